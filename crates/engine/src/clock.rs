@@ -1,0 +1,55 @@
+//! Time, injected. The engine never reads a clock itself: a front end hands it a [`Clock`]
+//! (the system clock in the native server, `Date.now()` and `performance.now()` in the page,
+//! [`ManualClock`] in tests and in the scenario runner's step mode). That keeps expiry
+//! deterministic under test and makes time travel in the playground free.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// A source of time.
+pub trait Clock: Send {
+    /// Wall-clock time in milliseconds since the Unix epoch: what TTLs and `TIME` are measured
+    /// against.
+    fn now_ms(&self) -> u64;
+    /// A monotonic timer in microseconds from an arbitrary origin: for time budgets (the active
+    /// expire cycle) and durations (SLOWLOG), never for TTLs.
+    fn elapsed_us(&self) -> u64;
+}
+
+/// A clock that moves only when told to. Clones share the same time, so a test keeps one
+/// handle and gives the engine another.
+#[derive(Clone, Debug, Default)]
+pub struct ManualClock {
+    now_ms: Arc<AtomicU64>,
+    elapsed_us: Arc<AtomicU64>,
+}
+
+impl ManualClock {
+    /// A clock standing at `now_ms`.
+    pub fn new(now_ms: u64) -> ManualClock {
+        let clock = ManualClock::default();
+        clock.now_ms.store(now_ms, Ordering::Relaxed);
+        clock
+    }
+
+    /// Moves wall time and the monotonic timer forward together.
+    pub fn advance_ms(&self, ms: u64) {
+        self.now_ms.fetch_add(ms, Ordering::Relaxed);
+        self.elapsed_us.fetch_add(ms.saturating_mul(1000), Ordering::Relaxed);
+    }
+
+    /// Sets wall time (the monotonic timer is left alone, as when a real clock is adjusted).
+    pub fn set_ms(&self, now_ms: u64) {
+        self.now_ms.store(now_ms, Ordering::Relaxed);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now_ms(&self) -> u64 {
+        self.now_ms.load(Ordering::Relaxed)
+    }
+
+    fn elapsed_us(&self) -> u64 {
+        self.elapsed_us.load(Ordering::Relaxed)
+    }
+}

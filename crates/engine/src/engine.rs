@@ -1,0 +1,265 @@
+//! The engine: the one interface every front end uses (the native server, the page's console
+//! and client panes, the scenario runner).
+//!
+//! ```text
+//! let mut engine = Engine::new(Config::default(), Box::new(clock), seed);
+//! let id = engine.connect();
+//! match engine.execute(id, &argv) { Outcome::Reply(r) => ..., Outcome::Replies(rs) => ..., Outcome::Blocked => ... }
+//! engine.drain(id);   // replies and messages that arrived later (blocked commands, pub/sub)
+//! engine.tick();      // on a timer: active expiry and other background work
+//! ```
+//!
+//! The engine never reads a clock or an entropy source of its own: time comes from the
+//! [`Clock`] it is given and randomness from a PRNG seeded by the caller, so a run replayed
+//! from the start under a manual clock is identical every time.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::db::Db;
+use crate::error::Error;
+use crate::event::KeyspaceEvent;
+use crate::expire::ActiveExpireState;
+use crate::reply::Reply;
+use crate::rng::Rng;
+use crate::spec;
+
+/// A connected client's id, as CLIENT ID reports it. Ids are never reused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ClientId(pub u64);
+
+/// What `execute` gives back.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    /// The command's reply; most commands give exactly one.
+    Reply(Reply),
+    /// Several replies in order (SUBSCRIBE a b confirms each channel separately), or none
+    /// (an empty request).
+    Replies(Vec<Reply>),
+    /// The client is blocked (BLPOP...); its reply will arrive in its outbox.
+    Blocked,
+}
+
+impl From<Reply> for Outcome {
+    fn from(reply: Reply) -> Outcome {
+        Outcome::Reply(reply)
+    }
+}
+
+impl Outcome {
+    /// The replies to send now, in order.
+    pub fn into_replies(self) -> Vec<Reply> {
+        match self {
+            Outcome::Reply(r) => vec![r],
+            Outcome::Replies(rs) => rs,
+            Outcome::Blocked => Vec::new(),
+        }
+    }
+}
+
+/// One connection's state.
+#[derive(Clone, Debug)]
+pub struct Client {
+    pub id: ClientId,
+    /// 2 or 3, set by HELLO.
+    pub protocol: u8,
+    /// The selected database.
+    pub db: usize,
+    /// Set by CLIENT SETNAME or HELLO ... SETNAME.
+    pub name: Option<Vec<u8>>,
+    /// When it connected (Unix ms).
+    pub created_ms: u64,
+    /// When it last sent a command (Unix ms).
+    pub last_interaction_ms: u64,
+    /// Redis's full name of the last command (`client|setname`).
+    pub last_command: String,
+    /// Set by QUIT (and later CLIENT KILL): the front end closes the connection after
+    /// sending what is pending.
+    pub closing: bool,
+    /// Replies and messages that arrived outside a command's own reply.
+    pub(crate) outbox: VecDeque<Reply>,
+}
+
+/// Counters INFO reports.
+#[derive(Clone, Debug, Default)]
+pub struct Stats {
+    pub keyspace_hits: u64,
+    pub keyspace_misses: u64,
+    pub expired_keys: u64,
+    pub total_commands_processed: u64,
+    pub total_connections_received: u64,
+    /// Keys the active expire cycle found stale, over keys it sampled, in its last run.
+    pub expired_stale_perc: f64,
+    /// Active expire cycles cut short by their time budget.
+    pub expired_time_cap_reached_count: u64,
+}
+
+/// A command being run: who sent it, where, and what.
+#[derive(Debug)]
+pub struct Call<'a> {
+    pub client: ClientId,
+    /// The client's selected database.
+    pub db: usize,
+    /// The whole request, the command name included.
+    pub argv: &'a [Vec<u8>],
+    /// Redis's full name of the command (`set`, `client|setname`), for error messages.
+    pub name: &'a str,
+}
+
+/// A Redis-compatible keyspace with its clients.
+pub struct Engine {
+    pub(crate) config: Config,
+    pub(crate) clock: Box<dyn Clock>,
+    pub(crate) rng: Rng,
+    pub(crate) dbs: Vec<Db>,
+    pub(crate) clients: BTreeMap<ClientId, Client>,
+    next_client_id: u64,
+    pub(crate) stats: Stats,
+    /// Wall time fixed for the duration of one command, as Redis fixes `server.mstime`, so a
+    /// key cannot expire halfway through a command that reads it twice.
+    pub(crate) now_ms: u64,
+    /// Changes since start (Redis's `server.dirty`).
+    pub(crate) dirty: u64,
+    pub(crate) events: Vec<KeyspaceEvent>,
+    pub(crate) capture_events: bool,
+    pub(crate) active_expire: ActiveExpireState,
+    /// When the engine started (Unix ms), for INFO's uptime.
+    pub(crate) started_ms: u64,
+}
+
+impl Engine {
+    /// An empty keyspace with `config`, reading time from `clock` and drawing randomness from a
+    /// generator seeded with `rng_seed`.
+    pub fn new(config: Config, clock: Box<dyn Clock>, rng_seed: u64) -> Engine {
+        let databases = config.int("databases").max(1) as usize;
+        let now_ms = clock.now_ms();
+        Engine {
+            config,
+            clock,
+            rng: Rng::new(rng_seed),
+            dbs: vec![Db::default(); databases],
+            clients: BTreeMap::new(),
+            next_client_id: 1,
+            stats: Stats::default(),
+            now_ms,
+            dirty: 0,
+            events: Vec::new(),
+            capture_events: true,
+            active_expire: ActiveExpireState::default(),
+            started_ms: now_ms,
+        }
+    }
+
+    /// A new client: RESP2, database 0, no name.
+    pub fn connect(&mut self) -> ClientId {
+        let id = ClientId(self.next_client_id);
+        self.next_client_id += 1;
+        self.stats.total_connections_received += 1;
+        let now = self.clock.now_ms();
+        self.clients.insert(
+            id,
+            Client {
+                id,
+                protocol: 2,
+                db: 0,
+                name: None,
+                created_ms: now,
+                last_interaction_ms: now,
+                last_command: "NULL".into(),
+                closing: false,
+                outbox: VecDeque::new(),
+            },
+        );
+        id
+    }
+
+    /// Forgets a client and everything it was waiting for.
+    pub fn disconnect(&mut self, id: ClientId) {
+        self.clients.remove(&id);
+    }
+
+    /// A client's state, if it is connected.
+    pub fn client(&self, id: ClientId) -> Option<&Client> {
+        self.clients.get(&id)
+    }
+
+    /// Every connected client, by id.
+    pub fn clients(&self) -> impl Iterator<Item = &Client> {
+        self.clients.values()
+    }
+
+    /// Runs one command for `client`. Never panics on any input: unknown commands, wrong
+    /// arities and bad arguments all become Redis's error replies.
+    pub fn execute(&mut self, client: ClientId, argv: &[Vec<u8>]) -> Outcome {
+        if argv.is_empty() {
+            return Outcome::Replies(Vec::new());
+        }
+        let Some(db) = self.clients.get(&client).map(|c| c.db) else {
+            return Reply::Error("ERR client is not connected".into()).into();
+        };
+        self.now_ms = self.clock.now_ms();
+        self.stats.total_commands_processed += 1;
+        let result = spec::resolve(argv).and_then(|(spec, name)| {
+            if let Some(c) = self.clients.get_mut(&client) {
+                c.last_interaction_ms = self.now_ms;
+                c.last_command.clone_from(&name);
+            }
+            match spec.handler {
+                Some(handler) if spec.arity_ok(argv.len()) => {
+                    handler(self, &Call { client, db, argv, name: &name })
+                }
+                _ => Err(Error::WrongArity(name)),
+            }
+        });
+        result.unwrap_or_else(|e| Reply::from(e).into())
+    }
+
+    /// Takes what arrived for `client` since the last drain: blocked commands' replies,
+    /// pub/sub messages, notifications.
+    pub fn drain(&mut self, client: ClientId) -> Vec<Reply> {
+        self.clients.get_mut(&client).map(|c| c.outbox.drain(..).collect()).unwrap_or_default()
+    }
+
+    /// Background work, called by the front end on a timer (`hz` times a second, like Redis's
+    /// `serverCron`): the active expire cycle for now; blocked-client timeouts and LFU decay
+    /// as they arrive.
+    pub fn tick(&mut self) {
+        self.now_ms = self.clock.now_ms();
+        self.active_expire_cycle();
+    }
+
+    /// Takes the keyspace events recorded since the last call.
+    pub fn take_events(&mut self) -> Vec<KeyspaceEvent> {
+        std::mem::take(&mut self.events)
+    }
+
+    /// Whether events are recorded for [`Engine::take_events`] (on by default). A front end
+    /// that never reads them (the native server) turns this off.
+    pub fn set_capture_events(&mut self, on: bool) {
+        self.capture_events = on;
+        if !on {
+            self.events.clear();
+        }
+    }
+
+    /// The current configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Counters for INFO and the page's server panel.
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+
+    /// Database `index`, for front ends that show the keyspace.
+    pub fn db(&self, index: usize) -> Option<&Db> {
+        self.dbs.get(index)
+    }
+
+    /// The current wall time according to the engine's clock.
+    pub fn now_ms(&self) -> u64 {
+        self.clock.now_ms()
+    }
+}

@@ -1,0 +1,162 @@
+//! The one error type. Its `Display` is the exact line Redis 7.0 sends after `-`, so every
+//! error text the engine can produce lives here and nowhere else.
+
+use std::fmt;
+
+/// Everything a command can answer with instead of a result.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Error {
+    // --- Generic argument errors (server.c, object.c) ---
+    /// The command name is not in the spec table. `args` are the first arguments, as Redis
+    /// quotes them in the message.
+    UnknownCommand { name: String, args: Vec<String> },
+    /// A container command (`CLIENT`, `CONFIG`, `COMMAND`) with an unknown subcommand.
+    UnknownSubcommand { subcommand: String, command: String },
+    /// The argument count does not match the spec's arity. `name` is Redis's full name
+    /// (`get`, `client|setname`).
+    WrongArity(String),
+    /// `ERR syntax error`
+    Syntax,
+    /// A key holds a value of another type.
+    WrongType,
+    /// An argument that must be a 64-bit integer is not one.
+    NotInteger,
+    /// An argument that must be a float is not one.
+    NotFloat,
+    /// A count or index that must not be negative is.
+    NotPositive,
+    /// INCR/DECR family overflowing 64 bits.
+    Overflow,
+    /// INCRBYFLOAT producing NaN or an infinity.
+    NanOrInfinity,
+    /// A TTL that is not positive, or that overflows when turned into milliseconds.
+    InvalidExpireTime(String),
+    /// A string would exceed `proto-max-bulk-len`.
+    StringTooLong,
+    /// SETRANGE/GETRANGE offsets beyond what Redis allows.
+    OffsetOutOfRange,
+
+    // --- Keyspace ---
+    /// RENAME and friends on a missing key.
+    NoSuchKey,
+    /// MOVE/COPY to the same key in the same database.
+    SameObject,
+    /// SELECT, MOVE, COPY ... DB, SWAPDB with an index outside `0..databases`.
+    DbIndexOutOfRange,
+    /// SWAPDB's first argument is not a database index.
+    InvalidFirstDbIndex,
+    /// SWAPDB's second argument is not a database index.
+    InvalidSecondDbIndex,
+    /// A SCAN cursor that is not an unsigned integer.
+    InvalidCursor,
+    /// EXPIRE with both NX and XX/GT/LT.
+    ExpireNxWithOthers,
+    /// EXPIRE with both GT and LT.
+    ExpireGtAndLt,
+    /// An option a command does not know, quoted as given (`EXPIRE k 1 FOO`).
+    UnsupportedOption(String),
+    /// LCS on a key that holds something other than a string.
+    LcsNotStrings,
+    /// LCS with both LEN and IDX.
+    LcsLenAndIdx,
+
+    // --- Connection ---
+    /// HELLO with a protocol version that is not an integer.
+    ProtocolVersionNotInteger,
+    /// HELLO with a protocol version other than 2 or 3.
+    NoProto,
+    /// HELLO with an option it does not know.
+    HelloSyntax(String),
+    /// CLIENT SETNAME / HELLO SETNAME with a space or control character.
+    InvalidClientName,
+
+    // --- CONFIG ---
+    /// CONFIG SET of a parameter that does not exist (or a wrong argument count).
+    ConfigSetUnknown(String),
+    /// CONFIG SET of a value that the parameter refuses; `reason` is Redis's explanation.
+    ConfigSetFailed { name: String, reason: String },
+    /// CONFIG SET naming the same parameter twice.
+    ConfigSetDuplicate(String),
+
+    // --- COMMAND ---
+    /// COMMAND GETKEYS of an unknown command.
+    InvalidCommandSpecified,
+    /// COMMAND GETKEYS with a wrong number of arguments for the command.
+    InvalidArgumentsForCommand,
+    /// COMMAND GETKEYS of a command that takes no keys.
+    CommandHasNoKeys,
+
+    // --- Protocol (networking.c); sent before the server closes the connection ---
+    /// A malformed request; the text follows `Protocol error: `.
+    Protocol(&'static str),
+}
+
+/// Shorthand for results whose error is [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use Error::*;
+        match self {
+            UnknownCommand { name, args } => {
+                write!(f, "ERR unknown command '{name}', with args beginning with: ")?;
+                for arg in args {
+                    write!(f, "'{arg}' ")?;
+                }
+                Ok(())
+            }
+            UnknownSubcommand { subcommand, command } => {
+                write!(f, "ERR unknown subcommand '{subcommand}'. Try {command} HELP.")
+            }
+            WrongArity(name) => write!(f, "ERR wrong number of arguments for '{name}' command"),
+            Syntax => f.write_str("ERR syntax error"),
+            WrongType => f.write_str("WRONGTYPE Operation against a key holding the wrong kind of value"),
+            NotInteger => f.write_str("ERR value is not an integer or out of range"),
+            NotFloat => f.write_str("ERR value is not a valid float"),
+            NotPositive => f.write_str("ERR value is out of range, must be positive"),
+            Overflow => f.write_str("ERR increment or decrement would overflow"),
+            NanOrInfinity => f.write_str("ERR increment would produce NaN or Infinity"),
+            InvalidExpireTime(cmd) => write!(f, "ERR invalid expire time in '{cmd}' command"),
+            StringTooLong => f.write_str("ERR string exceeds maximum allowed size (proto-max-bulk-len)"),
+            OffsetOutOfRange => f.write_str("ERR offset is out of range"),
+            NoSuchKey => f.write_str("ERR no such key"),
+            SameObject => f.write_str("ERR source and destination objects are the same"),
+            DbIndexOutOfRange => f.write_str("ERR DB index is out of range"),
+            InvalidFirstDbIndex => f.write_str("ERR invalid first DB index"),
+            InvalidSecondDbIndex => f.write_str("ERR invalid second DB index"),
+            InvalidCursor => f.write_str("ERR invalid cursor"),
+            ExpireNxWithOthers => {
+                f.write_str("ERR NX and XX, GT or LT options at the same time are not compatible")
+            }
+            ExpireGtAndLt => f.write_str("ERR GT and LT options at the same time are not compatible"),
+            UnsupportedOption(opt) => write!(f, "ERR Unsupported option {opt}"),
+            LcsNotStrings => f.write_str("ERR The specified keys must contain string values"),
+            LcsLenAndIdx => {
+                f.write_str("ERR If you want both the length and indexes, please just use IDX.")
+            }
+            ProtocolVersionNotInteger => {
+                f.write_str("ERR Protocol version is not an integer or out of range")
+            }
+            NoProto => f.write_str("NOPROTO unsupported protocol version"),
+            HelloSyntax(opt) => write!(f, "ERR Syntax error in HELLO option '{opt}'"),
+            InvalidClientName => {
+                f.write_str("ERR Client names cannot contain spaces, newlines or special characters.")
+            }
+            ConfigSetUnknown(name) => {
+                write!(f, "ERR Unknown option or number of arguments for CONFIG SET - '{name}'")
+            }
+            ConfigSetFailed { name, reason } => {
+                write!(f, "ERR CONFIG SET failed (possibly related to argument '{name}') - {reason}")
+            }
+            ConfigSetDuplicate(name) => {
+                write!(f, "ERR CONFIG SET failed (possibly related to argument '{name}') - duplicate parameter")
+            }
+            InvalidCommandSpecified => f.write_str("ERR Invalid command specified"),
+            InvalidArgumentsForCommand => f.write_str("ERR Invalid arguments specified for command"),
+            CommandHasNoKeys => f.write_str("ERR The command has no key arguments"),
+            Protocol(what) => write!(f, "ERR Protocol error: {what}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}

@@ -1,0 +1,34 @@
+//! `keyspace`: a Redis 7.0-compatible keyspace engine in pure Rust, with no I/O of its own, for
+//! the browser (wasm32) and native front ends alike.
+//!
+//! - [`engine`]: the one interface: clients, `execute`, outboxes, `tick`, events.
+//! - [`reply`]: replies shaped like RESP3, written as RESP2 or RESP3 bytes.
+//! - [`error`]: the one error enum, whose text is Redis's.
+//! - [`spec`]: the spec table of every command's metadata.
+//! - [`config`]: the table of configuration parameters.
+//! - [`db`]: the keyspace and the one door every key access goes through.
+//! - [`expire`]: lazy and active expiry.
+//! - [`event`]: keyspace events.
+//! - [`clock`], [`rng`]: injected time and seeded randomness.
+//! - [`args`], [`glob`]: argument parsing and pattern matching as Redis does them.
+//! - `cmd`: one file per command family.
+
+pub mod args;
+pub mod clock;
+mod cmd;
+pub mod config;
+pub mod db;
+pub mod engine;
+pub mod error;
+pub mod event;
+pub mod expire;
+pub mod glob;
+pub mod reply;
+pub mod rng;
+pub mod spec;
+
+pub use clock::{Clock, ManualClock};
+pub use config::Config;
+pub use engine::{Call, Client, ClientId, Engine, Outcome};
+pub use error::Error;
+pub use reply::Reply;

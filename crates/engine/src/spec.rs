@@ -1,0 +1,217 @@
+//! The spec table: every command's metadata in one place, as Redis keeps it in
+//! `src/commands/*.json`. It drives arity errors, `COMMAND` (COUNT, LIST, INFO, DOCS, GETKEYS),
+//! and the console's completion, hints and help.
+//!
+//! Each command family declares its rows beside its handlers (`cmd::string::COMMANDS`, ...), the
+//! way Redis keeps one JSON file per command; [`table`] is the single table they make together,
+//! and [`lookup`] is the only way a name becomes a command.
+
+use crate::engine::{Call, Engine};
+use crate::error::Error;
+use crate::Outcome;
+
+/// What a handler returns.
+pub type CommandResult = Result<Outcome, Error>;
+
+/// A command's implementation.
+pub type Handler = fn(&mut Engine, &Call<'_>) -> CommandResult;
+
+/// Command flags, named as `COMMAND INFO` names them.
+pub mod flag {
+    pub const WRITE: u32 = 1 << 0;
+    pub const READONLY: u32 = 1 << 1;
+    pub const DENYOOM: u32 = 1 << 2;
+    pub const ADMIN: u32 = 1 << 3;
+    pub const PUBSUB: u32 = 1 << 4;
+    pub const NOSCRIPT: u32 = 1 << 5;
+    pub const BLOCKING: u32 = 1 << 6;
+    pub const LOADING: u32 = 1 << 7;
+    pub const STALE: u32 = 1 << 8;
+    pub const SKIP_MONITOR: u32 = 1 << 9;
+    pub const SKIP_SLOWLOG: u32 = 1 << 10;
+    pub const FAST: u32 = 1 << 11;
+    pub const NO_AUTH: u32 = 1 << 12;
+    pub const MAY_REPLICATE: u32 = 1 << 13;
+    pub const NO_MANDATORY_KEYS: u32 = 1 << 14;
+    pub const NO_MULTI: u32 = 1 << 15;
+    pub const MOVABLEKEYS: u32 = 1 << 16;
+    pub const ALLOW_BUSY: u32 = 1 << 17;
+
+    /// Every flag with its `COMMAND INFO` name, in Redis's order.
+    pub const NAMES: &[(u32, &str)] = &[
+        (WRITE, "write"),
+        (READONLY, "readonly"),
+        (DENYOOM, "denyoom"),
+        (ADMIN, "admin"),
+        (PUBSUB, "pubsub"),
+        (NOSCRIPT, "noscript"),
+        (BLOCKING, "blocking"),
+        (LOADING, "loading"),
+        (STALE, "stale"),
+        (SKIP_MONITOR, "skip_monitor"),
+        (SKIP_SLOWLOG, "skip_slowlog"),
+        (FAST, "fast"),
+        (NO_AUTH, "no_auth"),
+        (MAY_REPLICATE, "may_replicate"),
+        (NO_MANDATORY_KEYS, "no_mandatory_keys"),
+        (NO_MULTI, "no_multi"),
+        (MOVABLEKEYS, "movablekeys"),
+        (ALLOW_BUSY, "allow_busy"),
+    ];
+}
+
+/// Where a command's keys are, in Redis's legacy (first, last, step) form: `last` -1 means the
+/// last argument, -2 the one before it. All zero for commands without keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeyPositions {
+    pub first: i32,
+    pub last: i32,
+    pub step: i32,
+}
+
+impl KeyPositions {
+    /// No keys.
+    pub const NONE: KeyPositions = KeyPositions { first: 0, last: 0, step: 0 };
+    /// Exactly argument 1.
+    pub const FIRST: KeyPositions = KeyPositions { first: 1, last: 1, step: 1 };
+
+    /// The indexes into `argv` that are keys (for COMMAND GETKEYS, the console's key
+    /// completion and ACL key patterns).
+    pub fn indexes(&self, argc: usize) -> Vec<usize> {
+        if self.first <= 0 {
+            return Vec::new();
+        }
+        let last = if self.last < 0 { argc as i32 + self.last } else { self.last };
+        (self.first..=last.min(argc as i32 - 1))
+            .step_by(self.step.max(1) as usize)
+            .map(|i| i as usize)
+            .collect()
+    }
+}
+
+/// One row of the spec table.
+#[derive(Debug)]
+pub struct CommandSpec {
+    /// Lower-case name; for a subcommand, the part after the container (`setname`).
+    pub name: &'static str,
+    /// Redis's arity: N means exactly N arguments counting the name, -N means at least N.
+    /// A subcommand's arity counts the container too (`CLIENT SETNAME n` is 3).
+    pub arity: i32,
+    /// Bits from [`flag`].
+    pub flags: u32,
+    /// Redis's group: `string`, `generic`, `connection`, `server`...
+    pub group: &'static str,
+    /// The Redis version that introduced it.
+    pub since: &'static str,
+    /// One line in English (the 繁體中文 line lives with the UI strings).
+    pub summary: &'static str,
+    /// The arguments after the name, as Redis's docs write them.
+    pub syntax: &'static str,
+    /// Time complexity, as Redis's docs give it.
+    pub complexity: &'static str,
+    pub keys: KeyPositions,
+    /// The implementation; `None` for a container, which only dispatches to `subcommands`.
+    pub handler: Option<Handler>,
+    pub subcommands: &'static [CommandSpec],
+}
+
+impl CommandSpec {
+    /// True when `flag` (from [`flag`]) is set.
+    pub fn has(&self, flag: u32) -> bool {
+        self.flags & flag != 0
+    }
+
+    /// The flag names, in Redis's order.
+    pub fn flag_names(&self) -> Vec<&'static str> {
+        flag::NAMES.iter().filter(|(bit, _)| self.has(*bit)).map(|(_, name)| *name).collect()
+    }
+
+    /// Does `argc` (the name included) satisfy the arity?
+    pub fn arity_ok(&self, argc: usize) -> bool {
+        let argc = argc as i64;
+        let arity = self.arity as i64;
+        if arity >= 0 {
+            argc == arity
+        } else {
+            argc >= -arity
+        }
+    }
+
+    /// The subcommand called `name` (any case).
+    pub fn subcommand(&self, name: &[u8]) -> Option<&'static CommandSpec> {
+        self.subcommands.iter().find(|s| s.name.as_bytes().eq_ignore_ascii_case(name))
+    }
+}
+
+/// Every command family's rows, in one table.
+pub fn table() -> impl Iterator<Item = &'static CommandSpec> {
+    crate::cmd::FAMILIES.iter().flat_map(|family| family.iter())
+}
+
+/// The top-level command called `name` (any case).
+pub fn lookup(name: &[u8]) -> Option<&'static CommandSpec> {
+    table().find(|spec| spec.name.as_bytes().eq_ignore_ascii_case(name))
+}
+
+/// Resolves argv to the spec that runs it: the command, or for a container with a subcommand
+/// argument, that subcommand. Returns the spec and Redis's full name (`client|setname`).
+pub fn resolve(argv: &[Vec<u8>]) -> Result<(&'static CommandSpec, String), Error> {
+    let first = argv.first().map(Vec::as_slice).unwrap_or_default();
+    let Some(spec) = lookup(first) else {
+        return Err(unknown_command(argv));
+    };
+    if spec.subcommands.is_empty() || argv.len() < 2 {
+        return Ok((spec, spec.name.to_string()));
+    }
+    match spec.subcommand(&argv[1]) {
+        Some(sub) => Ok((sub, format!("{}|{}", spec.name, sub.name))),
+        None => Err(Error::UnknownSubcommand {
+            subcommand: truncated(&argv[1], 128),
+            command: String::from_utf8_lossy(first).to_uppercase(),
+        }),
+    }
+}
+
+/// Redis quotes the name (at most 128 bytes) and then arguments until the quoted list reaches
+/// 128 bytes, the last one cut to fit.
+fn unknown_command(argv: &[Vec<u8>]) -> Error {
+    let name = truncated(argv.first().map(Vec::as_slice).unwrap_or_default(), 128);
+    let mut args = Vec::new();
+    let mut quoted_len = 0;
+    for arg in argv.iter().skip(1) {
+        if quoted_len >= 128 {
+            break;
+        }
+        let arg = truncated(arg, 128 - quoted_len);
+        quoted_len += arg.len() + 3;
+        args.push(arg);
+    }
+    Error::UnknownCommand { name, args }
+}
+
+fn truncated(bytes: &[u8], max: usize) -> String {
+    String::from_utf8_lossy(&bytes[..bytes.len().min(max)]).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_positions() {
+        let mset = KeyPositions { first: 1, last: -1, step: 2 };
+        assert_eq!(mset.indexes(5), vec![1, 3]);
+        assert_eq!(KeyPositions::FIRST.indexes(3), vec![1]);
+        assert!(KeyPositions::NONE.indexes(3).is_empty());
+    }
+
+    #[test]
+    fn every_name_is_unique_and_lower_case() {
+        let mut names: Vec<_> = table().map(|s| s.name).collect();
+        assert!(names.iter().all(|n| n.chars().all(|c| !c.is_ascii_uppercase())));
+        names.sort();
+        let before = names.len();
+        names.dedup();
+        assert_eq!(before, names.len(), "a command is declared twice");
+    }
+}
