@@ -10,10 +10,12 @@
 //! - [`expire`]: lazy and active expiry.
 //! - [`event`]: keyspace events.
 //! - [`clock`], [`rng`]: injected time and seeded randomness.
+//! - [`cli`]: redis-cli's tokenizer and reply printer.
 //! - [`args`], [`glob`]: argument parsing and pattern matching as Redis does them.
 //! - `cmd`: one file per command family.
 
 pub mod args;
+pub mod cli;
 pub mod clock;
 mod cmd;
 pub mod config;
