@@ -89,6 +89,9 @@ pub enum Error {
     // --- Protocol (networking.c); sent before the server closes the connection ---
     /// A malformed request; the text follows `Protocol error: `.
     Protocol(&'static str),
+    /// A multibulk argument that does not start with `$`; holds the byte found instead. Redis
+    /// prints it raw; a byte above 0x7f shows here as the character of the same number.
+    ProtocolExpectedBulk(u8),
 }
 
 /// Shorthand for results whose error is [`Error`].
@@ -155,6 +158,9 @@ impl fmt::Display for Error {
             InvalidArgumentsForCommand => f.write_str("ERR Invalid arguments specified for command"),
             CommandHasNoKeys => f.write_str("ERR The command has no key arguments"),
             Protocol(what) => write!(f, "ERR Protocol error: {what}"),
+            ProtocolExpectedBulk(got) => {
+                write!(f, "ERR Protocol error: expected '$', got '{}'", char::from(*got))
+            }
         }
     }
 }

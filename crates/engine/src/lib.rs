@@ -11,6 +11,7 @@
 //! - [`event`]: keyspace events.
 //! - [`clock`], [`rng`]: injected time and seeded randomness.
 //! - [`cli`]: redis-cli's tokenizer and reply printer.
+//! - [`resp`]: the incremental parser for requests as clients send them.
 //! - [`args`], [`glob`]: argument parsing and pattern matching as Redis does them.
 //! - `cmd`: one file per command family.
 
@@ -26,6 +27,7 @@ pub mod event;
 pub mod expire;
 pub mod glob;
 pub mod reply;
+pub mod resp;
 pub mod rng;
 pub mod spec;
 
