@@ -1,0 +1,28 @@
+//! The browser's clocks for the engine: `Date.now()` for wall time and `performance.now()` for
+//! the monotonic timer, as DESIGN.md assigns them.
+
+use keyspace::Clock;
+
+/// The page's [`Clock`]. It holds nothing: each call asks the browser.
+pub struct BrowserClock;
+
+impl Clock for BrowserClock {
+    fn now_ms(&self) -> u64 {
+        js_sys::Date::now() as u64
+    }
+
+    fn elapsed_us(&self) -> u64 {
+        // `performance` exists in every browser we target; a context without it (an odd
+        // embedding) falls back to wall time, which is monotonic enough for a time budget.
+        let ms = web_sys::window()
+            .and_then(|w| w.performance())
+            .map_or_else(js_sys::Date::now, |p| p.now());
+        (ms * 1000.0) as u64
+    }
+}
+
+/// A seed for the engine's PRNG, different on every page load.
+pub fn random_seed() -> u64 {
+    let random = (js_sys::Math::random() * (1u64 << 53) as f64) as u64;
+    random ^ (js_sys::Date::now() as u64).rotate_left(32)
+}
