@@ -25,6 +25,9 @@ pub enum Error {
     NotFloat,
     /// A count or index that must not be negative is.
     NotPositive,
+    /// An integer argument outside the range a command takes (SELECT, MOVE, COPY ... DB take a C
+    /// `int`: Redis's `getRangeLongFromObjectOrReply`).
+    IntOutOfRange { min: i64, max: i64 },
     /// INCR/DECR family overflowing 64 bits.
     Overflow,
     /// INCRBYFLOAT producing NaN or an infinity.
@@ -117,6 +120,9 @@ impl fmt::Display for Error {
             NotInteger => f.write_str("ERR value is not an integer or out of range"),
             NotFloat => f.write_str("ERR value is not a valid float"),
             NotPositive => f.write_str("ERR value is out of range, must be positive"),
+            IntOutOfRange { min, max } => {
+                write!(f, "ERR value is out of range, value must between {min} and {max}")
+            }
             Overflow => f.write_str("ERR increment or decrement would overflow"),
             NanOrInfinity => f.write_str("ERR increment would produce NaN or Infinity"),
             InvalidExpireTime(cmd) => write!(f, "ERR invalid expire time in '{cmd}' command"),
