@@ -30,6 +30,8 @@ pub enum Error {
     IntOutOfRange { min: i64, max: i64 },
     /// INCR/DECR family overflowing 64 bits.
     Overflow,
+    /// DECRBY by i64::MIN, whose negation does not fit.
+    DecrementOverflow,
     /// INCRBYFLOAT producing NaN or an infinity.
     NanOrInfinity,
     /// A TTL that is not positive, or that overflows when turned into milliseconds.
@@ -62,6 +64,8 @@ pub enum Error {
     LcsNotStrings,
     /// LCS with both LEN and IDX.
     LcsLenAndIdx,
+    /// LCS whose table would need more than `proto-max-bulk-len` bytes.
+    LcsTooMuchMemory,
 
     // --- Connection ---
     /// HELLO with a protocol version that is not an integer.
@@ -124,6 +128,7 @@ impl fmt::Display for Error {
                 write!(f, "ERR value is out of range, value must between {min} and {max}")
             }
             Overflow => f.write_str("ERR increment or decrement would overflow"),
+            DecrementOverflow => f.write_str("ERR decrement would overflow"),
             NanOrInfinity => f.write_str("ERR increment would produce NaN or Infinity"),
             InvalidExpireTime(cmd) => write!(f, "ERR invalid expire time in '{cmd}' command"),
             StringTooLong => f.write_str("ERR string exceeds maximum allowed size (proto-max-bulk-len)"),
@@ -143,6 +148,9 @@ impl fmt::Display for Error {
             LcsLenAndIdx => {
                 f.write_str("ERR If you want both the length and indexes, please just use IDX.")
             }
+            LcsTooMuchMemory => f.write_str(
+                "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len",
+            ),
             ProtocolVersionNotInteger => {
                 f.write_str("ERR Protocol version is not an integer or out of range")
             }

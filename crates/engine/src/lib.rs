@@ -13,6 +13,7 @@
 //! - [`cli`]: redis-cli's tokenizer and reply printer.
 //! - [`resp`]: the incremental parser for requests as clients send them.
 //! - [`args`], [`glob`]: argument parsing and pattern matching as Redis does them.
+//! - `longdouble`: x87 80-bit arithmetic, for INCRBYFLOAT's exact answers.
 //! - `cmd`: one file per command family.
 
 pub mod args;
@@ -26,6 +27,7 @@ pub mod error;
 pub mod event;
 pub mod expire;
 pub mod glob;
+mod longdouble;
 pub mod reply;
 pub mod resp;
 pub mod rng;
