@@ -139,7 +139,9 @@ impl Engine {
     /// Deletes `key` if its expiry has passed, announcing `expired`. True if it was deleted.
     pub(crate) fn expire_if_needed(&mut self, db: usize, key: &[u8]) -> bool {
         match self.dbs[db].expires.get(key) {
-            Some(&when) if when <= self.now_ms => {
+            // Strictly past, as Redis's keyIsExpired (`now > when`): at its very millisecond a
+            // key still exists, with a PTTL of 0.
+            Some(&when) if self.now_ms > when => {
                 self.delete_expired(db, key);
                 true
             }
