@@ -1,10 +1,167 @@
-//! (the active expire cycle: filled in by the keys work)
+//! Expiry: how keys with a TTL go away.
+//!
+//! A key's expiry is an absolute Unix time in milliseconds, kept in its database's `expires`
+//! map beside the key (`crate::db`). A key is stale once the clock has passed that time
+//! (`now > when`, strictly, as Redis's `keyIsExpired`: at the very millisecond of its expiry a
+//! key still exists, with a PTTL of 0). Redis removes stale keys in two complementary ways, and
+//! so do we.
+//!
+//! **Lazily**, on access. Every lookup goes through `Engine::expire_if_needed` first, so no
+//! command ever sees a stale key: it is deleted on the spot and announced as `expired`. This
+//! alone is correct, but a key that is never read again would stay in memory forever.
+//!
+//! **Actively**, in the background: [`Engine::active_expire_cycle`], which `Engine::tick`
+//! runs `hz` times a second, as Redis's `serverCron` runs `activeExpireCycle` in its *slow*
+//! mode. Checking every volatile key each time would cost O(keys) per tick, so the cycle
+//! samples instead, and uses the sample to estimate how much of the database is stale:
+//!
+//! ```text
+//! for each database in turn (at most 16 per tick, resuming where the last tick stopped):
+//!     repeat:
+//!         sample KEYS_PER_LOOP keys from the ones with a TTL; delete the stale ones
+//!         every 16th loop: stop everything if the tick's time budget is spent
+//!     while more than ACCEPTABLE_STALE % of the sample was stale
+//! ```
+//!
+//! If few sampled keys were stale, few keys in the whole database probably are, and the cycle
+//! moves on; if many were, it keeps going, because memory is being held by keys nobody can
+//! read. The loop converges: each round deletes the stale keys it found, so the stale fraction
+//! falls until it drops under the threshold. The time budget bounds the damage when it does
+//! not fall fast enough (millions of keys expiring at once): the cycle stops, counts the event
+//! in `expired_time_cap_reached_count`, and the next tick visits every database instead of 16
+//! so that the work left over is spread out. The sampled stale fraction is also kept as a
+//! running average (`expired_stale_perc`: 5% this cycle, 95% history), INFO's estimate of how
+//! much memory stale keys still hold.
+//!
+//! The constants are Redis 7.0's, and so is their scaling by `active-expire-effort` (1 to 10;
+//! `effort` below is that minus one, 0 to 9), which trades CPU for memory:
+//! - [`KEYS_PER_LOOP`], 20 keys sampled per round, plus a quarter of that per effort step
+//!   (`20 + 5 * effort`): a larger sample per round at higher effort;
+//! - [`ACCEPTABLE_STALE`], 10% stale tolerated before another round, minus one point per
+//!   effort step: higher effort keeps going at a lower stale fraction;
+//! - [`SLOW_TIME_PERC`], 25% of the tick's period as the time budget, plus two points per
+//!   effort step; with `hz` ticks a second that is `perc * 1_000_000 / hz / 100` µs, measured
+//!   on the clock's monotonic timer (`Clock::elapsed_us`), never on wall time;
+//! - [`DBS_PER_CALL`], 16 databases per tick, Redis's `CRON_DBS_PER_CALL`.
+//!
+//! Two differences from Redis's code, both about its hash table rather than the algorithm:
+//! since 6.0 Redis walks `db->expires` bucket by bucket with a cursor (and gives up on a table
+//! less than 1% full, where buckets are mostly empty). Our `expires` is an `IndexMap`, dense
+//! and indexable, whose `swap_remove` reorders entries as keys go; so each sample is a uniform
+//! random position drawn from the engine's seeded generator, which estimates the stale
+//! fraction just as well and makes a run replayable under a fixed seed. Redis's fast cycle
+//! (run before each event-loop sleep) is not modelled: `tick` is the only background hook.
+//! Deletions go through `Engine::delete_expired`, the same door as lazy expiry, so an
+//! actively expired key is announced and counted exactly like a lazily expired one.
 
 use crate::engine::Engine;
 
+/// Keys sampled per round at effort 1 (`ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP`).
+pub const KEYS_PER_LOOP: u64 = 20;
+/// Percentage of stale keys in a sample above which another round runs, at effort 1
+/// (`ACTIVE_EXPIRE_CYCLE_ACCEPTABLE_STALE`).
+pub const ACCEPTABLE_STALE: u64 = 10;
+/// Percentage of a tick's period the cycle may use, at effort 1
+/// (`ACTIVE_EXPIRE_CYCLE_SLOW_TIME_PERC`).
+pub const SLOW_TIME_PERC: u64 = 25;
+/// Databases visited per tick, unless the last tick ran out of time (`CRON_DBS_PER_CALL`).
+pub const DBS_PER_CALL: usize = 16;
+
+/// What the cycle remembers from one tick to the next (the static variables of Redis's
+/// `activeExpireCycle`).
 #[derive(Clone, Debug, Default)]
-pub(crate) struct ActiveExpireState {}
+pub(crate) struct ActiveExpireState {
+    /// The database to start with next time.
+    next_db: usize,
+    /// The last cycle stopped on its time budget: visit every database next time.
+    timelimit_exit: bool,
+}
 
 impl Engine {
-    pub(crate) fn active_expire_cycle(&mut self) {}
+    /// Is `key` stale? No side effects: KEYS uses this to leave stale keys out without
+    /// deleting them, as Redis's `keysCommand` does.
+    pub(crate) fn key_is_expired(&self, db: usize, key: &[u8]) -> bool {
+        self.get_expire(db, key)
+            .is_some_and(|when| self.now_ms > when)
+    }
+
+    /// One slow active expire cycle, as described at the top of this file.
+    pub(crate) fn active_expire_cycle(&mut self) {
+        let effort = (self.config.int("active-expire-effort").clamp(1, 10) - 1) as u64;
+        let keys_per_loop = (KEYS_PER_LOOP + KEYS_PER_LOOP / 4 * effort) as usize;
+        let acceptable_stale = ACCEPTABLE_STALE - effort;
+        let time_perc = SLOW_TIME_PERC + 2 * effort;
+        let hz = self.config.int("hz").max(1) as u64;
+        let time_limit_us = (time_perc * 1_000_000 / hz / 100).max(1);
+
+        let dbnum = self.dbs.len();
+        let dbs_per_call = if self.active_expire.timelimit_exit {
+            dbnum
+        } else {
+            DBS_PER_CALL.min(dbnum)
+        };
+        self.active_expire.timelimit_exit = false;
+        let start = self.clock.elapsed_us();
+        let (mut total_sampled, mut total_expired) = (0u64, 0u64);
+        let mut iteration = 0u64;
+
+        for _ in 0..dbs_per_call {
+            if self.active_expire.timelimit_exit {
+                break;
+            }
+            // Advance first, so that running out of time here resumes with the next database.
+            let db = self.active_expire.next_db % dbnum;
+            self.active_expire.next_db = (db + 1) % dbnum;
+            loop {
+                iteration += 1;
+                let (expired, sampled) = self.expire_sample(db, keys_per_loop);
+                if sampled == 0 {
+                    break;
+                }
+                total_expired += expired;
+                total_sampled += sampled;
+                if iteration % 16 == 0
+                    && self.clock.elapsed_us().saturating_sub(start) > time_limit_us
+                {
+                    self.active_expire.timelimit_exit = true;
+                    self.stats.expired_time_cap_reached_count += 1;
+                    break;
+                }
+                if expired * 100 / sampled <= acceptable_stale {
+                    break;
+                }
+            }
+        }
+
+        let current_perc = if total_sampled == 0 {
+            0.0
+        } else {
+            total_expired as f64 / total_sampled as f64
+        };
+        self.stats.expired_stale_perc = current_perc * 0.05 + self.stats.expired_stale_perc * 0.95;
+    }
+
+    /// One round: samples up to `keys_per_loop` random keys with a TTL in database `db`
+    /// (fewer if it has fewer) and deletes the stale ones. Returns (expired, sampled).
+    fn expire_sample(&mut self, db: usize, keys_per_loop: usize) -> (u64, u64) {
+        let wanted = self.dbs[db].expires.len().min(keys_per_loop);
+        let (mut expired, mut sampled) = (0, 0);
+        while sampled < wanted as u64 {
+            let volatile = self.dbs[db].expires.len();
+            if volatile == 0 {
+                break;
+            }
+            let position = self.rng.below(volatile);
+            let Some((key, &when)) = self.dbs[db].expires.get_index(position) else {
+                break;
+            };
+            if self.now_ms > when {
+                let key = key.clone();
+                self.delete_expired(db, &key);
+                expired += 1;
+            }
+            sampled += 1;
+        }
+        (expired, sampled)
+    }
 }

@@ -1,5 +1,1101 @@
-//! (filled in by its family's work)
+//! Generic key commands and databases: DEL, UNLINK, EXISTS, TYPE, TOUCH, the EXPIRE and TTL
+//! families, PERSIST, KEYS, SCAN, RANDOMKEY, RENAME, RENAMENX, COPY, MOVE, DBSIZE, FLUSHDB,
+//! FLUSHALL, SELECT and SWAPDB: Redis's `db.c` and `expire.c` commands.
+//!
+//! Every key is reached through the doors in `crate::db` (lazy expiry, hit/miss counting, LRU
+//! touch), with the lookup flags Redis uses for each command, and every change is announced
+//! with the event name Redis's `notifyKeyspaceEvent` uses (`del`, `expire`, `rename_from`...).
+//!
+//! # SCAN's cursor
+//!
+//! Redis walks its hash table's buckets with a reverse-binary cursor, so that rehashing cannot
+//! make it skip a bucket. Our keyspace is an `IndexMap`, whose only moving part is
+//! `swap_remove`: deleting the key at position `p` moves the *last* entry into `p`; inserting
+//! appends at the end; overwriting keeps the position. The cursor is built around that:
+//!
+//! ```text
+//! positions   0   1   2   3   4   5   6   7        cursor = 5: positions 0..5 still to visit
+//!           [ a | b | c | d | e | f | g | h ]
+//!             <-- still to visit --> <-visited->  the walk goes from the top down
+//! ```
+//!
+//! - The cursor is the number of positions still to visit; those are `0..cursor`, visited from
+//!   the top down, COUNT positions per call. Cursor 0 starts a walk from the current length,
+//!   and a returned 0 means the walk is done. A cursor beyond the length (keys were deleted) is
+//!   read as the length.
+//! - Deleting any key moves only the last entry. If the hole is in the visited part, the last
+//!   entry was visited too; if the hole is in the part still to visit, the last entry lands
+//!   there and is visited (again, at worst: SCAN allows duplicates). An entry not yet visited
+//!   can only move to a lower position, which is still to visit.
+//! - New keys land at the end, which the walk has already passed; SCAN need not return keys
+//!   that were not present for the whole iteration.
+//!
+//! So a full iteration returns every key present throughout it, Redis's guarantee, however
+//! keys come and go between calls.
 
-use crate::spec::CommandSpec;
+use crate::args::{is, parse_i64};
+use crate::db::{LookupFlags, Value};
+use crate::engine::{Call, Engine};
+use crate::error::{Error, Result};
+use crate::event::NotifyClass;
+use crate::glob;
+use crate::reply::Reply;
+use crate::spec::{flag, CommandResult, CommandSpec, KeyPositions};
 
-pub static COMMANDS: &[CommandSpec] = &[];
+const ALL_KEYS: KeyPositions = KeyPositions {
+    first: 1,
+    last: -1,
+    step: 1,
+};
+const TWO_KEYS: KeyPositions = KeyPositions {
+    first: 1,
+    last: 2,
+    step: 1,
+};
+
+pub static COMMANDS: &[CommandSpec] = &[
+    CommandSpec {
+        name: "del",
+        arity: -2,
+        flags: flag::WRITE,
+        group: "generic",
+        since: "1.0.0",
+        summary: "Deletes one or more keys and returns how many existed.",
+        syntax: "key [key ...]",
+        complexity: "O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1).",
+        keys: ALL_KEYS,
+        handler: Some(del),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "unlink",
+        arity: -2,
+        flags: flag::WRITE | flag::FAST,
+        group: "generic",
+        since: "4.0.0",
+        summary: "Deletes keys like DEL, reclaiming their memory in the background.",
+        syntax: "key [key ...]",
+        complexity: "O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.",
+        keys: ALL_KEYS,
+        handler: Some(del),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "exists",
+        arity: -2,
+        flags: flag::READONLY | flag::FAST,
+        group: "generic",
+        since: "1.0.0",
+        summary: "Counts how many of the given keys exist, a key named twice counting twice.",
+        syntax: "key [key ...]",
+        complexity: "O(N) where N is the number of keys to check.",
+        keys: ALL_KEYS,
+        handler: Some(exists),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "type",
+        arity: 2,
+        flags: flag::READONLY | flag::FAST,
+        group: "generic",
+        since: "1.0.0",
+        summary: "Returns the type of the value stored at a key, or none.",
+        syntax: "key",
+        complexity: "O(1)",
+        keys: KeyPositions::FIRST,
+        handler: Some(type_command),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "expire",
+        arity: -3,
+        flags: flag::WRITE | flag::FAST,
+        group: "generic",
+        since: "1.0.0",
+        summary: "Sets a key's time to live in seconds.",
+        syntax: "key seconds [NX | XX | GT | LT]",
+        complexity: "O(1)",
+        keys: KeyPositions::FIRST,
+        handler: Some(expire),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "pexpire",
+        arity: -3,
+        flags: flag::WRITE | flag::FAST,
+        group: "generic",
+        since: "2.6.0",
+        summary: "Sets a key's time to live in milliseconds.",
+        syntax: "key milliseconds [NX | XX | GT | LT]",
+        complexity: "O(1)",
+        keys: KeyPositions::FIRST,
+        handler: Some(pexpire),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "expireat",
+        arity: -3,
+        flags: flag::WRITE | flag::FAST,
+        group: "generic",
+        since: "1.2.0",
+        summary: "Makes a key expire at a Unix time given in seconds.",
+        syntax: "key unix-time-seconds [NX | XX | GT | LT]",
+        complexity: "O(1)",
+        keys: KeyPositions::FIRST,
+        handler: Some(expireat),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "pexpireat",
+        arity: -3,
+        flags: flag::WRITE | flag::FAST,
+        group: "generic",
+        since: "2.6.0",
+        summary: "Makes a key expire at a Unix time given in milliseconds.",
+        syntax: "key unix-time-milliseconds [NX | XX | GT | LT]",
+        complexity: "O(1)",
+        keys: KeyPositions::FIRST,
+        handler: Some(pexpireat),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "ttl",
+        arity: 2,
+        flags: flag::READONLY | flag::FAST,
+        group: "generic",
+        since: "1.0.0",
+        summary: "Returns a key's remaining time to live in seconds.",
+        syntax: "key",
+        complexity: "O(1)",
+        keys: KeyPositions::FIRST,
+        handler: Some(ttl),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "pttl",
+        arity: 2,
+        flags: flag::READONLY | flag::FAST,
+        group: "generic",
+        since: "2.6.0",
+        summary: "Returns a key's remaining time to live in milliseconds.",
+        syntax: "key",
+        complexity: "O(1)",
+        keys: KeyPositions::FIRST,
+        handler: Some(pttl),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "expiretime",
+        arity: 2,
+        flags: flag::READONLY | flag::FAST,
+        group: "generic",
+        since: "7.0.0",
+        summary: "Returns the Unix time in seconds at which a key will expire.",
+        syntax: "key",
+        complexity: "O(1)",
+        keys: KeyPositions::FIRST,
+        handler: Some(expiretime),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "pexpiretime",
+        arity: 2,
+        flags: flag::READONLY | flag::FAST,
+        group: "generic",
+        since: "7.0.0",
+        summary: "Returns the Unix time in milliseconds at which a key will expire.",
+        syntax: "key",
+        complexity: "O(1)",
+        keys: KeyPositions::FIRST,
+        handler: Some(pexpiretime),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "persist",
+        arity: 2,
+        flags: flag::WRITE | flag::FAST,
+        group: "generic",
+        since: "2.2.0",
+        summary: "Removes a key's time to live, so that it never expires.",
+        syntax: "key",
+        complexity: "O(1)",
+        keys: KeyPositions::FIRST,
+        handler: Some(persist),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "keys",
+        arity: 2,
+        flags: flag::READONLY,
+        group: "generic",
+        since: "1.0.0",
+        summary: "Returns every key name matching a glob-style pattern, in one blocking pass.",
+        syntax: "pattern",
+        complexity: "O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length.",
+        keys: KeyPositions::NONE,
+        handler: Some(keys),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "scan",
+        arity: -2,
+        flags: flag::READONLY,
+        group: "generic",
+        since: "2.8.0",
+        summary: "Walks the key space a few keys per call, guided by a cursor.",
+        syntax: "cursor [MATCH pattern] [COUNT count] [TYPE type]",
+        complexity: "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.",
+        keys: KeyPositions::NONE,
+        handler: Some(scan),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "rename",
+        arity: 3,
+        flags: flag::WRITE,
+        group: "generic",
+        since: "1.0.0",
+        summary: "Renames a key, overwriting the destination if it exists.",
+        syntax: "key newkey",
+        complexity: "O(1)",
+        keys: TWO_KEYS,
+        handler: Some(rename),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "renamenx",
+        arity: 3,
+        flags: flag::WRITE | flag::FAST,
+        group: "generic",
+        since: "1.0.0",
+        summary: "Renames a key only when the new name is not taken.",
+        syntax: "key newkey",
+        complexity: "O(1)",
+        keys: TWO_KEYS,
+        handler: Some(renamenx),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "copy",
+        arity: -3,
+        flags: flag::WRITE | flag::DENYOOM,
+        group: "generic",
+        since: "6.2.0",
+        summary: "Copies a key's value and time to live to another key, in this or another database.",
+        syntax: "source destination [DB destination-db] [REPLACE]",
+        complexity: "O(N) worst case for collections, where N is the number of nested items. O(1) for string values.",
+        keys: TWO_KEYS,
+        handler: Some(copy),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "touch",
+        arity: -2,
+        flags: flag::READONLY | flag::FAST,
+        group: "generic",
+        since: "3.2.1",
+        summary: "Refreshes the last access time of keys and counts those that exist.",
+        syntax: "key [key ...]",
+        complexity: "O(N) where N is the number of keys that will be touched.",
+        keys: ALL_KEYS,
+        handler: Some(touch),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "randomkey",
+        arity: 1,
+        flags: flag::READONLY,
+        group: "generic",
+        since: "1.0.0",
+        summary: "Returns the name of a key picked at random.",
+        syntax: "",
+        complexity: "O(1)",
+        keys: KeyPositions::NONE,
+        handler: Some(randomkey),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "dbsize",
+        arity: 1,
+        flags: flag::READONLY | flag::FAST,
+        group: "server",
+        since: "1.0.0",
+        summary: "Returns the number of keys in the selected database.",
+        syntax: "",
+        complexity: "O(1)",
+        keys: KeyPositions::NONE,
+        handler: Some(dbsize),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "flushdb",
+        arity: -1,
+        flags: flag::WRITE,
+        group: "server",
+        since: "1.0.0",
+        summary: "Deletes every key of the selected database.",
+        syntax: "[ASYNC | SYNC]",
+        complexity: "O(N) where N is the number of keys in the selected database",
+        keys: KeyPositions::NONE,
+        handler: Some(flushdb),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "flushall",
+        arity: -1,
+        flags: flag::WRITE,
+        group: "server",
+        since: "1.0.0",
+        summary: "Deletes every key of every database.",
+        syntax: "[ASYNC | SYNC]",
+        complexity: "O(N) where N is the total number of keys in all databases",
+        keys: KeyPositions::NONE,
+        handler: Some(flushall),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "select",
+        arity: 2,
+        flags: flag::LOADING | flag::STALE | flag::FAST,
+        group: "connection",
+        since: "1.0.0",
+        summary: "Switches this connection to another numbered database.",
+        syntax: "index",
+        complexity: "O(1)",
+        keys: KeyPositions::NONE,
+        handler: Some(select),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "swapdb",
+        arity: 3,
+        flags: flag::WRITE | flag::FAST,
+        group: "server",
+        since: "4.0.0",
+        summary: "Swaps the contents of two databases, for every connection at once.",
+        syntax: "index1 index2",
+        complexity: "O(N) where N is the count of clients watching or blocking on keys from both databases.",
+        keys: KeyPositions::NONE,
+        handler: Some(swapdb),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "move",
+        arity: 3,
+        flags: flag::WRITE | flag::FAST,
+        group: "generic",
+        since: "1.0.0",
+        summary: "Moves a key to another database, unless the name is taken there.",
+        syntax: "key db",
+        complexity: "O(1)",
+        keys: KeyPositions::FIRST,
+        handler: Some(move_command),
+        subcommands: &[],
+    },
+];
+
+fn integer(n: i64) -> CommandResult {
+    Ok(Reply::Integer(n).into())
+}
+
+// --- DEL, UNLINK, EXISTS, TOUCH, TYPE -----------------------------------------------------------
+
+/// ```text
+/// DEL key [key ...]
+/// UNLINK key [key ...]
+/// ```
+/// The number of keys that existed and were deleted. A key whose time had passed counts as
+/// missing: it goes as `expired`, not `del`. UNLINK frees memory in a background thread in
+/// Redis; here both free at once and answer the same.
+fn del(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    let mut deleted = 0;
+    for key in &call.argv[1..] {
+        engine.expire_if_needed(call.db, key);
+        if engine.db_delete(call.db, key) {
+            engine.notify(NotifyClass::Generic, "del", call.db, key);
+            deleted += 1;
+        }
+    }
+    integer(deleted)
+}
+
+/// ```text
+/// EXISTS key [key ...]
+/// ```
+/// How many of the keys exist; a key named twice counts twice. Counts hits and misses but
+/// leaves the keys' access time alone.
+fn exists(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    let found = call.argv[1..]
+        .iter()
+        .filter(|key| {
+            engine
+                .lookup_read_with(call.db, key, LookupFlags::NO_TOUCH)
+                .is_some()
+        })
+        .count();
+    integer(found as i64)
+}
+
+/// ```text
+/// TOUCH key [key ...]
+/// ```
+/// Reads each key as GET would (refreshing its access time) and answers how many exist.
+fn touch(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    let found = call.argv[1..]
+        .iter()
+        .filter(|key| engine.lookup_read(call.db, key).is_some())
+        .count();
+    integer(found as i64)
+}
+
+/// ```text
+/// TYPE key
+/// ```
+/// `string`, `list`, `set`, `zset`, `hash`, `stream`, or `none`, as a status reply.
+fn type_command(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    let name = engine
+        .lookup_read_with(call.db, &call.argv[1], LookupFlags::NO_TOUCH)
+        .map_or("none", Value::type_name);
+    Ok(Reply::Simple(name.into()).into())
+}
+
+// --- The EXPIRE family ----------------------------------------------------------------------------
+
+/// How an EXPIRE-family command reads its time argument.
+#[derive(Clone, Copy)]
+struct ExpireUnit {
+    /// Milliseconds per unit: 1000 for EXPIRE and EXPIREAT, 1 for the P- commands.
+    ms_per_unit: i64,
+    /// True when the time is relative to now (EXPIRE, PEXPIRE), false for a Unix time.
+    relative: bool,
+}
+
+fn expire(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    expire_generic(
+        engine,
+        call,
+        ExpireUnit {
+            ms_per_unit: 1000,
+            relative: true,
+        },
+    )
+}
+
+fn pexpire(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    expire_generic(
+        engine,
+        call,
+        ExpireUnit {
+            ms_per_unit: 1,
+            relative: true,
+        },
+    )
+}
+
+fn expireat(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    expire_generic(
+        engine,
+        call,
+        ExpireUnit {
+            ms_per_unit: 1000,
+            relative: false,
+        },
+    )
+}
+
+fn pexpireat(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    expire_generic(
+        engine,
+        call,
+        ExpireUnit {
+            ms_per_unit: 1,
+            relative: false,
+        },
+    )
+}
+
+/// The conditions EXPIRE and friends take since Redis 7.0.
+#[derive(Clone, Copy, Default)]
+struct ExpireCondition {
+    nx: bool,
+    xx: bool,
+    gt: bool,
+    lt: bool,
+}
+
+impl ExpireCondition {
+    /// Reads the options after the time, as `parseExtendedExpireArgumentsOrReply`: any order,
+    /// repeats allowed, unknown words refused by name, then NX with any other and GT with LT
+    /// refused.
+    fn parse(args: &[Vec<u8>]) -> Result<ExpireCondition> {
+        let mut c = ExpireCondition::default();
+        for arg in args {
+            match arg.to_ascii_lowercase().as_slice() {
+                b"nx" => c.nx = true,
+                b"xx" => c.xx = true,
+                b"gt" => c.gt = true,
+                b"lt" => c.lt = true,
+                _ => {
+                    return Err(Error::UnsupportedOption(
+                        String::from_utf8_lossy(arg).into_owned(),
+                    ))
+                }
+            }
+        }
+        if c.nx && (c.xx || c.gt || c.lt) {
+            return Err(Error::ExpireNxWithOthers);
+        }
+        if c.gt && c.lt {
+            return Err(Error::ExpireGtAndLt);
+        }
+        Ok(c)
+    }
+
+    /// May a key whose expiry is `current` (None: no TTL, which GT and LT treat as infinite)
+    /// take the new expiry `when`?
+    fn allows(self, current: Option<u64>, when: i64) -> bool {
+        let current = current.map(|at| at as i64);
+        !((self.nx && current.is_some())
+            || (self.xx && current.is_none())
+            || (self.gt && current.is_none_or(|at| when <= at))
+            || (self.lt && current.is_some_and(|at| when >= at)))
+    }
+}
+
+/// ```text
+/// EXPIRE key seconds [NX | XX | GT | LT]
+/// PEXPIRE key milliseconds [NX | XX | GT | LT]
+/// EXPIREAT key unix-time-seconds [NX | XX | GT | LT]
+/// PEXPIREAT key unix-time-milliseconds [NX | XX | GT | LT]
+/// ```
+/// 1 when the expiry was set, 0 when the key does not exist or the condition refused it:
+/// NX only without a TTL, XX only with one, GT only later than the current one, LT only
+/// earlier (a key without a TTL counts as never expiring). Options are checked before the
+/// time, and a time that overflows 64-bit milliseconds is an error. A time already past
+/// deletes the key, announced as `del`, and still answers 1, as Redis 7.0 does.
+fn expire_generic(engine: &mut Engine, call: &Call<'_>, unit: ExpireUnit) -> CommandResult {
+    let key = &call.argv[1];
+    let condition = ExpireCondition::parse(&call.argv[3..])?;
+    let base = if unit.relative {
+        engine.now_ms as i64
+    } else {
+        0
+    };
+    let when = parse_i64(&call.argv[2])?
+        .checked_mul(unit.ms_per_unit)
+        .and_then(|ms| ms.checked_add(base))
+        .ok_or_else(|| Error::InvalidExpireTime(call.name.to_string()))?;
+    if engine.lookup_write(call.db, key).is_none() {
+        return integer(0);
+    }
+    if !condition.allows(engine.get_expire(call.db, key), when) {
+        return integer(0);
+    }
+    if when <= engine.now_ms as i64 {
+        engine.db_delete(call.db, key);
+        engine.notify(NotifyClass::Generic, "del", call.db, key);
+    } else {
+        engine.set_expire(call.db, key, when as u64);
+        engine.notify(NotifyClass::Generic, "expire", call.db, key);
+    }
+    integer(1)
+}
+
+/// How a TTL-family command answers.
+#[derive(Clone, Copy)]
+struct TtlOutput {
+    /// Milliseconds (PTTL, PEXPIRETIME) rather than seconds, rounded to the nearest.
+    ms: bool,
+    /// The Unix time of expiry (EXPIRETIME, PEXPIRETIME) rather than the time left.
+    absolute: bool,
+}
+
+fn ttl(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    ttl_generic(
+        engine,
+        call,
+        TtlOutput {
+            ms: false,
+            absolute: false,
+        },
+    )
+}
+
+fn pttl(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    ttl_generic(
+        engine,
+        call,
+        TtlOutput {
+            ms: true,
+            absolute: false,
+        },
+    )
+}
+
+fn expiretime(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    ttl_generic(
+        engine,
+        call,
+        TtlOutput {
+            ms: false,
+            absolute: true,
+        },
+    )
+}
+
+fn pexpiretime(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    ttl_generic(
+        engine,
+        call,
+        TtlOutput {
+            ms: true,
+            absolute: true,
+        },
+    )
+}
+
+/// ```text
+/// TTL key
+/// PTTL key
+/// EXPIRETIME key
+/// PEXPIRETIME key
+/// ```
+/// -2 when the key does not exist, -1 when it has no TTL; otherwise the time left (TTL,
+/// PTTL) or the Unix time of expiry (EXPIRETIME, PEXPIRETIME). Seconds are rounded to the
+/// nearest, `(ms + 500) / 1000`: a key with 1.5 s left answers TTL 2.
+fn ttl_generic(engine: &mut Engine, call: &Call<'_>, output: TtlOutput) -> CommandResult {
+    let key = &call.argv[1];
+    if engine
+        .lookup_read_with(call.db, key, LookupFlags::NO_TOUCH)
+        .is_none()
+    {
+        return integer(-2);
+    }
+    let Some(at) = engine.get_expire(call.db, key) else {
+        return integer(-1);
+    };
+    let ms = if output.absolute {
+        at
+    } else {
+        at.saturating_sub(engine.now_ms)
+    };
+    // i128: Redis's `(ttl+500)/1000` on a time near i64::MAX.
+    let answer = if output.ms {
+        ms as i128
+    } else {
+        (ms as i128 + 500) / 1000
+    };
+    integer(answer as i64)
+}
+
+/// ```text
+/// PERSIST key
+/// ```
+/// 1 when the key had a TTL and lost it, 0 when it had none or does not exist.
+fn persist(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    let key = &call.argv[1];
+    if engine.lookup_write(call.db, key).is_none() || !engine.remove_expire(call.db, key) {
+        return integer(0);
+    }
+    engine.notify(NotifyClass::Generic, "persist", call.db, key);
+    integer(1)
+}
+
+// --- KEYS, SCAN, RANDOMKEY --------------------------------------------------------------------------
+
+/// ```text
+/// KEYS pattern
+/// ```
+/// Every key matching the glob-style pattern. Keys whose time has passed are left out but
+/// not deleted, as Redis's `keysCommand` only checks them.
+fn keys(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    let pattern = &call.argv[1];
+    let all = pattern.as_slice() == b"*";
+    let names: Vec<Reply> = engine.dbs[call.db]
+        .keys
+        .keys()
+        .filter(|key| all || glob::matches(pattern, key, false))
+        .filter(|key| !engine.key_is_expired(call.db, key))
+        .map(|key| Reply::bulk(key.clone()))
+        .collect();
+    Ok(Reply::Array(names).into())
+}
+
+/// SCAN's options.
+struct ScanOptions<'a> {
+    /// Positions visited per call.
+    count: usize,
+    /// None for no pattern (or `*`, which matches everything).
+    pattern: Option<&'a [u8]>,
+    type_name: Option<&'a [u8]>,
+}
+
+impl<'a> ScanOptions<'a> {
+    /// Reads `[MATCH pattern] [COUNT count] [TYPE type]` in any order, the last of a repeated
+    /// option winning. A COUNT below 1, an unknown word or an option without its value is a
+    /// syntax error.
+    fn parse(args: &'a [Vec<u8>]) -> Result<ScanOptions<'a>> {
+        let mut options = ScanOptions {
+            count: 10,
+            pattern: None,
+            type_name: None,
+        };
+        let mut rest = args;
+        while let [option, value, tail @ ..] = rest {
+            if is(option, "count") {
+                let count = parse_i64(value)?;
+                options.count = usize::try_from(count)
+                    .ok()
+                    .filter(|&n| n >= 1)
+                    .ok_or(Error::Syntax)?;
+            } else if is(option, "match") {
+                options.pattern = Some(value.as_slice()).filter(|p| *p != b"*");
+            } else if is(option, "type") {
+                options.type_name = Some(value.as_slice());
+            } else {
+                return Err(Error::Syntax);
+            }
+            rest = tail;
+        }
+        if rest.is_empty() {
+            Ok(options)
+        } else {
+            Err(Error::Syntax)
+        }
+    }
+}
+
+/// Reads a cursor as Redis's `parseScanCursorOrReply` does with `strtoul`: no leading space,
+/// an optional sign (a minus wraps around, as in C), decimal digits, and nothing after them;
+/// the empty string reads as 0. The argument ends at a NUL byte, as a C string does.
+fn parse_cursor(arg: &[u8]) -> Result<u64> {
+    let text = arg.split(|&b| b == 0).next().unwrap_or_default();
+    if text.is_empty() {
+        return Ok(0);
+    }
+    let (negative, digits) = match text[0] {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return Err(Error::InvalidCursor);
+    }
+    let value = std::str::from_utf8(digits)
+        .ok()
+        .and_then(|d| d.parse::<u64>().ok())
+        .ok_or(Error::InvalidCursor)?;
+    Ok(if negative {
+        value.wrapping_neg()
+    } else {
+        value
+    })
+}
+
+/// ```text
+/// SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
+/// ```
+/// The next cursor and a batch of keys. The walk is described at the top of this file: each
+/// call visits COUNT positions from the top down and answers how many are left. Within a
+/// batch, Redis's filters run in its order: the pattern, then the type (a real read that
+/// counts a hit or a miss; a key found stale there reads as `none`, so `TYPE none` returns
+/// it, as in Redis 7.0), then expiry (stale keys are deleted and left out).
+fn scan(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    let cursor = parse_cursor(&call.argv[1])?;
+    let options = ScanOptions::parse(&call.argv[2..])?;
+    let db = call.db;
+    let len = engine.dbs[db].len();
+    let to_visit = if cursor == 0 {
+        len
+    } else {
+        usize::try_from(cursor).unwrap_or(usize::MAX).min(len)
+    };
+    let next = to_visit.saturating_sub(options.count);
+    let batch: Vec<Vec<u8>> = (next..to_visit)
+        .rev()
+        .filter_map(|position| {
+            engine.dbs[db]
+                .keys
+                .get_index(position)
+                .map(|(key, _)| key.clone())
+        })
+        .collect();
+    let mut found = Vec::new();
+    for key in batch {
+        if options
+            .pattern
+            .is_some_and(|pattern| !glob::matches(pattern, &key, false))
+        {
+            continue;
+        }
+        if let Some(wanted) = options.type_name {
+            let actual = engine
+                .lookup_read_with(db, &key, LookupFlags::NO_TOUCH)
+                .map_or("none", Value::type_name);
+            if !wanted.eq_ignore_ascii_case(actual.as_bytes()) {
+                continue;
+            }
+        }
+        if engine.expire_if_needed(db, &key) {
+            continue;
+        }
+        found.push(Reply::Bulk(key));
+    }
+    Ok(Reply::Array(vec![Reply::bulk(next.to_string()), Reply::Array(found)]).into())
+}
+
+/// ```text
+/// RANDOMKEY
+/// ```
+/// A key name picked uniformly from the database with the engine's seeded generator, or nil
+/// when it is empty. A pick whose time has passed is deleted (`expired`) and another is drawn,
+/// as Redis's `dbRandomKey` does. Its `maxtries` guard for a database of volatile keys applies
+/// only on a replica, where expiry cannot delete and the loop could spin forever; here every
+/// stale pick is deleted, so the database shrinks with each retry and the loop ends.
+fn randomkey(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    let db = call.db;
+    loop {
+        let len = engine.dbs[db].len();
+        if len == 0 {
+            return Ok(Reply::Null.into());
+        }
+        let position = engine.rng.below(len);
+        let Some(key) = engine.dbs[db]
+            .keys
+            .get_index(position)
+            .map(|(key, _)| key.clone())
+        else {
+            return Ok(Reply::Null.into());
+        };
+        if !engine.expire_if_needed(db, &key) {
+            return Ok(Reply::Bulk(key).into());
+        }
+    }
+}
+
+// --- RENAME, RENAMENX, COPY, MOVE ---------------------------------------------------------------------
+
+fn rename(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    rename_generic(engine, call, false)
+}
+
+fn renamenx(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    rename_generic(engine, call, true)
+}
+
+/// ```text
+/// RENAME key newkey
+/// RENAMENX key newkey
+/// ```
+/// Moves the value and its TTL to the new name; RENAME overwrites an existing `newkey`
+/// (silently: no `del` for it), RENAMENX answers 0 instead. A missing key is an error even
+/// when both names are the same; the same name on an existing key changes nothing and
+/// announces nothing. Announced as `rename_from` then `rename_to`.
+fn rename_generic(engine: &mut Engine, call: &Call<'_>, nx: bool) -> CommandResult {
+    let (db, key, newkey) = (call.db, &call.argv[1], &call.argv[2]);
+    // RENAME answers OK whatever happened; RENAMENX whether it renamed.
+    let done = |renamed: bool| -> CommandResult {
+        Ok(if nx {
+            Reply::Integer(i64::from(renamed))
+        } else {
+            Reply::ok()
+        }
+        .into())
+    };
+    if engine.lookup_write(db, key).is_none() {
+        return Err(Error::NoSuchKey);
+    }
+    if key == newkey {
+        return done(false);
+    }
+    let expire = engine.get_expire(db, key);
+    if engine.lookup_write(db, newkey).is_some() {
+        if nx {
+            return done(false);
+        }
+        engine.db_delete(db, newkey);
+    }
+    let Some(entry) = engine.db_remove(db, key) else {
+        return Err(Error::NoSuchKey);
+    };
+    engine.db_add(db, newkey, entry.value);
+    if let Some(at) = expire {
+        engine.set_expire(db, newkey, at);
+    }
+    engine.notify(NotifyClass::Generic, "rename_from", db, key);
+    engine.notify(NotifyClass::Generic, "rename_to", db, newkey);
+    done(true)
+}
+
+/// Reads a database index as Redis's `getIntFromObjectOrReply` reads a C `int`; whether the
+/// database exists is checked by the caller.
+fn parse_int(arg: &[u8]) -> Result<i64> {
+    let n = parse_i64(arg)?;
+    let (min, max) = (i64::from(i32::MIN), i64::from(i32::MAX));
+    if (min..=max).contains(&n) {
+        Ok(n)
+    } else {
+        Err(Error::IntOutOfRange { min, max })
+    }
+}
+
+/// The database numbered `index`, if there is one.
+fn db_index(engine: &Engine, index: i64) -> Result<usize> {
+    usize::try_from(index)
+        .ok()
+        .filter(|&i| i < engine.dbs.len())
+        .ok_or(Error::DbIndexOutOfRange)
+}
+
+/// ```text
+/// COPY source destination [DB destination-db] [REPLACE]
+/// ```
+/// 1 when the value (and its TTL) was copied, 0 when the source is missing or the
+/// destination exists without REPLACE. The same key in the same database is an error, checked
+/// before the source is looked up. The copy is announced as `copy_to` in the destination's
+/// database; a replaced destination gets no `del`.
+fn copy(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    let (src, source, destination) = (call.db, &call.argv[1], &call.argv[2]);
+    let mut dst = src;
+    let mut replace = false;
+    let mut options = call.argv[3..].iter();
+    while let Some(option) = options.next() {
+        if is(option, "replace") {
+            replace = true;
+        } else if is(option, "db") {
+            let index = options.next().ok_or(Error::Syntax)?;
+            dst = db_index(engine, parse_int(index)?)?;
+        } else {
+            return Err(Error::Syntax);
+        }
+    }
+    if src == dst && source == destination {
+        return Err(Error::SameObject);
+    }
+    let Some(value) = engine.lookup_read(src, source).cloned() else {
+        return integer(0);
+    };
+    let expire = engine.get_expire(src, source);
+    if engine.lookup_write(dst, destination).is_some() {
+        if !replace {
+            return integer(0);
+        }
+        engine.db_delete(dst, destination);
+    }
+    engine.db_add(dst, destination, value);
+    if let Some(at) = expire {
+        engine.set_expire(dst, destination, at);
+    }
+    engine.notify(NotifyClass::Generic, "copy_to", dst, destination);
+    integer(1)
+}
+
+/// ```text
+/// MOVE key db
+/// ```
+/// 1 when the key (with its TTL) moved to database `db`, 0 when it does not exist here or
+/// its name is taken there. Moving to the current database is an error, whether the key
+/// exists or not. Announced as `move_from` here and `move_to` there.
+fn move_command(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    let (src, key) = (call.db, &call.argv[1]);
+    let dst = db_index(engine, parse_int(&call.argv[2])?)?;
+    if src == dst {
+        return Err(Error::SameObject);
+    }
+    if engine.lookup_write(src, key).is_none() {
+        return integer(0);
+    }
+    let expire = engine.get_expire(src, key);
+    if engine.lookup_write(dst, key).is_some() {
+        return integer(0);
+    }
+    let Some(entry) = engine.db_remove(src, key) else {
+        return integer(0);
+    };
+    engine.db_add(dst, key, entry.value);
+    if let Some(at) = expire {
+        engine.set_expire(dst, key, at);
+    }
+    engine.notify(NotifyClass::Generic, "move_from", src, key);
+    engine.notify(NotifyClass::Generic, "move_to", dst, key);
+    integer(1)
+}
+
+// --- Databases ------------------------------------------------------------------------------------
+
+/// ```text
+/// DBSIZE
+/// ```
+/// The number of keys in the selected database, counting those whose time has passed but
+/// that no access has collected yet.
+fn dbsize(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    integer(engine.dbs[call.db].len() as i64)
+}
+
+/// FLUSHDB and FLUSHALL take one optional word, ASYNC or SYNC. Redis frees the memory in the
+/// background for ASYNC; here both free at once.
+fn check_flush_mode(call: &Call<'_>) -> Result<()> {
+    match &call.argv[1..] {
+        [] => Ok(()),
+        [mode] if is(mode, "async") || is(mode, "sync") => Ok(()),
+        _ => Err(Error::Syntax),
+    }
+}
+
+/// Empties database `db`, returning how many keys it held. Redis announces no per-key event
+/// for a flush, so neither do we.
+fn empty_db(engine: &mut Engine, db: usize) -> usize {
+    let d = &mut engine.dbs[db];
+    let removed = d.keys.len();
+    d.keys.clear();
+    d.expires.clear();
+    engine.dirty += removed as u64;
+    removed
+}
+
+/// ```text
+/// FLUSHDB [ASYNC | SYNC]
+/// ```
+fn flushdb(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    check_flush_mode(call)?;
+    empty_db(engine, call.db);
+    Ok(Reply::ok().into())
+}
+
+/// ```text
+/// FLUSHALL [ASYNC | SYNC]
+/// ```
+fn flushall(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    check_flush_mode(call)?;
+    for db in 0..engine.dbs.len() {
+        empty_db(engine, db);
+    }
+    Ok(Reply::ok().into())
+}
+
+/// ```text
+/// SELECT index
+/// ```
+/// Switches this connection to database `index` (0 to `databases` - 1).
+fn select(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    let db = db_index(engine, parse_int(&call.argv[1])?)?;
+    if let Some(client) = engine.clients.get_mut(&call.client) {
+        client.db = db;
+    }
+    Ok(Reply::ok().into())
+}
+
+/// ```text
+/// SWAPDB index1 index2
+/// ```
+/// Exchanges two databases' contents: every connection on one now sees the other's keys.
+/// A bad index is reported as the first or second one; swapping a database with itself is a
+/// no-op that answers OK.
+fn swapdb(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    let first = parse_int(&call.argv[1]).map_err(|_| Error::InvalidFirstDbIndex)?;
+    let second = parse_int(&call.argv[2]).map_err(|_| Error::InvalidSecondDbIndex)?;
+    let (first, second) = (db_index(engine, first)?, db_index(engine, second)?);
+    engine.dbs.swap(first, second);
+    engine.dirty += 1;
+    Ok(Reply::ok().into())
+}
