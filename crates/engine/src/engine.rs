@@ -126,6 +126,10 @@ pub struct Engine {
     pub(crate) active_expire: ActiveExpireState,
     /// When the engine started (Unix ms), for INFO's uptime.
     pub(crate) started_ms: u64,
+    /// Clients whose outbox received something outside their own command (a pub/sub message,
+    /// a blocked command's reply): whoever pushes to another client's outbox records its id
+    /// here, so the front end can wake that idle connection ([`Engine::take_woken`]).
+    pub(crate) woken: Vec<ClientId>,
 }
 
 impl Engine {
@@ -148,6 +152,7 @@ impl Engine {
             capture_events: true,
             active_expire: ActiveExpireState::default(),
             started_ms: now_ms,
+            woken: Vec::new(),
         }
     }
 
@@ -227,6 +232,12 @@ impl Engine {
     pub fn tick(&mut self) {
         self.now_ms = self.clock.now_ms();
         self.active_expire_cycle();
+    }
+
+    /// Takes the ids of clients whose outbox received something since the last call, so that
+    /// a front end can wake their connections, idle as they may be, to [`Engine::drain`] it.
+    pub fn take_woken(&mut self) -> Vec<ClientId> {
+        std::mem::take(&mut self.woken)
     }
 
     /// Takes the keyspace events recorded since the last call.

@@ -256,15 +256,26 @@ mod tests {
 
     #[test]
     fn multibulk_and_inline_requests() {
-        let (requests, error) = parse_all(b"*2\r\n$4\r\nECHO\r\n$2\r\nhi\r\nSET k \"a b\"\r\nPING\n");
+        let (requests, error) =
+            parse_all(b"*2\r\n$4\r\nECHO\r\n$2\r\nhi\r\nSET k \"a b\"\r\nPING\n");
         assert_eq!(error, None);
-        assert_eq!(requests, vec![argv(&["ECHO", "hi"]), argv(&["SET", "k", "a b"]), argv(&["PING"])]);
+        assert_eq!(
+            requests,
+            vec![
+                argv(&["ECHO", "hi"]),
+                argv(&["SET", "k", "a b"]),
+                argv(&["PING"])
+            ]
+        );
     }
 
     #[test]
     fn bulk_bytes_are_binary_safe() {
         let (requests, _) = parse_all(b"*2\r\n$4\r\nECHO\r\n$4\r\n\r\n\0\xff\r\n");
-        assert_eq!(requests, vec![vec![b"ECHO".to_vec(), b"\r\n\0\xff".to_vec()]]);
+        assert_eq!(
+            requests,
+            vec![vec![b"ECHO".to_vec(), b"\r\n\0\xff".to_vec()]]
+        );
     }
 
     #[test]
@@ -310,7 +321,10 @@ mod tests {
         let (requests, _) = parse_all(b"*1\rX$4\r\nPINGxxPING\r\n");
         assert_eq!(requests, vec![argv(&["PING"]), argv(&["PING"])]);
         // "*1\r\r\n": the line ends at the first \r, so the next line starts at "\n".
-        assert_eq!(error_of(b"*1\r\r\n$4\r\nPING\r\n"), "ERR Protocol error: expected '$', got '\n'");
+        assert_eq!(
+            error_of(b"*1\r\r\n$4\r\nPING\r\n"),
+            "ERR Protocol error: expected '$', got '\n'"
+        );
     }
 
     #[test]
@@ -323,7 +337,14 @@ mod tests {
 
     #[test]
     fn incomplete_requests_wait() {
-        for partial in [&b"*1"[..], b"*1\r", b"*1\r\n$4", b"*1\r\n$4\r", b"*1\r\n$4\r\nPING\r", b"PING"] {
+        for partial in [
+            &b"*1"[..],
+            b"*1\r",
+            b"*1\r\n$4",
+            b"*1\r\n$4\r",
+            b"*1\r\n$4\r\nPING\r",
+            b"PING",
+        ] {
             assert_eq!(parse_all(partial), (vec![], None), "{partial:?}");
         }
     }
@@ -348,7 +369,11 @@ mod tests {
             (b"'\r\n", "unbalanced quotes in request"),
         ];
         for (input, text) in cases {
-            assert_eq!(error_of(input), format!("ERR Protocol error: {text}"), "{input:?}");
+            assert_eq!(
+                error_of(input),
+                format!("ERR Protocol error: {text}"),
+                "{input:?}"
+            );
         }
     }
 
@@ -359,12 +384,24 @@ mod tests {
         assert_eq!(parse_all(b"*1\r\n$536870912\r\n"), (vec![], None));
         let mut parser = RequestParser::new();
         parser.feed(b"*1\r\n$2000000\r\n");
-        assert!(matches!(parser.next_request(1024 * 1024), Err(Error::Protocol("invalid bulk length"))));
+        assert!(matches!(
+            parser.next_request(1024 * 1024),
+            Err(Error::Protocol("invalid bulk length"))
+        ));
 
         let long = vec![b'1'; INLINE_MAX_SIZE + 1];
-        assert_eq!(error_of(&[b"*", &long[..]].concat()), "ERR Protocol error: too big mbulk count string");
-        assert_eq!(error_of(&[b"*1\r\n$", &long[..]].concat()), "ERR Protocol error: too big bulk count string");
-        assert_eq!(error_of(&[b"PING ", &long[..]].concat()), "ERR Protocol error: too big inline request");
+        assert_eq!(
+            error_of(&[b"*", &long[..]].concat()),
+            "ERR Protocol error: too big mbulk count string"
+        );
+        assert_eq!(
+            error_of(&[b"*1\r\n$", &long[..]].concat()),
+            "ERR Protocol error: too big bulk count string"
+        );
+        assert_eq!(
+            error_of(&[b"PING ", &long[..]].concat()),
+            "ERR Protocol error: too big inline request"
+        );
         // Exactly at the limit Redis still waits.
         assert_eq!(parse_all(&long[..INLINE_MAX_SIZE]), (vec![], None));
         // A long inline request is fine once its newline is in.
@@ -376,12 +413,23 @@ mod tests {
     fn requests_before_an_error_are_returned() {
         let (requests, error) = parse_all(b"PING\r\n*1\r\n$x\r\n");
         assert_eq!(requests, vec![argv(&["PING"])]);
-        assert_eq!(error.as_deref(), Some("ERR Protocol error: invalid bulk length"));
+        assert_eq!(
+            error.as_deref(),
+            Some("ERR Protocol error: invalid bulk length")
+        );
     }
 
     #[test]
     fn buffers_are_reused_but_not_leaked_into_later_requests() {
-        let (requests, _) = parse_all(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nvalue\r\n*1\r\n$2\r\nXY\r\nA B\r\n");
-        assert_eq!(requests, vec![argv(&["SET", "k", "value"]), argv(&["XY"]), argv(&["A", "B"])]);
+        let (requests, _) =
+            parse_all(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nvalue\r\n*1\r\n$2\r\nXY\r\nA B\r\n");
+        assert_eq!(
+            requests,
+            vec![
+                argv(&["SET", "k", "value"]),
+                argv(&["XY"]),
+                argv(&["A", "B"])
+            ]
+        );
     }
 }

@@ -1,1 +1,192 @@
-fn main() {}
+//! `keyspace-server`: the keyspace engine as a native RESP server on loopback, so that
+//! redis-cli, redis-py, redis-benchmark and redis-diff can talk to the very engine the
+//! browser runs.
+//!
+//! ```text
+//! keyspace-server [--port 6379] [--bind 127.0.0.1 ...] [--<config-name> <value>]...
+//! ```
+//!
+//! Like redis-server, every parameter of the engine's config table can be given on the
+//! command line, and a wrong one stops the server with redis-server's complaint.
+//!
+//! - `server`: connections, pipelining, waking idle connections, the timer.
+//! - `clock`: the system clock the engine reads.
+
+mod clock;
+mod server;
+
+use std::process::ExitCode;
+
+use keyspace::config::Config;
+use keyspace::{Engine, Error};
+
+use crate::clock::SystemClock;
+
+/// What the command line asked for.
+#[derive(Debug)]
+struct Options {
+    port: u16,
+    bind: Vec<String>,
+    config: Config,
+}
+
+const USAGE: &str =
+    "Usage: keyspace-server [--port 6379] [--bind 127.0.0.1 ...] [--<config-name> <value>]...";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if matches!(args.first().map(String::as_str), Some("-h" | "--help")) {
+        println!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
+    if matches!(args.first().map(String::as_str), Some("-v" | "--version")) {
+        println!("keyspace-server v={}", env!("CARGO_PKG_VERSION"));
+        return ExitCode::SUCCESS;
+    }
+    let options = match parse_options(&args) {
+        Ok(options) => options,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut engine = Engine::new(options.config, Box::new(SystemClock::new()), random_seed());
+    // Nothing reads keyspace events natively yet: don't collect them.
+    engine.set_capture_events(false);
+    match server::run(engine, &options.bind, options.port) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A seed for the engine's PRNG that differs from run to run, as Redis's randomness does:
+/// std's hasher keys are drawn from the OS's entropy source.
+fn random_seed() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish()
+}
+
+/// Reads redis-server style arguments: each `--name` starts a directive and the words after
+/// it, up to the next `--name`, are its values.
+fn parse_options(args: &[String]) -> Result<Options, String> {
+    let mut options = Options {
+        port: 6379,
+        bind: vec!["127.0.0.1".into()],
+        config: Config::default(),
+    };
+    let mut directives: Vec<(&str, Vec<&str>)> = Vec::new();
+    for arg in args {
+        match (arg.strip_prefix("--"), directives.last_mut()) {
+            (Some(name), _) => directives.push((name, Vec::new())),
+            (None, Some((_, values))) => values.push(arg),
+            (None, None) => {
+                return Err(format!(
+                    "Configuration files are not supported ('{arg}').\n{USAGE}"
+                ))
+            }
+        }
+    }
+    for (line, (name, values)) in directives.iter().enumerate() {
+        apply(&mut options, name, values).map_err(|reason| {
+            let quoted: String = values.iter().map(|v| format!(" \"{v}\"")).collect();
+            // redis-server turns its arguments into config lines after one of its own, hence +2.
+            format!(
+                "\n*** FATAL CONFIG FILE ERROR (keyspace-server) ***\n\
+                 Reading the configuration file, at line {}\n>>> '{name}{quoted}'\n{reason}",
+                line + 2
+            )
+        })?;
+    }
+    Ok(options)
+}
+
+/// One directive; the error is redis-server's reason line.
+fn apply(options: &mut Options, name: &str, values: &[&str]) -> Result<(), String> {
+    let known_to_config = Config::param(name.as_bytes()).is_some();
+    match (name.to_ascii_lowercase().as_str(), values) {
+        ("bind", []) => return Err("wrong number of arguments".into()),
+        ("bind", addresses) => {
+            options.bind = addresses.iter().map(|a| a.to_string()).collect();
+            if !known_to_config {
+                return Ok(());
+            }
+        }
+        ("port", [port]) => {
+            let port: i64 = port
+                .parse()
+                .map_err(|_| "argument couldn't be parsed into an integer")?;
+            options.port = u16::try_from(port)
+                .map_err(|_| "argument must be between 0 and 65535 inclusive")?;
+            if !known_to_config {
+                return Ok(());
+            }
+        }
+        _ if !known_to_config => return Err("Bad directive or wrong number of arguments".into()),
+        (_, [_]) => {}
+        _ => return Err("wrong number of arguments".into()),
+    }
+    options
+        .config
+        .set(name.as_bytes(), values.join(" ").as_bytes(), true)
+        .map_err(|e| match e {
+            Error::ConfigSetFailed { reason, .. } => reason,
+            other => other.to_string(),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &str) -> Result<Options, String> {
+        parse_options(
+            &args
+                .split_whitespace()
+                .map(String::from)
+                .collect::<Vec<_>>(),
+        )
+    }
+
+    #[test]
+    fn port_bind_and_config_parameters() {
+        let options = parse("--port 7000 --bind 127.0.0.1 ::1 --hz 50 --databases 4").unwrap();
+        assert_eq!(options.port, 7000);
+        assert_eq!(options.bind, ["127.0.0.1", "::1"]);
+        assert_eq!(options.config.int("hz"), 50);
+        assert_eq!(options.config.int("databases"), 4);
+        let defaults = parse("").unwrap();
+        assert_eq!(
+            (defaults.port, defaults.bind),
+            (6379, vec!["127.0.0.1".to_string()])
+        );
+    }
+
+    #[test]
+    fn wrong_arguments_get_redis_server_complaints() {
+        let error = parse("--port 7000 --foo bar").unwrap_err();
+        assert!(
+            error.contains(">>> 'foo \"bar\"'\nBad directive or wrong number of arguments"),
+            "{error}"
+        );
+        let error = parse("--hz abc").unwrap_err();
+        assert!(
+            error.ends_with(">>> 'hz \"abc\"'\nargument couldn't be parsed into an integer"),
+            "{error}"
+        );
+        assert!(parse("--hz")
+            .unwrap_err()
+            .ends_with("wrong number of arguments"));
+        assert!(parse("--hz 1 2")
+            .unwrap_err()
+            .ends_with("wrong number of arguments"));
+        assert!(parse("--port 70000")
+            .unwrap_err()
+            .ends_with("between 0 and 65535 inclusive"));
+        assert!(parse("redis.conf").is_err());
+    }
+}

@@ -1,0 +1,233 @@
+//! Connections: one engine behind one mutex, shared by a task per connection on a
+//! single-threaded tokio runtime, much as Redis runs every client on one thread.
+//!
+//! A connection reads whatever is available, then, under one lock, runs every complete
+//! request in it (pipelining) and encodes all the replies into one buffer that goes out in
+//! one write. The lock is taken once per batch, not once per command, and a batch allocates
+//! nothing of its own beyond what the commands do.
+//!
+//! Some replies arrive while a connection is idle: a pub/sub message or a blocked command's
+//! reply, produced by another connection's command or by the timer. The engine puts them in
+//! the client's outbox and lists the client in [`Engine::take_woken`]; whoever ran that
+//! command notifies the idle connection's [`Notify`], and the connection wakes to drain and
+//! write its outbox. The timer calls [`Engine::tick`] `hz` times a second, the way Redis's
+//! `serverCron` runs.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use keyspace::resp::RequestParser;
+use keyspace::{ClientId, Engine, Outcome, Reply};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Notify;
+
+/// How much one read takes from a socket (Redis's `PROTO_IOBUF_LEN`).
+const READ_CHUNK: usize = 16 * 1024;
+
+/// An output buffer grown beyond this (a large reply) is given back after it is written.
+const OUTPUT_KEEP_CAPACITY: usize = 1024 * 1024;
+
+/// Everything connections share, behind one lock.
+struct State {
+    engine: Engine,
+    /// How to wake each connection when its outbox has something.
+    wakers: HashMap<ClientId, Arc<Notify>>,
+}
+
+struct Shared {
+    state: Mutex<State>,
+}
+
+impl Shared {
+    /// The state, even if a task panicked while holding it: the engine is built not to, and
+    /// one broken connection must not stop the others.
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl State {
+    /// Wakes the connections whose outbox received something, except `current`, which
+    /// drains its own outbox after each command anyway.
+    fn wake_others(&mut self, current: Option<ClientId>) {
+        for id in self.engine.take_woken() {
+            if Some(id) != current {
+                if let Some(waker) = self.wakers.get(&id) {
+                    waker.notify_one();
+                }
+            }
+        }
+    }
+}
+
+/// Listens on every `bind` address at `port` and serves until the process is stopped.
+pub fn run(engine: Engine, bind: &[String], port: u16) -> Result<(), String> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("Could not start the runtime: {e}"))?;
+    runtime.block_on(async {
+        let mut listeners = Vec::new();
+        for address in bind {
+            let listener = TcpListener::bind((address.as_str(), port))
+                .await
+                .map_err(|e| {
+                    format!("Could not create server TCP listening socket {address}:{port}: {e}")
+                })?;
+            listeners.push(listener);
+        }
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State {
+                engine,
+                wakers: HashMap::new(),
+            }),
+        });
+        for listener in listeners {
+            let local = listener
+                .local_addr()
+                .map_or_else(|_| "?".into(), |a| a.to_string());
+            println!("keyspace-server ready to accept connections on {local}");
+            tokio::spawn(accept(Arc::clone(&shared), listener));
+        }
+        cron(shared).await;
+        Ok(())
+    })
+}
+
+async fn accept(shared: Arc<Shared>, listener: TcpListener) {
+    loop {
+        // A failed accept (out of file descriptors, a connection reset before it was
+        // taken) concerns that one connection only.
+        if let Ok((socket, _)) = listener.accept().await {
+            tokio::spawn(serve(Arc::clone(&shared), socket));
+        }
+    }
+}
+
+/// Calls [`Engine::tick`] `hz` times a second, re-reading `hz` each time so that CONFIG SET
+/// takes effect at once.
+async fn cron(shared: Arc<Shared>) {
+    loop {
+        let hz = shared.lock().engine.config().int("hz").clamp(1, 500) as u64;
+        tokio::time::sleep(Duration::from_millis(1000 / hz)).await;
+        let mut state = shared.lock();
+        state.engine.tick();
+        state.wake_others(None);
+    }
+}
+
+/// One connection, from accept to close.
+async fn serve(shared: Arc<Shared>, mut socket: TcpStream) {
+    // Replies go out whole, one write per batch; Nagle's delay would only add latency.
+    let _ = socket.set_nodelay(true);
+    let waker = Arc::new(Notify::new());
+    let id = {
+        let mut state = shared.lock();
+        let id = state.engine.connect();
+        state.wakers.insert(id, Arc::clone(&waker));
+        id
+    };
+    let mut connection = Connection {
+        id,
+        parser: RequestParser::new(),
+        output: Vec::new(),
+        blocked: false,
+    };
+    let mut input = vec![0; READ_CHUNK];
+    loop {
+        let closing = tokio::select! {
+            read = socket.read(&mut input) => match read {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    connection.parser.feed(&input[..n]);
+                    connection.run(&shared)
+                }
+            },
+            () = waker.notified() => connection.run(&shared),
+        };
+        if !connection.output.is_empty() {
+            if socket.write_all(&connection.output).await.is_err() {
+                break;
+            }
+            connection.output.clear();
+            connection.output.shrink_to(OUTPUT_KEEP_CAPACITY);
+        }
+        if closing {
+            break;
+        }
+    }
+    let mut state = shared.lock();
+    state.wakers.remove(&id);
+    state.engine.disconnect(id);
+}
+
+/// A connection's side of the conversation, between socket reads and writes.
+struct Connection {
+    id: ClientId,
+    parser: RequestParser,
+    /// Replies encoded and not yet written.
+    output: Vec<u8>,
+    /// The last command blocked (BLPOP...): further requests wait, as in Redis, until its
+    /// reply arrives in the outbox, which is the first thing a blocked client can receive.
+    blocked: bool,
+}
+
+impl Connection {
+    /// Under one lock: writes what arrived in the outbox, then runs every complete request
+    /// buffered, encoding each reply with the client's protocol as it stands after the
+    /// command (HELLO changes it). True when the connection must close: QUIT, a protocol
+    /// error, or the client is gone from the engine.
+    fn run(&mut self, shared: &Shared) -> bool {
+        let mut state = shared.lock();
+        let closing = self.run_locked(&mut state.engine);
+        state.wake_others(Some(self.id));
+        closing
+    }
+
+    fn run_locked(&mut self, engine: &mut Engine) -> bool {
+        let Some(mut protocol) = engine.client(self.id).map(|c| c.protocol) else {
+            return true;
+        };
+        self.write_outbox(engine, protocol);
+        let max_bulk_len = engine.config().int("proto-max-bulk-len");
+        while !self.blocked {
+            let outcome = match self.parser.next_request(max_bulk_len) {
+                Ok(Some(argv)) => engine.execute(self.id, argv),
+                Ok(None) => return false,
+                Err(error) => {
+                    Reply::from(error).encode(protocol, &mut self.output);
+                    return true;
+                }
+            };
+            let Some(client) = engine.client(self.id) else {
+                return true;
+            };
+            protocol = client.protocol;
+            let closing = client.closing;
+            match outcome {
+                Outcome::Reply(reply) => reply.encode(protocol, &mut self.output),
+                Outcome::Replies(replies) => {
+                    for reply in replies {
+                        reply.encode(protocol, &mut self.output);
+                    }
+                }
+                Outcome::Blocked => self.blocked = true,
+            }
+            self.write_outbox(engine, protocol);
+            if closing {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Encodes what the outbox holds. Anything arriving there ends a blocked wait.
+    fn write_outbox(&mut self, engine: &mut Engine, protocol: u8) {
+        for reply in engine.drain(self.id) {
+            self.blocked = false;
+            reply.encode(protocol, &mut self.output);
+        }
+    }
+}
