@@ -1,7 +1,13 @@
 //! Configuration: one table of parameters (name, type, default, validation) behind
 //! `CONFIG GET/SET` and behind the native server's command-line arguments, as Redis's
 //! `config.c` keeps one `standardConfig` table for both.
+//!
+//! Values are checked the way Redis 7.0 checks them, with its error texts: integers as strictly
+//! as `string2ll`, memory sizes as `memtoull` (digits and a unit, never a sign), then the range.
+//! A parameter may also clamp what it accepts, as Redis's apply hooks do (`hz` accepts
+//! 0..=2147483647 but runs at 1..=500 and reports what it runs at).
 
+use crate::args::string2ll;
 use crate::error::Error;
 
 /// How a parameter's value is written and checked.
@@ -28,11 +34,15 @@ pub struct ConfigParam {
     pub kind: ConfigKind,
     /// The default, written as CONFIG GET prints it.
     pub default: &'static str,
-    /// False for parameters that can only be given at start (`databases`, `port`).
+    /// False for parameters that can only be given at start (`databases`).
     pub mutable: bool,
+    /// For integers: the range an accepted value is then clamped into, as Redis's apply hook
+    /// does for `hz` (CONFIG_MIN_HZ..=CONFIG_MAX_HZ). CONFIG GET shows the clamped value.
+    pub clamp: Option<(i64, i64)>,
 }
 
-/// Every parameter the engine knows, in the order CONFIG GET lists them.
+/// Every parameter the engine knows. CONFIG GET's reply order is Redis's hash-table order,
+/// which clients must not rely on; ours is this table's order.
 pub static PARAMS: &[ConfigParam] = &[
     ConfigParam {
         name: "databases",
@@ -40,6 +50,7 @@ pub static PARAMS: &[ConfigParam] = &[
         kind: ConfigKind::Int { min: 1, max: i32::MAX as i64 },
         default: "16",
         mutable: false,
+        clamp: None,
     },
     ConfigParam {
         name: "hz",
@@ -47,6 +58,7 @@ pub static PARAMS: &[ConfigParam] = &[
         kind: ConfigKind::Int { min: 0, max: i32::MAX as i64 },
         default: "10",
         mutable: true,
+        clamp: Some((1, 500)),
     },
     ConfigParam {
         name: "active-expire-effort",
@@ -54,6 +66,7 @@ pub static PARAMS: &[ConfigParam] = &[
         kind: ConfigKind::Int { min: 1, max: 10 },
         default: "1",
         mutable: true,
+        clamp: None,
     },
     ConfigParam {
         name: "proto-max-bulk-len",
@@ -61,6 +74,26 @@ pub static PARAMS: &[ConfigParam] = &[
         kind: ConfigKind::Memory { min: 1024 * 1024, max: i64::MAX },
         default: "536870912",
         mutable: true,
+        clamp: None,
+    },
+    // The native server listens where these say; the engine itself has no sockets, so a
+    // CONFIG SET of either is recorded (and shown by CONFIG GET) without rebinding anything.
+    ConfigParam {
+        name: "port",
+        aliases: &[],
+        kind: ConfigKind::Int { min: 0, max: 65535 },
+        default: "6379",
+        mutable: true,
+        clamp: None,
+    },
+    ConfigParam {
+        name: "bind",
+        aliases: &[],
+        kind: ConfigKind::Text,
+        // Redis's default is `* -::*`; ours is loopback, as the native server listens.
+        default: "127.0.0.1",
+        mutable: true,
+        clamp: None,
     },
 ];
 
@@ -97,20 +130,28 @@ impl Config {
         })
     }
 
-    /// Sets a parameter from its text form, checking it as CONFIG SET does. `at_startup`
-    /// allows immutable parameters (command-line arguments).
+    /// Sets one parameter from its text form, as a command-line argument does (`at_startup`
+    /// allows immutable parameters) or as a one-pair CONFIG SET would. Errors name the
+    /// parameter as Redis does: as given when it is unknown or immutable, by its own name when
+    /// the value is refused.
     pub fn set(&mut self, name: &[u8], value: &[u8], at_startup: bool) -> Result<(), Error> {
-        let display = String::from_utf8_lossy(name).to_lowercase();
-        let (index, param) = Config::param(name).ok_or_else(|| Error::ConfigSetUnknown(display.clone()))?;
+        let given = String::from_utf8_lossy(name).into_owned();
+        let (index, param) = Config::param(name).ok_or_else(|| Error::ConfigSetUnknown(given.clone()))?;
         if !param.mutable && !at_startup {
-            return Err(Error::ConfigSetFailed { name: display, reason: "can't set immutable config".into() });
+            return Err(Error::ConfigSetFailed { name: given, reason: "can't set immutable config".into() });
         }
-        self.values[index] =
-            parse(param, value).map_err(|reason| Error::ConfigSetFailed { name: display, reason })?;
+        self.set_index(index, value)
+    }
+
+    /// Sets parameter `index` of [`PARAMS`] from its text form, checking the value only.
+    pub fn set_index(&mut self, index: usize, value: &[u8]) -> Result<(), Error> {
+        let param = &PARAMS[index];
+        self.values[index] = parse(param, value)
+            .map_err(|reason| Error::ConfigSetFailed { name: param.name.to_string(), reason })?;
         Ok(())
     }
 
-    /// The value as CONFIG GET prints it.
+    /// The value of parameter `index` as CONFIG GET prints it.
     pub fn get(&self, index: usize) -> String {
         match &self.values[index] {
             ConfigValue::Bool(b) => if *b { "yes" } else { "no" }.to_string(),
@@ -141,59 +182,60 @@ impl Config {
     }
 }
 
+/// Checks and converts a value as Redis 7.0's `config.c` does, or gives its reason for refusing.
 fn parse(param: &ConfigParam, value: &[u8]) -> Result<ConfigValue, String> {
-    let text = std::str::from_utf8(value).map_err(|_| "argument couldn't be parsed".to_string())?;
     match param.kind {
-        ConfigKind::Bool => match text.to_ascii_lowercase().as_str() {
-            "yes" => Ok(ConfigValue::Bool(true)),
-            "no" => Ok(ConfigValue::Bool(false)),
-            _ => Err("argument must be 'yes' or 'no'".into()),
-        },
+        ConfigKind::Bool if value.eq_ignore_ascii_case(b"yes") => Ok(ConfigValue::Bool(true)),
+        ConfigKind::Bool if value.eq_ignore_ascii_case(b"no") => Ok(ConfigValue::Bool(false)),
+        ConfigKind::Bool => Err("argument must be 'yes' or 'no'".into()),
+        ConfigKind::Enum(words) => words
+            .iter()
+            .find(|w| w.as_bytes().eq_ignore_ascii_case(value))
+            .map(|w| ConfigValue::Text(w.to_string()))
+            .ok_or_else(|| format!("argument(s) must be one of the following: {}", words.join(", "))),
+        ConfigKind::Text => Ok(ConfigValue::Text(String::from_utf8_lossy(value).into_owned())),
         ConfigKind::Int { min, max } => {
-            let n: i64 = text.parse().map_err(|_| "argument couldn't be parsed into an integer".to_string())?;
-            in_range(n, min, max)
+            let n = string2ll(value).ok_or("argument couldn't be parsed into an integer")?;
+            in_range(param, n, min, max)
         }
+        // memtoull gives an unsigned number that Redis then stores in a signed one: a value
+        // beyond i64::MAX wraps negative and fails the range check, as in Redis.
         ConfigKind::Memory { min, max } => {
-            let n = parse_memory(text).ok_or_else(|| "argument must be a memory value".to_string())?;
-            in_range(n, min, max)
+            let n = memtoull(value).ok_or("argument must be a memory value")?;
+            in_range(param, n as i64, min, max)
         }
-        ConfigKind::Enum(words) => {
-            let lower = text.to_ascii_lowercase();
-            if words.contains(&lower.as_str()) {
-                Ok(ConfigValue::Text(lower))
-            } else {
-                Err(format!("argument(s) must be one of the following: {}", words.join(", ")))
-            }
-        }
-        ConfigKind::Text => Ok(ConfigValue::Text(text.to_string())),
     }
 }
 
-fn in_range(n: i64, min: i64, max: i64) -> Result<ConfigValue, String> {
-    if (min..=max).contains(&n) {
-        Ok(ConfigValue::Int(n))
-    } else {
-        Err(format!("argument must be between {min} and {max} inclusive"))
+fn in_range(param: &ConfigParam, n: i64, min: i64, max: i64) -> Result<ConfigValue, String> {
+    if !(min..=max).contains(&n) {
+        return Err(format!("argument must be between {min} and {max} inclusive"));
     }
+    Ok(ConfigValue::Int(param.clamp.map_or(n, |(lo, hi)| n.clamp(lo, hi))))
 }
 
-/// Redis's memory units (`memtoull`): a number with an optional `b`, `k`, `kb`, `m`, `mb`, `g`,
-/// `gb` suffix in any case; `k` is 1000 and `kb` 1024.
-pub fn parse_memory(text: &str) -> Option<i64> {
-    let lower = text.to_ascii_lowercase();
-    let split = lower.find(|c: char| !c.is_ascii_digit() && c != '-').unwrap_or(lower.len());
-    let (digits, unit) = lower.split_at(split);
-    let mul: i64 = match unit {
-        "" | "b" => 1,
-        "k" => 1000,
-        "kb" => 1024,
-        "m" => 1000 * 1000,
-        "mb" => 1024 * 1024,
-        "g" => 1000 * 1000 * 1000,
-        "gb" => 1024 * 1024 * 1024,
+/// Redis's memory units (`memtoull`): digits with an optional `b`, `k`, `kb`, `m`, `mb`, `g`,
+/// `gb` suffix in any case; `k` is 1000 and `kb` 1024. No sign, no spaces. Like C's `strtoull`,
+/// no digits at all reads as 0 and too many saturate, but a unit must not overflow.
+pub fn memtoull(text: &[u8]) -> Option<u64> {
+    let split = text.iter().position(|c| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    let mul: u64 = match unit.to_ascii_lowercase().as_slice() {
+        b"" | b"b" => 1,
+        b"k" => 1000,
+        b"kb" => 1024,
+        b"m" => 1000 * 1000,
+        b"mb" => 1024 * 1024,
+        b"g" => 1000 * 1000 * 1000,
+        b"gb" => 1024 * 1024 * 1024,
         _ => return None,
     };
-    digits.parse::<i64>().ok()?.checked_mul(mul)
+    // Redis copies the digits into a 128-byte buffer first and refuses longer ones.
+    if digits.len() >= 128 {
+        return None;
+    }
+    let value = digits.iter().try_fold(0u64, |n, d| n.checked_mul(10)?.checked_add(u64::from(d - b'0')));
+    value.unwrap_or(u64::MAX).checked_mul(mul)
 }
 
 #[cfg(test)]
@@ -202,22 +244,64 @@ mod tests {
 
     #[test]
     fn memory_units() {
-        assert_eq!(parse_memory("256mb"), Some(256 * 1024 * 1024));
-        assert_eq!(parse_memory("1GB"), Some(1 << 30));
-        assert_eq!(parse_memory("100k"), Some(100_000));
-        assert_eq!(parse_memory("12"), Some(12));
-        assert_eq!(parse_memory("1tb"), None);
+        assert_eq!(memtoull(b"256mb"), Some(256 * 1024 * 1024));
+        assert_eq!(memtoull(b"1GB"), Some(1 << 30));
+        assert_eq!(memtoull(b"100k"), Some(100_000));
+        assert_eq!(memtoull(b"12"), Some(12));
+        assert_eq!(memtoull(b""), Some(0));
+        assert_eq!(memtoull(b"99999999999999999999999"), Some(u64::MAX));
+        for bad in [&b"1tb"[..], b"-1", b"+1", b" 1", b"99999999999999999999kb"] {
+            assert_eq!(memtoull(bad), None, "{:?}", String::from_utf8_lossy(bad));
+        }
+    }
+
+    fn reason(config: &mut Config, name: &str, value: &str) -> String {
+        config.set(name.as_bytes(), value.as_bytes(), false).unwrap_err().to_string()
     }
 
     #[test]
-    fn set_checks_range_and_mutability() {
+    fn values_are_checked_with_redis_texts() {
+        let mut config = Config::default();
+        assert_eq!(
+            reason(&mut config, "HZ", "05"),
+            "ERR CONFIG SET failed (possibly related to argument 'hz') - argument couldn't be parsed into an integer"
+        );
+        assert_eq!(
+            reason(&mut config, "active-expire-effort", "11"),
+            "ERR CONFIG SET failed (possibly related to argument 'active-expire-effort') - argument must be between 1 and 10 inclusive"
+        );
+        assert_eq!(
+            reason(&mut config, "proto-max-bulk-len", "-1"),
+            "ERR CONFIG SET failed (possibly related to argument 'proto-max-bulk-len') - argument must be a memory value"
+        );
+        assert_eq!(
+            reason(&mut config, "proto-max-bulk-len", "1m"),
+            "ERR CONFIG SET failed (possibly related to argument 'proto-max-bulk-len') - argument must be between 1048576 and 9223372036854775807 inclusive"
+        );
+        assert_eq!(
+            reason(&mut config, "proto-max-bulk-len", "18446744073709551615"),
+            "ERR CONFIG SET failed (possibly related to argument 'proto-max-bulk-len') - argument must be between 1048576 and 9223372036854775807 inclusive"
+        );
+        assert_eq!(
+            reason(&mut config, "DATABASES", "4"),
+            "ERR CONFIG SET failed (possibly related to argument 'DATABASES') - can't set immutable config"
+        );
+        assert_eq!(reason(&mut config, "Nope", "1"), "ERR Unknown option or number of arguments for CONFIG SET - 'Nope'");
+        config.set(b"proto-max-bulk-len", b"2GB", false).unwrap();
+        assert_eq!(config.int("proto-max-bulk-len"), 2 << 30);
+    }
+
+    #[test]
+    fn hz_is_clamped_and_databases_set_only_at_startup() {
         let mut config = Config::default();
         assert_eq!(config.int("hz"), 10);
-        config.set(b"HZ", b"100", false).unwrap();
-        assert_eq!(config.int("hz"), 100);
-        assert!(config.set(b"active-expire-effort", b"11", false).is_err());
-        assert!(config.set(b"databases", b"4", false).is_err());
+        config.set(b"hz", b"0", false).unwrap();
+        assert_eq!(config.int("hz"), 1);
+        config.set(b"hz", b"2147483647", false).unwrap();
+        assert_eq!(config.int("hz"), 500);
         config.set(b"databases", b"4", true).unwrap();
         assert_eq!(config.int("databases"), 4);
+        assert_eq!(config.text("bind"), "127.0.0.1");
+        assert_eq!(config.int("port"), 6379);
     }
 }

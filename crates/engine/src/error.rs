@@ -92,6 +92,12 @@ pub enum Error {
     InvalidArgumentsForCommand,
     /// COMMAND GETKEYS of a command that takes no keys.
     CommandHasNoKeys,
+    /// COMMAND GETKEYS with an argument count the command's arity refuses.
+    GetKeysWrongArity,
+    /// CONFIG REWRITE: the engine never has a config file to rewrite.
+    NoConfigFile,
+    /// HELLO ... AUTH with a user or password that does not authenticate.
+    WrongPass,
 
     // --- Protocol (networking.c); sent before the server closes the connection ---
     /// A malformed request; the text follows `Protocol error: `.
@@ -171,6 +177,9 @@ impl fmt::Display for Error {
             InvalidCommandSpecified => f.write_str("ERR Invalid command specified"),
             InvalidArgumentsForCommand => f.write_str("ERR Invalid arguments specified for command"),
             CommandHasNoKeys => f.write_str("ERR The command has no key arguments"),
+            GetKeysWrongArity => f.write_str("ERR Invalid number of arguments specified for command"),
+            NoConfigFile => f.write_str("ERR The server is running without a config file"),
+            WrongPass => f.write_str("WRONGPASS invalid username-password pair or user is disabled."),
             Protocol(what) => write!(f, "ERR Protocol error: {what}"),
             ProtocolExpectedBulk(got) => {
                 write!(f, "ERR Protocol error: expected '$', got '{}'", char::from(*got))

@@ -70,6 +70,16 @@ impl Reply {
         matches!(self, Reply::Error(_))
     }
 
+    /// A container's HELP reply (CLIENT HELP, CONFIG HELP...), framed as Redis's
+    /// `addReplyHelp` frames it: a header line, the container's own lines, and HELP's own entry
+    /// last, each a status line.
+    pub fn help(container: &str, lines: &[&str]) -> Reply {
+        let header = format!("{container} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
+        let footer = ["HELP", "    Prints this help."];
+        let all = std::iter::once(header.as_str()).chain(lines.iter().copied()).chain(footer);
+        Reply::Array(all.map(|line| Reply::Simple(line.to_string())).collect())
+    }
+
     /// Appends this reply's wire form for a client speaking `protocol` (2 or 3).
     ///
     /// RESP2 downgrades follow Redis 7.0's networking.c: maps become flat arrays, sets become

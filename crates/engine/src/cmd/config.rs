@@ -1,5 +1,195 @@
-//! (filled in by its family's work)
+//! CONFIG: reading and changing the parameters of `crate::config` at run time, with Redis
+//! 7.0's rules: GET takes several glob patterns, SET several pairs applied all or nothing.
 
-use crate::spec::CommandSpec;
+use crate::config::{Config, PARAMS};
+use crate::engine::{Call, Engine, Stats};
+use crate::error::Error;
+use crate::glob;
+use crate::reply::Reply;
+use crate::spec::{flag, CommandResult, CommandSpec, KeyPositions};
 
-pub static COMMANDS: &[CommandSpec] = &[];
+/// Flags Redis gives CONFIG's subcommands that read or change the server.
+const ADMIN: u32 = flag::ADMIN | flag::NOSCRIPT | flag::LOADING | flag::STALE;
+
+pub static COMMANDS: &[CommandSpec] = &[CommandSpec {
+    name: "config",
+    arity: -2,
+    flags: 0,
+    group: "server",
+    since: "2.0.0",
+    summary: "A container for commands that read and change the server's configuration.",
+    syntax: "subcommand [argument ...]",
+    complexity: "Depends on subcommand.",
+    keys: KeyPositions::NONE,
+    handler: None,
+    subcommands: SUBCOMMANDS,
+}];
+
+static SUBCOMMANDS: &[CommandSpec] = &[
+    CommandSpec {
+        name: "get",
+        arity: -3,
+        flags: ADMIN,
+        group: "server",
+        since: "2.0.0",
+        summary: "Returns the parameters whose names match any of the patterns, with their values.",
+        syntax: "parameter [parameter ...]",
+        complexity: "O(N) when N is the number of configuration parameters provided",
+        keys: KeyPositions::NONE,
+        handler: Some(get),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "set",
+        arity: -4,
+        flags: ADMIN,
+        group: "server",
+        since: "2.0.0",
+        summary: "Sets parameters to new values: all of them, or none when any is refused.",
+        syntax: "parameter value [parameter value ...]",
+        complexity: "O(N) when N is the number of configuration parameters provided",
+        keys: KeyPositions::NONE,
+        handler: Some(set),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "resetstat",
+        arity: 2,
+        flags: ADMIN,
+        group: "server",
+        since: "2.0.0",
+        summary: "Resets the statistics INFO reports (hits, misses, commands processed...).",
+        syntax: "",
+        complexity: "O(1)",
+        keys: KeyPositions::NONE,
+        handler: Some(resetstat),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "rewrite",
+        arity: 2,
+        flags: ADMIN,
+        group: "server",
+        since: "2.8.0",
+        summary: "Rewrites the configuration file; refused here, as there is never one.",
+        syntax: "",
+        complexity: "O(1)",
+        keys: KeyPositions::NONE,
+        handler: Some(rewrite),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "help",
+        arity: 2,
+        flags: flag::LOADING | flag::STALE,
+        group: "server",
+        since: "5.0.0",
+        summary: "Lists CONFIG's subcommands.",
+        syntax: "",
+        complexity: "O(1)",
+        keys: KeyPositions::NONE,
+        handler: Some(help),
+        subcommands: &[],
+    },
+];
+
+/// CONFIG HELP's lines, as Redis 7.0 words them.
+const HELP: &[&str] = &[
+    "GET <pattern>",
+    "    Return parameters matching the glob-like <pattern> and their values.",
+    "SET <directive> <value>",
+    "    Set the configuration <directive> to <value>.",
+    "RESETSTAT",
+    "    Reset statistics reported by the INFO command.",
+    "REWRITE",
+    "    Rewrite the configuration file.",
+];
+
+/// ```text
+/// CONFIG GET parameter [parameter ...]
+/// ```
+/// Every parameter matching any of the arguments, once, with its value: a map in RESP3, a flat
+/// name/value array in RESP2. An argument without `*`, `?` or `[` is looked up directly and
+/// answered under the name as it was given (`CONFIG GET HZ` says `HZ`); a pattern is matched
+/// without regard to case against every name, old aliases included, and each match is
+/// answered under the name it matched.
+fn get(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    let mut found: Vec<(Vec<u8>, usize)> = Vec::new();
+    let already = |found: &[(Vec<u8>, usize)], name: &[u8]| found.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
+    for pattern in &call.argv[2..] {
+        if !pattern.iter().any(|c| b"[*?".contains(c)) {
+            if let Some((index, _)) = Config::param(pattern) {
+                if !already(&found, pattern) {
+                    found.push((pattern.clone(), index));
+                }
+            }
+            continue;
+        }
+        for (index, param) in PARAMS.iter().enumerate() {
+            for name in std::iter::once(&param.name).chain(param.aliases) {
+                if glob::matches(pattern, name.as_bytes(), true) && !already(&found, name.as_bytes()) {
+                    found.push((name.as_bytes().to_vec(), index));
+                }
+            }
+        }
+    }
+    let pairs = found.into_iter().map(|(name, index)| (Reply::bulk(name), Reply::bulk(engine.config.get(index))));
+    Ok(Reply::Map(pairs.collect()).into())
+}
+
+/// ```text
+/// CONFIG SET parameter value [parameter value ...]
+/// ```
+/// Sets every pair or none. As in Redis 7.0, the names are checked first, in order, and the
+/// first problem is the answer (an unknown name, an immutable parameter, one named twice);
+/// then the values, and a refused value leaves every parameter as it was.
+fn set(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    if call.argv.len() % 2 == 1 {
+        return Err(Error::Syntax);
+    }
+    let pairs: Vec<(&[u8], &[u8])> = call.argv[2..].chunks_exact(2).map(|p| (p[0].as_slice(), p[1].as_slice())).collect();
+    let mut indexes: Vec<usize> = Vec::with_capacity(pairs.len());
+    for (name, _) in &pairs {
+        let given = || String::from_utf8_lossy(name).into_owned();
+        let (index, param) = Config::param(name).ok_or_else(|| Error::ConfigSetUnknown(given()))?;
+        if !param.mutable {
+            return Err(Error::ConfigSetFailed { name: given(), reason: "can't set immutable config".into() });
+        }
+        if indexes.contains(&index) {
+            return Err(Error::ConfigSetDuplicate(given()));
+        }
+        indexes.push(index);
+    }
+    let mut next = engine.config.clone();
+    for (index, (_, value)) in indexes.into_iter().zip(pairs) {
+        next.set_index(index, value)?;
+    }
+    engine.config = next;
+    Ok(Reply::ok().into())
+}
+
+/// ```text
+/// CONFIG RESETSTAT
+/// ```
+/// Zeroes the counters INFO reports (keyspace hits and misses, commands processed,
+/// connections received, expired keys...).
+fn resetstat(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
+    engine.stats = Stats::default();
+    Ok(Reply::ok().into())
+}
+
+/// ```text
+/// CONFIG REWRITE
+/// ```
+/// The engine has no configuration file (nor any file), so it answers as a Redis started
+/// without one does.
+fn rewrite(_: &mut Engine, _: &Call<'_>) -> CommandResult {
+    Err(Error::NoConfigFile)
+}
+
+/// ```text
+/// CONFIG HELP
+/// ```
+fn help(_: &mut Engine, _: &Call<'_>) -> CommandResult {
+    Ok(Reply::help("CONFIG", HELP).into())
+}

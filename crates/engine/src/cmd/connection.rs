@@ -1,8 +1,19 @@
-//! Connection commands: PING, ECHO, QUIT, RESET, HELLO.
+//! Connection commands: PING, ECHO, QUIT, RESET, HELLO. They act on the calling client's own
+//! state (its protocol, database, name, whether it is closing), never on the keyspace.
 
+use crate::args::string2ll;
+use crate::cmd::client::checked_client_name;
 use crate::engine::{Call, Engine};
+use crate::error::Error;
 use crate::reply::Reply;
 use crate::spec::{flag, CommandResult, CommandSpec, KeyPositions};
+
+/// What HELLO reports as the server's version: the Redis this engine answers like.
+pub const REDIS_VERSION: &str = "7.0.15";
+
+/// The flags Redis gives the commands a client may send before it has authenticated, even
+/// while the server is loading or busy with a script.
+const HANDSHAKE: u32 = flag::NOSCRIPT | flag::LOADING | flag::STALE | flag::FAST | flag::NO_AUTH | flag::ALLOW_BUSY;
 
 pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
@@ -21,7 +32,7 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "echo",
         arity: 2,
-        flags: flag::FAST,
+        flags: flag::LOADING | flag::STALE | flag::FAST,
         group: "connection",
         since: "1.0.0",
         summary: "Returns the given string.",
@@ -29,6 +40,45 @@ pub static COMMANDS: &[CommandSpec] = &[
         complexity: "O(1)",
         keys: KeyPositions::NONE,
         handler: Some(echo),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "quit",
+        arity: -1,
+        flags: HANDSHAKE,
+        group: "connection",
+        since: "1.0.0",
+        summary: "Closes the connection after replying OK.",
+        syntax: "",
+        complexity: "O(1)",
+        keys: KeyPositions::NONE,
+        handler: Some(quit),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "reset",
+        arity: 1,
+        flags: HANDSHAKE,
+        group: "connection",
+        since: "6.2.0",
+        summary: "Resets the connection: RESP2, database 0, no name.",
+        syntax: "",
+        complexity: "O(1)",
+        keys: KeyPositions::NONE,
+        handler: Some(reset),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "hello",
+        arity: -1,
+        flags: HANDSHAKE,
+        group: "connection",
+        since: "6.0.0",
+        summary: "Handshakes with the server: picks the protocol (RESP2 or RESP3), and can authenticate and name the connection.",
+        syntax: "[protover [AUTH username password] [SETNAME clientname]]",
+        complexity: "O(1)",
+        keys: KeyPositions::NONE,
+        handler: Some(hello),
         subcommands: &[],
     },
 ];
@@ -41,7 +91,7 @@ fn ping(_: &mut Engine, call: &Call<'_>) -> CommandResult {
     match call.argv {
         [_] => Ok(Reply::Simple("PONG".into()).into()),
         [_, message] => Ok(Reply::bulk(message.clone()).into()),
-        _ => Err(crate::Error::WrongArity(call.name.to_string())),
+        _ => Err(Error::WrongArity(call.name.to_string())),
     }
 }
 
@@ -50,4 +100,91 @@ fn ping(_: &mut Engine, call: &Call<'_>) -> CommandResult {
 /// ```
 fn echo(_: &mut Engine, call: &Call<'_>) -> CommandResult {
     Ok(Reply::bulk(call.argv[1].clone()).into())
+}
+
+/// ```text
+/// QUIT
+/// ```
+/// Replies `OK`; the front end closes the connection once that reply is sent. Redis 7.0 handles
+/// QUIT before looking at its arguments, so any arguments are ignored.
+fn quit(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    if let Some(client) = engine.clients.get_mut(&call.client) {
+        client.closing = true;
+    }
+    Ok(Reply::ok().into())
+}
+
+/// ```text
+/// RESET
+/// ```
+/// Puts the connection back as it was when it connected: RESP2, database 0, no name, and
+/// replies `RESET`. (MULTI, WATCH and subscriptions join this list as they arrive.)
+fn reset(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    if let Some(client) = engine.clients.get_mut(&call.client) {
+        client.protocol = 2;
+        client.db = 0;
+        client.name = None;
+    }
+    Ok(Reply::Simple("RESET".into()).into())
+}
+
+/// ```text
+/// HELLO [protover [AUTH username password] [SETNAME clientname]]
+/// ```
+/// Switches the connection to RESP `protover` (2 or 3) and answers with a map describing the
+/// server and the connection: server, version, proto, id, mode, role, modules. Without
+/// arguments it only reports. Checks come in Redis's order: the version, then every option's
+/// syntax, then AUTH, then the name; nothing changes unless all of them pass.
+///
+/// Until ACL users exist, the only user is `default` with no password, which (as in a Redis
+/// without `requirepass`) accepts any password; any other user name is refused.
+fn hello(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    let protocol = match call.argv.get(1) {
+        None => None,
+        Some(arg) => match string2ll(arg) {
+            None => return Err(Error::ProtocolVersionNotInteger),
+            Some(v @ (2 | 3)) => Some(v as u8),
+            Some(_) => return Err(Error::NoProto),
+        },
+    };
+    let mut username = None;
+    let mut name = None;
+    let mut rest = call.argv.get(2..).unwrap_or_default();
+    while let Some((option, after)) = rest.split_first() {
+        rest = match after {
+            [user, _password, more @ ..] if option.eq_ignore_ascii_case(b"auth") => {
+                username = Some(user);
+                more
+            }
+            [clientname, more @ ..] if option.eq_ignore_ascii_case(b"setname") => {
+                name = Some(clientname);
+                more
+            }
+            _ => return Err(Error::HelloSyntax(String::from_utf8_lossy(option).into_owned())),
+        };
+    }
+    if username.is_some_and(|user| user.as_slice() != b"default") {
+        return Err(Error::WrongPass);
+    }
+    let name = name.map(|n| checked_client_name(n)).transpose()?;
+    let Some(client) = engine.clients.get_mut(&call.client) else {
+        return Ok(Reply::Null.into());
+    };
+    if let Some(name) = name {
+        client.name = name;
+    }
+    if let Some(protocol) = protocol {
+        client.protocol = protocol;
+    }
+    let field = |key: &str, value: Reply| (Reply::bulk(key), value);
+    Ok(Reply::Map(vec![
+        field("server", Reply::bulk("redis")),
+        field("version", Reply::bulk(REDIS_VERSION)),
+        field("proto", Reply::Integer(i64::from(client.protocol))),
+        field("id", Reply::Integer(client.id.0 as i64)),
+        field("mode", Reply::bulk("standalone")),
+        field("role", Reply::bulk("master")),
+        field("modules", Reply::Array(Vec::new())),
+    ])
+    .into())
 }
