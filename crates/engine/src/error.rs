@@ -154,9 +154,9 @@ impl fmt::Display for Error {
             LcsLenAndIdx => {
                 f.write_str("ERR If you want both the length and indexes, please just use IDX.")
             }
-            LcsTooMuchMemory => f.write_str(
-                "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len",
-            ),
+            LcsTooMuchMemory => {
+                f.write_str("ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len")
+            }
             ProtocolVersionNotInteger => {
                 f.write_str("ERR Protocol version is not an integer or out of range")
             }

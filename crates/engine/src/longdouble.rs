@@ -31,8 +31,14 @@ const HUMAN_DECIMALS: u32 = 17;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LongDouble {
     /// `±mantissa × 2^exponent`, always within the format's range.
-    Finite { negative: bool, mantissa: u64, exponent: i64 },
-    Infinite { negative: bool },
+    Finite {
+        negative: bool,
+        mantissa: u64,
+        exponent: i64,
+    },
+    Infinite {
+        negative: bool,
+    },
     Nan,
 }
 
@@ -78,7 +84,8 @@ impl LongDouble {
         }
     }
 
-    const ZERO: LongDouble = LongDouble::Finite { negative: false, mantissa: 0, exponent: 0 };
+    /// Zero, what INCRBYFLOAT starts from when the key is missing.
+    pub const ZERO: LongDouble = LongDouble::Finite { negative: false, mantissa: 0, exponent: 0 };
 
     /// True for finite values (not an infinity, not NaN).
     pub fn is_finite(&self) -> bool {
@@ -120,8 +127,8 @@ impl LongDouble {
 
     /// Redis's `ld2string(..., LD_STR_HUMAN)`: `%.17Lf`, then trailing zeros (and a bare
     /// decimal point) trimmed, and `-0` written as `0`. Infinities print as `inf` / `-inf`.
-    pub fn to_human_string(&self) -> String {
-        let (negative, mantissa, exponent) = match *self {
+    pub fn to_human_string(self) -> String {
+        let (negative, mantissa, exponent) = match self {
             LongDouble::Finite { negative, mantissa, exponent } => (negative, mantissa, exponent),
             LongDouble::Infinite { negative } => return if negative { "-inf" } else { "inf" }.into(),
             LongDouble::Nan => return "nan".into(),
@@ -254,8 +261,7 @@ fn parse_exponent(text: &[u8]) -> Option<i64> {
     if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let magnitude =
-        digits.iter().fold(0i64, |acc, &d| (acc * 10 + i64::from(d - b'0')).min(1_000_000_000));
+    let magnitude = digits.iter().fold(0i64, |acc, &d| (acc * 10 + i64::from(d - b'0')).min(1_000_000_000));
     Some(if negative { -magnitude } else { magnitude })
 }
 
@@ -501,7 +507,8 @@ mod tests {
 
     #[test]
     fn parsing_follows_string2ld() {
-        for bad in ["", " 1", "1 ", "abc", "nan", "1e", "1e+", ".", "-", "0x", "1e99999", "1e-99999", "infx"] {
+        for bad in ["", " 1", "1 ", "abc", "nan", "1e", "1e+", ".", "-", "0x", "1e99999", "1e-99999", "infx"]
+        {
             assert_eq!(LongDouble::parse(bad.as_bytes()), None, "{bad:?}");
         }
         assert!(LongDouble::parse(b"inf").is_some_and(|v| !v.is_finite()));
