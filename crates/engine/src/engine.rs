@@ -144,7 +144,9 @@ impl Engine {
             rng: Rng::new(rng_seed),
             dbs: vec![Db::default(); databases],
             clients: BTreeMap::new(),
-            next_client_id: 1,
+            // Redis 7.0 gives ids 1 and 2 to its Lua and function engines' internal clients at
+            // startup, so its first connection is 3: CLIENT ID and HELLO then agree with it.
+            next_client_id: 3,
             stats: Stats::default(),
             now_ms,
             dirty: 0,

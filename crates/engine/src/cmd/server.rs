@@ -1,5 +1,465 @@
-//! (filled in by its family's work)
+//! Server commands: COMMAND, which describes every command from the spec table
+//! (`crate::spec`), and TIME. DEBUG, SLOWLOG, MEMORY and the like join this file later.
+//!
+//! COMMAND answers in Redis 7.0's shapes. Where our table holds less than Redis's JSON files,
+//! the missing parts are derived, and say so: ACL categories come from the flags (as Redis's
+//! own `setImplicitACLCategories` derives @read, @write, @fast, @slow...) plus the group's data
+//! type category; key specs come from the legacy (first, last, step) triple, with access flags
+//! guessed from `readonly`/`write`; tips and argument trees are left empty or out.
 
-use crate::spec::CommandSpec;
+use crate::engine::{Call, Engine};
+use crate::error::Error;
+use crate::glob;
+use crate::reply::Reply;
+use crate::spec::{self, flag, CommandResult, CommandSpec, KeyPositions};
 
-pub static COMMANDS: &[CommandSpec] = &[];
+/// Flags Redis gives COMMAND and its subcommands: usable while loading and on a stale replica.
+const INTROSPECTION: u32 = flag::LOADING | flag::STALE;
+
+pub static COMMANDS: &[CommandSpec] = &[
+    CommandSpec {
+        name: "command",
+        arity: -1,
+        flags: INTROSPECTION,
+        group: "server",
+        since: "2.8.13",
+        summary: "Describes every command: name, arity, flags, key positions and more.",
+        syntax: "[subcommand [argument ...]]",
+        complexity: "O(N) where N is the total number of Redis commands",
+        keys: KeyPositions::NONE,
+        handler: Some(command),
+        subcommands: COMMAND_SUBCOMMANDS,
+    },
+    CommandSpec {
+        name: "time",
+        arity: 1,
+        flags: flag::LOADING | flag::STALE | flag::FAST,
+        group: "server",
+        since: "2.6.0",
+        summary: "Returns the server's clock: Unix seconds and the microseconds within that second.",
+        syntax: "",
+        complexity: "O(1)",
+        keys: KeyPositions::NONE,
+        handler: Some(time),
+        subcommands: &[],
+    },
+];
+
+static COMMAND_SUBCOMMANDS: &[CommandSpec] = &[
+    CommandSpec {
+        name: "count",
+        arity: 2,
+        flags: INTROSPECTION,
+        group: "server",
+        since: "2.8.13",
+        summary: "Returns how many commands there are (subcommands not counted).",
+        syntax: "",
+        complexity: "O(1)",
+        keys: KeyPositions::NONE,
+        handler: Some(count),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "list",
+        arity: -2,
+        flags: INTROSPECTION,
+        group: "server",
+        since: "7.0.0",
+        summary: "Returns every command's name, subcommands included, optionally filtered.",
+        syntax: "[FILTERBY MODULE module-name|ACLCAT category|PATTERN pattern]",
+        complexity: "O(N) where N is the total number of Redis commands",
+        keys: KeyPositions::NONE,
+        handler: Some(list),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "info",
+        arity: -2,
+        flags: INTROSPECTION,
+        group: "server",
+        since: "2.8.13",
+        summary: "Describes the named commands, or every command when none is named.",
+        syntax: "[command-name [command-name ...]]",
+        complexity: "O(N) where N is the number of commands to look up",
+        keys: KeyPositions::NONE,
+        handler: Some(info),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "docs",
+        arity: -2,
+        flags: INTROSPECTION,
+        group: "server",
+        since: "7.0.0",
+        summary: "Returns the documentation of the named commands, or of every command when none is named.",
+        syntax: "[command-name [command-name ...]]",
+        complexity: "O(N) where N is the number of commands to look up",
+        keys: KeyPositions::NONE,
+        handler: Some(docs),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "getkeys",
+        arity: -4,
+        flags: INTROSPECTION,
+        group: "server",
+        since: "2.8.13",
+        summary: "Returns which arguments of a full command are keys.",
+        syntax: "command [arg [arg ...]]",
+        complexity: "O(N) where N is the number of arguments to the command",
+        keys: KeyPositions::NONE,
+        handler: Some(getkeys),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "getkeysandflags",
+        arity: -4,
+        flags: INTROSPECTION,
+        group: "server",
+        since: "7.0.0",
+        summary: "Returns which arguments of a full command are keys, with how the command uses each.",
+        syntax: "command [arg [arg ...]]",
+        complexity: "O(N) where N is the number of arguments to the command",
+        keys: KeyPositions::NONE,
+        handler: Some(getkeysandflags),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "help",
+        arity: 2,
+        flags: INTROSPECTION,
+        group: "server",
+        since: "5.0.0",
+        summary: "Lists COMMAND's subcommands.",
+        syntax: "",
+        complexity: "O(1)",
+        keys: KeyPositions::NONE,
+        handler: Some(help),
+        subcommands: &[],
+    },
+];
+
+/// COMMAND HELP's lines, as Redis 7.0 words them.
+const HELP: &[&str] = &[
+    "(no subcommand)",
+    "    Return details about all Redis commands.",
+    "COUNT",
+    "    Return the total number of commands in this Redis server.",
+    "LIST",
+    "    Return a list of all commands in this Redis server.",
+    "INFO [<command-name> ...]",
+    "    Return details about multiple Redis commands.",
+    "    If no command names are given, documentation details for all",
+    "    commands are returned.",
+    "DOCS [<command-name> ...]",
+    "    Return documentation details about multiple Redis commands.",
+    "    If no command names are given, documentation details for all",
+    "    commands are returned.",
+    "GETKEYS <full-command>",
+    "    Return the keys from a full Redis command.",
+    "GETKEYSANDFLAGS <full-command>",
+    "    Return the keys and the access flags from a full Redis command.",
+];
+
+/// Redis's ACL categories, in the order `COMMAND INFO` lists them.
+const ACL_CATEGORIES: &[&str] = &[
+    "keyspace",
+    "read",
+    "write",
+    "set",
+    "sortedset",
+    "list",
+    "hash",
+    "string",
+    "bitmap",
+    "hyperloglog",
+    "geo",
+    "stream",
+    "pubsub",
+    "admin",
+    "fast",
+    "slow",
+    "blocking",
+    "dangerous",
+    "connection",
+    "transaction",
+    "scripting",
+];
+
+/// A command as COMMAND names it: its spec and its full name (`get`, `client|setname`).
+struct Named {
+    name: String,
+    spec: &'static CommandSpec,
+}
+
+/// Every command, each followed by its subcommands, as Redis walks its command table.
+fn every_command() -> impl Iterator<Item = Named> {
+    spec::table().flat_map(|spec| {
+        let subcommands = spec.subcommands.iter().map(|sub| Named { name: format!("{}|{}", spec.name, sub.name), spec: sub });
+        std::iter::once(Named { name: spec.name.to_string(), spec }).chain(subcommands)
+    })
+}
+
+/// The command a full name (`get`, `CLIENT|ID`) names, as Redis's `lookupCommandBySds` reads it.
+fn by_full_name(name: &[u8]) -> Option<Named> {
+    let mut parts = name.split(|&b| b == b'|');
+    let container = spec::lookup(parts.next()?)?;
+    match (parts.next(), parts.next()) {
+        (None, _) => Some(Named { name: container.name.to_string(), spec: container }),
+        (Some(sub), None) => container
+            .subcommand(sub)
+            .map(|spec| Named { name: format!("{}|{}", container.name, spec.name), spec }),
+        _ => None,
+    }
+}
+
+/// The command a full command line names, as Redis's `lookupCommand` reads it: the container's
+/// subcommand when there is one, else the command itself.
+fn by_argv(argv: &[Vec<u8>]) -> Option<&'static CommandSpec> {
+    let command = spec::lookup(argv.first()?)?;
+    match argv.get(1) {
+        Some(sub) if !command.subcommands.is_empty() => command.subcommand(sub),
+        _ => Some(command),
+    }
+}
+
+/// The ACL categories of a command, derived: its group's data type (none for a container,
+/// whose JSON gives none), then what its flags imply.
+fn acl_categories(spec: &CommandSpec) -> Vec<&'static str> {
+    let by_group = match spec.group {
+        _ if spec.handler.is_none() => None,
+        "generic" => Some("keyspace"),
+        "sorted_set" => Some("sortedset"),
+        "transactions" => Some("transaction"),
+        group => ACL_CATEGORIES.iter().copied().find(|c| *c == group),
+    };
+    let fast = spec.has(flag::FAST);
+    let implied = [
+        (spec.has(flag::WRITE), "write"),
+        (spec.has(flag::READONLY) && spec.group != "scripting", "read"),
+        (spec.has(flag::ADMIN), "admin"),
+        (spec.has(flag::ADMIN), "dangerous"),
+        (spec.has(flag::PUBSUB), "pubsub"),
+        (fast, "fast"),
+        (!fast, "slow"),
+        (spec.has(flag::BLOCKING), "blocking"),
+    ];
+    ACL_CATEGORIES
+        .iter()
+        .copied()
+        .filter(|c| by_group == Some(*c) || implied.iter().any(|(on, name)| *on && name == c))
+        .collect()
+}
+
+/// How a command uses its keys, guessed from its flags: a read-only command reads them, any
+/// other may read and change them.
+fn key_flags(spec: &CommandSpec) -> &'static [&'static str] {
+    if spec.has(flag::READONLY) {
+        &["RO", "access"]
+    } else {
+        &["RW", "access", "update"]
+    }
+}
+
+fn statuses(words: &[&str]) -> Vec<Reply> {
+    words.iter().map(|w| Reply::Simple(w.to_string())).collect()
+}
+
+fn map(fields: Vec<(&str, Reply)>) -> Reply {
+    Reply::Map(fields.into_iter().map(|(k, v)| (Reply::bulk(k), v)).collect())
+}
+
+/// The key spec equivalent to the legacy (first, last, step) triple: begin at index `first`,
+/// then a range whose `lastkey` counts from there (or from the end when negative).
+fn key_specs(spec: &CommandSpec) -> Vec<Reply> {
+    let KeyPositions { first, last, step } = spec.keys;
+    if first <= 0 {
+        return Vec::new();
+    }
+    let lastkey = if last >= 0 { last - first } else { last };
+    vec![map(vec![
+        ("flags", Reply::Set(statuses(key_flags(spec)))),
+        ("begin_search", map(vec![("type", Reply::bulk("index")), ("spec", map(vec![("index", Reply::Integer(first.into()))]))])),
+        (
+            "find_keys",
+            map(vec![
+                ("type", Reply::bulk("range")),
+                (
+                    "spec",
+                    map(vec![
+                        ("lastkey", Reply::Integer(lastkey.into())),
+                        ("keystep", Reply::Integer(step.into())),
+                        ("limit", Reply::Integer(0)),
+                    ]),
+                ),
+            ]),
+        ),
+    ])]
+}
+
+/// One command's COMMAND INFO entry: name, arity, flags, first key, last key, step, ACL
+/// categories, tips, key specs, subcommands.
+fn info_entry(named: &Named) -> Reply {
+    let spec = named.spec;
+    // Redis answers an empty set for a command without subcommands but an array otherwise.
+    let subcommands = if spec.subcommands.is_empty() {
+        Reply::Set(Vec::new())
+    } else {
+        Reply::Array(spec.subcommands.iter().map(|sub| info_entry(&Named { name: format!("{}|{}", named.name, sub.name), spec: sub })).collect())
+    };
+    let categories = acl_categories(spec).iter().map(|c| format!("@{c}")).collect::<Vec<_>>();
+    Reply::Array(vec![
+        Reply::bulk(named.name.as_str()),
+        Reply::Integer(spec.arity.into()),
+        Reply::Set(statuses(&spec.flag_names())),
+        Reply::Integer(spec.keys.first.into()),
+        Reply::Integer(spec.keys.last.into()),
+        Reply::Integer(spec.keys.step.into()),
+        Reply::Set(categories.into_iter().map(Reply::Simple).collect()),
+        Reply::Set(Vec::new()),
+        Reply::Set(key_specs(spec)),
+        subcommands,
+    ])
+}
+
+/// One command's COMMAND DOCS entry: summary, since, group, complexity, and a container's
+/// subcommands (argument trees are left out; `spec.syntax` holds them as text).
+fn docs_entry(named: &Named) -> Reply {
+    let spec = named.spec;
+    let mut fields = vec![
+        ("summary", Reply::bulk(spec.summary)),
+        ("since", Reply::bulk(spec.since)),
+        ("group", Reply::bulk(spec.group)),
+        ("complexity", Reply::bulk(spec.complexity)),
+    ];
+    if !spec.subcommands.is_empty() {
+        let subs = spec.subcommands.iter().map(|sub| {
+            let named = Named { name: format!("{}|{}", named.name, sub.name), spec: sub };
+            (Reply::bulk(named.name.as_str()), docs_entry(&named))
+        });
+        fields.push(("subcommands", Reply::Map(subs.collect())));
+    }
+    map(fields)
+}
+
+/// ```text
+/// COMMAND
+/// ```
+/// Every command's COMMAND INFO entry.
+fn command(_: &mut Engine, _: &Call<'_>) -> CommandResult {
+    Ok(all_info())
+}
+
+fn all_info() -> crate::Outcome {
+    let top = spec::table().map(|spec| info_entry(&Named { name: spec.name.to_string(), spec }));
+    Reply::Array(top.collect()).into()
+}
+
+/// ```text
+/// COMMAND COUNT
+/// ```
+fn count(_: &mut Engine, _: &Call<'_>) -> CommandResult {
+    Ok(Reply::Integer(spec::table().count() as i64).into())
+}
+
+/// ```text
+/// COMMAND LIST [FILTERBY MODULE module-name|ACLCAT category|PATTERN pattern]
+/// ```
+/// Every command's full name, subcommands included. No module is ever loaded, so filtering by
+/// module lists nothing; an unknown ACL category lists nothing too. Patterns ignore case.
+fn list(_: &mut Engine, call: &Call<'_>) -> CommandResult {
+    let keep: Box<dyn Fn(&Named) -> bool> = match &call.argv[2..] {
+        [] => Box::new(|_| true),
+        [filterby, kind, arg] if filterby.eq_ignore_ascii_case(b"filterby") => {
+            if kind.eq_ignore_ascii_case(b"module") {
+                Box::new(|_| false)
+            } else if kind.eq_ignore_ascii_case(b"aclcat") {
+                let category = ACL_CATEGORIES.iter().find(|c| c.as_bytes().eq_ignore_ascii_case(arg));
+                Box::new(move |named| category.is_some_and(|c| acl_categories(named.spec).contains(c)))
+            } else if kind.eq_ignore_ascii_case(b"pattern") {
+                Box::new(move |named| glob::matches(arg, named.name.as_bytes(), true))
+            } else {
+                return Err(Error::Syntax);
+            }
+        }
+        _ => return Err(Error::Syntax),
+    };
+    let names = every_command().filter(|named| keep(named)).map(|named| named.name);
+    Ok(Reply::bulk_array(names).into())
+}
+
+/// ```text
+/// COMMAND INFO [command-name [command-name ...]]
+/// ```
+/// Each named command's entry (a subcommand as `container|sub`), nil for an unknown name;
+/// every command's entry when none is named.
+fn info(_: &mut Engine, call: &Call<'_>) -> CommandResult {
+    if call.argv.len() == 2 {
+        return Ok(all_info());
+    }
+    let entries = call.argv[2..].iter().map(|name| by_full_name(name).map_or(Reply::Null, |named| info_entry(&named)));
+    Ok(Reply::Array(entries.collect()).into())
+}
+
+/// ```text
+/// COMMAND DOCS [command-name [command-name ...]]
+/// ```
+/// A map from each known named command (unknown names are left out) to its documentation;
+/// every command's when none is named.
+fn docs(_: &mut Engine, call: &Call<'_>) -> CommandResult {
+    let named: Vec<Named> = if call.argv.len() == 2 {
+        spec::table().map(|spec| Named { name: spec.name.to_string(), spec }).collect()
+    } else {
+        call.argv[2..].iter().filter_map(|name| by_full_name(name)).collect()
+    };
+    let entries = named.iter().map(|n| (Reply::bulk(n.name.as_str()), docs_entry(n)));
+    Ok(Reply::Map(entries.collect()).into())
+}
+
+/// The keys of a full command line, checked in Redis's order: a known command, one that takes
+/// keys, an argument count its arity allows.
+fn keys_of<'a>(argv: &'a [Vec<u8>]) -> Result<(&'static CommandSpec, Vec<&'a [u8]>), Error> {
+    let spec = by_argv(argv).ok_or(Error::InvalidCommandSpecified)?;
+    if spec.keys.first <= 0 {
+        return Err(Error::CommandHasNoKeys);
+    }
+    if !spec.arity_ok(argv.len()) {
+        return Err(Error::GetKeysWrongArity);
+    }
+    Ok((spec, spec.keys.indexes(argv.len()).into_iter().map(|i| argv[i].as_slice()).collect()))
+}
+
+/// ```text
+/// COMMAND GETKEYS command [arg [arg ...]]
+/// ```
+fn getkeys(_: &mut Engine, call: &Call<'_>) -> CommandResult {
+    let (_, keys) = keys_of(&call.argv[2..])?;
+    Ok(Reply::bulk_array(keys).into())
+}
+
+/// ```text
+/// COMMAND GETKEYSANDFLAGS command [arg [arg ...]]
+/// ```
+/// Each key with how the command uses it (see [`key_flags`]).
+fn getkeysandflags(_: &mut Engine, call: &Call<'_>) -> CommandResult {
+    let (spec, keys) = keys_of(&call.argv[2..])?;
+    let entries = keys.into_iter().map(|key| Reply::Array(vec![Reply::bulk(key), Reply::Set(statuses(key_flags(spec)))]));
+    Ok(Reply::Array(entries.collect()).into())
+}
+
+/// ```text
+/// COMMAND HELP
+/// ```
+fn help(_: &mut Engine, _: &Call<'_>) -> CommandResult {
+    Ok(Reply::help("COMMAND", HELP).into())
+}
+
+/// ```text
+/// TIME
+/// ```
+/// The engine's clock as two bulk strings: Unix seconds, and microseconds within the second.
+/// The clock counts milliseconds, so the microseconds are always a multiple of 1000.
+fn time(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
+    let now_ms = engine.now_ms;
+    Ok(Reply::bulk_array([(now_ms / 1000).to_string(), (now_ms % 1000 * 1000).to_string()]).into())
+}
