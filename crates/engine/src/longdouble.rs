@@ -45,21 +45,12 @@ pub enum LongDouble {
 impl LongDouble {
     /// Parses `text` as Redis's `string2ld` does: `strtold` over the whole text (which may be
     /// decimal, hexadecimal `0x1.8p3`, or `inf`/`infinity`), refusing an empty text, one of
-    /// 5120 bytes or more, a leading space, anything left over, NaN, and a number too large
-    /// (overflow) or too small (underflow to zero) to represent.
-    ///
-    /// Like the C code, it stops at the first NUL byte: what follows is never looked at.
+    /// 5120 bytes or more, a leading space, anything left over (a NUL byte included: Redis
+    /// checks that the whole length was consumed), NaN, and a number too large (overflow) or too
+    /// small (underflow to zero) to represent.
     pub fn parse(text: &[u8]) -> Option<LongDouble> {
         if text.is_empty() || text.len() >= MAX_LONG_DOUBLE_CHARS || is_c_space(text[0]) {
             return None;
-        }
-        let text = match text.iter().position(|&b| b == 0) {
-            Some(nul) => &text[..nul],
-            None => text,
-        };
-        // strtold converting nothing leaves its end pointer at the start, which is the NUL.
-        if text.is_empty() {
-            return Some(LongDouble::ZERO);
         }
         let (negative, body) = match text.split_first() {
             Some((b'-', rest)) => (true, rest),
@@ -512,7 +503,8 @@ mod tests {
             assert_eq!(LongDouble::parse(bad.as_bytes()), None, "{bad:?}");
         }
         assert!(LongDouble::parse(b"inf").is_some_and(|v| !v.is_finite()));
-        assert_eq!(LongDouble::parse(b"\0junk"), Some(LongDouble::ZERO));
+        assert_eq!(LongDouble::parse(b"1\0junk"), None);
+        assert_eq!(LongDouble::parse(b"\0"), None);
         assert!(LongDouble::parse(b"1e4932").is_some());
         assert!(LongDouble::parse(b"1e4933").is_none());
         assert!(LongDouble::parse(b"4e-4951").is_some());
