@@ -216,7 +216,8 @@ fn in_range(param: &ConfigParam, n: i64, min: i64, max: i64) -> Result<ConfigVal
 
 /// Redis's memory units (`memtoull`): digits with an optional `b`, `k`, `kb`, `m`, `mb`, `g`,
 /// `gb` suffix in any case; `k` is 1000 and `kb` 1024. No sign, no spaces. Like C's `strtoull`,
-/// no digits at all reads as 0 and too many saturate, but a unit must not overflow.
+/// no digits at all reads as 0 and too many saturate; the unit's multiplication wraps, as in
+/// Redis 7.0 (`18014398509483032kb` is 1073152 bytes).
 pub fn memtoull(text: &[u8]) -> Option<u64> {
     let split = text.iter().position(|c| !c.is_ascii_digit()).unwrap_or(text.len());
     let (digits, unit) = text.split_at(split);
@@ -235,7 +236,7 @@ pub fn memtoull(text: &[u8]) -> Option<u64> {
         return None;
     }
     let value = digits.iter().try_fold(0u64, |n, d| n.checked_mul(10)?.checked_add(u64::from(d - b'0')));
-    value.unwrap_or(u64::MAX).checked_mul(mul)
+    Some(value.unwrap_or(u64::MAX).wrapping_mul(mul))
 }
 
 #[cfg(test)]
@@ -250,7 +251,8 @@ mod tests {
         assert_eq!(memtoull(b"12"), Some(12));
         assert_eq!(memtoull(b""), Some(0));
         assert_eq!(memtoull(b"99999999999999999999999"), Some(u64::MAX));
-        for bad in [&b"1tb"[..], b"-1", b"+1", b" 1", b"99999999999999999999kb"] {
+        assert_eq!(memtoull(b"18014398509483032kb"), Some(1073152));
+        for bad in [&b"1tb"[..], b"-1", b"+1", b" 1", b"1 mb"] {
             assert_eq!(memtoull(bad), None, "{:?}", String::from_utf8_lossy(bad));
         }
     }

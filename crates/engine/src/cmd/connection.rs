@@ -133,8 +133,9 @@ fn reset(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 /// ```
 /// Switches the connection to RESP `protover` (2 or 3) and answers with a map describing the
 /// server and the connection: server, version, proto, id, mode, role, modules. Without
-/// arguments it only reports. Checks come in Redis's order: the version, then every option's
-/// syntax, then AUTH, then the name; nothing changes unless all of them pass.
+/// arguments it only reports. The version is checked first; then the options run in order,
+/// each taking effect at once as in Redis 7.0, so `HELLO 3 SETNAME a NOSUCH` fails yet leaves
+/// the name `a`; the protocol changes only when every option has passed.
 ///
 /// Until ACL users exist, the only user is `default` with no password, which (as in a Redis
 /// without `requirepass`) accepts any password; any other user name is refused.
@@ -147,31 +148,24 @@ fn hello(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
             Some(_) => return Err(Error::NoProto),
         },
     };
-    let mut username = None;
-    let mut name = None;
+    let Some(client) = engine.clients.get_mut(&call.client) else {
+        return Ok(Reply::Null.into());
+    };
     let mut rest = call.argv.get(2..).unwrap_or_default();
     while let Some((option, after)) = rest.split_first() {
         rest = match after {
             [user, _password, more @ ..] if option.eq_ignore_ascii_case(b"auth") => {
-                username = Some(user);
+                if user.as_slice() != b"default" {
+                    return Err(Error::WrongPass);
+                }
                 more
             }
-            [clientname, more @ ..] if option.eq_ignore_ascii_case(b"setname") => {
-                name = Some(clientname);
+            [name, more @ ..] if option.eq_ignore_ascii_case(b"setname") => {
+                client.name = checked_client_name(name)?;
                 more
             }
             _ => return Err(Error::HelloSyntax(String::from_utf8_lossy(option).into_owned())),
         };
-    }
-    if username.is_some_and(|user| user.as_slice() != b"default") {
-        return Err(Error::WrongPass);
-    }
-    let name = name.map(|n| checked_client_name(n)).transpose()?;
-    let Some(client) = engine.clients.get_mut(&call.client) else {
-        return Ok(Reply::Null.into());
-    };
-    if let Some(name) = name {
-        client.name = name;
     }
     if let Some(protocol) = protocol {
         client.protocol = protocol;
