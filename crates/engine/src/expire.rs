@@ -120,7 +120,7 @@ impl Engine {
                 }
                 total_expired += expired;
                 total_sampled += sampled;
-                if iteration % 16 == 0
+                if iteration.is_multiple_of(16)
                     && self.clock.elapsed_us().saturating_sub(start) > time_limit_us
                 {
                     self.active_expire.timelimit_exit = true;

@@ -69,7 +69,8 @@ fn scan(engine: &mut Engine, id: ClientId, cursor: u64, options: &str) -> (u64, 
 #[test]
 fn the_spec_rows_match_command_info() {
     // (name, arity, flags, first key, last key, step), as Redis 7.0.15's COMMAND INFO.
-    let rows: &[(&str, i32, &[&str], i32, i32, i32)] = &[
+    type Row = (&'static str, i32, &'static [&'static str], i32, i32, i32);
+    let rows: &[Row] = &[
         ("del", -2, &["write"], 1, -1, 1),
         ("unlink", -2, &["write", "fast"], 1, -1, 1),
         ("exists", -2, &["readonly", "fast"], 1, -1, 1),
