@@ -461,57 +461,32 @@ fn type_command(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 
 // --- The EXPIRE family ----------------------------------------------------------------------------
 
-/// How an EXPIRE-family command reads its time argument.
-#[derive(Clone, Copy)]
-struct ExpireUnit {
-    /// Milliseconds per unit: 1000 for EXPIRE and EXPIREAT, 1 for the P- commands.
-    ms_per_unit: i64,
-    /// True when the time is relative to now (EXPIRE, PEXPIRE), false for a Unix time.
-    relative: bool,
+/// What an EXPIRE- or TTL-family time is counted from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// A span from now: EXPIRE, PEXPIRE, TTL, PTTL.
+    Now,
+    /// A Unix time: EXPIREAT, PEXPIREAT, EXPIRETIME, PEXPIRETIME.
+    UnixEpoch,
 }
 
+/// Milliseconds per unit of the seconds commands; the P- commands count in milliseconds (1).
+const SECOND: i64 = 1000;
+
 fn expire(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
-    expire_generic(
-        engine,
-        call,
-        ExpireUnit {
-            ms_per_unit: 1000,
-            relative: true,
-        },
-    )
+    expire_generic(engine, call, Origin::Now, SECOND)
 }
 
 fn pexpire(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
-    expire_generic(
-        engine,
-        call,
-        ExpireUnit {
-            ms_per_unit: 1,
-            relative: true,
-        },
-    )
+    expire_generic(engine, call, Origin::Now, 1)
 }
 
 fn expireat(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
-    expire_generic(
-        engine,
-        call,
-        ExpireUnit {
-            ms_per_unit: 1000,
-            relative: false,
-        },
-    )
+    expire_generic(engine, call, Origin::UnixEpoch, SECOND)
 }
 
 fn pexpireat(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
-    expire_generic(
-        engine,
-        call,
-        ExpireUnit {
-            ms_per_unit: 1,
-            relative: false,
-        },
-    )
+    expire_generic(engine, call, Origin::UnixEpoch, 1)
 }
 
 /// The conditions EXPIRE and friends take since Redis 7.0.
@@ -573,16 +548,20 @@ impl ExpireCondition {
 /// earlier (a key without a TTL counts as never expiring). Options are checked before the
 /// time, and a time that overflows 64-bit milliseconds is an error. A time already past
 /// deletes the key, announced as `del`, and still answers 1, as Redis 7.0 does.
-fn expire_generic(engine: &mut Engine, call: &Call<'_>, unit: ExpireUnit) -> CommandResult {
+fn expire_generic(
+    engine: &mut Engine,
+    call: &Call<'_>,
+    origin: Origin,
+    unit_ms: i64,
+) -> CommandResult {
     let key = &call.argv[1];
     let condition = ExpireCondition::parse(&call.argv[3..])?;
-    let base = if unit.relative {
-        engine.now_ms as i64
-    } else {
-        0
+    let base = match origin {
+        Origin::Now => engine.now_ms as i64,
+        Origin::UnixEpoch => 0,
     };
     let when = parse_i64(&call.argv[2])?
-        .checked_mul(unit.ms_per_unit)
+        .checked_mul(unit_ms)
         .and_then(|ms| ms.checked_add(base))
         .ok_or_else(|| Error::InvalidExpireTime(call.name.to_string()))?;
     if engine.lookup_write(call.db, key).is_none() {
@@ -601,57 +580,20 @@ fn expire_generic(engine: &mut Engine, call: &Call<'_>, unit: ExpireUnit) -> Com
     integer(1)
 }
 
-/// How a TTL-family command answers.
-#[derive(Clone, Copy)]
-struct TtlOutput {
-    /// Milliseconds (PTTL, PEXPIRETIME) rather than seconds, rounded to the nearest.
-    ms: bool,
-    /// The Unix time of expiry (EXPIRETIME, PEXPIRETIME) rather than the time left.
-    absolute: bool,
-}
-
 fn ttl(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
-    ttl_generic(
-        engine,
-        call,
-        TtlOutput {
-            ms: false,
-            absolute: false,
-        },
-    )
+    ttl_generic(engine, call, Origin::Now, SECOND)
 }
 
 fn pttl(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
-    ttl_generic(
-        engine,
-        call,
-        TtlOutput {
-            ms: true,
-            absolute: false,
-        },
-    )
+    ttl_generic(engine, call, Origin::Now, 1)
 }
 
 fn expiretime(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
-    ttl_generic(
-        engine,
-        call,
-        TtlOutput {
-            ms: false,
-            absolute: true,
-        },
-    )
+    ttl_generic(engine, call, Origin::UnixEpoch, SECOND)
 }
 
 fn pexpiretime(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
-    ttl_generic(
-        engine,
-        call,
-        TtlOutput {
-            ms: true,
-            absolute: true,
-        },
-    )
+    ttl_generic(engine, call, Origin::UnixEpoch, 1)
 }
 
 /// ```text
@@ -663,7 +605,12 @@ fn pexpiretime(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 /// -2 when the key does not exist, -1 when it has no TTL; otherwise the time left (TTL,
 /// PTTL) or the Unix time of expiry (EXPIRETIME, PEXPIRETIME). Seconds are rounded to the
 /// nearest, `(ms + 500) / 1000`: a key with 1.5 s left answers TTL 2.
-fn ttl_generic(engine: &mut Engine, call: &Call<'_>, output: TtlOutput) -> CommandResult {
+fn ttl_generic(
+    engine: &mut Engine,
+    call: &Call<'_>,
+    origin: Origin,
+    unit_ms: i64,
+) -> CommandResult {
     let key = &call.argv[1];
     if engine
         .lookup_read_with(call.db, key, LookupFlags::NO_TOUCH)
@@ -674,17 +621,13 @@ fn ttl_generic(engine: &mut Engine, call: &Call<'_>, output: TtlOutput) -> Comma
     let Some(at) = engine.get_expire(call.db, key) else {
         return integer(-1);
     };
-    let ms = if output.absolute {
-        at
-    } else {
-        at.saturating_sub(engine.now_ms)
+    let ms = match origin {
+        Origin::Now => at.saturating_sub(engine.now_ms),
+        Origin::UnixEpoch => at,
     };
-    // i128: Redis's `(ttl+500)/1000` on a time near i64::MAX.
-    let answer = if output.ms {
-        ms as i128
-    } else {
-        (ms as i128 + 500) / 1000
-    };
+    // Rounded to the nearest unit, in i128: Redis's `(ttl+500)/1000` on a time near i64::MAX.
+    let unit = i128::from(unit_ms);
+    let answer = (i128::from(ms) + unit / 2) / unit;
     integer(answer as i64)
 }
 
