@@ -459,7 +459,7 @@ fn type_command(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     Ok(Reply::Simple(name.into()).into())
 }
 
-// --- The EXPIRE family ----------------------------------------------------------------------------
+// --- The EXPIRE family ---------------------------------------------------------------------------
 
 /// What an EXPIRE- or TTL-family time is counted from.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -644,7 +644,7 @@ fn persist(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     integer(1)
 }
 
-// --- KEYS, SCAN, RANDOMKEY --------------------------------------------------------------------------
+// --- KEYS, SCAN, RANDOMKEY -----------------------------------------------------------------------
 
 /// ```text
 /// KEYS pattern
@@ -816,7 +816,7 @@ fn randomkey(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     }
 }
 
-// --- RENAME, RENAMENX, COPY, MOVE ---------------------------------------------------------------------
+// --- RENAME, RENAMENX, COPY, MOVE ----------------------------------------------------------------
 
 fn rename(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     rename_generic(engine, call, false)
@@ -835,39 +835,40 @@ fn renamenx(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 /// when both names are the same; the same name on an existing key changes nothing and
 /// announces nothing. Announced as `rename_from` then `rename_to`.
 fn rename_generic(engine: &mut Engine, call: &Call<'_>, nx: bool) -> CommandResult {
-    let (db, key, newkey) = (call.db, &call.argv[1], &call.argv[2]);
+    let renamed = rename_key(engine, call.db, &call.argv[1], &call.argv[2], nx)?;
     // RENAME answers OK whatever happened; RENAMENX whether it renamed.
-    let done = |renamed: bool| -> CommandResult {
-        Ok(if nx {
-            Reply::Integer(i64::from(renamed))
-        } else {
-            Reply::ok()
-        }
-        .into())
+    let reply = if nx {
+        Reply::Integer(i64::from(renamed))
+    } else {
+        Reply::ok()
     };
+    Ok(reply.into())
+}
+
+/// Renames `key` to `newkey` in database `db` unless `nx` and the name is taken; true if it
+/// did.
+fn rename_key(engine: &mut Engine, db: usize, key: &[u8], newkey: &[u8], nx: bool) -> Result<bool> {
     if engine.lookup_write(db, key).is_none() {
         return Err(Error::NoSuchKey);
     }
     if key == newkey {
-        return done(false);
+        return Ok(false);
     }
     let expire = engine.get_expire(db, key);
     if engine.lookup_write(db, newkey).is_some() {
         if nx {
-            return done(false);
+            return Ok(false);
         }
         engine.db_delete(db, newkey);
     }
-    let Some(entry) = engine.db_remove(db, key) else {
-        return Err(Error::NoSuchKey);
-    };
+    let entry = engine.db_remove(db, key).ok_or(Error::NoSuchKey)?;
     engine.db_add(db, newkey, entry.value);
     if let Some(at) = expire {
         engine.set_expire(db, newkey, at);
     }
     engine.notify(NotifyClass::Generic, "rename_from", db, key);
     engine.notify(NotifyClass::Generic, "rename_to", db, newkey);
-    done(true)
+    Ok(true)
 }
 
 /// Reads a database index as Redis's `getIntFromObjectOrReply` reads a C `int`; whether the
@@ -964,7 +965,7 @@ fn move_command(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     integer(1)
 }
 
-// --- Databases ------------------------------------------------------------------------------------
+// --- Databases -----------------------------------------------------------------------------------
 
 /// ```text
 /// DBSIZE
