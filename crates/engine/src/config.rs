@@ -47,7 +47,10 @@ pub static PARAMS: &[ConfigParam] = &[
     ConfigParam {
         name: "databases",
         aliases: &[],
-        kind: ConfigKind::Int { min: 1, max: i32::MAX as i64 },
+        kind: ConfigKind::Int {
+            min: 1,
+            max: i32::MAX as i64,
+        },
         default: "16",
         mutable: false,
         clamp: None,
@@ -55,7 +58,10 @@ pub static PARAMS: &[ConfigParam] = &[
     ConfigParam {
         name: "hz",
         aliases: &[],
-        kind: ConfigKind::Int { min: 0, max: i32::MAX as i64 },
+        kind: ConfigKind::Int {
+            min: 0,
+            max: i32::MAX as i64,
+        },
         default: "10",
         mutable: true,
         clamp: Some((1, 500)),
@@ -71,7 +77,10 @@ pub static PARAMS: &[ConfigParam] = &[
     ConfigParam {
         name: "proto-max-bulk-len",
         aliases: &[],
-        kind: ConfigKind::Memory { min: 1024 * 1024, max: i64::MAX },
+        kind: ConfigKind::Memory {
+            min: 1024 * 1024,
+            max: i64::MAX,
+        },
         default: "536870912",
         mutable: true,
         clamp: None,
@@ -115,7 +124,9 @@ impl Default for Config {
     fn default() -> Config {
         let values = PARAMS
             .iter()
-            .map(|p| parse(p, p.default.as_bytes()).unwrap_or(ConfigValue::Text(p.default.to_string())))
+            .map(|p| {
+                parse(p, p.default.as_bytes()).unwrap_or(ConfigValue::Text(p.default.to_string()))
+            })
             .collect();
         Config { values }
     }
@@ -126,7 +137,9 @@ impl Config {
     pub fn param(name: &[u8]) -> Option<(usize, &'static ConfigParam)> {
         PARAMS.iter().enumerate().find(|(_, p)| {
             p.name.as_bytes().eq_ignore_ascii_case(name)
-                || p.aliases.iter().any(|a| a.as_bytes().eq_ignore_ascii_case(name))
+                || p.aliases
+                    .iter()
+                    .any(|a| a.as_bytes().eq_ignore_ascii_case(name))
         })
     }
 
@@ -136,9 +149,13 @@ impl Config {
     /// the value is refused.
     pub fn set(&mut self, name: &[u8], value: &[u8], at_startup: bool) -> Result<(), Error> {
         let given = String::from_utf8_lossy(name).into_owned();
-        let (index, param) = Config::param(name).ok_or_else(|| Error::ConfigSetUnknown(given.clone()))?;
+        let (index, param) =
+            Config::param(name).ok_or_else(|| Error::ConfigSetUnknown(given.clone()))?;
         if !param.mutable && !at_startup {
-            return Err(Error::ConfigSetFailed { name: given, reason: "can't set immutable config".into() });
+            return Err(Error::ConfigSetFailed {
+                name: given,
+                reason: "can't set immutable config".into(),
+            });
         }
         self.set_index(index, value)
     }
@@ -146,8 +163,10 @@ impl Config {
     /// Sets parameter `index` of [`PARAMS`] from its text form, checking the value only.
     pub fn set_index(&mut self, index: usize, value: &[u8]) -> Result<(), Error> {
         let param = &PARAMS[index];
-        self.values[index] = parse(param, value)
-            .map_err(|reason| Error::ConfigSetFailed { name: param.name.to_string(), reason })?;
+        self.values[index] = parse(param, value).map_err(|reason| Error::ConfigSetFailed {
+            name: param.name.to_string(),
+            reason,
+        })?;
         Ok(())
     }
 
@@ -170,7 +189,10 @@ impl Config {
 
     /// A yes/no parameter.
     pub fn flag(&self, name: &str) -> bool {
-        matches!(Config::param(name.as_bytes()).map(|(i, _)| &self.values[i]), Some(ConfigValue::Bool(true)))
+        matches!(
+            Config::param(name.as_bytes()).map(|(i, _)| &self.values[i]),
+            Some(ConfigValue::Bool(true))
+        )
     }
 
     /// A text or enum parameter.
@@ -192,8 +214,15 @@ fn parse(param: &ConfigParam, value: &[u8]) -> Result<ConfigValue, String> {
             .iter()
             .find(|w| w.as_bytes().eq_ignore_ascii_case(value))
             .map(|w| ConfigValue::Text(w.to_string()))
-            .ok_or_else(|| format!("argument(s) must be one of the following: {}", words.join(", "))),
-        ConfigKind::Text => Ok(ConfigValue::Text(String::from_utf8_lossy(value).into_owned())),
+            .ok_or_else(|| {
+                format!(
+                    "argument(s) must be one of the following: {}",
+                    words.join(", ")
+                )
+            }),
+        ConfigKind::Text => Ok(ConfigValue::Text(
+            String::from_utf8_lossy(value).into_owned(),
+        )),
         ConfigKind::Int { min, max } => {
             let n = string2ll(value).ok_or("argument couldn't be parsed into an integer")?;
             in_range(param, n, min, max)
@@ -209,9 +238,13 @@ fn parse(param: &ConfigParam, value: &[u8]) -> Result<ConfigValue, String> {
 
 fn in_range(param: &ConfigParam, n: i64, min: i64, max: i64) -> Result<ConfigValue, String> {
     if !(min..=max).contains(&n) {
-        return Err(format!("argument must be between {min} and {max} inclusive"));
+        return Err(format!(
+            "argument must be between {min} and {max} inclusive"
+        ));
     }
-    Ok(ConfigValue::Int(param.clamp.map_or(n, |(lo, hi)| n.clamp(lo, hi))))
+    Ok(ConfigValue::Int(
+        param.clamp.map_or(n, |(lo, hi)| n.clamp(lo, hi)),
+    ))
 }
 
 /// Redis's memory units (`memtoull`): digits with an optional `b`, `k`, `kb`, `m`, `mb`, `g`,
@@ -219,7 +252,10 @@ fn in_range(param: &ConfigParam, n: i64, min: i64, max: i64) -> Result<ConfigVal
 /// no digits at all reads as 0 and too many saturate; the unit's multiplication wraps, as in
 /// Redis 7.0 (`18014398509483032kb` is 1073152 bytes).
 pub fn memtoull(text: &[u8]) -> Option<u64> {
-    let split = text.iter().position(|c| !c.is_ascii_digit()).unwrap_or(text.len());
+    let split = text
+        .iter()
+        .position(|c| !c.is_ascii_digit())
+        .unwrap_or(text.len());
     let (digits, unit) = text.split_at(split);
     let mul: u64 = match unit.to_ascii_lowercase().as_slice() {
         b"" | b"b" => 1,
@@ -235,7 +271,9 @@ pub fn memtoull(text: &[u8]) -> Option<u64> {
     if digits.len() >= 128 {
         return None;
     }
-    let value = digits.iter().try_fold(0u64, |n, d| n.checked_mul(10)?.checked_add(u64::from(d - b'0')));
+    let value = digits.iter().try_fold(0u64, |n, d| {
+        n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+    });
     Some(value.unwrap_or(u64::MAX).wrapping_mul(mul))
 }
 
@@ -258,7 +296,10 @@ mod tests {
     }
 
     fn reason(config: &mut Config, name: &str, value: &str) -> String {
-        config.set(name.as_bytes(), value.as_bytes(), false).unwrap_err().to_string()
+        config
+            .set(name.as_bytes(), value.as_bytes(), false)
+            .unwrap_err()
+            .to_string()
     }
 
     #[test]
@@ -288,7 +329,10 @@ mod tests {
             reason(&mut config, "DATABASES", "4"),
             "ERR CONFIG SET failed (possibly related to argument 'DATABASES') - can't set immutable config"
         );
-        assert_eq!(reason(&mut config, "Nope", "1"), "ERR Unknown option or number of arguments for CONFIG SET - 'Nope'");
+        assert_eq!(
+            reason(&mut config, "Nope", "1"),
+            "ERR Unknown option or number of arguments for CONFIG SET - 'Nope'"
+        );
         config.set(b"proto-max-bulk-len", b"2GB", false).unwrap();
         assert_eq!(config.int("proto-max-bulk-len"), 2 << 30);
     }

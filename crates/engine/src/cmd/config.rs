@@ -115,7 +115,9 @@ const HELP: &[&str] = &[
 /// answered under the name it matched.
 fn get(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     let mut found: Vec<(Vec<u8>, usize)> = Vec::new();
-    let already = |found: &[(Vec<u8>, usize)], name: &[u8]| found.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
+    let already = |found: &[(Vec<u8>, usize)], name: &[u8]| {
+        found.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
+    };
     for pattern in &call.argv[2..] {
         if !pattern.iter().any(|c| b"[*?".contains(c)) {
             if let Some((index, _)) = Config::param(pattern) {
@@ -127,13 +129,17 @@ fn get(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         }
         for (index, param) in PARAMS.iter().enumerate() {
             for name in std::iter::once(&param.name).chain(param.aliases) {
-                if glob::matches(pattern, name.as_bytes(), true) && !already(&found, name.as_bytes()) {
+                if glob::matches(pattern, name.as_bytes(), true)
+                    && !already(&found, name.as_bytes())
+                {
                     found.push((name.as_bytes().to_vec(), index));
                 }
             }
         }
     }
-    let pairs = found.into_iter().map(|(name, index)| (Reply::bulk(name), Reply::bulk(engine.config.get(index))));
+    let pairs = found
+        .into_iter()
+        .map(|(name, index)| (Reply::bulk(name), Reply::bulk(engine.config.get(index))));
     Ok(Reply::Map(pairs.collect()).into())
 }
 
@@ -147,13 +153,19 @@ fn set(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     if call.argv.len() % 2 == 1 {
         return Err(Error::Syntax);
     }
-    let pairs: Vec<(&[u8], &[u8])> = call.argv[2..].chunks_exact(2).map(|p| (p[0].as_slice(), p[1].as_slice())).collect();
+    let pairs: Vec<(&[u8], &[u8])> = call.argv[2..]
+        .chunks_exact(2)
+        .map(|p| (p[0].as_slice(), p[1].as_slice()))
+        .collect();
     let mut indexes: Vec<usize> = Vec::with_capacity(pairs.len());
     for (name, _) in &pairs {
         let given = || String::from_utf8_lossy(name).into_owned();
         let (index, param) = Config::param(name).ok_or_else(|| Error::ConfigSetUnknown(given()))?;
         if !param.mutable {
-            return Err(Error::ConfigSetFailed { name: given(), reason: "can't set immutable config".into() });
+            return Err(Error::ConfigSetFailed {
+                name: given(),
+                reason: "can't set immutable config".into(),
+            });
         }
         if indexes.contains(&index) {
             return Err(Error::ConfigSetDuplicate(given()));

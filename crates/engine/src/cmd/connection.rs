@@ -13,7 +13,8 @@ pub const REDIS_VERSION: &str = "7.0.15";
 
 /// The flags Redis gives the commands a client may send before it has authenticated, even
 /// while the server is loading or busy with a script.
-const HANDSHAKE: u32 = flag::NOSCRIPT | flag::LOADING | flag::STALE | flag::FAST | flag::NO_AUTH | flag::ALLOW_BUSY;
+const HANDSHAKE: u32 =
+    flag::NOSCRIPT | flag::LOADING | flag::STALE | flag::FAST | flag::NO_AUTH | flag::ALLOW_BUSY;
 
 pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
@@ -164,7 +165,11 @@ fn hello(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
                 client.name = checked_client_name(name)?;
                 more
             }
-            _ => return Err(Error::HelloSyntax(String::from_utf8_lossy(option).into_owned())),
+            _ => {
+                return Err(Error::HelloSyntax(
+                    String::from_utf8_lossy(option).into_owned(),
+                ))
+            }
         };
     }
     if let Some(protocol) = protocol {

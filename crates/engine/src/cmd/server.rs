@@ -36,7 +36,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         flags: flag::LOADING | flag::STALE | flag::FAST,
         group: "server",
         since: "2.6.0",
-        summary: "Returns the server's clock: Unix seconds and the microseconds within that second.",
+        summary:
+            "Returns the server's clock: Unix seconds and the microseconds within that second.",
         syntax: "",
         complexity: "O(1)",
         keys: KeyPositions::NONE,
@@ -195,8 +196,15 @@ struct Named {
 /// Every command, each followed by its subcommands, as Redis walks its command table.
 fn every_command() -> impl Iterator<Item = Named> {
     spec::table().flat_map(|spec| {
-        let subcommands = spec.subcommands.iter().map(|sub| Named { name: format!("{}|{}", spec.name, sub.name), spec: sub });
-        std::iter::once(Named { name: spec.name.to_string(), spec }).chain(subcommands)
+        let subcommands = spec.subcommands.iter().map(|sub| Named {
+            name: format!("{}|{}", spec.name, sub.name),
+            spec: sub,
+        });
+        std::iter::once(Named {
+            name: spec.name.to_string(),
+            spec,
+        })
+        .chain(subcommands)
     })
 }
 
@@ -205,10 +213,14 @@ fn by_full_name(name: &[u8]) -> Option<Named> {
     let mut parts = name.split(|&b| b == b'|');
     let container = spec::lookup(parts.next()?)?;
     match (parts.next(), parts.next()) {
-        (None, _) => Some(Named { name: container.name.to_string(), spec: container }),
-        (Some(sub), None) => container
-            .subcommand(sub)
-            .map(|spec| Named { name: format!("{}|{}", container.name, spec.name), spec }),
+        (None, _) => Some(Named {
+            name: container.name.to_string(),
+            spec: container,
+        }),
+        (Some(sub), None) => container.subcommand(sub).map(|spec| Named {
+            name: format!("{}|{}", container.name, spec.name),
+            spec,
+        }),
         _ => None,
     }
 }
@@ -236,7 +248,10 @@ fn acl_categories(spec: &CommandSpec) -> Vec<&'static str> {
     let fast = spec.has(flag::FAST);
     let implied = [
         (spec.has(flag::WRITE), "write"),
-        (spec.has(flag::READONLY) && spec.group != "scripting", "read"),
+        (
+            spec.has(flag::READONLY) && spec.group != "scripting",
+            "read",
+        ),
         (spec.has(flag::ADMIN), "admin"),
         (spec.has(flag::ADMIN), "dangerous"),
         (spec.has(flag::PUBSUB), "pubsub"),
@@ -266,7 +281,12 @@ fn statuses(words: &[&str]) -> Vec<Reply> {
 }
 
 fn map(fields: Vec<(&str, Reply)>) -> Reply {
-    Reply::Map(fields.into_iter().map(|(k, v)| (Reply::bulk(k), v)).collect())
+    Reply::Map(
+        fields
+            .into_iter()
+            .map(|(k, v)| (Reply::bulk(k), v))
+            .collect(),
+    )
 }
 
 /// The key spec equivalent to the legacy (first, last, step) triple: begin at index `first`,
@@ -279,7 +299,13 @@ fn key_specs(spec: &CommandSpec) -> Vec<Reply> {
     let lastkey = if last >= 0 { last - first } else { last };
     vec![map(vec![
         ("flags", Reply::Set(statuses(key_flags(spec)))),
-        ("begin_search", map(vec![("type", Reply::bulk("index")), ("spec", map(vec![("index", Reply::Integer(first.into()))]))])),
+        (
+            "begin_search",
+            map(vec![
+                ("type", Reply::bulk("index")),
+                ("spec", map(vec![("index", Reply::Integer(first.into()))])),
+            ]),
+        ),
         (
             "find_keys",
             map(vec![
@@ -305,9 +331,22 @@ fn info_entry(named: &Named) -> Reply {
     let subcommands = if spec.subcommands.is_empty() {
         Reply::Set(Vec::new())
     } else {
-        Reply::Array(spec.subcommands.iter().map(|sub| info_entry(&Named { name: format!("{}|{}", named.name, sub.name), spec: sub })).collect())
+        Reply::Array(
+            spec.subcommands
+                .iter()
+                .map(|sub| {
+                    info_entry(&Named {
+                        name: format!("{}|{}", named.name, sub.name),
+                        spec: sub,
+                    })
+                })
+                .collect(),
+        )
     };
-    let categories = acl_categories(spec).iter().map(|c| format!("@{c}")).collect::<Vec<_>>();
+    let categories = acl_categories(spec)
+        .iter()
+        .map(|c| format!("@{c}"))
+        .collect::<Vec<_>>();
     Reply::Array(vec![
         Reply::bulk(named.name.as_str()),
         Reply::Integer(spec.arity.into()),
@@ -334,7 +373,10 @@ fn docs_entry(named: &Named) -> Reply {
     ];
     if !spec.subcommands.is_empty() {
         let subs = spec.subcommands.iter().map(|sub| {
-            let named = Named { name: format!("{}|{}", named.name, sub.name), spec: sub };
+            let named = Named {
+                name: format!("{}|{}", named.name, sub.name),
+                spec: sub,
+            };
             (Reply::bulk(named.name.as_str()), docs_entry(&named))
         });
         fields.push(("subcommands", Reply::Map(subs.collect())));
@@ -351,7 +393,12 @@ fn command(_: &mut Engine, _: &Call<'_>) -> CommandResult {
 }
 
 fn all_info() -> crate::Outcome {
-    let top = spec::table().map(|spec| info_entry(&Named { name: spec.name.to_string(), spec }));
+    let top = spec::table().map(|spec| {
+        info_entry(&Named {
+            name: spec.name.to_string(),
+            spec,
+        })
+    });
     Reply::Array(top.collect()).into()
 }
 
@@ -374,8 +421,12 @@ fn list(_: &mut Engine, call: &Call<'_>) -> CommandResult {
             if kind.eq_ignore_ascii_case(b"module") {
                 Box::new(|_| false)
             } else if kind.eq_ignore_ascii_case(b"aclcat") {
-                let category = ACL_CATEGORIES.iter().find(|c| c.as_bytes().eq_ignore_ascii_case(arg));
-                Box::new(move |named| category.is_some_and(|c| acl_categories(named.spec).contains(c)))
+                let category = ACL_CATEGORIES
+                    .iter()
+                    .find(|c| c.as_bytes().eq_ignore_ascii_case(arg));
+                Box::new(move |named| {
+                    category.is_some_and(|c| acl_categories(named.spec).contains(c))
+                })
             } else if kind.eq_ignore_ascii_case(b"pattern") {
                 Box::new(move |named| glob::matches(arg, named.name.as_bytes(), true))
             } else {
@@ -384,7 +435,9 @@ fn list(_: &mut Engine, call: &Call<'_>) -> CommandResult {
         }
         _ => return Err(Error::Syntax),
     };
-    let names = every_command().filter(|named| keep(named)).map(|named| named.name);
+    let names = every_command()
+        .filter(|named| keep(named))
+        .map(|named| named.name);
     Ok(Reply::bulk_array(names).into())
 }
 
@@ -397,7 +450,9 @@ fn info(_: &mut Engine, call: &Call<'_>) -> CommandResult {
     if call.argv.len() == 2 {
         return Ok(all_info());
     }
-    let entries = call.argv[2..].iter().map(|name| by_full_name(name).map_or(Reply::Null, |named| info_entry(&named)));
+    let entries = call.argv[2..]
+        .iter()
+        .map(|name| by_full_name(name).map_or(Reply::Null, |named| info_entry(&named)));
     Ok(Reply::Array(entries.collect()).into())
 }
 
@@ -408,17 +463,27 @@ fn info(_: &mut Engine, call: &Call<'_>) -> CommandResult {
 /// every command's when none is named.
 fn docs(_: &mut Engine, call: &Call<'_>) -> CommandResult {
     let named: Vec<Named> = if call.argv.len() == 2 {
-        spec::table().map(|spec| Named { name: spec.name.to_string(), spec }).collect()
+        spec::table()
+            .map(|spec| Named {
+                name: spec.name.to_string(),
+                spec,
+            })
+            .collect()
     } else {
-        call.argv[2..].iter().filter_map(|name| by_full_name(name)).collect()
+        call.argv[2..]
+            .iter()
+            .filter_map(|name| by_full_name(name))
+            .collect()
     };
-    let entries = named.iter().map(|n| (Reply::bulk(n.name.as_str()), docs_entry(n)));
+    let entries = named
+        .iter()
+        .map(|n| (Reply::bulk(n.name.as_str()), docs_entry(n)));
     Ok(Reply::Map(entries.collect()).into())
 }
 
 /// The keys of a full command line, checked in Redis's order: a known command, one that takes
 /// keys, an argument count its arity allows.
-fn keys_of<'a>(argv: &'a [Vec<u8>]) -> Result<(&'static CommandSpec, Vec<&'a [u8]>), Error> {
+fn keys_of(argv: &[Vec<u8>]) -> Result<(&'static CommandSpec, Vec<&[u8]>), Error> {
     let spec = by_argv(argv).ok_or(Error::InvalidCommandSpecified)?;
     if spec.keys.first <= 0 {
         return Err(Error::CommandHasNoKeys);
@@ -426,7 +491,14 @@ fn keys_of<'a>(argv: &'a [Vec<u8>]) -> Result<(&'static CommandSpec, Vec<&'a [u8
     if !spec.arity_ok(argv.len()) {
         return Err(Error::GetKeysWrongArity);
     }
-    Ok((spec, spec.keys.indexes(argv.len()).into_iter().map(|i| argv[i].as_slice()).collect()))
+    Ok((
+        spec,
+        spec.keys
+            .indexes(argv.len())
+            .into_iter()
+            .map(|i| argv[i].as_slice())
+            .collect(),
+    ))
 }
 
 /// ```text
@@ -443,7 +515,12 @@ fn getkeys(_: &mut Engine, call: &Call<'_>) -> CommandResult {
 /// Each key with how the command uses it (see [`key_flags`]).
 fn getkeysandflags(_: &mut Engine, call: &Call<'_>) -> CommandResult {
     let (spec, keys) = keys_of(&call.argv[2..])?;
-    let entries = keys.into_iter().map(|key| Reply::Array(vec![Reply::bulk(key), Reply::Set(statuses(key_flags(spec)))]));
+    let entries = keys.into_iter().map(|key| {
+        Reply::Array(vec![
+            Reply::bulk(key),
+            Reply::Set(statuses(key_flags(spec))),
+        ])
+    });
     Ok(Reply::Array(entries.collect()).into())
 }
 
@@ -461,5 +538,9 @@ fn help(_: &mut Engine, _: &Call<'_>) -> CommandResult {
 /// The clock counts milliseconds, so the microseconds are always a multiple of 1000.
 fn time(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
     let now_ms = engine.now_ms;
-    Ok(Reply::bulk_array([(now_ms / 1000).to_string(), (now_ms % 1000 * 1000).to_string()]).into())
+    Ok(Reply::bulk_array([
+        (now_ms / 1000).to_string(),
+        (now_ms % 1000 * 1000).to_string(),
+    ])
+    .into())
 }
