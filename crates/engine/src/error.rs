@@ -66,6 +66,8 @@ pub enum Error {
     LcsLenAndIdx,
     /// LCS whose table would need more than `proto-max-bulk-len` bytes.
     LcsTooMuchMemory,
+    /// LCS whose table could not be allocated.
+    LcsAllocationFailed,
 
     // --- Connection ---
     /// HELLO with a protocol version that is not an integer.
@@ -156,6 +158,9 @@ impl fmt::Display for Error {
             }
             LcsTooMuchMemory => {
                 f.write_str("ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len")
+            }
+            LcsAllocationFailed => {
+                f.write_str("ERR Insufficient memory, failed allocating transient memory for LCS")
             }
             ProtocolVersionNotInteger => {
                 f.write_str("ERR Protocol version is not an integer or out of range")

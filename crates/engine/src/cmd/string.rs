@@ -767,6 +767,7 @@ fn append(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
             let s = as_string_mut(value)?;
             let total = i64::try_from(s.len().saturating_add(tail.len())).ok();
             let total = check_string_length(total, max)?;
+            s.try_reserve(tail.len()).map_err(|_| Error::StringTooLong)?;
             s.extend_from_slice(tail);
             total
         }
@@ -844,13 +845,13 @@ fn setrange(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
                 return Ok(Reply::Integer(s.len() as i64).into());
             }
             let end = check_string_length(needed, max)?;
-            overwrite(s, end, patch)
+            overwrite(s, end, patch)?
         }
         None if patch.is_empty() => return Ok(Reply::Integer(0).into()),
         None => {
             let end = check_string_length(needed, max)?;
             let mut s = Vec::new();
-            let len = overwrite(&mut s, end, patch);
+            let len = overwrite(&mut s, end, patch)?;
             engine.db_add(call.db, key, Value::String(s));
             len
         }
@@ -860,13 +861,16 @@ fn setrange(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 }
 
 /// Writes `patch` so that it ends at byte `end`, zero-padding a shorter string; the new length.
-fn overwrite(s: &mut Vec<u8>, end: usize, patch: &[u8]) -> usize {
+/// Memory the machine cannot give (a page in the browser, with `proto-max-bulk-len` raised) is
+/// refused like a string beyond the limit rather than aborting.
+fn overwrite(s: &mut Vec<u8>, end: usize, patch: &[u8]) -> Result<usize> {
     if s.len() < end {
+        s.try_reserve_exact(end - s.len()).map_err(|_| Error::StringTooLong)?;
         s.resize(end, 0);
     }
     let start = end - patch.len();
     s[start..end].copy_from_slice(patch);
-    s.len()
+    Ok(s.len())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -916,8 +920,11 @@ fn lcs(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         return Err(Error::LcsTooMuchMemory);
     }
 
+    // Like Redis's ztrymalloc: a table the machine cannot give is an error, not a crash.
     let width = b.len() + 1;
-    let mut table = vec![0u32; (a.len() + 1) * width];
+    let mut table = Vec::new();
+    table.try_reserve_exact((a.len() + 1) * width).map_err(|_| Error::LcsAllocationFailed)?;
+    table.resize((a.len() + 1) * width, 0u32);
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             table[i * width + j] = if a[i - 1] == b[j - 1] {
