@@ -193,34 +193,41 @@ struct Named {
     spec: &'static CommandSpec,
 }
 
+impl Named {
+    fn top(spec: &'static CommandSpec) -> Named {
+        Named {
+            name: spec.name.to_string(),
+            spec,
+        }
+    }
+
+    /// This container's subcommands, named `container|sub`.
+    fn subcommands(&self) -> impl Iterator<Item = Named> + '_ {
+        self.spec.subcommands.iter().map(|spec| Named {
+            name: format!("{}|{}", self.name, spec.name),
+            spec,
+        })
+    }
+}
+
 /// Every command, each followed by its subcommands, as Redis walks its command table.
 fn every_command() -> impl Iterator<Item = Named> {
     spec::table().flat_map(|spec| {
-        let subcommands = spec.subcommands.iter().map(|sub| Named {
-            name: format!("{}|{}", spec.name, sub.name),
-            spec: sub,
-        });
-        std::iter::once(Named {
-            name: spec.name.to_string(),
-            spec,
-        })
-        .chain(subcommands)
+        let command = Named::top(spec);
+        let subcommands: Vec<Named> = command.subcommands().collect();
+        std::iter::once(command).chain(subcommands)
     })
 }
 
 /// The command a full name (`get`, `CLIENT|ID`) names, as Redis's `lookupCommandBySds` reads it.
 fn by_full_name(name: &[u8]) -> Option<Named> {
     let mut parts = name.split(|&b| b == b'|');
-    let container = spec::lookup(parts.next()?)?;
+    let container = Named::top(spec::lookup(parts.next()?)?);
     match (parts.next(), parts.next()) {
-        (None, _) => Some(Named {
-            name: container.name.to_string(),
-            spec: container,
-        }),
-        (Some(sub), None) => container.subcommand(sub).map(|spec| Named {
-            name: format!("{}|{}", container.name, spec.name),
-            spec,
-        }),
+        (None, _) => Some(container),
+        (Some(sub), None) => container
+            .subcommands()
+            .find(|named| named.spec.name.as_bytes().eq_ignore_ascii_case(sub)),
         _ => None,
     }
 }
@@ -331,22 +338,12 @@ fn info_entry(named: &Named) -> Reply {
     let subcommands = if spec.subcommands.is_empty() {
         Reply::Set(Vec::new())
     } else {
-        Reply::Array(
-            spec.subcommands
-                .iter()
-                .map(|sub| {
-                    info_entry(&Named {
-                        name: format!("{}|{}", named.name, sub.name),
-                        spec: sub,
-                    })
-                })
-                .collect(),
-        )
+        Reply::Array(named.subcommands().map(|sub| info_entry(&sub)).collect())
     };
     let categories = acl_categories(spec)
         .iter()
-        .map(|c| format!("@{c}"))
-        .collect::<Vec<_>>();
+        .map(|c| Reply::Simple(format!("@{c}")))
+        .collect();
     Reply::Array(vec![
         Reply::bulk(named.name.as_str()),
         Reply::Integer(spec.arity.into()),
@@ -354,7 +351,7 @@ fn info_entry(named: &Named) -> Reply {
         Reply::Integer(spec.keys.first.into()),
         Reply::Integer(spec.keys.last.into()),
         Reply::Integer(spec.keys.step.into()),
-        Reply::Set(categories.into_iter().map(Reply::Simple).collect()),
+        Reply::Set(categories),
         Reply::Set(Vec::new()),
         Reply::Set(key_specs(spec)),
         subcommands,
@@ -372,13 +369,9 @@ fn docs_entry(named: &Named) -> Reply {
         ("complexity", Reply::bulk(spec.complexity)),
     ];
     if !spec.subcommands.is_empty() {
-        let subs = spec.subcommands.iter().map(|sub| {
-            let named = Named {
-                name: format!("{}|{}", named.name, sub.name),
-                spec: sub,
-            };
-            (Reply::bulk(named.name.as_str()), docs_entry(&named))
-        });
+        let subs = named
+            .subcommands()
+            .map(|sub| (Reply::bulk(sub.name.as_str()), docs_entry(&sub)));
         fields.push(("subcommands", Reply::Map(subs.collect())));
     }
     map(fields)
@@ -393,12 +386,7 @@ fn command(_: &mut Engine, _: &Call<'_>) -> CommandResult {
 }
 
 fn all_info() -> crate::Outcome {
-    let top = spec::table().map(|spec| {
-        info_entry(&Named {
-            name: spec.name.to_string(),
-            spec,
-        })
-    });
+    let top = spec::table().map(|spec| info_entry(&Named::top(spec)));
     Reply::Array(top.collect()).into()
 }
 
@@ -463,12 +451,7 @@ fn info(_: &mut Engine, call: &Call<'_>) -> CommandResult {
 /// every command's when none is named.
 fn docs(_: &mut Engine, call: &Call<'_>) -> CommandResult {
     let named: Vec<Named> = if call.argv.len() == 2 {
-        spec::table()
-            .map(|spec| Named {
-                name: spec.name.to_string(),
-                spec,
-            })
-            .collect()
+        spec::table().map(Named::top).collect()
     } else {
         call.argv[2..]
             .iter()
