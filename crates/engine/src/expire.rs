@@ -44,13 +44,17 @@
 //!   on the clock's monotonic timer (`Clock::elapsed_us`), never on wall time;
 //! - [`DBS_PER_CALL`], 16 databases per tick, Redis's `CRON_DBS_PER_CALL`.
 //!
-//! Two differences from Redis's code, both about its hash table rather than the algorithm:
-//! since 6.0 Redis walks `db->expires` bucket by bucket with a cursor (and gives up on a table
-//! less than 1% full, where buckets are mostly empty). Our `expires` is an `IndexMap`, dense
-//! and indexable, whose `swap_remove` reorders entries as keys go; so each sample is a uniform
-//! random position drawn from the engine's seeded generator, which estimates the stale
-//! fraction just as well and makes a run replayable under a fixed seed. Redis's fast cycle
-//! (run before each event-loop sleep) is not modelled: `tick` is the only background hook.
+//! Where we part from Redis's code, and why:
+//! - Sampling. Since 6.0 Redis walks `db->expires` bucket by bucket with a cursor (and gives
+//!   up on a table less than 1% full, where buckets are mostly empty). Our `expires` is an
+//!   `IndexMap`, dense and indexable, whose `swap_remove` reorders entries as keys go; so each
+//!   sample is a uniform random position from the engine's seeded generator. That estimates
+//!   the stale fraction just as well (a live key may be drawn twice in a round; a stale one
+//!   is deleted when drawn, so it cannot) and makes a run replayable under a fixed seed.
+//! - Redis's fast cycle, run before each event-loop sleep, is not modelled: `tick` is the
+//!   only background hook.
+//! - The per-database `avg_ttl` estimate that INFO's keyspace section prints is not kept.
+//!
 //! Deletions go through `Engine::delete_expired`, the same door as lazy expiry, so an
 //! actively expired key is announced and counted exactly like a lazily expired one.
 
