@@ -1,9 +1,9 @@
 //! The string family (Redis's `t_string.c`): SET and its variants, the GET family, counters,
 //! APPEND/SETRANGE/GETRANGE and LCS.
 //!
-//! SET, SETNX, SETEX, PSETEX share one [`set_generic`], and SET and GETEX share one option
-//! parser ([`parse_extended`]) that refuses the same combinations Redis refuses, in the same
-//! order. Every read goes through `lookup_read` (so GET, MGET, SET ... GET and friends count
+//! SET, SETNX, SETEX, PSETEX and GETSET share one [`set_generic`], and SET and GETEX share one
+//! option parser ([`parse_extended`]) that refuses the same combinations Redis refuses, in the
+//! same order. Every read goes through `lookup_read` (so GET, MGET, SET ... GET and friends count
 //! keyspace hits and misses) and every write through `lookup_write` and the keyspace doors, with
 //! the change announced by the same event Redis notifies (`set`, `expire`, `incrby`, ...).
 //! Counters keep a key's TTL; SET (without KEEPTTL), GETSET and MSET drop it.
@@ -465,7 +465,8 @@ impl SetReplies {
     }
 }
 
-/// The one implementation behind SET, SETNX, SETEX and PSETEX (Redis's `setGenericCommand`):
+/// The one implementation behind SET, SETNX, SETEX, PSETEX and GETSET (Redis's
+/// `setGenericCommand`):
 /// 1. the expiry is checked first, so a bad TTL changes nothing;
 /// 2. with GET, the old value is read (a non-string key fails here with WRONGTYPE);
 /// 3. NX / XX may stop it, replying `aborted` (or the old value, with GET);
@@ -543,13 +544,11 @@ fn set_with_ttl(engine: &mut Engine, call: &Call<'_>, unit: ExpireUnit) -> Comma
 /// ```text
 /// GETSET key value
 /// ```
-/// Stores the value (dropping any TTL) and returns the old one, or nil.
+/// Same as `SET key value GET`: stores the value (dropping any TTL) and returns the old one,
+/// or nil.
 fn getset(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
-    let key = &call.argv[1];
-    let old = read_string(engine, call.db, key)?;
-    engine.set_key(call.db, key, Value::String(call.argv[2].clone()), false);
-    engine.notify(NotifyClass::String, "set", call.db, key);
-    Ok(Reply::bulk_or_null(old).into())
+    let opts = StringOptions { get: true, ..StringOptions::default() };
+    set_generic(engine, call, &call.argv[1], &call.argv[2], opts, SetReplies::ok_or_null())
 }
 
 // ---------------------------------------------------------------------------------------------
