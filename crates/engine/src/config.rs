@@ -143,20 +143,25 @@ impl Config {
         })
     }
 
-    /// Sets one parameter from its text form, as a command-line argument does (`at_startup`
-    /// allows immutable parameters) or as a one-pair CONFIG SET would. Errors name the
-    /// parameter as Redis does: as given when it is unknown or immutable, by its own name when
-    /// the value is refused.
-    pub fn set(&mut self, name: &[u8], value: &[u8], at_startup: bool) -> Result<(), Error> {
-        let given = String::from_utf8_lossy(name).into_owned();
-        let (index, param) =
-            Config::param(name).ok_or_else(|| Error::ConfigSetUnknown(given.clone()))?;
+    /// The parameter `name` refers to, if it may be set now (`at_startup` allows immutable
+    /// ones). Refusals quote the name as it was given, as Redis's do.
+    pub fn settable(name: &[u8], at_startup: bool) -> Result<(usize, &'static ConfigParam), Error> {
+        let given = || String::from_utf8_lossy(name).into_owned();
+        let (index, param) = Config::param(name).ok_or_else(|| Error::ConfigSetUnknown(given()))?;
         if !param.mutable && !at_startup {
             return Err(Error::ConfigSetFailed {
-                name: given,
+                name: given(),
                 reason: "can't set immutable config".into(),
             });
         }
+        Ok((index, param))
+    }
+
+    /// Sets one parameter from its text form, as a command-line argument does (`at_startup`)
+    /// or as a one-pair CONFIG SET would. A refused value is reported under the parameter's
+    /// own name.
+    pub fn set(&mut self, name: &[u8], value: &[u8], at_startup: bool) -> Result<(), Error> {
+        let (index, _) = Config::settable(name, at_startup)?;
         self.set_index(index, value)
     }
 

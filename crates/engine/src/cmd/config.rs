@@ -159,16 +159,11 @@ fn set(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         .collect();
     let mut indexes: Vec<usize> = Vec::with_capacity(pairs.len());
     for (name, _) in &pairs {
-        let given = || String::from_utf8_lossy(name).into_owned();
-        let (index, param) = Config::param(name).ok_or_else(|| Error::ConfigSetUnknown(given()))?;
-        if !param.mutable {
-            return Err(Error::ConfigSetFailed {
-                name: given(),
-                reason: "can't set immutable config".into(),
-            });
-        }
+        let (index, _) = Config::settable(name, false)?;
         if indexes.contains(&index) {
-            return Err(Error::ConfigSetDuplicate(given()));
+            return Err(Error::ConfigSetDuplicate(
+                String::from_utf8_lossy(name).into_owned(),
+            ));
         }
         indexes.push(index);
     }
