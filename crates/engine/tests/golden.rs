@@ -16,7 +16,7 @@
 //!                            first use; the first client is `main`)
 //! @repeat 100 SET k{i} v     run a command 100 times, {i} counting from 0, and print each
 //! 100 × OK                   distinct reply once with how many times it came
-//! @stats                     print the engine's expiry counters
+//! @stats                     print the engine's expiry and hit/miss counters
 //! @seed 7                    before the first command: the generator's seed (default 1)
 //! @config hz 100             before the first command: a config parameter
 //! ```
