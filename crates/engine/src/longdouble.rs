@@ -65,7 +65,11 @@ impl LongDouble {
             _ => parse_decimal(body)?,
         };
         if num.is_zero() {
-            return Some(LongDouble::Finite { negative, mantissa: 0, exponent: 0 });
+            return Some(LongDouble::Finite {
+                negative,
+                mantissa: 0,
+                exponent: 0,
+            });
         }
         match round_fraction(negative, &num, &den, exp2) {
             // strtold reports ERANGE for both; string2ld refuses them.
@@ -76,7 +80,11 @@ impl LongDouble {
     }
 
     /// Zero, what INCRBYFLOAT starts from when the key is missing.
-    pub const ZERO: LongDouble = LongDouble::Finite { negative: false, mantissa: 0, exponent: 0 };
+    pub const ZERO: LongDouble = LongDouble::Finite {
+        negative: false,
+        mantissa: 0,
+        exponent: 0,
+    };
 
     /// True for finite values (not an infinity, not NaN).
     pub fn is_finite(&self) -> bool {
@@ -91,8 +99,16 @@ impl LongDouble {
             (Infinite { negative: a }, Infinite { negative: b }) if a != b => Nan,
             (inf @ Infinite { .. }, _) | (_, inf @ Infinite { .. }) => inf,
             (
-                Finite { negative: sa, mantissa: ma, exponent: ea },
-                Finite { negative: sb, mantissa: mb, exponent: eb },
+                Finite {
+                    negative: sa,
+                    mantissa: ma,
+                    exponent: ea,
+                },
+                Finite {
+                    negative: sb,
+                    mantissa: mb,
+                    exponent: eb,
+                },
             ) => {
                 // Both operands are exact multiples of 2^low, so their sum is too.
                 let low = ea.min(eb);
@@ -109,7 +125,11 @@ impl LongDouble {
                     }
                 };
                 if magnitude.is_zero() {
-                    return Finite { negative, mantissa: 0, exponent: 0 };
+                    return Finite {
+                        negative,
+                        mantissa: 0,
+                        exponent: 0,
+                    };
                 }
                 round_fraction(negative, &magnitude, &Big::from_u128(1), low)
             }
@@ -120,8 +140,14 @@ impl LongDouble {
     /// decimal point) trimmed, and `-0` written as `0`. Infinities print as `inf` / `-inf`.
     pub fn to_human_string(self) -> String {
         let (negative, mantissa, exponent) = match self {
-            LongDouble::Finite { negative, mantissa, exponent } => (negative, mantissa, exponent),
-            LongDouble::Infinite { negative } => return if negative { "-inf" } else { "inf" }.into(),
+            LongDouble::Finite {
+                negative,
+                mantissa,
+                exponent,
+            } => (negative, mantissa, exponent),
+            LongDouble::Infinite { negative } => {
+                return if negative { "-inf" } else { "inf" }.into()
+            }
             LongDouble::Nan => return "nan".into(),
         };
         // The value times 10^17, rounded half-to-even to an integer: every printed digit.
@@ -214,7 +240,11 @@ fn parse_hex(text: &[u8]) -> Option<(Big, Big, i64)> {
     for &d in &mantissa_digits {
         num.mul_small_add(16, u32::from(d));
     }
-    Some((num, Big::from_u128(1), exp2.saturating_sub(4 * fraction_digits)))
+    Some((
+        num,
+        Big::from_u128(1),
+        exp2.saturating_sub(4 * fraction_digits),
+    ))
 }
 
 /// Digits in `radix` with at most one `.` among them (at least one digit in all). Returns the
@@ -252,7 +282,9 @@ fn parse_exponent(text: &[u8]) -> Option<i64> {
     if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let magnitude = digits.iter().fold(0i64, |acc, &d| (acc * 10 + i64::from(d - b'0')).min(1_000_000_000));
+    let magnitude = digits.iter().fold(0i64, |acc, &d| {
+        (acc * 10 + i64::from(d - b'0')).min(1_000_000_000)
+    });
     Some(if negative { -magnitude } else { magnitude })
 }
 
@@ -299,7 +331,11 @@ fn round_fraction(negative: bool, num: &Big, den: &Big, exp2: i64) -> LongDouble
     if exponent > MAX_EXP {
         return LongDouble::Infinite { negative };
     }
-    LongDouble::Finite { negative, mantissa: mantissa as u64, exponent }
+    LongDouble::Finite {
+        negative,
+        mantissa: mantissa as u64,
+        exponent,
+    }
 }
 
 /// An unsigned big integer: 32-bit limbs, least significant first, no high zero limbs.
@@ -337,7 +373,9 @@ impl Big {
     }
 
     fn bit(&self, i: u64) -> bool {
-        self.limbs.get((i / 32) as usize).is_some_and(|limb| limb >> (i % 32) & 1 == 1)
+        self.limbs
+            .get((i / 32) as usize)
+            .is_some_and(|limb| limb >> (i % 32) & 1 == 1)
     }
 
     /// Is any bit below bit `i` set?
@@ -347,7 +385,11 @@ impl Big {
             return true;
         }
         let part = i % 32;
-        part != 0 && self.limbs.get(whole).is_some_and(|l| l & ((1 << part) - 1) != 0)
+        part != 0
+            && self
+                .limbs
+                .get(whole)
+                .is_some_and(|l| l & ((1 << part) - 1) != 0)
     }
 
     /// `self = self × m + a`.
@@ -379,7 +421,11 @@ impl Big {
         let mut limbs = vec![0u32; whole];
         let mut carry = 0u32;
         for &limb in &self.limbs {
-            limbs.push(if part == 0 { limb } else { (limb << part) | carry });
+            limbs.push(if part == 0 {
+                limb
+            } else {
+                (limb << part) | carry
+            });
             carry = if part == 0 { 0 } else { limb >> (32 - part) };
         }
         limbs.push(carry);
@@ -424,7 +470,8 @@ impl Big {
         let mut limbs = Vec::with_capacity(self.limbs.len());
         let mut borrow = 0i64;
         for (i, &limb) in self.limbs.iter().enumerate() {
-            let mut v = i64::from(limb) - i64::from(other.limbs.get(i).copied().unwrap_or(0)) - borrow;
+            let mut v =
+                i64::from(limb) - i64::from(other.limbs.get(i).copied().unwrap_or(0)) - borrow;
             borrow = i64::from(v < 0);
             if v < 0 {
                 v += 1 << 32;
@@ -452,7 +499,9 @@ impl Big {
         while !n.is_zero() {
             chunks.push(n.div_small(1_000_000_000));
         }
-        let mut out = chunks.pop().map_or_else(|| "0".to_string(), |c| c.to_string());
+        let mut out = chunks
+            .pop()
+            .map_or_else(|| "0".to_string(), |c| c.to_string());
         for chunk in chunks.iter().rev() {
             out.push_str(&format!("{chunk:09}"));
         }
@@ -480,7 +529,9 @@ mod tests {
     use super::*;
 
     fn incr(value: &str, by: &str) -> String {
-        let sum = LongDouble::parse(value.as_bytes()).unwrap().add(LongDouble::parse(by.as_bytes()).unwrap());
+        let sum = LongDouble::parse(value.as_bytes())
+            .unwrap()
+            .add(LongDouble::parse(by.as_bytes()).unwrap());
         sum.to_human_string()
     }
 
@@ -498,8 +549,10 @@ mod tests {
 
     #[test]
     fn parsing_follows_string2ld() {
-        for bad in ["", " 1", "1 ", "abc", "nan", "1e", "1e+", ".", "-", "0x", "1e99999", "1e-99999", "infx"]
-        {
+        for bad in [
+            "", " 1", "1 ", "abc", "nan", "1e", "1e+", ".", "-", "0x", "1e99999", "1e-99999",
+            "infx",
+        ] {
             assert_eq!(LongDouble::parse(bad.as_bytes()), None, "{bad:?}");
         }
         assert!(LongDouble::parse(b"inf").is_some_and(|v| !v.is_finite()));

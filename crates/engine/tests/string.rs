@@ -19,7 +19,11 @@ impl Harness {
         let clock = ManualClock::new(START_MS);
         let mut engine = Engine::new(Config::default(), Box::new(clock.clone()), 7);
         let client = engine.connect();
-        Harness { engine, client, clock }
+        Harness {
+            engine,
+            client,
+            clock,
+        }
     }
 
     /// Runs one command written as redis-cli would take it (quotes and `\x00` escapes work).
@@ -35,9 +39,11 @@ impl Harness {
         self.engine
             .take_events()
             .into_iter()
-            .map(|KeyspaceEvent { class, event, key, .. }| {
-                (class, event, String::from_utf8_lossy(&key).into_owned())
-            })
+            .map(
+                |KeyspaceEvent {
+                     class, event, key, ..
+                 }| { (class, event, String::from_utf8_lossy(&key).into_owned()) },
+            )
             .collect()
     }
 
@@ -64,7 +70,10 @@ fn err(s: &str) -> Reply {
 }
 
 fn ints(pairs: &[[i64; 2]]) -> Vec<Reply> {
-    pairs.iter().map(|[a, b]| Reply::Array(vec![int(*a), int(*b)])).collect()
+    pairs
+        .iter()
+        .map(|[a, b]| Reply::Array(vec![int(*a), int(*b)]))
+        .collect()
 }
 
 use NotifyClass::{Expired, Generic, String as Str};
@@ -77,9 +86,18 @@ fn set_and_get() {
     assert_eq!(h.run("GET k"), bulk("v"));
     assert_eq!(h.run("SET bin \"a\\x00b\""), ok());
     assert_eq!(h.run("GET bin"), Reply::bulk(b"a\0b".to_vec()));
-    assert_eq!(h.run("SET k"), err("ERR wrong number of arguments for 'set' command"));
-    assert_eq!(h.run("GET k x"), err("ERR wrong number of arguments for 'get' command"));
-    assert_eq!(h.events(), vec![(Str, "set", "k".into()), (Str, "set", "bin".into())]);
+    assert_eq!(
+        h.run("SET k"),
+        err("ERR wrong number of arguments for 'set' command")
+    );
+    assert_eq!(
+        h.run("GET k x"),
+        err("ERR wrong number of arguments for 'get' command")
+    );
+    assert_eq!(
+        h.events(),
+        vec![(Str, "set", "k".into()), (Str, "set", "bin".into())]
+    );
 }
 
 #[test]
@@ -112,7 +130,11 @@ fn set_options_that_clash_are_syntax_errors() {
         "EX",
         "XX NX",
     ] {
-        assert_eq!(h.run(&format!("SET k v {options}")), err("ERR syntax error"), "{options}");
+        assert_eq!(
+            h.run(&format!("SET k v {options}")),
+            err("ERR syntax error"),
+            "{options}"
+        );
     }
     // The same expiry twice is fine: the last one wins.
     assert_eq!(h.run("SET k v EX 10 EX 20"), ok());
@@ -130,9 +152,18 @@ fn invalid_expire_times_name_the_command() {
     // Fits in milliseconds, but not once the current time is added.
     assert_eq!(h.run("SET k v EX 9223372036854775"), set_err);
     assert_eq!(h.run("SET k v PX 9223372036854775807"), set_err);
-    assert_eq!(h.run("SET k v EX abc"), err("ERR value is not an integer or out of range"));
-    assert_eq!(h.run("SETEX k 0 v"), err("ERR invalid expire time in 'setex' command"));
-    assert_eq!(h.run("PSETEX k 0 v"), err("ERR invalid expire time in 'psetex' command"));
+    assert_eq!(
+        h.run("SET k v EX abc"),
+        err("ERR value is not an integer or out of range")
+    );
+    assert_eq!(
+        h.run("SETEX k 0 v"),
+        err("ERR invalid expire time in 'setex' command")
+    );
+    assert_eq!(
+        h.run("PSETEX k 0 v"),
+        err("ERR invalid expire time in 'psetex' command")
+    );
     assert_eq!(h.run("EXISTS k"), int(0));
     // An absolute time needs no room for "now".
     assert_eq!(h.run("SET k v PXAT 9223372036854775807"), ok());
@@ -143,7 +174,10 @@ fn invalid_expire_times_name_the_command() {
 fn set_ex_expires_as_the_clock_moves() {
     let mut h = Harness::new();
     assert_eq!(h.run("SET k v EX 10"), ok());
-    assert_eq!(h.events(), vec![(Str, "set", "k".into()), (Generic, "expire", "k".into())]);
+    assert_eq!(
+        h.events(),
+        vec![(Str, "set", "k".into()), (Generic, "expire", "k".into())]
+    );
     h.clock.advance_ms(9_999);
     assert_eq!(h.run("GET k"), bulk("v"));
     assert_eq!(h.run("PTTL k"), int(1));
@@ -162,7 +196,10 @@ fn set_ex_expires_as_the_clock_moves() {
     assert_eq!(h.run(&format!("SET a v EXAT {at}")), ok());
     assert_eq!(h.run("EXPIRETIME a"), int(at as i64));
     h.clock.advance_ms(5_000);
-    assert_eq!(h.run("MGET p s a"), Reply::Array(vec![Reply::Null, Reply::Null, bulk("v")]));
+    assert_eq!(
+        h.run("MGET p s a"),
+        Reply::Array(vec![Reply::Null, Reply::Null, bulk("v")])
+    );
 }
 
 #[test]
@@ -185,7 +222,10 @@ fn set_drops_the_ttl_unless_keepttl() {
 fn set_with_a_past_absolute_time_leaves_a_key_that_is_already_expired() {
     let mut h = Harness::new();
     assert_eq!(h.run("SET k v EXAT 1"), ok());
-    assert_eq!(h.events(), vec![(Str, "set", "k".into()), (Generic, "expire", "k".into())]);
+    assert_eq!(
+        h.events(),
+        vec![(Str, "set", "k".into()), (Generic, "expire", "k".into())]
+    );
     assert_eq!(h.run("GET k"), Reply::Null);
     assert_eq!(h.events(), vec![(Expired, "expired", "k".into())]);
 }
@@ -203,12 +243,21 @@ fn getex_changes_the_ttl_after_reading() {
     assert_eq!(h.run("GETEX k"), bulk("v"));
     assert_eq!(h.run("GETEX k PERSIST"), bulk("v"));
     assert_eq!(h.events(), vec![]);
-    assert_eq!(h.run("GETEX k EX 0"), err("ERR invalid expire time in 'getex' command"));
+    assert_eq!(
+        h.run("GETEX k EX 0"),
+        err("ERR invalid expire time in 'getex' command")
+    );
     assert_eq!(h.run("GETEX k PX 2500"), bulk("v"));
     assert_eq!(h.run("PTTL k"), int(2500));
     assert_eq!(h.run("GETEX k PERSIST"), bulk("v"));
     assert_eq!(h.run("PTTL k"), int(-1));
-    assert_eq!(h.events(), vec![(Generic, "expire", "k".into()), (Generic, "persist", "k".into())]);
+    assert_eq!(
+        h.events(),
+        vec![
+            (Generic, "expire", "k".into()),
+            (Generic, "persist", "k".into())
+        ]
+    );
     // An absolute time already past deletes the key at once, announced as a deletion.
     let now_s = START_MS / 1000;
     assert_eq!(h.run(&format!("GETEX k EXAT {now_s}")), bulk("v"));
@@ -230,7 +279,11 @@ fn getdel_and_getset() {
     assert_eq!(h.run("GETDEL k"), Reply::Null);
     assert_eq!(
         h.events(),
-        vec![(Str, "set", "k".into()), (Str, "set", "k".into()), (Generic, "del", "k".into())]
+        vec![
+            (Str, "set", "k".into()),
+            (Str, "set", "k".into()),
+            (Generic, "del", "k".into())
+        ]
     );
 }
 
@@ -238,12 +291,21 @@ fn getdel_and_getset() {
 fn mset_mget_msetnx() {
     let mut h = Harness::new();
     assert_eq!(h.run("MSET a 1 b 2"), ok());
-    assert_eq!(h.run("MGET a b c"), Reply::Array(vec![bulk("1"), bulk("2"), Reply::Null]));
-    assert_eq!(h.run("MSET a 1 b"), err("ERR wrong number of arguments for 'mset' command"));
+    assert_eq!(
+        h.run("MGET a b c"),
+        Reply::Array(vec![bulk("1"), bulk("2"), Reply::Null])
+    );
+    assert_eq!(
+        h.run("MSET a 1 b"),
+        err("ERR wrong number of arguments for 'mset' command")
+    );
     assert_eq!(h.run("MSETNX c 3 a 9"), int(0));
     assert_eq!(h.run("EXISTS c"), int(0));
     assert_eq!(h.run("MSETNX c 3 d 4"), int(1));
-    assert_eq!(h.run("MSETNX c"), err("ERR wrong number of arguments for 'msetnx' command"));
+    assert_eq!(
+        h.run("MSETNX c"),
+        err("ERR wrong number of arguments for 'msetnx' command")
+    );
     assert_eq!(
         h.events(),
         vec![
@@ -287,12 +349,33 @@ fn integer_counters() {
     assert_eq!(h.run("DECRBY c 50"), int(-9));
     assert_eq!(h.run("GET c"), bulk("-9"));
     assert_eq!(h.run("SET c 9223372036854775807"), ok());
-    assert_eq!(h.run("INCR c"), err("ERR increment or decrement would overflow"));
-    assert_eq!(h.run("DECRBY c -9223372036854775808"), err("ERR decrement would overflow"));
-    assert_eq!(h.run("INCRBY c 1.5"), err("ERR value is not an integer or out of range"));
-    for stored in ["abc", "1.0", "-0", "007", "\" 1\"", "\"\"", "12345678901234567890"] {
+    assert_eq!(
+        h.run("INCR c"),
+        err("ERR increment or decrement would overflow")
+    );
+    assert_eq!(
+        h.run("DECRBY c -9223372036854775808"),
+        err("ERR decrement would overflow")
+    );
+    assert_eq!(
+        h.run("INCRBY c 1.5"),
+        err("ERR value is not an integer or out of range")
+    );
+    for stored in [
+        "abc",
+        "1.0",
+        "-0",
+        "007",
+        "\" 1\"",
+        "\"\"",
+        "12345678901234567890",
+    ] {
         h.run(&format!("SET c {stored}"));
-        assert_eq!(h.run("INCR c"), err("ERR value is not an integer or out of range"), "{stored}");
+        assert_eq!(
+            h.run("INCR c"),
+            err("ERR value is not an integer or out of range"),
+            "{stored}"
+        );
     }
     h.events();
     h.run("SET c 10 EX 100");
@@ -300,7 +383,11 @@ fn integer_counters() {
     assert_eq!(h.run("TTL c"), int(100));
     assert_eq!(
         h.events(),
-        vec![(Str, "set", "c".into()), (Generic, "expire", "c".into()), (Str, "incrby", "c".into())]
+        vec![
+            (Str, "set", "c".into()),
+            (Generic, "expire", "c".into()),
+            (Str, "incrby", "c".into())
+        ]
     );
 }
 
@@ -316,19 +403,40 @@ fn incrbyfloat_in_long_double() {
     assert_eq!(h.run("INCRBYFLOAT n 0.2"), bulk("0.3"));
     // Each reply below is what Redis 7.0 gives on x86-64.
     for (by, expected) in [
-        ("3.14159265358979323846264338327950288", "3.14159265358979324"),
+        (
+            "3.14159265358979323846264338327950288",
+            "3.14159265358979324",
+        ),
         ("0x1.8p1", "3"),
         ("0.000003814697265625", "0.00000381469726562"),
         ("1e30", "1000000000000000000024696061952"),
-        ("123456789012345678901234567890", "123456789012345678899921813504"),
+        (
+            "123456789012345678901234567890",
+            "123456789012345678899921813504",
+        ),
         ("-0.000000000000000001", "0"),
         ("18446744073709551617", "18446744073709551616"),
     ] {
         h.run("DEL f");
-        assert_eq!(h.run(&format!("INCRBYFLOAT f {by}")), bulk(expected), "{by}");
+        assert_eq!(
+            h.run(&format!("INCRBYFLOAT f {by}")),
+            bulk(expected),
+            "{by}"
+        );
     }
     let not_float = err("ERR value is not a valid float");
-    for bad in ["abc", "nan", "\"\"", "\" 1\"", "\"1 \"", "1e", "0x", "1e5000", "1e-5000", "\"1\\x00\""] {
+    for bad in [
+        "abc",
+        "nan",
+        "\"\"",
+        "\" 1\"",
+        "\"1 \"",
+        "1e",
+        "0x",
+        "1e5000",
+        "1e-5000",
+        "\"1\\x00\"",
+    ] {
         assert_eq!(h.run(&format!("INCRBYFLOAT f {bad}")), not_float, "{bad}");
     }
     let nan_or_inf = err("ERR increment would produce NaN or Infinity");
@@ -377,11 +485,18 @@ fn getrange_offsets() {
         ("100 200", ""),
         ("-9223372036854775808 9223372036854775807", "Hello World"),
     ] {
-        assert_eq!(h.run(&format!("GETRANGE r {range}")), bulk(expected), "{range}");
+        assert_eq!(
+            h.run(&format!("GETRANGE r {range}")),
+            bulk(expected),
+            "{range}"
+        );
     }
     assert_eq!(h.run("SUBSTR r 0 4"), bulk("Hello"));
     assert_eq!(h.run("GETRANGE missing 0 -1"), bulk(""));
-    assert_eq!(h.run("GETRANGE r a 1"), err("ERR value is not an integer or out of range"));
+    assert_eq!(
+        h.run("GETRANGE r a 1"),
+        err("ERR value is not an integer or out of range")
+    );
     h.run("SET e \"\"");
     assert_eq!(h.run("GETRANGE e 0 -1"), bulk(""));
 }
@@ -400,7 +515,10 @@ fn setrange_pads_and_checks_offsets() {
     let too_long = err("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
     assert_eq!(h.run("SETRANGE k 9223372036854775807 x"), too_long);
     assert_eq!(h.run("SETRANGE k 536870912 x"), too_long);
-    assert_eq!(h.events(), vec![(Str, "setrange", "k".into()), (Str, "setrange", "k".into())]);
+    assert_eq!(
+        h.events(),
+        vec![(Str, "setrange", "k".into()), (Str, "setrange", "k".into())]
+    );
     h.run("SET t v EX 100");
     assert_eq!(h.run("SETRANGE t 0 w"), int(1));
     assert_eq!(h.run("TTL t"), int(100));
@@ -425,9 +543,17 @@ fn lcs_subsequence_length_and_ranges() {
             })
             .collect::<Vec<_>>()
     };
-    let idx = |m: Vec<Reply>| Reply::Map(vec![(bulk("matches"), Reply::Array(m)), (bulk("len"), int(6))]);
+    let idx = |m: Vec<Reply>| {
+        Reply::Map(vec![
+            (bulk("matches"), Reply::Array(m)),
+            (bulk("len"), int(6)),
+        ])
+    };
     assert_eq!(h.run("LCS a b IDX"), idx(matches(false, 0)));
-    assert_eq!(h.run("LCS a b IDX MINMATCHLEN 4 WITHMATCHLEN"), idx(matches(true, 4)));
+    assert_eq!(
+        h.run("LCS a b IDX MINMATCHLEN 4 WITHMATCHLEN"),
+        idx(matches(true, 4))
+    );
     assert_eq!(h.run("LCS a b IDX WITHMATCHLEN"), idx(matches(true, 0)));
     assert_eq!(h.run("LCS a missing"), bulk(""));
     assert_eq!(
@@ -435,7 +561,10 @@ fn lcs_subsequence_length_and_ranges() {
         err("ERR If you want both the length and indexes, please just use IDX.")
     );
     assert_eq!(h.run("LCS a b MINMATCHLEN"), err("ERR syntax error"));
-    assert_eq!(h.run("LCS a b MINMATCHLEN x"), err("ERR value is not an integer or out of range"));
+    assert_eq!(
+        h.run("LCS a b MINMATCHLEN x"),
+        err("ERR value is not an integer or out of range")
+    );
     h.run("CONFIG SET proto-max-bulk-len 1048576");
     h.run(&format!("SET long {}", "x".repeat(600)));
     assert_eq!(
@@ -454,19 +583,59 @@ fn the_spec_rows_match_redis() {
         ("get", 2, flag::READONLY | flag::FAST, (1, 1, 1)),
         ("getex", -2, flag::WRITE | flag::FAST, (1, 1, 1)),
         ("getdel", 2, flag::WRITE | flag::FAST, (1, 1, 1)),
-        ("getset", 3, flag::WRITE | flag::DENYOOM | flag::FAST, (1, 1, 1)),
-        ("setnx", 3, flag::WRITE | flag::DENYOOM | flag::FAST, (1, 1, 1)),
+        (
+            "getset",
+            3,
+            flag::WRITE | flag::DENYOOM | flag::FAST,
+            (1, 1, 1),
+        ),
+        (
+            "setnx",
+            3,
+            flag::WRITE | flag::DENYOOM | flag::FAST,
+            (1, 1, 1),
+        ),
         ("setex", 4, flag::WRITE | flag::DENYOOM, (1, 1, 1)),
         ("psetex", 4, flag::WRITE | flag::DENYOOM, (1, 1, 1)),
         ("mget", -2, flag::READONLY | flag::FAST, (1, -1, 1)),
         ("mset", -3, flag::WRITE | flag::DENYOOM, (1, -1, 2)),
         ("msetnx", -3, flag::WRITE | flag::DENYOOM, (1, -1, 2)),
-        ("incr", 2, flag::WRITE | flag::DENYOOM | flag::FAST, (1, 1, 1)),
-        ("decr", 2, flag::WRITE | flag::DENYOOM | flag::FAST, (1, 1, 1)),
-        ("incrby", 3, flag::WRITE | flag::DENYOOM | flag::FAST, (1, 1, 1)),
-        ("decrby", 3, flag::WRITE | flag::DENYOOM | flag::FAST, (1, 1, 1)),
-        ("incrbyfloat", 3, flag::WRITE | flag::DENYOOM | flag::FAST, (1, 1, 1)),
-        ("append", 3, flag::WRITE | flag::DENYOOM | flag::FAST, (1, 1, 1)),
+        (
+            "incr",
+            2,
+            flag::WRITE | flag::DENYOOM | flag::FAST,
+            (1, 1, 1),
+        ),
+        (
+            "decr",
+            2,
+            flag::WRITE | flag::DENYOOM | flag::FAST,
+            (1, 1, 1),
+        ),
+        (
+            "incrby",
+            3,
+            flag::WRITE | flag::DENYOOM | flag::FAST,
+            (1, 1, 1),
+        ),
+        (
+            "decrby",
+            3,
+            flag::WRITE | flag::DENYOOM | flag::FAST,
+            (1, 1, 1),
+        ),
+        (
+            "incrbyfloat",
+            3,
+            flag::WRITE | flag::DENYOOM | flag::FAST,
+            (1, 1, 1),
+        ),
+        (
+            "append",
+            3,
+            flag::WRITE | flag::DENYOOM | flag::FAST,
+            (1, 1, 1),
+        ),
         ("strlen", 2, flag::READONLY | flag::FAST, (1, 1, 1)),
         ("getrange", 4, flag::READONLY, (1, 1, 1)),
         ("substr", 4, flag::READONLY, (1, 1, 1)),
@@ -475,8 +644,19 @@ fn the_spec_rows_match_redis() {
     ];
     for (name, arity, flags, (first, last, step)) in rows {
         let row = spec::lookup(name.as_bytes()).unwrap_or_else(|| panic!("{name} is in the table"));
-        assert_eq!((row.arity, row.flags, row.group), (arity, flags, "string"), "{name}");
-        assert_eq!((row.keys.first, row.keys.last, row.keys.step), (first, last, step), "{name}");
-        assert!(!row.summary.is_empty() && !row.complexity.is_empty(), "{name}");
+        assert_eq!(
+            (row.arity, row.flags, row.group),
+            (arity, flags, "string"),
+            "{name}"
+        );
+        assert_eq!(
+            (row.keys.first, row.keys.last, row.keys.step),
+            (first, last, step),
+            "{name}"
+        );
+        assert!(
+            !row.summary.is_empty() && !row.complexity.is_empty(),
+            "{name}"
+        );
     }
 }

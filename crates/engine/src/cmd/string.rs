@@ -329,7 +329,10 @@ fn as_string_mut(value: &mut Value) -> Result<&mut Vec<u8>> {
 
 /// Reads a key as GET does (a hit or a miss is counted): its string, `None` when missing.
 fn read_string(engine: &mut Engine, db: usize, key: &[u8]) -> Result<Option<Vec<u8>>> {
-    engine.lookup_read(db, key).map(|v| as_string(v).cloned()).transpose()
+    engine
+        .lookup_read(db, key)
+        .map(|v| as_string(v).cloned())
+        .transpose()
 }
 
 /// Redis's `checkStringLength`: a string may not grow beyond `max` (`proto-max-bulk-len`);
@@ -438,7 +441,11 @@ fn expire_at_ms(engine: &Engine, call: &Call<'_>, unit: ExpireUnit, arg: &[u8]) 
     if given <= 0 {
         return Err(invalid());
     }
-    let mut ms = if unit.in_seconds() { given.checked_mul(1000).ok_or_else(invalid)? } else { given };
+    let mut ms = if unit.in_seconds() {
+        given.checked_mul(1000).ok_or_else(invalid)?
+    } else {
+        given
+    };
     if !unit.is_absolute() {
         // Redis adds with C's wrapping arithmetic and then refuses a result that is not positive.
         ms = ms.wrapping_add(engine.now_ms as i64);
@@ -461,7 +468,10 @@ struct SetReplies {
 
 impl SetReplies {
     fn ok_or_null() -> SetReplies {
-        SetReplies { done: Reply::ok(), aborted: Reply::Null }
+        SetReplies {
+            done: Reply::ok(),
+            aborted: Reply::Null,
+        }
     }
 }
 
@@ -484,7 +494,11 @@ fn set_generic(
         Some((unit, arg)) => Some(expire_at_ms(engine, call, unit, arg)?),
         None => None,
     };
-    let old = if opts.get { Some(Reply::bulk_or_null(read_string(engine, call.db, key)?)) } else { None };
+    let old = if opts.get {
+        Some(Reply::bulk_or_null(read_string(engine, call.db, key)?))
+    } else {
+        None
+    };
     let found = engine.lookup_write(call.db, key).is_some();
     if (opts.nx && found) || (opts.xx && !found) {
         return Ok(old.unwrap_or(replies.aborted).into());
@@ -506,7 +520,14 @@ fn set_generic(
 /// The key's TTL is dropped unless KEEPTTL or a new expiry is given.
 fn set(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     let opts = parse_extended(&call.argv[3..], OptionsFor::Set)?;
-    set_generic(engine, call, &call.argv[1], &call.argv[2], opts, SetReplies::ok_or_null())
+    set_generic(
+        engine,
+        call,
+        &call.argv[1],
+        &call.argv[2],
+        opts,
+        SetReplies::ok_or_null(),
+    )
 }
 
 /// ```text
@@ -514,8 +535,14 @@ fn set(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 /// ```
 /// `1` if the key was set, `0` if it already existed.
 fn setnx(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
-    let opts = StringOptions { nx: true, ..StringOptions::default() };
-    let replies = SetReplies { done: Reply::Integer(1), aborted: Reply::Integer(0) };
+    let opts = StringOptions {
+        nx: true,
+        ..StringOptions::default()
+    };
+    let replies = SetReplies {
+        done: Reply::Integer(1),
+        aborted: Reply::Integer(0),
+    };
     set_generic(engine, call, &call.argv[1], &call.argv[2], opts, replies)
 }
 
@@ -537,8 +564,18 @@ fn psetex(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 
 /// SETEX and PSETEX: a TTL in `unit` as the second argument, the value third.
 fn set_with_ttl(engine: &mut Engine, call: &Call<'_>, unit: ExpireUnit) -> CommandResult {
-    let opts = StringOptions { expire: Some((unit, &call.argv[2])), ..StringOptions::default() };
-    set_generic(engine, call, &call.argv[1], &call.argv[3], opts, SetReplies::ok_or_null())
+    let opts = StringOptions {
+        expire: Some((unit, &call.argv[2])),
+        ..StringOptions::default()
+    };
+    set_generic(
+        engine,
+        call,
+        &call.argv[1],
+        &call.argv[3],
+        opts,
+        SetReplies::ok_or_null(),
+    )
 }
 
 /// ```text
@@ -547,8 +584,18 @@ fn set_with_ttl(engine: &mut Engine, call: &Call<'_>, unit: ExpireUnit) -> Comma
 /// Same as `SET key value GET`: stores the value (dropping any TTL) and returns the old one,
 /// or nil.
 fn getset(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
-    let opts = StringOptions { get: true, ..StringOptions::default() };
-    set_generic(engine, call, &call.argv[1], &call.argv[2], opts, SetReplies::ok_or_null())
+    let opts = StringOptions {
+        get: true,
+        ..StringOptions::default()
+    };
+    set_generic(
+        engine,
+        call,
+        &call.argv[1],
+        &call.argv[2],
+        opts,
+        SetReplies::ok_or_null(),
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -611,10 +658,12 @@ fn getdel(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 fn mget(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     let replies = call.argv[1..]
         .iter()
-        .map(|key| match engine.lookup_read(call.db, key).map(as_string) {
-            Some(Ok(s)) => Reply::bulk(s.clone()),
-            _ => Reply::Null,
-        })
+        .map(
+            |key| match engine.lookup_read(call.db, key).map(as_string) {
+                Some(Ok(s)) => Reply::bulk(s.clone()),
+                _ => Reply::Null,
+            },
+        )
         .collect();
     Ok(Reply::Array(replies).into())
 }
@@ -645,7 +694,11 @@ fn mset_generic(engine: &mut Engine, call: &Call<'_>, nx: bool) -> CommandResult
         return Err(Error::WrongArity(call.name.to_string()));
     }
     // Like Redis, stop looking at the first key that exists.
-    if nx && pairs.chunks_exact(2).any(|pair| engine.lookup_write(call.db, &pair[0]).is_some()) {
+    if nx
+        && pairs
+            .chunks_exact(2)
+            .any(|pair| engine.lookup_write(call.db, &pair[0]).is_some())
+    {
         return Ok(Reply::Integer(0).into());
     }
     for pair in pairs.chunks_exact(2) {
@@ -766,7 +819,8 @@ fn append(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
             let s = as_string_mut(value)?;
             let total = i64::try_from(s.len().saturating_add(tail.len())).ok();
             let total = check_string_length(total, max)?;
-            s.try_reserve(tail.len()).map_err(|_| Error::StringTooLong)?;
+            s.try_reserve(tail.len())
+                .map_err(|_| Error::StringTooLong)?;
             s.extend_from_slice(tail);
             total
         }
@@ -835,7 +889,9 @@ fn setrange(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     if offset < 0 {
         return Err(Error::OffsetOutOfRange);
     }
-    let needed = i64::try_from(patch.len()).ok().and_then(|len| offset.checked_add(len));
+    let needed = i64::try_from(patch.len())
+        .ok()
+        .and_then(|len| offset.checked_add(len));
     let max = engine.config.int("proto-max-bulk-len");
     let len = match engine.lookup_write(call.db, key) {
         Some(value) => {
@@ -864,7 +920,8 @@ fn setrange(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 /// refused like a string beyond the limit rather than aborting.
 fn overwrite(s: &mut Vec<u8>, end: usize, patch: &[u8]) -> Result<usize> {
     if s.len() < end {
-        s.try_reserve_exact(end - s.len()).map_err(|_| Error::StringTooLong)?;
+        s.try_reserve_exact(end - s.len())
+            .map_err(|_| Error::StringTooLong)?;
         s.resize(end, 0);
     }
     let start = end - patch.len();
@@ -888,13 +945,18 @@ fn overwrite(s: &mut Vec<u8>, end: usize, patch: &[u8]) -> Result<usize> {
 /// bytes of a and the first `j` of b. Walking it back from the end yields the subsequence
 /// backwards, and runs of matches that are contiguous in both strings become the ranges.
 fn lcs(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
-    let a = engine.lookup_read(call.db, &call.argv[1]).map(|v| as_string(v).cloned());
-    let b = engine.lookup_read(call.db, &call.argv[2]).map(|v| as_string(v).cloned());
+    let a = engine
+        .lookup_read(call.db, &call.argv[1])
+        .map(|v| as_string(v).cloned());
+    let b = engine
+        .lookup_read(call.db, &call.argv[2])
+        .map(|v| as_string(v).cloned());
     let (a, b) = match (a.transpose(), b.transpose()) {
         (Ok(a), Ok(b)) => (a.unwrap_or_default(), b.unwrap_or_default()),
         _ => return Err(Error::LcsNotStrings),
     };
-    let (mut get_len, mut get_idx, mut with_match_len, mut min_match_len) = (false, false, false, 0i64);
+    let (mut get_len, mut get_idx, mut with_match_len, mut min_match_len) =
+        (false, false, false, 0i64);
     let mut i = 3;
     while let Some(opt) = call.argv.get(i) {
         if is(opt, "idx") {
@@ -922,7 +984,9 @@ fn lcs(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     // Like Redis's ztrymalloc: a table the machine cannot give is an error, not a crash.
     let width = b.len() + 1;
     let mut table = Vec::new();
-    table.try_reserve_exact((a.len() + 1) * width).map_err(|_| Error::LcsAllocationFailed)?;
+    table
+        .try_reserve_exact((a.len() + 1) * width)
+        .map_err(|_| Error::LcsAllocationFailed)?;
     table.resize((a.len() + 1) * width, 0u32);
     for i in 1..=a.len() {
         for j in 1..=b.len() {
