@@ -1043,3 +1043,38 @@ fn swapdb(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     engine.dirty += 1;
     Ok(Reply::ok().into())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{Config, Engine, ManualClock};
+
+    /// Which commands refresh a key's LRU clock: TOUCH does, like GET; EXISTS, TYPE and the
+    /// TTL family read with `LOOKUP_NOTOUCH` and leave it alone.
+    #[test]
+    fn only_touching_reads_refresh_the_lru_clock() {
+        let clock = ManualClock::new(1_700_000_000_000);
+        let mut engine = Engine::new(Config::default(), Box::new(clock.clone()), 1);
+        let id = engine.connect();
+        let run = |engine: &mut Engine, line: &str| {
+            let argv: Vec<Vec<u8>> = line.split(' ').map(|a| a.as_bytes().to_vec()).collect();
+            engine.execute(id, &argv);
+        };
+        let lru = |engine: &Engine| engine.dbs[0].keys.get(&b"k"[..]).map(|e| e.lru);
+        run(&mut engine, "SET k v");
+        let set_at = lru(&engine);
+        clock.advance_ms(5000);
+        for read in [
+            "EXISTS k",
+            "TYPE k",
+            "TTL k",
+            "PTTL k",
+            "EXPIRETIME k",
+            "PEXPIRETIME k",
+        ] {
+            run(&mut engine, read);
+            assert_eq!(lru(&engine), set_at, "{read} touched the key");
+        }
+        run(&mut engine, "TOUCH k");
+        assert_eq!(lru(&engine), set_at.map(|t| t + 5));
+    }
+}
