@@ -95,7 +95,8 @@ impl Engine {
         let keys_per_loop = (KEYS_PER_LOOP + KEYS_PER_LOOP / 4 * effort) as usize;
         let acceptable_stale = ACCEPTABLE_STALE - effort;
         let time_perc = SLOW_TIME_PERC + 2 * effort;
-        let hz = self.config.int("hz").max(1) as u64;
+        // Redis runs at the configured hz clamped to 1..=500 (CONFIG_MIN_HZ, CONFIG_MAX_HZ).
+        let hz = self.config.int("hz").clamp(1, 500) as u64;
         let time_limit_us = (time_perc * 1_000_000 / hz / 100).max(1);
 
         let dbnum = self.dbs.len();
