@@ -302,7 +302,7 @@ mod tests {
             Reply::Array(vec![Reply::bulk("a"), Reply::bulk("b")]),
         ]);
         assert_eq!(format_reply(&nested), "1) \"0\"\n2) 1) \"a\"\n   2) \"b\"\n");
-        let ten = Reply::Array((0..10).map(|i| Reply::Integer(i)).collect());
+        let ten = Reply::Array((0..10).map(Reply::Integer).collect());
         assert!(format_reply(&ten).starts_with(" 1) (integer) 0\n"));
         assert!(format_reply(&ten).ends_with("10) (integer) 9\n"));
         let map = Reply::Map(vec![(Reply::bulk("proto"), Reply::Integer(3))]);

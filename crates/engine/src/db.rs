@@ -12,6 +12,7 @@
 //! 2. for reads, count a keyspace hit or miss (`keyspace_hits` / `keyspace_misses`), unless the
 //!    caller asked for no stats;
 //! 3. refresh the key's LRU clock, unless the caller asked for no touch;
+//!
 //! so lazy expiry and statistics can never be forgotten by one command. Writes go through
 //! [`Engine::set_key`], [`Engine::db_add`], [`Engine::db_delete`] and the expire setters, and
 //! every change is announced with [`Engine::notify`].

@@ -124,8 +124,6 @@ pub struct Engine {
     pub(crate) events: Vec<KeyspaceEvent>,
     pub(crate) capture_events: bool,
     pub(crate) active_expire: ActiveExpireState,
-    /// When the engine started (Unix ms), for INFO's uptime.
-    pub(crate) started_ms: u64,
     /// Clients whose outbox received something outside their own command (a pub/sub message,
     /// a blocked command's reply): whoever pushes to another client's outbox records its id
     /// here, so the front end can wake that idle connection ([`Engine::take_woken`]).
@@ -153,7 +151,6 @@ impl Engine {
             events: Vec::new(),
             capture_events: true,
             active_expire: ActiveExpireState::default(),
-            started_ms: now_ms,
             woken: Vec::new(),
         }
     }
