@@ -37,6 +37,8 @@ impl Session {
     /// randomness seeded with `seed`.
     pub fn new(clock: Box<dyn Clock>, seed: u64) -> Session {
         let mut engine = Engine::new(Config::default(), clock, seed);
+        // Nothing on this page shows keyspace events yet; unread, they would pile up.
+        engine.set_capture_events(false);
         let client = engine.connect();
         Session {
             engine,
@@ -84,6 +86,9 @@ impl Session {
     /// client meanwhile (a blocked command's reply, pub/sub messages).
     pub fn tick(&mut self) -> Vec<Line> {
         self.engine.tick();
+        // The one client is drained below on every tick, so the list of clients to wake is
+        // only emptied, lest it grow.
+        self.engine.take_woken();
         let mut out = Vec::new();
         for reply in self.engine.drain(self.client) {
             self.print(&reply, false, &mut out);
