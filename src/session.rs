@@ -205,6 +205,23 @@ mod tests {
     }
 
     #[test]
+    fn quit_starts_a_fresh_connection() {
+        let (mut s, _) = session();
+        s.run("SELECT 2");
+        assert_eq!(texts(&s.run("QUIT")), ["127.0.0.1:6379[2]> QUIT", "OK"]);
+        assert_eq!(s.prompt(), "127.0.0.1:6379>");
+        assert_eq!(texts(&s.run("PING"))[1], "PONG");
+    }
+
+    #[test]
+    fn replies_render_in_the_clients_protocol() {
+        let (mut s, _) = session();
+        assert_eq!(texts(&s.run("HELLO 3"))[1], "1# \"server\" => \"redis\"");
+        // Fourteen elements: redis-cli pads the index to two digits.
+        assert_eq!(texts(&s.run("HELLO 2"))[1], " 1) \"server\"");
+    }
+
+    #[test]
     fn markup_stays_text() {
         let (mut s, _) = session();
         s.run("SET markup \"<b>x</b>\"");
