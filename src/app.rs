@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use web_sys::HtmlInputElement;
 
 use crate::clock::{random_seed, BrowserClock};
-use crate::i18n::strings_for;
+use crate::i18n::{strings_for, Strings};
 use crate::session::{Line, LineKind, Session};
 
 /// The whole page.
@@ -26,18 +26,14 @@ pub fn App() -> impl IntoView {
         <main class="page">
             <h1>{text.title}</h1>
             <p class="note">{text.emulates}</p>
-            <Console input_label=text.input_label placeholder=text.placeholder output_label=text.output_label />
+            <Console text=text />
         </main>
     }
 }
 
 /// One redis-cli session: type a command, press Enter, read the replies.
 #[component]
-fn Console(
-    input_label: &'static str,
-    placeholder: &'static str,
-    output_label: &'static str,
-) -> impl IntoView {
+fn Console(text: &'static Strings) -> impl IntoView {
     // The engine is not `Sync` (its clock is only `Send`), so it lives in local storage.
     let session = StoredValue::new_local(Session::new(Box::new(BrowserClock), random_seed()));
     let log = RwSignal::new(Vec::<Line>::new());
@@ -82,7 +78,7 @@ fn Console(
 
     view! {
         <section class="console">
-            <pre class="log" node_ref=output aria-label=output_label aria-live="polite">
+            <pre class="log" node_ref=output aria-label=text.output_label aria-live="polite">
                 <For each=move || log.get() key=|line| line.id children=|line| view! {
                     <div class=kind_class(line.kind)>{line.text}</div>
                 } />
@@ -95,8 +91,8 @@ fn Console(
                     autocomplete="off"
                     autocapitalize="off"
                     spellcheck="false"
-                    placeholder=placeholder
-                    aria-label=input_label
+                    placeholder=text.placeholder
+                    aria-label=text.input_label
                     on:keydown=on_keydown
                 />
             </label>
