@@ -14,6 +14,7 @@
 //! `serverCron` runs.
 
 use std::collections::HashMap;
+use std::io::Write as _;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -88,7 +89,11 @@ pub fn run(engine: Engine, bind: &[String], port: u16) -> Result<(), String> {
             let local = listener
                 .local_addr()
                 .map_or_else(|_| "?".into(), |a| a.to_string());
-            println!("keyspace-server ready to accept connections on {local}");
+            // Only a note for whoever started us: a closed stdout must not stop the server.
+            let _ = writeln!(
+                std::io::stdout(),
+                "keyspace-server ready to accept connections on {local}"
+            );
             tokio::spawn(accept(Arc::clone(&shared), listener));
         }
         cron(shared).await;
@@ -191,8 +196,9 @@ impl Connection {
             return true;
         };
         self.write_outbox(engine, protocol);
-        let max_bulk_len = engine.config().int("proto-max-bulk-len");
         while !self.blocked {
+            // Read for every request: a CONFIG SET earlier in the same batch applies at once.
+            let max_bulk_len = engine.config().int("proto-max-bulk-len");
             let outcome = match self.parser.next_request(max_bulk_len) {
                 Ok(Some(argv)) => engine.execute(self.id, argv),
                 Ok(None) => return false,
@@ -229,5 +235,105 @@ impl Connection {
             self.blocked = false;
             reply.encode(protocol, &mut self.output);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use keyspace::{Config, ManualClock};
+
+    fn engine() -> Engine {
+        Engine::new(
+            Config::default(),
+            Box::new(ManualClock::new(1_700_000_000_000)),
+            1,
+        )
+    }
+
+    /// Feeds `input` to a fresh connection and runs it once: the bytes written back and
+    /// whether the connection closes.
+    fn exchange(engine: &mut Engine, input: &[u8]) -> (String, bool) {
+        let id = engine.connect();
+        let mut connection = Connection {
+            id,
+            parser: RequestParser::new(),
+            output: Vec::new(),
+            blocked: false,
+        };
+        connection.parser.feed(input);
+        let closing = connection.run_locked(engine);
+        (
+            String::from_utf8_lossy(&connection.output).into_owned(),
+            closing,
+        )
+    }
+
+    #[test]
+    fn a_pipeline_is_answered_in_order_in_one_buffer() {
+        let (output, closing) = exchange(
+            &mut engine(),
+            b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\nGET k\r\nPING\r\n*1\r\n$4\r\nPI",
+        );
+        assert_eq!(output, "+OK\r\n$1\r\nv\r\n+PONG\r\n");
+        assert!(!closing);
+    }
+
+    #[test]
+    fn replies_follow_the_protocol_hello_sets() {
+        let (output, _) = exchange(&mut engine(), b"GET missing\r\nHELLO 3\r\nGET missing\r\n");
+        let (before, after) = output
+            .split_once("%7\r\n")
+            .expect("HELLO 3 answers with a RESP3 map");
+        assert_eq!(before, "$-1\r\n");
+        assert!(after.ends_with("_\r\n"), "{after}");
+    }
+
+    #[test]
+    fn quit_answers_then_closes_and_runs_nothing_after_it() {
+        let (output, closing) = exchange(&mut engine(), b"PING\r\nQUIT\r\nPING\r\n");
+        assert_eq!(output, "+PONG\r\n+OK\r\n");
+        assert!(closing);
+    }
+
+    #[test]
+    fn a_protocol_error_comes_after_the_replies_before_it() {
+        let (output, closing) = exchange(&mut engine(), b"PING\r\n*1\r\n$x\r\nPING\r\n");
+        assert_eq!(
+            output,
+            "+PONG\r\n-ERR Protocol error: invalid bulk length\r\n"
+        );
+        assert!(closing);
+    }
+
+    #[test]
+    fn proto_max_bulk_len_is_read_from_the_config() {
+        let mut engine = engine();
+        let (output, _) = exchange(&mut engine, b"*1\r\n$2000000\r\n");
+        assert_eq!(output, "");
+        let (output, _) = exchange(
+            &mut engine,
+            b"CONFIG SET proto-max-bulk-len 1mb\r\n*1\r\n$2000000\r\n",
+        );
+        assert_eq!(
+            output,
+            "+OK\r\n-ERR Protocol error: invalid bulk length\r\n"
+        );
+    }
+
+    #[test]
+    fn a_client_gone_from_the_engine_is_closed() {
+        let mut engine = engine();
+        let id = engine.connect();
+        engine.disconnect(id);
+        let mut connection = Connection {
+            id,
+            parser: RequestParser::new(),
+            output: Vec::new(),
+            blocked: false,
+        };
+        connection.parser.feed(b"PING\r\n");
+        assert!(connection.run_locked(&mut engine));
+        assert!(connection.output.is_empty());
     }
 }
