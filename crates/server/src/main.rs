@@ -22,14 +22,6 @@ use keyspace::{Engine, Error};
 
 use crate::clock::SystemClock;
 
-/// What the command line asked for.
-#[derive(Debug)]
-struct Options {
-    port: u16,
-    bind: Vec<String>,
-    config: Config,
-}
-
 const USAGE: &str =
     "Usage: keyspace-server [--port 6379] [--bind 127.0.0.1 ...] [--<config-name> <value>]...";
 
@@ -43,17 +35,17 @@ fn main() -> ExitCode {
         println!("keyspace-server v={}", env!("CARGO_PKG_VERSION"));
         return ExitCode::SUCCESS;
     }
-    let options = match parse_options(&args) {
-        Ok(options) => options,
+    let config = match parse_options(&args) {
+        Ok(config) => config,
         Err(message) => {
             eprintln!("{message}");
             return ExitCode::FAILURE;
         }
     };
-    let mut engine = Engine::new(options.config, Box::new(SystemClock::new()), random_seed());
+    let mut engine = Engine::new(config, Box::new(SystemClock::new()), random_seed());
     // Nothing reads keyspace events natively yet: don't collect them.
     engine.set_capture_events(false);
-    match server::run(engine, &options.bind, options.port) {
+    match server::run(engine) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("{message}");
@@ -71,14 +63,10 @@ fn random_seed() -> u64 {
         .finish()
 }
 
-/// Reads redis-server style arguments: each `--name` starts a directive and the words after
-/// it, up to the next `--name`, are its values.
-fn parse_options(args: &[String]) -> Result<Options, String> {
-    let mut options = Options {
-        port: 6379,
-        bind: vec!["127.0.0.1".into()],
-        config: Config::default(),
-    };
+/// Reads redis-server style arguments into the config table: each `--name` starts a
+/// directive and the words after it, up to the next `--name`, are its values.
+fn parse_options(args: &[String]) -> Result<Config, String> {
+    let mut config = Config::default();
     let mut directives: Vec<(&str, Vec<&str>)> = Vec::new();
     for arg in args {
         match (arg.strip_prefix("--"), directives.last_mut()) {
@@ -92,7 +80,7 @@ fn parse_options(args: &[String]) -> Result<Options, String> {
         }
     }
     for (line, (name, values)) in directives.iter().enumerate() {
-        apply(&mut options, name, values).map_err(|reason| {
+        apply(&mut config, name, values).map_err(|reason| {
             let quoted: String = values.iter().map(|v| format!(" \"{v}\"")).collect();
             // redis-server turns its arguments into config lines after one of its own, hence +2.
             format!(
@@ -102,37 +90,20 @@ fn parse_options(args: &[String]) -> Result<Options, String> {
             )
         })?;
     }
-    Ok(options)
+    Ok(config)
 }
 
 /// One directive; the error is redis-server's reason line.
-fn apply(options: &mut Options, name: &str, values: &[&str]) -> Result<(), String> {
-    let known_to_config = Config::param(name.as_bytes()).is_some();
-    match (name.to_ascii_lowercase().as_str(), values) {
-        ("bind", []) => return Err("wrong number of arguments".into()),
-        ("bind", addresses) => {
-            options.bind = addresses.iter().map(|a| a.to_string()).collect();
-            if !known_to_config {
-                return Ok(());
-            }
-        }
-        ("port", [port]) => {
-            let port: i64 = port
-                .parse()
-                .map_err(|_| "argument couldn't be parsed into an integer")?;
-            options.port = u16::try_from(port)
-                .map_err(|_| "argument must be between 0 and 65535 inclusive")?;
-            if !known_to_config {
-                return Ok(());
-            }
-        }
-        _ if !known_to_config => return Err("Bad directive or wrong number of arguments".into()),
-        (_, [_]) => {}
-        _ => return Err("wrong number of arguments".into()),
+fn apply(config: &mut Config, name: &str, values: &[&str]) -> Result<(), String> {
+    let (index, _) = Config::settable(name.as_bytes(), true)
+        .map_err(|_| "Bad directive or wrong number of arguments".to_string())?;
+    // Only `bind` takes a list (of addresses); every other parameter one value.
+    let list = name.eq_ignore_ascii_case("bind");
+    if values.is_empty() || (values.len() > 1 && !list) {
+        return Err("wrong number of arguments".into());
     }
-    options
-        .config
-        .set(name.as_bytes(), values.join(" ").as_bytes(), true)
+    config
+        .set_index(index, values.join(" ").as_bytes())
         .map_err(|e| match e {
             Error::ConfigSetFailed { reason, .. } => reason,
             other => other.to_string(),
@@ -143,7 +114,7 @@ fn apply(options: &mut Options, name: &str, values: &[&str]) -> Result<(), Strin
 mod tests {
     use super::*;
 
-    fn parse(args: &str) -> Result<Options, String> {
+    fn parse(args: &str) -> Result<Config, String> {
         parse_options(
             &args
                 .split_whitespace()
@@ -154,15 +125,15 @@ mod tests {
 
     #[test]
     fn port_bind_and_config_parameters() {
-        let options = parse("--port 7000 --bind 127.0.0.1 ::1 --hz 50 --databases 4").unwrap();
-        assert_eq!(options.port, 7000);
-        assert_eq!(options.bind, ["127.0.0.1", "::1"]);
-        assert_eq!(options.config.int("hz"), 50);
-        assert_eq!(options.config.int("databases"), 4);
+        let config = parse("--port 7000 --bind 127.0.0.1 -::1 --HZ 50 --databases 4").unwrap();
+        assert_eq!(config.int("port"), 7000);
+        assert_eq!(config.text("bind"), "127.0.0.1 -::1");
+        assert_eq!(config.int("hz"), 50);
+        assert_eq!(config.int("databases"), 4);
         let defaults = parse("").unwrap();
         assert_eq!(
-            (defaults.port, defaults.bind),
-            (6379, vec!["127.0.0.1".to_string()])
+            (defaults.int("port"), defaults.text("bind")),
+            (6379, "127.0.0.1")
         );
     }
 

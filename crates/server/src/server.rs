@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use keyspace::resp::RequestParser;
-use keyspace::{ClientId, Engine, Outcome, Reply};
+use keyspace::{ClientId, Config, Engine, Outcome, Reply};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
@@ -63,22 +63,15 @@ impl State {
     }
 }
 
-/// Listens on every `bind` address at `port` and serves until the process is stopped.
-pub fn run(engine: Engine, bind: &[String], port: u16) -> Result<(), String> {
+/// Listens on every `bind` address at `port`, as the engine's config gives them, and serves
+/// until the process is stopped.
+pub fn run(engine: Engine) -> Result<(), String> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("Could not start the runtime: {e}"))?;
     runtime.block_on(async {
-        let mut listeners = Vec::new();
-        for address in bind {
-            let listener = TcpListener::bind((address.as_str(), port))
-                .await
-                .map_err(|e| {
-                    format!("Could not create server TCP listening socket {address}:{port}: {e}")
-                })?;
-            listeners.push(listener);
-        }
+        let listeners = listen(engine.config()).await?;
         let shared = Arc::new(Shared {
             state: Mutex::new(State {
                 engine,
@@ -99,6 +92,32 @@ pub fn run(engine: Engine, bind: &[String], port: u16) -> Result<(), String> {
         cron(shared).await;
         Ok(())
     })
+}
+
+/// A listener per `bind` address. As in Redis, an address written `-addr` is optional: it
+/// is skipped when it can't be bound (no IPv6 on the machine, say).
+async fn listen(config: &Config) -> Result<Vec<TcpListener>, String> {
+    let port = u16::try_from(config.int("port")).map_err(|_| "Invalid port".to_string())?;
+    let mut listeners = Vec::new();
+    for address in config.text("bind").split_whitespace() {
+        let (optional, address) = match address.strip_prefix('-') {
+            Some(address) => (true, address),
+            None => (false, address),
+        };
+        match TcpListener::bind((address, port)).await {
+            Ok(listener) => listeners.push(listener),
+            Err(_) if optional => {}
+            Err(e) => {
+                return Err(format!(
+                    "Could not create server TCP listening socket {address}:{port}: {e}"
+                ))
+            }
+        }
+    }
+    if listeners.is_empty() {
+        return Err("Failed listening on any address".into());
+    }
+    Ok(listeners)
 }
 
 async fn accept(shared: Arc<Shared>, listener: TcpListener) {
