@@ -177,6 +177,9 @@ fn parse_everything(chunks: &[Vec<u8>], max_bulk_len: i64) {
 }
 
 proptest! {
+    // Cheap cases, so many of them: each engine case runs up to 40 commands.
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
     #[test]
     fn random_bytes_never_panic_the_parsers(
         chunks in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..64), 0..8),
