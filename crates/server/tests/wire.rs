@@ -1,0 +1,175 @@
+//! The built `keyspace-server` over real sockets: pipelining, requests split across writes,
+//! protocol errors closing the connection, QUIT, per-connection protocols, and many clients at
+//! once. The parser and the connection logic have unit tests; this checks the socket layer
+//! around them.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// A server on a free port, killed when dropped.
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Server {
+    fn start() -> Server {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(env!("CARGO_BIN_EXE_keyspace-server"))
+            .args(["--port", &port.to_string()])
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("start keyspace-server");
+        let server = Server { child, port };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "keyspace-server did not listen on {port}"
+            );
+            thread::sleep(Duration::from_millis(20));
+        }
+        server
+    }
+
+    fn connect(&self) -> TcpStream {
+        let stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        // Only so that a missing reply fails the test instead of hanging it.
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        stream
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Reads exactly `expected.len()` bytes and compares them as text.
+fn expect(stream: &mut TcpStream, expected: &str) {
+    let mut got = vec![0; expected.len()];
+    stream
+        .read_exact(&mut got)
+        .unwrap_or_else(|e| panic!("waiting for {expected:?}: {e}"));
+    assert_eq!(String::from_utf8_lossy(&got), expected);
+}
+
+/// Reads until what was read ends with `end`.
+fn read_until(stream: &mut TcpStream, end: &str) -> String {
+    let mut got = Vec::new();
+    let mut byte = [0];
+    while !got.ends_with(end.as_bytes()) {
+        stream
+            .read_exact(&mut byte)
+            .unwrap_or_else(|e| panic!("waiting for {end:?}: {e}"));
+        got.push(byte[0]);
+    }
+    String::from_utf8_lossy(&got).into_owned()
+}
+
+/// True when the server has closed the connection (after everything before was read).
+fn closed(stream: &mut TcpStream) -> bool {
+    let mut byte = [0];
+    matches!(stream.read(&mut byte), Ok(0))
+}
+
+#[test]
+fn one_server_many_conversations() {
+    let server = Server::start();
+
+    // A pipeline sent in one write is answered in order.
+    let mut a = server.connect();
+    a.write_all(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nhello\r\nGET k\r\nECHO \"a b\"\r\nPING\r\n")
+        .unwrap();
+    expect(&mut a, "+OK\r\n$5\r\nhello\r\n$3\r\na b\r\n+PONG\r\n");
+
+    // A request cut anywhere waits for its end.
+    for piece in [
+        &b"*2\r\n$4\r\nEC"[..],
+        b"HO\r\n$3",
+        b"\r\nabc",
+        b"\r",
+        b"\n",
+    ] {
+        a.write_all(piece).unwrap();
+        thread::sleep(Duration::from_millis(20));
+    }
+    expect(&mut a, "$3\r\nabc\r\n");
+
+    // Another connection sees the same keyspace, in its own protocol.
+    let mut b = server.connect();
+    b.write_all(b"HELLO 3\r\nPING\r\n").unwrap();
+    let hello = read_until(&mut b, "+PONG\r\n");
+    assert!(hello.starts_with("%7\r\n$6\r\nserver\r\n"), "{hello}");
+    b.write_all(b"GET k\r\nGET missing\r\n").unwrap();
+    expect(&mut b, "$5\r\nhello\r\n_\r\n");
+    a.write_all(b"GET missing\r\n").unwrap();
+    expect(&mut a, "$-1\r\n");
+
+    // QUIT answers, then closes; nothing after it runs.
+    b.write_all(b"QUIT\r\nSET k changed\r\n").unwrap();
+    expect(&mut b, "+OK\r\n");
+    assert!(closed(&mut b));
+    a.write_all(b"GET k\r\n").unwrap();
+    expect(&mut a, "$5\r\nhello\r\n");
+
+    // A protocol error comes after the replies before it, then the connection closes.
+    let mut c = server.connect();
+    c.write_all(b"PING\r\n*1\r\n$-5\r\nPING\r\n").unwrap();
+    expect(
+        &mut c,
+        "+PONG\r\n-ERR Protocol error: invalid bulk length\r\n",
+    );
+    assert!(closed(&mut c));
+
+    // Many clients at once, each with its own pipeline.
+    let clients: Vec<_> = (0..64)
+        .map(|i| {
+            let mut stream = server.connect();
+            thread::spawn(move || {
+                let key = format!("client:{i}");
+                let mut pipeline = Vec::new();
+                for n in 0..50 {
+                    let command = format!("SET {key} {n}\r\nGET {key}\r\n");
+                    pipeline.extend_from_slice(command.as_bytes());
+                }
+                stream.write_all(&pipeline).unwrap();
+                for n in 0..50 {
+                    let value = n.to_string();
+                    expect(
+                        &mut stream,
+                        &format!("+OK\r\n${}\r\n{value}\r\n", value.len()),
+                    );
+                }
+            })
+        })
+        .collect();
+    for client in clients {
+        client.join().unwrap();
+    }
+}
+
+#[test]
+fn unknown_arguments_stop_the_server_at_start() {
+    let output = Command::new(env!("CARGO_BIN_EXE_keyspace-server"))
+        .args(["--no-such-parameter", "1"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("Bad directive or wrong number of arguments"),
+        "{stderr}"
+    );
+}
