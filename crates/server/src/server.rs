@@ -211,10 +211,15 @@ impl Connection {
     }
 
     fn run_locked(&mut self, engine: &mut Engine) -> bool {
-        let Some(mut protocol) = engine.client(self.id).map(|c| c.protocol) else {
+        let Some(client) = engine.client(self.id) else {
             return true;
         };
+        // Another client may have closed this one (CLIENT KILL) while it was idle.
+        let (mut protocol, closed_while_idle) = (client.protocol, client.closing);
         self.write_outbox(engine, protocol);
+        if closed_while_idle {
+            return true;
+        }
         while !self.blocked {
             // Read for every request: a CONFIG SET earlier in the same batch applies at once.
             let max_bulk_len = engine.config().int("proto-max-bulk-len");
