@@ -37,6 +37,9 @@ pub const MULTIBULK_MAX_LEN: i64 = i32::MAX as i64;
 /// one large value does not pin its memory for the life of the connection.
 const REUSE_MAX_CAPACITY: usize = 64 * 1024;
 
+/// A query buffer grown beyond this for a large request is shrunk back once it is consumed.
+const QUERY_KEEP_CAPACITY: usize = 64 * 1024;
+
 /// Spare argument buffers kept between requests; a request with more arguments allocates.
 const REUSE_MAX_ARGS: usize = 1024;
 
@@ -55,6 +58,9 @@ pub struct RequestParser {
     multibulk_len: usize,
     /// The length of the bulk being read, once its `$` line is in.
     bulk_len: Option<usize>,
+    /// Some argument buffer grew beyond [`REUSE_MAX_CAPACITY`]: drop such buffers before
+    /// the next request instead of keeping them as spares.
+    oversized: bool,
 }
 
 impl RequestParser {
@@ -66,10 +72,12 @@ impl RequestParser {
     /// Appends bytes received from the client.
     pub fn feed(&mut self, bytes: &[u8]) {
         // Drop what earlier requests consumed before growing the buffer (Redis trims its
-        // query buffer after each read the same way).
-        if self.pos > 0 {
-            self.query.drain(..self.pos);
-            self.pos = 0;
+        // query buffer after each read the same way), and give back the room a large
+        // request needed once it is gone, as Redis shrinks idle query buffers.
+        self.query.drain(..self.pos);
+        self.pos = 0;
+        if self.query.is_empty() {
+            self.query.shrink_to(QUERY_KEEP_CAPACITY);
         }
         self.query.extend_from_slice(bytes);
     }
@@ -107,6 +115,10 @@ impl RequestParser {
     fn start_request(&mut self) {
         self.argc = 0;
         self.argv.truncate(REUSE_MAX_ARGS);
+        if std::mem::take(&mut self.oversized) {
+            self.argv
+                .retain(|spare| spare.capacity() <= REUSE_MAX_CAPACITY);
+        }
     }
 
     /// `processInlineBuffer`: one line, split like redis-cli splits a typed line. An empty
@@ -200,19 +212,20 @@ impl RequestParser {
 
     /// Appends `query[start..start + len]` as the next argument, reusing a spare buffer.
     fn push_bulk(&mut self, start: usize, len: usize) {
+        self.oversized |= len > REUSE_MAX_CAPACITY;
         let bytes = &self.query[start..start + len];
         match self.argv.get_mut(self.argc) {
-            Some(spare) if spare.capacity() <= REUSE_MAX_CAPACITY => {
+            Some(spare) => {
                 spare.clear();
                 spare.extend_from_slice(bytes);
             }
-            Some(spare) => *spare = bytes.to_vec(),
             None => self.argv.push(bytes.to_vec()),
         }
         self.argc += 1;
     }
 
     fn push_arg(&mut self, arg: Vec<u8>) {
+        self.oversized |= arg.capacity() > REUSE_MAX_CAPACITY;
         match self.argv.get_mut(self.argc) {
             Some(spare) => *spare = arg,
             None => self.argv.push(arg),
@@ -417,6 +430,28 @@ mod tests {
             error.as_deref(),
             Some("ERR Protocol error: invalid bulk length")
         );
+    }
+
+    #[test]
+    fn a_large_request_does_not_keep_its_room() {
+        let mut parser = RequestParser::new();
+        let value = vec![b'v'; 1 << 20];
+        parser.feed(format!("*2\r\n$4\r\nECHO\r\n${}\r\n", value.len()).as_bytes());
+        parser.feed(&value);
+        parser.feed(b"\r\n");
+        let echoed = parser
+            .next_request(MAX_BULK)
+            .unwrap()
+            .map(|argv| argv[1].len());
+        assert_eq!(echoed, Some(1 << 20));
+        parser.feed(b"PING\r\n");
+        assert!(parser.query.capacity() <= QUERY_KEEP_CAPACITY);
+        let ping = parser.next_request(MAX_BULK).unwrap().map(<[_]>::to_vec);
+        assert_eq!(ping, Some(argv(&["PING"])));
+        assert!(parser
+            .argv
+            .iter()
+            .all(|spare| spare.capacity() <= REUSE_MAX_CAPACITY));
     }
 
     #[test]
