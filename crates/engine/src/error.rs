@@ -187,7 +187,11 @@ impl fmt::Display for Error {
             WrongPass => f.write_str("WRONGPASS invalid username-password pair or user is disabled."),
             Protocol(what) => write!(f, "ERR Protocol error: {what}"),
             ProtocolExpectedBulk(got) => {
-                write!(f, "ERR Protocol error: expected '$', got '{}'", char::from(*got))
+                write!(
+                    f,
+                    "ERR Protocol error: expected '$', got '{}'",
+                    char::from(*got)
+                )
             }
         }
     }
