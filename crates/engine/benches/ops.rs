@@ -49,6 +49,11 @@ fn main() {
         }
     });
     report("GET", engine_get, map_get);
+    // The figures mean something only if GET found what SET stored.
+    if engine.execute(client, &get[0]) != Outcome::Reply(Reply::Bulk(value.clone())) {
+        eprintln!("GET did not return the stored value");
+        std::process::exit(1);
+    }
 
     let counters: Vec<Vec<u8>> = (0..KEYS).map(|i| format!("counter:{i}").into_bytes()).collect();
     let incr: Vec<Vec<Vec<u8>>> = counters.iter().map(|k| vec![b"INCR".to_vec(), k.clone()]).collect();
