@@ -27,6 +27,9 @@ use tokio::sync::Notify;
 /// How much one read takes from a socket (Redis's `PROTO_IOBUF_LEN`).
 const READ_CHUNK: usize = 16 * 1024;
 
+/// How long to wait before accepting again after accept failed.
+const ACCEPT_RETRY: Duration = Duration::from_millis(10);
+
 /// An output buffer grown beyond this (a large reply) is given back after it is written.
 const OUTPUT_KEEP_CAPACITY: usize = 1024 * 1024;
 
@@ -122,10 +125,13 @@ async fn listen(config: &Config) -> Result<Vec<TcpListener>, String> {
 
 async fn accept(shared: Arc<Shared>, listener: TcpListener) {
     loop {
-        // A failed accept (out of file descriptors, a connection reset before it was
-        // taken) concerns that one connection only.
-        if let Ok((socket, _)) = listener.accept().await {
-            tokio::spawn(serve(Arc::clone(&shared), socket));
+        match listener.accept().await {
+            Ok((socket, _)) => {
+                tokio::spawn(serve(Arc::clone(&shared), socket));
+            }
+            // Out of file descriptors, say: the listener stays readable, so retrying at once
+            // would spin. Pause, and the connections that close meanwhile make room.
+            Err(_) => tokio::time::sleep(ACCEPT_RETRY).await,
         }
     }
 }
