@@ -107,6 +107,12 @@ async fn listen(config: &Config) -> Result<Vec<TcpListener>, String> {
             Some(address) => (true, address),
             None => (false, address),
         };
+        // Redis's wildcards: `*` for every IPv4 interface, `::*` for every IPv6 one.
+        let address = match address {
+            "*" => "0.0.0.0",
+            "::*" => "::",
+            named => named,
+        };
         match TcpListener::bind((address, port)).await {
             Ok(listener) => listeners.push(listener),
             Err(_) if optional => {}
