@@ -16,14 +16,24 @@ const ROUNDS: usize = 10;
 fn main() {
     let keys: Vec<Vec<u8>> = (0..KEYS).map(|i| format!("key:{i}").into_bytes()).collect();
     let value = b"some value of moderate size".to_vec();
-    println!("{:<6} {:>14} {:>14} {:>8}", "op", "engine ops/s", "HashMap ops/s", "ratio");
+    println!(
+        "{:<6} {:>14} {:>14} {:>8}",
+        "op", "engine ops/s", "HashMap ops/s", "ratio"
+    );
 
-    let mut engine = Engine::new(Config::default(), Box::new(ManualClock::new(1_700_000_000_000)), 1);
+    let mut engine = Engine::new(
+        Config::default(),
+        Box::new(ManualClock::new(1_700_000_000_000)),
+        1,
+    );
     engine.set_capture_events(false);
     let client = engine.connect();
     let mut map: HashMap<Vec<u8>, Vec<u8>> = HashMap::new();
 
-    let set: Vec<Vec<Vec<u8>>> = keys.iter().map(|k| vec![b"SET".to_vec(), k.clone(), value.clone()]).collect();
+    let set: Vec<Vec<Vec<u8>>> = keys
+        .iter()
+        .map(|k| vec![b"SET".to_vec(), k.clone(), value.clone()])
+        .collect();
     let engine_set = rate(|| {
         for argv in &set {
             expect_ok(engine.execute(client, argv));
@@ -36,7 +46,10 @@ fn main() {
     });
     report("SET", engine_set, map_set);
 
-    let get: Vec<Vec<Vec<u8>>> = keys.iter().map(|k| vec![b"GET".to_vec(), k.clone()]).collect();
+    let get: Vec<Vec<Vec<u8>>> = keys
+        .iter()
+        .map(|k| vec![b"GET".to_vec(), k.clone()])
+        .collect();
     let engine_get = rate(|| {
         for argv in &get {
             black_box(engine.execute(client, argv));
@@ -55,8 +68,13 @@ fn main() {
         std::process::exit(1);
     }
 
-    let counters: Vec<Vec<u8>> = (0..KEYS).map(|i| format!("counter:{i}").into_bytes()).collect();
-    let incr: Vec<Vec<Vec<u8>>> = counters.iter().map(|k| vec![b"INCR".to_vec(), k.clone()]).collect();
+    let counters: Vec<Vec<u8>> = (0..KEYS)
+        .map(|i| format!("counter:{i}").into_bytes())
+        .collect();
+    let incr: Vec<Vec<Vec<u8>>> = counters
+        .iter()
+        .map(|k| vec![b"INCR".to_vec(), k.clone()])
+        .collect();
     let engine_incr = rate(|| {
         for argv in &incr {
             black_box(engine.execute(client, argv));
@@ -66,8 +84,13 @@ fn main() {
     let mut counter_map: HashMap<Vec<u8>, Vec<u8>> = HashMap::new();
     let map_incr = rate(|| {
         for k in &counters {
-            let slot = counter_map.entry(k.clone()).or_insert_with(|| b"0".to_vec());
-            let n: i64 = std::str::from_utf8(slot).ok().and_then(|s| s.parse().ok()).unwrap_or(0);
+            let slot = counter_map
+                .entry(k.clone())
+                .or_insert_with(|| b"0".to_vec());
+            let n: i64 = std::str::from_utf8(slot)
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(0);
             *slot = (n + 1).to_string().into_bytes();
         }
     });

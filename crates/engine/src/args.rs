@@ -31,10 +31,17 @@ pub fn string2ll(arg: &[u8]) -> Option<i64> {
         if !d.is_ascii_digit() {
             return None;
         }
-        magnitude = magnitude.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+        magnitude = magnitude
+            .checked_mul(10)?
+            .checked_add(u64::from(d - b'0'))?;
     }
     if negative {
-        0i64.checked_sub_unsigned(magnitude).or(if magnitude == 1 << 63 { Some(i64::MIN) } else { None })
+        0i64.checked_sub_unsigned(magnitude)
+            .or(if magnitude == 1 << 63 {
+                Some(i64::MIN)
+            } else {
+                None
+            })
     } else {
         i64::try_from(magnitude).ok()
     }
@@ -48,7 +55,10 @@ pub fn parse_f64(arg: &[u8]) -> Result<f64> {
         return Err(Error::NotFloat);
     }
     let value: f64 = text.parse().map_err(|_| Error::NotFloat)?;
-    let spelled_infinite = text.trim_start_matches(['+', '-']).to_ascii_lowercase().starts_with("inf");
+    let spelled_infinite = text
+        .trim_start_matches(['+', '-'])
+        .to_ascii_lowercase()
+        .starts_with("inf");
     if value.is_nan() || (value.is_infinite() && !spelled_infinite) {
         return Err(Error::NotFloat);
     }
@@ -71,7 +81,17 @@ mod tests {
         assert_eq!(string2ll(b"9223372036854775807"), Some(i64::MAX));
         assert_eq!(string2ll(b"-9223372036854775808"), Some(i64::MIN));
         assert_eq!(string2ll(b"9223372036854775808"), None);
-        for bad in [&b""[..], b"-0", b"01", b"+1", b" 1", b"1 ", b"1a", b"-", b"1.0"] {
+        for bad in [
+            &b""[..],
+            b"-0",
+            b"01",
+            b"+1",
+            b" 1",
+            b"1 ",
+            b"1a",
+            b"-",
+            b"1.0",
+        ] {
             assert_eq!(string2ll(bad), None, "{:?}", String::from_utf8_lossy(bad));
         }
     }

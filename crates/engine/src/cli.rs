@@ -33,7 +33,11 @@ pub fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
         loop {
             let c = at(p);
             if in_double {
-                if c == b'\\' && at(p + 1) == b'x' && at(p + 2).is_ascii_hexdigit() && at(p + 3).is_ascii_hexdigit() {
+                if c == b'\\'
+                    && at(p + 1) == b'x'
+                    && at(p + 2).is_ascii_hexdigit()
+                    && at(p + 3).is_ascii_hexdigit()
+                {
                     current.push(hex(at(p + 2)) * 16 + hex(at(p + 3)));
                     p += 3;
                 } else if c == b'\\' && at(p + 1) != 0 {
@@ -128,7 +132,10 @@ pub fn as_received(reply: &Reply, protocol: u8) -> Reply {
     match reply {
         Reply::Array(items) | Reply::Set(items) | Reply::Push(items) => Reply::Array(all(items)),
         Reply::Map(pairs) => Reply::Array(
-            pairs.iter().flat_map(|(k, v)| [as_received(k, protocol), as_received(v, protocol)]).collect(),
+            pairs
+                .iter()
+                .flat_map(|(k, v)| [as_received(k, protocol), as_received(v, protocol)])
+                .collect(),
         ),
         Reply::Double(d) => Reply::Bulk(format_double(*d).into_bytes()),
         Reply::Boolean(b) => Reply::Integer(i64::from(*b)),
@@ -171,9 +178,15 @@ fn format_into(out: &mut String, reply: &Reply, prefix: &str) {
             out.push_str(&String::from_utf8_lossy(text));
             out.push('\n');
         }
-        Reply::Array(items) => format_aggregate(out, items.iter().collect(), ')', "(empty array)", prefix),
-        Reply::Push(items) => format_aggregate(out, items.iter().collect(), ')', "(empty push)", prefix),
-        Reply::Set(items) => format_aggregate(out, items.iter().collect(), '~', "(empty set)", prefix),
+        Reply::Array(items) => {
+            format_aggregate(out, items.iter().collect(), ')', "(empty array)", prefix)
+        }
+        Reply::Push(items) => {
+            format_aggregate(out, items.iter().collect(), ')', "(empty push)", prefix)
+        }
+        Reply::Set(items) => {
+            format_aggregate(out, items.iter().collect(), '~', "(empty set)", prefix)
+        }
         Reply::Map(pairs) => {
             if pairs.is_empty() {
                 out.push_str("(empty hash)\n");
@@ -257,7 +270,10 @@ fn raw_into(out: &mut String, reply: &Reply) {
 /// Commands whose replies redis-cli prints raw even on a terminal (INFO, CLIENT LIST/INFO...),
 /// so their multi-line text reads as text.
 pub fn prints_raw(argv: &[Vec<u8>]) -> bool {
-    let is = |i: usize, word: &str| argv.get(i).is_some_and(|a| a.eq_ignore_ascii_case(word.as_bytes()));
+    let is = |i: usize, word: &str| {
+        argv.get(i)
+            .is_some_and(|a| a.eq_ignore_ascii_case(word.as_bytes()))
+    };
     is(0, "info")
         || is(0, "lolwut")
         || (is(0, "client") && (is(1, "list") || is(1, "info")))
@@ -272,15 +288,31 @@ mod tests {
     use super::*;
 
     fn split(s: &str) -> Option<Vec<String>> {
-        split_args(s.as_bytes()).map(|v| v.into_iter().map(|a| String::from_utf8_lossy(&a).into_owned()).collect())
+        split_args(s.as_bytes()).map(|v| {
+            v.into_iter()
+                .map(|a| String::from_utf8_lossy(&a).into_owned())
+                .collect()
+        })
     }
 
     #[test]
     fn splits_like_sdssplitargs() {
-        assert_eq!(split("SET k v"), Some(vec!["SET".into(), "k".into(), "v".into()]));
-        assert_eq!(split("  get   \"a b\"  "), Some(vec!["get".into(), "a b".into()]));
-        assert_eq!(split(r#"set k "line\nnext\x41""#), Some(vec!["set".into(), "k".into(), "line\nnextA".into()]));
-        assert_eq!(split(r"set k 'it\'s'"), Some(vec!["set".into(), "k".into(), "it's".into()]));
+        assert_eq!(
+            split("SET k v"),
+            Some(vec!["SET".into(), "k".into(), "v".into()])
+        );
+        assert_eq!(
+            split("  get   \"a b\"  "),
+            Some(vec!["get".into(), "a b".into()])
+        );
+        assert_eq!(
+            split(r#"set k "line\nnext\x41""#),
+            Some(vec!["set".into(), "k".into(), "line\nnextA".into()])
+        );
+        assert_eq!(
+            split(r"set k 'it\'s'"),
+            Some(vec!["set".into(), "k".into(), "it's".into()])
+        );
         assert_eq!(split(r#"a"b c""#), Some(vec!["ab c".into()]));
         assert_eq!(split(r#"set k "unbalanced"#), None);
         assert_eq!(split(r#"set k "a"b"#), None);
@@ -294,19 +326,31 @@ mod tests {
         assert_eq!(format_reply(&Reply::ok()), "OK\n");
         assert_eq!(format_reply(&Reply::Integer(1)), "(integer) 1\n");
         assert_eq!(format_reply(&Reply::Null), "(nil)\n");
-        assert_eq!(format_reply(&Reply::bulk("a\"b\n\u{e9}")), "\"a\\\"b\\n\\xc3\\xa9\"\n");
+        assert_eq!(
+            format_reply(&Reply::bulk("a\"b\n\u{e9}")),
+            "\"a\\\"b\\n\\xc3\\xa9\"\n"
+        );
         assert_eq!(format_reply(&Reply::Array(vec![])), "(empty array)\n");
-        assert_eq!(format_reply(&Reply::Error("ERR x".into())), "(error) ERR x\n");
+        assert_eq!(
+            format_reply(&Reply::Error("ERR x".into())),
+            "(error) ERR x\n"
+        );
         let nested = Reply::Array(vec![
             Reply::bulk("0"),
             Reply::Array(vec![Reply::bulk("a"), Reply::bulk("b")]),
         ]);
-        assert_eq!(format_reply(&nested), "1) \"0\"\n2) 1) \"a\"\n   2) \"b\"\n");
+        assert_eq!(
+            format_reply(&nested),
+            "1) \"0\"\n2) 1) \"a\"\n   2) \"b\"\n"
+        );
         let ten = Reply::Array((0..10).map(Reply::Integer).collect());
         assert!(format_reply(&ten).starts_with(" 1) (integer) 0\n"));
         assert!(format_reply(&ten).ends_with("10) (integer) 9\n"));
         let map = Reply::Map(vec![(Reply::bulk("proto"), Reply::Integer(3))]);
         assert_eq!(format_reply(&map), "1# \"proto\" => (integer) 3\n");
-        assert_eq!(format_reply(&as_received(&map, 2)), "1) \"proto\"\n2) (integer) 3\n");
+        assert_eq!(
+            format_reply(&as_received(&map, 2)),
+            "1) \"proto\"\n2) (integer) 3\n"
+        );
     }
 }

@@ -35,7 +35,8 @@ impl ManualClock {
     /// Moves wall time and the monotonic timer forward together.
     pub fn advance_ms(&self, ms: u64) {
         self.now_ms.fetch_add(ms, Ordering::Relaxed);
-        self.elapsed_us.fetch_add(ms.saturating_mul(1000), Ordering::Relaxed);
+        self.elapsed_us
+            .fetch_add(ms.saturating_mul(1000), Ordering::Relaxed);
     }
 
     /// Sets wall time (the monotonic timer is left alone, as when a real clock is adjusted).

@@ -73,7 +73,9 @@ impl Db {
     /// Every key with its value and expiry, for front ends that show the keyspace. Reading it
     /// has no side effects: nothing is expired, counted or touched.
     pub fn iter(&self) -> impl Iterator<Item = (&[u8], &Value, Option<u64>)> {
-        self.keys.iter().map(|(k, e)| (k.as_slice(), &e.value, self.expires.get(k).copied()))
+        self.keys
+            .iter()
+            .map(|(k, e)| (k.as_slice(), &e.value, self.expires.get(k).copied()))
     }
 }
 
@@ -87,7 +89,10 @@ pub struct LookupFlags {
 }
 
 impl LookupFlags {
-    pub const NO_TOUCH: LookupFlags = LookupFlags { no_touch: true, no_stats: false };
+    pub const NO_TOUCH: LookupFlags = LookupFlags {
+        no_touch: true,
+        no_stats: false,
+    };
 }
 
 impl Engine {
@@ -97,7 +102,12 @@ impl Engine {
     }
 
     /// [`Engine::lookup_read`] with Redis's lookup flags.
-    pub(crate) fn lookup_read_with(&mut self, db: usize, key: &[u8], flags: LookupFlags) -> Option<&Value> {
+    pub(crate) fn lookup_read_with(
+        &mut self,
+        db: usize,
+        key: &[u8],
+        flags: LookupFlags,
+    ) -> Option<&Value> {
         let found = self.lookup(db, key, flags.no_touch);
         if !flags.no_stats {
             if found {
@@ -221,10 +231,21 @@ impl Engine {
 
     /// Announces a change to a key: the event the page animates and that keyspace
     /// notifications and WATCH are built on (Redis's `notifyKeyspaceEvent`).
-    pub(crate) fn notify(&mut self, class: NotifyClass, event: &'static str, db: usize, key: &[u8]) {
+    pub(crate) fn notify(
+        &mut self,
+        class: NotifyClass,
+        event: &'static str,
+        db: usize,
+        key: &[u8],
+    ) {
         self.dirty += 1;
         if self.capture_events {
-            self.events.push(KeyspaceEvent { class, event, db, key: key.to_vec() });
+            self.events.push(KeyspaceEvent {
+                class,
+                event,
+                db,
+                key: key.to_vec(),
+            });
         }
     }
 

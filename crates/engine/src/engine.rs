@@ -210,9 +210,15 @@ impl Engine {
                 c.last_command.clone_from(&name);
             }
             match spec.handler {
-                Some(handler) if spec.arity_ok(argv.len()) => {
-                    handler(self, &Call { client, db, argv, name: &name })
-                }
+                Some(handler) if spec.arity_ok(argv.len()) => handler(
+                    self,
+                    &Call {
+                        client,
+                        db,
+                        argv,
+                        name: &name,
+                    },
+                ),
                 _ => Err(Error::WrongArity(name)),
             }
         });
@@ -222,7 +228,10 @@ impl Engine {
     /// Takes what arrived for `client` since the last drain: blocked commands' replies,
     /// pub/sub messages, notifications.
     pub fn drain(&mut self, client: ClientId) -> Vec<Reply> {
-        self.clients.get_mut(&client).map(|c| c.outbox.drain(..).collect()).unwrap_or_default()
+        self.clients
+            .get_mut(&client)
+            .map(|c| c.outbox.drain(..).collect())
+            .unwrap_or_default()
     }
 
     /// Background work, called by the front end on a timer (`hz` times a second, like Redis's

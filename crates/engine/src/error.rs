@@ -117,29 +117,45 @@ impl fmt::Display for Error {
         use Error::*;
         match self {
             UnknownCommand { name, args } => {
-                write!(f, "ERR unknown command '{name}', with args beginning with: ")?;
+                write!(
+                    f,
+                    "ERR unknown command '{name}', with args beginning with: "
+                )?;
                 for arg in args {
                     write!(f, "'{arg}' ")?;
                 }
                 Ok(())
             }
-            UnknownSubcommand { subcommand, command } => {
-                write!(f, "ERR unknown subcommand '{subcommand}'. Try {command} HELP.")
+            UnknownSubcommand {
+                subcommand,
+                command,
+            } => {
+                write!(
+                    f,
+                    "ERR unknown subcommand '{subcommand}'. Try {command} HELP."
+                )
             }
             WrongArity(name) => write!(f, "ERR wrong number of arguments for '{name}' command"),
             Syntax => f.write_str("ERR syntax error"),
-            WrongType => f.write_str("WRONGTYPE Operation against a key holding the wrong kind of value"),
+            WrongType => {
+                f.write_str("WRONGTYPE Operation against a key holding the wrong kind of value")
+            }
             NotInteger => f.write_str("ERR value is not an integer or out of range"),
             NotFloat => f.write_str("ERR value is not a valid float"),
             NotPositive => f.write_str("ERR value is out of range, must be positive"),
             IntOutOfRange { min, max } => {
-                write!(f, "ERR value is out of range, value must between {min} and {max}")
+                write!(
+                    f,
+                    "ERR value is out of range, value must between {min} and {max}"
+                )
             }
             Overflow => f.write_str("ERR increment or decrement would overflow"),
             DecrementOverflow => f.write_str("ERR decrement would overflow"),
             NanOrInfinity => f.write_str("ERR increment would produce NaN or Infinity"),
             InvalidExpireTime(cmd) => write!(f, "ERR invalid expire time in '{cmd}' command"),
-            StringTooLong => f.write_str("ERR string exceeds maximum allowed size (proto-max-bulk-len)"),
+            StringTooLong => {
+                f.write_str("ERR string exceeds maximum allowed size (proto-max-bulk-len)")
+            }
             OffsetOutOfRange => f.write_str("ERR offset is out of range"),
             NoSuchKey => f.write_str("ERR no such key"),
             SameObject => f.write_str("ERR source and destination objects are the same"),
@@ -150,15 +166,17 @@ impl fmt::Display for Error {
             ExpireNxWithOthers => {
                 f.write_str("ERR NX and XX, GT or LT options at the same time are not compatible")
             }
-            ExpireGtAndLt => f.write_str("ERR GT and LT options at the same time are not compatible"),
+            ExpireGtAndLt => {
+                f.write_str("ERR GT and LT options at the same time are not compatible")
+            }
             UnsupportedOption(opt) => write!(f, "ERR Unsupported option {opt}"),
             LcsNotStrings => f.write_str("ERR The specified keys must contain string values"),
             LcsLenAndIdx => {
                 f.write_str("ERR If you want both the length and indexes, please just use IDX.")
             }
-            LcsTooMuchMemory => {
-                f.write_str("ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len")
-            }
+            LcsTooMuchMemory => f.write_str(
+                "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len",
+            ),
             LcsAllocationFailed => {
                 f.write_str("ERR Insufficient memory, failed allocating transient memory for LCS")
             }
@@ -167,24 +185,36 @@ impl fmt::Display for Error {
             }
             NoProto => f.write_str("NOPROTO unsupported protocol version"),
             HelloSyntax(opt) => write!(f, "ERR Syntax error in HELLO option '{opt}'"),
-            InvalidClientName => {
-                f.write_str("ERR Client names cannot contain spaces, newlines or special characters.")
-            }
+            InvalidClientName => f.write_str(
+                "ERR Client names cannot contain spaces, newlines or special characters.",
+            ),
             ConfigSetUnknown(name) => {
-                write!(f, "ERR Unknown option or number of arguments for CONFIG SET - '{name}'")
+                write!(
+                    f,
+                    "ERR Unknown option or number of arguments for CONFIG SET - '{name}'"
+                )
             }
             ConfigSetFailed { name, reason } => {
-                write!(f, "ERR CONFIG SET failed (possibly related to argument '{name}') - {reason}")
+                write!(
+                    f,
+                    "ERR CONFIG SET failed (possibly related to argument '{name}') - {reason}"
+                )
             }
             ConfigSetDuplicate(name) => {
                 write!(f, "ERR CONFIG SET failed (possibly related to argument '{name}') - duplicate parameter")
             }
             InvalidCommandSpecified => f.write_str("ERR Invalid command specified"),
-            InvalidArgumentsForCommand => f.write_str("ERR Invalid arguments specified for command"),
+            InvalidArgumentsForCommand => {
+                f.write_str("ERR Invalid arguments specified for command")
+            }
             CommandHasNoKeys => f.write_str("ERR The command has no key arguments"),
-            GetKeysWrongArity => f.write_str("ERR Invalid number of arguments specified for command"),
+            GetKeysWrongArity => {
+                f.write_str("ERR Invalid number of arguments specified for command")
+            }
             NoConfigFile => f.write_str("ERR The server is running without a config file"),
-            WrongPass => f.write_str("WRONGPASS invalid username-password pair or user is disabled."),
+            WrongPass => {
+                f.write_str("WRONGPASS invalid username-password pair or user is disabled.")
+            }
             Protocol(what) => write!(f, "ERR Protocol error: {what}"),
             ProtocolExpectedBulk(got) => {
                 write!(

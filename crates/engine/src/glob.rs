@@ -71,7 +71,8 @@ fn match_from(pat: &[u8], s: &[u8], nocase: bool, skip_longer: &mut bool, nestin
                         break;
                     } else if pat.len() - p >= 3 && pat[p + 1] == b'-' {
                         // Signed comparison, as C compares `char`.
-                        let (mut lo, mut hi) = (fold(pat[p], nocase) as i8, fold(pat[p + 2], nocase) as i8);
+                        let (mut lo, mut hi) =
+                            (fold(pat[p], nocase) as i8, fold(pat[p + 2], nocase) as i8);
                         if lo > hi {
                             std::mem::swap(&mut lo, &mut hi);
                         }
@@ -134,7 +135,10 @@ mod tests {
         assert!(!m("", "a"));
         assert!(m("", ""));
         assert!(m("[abc", "a"));
-        assert!(!m("a*a*a*a*a*a*a*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+        assert!(!m(
+            "a*a*a*a*a*a*a*a*a*a*b",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+        ));
         assert!(matches(b"MAXMEMORY*", b"maxmemory-policy", true));
     }
 }

@@ -74,9 +74,12 @@ impl Reply {
     /// `addReplyHelp` frames it: a header line, the container's own lines, and HELP's own entry
     /// last, each a status line.
     pub fn help(container: &str, lines: &[&str]) -> Reply {
-        let header = format!("{container} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
+        let header =
+            format!("{container} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
         let footer = ["HELP", "    Prints this help."];
-        let all = std::iter::once(header.as_str()).chain(lines.iter().copied()).chain(footer);
+        let all = std::iter::once(header.as_str())
+            .chain(lines.iter().copied())
+            .chain(footer);
         Reply::Array(all.map(|line| Reply::Simple(line.to_string())).collect())
     }
 
@@ -101,7 +104,11 @@ impl Reply {
             Reply::Set(items) => aggregate(out, if resp3 { b'~' } else { b'*' }, items, protocol),
             Reply::Push(items) => aggregate(out, if resp3 { b'>' } else { b'*' }, items, protocol),
             Reply::Map(pairs) => {
-                let (kind, len) = if resp3 { (b'%', pairs.len()) } else { (b'*', pairs.len() * 2) };
+                let (kind, len) = if resp3 {
+                    (b'%', pairs.len())
+                } else {
+                    (b'*', pairs.len() * 2)
+                };
                 line(out, kind, len.to_string().as_bytes());
                 for (k, v) in pairs {
                     k.encode(protocol, out);
@@ -110,7 +117,9 @@ impl Reply {
             }
             Reply::Double(d) if resp3 => line(out, b',', format_double(*d).as_bytes()),
             Reply::Double(d) => bulk(out, format_double(*d).as_bytes()),
-            Reply::Boolean(b) if resp3 => out.extend_from_slice(if *b { b"#t\r\n" } else { b"#f\r\n" }),
+            Reply::Boolean(b) if resp3 => {
+                out.extend_from_slice(if *b { b"#t\r\n" } else { b"#f\r\n" })
+            }
             Reply::Boolean(b) => line(out, b':', if *b { b"1" } else { b"0" }),
             Reply::BigNumber(n) if resp3 => line(out, b'(', n.as_bytes()),
             Reply::BigNumber(n) => bulk(out, n.as_bytes()),
@@ -149,7 +158,10 @@ fn line(out: &mut Vec<u8>, kind: u8, body: &[u8]) {
 /// message quoting user input can never break the protocol.
 fn status_line(out: &mut Vec<u8>, kind: u8, text: &str) {
     out.push(kind);
-    out.extend(text.bytes().map(|b| if b == b'\r' || b == b'\n' { b' ' } else { b }));
+    out.extend(
+        text.bytes()
+            .map(|b| if b == b'\r' || b == b'\n' { b' ' } else { b }),
+    );
     out.extend_from_slice(b"\r\n");
 }
 
@@ -186,7 +198,11 @@ pub fn format_g(d: f64, precision: usize) -> String {
     }
     let precision = precision.max(1);
     if d == 0.0 {
-        return if d.is_sign_negative() { "-0".into() } else { "0".into() };
+        return if d.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
     }
     // Rust's `{:e}` rounds correctly to the requested digits, which is what printf does.
     let sci = format!("{:.*e}", precision - 1, d);
@@ -239,7 +255,10 @@ mod tests {
         assert_eq!(Reply::Boolean(true).to_resp(2), b":1\r\n");
         assert_eq!(Reply::Double(1.5).to_resp(2), b"$3\r\n1.5\r\n");
         assert_eq!(Reply::Double(1.5).to_resp(3), b",1.5\r\n");
-        let verbatim = Reply::Verbatim { format: *b"txt", text: b"hi".to_vec() };
+        let verbatim = Reply::Verbatim {
+            format: *b"txt",
+            text: b"hi".to_vec(),
+        };
         assert_eq!(verbatim.to_resp(3), b"=6\r\ntxt:hi\r\n");
         assert_eq!(verbatim.to_resp(2), b"$2\r\nhi\r\n");
     }

@@ -71,9 +71,17 @@ pub struct KeyPositions {
 
 impl KeyPositions {
     /// No keys.
-    pub const NONE: KeyPositions = KeyPositions { first: 0, last: 0, step: 0 };
+    pub const NONE: KeyPositions = KeyPositions {
+        first: 0,
+        last: 0,
+        step: 0,
+    };
     /// Exactly argument 1.
-    pub const FIRST: KeyPositions = KeyPositions { first: 1, last: 1, step: 1 };
+    pub const FIRST: KeyPositions = KeyPositions {
+        first: 1,
+        last: 1,
+        step: 1,
+    };
 
     /// The indexes into `argv` that are keys (for COMMAND GETKEYS, the console's key
     /// completion and ACL key patterns).
@@ -81,7 +89,11 @@ impl KeyPositions {
         if self.first <= 0 {
             return Vec::new();
         }
-        let last = if self.last < 0 { argc as i32 + self.last } else { self.last };
+        let last = if self.last < 0 {
+            argc as i32 + self.last
+        } else {
+            self.last
+        };
         (self.first..=last.min(argc as i32 - 1))
             .step_by(self.step.max(1) as usize)
             .map(|i| i as usize)
@@ -123,7 +135,11 @@ impl CommandSpec {
 
     /// The flag names, in Redis's order.
     pub fn flag_names(&self) -> Vec<&'static str> {
-        flag::NAMES.iter().filter(|(bit, _)| self.has(*bit)).map(|(_, name)| *name).collect()
+        flag::NAMES
+            .iter()
+            .filter(|(bit, _)| self.has(*bit))
+            .map(|(_, name)| *name)
+            .collect()
     }
 
     /// Does `argc` (the name included) satisfy the arity?
@@ -139,7 +155,9 @@ impl CommandSpec {
 
     /// The subcommand called `name` (any case).
     pub fn subcommand(&self, name: &[u8]) -> Option<&'static CommandSpec> {
-        self.subcommands.iter().find(|s| s.name.as_bytes().eq_ignore_ascii_case(name))
+        self.subcommands
+            .iter()
+            .find(|s| s.name.as_bytes().eq_ignore_ascii_case(name))
     }
 }
 
@@ -199,7 +217,11 @@ mod tests {
 
     #[test]
     fn key_positions() {
-        let mset = KeyPositions { first: 1, last: -1, step: 2 };
+        let mset = KeyPositions {
+            first: 1,
+            last: -1,
+            step: 2,
+        };
         assert_eq!(mset.indexes(5), vec![1, 3]);
         assert_eq!(KeyPositions::FIRST.indexes(3), vec![1]);
         assert!(KeyPositions::NONE.indexes(3).is_empty());
@@ -208,7 +230,9 @@ mod tests {
     #[test]
     fn every_name_is_unique_and_lower_case() {
         let mut names: Vec<_> = table().map(|s| s.name).collect();
-        assert!(names.iter().all(|n| n.chars().all(|c| !c.is_ascii_uppercase())));
+        assert!(names
+            .iter()
+            .all(|n| n.chars().all(|c| !c.is_ascii_uppercase())));
         names.sort();
         let before = names.len();
         names.dedup();
