@@ -185,7 +185,7 @@ pub fn resolve(argv: &[Vec<u8>]) -> Result<(&'static CommandSpec, String), Error
         Some(sub) => Ok((sub, format!("{}|{}", spec.name, sub.name))),
         None => Err(Error::UnknownSubcommand {
             subcommand: truncated(&argv[1], 128),
-            command: String::from_utf8_lossy(first).to_uppercase(),
+            command: truncated(first, usize::MAX).to_uppercase(),
         }),
     }
 }
@@ -200,15 +200,21 @@ fn unknown_command(argv: &[Vec<u8>]) -> Error {
         if quoted_len >= 128 {
             break;
         }
-        let arg = truncated(arg, 128 - quoted_len);
+        let arg = c_str(arg, 128 - quoted_len);
         quoted_len += arg.len() + 3;
-        args.push(arg);
+        args.push(String::from_utf8_lossy(arg).into_owned());
     }
     Error::UnknownCommand { name, args }
 }
 
 fn truncated(bytes: &[u8], max: usize) -> String {
-    String::from_utf8_lossy(&bytes[..bytes.len().min(max)]).into_owned()
+    String::from_utf8_lossy(c_str(bytes, max)).into_owned()
+}
+
+/// What C's `%.*s` prints of `bytes`: up to the first NUL, at most `max` bytes.
+fn c_str(bytes: &[u8], max: usize) -> &[u8] {
+    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+    &bytes[..end.min(max)]
 }
 
 #[cfg(test)]

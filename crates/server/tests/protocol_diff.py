@@ -70,10 +70,11 @@ CASES = [
     [b"*1\r\n$4\r\nPING\r\n*1\r\n$4\r\nPI", b"NG\r\n"],
     # QUIT in a pipeline: answered, then nothing after it runs
     [b"PING\r\nQUIT\r\nPING\r\n"],
+    # a NUL in an unknown command's name or arguments: Redis quotes them as C strings
+    [b"*3\r\n$5\r\nPI\x00NG\r\n$3\r\na\x00b\r\n$1\r\nc\r\n"],
 ]
 # Known differences, left out above: an unexpected byte above 0x7f where `$` should be
-# (Redis prints it raw, our error text holds it as a character: UTF-8), and a command name
-# with a NUL byte in it (Redis's error quotes it as a C string, up to the NUL).
+# (Redis prints it raw, our error text holds it as a character: UTF-8).
 
 
 def free_port():
