@@ -21,12 +21,21 @@ use indexmap::IndexMap;
 
 use crate::engine::Engine;
 use crate::event::{KeyspaceEvent, NotifyClass};
+use crate::types::{Hash, List, Set, SortedSet};
 
-/// A stored value. Later type families add their variants here.
+/// A stored value: one variant per Redis type, each type's structure in `crate::types`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     /// A binary-safe string (Redis's `OBJ_STRING`).
     String(Vec<u8>),
+    /// `OBJ_LIST`
+    List(List),
+    /// `OBJ_HASH`
+    Hash(Hash),
+    /// `OBJ_SET`
+    Set(Set),
+    /// `OBJ_ZSET`
+    ZSet(SortedSet),
 }
 
 impl Value {
@@ -34,6 +43,21 @@ impl Value {
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::String(_) => "string",
+            Value::List(_) => "list",
+            Value::Hash(_) => "hash",
+            Value::Set(_) => "set",
+            Value::ZSet(_) => "zset",
+        }
+    }
+
+    /// Bytes for a string, elements for an aggregate: what the page shows as a key's size.
+    pub fn size(&self) -> usize {
+        match self {
+            Value::String(s) => s.len(),
+            Value::List(l) => l.len(),
+            Value::Hash(h) => h.len(),
+            Value::Set(s) => s.len(),
+            Value::ZSet(z) => z.len(),
         }
     }
 }

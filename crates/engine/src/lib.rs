@@ -14,6 +14,7 @@
 //! - [`resp`]: the incremental parser for requests as clients send them.
 //! - [`args`], [`glob`]: argument parsing and pattern matching as Redis does them.
 //! - `longdouble`: x87 80-bit arithmetic, for INCRBYFLOAT's exact answers.
+//! - [`types`]: the list, hash, set and sorted-set structures.
 //! - `cmd`: one file per command family.
 
 pub mod args;
@@ -32,6 +33,7 @@ pub mod reply;
 pub mod resp;
 pub mod rng;
 pub mod spec;
+pub mod types;
 
 pub use clock::{Clock, ManualClock};
 pub use config::Config;

@@ -4,9 +4,13 @@
 pub mod client;
 pub mod config;
 pub mod connection;
+pub mod hash;
 pub mod keys;
+pub mod list;
 pub mod server;
+pub mod set;
 pub mod string;
+pub mod zset;
 
 use crate::spec::CommandSpec;
 
@@ -14,6 +18,10 @@ use crate::spec::CommandSpec;
 pub static FAMILIES: &[&[CommandSpec]] = &[
     string::COMMANDS,
     keys::COMMANDS,
+    list::COMMANDS,
+    hash::COMMANDS,
+    set::COMMANDS,
+    zset::COMMANDS,
     connection::COMMANDS,
     client::COMMANDS,
     config::COMMANDS,

@@ -1,0 +1,13 @@
+//! The structures behind Redis's aggregate types, one module each: what a list, hash, set or
+//! sorted set value is in memory, with the operations their command families need. Commands
+//! live in `crate::cmd`; these modules know nothing of arguments or replies.
+
+pub mod hash;
+pub mod list;
+pub mod set;
+pub mod zset;
+
+pub use hash::Hash;
+pub use list::List;
+pub use set::Set;
+pub use zset::SortedSet;
