@@ -85,6 +85,17 @@ pub static PARAMS: &[ConfigParam] = &[
         mutable: true,
         clamp: None,
     },
+    // Redis's protected DEBUG: `local` allows it from loopback connections only. The engine's
+    // clients are the page's own and the native server's, which listens on loopback unless told
+    // otherwise, so `local` counts every client as local.
+    ConfigParam {
+        name: "enable-debug-command",
+        aliases: &[],
+        kind: ConfigKind::Enum(&["no", "yes", "local"]),
+        default: "no",
+        mutable: false,
+        clamp: None,
+    },
     // The native server listens where these say; the engine itself has no sockets, so a
     // CONFIG SET of either is recorded (and shown by CONFIG GET) without rebinding anything.
     ConfigParam {

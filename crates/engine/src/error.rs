@@ -12,6 +12,11 @@ pub enum Error {
     UnknownCommand { name: String, args: Vec<String> },
     /// A container command (`CLIENT`, `CONFIG`, `COMMAND`) with an unknown subcommand.
     UnknownSubcommand { subcommand: String, command: String },
+    /// A command with subcommands that are not separate spec rows (DEBUG) given an unknown one,
+    /// or a known one with the wrong number of arguments (`addReplySubcommandSyntaxError`).
+    SubcommandSyntax { subcommand: String, command: String },
+    /// DEBUG refused because `enable-debug-command` is `no` (the default).
+    DebugNotAllowed,
     /// The argument count does not match the spec's arity. `name` is Redis's full name
     /// (`get`, `client|setname`).
     WrongArity(String),
@@ -135,6 +140,18 @@ impl fmt::Display for Error {
                     "ERR unknown subcommand '{subcommand}'. Try {command} HELP."
                 )
             }
+            SubcommandSyntax {
+                subcommand,
+                command,
+            } => write!(
+                f,
+                "ERR unknown subcommand or wrong number of arguments for '{subcommand}'. Try {command} HELP."
+            ),
+            DebugNotAllowed => f.write_str(
+                "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", \
+                 you can run it from a local connection, otherwise you need to set this option in the \
+                 configuration file, and then restart the server.",
+            ),
             WrongArity(name) => write!(f, "ERR wrong number of arguments for '{name}' command"),
             Syntax => f.write_str("ERR syntax error"),
             WrongType => {

@@ -79,6 +79,9 @@ pub(crate) struct ActiveExpireState {
     next_db: usize,
     /// The last cycle stopped on its time budget: visit every database next time.
     timelimit_exit: bool,
+    /// Set by `DEBUG SET-ACTIVE-EXPIRE 0`: only lazy expiry runs (Redis's
+    /// `active_expire_enabled`, inverted so that the default is on).
+    pub(crate) disabled: bool,
 }
 
 impl Engine {
@@ -91,6 +94,9 @@ impl Engine {
 
     /// One slow active expire cycle, as described at the top of this file.
     pub(crate) fn active_expire_cycle(&mut self) {
+        if self.active_expire.disabled {
+            return;
+        }
         let effort = (self.config.int("active-expire-effort").clamp(1, 10) - 1) as u64;
         let keys_per_loop = (KEYS_PER_LOOP + KEYS_PER_LOOP / 4 * effort) as usize;
         let acceptable_stale = ACCEPTABLE_STALE - effort;

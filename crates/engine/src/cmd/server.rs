@@ -1,5 +1,6 @@
 //! Server commands: COMMAND, which describes every command from the spec table
-//! (`crate::spec`), and TIME. DEBUG, SLOWLOG, MEMORY and the like join this file later.
+//! (`crate::spec`), TIME, and DEBUG's POPULATE and SET-ACTIVE-EXPIRE. SLOWLOG, MEMORY and the
+//! like join this file later.
 //!
 //! COMMAND answers in Redis 7.0's shapes. Where our table holds less than Redis's JSON files,
 //! the missing parts are derived, and say so: ACL categories come from the flags (as Redis's
@@ -7,6 +8,8 @@
 //! type category; key specs come from the legacy (first, last, step) triple, with access flags
 //! guessed from `readonly`/`write`; tips and argument trees are left empty or out.
 
+use crate::args::string2ll;
+use crate::db::Value;
 use crate::engine::{Call, Engine};
 use crate::error::Error;
 use crate::glob;
@@ -42,6 +45,22 @@ pub static COMMANDS: &[CommandSpec] = &[
         complexity: "O(1)",
         keys: KeyPositions::NONE,
         handler: Some(time),
+        subcommands: &[],
+    },
+    // Not a container in Redis 7.0: one row, its subcommands parsed by the handler, so wrong
+    // counts get DEBUG's own "unknown subcommand or wrong number of arguments" error.
+    CommandSpec {
+        name: "debug",
+        arity: -2,
+        flags: flag::ADMIN | flag::NOSCRIPT | flag::LOADING | flag::STALE,
+        group: "server",
+        since: "1.0.0",
+        summary: "Testing aids: POPULATE fills the database with keys; SET-ACTIVE-EXPIRE turns \
+                  active expiry off and on. Refused unless enable-debug-command allows it.",
+        syntax: "subcommand [argument ...]",
+        complexity: "Depends on subcommand",
+        keys: KeyPositions::NONE,
+        handler: Some(debug),
         subcommands: &[],
     },
 ];
@@ -526,4 +545,68 @@ fn time(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
         (now_ms % 1000 * 1000).to_string(),
     ])
     .into())
+}
+
+/// ```text
+/// DEBUG POPULATE count [prefix] [size]
+/// DEBUG SET-ACTIVE-EXPIRE 0|1
+/// ```
+/// POPULATE adds `prefix:0` .. `prefix:<count-1>` (prefix `key` by default) holding
+/// `value:<n>`, skipping names that already exist; with `size`, each value is cut or padded
+/// with zero bytes to exactly `size` bytes. Like Redis it announces no keyspace events. Names
+/// are cut at 127 bytes, as Redis's 128-byte `snprintf` buffer does.
+///
+/// Redis checks `enable-debug-command` after the arity and before anything else, which is
+/// where this handler runs.
+fn debug(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    if engine.config.text("enable-debug-command") == "no" {
+        return Err(Error::DebugNotAllowed);
+    }
+    let argv = call.argv;
+    let sub = argv[1].to_ascii_lowercase();
+    match (sub.as_slice(), argv.len()) {
+        (b"populate", 3..=5) => {
+            let count = positive(&argv[2])?;
+            let size = argv.get(4).map(|s| positive(s)).transpose()?.unwrap_or(0);
+            let prefix = argv.get(3).map_or(&b"key"[..], Vec::as_slice);
+            for n in 0..count {
+                let mut key = prefix.to_vec();
+                key.extend_from_slice(format!(":{n}").as_bytes());
+                key.truncate(127);
+                if engine.lookup_write(call.db, &key).is_some() {
+                    continue;
+                }
+                let mut value = format!("value:{n}").into_bytes();
+                if size > 0 {
+                    value.resize(size as usize, 0);
+                }
+                engine.db_add(call.db, &key, Value::String(value));
+            }
+            Ok(Reply::ok().into())
+        }
+        (b"set-active-expire", 3) => {
+            // atoi: an optional sign and the digits that follow it; anything else reads as 0.
+            let arg = &argv[2];
+            let sign = usize::from(matches!(arg.first(), Some(b'-' | b'+')));
+            let digits = arg[sign..]
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .count();
+            let on = arg[sign..sign + digits].iter().any(|&d| d != b'0');
+            engine.active_expire.disabled = !on;
+            Ok(Reply::ok().into())
+        }
+        _ => Err(Error::SubcommandSyntax {
+            subcommand: String::from_utf8_lossy(&argv[1]).into_owned(),
+            command: "DEBUG".into(),
+        }),
+    }
+}
+
+/// A count DEBUG takes (`getPositiveLongFromObjectOrReply` without a message): anything that is
+/// not a non-negative integer gets "value is out of range, must be positive".
+fn positive(arg: &[u8]) -> Result<u64, Error> {
+    string2ll(arg)
+        .and_then(|n| u64::try_from(n).ok())
+        .ok_or(Error::NotPositive)
 }
