@@ -96,6 +96,54 @@ pub static PARAMS: &[ConfigParam] = &[
         mutable: false,
         clamp: None,
     },
+    // Encoding thresholds: they decide what OBJECT ENCODING answers (and, in Redis, memory
+    // use); the engine's structures behave the same either way.
+    ConfigParam {
+        name: "hash-max-listpack-entries",
+        aliases: &["hash-max-ziplist-entries"],
+        kind: ConfigKind::Int {
+            min: 0,
+            max: i64::MAX,
+        },
+        default: "128",
+        mutable: true,
+        clamp: None,
+    },
+    ConfigParam {
+        name: "hash-max-listpack-value",
+        aliases: &["hash-max-ziplist-value"],
+        kind: ConfigKind::Memory {
+            min: 0,
+            max: i64::MAX,
+        },
+        default: "64",
+        mutable: true,
+        clamp: None,
+    },
+    // Redis 7.0 keeps every list in a quicklist; these shape its nodes, which nothing here
+    // shows, so they are accepted and reported only.
+    ConfigParam {
+        name: "list-max-listpack-size",
+        aliases: &["list-max-ziplist-size"],
+        kind: ConfigKind::Int {
+            min: i32::MIN as i64,
+            max: i32::MAX as i64,
+        },
+        default: "-2",
+        mutable: true,
+        clamp: None,
+    },
+    ConfigParam {
+        name: "list-compress-depth",
+        aliases: &[],
+        kind: ConfigKind::Int {
+            min: 0,
+            max: i32::MAX as i64,
+        },
+        default: "0",
+        mutable: true,
+        clamp: None,
+    },
     // The native server listens where these say; the engine itself has no sockets, so a
     // CONFIG SET of either is recorded (and shown by CONFIG GET) without rebinding anything.
     ConfigParam {

@@ -74,6 +74,32 @@ pub enum Error {
     /// LCS whose table could not be allocated.
     LcsAllocationFailed,
 
+    // --- Lists and hashes (t_list.c, t_hash.c) ---
+    /// LSET at an index outside the list.
+    IndexOutOfRange,
+    /// LPOS with RANK 0.
+    RankZero,
+    /// LPOS's COUNT or MAXLEN below zero; holds the option's name.
+    OptionNegative(&'static str),
+    /// LMPOP's numkeys not a positive integer.
+    NumkeysNotPositive,
+    /// LMPOP's COUNT not a positive integer.
+    CountNotPositive,
+    /// HINCRBY on a field whose value is not an integer.
+    HashValueNotInteger,
+    /// HINCRBYFLOAT on a field whose value is not a number.
+    HashValueNotFloat,
+    /// HINCRBYFLOAT by an infinite increment.
+    ValueNanOrInfinity,
+    /// HRANDFIELD ... WITHVALUES with a count whose pairs could not be counted.
+    ValueOutOfRange,
+
+    // --- OBJECT ---
+    /// OBJECT FREQ without an LFU `maxmemory-policy`.
+    LfuNotSelected,
+    /// OBJECT IDLETIME under an LFU `maxmemory-policy`.
+    LfuSelected,
+
     // --- Connection ---
     /// HELLO with a protocol version that is not an integer.
     ProtocolVersionNotInteger,
@@ -175,6 +201,17 @@ impl fmt::Display for Error {
             }
             OffsetOutOfRange => f.write_str("ERR offset is out of range"),
             NoSuchKey => f.write_str("ERR no such key"),
+            IndexOutOfRange => f.write_str("ERR index out of range"),
+            RankZero => f.write_str("ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list"),
+            OptionNegative(option) => write!(f, "ERR {option} can't be negative"),
+            NumkeysNotPositive => f.write_str("ERR numkeys should be greater than 0"),
+            CountNotPositive => f.write_str("ERR count should be greater than 0"),
+            HashValueNotInteger => f.write_str("ERR hash value is not an integer"),
+            HashValueNotFloat => f.write_str("ERR hash value is not a float"),
+            ValueNanOrInfinity => f.write_str("ERR value is NaN or Infinity"),
+            ValueOutOfRange => f.write_str("ERR value is out of range"),
+            LfuNotSelected => f.write_str("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."),
+            LfuSelected => f.write_str("ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."),
             SameObject => f.write_str("ERR source and destination objects are the same"),
             DbIndexOutOfRange => f.write_str("ERR DB index is out of range"),
             InvalidFirstDbIndex => f.write_str("ERR invalid first DB index"),

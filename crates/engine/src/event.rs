@@ -9,6 +9,10 @@ pub enum NotifyClass {
     Generic,
     /// `$`: string commands.
     String,
+    /// `l`: list commands.
+    List,
+    /// `h`: hash commands.
+    Hash,
     /// `x`: a key expired.
     Expired,
     /// `e`: a key was evicted.
@@ -21,6 +25,8 @@ impl NotifyClass {
         match self {
             NotifyClass::Generic => 'g',
             NotifyClass::String => '$',
+            NotifyClass::List => 'l',
+            NotifyClass::Hash => 'h',
             NotifyClass::Expired => 'x',
             NotifyClass::Evicted => 'e',
         }
