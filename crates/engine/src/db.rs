@@ -101,6 +101,15 @@ impl Db {
             .iter()
             .map(|(k, e)| (k.as_slice(), &e.value, self.expires.get(k).copied()))
     }
+
+    /// The key at `index` in the keyspace's own order, with its value and expiry: a page of a
+    /// huge keyspace without walking it all. The order is stable until a key is deleted (a
+    /// deletion moves the last key into its place). No side effects, as [`Db::iter`].
+    pub fn get_index(&self, index: usize) -> Option<(&[u8], &Value, Option<u64>)> {
+        self.keys
+            .get_index(index)
+            .map(|(k, e)| (k.as_slice(), &e.value, self.expires.get(k).copied()))
+    }
 }
 
 /// Options for [`Engine::lookup_read_with`], as Redis's `LOOKUP_*` flags.
