@@ -1,17 +1,202 @@
-//! (filled in by the data-types work)
+//! The set type (Redis's `t_set.c` structures): an unordered collection of distinct byte
+//! strings, in one of the two encodings Redis 7.0 has for it.
+//!
+//! - **intset**: while every member is an integer (a string `string2ll` accepts, so it prints
+//!   back byte for byte) and there are at most `set-max-intset-entries` (512) of them, Redis
+//!   keeps a sorted array of integers. Its order shows: SMEMBERS, SSCAN and SINTER read it in
+//!   ascending numeric order, so we keep the same sorted array.
+//! - **hashtable**: from the first non-integer member or the first member past the limit on,
+//!   a hash table whose order is arbitrary. Ours is an `IndexSet`: O(1) membership, and O(1)
+//!   access by position for SPOP, SRANDMEMBER and SSCAN's cursor (the same swap-remove-proof
+//!   cursor as the keyspace's SCAN).
+//!
+//! A set never goes back from hashtable to intset by itself; only a set built afresh (the
+//! STORE commands' results, what SPOP with a large count leaves) starts as an intset again.
+//! Redis 7.2 added listpack-encoded sets; 7.0 has none, so neither do we.
 
-/// (filled in by the data-types work)
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Set {}
+use indexmap::IndexSet;
+
+use crate::args::string2ll;
+
+/// Redis 7.0's default `set-max-intset-entries`.
+pub const DEFAULT_MAX_INTSET_ENTRIES: usize = 512;
+
+/// A set value.
+#[derive(Clone, Debug)]
+pub enum Set {
+    /// Sorted integers, each standing for its decimal spelling.
+    Intset(Vec<i64>),
+    /// Members in arbitrary (insertion, then swap-remove) order.
+    Hashtable(IndexSet<Vec<u8>>),
+}
+
+impl Default for Set {
+    fn default() -> Set {
+        Set::Intset(Vec::new())
+    }
+}
+
+impl PartialEq for Set {
+    /// Same members, whatever the encoding or order.
+    fn eq(&self, other: &Set) -> bool {
+        self.len() == other.len() && self.iter().all(|m| other.contains(&m))
+    }
+}
 
 impl Set {
-    /// Number of elements.
+    /// An empty set in the encoding Redis picks for a set whose first member is `first`
+    /// (`setTypeCreate`): an intset when it is an integer.
+    pub fn for_first_member(first: &[u8]) -> Set {
+        match string2ll(first) {
+            Some(_) => Set::Intset(Vec::new()),
+            None => Set::Hashtable(IndexSet::new()),
+        }
+    }
+
+    /// A set holding `members`, encoded as a set built by adding them one by one to an empty
+    /// intset (the STORE commands' destinations).
+    pub fn from_members<I, M>(members: I, max_intset_entries: usize) -> Set
+    where
+        I: IntoIterator<Item = M>,
+        M: AsRef<[u8]> + Into<Vec<u8>>,
+    {
+        let mut set = Set::default();
+        for member in members {
+            set.insert(member, max_intset_entries);
+        }
+        set
+    }
+
+    /// Number of members.
     pub fn len(&self) -> usize {
-        0
+        match self {
+            Set::Intset(v) => v.len(),
+            Set::Hashtable(h) => h.len(),
+        }
     }
 
     /// True when empty.
     pub fn is_empty(&self) -> bool {
-        true
+        self.len() == 0
+    }
+
+    /// `intset` or `hashtable`, as OBJECT ENCODING answers.
+    pub fn encoding(&self) -> &'static str {
+        match self {
+            Set::Intset(_) => "intset",
+            Set::Hashtable(_) => "hashtable",
+        }
+    }
+
+    /// Is `member` in the set?
+    pub fn contains(&self, member: &[u8]) -> bool {
+        match self {
+            Set::Intset(v) => string2ll(member).is_some_and(|n| v.binary_search(&n).is_ok()),
+            Set::Hashtable(h) => h.contains(member),
+        }
+    }
+
+    /// Adds `member`; true if it was new. An intset turns into a hashtable when the member is
+    /// not an integer or when it grows past `max_intset_entries`, as `setTypeAdd` does.
+    pub fn insert(
+        &mut self,
+        member: impl AsRef<[u8]> + Into<Vec<u8>>,
+        max_intset_entries: usize,
+    ) -> bool {
+        if let Set::Intset(v) = self {
+            if let Some(n) = string2ll(member.as_ref()) {
+                let Err(at) = v.binary_search(&n) else {
+                    return false;
+                };
+                v.insert(at, n);
+                if v.len() > max_intset_entries {
+                    self.convert_to_hashtable();
+                }
+                return true;
+            }
+            self.convert_to_hashtable();
+        }
+        match self {
+            Set::Hashtable(h) => h.insert(member.into()),
+            Set::Intset(_) => unreachable!("converted above"),
+        }
+    }
+
+    /// Removes `member`; true if it was there.
+    pub fn remove(&mut self, member: &[u8]) -> bool {
+        match self {
+            Set::Intset(v) => match string2ll(member).map(|n| v.binary_search(&n)) {
+                Some(Ok(at)) => {
+                    v.remove(at);
+                    true
+                }
+                _ => false,
+            },
+            Set::Hashtable(h) => h.swap_remove(member),
+        }
+    }
+
+    /// The member at `position` (`0..len`): an intset's is the position-th smallest.
+    pub fn get_index(&self, position: usize) -> Option<Vec<u8>> {
+        match self {
+            Set::Intset(v) => v.get(position).map(|n| n.to_string().into_bytes()),
+            Set::Hashtable(h) => h.get_index(position).cloned(),
+        }
+    }
+
+    /// Removes and returns the member at `position`.
+    pub fn remove_index(&mut self, position: usize) -> Option<Vec<u8>> {
+        match self {
+            Set::Intset(v) => {
+                (position < v.len()).then(|| v.remove(position).to_string().into_bytes())
+            }
+            Set::Hashtable(h) => h.swap_remove_index(position),
+        }
+    }
+
+    /// Every member, in the encoding's order (ascending for an intset).
+    pub fn iter(&self) -> Box<dyn Iterator<Item = Vec<u8>> + '_> {
+        match self {
+            Set::Intset(v) => Box::new(v.iter().map(|n| n.to_string().into_bytes())),
+            Set::Hashtable(h) => Box::new(h.iter().cloned()),
+        }
+    }
+
+    fn convert_to_hashtable(&mut self) {
+        if let Set::Intset(v) = self {
+            let members = v.iter().map(|n| n.to_string().into_bytes()).collect();
+            *self = Set::Hashtable(members);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intset_until_a_string_or_too_many() {
+        let mut s = Set::for_first_member(b"3");
+        assert!(s.insert(&b"3"[..], 4));
+        assert!(s.insert(&b"-1"[..], 4));
+        assert!(!s.insert(&b"3"[..], 4));
+        assert_eq!(s.encoding(), "intset");
+        assert_eq!(
+            s.iter().collect::<Vec<_>>(),
+            vec![b"-1".to_vec(), b"3".to_vec()]
+        );
+        // "010" is not string2ll's spelling of 10: it stays a string.
+        assert!(s.insert(&b"010"[..], 4));
+        assert_eq!(s.encoding(), "hashtable");
+        assert!(s.contains(b"3") && s.contains(b"010") && !s.contains(b"10"));
+
+        let many = Set::from_members((0..5).map(|n| n.to_string()), 4);
+        assert_eq!(many.encoding(), "hashtable");
+        assert_eq!(many.len(), 5);
+        let few = Set::from_members((0..4).map(|n| n.to_string()), 4);
+        assert_eq!(few.encoding(), "intset");
+        let mut trimmed = many.clone();
+        trimmed.remove(b"4");
+        assert_eq!(few, trimmed);
     }
 }

@@ -1,17 +1,778 @@
-//! (filled in by the data-types work)
+//! The sorted-set type (Redis's `t_zset.c` structures): members with scores, ordered by
+//! (score, member bytes).
+//!
+//! # The ordered structure: a skip list with spans
+//!
+//! Sorted-set commands ask three kinds of question: *where is this member* (ZSCORE, ZRANK),
+//! *what is at rank r* (ZRANGE 1000 1010), and *where does this score or lex range start*
+//! (ZRANGEBYSCORE, ZCOUNT, ZREMRANGEBYLEX). Redis answers all three with two structures side by
+//! side, and so do we:
+//!
+//! - a hash map `member -> score` (Redis's `dict`) for O(1) ZSCORE and membership; ours is an
+//!   `IndexMap`, whose O(1) access by position also serves ZRANDMEMBER and ZSCAN's cursor;
+//! - a skip list ordered by (score, member) for everything positional.
+//!
+//! A skip list is a sorted linked list with express lanes: every node is on level 0, and each
+//! node also appears on level i+1 with probability 1/4 (Redis's `ZSKIPLIST_P`), up to 32
+//! levels (`ZSKIPLIST_MAXLEVEL`). A search starts on the highest lane of a header node and
+//! drops a level whenever the next node would overshoot, so it visits O(log n) nodes with
+//! high probability. Unlike a balanced tree it needs no rotations, its insert and delete are
+//! a handful of pointer updates, and level 0 is a doubly linked list that ranges walk in
+//! either direction — which is why Redis chose it, and why we follow it.
+//!
+//! Rank comes from *spans*: each forward link also records how many level-0 steps it
+//! jumps. Summing the spans of the links taken on the way down gives a node's rank, and
+//! walking down while the running sum stays at most r finds the node of rank r:
+//!
+//! ```text
+//! level 2  H ------------------------(3)-----------------> c ----(2)----> NIL
+//! level 1  H ----(1)----> a ---------(2)-----------------> c -(1)-> d -(1)-> NIL
+//! level 0  H -(1)-> a -(1)-> b -(1)-> c -(1)-> d -(1)-> e ... (spans in brackets)
+//!          rank:    1        2        3        4        5
+//! ```
+//!
+//! To find rank 4: level 2 jumps H→c (sum 3 ≤ 4), the next jump would reach 5; level 1 steps
+//! c→d (sum 4): found, after three links instead of four steps. Inserting a node adds 1 to
+//! the span of every link passing over it and splits the links it cuts; deleting does the
+//! reverse. `insert` keeps, per level, both the last node before the new one (`update[i]`)
+//! and that node's rank (`rank[i]`), so the new node's spans are differences of ranks.
+//!
+//! Nodes live in an arena (`Vec<Node>`, links are `u32` indexes, freed slots reused), so the
+//! list is plain owned data: `Clone`, no `unsafe`, no reference counting. Node levels come
+//! from a small generator private to each sorted set: they only decide speed, never a reply,
+//! so they need not draw from the engine's seeded generator that scenarios replay.
+//!
+//! # Encodings
+//!
+//! Redis keeps small sorted sets as a *listpack* (a flat array of member, score pairs) and
+//! converts to the skip list when a set grows past `zset-max-listpack-entries` (128) members
+//! or receives a member longer than `zset-max-listpack-value` (64) bytes; it never converts
+//! back by itself, but a STORE command's new set is built small-first. We always use the skip
+//! list (a listpack is only a memory layout) and record which encoding Redis would have, for
+//! OBJECT ENCODING — and for the one difference a listpack makes to replies: it stores a
+//! score of -0 as 0.
 
-/// (filled in by the data-types work)
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SortedSet {}
+use indexmap::IndexMap;
+
+/// Redis 7.0's default `zset-max-listpack-entries`.
+pub const DEFAULT_MAX_LISTPACK_ENTRIES: usize = 128;
+/// Redis 7.0's default `zset-max-listpack-value`.
+pub const DEFAULT_MAX_LISTPACK_VALUE: usize = 64;
+
+/// The thresholds of the listpack encoding, from the config.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ListpackLimits {
+    /// `zset-max-listpack-entries`
+    pub max_entries: usize,
+    /// `zset-max-listpack-value`
+    pub max_value: usize,
+}
+
+impl Default for ListpackLimits {
+    fn default() -> ListpackLimits {
+        ListpackLimits {
+            max_entries: DEFAULT_MAX_LISTPACK_ENTRIES,
+            max_value: DEFAULT_MAX_LISTPACK_VALUE,
+        }
+    }
+}
+
+/// A range of the order: by score (ZRANGEBYSCORE's `(1 5`) or by member (ZRANGEBYLEX's
+/// `[a (c`, meaningful when all scores are equal).
+#[derive(Clone, Debug, PartialEq)]
+pub enum ZRange {
+    Score {
+        min: f64,
+        max: f64,
+        /// `(min`: min itself excluded.
+        min_exclusive: bool,
+        max_exclusive: bool,
+    },
+    Lex {
+        min: LexBound,
+        max: LexBound,
+    },
+}
+
+/// One end of a lex range.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LexBound {
+    /// `-`: below every member.
+    MinusInfinity,
+    /// `+`: above every member.
+    PlusInfinity,
+    /// `[member`
+    Inclusive(Vec<u8>),
+    /// `(member`
+    Exclusive(Vec<u8>),
+}
+
+impl ZRange {
+    /// Does (score, member) lie at or after the range's start?
+    pub fn above_min(&self, score: f64, member: &[u8]) -> bool {
+        match self {
+            ZRange::Score {
+                min, min_exclusive, ..
+            } => {
+                if *min_exclusive {
+                    score > *min
+                } else {
+                    score >= *min
+                }
+            }
+            ZRange::Lex { min, .. } => match min {
+                LexBound::MinusInfinity => true,
+                LexBound::PlusInfinity => false,
+                LexBound::Inclusive(m) => member >= m.as_slice(),
+                LexBound::Exclusive(m) => member > m.as_slice(),
+            },
+        }
+    }
+
+    /// Does (score, member) lie at or before the range's end?
+    pub fn below_max(&self, score: f64, member: &[u8]) -> bool {
+        match self {
+            ZRange::Score {
+                max, max_exclusive, ..
+            } => {
+                if *max_exclusive {
+                    score < *max
+                } else {
+                    score <= *max
+                }
+            }
+            ZRange::Lex { max, .. } => match max {
+                LexBound::MinusInfinity => false,
+                LexBound::PlusInfinity => true,
+                LexBound::Inclusive(m) => member <= m.as_slice(),
+                LexBound::Exclusive(m) => member < m.as_slice(),
+            },
+        }
+    }
+
+    /// Is the range empty whatever the set holds (min above max, or equal and excluded)?
+    fn is_empty(&self) -> bool {
+        match self {
+            ZRange::Score {
+                min,
+                max,
+                min_exclusive,
+                max_exclusive,
+            } => min > max || (min == max && (*min_exclusive || *max_exclusive)),
+            ZRange::Lex { min, max } => {
+                let key = |b: &LexBound| match b {
+                    LexBound::MinusInfinity => (0, None, 0),
+                    LexBound::Inclusive(m) => (1, Some(m.clone()), 1),
+                    LexBound::Exclusive(m) => (1, Some(m.clone()), 0),
+                    LexBound::PlusInfinity => (2, None, 0),
+                };
+                let ((a, am, ai), (b, bm, bi)) = (key(min), key(max));
+                match (a, b) {
+                    (2, _) | (_, 0) => true,
+                    (1, 1) => am > bm || (am == bm && (ai == 0 || bi == 0)),
+                    _ => false,
+                }
+            }
+        }
+    }
+
+    /// Does the range hold (score, member)?
+    pub fn contains(&self, score: f64, member: &[u8]) -> bool {
+        self.above_min(score, member) && self.below_max(score, member)
+    }
+}
+
+/// The highest level a node can have (Redis's `ZSKIPLIST_MAXLEVEL`).
+const MAX_LEVEL: usize = 32;
+/// A node reaches the next level with probability 1/4 (Redis's `ZSKIPLIST_P`): short lanes,
+/// about 1.33 links per node.
+const LEVEL_UP_ONE_IN: u64 = 4;
+/// The null link.
+const NIL: u32 = u32::MAX;
+/// The header node's slot in the arena.
+const HEAD: u32 = 0;
+
+#[derive(Clone, Copy, Debug)]
+struct Link {
+    forward: u32,
+    /// Level-0 steps this link jumps over.
+    span: u32,
+}
+
+#[derive(Clone, Debug)]
+struct Node {
+    member: Vec<u8>,
+    score: f64,
+    backward: u32,
+    levels: Vec<Link>,
+}
+
+/// The skip list (Redis's `zskiplist`), nodes in an arena.
+#[derive(Clone, Debug)]
+struct SkipList {
+    nodes: Vec<Node>,
+    free: Vec<u32>,
+    tail: u32,
+    len: usize,
+    /// Levels in use (the header's highest non-empty lane, at least 1).
+    level: usize,
+    level_state: u64,
+}
+
+impl SkipList {
+    fn new() -> SkipList {
+        let head = Node {
+            member: Vec::new(),
+            score: 0.0,
+            backward: NIL,
+            levels: vec![
+                Link {
+                    forward: NIL,
+                    span: 0
+                };
+                MAX_LEVEL
+            ],
+        };
+        SkipList {
+            nodes: vec![head],
+            free: Vec::new(),
+            tail: NIL,
+            len: 0,
+            level: 1,
+            level_state: 0x853c_49e6_748f_ea9b,
+        }
+    }
+
+    fn node(&self, at: u32) -> &Node {
+        &self.nodes[at as usize]
+    }
+
+    fn link(&self, at: u32, level: usize) -> Link {
+        self.nodes[at as usize].levels[level]
+    }
+
+    fn link_mut(&mut self, at: u32, level: usize) -> &mut Link {
+        &mut self.nodes[at as usize].levels[level]
+    }
+
+    /// Does the node at `at` come before (score, member) in the order?
+    fn precedes(&self, at: u32, score: f64, member: &[u8]) -> bool {
+        let n = self.node(at);
+        n.score < score || (n.score == score && n.member.as_slice() < member)
+    }
+
+    fn random_level(&mut self) -> usize {
+        let mut level = 1;
+        while level < MAX_LEVEL && self.next_random() % LEVEL_UP_ONE_IN == 0 {
+            level += 1;
+        }
+        level
+    }
+
+    /// xorshift64*: plenty for coin flips.
+    fn next_random(&mut self) -> u64 {
+        let mut x = self.level_state;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.level_state = x;
+        x.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 32
+    }
+
+    /// The last node before (score, member) on every level, and each one's rank.
+    fn search(&self, score: f64, member: &[u8]) -> ([u32; MAX_LEVEL], [usize; MAX_LEVEL]) {
+        let mut update = [HEAD; MAX_LEVEL];
+        let mut rank = [0usize; MAX_LEVEL];
+        let mut x = HEAD;
+        for i in (0..self.level).rev() {
+            rank[i] = if i + 1 == self.level { 0 } else { rank[i + 1] };
+            loop {
+                let link = self.link(x, i);
+                if link.forward != NIL && self.precedes(link.forward, score, member) {
+                    rank[i] += link.span as usize;
+                    x = link.forward;
+                } else {
+                    break;
+                }
+            }
+            update[i] = x;
+        }
+        (update, rank)
+    }
+
+    /// Inserts a member known to be absent.
+    fn insert(&mut self, score: f64, member: Vec<u8>) {
+        let (mut update, mut rank) = self.search(score, &member);
+        let level = self.random_level();
+        if level > self.level {
+            for i in self.level..level {
+                rank[i] = 0;
+                update[i] = HEAD;
+                self.link_mut(HEAD, i).span = self.len as u32;
+            }
+            self.level = level;
+        }
+        let node = Node {
+            member,
+            score,
+            backward: if update[0] == HEAD { NIL } else { update[0] },
+            levels: vec![
+                Link {
+                    forward: NIL,
+                    span: 0
+                };
+                level
+            ],
+        };
+        let at = match self.free.pop() {
+            Some(slot) => {
+                self.nodes[slot as usize] = node;
+                slot
+            }
+            None => {
+                self.nodes.push(node);
+                (self.nodes.len() - 1) as u32
+            }
+        };
+        for i in 0..level {
+            let before = self.link(update[i], i);
+            let jumped = (rank[0] - rank[i]) as u32;
+            *self.link_mut(at, i) = Link {
+                forward: before.forward,
+                span: before.span - jumped,
+            };
+            *self.link_mut(update[i], i) = Link {
+                forward: at,
+                span: jumped + 1,
+            };
+        }
+        for i in level..self.level {
+            self.link_mut(update[i], i).span += 1;
+        }
+        match self.link(at, 0).forward {
+            NIL => self.tail = at,
+            next => self.nodes[next as usize].backward = at,
+        }
+        self.len += 1;
+    }
+
+    /// Removes (score, member); false if it is not there.
+    fn delete(&mut self, score: f64, member: &[u8]) -> bool {
+        let (update, _) = self.search(score, member);
+        let at = self.link(update[0], 0).forward;
+        if at == NIL || self.node(at).score != score || self.node(at).member != member {
+            return false;
+        }
+        for (i, &before) in update.iter().enumerate().take(self.level) {
+            let link = self.link(before, i);
+            if link.forward == at {
+                let gone = self.link(at, i);
+                *self.link_mut(before, i) = Link {
+                    forward: gone.forward,
+                    span: link.span + gone.span - 1,
+                };
+            } else {
+                self.link_mut(before, i).span -= 1;
+            }
+        }
+        let backward = self.node(at).backward;
+        match self.link(at, 0).forward {
+            NIL => self.tail = backward,
+            next => self.nodes[next as usize].backward = backward,
+        }
+        while self.level > 1 && self.link(HEAD, self.level - 1).forward == NIL {
+            self.level -= 1;
+        }
+        self.len -= 1;
+        let node = &mut self.nodes[at as usize];
+        node.member = Vec::new();
+        node.levels = Vec::new();
+        self.free.push(at);
+        true
+    }
+
+    /// The 1-based rank of (score, member), if present.
+    fn rank(&self, score: f64, member: &[u8]) -> Option<usize> {
+        let mut x = HEAD;
+        let mut rank = 0;
+        for i in (0..self.level).rev() {
+            loop {
+                let link = self.link(x, i);
+                if link.forward == NIL {
+                    break;
+                }
+                let n = self.node(link.forward);
+                if n.score < score || (n.score == score && n.member.as_slice() <= member) {
+                    rank += link.span as usize;
+                    x = link.forward;
+                } else {
+                    break;
+                }
+            }
+            if x != HEAD && self.node(x).member == member {
+                return Some(rank);
+            }
+        }
+        None
+    }
+
+    /// The node of 1-based rank `rank`, or NIL.
+    fn by_rank(&self, rank: usize) -> u32 {
+        let mut x = HEAD;
+        let mut traversed = 0;
+        for i in (0..self.level).rev() {
+            loop {
+                let link = self.link(x, i);
+                if link.forward != NIL && traversed + link.span as usize <= rank {
+                    traversed += link.span as usize;
+                    x = link.forward;
+                } else {
+                    break;
+                }
+            }
+            if traversed == rank {
+                return x;
+            }
+        }
+        NIL
+    }
+
+    /// The 1-based rank of the first node inside `range`, walking down past every node
+    /// before its start.
+    fn first_in(&self, range: &ZRange) -> Option<usize> {
+        let mut x = HEAD;
+        let mut rank = 0;
+        for i in (0..self.level).rev() {
+            loop {
+                let link = self.link(x, i);
+                if link.forward == NIL {
+                    break;
+                }
+                let n = self.node(link.forward);
+                if range.above_min(n.score, &n.member) {
+                    break;
+                }
+                rank += link.span as usize;
+                x = link.forward;
+            }
+        }
+        let first = self.link(x, 0).forward;
+        (first != NIL && range.below_max(self.node(first).score, &self.node(first).member))
+            .then_some(rank + 1)
+    }
+
+    /// The 1-based rank of the last node inside `range`.
+    fn last_in(&self, range: &ZRange) -> Option<usize> {
+        let mut x = HEAD;
+        let mut rank = 0;
+        for i in (0..self.level).rev() {
+            loop {
+                let link = self.link(x, i);
+                if link.forward == NIL {
+                    break;
+                }
+                let n = self.node(link.forward);
+                if !range.below_max(n.score, &n.member) {
+                    break;
+                }
+                rank += link.span as usize;
+                x = link.forward;
+            }
+        }
+        (x != HEAD && range.above_min(self.node(x).score, &self.node(x).member)).then_some(rank)
+    }
+}
+
+/// A sorted-set value.
+#[derive(Clone, Debug)]
+pub struct SortedSet {
+    scores: IndexMap<Vec<u8>, f64>,
+    list: SkipList,
+    /// True while Redis would still keep this set as a listpack.
+    listpack: bool,
+}
+
+impl Default for SortedSet {
+    fn default() -> SortedSet {
+        SortedSet::new(true)
+    }
+}
+
+impl PartialEq for SortedSet {
+    /// Same members with the same scores, whatever the encoding.
+    fn eq(&self, other: &SortedSet) -> bool {
+        self.len() == other.len()
+            && self
+                .scores
+                .iter()
+                .all(|(m, s)| other.scores.get(m) == Some(s))
+    }
+}
+
+/// Iterates (member, score) along the order from a rank, forwards or backwards.
+pub struct Iter<'a> {
+    list: &'a SkipList,
+    at: u32,
+    reverse: bool,
+}
+
+impl<'a> Iterator for Iter<'a> {
+    type Item = (&'a [u8], f64);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.at == NIL || self.at == HEAD {
+            return None;
+        }
+        let node = self.list.node(self.at);
+        self.at = if self.reverse {
+            node.backward
+        } else {
+            node.levels[0].forward
+        };
+        Some((node.member.as_slice(), node.score))
+    }
+}
 
 impl SortedSet {
-    /// Number of elements.
+    /// An empty sorted set, a listpack or already a skip list.
+    pub fn new(listpack: bool) -> SortedSet {
+        SortedSet {
+            scores: IndexMap::new(),
+            list: SkipList::new(),
+            listpack,
+        }
+    }
+
+    /// The empty set ZADD creates for a key whose first member is `first_member_len` bytes
+    /// long: a skip list at once when listpacks are off or that member is already too long.
+    pub fn for_first_member(first_member_len: usize, limits: ListpackLimits) -> SortedSet {
+        SortedSet::new(limits.max_entries > 0 && first_member_len <= limits.max_value)
+    }
+
+    /// A set built afresh from `pairs` as the STORE commands build their destination: small
+    /// enough ones are listpacks (Redis's `zsetConvertToListpackIfNeeded`).
+    pub fn from_pairs<I>(pairs: I, limits: ListpackLimits) -> SortedSet
+    where
+        I: IntoIterator<Item = (Vec<u8>, f64)>,
+    {
+        let mut set = SortedSet::new(limits.max_entries > 0);
+        for (member, score) in pairs {
+            set.insert(member, score, limits);
+        }
+        set
+    }
+
+    /// Number of members.
     pub fn len(&self) -> usize {
-        0
+        self.scores.len()
     }
 
     /// True when empty.
     pub fn is_empty(&self) -> bool {
+        self.scores.is_empty()
+    }
+
+    /// `listpack` or `skiplist`, as OBJECT ENCODING answers.
+    pub fn encoding(&self) -> &'static str {
+        if self.listpack {
+            "listpack"
+        } else {
+            "skiplist"
+        }
+    }
+
+    /// True while the set is small enough to be a listpack in Redis (ZSCAN then answers in
+    /// one call, in order).
+    pub fn is_listpack(&self) -> bool {
+        self.listpack
+    }
+
+    /// A member's score.
+    pub fn score(&self, member: &[u8]) -> Option<f64> {
+        self.scores.get(member).copied()
+    }
+
+    /// Sets `member`'s score, adding it if absent; true if it was added. Adding may turn a
+    /// listpack into a skip list, as `zsetAdd` does (more than `max_entries` members, or a
+    /// member longer than `max_value`).
+    pub fn insert(&mut self, member: Vec<u8>, score: f64, limits: ListpackLimits) -> bool {
+        let score = self.stored(score);
+        if let Some(old) = self.scores.get_mut(&member) {
+            if *old != score || old.is_sign_negative() != score.is_sign_negative() {
+                let old = std::mem::replace(old, score);
+                self.list.delete(old, &member);
+                self.list.insert(score, member);
+            }
+            return false;
+        }
+        if self.listpack && (self.len() + 1 > limits.max_entries || member.len() > limits.max_value)
+        {
+            self.listpack = false;
+        }
+        self.scores.insert(member.clone(), score);
+        self.list.insert(score, member);
         true
+    }
+
+    /// A listpack keeps a score of -0 as 0 (what Redis 7.0 answers afterwards).
+    fn stored(&self, score: f64) -> f64 {
+        if self.listpack && score == 0.0 {
+            0.0
+        } else {
+            score
+        }
+    }
+
+    /// Removes `member`; true if it was there.
+    pub fn remove(&mut self, member: &[u8]) -> bool {
+        match self.scores.swap_remove(member) {
+            Some(score) => self.list.delete(score, member),
+            None => false,
+        }
+    }
+
+    /// A member's 0-based rank, counted from the lowest score, or from the highest when
+    /// `reverse`.
+    pub fn rank(&self, member: &[u8], reverse: bool) -> Option<usize> {
+        let score = self.score(member)?;
+        let rank = self.list.rank(score, member)? - 1;
+        Some(if reverse { self.len() - 1 - rank } else { rank })
+    }
+
+    /// Members from 0-based rank `rank` on: towards higher scores, or when `reverse`, from the
+    /// member of reverse rank `rank` towards lower ones.
+    pub fn iter_from(&self, rank: usize, reverse: bool) -> Iter<'_> {
+        let at = if rank >= self.len() {
+            NIL
+        } else if reverse {
+            self.list.by_rank(self.len() - rank)
+        } else {
+            self.list.by_rank(rank + 1)
+        };
+        Iter {
+            list: &self.list,
+            at,
+            reverse,
+        }
+    }
+
+    /// Every member, lowest score first.
+    pub fn iter(&self) -> Iter<'_> {
+        self.iter_from(0, false)
+    }
+
+    /// The 0-based rank of the first member in `range` (in reverse ranks, of the last one,
+    /// when `reverse`), in O(log n).
+    pub fn first_in(&self, range: &ZRange, reverse: bool) -> Option<usize> {
+        if range.is_empty() {
+            return None;
+        }
+        if reverse {
+            self.list.last_in(range).map(|r| self.len() - r)
+        } else {
+            self.list.first_in(range).map(|r| r - 1)
+        }
+    }
+
+    /// How many members lie in `range`, from the ranks of its two ends.
+    pub fn count_in(&self, range: &ZRange) -> usize {
+        if range.is_empty() {
+            return 0;
+        }
+        match (self.list.first_in(range), self.list.last_in(range)) {
+            (Some(first), Some(last)) if last >= first => last - first + 1,
+            _ => 0,
+        }
+    }
+
+    /// The member and score at position `index` of the member map (`0..len`, no order): for
+    /// picking members at random and for ZSCAN's cursor.
+    pub fn get_index(&self, index: usize) -> Option<(&[u8], f64)> {
+        self.scores
+            .get_index(index)
+            .map(|(m, s)| (m.as_slice(), *s))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check_spans(z: &SortedSet) {
+        let order: Vec<_> = z.iter().map(|(m, s)| (m.to_vec(), s)).collect();
+        assert_eq!(order.len(), z.len());
+        for (i, (m, _)) in order.iter().enumerate() {
+            assert_eq!(z.rank(m, false), Some(i), "rank of {m:?}");
+            assert_eq!(
+                z.iter_from(i, false).next().map(|(m, _)| m.to_vec()),
+                Some(m.clone())
+            );
+        }
+        let back: Vec<_> = z.iter_from(0, true).map(|(m, s)| (m.to_vec(), s)).collect();
+        assert_eq!(back, order.into_iter().rev().collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn ranks_survive_inserts_updates_and_deletes() {
+        let limits = ListpackLimits::default();
+        let mut z = SortedSet::default();
+        let mut state = 1u64;
+        for i in 0..2000u64 {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let member = format!("m{}", state % 500).into_bytes();
+            if i % 3 == 0 {
+                z.remove(&member);
+            } else {
+                z.insert(member, (state >> 40) as f64 % 50.0, limits);
+            }
+        }
+        check_spans(&z);
+        assert_eq!(z.encoding(), "skiplist");
+    }
+
+    #[test]
+    fn ranges_by_score_and_lex() {
+        let limits = ListpackLimits::default();
+        let z = SortedSet::from_pairs((0..10).map(|i| (vec![b'a' + i as u8], i as f64)), limits);
+        let r = ZRange::Score {
+            min: 2.0,
+            max: 5.0,
+            min_exclusive: true,
+            max_exclusive: false,
+        };
+        assert_eq!(z.first_in(&r, false), Some(3));
+        assert_eq!(z.first_in(&r, true), Some(4));
+        assert_eq!(z.count_in(&r), 3);
+        let lex = ZRange::Lex {
+            min: LexBound::Inclusive(b"c".to_vec()),
+            max: LexBound::Exclusive(b"f".to_vec()),
+        };
+        assert_eq!(z.count_in(&lex), 3);
+        let empty = ZRange::Lex {
+            min: LexBound::PlusInfinity,
+            max: LexBound::MinusInfinity,
+        };
+        assert_eq!(z.count_in(&empty), 0);
+    }
+
+    #[test]
+    fn listpack_until_too_many_or_too_long() {
+        let limits = ListpackLimits {
+            max_entries: 2,
+            max_value: 3,
+        };
+        let mut z = SortedSet::for_first_member(1, limits);
+        z.insert(b"a".to_vec(), -0.0, limits);
+        assert!(z.score(b"a").is_some_and(|s| s.is_sign_positive()));
+        z.insert(b"b".to_vec(), 1.0, limits);
+        assert_eq!(z.encoding(), "listpack");
+        z.insert(b"c".to_vec(), 1.0, limits);
+        assert_eq!(z.encoding(), "skiplist");
+        assert_eq!(
+            SortedSet::for_first_member(4, limits).encoding(),
+            "skiplist"
+        );
     }
 }
