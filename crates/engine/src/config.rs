@@ -120,6 +120,39 @@ pub static PARAMS: &[ConfigParam] = &[
         mutable: true,
         clamp: None,
     },
+    ConfigParam {
+        name: "set-max-intset-entries",
+        aliases: &[],
+        kind: ConfigKind::Int {
+            min: 0,
+            max: i64::MAX,
+        },
+        default: "512",
+        mutable: true,
+        clamp: None,
+    },
+    ConfigParam {
+        name: "zset-max-listpack-entries",
+        aliases: &["zset-max-ziplist-entries"],
+        kind: ConfigKind::Int {
+            min: 0,
+            max: i64::MAX,
+        },
+        default: "128",
+        mutable: true,
+        clamp: None,
+    },
+    ConfigParam {
+        name: "zset-max-listpack-value",
+        aliases: &["zset-max-ziplist-value"],
+        kind: ConfigKind::Memory {
+            min: 0,
+            max: i64::MAX,
+        },
+        default: "64",
+        mutable: true,
+        clamp: None,
+    },
     // Redis 7.0 keeps every list in a quicklist; these shape its nodes, which nothing here
     // shows, so they are accepted and reported only.
     ConfigParam {

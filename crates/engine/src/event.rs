@@ -13,6 +13,10 @@ pub enum NotifyClass {
     List,
     /// `h`: hash commands.
     Hash,
+    /// `s`: set commands.
+    Set,
+    /// `z`: sorted-set commands.
+    ZSet,
     /// `x`: a key expired.
     Expired,
     /// `e`: a key was evicted.
@@ -27,6 +31,8 @@ impl NotifyClass {
             NotifyClass::String => '$',
             NotifyClass::List => 'l',
             NotifyClass::Hash => 'h',
+            NotifyClass::Set => 's',
+            NotifyClass::ZSet => 'z',
             NotifyClass::Expired => 'x',
             NotifyClass::Evicted => 'e',
         }
