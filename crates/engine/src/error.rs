@@ -94,6 +94,33 @@ pub enum Error {
     /// HRANDFIELD ... WITHVALUES with a count whose pairs could not be counted.
     ValueOutOfRange,
 
+    // --- Sets, sorted sets and SORT (t_set.c, t_zset.c, sort.c) ---
+    /// numkeys larger than the arguments that follow it (SINTERCARD, ZINTERCARD).
+    NumkeysTooMany,
+    /// ZUNION, ZINTER, ZDIFF (and STORE forms, ZINTERCARD) with numkeys below 1; holds the
+    /// command's name.
+    AtLeastOneInputKey(String),
+    /// ZADD INCR with more than one score-member pair.
+    ZaddIncrPair,
+    /// ZADD with both NX and XX.
+    ZaddXxAndNx,
+    /// ZADD with GT or LT and NX, or GT with LT.
+    ZaddGtLtNx,
+    /// ZINCRBY / ZADD INCR reaching NaN (inf + -inf).
+    ScoreNan,
+    /// A score range end that is not a number.
+    MinMaxNotFloat,
+    /// A lex range end that does not start with `[`, `(` or is `-`/`+`.
+    MinMaxNotLexItem,
+    /// ZRANGE ... LIMIT without BYSCORE or BYLEX.
+    LimitNeedsByscoreOrBylex,
+    /// ZRANGE ... BYLEX WITHSCORES.
+    WithscoresWithBylex,
+    /// ZUNION/ZINTER ... WEIGHTS with a weight that is not a number.
+    WeightNotFloat,
+    /// SORT without ALPHA of an element (or BY weight) that is not a number.
+    SortNotDouble,
+
     // --- OBJECT ---
     /// OBJECT FREQ without an LFU `maxmemory-policy`.
     LfuNotSelected,
@@ -202,6 +229,28 @@ impl fmt::Display for Error {
             OffsetOutOfRange => f.write_str("ERR offset is out of range"),
             NoSuchKey => f.write_str("ERR no such key"),
             IndexOutOfRange => f.write_str("ERR index out of range"),
+            NumkeysTooMany => f.write_str("ERR Number of keys can't be greater than number of args"),
+            AtLeastOneInputKey(cmd) => {
+                write!(f, "ERR at least 1 input key is needed for '{cmd}' command")
+            }
+            ZaddIncrPair => f.write_str("ERR INCR option supports a single increment-element pair"),
+            ZaddXxAndNx => {
+                f.write_str("ERR XX and NX options at the same time are not compatible")
+            }
+            ZaddGtLtNx => {
+                f.write_str("ERR GT, LT, and/or NX options at the same time are not compatible")
+            }
+            ScoreNan => f.write_str("ERR resulting score is not a number (NaN)"),
+            MinMaxNotFloat => f.write_str("ERR min or max is not a float"),
+            MinMaxNotLexItem => f.write_str("ERR min or max not valid string range item"),
+            LimitNeedsByscoreOrBylex => f.write_str(
+                "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX",
+            ),
+            WithscoresWithBylex => {
+                f.write_str("ERR syntax error, WITHSCORES not supported in combination with BYLEX")
+            }
+            WeightNotFloat => f.write_str("ERR weight value is not a float"),
+            SortNotDouble => f.write_str("ERR One or more scores can't be converted into double"),
             RankZero => f.write_str("ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list"),
             OptionNegative(option) => write!(f, "ERR {option} can't be negative"),
             NumkeysNotPositive => f.write_str("ERR numkeys should be greater than 0"),
