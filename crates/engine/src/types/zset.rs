@@ -263,7 +263,7 @@ impl SkipList {
 
     fn random_level(&mut self) -> usize {
         let mut level = 1;
-        while level < MAX_LEVEL && self.next_random() % LEVEL_UP_ONE_IN == 0 {
+        while level < MAX_LEVEL && self.next_random().is_multiple_of(LEVEL_UP_ONE_IN) {
             level += 1;
         }
         level
@@ -346,8 +346,8 @@ impl SkipList {
                 span: jumped + 1,
             };
         }
-        for i in level..self.level {
-            self.link_mut(update[i], i).span += 1;
+        for (i, &before) in update.iter().enumerate().take(self.level).skip(level) {
+            self.link_mut(before, i).span += 1;
         }
         match self.link(at, 0).forward {
             NIL => self.tail = at,
