@@ -68,6 +68,29 @@ pub struct Entry {
     pub value: Value,
     /// Seconds-resolution LRU clock of the last access (Redis's 24-bit `lru` field).
     pub lru: u32,
+    /// For a string, how it was last written: what OBJECT ENCODING needs beyond its bytes.
+    pub string_origin: StringOrigin,
+}
+
+/// How a string value was last written, the one piece of history OBJECT ENCODING needs.
+///
+/// Redis chooses a string's encoding when it stores it through `tryObjectEncoding` (SET and
+/// its variants, MSET, INCR and DECR, APPEND to a missing key): `int` for an integer of at
+/// most 20 characters, `embstr` up to 44 bytes, `raw` beyond; so for those the bytes alone
+/// decide. Two other paths break that rule, and only they are recorded, by the commands that
+/// take them: INCRBYFLOAT stores with `createStringObject` (`embstr` or `raw` by length, never
+/// `int`: `INCRBYFLOAT k 1` makes an embstr `1`), and APPEND to an existing string and SETRANGE
+/// modify it in place, which leaves it `raw` whatever it holds. Every store through
+/// [`Engine::db_add`] or [`Engine::set_key`] starts again from `Encoded`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum StringOrigin {
+    /// Stored through `tryObjectEncoding`: the bytes decide.
+    #[default]
+    Encoded,
+    /// Created as is (INCRBYFLOAT): `embstr` up to 44 bytes, `raw` beyond.
+    Created,
+    /// Modified in place (APPEND, SETRANGE): `raw`.
+    Raw,
 }
 
 /// One database.
@@ -204,7 +227,21 @@ impl Engine {
     /// Adds a key that does not exist yet (Redis's `dbAdd`).
     pub(crate) fn db_add(&mut self, db: usize, key: &[u8], value: Value) {
         let lru = self.lru_clock();
-        self.dbs[db].keys.insert(key.to_vec(), Entry { value, lru });
+        self.dbs[db].keys.insert(
+            key.to_vec(),
+            Entry {
+                value,
+                lru,
+                string_origin: StringOrigin::Encoded,
+            },
+        );
+    }
+
+    /// Records how the string at `key` was just written (see [`StringOrigin`]).
+    pub(crate) fn set_string_origin(&mut self, db: usize, key: &[u8], origin: StringOrigin) {
+        if let Some(entry) = self.dbs[db].keys.get_mut(key) {
+            entry.string_origin = origin;
+        }
     }
 
     /// Creates or overwrites a key (Redis's `setKey`): an overwrite drops the TTL unless
@@ -216,12 +253,20 @@ impl Engine {
             Some(entry) => {
                 entry.value = value;
                 entry.lru = lru;
+                entry.string_origin = StringOrigin::Encoded;
                 if !keep_ttl {
                     d.expires.swap_remove(key);
                 }
             }
             None => {
-                d.keys.insert(key.to_vec(), Entry { value, lru });
+                d.keys.insert(
+                    key.to_vec(),
+                    Entry {
+                        value,
+                        lru,
+                        string_origin: StringOrigin::Encoded,
+                    },
+                );
             }
         }
     }

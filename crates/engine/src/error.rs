@@ -124,8 +124,6 @@ pub enum Error {
     // --- OBJECT ---
     /// OBJECT FREQ without an LFU `maxmemory-policy`.
     LfuNotSelected,
-    /// OBJECT IDLETIME under an LFU `maxmemory-policy`.
-    LfuSelected,
 
     // --- Connection ---
     /// HELLO with a protocol version that is not an integer.
@@ -260,7 +258,6 @@ impl fmt::Display for Error {
             ValueNanOrInfinity => f.write_str("ERR value is NaN or Infinity"),
             ValueOutOfRange => f.write_str("ERR value is out of range"),
             LfuNotSelected => f.write_str("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."),
-            LfuSelected => f.write_str("ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."),
             SameObject => f.write_str("ERR source and destination objects are the same"),
             DbIndexOutOfRange => f.write_str("ERR DB index is out of range"),
             InvalidFirstDbIndex => f.write_str("ERR invalid first DB index"),

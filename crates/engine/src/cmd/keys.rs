@@ -34,7 +34,7 @@
 //! keys come and go between calls.
 
 use crate::args::{is, parse_i64};
-use crate::db::{LookupFlags, Value};
+use crate::db::{Entry, LookupFlags, StringOrigin, Value};
 use crate::engine::{Call, Engine};
 use crate::error::{Error, Result};
 use crate::event::NotifyClass;
@@ -49,6 +49,12 @@ const ALL_KEYS: KeyPositions = KeyPositions {
 };
 const TWO_KEYS: KeyPositions = KeyPositions {
     first: 1,
+    last: 2,
+    step: 1,
+};
+/// OBJECT's subcommands name their key after the subcommand.
+const OBJECT_KEY: KeyPositions = KeyPositions {
+    first: 2,
     last: 2,
     step: 1,
 };
@@ -392,6 +398,88 @@ pub static COMMANDS: &[CommandSpec] = &[
         handler: Some(move_command),
         subcommands: &[],
     },
+    CommandSpec {
+        name: "object",
+        arity: -2,
+        flags: 0,
+        group: "generic",
+        since: "2.2.3",
+        summary: "A container for commands that inspect how a key's value is stored.",
+        syntax: "subcommand [argument ...]",
+        complexity: "Depends on subcommand.",
+        keys: KeyPositions::NONE,
+        handler: None,
+        subcommands: OBJECT_SUBCOMMANDS,
+    },
+];
+
+/// OBJECT's subcommands; each takes the key as its second argument.
+static OBJECT_SUBCOMMANDS: &[CommandSpec] = &[
+    CommandSpec {
+        name: "encoding",
+        arity: 3,
+        flags: flag::READONLY,
+        group: "generic",
+        since: "2.2.3",
+        summary: "Returns how Redis 7.0 would store a key's value in memory.",
+        syntax: "key",
+        complexity: "O(1)",
+        keys: OBJECT_KEY,
+        handler: Some(object_encoding),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "freq",
+        arity: 3,
+        flags: flag::READONLY,
+        group: "generic",
+        since: "4.0.0",
+        summary: "Returns a key's logarithmic access frequency counter (LFU policies only).",
+        syntax: "key",
+        complexity: "O(1)",
+        keys: OBJECT_KEY,
+        handler: Some(object_freq),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "idletime",
+        arity: 3,
+        flags: flag::READONLY,
+        group: "generic",
+        since: "2.2.3",
+        summary: "Returns the seconds since a key was last read or written.",
+        syntax: "key",
+        complexity: "O(1)",
+        keys: OBJECT_KEY,
+        handler: Some(object_idletime),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "refcount",
+        arity: 3,
+        flags: flag::READONLY,
+        group: "generic",
+        since: "2.2.3",
+        summary: "Returns how many references Redis 7.0 would hold to a key's value.",
+        syntax: "key",
+        complexity: "O(1)",
+        keys: OBJECT_KEY,
+        handler: Some(object_refcount),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "help",
+        arity: 2,
+        flags: flag::LOADING | flag::STALE,
+        group: "generic",
+        since: "6.2.0",
+        summary: "Shows OBJECT's subcommands.",
+        syntax: "",
+        complexity: "O(1)",
+        keys: KeyPositions::NONE,
+        handler: Some(object_help),
+        subcommands: &[],
+    },
 ];
 
 fn integer(n: i64) -> CommandResult {
@@ -665,19 +753,19 @@ fn keys(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 }
 
 /// SCAN's options.
-struct ScanOptions<'a> {
+pub(crate) struct ScanOptions<'a> {
     /// Positions visited per call.
-    count: usize,
+    pub(crate) count: usize,
     /// None for no pattern (or `*`, which matches everything).
-    pattern: Option<&'a [u8]>,
-    type_name: Option<&'a [u8]>,
+    pub(crate) pattern: Option<&'a [u8]>,
+    pub(crate) type_name: Option<&'a [u8]>,
 }
 
 impl<'a> ScanOptions<'a> {
     /// Reads `[MATCH pattern] [COUNT count] [TYPE type]` in any order, the last of a repeated
     /// option winning. A COUNT below 1, an unknown word or an option without its value is a
     /// syntax error.
-    fn parse(args: &'a [Vec<u8>]) -> Result<ScanOptions<'a>> {
+    pub(crate) fn parse(args: &'a [Vec<u8>]) -> Result<ScanOptions<'a>> {
         let mut options = ScanOptions {
             count: 10,
             pattern: None,
@@ -711,7 +799,7 @@ impl<'a> ScanOptions<'a> {
 /// Reads a cursor as Redis's `parseScanCursorOrReply` does with `strtoul`: no leading space,
 /// an optional sign (a minus wraps around, as in C), decimal digits, and nothing after them;
 /// the empty string reads as 0. The argument ends at a NUL byte, as a C string does.
-fn parse_cursor(arg: &[u8]) -> Result<u64> {
+pub(crate) fn parse_cursor(arg: &[u8]) -> Result<u64> {
     let text = arg.split(|&b| b == 0).next().unwrap_or_default();
     if text.is_empty() {
         return Ok(0);
@@ -1042,6 +1130,135 @@ fn swapdb(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     engine.dbs.swap(first, second);
     engine.dirty += 1;
     Ok(Reply::ok().into())
+}
+
+// --- OBJECT ----------------------------------------------------------------------------------
+
+/// Looks up OBJECT's key as Redis does (a read that counts a hit or a miss but touches
+/// nothing), then gives its entry to `answer`; nil when the key is missing.
+fn object_lookup(
+    engine: &mut Engine,
+    call: &Call<'_>,
+    answer: impl FnOnce(&Engine, &Entry) -> Result<Reply>,
+) -> CommandResult {
+    let key = &call.argv[2];
+    if engine
+        .lookup_read_with(call.db, key, LookupFlags::NO_TOUCH)
+        .is_none()
+    {
+        return Ok(Reply::Null.into());
+    }
+    // The door above did the lookup's work; the entry's bookkeeping is read here.
+    match engine.dbs[call.db].keys.get(key.as_slice()) {
+        Some(entry) => Ok(answer(engine, entry)?.into()),
+        None => Ok(Reply::Null.into()),
+    }
+}
+
+/// Redis's `OBJ_ENCODING_EMBSTR_SIZE_LIMIT`: longer strings are `raw`.
+const EMBSTR_SIZE_LIMIT: usize = 44;
+/// Redis's `OBJ_SHARED_INTEGERS`: integers below it are one shared object.
+const SHARED_INTEGERS: i64 = 10_000;
+
+/// ```text
+/// OBJECT ENCODING key
+/// ```
+/// The encoding Redis 7.0 would be using for the same history: for strings `int`, `embstr` or
+/// `raw` (see [`StringOrigin`]); `quicklist` for every list; `listpack` or `hashtable` for
+/// hashes; and what the set and sorted-set types say for theirs.
+fn object_encoding(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    object_lookup(engine, call, |_, entry| {
+        let name = match &entry.value {
+            Value::String(s) => match entry.string_origin {
+                StringOrigin::Encoded if is_int_encodable(s) => "int",
+                StringOrigin::Raw => "raw",
+                _ if s.len() <= EMBSTR_SIZE_LIMIT => "embstr",
+                _ => "raw",
+            },
+            Value::List(l) => l.encoding(),
+            Value::Hash(h) => h.encoding(),
+            Value::Set(s) => s.encoding(),
+            Value::ZSet(z) => z.encoding(),
+        };
+        Ok(Reply::bulk(name))
+    })
+}
+
+/// Would `tryObjectEncoding` store these bytes as an integer? At most 20 characters that
+/// `string2l` reads as a 64-bit integer.
+fn is_int_encodable(s: &[u8]) -> bool {
+    s.len() <= 20 && crate::args::string2ll(s).is_some()
+}
+
+/// ```text
+/// OBJECT REFCOUNT key
+/// ```
+/// 1, except for the integers 0 to 9999 that Redis stores as one shared object whose count
+/// it pins at `INT_MAX` (2147483647).
+fn object_refcount(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    object_lookup(engine, call, |_, entry| {
+        let shared = match &entry.value {
+            Value::String(s) if entry.string_origin == StringOrigin::Encoded => {
+                is_int_encodable(s)
+                    && crate::args::string2ll(s).is_some_and(|n| (0..SHARED_INTEGERS).contains(&n))
+            }
+            _ => false,
+        };
+        Ok(Reply::Integer(if shared { i64::from(i32::MAX) } else { 1 }))
+    })
+}
+
+/// Redis's `LRU_CLOCK_MAX`: the LRU clock is 24 bits of seconds and wraps.
+const LRU_CLOCK_MAX: u32 = (1 << 24) - 1;
+
+/// ```text
+/// OBJECT IDLETIME key
+/// ```
+/// Seconds since the key was last touched, from its LRU clock (Redis's
+/// `estimateObjectIdleTime`, which allows for the 24-bit clock having wrapped since).
+fn object_idletime(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    object_lookup(engine, call, |engine, entry| {
+        let now = engine.lru_clock();
+        let idle = if now >= entry.lru {
+            now - entry.lru
+        } else {
+            now + (LRU_CLOCK_MAX - entry.lru)
+        };
+        Ok(Reply::Integer(i64::from(idle)))
+    })
+}
+
+/// ```text
+/// OBJECT FREQ key
+/// ```
+/// The LFU counter, tracked only under an LFU `maxmemory-policy`. No such policy can be
+/// chosen yet, so an existing key answers Redis's error (a missing one, nil).
+fn object_freq(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    object_lookup(engine, call, |_, _| Err(Error::LfuNotSelected))
+}
+
+/// ```text
+/// OBJECT HELP
+/// ```
+fn object_help(_: &mut Engine, _: &Call<'_>) -> CommandResult {
+    Ok(Reply::help(
+        "OBJECT",
+        &[
+            "ENCODING <key>",
+            "    Return the kind of internal representation used in order to store the value",
+            "    associated with a <key>.",
+            "FREQ <key>",
+            "    Return the access frequency index of the <key>. The returned integer is",
+            "    proportional to the logarithm of the recent access frequency of the key.",
+            "IDLETIME <key>",
+            "    Return the idle time of the <key>, that is the approximated number of",
+            "    seconds elapsed since the last access to the key.",
+            "REFCOUNT <key>",
+            "    Return the number of references of the value associated with the specified",
+            "    <key>.",
+        ],
+    )
+    .into())
 }
 
 #[cfg(test)]

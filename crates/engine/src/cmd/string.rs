@@ -9,7 +9,7 @@
 //! Counters keep a key's TTL; SET (without KEEPTTL), GETSET and MSET drop it.
 
 use crate::args::{is, parse_i64};
-use crate::db::Value;
+use crate::db::{StringOrigin, Value};
 use crate::engine::{Call, Engine};
 use crate::error::{Error, Result};
 use crate::event::NotifyClass;
@@ -762,6 +762,7 @@ fn incr_decr(engine: &mut Engine, call: &Call<'_>, by: i64) -> CommandResult {
         }
     };
     engine.notify(NotifyClass::String, "incrby", call.db, key);
+    engine.set_string_origin(call.db, key, StringOrigin::Encoded);
     Ok(Reply::Integer(sum).into())
 }
 
@@ -789,11 +790,12 @@ fn incrbyfloat(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         }
     };
     engine.notify(NotifyClass::String, "incrbyfloat", call.db, key);
+    engine.set_string_origin(call.db, key, StringOrigin::Created);
     Ok(Reply::bulk(new_value).into())
 }
 
 /// The sum as INCRBYFLOAT stores it, unless it is not a finite number.
-fn float_sum(value: LongDouble, increment: LongDouble) -> Result<Vec<u8>> {
+pub(crate) fn float_sum(value: LongDouble, increment: LongDouble) -> Result<Vec<u8>> {
     let sum = value.add(increment);
     if !sum.is_finite() {
         return Err(Error::NanOrInfinity);
@@ -822,6 +824,7 @@ fn append(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
             s.try_reserve(tail.len())
                 .map_err(|_| Error::StringTooLong)?;
             s.extend_from_slice(tail);
+            engine.set_string_origin(call.db, key, StringOrigin::Raw);
             total
         }
         None => {
@@ -912,6 +915,7 @@ fn setrange(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         }
     };
     engine.notify(NotifyClass::String, "setrange", call.db, key);
+    engine.set_string_origin(call.db, key, StringOrigin::Raw);
     Ok(Reply::Integer(len as i64).into())
 }
 

@@ -17,7 +17,7 @@ use indexmap::IndexMap;
 
 /// How Redis 7.0 would hold this hash in memory.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum HashEncoding {
+enum HashEncoding {
     #[default]
     Listpack,
     Hashtable,
@@ -53,17 +53,18 @@ impl Hash {
         self.fields.is_empty()
     }
 
-    /// Which encoding Redis would be using.
-    pub fn encoding(&self) -> HashEncoding {
-        self.encoding
-    }
-
-    /// What OBJECT ENCODING says.
-    pub fn encoding_name(&self) -> &'static str {
+    /// What OBJECT ENCODING says: `listpack` or `hashtable`.
+    pub fn encoding(&self) -> &'static str {
         match self.encoding {
             HashEncoding::Listpack => "listpack",
             HashEncoding::Hashtable => "hashtable",
         }
+    }
+
+    /// True while Redis would still hold it in a listpack, whose order (insertion order) is
+    /// the order of its replies.
+    pub fn is_listpack(&self) -> bool {
+        self.encoding == HashEncoding::Listpack
     }
 
     /// The value of `field`.
@@ -136,17 +137,17 @@ mod tests {
         let mut h = Hash::new();
         assert!(h.set(b"a".to_vec(), b"1".to_vec(), LIMITS));
         assert!(!h.set(b"a".to_vec(), b"2".to_vec(), LIMITS));
-        assert_eq!(h.encoding(), HashEncoding::Listpack);
+        assert!(h.is_listpack());
         h.set(b"b".to_vec(), b"12345".to_vec(), LIMITS);
-        assert_eq!(h.encoding(), HashEncoding::Hashtable);
+        assert_eq!(h.encoding(), "hashtable");
         h.remove(b"b");
-        assert_eq!(h.encoding(), HashEncoding::Hashtable);
+        assert_eq!(h.encoding(), "hashtable");
 
         let mut h = Hash::new();
         for f in ["a", "b", "c"] {
             h.set(f.into(), b"v".to_vec(), LIMITS);
         }
-        assert_eq!(h.encoding_name(), "hashtable");
+        assert_eq!(h.encoding(), "hashtable");
     }
 
     #[test]
