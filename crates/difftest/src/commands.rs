@@ -1,0 +1,187 @@
+//! What the tester knows about each command beyond the spec table: how to compare its reply,
+//! a syntax where the spec's text is not enough to generate good arguments, and how often to
+//! send it. A command the engine implements and this table does not name is still generated
+//! (from its spec row) and compared exactly; adding MULTI/EXEC or a new family is a row here
+//! at most.
+
+/// How two servers' replies to one command are compared.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Compare {
+    /// Type and bytes, all the way down.
+    Exact,
+    /// An array, set or map whose order Redis does not fix (SMEMBERS, KEYS): sorted first.
+    Unordered,
+    /// A flat array of field/value pairs (or a map) in no fixed order (HGETALL, CONFIG GET).
+    Pairs,
+    /// Only the type and length: the contents are Redis's random choice (RANDOMKEY, TIME).
+    Shape,
+    /// Integers within this distance (TTLs move between the two servers' calls); negative
+    /// answers (-1 no TTL, -2 no key) exactly.
+    Near(i64),
+    /// HELLO: exact but for the connection's `id`.
+    Hello,
+    /// A cursor command at this argument index, iterated to the end on each server; the
+    /// elements met (pairs when `pairs`) compared as sets. SCAN guarantees nothing finer.
+    Scan { cursor_at: usize, pairs: bool },
+    /// DBSIZE: exact while no key may have expired; after that Redis's active expiry cycle
+    /// decides when an expired key stops being counted, so only the type is compared.
+    ExactUntilExpiry,
+}
+
+/// One row: a command by Redis's full name (`config|get`).
+pub struct Row {
+    pub name: &'static str,
+    pub compare: Compare,
+    /// Replaces the spec's `syntax` for generating arguments; `None` keeps it.
+    pub syntax: Option<&'static str>,
+    /// How often it is picked relative to others; `None` for the default (8 for commands with
+    /// keys, 2 for the rest). 0 never generates it.
+    pub weight: Option<u32>,
+}
+
+const fn row(name: &'static str, compare: Compare) -> Row {
+    Row {
+        name,
+        compare,
+        syntax: None,
+        weight: None,
+    }
+}
+
+const fn syntax(name: &'static str, text: &'static str) -> Row {
+    Row {
+        name,
+        compare: Compare::Exact,
+        syntax: Some(text),
+        weight: None,
+    }
+}
+
+const fn weight(name: &'static str, weight: u32) -> Row {
+    Row {
+        name,
+        compare: Compare::Exact,
+        syntax: None,
+        weight: Some(weight),
+    }
+}
+
+/// The rows. Unknown names (families not written yet) are simply unused until they land.
+pub static ROWS: &[Row] = &[
+    // Replies Redis leaves unordered.
+    row("keys", Compare::Unordered),
+    row("smembers", Compare::Unordered),
+    row("sinter", Compare::Unordered),
+    row("sunion", Compare::Unordered),
+    row("sdiff", Compare::Unordered),
+    row("hkeys", Compare::Unordered),
+    row("hvals", Compare::Unordered),
+    row("hgetall", Compare::Pairs),
+    row("config|get", Compare::Pairs),
+    // Replies that are Redis's random choice.
+    row("randomkey", Compare::Shape),
+    row("time", Compare::Shape),
+    row("client|id", Compare::Shape),
+    row("spop", Compare::Shape),
+    row("srandmember", Compare::Shape),
+    row("hrandfield", Compare::Shape),
+    row("zrandmember", Compare::Shape),
+    row("hello", Compare::Hello),
+    // Time moves between the two servers' calls.
+    row("ttl", Compare::Near(1)),
+    row("pttl", Compare::Near(50)),
+    row("expiretime", Compare::Near(1)),
+    row("pexpiretime", Compare::Near(50)),
+    row("object|idletime", Compare::Near(1)),
+    row("dbsize", Compare::ExactUntilExpiry),
+    // Cursors.
+    Row {
+        name: "scan",
+        compare: Compare::Scan {
+            cursor_at: 1,
+            pairs: false,
+        },
+        syntax: Some("cursor [MATCH pattern] [COUNT count] [TYPE type]"),
+        weight: Some(4),
+    },
+    row(
+        "sscan",
+        Compare::Scan {
+            cursor_at: 2,
+            pairs: false,
+        },
+    ),
+    row(
+        "hscan",
+        Compare::Scan {
+            cursor_at: 2,
+            pairs: true,
+        },
+    ),
+    row(
+        "zscan",
+        Compare::Scan {
+            cursor_at: 2,
+            pairs: true,
+        },
+    ),
+    // Syntaxes the spec's text does not group, or lists in full where a few values do.
+    syntax(
+        "config|set",
+        "(HZ | ACTIVE-EXPIRE-EFFORT) config-int [(HZ | ACTIVE-EXPIRE-EFFORT) config-int ...]",
+    ),
+    // The engine derives these from a spec table that holds less than Redis's JSON files
+    // (argument trees, tips, key-spec flags are approximated: see cmd/server.rs), so only
+    // their shape (one entry per name asked, nil for unknown ones) is held to Redis's.
+    Row {
+        name: "command|info",
+        compare: Compare::Shape,
+        syntax: Some("command-name [command-name ...]"),
+        weight: None,
+    },
+    Row {
+        name: "command|docs",
+        compare: Compare::Shape,
+        syntax: Some("command-name [command-name ...]"),
+        weight: None,
+    },
+    syntax("command|getkeys", "@command"),
+    Row {
+        name: "command|getkeysandflags",
+        compare: Compare::Shape,
+        syntax: Some("@command"),
+        weight: None,
+    },
+    syntax(
+        "zunionstore",
+        "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE (SUM | MIN | MAX)]",
+    ),
+    syntax(
+        "zinterstore",
+        "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE (SUM | MIN | MAX)]",
+    ),
+    // Whole-server answers that differ by design: the engine implements a part of Redis's
+    // command set (COMMAND COUNT, LIST, the bare COMMAND), or they describe the process.
+    weight("command", 0),
+    weight("command|count", 0),
+    weight("command|list", 0),
+    weight("info", 0),
+    // Lists only the subcommands the engine has, on purpose.
+    weight("client|help", 0),
+    // Rare, so that sequences keep some data.
+    weight("flushall", 1),
+    weight("flushdb", 1),
+    weight("swapdb", 1),
+    weight("quit", 1),
+    weight("reset", 1),
+];
+
+/// The row for a full name, if the table has one.
+pub fn row_for(name: &str) -> Option<&'static Row> {
+    ROWS.iter().find(|row| row.name == name)
+}
+
+/// How `name`'s replies are compared.
+pub fn compare_for(name: &str) -> Compare {
+    row_for(name).map_or(Compare::Exact, |row| row.compare)
+}

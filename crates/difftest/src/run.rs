@@ -1,0 +1,411 @@
+//! Running a sequence on both servers and judging it: each step goes to real Redis and then to
+//! our server on the same-numbered connection, and the two replies are compared by the rule
+//! `crate::commands` gives for that command. A failing sequence is shrunk (steps, then
+//! arguments, dropped while the last step still differs) and written as a `.redis` script
+//! that `redis-diff` runs as is.
+
+use std::io;
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+use keyspace::cli::repr;
+
+use crate::commands::{compare_for, Compare};
+use crate::generate::{loosely_compared, Step};
+use crate::resp::{Connection, Value};
+
+/// A server process the tester started, stopped when dropped.
+pub struct Server {
+    pub label: &'static str,
+    pub port: u16,
+    child: Child,
+    /// The connection that flushes and resets between sequences.
+    control: Connection,
+}
+
+impl Server {
+    /// Starts `program args... --port P` on a free port and waits until it answers.
+    pub fn start(label: &'static str, program: &Path, args: &[&str]) -> io::Result<Server> {
+        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let mut child = Command::new(program)
+            .args(args)
+            .args(["--port", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", program.display())))?;
+        let started = Instant::now();
+        let control = loop {
+            match Connection::open(port) {
+                Ok(connection) => break connection,
+                Err(_) if started.elapsed() < Duration::from_secs(20) => {
+                    sleep(Duration::from_millis(20))
+                }
+                Err(e) => {
+                    let _ = child.kill();
+                    return Err(e);
+                }
+            }
+        };
+        Ok(Server {
+            label,
+            port,
+            child,
+            control,
+        })
+    }
+
+    /// Empties every database and puts back the settings sequences may change.
+    fn reset(&mut self) -> io::Result<()> {
+        for argv in [
+            &["FLUSHALL"][..],
+            &["CONFIG", "SET", "hz", "10", "active-expire-effort", "1"],
+        ] {
+            let argv: Vec<Vec<u8>> = argv.iter().map(|a| a.as_bytes().to_vec()).collect();
+            let reply = self.control.call(&argv)?;
+            if reply.is_error() {
+                return Err(io::Error::other(format!(
+                    "{}: reset: {reply:?}",
+                    self.label
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// What a server answered: a reply, or how the connection failed.
+type Answer = Result<Value, String>;
+
+/// Where two servers first disagreed in a sequence.
+#[derive(Debug)]
+pub struct Mismatch {
+    /// The index of the step.
+    pub at: usize,
+    pub redis: String,
+    pub ours: String,
+}
+
+/// Runs `steps` on fresh state on both servers. `Ok(None)` when every reply agreed.
+pub fn check(
+    redis: &mut Server,
+    ours: &mut Server,
+    steps: &[Step],
+    clients: usize,
+) -> io::Result<Option<Mismatch>> {
+    redis.reset()?;
+    ours.reset()?;
+    let mut expired = false;
+    let mut connections: Vec<Option<(Connection, Connection)>> =
+        (0..clients).map(|_| None).collect();
+    for (at, step) in steps.iter().enumerate() {
+        let pair = match &mut connections[step.client] {
+            Some(pair) => pair,
+            slot => slot.insert((Connection::open(redis.port)?, Connection::open(ours.port)?)),
+        };
+        let compare = compare_for(&step.name);
+        let (a, b) = match compare {
+            Compare::Scan { cursor_at, pairs } => (
+                scan(&mut pair.0, &step.argv, cursor_at, pairs),
+                scan(&mut pair.1, &step.argv, cursor_at, pairs),
+            ),
+            _ => (call(&mut pair.0, &step.argv), call(&mut pair.1, &step.argv)),
+        };
+        if step.name == "quit" {
+            connections[step.client] = None;
+        }
+        if !agree(compare, &a, &b, expired) {
+            return Ok(Some(Mismatch {
+                at,
+                redis: describe(&a),
+                ours: describe(&b),
+            }));
+        }
+        if step.sleep_after_ms > 0 {
+            expired = true;
+            sleep(Duration::from_millis(step.sleep_after_ms));
+        }
+    }
+    Ok(None)
+}
+
+fn call(connection: &mut Connection, argv: &[Vec<u8>]) -> Answer {
+    connection.call(argv).map_err(|e| e.to_string())
+}
+
+/// A reply for a report, cut short when long (COMMAND DOCS answers run to pages).
+fn describe(answer: &Answer) -> String {
+    let text = match answer {
+        Ok(value) => value.to_string(),
+        Err(e) => format!("<connection error: {e}>"),
+    };
+    match text.char_indices().nth(DESCRIBE_MAX) {
+        Some((cut, _)) => format!("{}... ({} bytes in all)", &text[..cut], text.len()),
+        None => text,
+    }
+}
+
+const DESCRIBE_MAX: usize = 1_500;
+
+/// A cursor command iterated to the end: the sorted, deduplicated elements it returned (as
+/// an array of one-element or pair arrays), or the first reply that is not a (cursor,
+/// elements) pair.
+fn scan(connection: &mut Connection, argv: &[Vec<u8>], cursor_at: usize, pairs: bool) -> Answer {
+    let mut argv = argv.to_vec();
+    let mut met: Vec<Vec<Value>> = Vec::new();
+    for _ in 0..10_000 {
+        let reply = call(connection, &argv)?;
+        let (cursor, elements) = match reply.elements() {
+            Some([Value::Bulk(cursor), page]) => match page.elements() {
+                Some(elements) => (cursor.clone(), elements.to_vec()),
+                None => return Ok(reply),
+            },
+            _ => return Ok(reply),
+        };
+        met.extend(
+            elements
+                .chunks(if pairs { 2 } else { 1 })
+                .map(<[Value]>::to_vec),
+        );
+        if cursor == b"0" {
+            met.sort();
+            met.dedup();
+            return Ok(Value::Array(met.into_iter().map(Value::Array).collect()));
+        }
+        match argv.get_mut(cursor_at) {
+            Some(slot) => *slot = cursor,
+            None => return Err("the cursor argument is missing".into()),
+        }
+    }
+    Err("SCAN did not come back to cursor 0 in 10,000 calls".into())
+}
+
+fn agree(compare: Compare, a: &Answer, b: &Answer, expired: bool) -> bool {
+    let (Ok(a), Ok(b)) = (a, b) else {
+        return a == b;
+    };
+    if a == b {
+        return true;
+    }
+    match compare {
+        Compare::Exact | Compare::Scan { .. } => false,
+        Compare::Unordered => sorted(a, false) == sorted(b, false),
+        Compare::Pairs => sorted(a, true) == sorted(b, true),
+        Compare::Shape => a.shape() == b.shape(),
+        Compare::ExactUntilExpiry => expired && a.shape() == b.shape(),
+        Compare::Near(tolerance) => match (a, b) {
+            (Value::Integer(x), Value::Integer(y)) => {
+                *x >= 0 && *y >= 0 && (x - y).abs() <= tolerance
+            }
+            _ => false,
+        },
+        Compare::Hello => without_id(a) == without_id(b),
+    }
+}
+
+fn sorted(value: &Value, pairs: bool) -> Value {
+    match value.clone() {
+        Value::Array(items) if pairs => {
+            let mut chunks: Vec<Vec<Value>> = items.chunks(2).map(<[Value]>::to_vec).collect();
+            chunks.sort();
+            Value::Array(chunks.into_iter().flatten().collect())
+        }
+        Value::Array(mut items) => {
+            items.sort();
+            Value::Array(items)
+        }
+        Value::Set(mut items) => {
+            items.sort();
+            Value::Set(items)
+        }
+        Value::Map(mut pairs) => {
+            pairs.sort();
+            Value::Map(pairs)
+        }
+        other => other,
+    }
+}
+
+/// HELLO's reply with the connection's id blanked, in either protocol's shape.
+fn without_id(value: &Value) -> Value {
+    let is_id = |v: &Value| matches!(v, Value::Bulk(k) | Value::Simple(k) if k == b"id");
+    match value.clone() {
+        Value::Map(pairs) => Value::Map(
+            pairs
+                .into_iter()
+                .map(|(k, v)| match is_id(&k) {
+                    true => (k, Value::Integer(0)),
+                    false => (k, v),
+                })
+                .collect(),
+        ),
+        Value::Array(mut items) => {
+            if let Some(at) = items.iter().position(is_id) {
+                if let Some(v) = items.get_mut(at + 1) {
+                    *v = Value::Integer(0);
+                }
+            }
+            Value::Array(items)
+        }
+        other => other,
+    }
+}
+
+/// Shrinks a failing sequence: cut after the first differing step, then drop steps and
+/// arguments one at a time while the (new) last step still differs. Arguments of the last
+/// step may go only while both replies stay exactly as they were, so the shrunk script shows
+/// the same difference rather than another (COMMAND INFO without its names is another
+/// command). Each try runs on fresh state; `budget` bounds the tries.
+pub fn shrink(
+    redis: &mut Server,
+    ours: &mut Server,
+    steps: &[Step],
+    found: &Mismatch,
+    clients: usize,
+    mut budget: usize,
+) -> io::Result<Vec<Step>> {
+    let mut best = steps[..=found.at].to_vec();
+    let mut fails = |candidate: &[Step], same_replies: bool| -> io::Result<bool> {
+        Ok(match check(redis, ours, candidate, clients)? {
+            Some(m) if m.at + 1 == candidate.len() => {
+                !same_replies || (m.redis == found.redis && m.ours == found.ours)
+            }
+            _ => false,
+        })
+    };
+    let mut progress = true;
+    while progress {
+        progress = false;
+        let mut i = best.len().saturating_sub(1);
+        while i > 0 && budget > 0 {
+            i -= 1;
+            budget -= 1;
+            let mut candidate = best.clone();
+            candidate.remove(i);
+            if fails(&candidate, false)? {
+                best = candidate;
+                progress = true;
+            }
+        }
+        for i in (0..best.len()).rev() {
+            let last = i + 1 == best.len();
+            // A subcommand's name stays: CONFIG without GET is another command.
+            let first = if best[i].name.contains('|') { 2 } else { 1 };
+            for j in (first..best[i].argv.len()).rev() {
+                if budget == 0 || j >= best[i].argv.len() {
+                    continue;
+                }
+                budget -= 1;
+                let mut candidate = best.clone();
+                candidate[i].argv.remove(j);
+                if fails(&candidate, last)? {
+                    best = candidate;
+                    progress = true;
+                }
+            }
+        }
+        progress &= budget > 0;
+    }
+    Ok(best)
+}
+
+/// The sequence as a redis-diff script, ready for `tests/compat/`.
+pub fn script(steps: &[Step], header: &str) -> String {
+    let mut out = String::new();
+    for line in header.lines() {
+        out.push_str(&format!("# {line}\n"));
+    }
+    let mut client = 0;
+    for step in steps {
+        if step.client != client {
+            client = step.client;
+            out.push_str(&format!("@client {}\n", client_name(client)));
+        }
+        match compare_for(&step.name) {
+            Compare::Unordered => out.push_str("@unordered\n"),
+            Compare::Pairs => out.push_str("@pairs\n"),
+            _ if loosely_compared(&step.name) => out.push_str(
+                "# the tester compares the next reply only in part (see crates/difftest)\n",
+            ),
+            _ => {}
+        }
+        let words: Vec<String> = step.argv.iter().map(|a| word(a)).collect();
+        out.push_str(&words.join(" "));
+        out.push('\n');
+        if step.sleep_after_ms > 0 {
+            out.push_str(&format!("@sleep {}\n", step.sleep_after_ms));
+        }
+    }
+    out
+}
+
+/// redis-diff's first connection is `main`.
+fn client_name(client: usize) -> String {
+    match client {
+        0 => "main".into(),
+        n => format!("c{}", n + 1),
+    }
+}
+
+/// An argument as redis-cli syntax: bare when that reads back the same, quoted otherwise.
+fn word(arg: &[u8]) -> String {
+    let bare = !arg.is_empty()
+        && arg
+            .iter()
+            .all(|&b| b.is_ascii_graphic() && !matches!(b, b'"' | b'\'' | b'\\'));
+    match bare {
+        true => String::from_utf8_lossy(arg).into_owned(),
+        false => repr(arg),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scripts_quote_what_needs_it() {
+        let step = |client, argv: &[&str], sleep_after_ms| Step {
+            client,
+            argv: argv.iter().map(|a| a.as_bytes().to_vec()).collect(),
+            name: argv[0].to_lowercase(),
+            sleep_after_ms,
+        };
+        let text = script(
+            &[
+                step(0, &["SET", "k1", "hello world", "PX", "1"], 10),
+                step(1, &["KEYS", "*"], 0),
+                step(0, &["GET", ""], 0),
+            ],
+            "found",
+        );
+        assert_eq!(
+            text,
+            "# found\nSET k1 \"hello world\" PX 1\n@sleep 10\n@client c2\n@unordered\nKEYS *\n\
+             @client main\nGET \"\"\n"
+        );
+    }
+
+    #[test]
+    fn loose_rules() {
+        let int = |n| Ok(Value::Integer(n));
+        assert!(agree(Compare::Near(1), &int(100), &int(99), false));
+        assert!(!agree(Compare::Near(1), &int(-1), &int(-2), false));
+        let a = Ok(Value::Array(vec![Value::Integer(1), Value::Integer(2)]));
+        let b = Ok(Value::Array(vec![Value::Integer(2), Value::Integer(1)]));
+        assert!(agree(Compare::Unordered, &a, &b, false));
+        assert!(!agree(Compare::Exact, &a, &b, false));
+        assert!(!agree(Compare::ExactUntilExpiry, &int(1), &int(2), false));
+        assert!(agree(Compare::ExactUntilExpiry, &int(1), &int(2), true));
+    }
+}
