@@ -79,9 +79,14 @@ pub struct Entry {
 /// most 20 characters, `embstr` up to 44 bytes, `raw` beyond; so for those the bytes alone
 /// decide. Two other paths break that rule, and only they are recorded, by the commands that
 /// take them: INCRBYFLOAT stores with `createStringObject` (`embstr` or `raw` by length, never
-/// `int`: `INCRBYFLOAT k 1` makes an embstr `1`), and APPEND to an existing string and SETRANGE
-/// modify it in place, which leaves it `raw` whatever it holds. Every store through
-/// [`Engine::db_add`] or [`Engine::set_key`] starts again from `Encoded`.
+/// `int`: `INCRBYFLOAT k 1` makes an embstr `1`), and APPEND to an existing string and
+/// SETRANGE modify it in place, which leaves it `raw` whatever it holds. Every store through
+/// [`Engine::db_add`] or [`Engine::set_key`] starts again from `Encoded`; RENAME and MOVE
+/// carry the origin along with the value, and COPY marks its copy `Duplicated`.
+///
+/// Keeping this beside the value rather than an encoding proper means the string commands
+/// only say which path they took, and Redis's own rule (below, in OBJECT ENCODING) does the
+/// rest, exactly where Redis applies it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum StringOrigin {
     /// Stored through `tryObjectEncoding`: the bytes decide.
@@ -91,6 +96,9 @@ pub enum StringOrigin {
     Created,
     /// Modified in place (APPEND, SETRANGE): `raw`.
     Raw,
+    /// Duplicated by COPY (`dupStringObject`): encoded as the original was, but never one of
+    /// the shared integers, so its refcount is 1.
+    Duplicated,
 }
 
 /// One database.

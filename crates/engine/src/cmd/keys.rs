@@ -951,6 +951,7 @@ fn rename_key(engine: &mut Engine, db: usize, key: &[u8], newkey: &[u8], nx: boo
     }
     let entry = engine.db_remove(db, key).ok_or(Error::NoSuchKey)?;
     engine.db_add(db, newkey, entry.value);
+    engine.set_string_origin(db, newkey, entry.string_origin);
     if let Some(at) = expire {
         engine.set_expire(db, newkey, at);
     }
@@ -1008,6 +1009,10 @@ fn copy(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         return integer(0);
     };
     let expire = engine.get_expire(src, source);
+    let origin = engine.dbs[src]
+        .keys
+        .get(source.as_slice())
+        .map(|e| e.string_origin);
     if engine.lookup_write(dst, destination).is_some() {
         if !replace {
             return integer(0);
@@ -1015,6 +1020,13 @@ fn copy(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         engine.db_delete(dst, destination);
     }
     engine.db_add(dst, destination, value);
+    if let Some(origin) = origin {
+        let duplicated = match origin {
+            StringOrigin::Encoded => StringOrigin::Duplicated,
+            other => other,
+        };
+        engine.set_string_origin(dst, destination, duplicated);
+    }
     if let Some(at) = expire {
         engine.set_expire(dst, destination, at);
     }
@@ -1045,6 +1057,7 @@ fn move_command(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         return integer(0);
     };
     engine.db_add(dst, key, entry.value);
+    engine.set_string_origin(dst, key, entry.string_origin);
     if let Some(at) = expire {
         engine.set_expire(dst, key, at);
     }
@@ -1170,7 +1183,7 @@ fn object_encoding(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     object_lookup(engine, call, |_, entry| {
         let name = match &entry.value {
             Value::String(s) => match entry.string_origin {
-                StringOrigin::Encoded if is_int_encodable(s) => "int",
+                StringOrigin::Encoded | StringOrigin::Duplicated if is_int_encodable(s) => "int",
                 StringOrigin::Raw => "raw",
                 _ if s.len() <= EMBSTR_SIZE_LIMIT => "embstr",
                 _ => "raw",
