@@ -1,0 +1,94 @@
+//! Native tests of OBJECT: IDLETIME under the manual clock (which real Redis cannot pin
+//! down to the second), which commands refresh a key's access time, and ENCODING's answers
+//! for each string history.
+
+use keyspace::{cli, ClientId, Config, Engine, ManualClock, Reply};
+
+struct Harness {
+    engine: Engine,
+    client: ClientId,
+    clock: ManualClock,
+}
+
+impl Harness {
+    fn new() -> Harness {
+        let clock = ManualClock::new(1_700_000_000_000);
+        let mut engine = Engine::new(Config::default(), Box::new(clock.clone()), 7);
+        let client = engine.connect();
+        Harness {
+            engine,
+            client,
+            clock,
+        }
+    }
+
+    fn run(&mut self, line: &str) -> Reply {
+        let argv = cli::split_args(line.as_bytes()).expect("balanced quotes");
+        let mut replies = self.engine.execute(self.client, &argv).into_replies();
+        assert_eq!(replies.len(), 1, "{line}");
+        replies.remove(0)
+    }
+}
+
+#[test]
+fn idletime_counts_seconds_since_the_last_touch() {
+    let mut h = Harness::new();
+    h.run("RPUSH l a");
+    h.clock.advance_ms(5_000);
+    assert_eq!(h.run("OBJECT IDLETIME l"), Reply::Integer(5));
+    // OBJECT itself, TYPE and TTL do not touch; a read does.
+    h.run("TYPE l");
+    assert_eq!(h.run("OBJECT IDLETIME l"), Reply::Integer(5));
+    h.run("LLEN l");
+    assert_eq!(h.run("OBJECT IDLETIME l"), Reply::Integer(0));
+    h.clock.advance_ms(2_000);
+    h.run("HSET h f v");
+    h.run("RPUSH l b");
+    assert_eq!(h.run("OBJECT IDLETIME l"), Reply::Integer(0));
+    assert_eq!(h.run("OBJECT IDLETIME missing"), Reply::Null);
+}
+
+#[test]
+fn object_counts_a_hit_or_a_miss() {
+    let mut h = Harness::new();
+    h.run("SET k v");
+    h.run("OBJECT ENCODING k");
+    h.run("OBJECT ENCODING missing");
+    let stats = h.engine.stats();
+    assert_eq!((stats.keyspace_hits, stats.keyspace_misses), (1, 1));
+}
+
+#[test]
+fn string_encodings_follow_their_history() {
+    let mut h = Harness::new();
+    let cases = [
+        ("SET k 42", "int"),
+        ("APPEND k 0", "raw"),
+        ("INCR k", "int"),
+        ("INCRBYFLOAT k 1", "embstr"),
+        ("SET k hello", "embstr"),
+        ("SETRANGE k 0 j", "raw"),
+        ("SET k 7", "int"),
+    ];
+    for (command, encoding) in cases {
+        h.run(command);
+        assert_eq!(
+            h.run("OBJECT ENCODING k"),
+            Reply::bulk(encoding),
+            "{command}"
+        );
+    }
+    h.run("SET shared 7");
+    assert_eq!(h.run("OBJECT REFCOUNT shared"), Reply::Integer(2147483647));
+    h.run("COPY shared copy");
+    assert_eq!(h.run("OBJECT REFCOUNT copy"), Reply::Integer(1));
+    assert_eq!(h.run("OBJECT ENCODING copy"), Reply::bulk("int"));
+}
+
+#[test]
+fn freq_needs_an_lfu_policy() {
+    let mut h = Harness::new();
+    h.run("SET k v");
+    assert!(h.run("OBJECT FREQ k").is_error());
+    assert_eq!(h.run("OBJECT FREQ missing"), Reply::Null);
+}
