@@ -487,20 +487,67 @@ fn docs(_: &mut Engine, call: &Call<'_>) -> CommandResult {
 /// keys, an argument count its arity allows.
 fn keys_of(argv: &[Vec<u8>]) -> Result<(&'static CommandSpec, Vec<&[u8]>), Error> {
     let spec = by_argv(argv).ok_or(Error::InvalidCommandSpecified)?;
-    if spec.keys.first <= 0 {
+    let numkeys_at = numkeys_index(spec);
+    if spec.keys.first <= 0 && numkeys_at.is_none() {
         return Err(Error::CommandHasNoKeys);
     }
     if !spec.arity_ok(argv.len()) {
         return Err(Error::GetKeysWrongArity);
     }
+    let mut indexes = spec.keys.indexes(argv.len());
+    if let Some(at) = numkeys_at {
+        // Redis reads numkeys with its key specs (strictly), and when they fail with the
+        // command's own `genericGetKeys` (`atoi`, the destination listed last); either way
+        // no keys at all when the command would refuse the count.
+        let count = atoi(&argv[at]);
+        if count < 1 || count > (argv.len() - at - 1) as i64 {
+            return match spec.has(flag::NO_MANDATORY_KEYS) {
+                true => Ok((spec, Vec::new())),
+                false => Err(Error::InvalidArgumentsForCommand),
+            };
+        }
+        let following = at + 1..=at + count as usize;
+        indexes = match string2ll(&argv[at]) {
+            Some(_) => indexes.into_iter().chain(following).collect(),
+            None => following.chain(indexes).collect(),
+        };
+    }
     Ok((
         spec,
-        spec.keys
-            .indexes(argv.len())
-            .into_iter()
-            .map(|i| argv[i].as_slice())
-            .collect(),
+        indexes.into_iter().map(|i| argv[i].as_slice()).collect(),
     ))
+}
+
+/// Where a movable-keys command's `numkeys` argument is, read from its syntax, whose words
+/// before it are all required (`numkeys key [key ...]` for SINTERCARD and LMPOP, `destination
+/// numkeys key [key ...]` for ZUNIONSTORE): its keys follow it. `None` for other commands.
+fn numkeys_index(spec: &CommandSpec) -> Option<usize> {
+    if !spec.has(flag::MOVABLEKEYS) {
+        return None;
+    }
+    let words: Vec<&str> = spec.syntax.split_whitespace().collect();
+    let at = words.iter().position(|w| *w == "numkeys")?;
+    words[..at]
+        .iter()
+        .all(|w| w.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
+        .then_some(at + 1)
+}
+
+/// C's `atoi`: optional blanks and sign, then digits up to the first non-digit; 0 when none.
+fn atoi(bytes: &[u8]) -> i64 {
+    let text = String::from_utf8_lossy(bytes);
+    let text = text.trim_start();
+    let (sign, digits) = match text.as_bytes().first() {
+        Some(b'-') => (-1, &text[1..]),
+        Some(b'+') => (1, &text[1..]),
+        _ => (1, text),
+    };
+    let end = digits
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(digits.len());
+    sign * digits[..end]
+        .parse::<i64>()
+        .unwrap_or(if end == 0 { 0 } else { i64::MAX })
 }
 
 /// ```text
