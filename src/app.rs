@@ -1,109 +1,485 @@
-//! The minimal page: a title, a note that it emulates Redis 7.0, and one console (an input and
-//! the log of what redis-cli would have printed). The full console replaces it in a later issue.
-//! The component only wires the DOM to a [`Session`]; what to print is decided there.
+//! The page: a header (title, the emulated Redis version, language, theme and zoom), the
+//! console, and the keyspace panel (`panel`). Components only wire the DOM to the plain types
+//! of `console`, `history`, `keyview` and `i18n`; the engine answers through a [`Host`].
 
+use std::collections::HashSet;
+use std::rc::Rc;
 use std::time::Duration;
 
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 use web_sys::HtmlInputElement;
 
-use crate::clock::{random_seed, BrowserClock};
-use crate::i18n::{strings_for, Strings};
-use crate::session::{Line, LineKind, Session};
+use crate::console::{Entry, Log};
+use crate::history::History;
+use crate::host::Host;
+use crate::i18n::{fill, strings_for, Strings, LANGUAGES};
+use crate::keyview::{KeyQuery, KeyWindow, TtlTracker};
+use crate::panel::KeyPanel;
+use crate::prefs;
+use crate::protocol::{Line, LineKind, Request, Response};
 
-/// The whole page.
-#[component]
-pub fn App() -> impl IntoView {
-    let language = window().navigator().language().unwrap_or_default();
-    let text = strings_for(&language);
-    document().set_title(text.title);
-    if let Some(root) = document().document_element() {
-        let _ = root.set_attribute("lang", text.lang);
+/// Presenter zoom: the steps Ctrl/Cmd +/− move through, and its bounds.
+const ZOOM_STEP: f64 = 0.1;
+const ZOOM_RANGE: (f64, f64) = (0.7, 2.5);
+/// How often the page asks the engine to run its timer (and redraws countdowns): Redis's
+/// default `hz` of 10.
+const TICK: Duration = Duration::from_millis(100);
+
+/// Whether the engine is up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EngineState {
+    Starting,
+    Ready,
+    /// Died, with what the browser said.
+    Failed(String),
+}
+
+/// The page's state, shared by its components: small and `Copy`, every part a signal or a
+/// handle to one.
+#[derive(Clone, Copy)]
+pub struct Shared {
+    pub text: RwSignal<&'static Strings>,
+    pub log: RwSignal<Log>,
+    pub prompt: RwSignal<String>,
+    pub engine: RwSignal<EngineState>,
+    /// The keys on screen and the query that selects them.
+    pub window: RwSignal<KeyWindow>,
+    pub query: RwSignal<KeyQuery>,
+    /// Keys the last command changed.
+    pub changed: RwSignal<HashSet<String>>,
+    /// The wall clock, redrawn every [`TICK`] for the countdowns.
+    pub now_ms: RwSignal<u64>,
+    pub ttl: StoredValue<TtlTracker>,
+    host: StoredValue<Option<Host>, LocalStorage>,
+    /// The key-list request in flight, so that a fast scroll sends one at a time.
+    window_sent: StoredValue<Option<KeyQuery>>,
+    tick_sent: StoredValue<bool>,
+    next_id: StoredValue<u64>,
+}
+
+impl Shared {
+    /// Sends a request to the engine, if there is one.
+    pub fn send(&self, request: Request) {
+        self.host.with_value(|host| {
+            if let Some(host) = host {
+                host.send(request);
+            }
+        });
     }
 
-    view! {
-        <main class="page">
-            <h1>{text.title}</h1>
-            <p class="note">{text.emulates}</p>
-            <Console text=text />
-        </main>
+    /// A fresh id for a console entry.
+    fn id(&self) -> u64 {
+        self.next_id.update_value(|n| *n += 1);
+        self.next_id.get_value()
+    }
+
+    /// Asks for the key list of the current query, unless a request is already out (its answer
+    /// will ask again if the query moved on meanwhile).
+    pub fn refresh_keys(&self) {
+        if self.window_sent.with_value(Option::is_some) {
+            return;
+        }
+        let view = self.query.get_untracked();
+        self.window_sent.set_value(Some(view.clone()));
+        self.send(Request::Window { view });
+    }
+
+    fn show_window(&self, window: KeyWindow) {
+        let now = js_sys::Date::now() as u64;
+        self.ttl.update_value(|t| t.observe(&window.rows, now));
+        self.window.set(window);
+    }
+
+    fn on_response(&self, response: Response) {
+        match response {
+            Response::Ready => self.engine.set(EngineState::Ready),
+            Response::Ran {
+                seq,
+                echo,
+                reply,
+                prompt,
+                changed,
+                window,
+            } => {
+                self.log.update(|log| log.answered(seq, echo, reply));
+                self.prompt.set(prompt);
+                self.changed.set(changed.into_iter().collect());
+                self.show_window(window);
+            }
+            Response::Ticked { pushed, window } => {
+                self.tick_sent.set_value(false);
+                if let Some(page) = pushed {
+                    let id = self.id();
+                    self.log.update(|log| {
+                        log.sent(id, String::new());
+                        log.answered(id, String::new(), page);
+                    });
+                }
+                if let Some(window) = window {
+                    self.show_window(window);
+                }
+            }
+            Response::Window(window) => {
+                let sent = self.window_sent.get_value();
+                self.window_sent.set_value(None);
+                self.show_window(window);
+                if sent.as_ref() != Some(&self.query.get_untracked()) {
+                    self.refresh_keys();
+                }
+            }
+            Response::More { reply, from, lines } => {
+                self.log.update(|log| log.more(reply, from, lines));
+            }
+        }
+    }
+
+    /// Starts an engine (again): in a worker, or in the page for the tests.
+    fn start(&self, in_page: bool) {
+        let shared = *self;
+        let on_response = Rc::new(move |response| shared.on_response(response));
+        let on_failure = Rc::new(move |message: String| {
+            web_sys::console::error_1(&format!("engine stopped: {message}").into());
+            shared.engine.set(EngineState::Failed(message));
+        });
+        self.host.set_value(None);
+        self.window_sent.set_value(None);
+        self.tick_sent.set_value(false);
+        self.engine.set(EngineState::Starting);
+        let host = if in_page {
+            Some(Host::in_page(on_response))
+        } else {
+            Host::worker(on_response, on_failure)
+        };
+        self.host.set_value(host);
+        self.refresh_keys();
     }
 }
 
-/// One redis-cli session: type a command, press Enter, read the replies.
+/// The whole page. `in_page` runs the engine in the page's own thread instead of a worker:
+/// the browser tests have no worker script to load.
 #[component]
-fn Console(text: &'static Strings) -> impl IntoView {
-    // The engine is not `Sync` (its clock is only `Send`), so it lives in local storage.
-    let session = StoredValue::new_local(Session::new(Box::new(BrowserClock), random_seed()));
-    let log = RwSignal::new(Vec::<Line>::new());
-    let prompt = RwSignal::new(session.with_value(Session::prompt));
-    let output = NodeRef::<leptos::html::Pre>::new();
+pub fn App(#[prop(optional)] in_page: bool) -> impl IntoView {
+    let saved_language = prefs::load("language");
+    let language =
+        saved_language.unwrap_or_else(|| window().navigator().language().unwrap_or_default());
+    let shared = Shared {
+        text: RwSignal::new(strings_for(&language)),
+        log: RwSignal::new(Log::default()),
+        prompt: RwSignal::new("127.0.0.1:6379>".to_string()),
+        engine: RwSignal::new(EngineState::Starting),
+        window: RwSignal::new(KeyWindow::default()),
+        query: RwSignal::new(KeyQuery::default()),
+        changed: RwSignal::new(HashSet::new()),
+        now_ms: RwSignal::new(js_sys::Date::now() as u64),
+        ttl: StoredValue::new(TtlTracker::default()),
+        host: StoredValue::new_local(None),
+        window_sent: StoredValue::new(None),
+        tick_sent: StoredValue::new(false),
+        next_id: StoredValue::new(0),
+    };
+    shared.start(in_page);
 
-    // The engine's timer: keys expire while nobody types, as in a running redis-server.
-    let every = Duration::from_millis(session.with_value(Session::tick_interval_ms));
+    // The engine's timer: keys expire while nobody types, as in a running redis-server. A
+    // tick waits behind a running command rather than piling up behind it.
     let tick = move || {
-        if let Some(lines) = session.try_update_value(Session::tick) {
-            if !lines.is_empty() {
-                log.try_update(|log| log.extend(lines));
-            }
+        shared.now_ms.set(js_sys::Date::now() as u64);
+        let idle = shared.log.with_untracked(Log::waiting) == 0;
+        if idle
+            && !shared.tick_sent.get_value()
+            && shared.engine.get_untracked() == EngineState::Ready
+        {
+            shared.tick_sent.set_value(true);
+            shared.send(Request::Tick {
+                view: shared.query.get_untracked(),
+            });
         }
     };
-    if let Ok(handle) = set_interval_with_handle(tick, every) {
+    if let Ok(handle) = set_interval_with_handle(tick, TICK) {
         on_cleanup(move || handle.clear());
     }
 
-    // Keep the newest line in view.
+    // The document follows the chosen language (title, `lang` for fonts and screen readers).
     Effect::new(move || {
-        log.track();
-        if let Some(pre) = output.get() {
-            pre.set_scroll_top(pre.scroll_height());
+        let text = shared.text.get();
+        document().set_title(text.title);
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("lang", text.lang);
         }
     });
 
-    let on_keydown = move |ev: KeyboardEvent| {
-        // Enter also confirms an IME composition (typing 中文): that is not a command.
-        if ev.key() != "Enter" || ev.is_composing() {
+    let text = move || shared.text.get();
+    view! {
+        <div class="app">
+            <Header shared />
+            <main class="panes">
+                <Console shared />
+                <KeyPanel shared />
+            </main>
+            {move || match shared.engine.get() {
+                EngineState::Failed(message) => Some(view! {
+                    <div class="failure" role="alert">
+                        <p>{move || text().failed}</p>
+                        <p class="failure-detail">{message}</p>
+                        <button on:click=move |_| {
+                            shared.log.update(Log::drop_waiting);
+                            let id = shared.id();
+                            shared.log.update(|log| log.note(id, shared.text.get_untracked().restarted));
+                            shared.start(in_page);
+                        }>{move || text().reset}</button>
+                    </div>
+                }),
+                _ => None,
+            }}
+        </div>
+    }
+}
+
+/// The title, the emulated version, and the presenter's controls.
+#[component]
+fn Header(shared: Shared) -> impl IntoView {
+    let text = move || shared.text.get();
+    let zoom = RwSignal::new(
+        prefs::load("zoom")
+            .and_then(|z| z.parse::<f64>().ok())
+            .unwrap_or(1.0),
+    );
+    let theme = RwSignal::new(prefs::load("theme"));
+
+    // Presenter zoom scales the whole app (its sizes are in rem), not the browser's page zoom.
+    let step = move |by: f64| {
+        zoom.update(|z| *z = ((*z + by) * 10.0).round() / 10.0);
+        zoom.update(|z| *z = z.clamp(ZOOM_RANGE.0, ZOOM_RANGE.1));
+        prefs::save("zoom", &zoom.get_untracked().to_string());
+    };
+    let keys = window_event_listener(leptos::ev::keydown, move |ev: KeyboardEvent| {
+        if !(ev.ctrl_key() || ev.meta_key()) {
             return;
         }
-        let input: HtmlInputElement = event_target(&ev);
-        let line = input.value();
-        input.set_value("");
-        let lines = session
-            .try_update_value(|s| s.run(&line))
-            .unwrap_or_default();
-        log.update(|log| log.extend(lines));
-        prompt.set(session.with_value(Session::prompt));
+        let by = match ev.key().as_str() {
+            "+" | "=" => ZOOM_STEP,
+            "-" | "_" => -ZOOM_STEP,
+            "0" => 1.0 - zoom.get_untracked(),
+            _ => return,
+        };
+        ev.prevent_default();
+        step(by);
+    });
+    on_cleanup(move || keys.remove());
+    Effect::new(move || {
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("style", &format!("--zoom: {}", zoom.get()));
+        }
+    });
+
+    // No saved theme follows the system's (prefers-color-scheme, in the CSS).
+    let dark = move || match theme.get().as_deref() {
+        Some(t) => t == "dark",
+        None => window()
+            .match_media("(prefers-color-scheme: dark)")
+            .ok()
+            .flatten()
+            .is_some_and(|m| m.matches()),
+    };
+    Effect::new(move || {
+        if let Some(root) = document().document_element() {
+            let _ = match theme.get() {
+                Some(t) => root.set_attribute("data-theme", &t),
+                None => root.remove_attribute("data-theme"),
+            };
+        }
+    });
+    let toggle_theme = move |_| {
+        let next = if dark() { "light" } else { "dark" };
+        prefs::save("theme", next);
+        theme.set(Some(next.to_string()));
     };
 
     view! {
-        <section class="console">
-            <pre class="log" node_ref=output aria-label=text.output_label aria-live="polite">
-                <For each=move || log.get() key=|line| line.id children=|line| view! {
-                    <div class=kind_class(line.kind)>{line.text}</div>
-                } />
-            </pre>
+        <header class="top">
+            <div class="titles">
+                <h1>{move || text().title}<span class="version">"Redis 7.0"</span></h1>
+                <p class="note">{move || text().emulates}</p>
+            </div>
+            <nav class="controls">
+                {LANGUAGES.map(|table| view! {
+                    <button
+                        class="lang"
+                        lang=table.lang
+                        aria-pressed=move || (text().lang == table.lang).to_string()
+                        on:click=move |_| {
+                            prefs::save("language", table.lang);
+                            shared.text.set(table);
+                        }
+                    >{table.name}</button>
+                })}
+                <button class="theme" on:click=toggle_theme>
+                    {move || if dark() { text().theme_light } else { text().theme_dark }}
+                </button>
+                <button class="zoom" aria-label=move || text().zoom_out on:click=move |_| step(-ZOOM_STEP)>"A−"</button>
+                <button class="zoom" aria-label=move || text().zoom_in on:click=move |_| step(ZOOM_STEP)>"A+"</button>
+            </nav>
+        </header>
+    }
+}
+
+/// A redis-cli session: type a command, press Enter, read the replies.
+#[component]
+fn Console(shared: Shared) -> impl IntoView {
+    let text = move || shared.text.get();
+    let history = StoredValue::new(History::from_saved(
+        &prefs::load("history").unwrap_or_default(),
+    ));
+    let output = NodeRef::<leptos::html::Div>::new();
+    let input = NodeRef::<leptos::html::Input>::new();
+
+    // Keep the newest line in view as lines arrive (not when an old reply is expanded).
+    let arrivals = Memo::new(move |_| shared.log.with(|l| (l.entries.len(), l.waiting())));
+    Effect::new(move || {
+        arrivals.track();
+        if let Some(log) = output.get() {
+            log.set_scroll_top(log.scroll_height());
+        }
+    });
+
+    let submit = move |line: String| {
+        history.update_value(|h| h.push(&line));
+        prefs::save("history", &history.with_value(History::saved));
+        // redis-cli's own command, never sent to the server.
+        if line.trim().eq_ignore_ascii_case("clear") {
+            shared.log.update(Log::clear);
+            return;
+        }
+        let id = shared.id();
+        let echo = format!("{} {line}", shared.prompt.get_untracked());
+        shared.log.update(|log| log.sent(id, echo));
+        shared.send(Request::Run {
+            seq: id,
+            line,
+            view: shared.query.get_untracked(),
+        });
+    };
+
+    let on_keydown = move |ev: KeyboardEvent| {
+        let field: HtmlInputElement = event_target(&ev);
+        let recalled = match ev.key().as_str() {
+            // Enter also confirms an IME composition (typing 中文): that is not a command.
+            "Enter" if !ev.is_composing() => {
+                let line = field.value();
+                field.set_value("");
+                submit(line);
+                return;
+            }
+            "ArrowUp" => history
+                .try_update_value(|h| h.up(&field.value()).map(str::to_string))
+                .flatten(),
+            "ArrowDown" => history
+                .try_update_value(|h| h.down().map(str::to_string))
+                .flatten(),
+            "l" | "L" if ev.ctrl_key() => {
+                ev.prevent_default();
+                shared.log.update(Log::clear);
+                return;
+            }
+            _ => return,
+        };
+        ev.prevent_default();
+        if let Some(line) = recalled {
+            field.set_value(&line);
+        }
+    };
+
+    // A click anywhere in the console gives the input its focus back, unless the click was
+    // selecting text to copy.
+    let refocus = move |_| {
+        let selecting = window()
+            .get_selection()
+            .ok()
+            .flatten()
+            .is_some_and(|s| !s.is_collapsed());
+        if !selecting {
+            if let Some(field) = input.get() {
+                let _ = field.focus();
+            }
+        }
+    };
+
+    view! {
+        <section class="console" on:click=refocus>
+            <div class="status" aria-live="polite">
+                {move || match shared.engine.get() {
+                    EngineState::Starting => Some(text().starting),
+                    _ if shared.log.with(Log::waiting) > 0 => Some(text().busy),
+                    _ => None,
+                }}
+            </div>
+            <div class="log" node_ref=output role="log" aria-label=move || text().output_label>
+                <For
+                    each=move || shared.log.with(|l| l.entries.clone())
+                    key=|e| (e.id, e.reply.as_ref().map(|r| (r.lines.len(), r.expanded)))
+                    children=move |entry| view! { <EntryView entry shared /> }
+                />
+            </div>
             <label class="input-line">
-                <span class="prompt">{move || prompt.get()}</span>
+                <span class="prompt">{move || shared.prompt.get()}</span>
                 <input
+                    node_ref=input
                     type="text"
                     autofocus
                     autocomplete="off"
                     autocapitalize="off"
                     spellcheck="false"
-                    placeholder=text.placeholder
-                    aria-label=text.input_label
+                    placeholder=move || text().placeholder
+                    aria-label=move || text().input_label
                     on:keydown=on_keydown
                 />
             </label>
+            <p class="hint">{move || text().keys_hint}</p>
         </section>
     }
 }
 
-fn kind_class(kind: LineKind) -> &'static str {
-    match kind {
-        LineKind::Prompt => "line prompt-line",
-        LineKind::Reply => "line",
+/// One typed line and its reply, collapsed when long.
+#[component]
+fn EntryView(entry: Entry, shared: Shared) -> impl IntoView {
+    let text = move || shared.text.get();
+    let echo =
+        (!entry.echo.is_empty()).then(|| view! { <div class="line echo">{entry.echo}</div> });
+    let body = match entry.reply {
+        None => view! { <div class="pending">{move || text().queued}</div> }.into_any(),
+        Some(reply) => {
+            let hidden = reply.hidden();
+            let id = reply.id;
+            let more = (hidden > 0).then(|| {
+                let label = move || {
+                    let t = text();
+                    if reply.expanded {
+                        fill(t.show_more, hidden)
+                    } else {
+                        fill(t.show_all, reply.total)
+                    }
+                };
+                let expand = move |_| {
+                    if let Some(from) = shared.log.try_update(|log| log.expand(id)).flatten() {
+                        shared.send(Request::More { reply: id, from });
+                    }
+                };
+                view! { <button class="more" on:click=expand>{label}</button> }
+            });
+            let lines = reply.shown().iter().map(line_view).collect_view();
+            view! { {lines} {more} }.into_any()
+        }
+    };
+    view! { <div class="entry">{echo} {body}</div> }
+}
+
+fn line_view(line: &Line) -> impl IntoView {
+    let class = match line.kind {
         LineKind::Error => "line error",
-    }
+        LineKind::Nil => "line nil",
+        LineKind::Number => "line number",
+        LineKind::Text => "line text",
+        LineKind::Plain => "line",
+    };
+    view! { <div class=class>{line.text.clone()}</div> }
 }

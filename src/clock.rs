@@ -1,10 +1,20 @@
 //! The browser's clocks for the engine: `Date.now()` for wall time and `performance.now()` for
-//! the monotonic timer, as DESIGN.md assigns them.
+//! the monotonic timer, as DESIGN.md assigns them. They work the same in the page and in a Web
+//! Worker, which has `performance` but no `window`.
 
 use keyspace::Clock;
+use wasm_bindgen::JsCast;
 
 /// The page's [`Clock`]. It holds nothing: each call asks the browser.
 pub struct BrowserClock;
+
+thread_local! {
+    /// `performance` of this thread's global scope (page or worker), looked up once.
+    static PERFORMANCE: Option<web_sys::Performance> =
+        js_sys::Reflect::get(&js_sys::global(), &"performance".into())
+            .ok()
+            .and_then(|p| p.dyn_into().ok());
+}
 
 impl Clock for BrowserClock {
     fn now_ms(&self) -> u64 {
@@ -12,11 +22,9 @@ impl Clock for BrowserClock {
     }
 
     fn elapsed_us(&self) -> u64 {
-        // `performance` exists in every browser we target; a context without it (an odd
-        // embedding) falls back to wall time, which is monotonic enough for a time budget.
-        let ms = web_sys::window()
-            .and_then(|w| w.performance())
-            .map_or_else(js_sys::Date::now, |p| p.now());
+        // A context without `performance` (an odd embedding) falls back to wall time, which is
+        // monotonic enough for a time budget.
+        let ms = PERFORMANCE.with(|p| p.as_ref().map_or_else(js_sys::Date::now, |p| p.now()));
         (ms * 1000.0) as u64
     }
 }

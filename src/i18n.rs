@@ -1,11 +1,17 @@
 //! The page's words in 繁體中文 and English: one table per language, chosen from the browser's
-//! language. Command summaries live in the engine's spec table; only the UI's own text is here.
+//! language unless the visitor picked one (remembered by the page). Redis's own output and
+//! names (types, commands, errors) are never translated. Command summaries live in the engine's
+//! spec table; only the UI's own text is here.
 
-/// Every piece of text the page shows that is not Redis's own output.
+/// Every piece of text the page shows that is not Redis's own output. Texts with `{n}` get a
+/// number put in by [`fill`]. Both tables are consts of this struct, so a text missing from
+/// either is a compile error.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Strings {
-    /// The `lang` attribute for the document.
+    /// The `lang` attribute for the document, and the key the choice is saved under.
     pub lang: &'static str,
+    /// The button that switches to this language, written in it.
+    pub name: &'static str,
     pub title: &'static str,
     /// Says which Redis the page behaves like.
     pub emulates: &'static str,
@@ -14,28 +20,122 @@ pub struct Strings {
     pub placeholder: &'static str,
     /// The label of the output log, for screen readers.
     pub output_label: &'static str,
+    /// Shown while the engine's worker starts.
+    pub starting: &'static str,
+    /// Shown while commands run or wait their turn.
+    pub busy: &'static str,
+    /// A typed line waiting for the engine.
+    pub queued: &'static str,
+    /// Reveals a collapsed reply: `{n}` lines in all.
+    pub show_all: &'static str,
+    /// Fetches the next page of a long reply: `{n}` lines not shown yet.
+    pub show_more: &'static str,
+    pub keys_title: &'static str,
+    /// `{n}` keys match.
+    pub keys_count: &'static str,
+    pub db_label: &'static str,
+    pub filter_label: &'static str,
+    pub filter_placeholder: &'static str,
+    pub type_label: &'static str,
+    pub all_types: &'static str,
+    pub col_key: &'static str,
+    pub col_type: &'static str,
+    pub col_size: &'static str,
+    pub col_ttl: &'static str,
+    /// A key without a TTL.
+    pub no_ttl: &'static str,
+    pub no_keys: &'static str,
+    pub theme_dark: &'static str,
+    pub theme_light: &'static str,
+    pub zoom_in: &'static str,
+    pub zoom_out: &'static str,
+    /// The hint for the keyboard: clear, history, zoom.
+    pub keys_hint: &'static str,
+    /// The engine stopped; nothing typed is lost but the keyspace is.
+    pub failed: &'static str,
+    pub reset: &'static str,
+    /// Printed in the console after a reset.
+    pub restarted: &'static str,
 }
 
 pub const ENGLISH: Strings = Strings {
     lang: "en",
+    name: "English",
     title: "Keyspace Playground",
     emulates: "A Redis keyspace running in your browser. It behaves like Redis 7.0.",
     input_label: "Command",
     placeholder: "Type a command, e.g. SET greeting hello, then press Enter",
     output_label: "Replies",
+    starting: "Starting the engine…",
+    busy: "Running…",
+    queued: "(waiting for the command before)",
+    show_all: "Show all {n} lines",
+    show_more: "Show more ({n} lines not shown)",
+    keys_title: "Keyspace",
+    keys_count: "{n} keys",
+    db_label: "Database",
+    filter_label: "Filter keys",
+    filter_placeholder: "pattern, e.g. user:*",
+    type_label: "Type",
+    all_types: "all types",
+    col_key: "Key",
+    col_type: "Type",
+    col_size: "Size",
+    col_ttl: "TTL",
+    no_ttl: "no TTL",
+    no_keys: "No keys yet. Try SET greeting hello PX 5000",
+    theme_dark: "Dark theme",
+    theme_light: "Light theme",
+    zoom_in: "Larger text",
+    zoom_out: "Smaller text",
+    keys_hint: "↑ ↓ history · Ctrl+L clear · Ctrl + / − zoom",
+    failed: "The Redis engine stopped unexpectedly. Your keys are lost, but the page still works.",
+    reset: "Reset",
+    restarted: "(a new, empty Redis was started)",
 };
 
 pub const TRADITIONAL_CHINESE: Strings = Strings {
     lang: "zh-Hant-TW",
+    name: "繁體中文",
     title: "Keyspace 遊樂場",
     emulates: "在瀏覽器中執行的 Redis 鍵空間，行為與 Redis 7.0 相同。",
     input_label: "指令",
     placeholder: "輸入指令，例如 SET greeting hello，再按 Enter",
     output_label: "回覆",
+    starting: "正在啟動引擎…",
+    busy: "執行中…",
+    queued: "（等待前一個指令完成）",
+    show_all: "顯示全部 {n} 行",
+    show_more: "顯示更多（尚有 {n} 行）",
+    keys_title: "鍵空間",
+    keys_count: "{n} 個鍵",
+    db_label: "資料庫",
+    filter_label: "篩選鍵",
+    filter_placeholder: "模式，例如 user:*",
+    type_label: "型別",
+    all_types: "所有型別",
+    col_key: "鍵",
+    col_type: "型別",
+    col_size: "大小",
+    col_ttl: "存活時間",
+    no_ttl: "不過期",
+    no_keys: "還沒有鍵。試試 SET greeting hello PX 5000",
+    theme_dark: "深色主題",
+    theme_light: "淺色主題",
+    zoom_in: "放大文字",
+    zoom_out: "縮小文字",
+    keys_hint: "↑ ↓ 歷史指令 · Ctrl+L 清除 · Ctrl + / − 縮放",
+    failed: "Redis 引擎意外停止。鍵已遺失，但頁面仍可使用。",
+    reset: "重設",
+    restarted: "（已啟動一個新的空白 Redis）",
 };
 
-/// The table for a BCP 47 language tag such as `navigator.language` gives: any Chinese gets
-/// 繁體中文 (the guide this page teaches is written in it), everything else English.
+/// Both tables, in the order the switch offers them.
+pub const LANGUAGES: [&Strings; 2] = [&TRADITIONAL_CHINESE, &ENGLISH];
+
+/// The table for a BCP 47 language tag such as `navigator.language` gives, or a saved
+/// choice: any Chinese gets 繁體中文 (the guide this page teaches is written in it), everything
+/// else English.
 pub fn strings_for(language: &str) -> &'static Strings {
     let primary = language.split(['-', '_']).next().unwrap_or("");
     if primary.eq_ignore_ascii_case("zh") {
@@ -43,6 +143,11 @@ pub fn strings_for(language: &str) -> &'static Strings {
     } else {
         &ENGLISH
     }
+}
+
+/// Puts `n` into a text's `{n}`.
+pub fn fill(text: &str, n: usize) -> String {
+    text.replace("{n}", &n.to_string())
 }
 
 #[cfg(test)]
@@ -57,12 +162,25 @@ mod tests {
         assert_eq!(strings_for("en-US"), &ENGLISH);
         assert_eq!(strings_for("fr"), &ENGLISH);
         assert_eq!(strings_for(""), &ENGLISH);
+        // A saved choice reads back as its table.
+        for table in LANGUAGES {
+            assert_eq!(strings_for(table.lang), table);
+        }
     }
 
     #[test]
     fn both_tables_name_redis_7_0() {
-        for strings in [&ENGLISH, &TRADITIONAL_CHINESE] {
+        for strings in LANGUAGES {
             assert!(strings.emulates.contains("Redis 7.0"), "{}", strings.lang);
+        }
+    }
+
+    #[test]
+    fn numbered_texts_take_their_number() {
+        for strings in LANGUAGES {
+            for text in [strings.show_all, strings.show_more, strings.keys_count] {
+                assert!(fill(text, 42).contains("42"), "{text}");
+            }
         }
     }
 }

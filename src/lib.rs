@@ -1,14 +1,28 @@
-//! Keyspace Playground's page: a Leptos 0.8 app (client-side rendered) that runs the `keyspace`
-//! engine in the browser.
+//! Keyspace Playground's page: a Leptos 0.8 app (client-side rendered) whose `keyspace` engine
+//! runs in a Web Worker, so that no command can freeze the page.
 //!
-//! - [`session`]: an engine with one client, turning typed lines into redis-cli's output.
+//! - [`protocol`]: the messages between the page and the engine.
+//! - [`session`]: the engine's side: one redis-cli client answering those messages.
+//! - [`keyview`]: which keys the keyspace panel shows, and how a TTL is drawn.
+//! - [`console`]: the console's scrollback, with long replies collapsed and paged.
+//! - [`history`]: Up/Down through earlier commands, kept across reloads.
 //! - [`i18n`]: the page's text in 繁體中文 and English.
 //! - [`clock`]: the browser's clocks and a seed for the engine.
-//! - [`app`]: the components, which only render what the modules above compute.
+//! - [`host`], [`worker`]: the engine in a Web Worker (or in the page, for tests).
+//! - [`prefs`]: what the page remembers in `localStorage`.
+//! - [`app`], [`panel`]: the components, which only render what the modules above compute.
 
 pub mod app;
 pub mod clock;
+pub mod console;
+pub mod history;
+pub mod host;
 pub mod i18n;
+pub mod keyview;
+pub mod panel;
+pub mod prefs;
+pub mod protocol;
 pub mod session;
+pub mod worker;
 
 pub use app::App;

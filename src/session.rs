@@ -1,56 +1,75 @@
-//! The console's logic without the DOM: a [`Session`] owns an engine and one connected client,
-//! and turns a typed line into the lines redis-cli would print for it. Components only render
-//! what it returns, so everything here is tested natively.
+//! The engine's side of the page: a [`Session`] owns an engine and one connected client, as a
+//! redis-cli session sees it, and answers the page's [`Request`]s. It runs in the Web Worker
+//! (see `worker`), or in the page itself for the browser tests; either way it is plain Rust,
+//! tested natively here.
+//!
+//! Long replies stay here: the page gets the first [`PAGE`] lines and asks for more, so a
+//! `KEYS *` over a million keys never crosses to the page whole.
+
+use std::collections::VecDeque;
 
 use keyspace::cli::{self, INVALID_ARGUMENTS};
 use keyspace::{ClientId, Clock, Config, Engine, Reply};
 
-/// What a printed line is, so the page can style prompts and errors apart from replies.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LineKind {
-    /// `127.0.0.1:6379> SET k v`: the prompt with the line as typed.
-    Prompt,
-    /// A reply, or part of one.
-    Reply,
-    /// An error reply, or redis-cli's own complaint about the line.
-    Error,
-}
+use crate::keyview::{self, KeyQuery, KeyWindow};
+use crate::protocol::{Line, ReplyPage, Request, Response};
 
-/// One printed line. `id` counts lines from the session's start, so a keyed list can tell new
-/// lines from old ones.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Line {
-    pub id: usize,
-    pub kind: LineKind,
-    pub text: String,
-}
+/// Lines of a reply sent at a time.
+pub const PAGE: usize = 500;
+/// Long replies kept for "show more", newest last.
+const KEPT_REPLIES: usize = 4;
+/// Changed keys reported per command: enough to highlight a screenful.
+const CHANGED_MAX: usize = 1000;
 
-/// An engine with one client, as a redis-cli session sees it.
+/// An engine with one client, and the long replies the page may page through.
 pub struct Session {
     engine: Engine,
     client: ClientId,
-    printed: usize,
+    replies: u64,
+    kept: VecDeque<(u64, Vec<Line>)>,
 }
 
 impl Session {
-    /// A fresh keyspace with the default configuration, its time from `clock` and its
-    /// randomness seeded with `seed`.
+    /// A fresh keyspace, its time from `clock` and its randomness seeded with `seed`. DEBUG is
+    /// allowed: POPULATE is how a learner fills a keyspace to watch it under load.
     pub fn new(clock: Box<dyn Clock>, seed: u64) -> Session {
-        let mut engine = Engine::new(Config::default(), clock, seed);
-        // Nothing on this page shows keyspace events yet; unread, they would pile up.
-        engine.set_capture_events(false);
+        let mut config = Config::default();
+        config
+            .set(b"enable-debug-command", b"yes", true)
+            .expect("a parameter of the engine's own table");
+        let mut engine = Engine::new(config, clock, seed);
+        engine.set_capture_events(true);
         let client = engine.connect();
         Session {
             engine,
             client,
-            printed: 0,
+            replies: 0,
+            kept: VecDeque::new(),
+        }
+    }
+
+    /// Answers one request.
+    pub fn handle(&mut self, request: Request) -> Response {
+        match request {
+            Request::Run { seq, line, view } => self.run(seq, &line, &view),
+            Request::Tick { view } => self.tick(&view),
+            Request::Window { view } => Response::Window(self.window(&view)),
+            Request::More { reply, from } => {
+                let lines = self
+                    .kept
+                    .iter()
+                    .find(|(id, _)| *id == reply)
+                    .map(|(_, lines)| lines.iter().skip(from).take(PAGE).cloned().collect())
+                    .unwrap_or_default();
+                Response::More { reply, from, lines }
+            }
         }
     }
 
     /// The prompt redis-cli shows for the client's current database: `127.0.0.1:6379>`, or
     /// `127.0.0.1:6379[1]>` once another database is selected.
     pub fn prompt(&self) -> String {
-        match self.engine.client(self.client).map_or(0, |c| c.db) {
+        match self.db() {
             0 => "127.0.0.1:6379>".to_string(),
             db => format!("127.0.0.1:6379[{db}]>"),
         }
@@ -61,42 +80,93 @@ impl Session {
         1000 / self.engine.config().int("hz").clamp(1, 500) as u64
     }
 
-    /// Runs one typed line: the prompt line, then every reply as redis-cli prints it.
-    pub fn run(&mut self, line: &str) -> Vec<Line> {
-        let mut out = vec![self.line(LineKind::Prompt, format!("{} {line}", self.prompt()))];
-        let Some(argv) = cli::split_args(line.as_bytes()) else {
-            out.push(self.line(LineKind::Error, INVALID_ARGUMENTS.to_string()));
-            return out;
+    fn db(&self) -> usize {
+        self.engine.client(self.client).map_or(0, |c| c.db)
+    }
+
+    fn run(&mut self, seq: u64, line: &str, view: &KeyQuery) -> Response {
+        let echo = format!("{} {line}", self.prompt());
+        let lines = match cli::split_args(line.as_bytes()) {
+            None => vec![Line::classify(INVALID_ARGUMENTS.to_string(), true)],
+            Some(argv) => {
+                let raw = cli::prints_raw(&argv);
+                let mut replies = self.engine.execute(self.client, &argv).into_replies();
+                replies.extend(self.engine.drain(self.client));
+                let mut lines = Vec::new();
+                for reply in &replies {
+                    self.print(reply, raw, &mut lines);
+                }
+                lines
+            }
         };
-        let raw = cli::prints_raw(&argv);
-        let mut replies = self.engine.execute(self.client, &argv).into_replies();
-        replies.extend(self.engine.drain(self.client));
-        for reply in &replies {
-            self.print(reply, raw, &mut out);
-        }
         // After QUIT redis-cli drops the connection and opens a new one on the next command.
         if self.engine.client(self.client).is_none_or(|c| c.closing) {
             self.engine.disconnect(self.client);
             self.client = self.engine.connect();
         }
-        out
+        let db = self.db();
+        let mut changed: Vec<String> = Vec::new();
+        for event in self.engine.take_events() {
+            if event.db == db && changed.len() < CHANGED_MAX {
+                let key = String::from_utf8_lossy(&event.key).into_owned();
+                if !changed.contains(&key) {
+                    changed.push(key);
+                }
+            }
+        }
+        Response::Ran {
+            seq,
+            echo,
+            reply: self.page(lines),
+            prompt: self.prompt(),
+            changed,
+            window: self.window(view),
+        }
     }
 
     /// The engine's background work (active expiry...), and whatever it delivered to the
     /// client meanwhile (a blocked command's reply, pub/sub messages).
-    pub fn tick(&mut self) -> Vec<Line> {
+    fn tick(&mut self, view: &KeyQuery) -> Response {
         self.engine.tick();
         // The one client is drained below on every tick, so the list of clients to wake is
         // only emptied, lest it grow.
         self.engine.take_woken();
-        let mut out = Vec::new();
+        let mut lines = Vec::new();
         for reply in self.engine.drain(self.client) {
-            self.print(&reply, false, &mut out);
+            self.print(&reply, false, &mut lines);
         }
-        out
+        let changed = !self.engine.take_events().is_empty();
+        Response::Ticked {
+            pushed: (!lines.is_empty()).then(|| self.page(lines)),
+            window: changed.then(|| self.window(view)),
+        }
     }
 
-    fn print(&mut self, reply: &Reply, raw: bool, out: &mut Vec<Line>) {
+    fn window(&self, view: &KeyQuery) -> KeyWindow {
+        let db = self.db();
+        match self.engine.db(db) {
+            Some(keys) => keyview::window(db, keys, view),
+            None => KeyWindow::default(),
+        }
+    }
+
+    /// The first page of `lines`; the rest is kept for [`Request::More`].
+    fn page(&mut self, mut lines: Vec<Line>) -> ReplyPage {
+        self.replies += 1;
+        let id = self.replies;
+        let total = lines.len();
+        if total > PAGE {
+            let first = lines[..PAGE].to_vec();
+            if self.kept.len() == KEPT_REPLIES {
+                self.kept.pop_front();
+            }
+            self.kept
+                .push_back((id, std::mem::replace(&mut lines, first)));
+        }
+        ReplyPage { id, lines, total }
+    }
+
+    fn print(&self, reply: &Reply, raw: bool, out: &mut Vec<Line>) {
         // The reply as this client's protocol delivers it: HELLO 3's own reply is already RESP3.
         let protocol = self.engine.client(self.client).map_or(2, |c| c.protocol);
         let reply = cli::as_received(reply, protocol);
@@ -105,22 +175,9 @@ impl Session {
         } else {
             cli::format_reply(&reply)
         };
-        let kind = if reply.is_error() {
-            LineKind::Error
-        } else {
-            LineKind::Reply
-        };
+        let error = reply.is_error();
         for part in text.strip_suffix('\n').unwrap_or(&text).split('\n') {
-            out.push(self.line(kind, part.to_string()));
-        }
-    }
-
-    fn line(&mut self, kind: LineKind, text: String) -> Line {
-        self.printed += 1;
-        Line {
-            id: self.printed,
-            kind,
-            text,
+            out.push(Line::classify(part.to_string(), error));
         }
     }
 }
@@ -128,6 +185,7 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::LineKind;
     use keyspace::ManualClock;
 
     fn session() -> (Session, ManualClock) {
@@ -135,106 +193,168 @@ mod tests {
         (Session::new(Box::new(clock.clone()), 7), clock)
     }
 
-    fn texts(lines: &[Line]) -> Vec<&str> {
-        lines.iter().map(|l| l.text.as_str()).collect()
+    /// Runs a line: the echo, then the reply's texts.
+    fn run(s: &mut Session, line: &str) -> (String, Vec<String>) {
+        match s.handle(Request::Run {
+            seq: 1,
+            line: line.into(),
+            view: KeyQuery::default(),
+        }) {
+            Response::Ran { echo, reply, .. } => {
+                (echo, reply.lines.into_iter().map(|l| l.text).collect())
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn reply(s: &mut Session, line: &str) -> Vec<String> {
+        run(s, line).1
     }
 
     #[test]
-    fn prints_the_prompt_then_the_reply() {
+    fn echoes_the_prompt_then_prints_the_reply() {
         let (mut s, _) = session();
         assert_eq!(
-            texts(&s.run("SET greeting hello")),
-            ["127.0.0.1:6379> SET greeting hello", "OK"]
+            run(&mut s, "SET greeting hello"),
+            (
+                "127.0.0.1:6379> SET greeting hello".into(),
+                vec!["OK".into()]
+            )
         );
-        let lines = s.run("GET greeting");
-        assert_eq!(texts(&lines), ["127.0.0.1:6379> GET greeting", "\"hello\""]);
-        assert_eq!(lines[0].kind, LineKind::Prompt);
-        assert_eq!(lines[1].kind, LineKind::Reply);
-        assert_eq!(texts(&s.run("GET missing"))[1], "(nil)");
-    }
-
-    #[test]
-    fn line_ids_keep_counting() {
-        let (mut s, _) = session();
-        let first = s.run("PING");
-        let second = s.run("PING");
-        assert_eq!(
-            first
-                .iter()
-                .chain(&second)
-                .map(|l| l.id)
-                .collect::<Vec<_>>(),
-            [1, 2, 3, 4]
-        );
+        assert_eq!(reply(&mut s, "GET greeting"), ["\"hello\""]);
+        assert_eq!(reply(&mut s, "GET missing"), ["(nil)"]);
     }
 
     #[test]
     fn unbalanced_quotes_are_refused_like_redis_cli() {
         let (mut s, _) = session();
-        let lines = s.run("SET k \"open");
-        assert_eq!(texts(&lines)[1], INVALID_ARGUMENTS);
-        assert_eq!(lines[1].kind, LineKind::Error);
+        assert_eq!(reply(&mut s, "SET k \"open"), [INVALID_ARGUMENTS]);
     }
 
     #[test]
     fn errors_are_marked() {
         let (mut s, _) = session();
-        let lines = s.run("NOSUCHCOMMAND");
-        assert!(
-            lines[1].text.starts_with("(error) ERR unknown command"),
-            "{:?}",
-            lines[1]
-        );
-        assert_eq!(lines[1].kind, LineKind::Error);
+        let Response::Ran { reply, .. } = s.handle(Request::Run {
+            seq: 1,
+            line: "NOSUCHCOMMAND".into(),
+            view: KeyQuery::default(),
+        }) else {
+            panic!()
+        };
+        assert!(reply.lines[0]
+            .text
+            .starts_with("(error) ERR unknown command"));
+        assert_eq!(reply.lines[0].kind, LineKind::Error);
     }
 
     #[test]
     fn blank_lines_print_only_the_prompt() {
         let (mut s, _) = session();
-        assert_eq!(texts(&s.run("   ")), ["127.0.0.1:6379>    "]);
+        assert_eq!(run(&mut s, "   "), ("127.0.0.1:6379>    ".into(), vec![]));
     }
 
     #[test]
     fn the_prompt_follows_select() {
         let (mut s, _) = session();
         assert_eq!(s.prompt(), "127.0.0.1:6379>");
-        s.run("SELECT 1");
+        run(&mut s, "SELECT 1");
         assert_eq!(s.prompt(), "127.0.0.1:6379[1]>");
-        assert_eq!(texts(&s.run("SELECT 0"))[0], "127.0.0.1:6379[1]> SELECT 0");
+        assert_eq!(run(&mut s, "SELECT 0").0, "127.0.0.1:6379[1]> SELECT 0");
         assert_eq!(s.prompt(), "127.0.0.1:6379>");
     }
 
     #[test]
     fn quit_starts_a_fresh_connection() {
         let (mut s, _) = session();
-        s.run("SELECT 2");
-        assert_eq!(texts(&s.run("QUIT")), ["127.0.0.1:6379[2]> QUIT", "OK"]);
+        run(&mut s, "SELECT 2");
+        assert_eq!(
+            run(&mut s, "QUIT"),
+            ("127.0.0.1:6379[2]> QUIT".into(), vec!["OK".into()])
+        );
         assert_eq!(s.prompt(), "127.0.0.1:6379>");
-        assert_eq!(texts(&s.run("PING"))[1], "PONG");
+        assert_eq!(reply(&mut s, "PING"), ["PONG"]);
     }
 
     #[test]
     fn replies_render_in_the_clients_protocol() {
         let (mut s, _) = session();
-        assert_eq!(texts(&s.run("HELLO 3"))[1], "1# \"server\" => \"redis\"");
+        assert_eq!(reply(&mut s, "HELLO 3")[0], "1# \"server\" => \"redis\"");
         // Fourteen elements: redis-cli pads the index to two digits.
-        assert_eq!(texts(&s.run("HELLO 2"))[1], " 1) \"server\"");
+        assert_eq!(reply(&mut s, "HELLO 2")[0], " 1) \"server\"");
     }
 
     #[test]
     fn markup_stays_text() {
         let (mut s, _) = session();
-        s.run("SET markup \"<b>x</b>\"");
-        assert_eq!(texts(&s.run("GET markup"))[1], "\"<b>x</b>\"");
+        run(&mut s, "SET markup \"<b>x</b>\"");
+        assert_eq!(reply(&mut s, "GET markup"), ["\"<b>x</b>\""]);
     }
 
     #[test]
-    fn keys_expire_on_tick() {
+    fn the_command_reports_the_keys_it_changed_and_the_key_list() {
+        let (mut s, _) = session();
+        let Response::Ran {
+            changed, window, ..
+        } = s.handle(Request::Run {
+            seq: 1,
+            line: "MSET a 1 b 2".into(),
+            view: KeyQuery::default(),
+        })
+        else {
+            panic!()
+        };
+        assert_eq!(changed, ["a", "b"]);
+        assert_eq!(window.total, 2);
+    }
+
+    #[test]
+    fn debug_populate_is_allowed_here() {
+        let (mut s, _) = session();
+        assert_eq!(reply(&mut s, "DEBUG POPULATE 3"), ["OK"]);
+        assert_eq!(reply(&mut s, "DBSIZE"), ["(integer) 3"]);
+    }
+
+    #[test]
+    fn long_replies_come_a_page_at_a_time() {
+        let (mut s, _) = session();
+        run(&mut s, "DEBUG POPULATE 1200");
+        let Response::Ran { reply, .. } = s.handle(Request::Run {
+            seq: 2,
+            line: "KEYS *".into(),
+            view: KeyQuery::default(),
+        }) else {
+            panic!()
+        };
+        assert_eq!((reply.lines.len(), reply.total), (PAGE, 1200));
+        let more = |s: &mut Session, from| match s.handle(Request::More {
+            reply: reply.id,
+            from,
+        }) {
+            Response::More { lines, .. } => lines.len(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(more(&mut s, PAGE), PAGE);
+        assert_eq!(more(&mut s, 2 * PAGE), 200);
+    }
+
+    #[test]
+    fn keys_expire_on_tick_and_the_list_follows() {
         let (mut s, clock) = session();
-        s.run("SET k v PX 100");
-        clock.advance_ms(200);
-        assert!(s.tick().is_empty());
-        assert_eq!(texts(&s.run("EXISTS k"))[1], "(integer) 0");
+        run(&mut s, "SET k v PX 100");
+        clock.advance_ms(50);
+        let Response::Ticked { window, .. } = s.handle(Request::Tick {
+            view: KeyQuery::default(),
+        }) else {
+            panic!()
+        };
+        assert_eq!(window, None, "nothing changed");
+        clock.advance_ms(150);
+        let Response::Ticked { window, .. } = s.handle(Request::Tick {
+            view: KeyQuery::default(),
+        }) else {
+            panic!()
+        };
+        assert_eq!(window.map(|w| w.total), Some(0));
     }
 
     #[test]

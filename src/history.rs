@@ -1,0 +1,120 @@
+//! The console's command history: Up and Down walk it as in redis-cli, and it is saved as text
+//! (one line per command) so that it survives a reload.
+
+/// Commands kept; older ones fall off.
+const KEPT: usize = 500;
+
+/// Typed lines, oldest first, and where Up/Down currently stand.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct History {
+    lines: Vec<String>,
+    /// The entry being shown, while walking; `None` at the (unsent) line being typed.
+    at: Option<usize>,
+    /// What was typed before walking started, given back by Down past the newest entry.
+    draft: String,
+}
+
+impl History {
+    /// A history read back from [`History::saved`]'s text.
+    pub fn from_saved(text: &str) -> History {
+        let lines: Vec<String> = text.lines().map(str::to_string).collect();
+        let skip = lines.len().saturating_sub(KEPT);
+        History {
+            lines: lines.into_iter().skip(skip).collect(),
+            ..History::default()
+        }
+    }
+
+    /// The text to store.
+    pub fn saved(&self) -> String {
+        self.lines.join("\n")
+    }
+
+    /// Records a sent line (not blank, not a repeat of the previous one) and stops walking.
+    pub fn push(&mut self, line: &str) {
+        self.at = None;
+        self.draft.clear();
+        if line.trim().is_empty() || self.lines.last().is_some_and(|last| last == line) {
+            return;
+        }
+        self.lines.push(line.to_string());
+        if self.lines.len() > KEPT {
+            self.lines.remove(0);
+        }
+    }
+
+    /// Up: the previous line, if there is one. `typed` is the input's current text.
+    pub fn up(&mut self, typed: &str) -> Option<&str> {
+        let at = match self.at {
+            None if self.lines.is_empty() => return None,
+            None => {
+                self.draft = typed.to_string();
+                self.lines.len() - 1
+            }
+            Some(0) => return None,
+            Some(at) => at - 1,
+        };
+        self.at = Some(at);
+        Some(&self.lines[at])
+    }
+
+    /// Down: the next line, or the draft once past the newest.
+    pub fn down(&mut self) -> Option<&str> {
+        let at = self.at?;
+        if at + 1 < self.lines.len() {
+            self.at = Some(at + 1);
+            Some(&self.lines[at + 1])
+        } else {
+            self.at = None;
+            Some(&self.draft)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn up_and_down_walk_the_lines_and_come_back_to_the_draft() {
+        let mut h = History::default();
+        h.push("SET a 1");
+        h.push("GET a");
+        assert_eq!(h.up("half"), Some("GET a"));
+        assert_eq!(h.up(""), Some("SET a 1"));
+        assert_eq!(h.up(""), None);
+        assert_eq!(h.down(), Some("GET a"));
+        assert_eq!(h.down(), Some("half"));
+        assert_eq!(h.down(), None);
+    }
+
+    #[test]
+    fn blanks_and_repeats_are_not_kept() {
+        let mut h = History::default();
+        h.push("PING");
+        h.push("PING");
+        h.push("  ");
+        assert_eq!(h.saved(), "PING");
+    }
+
+    #[test]
+    fn survives_a_round_trip_through_storage() {
+        let mut h = History::default();
+        h.push("SET k v");
+        h.push("TTL k");
+        let mut back = History::from_saved(&h.saved());
+        assert_eq!(back.up(""), Some("TTL k"));
+        assert_eq!(History::from_saved("").up(""), None);
+    }
+
+    #[test]
+    fn keeps_only_the_newest() {
+        let mut h = History::default();
+        for n in 0..KEPT + 10 {
+            h.push(&n.to_string());
+        }
+        let back = History::from_saved(&h.saved());
+        assert_eq!(back.lines.len(), KEPT);
+        assert_eq!(back.lines[0], "10");
+    }
+}

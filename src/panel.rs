@@ -1,0 +1,172 @@
+//! The keyspace panel: every key of the console's database with its type, size and a live TTL
+//! bar, filtered by pattern and type, the keys the last command changed highlighted.
+//!
+//! It is virtualized: the page holds only the rows on screen (a [`KeyWindow`] from the
+//! engine), a spacer gives the scrollbar the height of the whole list, and the rows stay
+//! pinned to the top of the viewport (`position: sticky`) while the scroll position picks
+//! which window to ask for. The spacer's height is capped (browsers cannot lay out a
+//! 36-million-pixel box), so a scroll position maps to a key by proportion.
+
+use leptos::prelude::*;
+
+use crate::app::Shared;
+use crate::i18n::fill;
+use crate::keyview::{format_ttl, KeyRow};
+
+/// The types the filter offers, as TYPE names them.
+const TYPES: [&str; 5] = ["string", "list", "hash", "set", "zset"];
+/// The tallest spacer, in pixels: well under every browser's layout limit.
+const SPACER_MAX_PX: f64 = 4_000_000.0;
+/// A row's height before one is on screen to measure.
+const ROW_PX_GUESS: f64 = 36.0;
+
+#[component]
+pub fn KeyPanel(shared: Shared) -> impl IntoView {
+    let text = move || shared.text.get();
+    let scroller = NodeRef::<leptos::html::Div>::new();
+    let row_px = move || {
+        scroller
+            .get_untracked()
+            .and_then(|s| s.query_selector(".key-row").ok().flatten())
+            .and_then(|r| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(r).ok())
+            .map_or(ROW_PX_GUESS, |r| f64::from(r.offset_height()).max(1.0))
+    };
+    let spacer_px = move || (shared.window.with(|w| w.total) as f64 * row_px()).min(SPACER_MAX_PX);
+
+    // The window follows the scroll position; how many rows fit follows the panel's height.
+    let on_scroll = move |_| {
+        let Some(s) = scroller.get_untracked() else {
+            return;
+        };
+        let rows = (f64::from(s.client_height()) / row_px()).ceil() as usize + 1;
+        let total = shared.window.with_untracked(|w| w.total);
+        let room = f64::from((s.scroll_height() - s.client_height()).max(1));
+        let fraction = (f64::from(s.scroll_top()) / room).clamp(0.0, 1.0);
+        let offset = (fraction * total.saturating_sub(rows - 1) as f64).round() as usize;
+        let moved = shared
+            .query
+            .with_untracked(|q| q.offset != offset || q.count != rows);
+        if moved {
+            shared.query.update(|q| {
+                q.offset = offset;
+                q.count = rows;
+            });
+            shared.refresh_keys();
+        }
+    };
+    let refilter = move |change: &dyn Fn(&mut crate::keyview::KeyQuery)| {
+        shared.query.update(|q| {
+            change(q);
+            q.offset = 0;
+        });
+        if let Some(s) = scroller.get_untracked() {
+            s.set_scroll_top(0);
+        }
+        shared.refresh_keys();
+    };
+
+    let rows = move || {
+        shared.window.with(|w| {
+            w.rows
+                .iter()
+                .cloned()
+                .enumerate()
+                .map(|(i, row)| (w.offset + i, row))
+                .collect::<Vec<_>>()
+        })
+    };
+    let summary = move || {
+        let t = text();
+        shared
+            .window
+            .with(|w| format!("{} {} · {}", t.db_label, w.db, fill(t.keys_count, w.total)))
+    };
+
+    view! {
+        <section class="keys" aria-label=move || text().keys_title>
+            <header class="keys-head">
+                <h2>{move || text().keys_title}</h2>
+                <span class="keys-summary">{summary}</span>
+            </header>
+            <div class="filters">
+                <input
+                    type="search"
+                    class="pattern"
+                    autocomplete="off"
+                    spellcheck="false"
+                    placeholder=move || text().filter_placeholder
+                    aria-label=move || text().filter_label
+                    on:input=move |ev| {
+                        let pattern = event_target_value(&ev);
+                        refilter(&move |q| q.pattern = pattern.clone());
+                    }
+                />
+                <select
+                    class="type-filter"
+                    aria-label=move || text().type_label
+                    on:change=move |ev| {
+                        let type_name = event_target_value(&ev);
+                        refilter(&move |q| q.type_name = type_name.clone());
+                    }
+                >
+                    <option value="">{move || text().all_types}</option>
+                    {TYPES.map(|t| view! { <option value=t>{t}</option> })}
+                </select>
+            </div>
+            <div class="key-columns" aria-hidden="true">
+                <span>{move || text().col_key}</span>
+                <span>{move || text().col_type}</span>
+                <span class="num">{move || text().col_size}</span>
+                <span>{move || text().col_ttl}</span>
+            </div>
+            <div class="key-scroll" node_ref=scroller on:scroll=on_scroll>
+                <div class="key-rows">
+                    <For
+                        each=rows
+                        key=|item| item.clone()
+                        children=move |(_, row)| view! { <KeyRowView row shared /> }
+                    />
+                    {move || shared.window.with(|w| w.total == 0).then(|| view! {
+                        <p class="no-keys">{move || text().no_keys}</p>
+                    })}
+                </div>
+                <div class="key-spacer" style:height=move || format!("{}px", spacer_px())></div>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn KeyRowView(row: KeyRow, shared: Shared) -> impl IntoView {
+    let key = row.key.clone();
+    let changed = move || shared.changed.with(|c| c.contains(&key));
+    let ttl = match row.expires_at_ms {
+        None => {
+            view! { <span class="ttl none">{move || shared.text.get().no_ttl}</span> }.into_any()
+        }
+        Some(at) => {
+            let key = row.key.clone();
+            let left = move || at.saturating_sub(shared.now_ms.get());
+            let width = move || {
+                let now = shared.now_ms.get();
+                let fraction = shared.ttl.with_value(|t| t.fraction_left(&key, at, now));
+                format!("{:.1}%", fraction * 100.0)
+            };
+            view! {
+                <span class="ttl">
+                    <span class="bar"><span class="fill" style:width=width></span></span>
+                    <span class="left">{move || format_ttl(left())}</span>
+                </span>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <div class="key-row" class:changed=changed>
+            <span class="key" title=row.key.clone()>{row.key.clone()}</span>
+            <span class=format!("type type-{}", row.type_name)>{row.type_name.clone()}</span>
+            <span class="num">{row.size}</span>
+            {ttl}
+        </div>
+    }
+}

@@ -1,0 +1,146 @@
+//! The messages between the page and the engine's Web Worker, carried by `postMessage` as
+//! serde-wasm-bindgen values. The page never holds the keyspace: it asks for what it shows (the
+//! replies of a command, one window of the key list, one more page of a long reply), so a
+//! million keys cost the page no more than a dozen.
+
+use serde::{Deserialize, Serialize};
+
+use crate::keyview::{KeyQuery, KeyWindow};
+
+/// What the page asks of the engine. Requests are answered in the order they are sent.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Request {
+    /// Run one typed line; `seq` ties the answer to the console entry waiting for it.
+    Run {
+        seq: u64,
+        line: String,
+        view: KeyQuery,
+    },
+    /// The engine's timer (active expiry); the key list comes back only if keys changed.
+    Tick { view: KeyQuery },
+    /// The key list for a new filter or scroll position.
+    Window { view: KeyQuery },
+    /// The next page of a long reply, from line `from`.
+    More { reply: u64, from: usize },
+}
+
+/// What the engine answers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Response {
+    /// The worker has started and takes requests.
+    Ready,
+    Ran {
+        seq: u64,
+        /// The prompt and the line, as redis-cli echoes them.
+        echo: String,
+        reply: ReplyPage,
+        /// The prompt for the next line (`127.0.0.1:6379[1]>` after SELECT 1).
+        prompt: String,
+        /// Keys the command changed in the shown database (capped), for highlighting.
+        changed: Vec<String>,
+        window: KeyWindow,
+    },
+    Ticked {
+        /// Anything that arrived for the client meanwhile (a blocked command's reply).
+        pushed: Option<ReplyPage>,
+        window: Option<KeyWindow>,
+    },
+    Window(KeyWindow),
+    More {
+        reply: u64,
+        from: usize,
+        lines: Vec<Line>,
+    },
+}
+
+/// The start of a reply as printed lines, and how many lines it has in all.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplyPage {
+    /// Names the reply for [`Request::More`].
+    pub id: u64,
+    pub lines: Vec<Line>,
+    pub total: usize,
+}
+
+/// What a printed line shows, so the page can tell replies' types apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LineKind {
+    /// `(error) ...`, or redis-cli's own complaint about the line.
+    Error,
+    /// `(nil)`, `(empty array)`.
+    Nil,
+    /// `(integer) 1`, `(double) 1.5`.
+    Number,
+    /// A quoted string, as redis-cli prints bulk strings.
+    Text,
+    /// Anything else: `OK`, raw INFO lines.
+    Plain,
+}
+
+/// One printed line.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Line {
+    pub kind: LineKind,
+    pub text: String,
+}
+
+impl Line {
+    /// Classifies one line of redis-cli's output by what follows its `1) ` array indexes.
+    pub fn classify(text: String, error: bool) -> Line {
+        let kind = if error {
+            LineKind::Error
+        } else {
+            let mut rest = text.trim_start();
+            // Nested aggregates print `1) 1) "a"` (`1#` for maps, `1~` for sets): peel every
+            // index.
+            while let Some((index, after)) = rest.split_once(' ') {
+                let digits = index.trim_end_matches([')', '#', '~']);
+                if digits.len() + 1 != index.len() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                    break;
+                }
+                rest = after.trim_start();
+            }
+            if rest.starts_with("(error)") {
+                LineKind::Error
+            } else if rest.starts_with("(nil)") || rest.starts_with("(empty") {
+                LineKind::Nil
+            } else if rest.starts_with("(integer)") || rest.starts_with("(double)") {
+                LineKind::Number
+            } else if rest.starts_with('"') {
+                LineKind::Text
+            } else {
+                LineKind::Plain
+            }
+        };
+        Line { kind, text }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(text: &str) -> LineKind {
+        Line::classify(text.to_string(), false).kind
+    }
+
+    #[test]
+    fn tells_reply_types_apart() {
+        assert_eq!(kind("(integer) 1"), LineKind::Number);
+        assert_eq!(kind("(nil)"), LineKind::Nil);
+        assert_eq!(kind("(empty array)"), LineKind::Nil);
+        assert_eq!(kind("\"hello\""), LineKind::Text);
+        assert_eq!(kind("OK"), LineKind::Plain);
+        assert_eq!(kind("(error) ERR syntax error"), LineKind::Error);
+        assert_eq!(kind("1) \"a\""), LineKind::Text);
+        assert_eq!(kind("12) (nil)"), LineKind::Nil);
+        assert_eq!(kind("   1) 1) (integer) 5"), LineKind::Number);
+        assert_eq!(kind("1# \"server\" => \"redis\""), LineKind::Text);
+        // A string that looks like a reply type is still a string: redis-cli quotes it.
+        assert_eq!(kind("1) \"(integer) 1\""), LineKind::Text);
+        assert_eq!(
+            Line::classify("Invalid argument(s)".into(), true).kind,
+            LineKind::Error
+        );
+    }
+}
