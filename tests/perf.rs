@@ -18,7 +18,7 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 const MIN_OPS: usize = if cfg!(debug_assertions) {
     10_000
 } else {
-    200_000
+    1_000_000
 };
 
 /// One measured command: its name and its argv for a key.
@@ -146,7 +146,12 @@ fn table() {
                     &mut fresh
                 }
             };
-            let figure = match measure(engine, op, keys) {
+            // Best of three: another process taking the core for a moment lowers one
+            // figure, never raises it.
+            let best = (0..3)
+                .filter_map(|_| measure(engine, op, keys))
+                .reduce(f64::max);
+            let figure = match best {
                 Some(ops) => format!("{:>11.0}", ops),
                 None => format!("{:>11}", "not yet"),
             };
