@@ -1,0 +1,16 @@
+//! The scenarios that ship with the playground, one TOML file each in `scenarios/`, in the
+//! order the guide tells them.
+
+use crate::format::{parse, Scenario, ScenarioError};
+
+/// Each built-in scenario's id and source, in the picker's order.
+pub const SOURCES: &[(&str, &str)] =
+    &[("cache-aside", include_str!("../scenarios/cache-aside.toml"))];
+
+/// The built-in scenario `id`, read and checked (`tests/builtin.rs` keeps them all valid).
+pub fn load(id: &str) -> Option<Result<Scenario, ScenarioError>> {
+    SOURCES
+        .iter()
+        .find(|(known, _)| *known == id)
+        .map(|(_, source)| parse(source))
+}

@@ -1,0 +1,496 @@
+//! The scenario file: TOML a teacher can write by hand, read into a checked [`Scenario`].
+//!
+//! ```toml
+//! id = "sessions"
+//! title = { en = "Sessions", zh-TW = "使用者會話" }
+//! intro = { en = "...", zh-TW = "..." }
+//! lesson = { en = "...", zh-TW = "..." }
+//! setup = ["SET user:1 mei"]                 # optional, run before the first step
+//! config = { maxmemory = "2mb" }              # optional, as redis-server's startup arguments
+//!
+//! [code]                                      # the guide's code the scenario stands for
+//! language = "python"
+//! source = """
+//! def create_session(user_id): ...
+//! """
+//!
+//! [[clients]]                                 # who takes part; the first acts by default
+//! name = "web"
+//! protocol = 2                                # optional: 3 sends HELLO 3 when it connects
+//!
+//! [[steps]]
+//! client = "web"                              # optional
+//! lines = [1, 3]                              # optional: the code lines this step stands for
+//! say = { en = "...", zh-TW = "..." }
+//! run = ["SETEX session:abc 3600 123"]        # optional: commands, in redis-cli syntax
+//! expect = ["OK"]                             # optional: redis-cli's rendering, "*" for any
+//! wait = "301s"                               # optional: time that passes after the commands
+//! ```
+//!
+//! A command may name the virtual clock, as the guide's code calls `time.time()`: `{now}` is
+//! the Unix time in seconds, `{now_ms}` in milliseconds, and either takes an offset
+//! (`{now-300}`, `{now_ms+1500}`), filled in when the step runs.
+//!
+//! Everything is checked when the file is read, and a mistake is reported with the line it is
+//! on and the field it is in (`line 31, steps[2].client: no client named "wroker"`), because
+//! the person reading the error is writing TOML in a text editor, not Rust. Unknown fields are
+//! refused for the same reason: a misspelt `expcet` must not silently check nothing.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Range;
+
+use keyspace::cli::split_args;
+use keyspace::Config;
+use serde::Deserialize;
+use toml::Spanned;
+
+/// A text in both of the page's languages.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Text {
+    pub en: String,
+    #[serde(rename = "zh-TW")]
+    pub zh_tw: String,
+}
+
+impl Text {
+    /// The text in `lang` (`"zh-TW"` or anything else for English).
+    pub fn get(&self, lang: &str) -> &str {
+        if lang == "zh-TW" {
+            &self.zh_tw
+        } else {
+            &self.en
+        }
+    }
+}
+
+/// The guide's code a scenario stands for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Code {
+    /// For highlighting: `python`, `bash`, `yaml`...
+    pub language: String,
+    pub source: String,
+}
+
+impl Code {
+    /// The source's lines, numbered from 1 as a step's `lines` count them.
+    pub fn lines(&self) -> impl Iterator<Item = (usize, &str)> {
+        self.source.lines().enumerate().map(|(i, l)| (i + 1, l))
+    }
+}
+
+/// A client taking part, a real engine client when the scenario runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Participant {
+    pub name: String,
+    /// 2 or 3: the protocol the client speaks, which shapes its replies.
+    pub protocol: u8,
+}
+
+/// A command as written in the file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Command {
+    pub line: String,
+}
+
+impl Command {
+    /// The command line at virtual time `now_ms`, its clock placeholders filled in.
+    pub fn line_at(&self, now_ms: u64) -> String {
+        let mut out = String::new();
+        let mut rest = self.line.as_str();
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open..];
+            match after
+                .find('}')
+                .and_then(|close| clock_value(&after[1..close], now_ms).map(|v| (close, v)))
+            {
+                Some((close, value)) => {
+                    out.push_str(&value.to_string());
+                    rest = &after[close + 1..];
+                }
+                None => {
+                    out.push('{');
+                    rest = &after[1..];
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// The arguments at virtual time `now_ms`, split as redis-cli splits a line.
+    pub fn argv_at(&self, now_ms: u64) -> Vec<Vec<u8>> {
+        split_args(self.line_at(now_ms).as_bytes()).unwrap_or_default()
+    }
+}
+
+/// The value of a clock placeholder's inside (`now`, `now_ms-1500`), None when it is not one.
+fn clock_value(inside: &str, now_ms: u64) -> Option<i64> {
+    let (base, offset) = match inside.find(['+', '-']) {
+        Some(at) => (&inside[..at], inside[at..].parse::<i64>().ok()?),
+        None => (inside, 0),
+    };
+    let now = match base {
+        "now" => (now_ms / 1000) as i64,
+        "now_ms" => now_ms as i64,
+        _ => return None,
+    };
+    now.checked_add(offset)
+}
+
+/// One step of a scenario.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Step {
+    /// Index into [`Scenario::clients`] of the client that acts.
+    pub client: usize,
+    pub say: Text,
+    /// The code lines the step stands for, first and last (1-based, inclusive).
+    pub lines: Option<(usize, usize)>,
+    pub run: Vec<Command>,
+    /// Per command of `run`: the reply as redis-cli prints it, or None for no check.
+    pub expect: Vec<Option<String>>,
+    /// Virtual time that passes after the commands, in milliseconds.
+    pub wait_ms: u64,
+}
+
+/// A checked scenario.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    pub id: String,
+    pub title: Text,
+    pub intro: Text,
+    pub lesson: Text,
+    pub code: Code,
+    pub clients: Vec<Participant>,
+    /// Run by the first client before the first step; not shown as a step.
+    pub setup: Vec<Command>,
+    /// The engine's configuration, set as redis-server's startup arguments set it (so that
+    /// parameters Redis protects, such as `enable-debug-command`, can be given).
+    pub config: Config,
+    pub steps: Vec<Step>,
+}
+
+/// What is wrong with a scenario file, and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScenarioError {
+    /// 1-based line of the file, when known.
+    pub line: Option<usize>,
+    /// The field's path (`steps[2].client`), empty for a TOML syntax error.
+    pub field: String,
+    pub message: String,
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.line, self.field.is_empty()) {
+            (Some(line), false) => write!(f, "line {line}, {}: {}", self.field, self.message),
+            (Some(line), true) => write!(f, "line {line}: {}", self.message),
+            (None, false) => write!(f, "{}: {}", self.field, self.message),
+            (None, true) => write!(f, "{}", self.message),
+        }
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScenario {
+    id: Spanned<String>,
+    title: Text,
+    intro: Text,
+    lesson: Text,
+    code: RawCode,
+    clients: Spanned<Vec<RawClient>>,
+    #[serde(default)]
+    setup: Vec<Spanned<String>>,
+    #[serde(default)]
+    config: BTreeMap<String, Spanned<String>>,
+    steps: Spanned<Vec<RawStep>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCode {
+    language: String,
+    source: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawClient {
+    name: Spanned<String>,
+    protocol: Option<Spanned<i64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStep {
+    client: Option<Spanned<String>>,
+    say: Text,
+    lines: Option<Spanned<Vec<i64>>>,
+    #[serde(default)]
+    run: Vec<Spanned<String>>,
+    expect: Option<Spanned<Vec<String>>>,
+    wait: Option<Spanned<String>>,
+}
+
+/// Reads and checks a scenario file.
+pub fn parse(source: &str) -> Result<Scenario, ScenarioError> {
+    let raw: RawScenario = toml::from_str(source).map_err(|e| ScenarioError {
+        line: e.span().map(|span| line_of(source, span.start)),
+        field: String::new(),
+        message: e.message().trim().to_string(),
+    })?;
+    let at = |span: Range<usize>, field: String, message: String| ScenarioError {
+        line: Some(line_of(source, span.start)),
+        field,
+        message,
+    };
+
+    let id = raw.id.get_ref();
+    if id.is_empty()
+        || !id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        return Err(at(
+            raw.id.span(),
+            "id".into(),
+            "use lower-case letters, digits and dashes (it goes into links)".into(),
+        ));
+    }
+
+    let mut clients = Vec::new();
+    for (i, client) in raw.clients.get_ref().iter().enumerate() {
+        let name = client.name.get_ref();
+        let field = format!("clients[{i}].name");
+        if name.is_empty() || name.chars().any(char::is_whitespace) {
+            return Err(at(
+                client.name.span(),
+                field,
+                "a name without spaces".into(),
+            ));
+        }
+        if clients.iter().any(|c: &Participant| &c.name == name) {
+            return Err(at(
+                client.name.span(),
+                field,
+                format!("{name:?} is named twice"),
+            ));
+        }
+        let protocol = match &client.protocol {
+            None => 2,
+            Some(p) if matches!(p.get_ref(), 2 | 3) => *p.get_ref() as u8,
+            Some(p) => {
+                return Err(at(
+                    p.span(),
+                    format!("clients[{i}].protocol"),
+                    "2 or 3".into(),
+                ))
+            }
+        };
+        clients.push(Participant {
+            name: name.clone(),
+            protocol,
+        });
+    }
+    if clients.is_empty() {
+        return Err(at(
+            raw.clients.span(),
+            "clients".into(),
+            "at least one client".into(),
+        ));
+    }
+
+    let commands = |lines: &[Spanned<String>], field: &str| {
+        lines
+            .iter()
+            .enumerate()
+            .map(|(i, line)| command(line, &format!("{field}[{i}]"), source))
+            .collect::<Result<Vec<_>, _>>()
+    };
+    let setup = commands(&raw.setup, "setup")?;
+    let mut config = Config::default();
+    for (name, value) in &raw.config {
+        config
+            .set(name.as_bytes(), value.get_ref().as_bytes(), true)
+            .map_err(|e| at(value.span(), format!("config.{name}"), e.to_string()))?;
+    }
+
+    let code_lines = raw.code.source.lines().count();
+    let mut steps = Vec::new();
+    for (i, step) in raw.steps.get_ref().iter().enumerate() {
+        let field = |name: &str| format!("steps[{i}].{name}");
+        let client = match &step.client {
+            None => 0,
+            Some(name) => clients
+                .iter()
+                .position(|c| &c.name == name.get_ref())
+                .ok_or_else(|| {
+                    let known: Vec<&str> = clients.iter().map(|c| c.name.as_str()).collect();
+                    at(
+                        name.span(),
+                        field("client"),
+                        format!(
+                            "no client named {:?} (clients: {})",
+                            name.get_ref(),
+                            known.join(", ")
+                        ),
+                    )
+                })?,
+        };
+        let lines = match &step.lines {
+            None => None,
+            Some(lines) => {
+                let range = match lines.get_ref()[..] {
+                    [only] => (only, only),
+                    [first, last] => (first, last),
+                    _ => (0, -1),
+                };
+                if range.0 < 1 || range.1 < range.0 || range.1 as usize > code_lines {
+                    return Err(at(
+                        lines.span(),
+                        field("lines"),
+                        format!("[first, last] or [line], within the code's {code_lines} lines"),
+                    ));
+                }
+                Some((range.0 as usize, range.1 as usize))
+            }
+        };
+        let run = commands(&step.run, &field("run"))?;
+        let expect = match &step.expect {
+            None => vec![None; run.len()],
+            Some(expect) if expect.get_ref().len() == run.len() => expect
+                .get_ref()
+                .iter()
+                .map(|e| (e != "*").then(|| e.trim_end().to_string()))
+                .collect(),
+            Some(expect) => {
+                return Err(at(
+                    expect.span(),
+                    field("expect"),
+                    format!(
+                        "{} expectations for {} commands (use \"*\" for a reply not checked)",
+                        expect.get_ref().len(),
+                        run.len()
+                    ),
+                ))
+            }
+        };
+        let wait_ms = match &step.wait {
+            None => 0,
+            Some(wait) => duration_ms(wait.get_ref()).ok_or_else(|| {
+                at(
+                    wait.span(),
+                    field("wait"),
+                    "a duration such as \"500ms\", \"301s\", \"5m\" or \"1h\"".into(),
+                )
+            })?,
+        };
+        steps.push(Step {
+            client,
+            say: step.say.clone(),
+            lines,
+            run,
+            expect,
+            wait_ms,
+        });
+    }
+    if steps.is_empty() {
+        return Err(at(
+            raw.steps.span(),
+            "steps".into(),
+            "at least one step".into(),
+        ));
+    }
+
+    Ok(Scenario {
+        id: id.clone(),
+        title: raw.title,
+        intro: raw.intro,
+        lesson: raw.lesson,
+        code: Code {
+            language: raw.code.language,
+            source: raw.code.source,
+        },
+        clients,
+        setup,
+        config,
+        steps,
+    })
+}
+
+/// A command line split as redis-cli splits it.
+fn command(line: &Spanned<String>, field: &str, source: &str) -> Result<Command, ScenarioError> {
+    // Checked as it would run at the start: placeholders fill in digits only, so a line that
+    // splits now splits at any time.
+    let command = Command {
+        line: line.get_ref().clone(),
+    };
+    match split_args(command.line_at(0).as_bytes()) {
+        Some(argv) if !argv.is_empty() => Ok(command),
+        found => Err(ScenarioError {
+            line: Some(line_of(source, line.span().start)),
+            field: field.to_string(),
+            message: if found.is_some() {
+                "an empty command".into()
+            } else {
+                "unbalanced quotes".into()
+            },
+        }),
+    }
+}
+
+/// `500ms`, `301s`, `5m`, `1h` in milliseconds.
+fn duration_ms(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    let (number, unit) = text.split_at(digits);
+    let number: u64 = number.parse().ok()?;
+    let scale = match unit.trim() {
+        "ms" => 1,
+        "s" => 1000,
+        "m" | "min" => 60_000,
+        "h" => 3_600_000,
+        _ => return None,
+    };
+    number.checked_mul(scale)
+}
+
+fn line_of(source: &str, offset: usize) -> usize {
+    source.as_bytes()[..offset.min(source.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration_ms("500ms"), Some(500));
+        assert_eq!(duration_ms("301s"), Some(301_000));
+        assert_eq!(duration_ms("5m"), Some(300_000));
+        assert_eq!(duration_ms("1h"), Some(3_600_000));
+        assert_eq!(duration_ms("5"), None);
+        assert_eq!(duration_ms("s"), None);
+        assert_eq!(duration_ms("99999999999999999999h"), None);
+    }
+
+    #[test]
+    fn clock_placeholders() {
+        let command = Command {
+            line: "ZREVRANGEBYSCORE online {now} {now-300} LIMIT 0 {x} {now_ms+5}".into(),
+        };
+        assert_eq!(
+            command.line_at(1_767_258_000_500),
+            "ZREVRANGEBYSCORE online 1767258000 1767257700 LIMIT 0 {x} 1767258000505"
+        );
+    }
+}

@@ -1,0 +1,333 @@
+//! Plays a scenario on a fresh engine, a step at a time, and reports what each step did.
+//!
+//! Time is the runner's: the engine gets a [`ManualClock`] that starts at [`START_MS`] and
+//! moves only when a step waits, and a fixed random seed. A scenario played twice therefore
+//! gives the same replies, the same TTLs and the same evictions, which is what makes stepping
+//! back cheap to get right: [`Runner::back`] and [`Runner::jump`] build a new engine and replay
+//! the steps before the target, rather than trying to undo commands.
+//!
+//! While a step waits, the clock moves in slices of `1000 / hz` milliseconds with a
+//! [`Engine::tick`] after each, as Redis's `serverCron` runs `hz` times a second, so keys whose
+//! TTL runs out during the wait are removed by the active expire cycle, as they would be on a
+//! real server, and show up in that step's changes as expired.
+
+use std::collections::{BTreeMap, HashSet};
+
+use keyspace::cli::{as_received, format_reply};
+use keyspace::event::KeyspaceEvent;
+use keyspace::{ClientId, Engine, ManualClock, Outcome, Reply};
+
+use crate::format::Scenario;
+
+/// The virtual wall time a scenario starts at: 2026-01-01 09:00:00 UTC, a school morning.
+pub const START_MS: u64 = 1_767_258_000_000;
+
+/// The engine's random seed: random choices (SPOP, eviction samples) replay identically.
+pub const SEED: u64 = 2026;
+
+/// One command of a step, as its client saw it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CommandRun {
+    /// The acting client's name.
+    pub client: String,
+    /// The command as written in the scenario.
+    pub line: String,
+    /// The replies (several for `SUBSCRIBE a b`), empty while the command is blocked.
+    pub replies: Vec<Reply>,
+    /// The replies as redis-cli prints them for the client's protocol, without the last
+    /// newline; `(blocked)` for a command waiting on a key.
+    pub rendered: String,
+    /// What the scenario expected, if it said.
+    pub expected: Option<String>,
+}
+
+impl CommandRun {
+    /// Whether the reply is what the scenario expected (true when it expected nothing).
+    pub fn meets_expectation(&self) -> bool {
+        self.expected.as_ref().is_none_or(|e| *e == self.rendered)
+    }
+}
+
+/// Something that reached a client without it asking in this step: a pub/sub message, a
+/// keyspace notification, the late reply of a blocked command.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Delivery {
+    pub client: String,
+    pub reply: Reply,
+    pub rendered: String,
+}
+
+/// How a key changed during a step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ChangeKind {
+    Created,
+    Changed,
+    Deleted,
+    /// Its TTL ran out.
+    Expired,
+    /// maxmemory made room by removing it.
+    Evicted,
+}
+
+/// A key the step created, changed or removed.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct KeyChange {
+    pub db: usize,
+    pub key: Vec<u8>,
+    pub kind: ChangeKind,
+}
+
+/// What one step did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StepReport {
+    /// The step's index in the scenario.
+    pub step: usize,
+    /// Virtual time since the start when the step began, in milliseconds.
+    pub at_ms: u64,
+    pub commands: Vec<CommandRun>,
+    pub deliveries: Vec<Delivery>,
+    /// Keys changed by the commands and during the wait, in key order.
+    pub changes: Vec<KeyChange>,
+    /// The keyspace events, in order, with Redis's event names.
+    pub events: Vec<KeyspaceEvent>,
+    /// Virtual time that passed after the commands.
+    pub waited_ms: u64,
+}
+
+impl StepReport {
+    /// Whether every command's reply met its expectation.
+    pub fn as_expected(&self) -> bool {
+        self.commands.iter().all(CommandRun::meets_expectation)
+    }
+}
+
+/// A scenario being played.
+pub struct Runner {
+    scenario: Scenario,
+    engine: Engine,
+    clock: ManualClock,
+    clients: Vec<ClientId>,
+    reports: Vec<StepReport>,
+}
+
+impl Runner {
+    /// The scenario at its start: clients connected, setup run, no step played.
+    pub fn new(scenario: Scenario) -> Runner {
+        let clock = ManualClock::new(START_MS);
+        let mut engine = Engine::new(scenario.config.clone(), Box::new(clock.clone()), SEED);
+        let clients: Vec<ClientId> = scenario
+            .clients
+            .iter()
+            .map(|participant| {
+                let id = engine.connect();
+                if participant.protocol == 3 {
+                    engine.execute(id, &[b"HELLO".to_vec(), b"3".to_vec()]);
+                }
+                id
+            })
+            .collect();
+        for command in &scenario.setup {
+            engine.execute(clients[0], &command.argv_at(START_MS));
+        }
+        for &client in &clients {
+            engine.drain(client);
+        }
+        engine.take_events();
+        Runner {
+            scenario,
+            engine,
+            clock,
+            clients,
+            reports: Vec::new(),
+        }
+    }
+
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    /// How many steps have been played.
+    pub fn position(&self) -> usize {
+        self.reports.len()
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.reports.len() == self.scenario.steps.len()
+    }
+
+    /// The reports of the steps played so far, in order.
+    pub fn reports(&self) -> &[StepReport] {
+        &self.reports
+    }
+
+    /// The engine, for showing its keyspace.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Virtual time since the start, in milliseconds.
+    pub fn elapsed_ms(&self) -> u64 {
+        self.engine.now_ms() - START_MS
+    }
+
+    /// The engine client of the participant called `name`.
+    pub fn client_id(&self, name: &str) -> Option<ClientId> {
+        let index = self.scenario.clients.iter().position(|c| c.name == name)?;
+        Some(self.clients[index])
+    }
+
+    /// Hands over the engine, its clock and the participants' clients, for "continue in the
+    /// console" from the current step.
+    pub fn into_parts(self) -> (Engine, ManualClock, Vec<(String, ClientId)>) {
+        let names = self.scenario.clients.into_iter().map(|c| c.name);
+        (self.engine, self.clock, names.zip(self.clients).collect())
+    }
+
+    /// Plays the next step; None when the scenario is over.
+    pub fn step(&mut self) -> Option<&StepReport> {
+        let index = self.reports.len();
+        let step = self.scenario.steps.get(index)?.clone();
+        let before = self.keys();
+        let at_ms = self.elapsed_ms();
+        let actor = self.clients[step.client];
+        let protocol = self.scenario.clients[step.client].protocol;
+        let actor_name = &self.scenario.clients[step.client].name;
+
+        let mut commands = Vec::new();
+        for (command, expected) in step.run.iter().zip(&step.expect) {
+            let now_ms = self.engine.now_ms();
+            let (line, argv) = (command.line_at(now_ms), command.argv_at(now_ms));
+            let (replies, rendered) = match self.engine.execute(actor, &argv) {
+                Outcome::Blocked => (Vec::new(), "(blocked)".to_string()),
+                outcome => {
+                    let replies = outcome.into_replies();
+                    let rendered = render(&replies, protocol);
+                    (replies, rendered)
+                }
+            };
+            commands.push(CommandRun {
+                client: actor_name.clone(),
+                line,
+                replies,
+                rendered,
+                expected: expected.clone(),
+            });
+        }
+        // Deliveries caused by the commands come before the wait's, so drain in between.
+        let mut deliveries = self.deliveries();
+        self.wait(step.wait_ms);
+        deliveries.extend(self.deliveries());
+
+        let events = self.engine.take_events();
+        let changes = self.changes(&before, &events);
+        self.reports.push(StepReport {
+            step: index,
+            at_ms,
+            commands,
+            deliveries,
+            changes,
+            events,
+            waited_ms: step.wait_ms,
+        });
+        self.reports.last()
+    }
+
+    /// Goes back one step (to the start from the first).
+    pub fn back(&mut self) {
+        self.jump(self.position().saturating_sub(1));
+    }
+
+    /// Goes to the state after `position` steps (clamped to the scenario's length): forward by
+    /// playing, backward by replaying from the start.
+    pub fn jump(&mut self, position: usize) {
+        let position = position.min(self.scenario.steps.len());
+        if position < self.position() {
+            *self = Runner::new(self.scenario.clone());
+        }
+        while self.position() < position {
+            self.step();
+        }
+    }
+
+    /// Moves the clock `ms` forward in `1000 / hz` slices, ticking after each.
+    fn wait(&mut self, ms: u64) {
+        let hz = self.engine.config().int("hz").clamp(1, 500) as u64;
+        let slice = 1000 / hz;
+        let mut left = ms;
+        while left > 0 {
+            let now = left.min(slice);
+            self.clock.advance_ms(now);
+            self.engine.tick();
+            left -= now;
+        }
+    }
+
+    fn deliveries(&mut self) -> Vec<Delivery> {
+        let mut out = Vec::new();
+        for (participant, &id) in self.scenario.clients.iter().zip(&self.clients) {
+            for reply in self.engine.drain(id) {
+                out.push(Delivery {
+                    client: participant.name.clone(),
+                    rendered: render(std::slice::from_ref(&reply), participant.protocol),
+                    reply,
+                });
+            }
+        }
+        out
+    }
+
+    /// Every key of every database, with no lookup (nothing is touched or expired).
+    fn keys(&self) -> HashSet<(usize, Vec<u8>)> {
+        let mut keys = HashSet::new();
+        let mut index = 0;
+        while let Some(db) = self.engine.db(index) {
+            keys.extend(db.iter().map(|(key, _, _)| (index, key.to_vec())));
+            index += 1;
+        }
+        keys
+    }
+
+    /// The keys the events name, classified by whether they existed before and after the
+    /// step and by how they went.
+    fn changes(
+        &self,
+        before: &HashSet<(usize, Vec<u8>)>,
+        events: &[KeyspaceEvent],
+    ) -> Vec<KeyChange> {
+        let mut named: BTreeMap<(usize, Vec<u8>), (bool, bool)> = BTreeMap::new();
+        for event in events {
+            let seen = named.entry((event.db, event.key.clone())).or_default();
+            seen.0 |= event.event == "expired";
+            seen.1 |= event.event == "evicted";
+        }
+        let after = self.keys();
+        named
+            .into_iter()
+            .filter_map(|((db, key), (expired, evicted))| {
+                let id = (db, key);
+                let kind = match (before.contains(&id), after.contains(&id)) {
+                    (_, false) if evicted => ChangeKind::Evicted,
+                    (_, false) if expired => ChangeKind::Expired,
+                    (true, false) => ChangeKind::Deleted,
+                    (false, true) => ChangeKind::Created,
+                    (true, true) => ChangeKind::Changed,
+                    (false, false) => return None,
+                };
+                Some(KeyChange {
+                    db: id.0,
+                    key: id.1,
+                    kind,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Replies as redis-cli prints them, one after another, without the final newline.
+fn render(replies: &[Reply], protocol: u8) -> String {
+    let mut out = String::new();
+    for reply in replies {
+        out.push_str(&format_reply(&as_received(reply, protocol)));
+    }
+    out.trim_end_matches('\n').to_string()
+}
