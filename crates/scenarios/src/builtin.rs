@@ -4,8 +4,15 @@
 use crate::format::{parse, Scenario, ScenarioError};
 
 /// Each built-in scenario's id and source, in the picker's order.
-pub const SOURCES: &[(&str, &str)] =
-    &[("cache-aside", include_str!("../scenarios/cache-aside.toml"))];
+pub const SOURCES: &[(&str, &str)] = &[
+    ("cache-aside", include_str!("../scenarios/cache-aside.toml")),
+    ("hot-posts", include_str!("../scenarios/hot-posts.toml")),
+    ("sessions", include_str!("../scenarios/sessions.toml")),
+    (
+        "rate-limiter",
+        include_str!("../scenarios/rate-limiter.toml"),
+    ),
+];
 
 /// The built-in scenario `id`, read and checked (`tests/builtin.rs` keeps them all valid).
 pub fn load(id: &str) -> Option<Result<Scenario, ScenarioError>> {
