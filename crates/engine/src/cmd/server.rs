@@ -267,7 +267,7 @@ fn acl_categories(spec: &CommandSpec) -> Vec<&'static str> {
     let by_group = match spec.group {
         _ if spec.handler.is_none() => None,
         "generic" => Some("keyspace"),
-        "sorted_set" => Some("sortedset"),
+        "sorted-set" => Some("sortedset"),
         "transactions" => Some("transaction"),
         group => ACL_CATEGORIES.iter().copied().find(|c| *c == group),
     };

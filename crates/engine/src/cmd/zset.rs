@@ -34,7 +34,7 @@ const FIRST_TWO: KeyPositions = KeyPositions {
     step: 1,
 };
 
-/// A row of this family's spec table: every sorted-set command is in Redis's `sortedset`
+/// A row of this family's spec table: every sorted-set command is in Redis's `sorted-set`
 /// group and has no subcommands.
 #[allow(clippy::too_many_arguments)]
 const fn row(
@@ -52,7 +52,7 @@ const fn row(
         name,
         arity,
         flags,
-        group: "sortedset",
+        group: "sorted-set",
         since,
         summary,
         syntax,
