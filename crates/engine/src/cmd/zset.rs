@@ -17,7 +17,8 @@
 //! member, score lists in RESP2 and member, score pairs in RESP3, as Redis shapes them.
 
 use crate::args::{is, parse_f64, parse_i64};
-use crate::cmd::set::{delete_if_empty, scan_reply, store_result};
+use crate::cmd::keys::{scan_elements, ScanElements, ScanItem};
+use crate::cmd::set::{delete_if_empty, store_result};
 use crate::db::Value;
 use crate::engine::{Call, Engine};
 use crate::error::{Error, Result};
@@ -1321,28 +1322,33 @@ fn listpack_score_text(score: f64) -> String {
     }
 }
 
+/// A listpack answers whole, in score order, its scores as the listpack spells them; a skip
+/// list is walked by cursor over its member map, scores as `%.17g`.
+impl ScanElements for SortedSet {
+    fn positions(&self) -> usize {
+        self.len()
+    }
+
+    fn is_compact(&self) -> bool {
+        self.is_listpack()
+    }
+
+    fn compact_elements(&self) -> Vec<ScanItem> {
+        self.iter()
+            .map(|(m, s)| (m.to_vec(), Some(listpack_score_text(s).into_bytes())))
+            .collect()
+    }
+
+    fn element_at(&self, position: usize) -> Option<ScanItem> {
+        self.get_index(position)
+            .map(|(m, s)| (m.to_vec(), Some(format_double(s).into_bytes())))
+    }
+}
+
 /// ```text
 /// ZSCAN key cursor [MATCH pattern] [COUNT count]
 /// ```
-/// A batch of member, score pairs and the next cursor. A listpack comes back whole, in score
-/// order, with its scores as the listpack spells them; a skip list is walked by cursor over
-/// its member map, scores as `%.17g`.
+/// A batch of member, score pairs and the next cursor (see `cmd::keys::scan_elements`).
 fn zscan(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
-    let empty = SortedSet::default();
-    let zset = read_zset(engine, call.db, &call.argv[1])?.unwrap_or(&empty);
-    scan_reply(
-        &call.argv[2],
-        &call.argv[3..],
-        zset.len(),
-        zset.is_listpack(),
-        &|| {
-            zset.iter()
-                .map(|(m, s)| (m.to_vec(), Some(listpack_score_text(s).into_bytes())))
-                .collect()
-        },
-        &|position| {
-            zset.get_index(position)
-                .map(|(m, s)| (m.to_vec(), Some(format_double(s).into_bytes())))
-        },
-    )
+    scan_elements(engine, call, |value| Ok(as_zset(value)?))
 }
