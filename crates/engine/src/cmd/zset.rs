@@ -16,7 +16,7 @@
 //! Redis 7.0's `%.17g` (`0.10000000000000001`). Replies with scores are flat
 //! member, score lists in RESP2 and member, score pairs in RESP3, as Redis shapes them.
 
-use crate::args::{is, parse_f64, parse_i64};
+use crate::args::{is, parse_f64, parse_i64, strtod};
 use crate::cmd::keys::{scan_elements, ScanElements, ScanItem};
 use crate::cmd::set::{delete_if_empty, store_result};
 use crate::db::Value;
@@ -260,19 +260,17 @@ fn scored_reply(pairs: Vec<(Vec<u8>, f64)>, withscores: bool, nested: bool) -> R
 }
 
 /// Reads one end of a score range as `zslParseRange`: `(` for an exclusive end, then what
-/// `strtod` reads (leading spaces, `inf`, `-inf`), nothing after it, and never NaN.
+/// `strtod` reads of all the rest (leading spaces, hexadecimal, `inf`; nothing at all reads
+/// as 0; out of range is no error there), never NaN.
 fn parse_score_bound(arg: &[u8]) -> Result<(f64, bool)> {
     let (exclusive, text) = match arg.split_first() {
         Some((b'(', rest)) => (true, rest),
         _ => (false, arg),
     };
-    let value = std::str::from_utf8(text)
-        .ok()
-        .map(|t| t.trim_start_matches(|c: char| c.is_ascii_whitespace()))
-        .and_then(|t| t.parse::<f64>().ok())
-        .filter(|v| !v.is_nan())
-        .ok_or(Error::MinMaxNotFloat)?;
-    Ok((value, exclusive))
+    match strtod(text) {
+        Some((value, _)) if !value.is_nan() => Ok((value, exclusive)),
+        _ => Err(Error::MinMaxNotFloat),
+    }
 }
 
 fn parse_score_range(min: &[u8], max: &[u8]) -> Result<ZRange> {
