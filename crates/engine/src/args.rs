@@ -48,25 +48,30 @@ pub fn string2ll(arg: &[u8]) -> Option<i64> {
 }
 
 /// Parses a double as Redis's `string2d` does (strtod, then: not empty, no leading space,
-/// nothing left over, no NaN, no overflow or underflow to zero), or fails with `ERR value is
+/// every byte read, no NaN, no overflow or underflow to zero), or fails with `ERR value is
 /// not a valid float`.
 pub fn parse_f64(arg: &[u8]) -> Result<f64> {
-    if arg.first().is_none_or(|&b| is_c_space(b)) {
+    if arg.first().is_none_or(|&b| is_c_space(b)) || arg.contains(&0) {
         return Err(Error::NotFloat);
     }
     match strtod(arg) {
-        Some((value, false)) if !value.is_nan() => Ok(value),
+        Some((value, erange))
+            if !value.is_nan() && !(erange && (value == 0.0 || value.is_infinite())) =>
+        {
+            Ok(value)
+        }
         _ => Err(Error::NotFloat),
     }
 }
 
-/// C's `strtod` over the whole of `text`, for callers that require every byte read: leading
-/// C white space skipped, then an optional sign and a decimal or hexadecimal (`0x1.8p3`)
-/// number, or `inf`, `infinity`, `nan` in any case. The empty string reads as 0, since a
-/// strtod that reads nothing leaves its end pointer on the terminating NUL. Returns the value
-/// and whether strtod would set `ERANGE` (overflow, or underflow to zero); `None` when bytes
-/// are left over.
+/// C's `strtod` over `text` as a C string (up to its first NUL), for callers that require
+/// every character read: leading C white space skipped, then an optional sign and a decimal
+/// or hexadecimal (`0x1.8p3`) number, or `inf`, `infinity`, `nan` in any case. The empty
+/// string reads as 0, since a strtod that reads nothing leaves its end pointer on the
+/// terminating NUL. Returns the value and whether glibc's strtod sets `ERANGE` (overflow, or
+/// a result too small for a normal double); `None` when characters are left over.
 pub fn strtod(text: &[u8]) -> Option<(f64, bool)> {
+    let text = text.split(|&b| b == 0).next().unwrap_or_default();
     let start = text.iter().position(|&b| !is_c_space(b));
     let body = match start {
         Some(at) => &text[at..],
@@ -86,16 +91,15 @@ pub fn strtod(text: &[u8]) -> Option<(f64, bool)> {
                 return None;
             }
             let mantissa = text.split(['e', 'E']).next().unwrap_or_default();
-            let spelled_infinite = text.starts_with(['i', 'I']);
             let value: f64 = text.parse().ok()?;
-            let nonzero = mantissa.bytes().any(|b| (b'1'..=b'9').contains(&b));
-            (value, nonzero || spelled_infinite)
+            (value, mantissa.bytes().any(|b| (b'1'..=b'9').contains(&b)))
         }
     };
     let spelled = unsigned.first().is_some_and(|b| b.is_ascii_alphabetic());
-    let out_of_range =
-        !spelled && (magnitude.is_infinite() || (magnitude == 0.0 && nonzero_digits));
-    Some((if negative { -magnitude } else { magnitude }, out_of_range))
+    let erange = !spelled
+        && (magnitude.is_infinite()
+            || (magnitude < f64::MIN_POSITIVE && (magnitude != 0.0 || nonzero_digits)));
+    Some((if negative { -magnitude } else { magnitude }, erange))
 }
 
 /// The part of a hexadecimal float after `0x`: hex digits with an optional point, then an
@@ -215,5 +219,8 @@ mod tests {
         assert_eq!(strtod(b"1 "), None);
         assert_eq!(strtod(b"1e400"), Some((f64::INFINITY, true)));
         assert_eq!(strtod(b"1e-400"), Some((0.0, true)));
+        assert_eq!(strtod(b"1e-310").map(|(_, erange)| erange), Some(true));
+        assert_eq!(strtod(b"5\0abc"), Some((5.0, false)));
+        assert!(parse_f64(b"5\0").is_err());
     }
 }

@@ -512,6 +512,9 @@ fn keys_of(argv: &[Vec<u8>]) -> Result<(&'static CommandSpec, Vec<&[u8]>), Error
             None => following.chain(indexes).collect(),
         };
     }
+    if spec.has(flag::MOVABLEKEYS) && spec.syntax.ends_with("[STORE destination]") {
+        indexes.extend(crate::cmd::sort::store_key_index(argv));
+    }
     Ok((
         spec,
         indexes.into_iter().map(|i| argv[i].as_slice()).collect(),

@@ -587,6 +587,12 @@ impl SortedSet {
         self.listpack
     }
 
+    /// Turns a listpack into a skip list for good, as Redis's `zsetConvert` does to every
+    /// sorted set SORT reads (its later replies, ZSCAN's and OBJECT ENCODING's, follow).
+    pub fn convert_to_skiplist(&mut self) {
+        self.listpack = false;
+    }
+
     /// A member's score.
     pub fn score(&self, member: &[u8]) -> Option<f64> {
         self.scores.get(member).copied()
