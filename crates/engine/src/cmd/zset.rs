@@ -325,7 +325,26 @@ struct ZaddFlags {
 /// first in any order; every score is checked before anything changes. Announced `zadd`
 /// (`zincr` with INCR) when anything was added or updated.
 fn zadd(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
-    let mut flags = ZaddFlags::default();
+    zadd_generic(engine, call, ZaddFlags::default())
+}
+
+/// ```text
+/// ZINCRBY key increment member
+/// ```
+/// Adds the increment to the member's score (a missing member starts from 0) and returns the
+/// new score; reaching NaN (`inf` plus `-inf`) is an error. Announced `zincr`. It is ZADD
+/// INCR underneath, flags and all, as in Redis: `ZINCRBY k NX m` reads NX as a flag and
+/// then lacks a pair (a syntax error).
+fn zincrby(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    let flags = ZaddFlags {
+        incr: true,
+        ..ZaddFlags::default()
+    };
+    zadd_generic(engine, call, flags)
+}
+
+/// ZADD and ZINCRBY: the flags after the key, in any order, then the score-member pairs.
+fn zadd_generic(engine: &mut Engine, call: &Call<'_>, mut flags: ZaddFlags) -> CommandResult {
     let mut at = 2;
     while let Some(arg) = call.argv.get(at) {
         match arg.to_ascii_lowercase().as_slice() {
@@ -339,28 +358,7 @@ fn zadd(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         }
         at += 1;
     }
-    zadd_generic(engine, call, flags, &call.argv[at..])
-}
-
-/// ```text
-/// ZINCRBY key increment member
-/// ```
-/// Adds the increment to the member's score (a missing member starts from 0) and returns the
-/// new score; reaching NaN (`inf` plus `-inf`) is an error. Announced `zincr`.
-fn zincrby(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
-    let flags = ZaddFlags {
-        incr: true,
-        ..ZaddFlags::default()
-    };
-    zadd_generic(engine, call, flags, &call.argv[2..])
-}
-
-fn zadd_generic(
-    engine: &mut Engine,
-    call: &Call<'_>,
-    flags: ZaddFlags,
-    pairs: &[Vec<u8>],
-) -> CommandResult {
+    let pairs = &call.argv[at..];
     if pairs.is_empty() || !pairs.len().is_multiple_of(2) {
         return Err(Error::Syntax);
     }
@@ -940,10 +938,15 @@ fn zpop_generic(
 /// Picks come from the engine's seeded generator.
 fn zrandmember(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     let key = &call.argv[1];
-    let (count, withscores) = match &call.argv[2..] {
-        [] => (None, false),
-        [count] => (Some(parse_random_count(count)?), false),
-        [count, w] if is(w, "withscores") => (Some(parse_random_count(count)?), true),
+    // The count is read before anything after it, as in Redis.
+    let count = call
+        .argv
+        .get(2)
+        .map(|n| parse_random_count(n))
+        .transpose()?;
+    let withscores = match &call.argv[3.min(call.argv.len())..] {
+        [] => false,
+        [w] if is(w, "withscores") => true,
         _ => return Err(Error::Syntax),
     };
     if let Some(n) = count {
