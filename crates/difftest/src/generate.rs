@@ -361,6 +361,11 @@ fn pool(name: &str) -> &'static [&'static str] {
             "*", "k*", "k?", "*1", "[ab]*", "k\\*", "nomatch", "f*", "m?",
         ],
         "cursor" => &["0"],
+        // SORT's BY and GET: a key per element (`*`), a hash field, the element itself;
+        // a BY without `*` means no sorting at all.
+        "sort-by" => &["*", "k*", "*->f1", "k*->f2", "*->"],
+        "sort-nosort" => &["nosort", "#", "k1"],
+        "sort-get" => &["*", "k*", "*->f1", "k*->f2", "#", "k1", "*->"],
         // Not `none`: SCAN ... TYPE none returns keys found stale, which Redis's active expiry
         // may or may not have deleted first.
         "type" => &["string", "list", "hash", "set", "zset", "x"],

@@ -47,22 +47,116 @@ pub fn string2ll(arg: &[u8]) -> Option<i64> {
     }
 }
 
-/// Parses a double as Redis's `string2d` does (strtod, then: no leading space, nothing left
-/// over, no NaN, no overflow), or fails with `ERR value is not a valid float`.
+/// Parses a double as Redis's `string2d` does (strtod, then: not empty, no leading space,
+/// every byte read, no NaN, no overflow or underflow to zero), or fails with `ERR value is
+/// not a valid float`.
 pub fn parse_f64(arg: &[u8]) -> Result<f64> {
-    let text = std::str::from_utf8(arg).map_err(|_| Error::NotFloat)?;
-    if text.is_empty() || text.starts_with(|c: char| c.is_ascii_whitespace()) {
+    if arg.first().is_none_or(|&b| is_c_space(b)) || arg.contains(&0) {
         return Err(Error::NotFloat);
     }
-    let value: f64 = text.parse().map_err(|_| Error::NotFloat)?;
-    let spelled_infinite = text
-        .trim_start_matches(['+', '-'])
-        .to_ascii_lowercase()
-        .starts_with("inf");
-    if value.is_nan() || (value.is_infinite() && !spelled_infinite) {
-        return Err(Error::NotFloat);
+    match strtod(arg) {
+        Some((value, erange))
+            if !value.is_nan() && !(erange && (value == 0.0 || value.is_infinite())) =>
+        {
+            Ok(value)
+        }
+        _ => Err(Error::NotFloat),
     }
-    Ok(value)
+}
+
+/// C's `strtod` over `text` as a C string (up to its first NUL), for callers that require
+/// every character read: leading C white space skipped, then an optional sign and a decimal
+/// or hexadecimal (`0x1.8p3`) number, or `inf`, `infinity`, `nan` in any case. The empty
+/// string reads as 0, since a strtod that reads nothing leaves its end pointer on the
+/// terminating NUL. Returns the value and whether glibc's strtod sets `ERANGE` (overflow, or
+/// a result too small for a normal double); `None` when characters are left over.
+pub fn strtod(text: &[u8]) -> Option<(f64, bool)> {
+    let text = text.split(|&b| b == 0).next().unwrap_or_default();
+    let start = text.iter().position(|&b| !is_c_space(b));
+    let body = match start {
+        Some(at) => &text[at..],
+        None if text.is_empty() => return Some((0.0, false)),
+        None => return None,
+    };
+    let (negative, unsigned) = match body.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        Some((b'+', rest)) => (false, rest),
+        _ => (false, body),
+    };
+    let (magnitude, nonzero_digits) = match unsigned {
+        [b'0', b'x' | b'X', hex @ ..] => parse_hex_float(hex)?,
+        _ => {
+            let text = std::str::from_utf8(unsigned).ok()?;
+            if text.starts_with(['+', '-']) {
+                return None;
+            }
+            let mantissa = text.split(['e', 'E']).next().unwrap_or_default();
+            let value: f64 = text.parse().ok()?;
+            (value, mantissa.bytes().any(|b| (b'1'..=b'9').contains(&b)))
+        }
+    };
+    let spelled = unsigned.first().is_some_and(|b| b.is_ascii_alphabetic());
+    let erange = !spelled
+        && (magnitude.is_infinite()
+            || (magnitude < f64::MIN_POSITIVE && (magnitude != 0.0 || nonzero_digits)));
+    Some((if negative { -magnitude } else { magnitude }, erange))
+}
+
+/// The part of a hexadecimal float after `0x`: hex digits with an optional point, then an
+/// optional binary exponent `p[+-]digits`. Returns the magnitude and whether any digit was
+/// not zero. Digits beyond the sixteenth only move the exponent (strtod would round them in;
+/// no one writes them).
+fn parse_hex_float(hex: &[u8]) -> Option<(f64, bool)> {
+    let (mut mantissa, mut exponent, mut digits, mut nonzero) = (0u64, 0i64, 0, false);
+    let mut seen_point = false;
+    let mut rest = hex;
+    while let Some((&b, tail)) = rest.split_first() {
+        if b == b'.' && !seen_point {
+            seen_point = true;
+        } else if let Some(d) = char::from(b).to_digit(16) {
+            nonzero |= d != 0;
+            digits += 1;
+            if mantissa >> 60 == 0 {
+                mantissa = mantissa * 16 + u64::from(d);
+                exponent -= if seen_point { 4 } else { 0 };
+            } else if !seen_point {
+                exponent += 4;
+            }
+        } else {
+            break;
+        }
+        rest = tail;
+    }
+    if digits == 0 {
+        return None;
+    }
+    if let [b'p' | b'P', power @ ..] = rest {
+        let (sign, power) = match power.split_first() {
+            Some((b'-', p)) => (-1, p),
+            Some((b'+', p)) => (1, p),
+            _ => (1, power),
+        };
+        let power = std::str::from_utf8(power).ok()?;
+        if power.is_empty() || !power.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        exponent += sign * power.parse::<i64>().unwrap_or(i64::MAX / 2);
+        rest = &[];
+    }
+    if !rest.is_empty() {
+        return None;
+    }
+    // Two steps, so that a large mantissa with a very negative exponent does not underflow
+    // on the way.
+    let half = (exponent / 2).clamp(-2000, 2000) as i32;
+    let other = (exponent - i64::from(half)).clamp(-2000, 2000) as i32;
+    let value = mantissa as f64 * 2f64.powi(half) * 2f64.powi(other);
+    Some((value, nonzero))
+}
+
+/// C's `isspace` in the C locale.
+pub(crate) fn is_c_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r')
 }
 
 /// Is `arg` the keyword `word` (ASCII case-insensitive)? `word` is written in lower case.
@@ -105,5 +199,28 @@ mod tests {
         assert!(parse_f64(b" 1").is_err());
         assert!(parse_f64(b"1e999").is_err());
         assert!(parse_f64(b"").is_err());
+        assert_eq!(parse_f64(b"0x10"), Ok(16.0));
+        assert_eq!(parse_f64(b"0X1.8P1"), Ok(3.0));
+        assert_eq!(parse_f64(b"-0x1p-2"), Ok(-0.25));
+        assert_eq!(parse_f64(b"infinity"), Ok(f64::INFINITY));
+        assert_eq!(parse_f64(b"+5"), Ok(5.0));
+        assert!(parse_f64(b"1e-400").is_err());
+        assert!(parse_f64(b"0x").is_err());
+        assert!(parse_f64(b"+-5").is_err());
+        assert_eq!(parse_f64(b"1e-310").map(|v| v > 0.0), Ok(true));
+        assert_eq!(parse_f64(b"0e-400"), Ok(0.0));
+    }
+
+    #[test]
+    fn strtod_reads_what_c_reads() {
+        assert_eq!(strtod(b""), Some((0.0, false)));
+        assert_eq!(strtod(b"  "), None);
+        assert_eq!(strtod(b" 1"), Some((1.0, false)));
+        assert_eq!(strtod(b"1 "), None);
+        assert_eq!(strtod(b"1e400"), Some((f64::INFINITY, true)));
+        assert_eq!(strtod(b"1e-400"), Some((0.0, true)));
+        assert_eq!(strtod(b"1e-310").map(|(_, erange)| erange), Some(true));
+        assert_eq!(strtod(b"5\0abc"), Some((5.0, false)));
+        assert!(parse_f64(b"5\0").is_err());
     }
 }

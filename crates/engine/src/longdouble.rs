@@ -18,6 +18,8 @@
 
 use std::cmp::Ordering;
 
+use crate::args::is_c_space;
+
 /// The exponent of the smallest subnormal: 2^-16445.
 const MIN_EXP: i64 = -16445;
 /// The exponent of the largest finite values' last mantissa bit: (2^64 - 1) × 2^16320.
@@ -186,11 +188,6 @@ impl LongDouble {
         }
         out
     }
-}
-
-/// C's `isspace` in the C locale.
-fn is_c_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
 }
 
 /// A decimal `digits[.digits][e[+-]digits]`, which must make up the whole text, as the

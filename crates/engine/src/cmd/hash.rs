@@ -8,13 +8,12 @@
 //! INCRBYFLOAT (Redis computes both in `long double`). A hash emptied by HDEL is deleted.
 
 use crate::args::{is, parse_i64};
-use crate::cmd::keys::{parse_cursor, ScanOptions};
+use crate::cmd::keys::{scan_elements, ScanElements, ScanItem};
 use crate::cmd::string::float_sum;
 use crate::db::{LookupFlags, Value};
 use crate::engine::{Call, Engine};
 use crate::error::{Error, Result};
 use crate::event::NotifyClass;
-use crate::glob;
 use crate::longdouble::LongDouble;
 use crate::reply::Reply;
 use crate::spec::{flag, CommandResult, CommandSpec, KeyPositions};
@@ -584,47 +583,32 @@ fn sample(engine: &mut Engine, len: usize, listpack: bool, count: i64) -> Vec<us
 
 // --- HSCAN -----------------------------------------------------------------------------------
 
+/// A listpack answers whole, in its order; a hash table is walked by cursor.
+impl ScanElements for Hash {
+    fn positions(&self) -> usize {
+        self.len()
+    }
+
+    fn is_compact(&self) -> bool {
+        self.is_listpack()
+    }
+
+    fn compact_elements(&self) -> Vec<ScanItem> {
+        self.iter()
+            .map(|(field, value)| (field.clone(), Some(value.clone())))
+            .collect()
+    }
+
+    fn element_at(&self, position: usize) -> Option<ScanItem> {
+        self.get_index(position)
+            .map(|(field, value)| (field.clone(), Some(value.clone())))
+    }
+}
+
 /// ```text
 /// HSCAN key cursor [MATCH pattern] [COUNT count]
 /// ```
-/// The next cursor and a flat array of fields and values. A listpack is answered whole in one
-/// call, with cursor 0, whatever the cursor and COUNT, as Redis does for its compact
-/// encodings; a hash table is walked COUNT positions per call with the same cursor as SCAN
-/// (see `cmd::keys`), so a full iteration returns every field present throughout it. The
-/// cursor is checked first, then the key; a missing key answers `0` and an empty array before
-/// the options are even read. MATCH filters on the field.
+/// The next cursor and a flat array of fields and values (see `cmd::keys::scan_elements`).
 fn hscan(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
-    let cursor = parse_cursor(&call.argv[2])?;
-    let Some(hash) = read_hash(engine, call.db, &call.argv[1])? else {
-        return Ok(scan_reply(0, Vec::new()));
-    };
-    let options = ScanOptions::parse(&call.argv[3..])?;
-    if options.type_name.is_some() {
-        return Err(Error::Syntax);
-    }
-    let len = hash.len();
-    let (next, positions) = if hash.is_listpack() {
-        (0, 0..len)
-    } else {
-        let to_visit = match cursor {
-            0 => len,
-            c => usize::try_from(c).unwrap_or(usize::MAX).min(len),
-        };
-        let next = to_visit.saturating_sub(options.count);
-        (next, next..to_visit)
-    };
-    let mut found = Vec::new();
-    for (field, value) in positions.filter_map(|p| hash.get_index(p)) {
-        if options
-            .pattern
-            .is_none_or(|p| glob::matches(p, field, false))
-        {
-            found.extend([Reply::Bulk(field.clone()), Reply::Bulk(value.clone())]);
-        }
-    }
-    Ok(scan_reply(next, found))
-}
-
-fn scan_reply(cursor: usize, items: Vec<Reply>) -> crate::Outcome {
-    Reply::Array(vec![Reply::bulk(cursor.to_string()), Reply::Array(items)]).into()
+    scan_elements(engine, call, |value| Ok(as_hash(value)?))
 }

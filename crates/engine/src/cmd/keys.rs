@@ -33,9 +33,11 @@
 //! So a full iteration returns every key present throughout it, Redis's guarantee, however
 //! keys come and go between calls.
 
+use std::ops::Range;
+
 use crate::args::{is, parse_i64};
 use crate::db::{Entry, LookupFlags, StringOrigin, Value};
-use crate::engine::{Call, Engine};
+use crate::engine::{Call, Engine, Outcome};
 use crate::error::{Error, Result};
 use crate::event::NotifyClass;
 use crate::glob;
@@ -763,9 +765,9 @@ pub(crate) struct ScanOptions<'a> {
 
 impl<'a> ScanOptions<'a> {
     /// Reads `[MATCH pattern] [COUNT count] [TYPE type]` in any order, the last of a repeated
-    /// option winning. A COUNT below 1, an unknown word or an option without its value is a
-    /// syntax error.
-    pub(crate) fn parse(args: &'a [Vec<u8>]) -> Result<ScanOptions<'a>> {
+    /// option winning. A COUNT below 1, an unknown word, TYPE where it is not `allowed` (the
+    /// element scans) or an option without its value is a syntax error, found in order.
+    pub(crate) fn parse(args: &'a [Vec<u8>], type_allowed: bool) -> Result<ScanOptions<'a>> {
         let mut options = ScanOptions {
             count: 10,
             pattern: None,
@@ -781,7 +783,7 @@ impl<'a> ScanOptions<'a> {
                     .ok_or(Error::Syntax)?;
             } else if is(option, "match") {
                 options.pattern = Some(value.as_slice()).filter(|p| *p != b"*");
-            } else if is(option, "type") {
+            } else if type_allowed && is(option, "type") {
                 options.type_name = Some(value.as_slice());
             } else {
                 return Err(Error::Syntax);
@@ -833,17 +835,10 @@ pub(crate) fn parse_cursor(arg: &[u8]) -> Result<u64> {
 /// it, as in Redis 7.0), then expiry (stale keys are deleted and left out).
 fn scan(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     let cursor = parse_cursor(&call.argv[1])?;
-    let options = ScanOptions::parse(&call.argv[2..])?;
+    let options = ScanOptions::parse(&call.argv[2..], true)?;
     let db = call.db;
-    let len = engine.dbs[db].len();
-    let to_visit = if cursor == 0 {
-        len
-    } else {
-        usize::try_from(cursor).unwrap_or(usize::MAX).min(len)
-    };
-    let next = to_visit.saturating_sub(options.count);
-    let batch: Vec<Vec<u8>> = (next..to_visit)
-        .rev()
+    let (next, positions) = scan_window(cursor, engine.dbs[db].len(), options.count);
+    let batch: Vec<Vec<u8>> = positions
         .filter_map(|position| {
             engine.dbs[db]
                 .keys
@@ -872,7 +867,84 @@ fn scan(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         }
         found.push(Reply::Bulk(key));
     }
-    Ok(Reply::Array(vec![Reply::bulk(next.to_string()), Reply::Array(found)]).into())
+    Ok(scan_reply(next, found))
+}
+
+/// One step of a walk (see "SCAN's cursor" above): the cursor to answer, and the positions to
+/// visit now, from the top down. Cursor 0 starts from the collection's current length; a
+/// cursor beyond it (elements were deleted) reads as the length.
+fn scan_window(cursor: u64, len: usize, count: usize) -> (usize, std::iter::Rev<Range<usize>>) {
+    let to_visit = match cursor {
+        0 => len,
+        c => usize::try_from(c).unwrap_or(usize::MAX).min(len),
+    };
+    let next = to_visit.saturating_sub(count);
+    (next, (next..to_visit).rev())
+}
+
+/// A scan's reply: the next cursor and what the batch found.
+fn scan_reply(cursor: usize, found: Vec<Reply>) -> Outcome {
+    Reply::Array(vec![Reply::bulk(cursor.to_string()), Reply::Array(found)]).into()
+}
+
+/// One element of an element scan: a member or field, and HSCAN's value or ZSCAN's score.
+pub(crate) type ScanItem = (Vec<u8>, Option<Vec<u8>>);
+
+/// A collection SSCAN, HSCAN or ZSCAN walks: a set, a hash or a sorted set.
+pub(crate) trait ScanElements {
+    /// How many positions the walk covers.
+    fn positions(&self) -> usize;
+    /// True for a collection Redis keeps compact (an intset, a listpack): Redis answers it
+    /// whole in one call, with cursor 0, whatever the cursor and COUNT.
+    fn is_compact(&self) -> bool;
+    /// Every element, in the compact encoding's order.
+    fn compact_elements(&self) -> Vec<ScanItem>;
+    /// The element at `position` of the position-addressable map the cursor walks.
+    fn element_at(&self, position: usize) -> Option<ScanItem>;
+}
+
+/// ```text
+/// SSCAN key cursor [MATCH pattern] [COUNT count]
+/// HSCAN key cursor [MATCH pattern] [COUNT count]
+/// ZSCAN key cursor [MATCH pattern] [COUNT count]
+/// ```
+/// The next cursor and a flat array of the batch's members (with HSCAN's values or ZSCAN's
+/// scores). `view` finds the collection in the key's value, or answers WRONGTYPE. Checked in
+/// Redis's order: the cursor, then the key (a missing key answers `0` and an empty array
+/// before the options are even read, so `SSCAN missing 0 COUNT x` is an empty scan), then the
+/// options. A compact collection comes back whole; any other is walked like the keyspace, a
+/// window of COUNT positions per call. MATCH filters on the member or field. Nothing is
+/// copied but the batch.
+pub(crate) fn scan_elements(
+    engine: &mut Engine,
+    call: &Call<'_>,
+    view: fn(&Value) -> Result<&dyn ScanElements>,
+) -> CommandResult {
+    let cursor = parse_cursor(&call.argv[2])?;
+    let Some(value) = engine.lookup_read(call.db, &call.argv[1]) else {
+        return Ok(scan_reply(0, Vec::new()));
+    };
+    let collection = view(value)?;
+    let options = ScanOptions::parse(&call.argv[3..], false)?;
+    let (next, batch) = if collection.is_compact() {
+        (0, collection.compact_elements())
+    } else {
+        let (next, positions) = scan_window(cursor, collection.positions(), options.count);
+        let batch = positions.filter_map(|p| collection.element_at(p)).collect();
+        (next, batch)
+    };
+    let mut found = Vec::new();
+    for (name, value) in batch {
+        if options
+            .pattern
+            .is_some_and(|pattern| !glob::matches(pattern, &name, false))
+        {
+            continue;
+        }
+        found.push(Reply::Bulk(name));
+        found.extend(value.map(Reply::Bulk));
+    }
+    Ok(scan_reply(next, found))
 }
 
 /// ```text

@@ -9,6 +9,7 @@ pub mod keys;
 pub mod list;
 pub mod server;
 pub mod set;
+pub mod sort;
 pub mod string;
 pub mod zset;
 
@@ -22,6 +23,7 @@ pub static FAMILIES: &[&[CommandSpec]] = &[
     hash::COMMANDS,
     set::COMMANDS,
     zset::COMMANDS,
+    sort::COMMANDS,
     connection::COMMANDS,
     client::COMMANDS,
     config::COMMANDS,

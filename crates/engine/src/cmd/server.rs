@@ -267,7 +267,7 @@ fn acl_categories(spec: &CommandSpec) -> Vec<&'static str> {
     let by_group = match spec.group {
         _ if spec.handler.is_none() => None,
         "generic" => Some("keyspace"),
-        "sorted_set" => Some("sortedset"),
+        "sorted-set" => Some("sortedset"),
         "transactions" => Some("transaction"),
         group => ACL_CATEGORIES.iter().copied().find(|c| *c == group),
     };
@@ -511,6 +511,9 @@ fn keys_of(argv: &[Vec<u8>]) -> Result<(&'static CommandSpec, Vec<&[u8]>), Error
             Some(_) => indexes.into_iter().chain(following).collect(),
             None => following.chain(indexes).collect(),
         };
+    }
+    if spec.has(flag::MOVABLEKEYS) && spec.syntax.ends_with("[STORE destination]") {
+        indexes.extend(crate::cmd::sort::store_key_index(argv));
     }
     Ok((
         spec,

@@ -11,17 +11,16 @@
 //! (`sadd`, `srem`, `spop`, `sinterstore`...), and a set emptied by a command is deleted
 //! (`del`).
 //!
-//! [`scan_reply`] is the element scan shared with ZSCAN (and HSCAN): a small collection,
-//! which Redis keeps in a compact encoding, comes back whole in one call with cursor 0; a
-//! large one is walked with the same swap-remove-proof cursor as the keyspace's SCAN.
+//! SSCAN is the element scan shared with HSCAN and ZSCAN (`cmd::keys::scan_elements`): an
+//! intset comes back whole in one call with cursor 0; a hashtable is walked with the same
+//! swap-remove-proof cursor as the keyspace's SCAN.
 
 use crate::args::{is, parse_i64};
-use crate::cmd::keys::{parse_cursor, ScanOptions};
+use crate::cmd::keys::{scan_elements, ScanElements, ScanItem};
 use crate::db::Value;
 use crate::engine::{Call, Engine};
 use crate::error::{Error, Result};
 use crate::event::NotifyClass;
-use crate::glob;
 use crate::reply::Reply;
 use crate::rng::Rng;
 use crate::spec::{flag, CommandResult, CommandSpec, KeyPositions};
@@ -820,70 +819,29 @@ fn sintercard(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 
 // --- SSCAN ------------------------------------------------------------------------------------
 
-/// One element of an element scan: a member or field, and ZSCAN's score or HSCAN's value.
-pub(crate) type ScanItem = (Vec<u8>, Option<Vec<u8>>);
+/// An intset answers whole, in ascending order; a hashtable is walked by cursor.
+impl ScanElements for Set {
+    fn positions(&self) -> usize {
+        self.len()
+    }
 
-/// The reply of an element scan (SSCAN, ZSCAN, HSCAN). `whole` is true for a collection
-/// Redis keeps compact (intset, listpack), which it returns in one call whatever the cursor
-/// and COUNT; `items(position)` gives the element at a position of the collection's
-/// position-addressable map (for the cursor walk) as a name and, for ZSCAN and HSCAN, its
-/// value; `ordered` gives them all in the compact encoding's order. MATCH filters on names.
-pub(crate) fn scan_reply(
-    cursor_arg: &[u8],
-    options_args: &[Vec<u8>],
-    len: usize,
-    whole: bool,
-    ordered: &dyn Fn() -> Vec<ScanItem>,
-    item: &dyn Fn(usize) -> Option<ScanItem>,
-) -> CommandResult {
-    let cursor = parse_cursor(cursor_arg)?;
-    let options = ScanOptions::parse(options_args)?;
-    if options.type_name.is_some() {
-        return Err(Error::Syntax);
+    fn is_compact(&self) -> bool {
+        self.encoding() == "intset"
     }
-    let (next, batch) = if whole {
-        (0, ordered())
-    } else {
-        let to_visit = if cursor == 0 {
-            len
-        } else {
-            usize::try_from(cursor).unwrap_or(usize::MAX).min(len)
-        };
-        let next = to_visit.saturating_sub(options.count);
-        (next, (next..to_visit).rev().filter_map(item).collect())
-    };
-    let mut found = Vec::new();
-    for (name, value) in batch {
-        if options
-            .pattern
-            .is_some_and(|pattern| !glob::matches(pattern, &name, false))
-        {
-            continue;
-        }
-        found.push(Reply::Bulk(name));
-        if let Some(value) = value {
-            found.push(Reply::Bulk(value));
-        }
+
+    fn compact_elements(&self) -> Vec<ScanItem> {
+        self.iter().map(|member| (member, None)).collect()
     }
-    Ok(Reply::Array(vec![Reply::bulk(next.to_string()), Reply::Array(found)]).into())
+
+    fn element_at(&self, position: usize) -> Option<ScanItem> {
+        self.get_index(position).map(|member| (member, None))
+    }
 }
 
 /// ```text
 /// SSCAN key cursor [MATCH pattern] [COUNT count]
 /// ```
-/// A batch of members and the next cursor (0 when done). An intset comes back whole, in
-/// order, in one call; a hashtable is walked like SCAN walks the keyspace. A missing key is
-/// an empty scan.
+/// A batch of members and the next cursor (see `cmd::keys::scan_elements`).
 fn sscan(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
-    let set = read_set(engine, call.db, &call.argv[1])?
-        .cloned()
-        .unwrap_or_default();
-    scan_reply(
-        &call.argv[2],
-        &call.argv[3..],
-        set.len(),
-        set.encoding() == "intset",
-        &|| set.iter().map(|m| (m, None)).collect(),
-        &|position| set.get_index(position).map(|m| (m, None)),
-    )
+    scan_elements(engine, call, |value| Ok(as_set(value)?))
 }

@@ -16,8 +16,9 @@
 //! Redis 7.0's `%.17g` (`0.10000000000000001`). Replies with scores are flat
 //! member, score lists in RESP2 and member, score pairs in RESP3, as Redis shapes them.
 
-use crate::args::{is, parse_f64, parse_i64};
-use crate::cmd::set::{delete_if_empty, scan_reply, store_result};
+use crate::args::{is, parse_f64, parse_i64, strtod};
+use crate::cmd::keys::{scan_elements, ScanElements, ScanItem};
+use crate::cmd::set::{delete_if_empty, store_result};
 use crate::db::Value;
 use crate::engine::{Call, Engine};
 use crate::error::{Error, Result};
@@ -34,7 +35,7 @@ const FIRST_TWO: KeyPositions = KeyPositions {
     step: 1,
 };
 
-/// A row of this family's spec table: every sorted-set command is in Redis's `sortedset`
+/// A row of this family's spec table: every sorted-set command is in Redis's `sorted-set`
 /// group and has no subcommands.
 #[allow(clippy::too_many_arguments)]
 const fn row(
@@ -52,7 +53,7 @@ const fn row(
         name,
         arity,
         flags,
-        group: "sortedset",
+        group: "sorted-set",
         since,
         summary,
         syntax,
@@ -259,19 +260,17 @@ fn scored_reply(pairs: Vec<(Vec<u8>, f64)>, withscores: bool, nested: bool) -> R
 }
 
 /// Reads one end of a score range as `zslParseRange`: `(` for an exclusive end, then what
-/// `strtod` reads (leading spaces, `inf`, `-inf`), nothing after it, and never NaN.
+/// `strtod` reads of all the rest (leading spaces, hexadecimal, `inf`; nothing at all reads
+/// as 0; out of range is no error there), never NaN.
 fn parse_score_bound(arg: &[u8]) -> Result<(f64, bool)> {
     let (exclusive, text) = match arg.split_first() {
         Some((b'(', rest)) => (true, rest),
         _ => (false, arg),
     };
-    let value = std::str::from_utf8(text)
-        .ok()
-        .map(|t| t.trim_start_matches(|c: char| c.is_ascii_whitespace()))
-        .and_then(|t| t.parse::<f64>().ok())
-        .filter(|v| !v.is_nan())
-        .ok_or(Error::MinMaxNotFloat)?;
-    Ok((value, exclusive))
+    match strtod(text) {
+        Some((value, _)) if !value.is_nan() => Ok((value, exclusive)),
+        _ => Err(Error::MinMaxNotFloat),
+    }
 }
 
 fn parse_score_range(min: &[u8], max: &[u8]) -> Result<ZRange> {
@@ -326,7 +325,26 @@ struct ZaddFlags {
 /// first in any order; every score is checked before anything changes. Announced `zadd`
 /// (`zincr` with INCR) when anything was added or updated.
 fn zadd(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
-    let mut flags = ZaddFlags::default();
+    zadd_generic(engine, call, ZaddFlags::default())
+}
+
+/// ```text
+/// ZINCRBY key increment member
+/// ```
+/// Adds the increment to the member's score (a missing member starts from 0) and returns the
+/// new score; reaching NaN (`inf` plus `-inf`) is an error. Announced `zincr`. It is ZADD
+/// INCR underneath, flags and all, as in Redis: `ZINCRBY k NX m` reads NX as a flag and
+/// then lacks a pair (a syntax error).
+fn zincrby(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    let flags = ZaddFlags {
+        incr: true,
+        ..ZaddFlags::default()
+    };
+    zadd_generic(engine, call, flags)
+}
+
+/// ZADD and ZINCRBY: the flags after the key, in any order, then the score-member pairs.
+fn zadd_generic(engine: &mut Engine, call: &Call<'_>, mut flags: ZaddFlags) -> CommandResult {
     let mut at = 2;
     while let Some(arg) = call.argv.get(at) {
         match arg.to_ascii_lowercase().as_slice() {
@@ -340,28 +358,7 @@ fn zadd(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         }
         at += 1;
     }
-    zadd_generic(engine, call, flags, &call.argv[at..])
-}
-
-/// ```text
-/// ZINCRBY key increment member
-/// ```
-/// Adds the increment to the member's score (a missing member starts from 0) and returns the
-/// new score; reaching NaN (`inf` plus `-inf`) is an error. Announced `zincr`.
-fn zincrby(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
-    let flags = ZaddFlags {
-        incr: true,
-        ..ZaddFlags::default()
-    };
-    zadd_generic(engine, call, flags, &call.argv[2..])
-}
-
-fn zadd_generic(
-    engine: &mut Engine,
-    call: &Call<'_>,
-    flags: ZaddFlags,
-    pairs: &[Vec<u8>],
-) -> CommandResult {
+    let pairs = &call.argv[at..];
     if pairs.is_empty() || !pairs.len().is_multiple_of(2) {
         return Err(Error::Syntax);
     }
@@ -941,10 +938,15 @@ fn zpop_generic(
 /// Picks come from the engine's seeded generator.
 fn zrandmember(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     let key = &call.argv[1];
-    let (count, withscores) = match &call.argv[2..] {
-        [] => (None, false),
-        [count] => (Some(parse_random_count(count)?), false),
-        [count, w] if is(w, "withscores") => (Some(parse_random_count(count)?), true),
+    // The count is read before anything after it, as in Redis.
+    let count = call
+        .argv
+        .get(2)
+        .map(|n| parse_random_count(n))
+        .transpose()?;
+    let withscores = match &call.argv[3.min(call.argv.len())..] {
+        [] => false,
+        [w] if is(w, "withscores") => true,
         _ => return Err(Error::Syntax),
     };
     if let Some(n) = count {
@@ -1321,28 +1323,33 @@ fn listpack_score_text(score: f64) -> String {
     }
 }
 
+/// A listpack answers whole, in score order, its scores as the listpack spells them; a skip
+/// list is walked by cursor over its member map, scores as `%.17g`.
+impl ScanElements for SortedSet {
+    fn positions(&self) -> usize {
+        self.len()
+    }
+
+    fn is_compact(&self) -> bool {
+        self.is_listpack()
+    }
+
+    fn compact_elements(&self) -> Vec<ScanItem> {
+        self.iter()
+            .map(|(m, s)| (m.to_vec(), Some(listpack_score_text(s).into_bytes())))
+            .collect()
+    }
+
+    fn element_at(&self, position: usize) -> Option<ScanItem> {
+        self.get_index(position)
+            .map(|(m, s)| (m.to_vec(), Some(format_double(s).into_bytes())))
+    }
+}
+
 /// ```text
 /// ZSCAN key cursor [MATCH pattern] [COUNT count]
 /// ```
-/// A batch of member, score pairs and the next cursor. A listpack comes back whole, in score
-/// order, with its scores as the listpack spells them; a skip list is walked by cursor over
-/// its member map, scores as `%.17g`.
+/// A batch of member, score pairs and the next cursor (see `cmd::keys::scan_elements`).
 fn zscan(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
-    let empty = SortedSet::default();
-    let zset = read_zset(engine, call.db, &call.argv[1])?.unwrap_or(&empty);
-    scan_reply(
-        &call.argv[2],
-        &call.argv[3..],
-        zset.len(),
-        zset.is_listpack(),
-        &|| {
-            zset.iter()
-                .map(|(m, s)| (m.to_vec(), Some(listpack_score_text(s).into_bytes())))
-                .collect()
-        },
-        &|position| {
-            zset.get_index(position)
-                .map(|(m, s)| (m.to_vec(), Some(format_double(s).into_bytes())))
-        },
-    )
+    scan_elements(engine, call, |value| Ok(as_zset(value)?))
 }

@@ -1,0 +1,232 @@
+//! Native tests of sorted sets and SORT through the public `Engine` API: the events they
+//! announce, the element scans' guarantee over a skip list and a set's hashtable while members
+//! come and go, ranks and ranges on a large skip list checked against a plain sorted vector,
+//! and what SORT looks up and stores.
+
+use std::collections::BTreeSet;
+
+use keyspace::event::NotifyClass::{self, Generic, List, ZSet};
+use keyspace::{cli, ClientId, Config, Engine, ManualClock, Reply};
+
+struct Harness {
+    engine: Engine,
+    client: ClientId,
+}
+
+impl Harness {
+    fn new() -> Harness {
+        let clock = ManualClock::new(1_700_000_000_000);
+        let mut engine = Engine::new(Config::default(), Box::new(clock), 1);
+        let client = engine.connect();
+        Harness { engine, client }
+    }
+
+    fn run(&mut self, line: &str) -> Reply {
+        let argv = cli::split_args(line.as_bytes()).expect("balanced quotes");
+        let mut replies = self.engine.execute(self.client, &argv).into_replies();
+        assert_eq!(replies.len(), 1, "{line}");
+        replies.remove(0)
+    }
+
+    fn events(&mut self) -> Vec<(NotifyClass, &'static str, String)> {
+        self.engine
+            .take_events()
+            .into_iter()
+            .map(|e| {
+                (
+                    e.class,
+                    e.event,
+                    String::from_utf8_lossy(&e.key).into_owned(),
+                )
+            })
+            .collect()
+    }
+
+    /// A whole element scan with COUNT 5, running `between(call number)` after each call;
+    /// every name met.
+    fn walk(
+        &mut self,
+        command: &str,
+        key: &str,
+        mut between: impl FnMut(&mut Harness, usize),
+    ) -> BTreeSet<String> {
+        let (mut seen, mut cursor, mut calls) = (BTreeSet::new(), "0".to_string(), 0);
+        loop {
+            let Reply::Array(parts) = self.run(&format!("{command} {key} {cursor} COUNT 5")) else {
+                panic!("{command} reply")
+            };
+            cursor = texts(&Reply::Array(vec![parts[0].clone()]))[0].clone();
+            let step = if command == "SSCAN" { 1 } else { 2 };
+            seen.extend(texts(&parts[1]).into_iter().step_by(step));
+            between(self, calls);
+            calls += 1;
+            if cursor == "0" {
+                return seen;
+            }
+        }
+    }
+}
+
+/// The bulk strings of an array reply, as text.
+fn texts(reply: &Reply) -> Vec<String> {
+    match reply {
+        Reply::Array(items) => items
+            .iter()
+            .map(|i| match i {
+                Reply::Bulk(b) => String::from_utf8_lossy(b).into_owned(),
+                other => panic!("not a bulk: {other:?}"),
+            })
+            .collect(),
+        other => panic!("not an array: {other:?}"),
+    }
+}
+
+#[test]
+fn writes_announce_and_an_emptied_sorted_set_goes() {
+    let mut h = Harness::new();
+    h.run("ZADD z 1 a 2 b 3 c");
+    h.run("ZADD z NX 5 a");
+    h.run("ZINCRBY z 1 a");
+    h.run("ZADD z INCR 1 b");
+    h.run("ZREM z nosuch");
+    h.run("ZREMRANGEBYSCORE z 10 20");
+    h.run("ZPOPMIN z");
+    h.run("ZREM z b c");
+    assert_eq!(h.run("EXISTS z"), Reply::Integer(0));
+    let z = |event| (ZSet, event, "z".to_string());
+    assert_eq!(
+        h.events(),
+        vec![
+            z("zadd"),
+            z("zincr"),
+            z("zincr"),
+            z("zpopmin"),
+            z("zrem"),
+            (Generic, "del", "z".into()),
+        ]
+    );
+}
+
+#[test]
+fn ranks_and_ranges_of_a_large_skip_list_match_a_sorted_vector() {
+    let mut h = Harness::new();
+    // Scores repeat (ties go by member) and members are added and removed out of order.
+    let mut expected: Vec<(i64, String)> = Vec::new();
+    for i in 0..600i64 {
+        let (score, member) = ((i * 37) % 101, format!("m{:03}", (i * 7919) % 600));
+        h.run(&format!("ZADD z {score} {member}"));
+        expected.retain(|(_, m)| *m != member);
+        expected.push((score, member));
+    }
+    for i in (0..600).step_by(3) {
+        let member = format!("m{i:03}");
+        h.run(&format!("ZREM z {member}"));
+        expected.retain(|(_, m)| *m != member);
+    }
+    expected.sort();
+    assert_eq!(h.run("OBJECT ENCODING z"), Reply::bulk("skiplist"));
+    assert_eq!(h.run("ZCARD z"), Reply::Integer(expected.len() as i64));
+    for (rank, (_, member)) in expected.iter().enumerate().step_by(17) {
+        assert_eq!(
+            h.run(&format!("ZRANK z {member}")),
+            Reply::Integer(rank as i64)
+        );
+        let reverse = expected.len() - 1 - rank;
+        assert_eq!(
+            h.run(&format!("ZREVRANK z {member}")),
+            Reply::Integer(reverse as i64)
+        );
+    }
+    let members =
+        |range: &[(i64, String)]| range.iter().map(|(_, m)| m.clone()).collect::<Vec<_>>();
+    assert_eq!(
+        texts(&h.run("ZRANGE z 100 109")),
+        members(&expected[100..110])
+    );
+    let in_range: Vec<_> = expected
+        .iter()
+        .filter(|(s, _)| (40..=60).contains(s))
+        .cloned()
+        .collect();
+    assert_eq!(
+        texts(&h.run("ZRANGEBYSCORE z 40 60 LIMIT 3 5")),
+        members(&in_range[3..8])
+    );
+    assert_eq!(
+        h.run("ZCOUNT z 40 60"),
+        Reply::Integer(in_range.len() as i64)
+    );
+    let mut reversed = in_range.clone();
+    reversed.reverse();
+    assert_eq!(
+        texts(&h.run("ZREVRANGEBYSCORE z 60 40 LIMIT 2 4")),
+        members(&reversed[2..6])
+    );
+}
+
+#[test]
+fn zscan_and_sscan_return_every_member_present_throughout_a_walk() {
+    let mut h = Harness::new();
+    for i in 0..200 {
+        h.run(&format!("ZADD z {i} m{i}"));
+        h.run(&format!("SADD s m{i}"));
+    }
+    assert_eq!(h.run("OBJECT ENCODING z"), Reply::bulk("skiplist"));
+    assert_eq!(h.run("OBJECT ENCODING s"), Reply::bulk("hashtable"));
+    for (command, key, remove, add) in [
+        ("ZSCAN", "z", "ZREM", "ZADD z 1"),
+        ("SSCAN", "s", "SREM", "SADD s"),
+    ] {
+        // Members come and go mid-walk: m0..m29 deleted, new ones added.
+        let seen = h.walk(command, key, |h, call| {
+            if call < 30 {
+                h.run(&format!("{remove} {key} m{call}"));
+                h.run(&format!("{add} new{call}"));
+            }
+        });
+        for i in 30..200 {
+            assert!(seen.contains(&format!("m{i}")), "{command}: m{i} missed");
+        }
+    }
+}
+
+#[test]
+fn sort_looks_keys_up_through_the_door_and_stores_a_list() {
+    let mut h = Harness::new();
+    h.run("RPUSH l 3 1 2");
+    h.run("MSET w_1 30 w_2 10 w_3 20");
+    h.run("HSET h_1 name one");
+    let before = (
+        h.engine.stats().keyspace_hits,
+        h.engine.stats().keyspace_misses,
+    );
+    assert_eq!(
+        h.run("SORT l BY w_* GET h_*->name GET #"),
+        Reply::Array(vec![
+            Reply::Null,
+            Reply::bulk("2"),
+            Reply::Null,
+            Reply::bulk("3"),
+            Reply::bulk("one"),
+            Reply::bulk("1"),
+        ])
+    );
+    // The list, three weights and h_1 are hits; h_2 and h_3 are misses, as in Redis.
+    let after = (
+        h.engine.stats().keyspace_hits,
+        h.engine.stats().keyspace_misses,
+    );
+    assert_eq!((after.0 - before.0, after.1 - before.1), (5, 2));
+    h.events();
+    assert_eq!(h.run("SORT l BY w_* STORE dst"), Reply::Integer(3));
+    assert_eq!(texts(&h.run("LRANGE dst 0 -1")), ["2", "3", "1"]);
+    assert_eq!(h.run("SORT nosuch STORE dst"), Reply::Integer(0));
+    assert_eq!(h.run("EXISTS dst"), Reply::Integer(0));
+    assert_eq!(
+        h.events(),
+        vec![
+            (List, "sortstore", "dst".into()),
+            (Generic, "del", "dst".into())
+        ]
+    );
+}
