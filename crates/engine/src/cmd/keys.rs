@@ -1092,8 +1092,7 @@ fn check_flush_mode(call: &Call<'_>) -> Result<()> {
 fn empty_db(engine: &mut Engine, db: usize) -> usize {
     let d = &mut engine.dbs[db];
     let removed = d.keys.len();
-    d.keys.clear();
-    d.expires.clear();
+    d.clear();
     engine.dirty += removed as u64;
     removed
 }
@@ -1221,33 +1220,38 @@ fn object_refcount(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     })
 }
 
-/// Redis's `LRU_CLOCK_MAX`: the LRU clock is 24 bits of seconds and wraps.
-const LRU_CLOCK_MAX: u32 = (1 << 24) - 1;
-
 /// ```text
 /// OBJECT IDLETIME key
 /// ```
 /// Seconds since the key was last touched, from its LRU clock (Redis's
-/// `estimateObjectIdleTime`, which allows for the 24-bit clock having wrapped since).
+/// `estimateObjectIdleTime`, which allows for the 24-bit clock having wrapped since). Under
+/// an LFU policy the key holds a counter instead, and Redis answers an error.
 fn object_idletime(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     object_lookup(engine, call, |engine, entry| {
-        let now = engine.lru_clock();
-        let idle = if now >= entry.lru {
-            now - entry.lru
-        } else {
-            now + (LRU_CLOCK_MAX - entry.lru)
-        };
-        Ok(Reply::Integer(i64::from(idle)))
+        if engine.lfu_policy() {
+            return Err(Error::LruNotSelected);
+        }
+        let idle_ms = crate::evict::idle_ms(entry.lru, engine.now_ms);
+        Ok(Reply::Integer((idle_ms / 1000) as i64))
     })
 }
 
 /// ```text
 /// OBJECT FREQ key
 /// ```
-/// The LFU counter, tracked only under an LFU `maxmemory-policy`. No such policy can be
-/// chosen yet, so an existing key answers Redis's error (a missing one, nil).
+/// The key's logarithmic access counter after decay (see `crate::evict`), tracked only under
+/// an LFU `maxmemory-policy`; under any other an existing key answers Redis's error (a
+/// missing one, nil).
 fn object_freq(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
-    object_lookup(engine, call, |_, _| Err(Error::LfuNotSelected))
+    object_lookup(engine, call, |engine, entry| {
+        if !engine.lfu_policy() {
+            return Err(Error::LfuNotSelected);
+        }
+        let counter = engine
+            .eviction
+            .lfu_decr_and_return(entry.lru, engine.now_ms);
+        Ok(Reply::Integer(i64::from(counter)))
+    })
 }
 
 /// ```text
