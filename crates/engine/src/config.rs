@@ -200,7 +200,10 @@ pub static PARAMS: &[ConfigParam] = &[
     ConfigParam {
         name: "maxmemory-samples",
         aliases: &[],
-        kind: ConfigKind::Int { min: 1, max: 64 },
+        kind: ConfigKind::Int {
+            min: 1,
+            max: i32::MAX as i64,
+        },
         default: "5",
         mutable: true,
         clamp: None,

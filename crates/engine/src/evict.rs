@@ -182,7 +182,7 @@ impl Eviction {
         }
         self.policy = policy;
         self.maxmemory = config.int("maxmemory").max(0) as u64;
-        self.samples = config.int("maxmemory-samples").clamp(1, 64) as usize;
+        self.samples = config.int("maxmemory-samples").max(1) as usize;
         self.lfu_log_factor = config.int("lfu-log-factor").max(0) as u64;
         self.lfu_decay_time = config.int("lfu-decay-time").max(0) as u64;
     }

@@ -1229,7 +1229,7 @@ fn object_refcount(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 fn object_idletime(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     object_lookup(engine, call, |engine, entry| {
         if engine.lfu_policy() {
-            return Err(Error::LruNotSelected);
+            return Err(Error::LfuSelected);
         }
         let idle_ms = crate::evict::idle_ms(entry.lru, engine.now_ms);
         Ok(Reply::Integer((idle_ms / 1000) as i64))

@@ -860,7 +860,6 @@ fn memory_usage(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         }
     }
     let key = &call.argv[2];
-    let shared = engine.eviction.shared_integers();
     if engine
         .lookup_read_with(call.db, key, LookupFlags::NO_TOUCH)
         .is_none()
@@ -870,7 +869,8 @@ fn memory_usage(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     let Some(entry) = engine.dbs[call.db].keys.get(key.as_slice()) else {
         return Ok(Reply::Null.into());
     };
-    let value = memory::value_size(&entry.value, entry.string_origin, samples, shared);
+    // Redis prices a shared integer as if it were the key's own robj.
+    let value = memory::value_size(&entry.value, entry.string_origin, samples, false);
     let usage = value + memory::sds_alloc(key.len()) + memory::DICT_ENTRY_STRUCT;
     Ok(Reply::Integer(usage as i64).into())
 }
