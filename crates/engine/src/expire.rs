@@ -179,10 +179,9 @@ impl Engine {
             }
             sampled += 1;
         }
-        if ttl_samples > 0 {
+        if let Some(avg) = ttl_sum.checked_div(ttl_samples) {
             // Redis's running estimate: the new average weighs 2% against the old one.
             let d = &mut self.dbs[db];
-            let avg = ttl_sum / ttl_samples;
             d.avg_ttl = if d.avg_ttl == 0 {
                 avg
             } else {

@@ -353,7 +353,7 @@ mod tests {
         assert_eq!(listpack_entry(b"5"), 2);
         assert_eq!(listpack_entry(b"1000"), 3);
         assert_eq!(listpack_entry(b"hello"), 7);
-        assert_eq!(listpack_entry(&[b'x'; 100]), 104);
+        assert_eq!(listpack_entry(&[b'x'; 100]), 103);
     }
 
     #[test]

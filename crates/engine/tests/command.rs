@@ -162,7 +162,11 @@ fn command_count_and_list_cover_the_table() {
             "config|get",
             "config|set",
             "config|resetstat",
-            "config|rewrite"
+            "config|rewrite",
+            "debug",
+            "slowlog|get",
+            "slowlog|reset",
+            "slowlog|len"
         ])
     );
 }
