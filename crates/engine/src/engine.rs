@@ -104,6 +104,20 @@ pub struct Stats {
     pub expired_stale_perc: f64,
     /// Active expire cycles cut short by their time budget.
     pub expired_time_cap_reached_count: u64,
+    /// Per command, under Redis's full name (`config|get`): INFO commandstats.
+    pub commandstats: BTreeMap<String, CommandStat>,
+}
+
+/// One command's counters, as INFO commandstats prints them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CommandStat {
+    pub calls: u64,
+    /// Monotonic time spent in its handler (µs).
+    pub usec: u64,
+    /// Refused before running: wrong arity, OOM.
+    pub rejected_calls: u64,
+    /// Ran and answered an error.
+    pub failed_calls: u64,
 }
 
 /// A command being run: who sent it, where, and what.
@@ -290,6 +304,7 @@ impl Engine {
                     // Redis evicts before any command when over `maxmemory`, and refuses
                     // only those that may grow memory when it cannot get under it.
                     if !self.perform_evictions() && spec.has(flag::DENYOOM) {
+                        self.count_command(&name, |s| s.rejected_calls += 1);
                         return Err(Error::Oom);
                     }
                     let call = Call {
@@ -303,9 +318,18 @@ impl Engine {
                     let duration_us = self.clock.elapsed_us().saturating_sub(start_us);
                     self.settle_memory();
                     self.after_call(spec, &call, duration_us);
+                    let failed = matches!(result, Err(_) | Ok(Outcome::Reply(Reply::Error(_))));
+                    self.count_command(&name, |s| {
+                        s.calls += 1;
+                        s.usec += duration_us;
+                        s.failed_calls += u64::from(failed);
+                    });
                     result
                 }
-                _ => Err(Error::WrongArity(name)),
+                _ => {
+                    self.count_command(&name, |s| s.rejected_calls += 1);
+                    Err(Error::WrongArity(name))
+                }
             }
         });
         let outcome = result.unwrap_or_else(|e| Reply::from(e).into());
@@ -313,6 +337,19 @@ impl Engine {
             self.count_error(text);
         }
         outcome
+    }
+
+    /// Updates the counters of the command called `name` (its full name), created on first
+    /// use; the name is copied only then.
+    fn count_command(&mut self, name: &str, update: impl FnOnce(&mut CommandStat)) {
+        match self.stats.commandstats.get_mut(name) {
+            Some(stat) => update(stat),
+            None => {
+                let mut stat = CommandStat::default();
+                update(&mut stat);
+                self.stats.commandstats.insert(name.to_string(), stat);
+            }
+        }
     }
 
     /// Bookkeeping after a command ran: its time, and the slow log.

@@ -43,6 +43,6 @@ pub mod types;
 
 pub use clock::{Clock, ManualClock};
 pub use config::Config;
-pub use engine::{Call, Client, ClientId, Engine, Outcome};
+pub use engine::{Call, Client, ClientId, CommandStat, Engine, Outcome};
 pub use error::Error;
 pub use reply::Reply;

@@ -221,14 +221,21 @@ pub fn value_size(
     }
 }
 
+/// Is this string one of Redis's shared integer objects (0..9999 stored through
+/// `tryObjectEncoding`, when `shared_integers` allows them)? OBJECT REFCOUNT asks too.
+pub fn is_shared_integer(s: &[u8], origin: StringOrigin, shared_integers: bool) -> bool {
+    shared_integers
+        && origin == StringOrigin::Encoded
+        && s.len() <= 20
+        && string2ll(s).is_some_and(|n| (0..SHARED_INTEGERS).contains(&n))
+}
+
 fn string_size(s: &[u8], origin: StringOrigin, shared_integers: bool) -> usize {
     let int = matches!(origin, StringOrigin::Encoded | StringOrigin::Duplicated)
         && s.len() <= 20
         && string2ll(s).is_some();
     if int {
-        let shared = shared_integers
-            && origin == StringOrigin::Encoded
-            && string2ll(s).is_some_and(|n| (0..SHARED_INTEGERS).contains(&n));
+        let shared = is_shared_integer(s, origin, shared_integers);
         return if shared { 0 } else { ROBJ };
     }
     if origin != StringOrigin::Raw && s.len() <= EMBSTR_SIZE_LIMIT {

@@ -345,6 +345,14 @@ fn info_sections_and_resetstat() {
         panic!()
     };
     assert!(String::from_utf8(text).unwrap().starts_with("# CPU\r\n"));
+    assert_eq!(
+        h.info_field("commandstats", "cmdstat_get"),
+        "calls=2,usec=0,usec_per_call=0.00,rejected_calls=0,failed_calls=0"
+    );
+    h.run("GET");
+    assert!(h
+        .info_field("all", "cmdstat_get")
+        .ends_with("rejected_calls=1,failed_calls=0"));
     h.ok("CONFIG RESETSTAT");
     assert_eq!(h.info_field("stats", "keyspace_hits"), "0");
 }

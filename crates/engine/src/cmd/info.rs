@@ -28,7 +28,7 @@ pub static COMMANDS: &[CommandSpec] = &[CommandSpec {
 }];
 
 /// Every section, in Redis's order, with whether `INFO` without arguments (or `default`)
-/// includes it. `commandstats` and `latencystats` are not kept yet.
+/// includes it. `latencystats` (per-command latency percentiles) is not kept yet.
 const SECTIONS: &[(&str, bool)] = &[
     ("server", true),
     ("clients", true),
@@ -38,6 +38,7 @@ const SECTIONS: &[(&str, bool)] = &[
     ("replication", true),
     ("cpu", true),
     ("modules", true),
+    ("commandstats", false),
     ("errorstats", true),
     ("cluster", true),
     ("keyspace", true),
@@ -50,19 +51,21 @@ const SECTIONS: &[(&str, bool)] = &[
 /// default ones; unknown names add nothing. A bulk string of `# Section` headers and
 /// `field:value` lines, sections separated by a blank line; verbatim text in RESP3.
 fn info(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
-    let args: Vec<String> = call.argv[1..]
+    let mut args: Vec<String> = call.argv[1..]
         .iter()
         .map(|a| String::from_utf8_lossy(a).to_ascii_lowercase())
         .collect();
+    if args.is_empty() {
+        args.push("default".into());
+    }
     let wanted = |name: &str, default: bool| {
-        args.is_empty()
-            || args.iter().any(|a| {
-                a == name
-                    || a == "all"
-                    || a == "everything"
-                    || (a == "default" && default)
-                    || (name == "modules" && a == "module_list")
-            })
+        args.iter().any(|a| {
+            a == name
+                || a == "all"
+                || a == "everything"
+                || (a == "default" && default)
+                || (name == "modules" && a == "module_list")
+        })
     };
     let mut text = String::new();
     for &(name, default) in SECTIONS {
@@ -101,6 +104,7 @@ fn section(engine: &Engine, name: &str) -> (&'static str, Fields) {
         "replication" => ("Replication", replication(engine)),
         "cpu" => ("CPU", cpu(engine)),
         "modules" => ("Modules", Vec::new()),
+        "commandstats" => ("Commandstats", commandstats(engine)),
         "errorstats" => ("Errorstats", errorstats(engine)),
         "cluster" => ("Cluster", fields([("cluster_enabled", "0".into())])),
         _ => ("Keyspace", keyspace(engine)),
@@ -417,6 +421,30 @@ fn cpu(engine: &Engine) -> Fields {
         ("used_cpu_sys_main_thread", "0.000000".into()),
         ("used_cpu_user_main_thread", busy),
     ])
+}
+
+/// `cmdstat_<name>:calls=..,usec=..,usec_per_call=..,rejected_calls=..,failed_calls=..`;
+/// Redis lists them in its command table's hash order, we alphabetically.
+fn commandstats(engine: &Engine) -> Fields {
+    engine
+        .stats
+        .commandstats
+        .iter()
+        .map(|(name, s)| {
+            let per_call = if s.calls == 0 {
+                0.0
+            } else {
+                s.usec as f64 / s.calls as f64
+            };
+            (
+                format!("cmdstat_{name}"),
+                format!(
+                    "calls={},usec={},usec_per_call={per_call:.2},rejected_calls={},failed_calls={}",
+                    s.calls, s.usec, s.rejected_calls, s.failed_calls
+                ),
+            )
+        })
+        .collect()
 }
 
 fn errorstats(engine: &Engine) -> Fields {

@@ -1167,11 +1167,6 @@ fn object_lookup(
     }
 }
 
-/// Redis's `OBJ_ENCODING_EMBSTR_SIZE_LIMIT`: longer strings are `raw`.
-const EMBSTR_SIZE_LIMIT: usize = 44;
-/// Redis's `OBJ_SHARED_INTEGERS`: integers below it are one shared object.
-const SHARED_INTEGERS: i64 = 10_000;
-
 /// ```text
 /// OBJECT ENCODING key
 /// ```
@@ -1184,7 +1179,7 @@ fn object_encoding(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
             Value::String(s) => match entry.string_origin {
                 StringOrigin::Encoded | StringOrigin::Duplicated if is_int_encodable(s) => "int",
                 StringOrigin::Raw => "raw",
-                _ if s.len() <= EMBSTR_SIZE_LIMIT => "embstr",
+                _ if s.len() <= crate::memory::EMBSTR_SIZE_LIMIT => "embstr",
                 _ => "raw",
             },
             Value::List(l) => l.encoding(),
@@ -1206,14 +1201,16 @@ fn is_int_encodable(s: &[u8]) -> bool {
 /// OBJECT REFCOUNT key
 /// ```
 /// 1, except for the integers 0 to 9999 that Redis stores as one shared object whose count
-/// it pins at `INT_MAX` (2147483647).
+/// it pins at `INT_MAX` (2147483647) — unless `maxmemory` with an LRU or LFU policy needs
+/// each key's own access data, when Redis stops sharing them.
 fn object_refcount(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
-    object_lookup(engine, call, |_, entry| {
+    object_lookup(engine, call, |engine, entry| {
         let shared = match &entry.value {
-            Value::String(s) if entry.string_origin == StringOrigin::Encoded => {
-                is_int_encodable(s)
-                    && crate::args::string2ll(s).is_some_and(|n| (0..SHARED_INTEGERS).contains(&n))
-            }
+            Value::String(s) => crate::memory::is_shared_integer(
+                s,
+                entry.string_origin,
+                engine.eviction.shared_integers(),
+            ),
             _ => false,
         };
         Ok(Reply::Integer(if shared { i64::from(i32::MAX) } else { 1 }))
