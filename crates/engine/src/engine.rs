@@ -232,7 +232,7 @@ impl Engine {
             started_ms: now_ms,
             ops_samples: OpsSamples::default(),
         };
-        engine.configure_eviction();
+        engine.apply_config();
         engine.peak_memory = engine.used_memory();
         engine
     }
@@ -358,27 +358,30 @@ impl Engine {
         if spec.has(flag::SKIP_SLOWLOG) {
             return;
         }
-        let slower_than = self.config.int("slowlog-log-slower-than");
-        let max_len = self.config.int("slowlog-max-len").max(0) as usize;
-        let timestamp = self.now_ms / 1000;
+        if !self.slowlog.wants(duration_us) {
+            return;
+        }
         let (peer, client_name) = self
             .clients
             .get(&call.client)
             .map(|c| (c.addr.clone(), c.name.clone().unwrap_or_default()))
             .unwrap_or_default();
-        self.slowlog.push_if_needed(
-            slower_than,
-            max_len,
-            |id| SlowlogEntry {
-                id,
-                timestamp,
-                duration_us,
-                argv: slowlog::trimmed_argv(call.argv),
-                peer,
-                client_name,
-            },
+        self.slowlog.push(|id| SlowlogEntry {
+            id,
+            timestamp: self.now_ms / 1000,
             duration_us,
-        );
+            argv: slowlog::trimmed_argv(call.argv),
+            peer,
+            client_name,
+        });
+    }
+
+    /// Takes the parameters that are read on every command (eviction, slow log) from the
+    /// config, so that running a command never searches the config table; called at start and
+    /// after every CONFIG SET.
+    pub(crate) fn apply_config(&mut self) {
+        self.eviction.configure(&self.config);
+        self.slowlog.configure(&self.config);
     }
 
     /// Counts an error reply under its code, the text's first word (INFO errorstats).

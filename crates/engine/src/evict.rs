@@ -260,11 +260,6 @@ impl Eviction {
 }
 
 impl Engine {
-    /// Copies the eviction parameters from the config; called whenever it changes.
-    pub(crate) fn configure_eviction(&mut self) {
-        self.eviction.configure(&self.config);
-    }
-
     /// Evicts keys until the modelled memory is within `maxmemory` (`performEvictions`).
     /// False when it is still over the limit because nothing (more) could be evicted.
     pub(crate) fn perform_evictions(&mut self) -> bool {

@@ -52,12 +52,16 @@ impl SlowlogEntry {
     }
 }
 
-/// The log itself.
+/// The log itself, with its two parameters.
 #[derive(Clone, Debug, Default)]
 pub struct Slowlog {
     /// Newest first.
     entries: VecDeque<SlowlogEntry>,
     next_id: u64,
+    /// `slowlog-log-slower-than`; negative: log nothing.
+    slower_than_us: i64,
+    /// `slowlog-max-len`.
+    max_len: usize,
 }
 
 /// A command's arguments as an entry keeps them (`slowlogCreateEntry`).
@@ -81,21 +85,24 @@ pub fn trimmed_argv(argv: &[Vec<u8>]) -> Vec<Vec<u8>> {
 }
 
 impl Slowlog {
-    /// Logs a command if it was slow enough, then trims the log to `max_len`.
-    pub fn push_if_needed(
-        &mut self,
-        slower_than_us: i64,
-        max_len: usize,
-        make: impl FnOnce(u64) -> SlowlogEntry,
-        duration_us: u64,
-    ) {
-        if slower_than_us < 0 || (duration_us as i128) < i128::from(slower_than_us) {
-            return;
-        }
+    /// Takes `slowlog-log-slower-than` and `slowlog-max-len` from the config.
+    pub fn configure(&mut self, config: &crate::Config) {
+        self.slower_than_us = config.int("slowlog-log-slower-than");
+        self.max_len = config.int("slowlog-max-len").max(0) as usize;
+    }
+
+    /// Is a command that took `duration_us` slow enough to log?
+    pub fn wants(&self, duration_us: u64) -> bool {
+        self.slower_than_us >= 0 && i128::from(duration_us) >= i128::from(self.slower_than_us)
+    }
+
+    /// Logs the entry `make` builds from the next id, then trims the log to its length. A
+    /// new `slowlog-max-len` takes effect here, as in Redis.
+    pub fn push(&mut self, make: impl FnOnce(u64) -> SlowlogEntry) {
         let entry = make(self.next_id);
         self.next_id += 1;
         self.entries.push_front(entry);
-        self.entries.truncate(max_len);
+        self.entries.truncate(self.max_len);
     }
 
     /// Up to `count` entries, newest first.

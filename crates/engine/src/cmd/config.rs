@@ -172,7 +172,7 @@ fn set(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         next.set_index(index, value)?;
     }
     engine.config = next;
-    engine.configure_eviction();
+    engine.apply_config();
     Ok(Reply::ok().into())
 }
 
