@@ -186,6 +186,45 @@ impl Db {
     }
 }
 
+/// The keys the write door handed out during one command, to be priced again after it. The
+/// key buffers are kept from command to command, so that noting a key allocates nothing once
+/// the engine has warmed up.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct WrittenKeys {
+    keys: Vec<(usize, Vec<u8>)>,
+    len: usize,
+}
+
+impl WrittenKeys {
+    fn note(&mut self, db: usize, key: &[u8]) {
+        // Most commands write one key, often noting it twice (INCR's lookup, then its origin).
+        if self.len > 0 && self.keys[self.len - 1].0 == db && self.keys[self.len - 1].1 == key {
+            return;
+        }
+        match self.keys.get_mut(self.len) {
+            Some((d, buffer)) => {
+                *d = db;
+                buffer.clear();
+                buffer.extend_from_slice(key);
+            }
+            None => self.keys.push((db, key.to_vec())),
+        }
+        self.len += 1;
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (usize, &[u8])> {
+        self.keys[..self.len]
+            .iter()
+            .map(|(d, k)| (*d, k.as_slice()))
+    }
+
+    fn clear(&mut self) {
+        self.len = 0;
+        // A command that wrote thousands of keys leaves no thousands of buffers behind.
+        self.keys.truncate(16);
+    }
+}
+
 /// Options for [`Engine::lookup_read_with`], as Redis's `LOOKUP_*` flags.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct LookupFlags {
@@ -234,7 +273,7 @@ impl Engine {
     /// The key's size is settled after the command, whatever it changes.
     pub(crate) fn lookup_write(&mut self, db: usize, key: &[u8]) -> Option<&mut Value> {
         if self.lookup(db, key, false) {
-            self.written.push((db, key.to_vec()));
+            self.written.note(db, key);
             self.dbs[db].keys.get_mut(key).map(|e| &mut e.value)
         } else {
             None
@@ -297,8 +336,8 @@ impl Engine {
     pub(crate) fn set_string_origin(&mut self, db: usize, key: &[u8], origin: StringOrigin) {
         if let Some(entry) = self.dbs[db].keys.get_mut(key) {
             entry.string_origin = origin;
+            self.written.note(db, key);
         }
-        self.settle_key(db, key);
     }
 
     /// Creates or overwrites a key (Redis's `setKey`): an overwrite drops the TTL unless
@@ -349,12 +388,16 @@ impl Engine {
 
     /// Prices `key` again after its value changed in place, adjusting its database's total.
     fn settle_key(&mut self, db: usize, key: &[u8]) {
-        let Some(entry) = self.dbs[db].keys.get(key) else {
-            return;
-        };
-        let mem = memory::key_size(key) + self.value_size(&entry.value, entry.string_origin);
+        let shared = self.eviction.shared_integers();
         let d = &mut self.dbs[db];
         if let Some(entry) = d.keys.get_mut(key) {
+            let value = memory::value_size(
+                &entry.value,
+                entry.string_origin,
+                memory::ACCOUNTING_SAMPLES,
+                shared,
+            );
+            let mem = memory::key_size(key) + value;
             d.keys_mem = d.keys_mem - entry.mem + mem;
             entry.mem = mem;
         }
@@ -362,10 +405,17 @@ impl Engine {
 
     /// Settles every key the write door handed out during the command just run.
     pub(crate) fn settle_memory(&mut self) {
-        let written = std::mem::take(&mut self.written);
-        for (db, key) in &written {
-            self.settle_key(*db, key);
+        let mut written = std::mem::take(&mut self.written);
+        for (db, key) in written.iter() {
+            self.settle_key(db, key);
         }
+        written.clear();
+        self.written = written;
+    }
+
+    /// Raises `used_memory_peak` to the current figure; Redis does it in its cron and when
+    /// INFO asks, not on every write, and so do we (`tick`, INFO, MEMORY STATS).
+    pub(crate) fn track_peak_memory(&mut self) {
         self.peak_memory = self.peak_memory.max(self.used_memory());
     }
 

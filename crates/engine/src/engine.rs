@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::db::Db;
+use crate::db::{Db, WrittenKeys};
 use crate::error::Error;
 use crate::event::KeyspaceEvent;
 use crate::evict::Eviction;
@@ -157,7 +157,7 @@ pub struct Engine {
     pub(crate) eviction: Eviction,
     /// Keys the write door handed out during the current command, priced again after it
     /// (`crate::memory`).
-    pub(crate) written: Vec<(usize, Vec<u8>)>,
+    pub(crate) written: WrittenKeys,
     /// The highest modelled `used_memory` seen (`used_memory_peak`).
     pub(crate) peak_memory: usize,
     pub(crate) slowlog: Slowlog,
@@ -226,7 +226,7 @@ impl Engine {
             active_expire: ActiveExpireState::default(),
             woken: Vec::new(),
             eviction: Eviction::default(),
-            written: Vec::new(),
+            written: WrittenKeys::default(),
             peak_memory: 0,
             slowlog: Slowlog::default(),
             started_ms: now_ms,
@@ -411,6 +411,7 @@ impl Engine {
     pub fn tick(&mut self) {
         self.now_ms = self.clock.now_ms();
         self.active_expire_cycle();
+        self.track_peak_memory();
         let now_us = self.clock.elapsed_us();
         self.ops_samples
             .track(now_us, self.stats.total_commands_processed);

@@ -231,11 +231,13 @@ pub fn is_shared_integer(s: &[u8], origin: StringOrigin, shared_integers: bool) 
 }
 
 fn string_size(s: &[u8], origin: StringOrigin, shared_integers: bool) -> usize {
-    let int = matches!(origin, StringOrigin::Encoded | StringOrigin::Duplicated)
-        && s.len() <= 20
-        && string2ll(s).is_some();
-    if int {
-        let shared = is_shared_integer(s, origin, shared_integers);
+    let int = match origin {
+        StringOrigin::Encoded | StringOrigin::Duplicated if s.len() <= 20 => string2ll(s),
+        _ => None,
+    };
+    if let Some(n) = int {
+        let shared =
+            shared_integers && origin == StringOrigin::Encoded && (0..SHARED_INTEGERS).contains(&n);
         return if shared { 0 } else { ROBJ };
     }
     if origin != StringOrigin::Raw && s.len() <= EMBSTR_SIZE_LIMIT {

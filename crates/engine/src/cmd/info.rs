@@ -51,6 +51,7 @@ const SECTIONS: &[(&str, bool)] = &[
 /// default ones; unknown names add nothing. A bulk string of `# Section` headers and
 /// `field:value` lines, sections separated by a blank line; verbatim text in RESP3.
 fn info(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    engine.track_peak_memory();
     let mut args: Vec<String> = call.argv[1..]
         .iter()
         .map(|a| String::from_utf8_lossy(a).to_ascii_lowercase())

@@ -881,6 +881,7 @@ fn memory_usage(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 /// Redis's breakdown of `used_memory`, from the model: the allocator and fragmentation
 /// figures are the model's own (no fragmentation), replication and AOF are never used.
 fn memory_stats(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
+    engine.track_peak_memory();
     let m = MemoryBreakdown::of(engine);
     let int = |n: usize| Reply::Integer(n as i64);
     let mut fields: Vec<(&str, Reply)> = vec![
