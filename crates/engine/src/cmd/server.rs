@@ -952,7 +952,7 @@ fn memory_doctor(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
         "Hi Sam, this instance is empty or is using very little memory, my issues detector \
          can't be used in these conditions. Please, leave for your mission on Earth and fill \
          it with some data. The new Sam and I will be back to our programming as soon as I \
-         finished rebooting."
+         finished rebooting.\n"
             .to_string()
     } else if m.peak as f64 / m.used as f64 > 1.5 {
         "Sam, I detected a few issues in this Redis instance memory implants:\n\n \
@@ -968,7 +968,7 @@ fn memory_doctor(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
             .to_string()
     } else {
         "Hi Sam, I can't find any memory issue in your instance. I can only account for what \
-         occurs on this base."
+         occurs on this base.\n"
             .to_string()
     };
     Ok(Reply::Verbatim {
