@@ -843,6 +843,11 @@ const USAGE_DEFAULT_SAMPLES: usize = 5;
 /// The key's modelled bytes: its value (aggregates priced from `count` elements spread over
 /// it, 5 by default, all with 0), its name, and Redis's unrounded `sizeof(dictEntry)`, as
 /// Redis's own estimate adds them. Nil for a missing key; the key is not touched.
+///
+/// Strings answer as Redis does. For the other types ours agrees with `used_memory` and
+/// Redis's does not quite: it adds the fixed structs (quicklist, its nodes, dict, dict
+/// entries) at their C size where `used_memory` counts their allocation, so for lists and
+/// hash tables it answers 16 to 40 bytes less than ours on small values.
 fn memory_usage(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     let mut samples = USAGE_DEFAULT_SAMPLES;
     let mut options = call.argv[3..].chunks(2);
