@@ -189,6 +189,13 @@ pub static ROWS: &[Row] = &[
     weight("command|count", 0),
     weight("command|list", 0),
     weight("info", 0),
+    weight("memory|stats", 0),
+    weight("memory|malloc-stats", 0),
+    // The memory model prices strings as Redis does, aggregates within some bytes of it.
+    row("memory|usage", Compare::Shape),
+    // A command may take over slowlog-log-slower-than on one server and not on the other.
+    row("slowlog|get", Compare::Shape),
+    row("slowlog|len", Compare::Shape),
     // Lists only the subcommands the engine has, on purpose.
     weight("client|help", 0),
     // Rare, so that sequences keep some data.

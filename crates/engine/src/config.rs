@@ -177,6 +177,92 @@ pub static PARAMS: &[ConfigParam] = &[
         mutable: true,
         clamp: None,
     },
+    // Memory and eviction (`crate::memory`, `crate::evict`).
+    ConfigParam {
+        name: "maxmemory",
+        aliases: &[],
+        kind: ConfigKind::Memory {
+            min: 0,
+            max: i64::MAX,
+        },
+        default: "0",
+        mutable: true,
+        clamp: None,
+    },
+    ConfigParam {
+        name: "maxmemory-policy",
+        aliases: &[],
+        kind: ConfigKind::Enum(crate::evict::POLICY_NAMES),
+        default: "noeviction",
+        mutable: true,
+        clamp: None,
+    },
+    ConfigParam {
+        name: "maxmemory-samples",
+        aliases: &[],
+        kind: ConfigKind::Int {
+            min: 1,
+            max: i32::MAX as i64,
+        },
+        default: "5",
+        mutable: true,
+        clamp: None,
+    },
+    // Redis's time budget per eviction run; eviction here always runs to completion, so it
+    // is accepted and reported only.
+    ConfigParam {
+        name: "maxmemory-eviction-tenacity",
+        aliases: &[],
+        kind: ConfigKind::Int { min: 0, max: 100 },
+        default: "10",
+        mutable: true,
+        clamp: None,
+    },
+    ConfigParam {
+        name: "lfu-log-factor",
+        aliases: &[],
+        kind: ConfigKind::Int {
+            min: 0,
+            max: i32::MAX as i64,
+        },
+        default: "10",
+        mutable: true,
+        clamp: None,
+    },
+    ConfigParam {
+        name: "lfu-decay-time",
+        aliases: &[],
+        kind: ConfigKind::Int {
+            min: 0,
+            max: i32::MAX as i64,
+        },
+        default: "1",
+        mutable: true,
+        clamp: None,
+    },
+    // The slow log (`crate::slowlog`).
+    ConfigParam {
+        name: "slowlog-log-slower-than",
+        aliases: &[],
+        kind: ConfigKind::Int {
+            min: -1,
+            max: i64::MAX,
+        },
+        default: "10000",
+        mutable: true,
+        clamp: None,
+    },
+    ConfigParam {
+        name: "slowlog-max-len",
+        aliases: &[],
+        kind: ConfigKind::Int {
+            min: 0,
+            max: i64::MAX,
+        },
+        default: "128",
+        mutable: true,
+        clamp: None,
+    },
     // The native server listens where these say; the engine itself has no sockets, so a
     // CONFIG SET of either is recorded (and shown by CONFIG GET) without rebinding anything.
     ConfigParam {

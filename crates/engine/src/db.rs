@@ -11,16 +11,21 @@
 //! 1. expire the key if its time has passed (lazy expiry), emitting an `expired` event;
 //! 2. for reads, count a keyspace hit or miss (`keyspace_hits` / `keyspace_misses`), unless the
 //!    caller asked for no stats;
-//! 3. refresh the key's LRU clock, unless the caller asked for no touch;
+//! 3. refresh the key's access stamp, unless the caller asked for no touch: the LRU clock, or
+//!    under an LFU policy the decayed and incremented frequency counter (`crate::evict`);
+//! 4. for writes, note the key so that its modelled size in `used_memory` is settled once the
+//!    command is done (`crate::memory`): whatever the command changes in place is priced;
 //!
-//! so lazy expiry and statistics can never be forgotten by one command. Writes go through
-//! [`Engine::set_key`], [`Engine::db_add`], [`Engine::db_delete`] and the expire setters, and
-//! every change is announced with [`Engine::notify`].
+//! so lazy expiry, statistics, access stamps and memory accounting can never be forgotten by
+//! one command. Writes go through [`Engine::set_key`], [`Engine::db_add`],
+//! [`Engine::db_delete`] and the expire setters, which keep the accounting too, and every
+//! change is announced with [`Engine::notify`].
 
 use indexmap::IndexMap;
 
 use crate::engine::Engine;
 use crate::event::{KeyspaceEvent, NotifyClass};
+use crate::memory;
 use crate::types::{Hash, List, Set, SortedSet};
 
 /// A stored value: one variant per Redis type, each type's structure in `crate::types`.
@@ -66,10 +71,15 @@ impl Value {
 #[derive(Clone, Debug)]
 pub struct Entry {
     pub value: Value,
-    /// Seconds-resolution LRU clock of the last access (Redis's 24-bit `lru` field).
+    /// Redis's 24-bit `lru` field: under an LRU policy (or none) the seconds-resolution LRU
+    /// clock of the last access; under an LFU policy the minutes of the last decrement (high
+    /// 16 bits) and the logarithmic access counter (low 8 bits). See `crate::evict`.
     pub lru: u32,
     /// For a string, how it was last written: what OBJECT ENCODING needs beyond its bytes.
     pub string_origin: StringOrigin,
+    /// The key's modelled share of `used_memory` (its dict entry, name and value), as last
+    /// settled: what deleting it gives back.
+    pub(crate) mem: usize,
 }
 
 /// How a string value was last written, the one piece of history OBJECT ENCODING needs.
@@ -107,6 +117,11 @@ pub struct Db {
     pub(crate) keys: IndexMap<Vec<u8>, Entry>,
     /// Absolute expiry times in Unix milliseconds, for keys that have one.
     pub(crate) expires: IndexMap<Vec<u8>, u64>,
+    /// The sum of the keys' `mem`.
+    pub(crate) keys_mem: usize,
+    /// Redis's running estimate of the average TTL of volatile keys (ms), updated by the
+    /// active expire cycle from the keys it samples (INFO keyspace's `avg_ttl`).
+    pub(crate) avg_ttl: u64,
 }
 
 impl Db {
@@ -125,6 +140,34 @@ impl Db {
         self.expires.len()
     }
 
+    /// This database's modelled share of `used_memory`: its keys, and the bucket arrays and
+    /// TTL entries of its two dicts, priced from their counts.
+    pub fn used_memory(&self) -> usize {
+        self.keys_mem + self.dicts_overhead()
+    }
+
+    /// The bucket arrays of the main and expires dicts plus the expires entries: MEMORY
+    /// STATS's `overhead.hashtable.main` and `.expires`.
+    pub(crate) fn dicts_overhead(&self) -> usize {
+        self.main_dict_overhead() + self.expires_dict_overhead()
+    }
+
+    pub(crate) fn main_dict_overhead(&self) -> usize {
+        8 * memory::dict_buckets(self.keys.len())
+    }
+
+    pub(crate) fn expires_dict_overhead(&self) -> usize {
+        8 * memory::dict_buckets(self.expires.len()) + memory::DICT_ENTRY * self.expires.len()
+    }
+
+    /// Empties the database (FLUSHDB).
+    pub(crate) fn clear(&mut self) {
+        self.keys.clear();
+        self.expires.clear();
+        self.keys_mem = 0;
+        self.avg_ttl = 0;
+    }
+
     /// Every key with its value and expiry, for front ends that show the keyspace. Reading it
     /// has no side effects: nothing is expired, counted or touched.
     pub fn iter(&self) -> impl Iterator<Item = (&[u8], &Value, Option<u64>)> {
@@ -140,6 +183,45 @@ impl Db {
         self.keys
             .get_index(index)
             .map(|(k, e)| (k.as_slice(), &e.value, self.expires.get(k).copied()))
+    }
+}
+
+/// The keys the write door handed out during one command, to be priced again after it. The
+/// key buffers are kept from command to command, so that noting a key allocates nothing once
+/// the engine has warmed up.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct WrittenKeys {
+    keys: Vec<(usize, Vec<u8>)>,
+    len: usize,
+}
+
+impl WrittenKeys {
+    fn note(&mut self, db: usize, key: &[u8]) {
+        // Most commands write one key, often noting it twice (INCR's lookup, then its origin).
+        if self.len > 0 && self.keys[self.len - 1].0 == db && self.keys[self.len - 1].1 == key {
+            return;
+        }
+        match self.keys.get_mut(self.len) {
+            Some((d, buffer)) => {
+                *d = db;
+                buffer.clear();
+                buffer.extend_from_slice(key);
+            }
+            None => self.keys.push((db, key.to_vec())),
+        }
+        self.len += 1;
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (usize, &[u8])> {
+        self.keys[..self.len]
+            .iter()
+            .map(|(d, k)| (*d, k.as_slice()))
+    }
+
+    fn clear(&mut self) {
+        self.len = 0;
+        // A command that wrote thousands of keys leaves no thousands of buffers behind.
+        self.keys.truncate(16);
     }
 }
 
@@ -188,22 +270,23 @@ impl Engine {
     }
 
     /// Looks a key up for writing: expires it if stale and touches it; no hit/miss counting.
+    /// The key's size is settled after the command, whatever it changes.
     pub(crate) fn lookup_write(&mut self, db: usize, key: &[u8]) -> Option<&mut Value> {
         if self.lookup(db, key, false) {
+            self.written.note(db, key);
             self.dbs[db].keys.get_mut(key).map(|e| &mut e.value)
         } else {
             None
         }
     }
 
-    /// Shared by both doors: lazy expiry, then the LRU touch. True when the key exists.
+    /// Shared by both doors: lazy expiry, then the access stamp. True when the key exists.
     fn lookup(&mut self, db: usize, key: &[u8], no_touch: bool) -> bool {
         self.expire_if_needed(db, key);
-        let lru = self.lru_clock();
         match self.dbs[db].keys.get_mut(key) {
             Some(entry) => {
                 if !no_touch {
-                    entry.lru = lru;
+                    entry.lru = self.eviction.touched(entry.lru, self.now_ms, &mut self.rng);
                 }
                 true
             }
@@ -234,13 +317,17 @@ impl Engine {
 
     /// Adds a key that does not exist yet (Redis's `dbAdd`).
     pub(crate) fn db_add(&mut self, db: usize, key: &[u8], value: Value) {
-        let lru = self.lru_clock();
-        self.dbs[db].keys.insert(
+        let lru = self.eviction.new_stamp(self.now_ms);
+        let mem = memory::key_size(key) + self.value_size(&value, StringOrigin::Encoded);
+        let d = &mut self.dbs[db];
+        d.keys_mem += mem;
+        d.keys.insert(
             key.to_vec(),
             Entry {
                 value,
                 lru,
                 string_origin: StringOrigin::Encoded,
+                mem,
             },
         );
     }
@@ -249,34 +336,87 @@ impl Engine {
     pub(crate) fn set_string_origin(&mut self, db: usize, key: &[u8], origin: StringOrigin) {
         if let Some(entry) = self.dbs[db].keys.get_mut(key) {
             entry.string_origin = origin;
+            self.written.note(db, key);
         }
     }
 
     /// Creates or overwrites a key (Redis's `setKey`): an overwrite drops the TTL unless
-    /// `keep_ttl` (SET ... KEEPTTL).
+    /// `keep_ttl` (SET ... KEEPTTL). The new value is a new object with a fresh LRU stamp,
+    /// but under LFU it inherits the old one's counter, as Redis's `dbSetValue` does.
     pub(crate) fn set_key(&mut self, db: usize, key: &[u8], value: Value, keep_ttl: bool) {
-        let lru = self.lru_clock();
+        let stamp = self.eviction.new_stamp(self.now_ms);
+        let lfu = self.eviction.policy.is_lfu();
+        let mem = memory::key_size(key) + self.value_size(&value, StringOrigin::Encoded);
         let d = &mut self.dbs[db];
         match d.keys.get_mut(key) {
             Some(entry) => {
+                d.keys_mem = d.keys_mem - entry.mem + mem;
                 entry.value = value;
-                entry.lru = lru;
+                if !lfu {
+                    entry.lru = stamp;
+                }
                 entry.string_origin = StringOrigin::Encoded;
+                entry.mem = mem;
                 if !keep_ttl {
                     d.expires.swap_remove(key);
                 }
             }
             None => {
+                d.keys_mem += mem;
                 d.keys.insert(
                     key.to_vec(),
                     Entry {
                         value,
-                        lru,
+                        lru: stamp,
                         string_origin: StringOrigin::Encoded,
+                        mem,
                     },
                 );
             }
         }
+    }
+
+    /// A value's modelled size under the current policy (see `crate::memory`).
+    fn value_size(&self, value: &Value, origin: StringOrigin) -> usize {
+        memory::value_size(
+            value,
+            origin,
+            memory::ACCOUNTING_SAMPLES,
+            self.eviction.shared_integers(),
+        )
+    }
+
+    /// Prices `key` again after its value changed in place, adjusting its database's total.
+    fn settle_key(&mut self, db: usize, key: &[u8]) {
+        let shared = self.eviction.shared_integers();
+        let d = &mut self.dbs[db];
+        if let Some(entry) = d.keys.get_mut(key) {
+            let value = memory::value_size(
+                &entry.value,
+                entry.string_origin,
+                memory::ACCOUNTING_SAMPLES,
+                shared,
+            );
+            let mem = memory::key_size(key) + value;
+            d.keys_mem = d.keys_mem - entry.mem + mem;
+            entry.mem = mem;
+        }
+    }
+
+    /// Settles every key the write door handed out during the command just run.
+    pub(crate) fn settle_memory(&mut self) {
+        let mut written = std::mem::take(&mut self.written);
+        for (db, key) in written.iter() {
+            self.settle_key(db, key);
+        }
+        written.clear();
+        self.written = written;
+    }
+
+    /// Raises `used_memory_peak` to the current figure; Redis does it in its cron and when
+    /// INFO asks, not on every write, and so do we (`tick`, INFO, MEMORY STATS).
+    pub(crate) fn track_peak_memory(&mut self) {
+        self.peak_memory = self.peak_memory.max(self.used_memory());
     }
 
     /// Deletes a key and its TTL (Redis's `dbDelete`); true if it existed. The caller
@@ -289,7 +429,9 @@ impl Engine {
     pub(crate) fn db_remove(&mut self, db: usize, key: &[u8]) -> Option<Entry> {
         let d = &mut self.dbs[db];
         d.expires.swap_remove(key);
-        d.keys.swap_remove(key)
+        let entry = d.keys.swap_remove(key)?;
+        d.keys_mem -= entry.mem;
+        Some(entry)
     }
 
     /// Sets an absolute expiry (Unix ms) on an existing key.
@@ -335,8 +477,11 @@ impl Engine {
         }
     }
 
-    /// Redis's LRU clock: seconds, wrapped to 24 bits.
-    pub(crate) fn lru_clock(&self) -> u32 {
-        ((self.now_ms / 1000) & 0x00ff_ffff) as u32
+    /// The modelled `used_memory` (see `crate::memory`): the empty server, the clients, and
+    /// every database.
+    pub fn used_memory(&self) -> usize {
+        memory::EMPTY_SERVER
+            + memory::CLIENT * self.clients.len()
+            + self.dbs.iter().map(Db::used_memory).sum::<usize>()
     }
 }

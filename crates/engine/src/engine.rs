@@ -17,13 +17,15 @@ use std::collections::{BTreeMap, VecDeque};
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::db::Db;
+use crate::db::{Db, WrittenKeys};
 use crate::error::Error;
 use crate::event::KeyspaceEvent;
+use crate::evict::Eviction;
 use crate::expire::ActiveExpireState;
 use crate::reply::Reply;
 use crate::rng::Rng;
-use crate::spec;
+use crate::slowlog::{self, Slowlog, SlowlogEntry};
+use crate::spec::{self, flag, CommandSpec};
 
 /// A connected client's id, as CLIENT ID reports it. Ids are never reused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -68,6 +70,8 @@ pub struct Client {
     pub db: usize,
     /// Set by CLIENT SETNAME or HELLO ... SETNAME.
     pub name: Option<Vec<u8>>,
+    /// Where it connects from (`ip:port`), as the front end tells ([`Engine::set_client_addr`]).
+    pub addr: String,
     /// When it connected (Unix ms).
     pub created_ms: u64,
     /// When it last sent a command (Unix ms).
@@ -87,12 +91,33 @@ pub struct Stats {
     pub keyspace_hits: u64,
     pub keyspace_misses: u64,
     pub expired_keys: u64,
+    /// Keys removed to stay within `maxmemory`.
+    pub evicted_keys: u64,
+    /// Error replies sent, and per error code (`ERR`, `WRONGTYPE`...: INFO errorstats).
+    pub total_error_replies: u64,
+    pub errorstats: BTreeMap<String, u64>,
+    /// Monotonic time spent running commands (µs): INFO cpu's only honest figure.
+    pub command_time_us: u64,
     pub total_commands_processed: u64,
     pub total_connections_received: u64,
     /// Keys the active expire cycle found stale, over keys it sampled, in its last run.
     pub expired_stale_perc: f64,
     /// Active expire cycles cut short by their time budget.
     pub expired_time_cap_reached_count: u64,
+    /// Per command, under Redis's full name (`config|get`): INFO commandstats.
+    pub commandstats: BTreeMap<String, CommandStat>,
+}
+
+/// One command's counters, as INFO commandstats prints them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CommandStat {
+    pub calls: u64,
+    /// Monotonic time spent in its handler (µs).
+    pub usec: u64,
+    /// Refused before running: wrong arity, OOM.
+    pub rejected_calls: u64,
+    /// Ran and answered an error.
+    pub failed_calls: u64,
 }
 
 /// A command being run: who sent it, where, and what.
@@ -128,6 +153,54 @@ pub struct Engine {
     /// a blocked command's reply): whoever pushes to another client's outbox records its id
     /// here, so the front end can wake that idle connection ([`Engine::take_woken`]).
     pub(crate) woken: Vec<ClientId>,
+    /// `maxmemory` and its policy, and the eviction pool (`crate::evict`).
+    pub(crate) eviction: Eviction,
+    /// Keys the write door handed out during the current command, priced again after it
+    /// (`crate::memory`).
+    pub(crate) written: WrittenKeys,
+    /// The highest modelled `used_memory` seen (`used_memory_peak`).
+    pub(crate) peak_memory: usize,
+    pub(crate) slowlog: Slowlog,
+    /// When the engine started (Unix ms), for INFO's uptime.
+    pub(crate) started_ms: u64,
+    /// Recent commands-per-second samples for `instantaneous_ops_per_sec`.
+    pub(crate) ops_samples: OpsSamples,
+}
+
+/// Redis's `trackInstantaneousMetric`: every 100 ms (of the monotonic timer, checked on
+/// `tick`) the rate since the last sample goes into a ring of 16, and the figure is their mean.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct OpsSamples {
+    last_us: u64,
+    last_commands: u64,
+    samples: VecDeque<u64>,
+}
+
+impl OpsSamples {
+    const PERIOD_US: u64 = 100_000;
+    const SAMPLES: usize = 16;
+
+    fn track(&mut self, now_us: u64, commands: u64) {
+        let elapsed = now_us.saturating_sub(self.last_us);
+        if elapsed < Self::PERIOD_US {
+            return;
+        }
+        let ops = commands.saturating_sub(self.last_commands) * 1_000_000 / elapsed;
+        if self.samples.len() == Self::SAMPLES {
+            self.samples.pop_front();
+        }
+        self.samples.push_back(ops);
+        self.last_us = now_us;
+        self.last_commands = commands;
+    }
+
+    /// The mean of the samples.
+    pub(crate) fn per_sec(&self) -> u64 {
+        match self.samples.len() {
+            0 => 0,
+            n => self.samples.iter().sum::<u64>() / n as u64,
+        }
+    }
 }
 
 impl Engine {
@@ -136,7 +209,7 @@ impl Engine {
     pub fn new(config: Config, clock: Box<dyn Clock>, rng_seed: u64) -> Engine {
         let databases = config.int("databases").max(1) as usize;
         let now_ms = clock.now_ms();
-        Engine {
+        let mut engine = Engine {
             config,
             clock,
             rng: Rng::new(rng_seed),
@@ -152,7 +225,16 @@ impl Engine {
             capture_events: true,
             active_expire: ActiveExpireState::default(),
             woken: Vec::new(),
-        }
+            eviction: Eviction::default(),
+            written: WrittenKeys::default(),
+            peak_memory: 0,
+            slowlog: Slowlog::default(),
+            started_ms: now_ms,
+            ops_samples: OpsSamples::default(),
+        };
+        engine.apply_config();
+        engine.peak_memory = engine.used_memory();
+        engine
     }
 
     /// A new client: RESP2, database 0, no name.
@@ -168,6 +250,7 @@ impl Engine {
                 protocol: 2,
                 db: 0,
                 name: None,
+                addr: String::new(),
                 created_ms: now,
                 last_interaction_ms: now,
                 last_command: "NULL".into(),
@@ -176,6 +259,13 @@ impl Engine {
             },
         );
         id
+    }
+
+    /// Records where a client connects from (`ip:port`), for SLOWLOG and INFO.
+    pub fn set_client_addr(&mut self, id: ClientId, addr: impl Into<String>) {
+        if let Some(c) = self.clients.get_mut(&id) {
+            c.addr = addr.into();
+        }
     }
 
     /// Forgets a client and everything it was waiting for.
@@ -210,19 +300,100 @@ impl Engine {
                 c.last_command.clone_from(&name);
             }
             match spec.handler {
-                Some(handler) if spec.arity_ok(argv.len()) => handler(
-                    self,
-                    &Call {
+                Some(handler) if spec.arity_ok(argv.len()) => {
+                    // Redis evicts before any command when over `maxmemory`, and refuses
+                    // only those that may grow memory when it cannot get under it.
+                    if !self.perform_evictions() && spec.has(flag::DENYOOM) {
+                        self.count_command(&name, |s| s.rejected_calls += 1);
+                        return Err(Error::Oom);
+                    }
+                    let call = Call {
                         client,
                         db,
                         argv,
                         name: &name,
-                    },
-                ),
-                _ => Err(Error::WrongArity(name)),
+                    };
+                    let start_us = self.clock.elapsed_us();
+                    let result = handler(self, &call);
+                    let duration_us = self.clock.elapsed_us().saturating_sub(start_us);
+                    self.settle_memory();
+                    self.after_call(spec, &call, duration_us);
+                    let failed = matches!(result, Err(_) | Ok(Outcome::Reply(Reply::Error(_))));
+                    self.count_command(&name, |s| {
+                        s.calls += 1;
+                        s.usec += duration_us;
+                        s.failed_calls += u64::from(failed);
+                    });
+                    result
+                }
+                _ => {
+                    self.count_command(&name, |s| s.rejected_calls += 1);
+                    Err(Error::WrongArity(name))
+                }
             }
         });
-        result.unwrap_or_else(|e| Reply::from(e).into())
+        let outcome = result.unwrap_or_else(|e| Reply::from(e).into());
+        if let Outcome::Reply(Reply::Error(text)) = &outcome {
+            self.count_error(text);
+        }
+        outcome
+    }
+
+    /// Updates the counters of the command called `name` (its full name), created on first
+    /// use; the name is copied only then.
+    fn count_command(&mut self, name: &str, update: impl FnOnce(&mut CommandStat)) {
+        match self.stats.commandstats.get_mut(name) {
+            Some(stat) => update(stat),
+            None => {
+                let mut stat = CommandStat::default();
+                update(&mut stat);
+                self.stats.commandstats.insert(name.to_string(), stat);
+            }
+        }
+    }
+
+    /// Bookkeeping after a command ran: its time, and the slow log.
+    fn after_call(&mut self, spec: &CommandSpec, call: &Call<'_>, duration_us: u64) {
+        self.stats.command_time_us += duration_us;
+        if spec.has(flag::SKIP_SLOWLOG) {
+            return;
+        }
+        if !self.slowlog.wants(duration_us) {
+            return;
+        }
+        let (peer, client_name) = self
+            .clients
+            .get(&call.client)
+            .map(|c| (c.addr.clone(), c.name.clone().unwrap_or_default()))
+            .unwrap_or_default();
+        self.slowlog.push(|id| SlowlogEntry {
+            id,
+            timestamp: self.now_ms / 1000,
+            duration_us,
+            argv: slowlog::trimmed_argv(call.argv),
+            peer,
+            client_name,
+        });
+    }
+
+    /// Takes the parameters that are read on every command (eviction, slow log) from the
+    /// config, so that running a command never searches the config table; called at start and
+    /// after every CONFIG SET.
+    pub(crate) fn apply_config(&mut self) {
+        self.eviction.configure(&self.config);
+        self.slowlog.configure(&self.config);
+    }
+
+    /// Counts an error reply under its code, the text's first word (INFO errorstats).
+    fn count_error(&mut self, text: &str) {
+        self.stats.total_error_replies += 1;
+        let code = text.split(' ').next().unwrap_or_default();
+        match self.stats.errorstats.get_mut(code) {
+            Some(n) => *n += 1,
+            None => {
+                self.stats.errorstats.insert(code.to_string(), 1);
+            }
+        }
     }
 
     /// Takes what arrived for `client` since the last drain: blocked commands' replies,
@@ -240,6 +411,10 @@ impl Engine {
     pub fn tick(&mut self) {
         self.now_ms = self.clock.now_ms();
         self.active_expire_cycle();
+        self.track_peak_memory();
+        let now_us = self.clock.elapsed_us();
+        self.ops_samples
+            .track(now_us, self.stats.total_commands_processed);
     }
 
     /// Takes the ids of clients whose outbox received something since the last call, so that

@@ -121,9 +121,15 @@ pub enum Error {
     /// SORT without ALPHA of an element (or BY weight) that is not a number.
     SortNotDouble,
 
-    // --- OBJECT ---
+    // --- OBJECT, memory and eviction ---
     /// OBJECT FREQ without an LFU `maxmemory-policy`.
     LfuNotSelected,
+    /// OBJECT IDLETIME under an LFU `maxmemory-policy`.
+    LfuSelected,
+    /// A `denyoom` command while memory is over `maxmemory` and nothing can be evicted.
+    Oom,
+    /// SLOWLOG GET with a count below -1 or not a number.
+    SlowlogCount,
 
     // --- Connection ---
     /// HELLO with a protocol version that is not an integer.
@@ -257,6 +263,9 @@ impl fmt::Display for Error {
             HashValueNotFloat => f.write_str("ERR hash value is not a float"),
             ValueNanOrInfinity => f.write_str("ERR value is NaN or Infinity"),
             ValueOutOfRange => f.write_str("ERR value is out of range"),
+            LfuSelected => f.write_str("ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."),
+            Oom => f.write_str("OOM command not allowed when used memory > 'maxmemory'."),
+            SlowlogCount => f.write_str("ERR count should be greater than or equal to -1"),
             LfuNotSelected => f.write_str("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."),
             SameObject => f.write_str("ERR source and destination objects are the same"),
             DbIndexOutOfRange => f.write_str("ERR DB index is out of range"),

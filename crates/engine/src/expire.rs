@@ -53,7 +53,9 @@
 //!   is deleted when drawn, so it cannot) and makes a run replayable under a fixed seed.
 //! - Redis's fast cycle, run before each event-loop sleep, is not modelled: `tick` is the
 //!   only background hook.
-//! - The per-database `avg_ttl` estimate that INFO's keyspace section prints is not kept.
+//! - The per-database `avg_ttl` estimate that INFO's keyspace section prints is kept as
+//!   Redis keeps it: each round's average TTL of the live keys it sampled, folded into a
+//!   running average at 2%.
 //!
 //! Deletions go through `Engine::delete_expired`, the same door as lazy expiry, so an
 //! actively expired key is announced and counted exactly like a lazily expired one.
@@ -157,6 +159,7 @@ impl Engine {
     fn expire_sample(&mut self, db: usize, keys_per_loop: usize) -> (u64, u64) {
         let wanted = self.dbs[db].expires.len().min(keys_per_loop);
         let (mut expired, mut sampled) = (0, 0);
+        let (mut ttl_sum, mut ttl_samples) = (0u64, 0u64);
         while sampled < wanted as u64 {
             let volatile = self.dbs[db].expires.len();
             if volatile == 0 {
@@ -170,8 +173,20 @@ impl Engine {
                 let key = key.clone();
                 self.delete_expired(db, &key);
                 expired += 1;
+            } else {
+                ttl_sum += when - self.now_ms;
+                ttl_samples += 1;
             }
             sampled += 1;
+        }
+        if let Some(avg) = ttl_sum.checked_div(ttl_samples) {
+            // Redis's running estimate: the new average weighs 2% against the old one.
+            let d = &mut self.dbs[db];
+            d.avg_ttl = if d.avg_ttl == 0 {
+                avg
+            } else {
+                d.avg_ttl / 50 * 49 + avg / 50
+            };
         }
         (expired, sampled)
     }

@@ -8,6 +8,9 @@
 //! - [`config`]: the table of configuration parameters.
 //! - [`db`]: the keyspace and the one door every key access goes through.
 //! - [`expire`]: lazy and active expiry.
+//! - [`memory`]: the model of Redis's `used_memory`, kept up to date on every write.
+//! - [`evict`]: `maxmemory` and the eviction policies (sampled LRU, LFU, TTL, random).
+//! - [`slowlog`]: the slow log.
 //! - [`event`]: keyspace events.
 //! - [`clock`], [`rng`]: injected time and seeded randomness.
 //! - [`cli`]: redis-cli's tokenizer and reply printer.
@@ -26,17 +29,20 @@ pub mod db;
 pub mod engine;
 pub mod error;
 pub mod event;
+pub mod evict;
 pub mod expire;
 pub mod glob;
 mod longdouble;
+pub mod memory;
 pub mod reply;
 pub mod resp;
 pub mod rng;
+pub mod slowlog;
 pub mod spec;
 pub mod types;
 
 pub use clock::{Clock, ManualClock};
 pub use config::Config;
-pub use engine::{Call, Client, ClientId, Engine, Outcome};
+pub use engine::{Call, Client, ClientId, CommandStat, Engine, Outcome};
 pub use error::Error;
 pub use reply::Reply;

@@ -163,7 +163,10 @@ fn command_count_and_list_cover_the_table() {
             "config|set",
             "config|resetstat",
             "config|rewrite",
-            "debug"
+            "debug",
+            "slowlog|get",
+            "slowlog|reset",
+            "slowlog|len"
         ])
     );
 }

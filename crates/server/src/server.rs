@@ -162,6 +162,9 @@ async fn serve(shared: Arc<Shared>, mut socket: TcpStream) {
     let id = {
         let mut state = shared.lock();
         let id = state.engine.connect();
+        if let Ok(peer) = socket.peer_addr() {
+            state.engine.set_client_addr(id, peer.to_string());
+        }
         state.wakers.insert(id, Arc::clone(&waker));
         id
     };

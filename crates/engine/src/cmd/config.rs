@@ -172,6 +172,7 @@ fn set(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         next.set_index(index, value)?;
     }
     engine.config = next;
+    engine.apply_config();
     Ok(Reply::ok().into())
 }
 
@@ -179,9 +180,10 @@ fn set(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 /// CONFIG RESETSTAT
 /// ```
 /// Zeroes the counters INFO reports (keyspace hits and misses, commands processed,
-/// connections received, expired keys...).
+/// connections received, expired and evicted keys, error counts...) and the memory peak.
 fn resetstat(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
     engine.stats = Stats::default();
+    engine.peak_memory = engine.used_memory();
     Ok(Reply::ok().into())
 }
 

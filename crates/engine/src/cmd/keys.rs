@@ -1164,8 +1164,7 @@ fn check_flush_mode(call: &Call<'_>) -> Result<()> {
 fn empty_db(engine: &mut Engine, db: usize) -> usize {
     let d = &mut engine.dbs[db];
     let removed = d.keys.len();
-    d.keys.clear();
-    d.expires.clear();
+    d.clear();
     engine.dirty += removed as u64;
     removed
 }
@@ -1240,11 +1239,6 @@ fn object_lookup(
     }
 }
 
-/// Redis's `OBJ_ENCODING_EMBSTR_SIZE_LIMIT`: longer strings are `raw`.
-const EMBSTR_SIZE_LIMIT: usize = 44;
-/// Redis's `OBJ_SHARED_INTEGERS`: integers below it are one shared object.
-const SHARED_INTEGERS: i64 = 10_000;
-
 /// ```text
 /// OBJECT ENCODING key
 /// ```
@@ -1257,7 +1251,7 @@ fn object_encoding(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
             Value::String(s) => match entry.string_origin {
                 StringOrigin::Encoded | StringOrigin::Duplicated if is_int_encodable(s) => "int",
                 StringOrigin::Raw => "raw",
-                _ if s.len() <= EMBSTR_SIZE_LIMIT => "embstr",
+                _ if s.len() <= crate::memory::EMBSTR_SIZE_LIMIT => "embstr",
                 _ => "raw",
             },
             Value::List(l) => l.encoding(),
@@ -1279,47 +1273,54 @@ fn is_int_encodable(s: &[u8]) -> bool {
 /// OBJECT REFCOUNT key
 /// ```
 /// 1, except for the integers 0 to 9999 that Redis stores as one shared object whose count
-/// it pins at `INT_MAX` (2147483647).
+/// it pins at `INT_MAX` (2147483647) — unless `maxmemory` with an LRU or LFU policy needs
+/// each key's own access data, when Redis stops sharing them.
 fn object_refcount(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
-    object_lookup(engine, call, |_, entry| {
+    object_lookup(engine, call, |engine, entry| {
         let shared = match &entry.value {
-            Value::String(s) if entry.string_origin == StringOrigin::Encoded => {
-                is_int_encodable(s)
-                    && crate::args::string2ll(s).is_some_and(|n| (0..SHARED_INTEGERS).contains(&n))
-            }
+            Value::String(s) => crate::memory::is_shared_integer(
+                s,
+                entry.string_origin,
+                engine.eviction.shared_integers(),
+            ),
             _ => false,
         };
         Ok(Reply::Integer(if shared { i64::from(i32::MAX) } else { 1 }))
     })
 }
 
-/// Redis's `LRU_CLOCK_MAX`: the LRU clock is 24 bits of seconds and wraps.
-const LRU_CLOCK_MAX: u32 = (1 << 24) - 1;
-
 /// ```text
 /// OBJECT IDLETIME key
 /// ```
 /// Seconds since the key was last touched, from its LRU clock (Redis's
-/// `estimateObjectIdleTime`, which allows for the 24-bit clock having wrapped since).
+/// `estimateObjectIdleTime`, which allows for the 24-bit clock having wrapped since). Under
+/// an LFU policy the key holds a counter instead, and Redis answers an error.
 fn object_idletime(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     object_lookup(engine, call, |engine, entry| {
-        let now = engine.lru_clock();
-        let idle = if now >= entry.lru {
-            now - entry.lru
-        } else {
-            now + (LRU_CLOCK_MAX - entry.lru)
-        };
-        Ok(Reply::Integer(i64::from(idle)))
+        if engine.lfu_policy() {
+            return Err(Error::LfuSelected);
+        }
+        let idle_ms = crate::evict::idle_ms(entry.lru, engine.now_ms);
+        Ok(Reply::Integer((idle_ms / 1000) as i64))
     })
 }
 
 /// ```text
 /// OBJECT FREQ key
 /// ```
-/// The LFU counter, tracked only under an LFU `maxmemory-policy`. No such policy can be
-/// chosen yet, so an existing key answers Redis's error (a missing one, nil).
+/// The key's logarithmic access counter after decay (see `crate::evict`), tracked only under
+/// an LFU `maxmemory-policy`; under any other an existing key answers Redis's error (a
+/// missing one, nil).
 fn object_freq(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
-    object_lookup(engine, call, |_, _| Err(Error::LfuNotSelected))
+    object_lookup(engine, call, |engine, entry| {
+        if !engine.lfu_policy() {
+            return Err(Error::LfuNotSelected);
+        }
+        let counter = engine
+            .eviction
+            .lfu_decr_and_return(entry.lru, engine.now_ms);
+        Ok(Reply::Integer(i64::from(counter)))
+    })
 }
 
 /// ```text

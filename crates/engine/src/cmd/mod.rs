@@ -5,6 +5,7 @@ pub mod client;
 pub mod config;
 pub mod connection;
 pub mod hash;
+pub mod info;
 pub mod keys;
 pub mod list;
 pub mod server;
@@ -27,5 +28,6 @@ pub static FAMILIES: &[&[CommandSpec]] = &[
     connection::COMMANDS,
     client::COMMANDS,
     config::COMMANDS,
+    info::COMMANDS,
     server::COMMANDS,
 ];

@@ -1,0 +1,479 @@
+//! INFO: the server's state as Redis 7.0 reports it, section by section, field names and order
+//! as in its `genRedisInfoString`.
+//!
+//! Values are honest: what the engine knows it reports (keys, hits and misses, expired and
+//! evicted keys, errors, the modelled memory of `crate::memory`, its clock); what it cannot
+//! know, having no process, sockets or files of its own, it reports as a Redis that never
+//! did that thing would (no forks, no replicas, no bytes counted on the wire, no RDB saves).
+//! CPU time is the monotonic time spent running commands, the one CPU figure the engine can
+//! measure without reading a system clock.
+
+use crate::engine::{Call, Engine};
+use crate::memory::{self, bytes_to_human};
+use crate::reply::Reply;
+use crate::spec::{flag, CommandResult, CommandSpec, KeyPositions};
+
+pub static COMMANDS: &[CommandSpec] = &[CommandSpec {
+    name: "info",
+    arity: -1,
+    flags: flag::LOADING | flag::STALE,
+    group: "server",
+    since: "1.0.0",
+    summary: "Returns information and statistics about the server, by section.",
+    syntax: "[section [section ...]]",
+    complexity: "O(1)",
+    keys: KeyPositions::NONE,
+    handler: Some(info),
+    subcommands: &[],
+}];
+
+/// Every section, in Redis's order, with whether `INFO` without arguments (or `default`)
+/// includes it. `latencystats` (per-command latency percentiles) is not kept yet.
+const SECTIONS: &[(&str, bool)] = &[
+    ("server", true),
+    ("clients", true),
+    ("memory", true),
+    ("persistence", true),
+    ("stats", true),
+    ("replication", true),
+    ("cpu", true),
+    ("modules", true),
+    ("commandstats", false),
+    ("errorstats", true),
+    ("cluster", true),
+    ("keyspace", true),
+];
+
+/// ```text
+/// INFO [section [section ...]]
+/// ```
+/// The named sections (any case; `default`, `all` and `everything` name groups), or the
+/// default ones; unknown names add nothing. A bulk string of `# Section` headers and
+/// `field:value` lines, sections separated by a blank line; verbatim text in RESP3.
+fn info(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    engine.track_peak_memory();
+    let mut args: Vec<String> = call.argv[1..]
+        .iter()
+        .map(|a| String::from_utf8_lossy(a).to_ascii_lowercase())
+        .collect();
+    if args.is_empty() {
+        args.push("default".into());
+    }
+    let wanted = |name: &str, default: bool| {
+        args.iter().any(|a| {
+            a == name
+                || a == "all"
+                || a == "everything"
+                || (a == "default" && default)
+                || (name == "modules" && a == "module_list")
+        })
+    };
+    let mut text = String::new();
+    for &(name, default) in SECTIONS {
+        if !wanted(name, default) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str("\r\n");
+        }
+        let (title, fields) = section(engine, name);
+        text.push_str(&format!("# {title}\r\n"));
+        for (field, value) in fields {
+            text.push_str(&format!("{field}:{value}\r\n"));
+        }
+    }
+    Ok(Reply::Verbatim {
+        format: *b"txt",
+        text: text.into_bytes(),
+    }
+    .into())
+}
+
+type Fields = Vec<(String, String)>;
+
+fn fields<const N: usize>(pairs: [(&str, String); N]) -> Fields {
+    pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+}
+
+fn section(engine: &Engine, name: &str) -> (&'static str, Fields) {
+    match name {
+        "server" => ("Server", server(engine)),
+        "clients" => ("Clients", clients(engine)),
+        "memory" => ("Memory", memory_fields(engine)),
+        "persistence" => ("Persistence", persistence(engine)),
+        "stats" => ("Stats", stats(engine)),
+        "replication" => ("Replication", replication(engine)),
+        "cpu" => ("CPU", cpu(engine)),
+        "modules" => ("Modules", Vec::new()),
+        "commandstats" => ("Commandstats", commandstats(engine)),
+        "errorstats" => ("Errorstats", errorstats(engine)),
+        "cluster" => ("Cluster", fields([("cluster_enabled", "0".into())])),
+        _ => ("Keyspace", keyspace(engine)),
+    }
+}
+
+/// A 40-hex-digit id (`run_id`, `master_replid`) drawn once from the engine's seed, so that it
+/// is stable for a run without taking draws from the generator that scenarios replay.
+fn hex_id(engine: &Engine, salt: u64) -> String {
+    let mut rng = crate::rng::Rng::new(engine.started_ms ^ salt);
+    (0..3)
+        .map(|_| format!("{:016x}", rng.next_u64()))
+        .collect::<String>()[..40]
+        .to_string()
+}
+
+fn server(engine: &Engine) -> Fields {
+    let uptime = engine.now_ms.saturating_sub(engine.started_ms) / 1000;
+    let hz = engine.config.int("hz").to_string();
+    fields([
+        ("redis_version", "7.0.15".into()),
+        ("redis_git_sha1", "00000000".into()),
+        ("redis_git_dirty", "0".into()),
+        ("redis_build_id", "0".into()),
+        ("redis_mode", "standalone".into()),
+        ("os", "keyspace".into()),
+        ("arch_bits", (usize::BITS).to_string()),
+        ("monotonic_clock", "injected".into()),
+        ("multiplexing_api", "none".into()),
+        ("atomicvar_api", "none".into()),
+        ("gcc_version", "0.0.0".into()),
+        ("process_id", "0".into()),
+        ("process_supervised", "no".into()),
+        ("run_id", hex_id(engine, 1)),
+        ("tcp_port", engine.config.int("port").to_string()),
+        ("server_time_usec", (engine.now_ms * 1000).to_string()),
+        ("uptime_in_seconds", uptime.to_string()),
+        ("uptime_in_days", (uptime / 86_400).to_string()),
+        ("hz", hz.clone()),
+        ("configured_hz", hz),
+        (
+            "lru_clock",
+            crate::evict::lru_clock(engine.now_ms).to_string(),
+        ),
+        ("executable", String::new()),
+        ("config_file", String::new()),
+        ("io_threads_active", "0".into()),
+    ])
+}
+
+fn clients(engine: &Engine) -> Fields {
+    fields([
+        ("connected_clients", engine.clients.len().to_string()),
+        ("cluster_connections", "0".into()),
+        ("maxclients", "10000".into()),
+        ("client_recent_max_input_buffer", "0".into()),
+        ("client_recent_max_output_buffer", "0".into()),
+        ("blocked_clients", "0".into()),
+        ("tracking_clients", "0".into()),
+        ("clients_in_timeout_table", "0".into()),
+    ])
+}
+
+/// The modelled memory, split as MEMORY STATS and INFO split it.
+pub(crate) struct MemoryBreakdown {
+    pub used: usize,
+    pub peak: usize,
+    pub startup: usize,
+    pub clients: usize,
+    /// Startup, clients, and the databases' dict overhead.
+    pub overhead: usize,
+    pub dataset: usize,
+}
+
+impl MemoryBreakdown {
+    pub(crate) fn of(engine: &Engine) -> MemoryBreakdown {
+        let used = engine.used_memory();
+        let clients = memory::CLIENT * engine.clients.len();
+        let dicts: usize = engine.dbs.iter().map(|d| d.dicts_overhead()).sum();
+        let overhead = memory::EMPTY_SERVER + clients + dicts;
+        MemoryBreakdown {
+            used,
+            peak: engine.peak_memory.max(used),
+            startup: memory::EMPTY_SERVER,
+            clients,
+            overhead,
+            dataset: used.saturating_sub(overhead),
+        }
+    }
+
+    /// `dataset / (used - startup)`, as a percentage.
+    pub(crate) fn dataset_perc(&self) -> f64 {
+        let net = self.used.saturating_sub(self.startup);
+        if net == 0 {
+            0.0
+        } else {
+            self.dataset as f64 * 100.0 / net as f64
+        }
+    }
+
+    pub(crate) fn peak_perc(&self) -> f64 {
+        if self.peak == 0 {
+            0.0
+        } else {
+            self.used as f64 * 100.0 / self.peak as f64
+        }
+    }
+}
+
+fn memory_fields(engine: &Engine) -> Fields {
+    let m = MemoryBreakdown::of(engine);
+    let maxmemory = engine.eviction.maxmemory;
+    let human = |n: usize| bytes_to_human(n as u64);
+    let (used, peak) = (m.used.to_string(), m.peak.to_string());
+    fields([
+        ("used_memory", used.clone()),
+        ("used_memory_human", human(m.used)),
+        // No process of its own to measure: the model stands for the resident size too.
+        ("used_memory_rss", used.clone()),
+        ("used_memory_rss_human", human(m.used)),
+        ("used_memory_peak", peak),
+        ("used_memory_peak_human", human(m.peak)),
+        ("used_memory_peak_perc", format!("{:.2}%", m.peak_perc())),
+        ("used_memory_overhead", m.overhead.to_string()),
+        ("used_memory_startup", m.startup.to_string()),
+        ("used_memory_dataset", m.dataset.to_string()),
+        (
+            "used_memory_dataset_perc",
+            format!("{:.2}%", m.dataset_perc()),
+        ),
+        ("allocator_allocated", used.clone()),
+        ("allocator_active", used.clone()),
+        ("allocator_resident", used),
+        ("total_system_memory", "0".into()),
+        ("total_system_memory_human", "0B".into()),
+        ("used_memory_lua", "32768".into()),
+        ("used_memory_vm_eval", "32768".into()),
+        ("used_memory_lua_human", "32.00K".into()),
+        ("used_memory_scripts_eval", "0".into()),
+        ("number_of_cached_scripts", "0".into()),
+        ("number_of_functions", "0".into()),
+        ("number_of_libraries", "0".into()),
+        ("used_memory_vm_functions", "33792".into()),
+        ("used_memory_vm_total", "66560".into()),
+        ("used_memory_vm_total_human", "65.00K".into()),
+        ("used_memory_functions", "200".into()),
+        ("used_memory_scripts", "200".into()),
+        ("used_memory_scripts_human", "200B".into()),
+        ("maxmemory", maxmemory.to_string()),
+        ("maxmemory_human", bytes_to_human(maxmemory)),
+        (
+            "maxmemory_policy",
+            engine.config.text("maxmemory-policy").to_string(),
+        ),
+        ("allocator_frag_ratio", "1.00".into()),
+        ("allocator_frag_bytes", "0".into()),
+        ("allocator_rss_ratio", "1.00".into()),
+        ("allocator_rss_bytes", "0".into()),
+        ("rss_overhead_ratio", "1.00".into()),
+        ("rss_overhead_bytes", "0".into()),
+        ("mem_fragmentation_ratio", "1.00".into()),
+        ("mem_fragmentation_bytes", "0".into()),
+        ("mem_not_counted_for_evict", "0".into()),
+        ("mem_replication_backlog", "0".into()),
+        ("mem_total_replication_buffers", "0".into()),
+        ("mem_clients_slaves", "0".into()),
+        ("mem_clients_normal", m.clients.to_string()),
+        ("mem_cluster_links", "0".into()),
+        ("mem_aof_buffer", "0".into()),
+        ("mem_allocator", "jemalloc-5.3.0 (modelled)".into()),
+        ("active_defrag_running", "0".into()),
+        ("lazyfree_pending_objects", "0".into()),
+        ("lazyfreed_objects", "0".into()),
+    ])
+}
+
+fn persistence(engine: &Engine) -> Fields {
+    fields([
+        ("loading", "0".into()),
+        ("async_loading", "0".into()),
+        ("current_cow_peak", "0".into()),
+        ("current_cow_size", "0".into()),
+        ("current_cow_size_age", "0".into()),
+        ("current_fork_perc", "0.00".into()),
+        ("current_save_keys_processed", "0".into()),
+        ("current_save_keys_total", "0".into()),
+        ("rdb_changes_since_last_save", engine.dirty.to_string()),
+        ("rdb_bgsave_in_progress", "0".into()),
+        ("rdb_last_save_time", (engine.started_ms / 1000).to_string()),
+        ("rdb_last_bgsave_status", "ok".into()),
+        ("rdb_last_bgsave_time_sec", "-1".into()),
+        ("rdb_current_bgsave_time_sec", "-1".into()),
+        ("rdb_saves", "0".into()),
+        ("rdb_last_cow_size", "0".into()),
+        ("rdb_last_load_keys_expired", "0".into()),
+        ("rdb_last_load_keys_loaded", "0".into()),
+        ("aof_enabled", "0".into()),
+        ("aof_rewrite_in_progress", "0".into()),
+        ("aof_rewrite_scheduled", "0".into()),
+        ("aof_last_rewrite_time_sec", "-1".into()),
+        ("aof_current_rewrite_time_sec", "-1".into()),
+        ("aof_last_bgrewrite_status", "ok".into()),
+        ("aof_rewrites", "0".into()),
+        ("aof_rewrites_consecutive_failures", "0".into()),
+        ("aof_last_write_status", "ok".into()),
+        ("aof_last_cow_size", "0".into()),
+        ("module_fork_in_progress", "0".into()),
+        ("module_fork_last_cow_size", "0".into()),
+    ])
+}
+
+fn stats(engine: &Engine) -> Fields {
+    let s = &engine.stats;
+    let zero = || "0".to_string();
+    fields([
+        (
+            "total_connections_received",
+            s.total_connections_received.to_string(),
+        ),
+        (
+            "total_commands_processed",
+            s.total_commands_processed.to_string(),
+        ),
+        (
+            "instantaneous_ops_per_sec",
+            engine.ops_samples.per_sec().to_string(),
+        ),
+        ("total_net_input_bytes", zero()),
+        ("total_net_output_bytes", zero()),
+        ("total_net_repl_input_bytes", zero()),
+        ("total_net_repl_output_bytes", zero()),
+        ("instantaneous_input_kbps", "0.00".into()),
+        ("instantaneous_output_kbps", "0.00".into()),
+        ("instantaneous_input_repl_kbps", "0.00".into()),
+        ("instantaneous_output_repl_kbps", "0.00".into()),
+        ("rejected_connections", zero()),
+        ("sync_full", zero()),
+        ("sync_partial_ok", zero()),
+        ("sync_partial_err", zero()),
+        ("expired_keys", s.expired_keys.to_string()),
+        (
+            "expired_stale_perc",
+            format!("{:.2}", s.expired_stale_perc * 100.0),
+        ),
+        (
+            "expired_time_cap_reached_count",
+            s.expired_time_cap_reached_count.to_string(),
+        ),
+        ("expire_cycle_cpu_milliseconds", zero()),
+        ("evicted_keys", s.evicted_keys.to_string()),
+        ("evicted_clients", zero()),
+        ("total_eviction_exceeded_time", zero()),
+        ("current_eviction_exceeded_time", zero()),
+        ("keyspace_hits", s.keyspace_hits.to_string()),
+        ("keyspace_misses", s.keyspace_misses.to_string()),
+        ("pubsub_channels", zero()),
+        ("pubsub_patterns", zero()),
+        ("pubsubshard_channels", zero()),
+        ("latest_fork_usec", zero()),
+        ("total_forks", zero()),
+        ("migrate_cached_sockets", zero()),
+        ("slave_expires_tracked_keys", zero()),
+        ("active_defrag_hits", zero()),
+        ("active_defrag_misses", zero()),
+        ("active_defrag_key_hits", zero()),
+        ("active_defrag_key_misses", zero()),
+        ("total_active_defrag_time", zero()),
+        ("current_active_defrag_time", zero()),
+        ("tracking_total_keys", zero()),
+        ("tracking_total_items", zero()),
+        ("tracking_total_prefixes", zero()),
+        ("unexpected_error_replies", zero()),
+        ("total_error_replies", s.total_error_replies.to_string()),
+        ("dump_payload_sanitizations", zero()),
+        (
+            "total_reads_processed",
+            s.total_commands_processed.to_string(),
+        ),
+        (
+            "total_writes_processed",
+            s.total_commands_processed.to_string(),
+        ),
+        ("io_threaded_reads_processed", zero()),
+        ("io_threaded_writes_processed", zero()),
+        ("reply_buffer_shrinks", zero()),
+        ("reply_buffer_expands", zero()),
+    ])
+}
+
+fn replication(engine: &Engine) -> Fields {
+    fields([
+        ("role", "master".into()),
+        ("connected_slaves", "0".into()),
+        ("master_failover_state", "no-failover".into()),
+        ("master_replid", hex_id(engine, 2)),
+        ("master_replid2", "0".repeat(40)),
+        ("master_repl_offset", "0".into()),
+        ("second_repl_offset", "-1".into()),
+        ("repl_backlog_active", "0".into()),
+        ("repl_backlog_size", "1048576".into()),
+        ("repl_backlog_first_byte_offset", "0".into()),
+        ("repl_backlog_histlen", "0".into()),
+    ])
+}
+
+fn cpu(engine: &Engine) -> Fields {
+    let us = engine.stats.command_time_us;
+    let busy = format!("{}.{:06}", us / 1_000_000, us % 1_000_000);
+    fields([
+        ("used_cpu_sys", "0.000000".into()),
+        ("used_cpu_user", busy.clone()),
+        ("used_cpu_sys_children", "0.000000".into()),
+        ("used_cpu_user_children", "0.000000".into()),
+        ("used_cpu_sys_main_thread", "0.000000".into()),
+        ("used_cpu_user_main_thread", busy),
+    ])
+}
+
+/// `cmdstat_<name>:calls=..,usec=..,usec_per_call=..,rejected_calls=..,failed_calls=..`;
+/// Redis lists them in its command table's hash order, we alphabetically.
+fn commandstats(engine: &Engine) -> Fields {
+    engine
+        .stats
+        .commandstats
+        .iter()
+        .map(|(name, s)| {
+            let per_call = if s.calls == 0 {
+                0.0
+            } else {
+                s.usec as f64 / s.calls as f64
+            };
+            (
+                format!("cmdstat_{name}"),
+                format!(
+                    "calls={},usec={},usec_per_call={per_call:.2},rejected_calls={},failed_calls={}",
+                    s.calls, s.usec, s.rejected_calls, s.failed_calls
+                ),
+            )
+        })
+        .collect()
+}
+
+fn errorstats(engine: &Engine) -> Fields {
+    engine
+        .stats
+        .errorstats
+        .iter()
+        .map(|(code, count)| (format!("errorstat_{code}"), format!("count={count}")))
+        .collect()
+}
+
+/// `dbN:keys=..,expires=..,avg_ttl=..` for each database that holds keys.
+fn keyspace(engine: &Engine) -> Fields {
+    engine
+        .dbs
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| !d.is_empty())
+        .map(|(i, d)| {
+            (
+                format!("db{i}"),
+                format!(
+                    "keys={},expires={},avg_ttl={}",
+                    d.len(),
+                    d.volatile_len(),
+                    d.avg_ttl
+                ),
+            )
+        })
+        .collect()
+}

@@ -1,0 +1,387 @@
+//! Memory accounting: what Redis 7.0's `used_memory` would say for the same dataset.
+//!
+//! The engine's own structures are Rust's (`Vec`, `IndexMap`, a skip-list arena), and what
+//! they take in the page's heap or the server's RSS teaches nothing about Redis. What a
+//! learner needs is the figure Redis would report, because `maxmemory` and eviction are
+//! decided on it. So the engine keeps a *model* of Redis's allocations, not a measure of its
+//! own, built from the structures Redis allocates and the size classes of jemalloc, the
+//! allocator Redis links on Linux:
+//!
+//! ```text
+//! used_memory = EMPTY_SERVER                        what a fresh redis-server reports
+//!             + CLIENT × connected clients           query buffer, reply buffer, client struct
+//!             + per database: 8 × buckets(keys) + 8 × buckets(expires)
+//!                             + DICT_ENTRY × keys with a TTL
+//!             + per key: DICT_ENTRY + key sds + value (below)
+//! ```
+//!
+//! **jemalloc** hands out fixed size classes, and Redis's `used_memory` counts the class, not
+//! the request: 8, then steps of 16 up to 128, then four classes per doubling (160, 192, 224,
+//! 256, 320...). A 24-byte `dictEntry` costs 32. [`jemalloc`] rounds.
+//!
+//! **sds** strings carry a header whose size grows with the length (1 byte below 32, 3 below
+//! 256, 5 below 64 KiB, 9 below 4 GiB) and a NUL terminator.
+//!
+//! **Hash tables** (`dict`) hold a bucket array of `8 × 2^n` pointers, `2^n` the smallest
+//! power of two at least the number of entries (at least 4), and one 24-byte `dictEntry` per
+//! entry. Redis rehashes incrementally, so just after a table doubled it briefly holds both
+//! arrays; the model counts only the new one.
+//!
+//! **Values**, per encoding, as OBJECT ENCODING names them, each behind a 16-byte `robj`:
+//! - strings: `int` holds the number in the robj itself (and integers 0..9999 are one shared
+//!   object costing nothing, unless an LRU or LFU policy needs per-key access data); `embstr`
+//!   is robj and sds in one allocation; `raw` is an robj plus an sds;
+//! - lists are quicklists: a 40-byte header, then 8 KiB listpack nodes (the default
+//!   `list-max-listpack-size -2`), each with a 32-byte node struct;
+//! - small hashes and sorted sets are one listpack: a 6-byte header, an end byte, and per
+//!   element an entry of encoding byte(s), data and a back-length (integers take 1 to 9 bytes,
+//!   a sorted set's scores are stored as integers when whole, else as `%.17g` text);
+//! - large hashes and sets are a `dict` of sds strings; small integer sets an `intset` of 2, 4
+//!   or 8 bytes per member;
+//! - large sorted sets are a `dict` plus a skip list whose nodes take `24 + 16 × level` bytes,
+//!   level drawn with p = 1/4, so on average [`SKIPLIST_NODE`] bytes after rounding.
+//!
+//! **Incremental.** Each key's modelled size is kept in its entry and summed per database;
+//! a write updates only the keys it touched (`Engine::settle_memory`, fed by the write door),
+//! never by walking the keyspace. Pricing one value is O(1) for strings and, for aggregates,
+//! O([`ACCOUNTING_SAMPLES`]): up to that many elements are priced exactly, a larger value is
+//! priced from that many elements spread evenly across it and scaled, as Redis's own MEMORY
+//! USAGE samples. Bucket arrays and TTL entries are priced from counts when INFO asks.
+//!
+//! `scripts/bench-memory` loads the same 100,000 keys into both servers and prints both
+//! `used_memory`s; BENCHMARKS.md keeps the figures.
+
+use crate::args::string2ll;
+use crate::db::{StringOrigin, Value};
+use crate::reply::format_double;
+use crate::types::{Hash, List, Set, SortedSet};
+
+/// `used_memory` of a freshly started redis-server 7.0.15 (`used_memory_startup`): its
+/// shared objects, command table, Lua and function engines, empty databases.
+pub const EMPTY_SERVER: usize = 876_120;
+/// What one idle connected client adds: its `client` struct, 16 KiB reply buffer and query
+/// buffer (measured on redis-server 7.0.15 as `used_memory` with and without one client).
+pub const CLIENT: usize = 38_272;
+/// A `dictEntry` (key, value, next pointers: 24 bytes) as jemalloc allocates it.
+pub const DICT_ENTRY: usize = 32;
+/// `sizeof(dictEntry)`, which MEMORY USAGE adds unrounded, as Redis does.
+pub const DICT_ENTRY_STRUCT: usize = 24;
+/// A `robj`: type, encoding, LRU/LFU bits, refcount, pointer.
+pub const ROBJ: usize = 16;
+/// A `dict` struct (52 bytes, 64 after rounding).
+pub const DICT: usize = 64;
+/// A `quicklist` struct (40 bytes, 48 after rounding).
+pub const QUICKLIST: usize = 48;
+/// A `quicklistNode` (36 bytes, 48 after rounding).
+pub const QUICKLIST_NODE: usize = 48;
+/// A listpack node's target size under `list-max-listpack-size -2`.
+pub const QUICKLIST_NODE_BYTES: usize = 8192;
+/// A listpack's 6-byte header and 1-byte end marker.
+pub const LISTPACK_OVERHEAD: usize = 7;
+/// An `intset` header: encoding and length.
+pub const INTSET_HEADER: usize = 8;
+/// A sorted set's `zset` struct (dict and skip-list pointers) and its `zskiplist` (32 bytes).
+pub const ZSET_STRUCTS: usize = 16 + 32;
+/// The skip list's header node: 24 bytes plus 32 levels of 16 (536, 640 after rounding).
+pub const SKIPLIST_HEADER: usize = 640;
+/// Expected allocation of a skip-list node without its member: level l (probability
+/// 3/4 × (1/4)^(l-1)) takes `24 + 16 l` bytes, rounded to 48, 64, 80, 96, 112, 128...:
+/// 0.75 × 48 + 0.1875 × 64 + 0.047 × 80 + 0.012 × 96 + ... ≈ 53.
+pub const SKIPLIST_NODE: usize = 53;
+/// Elements priced per value before sampling takes over (see the module's text).
+pub const ACCOUNTING_SAMPLES: usize = 32;
+/// Redis's `OBJ_ENCODING_EMBSTR_SIZE_LIMIT`.
+pub const EMBSTR_SIZE_LIMIT: usize = 44;
+/// Redis's `OBJ_SHARED_INTEGERS`: integers 0..9999 are shared objects.
+pub const SHARED_INTEGERS: i64 = 10_000;
+
+/// The jemalloc size class an allocation of `size` bytes gets.
+pub fn jemalloc(size: usize) -> usize {
+    match size {
+        0 => 0,
+        1..=8 => 8,
+        9..=128 => size.div_ceil(16) * 16,
+        _ => {
+            // Four classes per doubling: between 2^k and 2^(k+1) the step is 2^(k-2).
+            let k = usize::BITS - 1 - (size - 1).leading_zeros();
+            let step = 1usize << (k - 2);
+            size.div_ceil(step) * step
+        }
+    }
+}
+
+/// Bytes of an sds string of `len` bytes (header, data, NUL), before rounding. The type-5
+/// header applies to strings copied with `sdsdup`/`sdsnewlen` (keys, hash fields, members).
+pub fn sds(len: usize) -> usize {
+    let header = match len {
+        0..=31 => 1,
+        32..=255 => 3,
+        256..=65_535 => 5,
+        _ if len as u64 <= u64::from(u32::MAX) => 9,
+        _ => 17,
+    };
+    header + len + 1
+}
+
+/// An sds string as allocated.
+pub fn sds_alloc(len: usize) -> usize {
+    jemalloc(sds(len))
+}
+
+/// Slots of a dict holding `entries`: 0 when empty, else the smallest power of two at least
+/// `entries`, and at least 4 (`DICT_HT_INITIAL_SIZE`).
+pub fn dict_buckets(entries: usize) -> usize {
+    match entries {
+        0 => 0,
+        n => n.next_power_of_two().max(4),
+    }
+}
+
+/// A dict's struct and bucket array for `entries` entries (the entries themselves excluded).
+fn dict(entries: usize) -> usize {
+    DICT + 8 * dict_buckets(entries)
+}
+
+/// Bytes of the listpack encoding of an integer (`lpEncodeIntegerGetType`), back-length
+/// included.
+fn listpack_int(n: i64) -> usize {
+    let encoded = match n {
+        0..=127 => 1,
+        -4096..=4095 => 2,
+        -32_768..=32_767 => 3,
+        -8_388_608..=8_388_607 => 4,
+        -2_147_483_648..=2_147_483_647 => 5,
+        _ => 9,
+    };
+    encoded + 1
+}
+
+/// Bytes of one listpack entry holding `bytes`: an integer encoding when the string is one
+/// (`lpStringToInt64`), else a 1, 2 or 5-byte header with the data; then the back-length,
+/// 1 byte per 7 bits of the entry's size.
+pub fn listpack_entry(bytes: &[u8]) -> usize {
+    if bytes.len() <= 20 {
+        if let Some(n) = string2ll(bytes) {
+            return listpack_int(n);
+        }
+    }
+    let len = bytes.len();
+    let encoded = len
+        + match len {
+            0..=63 => 1,
+            64..=4095 => 2,
+            _ => 5,
+        };
+    let backlen = match encoded {
+        0..=127 => 1,
+        128..=16_383 => 2,
+        16_384..=2_097_151 => 3,
+        2_097_152..=268_435_455 => 4,
+        _ => 5,
+    };
+    encoded + backlen
+}
+
+/// A sorted-set score as a listpack stores it: a whole number within ±2^62 as an integer,
+/// anything else as its `%.17g` text.
+fn listpack_score(score: f64) -> usize {
+    const HALF_I64: f64 = (i64::MAX / 2) as f64;
+    if (-HALF_I64..=HALF_I64).contains(&score) && score.fract() == 0.0 {
+        listpack_int(score as i64)
+    } else {
+        listpack_entry(format_double(score).as_bytes())
+    }
+}
+
+/// The sum of `price(i)` over `0..len`: exact for up to `samples` elements (or all when
+/// `samples` is 0), else estimated from `samples` positions spread evenly and scaled.
+fn sum_sampled(len: usize, samples: usize, price: impl Fn(usize) -> usize) -> usize {
+    if samples == 0 || len <= samples {
+        return (0..len).map(price).sum();
+    }
+    let sampled: usize = (0..samples).map(|i| price(i * len / samples)).sum();
+    (sampled as f64 * len as f64 / samples as f64) as usize
+}
+
+/// The modelled size of a stored value (robj included), pricing at most `samples` elements
+/// of an aggregate (0: all). `shared_integers`: whether small integers would be Redis's
+/// shared objects (no `maxmemory` with an LRU or LFU policy).
+pub fn value_size(
+    value: &Value,
+    origin: StringOrigin,
+    samples: usize,
+    shared_integers: bool,
+) -> usize {
+    match value {
+        Value::String(s) => string_size(s, origin, shared_integers),
+        Value::List(l) => ROBJ + list_size(l, samples),
+        Value::Hash(h) => ROBJ + hash_size(h, samples),
+        Value::Set(s) => ROBJ + set_size(s, samples),
+        Value::ZSet(z) => ROBJ + zset_size(z, samples),
+    }
+}
+
+/// Is this string one of Redis's shared integer objects (0..9999 stored through
+/// `tryObjectEncoding`, when `shared_integers` allows them)? OBJECT REFCOUNT asks too.
+pub fn is_shared_integer(s: &[u8], origin: StringOrigin, shared_integers: bool) -> bool {
+    shared_integers
+        && origin == StringOrigin::Encoded
+        && s.len() <= 20
+        && string2ll(s).is_some_and(|n| (0..SHARED_INTEGERS).contains(&n))
+}
+
+fn string_size(s: &[u8], origin: StringOrigin, shared_integers: bool) -> usize {
+    let int = match origin {
+        StringOrigin::Encoded | StringOrigin::Duplicated if s.len() <= 20 => string2ll(s),
+        _ => None,
+    };
+    if let Some(n) = int {
+        let shared =
+            shared_integers && origin == StringOrigin::Encoded && (0..SHARED_INTEGERS).contains(&n);
+        return if shared { 0 } else { ROBJ };
+    }
+    if origin != StringOrigin::Raw && s.len() <= EMBSTR_SIZE_LIMIT {
+        // robj, sdshdr8 and NUL in one allocation.
+        jemalloc(ROBJ + 3 + s.len() + 1)
+    } else {
+        ROBJ + sds_alloc(s.len())
+    }
+}
+
+fn list_size(list: &List, samples: usize) -> usize {
+    let entries = sum_sampled(list.len(), samples, |i| {
+        list.get(i as i64).map_or(0, |e| listpack_entry(e))
+    });
+    let nodes = entries.div_ceil(QUICKLIST_NODE_BYTES).max(1);
+    let per_node = LISTPACK_OVERHEAD + entries / nodes;
+    QUICKLIST + nodes * (QUICKLIST_NODE + jemalloc(per_node))
+}
+
+fn hash_size(hash: &Hash, samples: usize) -> usize {
+    if hash.is_listpack() {
+        let entries = sum_sampled(hash.len(), samples, |i| {
+            hash.get_index(i)
+                .map_or(0, |(f, v)| listpack_entry(f) + listpack_entry(v))
+        });
+        jemalloc(LISTPACK_OVERHEAD + entries)
+    } else {
+        let entries = sum_sampled(hash.len(), samples, |i| {
+            DICT_ENTRY
+                + hash
+                    .get_index(i)
+                    .map_or(0, |(f, v)| sds_alloc(f.len()) + sds_alloc(v.len()))
+        });
+        dict(hash.len()) + entries
+    }
+}
+
+fn set_size(set: &Set, samples: usize) -> usize {
+    match set {
+        Set::Intset(members) => {
+            let width = match (members.first(), members.last()) {
+                (Some(&lo), Some(&hi))
+                    if lo >= i64::from(i16::MIN) && hi <= i64::from(i16::MAX) =>
+                {
+                    2
+                }
+                (Some(&lo), Some(&hi))
+                    if lo >= i64::from(i32::MIN) && hi <= i64::from(i32::MAX) =>
+                {
+                    4
+                }
+                (Some(_), Some(_)) => 8,
+                _ => 2,
+            };
+            jemalloc(INTSET_HEADER + width * members.len())
+        }
+        Set::Hashtable(members) => {
+            let entries = sum_sampled(members.len(), samples, |i| {
+                DICT_ENTRY + members.get_index(i).map_or(0, |m| sds_alloc(m.len()))
+            });
+            dict(members.len()) + entries
+        }
+    }
+}
+
+fn zset_size(zset: &SortedSet, samples: usize) -> usize {
+    if zset.is_listpack() {
+        let entries = sum_sampled(zset.len(), samples, |i| {
+            zset.get_index(i)
+                .map_or(0, |(m, s)| listpack_entry(m) + listpack_score(s))
+        });
+        jemalloc(LISTPACK_OVERHEAD + entries)
+    } else {
+        let entries = sum_sampled(zset.len(), samples, |i| {
+            let member = zset.get_index(i).map_or(0, |(m, _)| sds_alloc(m.len()));
+            DICT_ENTRY + SKIPLIST_NODE + member
+        });
+        ZSET_STRUCTS + SKIPLIST_HEADER + dict(zset.len()) + entries
+    }
+}
+
+/// A key as the main dict holds it: its dictEntry and its sds name.
+pub fn key_size(key: &[u8]) -> usize {
+    DICT_ENTRY + sds_alloc(key.len())
+}
+
+/// Redis's `bytesToHuman`: `512B`, `1.50K`, `256.00M`...
+pub fn bytes_to_human(n: u64) -> String {
+    const UNITS: [(&str, f64); 5] = [
+        ("P", 1024f64 * 1024.0 * 1024.0 * 1024.0 * 1024.0),
+        ("T", 1024f64 * 1024.0 * 1024.0 * 1024.0),
+        ("G", 1024f64 * 1024.0 * 1024.0),
+        ("M", 1024f64 * 1024.0),
+        ("K", 1024f64),
+    ];
+    if n < 1024 {
+        return format!("{n}B");
+    }
+    for (unit, size) in UNITS {
+        if n as f64 >= size || unit == "K" {
+            return format!("{:.2}{unit}", n as f64 / size);
+        }
+    }
+    format!("{n}B")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jemalloc_size_classes() {
+        let classes: Vec<usize> = [1, 8, 9, 24, 33, 129, 161, 257, 2207, 8193]
+            .iter()
+            .map(|&n| jemalloc(n))
+            .collect();
+        assert_eq!(classes, [8, 8, 16, 32, 48, 160, 192, 320, 2560, 10240]);
+    }
+
+    #[test]
+    fn listpack_entries() {
+        assert_eq!(listpack_entry(b"5"), 2);
+        assert_eq!(listpack_entry(b"1000"), 3);
+        assert_eq!(listpack_entry(b"hello"), 7);
+        assert_eq!(listpack_entry(&[b'x'; 100]), 103);
+    }
+
+    #[test]
+    fn strings_by_encoding() {
+        let size = |s: &[u8], shared| {
+            value_size(&Value::String(s.to_vec()), StringOrigin::Encoded, 0, shared)
+        };
+        assert_eq!(size(b"5", true), 0);
+        assert_eq!(size(b"5", false), ROBJ);
+        assert_eq!(size(b"1000000", true), ROBJ);
+        // SET a b: MEMORY USAGE says 64 in Redis 7.0 = 32 (embstr) + 8 (key sds) + 24.
+        assert_eq!(size(b"b", true), 32);
+        assert_eq!(size(&[b'v'; 200], true), ROBJ + 224);
+    }
+
+    #[test]
+    fn human_sizes() {
+        assert_eq!(bytes_to_human(512), "512B");
+        assert_eq!(bytes_to_human(1536), "1.50K");
+        assert_eq!(bytes_to_human(256 * 1024 * 1024), "256.00M");
+    }
+}
