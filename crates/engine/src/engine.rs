@@ -15,15 +15,18 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
+use crate::blocking::{Blocked, BlockingState};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::Error;
 use crate::event::KeyspaceEvent;
 use crate::expire::ActiveExpireState;
+use crate::pubsub::{PubSub, Subscriptions};
 use crate::reply::Reply;
 use crate::rng::Rng;
-use crate::spec;
+use crate::spec::{self, CommandResult, CommandSpec};
+use crate::transaction::{Transaction, WatchedKey, WatchedKeys};
 
 /// A connected client's id, as CLIENT ID reports it. Ids are never reused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -74,11 +77,38 @@ pub struct Client {
     pub last_interaction_ms: u64,
     /// Redis's full name of the last command (`client|setname`).
     pub last_command: String,
-    /// Set by QUIT (and later CLIENT KILL): the front end closes the connection after
-    /// sending what is pending.
+    /// Set by QUIT and CLIENT KILL: the front end closes the connection after sending what
+    /// is pending.
     pub closing: bool,
     /// Replies and messages that arrived outside a command's own reply.
     pub(crate) outbox: VecDeque<Reply>,
+    /// Channels, patterns and shard channels it listens to (`crate::pubsub`).
+    pub subscriptions: Subscriptions,
+    /// Its transaction, between MULTI and EXEC or DISCARD (`crate::transaction`).
+    pub multi: Option<Transaction>,
+    /// The keys it WATCHes.
+    pub watched: Vec<WatchedKey>,
+    /// A watched key changed: its EXEC will fail (Redis's `CLIENT_DIRTY_CAS`).
+    pub dirty_cas: bool,
+    /// What it waits for, while a blocking command waits (`crate::blocking`).
+    pub blocked: Option<Blocked>,
+    /// Set by CLIENT NO-EVICT: client eviction passes it over.
+    pub no_evict: bool,
+    /// The peer's address (`ip:port`), the local one and the socket's descriptor, as the
+    /// front end knows them ([`Engine::set_client_address`]); CLIENT LIST and CLIENT KILL show
+    /// and match them. Empty and -1 for a client without a socket, as Redis's own fake
+    /// clients have.
+    pub addr: String,
+    pub laddr: String,
+    pub fd: i64,
+}
+
+impl Client {
+    /// True while a blocking command waits for its reply: the front end sends nothing more
+    /// until it arrives in the outbox.
+    pub fn is_blocked(&self) -> bool {
+        self.blocked.is_some()
+    }
 }
 
 /// Counters INFO reports.
@@ -128,6 +158,14 @@ pub struct Engine {
     /// a blocked command's reply): whoever pushes to another client's outbox records its id
     /// here, so the front end can wake that idle connection ([`Engine::take_woken`]).
     pub(crate) woken: Vec<ClientId>,
+    /// Every subscription, by channel and pattern (`crate::pubsub`).
+    pub(crate) pubsub: PubSub,
+    /// Who WATCHes each key (`crate::transaction`).
+    pub(crate) watched_keys: WatchedKeys,
+    /// Blocked clients by key, and keys that may serve them (`crate::blocking`).
+    pub(crate) blocking: BlockingState,
+    /// EXEC is running its queue: blocking commands answer at once instead of blocking.
+    pub(crate) in_exec: bool,
 }
 
 impl Engine {
@@ -152,6 +190,10 @@ impl Engine {
             capture_events: true,
             active_expire: ActiveExpireState::default(),
             woken: Vec::new(),
+            pubsub: PubSub::default(),
+            watched_keys: WatchedKeys::default(),
+            blocking: BlockingState::default(),
+            in_exec: false,
         }
     }
 
@@ -173,13 +215,34 @@ impl Engine {
                 last_command: "NULL".into(),
                 closing: false,
                 outbox: VecDeque::new(),
+                subscriptions: Subscriptions::default(),
+                multi: None,
+                watched: Vec::new(),
+                dirty_cas: false,
+                blocked: None,
+                no_evict: false,
+                addr: String::new(),
+                laddr: String::new(),
+                fd: -1,
             },
         );
         id
     }
 
-    /// Forgets a client and everything it was waiting for.
+    /// Records where a client connects from and to (`ip:port` each) and its socket's
+    /// descriptor, for CLIENT LIST and CLIENT KILL.
+    pub fn set_client_address(&mut self, id: ClientId, addr: String, laddr: String, fd: i64) {
+        if let Some(c) = self.clients.get_mut(&id) {
+            (c.addr, c.laddr, c.fd) = (addr, laddr, fd);
+        }
+    }
+
+    /// Forgets a client and everything it was waiting for: its subscriptions, watches and
+    /// blocked command.
     pub fn disconnect(&mut self, id: ClientId) {
+        self.unsubscribe_all(id);
+        self.unwatch_all(id);
+        self.unblock(id);
         self.clients.remove(&id);
     }
 
@@ -194,35 +257,73 @@ impl Engine {
     }
 
     /// Runs one command for `client`. Never panics on any input: unknown commands, wrong
-    /// arities and bad arguments all become Redis's error replies.
+    /// arities and bad arguments all become Redis's error replies. Clients that the command
+    /// unblocked (a push to a list someone waits on) are served before it returns.
     pub fn execute(&mut self, client: ClientId, argv: &[Vec<u8>]) -> Outcome {
         if argv.is_empty() {
             return Outcome::Replies(Vec::new());
         }
-        let Some(db) = self.clients.get(&client).map(|c| c.db) else {
+        if !self.clients.contains_key(&client) {
             return Reply::Error("ERR client is not connected".into()).into();
-        };
+        }
         self.now_ms = self.clock.now_ms();
         self.stats.total_commands_processed += 1;
-        let result = spec::resolve(argv).and_then(|(spec, name)| {
+        let outcome = self
+            .process(client, argv)
+            .unwrap_or_else(|e| Reply::from(e).into());
+        self.serve_blocked_clients();
+        outcome
+    }
+
+    /// The checks Redis's `processCommand` makes before a command runs, in its order: the
+    /// command exists and its arity fits (a refusal inside MULTI dooms the transaction),
+    /// RESP2's subscribed context allows it, and inside MULTI it is queued rather than run.
+    fn process(&mut self, client: ClientId, argv: &[Vec<u8>]) -> CommandResult {
+        let resolved = spec::resolve(argv).and_then(|(spec, name)| {
             if let Some(c) = self.clients.get_mut(&client) {
                 c.last_interaction_ms = self.now_ms;
                 c.last_command.clone_from(&name);
             }
             match spec.handler {
-                Some(handler) if spec.arity_ok(argv.len()) => handler(
-                    self,
-                    &Call {
-                        client,
-                        db,
-                        argv,
-                        name: &name,
-                    },
-                ),
+                Some(_) if spec.arity_ok(argv.len()) => Ok((spec, name)),
                 _ => Err(Error::WrongArity(name)),
             }
         });
-        result.unwrap_or_else(|e| Reply::from(e).into())
+        let (spec, name) = match resolved {
+            Ok(resolved) => resolved,
+            Err(e) => {
+                self.flag_transaction(client);
+                return Err(e);
+            }
+        };
+        self.check_subscribed_context(client, &name)?;
+        if self.queue_in_transaction(client, &name, argv) {
+            return Ok(Reply::Simple("QUEUED".into()).into());
+        }
+        self.call(client, spec, &name, argv)
+    }
+
+    /// Runs a resolved command, its checks passed (EXEC runs its queue through here).
+    pub(crate) fn call(
+        &mut self,
+        client: ClientId,
+        spec: &CommandSpec,
+        name: &str,
+        argv: &[Vec<u8>],
+    ) -> CommandResult {
+        let (Some(handler), Some(db)) = (spec.handler, self.clients.get(&client).map(|c| c.db))
+        else {
+            return Err(Error::WrongArity(name.to_string()));
+        };
+        handler(
+            self,
+            &Call {
+                client,
+                db,
+                argv,
+                name,
+            },
+        )
     }
 
     /// Takes what arrived for `client` since the last drain: blocked commands' replies,
@@ -235,10 +336,10 @@ impl Engine {
     }
 
     /// Background work, called by the front end on a timer (`hz` times a second, like Redis's
-    /// `serverCron`): the active expire cycle for now; blocked-client timeouts and LFU decay
-    /// as they arrive.
+    /// `serverCron`): blocked clients whose timeout passed, and the active expire cycle.
     pub fn tick(&mut self) {
         self.now_ms = self.clock.now_ms();
+        self.time_out_blocked_clients();
         self.active_expire_cycle();
     }
 

@@ -8,6 +8,9 @@
 //! - [`config`]: the table of configuration parameters.
 //! - [`db`]: the keyspace and the one door every key access goes through.
 //! - [`expire`]: lazy and active expiry.
+//! - [`pubsub`]: channels, patterns and the delivery of messages and notifications.
+//! - [`transaction`]: MULTI's queue and WATCH's optimistic locking.
+//! - [`blocking`]: clients blocked by BLPOP and its kin, served first come first served.
 //! - [`event`]: keyspace events.
 //! - [`clock`], [`rng`]: injected time and seeded randomness.
 //! - [`cli`]: redis-cli's tokenizer and reply printer.
@@ -18,6 +21,7 @@
 //! - `cmd`: one file per command family.
 
 pub mod args;
+pub mod blocking;
 pub mod cli;
 pub mod clock;
 mod cmd;
@@ -29,10 +33,12 @@ pub mod event;
 pub mod expire;
 pub mod glob;
 mod longdouble;
+pub mod pubsub;
 pub mod reply;
 pub mod resp;
 pub mod rng;
 pub mod spec;
+pub mod transaction;
 pub mod types;
 
 pub use clock::{Clock, ManualClock};

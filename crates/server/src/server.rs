@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use keyspace::resp::RequestParser;
-use keyspace::{ClientId, Config, Engine, Outcome, Reply};
+use keyspace::{ClientId, Config, Engine, Reply};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
@@ -159,9 +159,16 @@ async fn serve(shared: Arc<Shared>, mut socket: TcpStream) {
     // Replies go out whole, one write per batch; Nagle's delay would only add latency.
     let _ = socket.set_nodelay(true);
     let waker = Arc::new(Notify::new());
+    let address = |a: std::io::Result<std::net::SocketAddr>| {
+        a.map_or_else(|_| String::new(), |a| a.to_string())
+    };
+    let (peer, local) = (address(socket.peer_addr()), address(socket.local_addr()));
     let id = {
         let mut state = shared.lock();
         let id = state.engine.connect();
+        state
+            .engine
+            .set_client_address(id, peer, local, descriptor(&socket));
         state.wakers.insert(id, Arc::clone(&waker));
         id
     };
@@ -169,7 +176,6 @@ async fn serve(shared: Arc<Shared>, mut socket: TcpStream) {
         id,
         parser: RequestParser::new(),
         output: Vec::new(),
-        blocked: false,
     };
     let mut input = vec![0; READ_CHUNK];
     loop {
@@ -199,15 +205,24 @@ async fn serve(shared: Arc<Shared>, mut socket: TcpStream) {
     state.engine.disconnect(id);
 }
 
+/// The socket's file descriptor, which CLIENT LIST shows (-1 where there is none).
+#[cfg(unix)]
+fn descriptor(socket: &TcpStream) -> i64 {
+    use std::os::fd::AsRawFd;
+    i64::from(socket.as_raw_fd())
+}
+
+#[cfg(not(unix))]
+fn descriptor(_: &TcpStream) -> i64 {
+    -1
+}
+
 /// A connection's side of the conversation, between socket reads and writes.
 struct Connection {
     id: ClientId,
     parser: RequestParser,
     /// Replies encoded and not yet written.
     output: Vec<u8>,
-    /// The last command blocked (BLPOP...): further requests wait, as in Redis, until its
-    /// reply arrives in the outbox, which is the first thing a blocked client can receive.
-    blocked: bool,
 }
 
 impl Connection {
@@ -232,7 +247,9 @@ impl Connection {
         if closed_while_idle {
             return true;
         }
-        while !self.blocked {
+        // A blocked command (BLPOP...) holds back the requests after it, as in Redis, until
+        // its reply arrives in the outbox.
+        while engine.client(self.id).is_some_and(|c| !c.is_blocked()) {
             // Read for every request: a CONFIG SET earlier in the same batch applies at once.
             let max_bulk_len = engine.config().int("proto-max-bulk-len");
             let outcome = match self.parser.next_request(max_bulk_len) {
@@ -248,16 +265,13 @@ impl Connection {
             };
             protocol = client.protocol;
             let closing = client.closing;
-            match outcome {
-                Outcome::Reply(reply) => reply.encode(protocol, &mut self.output),
-                Outcome::Replies(replies) => {
-                    for reply in replies {
-                        reply.encode(protocol, &mut self.output);
-                    }
-                }
-                Outcome::Blocked => self.blocked = true,
-            }
+            // What the command itself pushed to this client (a message it published to
+            // itself, a notification of its own write) was sent during the command in Redis,
+            // so before its reply.
             self.write_outbox(engine, protocol);
+            for reply in outcome.into_replies() {
+                reply.encode(protocol, &mut self.output);
+            }
             if closing {
                 return true;
             }
@@ -265,10 +279,9 @@ impl Connection {
         false
     }
 
-    /// Encodes what the outbox holds. Anything arriving there ends a blocked wait.
+    /// Encodes what the outbox holds.
     fn write_outbox(&mut self, engine: &mut Engine, protocol: u8) {
         for reply in engine.drain(self.id) {
-            self.blocked = false;
             reply.encode(protocol, &mut self.output);
         }
     }
@@ -295,7 +308,6 @@ mod tests {
             id,
             parser: RequestParser::new(),
             output: Vec::new(),
-            blocked: false,
         };
         connection.parser.feed(input);
         let closing = connection.run_locked(engine);
@@ -366,7 +378,6 @@ mod tests {
             id,
             parser: RequestParser::new(),
             output: Vec::new(),
-            blocked: false,
         };
         connection.parser.feed(b"PING\r\n");
         assert!(connection.run_locked(&mut engine));

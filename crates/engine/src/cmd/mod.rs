@@ -1,12 +1,15 @@
 //! Command families, one file each, all of the same shape: a `COMMANDS` table of spec rows
 //! (see `crate::spec`) beside the handlers they name.
 
+pub mod blocking;
 pub mod client;
 pub mod config;
 pub mod connection;
 pub mod hash;
 pub mod keys;
 pub mod list;
+pub mod multi;
+pub mod pubsub;
 pub mod server;
 pub mod set;
 pub mod string;
@@ -22,6 +25,9 @@ pub static FAMILIES: &[&[CommandSpec]] = &[
     hash::COMMANDS,
     set::COMMANDS,
     zset::COMMANDS,
+    blocking::COMMANDS,
+    pubsub::COMMANDS,
+    multi::COMMANDS,
     connection::COMMANDS,
     client::COMMANDS,
     config::COMMANDS,
