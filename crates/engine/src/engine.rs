@@ -289,14 +289,14 @@ impl Engine {
                 _ => Err(Error::WrongArity(name)),
             }
         });
-        let (spec, name) = match resolved {
-            Ok(resolved) => resolved,
-            Err(e) => {
-                self.flag_transaction(client);
-                return Err(e);
-            }
+        let checked = resolved.and_then(|(spec, name)| {
+            self.check_subscribed_context(client, &name)?;
+            Ok((spec, name))
+        });
+        let (spec, name) = match checked {
+            Ok(checked) => checked,
+            Err(e) => return Err(self.reject(client, argv, e)),
         };
-        self.check_subscribed_context(client, &name)?;
         if self.queue_in_transaction(client, &name, argv) {
             return Ok(Reply::Simple("QUEUED".into()).into());
         }

@@ -171,6 +171,9 @@ pub enum Error {
     DiscardWithoutMulti,
     /// EXEC of a transaction in which a command was refused while queuing.
     ExecAbort,
+    /// EXEC itself refused (its arity, the subscribed context): the transaction is
+    /// discarded; holds the refusal's text after its `ERR `.
+    ExecRefused(String),
 
     // --- Blocking commands and CLIENT (blocked.c, networking.c) ---
     /// A blocking command's timeout that is not a number.
@@ -361,6 +364,7 @@ impl fmt::Display for Error {
             ExecAbort => {
                 f.write_str("EXECABORT Transaction discarded because of previous errors.")
             }
+            ExecRefused(why) => write!(f, "EXECABORT Transaction discarded because of: {why}"),
             TimeoutNotFloat => f.write_str("ERR timeout is not a float or out of range"),
             TimeoutNegative => f.write_str("ERR timeout is negative"),
             UnblockReason => f.write_str("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"),

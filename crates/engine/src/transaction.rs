@@ -41,6 +41,7 @@
 use std::collections::HashMap;
 
 use crate::engine::{ClientId, Engine};
+use crate::error::Error;
 
 /// A client's MULTI state: what it queued, and whether queuing failed.
 #[derive(Clone, Debug, Default)]
@@ -85,11 +86,18 @@ impl Engine {
         true
     }
 
-    /// A command was refused while queuing: the transaction will abort (`flagTransaction`).
-    pub(crate) fn flag_transaction(&mut self, client: ClientId) {
+    /// A command was refused before running (Redis's `rejectCommand`): inside MULTI the
+    /// transaction will abort; a refused EXEC discards it at once and says why.
+    pub(crate) fn reject(&mut self, client: ClientId, argv: &[Vec<u8>], error: Error) -> Error {
         if let Some(transaction) = self.clients.get_mut(&client).and_then(|c| c.multi.as_mut()) {
             transaction.aborted = true;
         }
+        if !argv[0].eq_ignore_ascii_case(b"exec") {
+            return error;
+        }
+        self.discard_transaction(client);
+        let text = error.to_string();
+        Error::ExecRefused(text.strip_prefix("ERR ").unwrap_or(&text).to_string())
     }
 
     /// WATCH one key for `client`, once.

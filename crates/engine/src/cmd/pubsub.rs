@@ -4,6 +4,7 @@
 //! arguments and shape replies.
 
 use crate::engine::{Call, Engine};
+use crate::error::Error;
 use crate::pubsub::Kind;
 use crate::reply::Reply;
 use crate::spec::{flag, CommandResult, CommandSpec, KeyPositions};
@@ -318,12 +319,18 @@ fn spublish(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     Ok(Reply::Integer(count as i64).into())
 }
 
-/// PUBSUB CHANNELS and SHARDCHANNELS: at most one pattern.
+/// PUBSUB CHANNELS and SHARDCHANNELS: at most one pattern (more falls through Redis's
+/// subcommand dispatch to its generic complaint).
 fn active_generic(engine: &mut Engine, call: &Call<'_>, kind: Kind) -> CommandResult {
     let pattern = match &call.argv[2..] {
         [] => None,
         [pattern] => Some(pattern.as_slice()),
-        _ => return Err(crate::Error::WrongArity(call.name.to_string())),
+        _ => {
+            return Err(Error::SubcommandSyntax {
+                subcommand: String::from_utf8_lossy(&call.argv[1]).into_owned(),
+                command: "PUBSUB".into(),
+            })
+        }
     };
     Ok(Reply::bulk_array(engine.pubsub.active(kind, pattern)).into())
 }
