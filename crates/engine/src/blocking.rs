@@ -196,7 +196,8 @@ impl Engine {
         Ok(outcome.into_replies().pop().unwrap_or(Reply::NullArray))
     }
 
-    /// Answers every blocked client whose timeout has passed with the null array.
+    /// Answers every blocked client whose timeout has passed (strictly, as Redis's
+    /// `checkBlockedClientTimeout`) with the null array.
     pub(crate) fn time_out_blocked_clients(&mut self) {
         let now = self.now_ms;
         let expired: Vec<ClientId> = self
@@ -206,7 +207,7 @@ impl Engine {
                 c.blocked
                     .as_ref()
                     .and_then(|b| b.timeout_at)
-                    .is_some_and(|at| at <= now)
+                    .is_some_and(|at| at < now)
             })
             .map(|c| c.id)
             .collect();
