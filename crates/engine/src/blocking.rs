@@ -197,8 +197,11 @@ impl Engine {
     }
 
     /// Answers every blocked client whose timeout has passed (strictly, as Redis's
-    /// `checkBlockedClientTimeout`) with the null array.
-    pub(crate) fn time_out_blocked_clients(&mut self) {
+    /// `checkBlockedClientTimeout`) with the null array. [`Engine::tick`] does this; a front
+    /// end may also call it alone, when [`Engine::next_blocked_timeout`] says one is due,
+    /// since Redis answers timeouts to the millisecond rather than at its `hz`.
+    pub fn time_out_blocked_clients(&mut self) {
+        self.now_ms = self.clock.now_ms();
         let now = self.now_ms;
         let expired: Vec<ClientId> = self
             .clients
@@ -214,6 +217,14 @@ impl Engine {
         for client in expired {
             self.unblock_with(client, Reply::NullArray);
         }
+    }
+
+    /// The earliest timeout (Unix ms) among blocked clients, if any has one.
+    pub fn next_blocked_timeout(&self) -> Option<u64> {
+        self.clients
+            .values()
+            .filter_map(|c| c.blocked.as_ref().and_then(|b| b.timeout_at))
+            .min()
     }
 
     /// True when a blocking command from `client` may block now: not inside EXEC.

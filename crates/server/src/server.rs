@@ -11,7 +11,8 @@
 //! the client's outbox and lists the client in [`Engine::take_woken`]; whoever ran that
 //! command notifies the idle connection's [`Notify`], and the connection wakes to drain and
 //! write its outbox. The timer calls [`Engine::tick`] `hz` times a second, the way Redis's
-//! `serverCron` runs.
+//! `serverCron` runs; a second timer answers blocked clients whose timeout has come, to the
+//! millisecond as Redis does.
 
 use std::collections::HashMap;
 use std::io::Write as _;
@@ -29,6 +30,9 @@ const READ_CHUNK: usize = 16 * 1024;
 
 /// How long to wait before accepting again after accept failed.
 const ACCEPT_RETRY: Duration = Duration::from_millis(10);
+
+/// The longest the blocked-timeout task sleeps before looking again.
+const TIMEOUT_POLL: Duration = Duration::from_millis(10);
 
 /// An output buffer grown beyond this (a large reply) is given back after it is written.
 const OUTPUT_KEEP_CAPACITY: usize = 1024 * 1024;
@@ -92,6 +96,7 @@ pub fn run(engine: Engine) -> Result<(), String> {
             );
             tokio::spawn(accept(Arc::clone(&shared), listener));
         }
+        tokio::spawn(blocked_timeouts(Arc::clone(&shared)));
         cron(shared).await;
         Ok(())
     })
@@ -139,6 +144,26 @@ async fn accept(shared: Arc<Shared>, listener: TcpListener) {
             // would spin. Pause, and the connections that close meanwhile make room.
             Err(_) => tokio::time::sleep(ACCEPT_RETRY).await,
         }
+    }
+}
+
+/// Answers blocked clients whose timeout has come, to within a few milliseconds as Redis
+/// does, whatever `hz` is: it sleeps until the earliest timeout, looking again at least every
+/// [`TIMEOUT_POLL`] in case a client blocked meanwhile with an earlier one.
+async fn blocked_timeouts(shared: Arc<Shared>) {
+    loop {
+        let wait = {
+            let state = shared.lock();
+            let now = state.engine.now_ms();
+            state
+                .engine
+                .next_blocked_timeout()
+                .map(|at| Duration::from_millis(at.saturating_sub(now) + 1))
+        };
+        tokio::time::sleep(wait.map_or(TIMEOUT_POLL, |w| w.min(TIMEOUT_POLL))).await;
+        let mut state = shared.lock();
+        state.engine.time_out_blocked_clients();
+        state.wake_others(None);
     }
 }
 

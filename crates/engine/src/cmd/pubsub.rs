@@ -12,6 +12,8 @@ use crate::Outcome;
 
 /// Flags Redis gives the (un)subscribing commands.
 const SUBSCRIBING: u32 = flag::PUBSUB | flag::NOSCRIPT | flag::LOADING | flag::STALE;
+/// SSUBSCRIBE's and SUNSUBSCRIBE's: shard channels sit where keys would.
+const SHARD_SUBSCRIBING: u32 = SUBSCRIBING | flag::NOT_KEY;
 /// Flags Redis gives PUBLISH and SPUBLISH.
 const PUBLISHING: u32 = flag::PUBSUB | flag::LOADING | flag::STALE | flag::FAST;
 /// Flags Redis gives PUBSUB's introspection subcommands.
@@ -80,7 +82,7 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "ssubscribe",
         arity: -2,
-        flags: SUBSCRIBING,
+        flags: SHARD_SUBSCRIBING,
         group: "pubsub",
         since: "7.0.0",
         summary: "Listens for messages published to shard channels.",
@@ -93,7 +95,7 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "sunsubscribe",
         arity: -1,
-        flags: SUBSCRIBING,
+        flags: SHARD_SUBSCRIBING,
         group: "pubsub",
         since: "7.0.0",
         summary: "Stops listening to shard channels; to every one when none is given.",
@@ -119,7 +121,7 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "spublish",
         arity: 3,
-        flags: PUBLISHING,
+        flags: PUBLISHING | flag::NOT_KEY,
         group: "pubsub",
         since: "7.0.0",
         summary: "Posts a message to a shard channel; answers how many subscribers received it.",
