@@ -159,6 +159,36 @@ pub(crate) fn is_c_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r')
 }
 
+/// LMPOP's and ZMPOP's arguments from `numkeys` on (`numkeys key [key ...] END [COUNT count]`,
+/// END one of `ends`), checked in Redis's order: numkeys positive, the end word present and
+/// known, then COUNT positive. Returns how many keys follow numkeys, which of `ends` was
+/// given, and the count (1 without COUNT).
+pub fn parse_mpop(args: &[Vec<u8>], ends: [&str; 2]) -> Result<(usize, usize, usize)> {
+    let numkeys = args
+        .first()
+        .and_then(|n| string2ll(n))
+        .filter(|&n| n > 0)
+        .ok_or(Error::NumkeysNotPositive)?;
+    let end_at = usize::try_from(numkeys)
+        .ok()
+        .and_then(|n| n.checked_add(1))
+        .filter(|&at| at < args.len())
+        .ok_or(Error::Syntax)?;
+    let end = ends
+        .iter()
+        .position(|word| is(&args[end_at], word))
+        .ok_or(Error::Syntax)?;
+    let count = match &args[end_at + 1..] {
+        [] => 1,
+        [option, count] if is(option, "count") => string2ll(count)
+            .filter(|&n| n > 0)
+            .ok_or(Error::CountNotPositive)?
+            as usize,
+        _ => return Err(Error::Syntax),
+    };
+    Ok((end_at - 1, end, count))
+}
+
 /// Is `arg` the keyword `word` (ASCII case-insensitive)? `word` is written in lower case.
 pub fn is(arg: &[u8], word: &str) -> bool {
     arg.eq_ignore_ascii_case(word.as_bytes())

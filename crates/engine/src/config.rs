@@ -9,6 +9,7 @@
 
 use crate::args::string2ll;
 use crate::error::Error;
+use crate::event::notify_flags;
 
 /// How a parameter's value is written and checked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,6 +24,9 @@ pub enum ConfigKind {
     Enum(&'static [&'static str]),
     /// Free text.
     Text,
+    /// `notify-keyspace-events`' class letters (`crate::event::notify_flags`), kept as flags
+    /// and shown in Redis's canonical order.
+    KeyspaceEvents,
 }
 
 /// One row of the config table.
@@ -274,6 +278,14 @@ pub static PARAMS: &[ConfigParam] = &[
         clamp: None,
     },
     ConfigParam {
+        name: "notify-keyspace-events",
+        aliases: &[],
+        kind: ConfigKind::KeyspaceEvents,
+        default: "",
+        mutable: true,
+        clamp: None,
+    },
+    ConfigParam {
         name: "bind",
         aliases: &[],
         kind: ConfigKind::Text,
@@ -356,6 +368,9 @@ impl Config {
     /// The value of parameter `index` as CONFIG GET prints it.
     pub fn get(&self, index: usize) -> String {
         match &self.values[index] {
+            ConfigValue::Int(n) if PARAMS[index].kind == ConfigKind::KeyspaceEvents => {
+                notify_flags::format(*n as u32)
+            }
             ConfigValue::Bool(b) => if *b { "yes" } else { "no" }.to_string(),
             ConfigValue::Int(n) => n.to_string(),
             ConfigValue::Text(s) => s.clone(),
@@ -403,6 +418,9 @@ fn parse(param: &ConfigParam, value: &[u8]) -> Result<ConfigValue, String> {
                     words.join(", ")
                 )
             }),
+        ConfigKind::KeyspaceEvents => notify_flags::parse(value)
+            .map(|flags| ConfigValue::Int(i64::from(flags)))
+            .ok_or_else(|| "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.".into()),
         ConfigKind::Text => Ok(ConfigValue::Text(
             String::from_utf8_lossy(value).into_owned(),
         )),

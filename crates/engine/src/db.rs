@@ -19,7 +19,8 @@
 //! so lazy expiry, statistics, access stamps and memory accounting can never be forgotten by
 //! one command. Writes go through [`Engine::set_key`], [`Engine::db_add`],
 //! [`Engine::db_delete`] and the expire setters, which keep the accounting too, and every
-//! change is announced with [`Engine::notify`].
+//! change is announced with [`Engine::notify`], which also touches WATCHed keys and
+//! publishes keyspace notifications.
 
 use indexmap::IndexMap;
 
@@ -262,6 +263,9 @@ impl Engine {
                 self.stats.keyspace_misses += 1;
             }
         }
+        if !found {
+            self.notify_keyspace_event(NotifyClass::KeyMiss, "keymiss", db, key);
+        }
         if found {
             self.dbs[db].keys.get(key).map(|e| &e.value)
         } else {
@@ -315,7 +319,8 @@ impl Engine {
         self.notify(NotifyClass::Expired, "expired", db, key);
     }
 
-    /// Adds a key that does not exist yet (Redis's `dbAdd`).
+    /// Adds a key that does not exist yet (Redis's `dbAdd`), announcing it as `new` and
+    /// noting it ready for clients blocked on it.
     pub(crate) fn db_add(&mut self, db: usize, key: &[u8], value: Value) {
         let lru = self.eviction.new_stamp(self.now_ms);
         let mem = memory::key_size(key) + self.value_size(&value, StringOrigin::Encoded);
@@ -330,6 +335,14 @@ impl Engine {
                 mem,
             },
         );
+        self.key_created(db, key);
+    }
+
+    /// What creating a key entails beyond storing it: blocked clients may be served, and
+    /// the `new` notification.
+    fn key_created(&mut self, db: usize, key: &[u8]) {
+        self.signal_key_as_ready(db, key);
+        self.notify_keyspace_event(NotifyClass::New, "new", db, key);
     }
 
     /// Records how the string at `key` was just written (see [`StringOrigin`]).
@@ -372,6 +385,7 @@ impl Engine {
                         mem,
                     },
                 );
+                self.key_created(db, key);
             }
         }
     }
@@ -457,8 +471,9 @@ impl Engine {
         self.dbs[db].expires.get(key).copied()
     }
 
-    /// Announces a change to a key: the event the page animates and that keyspace
-    /// notifications and WATCH are built on (Redis's `notifyKeyspaceEvent`).
+    /// Announces a change to a key: the event the page animates, the touch that fails the
+    /// EXEC of clients WATCHing it (Redis's `signalModifiedKey`), and the keyspace
+    /// notification (Redis's `notifyKeyspaceEvent`).
     pub(crate) fn notify(
         &mut self,
         class: NotifyClass,
@@ -475,6 +490,8 @@ impl Engine {
                 key: key.to_vec(),
             });
         }
+        self.touch_watched_key(db, key);
+        self.notify_keyspace_event(class, event, db, key);
     }
 
     /// The modelled `used_memory` (see `crate::memory`): the empty server, the clients, and

@@ -15,6 +15,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
+use crate::blocking::{Blocked, BlockingState};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::{Db, WrittenKeys};
@@ -22,10 +23,12 @@ use crate::error::Error;
 use crate::event::KeyspaceEvent;
 use crate::evict::Eviction;
 use crate::expire::ActiveExpireState;
+use crate::pubsub::{PubSub, Subscriptions};
 use crate::reply::Reply;
 use crate::rng::Rng;
 use crate::slowlog::{self, Slowlog, SlowlogEntry};
-use crate::spec::{self, flag, CommandSpec};
+use crate::spec::{self, flag, CommandResult, CommandSpec};
+use crate::transaction::{Transaction, WatchedKey, WatchedKeys};
 
 /// A connected client's id, as CLIENT ID reports it. Ids are never reused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -70,19 +73,44 @@ pub struct Client {
     pub db: usize,
     /// Set by CLIENT SETNAME or HELLO ... SETNAME.
     pub name: Option<Vec<u8>>,
-    /// Where it connects from (`ip:port`), as the front end tells ([`Engine::set_client_addr`]).
-    pub addr: String,
     /// When it connected (Unix ms).
     pub created_ms: u64,
     /// When it last sent a command (Unix ms).
     pub last_interaction_ms: u64,
     /// Redis's full name of the last command (`client|setname`).
     pub last_command: String,
-    /// Set by QUIT (and later CLIENT KILL): the front end closes the connection after
-    /// sending what is pending.
+    /// Set by QUIT and CLIENT KILL: the front end closes the connection after sending what
+    /// is pending.
     pub closing: bool,
     /// Replies and messages that arrived outside a command's own reply.
     pub(crate) outbox: VecDeque<Reply>,
+    /// Channels, patterns and shard channels it listens to (`crate::pubsub`).
+    pub subscriptions: Subscriptions,
+    /// Its transaction, between MULTI and EXEC or DISCARD (`crate::transaction`).
+    pub multi: Option<Transaction>,
+    /// The keys it WATCHes.
+    pub watched: Vec<WatchedKey>,
+    /// A watched key changed: its EXEC will fail (Redis's `CLIENT_DIRTY_CAS`).
+    pub dirty_cas: bool,
+    /// What it waits for, while a blocking command waits (`crate::blocking`).
+    pub blocked: Option<Blocked>,
+    /// Set by CLIENT NO-EVICT: client eviction passes it over.
+    pub no_evict: bool,
+    /// The peer's address (`ip:port`), the local one and the socket's descriptor, as the
+    /// front end knows them ([`Engine::set_client_address`]); CLIENT LIST and CLIENT KILL show
+    /// and match them. Empty and -1 for a client without a socket, as Redis's own fake
+    /// clients have.
+    pub addr: String,
+    pub laddr: String,
+    pub fd: i64,
+}
+
+impl Client {
+    /// True while a blocking command waits for its reply: the front end sends nothing more
+    /// until it arrives in the outbox.
+    pub fn is_blocked(&self) -> bool {
+        self.blocked.is_some()
+    }
 }
 
 /// Counters INFO reports.
@@ -165,6 +193,14 @@ pub struct Engine {
     pub(crate) started_ms: u64,
     /// Recent commands-per-second samples for `instantaneous_ops_per_sec`.
     pub(crate) ops_samples: OpsSamples,
+    /// Every subscription, by channel and pattern (`crate::pubsub`).
+    pub(crate) pubsub: PubSub,
+    /// Who WATCHes each key (`crate::transaction`).
+    pub(crate) watched_keys: WatchedKeys,
+    /// Blocked clients by key, and keys that may serve them (`crate::blocking`).
+    pub(crate) blocking: BlockingState,
+    /// EXEC is running its queue: blocking commands answer at once instead of blocking.
+    pub(crate) in_exec: bool,
 }
 
 /// Redis's `trackInstantaneousMetric`: every 100 ms (of the monotonic timer, checked on
@@ -231,6 +267,10 @@ impl Engine {
             slowlog: Slowlog::default(),
             started_ms: now_ms,
             ops_samples: OpsSamples::default(),
+            pubsub: PubSub::default(),
+            watched_keys: WatchedKeys::default(),
+            blocking: BlockingState::default(),
+            in_exec: false,
         };
         engine.apply_config();
         engine.peak_memory = engine.used_memory();
@@ -250,26 +290,39 @@ impl Engine {
                 protocol: 2,
                 db: 0,
                 name: None,
-                addr: String::new(),
                 created_ms: now,
                 last_interaction_ms: now,
                 last_command: "NULL".into(),
                 closing: false,
                 outbox: VecDeque::new(),
+                subscriptions: Subscriptions::default(),
+                multi: None,
+                watched: Vec::new(),
+                dirty_cas: false,
+                blocked: None,
+                no_evict: false,
+                addr: String::new(),
+                laddr: String::new(),
+                fd: -1,
             },
         );
         id
     }
 
-    /// Records where a client connects from (`ip:port`), for SLOWLOG and INFO.
-    pub fn set_client_addr(&mut self, id: ClientId, addr: impl Into<String>) {
+    /// Records where a client connects from and to (`ip:port` each) and its socket's
+    /// descriptor, for CLIENT LIST and CLIENT KILL.
+    pub fn set_client_address(&mut self, id: ClientId, addr: String, laddr: String, fd: i64) {
         if let Some(c) = self.clients.get_mut(&id) {
-            c.addr = addr.into();
+            (c.addr, c.laddr, c.fd) = (addr, laddr, fd);
         }
     }
 
-    /// Forgets a client and everything it was waiting for.
+    /// Forgets a client and everything it was waiting for: its subscriptions, watches and
+    /// blocked command.
     pub fn disconnect(&mut self, id: ClientId) {
+        self.unsubscribe_all(id);
+        self.unwatch_all(id);
+        self.unblock(id);
         self.clients.remove(&id);
     }
 
@@ -284,59 +337,130 @@ impl Engine {
     }
 
     /// Runs one command for `client`. Never panics on any input: unknown commands, wrong
-    /// arities and bad arguments all become Redis's error replies.
+    /// arities and bad arguments all become Redis's error replies. Clients that the command
+    /// unblocked (a push to a list someone waits on) are served before it returns.
     pub fn execute(&mut self, client: ClientId, argv: &[Vec<u8>]) -> Outcome {
         if argv.is_empty() {
             return Outcome::Replies(Vec::new());
         }
-        let Some(db) = self.clients.get(&client).map(|c| c.db) else {
+        if !self.clients.contains_key(&client) {
             return Reply::Error("ERR client is not connected".into()).into();
-        };
+        }
         self.now_ms = self.clock.now_ms();
         self.stats.total_commands_processed += 1;
-        let result = spec::resolve(argv).and_then(|(spec, name)| {
-            if let Some(c) = self.clients.get_mut(&client) {
-                c.last_interaction_ms = self.now_ms;
-                c.last_command.clone_from(&name);
-            }
-            match spec.handler {
-                Some(handler) if spec.arity_ok(argv.len()) => {
-                    // Redis evicts before any command when over `maxmemory`, and refuses
-                    // only those that may grow memory when it cannot get under it.
-                    if !self.perform_evictions() && spec.has(flag::DENYOOM) {
-                        self.count_command(&name, |s| s.rejected_calls += 1);
-                        return Err(Error::Oom);
-                    }
-                    let call = Call {
-                        client,
-                        db,
-                        argv,
-                        name: &name,
-                    };
-                    let start_us = self.clock.elapsed_us();
-                    let result = handler(self, &call);
-                    let duration_us = self.clock.elapsed_us().saturating_sub(start_us);
-                    self.settle_memory();
-                    self.after_call(spec, &call, duration_us);
-                    let failed = matches!(result, Err(_) | Ok(Outcome::Reply(Reply::Error(_))));
-                    self.count_command(&name, |s| {
-                        s.calls += 1;
-                        s.usec += duration_us;
-                        s.failed_calls += u64::from(failed);
-                    });
-                    result
-                }
-                _ => {
-                    self.count_command(&name, |s| s.rejected_calls += 1);
-                    Err(Error::WrongArity(name))
-                }
-            }
-        });
-        let outcome = result.unwrap_or_else(|e| Reply::from(e).into());
+        let outcome = self
+            .process(client, argv)
+            .unwrap_or_else(|e| Reply::from(e).into());
         if let Outcome::Reply(Reply::Error(text)) = &outcome {
             self.count_error(text);
         }
+        self.serve_blocked_clients();
         outcome
+    }
+
+    /// The checks Redis's `processCommand` makes before a command runs, in its order: the
+    /// command exists and its arity fits (a refusal inside MULTI dooms the transaction),
+    /// memory allows it (evicting first when over `maxmemory`), RESP2's subscribed context
+    /// allows it, and inside MULTI it is queued rather than run.
+    fn process(&mut self, client: ClientId, argv: &[Vec<u8>]) -> CommandResult {
+        let resolved = spec::resolve(argv)
+            .map_err(|e| (e, None))
+            .and_then(|(spec, name)| {
+                if let Some(c) = self.clients.get_mut(&client) {
+                    c.last_interaction_ms = self.now_ms;
+                    c.last_command.clone_from(&name);
+                }
+                match spec.handler {
+                    Some(_) if spec.arity_ok(argv.len()) => Ok((spec, name)),
+                    _ => Err((Error::WrongArity(name.clone()), Some(name))),
+                }
+            });
+        let checked = resolved.and_then(|(spec, name)| {
+            self.check_memory(client, spec, argv)
+                .and_then(|()| self.check_subscribed_context(client, &name))
+                .map_err(|e| (e, Some(name.clone())))?;
+            Ok((spec, name))
+        });
+        let (spec, name) = match checked {
+            Ok(checked) => checked,
+            Err((e, known)) => {
+                if let Some(name) = known {
+                    self.count_command(&name, |s| s.rejected_calls += 1);
+                }
+                return Err(self.reject(client, argv, e));
+            }
+        };
+        if self.queue_in_transaction(client, &name, argv) {
+            return Ok(Reply::Simple("QUEUED".into()).into());
+        }
+        self.call(client, spec, &name, argv)
+    }
+
+    /// Redis evicts before any command when over `maxmemory`, and when it cannot get under
+    /// it refuses the commands that may grow memory: those flagged `denyoom`, an EXEC whose
+    /// queue holds one, and inside MULTI anything but EXEC, DISCARD, QUIT and RESET, since a
+    /// growing queue is memory too.
+    fn check_memory(
+        &mut self,
+        client: ClientId,
+        spec: &CommandSpec,
+        argv: &[Vec<u8>],
+    ) -> Result<(), Error> {
+        if self.perform_evictions() {
+            return Ok(());
+        }
+        let queue = self.clients.get(&client).and_then(|c| c.multi.as_ref());
+        let is = |name: &[u8]| argv[0].eq_ignore_ascii_case(name);
+        let grows = spec.has(flag::DENYOOM)
+            || (is(b"exec")
+                && queue.is_some_and(|t| {
+                    t.queue.iter().any(|queued| {
+                        spec::resolve(queued).is_ok_and(|(s, _)| s.has(flag::DENYOOM))
+                    })
+                }))
+            || (queue.is_some()
+                && ![&b"exec"[..], b"discard", b"quit", b"reset"]
+                    .iter()
+                    .any(|name| is(name)));
+        if grows {
+            Err(Error::Oom)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Runs a resolved command, its checks passed (EXEC runs its queue through here), and
+    /// keeps its books: the memory it wrote is priced, its time goes to the slow log and
+    /// INFO commandstats.
+    pub(crate) fn call(
+        &mut self,
+        client: ClientId,
+        spec: &CommandSpec,
+        name: &str,
+        argv: &[Vec<u8>],
+    ) -> CommandResult {
+        let (Some(handler), Some(db)) = (spec.handler, self.clients.get(&client).map(|c| c.db))
+        else {
+            return Err(Error::WrongArity(name.to_string()));
+        };
+        let call = Call {
+            client,
+            db,
+            argv,
+            name,
+        };
+        let start_us = self.clock.elapsed_us();
+        let result = handler(self, &call);
+        let duration_us = self.clock.elapsed_us().saturating_sub(start_us);
+        self.settle_memory();
+        self.after_call(spec, &call, duration_us);
+        let failed = matches!(result, Err(_) | Ok(Outcome::Reply(Reply::Error(_))));
+        self.count_command(name, |s| {
+            s.calls += 1;
+            s.usec += duration_us;
+            s.failed_calls += u64::from(failed);
+        });
+        result
     }
 
     /// Updates the counters of the command called `name` (its full name), created on first
@@ -406,10 +530,10 @@ impl Engine {
     }
 
     /// Background work, called by the front end on a timer (`hz` times a second, like Redis's
-    /// `serverCron`): the active expire cycle for now; blocked-client timeouts and LFU decay
-    /// as they arrive.
+    /// `serverCron`): blocked clients whose timeout passed, and the active expire cycle.
     pub fn tick(&mut self) {
         self.now_ms = self.clock.now_ms();
+        self.time_out_blocked_clients();
         self.active_expire_cycle();
         self.track_peak_memory();
         let now_us = self.clock.elapsed_us();

@@ -163,6 +163,44 @@ pub enum Error {
     /// HELLO ... AUTH with a user or password that does not authenticate.
     WrongPass,
 
+    // --- Pub/sub and transactions (server.c, multi.c) ---
+    /// A RESP2 client in the subscribed context sent a command other than (P|S)(UN)SUBSCRIBE,
+    /// PING, QUIT or RESET; holds the command's full name.
+    SubscribedContext(String),
+    /// MULTI inside MULTI.
+    MultiNested,
+    /// WATCH inside MULTI.
+    WatchInMulti,
+    /// EXEC without MULTI.
+    ExecWithoutMulti,
+    /// DISCARD without MULTI.
+    DiscardWithoutMulti,
+    /// EXEC of a transaction in which a command was refused while queuing.
+    ExecAbort,
+    /// EXEC itself refused (its arity, the subscribed context): the transaction is
+    /// discarded; holds the refusal's text after its `ERR `.
+    ExecRefused(String),
+
+    // --- Blocking commands and CLIENT (blocked.c, networking.c) ---
+    /// A blocking command's timeout that is not a number.
+    TimeoutNotFloat,
+    /// A blocking command's timeout below zero (or too large to count in milliseconds).
+    TimeoutNegative,
+    /// CLIENT UNBLOCK with a reason other than TIMEOUT or ERROR.
+    UnblockReason,
+    /// The reply of a command ended by CLIENT UNBLOCK ... ERROR.
+    Unblocked,
+    /// CLIENT KILL of an address no client has.
+    NoSuchClient,
+    /// CLIENT KILL ID 0 or below.
+    ClientIdNotPositive,
+    /// CLIENT KILL/LIST TYPE with a type Redis does not know; holds it as given.
+    UnknownClientType(String),
+    /// CLIENT KILL USER of a user that does not exist.
+    NoSuchUser(String),
+    /// CLIENT LIST ID with an id that is not a positive integer.
+    InvalidClientId,
+
     // --- Protocol (networking.c); sent before the server closes the connection ---
     /// A malformed request; the text follows `Protocol error: `.
     Protocol(&'static str),
@@ -324,6 +362,27 @@ impl fmt::Display for Error {
             WrongPass => {
                 f.write_str("WRONGPASS invalid username-password pair or user is disabled.")
             }
+            SubscribedContext(name) => write!(
+                f,
+                "ERR Can't execute '{name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
+            ),
+            MultiNested => f.write_str("ERR MULTI calls can not be nested"),
+            WatchInMulti => f.write_str("ERR WATCH inside MULTI is not allowed"),
+            ExecWithoutMulti => f.write_str("ERR EXEC without MULTI"),
+            DiscardWithoutMulti => f.write_str("ERR DISCARD without MULTI"),
+            ExecAbort => {
+                f.write_str("EXECABORT Transaction discarded because of previous errors.")
+            }
+            ExecRefused(why) => write!(f, "EXECABORT Transaction discarded because of: {why}"),
+            TimeoutNotFloat => f.write_str("ERR timeout is not a float or out of range"),
+            TimeoutNegative => f.write_str("ERR timeout is negative"),
+            UnblockReason => f.write_str("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"),
+            Unblocked => f.write_str("UNBLOCKED client unblocked via CLIENT UNBLOCK"),
+            NoSuchClient => f.write_str("ERR No such client"),
+            ClientIdNotPositive => f.write_str("ERR client-id should be greater than 0"),
+            UnknownClientType(kind) => write!(f, "ERR Unknown client type '{kind}'"),
+            NoSuchUser(user) => write!(f, "ERR No such user '{user}'"),
+            InvalidClientId => f.write_str("ERR Invalid client ID"),
             Protocol(what) => write!(f, "ERR Protocol error: {what}"),
             ProtocolExpectedBulk(got) => {
                 write!(

@@ -21,6 +21,10 @@ pub enum NotifyClass {
     Expired,
     /// `e`: a key was evicted.
     Evicted,
+    /// `m`: a read found no key. Only notified, never an event: nothing changed.
+    KeyMiss,
+    /// `n`: a key was created. Only notified: the command's own event follows.
+    New,
 }
 
 impl NotifyClass {
@@ -35,7 +39,77 @@ impl NotifyClass {
             NotifyClass::ZSet => 'z',
             NotifyClass::Expired => 'x',
             NotifyClass::Evicted => 'e',
+            NotifyClass::KeyMiss => 'm',
+            NotifyClass::New => 'n',
         }
+    }
+
+    /// The class's bit in the `notify-keyspace-events` flags.
+    pub fn bit(self) -> u32 {
+        notify_flags::bit(self.letter()).unwrap_or(0)
+    }
+}
+
+/// `notify-keyspace-events` as flags, read and written with Redis 7.0's letters
+/// (`keyspaceEventsStringToFlags`, `keyspaceEventsFlagsToString`).
+pub mod notify_flags {
+    /// `K`: publish on `__keyspace@<db>__:<key>` channels.
+    pub const KEYSPACE: u32 = 1 << 0;
+    /// `E`: publish on `__keyevent@<db>__:<event>` channels.
+    pub const KEYEVENT: u32 = 1 << 1;
+    /// The class letters in Redis's order, each with its bit; `A` stands for the first ten.
+    const CLASSES: &[(char, u32)] = &[
+        ('g', 1 << 2),
+        ('$', 1 << 3),
+        ('l', 1 << 4),
+        ('s', 1 << 5),
+        ('h', 1 << 6),
+        ('z', 1 << 7),
+        ('x', 1 << 8),
+        ('e', 1 << 9),
+        ('t', 1 << 10),
+        ('d', 1 << 11),
+        ('n', 1 << 12),
+        ('m', 1 << 13),
+    ];
+    /// `A`: every class but `n` and `m`.
+    pub const ALL: u32 = (1 << 12) - (1 << 2);
+
+    /// The bit of a class letter.
+    pub fn bit(letter: char) -> Option<u32> {
+        CLASSES.iter().find(|(l, _)| *l == letter).map(|(_, b)| *b)
+    }
+
+    /// Reads the letters; `None` for any other character.
+    pub fn parse(text: &[u8]) -> Option<u32> {
+        text.iter().try_fold(0, |flags, &c| {
+            let bit = match c {
+                b'A' => ALL,
+                b'K' => KEYSPACE,
+                b'E' => KEYEVENT,
+                _ => bit(char::from(c))?,
+            };
+            Some(flags | bit)
+        })
+    }
+
+    /// Writes the flags as CONFIG GET shows them: `A` when every class it stands for is on
+    /// (then `n` is not written even when set, as in Redis 7.0), otherwise each class; then
+    /// `K`, `E`, and `m`.
+    pub fn format(flags: u32) -> String {
+        let mut text = String::new();
+        if flags & ALL == ALL {
+            text.push('A');
+        } else {
+            let classes = CLASSES.iter().filter(|(l, _)| *l != 'm');
+            text.extend(classes.filter(|(_, b)| flags & b != 0).map(|(l, _)| l));
+        }
+        for (letter, bit) in [('K', KEYSPACE), ('E', KEYEVENT), ('m', 1 << 13)] {
+            if flags & bit != 0 {
+                text.push(letter);
+            }
+        }
+        text
     }
 }
 

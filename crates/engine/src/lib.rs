@@ -11,6 +11,9 @@
 //! - [`memory`]: the model of Redis's `used_memory`, kept up to date on every write.
 //! - [`evict`]: `maxmemory` and the eviction policies (sampled LRU, LFU, TTL, random).
 //! - [`slowlog`]: the slow log.
+//! - [`pubsub`]: channels, patterns and the delivery of messages and notifications.
+//! - [`transaction`]: MULTI's queue and WATCH's optimistic locking.
+//! - [`blocking`]: clients blocked by BLPOP and its kin, served first come first served.
 //! - [`event`]: keyspace events.
 //! - [`clock`], [`rng`]: injected time and seeded randomness.
 //! - [`cli`]: redis-cli's tokenizer and reply printer.
@@ -21,6 +24,7 @@
 //! - `cmd`: one file per command family.
 
 pub mod args;
+pub mod blocking;
 pub mod cli;
 pub mod clock;
 mod cmd;
@@ -34,11 +38,13 @@ pub mod expire;
 pub mod glob;
 mod longdouble;
 pub mod memory;
+pub mod pubsub;
 pub mod reply;
 pub mod resp;
 pub mod rng;
 pub mod slowlog;
 pub mod spec;
+pub mod transaction;
 pub mod types;
 
 pub use clock::{Clock, ManualClock};

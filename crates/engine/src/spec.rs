@@ -39,6 +39,10 @@ pub mod flag {
     pub const NO_MULTI: u32 = 1 << 15;
     pub const MOVABLEKEYS: u32 = 1 << 16;
     pub const ALLOW_BUSY: u32 = 1 << 17;
+    /// Not a flag COMMAND INFO lists: the key positions name shard channels, which pick a
+    /// cluster slot as keys do but are no keys to COMMAND GETKEYS (Redis's `NOT_KEY` key-spec
+    /// flag).
+    pub const NOT_KEY: u32 = 1 << 18;
 
     /// Every flag with its `COMMAND INFO` name, in Redis's order.
     pub const NAMES: &[(u32, &str)] = &[

@@ -11,7 +11,8 @@
 //! the client's outbox and lists the client in [`Engine::take_woken`]; whoever ran that
 //! command notifies the idle connection's [`Notify`], and the connection wakes to drain and
 //! write its outbox. The timer calls [`Engine::tick`] `hz` times a second, the way Redis's
-//! `serverCron` runs.
+//! `serverCron` runs; a second timer answers blocked clients whose timeout has come, to the
+//! millisecond as Redis does.
 
 use std::collections::HashMap;
 use std::io::Write as _;
@@ -19,7 +20,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use keyspace::resp::RequestParser;
-use keyspace::{ClientId, Config, Engine, Outcome, Reply};
+use keyspace::{ClientId, Config, Engine, Reply};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
@@ -29,6 +30,9 @@ const READ_CHUNK: usize = 16 * 1024;
 
 /// How long to wait before accepting again after accept failed.
 const ACCEPT_RETRY: Duration = Duration::from_millis(10);
+
+/// The longest the blocked-timeout task sleeps before looking again.
+const TIMEOUT_POLL: Duration = Duration::from_millis(10);
 
 /// An output buffer grown beyond this (a large reply) is given back after it is written.
 const OUTPUT_KEEP_CAPACITY: usize = 1024 * 1024;
@@ -92,6 +96,7 @@ pub fn run(engine: Engine) -> Result<(), String> {
             );
             tokio::spawn(accept(Arc::clone(&shared), listener));
         }
+        tokio::spawn(blocked_timeouts(Arc::clone(&shared)));
         cron(shared).await;
         Ok(())
     })
@@ -142,6 +147,26 @@ async fn accept(shared: Arc<Shared>, listener: TcpListener) {
     }
 }
 
+/// Answers blocked clients whose timeout has come, to within a few milliseconds as Redis
+/// does, whatever `hz` is: it sleeps until the earliest timeout, looking again at least every
+/// [`TIMEOUT_POLL`] in case a client blocked meanwhile with an earlier one.
+async fn blocked_timeouts(shared: Arc<Shared>) {
+    loop {
+        let wait = {
+            let state = shared.lock();
+            let now = state.engine.now_ms();
+            state
+                .engine
+                .next_blocked_timeout()
+                .map(|at| Duration::from_millis(at.saturating_sub(now) + 1))
+        };
+        tokio::time::sleep(wait.map_or(TIMEOUT_POLL, |w| w.min(TIMEOUT_POLL))).await;
+        let mut state = shared.lock();
+        state.engine.time_out_blocked_clients();
+        state.wake_others(None);
+    }
+}
+
 /// Calls [`Engine::tick`] `hz` times a second, re-reading `hz` each time so that CONFIG SET
 /// takes effect at once.
 async fn cron(shared: Arc<Shared>) {
@@ -159,12 +184,16 @@ async fn serve(shared: Arc<Shared>, mut socket: TcpStream) {
     // Replies go out whole, one write per batch; Nagle's delay would only add latency.
     let _ = socket.set_nodelay(true);
     let waker = Arc::new(Notify::new());
+    let address = |a: std::io::Result<std::net::SocketAddr>| {
+        a.map_or_else(|_| String::new(), |a| a.to_string())
+    };
+    let (peer, local) = (address(socket.peer_addr()), address(socket.local_addr()));
     let id = {
         let mut state = shared.lock();
         let id = state.engine.connect();
-        if let Ok(peer) = socket.peer_addr() {
-            state.engine.set_client_addr(id, peer.to_string());
-        }
+        state
+            .engine
+            .set_client_address(id, peer, local, descriptor(&socket));
         state.wakers.insert(id, Arc::clone(&waker));
         id
     };
@@ -172,7 +201,6 @@ async fn serve(shared: Arc<Shared>, mut socket: TcpStream) {
         id,
         parser: RequestParser::new(),
         output: Vec::new(),
-        blocked: false,
     };
     let mut input = vec![0; READ_CHUNK];
     loop {
@@ -202,15 +230,24 @@ async fn serve(shared: Arc<Shared>, mut socket: TcpStream) {
     state.engine.disconnect(id);
 }
 
+/// The socket's file descriptor, which CLIENT LIST shows (-1 where there is none).
+#[cfg(unix)]
+fn descriptor(socket: &TcpStream) -> i64 {
+    use std::os::fd::AsRawFd;
+    i64::from(socket.as_raw_fd())
+}
+
+#[cfg(not(unix))]
+fn descriptor(_: &TcpStream) -> i64 {
+    -1
+}
+
 /// A connection's side of the conversation, between socket reads and writes.
 struct Connection {
     id: ClientId,
     parser: RequestParser,
     /// Replies encoded and not yet written.
     output: Vec<u8>,
-    /// The last command blocked (BLPOP...): further requests wait, as in Redis, until its
-    /// reply arrives in the outbox, which is the first thing a blocked client can receive.
-    blocked: bool,
 }
 
 impl Connection {
@@ -235,7 +272,9 @@ impl Connection {
         if closed_while_idle {
             return true;
         }
-        while !self.blocked {
+        // A blocked command (BLPOP...) holds back the requests after it, as in Redis, until
+        // its reply arrives in the outbox.
+        while engine.client(self.id).is_some_and(|c| !c.is_blocked()) {
             // Read for every request: a CONFIG SET earlier in the same batch applies at once.
             let max_bulk_len = engine.config().int("proto-max-bulk-len");
             let outcome = match self.parser.next_request(max_bulk_len) {
@@ -251,16 +290,13 @@ impl Connection {
             };
             protocol = client.protocol;
             let closing = client.closing;
-            match outcome {
-                Outcome::Reply(reply) => reply.encode(protocol, &mut self.output),
-                Outcome::Replies(replies) => {
-                    for reply in replies {
-                        reply.encode(protocol, &mut self.output);
-                    }
-                }
-                Outcome::Blocked => self.blocked = true,
-            }
+            // What the command itself pushed to this client (a message it published to
+            // itself, a notification of its own write) was sent during the command in Redis,
+            // so before its reply.
             self.write_outbox(engine, protocol);
+            for reply in outcome.into_replies() {
+                reply.encode(protocol, &mut self.output);
+            }
             if closing {
                 return true;
             }
@@ -268,10 +304,9 @@ impl Connection {
         false
     }
 
-    /// Encodes what the outbox holds. Anything arriving there ends a blocked wait.
+    /// Encodes what the outbox holds.
     fn write_outbox(&mut self, engine: &mut Engine, protocol: u8) {
         for reply in engine.drain(self.id) {
-            self.blocked = false;
             reply.encode(protocol, &mut self.output);
         }
     }
@@ -298,7 +333,6 @@ mod tests {
             id,
             parser: RequestParser::new(),
             output: Vec::new(),
-            blocked: false,
         };
         connection.parser.feed(input);
         let closing = connection.run_locked(engine);
@@ -369,7 +403,6 @@ mod tests {
             id,
             parser: RequestParser::new(),
             output: Vec::new(),
-            blocked: false,
         };
         connection.parser.feed(b"PING\r\n");
         assert!(connection.run_locked(&mut engine));

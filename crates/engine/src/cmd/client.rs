@@ -1,14 +1,18 @@
-//! CLIENT: a container of subcommands about connections. This issue brings ID, SETNAME,
-//! GETNAME and HELP; LIST, INFO and KILL arrive with later issues, each a row in
-//! [`SUBCOMMANDS`] and a line pair in [`HELP`].
+//! CLIENT: a container of subcommands about connections: ID, SETNAME, GETNAME, LIST, INFO,
+//! KILL, UNBLOCK, NO-EVICT and HELP, each a row in [`SUBCOMMANDS`] and a line pair in [`HELP`].
 
-use crate::engine::{Call, Engine};
+use std::fmt::Write as _;
+
+use crate::args::{is, string2ll};
+use crate::engine::{Call, Client, ClientId, Engine};
 use crate::error::Error;
 use crate::reply::Reply;
 use crate::spec::{flag, CommandResult, CommandSpec, KeyPositions};
 
 /// Flags Redis gives CLIENT's per-connection subcommands.
 const PER_CONNECTION: u32 = flag::NOSCRIPT | flag::LOADING | flag::STALE;
+/// Flags Redis gives the subcommands that see or act on other connections.
+const SERVER_WIDE: u32 = flag::ADMIN | PER_CONNECTION;
 
 pub static COMMANDS: &[CommandSpec] = &[CommandSpec {
     name: "client",
@@ -65,6 +69,71 @@ static SUBCOMMANDS: &[CommandSpec] = &[
         subcommands: &[],
     },
     CommandSpec {
+        name: "list",
+        arity: -2,
+        flags: SERVER_WIDE,
+        group: "connection",
+        since: "2.4.0",
+        summary: "Lists the connections, one line of fields each.",
+        syntax: "[TYPE NORMAL | MASTER | REPLICA | PUBSUB] [ID client-id [client-id ...]]",
+        complexity: "O(N) where N is the number of client connections",
+        keys: KeyPositions::NONE,
+        handler: Some(list),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "info",
+        arity: 2,
+        flags: PER_CONNECTION,
+        group: "connection",
+        since: "6.2.0",
+        summary: "Returns the current connection's line of CLIENT LIST.",
+        syntax: "",
+        complexity: "O(1)",
+        keys: KeyPositions::NONE,
+        handler: Some(info),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "kill",
+        arity: -3,
+        flags: SERVER_WIDE,
+        group: "connection",
+        since: "2.4.0",
+        summary: "Closes the connection at an address, or every connection matching filters.",
+        syntax: "ip:port | [ID client-id] [TYPE NORMAL | MASTER | SLAVE | REPLICA | PUBSUB] [USER username] [ADDR ip:port] [LADDR ip:port] [SKIPME yes/no]",
+        complexity: "O(N) where N is the number of client connections",
+        keys: KeyPositions::NONE,
+        handler: Some(kill),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "unblock",
+        arity: -3,
+        flags: SERVER_WIDE,
+        group: "connection",
+        since: "5.0.0",
+        summary: "Ends a blocking command's wait, as a timeout or with an error.",
+        syntax: "client-id [TIMEOUT | ERROR]",
+        complexity: "O(log N) where N is the number of client connections",
+        keys: KeyPositions::NONE,
+        handler: Some(unblock),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "no-evict",
+        arity: 3,
+        flags: SERVER_WIDE,
+        group: "connection",
+        since: "7.0.0",
+        summary: "Protects the current connection from client eviction, or stops protecting it.",
+        syntax: "ON | OFF",
+        complexity: "O(1)",
+        keys: KeyPositions::NONE,
+        handler: Some(no_evict),
+        subcommands: &[],
+    },
+    CommandSpec {
         name: "help",
         arity: 2,
         flags: flag::LOADING | flag::STALE,
@@ -85,8 +154,32 @@ const HELP: &[&str] = &[
     "    Return the name of the current connection.",
     "ID",
     "    Return the ID of the current connection.",
+    "INFO",
+    "    Return information about the current client connection.",
+    "KILL <ip:port>",
+    "    Kill connection made from <ip:port>.",
+    "KILL <option> <value> [<option> <value> [...]]",
+    "    Kill connections. Options are:",
+    "    * ADDR (<ip:port>|<unixsocket>:0)",
+    "      Kill connections made from the specified address",
+    "    * LADDR (<ip:port>|<unixsocket>:0)",
+    "      Kill connections made to specified local address",
+    "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+    "      Kill connections by type.",
+    "    * USER <username>",
+    "      Kill connections authenticated by <username>.",
+    "    * SKIPME (YES|NO)",
+    "      Skip killing current connection (default: yes).",
+    "LIST [options ...]",
+    "    Return information about client connections. Options:",
+    "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+    "      Return clients of specified type.",
     "SETNAME <name>",
     "    Assign the name <name> to the current connection.",
+    "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+    "    Unblock the specified blocked client.",
+    "NO-EVICT (ON|OFF)",
+    "    Protect current client connection from eviction.",
 ];
 
 /// ```text
@@ -121,6 +214,311 @@ fn getname(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 /// ```
 fn help(_: &mut Engine, _: &Call<'_>) -> CommandResult {
     Ok(Reply::help("CLIENT", HELP).into())
+}
+
+/// Redis's client types, as CLIENT LIST and CLIENT KILL name them. The engine has no
+/// replication, so its clients are all `normal`, or `pubsub` while subscribed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ClientType {
+    Normal,
+    Replica,
+    PubSub,
+    Master,
+}
+
+impl ClientType {
+    /// `getClientTypeByName`, any case.
+    fn parse(name: &[u8]) -> Result<ClientType, Error> {
+        match name.to_ascii_lowercase().as_slice() {
+            b"normal" => Ok(ClientType::Normal),
+            b"slave" | b"replica" => Ok(ClientType::Replica),
+            b"pubsub" => Ok(ClientType::PubSub),
+            b"master" => Ok(ClientType::Master),
+            _ => Err(Error::UnknownClientType(
+                String::from_utf8_lossy(name).into_owned(),
+            )),
+        }
+    }
+
+    fn of(client: &Client) -> ClientType {
+        if client.subscriptions.any() {
+            ClientType::PubSub
+        } else {
+            ClientType::Normal
+        }
+    }
+}
+
+/// A client's line of CLIENT LIST, newline included, with Redis 7.0's fields in its order.
+/// The connection's own fields are the front end's (`addr`, `laddr`, `fd`); the memory
+/// fields are estimates of the same shape as Redis's, since the engine's allocations are
+/// not Redis's: buffers as an idle Redis client has them, plus what the current request
+/// (`current`) and the queued transaction hold, counted as Redis counts them.
+fn client_line(engine: &Engine, client: &Client, current: Option<&[Vec<u8>]>) -> String {
+    let now = engine.now_ms;
+    let mut flags = String::new();
+    for (on, letter) in [
+        (client.subscriptions.any(), 'P'),
+        (client.multi.is_some(), 'x'),
+        (client.is_blocked(), 'b'),
+        (client.dirty_cas, 'd'),
+        (client.closing, 'c'),
+        (client.no_evict, 'e'),
+    ] {
+        if on {
+            flags.push(letter);
+        }
+    }
+    if flags.is_empty() {
+        flags.push('N');
+    }
+    // The request being run sits in the query buffer as RESP, and its arguments in argv.
+    let (qbuf, argv_mem) = current.map_or((0, 0), |argv| {
+        let header = |n: usize| n.to_string().len() + 3;
+        let qbuf = header(argv.len())
+            + argv
+                .iter()
+                .map(|a| header(a.len()) + a.len() + 2)
+                .sum::<usize>();
+        (qbuf, argv.iter().map(Vec::len).sum::<usize>())
+    });
+    // Redis's `multiStateMemOverhead`: each queued argument's bytes and a pointer to it.
+    let multi_mem: usize = client.multi.as_ref().map_or(0, |t| {
+        t.queue
+            .iter()
+            .map(|argv| argv.iter().map(|a| a.len() + 8).sum::<usize>())
+            .sum()
+    });
+    let name = client.name.as_deref().unwrap_or_default();
+    let mut line = String::new();
+    let _ = writeln!(
+        line,
+        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={flags} db={} sub={} \
+         psub={} ssub={} multi={} qbuf={qbuf} qbuf-free={} argv-mem={argv_mem} \
+         multi-mem={multi_mem} rbs=1024 rbp={qbuf} obl=0 oll=0 omem=0 tot-mem={} events=r \
+         cmd={} user=default redir=-1 resp={}",
+        client.id.0,
+        client.addr,
+        client.laddr,
+        client.fd,
+        String::from_utf8_lossy(name),
+        now.saturating_sub(client.created_ms) / 1000,
+        now.saturating_sub(client.last_interaction_ms) / 1000,
+        client.db,
+        client.subscriptions.channels.len(),
+        client.subscriptions.patterns.len(),
+        client.subscriptions.shard_channels.len(),
+        client.multi.as_ref().map_or(-1, |t| t.queue.len() as i64),
+        20474 - qbuf.min(20474),
+        22272 + qbuf + argv_mem + multi_mem,
+        client.last_command,
+        client.protocol,
+    );
+    line
+}
+
+/// ```text
+/// CLIENT LIST [TYPE NORMAL | MASTER | REPLICA | PUBSUB] [ID client-id [client-id ...]]
+/// ```
+/// One line per connection (see [`client_line`]), by id; only those of a type, or those with
+/// the ids given, in the order given. An id that is not a number is an error; one that no
+/// client has lists nothing.
+fn list(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    let wanted: Vec<&Client> = match &call.argv[2..] {
+        [] => engine.clients().collect(),
+        [option, kind] if is(option, "type") => {
+            let kind = ClientType::parse(kind)?;
+            engine
+                .clients()
+                .filter(|c| ClientType::of(c) == kind)
+                .collect()
+        }
+        [option, ids @ ..] if is(option, "id") && !ids.is_empty() => {
+            let mut wanted = Vec::new();
+            for id in ids {
+                let id = string2ll(id).ok_or(Error::InvalidClientId)?;
+                let found = u64::try_from(id)
+                    .ok()
+                    .and_then(|id| engine.client(ClientId(id)));
+                wanted.extend(found);
+            }
+            wanted
+        }
+        _ => return Err(Error::Syntax),
+    };
+    let text: String = wanted
+        .into_iter()
+        .filter(|c| !c.closing || c.id == call.client)
+        .map(|c| client_line(engine, c, (c.id == call.client).then_some(call.argv)))
+        .collect();
+    Ok(Reply::Verbatim {
+        format: *b"txt",
+        text: text.into_bytes(),
+    }
+    .into())
+}
+
+/// ```text
+/// CLIENT INFO
+/// ```
+/// This connection's line of CLIENT LIST.
+fn info(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    let line = engine
+        .client(call.client)
+        .map(|c| client_line(engine, c, Some(call.argv)))
+        .unwrap_or_default();
+    Ok(Reply::Verbatim {
+        format: *b"txt",
+        text: line.into_bytes(),
+    }
+    .into())
+}
+
+/// CLIENT KILL's filters; every one given must match.
+#[derive(Default)]
+struct KillFilter {
+    id: Option<u64>,
+    kind: Option<ClientType>,
+    addr: Option<Vec<u8>>,
+    laddr: Option<Vec<u8>>,
+    skip_me: bool,
+}
+
+impl KillFilter {
+    /// `[ID id] [TYPE type] [USER user] [ADDR ip:port] [LADDR ip:port] [SKIPME yes/no]`, in
+    /// pairs, any order, each checked as it is read.
+    fn parse(args: &[Vec<u8>]) -> Result<KillFilter, Error> {
+        let mut filter = KillFilter {
+            skip_me: true,
+            ..KillFilter::default()
+        };
+        for pair in args.chunks(2) {
+            let [option, value] = pair else {
+                return Err(Error::Syntax);
+            };
+            if is(option, "id") {
+                let id = string2ll(value)
+                    .filter(|&id| id > 0)
+                    .ok_or(Error::ClientIdNotPositive)?;
+                filter.id = Some(id as u64);
+            } else if is(option, "type") {
+                filter.kind = Some(ClientType::parse(value)?);
+            } else if is(option, "addr") {
+                filter.addr = Some(value.clone());
+            } else if is(option, "laddr") {
+                filter.laddr = Some(value.clone());
+            } else if is(option, "user") {
+                if value.as_slice() != b"default" {
+                    return Err(Error::NoSuchUser(
+                        String::from_utf8_lossy(value).into_owned(),
+                    ));
+                }
+            } else if is(option, "skipme") {
+                filter.skip_me = if is(value, "yes") {
+                    true
+                } else if is(value, "no") {
+                    false
+                } else {
+                    return Err(Error::Syntax);
+                };
+            } else {
+                return Err(Error::Syntax);
+            }
+        }
+        Ok(filter)
+    }
+
+    fn matches(&self, client: &Client, me: ClientId) -> bool {
+        !(self.skip_me && client.id == me)
+            && self.id.is_none_or(|id| client.id.0 == id)
+            && self.kind.is_none_or(|kind| ClientType::of(client) == kind)
+            && self
+                .addr
+                .as_ref()
+                .is_none_or(|a| client.addr.as_bytes() == a.as_slice())
+            && self
+                .laddr
+                .as_ref()
+                .is_none_or(|a| client.laddr.as_bytes() == a.as_slice())
+    }
+}
+
+/// ```text
+/// CLIENT KILL ip:port
+/// CLIENT KILL [ID client-id] [TYPE type] [USER username] [ADDR ip:port] [LADDR ip:port] [SKIPME yes/no]
+/// ```
+/// The old form closes the connection from that address (`OK`, or an error when there is
+/// none); the new form closes every connection matching all the filters given (the caller's
+/// own only with SKIPME no) and answers how many. A connection closes once what it was sent
+/// is written; a killed client's blocked command is dropped.
+fn kill(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    let (filter, old_form) = match &call.argv[2..] {
+        [addr] => (
+            KillFilter {
+                addr: Some(addr.clone()),
+                ..KillFilter::default()
+            },
+            true,
+        ),
+        args => (KillFilter::parse(args)?, false),
+    };
+    let victims: Vec<ClientId> = engine
+        .clients()
+        .filter(|c| !c.closing && filter.matches(c, call.client))
+        .map(|c| c.id)
+        .collect();
+    for &id in &victims {
+        engine.unblock(id);
+        if let Some(c) = engine.clients.get_mut(&id) {
+            c.closing = true;
+        }
+        engine.woken.push(id);
+    }
+    match (old_form, victims.len()) {
+        (true, 0) => Err(Error::NoSuchClient),
+        (true, _) => Ok(Reply::ok().into()),
+        (false, killed) => Ok(Reply::Integer(killed as i64).into()),
+    }
+}
+
+/// ```text
+/// CLIENT UNBLOCK client-id [TIMEOUT | ERROR]
+/// ```
+/// Ends the wait of a client blocked by BLPOP and its kin, with its timeout reply or with an
+/// `UNBLOCKED` error: 1, or 0 when that client is not blocked.
+fn unblock(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    let reply = match &call.argv[3..] {
+        [] => Reply::NullArray,
+        [reason] if is(reason, "timeout") => Reply::NullArray,
+        [reason] if is(reason, "error") => Reply::from(Error::Unblocked),
+        [_] => return Err(Error::UnblockReason),
+        _ => {
+            return Err(Error::SubcommandSyntax {
+                subcommand: String::from_utf8_lossy(&call.argv[1]).into_owned(),
+                command: "CLIENT".into(),
+            })
+        }
+    };
+    let id = string2ll(&call.argv[2]).ok_or(Error::NotInteger)?;
+    let unblocked = u64::try_from(id).is_ok_and(|id| engine.unblock_with(ClientId(id), reply));
+    Ok(Reply::Integer(i64::from(unblocked)).into())
+}
+
+/// ```text
+/// CLIENT NO-EVICT ON | OFF
+/// ```
+fn no_evict(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    let on = if is(&call.argv[2], "on") {
+        true
+    } else if is(&call.argv[2], "off") {
+        false
+    } else {
+        return Err(Error::Syntax);
+    };
+    if let Some(client) = engine.clients.get_mut(&call.client) {
+        client.no_evict = on;
+    }
+    Ok(Reply::ok().into())
 }
 
 /// A name CLIENT SETNAME or HELLO ... SETNAME may set: `None` (no name) for an empty one, as

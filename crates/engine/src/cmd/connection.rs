@@ -88,10 +88,17 @@ pub static COMMANDS: &[CommandSpec] = &[
 /// PING [message]
 /// ```
 /// `PONG`, or the message as a bulk string.
-fn ping(_: &mut Engine, call: &Call<'_>) -> CommandResult {
-    match call.argv {
-        [_] => Ok(Reply::Simple("PONG".into()).into()),
-        [_, message] => Ok(Reply::bulk(message.clone()).into()),
+/// In RESP2's subscribed context the reply is a message-shaped `[pong, message]` (the
+/// message empty when not given), so a client reading a stream of pushes can tell it apart.
+fn ping(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    let subscribed = engine
+        .client(call.client)
+        .is_some_and(|c| c.protocol == 2 && c.subscriptions.any());
+    match (call.argv, subscribed) {
+        ([_], false) => Ok(Reply::Simple("PONG".into()).into()),
+        ([_, message], false) => Ok(Reply::bulk(message.clone()).into()),
+        ([_], true) => Ok(Reply::bulk_array([&b"pong"[..], b""]).into()),
+        ([_, message], true) => Ok(Reply::bulk_array([&b"pong"[..], message]).into()),
         _ => Err(Error::WrongArity(call.name.to_string())),
     }
 }
@@ -118,13 +125,17 @@ fn quit(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 /// ```text
 /// RESET
 /// ```
-/// Puts the connection back as it was when it connected: RESP2, database 0, no name, and
-/// replies `RESET`. (MULTI, WATCH and subscriptions join this list as they arrive.)
+/// Puts the connection back as it was when it connected: no transaction, no watched key,
+/// no subscription (left without confirmations), RESP2, database 0, no name, NO-EVICT off;
+/// and replies `RESET`.
 fn reset(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    engine.discard_transaction(call.client);
+    engine.unsubscribe_all(call.client);
     if let Some(client) = engine.clients.get_mut(&call.client) {
         client.protocol = 2;
         client.db = 0;
         client.name = None;
+        client.no_evict = false;
     }
     Ok(Reply::Simple("RESET".into()).into())
 }

@@ -1160,8 +1160,9 @@ fn check_flush_mode(call: &Call<'_>) -> Result<()> {
 }
 
 /// Empties database `db`, returning how many keys it held. Redis announces no per-key event
-/// for a flush, so neither do we.
+/// for a flush, so neither do we; but the watched keys that existed are touched.
 fn empty_db(engine: &mut Engine, db: usize) -> usize {
+    engine.touch_all_watched_keys_in_db(db, None);
     let d = &mut engine.dbs[db];
     let removed = d.keys.len();
     d.clear();
@@ -1211,7 +1212,15 @@ fn swapdb(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     let first = parse_int(&call.argv[1]).map_err(|_| Error::InvalidFirstDbIndex)?;
     let second = parse_int(&call.argv[2]).map_err(|_| Error::InvalidSecondDbIndex)?;
     let (first, second) = (db_index(engine, first)?, db_index(engine, second)?);
-    engine.dbs.swap(first, second);
+    // Watched keys and blocked clients stay with their database index: each sees the other
+    // database's keys afterwards, so both are told, as Redis's `dbSwapDatabases` does.
+    if first != second {
+        engine.touch_all_watched_keys_in_db(first, Some(second));
+        engine.touch_all_watched_keys_in_db(second, Some(first));
+        engine.dbs.swap(first, second);
+        engine.signal_all_keys_as_ready(first);
+        engine.signal_all_keys_as_ready(second);
+    }
     engine.dirty += 1;
     Ok(Reply::ok().into())
 }

@@ -1,6 +1,6 @@
 //! The list family (Redis's `t_list.c`): pushes and pops at both ends, reads and edits by index
 //! or by value, LPOS, and the moves between lists (LMOVE, RPOPLPUSH, LMPOP). The blocking
-//! variants (BLPOP...) arrive with blocked clients.
+//! variants (BLPOP...) are `cmd::blocking`'s: they run these as their non-blocking twins.
 //!
 //! Everything funnels into two helpers, [`push_elements`] and [`pop_elements`], so every push
 //! announces `lpush`/`rpush` and every pop announces `lpop`/`rpop` then deletes (and announces
@@ -9,7 +9,7 @@
 //! Arguments are checked in Redis's order (most options before the key is looked up, LSET's
 //! index after), so a bad argument and a wrong type are reported as Redis reports them.
 
-use crate::args::{is, parse_i64};
+use crate::args::{is, parse_i64, parse_mpop};
 use crate::db::Value;
 use crate::engine::{Call, Engine};
 use crate::error::{Error, Result};
@@ -277,7 +277,7 @@ fn write_list<'e>(engine: &'e mut Engine, db: usize, key: &[u8]) -> Result<Optio
 }
 
 /// LEFT or RIGHT, in any case (Redis's `getListPositionFromObjectOrReply`).
-fn parse_end(arg: &[u8]) -> Result<End> {
+pub(crate) fn parse_end(arg: &[u8]) -> Result<End> {
     if is(arg, "left") {
         Ok(End::Left)
     } else if is(arg, "right") {
@@ -703,26 +703,9 @@ fn move_generic(engine: &mut Engine, call: &Call<'_>, from: End, to: End) -> Com
 /// list, answering `[key, [elements]]`, or the null array when none does. A key of another
 /// type before the first list is an error. numkeys and COUNT must be positive.
 fn lmpop(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
-    let numkeys = parse_i64(&call.argv[1])
-        .ok()
-        .filter(|&n| n > 0)
-        .ok_or(Error::NumkeysNotPositive)?;
-    let keys_end = usize::try_from(numkeys)
-        .ok()
-        .and_then(|n| n.checked_add(2))
-        .filter(|&end| end < call.argv.len())
-        .ok_or(Error::Syntax)?;
-    let end = parse_end(&call.argv[keys_end])?;
-    let count = match &call.argv[keys_end + 1..] {
-        [] => 1,
-        [option, count] if is(option, "count") => parse_i64(count)
-            .ok()
-            .filter(|&n| n > 0)
-            .ok_or(Error::CountNotPositive)?
-            as usize,
-        _ => return Err(Error::Syntax),
-    };
-    for key in &call.argv[2..keys_end] {
+    let (numkeys, end, count) = parse_mpop(&call.argv[1..], ["left", "right"])?;
+    let end = if end == 0 { End::Left } else { End::Right };
+    for key in &call.argv[2..2 + numkeys] {
         if write_list(engine, call.db, key)?.is_some() {
             let popped = pop_elements(engine, call.db, key, end, count)?;
             return Ok(

@@ -1,6 +1,7 @@
 //! Command families, one file each, all of the same shape: a `COMMANDS` table of spec rows
 //! (see `crate::spec`) beside the handlers they name.
 
+pub mod blocking;
 pub mod client;
 pub mod config;
 pub mod connection;
@@ -8,6 +9,8 @@ pub mod hash;
 pub mod info;
 pub mod keys;
 pub mod list;
+pub mod multi;
+pub mod pubsub;
 pub mod server;
 pub mod set;
 pub mod sort;
@@ -25,6 +28,9 @@ pub static FAMILIES: &[&[CommandSpec]] = &[
     set::COMMANDS,
     zset::COMMANDS,
     sort::COMMANDS,
+    blocking::COMMANDS,
+    pubsub::COMMANDS,
+    multi::COMMANDS,
     connection::COMMANDS,
     client::COMMANDS,
     config::COMMANDS,

@@ -469,7 +469,9 @@ fn acl_categories(spec: &CommandSpec) -> Vec<&'static str> {
 /// How a command uses its keys, guessed from its flags: a read-only command reads them, any
 /// other may read and change them.
 fn key_flags(spec: &CommandSpec) -> &'static [&'static str] {
-    if spec.has(flag::READONLY) {
+    if spec.has(flag::NOT_KEY) {
+        &["not_key"]
+    } else if spec.has(flag::READONLY) {
         &["RO", "access"]
     } else {
         &["RW", "access", "update"]
@@ -662,7 +664,7 @@ fn docs(_: &mut Engine, call: &Call<'_>) -> CommandResult {
 fn keys_of(argv: &[Vec<u8>]) -> Result<(&'static CommandSpec, Vec<&[u8]>), Error> {
     let spec = by_argv(argv).ok_or(Error::InvalidCommandSpecified)?;
     let numkeys_at = numkeys_index(spec);
-    if spec.keys.first <= 0 && numkeys_at.is_none() {
+    if (spec.keys.first <= 0 && numkeys_at.is_none()) || spec.has(flag::NOT_KEY) {
         return Err(Error::CommandHasNoKeys);
     }
     if !spec.arity_ok(argv.len()) {

@@ -1,0 +1,262 @@
+//! Blocked clients: BLPOP and its kin wait for a key to receive data, first come first served.
+//!
+//! A blocking pop first tries to pop at once, exactly as its non-blocking twin would (BLPOP as
+//! LMPOP, BZPOPMIN as ZMPOP, BLMOVE as LMOVE). Only when every key is empty does it block:
+//! the client records what it waits for ([`Blocked`]) and is appended to the wait queue of
+//! each of its keys; `execute` answers [`Outcome::Blocked`](crate::Outcome::Blocked) and the
+//! front end sends that client nothing more until its reply arrives in the outbox.
+//!
+//! ```text
+//!   blocking_keys: (db, "jobs") -> [c5, c9]      c5 waits on "jobs" and "mail" (BLPOP)
+//!                  (db, "mail") -> [c5]          c9 waits on "jobs" (BLMOVE ... to "done")
+//!   ready_keys:    [(db, "jobs")]                 LPUSH jobs created the key: maybe c5, c9
+//! ```
+//!
+//! Waking is in two steps, as in Redis 7.0. When a key that someone waits on is created (the
+//! only way a list or sorted set gains elements from nothing; `Engine::db_add` and
+//! `Engine::set_key` signal it, SWAPDB signals every waited key of both databases), it is only
+//! noted as ready. After the command (after EXEC's whole queue, for a transaction),
+//! [`Engine::serve_blocked_clients`] walks the ready keys: each key's queue is served in the
+//! order clients blocked, each client served by running its command's non-blocking twin on
+//! that very key (so `BLPOP a b` served by a push to `b` answers `[b, element]`), until the key
+//! is empty again. A client waiting for the other type (BLPOP on a key that became a sorted
+//! set) is skipped and keeps waiting, as Redis 7.0 does. Serving can make another key ready
+//! (BLMOVE pushes onto its destination): the walk goes on until no key is left. A served
+//! client leaves every queue it was in, and is listed for [`Engine::take_woken`].
+//!
+//! Running the twin rather than a copy of its logic keeps one implementation per operation:
+//! the events, notifications and deletion of an emptied key are the twin's. A twin that fails
+//! (BLMOVE's destination became a string) gives its error as the reply, and moved nothing.
+//!
+//! Timeouts are absolute Unix times; [`Engine::tick`] answers the clients whose time has come
+//! with the null array. A timeout of 0 waits forever. Inside a transaction nothing may block:
+//! the command answers as if it had timed out at once (the null array, or nil for BLMOVE).
+//! CLIENT UNBLOCK ends a wait early, as a timeout or with an error.
+
+use std::collections::{HashMap, VecDeque};
+
+use crate::engine::{ClientId, Engine};
+use crate::error::Error;
+use crate::reply::Reply;
+use crate::spec;
+
+/// The type of value a blocked client waits for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WaitsFor {
+    List,
+    ZSet,
+}
+
+/// How a twin's reply becomes the blocking command's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// As is (BLMOVE, BLMPOP, BZMPOP).
+    Same,
+    /// `[key, [element]]` to `[key, element]` (BLPOP, BRPOP).
+    KeyElement,
+    /// `[key, [[member, score]]]` to `[key, member, score]` (BZPOPMIN, BZPOPMAX).
+    KeyMemberScore,
+}
+
+/// What a blocked client waits for, and how to serve it.
+#[derive(Clone, Debug)]
+pub struct Blocked {
+    pub db: usize,
+    pub keys: Vec<Vec<u8>>,
+    pub waits_for: WaitsFor,
+    /// The twin to run on the key that became ready: an argv with the key at `key_at`.
+    pub twin: Vec<Vec<u8>>,
+    pub key_at: usize,
+    pub shape: Shape,
+    /// When to give up (Unix ms); never when `None`.
+    pub timeout_at: Option<u64>,
+}
+
+/// The engine's side of the bookkeeping: who waits on each key, and which keys may serve.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct BlockingState {
+    blocking_keys: HashMap<(usize, Vec<u8>), VecDeque<ClientId>>,
+    ready_keys: VecDeque<(usize, Vec<u8>)>,
+}
+
+impl Engine {
+    /// A key was created: if someone waits on it, note it for serving after the command
+    /// (Redis's `signalKeyAsReady`).
+    pub(crate) fn signal_key_as_ready(&mut self, db: usize, key: &[u8]) {
+        let blocking = &mut self.blocking;
+        if blocking.blocking_keys.is_empty() {
+            return;
+        }
+        let slot = (db, key.to_vec());
+        if blocking.blocking_keys.contains_key(&slot) && !blocking.ready_keys.contains(&slot) {
+            blocking.ready_keys.push_back(slot);
+        }
+    }
+
+    /// Notes as ready every waited key of database `db` that exists (after SWAPDB).
+    pub(crate) fn signal_all_keys_as_ready(&mut self, db: usize) {
+        let keys: Vec<Vec<u8>> = self
+            .blocking
+            .blocking_keys
+            .keys()
+            .filter(|(d, _)| *d == db)
+            .map(|(_, key)| key.clone())
+            .collect();
+        for key in keys {
+            if self.dbs[db].keys.contains_key(&key) {
+                self.signal_key_as_ready(db, &key);
+            }
+        }
+    }
+
+    /// Blocks `client` until one of `blocked.keys` can serve it or its timeout passes.
+    pub(crate) fn block(&mut self, client: ClientId, blocked: Blocked) {
+        for key in &blocked.keys {
+            let queue = self
+                .blocking
+                .blocking_keys
+                .entry((blocked.db, key.clone()))
+                .or_default();
+            if !queue.contains(&client) {
+                queue.push_back(client);
+            }
+        }
+        if let Some(c) = self.clients.get_mut(&client) {
+            c.blocked = Some(blocked);
+        }
+    }
+
+    /// Ends `client`'s wait without a reply, leaving every queue; what it waited for, if it
+    /// was blocked.
+    pub(crate) fn unblock(&mut self, client: ClientId) -> Option<Blocked> {
+        let blocked = self.clients.get_mut(&client)?.blocked.take()?;
+        for key in &blocked.keys {
+            let slot = (blocked.db, key.clone());
+            if let Some(queue) = self.blocking.blocking_keys.get_mut(&slot) {
+                queue.retain(|&id| id != client);
+                if queue.is_empty() {
+                    self.blocking.blocking_keys.remove(&slot);
+                }
+            }
+        }
+        Some(blocked)
+    }
+
+    /// Ends `client`'s wait with `reply`, delivered to its outbox. False if it was not blocked.
+    pub(crate) fn unblock_with(&mut self, client: ClientId, reply: Reply) -> bool {
+        if self.unblock(client).is_none() {
+            return false;
+        }
+        if let Some(c) = self.clients.get_mut(&client) {
+            c.outbox.push_back(reply);
+            self.woken.push(client);
+        }
+        true
+    }
+
+    /// Serves blocked clients from the keys made ready, as described at the top of this file.
+    pub(crate) fn serve_blocked_clients(&mut self) {
+        while let Some((db, key)) = self.blocking.ready_keys.pop_front() {
+            let waiting: Vec<ClientId> = self
+                .blocking
+                .blocking_keys
+                .get(&(db, key.clone()))
+                .map(|queue| queue.iter().copied().collect())
+                .unwrap_or_default();
+            for client in waiting {
+                self.expire_if_needed(db, &key);
+                let waits_for = match self.dbs[db].keys.get(&key).map(|e| &e.value) {
+                    Some(crate::db::Value::List(_)) => WaitsFor::List,
+                    Some(crate::db::Value::ZSet(_)) => WaitsFor::ZSet,
+                    _ => break,
+                };
+                let Some(blocked) = self
+                    .clients
+                    .get(&client)
+                    .and_then(|c| c.blocked.clone())
+                    .filter(|b| b.waits_for == waits_for)
+                else {
+                    continue;
+                };
+                let mut twin = blocked.twin.clone();
+                twin[blocked.key_at].clone_from(&key);
+                let reply = match self.run_twin(client, &twin) {
+                    Ok(reply) => reshape(reply, blocked.shape),
+                    Err(e) => Reply::from(e),
+                };
+                self.unblock_with(client, reply);
+            }
+        }
+    }
+
+    /// Runs a blocking command's non-blocking twin for `client`, in its database.
+    pub(crate) fn run_twin(&mut self, client: ClientId, argv: &[Vec<u8>]) -> Result<Reply, Error> {
+        let (spec, name) = spec::resolve(argv)?;
+        let outcome = self.call(client, spec, &name, argv)?;
+        Ok(outcome.into_replies().pop().unwrap_or(Reply::NullArray))
+    }
+
+    /// Answers every blocked client whose timeout has passed (strictly, as Redis's
+    /// `checkBlockedClientTimeout`) with the null array. [`Engine::tick`] does this; a front
+    /// end may also call it alone, when [`Engine::next_blocked_timeout`] says one is due,
+    /// since Redis answers timeouts to the millisecond rather than at its `hz`.
+    pub fn time_out_blocked_clients(&mut self) {
+        self.now_ms = self.clock.now_ms();
+        let now = self.now_ms;
+        let expired: Vec<ClientId> = self
+            .clients
+            .values()
+            .filter(|c| {
+                c.blocked
+                    .as_ref()
+                    .and_then(|b| b.timeout_at)
+                    .is_some_and(|at| at < now)
+            })
+            .map(|c| c.id)
+            .collect();
+        for client in expired {
+            self.unblock_with(client, Reply::NullArray);
+        }
+    }
+
+    /// The earliest timeout (Unix ms) among blocked clients, if any has one.
+    pub fn next_blocked_timeout(&self) -> Option<u64> {
+        self.clients
+            .values()
+            .filter_map(|c| c.blocked.as_ref().and_then(|b| b.timeout_at))
+            .min()
+    }
+
+    /// True when a blocking command from `client` may block now: not inside EXEC.
+    pub(crate) fn may_block(&self) -> bool {
+        !self.in_exec
+    }
+}
+
+/// Turns a twin's reply into the blocking command's (see [`Shape`]).
+pub(crate) fn reshape(reply: Reply, shape: Shape) -> Reply {
+    let Reply::Array(mut items) = reply else {
+        return reply;
+    };
+    if shape == Shape::Same || items.len() != 2 {
+        return Reply::Array(items);
+    }
+    let popped = items.pop();
+    let key = items.pop().unwrap_or(Reply::Null);
+    match (shape, popped) {
+        (Shape::KeyElement, Some(Reply::Array(mut elements))) if !elements.is_empty() => {
+            Reply::Array(vec![key, elements.swap_remove(0)])
+        }
+        (Shape::KeyMemberScore, Some(Reply::Array(mut pairs))) if !pairs.is_empty() => {
+            match pairs.swap_remove(0) {
+                Reply::Array(mut pair) if pair.len() == 2 => {
+                    let score = pair.pop().unwrap_or(Reply::Null);
+                    let member = pair.pop().unwrap_or(Reply::Null);
+                    Reply::Array(vec![key, member, score])
+                }
+                other => Reply::Array(vec![key, other]),
+            }
+        }
+        (_, popped) => Reply::Array(vec![key, popped.unwrap_or(Reply::Null)]),
+    }
+}
