@@ -11,6 +11,7 @@ use leptos::prelude::*;
 
 use crate::app::Shared;
 use crate::i18n::fill;
+use crate::inspect::InspectQuery;
 use crate::keyview::{format_ttl, KeyRow};
 
 /// The types the filter offers, as TYPE names them.
@@ -132,6 +133,8 @@ pub fn KeyPanel(shared: Shared) -> impl IntoView {
                 </div>
                 <div class="key-spacer" style:height=move || format!("{}px", spacer_px())></div>
             </div>
+            {move || (shared.inspect.with(Option::is_none) && shared.window.with(|w| w.total > 0))
+                .then(|| view! { <p class="inspect-hint">{move || text().inspect_hint}</p> })}
         </section>
     }
 }
@@ -161,8 +164,35 @@ fn KeyRowView(row: KeyRow, shared: Shared) -> impl IntoView {
             .into_any()
         }
     };
+    let selected = {
+        let key = row.key.clone();
+        move || {
+            shared
+                .inspect
+                .with(|q| q.as_ref().is_some_and(|q| q.key == key))
+        }
+    };
+    let open = {
+        let key = row.key.clone();
+        move || shared.open(InspectQuery::new(key.clone()))
+    };
+    let open_by_key = open.clone();
     view! {
-        <div class="key-row" class:changed=changed>
+        <div
+            class="key-row"
+            class:changed=changed
+            class:selected=selected.clone()
+            role="button"
+            tabindex="0"
+            aria-pressed=move || selected().to_string()
+            on:click=move |_| open()
+            on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                if ev.key() == "Enter" || ev.key() == " " {
+                    ev.prevent_default();
+                    open_by_key();
+                }
+            }
+        >
             <span class="key" title=row.key.clone()>{row.key.clone()}</span>
             <span class=format!("type type-{}", row.type_name)>{row.type_name.clone()}</span>
             <span class="num">{row.size}</span>
