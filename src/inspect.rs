@@ -230,8 +230,14 @@ pub fn inspect(db: Option<&Db>, query: &InspectQuery, before: Option<&mut Snapsh
                 .collect(),
         ),
         Value::ZSet(zset) => {
-            let lowest = zset.iter().next().map_or(0.0, |(_, s)| s);
-            let highest = zset.iter_from(0, true).next().map_or(0.0, |(_, s)| s);
+            // Bars start from 0 when every score is positive (a leaderboard's points), from the
+            // lowest score otherwise.
+            let lowest = zset.iter().next().map_or(0.0, |(_, s)| s).min(0.0);
+            let highest = zset
+                .iter_from(0, true)
+                .next()
+                .map_or(0.0, |(_, s)| s)
+                .max(0.0);
             Body::ZSet(
                 zset.iter_from(offset, false)
                     .take(end - offset)
@@ -400,6 +406,7 @@ mod tests {
     fn a_sorted_set_opens_at_a_rank_with_scores_and_bars() {
         let (mut e, id) = engine_with(&[]);
         run(&mut e, id, "ZADD z 0 low 10 high 2.5 mid 0.1 tenth");
+        run(&mut e, id, "ZADD neg -10 a 0 b 10 c");
         let Body::ZSet(rows) = open(&e, "z", 0).body else {
             panic!()
         };
@@ -418,6 +425,11 @@ mod tests {
         );
         assert_eq!(rows[2].fraction, 0.25);
         assert_eq!(rows[3].fraction, 1.0);
+        let Body::ZSet(rows) = open(&e, "neg", 0).body else {
+            panic!()
+        };
+        let bars: Vec<_> = rows.iter().map(|r| r.fraction).collect();
+        assert_eq!(bars, [0.0, 0.5, 1.0], "negative scores: from the lowest");
     }
 
     #[test]

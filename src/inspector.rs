@@ -195,11 +195,11 @@ fn pager(
         let last = (offset + PAGE).min(total);
         view! {
             <nav class="pager">
-                <button class="prev" disabled=offset == 0 on:click=go(key.clone(), offset.saturating_sub(PAGE))>
+                <button class="prev" disabled={offset == 0} on:click=go(key.clone(), offset.saturating_sub(PAGE))>
                     {move || text().prev_page}
                 </button>
                 <span class="range">{move || fill_range(text().page_range, offset + 1, last, total)}</span>
-                <button class="next" disabled=last >= total on:click=go(key, offset + PAGE)>
+                <button class="next" disabled={last >= total} on:click=go(key, offset + PAGE)>
                     {move || text().next_page}
                 </button>
             </nav>
