@@ -192,7 +192,7 @@ impl Shared {
         self.engine.set(EngineState::Starting);
         self.close();
         let host = if in_page {
-            Some(Host::in_page(on_response))
+            Host::in_page(on_response, on_failure)
         } else {
             Host::worker(on_response, on_failure)
         };
