@@ -95,6 +95,8 @@ def open_page(directory, size="1280,800", lang="en-US"):
     for flag in ("--headless", "--no-sandbox", "--disable-gpu", f"--window-size={size}",
                  f"--lang={lang}", "--hide-scrollbars"):
         options.add_argument(flag)
+    # navigator.language follows the accepted languages, not --lang, when headless.
+    options.add_experimental_option("prefs", {"intl.accept_languages": lang})
     options.binary_location = "/usr/bin/chromium"
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": PROBE})

@@ -106,19 +106,23 @@ pub struct Scored {
 pub struct Snapshot {
     existed: bool,
     seen: HashMap<String, usize>,
+    /// The identities in page order, for a list, whose order matters.
+    order: Vec<String>,
 }
 
 impl Snapshot {
     /// The page `query` selects in `db`, as it is now.
     pub fn take(db: Option<&Db>, query: &InspectQuery) -> Snapshot {
         let page = inspect(db, query, None);
+        let order = identities(&page.body);
         let mut seen = HashMap::new();
-        for id in identities(&page.body) {
-            *seen.entry(id).or_insert(0) += 1;
+        for id in &order {
+            *seen.entry(id.clone()).or_insert(0) += 1;
         }
         Snapshot {
             existed: page.body != Body::Missing,
             seen,
+            order,
         }
     }
 
@@ -156,10 +160,47 @@ fn identities(body: &Body) -> Vec<String> {
     }
 }
 
+/// Which of `after` are not part of a longest common subsequence with `before`: what an
+/// LPUSH, an LINSERT or an LSET put in a list, even among equal elements.
+fn not_in_common(before: &[String], after: &[String]) -> Vec<bool> {
+    // common[i][j]: the longest common subsequence of before[i..] and after[j..].
+    let mut common = vec![vec![0usize; after.len() + 1]; before.len() + 1];
+    for i in (0..before.len()).rev() {
+        for j in (0..after.len()).rev() {
+            common[i][j] = if before[i] == after[j] {
+                common[i + 1][j + 1] + 1
+            } else {
+                common[i + 1][j].max(common[i][j + 1])
+            };
+        }
+    }
+    let mut new = vec![true; after.len()];
+    let (mut i, mut j) = (0, 0);
+    while i < before.len() && j < after.len() {
+        if before[i] == after[j] {
+            new[j] = false;
+            i += 1;
+            j += 1;
+        } else if common[i + 1][j] >= common[i][j + 1] {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    new
+}
+
 /// Marks the elements of `body` that `before` did not have.
 fn mark_changed(body: &mut Body, before: &mut Snapshot) {
     let ids = identities(body);
-    let mut flags = ids.into_iter().map(|id| before.is_new(id));
+    let list_flags = match body {
+        Body::List(_) if before.existed => Some(not_in_common(&before.order, &ids)),
+        _ => None,
+    };
+    let mut flags: Box<dyn Iterator<Item = bool>> = match list_flags {
+        Some(flags) => Box::new(flags.into_iter()),
+        None => Box::new(ids.into_iter().map(|id| before.is_new(id))),
+    };
     let mut next = || flags.next().unwrap_or(false);
     match body {
         Body::Missing => {}
@@ -490,6 +531,30 @@ mod tests {
             changed(&after.body),
             [true, true],
             "a new key is new throughout"
+        );
+    }
+
+    #[test]
+    fn a_list_marks_the_element_pushed_among_equal_ones() {
+        let ids = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
+        assert_eq!(
+            not_in_common(&ids("a b a"), &ids("a a b a")),
+            [false, true, false, false]
+        );
+        assert_eq!(
+            not_in_common(&ids("a b c"), &ids("a x b c")),
+            [false, true, false, false],
+            "LINSERT"
+        );
+        assert_eq!(
+            not_in_common(&ids("a b c"), &ids("a y c")),
+            [false, true, false],
+            "LSET"
+        );
+        assert_eq!(
+            not_in_common(&ids("a b c"), &ids("b c")),
+            [false, false],
+            "LPOP"
         );
     }
 
