@@ -56,8 +56,13 @@ fn input(page: &HtmlElement) -> HtmlInputElement {
 }
 
 fn press(page: &HtmlElement, key: &str) {
+    press_with(page, key, false);
+}
+
+fn press_with(page: &HtmlElement, key: &str, ctrl: bool) {
     let init = KeyboardEventInit::new();
     init.set_key(key);
+    init.set_ctrl_key(ctrl);
     init.set_bubbles(true);
     let event = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
     input(page).dispatch_event(&event).unwrap();
@@ -229,6 +234,19 @@ async fn clear_empties_the_console() {
     input(&page).set_value("clear");
     press(&page, "Enter");
     wait_for("an empty console", 5_000, || log_lines(&page).is_empty()).await;
+}
+
+#[wasm_bindgen_test]
+async fn ctrl_l_clears_and_the_input_keeps_its_focus() {
+    let (page, _app) = mount().await;
+    input(&page).focus().unwrap();
+    type_line(&page, "PING").await;
+    type_line(&page, "SET a 1").await;
+    let field: web_sys::Element = input(&page).unchecked_into();
+    assert_eq!(document().active_element(), Some(field.clone()));
+    press_with(&page, "l", true);
+    wait_for("an empty console", 5_000, || log_lines(&page).is_empty()).await;
+    assert_eq!(document().active_element(), Some(field));
 }
 
 #[wasm_bindgen_test]
@@ -430,6 +448,39 @@ async fn an_engine_that_cannot_start_gets_a_friendly_message_and_a_reset_button(
     reset.click();
     wait_for("the restart noted", 5_000, || {
         !log_lines(&wrapper).is_empty()
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn the_panel_filters_by_pattern_and_type() {
+    let (page, _app) = mount().await;
+    type_line(&page, "MSET user:1 a user:2 b post:1 c").await;
+    type_line(&page, "RPUSH user:list x").await;
+    let pattern: HtmlInputElement = page
+        .query_selector(".filters .pattern")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    pattern.set_value("user:*");
+    pattern
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    wait_for("the user keys", 5_000, || {
+        panel_keys(&page) == ["user:1", "user:2", "user:list"]
+    })
+    .await;
+    let types: web_sys::HtmlSelectElement = page
+        .query_selector(".filters .type-filter")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    types.set_value("list");
+    types
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    wait_for("the user list", 5_000, || {
+        panel_keys(&page) == ["user:list"]
     })
     .await;
 }
