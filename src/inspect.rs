@@ -102,7 +102,7 @@ pub struct Scored {
 }
 
 /// The page a query shows, as identities of its elements, taken before a command runs.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Snapshot {
     existed: bool,
     seen: HashMap<String, usize>,

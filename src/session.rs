@@ -28,6 +28,10 @@ pub struct Session {
     client: ClientId,
     replies: u64,
     kept: VecDeque<(u64, Vec<Line>)>,
+    /// The inspected page as it was before the last command, if that command changed it:
+    /// what a later tick's fresh copy of the page is marked against, so that the highlight
+    /// lasts until the next command.
+    marked_against: Option<(InspectQuery, Snapshot)>,
 }
 
 impl Session {
@@ -46,6 +50,7 @@ impl Session {
             client,
             replies: 0,
             kept: VecDeque::new(),
+            marked_against: None,
         }
     }
 
@@ -60,7 +65,10 @@ impl Session {
             } => self.run(seq, &line, &view, inspect.as_ref()),
             Request::Tick { view, inspect } => self.tick(&view, inspect.as_ref()),
             Request::Window { view } => Response::Window(self.window(&view)),
-            Request::Inspect(query) => Response::Inspected(self.inspect(&query, None)),
+            Request::Inspect(query) => {
+                self.marked_against = None;
+                Response::Inspected(self.inspect(&query, None))
+            }
             Request::More { reply, from } => {
                 let lines = self
                     .kept
@@ -100,6 +108,7 @@ impl Session {
     ) -> Response {
         let echo = format!("{} {line}", self.prompt());
         let mut before = inspect.map(|q| Snapshot::take(self.engine.db(self.db()), q));
+        self.marked_against = None;
         let lines = match cli::split_args(line.as_bytes()) {
             None => vec![Line::classify(INVALID_ARGUMENTS.to_string(), true)],
             Some(argv) => {
@@ -129,10 +138,11 @@ impl Session {
             }
         }
         // Highlight inside the inspected value only if the command touched that key.
-        let inspection = inspect.map(|q| {
-            let touched = changed.contains(&q.key);
-            self.inspect(q, before.as_mut().filter(|_| touched))
-        });
+        self.marked_against = inspect
+            .zip(before.take())
+            .filter(|(q, _)| changed.contains(&q.key))
+            .map(|(q, before)| (q.clone(), before));
+        let inspection = inspect.map(|q| self.inspect_marked(q));
         Response::Ran {
             seq,
             echo,
@@ -159,13 +169,23 @@ impl Session {
         Response::Ticked {
             pushed: (!lines.is_empty()).then(|| self.page(lines)),
             window: changed.then(|| self.window(view)),
-            inspection: inspect.filter(|_| changed).map(|q| self.inspect(q, None)),
+            inspection: inspect.filter(|_| changed).map(|q| self.inspect_marked(q)),
         }
     }
 
     /// A page of one key of the client's database, for the inspector.
     fn inspect(&self, query: &InspectQuery, before: Option<&mut Snapshot>) -> Inspection {
         inspect::inspect(self.engine.db(self.db()), query, before)
+    }
+
+    /// The page, with what the last command changed in it marked.
+    fn inspect_marked(&self, query: &InspectQuery) -> Inspection {
+        let mut before = self
+            .marked_against
+            .as_ref()
+            .filter(|(q, _)| q == query)
+            .map(|(_, before)| before.clone());
+        self.inspect(query, before.as_mut())
     }
 
     fn window(&self, view: &KeyQuery) -> KeyWindow {
@@ -424,6 +444,31 @@ mod tests {
             panic!()
         };
         assert!(cells.iter().all(|c| !c.changed));
+        // The marks of a command that changed the key last until the next command, though a
+        // tick (another key expiring) sends the page again.
+        run(&mut s, "SET brief 1 PX 10");
+        s.handle(Request::Run {
+            seq: 4,
+            line: "LPUSH q z".into(),
+            view: KeyQuery::default(),
+            inspect: inspect.clone(),
+        });
+        clock.advance_ms(20);
+        let Response::Ticked { inspection, .. } = s.handle(Request::Tick {
+            view: KeyQuery::default(),
+            inspect: inspect.clone(),
+        }) else {
+            panic!()
+        };
+        let Some(inspect::Body::List(cells)) = inspection.map(|i| i.body) else {
+            panic!()
+        };
+        let marked: Vec<_> = cells
+            .iter()
+            .filter(|c| c.changed)
+            .map(|c| &c.text)
+            .collect();
+        assert_eq!(marked, ["z"]);
         run(&mut s, "PEXPIRE q 100");
         clock.advance_ms(200);
         let Response::Ticked { inspection, .. } = s.handle(Request::Tick {
