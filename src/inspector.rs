@@ -90,7 +90,7 @@ fn inspection_view(inspection: Inspection, shared: Shared) -> impl IntoView {
         Body::Set(members) => view! {
             <ul class="chips">
                 {members.into_iter().map(|Element { text, changed }| view! {
-                    <li class="chip" class:changed=changed>{text}</li>
+                    <li class="chip" class:changed=changed title=text.clone()>{text}</li>
                 }).collect_view()}
             </ul>
         }
@@ -119,7 +119,7 @@ fn list_view(cells: Vec<Element>, offset: usize, total: usize, shared: Shared) -
                 view! {
                     <li class="cell" class:changed=changed>
                         <span class="idx">{index}</span>
-                        <span class="val">{text}</span>
+                        <span class="val" title=text.clone()>{text}</span>
                         <span class="idx tail">{tail_index(index, total)}</span>
                     </li>
                 }
