@@ -89,8 +89,9 @@ fn inspection_view(inspection: Inspection, shared: Shared) -> impl IntoView {
         Body::Hash(fields) => hash_view(fields, shared).into_any(),
         Body::Set(members) => view! {
             <ul class="chips">
-                {members.into_iter().map(|Element { text, changed }| view! {
-                    <li class="chip" class:changed=changed title=text.clone()>{text}</li>
+                {members.into_iter().map(|Element { text, changed }| {
+                    let title = text.clone();
+                    view! { <li class="chip" class:changed=changed title=title>{text}</li> }
                 }).collect_view()}
             </ul>
         }
@@ -116,10 +117,11 @@ fn list_view(cells: Vec<Element>, offset: usize, total: usize, shared: Shared) -
         <ol class="cells">
             {cells.into_iter().enumerate().map(|(i, Element { text, changed })| {
                 let index = offset + i;
+                let title = text.clone();
                 view! {
                     <li class="cell" class:changed=changed>
                         <span class="idx">{index}</span>
-                        <span class="val" title=text.clone()>{text}</span>
+                        <span class="val" title=title>{text}</span>
                         <span class="idx tail">{tail_index(index, total)}</span>
                     </li>
                 }
