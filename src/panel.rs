@@ -25,14 +25,23 @@ const ROW_PX_GUESS: f64 = 36.0;
 pub fn KeyPanel(shared: Shared) -> impl IntoView {
     let text = move || shared.text.get();
     let scroller = NodeRef::<leptos::html::Div>::new();
+    // A row's height, measured when the visitor scrolls (layout is fresh then) rather than
+    // after each new window, when reading it would force the browser to lay out at once.
+    let row_height = StoredValue::new(ROW_PX_GUESS);
     let row_px = move || {
-        scroller
+        let measured = scroller
             .get_untracked()
             .and_then(|s| s.query_selector(".key-row").ok().flatten())
             .and_then(|r| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(r).ok())
-            .map_or(ROW_PX_GUESS, |r| f64::from(r.offset_height()).max(1.0))
+            .map(|r| f64::from(r.offset_height()).max(1.0));
+        if let Some(px) = measured {
+            row_height.set_value(px);
+        }
+        row_height.get_value()
     };
-    let spacer_px = move || (shared.window.with(|w| w.total) as f64 * row_px()).min(SPACER_MAX_PX);
+    let spacer_px = move || {
+        (shared.window.with(|w| w.total) as f64 * row_height.get_value()).min(SPACER_MAX_PX)
+    };
 
     // The window follows the scroll position; how many rows fit follows the panel's height.
     let on_scroll = move |_| {
