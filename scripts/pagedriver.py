@@ -87,10 +87,8 @@ def worst_since(driver, since):
 
 
 
-def open_page(directory, size="1280,800", lang="en-US"):
-    """Serves `directory` and opens it with the probe installed; returns (driver, server) once
-    the engine's worker said it is ready."""
-    httpd = serve(directory)
+def start_browser(size="1280,800", lang="en-US"):
+    """Headless Chromium with the probe installed in every page it opens."""
     options = webdriver.ChromeOptions()
     for flag in ("--headless", "--no-sandbox", "--disable-gpu", f"--window-size={size}",
                  f"--lang={lang}", "--hide-scrollbars"):
@@ -100,8 +98,21 @@ def open_page(directory, size="1280,800", lang="en-US"):
     options.binary_location = "/usr/bin/chromium"
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": PROBE})
-    driver.get(f"http://127.0.0.1:{httpd.server_address[1]}/")
+    return driver
+
+
+def wait_ready(driver):
+    """Waits for the engine's worker to say it is ready (the console's status line empties)."""
     wait(driver, "the engine to start", 30, lambda: driver.execute_script(
         "const s = document.querySelector('.status');"
-        "return s && s.textContent === '' ? performance.now() : null;"))
+        "return s && s.textContent === '';"))
+
+
+def open_page(directory, size="1280,800", lang="en-US"):
+    """Serves `directory` and opens it with the probe installed; returns (driver, server) once
+    the engine's worker said it is ready."""
+    httpd = serve(directory)
+    driver = start_browser(size, lang)
+    driver.get(f"http://127.0.0.1:{httpd.server_address[1]}/")
+    wait_ready(driver)
     return driver, httpd
