@@ -18,6 +18,8 @@ use crate::keyview::{format_ttl, KeyRow};
 const TYPES: [&str; 5] = ["string", "list", "hash", "set", "zset"];
 /// The tallest spacer, in pixels: well under every browser's layout limit.
 const SPACER_MAX_PX: f64 = 4_000_000.0;
+/// Rows asked for at least, whatever the panel's height now.
+const MIN_ROWS: usize = 40;
 /// A row's height before one is on screen to measure.
 const ROW_PX_GUESS: f64 = 36.0;
 
@@ -48,11 +50,14 @@ pub fn KeyPanel(shared: Shared) -> impl IntoView {
         let Some(s) = scroller.get_untracked() else {
             return;
         };
-        let rows = (f64::from(s.client_height()) / row_px()).ceil() as usize + 1;
+        let visible = (f64::from(s.client_height()) / row_px()).ceil() as usize + 1;
         let total = shared.window.with_untracked(|w| w.total);
         let room = f64::from((s.scroll_height() - s.client_height()).max(1));
         let fraction = (f64::from(s.scroll_top()) / room).clamp(0.0, 1.0);
-        let offset = (fraction * total.saturating_sub(rows - 1) as f64).round() as usize;
+        let offset = (fraction * total.saturating_sub(visible - 1) as f64).round() as usize;
+        // Enough rows for a taller panel too (the inspector closing, the window growing), so
+        // that no blank shows before the next scroll.
+        let rows = visible.max(MIN_ROWS);
         let moved = shared
             .query
             .with_untracked(|q| q.offset != offset || q.count != rows);
