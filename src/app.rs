@@ -14,6 +14,8 @@ use crate::console::{Entry, Log};
 use crate::history::History;
 use crate::host::Host;
 use crate::i18n::{fill, strings_for, Strings, LANGUAGES};
+use crate::inspect::{InspectQuery, Inspection};
+use crate::inspector::Inspector;
 use crate::keyview::{KeyQuery, KeyWindow, TtlTracker};
 use crate::panel::KeyPanel;
 use crate::prefs;
@@ -48,6 +50,9 @@ pub struct Shared {
     pub query: RwSignal<KeyQuery>,
     /// Keys the last command changed.
     pub changed: RwSignal<HashSet<String>>,
+    /// The key open in the inspector and the page of it shown, and that page once it came.
+    pub inspect: RwSignal<Option<InspectQuery>>,
+    pub inspection: RwSignal<Option<Inspection>>,
     /// The wall clock, redrawn every [`TICK`] for the countdowns.
     pub now_ms: RwSignal<u64>,
     pub ttl: StoredValue<TtlTracker>,
@@ -85,6 +90,37 @@ impl Shared {
         self.send(Request::Window { view });
     }
 
+    /// Opens `key` in the inspector (or another page of it).
+    pub fn open(&self, query: InspectQuery) {
+        let same_key = self
+            .inspect
+            .with_untracked(|q| q.as_ref().is_some_and(|q| q.key == query.key));
+        if !same_key {
+            self.inspection.set(None);
+        }
+        self.inspect.set(Some(query.clone()));
+        self.send(Request::Inspect(query));
+    }
+
+    /// Closes the inspector.
+    pub fn close(&self) {
+        self.inspect.set(None);
+        self.inspection.set(None);
+    }
+
+    /// Shows an inspected page, unless the inspector moved to another key meanwhile.
+    fn show_inspection(&self, inspection: Option<Inspection>) {
+        let Some(inspection) = inspection else {
+            return;
+        };
+        let current = self
+            .inspect
+            .with_untracked(|q| q.as_ref().is_some_and(|q| q.key == inspection.key));
+        if current {
+            self.inspection.set(Some(inspection));
+        }
+    }
+
     fn show_window(&self, window: KeyWindow) {
         let now = js_sys::Date::now() as u64;
         self.ttl.update_value(|t| t.observe(&window.rows, now));
@@ -101,13 +137,19 @@ impl Shared {
                 prompt,
                 changed,
                 window,
+                inspection,
             } => {
                 self.log.update(|log| log.answered(seq, echo, reply));
                 self.prompt.set(prompt);
                 self.changed.set(changed.into_iter().collect());
                 self.show_window(window);
+                self.show_inspection(inspection);
             }
-            Response::Ticked { pushed, window } => {
+            Response::Ticked {
+                pushed,
+                window,
+                inspection,
+            } => {
                 self.tick_sent.set_value(false);
                 if let Some(page) = pushed {
                     let id = self.id();
@@ -119,7 +161,9 @@ impl Shared {
                 if let Some(window) = window {
                     self.show_window(window);
                 }
+                self.show_inspection(inspection);
             }
+            Response::Inspected(inspection) => self.show_inspection(Some(inspection)),
             Response::Window(window) => {
                 let sent = self.window_sent.get_value();
                 self.window_sent.set_value(None);
@@ -146,8 +190,9 @@ impl Shared {
         self.window_sent.set_value(None);
         self.tick_sent.set_value(false);
         self.engine.set(EngineState::Starting);
+        self.close();
         let host = if in_page {
-            Some(Host::in_page(on_response))
+            Host::in_page(on_response, on_failure)
         } else {
             Host::worker(on_response, on_failure)
         };
@@ -171,6 +216,8 @@ pub fn App(#[prop(optional)] in_page: bool) -> impl IntoView {
         window: RwSignal::new(KeyWindow::default()),
         query: RwSignal::new(KeyQuery::default()),
         changed: RwSignal::new(HashSet::new()),
+        inspect: RwSignal::new(None),
+        inspection: RwSignal::new(None),
         now_ms: RwSignal::new(js_sys::Date::now() as u64),
         ttl: StoredValue::new(TtlTracker::default()),
         host: StoredValue::new_local(None),
@@ -192,6 +239,7 @@ pub fn App(#[prop(optional)] in_page: bool) -> impl IntoView {
             shared.tick_sent.set_value(true);
             shared.send(Request::Tick {
                 view: shared.query.get_untracked(),
+                inspect: shared.inspect.get_untracked(),
             });
         }
     };
@@ -214,7 +262,10 @@ pub fn App(#[prop(optional)] in_page: bool) -> impl IntoView {
             <Header shared />
             <main class="panes">
                 <Console shared />
-                <KeyPanel shared />
+                <div class="side">
+                    <KeyPanel shared />
+                    <Inspector shared />
+                </div>
             </main>
             {move || match shared.engine.get() {
                 EngineState::Failed(message) => Some(view! {
@@ -357,6 +408,7 @@ fn Console(shared: Shared) -> impl IntoView {
             seq: id,
             line,
             view: shared.query.get_untracked(),
+            inspect: shared.inspect.get_untracked(),
         });
     };
 

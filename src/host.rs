@@ -2,7 +2,8 @@
 //! trunk builds with `data-type="worker"`), so a million-key DEBUG POPULATE keeps the worker
 //! busy while the page still scrolls and types. The browser tests mount the app without a
 //! built worker script, so there the same [`Session`] answers in the page's own thread, one
-//! request per task. Either way the page sees one interface: [`Host::send`] a [`Request`], and
+//! request per task: that takes the `in-page-engine` feature, which only the tests turn on
+//! (Cargo.toml), so that the page's own .wasm leaves the engine out. Either way the page sees one interface: [`Host::send`] a [`Request`], and
 //! the [`Response`]s come back in order through the callback.
 
 use std::cell::{Cell, RefCell};
@@ -12,9 +13,12 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
-use crate::clock::{random_seed, BrowserClock};
 use crate::protocol::{Request, Response};
-use crate::session::Session;
+#[cfg(feature = "in-page-engine")]
+use crate::{
+    clock::{random_seed, BrowserClock},
+    session::Session,
+};
 
 /// The worker's entry script, copied beside the page by trunk (index.html).
 pub const WORKER_SCRIPT: &str = "./engine-worker-loader.js";
@@ -39,6 +43,7 @@ enum Inner {
         _on_message: Closure<dyn FnMut(MessageEvent)>,
         _on_error: Closure<dyn FnMut(ErrorEvent)>,
     },
+    #[cfg(feature = "in-page-engine")]
     InPage(Rc<RefCell<Session>>, OnResponse),
 }
 
@@ -93,13 +98,21 @@ impl Host {
     }
 
     /// Runs the engine in the page's own thread (the browser tests).
-    pub fn in_page(on_response: OnResponse) -> Host {
+    #[cfg(feature = "in-page-engine")]
+    pub fn in_page(on_response: OnResponse, _on_failure: OnFailure) -> Option<Host> {
         let session = Session::new(Box::new(BrowserClock), random_seed());
         let host = Host {
             inner: Inner::InPage(Rc::new(RefCell::new(session)), on_response.clone()),
         };
         leptos::task::spawn_local(async move { on_response(Response::Ready) });
-        host
+        Some(host)
+    }
+
+    /// Without the `in-page-engine` feature there is no engine in the page: says so.
+    #[cfg(not(feature = "in-page-engine"))]
+    pub fn in_page(_on_response: OnResponse, on_failure: OnFailure) -> Option<Host> {
+        on_failure("built without the in-page-engine feature".to_string());
+        None
     }
 
     /// Sends a request; its response arrives later, after those of earlier requests.
@@ -117,6 +130,7 @@ impl Host {
                     early.borrow_mut().push(request);
                 }
             }
+            #[cfg(feature = "in-page-engine")]
             Inner::InPage(session, on_response) => {
                 let (session, on_response) = (session.clone(), on_response.clone());
                 leptos::task::spawn_local(async move {
@@ -129,6 +143,8 @@ impl Host {
 }
 
 impl Drop for Host {
+    // Without the in-page engine, a worker is the only kind of host.
+    #[allow(irrefutable_let_patterns)]
     fn drop(&mut self) {
         if let Inner::Worker { worker, .. } = &self.inner {
             worker.terminate();

@@ -56,6 +56,33 @@ pub struct Strings {
     pub reset: &'static str,
     /// Printed in the console after a reset.
     pub restarted: &'static str,
+    /// The inspector's label, for screen readers.
+    pub inspector_label: &'static str,
+    /// Under the key list: how to open a key.
+    pub inspect_hint: &'static str,
+    pub close: &'static str,
+    pub prev_page: &'static str,
+    pub next_page: &'static str,
+    /// Which elements a page shows: `{from}`–`{to}` of `{n}`.
+    pub page_range: &'static str,
+    /// The inspected key was deleted or expired.
+    pub key_gone: &'static str,
+    /// Before OBJECT ENCODING's answer.
+    pub encoding: &'static str,
+    /// A string's length: `{n}` bytes.
+    pub bytes: &'static str,
+    /// The part of a long string not shown: `{n}` bytes.
+    pub more_bytes: &'static str,
+    /// An aggregate's size: `{n}` elements.
+    pub elements: &'static str,
+    /// The legend of a list's two rows of indexes.
+    pub from_head: &'static str,
+    pub from_tail: &'static str,
+    pub col_field: &'static str,
+    pub col_value: &'static str,
+    pub col_rank: &'static str,
+    pub col_member: &'static str,
+    pub col_score: &'static str,
 }
 
 pub const ENGLISH: Strings = Strings {
@@ -92,6 +119,24 @@ pub const ENGLISH: Strings = Strings {
     failed: "The Redis engine stopped unexpectedly. Your keys are lost, but the page still works.",
     reset: "Reset",
     restarted: "(a new, empty Redis was started)",
+    inspector_label: "Inspector",
+    inspect_hint: "Click a key to see its value.",
+    close: "Close",
+    prev_page: "‹ Previous",
+    next_page: "Next ›",
+    page_range: "{from}–{to} of {n}",
+    key_gone: "This key does not exist (any more).",
+    encoding: "encoding",
+    bytes: "{n} bytes",
+    more_bytes: "… {n} more bytes not shown",
+    elements: "{n} elements",
+    from_head: "index from the head",
+    from_tail: "from the tail",
+    col_field: "Field",
+    col_value: "Value",
+    col_rank: "Rank",
+    col_member: "Member",
+    col_score: "Score",
 };
 
 pub const TRADITIONAL_CHINESE: Strings = Strings {
@@ -128,6 +173,24 @@ pub const TRADITIONAL_CHINESE: Strings = Strings {
     failed: "Redis 引擎意外停止。鍵已遺失，但頁面仍可使用。",
     reset: "重設",
     restarted: "（已啟動一個新的空白 Redis）",
+    inspector_label: "檢視器",
+    inspect_hint: "點選一個鍵，查看它的值。",
+    close: "關閉",
+    prev_page: "‹ 上一頁",
+    next_page: "下一頁 ›",
+    page_range: "第 {from}–{to} 項，共 {n} 項",
+    key_gone: "這個鍵不存在（或已被刪除、過期）。",
+    encoding: "編碼",
+    bytes: "{n} 位元組",
+    more_bytes: "…還有 {n} 位元組未顯示",
+    elements: "{n} 個元素",
+    from_head: "從頭算的索引",
+    from_tail: "從尾算的索引",
+    col_field: "欄位",
+    col_value: "值",
+    col_rank: "名次",
+    col_member: "成員",
+    col_score: "分數",
 };
 
 /// Both tables, in the order the switch offers them.
@@ -148,6 +211,14 @@ pub fn strings_for(language: &str) -> &'static Strings {
 /// Puts `n` into a text's `{n}`.
 pub fn fill(text: &str, n: usize) -> String {
     text.replace("{n}", &n.to_string())
+}
+
+/// Puts a page's first and last element (counted from 1) and the total into
+/// [`Strings::page_range`].
+pub fn fill_range(text: &str, from: usize, to: usize, n: usize) -> String {
+    text.replace("{from}", &from.to_string())
+        .replace("{to}", &to.to_string())
+        .replace("{n}", &n.to_string())
 }
 
 #[cfg(test)]
@@ -178,9 +249,21 @@ mod tests {
     #[test]
     fn numbered_texts_take_their_number() {
         for strings in LANGUAGES {
-            for text in [strings.show_all, strings.show_more, strings.keys_count] {
+            for text in [
+                strings.show_all,
+                strings.show_more,
+                strings.keys_count,
+                strings.bytes,
+                strings.more_bytes,
+                strings.elements,
+            ] {
                 assert!(fill(text, 42).contains("42"), "{text}");
             }
+            let range = fill_range(strings.page_range, 51, 100, 1000);
+            assert!(
+                ["51", "100", "1000"].iter().all(|n| range.contains(n)),
+                "{range}"
+            );
         }
     }
 }

@@ -4,13 +4,14 @@
 //! - [`protocol`]: the messages between the page and the engine.
 //! - [`session`]: the engine's side: one redis-cli client answering those messages.
 //! - [`keyview`]: which keys the keyspace panel shows, and how a TTL is drawn.
+//! - [`inspect`]: one key's value, a page at a time, as its type's inspector shows it.
 //! - [`console`]: the console's scrollback, with long replies collapsed and paged.
 //! - [`history`]: Up/Down through earlier commands, kept across reloads.
 //! - [`i18n`]: the page's text in 繁體中文 and English.
 //! - [`clock`]: the browser's clocks and a seed for the engine.
 //! - [`host`], [`worker`]: the engine in a Web Worker (or in the page, for tests).
 //! - [`prefs`]: what the page remembers in `localStorage`.
-//! - [`app`], [`panel`]: the components, which only render what the modules above compute.
+//! - [`app`], [`panel`], [`inspector`]: the components, which only render what the modules above compute.
 
 pub mod app;
 pub mod clock;
@@ -18,6 +19,8 @@ pub mod console;
 pub mod history;
 pub mod host;
 pub mod i18n;
+pub mod inspect;
+pub mod inspector;
 pub mod keyview;
 pub mod panel;
 pub mod prefs;

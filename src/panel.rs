@@ -11,12 +11,15 @@ use leptos::prelude::*;
 
 use crate::app::Shared;
 use crate::i18n::fill;
+use crate::inspect::InspectQuery;
 use crate::keyview::{format_ttl, KeyRow};
 
 /// The types the filter offers, as TYPE names them.
 const TYPES: [&str; 5] = ["string", "list", "hash", "set", "zset"];
 /// The tallest spacer, in pixels: well under every browser's layout limit.
 const SPACER_MAX_PX: f64 = 4_000_000.0;
+/// Rows asked for at least, whatever the panel's height now.
+const MIN_ROWS: usize = 40;
 /// A row's height before one is on screen to measure.
 const ROW_PX_GUESS: f64 = 36.0;
 
@@ -24,25 +27,37 @@ const ROW_PX_GUESS: f64 = 36.0;
 pub fn KeyPanel(shared: Shared) -> impl IntoView {
     let text = move || shared.text.get();
     let scroller = NodeRef::<leptos::html::Div>::new();
+    // A row's height, measured when the visitor scrolls (layout is fresh then) rather than
+    // after each new window, when reading it would force the browser to lay out at once.
+    let row_height = StoredValue::new(ROW_PX_GUESS);
     let row_px = move || {
-        scroller
+        let measured = scroller
             .get_untracked()
             .and_then(|s| s.query_selector(".key-row").ok().flatten())
             .and_then(|r| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(r).ok())
-            .map_or(ROW_PX_GUESS, |r| f64::from(r.offset_height()).max(1.0))
+            .map(|r| f64::from(r.offset_height()).max(1.0));
+        if let Some(px) = measured {
+            row_height.set_value(px);
+        }
+        row_height.get_value()
     };
-    let spacer_px = move || (shared.window.with(|w| w.total) as f64 * row_px()).min(SPACER_MAX_PX);
+    let spacer_px = move || {
+        (shared.window.with(|w| w.total) as f64 * row_height.get_value()).min(SPACER_MAX_PX)
+    };
 
     // The window follows the scroll position; how many rows fit follows the panel's height.
     let on_scroll = move |_| {
         let Some(s) = scroller.get_untracked() else {
             return;
         };
-        let rows = (f64::from(s.client_height()) / row_px()).ceil() as usize + 1;
+        let visible = (f64::from(s.client_height()) / row_px()).ceil() as usize + 1;
         let total = shared.window.with_untracked(|w| w.total);
         let room = f64::from((s.scroll_height() - s.client_height()).max(1));
         let fraction = (f64::from(s.scroll_top()) / room).clamp(0.0, 1.0);
-        let offset = (fraction * total.saturating_sub(rows - 1) as f64).round() as usize;
+        let offset = (fraction * total.saturating_sub(visible - 1) as f64).round() as usize;
+        // Enough rows for a taller panel too (the inspector closing, the window growing), so
+        // that no blank shows before the next scroll.
+        let rows = visible.max(MIN_ROWS);
         let moved = shared
             .query
             .with_untracked(|q| q.offset != offset || q.count != rows);
@@ -132,6 +147,8 @@ pub fn KeyPanel(shared: Shared) -> impl IntoView {
                 </div>
                 <div class="key-spacer" style:height=move || format!("{}px", spacer_px())></div>
             </div>
+            {move || (shared.inspect.with(Option::is_none) && shared.window.with(|w| w.total > 0))
+                .then(|| view! { <p class="inspect-hint">{move || text().inspect_hint}</p> })}
         </section>
     }
 }
@@ -161,8 +178,35 @@ fn KeyRowView(row: KeyRow, shared: Shared) -> impl IntoView {
             .into_any()
         }
     };
+    let selected = {
+        let key = row.key.clone();
+        move || {
+            shared
+                .inspect
+                .with(|q| q.as_ref().is_some_and(|q| q.key == key))
+        }
+    };
+    let open = {
+        let key = row.key.clone();
+        move || shared.open(InspectQuery::new(key.clone()))
+    };
+    let open_by_key = open.clone();
     view! {
-        <div class="key-row" class:changed=changed>
+        <div
+            class="key-row"
+            class:changed=changed
+            class:selected=selected.clone()
+            role="button"
+            tabindex="0"
+            aria-pressed=move || selected().to_string()
+            on:click=move |_| open()
+            on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                if ev.key() == "Enter" || ev.key() == " " {
+                    ev.prevent_default();
+                    open_by_key();
+                }
+            }
+        >
             <span class="key" title=row.key.clone()>{row.key.clone()}</span>
             <span class=format!("type type-{}", row.type_name)>{row.type_name.clone()}</span>
             <span class="num">{row.size}</span>

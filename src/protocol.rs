@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::inspect::{InspectQuery, Inspection};
 use crate::keyview::{KeyQuery, KeyWindow};
 
 /// What the page asks of the engine. Requests are answered in the order they are sent.
@@ -15,9 +16,18 @@ pub enum Request {
         seq: u64,
         line: String,
         view: KeyQuery,
+        /// The key open in the inspector, if any: its page comes back, what the command
+        /// changed in it marked.
+        inspect: Option<InspectQuery>,
     },
-    /// The engine's timer (active expiry); the key list comes back only if keys changed.
-    Tick { view: KeyQuery },
+    /// The engine's timer (active expiry); the key list (and the inspected key) come back
+    /// only if keys changed.
+    Tick {
+        view: KeyQuery,
+        inspect: Option<InspectQuery>,
+    },
+    /// A key to open in the inspector, or another page of it.
+    Inspect(InspectQuery),
     /// The key list for a new filter or scroll position.
     Window { view: KeyQuery },
     /// The next page of a long reply, from line `from`.
@@ -39,13 +49,16 @@ pub enum Response {
         /// Keys the command changed in the shown database (capped), for highlighting.
         changed: Vec<String>,
         window: KeyWindow,
+        inspection: Option<Inspection>,
     },
     Ticked {
         /// Anything that arrived for the client meanwhile (a blocked command's reply).
         pushed: Option<ReplyPage>,
         window: Option<KeyWindow>,
+        inspection: Option<Inspection>,
     },
     Window(KeyWindow),
+    Inspected(Inspection),
     More {
         reply: u64,
         from: usize,

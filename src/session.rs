@@ -11,6 +11,7 @@ use std::collections::VecDeque;
 use keyspace::cli::{self, INVALID_ARGUMENTS};
 use keyspace::{ClientId, Clock, Config, Engine, Reply};
 
+use crate::inspect::{self, InspectQuery, Inspection, Snapshot};
 use crate::keyview::{self, KeyQuery, KeyWindow};
 use crate::protocol::{Line, ReplyPage, Request, Response};
 
@@ -27,6 +28,10 @@ pub struct Session {
     client: ClientId,
     replies: u64,
     kept: VecDeque<(u64, Vec<Line>)>,
+    /// The inspected page as it was before the last command, if that command changed it:
+    /// what a later tick's fresh copy of the page is marked against, so that the highlight
+    /// lasts until the next command.
+    marked_against: Option<(InspectQuery, Snapshot)>,
 }
 
 impl Session {
@@ -45,15 +50,25 @@ impl Session {
             client,
             replies: 0,
             kept: VecDeque::new(),
+            marked_against: None,
         }
     }
 
     /// Answers one request.
     pub fn handle(&mut self, request: Request) -> Response {
         match request {
-            Request::Run { seq, line, view } => self.run(seq, &line, &view),
-            Request::Tick { view } => self.tick(&view),
+            Request::Run {
+                seq,
+                line,
+                view,
+                inspect,
+            } => self.run(seq, &line, &view, inspect.as_ref()),
+            Request::Tick { view, inspect } => self.tick(&view, inspect.as_ref()),
             Request::Window { view } => Response::Window(self.window(&view)),
+            Request::Inspect(query) => {
+                self.marked_against = None;
+                Response::Inspected(self.inspect(&query, None))
+            }
             Request::More { reply, from } => {
                 let lines = self
                     .kept
@@ -84,8 +99,16 @@ impl Session {
         self.engine.client(self.client).map_or(0, |c| c.db)
     }
 
-    fn run(&mut self, seq: u64, line: &str, view: &KeyQuery) -> Response {
+    fn run(
+        &mut self,
+        seq: u64,
+        line: &str,
+        view: &KeyQuery,
+        inspect: Option<&InspectQuery>,
+    ) -> Response {
         let echo = format!("{} {line}", self.prompt());
+        let mut before = inspect.map(|q| Snapshot::take(self.engine.db(self.db()), q));
+        self.marked_against = None;
         let lines = match cli::split_args(line.as_bytes()) {
             None => vec![Line::classify(INVALID_ARGUMENTS.to_string(), true)],
             Some(argv) => {
@@ -114,6 +137,12 @@ impl Session {
                 }
             }
         }
+        // Highlight inside the inspected value only if the command touched that key.
+        self.marked_against = inspect
+            .zip(before.take())
+            .filter(|(q, _)| changed.contains(&q.key))
+            .map(|(q, before)| (q.clone(), before));
+        let inspection = inspect.map(|q| self.inspect_marked(q));
         Response::Ran {
             seq,
             echo,
@@ -121,12 +150,13 @@ impl Session {
             prompt: self.prompt(),
             changed,
             window: self.window(view),
+            inspection,
         }
     }
 
     /// The engine's background work (active expiry...), and whatever it delivered to the
     /// client meanwhile (a blocked command's reply, pub/sub messages).
-    fn tick(&mut self, view: &KeyQuery) -> Response {
+    fn tick(&mut self, view: &KeyQuery, inspect: Option<&InspectQuery>) -> Response {
         self.engine.tick();
         // The one client is drained below on every tick, so the list of clients to wake is
         // only emptied, lest it grow.
@@ -139,7 +169,23 @@ impl Session {
         Response::Ticked {
             pushed: (!lines.is_empty()).then(|| self.page(lines)),
             window: changed.then(|| self.window(view)),
+            inspection: inspect.filter(|_| changed).map(|q| self.inspect_marked(q)),
         }
+    }
+
+    /// A page of one key of the client's database, for the inspector.
+    fn inspect(&self, query: &InspectQuery, before: Option<&mut Snapshot>) -> Inspection {
+        inspect::inspect(self.engine.db(self.db()), query, before)
+    }
+
+    /// The page, with what the last command changed in it marked.
+    fn inspect_marked(&self, query: &InspectQuery) -> Inspection {
+        let mut before = self
+            .marked_against
+            .as_ref()
+            .filter(|(q, _)| q == query)
+            .map(|(_, before)| before.clone());
+        self.inspect(query, before.as_mut())
     }
 
     fn window(&self, view: &KeyQuery) -> KeyWindow {
@@ -199,6 +245,7 @@ mod tests {
             seq: 1,
             line: line.into(),
             view: KeyQuery::default(),
+            inspect: None,
         }) {
             Response::Ran { echo, reply, .. } => {
                 (echo, reply.lines.into_iter().map(|l| l.text).collect())
@@ -238,6 +285,7 @@ mod tests {
             seq: 1,
             line: "NOSUCHCOMMAND".into(),
             view: KeyQuery::default(),
+            inspect: None,
         }) else {
             panic!()
         };
@@ -299,6 +347,7 @@ mod tests {
             seq: 1,
             line: "MSET a 1 b 2".into(),
             view: KeyQuery::default(),
+            inspect: None,
         })
         else {
             panic!()
@@ -322,6 +371,7 @@ mod tests {
             seq: 2,
             line: "KEYS *".into(),
             view: KeyQuery::default(),
+            inspect: None,
         }) else {
             panic!()
         };
@@ -344,6 +394,7 @@ mod tests {
         clock.advance_ms(50);
         let Response::Ticked { window, .. } = s.handle(Request::Tick {
             view: KeyQuery::default(),
+            inspect: None,
         }) else {
             panic!()
         };
@@ -351,10 +402,82 @@ mod tests {
         clock.advance_ms(150);
         let Response::Ticked { window, .. } = s.handle(Request::Tick {
             view: KeyQuery::default(),
+            inspect: None,
         }) else {
             panic!()
         };
         assert_eq!(window.map(|w| w.total), Some(0));
+    }
+
+    #[test]
+    fn the_inspected_key_follows_commands_and_expiry() {
+        let (mut s, clock) = session();
+        run(&mut s, "RPUSH q a b");
+        let inspect = Some(InspectQuery::new("q"));
+        let Response::Ran { inspection, .. } = s.handle(Request::Run {
+            seq: 2,
+            line: "RPUSH q c".into(),
+            view: KeyQuery::default(),
+            inspect: inspect.clone(),
+        }) else {
+            panic!()
+        };
+        let Some(Inspection {
+            body: inspect::Body::List(cells),
+            ..
+        }) = inspection
+        else {
+            panic!("{inspection:?}")
+        };
+        let marked: Vec<_> = cells.iter().map(|c| (c.text.as_str(), c.changed)).collect();
+        assert_eq!(marked, [("a", false), ("b", false), ("c", true)]);
+        // A command that does not touch the key marks nothing in it.
+        let Response::Ran { inspection, .. } = s.handle(Request::Run {
+            seq: 3,
+            line: "SET other 1".into(),
+            view: KeyQuery::default(),
+            inspect: inspect.clone(),
+        }) else {
+            panic!()
+        };
+        let Some(inspect::Body::List(cells)) = inspection.map(|i| i.body) else {
+            panic!()
+        };
+        assert!(cells.iter().all(|c| !c.changed));
+        // The marks of a command that changed the key last until the next command, though a
+        // tick (another key expiring) sends the page again.
+        run(&mut s, "SET brief 1 PX 10");
+        s.handle(Request::Run {
+            seq: 4,
+            line: "LPUSH q z".into(),
+            view: KeyQuery::default(),
+            inspect: inspect.clone(),
+        });
+        clock.advance_ms(20);
+        let Response::Ticked { inspection, .. } = s.handle(Request::Tick {
+            view: KeyQuery::default(),
+            inspect: inspect.clone(),
+        }) else {
+            panic!()
+        };
+        let Some(inspect::Body::List(cells)) = inspection.map(|i| i.body) else {
+            panic!()
+        };
+        let marked: Vec<_> = cells
+            .iter()
+            .filter(|c| c.changed)
+            .map(|c| &c.text)
+            .collect();
+        assert_eq!(marked, ["z"]);
+        run(&mut s, "PEXPIRE q 100");
+        clock.advance_ms(200);
+        let Response::Ticked { inspection, .. } = s.handle(Request::Tick {
+            view: KeyQuery::default(),
+            inspect,
+        }) else {
+            panic!()
+        };
+        assert_eq!(inspection.map(|i| i.body), Some(inspect::Body::Missing));
     }
 
     #[test]

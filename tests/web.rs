@@ -56,8 +56,13 @@ fn input(page: &HtmlElement) -> HtmlInputElement {
 }
 
 fn press(page: &HtmlElement, key: &str) {
+    press_with(page, key, false);
+}
+
+fn press_with(page: &HtmlElement, key: &str, ctrl: bool) {
     let init = KeyboardEventInit::new();
     init.set_key(key);
+    init.set_ctrl_key(ctrl);
     init.set_bubbles(true);
     let event = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
     input(page).dispatch_event(&event).unwrap();
@@ -232,6 +237,19 @@ async fn clear_empties_the_console() {
 }
 
 #[wasm_bindgen_test]
+async fn ctrl_l_clears_and_the_input_keeps_its_focus() {
+    let (page, _app) = mount().await;
+    input(&page).focus().unwrap();
+    type_line(&page, "PING").await;
+    type_line(&page, "SET a 1").await;
+    let field: web_sys::Element = input(&page).unchecked_into();
+    assert_eq!(document().active_element(), Some(field.clone()));
+    press_with(&page, "l", true);
+    wait_for("an empty console", 5_000, || log_lines(&page).is_empty()).await;
+    assert_eq!(document().active_element(), Some(field));
+}
+
+#[wasm_bindgen_test]
 async fn the_prompt_shows_the_selected_database() {
     let (page, _app) = mount().await;
     type_line(&page, "SELECT 1").await;
@@ -242,4 +260,227 @@ async fn the_prompt_shows_the_selected_database() {
 async fn the_page_says_it_emulates_redis_7_0() {
     let (page, _app) = mount().await;
     assert_eq!(page_text(&page, ".version"), "Redis 7.0");
+}
+
+/// Clicks the keyspace panel's row for `key` and waits for its inspector.
+async fn open_key(page: &HtmlElement, key: &str) {
+    let rows = page.query_selector_all(".key-row").unwrap();
+    let row: HtmlElement = (0..rows.length())
+        .filter_map(|i| rows.item(i)?.dyn_into::<HtmlElement>().ok())
+        .find(|r| {
+            r.query_selector(".key")
+                .ok()
+                .flatten()
+                .and_then(|k| k.text_content())
+                .as_deref()
+                == Some(key)
+        })
+        .unwrap_or_else(|| panic!("no row for {key}"));
+    row.click();
+    wait_for(&format!("the inspector of {key}"), 5_000, || {
+        page_text(page, ".inspect-key") == key
+            && page.query_selector(".inspect-facts").unwrap().is_some()
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn each_type_opens_in_its_own_inspector() {
+    let (page, _app) = mount().await;
+    type_line(&page, "SET greeting hello").await;
+    type_line(&page, "RPUSH queue a b c").await;
+    type_line(&page, "HSET user:1 name Ada lang Rust").await;
+    type_line(&page, "SADD tags redis wasm").await;
+    type_line(&page, "ZADD board 10 ada 30 bob 20 cy").await;
+
+    open_key(&page, "greeting").await;
+    assert_eq!(page_text(&page, ".string-value"), "hello");
+    assert_eq!(page_text(&page, ".encoding code"), "embstr");
+
+    open_key(&page, "queue").await;
+    assert_eq!(texts(&page, ".cell .val"), ["a", "b", "c"]);
+    assert_eq!(texts(&page, ".cell .idx:not(.tail)"), ["0", "1", "2"]);
+    assert_eq!(texts(&page, ".cell .idx.tail"), ["-3", "-2", "-1"]);
+    assert_eq!(page_text(&page, ".encoding code"), "quicklist");
+
+    open_key(&page, "user:1").await;
+    assert_eq!(texts(&page, ".fields td"), ["name", "Ada", "lang", "Rust"]);
+
+    open_key(&page, "tags").await;
+    assert_eq!(texts(&page, ".chip"), ["redis", "wasm"]);
+
+    open_key(&page, "board").await;
+    assert_eq!(texts(&page, ".ranked .member"), ["ada", "cy", "bob"]);
+    assert_eq!(texts(&page, ".ranked .score"), ["10", "20", "30"]);
+    assert_eq!(
+        page.query_selector_all(".ranked .fill").unwrap().length(),
+        3
+    );
+
+    // The inspector follows commands, and highlights what the last one changed.
+    type_line(&page, "ZINCRBY board 100 ada").await;
+    wait_for("ada on top", 5_000, || {
+        texts(&page, ".ranked .member") == ["cy", "bob", "ada"]
+    })
+    .await;
+    assert_eq!(texts(&page, ".ranked tr.changed .member"), ["ada"]);
+
+    // Deleted, it says so; closed, it goes away.
+    type_line(&page, "DEL board").await;
+    wait_for("the key gone", 5_000, || {
+        !page_text(&page, ".key-gone").is_empty()
+    })
+    .await;
+    let close: HtmlElement = page
+        .query_selector(".inspector .close")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    close.click();
+    wait_for("the inspector closed", 5_000, || {
+        page.query_selector(".inspector").unwrap().is_none()
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn a_100_000_member_sorted_set_opens_a_page_at_a_time() {
+    let (page, _app) = mount().await;
+    for chunk in 0..10 {
+        let pairs: Vec<String> = (0..10_000)
+            .map(|i| {
+                let n = chunk * 10_000 + i;
+                format!("{n} m{n}")
+            })
+            .collect();
+        type_line(&page, &format!("ZADD big {}", pairs.join(" "))).await;
+    }
+    let start = js_sys::Date::now();
+    open_key(&page, "big").await;
+    let took = js_sys::Date::now() - start;
+    web_sys::console::log_1(&format!("opening a 100,000-member sorted set: {took} ms").into());
+    assert_eq!(texts(&page, ".ranked .member").len(), 50);
+    assert!(page_text(&page, ".pager .range").contains("100000"));
+    let prev: HtmlElement = page
+        .query_selector(".pager .prev")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    assert!(prev.has_attribute("disabled"), "no page before the first");
+    let next: HtmlElement = page
+        .query_selector(".pager .next")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    next.click();
+    wait_for("the second page", 5_000, || {
+        texts(&page, ".ranked .member").first().map(String::as_str) == Some("m50")
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn markup_in_an_inspected_value_stays_text() {
+    let (page, _app) = mount().await;
+    type_line(
+        &page,
+        "HSET h \"<b>f</b>\" \"<img src=x onerror=alert(1)>\"",
+    )
+    .await;
+    open_key(&page, "h").await;
+    assert_eq!(
+        texts(&page, ".fields td"),
+        ["<b>f</b>", "<img src=x onerror=alert(1)>"]
+    );
+    assert!(page.query_selector("img, b").unwrap().is_none());
+}
+
+#[wasm_bindgen_test]
+async fn history_and_language_survive_a_reload() {
+    let (page, app) = mount().await;
+    type_line(&page, "ECHO remembered").await;
+    let chinese: HtmlElement = page
+        .query_selector("button.lang[lang=zh-Hant-TW]")
+        .unwrap()
+        .expect("the 繁體中文 button")
+        .unchecked_into();
+    chinese.click();
+    wait_for("Chinese", 5_000, || page_text(&page, "h2") == "鍵空間").await;
+    drop(app);
+    page.remove();
+
+    // A fresh page, as after a reload: the same localStorage.
+    let (page, _app) = mount().await;
+    assert_eq!(page_text(&page, "h2"), "鍵空間");
+    press(&page, "ArrowUp");
+    assert_eq!(input(&page).value(), "ECHO remembered");
+    let english: HtmlElement = page
+        .query_selector("button.lang[lang=en]")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    english.click();
+    wait_for("English", 5_000, || page_text(&page, "h2") == "Keyspace").await;
+}
+
+#[wasm_bindgen_test]
+async fn an_engine_that_cannot_start_gets_a_friendly_message_and_a_reset_button() {
+    // Without in_page the app starts its Web Worker, whose script this test server does not
+    // have: the worker fails as a crashed engine would.
+    let wrapper: HtmlElement = document()
+        .create_element("section")
+        .unwrap()
+        .unchecked_into();
+    document().body().unwrap().append_child(&wrapper).unwrap();
+    let _app = mount_to(wrapper.clone(), || view! { <App /> });
+    wait_for("the failure message", 10_000, || {
+        wrapper.query_selector(".failure").unwrap().is_some()
+    })
+    .await;
+    let reset: HtmlElement = wrapper
+        .query_selector(".failure button")
+        .unwrap()
+        .expect("a reset button")
+        .unchecked_into();
+    assert!(!page_text(&wrapper, ".failure p").is_empty());
+    // The rest of the page still works: the input takes text.
+    input(&wrapper).set_value("PING");
+    reset.click();
+    wait_for("the restart noted", 5_000, || {
+        !log_lines(&wrapper).is_empty()
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn the_panel_filters_by_pattern_and_type() {
+    let (page, _app) = mount().await;
+    type_line(&page, "MSET user:1 a user:2 b post:1 c").await;
+    type_line(&page, "RPUSH user:list x").await;
+    let pattern: HtmlInputElement = page
+        .query_selector(".filters .pattern")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    pattern.set_value("user:*");
+    pattern
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    wait_for("the user keys", 5_000, || {
+        panel_keys(&page) == ["user:1", "user:2", "user:list"]
+    })
+    .await;
+    let types: web_sys::HtmlSelectElement = page
+        .query_selector(".filters .type-filter")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    types.set_value("list");
+    types
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    wait_for("the user list", 5_000, || {
+        panel_keys(&page) == ["user:list"]
+    })
+    .await;
 }

@@ -185,6 +185,42 @@ impl Db {
             .get_index(index)
             .map(|(k, e)| (k.as_slice(), &e.value, self.expires.get(k).copied()))
     }
+
+    /// The entry stored under `key`, with its expiry, for front ends that inspect a value
+    /// (the page's inspectors). No side effects, as [`Db::iter`]: an expired key not yet
+    /// collected is still returned.
+    pub fn peek(&self, key: &[u8]) -> Option<(&Entry, Option<u64>)> {
+        self.keys
+            .get(key)
+            .map(|e| (e, self.expires.get(key).copied()))
+    }
+}
+
+impl Entry {
+    /// What OBJECT ENCODING answers for this entry: for a string, Redis's rule applied to its
+    /// bytes and [`StringOrigin`] (`int` for an integer of at most 20 characters stored through
+    /// `tryObjectEncoding`, `raw` once modified in place, else `embstr` up to 44 bytes and `raw`
+    /// beyond); for the other types, what their structure says.
+    pub fn encoding(&self) -> &'static str {
+        /// Redis's `OBJ_ENCODING_EMBSTR_SIZE_LIMIT`.
+        const EMBSTR_SIZE_LIMIT: usize = 44;
+        match &self.value {
+            Value::String(s) => match self.string_origin {
+                StringOrigin::Encoded | StringOrigin::Duplicated
+                    if s.len() <= 20 && crate::args::string2ll(s).is_some() =>
+                {
+                    "int"
+                }
+                StringOrigin::Raw => "raw",
+                _ if s.len() <= EMBSTR_SIZE_LIMIT => "embstr",
+                _ => "raw",
+            },
+            Value::List(l) => l.encoding(),
+            Value::Hash(h) => h.encoding(),
+            Value::Set(s) => s.encoding(),
+            Value::ZSet(z) => z.encoding(),
+        }
+    }
 }
 
 /// The keys the write door handed out during one command, to be priced again after it. The
