@@ -215,12 +215,7 @@ impl Session {
     fn print(&self, reply: &Reply, raw: bool, out: &mut Vec<Line>) {
         // The reply as this client's protocol delivers it: HELLO 3's own reply is already RESP3.
         let protocol = self.engine.client(self.client).map_or(2, |c| c.protocol);
-        let reply = cli::as_received(reply, protocol);
-        let text = if raw {
-            cli::format_raw(&reply)
-        } else {
-            cli::format_reply(&reply)
-        };
+        let text = cli::render(reply, protocol, raw);
         let error = reply.is_error();
         for part in text.strip_suffix('\n').unwrap_or(&text).split('\n') {
             out.push(Line::classify(part.to_string(), error));

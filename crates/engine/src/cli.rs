@@ -267,6 +267,18 @@ fn raw_into(out: &mut String, reply: &Reply) {
     }
 }
 
+/// A reply as redis-cli shows it to a client speaking `protocol`: the downgrade of
+/// [`as_received`], then [`format_raw`] for the commands it prints raw ([`prints_raw`]), else
+/// [`format_reply`]. The console and the scenario runner both print through this.
+pub fn render(reply: &Reply, protocol: u8, raw: bool) -> String {
+    let reply = as_received(reply, protocol);
+    if raw {
+        format_raw(&reply)
+    } else {
+        format_reply(&reply)
+    }
+}
+
 /// Commands whose replies redis-cli prints raw even on a terminal (INFO, CLIENT LIST/INFO...),
 /// so their multi-line text reads as text.
 pub fn prints_raw(argv: &[Vec<u8>]) -> bool {

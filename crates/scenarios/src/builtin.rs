@@ -7,11 +7,20 @@ use crate::format::{parse, Scenario, ScenarioError};
 pub const SOURCES: &[(&str, &str)] = &[
     ("cache-aside", include_str!("../scenarios/cache-aside.toml")),
     ("hot-posts", include_str!("../scenarios/hot-posts.toml")),
+    ("counters", include_str!("../scenarios/counters.toml")),
+    (
+        "online-users",
+        include_str!("../scenarios/online-users.toml"),
+    ),
     ("sessions", include_str!("../scenarios/sessions.toml")),
     (
         "rate-limiter",
         include_str!("../scenarios/rate-limiter.toml"),
     ),
+    ("lock", include_str!("../scenarios/lock.toml")),
+    ("pubsub", include_str!("../scenarios/pubsub.toml")),
+    ("monitoring", include_str!("../scenarios/monitoring.toml")),
+    ("maxmemory", include_str!("../scenarios/maxmemory.toml")),
 ];
 
 /// The built-in scenario `id`, read and checked (`tests/builtin.rs` keeps them all valid).

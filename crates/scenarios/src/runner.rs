@@ -13,7 +13,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use keyspace::cli::{as_received, format_reply};
+use keyspace::cli::{self, prints_raw};
 use keyspace::event::KeyspaceEvent;
 use keyspace::{ClientId, Engine, ManualClock, Outcome, Reply};
 
@@ -201,7 +201,7 @@ impl Runner {
                 Outcome::Blocked => (Vec::new(), "(blocked)".to_string()),
                 outcome => {
                     let replies = outcome.into_replies();
-                    let rendered = render(&replies, protocol);
+                    let rendered = render(&replies, protocol, prints_raw(&argv));
                     (replies, rendered)
                 }
             };
@@ -268,7 +268,7 @@ impl Runner {
             for reply in self.engine.drain(id) {
                 out.push(Delivery {
                     client: participant.name.clone(),
-                    rendered: render(std::slice::from_ref(&reply), participant.protocol),
+                    rendered: render(std::slice::from_ref(&reply), participant.protocol, false),
                     reply,
                 });
             }
@@ -324,10 +324,10 @@ impl Runner {
 }
 
 /// Replies as redis-cli prints them, one after another, without the final newline.
-fn render(replies: &[Reply], protocol: u8) -> String {
+fn render(replies: &[Reply], protocol: u8, raw: bool) -> String {
     let mut out = String::new();
     for reply in replies {
-        out.push_str(&format_reply(&as_received(reply, protocol)));
+        out.push_str(&cli::render(reply, protocol, raw));
     }
     out.trim_end_matches('\n').to_string()
 }
