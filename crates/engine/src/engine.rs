@@ -359,8 +359,8 @@ impl Engine {
     }
 
     /// The checks Redis's `processCommand` makes before a command runs, in its order: the
-    /// command exists and its arity fits (a refusal inside MULTI dooms the transaction),
-    /// memory allows it (evicting first when over `maxmemory`), RESP2's subscribed context
+    /// command exists and its arity fits (a refusal inside MULTI dooms the transaction), a
+    /// protected command (DEBUG) is enabled, memory allows it (evicting first when over `maxmemory`), RESP2's subscribed context
     /// allows it, and inside MULTI it is queued rather than run.
     fn process(&mut self, client: ClientId, argv: &[Vec<u8>]) -> CommandResult {
         let resolved = spec::resolve(argv)
@@ -370,9 +370,15 @@ impl Engine {
                     c.last_interaction_ms = self.now_ms;
                     c.last_command.clone_from(&name);
                 }
+                let protected_off =
+                    spec.has(flag::PROTECTED) && self.config.text("enable-debug-command") == "no";
                 match spec.handler {
-                    Some(_) if spec.arity_ok(argv.len()) => Ok((spec, name)),
-                    _ => Err((Error::WrongArity(name.clone()), Some(name))),
+                    Some(_) if !spec.arity_ok(argv.len()) => {
+                        Err((Error::WrongArity(name.clone()), Some(name)))
+                    }
+                    Some(_) if protected_off => Err((Error::DebugNotAllowed, Some(name))),
+                    Some(_) => Ok((spec, name)),
+                    None => Err((Error::WrongArity(name.clone()), Some(name))),
                 }
             });
         let checked = resolved.and_then(|(spec, name)| {
