@@ -80,16 +80,7 @@ pub fn KeyPanel(shared: Shared) -> impl IntoView {
         shared.refresh_keys();
     };
 
-    let rows = move || {
-        shared.window.with(|w| {
-            w.rows
-                .iter()
-                .cloned()
-                .enumerate()
-                .map(|(i, row)| (w.offset + i, row))
-                .collect::<Vec<_>>()
-        })
-    };
+    let rows = move || shared.window.with(|w| w.rows.clone());
     let summary = move || {
         let t = text();
         shared
@@ -138,8 +129,10 @@ pub fn KeyPanel(shared: Shared) -> impl IntoView {
                 <div class="key-rows">
                     <For
                         each=rows
-                        key=|item| item.clone()
-                        children=move |(_, row)| view! { <KeyRowView row shared /> }
+                        // By the row alone (a key is in a window once): a scroll by a few
+                        // rows keeps the rows still on screen instead of redrawing them all.
+                        key=|row| row.clone()
+                        children=move |row| view! { <KeyRowView row shared /> }
                     />
                     {move || shared.window.with(|w| w.total == 0).then(|| view! {
                         <p class="no-keys">{move || text().no_keys}</p>
