@@ -202,8 +202,6 @@ impl Entry {
     /// `tryObjectEncoding`, `raw` once modified in place, else `embstr` up to 44 bytes and `raw`
     /// beyond); for the other types, what their structure says.
     pub fn encoding(&self) -> &'static str {
-        /// Redis's `OBJ_ENCODING_EMBSTR_SIZE_LIMIT`.
-        const EMBSTR_SIZE_LIMIT: usize = 44;
         match &self.value {
             Value::String(s) => match self.string_origin {
                 StringOrigin::Encoded | StringOrigin::Duplicated
@@ -212,7 +210,7 @@ impl Entry {
                     "int"
                 }
                 StringOrigin::Raw => "raw",
-                _ if s.len() <= EMBSTR_SIZE_LIMIT => "embstr",
+                _ if s.len() <= crate::memory::EMBSTR_SIZE_LIMIT => "embstr",
                 _ => "raw",
             },
             Value::List(l) => l.encoding(),

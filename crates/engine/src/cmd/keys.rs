@@ -1251,31 +1251,9 @@ fn object_lookup(
 /// ```text
 /// OBJECT ENCODING key
 /// ```
-/// The encoding Redis 7.0 would be using for the same history: for strings `int`, `embstr` or
-/// `raw` (see [`StringOrigin`]); `quicklist` for every list; `listpack` or `hashtable` for
-/// hashes; and what the set and sorted-set types say for theirs.
+/// The encoding Redis 7.0 would be using for the same history ([`crate::db::Entry::encoding`]).
 fn object_encoding(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
-    object_lookup(engine, call, |_, entry| {
-        let name = match &entry.value {
-            Value::String(s) => match entry.string_origin {
-                StringOrigin::Encoded | StringOrigin::Duplicated if is_int_encodable(s) => "int",
-                StringOrigin::Raw => "raw",
-                _ if s.len() <= crate::memory::EMBSTR_SIZE_LIMIT => "embstr",
-                _ => "raw",
-            },
-            Value::List(l) => l.encoding(),
-            Value::Hash(h) => h.encoding(),
-            Value::Set(s) => s.encoding(),
-            Value::ZSet(z) => z.encoding(),
-        };
-        Ok(Reply::bulk(name))
-    })
-}
-
-/// Would `tryObjectEncoding` store these bytes as an integer? At most 20 characters that
-/// `string2l` reads as a 64-bit integer.
-fn is_int_encodable(s: &[u8]) -> bool {
-    s.len() <= 20 && crate::args::string2ll(s).is_some()
+    object_lookup(engine, call, |_, entry| Ok(Reply::bulk(entry.encoding())))
 }
 
 /// ```text
