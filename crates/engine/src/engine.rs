@@ -16,6 +16,7 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use crate::clock::Clock;
+use crate::cmd::info::OpsSamples;
 use crate::config::Config;
 use crate::db::{Db, WrittenKeys};
 use crate::error::Error;
@@ -165,42 +166,6 @@ pub struct Engine {
     pub(crate) started_ms: u64,
     /// Recent commands-per-second samples for `instantaneous_ops_per_sec`.
     pub(crate) ops_samples: OpsSamples,
-}
-
-/// Redis's `trackInstantaneousMetric`: every 100 ms (of the monotonic timer, checked on
-/// `tick`) the rate since the last sample goes into a ring of 16, and the figure is their mean.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct OpsSamples {
-    last_us: u64,
-    last_commands: u64,
-    samples: VecDeque<u64>,
-}
-
-impl OpsSamples {
-    const PERIOD_US: u64 = 100_000;
-    const SAMPLES: usize = 16;
-
-    fn track(&mut self, now_us: u64, commands: u64) {
-        let elapsed = now_us.saturating_sub(self.last_us);
-        if elapsed < Self::PERIOD_US {
-            return;
-        }
-        let ops = commands.saturating_sub(self.last_commands) * 1_000_000 / elapsed;
-        if self.samples.len() == Self::SAMPLES {
-            self.samples.pop_front();
-        }
-        self.samples.push_back(ops);
-        self.last_us = now_us;
-        self.last_commands = commands;
-    }
-
-    /// The mean of the samples.
-    pub(crate) fn per_sec(&self) -> u64 {
-        match self.samples.len() {
-            0 => 0,
-            n => self.samples.iter().sum::<u64>() / n as u64,
-        }
-    }
 }
 
 impl Engine {
