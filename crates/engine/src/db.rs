@@ -378,25 +378,24 @@ impl Engine {
 
     /// A value's modelled size under the current policy (see `crate::memory`).
     fn value_size(&self, value: &Value, origin: StringOrigin) -> usize {
-        memory::value_size(
-            value,
-            origin,
-            memory::ACCOUNTING_SAMPLES,
-            self.eviction.shared_integers(),
-        )
+        memory::value_size(value, origin, self.accounting_pricing())
+    }
+
+    /// How `used_memory` prices values (see `crate::memory`).
+    fn accounting_pricing(&self) -> memory::Pricing {
+        memory::Pricing {
+            structs: &memory::ALLOCATED,
+            samples: memory::ACCOUNTING_SAMPLES,
+            shared_integers: self.eviction.shared_integers(),
+        }
     }
 
     /// Prices `key` again after its value changed in place, adjusting its database's total.
     fn settle_key(&mut self, db: usize, key: &[u8]) {
-        let shared = self.eviction.shared_integers();
+        let pricing = self.accounting_pricing();
         let d = &mut self.dbs[db];
         if let Some(entry) = d.keys.get_mut(key) {
-            let value = memory::value_size(
-                &entry.value,
-                entry.string_origin,
-                memory::ACCOUNTING_SAMPLES,
-                shared,
-            );
+            let value = memory::value_size(&entry.value, entry.string_origin, pricing);
             let mem = memory::key_size(key) + value;
             d.keys_mem = d.keys_mem - entry.mem + mem;
             entry.mem = mem;
