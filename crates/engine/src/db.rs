@@ -386,6 +386,7 @@ impl Engine {
         memory::Pricing {
             structs: &memory::ALLOCATED,
             samples: memory::ACCOUNTING_SAMPLES,
+            whole_listpacks: false,
             shared_integers: self.eviction.shared_integers(),
         }
     }

@@ -231,19 +231,25 @@ pub struct Pricing {
     pub structs: &'static StructSizes,
     /// Elements of an aggregate priced before sampling takes over (0: all).
     pub samples: usize,
+    /// Price hash and sorted-set listpacks whole, whatever `samples` says, as Redis's estimate
+    /// reads a listpack's size instead of sampling it. Accounting samples them, so that a
+    /// write costs O(samples) however large `*-max-listpack-entries` is set.
+    pub whole_listpacks: bool,
     pub shared_integers: bool,
 }
 
 /// The modelled size of a stored value, robj included.
 pub fn value_size(value: &Value, origin: StringOrigin, pricing: Pricing) -> usize {
-    let Pricing {
-        structs, samples, ..
-    } = pricing;
+    let structs = pricing.structs;
+    let samples = pricing.samples;
+    let listpack_samples = if pricing.whole_listpacks { 0 } else { samples };
     match value {
         Value::String(s) => string_size(s, origin, pricing.shared_integers),
         Value::List(l) => ROBJ + list_size(structs, l, samples),
+        Value::Hash(h) if h.is_listpack() => ROBJ + hash_size(structs, h, listpack_samples),
         Value::Hash(h) => ROBJ + hash_size(structs, h, samples),
         Value::Set(s) => ROBJ + set_size(structs, s, samples),
+        Value::ZSet(z) if z.is_listpack() => ROBJ + zset_size(structs, z, listpack_samples),
         Value::ZSet(z) => ROBJ + zset_size(structs, z, samples),
     }
 }
@@ -401,6 +407,7 @@ mod tests {
                 Pricing {
                     structs: &ALLOCATED,
                     samples: 0,
+                    whole_listpacks: true,
                     shared_integers: shared,
                 },
             )

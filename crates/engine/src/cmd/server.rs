@@ -874,6 +874,7 @@ fn memory_usage(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     let pricing = memory::Pricing {
         structs: &memory::SIZEOF,
         samples,
+        whole_listpacks: true,
         shared_integers: false,
     };
     let value = memory::value_size(&entry.value, entry.string_origin, pricing);
