@@ -140,24 +140,26 @@ impl Db {
         self.expires.len()
     }
 
-    /// This database's modelled share of `used_memory`: its keys, and the bucket arrays and
-    /// TTL entries of its two dicts, priced from their counts.
+    /// This database's modelled share of `used_memory`: its keys (whose entries in the main
+    /// dict are in their `mem`), and the bucket arrays of both dicts and the expires dict's
+    /// entries, priced from their counts.
     pub fn used_memory(&self) -> usize {
-        self.keys_mem + self.dicts_overhead()
+        self.keys_mem
+            + 8 * memory::dict_buckets(self.keys.len())
+            + 8 * memory::dict_buckets(self.expires.len())
+            + memory::DICT_ENTRY * self.expires.len()
     }
 
-    /// The bucket arrays of the main and expires dicts plus the expires entries: MEMORY
-    /// STATS's `overhead.hashtable.main` and `.expires`.
-    pub(crate) fn dicts_overhead(&self) -> usize {
-        self.main_dict_overhead() + self.expires_dict_overhead()
-    }
-
+    /// The main dict's overhead as Redis reports it (MEMORY STATS `overhead.hashtable.main`,
+    /// part of INFO's `used_memory_overhead`): `sizeof(dictEntry)` and `sizeof(robj)` per key,
+    /// and the buckets.
     pub(crate) fn main_dict_overhead(&self) -> usize {
-        8 * memory::dict_buckets(self.keys.len())
+        dict_overhead(self.keys.len()) + memory::ROBJ * self.keys.len()
     }
 
+    /// The same for the expires dict (`overhead.hashtable.expires`).
     pub(crate) fn expires_dict_overhead(&self) -> usize {
-        8 * memory::dict_buckets(self.expires.len()) + memory::DICT_ENTRY * self.expires.len()
+        dict_overhead(self.expires.len())
     }
 
     /// Empties the database (FLUSHDB).
@@ -223,6 +225,11 @@ impl WrittenKeys {
         // A command that wrote thousands of keys leaves no thousands of buffers behind.
         self.keys.truncate(16);
     }
+}
+
+/// Redis's `dictSize × sizeof(dictEntry) + dictSlots × sizeof(dictEntry*)`.
+fn dict_overhead(entries: usize) -> usize {
+    entries * memory::SIZEOF.dict_entry + 8 * memory::dict_buckets(entries)
 }
 
 /// Options for [`Engine::lookup_read_with`], as Redis's `LOOKUP_*` flags.

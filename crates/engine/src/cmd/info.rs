@@ -222,7 +222,11 @@ impl MemoryBreakdown {
     pub(crate) fn of(engine: &Engine) -> MemoryBreakdown {
         let used = engine.used_memory();
         let clients = memory::CLIENT * engine.clients.len();
-        let dicts: usize = engine.dbs.iter().map(|d| d.dicts_overhead()).sum();
+        let dicts: usize = engine
+            .dbs
+            .iter()
+            .map(|d| d.main_dict_overhead() + d.expires_dict_overhead())
+            .sum();
         let overhead = memory::EMPTY_SERVER + clients + dicts;
         MemoryBreakdown {
             used,
