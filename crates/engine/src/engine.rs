@@ -412,6 +412,11 @@ impl Engine {
         &self.stats
     }
 
+    /// The slow log, newest entry first, for the page's server panel.
+    pub fn slowlog(&self) -> impl Iterator<Item = &SlowlogEntry> {
+        self.slowlog.newest(usize::MAX)
+    }
+
     /// Database `index`, for front ends that show the keyspace.
     pub fn db(&self, index: usize) -> Option<&Db> {
         self.dbs.get(index)
