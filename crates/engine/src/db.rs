@@ -193,31 +193,34 @@ impl Db {
 /// the engine has warmed up.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct WrittenKeys {
-    keys: Vec<(usize, Vec<u8>)>,
+    /// Database, position in its keyspace when noted, name.
+    keys: Vec<(usize, usize, Vec<u8>)>,
     len: usize,
 }
 
 impl WrittenKeys {
-    fn note(&mut self, db: usize, key: &[u8]) {
+    fn note(&mut self, db: usize, index: usize, key: &[u8]) {
         // Most commands write one key, often noting it twice (INCR's lookup, then its origin).
-        if self.len > 0 && self.keys[self.len - 1].0 == db && self.keys[self.len - 1].1 == key {
-            return;
+        if let Some((d, _, k)) = self.len.checked_sub(1).map(|last| &self.keys[last]) {
+            if *d == db && k == key {
+                return;
+            }
         }
         match self.keys.get_mut(self.len) {
-            Some((d, buffer)) => {
-                *d = db;
+            Some((d, i, buffer)) => {
+                (*d, *i) = (db, index);
                 buffer.clear();
                 buffer.extend_from_slice(key);
             }
-            None => self.keys.push((db, key.to_vec())),
+            None => self.keys.push((db, index, key.to_vec())),
         }
         self.len += 1;
     }
 
-    fn iter(&self) -> impl Iterator<Item = (usize, &[u8])> {
+    fn iter(&self) -> impl Iterator<Item = (usize, usize, &[u8])> {
         self.keys[..self.len]
             .iter()
-            .map(|(d, k)| (*d, k.as_slice()))
+            .map(|(d, i, k)| (*d, *i, k.as_slice()))
     }
 
     fn clear(&mut self) {
@@ -263,42 +266,36 @@ impl Engine {
     ) -> Option<&Value> {
         let found = self.lookup(db, key, flags.no_touch);
         if !flags.no_stats {
-            if found {
+            if found.is_some() {
                 self.stats.keyspace_hits += 1;
             } else {
                 self.stats.keyspace_misses += 1;
             }
         }
-        if found {
-            self.dbs[db].keys.get(key).map(|e| &e.value)
-        } else {
-            None
-        }
+        let index = found?;
+        self.dbs[db].keys.get_index(index).map(|(_, e)| &e.value)
     }
 
     /// Looks a key up for writing: expires it if stale and touches it; no hit/miss counting.
     /// The key's size is settled after the command, whatever it changes.
     pub(crate) fn lookup_write(&mut self, db: usize, key: &[u8]) -> Option<&mut Value> {
-        if self.lookup(db, key, false) {
-            self.written.note(db, key);
-            self.dbs[db].keys.get_mut(key).map(|e| &mut e.value)
-        } else {
-            None
-        }
+        let index = self.lookup(db, key, false)?;
+        self.written.note(db, index, key);
+        self.dbs[db]
+            .keys
+            .get_index_mut(index)
+            .map(|(_, e)| &mut e.value)
     }
 
-    /// Shared by both doors: lazy expiry, then the access stamp. True when the key exists.
-    fn lookup(&mut self, db: usize, key: &[u8], no_touch: bool) -> bool {
+    /// Shared by both doors: lazy expiry, then the access stamp. The key's position in the
+    /// keyspace when it exists, so that the door reaches it again without hashing its name.
+    fn lookup(&mut self, db: usize, key: &[u8], no_touch: bool) -> Option<usize> {
         self.expire_if_needed(db, key);
-        match self.dbs[db].keys.get_mut(key) {
-            Some(entry) => {
-                if !no_touch {
-                    entry.lru = self.eviction.touched(entry.lru, self.now_ms, &mut self.rng);
-                }
-                true
-            }
-            None => false,
+        let (index, _, entry) = self.dbs[db].keys.get_full_mut(key)?;
+        if !no_touch {
+            entry.lru = self.eviction.touched(entry.lru, self.now_ms, &mut self.rng);
         }
+        Some(index)
     }
 
     /// Deletes `key` if its expiry has passed, announcing `expired`. True if it was deleted.
@@ -341,9 +338,9 @@ impl Engine {
 
     /// Records how the string at `key` was just written (see [`StringOrigin`]).
     pub(crate) fn set_string_origin(&mut self, db: usize, key: &[u8], origin: StringOrigin) {
-        if let Some(entry) = self.dbs[db].keys.get_mut(key) {
+        if let Some((index, _, entry)) = self.dbs[db].keys.get_full_mut(key) {
             entry.string_origin = origin;
-            self.written.note(db, key);
+            self.written.note(db, index, key);
         }
     }
 
@@ -399,10 +396,16 @@ impl Engine {
     }
 
     /// Prices `key` again after its value changed in place, adjusting its database's total.
-    fn settle_key(&mut self, db: usize, key: &[u8]) {
+    /// `hint` is where the key was when noted: still there unless the command deleted keys
+    /// since (a deletion moves the last key into the hole), else it is looked up by name.
+    fn settle_key(&mut self, db: usize, hint: usize, key: &[u8]) {
         let pricing = self.accounting_pricing();
         let d = &mut self.dbs[db];
-        if let Some(entry) = d.keys.get_mut(key) {
+        let index = match d.keys.get_index(hint) {
+            Some((k, _)) if k.as_slice() == key => Some(hint),
+            _ => d.keys.get_index_of(key),
+        };
+        if let Some((_, entry)) = index.and_then(|i| d.keys.get_index_mut(i)) {
             let value = memory::value_size(&entry.value, entry.string_origin, pricing);
             let mem = memory::key_size(key) + value;
             d.keys_mem = d.keys_mem - entry.mem + mem;
@@ -413,8 +416,8 @@ impl Engine {
     /// Settles every key the write door handed out during the command just run.
     pub(crate) fn settle_memory(&mut self) {
         let mut written = std::mem::take(&mut self.written);
-        for (db, key) in written.iter() {
-            self.settle_key(db, key);
+        for (db, hint, key) in written.iter() {
+            self.settle_key(db, hint, key);
         }
         written.clear();
         self.written = written;
