@@ -170,9 +170,11 @@ pub static ROWS: &[Row] = &[
     weight("memory|malloc-stats", 0),
     // The memory model prices strings as Redis does, aggregates within some bytes of it.
     row("memory|usage", Compare::Shape),
-    // A command may take over slowlog-log-slower-than on one server and not on the other.
-    row("slowlog|get", Compare::Shape),
-    row("slowlog|len", Compare::Shape),
+    // What the slow log holds depends on how long each server took (a loaded machine pushes
+    // a command over slowlog-log-slower-than on one side only): tests/compat/memory.redis
+    // checks it with thresholds that make it deterministic.
+    weight("slowlog|get", 0),
+    weight("slowlog|len", 0),
     // Lists only the subcommands the engine has, on purpose.
     weight("client|help", 0),
     // Rare, so that sequences keep some data.
