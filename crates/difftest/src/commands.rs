@@ -198,9 +198,11 @@ pub static ROWS: &[Row] = &[
     // Its verdict starts from the allocator's total (under 5 MB is "empty"), which in a long
     // run follows what earlier sequences allocated and freed on each server.
     row("memory|doctor", Compare::Shape),
-    // A command may take over slowlog-log-slower-than on one server and not on the other.
-    row("slowlog|get", Compare::Shape),
-    row("slowlog|len", Compare::Shape),
+    // What the slow log holds depends on how long each server took (a loaded machine pushes
+    // a command over slowlog-log-slower-than on one side only): tests/compat/memory.redis
+    // checks it with thresholds that make it deterministic.
+    weight("slowlog|get", 0),
+    weight("slowlog|len", 0),
     // Lists only the subcommands the engine has, on purpose.
     weight("client|help", 0),
     // A subscribed connection answers with several replies per command and then pushes, which

@@ -141,24 +141,26 @@ impl Db {
         self.expires.len()
     }
 
-    /// This database's modelled share of `used_memory`: its keys, and the bucket arrays and
-    /// TTL entries of its two dicts, priced from their counts.
+    /// This database's modelled share of `used_memory`: its keys (whose entries in the main
+    /// dict are in their `mem`), and the bucket arrays of both dicts and the expires dict's
+    /// entries, priced from their counts.
     pub fn used_memory(&self) -> usize {
-        self.keys_mem + self.dicts_overhead()
+        self.keys_mem
+            + 8 * memory::dict_buckets(self.keys.len())
+            + 8 * memory::dict_buckets(self.expires.len())
+            + memory::DICT_ENTRY * self.expires.len()
     }
 
-    /// The bucket arrays of the main and expires dicts plus the expires entries: MEMORY
-    /// STATS's `overhead.hashtable.main` and `.expires`.
-    pub(crate) fn dicts_overhead(&self) -> usize {
-        self.main_dict_overhead() + self.expires_dict_overhead()
-    }
-
+    /// The main dict's overhead as Redis reports it (MEMORY STATS `overhead.hashtable.main`,
+    /// part of INFO's `used_memory_overhead`): `sizeof(dictEntry)` and `sizeof(robj)` per key,
+    /// and the buckets.
     pub(crate) fn main_dict_overhead(&self) -> usize {
-        8 * memory::dict_buckets(self.keys.len())
+        dict_overhead(self.keys.len()) + memory::ROBJ * self.keys.len()
     }
 
+    /// The same for the expires dict (`overhead.hashtable.expires`).
     pub(crate) fn expires_dict_overhead(&self) -> usize {
-        8 * memory::dict_buckets(self.expires.len()) + memory::DICT_ENTRY * self.expires.len()
+        dict_overhead(self.expires.len())
     }
 
     /// Empties the database (FLUSHDB).
@@ -226,31 +228,34 @@ impl Entry {
 /// the engine has warmed up.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct WrittenKeys {
-    keys: Vec<(usize, Vec<u8>)>,
+    /// Database, position in its keyspace when noted, name.
+    keys: Vec<(usize, usize, Vec<u8>)>,
     len: usize,
 }
 
 impl WrittenKeys {
-    fn note(&mut self, db: usize, key: &[u8]) {
+    fn note(&mut self, db: usize, index: usize, key: &[u8]) {
         // Most commands write one key, often noting it twice (INCR's lookup, then its origin).
-        if self.len > 0 && self.keys[self.len - 1].0 == db && self.keys[self.len - 1].1 == key {
-            return;
+        if let Some((d, _, k)) = self.len.checked_sub(1).map(|last| &self.keys[last]) {
+            if *d == db && k == key {
+                return;
+            }
         }
         match self.keys.get_mut(self.len) {
-            Some((d, buffer)) => {
-                *d = db;
+            Some((d, i, buffer)) => {
+                (*d, *i) = (db, index);
                 buffer.clear();
                 buffer.extend_from_slice(key);
             }
-            None => self.keys.push((db, key.to_vec())),
+            None => self.keys.push((db, index, key.to_vec())),
         }
         self.len += 1;
     }
 
-    fn iter(&self) -> impl Iterator<Item = (usize, &[u8])> {
+    fn iter(&self) -> impl Iterator<Item = (usize, usize, &[u8])> {
         self.keys[..self.len]
             .iter()
-            .map(|(d, k)| (*d, k.as_slice()))
+            .map(|(d, i, k)| (*d, *i, k.as_slice()))
     }
 
     fn clear(&mut self) {
@@ -258,6 +263,11 @@ impl WrittenKeys {
         // A command that wrote thousands of keys leaves no thousands of buffers behind.
         self.keys.truncate(16);
     }
+}
+
+/// Redis's `dictSize × sizeof(dictEntry) + dictSlots × sizeof(dictEntry*)`.
+fn dict_overhead(entries: usize) -> usize {
+    entries * memory::SIZEOF.dict_entry + 8 * memory::dict_buckets(entries)
 }
 
 /// Options for [`Engine::lookup_read_with`], as Redis's `LOOKUP_*` flags.
@@ -291,45 +301,39 @@ impl Engine {
     ) -> Option<&Value> {
         let found = self.lookup(db, key, flags.no_touch);
         if !flags.no_stats {
-            if found {
+            if found.is_some() {
                 self.stats.keyspace_hits += 1;
             } else {
                 self.stats.keyspace_misses += 1;
             }
         }
-        if !found {
+        let Some(index) = found else {
             self.notify_keyspace_event(NotifyClass::KeyMiss, "keymiss", db, key);
-        }
-        if found {
-            self.dbs[db].keys.get(key).map(|e| &e.value)
-        } else {
-            None
-        }
+            return None;
+        };
+        self.dbs[db].keys.get_index(index).map(|(_, e)| &e.value)
     }
 
     /// Looks a key up for writing: expires it if stale and touches it; no hit/miss counting.
     /// The key's size is settled after the command, whatever it changes.
     pub(crate) fn lookup_write(&mut self, db: usize, key: &[u8]) -> Option<&mut Value> {
-        if self.lookup(db, key, false) {
-            self.written.note(db, key);
-            self.dbs[db].keys.get_mut(key).map(|e| &mut e.value)
-        } else {
-            None
-        }
+        let index = self.lookup(db, key, false)?;
+        self.written.note(db, index, key);
+        self.dbs[db]
+            .keys
+            .get_index_mut(index)
+            .map(|(_, e)| &mut e.value)
     }
 
-    /// Shared by both doors: lazy expiry, then the access stamp. True when the key exists.
-    fn lookup(&mut self, db: usize, key: &[u8], no_touch: bool) -> bool {
+    /// Shared by both doors: lazy expiry, then the access stamp. The key's position in the
+    /// keyspace when it exists, so that the door reaches it again without hashing its name.
+    fn lookup(&mut self, db: usize, key: &[u8], no_touch: bool) -> Option<usize> {
         self.expire_if_needed(db, key);
-        match self.dbs[db].keys.get_mut(key) {
-            Some(entry) => {
-                if !no_touch {
-                    entry.lru = self.eviction.touched(entry.lru, self.now_ms, &mut self.rng);
-                }
-                true
-            }
-            None => false,
+        let (index, _, entry) = self.dbs[db].keys.get_full_mut(key)?;
+        if !no_touch {
+            entry.lru = self.eviction.touched(entry.lru, self.now_ms, &mut self.rng);
         }
+        Some(index)
     }
 
     /// Deletes `key` if its expiry has passed, announcing `expired`. True if it was deleted.
@@ -381,9 +385,9 @@ impl Engine {
 
     /// Records how the string at `key` was just written (see [`StringOrigin`]).
     pub(crate) fn set_string_origin(&mut self, db: usize, key: &[u8], origin: StringOrigin) {
-        if let Some(entry) = self.dbs[db].keys.get_mut(key) {
+        if let Some((index, _, entry)) = self.dbs[db].keys.get_full_mut(key) {
             entry.string_origin = origin;
-            self.written.note(db, key);
+            self.written.note(db, index, key);
         }
     }
 
@@ -426,25 +430,31 @@ impl Engine {
 
     /// A value's modelled size under the current policy (see `crate::memory`).
     fn value_size(&self, value: &Value, origin: StringOrigin) -> usize {
-        memory::value_size(
-            value,
-            origin,
-            memory::ACCOUNTING_SAMPLES,
-            self.eviction.shared_integers(),
-        )
+        memory::value_size(value, origin, self.accounting_pricing())
+    }
+
+    /// How `used_memory` prices values (see `crate::memory`).
+    fn accounting_pricing(&self) -> memory::Pricing {
+        memory::Pricing {
+            structs: &memory::ALLOCATED,
+            samples: memory::ACCOUNTING_SAMPLES,
+            whole_listpacks: false,
+            shared_integers: self.eviction.shared_integers(),
+        }
     }
 
     /// Prices `key` again after its value changed in place, adjusting its database's total.
-    fn settle_key(&mut self, db: usize, key: &[u8]) {
-        let shared = self.eviction.shared_integers();
+    /// `hint` is where the key was when noted: still there unless the command deleted keys
+    /// since (a deletion moves the last key into the hole), else it is looked up by name.
+    fn settle_key(&mut self, db: usize, hint: usize, key: &[u8]) {
+        let pricing = self.accounting_pricing();
         let d = &mut self.dbs[db];
-        if let Some(entry) = d.keys.get_mut(key) {
-            let value = memory::value_size(
-                &entry.value,
-                entry.string_origin,
-                memory::ACCOUNTING_SAMPLES,
-                shared,
-            );
+        let index = match d.keys.get_index(hint) {
+            Some((k, _)) if k.as_slice() == key => Some(hint),
+            _ => d.keys.get_index_of(key),
+        };
+        if let Some((_, entry)) = index.and_then(|i| d.keys.get_index_mut(i)) {
+            let value = memory::value_size(&entry.value, entry.string_origin, pricing);
             let mem = memory::key_size(key) + value;
             d.keys_mem = d.keys_mem - entry.mem + mem;
             entry.mem = mem;
@@ -454,8 +464,8 @@ impl Engine {
     /// Settles every key the write door handed out during the command just run.
     pub(crate) fn settle_memory(&mut self) {
         let mut written = std::mem::take(&mut self.written);
-        for (db, key) in written.iter() {
-            self.settle_key(db, key);
+        for (db, hint, key) in written.iter() {
+            self.settle_key(db, hint, key);
         }
         written.clear();
         self.written = written;

@@ -17,6 +17,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use crate::blocking::{Blocked, BlockingState};
 use crate::clock::Clock;
+use crate::cmd::info::OpsSamples;
 use crate::config::Config;
 use crate::db::{Db, WrittenKeys};
 use crate::error::Error;
@@ -201,42 +202,6 @@ pub struct Engine {
     pub(crate) blocking: BlockingState,
     /// EXEC is running its queue: blocking commands answer at once instead of blocking.
     pub(crate) in_exec: bool,
-}
-
-/// Redis's `trackInstantaneousMetric`: every 100 ms (of the monotonic timer, checked on
-/// `tick`) the rate since the last sample goes into a ring of 16, and the figure is their mean.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct OpsSamples {
-    last_us: u64,
-    last_commands: u64,
-    samples: VecDeque<u64>,
-}
-
-impl OpsSamples {
-    const PERIOD_US: u64 = 100_000;
-    const SAMPLES: usize = 16;
-
-    fn track(&mut self, now_us: u64, commands: u64) {
-        let elapsed = now_us.saturating_sub(self.last_us);
-        if elapsed < Self::PERIOD_US {
-            return;
-        }
-        let ops = commands.saturating_sub(self.last_commands) * 1_000_000 / elapsed;
-        if self.samples.len() == Self::SAMPLES {
-            self.samples.pop_front();
-        }
-        self.samples.push_back(ops);
-        self.last_us = now_us;
-        self.last_commands = commands;
-    }
-
-    /// The mean of the samples.
-    pub(crate) fn per_sec(&self) -> u64 {
-        match self.samples.len() {
-            0 => 0,
-            n => self.samples.iter().sum::<u64>() / n as u64,
-        }
-    }
 }
 
 impl Engine {
@@ -575,6 +540,11 @@ impl Engine {
     /// Counters for INFO and the page's server panel.
     pub fn stats(&self) -> &Stats {
         &self.stats
+    }
+
+    /// The slow log, newest entry first, for the page's server panel.
+    pub fn slowlog(&self) -> impl Iterator<Item = &SlowlogEntry> {
+        self.slowlog.newest(usize::MAX)
     }
 
     /// Database `index`, for front ends that show the keyspace.

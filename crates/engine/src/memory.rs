@@ -16,23 +16,26 @@
 //! ```
 //!
 //! **jemalloc** hands out fixed size classes, and Redis's `used_memory` counts the class, not
-//! the request: 8, then steps of 16 up to 128, then four classes per doubling (160, 192, 224,
-//! 256, 320...). A 24-byte `dictEntry` costs 32. [`jemalloc`] rounds.
+//! the request: 8, 16, then steps of 16 up to 128 (no 24: a 22-byte listpack costs 32), then
+//! four classes per doubling (160, 192, 224, 256, 320...). A 24-byte `dictEntry` costs 32.
+//! [`jemalloc`] rounds.
 //!
 //! **sds** strings carry a header whose size grows with the length (1 byte below 32, 3 below
 //! 256, 5 below 64 KiB, 9 below 4 GiB) and a NUL terminator.
 //!
 //! **Hash tables** (`dict`) hold a bucket array of `8 × 2^n` pointers, `2^n` the smallest
 //! power of two at least the number of entries (at least 4), and one 24-byte `dictEntry` per
-//! entry. Redis rehashes incrementally, so just after a table doubled it briefly holds both
-//! arrays; the model counts only the new one.
+//! entry. Redis rehashes incrementally, so after a table doubled it holds both arrays until
+//! later operations have moved every bucket; a value's dict is priced with its old array for
+//! a while after doubling (`rehashing_buckets`), the keyspace's dicts (rehashed by Redis's
+//! cron) without.
 //!
 //! **Values**, per encoding, as OBJECT ENCODING names them, each behind a 16-byte `robj`:
 //! - strings: `int` holds the number in the robj itself (and integers 0..9999 are one shared
 //!   object costing nothing, unless an LRU or LFU policy needs per-key access data); `embstr`
 //!   is robj and sds in one allocation; `raw` is an robj plus an sds;
 //! - lists are quicklists: a 40-byte header, then 8 KiB listpack nodes (the default
-//!   `list-max-listpack-size -2`), each with a 32-byte node struct;
+//!   `list-max-listpack-size -2`), each with a 40-byte node struct;
 //! - small hashes and sorted sets are one listpack: a 6-byte header, an end byte, and per
 //!   element an entry of encoding byte(s), data and a back-length (integers take 1 to 9 bytes,
 //!   a sorted set's scores are stored as integers when whole, else as `%.17g` text);
@@ -64,16 +67,36 @@ pub const EMPTY_SERVER: usize = 876_120;
 pub const CLIENT: usize = 38_272;
 /// A `dictEntry` (key, value, next pointers: 24 bytes) as jemalloc allocates it.
 pub const DICT_ENTRY: usize = 32;
-/// `sizeof(dictEntry)`, which MEMORY USAGE adds unrounded, as Redis does.
-pub const DICT_ENTRY_STRUCT: usize = 24;
 /// A `robj`: type, encoding, LRU/LFU bits, refcount, pointer.
 pub const ROBJ: usize = 16;
-/// A `dict` struct (52 bytes, 64 after rounding).
-pub const DICT: usize = 64;
-/// A `quicklist` struct (40 bytes, 48 after rounding).
-pub const QUICKLIST: usize = 48;
-/// A `quicklistNode` (36 bytes, 48 after rounding).
-pub const QUICKLIST_NODE: usize = 48;
+
+/// The sizes of Redis's fixed structs. `used_memory` counts what jemalloc allocates for them;
+/// Redis's MEMORY USAGE estimate (`objectComputeSize`) adds their C `sizeof` instead. Both
+/// are modelled, with the same code: [`ALLOCATED`] and [`SIZEOF`].
+#[derive(Clone, Copy, Debug)]
+pub struct StructSizes {
+    pub dict: usize,
+    pub dict_entry: usize,
+    pub quicklist: usize,
+    pub quicklist_node: usize,
+}
+
+/// As allocated: `dict` 56 → 64, `dictEntry` 24 → 32, `quicklist` 40 → 48, `quicklistNode`
+/// 40 → 48.
+pub const ALLOCATED: StructSizes = StructSizes {
+    dict: 64,
+    dict_entry: DICT_ENTRY,
+    quicklist: 48,
+    quicklist_node: 48,
+};
+
+/// As `sizeof` gives them, for MEMORY USAGE.
+pub const SIZEOF: StructSizes = StructSizes {
+    dict: 56,
+    dict_entry: 24,
+    quicklist: 40,
+    quicklist_node: 40,
+};
 /// A listpack node's target size under `list-max-listpack-size -2`.
 pub const QUICKLIST_NODE_BYTES: usize = 8192;
 /// A listpack's 6-byte header and 1-byte end marker.
@@ -137,9 +160,32 @@ pub fn dict_buckets(entries: usize) -> usize {
     }
 }
 
-/// A dict's struct and bucket array for `entries` entries (the entries themselves excluded).
-fn dict(entries: usize) -> usize {
-    DICT + 8 * dict_buckets(entries)
+/// A value's dict: its struct and bucket arrays for `entries` entries (the entries themselves
+/// excluded), the old array of an unfinished rehash included. `steps_per_insert`: how many
+/// dict operations (each one rehash step) adding an entry takes.
+fn dict(structs: &StructSizes, entries: usize, steps_per_insert: usize) -> usize {
+    let buckets = dict_buckets(entries) + rehashing_buckets(entries, steps_per_insert);
+    structs.dict + 8 * buckets
+}
+
+/// The old bucket array a value's dict still holds after doubling. Redis frees it once the
+/// incremental rehash has moved every non-empty bucket, one bucket per dict operation after
+/// the doubling: one per SADD member (`dictAdd`), two per HSET field or ZADD member (a find,
+/// then the add); reads also step, and are not modelled. With as many entries as buckets,
+/// about 5/8 of the buckets hold entries (1 - 1/e), so the old array is priced until the
+/// inserts since the doubling have taken that many steps, as a history of writes leaves it
+/// (measured on Redis 7.0: a 16-bucket set frees it at its 27th member, a hash at its 22nd
+/// field). The keyspace's own dicts are rehashed by Redis's cron within milliseconds and are
+/// priced without it.
+fn rehashing_buckets(entries: usize, steps_per_insert: usize) -> usize {
+    let old = dict_buckets(entries) / 2;
+    // The insert that doubles the table (entry `old + 1`) takes no step itself.
+    let steps = entries.saturating_sub(old + 1) * steps_per_insert;
+    if old >= 4 && entries > old && steps * 8 < old * 5 {
+        old
+    } else {
+        0
+    }
 }
 
 /// Bytes of the listpack encoding of an integer (`lpEncodeIntegerGetType`), back-length
@@ -203,21 +249,33 @@ fn sum_sampled(len: usize, samples: usize, price: impl Fn(usize) -> usize) -> us
     (sampled as f64 * len as f64 / samples as f64) as usize
 }
 
-/// The modelled size of a stored value (robj included), pricing at most `samples` elements
-/// of an aggregate (0: all). `shared_integers`: whether small integers would be Redis's
-/// shared objects (no `maxmemory` with an LRU or LFU policy).
-pub fn value_size(
-    value: &Value,
-    origin: StringOrigin,
-    samples: usize,
-    shared_integers: bool,
-) -> usize {
+/// How to price a value: which struct sizes, how many elements, whether small integers are
+/// shared objects (they are unless `maxmemory` runs with an LRU or LFU policy).
+#[derive(Clone, Copy, Debug)]
+pub struct Pricing {
+    pub structs: &'static StructSizes,
+    /// Elements of an aggregate priced before sampling takes over (0: all).
+    pub samples: usize,
+    /// Price hash and sorted-set listpacks whole, whatever `samples` says, as Redis's estimate
+    /// reads a listpack's size instead of sampling it. Accounting samples them, so that a
+    /// write costs O(samples) however large `*-max-listpack-entries` is set.
+    pub whole_listpacks: bool,
+    pub shared_integers: bool,
+}
+
+/// The modelled size of a stored value, robj included.
+pub fn value_size(value: &Value, origin: StringOrigin, pricing: Pricing) -> usize {
+    let structs = pricing.structs;
+    let samples = pricing.samples;
+    let listpack_samples = if pricing.whole_listpacks { 0 } else { samples };
     match value {
-        Value::String(s) => string_size(s, origin, shared_integers),
-        Value::List(l) => ROBJ + list_size(l, samples),
-        Value::Hash(h) => ROBJ + hash_size(h, samples),
-        Value::Set(s) => ROBJ + set_size(s, samples),
-        Value::ZSet(z) => ROBJ + zset_size(z, samples),
+        Value::String(s) => string_size(s, origin, pricing.shared_integers),
+        Value::List(l) => ROBJ + list_size(structs, l, samples),
+        Value::Hash(h) if h.is_listpack() => ROBJ + hash_size(structs, h, listpack_samples),
+        Value::Hash(h) => ROBJ + hash_size(structs, h, samples),
+        Value::Set(s) => ROBJ + set_size(structs, s, samples),
+        Value::ZSet(z) if z.is_listpack() => ROBJ + zset_size(structs, z, listpack_samples),
+        Value::ZSet(z) => ROBJ + zset_size(structs, z, samples),
     }
 }
 
@@ -248,16 +306,16 @@ fn string_size(s: &[u8], origin: StringOrigin, shared_integers: bool) -> usize {
     }
 }
 
-fn list_size(list: &List, samples: usize) -> usize {
+fn list_size(structs: &StructSizes, list: &List, samples: usize) -> usize {
     let entries = sum_sampled(list.len(), samples, |i| {
         list.get(i as i64).map_or(0, |e| listpack_entry(e))
     });
     let nodes = entries.div_ceil(QUICKLIST_NODE_BYTES).max(1);
     let per_node = LISTPACK_OVERHEAD + entries / nodes;
-    QUICKLIST + nodes * (QUICKLIST_NODE + jemalloc(per_node))
+    structs.quicklist + nodes * (structs.quicklist_node + jemalloc(per_node))
 }
 
-fn hash_size(hash: &Hash, samples: usize) -> usize {
+fn hash_size(structs: &StructSizes, hash: &Hash, samples: usize) -> usize {
     if hash.is_listpack() {
         let entries = sum_sampled(hash.len(), samples, |i| {
             hash.get_index(i)
@@ -266,16 +324,16 @@ fn hash_size(hash: &Hash, samples: usize) -> usize {
         jemalloc(LISTPACK_OVERHEAD + entries)
     } else {
         let entries = sum_sampled(hash.len(), samples, |i| {
-            DICT_ENTRY
+            structs.dict_entry
                 + hash
                     .get_index(i)
                     .map_or(0, |(f, v)| sds_alloc(f.len()) + sds_alloc(v.len()))
         });
-        dict(hash.len()) + entries
+        dict(structs, hash.len(), 2) + entries
     }
 }
 
-fn set_size(set: &Set, samples: usize) -> usize {
+fn set_size(structs: &StructSizes, set: &Set, samples: usize) -> usize {
     match set {
         Set::Intset(members) => {
             let width = match (members.first(), members.last()) {
@@ -296,14 +354,14 @@ fn set_size(set: &Set, samples: usize) -> usize {
         }
         Set::Hashtable(members) => {
             let entries = sum_sampled(members.len(), samples, |i| {
-                DICT_ENTRY + members.get_index(i).map_or(0, |m| sds_alloc(m.len()))
+                structs.dict_entry + members.get_index(i).map_or(0, |m| sds_alloc(m.len()))
             });
-            dict(members.len()) + entries
+            dict(structs, members.len(), 1) + entries
         }
     }
 }
 
-fn zset_size(zset: &SortedSet, samples: usize) -> usize {
+fn zset_size(structs: &StructSizes, zset: &SortedSet, samples: usize) -> usize {
     if zset.is_listpack() {
         let entries = sum_sampled(zset.len(), samples, |i| {
             zset.get_index(i)
@@ -313,9 +371,9 @@ fn zset_size(zset: &SortedSet, samples: usize) -> usize {
     } else {
         let entries = sum_sampled(zset.len(), samples, |i| {
             let member = zset.get_index(i).map_or(0, |(m, _)| sds_alloc(m.len()));
-            DICT_ENTRY + SKIPLIST_NODE + member
+            structs.dict_entry + SKIPLIST_NODE + member
         });
-        ZSET_STRUCTS + SKIPLIST_HEADER + dict(zset.len()) + entries
+        ZSET_STRUCTS + SKIPLIST_HEADER + dict(structs, zset.len(), 2) + entries
     }
 }
 
@@ -368,7 +426,16 @@ mod tests {
     #[test]
     fn strings_by_encoding() {
         let size = |s: &[u8], shared| {
-            value_size(&Value::String(s.to_vec()), StringOrigin::Encoded, 0, shared)
+            value_size(
+                &Value::String(s.to_vec()),
+                StringOrigin::Encoded,
+                Pricing {
+                    structs: &ALLOCATED,
+                    samples: 0,
+                    whole_listpacks: true,
+                    shared_integers: shared,
+                },
+            )
         };
         assert_eq!(size(b"5", true), 0);
         assert_eq!(size(b"5", false), ROBJ);

@@ -8,6 +8,8 @@
 //! CPU time is the monotonic time spent running commands, the one CPU figure the engine can
 //! measure without reading a system clock.
 
+use std::collections::VecDeque;
+
 use crate::engine::{Call, Engine};
 use crate::memory::{self, bytes_to_human};
 use crate::reply::Reply;
@@ -87,6 +89,42 @@ fn info(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         text: text.into_bytes(),
     }
     .into())
+}
+
+/// Redis's `trackInstantaneousMetric`: every 100 ms (of the monotonic timer, checked on
+/// `tick`) the rate since the last sample goes into a ring of 16, and the figure is their mean.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct OpsSamples {
+    last_us: u64,
+    last_commands: u64,
+    samples: VecDeque<u64>,
+}
+
+impl OpsSamples {
+    const PERIOD_US: u64 = 100_000;
+    const SAMPLES: usize = 16;
+
+    pub(crate) fn track(&mut self, now_us: u64, commands: u64) {
+        let elapsed = now_us.saturating_sub(self.last_us);
+        if elapsed < Self::PERIOD_US {
+            return;
+        }
+        let ops = commands.saturating_sub(self.last_commands) * 1_000_000 / elapsed;
+        if self.samples.len() == Self::SAMPLES {
+            self.samples.pop_front();
+        }
+        self.samples.push_back(ops);
+        self.last_us = now_us;
+        self.last_commands = commands;
+    }
+
+    /// The mean of the samples.
+    pub(crate) fn per_sec(&self) -> u64 {
+        match self.samples.len() {
+            0 => 0,
+            n => self.samples.iter().sum::<u64>() / n as u64,
+        }
+    }
 }
 
 type Fields = Vec<(String, String)>;
@@ -184,7 +222,11 @@ impl MemoryBreakdown {
     pub(crate) fn of(engine: &Engine) -> MemoryBreakdown {
         let used = engine.used_memory();
         let clients = memory::CLIENT * engine.clients.len();
-        let dicts: usize = engine.dbs.iter().map(|d| d.dicts_overhead()).sum();
+        let dicts: usize = engine
+            .dbs
+            .iter()
+            .map(|d| d.main_dict_overhead() + d.expires_dict_overhead())
+            .sum();
         let overhead = memory::EMPTY_SERVER + clients + dicts;
         MemoryBreakdown {
             used,

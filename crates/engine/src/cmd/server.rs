@@ -846,10 +846,8 @@ const USAGE_DEFAULT_SAMPLES: usize = 5;
 /// it, 5 by default, all with 0), its name, and Redis's unrounded `sizeof(dictEntry)`, as
 /// Redis's own estimate adds them. Nil for a missing key.
 ///
-/// Strings answer as Redis does. For the other types ours agrees with `used_memory` and
-/// Redis's does not quite: it adds the fixed structs (quicklist, its nodes, dict, dict
-/// entries) at their C size where `used_memory` counts their allocation, so for lists and
-/// hash tables it answers 16 to 40 bytes less than ours on small values.
+/// Like Redis's, the estimate adds the fixed structs (quicklist and its nodes, dict, dict
+/// entries) at their C size, where `used_memory` counts their allocation.
 fn memory_usage(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     let mut samples = USAGE_DEFAULT_SAMPLES;
     let mut options = call.argv[3..].chunks(2);
@@ -873,9 +871,16 @@ fn memory_usage(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     let Some(entry) = engine.dbs[call.db].keys.get(key.as_slice()) else {
         return Ok(Reply::Null.into());
     };
-    // Redis prices a shared integer as if it were the key's own robj.
-    let value = memory::value_size(&entry.value, entry.string_origin, samples, false);
-    let usage = value + memory::sds_alloc(key.len()) + memory::DICT_ENTRY_STRUCT;
+    // Redis prices a shared integer as if it were the key's own robj, and the fixed structs
+    // at their C size.
+    let pricing = memory::Pricing {
+        structs: &memory::SIZEOF,
+        samples,
+        whole_listpacks: true,
+        shared_integers: false,
+    };
+    let value = memory::value_size(&entry.value, entry.string_origin, pricing);
+    let usage = value + memory::sds_alloc(key.len()) + memory::SIZEOF.dict_entry;
     Ok(Reply::Integer(usage as i64).into())
 }
 
