@@ -395,6 +395,22 @@ mod tests {
     }
 
     #[test]
+    fn what_a_command_pushes_to_its_own_client_comes_before_its_reply() {
+        let (output, _) = exchange(&mut engine(), b"HELLO 3\r\nSUBSCRIBE c\r\nPUBLISH c m\r\n");
+        assert!(
+            output.ends_with(">3\r\n$9\r\nsubscribe\r\n$1\r\nc\r\n:1\r\n>3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$1\r\nm\r\n:1\r\n"),
+            "{output}"
+        );
+    }
+
+    #[test]
+    fn a_blocked_command_holds_back_the_requests_after_it() {
+        let mut engine = engine();
+        let (output, closing) = exchange(&mut engine, b"BLPOP q 0\r\nPING\r\n");
+        assert_eq!((output.as_str(), closing), ("", false));
+    }
+
+    #[test]
     fn a_client_gone_from_the_engine_is_closed() {
         let mut engine = engine();
         let id = engine.connect();
