@@ -25,7 +25,7 @@ use crate::expire::ActiveExpireState;
 use crate::pubsub::{PubSub, Subscriptions};
 use crate::reply::Reply;
 use crate::rng::Rng;
-use crate::spec::{self, CommandResult, CommandSpec};
+use crate::spec::{self, flag, CommandResult, CommandSpec};
 use crate::transaction::{Transaction, WatchedKey, WatchedKeys};
 
 /// A connected client's id, as CLIENT ID reports it. Ids are never reused.
@@ -276,8 +276,9 @@ impl Engine {
     }
 
     /// The checks Redis's `processCommand` makes before a command runs, in its order: the
-    /// command exists and its arity fits (a refusal inside MULTI dooms the transaction),
-    /// RESP2's subscribed context allows it, and inside MULTI it is queued rather than run.
+    /// command exists, its arity fits, DEBUG is enabled, RESP2's subscribed context allows it
+    /// (a refusal inside MULTI dooms the transaction); then inside MULTI it is queued rather
+    /// than run.
     fn process(&mut self, client: ClientId, argv: &[Vec<u8>]) -> CommandResult {
         let resolved = spec::resolve(argv).and_then(|(spec, name)| {
             if let Some(c) = self.clients.get_mut(&client) {
@@ -290,6 +291,9 @@ impl Engine {
             }
         });
         let checked = resolved.and_then(|(spec, name)| {
+            if spec.has(flag::PROTECTED) && self.config.text("enable-debug-command") == "no" {
+                return Err(Error::DebugNotAllowed);
+            }
             self.check_subscribed_context(client, &name)?;
             Ok((spec, name))
         });

@@ -40,6 +40,9 @@ pub mod flag {
     /// cluster slot as keys do but are no keys to COMMAND GETKEYS (Redis's `NOT_KEY` key-spec
     /// flag).
     pub const NOT_KEY: u32 = 1 << 18;
+    /// Not a flag COMMAND INFO lists either: refused before it runs, or is queued, unless
+    /// `enable-debug-command` allows it (Redis's `CMD_PROTECTED`, which DEBUG has).
+    pub const PROTECTED: u32 = 1 << 19;
 
     /// Every flag with its `COMMAND INFO` name, in Redis's order.
     pub const NAMES: &[(u32, &str)] = &[

@@ -52,7 +52,7 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "debug",
         arity: -2,
-        flags: flag::ADMIN | flag::NOSCRIPT | flag::LOADING | flag::STALE,
+        flags: flag::ADMIN | flag::NOSCRIPT | flag::LOADING | flag::STALE | flag::PROTECTED,
         group: "server",
         since: "1.0.0",
         summary: "Testing aids: POPULATE fills the database with keys; SET-ACTIVE-EXPIRE turns \
@@ -608,12 +608,9 @@ fn time(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
 /// with zero bytes to exactly `size` bytes. Like Redis it announces no keyspace events. Names
 /// are cut at 127 bytes, as Redis's 128-byte `snprintf` buffer does.
 ///
-/// Redis checks `enable-debug-command` after the arity and before anything else, which is
-/// where this handler runs.
+/// `enable-debug-command` is checked before it runs (the spec row's `PROTECTED` flag): a
+/// refused DEBUG never reaches this handler, nor a transaction's queue.
 fn debug(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
-    if engine.config.text("enable-debug-command") == "no" {
-        return Err(Error::DebugNotAllowed);
-    }
     let argv = call.argv;
     let sub = argv[1].to_ascii_lowercase();
     match (sub.as_slice(), argv.len()) {
