@@ -223,15 +223,16 @@ pub static ROWS: &[Row] = &[
     // included: their number and kind (or the null array of a broken WATCH) are compared.
     row("exec", Compare::Shape),
     // Blocking pops time out after 10 or 20 ms here, which redis-server answers only at its
-    // next `hz` tick (100 ms): rarer, so that a run stays short.
-    weight("blpop", 2),
-    weight("brpop", 2),
-    weight("blmove", 2),
-    weight("brpoplpush", 2),
-    weight("blmpop", 2),
-    weight("bzpopmin", 2),
-    weight("bzpopmax", 2),
-    weight("bzmpop", 2),
+    // next `hz` tick (100 ms, or a whole second after a generated CONFIG SET hz 1): rare, so
+    // that a run stays short.
+    weight("blpop", 1),
+    weight("brpop", 1),
+    weight("blmove", 1),
+    weight("brpoplpush", 1),
+    weight("blmpop", 1),
+    weight("bzpopmin", 1),
+    weight("bzpopmax", 1),
+    weight("bzmpop", 1),
     // Rare, so that sequences keep some data.
     weight("flushall", 1),
     weight("flushdb", 1),

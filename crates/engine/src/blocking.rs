@@ -233,30 +233,26 @@ impl Engine {
     }
 }
 
-/// Turns a twin's reply into the blocking command's (see [`Shape`]).
+/// Turns a twin's reply into the blocking command's (see [`Shape`]): the twin popped exactly
+/// one element, so taking nesting levels off leaves the flat reply.
 pub(crate) fn reshape(reply: Reply, shape: Shape) -> Reply {
-    let Reply::Array(mut items) = reply else {
+    let Reply::Array(items) = reply else {
         return reply;
     };
-    if shape == Shape::Same || items.len() != 2 {
-        return Reply::Array(items);
-    }
-    let popped = items.pop();
-    let key = items.pop().unwrap_or(Reply::Null);
-    match (shape, popped) {
-        (Shape::KeyElement, Some(Reply::Array(mut elements))) if !elements.is_empty() => {
-            Reply::Array(vec![key, elements.swap_remove(0)])
-        }
-        (Shape::KeyMemberScore, Some(Reply::Array(mut pairs))) if !pairs.is_empty() => {
-            match pairs.swap_remove(0) {
-                Reply::Array(mut pair) if pair.len() == 2 => {
-                    let score = pair.pop().unwrap_or(Reply::Null);
-                    let member = pair.pop().unwrap_or(Reply::Null);
-                    Reply::Array(vec![key, member, score])
-                }
-                other => Reply::Array(vec![key, other]),
-            }
-        }
-        (_, popped) => Reply::Array(vec![key, popped.unwrap_or(Reply::Null)]),
-    }
+    Reply::Array(match shape {
+        Shape::Same => items,
+        Shape::KeyElement => flatten(items),
+        Shape::KeyMemberScore => flatten(flatten(items)),
+    })
+}
+
+/// Replaces each array among `items` by its elements.
+fn flatten(items: Vec<Reply>) -> Vec<Reply> {
+    items
+        .into_iter()
+        .flat_map(|item| match item {
+            Reply::Array(inner) => inner,
+            other => vec![other],
+        })
+        .collect()
 }

@@ -5,8 +5,9 @@
 //! let mut engine = Engine::new(Config::default(), Box::new(clock), seed);
 //! let id = engine.connect();
 //! match engine.execute(id, &argv) { Outcome::Reply(r) => ..., Outcome::Replies(rs) => ..., Outcome::Blocked => ... }
+//! engine.take_woken(); // clients whose outbox received something: wake them, then...
 //! engine.drain(id);   // replies and messages that arrived later (blocked commands, pub/sub)
-//! engine.tick();      // on a timer: active expiry and other background work
+//! engine.tick();      // on a timer: blocked clients' timeouts, active expiry
 //! ```
 //!
 //! The engine never reads a clock or an entropy source of its own: time comes from the

@@ -122,3 +122,22 @@ pub struct KeyspaceEvent {
     pub db: usize,
     pub key: Vec<u8>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::notify_flags::{format, parse, ALL, KEYEVENT, KEYSPACE};
+
+    #[test]
+    fn notify_flags_read_and_print_as_redis_7_0() {
+        assert_eq!(parse(b""), Some(0));
+        assert_eq!(parse(b"KEA"), Some(ALL | KEYSPACE | KEYEVENT));
+        assert_eq!(parse(b"Kq"), None);
+        assert_eq!(parse(b"K E"), None);
+        assert_eq!(format(parse(b"KEA").unwrap()), "AKE");
+        // Every class letter spelled out is A; n is then not printed, m is.
+        assert_eq!(format(parse(b"g$lshzxetdmnKE").unwrap()), "AKEm");
+        assert_eq!(format(parse(b"Agmn").unwrap()), "Am");
+        assert_eq!(format(parse(b"xg").unwrap()), "gx");
+        assert_eq!(format(parse(b"En").unwrap()), "nE");
+    }
+}

@@ -14,6 +14,8 @@
 //! @events count              the same, as how many of each event name
 //! @client other              send the following commands as client `other` (connected on
 //!                            first use; the first client is `main`)
+//! @drain                     print what arrived in the current client's outbox since it was
+//!                            last drained (a blocked command's reply, pub/sub messages)
 //! @repeat 100 SET k{i} v     run a command 100 times, {i} counting from 0, and print each
 //! 100 × OK                   distinct reply once with how many times it came
 //! @stats                     print the engine's expiry and hit/miss counters
@@ -130,6 +132,14 @@ impl Runner {
                 }
             }
             "client" => self.current = rest.trim().to_string(),
+            "drain" => {
+                let id = self.client();
+                let engine = self.engine();
+                let protocol = engine.client(id).map_or(2, |c| c.protocol);
+                for reply in engine.drain(id) {
+                    out.push_str(&format_reply(&as_received(&reply, protocol)));
+                }
+            }
             "repeat" => {
                 let (times, command) = rest
                     .split_once(' ')

@@ -31,8 +31,9 @@ const READ_CHUNK: usize = 16 * 1024;
 /// How long to wait before accepting again after accept failed.
 const ACCEPT_RETRY: Duration = Duration::from_millis(10);
 
-/// The longest the blocked-timeout task sleeps before looking again.
-const TIMEOUT_POLL: Duration = Duration::from_millis(10);
+/// How long the blocked-timeout task sleeps when no client waits with a timeout (a client
+/// that blocks wakes it sooner).
+const IDLE_WAIT: Duration = Duration::from_secs(3600);
 
 /// An output buffer grown beyond this (a large reply) is given back after it is written.
 const OUTPUT_KEEP_CAPACITY: usize = 1024 * 1024;
@@ -46,6 +47,9 @@ struct State {
 
 struct Shared {
     state: Mutex<State>,
+    /// Tells the blocked-timeout task that a client blocked, perhaps with a timeout earlier
+    /// than the one it sleeps towards.
+    client_blocked: Notify,
 }
 
 impl Shared {
@@ -84,6 +88,7 @@ pub fn run(engine: Engine) -> Result<(), String> {
                 engine,
                 wakers: HashMap::new(),
             }),
+            client_blocked: Notify::new(),
         });
         for listener in listeners {
             let local = listener
@@ -147,23 +152,25 @@ async fn accept(shared: Arc<Shared>, listener: TcpListener) {
     }
 }
 
-/// Answers blocked clients whose timeout has come, to within a few milliseconds as Redis
-/// does, whatever `hz` is: it sleeps until the earliest timeout, looking again at least every
-/// [`TIMEOUT_POLL`] in case a client blocked meanwhile with an earlier one.
+/// Answers blocked clients whose timeout has come, to the millisecond as Redis does, whatever
+/// `hz` is: it sleeps until the earliest timeout, and starts over whenever a client blocks.
 async fn blocked_timeouts(shared: Arc<Shared>) {
     loop {
         let wait = {
             let state = shared.lock();
             let now = state.engine.now_ms();
-            state
-                .engine
-                .next_blocked_timeout()
-                .map(|at| Duration::from_millis(at.saturating_sub(now) + 1))
+            state.engine.next_blocked_timeout().map_or(IDLE_WAIT, |at| {
+                Duration::from_millis(at.saturating_sub(now) + 1)
+            })
         };
-        tokio::time::sleep(wait.map_or(TIMEOUT_POLL, |w| w.min(TIMEOUT_POLL))).await;
-        let mut state = shared.lock();
-        state.engine.time_out_blocked_clients();
-        state.wake_others(None);
+        tokio::select! {
+            () = tokio::time::sleep(wait) => {
+                let mut state = shared.lock();
+                state.engine.time_out_blocked_clients();
+                state.wake_others(None);
+            }
+            () = shared.client_blocked.notified() => {}
+        }
     }
 }
 
@@ -259,6 +266,9 @@ impl Connection {
         let mut state = shared.lock();
         let closing = self.run_locked(&mut state.engine);
         state.wake_others(Some(self.id));
+        if state.engine.client(self.id).is_some_and(|c| c.is_blocked()) {
+            shared.client_blocked.notify_one();
+        }
         closing
     }
 
@@ -392,6 +402,22 @@ mod tests {
             output,
             "+OK\r\n-ERR Protocol error: invalid bulk length\r\n"
         );
+    }
+
+    #[test]
+    fn what_a_command_pushes_to_its_own_client_comes_before_its_reply() {
+        let (output, _) = exchange(&mut engine(), b"HELLO 3\r\nSUBSCRIBE c\r\nPUBLISH c m\r\n");
+        assert!(
+            output.ends_with(">3\r\n$9\r\nsubscribe\r\n$1\r\nc\r\n:1\r\n>3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$1\r\nm\r\n:1\r\n"),
+            "{output}"
+        );
+    }
+
+    #[test]
+    fn a_blocked_command_holds_back_the_requests_after_it() {
+        let mut engine = engine();
+        let (output, closing) = exchange(&mut engine, b"BLPOP q 0\r\nPING\r\n");
+        assert_eq!((output.as_str(), closing), ("", false));
     }
 
     #[test]

@@ -5,7 +5,7 @@ Usage: python3 crates/server/tests/redis_py_smoke.py <path-to-keyspace-server>
 
 Starts the server on a free loopback port and talks to it with redis-py's default client
 (redis-py 8 opens each connection with HELLO 3, so RESP3) and with protocol=2 (RESP2):
-SET/GET, a pipeline, INCR, EXPIRE/TTL. Prints one line per check, then `N passed, N failed`;
+SET/GET, a pipeline, INCR, EXPIRE/TTL, a transaction, WATCH, pub/sub, BLPOP. Prints one line per check, then `N passed, N failed`;
 exits 1 when a check fails. The server is stopped at the end.
 """
 import socket
@@ -81,6 +81,47 @@ def exercise(checks, client, label):
     checks.check(label + " TTL", lambda: client.ttl(key + ":ttl"), 100)
     checks.check(label + " TTL without expiry", lambda: client.ttl(key + ":n"), -1)
     checks.check(label + " SET EX then PTTL within it", lambda: client.set(key, "v", ex=5) and 0 < client.pttl(key) <= 5000, True)
+
+    def transaction():
+        pipe = client.pipeline()
+        pipe.set(key, "t")
+        pipe.incr(key + ":n")
+        pipe.incr(key)
+        return pipe.execute(raise_on_error=False)
+
+    checks.check(label + " MULTI/EXEC pipeline", lambda: [str(r) for r in transaction()],
+                 ["True", "13", "value is not an integer or out of range"])
+
+    def watched():
+        with client.pipeline() as pipe:
+            pipe.watch(key)
+            # Another connection of the pool writes the watched key.
+            client.set(key, "changed")
+            pipe.multi()
+            pipe.set(key, "mine")
+            try:
+                pipe.execute()
+                return "executed"
+            except redis.WatchError:
+                return "WatchError"
+
+    checks.check(label + " WATCH broken by another write", watched, "WatchError")
+    checks.check(label + " ... which kept its value", lambda: client.get(key), b"changed")
+
+    def pubsub():
+        listener = client.pubsub()
+        listener.subscribe(key + ":ch")
+        confirmed = listener.get_message(timeout=2)
+        receivers = client.publish(key + ":ch", "hi")
+        message = listener.get_message(timeout=2)
+        listener.close()
+        return confirmed["type"], receivers, message["type"], message["data"]
+
+    checks.check(label + " pub/sub", pubsub, ("subscribe", 1, "message", b"hi"))
+    checks.check(label + " BLPOP served at once",
+                 lambda: client.rpush(key + ":q", "job") and list(client.blpop([key + ":q"], timeout=1)),
+                 [(key + ":q").encode(), b"job"])
+    checks.check(label + " BLPOP timing out", lambda: client.blpop([key + ":empty"], timeout=0.1), None)
 
 
 def main():

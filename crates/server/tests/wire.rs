@@ -173,3 +173,61 @@ fn unknown_arguments_stop_the_server_at_start() {
         "{stderr}"
     );
 }
+
+#[test]
+fn messages_reach_an_idle_subscriber_and_a_push_wakes_a_blocked_client() {
+    let server = Server::start();
+    let mut subscriber = server.connect();
+    let mut waiter = server.connect();
+    let mut other = server.connect();
+    subscriber.write_all(b"SUBSCRIBE news\r\n").unwrap();
+    expect(
+        &mut subscriber,
+        "*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n",
+    );
+    waiter.write_all(b"BLPOP jobs 0\r\nPING\r\n").unwrap();
+    // Let the BLPOP block before the push; the PING behind it waits for its reply.
+    thread::sleep(Duration::from_millis(100));
+    other
+        .write_all(b"PUBLISH news hi\r\nRPUSH jobs j1\r\n")
+        .unwrap();
+    expect(&mut other, ":1\r\n:1\r\n");
+    expect(
+        &mut subscriber,
+        "*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$2\r\nhi\r\n",
+    );
+    expect(&mut waiter, "*2\r\n$4\r\njobs\r\n$2\r\nj1\r\n+PONG\r\n");
+}
+
+#[test]
+fn a_blocked_timeout_is_answered_without_waiting_for_hz() {
+    let server = Server::start();
+    let mut waiter = server.connect();
+    let started = Instant::now();
+    waiter
+        .write_all(b"CONFIG SET hz 1\r\nBLPOP none 0.05\r\n")
+        .unwrap();
+    expect(&mut waiter, "+OK\r\n*-1\r\n");
+    assert!(started.elapsed() < Duration::from_millis(500));
+}
+
+#[test]
+fn a_killed_connection_is_closed() {
+    let server = Server::start();
+    let mut victim = server.connect();
+    let mut killer = server.connect();
+    victim.write_all(b"CLIENT ID\r\n").unwrap();
+    let id = read_until(&mut victim, "\r\n");
+    let kill = format!(
+        "CLIENT KILL ID {}\r\n",
+        id.trim_start_matches(':').trim_end()
+    );
+    killer.write_all(kill.as_bytes()).unwrap();
+    expect(&mut killer, ":1\r\n");
+    let mut rest = Vec::new();
+    assert_eq!(
+        victim.read_to_end(&mut rest).unwrap(),
+        0,
+        "closed, nothing sent"
+    );
+}

@@ -443,6 +443,9 @@ fn acl_categories(spec: &CommandSpec) -> Vec<&'static str> {
         "generic" => Some("keyspace"),
         "sorted-set" => Some("sortedset"),
         "transactions" => Some("transaction"),
+        // The pubsub category comes from the PUBSUB flag alone (PUBSUB HELP has the group
+        // but not the flag, nor the category).
+        "pubsub" => None,
         group => ACL_CATEGORIES.iter().copied().find(|c| *c == group),
     };
     let fast = spec.has(flag::FAST);
