@@ -24,6 +24,8 @@
 
 use indexmap::IndexMap;
 
+use crate::evict::Eviction;
+
 use crate::engine::Engine;
 use crate::event::{KeyspaceEvent, NotifyClass};
 use crate::memory;
@@ -286,7 +288,25 @@ impl LookupFlags {
     };
 }
 
+/// The shared integer object a key's value is, if it is one (see `Eviction::shared`).
+fn shared_object(eviction: &Eviction, entry: &Entry) -> Option<usize> {
+    match &entry.value {
+        Value::String(s) => {
+            memory::shared_integer(s, entry.string_origin, eviction.shared_integers())
+        }
+        _ => None,
+    }
+}
+
 impl Engine {
+    /// A key's access stamp (LRU clock or LFU counter), which for a shared integer is its
+    /// object's: what OBJECT IDLETIME and OBJECT FREQ read.
+    pub(crate) fn access_stamp(&self, entry: &Entry) -> u32 {
+        shared_object(&self.eviction, entry)
+            .and_then(|n| self.eviction.shared_stamp(n))
+            .unwrap_or(entry.lru)
+    }
+
     /// Looks a key up for reading: expires it if stale, counts a hit or a miss, touches it.
     pub(crate) fn lookup_read(&mut self, db: usize, key: &[u8]) -> Option<&Value> {
         self.lookup_read_with(db, key, LookupFlags::default())
@@ -331,7 +351,10 @@ impl Engine {
         self.expire_if_needed(db, key);
         let (index, _, entry) = self.dbs[db].keys.get_full_mut(key)?;
         if !no_touch {
-            entry.lru = self.eviction.touched(entry.lru, self.now_ms, &mut self.rng);
+            match shared_object(&self.eviction, entry) {
+                Some(n) => self.eviction.touch_shared(n, self.now_ms, &mut self.rng),
+                None => entry.lru = self.eviction.touched(entry.lru, self.now_ms, &mut self.rng),
+            }
         }
         Some(index)
     }

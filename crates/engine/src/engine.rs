@@ -239,6 +239,7 @@ impl Engine {
             in_exec: false,
         };
         engine.apply_config();
+        engine.eviction.create_shared_objects(now_ms);
         engine.peak_memory = engine.used_memory();
         engine
     }

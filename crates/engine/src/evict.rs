@@ -148,6 +148,11 @@ pub(crate) struct Eviction {
     pool: Vec<PoolEntry>,
     /// Where the random policies look first next time (`next_db`).
     next_db: usize,
+    /// The access stamps of Redis's shared integer objects 0..9999, one per object rather
+    /// than per key: a key holding a shared integer reads and refreshes its object's stamp,
+    /// as Redis's `lookupKey` writes the shared object's `lru` (so OBJECT IDLETIME of a key
+    /// set to 11 counts from server start, or from the last access to any key holding 11).
+    shared: Vec<u32>,
 }
 
 /// Redis's LRU clock at `now_ms`: seconds, wrapped to 24 bits.
@@ -200,6 +205,23 @@ impl Eviction {
             lfu_minutes(now_ms) << 8 | u32::from(LFU_INIT_VAL)
         } else {
             lru_clock(now_ms)
+        }
+    }
+
+    /// Stamps the shared integer objects as created now (`createSharedObjects`, at startup).
+    pub(crate) fn create_shared_objects(&mut self, now_ms: u64) {
+        self.shared = vec![self.new_stamp(now_ms); crate::memory::SHARED_INTEGERS as usize];
+    }
+
+    /// The access stamp of shared integer object `n`.
+    pub(crate) fn shared_stamp(&self, n: usize) -> Option<u32> {
+        self.shared.get(n).copied()
+    }
+
+    /// Refreshes the access stamp of shared integer object `n` after an access.
+    pub(crate) fn touch_shared(&mut self, n: usize, now_ms: u64, rng: &mut Rng) {
+        if let Some(&stamp) = self.shared.get(n) {
+            self.shared[n] = self.touched(stamp, now_ms, rng);
         }
     }
 

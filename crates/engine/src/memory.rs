@@ -282,10 +282,18 @@ pub fn value_size(value: &Value, origin: StringOrigin, pricing: Pricing) -> usiz
 /// Is this string one of Redis's shared integer objects (0..9999 stored through
 /// `tryObjectEncoding`, when `shared_integers` allows them)? OBJECT REFCOUNT asks too.
 pub fn is_shared_integer(s: &[u8], origin: StringOrigin, shared_integers: bool) -> bool {
-    shared_integers
-        && origin == StringOrigin::Encoded
-        && s.len() <= 20
-        && string2ll(s).is_some_and(|n| (0..SHARED_INTEGERS).contains(&n))
+    shared_integer(s, origin, shared_integers).is_some()
+}
+
+/// Which of the shared integer objects this string is, if it is one (see
+/// [`is_shared_integer`]).
+pub fn shared_integer(s: &[u8], origin: StringOrigin, shared_integers: bool) -> Option<usize> {
+    if !shared_integers || origin != StringOrigin::Encoded || s.len() > 4 {
+        return None;
+    }
+    string2ll(s)
+        .filter(|n| (0..SHARED_INTEGERS).contains(n))
+        .map(|n| n as usize)
 }
 
 fn string_size(s: &[u8], origin: StringOrigin, shared_integers: bool) -> usize {

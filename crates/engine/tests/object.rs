@@ -92,3 +92,31 @@ fn freq_needs_an_lfu_policy() {
     assert!(h.run("OBJECT FREQ k").is_error());
     assert_eq!(h.run("OBJECT FREQ missing"), Reply::Null);
 }
+
+#[test]
+fn a_shared_integer_idles_as_its_object_does() {
+    // Redis keeps one object per integer 0..9999, created at startup, and a lookup refreshes
+    // that object's clock: every key holding 11 shares one idle time (found by difftest:
+    // MSETNX k 1, INCRBY k 10, OBJECT IDLETIME k answered the seconds since server start).
+    let mut h = Harness::new();
+    h.clock.advance_ms(100_000);
+    h.run("SET k 11");
+    assert_eq!(h.run("OBJECT IDLETIME k"), Reply::Integer(100));
+    h.run("SET j 11");
+    h.run("GET j");
+    assert_eq!(h.run("OBJECT IDLETIME k"), Reply::Integer(0));
+    h.clock.advance_ms(7_000);
+    // Not shared: beyond 9999, or modified in place by APPEND (whose first call, creating
+    // the key, stores a shared 1 as Redis does).
+    h.run("SET big 12345");
+    h.run("APPEND raw 1");
+    h.run("APPEND raw 1");
+    assert_eq!(h.run("OBJECT IDLETIME big"), Reply::Integer(0));
+    assert_eq!(h.run("OBJECT IDLETIME raw"), Reply::Integer(0));
+    assert_eq!(h.run("OBJECT IDLETIME k"), Reply::Integer(7));
+    // Under an LRU policy with a limit, integers are not shared: each key has its own clock.
+    h.run("CONFIG SET maxmemory-policy allkeys-lru");
+    h.run("CONFIG SET maxmemory 1gb");
+    h.run("SET fresh 11");
+    assert_eq!(h.run("OBJECT IDLETIME fresh"), Reply::Integer(0));
+}

@@ -1287,7 +1287,7 @@ fn object_idletime(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         if engine.lfu_policy() {
             return Err(Error::LfuSelected);
         }
-        let idle_ms = crate::evict::idle_ms(entry.lru, engine.now_ms);
+        let idle_ms = crate::evict::idle_ms(engine.access_stamp(entry), engine.now_ms);
         Ok(Reply::Integer((idle_ms / 1000) as i64))
     })
 }
@@ -1305,7 +1305,7 @@ fn object_freq(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         }
         let counter = engine
             .eviction
-            .lfu_decr_and_return(entry.lru, engine.now_ms);
+            .lfu_decr_and_return(engine.access_stamp(entry), engine.now_ms);
         Ok(Reply::Integer(i64::from(counter)))
     })
 }
