@@ -31,7 +31,8 @@
 //!   that were not present for the whole iteration.
 //!
 //! So a full iteration returns every key present throughout it, Redis's guarantee, however
-//! keys come and go between calls.
+//! keys come and go between calls. SSCAN, HSCAN and ZSCAN walk a collection's own
+//! position-addressable map the same way, through the one [`scan_elements`].
 
 use std::ops::Range;
 

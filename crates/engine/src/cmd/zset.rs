@@ -944,7 +944,7 @@ fn zrandmember(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         .get(2)
         .map(|n| parse_random_count(n))
         .transpose()?;
-    let withscores = match &call.argv[3.min(call.argv.len())..] {
+    let withscores = match call.argv.get(3..).unwrap_or_default() {
         [] => false,
         [w] if is(w, "withscores") => true,
         _ => return Err(Error::Syntax),
