@@ -42,7 +42,10 @@ pub enum ScenarioRequest {
 pub enum ScenarioResponse {
     List(Vec<ScenarioSummary>),
     /// A scenario opened at its start.
-    Opened { info: ScenarioInfo, state: PlayState },
+    Opened {
+        info: ScenarioInfo,
+        state: PlayState,
+    },
     /// The file did not read: the parser's `line N, field: message`.
     Invalid(String),
     /// Where the scenario stands after a move.
@@ -319,7 +322,8 @@ fn report(report: &StepReport) -> ReportView {
                 client: run.client.clone(),
                 line: run.line.clone(),
                 reply: lines(&run.rendered, run.replies.iter().any(|r| r.is_error())),
-                mismatch: (!run.meets_expectation()).then(|| run.expected.clone().unwrap_or_default()),
+                mismatch: (!run.meets_expectation())
+                    .then(|| run.expected.clone().unwrap_or_default()),
             })
             .collect(),
         deliveries: report
@@ -342,7 +346,13 @@ fn state(runner: &Runner) -> PlayState {
         .map(|r| {
             r.changes
                 .iter()
-                .map(|c| (c.db, String::from_utf8_lossy(&c.key).into_owned(), c.kind.into()))
+                .map(|c| {
+                    (
+                        c.db,
+                        String::from_utf8_lossy(&c.key).into_owned(),
+                        c.kind.into(),
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -366,8 +376,7 @@ fn state(runner: &Runner) -> PlayState {
         let mut rows = window.rows;
         // Changed keys beyond the first window still show.
         for (changed_db, key, change) in &changes {
-            if *changed_db == db_index && !change.removed() && !rows.iter().any(|r| &r.key == key)
-            {
+            if *changed_db == db_index && !change.removed() && !rows.iter().any(|r| &r.key == key) {
                 let query = KeyQuery {
                     pattern: glob_escape(key),
                     count: 1,
@@ -509,8 +518,7 @@ mod tests {
         let source = builtin::SOURCES[0]
             .1
             .replacen("wait = \"80ms\"", "wait = \"80 parsecs\"", 1);
-        let ScenarioResponse::Invalid(message) =
-            player.handle(ScenarioRequest::Load { source })
+        let ScenarioResponse::Invalid(message) = player.handle(ScenarioRequest::Load { source })
         else {
             panic!()
         };

@@ -102,6 +102,17 @@ impl Default for ScenarioState {
     }
 }
 
+/// A link to a scenario's step, as a teacher shares it: `#scenario/cache-aside/3` opens the
+/// Scenarios tab on cache-aside after step 3 (no step: its introduction).
+pub fn parse_link(hash: &str) -> Option<(String, usize)> {
+    let rest = hash.trim_start_matches('#').strip_prefix("scenario/")?;
+    let (id, step) = match rest.split_once('/') {
+        Some((id, step)) => (id, step.parse().ok()?),
+        None => (rest, 0),
+    };
+    (!id.is_empty()).then(|| (id.to_string(), step))
+}
+
 /// The player's moves, sent to the worker.
 fn send(shared: Shared, request: ScenarioRequest) {
     shared.scenario.shown_ms.set_value(0);
@@ -147,6 +158,14 @@ pub fn Scenarios(shared: Shared) -> impl IntoView {
     let s = shared.scenario;
     let text = move || shared.text.get();
     let active = move || shared.tab.get() == Tab::Scenarios;
+
+    if let Some((id, position)) = parse_link(&window().location().hash().unwrap_or_default()) {
+        shared.tab.set(Tab::Scenarios);
+        send(shared, ScenarioRequest::Open { id });
+        if position > 0 {
+            send(shared, ScenarioRequest::Jump { position });
+        }
+    }
 
     // The play timer: the next step once the current one has been on screen long enough.
     let tick = move || {
@@ -378,7 +397,7 @@ fn Player(shared: Shared, info: ScenarioInfo) -> impl IntoView {
                     view! {
                         <li
                             class="sc-step"
-                            class:done=move || index < position.get()
+                            class:done=move || { index < position.get() }
                             class:current=move || index + 1 == position.get()
                         >
                             <button
@@ -403,7 +422,10 @@ fn Player(shared: Shared, info: ScenarioInfo) -> impl IntoView {
         let p = position.get();
         info.with_value(|i| {
             if p == 0 {
-                (text().intro_title.to_string(), i.intro.get(lang()).to_string())
+                (
+                    text().intro_title.to_string(),
+                    i.intro.get(lang()).to_string(),
+                )
             } else {
                 let heading = fill(text().step_of, p).replace("{m}", &steps.to_string());
                 (heading, i.steps[p - 1].say.get(lang()).to_string())
@@ -439,7 +461,7 @@ fn Player(shared: Shared, info: ScenarioInfo) -> impl IntoView {
             view! {
                 <span
                     class="sc-mark"
-                    class:done=move || index < position.get()
+                    class:done=move || { index < position.get() }
                     style:left=format!("{left:.2}%")
                 ></span>
             }
@@ -492,12 +514,16 @@ fn Player(shared: Shared, info: ScenarioInfo) -> impl IntoView {
                             send(shared, ScenarioRequest::Back);
                         }
                     >{move || text().back}</button>
-                    <button class="sc-play" aria-pressed=move || s.playing.get().to_string() on:click=move |_| toggle_play(shared)>
+                    <button
+                        class="sc-play"
+                        aria-pressed=move || s.playing.get().to_string()
+                        on:click=move |_| toggle_play(shared)
+                    >
                         {move || if s.playing.get() { text().pause } else { text().play }}
                     </button>
                     <button
                         class="sc-next"
-                        disabled=move || position.get() >= steps
+                        disabled=move || { position.get() >= steps }
                         on:click=move |_| {
                             s.playing.set(false);
                             send(shared, ScenarioRequest::Step);
@@ -739,8 +765,9 @@ fn key_row(shared: Shared, k: ScenarioKey) -> impl IntoView {
             </span>
         }
     });
-    let type_badge = (!k.type_name.is_empty())
-        .then(|| view! { <span class=format!("type type-{}", k.type_name)>{k.type_name.clone()}</span> });
+    let type_badge = (!k.type_name.is_empty()).then(
+        || view! { <span class=format!("type type-{}", k.type_name)>{k.type_name.clone()}</span> },
+    );
     let db = (k.db > 0).then(|| format!("db{} ", k.db));
     let ttl = if k.type_name.is_empty() {
         String::new()
@@ -754,5 +781,26 @@ fn key_row(shared: Shared, k: ScenarioKey) -> impl IntoView {
             <span class="sc-ttl">{ttl}</span>
             <span class="sc-change">{badge}</span>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_name_a_scenario_and_a_step() {
+        assert_eq!(
+            parse_link("#scenario/cache-aside/3"),
+            Some(("cache-aside".into(), 3))
+        );
+        assert_eq!(
+            parse_link("#scenario/sessions"),
+            Some(("sessions".into(), 0))
+        );
+        assert_eq!(parse_link("#scenario/"), None);
+        assert_eq!(parse_link("#scenario/x/y"), None);
+        assert_eq!(parse_link(""), None);
+        assert_eq!(parse_link("#console"), None);
     }
 }
