@@ -43,7 +43,7 @@ pub enum ScenarioResponse {
     List(Vec<ScenarioSummary>),
     /// A scenario opened at its start.
     Opened {
-        info: ScenarioInfo,
+        info: Box<ScenarioInfo>,
         state: PlayState,
     },
     /// The file did not read: the parser's `line N, field: message`.
@@ -275,7 +275,10 @@ impl Player {
         let runner = Runner::new(scenario);
         let state = state(&runner);
         self.runner = Some(runner);
-        ScenarioResponse::Opened { info, state }
+        ScenarioResponse::Opened {
+            info: Box::new(info),
+            state,
+        }
     }
 
     fn moved(&mut self, how: impl FnOnce(&mut Runner)) -> ScenarioResponse {
@@ -435,7 +438,7 @@ pub fn format_elapsed(ms: u64) -> String {
     let s = ms / 1000;
     match s {
         0 if ms > 0 => format!("+{ms}ms"),
-        0..=59 if ms % 1000 != 0 => format!("+{}.{:03}s", s, ms % 1000),
+        0..=59 if !ms.is_multiple_of(1000) => format!("+{}.{:03}s", s, ms % 1000),
         0..=59 => format!("+{s}s"),
         60..=3599 => format!("+{}m {:02}s", s / 60, s % 60),
         _ => format!("+{}h {:02}m {:02}s", s / 3600, s % 3600 / 60, s % 60),
@@ -448,7 +451,7 @@ mod tests {
 
     fn open(player: &mut Player, id: &str) -> (ScenarioInfo, PlayState) {
         match player.handle(ScenarioRequest::Open { id: id.into() }) {
-            ScenarioResponse::Opened { info, state } => (info, state),
+            ScenarioResponse::Opened { info, state } => (*info, state),
             other => panic!("{other:?}"),
         }
     }
@@ -541,6 +544,33 @@ mod tests {
         let state = moved(&mut player, ScenarioRequest::Step);
         let command = &state.report.unwrap().commands[0];
         assert_eq!(command.mismatch.as_deref(), Some("OK"));
+    }
+
+    #[test]
+    fn the_readme_example_plays_as_it_expects() {
+        let readme = include_str!("../README.md");
+        let section = &readme[readme.find("## Writing a scenario").expect("the section")..];
+        let start = section.find("```toml\n").expect("an example") + "```toml\n".len();
+        let source = &section[start..start + section[start..].find("```").unwrap()];
+        let mut player = Player::default();
+        let ScenarioResponse::Opened { info, .. } = player.handle(ScenarioRequest::Load {
+            source: source.to_string(),
+        }) else {
+            panic!(
+                "{:?}",
+                player.handle(ScenarioRequest::Load {
+                    source: source.into()
+                })
+            )
+        };
+        for _ in &info.steps {
+            let state = moved(&mut player, ScenarioRequest::Step);
+            let report = state.report.unwrap();
+            assert!(
+                report.commands.iter().all(|c| c.mismatch.is_none()),
+                "{report:?}"
+            );
+        }
     }
 
     #[test]

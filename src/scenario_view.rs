@@ -79,7 +79,7 @@ impl ScenarioState {
             ScenarioResponse::Opened { info, state } => {
                 self.error.set(None);
                 self.playing.set(false);
-                self.info.set(Some(info));
+                self.info.set(Some(*info));
                 self.play.set(state);
             }
             ScenarioResponse::Invalid(message) => {
@@ -547,8 +547,9 @@ fn Player(shared: Shared, info: ScenarioInfo) -> impl IntoView {
                             }
                         >{speed_options}</select>
                     </label>
-                    <span class="sc-clock" aria-label=move || text().clock_label title=move || text().clock_label>
-                        "⏱ " {move || format_elapsed(s.play.with(|p| p.elapsed_ms))}
+                    <span class="sc-clock">
+                        <span class="sc-clock-label">{move || text().clock_label}</span>
+                        {move || format_elapsed(s.play.with(|p| p.elapsed_ms))}
                     </span>
                 </div>
                 <div class="sc-ruler" aria-hidden="true">
@@ -680,7 +681,7 @@ fn RunView(shared: Shared) -> impl IntoView {
         let waited = (report.waited_ms > 0).then(|| {
             let span = format_elapsed(report.waited_ms);
             let span = span.trim_start_matches('+');
-            view! { <p class="sc-wait">"⏱ " {t.waits.replace("{t}", span)}</p> }
+            view! { <p class="sc-wait">{t.waits.replace("{t}", span)}</p> }
         });
         view! { {commands} {empty} {deliveries} {waited} }.into_any()
     };
