@@ -390,6 +390,11 @@ mod tests {
             ] {
                 assert!(fill(text, 42).contains("42"), "{text}");
             }
+            for text in [strings.scenario_keys, strings.more_keys] {
+                assert!(fill(text, 42).contains("42"), "{text}");
+            }
+            assert!(strings.step_of.contains("{n}") && strings.step_of.contains("{m}"));
+            assert!(strings.receives.contains("{c}") && strings.waits.contains("{t}"));
             let range = fill_range(strings.page_range, 51, 100, 1000);
             assert!(
                 ["51", "100", "1000"].iter().all(|n| range.contains(n)),

@@ -314,6 +314,9 @@ fn Picker(shared: Shared) -> impl IntoView {
                 <input type="file" accept=".toml,text/plain" on:change=on_file />
             </label>
             <span class="sc-drop">{move || text().drop_hint}</span>
+            <span class="sc-presenter-title">
+                {move || s.info.with(|i| i.as_ref().map(|i| i.title.get(lang()).to_string()))}
+            </span>
             <button
                 class="sc-presenter"
                 aria-pressed=move || s.presenter.get().to_string()
