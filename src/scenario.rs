@@ -17,7 +17,7 @@ use crate::keyview::{self, KeyQuery};
 use crate::protocol::Line;
 
 /// Keys listed at most in the scenario's keyspace (hot-posts has 2,000): the changed keys are
-/// always among them.
+/// always among them, first.
 pub const KEYS_SHOWN: usize = 60;
 
 /// What the page asks of the scenario player.
@@ -411,6 +411,8 @@ fn state(runner: &Runner) -> PlayState {
             });
         }
     }
+    // The step's changes first, where the eye goes (hot-posts lists 2,000 other keys).
+    keys.sort_by_key(|k| k.change.is_none());
     PlayState {
         position: runner.position(),
         steps: runner.scenario().steps.len(),
@@ -510,6 +512,12 @@ mod tests {
             key(&state, "user:123").and_then(|k| k.change),
             Some(Change::Deleted)
         );
+        // Among 2,000 keys, the step's own come first.
+        open(&mut player, "hot-posts");
+        let state = moved(&mut player, ScenarioRequest::Jump { position: 3 });
+        assert!(state.keys[0].change.is_some(), "{:?}", state.keys[0]);
+        assert!(state.key_count > KEYS_SHOWN);
+        open(&mut player, "cache-aside");
         let state = moved(&mut player, ScenarioRequest::Jump { position: 0 });
         assert_eq!((state.position, state.elapsed_ms), (0, 0));
         assert!(state.keys.is_empty());
