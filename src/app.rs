@@ -20,6 +20,8 @@ use crate::keyview::{KeyQuery, KeyWindow, TtlTracker};
 use crate::panel::KeyPanel;
 use crate::prefs;
 use crate::protocol::{Line, LineKind, Request, Response};
+use crate::scenario::ScenarioRequest;
+use crate::scenario_view::{ScenarioState, Scenarios};
 
 /// Presenter zoom: the steps Ctrl/Cmd +/− move through, and its bounds.
 const ZOOM_STEP: f64 = 0.1;
@@ -35,6 +37,13 @@ pub enum EngineState {
     Ready,
     /// Died, with what the browser said.
     Failed(String),
+}
+
+/// Which view the page shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tab {
+    Console,
+    Scenarios,
 }
 
 /// The page's state, shared by its components: small and `Copy`, every part a signal or a
@@ -56,6 +65,9 @@ pub struct Shared {
     /// The wall clock, redrawn every [`TICK`] for the countdowns.
     pub now_ms: RwSignal<u64>,
     pub ttl: StoredValue<TtlTracker>,
+    pub tab: RwSignal<Tab>,
+    /// The scenario player's state.
+    pub scenario: ScenarioState,
     host: StoredValue<Option<Host>, LocalStorage>,
     /// The key-list request in flight, so that a fast scroll sends one at a time.
     window_sent: StoredValue<Option<KeyQuery>>,
@@ -175,6 +187,7 @@ impl Shared {
             Response::More { reply, from, lines } => {
                 self.log.update(|log| log.more(reply, from, lines));
             }
+            Response::Scenario(response) => self.scenario.on_response(response),
         }
     }
 
@@ -198,6 +211,8 @@ impl Shared {
         };
         self.host.set_value(host);
         self.refresh_keys();
+        self.scenario.restarted();
+        self.send(Request::Scenario(ScenarioRequest::List));
     }
 }
 
@@ -220,6 +235,8 @@ pub fn App(#[prop(optional)] in_page: bool) -> impl IntoView {
         inspection: RwSignal::new(None),
         now_ms: RwSignal::new(js_sys::Date::now() as u64),
         ttl: StoredValue::new(TtlTracker::default()),
+        tab: RwSignal::new(Tab::Console),
+        scenario: ScenarioState::new(),
         host: StoredValue::new_local(None),
         window_sent: StoredValue::new(None),
         tick_sent: StoredValue::new(false),
@@ -260,13 +277,15 @@ pub fn App(#[prop(optional)] in_page: bool) -> impl IntoView {
     view! {
         <div class="app">
             <Header shared />
-            <main class="panes">
+            <Tabs shared />
+            <main class="panes" hidden=move || shared.tab.get() != Tab::Console>
                 <Console shared />
                 <div class="side">
                     <KeyPanel shared />
                     <Inspector shared />
                 </div>
             </main>
+            <Scenarios shared />
             {move || match shared.engine.get() {
                 EngineState::Failed(message) => Some(view! {
                     <div class="failure" role="alert">
@@ -371,6 +390,28 @@ fn Header(shared: Shared) -> impl IntoView {
                 <button class="zoom" aria-label=move || text().zoom_in on:click=move |_| step(ZOOM_STEP)>"A+"</button>
             </nav>
         </header>
+    }
+}
+
+/// The switch between the console and the scenario player.
+#[component]
+fn Tabs(shared: Shared) -> impl IntoView {
+    let text = move || shared.text.get();
+    let tab = move |which: Tab, label: fn(&Strings) -> &'static str| {
+        view! {
+            <button
+                role="tab"
+                class="tab"
+                aria-selected=move || (shared.tab.get() == which).to_string()
+                on:click=move |_| shared.tab.set(which)
+            >{move || label(text())}</button>
+        }
+    };
+    view! {
+        <nav class="tabs" role="tablist" aria-label=move || text().tabs_label>
+            {tab(Tab::Console, |t| t.tab_console)}
+            {tab(Tab::Scenarios, |t| t.tab_scenarios)}
+        </nav>
     }
 }
 

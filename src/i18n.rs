@@ -83,6 +83,63 @@ pub struct Strings {
     pub col_rank: &'static str,
     pub col_member: &'static str,
     pub col_score: &'static str,
+    /// The switch between the console and the scenarios, for screen readers.
+    pub tabs_label: &'static str,
+    pub tab_console: &'static str,
+    pub tab_scenarios: &'static str,
+    /// The scenario picker's label.
+    pub scenario_pick: &'static str,
+    /// Above the scenario cards when none is open.
+    pub scenario_choose: &'static str,
+    /// The file input's label.
+    pub open_file: &'static str,
+    pub drop_hint: &'static str,
+    /// Before a scenario file's mistake.
+    pub file_error: &'static str,
+    /// Beside the title of a scenario read from a file.
+    pub from_file: &'static str,
+    pub steps_title: &'static str,
+    /// Progress: step `{n}` of `{m}`.
+    pub step_of: &'static str,
+    /// The position before step 1.
+    pub intro_title: &'static str,
+    /// Shown after the last step.
+    pub lesson_title: &'static str,
+    pub back: &'static str,
+    pub next: &'static str,
+    pub play: &'static str,
+    pub pause: &'static str,
+    /// Back to the introduction.
+    pub restart: &'static str,
+    pub speed: &'static str,
+    pub presenter: &'static str,
+    pub presenter_exit: &'static str,
+    /// The virtual clock's label.
+    pub clock_label: &'static str,
+    pub code_title: &'static str,
+    pub run_title: &'static str,
+    /// A step without Redis commands.
+    pub no_commands: &'static str,
+    /// The commands pane before step 1.
+    pub before_start: &'static str,
+    /// Before what the scenario expected, when the reply differs.
+    pub expected: &'static str,
+    /// A delivery to another client: `{c}` receives.
+    pub receives: &'static str,
+    /// Time passing after a step: `{t}`.
+    pub waits: &'static str,
+    /// The scenario's keyspace: `{n}` keys.
+    pub scenario_keys: &'static str,
+    /// Keys not listed: `{n}`.
+    pub more_keys: &'static str,
+    /// Key change labels.
+    pub created: &'static str,
+    pub changed: &'static str,
+    pub deleted: &'static str,
+    pub expired: &'static str,
+    pub evicted: &'static str,
+    /// The scenario's keyboard hint.
+    pub scenario_hint: &'static str,
 }
 
 pub const ENGLISH: Strings = Strings {
@@ -137,6 +194,43 @@ pub const ENGLISH: Strings = Strings {
     col_rank: "Rank",
     col_member: "Member",
     col_score: "Score",
+    tabs_label: "Views",
+    tab_console: "Console",
+    tab_scenarios: "Scenarios",
+    scenario_pick: "Scenario",
+    scenario_choose: "Pick a scenario from the guide, or open your own file.",
+    open_file: "Open a .toml file",
+    drop_hint: "or drop one on this page",
+    file_error: "This scenario file has a mistake:",
+    from_file: "your file",
+    steps_title: "Steps",
+    step_of: "Step {n} of {m}",
+    intro_title: "Introduction",
+    lesson_title: "The lesson",
+    back: "‹ Back",
+    next: "Next ›",
+    play: "▶ Play",
+    pause: "❚❚ Pause",
+    restart: "⟲ Restart",
+    speed: "Speed",
+    presenter: "Presenter mode",
+    presenter_exit: "Exit presenter mode",
+    clock_label: "Virtual time",
+    code_title: "The guide's code",
+    run_title: "Commands and replies",
+    no_commands: "No Redis commands in this step.",
+    before_start: "Press Next › (or →) to play step 1.",
+    expected: "expected:",
+    receives: "{c} receives",
+    waits: "then {t} pass",
+    scenario_keys: "{n} keys",
+    more_keys: "… {n} more keys",
+    created: "created",
+    changed: "changed",
+    deleted: "deleted",
+    expired: "expired",
+    evicted: "evicted",
+    scenario_hint: "→ / PageDown next · ← / PageUp back · Space play/pause · Home restart",
 };
 
 pub const TRADITIONAL_CHINESE: Strings = Strings {
@@ -191,6 +285,43 @@ pub const TRADITIONAL_CHINESE: Strings = Strings {
     col_rank: "名次",
     col_member: "成員",
     col_score: "分數",
+    tabs_label: "檢視",
+    tab_console: "主控台",
+    tab_scenarios: "情境",
+    scenario_pick: "情境",
+    scenario_choose: "從指南中選一個情境，或開啟你自己的檔案。",
+    open_file: "開啟 .toml 檔案",
+    drop_hint: "或把檔案拖放到這個頁面",
+    file_error: "這個情境檔有錯誤：",
+    from_file: "你的檔案",
+    steps_title: "步驟",
+    step_of: "第 {n} 步，共 {m} 步",
+    intro_title: "開場",
+    lesson_title: "重點",
+    back: "‹ 上一步",
+    next: "下一步 ›",
+    play: "▶ 播放",
+    pause: "❚❚ 暫停",
+    restart: "⟲ 從頭開始",
+    speed: "速度",
+    presenter: "簡報模式",
+    presenter_exit: "離開簡報模式",
+    clock_label: "虛擬時間",
+    code_title: "指南中的程式碼",
+    run_title: "指令與回覆",
+    no_commands: "這一步沒有 Redis 指令。",
+    before_start: "按「下一步 ›」（或 →）播放第 1 步。",
+    expected: "預期：",
+    receives: "{c} 收到",
+    waits: "接著經過 {t}",
+    scenario_keys: "{n} 個鍵",
+    more_keys: "…還有 {n} 個鍵",
+    created: "新增",
+    changed: "修改",
+    deleted: "刪除",
+    expired: "過期",
+    evicted: "逐出",
+    scenario_hint: "→ / PageDown 下一步 · ← / PageUp 上一步 · 空白鍵 播放/暫停 · Home 從頭開始",
 };
 
 /// Both tables, in the order the switch offers them.
@@ -259,6 +390,11 @@ mod tests {
             ] {
                 assert!(fill(text, 42).contains("42"), "{text}");
             }
+            for text in [strings.scenario_keys, strings.more_keys] {
+                assert!(fill(text, 42).contains("42"), "{text}");
+            }
+            assert!(strings.step_of.contains("{n}") && strings.step_of.contains("{m}"));
+            assert!(strings.receives.contains("{c}") && strings.waits.contains("{t}"));
             let range = fill_range(strings.page_range, 51, 100, 1000);
             assert!(
                 ["51", "100", "1000"].iter().all(|n| range.contains(n)),

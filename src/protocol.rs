@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::inspect::{InspectQuery, Inspection};
 use crate::keyview::{KeyQuery, KeyWindow};
+use crate::scenario::{ScenarioRequest, ScenarioResponse};
 
 /// What the page asks of the engine. Requests are answered in the order they are sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -32,6 +33,8 @@ pub enum Request {
     Window { view: KeyQuery },
     /// The next page of a long reply, from line `from`.
     More { reply: u64, from: usize },
+    /// The scenario player (its own engine, apart from the console's).
+    Scenario(ScenarioRequest),
 }
 
 /// What the engine answers.
@@ -64,6 +67,7 @@ pub enum Response {
         from: usize,
         lines: Vec<Line>,
     },
+    Scenario(ScenarioResponse),
 }
 
 /// The start of a reply as printed lines, and how many lines it has in all.

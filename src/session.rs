@@ -14,6 +14,7 @@ use keyspace::{ClientId, Clock, Config, Engine, Reply};
 use crate::inspect::{self, InspectQuery, Inspection, Snapshot};
 use crate::keyview::{self, KeyQuery, KeyWindow};
 use crate::protocol::{Line, ReplyPage, Request, Response};
+use crate::scenario::Player;
 
 /// Lines of a reply sent at a time.
 pub const PAGE: usize = 500;
@@ -32,6 +33,8 @@ pub struct Session {
     /// what a later tick's fresh copy of the page is marked against, so that the highlight
     /// lasts until the next command.
     marked_against: Option<(InspectQuery, Snapshot)>,
+    /// The scenario being played, on its own engine.
+    player: Player,
 }
 
 impl Session {
@@ -51,6 +54,7 @@ impl Session {
             replies: 0,
             kept: VecDeque::new(),
             marked_against: None,
+            player: Player::default(),
         }
     }
 
@@ -78,6 +82,7 @@ impl Session {
                     .unwrap_or_default();
                 Response::More { reply, from, lines }
             }
+            Request::Scenario(request) => Response::Scenario(self.player.handle(request)),
         }
     }
 

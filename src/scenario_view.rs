@@ -1,0 +1,810 @@
+//! The scenario player's page: a picker (the built-in scenarios, or a `.toml` file opened or
+//! dropped), the step list with progress, the controls (back, play/pause with a speed, next,
+//! restart; → ← PageDown PageUp Space Home on the keyboard), the narration in the page's
+//! language, the guide's code with the step's lines highlighted, the step's commands and
+//! replies by client (a reply other than the scenario expected is flagged), what other
+//! clients received, the keyspace with the step's changes labelled, and the virtual clock on a
+//! ruler. A presenter mode fills the screen with large type for a classroom.
+//!
+//! Everything shown comes from the worker's [`crate::scenario`] answers; this module only
+//! renders them and sends the visitor's moves. Keys, values, code and replies are text.
+
+use std::time::Duration;
+
+use leptos::ev::KeyboardEvent;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlInputElement;
+
+use crate::app::{Shared, Tab};
+use crate::i18n::{fill, Strings};
+use crate::keyview::format_ttl;
+use crate::protocol::{Line, LineKind, Request};
+use crate::scenario::{
+    format_elapsed, Change, PlayState, ScenarioInfo, ScenarioKey, ScenarioRequest,
+    ScenarioResponse, ScenarioSummary,
+};
+
+/// Play speeds: the label and the time each step stays on screen.
+pub const SPEEDS: [(&str, u32); 4] = [("0.5×", 8000), ("1×", 4000), ("2×", 2000), ("4×", 1000)];
+/// How often the play timer looks whether the next step is due.
+const PLAY_TICK_MS: u32 = 250;
+
+/// The player's state on the page: small and `Copy`, every part a signal.
+#[derive(Clone, Copy)]
+pub struct ScenarioState {
+    pub list: RwSignal<Vec<ScenarioSummary>>,
+    pub info: RwSignal<Option<ScenarioInfo>>,
+    pub play: RwSignal<PlayState>,
+    /// The last file's mistake, as the parser said it.
+    pub error: RwSignal<Option<String>>,
+    /// Whether the open scenario came from a file rather than the built-ins.
+    pub from_file: RwSignal<bool>,
+    pub playing: RwSignal<bool>,
+    /// Index into [`SPEEDS`].
+    pub speed: RwSignal<usize>,
+    pub presenter: RwSignal<bool>,
+    /// Milliseconds the current step has been on screen while playing.
+    shown_ms: StoredValue<u32>,
+    /// A file being read, so that a quick second drop does not race the first.
+    loading: RwSignal<bool>,
+}
+
+impl ScenarioState {
+    pub fn new() -> ScenarioState {
+        ScenarioState {
+            list: RwSignal::new(Vec::new()),
+            info: RwSignal::new(None),
+            play: RwSignal::new(PlayState::default()),
+            error: RwSignal::new(None),
+            from_file: RwSignal::new(false),
+            playing: RwSignal::new(false),
+            speed: RwSignal::new(1),
+            presenter: RwSignal::new(false),
+            shown_ms: StoredValue::new(0),
+            loading: RwSignal::new(false),
+        }
+    }
+
+    /// The engine restarted: whatever was open is gone with it.
+    pub fn restarted(&self) {
+        self.info.set(None);
+        self.play.set(PlayState::default());
+        self.playing.set(false);
+    }
+
+    pub fn on_response(&self, response: ScenarioResponse) {
+        match response {
+            ScenarioResponse::List(list) => self.list.set(list),
+            ScenarioResponse::Opened { info, state } => {
+                self.error.set(None);
+                self.playing.set(false);
+                self.info.set(Some(*info));
+                self.play.set(state);
+            }
+            ScenarioResponse::Invalid(message) => {
+                self.playing.set(false);
+                self.error.set(Some(message));
+            }
+            ScenarioResponse::Moved(state) => {
+                if state.position >= state.steps {
+                    self.playing.set(false);
+                }
+                self.play.set(state);
+            }
+        }
+    }
+}
+
+impl Default for ScenarioState {
+    fn default() -> ScenarioState {
+        ScenarioState::new()
+    }
+}
+
+/// A link to a scenario's step, as a teacher shares it: `#scenario/cache-aside/3` opens the
+/// Scenarios tab on cache-aside after step 3 (no step: its introduction).
+pub fn parse_link(hash: &str) -> Option<(String, usize)> {
+    let rest = hash.trim_start_matches('#').strip_prefix("scenario/")?;
+    let (id, step) = match rest.split_once('/') {
+        Some((id, step)) => (id, step.parse().ok()?),
+        None => (rest, 0),
+    };
+    (!id.is_empty()).then(|| (id.to_string(), step))
+}
+
+/// The player's moves, sent to the worker.
+fn send(shared: Shared, request: ScenarioRequest) {
+    shared.scenario.shown_ms.set_value(0);
+    shared.send(Request::Scenario(request));
+}
+
+fn toggle_play(shared: Shared) {
+    let s = shared.scenario;
+    if s.info.with_untracked(Option::is_none) {
+        return;
+    }
+    if s.playing.get_untracked() {
+        s.playing.set(false);
+        return;
+    }
+    // Play from the start when at the end; the first step comes at once.
+    if s.play.with_untracked(|p| p.position >= p.steps) {
+        send(shared, ScenarioRequest::Jump { position: 0 });
+    }
+    send(shared, ScenarioRequest::Step);
+    s.playing.set(true);
+}
+
+/// Reads a scenario file the visitor chose or dropped and sends it to the worker.
+fn load_file(shared: Shared, file: web_sys::File) {
+    let s = shared.scenario;
+    s.loading.set(true);
+    leptos::task::spawn_local(async move {
+        let text = wasm_bindgen_futures::JsFuture::from(file.text()).await;
+        s.loading.set(false);
+        match text.ok().and_then(|t| t.as_string()) {
+            Some(source) => {
+                s.from_file.set(true);
+                send(shared, ScenarioRequest::Load { source });
+            }
+            None => s.error.set(Some(format!("{}: unreadable", file.name()))),
+        }
+    });
+}
+
+#[component]
+pub fn Scenarios(shared: Shared) -> impl IntoView {
+    let s = shared.scenario;
+    let text = move || shared.text.get();
+    let active = move || shared.tab.get() == Tab::Scenarios;
+
+    if let Some((id, position)) = parse_link(&window().location().hash().unwrap_or_default()) {
+        shared.tab.set(Tab::Scenarios);
+        send(shared, ScenarioRequest::Open { id });
+        if position > 0 {
+            send(shared, ScenarioRequest::Jump { position });
+        }
+    }
+
+    // The play timer: the next step once the current one has been on screen long enough.
+    let tick = move || {
+        if !s.playing.get_untracked() {
+            return;
+        }
+        let due = SPEEDS[s.speed.get_untracked()].1;
+        s.shown_ms.update_value(|ms| *ms += PLAY_TICK_MS);
+        if s.shown_ms.get_value() >= due {
+            send(shared, ScenarioRequest::Step);
+        }
+    };
+    if let Ok(handle) =
+        set_interval_with_handle(tick, Duration::from_millis(u64::from(PLAY_TICK_MS)))
+    {
+        on_cleanup(move || handle.clear());
+    }
+
+    // Keyboard, as presentation clickers send it (PageDown/PageUp), when this view is shown and
+    // the visitor is not typing somewhere.
+    let keys = window_event_listener(leptos::ev::keydown, move |ev: KeyboardEvent| {
+        if shared.tab.get_untracked() != Tab::Scenarios
+            || ev.ctrl_key()
+            || ev.meta_key()
+            || ev.alt_key()
+            || s.info.with_untracked(Option::is_none)
+        {
+            return;
+        }
+        let typing = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
+        if typing {
+            return;
+        }
+        let request = match ev.key().as_str() {
+            "ArrowRight" | "PageDown" => ScenarioRequest::Step,
+            "ArrowLeft" | "PageUp" => ScenarioRequest::Back,
+            "Home" => ScenarioRequest::Jump { position: 0 },
+            "End" => ScenarioRequest::Jump {
+                position: usize::MAX,
+            },
+            " " => {
+                ev.prevent_default();
+                toggle_play(shared);
+                return;
+            }
+            "Escape" if s.presenter.get_untracked() => {
+                s.presenter.set(false);
+                return;
+            }
+            _ => return,
+        };
+        ev.prevent_default();
+        s.playing.set(false);
+        send(shared, request);
+    });
+    on_cleanup(move || keys.remove());
+
+    let dragging = RwSignal::new(false);
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        dragging.set(false);
+        if let Some(file) = ev
+            .data_transfer()
+            .and_then(|d| d.files())
+            .and_then(|f| f.item(0))
+        {
+            load_file(shared, file);
+        }
+    };
+
+    view! {
+        <section
+            class="scenario"
+            class:presenter=move || s.presenter.get()
+            class:dragging=move || dragging.get()
+            hidden=move || !active()
+            aria-label=move || text().tab_scenarios
+            on:dragover=move |ev: leptos::ev::DragEvent| {
+                ev.prevent_default();
+                dragging.set(true);
+            }
+            on:dragleave=move |_| dragging.set(false)
+            on:drop=on_drop
+        >
+            <Picker shared />
+            {move || s.error.get().map(|message| view! {
+                <div class="sc-error" role="alert">
+                    <p>{move || text().file_error}</p>
+                    <pre class="sc-error-text">{message}</pre>
+                </div>
+            })}
+            {move || match s.info.get() {
+                None => view! { <Cards shared /> }.into_any(),
+                Some(info) => view! { <Player shared info /> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+/// The bar above the player: the scenario picker, a file to open, presenter mode.
+#[component]
+fn Picker(shared: Shared) -> impl IntoView {
+    let s = shared.scenario;
+    let text = move || shared.text.get();
+    let lang = move || text().lang;
+    let current = move || {
+        s.info
+            .with(|i| i.as_ref().map(|i| i.id.clone()))
+            .filter(|_| !s.from_file.get())
+            .unwrap_or_default()
+    };
+    let on_file = move |ev: leptos::ev::Event| {
+        let input: HtmlInputElement = event_target(&ev);
+        if let Some(file) = input.files().and_then(|f| f.item(0)) {
+            load_file(shared, file);
+        }
+        // The same file again (edited meanwhile) must fire another change.
+        input.set_value("");
+    };
+    view! {
+        <div class="sc-bar">
+            <label class="sc-pick">
+                <span>{move || text().scenario_pick}</span>
+                <select
+                    prop:value=current
+                    on:change=move |ev| {
+                        let id = event_target_value(&ev);
+                        if !id.is_empty() {
+                            s.from_file.set(false);
+                            send(shared, ScenarioRequest::Open { id });
+                        }
+                    }
+                >
+                    <option value="" disabled=true>"—"</option>
+                    {move || s.list.get().into_iter().map(|item| {
+                        let title = item.title.clone();
+                        view! { <option value=item.id.clone()>{move || title.get(lang()).to_string()}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <label class="sc-file">
+                <span class="sc-file-button">{move || text().open_file}</span>
+                <input type="file" accept=".toml,text/plain" on:change=on_file />
+            </label>
+            <span class="sc-drop">{move || text().drop_hint}</span>
+            <span class="sc-presenter-title">
+                {move || s.info.with(|i| i.as_ref().map(|i| i.title.get(lang()).to_string()))}
+            </span>
+            <button
+                class="sc-presenter"
+                aria-pressed=move || s.presenter.get().to_string()
+                disabled=move || s.info.with(Option::is_none)
+                on:click=move |_| s.presenter.update(|p| *p = !*p)
+            >
+                {move || if s.presenter.get() { text().presenter_exit } else { text().presenter }}
+            </button>
+        </div>
+    }
+}
+
+/// The built-in scenarios as cards, when none is open.
+#[component]
+fn Cards(shared: Shared) -> impl IntoView {
+    let s = shared.scenario;
+    let text = move || shared.text.get();
+    view! {
+        <div class="sc-cards">
+            <p class="sc-choose">{move || text().scenario_choose}</p>
+            <ul>
+                {move || s.list.get().into_iter().map(|item| {
+                    let id = item.id.clone();
+                    view! {
+                        <li>
+                            <button class="sc-card" on:click=move |_| {
+                                s.from_file.set(false);
+                                send(shared, ScenarioRequest::Open { id: id.clone() });
+                            }>
+                                <span class="sc-card-title">{move || item.title.get(text().lang).to_string()}</span>
+                                <span class="sc-card-id">{item.id.clone()}</span>
+                            </button>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </div>
+    }
+}
+
+/// An open scenario.
+#[component]
+fn Player(shared: Shared, info: ScenarioInfo) -> impl IntoView {
+    let s = shared.scenario;
+    let text = move || shared.text.get();
+    let lang = move || text().lang;
+    let info = StoredValue::new(info);
+    let position = Memo::new(move |_| s.play.with(|p| p.position));
+    let steps = info.with_value(|i| i.steps.len());
+    // When each step starts, in virtual time: for the list and the ruler.
+    let starts: Vec<u64> = info.with_value(|i| {
+        i.steps
+            .iter()
+            .scan(0, |at, step| {
+                let start = *at;
+                *at += step.wait_ms;
+                Some(start)
+            })
+            .collect()
+    });
+    let total_ms = info.with_value(|i| i.steps.iter().map(|s| s.wait_ms).sum::<u64>());
+
+    let title = move || info.with_value(|i| i.title.get(lang()).to_string());
+    let progress = move || {
+        text()
+            .step_of
+            .replace("{n}", &position.get().to_string())
+            .replace("{m}", &steps.to_string())
+    };
+
+    let step_items = {
+        let starts = starts.clone();
+        info.with_value(|i| {
+            i.steps
+                .iter()
+                .enumerate()
+                .map(|(index, step)| {
+                    let say = step.say.clone();
+                    let at = format_elapsed(starts[index]);
+                    let client = (i.clients.len() > 1).then(|| step.client.clone());
+                    view! {
+                        <li
+                            class="sc-step"
+                            class:done=move || { index < position.get() }
+                            class:current=move || index + 1 == position.get()
+                        >
+                            <button
+                                aria-current=move || (index + 1 == position.get()).then_some("step")
+                                on:click=move |_| {
+                                    s.playing.set(false);
+                                    send(shared, ScenarioRequest::Jump { position: index + 1 });
+                                }
+                            >
+                                <span class="sc-step-n">{index + 1}</span>
+                                <span class="sc-step-say">{move || say.get(lang()).to_string()}</span>
+                                <span class="sc-step-at">{at} {client.map(|c| format!(" · {c}"))}</span>
+                            </button>
+                        </li>
+                    }
+                })
+                .collect_view()
+        })
+    };
+
+    let narration = move || {
+        let p = position.get();
+        info.with_value(|i| {
+            if p == 0 {
+                (
+                    text().intro_title.to_string(),
+                    i.intro.get(lang()).to_string(),
+                )
+            } else {
+                let heading = fill(text().step_of, p).replace("{m}", &steps.to_string());
+                (heading, i.steps[p - 1].say.get(lang()).to_string())
+            }
+        })
+    };
+    let lesson = move || {
+        (position.get() == steps).then(|| {
+            view! {
+                <div class="sc-lesson">
+                    <h3>{move || text().lesson_title}</h3>
+                    <p>{move || info.with_value(|i| i.lesson.get(lang()).to_string())}</p>
+                </div>
+            }
+        })
+    };
+
+    let speed_options = SPEEDS
+        .iter()
+        .enumerate()
+        .map(|(i, (label, _))| view! { <option value=i.to_string()>{*label}</option> })
+        .collect_view();
+
+    let ruler_marks = starts
+        .iter()
+        .enumerate()
+        .map(|(index, &at)| {
+            let left = if total_ms == 0 {
+                100.0 * index as f64 / steps.max(1) as f64
+            } else {
+                100.0 * at as f64 / total_ms as f64
+            };
+            view! {
+                <span
+                    class="sc-mark"
+                    class:done=move || { index < position.get() }
+                    style:left=format!("{left:.2}%")
+                ></span>
+            }
+        })
+        .collect_view();
+    let ruler_fill = move || {
+        let elapsed = s.play.with(|p| p.elapsed_ms);
+        let fraction = if total_ms == 0 {
+            position.get() as f64 / steps.max(1) as f64
+        } else {
+            elapsed as f64 / total_ms as f64
+        };
+        format!("{:.2}%", (fraction * 100.0).clamp(0.0, 100.0))
+    };
+
+    view! {
+        <div class="sc-player">
+            <aside class="sc-steps">
+                <h2 class="sc-title">
+                    {title}
+                    {move || s.from_file.get().then(|| view! { <span class="sc-from-file">{move || text().from_file}</span> })}
+                </h2>
+                <div class="sc-progress">
+                    <span>{progress}</span>
+                    <progress max=steps value=move || position.get()></progress>
+                </div>
+                <ol>
+                    <li class="sc-step sc-intro" class:current=move || position.get() == 0>
+                        <button
+                            aria-current=move || (position.get() == 0).then_some("step")
+                            on:click=move |_| {
+                                s.playing.set(false);
+                                send(shared, ScenarioRequest::Jump { position: 0 });
+                            }
+                        >
+                            <span class="sc-step-n">"0"</span>
+                            <span class="sc-step-say">{move || text().intro_title}</span>
+                        </button>
+                    </li>
+                    {step_items}
+                </ol>
+            </aside>
+            <div class="sc-center">
+                <div class="sc-controls" role="toolbar">
+                    <button
+                        class="sc-back"
+                        disabled=move || position.get() == 0
+                        on:click=move |_| {
+                            s.playing.set(false);
+                            send(shared, ScenarioRequest::Back);
+                        }
+                    >{move || text().back}</button>
+                    <button
+                        class="sc-play"
+                        aria-pressed=move || s.playing.get().to_string()
+                        on:click=move |_| toggle_play(shared)
+                    >
+                        {move || if s.playing.get() { text().pause } else { text().play }}
+                    </button>
+                    <button
+                        class="sc-next"
+                        disabled=move || { position.get() >= steps }
+                        on:click=move |_| {
+                            s.playing.set(false);
+                            send(shared, ScenarioRequest::Step);
+                        }
+                    >{move || text().next}</button>
+                    <button
+                        class="sc-restart"
+                        on:click=move |_| {
+                            s.playing.set(false);
+                            send(shared, ScenarioRequest::Jump { position: 0 });
+                        }
+                    >{move || text().restart}</button>
+                    <label class="sc-speed">
+                        <span>{move || text().speed}</span>
+                        <select
+                            prop:value=move || s.speed.get().to_string()
+                            on:change=move |ev| {
+                                if let Ok(i) = event_target_value(&ev).parse::<usize>() {
+                                    s.speed.set(i.min(SPEEDS.len() - 1));
+                                }
+                            }
+                        >{speed_options}</select>
+                    </label>
+                    <span class="sc-clock">
+                        <span class="sc-clock-label">{move || text().clock_label}</span>
+                        {move || format_elapsed(s.play.with(|p| p.elapsed_ms))}
+                    </span>
+                </div>
+                <div class="sc-ruler" aria-hidden="true">
+                    <span class="sc-ruler-fill" style:width=ruler_fill></span>
+                    {ruler_marks}
+                </div>
+                <div class="sc-narration" aria-live="polite">
+                    <h3>{move || narration().0}</h3>
+                    <p class="sc-say">{move || narration().1}</p>
+                    {lesson}
+                </div>
+                <RunView shared />
+                <p class="hint sc-hint">{move || text().scenario_hint}</p>
+            </div>
+            <div class="sc-right">
+                <CodeView shared info />
+                <KeysView shared />
+            </div>
+        </div>
+    }
+}
+
+/// The guide's code, the current step's lines highlighted and scrolled into view.
+#[component]
+fn CodeView(shared: Shared, info: StoredValue<ScenarioInfo>) -> impl IntoView {
+    let s = shared.scenario;
+    let text = move || shared.text.get();
+    let range = Memo::new(move |_| {
+        let p = s.play.with(|p| p.position);
+        info.with_value(|i| p.checked_sub(1).and_then(|at| i.steps.get(at)?.lines))
+    });
+    let scroller = NodeRef::<leptos::html::Pre>::new();
+    // Effects talk to the DOM: keep the highlighted lines in view.
+    Effect::new(move || {
+        let Some((first, _)) = range.get() else {
+            return;
+        };
+        let Some(pre) = scroller.get() else {
+            return;
+        };
+        let line = pre
+            .query_selector(&format!("[data-line=\"{first}\"]"))
+            .ok()
+            .flatten()
+            .and_then(|l| l.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(line) = line {
+            let top = line.offset_top() - pre.client_height() / 4;
+            pre.set_scroll_top(top.max(0));
+        }
+    });
+    let lines = info.with_value(|i| {
+        i.code
+            .iter()
+            .enumerate()
+            .map(|(index, line)| {
+                let n = index + 1;
+                let current = move || range.get().is_some_and(|(a, b)| (a..=b).contains(&n));
+                view! {
+                    <span class="sc-code-line" class:current=current data-line=n>
+                        <span class="sc-ln">{n}</span>
+                        <span class="sc-src">{line.clone()} "\n"</span>
+                    </span>
+                }
+            })
+            .collect_view()
+    });
+    let language = info.with_value(|i| i.language.clone());
+    view! {
+        <section class="sc-code">
+            <h3>{move || text().code_title} <span class="sc-lang">{language}</span></h3>
+            <pre node_ref=scroller><code>{lines}</code></pre>
+        </section>
+    }
+}
+
+/// The last step's commands and replies by client, then what other clients received.
+#[component]
+fn RunView(shared: Shared) -> impl IntoView {
+    let s = shared.scenario;
+    let text = move || shared.text.get();
+    let body = move || {
+        let Some(report) = s.play.with(|p| p.report.clone()) else {
+            return view! { <p class="sc-empty">{move || text().before_start}</p> }.into_any();
+        };
+        let t: &Strings = text();
+        let empty = report
+            .commands
+            .is_empty()
+            .then(|| view! { <p class="sc-empty">{t.no_commands}</p> });
+        let commands = report
+            .commands
+            .into_iter()
+            .map(|command| {
+                let mismatch = command.mismatch.clone().map(|expected| {
+                    view! {
+                        <div class="sc-mismatch" role="note">
+                            <span class="sc-mismatch-label">"≠ " {t.expected}</span>
+                            " "
+                            <span class="sc-expected">{expected}</span>
+                        </div>
+                    }
+                });
+                view! {
+                    <div class="sc-command" class:unexpected=command.mismatch.is_some()>
+                        <div class="sc-echo">
+                            <span class="sc-client">{command.client.clone()}</span>
+                            <span class="sc-line">{command.line.clone()}</span>
+                        </div>
+                        {reply_lines(&command.reply)}
+                        {mismatch}
+                    </div>
+                }
+            })
+            .collect_view();
+        let deliveries = report
+            .deliveries
+            .into_iter()
+            .map(|delivery| {
+                view! {
+                    <div class="sc-delivery">
+                        <div class="sc-echo">
+                            <span class="sc-client sc-to">{t.receives.replace("{c}", &delivery.client)}</span>
+                        </div>
+                        {reply_lines(&delivery.reply)}
+                    </div>
+                }
+            })
+            .collect_view();
+        let waited = (report.waited_ms > 0).then(|| {
+            let span = format_elapsed(report.waited_ms);
+            let span = span.trim_start_matches('+');
+            view! { <p class="sc-wait">{t.waits.replace("{t}", span)}</p> }
+        });
+        view! { {commands} {empty} {deliveries} {waited} }.into_any()
+    };
+    view! {
+        <section class="sc-run" aria-live="polite">
+            <h3>{move || text().run_title}</h3>
+            <div class="sc-run-body">{body}</div>
+        </section>
+    }
+}
+
+fn reply_lines(lines: &[Line]) -> impl IntoView {
+    lines
+        .iter()
+        .map(|line| {
+            let class = match line.kind {
+                LineKind::Error => "line error",
+                LineKind::Nil => "line nil",
+                LineKind::Number => "line number",
+                LineKind::Text => "line text",
+                LineKind::Plain => "line",
+            };
+            view! { <div class=class>{line.text.clone()}</div> }
+        })
+        .collect_view()
+}
+
+/// The scenario's keyspace, the last step's changes labelled.
+#[component]
+fn KeysView(shared: Shared) -> impl IntoView {
+    let s = shared.scenario;
+    let text = move || shared.text.get();
+    let summary = move || fill(text().scenario_keys, s.play.with(|p| p.key_count));
+    let more = move || {
+        let (count, listed) = s.play.with(|p| {
+            let live = p
+                .keys
+                .iter()
+                .filter(|k| !k.change.is_some_and(Change::removed))
+                .count();
+            (p.key_count, live)
+        });
+        (count > listed).then(|| {
+            view! { <p class="sc-more-keys">{move || fill(text().more_keys, count - listed)}</p> }
+        })
+    };
+    view! {
+        <section class="sc-keys">
+            <h3>{move || text().keys_title} <span class="keys-summary">{summary}</span></h3>
+            <div class="sc-key-table">
+                <For
+                    each=move || s.play.with(|p| p.keys.clone())
+                    key=|k| k.clone()
+                    children=move |k| key_row(shared, k)
+                />
+                {more}
+            </div>
+        </section>
+    }
+}
+
+fn change_label(t: &Strings, change: Change) -> &'static str {
+    match change {
+        Change::Created => t.created,
+        Change::Changed => t.changed,
+        Change::Deleted => t.deleted,
+        Change::Expired => t.expired,
+        Change::Evicted => t.evicted,
+    }
+}
+
+fn key_row(shared: Shared, k: ScenarioKey) -> impl IntoView {
+    let text = move || shared.text.get();
+    let class = match k.change {
+        Some(change) => format!("sc-key {}", change.class()),
+        None => "sc-key".to_string(),
+    };
+    let badge = k.change.map(|change| {
+        view! {
+            <span class=format!("sc-badge {}", change.class())>
+                {move || change_label(text(), change)}
+            </span>
+        }
+    });
+    let type_badge = (!k.type_name.is_empty()).then(
+        || view! { <span class=format!("type type-{}", k.type_name)>{k.type_name.clone()}</span> },
+    );
+    let db = (k.db > 0).then(|| format!("db{} ", k.db));
+    let ttl = if k.type_name.is_empty() {
+        String::new()
+    } else {
+        k.ttl_ms.map(format_ttl).unwrap_or_default()
+    };
+    view! {
+        <div class=class>
+            <span class="key" title=k.key.clone()>{db}{k.key.clone()}</span>
+            <span class="sc-type">{type_badge}</span>
+            <span class="sc-ttl">{ttl}</span>
+            <span class="sc-change">{badge}</span>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_name_a_scenario_and_a_step() {
+        assert_eq!(
+            parse_link("#scenario/cache-aside/3"),
+            Some(("cache-aside".into(), 3))
+        );
+        assert_eq!(
+            parse_link("#scenario/sessions"),
+            Some(("sessions".into(), 0))
+        );
+        assert_eq!(parse_link("#scenario/"), None);
+        assert_eq!(parse_link("#scenario/x/y"), None);
+        assert_eq!(parse_link(""), None);
+        assert_eq!(parse_link("#console"), None);
+    }
+}
