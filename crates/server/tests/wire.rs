@@ -3,6 +3,8 @@
 //! once. The parser and the connection logic have unit tests; this checks the socket layer
 //! around them.
 
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
@@ -16,27 +18,41 @@ struct Server {
 }
 
 impl Server {
+    /// Starts the server on a free port below the kernel's ephemeral range, and waits until
+    /// it answers PING. Below that range because a port picked by binding port 0 is an
+    /// ephemeral one, which a connect() probing it before the server listens can take as its
+    /// own source port (a TCP self-connection): the probe then "succeeds", and the server
+    /// cannot bind. If the server exits anyway (another test took the port first), it is
+    /// started again on another.
     fn start() -> Server {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(env!("CARGO_BIN_EXE_keyspace-server"))
-            .args(["--port", &port.to_string()])
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("start keyspace-server");
-        let server = Server { child, port };
         let deadline = Instant::now() + Duration::from_secs(30);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "keyspace-server did not listen on {port}"
-            );
-            thread::sleep(Duration::from_millis(20));
+        loop {
+            assert!(Instant::now() < deadline, "keyspace-server did not start");
+            // A fresh RandomState is randomly keyed: tests running at once pick apart.
+            let random = RandomState::new().build_hasher().finish();
+            let port = 20_000 + (random % 10_000) as u16;
+            if TcpListener::bind(("127.0.0.1", port)).is_err() {
+                continue;
+            }
+            let mut child = Command::new(env!("CARGO_BIN_EXE_keyspace-server"))
+                .args(["--port", &port.to_string()])
+                .stdout(Stdio::null())
+                .spawn()
+                .expect("start keyspace-server");
+            loop {
+                if child.try_wait().ok().flatten().is_some() {
+                    break;
+                }
+                if answers_ping(port) {
+                    return Server { child, port };
+                }
+                assert!(
+                    Instant::now() < deadline,
+                    "keyspace-server did not listen on {port}"
+                );
+                thread::sleep(Duration::from_millis(20));
+            }
         }
-        server
     }
 
     fn connect(&self) -> TcpStream {
@@ -63,6 +79,18 @@ fn expect(stream: &mut TcpStream, expected: &str) {
         .read_exact(&mut got)
         .unwrap_or_else(|e| panic!("waiting for {expected:?}: {e}"));
     assert_eq!(String::from_utf8_lossy(&got), expected);
+}
+
+/// Whether a server on `port` answers PING with PONG.
+fn answers_ping(port: u16) -> bool {
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
+    let mut reply = [0; 7];
+    stream.write_all(b"PING\r\n").is_ok()
+        && stream.read_exact(&mut reply).is_ok()
+        && &reply == b"+PONG\r\n"
 }
 
 /// Reads until what was read ends with `end`.
