@@ -20,7 +20,7 @@ use crate::keyview::{KeyQuery, KeyWindow, TtlTracker};
 use crate::panel::KeyPanel;
 use crate::prefs;
 use crate::protocol::{Line, LineKind, Request, Response};
-use crate::scenario::ScenarioRequest;
+use crate::scenario::{ScenarioRequest, ScenarioResponse};
 use crate::scenario_view::{ScenarioState, Scenarios};
 
 /// Presenter zoom: the steps Ctrl/Cmd +/− move through, and its bounds.
@@ -187,7 +187,13 @@ impl Shared {
             Response::More { reply, from, lines } => {
                 self.log.update(|log| log.more(reply, from, lines));
             }
-            Response::Scenario(response) => self.scenario.on_response(response),
+            Response::Scenario(response) => {
+                if response == ScenarioResponse::Continued {
+                    self.tab.set(Tab::Console);
+                    self.refresh_keys();
+                }
+                self.scenario.on_response(response);
+            }
         }
     }
 

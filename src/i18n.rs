@@ -111,6 +111,8 @@ pub struct Strings {
     pub pause: &'static str,
     /// Back to the introduction.
     pub restart: &'static str,
+    pub continue_console: &'static str,
+    pub continue_console_hint: &'static str,
     pub speed: &'static str,
     pub presenter: &'static str,
     pub presenter_exit: &'static str,
@@ -212,6 +214,9 @@ pub const ENGLISH: Strings = Strings {
     play: "▶ Play",
     pause: "❚❚ Pause",
     restart: "⟲ Restart",
+    continue_console: "Continue in the console",
+    continue_console_hint:
+        "Type your own commands on this scenario's keyspace, its clients and TTLs as they stand now",
     speed: "Speed",
     presenter: "Presenter mode",
     presenter_exit: "Exit presenter mode",
@@ -303,6 +308,8 @@ pub const TRADITIONAL_CHINESE: Strings = Strings {
     play: "▶ 播放",
     pause: "❚❚ 暫停",
     restart: "⟲ 從頭開始",
+    continue_console: "在主控台繼續",
+    continue_console_hint: "在這個情境目前的鍵空間上輸入自己的指令，保留它的客戶端和 TTL",
     speed: "速度",
     presenter: "簡報模式",
     presenter_exit: "離開簡報模式",

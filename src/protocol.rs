@@ -35,6 +35,9 @@ pub enum Request {
     More { reply: u64, from: usize },
     /// The scenario player (its own engine, apart from the console's).
     Scenario(ScenarioRequest),
+    /// "Continue in the console": the console takes over the scenario's engine as it stands,
+    /// its keys, TTLs and clients, with time running on from the scenario's virtual clock.
+    ContinueScenario,
 }
 
 /// What the engine answers.

@@ -50,6 +50,9 @@ pub enum ScenarioResponse {
     Invalid(String),
     /// Where the scenario stands after a move.
     Moved(PlayState),
+    /// The console now runs on the scenario's engine (`Request::ContinueScenario`); the
+    /// player is empty.
+    Continued,
 }
 
 /// A text in both languages (the scenario crate's `Text`, made serializable).
@@ -250,6 +253,11 @@ pub struct Player {
 }
 
 impl Player {
+    /// Takes the scenario being played, leaving the player empty.
+    pub fn take_runner(&mut self) -> Option<Runner> {
+        self.runner.take()
+    }
+
     pub fn handle(&mut self, request: ScenarioRequest) -> ScenarioResponse {
         match request {
             ScenarioRequest::List => ScenarioResponse::List(list()),

@@ -92,6 +92,7 @@ impl ScenarioState {
                 }
                 self.play.set(state);
             }
+            ScenarioResponse::Continued => self.restarted(),
         }
     }
 }
@@ -539,6 +540,14 @@ fn Player(shared: Shared, info: ScenarioInfo) -> impl IntoView {
                             send(shared, ScenarioRequest::Jump { position: 0 });
                         }
                     >{move || text().restart}</button>
+                    <button
+                        class="sc-continue"
+                        title=move || text().continue_console_hint
+                        on:click=move |_| {
+                            s.playing.set(false);
+                            shared.send(Request::ContinueScenario);
+                        }
+                    >{move || text().continue_console}</button>
                     <label class="sc-speed">
                         <span>{move || text().speed}</span>
                         <select

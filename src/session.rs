@@ -9,12 +9,12 @@
 use std::collections::VecDeque;
 
 use keyspace::cli::{self, INVALID_ARGUMENTS};
-use keyspace::{ClientId, Clock, Config, Engine, Reply};
+use keyspace::{ClientId, Clock, Config, Engine, ManualClock, Reply, ShiftedClock};
 
 use crate::inspect::{self, InspectQuery, Inspection, Snapshot};
 use crate::keyview::{self, KeyQuery, KeyWindow};
 use crate::protocol::{Line, ReplyPage, Request, Response};
-use crate::scenario::Player;
+use crate::scenario::{Player, ScenarioResponse};
 
 /// Lines of a reply sent at a time.
 pub const PAGE: usize = 500;
@@ -83,7 +83,35 @@ impl Session {
                 Response::More { reply, from, lines }
             }
             Request::Scenario(request) => Response::Scenario(self.player.handle(request)),
+            Request::ContinueScenario => self.continue_scenario(),
         }
+    }
+
+    /// Takes over the scenario's engine: its keyspace, TTLs and clients become the console's,
+    /// the console speaking as the scenario's first client, and its virtual time goes on at
+    /// the pace of the console's own clock from where the scenario left it.
+    fn continue_scenario(&mut self) -> Response {
+        let Some(runner) = self.player.take_runner() else {
+            return Response::Scenario(ScenarioResponse::Invalid(
+                "no scenario is open".to_string(),
+            ));
+        };
+        let (mut engine, virtual_clock, clients) = runner.into_parts();
+        let real = self.engine.set_clock(Box::new(ManualClock::default()));
+        engine.set_clock(Box::new(ShiftedClock::starting_at(
+            real,
+            virtual_clock.now_ms(),
+        )));
+        engine.set_capture_events(true);
+        engine.take_events();
+        self.client = match clients.first() {
+            Some(&(_, id)) => id,
+            None => engine.connect(),
+        };
+        self.engine = engine;
+        self.kept.clear();
+        self.marked_against = None;
+        Response::Scenario(ScenarioResponse::Continued)
     }
 
     /// The prompt redis-cli shows for the client's current database: `127.0.0.1:6379>`, or
@@ -484,5 +512,40 @@ mod tests {
     fn ticks_at_hz() {
         let (s, _) = session();
         assert_eq!(s.tick_interval_ms(), 100);
+    }
+
+    #[test]
+    fn the_console_continues_a_scenario_where_it_stands() {
+        use crate::scenario::ScenarioRequest;
+        let (mut s, clock) = session();
+        reply(&mut s, "SET console-only 1");
+        assert_eq!(
+            s.handle(Request::ContinueScenario),
+            Response::Scenario(ScenarioResponse::Invalid("no scenario is open".into()))
+        );
+        s.handle(Request::Scenario(ScenarioRequest::Open {
+            id: "cache-aside".into(),
+        }));
+        // After the SETEX (step 3) and the two minutes that follow it.
+        s.handle(Request::Scenario(ScenarioRequest::Jump { position: 3 }));
+        assert_eq!(
+            s.handle(Request::ContinueScenario),
+            Response::Scenario(ScenarioResponse::Continued)
+        );
+        // The scenario's keyspace, not the console's, with its TTL where the scenario left it.
+        assert_eq!(
+            reply(&mut s, "EXISTS console-only user:123"),
+            ["(integer) 1"]
+        );
+        assert_eq!(reply(&mut s, "TTL user:123"), ["(integer) 180"]);
+        assert_eq!(reply(&mut s, "CLIENT GETNAME"), ["(nil)"]);
+        // Time goes on at the console's pace: three minutes later the key has expired.
+        clock.advance_ms(181_000);
+        assert_eq!(reply(&mut s, "GET user:123"), ["(nil)"]);
+        // The player is empty until a scenario is opened again.
+        assert_eq!(
+            s.handle(Request::ContinueScenario),
+            Response::Scenario(ScenarioResponse::Invalid("no scenario is open".into()))
+        );
     }
 }

@@ -178,6 +178,13 @@ async fn cache_aside_plays_step_by_step() {
     .await;
     assert_eq!(position(&page), "第 3 步，共 7 步");
     button(&page, "button.lang", "English").click();
+
+    // "Continue in the console" hands the scenario's keyspace to the console, at this step.
+    element(&page, ".sc-continue").click();
+    wait_for("the console with the scenario's key", 5_000, || {
+        texts(&page, ".key-row .key") == ["user:123"]
+    })
+    .await;
 }
 
 #[wasm_bindgen_test]

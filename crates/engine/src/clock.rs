@@ -54,3 +54,30 @@ impl Clock for ManualClock {
         self.elapsed_us.load(Ordering::Relaxed)
     }
 }
+
+/// Another clock's time moved by a fixed offset: a scenario's virtual time carried on at the
+/// real clock's pace, so TTLs set in the scenario keep counting down from where they stood.
+pub struct ShiftedClock {
+    inner: Box<dyn Clock>,
+    offset_ms: i64,
+}
+
+impl ShiftedClock {
+    /// `inner`'s time, shifted so that it reads `now_ms` at this moment.
+    pub fn starting_at(inner: Box<dyn Clock>, now_ms: u64) -> ShiftedClock {
+        let offset_ms = now_ms as i64 - inner.now_ms() as i64;
+        ShiftedClock { inner, offset_ms }
+    }
+}
+
+impl Clock for ShiftedClock {
+    fn now_ms(&self) -> u64 {
+        (self.inner.now_ms() as i64)
+            .saturating_add(self.offset_ms)
+            .max(0) as u64
+    }
+
+    fn elapsed_us(&self) -> u64 {
+        self.inner.elapsed_us()
+    }
+}

@@ -554,6 +554,14 @@ impl Engine {
         self.dbs.get(index)
     }
 
+    /// Gives the engine another clock and returns the one it had: a scenario's engine, run
+    /// under a manual clock, carries on in the console with the page's time.
+    pub fn set_clock(&mut self, clock: Box<dyn Clock>) -> Box<dyn Clock> {
+        let old = std::mem::replace(&mut self.clock, clock);
+        self.now_ms = self.clock.now_ms();
+        old
+    }
+
     /// The current wall time according to the engine's clock.
     pub fn now_ms(&self) -> u64 {
         self.clock.now_ms()

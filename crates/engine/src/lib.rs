@@ -47,7 +47,7 @@ pub mod spec;
 pub mod transaction;
 pub mod types;
 
-pub use clock::{Clock, ManualClock};
+pub use clock::{Clock, ManualClock, ShiftedClock};
 pub use config::Config;
 pub use engine::{Call, Client, ClientId, CommandStat, Engine, Outcome};
 pub use error::Error;
