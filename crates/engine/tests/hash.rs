@@ -4,43 +4,11 @@
 
 use std::collections::BTreeSet;
 
-use keyspace::event::NotifyClass::{self, Generic, Hash};
-use keyspace::{cli, ClientId, Config, Engine, ManualClock, Reply};
+use keyspace::event::NotifyClass::{Generic, Hash};
+use keyspace::Reply;
 
-struct Harness {
-    engine: Engine,
-    client: ClientId,
-}
-
-impl Harness {
-    fn new(seed: u64) -> Harness {
-        let clock = ManualClock::new(1_700_000_000_000);
-        let mut engine = Engine::new(Config::default(), Box::new(clock), seed);
-        let client = engine.connect();
-        Harness { engine, client }
-    }
-
-    fn run(&mut self, line: &str) -> Reply {
-        let argv = cli::split_args(line.as_bytes()).expect("balanced quotes");
-        let mut replies = self.engine.execute(self.client, &argv).into_replies();
-        assert_eq!(replies.len(), 1, "{line}");
-        replies.remove(0)
-    }
-
-    fn events(&mut self) -> Vec<(NotifyClass, &'static str, String)> {
-        self.engine
-            .take_events()
-            .into_iter()
-            .map(|e| {
-                (
-                    e.class,
-                    e.event,
-                    String::from_utf8_lossy(&e.key).into_owned(),
-                )
-            })
-            .collect()
-    }
-}
+mod common;
+use common::Harness;
 
 /// The bulk strings of an array reply, as text.
 fn texts(reply: &Reply) -> Vec<String> {

@@ -2,49 +2,11 @@
 //! cannot show (the keyspace events each command announces, in Redis's order, hit/miss
 //! counting, lists expiring under the manual clock), plus the replies worth pinning down.
 
-use keyspace::event::NotifyClass::{self, Generic, List};
-use keyspace::{cli, ClientId, Config, Engine, ManualClock, Reply};
+use keyspace::event::NotifyClass::{Generic, List};
+use keyspace::Reply;
 
-struct Harness {
-    engine: Engine,
-    client: ClientId,
-    clock: ManualClock,
-}
-
-impl Harness {
-    fn new() -> Harness {
-        let clock = ManualClock::new(1_700_000_000_000);
-        let mut engine = Engine::new(Config::default(), Box::new(clock.clone()), 7);
-        let client = engine.connect();
-        Harness {
-            engine,
-            client,
-            clock,
-        }
-    }
-
-    fn run(&mut self, line: &str) -> Reply {
-        let argv = cli::split_args(line.as_bytes()).expect("balanced quotes");
-        let mut replies = self.engine.execute(self.client, &argv).into_replies();
-        assert_eq!(replies.len(), 1, "{line}");
-        replies.remove(0)
-    }
-
-    /// The events since the last call, as (class, event, key).
-    fn events(&mut self) -> Vec<(NotifyClass, &'static str, String)> {
-        self.engine
-            .take_events()
-            .into_iter()
-            .map(|e| {
-                (
-                    e.class,
-                    e.event,
-                    String::from_utf8_lossy(&e.key).into_owned(),
-                )
-            })
-            .collect()
-    }
-}
+mod common;
+use common::Harness;
 
 fn bulks(items: &[&str]) -> Reply {
     Reply::bulk_array(items.iter().copied())
@@ -52,7 +14,7 @@ fn bulks(items: &[&str]) -> Reply {
 
 #[test]
 fn pushes_and_pops_announce_and_emptied_lists_go() {
-    let mut h = Harness::new();
+    let mut h = Harness::new(7);
     assert_eq!(h.run("LPUSH l a b"), Reply::Integer(2));
     assert_eq!(h.run("RPUSHX l c"), Reply::Integer(3));
     assert_eq!(h.run("LPUSHX nothing c"), Reply::Integer(0));
@@ -74,7 +36,7 @@ fn pushes_and_pops_announce_and_emptied_lists_go() {
 
 #[test]
 fn pop_replies_by_protocol_shape() {
-    let mut h = Harness::new();
+    let mut h = Harness::new(7);
     assert_eq!(h.run("LPOP missing"), Reply::Null);
     assert_eq!(h.run("LPOP missing 0"), Reply::NullArray);
     h.run("RPUSH l a");
@@ -91,7 +53,7 @@ fn pop_replies_by_protocol_shape() {
 
 #[test]
 fn lmove_announces_the_push_before_the_pop() {
-    let mut h = Harness::new();
+    let mut h = Harness::new(7);
     h.run("RPUSH src a");
     h.events();
     assert_eq!(h.run("LMOVE src dst LEFT RIGHT"), Reply::bulk("a"));
@@ -115,7 +77,7 @@ fn lmove_announces_the_push_before_the_pop() {
 
 #[test]
 fn lmpop_takes_the_first_non_empty_list() {
-    let mut h = Harness::new();
+    let mut h = Harness::new(7);
     h.run("RPUSH b 1 2 3");
     assert_eq!(
         h.run("LMPOP 2 a b RIGHT COUNT 2"),
@@ -126,7 +88,7 @@ fn lmpop_takes_the_first_non_empty_list() {
 
 #[test]
 fn edits_announce_only_what_changed() {
-    let mut h = Harness::new();
+    let mut h = Harness::new(7);
     h.run("RPUSH l a b a");
     h.events();
     assert_eq!(h.run("LREM l 0 zzz"), Reply::Integer(0));
@@ -152,7 +114,7 @@ fn edits_announce_only_what_changed() {
 
 #[test]
 fn reads_count_hits_and_misses() {
-    let mut h = Harness::new();
+    let mut h = Harness::new(7);
     h.run("RPUSH l a");
     let before = h.engine.stats().keyspace_hits;
     h.run("LRANGE l 0 -1");
@@ -166,7 +128,7 @@ fn reads_count_hits_and_misses() {
 
 #[test]
 fn an_expired_list_is_gone() {
-    let mut h = Harness::new();
+    let mut h = Harness::new(7);
     h.run("RPUSH l a b");
     h.run("PEXPIRE l 100");
     h.clock.advance_ms(101);
@@ -177,7 +139,7 @@ fn an_expired_list_is_gone() {
 
 #[test]
 fn lpos_ranks_from_either_end() {
-    let mut h = Harness::new();
+    let mut h = Harness::new(7);
     h.run("RPUSH l a b a b a");
     assert_eq!(h.run("LPOS l a RANK -1"), Reply::Integer(4));
     assert_eq!(

@@ -3,33 +3,12 @@
 //! sampled policy evicts, durations, timestamps).
 
 use keyspace::event::NotifyClass;
-use keyspace::{cli, ClientId, Config, Engine, ManualClock, Reply};
+use keyspace::Reply;
 
-struct Harness {
-    engine: Engine,
-    client: ClientId,
-    clock: ManualClock,
-}
+mod common;
+use common::Harness;
 
 impl Harness {
-    fn new(seed: u64) -> Harness {
-        let clock = ManualClock::new(1_700_000_000_000);
-        let mut engine = Engine::new(Config::default(), Box::new(clock.clone()), seed);
-        let client = engine.connect();
-        Harness {
-            engine,
-            client,
-            clock,
-        }
-    }
-
-    fn run(&mut self, line: &str) -> Reply {
-        let argv = cli::split_args(line.as_bytes()).expect("balanced quotes");
-        let mut replies = self.engine.execute(self.client, &argv).into_replies();
-        assert_eq!(replies.len(), 1, "{line}");
-        replies.remove(0)
-    }
-
     fn ok(&mut self, line: &str) {
         assert_eq!(self.run(line), Reply::ok(), "{line}");
     }

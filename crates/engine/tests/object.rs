@@ -2,37 +2,14 @@
 //! down to the second), which commands refresh a key's access time, and ENCODING's answers
 //! for each string history.
 
-use keyspace::{cli, ClientId, Config, Engine, ManualClock, Reply};
+use keyspace::Reply;
 
-struct Harness {
-    engine: Engine,
-    client: ClientId,
-    clock: ManualClock,
-}
-
-impl Harness {
-    fn new() -> Harness {
-        let clock = ManualClock::new(1_700_000_000_000);
-        let mut engine = Engine::new(Config::default(), Box::new(clock.clone()), 7);
-        let client = engine.connect();
-        Harness {
-            engine,
-            client,
-            clock,
-        }
-    }
-
-    fn run(&mut self, line: &str) -> Reply {
-        let argv = cli::split_args(line.as_bytes()).expect("balanced quotes");
-        let mut replies = self.engine.execute(self.client, &argv).into_replies();
-        assert_eq!(replies.len(), 1, "{line}");
-        replies.remove(0)
-    }
-}
+mod common;
+use common::Harness;
 
 #[test]
 fn idletime_counts_seconds_since_the_last_touch() {
-    let mut h = Harness::new();
+    let mut h = Harness::new(7);
     h.run("RPUSH l a");
     h.clock.advance_ms(5_000);
     assert_eq!(h.run("OBJECT IDLETIME l"), Reply::Integer(5));
@@ -50,7 +27,7 @@ fn idletime_counts_seconds_since_the_last_touch() {
 
 #[test]
 fn object_counts_a_hit_or_a_miss() {
-    let mut h = Harness::new();
+    let mut h = Harness::new(7);
     h.run("SET k v");
     h.run("OBJECT ENCODING k");
     h.run("OBJECT ENCODING missing");
@@ -60,7 +37,7 @@ fn object_counts_a_hit_or_a_miss() {
 
 #[test]
 fn string_encodings_follow_their_history() {
-    let mut h = Harness::new();
+    let mut h = Harness::new(7);
     let cases = [
         ("SET k 42", "int"),
         ("APPEND k 0", "raw"),
@@ -87,7 +64,7 @@ fn string_encodings_follow_their_history() {
 
 #[test]
 fn freq_needs_an_lfu_policy() {
-    let mut h = Harness::new();
+    let mut h = Harness::new(7);
     h.run("SET k v");
     assert!(h.run("OBJECT FREQ k").is_error());
     assert_eq!(h.run("OBJECT FREQ missing"), Reply::Null);
@@ -98,7 +75,7 @@ fn a_shared_integer_idles_as_its_object_does() {
     // Redis keeps one object per integer 0..9999, created at startup, and a lookup refreshes
     // that object's clock: every key holding 11 shares one idle time (found by difftest:
     // MSETNX k 1, INCRBY k 10, OBJECT IDLETIME k answered the seconds since server start).
-    let mut h = Harness::new();
+    let mut h = Harness::new(7);
     h.clock.advance_ms(100_000);
     h.run("SET k 11");
     assert_eq!(h.run("OBJECT IDLETIME k"), Reply::Integer(100));

@@ -3,50 +3,10 @@
 //! announces, hit/miss counting), plus the replies most worth pinning down, each exactly as
 //! Redis 7.0 gives it.
 
-use keyspace::event::{KeyspaceEvent, NotifyClass};
-use keyspace::{cli, ClientId, Config, Engine, ManualClock, Reply};
-
-const START_MS: u64 = 1_700_000_000_000;
-
-struct Harness {
-    engine: Engine,
-    client: ClientId,
-    clock: ManualClock,
-}
+use keyspace::event::NotifyClass;
+use keyspace::Reply;
 
 impl Harness {
-    fn new() -> Harness {
-        let clock = ManualClock::new(START_MS);
-        let mut engine = Engine::new(Config::default(), Box::new(clock.clone()), 7);
-        let client = engine.connect();
-        Harness {
-            engine,
-            client,
-            clock,
-        }
-    }
-
-    /// Runs one command written as redis-cli would take it (quotes and `\x00` escapes work).
-    fn run(&mut self, line: &str) -> Reply {
-        let argv = cli::split_args(line.as_bytes()).expect("balanced quotes");
-        let mut replies = self.engine.execute(self.client, &argv).into_replies();
-        assert_eq!(replies.len(), 1, "{line}");
-        replies.remove(0)
-    }
-
-    /// The events since the last call, as (class, event, key).
-    fn events(&mut self) -> Vec<(NotifyClass, &'static str, String)> {
-        self.engine
-            .take_events()
-            .into_iter()
-            .map(
-                |KeyspaceEvent {
-                     class, event, key, ..
-                 }| { (class, event, String::from_utf8_lossy(&key).into_owned()) },
-            )
-            .collect()
-    }
-
     fn hits_misses(&self) -> (u64, u64) {
         let stats = self.engine.stats();
         (stats.keyspace_hits, stats.keyspace_misses)
@@ -78,9 +38,12 @@ fn ints(pairs: &[[i64; 2]]) -> Vec<Reply> {
 
 use NotifyClass::{Expired, Generic, String as Str};
 
+mod common;
+use common::{Harness, START_MS};
+
 #[test]
 fn set_and_get() {
-    let mut h = Harness::new();
+    let mut h = Harness::new(7);
     assert_eq!(h.run("GET k"), Reply::Null);
     assert_eq!(h.run("SET k v"), ok());
     assert_eq!(h.run("GET k"), bulk("v"));
@@ -102,7 +65,7 @@ fn set_and_get() {
 
 #[test]
 fn set_conditions_and_get_option() {
-    let mut h = Harness::new();
+    let mut h = Harness::new(7);
     assert_eq!(h.run("SET k v XX"), Reply::Null);
     assert_eq!(h.run("SET k v NX"), ok());
     assert_eq!(h.run("SET k w NX"), Reply::Null);
@@ -119,7 +82,7 @@ fn set_conditions_and_get_option() {
 
 #[test]
 fn set_options_that_clash_are_syntax_errors() {
-    let mut h = Harness::new();
+    let mut h = Harness::new(7);
     for options in [
         "EX 10 PX 10",
         "PX 10 EXAT 10",
@@ -144,7 +107,7 @@ fn set_options_that_clash_are_syntax_errors() {
 
 #[test]
 fn invalid_expire_times_name_the_command() {
-    let mut h = Harness::new();
+    let mut h = Harness::new(7);
     let set_err = err("ERR invalid expire time in 'set' command");
     assert_eq!(h.run("SET k v EX 0"), set_err);
     assert_eq!(h.run("SET k v PX -1"), set_err);
@@ -172,7 +135,7 @@ fn invalid_expire_times_name_the_command() {
 
 #[test]
 fn set_ex_expires_as_the_clock_moves() {
-    let mut h = Harness::new();
+    let mut h = Harness::new(7);
     assert_eq!(h.run("SET k v EX 10"), ok());
     assert_eq!(
         h.events(),
@@ -204,7 +167,7 @@ fn set_ex_expires_as_the_clock_moves() {
 
 #[test]
 fn set_drops_the_ttl_unless_keepttl() {
-    let mut h = Harness::new();
+    let mut h = Harness::new(7);
     h.run("SET k v EX 100");
     assert_eq!(h.run("SET k w KEEPTTL"), ok());
     assert_eq!(h.run("TTL k"), int(100));
@@ -220,7 +183,7 @@ fn set_drops_the_ttl_unless_keepttl() {
 
 #[test]
 fn set_with_a_past_absolute_time_leaves_a_key_that_is_already_expired() {
-    let mut h = Harness::new();
+    let mut h = Harness::new(7);
     assert_eq!(h.run("SET k v EXAT 1"), ok());
     assert_eq!(
         h.events(),
@@ -232,7 +195,7 @@ fn set_with_a_past_absolute_time_leaves_a_key_that_is_already_expired() {
 
 #[test]
 fn getex_changes_the_ttl_after_reading() {
-    let mut h = Harness::new();
+    let mut h = Harness::new(7);
     assert_eq!(h.run("GETEX k EX 10"), Reply::Null);
     // The expiry is only checked once the key is found.
     assert_eq!(h.run("GETEX k EX abc"), Reply::Null);
@@ -271,7 +234,7 @@ fn getex_changes_the_ttl_after_reading() {
 
 #[test]
 fn getdel_and_getset() {
-    let mut h = Harness::new();
+    let mut h = Harness::new(7);
     assert_eq!(h.run("GETDEL k"), Reply::Null);
     assert_eq!(h.run("GETSET k a"), Reply::Null);
     assert_eq!(h.run("GETSET k b"), bulk("a"));
@@ -289,7 +252,7 @@ fn getdel_and_getset() {
 
 #[test]
 fn mset_mget_msetnx() {
-    let mut h = Harness::new();
+    let mut h = Harness::new(7);
     assert_eq!(h.run("MSET a 1 b 2"), ok());
     assert_eq!(
         h.run("MGET a b c"),
@@ -319,7 +282,7 @@ fn mset_mget_msetnx() {
 
 #[test]
 fn reads_count_hits_and_misses_and_writes_do_not() {
-    let mut h = Harness::new();
+    let mut h = Harness::new(7);
     h.run("SET k v");
     h.run("INCR n");
     h.run("APPEND k x");
@@ -342,7 +305,7 @@ fn reads_count_hits_and_misses_and_writes_do_not() {
 
 #[test]
 fn integer_counters() {
-    let mut h = Harness::new();
+    let mut h = Harness::new(7);
     assert_eq!(h.run("INCR c"), int(1));
     assert_eq!(h.run("INCRBY c 41"), int(42));
     assert_eq!(h.run("DECR c"), int(41));
@@ -393,7 +356,7 @@ fn integer_counters() {
 
 #[test]
 fn incrbyfloat_in_long_double() {
-    let mut h = Harness::new();
+    let mut h = Harness::new(7);
     assert_eq!(h.run("SET k 10.5"), ok());
     assert_eq!(h.run("INCRBYFLOAT k 0.1"), bulk("10.6"));
     // Not 5010.6: at this size the 80-bit sum is off by more than 17 decimals can hide.
@@ -454,7 +417,7 @@ fn incrbyfloat_in_long_double() {
 
 #[test]
 fn append_and_strlen() {
-    let mut h = Harness::new();
+    let mut h = Harness::new(7);
     assert_eq!(h.run("STRLEN k"), int(0));
     assert_eq!(h.run("APPEND k \"\""), int(0));
     assert_eq!(h.run("EXISTS k"), int(1));
@@ -471,7 +434,7 @@ fn append_and_strlen() {
 
 #[test]
 fn getrange_offsets() {
-    let mut h = Harness::new();
+    let mut h = Harness::new(7);
     h.run("SET r \"Hello World\"");
     for (range, expected) in [
         ("0 4", "Hello"),
@@ -503,7 +466,7 @@ fn getrange_offsets() {
 
 #[test]
 fn setrange_pads_and_checks_offsets() {
-    let mut h = Harness::new();
+    let mut h = Harness::new(7);
     assert_eq!(h.run("SETRANGE k 0 \"\""), int(0));
     assert_eq!(h.run("EXISTS k"), int(0));
     assert_eq!(h.run("SETRANGE k 3 abc"), int(6));
@@ -526,7 +489,7 @@ fn setrange_pads_and_checks_offsets() {
 
 #[test]
 fn lcs_subsequence_length_and_ranges() {
-    let mut h = Harness::new();
+    let mut h = Harness::new(7);
     h.run("MSET a ohmytext b mynewtext");
     assert_eq!(h.run("LCS a b"), bulk("mytext"));
     assert_eq!(h.run("LCS a b LEN"), int(6));

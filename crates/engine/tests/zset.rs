@@ -5,43 +5,13 @@
 
 use std::collections::BTreeSet;
 
-use keyspace::event::NotifyClass::{self, Generic, List, ZSet};
-use keyspace::{cli, ClientId, Config, Engine, ManualClock, Reply};
+use keyspace::event::NotifyClass::{Generic, List, ZSet};
+use keyspace::Reply;
 
-struct Harness {
-    engine: Engine,
-    client: ClientId,
-}
+mod common;
+use common::Harness;
 
 impl Harness {
-    fn new() -> Harness {
-        let clock = ManualClock::new(1_700_000_000_000);
-        let mut engine = Engine::new(Config::default(), Box::new(clock), 1);
-        let client = engine.connect();
-        Harness { engine, client }
-    }
-
-    fn run(&mut self, line: &str) -> Reply {
-        let argv = cli::split_args(line.as_bytes()).expect("balanced quotes");
-        let mut replies = self.engine.execute(self.client, &argv).into_replies();
-        assert_eq!(replies.len(), 1, "{line}");
-        replies.remove(0)
-    }
-
-    fn events(&mut self) -> Vec<(NotifyClass, &'static str, String)> {
-        self.engine
-            .take_events()
-            .into_iter()
-            .map(|e| {
-                (
-                    e.class,
-                    e.event,
-                    String::from_utf8_lossy(&e.key).into_owned(),
-                )
-            })
-            .collect()
-    }
-
     /// A whole element scan with COUNT 5, running `between(call number)` after each call;
     /// every name met.
     fn walk(
@@ -83,7 +53,7 @@ fn texts(reply: &Reply) -> Vec<String> {
 
 #[test]
 fn writes_announce_and_an_emptied_sorted_set_goes() {
-    let mut h = Harness::new();
+    let mut h = Harness::new(1);
     h.run("ZADD z 1 a 2 b 3 c");
     h.run("ZADD z NX 5 a");
     h.run("ZINCRBY z 1 a");
@@ -109,7 +79,7 @@ fn writes_announce_and_an_emptied_sorted_set_goes() {
 
 #[test]
 fn ranks_and_ranges_of_a_large_skip_list_match_a_sorted_vector() {
-    let mut h = Harness::new();
+    let mut h = Harness::new(1);
     // Scores repeat (ties go by member) and members are added and removed out of order.
     let mut expected: Vec<(i64, String)> = Vec::new();
     for i in 0..600i64 {
@@ -166,7 +136,7 @@ fn ranks_and_ranges_of_a_large_skip_list_match_a_sorted_vector() {
 
 #[test]
 fn zscan_and_sscan_return_every_member_present_throughout_a_walk() {
-    let mut h = Harness::new();
+    let mut h = Harness::new(1);
     for i in 0..200 {
         h.run(&format!("ZADD z {i} m{i}"));
         h.run(&format!("SADD s m{i}"));
@@ -192,7 +162,7 @@ fn zscan_and_sscan_return_every_member_present_throughout_a_walk() {
 
 #[test]
 fn sort_looks_keys_up_through_the_door_and_stores_a_list() {
-    let mut h = Harness::new();
+    let mut h = Harness::new(1);
     h.run("RPUSH l 3 1 2");
     h.run("MSET w_1 30 w_2 10 w_3 20");
     h.run("HSET h_1 name one");

@@ -1,0 +1,54 @@
+//! What the engine's native test files share: an engine under a manual clock with one
+//! connected client, commands written as redis-cli takes them, and the keyspace events they
+//! announced. Each test file is its own crate and uses only part of this, hence the allow.
+#![allow(dead_code)]
+
+use keyspace::event::NotifyClass;
+use keyspace::{cli, ClientId, Config, Engine, ManualClock, Reply};
+
+/// Where every harness's clock starts (2023-11-14 22:13:20 UTC).
+pub const START_MS: u64 = 1_700_000_000_000;
+
+pub struct Harness {
+    pub engine: Engine,
+    pub client: ClientId,
+    pub clock: ManualClock,
+}
+
+impl Harness {
+    /// A fresh engine with the default config, its randomness seeded with `seed`.
+    pub fn new(seed: u64) -> Harness {
+        let clock = ManualClock::new(START_MS);
+        let mut engine = Engine::new(Config::default(), Box::new(clock.clone()), seed);
+        let client = engine.connect();
+        Harness {
+            engine,
+            client,
+            clock,
+        }
+    }
+
+    /// Runs one command written as redis-cli would take it (quotes and `\x00` escapes work),
+    /// which must answer with exactly one reply.
+    pub fn run(&mut self, line: &str) -> Reply {
+        let argv = cli::split_args(line.as_bytes()).expect("balanced quotes");
+        let mut replies = self.engine.execute(self.client, &argv).into_replies();
+        assert_eq!(replies.len(), 1, "{line}");
+        replies.remove(0)
+    }
+
+    /// The events since the last call, as (class, event, key).
+    pub fn events(&mut self) -> Vec<(NotifyClass, &'static str, String)> {
+        self.engine
+            .take_events()
+            .into_iter()
+            .map(|e| {
+                (
+                    e.class,
+                    e.event,
+                    String::from_utf8_lossy(&e.key).into_owned(),
+                )
+            })
+            .collect()
+    }
+}
