@@ -1,25 +1,24 @@
 //! The page: a header (title, the emulated Redis version, language, theme and zoom), the
-//! console, and the keyspace panel (`panel`). Components only wire the DOM to the plain types
-//! of `console`, `history`, `keyview` and `i18n`; the engine answers through a [`Host`].
+//! console's client panes (`clients_view`), and the keyspace panel (`panel`). Components only
+//! wire the DOM to the plain types of `console`, `history`, `keyview` and `i18n`; the engine
+//! answers through a [`Host`].
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::rc::Rc;
 use std::time::Duration;
 
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
-use web_sys::HtmlInputElement;
 
-use crate::console::{Entry, Log};
-use crate::history::History;
+use crate::clients_view::{self, Clients, Pane, ShownFlow};
 use crate::host::Host;
-use crate::i18n::{fill, strings_for, Strings, LANGUAGES};
+use crate::i18n::{strings_for, Strings, LANGUAGES};
 use crate::inspect::{InspectQuery, Inspection};
 use crate::inspector::Inspector;
 use crate::keyview::{KeyQuery, KeyWindow, TtlTracker};
 use crate::panel::KeyPanel;
 use crate::prefs;
-use crate::protocol::{Line, LineKind, Request, Response};
+use crate::protocol::{self, PaneId, Request, Response, Watched};
 use crate::scenario::{ScenarioRequest, ScenarioResponse};
 use crate::scenario_view::{ScenarioState, Scenarios};
 
@@ -51,8 +50,14 @@ pub enum Tab {
 #[derive(Clone, Copy)]
 pub struct Shared {
     pub text: RwSignal<&'static Strings>,
-    pub log: RwSignal<Log>,
-    pub prompt: RwSignal<String>,
+    /// The console's clients, one pane each, as the engine last reported them.
+    pub panes: RwSignal<Vec<Pane>>,
+    /// The pane typed into last: the keyspace panel shows its database.
+    pub active: RwSignal<PaneId>,
+    /// Messages seen going from publishers to subscribers, newest last.
+    pub flows: RwSignal<VecDeque<ShownFlow>>,
+    /// Keys of the shown database that clients WATCH.
+    pub watched: RwSignal<Vec<Watched>>,
     pub engine: RwSignal<EngineState>,
     /// The keys on screen and the query that selects them.
     pub window: RwSignal<KeyWindow>,
@@ -71,7 +76,9 @@ pub struct Shared {
     host: StoredValue<Option<Host>, LocalStorage>,
     /// The key-list request in flight, so that a fast scroll sends one at a time.
     window_sent: StoredValue<Option<KeyQuery>>,
-    tick_sent: StoredValue<bool>,
+    /// Runs, ticks and client changes sent and not answered yet: a tick waits until none
+    /// is, rather than piling up behind a long command.
+    in_flight: StoredValue<u32>,
     next_id: StoredValue<u64>,
 }
 
@@ -85,8 +92,14 @@ impl Shared {
         });
     }
 
+    /// Sends a request answered by an [`Response::Update`], counting it in flight.
+    pub fn send_counted(&self, request: Request) {
+        self.in_flight.update_value(|n| *n += 1);
+        self.send(request);
+    }
+
     /// A fresh id for a console entry.
-    fn id(&self) -> u64 {
+    pub fn id(&self) -> u64 {
         self.next_id.update_value(|n| *n += 1);
         self.next_id.get_value()
     }
@@ -99,7 +112,10 @@ impl Shared {
         }
         let view = self.query.get_untracked();
         self.window_sent.set_value(Some(view.clone()));
-        self.send(Request::Window { view });
+        self.send(Request::Window {
+            pane: self.active.get_untracked(),
+            view,
+        });
     }
 
     /// Opens `key` in the inspector (or another page of it).
@@ -142,39 +158,7 @@ impl Shared {
     fn on_response(&self, response: Response) {
         match response {
             Response::Ready => self.engine.set(EngineState::Ready),
-            Response::Ran {
-                seq,
-                echo,
-                reply,
-                prompt,
-                changed,
-                window,
-                inspection,
-            } => {
-                self.log.update(|log| log.answered(seq, echo, reply));
-                self.prompt.set(prompt);
-                self.changed.set(changed.into_iter().collect());
-                self.show_window(window);
-                self.show_inspection(inspection);
-            }
-            Response::Ticked {
-                pushed,
-                window,
-                inspection,
-            } => {
-                self.tick_sent.set_value(false);
-                if let Some(page) = pushed {
-                    let id = self.id();
-                    self.log.update(|log| {
-                        log.sent(id, String::new());
-                        log.answered(id, String::new(), page);
-                    });
-                }
-                if let Some(window) = window {
-                    self.show_window(window);
-                }
-                self.show_inspection(inspection);
-            }
+            Response::Update(update) => self.on_update(*update),
             Response::Inspected(inspection) => self.show_inspection(Some(inspection)),
             Response::Window(window) => {
                 let sent = self.window_sent.get_value();
@@ -185,16 +169,77 @@ impl Shared {
                 }
             }
             Response::More { reply, from, lines } => {
-                self.log.update(|log| log.more(reply, from, lines));
+                self.panes.with_untracked(|panes| {
+                    for pane in panes {
+                        pane.log.update(|log| log.more(reply, from, lines.clone()));
+                    }
+                });
             }
             Response::Scenario(response) => {
                 if response == ScenarioResponse::Continued {
                     self.tab.set(Tab::Console);
+                    // The scenario's clients replace the console's: fresh panes.
+                    self.panes.set(vec![Pane::first()]);
+                    self.send_counted(Request::Tick {
+                        pane: self.active.get_untracked(),
+                        view: self.query.get_untracked(),
+                        inspect: None,
+                    });
                     self.refresh_keys();
                 }
                 self.scenario.on_response(response);
             }
         }
+    }
+
+    /// Brings every pane, the message flows and the keyspace panel up to date.
+    fn on_update(&self, update: protocol::Update) {
+        self.in_flight.update_value(|n| *n = n.saturating_sub(1));
+        self.panes
+            .update(|panes| clients_view::reconcile(panes, update.clients));
+        let pane = |id: PaneId| {
+            self.panes
+                .with_untracked(|panes| panes.iter().find(|p| p.id == id).copied())
+        };
+        let answered = !update.answers.is_empty();
+        for answer in update.answers {
+            if let Some(pane) = pane(answer.pane) {
+                pane.log
+                    .update(|log| log.answered(answer.seq, answer.echo, answer.reply));
+            }
+        }
+        for pushed in update.pushed {
+            if let Some(pane) = pane(pushed.pane) {
+                let id = self.id();
+                pane.log.update(|log| log.pushed(id, pushed.reply));
+            }
+        }
+        if !update.flows.is_empty() {
+            let first = self.next_id.get_value() + 1;
+            self.next_id
+                .update_value(|n| *n += update.flows.len() as u64);
+            self.flows
+                .update(|shown| clients_view::add_flows(shown, update.flows, first));
+        }
+        if answered || !update.changed.is_empty() {
+            self.changed.set(update.changed.into_iter().collect());
+        }
+        if self.watched.with_untracked(|w| *w != update.watched) {
+            self.watched.set(update.watched);
+        }
+        if !self
+            .panes
+            .with_untracked(|panes| panes.iter().any(|p| p.id == self.active.get_untracked()))
+        {
+            if let Some(first) = self.panes.with_untracked(|p| p.first().map(|p| p.id)) {
+                self.active.set(first);
+                self.refresh_keys();
+            }
+        }
+        if let Some(window) = update.window {
+            self.show_window(window);
+        }
+        self.show_inspection(update.inspection);
     }
 
     /// Starts an engine (again): in a worker, or in the page for the tests.
@@ -207,7 +252,7 @@ impl Shared {
         });
         self.host.set_value(None);
         self.window_sent.set_value(None);
-        self.tick_sent.set_value(false);
+        self.in_flight.set_value(0);
         self.engine.set(EngineState::Starting);
         self.close();
         let host = if in_page {
@@ -216,6 +261,12 @@ impl Shared {
             Host::worker(on_response, on_failure)
         };
         self.host.set_value(host);
+        // The engine's clients are news to the page: the first tick brings them.
+        self.send_counted(Request::Tick {
+            pane: self.active.get_untracked(),
+            view: self.query.get_untracked(),
+            inspect: None,
+        });
         self.refresh_keys();
         self.scenario.restarted();
         self.send(Request::Scenario(ScenarioRequest::List));
@@ -231,8 +282,10 @@ pub fn App(#[prop(optional)] in_page: bool) -> impl IntoView {
         saved_language.unwrap_or_else(|| window().navigator().language().unwrap_or_default());
     let shared = Shared {
         text: RwSignal::new(strings_for(&language)),
-        log: RwSignal::new(Log::default()),
-        prompt: RwSignal::new("127.0.0.1:6379>".to_string()),
+        panes: RwSignal::new(vec![Pane::first()]),
+        active: RwSignal::new(1),
+        flows: RwSignal::new(VecDeque::new()),
+        watched: RwSignal::new(Vec::new()),
         engine: RwSignal::new(EngineState::Starting),
         window: RwSignal::new(KeyWindow::default()),
         query: RwSignal::new(KeyQuery::default()),
@@ -245,7 +298,7 @@ pub fn App(#[prop(optional)] in_page: bool) -> impl IntoView {
         scenario: ScenarioState::new(),
         host: StoredValue::new_local(None),
         window_sent: StoredValue::new(None),
-        tick_sent: StoredValue::new(false),
+        in_flight: StoredValue::new(0),
         next_id: StoredValue::new(0),
     };
     shared.start(in_page);
@@ -254,13 +307,10 @@ pub fn App(#[prop(optional)] in_page: bool) -> impl IntoView {
     // tick waits behind a running command rather than piling up behind it.
     let tick = move || {
         shared.now_ms.set(js_sys::Date::now() as u64);
-        let idle = shared.log.with_untracked(Log::waiting) == 0;
-        if idle
-            && !shared.tick_sent.get_value()
-            && shared.engine.get_untracked() == EngineState::Ready
+        if shared.in_flight.get_value() == 0 && shared.engine.get_untracked() == EngineState::Ready
         {
-            shared.tick_sent.set_value(true);
-            shared.send(Request::Tick {
+            shared.send_counted(Request::Tick {
+                pane: shared.active.get_untracked(),
                 view: shared.query.get_untracked(),
                 inspect: shared.inspect.get_untracked(),
             });
@@ -285,7 +335,7 @@ pub fn App(#[prop(optional)] in_page: bool) -> impl IntoView {
             <Header shared />
             <Tabs shared />
             <main class="panes" hidden=move || shared.tab.get() != Tab::Console>
-                <Console shared />
+                <Clients shared />
                 <div class="side">
                     <KeyPanel shared />
                     <Inspector shared />
@@ -298,9 +348,16 @@ pub fn App(#[prop(optional)] in_page: bool) -> impl IntoView {
                         <p>{move || text().failed}</p>
                         <p class="failure-detail">{message}</p>
                         <button on:click=move |_| {
-                            shared.log.update(Log::drop_waiting);
                             let id = shared.id();
-                            shared.log.update(|log| log.note(id, shared.text.get_untracked().restarted));
+                            let note = shared.text.get_untracked().restarted;
+                            shared.panes.with_untracked(|panes| {
+                                for pane in panes {
+                                    pane.log.update(|log| {
+                                        log.drop_waiting();
+                                        log.note(id, note);
+                                    });
+                                }
+                            });
                             shared.start(in_page);
                         }>{move || text().reset}</button>
                     </div>
@@ -419,166 +476,4 @@ fn Tabs(shared: Shared) -> impl IntoView {
             {tab(Tab::Scenarios, |t| t.tab_scenarios)}
         </nav>
     }
-}
-
-/// A redis-cli session: type a command, press Enter, read the replies.
-#[component]
-fn Console(shared: Shared) -> impl IntoView {
-    let text = move || shared.text.get();
-    let history = StoredValue::new(History::from_saved(
-        &prefs::load("history").unwrap_or_default(),
-    ));
-    let output = NodeRef::<leptos::html::Div>::new();
-    let input = NodeRef::<leptos::html::Input>::new();
-
-    // Keep the newest line in view as lines arrive (not when an old reply is expanded).
-    let arrivals = Memo::new(move |_| shared.log.with(|l| (l.entries.len(), l.waiting())));
-    Effect::new(move || {
-        arrivals.track();
-        if let Some(log) = output.get() {
-            log.set_scroll_top(log.scroll_height());
-        }
-    });
-
-    let submit = move |line: String| {
-        history.update_value(|h| h.push(&line));
-        prefs::save("history", &history.with_value(History::saved));
-        // redis-cli's own command, never sent to the server.
-        if line.trim().eq_ignore_ascii_case("clear") {
-            shared.log.update(Log::clear);
-            return;
-        }
-        let id = shared.id();
-        let echo = format!("{} {line}", shared.prompt.get_untracked());
-        shared.log.update(|log| log.sent(id, echo));
-        shared.send(Request::Run {
-            seq: id,
-            line,
-            view: shared.query.get_untracked(),
-            inspect: shared.inspect.get_untracked(),
-        });
-    };
-
-    let on_keydown = move |ev: KeyboardEvent| {
-        let field: HtmlInputElement = event_target(&ev);
-        let recalled = match ev.key().as_str() {
-            // Enter also confirms an IME composition (typing 中文): that is not a command.
-            "Enter" if !ev.is_composing() => {
-                let line = field.value();
-                field.set_value("");
-                submit(line);
-                return;
-            }
-            "ArrowUp" => history
-                .try_update_value(|h| h.up(&field.value()).map(str::to_string))
-                .flatten(),
-            "ArrowDown" => history
-                .try_update_value(|h| h.down().map(str::to_string))
-                .flatten(),
-            "l" | "L" if ev.ctrl_key() => {
-                ev.prevent_default();
-                shared.log.update(Log::clear);
-                return;
-            }
-            _ => return,
-        };
-        ev.prevent_default();
-        if let Some(line) = recalled {
-            field.set_value(&line);
-        }
-    };
-
-    // A click anywhere in the console gives the input its focus back, unless the click was
-    // selecting text to copy.
-    let refocus = move |_| {
-        let selecting = window()
-            .get_selection()
-            .ok()
-            .flatten()
-            .is_some_and(|s| !s.is_collapsed());
-        if !selecting {
-            if let Some(field) = input.get() {
-                let _ = field.focus();
-            }
-        }
-    };
-
-    view! {
-        <section class="console" on:click=refocus>
-            <div class="status" aria-live="polite">
-                {move || match shared.engine.get() {
-                    EngineState::Starting => Some(text().starting),
-                    _ if shared.log.with(Log::waiting) > 0 => Some(text().busy),
-                    _ => None,
-                }}
-            </div>
-            <div class="log" node_ref=output role="log" aria-label=move || text().output_label>
-                <For
-                    each=move || shared.log.with(|l| l.entries.clone())
-                    key=|e| (e.id, e.reply.as_ref().map(|r| (r.lines.len(), r.expanded)))
-                    children=move |entry| view! { <EntryView entry shared /> }
-                />
-            </div>
-            <label class="input-line">
-                <span class="prompt">{move || shared.prompt.get()}</span>
-                <input
-                    node_ref=input
-                    type="text"
-                    autofocus
-                    autocomplete="off"
-                    autocapitalize="off"
-                    spellcheck="false"
-                    placeholder=move || text().placeholder
-                    aria-label=move || text().input_label
-                    on:keydown=on_keydown
-                />
-            </label>
-            <p class="hint">{move || text().keys_hint}</p>
-        </section>
-    }
-}
-
-/// One typed line and its reply, collapsed when long.
-#[component]
-fn EntryView(entry: Entry, shared: Shared) -> impl IntoView {
-    let text = move || shared.text.get();
-    let echo =
-        (!entry.echo.is_empty()).then(|| view! { <div class="line echo">{entry.echo}</div> });
-    let body = match entry.reply {
-        None => view! { <div class="pending">{move || text().queued}</div> }.into_any(),
-        Some(reply) => {
-            let hidden = reply.hidden();
-            let id = reply.id;
-            let more = (hidden > 0).then(|| {
-                let label = move || {
-                    let t = text();
-                    if reply.expanded {
-                        fill(t.show_more, hidden)
-                    } else {
-                        fill(t.show_all, reply.total)
-                    }
-                };
-                let expand = move |_| {
-                    if let Some(from) = shared.log.try_update(|log| log.expand(id)).flatten() {
-                        shared.send(Request::More { reply: id, from });
-                    }
-                };
-                view! { <button class="more" on:click=expand>{label}</button> }
-            });
-            let lines = reply.shown().iter().map(line_view).collect_view();
-            view! { {lines} {more} }.into_any()
-        }
-    };
-    view! { <div class="entry">{echo} {body}</div> }
-}
-
-fn line_view(line: &Line) -> impl IntoView {
-    let class = match line.kind {
-        LineKind::Error => "line error",
-        LineKind::Nil => "line nil",
-        LineKind::Number => "line number",
-        LineKind::Text => "line text",
-        LineKind::Plain => "line",
-    };
-    view! { <div class=class>{line.text.clone()}</div> }
 }

@@ -70,7 +70,10 @@ impl Log {
     /// its reply.
     pub fn answered(&mut self, id: u64, echo: String, page: ReplyPage) {
         if let Some(entry) = self.entries.iter_mut().find(|e| e.id == id) {
-            entry.echo = echo;
+            // A pipeline's echo is the page's own label, kept as sent.
+            if !echo.is_empty() {
+                entry.echo = echo;
+            }
             entry.reply = Some(Reply {
                 id: page.id,
                 lines: page.lines,
@@ -100,6 +103,13 @@ impl Log {
         }
     }
 
+    /// Something arrived on the connection unasked (a pub/sub message): shown at once, with
+    /// no echo.
+    pub fn pushed(&mut self, id: u64, page: ReplyPage) {
+        self.sent(id, String::new());
+        self.answered(id, String::new(), page);
+    }
+
     /// `clear`, Ctrl+L: empties the scrollback (queued commands still print when answered).
     pub fn clear(&mut self) {
         self.entries.retain(|e| e.reply.is_none());
@@ -107,11 +117,9 @@ impl Log {
 
     /// A message from the page itself (not typed, not Redis's), shown as a plain line.
     pub fn note(&mut self, id: u64, text: &str) {
-        self.sent(id, String::new());
         let line = Line::classify(text.to_string(), false);
-        self.answered(
+        self.pushed(
             id,
-            String::new(),
             ReplyPage {
                 id: 0,
                 lines: vec![line],

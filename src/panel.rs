@@ -150,6 +150,15 @@ pub fn KeyPanel(shared: Shared) -> impl IntoView {
 fn KeyRowView(row: KeyRow, shared: Shared) -> impl IntoView {
     let key = row.key.clone();
     let changed = move || shared.changed.with(|c| c.contains(&key));
+    // WATCHed by a client: marked, and red once the watch is broken (EXEC will fail).
+    let watch = {
+        let key = row.key.clone();
+        Memo::new(move |_| {
+            shared
+                .watched
+                .with(|w| w.iter().find(|w| w.key == key).map(|w| w.broken))
+        })
+    };
     let ttl = match row.expires_at_ms {
         None => {
             view! { <span class="ttl none">{move || shared.text.get().no_ttl}</span> }.into_any()
@@ -188,6 +197,8 @@ fn KeyRowView(row: KeyRow, shared: Shared) -> impl IntoView {
         <div
             class="key-row"
             class:changed=changed
+            class:watched=move || watch.get() == Some(false)
+            class:watch-broken=move || watch.get() == Some(true)
             class:selected=selected.clone()
             role="button"
             tabindex="0"

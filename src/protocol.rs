@@ -9,30 +9,45 @@ use crate::inspect::{InspectQuery, Inspection};
 use crate::keyview::{KeyQuery, KeyWindow};
 use crate::scenario::{ScenarioRequest, ScenarioResponse};
 
-/// What the page asks of the engine. Requests are answered in the order they are sent.
+/// The page's handle for one client of the console: one pane, one engine connection.
+pub type PaneId = u32;
+
+/// What the page asks of the engine. Requests are answered in the order they are sent, and
+/// each of [`Request::Run`], [`Request::Tick`], [`Request::AddClient`] and
+/// [`Request::RemoveClient`] by exactly one [`Response::Update`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Request {
-    /// Run one typed line; `seq` ties the answer to the console entry waiting for it.
+    /// Run typed lines on the pane's client: one line, or several sent as one pipeline (a
+    /// paste), run back to back with no other client in between. `seq` ties the answer to
+    /// the console entry waiting for it; a line that blocks (BLPOP) is answered later, and
+    /// lines after it wait their turn, as they would behind redis-cli.
     Run {
         seq: u64,
-        line: String,
+        pane: PaneId,
+        lines: Vec<String>,
         view: KeyQuery,
         /// The key open in the inspector, if any: its page comes back, what the command
         /// changed in it marked.
         inspect: Option<InspectQuery>,
     },
-    /// The engine's timer (active expiry); the key list (and the inspected key) come back
-    /// only if keys changed.
+    /// The engine's timer (active expiry, blocked clients' timeouts); the key list (and the
+    /// inspected key) come back only if keys changed. `pane` is the one whose database the
+    /// keyspace panel shows.
     Tick {
+        pane: PaneId,
         view: KeyQuery,
         inspect: Option<InspectQuery>,
     },
     /// A key to open in the inspector, or another page of it.
     Inspect(InspectQuery),
-    /// The key list for a new filter or scroll position.
-    Window { view: KeyQuery },
+    /// The key list of the pane's database, for a new filter or scroll position.
+    Window { pane: PaneId, view: KeyQuery },
     /// The next page of a long reply, from line `from`.
     More { reply: u64, from: usize },
+    /// Connect one more client, in a new pane.
+    AddClient,
+    /// Close a pane's connection, as a client that goes away.
+    RemoveClient { pane: PaneId },
     /// The scenario player (its own engine, apart from the console's).
     Scenario(ScenarioRequest),
     /// "Continue in the console": the console takes over the scenario's engine as it stands,
@@ -45,24 +60,8 @@ pub enum Request {
 pub enum Response {
     /// The worker has started and takes requests.
     Ready,
-    Ran {
-        seq: u64,
-        /// The prompt and the line, as redis-cli echoes them.
-        echo: String,
-        reply: ReplyPage,
-        /// The prompt for the next line (`127.0.0.1:6379[1]>` after SELECT 1).
-        prompt: String,
-        /// Keys the command changed in the shown database (capped), for highlighting.
-        changed: Vec<String>,
-        window: KeyWindow,
-        inspection: Option<Inspection>,
-    },
-    Ticked {
-        /// Anything that arrived for the client meanwhile (a blocked command's reply).
-        pushed: Option<ReplyPage>,
-        window: Option<KeyWindow>,
-        inspection: Option<Inspection>,
-    },
+    /// What changed since the last update, for every pane.
+    Update(Box<Update>),
     Window(KeyWindow),
     Inspected(Inspection),
     More {
@@ -71,6 +70,125 @@ pub enum Response {
         lines: Vec<Line>,
     },
     Scenario(ScenarioResponse),
+}
+
+/// The answer to a run, a tick or a change of clients: typed lines that finished, messages
+/// that arrived, every client's state, and the keyspace panel if it changed.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Update {
+    /// Typed lines (or pipelines) that got their replies, in the order they finished.
+    pub answers: Vec<Answer>,
+    /// Replies nobody is waiting for at the prompt: pub/sub messages, keyspace
+    /// notifications, a closed connection.
+    pub pushed: Vec<Pushed>,
+    /// Every client pane, in the order they were opened.
+    pub clients: Vec<ClientView>,
+    /// Messages that went from a publisher through a channel to subscribers.
+    pub flows: Vec<Flow>,
+    /// Keys the commands changed in the shown database (capped), for highlighting.
+    pub changed: Vec<String>,
+    /// Keys of the shown database that clients WATCH.
+    pub watched: Vec<Watched>,
+    pub window: Option<KeyWindow>,
+    pub inspection: Option<Inspection>,
+}
+
+/// A typed line's (or pipeline's) replies.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Answer {
+    pub seq: u64,
+    pub pane: PaneId,
+    /// The prompt and the line, as redis-cli echoes them; empty for a pipeline, which the
+    /// page labels itself.
+    pub echo: String,
+    pub reply: ReplyPage,
+}
+
+/// Something that arrived on a pane's connection unasked.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pushed {
+    pub pane: PaneId,
+    pub reply: ReplyPage,
+}
+
+/// One client as its pane shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientView {
+    pub pane: PaneId,
+    /// CLIENT ID.
+    pub id: u64,
+    /// The name a scenario gave the client, if it came from one.
+    pub label: Option<String>,
+    /// CLIENT SETNAME's name.
+    pub name: Option<String>,
+    pub db: usize,
+    /// redis-cli's prompt for it: `127.0.0.1:6379[1](TX)>`.
+    pub prompt: String,
+    pub protocol: u8,
+    /// Commands queued since MULTI, while in a transaction.
+    pub multi: Option<usize>,
+    /// Channels, patterns and shard channels it is subscribed to (the first few by name).
+    pub subscriptions: usize,
+    pub channels: Vec<String>,
+    /// What it waits for while a blocking command waits.
+    pub blocked: Option<BlockedView>,
+    /// The keys it WATCHes, and whether one changed since (EXEC will fail).
+    pub watching: Vec<String>,
+    pub watch_broken: bool,
+    /// Typed lines waiting behind a blocked command.
+    pub waiting_lines: usize,
+}
+
+impl ClientView {
+    /// A client as it is just after connecting: database 0, RESP2, nothing going on.
+    pub fn connected(pane: PaneId, id: u64) -> ClientView {
+        ClientView {
+            pane,
+            id,
+            label: None,
+            name: None,
+            db: 0,
+            prompt: "127.0.0.1:6379>".to_string(),
+            protocol: 2,
+            multi: None,
+            subscriptions: 0,
+            channels: Vec::new(),
+            blocked: None,
+            watching: Vec::new(),
+            watch_broken: false,
+            waiting_lines: 0,
+        }
+    }
+}
+
+/// A blocked client's wait.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockedView {
+    /// The command, as Redis names it (`blpop`).
+    pub command: String,
+    pub keys: Vec<String>,
+    /// When it gives up (Unix ms on the engine's clock); never when `None`.
+    pub timeout_at_ms: Option<u64>,
+}
+
+/// One message on its way: who published it (none for the server's own keyspace
+/// notifications), the channel, and who received it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Flow {
+    pub from: Option<PaneId>,
+    pub channel: String,
+    pub message: String,
+    /// Each receiver, with the pattern that matched for a `pmessage`.
+    pub to: Vec<(PaneId, Option<String>)>,
+}
+
+/// A watched key of the shown database.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Watched {
+    pub key: String,
+    /// A client watching it has had its watch broken (by any key it watches).
+    pub broken: bool,
+    pub by: Vec<PaneId>,
 }
 
 /// The start of a reply as printed lines, and how many lines it has in all.
@@ -87,6 +205,8 @@ pub struct ReplyPage {
 pub enum LineKind {
     /// `(error) ...`, or redis-cli's own complaint about the line.
     Error,
+    /// A command of a pipeline, echoed before its replies.
+    Echo,
     /// `(nil)`, `(empty array)`.
     Nil,
     /// `(integer) 1`, `(double) 1.5`.
@@ -102,6 +222,20 @@ pub enum LineKind {
 pub struct Line {
     pub kind: LineKind,
     pub text: String,
+}
+
+impl LineKind {
+    /// The CSS classes a line of this kind is drawn with.
+    pub fn class(self) -> &'static str {
+        match self {
+            LineKind::Error => "line error",
+            LineKind::Nil => "line nil",
+            LineKind::Number => "line number",
+            LineKind::Text => "line text",
+            LineKind::Echo => "line piped",
+            LineKind::Plain => "line",
+        }
+    }
 }
 
 impl Line {

@@ -1,19 +1,29 @@
-//! The engine's side of the page: a [`Session`] owns an engine and one connected client, as a
-//! redis-cli session sees it, and answers the page's [`Request`]s. It runs in the Web Worker
-//! (see `worker`), or in the page itself for the browser tests; either way it is plain Rust,
-//! tested natively here.
+//! The engine's side of the page: a [`Session`] owns an engine and the console's clients, one
+//! per pane, as several redis-cli sessions see it, and answers the page's [`Request`]s. It runs
+//! in the Web Worker (see `worker`), or in the page itself for the browser tests; either way it
+//! is plain Rust, tested natively here.
+//!
+//! Each pane keeps a queue of typed work. A line runs at once unless the pane's client is
+//! blocked (BLPOP with nothing to pop): then the line that blocked waits for its reply, and
+//! what was typed after it waits behind it, as it would behind redis-cli. After every command
+//! the other panes are looked at: a blocked client the command served finishes its line, and
+//! what arrived unasked (pub/sub messages, notifications) is pushed to its pane; a message is
+//! also reported as a [`Flow`] from the pane that published it.
 //!
 //! Long replies stay here: the page gets the first [`PAGE`] lines and asks for more, so a
 //! `KEYS *` over a million keys never crosses to the page whole.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 
 use keyspace::cli::{self, INVALID_ARGUMENTS};
 use keyspace::{ClientId, Clock, Config, Engine, ManualClock, Reply, ShiftedClock};
 
 use crate::inspect::{self, InspectQuery, Inspection, Snapshot};
 use crate::keyview::{self, KeyQuery, KeyWindow};
-use crate::protocol::{Line, ReplyPage, Request, Response};
+use crate::protocol::{
+    Answer, BlockedView, ClientView, Flow, Line, LineKind, PaneId, Pushed, ReplyPage, Request,
+    Response, Update, Watched,
+};
 use crate::scenario::{Player, ScenarioResponse};
 
 /// Lines of a reply sent at a time.
@@ -22,11 +32,45 @@ pub const PAGE: usize = 500;
 const KEPT_REPLIES: usize = 4;
 /// Changed keys reported per command: enough to highlight a screenful.
 const CHANGED_MAX: usize = 1000;
+/// Channel names a pane lists by name; the rest are counted.
+const CHANNELS_SHOWN: usize = 5;
+/// Flows reported per update: a publish to a thousand subscribers is one flow, but a
+/// pipeline of a thousand publishes would draw more arrows than anyone can follow.
+const FLOWS_MAX: usize = 50;
+/// Panes the console holds at most: each is a column on screen.
+pub const PANES_MAX: usize = 8;
+/// What redis-cli prints when the server closed its connection (CLIENT KILL from another
+/// pane); it connects again for the next command.
+const CLOSED: &str = "Error: Server closed the connection";
 
-/// An engine with one client, and the long replies the page may page through.
+/// One pane: its client and the typed work it has not finished.
+struct Pane {
+    id: PaneId,
+    client: ClientId,
+    /// The name of the scenario participant it continues, if any.
+    label: Option<String>,
+    jobs: VecDeque<Job>,
+}
+
+/// Typed lines waiting for their replies: one line, or a pipeline.
+struct Job {
+    seq: u64,
+    lines: VecDeque<String>,
+    pipeline: bool,
+    /// The echo, fixed when the first line runs (the prompt it ran under).
+    echo: Option<String>,
+    out: Vec<Line>,
+    /// A line of it blocked: its reply arrives in the client's outbox.
+    waiting: bool,
+}
+
+/// An engine with the console's clients, and the long replies the page may page through.
 pub struct Session {
     engine: Engine,
-    client: ClientId,
+    panes: Vec<Pane>,
+    next_pane: PaneId,
+    /// The pane whose database the keyspace panel shows.
+    shown: PaneId,
     replies: u64,
     kept: VecDeque<(u64, Vec<Line>)>,
     /// The inspected page as it was before the last command, if that command changed it:
@@ -38,8 +82,9 @@ pub struct Session {
 }
 
 impl Session {
-    /// A fresh keyspace, its time from `clock` and its randomness seeded with `seed`. DEBUG is
-    /// allowed: POPULATE is how a learner fills a keyspace to watch it under load.
+    /// A fresh keyspace with one client, its time from `clock` and its randomness seeded
+    /// with `seed`. DEBUG is allowed: POPULATE is how a learner fills a keyspace to watch it
+    /// under load.
     pub fn new(clock: Box<dyn Clock>, seed: u64) -> Session {
         let mut config = Config::default();
         config
@@ -47,15 +92,18 @@ impl Session {
             .expect("a parameter of the engine's own table");
         let mut engine = Engine::new(config, clock, seed);
         engine.set_capture_events(true);
-        let client = engine.connect();
-        Session {
+        let mut session = Session {
             engine,
-            client,
+            panes: Vec::new(),
+            next_pane: 1,
+            shown: 1,
             replies: 0,
             kept: VecDeque::new(),
             marked_against: None,
             player: Player::default(),
-        }
+        };
+        session.add_pane(None, None);
+        session
     }
 
     /// Answers one request.
@@ -63,12 +111,23 @@ impl Session {
         match request {
             Request::Run {
                 seq,
-                line,
+                pane,
+                lines,
                 view,
                 inspect,
-            } => self.run(seq, &line, &view, inspect.as_ref()),
-            Request::Tick { view, inspect } => self.tick(&view, inspect.as_ref()),
-            Request::Window { view } => Response::Window(self.window(&view)),
+            } => self.run(seq, pane, lines, &view, inspect.as_ref()),
+            Request::Tick {
+                pane,
+                view,
+                inspect,
+            } => {
+                self.show(pane);
+                self.tick(&view, inspect.as_ref())
+            }
+            Request::Window { pane, view } => {
+                self.show(pane);
+                Response::Window(self.window(&view))
+            }
             Request::Inspect(query) => {
                 self.marked_against = None;
                 Response::Inspected(self.inspect(&query, None))
@@ -82,14 +141,47 @@ impl Session {
                     .unwrap_or_default();
                 Response::More { reply, from, lines }
             }
+            Request::AddClient => {
+                if self.panes.len() < PANES_MAX {
+                    self.add_pane(None, None);
+                }
+                self.update(Update::default())
+            }
+            Request::RemoveClient { pane } => {
+                // The last pane stays: the console always has a client to type into.
+                if self.panes.len() > 1 {
+                    if let Some(at) = self.panes.iter().position(|p| p.id == pane) {
+                        let gone = self.panes.remove(at);
+                        self.engine.disconnect(gone.client);
+                    }
+                }
+                self.update(Update::default())
+            }
             Request::Scenario(request) => Response::Scenario(self.player.handle(request)),
             Request::ContinueScenario => self.continue_scenario(),
         }
     }
 
+    fn add_pane(&mut self, client: Option<ClientId>, label: Option<String>) {
+        let client = client.unwrap_or_else(|| self.engine.connect());
+        self.panes.push(Pane {
+            id: self.next_pane,
+            client,
+            label,
+            jobs: VecDeque::new(),
+        });
+        self.next_pane += 1;
+    }
+
+    fn show(&mut self, pane: PaneId) {
+        if self.panes.iter().any(|p| p.id == pane) {
+            self.shown = pane;
+        }
+    }
+
     /// Takes over the scenario's engine: its keyspace, TTLs and clients become the console's,
-    /// the console speaking as the scenario's first client, and its virtual time goes on at
-    /// the pace of the console's own clock from where the scenario left it.
+    /// one pane for each of the scenario's clients, and its virtual time goes on at the pace
+    /// of the console's own clock from where the scenario left it.
     fn continue_scenario(&mut self) -> Response {
         let Some(runner) = self.player.take_runner() else {
             return Response::Scenario(ScenarioResponse::Invalid(
@@ -104,23 +196,31 @@ impl Session {
         )));
         engine.set_capture_events(true);
         engine.take_events();
-        self.client = match clients.first() {
-            Some(&(_, id)) => id,
-            None => engine.connect(),
-        };
+        // Whatever the scenario's clients were sent and never read is theirs, not news.
+        for &(_, id) in &clients {
+            engine.drain(id);
+        }
         self.engine = engine;
+        self.panes.clear();
+        self.next_pane = 1;
+        for (name, id) in clients.into_iter().take(PANES_MAX) {
+            self.add_pane(Some(id), Some(name));
+        }
+        if self.panes.is_empty() {
+            self.add_pane(None, None);
+        }
+        self.shown = self.panes[0].id;
         self.kept.clear();
         self.marked_against = None;
         Response::Scenario(ScenarioResponse::Continued)
     }
 
-    /// The prompt redis-cli shows for the client's current database: `127.0.0.1:6379>`, or
-    /// `127.0.0.1:6379[1]>` once another database is selected.
+    /// The prompt redis-cli shows for the first pane's client (see [`prompt`]).
     pub fn prompt(&self) -> String {
-        match self.db() {
-            0 => "127.0.0.1:6379>".to_string(),
-            db => format!("127.0.0.1:6379[{db}]>"),
-        }
+        self.panes
+            .first()
+            .and_then(|p| self.engine.client(p.client))
+            .map_or_else(|| prompt(0, false), |c| prompt(c.db, c.multi.is_some()))
     }
 
     /// How often the engine wants its background work run, in milliseconds (`1000 / hz`).
@@ -128,38 +228,227 @@ impl Session {
         1000 / self.engine.config().int("hz").clamp(1, 500) as u64
     }
 
+    /// The database of the pane the keyspace panel shows.
     fn db(&self) -> usize {
-        self.engine.client(self.client).map_or(0, |c| c.db)
+        self.panes
+            .iter()
+            .find(|p| p.id == self.shown)
+            .and_then(|p| self.engine.client(p.client))
+            .map_or(0, |c| c.db)
     }
 
     fn run(
         &mut self,
         seq: u64,
-        line: &str,
+        pane: PaneId,
+        lines: Vec<String>,
         view: &KeyQuery,
         inspect: Option<&InspectQuery>,
     ) -> Response {
-        let echo = format!("{} {line}", self.prompt());
-        let mut before = inspect.map(|q| Snapshot::take(self.engine.db(self.db()), q));
+        self.show(pane);
+        let before = inspect.map(|q| Snapshot::take(self.engine.db(self.db()), q));
         self.marked_against = None;
-        let lines = match cli::split_args(line.as_bytes()) {
-            None => vec![Line::classify(INVALID_ARGUMENTS.to_string(), true)],
+        let mut update = Update::default();
+        if let Some(at) = self.panes.iter().position(|p| p.id == pane) {
+            self.panes[at].jobs.push_back(Job {
+                seq,
+                pipeline: lines.len() > 1,
+                lines: lines.into(),
+                echo: None,
+                out: Vec::new(),
+                waiting: false,
+            });
+            self.advance(at, &mut update);
+        }
+        let changed = self.changed_keys();
+        // Highlight inside the inspected value only if the command touched that key.
+        self.marked_against = inspect
+            .zip(before)
+            .filter(|(q, _)| changed.contains(&q.key))
+            .map(|(q, before)| (q.clone(), before));
+        update.inspection = inspect.map(|q| self.inspect_marked(q));
+        update.window = Some(self.window(view));
+        update.changed = changed;
+        self.update(update)
+    }
+
+    /// Runs pane `at`'s typed work until it is done or its client blocks, then looks at
+    /// every pane for what the commands delivered.
+    fn advance(&mut self, at: usize, update: &mut Update) {
+        loop {
+            let client = self.panes[at].client;
+            if self.engine.client(client).is_none_or(|c| c.is_blocked()) {
+                break;
+            }
+            let Some(job) = self.panes[at].jobs.front_mut() else {
+                break;
+            };
+            if job.waiting {
+                // The blocked line was served (or timed out): its reply is in the outbox.
+                job.waiting = false;
+                let replies = self.engine.drain(client);
+                let protocol = self.protocol(client);
+                let job = self.panes[at].jobs.front_mut().expect("the front job");
+                for reply in &replies {
+                    print(reply, protocol, false, &mut job.out);
+                }
+            }
+            let job = self.panes[at].jobs.front_mut().expect("the front job");
+            let Some(line) = job.lines.pop_front() else {
+                let job = self.panes[at].jobs.pop_front().expect("the front job");
+                let pane = self.panes[at].id;
+                let reply = self.page(job.out);
+                update.answers.push(Answer {
+                    seq: job.seq,
+                    pane,
+                    echo: job.echo.unwrap_or_default(),
+                    reply,
+                });
+                continue;
+            };
+            if job.echo.is_none() {
+                let client = self.engine.client(client);
+                let prompt =
+                    client.map_or_else(|| prompt(0, false), |c| prompt(c.db, c.multi.is_some()));
+                job.echo = Some(if job.pipeline {
+                    String::new()
+                } else {
+                    format!("{prompt} {line}")
+                });
+            }
+            if job.pipeline {
+                job.out.push(Line {
+                    kind: LineKind::Echo,
+                    text: line.clone(),
+                });
+            }
+            let blocked = self.run_line(at, &line);
+            self.panes[at]
+                .jobs
+                .front_mut()
+                .expect("the front job")
+                .waiting = blocked;
+            self.deliver(Some(at), update);
+        }
+    }
+
+    /// Runs one line on pane `at`'s client and prints its replies into the pane's front job;
+    /// true if the command blocked.
+    fn run_line(&mut self, at: usize, line: &str) -> bool {
+        let client = self.panes[at].client;
+        let mut out = Vec::new();
+        let mut blocked = false;
+        match cli::split_args(line.as_bytes()) {
+            None => out.push(Line::classify(INVALID_ARGUMENTS.to_string(), true)),
             Some(argv) => {
                 let raw = cli::prints_raw(&argv);
-                let mut replies = self.engine.execute(self.client, &argv).into_replies();
-                replies.extend(self.engine.drain(self.client));
-                let mut lines = Vec::new();
-                for reply in &replies {
-                    self.print(reply, raw, &mut lines);
+                let outcome = self.engine.execute(client, &argv);
+                blocked = matches!(outcome, keyspace::Outcome::Blocked);
+                let mut replies = outcome.into_replies();
+                if !blocked {
+                    replies.extend(self.engine.drain(client));
                 }
-                lines
+                let protocol = self.protocol(client);
+                for reply in &replies {
+                    print(reply, protocol, raw, &mut out);
+                }
             }
-        };
-        // After QUIT redis-cli drops the connection and opens a new one on the next command.
-        if self.engine.client(self.client).is_none_or(|c| c.closing) {
-            self.engine.disconnect(self.client);
-            self.client = self.engine.connect();
         }
+        // After QUIT redis-cli drops the connection and opens a new one on the next command.
+        if self.engine.client(client).is_none_or(|c| c.closing) {
+            self.engine.disconnect(client);
+            self.panes[at].client = self.engine.connect();
+            blocked = false;
+        }
+        let job = self.panes[at].jobs.front_mut().expect("the front job");
+        job.out.extend(out);
+        blocked
+    }
+
+    /// After a command (of pane `from`) or a tick: blocked panes whose reply arrived finish
+    /// their line; connections another client killed start anew; what arrived unasked is
+    /// pushed to its pane, and messages become flows.
+    fn deliver(&mut self, from: Option<usize>, update: &mut Update) {
+        let mut flows: BTreeMap<(String, String), Flow> = BTreeMap::new();
+        for at in 0..self.panes.len() {
+            if Some(at) == from {
+                continue;
+            }
+            let client = self.panes[at].client;
+            if self.engine.client(client).is_none_or(|c| c.closing) {
+                self.engine.disconnect(client);
+                self.panes[at].client = self.engine.connect();
+                let pane = self.panes[at].id;
+                let closed = Line::classify(CLOSED.to_string(), true);
+                let jobs = std::mem::take(&mut self.panes[at].jobs);
+                if jobs.is_empty() {
+                    let reply = self.page(vec![closed.clone()]);
+                    update.pushed.push(Pushed { pane, reply });
+                }
+                // What waited at its prompt ends with the connection.
+                for mut job in jobs {
+                    job.out.push(closed.clone());
+                    let reply = self.page(job.out);
+                    update.answers.push(Answer {
+                        seq: job.seq,
+                        pane,
+                        echo: job.echo.unwrap_or_default(),
+                        reply,
+                    });
+                }
+                continue;
+            }
+            if self.panes[at].jobs.front().is_some_and(|j| j.waiting) {
+                if !self.engine.client(client).is_some_and(|c| c.is_blocked()) {
+                    self.advance(at, update);
+                }
+                continue;
+            }
+            let replies = self.engine.drain(client);
+            if replies.is_empty() {
+                continue;
+            }
+            let pane = self.panes[at].id;
+            let protocol = self.protocol(client);
+            let mut lines = Vec::new();
+            for reply in &replies {
+                print(reply, protocol, false, &mut lines);
+                if let Some((channel, message, pattern)) = message_of(reply) {
+                    let flow = flows
+                        .entry((channel.clone(), message.clone()))
+                        .or_insert_with(|| Flow {
+                            from: from.map(|f| self.panes[f].id),
+                            channel,
+                            message,
+                            to: Vec::new(),
+                        });
+                    flow.to.push((pane, pattern));
+                }
+            }
+            let reply = self.page(lines);
+            update.pushed.push(Pushed { pane, reply });
+        }
+        let room = FLOWS_MAX.saturating_sub(update.flows.len());
+        update.flows.extend(flows.into_values().take(room));
+    }
+
+    /// The engine's background work (active expiry, blocked clients' timeouts), and whatever
+    /// it delivered meanwhile.
+    fn tick(&mut self, view: &KeyQuery, inspect: Option<&InspectQuery>) -> Response {
+        self.engine.tick();
+        // Every pane is drained below, so the list of clients to wake is only emptied, lest
+        // it grow.
+        self.engine.take_woken();
+        let mut update = Update::default();
+        self.deliver(None, &mut update);
+        let changed = !self.engine.take_events().is_empty();
+        update.window = changed.then(|| self.window(view));
+        update.inspection = inspect.filter(|_| changed).map(|q| self.inspect_marked(q));
+        self.update(update)
+    }
+
+    /// The keys the last commands changed in the shown database.
+    fn changed_keys(&mut self) -> Vec<String> {
         let db = self.db();
         let mut changed: Vec<String> = Vec::new();
         for event in self.engine.take_events() {
@@ -170,43 +459,66 @@ impl Session {
                 }
             }
         }
-        // Highlight inside the inspected value only if the command touched that key.
-        self.marked_against = inspect
-            .zip(before.take())
-            .filter(|(q, _)| changed.contains(&q.key))
-            .map(|(q, before)| (q.clone(), before));
-        let inspection = inspect.map(|q| self.inspect_marked(q));
-        Response::Ran {
-            seq,
-            echo,
-            reply: self.page(lines),
-            prompt: self.prompt(),
-            changed,
-            window: self.window(view),
-            inspection,
+        changed
+    }
+
+    /// Completes an update with every pane's state and the watched keys.
+    fn update(&self, mut update: Update) -> Response {
+        let db = self.db();
+        let mut watched: BTreeMap<String, Watched> = BTreeMap::new();
+        for pane in &self.panes {
+            let Some(client) = self.engine.client(pane.client) else {
+                continue;
+            };
+            for w in client.watched.iter().filter(|w| w.db == db) {
+                let key = String::from_utf8_lossy(&w.key).into_owned();
+                let entry = watched.entry(key.clone()).or_insert_with(|| Watched {
+                    key,
+                    broken: false,
+                    by: Vec::new(),
+                });
+                entry.broken |= client.dirty_cas;
+                entry.by.push(pane.id);
+            }
+            update.clients.push(self.client_view(pane, client));
+        }
+        update.watched = watched.into_values().collect();
+        Response::Update(Box::new(update))
+    }
+
+    fn client_view(&self, pane: &Pane, client: &keyspace::Client) -> ClientView {
+        let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+        let subs = &client.subscriptions;
+        ClientView {
+            pane: pane.id,
+            id: client.id.0,
+            label: pane.label.clone(),
+            name: client.name.as_deref().map(text),
+            db: client.db,
+            prompt: prompt(client.db, client.multi.is_some()),
+            protocol: client.protocol,
+            multi: client.multi.as_ref().map(|t| t.queue.len()),
+            subscriptions: subs.channels.len() + subs.patterns.len() + subs.shard_channels.len(),
+            channels: subs
+                .channels
+                .iter()
+                .chain(&subs.patterns)
+                .chain(&subs.shard_channels)
+                .take(CHANNELS_SHOWN)
+                .map(|c| text(c))
+                .collect(),
+            blocked: client.blocked.as_ref().map(|b| BlockedView {
+                command: client.last_command.clone(),
+                keys: b.keys.iter().map(|k| text(k)).collect(),
+                timeout_at_ms: b.timeout_at,
+            }),
+            watching: client.watched.iter().map(|w| text(&w.key)).collect(),
+            watch_broken: client.dirty_cas,
+            waiting_lines: pane.jobs.iter().map(|j| j.lines.len()).sum::<usize>(),
         }
     }
 
-    /// The engine's background work (active expiry...), and whatever it delivered to the
-    /// client meanwhile (a blocked command's reply, pub/sub messages).
-    fn tick(&mut self, view: &KeyQuery, inspect: Option<&InspectQuery>) -> Response {
-        self.engine.tick();
-        // The one client is drained below on every tick, so the list of clients to wake is
-        // only emptied, lest it grow.
-        self.engine.take_woken();
-        let mut lines = Vec::new();
-        for reply in self.engine.drain(self.client) {
-            self.print(&reply, false, &mut lines);
-        }
-        let changed = !self.engine.take_events().is_empty();
-        Response::Ticked {
-            pushed: (!lines.is_empty()).then(|| self.page(lines)),
-            window: changed.then(|| self.window(view)),
-            inspection: inspect.filter(|_| changed).map(|q| self.inspect_marked(q)),
-        }
-    }
-
-    /// A page of one key of the client's database, for the inspector.
+    /// A page of one key of the shown database, for the inspector.
     fn inspect(&self, query: &InspectQuery, before: Option<&mut Snapshot>) -> Inspection {
         inspect::inspect(self.engine.db(self.db()), query, before)
     }
@@ -245,14 +557,48 @@ impl Session {
         ReplyPage { id, lines, total }
     }
 
-    fn print(&self, reply: &Reply, raw: bool, out: &mut Vec<Line>) {
-        // The reply as this client's protocol delivers it: HELLO 3's own reply is already RESP3.
-        let protocol = self.engine.client(self.client).map_or(2, |c| c.protocol);
-        let text = cli::render(reply, protocol, raw);
-        let error = reply.is_error();
-        for part in text.strip_suffix('\n').unwrap_or(&text).split('\n') {
-            out.push(Line::classify(part.to_string(), error));
-        }
+    /// The protocol a client's replies come in: HELLO 3's own reply is already RESP3.
+    fn protocol(&self, client: ClientId) -> u8 {
+        self.engine.client(client).map_or(2, |c| c.protocol)
+    }
+}
+
+/// redis-cli's prompt: `127.0.0.1:6379>`, `127.0.0.1:6379[1]>` once another database is
+/// selected, and `(TX)` after it between MULTI and EXEC.
+fn prompt(db: usize, in_multi: bool) -> String {
+    let db = if db == 0 {
+        String::new()
+    } else {
+        format!("[{db}]")
+    };
+    let tx = if in_multi { "(TX)" } else { "" };
+    format!("127.0.0.1:6379{db}{tx}>")
+}
+
+/// A reply's printed lines, as redis-cli prints it.
+fn print(reply: &Reply, protocol: u8, raw: bool, out: &mut Vec<Line>) {
+    let text = cli::render(reply, protocol, raw);
+    let error = reply.is_error();
+    for part in text.strip_suffix('\n').unwrap_or(&text).split('\n') {
+        out.push(Line::classify(part.to_string(), error));
+    }
+}
+
+/// A pub/sub message's channel, payload and (for `pmessage`) the pattern that matched; None
+/// for anything else pushed (a blocked command's reply).
+fn message_of(reply: &Reply) -> Option<(String, String, Option<String>)> {
+    let (Reply::Array(parts) | Reply::Push(parts)) = reply else {
+        return None;
+    };
+    let text = |r: &Reply| match r {
+        Reply::Bulk(b) => Some(String::from_utf8_lossy(b).into_owned()),
+        _ => None,
+    };
+    let kind = text(parts.first()?)?;
+    match (kind.as_str(), parts.len()) {
+        ("message" | "smessage", 3) => Some((text(&parts[1])?, text(&parts[2])?, None)),
+        ("pmessage", 4) => Some((text(&parts[2])?, text(&parts[3])?, text(&parts[1]))),
+        _ => None,
     }
 }
 
@@ -267,19 +613,53 @@ mod tests {
         (Session::new(Box::new(clock.clone()), 7), clock)
     }
 
-    /// Runs a line: the echo, then the reply's texts.
-    fn run(s: &mut Session, line: &str) -> (String, Vec<String>) {
-        match s.handle(Request::Run {
-            seq: 1,
-            line: line.into(),
-            view: KeyQuery::default(),
-            inspect: None,
-        }) {
-            Response::Ran { echo, reply, .. } => {
-                (echo, reply.lines.into_iter().map(|l| l.text).collect())
-            }
+    /// The update a request brings.
+    fn update(s: &mut Session, request: Request) -> Update {
+        match s.handle(request) {
+            Response::Update(update) => *update,
             other => panic!("{other:?}"),
         }
+    }
+
+    /// Runs `lines` on `pane` (a pipeline if several), with the inspector on `inspect`.
+    fn run_on(
+        s: &mut Session,
+        pane: PaneId,
+        lines: &[&str],
+        inspect: Option<InspectQuery>,
+    ) -> Update {
+        update(
+            s,
+            Request::Run {
+                seq: 1,
+                pane,
+                lines: lines.iter().map(|l| l.to_string()).collect(),
+                view: KeyQuery::default(),
+                inspect,
+            },
+        )
+    }
+
+    fn tick(s: &mut Session, inspect: Option<InspectQuery>) -> Update {
+        update(
+            s,
+            Request::Tick {
+                pane: 1,
+                view: KeyQuery::default(),
+                inspect,
+            },
+        )
+    }
+
+    fn texts(page: &ReplyPage) -> Vec<String> {
+        page.lines.iter().map(|l| l.text.clone()).collect()
+    }
+
+    /// Runs a line on the first pane: the echo, then the reply's texts.
+    fn run(s: &mut Session, line: &str) -> (String, Vec<String>) {
+        let update = run_on(s, 1, &[line], None);
+        let answer = &update.answers[0];
+        (answer.echo.clone(), texts(&answer.reply))
     }
 
     fn reply(s: &mut Session, line: &str) -> Vec<String> {
@@ -309,14 +689,8 @@ mod tests {
     #[test]
     fn errors_are_marked() {
         let (mut s, _) = session();
-        let Response::Ran { reply, .. } = s.handle(Request::Run {
-            seq: 1,
-            line: "NOSUCHCOMMAND".into(),
-            view: KeyQuery::default(),
-            inspect: None,
-        }) else {
-            panic!()
-        };
+        let update = run_on(&mut s, 1, &["NOSUCHCOMMAND"], None);
+        let reply = &update.answers[0].reply;
         assert!(reply.lines[0]
             .text
             .starts_with("(error) ERR unknown command"));
@@ -369,19 +743,9 @@ mod tests {
     #[test]
     fn the_command_reports_the_keys_it_changed_and_the_key_list() {
         let (mut s, _) = session();
-        let Response::Ran {
-            changed, window, ..
-        } = s.handle(Request::Run {
-            seq: 1,
-            line: "MSET a 1 b 2".into(),
-            view: KeyQuery::default(),
-            inspect: None,
-        })
-        else {
-            panic!()
-        };
-        assert_eq!(changed, ["a", "b"]);
-        assert_eq!(window.total, 2);
+        let update = run_on(&mut s, 1, &["MSET a 1 b 2"], None);
+        assert_eq!(update.changed, ["a", "b"]);
+        assert_eq!(update.window.map(|w| w.total), Some(2));
     }
 
     #[test]
@@ -395,14 +759,8 @@ mod tests {
     fn long_replies_come_a_page_at_a_time() {
         let (mut s, _) = session();
         run(&mut s, "DEBUG POPULATE 1200");
-        let Response::Ran { reply, .. } = s.handle(Request::Run {
-            seq: 2,
-            line: "KEYS *".into(),
-            view: KeyQuery::default(),
-            inspect: None,
-        }) else {
-            panic!()
-        };
+        let update = run_on(&mut s, 1, &["KEYS *"], None);
+        let reply = &update.answers[0].reply;
         assert_eq!((reply.lines.len(), reply.total), (PAGE, 1200));
         let more = |s: &mut Session, from| match s.handle(Request::More {
             reply: reply.id,
@@ -420,21 +778,9 @@ mod tests {
         let (mut s, clock) = session();
         run(&mut s, "SET k v PX 100");
         clock.advance_ms(50);
-        let Response::Ticked { window, .. } = s.handle(Request::Tick {
-            view: KeyQuery::default(),
-            inspect: None,
-        }) else {
-            panic!()
-        };
-        assert_eq!(window, None, "nothing changed");
+        assert_eq!(tick(&mut s, None).window, None, "nothing changed");
         clock.advance_ms(150);
-        let Response::Ticked { window, .. } = s.handle(Request::Tick {
-            view: KeyQuery::default(),
-            inspect: None,
-        }) else {
-            panic!()
-        };
-        assert_eq!(window.map(|w| w.total), Some(0));
+        assert_eq!(tick(&mut s, None).window.map(|w| w.total), Some(0));
     }
 
     #[test]
@@ -442,14 +788,7 @@ mod tests {
         let (mut s, clock) = session();
         run(&mut s, "RPUSH q a b");
         let inspect = Some(InspectQuery::new("q"));
-        let Response::Ran { inspection, .. } = s.handle(Request::Run {
-            seq: 2,
-            line: "RPUSH q c".into(),
-            view: KeyQuery::default(),
-            inspect: inspect.clone(),
-        }) else {
-            panic!()
-        };
+        let inspection = run_on(&mut s, 1, &["RPUSH q c"], inspect.clone()).inspection;
         let Some(Inspection {
             body: inspect::Body::List(cells),
             ..
@@ -460,14 +799,7 @@ mod tests {
         let marked: Vec<_> = cells.iter().map(|c| (c.text.as_str(), c.changed)).collect();
         assert_eq!(marked, [("a", false), ("b", false), ("c", true)]);
         // A command that does not touch the key marks nothing in it.
-        let Response::Ran { inspection, .. } = s.handle(Request::Run {
-            seq: 3,
-            line: "SET other 1".into(),
-            view: KeyQuery::default(),
-            inspect: inspect.clone(),
-        }) else {
-            panic!()
-        };
+        let inspection = run_on(&mut s, 1, &["SET other 1"], inspect.clone()).inspection;
         let Some(inspect::Body::List(cells)) = inspection.map(|i| i.body) else {
             panic!()
         };
@@ -475,19 +807,9 @@ mod tests {
         // The marks of a command that changed the key last until the next command, though a
         // tick (another key expiring) sends the page again.
         run(&mut s, "SET brief 1 PX 10");
-        s.handle(Request::Run {
-            seq: 4,
-            line: "LPUSH q z".into(),
-            view: KeyQuery::default(),
-            inspect: inspect.clone(),
-        });
+        run_on(&mut s, 1, &["LPUSH q z"], inspect.clone());
         clock.advance_ms(20);
-        let Response::Ticked { inspection, .. } = s.handle(Request::Tick {
-            view: KeyQuery::default(),
-            inspect: inspect.clone(),
-        }) else {
-            panic!()
-        };
+        let inspection = tick(&mut s, inspect.clone()).inspection;
         let Some(inspect::Body::List(cells)) = inspection.map(|i| i.body) else {
             panic!()
         };
@@ -499,12 +821,7 @@ mod tests {
         assert_eq!(marked, ["z"]);
         run(&mut s, "PEXPIRE q 100");
         clock.advance_ms(200);
-        let Response::Ticked { inspection, .. } = s.handle(Request::Tick {
-            view: KeyQuery::default(),
-            inspect,
-        }) else {
-            panic!()
-        };
+        let inspection = tick(&mut s, inspect).inspection;
         assert_eq!(inspection.map(|i| i.body), Some(inspect::Body::Missing));
     }
 
@@ -532,6 +849,10 @@ mod tests {
             s.handle(Request::ContinueScenario),
             Response::Scenario(ScenarioResponse::Continued)
         );
+        // One pane per scenario client, named after it.
+        let panes = tick(&mut s, None).clients;
+        assert!(!panes.is_empty());
+        assert!(panes.iter().all(|p| p.label.is_some()));
         // The scenario's keyspace, not the console's, with its TTL where the scenario left it.
         assert_eq!(
             reply(&mut s, "EXISTS console-only user:123"),
@@ -547,5 +868,266 @@ mod tests {
             s.handle(Request::ContinueScenario),
             Response::Scenario(ScenarioResponse::Invalid("no scenario is open".into()))
         );
+    }
+
+    fn answer_on(update: &Update, pane: PaneId) -> Vec<String> {
+        let answer = update.answers.iter().find(|a| a.pane == pane);
+        texts(&answer.expect("an answer on the pane").reply)
+    }
+
+    fn pushed_to(update: &Update, pane: PaneId) -> Vec<String> {
+        update
+            .pushed
+            .iter()
+            .filter(|p| p.pane == pane)
+            .flat_map(|p| texts(&p.reply))
+            .collect()
+    }
+
+    fn two_panes() -> (Session, ManualClock) {
+        let (mut s, clock) = session();
+        let panes = update(&mut s, Request::AddClient).clients;
+        assert_eq!(panes.iter().map(|p| p.pane).collect::<Vec<_>>(), [1, 2]);
+        assert_ne!(panes[0].id, panes[1].id, "each pane is its own client");
+        (s, clock)
+    }
+
+    #[test]
+    fn a_message_goes_from_the_publisher_to_each_subscriber() {
+        let (mut s, _) = two_panes();
+        update(&mut s, Request::AddClient);
+        run_on(&mut s, 2, &["SUBSCRIBE news"], None);
+        run_on(&mut s, 3, &["PSUBSCRIBE n*"], None);
+        let published = run_on(&mut s, 1, &["PUBLISH news hello"], None);
+        assert_eq!(answer_on(&published, 1), ["(integer) 2"]);
+        assert_eq!(
+            pushed_to(&published, 2),
+            ["1) \"message\"", "2) \"news\"", "3) \"hello\""]
+        );
+        assert_eq!(
+            pushed_to(&published, 3),
+            [
+                "1) \"pmessage\"",
+                "2) \"n*\"",
+                "3) \"news\"",
+                "4) \"hello\""
+            ]
+        );
+        assert_eq!(
+            published.flows,
+            [Flow {
+                from: Some(1),
+                channel: "news".into(),
+                message: "hello".into(),
+                to: vec![(2, None), (3, Some("n*".into()))],
+            }]
+        );
+        let subscriber = &published.clients[1];
+        assert_eq!(
+            (subscriber.subscriptions, subscriber.channels.clone()),
+            (1, vec!["news".into()])
+        );
+    }
+
+    #[test]
+    fn a_write_from_another_pane_breaks_the_watch_and_exec_answers_nil() {
+        let (mut s, _) = two_panes();
+        run_on(&mut s, 1, &["SET balance 10"], None);
+        let watching = run_on(&mut s, 1, &["WATCH balance"], None);
+        assert_eq!(
+            watching.watched,
+            [Watched {
+                key: "balance".into(),
+                broken: false,
+                by: vec![1]
+            }]
+        );
+        let queued = run_on(&mut s, 1, &["MULTI", "INCRBY balance 5"], None);
+        assert_eq!(queued.clients[0].prompt, "127.0.0.1:6379(TX)>");
+        assert_eq!(queued.clients[0].multi, Some(1));
+        let broken = run_on(&mut s, 2, &["SET balance 0"], None);
+        assert!(broken.watched[0].broken);
+        assert!(broken.clients[0].watch_broken);
+        let exec = run_on(&mut s, 1, &["EXEC"], None);
+        assert_eq!(answer_on(&exec, 1), ["(nil)"]);
+        assert_eq!(exec.clients[0].prompt, "127.0.0.1:6379>");
+        assert!(exec.watched.is_empty(), "EXEC unwatches");
+        assert_eq!(run(&mut s, "GET balance").1, ["\"0\""]);
+    }
+
+    #[test]
+    fn a_blocked_pane_waits_and_what_is_typed_after_waits_behind_it() {
+        let (mut s, _) = two_panes();
+        let blocked = run_on(&mut s, 2, &["BLPOP jobs 0"], None);
+        assert!(blocked.answers.is_empty(), "BLPOP waits for its reply");
+        let view = &blocked.clients[1];
+        let waits = view.blocked.as_ref().expect("blocked");
+        assert_eq!(
+            (waits.command.as_str(), waits.keys.clone()),
+            ("blpop", vec!["jobs".into()])
+        );
+        let behind = update(
+            &mut s,
+            Request::Run {
+                seq: 7,
+                pane: 2,
+                lines: vec!["PING".into()],
+                view: KeyQuery::default(),
+                inspect: None,
+            },
+        );
+        assert!(behind.answers.is_empty());
+        assert_eq!(behind.clients[1].waiting_lines, 1);
+        let pushed = run_on(&mut s, 1, &["RPUSH jobs report"], None);
+        let answered: Vec<_> = pushed
+            .answers
+            .iter()
+            .map(|a| (a.pane, a.seq, a.echo.clone(), texts(&a.reply)))
+            .collect();
+        assert_eq!(
+            answered,
+            [
+                (
+                    2,
+                    1,
+                    "127.0.0.1:6379> BLPOP jobs 0".into(),
+                    vec!["1) \"jobs\"".into(), "2) \"report\"".into()]
+                ),
+                (2, 7, "127.0.0.1:6379> PING".into(), vec!["PONG".into()]),
+                (
+                    1,
+                    1,
+                    "127.0.0.1:6379> RPUSH jobs report".into(),
+                    vec!["(integer) 1".into()]
+                ),
+            ]
+        );
+        assert_eq!(pushed.clients[1].blocked, None);
+    }
+
+    #[test]
+    fn a_blocked_pane_times_out_on_the_engines_clock() {
+        let (mut s, clock) = two_panes();
+        run_on(&mut s, 2, &["BLPOP jobs 1.5"], None);
+        clock.advance_ms(1000);
+        assert!(tick(&mut s, None).answers.is_empty());
+        clock.advance_ms(600);
+        let timed_out = tick(&mut s, None);
+        assert_eq!(answer_on(&timed_out, 2), ["(nil)"]);
+    }
+
+    #[test]
+    fn a_pipeline_runs_as_one_batch_and_echoes_each_command() {
+        let (mut s, _) = session();
+        let piped = run_on(
+            &mut s,
+            1,
+            &["SET hits 1", "INCR hits", "LPUSH hits x"],
+            None,
+        );
+        assert_eq!(piped.answers.len(), 1);
+        let answer = &piped.answers[0];
+        assert_eq!(answer.echo, "", "the page labels a pipeline itself");
+        let shown: Vec<_> = answer
+            .reply
+            .lines
+            .iter()
+            .map(|l| (l.kind, l.text.as_str()))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                (LineKind::Echo, "SET hits 1"),
+                (LineKind::Plain, "OK"),
+                (LineKind::Echo, "INCR hits"),
+                (LineKind::Number, "(integer) 2"),
+                (LineKind::Echo, "LPUSH hits x"),
+                (
+                    LineKind::Error,
+                    "(error) WRONGTYPE Operation against a key holding the wrong kind of value"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_ten_thousand_command_pipeline_pages_its_replies() {
+        let (mut s, _) = session();
+        let lines: Vec<String> = (0..10_000).map(|i| format!("INCR n{}", i % 10)).collect();
+        let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let piped = run_on(&mut s, 1, &lines, None);
+        let reply = &piped.answers[0].reply;
+        assert_eq!((reply.lines.len(), reply.total), (PAGE, 20_000));
+        assert_eq!(run(&mut s, "GET n9").1, ["\"1000\""]);
+    }
+
+    #[test]
+    fn a_pane_subscribed_to_100_000_channels_gets_its_confirmations_a_page_at_a_time() {
+        let (mut s, _) = two_panes();
+        let line = format!(
+            "SUBSCRIBE {}",
+            (0..100_000)
+                .map(|i| format!("c{i}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        let subscribed = run_on(&mut s, 2, &[&line], None);
+        assert_eq!(answer_on(&subscribed, 2).len(), PAGE);
+        assert_eq!(subscribed.answers[0].reply.total, 300_000);
+        assert_eq!(subscribed.clients[1].subscriptions, 100_000);
+        assert_eq!(subscribed.clients[1].channels.len(), CHANNELS_SHOWN);
+        let published = run_on(&mut s, 1, &["PUBLISH c99999 last"], None);
+        assert_eq!(published.flows[0].to, [(2, None)]);
+    }
+
+    #[test]
+    fn a_killed_connection_says_so_and_the_pane_connects_again() {
+        let (mut s, _) = two_panes();
+        let panes = tick(&mut s, None).clients;
+        let victim = panes[1].id;
+        let killed = run_on(&mut s, 1, &[&format!("CLIENT KILL ID {victim}")], None);
+        assert_eq!(answer_on(&killed, 1), ["(integer) 1"]);
+        assert_eq!(pushed_to(&killed, 2), [CLOSED]);
+        assert_ne!(killed.clients[1].id, victim);
+        assert_eq!(
+            run_on(&mut s, 2, &["PING"], None).answers[0].reply.lines[0].text,
+            "PONG"
+        );
+    }
+
+    #[test]
+    fn clients_come_and_go_but_one_always_stays() {
+        let (mut s, _) = session();
+        for _ in 0..PANES_MAX + 2 {
+            update(&mut s, Request::AddClient);
+        }
+        assert_eq!(tick(&mut s, None).clients.len(), PANES_MAX);
+        run_on(&mut s, 2, &["CLIENT SETNAME worker"], None);
+        let named = tick(&mut s, None).clients;
+        assert_eq!(named[1].name.as_deref(), Some("worker"));
+        let listed = run(&mut s, "CLIENT LIST").1;
+        assert_eq!(
+            listed.iter().filter(|l| l.starts_with("id=")).count(),
+            PANES_MAX
+        );
+        for pane in 1..=PANES_MAX as PaneId {
+            update(&mut s, Request::RemoveClient { pane });
+        }
+        let left = tick(&mut s, None).clients;
+        assert_eq!(
+            left.iter().map(|c| c.pane).collect::<Vec<_>>(),
+            [PANES_MAX as PaneId]
+        );
+    }
+
+    #[test]
+    fn the_panel_shows_the_database_of_the_pane_in_use() {
+        let (mut s, _) = two_panes();
+        run_on(&mut s, 2, &["SELECT 3", "SET only-in-3 x"], None);
+        let shown = run_on(&mut s, 2, &["DBSIZE"], None);
+        assert_eq!(shown.window.map(|w| (w.db, w.total)), Some((3, 1)));
+        assert_eq!(shown.clients[1].prompt, "127.0.0.1:6379[3]>");
+        let first = run_on(&mut s, 1, &["DBSIZE"], None);
+        assert_eq!(first.window.map(|w| (w.db, w.total)), Some((0, 0)));
     }
 }

@@ -484,3 +484,147 @@ async fn the_panel_filters_by_pattern_and_type() {
     })
     .await;
 }
+
+/// The pane of client `n` (1 is the first).
+fn pane(page: &HtmlElement, n: u32) -> HtmlElement {
+    page.query_selector(&format!(".pane[data-pane=\"{n}\"]"))
+        .unwrap()
+        .unwrap_or_else(|| panic!("no pane {n}"))
+        .unchecked_into()
+}
+
+async fn add_client(page: &HtmlElement) -> HtmlElement {
+    let before = texts(page, ".pane").len();
+    let button: HtmlElement = page
+        .query_selector(".add-client")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    button.click();
+    wait_for("a new pane", 5_000, || {
+        texts(page, ".pane").len() == before + 1
+    })
+    .await;
+    pane(page, before as u32 + 1)
+}
+
+#[wasm_bindgen_test]
+async fn a_message_published_in_one_pane_appears_in_the_subscribers_pane() {
+    let (page, _app) = mount().await;
+    let first = pane(&page, 1);
+    let second = add_client(&page).await;
+    assert_eq!(page_text(&second, ".pane-title"), "client 2");
+    type_line(&second, "SUBSCRIBE news").await;
+    assert_eq!(
+        second.get_attribute("data-state").as_deref(),
+        Some("subscribed")
+    );
+    assert!(page_text(&second, ".badge-subscribed").contains("news"));
+    type_line(&first, "PUBLISH news hello").await;
+    assert_eq!(log_lines(&first).last().unwrap(), "(integer) 1");
+    wait_for("the message in the subscriber's pane", 5_000, || {
+        log_lines(&second).ends_with(&[
+            "1) \"message\"".into(),
+            "2) \"news\"".into(),
+            "3) \"hello\"".into(),
+        ])
+    })
+    .await;
+    // The flow is drawn from the publisher through the channel to the subscriber.
+    let flow = texts(&page, ".flow .chip");
+    assert_eq!(flow, ["client 1", "news", "client 2"]);
+    assert_eq!(page_text(&page, ".flow .payload"), "\"hello\"");
+}
+
+#[wasm_bindgen_test]
+async fn a_watch_broken_from_another_pane_turns_red_and_exec_returns_nil() {
+    let (page, _app) = mount().await;
+    let first = pane(&page, 1);
+    let second = add_client(&page).await;
+    type_line(&first, "SET balance 10").await;
+    type_line(&first, "WATCH balance").await;
+    let row_class = |page: &HtmlElement| {
+        page.query_selector(".key-row")
+            .unwrap()
+            .unwrap()
+            .class_name()
+    };
+    wait_for("the watched key marked", 5_000, || {
+        row_class(&page).contains("watched")
+    })
+    .await;
+    type_line(&first, "MULTI").await;
+    assert_eq!(page_text(&first, ".prompt"), "127.0.0.1:6379(TX)>");
+    type_line(&first, "INCRBY balance 5").await;
+    assert_eq!(log_lines(&first).last().unwrap(), "QUEUED");
+    type_line(&second, "SET balance 0").await;
+    wait_for("the broken watch in red", 5_000, || {
+        row_class(&page).contains("watch-broken")
+    })
+    .await;
+    assert!(page_text(&first, ".badge-watch-broken").contains("balance"));
+    type_line(&first, "EXEC").await;
+    assert_eq!(log_lines(&first).last().unwrap(), "(nil)");
+    type_line(&first, "GET balance").await;
+    assert_eq!(log_lines(&first).last().unwrap(), "\"0\"");
+}
+
+#[wasm_bindgen_test]
+async fn a_blocked_pane_shows_what_it_waits_for_until_another_pane_serves_it() {
+    let (page, _app) = mount().await;
+    let first = pane(&page, 1);
+    let second = add_client(&page).await;
+    input(&second).set_value("BLPOP jobs 0");
+    press(&second, "Enter");
+    wait_for("the pane to block", 5_000, || {
+        second.get_attribute("data-state").as_deref() == Some("blocked")
+    })
+    .await;
+    assert!(page_text(&second, ".badge-blocked").contains("BLPOP jobs"));
+    assert_eq!(
+        texts(&second, ".pending").len(),
+        1,
+        "the BLPOP waits for its reply"
+    );
+    type_line(&first, "RPUSH jobs report").await;
+    wait_for("the BLPOP reply", 5_000, || {
+        log_lines(&second).ends_with(&["1) \"jobs\"".into(), "2) \"report\"".into()])
+    })
+    .await;
+    assert_eq!(second.get_attribute("data-state").as_deref(), Some("ready"));
+}
+
+#[wasm_bindgen_test]
+async fn a_multi_line_paste_runs_as_one_pipeline() {
+    let (page, _app) = mount().await;
+    let data = web_sys::DataTransfer::new().unwrap();
+    data.set_data("text/plain", "SET hits 1\nINCR hits\nGET hits\n")
+        .unwrap();
+    let init = web_sys::ClipboardEventInit::new();
+    init.set_clipboard_data(Some(&data));
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let paste = web_sys::ClipboardEvent::new_with_event_init_dict("paste", &init).unwrap();
+    input(&page).dispatch_event(&paste).unwrap();
+    wait_for("the pipeline's replies", 5_000, || {
+        log_lines(&page).ends_with(&["GET hits".into(), "\"2\"".into()])
+    })
+    .await;
+    assert_eq!(
+        log_lines(&page),
+        [
+            "127.0.0.1:6379> (pipeline of 3 commands)",
+            "SET hits 1",
+            "OK",
+            "INCR hits",
+            "(integer) 2",
+            "GET hits",
+            "\"2\""
+        ]
+    );
+    assert_eq!(
+        input(&page).value(),
+        "",
+        "the paste ran rather than landing in the input"
+    );
+}

@@ -1,0 +1,746 @@
+//! The console's clients side by side: one pane per engine client, each a redis-cli session
+//! of its own (its prompt, its scrollback, its state: database, transaction, subscriptions,
+//! a blocking wait, watched keys), and above them the messages seen flowing from a publisher
+//! through a channel to every subscriber. A multi-line paste into a pane is sent as one
+//! pipeline. The pure parts ([`reconcile`], [`title`], [`badges`], [`add_flows`],
+//! [`pipeline_lines`]) are tested natively; the components only wire them to the DOM.
+
+use std::collections::VecDeque;
+
+use leptos::ev::{ClipboardEvent, KeyboardEvent};
+use leptos::prelude::*;
+use web_sys::HtmlInputElement;
+
+use crate::app::{EngineState, Shared};
+use crate::console::{Entry, Log};
+use crate::history::History;
+use crate::i18n::{fill, Strings};
+use crate::prefs;
+use crate::protocol::{ClientView, Flow, Line, PaneId, Request};
+use crate::session::PANES_MAX;
+
+/// Flows kept on screen, newest first.
+pub const FLOWS_SHOWN: usize = 4;
+/// Lines a pasted pipeline may hold: a paste beyond it is cut there, and the pane says so.
+pub const PIPELINE_MAX: usize = 10_000;
+
+/// The page's words for the client panes, in each language.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ClientStrings {
+    /// A pane's title while its client has no name: `{n}` is the pane's number.
+    pub client_n: &'static str,
+    pub add_client: &'static str,
+    /// Why "add a client" is greyed out: `{n}` panes at most.
+    pub panes_full: &'static str,
+    pub remove_client: &'static str,
+    pub rename: &'static str,
+    pub rename_label: &'static str,
+    /// The echo of a pasted pipeline: `{n}` commands.
+    pub pipeline: &'static str,
+    /// A paste cut at the limit: `{n}` lines were sent.
+    pub pipeline_cut: &'static str,
+    pub db: &'static str,
+    /// In a transaction: `{n}` commands queued.
+    pub in_multi: &'static str,
+    /// Subscribed to `{n}` channels and patterns.
+    pub subscribed: &'static str,
+    pub blocked: &'static str,
+    pub watching: &'static str,
+    pub watch_broken: &'static str,
+    /// Typed lines waiting behind a blocked command: `{n}`.
+    pub waiting_lines: &'static str,
+    pub flows_title: &'static str,
+    /// The sender of keyspace notifications and other messages nobody typed.
+    pub server: &'static str,
+    pub via: &'static str,
+    pub nobody: &'static str,
+    pub panes_hint: &'static str,
+}
+
+pub const CLIENTS_ENGLISH: ClientStrings = ClientStrings {
+    client_n: "client {n}",
+    add_client: "+ Add a client",
+    panes_full: "{n} clients at most",
+    remove_client: "Disconnect this client",
+    rename: "Name",
+    rename_label: "Client name (sent as CLIENT SETNAME)",
+    pipeline: "(pipeline of {n} commands)",
+    pipeline_cut: "(the paste was cut to its first {n} lines)",
+    db: "db {n}",
+    in_multi: "MULTI · {n} queued",
+    subscribed: "subscribed · {n}",
+    blocked: "blocked",
+    watching: "WATCH",
+    watch_broken: "watch broken: EXEC will fail",
+    waiting_lines: "{n} typed lines wait",
+    flows_title: "Messages",
+    server: "server",
+    via: "via",
+    nobody: "nobody listens",
+    panes_hint:
+        "Each pane is its own connection. Paste several lines to send them as one pipeline.",
+};
+
+pub const CLIENTS_TRADITIONAL_CHINESE: ClientStrings = ClientStrings {
+    client_n: "用戶端 {n}",
+    add_client: "+ 新增用戶端",
+    panes_full: "最多 {n} 個用戶端",
+    remove_client: "中斷這個用戶端的連線",
+    rename: "命名",
+    rename_label: "用戶端名稱（以 CLIENT SETNAME 送出）",
+    pipeline: "（管線：{n} 個命令）",
+    pipeline_cut: "（貼上的內容只送出前 {n} 行）",
+    db: "資料庫 {n}",
+    in_multi: "MULTI · 已排入 {n} 個",
+    subscribed: "已訂閱 · {n}",
+    blocked: "阻塞中",
+    watching: "WATCH",
+    watch_broken: "WATCH 已失效：EXEC 會失敗",
+    waiting_lines: "{n} 行命令等待中",
+    flows_title: "訊息",
+    server: "伺服器",
+    via: "經由",
+    nobody: "沒有人訂閱",
+    panes_hint: "每個窗格是一條獨立的連線。一次貼上多行，會以管線（pipeline）一起送出。",
+};
+
+/// One client pane: the engine's view of the client, and the page's scrollback for it.
+#[derive(Clone, Copy, Debug)]
+pub struct Pane {
+    pub id: PaneId,
+    pub view: RwSignal<ClientView>,
+    pub log: RwSignal<Log>,
+}
+
+/// A flow on screen, with an id for the list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShownFlow {
+    pub id: u64,
+    pub flow: Flow,
+}
+
+impl Pane {
+    /// The first client's pane, there before the engine answers, so that typing can start
+    /// at once (lines wait for the engine).
+    pub fn first() -> Pane {
+        Pane {
+            id: 1,
+            view: RwSignal::new(ClientView::connected(1, 1)),
+            log: RwSignal::new(Log::default()),
+        }
+    }
+}
+
+/// Makes the panes follow the engine's list of clients: new ones get a pane, gone ones lose
+/// theirs, and a pane's view changes only if the client's state did.
+pub fn reconcile(panes: &mut Vec<Pane>, views: Vec<ClientView>) {
+    if views.is_empty() {
+        return;
+    }
+    panes.retain(|p| views.iter().any(|v| v.pane == p.id));
+    for view in views {
+        match panes.iter().find(|p| p.id == view.pane) {
+            Some(pane) => {
+                if pane.view.with_untracked(|v| *v != view) {
+                    pane.view.set(view);
+                }
+            }
+            None => panes.push(Pane {
+                id: view.pane,
+                view: RwSignal::new(view),
+                log: RwSignal::new(Log::default()),
+            }),
+        }
+    }
+}
+
+/// A pane's title: the client's name, else the scenario participant it continues, else its
+/// number.
+pub fn title(view: &ClientView, text: &ClientStrings) -> String {
+    view.name
+        .clone()
+        .or_else(|| view.label.clone())
+        .unwrap_or_else(|| fill(text.client_n, view.pane as usize))
+}
+
+/// What a pane's header says about its client's state, each as (kind, text): the kind names
+/// the badge's style.
+pub fn badges(view: &ClientView, text: &ClientStrings) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    if view.db != 0 {
+        out.push(("db", fill(text.db, view.db)));
+    }
+    if let Some(queued) = view.multi {
+        out.push(("multi", fill(text.in_multi, queued)));
+    }
+    if view.subscriptions > 0 {
+        let mut channels = view.channels.join(" ");
+        if view.subscriptions > view.channels.len() {
+            channels.push_str(" …");
+        }
+        out.push((
+            "subscribed",
+            format!("{}: {channels}", fill(text.subscribed, view.subscriptions)),
+        ));
+    }
+    if let Some(blocked) = &view.blocked {
+        out.push((
+            "blocked",
+            format!(
+                "{} · {} {}",
+                text.blocked,
+                blocked.command.to_uppercase(),
+                blocked.keys.join(" ")
+            ),
+        ));
+    }
+    if !view.watching.is_empty() {
+        let (kind, label) = if view.watch_broken {
+            ("watch-broken", text.watch_broken)
+        } else {
+            ("watch", text.watching)
+        };
+        out.push((kind, format!("{label}: {}", view.watching.join(" "))));
+    }
+    if view.waiting_lines > 0 {
+        out.push(("waiting", fill(text.waiting_lines, view.waiting_lines)));
+    }
+    out
+}
+
+/// Adds new flows to those on screen, ids from `first` on, keeping the newest
+/// [`FLOWS_SHOWN`] (only the last ones of a long batch are shown).
+pub fn add_flows(shown: &mut VecDeque<ShownFlow>, flows: Vec<Flow>, first: u64) {
+    let skip = flows.len().saturating_sub(FLOWS_SHOWN);
+    for (i, flow) in flows.into_iter().enumerate().skip(skip) {
+        shown.push_front(ShownFlow {
+            id: first + i as u64,
+            flow,
+        });
+    }
+    shown.truncate(FLOWS_SHOWN);
+}
+
+/// The commands of a paste: its non-blank lines (a Windows line end's `\r` dropped), at most
+/// [`PIPELINE_MAX`]; true if it had more.
+pub fn pipeline_lines(paste: &str) -> (Vec<String>, bool) {
+    let mut lines: Vec<String> = paste
+        .lines()
+        .map(|l| l.trim_end_matches('\r'))
+        .filter(|l| !l.trim().is_empty())
+        .map(str::to_string)
+        .collect();
+    let cut = lines.len() > PIPELINE_MAX;
+    lines.truncate(PIPELINE_MAX);
+    (lines, cut)
+}
+
+/// `CLIENT SETNAME` for a name typed in a pane's header, quoted as redis-cli reads it, so that
+/// a name Redis refuses (one with a space) gets Redis's own error.
+fn setname_line(name: &str) -> String {
+    let quoted: String = name
+        .chars()
+        .flat_map(|c| match c {
+            '"' | '\\' => vec!['\\', c],
+            _ => vec![c],
+        })
+        .collect();
+    format!("CLIENT SETNAME \"{quoted}\"")
+}
+
+/// The clients: the flows of messages, the panes side by side, and the button that adds one.
+#[component]
+pub fn Clients(shared: Shared) -> impl IntoView {
+    let text = move || shared.text.get().clients;
+    let history = StoredValue::new(History::from_saved(
+        &prefs::load("history").unwrap_or_default(),
+    ));
+    let full = move || shared.panes.with(Vec::len) >= PANES_MAX;
+    view! {
+        <section class="clients">
+            <div class="clients-bar">
+                <button
+                    class="add-client"
+                    disabled=full
+                    title=move || full().then(|| fill(text().panes_full, PANES_MAX))
+                    on:click=move |_| shared.send_counted(Request::AddClient)
+                >{move || text().add_client}</button>
+                <span class="clients-hint">{move || text().panes_hint}</span>
+            </div>
+            <Flows shared />
+            <div class="pane-row" data-panes=move || shared.panes.with(Vec::len).to_string()>
+                <For
+                    each=move || shared.panes.get()
+                    key=|pane| pane.id
+                    children=move |pane| view! { <PaneView shared pane history /> }
+                />
+            </div>
+            <p class="hint">{move || shared.text.get().keys_hint}</p>
+        </section>
+    }
+}
+
+/// The last messages, each drawn from its publisher through its channel to its receivers.
+#[component]
+fn Flows(shared: Shared) -> impl IntoView {
+    let text = move || shared.text.get().clients;
+    let name_of = move |pane: PaneId| {
+        shared.panes.with(|panes| {
+            panes
+                .iter()
+                .find(|p| p.id == pane)
+                .map(|p| p.view.with(|v| title(v, text())))
+                .unwrap_or_else(|| fill(text().client_n, pane as usize))
+        })
+    };
+    view! {
+        <Show when=move || shared.flows.with(|f| !f.is_empty())>
+            <section class="flows" aria-label=move || text().flows_title>
+                <h2>{move || text().flows_title}</h2>
+                <ol>
+                    <For
+                        each=move || shared.flows.get()
+                        key=|shown| shown.id
+                        children=move |shown| {
+                            let flow = shown.flow;
+                            let from = flow.from;
+                            let receivers = flow.to.clone();
+                            let nobody = receivers.is_empty();
+                            view! {
+                                <li class="flow">
+                                    <span class="chip publisher">
+                                        {move || from.map_or_else(|| text().server.to_string(), name_of)}
+                                    </span>
+                                    <span class="wire" aria-hidden="true"><span class="packet"></span></span>
+                                    <span class="chip channel">{flow.channel.clone()}</span>
+                                    <span class="wire" aria-hidden="true"><span class="packet late"></span></span>
+                                    <span class="receivers">
+                                        {nobody.then(|| view! { <span class="nobody">{move || text().nobody}</span> })}
+                                        {receivers.into_iter().map(|(pane, pattern)| view! {
+                                            <span class="chip subscriber">
+                                                {move || name_of(pane)}
+                                                {pattern.clone().map(|p| view! {
+                                                    <span class="pattern">{move || text().via}" "{p.clone()}</span>
+                                                })}
+                                            </span>
+                                        }).collect_view()}
+                                    </span>
+                                    <span class="payload">{format!("\"{}\"", flow.message)}</span>
+                                </li>
+                            }
+                        }
+                    />
+                </ol>
+            </section>
+        </Show>
+    }
+}
+
+/// One client: its header (name, state, rename, disconnect), its scrollback and its prompt.
+#[component]
+fn PaneView(shared: Shared, pane: Pane, history: StoredValue<History>) -> impl IntoView {
+    let text = move || shared.text.get();
+    let ctext = move || shared.text.get().clients;
+    let output = NodeRef::<leptos::html::Div>::new();
+    let input = NodeRef::<leptos::html::Input>::new();
+    let renaming = RwSignal::new(false);
+    let prompt = move || pane.view.with(|v| v.prompt.clone());
+
+    // Keep the newest line in view as lines arrive (not when an old reply is expanded).
+    let arrivals = Memo::new(move |_| pane.log.with(|l| (l.entries.len(), l.waiting())));
+    Effect::new(move || {
+        arrivals.track();
+        if let Some(log) = output.get() {
+            log.set_scroll_top(log.scroll_height());
+        }
+    });
+
+    let activate = move || {
+        if shared.active.get_untracked() != pane.id {
+            shared.active.set(pane.id);
+            shared.refresh_keys();
+        }
+    };
+    let send = move |lines: Vec<String>, echo: String| {
+        activate();
+        let id = shared.id();
+        pane.log.update(|log| log.sent(id, echo));
+        shared.send_counted(Request::Run {
+            seq: id,
+            pane: pane.id,
+            lines,
+            view: shared.query.get_untracked(),
+            inspect: shared.inspect.get_untracked(),
+        });
+    };
+    let submit = move |line: String| {
+        history.update_value(|h| h.push(&line));
+        prefs::save("history", &history.with_value(History::saved));
+        // redis-cli's own command, never sent to the server.
+        if line.trim().eq_ignore_ascii_case("clear") {
+            pane.log.update(Log::clear);
+            return;
+        }
+        let echo = format!("{} {line}", prompt());
+        send(vec![line], echo);
+    };
+
+    let on_keydown = move |ev: KeyboardEvent| {
+        let field: HtmlInputElement = event_target(&ev);
+        let recalled = match ev.key().as_str() {
+            // Enter also confirms an IME composition (typing 中文): that is not a command.
+            "Enter" if !ev.is_composing() => {
+                let line = field.value();
+                field.set_value("");
+                submit(line);
+                return;
+            }
+            "ArrowUp" => history
+                .try_update_value(|h| h.up(&field.value()).map(str::to_string))
+                .flatten(),
+            "ArrowDown" => history
+                .try_update_value(|h| h.down().map(str::to_string))
+                .flatten(),
+            "l" | "L" if ev.ctrl_key() => {
+                ev.prevent_default();
+                pane.log.update(Log::clear);
+                return;
+            }
+            _ => return,
+        };
+        ev.prevent_default();
+        if let Some(line) = recalled {
+            field.set_value(&line);
+        }
+    };
+
+    // Several lines pasted at once go as one pipeline, as `redis-cli --pipe` sends a file.
+    let on_paste = move |ev: ClipboardEvent| {
+        let Some(paste) = ev.clipboard_data().and_then(|d| d.get_data("text").ok()) else {
+            return;
+        };
+        let (lines, cut) = pipeline_lines(&paste);
+        if lines.len() < 2 {
+            return;
+        }
+        ev.prevent_default();
+        for line in &lines {
+            history.update_value(|h| h.push(line));
+        }
+        prefs::save("history", &history.with_value(History::saved));
+        let echo = format!("{} {}", prompt(), fill(ctext().pipeline, lines.len()));
+        send(lines, echo);
+        if cut {
+            let id = shared.id();
+            pane.log
+                .update(|log| log.note(id, &fill(ctext().pipeline_cut, PIPELINE_MAX)));
+        }
+    };
+
+    // A click anywhere in the pane gives its input the focus back, unless the click was
+    // selecting text to copy or landed on a control of the header.
+    let refocus = move |ev: leptos::ev::MouseEvent| {
+        let on_control = event_target::<web_sys::Element>(&ev)
+            .closest("button, input, .pane-head")
+            .ok()
+            .flatten()
+            .is_some();
+        let selecting = window()
+            .get_selection()
+            .ok()
+            .flatten()
+            .is_some_and(|s| !s.is_collapsed());
+        if !selecting && !on_control {
+            if let Some(field) = input.get() {
+                let _ = field.focus();
+            }
+        }
+    };
+
+    let rename = move |ev: KeyboardEvent| {
+        let field: HtmlInputElement = event_target(&ev);
+        match ev.key().as_str() {
+            "Enter" if !ev.is_composing() => {
+                let name = field.value();
+                renaming.set(false);
+                if !name.is_empty() {
+                    submit(setname_line(&name));
+                }
+            }
+            "Escape" => renaming.set(false),
+            _ => {}
+        }
+    };
+
+    let only_one = move || shared.panes.with(Vec::len) <= 1;
+    let is_active = move || shared.active.get() == pane.id;
+    let state = move || {
+        pane.view.with(|v| {
+            if v.blocked.is_some() {
+                "blocked"
+            } else if v.multi.is_some() {
+                "multi"
+            } else if v.subscriptions > 0 {
+                "subscribed"
+            } else {
+                "ready"
+            }
+        })
+    };
+
+    view! {
+        <section
+            class="console pane"
+            class:active=is_active
+            data-pane=pane.id.to_string()
+            data-state=state
+            on:click=refocus
+            on:focusin=move |_| activate()
+        >
+            <header class="pane-head">
+                <span class="pane-title">{move || pane.view.with(|v| title(v, ctext()))}</span>
+                <span class="pane-id">{move || format!("id={}", pane.view.with(|v| v.id))}</span>
+                <span class="badges">
+                    {move || pane.view.with(|v| badges(v, ctext())).into_iter().map(|(kind, label)| {
+                        view! { <span class=format!("badge badge-{kind}")>{label}</span> }
+                    }).collect_view()}
+                </span>
+                <span class="pane-actions">
+                    {move || if renaming.get() {
+                        view! {
+                            <input
+                                class="rename"
+                                type="text"
+                                autofocus
+                                spellcheck="false"
+                                aria-label=move || ctext().rename_label
+                                placeholder=move || ctext().rename_label
+                                on:keydown=rename
+                                on:blur=move |_| renaming.set(false)
+                            />
+                        }.into_any()
+                    } else {
+                        view! {
+                            <button class="rename-button" on:click=move |_| renaming.set(true)>
+                                {move || ctext().rename}
+                            </button>
+                        }.into_any()
+                    }}
+                    <button
+                        class="remove-client"
+                        hidden=only_one
+                        title=move || ctext().remove_client
+                        aria-label=move || ctext().remove_client
+                        on:click=move |_| shared.send_counted(Request::RemoveClient { pane: pane.id })
+                    >"×"</button>
+                </span>
+            </header>
+            <div class="status" aria-live="polite">
+                {move || match shared.engine.get() {
+                    EngineState::Starting => Some(text().starting),
+                    _ if pane.view.with(|v| v.blocked.is_some()) => None,
+                    _ if pane.log.with(Log::waiting) > 0 => Some(text().busy),
+                    _ => None,
+                }}
+            </div>
+            <div class="log" node_ref=output role="log" aria-label=move || text().output_label>
+                <For
+                    each=move || pane.log.with(|l| l.entries.clone())
+                    key=|e| (e.id, e.reply.as_ref().map(|r| (r.lines.len(), r.expanded)))
+                    children=move |entry| view! { <EntryView entry shared /> }
+                />
+            </div>
+            <label class="input-line">
+                <span class="prompt">{prompt}</span>
+                <input
+                    node_ref=input
+                    type="text"
+                    autofocus=pane.id == 1
+                    autocomplete="off"
+                    autocapitalize="off"
+                    spellcheck="false"
+                    placeholder=move || text().placeholder
+                    aria-label=move || format!("{} · {}", text().input_label, pane.view.with(|v| title(v, ctext())))
+                    on:keydown=on_keydown
+                    on:paste=on_paste
+                />
+            </label>
+        </section>
+    }
+}
+
+/// One typed line and its reply, collapsed when long.
+#[component]
+fn EntryView(entry: Entry, shared: Shared) -> impl IntoView {
+    let text = move || shared.text.get();
+    let echo =
+        (!entry.echo.is_empty()).then(|| view! { <div class="line echo">{entry.echo}</div> });
+    let body = match entry.reply {
+        None => view! { <div class="pending">{move || text().queued}</div> }.into_any(),
+        Some(reply) => {
+            let hidden = reply.hidden();
+            let id = reply.id;
+            let more = (hidden > 0).then(|| {
+                let label = move || {
+                    let t: &Strings = text();
+                    if reply.expanded {
+                        fill(t.show_more, hidden)
+                    } else {
+                        fill(t.show_all, reply.total)
+                    }
+                };
+                let expand = move |_| {
+                    let from = shared
+                        .panes
+                        .with_untracked(|panes| {
+                            panes
+                                .iter()
+                                .find_map(|p| p.log.try_update(|log| log.expand(id)))
+                        })
+                        .flatten();
+                    if let Some(from) = from {
+                        shared.send(Request::More { reply: id, from });
+                    }
+                };
+                view! { <button class="more" on:click=expand>{label}</button> }
+            });
+            let lines = reply.shown().iter().map(line_view).collect_view();
+            view! { {lines} {more} }.into_any()
+        }
+    };
+    view! { <div class="entry">{echo} {body}</div> }
+}
+
+fn line_view(line: &Line) -> impl IntoView {
+    view! { <div class=line.kind.class()>{line.text.clone()}</div> }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::BlockedView;
+
+    fn view(pane: PaneId) -> ClientView {
+        ClientView::connected(pane, pane as u64 + 2)
+    }
+
+    #[test]
+    fn panes_follow_the_engines_clients() {
+        let mut panes = Vec::new();
+        reconcile(&mut panes, vec![view(1), view(2)]);
+        panes[0].log.update(|l| l.note(1, "kept"));
+        let mut renamed = view(1);
+        renamed.name = Some("worker".into());
+        reconcile(&mut panes, vec![renamed.clone(), view(3)]);
+        let ids: Vec<_> = panes.iter().map(|p| p.id).collect();
+        assert_eq!(ids, [1, 3]);
+        assert_eq!(panes[0].view.get_untracked(), renamed);
+        assert_eq!(
+            panes[0].log.with_untracked(|l| l.entries.len()),
+            1,
+            "the scrollback stays"
+        );
+        // An update without clients (none is ever empty) changes nothing.
+        reconcile(&mut panes, Vec::new());
+        assert_eq!(panes.len(), 2);
+    }
+
+    #[test]
+    fn a_pane_is_titled_by_name_then_label_then_number() {
+        let mut v = view(3);
+        assert_eq!(title(&v, &CLIENTS_ENGLISH), "client 3");
+        assert_eq!(title(&v, &CLIENTS_TRADITIONAL_CHINESE), "用戶端 3");
+        v.label = Some("publisher".into());
+        assert_eq!(title(&v, &CLIENTS_ENGLISH), "publisher");
+        v.name = Some("worker-1".into());
+        assert_eq!(title(&v, &CLIENTS_ENGLISH), "worker-1");
+    }
+
+    #[test]
+    fn badges_say_what_state_the_client_is_in() {
+        let mut v = view(1);
+        assert!(badges(&v, &CLIENTS_ENGLISH).is_empty());
+        v.db = 2;
+        v.multi = Some(3);
+        v.watching = vec!["balance".into()];
+        let shown = badges(&v, &CLIENTS_ENGLISH);
+        assert_eq!(
+            shown,
+            [
+                ("db", "db 2".to_string()),
+                ("multi", "MULTI · 3 queued".to_string()),
+                ("watch", "WATCH: balance".to_string()),
+            ]
+        );
+        v.watch_broken = true;
+        assert_eq!(
+            badges(&v, &CLIENTS_ENGLISH)[2],
+            (
+                "watch-broken",
+                "watch broken: EXEC will fail: balance".to_string()
+            )
+        );
+        let mut v = view(1);
+        v.subscriptions = 7;
+        v.channels = vec!["news".into(), "n*".into()];
+        v.blocked = Some(BlockedView {
+            command: "blpop".into(),
+            keys: vec!["jobs".into()],
+            timeout_at_ms: None,
+        });
+        v.waiting_lines = 2;
+        let shown: Vec<_> = badges(&v, &CLIENTS_ENGLISH)
+            .into_iter()
+            .map(|b| b.1)
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "subscribed · 7: news n* …",
+                "blocked · BLPOP jobs",
+                "2 typed lines wait"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_newest_flows_are_shown_first_and_few() {
+        let flow = |channel: &str| Flow {
+            from: Some(1),
+            channel: channel.into(),
+            message: "m".into(),
+            to: vec![(2, None)],
+        };
+        let mut shown = VecDeque::new();
+        add_flows(&mut shown, vec![flow("a"), flow("b")], 10);
+        add_flows(
+            &mut shown,
+            (0..10).map(|i| flow(&format!("c{i}"))).collect(),
+            20,
+        );
+        let channels: Vec<_> = shown.iter().map(|s| s.flow.channel.as_str()).collect();
+        assert_eq!(channels, ["c9", "c8", "c7", "c6"]);
+        let ids: Vec<_> = shown.iter().map(|s| s.id).collect();
+        assert_eq!(ids, [29, 28, 27, 26]);
+    }
+
+    #[test]
+    fn a_paste_becomes_the_lines_of_a_pipeline() {
+        assert_eq!(
+            pipeline_lines("SET a 1\r\n\r\nINCR a\n  \nGET a\n"),
+            (
+                vec!["SET a 1".into(), "INCR a".into(), "GET a".into()],
+                false
+            )
+        );
+        let long = "PING\n".repeat(PIPELINE_MAX + 5);
+        let (lines, cut) = pipeline_lines(&long);
+        assert_eq!((lines.len(), cut), (PIPELINE_MAX, true));
+    }
+
+    #[test]
+    fn a_typed_name_is_quoted_for_client_setname() {
+        assert_eq!(setname_line("worker"), "CLIENT SETNAME \"worker\"");
+        assert_eq!(setname_line("my \"w\\"), "CLIENT SETNAME \"my \\\"w\\\\\"");
+    }
+}
