@@ -62,18 +62,21 @@ def wait(driver, what, timeout, check):
     sys.exit(f"bench-page: timed out waiting for {what}")
 
 
-def type_line(driver, line, timeout=120):
-    before = len(driver.find_elements(By.CSS_SELECTOR, ".log .entry"))
-    field = driver.find_element(By.CSS_SELECTOR, ".input-line input")
+def type_line(driver, line, timeout=120, pane=1):
+    """Types `line` into client pane `pane` (1 is the first), presses Enter and waits for its
+    reply; returns the reply's printed lines."""
+    scope = f'.pane[data-pane="{pane}"]'
+    before = len(driver.find_elements(By.CSS_SELECTOR, f"{scope} .log .entry"))
+    field = driver.find_element(By.CSS_SELECTOR, f"{scope} .input-line input")
     # Set at once (typing 100 KB key by key takes minutes), then Enter as a key press.
     driver.execute_script("arguments[0].value = arguments[1]", field, line)
     field.send_keys(Keys.ENTER)
     wait(driver, f"the reply to {line}", timeout, lambda: len(
-        driver.find_elements(By.CSS_SELECTOR, ".log .entry")) > before
-        and not driver.find_elements(By.CSS_SELECTOR, ".log .pending"))
+        driver.find_elements(By.CSS_SELECTOR, f"{scope} .log .entry")) > before
+        and not driver.find_elements(By.CSS_SELECTOR, f"{scope} .log .pending"))
     return driver.execute_script(
-        "const e = document.querySelectorAll('.log .entry');"
-        "return [...e[e.length - 1].querySelectorAll('.line')].map(l => l.textContent);")
+        "const e = document.querySelectorAll(arguments[0] + ' .log .entry');"
+        "return [...e[e.length - 1].querySelectorAll('.line')].map(l => l.textContent);", scope)
 
 
 def worst_since(driver, since):

@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use web_sys::HtmlInputElement;
 
 use crate::app::{EngineState, Shared};
-use crate::console::{Entry, Log};
+use crate::console::{clip_echo, Entry, Log};
 use crate::history::History;
 use crate::i18n::{fill, Strings};
 use crate::prefs;
@@ -381,7 +381,7 @@ fn PaneView(shared: Shared, pane: Pane, history: StoredValue<History>) -> impl I
             pane.log.update(Log::clear);
             return;
         }
-        let echo = format!("{} {line}", prompt());
+        let echo = clip_echo(format!("{} {line}", prompt()));
         send(vec![line], echo);
     };
 
@@ -423,11 +423,9 @@ fn PaneView(shared: Shared, pane: Pane, history: StoredValue<History>) -> impl I
         if lines.len() < 2 {
             return;
         }
+        // A pasted pipeline stays out of the history: it is one paste away, and ten thousand
+        // lines would push out everything typed before.
         ev.prevent_default();
-        for line in &lines {
-            history.update_value(|h| h.push(line));
-        }
-        prefs::save("history", &history.with_value(History::saved));
         let echo = format!("{} {}", prompt(), fill(ctext().pipeline, lines.len()));
         send(lines, echo);
         if cut {
@@ -502,7 +500,8 @@ fn PaneView(shared: Shared, pane: Pane, history: StoredValue<History>) -> impl I
                 <span class="pane-id">{move || format!("id={}", pane.view.with(|v| v.id))}</span>
                 <span class="badges">
                     {move || pane.view.with(|v| badges(v, ctext())).into_iter().map(|(kind, label)| {
-                        view! { <span class=format!("badge badge-{kind}")>{label}</span> }
+                        let full = label.clone();
+                        view! { <span class=format!("badge badge-{kind}") title=full>{label}</span> }
                     }).collect_view()}
                 </span>
                 <span class="pane-actions">

@@ -3,6 +3,10 @@
 
 /// Commands kept; older ones fall off.
 const KEPT: usize = 500;
+/// Lines longer than this are run but not remembered: the history is saved in the browser's
+/// storage (a few megabytes for the whole site), and a megabyte-long SUBSCRIBE would crowd
+/// out every other line.
+pub const LINE_MAX: usize = 10_000;
 
 /// Typed lines, oldest first, and where Up/Down currently stand.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -34,7 +38,10 @@ impl History {
     pub fn push(&mut self, line: &str) {
         self.at = None;
         self.draft.clear();
-        if line.trim().is_empty() || self.lines.last().is_some_and(|last| last == line) {
+        if line.trim().is_empty()
+            || line.len() > LINE_MAX
+            || self.lines.last().is_some_and(|last| last == line)
+        {
             return;
         }
         self.lines.push(line.to_string());
@@ -86,6 +93,14 @@ mod tests {
         assert_eq!(h.down(), Some("GET a"));
         assert_eq!(h.down(), Some("half"));
         assert_eq!(h.down(), None);
+    }
+
+    #[test]
+    fn a_line_too_long_to_save_is_not_kept() {
+        let mut h = History::default();
+        h.push("GET a");
+        h.push(&format!("SUBSCRIBE {}", "c ".repeat(LINE_MAX)));
+        assert_eq!(h.up(""), Some("GET a"));
     }
 
     #[test]

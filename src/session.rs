@@ -18,6 +18,7 @@ use std::collections::{BTreeMap, VecDeque};
 use keyspace::cli::{self, INVALID_ARGUMENTS};
 use keyspace::{ClientId, Clock, Config, Engine, ManualClock, Reply, ShiftedClock};
 
+use crate::console::clip_echo;
 use crate::inspect::{self, InspectQuery, Inspection, Snapshot};
 use crate::keyview::{self, KeyQuery, KeyWindow};
 use crate::protocol::{
@@ -313,13 +314,13 @@ impl Session {
                 job.echo = Some(if job.pipeline {
                     String::new()
                 } else {
-                    format!("{prompt} {line}")
+                    clip_echo(format!("{prompt} {line}"))
                 });
             }
             if job.pipeline {
                 job.out.push(Line {
                     kind: LineKind::Echo,
-                    text: line.clone(),
+                    text: clip_echo(line.clone()),
                 });
             }
             let blocked = self.run_line(at, &line);
