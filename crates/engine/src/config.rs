@@ -213,12 +213,22 @@ pub static PARAMS: &[ConfigParam] = &[
         clamp: None,
     },
     // Redis's time budget per eviction run; eviction here always runs to completion, so it
-    // is accepted and reported only.
+    // is accepted and reported only (see `crate::evict` for why).
     ConfigParam {
         name: "maxmemory-eviction-tenacity",
         aliases: &[],
         kind: ConfigKind::Int { min: 0, max: 100 },
         default: "10",
+        mutable: true,
+        clamp: None,
+    },
+    // Ours, not Redis's (see [`OURS`]): evict the truly least recently used key instead of
+    // sampling, to compare the two on one workload.
+    ConfigParam {
+        name: "playground-exact-lru",
+        aliases: &[],
+        kind: ConfigKind::Bool,
+        default: "no",
         mutable: true,
         clamp: None,
     },
@@ -295,6 +305,18 @@ pub static PARAMS: &[ConfigParam] = &[
         clamp: None,
     },
 ];
+
+/// Parameters of the playground's own, which Redis does not have. Their names start with
+/// `playground-`, which no Redis parameter does, and CONFIG GET answers them only when named
+/// exactly: a pattern (`CONFIG GET *`, `CONFIG GET maxmemory*`) lists exactly what Redis lists.
+pub const OURS: &[&str] = &["playground-exact-lru"];
+
+impl ConfigParam {
+    /// Is this one of the playground's own parameters ([`OURS`])?
+    pub fn is_ours(&self) -> bool {
+        OURS.contains(&self.name)
+    }
+}
 
 /// A parsed value.
 #[derive(Clone, Debug, PartialEq)]
