@@ -22,6 +22,8 @@ use crate::prefs;
 use crate::protocol::{Line, LineKind, Request, Response};
 use crate::scenario::{ScenarioRequest, ScenarioResponse};
 use crate::scenario_view::{ScenarioState, Scenarios};
+use crate::server::{console_note, ConsoleNote, POPULATE_CAP};
+use crate::server_view::{ServerPanel, ServerState};
 
 /// Presenter zoom: the steps Ctrl/Cmd +/− move through, and its bounds.
 const ZOOM_STEP: f64 = 0.1;
@@ -44,6 +46,7 @@ pub enum EngineState {
 pub enum Tab {
     Console,
     Scenarios,
+    Server,
 }
 
 /// The page's state, shared by its components: small and `Copy`, every part a signal or a
@@ -68,6 +71,8 @@ pub struct Shared {
     pub tab: RwSignal<Tab>,
     /// The scenario player's state.
     pub scenario: ScenarioState,
+    /// The server panel's state.
+    pub server: ServerState,
     host: StoredValue<Option<Host>, LocalStorage>,
     /// The key-list request in flight, so that a fast scroll sends one at a time.
     window_sent: StoredValue<Option<KeyQuery>>,
@@ -89,6 +94,35 @@ impl Shared {
     fn id(&self) -> u64 {
         self.next_id.update_value(|n| *n += 1);
         self.next_id.get_value()
+    }
+
+    /// Runs `line` in the console as if typed there (the server panel's controls type their
+    /// CONFIG SET here, so the learner sees it), with the page's notes: DEBUG POPULATE above
+    /// the page's cap is not run, and a warning follows CONFIG SET maxmemory 0.
+    pub fn run_line(&self, line: String) {
+        let note = console_note(&line);
+        let server = self.text.get_untracked().server;
+        if note == Some(ConsoleNote::PopulateCapped) {
+            let id = self.id();
+            let text = server
+                .populate_capped
+                .replace("{n}", &POPULATE_CAP.to_string());
+            self.log.update(|log| log.note(id, &text));
+            return;
+        }
+        let id = self.id();
+        let echo = format!("{} {line}", self.prompt.get_untracked());
+        self.log.update(|log| log.sent(id, echo));
+        self.send(Request::Run {
+            seq: id,
+            line,
+            view: self.query.get_untracked(),
+            inspect: self.inspect.get_untracked(),
+        });
+        if note == Some(ConsoleNote::NoLimit) {
+            let id = self.id();
+            self.log.update(|log| log.note(id, server.no_limit_note));
+        }
     }
 
     /// Asks for the key list of the current query, unless a request is already out (its answer
@@ -187,6 +221,7 @@ impl Shared {
             Response::More { reply, from, lines } => {
                 self.log.update(|log| log.more(reply, from, lines));
             }
+            Response::Server(response) => self.server.on_response(response),
             Response::Scenario(response) => {
                 if response == ScenarioResponse::Continued {
                     self.tab.set(Tab::Console);
@@ -218,6 +253,7 @@ impl Shared {
         self.host.set_value(host);
         self.refresh_keys();
         self.scenario.restarted();
+        self.server.restarted();
         self.send(Request::Scenario(ScenarioRequest::List));
     }
 }
@@ -243,6 +279,7 @@ pub fn App(#[prop(optional)] in_page: bool) -> impl IntoView {
         ttl: StoredValue::new(TtlTracker::default()),
         tab: RwSignal::new(Tab::Console),
         scenario: ScenarioState::new(),
+        server: ServerState::new(),
         host: StoredValue::new_local(None),
         window_sent: StoredValue::new(None),
         tick_sent: StoredValue::new(false),
@@ -292,6 +329,7 @@ pub fn App(#[prop(optional)] in_page: bool) -> impl IntoView {
                 </div>
             </main>
             <Scenarios shared />
+            <ServerPanel shared />
             {move || match shared.engine.get() {
                 EngineState::Failed(message) => Some(view! {
                     <div class="failure" role="alert">
@@ -399,7 +437,7 @@ fn Header(shared: Shared) -> impl IntoView {
     }
 }
 
-/// The switch between the console and the scenario player.
+/// The switch between the console, the scenario player and the server panel.
 #[component]
 fn Tabs(shared: Shared) -> impl IntoView {
     let text = move || shared.text.get();
@@ -417,6 +455,7 @@ fn Tabs(shared: Shared) -> impl IntoView {
         <nav class="tabs" role="tablist" aria-label=move || text().tabs_label>
             {tab(Tab::Console, |t| t.tab_console)}
             {tab(Tab::Scenarios, |t| t.tab_scenarios)}
+            {tab(Tab::Server, |t| t.server.tab)}
         </nav>
     }
 }
@@ -448,15 +487,7 @@ fn Console(shared: Shared) -> impl IntoView {
             shared.log.update(Log::clear);
             return;
         }
-        let id = shared.id();
-        let echo = format!("{} {line}", shared.prompt.get_untracked());
-        shared.log.update(|log| log.sent(id, echo));
-        shared.send(Request::Run {
-            seq: id,
-            line,
-            view: shared.query.get_untracked(),
-            inspect: shared.inspect.get_untracked(),
-        });
+        shared.run_line(line);
     };
 
     let on_keydown = move |ev: KeyboardEvent| {

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::inspect::{InspectQuery, Inspection};
 use crate::keyview::{KeyQuery, KeyWindow};
 use crate::scenario::{ScenarioRequest, ScenarioResponse};
+use crate::server::{ServerRequest, ServerResponse};
 
 /// What the page asks of the engine. Requests are answered in the order they are sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -38,6 +39,9 @@ pub enum Request {
     /// "Continue in the console": the console takes over the scenario's engine as it stands,
     /// its keys, TTLs and clients, with time running on from the scenario's virtual clock.
     ContinueScenario,
+    /// The server panel: the console engine's memory, counters, INFO, SLOWLOG, biggest keys,
+    /// and the LRU lab (on engines of its own).
+    Server(ServerRequest),
 }
 
 /// What the engine answers.
@@ -71,6 +75,7 @@ pub enum Response {
         lines: Vec<Line>,
     },
     Scenario(ScenarioResponse),
+    Server(ServerResponse),
 }
 
 /// The start of a reply as printed lines, and how many lines it has in all.

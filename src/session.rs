@@ -15,6 +15,7 @@ use crate::inspect::{self, InspectQuery, Inspection, Snapshot};
 use crate::keyview::{self, KeyQuery, KeyWindow};
 use crate::protocol::{Line, ReplyPage, Request, Response};
 use crate::scenario::{Player, ScenarioResponse};
+use crate::server::{self, BigKeys, ServerRequest, ServerResponse, ServerStatus};
 
 /// Lines of a reply sent at a time.
 pub const PAGE: usize = 500;
@@ -39,12 +40,18 @@ pub struct Session {
 
 impl Session {
     /// A fresh keyspace, its time from `clock` and its randomness seeded with `seed`. DEBUG is
-    /// allowed: POPULATE is how a learner fills a keyspace to watch it under load.
+    /// allowed: POPULATE is how a learner fills a keyspace to watch it under load. Memory is
+    /// limited to [`server::PAGE_MAXMEMORY`], as a browser tab should be.
     pub fn new(clock: Box<dyn Clock>, seed: u64) -> Session {
         let mut config = Config::default();
-        config
-            .set(b"enable-debug-command", b"yes", true)
-            .expect("a parameter of the engine's own table");
+        for (name, value) in [
+            (&b"enable-debug-command"[..], b"yes".as_slice()),
+            (b"maxmemory", server::PAGE_MAXMEMORY.as_bytes()),
+        ] {
+            config
+                .set(name, value, true)
+                .expect("a parameter of the engine's own table");
+        }
         let mut engine = Engine::new(config, clock, seed);
         engine.set_capture_events(true);
         let client = engine.connect();
@@ -84,6 +91,19 @@ impl Session {
             }
             Request::Scenario(request) => Response::Scenario(self.player.handle(request)),
             Request::ContinueScenario => self.continue_scenario(),
+            Request::Server(request) => Response::Server(self.server(request)),
+        }
+    }
+
+    /// The server panel's questions, answered from the console's engine (the LRU lab on
+    /// engines of its own).
+    fn server(&mut self, request: ServerRequest) -> ServerResponse {
+        match request {
+            ServerRequest::Status { detail } => {
+                ServerResponse::Status(ServerStatus::of(&mut self.engine, detail))
+            }
+            ServerRequest::BigKeys => ServerResponse::BigKeys(BigKeys::of(&self.engine, self.db())),
+            ServerRequest::LruLab => ServerResponse::LruLab(crate::lrulab::run_all()),
         }
     }
 
@@ -506,6 +526,47 @@ mod tests {
             panic!()
         };
         assert_eq!(inspection.map(|i| i.body), Some(inspect::Body::Missing));
+    }
+
+    #[test]
+    fn the_page_limits_memory_to_64mb_and_the_panel_sees_the_console() {
+        let (mut s, _) = session();
+        assert_eq!(
+            reply(&mut s, "CONFIG GET maxmemory*"),
+            [
+                "1) \"maxmemory\"",
+                "2) \"67108864\"",
+                "3) \"maxmemory-policy\"",
+                "4) \"noeviction\"",
+                "5) \"maxmemory-samples\"",
+                "6) \"5\"",
+                "7) \"maxmemory-eviction-tenacity\"",
+                "8) \"10\""
+            ]
+        );
+        reply(&mut s, "CONFIG SET maxmemory-policy allkeys-lru");
+        reply(&mut s, "SET k v");
+        let Response::Server(ServerResponse::Status(status)) =
+            s.handle(Request::Server(ServerRequest::Status { detail: false }))
+        else {
+            panic!()
+        };
+        assert_eq!(
+            (status.maxmemory, status.policy.as_str(), status.keys),
+            (64 << 20, "allkeys-lru", 1)
+        );
+        let Response::Server(ServerResponse::BigKeys(big)) =
+            s.handle(Request::Server(ServerRequest::BigKeys))
+        else {
+            panic!()
+        };
+        assert_eq!(big.by_memory[0].key, "k");
+        let Response::Server(ServerResponse::LruLab(grids)) =
+            s.handle(Request::Server(ServerRequest::LruLab))
+        else {
+            panic!()
+        };
+        assert_eq!(grids.len(), 4);
     }
 
     #[test]

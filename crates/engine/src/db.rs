@@ -193,6 +193,12 @@ impl Db {
             .map(|(k, e)| (k.as_slice(), &e.value, self.expires.get(k).copied()))
     }
 
+    /// Every key with its entry, in the keyspace's order, without side effects: for front ends
+    /// that rank keys (the page's biggest keys).
+    pub fn entries(&self) -> impl Iterator<Item = (&[u8], &Entry)> {
+        self.keys.iter().map(|(k, e)| (k.as_slice(), e))
+    }
+
     /// The entry stored under `key`, with its expiry, for front ends that inspect a value
     /// (the page's inspectors). No side effects, as [`Db::iter`]: an expired key not yet
     /// collected is still returned.
@@ -204,6 +210,12 @@ impl Db {
 }
 
 impl Entry {
+    /// The key's modelled share of `used_memory`: dict entry, name and value (what deleting
+    /// it gives back), for the page's biggest keys.
+    pub fn memory(&self) -> usize {
+        self.mem
+    }
+
     /// What OBJECT ENCODING answers for this entry: for a string, Redis's rule applied to its
     /// bytes and [`StringOrigin`] (`int` for an integer of at most 20 characters stored through
     /// `tryObjectEncoding`, `raw` once modified in place, else `embstr` up to 44 bytes and `raw`

@@ -49,7 +49,8 @@
 //! (5), not 0, so that they are not evicted before they had a chance to be used. The counter
 //! also decays: it loses one per `lfu-decay-time` minutes (1) since its last decrement,
 //! applied lazily whenever the key is touched or scored. The pool's score is then
-//! `255 - counter`: the less used, the better a candidate.
+//! `255 - counter`: the less used, the better a candidate; between equal counters (every new
+//! key starts at 5) ours prefers the key whose last access is older, by the access clock.
 //!
 //! **TTL.** `volatile-ttl` scores a key by how far its expiry lies in the future, reversed:
 //! the soonest to expire goes first.
@@ -83,6 +84,11 @@ pub const LRU_CLOCK_MAX: u32 = (1 << 24) - 1;
 pub const EVPOOL_SIZE: usize = 16;
 /// A new key's LFU counter (`LFU_INIT_VAL`).
 pub const LFU_INIT_VAL: u8 = 5;
+
+/// Under LFU the pool's score is `255 - counter` in the high bits and, below these many bits,
+/// the accesses since the key's last one (capped): a tie-break Redis does not have.
+const LFU_TIE_BITS: u32 = 48;
+const LFU_TIE_MAX: u64 = (1 << LFU_TIE_BITS) - 1;
 
 /// `maxmemory-policy`, as Redis's `MAXMEMORY_*` values.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -483,11 +489,15 @@ impl Engine {
                 let Some(entry) = d.keys.get(key) else {
                     continue;
                 };
+                // The finer clock: accesses since this key's last one.
+                let since = self.eviction.access_clock - entry.access;
                 if policy.is_lfu() {
-                    255 - u64::from(self.eviction.lfu_decr_and_return(entry.lru, self.now_ms))
+                    // Equal counters are common (every new key has 5): the one used least
+                    // recently goes first.
+                    let counter = self.eviction.lfu_decr_and_return(entry.lru, self.now_ms);
+                    (255 - u64::from(counter)) << LFU_TIE_BITS | since.min(LFU_TIE_MAX)
                 } else {
-                    // The finer clock: accesses since this key's last one.
-                    self.eviction.access_clock - entry.access
+                    since
                 }
             };
             let candidate = PoolEntry {

@@ -91,6 +91,19 @@ fn info(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     .into())
 }
 
+impl Engine {
+    /// Every section of `INFO everything`, as (title, fields): what INFO would answer, for
+    /// the page's server panel, without running a command, so that the panel looking leaves
+    /// the counters it shows (commands processed, commandstats) as they were.
+    pub fn info_sections(&mut self) -> Vec<(&'static str, Vec<(String, String)>)> {
+        self.track_peak_memory();
+        SECTIONS
+            .iter()
+            .map(|&(name, _)| section(self, name))
+            .collect()
+    }
+}
+
 /// Redis's `trackInstantaneousMetric`: every 100 ms (of the monotonic timer, checked on
 /// `tick`) the rate since the last sample goes into a ring of 16, and the figure is their mean.
 #[derive(Clone, Debug, Default)]
