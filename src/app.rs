@@ -182,12 +182,16 @@ impl Shared {
                 reply,
                 prompt,
                 changed,
+                evicted,
                 window,
                 inspection,
             } => {
                 self.log.update(|log| log.answered(seq, echo, reply));
                 self.prompt.set(prompt);
                 self.changed.set(changed.into_iter().collect());
+                if evicted.is_some() {
+                    self.server.evicted.set(evicted);
+                }
                 self.show_window(window);
                 self.show_inspection(inspection);
             }

@@ -58,6 +58,9 @@ pub enum Response {
         prompt: String,
         /// Keys the command changed in the shown database (capped), for highlighting.
         changed: Vec<String>,
+        /// Of those, the keys evicted to make room (before the command ran), so the keyspace
+        /// panel can show them leaving, with the policy that chose them.
+        evicted: Option<Evicted>,
         window: KeyWindow,
         inspection: Option<Inspection>,
     },
@@ -76,6 +79,15 @@ pub enum Response {
     },
     Scenario(ScenarioResponse),
     Server(ServerResponse),
+}
+
+/// Keys evicted before a command, and by which `maxmemory-policy`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evicted {
+    pub keys: Vec<String>,
+    /// How many were evicted in all (`keys` is capped).
+    pub total: usize,
+    pub policy: String,
 }
 
 /// The start of a reply as printed lines, and how many lines it has in all.

@@ -15,7 +15,7 @@ use leptos::prelude::*;
 
 use crate::app::{EngineState, Shared, Tab};
 use crate::lrulab::{Fate, LabGrid, NEW, OLD};
-use crate::protocol::Request;
+use crate::protocol::{Evicted, Request};
 use crate::server::{
     chart_lines, counts_bytes, format_utc_time, BigKey, BigKeys, Sample, Samples, ServerRequest,
     ServerResponse, ServerStatus, CHART_HEIGHT, CHART_WIDTH,
@@ -82,6 +82,10 @@ pub struct ServerStrings {
     pub lab_evicted: &'static str,
     pub lab_new: &'static str,
     pub lab_new_evicted: &'static str,
+    /// A key leaving the keyspace panel: `evicted ({policy})`.
+    pub evicted_by: &'static str,
+    /// After the named evicted keys: `{n}` more.
+    pub evicted_more: &'static str,
     /// The console's note for DEBUG POPULATE above the page's cap of `{n}` keys.
     pub populate_capped: &'static str,
     /// The console's note after CONFIG SET maxmemory 0.
@@ -136,6 +140,8 @@ pub const ENGLISH: ServerStrings = ServerStrings {
     lab_evicted: "evicted",
     lab_new: "new",
     lab_new_evicted: "new, evicted",
+    evicted_by: "evicted ({policy})",
+    evicted_more: "… and {n} more evicted",
     populate_capped: "(not run) In the browser, DEBUG POPULATE is capped at {n} keys; keyspace-server has no cap.",
     no_limit_note: "Note: maxmemory is now 0, no limit. In the browser, a big fill can now crash the tab.",
 };
@@ -188,6 +194,8 @@ pub const TRADITIONAL_CHINESE: ServerStrings = ServerStrings {
     lab_evicted: "已淘汰",
     lab_new: "新鍵",
     lab_new_evicted: "新鍵，已淘汰",
+    evicted_by: "已淘汰（{policy}）",
+    evicted_more: "…另有 {n} 個鍵被淘汰",
     populate_capped: "（未執行）在瀏覽器中，DEBUG POPULATE 最多 {n} 個鍵；keyspace-server 沒有這個上限。",
     no_limit_note: "注意：maxmemory 現在是 0，沒有上限。在瀏覽器中，大量寫入可能讓分頁當掉。",
 };
@@ -205,6 +213,8 @@ pub struct ServerState {
     pub bigkeys: RwSignal<Option<BigKeys>>,
     pub lab: RwSignal<Option<Vec<LabGrid>>>,
     pub lab_running: RwSignal<bool>,
+    /// The keys the last evicting command evicted, shown leaving the keyspace panel.
+    pub evicted: RwSignal<Option<Evicted>>,
     /// A status request is out: the next waits for its answer.
     sent: StoredValue<bool>,
 }
@@ -217,6 +227,7 @@ impl ServerState {
             bigkeys: RwSignal::new(None),
             lab: RwSignal::new(None),
             lab_running: RwSignal::new(false),
+            evicted: RwSignal::new(None),
             sent: StoredValue::new(false),
         }
     }
@@ -227,6 +238,7 @@ impl ServerState {
         self.samples.set(Samples::default());
         self.bigkeys.set(None);
         self.lab_running.set(false);
+        self.evicted.set(None);
         self.sent.set_value(false);
     }
 
@@ -311,7 +323,7 @@ fn Gauge(shared: Shared) -> impl IntoView {
     };
     view! {
         <div class="gauge-box">
-            <h2>{move || text().memory}</h2>
+            <h3>{move || text().memory}</h3>
             <div
                 class="gauge"
                 role="meter"
@@ -391,7 +403,7 @@ fn Gauge(shared: Shared) -> impl IntoView {
             </div>
             <p class="note">{move || text().exact_lru_note}</p>
             <dl class="counters">
-                <dt>{move || text().keys}</dt><dd class="keys">{move || status().keys}</dd>
+                <dt>{move || text().keys}</dt><dd class="key-total">{move || status().keys}</dd>
                 <dt>{move || text().hits}</dt><dd>{move || status().keyspace_hits}</dd>
                 <dt>{move || text().misses}</dt><dd>{move || status().keyspace_misses}</dd>
                 <dt>{move || text().evicted_keys}</dt><dd class="evicted">{move || status().evicted_keys}</dd>
@@ -406,7 +418,7 @@ fn Chart(shared: Shared) -> impl IntoView {
     let lines = Memo::new(move |_| shared.server.samples.with(|s| chart_lines(&s.intervals())));
     view! {
         <div class="chart-box">
-            <h2>{move || text().chart_title}</h2>
+            <h3>{move || text().chart_title}</h3>
             <svg
                 class="chart"
                 viewBox=format!("0 0 {CHART_WIDTH} {CHART_HEIGHT}")
@@ -441,7 +453,7 @@ fn Info(shared: Shared) -> impl IntoView {
     });
     view! {
         <div class="info">
-            <h2>"INFO"</h2>
+            <h3>"INFO"</h3>
             // Keyed by title so that an open section stays open as its figures change.
             <For each=move || titles.get() key=|title| title.clone() let:title>
                 <InfoSectionView shared title />
@@ -489,7 +501,7 @@ fn Slowlog(shared: Shared) -> impl IntoView {
     };
     view! {
         <div class="slowlog">
-            <h2>{move || text().slowlog}</h2>
+            <h3>{move || text().slowlog}</h3>
             {move || {
                 let rows = rows();
                 if rows.is_empty() {
@@ -560,7 +572,7 @@ fn BiggestKeys(shared: Shared) -> impl IntoView {
     };
     view! {
         <div class="bigkeys">
-            <h2>{move || text().bigkeys}</h2>
+            <h3>{move || text().bigkeys}</h3>
             <button on:click=move |_| shared.send(Request::Server(ServerRequest::BigKeys))>
                 {move || text().bigkeys_scan}
             </button>
@@ -575,9 +587,9 @@ fn BiggestKeys(shared: Shared) -> impl IntoView {
                 view! {
                     <p class="db">{format!("db{}", big.db)}</p>
                     <ul class="type-totals">{totals}</ul>
-                    <h3>{move || text().by_memory}</h3>
+                    <h4>{move || text().by_memory}</h4>
                     {table(big.by_memory)}
-                    <h3>{move || text().by_size}</h3>
+                    <h4>{move || text().by_size}</h4>
                     {table(big.by_size)}
                 }
             })}
@@ -637,7 +649,7 @@ fn LruLab(shared: Shared) -> impl IntoView {
     };
     view! {
         <div class="lab">
-            <h2>{move || text().lab}</h2>
+            <h3>{move || text().lab}</h3>
             <p class="note">{move || text().lab_intro}</p>
             <button class="lab-run" disabled=move || s.lab_running.get() on:click=run>
                 {move || text().lab_run}
@@ -652,5 +664,42 @@ fn LruLab(shared: Shared) -> impl IntoView {
                 {move || s.lab.get().map(|grids| grids.into_iter().map(grid).collect_view())}
             </div>
         </div>
+    }
+}
+
+/// In the keyspace panel, above the rows: the keys the last command's evictions removed,
+/// fading out with the policy that chose them. Shown again (the animation restarted) for each
+/// command that evicts.
+#[component]
+pub fn EvictedKeys(shared: Shared) -> impl IntoView {
+    let text = move || shared.text.get().server;
+    move || {
+        shared.server.evicted.get().map(|evicted| {
+            let policy = evicted.policy.clone();
+            let more = evicted.total - evicted.keys.len();
+            let rows = evicted
+                .keys
+                .into_iter()
+                .map(|key| {
+                    let policy = policy.clone();
+                    view! {
+                        <div class="evicted-row" aria-live="polite">
+                            <span class="key">{key}</span>
+                            <span class="reason">{move || put(text().evicted_by, "policy", &policy)}</span>
+                        </div>
+                    }
+                })
+                .collect_view();
+            view! {
+                <div class="evicted-keys">
+                    {rows}
+                    {(more > 0).then(|| view! {
+                        <div class="evicted-row">
+                            <span class="reason">{move || put(text().evicted_more, "n", &more.to_string())}</span>
+                        </div>
+                    })}
+                </div>
+            }
+        })
     }
 }

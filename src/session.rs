@@ -13,7 +13,7 @@ use keyspace::{ClientId, Clock, Config, Engine, ManualClock, Reply, ShiftedClock
 
 use crate::inspect::{self, InspectQuery, Inspection, Snapshot};
 use crate::keyview::{self, KeyQuery, KeyWindow};
-use crate::protocol::{Line, ReplyPage, Request, Response};
+use crate::protocol::{Evicted, Line, ReplyPage, Request, Response};
 use crate::scenario::{Player, ScenarioResponse};
 use crate::server::{self, BigKeys, ServerRequest, ServerResponse, ServerStatus};
 
@@ -23,6 +23,8 @@ pub const PAGE: usize = 500;
 const KEPT_REPLIES: usize = 4;
 /// Changed keys reported per command: enough to highlight a screenful.
 const CHANGED_MAX: usize = 1000;
+/// Evicted keys named per command; the rest are counted.
+const EVICTED_MAX: usize = 8;
 
 /// An engine with one client, and the long replies the page may page through.
 pub struct Session {
@@ -182,7 +184,15 @@ impl Session {
         }
         let db = self.db();
         let mut changed: Vec<String> = Vec::new();
+        let mut evicted: Vec<String> = Vec::new();
+        let mut evicted_total = 0;
         for event in self.engine.take_events() {
+            if event.db == db && event.event == "evicted" {
+                evicted_total += 1;
+                if evicted.len() < EVICTED_MAX {
+                    evicted.push(String::from_utf8_lossy(&event.key).into_owned());
+                }
+            }
             if event.db == db && changed.len() < CHANGED_MAX {
                 let key = String::from_utf8_lossy(&event.key).into_owned();
                 if !changed.contains(&key) {
@@ -190,6 +200,11 @@ impl Session {
                 }
             }
         }
+        let evicted = (evicted_total > 0).then(|| Evicted {
+            keys: evicted,
+            total: evicted_total,
+            policy: self.engine.config().text("maxmemory-policy").to_string(),
+        });
         // Highlight inside the inspected value only if the command touched that key.
         self.marked_against = inspect
             .zip(before.take())
@@ -202,6 +217,7 @@ impl Session {
             reply: self.page(lines),
             prompt: self.prompt(),
             changed,
+            evicted,
             window: self.window(view),
             inspection,
         }
@@ -567,6 +583,41 @@ mod tests {
             panic!()
         };
         assert_eq!(grids.len(), 4);
+    }
+
+    #[test]
+    fn evicted_keys_are_reported_with_the_policy() {
+        let (mut s, _) = session();
+        for i in 0..20 {
+            reply(&mut s, &format!("SET key:{i} {}", "x".repeat(100)));
+        }
+        reply(
+            &mut s,
+            "CONFIG SET maxmemory-policy allkeys-lru playground-exact-lru yes",
+        );
+        reply(&mut s, "CONFIG SET maxmemory 1");
+        let Response::Ran { evicted, .. } = s.handle(Request::Run {
+            seq: 2,
+            line: "GET key:3".into(),
+            view: KeyQuery::default(),
+            inspect: None,
+        }) else {
+            panic!()
+        };
+        let evicted = evicted.expect("keys were evicted");
+        assert_eq!(evicted.total, 20);
+        assert_eq!(evicted.keys.len(), EVICTED_MAX);
+        assert_eq!(evicted.keys[0], "key:0");
+        assert_eq!(evicted.policy, "allkeys-lru");
+        let Response::Ran { evicted, .. } = s.handle(Request::Run {
+            seq: 3,
+            line: "PING".into(),
+            view: KeyQuery::default(),
+            inspect: None,
+        }) else {
+            panic!()
+        };
+        assert_eq!(evicted, None);
     }
 
     #[test]

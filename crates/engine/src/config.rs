@@ -277,6 +277,18 @@ pub static PARAMS: &[ConfigParam] = &[
         mutable: true,
         clamp: None,
     },
+    // The latency monitor (`crate::latency`), in ms; 0: off.
+    ConfigParam {
+        name: "latency-monitor-threshold",
+        aliases: &[],
+        kind: ConfigKind::Int {
+            min: 0,
+            max: i64::MAX,
+        },
+        default: "0",
+        mutable: true,
+        clamp: None,
+    },
     // The native server listens where these say; the engine itself has no sockets, so a
     // CONFIG SET of either is recorded (and shown by CONFIG GET) without rebinding anything.
     ConfigParam {

@@ -25,6 +25,7 @@ use crate::error::Error;
 use crate::event::KeyspaceEvent;
 use crate::evict::Eviction;
 use crate::expire::ActiveExpireState;
+use crate::latency::LatencyMonitor;
 use crate::pubsub::{PubSub, Subscriptions};
 use crate::reply::Reply;
 use crate::rng::Rng;
@@ -191,6 +192,8 @@ pub struct Engine {
     /// The highest modelled `used_memory` seen (`used_memory_peak`).
     pub(crate) peak_memory: usize,
     pub(crate) slowlog: Slowlog,
+    /// `latency-monitor-threshold` and the events recorded (`crate::latency`).
+    pub(crate) latency: LatencyMonitor,
     /// When the engine started (Unix ms), for INFO's uptime.
     pub(crate) started_ms: u64,
     /// Recent commands-per-second samples for `instantaneous_ops_per_sec`.
@@ -231,6 +234,7 @@ impl Engine {
             written: WrittenKeys::default(),
             peak_memory: 0,
             slowlog: Slowlog::default(),
+            latency: LatencyMonitor::default(),
             started_ms: now_ms,
             ops_samples: OpsSamples::default(),
             pubsub: PubSub::default(),
@@ -449,9 +453,16 @@ impl Engine {
         }
     }
 
-    /// Bookkeeping after a command ran: its time, and the slow log.
+    /// Bookkeeping after a command ran: its time, the latency monitor and the slow log.
     fn after_call(&mut self, spec: &CommandSpec, call: &Call<'_>, duration_us: u64) {
         self.stats.command_time_us += duration_us;
+        let event = if spec.has(flag::FAST) {
+            "fast-command"
+        } else {
+            "command"
+        };
+        self.latency
+            .add_sample_if_needed(event, duration_us / 1000, self.now_ms / 1000);
         if spec.has(flag::SKIP_SLOWLOG) {
             return;
         }
@@ -479,6 +490,7 @@ impl Engine {
     pub(crate) fn apply_config(&mut self) {
         self.eviction.configure(&self.config);
         self.slowlog.configure(&self.config);
+        self.latency.configure(&self.config);
     }
 
     /// Counts an error reply under its code, the text's first word (INFO errorstats).
