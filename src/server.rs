@@ -11,6 +11,7 @@
 use std::collections::VecDeque;
 
 use keyspace::cli;
+use keyspace::db::Entry;
 use keyspace::Engine;
 use serde::{Deserialize, Serialize};
 
@@ -292,9 +293,9 @@ pub struct TypeTotal {
 const TYPES: [&str; 5] = ["string", "list", "set", "zset", "hash"];
 
 impl BigKeys {
-    /// Ranks every key of database `db` of `engine`.
+    /// Ranks every key of database `db` of `engine`. One pass; only the current leaders are
+    /// kept (a million keys are never copied), ties going to the key met first.
     pub fn of(engine: &Engine, db: usize) -> BigKeys {
-        let mut all: Vec<BigKey> = Vec::new();
         let mut per_type: Vec<TypeTotal> = TYPES
             .iter()
             .map(|kind| TypeTotal {
@@ -303,36 +304,54 @@ impl BigKeys {
                 size: 0,
             })
             .collect();
+        // (figure, key, entry), largest first.
+        let mut by_memory: Vec<(u64, &[u8], &Entry)> = Vec::new();
+        let mut by_size: Vec<(u64, &[u8], &Entry)> = Vec::new();
         if let Some(d) = engine.db(db) {
             for (key, entry) in d.entries() {
-                let kind = entry.value.type_name();
                 let size = entry.value.size() as u64;
+                let kind = entry.value.type_name();
                 if let Some(total) = per_type.iter_mut().find(|t| t.kind == kind) {
                     total.keys += 1;
                     total.size += size;
                 }
-                all.push(BigKey {
-                    key: String::from_utf8_lossy(key).into_owned(),
-                    kind: kind.to_string(),
-                    size,
-                    memory: entry.memory() as u64,
-                });
+                keep(&mut by_memory, entry.memory() as u64, key, entry);
+                keep(&mut by_size, size, key, entry);
             }
         }
-        let top = |all: &mut Vec<BigKey>, by: fn(&BigKey) -> u64| {
-            // Ties in the keyspace's order, so the ranking is stable.
-            all.sort_by_key(|k| std::cmp::Reverse(by(k)));
-            all.iter().take(BIGGEST).cloned().collect::<Vec<_>>()
+        let rows = |top: Vec<(u64, &[u8], &Entry)>| {
+            top.into_iter()
+                .map(|(_, key, entry)| BigKey {
+                    key: String::from_utf8_lossy(key).into_owned(),
+                    kind: entry.value.type_name().to_string(),
+                    size: entry.value.size() as u64,
+                    memory: entry.memory() as u64,
+                })
+                .collect()
         };
-        let by_memory = top(&mut all, |k| k.memory);
-        let by_size = top(&mut all, |k| k.size);
         BigKeys {
             db,
-            by_memory,
-            by_size,
+            by_memory: rows(by_memory),
+            by_size: rows(by_size),
             per_type,
         }
     }
+}
+
+/// Keeps (figure, key, entry) in `top` if it is among the [`BIGGEST`] so far, largest first;
+/// an equal figure goes after those met before it.
+fn keep<'a>(
+    top: &mut Vec<(u64, &'a [u8], &'a Entry)>,
+    figure: u64,
+    key: &'a [u8],
+    entry: &'a Entry,
+) {
+    if top.len() == BIGGEST && top[BIGGEST - 1].0 >= figure {
+        return;
+    }
+    let at = top.partition_point(|(f, _, _)| *f >= figure);
+    top.insert(at, (figure, key, entry));
+    top.truncate(BIGGEST);
 }
 
 /// What a size means for a type: bytes for strings, elements otherwise.
@@ -541,6 +560,16 @@ mod tests {
         );
         let sets = big.per_type.iter().find(|t| t.kind == "set").unwrap();
         assert_eq!((sets.keys, sets.size), (1, 50));
+        // Only the ten biggest are listed, largest first, a tie going to the key met first.
+        for i in 0..15 {
+            run(&mut engine, client, &format!("SET s{i} {}", "x".repeat(100 + i % 5)));
+        }
+        let big = BigKeys::of(&engine, 0);
+        let names: Vec<&str> = big.by_size.iter().map(|k| k.key.as_str()).collect();
+        assert_eq!(
+            names,
+            ["long", "s4", "s9", "s14", "s3", "s8", "s13", "s2", "s7", "s12"]
+        );
     }
 
     #[test]
