@@ -562,7 +562,11 @@ mod tests {
         assert_eq!((sets.keys, sets.size), (1, 50));
         // Only the ten biggest are listed, largest first, a tie going to the key met first.
         for i in 0..15 {
-            run(&mut engine, client, &format!("SET s{i} {}", "x".repeat(100 + i % 5)));
+            run(
+                &mut engine,
+                client,
+                &format!("SET s{i} {}", "x".repeat(100 + i % 5)),
+            );
         }
         let big = BigKeys::of(&engine, 0);
         let names: Vec<&str> = big.by_size.iter().map(|k| k.key.as_str()).collect();

@@ -1,6 +1,7 @@
 //! The Server tab in a real browser (headless Chromium): the memory gauge and INFO, the policy
-//! selector typing CONFIG SET into the console, the evictions counter after a fill past
-//! maxmemory, the LRU lab's four grids, and the page's cap on DEBUG POPULATE.
+//! selector typing CONFIG SET into the console, the evictions counter (and the evicted keys
+//! leaving the keyspace panel) after a fill past maxmemory, the LRU lab's four grids, and the
+//! page's cap on DEBUG POPULATE.
 #![cfg(target_arch = "wasm32")]
 
 use wasm_bindgen::JsCast;
@@ -93,6 +94,13 @@ async fn filling_past_maxmemory_moves_the_evictions_counter() {
     .await;
     let gauge = page_text(&page, ".gauge-text");
     assert!(gauge.contains("of 2.00M"), "{gauge}");
+    // The keyspace panel shows the evicted keys leaving, with the policy that chose them.
+    let reasons = texts(&page, ".keys .evicted-row .reason");
+    assert_eq!(reasons[0], "evicted (allkeys-lru)", "{reasons:?}");
+    assert!(
+        reasons.last().unwrap().starts_with("… and "),
+        "more than eight were evicted: {reasons:?}"
+    );
 }
 
 #[wasm_bindgen_test]
