@@ -289,6 +289,14 @@ pub static PARAMS: &[ConfigParam] = &[
         mutable: true,
         clamp: None,
     },
+    ConfigParam {
+        name: "latency-tracking",
+        aliases: &[],
+        kind: ConfigKind::Bool,
+        default: "yes",
+        mutable: true,
+        clamp: None,
+    },
     // The native server listens where these say; the engine itself has no sockets, so a
     // CONFIG SET of either is recorded (and shown by CONFIG GET) without rebinding anything.
     ConfigParam {

@@ -25,7 +25,7 @@ use crate::error::Error;
 use crate::event::KeyspaceEvent;
 use crate::evict::Eviction;
 use crate::expire::ActiveExpireState;
-use crate::latency::LatencyMonitor;
+use crate::latency::{LatencyHistogram, LatencyMonitor};
 use crate::pubsub::{PubSub, Subscriptions};
 use crate::reply::Reply;
 use crate::rng::Rng;
@@ -149,6 +149,8 @@ pub struct CommandStat {
     pub rejected_calls: u64,
     /// Ran and answered an error.
     pub failed_calls: u64,
+    /// Its calls' durations, for INFO latencystats (`crate::latency`).
+    pub latency: LatencyHistogram,
 }
 
 /// A command being run: who sent it, where, and what.
@@ -432,10 +434,14 @@ impl Engine {
         self.settle_memory();
         self.after_call(spec, &call, duration_us);
         let failed = matches!(result, Err(_) | Ok(Outcome::Reply(Reply::Error(_))));
+        let tracking = self.latency.tracking;
         self.count_command(name, |s| {
             s.calls += 1;
             s.usec += duration_us;
             s.failed_calls += u64::from(failed);
+            if tracking {
+                s.latency.record(duration_us * 1000);
+            }
         });
         result
     }

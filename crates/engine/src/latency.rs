@@ -8,6 +8,14 @@
 //! the ring, the event's all-time maximum. Samples are (Unix seconds, milliseconds), time
 //! from the engine's injected clock, duration from its monotonic timer, as SLOWLOG measures.
 //!
+//! **Per-command latency** (`latency-tracking yes`, the default): every call's duration also
+//! goes into the command's histogram, read by INFO latencystats as the 50th, 99th and 99.9th
+//! percentiles in µs. Redis keeps an HDR histogram of nanoseconds (1 ns to 1 s, two
+//! significant digits); [`LatencyHistogram`] keeps the same buckets: values below 256 exactly,
+//! then 128 buckets per power of two, each `2^k` wide, and a percentile answers the highest
+//! value of its bucket, so a 2 µs call reads `2.007`, as in Redis. A call under the manual
+//! clock takes 0, recorded as Redis's floor of 1 ns: `0.001`.
+//!
 //! Only command events are recorded: Redis's other events (`fork`, `aof-*`, `expire-cycle`,
 //! `eviction-*`...) time work that has no cost worth measuring here (no disk, no fork, modelled
 //! memory freed in a few map operations).
@@ -51,11 +59,76 @@ impl TimeSeries {
     }
 }
 
-/// Every event's series, by name, and the threshold.
+/// The percentiles INFO latencystats reports (`latency-tracking-info-percentiles`' default,
+/// which is not configurable here), with their labels.
+pub const INFO_PERCENTILES: [(&str, f64); 3] = [("50", 50.0), ("99", 99.0), ("99.9", 99.9)];
+/// What a histogram records at least and at most, in ns (`LATENCY_HISTOGRAM_MIN_VALUE`,
+/// `LATENCY_HISTOGRAM_MAX_VALUE`).
+const HISTOGRAM_MIN_NS: u64 = 1;
+const HISTOGRAM_MAX_NS: u64 = 1_000_000_000;
+
+/// One command's call durations, bucketed as an HDR histogram with two significant digits.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LatencyHistogram {
+    /// Calls per bucket, by the bucket's lowest value.
+    counts: BTreeMap<u64, u64>,
+    total: u64,
+}
+
+/// The bucket of `value`: its lowest and highest value.
+fn bucket(value: u64) -> (u64, u64) {
+    if value < 256 {
+        return (value, value);
+    }
+    let unit_bits = 63 - value.leading_zeros() - 7;
+    let lowest = value >> unit_bits << unit_bits;
+    (lowest, lowest + (1 << unit_bits) - 1)
+}
+
+impl LatencyHistogram {
+    /// Records one call of `ns` nanoseconds, clamped to what Redis's histogram holds.
+    pub fn record(&mut self, ns: u64) {
+        let (lowest, _) = bucket(ns.clamp(HISTOGRAM_MIN_NS, HISTOGRAM_MAX_NS));
+        *self.counts.entry(lowest).or_default() += 1;
+        self.total += 1;
+    }
+
+    /// The value at `percentile` (`hdr_value_at_percentile`): the highest value of the bucket
+    /// where the count reaches that share of all calls.
+    pub fn value_at_percentile(&self, percentile: f64) -> u64 {
+        let wanted = ((percentile.min(100.0) / 100.0) * self.total as f64 + 0.5) as u64;
+        let mut seen = 0;
+        for (&lowest, &count) in &self.counts {
+            seen += count;
+            if seen >= wanted {
+                return bucket(lowest).1;
+            }
+        }
+        0
+    }
+
+    /// INFO latencystats' value: `p50=…,p99=…,p99.9=…` in µs with three decimals.
+    pub fn info(&self) -> String {
+        INFO_PERCENTILES
+            .iter()
+            .map(|(label, p)| {
+                format!(
+                    "p{label}={:.3}",
+                    self.value_at_percentile(*p) as f64 / 1000.0
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
+/// Every event's series, by name, and the parameters.
 #[derive(Clone, Debug, Default)]
 pub struct LatencyMonitor {
     /// `latency-monitor-threshold` in ms; 0: off.
     threshold_ms: u64,
+    /// `latency-tracking`: per-command histograms on.
+    pub tracking: bool,
     events: BTreeMap<&'static str, TimeSeries>,
 }
 
@@ -63,6 +136,7 @@ impl LatencyMonitor {
     /// Takes `latency-monitor-threshold` from the config.
     pub fn configure(&mut self, config: &crate::Config) {
         self.threshold_ms = config.int("latency-monitor-threshold").max(0) as u64;
+        self.tracking = config.flag("latency-tracking");
     }
 
     /// Records `latency_ms` under `event` if monitoring is on and it reaches the threshold
@@ -153,6 +227,24 @@ impl LatencyMonitor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn histogram_buckets_and_percentiles_as_hdr() {
+        assert_eq!(bucket(1), (1, 1));
+        assert_eq!(bucket(255), (255, 255));
+        assert_eq!(bucket(256), (256, 257));
+        assert_eq!(bucket(2000), (2000, 2007));
+        assert_eq!(bucket(87_000), (86_528, 87_039));
+        let mut h = LatencyHistogram::default();
+        h.record(0);
+        assert_eq!(h.info(), "p50=0.001,p99=0.001,p99.9=0.001");
+        for _ in 0..98 {
+            h.record(2_000);
+        }
+        h.record(5_000_000_000);
+        // 100 calls: the 50th and 99th are 2 µs calls, the 100th is the 1 s cap.
+        assert_eq!(h.info(), "p50=2.007,p99=2.007,p99.9=1002438.655");
+    }
 
     #[test]
     fn one_sample_per_second_and_the_ring_wraps() {
