@@ -703,3 +703,30 @@ pub fn EvictedKeys(shared: Shared) -> impl IntoView {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_languages_keep_every_placeholder() {
+        for t in [&ENGLISH, &TRADITIONAL_CHINESE] {
+            for (text, names) in [
+                (t.used_of, &["used", "max"][..]),
+                (t.evictions_scale, &["n"]),
+                (t.type_total, &["n", "m"]),
+                (t.lab_samples, &["n"]),
+                (t.lab_hit_ratio, &["n"]),
+                (t.evicted_by, &["policy"]),
+                (t.evicted_more, &["n"]),
+                (t.populate_capped, &["n"]),
+            ] {
+                let filled = names
+                    .iter()
+                    .fold(text.to_string(), |t, name| put(&t, name, "42"));
+                assert_eq!(filled.matches("42").count(), names.len(), "{text}");
+                assert!(!filled.contains('{'), "{text}");
+            }
+        }
+    }
+}
