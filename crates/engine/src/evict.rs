@@ -138,7 +138,7 @@ impl Policy {
     }
 
     /// Whether the policy evicts by recency (`volatile-lru`, `allkeys-lru`).
-    pub fn is_lru(self) -> bool {
+    fn is_lru(self) -> bool {
         matches!(self, Policy::VolatileLru | Policy::AllkeysLru)
     }
 
