@@ -339,8 +339,10 @@ fn Gauge(shared: Shared) -> impl IntoView {
             </div>
             <p class="gauge-text">
                 {move || {
-                    let st = status();
-                    match st.fill() {
+                    // Nothing until the engine's first answer: a default status would read
+                    // as "no limit".
+                    let st = shared.server.status.get()?;
+                    Some(match st.fill() {
                         Some(f) => format!(
                             "{} ({:.1}%)",
                             put(
@@ -351,7 +353,7 @@ fn Gauge(shared: Shared) -> impl IntoView {
                             f * 100.0
                         ),
                         None => format!("{} · {}", bytes_to_human(st.used_memory), text().no_limit),
-                    }
+                    })
                 }}
             </p>
             {move || (status().maxmemory == 0 && shared.server.status.with(Option::is_some)).then(|| view! {
