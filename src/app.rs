@@ -19,7 +19,7 @@ use crate::inspector::Inspector;
 use crate::keyview::{KeyQuery, KeyWindow, TtlTracker};
 use crate::panel::KeyPanel;
 use crate::prefs;
-use crate::protocol::{Line, LineKind, Request, Response};
+use crate::protocol::{Line, LineKind, ReplyPage, Request, Response};
 use crate::scenario::{ScenarioRequest, ScenarioResponse};
 use crate::scenario_view::{ScenarioState, Scenarios};
 use crate::server::{console_note, ConsoleNote, POPULATE_CAP};
@@ -102,16 +102,23 @@ impl Shared {
     pub fn run_line(&self, line: String) {
         let note = console_note(&line);
         let server = self.text.get_untracked().server;
+        let id = self.id();
+        let echo = format!("{} {line}", self.prompt.get_untracked());
         if note == Some(ConsoleNote::PopulateCapped) {
-            let id = self.id();
             let text = server
                 .populate_capped
                 .replace("{n}", &POPULATE_CAP.to_string());
-            self.log.update(|log| log.note(id, &text));
+            let page = ReplyPage {
+                id: 0,
+                lines: vec![Line::classify(text, true)],
+                total: 1,
+            };
+            self.log.update(|log| {
+                log.sent(id, echo.clone());
+                log.answered(id, echo, page);
+            });
             return;
         }
-        let id = self.id();
-        let echo = format!("{} {line}", self.prompt.get_untracked());
         self.log.update(|log| log.sent(id, echo));
         self.send(Request::Run {
             seq: id,

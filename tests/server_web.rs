@@ -146,9 +146,17 @@ async fn the_page_caps_debug_populate_and_warns_about_no_limit() {
     type_line(&page, "DEBUG POPULATE 5000000").await;
     let lines = log_lines(&page);
     assert!(
+        lines[lines.len() - 2].ends_with("> DEBUG POPULATE 5000000"),
+        "{lines:?}"
+    );
+    assert!(
         lines[lines.len() - 1].contains("capped at 1000000 keys"),
         "{lines:?}"
     );
+    assert!(page
+        .query_selector(".log .line.error:last-child")
+        .unwrap()
+        .is_some());
     type_line(&page, "DBSIZE").await;
     assert_eq!(log_lines(&page).last().unwrap(), "(integer) 0");
     type_line(&page, "CONFIG SET maxmemory 0").await;
