@@ -11,6 +11,7 @@ use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 
 use crate::clients_view::{self, Clients, Pane, ShownFlow};
+use crate::console::clip_echo;
 use crate::host::Host;
 use crate::i18n::{strings_for, Strings, LANGUAGES};
 use crate::inspect::{InspectQuery, Inspection};
@@ -18,9 +19,11 @@ use crate::inspector::Inspector;
 use crate::keyview::{KeyQuery, KeyWindow, TtlTracker};
 use crate::panel::KeyPanel;
 use crate::prefs;
-use crate::protocol::{self, PaneId, Request, Response, Watched};
+use crate::protocol::{self, Line, PaneId, ReplyPage, Request, Response, Watched};
 use crate::scenario::{ScenarioRequest, ScenarioResponse};
 use crate::scenario_view::{ScenarioState, Scenarios};
+use crate::server::{console_note, ConsoleNote, POPULATE_CAP};
+use crate::server_view::{ServerPanel, ServerState};
 
 /// Presenter zoom: the steps Ctrl/Cmd +/− move through, and its bounds.
 const ZOOM_STEP: f64 = 0.1;
@@ -43,6 +46,7 @@ pub enum EngineState {
 pub enum Tab {
     Console,
     Scenarios,
+    Server,
 }
 
 /// The page's state, shared by its components: small and `Copy`, every part a signal or a
@@ -73,6 +77,8 @@ pub struct Shared {
     pub tab: RwSignal<Tab>,
     /// The scenario player's state.
     pub scenario: ScenarioState,
+    /// The server panel's state.
+    pub server: ServerState,
     host: StoredValue<Option<Host>, LocalStorage>,
     /// The key-list request in flight, so that a fast scroll sends one at a time.
     window_sent: StoredValue<Option<KeyQuery>>,
@@ -102,6 +108,62 @@ impl Shared {
     pub fn id(&self) -> u64 {
         self.next_id.update_value(|n| *n += 1);
         self.next_id.get_value()
+    }
+
+    /// Runs `line` in the pane typed into last, as if typed there (the server panel's
+    /// controls type their CONFIG SET there, so the learner sees it).
+    pub fn run_line(&self, line: String) {
+        let active = self.active.get_untracked();
+        let pane = self
+            .panes
+            .with_untracked(|panes| panes.iter().find(|p| p.id == active).copied());
+        if let Some(pane) = pane {
+            let echo = clip_echo(format!(
+                "{} {line}",
+                pane.view.with_untracked(|v| v.prompt.clone())
+            ));
+            self.run_in(pane, vec![line], echo);
+        }
+    }
+
+    /// Runs typed lines (one, or a pasted pipeline) in `pane`, echoed as `echo`, with the
+    /// page's notes: DEBUG POPULATE above the page's cap is not run, and a warning follows
+    /// CONFIG SET maxmemory 0.
+    pub fn run_in(&self, pane: Pane, lines: Vec<String>, echo: String) {
+        let notes: Vec<ConsoleNote> = lines.iter().filter_map(|l| console_note(l)).collect();
+        let server = self.text.get_untracked().server;
+        let id = self.id();
+        if notes.contains(&ConsoleNote::PopulateCapped) {
+            let text = server
+                .populate_capped
+                .replace("{n}", &POPULATE_CAP.to_string());
+            let page = ReplyPage {
+                id: 0,
+                lines: vec![Line::classify(text, true)],
+                total: 1,
+            };
+            pane.log.update(|log| {
+                log.sent(id, echo.clone());
+                log.answered(id, echo, page);
+            });
+            return;
+        }
+        if self.active.get_untracked() != pane.id {
+            self.active.set(pane.id);
+            self.refresh_keys();
+        }
+        pane.log.update(|log| log.sent(id, echo));
+        self.send_counted(Request::Run {
+            seq: id,
+            pane: pane.id,
+            lines,
+            view: self.query.get_untracked(),
+            inspect: self.inspect.get_untracked(),
+        });
+        if notes.contains(&ConsoleNote::NoLimit) {
+            let id = self.id();
+            pane.log.update(|log| log.note(id, server.no_limit_note));
+        }
     }
 
     /// Asks for the key list of the current query, unless a request is already out (its answer
@@ -175,6 +237,7 @@ impl Shared {
                     }
                 });
             }
+            Response::Server(response) => self.server.on_response(response),
             Response::Scenario(response) => {
                 if response == ScenarioResponse::Continued {
                     self.tab.set(Tab::Console);
@@ -220,6 +283,9 @@ impl Shared {
                 .update_value(|n| *n += update.flows.len() as u64);
             self.flows
                 .update(|shown| clients_view::add_flows(shown, update.flows, first));
+        }
+        if update.evicted.is_some() {
+            self.server.evicted.set(update.evicted);
         }
         if answered || !update.changed.is_empty() {
             self.changed.set(update.changed.into_iter().collect());
@@ -269,6 +335,7 @@ impl Shared {
         });
         self.refresh_keys();
         self.scenario.restarted();
+        self.server.restarted();
         self.send(Request::Scenario(ScenarioRequest::List));
     }
 }
@@ -296,6 +363,7 @@ pub fn App(#[prop(optional)] in_page: bool) -> impl IntoView {
         ttl: StoredValue::new(TtlTracker::default()),
         tab: RwSignal::new(Tab::Console),
         scenario: ScenarioState::new(),
+        server: ServerState::new(),
         host: StoredValue::new_local(None),
         window_sent: StoredValue::new(None),
         in_flight: StoredValue::new(0),
@@ -342,6 +410,7 @@ pub fn App(#[prop(optional)] in_page: bool) -> impl IntoView {
                 </div>
             </main>
             <Scenarios shared />
+            <ServerPanel shared />
             {move || match shared.engine.get() {
                 EngineState::Failed(message) => Some(view! {
                     <div class="failure" role="alert">
@@ -456,7 +525,7 @@ fn Header(shared: Shared) -> impl IntoView {
     }
 }
 
-/// The switch between the console and the scenario player.
+/// The switch between the console, the scenario player and the server panel.
 #[component]
 fn Tabs(shared: Shared) -> impl IntoView {
     let text = move || shared.text.get();
@@ -474,6 +543,7 @@ fn Tabs(shared: Shared) -> impl IntoView {
         <nav class="tabs" role="tablist" aria-label=move || text().tabs_label>
             {tab(Tab::Console, |t| t.tab_console)}
             {tab(Tab::Scenarios, |t| t.tab_scenarios)}
+            {tab(Tab::Server, |t| t.server.tab)}
         </nav>
     }
 }

@@ -361,18 +361,6 @@ fn PaneView(shared: Shared, pane: Pane, history: StoredValue<History>) -> impl I
             shared.refresh_keys();
         }
     };
-    let send = move |lines: Vec<String>, echo: String| {
-        activate();
-        let id = shared.id();
-        pane.log.update(|log| log.sent(id, echo));
-        shared.send_counted(Request::Run {
-            seq: id,
-            pane: pane.id,
-            lines,
-            view: shared.query.get_untracked(),
-            inspect: shared.inspect.get_untracked(),
-        });
-    };
     let submit = move |line: String| {
         history.update_value(|h| h.push(&line));
         prefs::save("history", &history.with_value(History::saved));
@@ -382,7 +370,7 @@ fn PaneView(shared: Shared, pane: Pane, history: StoredValue<History>) -> impl I
             return;
         }
         let echo = clip_echo(format!("{} {line}", prompt()));
-        send(vec![line], echo);
+        shared.run_in(pane, vec![line], echo);
     };
 
     let on_keydown = move |ev: KeyboardEvent| {
@@ -427,7 +415,7 @@ fn PaneView(shared: Shared, pane: Pane, history: StoredValue<History>) -> impl I
         // lines would push out everything typed before.
         ev.prevent_default();
         let echo = format!("{} {}", prompt(), fill(ctext().pipeline, lines.len()));
-        send(lines, echo);
+        shared.run_in(pane, lines, echo);
         if cut {
             let id = shared.id();
             pane.log

@@ -89,6 +89,8 @@ pub struct Strings {
     pub tabs_label: &'static str,
     pub tab_console: &'static str,
     pub tab_scenarios: &'static str,
+    /// The Server tab's words (`crate::server_view`).
+    pub server: &'static crate::server_view::ServerStrings,
     /// The scenario picker's label.
     pub scenario_pick: &'static str,
     /// Above the scenario cards when none is open.
@@ -203,6 +205,7 @@ pub const ENGLISH: Strings = Strings {
     tabs_label: "Views",
     tab_console: "Console",
     tab_scenarios: "Scenarios",
+    server: &crate::server_view::ENGLISH,
     scenario_pick: "Scenario",
     scenario_choose: "Pick a scenario from the guide, or open your own file.",
     open_file: "Open a .toml file",
@@ -298,6 +301,7 @@ pub const TRADITIONAL_CHINESE: Strings = Strings {
     tabs_label: "檢視",
     tab_console: "主控台",
     tab_scenarios: "情境",
+    server: &crate::server_view::TRADITIONAL_CHINESE,
     scenario_pick: "情境",
     scenario_choose: "從指南中選一個情境，或開啟你自己的檔案。",
     open_file: "開啟 .toml 檔案",

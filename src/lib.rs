@@ -8,11 +8,12 @@
 //! - [`console`]: the console's scrollback, with long replies collapsed and paged.
 //! - [`history`]: Up/Down through earlier commands, kept across reloads.
 //! - [`scenario`]: the scenario player's messages, and the player that answers them.
+//! - [`server`]: the server panel's messages and what it draws with; [`lrulab`]: the LRU lab.
 //! - [`i18n`]: the page's text in 繁體中文 and English.
 //! - [`clock`]: the browser's clocks and a seed for the engine.
 //! - [`host`], [`worker`]: the engine in a Web Worker (or in the page, for tests).
 //! - [`prefs`]: what the page remembers in `localStorage`.
-//! - [`app`], [`panel`], [`inspector`], [`scenario_view`]: the components, which only render what the modules above compute.
+//! - [`app`], [`panel`], [`inspector`], [`scenario_view`], [`server_view`]: the components, which only render what the modules above compute.
 
 pub mod app;
 pub mod clients_view;
@@ -24,11 +25,14 @@ pub mod i18n;
 pub mod inspect;
 pub mod inspector;
 pub mod keyview;
+pub mod lrulab;
 pub mod panel;
 pub mod prefs;
 pub mod protocol;
 pub mod scenario;
 pub mod scenario_view;
+pub mod server;
+pub mod server_view;
 pub mod session;
 pub mod worker;
 

@@ -127,6 +127,7 @@ pub fn KeyPanel(shared: Shared) -> impl IntoView {
             </div>
             <div class="key-scroll" node_ref=scroller on:scroll=on_scroll>
                 <div class="key-rows">
+                    <crate::server_view::EvictedKeys shared />
                     <For
                         each=rows
                         // By the row alone (a key is in a window once): a scroll by a few

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::inspect::{InspectQuery, Inspection};
 use crate::keyview::{KeyQuery, KeyWindow};
 use crate::scenario::{ScenarioRequest, ScenarioResponse};
+use crate::server::{ServerRequest, ServerResponse};
 
 /// The page's handle for one client of the console: one pane, one engine connection.
 pub type PaneId = u32;
@@ -53,6 +54,9 @@ pub enum Request {
     /// "Continue in the console": the console takes over the scenario's engine as it stands,
     /// its keys, TTLs and clients, with time running on from the scenario's virtual clock.
     ContinueScenario,
+    /// The server panel: the console engine's memory, counters, INFO, SLOWLOG, biggest keys,
+    /// and the LRU lab (on engines of its own).
+    Server(ServerRequest),
 }
 
 /// What the engine answers.
@@ -70,6 +74,16 @@ pub enum Response {
         lines: Vec<Line>,
     },
     Scenario(ScenarioResponse),
+    Server(ServerResponse),
+}
+
+/// Keys evicted before a command, and by which `maxmemory-policy`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evicted {
+    pub keys: Vec<String>,
+    /// How many were evicted in all (`keys` is capped).
+    pub total: usize,
+    pub policy: String,
 }
 
 /// The answer to a run, a tick or a change of clients: typed lines that finished, messages
@@ -89,6 +103,9 @@ pub struct Update {
     pub changed: Vec<String>,
     /// Keys of the shown database that clients WATCH.
     pub watched: Vec<Watched>,
+    /// Of the changed keys, those evicted to make room (before a command ran), so the
+    /// keyspace panel can show them leaving, with the policy that chose them.
+    pub evicted: Option<Evicted>,
     pub window: Option<KeyWindow>,
     pub inspection: Option<Inspection>,
 }

@@ -22,10 +22,11 @@ use crate::console::clip_echo;
 use crate::inspect::{self, InspectQuery, Inspection, Snapshot};
 use crate::keyview::{self, KeyQuery, KeyWindow};
 use crate::protocol::{
-    Answer, BlockedView, ClientView, Flow, Line, LineKind, PaneId, Pushed, ReplyPage, Request,
-    Response, Update, Watched,
+    Answer, BlockedView, ClientView, Evicted, Flow, Line, LineKind, PaneId, Pushed, ReplyPage,
+    Request, Response, Update, Watched,
 };
 use crate::scenario::{Player, ScenarioResponse};
+use crate::server::{self, BigKeys, ServerRequest, ServerResponse, ServerStatus};
 
 /// Lines of a reply sent at a time.
 pub const PAGE: usize = 500;
@@ -33,6 +34,8 @@ pub const PAGE: usize = 500;
 const KEPT_REPLIES: usize = 4;
 /// Changed keys reported per command: enough to highlight a screenful.
 const CHANGED_MAX: usize = 1000;
+/// Evicted keys named per command; the rest are counted.
+const EVICTED_MAX: usize = 8;
 /// Channel names a pane lists by name; the rest are counted.
 const CHANNELS_SHOWN: usize = 5;
 /// Flows reported per update: a publish to a thousand subscribers is one flow, but a
@@ -85,12 +88,17 @@ pub struct Session {
 impl Session {
     /// A fresh keyspace with one client, its time from `clock` and its randomness seeded
     /// with `seed`. DEBUG is allowed: POPULATE is how a learner fills a keyspace to watch it
-    /// under load.
+    /// under load. Memory is limited to [`server::PAGE_MAXMEMORY`], as a browser tab should be.
     pub fn new(clock: Box<dyn Clock>, seed: u64) -> Session {
         let mut config = Config::default();
-        config
-            .set(b"enable-debug-command", b"yes", true)
-            .expect("a parameter of the engine's own table");
+        for (name, value) in [
+            (&b"enable-debug-command"[..], b"yes".as_slice()),
+            (b"maxmemory", server::PAGE_MAXMEMORY.as_bytes()),
+        ] {
+            config
+                .set(name, value, true)
+                .expect("a parameter of the engine's own table");
+        }
         let mut engine = Engine::new(config, clock, seed);
         engine.set_capture_events(true);
         let mut session = Session {
@@ -160,6 +168,19 @@ impl Session {
             }
             Request::Scenario(request) => Response::Scenario(self.player.handle(request)),
             Request::ContinueScenario => self.continue_scenario(),
+            Request::Server(request) => Response::Server(self.server(request)),
+        }
+    }
+
+    /// The server panel's questions, answered from the console's engine (the LRU lab on
+    /// engines of its own).
+    fn server(&mut self, request: ServerRequest) -> ServerResponse {
+        match request {
+            ServerRequest::Status { detail } => {
+                ServerResponse::Status(ServerStatus::of(&mut self.engine, detail))
+            }
+            ServerRequest::BigKeys => ServerResponse::BigKeys(BigKeys::of(&self.engine, self.db())),
+            ServerRequest::LruLab => ServerResponse::LruLab(crate::lrulab::run_all()),
         }
     }
 
@@ -261,7 +282,8 @@ impl Session {
             });
             self.advance(at, &mut update);
         }
-        let changed = self.changed_keys();
+        let (changed, evicted) = self.keyspace_changes();
+        update.evicted = evicted;
         // Highlight inside the inspected value only if the command touched that key.
         self.marked_against = inspect
             .zip(before)
@@ -448,19 +470,31 @@ impl Session {
         self.update(update)
     }
 
-    /// The keys the last commands changed in the shown database.
-    fn changed_keys(&mut self) -> Vec<String> {
+    /// The keys the last commands changed in the shown database, and of those the ones
+    /// evicted to make room, with the policy that chose them.
+    fn keyspace_changes(&mut self) -> (Vec<String>, Option<Evicted>) {
         let db = self.db();
         let mut changed: Vec<String> = Vec::new();
-        for event in self.engine.take_events() {
-            if event.db == db && changed.len() < CHANGED_MAX {
-                let key = String::from_utf8_lossy(&event.key).into_owned();
-                if !changed.contains(&key) {
-                    changed.push(key);
+        let mut evicted: Vec<String> = Vec::new();
+        let mut evicted_total = 0;
+        for event in self.engine.take_events().into_iter().filter(|e| e.db == db) {
+            let key = String::from_utf8_lossy(&event.key).into_owned();
+            if event.event == "evicted" {
+                evicted_total += 1;
+                if evicted.len() < EVICTED_MAX {
+                    evicted.push(key.clone());
                 }
             }
+            if changed.len() < CHANGED_MAX && !changed.contains(&key) {
+                changed.push(key);
+            }
         }
-        changed
+        let evicted = (evicted_total > 0).then(|| Evicted {
+            keys: evicted,
+            total: evicted_total,
+            policy: self.engine.config().text("maxmemory-policy").to_string(),
+        });
+        (changed, evicted)
     }
 
     /// Completes an update with every pane's state and the watched keys.
@@ -824,6 +858,67 @@ mod tests {
         clock.advance_ms(200);
         let inspection = tick(&mut s, inspect).inspection;
         assert_eq!(inspection.map(|i| i.body), Some(inspect::Body::Missing));
+    }
+
+    #[test]
+    fn the_page_limits_memory_to_64mb_and_the_panel_sees_the_console() {
+        let (mut s, _) = session();
+        assert_eq!(
+            reply(&mut s, "CONFIG GET maxmemory*"),
+            [
+                "1) \"maxmemory\"",
+                "2) \"67108864\"",
+                "3) \"maxmemory-policy\"",
+                "4) \"noeviction\"",
+                "5) \"maxmemory-samples\"",
+                "6) \"5\"",
+                "7) \"maxmemory-eviction-tenacity\"",
+                "8) \"10\""
+            ]
+        );
+        reply(&mut s, "CONFIG SET maxmemory-policy allkeys-lru");
+        reply(&mut s, "SET k v");
+        let Response::Server(ServerResponse::Status(status)) =
+            s.handle(Request::Server(ServerRequest::Status { detail: false }))
+        else {
+            panic!()
+        };
+        assert_eq!(
+            (status.maxmemory, status.policy.as_str(), status.keys),
+            (64 << 20, "allkeys-lru", 1)
+        );
+        let Response::Server(ServerResponse::BigKeys(big)) =
+            s.handle(Request::Server(ServerRequest::BigKeys))
+        else {
+            panic!()
+        };
+        assert_eq!(big.by_memory[0].key, "k");
+        let Response::Server(ServerResponse::LruLab(grids)) =
+            s.handle(Request::Server(ServerRequest::LruLab))
+        else {
+            panic!()
+        };
+        assert_eq!(grids.len(), 4);
+    }
+
+    #[test]
+    fn evicted_keys_are_reported_with_the_policy() {
+        let (mut s, _) = session();
+        for i in 0..20 {
+            reply(&mut s, &format!("SET key:{i} {}", "x".repeat(100)));
+        }
+        reply(
+            &mut s,
+            "CONFIG SET maxmemory-policy allkeys-lru playground-exact-lru yes",
+        );
+        reply(&mut s, "CONFIG SET maxmemory 1");
+        let evicted = run_on(&mut s, 1, &["GET key:3"], None).evicted;
+        let evicted = evicted.expect("keys were evicted");
+        assert_eq!(evicted.total, 20);
+        assert_eq!(evicted.keys.len(), EVICTED_MAX);
+        assert_eq!(evicted.keys[0], "key:0");
+        assert_eq!(evicted.policy, "allkeys-lru");
+        assert_eq!(run_on(&mut s, 1, &["PING"], None).evicted, None);
     }
 
     #[test]

@@ -10,44 +10,10 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{HtmlElement, HtmlInputElement, KeyboardEvent, KeyboardEventInit};
 
+mod browser;
+use browser::*;
+
 wasm_bindgen_test_configure!(run_in_browser);
-
-async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        window()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .unwrap();
-    });
-    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
-}
-
-async fn wait_for(what: &str, timeout_ms: u32, done: impl Fn() -> bool) {
-    for _ in 0..timeout_ms / 20 {
-        if done() {
-            return;
-        }
-        sleep(20).await;
-    }
-    panic!("timed out waiting for {what}");
-}
-
-fn texts(page: &HtmlElement, selector: &str) -> Vec<String> {
-    let nodes = page.query_selector_all(selector).unwrap();
-    (0..nodes.length())
-        .filter_map(|i| nodes.item(i)?.text_content())
-        .collect()
-}
-
-fn page_text(page: &HtmlElement, selector: &str) -> String {
-    texts(page, selector).concat()
-}
-
-fn element(page: &HtmlElement, selector: &str) -> HtmlElement {
-    page.query_selector(selector)
-        .unwrap()
-        .unwrap_or_else(|| panic!("no {selector}"))
-        .unchecked_into()
-}
 
 /// The button among `selector` whose text is `label`.
 fn button(page: &HtmlElement, selector: &str, label: &str) -> HtmlElement {
@@ -124,7 +90,7 @@ async fn cache_aside_plays_step_by_step() {
     assert!(page_text(&page, ".sc-code").contains("class UserCache:"));
 
     // A button: step 1, the miss.
-    element(&page, ".sc-next").click();
+    element::<HtmlElement>(&page, ".sc-next").click();
     at_step(&page, 1).await;
     assert!(page_text(&page, ".sc-say").starts_with("A visitor opens user 123's profile"));
     assert_eq!(texts(&page, ".sc-run .sc-line"), ["GET user:123"]);
@@ -160,7 +126,7 @@ async fn cache_aside_plays_step_by_step() {
     );
 
     // Back restores the earlier state: step 3's key, its TTL as it was.
-    element(&page, ".sc-back").click();
+    element::<HtmlElement>(&page, ".sc-back").click();
     at_step(&page, 6).await;
     press("ArrowLeft");
     at_step(&page, 5).await;
@@ -180,7 +146,7 @@ async fn cache_aside_plays_step_by_step() {
     button(&page, "button.lang", "English").click();
 
     // "Continue in the console" hands the scenario's keyspace to the console, at this step.
-    element(&page, ".sc-continue").click();
+    element::<HtmlElement>(&page, ".sc-continue").click();
     wait_for("the console with the scenario's key", 5_000, || {
         texts(&page, ".key-row .key") == ["user:123"]
     })
@@ -200,7 +166,7 @@ async fn a_malformed_file_shows_its_line_and_field() {
     let file = web_sys::File::new_with_str_sequence(&parts, "mine.toml").unwrap();
     let transfer = web_sys::DataTransfer::new().unwrap();
     transfer.items().add_with_file(&file).unwrap();
-    let input: HtmlInputElement = element(&page, ".sc-file input").unchecked_into();
+    let input: HtmlInputElement = element(&page, ".sc-file input");
     input.set_files(transfer.files().as_ref());
     input
         .dispatch_event(&web_sys::Event::new("change").unwrap())
@@ -233,7 +199,7 @@ async fn a_malformed_file_shows_its_line_and_field() {
         page.query_selector(".sc-from-file").unwrap().is_some()
     })
     .await;
-    element(&page, ".sc-next").click();
+    element::<HtmlElement>(&page, ".sc-next").click();
     at_step(&page, 1).await;
     assert_eq!(texts(&page, ".sc-run .line"), ["(nil)"]);
 }

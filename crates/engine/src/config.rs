@@ -213,12 +213,22 @@ pub static PARAMS: &[ConfigParam] = &[
         clamp: None,
     },
     // Redis's time budget per eviction run; eviction here always runs to completion, so it
-    // is accepted and reported only.
+    // is accepted and reported only (see `crate::evict` for why).
     ConfigParam {
         name: "maxmemory-eviction-tenacity",
         aliases: &[],
         kind: ConfigKind::Int { min: 0, max: 100 },
         default: "10",
+        mutable: true,
+        clamp: None,
+    },
+    // Ours, not Redis's (see [`OURS`]): evict the truly least recently used key instead of
+    // sampling, to compare the two on one workload.
+    ConfigParam {
+        name: "playground-exact-lru",
+        aliases: &[],
+        kind: ConfigKind::Bool,
+        default: "no",
         mutable: true,
         clamp: None,
     },
@@ -267,6 +277,26 @@ pub static PARAMS: &[ConfigParam] = &[
         mutable: true,
         clamp: None,
     },
+    // The latency monitor (`crate::latency`), in ms; 0: off.
+    ConfigParam {
+        name: "latency-monitor-threshold",
+        aliases: &[],
+        kind: ConfigKind::Int {
+            min: 0,
+            max: i64::MAX,
+        },
+        default: "0",
+        mutable: true,
+        clamp: None,
+    },
+    ConfigParam {
+        name: "latency-tracking",
+        aliases: &[],
+        kind: ConfigKind::Bool,
+        default: "yes",
+        mutable: true,
+        clamp: None,
+    },
     // The native server listens where these say; the engine itself has no sockets, so a
     // CONFIG SET of either is recorded (and shown by CONFIG GET) without rebinding anything.
     ConfigParam {
@@ -295,6 +325,18 @@ pub static PARAMS: &[ConfigParam] = &[
         clamp: None,
     },
 ];
+
+/// Parameters of the playground's own, which Redis does not have. Their names start with
+/// `playground-`, which no Redis parameter does, and CONFIG GET answers them only when named
+/// exactly: a pattern (`CONFIG GET *`, `CONFIG GET maxmemory*`) lists exactly what Redis lists.
+pub const OURS: &[&str] = &["playground-exact-lru"];
+
+impl ConfigParam {
+    /// Is this one of the playground's own parameters ([`OURS`])?
+    pub fn is_ours(&self) -> bool {
+        OURS.contains(&self.name)
+    }
+}
 
 /// A parsed value.
 #[derive(Clone, Debug, PartialEq)]

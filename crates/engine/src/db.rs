@@ -78,6 +78,9 @@ pub struct Entry {
     /// clock of the last access; under an LFU policy the minutes of the last decrement (high
     /// 16 bits) and the logarithmic access counter (low 8 bits). See `crate::evict`.
     pub lru: u32,
+    /// The access clock's reading at the key's creation or last access: the order of
+    /// accesses, finer than `lru`'s seconds, by which the LRU policies choose (`crate::evict`).
+    pub(crate) access: u64,
     /// For a string, how it was last written: what OBJECT ENCODING needs beyond its bytes.
     pub string_origin: StringOrigin,
     /// The key's modelled share of `used_memory` (its dict entry, name and value), as last
@@ -190,6 +193,12 @@ impl Db {
             .map(|(k, e)| (k.as_slice(), &e.value, self.expires.get(k).copied()))
     }
 
+    /// Every key with its entry, in the keyspace's order, without side effects: for front ends
+    /// that rank keys (the page's biggest keys).
+    pub fn entries(&self) -> impl Iterator<Item = (&[u8], &Entry)> {
+        self.keys.iter().map(|(k, e)| (k.as_slice(), e))
+    }
+
     /// The entry stored under `key`, with its expiry, for front ends that inspect a value
     /// (the page's inspectors). No side effects, as [`Db::iter`]: an expired key not yet
     /// collected is still returned.
@@ -201,6 +210,12 @@ impl Db {
 }
 
 impl Entry {
+    /// The key's modelled share of `used_memory`: dict entry, name and value (what deleting
+    /// it gives back), for the page's biggest keys.
+    pub fn memory(&self) -> usize {
+        self.mem
+    }
+
     /// What OBJECT ENCODING answers for this entry: for a string, Redis's rule applied to its
     /// bytes and [`StringOrigin`] (`int` for an integer of at most 20 characters stored through
     /// `tryObjectEncoding`, `raw` once modified in place, else `embstr` up to 44 bytes and `raw`
@@ -351,6 +366,7 @@ impl Engine {
         self.expire_if_needed(db, key);
         let (index, _, entry) = self.dbs[db].keys.get_full_mut(key)?;
         if !no_touch {
+            entry.access = self.eviction.next_access(db, key, Some(entry.access));
             match shared_object(&self.eviction, entry) {
                 Some(n) => self.eviction.touch_shared(n, self.now_ms, &mut self.rng),
                 None => entry.lru = self.eviction.touched(entry.lru, self.now_ms, &mut self.rng),
@@ -384,6 +400,7 @@ impl Engine {
     /// noting it ready for clients blocked on it.
     pub(crate) fn db_add(&mut self, db: usize, key: &[u8], value: Value) {
         let lru = self.eviction.new_stamp(self.now_ms);
+        let access = self.eviction.next_access(db, key, None);
         let mem = memory::key_size(key) + self.value_size(&value, StringOrigin::Encoded);
         let d = &mut self.dbs[db];
         d.keys_mem += mem;
@@ -392,6 +409,7 @@ impl Engine {
             Entry {
                 value,
                 lru,
+                access,
                 string_origin: StringOrigin::Encoded,
                 mem,
             },
@@ -425,6 +443,7 @@ impl Engine {
         match d.keys.get_mut(key) {
             Some(entry) => {
                 d.keys_mem = d.keys_mem - entry.mem + mem;
+                entry.access = self.eviction.next_access(db, key, Some(entry.access));
                 entry.value = value;
                 if !lfu {
                     entry.lru = stamp;
@@ -437,11 +456,13 @@ impl Engine {
             }
             None => {
                 d.keys_mem += mem;
+                let access = self.eviction.next_access(db, key, None);
                 d.keys.insert(
                     key.to_vec(),
                     Entry {
                         value,
                         lru: stamp,
+                        access,
                         string_origin: StringOrigin::Encoded,
                         mem,
                     },

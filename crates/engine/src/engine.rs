@@ -25,6 +25,7 @@ use crate::error::Error;
 use crate::event::KeyspaceEvent;
 use crate::evict::Eviction;
 use crate::expire::ActiveExpireState;
+use crate::latency::{LatencyHistogram, LatencyMonitor};
 use crate::pubsub::{PubSub, Subscriptions};
 use crate::reply::Reply;
 use crate::rng::Rng;
@@ -148,6 +149,8 @@ pub struct CommandStat {
     pub rejected_calls: u64,
     /// Ran and answered an error.
     pub failed_calls: u64,
+    /// Its calls' durations, for INFO latencystats (`crate::latency`).
+    pub latency: LatencyHistogram,
 }
 
 /// A command being run: who sent it, where, and what.
@@ -191,6 +194,8 @@ pub struct Engine {
     /// The highest modelled `used_memory` seen (`used_memory_peak`).
     pub(crate) peak_memory: usize,
     pub(crate) slowlog: Slowlog,
+    /// `latency-monitor-threshold` and the events recorded (`crate::latency`).
+    pub(crate) latency: LatencyMonitor,
     /// When the engine started (Unix ms), for INFO's uptime.
     pub(crate) started_ms: u64,
     /// Recent commands-per-second samples for `instantaneous_ops_per_sec`.
@@ -231,6 +236,7 @@ impl Engine {
             written: WrittenKeys::default(),
             peak_memory: 0,
             slowlog: Slowlog::default(),
+            latency: LatencyMonitor::default(),
             started_ms: now_ms,
             ops_samples: OpsSamples::default(),
             pubsub: PubSub::default(),
@@ -428,10 +434,14 @@ impl Engine {
         self.settle_memory();
         self.after_call(spec, &call, duration_us);
         let failed = matches!(result, Err(_) | Ok(Outcome::Reply(Reply::Error(_))));
+        let tracking = self.latency.tracking;
         self.count_command(name, |s| {
             s.calls += 1;
             s.usec += duration_us;
             s.failed_calls += u64::from(failed);
+            if tracking {
+                s.latency.record(duration_us * 1000);
+            }
         });
         result
     }
@@ -449,9 +459,16 @@ impl Engine {
         }
     }
 
-    /// Bookkeeping after a command ran: its time, and the slow log.
+    /// Bookkeeping after a command ran: its time, the latency monitor and the slow log.
     fn after_call(&mut self, spec: &CommandSpec, call: &Call<'_>, duration_us: u64) {
         self.stats.command_time_us += duration_us;
+        let event = if spec.has(flag::FAST) {
+            "fast-command"
+        } else {
+            "command"
+        };
+        self.latency
+            .add_sample_if_needed(event, duration_us / 1000, self.now_ms / 1000);
         if spec.has(flag::SKIP_SLOWLOG) {
             return;
         }
@@ -479,6 +496,7 @@ impl Engine {
     pub(crate) fn apply_config(&mut self) {
         self.eviction.configure(&self.config);
         self.slowlog.configure(&self.config);
+        self.latency.configure(&self.config);
     }
 
     /// Counts an error reply under its code, the text's first word (INFO errorstats).

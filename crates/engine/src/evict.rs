@@ -25,6 +25,22 @@
 //! found earlier are remembered; the key evicted is the pool's idlest that still exists. With
 //! 5 samples the result is close to true LRU; 10 is closer at more CPU per eviction.
 //!
+//! **A finer clock.** Redis's clock ticks once a second, so every key touched within the same
+//! second looks equally idle to it: a cache that turns over in seconds (a benchmark, a burst)
+//! loses the order of its accesses. Here each key also carries the reading of an *access
+//! clock* ([`Entry::access`](crate::db::Entry)) that counts every creation and access, and the
+//! LRU policies score candidates by it: the same sampling and pool, with ties broken by
+//! which access came first. OBJECT IDLETIME still answers in seconds from the 24-bit stamp.
+//!
+//! **Exact LRU** (`playground-exact-lru yes`, ours, off by default). For teaching, the
+//! sampled choice can be compared with the true one: under an `*-lru` policy the key evicted
+//! is then the one whose last access is the oldest of all. A recency index orders every key
+//! by its access-clock reading; it is built from the keyspace at the first exact eviction and
+//! kept up to date by every access after that (O(log n) each), and entries left behind by
+//! deleted, renamed or swapped keys are recognised (their reading no longer matches) and
+//! dropped when met, the index rebuilt when they outnumber the keys. `volatile-lru` walks
+//! the index from the oldest to the first key with a TTL.
+//!
 //! **LFU.** Under an `*-lfu` policy the same 24 bits hold a different pair: the time of the
 //! last decrement in minutes (16 bits, wrapping after 45 days) and an 8-bit counter that
 //! grows *logarithmically*: an access increments it with probability
@@ -33,7 +49,8 @@
 //! (5), not 0, so that they are not evicted before they had a chance to be used. The counter
 //! also decays: it loses one per `lfu-decay-time` minutes (1) since its last decrement,
 //! applied lazily whenever the key is touched or scored. The pool's score is then
-//! `255 - counter`: the less used, the better a candidate.
+//! `255 - counter`: the less used, the better a candidate; between equal counters (every new
+//! key starts at 5) ours prefers the key whose last access is older, by the access clock.
 //!
 //! **TTL.** `volatile-ttl` scores a key by how far its expiry lies in the future, reversed:
 //! the soonest to expire goes first.
@@ -42,11 +59,18 @@
 //! - Sampling draws uniform random positions from the `IndexMap` with the engine's seeded
 //!   generator (Redis's `dictGetSomeKeys` walks consecutive buckets), so a scenario replays
 //!   the same evictions under the same seed and clock.
-//! - Redis stops after a time budget set by `maxmemory-eviction-tenacity` and finishes in a
-//!   background time event; here eviction runs to completion before the command, so the
-//!   parameter is accepted and reported only.
+//! - Redis stops after a time budget set by `maxmemory-eviction-tenacity` (500 µs at the
+//!   default 10) and finishes in a background time event, because freeing real memory (and
+//!   waiting on the lazy-free thread) takes real time. Here memory is the model's and an
+//!   eviction costs a few map operations, so a run finishes long before such a budget; a
+//!   budget measured on the injected clock would also stop nothing under the tests' manual
+//!   clock, and one measured on a wall clock would make evictions differ from run to run.
+//!   Eviction therefore runs to completion before the command, and the parameter is
+//!   accepted and reported only.
 //! - Memory is the model's, so eviction frees exactly a key's modelled size; there is no
 //!   lazy-free thread whose progress would need waiting for.
+
+use std::collections::BTreeMap;
 
 use crate::engine::Engine;
 use crate::event::NotifyClass;
@@ -60,6 +84,11 @@ pub const LRU_CLOCK_MAX: u32 = (1 << 24) - 1;
 pub const EVPOOL_SIZE: usize = 16;
 /// A new key's LFU counter (`LFU_INIT_VAL`).
 pub const LFU_INIT_VAL: u8 = 5;
+
+/// Under LFU the pool's score is `255 - counter` in the high bits and, below these many bits,
+/// the accesses since the key's last one (capped): a tie-break Redis does not have.
+const LFU_TIE_BITS: u32 = 48;
+const LFU_TIE_MAX: u64 = (1 << LFU_TIE_BITS) - 1;
 
 /// `maxmemory-policy`, as Redis's `MAXMEMORY_*` values.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -108,6 +137,7 @@ impl Policy {
         matches!(self, Policy::VolatileLfu | Policy::AllkeysLfu)
     }
 
+    /// Whether the policy evicts by recency (`volatile-lru`, `allkeys-lru`).
     fn is_lru(self) -> bool {
         matches!(self, Policy::VolatileLru | Policy::AllkeysLru)
     }
@@ -148,6 +178,14 @@ pub(crate) struct Eviction {
     pool: Vec<PoolEntry>,
     /// Where the random policies look first next time (`next_db`).
     next_db: usize,
+    /// `playground-exact-lru`: evict the least recently used key, not a sampled one.
+    exact: bool,
+    /// The access clock: one more at every key's creation and access (see the module's text).
+    access_clock: u64,
+    /// Under exact LRU, every key (database, name) by its last access-clock reading, oldest
+    /// first; `None` until the first exact eviction needs it, and again after anything that
+    /// moves keys wholesale (SWAPDB).
+    recency: Option<BTreeMap<u64, (usize, Vec<u8>)>>,
     /// The access stamps of Redis's shared integer objects 0..9999, one per object rather
     /// than per key: a key holding a shared integer reads and refreshes its object's stamp,
     /// as Redis's `lookupKey` writes the shared object's `lru` (so OBJECT IDLETIME of a key
@@ -190,6 +228,30 @@ impl Eviction {
         self.samples = config.int("maxmemory-samples").max(1) as usize;
         self.lfu_log_factor = config.int("lfu-log-factor").max(0) as u64;
         self.lfu_decay_time = config.int("lfu-decay-time").max(0) as u64;
+        self.exact = config.flag("playground-exact-lru");
+        if !self.exact {
+            self.recency = None;
+        }
+    }
+
+    /// The access clock's next reading, for `key` of database `db` created or accessed now;
+    /// `old` is its previous reading, if it had one. Keeps the recency index up to date.
+    pub(crate) fn next_access(&mut self, db: usize, key: &[u8], old: Option<u64>) -> u64 {
+        self.access_clock += 1;
+        let now = self.access_clock;
+        if let Some(index) = &mut self.recency {
+            let slot = old
+                .and_then(|old| index.remove(&old))
+                .filter(|(d, k)| *d == db && k == key)
+                .unwrap_or_else(|| (db, key.to_vec()));
+            index.insert(now, slot);
+        }
+        now
+    }
+
+    /// Drops the recency index after keys moved wholesale; the next exact eviction rebuilds it.
+    pub(crate) fn forget_recency(&mut self) {
+        self.recency = None;
     }
 
     /// Whether small integers may be shared objects: not when eviction needs per-key access
@@ -306,6 +368,9 @@ impl Engine {
     /// The next key to evict under the current policy, if any key qualifies.
     fn pick_victim(&mut self) -> Option<(usize, Vec<u8>)> {
         let policy = self.eviction.policy;
+        if policy.is_lru() && self.eviction.exact {
+            return self.pick_least_recently_used();
+        }
         let dbnum = self.dbs.len();
         if policy.is_random() {
             for _ in 0..dbnum {
@@ -353,6 +418,45 @@ impl Engine {
         }
     }
 
+    /// Exact LRU: the key whose last access is the oldest (with a TTL under `volatile-lru`).
+    fn pick_least_recently_used(&mut self) -> Option<(usize, Vec<u8>)> {
+        let keys: usize = self.dbs.iter().map(|d| d.keys.len()).sum();
+        let outgrown = |index: &BTreeMap<_, _>| index.len() > 2 * keys + 1024;
+        if self.eviction.recency.as_ref().is_none_or(outgrown) {
+            let mut index = BTreeMap::new();
+            for (db, d) in self.dbs.iter().enumerate() {
+                for (key, entry) in &d.keys {
+                    index.insert(entry.access, (db, key.clone()));
+                }
+            }
+            self.eviction.recency = Some(index);
+        }
+        let all_keys = self.eviction.policy.all_keys();
+        let dbs = &self.dbs;
+        let index = self.eviction.recency.as_mut()?;
+        let mut stale = Vec::new();
+        let mut victim = None;
+        for (&reading, (db, key)) in index.iter() {
+            let Some(d) = dbs.get(*db) else {
+                stale.push(reading);
+                continue;
+            };
+            match d.keys.get(key) {
+                Some(entry) if entry.access == reading => {
+                    if all_keys || d.expires.contains_key(key) {
+                        victim = Some(reading);
+                        break;
+                    }
+                }
+                _ => stale.push(reading),
+            }
+        }
+        for reading in stale {
+            index.remove(&reading);
+        }
+        victim.and_then(|reading| index.remove(&reading))
+    }
+
     /// Samples `maxmemory-samples` keys of database `db` into the pool; returns how many keys
     /// the database had to sample from.
     fn populate_pool(&mut self, db: usize) -> usize {
@@ -385,10 +489,15 @@ impl Engine {
                 let Some(entry) = d.keys.get(key) else {
                     continue;
                 };
+                // The finer clock: accesses since this key's last one.
+                let since = self.eviction.access_clock - entry.access;
                 if policy.is_lfu() {
-                    255 - u64::from(self.eviction.lfu_decr_and_return(entry.lru, self.now_ms))
+                    // Equal counters are common (every new key has 5): the one used least
+                    // recently goes first.
+                    let counter = self.eviction.lfu_decr_and_return(entry.lru, self.now_ms);
+                    (255 - u64::from(counter)) << LFU_TIE_BITS | since.min(LFU_TIE_MAX)
                 } else {
-                    idle_ms(entry.lru, self.now_ms)
+                    since
                 }
             };
             let candidate = PoolEntry {

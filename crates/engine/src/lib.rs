@@ -10,7 +10,7 @@
 //! - [`expire`]: lazy and active expiry.
 //! - [`memory`]: the model of Redis's `used_memory`, kept up to date on every write.
 //! - [`evict`]: `maxmemory` and the eviction policies (sampled LRU, LFU, TTL, random).
-//! - [`slowlog`]: the slow log.
+//! - [`slowlog`]: the slow log; [`latency`]: the latency monitor.
 //! - [`pubsub`]: channels, patterns and the delivery of messages and notifications.
 //! - [`transaction`]: MULTI's queue and WATCH's optimistic locking.
 //! - [`blocking`]: clients blocked by BLPOP and its kin, served first come first served.
@@ -36,6 +36,7 @@ pub mod event;
 pub mod evict;
 pub mod expire;
 pub mod glob;
+pub mod latency;
 mod longdouble;
 pub mod memory;
 pub mod pubsub;

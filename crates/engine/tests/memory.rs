@@ -1,6 +1,6 @@
-//! Native tests of memory accounting, eviction per policy, LFU counters, SLOWLOG and INFO,
-//! under the manual clock and fixed seeds (what real Redis cannot pin down: which key a
-//! sampled policy evicts, durations, timestamps).
+//! Native tests of memory accounting, eviction per policy, LFU counters, SLOWLOG and INFO
+//! (latencystats included), under the manual clock and fixed seeds (what real Redis cannot pin
+//! down: which key a sampled policy evicts, durations, timestamps).
 
 use keyspace::event::NotifyClass;
 use keyspace::Reply;
@@ -332,6 +332,25 @@ fn info_sections_and_resetstat() {
     assert!(h
         .info_field("all", "cmdstat_get")
         .ends_with("rejected_calls=1,failed_calls=0"));
+    // Under the manual clock every call takes 0 µs, which Redis's histogram records as 1 ns.
+    assert_eq!(
+        h.info_field("latencystats", "latency_percentiles_usec_get"),
+        "p50=0.001,p99=0.001,p99.9=0.001"
+    );
     h.ok("CONFIG RESETSTAT");
     assert_eq!(h.info_field("stats", "keyspace_hits"), "0");
+    let Reply::Verbatim { text, .. } = h.run("INFO latencystats") else {
+        panic!()
+    };
+    assert_eq!(
+        String::from_utf8(text).unwrap(),
+        "# Latencystats\r\n\
+         latency_percentiles_usec_config|resetstat:p50=0.001,p99=0.001,p99.9=0.001\r\n\
+         latency_percentiles_usec_info:p50=0.001,p99=0.001,p99.9=0.001\r\n"
+    );
+    h.ok("CONFIG SET latency-tracking no");
+    let Reply::Verbatim { text, .. } = h.run("INFO latencystats") else {
+        panic!()
+    };
+    assert_eq!(String::from_utf8(text).unwrap(), "# Latencystats\r\n");
 }

@@ -30,7 +30,7 @@ pub static COMMANDS: &[CommandSpec] = &[CommandSpec {
 }];
 
 /// Every section, in Redis's order, with whether `INFO` without arguments (or `default`)
-/// includes it. `latencystats` (per-command latency percentiles) is not kept yet.
+/// includes it.
 const SECTIONS: &[(&str, bool)] = &[
     ("server", true),
     ("clients", true),
@@ -42,6 +42,7 @@ const SECTIONS: &[(&str, bool)] = &[
     ("modules", true),
     ("commandstats", false),
     ("errorstats", true),
+    ("latencystats", false),
     ("cluster", true),
     ("keyspace", true),
 ];
@@ -89,6 +90,19 @@ fn info(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         text: text.into_bytes(),
     }
     .into())
+}
+
+impl Engine {
+    /// Every section of `INFO everything`, as (title, fields): what INFO would answer, for
+    /// the page's server panel, without running a command, so that the panel looking leaves
+    /// the counters it shows (commands processed, commandstats) as they were.
+    pub fn info_sections(&mut self) -> Vec<(&'static str, Vec<(String, String)>)> {
+        self.track_peak_memory();
+        SECTIONS
+            .iter()
+            .map(|&(name, _)| section(self, name))
+            .collect()
+    }
 }
 
 /// Redis's `trackInstantaneousMetric`: every 100 ms (of the monotonic timer, checked on
@@ -145,6 +159,7 @@ fn section(engine: &Engine, name: &str) -> (&'static str, Fields) {
         "modules" => ("Modules", Vec::new()),
         "commandstats" => ("Commandstats", commandstats(engine)),
         "errorstats" => ("Errorstats", errorstats(engine)),
+        "latencystats" => ("Latencystats", latencystats(engine)),
         "cluster" => ("Cluster", fields([("cluster_enabled", "0".into())])),
         _ => ("Keyspace", keyspace(engine)),
     }
@@ -464,6 +479,22 @@ fn cpu(engine: &Engine) -> Fields {
         ("used_cpu_sys_main_thread", "0.000000".into()),
         ("used_cpu_user_main_thread", busy),
     ])
+}
+
+/// `latency_percentiles_usec_<name>:p50=..,p99=..,p99.9=..` for every command called since
+/// the last CONFIG RESETSTAT, in the same order as commandstats; nothing when
+/// `latency-tracking` is off.
+fn latencystats(engine: &Engine) -> Fields {
+    if !engine.latency.tracking {
+        return Vec::new();
+    }
+    engine
+        .stats
+        .commandstats
+        .iter()
+        .filter(|(_, s)| s.calls > 0)
+        .map(|(name, s)| (format!("latency_percentiles_usec_{name}"), s.latency.info()))
+        .collect()
 }
 
 /// `cmdstat_<name>:calls=..,usec=..,usec_per_call=..,rejected_calls=..,failed_calls=..`;

@@ -1219,6 +1219,7 @@ fn swapdb(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         engine.touch_all_watched_keys_in_db(first, Some(second));
         engine.touch_all_watched_keys_in_db(second, Some(first));
         engine.dbs.swap(first, second);
+        engine.eviction.forget_recency();
         engine.signal_all_keys_as_ready(first);
         engine.signal_all_keys_as_ready(second);
     }

@@ -8,6 +8,7 @@ pub mod connection;
 pub mod hash;
 pub mod info;
 pub mod keys;
+pub mod latency;
 pub mod list;
 pub mod multi;
 pub mod pubsub;
@@ -36,4 +37,5 @@ pub static FAMILIES: &[&[CommandSpec]] = &[
     config::COMMANDS,
     info::COMMANDS,
     server::COMMANDS,
+    latency::COMMANDS,
 ];

@@ -1,0 +1,129 @@
+//! LATENCY: reading and resetting the latency monitor's events (`crate::latency`).
+//!
+//! LATEST, HISTORY, RESET and HELP answer as Redis 7.0's. DOCTOR (a prose report), GRAPH (an
+//! ASCII chart) and HISTOGRAM (per-command HDR histograms) are not implemented: they answer
+//! as an unknown subcommand does.
+
+use crate::engine::{Call, Engine};
+use crate::reply::Reply;
+use crate::spec::{flag, CommandResult, CommandSpec, KeyPositions};
+
+/// Flags Redis gives LATENCY's subcommands that read or change the monitor.
+const ADMIN: u32 = flag::ADMIN | flag::NOSCRIPT | flag::LOADING | flag::STALE;
+
+pub static COMMANDS: &[CommandSpec] = &[CommandSpec {
+    name: "latency",
+    arity: -2,
+    flags: 0,
+    group: "server",
+    since: "2.8.13",
+    summary: "A container for latency diagnostics commands.",
+    syntax: "subcommand [argument ...]",
+    complexity: "Depends on subcommand.",
+    keys: KeyPositions::NONE,
+    handler: None,
+    subcommands: SUBCOMMANDS,
+}];
+
+static SUBCOMMANDS: &[CommandSpec] = &[
+    CommandSpec {
+        name: "latest",
+        arity: 2,
+        flags: ADMIN,
+        group: "server",
+        since: "2.8.13",
+        summary: "Returns the latest sample, and the maximum, of every event.",
+        syntax: "",
+        complexity: "O(1)",
+        keys: KeyPositions::NONE,
+        handler: Some(latest),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "history",
+        arity: 3,
+        flags: ADMIN,
+        group: "server",
+        since: "2.8.13",
+        summary: "Returns the samples of one event, oldest first.",
+        syntax: "event",
+        complexity: "O(1)",
+        keys: KeyPositions::NONE,
+        handler: Some(history),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "reset",
+        arity: -2,
+        flags: ADMIN,
+        group: "server",
+        since: "2.8.13",
+        summary: "Forgets the samples of the named events, or of every event.",
+        syntax: "[event [event ...]]",
+        complexity: "O(1)",
+        keys: KeyPositions::NONE,
+        handler: Some(reset),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "help",
+        arity: 2,
+        flags: flag::LOADING | flag::STALE,
+        group: "server",
+        since: "2.8.13",
+        summary: "Lists LATENCY's subcommands.",
+        syntax: "",
+        complexity: "O(1)",
+        keys: KeyPositions::NONE,
+        handler: Some(help),
+        subcommands: &[],
+    },
+];
+
+/// ```text
+/// LATENCY LATEST
+/// ```
+fn latest(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
+    Ok(engine.latency.latest().into())
+}
+
+/// ```text
+/// LATENCY HISTORY event
+/// ```
+fn history(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    Ok(engine.latency.history(&call.argv[2]).into())
+}
+
+/// ```text
+/// LATENCY RESET [event ...]
+/// ```
+fn reset(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    Ok(Reply::Integer(engine.latency.reset(&call.argv[2..]) as i64).into())
+}
+
+/// ```text
+/// LATENCY HELP
+/// ```
+/// Redis 7.0's text, which lists every subcommand Redis has.
+fn help(_: &mut Engine, _: &Call<'_>) -> CommandResult {
+    Ok(Reply::help(
+        "LATENCY",
+        &[
+            "DOCTOR",
+            "    Return a human readable latency analysis report.",
+            "GRAPH <event>",
+            "    Return an ASCII latency graph for the <event> class.",
+            "HISTORY <event>",
+            "    Return time-latency samples for the <event> class.",
+            "LATEST",
+            "    Return the latest latency samples for all events.",
+            "RESET [<event> ...]",
+            "    Reset latency data of one or more <event> classes.",
+            "    (default: reset all data for all event classes)",
+            "HISTOGRAM [COMMAND ...]",
+            "    Return a cumulative distribution of latencies in the format of a histogram for the specified command names.",
+            "    If no commands are specified then all histograms are replied.",
+        ],
+    )
+    .into())
+}

@@ -1,0 +1,286 @@
+//! The latency monitor (Redis's `latency.c`): with `latency-monitor-threshold` set to N
+//! milliseconds, every command that took at least N ms is recorded as a sample of an *event*,
+//! `command`, or `fast-command` for commands flagged `fast` (GET, SET...), read back by
+//! LATENCY LATEST and LATENCY HISTORY. 0, the default, turns monitoring off.
+//!
+//! Each event keeps a ring of the last [`LATENCY_TS_LEN`] (160) samples, at most one per
+//! second: a second spike within the same second only raises that second's figure. Beside
+//! the ring, the event's all-time maximum. Samples are (Unix seconds, milliseconds), time
+//! from the engine's injected clock, duration from its monotonic timer, as SLOWLOG measures.
+//!
+//! **Per-command latency** (`latency-tracking yes`, the default): every call's duration also
+//! goes into the command's histogram, read by INFO latencystats as the 50th, 99th and 99.9th
+//! percentiles in µs. Redis keeps an HDR histogram of nanoseconds (1 ns to 1 s, two
+//! significant digits); [`LatencyHistogram`] keeps the same buckets: values below 256 exactly,
+//! then 128 buckets per power of two, each `2^k` wide, and a percentile answers the highest
+//! value of its bucket, so a 2 µs call reads `2.007`, as in Redis. A call under the manual
+//! clock takes 0, recorded as Redis's floor of 1 ns: `0.001`.
+//!
+//! Only command events are recorded: Redis's other events (`fork`, `aof-*`, `expire-cycle`,
+//! `eviction-*`...) time work that has no cost worth measuring here (no disk, no fork, modelled
+//! memory freed in a few map operations).
+
+use std::collections::BTreeMap;
+
+use crate::reply::Reply;
+
+/// Samples kept per event (`LATENCY_TS_LEN`).
+pub const LATENCY_TS_LEN: usize = 160;
+
+/// One sample: when (Unix seconds) and how long (ms).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Sample {
+    time: u64,
+    latency: u64,
+}
+
+/// One event's ring of samples and its maximum (`struct latencyTimeSeries`).
+#[derive(Clone, Debug)]
+struct TimeSeries {
+    /// Where the next sample goes.
+    idx: usize,
+    samples: [Sample; LATENCY_TS_LEN],
+    max: u64,
+}
+
+impl Default for TimeSeries {
+    fn default() -> TimeSeries {
+        TimeSeries {
+            idx: 0,
+            samples: [Sample::default(); LATENCY_TS_LEN],
+            max: 0,
+        }
+    }
+}
+
+impl TimeSeries {
+    fn last(&self) -> Sample {
+        self.samples[(self.idx + LATENCY_TS_LEN - 1) % LATENCY_TS_LEN]
+    }
+}
+
+/// The percentiles INFO latencystats reports (`latency-tracking-info-percentiles`' default,
+/// which is not configurable here), with their labels.
+pub const INFO_PERCENTILES: [(&str, f64); 3] = [("50", 50.0), ("99", 99.0), ("99.9", 99.9)];
+/// What a histogram records at least and at most, in ns (`LATENCY_HISTOGRAM_MIN_VALUE`,
+/// `LATENCY_HISTOGRAM_MAX_VALUE`).
+const HISTOGRAM_MIN_NS: u64 = 1;
+const HISTOGRAM_MAX_NS: u64 = 1_000_000_000;
+
+/// One command's call durations, bucketed as an HDR histogram with two significant digits.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LatencyHistogram {
+    /// Calls per bucket, by the bucket's lowest value.
+    counts: BTreeMap<u64, u64>,
+    total: u64,
+}
+
+/// The bucket of `value`: its lowest and highest value.
+fn bucket(value: u64) -> (u64, u64) {
+    if value < 256 {
+        return (value, value);
+    }
+    let unit_bits = 63 - value.leading_zeros() - 7;
+    let lowest = value >> unit_bits << unit_bits;
+    (lowest, lowest + (1 << unit_bits) - 1)
+}
+
+impl LatencyHistogram {
+    /// Records one call of `ns` nanoseconds, clamped to what Redis's histogram holds.
+    pub fn record(&mut self, ns: u64) {
+        let (lowest, _) = bucket(ns.clamp(HISTOGRAM_MIN_NS, HISTOGRAM_MAX_NS));
+        *self.counts.entry(lowest).or_default() += 1;
+        self.total += 1;
+    }
+
+    /// The value at `percentile` (`hdr_value_at_percentile`): the highest value of the bucket
+    /// where the count reaches that share of all calls.
+    pub fn value_at_percentile(&self, percentile: f64) -> u64 {
+        let wanted = ((percentile.min(100.0) / 100.0) * self.total as f64 + 0.5) as u64;
+        let mut seen = 0;
+        for (&lowest, &count) in &self.counts {
+            seen += count;
+            if seen >= wanted {
+                return bucket(lowest).1;
+            }
+        }
+        0
+    }
+
+    /// INFO latencystats' value: `p50=…,p99=…,p99.9=…` in µs with three decimals.
+    pub fn info(&self) -> String {
+        INFO_PERCENTILES
+            .iter()
+            .map(|(label, p)| {
+                format!(
+                    "p{label}={:.3}",
+                    self.value_at_percentile(*p) as f64 / 1000.0
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
+/// Every event's series, by name, and the parameters.
+#[derive(Clone, Debug, Default)]
+pub struct LatencyMonitor {
+    /// `latency-monitor-threshold` in ms; 0: off.
+    threshold_ms: u64,
+    /// `latency-tracking`: per-command histograms on.
+    pub tracking: bool,
+    events: BTreeMap<&'static str, TimeSeries>,
+}
+
+impl LatencyMonitor {
+    /// Takes `latency-monitor-threshold` from the config.
+    pub fn configure(&mut self, config: &crate::Config) {
+        self.threshold_ms = config.int("latency-monitor-threshold").max(0) as u64;
+        self.tracking = config.flag("latency-tracking");
+    }
+
+    /// Records `latency_ms` under `event` if monitoring is on and it reaches the threshold
+    /// (`latencyAddSampleIfNeeded`).
+    pub fn add_sample_if_needed(&mut self, event: &'static str, latency_ms: u64, now_s: u64) {
+        if self.threshold_ms > 0 && latency_ms >= self.threshold_ms {
+            self.add_sample(event, latency_ms, now_s);
+        }
+    }
+
+    /// `latencyAddSample`: a second sample within the same second keeps the larger latency.
+    fn add_sample(&mut self, event: &'static str, latency_ms: u64, now_s: u64) {
+        let ts = self.events.entry(event).or_default();
+        ts.max = ts.max.max(latency_ms);
+        let prev = (ts.idx + LATENCY_TS_LEN - 1) % LATENCY_TS_LEN;
+        if ts.samples[prev].time == now_s {
+            ts.samples[prev].latency = ts.samples[prev].latency.max(latency_ms);
+            return;
+        }
+        ts.samples[ts.idx] = Sample {
+            time: now_s,
+            latency: latency_ms,
+        };
+        ts.idx = (ts.idx + 1) % LATENCY_TS_LEN;
+    }
+
+    /// LATENCY LATEST: per event, `[name, time, latest ms, max ms]`.
+    pub fn latest(&self) -> Reply {
+        Reply::Array(
+            self.events
+                .iter()
+                .map(|(name, ts)| {
+                    let last = ts.last();
+                    Reply::Array(vec![
+                        Reply::bulk(*name),
+                        Reply::Integer(last.time as i64),
+                        Reply::Integer(last.latency as i64),
+                        Reply::Integer(ts.max as i64),
+                    ])
+                })
+                .collect(),
+        )
+    }
+
+    /// LATENCY HISTORY: the event's samples, oldest first, as `[time, ms]`; empty for an
+    /// event never recorded.
+    pub fn history(&self, event: &[u8]) -> Reply {
+        let Some(ts) = self
+            .events
+            .iter()
+            .find(|(n, _)| n.as_bytes() == event)
+            .map(|(_, ts)| ts)
+        else {
+            return Reply::Array(Vec::new());
+        };
+        Reply::Array(
+            (0..LATENCY_TS_LEN)
+                .map(|j| ts.samples[(ts.idx + j) % LATENCY_TS_LEN])
+                .filter(|s| s.time != 0)
+                .map(|s| {
+                    Reply::Array(vec![
+                        Reply::Integer(s.time as i64),
+                        Reply::Integer(s.latency as i64),
+                    ])
+                })
+                .collect(),
+        )
+    }
+
+    /// LATENCY RESET: forgets the named events (every event when none is named); how many
+    /// there were.
+    pub fn reset(&mut self, events: &[Vec<u8>]) -> usize {
+        if events.is_empty() {
+            let n = self.events.len();
+            self.events.clear();
+            return n;
+        }
+        let mut n = 0;
+        for name in events {
+            let before = self.events.len();
+            self.events.retain(|k, _| k.as_bytes() != name.as_slice());
+            n += before - self.events.len();
+        }
+        n
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn histogram_buckets_and_percentiles_as_hdr() {
+        assert_eq!(bucket(1), (1, 1));
+        assert_eq!(bucket(255), (255, 255));
+        assert_eq!(bucket(256), (256, 257));
+        assert_eq!(bucket(2000), (2000, 2007));
+        assert_eq!(bucket(87_000), (86_528, 87_039));
+        let mut h = LatencyHistogram::default();
+        h.record(0);
+        assert_eq!(h.info(), "p50=0.001,p99=0.001,p99.9=0.001");
+        for _ in 0..98 {
+            h.record(2_000);
+        }
+        h.record(5_000_000_000);
+        // 100 calls: the 50th and 99th are 2 µs calls, the 100th is the 1 s cap.
+        assert_eq!(h.info(), "p50=2.007,p99=2.007,p99.9=1002438.655");
+    }
+
+    #[test]
+    fn one_sample_per_second_and_the_ring_wraps() {
+        let mut m = LatencyMonitor {
+            threshold_ms: 10,
+            ..LatencyMonitor::default()
+        };
+        m.add_sample_if_needed("command", 9, 100);
+        assert_eq!(m.latest(), Reply::Array(vec![]));
+        m.add_sample_if_needed("command", 12, 100);
+        m.add_sample_if_needed("command", 30, 100);
+        m.add_sample_if_needed("command", 11, 100);
+        m.add_sample_if_needed("command", 15, 101);
+        let pair = |t: i64, l: i64| Reply::Array(vec![Reply::Integer(t), Reply::Integer(l)]);
+        assert_eq!(
+            m.history(b"command"),
+            Reply::Array(vec![pair(100, 30), pair(101, 15)])
+        );
+        assert_eq!(
+            m.latest(),
+            Reply::Array(vec![Reply::Array(vec![
+                Reply::bulk("command"),
+                Reply::Integer(101),
+                Reply::Integer(15),
+                Reply::Integer(30)
+            ])])
+        );
+        for s in 0..200 {
+            m.add_sample_if_needed("command", 10, 1000 + s);
+        }
+        let Reply::Array(history) = m.history(b"command") else {
+            panic!()
+        };
+        assert_eq!(history.len(), LATENCY_TS_LEN);
+        assert_eq!(history[0], pair(1040, 10));
+        assert_eq!(m.reset(&[b"nosuch".to_vec(), b"command".to_vec()]), 1);
+        assert_eq!(m.reset(&[]), 0);
+    }
+}

@@ -1,0 +1,89 @@
+//! The latency monitor natively, under a clock whose monotonic timer moves 25 ms every time it
+//! is read, so that every command takes 25 ms (the manual clock makes every command take 0).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use keyspace::{cli, Clock, Config, Engine, Reply};
+
+/// Wall time fixed at `now_ms`; the timer advances 25,000 µs per read.
+struct Slow {
+    now_ms: u64,
+    elapsed_us: Arc<AtomicU64>,
+}
+
+impl Clock for Slow {
+    fn now_ms(&self) -> u64 {
+        self.now_ms
+    }
+    fn elapsed_us(&self) -> u64 {
+        self.elapsed_us.fetch_add(25_000, Ordering::Relaxed)
+    }
+}
+
+fn run(engine: &mut Engine, client: keyspace::ClientId, line: &str) -> Reply {
+    let argv = cli::split_args(line.as_bytes()).unwrap();
+    engine.execute(client, &argv).into_replies().remove(0)
+}
+
+#[test]
+fn commands_at_the_threshold_are_recorded_as_command_or_fast_command() {
+    let clock = Slow {
+        now_ms: 1_700_000_000_000,
+        elapsed_us: Arc::new(AtomicU64::new(0)),
+    };
+    let mut engine = Engine::new(Config::default(), Box::new(clock), 1);
+    let c = engine.connect();
+    run(&mut engine, c, "SET k v");
+    // Off by default.
+    assert_eq!(run(&mut engine, c, "LATENCY LATEST"), Reply::Array(vec![]));
+    assert_eq!(
+        run(&mut engine, c, "CONFIG SET latency-monitor-threshold 30"),
+        Reply::ok()
+    );
+    run(&mut engine, c, "GET k");
+    assert_eq!(
+        run(&mut engine, c, "LATENCY LATEST"),
+        Reply::Array(vec![]),
+        "25 ms < 30"
+    );
+    assert_eq!(
+        run(&mut engine, c, "CONFIG SET latency-monitor-threshold 20"),
+        Reply::ok()
+    );
+    run(&mut engine, c, "GET k");
+    run(&mut engine, c, "KEYS *");
+    let event = |name: &str| {
+        Reply::Array(vec![
+            Reply::bulk(name),
+            Reply::Integer(1_700_000_000),
+            Reply::Integer(25),
+            Reply::Integer(25),
+        ])
+    };
+    // The CONFIG SET above counts too: it is a `command` (not flagged fast) that took 25 ms.
+    assert_eq!(
+        run(&mut engine, c, "LATENCY LATEST"),
+        Reply::Array(vec![event("command"), event("fast-command")])
+    );
+    assert_eq!(
+        run(&mut engine, c, "LATENCY HISTORY fast-command"),
+        Reply::Array(vec![Reply::Array(vec![
+            Reply::Integer(1_700_000_000),
+            Reply::Integer(25)
+        ])])
+    );
+    assert_eq!(
+        run(&mut engine, c, "LATENCY RESET fast-command nosuch"),
+        Reply::Integer(1)
+    );
+    assert_eq!(run(&mut engine, c, "LATENCY RESET"), Reply::Integer(1));
+    // The reset forgot everything before it; it took 25 ms itself, recorded after it ran.
+    assert_eq!(
+        run(&mut engine, c, "LATENCY HISTORY command"),
+        Reply::Array(vec![Reply::Array(vec![
+            Reply::Integer(1_700_000_000),
+            Reply::Integer(25)
+        ])])
+    );
+}

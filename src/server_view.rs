@@ -1,0 +1,734 @@
+//! The Server tab: the console engine's memory against `maxmemory` as a gauge, the eviction
+//! policy as a selector and the limit as an input (both typed into the console as CONFIG SET,
+//! so the learner sees the command), the hit rate and evictions of the last two minutes as a
+//! chart, INFO as collapsible sections under Redis's exact field names, SLOWLOG as a table,
+//! the biggest keys as `redis-cli --bigkeys` / `--memkeys` rank them, and the LRU lab.
+//!
+//! Everything shown comes from the worker's [`crate::server`] answers; this module only
+//! renders them and sends the visitor's choices.
+
+use std::time::Duration;
+
+use keyspace::evict::POLICY_NAMES;
+use keyspace::memory::bytes_to_human;
+use leptos::prelude::*;
+
+use crate::app::{EngineState, Shared, Tab};
+use crate::lrulab::{Fate, LabGrid, NEW, OLD};
+use crate::protocol::{Evicted, Request};
+use crate::server::{
+    chart_lines, counts_bytes, format_utc_time, BigKey, BigKeys, Sample, Samples, ServerRequest,
+    ServerResponse, ServerStatus, CHART_HEIGHT, CHART_WIDTH,
+};
+
+/// How often the panel samples the engine (the chart's resolution).
+const SAMPLE_EVERY: Duration = Duration::from_secs(1);
+/// Dots per row in the LRU lab's grids.
+const LAB_COLUMNS: usize = 30;
+
+/// The Server tab's words, in both languages.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ServerStrings {
+    pub tab: &'static str,
+    pub memory: &'static str,
+    /// The gauge's caption: `{used}` of `{max}`.
+    pub used_of: &'static str,
+    pub no_limit: &'static str,
+    /// Warns that without a limit the tab itself is the limit.
+    pub no_limit_warning: &'static str,
+    /// The page's default limit, and why.
+    pub page_default: &'static str,
+    pub policy: &'static str,
+    pub exact_lru: &'static str,
+    /// What the exact-LRU switch is.
+    pub exact_lru_note: &'static str,
+    pub maxmemory: &'static str,
+    pub set: &'static str,
+    pub chart_title: &'static str,
+    pub hit_rate: &'static str,
+    pub evictions: &'static str,
+    /// The evictions axis: `{n}` per second at the top.
+    pub evictions_scale: &'static str,
+    pub hits: &'static str,
+    pub misses: &'static str,
+    pub evicted_keys: &'static str,
+    pub keys: &'static str,
+    pub slowlog: &'static str,
+    pub slowlog_empty: &'static str,
+    pub col_id: &'static str,
+    pub col_time: &'static str,
+    pub col_duration: &'static str,
+    pub col_command: &'static str,
+    pub col_client: &'static str,
+    pub bigkeys: &'static str,
+    pub bigkeys_scan: &'static str,
+    pub by_memory: &'static str,
+    pub by_size: &'static str,
+    pub col_key: &'static str,
+    pub col_type: &'static str,
+    pub col_size: &'static str,
+    pub col_memory: &'static str,
+    /// redis-cli's summary line: `{n}` keys of a type with `{m}` bytes or elements.
+    pub type_total: &'static str,
+    pub bytes: &'static str,
+    pub elements: &'static str,
+    pub lab: &'static str,
+    pub lab_intro: &'static str,
+    pub lab_run: &'static str,
+    pub lab_samples: &'static str,
+    pub lab_exact: &'static str,
+    pub lab_hit_ratio: &'static str,
+    pub lab_kept: &'static str,
+    pub lab_evicted: &'static str,
+    pub lab_new: &'static str,
+    pub lab_new_evicted: &'static str,
+    /// A key leaving the keyspace panel: `evicted ({policy})`.
+    pub evicted_by: &'static str,
+    /// After the named evicted keys: `{n}` more.
+    pub evicted_more: &'static str,
+    /// The console's note for DEBUG POPULATE above the page's cap of `{n}` keys.
+    pub populate_capped: &'static str,
+    /// The console's note after CONFIG SET maxmemory 0.
+    pub no_limit_note: &'static str,
+}
+
+pub const ENGLISH: ServerStrings = ServerStrings {
+    tab: "Server",
+    memory: "Memory",
+    used_of: "{used} of {max}",
+    no_limit: "no limit (maxmemory 0)",
+    no_limit_warning: "Without maxmemory, nothing stops a fill until the browser tab runs out of memory.",
+    page_default: "This page starts with maxmemory 64mb and Redis's default policy, noeviction: past the limit, writes get Redis's OOM error until you choose an eviction policy. keyspace-server keeps Redis's defaults.",
+    policy: "maxmemory-policy",
+    exact_lru: "exact LRU",
+    exact_lru_note: "playground-exact-lru is this playground's own switch, not Redis's: *-lru policies evict the truly least recently used key instead of sampling.",
+    maxmemory: "maxmemory",
+    set: "Set",
+    chart_title: "Hit rate and evictions, last two minutes",
+    hit_rate: "hit rate",
+    evictions: "evictions per second",
+    evictions_scale: "top: {n} evictions/s",
+    hits: "keyspace_hits",
+    misses: "keyspace_misses",
+    evicted_keys: "evicted_keys",
+    keys: "keys",
+    slowlog: "SLOWLOG",
+    slowlog_empty: "The slow log is empty. Try CONFIG SET slowlog-log-slower-than 0, then any command.",
+    col_id: "id",
+    col_time: "time (UTC)",
+    col_duration: "duration (µs)",
+    col_command: "command",
+    col_client: "client",
+    bigkeys: "Biggest keys",
+    bigkeys_scan: "Scan this database",
+    by_memory: "By memory (redis-cli --memkeys)",
+    by_size: "By length or elements (redis-cli --bigkeys)",
+    col_key: "key",
+    col_type: "type",
+    col_size: "size",
+    col_memory: "memory",
+    type_total: "{n} keys with {m}",
+    bytes: "bytes",
+    elements: "elements",
+    lab: "LRU lab",
+    lab_intro: "400 keys are written, then read in order (the first is the least recently used); maxmemory is set to what they take and 200 more keys are written. True LRU evicts exactly the first 200. Then the 200 most recently read keys are read again: the hit ratio.",
+    lab_run: "Run the lab",
+    lab_samples: "maxmemory-samples {n}",
+    lab_exact: "exact LRU",
+    lab_hit_ratio: "hit ratio {n}%",
+    lab_kept: "kept",
+    lab_evicted: "evicted",
+    lab_new: "new",
+    lab_new_evicted: "new, evicted",
+    evicted_by: "evicted ({policy})",
+    evicted_more: "… and {n} more evicted",
+    populate_capped: "(not run) In the browser, DEBUG POPULATE is capped at {n} keys; keyspace-server has no cap.",
+    no_limit_note: "Note: maxmemory is now 0, no limit. In the browser, a big fill can now crash the tab.",
+};
+
+pub const TRADITIONAL_CHINESE: ServerStrings = ServerStrings {
+    tab: "伺服器",
+    memory: "記憶體",
+    used_of: "{used} / {max}",
+    no_limit: "無上限（maxmemory 0）",
+    no_limit_warning: "沒有 maxmemory 時，大量寫入只會在瀏覽器分頁記憶體耗盡時停止。",
+    page_default: "本頁預設 maxmemory 64mb，並沿用 Redis 的預設策略 noeviction：超過上限後，寫入會得到 Redis 的 OOM 錯誤，直到你選擇一種淘汰策略。keyspace-server 則保留 Redis 的預設值。",
+    policy: "maxmemory-policy",
+    exact_lru: "精確 LRU",
+    exact_lru_note: "playground-exact-lru 是本遊樂場自己的開關，不是 Redis 的：*-lru 策略會淘汰真正最久未使用的鍵，而不是抽樣。",
+    maxmemory: "maxmemory",
+    set: "設定",
+    chart_title: "命中率與淘汰數（最近兩分鐘）",
+    hit_rate: "命中率",
+    evictions: "每秒淘汰數",
+    evictions_scale: "頂端：每秒 {n} 個淘汰",
+    hits: "keyspace_hits",
+    misses: "keyspace_misses",
+    evicted_keys: "evicted_keys",
+    keys: "鍵數",
+    slowlog: "SLOWLOG",
+    slowlog_empty: "慢查詢日誌是空的。試試 CONFIG SET slowlog-log-slower-than 0，再執行任一指令。",
+    col_id: "id",
+    col_time: "時間（UTC）",
+    col_duration: "耗時（µs）",
+    col_command: "指令",
+    col_client: "客戶端",
+    bigkeys: "最大的鍵",
+    bigkeys_scan: "掃描此資料庫",
+    by_memory: "依記憶體（redis-cli --memkeys）",
+    by_size: "依長度或元素數（redis-cli --bigkeys）",
+    col_key: "鍵",
+    col_type: "型別",
+    col_size: "大小",
+    col_memory: "記憶體",
+    type_total: "{n} 個鍵，共 {m}",
+    bytes: "位元組",
+    elements: "個元素",
+    lab: "LRU 實驗室",
+    lab_intro: "先寫入 400 個鍵，再依序讀取（第一個是最久未使用的）；把 maxmemory 設為它們所佔的大小，再寫入 200 個鍵。真正的 LRU 會剛好淘汰前 200 個。之後再讀一次最近讀過的 200 個鍵：即命中率。",
+    lab_run: "執行實驗",
+    lab_samples: "maxmemory-samples {n}",
+    lab_exact: "精確 LRU",
+    lab_hit_ratio: "命中率 {n}%",
+    lab_kept: "保留",
+    lab_evicted: "已淘汰",
+    lab_new: "新鍵",
+    lab_new_evicted: "新鍵，已淘汰",
+    evicted_by: "已淘汰（{policy}）",
+    evicted_more: "…另有 {n} 個鍵被淘汰",
+    populate_capped: "（未執行）在瀏覽器中，DEBUG POPULATE 最多 {n} 個鍵；keyspace-server 沒有這個上限。",
+    no_limit_note: "注意：maxmemory 現在是 0，沒有上限。在瀏覽器中，大量寫入可能讓分頁當掉。",
+};
+
+/// Replaces `{name}` in `text`.
+fn put(text: &str, name: &str, value: &str) -> String {
+    text.replace(&format!("{{{name}}}"), value)
+}
+
+/// The panel's state on the page: every part a signal.
+#[derive(Clone, Copy)]
+pub struct ServerState {
+    pub status: RwSignal<Option<ServerStatus>>,
+    pub samples: RwSignal<Samples>,
+    pub bigkeys: RwSignal<Option<BigKeys>>,
+    pub lab: RwSignal<Option<Vec<LabGrid>>>,
+    pub lab_running: RwSignal<bool>,
+    /// The keys the last evicting command evicted, shown leaving the keyspace panel.
+    pub evicted: RwSignal<Option<Evicted>>,
+    /// A status request is out: the next waits for its answer.
+    sent: StoredValue<bool>,
+}
+
+impl ServerState {
+    pub fn new() -> ServerState {
+        ServerState {
+            status: RwSignal::new(None),
+            samples: RwSignal::new(Samples::default()),
+            bigkeys: RwSignal::new(None),
+            lab: RwSignal::new(None),
+            lab_running: RwSignal::new(false),
+            evicted: RwSignal::new(None),
+            sent: StoredValue::new(false),
+        }
+    }
+
+    /// The engine restarted: what was shown was the old engine's.
+    pub fn restarted(&self) {
+        self.status.set(None);
+        self.samples.set(Samples::default());
+        self.bigkeys.set(None);
+        self.lab_running.set(false);
+        self.evicted.set(None);
+        self.sent.set_value(false);
+    }
+
+    pub fn on_response(&self, response: ServerResponse) {
+        match response {
+            ServerResponse::Status(status) => {
+                self.sent.set_value(false);
+                self.samples.update(|s| {
+                    s.push(Sample {
+                        hits: status.keyspace_hits,
+                        misses: status.keyspace_misses,
+                        evicted: status.evicted_keys,
+                    })
+                });
+                self.status.set(Some(status));
+            }
+            ServerResponse::BigKeys(big) => self.bigkeys.set(Some(big)),
+            ServerResponse::LruLab(grids) => {
+                self.lab_running.set(false);
+                self.lab.set(Some(grids));
+            }
+        }
+    }
+}
+
+impl Default for ServerState {
+    fn default() -> ServerState {
+        ServerState::new()
+    }
+}
+
+/// The Server tab. It samples the engine every second while the page is open, so the chart
+/// has history when the tab is opened; INFO and SLOWLOG come only while it is shown.
+#[component]
+pub fn ServerPanel(shared: Shared) -> impl IntoView {
+    let s = shared.server;
+    let sample = move || {
+        if shared.engine.get_untracked() != EngineState::Ready || s.sent.get_value() {
+            return;
+        }
+        s.sent.set_value(true);
+        let detail = shared.tab.get_untracked() == Tab::Server;
+        shared.send(Request::Server(ServerRequest::Status { detail }));
+    };
+    if let Ok(handle) = set_interval_with_handle(sample, SAMPLE_EVERY) {
+        on_cleanup(move || handle.clear());
+    }
+    // Opening the tab shows fresh figures at once rather than up to a second later.
+    Effect::new(move || {
+        if shared.tab.get() == Tab::Server && shared.engine.get() == EngineState::Ready {
+            s.sent.set_value(false);
+            sample();
+        }
+    });
+
+    view! {
+        <section class="server" hidden=move || shared.tab.get() != Tab::Server>
+            <div class="server-top">
+                <Gauge shared />
+                <Chart shared />
+            </div>
+            <LruLab shared />
+            <BiggestKeys shared />
+            <Slowlog shared />
+            <Info shared />
+        </section>
+    }
+}
+
+#[component]
+fn Gauge(shared: Shared) -> impl IntoView {
+    let text = move || shared.text.get().server;
+    let status = move || shared.server.status.get().unwrap_or_default();
+    let fill = move || status().fill();
+    let limit = RwSignal::new(String::new());
+    let set_limit = move || {
+        let value = limit.get_untracked().trim().to_string();
+        if !value.is_empty() {
+            shared.run_line(format!("CONFIG SET maxmemory {value}"));
+            limit.set(String::new());
+        }
+    };
+    view! {
+        <div class="gauge-box">
+            <h3>{move || text().memory}</h3>
+            <div
+                class="gauge"
+                role="meter"
+                aria-valuemin="0"
+                aria-valuemax="100"
+                aria-valuenow=move || fill().map(|f| ((f * 100.0).round() as u64).to_string())
+            >
+                <div
+                    class="gauge-fill"
+                    class:full=move || fill().is_some_and(|f| f >= 1.0)
+                    style:width=move || format!("{:.1}%", fill().unwrap_or(0.0).min(1.0) * 100.0)
+                ></div>
+            </div>
+            <p class="gauge-text">
+                {move || {
+                    // Nothing until the engine's first answer: a default status would read
+                    // as "no limit".
+                    let st = shared.server.status.get()?;
+                    Some(match st.fill() {
+                        Some(f) => format!(
+                            "{} ({:.1}%)",
+                            put(
+                                &put(text().used_of, "used", &bytes_to_human(st.used_memory)),
+                                "max",
+                                &bytes_to_human(st.maxmemory),
+                            ),
+                            f * 100.0
+                        ),
+                        None => format!("{} · {}", bytes_to_human(st.used_memory), text().no_limit),
+                    })
+                }}
+            </p>
+            {move || (status().maxmemory == 0 && shared.server.status.with(Option::is_some)).then(|| view! {
+                <p class="warning" role="alert">{move || text().no_limit_warning}</p>
+            })}
+            <p class="note">{move || text().page_default}</p>
+            <div class="server-controls">
+                <label>
+                    <span>{move || text().policy}</span>
+                    <select
+                        class="policy"
+                        prop:value=move || status().policy
+                        on:change=move |ev| {
+                            let policy = event_target_value(&ev);
+                            shared.run_line(format!("CONFIG SET maxmemory-policy {policy}"));
+                        }
+                    >
+                        {POLICY_NAMES.iter().map(|&name| view! { <option value=name>{name}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label class="exact">
+                    <input
+                        type="checkbox"
+                        prop:checked=move || status().exact_lru
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            let value = if on { "yes" } else { "no" };
+                            shared.run_line(format!("CONFIG SET playground-exact-lru {value}"));
+                        }
+                    />
+                    <span>{move || text().exact_lru}</span>
+                </label>
+                <label>
+                    <span>{move || text().maxmemory}</span>
+                    <input
+                        class="maxmemory"
+                        type="text"
+                        placeholder="64mb"
+                        prop:value=move || limit.get()
+                        on:input=move |ev| limit.set(event_target_value(&ev))
+                        on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                            if ev.key() == "Enter" {
+                                set_limit();
+                            }
+                        }
+                    />
+                    <button on:click=move |_| set_limit()>{move || text().set}</button>
+                </label>
+            </div>
+            <p class="note">{move || text().exact_lru_note}</p>
+            <dl class="counters">
+                <dt>{move || text().keys}</dt><dd class="key-total">{move || status().keys}</dd>
+                <dt>{move || text().hits}</dt><dd>{move || status().keyspace_hits}</dd>
+                <dt>{move || text().misses}</dt><dd>{move || status().keyspace_misses}</dd>
+                <dt>{move || text().evicted_keys}</dt><dd class="evicted">{move || status().evicted_keys}</dd>
+            </dl>
+        </div>
+    }
+}
+
+#[component]
+fn Chart(shared: Shared) -> impl IntoView {
+    let text = move || shared.text.get().server;
+    let lines = Memo::new(move |_| shared.server.samples.with(|s| chart_lines(&s.intervals())));
+    view! {
+        <div class="chart-box">
+            <h3>{move || text().chart_title}</h3>
+            <svg
+                class="chart"
+                viewBox=format!("0 0 {CHART_WIDTH} {CHART_HEIGHT}")
+                preserveAspectRatio="none"
+                role="img"
+                aria-label=move || text().chart_title
+            >
+                <line class="axis" x1="0" y1=CHART_HEIGHT x2=CHART_WIDTH y2=CHART_HEIGHT />
+                <polyline class="evictions" points=move || lines.with(|l| l.1.clone()) />
+                {move || lines.with(|l| l.0.iter().map(|points| view! {
+                    <polyline class="hit-rate" points=points.clone() />
+                }).collect_view())}
+            </svg>
+            <p class="legend">
+                <span class="hit-rate">{move || text().hit_rate}</span>
+                <span class="evictions">{move || text().evictions}</span>
+                <span>{move || put(text().evictions_scale, "n", &lines.with(|l| l.2).to_string())}</span>
+            </p>
+        </div>
+    }
+}
+
+#[component]
+fn Info(shared: Shared) -> impl IntoView {
+    let titles = Memo::new(move |_| {
+        shared.server.status.with(|s| {
+            s.as_ref()
+                .and_then(|s| s.info.as_ref())
+                .map(|info| info.iter().map(|i| i.title.clone()).collect::<Vec<_>>())
+                .unwrap_or_default()
+        })
+    });
+    view! {
+        <div class="info">
+            <h3>"INFO"</h3>
+            // Keyed by title so that an open section stays open as its figures change.
+            <For each=move || titles.get() key=|title| title.clone() let:title>
+                <InfoSectionView shared title />
+            </For>
+        </div>
+    }
+}
+
+#[component]
+fn InfoSectionView(shared: Shared, title: String) -> impl IntoView {
+    let open = title == "Memory" || title == "Stats";
+    let name = title.clone();
+    let fields = move || {
+        shared.server.status.with(|s| {
+            s.as_ref()
+                .and_then(|s| s.info.as_ref())
+                .and_then(|info| info.iter().find(|i| i.title == name))
+                .map(|i| i.fields.clone())
+                .unwrap_or_default()
+        })
+    };
+    view! {
+        <details class="info-section" open=open>
+            <summary>{format!("# {title}")}</summary>
+            <table>
+                <tbody>
+                    {move || fields().into_iter().map(|(k, v)| view! {
+                        <tr><th>{k}</th><td>{v}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </details>
+    }
+}
+
+#[component]
+fn Slowlog(shared: Shared) -> impl IntoView {
+    let text = move || shared.text.get().server;
+    let rows = move || {
+        shared.server.status.with(|s| {
+            s.as_ref()
+                .and_then(|s| s.slowlog.clone())
+                .unwrap_or_default()
+        })
+    };
+    view! {
+        <div class="slowlog">
+            <h3>{move || text().slowlog}</h3>
+            {move || {
+                let rows = rows();
+                if rows.is_empty() {
+                    return view! { <p class="note">{move || text().slowlog_empty}</p> }.into_any();
+                }
+                view! {
+                    <table>
+                        <thead><tr>
+                            <th>{move || text().col_id}</th>
+                            <th>{move || text().col_time}</th>
+                            <th>{move || text().col_duration}</th>
+                            <th>{move || text().col_command}</th>
+                            <th>{move || text().col_client}</th>
+                        </tr></thead>
+                        <tbody>
+                            {rows.into_iter().map(|r| view! {
+                                <tr>
+                                    <td>{r.id}</td>
+                                    <td>{format_utc_time(r.time)}</td>
+                                    <td class="num">{r.duration_us}</td>
+                                    <td class="command">{r.command}</td>
+                                    <td>{r.client}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }
+                .into_any()
+            }}
+        </div>
+    }
+}
+
+#[component]
+fn BiggestKeys(shared: Shared) -> impl IntoView {
+    let text = move || shared.text.get().server;
+    let size_unit = move |kind: &str| {
+        if counts_bytes(kind) {
+            text().bytes
+        } else {
+            text().elements
+        }
+    };
+    let table = move |keys: Vec<BigKey>| {
+        view! {
+            <table>
+                <thead><tr>
+                    <th>{move || text().col_key}</th>
+                    <th>{move || text().col_type}</th>
+                    <th>{move || text().col_size}</th>
+                    <th>{move || text().col_memory}</th>
+                </tr></thead>
+                <tbody>
+                    {keys.into_iter().map(|k| {
+                        let kind = k.kind.clone();
+                        view! {
+                            <tr>
+                                <td class="key">{k.key}</td>
+                                <td>{k.kind}</td>
+                                <td class="num">{move || format!("{} {}", k.size, size_unit(&kind))}</td>
+                                <td class="num">{bytes_to_human(k.memory)}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        }
+    };
+    view! {
+        <div class="bigkeys">
+            <h3>{move || text().bigkeys}</h3>
+            <button on:click=move |_| shared.send(Request::Server(ServerRequest::BigKeys))>
+                {move || text().bigkeys_scan}
+            </button>
+            {move || shared.server.bigkeys.get().map(|big| {
+                let totals = big.per_type.iter().filter(|t| t.keys > 0).map(|t| {
+                    let kind = t.kind.clone();
+                    let (n, m) = (t.keys, t.size);
+                    view! {
+                        <li>{move || format!("{kind}: {}", put(&put(text().type_total, "n", &n.to_string()), "m", &format!("{m} {}", size_unit(&kind))))}</li>
+                    }
+                }).collect_view();
+                view! {
+                    <p class="db">{format!("db{}", big.db)}</p>
+                    <ul class="type-totals">{totals}</ul>
+                    <h4>{move || text().by_memory}</h4>
+                    {table(big.by_memory)}
+                    <h4>{move || text().by_size}</h4>
+                    {table(big.by_size)}
+                }
+            })}
+        </div>
+    }
+}
+
+#[component]
+fn LruLab(shared: Shared) -> impl IntoView {
+    let text = move || shared.text.get().server;
+    let s = shared.server;
+    let run = move |_| {
+        s.lab_running.set(true);
+        shared.send(Request::Server(ServerRequest::LruLab));
+    };
+    let fate_class = |fate: Fate| match fate {
+        Fate::Kept => "kept",
+        Fate::Evicted => "evicted",
+        Fate::New => "new",
+        Fate::NewEvicted => "new-evicted",
+    };
+    let rows = (OLD + NEW).div_ceil(LAB_COLUMNS);
+    let grid = move |grid: LabGrid| {
+        let caption = move || match grid.samples {
+            Some(n) => put(text().lab_samples, "n", &n.to_string()),
+            None => text().lab_exact.to_string(),
+        };
+        let ratio = format!("{:.1}", grid.hit_ratio * 100.0);
+        let dots = grid
+            .cells
+            .iter()
+            .enumerate()
+            .map(|(i, &fate)| {
+                let (x, y) = (i % LAB_COLUMNS, i / LAB_COLUMNS);
+                view! {
+                    <circle
+                        class=fate_class(fate)
+                        cx=(x * 10 + 5).to_string()
+                        cy=(y * 10 + 5).to_string()
+                        r="4"
+                    />
+                }
+            })
+            .collect_view();
+        view! {
+            <figure class="lab-grid">
+                <svg viewBox=format!("0 0 {} {}", LAB_COLUMNS * 10, rows * 10) role="img" aria-label=caption>
+                    {dots}
+                </svg>
+                <figcaption>
+                    <span class="lab-caption">{caption}</span>
+                    " · "
+                    <span class="lab-ratio">{move || put(text().lab_hit_ratio, "n", &ratio)}</span>
+                </figcaption>
+            </figure>
+        }
+    };
+    view! {
+        <div class="lab">
+            <h3>{move || text().lab}</h3>
+            <p class="note">{move || text().lab_intro}</p>
+            <button class="lab-run" disabled=move || s.lab_running.get() on:click=run>
+                {move || text().lab_run}
+            </button>
+            <p class="lab-legend">
+                <span class="kept">{move || text().lab_kept}</span>
+                <span class="evicted">{move || text().lab_evicted}</span>
+                <span class="new">{move || text().lab_new}</span>
+                <span class="new-evicted">{move || text().lab_new_evicted}</span>
+            </p>
+            <div class="lab-grids">
+                {move || s.lab.get().map(|grids| grids.into_iter().map(grid).collect_view())}
+            </div>
+        </div>
+    }
+}
+
+/// In the keyspace panel, above the rows: the keys the last command's evictions removed,
+/// fading out with the policy that chose them. Shown again (the animation restarted) for each
+/// command that evicts.
+#[component]
+pub fn EvictedKeys(shared: Shared) -> impl IntoView {
+    let text = move || shared.text.get().server;
+    move || {
+        shared.server.evicted.get().map(|evicted| {
+            let policy = evicted.policy.clone();
+            let more = evicted.total - evicted.keys.len();
+            let rows = evicted
+                .keys
+                .into_iter()
+                .map(|key| {
+                    let policy = policy.clone();
+                    view! {
+                        <div class="evicted-row" aria-live="polite">
+                            <span class="key">{key}</span>
+                            <span class="reason">{move || put(text().evicted_by, "policy", &policy)}</span>
+                        </div>
+                    }
+                })
+                .collect_view();
+            view! {
+                <div class="evicted-keys">
+                    {rows}
+                    {(more > 0).then(|| view! {
+                        <div class="evicted-row">
+                            <span class="reason">{move || put(text().evicted_more, "n", &more.to_string())}</span>
+                        </div>
+                    })}
+                </div>
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_languages_keep_every_placeholder() {
+        for t in [&ENGLISH, &TRADITIONAL_CHINESE] {
+            for (text, names) in [
+                (t.used_of, &["used", "max"][..]),
+                (t.evictions_scale, &["n"]),
+                (t.type_total, &["n", "m"]),
+                (t.lab_samples, &["n"]),
+                (t.lab_hit_ratio, &["n"]),
+                (t.evicted_by, &["policy"]),
+                (t.evicted_more, &["n"]),
+                (t.populate_capped, &["n"]),
+            ] {
+                let filled = names
+                    .iter()
+                    .fold(text.to_string(), |t, name| put(&t, name, "42"));
+                assert_eq!(filled.matches("42").count(), names.len(), "{text}");
+                assert!(!filled.contains('{'), "{text}");
+            }
+        }
+    }
+}
