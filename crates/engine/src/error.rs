@@ -430,7 +430,7 @@ impl fmt::Display for Error {
                 )
             }
             NoAuth => f.write_str("NOAUTH Authentication required."),
-            HelloNoAuth => f.write_str("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time"),
+            HelloNoAuth => f.write_str("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time"),
             AuthWithoutPassword => f.write_str("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"),
             NoPermCommand(name) => write!(f, "NOPERM this user has no permissions to run the '{name}' command"),
             NoPermKey => f.write_str("NOPERM this user has no permissions to access one of the keys used as arguments"),

@@ -63,7 +63,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         group: "server",
         since: "6.0.0",
         summary: "A container for Access List Control commands.",
-        syntax: "",
+        syntax: "subcommand [argument ...]",
         complexity: "Depends on subcommand.",
         keys: KeyPositions::NONE,
         handler: None,
@@ -565,9 +565,8 @@ fn log(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         [arg] => string2ll(arg).ok_or(Error::NotInteger)?,
         _ => return Err(subcommand_syntax(call)),
     };
-    if count < 0 {
-        return Err(Error::NotPositive);
-    }
+    // A negative count lists nothing, as in Redis.
+    let count = count.max(0);
     let now = engine.now_ms;
     let entries = engine.acl.log.iter().take(count as usize).map(|e| {
         let field = |name: &str, value: Reply| (Reply::bulk(name), value);

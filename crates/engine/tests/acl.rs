@@ -1,0 +1,139 @@
+//! Native tests of AUTH and ACL where the compat scripts cannot reach: what a deleted user's
+//! connections are left with, the ACL LOG's entries (their age and client info vary from run
+//! to run), `requirepass` given at start, and GENPASS's length.
+
+use keyspace::{cli, ClientId, Config, Engine, ManualClock, Reply};
+
+fn engine(config: Config) -> (Engine, ManualClock) {
+    let clock = ManualClock::new(1_700_000_000_000);
+    let engine = Engine::new(config, Box::new(clock.clone()), 1);
+    (engine, clock)
+}
+
+fn run(engine: &mut Engine, id: ClientId, line: &str) -> Reply {
+    let argv = cli::split_args(line.as_bytes()).expect("balanced quotes");
+    engine.execute(id, &argv).into_replies().remove(0)
+}
+
+fn bulk(text: &str) -> Reply {
+    Reply::bulk(text)
+}
+
+#[test]
+fn deleting_a_user_closes_its_connections() {
+    let (mut engine, _) = engine(Config::default());
+    let admin = engine.connect();
+    let alice = engine.connect();
+    run(&mut engine, admin, "ACL SETUSER alice on >pw +@all ~*");
+    assert_eq!(run(&mut engine, alice, "AUTH alice pw"), Reply::ok());
+    let line = match run(&mut engine, admin, "CLIENT LIST") {
+        Reply::Verbatim { text, .. } => String::from_utf8(text).unwrap(),
+        other => panic!("{other:?}"),
+    };
+    assert!(line.contains("cmd=auth user=alice "), "{line}");
+    assert_eq!(
+        run(&mut engine, admin, "ACL DELUSER alice"),
+        Reply::Integer(1)
+    );
+    let closed = engine.client(alice).unwrap();
+    assert!(closed.closing, "the front end closes it");
+    assert_eq!(closed.user, b"default");
+    assert!(engine.take_woken().contains(&alice));
+    assert!(!engine.client(admin).unwrap().closing);
+}
+
+#[test]
+fn changing_a_user_keeps_its_connections_authenticated() {
+    let (mut engine, _) = engine(Config::default());
+    let admin = engine.connect();
+    let bob = engine.connect();
+    run(&mut engine, admin, "ACL SETUSER bob on >pw +@all ~*");
+    run(&mut engine, bob, "AUTH bob pw");
+    run(&mut engine, admin, "ACL SETUSER bob off resetpass");
+    assert_eq!(run(&mut engine, bob, "ACL WHOAMI"), bulk("bob"));
+    assert_eq!(
+        run(&mut engine, bob, "AUTH bob pw"),
+        Reply::Error("WRONGPASS invalid username-password pair or user is disabled.".into())
+    );
+}
+
+#[test]
+fn refusals_are_logged_and_grouped() {
+    let (mut engine, clock) = engine(Config::default());
+    let admin = engine.connect();
+    let user = engine.connect();
+    run(
+        &mut engine,
+        admin,
+        "ACL SETUSER reader on nopass +get ~cache:*",
+    );
+    run(&mut engine, user, "AUTH reader any");
+    run(&mut engine, user, "SET cache:1 v");
+    run(&mut engine, user, "SET cache:1 v");
+    run(&mut engine, user, "GET other");
+    run(&mut engine, user, "AUTH reader2 x");
+    clock.advance_ms(1500);
+    let Reply::Array(entries) = run(&mut engine, admin, "ACL LOG") else {
+        panic!("not an array");
+    };
+    let fields: Vec<Vec<(String, Reply)>> = entries
+        .into_iter()
+        .map(|e| match e {
+            Reply::Map(pairs) => pairs
+                .into_iter()
+                .map(|(k, v)| match k {
+                    Reply::Bulk(k) => (String::from_utf8(k).unwrap(), v),
+                    other => panic!("{other:?}"),
+                })
+                .collect(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    let get = |entry: &Vec<(String, Reply)>, name: &str| {
+        entry.iter().find(|(k, _)| k == name).unwrap().1.clone()
+    };
+    assert_eq!(fields.len(), 3, "the two SETs are one entry");
+    assert_eq!(get(&fields[0], "reason"), bulk("auth"));
+    assert_eq!(get(&fields[0], "object"), bulk("AUTH"));
+    assert_eq!(get(&fields[0], "username"), bulk("reader2"));
+    assert_eq!(get(&fields[1], "reason"), bulk("key"));
+    assert_eq!(get(&fields[1], "object"), bulk("other"));
+    assert_eq!(get(&fields[2], "reason"), bulk("command"));
+    assert_eq!(get(&fields[2], "object"), bulk("set"));
+    assert_eq!(get(&fields[2], "count"), Reply::Integer(2));
+    assert_eq!(get(&fields[2], "age-seconds"), Reply::Double(1.5));
+    let Reply::Bulk(info) = get(&fields[2], "client-info") else {
+        panic!("no client info");
+    };
+    assert!(String::from_utf8(info).unwrap().contains("user=reader"));
+}
+
+#[test]
+fn requirepass_at_start_needs_auth_from_every_client() {
+    let mut config = Config::default();
+    config.set(b"requirepass", b"s3cret", true).unwrap();
+    let (mut engine, _) = engine(config);
+    let id = engine.connect();
+    assert_eq!(
+        run(&mut engine, id, "PING"),
+        Reply::Error("NOAUTH Authentication required.".into())
+    );
+    assert_eq!(run(&mut engine, id, "AUTH s3cret"), Reply::ok());
+    assert_eq!(run(&mut engine, id, "PING"), Reply::Simple("PONG".into()));
+}
+
+#[test]
+fn genpass_gives_the_bits_asked_for_in_hex() {
+    let (mut engine, _) = engine(Config::default());
+    let id = engine.connect();
+    for (bits, digits) in [("", 64), ("5", 2), ("4096", 1024), ("1", 1)] {
+        let line = format!("ACL GENPASS {bits}");
+        let Reply::Bulk(pass) = run(&mut engine, id, line.trim()) else {
+            panic!("not a bulk string");
+        };
+        assert_eq!(pass.len(), digits);
+        assert!(pass.iter().all(u8::is_ascii_hexdigit));
+    }
+    let a = run(&mut engine, id, "ACL GENPASS");
+    assert_ne!(a, run(&mut engine, id, "ACL GENPASS"));
+}
