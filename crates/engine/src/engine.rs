@@ -553,6 +553,14 @@ impl Engine {
         &self.acl
     }
 
+    /// Redis's protected mode: while `protected-mode` is on and the default user needs no
+    /// password, a connection from anywhere but the loopback interface is refused (with
+    /// [`Error::ProtectedMode`]) before it becomes a client. Loopback is what Redis's
+    /// `connIsLocal` calls local: 127.0.0.0/8 and ::1.
+    pub fn protected_mode_refuses(&self, peer: std::net::IpAddr) -> bool {
+        self.config.flag("protected-mode") && self.acl.default_user().nopass && !peer.is_loopback()
+    }
+
     /// The current configuration.
     pub fn config(&self) -> &Config {
         &self.config

@@ -137,3 +137,27 @@ fn genpass_gives_the_bits_asked_for_in_hex() {
     let a = run(&mut engine, id, "ACL GENPASS");
     assert_ne!(a, run(&mut engine, id, "ACL GENPASS"));
 }
+
+#[test]
+fn protected_mode_refuses_only_other_hosts_while_default_has_no_password() {
+    let (mut engine, _) = engine(Config::default());
+    let ip = |text: &str| text.parse::<std::net::IpAddr>().unwrap();
+    for loopback in ["127.0.0.1", "127.1.2.3", "::1"] {
+        assert!(!engine.protected_mode_refuses(ip(loopback)), "{loopback}");
+    }
+    for other in ["192.0.2.2", "10.0.0.1", "fd00::2", "::ffff:127.0.0.1"] {
+        assert!(engine.protected_mode_refuses(ip(other)), "{other}");
+    }
+    let id = engine.connect();
+    run(&mut engine, id, "CONFIG SET requirepass s3cret");
+    assert!(!engine.protected_mode_refuses(ip("192.0.2.2")));
+    run(&mut engine, id, "AUTH s3cret");
+    run(
+        &mut engine,
+        id,
+        "CONFIG SET requirepass \"\" protected-mode no",
+    );
+    assert!(!engine.protected_mode_refuses(ip("192.0.2.2")));
+    run(&mut engine, id, "CONFIG SET protected-mode yes");
+    assert!(engine.protected_mode_refuses(ip("192.0.2.2")));
+}
