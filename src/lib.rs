@@ -29,6 +29,7 @@ pub mod protocol;
 pub mod scenario;
 pub mod scenario_view;
 pub mod session;
+pub mod share;
 pub mod worker;
 
 pub use app::App;
