@@ -22,6 +22,7 @@ use crate::prefs;
 use crate::protocol::{Line, LineKind, Request, Response};
 use crate::scenario::{ScenarioRequest, ScenarioResponse};
 use crate::scenario_view::{ScenarioState, Scenarios};
+use crate::share_view::{self, Share, ShareState};
 
 /// Presenter zoom: the steps Ctrl/Cmd +/− move through, and its bounds.
 const ZOOM_STEP: f64 = 0.1;
@@ -68,6 +69,8 @@ pub struct Shared {
     pub tab: RwSignal<Tab>,
     /// The scenario player's state.
     pub scenario: ScenarioState,
+    /// The lines typed this session, for sharing (`crate::share_view`).
+    pub share: ShareState,
     host: StoredValue<Option<Host>, LocalStorage>,
     /// The key-list request in flight, so that a fast scroll sends one at a time.
     window_sent: StoredValue<Option<KeyQuery>>,
@@ -78,6 +81,9 @@ pub struct Shared {
 impl Shared {
     /// Sends a request to the engine, if there is one.
     pub fn send(&self, request: Request) {
+        if let Request::Run { line, .. } = &request {
+            self.share.record(line);
+        }
         self.host.with_value(|host| {
             if let Some(host) = host {
                 host.send(request);
@@ -86,9 +92,22 @@ impl Shared {
     }
 
     /// A fresh id for a console entry.
-    fn id(&self) -> u64 {
+    pub fn id(&self) -> u64 {
         self.next_id.update_value(|n| *n += 1);
         self.next_id.get_value()
+    }
+
+    /// Runs a line in the console: echoed at the prompt, answered when the engine replies.
+    pub fn run(&self, line: String) {
+        let id = self.id();
+        let echo = format!("{} {line}", self.prompt.get_untracked());
+        self.log.update(|log| log.sent(id, echo));
+        self.send(Request::Run {
+            seq: id,
+            line,
+            view: self.query.get_untracked(),
+            inspect: self.inspect.get_untracked(),
+        });
     }
 
     /// Asks for the key list of the current query, unless a request is already out (its answer
@@ -243,12 +262,14 @@ pub fn App(#[prop(optional)] in_page: bool) -> impl IntoView {
         ttl: StoredValue::new(TtlTracker::default()),
         tab: RwSignal::new(Tab::Console),
         scenario: ScenarioState::new(),
+        share: ShareState::new(),
         host: StoredValue::new_local(None),
         window_sent: StoredValue::new(None),
         tick_sent: StoredValue::new(false),
         next_id: StoredValue::new(0),
     };
     shared.start(in_page);
+    share_view::open_link(shared);
 
     // The engine's timer: keys expire while nobody types, as in a running redis-server. A
     // tick waits behind a running command rather than piling up behind it.
@@ -285,6 +306,7 @@ pub fn App(#[prop(optional)] in_page: bool) -> impl IntoView {
             <Header shared />
             <Tabs shared />
             <main class="panes" hidden=move || shared.tab.get() != Tab::Console>
+                <Share shared />
                 <Console shared />
                 <div class="side">
                     <KeyPanel shared />
@@ -448,15 +470,7 @@ fn Console(shared: Shared) -> impl IntoView {
             shared.log.update(Log::clear);
             return;
         }
-        let id = shared.id();
-        let echo = format!("{} {line}", shared.prompt.get_untracked());
-        shared.log.update(|log| log.sent(id, echo));
-        shared.send(Request::Run {
-            seq: id,
-            line,
-            view: shared.query.get_untracked(),
-            inspect: shared.inspect.get_untracked(),
-        });
+        shared.run(line);
     };
 
     let on_keydown = move |ev: KeyboardEvent| {

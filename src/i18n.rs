@@ -3,6 +3,8 @@
 //! names (types, commands, errors) are never translated. Command summaries live in the engine's
 //! spec table; only the UI's own text is here.
 
+use crate::share::ShareStrings;
+
 /// Every piece of text the page shows that is not Redis's own output. Texts with `{n}` get a
 /// number put in by [`fill`]. Both tables are consts of this struct, so a text missing from
 /// either is a compile error.
@@ -142,6 +144,8 @@ pub struct Strings {
     pub evicted: &'static str,
     /// The scenario's keyboard hint.
     pub scenario_hint: &'static str,
+    /// Sharing a session (`crate::share`).
+    pub share: &'static ShareStrings,
 }
 
 pub const ENGLISH: Strings = Strings {
@@ -236,6 +240,7 @@ pub const ENGLISH: Strings = Strings {
     expired: "expired",
     evicted: "evicted",
     scenario_hint: "→ / PageDown next · ← / PageUp back · Space play/pause · Home restart",
+    share: &ShareStrings::EN,
 };
 
 pub const TRADITIONAL_CHINESE: Strings = Strings {
@@ -329,6 +334,7 @@ pub const TRADITIONAL_CHINESE: Strings = Strings {
     expired: "過期",
     evicted: "逐出",
     scenario_hint: "→ / PageDown 下一步 · ← / PageUp 上一步 · 空白鍵 播放/暫停 · Home 從頭開始",
+    share: &ShareStrings::ZH_TW,
 };
 
 /// Both tables, in the order the switch offers them.

@@ -12,7 +12,8 @@
 //! - [`clock`]: the browser's clocks and a seed for the engine.
 //! - [`host`], [`worker`]: the engine in a Web Worker (or in the page, for tests).
 //! - [`prefs`]: what the page remembers in `localStorage`.
-//! - [`app`], [`panel`], [`inspector`], [`scenario_view`]: the components, which only render what the modules above compute.
+//! - [`share`]: a session's lines as a share link, a redis-cli script, a RESP file, a QR code.
+//! - [`app`], [`panel`], [`inspector`], [`scenario_view`], [`share_view`]: the components, which only render what the modules above compute.
 
 pub mod app;
 pub mod clock;
@@ -30,6 +31,7 @@ pub mod scenario;
 pub mod scenario_view;
 pub mod session;
 pub mod share;
+pub mod share_view;
 pub mod worker;
 
 pub use app::App;

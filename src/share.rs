@@ -159,7 +159,10 @@ pub fn encode<S: AsRef<str>>(lines: &[S]) -> Result<String, ShareError> {
 /// The lines a location hash (`#share/...`) carries: `None` when it is no share link at all,
 /// else the lines or why they cannot be replayed.
 pub fn decode(hash: &str) -> Option<Result<Vec<String>, ShareError>> {
-    let payload = hash.strip_prefix('#').unwrap_or(hash).strip_prefix(PREFIX)?;
+    let payload = hash
+        .strip_prefix('#')
+        .unwrap_or(hash)
+        .strip_prefix(PREFIX)?;
     Some(decode_payload(payload))
 }
 
@@ -253,7 +256,20 @@ impl QrMatrix {
             .filter(|(_, dark)| **dark)
             .map(|(i, _)| (i % self.width, i / self.width))
     }
+
+    /// The dark modules as one SVG path, a unit square each, for a `viewBox` of `width`
+    /// (plus the quiet zone the drawing adds around it).
+    pub fn svg_path(&self) -> String {
+        let mut path = String::new();
+        for (x, y) in self.dark_modules() {
+            path.push_str(&format!("M{x} {y}h1v1h-1z"));
+        }
+        path
+    }
 }
+
+/// The quiet zone a QR code needs around it, in modules.
+pub const QR_QUIET_ZONE: usize = 4;
 
 /// The QR code of `url`, at the lowest error correction (a projected screen is clean, and it
 /// leaves the most room for the link); `None` when the link is longer than a QR code holds.
@@ -318,11 +334,23 @@ mod tests {
         let long = format!("#share/{}", "A".repeat(MAX_LINK_LEN));
         assert_eq!(decode(&long), Some(Err(ShareError::TooLong)));
         assert_eq!(decode(&pack(&[0xff, 0xfe])), Some(Err(ShareError::NotText)));
-        assert_eq!(decode(&pack(b"GET a\n\"b")), Some(Err(ShareError::NotCommands)));
-        assert_eq!(decode(&pack(b"GET a\n")), Some(Err(ShareError::NotCommands)));
-        assert_eq!(decode(&pack(b"GET a\rDEL b")), Some(Err(ShareError::NotCommands)));
+        assert_eq!(
+            decode(&pack(b"GET a\n\"b")),
+            Some(Err(ShareError::NotCommands))
+        );
+        assert_eq!(
+            decode(&pack(b"GET a\n")),
+            Some(Err(ShareError::NotCommands))
+        );
+        assert_eq!(
+            decode(&pack(b"GET a\rDEL b")),
+            Some(Err(ShareError::NotCommands))
+        );
         let many = vec!["PING"; MAX_LINES + 1].join("\n");
-        assert_eq!(decode(&pack(many.as_bytes())), Some(Err(ShareError::TooLong)));
+        assert_eq!(
+            decode(&pack(many.as_bytes())),
+            Some(Err(ShareError::TooLong))
+        );
         // A small link that inflates past the limit is refused without inflating it all.
         let bomb = vec![b'a'; MAX_TEXT * 4];
         assert_eq!(decode(&pack(&bomb)), Some(Err(ShareError::TooLong)));
@@ -365,11 +393,31 @@ mod tests {
             "SET a \"it's\"\nSET \"b c\" \"x\\ny\"\nSET e \"\"\nGET \"q\\\"\"\nSET \"\\xe5\\x90\\x8d\" \"\\xe5\\x80\\xbc\"\n"
         );
         // Each line splits back into the arguments the console sent.
-        for (line, typed) in script.lines().zip(["SET a 'it\\'s'", "SET \"b c\" \"x\\ny\""]) {
+        for (line, typed) in script
+            .lines()
+            .zip(["SET a 'it\\'s'", "SET \"b c\" \"x\\ny\""])
+        {
             assert_eq!(
                 cli::split_args(line.as_bytes()),
                 cli::split_args(typed.as_bytes())
             );
+        }
+    }
+
+    #[test]
+    fn both_languages_say_every_error_and_count_the_lines() {
+        for strings in [&ShareStrings::ZH_TW, &ShareStrings::EN] {
+            assert!(crate::i18n::fill(strings.replaying, 42).contains("42"));
+            let errors = [
+                ShareError::Empty,
+                ShareError::TooLong,
+                ShareError::Corrupt,
+                ShareError::NotText,
+                ShareError::NotCommands,
+            ];
+            let mut said: Vec<&str> = errors.iter().map(|&e| strings.error(e)).collect();
+            said.dedup();
+            assert_eq!(said.len(), errors.len());
         }
     }
 
@@ -386,10 +434,13 @@ mod tests {
         let link = "https://example.org/#share/abc";
         let code = qr(link).unwrap();
         assert_eq!(code.dark.len(), code.width * code.width);
-        assert!(code.width >= 21 && (code.width - 17) % 4 == 0);
+        assert!(code.width >= 21 && (code.width - 17).is_multiple_of(4));
         // The top-left finder pattern: a dark 7x7 ring.
         assert!(code.dark[0] && code.dark[6] && code.dark[6 * code.width]);
         assert!(!code.dark[code.width + 1]);
         assert!(qr(&"x".repeat(MAX_LINK_LEN)).is_none());
+        let path = code.svg_path();
+        assert!(path.starts_with("M0 0h1v1h-1z"));
+        assert_eq!(path.matches('M').count(), code.dark_modules().count());
     }
 }
