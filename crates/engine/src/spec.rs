@@ -236,7 +236,8 @@ fn unknown_command(argv: &[Vec<u8>]) -> Error {
     Error::UnknownCommand { name, args }
 }
 
-fn truncated(bytes: &[u8], max: usize) -> String {
+/// What C's `%.*s` prints of `bytes`, as text: up to the first NUL, at most `max` bytes.
+pub(crate) fn truncated(bytes: &[u8], max: usize) -> String {
     String::from_utf8_lossy(c_str(bytes, max)).into_owned()
 }
 

@@ -203,6 +203,11 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// An argument as Redis's `%s` prints it in an error: up to its first NUL.
+fn c_text(bytes: &[u8]) -> String {
+    spec::truncated(bytes, usize::MAX)
+}
+
 impl Engine {
     /// The checks Redis's `processCommand` makes for authentication and ACL, before a command
     /// runs or is queued: a connection that has not authenticated may only run `no_auth`
@@ -379,7 +384,7 @@ fn cat(_: &mut Engine, call: &Call<'_>) -> CommandResult {
         [] => Ok(Reply::bulk_array(acl::CATEGORIES.iter().map(|c| c.as_bytes())).into()),
         [category] => {
             let bit = acl::category_bit(category)
-                .ok_or_else(|| Error::AclUnknownCategory(text(category)))?;
+                .ok_or_else(|| Error::AclUnknownCategory(spec::truncated(category, 128)))?;
             let names = acl::commands()
                 .iter()
                 .filter(|c| c.categories & bit != 0)
@@ -424,7 +429,7 @@ fn setuser(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         }
     }
     if let Some((at, _)) = open {
-        return Err(Error::AclUnmatchedParenthesis(text(&call.argv[at])));
+        return Err(Error::AclUnmatchedParenthesis(c_text(&call.argv[at])));
     }
     let mut user = engine
         .acl
@@ -434,7 +439,7 @@ fn setuser(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         .unwrap_or_else(|| User::new(name));
     for rule in &rules {
         user.apply(rule).map_err(|reason| Error::AclRule {
-            rule: text(rule),
+            rule: c_text(rule),
             reason,
         })?;
     }
@@ -593,11 +598,11 @@ fn log(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 fn dryrun(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     let name = &call.argv[2];
     let Some(user) = engine.acl.users.get(name.as_slice()) else {
-        return Err(Error::AclDryrunNoUser(text(name)));
+        return Err(Error::AclDryrunNoUser(c_text(name)));
     };
     let argv = &call.argv[3..];
     let (spec, full_name) =
-        spec::resolve(argv).map_err(|_| Error::AclDryrunNoCommand(text(&argv[0])))?;
+        spec::resolve(argv).map_err(|_| Error::AclDryrunNoCommand(c_text(&argv[0])))?;
     if !spec.arity_ok(argv.len()) {
         return Err(Error::WrongArity(full_name));
     }
