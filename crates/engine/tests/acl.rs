@@ -161,3 +161,28 @@ fn protected_mode_refuses_only_other_hosts_while_default_has_no_password() {
     run(&mut engine, id, "CONFIG SET protected-mode yes");
     assert!(engine.protected_mode_refuses(ip("192.0.2.2")));
 }
+
+#[test]
+fn client_kill_user_closes_that_users_connections() {
+    let (mut engine, _) = engine(Config::default());
+    let admin = engine.connect();
+    let carol = engine.connect();
+    let other = engine.connect();
+    run(&mut engine, admin, "ACL SETUSER carol on nopass +@all ~*");
+    run(&mut engine, carol, "AUTH carol x");
+    assert_eq!(
+        run(&mut engine, admin, "CLIENT KILL USER nosuch"),
+        Reply::Error("ERR No such user 'nosuch'".into())
+    );
+    assert_eq!(
+        run(&mut engine, admin, "CLIENT KILL USER carol"),
+        Reply::Integer(1)
+    );
+    assert!(engine.client(carol).unwrap().closing);
+    assert!(!engine.client(other).unwrap().closing);
+    assert_eq!(
+        run(&mut engine, admin, "CLIENT KILL USER default SKIPME yes"),
+        Reply::Integer(1),
+        "the other default connection; carol's is closing already"
+    );
+}
