@@ -688,7 +688,7 @@ impl User {
     }
 
     /// Applies one rule, as ACL SETUSER gives them (`ACLSetUser`). A `(...)` rule adds a
-    /// selector built from the rules inside, split at spaces.
+    /// selector built from the rules inside.
     pub fn apply(&mut self, op: &[u8]) -> Result<(), RuleError> {
         let is = |word: &str| op.eq_ignore_ascii_case(word.as_bytes());
         if op.is_empty() {
@@ -729,11 +729,12 @@ impl User {
             let at = self.passwords.iter().position(|p| *p == hash);
             self.passwords.remove(at.ok_or(RuleError::NoSuchPassword)?);
         } else if op[0] == b'(' && op.ends_with(b")") && op.len() >= 2 {
+            // Split as Redis's `sdssplitargs` splits (quotes allowed); rules it cannot split
+            // leave the selector empty, as in Redis.
             let mut selector = Selector::empty();
-            for rule in op[1..op.len() - 1].split(|&b| b == b' ') {
-                if !rule.is_empty() {
-                    selector.apply(rule)?;
-                }
+            let rules = crate::cli::split_args(&op[1..op.len() - 1]).unwrap_or_default();
+            for rule in &rules {
+                selector.apply(rule)?;
             }
             self.selectors.push(selector);
         } else if is("clearselectors") {
