@@ -206,6 +206,8 @@ impl Shared {
             Response::More { reply, from, lines } => {
                 self.log.update(|log| log.more(reply, from, lines));
             }
+            Response::Shared(bundle) => self.share.bundle.set(Some(bundle)),
+            Response::ShareOpened(lines) => share_view::replay(*self, lines),
             Response::Scenario(response) => {
                 if response == ScenarioResponse::Continued {
                     self.tab.set(Tab::Console);

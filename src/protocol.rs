@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::inspect::{InspectQuery, Inspection};
 use crate::keyview::{KeyQuery, KeyWindow};
 use crate::scenario::{ScenarioRequest, ScenarioResponse};
+use crate::share::{ShareBundle, ShareError};
 
 /// What the page asks of the engine. Requests are answered in the order they are sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -38,6 +39,15 @@ pub enum Request {
     /// "Continue in the console": the console takes over the scenario's engine as it stands,
     /// its keys, TTLs and clients, with time running on from the scenario's virtual clock.
     ContinueScenario,
+    /// The share dialog's contents for the lines typed so far, the link based on `page_url`
+    /// (`crate::share`; made in the worker, which keeps the compression and QR code out of
+    /// the page's module).
+    Share {
+        lines: Vec<String>,
+        page_url: String,
+    },
+    /// The lines of a `#share/...` location, to replay.
+    OpenShare { hash: String },
 }
 
 /// What the engine answers.
@@ -71,6 +81,8 @@ pub enum Response {
         lines: Vec<Line>,
     },
     Scenario(ScenarioResponse),
+    Shared(ShareBundle),
+    ShareOpened(Result<Vec<String>, ShareError>),
 }
 
 /// The start of a reply as printed lines, and how many lines it has in all.

@@ -15,6 +15,7 @@ use crate::inspect::{self, InspectQuery, Inspection, Snapshot};
 use crate::keyview::{self, KeyQuery, KeyWindow};
 use crate::protocol::{Line, ReplyPage, Request, Response};
 use crate::scenario::{Player, ScenarioResponse};
+use crate::share::{self, ShareError};
 
 /// Lines of a reply sent at a time.
 pub const PAGE: usize = 500;
@@ -84,6 +85,12 @@ impl Session {
             }
             Request::Scenario(request) => Response::Scenario(self.player.handle(request)),
             Request::ContinueScenario => self.continue_scenario(),
+            Request::Share { lines, page_url } => {
+                Response::Shared(share::bundle(&lines, &page_url))
+            }
+            Request::OpenShare { hash } => {
+                Response::ShareOpened(share::decode(&hash).unwrap_or(Err(ShareError::Empty)))
+            }
         }
     }
 

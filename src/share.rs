@@ -1,6 +1,8 @@
 //! Sharing a console session: the lines a visitor typed, as a link that replays them, as a
 //! redis-cli script, as a RESP file for `redis-cli --pipe`, and as a QR code of the link for a
-//! projector. Pure functions, tested natively; `share_view` only wires them to the page.
+//! projector. Pure functions, tested natively, run by the worker (`crate::session`) so that
+//! the compression and the QR code stay out of the page's module; `share_view` only shows
+//! what comes back.
 //!
 //! A link is `#share/<base64url(deflate(lines joined by \n))>`: the commands only, never
 //! their replies, since opening the link runs them again through the engine. What a link can
@@ -15,6 +17,7 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use keyspace::cli;
+use serde::{Deserialize, Serialize};
 
 /// The longest link fragment made or opened (after `#`). Browsers take much longer URLs; a
 /// chat message or a slide does not.
@@ -28,7 +31,7 @@ const LEVEL: u8 = 10;
 const PREFIX: &str = "share/";
 
 /// Why a link cannot be made or opened.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ShareError {
     /// Nothing to share, or a link without lines.
     Empty,
@@ -156,6 +159,35 @@ pub fn encode<S: AsRef<str>>(lines: &[S]) -> Result<String, ShareError> {
     Ok(fragment)
 }
 
+/// Whether a location hash is a share link at all (checked by the page, which leaves the
+/// decoding to the worker).
+pub fn is_link(hash: &str) -> bool {
+    hash.strip_prefix('#').unwrap_or(hash).starts_with(PREFIX)
+}
+
+/// Everything the share dialog shows for a session.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ShareBundle {
+    /// The whole link, or why there is none.
+    pub link: Result<String, ShareError>,
+    /// The link's QR code, when it fits in one.
+    pub qr: Option<QrMatrix>,
+    pub script: String,
+    pub resp: Vec<u8>,
+}
+
+/// The share dialog's contents for `lines`, the link on the page at `page_url` (its address
+/// without a hash).
+pub fn bundle<S: AsRef<str>>(lines: &[S], page_url: &str) -> ShareBundle {
+    let link = encode(lines).map(|fragment| format!("{page_url}#{fragment}"));
+    ShareBundle {
+        qr: link.as_ref().ok().and_then(|url| qr(url)),
+        link,
+        script: redis_cli_script(lines),
+        resp: resp_file(lines),
+    }
+}
+
 /// The lines a location hash (`#share/...`) carries: `None` when it is no share link at all,
 /// else the lines or why they cannot be replayed.
 pub fn decode(hash: &str) -> Option<Result<Vec<String>, ShareError>> {
@@ -241,7 +273,7 @@ fn commands<S: AsRef<str>>(lines: &[S]) -> Vec<Vec<Vec<u8>>> {
 }
 
 /// A QR code's modules, row by row (`true` dark), `width` on a side, without the quiet zone.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QrMatrix {
     pub width: usize,
     pub dark: Vec<bool>,
@@ -318,6 +350,22 @@ mod tests {
     fn other_hashes_are_no_share_links() {
         assert_eq!(decode("#scenario/cache-aside/3"), None);
         assert_eq!(decode(""), None);
+        assert!(is_link("#share/x") && !is_link("#scenario/x") && !is_link(""));
+    }
+
+    #[test]
+    fn the_bundle_holds_the_whole_link_its_qr_code_and_the_exports() {
+        let typed = ["SET k v"];
+        let bundle = bundle(&typed, "https://example.org/play/");
+        let link = bundle.link.unwrap();
+        let (page, fragment) = link.split_once('#').unwrap();
+        assert_eq!(page, "https://example.org/play/");
+        assert_eq!(decode(fragment), Some(Ok(vec!["SET k v".to_string()])));
+        assert_eq!(bundle.qr, qr(&link));
+        assert_eq!(bundle.script, "SET k v\n");
+        assert_eq!(bundle.resp, resp_file(&typed));
+        let empty = super::bundle(&[""; 0], "https://example.org/");
+        assert_eq!((empty.link, empty.qr), (Err(ShareError::Empty), None));
     }
 
     #[test]

@@ -1,21 +1,24 @@
 //! The Share button and its dialog: the link that replays this session's lines (and the
 //! current scenario step's link), a QR code of it for a projector, and the session as a
-//! redis-cli script or a RESP file. Everything it shows is computed by `crate::share`; this
-//! only wires it to the DOM. [`open_link`] replays a `#share/...` link when the page opens.
+//! redis-cli script or a RESP file. Everything it shows is computed by `crate::share` in the
+//! worker; this only wires it to the DOM. [`open_link`] and [`replay`] replay a
+//! `#share/...` link when the page opens.
 
 use leptos::prelude::*;
 
 use crate::app::Shared;
 use crate::i18n::fill;
+use crate::protocol::Request;
 use crate::scenario_view;
-use crate::share::{self, QR_QUIET_ZONE};
+use crate::share::{self, ShareBundle, ShareError, QR_QUIET_ZONE};
 
-/// What sharing needs from the page: the lines sent to the engine, and whether the dialog is
-/// open.
+/// What sharing needs from the page: the lines sent to the engine, whether the dialog is
+/// open, and what the worker made of the lines for it.
 #[derive(Clone, Copy)]
 pub struct ShareState {
     typed: RwSignal<Vec<String>>,
     open: RwSignal<bool>,
+    pub bundle: RwSignal<Option<ShareBundle>>,
 }
 
 impl ShareState {
@@ -23,6 +26,7 @@ impl ShareState {
         ShareState {
             typed: RwSignal::new(Vec::new()),
             open: RwSignal::new(false),
+            bundle: RwSignal::new(None),
         }
     }
 
@@ -38,37 +42,41 @@ impl Default for ShareState {
     }
 }
 
-/// Replays the lines of a `#share/...` location, through the console as if typed (but never
-/// through the console's own words, such as `clear`); a link that cannot be replayed runs
-/// nothing and says why in the console.
+/// Asks the worker for a `#share/...` location's lines (see [`replay`]).
 pub fn open_link(shared: Shared) {
     let hash = window().location().hash().unwrap_or_default();
-    let Some(decoded) = share::decode(&hash) else {
-        return;
-    };
+    if share::is_link(&hash) {
+        shared.send(Request::OpenShare { hash });
+    }
+}
+
+/// Replays a share link's lines through the console as if typed (but never through the
+/// console's own words, such as `clear`); a link that cannot be replayed runs nothing and
+/// says why in the console.
+pub fn replay(shared: Shared, lines: Result<Vec<String>, ShareError>) {
     let text = shared.text.get_untracked().share;
-    match decoded {
+    let id = shared.id();
+    match lines {
         Ok(lines) => {
-            let id = shared.id();
             let note = fill(text.replaying, lines.len());
             shared.log.update(|log| log.note(id, &note));
             for line in lines {
                 shared.run(line);
             }
         }
-        Err(error) => {
-            let id = shared.id();
-            shared.log.update(|log| log.note(id, text.error(error)));
-        }
+        Err(error) => shared.log.update(|log| log.note(id, text.error(error))),
     }
+}
+
+/// The page's address without its hash: what a share link is based on.
+fn page_url() -> String {
+    let href = window().location().href().unwrap_or_default();
+    href.split('#').next().unwrap_or_default().to_string()
 }
 
 /// The page's address with `fragment` as its hash.
 fn url_with(fragment: &str) -> String {
-    let location = window().location();
-    let href = location.href().unwrap_or_default();
-    let base = href.split('#').next().unwrap_or_default();
-    format!("{base}#{}", fragment.trim_start_matches('#'))
+    format!("{}#{}", page_url(), fragment.trim_start_matches('#'))
 }
 
 /// Offers `bytes` as a file download called `name`.
@@ -100,8 +108,17 @@ pub fn Share(shared: Shared) -> impl IntoView {
     let state = shared.share;
     let text = move || shared.text.get().share;
     let copied = RwSignal::new(false);
-    let fragment = Memo::new(move |_| state.typed.with(|t| share::encode(t)));
-    let link = Memo::new(move |_| fragment.get().map(|f| url_with(&f)));
+    // While the dialog is open, the worker makes its contents from the lines typed so far.
+    Effect::new(move || {
+        if state.open.get() {
+            let lines = state.typed.get();
+            shared.send(Request::Share {
+                lines,
+                page_url: page_url(),
+            });
+        }
+    });
+    let link = move || state.bundle.with(|b| b.as_ref().map(|b| b.link.clone()));
     let scenario_link = move || {
         let info = shared.scenario.info.get()?;
         let from_file = shared.scenario.from_file.get();
@@ -109,22 +126,21 @@ pub fn Share(shared: Shared) -> impl IntoView {
         (!from_file).then(|| url_with(&scenario_view::link(&info.id, step)))
     };
     let copy = move |_| {
-        if let Ok(url) = link.get_untracked() {
+        if let Some(Ok(url)) = link() {
             let _ = window().navigator().clipboard().write_text(&url);
             copied.set(true);
         }
     };
-    let script = move |_| {
-        let bytes = state.typed.with_untracked(|t| share::redis_cli_script(t));
-        download("keyspace-session.redis", bytes.as_bytes(), "text/plain");
-    };
-    let resp = move |_| {
-        let bytes = state.typed.with_untracked(|t| share::resp_file(t));
-        download("keyspace-session.resp", &bytes, "application/octet-stream");
+    let export = move |name: &str, mime: &str, bytes: fn(&ShareBundle) -> &[u8]| {
+        state.bundle.with_untracked(|b| {
+            if let Some(b) = b {
+                download(name, bytes(b), mime);
+            }
+        });
     };
     let qr = move || {
-        let url = link.get().ok()?;
-        Some(match share::qr(&url) {
+        let code = state.bundle.with(|b| b.as_ref().map(|b| b.qr.clone()))?;
+        Some(match code {
             Some(code) => {
                 let side = code.width + 2 * QR_QUIET_ZONE;
                 let view_box = format!("-{QR_QUIET_ZONE} -{QR_QUIET_ZONE} {side} {side}");
@@ -140,12 +156,11 @@ pub fn Share(shared: Shared) -> impl IntoView {
             None => view! { <p class="share-note">{move || text().qr_too_long}</p> }.into_any(),
         })
     };
-    let body = move || match link.get() {
-        Err(share::ShareError::Empty) => {
-            view! { <p class="share-note">{move || text().nothing}</p> }.into_any()
-        }
-        Err(error) => view! { <p class="share-note">{move || text().error(error)}</p> }.into_any(),
-        Ok(url) => view! {
+    let body = move || {
+        match link()? {
+        Err(ShareError::Empty) => Some(view! { <p class="share-note">{move || text().nothing}</p> }.into_any()),
+        Err(error) => Some(view! { <p class="share-note">{move || text().error(error)}</p> }.into_any()),
+        Ok(url) => Some(view! {
             <label class="share-link">
                 <span>{move || text().link_label}</span>
                 <input type="text" readonly prop:value=url />
@@ -155,11 +170,16 @@ pub fn Share(shared: Shared) -> impl IntoView {
             </button>
             {qr}
             <div class="share-downloads">
-                <button on:click=script>{move || text().download_script}</button>
-                <button on:click=resp>{move || text().download_resp}</button>
+                <button on:click=move |_| export("keyspace-session.redis", "text/plain", |b| b.script.as_bytes())>
+                    {move || text().download_script}
+                </button>
+                <button on:click=move |_| export("keyspace-session.resp", "application/octet-stream", |b| &b.resp)>
+                    {move || text().download_resp}
+                </button>
             </div>
         }
-        .into_any(),
+        .into_any()),
+    }
     };
     view! {
         <div class="share">

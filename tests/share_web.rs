@@ -152,8 +152,12 @@ async fn the_share_dialog_offers_the_sessions_link_and_its_qr_code() {
         .unwrap()
         .unchecked_into::<HtmlElement>()
         .click();
-    wait_for("the dialog", 5_000, || {
-        page.query_selector(".share-dialog").unwrap().is_some()
+    // The worker makes the dialog's link and QR code.
+    wait_for("the dialog's link and QR code", 5_000, || {
+        page.query_selector(".share-dialog .share-link input")
+            .unwrap()
+            .is_some()
+            && page.query_selector("svg.qr path").unwrap().is_some()
     })
     .await;
     let link: HtmlInputElement = page
