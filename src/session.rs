@@ -555,4 +555,30 @@ mod tests {
             Response::Scenario(ScenarioResponse::Invalid("no scenario is open".into()))
         );
     }
+
+    #[test]
+    fn the_worker_makes_share_links_and_opens_them() {
+        let (mut s, _) = session();
+        let lines = vec!["SET k v".to_string(), "GET k".to_string()];
+        let Response::Shared(bundle) = s.handle(Request::Share {
+            lines: lines.clone(),
+            page_url: "https://example.org/".into(),
+        }) else {
+            panic!("no bundle");
+        };
+        let link = bundle.link.unwrap();
+        assert!(link.starts_with("https://example.org/#share/"));
+        assert!(bundle.qr.is_some());
+        let hash = link.trim_start_matches("https://example.org/").to_string();
+        assert_eq!(
+            s.handle(Request::OpenShare { hash }),
+            Response::ShareOpened(Ok(lines))
+        );
+        assert_eq!(
+            s.handle(Request::OpenShare {
+                hash: "#share/%%".into()
+            }),
+            Response::ShareOpened(Err(ShareError::Corrupt))
+        );
+    }
 }
