@@ -240,6 +240,44 @@ fn lookup(full_name: &[u8]) -> Option<usize> {
     }
 }
 
+/// What Redis writes instead of a secret argument.
+const REDACTED: &[u8] = b"(redacted)";
+
+/// A command's arguments as the slow log may keep them: AUTH's, the user and password of
+/// HELLO's AUTH option, and everything after ACL SETUSER read `(redacted)`, as Redis redacts
+/// them while it parses them (so an invalid HELLO keeps what came before its mistake).
+pub fn redacted<'a>(name: &str, argv: &'a [Vec<u8>]) -> std::borrow::Cow<'a, [Vec<u8>]> {
+    let secret: Vec<usize> = match name {
+        "auth" => (1..argv.len()).collect(),
+        "acl|setuser" => (2..argv.len()).collect(),
+        "hello" => {
+            let mut secret = Vec::new();
+            let mut j = 2;
+            while j < argv.len() {
+                let more = argv.len() - 1 - j;
+                if argv[j].eq_ignore_ascii_case(b"auth") && more >= 2 {
+                    secret.extend([j + 1, j + 2]);
+                    j += 3;
+                } else if argv[j].eq_ignore_ascii_case(b"setname") && more >= 1 {
+                    j += 2;
+                } else {
+                    break;
+                }
+            }
+            secret
+        }
+        _ => Vec::new(),
+    };
+    if secret.is_empty() {
+        return std::borrow::Cow::Borrowed(argv);
+    }
+    let mut argv = argv.to_vec();
+    for i in secret {
+        argv[i] = REDACTED.to_vec();
+    }
+    std::borrow::Cow::Owned(argv)
+}
+
 /// Why an ACL SETUSER rule was refused: Redis's `errno` values and their texts
 /// (`ACLSetUserStringError`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

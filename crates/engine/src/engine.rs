@@ -481,7 +481,8 @@ impl Engine {
             id,
             timestamp: self.now_ms / 1000,
             duration_us,
-            argv: slowlog::trimmed_argv(call.argv),
+            // Passwords and user rules never reach the log (Redis's `redactClientCommandArgument`).
+            argv: slowlog::trimmed_argv(&crate::acl::redacted(call.name, call.argv)),
             peer,
             client_name,
         });

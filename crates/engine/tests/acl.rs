@@ -186,3 +186,33 @@ fn client_kill_user_closes_that_users_connections() {
         "the other default connection; carol's is closing already"
     );
 }
+
+#[test]
+fn passwords_never_reach_the_slow_log() {
+    let (mut engine, _) = engine(Config::default());
+    let id = engine.connect();
+    run(&mut engine, id, "CONFIG SET slowlog-log-slower-than 0");
+    run(&mut engine, id, "ACL SETUSER zz on >pw ~*");
+    run(&mut engine, id, "AUTH zz pw");
+    run(&mut engine, id, "HELLO 2 AUTH zz pw SETNAME n");
+    run(&mut engine, id, "AUTH default");
+    let logged: Vec<Vec<String>> = engine
+        .slowlog()
+        .map(|e| {
+            e.argv
+                .iter()
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .collect()
+        })
+        .collect();
+    let r = "(redacted)";
+    assert_eq!(
+        logged[..4],
+        [
+            vec!["AUTH", r],
+            vec!["HELLO", "2", "AUTH", r, r, "SETNAME", "n"],
+            vec!["AUTH", r, r],
+            vec!["ACL", "SETUSER", r, r, r, r],
+        ]
+    );
+}
