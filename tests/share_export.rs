@@ -4,6 +4,8 @@
 //! do.
 #![cfg(not(target_arch = "wasm32"))]
 
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
 use std::io::Write;
 use std::net::TcpListener;
 use std::process::{Child, Command, Output, Stdio};
@@ -19,30 +21,39 @@ struct Redis {
 }
 
 impl Redis {
+    /// On a free port below the kernel's ephemeral range, as crates/server/tests/wire.rs
+    /// explains (a probe of an ephemeral port can connect to itself), started again on
+    /// another port if it exits.
     fn start() -> Redis {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .unwrap()
-            .port();
-        let child = Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("redis-server on the PATH");
-        let redis = Redis { child, port };
         let deadline = Instant::now() + Duration::from_secs(30);
-        while redis.cli(&["PING"], b"").stdout != b"PONG\n" {
+        loop {
             assert!(Instant::now() < deadline, "redis-server did not start");
-            thread::sleep(Duration::from_millis(50));
+            let random = RandomState::new().build_hasher().finish();
+            let port = 30_000 + (random % 2_000) as u16;
+            if TcpListener::bind(("127.0.0.1", port)).is_err() {
+                continue;
+            }
+            let child = Command::new("redis-server")
+                .args([
+                    "--port",
+                    &port.to_string(),
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                ])
+                .stdout(Stdio::null())
+                .spawn()
+                .expect("redis-server on the PATH");
+            let mut redis = Redis { child, port };
+            while redis.child.try_wait().ok().flatten().is_none() {
+                if redis.cli(&["PING"], b"").stdout == b"PONG\n" {
+                    return redis;
+                }
+                assert!(Instant::now() < deadline, "redis-server did not answer");
+                thread::sleep(Duration::from_millis(50));
+            }
         }
-        redis
     }
 
     fn cli(&self, args: &[&str], stdin: &[u8]) -> Output {
