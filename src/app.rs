@@ -24,6 +24,7 @@ use crate::scenario::{ScenarioRequest, ScenarioResponse};
 use crate::scenario_view::{ScenarioState, Scenarios};
 use crate::server::{console_note, ConsoleNote, POPULATE_CAP};
 use crate::server_view::{ServerPanel, ServerState};
+use crate::share_view::{self, Share, ShareState};
 
 /// Presenter zoom: the steps Ctrl/Cmd +/− move through, and its bounds.
 const ZOOM_STEP: f64 = 0.1;
@@ -79,6 +80,8 @@ pub struct Shared {
     pub scenario: ScenarioState,
     /// The server panel's state.
     pub server: ServerState,
+    /// The lines typed this session, for sharing (`crate::share_view`).
+    pub share: ShareState,
     host: StoredValue<Option<Host>, LocalStorage>,
     /// The key-list request in flight, so that a fast scroll sends one at a time.
     window_sent: StoredValue<Option<KeyQuery>>,
@@ -91,6 +94,11 @@ pub struct Shared {
 impl Shared {
     /// Sends a request to the engine, if there is one.
     pub fn send(&self, request: Request) {
+        if let Request::Run { lines, .. } = &request {
+            for line in lines {
+                self.share.record(line);
+            }
+        }
         self.host.with_value(|host| {
             if let Some(host) = host {
                 host.send(request);
@@ -124,6 +132,17 @@ impl Shared {
             ));
             self.run_in(pane, vec![line], echo);
         }
+    }
+
+    /// A message from the page itself in the pane typed into last.
+    pub fn note(&self, text: &str) {
+        let active = self.active.get_untracked();
+        let id = self.id();
+        self.panes.with_untracked(|panes| {
+            if let Some(pane) = panes.iter().find(|p| p.id == active) {
+                pane.log.update(|log| log.note(id, text));
+            }
+        });
     }
 
     /// Runs typed lines (one, or a pasted pipeline) in `pane`, echoed as `echo`, with the
@@ -238,6 +257,8 @@ impl Shared {
                 });
             }
             Response::Server(response) => self.server.on_response(response),
+            Response::Shared(bundle) => self.share.bundle.set(Some(bundle)),
+            Response::ShareOpened(lines) => share_view::replay(*self, lines),
             Response::Scenario(response) => {
                 if response == ScenarioResponse::Continued {
                     self.tab.set(Tab::Console);
@@ -364,12 +385,14 @@ pub fn App(#[prop(optional)] in_page: bool) -> impl IntoView {
         tab: RwSignal::new(Tab::Console),
         scenario: ScenarioState::new(),
         server: ServerState::new(),
+        share: ShareState::new(),
         host: StoredValue::new_local(None),
         window_sent: StoredValue::new(None),
         in_flight: StoredValue::new(0),
         next_id: StoredValue::new(0),
     };
     shared.start(in_page);
+    share_view::open_link(shared);
 
     // The engine's timer: keys expire while nobody types, as in a running redis-server. A
     // tick waits behind a running command rather than piling up behind it.
@@ -403,6 +426,7 @@ pub fn App(#[prop(optional)] in_page: bool) -> impl IntoView {
             <Header shared />
             <Tabs shared />
             <main class="panes" hidden=move || shared.tab.get() != Tab::Console>
+                <Share shared />
                 <Clients shared />
                 <div class="side">
                     <KeyPanel shared />

@@ -4,6 +4,7 @@
 //! spec table; only the UI's own text is here.
 
 use crate::clients_view::{ClientStrings, CLIENTS_ENGLISH, CLIENTS_TRADITIONAL_CHINESE};
+use crate::share::ShareStrings;
 
 /// Every piece of text the page shows that is not Redis's own output. Texts with `{n}` get a
 /// number put in by [`fill`]. Both tables are consts of this struct, so a text missing from
@@ -148,6 +149,8 @@ pub struct Strings {
     pub scenario_hint: &'static str,
     /// The client panes' words.
     pub clients: &'static ClientStrings,
+    /// Sharing a session (`crate::share`).
+    pub share: &'static ShareStrings,
 }
 
 pub const ENGLISH: Strings = Strings {
@@ -244,6 +247,7 @@ pub const ENGLISH: Strings = Strings {
     evicted: "evicted",
     scenario_hint: "→ / PageDown next · ← / PageUp back · Space play/pause · Home restart",
     clients: &CLIENTS_ENGLISH,
+    share: &ShareStrings::EN,
 };
 
 pub const TRADITIONAL_CHINESE: Strings = Strings {
@@ -339,6 +343,7 @@ pub const TRADITIONAL_CHINESE: Strings = Strings {
     evicted: "逐出",
     scenario_hint: "→ / PageDown 下一步 · ← / PageUp 上一步 · 空白鍵 播放/暫停 · Home 從頭開始",
     clients: &CLIENTS_TRADITIONAL_CHINESE,
+    share: &ShareStrings::ZH_TW,
 };
 
 /// Both tables, in the order the switch offers them.

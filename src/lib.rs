@@ -13,7 +13,8 @@
 //! - [`clock`]: the browser's clocks and a seed for the engine.
 //! - [`host`], [`worker`]: the engine in a Web Worker (or in the page, for tests).
 //! - [`prefs`]: what the page remembers in `localStorage`.
-//! - [`app`], [`panel`], [`inspector`], [`scenario_view`], [`server_view`]: the components, which only render what the modules above compute.
+//! - [`share`]: a session's lines as a share link, a redis-cli script, a RESP file, a QR code.
+//! - [`app`], [`panel`], [`inspector`], [`scenario_view`], [`server_view`], [`share_view`], [`clients_view`]: the components, which only render what the modules above compute.
 
 pub mod app;
 pub mod clients_view;
@@ -34,6 +35,8 @@ pub mod scenario_view;
 pub mod server;
 pub mod server_view;
 pub mod session;
+pub mod share;
+pub mod share_view;
 pub mod worker;
 
 pub use app::App;

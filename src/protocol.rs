@@ -9,6 +9,7 @@ use crate::inspect::{InspectQuery, Inspection};
 use crate::keyview::{KeyQuery, KeyWindow};
 use crate::scenario::{ScenarioRequest, ScenarioResponse};
 use crate::server::{ServerRequest, ServerResponse};
+use crate::share::{ShareBundle, ShareError};
 
 /// The page's handle for one client of the console: one pane, one engine connection.
 pub type PaneId = u32;
@@ -57,6 +58,15 @@ pub enum Request {
     /// The server panel: the console engine's memory, counters, INFO, SLOWLOG, biggest keys,
     /// and the LRU lab (on engines of its own).
     Server(ServerRequest),
+    /// The share dialog's contents for the lines typed so far, the link based on `page_url`
+    /// (`crate::share`; made in the worker, which keeps the compression and QR code out of
+    /// the page's module).
+    Share {
+        lines: Vec<String>,
+        page_url: String,
+    },
+    /// The lines of a `#share/...` location, to replay.
+    OpenShare { hash: String },
 }
 
 /// What the engine answers.
@@ -75,6 +85,8 @@ pub enum Response {
     },
     Scenario(ScenarioResponse),
     Server(ServerResponse),
+    Shared(ShareBundle),
+    ShareOpened(Result<Vec<String>, ShareError>),
 }
 
 /// Keys evicted before a command, and by which `maxmemory-policy`.

@@ -114,6 +114,11 @@ pub fn parse_link(hash: &str) -> Option<(String, usize)> {
     (!id.is_empty()).then(|| (id.to_string(), step))
 }
 
+/// The link [`parse_link`] reads: a built-in scenario after `step` steps.
+pub fn link(id: &str, step: usize) -> String {
+    format!("#scenario/{id}/{step}")
+}
+
 /// The player's moves, sent to the worker.
 fn send(shared: Shared, request: ScenarioRequest) {
     shared.scenario.shown_ms.set_value(0);
@@ -808,5 +813,9 @@ mod tests {
         assert_eq!(parse_link("#scenario/x/y"), None);
         assert_eq!(parse_link(""), None);
         assert_eq!(parse_link("#console"), None);
+        assert_eq!(
+            parse_link(&link("cache-aside", 3)),
+            Some(("cache-aside".into(), 3))
+        );
     }
 }

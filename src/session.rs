@@ -27,6 +27,7 @@ use crate::protocol::{
 };
 use crate::scenario::{Player, ScenarioResponse};
 use crate::server::{self, BigKeys, ServerRequest, ServerResponse, ServerStatus};
+use crate::share::{self, ShareError};
 
 /// Lines of a reply sent at a time.
 pub const PAGE: usize = 500;
@@ -168,6 +169,12 @@ impl Session {
             }
             Request::Scenario(request) => Response::Scenario(self.player.handle(request)),
             Request::ContinueScenario => self.continue_scenario(),
+            Request::Share { lines, page_url } => {
+                Response::Shared(share::bundle(&lines, &page_url))
+            }
+            Request::OpenShare { hash } => {
+                Response::ShareOpened(share::decode(&hash).unwrap_or(Err(ShareError::Empty)))
+            }
             Request::Server(request) => Response::Server(self.server(request)),
         }
     }
@@ -1225,5 +1232,30 @@ mod tests {
         assert_eq!(shown.clients[1].prompt, "127.0.0.1:6379[3]>");
         let first = run_on(&mut s, 1, &["DBSIZE"], None);
         assert_eq!(first.window.map(|w| (w.db, w.total)), Some((0, 0)));
+    }
+    #[test]
+    fn the_worker_makes_share_links_and_opens_them() {
+        let (mut s, _) = session();
+        let lines = vec!["SET k v".to_string(), "GET k".to_string()];
+        let Response::Shared(bundle) = s.handle(Request::Share {
+            lines: lines.clone(),
+            page_url: "https://example.org/".into(),
+        }) else {
+            panic!("no bundle");
+        };
+        let link = bundle.link.unwrap();
+        assert!(link.starts_with("https://example.org/#share/"));
+        assert!(bundle.qr.is_some());
+        let hash = link.trim_start_matches("https://example.org/").to_string();
+        assert_eq!(
+            s.handle(Request::OpenShare { hash }),
+            Response::ShareOpened(Ok(lines))
+        );
+        assert_eq!(
+            s.handle(Request::OpenShare {
+                hash: "#share/%%".into()
+            }),
+            Response::ShareOpened(Err(ShareError::Corrupt))
+        );
     }
 }

@@ -324,6 +324,36 @@ pub static PARAMS: &[ConfigParam] = &[
         mutable: true,
         clamp: None,
     },
+    // Authentication (`crate::acl`): setting `requirepass` gives the default user that one
+    // password; the native server refuses non-loopback clients in `protected-mode` while the
+    // default user has none.
+    ConfigParam {
+        name: "requirepass",
+        aliases: &[],
+        kind: ConfigKind::Text,
+        default: "",
+        mutable: true,
+        clamp: None,
+    },
+    ConfigParam {
+        name: "protected-mode",
+        aliases: &[],
+        kind: ConfigKind::Bool,
+        default: "yes",
+        mutable: true,
+        clamp: None,
+    },
+    ConfigParam {
+        name: "acllog-max-len",
+        aliases: &[],
+        kind: ConfigKind::Int {
+            min: 0,
+            max: i64::MAX,
+        },
+        default: "128",
+        mutable: true,
+        clamp: None,
+    },
 ];
 
 /// Parameters of the playground's own, which Redis does not have. Their names start with

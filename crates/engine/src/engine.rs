@@ -16,6 +16,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
+use crate::acl::Acl;
 use crate::blocking::{Blocked, BlockingState};
 use crate::clock::Clock;
 use crate::cmd::info::OpsSamples;
@@ -106,6 +107,10 @@ pub struct Client {
     pub addr: String,
     pub laddr: String,
     pub fd: i64,
+    /// The ACL user it runs as (`crate::acl`): `default` until AUTH says otherwise.
+    pub user: Vec<u8>,
+    /// It authenticated, or needed not to when it connected (Redis's `c->authenticated`).
+    pub authenticated: bool,
 }
 
 impl Client {
@@ -208,6 +213,8 @@ pub struct Engine {
     pub(crate) blocking: BlockingState,
     /// EXEC is running its queue: blocking commands answer at once instead of blocking.
     pub(crate) in_exec: bool,
+    /// Users and the ACL LOG (`crate::acl`).
+    pub(crate) acl: Acl,
 }
 
 impl Engine {
@@ -243,7 +250,10 @@ impl Engine {
             watched_keys: WatchedKeys::default(),
             blocking: BlockingState::default(),
             in_exec: false,
+            acl: Acl::default(),
         };
+        let requirepass = engine.config.text("requirepass").as_bytes().to_vec();
+        engine.acl.set_requirepass(&requirepass);
         engine.apply_config();
         engine.eviction.create_shared_objects(now_ms);
         engine.peak_memory = engine.used_memory();
@@ -277,6 +287,8 @@ impl Engine {
                 addr: String::new(),
                 laddr: String::new(),
                 fd: -1,
+                user: b"default".to_vec(),
+                authenticated: !self.acl.auth_required(),
             },
         );
         id
@@ -333,7 +345,8 @@ impl Engine {
 
     /// The checks Redis's `processCommand` makes before a command runs, in its order: the
     /// command exists and its arity fits (a refusal inside MULTI dooms the transaction), a
-    /// protected command (DEBUG) is enabled, memory allows it (evicting first when over `maxmemory`), RESP2's subscribed context
+    /// protected command (DEBUG) is enabled, the client has authenticated and its ACL user
+    /// may run it (`crate::cmd::acl`), memory allows it (evicting first when over `maxmemory`), RESP2's subscribed context
     /// allows it, and inside MULTI it is queued rather than run.
     fn process(&mut self, client: ClientId, argv: &[Vec<u8>]) -> CommandResult {
         let resolved = spec::resolve(argv)
@@ -355,7 +368,8 @@ impl Engine {
                 }
             });
         let checked = resolved.and_then(|(spec, name)| {
-            self.check_memory(client, spec, argv)
+            self.check_permissions(client, spec, argv, &name)
+                .and_then(|()| self.check_memory(client, spec, argv))
                 .and_then(|()| self.check_subscribed_context(client, &name))
                 .map_err(|e| (e, Some(name.clone())))?;
             Ok((spec, name))
@@ -484,7 +498,8 @@ impl Engine {
             id,
             timestamp: self.now_ms / 1000,
             duration_us,
-            argv: slowlog::trimmed_argv(call.argv),
+            // Passwords and user rules never reach the log (Redis's `redactClientCommandArgument`).
+            argv: slowlog::trimmed_argv(&crate::acl::redacted(call.name, call.argv)),
             peer,
             client_name,
         });
@@ -550,6 +565,19 @@ impl Engine {
         if !on {
             self.events.clear();
         }
+    }
+
+    /// Users and the ACL LOG.
+    pub fn acl(&self) -> &Acl {
+        &self.acl
+    }
+
+    /// Redis's protected mode: while `protected-mode` is on and the default user needs no
+    /// password, a connection from anywhere but the loopback interface is refused (with
+    /// [`Error::ProtectedMode`]) before it becomes a client. Loopback is what Redis's
+    /// `connIsLocal` calls local: 127.0.0.0/8 and ::1.
+    pub fn protected_mode_refuses(&self, peer: std::net::IpAddr) -> bool {
+        self.config.flag("protected-mode") && self.acl.default_user().nopass && !peer.is_loopback()
     }
 
     /// The current configuration.

@@ -160,7 +160,7 @@ pub enum Error {
     GetKeysWrongArity,
     /// CONFIG REWRITE: the engine never has a config file to rewrite.
     NoConfigFile,
-    /// HELLO ... AUTH with a user or password that does not authenticate.
+    /// AUTH or HELLO ... AUTH with a user or password that does not authenticate.
     WrongPass,
 
     // --- Pub/sub and transactions (server.c, multi.c) ---
@@ -207,6 +207,47 @@ pub enum Error {
     /// A multibulk argument that does not start with `$`; holds the byte found instead. Redis
     /// prints it raw; a byte above 0x7f shows here as the character of the same number.
     ProtocolExpectedBulk(u8),
+
+    // --- Authentication and ACL (acl.c, server.c) ---
+    /// A command other than AUTH, HELLO, QUIT, RESET before authenticating.
+    NoAuth,
+    /// HELLO without AUTH on a connection that has not authenticated.
+    HelloNoAuth,
+    /// `AUTH password` while the default user needs none.
+    AuthWithoutPassword,
+    /// The user may not run the command; holds its full name.
+    NoPermCommand(String),
+    /// The user may not touch one of the command's keys.
+    NoPermKey,
+    /// The user may not use one of the command's channels.
+    NoPermChannel,
+    /// A queued command refused at EXEC because the user's permissions changed; holds the
+    /// reason's words.
+    NoPermInExec(&'static str),
+    /// ACL SETUSER refused a rule: the rule as given and why.
+    AclRule {
+        rule: String,
+        reason: crate::acl::RuleError,
+    },
+    /// ACL SETUSER with a `(` selector never closed; holds where it starts.
+    AclUnmatchedParenthesis(String),
+    /// ACL SETUSER of a name with a space or NUL.
+    AclUsernameSpaces,
+    /// ACL DELUSER default.
+    AclDeleteDefault,
+    /// ACL CAT of an unknown category.
+    AclUnknownCategory(String),
+    /// ACL GENPASS with a bit count outside 1..=4096.
+    AclGenpassBits,
+    /// ACL DRYRUN of a user that does not exist.
+    AclDryrunNoUser(String),
+    /// ACL DRYRUN of a command that does not exist.
+    AclDryrunNoCommand(String),
+    /// ACL LOAD and ACL SAVE: there is never an ACL file.
+    NoAclFile,
+    /// A connection from another host while `protected-mode` is on and the default user has
+    /// no password; sent before the server closes it.
+    ProtectedMode,
 }
 
 /// Shorthand for results whose error is [`Error`].
@@ -391,6 +432,23 @@ impl fmt::Display for Error {
                     char::from(*got)
                 )
             }
+            NoAuth => f.write_str("NOAUTH Authentication required."),
+            HelloNoAuth => f.write_str("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time"),
+            AuthWithoutPassword => f.write_str("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"),
+            NoPermCommand(name) => write!(f, "NOPERM this user has no permissions to run the '{name}' command"),
+            NoPermKey => f.write_str("NOPERM this user has no permissions to access one of the keys used as arguments"),
+            NoPermChannel => f.write_str("NOPERM this user has no permissions to access one of the channels used as arguments"),
+            NoPermInExec(reason) => write!(f, "NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: {reason}"),
+            AclRule { rule, reason } => write!(f, "ERR Error in ACL SETUSER modifier '{rule}': {reason}"),
+            AclUnmatchedParenthesis(at) => write!(f, "ERR Unmatched parenthesis in acl selector starting at '{at}'."),
+            AclUsernameSpaces => f.write_str("ERR Usernames can't contain spaces or null characters"),
+            AclDeleteDefault => f.write_str("ERR The 'default' user cannot be removed"),
+            AclUnknownCategory(name) => write!(f, "ERR Unknown category '{name}'"),
+            AclGenpassBits => f.write_str("ERR ACL GENPASS argument must be the number of bits for the output password, a positive number up to 4096"),
+            AclDryrunNoUser(name) => write!(f, "ERR User '{name}' not found"),
+            AclDryrunNoCommand(name) => write!(f, "ERR Command '{name}' not found"),
+            ProtectedMode => f.write_str("DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside."),
+            NoAclFile => f.write_str("ERR This Redis instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file set) in order to store users in the Redis configuration."),
         }
     }
 }

@@ -23,6 +23,7 @@
 //! - [`types`]: the list, hash, set and sorted-set structures.
 //! - `cmd`: one file per command family.
 
+pub mod acl;
 pub mod args;
 pub mod blocking;
 pub mod cli;

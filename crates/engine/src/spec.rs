@@ -46,6 +46,16 @@ pub mod flag {
     /// Not listed by COMMAND INFO either: refused before it runs (or is queued) unless
     /// `enable-debug-command` allows it (Redis's `CMD_PROTECTED`, DEBUG's flag).
     pub const PROTECTED: u32 = 1 << 19;
+    /// Not flags either: ACL categories a row declares beyond those its group and flags imply
+    /// (`crate::acl::categories`), as Redis's JSON files list `acl_categories` (@keyspace and
+    /// @dangerous on FLUSHALL, @connection on COMMAND). A row declaring a data type category
+    /// (SORT's @list @set @sortedset) has no category from its group.
+    pub const ACL_KEYSPACE: u32 = 1 << 20;
+    pub const ACL_DANGEROUS: u32 = 1 << 21;
+    pub const ACL_CONNECTION: u32 = 1 << 22;
+    pub const ACL_LIST: u32 = 1 << 23;
+    pub const ACL_SET: u32 = 1 << 24;
+    pub const ACL_SORTEDSET: u32 = 1 << 25;
 
     /// Every flag with its `COMMAND INFO` name, in Redis's order.
     pub const NAMES: &[(u32, &str)] = &[
@@ -226,7 +236,8 @@ fn unknown_command(argv: &[Vec<u8>]) -> Error {
     Error::UnknownCommand { name, args }
 }
 
-fn truncated(bytes: &[u8], max: usize) -> String {
+/// What C's `%.*s` prints of `bytes`, as text: up to the first NUL, at most `max` bytes.
+pub(crate) fn truncated(bytes: &[u8], max: usize) -> String {
     String::from_utf8_lossy(c_str(bytes, max)).into_owned()
 }
 

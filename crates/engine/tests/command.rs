@@ -164,6 +164,15 @@ fn command_count_and_list_cover_the_table() {
     assert_eq!(
         run(&mut engine, id, "COMMAND LIST FILTERBY ACLCAT ADMIN"),
         Reply::bulk_array([
+            "acl|deluser",
+            "acl|dryrun",
+            "acl|getuser",
+            "acl|list",
+            "acl|load",
+            "acl|log",
+            "acl|save",
+            "acl|setuser",
+            "acl|users",
             "client|list",
             "client|kill",
             "client|unblock",

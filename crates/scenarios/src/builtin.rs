@@ -21,6 +21,7 @@ pub const SOURCES: &[(&str, &str)] = &[
     ("pubsub", include_str!("../scenarios/pubsub.toml")),
     ("monitoring", include_str!("../scenarios/monitoring.toml")),
     ("maxmemory", include_str!("../scenarios/maxmemory.toml")),
+    ("security", include_str!("../scenarios/security.toml")),
 ];
 
 /// The built-in scenario `id`, read and checked (`tests/builtin.rs` keeps them all valid).

@@ -3,8 +3,12 @@
 //! browser runs.
 //!
 //! ```text
-//! keyspace-server [--port 6379] [--bind 127.0.0.1 ...] [--<config-name> <value>]...
+//! keyspace-server [--port 6379] [--bind 127.0.0.1 ...] [--protected-mode yes|no] [--<config-name> <value>]...
 //! ```
+//!
+//! It listens on loopback unless `--bind` says otherwise; even then, as in Redis, protected
+//! mode (on by default) refuses clients from other hosts while the default user has no
+//! password (`--requirepass`, or CONFIG SET requirepass).
 //!
 //! Like redis-server, every parameter of the engine's config table can be given on the
 //! command line, and a wrong one stops the server with redis-server's complaint.
@@ -23,7 +27,7 @@ use keyspace::{Engine, Error};
 use crate::clock::SystemClock;
 
 const USAGE: &str =
-    "Usage: keyspace-server [--port 6379] [--bind 127.0.0.1 ...] [--<config-name> <value>]...";
+    "Usage: keyspace-server [--port 6379] [--bind 127.0.0.1 ...] [--protected-mode yes|no] [--<config-name> <value>]...";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -13,6 +13,9 @@
 //! write its outbox. The timer calls [`Engine::tick`] `hz` times a second, the way Redis's
 //! `serverCron` runs; a second timer answers blocked clients whose timeout has come, to the
 //! millisecond as Redis does.
+//!
+//! A connection from another host is refused at once while protected mode says so
+//! ([`Engine::protected_mode_refuses`]): it gets Redis's `-DENIED` line and is closed.
 
 use std::collections::HashMap;
 use std::io::Write as _;
@@ -20,7 +23,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use keyspace::resp::RequestParser;
-use keyspace::{ClientId, Config, Engine, Reply};
+use keyspace::{ClientId, Config, Engine, Error, Reply};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
@@ -194,6 +197,14 @@ async fn serve(shared: Arc<Shared>, mut socket: TcpStream) {
     let address = |a: std::io::Result<std::net::SocketAddr>| {
         a.map_or_else(|_| String::new(), |a| a.to_string())
     };
+    let refused = socket
+        .peer_addr()
+        .is_ok_and(|peer| shared.lock().engine.protected_mode_refuses(peer.ip()));
+    if refused {
+        let denied = Reply::from(Error::ProtectedMode).to_resp(2);
+        let _ = socket.write_all(&denied).await;
+        return;
+    }
     let (peer, local) = (address(socket.peer_addr()), address(socket.local_addr()));
     let id = {
         let mut state = shared.lock();

@@ -25,6 +25,11 @@ impl Server {
     /// cannot bind. If the server exits anyway (another test took the port first), it is
     /// started again on another.
     fn start() -> Server {
+        Server::start_with(&[])
+    }
+
+    /// Starts the server with more arguments after `--port`.
+    fn start_with(args: &[&str]) -> Server {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             assert!(Instant::now() < deadline, "keyspace-server did not start");
@@ -36,6 +41,7 @@ impl Server {
             }
             let mut child = Command::new(env!("CARGO_BIN_EXE_keyspace-server"))
                 .args(["--port", &port.to_string()])
+                .args(args)
                 .stdout(Stdio::null())
                 .spawn()
                 .expect("start keyspace-server");
@@ -257,5 +263,55 @@ fn a_killed_connection_is_closed() {
         victim.read_to_end(&mut rest).unwrap(),
         0,
         "closed, nothing sent"
+    );
+}
+
+/// This host's address on its default route, if it has one: connecting to it from here comes
+/// from that address too, so the server sees a peer that is not loopback (no network
+/// namespace needed). UDP's connect sends nothing; it only picks the route.
+fn non_loopback_address() -> Option<std::net::IpAddr> {
+    let socket = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
+    socket.connect("192.0.2.1:9").ok()?;
+    let ip = socket.local_addr().ok()?.ip();
+    (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
+}
+
+#[test]
+fn protected_mode_refuses_other_hosts_until_there_is_a_password() {
+    let server = Server::start_with(&["--bind", "0.0.0.0"]);
+    let mut local = server.connect();
+    local.write_all(b"PING\r\n").unwrap();
+    expect(&mut local, "+PONG\r\n");
+
+    let Some(ip) = non_loopback_address() else {
+        panic!("this host has no address besides loopback to connect from");
+    };
+    let from_outside = || {
+        let stream = TcpStream::connect((ip, server.port)).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        stream
+    };
+    let mut outside = from_outside();
+    let denied = read_until(&mut outside, "\r\n");
+    assert!(
+        denied.starts_with("-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user."),
+        "{denied}"
+    );
+    assert!(closed(&mut outside));
+
+    // A password for the default user lets other hosts in (to authenticate).
+    local
+        .write_all(b"CONFIG SET requirepass s3cret\r\n")
+        .unwrap();
+    expect(&mut local, "+OK\r\n");
+    let mut outside = from_outside();
+    outside
+        .write_all(b"PING\r\nAUTH s3cret\r\nPING\r\n")
+        .unwrap();
+    expect(
+        &mut outside,
+        "-NOAUTH Authentication required.\r\n+OK\r\n+PONG\r\n",
     );
 }

@@ -254,7 +254,7 @@ impl ClientType {
 /// fields are estimates of the same shape as Redis's, since the engine's allocations are
 /// not Redis's: buffers as an idle Redis client has them, plus what the current request
 /// (`current`) and the queued transaction hold, counted as Redis counts them.
-fn client_line(engine: &Engine, client: &Client, current: Option<&[Vec<u8>]>) -> String {
+pub(crate) fn client_line(engine: &Engine, client: &Client, current: Option<&[Vec<u8>]>) -> String {
     let now = engine.now_ms;
     let mut flags = String::new();
     for (on, letter) in [
@@ -296,7 +296,7 @@ fn client_line(engine: &Engine, client: &Client, current: Option<&[Vec<u8>]>) ->
         "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={flags} db={} sub={} \
          psub={} ssub={} multi={} qbuf={qbuf} qbuf-free={} argv-mem={argv_mem} \
          multi-mem={multi_mem} rbs=1024 rbp={qbuf} obl=0 oll=0 omem=0 tot-mem={} events=r \
-         cmd={} user=default redir=-1 resp={}",
+         cmd={} user={} redir=-1 resp={}",
         client.id.0,
         client.addr,
         client.laddr,
@@ -312,6 +312,7 @@ fn client_line(engine: &Engine, client: &Client, current: Option<&[Vec<u8>]>) ->
         20474 - qbuf.min(20474),
         22272 + qbuf + argv_mem + multi_mem,
         client.last_command,
+        String::from_utf8_lossy(&client.user),
         client.protocol,
     );
     line
@@ -381,13 +382,14 @@ struct KillFilter {
     kind: Option<ClientType>,
     addr: Option<Vec<u8>>,
     laddr: Option<Vec<u8>>,
+    user: Option<Vec<u8>>,
     skip_me: bool,
 }
 
 impl KillFilter {
     /// `[ID id] [TYPE type] [USER user] [ADDR ip:port] [LADDR ip:port] [SKIPME yes/no]`, in
     /// pairs, any order, each checked as it is read.
-    fn parse(args: &[Vec<u8>]) -> Result<KillFilter, Error> {
+    fn parse(args: &[Vec<u8>], engine: &Engine) -> Result<KillFilter, Error> {
         let mut filter = KillFilter {
             skip_me: true,
             ..KillFilter::default()
@@ -408,11 +410,12 @@ impl KillFilter {
             } else if is(option, "laddr") {
                 filter.laddr = Some(value.clone());
             } else if is(option, "user") {
-                if value.as_slice() != b"default" {
+                if !engine.acl.users.contains_key(value.as_slice()) {
                     return Err(Error::NoSuchUser(
                         String::from_utf8_lossy(value).into_owned(),
                     ));
                 }
+                filter.user = Some(value.clone());
             } else if is(option, "skipme") {
                 filter.skip_me = if is(value, "yes") {
                     true
@@ -440,6 +443,7 @@ impl KillFilter {
                 .laddr
                 .as_ref()
                 .is_none_or(|a| client.laddr.as_bytes() == a.as_slice())
+            && self.user.as_ref().is_none_or(|u| client.user == *u)
     }
 }
 
@@ -460,7 +464,7 @@ fn kill(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
             },
             true,
         ),
-        args => (KillFilter::parse(args)?, false),
+        args => (KillFilter::parse(args, engine)?, false),
     };
     let victims: Vec<ClientId> = engine
         .clients()

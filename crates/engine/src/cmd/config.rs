@@ -169,10 +169,14 @@ fn set(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         indexes.push(index);
     }
     let mut next = engine.config.clone();
-    for (index, (_, value)) in indexes.into_iter().zip(pairs) {
+    for (&index, (_, value)) in indexes.iter().zip(pairs) {
         next.set_index(index, value)?;
     }
     engine.config = next;
+    if indexes.iter().any(|&i| PARAMS[i].name == "requirepass") {
+        let password = engine.config.text("requirepass").as_bytes().to_vec();
+        engine.acl.set_requirepass(&password);
+    }
     engine.apply_config();
     Ok(Reply::ok().into())
 }

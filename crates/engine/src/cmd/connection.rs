@@ -126,16 +126,19 @@ fn quit(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 /// RESET
 /// ```
 /// Puts the connection back as it was when it connected: no transaction, no watched key,
-/// no subscription (left without confirmations), RESP2, database 0, no name, NO-EVICT off;
-/// and replies `RESET`.
+/// no subscription (left without confirmations), RESP2, database 0, no name, NO-EVICT off,
+/// the `default` user (authenticated only if it needs no password); and replies `RESET`.
 fn reset(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     engine.discard_transaction(call.client);
     engine.unsubscribe_all(call.client);
+    let authenticated = !engine.acl.auth_required();
     if let Some(client) = engine.clients.get_mut(&call.client) {
         client.protocol = 2;
         client.db = 0;
         client.name = None;
         client.no_evict = false;
+        client.user = b"default".to_vec();
+        client.authenticated = authenticated;
     }
     Ok(Reply::Simple("RESET".into()).into())
 }
@@ -149,8 +152,8 @@ fn reset(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 /// each taking effect at once as in Redis 7.0, so `HELLO 3 SETNAME a NOSUCH` fails yet leaves
 /// the name `a`; the protocol changes only when every option has passed.
 ///
-/// Until ACL users exist, the only user is `default` with no password, which (as in a Redis
-/// without `requirepass`) accepts any password; any other user name is refused.
+/// `AUTH user password` authenticates as `crate::cmd::acl`'s AUTH does; a connection that is
+/// still not authenticated after the options gets NOAUTH and keeps its protocol.
 fn hello(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     let protocol = match call.argv.get(1) {
         None => None,
@@ -160,20 +163,21 @@ fn hello(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
             Some(_) => return Err(Error::NoProto),
         },
     };
-    let Some(client) = engine.clients.get_mut(&call.client) else {
+    if engine.client(call.client).is_none() {
         return Ok(Reply::Null.into());
-    };
+    }
     let mut rest = call.argv.get(2..).unwrap_or_default();
     while let Some((option, after)) = rest.split_first() {
         rest = match after {
-            [user, _password, more @ ..] if option.eq_ignore_ascii_case(b"auth") => {
-                if user.as_slice() != b"default" {
-                    return Err(Error::WrongPass);
-                }
+            [user, password, more @ ..] if option.eq_ignore_ascii_case(b"auth") => {
+                engine.authenticate(call.client, user, password, call.argv)?;
                 more
             }
             [name, more @ ..] if option.eq_ignore_ascii_case(b"setname") => {
-                client.name = checked_client_name(name)?;
+                let name = checked_client_name(name)?;
+                if let Some(client) = engine.clients.get_mut(&call.client) {
+                    client.name = name;
+                }
                 more
             }
             _ => {
@@ -182,6 +186,13 @@ fn hello(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
                 ))
             }
         };
+    }
+    let auth_required = engine.acl.auth_required();
+    let Some(client) = engine.clients.get_mut(&call.client) else {
+        return Ok(Reply::Null.into());
+    };
+    if !client.authenticated && auth_required {
+        return Err(Error::HelloNoAuth);
     }
     if let Some(protocol) = protocol {
         client.protocol = protocol;

@@ -18,7 +18,7 @@ use crate::spec::{flag, CommandResult, CommandSpec, KeyPositions};
 pub static COMMANDS: &[CommandSpec] = &[CommandSpec {
     name: "info",
     arity: -1,
-    flags: flag::LOADING | flag::STALE,
+    flags: flag::LOADING | flag::STALE | flag::ACL_DANGEROUS,
     group: "server",
     since: "1.0.0",
     summary: "Returns information and statistics about the server, by section.",

@@ -235,7 +235,7 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "keys",
         arity: 2,
-        flags: flag::READONLY,
+        flags: flag::READONLY | flag::ACL_DANGEROUS,
         group: "generic",
         since: "1.0.0",
         summary: "Returns every key name matching a glob-style pattern, in one blocking pass.",
@@ -326,7 +326,7 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "dbsize",
         arity: 1,
-        flags: flag::READONLY | flag::FAST,
+        flags: flag::READONLY | flag::FAST | flag::ACL_KEYSPACE,
         group: "server",
         since: "1.0.0",
         summary: "Returns the number of keys in the selected database.",
@@ -339,7 +339,7 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "flushdb",
         arity: -1,
-        flags: flag::WRITE,
+        flags: flag::WRITE | flag::ACL_KEYSPACE | flag::ACL_DANGEROUS,
         group: "server",
         since: "1.0.0",
         summary: "Deletes every key of the selected database.",
@@ -352,7 +352,7 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "flushall",
         arity: -1,
-        flags: flag::WRITE,
+        flags: flag::WRITE | flag::ACL_KEYSPACE | flag::ACL_DANGEROUS,
         group: "server",
         since: "1.0.0",
         summary: "Deletes every key of every database.",
@@ -378,7 +378,7 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "swapdb",
         arity: 3,
-        flags: flag::WRITE | flag::FAST,
+        flags: flag::WRITE | flag::FAST | flag::ACL_KEYSPACE | flag::ACL_DANGEROUS,
         group: "server",
         since: "4.0.0",
         summary: "Swaps the contents of two databases, for every connection at once.",

@@ -1,6 +1,7 @@
 //! Command families, one file each, all of the same shape: a `COMMANDS` table of spec rows
 //! (see `crate::spec`) beside the handlers they name.
 
+pub mod acl;
 pub mod blocking;
 pub mod client;
 pub mod config;
@@ -33,6 +34,7 @@ pub static FAMILIES: &[&[CommandSpec]] = &[
     pubsub::COMMANDS,
     multi::COMMANDS,
     connection::COMMANDS,
+    acl::COMMANDS,
     client::COMMANDS,
     config::COMMANDS,
     info::COMMANDS,

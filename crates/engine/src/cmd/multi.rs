@@ -122,7 +122,10 @@ fn exec(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     let mut replies = Vec::with_capacity(transaction.queue.len());
     for argv in &transaction.queue {
         let outcome = spec::resolve(argv)
-            .and_then(|(spec, name)| engine.call(call.client, spec, &name, argv))
+            .and_then(|(spec, name)| {
+                engine.check_permissions_in_exec(call.client, spec, argv, &name)?;
+                engine.call(call.client, spec, &name, argv)
+            })
             .unwrap_or_else(|e| Reply::from(e).into());
         replies.extend(outcome.into_replies());
     }

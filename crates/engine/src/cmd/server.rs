@@ -5,9 +5,10 @@
 //! COMMAND answers in Redis 7.0's shapes. Where our table holds less than Redis's JSON files,
 //! the missing parts are derived, and say so: ACL categories come from the flags (as Redis's
 //! own `setImplicitACLCategories` derives @read, @write, @fast, @slow...) plus the group's data
-//! type category; key specs come from the legacy (first, last, step) triple, with access flags
+//! type category and what a row declares (`crate::acl::categories`); key specs come from the legacy (first, last, step) triple, with access flags
 //! guessed from `readonly`/`write`; tips and argument trees are left empty or out.
 
+use crate::acl;
 use crate::args::string2ll;
 use crate::cmd::info::MemoryBreakdown;
 use crate::db::Value;
@@ -18,8 +19,9 @@ use crate::memory;
 use crate::reply::Reply;
 use crate::spec::{self, flag, CommandResult, CommandSpec, KeyPositions};
 
-/// Flags Redis gives COMMAND and its subcommands: usable while loading and on a stale replica.
-const INTROSPECTION: u32 = flag::LOADING | flag::STALE;
+/// Flags Redis gives COMMAND and its subcommands: usable while loading and on a stale replica,
+/// and in the @connection category.
+const INTROSPECTION: u32 = flag::LOADING | flag::STALE | flag::ACL_CONNECTION;
 
 pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
@@ -355,31 +357,6 @@ const HELP: &[&str] = &[
     "    Return the keys and the access flags from a full Redis command.",
 ];
 
-/// Redis's ACL categories, in the order `COMMAND INFO` lists them.
-const ACL_CATEGORIES: &[&str] = &[
-    "keyspace",
-    "read",
-    "write",
-    "set",
-    "sortedset",
-    "list",
-    "hash",
-    "string",
-    "bitmap",
-    "hyperloglog",
-    "geo",
-    "stream",
-    "pubsub",
-    "admin",
-    "fast",
-    "slow",
-    "blocking",
-    "dangerous",
-    "connection",
-    "transaction",
-    "scripting",
-];
-
 /// A command as COMMAND names it: its spec and its full name (`get`, `client|setname`).
 struct Named {
     name: String,
@@ -435,37 +412,14 @@ fn by_argv(argv: &[Vec<u8>]) -> Option<&'static CommandSpec> {
     }
 }
 
-/// The ACL categories of a command, derived: its group's data type (none for a container,
-/// whose JSON gives none), then what its flags imply.
+/// The ACL categories of a command, by name, in Redis's order (`crate::acl::categories`).
 fn acl_categories(spec: &CommandSpec) -> Vec<&'static str> {
-    let by_group = match spec.group {
-        _ if spec.handler.is_none() => None,
-        "generic" => Some("keyspace"),
-        "sorted-set" => Some("sortedset"),
-        "transactions" => Some("transaction"),
-        // The pubsub category comes from the PUBSUB flag alone (PUBSUB HELP has the group
-        // but not the flag, nor the category).
-        "pubsub" => None,
-        group => ACL_CATEGORIES.iter().copied().find(|c| *c == group),
-    };
-    let fast = spec.has(flag::FAST);
-    let implied = [
-        (spec.has(flag::WRITE), "write"),
-        (
-            spec.has(flag::READONLY) && spec.group != "scripting",
-            "read",
-        ),
-        (spec.has(flag::ADMIN), "admin"),
-        (spec.has(flag::ADMIN), "dangerous"),
-        (spec.has(flag::PUBSUB), "pubsub"),
-        (fast, "fast"),
-        (!fast, "slow"),
-        (spec.has(flag::BLOCKING), "blocking"),
-    ];
-    ACL_CATEGORIES
+    let mask = acl::categories(spec);
+    acl::CATEGORIES
         .iter()
-        .copied()
-        .filter(|c| by_group == Some(*c) || implied.iter().any(|(on, name)| *on && name == c))
+        .enumerate()
+        .filter(|(i, _)| mask & (1 << i) != 0)
+        .map(|(_, c)| *c)
         .collect()
 }
 
@@ -607,11 +561,9 @@ fn list(_: &mut Engine, call: &Call<'_>) -> CommandResult {
             if kind.eq_ignore_ascii_case(b"module") {
                 Box::new(|_| false)
             } else if kind.eq_ignore_ascii_case(b"aclcat") {
-                let category = ACL_CATEGORIES
-                    .iter()
-                    .find(|c| c.as_bytes().eq_ignore_ascii_case(arg));
+                let category = acl::category_bit(arg);
                 Box::new(move |named| {
-                    category.is_some_and(|c| acl_categories(named.spec).contains(c))
+                    category.is_some_and(|bit| acl::categories(named.spec) & bit != 0)
                 })
             } else if kind.eq_ignore_ascii_case(b"pattern") {
                 Box::new(move |named| glob::matches(arg, named.name.as_bytes(), true))
@@ -664,7 +616,7 @@ fn docs(_: &mut Engine, call: &Call<'_>) -> CommandResult {
 
 /// The keys of a full command line, checked in Redis's order: a known command, one that takes
 /// keys, an argument count its arity allows.
-fn keys_of(argv: &[Vec<u8>]) -> Result<(&'static CommandSpec, Vec<&[u8]>), Error> {
+pub(crate) fn keys_of(argv: &[Vec<u8>]) -> Result<(&'static CommandSpec, Vec<&[u8]>), Error> {
     let spec = by_argv(argv).ok_or(Error::InvalidCommandSpecified)?;
     let numkeys_at = numkeys_index(spec);
     if (spec.keys.first <= 0 && numkeys_at.is_none()) || spec.has(flag::NOT_KEY) {

@@ -58,7 +58,11 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "sort",
         arity: -2,
-        flags: flag::WRITE | flag::DENYOOM | flag::MOVABLEKEYS,
+        flags: flag::WRITE | flag::DENYOOM | flag::MOVABLEKEYS
+            | flag::ACL_LIST
+            | flag::ACL_SET
+            | flag::ACL_SORTEDSET
+            | flag::ACL_DANGEROUS,
         group: "generic",
         since: "1.0.0",
         summary: "Sorts the elements of a list, set or sorted set, or the keys they name; can store the result as a list.",
@@ -71,7 +75,11 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "sort_ro",
         arity: -2,
-        flags: flag::READONLY | flag::MOVABLEKEYS,
+        flags: flag::READONLY | flag::MOVABLEKEYS
+            | flag::ACL_LIST
+            | flag::ACL_SET
+            | flag::ACL_SORTEDSET
+            | flag::ACL_DANGEROUS,
         group: "generic",
         since: "7.0.0",
         summary: "Sorts the elements of a list, set or sorted set, or the keys they name (SORT without STORE).",

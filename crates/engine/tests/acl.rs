@@ -1,0 +1,218 @@
+//! Native tests of AUTH and ACL where the compat scripts cannot reach: what a deleted user's
+//! connections are left with, the ACL LOG's entries (their age and client info vary from run
+//! to run), `requirepass` given at start, and GENPASS's length.
+
+use keyspace::{cli, ClientId, Config, Engine, ManualClock, Reply};
+
+fn engine(config: Config) -> (Engine, ManualClock) {
+    let clock = ManualClock::new(1_700_000_000_000);
+    let engine = Engine::new(config, Box::new(clock.clone()), 1);
+    (engine, clock)
+}
+
+fn run(engine: &mut Engine, id: ClientId, line: &str) -> Reply {
+    let argv = cli::split_args(line.as_bytes()).expect("balanced quotes");
+    engine.execute(id, &argv).into_replies().remove(0)
+}
+
+fn bulk(text: &str) -> Reply {
+    Reply::bulk(text)
+}
+
+#[test]
+fn deleting_a_user_closes_its_connections() {
+    let (mut engine, _) = engine(Config::default());
+    let admin = engine.connect();
+    let alice = engine.connect();
+    run(&mut engine, admin, "ACL SETUSER alice on >pw +@all ~*");
+    assert_eq!(run(&mut engine, alice, "AUTH alice pw"), Reply::ok());
+    let line = match run(&mut engine, admin, "CLIENT LIST") {
+        Reply::Verbatim { text, .. } => String::from_utf8(text).unwrap(),
+        other => panic!("{other:?}"),
+    };
+    assert!(line.contains("cmd=auth user=alice "), "{line}");
+    assert_eq!(
+        run(&mut engine, admin, "ACL DELUSER alice"),
+        Reply::Integer(1)
+    );
+    let closed = engine.client(alice).unwrap();
+    assert!(closed.closing, "the front end closes it");
+    assert_eq!(closed.user, b"default");
+    assert!(engine.take_woken().contains(&alice));
+    assert!(!engine.client(admin).unwrap().closing);
+}
+
+#[test]
+fn changing_a_user_keeps_its_connections_authenticated() {
+    let (mut engine, _) = engine(Config::default());
+    let admin = engine.connect();
+    let bob = engine.connect();
+    run(&mut engine, admin, "ACL SETUSER bob on >pw +@all ~*");
+    run(&mut engine, bob, "AUTH bob pw");
+    run(&mut engine, admin, "ACL SETUSER bob off resetpass");
+    assert_eq!(run(&mut engine, bob, "ACL WHOAMI"), bulk("bob"));
+    assert_eq!(
+        run(&mut engine, bob, "AUTH bob pw"),
+        Reply::Error("WRONGPASS invalid username-password pair or user is disabled.".into())
+    );
+}
+
+#[test]
+fn refusals_are_logged_and_grouped() {
+    let (mut engine, clock) = engine(Config::default());
+    let admin = engine.connect();
+    let user = engine.connect();
+    run(
+        &mut engine,
+        admin,
+        "ACL SETUSER reader on nopass +get ~cache:*",
+    );
+    run(&mut engine, user, "AUTH reader any");
+    run(&mut engine, user, "SET cache:1 v");
+    run(&mut engine, user, "SET cache:1 v");
+    run(&mut engine, user, "GET other");
+    run(&mut engine, user, "AUTH reader2 x");
+    clock.advance_ms(1500);
+    let Reply::Array(entries) = run(&mut engine, admin, "ACL LOG") else {
+        panic!("not an array");
+    };
+    let fields: Vec<Vec<(String, Reply)>> = entries
+        .into_iter()
+        .map(|e| match e {
+            Reply::Map(pairs) => pairs
+                .into_iter()
+                .map(|(k, v)| match k {
+                    Reply::Bulk(k) => (String::from_utf8(k).unwrap(), v),
+                    other => panic!("{other:?}"),
+                })
+                .collect(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    let get = |entry: &Vec<(String, Reply)>, name: &str| {
+        entry.iter().find(|(k, _)| k == name).unwrap().1.clone()
+    };
+    assert_eq!(fields.len(), 3, "the two SETs are one entry");
+    assert_eq!(get(&fields[0], "reason"), bulk("auth"));
+    assert_eq!(get(&fields[0], "object"), bulk("AUTH"));
+    assert_eq!(get(&fields[0], "username"), bulk("reader2"));
+    assert_eq!(get(&fields[1], "reason"), bulk("key"));
+    assert_eq!(get(&fields[1], "object"), bulk("other"));
+    assert_eq!(get(&fields[2], "reason"), bulk("command"));
+    assert_eq!(get(&fields[2], "object"), bulk("set"));
+    assert_eq!(get(&fields[2], "count"), Reply::Integer(2));
+    assert_eq!(get(&fields[2], "age-seconds"), Reply::Double(1.5));
+    let Reply::Bulk(info) = get(&fields[2], "client-info") else {
+        panic!("no client info");
+    };
+    assert!(String::from_utf8(info).unwrap().contains("user=reader"));
+}
+
+#[test]
+fn requirepass_at_start_needs_auth_from_every_client() {
+    let mut config = Config::default();
+    config.set(b"requirepass", b"s3cret", true).unwrap();
+    let (mut engine, _) = engine(config);
+    let id = engine.connect();
+    assert_eq!(
+        run(&mut engine, id, "PING"),
+        Reply::Error("NOAUTH Authentication required.".into())
+    );
+    assert_eq!(run(&mut engine, id, "AUTH s3cret"), Reply::ok());
+    assert_eq!(run(&mut engine, id, "PING"), Reply::Simple("PONG".into()));
+}
+
+#[test]
+fn genpass_gives_the_bits_asked_for_in_hex() {
+    let (mut engine, _) = engine(Config::default());
+    let id = engine.connect();
+    for (bits, digits) in [("", 64), ("5", 2), ("4096", 1024), ("1", 1)] {
+        let line = format!("ACL GENPASS {bits}");
+        let Reply::Bulk(pass) = run(&mut engine, id, line.trim()) else {
+            panic!("not a bulk string");
+        };
+        assert_eq!(pass.len(), digits);
+        assert!(pass.iter().all(u8::is_ascii_hexdigit));
+    }
+    let a = run(&mut engine, id, "ACL GENPASS");
+    assert_ne!(a, run(&mut engine, id, "ACL GENPASS"));
+}
+
+#[test]
+fn protected_mode_refuses_only_other_hosts_while_default_has_no_password() {
+    let (mut engine, _) = engine(Config::default());
+    let ip = |text: &str| text.parse::<std::net::IpAddr>().unwrap();
+    for loopback in ["127.0.0.1", "127.1.2.3", "::1"] {
+        assert!(!engine.protected_mode_refuses(ip(loopback)), "{loopback}");
+    }
+    for other in ["192.0.2.2", "10.0.0.1", "fd00::2", "::ffff:127.0.0.1"] {
+        assert!(engine.protected_mode_refuses(ip(other)), "{other}");
+    }
+    let id = engine.connect();
+    run(&mut engine, id, "CONFIG SET requirepass s3cret");
+    assert!(!engine.protected_mode_refuses(ip("192.0.2.2")));
+    run(&mut engine, id, "AUTH s3cret");
+    run(
+        &mut engine,
+        id,
+        "CONFIG SET requirepass \"\" protected-mode no",
+    );
+    assert!(!engine.protected_mode_refuses(ip("192.0.2.2")));
+    run(&mut engine, id, "CONFIG SET protected-mode yes");
+    assert!(engine.protected_mode_refuses(ip("192.0.2.2")));
+}
+
+#[test]
+fn client_kill_user_closes_that_users_connections() {
+    let (mut engine, _) = engine(Config::default());
+    let admin = engine.connect();
+    let carol = engine.connect();
+    let other = engine.connect();
+    run(&mut engine, admin, "ACL SETUSER carol on nopass +@all ~*");
+    run(&mut engine, carol, "AUTH carol x");
+    assert_eq!(
+        run(&mut engine, admin, "CLIENT KILL USER nosuch"),
+        Reply::Error("ERR No such user 'nosuch'".into())
+    );
+    assert_eq!(
+        run(&mut engine, admin, "CLIENT KILL USER carol"),
+        Reply::Integer(1)
+    );
+    assert!(engine.client(carol).unwrap().closing);
+    assert!(!engine.client(other).unwrap().closing);
+    assert_eq!(
+        run(&mut engine, admin, "CLIENT KILL USER default SKIPME yes"),
+        Reply::Integer(1),
+        "the other default connection; carol's is closing already"
+    );
+}
+
+#[test]
+fn passwords_never_reach_the_slow_log() {
+    let (mut engine, _) = engine(Config::default());
+    let id = engine.connect();
+    run(&mut engine, id, "CONFIG SET slowlog-log-slower-than 0");
+    run(&mut engine, id, "ACL SETUSER zz on >pw ~*");
+    run(&mut engine, id, "AUTH zz pw");
+    run(&mut engine, id, "HELLO 2 AUTH zz pw SETNAME n");
+    run(&mut engine, id, "AUTH default");
+    let logged: Vec<Vec<String>> = engine
+        .slowlog()
+        .map(|e| {
+            e.argv
+                .iter()
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .collect()
+        })
+        .collect();
+    let r = "(redacted)";
+    assert_eq!(
+        logged[..4],
+        [
+            vec!["AUTH", r],
+            vec!["HELLO", "2", "AUTH", r, r, "SETNAME", "n"],
+            vec!["AUTH", r, r],
+            vec!["ACL", "SETUSER", r, r, r, r],
+        ]
+    );
+}

@@ -1,0 +1,494 @@
+//! Sharing a console session: the lines a visitor typed, as a link that replays them, as a
+//! redis-cli script, as a RESP file for `redis-cli --pipe`, and as a QR code of the link for a
+//! projector. Pure functions, tested natively, run by the worker (`crate::session`) so that
+//! the compression and the QR code stay out of the page's module; `share_view` only shows
+//! what comes back.
+//!
+//! A link is `#share/<base64url(deflate(lines joined by \n))>`: the commands only, never
+//! their replies, since opening the link runs them again through the engine. What a link can
+//! carry is checked when it is opened, because anyone can write one: it must decode, inflate
+//! to at most [`MAX_TEXT`] bytes of UTF-8, and hold at most [`MAX_LINES`] lines, each one a
+//! line redis-cli would split into arguments (no control characters, balanced quotes). The
+//! lines then go to the engine as Redis commands and nowhere else: a line that is no command
+//! gets Redis's unknown-command error, and a line of markup is text on the page like any
+//! other reply. The page's own words (`clear`) are never built in: the link replays only
+//! what reaches the engine.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use keyspace::cli;
+use serde::{Deserialize, Serialize};
+
+/// The longest link fragment made or opened (after `#`). Browsers take much longer URLs; a
+/// chat message or a slide does not.
+pub const MAX_LINK_LEN: usize = 8 * 1024;
+/// The most lines a link replays.
+pub const MAX_LINES: usize = 500;
+/// The most text a link inflates to: a bound on what a crafted link can make the page do.
+pub const MAX_TEXT: usize = 64 * 1024;
+/// Deflate's best compression: links are made rarely, and shorter is better.
+const LEVEL: u8 = 10;
+const PREFIX: &str = "share/";
+
+/// Why a link cannot be made or opened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ShareError {
+    /// Nothing to share, or a link without lines.
+    Empty,
+    /// Longer than [`MAX_LINK_LEN`], or more than [`MAX_LINES`] lines or [`MAX_TEXT`] bytes.
+    TooLong,
+    /// Not base64url, or not deflate data.
+    Corrupt,
+    /// Inflates to something that is not UTF-8.
+    NotText,
+    /// A line redis-cli would not split into a command.
+    NotCommands,
+}
+
+/// The page's words about sharing, in one language (`crate::i18n` holds a reference to one of
+/// [`ShareStrings::ZH_TW`] and [`ShareStrings::EN`]).
+#[derive(Debug, PartialEq, Eq)]
+pub struct ShareStrings {
+    pub button: &'static str,
+    pub title: &'static str,
+    pub close: &'static str,
+    pub copy: &'static str,
+    pub copied: &'static str,
+    pub link_label: &'static str,
+    pub scenario_link: &'static str,
+    pub qr_label: &'static str,
+    pub qr_too_long: &'static str,
+    pub download_script: &'static str,
+    pub download_resp: &'static str,
+    pub nothing: &'static str,
+    /// Shown in the console when a link is opened: `{n}` lines replayed.
+    pub replaying: &'static str,
+    pub empty: &'static str,
+    pub too_long: &'static str,
+    pub corrupt: &'static str,
+    pub not_text: &'static str,
+    pub not_commands: &'static str,
+}
+
+impl ShareStrings {
+    pub const ZH_TW: ShareStrings = ShareStrings {
+        button: "分享",
+        title: "分享這段操作",
+        close: "關閉",
+        copy: "複製連結",
+        copied: "已複製",
+        link_label: "開啟連結即可重播這些指令",
+        scenario_link: "目前情境步驟的連結",
+        qr_label: "連結的 QR code",
+        qr_too_long: "連結太長，無法做成 QR code。",
+        download_script: "下載 redis-cli 腳本",
+        download_resp: "下載 RESP 檔（redis-cli --pipe）",
+        nothing: "還沒有輸入任何指令。",
+        replaying: "正在重播分享連結中的 {n} 行指令。",
+        empty: "分享連結裡沒有指令。",
+        too_long: "分享連結太長，未執行任何指令。",
+        corrupt: "分享連結已損壞，未執行任何指令。",
+        not_text: "分享連結的內容不是文字，未執行任何指令。",
+        not_commands: "分享連結含有不是指令的內容，未執行任何指令。",
+    };
+
+    pub const EN: ShareStrings = ShareStrings {
+        button: "Share",
+        title: "Share this session",
+        close: "Close",
+        copy: "Copy link",
+        copied: "Copied",
+        link_label: "Opening the link replays these commands",
+        scenario_link: "Link to the current scenario step",
+        qr_label: "QR code of the link",
+        qr_too_long: "The link is too long for a QR code.",
+        download_script: "Download redis-cli script",
+        download_resp: "Download RESP file (redis-cli --pipe)",
+        nothing: "No commands typed yet.",
+        replaying: "Replaying {n} lines from a share link.",
+        empty: "The share link holds no commands.",
+        too_long: "The share link is too long; nothing was run.",
+        corrupt: "The share link is damaged; nothing was run.",
+        not_text: "The share link does not hold text; nothing was run.",
+        not_commands: "The share link holds something other than commands; nothing was run.",
+    };
+
+    /// What the page says when a link cannot be made or opened.
+    pub fn error(&self, error: ShareError) -> &'static str {
+        match error {
+            ShareError::Empty => self.empty,
+            ShareError::TooLong => self.too_long,
+            ShareError::Corrupt => self.corrupt,
+            ShareError::NotText => self.not_text,
+            ShareError::NotCommands => self.not_commands,
+        }
+    }
+}
+
+/// The lines worth sharing: those that are commands (redis-cli splits them into at least
+/// one argument), without surrounding blanks.
+pub fn shareable<S: AsRef<str>>(lines: &[S]) -> Vec<String> {
+    lines
+        .iter()
+        .map(|l| l.as_ref().trim())
+        .filter(|l| is_command_line(l))
+        .map(str::to_string)
+        .collect()
+}
+
+fn is_command_line(line: &str) -> bool {
+    !line.chars().any(char::is_control)
+        && cli::split_args(line.as_bytes()).is_some_and(|argv| !argv.is_empty())
+}
+
+/// The link fragment (without `#`) that replays `lines`.
+pub fn encode<S: AsRef<str>>(lines: &[S]) -> Result<String, ShareError> {
+    let lines = shareable(lines);
+    if lines.is_empty() {
+        return Err(ShareError::Empty);
+    }
+    let text = lines.join("\n");
+    if lines.len() > MAX_LINES || text.len() > MAX_TEXT {
+        return Err(ShareError::TooLong);
+    }
+    let packed = miniz_oxide::deflate::compress_to_vec(text.as_bytes(), LEVEL);
+    let fragment = format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(packed));
+    if fragment.len() > MAX_LINK_LEN {
+        return Err(ShareError::TooLong);
+    }
+    Ok(fragment)
+}
+
+/// Whether a location hash is a share link at all (checked by the page, which leaves the
+/// decoding to the worker).
+pub fn is_link(hash: &str) -> bool {
+    hash.strip_prefix('#').unwrap_or(hash).starts_with(PREFIX)
+}
+
+/// Everything the share dialog shows for a session.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ShareBundle {
+    /// The whole link, or why there is none.
+    pub link: Result<String, ShareError>,
+    /// The link's QR code, when it fits in one.
+    pub qr: Option<QrMatrix>,
+    pub script: String,
+    pub resp: Vec<u8>,
+}
+
+/// The share dialog's contents for `lines`, the link on the page at `page_url` (its address
+/// without a hash).
+pub fn bundle<S: AsRef<str>>(lines: &[S], page_url: &str) -> ShareBundle {
+    let link = encode(lines).map(|fragment| format!("{page_url}#{fragment}"));
+    ShareBundle {
+        qr: link.as_ref().ok().and_then(|url| qr(url)),
+        link,
+        script: redis_cli_script(lines),
+        resp: resp_file(lines),
+    }
+}
+
+/// The lines a location hash (`#share/...`) carries: `None` when it is no share link at all,
+/// else the lines or why they cannot be replayed.
+pub fn decode(hash: &str) -> Option<Result<Vec<String>, ShareError>> {
+    let payload = hash
+        .strip_prefix('#')
+        .unwrap_or(hash)
+        .strip_prefix(PREFIX)?;
+    Some(decode_payload(payload))
+}
+
+fn decode_payload(payload: &str) -> Result<Vec<String>, ShareError> {
+    if payload.len() + PREFIX.len() > MAX_LINK_LEN {
+        return Err(ShareError::TooLong);
+    }
+    if payload.is_empty() {
+        return Err(ShareError::Empty);
+    }
+    let packed = URL_SAFE_NO_PAD
+        .decode(payload)
+        .map_err(|_| ShareError::Corrupt)?;
+    let text = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_TEXT).map_err(
+        |e| match e.status {
+            miniz_oxide::inflate::TINFLStatus::HasMoreOutput => ShareError::TooLong,
+            _ => ShareError::Corrupt,
+        },
+    )?;
+    let text = String::from_utf8(text).map_err(|_| ShareError::NotText)?;
+    let lines: Vec<String> = text.split('\n').map(str::to_string).collect();
+    if lines.len() > MAX_LINES {
+        return Err(ShareError::TooLong);
+    }
+    if !lines.iter().all(|l| is_command_line(l)) {
+        return Err(ShareError::NotCommands);
+    }
+    Ok(lines)
+}
+
+/// One argument as redis-cli reads it back: bare when that is unambiguous, else quoted
+/// (`cli::repr`, whose escapes redis-cli's splitter undoes).
+fn quoted(arg: &[u8]) -> String {
+    let bare = !arg.is_empty()
+        && arg
+            .iter()
+            .all(|&b| b.is_ascii_graphic() && !matches!(b, b'"' | b'\'' | b'\\'));
+    match bare {
+        true => String::from_utf8_lossy(arg).into_owned(),
+        false => cli::repr(arg),
+    }
+}
+
+/// The lines as a redis-cli script: one command a line, each argument quoted so that
+/// `redis-cli < script` sends exactly the arguments the console sent.
+pub fn redis_cli_script<S: AsRef<str>>(lines: &[S]) -> String {
+    let mut script = String::new();
+    for argv in commands(lines) {
+        let words: Vec<String> = argv.iter().map(|a| quoted(a)).collect();
+        script.push_str(&words.join(" "));
+        script.push('\n');
+    }
+    script
+}
+
+/// The lines as RESP requests (arrays of bulk strings), for `redis-cli --pipe`.
+pub fn resp_file<S: AsRef<str>>(lines: &[S]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for argv in commands(lines) {
+        out.extend_from_slice(format!("*{}\r\n", argv.len()).as_bytes());
+        for arg in argv {
+            out.extend_from_slice(format!("${}\r\n", arg.len()).as_bytes());
+            out.extend_from_slice(&arg);
+            out.extend_from_slice(b"\r\n");
+        }
+    }
+    out
+}
+
+/// Each shareable line split into its arguments, as the console split it.
+fn commands<S: AsRef<str>>(lines: &[S]) -> Vec<Vec<Vec<u8>>> {
+    shareable(lines)
+        .iter()
+        .filter_map(|l| cli::split_args(l.as_bytes()))
+        .collect()
+}
+
+/// A QR code's modules, row by row (`true` dark), `width` on a side, without the quiet zone.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QrMatrix {
+    pub width: usize,
+    pub dark: Vec<bool>,
+}
+
+impl QrMatrix {
+    /// The dark modules' (x, y) positions, for drawing.
+    pub fn dark_modules(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        self.dark
+            .iter()
+            .enumerate()
+            .filter(|(_, dark)| **dark)
+            .map(|(i, _)| (i % self.width, i / self.width))
+    }
+
+    /// The dark modules as one SVG path, a unit square each, for a `viewBox` of `width`
+    /// (plus the quiet zone the drawing adds around it).
+    pub fn svg_path(&self) -> String {
+        let mut path = String::new();
+        for (x, y) in self.dark_modules() {
+            path.push_str(&format!("M{x} {y}h1v1h-1z"));
+        }
+        path
+    }
+}
+
+/// The quiet zone a QR code needs around it, in modules.
+pub const QR_QUIET_ZONE: usize = 4;
+
+/// The QR code of `url`, at the lowest error correction (a projected screen is clean, and it
+/// leaves the most room for the link); `None` when the link is longer than a QR code holds.
+pub fn qr(url: &str) -> Option<QrMatrix> {
+    let code = qrcode::QrCode::with_error_correction_level(url, qrcode::EcLevel::L).ok()?;
+    let dark = code
+        .to_colors()
+        .into_iter()
+        .map(|c| c == qrcode::Color::Dark)
+        .collect();
+    Some(QrMatrix {
+        width: code.width(),
+        dark,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_link_replays_the_typed_commands() {
+        let typed = [
+            "SET greeting \"hello world\"",
+            "  ",
+            "GET greeting",
+            "SET \"unbalanced",
+            "HSET user:1 name 林 age 30",
+        ];
+        let fragment = encode(&typed).unwrap();
+        assert!(fragment.starts_with("share/"));
+        assert!(fragment[6..]
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+        assert_eq!(
+            decode(&format!("#{fragment}")),
+            Some(Ok(vec![
+                "SET greeting \"hello world\"".to_string(),
+                "GET greeting".to_string(),
+                "HSET user:1 name 林 age 30".to_string(),
+            ]))
+        );
+    }
+
+    #[test]
+    fn other_hashes_are_no_share_links() {
+        assert_eq!(decode("#scenario/cache-aside/3"), None);
+        assert_eq!(decode(""), None);
+        assert!(is_link("#share/x") && !is_link("#scenario/x") && !is_link(""));
+    }
+
+    #[test]
+    fn the_bundle_holds_the_whole_link_its_qr_code_and_the_exports() {
+        let typed = ["SET k v"];
+        let bundle = bundle(&typed, "https://example.org/play/");
+        let link = bundle.link.unwrap();
+        let (page, fragment) = link.split_once('#').unwrap();
+        assert_eq!(page, "https://example.org/play/");
+        assert_eq!(decode(fragment), Some(Ok(vec!["SET k v".to_string()])));
+        assert_eq!(bundle.qr, qr(&link));
+        assert_eq!(bundle.script, "SET k v\n");
+        assert_eq!(bundle.resp, resp_file(&typed));
+        let empty = super::bundle(&[""; 0], "https://example.org/");
+        assert_eq!((empty.link, empty.qr), (Err(ShareError::Empty), None));
+    }
+
+    #[test]
+    fn bad_links_are_refused_with_a_reason() {
+        let pack = |text: &[u8]| {
+            format!(
+                "#share/{}",
+                URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec(text, 6))
+            )
+        };
+        assert_eq!(decode("#share/"), Some(Err(ShareError::Empty)));
+        assert_eq!(decode("#share/<script>"), Some(Err(ShareError::Corrupt)));
+        assert_eq!(decode("#share/aGVsbG8"), Some(Err(ShareError::Corrupt)));
+        let long = format!("#share/{}", "A".repeat(MAX_LINK_LEN));
+        assert_eq!(decode(&long), Some(Err(ShareError::TooLong)));
+        assert_eq!(decode(&pack(&[0xff, 0xfe])), Some(Err(ShareError::NotText)));
+        assert_eq!(
+            decode(&pack(b"GET a\n\"b")),
+            Some(Err(ShareError::NotCommands))
+        );
+        assert_eq!(
+            decode(&pack(b"GET a\n")),
+            Some(Err(ShareError::NotCommands))
+        );
+        assert_eq!(
+            decode(&pack(b"GET a\rDEL b")),
+            Some(Err(ShareError::NotCommands))
+        );
+        let many = vec!["PING"; MAX_LINES + 1].join("\n");
+        assert_eq!(
+            decode(&pack(many.as_bytes())),
+            Some(Err(ShareError::TooLong))
+        );
+        // A small link that inflates past the limit is refused without inflating it all.
+        let bomb = vec![b'a'; MAX_TEXT * 4];
+        assert_eq!(decode(&pack(&bomb)), Some(Err(ShareError::TooLong)));
+        // Markup is only text: the link opens, and the engine will answer it as a command.
+        assert_eq!(
+            decode(&pack(b"<img src=x onerror=alert(1)>")),
+            Some(Ok(vec!["<img src=x onerror=alert(1)>".to_string()]))
+        );
+    }
+
+    #[test]
+    fn links_too_long_or_empty_are_not_made() {
+        assert_eq!(encode(&["   "]), Err(ShareError::Empty));
+        // Random-looking arguments do not compress: 400 lines of them pass 8 KB of link.
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut random = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let lines: Vec<String> = (0..400)
+            .map(|i| format!("SET k{i} {:x}{:x}{:x}", random(), random(), random()))
+            .collect();
+        assert_eq!(encode(&lines), Err(ShareError::TooLong));
+        assert!(encode(&lines[..50]).is_ok());
+    }
+
+    #[test]
+    fn the_script_quotes_what_redis_cli_would_split() {
+        let script = redis_cli_script(&[
+            "SET a 'it\\'s'",
+            "SET \"b c\" \"x\\ny\"",
+            "SET e \"\"",
+            "GET \"q\\\"\"",
+            "SET 名 值",
+        ]);
+        assert_eq!(
+            script,
+            "SET a \"it's\"\nSET \"b c\" \"x\\ny\"\nSET e \"\"\nGET \"q\\\"\"\nSET \"\\xe5\\x90\\x8d\" \"\\xe5\\x80\\xbc\"\n"
+        );
+        // Each line splits back into the arguments the console sent.
+        for (line, typed) in script
+            .lines()
+            .zip(["SET a 'it\\'s'", "SET \"b c\" \"x\\ny\""])
+        {
+            assert_eq!(
+                cli::split_args(line.as_bytes()),
+                cli::split_args(typed.as_bytes())
+            );
+        }
+    }
+
+    #[test]
+    fn both_languages_say_every_error_and_count_the_lines() {
+        for strings in [&ShareStrings::ZH_TW, &ShareStrings::EN] {
+            assert!(crate::i18n::fill(strings.replaying, 42).contains("42"));
+            let errors = [
+                ShareError::Empty,
+                ShareError::TooLong,
+                ShareError::Corrupt,
+                ShareError::NotText,
+                ShareError::NotCommands,
+            ];
+            let mut said: Vec<&str> = errors.iter().map(|&e| strings.error(e)).collect();
+            said.dedup();
+            assert_eq!(said.len(), errors.len());
+        }
+    }
+
+    #[test]
+    fn the_resp_file_is_one_array_of_bulk_strings_per_command() {
+        assert_eq!(
+            resp_file(&["SET k \"a b\"", "", "GET k"]),
+            b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$3\r\na b\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n"
+        );
+    }
+
+    #[test]
+    fn the_qr_code_is_a_square_of_modules() {
+        let link = "https://example.org/#share/abc";
+        let code = qr(link).unwrap();
+        assert_eq!(code.dark.len(), code.width * code.width);
+        assert!(code.width >= 21 && (code.width - 17).is_multiple_of(4));
+        // The top-left finder pattern: a dark 7x7 ring.
+        assert!(code.dark[0] && code.dark[6] && code.dark[6 * code.width]);
+        assert!(!code.dark[code.width + 1]);
+        assert!(qr(&"x".repeat(MAX_LINK_LEN)).is_none());
+        let path = code.svg_path();
+        assert!(path.starts_with("M0 0h1v1h-1z"));
+        assert_eq!(path.matches('M').count(), code.dark_modules().count());
+    }
+}
