@@ -294,6 +294,50 @@ pub static PARAMS: &[ConfigParam] = &[
         mutable: true,
         clamp: None,
     },
+    // Persistence (`crate::persist`). `save` holds Redis's "seconds changes" pairs; SHUTDOWN
+    // saves when it is not empty. `dir` is where the native server keeps its files (it puts
+    // its absolute working directory here at start, as redis-server answers CONFIG GET dir);
+    // the page keeps its snapshot in memory whatever it says.
+    ConfigParam {
+        name: "save",
+        aliases: &[],
+        kind: ConfigKind::Text,
+        default: "3600 1 300 100 60 10000",
+        mutable: true,
+        clamp: None,
+    },
+    ConfigParam {
+        name: "dir",
+        aliases: &[],
+        kind: ConfigKind::Text,
+        default: "/",
+        mutable: true,
+        clamp: None,
+    },
+    ConfigParam {
+        name: "dbfilename",
+        aliases: &[],
+        kind: ConfigKind::Text,
+        default: "dump.rdb",
+        mutable: true,
+        clamp: None,
+    },
+    ConfigParam {
+        name: "rdbcompression",
+        aliases: &[],
+        kind: ConfigKind::Bool,
+        default: "yes",
+        mutable: true,
+        clamp: None,
+    },
+    ConfigParam {
+        name: "rdbchecksum",
+        aliases: &[],
+        kind: ConfigKind::Bool,
+        default: "yes",
+        mutable: false,
+        clamp: None,
+    },
 ];
 
 /// A parsed value.

@@ -452,7 +452,7 @@ impl Engine {
     }
 
     /// A value's modelled size under the current policy (see `crate::memory`).
-    fn value_size(&self, value: &Value, origin: StringOrigin) -> usize {
+    pub(crate) fn value_size(&self, value: &Value, origin: StringOrigin) -> usize {
         memory::value_size(value, origin, self.accounting_pricing())
     }
 

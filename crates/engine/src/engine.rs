@@ -25,6 +25,7 @@ use crate::error::Error;
 use crate::event::KeyspaceEvent;
 use crate::evict::Eviction;
 use crate::expire::ActiveExpireState;
+use crate::persist::Persistence;
 use crate::pubsub::{PubSub, Subscriptions};
 use crate::reply::Reply;
 use crate::rng::Rng;
@@ -203,6 +204,8 @@ pub struct Engine {
     pub(crate) blocking: BlockingState,
     /// EXEC is running its queue: blocking commands answer at once instead of blocking.
     pub(crate) in_exec: bool,
+    /// Where snapshots go, and the books INFO persistence keeps (`crate::persist`).
+    pub(crate) persistence: Persistence,
 }
 
 impl Engine {
@@ -237,6 +240,7 @@ impl Engine {
             watched_keys: WatchedKeys::default(),
             blocking: BlockingState::default(),
             in_exec: false,
+            persistence: Persistence::new(now_ms),
         };
         engine.apply_config();
         engine.eviction.create_shared_objects(now_ms);

@@ -108,7 +108,7 @@ impl Policy {
         matches!(self, Policy::VolatileLfu | Policy::AllkeysLfu)
     }
 
-    fn is_lru(self) -> bool {
+    pub(crate) fn is_lru(self) -> bool {
         matches!(self, Policy::VolatileLru | Policy::AllkeysLru)
     }
 
@@ -173,7 +173,7 @@ pub fn idle_ms(lru: u32, now_ms: u64) -> u64 {
 }
 
 /// Minutes, wrapped to 16 bits: the LFU decrement clock (`LFUGetTimeInMinutes`).
-fn lfu_minutes(now_ms: u64) -> u32 {
+pub(crate) fn lfu_minutes(now_ms: u64) -> u32 {
     ((now_ms / 1000 / 60) & 0xffff) as u32
 }
 

@@ -12,6 +12,8 @@
 //! - [`evict`]: `maxmemory` and the eviction policies (sampled LRU, LFU, TTL, random).
 //! - [`slowlog`]: the slow log.
 //! - [`pubsub`]: channels, patterns and the delivery of messages and notifications.
+//! - [`persist`]: snapshots to and from the injected storage; SAVE's and LOAD's books.
+//! - [`rdb`]: Redis's RDB format: snapshots and DUMP payloads, written and read.
 //! - [`transaction`]: MULTI's queue and WATCH's optimistic locking.
 //! - [`blocking`]: clients blocked by BLPOP and its kin, served first come first served.
 //! - [`event`]: keyspace events.
@@ -38,7 +40,9 @@ pub mod expire;
 pub mod glob;
 mod longdouble;
 pub mod memory;
+pub mod persist;
 pub mod pubsub;
+pub mod rdb;
 pub mod reply;
 pub mod resp;
 pub mod rng;

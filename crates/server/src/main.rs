@@ -11,9 +11,11 @@
 //!
 //! - `server`: connections, pipelining, waking idle connections, the timer.
 //! - `clock`: the system clock the engine reads.
+//! - `storage`: `dump.rdb` in `--dir`, loaded at start, written by SAVE, BGSAVE, SHUTDOWN.
 
 mod clock;
 mod server;
+mod storage;
 
 use std::process::ExitCode;
 
@@ -35,16 +37,41 @@ fn main() -> ExitCode {
         println!("keyspace-server v={}", env!("CARGO_PKG_VERSION"));
         return ExitCode::SUCCESS;
     }
-    let config = match parse_options(&args) {
+    let mut config = match parse_options(&args) {
         Ok(config) => config,
         Err(message) => {
             eprintln!("{message}");
             return ExitCode::FAILURE;
         }
     };
+    match storage::absolute_dir(config.text("dir")) {
+        Ok(dir) => {
+            let dir = dir.to_string_lossy().into_owned();
+            // The table accepts any text for `dir`: this cannot fail.
+            let _ = config.set(b"dir", dir.as_bytes(), true);
+        }
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::FAILURE;
+        }
+    }
     let mut engine = Engine::new(config, Box::new(SystemClock::new()), random_seed());
     // Nothing reads keyspace events natively yet: don't collect them.
     engine.set_capture_events(false);
+    // Like redis-server, refuse to start on a snapshot that cannot be read whole, rather than
+    // serve half of it or overwrite it with an empty keyspace at the next save.
+    engine.set_storage(Box::new(storage::FileStorage));
+    match engine.load_from_storage() {
+        Ok(true) => println!("DB loaded from disk"),
+        Ok(false) => {}
+        Err(message) => {
+            eprintln!(
+                "Fatal error loading the DB ({}): {message}. Exiting.",
+                engine.config().text("dbfilename")
+            );
+            return ExitCode::FAILURE;
+        }
+    }
     match server::run(engine) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -67,6 +94,8 @@ fn random_seed() -> u64 {
 /// directive and the words after it, up to the next `--name`, are its values.
 fn parse_options(args: &[String]) -> Result<Config, String> {
     let mut config = Config::default();
+    // redis-server works in the directory it was started from unless told otherwise.
+    let _ = config.set(b"dir", b".", true);
     let mut directives: Vec<(&str, Vec<&str>)> = Vec::new();
     for arg in args {
         match (arg.strip_prefix("--"), directives.last_mut()) {

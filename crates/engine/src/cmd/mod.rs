@@ -10,6 +10,7 @@ pub mod info;
 pub mod keys;
 pub mod list;
 pub mod multi;
+pub mod persist;
 pub mod pubsub;
 pub mod server;
 pub mod set;
@@ -36,4 +37,5 @@ pub static FAMILIES: &[&[CommandSpec]] = &[
     config::COMMANDS,
     info::COMMANDS,
     server::COMMANDS,
+    persist::COMMANDS,
 ];
