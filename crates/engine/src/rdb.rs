@@ -1507,4 +1507,136 @@ mod tests {
         assert!(lzf_decompress(&[0x20, 0x05], 3).is_err());
         assert!(lzf_decompress(&packed[..packed.len() - 1], text.len()).is_err());
     }
+
+    #[test]
+    fn listpack_entries_take_redis_s_widths() {
+        let ints: [(i64, usize); 14] = [
+            (0, 2),
+            (127, 2),
+            (128, 3),
+            (-1, 3),
+            (-4096, 3),
+            (4095, 3),
+            (4096, 4),
+            (-4097, 4),
+            (32767, 4),
+            (32768, 5),
+            (8_388_607, 5),
+            (8_388_608, 6),
+            (i32::MAX as i64, 6),
+            (i32::MAX as i64 + 1, 10),
+        ];
+        let strings: [(usize, usize); 4] = [(63, 65), (64, 67), (4095, 4099), (4096, 4103)];
+        let cases = ints
+            .iter()
+            .map(|&(n, w)| (n.to_string().into_bytes(), w))
+            .chain(strings.iter().map(|&(n, w)| (vec![b'x'; n], w)))
+            .chain([(b"007".to_vec(), 5), (b"-0".to_vec(), 4), (Vec::new(), 2)]);
+        let mut all = Listpack::new();
+        let mut elements = Vec::new();
+        for (element, width) in cases {
+            let mut one = Listpack::new();
+            one.push(&element);
+            assert_eq!(
+                one.bytes.len() - 6,
+                width,
+                "{:?}",
+                String::from_utf8_lossy(&element)
+            );
+            all.push(&element);
+            elements.push(element);
+        }
+        elements.extend([i64::MAX, i64::MIN].map(|n| n.to_string().into_bytes()));
+        all.push(i64::MAX.to_string().as_bytes());
+        all.push(i64::MIN.to_string().as_bytes());
+        assert_eq!(listpack(&all.finish()).unwrap(), elements);
+    }
+
+    #[test]
+    fn strings_as_integers_lzf_or_plain() {
+        let written = |s: &[u8]| {
+            let mut w = Writer::new(SaveOptions::default());
+            w.string(s);
+            w.into_bytes()
+        };
+        assert_eq!(written(b"-128"), [0xC0, 0x80]);
+        assert_eq!(written(b"128"), [0xC1, 0x80, 0x00]);
+        assert_eq!(written(b"32768"), [0xC2, 0x00, 0x80, 0x00, 0x00]);
+        // Past 32 bits, or not an integer's own spelling: plain text.
+        assert_eq!(written(b"2147483648")[0], 10);
+        assert_eq!(written(b"007"), b"\x03007");
+        // Compression starts past 20 bytes.
+        assert_eq!(written(&[b'a'; 20])[0], 20);
+        assert_eq!(written(&[b'a'; 21])[0], 0xC3);
+        let mut off = Writer::new(SaveOptions {
+            compression: false,
+            ..SaveOptions::default()
+        });
+        off.string(&[b'a'; 21]);
+        assert_eq!(off.into_bytes()[0], 21);
+        for s in [&b"-128"[..], b"128", b"32768", b"2147483648", &[b'a'; 300]] {
+            let bytes = written(s);
+            let mut r = Reader {
+                bytes: &bytes,
+                at: 0,
+                limits: Limits::default(),
+            };
+            assert_eq!(r.string().unwrap(), s);
+        }
+    }
+
+    #[test]
+    fn lengths_in_each_width() {
+        for (n, width) in [(63u64, 1), (64, 2), (16383, 2), (16384, 5), (1 << 32, 9)] {
+            let mut w = Writer::new(SaveOptions::default());
+            w.length(n);
+            let bytes = w.into_bytes();
+            assert_eq!(bytes.len(), width, "{n}");
+            let mut r = Reader {
+                bytes: &bytes,
+                at: 0,
+                limits: Limits::default(),
+            };
+            assert_eq!(r.length().unwrap(), n);
+        }
+    }
+
+    #[test]
+    fn ziplists_and_intsets_as_older_redis_wrote_them() {
+        // The example in Redis's ziplist.c: the integers 2 and 5.
+        let zl = [0x0f, 0, 0, 0, 0x0c, 0, 0, 0, 2, 0, 0, 0xf3, 2, 0xf6, 0xff];
+        assert_eq!(ziplist(&zl).unwrap(), [b"2".to_vec(), b"5".to_vec()]);
+        assert!(ziplist(&zl[..14]).is_err());
+        let set = intset(&[-5, 3, 70000]);
+        assert_eq!(set[..4], 4u32.to_le_bytes());
+        assert_eq!(parse_intset(&set).unwrap(), [-5, 3, 70000]);
+        assert!(parse_intset(&intset(&[3, -5])).is_err(), "unsorted");
+    }
+
+    #[test]
+    fn long_lists_are_cut_into_quicklist_nodes() {
+        let list: List = (0..3000)
+            .map(|i| format!("element-{i}").into_bytes())
+            .collect();
+        let mut w = Writer::new(SaveOptions::default());
+        w.quicklist(&list);
+        let bytes = w.into_bytes();
+        let mut r = Reader {
+            bytes: &bytes,
+            at: 0,
+            limits: Limits::default(),
+        };
+        let nodes = r.length().unwrap();
+        assert!(nodes > 3, "{nodes} nodes");
+        for _ in 0..nodes {
+            assert_eq!(r.length().unwrap(), QUICKLIST_NODE_PACKED);
+            assert!(r.blob().unwrap().len() <= 8192);
+        }
+        let mut r = Reader {
+            bytes: &bytes,
+            at: 0,
+            limits: Limits::default(),
+        };
+        assert_eq!(r.value(TYPE_LIST_QUICKLIST_2).unwrap(), Value::List(list));
+    }
 }

@@ -175,7 +175,10 @@ fn command_count_and_list_cover_the_table() {
             "debug",
             "slowlog|get",
             "slowlog|reset",
-            "slowlog|len"
+            "slowlog|len",
+            "save",
+            "bgsave",
+            "shutdown"
         ])
     );
 }
