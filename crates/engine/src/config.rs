@@ -109,7 +109,7 @@ pub static PARAMS: &[ConfigParam] = &[
             min: 0,
             max: i64::MAX,
         },
-        default: "128",
+        default: "512",
         mutable: true,
         clamp: None,
     },

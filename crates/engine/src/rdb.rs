@@ -37,9 +37,11 @@
 //! Marc Lehmann's LZF, as Redis vendors it: a stream of literal runs (`000LLLLL`: L+1 bytes
 //! follow, 1 to 32) and back references (`LLLooooo oooooooo`, or `111ooooo LLLLLLLL oooooooo`
 //! for long ones: copy L+2 bytes from `offset+1` bytes back, up to 8 KiB back). The
-//! compressor finds earlier occurrences of the next three bytes in a 16 K-slot hash table
-//! and extends the match greedily; the decompressor checks every run and reference against
-//! both buffers, so hostile input ends in an error, never out of bounds.
+//! compressor ([`Lzf`]) is liblzf's own algorithm step for step (a 2^16-slot table of where
+//! each 3-byte sequence was last seen, keyed by liblzf's hash, greedy matches), so that the
+//! compressed strings, and with them DUMP payloads and whole snapshots, are the bytes Redis
+//! writes. The decompressor checks every run and reference against both buffers, so hostile
+//! input ends in an error, never out of bounds.
 //!
 //! # Values (the type byte)
 //!
@@ -214,66 +216,161 @@ const LZF_MAX_LITERAL: usize = 32;
 const LZF_MAX_OFFSET: usize = 1 << 13;
 /// Longest reference: 7 + 255 in the length fields, plus the implied 2.
 const LZF_MAX_REF: usize = 264;
-/// Slots in the compressor's table of where each 3-byte sequence was last seen.
-const LZF_HASH_LOG: u32 = 14;
+/// liblzf's `HLOG`: the compressor's table has 2^16 slots, each the last position where a
+/// 3-byte sequence hashing there was seen.
+const LZF_HASH_LOG: u32 = 16;
 
-/// LZF-compresses `input`, or `None` when the result would not fit in `limit` bytes (Redis
-/// gives up on compression unless it saves at least four bytes).
-pub fn lzf_compress(input: &[u8], limit: usize) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(limit.min(input.len()));
-    let mut table = vec![0u32; 1 << LZF_HASH_LOG];
-    let hash = |i: usize| {
-        let v = u32::from(input[i]) << 16 | u32::from(input[i + 1]) << 8 | u32::from(input[i + 2]);
-        (v.wrapping_mul(2_654_435_761) >> (32 - LZF_HASH_LOG)) as usize
-    };
-    let mut literal_start = 0;
-    let mut i = 0;
-    while i + 2 < input.len() {
-        let h = hash(i);
-        let candidate = table[h] as usize;
-        table[h] = i as u32 + 1;
-        if candidate > 0 {
-            let r = candidate - 1;
-            if i - r <= LZF_MAX_OFFSET && input[r..r + 3] == input[i..i + 3] {
-                let max = (input.len() - i).min(LZF_MAX_REF);
-                let mut len = 3;
-                while len < max && input[r + len] == input[i + len] {
-                    len += 1;
-                }
-                lzf_literals(&mut out, &input[literal_start..i]);
-                let offset = i - r - 1;
-                let stored = len - 2;
-                if stored < 7 {
-                    out.push(((stored << 5) | (offset >> 8)) as u8);
-                } else {
-                    out.push(((7 << 5) | (offset >> 8)) as u8);
-                    out.push((stored - 7) as u8);
-                }
-                out.push((offset & 0xff) as u8);
-                if out.len() > limit {
-                    return None;
-                }
-                // Remember the positions inside the match too, for later matches.
-                for j in i + 1..(i + len).min(input.len().saturating_sub(2)) {
-                    table[hash(j)] = j as u32 + 1;
-                }
-                i += len;
-                literal_start = i;
-                continue;
-            }
-        }
-        i += 1;
-    }
-    lzf_literals(&mut out, &input[literal_start..]);
-    (out.len() <= limit && !out.is_empty()).then_some(out)
+/// liblzf 3.6's `lzf_compress` as Redis builds it (`VERY_FAST`, `HLOG` 16), step for step,
+/// so that a snapshot's compressed strings are the bytes Redis writes: the same hash of the
+/// last bytes seen, the same refusal to reference position 0, the same greedy match (its
+/// 16-byte unrolled first stretch may run past `maxlen`, as C's does), the same two table
+/// updates after a match, and the same points at which it gives up for lack of room.
+pub struct Lzf {
+    /// Slot -> (generation << 32 | position): slots from an earlier call are stale, as the
+    /// C table's garbage is, without clearing 2^16 slots for every string.
+    table: Vec<u64>,
+    generation: u64,
 }
 
-fn lzf_literals(out: &mut Vec<u8>, mut bytes: &[u8]) {
-    while !bytes.is_empty() {
-        let n = bytes.len().min(LZF_MAX_LITERAL);
-        out.push((n - 1) as u8);
-        out.extend_from_slice(&bytes[..n]);
-        bytes = &bytes[n..];
+impl Default for Lzf {
+    fn default() -> Lzf {
+        Lzf::new()
+    }
+}
+
+impl Lzf {
+    pub fn new() -> Lzf {
+        Lzf {
+            table: Vec::new(),
+            generation: 0,
+        }
+    }
+
+    /// Compresses `input` into at most `limit` bytes, or `None` when it does not fit (Redis
+    /// asks for 4 bytes saved at least, `limit = len - 4`).
+    pub fn compress(&mut self, input: &[u8], limit: usize) -> Option<Vec<u8>> {
+        if input.is_empty() || limit == 0 {
+            return None;
+        }
+        if self.table.is_empty() {
+            self.table = vec![0; 1 << LZF_HASH_LOG];
+        }
+        self.generation += 1;
+        let generation = self.generation << 32;
+        let idx = |h: u32| {
+            ((h >> (24 - LZF_HASH_LOG)).wrapping_sub(h.wrapping_mul(5)) & ((1 << LZF_HASH_LOG) - 1))
+                as usize
+        };
+        // Output with room for the final run, which C writes after its last check.
+        let mut out = vec![0u8; limit + 3];
+        let out_end = limit;
+        let len = input.len();
+        let mut ip = 0usize;
+        let mut op = 1usize; // the first run's control byte is reserved
+        let mut lit = 0usize;
+        let mut hval: u32 = if len >= 2 {
+            u32::from(input[0]) << 8 | u32::from(input[1])
+        } else {
+            0
+        };
+        while ip + 2 < len {
+            hval = hval << 8 | u32::from(input[ip + 2]);
+            let slot = idx(hval);
+            let entry = self.table[slot];
+            self.table[slot] = generation | ip as u64;
+            let reference =
+                (entry >> 32 == self.generation).then_some((entry & 0xffff_ffff) as usize);
+            let matched = reference.filter(|&r| {
+                r < ip
+                    && ip - r - 1 < LZF_MAX_OFFSET
+                    && r > 0
+                    && input[r..r + 3] == input[ip..ip + 3]
+            });
+            let Some(r) = matched else {
+                if op >= out_end {
+                    return None;
+                }
+                lit += 1;
+                out[op] = input[ip];
+                op += 1;
+                ip += 1;
+                if lit == LZF_MAX_LITERAL {
+                    out[op - lit - 1] = (lit - 1) as u8;
+                    lit = 0;
+                    op += 1;
+                }
+                continue;
+            };
+            let off = ip - r - 1;
+            let maxlen = (len - ip - 2).min(LZF_MAX_REF);
+            if op + 4 >= out_end && op - usize::from(lit == 0) + 4 >= out_end {
+                return None;
+            }
+            out[op - lit - 1] = (lit as u8).wrapping_sub(1);
+            op -= usize::from(lit == 0);
+            let mut mlen = 2;
+            let mut done = false;
+            if maxlen > 16 {
+                for _ in 0..16 {
+                    mlen += 1;
+                    if input[r + mlen] != input[ip + mlen] {
+                        done = true;
+                        break;
+                    }
+                }
+            }
+            if !done {
+                loop {
+                    mlen += 1;
+                    if !(mlen < maxlen && input[r + mlen] == input[ip + mlen]) {
+                        break;
+                    }
+                }
+            }
+            let stored = mlen - 2;
+            if stored < 7 {
+                out[op] = ((off >> 8) + (stored << 5)) as u8;
+                op += 1;
+            } else {
+                out[op] = ((off >> 8) + (7 << 5)) as u8;
+                out[op + 1] = (stored - 7) as u8;
+                op += 2;
+            }
+            out[op] = off as u8;
+            op += 1;
+            lit = 0;
+            op += 1;
+            ip += mlen;
+            if ip + 2 >= len {
+                break;
+            }
+            // Two table entries for the positions just before the match's end.
+            ip -= 2;
+            hval = u32::from(input[ip]) << 8 | u32::from(input[ip + 1]);
+            for _ in 0..2 {
+                hval = hval << 8 | u32::from(input[ip + 2]);
+                self.table[idx(hval)] = generation | ip as u64;
+                ip += 1;
+            }
+        }
+        if op + 3 > out_end {
+            return None;
+        }
+        while ip < len {
+            lit += 1;
+            out[op] = input[ip];
+            op += 1;
+            ip += 1;
+            if lit == LZF_MAX_LITERAL {
+                out[op - lit - 1] = (lit - 1) as u8;
+                lit = 0;
+                op += 1;
+            }
+        }
+        out[op - lit - 1] = (lit as u8).wrapping_sub(1);
+        op -= usize::from(lit == 0);
+        out.truncate(op);
+        Some(out)
     }
 }
 
@@ -390,6 +487,7 @@ impl Default for SaveOptions {
 pub struct Writer {
     buf: Vec<u8>,
     options: SaveOptions,
+    lzf: Lzf,
 }
 
 impl Writer {
@@ -397,6 +495,7 @@ impl Writer {
         Writer {
             buf: Vec::new(),
             options,
+            lzf: Lzf::new(),
         }
     }
 
@@ -501,7 +600,7 @@ impl Writer {
             }
         }
         if self.options.compression && s.len() > 20 {
-            if let Some(packed) = lzf_compress(s, s.len() - 4) {
+            if let Some(packed) = self.lzf.compress(s, s.len() - 4) {
                 self.buf.push(0xC0 | ENC_LZF);
                 self.length(packed.len() as u64);
                 self.length(s.len() as u64);
@@ -592,16 +691,14 @@ impl Writer {
                 nodes.push((QUICKLIST_NODE_PLAIN, element.clone()));
                 continue;
             }
-            let before = current.bytes.len();
-            current.push(element);
-            if current.count > 1 && !node_fits(fill, current.bytes.len() + 7, current.count) {
-                // Undo, close this node, start the next one with the element.
-                current.bytes.truncate(before);
-                current.count -= 1;
+            // The node's size as it stands (with its end byte), the element's length and
+            // Redis's 8 bytes of estimated overhead (`SIZE_ESTIMATE_OVERHEAD`).
+            let estimate = current.bytes.len() + 1 + element.len() + 8;
+            if current.count > 0 && !node_fits(fill, estimate, current.count + 1) {
                 nodes.push((QUICKLIST_NODE_PACKED, current.finish()));
                 current = Listpack::new();
-                current.push(element);
             }
+            current.push(element);
         }
         if current.count > 0 {
             nodes.push((QUICKLIST_NODE_PACKED, current.finish()));
@@ -823,7 +920,7 @@ impl Default for Limits {
     fn default() -> Limits {
         Limits {
             hash: hash::ListpackLimits {
-                entries: 128,
+                entries: 512,
                 value: 64,
             },
             zset: zset::ListpackLimits::default(),
@@ -1494,14 +1591,21 @@ mod tests {
     #[test]
     fn lzf_round_trips_and_refuses_lies() {
         let text = b"abcabcabcabcabcabcabcabcabcabcabcabc hello hello hello hello".repeat(20);
-        let packed = lzf_compress(&text, text.len() - 4).expect("compressible");
+        let mut lzf = Lzf::new();
+        // Redis's bytes for "abc" x 30: no reference to position 0, so "abca" goes literal.
+        let abc = b"abc".repeat(30);
+        assert_eq!(
+            lzf.compress(&abc, abc.len() - 4).unwrap(),
+            [3, b'a', b'b', b'c', b'a', 0xe0, 0x4b, 0x02, 0x01, b'b', b'c']
+        );
+        let packed = lzf.compress(&text, text.len() - 4).expect("compressible");
         assert!(packed.len() < text.len() / 4);
         assert_eq!(lzf_decompress(&packed, text.len()).unwrap(), text);
         // Random-looking bytes do not shrink: no compression.
         let noise: Vec<u8> = (0..100u32)
             .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
             .collect();
-        assert_eq!(lzf_compress(&noise, noise.len() - 4), None);
+        assert_eq!(lzf.compress(&noise, noise.len() - 4), None);
         // A wrong length, a reference before the start, a cut stream: errors, not panics.
         assert!(lzf_decompress(&packed, text.len() + 1).is_err());
         assert!(lzf_decompress(&[0x20, 0x05], 3).is_err());

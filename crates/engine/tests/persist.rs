@@ -302,8 +302,8 @@ fn encodings_after_reload_follow_the_thresholds() {
             .collect::<Vec<_>>()
             .join(" ")
     };
-    h.run(&format!("HSET h128 {}", fields(128)));
-    h.run(&format!("HSET h129 {}", fields(129)));
+    h.run(&format!("HSET h512 {}", fields(512)));
+    h.run(&format!("HSET h513 {}", fields(513)));
     h.run(&format!("HSET h64 f {}", "v".repeat(64)));
     h.run(&format!("HSET h65 f {}", "v".repeat(65)));
     h.run(&format!("SADD s512 {}", ints(512)));
@@ -313,8 +313,8 @@ fn encodings_after_reload_follow_the_thresholds() {
     h.run(&format!("ZADD z64 1 {}", "m".repeat(64)));
     h.run(&format!("ZADD z65 1 {}", "m".repeat(65)));
     let expected = [
-        ("h128", "listpack"),
-        ("h129", "hashtable"),
+        ("h512", "listpack"),
+        ("h513", "hashtable"),
         ("h64", "listpack"),
         ("h65", "hashtable"),
         ("s512", "intset"),
@@ -337,10 +337,9 @@ fn encodings_after_reload_follow_the_thresholds() {
     // Thresholds lowered: the loader converts what no longer fits.
     h.run("CONFIG SET hash-max-listpack-entries 2");
     h.run("CONFIG SET set-max-intset-entries 2");
-    h.run("HSET small a 1 b 2 c 3");
     h.run("DEBUG RELOAD");
     assert_eq!(
-        h.run("OBJECT ENCODING h128"),
+        h.run("OBJECT ENCODING h512"),
         Reply::Bulk(b"hashtable".to_vec())
     );
     assert_eq!(
