@@ -882,28 +882,26 @@ pub enum PayloadError {
 
 /// Reads a DUMP payload back into a value, as RESTORE does: the footer first (a version
 /// newer than ours, or a checksum that does not match, is refused before anything is
-/// read), then the value, which must use up the payload exactly.
+/// read), then the value.
 pub fn restore(payload: &[u8], limits: Limits) -> std::result::Result<Value, PayloadError> {
     if payload.len() < 10 {
         return Err(PayloadError::VersionOrChecksum);
     }
-    let (body, footer) = payload.split_at(payload.len() - 10);
+    let footer = &payload[payload.len() - 10..];
     let version = u16::from_le_bytes([footer[0], footer[1]]);
     let crc = u64::from_le_bytes(footer[2..10].try_into().expect("8 bytes"));
     if version > RDB_VERSION || crc64(0, &payload[..payload.len() - 8]) != crc {
         return Err(PayloadError::VersionOrChecksum);
     }
+    // Redis reads the value from the whole payload, footer included, and does not ask it to
+    // end where the footer starts: a value that reads into the footer is taken as it reads.
     let mut r = Reader {
-        bytes: body,
+        bytes: payload,
         at: 0,
         limits,
     };
     let kind = r.byte().map_err(|_| PayloadError::BadFormat)?;
-    let value = r.value(kind).map_err(|_| PayloadError::BadFormat)?;
-    if r.at != body.len() {
-        return Err(PayloadError::BadFormat);
-    }
-    Ok(value)
+    r.value(kind).map_err(|_| PayloadError::BadFormat)
 }
 
 // --- Reading -----------------------------------------------------------------------------------
