@@ -1054,6 +1054,13 @@ pub fn load(bytes: &[u8], limits: Limits, databases: usize) -> Result<Snapshot> 
     if r.at != bytes.len() {
         return Err(RdbError::Corrupt("bytes after the end of the file"));
     }
+    // Redis stops at a key written twice in one database rather than pick one.
+    for keys in &snapshot.dbs {
+        let mut seen = std::collections::HashSet::with_capacity(keys.len());
+        if !keys.iter().all(|k| seen.insert(k.key.as_slice())) {
+            return Err(RdbError::Corrupt("a key twice in one database"));
+        }
+    }
     Ok(snapshot)
 }
 

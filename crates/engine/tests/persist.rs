@@ -459,3 +459,23 @@ proptest! {
         prop_assert!(rdb::load(&good[..at], rdb::Limits::default(), 16).is_err());
     }
 }
+
+#[test]
+fn a_key_twice_in_one_database_is_refused() {
+    let mut h = harness();
+    h.run("SET a 1");
+    let once = h.engine.rdb_snapshot();
+    // The same key record twice, as a file Redis would stop on ("Duplicated key").
+    let mut w = rdb::Writer::new(rdb::SaveOptions::default());
+    w.header();
+    w.select_db(0, 2, 0);
+    let value = keyspace::db::Value::String(b"1".to_vec());
+    w.key(b"a", &value, None, None);
+    w.key(b"a", &value, None, None);
+    let twice = w.finish(true);
+    assert!(rdb::load(&once, rdb::Limits::default(), 16).is_ok());
+    assert_eq!(
+        rdb::load(&twice, rdb::Limits::default(), 16),
+        Err(RdbError::Corrupt("a key twice in one database"))
+    );
+}
