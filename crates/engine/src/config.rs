@@ -330,6 +330,40 @@ pub static PARAMS: &[ConfigParam] = &[
         mutable: true,
         clamp: None,
     },
+    // The append-only log (`crate::aof`): on or off at any time; how often the native server
+    // flushes it to the disk; the names of its directory and files under `dir`.
+    ConfigParam {
+        name: "appendonly",
+        aliases: &[],
+        kind: ConfigKind::Bool,
+        default: "no",
+        mutable: true,
+        clamp: None,
+    },
+    ConfigParam {
+        name: "appendfsync",
+        aliases: &[],
+        kind: ConfigKind::Enum(&["always", "everysec", "no"]),
+        default: "everysec",
+        mutable: true,
+        clamp: None,
+    },
+    ConfigParam {
+        name: "appendfilename",
+        aliases: &[],
+        kind: ConfigKind::Text,
+        default: "appendonly.aof",
+        mutable: false,
+        clamp: None,
+    },
+    ConfigParam {
+        name: "appenddirname",
+        aliases: &[],
+        kind: ConfigKind::Text,
+        default: "appendonlydir",
+        mutable: false,
+        clamp: None,
+    },
     ConfigParam {
         name: "rdbchecksum",
         aliases: &[],

@@ -376,6 +376,7 @@ impl Engine {
     /// expiry alike.
     pub(crate) fn delete_expired(&mut self, db: usize, key: &[u8]) {
         self.db_remove(db, key);
+        self.feed_aof_del(db, key);
         self.stats.expired_keys += 1;
         self.notify(NotifyClass::Expired, "expired", db, key);
     }

@@ -213,6 +213,7 @@ impl Engine {
     /// generator seeded with `rng_seed`.
     pub fn new(config: Config, clock: Box<dyn Clock>, rng_seed: u64) -> Engine {
         let databases = config.int("databases").max(1) as usize;
+        let appendonly = config.flag("appendonly");
         let now_ms = clock.now_ms();
         let mut engine = Engine {
             config,
@@ -240,7 +241,7 @@ impl Engine {
             watched_keys: WatchedKeys::default(),
             blocking: BlockingState::default(),
             in_exec: false,
-            persistence: Persistence::new(now_ms),
+            persistence: Persistence::new(now_ms, appendonly),
         };
         engine.apply_config();
         engine.eviction.create_shared_objects(now_ms);
@@ -427,7 +428,11 @@ impl Engine {
             name,
         };
         let start_us = self.clock.elapsed_us();
+        let dirty_before = self.dirty;
         let result = handler(self, &call);
+        if let Ok(outcome) = &result {
+            self.feed_aof(&call, dirty_before, outcome);
+        }
         let duration_us = self.clock.elapsed_us().saturating_sub(start_us);
         self.settle_memory();
         self.after_call(spec, &call, duration_us);
@@ -477,12 +482,13 @@ impl Engine {
         });
     }
 
-    /// Takes the parameters that are read on every command (eviction, slow log) from the
-    /// config, so that running a command never searches the config table; called at start and
-    /// after every CONFIG SET.
+    /// Takes the parameters that are read on every command (eviction, slow log, whether the
+    /// append-only log is on) from the config, so that running a command never searches the
+    /// config table; called at start and after every CONFIG SET.
     pub(crate) fn apply_config(&mut self) {
         self.eviction.configure(&self.config);
         self.slowlog.configure(&self.config);
+        self.apply_appendonly();
     }
 
     /// Counts an error reply under its code, the text's first word (INFO errorstats).
@@ -513,6 +519,7 @@ impl Engine {
         self.time_out_blocked_clients();
         self.active_expire_cycle();
         self.track_peak_memory();
+        self.flush_aof();
         let now_us = self.clock.elapsed_us();
         self.ops_samples
             .track(now_us, self.stats.total_commands_processed);

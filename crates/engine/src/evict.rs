@@ -297,6 +297,7 @@ impl Engine {
                 return false;
             };
             self.db_delete(db, &key);
+            self.feed_aof_del(db, &key);
             self.stats.evicted_keys += 1;
             self.notify(NotifyClass::Evicted, "evicted", db, &key);
         }

@@ -12,6 +12,7 @@
 //! - [`evict`]: `maxmemory` and the eviction policies (sampled LRU, LFU, TTL, random).
 //! - [`slowlog`]: the slow log.
 //! - [`pubsub`]: channels, patterns and the delivery of messages and notifications.
+//! - [`aof`]: the append-only log: write commands as they must be replayed, and the replay.
 //! - [`persist`]: snapshots to and from the injected storage; SAVE's and LOAD's books.
 //! - [`rdb`]: Redis's RDB format: snapshots and DUMP payloads, written and read.
 //! - [`transaction`]: MULTI's queue and WATCH's optimistic locking.
@@ -25,6 +26,7 @@
 //! - [`types`]: the list, hash, set and sorted-set structures.
 //! - `cmd`: one file per command family.
 
+pub mod aof;
 pub mod args;
 pub mod blocking;
 pub mod cli;

@@ -7,36 +7,74 @@
 //! `dir`/`dbfilename` like redis-server. The counters INFO persistence and LASTSAVE report
 //! live here too.
 
+use crate::aof::Aof;
 use crate::db::{Entry, StringOrigin, Value};
 use crate::engine::Engine;
 use crate::evict;
 use crate::memory;
 use crate::rdb::{self, Access, LoadedKey, RdbError, SaveOptions, Snapshot};
 
-/// Where snapshots are kept: a file for the native server, memory for the page.
-pub trait Storage: Send {
-    /// Stores a snapshot under `dir` and `dbfilename` (the config's), replacing the last one
-    /// whole or not at all. The error is a sentence for the log.
-    fn write_rdb(&mut self, dir: &str, dbfilename: &str, rdb: &[u8]) -> Result<(), String>;
-    /// The snapshot last stored there, if there is one.
-    fn read_rdb(&mut self, dir: &str, dbfilename: &str) -> Result<Option<Vec<u8>>, String>;
+/// Where the files go, as the config names them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Location {
+    pub dir: String,
+    pub dbfilename: String,
+    pub appenddirname: String,
+    pub appendfilename: String,
 }
 
-/// Keeps the last snapshot in memory, whatever `dir` and `dbfilename` say: the page's
+/// An append-only log as stored: its base snapshot (RDB bytes), if it has one, and the
+/// commands since (RESP).
+pub type AofFiles = (Option<Vec<u8>>, Vec<u8>);
+
+/// Where snapshots and the append-only log are kept: files for the native server, memory
+/// for the page. Errors are sentences for the log.
+pub trait Storage: Send {
+    /// Stores a snapshot, replacing the last one whole or not at all.
+    fn write_rdb(&mut self, at: &Location, rdb: &[u8]) -> Result<(), String>;
+    /// The snapshot last stored, if there is one.
+    fn read_rdb(&mut self, at: &Location) -> Result<Option<Vec<u8>>, String>;
+    /// Appends commands to the log, flushing to the disk as `fsync` (`appendfsync`) says.
+    fn append_aof(&mut self, at: &Location, commands: &[u8], fsync: &str) -> Result<(), String>;
+    /// Starts the log over on `base`, with no commands after it.
+    fn rewrite_aof(&mut self, at: &Location, base: &[u8]) -> Result<(), String>;
+    /// The log, if there is one.
+    fn read_aof(&mut self, at: &Location) -> Result<Option<AofFiles>, String>;
+}
+
+/// Keeps the last snapshot and the log in memory, whatever the names say: the page's
 /// storage, where there is no disk.
 #[derive(Clone, Debug, Default)]
 pub struct MemoryStorage {
     rdb: Option<Vec<u8>>,
+    aof: Option<(Vec<u8>, Vec<u8>)>,
 }
 
 impl Storage for MemoryStorage {
-    fn write_rdb(&mut self, _: &str, _: &str, rdb: &[u8]) -> Result<(), String> {
+    fn write_rdb(&mut self, _: &Location, rdb: &[u8]) -> Result<(), String> {
         self.rdb = Some(rdb.to_vec());
         Ok(())
     }
 
-    fn read_rdb(&mut self, _: &str, _: &str) -> Result<Option<Vec<u8>>, String> {
+    fn read_rdb(&mut self, _: &Location) -> Result<Option<Vec<u8>>, String> {
         Ok(self.rdb.clone())
+    }
+
+    fn append_aof(&mut self, _: &Location, commands: &[u8], _: &str) -> Result<(), String> {
+        self.aof
+            .get_or_insert_with(Default::default)
+            .1
+            .extend_from_slice(commands);
+        Ok(())
+    }
+
+    fn rewrite_aof(&mut self, _: &Location, base: &[u8]) -> Result<(), String> {
+        self.aof = Some((base.to_vec(), Vec::new()));
+        Ok(())
+    }
+
+    fn read_aof(&mut self, _: &Location) -> Result<Option<AofFiles>, String> {
+        Ok(self.aof.clone().map(|(base, log)| (Some(base), log)))
     }
 }
 
@@ -56,10 +94,12 @@ pub(crate) struct Persistence {
     pub(crate) last_load_expired: u64,
     /// SHUTDOWN asked the front end to stop.
     pub(crate) shutdown: bool,
+    /// The append-only log (`crate::aof`).
+    pub(crate) aof: Aof,
 }
 
 impl Persistence {
-    pub(crate) fn new(now_ms: u64) -> Persistence {
+    pub(crate) fn new(now_ms: u64, appendonly: bool) -> Persistence {
         Persistence {
             storage: Box::new(MemoryStorage::default()),
             lastsave: now_ms / 1000,
@@ -69,6 +109,7 @@ impl Persistence {
             last_load_loaded: 0,
             last_load_expired: 0,
             shutdown: false,
+            aof: Aof::new(appendonly),
         }
     }
 }
@@ -96,6 +137,17 @@ impl Engine {
     /// True once SHUTDOWN has saved (or was told not to): the front end stops serving.
     pub fn shutdown_requested(&self) -> bool {
         self.persistence.shutdown
+    }
+
+    /// Where the config says the files go.
+    pub(crate) fn storage_location(&self) -> Location {
+        let text = |name| self.config.text(name).to_string();
+        Location {
+            dir: text("dir"),
+            dbfilename: text("dbfilename"),
+            appenddirname: text("appenddirname"),
+            appendfilename: text("appendfilename"),
+        }
     }
 
     /// The options SAVE and DUMP write with, from the config.
@@ -154,11 +206,8 @@ impl Engine {
     /// the changes since the last save start again from 0, as Redis's `rdbSave` does.
     pub fn save(&mut self) -> Result<(), String> {
         let bytes = self.rdb_snapshot();
-        let (dir, file) = (
-            self.config.text("dir").to_string(),
-            self.config.text("dbfilename").to_string(),
-        );
-        let result = self.persistence.storage.write_rdb(&dir, &file, &bytes);
+        let location = self.storage_location();
+        let result = self.persistence.storage.write_rdb(&location, &bytes);
         self.persistence.last_save_ok = result.is_ok();
         if result.is_ok() {
             self.dirty = 0;
@@ -171,11 +220,8 @@ impl Engine {
     /// Loads the snapshot the storage holds, replacing the keyspace (the native server at
     /// start). `Ok(false)` when there is none yet.
     pub fn load_from_storage(&mut self) -> Result<bool, String> {
-        let (dir, file) = (
-            self.config.text("dir").to_string(),
-            self.config.text("dbfilename").to_string(),
-        );
-        match self.persistence.storage.read_rdb(&dir, &file)? {
+        let location = self.storage_location();
+        match self.persistence.storage.read_rdb(&location)? {
             Some(bytes) => {
                 self.load_rdb(&bytes, LoadMode::Replace)
                     .map_err(|e| e.to_string())?;

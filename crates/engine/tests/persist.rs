@@ -479,3 +479,120 @@ fn a_key_twice_in_one_database_is_refused() {
         Err(RdbError::Corrupt("a key twice in one database"))
     );
 }
+
+/// A storage two engines share, as a restarted server finds its files.
+#[derive(Clone, Default)]
+struct SharedStorage(std::sync::Arc<std::sync::Mutex<keyspace::persist::MemoryStorage>>);
+
+impl keyspace::persist::Storage for SharedStorage {
+    fn write_rdb(&mut self, at: &keyspace::persist::Location, rdb: &[u8]) -> Result<(), String> {
+        self.0.lock().unwrap().write_rdb(at, rdb)
+    }
+    fn read_rdb(&mut self, at: &keyspace::persist::Location) -> Result<Option<Vec<u8>>, String> {
+        self.0.lock().unwrap().read_rdb(at)
+    }
+    fn append_aof(
+        &mut self,
+        at: &keyspace::persist::Location,
+        commands: &[u8],
+        fsync: &str,
+    ) -> Result<(), String> {
+        self.0.lock().unwrap().append_aof(at, commands, fsync)
+    }
+    fn rewrite_aof(&mut self, at: &keyspace::persist::Location, base: &[u8]) -> Result<(), String> {
+        self.0.lock().unwrap().rewrite_aof(at, base)
+    }
+    fn read_aof(
+        &mut self,
+        at: &keyspace::persist::Location,
+    ) -> Result<Option<keyspace::persist::AofFiles>, String> {
+        self.0.lock().unwrap().read_aof(at)
+    }
+}
+
+/// Every key of a keyspace with its value and expiry, in order.
+fn contents(engine: &Engine) -> Vec<(usize, rdb::LoadedKey)> {
+    let snapshot = rdb::load(&engine.rdb_snapshot(), rdb::Limits::default(), 16).unwrap();
+    let mut keys: Vec<_> = snapshot
+        .dbs
+        .into_iter()
+        .enumerate()
+        .flat_map(|(db, keys)| keys.into_iter().map(move |k| (db, k)))
+        .collect();
+    keys.sort_by(|a, b| (a.0, &a.1.key).cmp(&(b.0, &b.1.key)));
+    keys
+}
+
+#[test]
+fn the_append_only_log_replays_to_the_same_keyspace_later() {
+    let storage = SharedStorage::default();
+    let mut h = harness();
+    h.engine.set_storage(Box::new(storage.clone()));
+    h.run("SET before-the-log 1");
+    assert_eq!(h.run("CONFIG SET appendonly yes"), ok());
+    for line in [
+        "SET a 1 EX 100",
+        "SETEX b 200 v",
+        "RPUSH l x y z",
+        "EXPIRE l 300",
+        "SADD s 1 2 3 4 5 6",
+        "SPOP s 2",
+        "SPOP s",
+        "INCRBYFLOAT f 1.5",
+        "GETDEL before-the-log",
+        "SET gone soon PX 10",
+        "SELECT 3",
+        "HSET h f v",
+        "MULTI",
+        "LPUSH t a",
+        "LPOP t",
+        "EXEC",
+        "SELECT 0",
+    ] {
+        h.run(line);
+    }
+    // Lazy expiry is logged as a DEL.
+    h.clock.advance_ms(20);
+    assert_eq!(h.run("GET gone"), Reply::Null);
+    h.engine.flush_aof();
+    let expected = contents(&h.engine);
+    let info = String::from_utf8(bulk(h.run("INFO persistence"))).unwrap();
+    assert!(info.contains("aof_enabled:1\r\n") && info.contains("aof_rewrites:1\r\n"));
+
+    // Replayed a minute later, relative times still end where they ended.
+    h.clock.advance_ms(60_000);
+    let mut later = harness();
+    later.clock.set_ms(START_MS + 60_020);
+    later.engine.set_storage(Box::new(storage.clone()));
+    assert_eq!(later.engine.load_aof_from_storage(), Ok(true));
+    assert_eq!(contents(&later.engine), expected);
+
+    // After a rewrite the log starts from the keyspace as it is.
+    assert_eq!(
+        h.run("BGREWRITEAOF"),
+        Reply::Simple("Background append only file rewriting started".into())
+    );
+    let mut again = harness();
+    again.engine.set_storage(Box::new(storage));
+    assert_eq!(again.engine.load_aof_from_storage(), Ok(true));
+    assert_eq!(contents(&again.engine), contents(&h.engine));
+}
+
+#[test]
+fn a_damaged_log_is_refused_and_nothing_is_loaded() {
+    let mut h = harness();
+    h.run("SET keep me");
+    let log = b"*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n1\r\n";
+    for (bytes, reason) in [
+        (&log[..log.len() - 3], "truncated"),
+        (&b"SET a 1\r\n"[..], "Bad file format"),
+        (&b"*1\r\n$4\r\nNOPE\r\n"[..], "Unknown command 'NOPE'"),
+    ] {
+        let error = h.engine.load_aof(None, bytes).unwrap_err();
+        assert!(error.contains(reason), "{error}");
+        assert_eq!(h.run("GET keep"), Reply::Bulk(b"me".to_vec()));
+    }
+    assert_eq!(h.engine.load_aof(None, log), Ok(()));
+    assert_eq!(h.run("GET a"), Reply::Bulk(b"1".to_vec()));
+    assert_eq!(h.run("EXISTS keep"), Reply::Integer(0));
+}

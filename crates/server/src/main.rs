@@ -11,7 +11,8 @@
 //!
 //! - `server`: connections, pipelining, waking idle connections, the timer.
 //! - `clock`: the system clock the engine reads.
-//! - `storage`: `dump.rdb` in `--dir`, loaded at start, written by SAVE, BGSAVE, SHUTDOWN.
+//! - `storage`: `dump.rdb` in `--dir`, loaded at start, written by SAVE, BGSAVE, SHUTDOWN;
+//!   with `--appendonly yes`, the append-only log in `appendonlydir` instead.
 
 mod clock;
 mod server;
@@ -60,15 +61,37 @@ fn main() -> ExitCode {
     engine.set_capture_events(false);
     // Like redis-server, refuse to start on a snapshot that cannot be read whole, rather than
     // serve half of it or overwrite it with an empty keyspace at the next save.
-    engine.set_storage(Box::new(storage::FileStorage));
-    match engine.load_from_storage() {
-        Ok(true) => println!("DB loaded from disk"),
-        Ok(false) => {}
+    engine.set_storage(Box::<storage::FileStorage>::default());
+    // With appendonly yes, the log alone is the data, as for redis-server; without one yet,
+    // it is started on the (empty) keyspace.
+    let appendonly = engine.config().flag("appendonly");
+    let loaded = if appendonly {
+        engine.load_aof_from_storage().and_then(|found| {
+            if !found {
+                engine.rewrite_aof()?;
+            }
+            Ok(found.then_some("DB loaded from append only file"))
+        })
+    } else {
+        engine
+            .load_from_storage()
+            .map(|found| found.then_some("DB loaded from disk"))
+    };
+    match loaded {
+        Ok(Some(note)) => println!("{note}"),
+        Ok(None) => {}
         Err(message) => {
-            eprintln!(
-                "Fatal error loading the DB ({}): {message}. Exiting.",
-                engine.config().text("dbfilename")
-            );
+            let config = engine.config();
+            let file = if appendonly {
+                format!(
+                    "{}/{}",
+                    config.text("appenddirname"),
+                    config.text("appendfilename")
+                )
+            } else {
+                config.text("dbfilename").to_string()
+            };
+            eprintln!("Fatal error loading the DB ({file}): {message}. Exiting.");
             return ExitCode::FAILURE;
         }
     }

@@ -265,6 +265,8 @@ impl Connection {
     fn run(&mut self, shared: &Shared) -> bool {
         let mut state = shared.lock();
         let closing = self.run_locked(&mut state.engine);
+        // The log is written before the replies go out, as Redis writes it before answering.
+        state.engine.flush_aof();
         if state.engine.shutdown_requested() {
             // SHUTDOWN has saved: stop here, as redis-server exits, without a reply.
             println!("keyspace-server is now ready to exit, bye bye...");

@@ -277,6 +277,101 @@ def refused(checks, binary, rdb, label):
         shutil.rmtree(directory)
 
 
+def aof_workload(r):
+    """fill(), then what a log must turn absolute or explicit: relative TTLs, SPOP, GETDEL,
+    GETEX, RESTORE with a TTL, a transaction, another database, a flush."""
+    fill(r)
+    r.set("rel:ex", "v", ex=100000)
+    r.execute_command("SETEX", "rel:setex", 100000, "v")
+    r.psetex("rel:psetex", 100000000, "v")
+    r.expire("l:small", 200000)
+    r.pexpire("set:strings", 300000000)
+    r.persist("ttl:list")
+    r.expire("s:text", 0)
+    r.getex("s:small-int", ex=500000)
+    r.getdel("s:empty")
+    r.sadd("pop", *range(20))
+    r.spop("pop")
+    r.spop("pop", 5)
+    r.incrbyfloat("float", "1.1")
+    r.incrbyfloat("float", "2.25")
+    payload = r.dump("h:listpack")
+    r.restore("restored", 100000, payload)
+    pipe = r.pipeline(transaction=True)
+    pipe.lpush("tx", "a", "b")
+    pipe.lpop("tx")
+    pipe.execute()
+    r.select(5)
+    r.set("db5", "x")
+    r.flushdb()
+    r.set("db5:kept", "y")
+    r.select(0)
+
+
+def aof_exchange(checks, writer, reader, label):
+    """`writer` (with appendonly yes) runs the workload and is killed without saving; `reader`
+    starts on its log; both keyspaces must be equal. Returns the directory, left in place."""
+    directory = tempfile.mkdtemp(prefix="persist-aof-")
+    try:
+        w = writer(directory)
+        try:
+            aof_workload(w.client)
+            expected = keyspace(w.client)
+        finally:
+            w.stop()
+        r = reader(directory)
+        try:
+            checks.same(label, expected, keyspace(r.client))
+        finally:
+            r.stop()
+        return directory
+    except Exception:
+        shutil.rmtree(directory)
+        raise
+
+
+def aof_checks(checks, binary, redis_server):
+    def ours_aof(d):
+        return Server([binary, "--enable-debug-command", "yes", "--appendonly", "yes",
+                       "--appendfsync", "always"], d, "keyspace-server")
+
+    def real_aof(d):
+        return Server([redis_server, "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes",
+                       "--appendfsync", "always", "--enable-debug-command", "yes"], d,
+                      "redis-server")
+
+    directory = aof_exchange(checks, ours_aof, ours_aof,
+                             "AOF: keyspace-server killed, its log replayed by keyspace-server")
+    try:
+        ours_again = keyspace_after_restart(directory, ours_aof)
+        checks.same("AOF: keyspace-server's appendonlydir loaded by redis-server",
+                    ours_again, keyspace_after_restart(directory, real_aof))
+        incr = [n for n in os.listdir(os.path.join(directory, "appendonlydir"))
+                if n.endswith(".incr.aof")][0]
+        path = os.path.join(directory, "appendonlydir", incr)
+        with open(path, "rb") as f:
+            log = f.read()
+        with open(path, "wb") as f:
+            f.write(log[:-5])
+        proc = subprocess.run([binary, "--port", str(free_port()), "--dir", directory,
+                               "--appendonly", "yes"], capture_output=True, timeout=30)
+        message = proc.stderr.decode(errors="replace").strip()
+        checks.check("AOF cut short refused at start: %s" % message,
+                     proc.returncode != 0 and "truncated" in message, message)
+    finally:
+        shutil.rmtree(directory)
+    shutil.rmtree(aof_exchange(checks, real_aof, ours_aof,
+                               "AOF: redis-server killed, its log replayed by keyspace-server"))
+
+
+def keyspace_after_restart(directory, start):
+    s = start(directory)
+    try:
+        return keyspace(s.client)
+    finally:
+        s.stop()
+
+
 def debug_reload(checks, s, label):
     fill(s.client)
     # A hash made a hashtable by a long value that is gone: a reload makes it a listpack again.
@@ -328,6 +423,8 @@ def main():
         b.stop()
         shutil.rmtree(directory_a)
         shutil.rmtree(directory_b)
+
+    aof_checks(checks, binary, redis_server)
 
     print("%d passed, %d failed" % (checks.passed, checks.failed))
     sys.exit(1 if checks.failed else 0)

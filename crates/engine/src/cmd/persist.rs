@@ -1,9 +1,9 @@
 //! Persistence commands: DUMP and RESTORE (one value in RDB form, `crate::rdb`), SAVE,
-//! BGSAVE, LASTSAVE and SHUTDOWN (the whole keyspace to the storage, `crate::persist`), and
-//! DEBUG RELOAD's save-and-load-back.
+//! BGSAVE, LASTSAVE and SHUTDOWN (the whole keyspace to the storage, `crate::persist`),
+//! BGREWRITEAOF (`crate::aof`), and DEBUG RELOAD's save-and-load-back.
 //!
-//! BGSAVE saves at once, in the foreground: there is no fork to hand the work to, and its
-//! answer is the one Redis gives as the child starts.
+//! BGSAVE and BGREWRITEAOF work at once, in the foreground: there is no fork to hand the work
+//! to, and their answers are the ones Redis gives as the child starts.
 
 use crate::args::{is, string2ll};
 use crate::engine::{Call, Engine, Outcome};
@@ -85,6 +85,20 @@ pub static COMMANDS: &[CommandSpec] = &[
         complexity: "O(1)",
         keys: KeyPositions::NONE,
         handler: Some(lastsave),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "bgrewriteaof",
+        arity: 1,
+        flags: flag::ADMIN | flag::NOSCRIPT,
+        group: "server",
+        since: "1.0.0",
+        summary: "Starts the append-only log over on a snapshot of the keyspace; Redis forks \
+                  for it, here it is done before the answer.",
+        syntax: "",
+        complexity: "O(N) where N is the total number of keys in all databases",
+        keys: KeyPositions::NONE,
+        handler: Some(bgrewriteaof),
         subcommands: &[],
     },
     CommandSpec {
@@ -228,6 +242,16 @@ fn bgsave(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 }
 
 /// ```text
+/// BGREWRITEAOF
+/// ```
+/// Rewrites the log now, whether `appendonly` is on or not (Redis writes the files either
+/// way); a failure shows in INFO's `aof_last_bgrewrite_status`.
+fn bgrewriteaof(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
+    let _ = engine.rewrite_aof();
+    Ok(Reply::Simple("Background append only file rewriting started".into()).into())
+}
+
+/// ```text
 /// LASTSAVE
 /// ```
 fn lastsave(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
@@ -267,6 +291,7 @@ fn shutdown(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     if (save || save_points) && !nosave && engine.save().is_err() && !force {
         return Err(Error::ShutdownSaveFailed);
     }
+    engine.flush_aof();
     engine.persistence.shutdown = true;
     for client in engine.clients.values_mut() {
         client.closing = true;
@@ -297,14 +322,11 @@ pub(crate) fn debug_reload(engine: &mut Engine, options: &[Vec<u8>]) -> CommandR
     if save {
         engine.save().map_err(|_| Error::SaveFailed)?;
     }
-    let (dir, file) = (
-        engine.config.text("dir").to_string(),
-        engine.config.text("dbfilename").to_string(),
-    );
+    let location = engine.storage_location();
     let bytes = engine
         .persistence
         .storage
-        .read_rdb(&dir, &file)
+        .read_rdb(&location)
         .ok()
         .flatten()
         .ok_or(Error::ReloadFailed)?;
