@@ -178,6 +178,7 @@ fn command_count_and_list_cover_the_table() {
             "slowlog|len",
             "save",
             "bgsave",
+            "bgrewriteaof",
             "shutdown"
         ])
     );
