@@ -331,7 +331,8 @@ pub static PARAMS: &[ConfigParam] = &[
         clamp: None,
     },
     // The append-only log (`crate::aof`): on or off at any time; how often the native server
-    // flushes it to the disk; the names of its directory and files under `dir`.
+    // flushes it to the disk (in Redis's order, which its error lists); the names of its
+    // directory and files under `dir`.
     ConfigParam {
         name: "appendonly",
         aliases: &[],
@@ -343,7 +344,7 @@ pub static PARAMS: &[ConfigParam] = &[
     ConfigParam {
         name: "appendfsync",
         aliases: &[],
-        kind: ConfigKind::Enum(&["always", "everysec", "no"]),
+        kind: ConfigKind::Enum(&["everysec", "always", "no"]),
         default: "everysec",
         mutable: true,
         clamp: None,
