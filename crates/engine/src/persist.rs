@@ -248,12 +248,15 @@ impl Engine {
         }
         let (mut loaded, mut expired) = (0, 0);
         for (db, keys) in snapshot.dbs.into_iter().enumerate() {
+            self.dbs[db].keys.reserve(keys.len());
             for k in keys {
                 if k.expire_ms.is_some_and(|at| at < self.now_ms) {
                     expired += 1;
                     continue;
                 }
-                self.db_remove(db, &k.key);
+                if mode == LoadMode::Merge {
+                    self.db_remove(db, &k.key);
+                }
                 self.load_key(db, k);
                 loaded += 1;
             }
