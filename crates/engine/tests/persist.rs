@@ -596,3 +596,35 @@ fn a_damaged_log_is_refused_and_nothing_is_loaded() {
     assert_eq!(h.run("GET a"), Reply::Bulk(b"1".to_vec()));
     assert_eq!(h.run("EXISTS keep"), Reply::Integer(0));
 }
+
+/// Under an LRU policy a snapshot keeps how long each key was idle, under LFU its counter
+/// (the IDLE and FREQ opcodes), and a reload gives them back; without one it keeps neither.
+#[test]
+fn idle_times_and_frequencies_survive_a_reload_under_their_policies() {
+    let mut h = harness();
+    h.run("CONFIG SET maxmemory-policy allkeys-lru");
+    h.run("SET k hello");
+    h.clock.advance_ms(7000);
+    assert_eq!(h.run("DEBUG RELOAD"), ok());
+    assert_eq!(h.run("OBJECT IDLETIME k"), Reply::Integer(7));
+
+    h.run("CONFIG SET maxmemory-policy noeviction");
+    h.clock.advance_ms(3000);
+    assert_eq!(h.run("DEBUG RELOAD"), ok());
+    assert_eq!(h.run("OBJECT IDLETIME k"), Reply::Integer(0));
+
+    h.run("CONFIG SET maxmemory-policy allkeys-lfu");
+    h.run("SET f hello");
+    let payload = bulk(h.run("DUMP f"));
+    let argv = vec![
+        b"RESTORE".to_vec(),
+        b"g".to_vec(),
+        b"0".to_vec(),
+        payload,
+        b"FREQ".to_vec(),
+        b"100".to_vec(),
+    ];
+    assert_eq!(h.engine.execute(h.client, &argv).into_replies(), [ok()]);
+    assert_eq!(h.run("DEBUG RELOAD"), ok());
+    assert_eq!(h.run("OBJECT FREQ g"), Reply::Integer(100));
+}
