@@ -332,7 +332,7 @@ impl Engine {
 
     /// The checks Redis's `processCommand` makes before a command runs, in its order: the
     /// command exists and its arity fits (a refusal inside MULTI dooms the transaction), a
-    /// protected command (DEBUG) is enabled, memory allows it (evicting first when over `maxmemory`), RESP2's subscribed context
+    /// protected command (DEBUG) is enabled, one flagged `no_multi` (SAVE) is not inside MULTI, memory allows it (evicting first when over `maxmemory`), RESP2's subscribed context
     /// allows it, and inside MULTI it is queued rather than run.
     fn process(&mut self, client: ClientId, argv: &[Vec<u8>]) -> CommandResult {
         let resolved = spec::resolve(argv)
@@ -344,11 +344,15 @@ impl Engine {
                 }
                 let protected_off =
                     spec.has(flag::PROTECTED) && self.config.text("enable-debug-command") == "no";
+                let in_multi = self.clients.get(&client).is_some_and(|c| c.multi.is_some());
                 match spec.handler {
                     Some(_) if !spec.arity_ok(argv.len()) => {
                         Err((Error::WrongArity(name.clone()), Some(name)))
                     }
                     Some(_) if protected_off => Err((Error::DebugNotAllowed, Some(name))),
+                    Some(_) if in_multi && spec.has(flag::NO_MULTI) => {
+                        Err((Error::NotAllowedInMulti, Some(name)))
+                    }
                     Some(_) => Ok((spec, name)),
                     None => Err((Error::WrongArity(name.clone()), Some(name))),
                 }

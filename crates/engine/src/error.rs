@@ -231,6 +231,8 @@ pub enum Error {
     ShutdownSaveFailed,
     /// SHUTDOWN ABORT with no shutdown under way.
     NoShutdownInProgress,
+    /// A command flagged `no_multi` (SAVE, SHUTDOWN) sent inside MULTI.
+    NotAllowedInMulti,
 }
 
 /// Shorthand for results whose error is [`Error`].
@@ -423,6 +425,7 @@ impl fmt::Display for Error {
             }
             ShutdownSaveFailed => f.write_str("ERR Errors trying to SHUTDOWN. Check logs."),
             NoShutdownInProgress => f.write_str("ERR No shutdown in progress."),
+            NotAllowedInMulti => f.write_str("ERR Command not allowed inside a transaction"),
             ProtocolExpectedBulk(got) => {
                 write!(
                     f,

@@ -227,7 +227,28 @@ fn save_lastsave_and_info_persistence() {
         Reply::Simple("Background saving started".into())
     );
     assert_eq!(h.run("BGSAVE NOW"), err("ERR syntax error"));
-    assert!(info(&mut h).contains("rdb_saves:3\r\nrdb_last_cow_size"));
+    // Inside EXEC Redis cannot fork: BGSAVE and BGREWRITEAOF are scheduled; SAVE is refused
+    // at once and dooms the transaction.
+    h.run("MULTI");
+    h.run("BGSAVE");
+    h.run("BGREWRITEAOF");
+    assert_eq!(
+        h.run("EXEC"),
+        Reply::Array(vec![
+            Reply::Simple("Background saving scheduled".into()),
+            Reply::Simple("Background append only file rewriting scheduled".into()),
+        ])
+    );
+    h.run("MULTI");
+    assert_eq!(
+        h.run("SAVE"),
+        err("ERR Command not allowed inside a transaction")
+    );
+    assert_eq!(
+        h.run("EXEC"),
+        err("EXECABORT Transaction discarded because of previous errors.")
+    );
+    assert!(info(&mut h).contains("rdb_saves:4\r\nrdb_last_cow_size"));
 }
 
 #[test]

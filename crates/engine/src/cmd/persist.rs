@@ -238,7 +238,13 @@ fn bgsave(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     // The answer does not depend on how the save went: Redis's child reports that later.
     let _ = engine.save();
     engine.persistence.bgsaved = true;
-    Ok(Reply::Simple("Background saving started".into()).into())
+    // Inside EXEC Redis cannot fork: it schedules the save for after, and says so.
+    let answer = if engine.in_exec {
+        "Background saving scheduled"
+    } else {
+        "Background saving started"
+    };
+    Ok(Reply::Simple(answer.into()).into())
 }
 
 /// ```text
@@ -248,7 +254,12 @@ fn bgsave(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 /// way); a failure shows in INFO's `aof_last_bgrewrite_status`.
 fn bgrewriteaof(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
     let _ = engine.rewrite_aof();
-    Ok(Reply::Simple("Background append only file rewriting started".into()).into())
+    let answer = if engine.in_exec {
+        "Background append only file rewriting scheduled"
+    } else {
+        "Background append only file rewriting started"
+    };
+    Ok(Reply::Simple(answer.into()).into())
 }
 
 /// ```text
