@@ -40,6 +40,11 @@ pub trait Storage: Send {
     fn rewrite_aof(&mut self, at: &Location, base: &[u8]) -> Result<(), String>;
     /// The log, if there is one.
     fn read_aof(&mut self, at: &Location) -> Result<Option<AofFiles>, String>;
+    /// What CONFIG SET dir stores for `dir`: redis-server changes into it, so it must be a
+    /// directory, and CONFIG GET then shows it absolute. The error is the system's reason.
+    fn resolve_dir(&mut self, dir: &str) -> Result<String, String> {
+        Ok(dir.to_string())
+    }
 }
 
 /// Keeps the last snapshot and the log in memory, whatever the names say: the page's

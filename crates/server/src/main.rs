@@ -51,8 +51,12 @@ fn main() -> ExitCode {
             // The table accepts any text for `dir`: this cannot fail.
             let _ = config.set(b"dir", dir.as_bytes(), true);
         }
-        Err(message) => {
-            eprintln!("{message}");
+        Err(e) => {
+            eprintln!(
+                "Can't chdir to '{}': {}",
+                config.text("dir"),
+                storage::strerror(&e)
+            );
             return ExitCode::FAILURE;
         }
     }

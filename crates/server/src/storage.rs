@@ -200,6 +200,12 @@ impl Storage for FileStorage {
         Ok(())
     }
 
+    fn resolve_dir(&mut self, dir: &str) -> Result<String, String> {
+        absolute_dir(dir)
+            .map(|path| path.to_string_lossy().into_owned())
+            .map_err(|e| strerror(&e))
+    }
+
     fn read_aof(&mut self, at: &Location) -> Result<Option<AofFiles>, String> {
         let Some(mut entries) = read_manifest(at)? else {
             return Ok(None);
@@ -226,20 +232,27 @@ impl Storage for FileStorage {
 }
 
 /// `dir` made absolute, checked to be a directory: what CONFIG GET dir then answers, as
-/// redis-server's chdir makes its answer absolute. The error is redis-server's.
-pub fn absolute_dir(dir: &str) -> Result<PathBuf, String> {
-    fs::canonicalize(dir)
-        .and_then(|path| {
-            if path.is_dir() {
-                Ok(path)
-            } else {
-                Err(std::io::Error::new(
-                    ErrorKind::NotADirectory,
-                    "Not a directory",
-                ))
-            }
-        })
-        .map_err(|e| format!("Can't chdir to '{dir}': {e}"))
+/// redis-server's chdir makes its answer absolute.
+pub fn absolute_dir(dir: &str) -> std::io::Result<PathBuf> {
+    fs::canonicalize(dir).and_then(|path| {
+        if path.is_dir() {
+            Ok(path)
+        } else {
+            Err(std::io::Error::new(
+                ErrorKind::NotADirectory,
+                "Not a directory",
+            ))
+        }
+    })
+}
+
+/// An error as C's `strerror` words it, without Rust's " (os error N)".
+pub fn strerror(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error") {
+        Some(at) => text[..at].to_string(),
+        None => text,
+    }
 }
 
 #[cfg(test)]
@@ -307,8 +320,16 @@ mod tests {
             storage.read_aof(&at),
             Ok(Some((Some(b"REDIS0010-second".to_vec()), Vec::new())))
         );
-        assert!(absolute_dir(d).unwrap().is_absolute());
-        assert!(absolute_dir(&format!("{d}/dump.rdb")).is_err());
+        let absolute = absolute_dir(d).unwrap().to_string_lossy().into_owned();
+        assert_eq!(storage.resolve_dir(d), Ok(absolute));
+        assert_eq!(
+            storage.resolve_dir(&format!("{d}/dump.rdb")),
+            Err("Not a directory".into())
+        );
+        assert_eq!(
+            storage.resolve_dir(&format!("{d}/nowhere")),
+            Err("No such file or directory".into())
+        );
         fs::remove_dir_all(&dir).unwrap();
     }
 }
