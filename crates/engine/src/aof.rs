@@ -126,8 +126,10 @@ pub fn parse_log(bytes: &[u8]) -> Result<Vec<Vec<Vec<u8>>>, String> {
 }
 
 impl Engine {
-    /// Logs a command that just ran, if the log is on, it was a write and it changed
-    /// something, in its propagated form (see the module's notes).
+    /// Logs a write command that just ran (the caller checks its `write` flag: EXEC, whose
+    /// commands are logged one by one, and a read that expired a key are not), if the log
+    /// is on and the command changed something, in its propagated form (see the module's
+    /// notes).
     pub(crate) fn feed_aof(&mut self, call: &Call<'_>, dirty_before: u64, outcome: &Outcome) {
         if !self.persistence.aof.on || self.persistence.aof.loading || self.dirty == dirty_before {
             return;

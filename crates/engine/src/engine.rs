@@ -434,7 +434,7 @@ impl Engine {
         let start_us = self.clock.elapsed_us();
         let dirty_before = self.dirty;
         let result = handler(self, &call);
-        if let Ok(outcome) = &result {
+        if let (Ok(outcome), true) = (&result, spec.has(flag::WRITE)) {
             self.feed_aof(&call, dirty_before, outcome);
         }
         let duration_us = self.clock.elapsed_us().saturating_sub(start_us);

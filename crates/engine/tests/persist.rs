@@ -7,7 +7,7 @@
 mod common;
 
 use common::{Harness, START_MS};
-use keyspace::persist::LoadMode;
+use keyspace::persist::{LoadMode, Storage};
 use keyspace::rdb::{self, RdbError};
 use keyspace::{Config, Engine, ManualClock, Reply};
 use proptest::prelude::*;
@@ -505,7 +505,7 @@ fn a_key_twice_in_one_database_is_refused() {
 #[derive(Clone, Default)]
 struct SharedStorage(std::sync::Arc<std::sync::Mutex<keyspace::persist::MemoryStorage>>);
 
-impl keyspace::persist::Storage for SharedStorage {
+impl Storage for SharedStorage {
     fn write_rdb(&mut self, at: &keyspace::persist::Location, rdb: &[u8]) -> Result<(), String> {
         self.0.lock().unwrap().write_rdb(at, rdb)
     }
@@ -576,6 +576,26 @@ fn the_append_only_log_replays_to_the_same_keyspace_later() {
     h.clock.advance_ms(20);
     assert_eq!(h.run("GET gone"), Reply::Null);
     h.engine.flush_aof();
+    // Only write commands, in the form they ran: no MULTI, EXEC or GET, the SET's relative
+    // time made absolute, SPOP as SREM.
+    let (_, log) = storage
+        .clone()
+        .read_aof(&keyspace::persist::Location::default())
+        .unwrap()
+        .unwrap();
+    let commands = keyspace::aof::parse_log(&log).unwrap();
+    let names: Vec<String> = commands
+        .iter()
+        .map(|argv| String::from_utf8_lossy(&argv[0]).to_ascii_uppercase())
+        .collect();
+    for absent in ["MULTI", "EXEC", "GET", "SPOP", "SETEX", "EXPIRE"] {
+        assert!(!names.iter().any(|n| n == absent), "{absent} in {names:?}");
+    }
+    let expiry = (START_MS + 100_000).to_string();
+    assert_eq!(
+        commands[1],
+        [&b"SET"[..], b"a", b"1", b"PXAT", expiry.as_bytes()]
+    );
     let expected = contents(&h.engine);
     let info = String::from_utf8(bulk(h.run("INFO persistence"))).unwrap();
     assert!(info.contains("aof_enabled:1\r\n") && info.contains("aof_rewrites:1\r\n"));
