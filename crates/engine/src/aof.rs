@@ -147,6 +147,8 @@ impl Engine {
                 } else {
                     &argv[3]
                 };
+                // A time already past is kept as it is (the key expires when next looked at),
+                // so the key exists here either way.
                 match &expiry {
                     Some(at) => aof.append(db, &[b"SET", key, value, b"PXAT", at.as_bytes()]),
                     None => aof.append(db, &[b"SET", key, value]),

@@ -562,6 +562,7 @@ fn the_append_only_log_replays_to_the_same_keyspace_later() {
         "INCRBYFLOAT f 1.5",
         "GETDEL before-the-log",
         "SET gone soon PX 10",
+        "SET never-here v EXAT 1",
         "SELECT 3",
         "HSET h f v",
         "MULTI",
@@ -575,6 +576,7 @@ fn the_append_only_log_replays_to_the_same_keyspace_later() {
     // Lazy expiry is logged as a DEL.
     h.clock.advance_ms(20);
     assert_eq!(h.run("GET gone"), Reply::Null);
+    assert_eq!(h.run("EXISTS never-here"), Reply::Integer(0));
     h.engine.flush_aof();
     // Only write commands, in the form they ran: no MULTI, EXEC or GET, the SET's relative
     // time made absolute, SPOP as SREM.
