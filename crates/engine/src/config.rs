@@ -27,6 +27,9 @@ pub enum ConfigKind {
     /// `notify-keyspace-events`' class letters (`crate::event::notify_flags`), kept as flags
     /// and shown in Redis's canonical order.
     KeyspaceEvents,
+    /// `save`'s pairs of seconds (at least 1) and changes (at least 0), written back with
+    /// single spaces as Redis rebuilds it; empty for none.
+    SavePoints,
 }
 
 /// One row of the config table.
@@ -44,6 +47,10 @@ pub struct ConfigParam {
     /// does for `hz` (CONFIG_MIN_HZ..=CONFIG_MAX_HZ). CONFIG GET shows the clamped value.
     pub clamp: Option<(i64, i64)>,
 }
+
+/// Parameters CONFIG SET refuses unless `enable-protected-configs` allows it (Redis's
+/// `PROTECTED_CONFIG`).
+pub const PROTECTED: &[&str] = &["dir", "dbfilename"];
 
 /// Every parameter the engine knows. CONFIG GET's reply order is Redis's hash-table order,
 /// which clients must not rely on; ours is this table's order.
@@ -109,7 +116,7 @@ pub static PARAMS: &[ConfigParam] = &[
             min: 0,
             max: i64::MAX,
         },
-        default: "128",
+        default: "512",
         mutable: true,
         clamp: None,
     },
@@ -354,6 +361,96 @@ pub static PARAMS: &[ConfigParam] = &[
         mutable: true,
         clamp: None,
     },
+    // Persistence (`crate::persist`). `save` holds Redis's "seconds changes" pairs; SHUTDOWN
+    // saves when it is not empty. `dir` is where the native server keeps its files (it puts
+    // its absolute working directory here at start, as redis-server answers CONFIG GET dir);
+    // the page keeps its snapshot in memory whatever it says.
+    // Redis 7.0 refuses CONFIG SET of the protected parameters (`dir`, `dbfilename`: where
+    // files are written) unless this allows it; `local` counts every client as local, as
+    // `enable-debug-command` does.
+    ConfigParam {
+        name: "enable-protected-configs",
+        aliases: &[],
+        kind: ConfigKind::Enum(&["no", "yes", "local"]),
+        default: "no",
+        mutable: false,
+        clamp: None,
+    },
+    ConfigParam {
+        name: "save",
+        aliases: &[],
+        kind: ConfigKind::SavePoints,
+        default: "3600 1 300 100 60 10000",
+        mutable: true,
+        clamp: None,
+    },
+    ConfigParam {
+        name: "dir",
+        aliases: &[],
+        kind: ConfigKind::Text,
+        default: "/",
+        mutable: true,
+        clamp: None,
+    },
+    ConfigParam {
+        name: "dbfilename",
+        aliases: &[],
+        kind: ConfigKind::Text,
+        default: "dump.rdb",
+        mutable: true,
+        clamp: None,
+    },
+    ConfigParam {
+        name: "rdbcompression",
+        aliases: &[],
+        kind: ConfigKind::Bool,
+        default: "yes",
+        mutable: true,
+        clamp: None,
+    },
+    // The append-only log (`crate::aof`): on or off at any time; how often the native server
+    // flushes it to the disk (in Redis's order, which its error lists); the names of its
+    // directory and files under `dir`.
+    ConfigParam {
+        name: "appendonly",
+        aliases: &[],
+        kind: ConfigKind::Bool,
+        default: "no",
+        mutable: true,
+        clamp: None,
+    },
+    ConfigParam {
+        name: "appendfsync",
+        aliases: &[],
+        kind: ConfigKind::Enum(&["everysec", "always", "no"]),
+        default: "everysec",
+        mutable: true,
+        clamp: None,
+    },
+    ConfigParam {
+        name: "appendfilename",
+        aliases: &[],
+        kind: ConfigKind::Text,
+        default: "appendonly.aof",
+        mutable: false,
+        clamp: None,
+    },
+    ConfigParam {
+        name: "appenddirname",
+        aliases: &[],
+        kind: ConfigKind::Text,
+        default: "appendonlydir",
+        mutable: false,
+        clamp: None,
+    },
+    ConfigParam {
+        name: "rdbchecksum",
+        aliases: &[],
+        kind: ConfigKind::Bool,
+        default: "yes",
+        mutable: false,
+        clamp: None,
+    },
 ];
 
 /// Parameters of the playground's own, which Redis does not have. Their names start with
@@ -496,6 +593,33 @@ fn parse(param: &ConfigParam, value: &[u8]) -> Result<ConfigValue, String> {
         ConfigKind::Text => Ok(ConfigValue::Text(
             String::from_utf8_lossy(value).into_owned(),
         )),
+        ConfigKind::SavePoints => {
+            let text = String::from_utf8_lossy(value);
+            // Split on single spaces, each word read as strtoll reads it (an empty one is
+            // 0), as Redis's `setConfigSaveOption` does.
+            let numbers: Option<Vec<i64>> = if text.is_empty() {
+                Some(Vec::new())
+            } else {
+                text.split(' ')
+                    .map(|n| {
+                        if n.is_empty() {
+                            Some(0)
+                        } else {
+                            n.parse().ok()
+                        }
+                    })
+                    .collect()
+            };
+            match numbers {
+                Some(n)
+                    if n.len() % 2 == 0 && n.chunks(2).all(|pair| pair[0] >= 1 && pair[1] >= 0) =>
+                {
+                    let words: Vec<String> = n.iter().map(i64::to_string).collect();
+                    Ok(ConfigValue::Text(words.join(" ")))
+                }
+                _ => Err("Invalid save parameters".into()),
+            }
+        }
         ConfigKind::Int { min, max } => {
             let n = string2ll(value).ok_or("argument couldn't be parsed into an integer")?;
             in_range(param, n, min, max)

@@ -392,6 +392,7 @@ impl Engine {
     /// expiry alike.
     pub(crate) fn delete_expired(&mut self, db: usize, key: &[u8]) {
         self.db_remove(db, key);
+        self.feed_aof_del(db, key);
         self.stats.expired_keys += 1;
         self.notify(NotifyClass::Expired, "expired", db, key);
     }
@@ -473,7 +474,7 @@ impl Engine {
     }
 
     /// A value's modelled size under the current policy (see `crate::memory`).
-    fn value_size(&self, value: &Value, origin: StringOrigin) -> usize {
+    pub(crate) fn value_size(&self, value: &Value, origin: StringOrigin) -> usize {
         memory::value_size(value, origin, self.accounting_pricing())
     }
 

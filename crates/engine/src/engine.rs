@@ -27,6 +27,7 @@ use crate::event::KeyspaceEvent;
 use crate::evict::Eviction;
 use crate::expire::ActiveExpireState;
 use crate::latency::{LatencyHistogram, LatencyMonitor};
+use crate::persist::Persistence;
 use crate::pubsub::{PubSub, Subscriptions};
 use crate::reply::Reply;
 use crate::rng::Rng;
@@ -215,6 +216,8 @@ pub struct Engine {
     pub(crate) in_exec: bool,
     /// Users and the ACL LOG (`crate::acl`).
     pub(crate) acl: Acl,
+    /// Where snapshots go, and the books INFO persistence keeps (`crate::persist`).
+    pub(crate) persistence: Persistence,
 }
 
 impl Engine {
@@ -222,6 +225,7 @@ impl Engine {
     /// generator seeded with `rng_seed`.
     pub fn new(config: Config, clock: Box<dyn Clock>, rng_seed: u64) -> Engine {
         let databases = config.int("databases").max(1) as usize;
+        let appendonly = config.flag("appendonly");
         let now_ms = clock.now_ms();
         let mut engine = Engine {
             config,
@@ -251,6 +255,7 @@ impl Engine {
             blocking: BlockingState::default(),
             in_exec: false,
             acl: Acl::default(),
+            persistence: Persistence::new(now_ms, appendonly),
         };
         let requirepass = engine.config.text("requirepass").as_bytes().to_vec();
         engine.acl.set_requirepass(&requirepass);
@@ -346,7 +351,8 @@ impl Engine {
     /// The checks Redis's `processCommand` makes before a command runs, in its order: the
     /// command exists and its arity fits (a refusal inside MULTI dooms the transaction), a
     /// protected command (DEBUG) is enabled, the client has authenticated and its ACL user
-    /// may run it (`crate::cmd::acl`), memory allows it (evicting first when over `maxmemory`), RESP2's subscribed context
+    /// may run it (`crate::cmd::acl`), one flagged `no_multi` (SAVE) is not inside MULTI,
+    /// memory allows it (evicting first when over `maxmemory`), RESP2's subscribed context
     /// allows it, and inside MULTI it is queued rather than run.
     fn process(&mut self, client: ClientId, argv: &[Vec<u8>]) -> CommandResult {
         let resolved = spec::resolve(argv)
@@ -358,11 +364,15 @@ impl Engine {
                 }
                 let protected_off =
                     spec.has(flag::PROTECTED) && self.config.text("enable-debug-command") == "no";
+                let in_multi = self.clients.get(&client).is_some_and(|c| c.multi.is_some());
                 match spec.handler {
                     Some(_) if !spec.arity_ok(argv.len()) => {
                         Err((Error::WrongArity(name.clone()), Some(name)))
                     }
                     Some(_) if protected_off => Err((Error::DebugNotAllowed, Some(name))),
+                    Some(_) if in_multi && spec.has(flag::NO_MULTI) => {
+                        Err((Error::NotAllowedInMulti, Some(name)))
+                    }
                     Some(_) => Ok((spec, name)),
                     None => Err((Error::WrongArity(name.clone()), Some(name))),
                 }
@@ -443,7 +453,11 @@ impl Engine {
             name,
         };
         let start_us = self.clock.elapsed_us();
+        let dirty_before = self.dirty;
         let result = handler(self, &call);
+        if let (Ok(outcome), true) = (&result, spec.has(flag::WRITE)) {
+            self.feed_aof(&call, dirty_before, outcome);
+        }
         let duration_us = self.clock.elapsed_us().saturating_sub(start_us);
         self.settle_memory();
         self.after_call(spec, &call, duration_us);
@@ -505,13 +519,14 @@ impl Engine {
         });
     }
 
-    /// Takes the parameters that are read on every command (eviction, slow log) from the
-    /// config, so that running a command never searches the config table; called at start and
-    /// after every CONFIG SET.
+    /// Takes the parameters that are read on every command (eviction, slow log, whether the
+    /// append-only log is on) from the config, so that running a command never searches the
+    /// config table; called at start and after every CONFIG SET.
     pub(crate) fn apply_config(&mut self) {
         self.eviction.configure(&self.config);
         self.slowlog.configure(&self.config);
         self.latency.configure(&self.config);
+        self.apply_appendonly();
     }
 
     /// Counts an error reply under its code, the text's first word (INFO errorstats).
@@ -542,6 +557,7 @@ impl Engine {
         self.time_out_blocked_clients();
         self.active_expire_cycle();
         self.track_peak_memory();
+        self.flush_aof();
         let now_us = self.clock.elapsed_us();
         self.ops_samples
             .track(now_us, self.stats.total_commands_processed);

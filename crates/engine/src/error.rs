@@ -248,6 +248,31 @@ pub enum Error {
     /// A connection from another host while `protected-mode` is on and the default user has
     /// no password; sent before the server closes it.
     ProtectedMode,
+    // --- Persistence (rdb.c, cluster.c's DUMP/RESTORE, debug.c) ---
+    /// RESTORE onto an existing key without REPLACE.
+    BusyKey,
+    /// RESTORE with a negative TTL.
+    InvalidTtl,
+    /// RESTORE ... IDLETIME with a negative value.
+    InvalidIdletime,
+    /// RESTORE ... FREQ outside 0..=255.
+    InvalidFreq,
+    /// A DUMP payload whose footer is wrong: a newer RDB version or a bad CRC-64.
+    DumpPayloadChecksum,
+    /// A DUMP payload whose footer is right but whose value cannot be read.
+    BadDataFormat,
+    /// SAVE (or what needs one) could not write the snapshot: Redis's bare `-ERR`.
+    SaveFailed,
+    /// DEBUG RELOAD could not load back what it saved.
+    ReloadFailed,
+    /// DEBUG RELOAD with an option it does not know.
+    ReloadOptions,
+    /// SHUTDOWN could not save.
+    ShutdownSaveFailed,
+    /// SHUTDOWN ABORT with no shutdown under way.
+    NoShutdownInProgress,
+    /// A command flagged `no_multi` (SAVE, SHUTDOWN) sent inside MULTI.
+    NotAllowedInMulti,
 }
 
 /// Shorthand for results whose error is [`Error`].
@@ -425,6 +450,22 @@ impl fmt::Display for Error {
             NoSuchUser(user) => write!(f, "ERR No such user '{user}'"),
             InvalidClientId => f.write_str("ERR Invalid client ID"),
             Protocol(what) => write!(f, "ERR Protocol error: {what}"),
+            BusyKey => f.write_str("BUSYKEY Target key name already exists."),
+            InvalidTtl => f.write_str("ERR Invalid TTL value, must be >= 0"),
+            InvalidIdletime => f.write_str("ERR Invalid IDLETIME value, must be >= 0"),
+            InvalidFreq => f.write_str("ERR Invalid FREQ value, must be >= 0 and <= 255"),
+            DumpPayloadChecksum => f.write_str("ERR DUMP payload version or checksum are wrong"),
+            BadDataFormat => f.write_str("ERR Bad data format"),
+            SaveFailed => f.write_str("ERR"),
+            ReloadFailed => {
+                f.write_str("ERR Error trying to load the RDB dump, check server logs.")
+            }
+            ReloadOptions => {
+                f.write_str("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.")
+            }
+            ShutdownSaveFailed => f.write_str("ERR Errors trying to SHUTDOWN. Check logs."),
+            NoShutdownInProgress => f.write_str("ERR No shutdown in progress."),
+            NotAllowedInMulti => f.write_str("ERR Command not allowed inside a transaction"),
             ProtocolExpectedBulk(got) => {
                 write!(
                     f,

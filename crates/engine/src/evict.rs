@@ -138,7 +138,7 @@ impl Policy {
     }
 
     /// Whether the policy evicts by recency (`volatile-lru`, `allkeys-lru`).
-    fn is_lru(self) -> bool {
+    pub(crate) fn is_lru(self) -> bool {
         matches!(self, Policy::VolatileLru | Policy::AllkeysLru)
     }
 
@@ -211,7 +211,7 @@ pub fn idle_ms(lru: u32, now_ms: u64) -> u64 {
 }
 
 /// Minutes, wrapped to 16 bits: the LFU decrement clock (`LFUGetTimeInMinutes`).
-fn lfu_minutes(now_ms: u64) -> u32 {
+pub(crate) fn lfu_minutes(now_ms: u64) -> u32 {
     ((now_ms / 1000 / 60) & 0xffff) as u32
 }
 
@@ -359,6 +359,7 @@ impl Engine {
                 return false;
             };
             self.db_delete(db, &key);
+            self.feed_aof_del(db, &key);
             self.stats.evicted_keys += 1;
             self.notify(NotifyClass::Evicted, "evicted", db, &key);
         }

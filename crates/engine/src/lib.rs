@@ -12,6 +12,9 @@
 //! - [`evict`]: `maxmemory` and the eviction policies (sampled LRU, LFU, TTL, random).
 //! - [`slowlog`]: the slow log; [`latency`]: the latency monitor.
 //! - [`pubsub`]: channels, patterns and the delivery of messages and notifications.
+//! - [`aof`]: the append-only log: write commands as they must be replayed, and the replay.
+//! - [`persist`]: snapshots to and from the injected storage; SAVE's and LOAD's books.
+//! - [`rdb`]: Redis's RDB format: snapshots and DUMP payloads, written and read.
 //! - [`transaction`]: MULTI's queue and WATCH's optimistic locking.
 //! - [`blocking`]: clients blocked by BLPOP and its kin, served first come first served.
 //! - [`event`]: keyspace events.
@@ -24,6 +27,7 @@
 //! - `cmd`: one file per command family.
 
 pub mod acl;
+pub mod aof;
 pub mod args;
 pub mod blocking;
 pub mod cli;
@@ -40,7 +44,9 @@ pub mod glob;
 pub mod latency;
 mod longdouble;
 pub mod memory;
+pub mod persist;
 pub mod pubsub;
+pub mod rdb;
 pub mod reply;
 pub mod resp;
 pub mod rng;

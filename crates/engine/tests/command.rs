@@ -187,7 +187,11 @@ fn command_count_and_list_cover_the_table() {
             "slowlog|len",
             "latency|latest",
             "latency|history",
-            "latency|reset"
+            "latency|reset",
+            "save",
+            "bgsave",
+            "bgrewriteaof",
+            "shutdown"
         ])
     );
 }

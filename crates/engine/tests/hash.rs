@@ -65,7 +65,7 @@ fn hgetall_is_a_map_in_insertion_order_while_a_listpack() {
 #[test]
 fn hscan_returns_every_field_present_throughout_a_walk() {
     let mut h = Harness::new(1);
-    for i in 0..300 {
+    for i in 0..600 {
         h.run(&format!("HSET big f{i} v{i}"));
     }
     assert_eq!(h.run("OBJECT ENCODING big"), Reply::bulk("hashtable"));
@@ -91,7 +91,7 @@ fn hscan_returns_every_field_present_throughout_a_walk() {
             break;
         }
     }
-    for i in 50..300 {
+    for i in 50..600 {
         assert!(seen.contains(&format!("f{i}")), "f{i} missed");
     }
 }

@@ -15,9 +15,12 @@
 //!
 //! - `server`: connections, pipelining, waking idle connections, the timer.
 //! - `clock`: the system clock the engine reads.
+//! - `storage`: `dump.rdb` in `--dir`, loaded at start, written by SAVE, BGSAVE, SHUTDOWN;
+//!   with `--appendonly yes`, the append-only log in `appendonlydir` instead.
 
 mod clock;
 mod server;
+mod storage;
 
 use std::process::ExitCode;
 
@@ -39,16 +42,67 @@ fn main() -> ExitCode {
         println!("keyspace-server v={}", env!("CARGO_PKG_VERSION"));
         return ExitCode::SUCCESS;
     }
-    let config = match parse_options(&args) {
+    let mut config = match parse_options(&args) {
         Ok(config) => config,
         Err(message) => {
             eprintln!("{message}");
             return ExitCode::FAILURE;
         }
     };
+    match storage::absolute_dir(config.text("dir")) {
+        Ok(dir) => {
+            let dir = dir.to_string_lossy().into_owned();
+            // The table accepts any text for `dir`: this cannot fail.
+            let _ = config.set(b"dir", dir.as_bytes(), true);
+        }
+        Err(e) => {
+            eprintln!(
+                "Can't chdir to '{}': {}",
+                config.text("dir"),
+                storage::strerror(&e)
+            );
+            return ExitCode::FAILURE;
+        }
+    }
     let mut engine = Engine::new(config, Box::new(SystemClock::new()), random_seed());
     // Nothing reads keyspace events natively yet: don't collect them.
     engine.set_capture_events(false);
+    // Like redis-server, refuse to start on a snapshot that cannot be read whole, rather than
+    // serve half of it or overwrite it with an empty keyspace at the next save.
+    engine.set_storage(Box::<storage::FileStorage>::default());
+    // With appendonly yes, the log alone is the data, as for redis-server; without one yet,
+    // it is started on the (empty) keyspace.
+    let appendonly = engine.config().flag("appendonly");
+    let loaded = if appendonly {
+        engine.load_aof_from_storage().and_then(|found| {
+            if !found {
+                engine.rewrite_aof()?;
+            }
+            Ok(found.then_some("DB loaded from append only file"))
+        })
+    } else {
+        engine
+            .load_from_storage()
+            .map(|found| found.then_some("DB loaded from disk"))
+    };
+    match loaded {
+        Ok(Some(note)) => println!("{note}"),
+        Ok(None) => {}
+        Err(message) => {
+            let config = engine.config();
+            let file = if appendonly {
+                format!(
+                    "{}/{}",
+                    config.text("appenddirname"),
+                    config.text("appendfilename")
+                )
+            } else {
+                config.text("dbfilename").to_string()
+            };
+            eprintln!("Fatal error loading the DB ({file}): {message}. Exiting.");
+            return ExitCode::FAILURE;
+        }
+    }
     match server::run(engine) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -71,6 +125,8 @@ fn random_seed() -> u64 {
 /// directive and the words after it, up to the next `--name`, are its values.
 fn parse_options(args: &[String]) -> Result<Config, String> {
     let mut config = Config::default();
+    // redis-server works in the directory it was started from unless told otherwise.
+    let _ = config.set(b"dir", b".", true);
     let mut directives: Vec<(&str, Vec<&str>)> = Vec::new();
     for arg in args {
         match (arg.strip_prefix("--"), directives.last_mut()) {

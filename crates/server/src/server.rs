@@ -276,6 +276,13 @@ impl Connection {
     fn run(&mut self, shared: &Shared) -> bool {
         let mut state = shared.lock();
         let closing = self.run_locked(&mut state.engine);
+        // The log is written before the replies go out, as Redis writes it before answering.
+        state.engine.flush_aof();
+        if state.engine.shutdown_requested() {
+            // SHUTDOWN has saved: stop here, as redis-server exits, without a reply.
+            println!("keyspace-server is now ready to exit, bye bye...");
+            std::process::exit(0);
+        }
         state.wake_others(Some(self.id));
         if state.engine.client(self.id).is_some_and(|c| c.is_blocked()) {
             shared.client_blocked.notify_one();

@@ -160,7 +160,15 @@ fn set(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         .collect();
     let mut indexes: Vec<usize> = Vec::with_capacity(pairs.len());
     for (name, _) in &pairs {
-        let (index, _) = Config::settable(name, false)?;
+        let (index, param) = Config::settable(name, false)?;
+        if crate::config::PROTECTED.contains(&param.name)
+            && engine.config.text("enable-protected-configs") == "no"
+        {
+            return Err(Error::ConfigSetFailed {
+                name: String::from_utf8_lossy(name).into_owned(),
+                reason: "can't set protected config".into(),
+            });
+        }
         if indexes.contains(&index) {
             return Err(Error::ConfigSetDuplicate(
                 String::from_utf8_lossy(name).into_owned(),
@@ -171,6 +179,18 @@ fn set(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     let mut next = engine.config.clone();
     for (&index, (_, value)) in indexes.iter().zip(pairs) {
         next.set_index(index, value)?;
+    }
+    // `dir` must name a directory where the storage keeps its files (`crate::persist`).
+    if next.text("dir") != engine.config.text("dir") {
+        let dir = engine
+            .persistence
+            .storage
+            .resolve_dir(next.text("dir"))
+            .map_err(|reason| Error::ConfigSetFailed {
+                name: "dir".into(),
+                reason,
+            })?;
+        next.set(b"dir", dir.as_bytes(), false)?;
     }
     engine.config = next;
     if indexes.iter().any(|&i| PARAMS[i].name == "requirepass") {

@@ -259,7 +259,7 @@ fn reread_hash<'e>(engine: &'e mut Engine, db: usize, key: &[u8]) -> Option<&'e 
 }
 
 /// The listpack limits the config sets now.
-fn limits(engine: &Engine) -> ListpackLimits {
+pub(crate) fn limits(engine: &Engine) -> ListpackLimits {
     let size = |name| usize::try_from(engine.config.int(name)).unwrap_or(usize::MAX);
     ListpackLimits {
         entries: size("hash-max-listpack-entries"),

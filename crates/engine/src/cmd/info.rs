@@ -340,6 +340,8 @@ fn memory_fields(engine: &Engine) -> Fields {
 }
 
 fn persistence(engine: &Engine) -> Fields {
+    let p = &engine.persistence;
+    let status = |ok: bool| if ok { "ok" } else { "err" }.to_string();
     fields([
         ("loading", "0".into()),
         ("async_loading", "0".into()),
@@ -351,23 +353,34 @@ fn persistence(engine: &Engine) -> Fields {
         ("current_save_keys_total", "0".into()),
         ("rdb_changes_since_last_save", engine.dirty.to_string()),
         ("rdb_bgsave_in_progress", "0".into()),
-        ("rdb_last_save_time", (engine.started_ms / 1000).to_string()),
-        ("rdb_last_bgsave_status", "ok".into()),
-        ("rdb_last_bgsave_time_sec", "-1".into()),
+        ("rdb_last_save_time", p.lastsave.to_string()),
+        ("rdb_last_bgsave_status", status(p.last_save_ok)),
+        // A BGSAVE here is done before it answers: whole seconds, it took none.
+        (
+            "rdb_last_bgsave_time_sec",
+            if p.bgsaved { "0" } else { "-1" }.into(),
+        ),
         ("rdb_current_bgsave_time_sec", "-1".into()),
-        ("rdb_saves", "0".into()),
+        ("rdb_saves", p.saves.to_string()),
         ("rdb_last_cow_size", "0".into()),
-        ("rdb_last_load_keys_expired", "0".into()),
-        ("rdb_last_load_keys_loaded", "0".into()),
-        ("aof_enabled", "0".into()),
+        (
+            "rdb_last_load_keys_expired",
+            p.last_load_expired.to_string(),
+        ),
+        ("rdb_last_load_keys_loaded", p.last_load_loaded.to_string()),
+        ("aof_enabled", u8::from(p.aof.on).to_string()),
         ("aof_rewrite_in_progress", "0".into()),
         ("aof_rewrite_scheduled", "0".into()),
-        ("aof_last_rewrite_time_sec", "-1".into()),
+        // A rewrite here is done before BGREWRITEAOF answers: it took no whole second.
+        (
+            "aof_last_rewrite_time_sec",
+            if p.aof.rewrites > 0 { "0" } else { "-1" }.into(),
+        ),
         ("aof_current_rewrite_time_sec", "-1".into()),
-        ("aof_last_bgrewrite_status", "ok".into()),
-        ("aof_rewrites", "0".into()),
+        ("aof_last_bgrewrite_status", status(p.aof.last_rewrite_ok)),
+        ("aof_rewrites", p.aof.rewrites.to_string()),
         ("aof_rewrites_consecutive_failures", "0".into()),
-        ("aof_last_write_status", "ok".into()),
+        ("aof_last_write_status", status(p.aof.last_write_ok)),
         ("aof_last_cow_size", "0".into()),
         ("module_fork_in_progress", "0".into()),
         ("module_fork_last_cow_size", "0".into()),

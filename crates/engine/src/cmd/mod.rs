@@ -12,6 +12,7 @@ pub mod keys;
 pub mod latency;
 pub mod list;
 pub mod multi;
+pub mod persist;
 pub mod pubsub;
 pub mod server;
 pub mod set;
@@ -40,4 +41,5 @@ pub static FAMILIES: &[&[CommandSpec]] = &[
     info::COMMANDS,
     server::COMMANDS,
     latency::COMMANDS,
+    persist::COMMANDS,
 ];

@@ -731,10 +731,12 @@ fn time(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
 /// ```text
 /// DEBUG POPULATE count [prefix] [size]
 /// DEBUG SET-ACTIVE-EXPIRE 0|1
+/// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]
 /// ```
 /// POPULATE adds `prefix:0` .. `prefix:<count-1>` (prefix `key` by default) holding
 /// `value:<n>`, skipping names that already exist; with `size`, each value is cut or padded
-/// with zero bytes to exactly `size` bytes. Like Redis it announces no keyspace events. Names
+/// with zero bytes to exactly `size` bytes. RELOAD saves and loads the snapshot back
+/// (`crate::cmd::persist::debug_reload`). Like Redis it announces no keyspace events. Names
 /// are cut at 127 bytes, as Redis's 128-byte `snprintf` buffer does.
 ///
 /// `enable-debug-command` is checked before this runs, as for every protected command
@@ -762,6 +764,7 @@ fn debug(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
             }
             Ok(Reply::ok().into())
         }
+        (b"reload", _) => crate::cmd::persist::debug_reload(engine, &argv[2..]),
         (b"set-active-expire", 3) => {
             // atoi: an optional sign and the digits that follow it; anything else reads as 0.
             let arg = &argv[2];

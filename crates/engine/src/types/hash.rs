@@ -2,7 +2,7 @@
 //!
 //! Redis 7.0 holds a small hash as a listpack (fields and values side by side in one block,
 //! in insertion order) and converts it to a hash table, for good, once it holds more than
-//! `hash-max-listpack-entries` fields (128) or once a field or value longer than
+//! `hash-max-listpack-entries` fields (512) or once a field or value longer than
 //! `hash-max-listpack-value` bytes (64) is written. It never converts back, even when the
 //! hash shrinks again. [`Hash`] records which of the two Redis would be using, because it
 //! shows: OBJECT ENCODING answers it, and a listpack replies in insertion order (HGETALL,

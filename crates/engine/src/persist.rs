@@ -1,0 +1,337 @@
+//! Persistence: the keyspace to RDB bytes and back (the format is `crate::rdb`), and where
+//! those bytes go.
+//!
+//! The engine does no I/O of its own: a [`Storage`] is injected, as the clock is. The page
+//! keeps the last snapshot in memory ([`MemoryStorage`], the default), so SAVE succeeds there
+//! and DEBUG RELOAD reads back what it saved; the native server gives a storage that writes
+//! `dir`/`dbfilename` like redis-server. The counters INFO persistence and LASTSAVE report
+//! live here too.
+
+use crate::aof::Aof;
+use crate::db::{Entry, StringOrigin, Value};
+use crate::engine::Engine;
+use crate::evict;
+use crate::memory;
+use crate::rdb::{self, Access, LoadedKey, RdbError, SaveOptions, Snapshot};
+
+/// Where the files go, as the config names them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Location {
+    pub dir: String,
+    pub dbfilename: String,
+    pub appenddirname: String,
+    pub appendfilename: String,
+}
+
+/// An append-only log as stored: its base snapshot (RDB bytes), if it has one, and the
+/// commands since (RESP).
+pub type AofFiles = (Option<Vec<u8>>, Vec<u8>);
+
+/// Where snapshots and the append-only log are kept: files for the native server, memory
+/// for the page. Errors are sentences for the log.
+pub trait Storage: Send {
+    /// Stores a snapshot, replacing the last one whole or not at all.
+    fn write_rdb(&mut self, at: &Location, rdb: &[u8]) -> Result<(), String>;
+    /// The snapshot last stored, if there is one.
+    fn read_rdb(&mut self, at: &Location) -> Result<Option<Vec<u8>>, String>;
+    /// Appends commands to the log, flushing to the disk as `fsync` (`appendfsync`) says.
+    fn append_aof(&mut self, at: &Location, commands: &[u8], fsync: &str) -> Result<(), String>;
+    /// Starts the log over on `base`, with no commands after it.
+    fn rewrite_aof(&mut self, at: &Location, base: &[u8]) -> Result<(), String>;
+    /// The log, if there is one.
+    fn read_aof(&mut self, at: &Location) -> Result<Option<AofFiles>, String>;
+    /// What CONFIG SET dir stores for `dir`: redis-server changes into it, so it must be a
+    /// directory, and CONFIG GET then shows it absolute. The error is the system's reason.
+    fn resolve_dir(&mut self, dir: &str) -> Result<String, String> {
+        Ok(dir.to_string())
+    }
+}
+
+/// Keeps the last snapshot and the log in memory, whatever the names say: the page's
+/// storage, where there is no disk.
+#[derive(Clone, Debug, Default)]
+pub struct MemoryStorage {
+    rdb: Option<Vec<u8>>,
+    aof: Option<(Vec<u8>, Vec<u8>)>,
+}
+
+impl Storage for MemoryStorage {
+    fn write_rdb(&mut self, _: &Location, rdb: &[u8]) -> Result<(), String> {
+        self.rdb = Some(rdb.to_vec());
+        Ok(())
+    }
+
+    fn read_rdb(&mut self, _: &Location) -> Result<Option<Vec<u8>>, String> {
+        Ok(self.rdb.clone())
+    }
+
+    fn append_aof(&mut self, _: &Location, commands: &[u8], _: &str) -> Result<(), String> {
+        self.aof
+            .get_or_insert_with(Default::default)
+            .1
+            .extend_from_slice(commands);
+        Ok(())
+    }
+
+    fn rewrite_aof(&mut self, _: &Location, base: &[u8]) -> Result<(), String> {
+        self.aof = Some((base.to_vec(), Vec::new()));
+        Ok(())
+    }
+
+    fn read_aof(&mut self, _: &Location) -> Result<Option<AofFiles>, String> {
+        Ok(self.aof.clone().map(|(base, log)| (Some(base), log)))
+    }
+}
+
+/// The persistence state INFO and LASTSAVE report.
+pub(crate) struct Persistence {
+    pub(crate) storage: Box<dyn Storage>,
+    /// When the last successful save happened, or the start (Unix seconds).
+    pub(crate) lastsave: u64,
+    /// Whether the last save (SAVE or BGSAVE) worked: `rdb_last_bgsave_status`.
+    pub(crate) last_save_ok: bool,
+    /// Saves since start (`rdb_saves`).
+    pub(crate) saves: u64,
+    /// Whether a BGSAVE ran yet (`rdb_last_bgsave_time_sec` is -1 until then).
+    pub(crate) bgsaved: bool,
+    /// The last load's counts: keys loaded, keys skipped as already expired.
+    pub(crate) last_load_loaded: u64,
+    pub(crate) last_load_expired: u64,
+    /// SHUTDOWN asked the front end to stop.
+    pub(crate) shutdown: bool,
+    /// The append-only log (`crate::aof`).
+    pub(crate) aof: Aof,
+}
+
+impl Persistence {
+    pub(crate) fn new(now_ms: u64, appendonly: bool) -> Persistence {
+        Persistence {
+            storage: Box::new(MemoryStorage::default()),
+            lastsave: now_ms / 1000,
+            last_save_ok: true,
+            saves: 0,
+            bgsaved: false,
+            last_load_loaded: 0,
+            last_load_expired: 0,
+            shutdown: false,
+            aof: Aof::new(appendonly),
+        }
+    }
+}
+
+/// How the keyspace is written: Redis's AUX fields, then every non-empty database.
+const REDIS_VER: &str = "7.0.15";
+
+/// How a load treats keys already in the keyspace (DEBUG RELOAD's NOFLUSH and MERGE).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoadMode {
+    /// Empty every database first.
+    Replace,
+    /// Keep what is there; a key in both is an error and nothing is loaded.
+    Add,
+    /// Keep what is there; the file's version of a key in both wins.
+    Merge,
+}
+
+impl Engine {
+    /// Gives the engine somewhere to keep snapshots (the native server's files).
+    pub fn set_storage(&mut self, storage: Box<dyn Storage>) {
+        self.persistence.storage = storage;
+    }
+
+    /// True once SHUTDOWN has saved (or was told not to): the front end stops serving.
+    pub fn shutdown_requested(&self) -> bool {
+        self.persistence.shutdown
+    }
+
+    /// Where the config says the files go.
+    pub(crate) fn storage_location(&self) -> Location {
+        let text = |name| self.config.text(name).to_string();
+        Location {
+            dir: text("dir"),
+            dbfilename: text("dbfilename"),
+            appenddirname: text("appenddirname"),
+            appendfilename: text("appendfilename"),
+        }
+    }
+
+    /// The options SAVE and DUMP write with, from the config.
+    pub(crate) fn save_options(&self) -> SaveOptions {
+        SaveOptions {
+            compression: self.config.flag("rdbcompression"),
+            list_max_listpack_size: self.config.int("list-max-listpack-size"),
+        }
+    }
+
+    /// The thresholds loaded values are encoded by, from the config.
+    pub(crate) fn load_limits(&self) -> rdb::Limits {
+        rdb::Limits {
+            hash: crate::cmd::hash::limits(self),
+            zset: crate::cmd::zset::limits(self),
+            set_max_intset_entries: crate::cmd::set::max_intset_entries(self),
+        }
+    }
+
+    /// The whole keyspace as an RDB file, as SAVE writes it. Reading it has no side effects:
+    /// keys past their expiry are written as they are (a load drops them).
+    pub fn rdb_snapshot(&self) -> Vec<u8> {
+        let mut w = rdb::Writer::new(self.save_options());
+        w.header();
+        w.aux("redis-ver", REDIS_VER.as_bytes());
+        w.aux("redis-bits", b"64");
+        w.aux("ctime", (self.now_ms / 1000).to_string().as_bytes());
+        w.aux("used-mem", self.used_memory().to_string().as_bytes());
+        w.aux("aof-base", b"0");
+        let policy = self.eviction.policy;
+        for (index, db) in self.dbs.iter().enumerate() {
+            if db.is_empty() {
+                continue;
+            }
+            w.select_db(index, db.len(), db.volatile_len());
+            for (key, entry) in &db.keys {
+                let stamp = self.access_stamp(entry);
+                let access = if policy.is_lfu() {
+                    Some(Access::Frequency(
+                        self.eviction.lfu_decr_and_return(stamp, self.now_ms),
+                    ))
+                } else if policy.is_lru() {
+                    Some(Access::IdleSeconds(
+                        evict::idle_ms(stamp, self.now_ms) / 1000,
+                    ))
+                } else {
+                    None
+                };
+                w.key(key, &entry.value, db.expires.get(key).copied(), access);
+            }
+        }
+        w.finish(self.config.flag("rdbchecksum"))
+    }
+
+    /// Writes the snapshot to the storage (SAVE, BGSAVE, SHUTDOWN, DEBUG RELOAD). On success
+    /// the changes since the last save start again from 0, as Redis's `rdbSave` does.
+    pub fn save(&mut self) -> Result<(), String> {
+        let bytes = self.rdb_snapshot();
+        let location = self.storage_location();
+        let result = self.persistence.storage.write_rdb(&location, &bytes);
+        self.persistence.last_save_ok = result.is_ok();
+        if result.is_ok() {
+            self.dirty = 0;
+            self.persistence.lastsave = self.clock.now_ms() / 1000;
+            self.persistence.saves += 1;
+        }
+        result
+    }
+
+    /// Loads the snapshot the storage holds, replacing the keyspace (the native server at
+    /// start). `Ok(false)` when there is none yet.
+    pub fn load_from_storage(&mut self) -> Result<bool, String> {
+        let location = self.storage_location();
+        match self.persistence.storage.read_rdb(&location)? {
+            Some(bytes) => {
+                self.load_rdb(&bytes, LoadMode::Replace)
+                    .map_err(|e| e.to_string())?;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// Reads RDB bytes into the keyspace. The file is read and checked whole first: an
+    /// error leaves the keyspace as it was. Keys already expired are not loaded, and count
+    /// as `rdb_last_load_keys_expired`.
+    pub fn load_rdb(&mut self, bytes: &[u8], mode: LoadMode) -> Result<(), RdbError> {
+        self.now_ms = self.clock.now_ms();
+        let snapshot = rdb::load(bytes, self.load_limits(), self.dbs.len())?;
+        if mode == LoadMode::Add && self.any_exists(&snapshot) {
+            return Err(RdbError::Corrupt("a key that already exists"));
+        }
+        if mode == LoadMode::Replace {
+            for db in 0..self.dbs.len() {
+                self.touch_all_watched_keys_in_db(db, None);
+                self.dbs[db].clear();
+            }
+        }
+        let (mut loaded, mut expired) = (0, 0);
+        for (db, keys) in snapshot.dbs.into_iter().enumerate() {
+            self.dbs[db].keys.reserve(keys.len());
+            for k in keys {
+                if k.expire_ms.is_some_and(|at| at < self.now_ms) {
+                    expired += 1;
+                    continue;
+                }
+                if mode == LoadMode::Merge {
+                    self.db_remove(db, &k.key);
+                }
+                self.load_key(db, k);
+                loaded += 1;
+            }
+        }
+        self.persistence.last_load_loaded = loaded;
+        self.persistence.last_load_expired = expired;
+        self.track_peak_memory();
+        Ok(())
+    }
+
+    fn any_exists(&self, snapshot: &Snapshot) -> bool {
+        snapshot
+            .dbs
+            .iter()
+            .enumerate()
+            .any(|(db, keys)| keys.iter().any(|k| self.dbs[db].keys.contains_key(&k.key)))
+    }
+
+    /// Adds one loaded key, priced, with its expiry and access stamp; no events, as Redis
+    /// announces none while loading.
+    fn load_key(&mut self, db: usize, k: LoadedKey) {
+        let lru = self.restored_stamp(k.access);
+        // Loaded keys take the access order of their loading (the file keeps only seconds
+        // of idle time, which `lru` holds).
+        let access = self.eviction.next_access(db, &k.key, None);
+        let mem = memory::key_size(&k.key) + self.value_size(&k.value, StringOrigin::Encoded);
+        let d = &mut self.dbs[db];
+        d.keys_mem += mem;
+        if let Some(at) = k.expire_ms {
+            d.expires.insert(k.key.clone(), at);
+        }
+        d.keys.insert(
+            k.key,
+            Entry {
+                value: k.value,
+                lru,
+                access,
+                string_origin: StringOrigin::Encoded,
+                mem,
+            },
+        );
+    }
+
+    /// A new object's access stamp given the idle time or frequency a file or RESTORE
+    /// brought (Redis's `objectSetLRUOrLFU`): a frequency counts under an LFU policy, an idle
+    /// time under any other; otherwise the stamp of a new object.
+    pub(crate) fn restored_stamp(&self, access: Option<Access>) -> u32 {
+        let lfu = self.eviction.policy.is_lfu();
+        match access {
+            Some(Access::Frequency(freq)) if lfu => {
+                evict::lfu_minutes(self.now_ms) << 8 | u32::from(freq)
+            }
+            Some(Access::IdleSeconds(idle)) if !lfu => {
+                let clock = i64::from(evict::lru_clock(self.now_ms));
+                let ticks = i64::try_from(idle).unwrap_or(i64::MAX);
+                let at = clock.saturating_sub(ticks);
+                // Past the wrapping clock's start: half-way round, so it stays idle long.
+                let at = if at < 0 {
+                    (clock + i64::from(evict::LRU_CLOCK_MAX) / 2) % i64::from(evict::LRU_CLOCK_MAX)
+                } else {
+                    at
+                };
+                at as u32
+            }
+            _ => self.eviction.new_stamp(self.now_ms),
+        }
+    }
+
+    /// Serializes a value as DUMP does.
+    pub(crate) fn dump_value(&self, value: &Value) -> Vec<u8> {
+        rdb::dump(value, self.save_options())
+    }
+}
