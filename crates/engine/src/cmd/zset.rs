@@ -142,7 +142,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         FIRST, zpopmax),
     row("zmpop", -4, W | flag::MOVABLEKEYS, "7.0.0",
         "Pops the lowest or highest members from the first non-empty sorted set of several.",
-        "numkeys key [key ...] MIN | MAX [COUNT count]",
+        "numkeys key [key ...] (MIN | MAX) [COUNT count]",
         "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.",
         NONE, zmpop),
     row("zrandmember", -2, R, "6.2.0",
@@ -152,12 +152,12 @@ pub static COMMANDS: &[CommandSpec] = &[
         FIRST, zrandmember),
     row("zunion", -3, R | flag::MOVABLEKEYS, "6.2.0",
         "Returns the union of sorted sets (sets count with score 1).",
-        "numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX] [WITHSCORES]",
+        "numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE (SUM | MIN | MAX)] [WITHSCORES]",
         "O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.",
         NONE, zunion),
     row("zinter", -3, R | flag::MOVABLEKEYS, "6.2.0",
         "Returns the intersection of sorted sets (sets count with score 1).",
-        "numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX] [WITHSCORES]",
+        "numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE (SUM | MIN | MAX)] [WITHSCORES]",
         "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.",
         NONE, zinter),
     row("zdiff", -3, R | flag::MOVABLEKEYS, "6.2.0",
@@ -167,12 +167,12 @@ pub static COMMANDS: &[CommandSpec] = &[
         NONE, zdiff),
     row("zunionstore", -4, W | flag::DENYOOM | flag::MOVABLEKEYS, "2.0.0",
         "Stores the union of sorted sets in a key; returns its size.",
-        "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX]",
+        "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE (SUM | MIN | MAX)]",
         "O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.",
         FIRST, zunionstore),
     row("zinterstore", -4, W | flag::DENYOOM | flag::MOVABLEKEYS, "2.0.0",
         "Stores the intersection of sorted sets in a key; returns its size.",
-        "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX]",
+        "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE (SUM | MIN | MAX)]",
         "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.",
         FIRST, zinterstore),
     row("zdiffstore", -4, W | flag::DENYOOM | flag::MOVABLEKEYS, "6.2.0",
@@ -851,7 +851,7 @@ fn zpop_command(engine: &mut Engine, call: &Call<'_>, end: End) -> CommandResult
 }
 
 /// ```text
-/// ZMPOP numkeys key [key ...] MIN | MAX [COUNT count]
+/// ZMPOP numkeys key [key ...] (MIN | MAX) [COUNT count]
 /// ```
 /// Pops like ZPOPMIN/ZPOPMAX from the first of the keys that holds a sorted set, and answers
 /// [key, [[member, score], ...]], or a null array when every key is missing. A key of
@@ -1122,11 +1122,11 @@ fn zintercard(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 }
 
 /// ```text
-/// ZUNION numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX] [WITHSCORES]
-/// ZINTER numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX] [WITHSCORES]
+/// ZUNION numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE (SUM | MIN | MAX)] [WITHSCORES]
+/// ZINTER numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE (SUM | MIN | MAX)] [WITHSCORES]
 /// ZDIFF numkeys key [key ...] [WITHSCORES]
-/// ZUNIONSTORE destination numkeys key [key ...] [WEIGHTS ...] [AGGREGATE SUM | MIN | MAX]
-/// ZINTERSTORE destination numkeys key [key ...] [WEIGHTS ...] [AGGREGATE SUM | MIN | MAX]
+/// ZUNIONSTORE destination numkeys key [key ...] [WEIGHTS ...] [AGGREGATE (SUM | MIN | MAX)]
+/// ZINTERSTORE destination numkeys key [key ...] [WEIGHTS ...] [AGGREGATE (SUM | MIN | MAX)]
 /// ZDIFFSTORE destination numkeys key [key ...]
 /// ZINTERCARD numkeys key [key ...] [LIMIT limit]
 /// ```
