@@ -17,6 +17,7 @@
 pub mod app;
 pub mod clock;
 pub mod console;
+pub mod docs;
 pub mod history;
 pub mod host;
 pub mod i18n;
