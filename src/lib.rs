@@ -15,6 +15,7 @@
 //! - [`app`], [`panel`], [`inspector`], [`scenario_view`]: the components, which only render what the modules above compute.
 
 pub mod app;
+pub mod assist;
 pub mod clock;
 pub mod console;
 pub mod docs;
