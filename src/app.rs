@@ -8,10 +8,9 @@ use std::time::Duration;
 
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
-use web_sys::HtmlInputElement;
 
+use crate::assist::Assist;
 use crate::console::{Entry, Log};
-use crate::history::History;
 use crate::host::Host;
 use crate::i18n::{fill, strings_for, Strings, LANGUAGES};
 use crate::inspect::{InspectQuery, Inspection};
@@ -19,7 +18,9 @@ use crate::inspector::Inspector;
 use crate::keyview::{KeyQuery, KeyWindow, TtlTracker};
 use crate::panel::KeyPanel;
 use crate::prefs;
-use crate::protocol::{Line, LineKind, Request, Response};
+use crate::prompt::Prompt;
+use crate::protocol::{Request, Response};
+use crate::reply_line::{CopyButton, ReplyLine};
 use crate::scenario::{ScenarioRequest, ScenarioResponse};
 use crate::scenario_view::{ScenarioState, Scenarios};
 
@@ -68,6 +69,10 @@ pub struct Shared {
     pub tab: RwSignal<Tab>,
     /// The scenario player's state.
     pub scenario: ScenarioState,
+    /// What the engine says about the line being typed (`prompt`).
+    pub assist: RwSignal<Assist>,
+    /// The console prints each command's and reply's RESP bytes.
+    pub show_resp: RwSignal<bool>,
     host: StoredValue<Option<Host>, LocalStorage>,
     /// The key-list request in flight, so that a fast scroll sends one at a time.
     window_sent: StoredValue<Option<KeyQuery>>,
@@ -194,6 +199,11 @@ impl Shared {
                 }
                 self.scenario.on_response(response);
             }
+            Response::Assisted(assist) => self.assist.set(assist),
+            Response::Helped { seq, echo, reply } => {
+                self.log.update(|log| log.answered(seq, echo, reply));
+            }
+            Response::RespShown(_) => {}
         }
     }
 
@@ -219,6 +229,9 @@ impl Shared {
         self.refresh_keys();
         self.scenario.restarted();
         self.send(Request::Scenario(ScenarioRequest::List));
+        if self.show_resp.get_untracked() {
+            self.send(Request::ShowResp(true));
+        }
     }
 }
 
@@ -243,6 +256,8 @@ pub fn App(#[prop(optional)] in_page: bool) -> impl IntoView {
         ttl: StoredValue::new(TtlTracker::default()),
         tab: RwSignal::new(Tab::Console),
         scenario: ScenarioState::new(),
+        assist: RwSignal::new(Assist::default()),
+        show_resp: RwSignal::new(false),
         host: StoredValue::new_local(None),
         window_sent: StoredValue::new(None),
         tick_sent: StoredValue::new(false),
@@ -425,11 +440,7 @@ fn Tabs(shared: Shared) -> impl IntoView {
 #[component]
 fn Console(shared: Shared) -> impl IntoView {
     let text = move || shared.text.get();
-    let history = StoredValue::new(History::from_saved(
-        &prefs::load("history").unwrap_or_default(),
-    ));
     let output = NodeRef::<leptos::html::Div>::new();
-    let input = NodeRef::<leptos::html::Input>::new();
 
     // Keep the newest line in view as lines arrive (not when an old reply is expanded).
     let arrivals = Memo::new(move |_| shared.log.with(|l| (l.entries.len(), l.waiting())));
@@ -440,71 +451,37 @@ fn Console(shared: Shared) -> impl IntoView {
         }
     });
 
-    let submit = move |line: String| {
-        history.update_value(|h| h.push(&line));
-        prefs::save("history", &history.with_value(History::saved));
-        // redis-cli's own command, never sent to the server.
-        if line.trim().eq_ignore_ascii_case("clear") {
-            shared.log.update(Log::clear);
-            return;
-        }
-        let id = shared.id();
-        let echo = format!("{} {line}", shared.prompt.get_untracked());
-        shared.log.update(|log| log.sent(id, echo));
-        shared.send(Request::Run {
-            seq: id,
-            line,
-            view: shared.query.get_untracked(),
-            inspect: shared.inspect.get_untracked(),
-        });
-    };
-
-    let on_keydown = move |ev: KeyboardEvent| {
-        let field: HtmlInputElement = event_target(&ev);
-        let recalled = match ev.key().as_str() {
-            // Enter also confirms an IME composition (typing 中文): that is not a command.
-            "Enter" if !ev.is_composing() => {
-                let line = field.value();
-                field.set_value("");
-                submit(line);
-                return;
-            }
-            "ArrowUp" => history
-                .try_update_value(|h| h.up(&field.value()).map(str::to_string))
-                .flatten(),
-            "ArrowDown" => history
-                .try_update_value(|h| h.down().map(str::to_string))
-                .flatten(),
-            "l" | "L" if ev.ctrl_key() => {
-                ev.prevent_default();
+    // The typed text may hold several lines (a pasted pipeline): each runs in turn.
+    let submit = move |text: String| {
+        for line in crate::teach::pipeline(&text) {
+            // redis-cli's own commands, never sent to the server.
+            if line.trim().eq_ignore_ascii_case("clear") {
                 shared.log.update(Log::clear);
-                return;
+                continue;
             }
-            _ => return,
-        };
-        ev.prevent_default();
-        if let Some(line) = recalled {
-            field.set_value(&line);
-        }
-    };
-
-    // A click anywhere in the console gives the input its focus back, unless the click was
-    // selecting text to copy.
-    let refocus = move |_| {
-        let selecting = window()
-            .get_selection()
-            .ok()
-            .flatten()
-            .is_some_and(|s| !s.is_collapsed());
-        if !selecting {
-            if let Some(field) = input.get() {
-                let _ = field.focus();
+            let id = shared.id();
+            let echo = format!("{} {line}", shared.prompt.get_untracked());
+            shared.log.update(|log| log.sent(id, echo));
+            if crate::teach::help_topic(&line).is_some() {
+                let lang = shared.text.get_untracked().lang.to_string();
+                shared.send(Request::Help {
+                    seq: id,
+                    line,
+                    lang,
+                });
+                continue;
             }
+            shared.send(Request::Run {
+                seq: id,
+                line,
+                view: shared.query.get_untracked(),
+                inspect: shared.inspect.get_untracked(),
+            });
         }
     };
 
     view! {
-        <section class="console" on:click=refocus>
+        <section class="console">
             <div class="status" aria-live="polite">
                 {move || match shared.engine.get() {
                     EngineState::Starting => Some(text().starting),
@@ -519,20 +496,7 @@ fn Console(shared: Shared) -> impl IntoView {
                     children=move |entry| view! { <EntryView entry shared /> }
                 />
             </div>
-            <label class="input-line">
-                <span class="prompt">{move || shared.prompt.get()}</span>
-                <input
-                    node_ref=input
-                    type="text"
-                    autofocus
-                    autocomplete="off"
-                    autocapitalize="off"
-                    spellcheck="false"
-                    placeholder=move || text().placeholder
-                    aria-label=move || text().input_label
-                    on:keydown=on_keydown
-                />
-            </label>
+            <Prompt shared prompt=shared.prompt on_submit=submit />
             <p class="hint">{move || text().keys_hint}</p>
         </section>
     }
@@ -565,20 +529,19 @@ fn EntryView(entry: Entry, shared: Shared) -> impl IntoView {
                 };
                 view! { <button class="more" on:click=expand>{label}</button> }
             });
-            let lines = reply.shown().iter().map(line_view).collect_view();
-            view! { {lines} {more} }.into_any()
+            let copied = reply
+                .lines
+                .iter()
+                .map(|l| l.text.as_str())
+                .collect::<Vec<_>>()
+                .join("\n");
+            let lines = reply
+                .shown()
+                .iter()
+                .map(|line| view! { <ReplyLine line=line.clone() shared /> })
+                .collect_view();
+            view! { {lines} {more} <CopyButton text=copied shared /> }.into_any()
         }
     };
     view! { <div class="entry">{echo} {body}</div> }
-}
-
-fn line_view(line: &Line) -> impl IntoView {
-    let class = match line.kind {
-        LineKind::Error => "line error",
-        LineKind::Nil => "line nil",
-        LineKind::Number => "line number",
-        LineKind::Text => "line text",
-        LineKind::Plain => "line",
-    };
-    view! { <div class=class>{line.text.clone()}</div> }
 }

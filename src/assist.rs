@@ -343,7 +343,7 @@ fn read(
         return reading;
     }
     let Some(spec) = spec::lookup(name.as_bytes()) else {
-        if !(typing_name && !reading.completions.is_empty()) {
+        if !typing_name || reading.completions.is_empty() {
             reading.verdict = Verdict::Unknown;
         }
         return reading;
@@ -370,7 +370,7 @@ fn read(
             None => {
                 reading.doc = Some(doc(None, spec));
                 let typing_sub = current == 1 && words.len() == 2;
-                if !(typing_sub && !reading.completions.is_empty()) {
+                if !typing_sub || reading.completions.is_empty() {
                     reading.verdict = Verdict::UnknownSubcommand;
                 }
                 return reading;
@@ -422,11 +422,7 @@ fn read(
             kind => *kind,
         };
     }
-    reading.hint = after
-        .states
-        .first()
-        .map(|state| remaining(state))
-        .unwrap_or_default();
+    reading.hint = after.states.first().map(remaining).unwrap_or_default();
     let argc = words.len() - args_from + if container.is_some() { 2 } else { 1 };
     reading.verdict = if let Some(at) = after.stuck_at {
         Verdict::Unexpected(args_from + at)
@@ -462,10 +458,27 @@ fn read_help(words: &mut [Scanned], current: usize, prefix: &str, reading: &mut 
     };
 }
 
+/// Command names starting with `prefix`, a family's head first (ZRANGE before ZRANGEBYLEX,
+/// ZRANDMEMBER and ZRANK: the name others extend is the one most often meant), then in
+/// alphabetical order.
 fn commands(prefix: &str) -> Vec<Completion> {
-    let mut names: Vec<String> = spec::table().map(|s| s.name.to_uppercase()).collect();
-    names.sort();
-    complete(names.into_iter(), prefix, WordKind::Command)
+    let names: Vec<String> = spec::table()
+        .map(|s| s.name.to_uppercase())
+        .filter(|name| starts_with_ignore_case(name, prefix))
+        .collect();
+    let family = |name: &String| {
+        names
+            .iter()
+            .filter(|n| n.starts_with(name.as_str()))
+            .count()
+    };
+    let mut ranked: Vec<(usize, &String)> = names.iter().map(|n| (family(n), n)).collect();
+    ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+    complete(
+        ranked.into_iter().map(|(_, n)| n.clone()),
+        prefix,
+        WordKind::Command,
+    )
 }
 
 fn complete(names: impl Iterator<Item = String>, prefix: &str, kind: WordKind) -> Vec<Completion> {
@@ -695,11 +708,12 @@ mod tests {
     #[test]
     fn command_names_complete_from_any_case() {
         let zra = at_end("zra");
+        // ZRANGE heads its family (ZRANGEBYLEX, ZRANGEBYSCORE, ZRANGESTORE): it comes first.
         assert_eq!(
             texts(&zra),
             [
-                "ZRANDMEMBER",
                 "ZRANGE",
+                "ZRANDMEMBER",
                 "ZRANGEBYLEX",
                 "ZRANGEBYSCORE",
                 "ZRANGESTORE",

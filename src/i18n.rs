@@ -3,6 +3,8 @@
 //! names (types, commands, errors) are never translated. Command summaries live in the engine's
 //! spec table; only the UI's own text is here.
 
+use crate::teach::{TeachStrings, TEACH_EN, TEACH_ZH};
+
 /// Every piece of text the page shows that is not Redis's own output. Texts with `{n}` get a
 /// number put in by [`fill`]. Both tables are consts of this struct, so a text missing from
 /// either is a compile error.
@@ -142,6 +144,8 @@ pub struct Strings {
     pub evicted: &'static str,
     /// The scenario's keyboard hint.
     pub scenario_hint: &'static str,
+    /// The teaching console's text: help, docs, hints, error explanations (`teach`).
+    pub teach: &'static TeachStrings,
 }
 
 pub const ENGLISH: Strings = Strings {
@@ -174,7 +178,7 @@ pub const ENGLISH: Strings = Strings {
     theme_light: "Light theme",
     zoom_in: "Larger text",
     zoom_out: "Smaller text",
-    keys_hint: "↑ ↓ history · Ctrl+L clear · Ctrl + / − zoom",
+    keys_hint: "Tab complete · ↑ ↓ history · Ctrl+R search · Ctrl+A/E/U/K/W edit · Shift+Enter new line · F1 docs · Ctrl+L clear · Ctrl + / − zoom",
     failed: "The Redis engine stopped unexpectedly. Your keys are lost, but the page still works.",
     reset: "Reset",
     restarted: "(a new, empty Redis was started)",
@@ -236,6 +240,7 @@ pub const ENGLISH: Strings = Strings {
     expired: "expired",
     evicted: "evicted",
     scenario_hint: "→ / PageDown next · ← / PageUp back · Space play/pause · Home restart",
+    teach: &TEACH_EN,
 };
 
 pub const TRADITIONAL_CHINESE: Strings = Strings {
@@ -268,7 +273,7 @@ pub const TRADITIONAL_CHINESE: Strings = Strings {
     theme_light: "淺色主題",
     zoom_in: "放大文字",
     zoom_out: "縮小文字",
-    keys_hint: "↑ ↓ 歷史指令 · Ctrl+L 清除 · Ctrl + / − 縮放",
+    keys_hint: "Tab 補全 · ↑ ↓ 歷史指令 · Ctrl+R 搜尋 · Ctrl+A/E/U/K/W 編輯 · Shift+Enter 換行 · F1 說明 · Ctrl+L 清除 · Ctrl + / − 縮放",
     failed: "Redis 引擎意外停止。鍵已遺失，但頁面仍可使用。",
     reset: "重設",
     restarted: "（已啟動一個新的空白 Redis）",
@@ -329,6 +334,7 @@ pub const TRADITIONAL_CHINESE: Strings = Strings {
     expired: "過期",
     evicted: "逐出",
     scenario_hint: "→ / PageDown 下一步 · ← / PageUp 上一步 · 空白鍵 播放/暫停 · Home 從頭開始",
+    teach: &TEACH_ZH,
 };
 
 /// Both tables, in the order the switch offers them.

@@ -6,19 +6,24 @@
 //! - [`keyview`]: which keys the keyspace panel shows, and how a TTL is drawn.
 //! - [`inspect`]: one key's value, a page at a time, as its type's inspector shows it.
 //! - [`console`]: the console's scrollback, with long replies collapsed and paged.
-//! - [`history`]: Up/Down through earlier commands, kept across reloads.
+//! - [`history`]: Up/Down through earlier commands, kept across reloads; Ctrl+R searches it.
+//! - [`assist`]: completion, syntax hints, verdicts and docs for the line being typed (in the
+//!   worker); [`docs`]: the 繁體中文 summaries and examples; [`teach`]: `help`'s text, error
+//!   explanations, raw RESP and the editing keys, for the page.
 //! - [`scenario`]: the scenario player's messages, and the player that answers them.
 //! - [`i18n`]: the page's text in 繁體中文 and English.
 //! - [`clock`]: the browser's clocks and a seed for the engine.
 //! - [`host`], [`worker`]: the engine in a Web Worker (or in the page, for tests).
 //! - [`prefs`]: what the page remembers in `localStorage`.
-//! - [`app`], [`panel`], [`inspector`], [`scenario_view`]: the components, which only render what the modules above compute.
+//! - [`app`], [`panel`], [`inspector`], [`scenario_view`], [`prompt`], [`docs_panel`],
+//!   [`reply_line`]: the components, which only render what the modules above compute.
 
 pub mod app;
 pub mod assist;
 pub mod clock;
 pub mod console;
 pub mod docs;
+pub mod docs_panel;
 pub mod history;
 pub mod host;
 pub mod i18n;
@@ -27,10 +32,13 @@ pub mod inspector;
 pub mod keyview;
 pub mod panel;
 pub mod prefs;
+pub mod prompt;
 pub mod protocol;
+pub mod reply_line;
 pub mod scenario;
 pub mod scenario_view;
 pub mod session;
+pub mod teach;
 pub mod worker;
 
 pub use app::App;

@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::assist::Assist;
 use crate::inspect::{InspectQuery, Inspection};
 use crate::keyview::{KeyQuery, KeyWindow};
 use crate::scenario::{ScenarioRequest, ScenarioResponse};
@@ -38,6 +39,17 @@ pub enum Request {
     /// "Continue in the console": the console takes over the scenario's engine as it stands,
     /// its keys, TTLs and clients, with time running on from the scenario's virtual clock.
     ContinueScenario,
+    /// The line being typed and the cursor's byte offset: completions, hint, verdict, word
+    /// kinds and docs come back (`assist`).
+    Assist { line: String, cursor: usize },
+    /// The console's `help` built-in (`line` as typed), answered in `lang` (a `Strings::lang`).
+    Help {
+        seq: u64,
+        line: String,
+        lang: String,
+    },
+    /// Print (or stop printing) each command's and reply's RESP bytes before the reply.
+    ShowResp(bool),
 }
 
 /// What the engine answers.
@@ -71,6 +83,15 @@ pub enum Response {
         lines: Vec<Line>,
     },
     Scenario(ScenarioResponse),
+    Assisted(Assist),
+    /// `help`'s text, for the console entry `seq`.
+    Helped {
+        seq: u64,
+        echo: String,
+        reply: ReplyPage,
+    },
+    /// The RESP toggle took effect.
+    RespShown(bool),
 }
 
 /// The start of a reply as printed lines, and how many lines it has in all.
@@ -95,6 +116,22 @@ pub enum LineKind {
     Text,
     /// Anything else: `OK`, raw INFO lines.
     Plain,
+    /// A command's or reply's RESP bytes, escaped (the raw RESP toggle).
+    Resp,
+}
+
+impl LineKind {
+    /// The CSS classes a line of this kind is drawn with.
+    pub fn class(self) -> &'static str {
+        match self {
+            LineKind::Error => "line error",
+            LineKind::Nil => "line nil",
+            LineKind::Number => "line number",
+            LineKind::Text => "line text",
+            LineKind::Plain => "line",
+            LineKind::Resp => "line resp",
+        }
+    }
 }
 
 /// One printed line.

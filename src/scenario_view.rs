@@ -19,7 +19,7 @@ use web_sys::HtmlInputElement;
 use crate::app::{Shared, Tab};
 use crate::i18n::{fill, Strings};
 use crate::keyview::format_ttl;
-use crate::protocol::{Line, LineKind, Request};
+use crate::protocol::{Line, Request};
 use crate::scenario::{
     format_elapsed, Change, PlayState, ScenarioInfo, ScenarioKey, ScenarioRequest,
     ScenarioResponse, ScenarioSummary,
@@ -709,14 +709,7 @@ fn reply_lines(lines: &[Line]) -> impl IntoView {
     lines
         .iter()
         .map(|line| {
-            let class = match line.kind {
-                LineKind::Error => "line error",
-                LineKind::Nil => "line nil",
-                LineKind::Number => "line number",
-                LineKind::Text => "line text",
-                LineKind::Plain => "line",
-            };
-            view! { <div class=class>{line.text.clone()}</div> }
+            view! { <div class=line.kind.class()>{line.text.clone()}</div> }
         })
         .collect_view()
 }

@@ -11,10 +11,13 @@ use std::collections::VecDeque;
 use keyspace::cli::{self, INVALID_ARGUMENTS};
 use keyspace::{ClientId, Clock, Config, Engine, ManualClock, Reply, ShiftedClock};
 
+use crate::assist;
+use crate::i18n::strings_for;
 use crate::inspect::{self, InspectQuery, Inspection, Snapshot};
 use crate::keyview::{self, KeyQuery, KeyWindow};
-use crate::protocol::{Line, ReplyPage, Request, Response};
+use crate::protocol::{Line, LineKind, ReplyPage, Request, Response};
 use crate::scenario::{Player, ScenarioResponse};
+use crate::teach;
 
 /// Lines of a reply sent at a time.
 pub const PAGE: usize = 500;
@@ -22,6 +25,8 @@ pub const PAGE: usize = 500;
 const KEPT_REPLIES: usize = 4;
 /// Changed keys reported per command: enough to highlight a screenful.
 const CHANGED_MAX: usize = 1000;
+/// RESP bytes shown per command or reply; a `KEYS *` over a million keys is cut.
+const RESP_SHOWN: usize = 4096;
 
 /// An engine with one client, and the long replies the page may page through.
 pub struct Session {
@@ -35,6 +40,8 @@ pub struct Session {
     marked_against: Option<(InspectQuery, Snapshot)>,
     /// The scenario being played, on its own engine.
     player: Player,
+    /// Print each command's and reply's RESP bytes (the console's raw RESP toggle).
+    show_resp: bool,
 }
 
 impl Session {
@@ -55,6 +62,7 @@ impl Session {
             kept: VecDeque::new(),
             marked_against: None,
             player: Player::default(),
+            show_resp: false,
         }
     }
 
@@ -84,6 +92,14 @@ impl Session {
             }
             Request::Scenario(request) => Response::Scenario(self.player.handle(request)),
             Request::ContinueScenario => self.continue_scenario(),
+            Request::Assist { line, cursor } => {
+                Response::Assisted(assist::assist(&line, cursor, self.engine.db(self.db())))
+            }
+            Request::Help { seq, line, lang } => self.help(seq, &line, &lang),
+            Request::ShowResp(on) => {
+                self.show_resp = on;
+                Response::RespShown(on)
+            }
         }
     }
 
@@ -112,6 +128,21 @@ impl Session {
         self.kept.clear();
         self.marked_against = None;
         Response::Scenario(ScenarioResponse::Continued)
+    }
+
+    /// The console's `help`: the docs of a command or group, printed in the page's language.
+    fn help(&mut self, seq: u64, line: &str, lang: &str) -> Response {
+        let topic = teach::help_topic(line).unwrap_or_default();
+        let text = strings_for(lang).teach;
+        let lines = teach::help_lines(topic, &assist::help(topic), text)
+            .into_iter()
+            .map(|text| Line::classify(text, false))
+            .collect();
+        Response::Helped {
+            seq,
+            echo: format!("{} {line}", self.prompt()),
+            reply: self.page(lines),
+        }
     }
 
     /// The prompt redis-cli shows for the client's current database: `127.0.0.1:6379>`, or
@@ -149,6 +180,17 @@ impl Session {
                 let mut replies = self.engine.execute(self.client, &argv).into_replies();
                 replies.extend(self.engine.drain(self.client));
                 let mut lines = Vec::new();
+                if self.show_resp && !argv.is_empty() {
+                    let sent = teach::escape_resp(&teach::resp_request(&argv), RESP_SHOWN);
+                    lines.push(resp_line(format!("→ {sent}")));
+                    for reply in &replies {
+                        let bytes = reply.to_resp(self.protocol());
+                        lines.push(resp_line(format!(
+                            "← {}",
+                            teach::escape_resp(&bytes, RESP_SHOWN)
+                        )));
+                    }
+                }
                 for reply in &replies {
                     self.print(reply, raw, &mut lines);
                 }
@@ -245,14 +287,25 @@ impl Session {
         ReplyPage { id, lines, total }
     }
 
+    /// The client's protocol, 2 or 3 (HELLO's choice).
+    fn protocol(&self) -> u8 {
+        self.engine.client(self.client).map_or(2, |c| c.protocol)
+    }
+
     fn print(&self, reply: &Reply, raw: bool, out: &mut Vec<Line>) {
         // The reply as this client's protocol delivers it: HELLO 3's own reply is already RESP3.
-        let protocol = self.engine.client(self.client).map_or(2, |c| c.protocol);
-        let text = cli::render(reply, protocol, raw);
+        let text = cli::render(reply, self.protocol(), raw);
         let error = reply.is_error();
         for part in text.strip_suffix('\n').unwrap_or(&text).split('\n') {
             out.push(Line::classify(part.to_string(), error));
         }
+    }
+}
+
+fn resp_line(text: String) -> Line {
+    Line {
+        kind: LineKind::Resp,
+        text,
     }
 }
 
@@ -547,5 +600,51 @@ mod tests {
             s.handle(Request::ContinueScenario),
             Response::Scenario(ScenarioResponse::Invalid("no scenario is open".into()))
         );
+    }
+
+    #[test]
+    fn assist_completes_the_clients_keys_and_help_answers_in_the_pages_language() {
+        let (mut s, _) = session();
+        reply(&mut s, "MSET user:1 a user:2 b");
+        reply(&mut s, "SELECT 1");
+        reply(&mut s, "SET other c");
+        let Response::Assisted(assist) = s.handle(Request::Assist {
+            line: "GET ".into(),
+            cursor: 4,
+        }) else {
+            panic!()
+        };
+        // Database 1's keys, the one this client selected.
+        let keys: Vec<_> = assist.completions.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(keys, ["other"]);
+        assert_eq!(assist.hint, "key");
+
+        let Response::Helped { echo, reply, .. } = s.handle(Request::Help {
+            seq: 9,
+            line: "HELP GET".into(),
+            lang: "zh-Hant-TW".into(),
+        }) else {
+            panic!()
+        };
+        assert_eq!(echo, "127.0.0.1:6379[1]> HELP GET");
+        let texts: Vec<_> = reply.lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(texts[1], "  GET key");
+        assert_eq!(texts[2], "  摘要: 傳回鍵下存的字串。");
+    }
+
+    #[test]
+    fn the_resp_toggle_prints_the_bytes_before_the_reply() {
+        let (mut s, _) = session();
+        assert_eq!(s.handle(Request::ShowResp(true)), Response::RespShown(true));
+        assert_eq!(
+            reply(&mut s, "GET k"),
+            [
+                "→ *2\\r\\n$3\\r\\nGET\\r\\n$1\\r\\nk\\r\\n",
+                "← $-1\\r\\n",
+                "(nil)"
+            ]
+        );
+        s.handle(Request::ShowResp(false));
+        assert_eq!(reply(&mut s, "GET k"), ["(nil)"]);
     }
 }
