@@ -18,9 +18,10 @@ pub fn ReplyLine(line: Line, shared: Shared) -> impl IntoView {
             let error = line.text.clone();
             let explanation = move || {
                 teach::explain(&error, shared.text.get().teach)
-                    .map(|e| view! { <span class="explain">{e}</span> })
+                    .map(|e| view! { <div class="explain">{e}</div> })
             };
-            view! { <div class=class>{line.text}{explanation}</div> }.into_any()
+            // Beside the line, not in it: the line stays Redis's text, to read and to copy.
+            view! { <div class=class>{line.text}</div> {explanation} }.into_any()
         }
         LineKind::Text => {
             let (index, value) = teach::split_index(&line.text);

@@ -3,6 +3,9 @@
 //! back, and load a malformed file. The engine runs in the page's own thread (`in_page`).
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+
+use common::*;
 use keyspace_playground::App;
 use leptos::mount::mount_to;
 use leptos::prelude::*;
@@ -11,52 +14,6 @@ use wasm_bindgen_test::*;
 use web_sys::{HtmlElement, HtmlInputElement, KeyboardEvent, KeyboardEventInit};
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        window()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .unwrap();
-    });
-    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
-}
-
-async fn wait_for(what: &str, timeout_ms: u32, done: impl Fn() -> bool) {
-    for _ in 0..timeout_ms / 20 {
-        if done() {
-            return;
-        }
-        sleep(20).await;
-    }
-    panic!("timed out waiting for {what}");
-}
-
-fn texts(page: &HtmlElement, selector: &str) -> Vec<String> {
-    let nodes = page.query_selector_all(selector).unwrap();
-    (0..nodes.length())
-        .filter_map(|i| nodes.item(i)?.text_content())
-        .collect()
-}
-
-fn page_text(page: &HtmlElement, selector: &str) -> String {
-    texts(page, selector).concat()
-}
-
-fn element(page: &HtmlElement, selector: &str) -> HtmlElement {
-    page.query_selector(selector)
-        .unwrap()
-        .unwrap_or_else(|| panic!("no {selector}"))
-        .unchecked_into()
-}
-
-/// The button among `selector` whose text is `label`.
-fn button(page: &HtmlElement, selector: &str, label: &str) -> HtmlElement {
-    let nodes = page.query_selector_all(selector).unwrap();
-    (0..nodes.length())
-        .filter_map(|i| nodes.item(i)?.dyn_into::<HtmlElement>().ok())
-        .find(|b| b.text_content().unwrap_or_default().contains(label))
-        .unwrap_or_else(|| panic!("no {selector} saying {label}"))
-}
 
 /// The app in English, on the Scenarios tab, the picker filled.
 async fn mount_scenarios() -> (HtmlElement, impl Drop) {
