@@ -57,7 +57,7 @@ pub fn DocsPanel(
     view! {
         <aside class="docs-panel" hidden=move || !open.get() aria-label=move || t().docs_title>
             <div class="docs-head">
-                <h2>{move || t().docs_title}</h2>
+                <p class="docs-title">{move || t().docs_title}</p>
                 <button class="docs-close" aria-label=move || t().close_docs on:click=move |_| open.set(false)>"×"</button>
             </div>
             {body}
