@@ -282,7 +282,14 @@ fn scan(text: &str) -> Vec<Scanned> {
         if let Some(q) = quote {
             i += 1;
             while i < bytes.len() && bytes[i] != q {
-                i += if bytes[i] == b'\\' && q == b'"' { 2 } else { 1 };
+                if bytes[i] == b'\\' && q == b'"' {
+                    i += 1;
+                }
+                // A whole character: an escaped one may be many bytes (`"\鍵"`).
+                i += text[i.min(text.len())..]
+                    .chars()
+                    .next()
+                    .map_or(1, char::len_utf8);
             }
             i = (i + 1).min(bytes.len());
         } else {
@@ -832,6 +839,34 @@ mod tests {
         assert_eq!(got.from, text.len() - 2);
         assert!(texts(&got).contains(&"GET"));
         assert_eq!(got.words.len(), 1);
+    }
+
+    #[test]
+    fn no_line_and_no_cursor_position_breaks_it() {
+        let engine = engine_with(&["鍵", "a b"]);
+        for line in [
+            "\"\\鍵\" x",
+            "SET \"open",
+            "SET '鍵' \"\\",
+            "ZADD k NX XX GT 1 m 2",
+            "SORT k BY x GET # GET a LIMIT 0 1 ALPHA STORE d extra",
+            "CLIENT KILL 1.2.3.4:5 ID 1 TYPE normal",
+            "help @",
+            "\n\n",
+            "鍵 鍵 鍵",
+            "COMMAND GETKEYS SET a b",
+        ] {
+            for cursor in 0..=line.len() + 1 {
+                let got = assist(line, cursor, engine.db(0));
+                assert!(
+                    got.from <= got.cursor && got.cursor <= line.len(),
+                    "{line:?} at {cursor}"
+                );
+                for word in &got.words {
+                    assert!(line.is_char_boundary(word.start) && line.is_char_boundary(word.end));
+                }
+            }
+        }
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The page's words in 繁體中文 and English: one table per language, chosen from the browser's
 //! language unless the visitor picked one (remembered by the page). Redis's own output and
 //! names (types, commands, errors) are never translated. Command summaries live in the engine's
-//! spec table; only the UI's own text is here.
+//! spec table (English) and in `docs` (繁體中文); only the UI's own text is here, the teaching
+//! console's in its own table (`teach`).
 
 use crate::teach::{TeachStrings, TEACH_EN, TEACH_ZH};
 

@@ -21,9 +21,6 @@ use crate::prefs;
 use crate::protocol::Request;
 use crate::teach::{self, Edit};
 
-/// Rows the input grows to before it scrolls.
-const MAX_ROWS: usize = 12;
-
 /// Ctrl+R in progress: what is searched for and the line found (with its history index).
 #[derive(Clone, Debug, PartialEq)]
 struct Search {
@@ -380,7 +377,7 @@ pub fn Prompt(
                     <pre class="highlight" aria-hidden="true">{highlight}" "</pre>
                     <textarea
                         node_ref=field
-                        rows=move || line.with(|l| l.lines().count().clamp(1, MAX_ROWS)).to_string()
+                        rows="1"
                         autofocus
                         autocomplete="off"
                         autocapitalize="off"
