@@ -120,12 +120,16 @@ pub fn Prompt(
         on_submit.run(value);
     };
 
-    // Tab (or Shift+Tab): the next (previous) completion in place of the word. False when
-    // there is nothing to complete, so that Tab still moves the focus on.
+    // Tab (or Shift+Tab): the next (previous) completion in place of the word. False on an
+    // empty line or with nothing to complete, so that Tab still moves the focus on (to the
+    // buttons and the docs panel) for those who use only the keyboard.
     let tab = move |back: bool| -> bool {
         let Some(base) = cycle.get_untracked().or_else(|| current.get_untracked()) else {
             return false;
         };
+        if base.line.trim().is_empty() {
+            return false;
+        }
         let n = base.completions.len();
         if n == 0 {
             return false;

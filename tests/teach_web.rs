@@ -10,7 +10,7 @@ use common::*;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::HtmlElement;
+use web_sys::{HtmlElement, KeyboardEvent, KeyboardEventInit};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -227,4 +227,28 @@ async fn a_click_on_the_log_gives_the_focus_back_to_the_input() {
     element(&page, ".log").click();
     let field: web_sys::Element = input(&page).unchecked_into();
     assert_eq!(document().active_element(), Some(field));
+}
+
+#[wasm_bindgen_test]
+async fn tab_on_an_empty_line_leaves_the_focus_free_to_move_on() {
+    let (page, _app) = mount().await;
+    let tab = || {
+        let init = KeyboardEventInit::new();
+        init.set_key("Tab");
+        init.set_bubbles(true);
+        init.set_cancelable(true);
+        let event = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+        input(&page).dispatch_event(&event).unwrap();
+        event.default_prevented()
+    };
+    // Blanks only: every command would fit here, but Tab is left to move the focus.
+    type_text(&page, "   ").await;
+    assert!(!tab(), "Tab on an empty line is the browser's");
+    type_text(&page, "GE").await;
+    wait_for("the suggestions", 5_000, || {
+        !texts(&page, ".suggestions li").is_empty()
+    })
+    .await;
+    assert!(tab(), "Tab completes");
+    assert_eq!(input(&page).value(), "GET");
 }
