@@ -64,7 +64,7 @@ def wait(driver, what, timeout, check):
 
 def type_line(driver, line, timeout=120):
     before = len(driver.find_elements(By.CSS_SELECTOR, ".log .entry"))
-    field = driver.find_element(By.CSS_SELECTOR, ".input-line input")
+    field = driver.find_element(By.CSS_SELECTOR, ".input-line textarea")
     # Set at once (typing 100 KB key by key takes minutes), then Enter as a key press.
     driver.execute_script("arguments[0].value = arguments[1]", field, line)
     field.send_keys(Keys.ENTER)
