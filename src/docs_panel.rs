@@ -60,7 +60,8 @@ pub fn DocsPanel(
                 <p class="docs-title">{move || t().docs_title}</p>
                 <button class="docs-close" aria-label=move || t().close_docs on:click=move |_| open.set(false)>"×"</button>
             </div>
-            {body}
+            // Drawn only while open, so that typing does not redraw a hidden panel.
+            {move || open.get().then(body)}
         </aside>
     }
 }

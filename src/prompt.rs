@@ -455,7 +455,9 @@ pub fn Prompt(
                     on:click=move |_| docs_open.update(|o| *o = !*o)
                 >{move || teach_text().docs_button}" (F1)"</button>
             </div>
-            <div class="history-list" hidden=move || !show_history.get()>
+            // Drawn only while open: a saved history holds up to 500 lines.
+            {move || show_history.get().then(|| view! {
+            <div class="history-list">
                 <input
                     type="search"
                     placeholder=move || teach_text().history_filter
@@ -482,6 +484,7 @@ pub fn Prompt(
                     }}
                 </ul>
             </div>
+            })}
             <DocsPanel
                 shared
                 open=docs_open

@@ -252,3 +252,34 @@ async fn tab_on_an_empty_line_leaves_the_focus_free_to_move_on() {
     assert!(tab(), "Tab completes");
     assert_eq!(input(&page).value(), "GET");
 }
+
+#[wasm_bindgen_test]
+async fn the_history_list_filters_and_puts_a_line_back() {
+    let (page, _app) = mount().await;
+    english(&page).await;
+    // The history is saved for the page (localStorage): other tests' lines are in it too.
+    type_line(&page, "SET kiwibasket apple").await;
+    type_line(&page, "PING").await;
+    type_line(&page, "GET kiwibasket").await;
+    button(&page, ".prompt-tools button", "History").click();
+    wait_for("the history list", 5_000, || {
+        texts(&page, ".history-line")
+            .starts_with(&["GET kiwibasket".to_string(), "PING".to_string()])
+    })
+    .await;
+    let filter: web_sys::HtmlInputElement = element(&page, ".history-list input").unchecked_into();
+    filter.set_value("kiwibasket");
+    filter
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    wait_for("the filtered list", 5_000, || {
+        texts(&page, ".history-line") == ["GET kiwibasket", "SET kiwibasket apple"]
+    })
+    .await;
+    button(&page, ".history-line", "SET kiwibasket apple").click();
+    assert_eq!(input(&page).value(), "SET kiwibasket apple");
+    wait_for("the list closed", 5_000, || {
+        page.query_selector(".history-list").unwrap().is_none()
+    })
+    .await;
+}
