@@ -147,16 +147,7 @@ impl Line {
         let kind = if error {
             LineKind::Error
         } else {
-            let mut rest = text.trim_start();
-            // Nested aggregates print `1) 1) "a"` (`1#` for maps, `1~` for sets): peel every
-            // index.
-            while let Some((index, after)) = rest.split_once(' ') {
-                let digits = index.trim_end_matches([')', '#', '~']);
-                if digits.len() + 1 != index.len() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-                    break;
-                }
-                rest = after.trim_start();
-            }
+            let rest = split_index(&text).1;
             if rest.starts_with("(error)") {
                 LineKind::Error
             } else if rest.starts_with("(nil)") || rest.starts_with("(empty") {
@@ -171,6 +162,20 @@ impl Line {
         };
         Line { kind, text }
     }
+}
+
+/// A printed line cut after its array indexes: the indexes (`1) 2) `), then the value.
+/// Nested aggregates print `1) 1) "a"` (`1#` for maps, `1~` for sets): every index is peeled.
+pub fn split_index(text: &str) -> (&str, &str) {
+    let mut rest = text.trim_start();
+    while let Some((index, after)) = rest.split_once(' ') {
+        let digits = index.trim_end_matches([')', '#', '~']);
+        if digits.len() + 1 != index.len() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            break;
+        }
+        rest = after.trim_start();
+    }
+    text.split_at(text.len() - rest.len())
 }
 
 #[cfg(test)]
@@ -199,5 +204,12 @@ mod tests {
             Line::classify("Invalid argument(s)".into(), true).kind,
             LineKind::Error
         );
+    }
+
+    #[test]
+    fn a_line_splits_into_its_indexes_and_its_value() {
+        assert_eq!(split_index("1) 2) \"a\""), ("1) 2) ", "\"a\""));
+        assert_eq!(split_index("  3# \"k\" => 1"), ("  3# ", "\"k\" => 1"));
+        assert_eq!(split_index("\"1) x\""), ("", "\"1) x\""));
     }
 }

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use crate::app::Shared;
 use crate::inspect::InspectQuery;
-use crate::protocol::{Line, LineKind};
+use crate::protocol::{split_index, Line, LineKind};
 use crate::teach;
 
 #[component]
@@ -24,7 +24,7 @@ pub fn ReplyLine(line: Line, shared: Shared) -> impl IntoView {
             view! { <div class=class>{line.text}</div> {explanation} }.into_any()
         }
         LineKind::Text => {
-            let (index, value) = teach::split_index(&line.text);
+            let (index, value) = split_index(&line.text);
             let (index, value) = (index.to_string(), value.to_string());
             let key = teach::unquote(&value);
             let listed = {

@@ -216,24 +216,6 @@ pub fn unquote(printed: &str) -> Option<String> {
     String::from_utf8(bytes).ok()
 }
 
-/// A reply line cut after its array indexes (`1) 2) `): the indexes, then the value.
-pub fn split_index(text: &str) -> (&str, &str) {
-    let mut rest = text;
-    loop {
-        let trimmed = rest.trim_start();
-        let Some((index, after)) = trimmed.split_once(' ') else {
-            break;
-        };
-        let digits = index.trim_end_matches([')', '#', '~']);
-        if digits.len() + 1 != index.len() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            break;
-        }
-        rest = after;
-    }
-    let rest = rest.trim_start();
-    text.split_at(text.len() - rest.len())
-}
-
 /// A short explanation of a common Redis error, from a printed error line (`(error) ERR
 /// syntax error`), keyed by the error's first word or prefix.
 pub fn explain(line: &str, text: &TeachStrings) -> Option<&'static str> {
@@ -567,9 +549,7 @@ mod tests {
     }
 
     #[test]
-    fn reply_lines_give_back_their_strings() {
-        assert_eq!(split_index("1) 2) \"a\""), ("1) 2) ", "\"a\""));
-        assert_eq!(split_index("\"k\""), ("", "\"k\""));
+    fn quoted_reply_strings_read_back() {
         assert_eq!(unquote("\"user:1\""), Some("user:1".into()));
         assert_eq!(unquote("\"a\\\"b\\x41\""), Some("a\"bA".into()));
         assert_eq!(unquote("(integer) 1"), None);
