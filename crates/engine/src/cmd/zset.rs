@@ -16,7 +16,7 @@
 //! Redis 7.0's `%.17g` (`0.10000000000000001`). Replies with scores are flat
 //! member, score lists in RESP2 and member, score pairs in RESP3, as Redis shapes them.
 
-use crate::args::{is, parse_f64, parse_i64, strtod};
+use crate::args::{is, parse_f64, parse_i64, parse_mpop, strtod};
 use crate::cmd::keys::{scan_elements, ScanElements, ScanItem};
 use crate::cmd::set::{delete_if_empty, store_result};
 use crate::db::Value;
@@ -857,28 +857,9 @@ fn zpop_command(engine: &mut Engine, call: &Call<'_>, end: End) -> CommandResult
 /// [key, [[member, score], ...]], or a null array when every key is missing. A key of
 /// another type before the first sorted set is WRONGTYPE.
 fn zmpop(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
-    let numkeys = parse_i64(&call.argv[1])
-        .ok()
-        .filter(|&n| n > 0)
-        .ok_or(Error::NumkeysNotPositive)? as u64;
-    let args = &call.argv[2..];
-    if numkeys >= args.len() as u64 {
-        return Err(Error::Syntax);
-    }
-    let (keys, rest) = args.split_at(numkeys as usize);
-    let end = match &rest[0] {
-        w if is(w, "min") => End::Min,
-        w if is(w, "max") => End::Max,
-        _ => return Err(Error::Syntax),
-    };
-    let count = match &rest[1..] {
-        [] => 1,
-        [word, n] if is(word, "count") => parse_i64(n)
-            .ok()
-            .filter(|&n| n > 0)
-            .ok_or(Error::CountNotPositive)? as usize,
-        _ => return Err(Error::Syntax),
-    };
+    let (numkeys, end, count) = parse_mpop(&call.argv[1..], ["min", "max"])?;
+    let keys = &call.argv[2..2 + numkeys];
+    let end = if end == 0 { End::Min } else { End::Max };
     match zpop_generic(engine, call.db, keys, end, count)? {
         Some((key, pairs)) => {
             Ok(Reply::Array(vec![Reply::Bulk(key), scored_reply(pairs, true, true)]).into())
