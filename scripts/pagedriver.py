@@ -67,7 +67,7 @@ def type_line(driver, line, timeout=120, pane=1):
     reply; returns the reply's printed lines."""
     scope = f'.pane[data-pane="{pane}"]'
     before = len(driver.find_elements(By.CSS_SELECTOR, f"{scope} .log .entry"))
-    field = driver.find_element(By.CSS_SELECTOR, f"{scope} .input-line input")
+    field = driver.find_element(By.CSS_SELECTOR, f"{scope} .input-line textarea")
     # Set at once (typing 100 KB key by key takes minutes), then Enter as a key press.
     driver.execute_script("arguments[0].value = arguments[1]", field, line)
     field.send_keys(Keys.ENTER)

@@ -10,6 +10,7 @@ use std::time::Duration;
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 
+use crate::assist::Assist;
 use crate::clients_view::{self, Clients, Pane, ShownFlow};
 use crate::console::clip_echo;
 use crate::host::Host;
@@ -82,6 +83,10 @@ pub struct Shared {
     pub server: ServerState,
     /// The lines typed this session, for sharing (`crate::share_view`).
     pub share: ShareState,
+    /// What the engine says about the line being typed (`prompt`).
+    pub assist: RwSignal<Assist>,
+    /// The console prints each command's and reply's RESP bytes.
+    pub show_resp: RwSignal<bool>,
     host: StoredValue<Option<Host>, LocalStorage>,
     /// The key-list request in flight, so that a fast scroll sends one at a time.
     window_sent: StoredValue<Option<KeyQuery>>,
@@ -273,6 +278,17 @@ impl Shared {
                 }
                 self.scenario.on_response(response);
             }
+            Response::Assisted(assist) => self.assist.set(assist),
+            Response::Helped { seq, echo, reply } => {
+                // Only the pane that asked has an entry `seq`.
+                self.panes.with_untracked(|panes| {
+                    for pane in panes {
+                        pane.log
+                            .update(|log| log.answered(seq, echo.clone(), reply.clone()));
+                    }
+                });
+            }
+            Response::RespShown(_) => {}
         }
     }
 
@@ -358,6 +374,9 @@ impl Shared {
         self.scenario.restarted();
         self.server.restarted();
         self.send(Request::Scenario(ScenarioRequest::List));
+        if self.show_resp.get_untracked() {
+            self.send(Request::ShowResp(true));
+        }
     }
 }
 
@@ -386,6 +405,8 @@ pub fn App(#[prop(optional)] in_page: bool) -> impl IntoView {
         scenario: ScenarioState::new(),
         server: ServerState::new(),
         share: ShareState::new(),
+        assist: RwSignal::new(Assist::default()),
+        show_resp: RwSignal::new(false),
         host: StoredValue::new_local(None),
         window_sent: StoredValue::new(None),
         in_flight: StoredValue::new(0),

@@ -7,17 +7,18 @@
 
 use std::collections::VecDeque;
 
-use leptos::ev::{ClipboardEvent, KeyboardEvent};
+use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 use web_sys::HtmlInputElement;
 
 use crate::app::{EngineState, Shared};
 use crate::console::{clip_echo, Entry, Log};
-use crate::history::History;
 use crate::i18n::{fill, Strings};
-use crate::prefs;
-use crate::protocol::{ClientView, Flow, Line, PaneId, Request};
+use crate::prompt::Prompt;
+use crate::protocol::{ClientView, Flow, PaneId, Request};
+use crate::reply_line::{CopyButton, ReplyLine};
 use crate::session::PANES_MAX;
+use crate::teach;
 
 /// Flows kept on screen, newest first.
 pub const FLOWS_SHOWN: usize = 4;
@@ -221,15 +222,10 @@ pub fn add_flows(shown: &mut VecDeque<ShownFlow>, flows: Vec<Flow>, first: u64) 
     shown.truncate(FLOWS_SHOWN);
 }
 
-/// The commands of a paste: its non-blank lines (a Windows line end's `\r` dropped), at most
-/// [`PIPELINE_MAX`]; true if it had more.
-pub fn pipeline_lines(paste: &str) -> (Vec<String>, bool) {
-    let mut lines: Vec<String> = paste
-        .lines()
-        .map(|l| l.trim_end_matches('\r'))
-        .filter(|l| !l.trim().is_empty())
-        .map(str::to_string)
-        .collect();
+/// The commands of a submitted text (`teach::pipeline`: one line as typed, or the non-blank
+/// lines of a paste), at most [`PIPELINE_MAX`]; true if it had more.
+pub fn pipeline_lines(text: &str) -> (Vec<String>, bool) {
+    let mut lines = teach::pipeline(text);
     let cut = lines.len() > PIPELINE_MAX;
     lines.truncate(PIPELINE_MAX);
     (lines, cut)
@@ -252,9 +248,6 @@ fn setname_line(name: &str) -> String {
 #[component]
 pub fn Clients(shared: Shared) -> impl IntoView {
     let text = move || shared.text.get().clients;
-    let history = StoredValue::new(History::from_saved(
-        &prefs::load("history").unwrap_or_default(),
-    ));
     let full = move || shared.panes.with(Vec::len) >= PANES_MAX;
     view! {
         <section class="clients">
@@ -272,7 +265,7 @@ pub fn Clients(shared: Shared) -> impl IntoView {
                 <For
                     each=move || shared.panes.get()
                     key=|pane| pane.id
-                    children=move |pane| view! { <PaneView shared pane history /> }
+                    children=move |pane| view! { <PaneView shared pane /> }
                 />
             </div>
             <p class="hint">{move || shared.text.get().keys_hint}</p>
@@ -338,11 +331,10 @@ fn Flows(shared: Shared) -> impl IntoView {
 
 /// One client: its header (name, state, rename, disconnect), its scrollback and its prompt.
 #[component]
-fn PaneView(shared: Shared, pane: Pane, history: StoredValue<History>) -> impl IntoView {
+fn PaneView(shared: Shared, pane: Pane) -> impl IntoView {
     let text = move || shared.text.get();
     let ctext = move || shared.text.get().clients;
     let output = NodeRef::<leptos::html::Div>::new();
-    let input = NodeRef::<leptos::html::Input>::new();
     let renaming = RwSignal::new(false);
     let prompt = move || pane.view.with(|v| v.prompt.clone());
 
@@ -361,84 +353,39 @@ fn PaneView(shared: Shared, pane: Pane, history: StoredValue<History>) -> impl I
             shared.refresh_keys();
         }
     };
-    let submit = move |line: String| {
-        history.update_value(|h| h.push(&line));
-        prefs::save("history", &history.with_value(History::saved));
-        // redis-cli's own command, never sent to the server.
-        if line.trim().eq_ignore_ascii_case("clear") {
-            pane.log.update(Log::clear);
-            return;
-        }
-        let echo = clip_echo(format!("{} {line}", prompt()));
-        shared.run_in(pane, vec![line], echo);
-    };
-
-    let on_keydown = move |ev: KeyboardEvent| {
-        let field: HtmlInputElement = event_target(&ev);
-        let recalled = match ev.key().as_str() {
-            // Enter also confirms an IME composition (typing 中文): that is not a command.
-            "Enter" if !ev.is_composing() => {
-                let line = field.value();
-                field.set_value("");
-                submit(line);
-                return;
+    // What the prompt submits: one line (redis-cli's own `clear` and `help` are the page's),
+    // or several, pasted, sent as one pipeline, as `redis-cli --pipe` sends a file.
+    let submit = move |text: String| {
+        let (lines, cut) = pipeline_lines(&text);
+        match <[String; 1]>::try_from(lines) {
+            Ok([line]) => {
+                activate();
+                if line.trim().eq_ignore_ascii_case("clear") {
+                    pane.log.update(Log::clear);
+                } else if teach::help_topic(&line).is_some() {
+                    let id = shared.id();
+                    let echo = clip_echo(format!("{} {line}", prompt()));
+                    pane.log.update(|log| log.sent(id, echo));
+                    let lang = shared.text.get_untracked().lang.to_string();
+                    shared.send(Request::Help {
+                        seq: id,
+                        pane: pane.id,
+                        line,
+                        lang,
+                    });
+                } else {
+                    let echo = clip_echo(format!("{} {line}", prompt()));
+                    shared.run_in(pane, vec![line], echo);
+                }
             }
-            "ArrowUp" => history
-                .try_update_value(|h| h.up(&field.value()).map(str::to_string))
-                .flatten(),
-            "ArrowDown" => history
-                .try_update_value(|h| h.down().map(str::to_string))
-                .flatten(),
-            "l" | "L" if ev.ctrl_key() => {
-                ev.prevent_default();
-                pane.log.update(Log::clear);
-                return;
-            }
-            _ => return,
-        };
-        ev.prevent_default();
-        if let Some(line) = recalled {
-            field.set_value(&line);
-        }
-    };
-
-    // Several lines pasted at once go as one pipeline, as `redis-cli --pipe` sends a file.
-    let on_paste = move |ev: ClipboardEvent| {
-        let Some(paste) = ev.clipboard_data().and_then(|d| d.get_data("text").ok()) else {
-            return;
-        };
-        let (lines, cut) = pipeline_lines(&paste);
-        if lines.len() < 2 {
-            return;
-        }
-        // A pasted pipeline stays out of the history: it is one paste away, and ten thousand
-        // lines would push out everything typed before.
-        ev.prevent_default();
-        let echo = format!("{} {}", prompt(), fill(ctext().pipeline, lines.len()));
-        shared.run_in(pane, lines, echo);
-        if cut {
-            let id = shared.id();
-            pane.log
-                .update(|log| log.note(id, &fill(ctext().pipeline_cut, PIPELINE_MAX)));
-        }
-    };
-
-    // A click anywhere in the pane gives its input the focus back, unless the click was
-    // selecting text to copy or landed on a control of the header.
-    let refocus = move |ev: leptos::ev::MouseEvent| {
-        let on_control = event_target::<web_sys::Element>(&ev)
-            .closest("button, input, .pane-head")
-            .ok()
-            .flatten()
-            .is_some();
-        let selecting = window()
-            .get_selection()
-            .ok()
-            .flatten()
-            .is_some_and(|s| !s.is_collapsed());
-        if !selecting && !on_control {
-            if let Some(field) = input.get() {
-                let _ = field.focus();
+            Err(lines) => {
+                let echo = format!("{} {}", prompt(), fill(ctext().pipeline, lines.len()));
+                shared.run_in(pane, lines, echo);
+                if cut {
+                    let id = shared.id();
+                    pane.log
+                        .update(|log| log.note(id, &fill(ctext().pipeline_cut, PIPELINE_MAX)));
+                }
             }
         }
     };
@@ -480,7 +427,6 @@ fn PaneView(shared: Shared, pane: Pane, history: StoredValue<History>) -> impl I
             class:active=is_active
             data-pane=pane.id.to_string()
             data-state=state
-            on:click=refocus
             on:focusin=move |_| activate()
         >
             <header class="pane-head">
@@ -537,21 +483,13 @@ fn PaneView(shared: Shared, pane: Pane, history: StoredValue<History>) -> impl I
                     children=move |entry| view! { <EntryView entry shared /> }
                 />
             </div>
-            <label class="input-line">
-                <span class="prompt">{prompt}</span>
-                <input
-                    node_ref=input
-                    type="text"
-                    autofocus=pane.id == 1
-                    autocomplete="off"
-                    autocapitalize="off"
-                    spellcheck="false"
-                    placeholder=move || text().placeholder
-                    aria-label=move || format!("{} · {}", text().input_label, pane.view.with(|v| title(v, ctext())))
-                    on:keydown=on_keydown
-                    on:paste=on_paste
-                />
-            </label>
+            <Prompt
+                shared
+                pane=pane.id
+                prompt=Signal::derive(prompt)
+                on_submit=submit
+                on_clear=move |()| pane.log.update(Log::clear)
+            />
         </section>
     }
 }
@@ -591,15 +529,21 @@ fn EntryView(entry: Entry, shared: Shared) -> impl IntoView {
                 };
                 view! { <button class="more" on:click=expand>{label}</button> }
             });
-            let lines = reply.shown().iter().map(line_view).collect_view();
-            view! { {lines} {more} }.into_any()
+            let copied = reply
+                .lines
+                .iter()
+                .map(|l| l.text.as_str())
+                .collect::<Vec<_>>()
+                .join("\n");
+            let lines = reply
+                .shown()
+                .iter()
+                .map(|line| view! { <ReplyLine line=line.clone() shared /> })
+                .collect_view();
+            view! { {lines} {more} <CopyButton text=copied shared /> }.into_any()
         }
     };
     view! { <div class="entry">{echo} {body}</div> }
-}
-
-fn line_view(line: &Line) -> impl IntoView {
-    view! { <div class=line.kind.class()>{line.text.clone()}</div> }
 }
 
 #[cfg(test)]

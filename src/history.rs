@@ -1,5 +1,6 @@
 //! The console's command history: Up and Down walk it as in redis-cli, and it is saved as text
-//! (one line per command) so that it survives a reload.
+//! (one line per command) so that it survives a reload. Ctrl+R searches it backwards, as
+//! readline does, and the history list filters it.
 
 /// Commands kept; older ones fall off.
 const KEPT: usize = 500;
@@ -76,6 +77,29 @@ impl History {
             Some(&self.draft)
         }
     }
+    /// Ctrl+R: the newest line older than entry `before` (all lines when `None`) that
+    /// contains `query` (any case), with its index for searching further back.
+    pub fn search(&self, query: &str, before: Option<usize>) -> Option<(usize, &str)> {
+        let query = query.to_lowercase();
+        let end = before.unwrap_or(self.lines.len()).min(self.lines.len());
+        self.lines[..end]
+            .iter()
+            .enumerate()
+            .rev()
+            .find(|(_, line)| line.to_lowercase().contains(&query))
+            .map(|(i, line)| (i, line.as_str()))
+    }
+
+    /// The lines containing `filter` (any case), newest first, for the history list.
+    pub fn matching(&self, filter: &str) -> Vec<String> {
+        let filter = filter.to_lowercase();
+        self.lines
+            .iter()
+            .rev()
+            .filter(|line| line.to_lowercase().contains(&filter))
+            .cloned()
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -131,5 +155,21 @@ mod tests {
         let back = History::from_saved(&h.saved());
         assert_eq!(back.lines.len(), KEPT);
         assert_eq!(back.lines[0], "10");
+    }
+
+    #[test]
+    fn ctrl_r_finds_older_and_older_matches() {
+        let mut h = History::default();
+        for line in ["SET user:1 ann", "GET user:1", "INCR visits", "get user:2"] {
+            h.push(line);
+        }
+        assert_eq!(h.search("GET", None), Some((3, "get user:2")));
+        assert_eq!(h.search("GET", Some(3)), Some((1, "GET user:1")));
+        assert_eq!(h.search("GET", Some(1)), None);
+        assert_eq!(h.search("nosuch", None), None);
+        assert_eq!(
+            h.matching("user"),
+            ["get user:2", "GET user:1", "SET user:1 ann"]
+        );
     }
 }

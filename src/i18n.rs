@@ -1,7 +1,10 @@
 //! The page's words in 繁體中文 and English: one table per language, chosen from the browser's
 //! language unless the visitor picked one (remembered by the page). Redis's own output and
 //! names (types, commands, errors) are never translated. Command summaries live in the engine's
-//! spec table; only the UI's own text is here.
+//! spec table (English) and in `docs` (繁體中文); only the UI's own text is here, the teaching
+//! console's in its own table (`teach`).
+
+use crate::teach::{TeachStrings, TEACH_EN, TEACH_ZH};
 
 use crate::clients_view::{ClientStrings, CLIENTS_ENGLISH, CLIENTS_TRADITIONAL_CHINESE};
 use crate::share::ShareStrings;
@@ -151,6 +154,8 @@ pub struct Strings {
     pub clients: &'static ClientStrings,
     /// Sharing a session (`crate::share`).
     pub share: &'static ShareStrings,
+    /// The teaching console's text: help, docs, hints, error explanations (`teach`).
+    pub teach: &'static TeachStrings,
 }
 
 pub const ENGLISH: Strings = Strings {
@@ -183,7 +188,7 @@ pub const ENGLISH: Strings = Strings {
     theme_light: "Light theme",
     zoom_in: "Larger text",
     zoom_out: "Smaller text",
-    keys_hint: "↑ ↓ history · Ctrl+L clear · Ctrl + / − zoom",
+    keys_hint: "Tab complete · ↑ ↓ history · Ctrl+R search · Ctrl+A/E/U/K/W edit · Shift+Enter new line · F1 docs · Ctrl+L clear · Ctrl + / − zoom",
     failed: "The Redis engine stopped unexpectedly. Your keys are lost, but the page still works.",
     reset: "Reset",
     restarted: "(a new, empty Redis was started)",
@@ -248,6 +253,7 @@ pub const ENGLISH: Strings = Strings {
     scenario_hint: "→ / PageDown next · ← / PageUp back · Space play/pause · Home restart",
     clients: &CLIENTS_ENGLISH,
     share: &ShareStrings::EN,
+    teach: &TEACH_EN,
 };
 
 pub const TRADITIONAL_CHINESE: Strings = Strings {
@@ -280,7 +286,7 @@ pub const TRADITIONAL_CHINESE: Strings = Strings {
     theme_light: "淺色主題",
     zoom_in: "放大文字",
     zoom_out: "縮小文字",
-    keys_hint: "↑ ↓ 歷史指令 · Ctrl+L 清除 · Ctrl + / − 縮放",
+    keys_hint: "Tab 補全 · ↑ ↓ 歷史指令 · Ctrl+R 搜尋 · Ctrl+A/E/U/K/W 編輯 · Shift+Enter 換行 · F1 說明 · Ctrl+L 清除 · Ctrl + / − 縮放",
     failed: "Redis 引擎意外停止。鍵已遺失，但頁面仍可使用。",
     reset: "重設",
     restarted: "（已啟動一個新的空白 Redis）",
@@ -344,6 +350,7 @@ pub const TRADITIONAL_CHINESE: Strings = Strings {
     scenario_hint: "→ / PageDown 下一步 · ← / PageUp 上一步 · 空白鍵 播放/暫停 · Home 從頭開始",
     clients: &CLIENTS_TRADITIONAL_CHINESE,
     share: &ShareStrings::ZH_TW,
+    teach: &TEACH_ZH,
 };
 
 /// Both tables, in the order the switch offers them.

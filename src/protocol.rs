@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::assist::Assist;
 use crate::inspect::{InspectQuery, Inspection};
 use crate::keyview::{KeyQuery, KeyWindow};
 use crate::scenario::{ScenarioRequest, ScenarioResponse};
@@ -67,6 +68,19 @@ pub enum Request {
     },
     /// The lines of a `#share/...` location, to replay.
     OpenShare { hash: String },
+    /// The line being typed and the cursor's byte offset: completions, hint, verdict, word
+    /// kinds and docs come back (`assist`).
+    Assist { line: String, cursor: usize },
+    /// The console's `help` built-in (`line` as typed in `pane`), answered in `lang` (a
+    /// `Strings::lang`).
+    Help {
+        seq: u64,
+        pane: PaneId,
+        line: String,
+        lang: String,
+    },
+    /// Print (or stop printing) each command's and reply's RESP bytes before the reply.
+    ShowResp(bool),
 }
 
 /// What the engine answers.
@@ -87,6 +101,15 @@ pub enum Response {
     Server(ServerResponse),
     Shared(ShareBundle),
     ShareOpened(Result<Vec<String>, ShareError>),
+    Assisted(Assist),
+    /// `help`'s text, for the console entry `seq`.
+    Helped {
+        seq: u64,
+        echo: String,
+        reply: ReplyPage,
+    },
+    /// The RESP toggle took effect.
+    RespShown(bool),
 }
 
 /// Keys evicted before a command, and by which `maxmemory-policy`.
@@ -244,13 +267,8 @@ pub enum LineKind {
     Text,
     /// Anything else: `OK`, raw INFO lines.
     Plain,
-}
-
-/// One printed line.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Line {
-    pub kind: LineKind,
-    pub text: String,
+    /// A command's or reply's RESP bytes, escaped (the raw RESP toggle).
+    Resp,
 }
 
 impl LineKind {
@@ -261,10 +279,18 @@ impl LineKind {
             LineKind::Nil => "line nil",
             LineKind::Number => "line number",
             LineKind::Text => "line text",
-            LineKind::Echo => "line piped",
             LineKind::Plain => "line",
+            LineKind::Echo => "line piped",
+            LineKind::Resp => "line resp",
         }
     }
+}
+
+/// One printed line.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Line {
+    pub kind: LineKind,
+    pub text: String,
 }
 
 impl Line {
@@ -273,16 +299,7 @@ impl Line {
         let kind = if error {
             LineKind::Error
         } else {
-            let mut rest = text.trim_start();
-            // Nested aggregates print `1) 1) "a"` (`1#` for maps, `1~` for sets): peel every
-            // index.
-            while let Some((index, after)) = rest.split_once(' ') {
-                let digits = index.trim_end_matches([')', '#', '~']);
-                if digits.len() + 1 != index.len() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-                    break;
-                }
-                rest = after.trim_start();
-            }
+            let rest = split_index(&text).1;
             if rest.starts_with("(error)") {
                 LineKind::Error
             } else if rest.starts_with("(nil)") || rest.starts_with("(empty") {
@@ -297,6 +314,20 @@ impl Line {
         };
         Line { kind, text }
     }
+}
+
+/// A printed line cut after its array indexes: the indexes (`1) 2) `), then the value.
+/// Nested aggregates print `1) 1) "a"` (`1#` for maps, `1~` for sets): every index is peeled.
+pub fn split_index(text: &str) -> (&str, &str) {
+    let mut rest = text.trim_start();
+    while let Some((index, after)) = rest.split_once(' ') {
+        let digits = index.trim_end_matches([')', '#', '~']);
+        if digits.len() + 1 != index.len() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            break;
+        }
+        rest = after.trim_start();
+    }
+    text.split_at(text.len() - rest.len())
 }
 
 #[cfg(test)]
@@ -325,5 +356,12 @@ mod tests {
             Line::classify("Invalid argument(s)".into(), true).kind,
             LineKind::Error
         );
+    }
+
+    #[test]
+    fn a_line_splits_into_its_indexes_and_its_value() {
+        assert_eq!(split_index("1) 2) \"a\""), ("1) 2) ", "\"a\""));
+        assert_eq!(split_index("  3# \"k\" => 1"), ("  3# ", "\"k\" => 1"));
+        assert_eq!(split_index("\"1) x\""), ("", "\"1) x\""));
     }
 }

@@ -18,7 +18,9 @@ use std::collections::{BTreeMap, VecDeque};
 use keyspace::cli::{self, INVALID_ARGUMENTS};
 use keyspace::{ClientId, Clock, Config, Engine, ManualClock, Reply, ShiftedClock};
 
+use crate::assist;
 use crate::console::clip_echo;
+use crate::i18n::strings_for;
 use crate::inspect::{self, InspectQuery, Inspection, Snapshot};
 use crate::keyview::{self, KeyQuery, KeyWindow};
 use crate::protocol::{
@@ -28,6 +30,7 @@ use crate::protocol::{
 use crate::scenario::{Player, ScenarioResponse};
 use crate::server::{self, BigKeys, ServerRequest, ServerResponse, ServerStatus};
 use crate::share::{self, ShareError};
+use crate::teach;
 
 /// Lines of a reply sent at a time.
 pub const PAGE: usize = 500;
@@ -47,6 +50,8 @@ pub const PANES_MAX: usize = 8;
 /// What redis-cli prints when the server closed its connection (CLIENT KILL from another
 /// pane); it connects again for the next command.
 const CLOSED: &str = "Error: Server closed the connection";
+/// RESP bytes shown per command or reply; a `KEYS *` over a million keys is cut.
+const RESP_SHOWN: usize = 4096;
 
 /// One pane: its client and the typed work it has not finished.
 struct Pane {
@@ -84,6 +89,8 @@ pub struct Session {
     marked_against: Option<(InspectQuery, Snapshot)>,
     /// The scenario being played, on its own engine.
     player: Player,
+    /// Print each command's and reply's RESP bytes (the console's raw RESP toggle).
+    show_resp: bool,
 }
 
 impl Session {
@@ -111,6 +118,7 @@ impl Session {
             kept: VecDeque::new(),
             marked_against: None,
             player: Player::default(),
+            show_resp: false,
         };
         session.add_pane(None, None);
         session
@@ -169,6 +177,19 @@ impl Session {
             }
             Request::Scenario(request) => Response::Scenario(self.player.handle(request)),
             Request::ContinueScenario => self.continue_scenario(),
+            Request::Assist { line, cursor } => {
+                Response::Assisted(assist::assist(&line, cursor, self.engine.db(self.db())))
+            }
+            Request::Help {
+                seq,
+                pane,
+                line,
+                lang,
+            } => self.help(seq, pane, &line, &lang),
+            Request::ShowResp(on) => {
+                self.show_resp = on;
+                Response::RespShown(on)
+            }
             Request::Share { lines, page_url } => {
                 Response::Shared(share::bundle(&lines, &page_url))
             }
@@ -242,6 +263,28 @@ impl Session {
         self.kept.clear();
         self.marked_against = None;
         Response::Scenario(ScenarioResponse::Continued)
+    }
+
+    /// The console's `help` typed in `pane`: the docs of a command or group, printed in the
+    /// page's language.
+    fn help(&mut self, seq: u64, pane: PaneId, line: &str, lang: &str) -> Response {
+        let topic = teach::help_topic(line).unwrap_or_default();
+        let text = strings_for(lang).teach;
+        let lines = teach::help_lines(topic, &assist::help(topic), text)
+            .into_iter()
+            .map(|text| Line::classify(text, false))
+            .collect();
+        let prompt = self
+            .panes
+            .iter()
+            .find(|p| p.id == pane)
+            .and_then(|p| self.engine.client(p.client))
+            .map_or_else(|| prompt(0, false), |c| prompt(c.db, c.multi.is_some()));
+        Response::Helped {
+            seq,
+            echo: format!("{prompt} {line}"),
+            reply: self.page(lines),
+        }
     }
 
     /// The prompt redis-cli shows for the first pane's client (see [`prompt`]).
@@ -379,6 +422,15 @@ impl Session {
                     replies.extend(self.engine.drain(client));
                 }
                 let protocol = self.protocol(client);
+                if self.show_resp {
+                    let sent = teach::escape_resp(&teach::resp_request(&argv), RESP_SHOWN);
+                    out.push(resp_line(format!("→ {sent}")));
+                    for reply in &replies {
+                        let bytes = reply.to_resp(protocol);
+                        let received = teach::escape_resp(&bytes, RESP_SHOWN);
+                        out.push(resp_line(format!("← {received}")));
+                    }
+                }
                 for reply in &replies {
                     print(reply, protocol, raw, &mut out);
                 }
@@ -641,6 +693,13 @@ fn message_of(reply: &Reply) -> Option<(String, String, Option<String>)> {
         ("message" | "smessage", 3) => Some((text(&parts[1])?, text(&parts[2])?, None)),
         ("pmessage", 4) => Some((text(&parts[2])?, text(&parts[3])?, text(&parts[1]))),
         _ => None,
+    }
+}
+
+fn resp_line(text: String) -> Line {
+    Line {
+        kind: LineKind::Resp,
+        text,
     }
 }
 
@@ -1233,6 +1292,7 @@ mod tests {
         let first = run_on(&mut s, 1, &["DBSIZE"], None);
         assert_eq!(first.window.map(|w| (w.db, w.total)), Some((0, 0)));
     }
+
     #[test]
     fn the_worker_makes_share_links_and_opens_them() {
         let (mut s, _) = session();
@@ -1257,5 +1317,52 @@ mod tests {
             }),
             Response::ShareOpened(Err(ShareError::Corrupt))
         );
+    }
+
+    #[test]
+    fn assist_completes_the_clients_keys_and_help_answers_in_the_pages_language() {
+        let (mut s, _) = session();
+        reply(&mut s, "MSET user:1 a user:2 b");
+        reply(&mut s, "SELECT 1");
+        reply(&mut s, "SET other c");
+        let Response::Assisted(assist) = s.handle(Request::Assist {
+            line: "GET ".into(),
+            cursor: 4,
+        }) else {
+            panic!()
+        };
+        // Database 1's keys, the one this client selected.
+        let keys: Vec<_> = assist.completions.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(keys, ["other"]);
+        assert_eq!(assist.hint, "key");
+
+        let Response::Helped { echo, reply, .. } = s.handle(Request::Help {
+            seq: 9,
+            pane: 1,
+            line: "HELP GET".into(),
+            lang: "zh-Hant-TW".into(),
+        }) else {
+            panic!()
+        };
+        assert_eq!(echo, "127.0.0.1:6379[1]> HELP GET");
+        let texts: Vec<_> = reply.lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(texts[1], "  GET key");
+        assert_eq!(texts[2], "  摘要: 傳回鍵下存的字串。");
+    }
+
+    #[test]
+    fn the_resp_toggle_prints_the_bytes_before_the_reply() {
+        let (mut s, _) = session();
+        assert_eq!(s.handle(Request::ShowResp(true)), Response::RespShown(true));
+        assert_eq!(
+            reply(&mut s, "GET k"),
+            [
+                "→ *2\\r\\n$3\\r\\nGET\\r\\n$1\\r\\nk\\r\\n",
+                "← $-1\\r\\n",
+                "(nil)"
+            ]
+        );
+        s.handle(Request::ShowResp(false));
+        assert_eq!(reply(&mut s, "GET k"), ["(nil)"]);
     }
 }

@@ -3,6 +3,9 @@
 //! back, and load a malformed file. The engine runs in the page's own thread (`in_page`).
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+
+use common::*;
 use keyspace_playground::App;
 use leptos::mount::mount_to;
 use leptos::prelude::*;
@@ -10,19 +13,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{HtmlElement, HtmlInputElement, KeyboardEvent, KeyboardEventInit};
 
-mod browser;
-use browser::*;
-
 wasm_bindgen_test_configure!(run_in_browser);
-
-/// The button among `selector` whose text is `label`.
-fn button(page: &HtmlElement, selector: &str, label: &str) -> HtmlElement {
-    let nodes = page.query_selector_all(selector).unwrap();
-    (0..nodes.length())
-        .filter_map(|i| nodes.item(i)?.dyn_into::<HtmlElement>().ok())
-        .find(|b| b.text_content().unwrap_or_default().contains(label))
-        .unwrap_or_else(|| panic!("no {selector} saying {label}"))
-}
 
 /// The app in English, on the Scenarios tab, the picker filled.
 async fn mount_scenarios() -> (HtmlElement, impl Drop) {

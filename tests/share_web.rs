@@ -12,34 +12,10 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{HtmlElement, HtmlInputElement};
 
+mod common;
+use common::*;
+
 wasm_bindgen_test_configure!(run_in_browser);
-
-async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        window()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .unwrap();
-    });
-    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
-}
-
-/// Polls `done` until it holds; fails the test after `timeout_ms`.
-async fn wait_for(what: &str, timeout_ms: u32, done: impl Fn() -> bool) {
-    for _ in 0..timeout_ms / 20 {
-        if done() {
-            return;
-        }
-        sleep(20).await;
-    }
-    panic!("timed out waiting for {what}");
-}
-
-fn texts(page: &HtmlElement, selector: &str) -> Vec<String> {
-    let nodes = page.query_selector_all(selector).unwrap();
-    (0..nodes.length())
-        .filter_map(|i| nodes.item(i)?.text_content())
-        .collect()
-}
 
 /// The app opened at `hash`, once its engine has answered everything the link sent.
 async fn open_at(hash: &str) -> (HtmlElement, impl Drop) {
@@ -131,22 +107,7 @@ async fn a_damaged_share_link_runs_nothing() {
 #[wasm_bindgen_test]
 async fn the_share_dialog_offers_the_sessions_link_and_its_qr_code() {
     let (page, _app) = open_at("").await;
-    let input: HtmlInputElement = page
-        .query_selector(".input-line input")
-        .unwrap()
-        .unwrap()
-        .unchecked_into();
-    input.set_value("SET dialog:key 1");
-    let init = web_sys::KeyboardEventInit::new();
-    init.set_key("Enter");
-    init.set_bubbles(true);
-    let enter =
-        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
-    input.dispatch_event(&enter).unwrap();
-    wait_for("the reply", 5_000, || {
-        page.query_selector(".pending").unwrap().is_none() && texts(&page, ".log .line").len() >= 2
-    })
-    .await;
+    type_line(&page, "SET dialog:key 1").await;
     page.query_selector(".share-open")
         .unwrap()
         .unwrap()

@@ -3,34 +3,17 @@
 //! page's own thread here (`in_page`): the test runner serves no worker script.
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+
+use common::*;
 use keyspace_playground::App;
 use leptos::mount::mount_to;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{HtmlElement, HtmlInputElement, KeyboardEvent, KeyboardEventInit};
-
-mod browser;
-use browser::*;
+use web_sys::{HtmlElement, HtmlInputElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn press(page: &HtmlElement, key: &str) {
-    press_with(page, key, false);
-}
-
-fn press_with(page: &HtmlElement, key: &str, ctrl: bool) {
-    let init = KeyboardEventInit::new();
-    init.set_key(key);
-    init.set_ctrl_key(ctrl);
-    init.set_bubbles(true);
-    let event = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
-    input(page).dispatch_event(&event).unwrap();
-}
-
-fn panel_keys(page: &HtmlElement) -> Vec<String> {
-    texts(page, ".key-row .key")
-}
 
 #[wasm_bindgen_test]
 async fn typed_commands_print_redis_cli_replies() {
@@ -529,15 +512,8 @@ async fn a_blocked_pane_shows_what_it_waits_for_until_another_pane_serves_it() {
 #[wasm_bindgen_test]
 async fn a_multi_line_paste_runs_as_one_pipeline() {
     let (page, _app) = mount().await;
-    let data = web_sys::DataTransfer::new().unwrap();
-    data.set_data("text/plain", "SET hits 1\nINCR hits\nGET hits\n")
-        .unwrap();
-    let init = web_sys::ClipboardEventInit::new();
-    init.set_clipboard_data(Some(&data));
-    init.set_bubbles(true);
-    init.set_cancelable(true);
-    let paste = web_sys::ClipboardEvent::new_with_event_init_dict("paste", &init).unwrap();
-    input(&page).dispatch_event(&paste).unwrap();
+    input(&page).set_value("SET hits 1\nINCR hits\nGET hits\n");
+    press(&page, "Enter");
     wait_for("the pipeline's replies", 5_000, || {
         log_lines(&page).ends_with(&["GET hits".into(), "\"2\"".into()])
     })

@@ -155,14 +155,6 @@ pub static ROWS: &[Row] = &[
         syntax: Some("@command"),
         weight: None,
     },
-    syntax(
-        "zunionstore",
-        "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE (SUM | MIN | MAX)]",
-    ),
-    syntax(
-        "zinterstore",
-        "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE (SUM | MIN | MAX)]",
-    ),
     // SORT's ties keep the order the elements were loaded in, which for a set or a sorted
     // set is Redis's hash table order (ALPHA by a BY key that most elements lack; and with
     // LIMIT, Redis's partial quicksort picks among ties as it pleases), and BY nosort reads a

@@ -8,7 +8,7 @@ use keyspace::rng::Rng;
 use keyspace::spec::{self, CommandSpec};
 
 use crate::commands::{row_for, Compare};
-use crate::grammar::{self, Syntax};
+use keyspace::grammar::{self, Syntax};
 
 /// One command in a sequence.
 #[derive(Clone, Debug, PartialEq)]

@@ -11,12 +11,12 @@
 //! by the rules of `commands`). A failing sequence is shrunk and printed as a `.redis` script
 //! for `tests/compat/`. The last line is `N passed, N failed` over sequences.
 //!
-//! - `grammar`: argument shapes read from the spec's syntax strings.
+//! - `keyspace::grammar` (shared with the page's completion): argument shapes read from the
+//!   spec's syntax strings.
 //! - `resp`: a RESP2/RESP3 reply reader.
 
 mod commands;
 mod generate;
-mod grammar;
 mod resp;
 mod run;
 

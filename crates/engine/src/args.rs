@@ -178,15 +178,23 @@ pub fn parse_mpop(args: &[Vec<u8>], ends: [&str; 2]) -> Result<(usize, usize, us
         .iter()
         .position(|word| is(&args[end_at], word))
         .ok_or(Error::Syntax)?;
-    let count = match &args[end_at + 1..] {
-        [] => 1,
-        [option, count] if is(option, "count") => string2ll(count)
-            .filter(|&n| n > 0)
-            .ok_or(Error::CountNotPositive)?
-            as usize,
-        _ => return Err(Error::Syntax),
-    };
-    Ok((end_at - 1, end, count))
+    // Redis walks the options one by one: a COUNT with a value is read (and refused if not
+    // positive) before anything after it is looked at, so `COUNT x COUNT` is a count error.
+    let mut count = None;
+    let mut options = args[end_at + 1..].iter();
+    while let Some(option) = options.next() {
+        match options.as_slice().first() {
+            Some(value) if count.is_none() && is(option, "count") => {
+                options.next();
+                let n = string2ll(value)
+                    .filter(|&n| n > 0)
+                    .ok_or(Error::CountNotPositive)?;
+                count = Some(n as usize);
+            }
+            _ => return Err(Error::Syntax),
+        }
+    }
+    Ok((end_at - 1, end, count.unwrap_or(1)))
 }
 
 /// Is `arg` the keyword `word` (ASCII case-insensitive)? `word` is written in lower case.
@@ -197,6 +205,35 @@ pub fn is(arg: &[u8], word: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mpop_reads_count_before_what_follows_it() {
+        let args = |line: &str| -> Vec<Vec<u8>> {
+            line.split(' ').map(|w| w.as_bytes().to_vec()).collect()
+        };
+        let ends = ["left", "right"];
+        assert_eq!(parse_mpop(&args("1 k RIGHT"), ends).unwrap(), (1, 1, 1));
+        assert_eq!(
+            parse_mpop(&args("2 a b left COUNT 3"), ends).unwrap(),
+            (2, 0, 3)
+        );
+        assert_eq!(
+            parse_mpop(&args("1 k RIGHT COUNT x COUNT"), ends),
+            Err(Error::CountNotPositive)
+        );
+        assert_eq!(
+            parse_mpop(&args("1 k RIGHT COUNT 2 COUNT 3"), ends),
+            Err(Error::Syntax)
+        );
+        assert_eq!(
+            parse_mpop(&args("1 k RIGHT COUNT"), ends),
+            Err(Error::Syntax)
+        );
+        assert_eq!(
+            parse_mpop(&args("1 k RIGHT NOPE 1"), ends),
+            Err(Error::Syntax)
+        );
+    }
 
     #[test]
     fn integers_as_strict_as_redis() {

@@ -21,6 +21,8 @@
 //! - [`clock`], [`rng`]: injected time and seeded randomness.
 //! - [`cli`]: redis-cli's tokenizer and reply printer.
 //! - [`resp`]: the incremental parser for requests as clients send them.
+//! - [`grammar`]: the spec's syntax strings read as argument trees (completion, hints,
+//!   the differential tester).
 //! - [`args`], [`glob`]: argument parsing and pattern matching as Redis does them.
 //! - `longdouble`: x87 80-bit arithmetic, for INCRBYFLOAT's exact answers.
 //! - [`types`]: the list, hash, set and sorted-set structures.
@@ -41,6 +43,7 @@ pub mod event;
 pub mod evict;
 pub mod expire;
 pub mod glob;
+pub mod grammar;
 pub mod latency;
 mod longdouble;
 pub mod memory;

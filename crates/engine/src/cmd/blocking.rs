@@ -63,7 +63,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         group: "list",
         since: "6.2.0",
         summary: "Moves an element from one list to another, waiting for one if the source is empty.",
-        syntax: "source destination LEFT | RIGHT LEFT | RIGHT timeout",
+        syntax: "source destination (LEFT | RIGHT) (LEFT | RIGHT) timeout",
         complexity: "O(1)",
         keys: TWO_KEYS,
         handler: Some(blmove),
@@ -89,7 +89,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         group: "list",
         since: "7.0.0",
         summary: "Pops elements from the first non-empty list, waiting for one if none is.",
-        syntax: "timeout numkeys key [key ...] LEFT | RIGHT [COUNT count]",
+        syntax: "timeout numkeys key [key ...] (LEFT | RIGHT) [COUNT count]",
         complexity: "O(N+M) where N is the number of provided keys and M is the number of elements returned.",
         keys: KeyPositions::NONE,
         handler: Some(blmpop),
@@ -128,7 +128,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         group: "sorted-set",
         since: "7.0.0",
         summary: "Pops members from the first non-empty sorted set, waiting for one if none is.",
-        syntax: "timeout numkeys key [key ...] MIN | MAX [COUNT count]",
+        syntax: "timeout numkeys key [key ...] (MIN | MAX) [COUNT count]",
         complexity: "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.",
         keys: KeyPositions::NONE,
         handler: Some(bzmpop),
@@ -350,7 +350,7 @@ fn mpop_generic(
 }
 
 /// ```text
-/// BLMPOP timeout numkeys key [key ...] LEFT | RIGHT [COUNT count]
+/// BLMPOP timeout numkeys key [key ...] (LEFT | RIGHT) [COUNT count]
 /// ```
 /// As LMPOP (`[key, [elements]]`); waits while every list is empty.
 fn blmpop(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
@@ -358,7 +358,7 @@ fn blmpop(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 }
 
 /// ```text
-/// BZMPOP timeout numkeys key [key ...] MIN | MAX [COUNT count]
+/// BZMPOP timeout numkeys key [key ...] (MIN | MAX) [COUNT count]
 /// ```
 /// As ZMPOP (`[key, [[member, score], ...]]`); waits while every sorted set is empty.
 fn bzmpop(engine: &mut Engine, call: &Call<'_>) -> CommandResult {

@@ -75,7 +75,7 @@ static SUBCOMMANDS: &[CommandSpec] = &[
         group: "connection",
         since: "2.4.0",
         summary: "Lists the connections, one line of fields each.",
-        syntax: "[TYPE NORMAL | MASTER | REPLICA | PUBSUB] [ID client-id [client-id ...]]",
+        syntax: "[TYPE (NORMAL | MASTER | REPLICA | PUBSUB)] [ID client-id [client-id ...]]",
         complexity: "O(N) where N is the number of client connections",
         keys: KeyPositions::NONE,
         handler: Some(list),
@@ -101,7 +101,7 @@ static SUBCOMMANDS: &[CommandSpec] = &[
         group: "connection",
         since: "2.4.0",
         summary: "Closes the connection at an address, or every connection matching filters.",
-        syntax: "ip:port | [ID client-id] [TYPE NORMAL | MASTER | SLAVE | REPLICA | PUBSUB] [USER username] [ADDR ip:port] [LADDR ip:port] [SKIPME yes/no]",
+        syntax: "ip:port | [ID client-id] [TYPE (NORMAL | MASTER | SLAVE | REPLICA | PUBSUB)] [USER username] [ADDR ip:port] [LADDR ip:port] [SKIPME yes/no]",
         complexity: "O(N) where N is the number of client connections",
         keys: KeyPositions::NONE,
         handler: Some(kill),
@@ -319,7 +319,7 @@ pub(crate) fn client_line(engine: &Engine, client: &Client, current: Option<&[Ve
 }
 
 /// ```text
-/// CLIENT LIST [TYPE NORMAL | MASTER | REPLICA | PUBSUB] [ID client-id [client-id ...]]
+/// CLIENT LIST [TYPE (NORMAL | MASTER | REPLICA | PUBSUB)] [ID client-id [client-id ...]]
 /// ```
 /// One line per connection (see [`client_line`]), by id; only those of a type, or those with
 /// the ids given, in the order given. An id that is not a number is an error; one that no

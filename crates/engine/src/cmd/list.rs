@@ -164,7 +164,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         group: "list",
         since: "2.2.0",
         summary: "Inserts an element before or after the first element equal to a pivot.",
-        syntax: "key BEFORE | AFTER pivot element",
+        syntax: "key (BEFORE | AFTER) pivot element",
         complexity: "O(N) where N is the number of elements to traverse before seeing the value pivot. This means that inserting somewhere on the left end on the list (head) can be considered O(1) and inserting somewhere on the right end (tail) is O(N).",
         keys: KeyPositions::FIRST,
         handler: Some(linsert),
@@ -216,7 +216,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         group: "list",
         since: "6.2.0",
         summary: "Pops an element from one end of a list and pushes it onto an end of another.",
-        syntax: "source destination LEFT | RIGHT LEFT | RIGHT",
+        syntax: "source destination (LEFT | RIGHT) (LEFT | RIGHT)",
         complexity: "O(1)",
         keys: TWO_KEYS,
         handler: Some(lmove),
@@ -242,7 +242,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         group: "list",
         since: "7.0.0",
         summary: "Pops elements from the first non-empty list among several keys.",
-        syntax: "numkeys key [key ...] LEFT | RIGHT [COUNT count]",
+        syntax: "numkeys key [key ...] (LEFT | RIGHT) [COUNT count]",
         complexity: "O(N+M) where N is the number of provided keys and M is the number of elements returned.",
         keys: KeyPositions::NONE,
         handler: Some(lmpop),
@@ -697,7 +697,7 @@ fn move_generic(engine: &mut Engine, call: &Call<'_>, from: End, to: End) -> Com
 }
 
 /// ```text
-/// LMPOP numkeys key [key ...] LEFT | RIGHT [COUNT count]
+/// LMPOP numkeys key [key ...] (LEFT | RIGHT) [COUNT count]
 /// ```
 /// Pops up to `count` (default 1) elements from the first of the keys that holds a non-empty
 /// list, answering `[key, [elements]]`, or the null array when none does. A key of another

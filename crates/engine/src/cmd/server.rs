@@ -262,7 +262,7 @@ static COMMAND_SUBCOMMANDS: &[CommandSpec] = &[
         group: "server",
         since: "7.0.0",
         summary: "Returns every command's name, subcommands included, optionally filtered.",
-        syntax: "[FILTERBY MODULE module-name|ACLCAT category|PATTERN pattern]",
+        syntax: "[FILTERBY (MODULE module-name | ACLCAT category | PATTERN pattern)]",
         complexity: "O(N) where N is the total number of Redis commands",
         keys: KeyPositions::NONE,
         handler: Some(list),
@@ -550,7 +550,7 @@ fn count(_: &mut Engine, _: &Call<'_>) -> CommandResult {
 }
 
 /// ```text
-/// COMMAND LIST [FILTERBY MODULE module-name|ACLCAT category|PATTERN pattern]
+/// COMMAND LIST [FILTERBY (MODULE module-name | ACLCAT category | PATTERN pattern)]
 /// ```
 /// Every command's full name, subcommands included. No module is ever loaded, so filtering by
 /// module lists nothing; an unknown ACL category lists nothing too. Patterns ignore case.

@@ -16,7 +16,7 @@
 //! Redis 7.0's `%.17g` (`0.10000000000000001`). Replies with scores are flat
 //! member, score lists in RESP2 and member, score pairs in RESP3, as Redis shapes them.
 
-use crate::args::{is, parse_f64, parse_i64, strtod};
+use crate::args::{is, parse_f64, parse_i64, parse_mpop, strtod};
 use crate::cmd::keys::{scan_elements, ScanElements, ScanItem};
 use crate::cmd::set::{delete_if_empty, store_result};
 use crate::db::Value;
@@ -142,7 +142,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         FIRST, zpopmax),
     row("zmpop", -4, W | flag::MOVABLEKEYS, "7.0.0",
         "Pops the lowest or highest members from the first non-empty sorted set of several.",
-        "numkeys key [key ...] MIN | MAX [COUNT count]",
+        "numkeys key [key ...] (MIN | MAX) [COUNT count]",
         "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.",
         NONE, zmpop),
     row("zrandmember", -2, R, "6.2.0",
@@ -152,12 +152,12 @@ pub static COMMANDS: &[CommandSpec] = &[
         FIRST, zrandmember),
     row("zunion", -3, R | flag::MOVABLEKEYS, "6.2.0",
         "Returns the union of sorted sets (sets count with score 1).",
-        "numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX] [WITHSCORES]",
+        "numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE (SUM | MIN | MAX)] [WITHSCORES]",
         "O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.",
         NONE, zunion),
     row("zinter", -3, R | flag::MOVABLEKEYS, "6.2.0",
         "Returns the intersection of sorted sets (sets count with score 1).",
-        "numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX] [WITHSCORES]",
+        "numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE (SUM | MIN | MAX)] [WITHSCORES]",
         "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.",
         NONE, zinter),
     row("zdiff", -3, R | flag::MOVABLEKEYS, "6.2.0",
@@ -167,12 +167,12 @@ pub static COMMANDS: &[CommandSpec] = &[
         NONE, zdiff),
     row("zunionstore", -4, W | flag::DENYOOM | flag::MOVABLEKEYS, "2.0.0",
         "Stores the union of sorted sets in a key; returns its size.",
-        "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX]",
+        "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE (SUM | MIN | MAX)]",
         "O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.",
         FIRST, zunionstore),
     row("zinterstore", -4, W | flag::DENYOOM | flag::MOVABLEKEYS, "2.0.0",
         "Stores the intersection of sorted sets in a key; returns its size.",
-        "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX]",
+        "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE (SUM | MIN | MAX)]",
         "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.",
         FIRST, zinterstore),
     row("zdiffstore", -4, W | flag::DENYOOM | flag::MOVABLEKEYS, "6.2.0",
@@ -851,34 +851,15 @@ fn zpop_command(engine: &mut Engine, call: &Call<'_>, end: End) -> CommandResult
 }
 
 /// ```text
-/// ZMPOP numkeys key [key ...] MIN | MAX [COUNT count]
+/// ZMPOP numkeys key [key ...] (MIN | MAX) [COUNT count]
 /// ```
 /// Pops like ZPOPMIN/ZPOPMAX from the first of the keys that holds a sorted set, and answers
 /// [key, [[member, score], ...]], or a null array when every key is missing. A key of
 /// another type before the first sorted set is WRONGTYPE.
 fn zmpop(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
-    let numkeys = parse_i64(&call.argv[1])
-        .ok()
-        .filter(|&n| n > 0)
-        .ok_or(Error::NumkeysNotPositive)? as u64;
-    let args = &call.argv[2..];
-    if numkeys >= args.len() as u64 {
-        return Err(Error::Syntax);
-    }
-    let (keys, rest) = args.split_at(numkeys as usize);
-    let end = match &rest[0] {
-        w if is(w, "min") => End::Min,
-        w if is(w, "max") => End::Max,
-        _ => return Err(Error::Syntax),
-    };
-    let count = match &rest[1..] {
-        [] => 1,
-        [word, n] if is(word, "count") => parse_i64(n)
-            .ok()
-            .filter(|&n| n > 0)
-            .ok_or(Error::CountNotPositive)? as usize,
-        _ => return Err(Error::Syntax),
-    };
+    let (numkeys, end, count) = parse_mpop(&call.argv[1..], ["min", "max"])?;
+    let keys = &call.argv[2..2 + numkeys];
+    let end = if end == 0 { End::Min } else { End::Max };
     match zpop_generic(engine, call.db, keys, end, count)? {
         Some((key, pairs)) => {
             Ok(Reply::Array(vec![Reply::Bulk(key), scored_reply(pairs, true, true)]).into())
@@ -1122,11 +1103,11 @@ fn zintercard(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 }
 
 /// ```text
-/// ZUNION numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX] [WITHSCORES]
-/// ZINTER numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX] [WITHSCORES]
+/// ZUNION numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE (SUM | MIN | MAX)] [WITHSCORES]
+/// ZINTER numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE (SUM | MIN | MAX)] [WITHSCORES]
 /// ZDIFF numkeys key [key ...] [WITHSCORES]
-/// ZUNIONSTORE destination numkeys key [key ...] [WEIGHTS ...] [AGGREGATE SUM | MIN | MAX]
-/// ZINTERSTORE destination numkeys key [key ...] [WEIGHTS ...] [AGGREGATE SUM | MIN | MAX]
+/// ZUNIONSTORE destination numkeys key [key ...] [WEIGHTS ...] [AGGREGATE (SUM | MIN | MAX)]
+/// ZINTERSTORE destination numkeys key [key ...] [WEIGHTS ...] [AGGREGATE (SUM | MIN | MAX)]
 /// ZDIFFSTORE destination numkeys key [key ...]
 /// ZINTERCARD numkeys key [key ...] [LIMIT limit]
 /// ```

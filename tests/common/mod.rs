@@ -1,13 +1,13 @@
-//! What the browser tests share: mount the app with its engine in the page's own thread
-//! (`in_page`: the test runner serves no worker script), wait for what the page shows, type
-//! into the console, and read text by CSS selector. Each test file uses part of it.
+//! What the browser tests share: mounting the app in the page, waiting without blocking it,
+//! typing into the console as a visitor does, and reading what the page shows.
+// Each test file uses its own part of these.
 #![allow(dead_code)]
 
 use keyspace_playground::App;
 use leptos::mount::mount_to;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{HtmlElement, HtmlInputElement, KeyboardEvent, KeyboardEventInit};
+use web_sys::{HtmlElement, HtmlTextAreaElement, KeyboardEvent, KeyboardEventInit};
 
 /// A fresh element in the document with the app mounted in it. The returned handle keeps the
 /// app alive until the test ends.
@@ -45,26 +45,32 @@ pub async fn wait_for(what: &str, timeout_ms: u32, done: impl Fn() -> bool) {
     panic!("timed out waiting for {what}");
 }
 
-pub fn element<T: JsCast>(page: &HtmlElement, selector: &str) -> T {
-    page.query_selector(selector)
+/// The console's input (a textarea: it grows for pasted pipelines).
+pub fn input(page: &HtmlElement) -> HtmlTextAreaElement {
+    page.query_selector(".input-line textarea")
         .unwrap()
-        .unwrap_or_else(|| panic!("no {selector}"))
+        .expect("an input")
         .unchecked_into()
 }
 
-pub fn input(page: &HtmlElement) -> HtmlInputElement {
-    element(page, ".input-line input")
+pub fn press(page: &HtmlElement, key: &str) {
+    press_with(page, key, false);
+}
+
+pub fn press_with(page: &HtmlElement, key: &str, ctrl: bool) {
+    let init = KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_ctrl_key(ctrl);
+    init.set_bubbles(true);
+    let event = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    input(page).dispatch_event(&event).unwrap();
 }
 
 /// Types `line` into the console's input, presses Enter and waits for the reply.
 pub async fn type_line(page: &HtmlElement, line: &str) {
     let before = texts(page, ".entry").len();
     input(page).set_value(line);
-    let init = KeyboardEventInit::new();
-    init.set_key("Enter");
-    init.set_bubbles(true);
-    let event = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
-    input(page).dispatch_event(&event).unwrap();
+    press(page, "Enter");
     // The page renders on its next task: first the waiting entry, then its reply.
     wait_for(&format!("the reply to {line}"), 5_000, || {
         texts(page, ".entry").len() > before && page.query_selector(".pending").unwrap().is_none()
@@ -86,6 +92,26 @@ pub fn page_text(page: &HtmlElement, selector: &str) -> String {
 /// The console's printed lines, as the visitor reads them.
 pub fn log_lines(page: &HtmlElement) -> Vec<String> {
     texts(page, ".log .line")
+}
+
+pub fn panel_keys(page: &HtmlElement) -> Vec<String> {
+    texts(page, ".key-row .key")
+}
+
+pub fn element<T: JsCast>(page: &HtmlElement, selector: &str) -> T {
+    page.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no {selector}"))
+        .unchecked_into()
+}
+
+/// The button among `selector` whose text is `label`.
+pub fn button(page: &HtmlElement, selector: &str, label: &str) -> HtmlElement {
+    let nodes = page.query_selector_all(selector).unwrap();
+    (0..nodes.length())
+        .filter_map(|i| nodes.item(i)?.dyn_into::<HtmlElement>().ok())
+        .find(|b| b.text_content().unwrap_or_default().contains(label))
+        .unwrap_or_else(|| panic!("no {selector} saying {label}"))
 }
 
 /// Clicks the first `selector` whose text is `label`.

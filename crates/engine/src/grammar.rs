@@ -5,11 +5,16 @@
 //! key score member [score member ...]
 //! ```
 //!
-//! Upper-case words are literal tokens, lower-case words are placeholders filled from the
-//! tester's pools by their name (`key`, `milliseconds`, `member`), `[...]` is optional, `a | b`
-//! is a choice, and a trailing `...` repeats the group it ends. Where Redis's text leaves the
-//! grouping to the reader (`[AGGREGATE SUM | MIN | MAX]`), a per-command override in
-//! `crate::commands` spells it with `( )`.
+//! Upper-case words are literal tokens, lower-case words are placeholders named for what goes
+//! there (`key`, `milliseconds`, `member`), `[...]` is optional, `a | b` is a choice between
+//! everything up to the enclosing bracket, and a trailing `...` repeats the group it ends. Where
+//! Redis's text leaves the grouping to the reader (`[AGGREGATE SUM | MIN | MAX]`), the spec
+//! table spells it with `( )`: `[AGGREGATE (SUM | MIN | MAX)]`. Two readers use the trees: the
+//! differential tester draws arguments from them, and the console's completion walks them to
+//! know which keywords may come next and which arguments are keys; [`Syntax`]'s `Display`
+//! writes a tree (or what is left of one) back as text for the console's hints.
+
+use std::fmt;
 
 /// A parsed syntax.
 #[derive(Clone, Debug, PartialEq)]
@@ -88,6 +93,38 @@ fn sequence(words: &[&str], at: &mut usize) -> Syntax {
     }
 }
 
+impl fmt::Display for Syntax {
+    /// The syntax as the spec writes it; a choice inside a sequence gets its `( )` back.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Syntax::Token(word) | Syntax::Placeholder(word) => f.write_str(word),
+            Syntax::Sequence(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(" ")?;
+                    }
+                    match item {
+                        Syntax::Choice(_) => write!(f, "({item})")?,
+                        _ => write!(f, "{item}")?,
+                    }
+                }
+                Ok(())
+            }
+            Syntax::Choice(options) => {
+                for (i, option) in options.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(" | ")?;
+                    }
+                    write!(f, "{option}")?;
+                }
+                Ok(())
+            }
+            Syntax::Optional(inner) => write!(f, "[{inner}]"),
+            Syntax::Repeat(inner) => write!(f, "{inner} ..."),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,6 +169,23 @@ mod tests {
     fn any_text_parses() {
         for text in ["", "[", "]]", "a | | b", "... x", "(["] {
             let _ = parse(text);
+        }
+    }
+
+    #[test]
+    fn every_spec_syntax_reads_back_as_written() {
+        // Read and written again, each row's text comes back: the grouping the parser saw is
+        // the one the spec shows its readers.
+        for spec in crate::spec::table() {
+            let rows = std::iter::once(spec).chain(spec.subcommands);
+            for row in rows {
+                let tree = parse(row.syntax);
+                let written = match &tree {
+                    Syntax::Sequence(items) if items.is_empty() => String::new(),
+                    tree => tree.to_string(),
+                };
+                assert_eq!(written, row.syntax, "{}", row.name);
+            }
         }
     }
 }

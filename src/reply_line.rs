@@ -1,0 +1,70 @@
+//! One printed reply line, drawn by kind (errors red with a short explanation of the common
+//! ones beside Redis's own text, nil dimmed, numbers and strings apart, RESP bytes in their own
+//! style), a string that names a key listed in the keyspace panel as a link that opens it in
+//! the inspector; and the button that copies a reply. Everything is drawn as text.
+
+use leptos::prelude::*;
+
+use crate::app::Shared;
+use crate::inspect::InspectQuery;
+use crate::protocol::{split_index, Line, LineKind};
+use crate::teach;
+
+#[component]
+pub fn ReplyLine(line: Line, shared: Shared) -> impl IntoView {
+    let class = line.kind.class();
+    match line.kind {
+        LineKind::Error => {
+            let error = line.text.clone();
+            let explanation = move || {
+                teach::explain(&error, shared.text.get().teach)
+                    .map(|e| view! { <div class="explain">{e}</div> })
+            };
+            // Beside the line, not in it: the line stays Redis's text, to read and to copy.
+            view! { <div class=class>{line.text}</div> {explanation} }.into_any()
+        }
+        LineKind::Text => {
+            let (index, value) = split_index(&line.text);
+            let (index, value) = (index.to_string(), value.to_string());
+            let key = teach::unquote(&value);
+            let listed = {
+                let key = key.clone();
+                move || {
+                    key.as_ref()
+                        .is_some_and(|k| shared.window.with(|w| w.rows.iter().any(|r| r.key == *k)))
+                }
+            };
+            let shown = value.clone();
+            view! {
+                <div class=class>
+                    {index}
+                    {move || if listed() {
+                        let key = key.clone().unwrap_or_default();
+                        view! {
+                            <button class="key-link" on:click=move |_| shared.open(InspectQuery::new(key.clone()))>
+                                {shown.clone()}
+                            </button>
+                        }.into_any()
+                    } else {
+                        view! { <span>{shown.clone()}</span> }.into_any()
+                    }}
+                </div>
+            }
+            .into_any()
+        }
+        _ => view! { <div class=class>{line.text}</div> }.into_any(),
+    }
+}
+
+/// Copies a reply's text (as printed) to the clipboard.
+#[component]
+pub fn CopyButton(text: String, shared: Shared) -> impl IntoView {
+    let copy = move |_| {
+        let clipboard = window().navigator().clipboard();
+        // The promise's outcome needs no answer: a refused copy leaves the text selectable.
+        let _ = clipboard.write_text(&text);
+    };
+    view! {
+        <button class="copy" on:click=copy>{move || shared.text.get().teach.copy}</button>
+    }
+}
