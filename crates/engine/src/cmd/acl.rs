@@ -536,13 +536,14 @@ fn whoami(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 /// `bits` (256 by default) random bits as hex, rounded up to whole hex digits. The bits come
 /// from the engine's seeded generator: unpredictable enough for a playground, and replayable.
 fn genpass(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    // Too many arguments is refused before the bit count is read, as acl.c checks argc first.
+    if call.argv.len() > 3 {
+        return Err(subcommand_syntax(call));
+    }
     let bits = match call.argv.get(2) {
         None => 256,
         Some(arg) => string2ll(arg).ok_or(Error::NotInteger)?,
     };
-    if call.argv.len() > 3 {
-        return Err(subcommand_syntax(call));
-    }
     if !(1..=4096).contains(&bits) {
         return Err(Error::AclGenpassBits);
     }
