@@ -25,7 +25,7 @@ use crate::scenario::{ScenarioRequest, ScenarioResponse};
 use crate::scenario_view::{ScenarioState, Scenarios};
 use crate::server::{console_note, ConsoleNote, POPULATE_CAP};
 use crate::server_view::{ServerPanel, ServerState};
-use crate::share_view::{self, Share, ShareState};
+use crate::share_view::{self, ShareState};
 
 /// Presenter zoom: the steps Ctrl/Cmd +/− move through, and its bounds.
 const ZOOM_STEP: f64 = 0.1;
@@ -447,7 +447,6 @@ pub fn App(#[prop(optional)] in_page: bool) -> impl IntoView {
             <Header shared />
             <Tabs shared />
             <main class="panes" hidden=move || shared.tab.get() != Tab::Console>
-                <Share shared />
                 <Clients shared />
                 <div class="side">
                     <KeyPanel shared />

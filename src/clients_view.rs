@@ -18,6 +18,7 @@ use crate::prompt::Prompt;
 use crate::protocol::{ClientView, Flow, PaneId, Request};
 use crate::reply_line::{CopyButton, ReplyLine};
 use crate::session::PANES_MAX;
+use crate::share_view::Share;
 use crate::teach;
 
 /// Flows kept on screen, newest first.
@@ -258,6 +259,7 @@ pub fn Clients(shared: Shared) -> impl IntoView {
                     title=move || full().then(|| fill(text().panes_full, PANES_MAX))
                     on:click=move |_| shared.send_counted(Request::AddClient)
                 >{move || text().add_client}</button>
+                <Share shared />
                 <span class="clients-hint">{move || text().panes_hint}</span>
             </div>
             <Flows shared />
