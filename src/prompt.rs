@@ -110,14 +110,11 @@ pub fn Prompt(
             return;
         };
         let value = el.value();
-        history.update(|h| {
-            for l in value.lines() {
-                h.push(l);
-            }
-            if value.is_empty() {
-                h.push("");
-            }
-        });
+        // A pasted pipeline stays out of the history: it is one paste away, and thousands of
+        // lines would push out everything typed before.
+        if !value.contains('\n') {
+            history.update(|h| h.push(&value));
+        }
         prefs::save("history", &history.with_untracked(History::saved));
         cycle.set(None);
         selected.set(None);
