@@ -336,18 +336,8 @@ fn Flows(shared: Shared) -> impl IntoView {
 fn PaneView(shared: Shared, pane: Pane) -> impl IntoView {
     let text = move || shared.text.get();
     let ctext = move || shared.text.get().clients;
-    let output = NodeRef::<leptos::html::Div>::new();
     let renaming = RwSignal::new(false);
     let prompt = move || pane.view.with(|v| v.prompt.clone());
-
-    // Keep the newest line in view as lines arrive (not when an old reply is expanded).
-    let arrivals = Memo::new(move |_| pane.log.with(|l| (l.entries.len(), l.waiting())));
-    Effect::new(move || {
-        arrivals.track();
-        if let Some(log) = output.get() {
-            log.set_scroll_top(log.scroll_height());
-        }
-    });
 
     let activate = move || {
         if shared.active.get_untracked() != pane.id {
@@ -478,12 +468,16 @@ fn PaneView(shared: Shared, pane: Pane) -> impl IntoView {
                     _ => None,
                 }}
             </div>
-            <div class="log" node_ref=output role="log" aria-label=move || text().output_label>
-                <For
-                    each=move || pane.log.with(|l| l.entries.clone())
-                    key=|e| (e.id, e.reply.as_ref().map(|r| (r.lines.len(), r.expanded)))
-                    children=move |entry| view! { <EntryView entry shared /> }
-                />
+            // The log's lines sit in a bottom-anchored box (style/clients.css): the newest line
+            // stays in view as lines arrive, and a reader scrolled up is left where they are.
+            <div class="log" role="log" aria-label=move || text().output_label>
+                <div class="log-lines">
+                    <For
+                        each=move || pane.log.with(|l| l.entries.clone())
+                        key=|e| (e.id, e.reply.as_ref().map(|r| (r.lines.len(), r.expanded)))
+                        children=move |entry| view! { <EntryView entry shared /> }
+                    />
+                </div>
             </div>
             <Prompt
                 shared
