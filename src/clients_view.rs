@@ -254,7 +254,7 @@ pub fn Clients(shared: Shared) -> impl IntoView {
         <section class="clients">
             <div class="clients-bar">
                 <button
-                    class="add-client"
+                    class="bar-button add-client"
                     disabled=full
                     title=move || full().then(|| fill(text().panes_full, PANES_MAX))
                     on:click=move |_| shared.send_counted(Request::AddClient)

@@ -181,7 +181,7 @@ pub fn Share(shared: Shared) -> impl IntoView {
     };
     view! {
         <div class="share">
-            <button class="share-open" on:click=move |_| {
+            <button class="bar-button share-open" on:click=move |_| {
                 copied.set(false);
                 state.open.set(true);
             }>{move || text().button}</button>
