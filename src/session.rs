@@ -274,30 +274,15 @@ impl Session {
             .into_iter()
             .map(|text| Line::classify(text, false))
             .collect();
-        let prompt = self
-            .panes
-            .iter()
-            .find(|p| p.id == pane)
-            .and_then(|p| self.engine.client(p.client))
-            .map_or_else(|| prompt(0, false), |c| prompt(c.db, c.multi.is_some()));
+        let prompt = self.panes.iter().find(|p| p.id == pane).map_or_else(
+            || prompt(0, false),
+            |p| client_prompt(&self.engine, p.client),
+        );
         Response::Helped {
             seq,
             echo: format!("{prompt} {line}"),
             reply: self.page(lines),
         }
-    }
-
-    /// The prompt redis-cli shows for the first pane's client (see [`prompt`]).
-    pub fn prompt(&self) -> String {
-        self.panes
-            .first()
-            .and_then(|p| self.engine.client(p.client))
-            .map_or_else(|| prompt(0, false), |c| prompt(c.db, c.multi.is_some()))
-    }
-
-    /// How often the engine wants its background work run, in milliseconds (`1000 / hz`).
-    pub fn tick_interval_ms(&self) -> u64 {
-        1000 / self.engine.config().int("hz").clamp(1, 500) as u64
     }
 
     /// The database of the pane the keyspace panel shows.
@@ -380,9 +365,7 @@ impl Session {
                 continue;
             };
             if job.echo.is_none() {
-                let client = self.engine.client(client);
-                let prompt =
-                    client.map_or_else(|| prompt(0, false), |c| prompt(c.db, c.multi.is_some()));
+                let prompt = client_prompt(&self.engine, client);
                 job.echo = Some(if job.pipeline {
                     String::new()
                 } else {
@@ -669,6 +652,13 @@ fn prompt(db: usize, in_multi: bool) -> String {
     format!("127.0.0.1:6379{db}{tx}>")
 }
 
+/// The prompt redis-cli shows for `client`.
+fn client_prompt(engine: &Engine, client: ClientId) -> String {
+    engine
+        .client(client)
+        .map_or_else(|| prompt(0, false), |c| prompt(c.db, c.multi.is_some()))
+}
+
 /// A reply's printed lines, as redis-cli prints it.
 fn print(reply: &Reply, protocol: u8, raw: bool, out: &mut Vec<Line>) {
     let text = cli::render(reply, protocol, raw);
@@ -804,14 +794,19 @@ mod tests {
         assert_eq!(run(&mut s, "   "), ("127.0.0.1:6379>    ".into(), vec![]));
     }
 
+    /// The first pane's prompt, as the page shows it.
+    fn first_prompt(s: &mut Session) -> String {
+        tick(s, None).clients[0].prompt.clone()
+    }
+
     #[test]
     fn the_prompt_follows_select() {
         let (mut s, _) = session();
-        assert_eq!(s.prompt(), "127.0.0.1:6379>");
+        assert_eq!(first_prompt(&mut s), "127.0.0.1:6379>");
         run(&mut s, "SELECT 1");
-        assert_eq!(s.prompt(), "127.0.0.1:6379[1]>");
+        assert_eq!(first_prompt(&mut s), "127.0.0.1:6379[1]>");
         assert_eq!(run(&mut s, "SELECT 0").0, "127.0.0.1:6379[1]> SELECT 0");
-        assert_eq!(s.prompt(), "127.0.0.1:6379>");
+        assert_eq!(first_prompt(&mut s), "127.0.0.1:6379>");
     }
 
     #[test]
@@ -822,7 +817,7 @@ mod tests {
             run(&mut s, "QUIT"),
             ("127.0.0.1:6379[2]> QUIT".into(), vec!["OK".into()])
         );
-        assert_eq!(s.prompt(), "127.0.0.1:6379>");
+        assert_eq!(first_prompt(&mut s), "127.0.0.1:6379>");
         assert_eq!(reply(&mut s, "PING"), ["PONG"]);
     }
 
@@ -985,12 +980,6 @@ mod tests {
         assert_eq!(evicted.keys[0], "key:0");
         assert_eq!(evicted.policy, "allkeys-lru");
         assert_eq!(run_on(&mut s, 1, &["PING"], None).evicted, None);
-    }
-
-    #[test]
-    fn ticks_at_hz() {
-        let (s, _) = session();
-        assert_eq!(s.tick_interval_ms(), 100);
     }
 
     #[test]
