@@ -90,9 +90,12 @@ def worst_since(driver, since):
 
 
 
-def start_browser(size="1280,800", lang="en-US"):
-    """Headless Chromium with the probe installed in every page it opens."""
+def start_browser(size="1280,800", lang="en-US", profile=None):
+    """Headless Chromium with the probe installed in every page it opens; `profile` is the
+    user data directory (a fresh temporary one by default)."""
     options = webdriver.ChromeOptions()
+    if profile:
+        options.add_argument(f"--user-data-dir={profile}")
     for flag in ("--headless", "--no-sandbox", "--disable-gpu", f"--window-size={size}",
                  f"--lang={lang}", "--hide-scrollbars"):
         options.add_argument(flag)

@@ -19,6 +19,7 @@ use crate::inspect::{InspectQuery, Inspection};
 use crate::inspector::Inspector;
 use crate::keyview::{KeyQuery, KeyWindow, TtlTracker};
 use crate::panel::KeyPanel;
+use crate::persist_view::{self, SavedUi};
 use crate::prefs;
 use crate::protocol::{self, Line, PaneId, ReplyPage, Request, Response, Watched};
 use crate::scenario::{ScenarioRequest, ScenarioResponse};
@@ -81,6 +82,8 @@ pub struct Shared {
     pub scenario: ScenarioState,
     /// The server panel's state.
     pub server: ServerState,
+    /// What the browser keeps of the playground (`persist_view`).
+    pub saved: SavedUi,
     /// The lines typed this session, for sharing (`crate::share_view`).
     pub share: ShareState,
     /// What the engine says about the line being typed (`prompt`).
@@ -289,6 +292,32 @@ impl Shared {
                 });
             }
             Response::RespShown(_) => {}
+            Response::Restored(restored) => {
+                if persist_view::worth_a_note(&restored) {
+                    for line in
+                        persist_view::restored_note(&restored, self.text.get_untracked().saved)
+                    {
+                        self.note(&line);
+                    }
+                }
+                self.saved.restored.set(Some(restored));
+            }
+            Response::Saved(state) => self.saved.state.set(Some(state)),
+            Response::File { name, bytes } => {
+                if !bytes.is_empty() {
+                    share_view::download(&name, &bytes, "application/octet-stream");
+                }
+            }
+            Response::RdbLoaded(result) => {
+                self.saved.loaded.set(Some(result));
+                self.changed.set(HashSet::new());
+                self.close();
+                self.refresh_keys();
+            }
+            Response::ResetDone => {
+                persist_view::forget_history();
+                let _ = window().location().reload();
+            }
         }
     }
 
@@ -404,6 +433,7 @@ pub fn App(#[prop(optional)] in_page: bool) -> impl IntoView {
         tab: RwSignal::new(Tab::Console),
         scenario: ScenarioState::new(),
         server: ServerState::new(),
+        saved: SavedUi::new(),
         share: ShareState::new(),
         assist: RwSignal::new(Assist::default()),
         show_resp: RwSignal::new(false),
@@ -455,6 +485,15 @@ pub fn App(#[prop(optional)] in_page: bool) -> impl IntoView {
             </main>
             <Scenarios shared />
             <ServerPanel shared />
+            {move || {
+                let state = shared.saved.state.get()?;
+                let reason = state.failed.filter(|_| state.last_write_ms > 0.0)?;
+                Some(view! {
+                    <div class="saved-failed" role="alert">
+                        {persist_view::failure(&reason, text().saved)}
+                    </div>
+                })
+            }}
             {move || match shared.engine.get() {
                 EngineState::Failed(message) => Some(view! {
                     <div class="failure" role="alert">

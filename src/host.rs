@@ -135,6 +135,8 @@ impl Host {
                 let (session, on_response) = (session.clone(), on_response.clone());
                 leptos::task::spawn_local(async move {
                     let response = session.borrow_mut().handle(request);
+                    // Nothing is kept between the tests' pages: the worker keeps it.
+                    session.borrow_mut().take_store_ops();
                     on_response(response);
                 });
             }

@@ -95,6 +95,8 @@ pub struct Strings {
     pub tab_scenarios: &'static str,
     /// The Server tab's words (`crate::server_view`).
     pub server: &'static crate::server_view::ServerStrings,
+    /// The Server tab's "Saved in this browser" section and the restore note.
+    pub saved: &'static crate::persist_view::SavedStrings,
     /// The scenario picker's label.
     pub scenario_pick: &'static str,
     /// Above the scenario cards when none is open.
@@ -214,6 +216,7 @@ pub const ENGLISH: Strings = Strings {
     tab_console: "Console",
     tab_scenarios: "Scenarios",
     server: &crate::server_view::ENGLISH,
+    saved: &crate::persist_view::SavedStrings::EN,
     scenario_pick: "Scenario",
     scenario_choose: "Pick a scenario from the guide, or open your own file.",
     open_file: "Open a .toml file",
@@ -312,6 +315,7 @@ pub const TRADITIONAL_CHINESE: Strings = Strings {
     tab_console: "主控台",
     tab_scenarios: "情境",
     server: &crate::server_view::TRADITIONAL_CHINESE,
+    saved: &crate::persist_view::SavedStrings::ZH_TW,
     scenario_pick: "情境",
     scenario_choose: "從指南中選一個情境，或開啟你自己的檔案。",
     open_file: "開啟 .toml 檔案",

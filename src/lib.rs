@@ -36,6 +36,8 @@ pub mod inspector;
 pub mod keyview;
 pub mod lrulab;
 pub mod panel;
+pub mod persist_view;
+pub mod persistence;
 pub mod prefs;
 pub mod prompt;
 pub mod protocol;
@@ -47,6 +49,7 @@ pub mod server_view;
 pub mod session;
 pub mod share;
 pub mod share_view;
+pub mod store;
 pub mod teach;
 pub mod worker;
 

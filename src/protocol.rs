@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::assist::Assist;
 use crate::inspect::{InspectQuery, Inspection};
 use crate::keyview::{KeyQuery, KeyWindow};
+use crate::persistence::{Restored, SavedState};
 use crate::scenario::{ScenarioRequest, ScenarioResponse};
 use crate::server::{ServerRequest, ServerResponse};
 use crate::share::{ShareBundle, ShareError};
@@ -81,6 +82,23 @@ pub enum Request {
     },
     /// Print (or stop printing) each command's and reply's RESP bytes before the reply.
     ShowResp(bool),
+    /// A file to download: answered by [`Response::File`].
+    Download(Wanted),
+    /// An RDB file the learner chose, to replace the keyspace with: answered by
+    /// [`Response::RdbLoaded`].
+    LoadRdb(#[serde(with = "serde_bytes")] Vec<u8>),
+    /// Forget what the browser keeps (the worker empties IndexedDB): answered by
+    /// [`Response::ResetDone`], after which the page reloads.
+    Reset,
+}
+
+/// Which file a [`Request::Download`] wants.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Wanted {
+    /// The keyspace as SAVE writes it.
+    Rdb,
+    /// A damaged copy put aside at start, by its name.
+    Damaged(String),
 }
 
 /// What the engine answers.
@@ -110,6 +128,22 @@ pub enum Response {
     },
     /// The RESP toggle took effect.
     RespShown(bool),
+    /// What the browser kept, as found when the worker started (sent once, after
+    /// [`Response::Ready`]).
+    Restored(Restored),
+    /// What the browser keeps now, after the last write to it (or its failure).
+    Saved(SavedState),
+    /// A file to save, for [`Request::Download`]; no bytes when there is no such file.
+    File {
+        name: String,
+        #[serde(with = "serde_bytes")]
+        bytes: Vec<u8>,
+    },
+    /// The keys now in the keyspace after [`Request::LoadRdb`], or why the file was refused
+    /// (the keyspace is then as it was).
+    RdbLoaded(Result<usize, String>),
+    /// What the browser kept is gone.
+    ResetDone,
 }
 
 /// Keys evicted before a command, and by which `maxmemory-policy`.

@@ -301,6 +301,7 @@ pub fn ServerPanel(shared: Shared) -> impl IntoView {
                 <Chart shared />
             </div>
             <LruLab shared />
+            <crate::persist_view::SavedSection shared />
             <BiggestKeys shared />
             <Slowlog shared />
             <Info shared />

@@ -14,21 +14,24 @@
 //! `KEYS *` over a million keys never crosses to the page whole.
 
 use std::collections::{BTreeMap, VecDeque};
+use std::sync::{Arc, Mutex};
 
 use keyspace::cli::{self, INVALID_ARGUMENTS};
-use keyspace::{ClientId, Clock, Config, Engine, ManualClock, Reply, ShiftedClock};
+use keyspace::persist::LoadMode;
+use keyspace::{ClientId, Clock, Engine, ManualClock, Reply, ShiftedClock};
 
 use crate::assist;
 use crate::console::clip_echo;
 use crate::i18n::strings_for;
 use crate::inspect::{self, InspectQuery, Inspection, Snapshot};
 use crate::keyview::{self, KeyQuery, KeyWindow};
+use crate::persistence::{self, Restored, StoreOp, Stored};
 use crate::protocol::{
     Answer, BlockedView, ClientView, Evicted, Flow, Line, LineKind, PaneId, Pushed, ReplyPage,
-    Request, Response, Update, Watched,
+    Request, Response, Update, Wanted, Watched,
 };
 use crate::scenario::{Player, ScenarioResponse};
-use crate::server::{self, BigKeys, ServerRequest, ServerResponse, ServerStatus};
+use crate::server::{BigKeys, ServerRequest, ServerResponse, ServerStatus};
 use crate::share::{self, ShareError};
 use crate::teach;
 
@@ -91,25 +94,40 @@ pub struct Session {
     player: Player,
     /// Print each command's and reply's RESP bytes (the console's raw RESP toggle).
     show_resp: bool,
+    /// Changes for the browser to keep, queued by the engine's storage and by
+    /// [`Session::persist`].
+    store_ops: Arc<Mutex<Vec<StoreOp>>>,
+    /// The config as last queued to be kept (`persistence::config_command`).
+    kept_config: Option<Vec<u8>>,
+    /// A command changed the keyspace in a way no log holds (DEBUG): snapshot after it.
+    snapshot_due: bool,
+    /// Damaged copies of what the browser kept, by name, for download.
+    damaged: Vec<(String, Vec<u8>)>,
 }
 
 impl Session {
     /// A fresh keyspace with one client, its time from `clock` and its randomness seeded
-    /// with `seed`. DEBUG is allowed: POPULATE is how a learner fills a keyspace to watch it
-    /// under load. Memory is limited to [`server::PAGE_MAXMEMORY`], as a browser tab should be.
+    /// with `seed`, on the page's configuration (`persistence::page_config`).
     pub fn new(clock: Box<dyn Clock>, seed: u64) -> Session {
-        let mut config = Config::default();
-        for (name, value) in [
-            (&b"enable-debug-command"[..], b"yes".as_slice()),
-            (b"maxmemory", server::PAGE_MAXMEMORY.as_bytes()),
-        ] {
-            config
-                .set(name, value, true)
-                .expect("a parameter of the engine's own table");
-        }
-        let mut engine = Engine::new(config, clock, seed);
+        Session::open(&Stored::default(), clock, seed).0
+    }
+
+    /// The playground as the browser kept it (`persistence::restore`), and what was found.
+    pub fn open(stored: &Stored, clock: Box<dyn Clock>, seed: u64) -> (Session, Restored) {
+        let ops = Arc::new(Mutex::new(Vec::new()));
+        let (mut engine, restored) = persistence::restore(stored, clock, seed, ops.clone());
         engine.set_capture_events(true);
+        // The damaged copies already kept, and those this start put aside.
+        let mut damaged = stored.damaged.clone();
+        for op in ops.lock().expect("one thread").iter() {
+            if let StoreOp::Damaged { name, bytes } = op {
+                damaged.retain(|(n, _)| n != name);
+                damaged.push((name.clone(), bytes.clone()));
+            }
+        }
         let mut session = Session {
+            damaged,
+            kept_config: persistence::config_command(engine.config()),
             engine,
             panes: Vec::new(),
             next_pane: 1,
@@ -119,13 +137,51 @@ impl Session {
             marked_against: None,
             player: Player::default(),
             show_resp: false,
+            store_ops: ops,
+            snapshot_due: false,
         };
         session.add_pane(None, None);
-        session
+        (session, restored)
     }
 
-    /// Answers one request.
+    /// The changes to what the browser keeps since the last call, in order (for
+    /// `crate::store` to write).
+    pub fn take_store_ops(&mut self) -> Vec<StoreOp> {
+        std::mem::take(&mut *self.store_ops.lock().expect("one thread"))
+    }
+
+    /// Writes a new base for the log after the next request (the browser lost a record of
+    /// it: `store::Writer::holed`).
+    pub fn snapshot_after(&mut self) {
+        self.snapshot_due = true;
+    }
+
+    /// After a request: the log's commands go to the storage, a snapshot if a change no log
+    /// holds was made (see `persistence`), and the config if it changed.
+    fn persist(&mut self) {
+        self.engine.flush_aof();
+        if std::mem::take(&mut self.snapshot_due) && self.engine.config().flag("appendonly") {
+            let _ = self.engine.rewrite_aof();
+        }
+        let config = persistence::config_command(self.engine.config());
+        if config != self.kept_config {
+            let bytes = persistence::frame(config.as_deref().unwrap_or_default());
+            self.store_ops
+                .lock()
+                .expect("one thread")
+                .push(StoreOp::Config(bytes));
+            self.kept_config = config;
+        }
+    }
+
+    /// Answers one request; what it changed is queued for the browser to keep.
     pub fn handle(&mut self, request: Request) -> Response {
+        let response = self.answer(request);
+        self.persist();
+        response
+    }
+
+    fn answer(&mut self, request: Request) -> Response {
         match request {
             Request::Run {
                 seq,
@@ -197,7 +253,34 @@ impl Session {
                 Response::ShareOpened(share::decode(&hash).unwrap_or(Err(ShareError::Empty)))
             }
             Request::Server(request) => Response::Server(self.server(request)),
+            Request::Download(Wanted::Rdb) => Response::File {
+                name: "dump.rdb".to_string(),
+                bytes: self.engine.rdb_snapshot(),
+            },
+            Request::Download(Wanted::Damaged(name)) => Response::File {
+                bytes: (self.damaged.iter())
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, bytes)| bytes.clone())
+                    .unwrap_or_default(),
+                name,
+            },
+            Request::LoadRdb(bytes) => {
+                let loaded = self.engine.load_rdb(&bytes, LoadMode::Replace);
+                self.snapshot_due |= loaded.is_ok();
+                Response::RdbLoaded(loaded.map(|()| self.keys()).map_err(|e| e.to_string()))
+            }
+            // Nothing is kept in the page's own thread (the browser tests); the worker
+            // answers this itself, once IndexedDB is empty.
+            Request::Reset => Response::ResetDone,
         }
+    }
+
+    /// Keys in every database.
+    fn keys(&self) -> usize {
+        (0..)
+            .map_while(|i| self.engine.db(i))
+            .map(|db| db.len())
+            .sum()
     }
 
     /// The server panel's questions, answered from the console's engine (the LRU lab on
@@ -398,6 +481,9 @@ impl Session {
             None => out.push(Line::classify(INVALID_ARGUMENTS.to_string(), true)),
             Some(argv) => {
                 let raw = cli::prints_raw(&argv);
+                self.snapshot_due |= argv
+                    .first()
+                    .is_some_and(|name| name.eq_ignore_ascii_case(b"debug"));
                 let outcome = self.engine.execute(client, &argv);
                 blocked = matches!(outcome, keyspace::Outcome::Blocked);
                 let mut replies = outcome.into_replies();
@@ -755,6 +841,163 @@ mod tests {
 
     fn reply(s: &mut Session, line: &str) -> Vec<String> {
         run(s, line).1
+    }
+
+    /// What the browser would keep after everything `s` queued so far.
+    fn keep(s: &mut Session, stored: &mut Stored) {
+        for op in s.take_store_ops() {
+            stored.apply(op);
+        }
+    }
+
+    fn reopen(stored: &Stored, clock: &ManualClock) -> (Session, Restored) {
+        Session::open(stored, Box::new(clock.clone()), 7)
+    }
+
+    #[test]
+    fn a_reload_finds_the_keys_the_config_and_not_what_expired_meanwhile() {
+        let (mut s, clock) = session();
+        let mut stored = Stored::default();
+        for line in [
+            "SET a 1",
+            "SET t 1 PX 1000",
+            "RPUSH l x y",
+            "SELECT 2",
+            "HSET h f v",
+            "CONFIG SET maxmemory-policy allkeys-lru",
+        ] {
+            run(&mut s, line);
+        }
+        keep(&mut s, &mut stored);
+        assert!(stored.aof_base.is_some(), "the log starts on a base");
+        assert!(!stored.aof_log.is_empty());
+        clock.advance_ms(2000);
+        let (mut s, restored) = reopen(&stored, &clock);
+        assert_eq!(restored.source, persistence::Source::Log);
+        assert_eq!(
+            (restored.keys, restored.expired, restored.config),
+            (3, 1, 1)
+        );
+        assert_eq!(reply(&mut s, "GET a"), ["\"1\""]);
+        assert_eq!(reply(&mut s, "EXISTS t"), ["(integer) 0"]);
+        assert_eq!(reply(&mut s, "LRANGE l 0 -1"), ["1) \"x\"", "2) \"y\""]);
+        assert_eq!(reply(&mut s, "SELECT 2"), ["OK"]);
+        assert_eq!(
+            run_on(&mut s, 1, &["HGET h f"], None).answers[0]
+                .reply
+                .lines[0]
+                .text,
+            "\"v\""
+        );
+        assert_eq!(
+            reply(&mut s, "CONFIG GET maxmemory-policy"),
+            ["1) \"maxmemory-policy\"", "2) \"allkeys-lru\""]
+        );
+        // The config back at the page's default is kept as such.
+        run(&mut s, "CONFIG SET maxmemory-policy noeviction");
+        keep(&mut s, &mut stored);
+        assert_eq!(reopen(&stored, &clock).1.config, 0);
+    }
+
+    #[test]
+    fn debug_populate_reaches_no_log_so_the_page_snapshots_after_it() {
+        let (mut s, clock) = session();
+        let mut stored = Stored::default();
+        keep(&mut s, &mut stored);
+        run(&mut s, "DEBUG POPULATE 100");
+        let ops = s.take_store_ops();
+        assert!(matches!(ops.last(), Some(StoreOp::Rewrite(_))), "{ops:?}");
+        ops.into_iter().for_each(|op| stored.apply(op));
+        let (_, restored) = reopen(&stored, &clock);
+        assert_eq!(restored.keys, 100);
+    }
+
+    #[test]
+    fn a_damaged_log_is_not_loaded_the_snapshot_is_and_the_copy_is_kept() {
+        let (mut s, clock) = session();
+        let mut stored = Stored::default();
+        run(&mut s, "SET a 1");
+        run(&mut s, "SAVE");
+        run(&mut s, "SET b 2");
+        keep(&mut s, &mut stored);
+        let last = stored.aof_log.last_mut().unwrap();
+        last[5] ^= 0x20;
+        let damaged_log: Vec<u8> = stored.aof_log.concat();
+        let (mut s, restored) = reopen(&stored, &clock);
+        assert_eq!(restored.source, persistence::Source::Snapshot);
+        assert_eq!(restored.keys, 1);
+        assert_eq!(restored.damaged.len(), 2, "{:?}", restored.damaged);
+        assert_eq!(restored.damaged[1].file, persistence::DAMAGED_AOF_LOG);
+        assert!(restored.damaged[1].reason.contains("checksum"));
+        assert_eq!(reply(&mut s, "EXISTS a b"), ["(integer) 1"]);
+        // The damaged copy is offered as it was, and kept apart from the new log.
+        let Response::File { bytes, .. } = s.handle(Request::Download(Wanted::Damaged(
+            persistence::DAMAGED_AOF_LOG.to_string(),
+        ))) else {
+            panic!()
+        };
+        assert_eq!(bytes, damaged_log);
+        keep(&mut s, &mut stored);
+        assert!(stored
+            .damaged
+            .iter()
+            .any(|(name, bytes)| name == persistence::DAMAGED_AOF_LOG && *bytes == damaged_log));
+        // The new log was started from what loaded: a second visit loads it.
+        let (_, again) = reopen(&stored, &clock);
+        assert_eq!((again.source, again.keys), (persistence::Source::Log, 1));
+    }
+
+    #[test]
+    fn a_damaged_snapshot_leaves_an_empty_keyspace_and_says_why() {
+        let (mut s, clock) = session();
+        let mut stored = Stored::default();
+        run(&mut s, "CONFIG SET appendonly no");
+        run(&mut s, "SET a 1");
+        run(&mut s, "SAVE");
+        keep(&mut s, &mut stored);
+        let rdb = stored.rdb.as_mut().unwrap();
+        let at = rdb.len() / 2;
+        rdb[at] ^= 1;
+        let (_, restored) = reopen(&stored, &clock);
+        assert_eq!(
+            (restored.source, restored.keys),
+            (persistence::Source::Nothing, 0)
+        );
+        assert_eq!(restored.damaged[0].file, persistence::DAMAGED_RDB);
+        // Truncated, too.
+        stored.rdb.as_mut().unwrap().truncate(at);
+        assert_eq!(reopen(&stored, &clock).1.damaged.len(), 1);
+    }
+
+    #[test]
+    fn an_rdb_file_loads_whole_or_not_at_all() {
+        let (mut other, _) = session();
+        run(&mut other, "SET from-file 1");
+        run(&mut other, "ZADD z 1 a");
+        let Response::File { name, bytes } = other.handle(Request::Download(Wanted::Rdb)) else {
+            panic!()
+        };
+        assert_eq!(name, "dump.rdb");
+        let (mut s, _) = session();
+        run(&mut s, "SET mine 1");
+        s.take_store_ops();
+        assert_eq!(
+            s.handle(Request::LoadRdb(bytes[..bytes.len() - 3].to_vec())),
+            Response::RdbLoaded(Err(
+                "Short read loading the RDB: the file is truncated or corrupt".into()
+            ))
+        );
+        assert_eq!(reply(&mut s, "EXISTS mine"), ["(integer) 1"]);
+        assert_eq!(
+            s.handle(Request::LoadRdb(bytes)),
+            Response::RdbLoaded(Ok(2))
+        );
+        assert_eq!(reply(&mut s, "EXISTS mine from-file z"), ["(integer) 2"]);
+        // What was loaded is kept: a snapshot of it.
+        assert!(s
+            .take_store_ops()
+            .iter()
+            .any(|op| matches!(op, StoreOp::Rewrite(_))));
     }
 
     #[test]

@@ -78,7 +78,7 @@ fn url_with(fragment: &str) -> String {
 }
 
 /// Offers `bytes` as a file download called `name`.
-fn download(name: &str, bytes: &[u8], mime: &str) {
+pub(crate) fn download(name: &str, bytes: &[u8], mime: &str) {
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes).into());
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);

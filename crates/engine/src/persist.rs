@@ -144,6 +144,12 @@ impl Engine {
         self.persistence.shutdown
     }
 
+    /// Keys the last load left out because their TTL had run out
+    /// (`rdb_last_load_keys_expired`).
+    pub fn last_load_keys_expired(&self) -> u64 {
+        self.persistence.last_load_expired
+    }
+
     /// Where the config says the files go.
     pub(crate) fn storage_location(&self) -> Location {
         let text = |name| self.config.text(name).to_string();

@@ -1,0 +1,381 @@
+//! "Saved in this browser", in the Server tab: what the worker keeps in IndexedDB (sizes, the
+//! last write, a failure such as a full quota), the RDB file to download and one to load,
+//! damaged copies found at start, and resetting the playground (after a confirmation). The
+//! note printed in the console when a visit restores the playground comes from here too.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::app::Shared;
+use crate::persistence::{Restored, SavedState, Source};
+use crate::protocol::{Request, Wanted};
+
+/// The section's state in the page.
+#[derive(Clone, Copy)]
+pub struct SavedUi {
+    pub restored: RwSignal<Option<Restored>>,
+    pub state: RwSignal<Option<SavedState>>,
+    /// The reset is waiting for the learner's confirmation.
+    pub confirming: RwSignal<bool>,
+    /// The outcome of the last RDB file loaded.
+    pub loaded: RwSignal<Option<Result<usize, String>>>,
+}
+
+impl SavedUi {
+    pub fn new() -> SavedUi {
+        SavedUi {
+            restored: RwSignal::new(None),
+            state: RwSignal::new(None),
+            confirming: RwSignal::new(false),
+            loaded: RwSignal::new(None),
+        }
+    }
+}
+
+impl Default for SavedUi {
+    fn default() -> SavedUi {
+        SavedUi::new()
+    }
+}
+
+/// The section's words.
+#[derive(Debug, PartialEq, Eq)]
+pub struct SavedStrings {
+    pub title: &'static str,
+    pub intro: &'static str,
+    /// `{size}` kept in all, `{log}` records in the log, `{base}` the log's base size,
+    /// `{rdb}` dump.rdb's size.
+    pub kept: &'static str,
+    pub no_rdb: &'static str,
+    pub failed: &'static str,
+    /// The reason given for `QuotaExceededError`.
+    pub quota_full: &'static str,
+    pub unavailable: &'static str,
+    pub download: &'static str,
+    pub upload: &'static str,
+    /// `{n}` keys.
+    pub uploaded: &'static str,
+    pub refused: &'static str,
+    pub reset: &'static str,
+    pub confirm: &'static str,
+    pub confirm_yes: &'static str,
+    pub confirm_no: &'static str,
+    pub damaged_title: &'static str,
+    pub damaged_download: &'static str,
+    /// Restored notes: `{n}` keys, `{ms}` milliseconds.
+    pub restored_log: &'static str,
+    pub restored_rdb: &'static str,
+    pub restored_nothing: &'static str,
+    /// `{n}` keys whose TTL ran out while the page was closed.
+    pub expired: &'static str,
+    /// `{n}` parameters.
+    pub config: &'static str,
+    /// `{file}` refused, `{reason}` the loader's words.
+    pub damaged: &'static str,
+}
+
+impl SavedStrings {
+    pub const EN: SavedStrings = SavedStrings {
+        title: "Saved in this browser",
+        intro: "The playground keeps itself as redis-server keeps a disk: an append-only log \
+                (appendonly yes) on a base snapshot, dump.rdb from SAVE, BGSAVE and the save \
+                points, and the parameters you changed. Reload the page and it is all back; keys \
+                whose TTL ran out meanwhile are gone.",
+        kept: "Kept: {size} — a log of {log} writes on a {base} base; dump.rdb {rdb}.",
+        no_rdb: "none yet",
+        failed: "Saving in this browser failed: {reason}. Changes since then are not kept.",
+        quota_full: "the browser's storage for this page is full (QuotaExceededError)",
+        unavailable: "This browser keeps nothing for this page ({reason}): a reload starts afresh.",
+        download: "Download dump.rdb",
+        upload: "Load an RDB file…",
+        uploaded: "Loaded: the keyspace now holds {n} keys.",
+        refused: "The file was refused, and the keyspace is as it was: {reason}",
+        reset: "Reset the playground…",
+        confirm: "Delete every key, the parameters you changed, what this browser keeps and the \
+                  console history, and start afresh?",
+        confirm_yes: "Reset",
+        confirm_no: "Cancel",
+        damaged_title: "Damaged copies, kept as they were found",
+        damaged_download: "Download {file}",
+        restored_log: "Restored from this browser: {n} keys, from the append-only log ({ms} ms).",
+        restored_rdb: "Restored from this browser: {n} keys, from dump.rdb ({ms} ms).",
+        restored_nothing: "Nothing was kept in this browser: the playground starts empty.",
+        expired: "Keys that expired while the page was closed: {n}.",
+        config: "{n} changed parameters are back (CONFIG GET shows them).",
+        damaged: "{file} was damaged and not loaded ({reason}). The copy is kept: the Server tab \
+                  offers it for download.",
+    };
+
+    pub const ZH_TW: SavedStrings = SavedStrings {
+        title: "儲存在這個瀏覽器",
+        intro: "遊樂場像 redis-server 在磁碟上那樣保存自己：一份僅附加日誌（appendonly yes）\
+                加上基底快照、SAVE / BGSAVE 與儲存點寫下的 dump.rdb，以及你改過的參數。重新整理\
+                頁面後一切都在；這段期間 TTL 已到期的鍵則會消失。",
+        kept: "已保存：{size} — 基底 {base} 加上 {log} 筆寫入的日誌；dump.rdb {rdb}。",
+        no_rdb: "尚無",
+        failed: "在這個瀏覽器儲存失敗：{reason}。之後的變更不會被保存。",
+        quota_full: "瀏覽器給本頁的儲存空間已滿（QuotaExceededError）",
+        unavailable: "這個瀏覽器不為本頁保存任何資料（{reason}）：重新整理就會從頭開始。",
+        download: "下載 dump.rdb",
+        upload: "載入 RDB 檔案…",
+        uploaded: "已載入：鍵空間現有 {n} 個鍵。",
+        refused: "檔案被拒絕，鍵空間維持原狀：{reason}",
+        reset: "重設遊樂場…",
+        confirm: "要刪除所有鍵、你改過的參數、這個瀏覽器保存的資料與主控台歷史，然後重新開始嗎？",
+        confirm_yes: "重設",
+        confirm_no: "取消",
+        damaged_title: "損壞的副本（保持發現時的原樣）",
+        damaged_download: "下載 {file}",
+        restored_log: "已從這個瀏覽器還原：{n} 個鍵，來自僅附加日誌（{ms} 毫秒）。",
+        restored_rdb: "已從這個瀏覽器還原：{n} 個鍵，來自 dump.rdb（{ms} 毫秒）。",
+        restored_nothing: "這個瀏覽器沒有保存任何資料：遊樂場從空白開始。",
+        expired: "頁面關閉期間有 {n} 個鍵到期。",
+        config: "{n} 個改過的參數已恢復（CONFIG GET 可查看）。",
+        damaged: "{file} 已損壞，沒有載入（{reason}）。副本已保留：可在「伺服器」分頁下載。",
+    };
+}
+
+/// A size as people read it.
+pub fn size(bytes: usize) -> String {
+    match bytes {
+        n if n < 1024 => format!("{n} B"),
+        n if n < 1024 * 1024 => format!("{:.1} KB", n as f64 / 1024.0),
+        n => format!("{:.1} MB", n as f64 / (1024.0 * 1024.0)),
+    }
+}
+
+/// The console's note on what a visit found kept, one line each.
+pub fn restored_note(restored: &Restored, text: &SavedStrings) -> Vec<String> {
+    let n = |s: &str, n: usize| s.replace("{n}", &n.to_string());
+    let ms = (restored.load_ms.round() as u64).to_string();
+    let mut lines = vec![match restored.source {
+        Source::Log => n(text.restored_log, restored.keys).replace("{ms}", &ms),
+        Source::Snapshot => n(text.restored_rdb, restored.keys).replace("{ms}", &ms),
+        Source::Nothing => text.restored_nothing.to_string(),
+    }];
+    if restored.expired > 0 {
+        lines.push(n(text.expired, restored.expired));
+    }
+    if restored.config > 0 {
+        lines.push(n(text.config, restored.config));
+    }
+    for damage in &restored.damaged {
+        lines.push(
+            (text.damaged.replace("{file}", &damage.file)).replace("{reason}", &damage.reason),
+        );
+    }
+    lines
+}
+
+/// What the section says is kept.
+pub fn kept_line(state: &SavedState, text: &SavedStrings) -> String {
+    let rdb = if state.rdb == 0 {
+        text.no_rdb.to_string()
+    } else {
+        size(state.rdb)
+    };
+    text.kept
+        .replace("{size}", &size(state.bytes()))
+        .replace("{log}", &state.log_records.to_string())
+        .replace("{base}", &size(state.aof_base))
+        .replace("{rdb}", &rdb)
+}
+
+/// The warning for a write that failed, the browser's reason in plain words where they are
+/// known.
+pub fn failure(reason: &str, text: &SavedStrings) -> String {
+    let reason = if reason.starts_with("QuotaExceededError") {
+        text.quota_full
+    } else {
+        reason
+    };
+    text.failed.replace("{reason}", reason)
+}
+
+/// Whether this visit found something worth a note: a fresh first visit prints nothing.
+pub fn worth_a_note(restored: &Restored) -> bool {
+    restored.source != Source::Nothing || !restored.damaged.is_empty()
+}
+
+/// Clears what the page itself keeps of the playground (the console history), before the
+/// reload that follows a reset.
+pub fn forget_history() {
+    crate::prefs::save("history", "");
+}
+
+#[component]
+pub fn SavedSection(shared: Shared) -> impl IntoView {
+    let text = move || shared.text.get().saved;
+    let ui = shared.saved;
+    let status = move || {
+        let state = ui.state.get()?;
+        let text = text();
+        Some(match &state.failed {
+            Some(reason) if state.bytes() == 0 && state.last_write_ms == 0.0 => view! {
+                <p class="warning" role="status">{text.unavailable.replace("{reason}", reason)}</p>
+            }
+            .into_any(),
+            Some(reason) => view! {
+                <p class="warning" role="alert">{failure(reason, text)}</p>
+            }
+            .into_any(),
+            None => view! { <p class="note saved-kept">{kept_line(&state, text)}</p> }.into_any(),
+        })
+    };
+    let damaged = move || {
+        let state = ui.state.get().unwrap_or_default();
+        (!state.damaged.is_empty()).then(|| {
+            view! {
+                <h4>{move || text().damaged_title}</h4>
+                <ul class="saved-damaged">
+                    {state.damaged.into_iter().map(|(file, bytes)| {
+                        let label = text().damaged_download.replace("{file}", &file);
+                        let wanted = file.clone();
+                        view! {
+                            <li>
+                                <button on:click=move |_| shared.send(Request::Download(Wanted::Damaged(wanted.clone())))>
+                                    {label}
+                                </button>
+                                " " {size(bytes)}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            }
+        })
+    };
+    let loaded = move || {
+        ui.loaded.get().map(|result| match result {
+            Ok(n) => view! {
+                <p class="note" role="status">{text().uploaded.replace("{n}", &n.to_string())}</p>
+            }
+            .into_any(),
+            Err(reason) => view! {
+                <p class="warning" role="alert">{text().refused.replace("{reason}", &reason)}</p>
+            }
+            .into_any(),
+        })
+    };
+    let upload = move |ev: leptos::ev::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|files| files.get(0)) else {
+            return;
+        };
+        input.set_value("");
+        leptos::task::spawn_local(async move {
+            let Ok(buffer) = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await else {
+                return;
+            };
+            let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+            shared.send(Request::LoadRdb(bytes));
+        });
+    };
+    view! {
+        <div class="saved" aria-labelledby="saved-title">
+            <h3 id="saved-title">{move || text().title}</h3>
+            <p class="note">{move || text().intro}</p>
+            {status}
+            {loaded}
+            <div class="saved-actions">
+                <button on:click=move |_| shared.send(Request::Download(Wanted::Rdb))>
+                    {move || text().download}
+                </button>
+                <label class="saved-upload">
+                    <span>{move || text().upload}</span>
+                    <input type="file" accept=".rdb,application/octet-stream" on:change=upload />
+                </label>
+                <button class="danger" on:click=move |_| ui.confirming.set(true)>
+                    {move || text().reset}
+                </button>
+            </div>
+            <Show when=move || ui.confirming.get()>
+                <div class="saved-confirm" role="alertdialog" aria-labelledby="saved-confirm-text">
+                    <p id="saved-confirm-text">{move || text().confirm}</p>
+                    <button class="danger" on:click=move |_| {
+                        ui.confirming.set(false);
+                        shared.send(Request::Reset);
+                    }>{move || text().confirm_yes}</button>
+                    <button autofocus on:click=move |_| ui.confirming.set(false)>
+                        {move || text().confirm_no}
+                    </button>
+                </div>
+            </Show>
+            {damaged}
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::persistence::Damage;
+
+    #[test]
+    fn the_note_says_where_the_keys_came_from_and_what_expired() {
+        let restored = Restored {
+            source: Source::Log,
+            keys: 3,
+            expired: 1,
+            config: 2,
+            damaged: vec![],
+            load_ms: 12.4,
+        };
+        assert_eq!(
+            restored_note(&restored, &SavedStrings::EN),
+            [
+                "Restored from this browser: 3 keys, from the append-only log (12 ms).",
+                "Keys that expired while the page was closed: 1.",
+                "2 changed parameters are back (CONFIG GET shows them).",
+            ]
+        );
+        assert!(worth_a_note(&restored));
+        assert!(!worth_a_note(&Restored::default()));
+        let damaged = Restored {
+            damaged: vec![Damage {
+                file: "dump.rdb".into(),
+                reason: "Wrong RDB checksum".into(),
+            }],
+            ..Restored::default()
+        };
+        assert!(worth_a_note(&damaged));
+        assert_eq!(
+            restored_note(&damaged, &SavedStrings::ZH_TW)[1],
+            "dump.rdb 已損壞，沒有載入（Wrong RDB checksum）。副本已保留：可在「伺服器」分頁下載。"
+        );
+    }
+
+    #[test]
+    fn a_full_quota_is_said_in_plain_words() {
+        assert_eq!(
+            failure("QuotaExceededError: ", &SavedStrings::EN),
+            "Saving in this browser failed: the browser's storage for this page is full \
+             (QuotaExceededError). Changes since then are not kept."
+        );
+        assert_eq!(
+            failure("UnknownError: disk", &SavedStrings::EN),
+            "Saving in this browser failed: UnknownError: disk. Changes since then are not kept."
+        );
+    }
+
+    #[test]
+    fn sizes_read_as_people_read_them() {
+        assert_eq!(size(800), "800 B");
+        assert_eq!(size(12_800), "12.5 KB");
+        assert_eq!(size(24_777_878), "23.6 MB");
+        let state = SavedState {
+            aof_base: 2048,
+            log: 100,
+            log_records: 4,
+            ..SavedState::default()
+        };
+        assert_eq!(
+            kept_line(&state, &SavedStrings::EN),
+            "Kept: 2.1 KB — a log of 4 writes on a 2.0 KB base; dump.rdb none yet."
+        );
+    }
+}
