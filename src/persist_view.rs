@@ -275,6 +275,15 @@ pub fn SavedSection(shared: Shared) -> impl IntoView {
             shared.send(Request::LoadRdb(bytes));
         });
     };
+    // The confirmation takes the focus to Cancel, the safe answer; Esc cancels too.
+    let cancel = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move || {
+        if ui.confirming.get() {
+            if let Some(button) = cancel.get() {
+                let _ = button.focus();
+            }
+        }
+    });
     view! {
         <div class="saved" aria-labelledby="saved-title">
             <h3 id="saved-title">{move || text().title}</h3>
@@ -294,13 +303,22 @@ pub fn SavedSection(shared: Shared) -> impl IntoView {
                 </button>
             </div>
             <Show when=move || ui.confirming.get()>
-                <div class="saved-confirm" role="alertdialog" aria-labelledby="saved-confirm-text">
+                <div
+                    class="saved-confirm"
+                    role="alertdialog"
+                    aria-labelledby="saved-confirm-text"
+                    on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                        if ev.key() == "Escape" {
+                            ui.confirming.set(false);
+                        }
+                    }
+                >
                     <p id="saved-confirm-text">{move || text().confirm}</p>
                     <button class="danger" on:click=move |_| {
                         ui.confirming.set(false);
                         shared.send(Request::Reset);
                     }>{move || text().confirm_yes}</button>
-                    <button autofocus on:click=move |_| ui.confirming.set(false)>
+                    <button node_ref=cancel on:click=move |_| ui.confirming.set(false)>
                         {move || text().confirm_no}
                     </button>
                 </div>

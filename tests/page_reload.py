@@ -268,6 +268,11 @@ def main():
         driver.find_element(By.XPATH, "//button[text()='Server']").click()
         driver.find_element(By.XPATH, "//button[text()='Reset the playground…']").click()
         check("reset asks first", "start afresh" in text(driver, ".saved-confirm"))
+        focused = driver.switch_to.active_element
+        check("the question has the focus on Cancel", focused.text == "Cancel", focused.text)
+        focused.send_keys(Keys.ESCAPE)
+        check("Esc cancels", not text(driver, ".saved-confirm"))
+        driver.find_element(By.XPATH, "//button[text()='Reset the playground…']").click()
         driver.find_element(By.CSS_SELECTOR, ".saved-confirm button.danger").click()
         time.sleep(0.5)
         pagedriver.wait_ready(driver)
