@@ -28,10 +28,14 @@
 //!   otherwise refused (deprecated, still answered). Commands flagged `no_auth` are always
 //!   allowed.
 //! * keys: `allkeys` (`~*`), or patterns matched with Redis's glob, each for reading (`%R~`),
-//!   writing (`%W~`) or both (`~`). A command needs the read permission on a key it reads and
-//!   the write one on a key it changes; ours reads the access from the command's flags (a
-//!   `readonly` command reads its keys, any other reads and changes them), where Redis's key
-//!   specs say more (DEL only deletes, so `%W~` suffices there and not here).
+//!   writing (`%W~`) or both (`~`). Which permissions a key needs comes from the command's
+//!   key specs (`crate::spec::KeySpec`, or for SET, SORT and the counted-keys commands their
+//!   `get_keys_function`), key by key, as `ACLSelectorCheckKey` reads them: `access` needs
+//!   read, `insert`, `delete` or `update` need write, and a pattern allows the key only when
+//!   it grants all that the key needs. So `%W~*` alone allows DEL (`RM delete`) and LPUSH
+//!   (`RW insert`) but not GET (`RO access`); SET needs only write unless it has GET; a key
+//!   that is neither read nor written (EXISTS, TYPE, OBJECT: flagged `RO` alone) is allowed by
+//!   any matching pattern.
 //! * channels: `allchannels` (`&*`), or patterns. A published-to or subscribed channel must
 //!   match a pattern; a PSUBSCRIBE pattern must equal one literally.
 //!
@@ -56,7 +60,7 @@ use std::sync::OnceLock;
 use sha2::{Digest, Sha256};
 
 use crate::glob;
-use crate::spec::{self, flag, CommandSpec};
+use crate::spec::{self, flag, key_flag, CommandSpec};
 
 /// Redis's ACL categories, in its order (`ACL CAT`, COMMAND INFO, the description's greedy
 /// pass).
@@ -642,11 +646,14 @@ impl Selector {
                 return Err(Denied::Command);
             }
         }
-        if !self.all_keys {
-            let write = !command.spec.has(flag::READONLY);
-            for (index, key) in key_indexes(argv) {
+        if !self.all_keys && crate::cmd::server::has_keys(command.spec) {
+            for (index, flags) in crate::cmd::server::command_keys(command.spec, argv) {
+                let read = flags & key_flag::ACCESS != 0;
+                let write = flags & (key_flag::INSERT | key_flag::DELETE | key_flag::UPDATE) != 0;
                 let ok = self.patterns.iter().any(|p| {
-                    p.read && (p.write || !write) && glob::matches(&p.pattern, key, false)
+                    (p.read || !read)
+                        && (p.write || !write)
+                        && glob::matches(&p.pattern, &argv[index], false)
                 });
                 if !ok {
                     return Err(Denied::Key(index));
@@ -671,21 +678,6 @@ impl Selector {
         }
         Ok(())
     }
-}
-
-/// The keys of a command line with their argument indexes, as COMMAND GETKEYS finds them.
-fn key_indexes(argv: &[Vec<u8>]) -> Vec<(usize, &[u8])> {
-    let Ok((_, keys)) = crate::cmd::server::keys_of(argv) else {
-        return Vec::new();
-    };
-    // keys_of gives the key slices; their indexes are found by address, as each borrows argv.
-    keys.into_iter()
-        .filter_map(|key| {
-            argv.iter()
-                .position(|a| std::ptr::eq(a.as_slice(), key))
-                .map(|i| (i, key))
-        })
-        .collect()
 }
 
 /// The channels a command publishes to or subscribes to, and whether they are patterns

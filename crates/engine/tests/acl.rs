@@ -216,3 +216,57 @@ fn passwords_never_reach_the_slow_log() {
         ]
     );
 }
+
+/// The key each command line is refused on, for a user who may only write `w:*` keys and only
+/// read `r:*` ones, as the ACL LOG records it; `None` when the line runs.
+#[test]
+fn key_patterns_grant_what_each_key_spec_needs() {
+    let (mut engine, _) = engine(Config::default());
+    let admin = engine.connect();
+    let user = engine.connect();
+    run(
+        &mut engine,
+        admin,
+        "ACL SETUSER split on nopass +@all %W~w:* %R~r:*",
+    );
+    run(&mut engine, user, "AUTH split any");
+    let cases = [
+        // DEL and LPUSH only delete and insert: write is enough.
+        ("DEL w:a", None),
+        ("LPUSH w:l x", None),
+        ("GET r:a", None),
+        ("GET w:a", Some("w:a")),
+        // SET overwrites unless GET reads the old value.
+        ("SET w:a v", None),
+        ("SET w:a v GET", Some("w:a")),
+        // The source is read and deleted, the destination written.
+        ("RENAME r:a w:b", Some("r:a")),
+        ("COPY r:a w:b", None),
+        ("SORT r:l STORE w:d", None),
+        ("SORT r:l STORE r:d", Some("r:d")),
+        // A key neither read nor written needs only to match.
+        ("EXISTS w:a r:a", None),
+        ("TYPE w:a", None),
+    ];
+    for (line, refused_on) in cases {
+        run(&mut engine, admin, "ACL LOG RESET");
+        let reply = run(&mut engine, user, line);
+        let logged = match run(&mut engine, admin, "ACL LOG 1") {
+            Reply::Array(entries) if entries.is_empty() => None,
+            Reply::Array(mut entries) => match entries.remove(0) {
+                Reply::Map(pairs) => pairs
+                    .into_iter()
+                    .find(|(k, _)| *k == bulk("object"))
+                    .map(|(_, object)| object),
+                other => panic!("{other:?}"),
+            },
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(logged, refused_on.map(bulk), "{line}: {reply:?}");
+        if refused_on.is_some() {
+            let expected =
+                "NOPERM this user has no permissions to access one of the keys used as arguments";
+            assert_eq!(reply, Reply::Error(expected.into()), "{line}");
+        }
+    }
+}

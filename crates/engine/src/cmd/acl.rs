@@ -7,7 +7,7 @@ use crate::args::string2ll;
 use crate::engine::{Call, ClientId, Engine};
 use crate::error::Error;
 use crate::reply::Reply;
-use crate::spec::{self, flag, CommandResult, CommandSpec, KeyPositions};
+use crate::spec::{self, flag, CommandResult, CommandSpec};
 
 /// ACL's subcommands that change or reveal users: Redis flags them `admin` (so @admin and
 /// @dangerous) and keeps them from scripts.
@@ -31,7 +31,7 @@ const fn sub(
         summary,
         syntax,
         complexity: "O(N). Where N is the number of users or rules.",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(handler),
         subcommands: &[],
     }
@@ -52,7 +52,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Authenticates the connection.",
         syntax: "[username] password",
         complexity: "O(N) where N is the number of passwords defined for the user",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(auth),
         subcommands: &[],
     },
@@ -65,7 +65,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "A container for Access List Control commands.",
         syntax: "subcommand [argument ...]",
         complexity: "Depends on subcommand.",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: None,
         subcommands: &[
             sub(

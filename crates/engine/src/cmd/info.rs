@@ -13,7 +13,7 @@ use std::collections::VecDeque;
 use crate::engine::{Call, Engine};
 use crate::memory::{self, bytes_to_human};
 use crate::reply::Reply;
-use crate::spec::{flag, CommandResult, CommandSpec, KeyPositions};
+use crate::spec::{flag, CommandResult, CommandSpec};
 
 pub static COMMANDS: &[CommandSpec] = &[CommandSpec {
     name: "info",
@@ -24,7 +24,7 @@ pub static COMMANDS: &[CommandSpec] = &[CommandSpec {
     summary: "Returns information and statistics about the server, by section.",
     syntax: "[section [section ...]]",
     complexity: "O(1)",
-    keys: KeyPositions::NONE,
+    keys: &[],
     handler: Some(info),
     subcommands: &[],
 }];
