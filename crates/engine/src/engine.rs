@@ -137,6 +137,9 @@ pub struct Stats {
     pub command_time_us: u64,
     pub total_commands_processed: u64,
     pub total_connections_received: u64,
+    /// Connections refused before they became clients: `maxclients` reached, or protected
+    /// mode ([`Engine::admit`]).
+    pub rejected_connections: u64,
     /// Keys the active expire cycle found stale, over keys it sampled, in its last run.
     pub expired_stale_perc: f64,
     /// Active expire cycles cut short by their time budget.
@@ -594,6 +597,27 @@ impl Engine {
     /// `connIsLocal` calls local: 127.0.0.0/8 and ::1.
     pub fn protected_mode_refuses(&self, peer: std::net::IpAddr) -> bool {
         self.config.flag("protected-mode") && self.acl.default_user().nopass && !peer.is_loopback()
+    }
+
+    /// Whether a new connection from `peer` may become a client, checked as Redis checks
+    /// on accept: first `maxclients` (`acceptCommonHandler`), then protected mode
+    /// (`clientAcceptHandler`). A refusal is counted in INFO's `rejected_connections`, and
+    /// the error is what the server sends before closing the connection.
+    pub fn admit(&mut self, peer: std::net::IpAddr) -> Result<(), Error> {
+        let refusal = if self.clients.len() as i64 >= self.config.int("maxclients") {
+            Some(Error::MaxClients)
+        } else if self.protected_mode_refuses(peer) {
+            Some(Error::ProtectedMode)
+        } else {
+            None
+        };
+        match refusal {
+            Some(error) => {
+                self.stats.rejected_connections += 1;
+                Err(error)
+            }
+            None => Ok(()),
+        }
     }
 
     /// The current configuration.

@@ -1,8 +1,9 @@
 //! Native tests of AUTH and ACL where the compat scripts cannot reach: what a deleted user's
 //! connections are left with, the ACL LOG's entries (their age and client info vary from run
-//! to run), `requirepass` given at start, and GENPASS's length.
+//! to run), `requirepass` given at start, GENPASS's length, key permissions as the key specs
+//! grant them, and the refused connections INFO counts.
 
-use keyspace::{cli, ClientId, Config, Engine, ManualClock, Reply};
+use keyspace::{cli, ClientId, Config, Engine, Error, ManualClock, Reply};
 
 fn engine(config: Config) -> (Engine, ManualClock) {
     let clock = ManualClock::new(1_700_000_000_000);
@@ -160,6 +161,35 @@ fn protected_mode_refuses_only_other_hosts_while_default_has_no_password() {
     assert!(!engine.protected_mode_refuses(ip("192.0.2.2")));
     run(&mut engine, id, "CONFIG SET protected-mode yes");
     assert!(engine.protected_mode_refuses(ip("192.0.2.2")));
+}
+
+/// INFO's rejected_connections counts refusals at accept: `maxclients` reached (checked
+/// first), then protected mode; a refused connection is no connection received.
+#[test]
+fn refused_connections_are_counted_in_info() {
+    let (mut engine, _) = engine(Config::default());
+    let ip = |text: &str| text.parse::<std::net::IpAddr>().unwrap();
+    let stat = |engine: &mut Engine, id: ClientId, name: &str| {
+        let Reply::Verbatim { text, .. } = run(engine, id, "INFO stats") else {
+            panic!("INFO is verbatim text");
+        };
+        let text = String::from_utf8(text).unwrap();
+        let prefix = format!("{name}:");
+        let line = text.lines().find(|l| l.starts_with(&prefix)).unwrap();
+        line[prefix.len()..].to_string()
+    };
+    assert_eq!(engine.admit(ip("127.0.0.1")), Ok(()));
+    let admin = engine.connect();
+    assert_eq!(engine.admit(ip("192.0.2.2")), Err(Error::ProtectedMode));
+    run(&mut engine, admin, "CONFIG SET maxclients 1");
+    assert_eq!(engine.admit(ip("127.0.0.1")), Err(Error::MaxClients));
+    assert_eq!(engine.admit(ip("192.0.2.2")), Err(Error::MaxClients));
+    assert_eq!(stat(&mut engine, admin, "rejected_connections"), "3");
+    assert_eq!(stat(&mut engine, admin, "total_connections_received"), "1");
+    assert_eq!(
+        Reply::from(Error::MaxClients),
+        Reply::Error("ERR max number of clients reached".into())
+    );
 }
 
 #[test]
