@@ -48,6 +48,12 @@
 //! the spec table. The greedy step counts commands too, so where our command table is smaller
 //! than Redis's the chosen categories can differ.
 //!
+//! With `aclfile` given at start (the native server only), users live in that file too: the
+//! server loads it before it accepts anyone and refuses to start on a bad one, ACL LOAD
+//! replaces every user with the file's (all or nothing, see [`load_users`]; connections of
+//! users other than `default` are closed, as Redis frees the old users), and ACL SAVE writes
+//! the ACL LIST lines back. Without it both answer that no ACL file is configured.
+//!
 //! Refusals are recorded in the ACL LOG: the newest first, at most `acllog-max-len` (128)
 //! entries, and a refusal like one less than 60 seconds old (same reason, context, object and
 //! user) counts into that entry instead of adding one.
@@ -892,6 +898,136 @@ impl User {
     }
 }
 
+/// Reads and writes the ACL file (`aclfile`): the native server's disk. The engine itself has
+/// no files, and the page no ACL file at all.
+pub trait AclFileAccess: Send {
+    /// The whole file, or why it cannot be opened (the system's `strerror` text).
+    fn read(&mut self, path: &str) -> Result<Vec<u8>, String>;
+    /// Replaces the file whole or not at all; the error goes to the server's log.
+    fn write(&mut self, path: &str, contents: &[u8]) -> Result<(), String>;
+}
+
+/// The users an ACL file describes, read as Redis 7.0's `ACLLoadFromFile` reads it: one
+/// `user <name> <rule>...` per line (blank lines skipped, each line trimmed of spaces, tabs
+/// and line ends, then split at every single space, quotes meaning nothing), a `(...)`
+/// selector's words joined again, every rule applied to a fresh user. Any error refuses the
+/// whole file: the text lists each one (`<path>:<line>: ...`, every unknown command or
+/// category, otherwise only a line's first error) and ends with Redis's warning that nothing
+/// changed. A file without a `default` user gets a fresh one (`on nopass ~* &* +@all`).
+///
+/// Redis 7.0.15 crashes on a line whose unmatched `(` follows a complete selector or
+/// other words (`user a (x) (y`); this answers the unmatched-parenthesis error it gives
+/// elsewhere.
+pub fn load_users(path: &str, text: &[u8]) -> Result<BTreeMap<Vec<u8>, User>, String> {
+    let mut users = BTreeMap::new();
+    let mut errors = String::new();
+    let lossy = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    for (index, line) in text.split(|&b| b == b'\n').enumerate() {
+        let number = index + 1;
+        let line = trim(line, b" \t\r\n");
+        if line.is_empty() {
+            continue;
+        }
+        let words: Vec<&[u8]> = line.split(|&b| b == b' ').collect();
+        if words[0] != b"user" || words.len() < 2 {
+            errors += &format!(
+                "{path}:{number} should start with user keyword followed by the username. "
+            );
+            continue;
+        }
+        let name = words[1];
+        if name
+            .iter()
+            .any(|&b| b.is_ascii_whitespace() || b == 0x0b || b == 0)
+        {
+            errors += &format!(
+                "'{path}:{number}: username '{}' contains invalid characters. ",
+                lossy(name)
+            );
+            continue;
+        }
+        if users.contains_key(name) {
+            errors += &format!(
+                "WARNING: Duplicate user '{}' found on line {number}. ",
+                lossy(name)
+            );
+            continue;
+        }
+        let user = users
+            .entry(name.to_vec())
+            .or_insert_with(|| User::new(name));
+        let Some(rules) = merge_selectors(&words[2..]) else {
+            errors += &format!("{path}:{number}: Unmatched parenthesis in selector definition.");
+            continue;
+        };
+        let mut reported = false;
+        for rule in rules {
+            let rule = trim(&rule, b"\t\r\n");
+            match user.apply(rule) {
+                Ok(()) => {}
+                Err(RuleError::UnknownName) => {
+                    errors += &format!(
+                        "{path}:{number}: Error in applying operation '{}': {}. ",
+                        lossy(rule),
+                        RuleError::UnknownName
+                    );
+                }
+                Err(error) if !reported => {
+                    errors += &format!("{path}:{number}: {error}. ");
+                    reported = true;
+                }
+                Err(_) => {}
+            }
+        }
+    }
+    if !errors.is_empty() {
+        errors += "WARNING: ACL errors detected, no change to the previously active ACL rules was performed";
+        return Err(errors);
+    }
+    users
+        .entry(b"default".to_vec())
+        .or_insert_with(User::default_user);
+    Ok(users)
+}
+
+/// `bytes` without the leading and trailing bytes in `set` (`sdstrim`).
+fn trim<'a>(bytes: &'a [u8], set: &[u8]) -> &'a [u8] {
+    let start = bytes
+        .iter()
+        .position(|b| !set.contains(b))
+        .unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !set.contains(b))
+        .map_or(start, |i| i + 1);
+    &bytes[start..end]
+}
+
+/// The rules of an ACL file line with each `(...)` selector split at spaces joined back into
+/// one rule (`ACLMergeSelectorArguments`): a word opening a parenthesis it does not close
+/// starts (or restarts) a selector, which the first word ending in `)` closes. `None` when
+/// one is left open.
+fn merge_selectors(words: &[&[u8]]) -> Option<Vec<Vec<u8>>> {
+    let mut rules = Vec::new();
+    let mut open: Option<Vec<u8>> = None;
+    for &word in words {
+        if word.first() == Some(&b'(') && word.last() != Some(&b')') {
+            open = Some(word.to_vec());
+        } else if let Some(mut selector) = open.take() {
+            selector.push(b' ');
+            selector.extend_from_slice(word);
+            if word.last() == Some(&b')') {
+                rules.push(selector);
+            } else {
+                open = Some(selector);
+            }
+        } else {
+            rules.push(word.to_vec());
+        }
+    }
+    open.is_none().then_some(rules)
+}
+
 /// Why an ACL LOG entry was written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LogReason {
@@ -951,6 +1087,15 @@ impl Default for Acl {
 }
 
 impl Acl {
+    /// The ACL file ACL SAVE writes: every user's ACL LIST line, by name, each ending in a
+    /// newline (`ACLSaveToFile`).
+    pub fn file_text(&self) -> String {
+        self.users
+            .values()
+            .map(|user| user.describe() + "\n")
+            .collect()
+    }
+
     /// The `default` user.
     pub fn default_user(&self) -> &User {
         &self.users[&b"default"[..]]
@@ -1135,5 +1280,53 @@ mod tests {
         assert_eq!(acl.log.len(), 2);
         acl.log(entry(300_000), 1);
         assert_eq!(acl.log.len(), 1);
+    }
+
+    #[test]
+    fn an_acl_file_is_read_line_by_line_with_selectors_joined() {
+        let text = b"user alice on >pw ( +get ~k* ) (&c +publish)\r\n\n  \nuser bob off\n";
+        let users = load_users("users.acl", text).unwrap();
+        let names: Vec<&[u8]> = users.keys().map(Vec::as_slice).collect();
+        assert_eq!(
+            names,
+            [&b"alice"[..], b"bob", b"default"],
+            "a fresh default"
+        );
+        assert_eq!(
+            users[&b"alice"[..]].describe(),
+            format!(
+                "user alice on #{} resetchannels -@all (~k* resetchannels -@all +get) \
+                 (resetchannels &c -@all +publish)",
+                hash_password(b"pw")
+            )
+        );
+        assert_eq!(users[&b"default"[..]], User::default_user());
+    }
+
+    #[test]
+    fn an_acl_file_with_errors_lists_them_all_and_loads_nothing() {
+        let text = b"foo\nuser a +nosuch x y\nuser a\nuser b (+get\n";
+        assert_eq!(
+            load_users("f", text),
+            Err(
+                "f:1 should start with user keyword followed by the username. \
+                 f:2: Error in applying operation '+nosuch': Unknown command or category name in \
+                 ACL. f:2: Syntax error. WARNING: Duplicate user 'a' found on line 3. f:4: \
+                 Unmatched parenthesis in selector definition.WARNING: ACL errors detected, no \
+                 change to the previously active ACL rules was performed"
+                    .to_string()
+            )
+        );
+    }
+
+    #[test]
+    fn acl_save_writes_the_acl_list_lines() {
+        let mut acl = Acl::default();
+        acl.users
+            .insert(b"u".to_vec(), user(&["on", "nopass", "+ping"]));
+        assert_eq!(
+            acl.file_text(),
+            "user default on nopass ~* &* +@all\nuser u on nopass resetchannels -@all +ping\n"
+        );
     }
 }

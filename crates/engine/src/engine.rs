@@ -219,6 +219,8 @@ pub struct Engine {
     pub(crate) in_exec: bool,
     /// Users and the ACL LOG (`crate::acl`).
     pub(crate) acl: Acl,
+    /// Where the ACL file is read and written, when there is one (`crate::acl::AclFileAccess`).
+    pub(crate) acl_file: Option<Box<dyn crate::acl::AclFileAccess>>,
     /// Where snapshots go, and the books INFO persistence keeps (`crate::persist`).
     pub(crate) persistence: Persistence,
 }
@@ -258,6 +260,7 @@ impl Engine {
             blocking: BlockingState::default(),
             in_exec: false,
             acl: Acl::default(),
+            acl_file: None,
             persistence: Persistence::new(now_ms, appendonly),
         };
         let requirepass = engine.config.text("requirepass").as_bytes().to_vec();
@@ -589,6 +592,18 @@ impl Engine {
     /// Users and the ACL LOG.
     pub fn acl(&self) -> &Acl {
         &self.acl
+    }
+
+    /// Gives the engine its ACL file (`aclfile`) and loads the users from it, as redis-server
+    /// does at start; the error is Redis's list of what is wrong with the file, and leaves the
+    /// users as they were.
+    pub fn load_acl_file(
+        &mut self,
+        mut access: Box<dyn crate::acl::AclFileAccess>,
+    ) -> Result<(), String> {
+        let result = crate::cmd::acl::load_acl_file(self, access.as_mut());
+        self.acl_file = Some(access);
+        result
     }
 
     /// Redis's protected mode: while `protected-mode` is on and the default user needs no

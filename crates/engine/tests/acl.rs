@@ -3,6 +3,7 @@
 //! to run), `requirepass` given at start, GENPASS's length, key permissions as the key specs
 //! grant them, and the refused connections INFO counts.
 
+use keyspace::acl::AclFileAccess;
 use keyspace::{cli, ClientId, Config, Engine, Error, ManualClock, Reply};
 
 fn engine(config: Config) -> (Engine, ManualClock) {
@@ -299,4 +300,69 @@ fn key_patterns_grant_what_each_key_spec_needs() {
             assert_eq!(reply, Reply::Error(expected.into()), "{line}");
         }
     }
+}
+
+/// An ACL file kept in memory, shared with the test that reads what ACL SAVE wrote.
+#[derive(Clone, Default)]
+struct MemoryAclFile(std::sync::Arc<std::sync::Mutex<Option<Vec<u8>>>>);
+
+impl AclFileAccess for MemoryAclFile {
+    fn read(&mut self, _: &str) -> Result<Vec<u8>, String> {
+        self.0
+            .lock()
+            .unwrap()
+            .clone()
+            .ok_or_else(|| "No such file or directory".to_string())
+    }
+
+    fn write(&mut self, _: &str, contents: &[u8]) -> Result<(), String> {
+        *self.0.lock().unwrap() = Some(contents.to_vec());
+        Ok(())
+    }
+}
+
+#[test]
+fn acl_load_replaces_the_users_and_closes_their_connections() {
+    let mut config = Config::default();
+    config.set(b"aclfile", b"users.acl", true).unwrap();
+    let (mut engine, _) = engine(config);
+    let file = MemoryAclFile::default();
+    *file.0.lock().unwrap() = Some(b"user alice on >pw +@all ~*\n".to_vec());
+    assert_eq!(engine.load_acl_file(Box::new(file.clone())), Ok(()));
+    let admin = engine.connect();
+    let alice = engine.connect();
+    assert_eq!(run(&mut engine, alice, "AUTH alice pw"), Reply::ok());
+    run(&mut engine, admin, "ACL SETUSER bob on nopass +ping");
+    assert_eq!(run(&mut engine, admin, "ACL SAVE"), Reply::ok());
+    let saved = file.0.lock().unwrap().clone().unwrap();
+    assert_eq!(
+        String::from_utf8(saved).unwrap(),
+        format!(
+            "user alice on #{} ~* resetchannels +@all\nuser bob on nopass resetchannels -@all \
+             +ping\nuser default on nopass ~* &* +@all\n",
+            keyspace::acl::hash_password(b"pw")
+        )
+    );
+    // A bad file changes nothing; a good one replaces every user, alice's connection closes.
+    *file.0.lock().unwrap() = Some(b"user carol on +nosuch\n".to_vec());
+    let Reply::Error(errors) = run(&mut engine, admin, "ACL LOAD") else {
+        panic!("a bad file is refused");
+    };
+    assert!(errors.starts_with("ERR users.acl:1: Error in applying operation '+nosuch'"));
+    assert!(!engine.client(alice).unwrap().closing);
+    *file.0.lock().unwrap() = Some(b"user alice on >pw +@all ~*\n".to_vec());
+    assert_eq!(run(&mut engine, admin, "ACL LOAD"), Reply::ok());
+    assert_eq!(
+        run(&mut engine, admin, "ACL USERS"),
+        Reply::Array(vec![bulk("alice"), bulk("default")])
+    );
+    assert!(engine.client(alice).unwrap().closing);
+    assert!(!engine.client(admin).unwrap().closing);
+    *file.0.lock().unwrap() = None;
+    assert_eq!(
+        run(&mut engine, admin, "ACL LOAD"),
+        Reply::Error(
+            "ERR Error loading ACLs, opening file 'users.acl': No such file or directory".into()
+        )
+    );
 }
