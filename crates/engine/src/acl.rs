@@ -40,13 +40,23 @@
 //!   match a pattern; a PSUBSCRIBE pattern must equal one literally.
 //!
 //! ACL LIST and GETUSER describe the command bits, not the rules as typed. Redis 7.0 rebuilds
-//! a description greedily: start from `+@all` or `-@all` (the future-commands bit), then
-//! repeatedly add the category that covers more still-unexplained commands than it gets
-//! wrong, fewest wrong first and most covered on a tie (categories tried in [`CATEGORIES`]
-//! order), and finally add or remove single commands until the bits match. Redis walks its
-//! command hash table for that last step, whose order changes with every start; ours walks
-//! the spec table. The greedy step counts commands too, so where our command table is smaller
-//! than Redis's the chosen categories can differ.
+//! a description greedily (`ACLDescribeSelectorCommandRules`), and ours follows it step by
+//! step: start from `+@all` or `-@all` (the future-commands bit), then repeatedly add the
+//! category that covers more still-unexplained commands than it gets wrong, fewest wrong
+//! first and most covered on a tie (categories tried in [`CATEGORIES`] order; a chosen
+//! category is applied backwards to a copy of the bits, containers taking their subcommands
+//! along, so that its commands no longer count as unexplained), and finally add or remove
+//! single commands, each container followed by its subcommands, until the bits match.
+//!
+//! Two things still make our text differ from Redis's for some users. The greedy step counts
+//! commands, and our table has fewer: @set, @sortedset, @list, @hash, @string, @pubsub and
+//! @transaction hold exactly Redis's commands, but @keyspace, @read, @write, @admin, @fast,
+//! @slow, @blocking, @dangerous and @connection hold fewer, and @bitmap, @hyperloglog, @geo,
+//! @stream and @scripting none, so a category can be chosen here and not there (or the
+//! other way round) when a user's commands are near the threshold. And Redis walks its command
+//! hash table for the single commands, in an order that changes with every start (its hash
+//! seed is random), where ours walks the spec table: two or more single commands come in a
+//! different order.
 //!
 //! With `aclfile` given at start (the native server only), users live in that file too: the
 //! server loads it before it accepts anyone and refuses to start on a bad one, ACL LOAD
@@ -556,12 +566,14 @@ impl Selector {
             rules.push("+@all".to_string());
             fake.apply(b"+@all").ok();
         }
-        // What is left to explain: in additive mode the allowed commands not yet added, else
-        // the refused ones not yet removed (kept as "allowed" bits of `left`).
-        let mut left = self.allowed.clone();
-        if !additive {
-            left.iter_mut().for_each(|b| *b = !*b);
-        }
+        // What is left to explain, as Redis's temporary selector keeps it: the user's bits, with
+        // each category chosen applied the other way round (so `+@all`'s removals read as set
+        // bits once explained). As on any selector, a container's change reaches its
+        // subcommands, whatever their own categories.
+        let mut temp = Selector {
+            allowed: self.allowed.clone(),
+            ..Selector::empty()
+        };
         let mut applied = [false; 32];
         loop {
             let mut best = None;
@@ -570,16 +582,17 @@ impl Selector {
                 if applied[index] {
                     continue;
                 }
-                let (mut same, mut diff) = (0, 0);
+                let (mut on, mut off) = (0, 0);
                 for (id, command) in commands().iter().enumerate() {
                     if command.categories & (1 << index) != 0 {
-                        if left[id] {
-                            same += 1;
+                        if temp.allowed[id] {
+                            on += 1;
                         } else {
-                            diff += 1;
+                            off += 1;
                         }
                     }
                 }
+                let (same, diff) = if additive { (on, off) } else { (off, on) };
                 if same > diff && (diff < min_diff || (diff == min_diff && same > max_same)) {
                     best = Some(index);
                     min_diff = diff;
@@ -589,11 +602,7 @@ impl Selector {
             let Some(index) = best else { break };
             applied[index] = true;
             fake.change_category(1 << index, additive);
-            for (id, command) in commands().iter().enumerate() {
-                if command.categories & (1 << index) != 0 {
-                    left[id] = false;
-                }
-            }
+            temp.change_category(1 << index, !additive);
             let sign = if additive { '+' } else { '-' };
             rules.push(format!("{sign}@{}", CATEGORIES[index]));
         }
