@@ -1,6 +1,12 @@
 //! The spec table: every command's metadata in one place, as Redis keeps it in
 //! `src/commands/*.json`. It drives arity errors, `COMMAND` (COUNT, LIST, INFO, DOCS, GETKEYS),
-//! and the console's completion, hints and help.
+//! ACL key permissions, and the console's completion, hints and help.
+//!
+//! A row's keys are Redis 7.0's key specs, copied from its `COMMAND INFO`: where each key is
+//! and how the command uses it ([`KeySpec`], [`key_flag`]). COMMAND INFO shows them, with the
+//! legacy (first, last, step) triple derived from them as Redis derives it
+//! ([`CommandSpec::key_positions`]); COMMAND GETKEYS(ANDFLAGS) and the ACL key check find a
+//! command line's keys with them (`crate::cmd::server::command_keys`).
 //!
 //! Each command family declares its rows beside its handlers (`cmd::string::COMMANDS`, ...), the
 //! way Redis keeps one JSON file per command; [`table`] is the single table they make together,
