@@ -54,7 +54,10 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Moves an element from one list to another, waiting for one if the source is empty.",
         syntax: "source destination (LEFT | RIGHT) (LEFT | RIGHT) timeout",
         complexity: "O(1)",
-        keys: &[KeySpec::range(key_flag::RW | key_flag::ACCESS | key_flag::DELETE, 1, 0, 1), KeySpec::range(key_flag::RW | key_flag::INSERT, 2, 0, 1)],
+        keys: &[
+            KeySpec::range(key_flag::RW | key_flag::ACCESS | key_flag::DELETE, 1, 0, 1),
+            KeySpec::range(key_flag::RW | key_flag::INSERT, 2, 0, 1),
+        ],
         handler: Some(blmove),
         subcommands: &[],
     },
@@ -67,7 +70,10 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Pops the last element of a list onto the head of another, waiting for one if the source is empty.",
         syntax: "source destination timeout",
         complexity: "O(1)",
-        keys: &[KeySpec::range(key_flag::RW | key_flag::ACCESS | key_flag::DELETE, 1, 0, 1), KeySpec::range(key_flag::RW | key_flag::INSERT, 2, 0, 1)],
+        keys: &[
+            KeySpec::range(key_flag::RW | key_flag::ACCESS | key_flag::DELETE, 1, 0, 1),
+            KeySpec::range(key_flag::RW | key_flag::INSERT, 2, 0, 1),
+        ],
         handler: Some(brpoplpush),
         subcommands: &[],
     },

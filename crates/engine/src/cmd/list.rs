@@ -213,7 +213,10 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Pops an element from one end of a list and pushes it onto an end of another.",
         syntax: "source destination (LEFT | RIGHT) (LEFT | RIGHT)",
         complexity: "O(1)",
-        keys: &[KeySpec::range(key_flag::RW | key_flag::ACCESS | key_flag::DELETE, 1, 0, 1), KeySpec::range(key_flag::RW | key_flag::INSERT, 2, 0, 1)],
+        keys: &[
+            KeySpec::range(key_flag::RW | key_flag::ACCESS | key_flag::DELETE, 1, 0, 1),
+            KeySpec::range(key_flag::RW | key_flag::INSERT, 2, 0, 1),
+        ],
         handler: Some(lmove),
         subcommands: &[],
     },
@@ -226,7 +229,10 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Pops the last element of a list and pushes it onto the head of another.",
         syntax: "source destination",
         complexity: "O(1)",
-        keys: &[KeySpec::range(key_flag::RW | key_flag::ACCESS | key_flag::DELETE, 1, 0, 1), KeySpec::range(key_flag::RW | key_flag::INSERT, 2, 0, 1)],
+        keys: &[
+            KeySpec::range(key_flag::RW | key_flag::ACCESS | key_flag::DELETE, 1, 0, 1),
+            KeySpec::range(key_flag::RW | key_flag::INSERT, 2, 0, 1),
+        ],
         handler: Some(rpoplpush),
         subcommands: &[],
     },
