@@ -381,7 +381,7 @@ fn pool(name: &str) -> &'static [&'static str] {
 fn candidate(name: String, prefix: Vec<String>, spec: &'static CommandSpec) -> Candidate {
     let row = row_for(&name);
     let syntax = grammar::parse(row.and_then(|r| r.syntax).unwrap_or(spec.syntax));
-    let default_weight = if spec.keys.first > 0 { 8 } else { 2 };
+    let default_weight = if spec.key_positions().first > 0 { 8 } else { 2 };
     Candidate {
         prefix: prefix.iter().map(|p| p.as_bytes().to_vec()).collect(),
         weight: row.and_then(|r| r.weight).unwrap_or(default_weight),

@@ -28,21 +28,41 @@
 //!   otherwise refused (deprecated, still answered). Commands flagged `no_auth` are always
 //!   allowed.
 //! * keys: `allkeys` (`~*`), or patterns matched with Redis's glob, each for reading (`%R~`),
-//!   writing (`%W~`) or both (`~`). A command needs the read permission on a key it reads and
-//!   the write one on a key it changes; ours reads the access from the command's flags (a
-//!   `readonly` command reads its keys, any other reads and changes them), where Redis's key
-//!   specs say more (DEL only deletes, so `%W~` suffices there and not here).
+//!   writing (`%W~`) or both (`~`). Which permissions a key needs comes from the command's
+//!   key specs (`crate::spec::KeySpec`, or for SET, SORT and the counted-keys commands their
+//!   `get_keys_function`), key by key, as `ACLSelectorCheckKey` reads them: `access` needs
+//!   read, `insert`, `delete` or `update` need write, and a pattern allows the key only when
+//!   it grants all that the key needs. So `%W~*` alone allows DEL (`RM delete`) and LPUSH
+//!   (`RW insert`) but not GET (`RO access`); SET needs only write unless it has GET; a key
+//!   that is neither read nor written (EXISTS, TYPE, OBJECT: flagged `RO` alone) is allowed by
+//!   any matching pattern.
 //! * channels: `allchannels` (`&*`), or patterns. A published-to or subscribed channel must
 //!   match a pattern; a PSUBSCRIBE pattern must equal one literally.
 //!
 //! ACL LIST and GETUSER describe the command bits, not the rules as typed. Redis 7.0 rebuilds
-//! a description greedily: start from `+@all` or `-@all` (the future-commands bit), then
-//! repeatedly add the category that covers more still-unexplained commands than it gets
-//! wrong, fewest wrong first and most covered on a tie (categories tried in [`CATEGORIES`]
-//! order), and finally add or remove single commands until the bits match. Redis walks its
-//! command hash table for that last step, whose order changes with every start; ours walks
-//! the spec table. The greedy step counts commands too, so where our command table is smaller
-//! than Redis's the chosen categories can differ.
+//! a description greedily (`ACLDescribeSelectorCommandRules`), and ours follows it step by
+//! step: start from `+@all` or `-@all` (the future-commands bit), then repeatedly add the
+//! category that covers more still-unexplained commands than it gets wrong, fewest wrong
+//! first and most covered on a tie (categories tried in [`CATEGORIES`] order; a chosen
+//! category is applied backwards to a copy of the bits, containers taking their subcommands
+//! along, so that its commands no longer count as unexplained), and finally add or remove
+//! single commands, each container followed by its subcommands, until the bits match.
+//!
+//! Two things still make our text differ from Redis's for some users. The greedy step counts
+//! commands, and our table has fewer: @set, @sortedset, @list, @hash, @string, @pubsub and
+//! @transaction hold exactly Redis's commands, but @keyspace, @read, @write, @admin, @fast,
+//! @slow, @blocking, @dangerous and @connection hold fewer, and @bitmap, @hyperloglog, @geo,
+//! @stream and @scripting none, so a category can be chosen here and not there (or the
+//! other way round) when a user's commands are near the threshold. And Redis walks its command
+//! hash table for the single commands, in an order that changes with every start (its hash
+//! seed is random), where ours walks the spec table: two or more single commands come in a
+//! different order.
+//!
+//! With `aclfile` given at start (the native server only), users live in that file too: the
+//! server loads it before it accepts anyone and refuses to start on a bad one, ACL LOAD
+//! replaces every user with the file's (all or nothing, see [`load_users`]; connections of
+//! users other than `default` are closed, as Redis frees the old users), and ACL SAVE writes
+//! the ACL LIST lines back. Without it both answer that no ACL file is configured.
 //!
 //! Refusals are recorded in the ACL LOG: the newest first, at most `acllog-max-len` (128)
 //! entries, and a refusal like one less than 60 seconds old (same reason, context, object and
@@ -56,7 +76,7 @@ use std::sync::OnceLock;
 use sha2::{Digest, Sha256};
 
 use crate::glob;
-use crate::spec::{self, flag, CommandSpec};
+use crate::spec::{self, flag, key_flag, CommandSpec};
 
 /// Redis's ACL categories, in its order (`ACL CAT`, COMMAND INFO, the description's greedy
 /// pass).
@@ -546,12 +566,14 @@ impl Selector {
             rules.push("+@all".to_string());
             fake.apply(b"+@all").ok();
         }
-        // What is left to explain: in additive mode the allowed commands not yet added, else
-        // the refused ones not yet removed (kept as "allowed" bits of `left`).
-        let mut left = self.allowed.clone();
-        if !additive {
-            left.iter_mut().for_each(|b| *b = !*b);
-        }
+        // What is left to explain, as Redis's temporary selector keeps it: the user's bits, with
+        // each category chosen applied the other way round (so `+@all`'s removals read as set
+        // bits once explained). As on any selector, a container's change reaches its
+        // subcommands, whatever their own categories.
+        let mut temp = Selector {
+            allowed: self.allowed.clone(),
+            ..Selector::empty()
+        };
         let mut applied = [false; 32];
         loop {
             let mut best = None;
@@ -560,16 +582,17 @@ impl Selector {
                 if applied[index] {
                     continue;
                 }
-                let (mut same, mut diff) = (0, 0);
+                let (mut on, mut off) = (0, 0);
                 for (id, command) in commands().iter().enumerate() {
                     if command.categories & (1 << index) != 0 {
-                        if left[id] {
-                            same += 1;
+                        if temp.allowed[id] {
+                            on += 1;
                         } else {
-                            diff += 1;
+                            off += 1;
                         }
                     }
                 }
+                let (same, diff) = if additive { (on, off) } else { (off, on) };
                 if same > diff && (diff < min_diff || (diff == min_diff && same > max_same)) {
                     best = Some(index);
                     min_diff = diff;
@@ -579,11 +602,7 @@ impl Selector {
             let Some(index) = best else { break };
             applied[index] = true;
             fake.change_category(1 << index, additive);
-            for (id, command) in commands().iter().enumerate() {
-                if command.categories & (1 << index) != 0 {
-                    left[id] = false;
-                }
-            }
+            temp.change_category(1 << index, !additive);
             let sign = if additive { '+' } else { '-' };
             rules.push(format!("{sign}@{}", CATEGORIES[index]));
         }
@@ -642,11 +661,14 @@ impl Selector {
                 return Err(Denied::Command);
             }
         }
-        if !self.all_keys {
-            let write = !command.spec.has(flag::READONLY);
-            for (index, key) in key_indexes(argv) {
+        if !self.all_keys && crate::cmd::server::has_keys(command.spec) {
+            for (index, flags) in crate::cmd::server::command_keys(command.spec, argv) {
+                let read = flags & key_flag::ACCESS != 0;
+                let write = flags & (key_flag::INSERT | key_flag::DELETE | key_flag::UPDATE) != 0;
                 let ok = self.patterns.iter().any(|p| {
-                    p.read && (p.write || !write) && glob::matches(&p.pattern, key, false)
+                    (p.read || !read)
+                        && (p.write || !write)
+                        && glob::matches(&p.pattern, &argv[index], false)
                 });
                 if !ok {
                     return Err(Denied::Key(index));
@@ -671,21 +693,6 @@ impl Selector {
         }
         Ok(())
     }
-}
-
-/// The keys of a command line with their argument indexes, as COMMAND GETKEYS finds them.
-fn key_indexes(argv: &[Vec<u8>]) -> Vec<(usize, &[u8])> {
-    let Ok((_, keys)) = crate::cmd::server::keys_of(argv) else {
-        return Vec::new();
-    };
-    // keys_of gives the key slices; their indexes are found by address, as each borrows argv.
-    keys.into_iter()
-        .filter_map(|key| {
-            argv.iter()
-                .position(|a| std::ptr::eq(a.as_slice(), key))
-                .map(|i| (i, key))
-        })
-        .collect()
 }
 
 /// The channels a command publishes to or subscribes to, and whether they are patterns
@@ -900,6 +907,136 @@ impl User {
     }
 }
 
+/// Reads and writes the ACL file (`aclfile`): the native server's disk. The engine itself has
+/// no files, and the page no ACL file at all.
+pub trait AclFileAccess: Send {
+    /// The whole file, or why it cannot be opened (the system's `strerror` text).
+    fn read(&mut self, path: &str) -> Result<Vec<u8>, String>;
+    /// Replaces the file whole or not at all; the error goes to the server's log.
+    fn write(&mut self, path: &str, contents: &[u8]) -> Result<(), String>;
+}
+
+/// The users an ACL file describes, read as Redis 7.0's `ACLLoadFromFile` reads it: one
+/// `user <name> <rule>...` per line (blank lines skipped, each line trimmed of spaces, tabs
+/// and line ends, then split at every single space, quotes meaning nothing), a `(...)`
+/// selector's words joined again, every rule applied to a fresh user. Any error refuses the
+/// whole file: the text lists each one (`<path>:<line>: ...`, every unknown command or
+/// category, otherwise only a line's first error) and ends with Redis's warning that nothing
+/// changed. A file without a `default` user gets a fresh one (`on nopass ~* &* +@all`).
+///
+/// Redis 7.0.15 crashes on a line whose unmatched `(` follows a complete selector or
+/// other words (`user a (x) (y`); this answers the unmatched-parenthesis error it gives
+/// elsewhere.
+pub fn load_users(path: &str, text: &[u8]) -> Result<BTreeMap<Vec<u8>, User>, String> {
+    let mut users = BTreeMap::new();
+    let mut errors = String::new();
+    let lossy = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    for (index, line) in text.split(|&b| b == b'\n').enumerate() {
+        let number = index + 1;
+        let line = trim(line, b" \t\r\n");
+        if line.is_empty() {
+            continue;
+        }
+        let words: Vec<&[u8]> = line.split(|&b| b == b' ').collect();
+        if words[0] != b"user" || words.len() < 2 {
+            errors += &format!(
+                "{path}:{number} should start with user keyword followed by the username. "
+            );
+            continue;
+        }
+        let name = words[1];
+        if name
+            .iter()
+            .any(|&b| b.is_ascii_whitespace() || b == 0x0b || b == 0)
+        {
+            errors += &format!(
+                "'{path}:{number}: username '{}' contains invalid characters. ",
+                lossy(name)
+            );
+            continue;
+        }
+        if users.contains_key(name) {
+            errors += &format!(
+                "WARNING: Duplicate user '{}' found on line {number}. ",
+                lossy(name)
+            );
+            continue;
+        }
+        let user = users
+            .entry(name.to_vec())
+            .or_insert_with(|| User::new(name));
+        let Some(rules) = merge_selectors(&words[2..]) else {
+            errors += &format!("{path}:{number}: Unmatched parenthesis in selector definition.");
+            continue;
+        };
+        let mut reported = false;
+        for rule in rules {
+            let rule = trim(&rule, b"\t\r\n");
+            match user.apply(rule) {
+                Ok(()) => {}
+                Err(RuleError::UnknownName) => {
+                    errors += &format!(
+                        "{path}:{number}: Error in applying operation '{}': {}. ",
+                        lossy(rule),
+                        RuleError::UnknownName
+                    );
+                }
+                Err(error) if !reported => {
+                    errors += &format!("{path}:{number}: {error}. ");
+                    reported = true;
+                }
+                Err(_) => {}
+            }
+        }
+    }
+    if !errors.is_empty() {
+        errors += "WARNING: ACL errors detected, no change to the previously active ACL rules was performed";
+        return Err(errors);
+    }
+    users
+        .entry(b"default".to_vec())
+        .or_insert_with(User::default_user);
+    Ok(users)
+}
+
+/// `bytes` without the leading and trailing bytes in `set` (`sdstrim`).
+fn trim<'a>(bytes: &'a [u8], set: &[u8]) -> &'a [u8] {
+    let start = bytes
+        .iter()
+        .position(|b| !set.contains(b))
+        .unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !set.contains(b))
+        .map_or(start, |i| i + 1);
+    &bytes[start..end]
+}
+
+/// The rules of an ACL file line with each `(...)` selector split at spaces joined back into
+/// one rule (`ACLMergeSelectorArguments`): a word opening a parenthesis it does not close
+/// starts (or restarts) a selector, which the first word ending in `)` closes. `None` when
+/// one is left open.
+fn merge_selectors(words: &[&[u8]]) -> Option<Vec<Vec<u8>>> {
+    let mut rules = Vec::new();
+    let mut open: Option<Vec<u8>> = None;
+    for &word in words {
+        if word.first() == Some(&b'(') && word.last() != Some(&b')') {
+            open = Some(word.to_vec());
+        } else if let Some(mut selector) = open.take() {
+            selector.push(b' ');
+            selector.extend_from_slice(word);
+            if word.last() == Some(&b')') {
+                rules.push(selector);
+            } else {
+                open = Some(selector);
+            }
+        } else {
+            rules.push(word.to_vec());
+        }
+    }
+    open.is_none().then_some(rules)
+}
+
 /// Why an ACL LOG entry was written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LogReason {
@@ -959,6 +1096,15 @@ impl Default for Acl {
 }
 
 impl Acl {
+    /// The ACL file ACL SAVE writes: every user's ACL LIST line, by name, each ending in a
+    /// newline (`ACLSaveToFile`).
+    pub fn file_text(&self) -> String {
+        self.users
+            .values()
+            .map(|user| user.describe() + "\n")
+            .collect()
+    }
+
     /// The `default` user.
     pub fn default_user(&self) -> &User {
         &self.users[&b"default"[..]]
@@ -1143,5 +1289,53 @@ mod tests {
         assert_eq!(acl.log.len(), 2);
         acl.log(entry(300_000), 1);
         assert_eq!(acl.log.len(), 1);
+    }
+
+    #[test]
+    fn an_acl_file_is_read_line_by_line_with_selectors_joined() {
+        let text = b"user alice on >pw ( +get ~k* ) (&c +publish)\r\n\n  \nuser bob off\n";
+        let users = load_users("users.acl", text).unwrap();
+        let names: Vec<&[u8]> = users.keys().map(Vec::as_slice).collect();
+        assert_eq!(
+            names,
+            [&b"alice"[..], b"bob", b"default"],
+            "a fresh default"
+        );
+        assert_eq!(
+            users[&b"alice"[..]].describe(),
+            format!(
+                "user alice on #{} resetchannels -@all (~k* resetchannels -@all +get) \
+                 (resetchannels &c -@all +publish)",
+                hash_password(b"pw")
+            )
+        );
+        assert_eq!(users[&b"default"[..]], User::default_user());
+    }
+
+    #[test]
+    fn an_acl_file_with_errors_lists_them_all_and_loads_nothing() {
+        let text = b"foo\nuser a +nosuch x y\nuser a\nuser b (+get\n";
+        assert_eq!(
+            load_users("f", text),
+            Err(
+                "f:1 should start with user keyword followed by the username. \
+                 f:2: Error in applying operation '+nosuch': Unknown command or category name in \
+                 ACL. f:2: Syntax error. WARNING: Duplicate user 'a' found on line 3. f:4: \
+                 Unmatched parenthesis in selector definition.WARNING: ACL errors detected, no \
+                 change to the previously active ACL rules was performed"
+                    .to_string()
+            )
+        );
+    }
+
+    #[test]
+    fn acl_save_writes_the_acl_list_lines() {
+        let mut acl = Acl::default();
+        acl.users
+            .insert(b"u".to_vec(), user(&["on", "nopass", "+ping"]));
+        assert_eq!(
+            acl.file_text(),
+            "user default on nopass ~* &* +@all\nuser u on nopass resetchannels -@all +ping\n"
+        );
     }
 }

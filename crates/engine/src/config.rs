@@ -350,6 +350,28 @@ pub static PARAMS: &[ConfigParam] = &[
         mutable: true,
         clamp: None,
     },
+    // The ACL file (`crate::acl::load_users`), given at start only; the page has none.
+    ConfigParam {
+        name: "aclfile",
+        aliases: &[],
+        kind: ConfigKind::Text,
+        default: "",
+        mutable: false,
+        clamp: None,
+    },
+    // The native server refuses a connection beyond this many clients ("max number of
+    // clients reached", counted in INFO's rejected_connections).
+    ConfigParam {
+        name: "maxclients",
+        aliases: &[],
+        kind: ConfigKind::Int {
+            min: 1,
+            max: u32::MAX as i64,
+        },
+        default: "10000",
+        mutable: true,
+        clamp: None,
+    },
     ConfigParam {
         name: "acllog-max-len",
         aliases: &[],

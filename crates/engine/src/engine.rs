@@ -137,6 +137,9 @@ pub struct Stats {
     pub command_time_us: u64,
     pub total_commands_processed: u64,
     pub total_connections_received: u64,
+    /// Connections refused before they became clients: `maxclients` reached, or protected
+    /// mode ([`Engine::admit`]).
+    pub rejected_connections: u64,
     /// Keys the active expire cycle found stale, over keys it sampled, in its last run.
     pub expired_stale_perc: f64,
     /// Active expire cycles cut short by their time budget.
@@ -216,6 +219,8 @@ pub struct Engine {
     pub(crate) in_exec: bool,
     /// Users and the ACL LOG (`crate::acl`).
     pub(crate) acl: Acl,
+    /// Where the ACL file is read and written, when there is one (`crate::acl::AclFileAccess`).
+    pub(crate) acl_file: Option<Box<dyn crate::acl::AclFileAccess>>,
     /// Where snapshots go, and the books INFO persistence keeps (`crate::persist`).
     pub(crate) persistence: Persistence,
 }
@@ -255,6 +260,7 @@ impl Engine {
             blocking: BlockingState::default(),
             in_exec: false,
             acl: Acl::default(),
+            acl_file: None,
             persistence: Persistence::new(now_ms, appendonly),
         };
         let requirepass = engine.config.text("requirepass").as_bytes().to_vec();
@@ -588,12 +594,45 @@ impl Engine {
         &self.acl
     }
 
+    /// Gives the engine its ACL file (`aclfile`) and loads the users from it, as redis-server
+    /// does at start; the error is Redis's list of what is wrong with the file, and leaves the
+    /// users as they were.
+    pub fn load_acl_file(
+        &mut self,
+        mut access: Box<dyn crate::acl::AclFileAccess>,
+    ) -> Result<(), String> {
+        let result = crate::cmd::acl::load_acl_file(self, access.as_mut());
+        self.acl_file = Some(access);
+        result
+    }
+
     /// Redis's protected mode: while `protected-mode` is on and the default user needs no
     /// password, a connection from anywhere but the loopback interface is refused (with
     /// [`Error::ProtectedMode`]) before it becomes a client. Loopback is what Redis's
     /// `connIsLocal` calls local: 127.0.0.0/8 and ::1.
     pub fn protected_mode_refuses(&self, peer: std::net::IpAddr) -> bool {
         self.config.flag("protected-mode") && self.acl.default_user().nopass && !peer.is_loopback()
+    }
+
+    /// Whether a new connection from `peer` may become a client, checked as Redis checks
+    /// on accept: first `maxclients` (`acceptCommonHandler`), then protected mode
+    /// (`clientAcceptHandler`). A refusal is counted in INFO's `rejected_connections`, and
+    /// the error is what the server sends before closing the connection.
+    pub fn admit(&mut self, peer: std::net::IpAddr) -> Result<(), Error> {
+        let refusal = if self.clients.len() as i64 >= self.config.int("maxclients") {
+            Some(Error::MaxClients)
+        } else if self.protected_mode_refuses(peer) {
+            Some(Error::ProtectedMode)
+        } else {
+            None
+        };
+        match refusal {
+            Some(error) => {
+                self.stats.rejected_connections += 1;
+                Err(error)
+            }
+            None => Ok(()),
+        }
     }
 
     /// The current configuration.

@@ -243,11 +243,17 @@ pub enum Error {
     AclDryrunNoUser(String),
     /// ACL DRYRUN of a command that does not exist.
     AclDryrunNoCommand(String),
-    /// ACL LOAD and ACL SAVE: there is never an ACL file.
+    /// ACL LOAD and ACL SAVE without an `aclfile`.
     NoAclFile,
+    /// ACL LOAD of a file that cannot be read or has errors: Redis's list of them.
+    AclLoad(String),
+    /// ACL SAVE could not write the file.
+    AclSave,
     /// A connection from another host while `protected-mode` is on and the default user has
     /// no password; sent before the server closes it.
     ProtectedMode,
+    /// A connection beyond `maxclients`; sent before the server closes it.
+    MaxClients,
     // --- Persistence (rdb.c, cluster.c's DUMP/RESTORE, debug.c) ---
     /// RESTORE onto an existing key without REPLACE.
     BusyKey,
@@ -489,6 +495,9 @@ impl fmt::Display for Error {
             AclDryrunNoUser(name) => write!(f, "ERR User '{name}' not found"),
             AclDryrunNoCommand(name) => write!(f, "ERR Command '{name}' not found"),
             ProtectedMode => f.write_str("DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside."),
+            MaxClients => f.write_str("ERR max number of clients reached"),
+            AclLoad(errors) => write!(f, "ERR {errors}"),
+            AclSave => f.write_str("ERR There was an error trying to save the ACLs. Please check the server logs for more information"),
             NoAclFile => f.write_str("ERR This Redis instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file set) in order to store users in the Redis configuration."),
         }
     }

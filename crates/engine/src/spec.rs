@@ -1,6 +1,12 @@
 //! The spec table: every command's metadata in one place, as Redis keeps it in
 //! `src/commands/*.json`. It drives arity errors, `COMMAND` (COUNT, LIST, INFO, DOCS, GETKEYS),
-//! and the console's completion, hints and help.
+//! ACL key permissions, and the console's completion, hints and help.
+//!
+//! A row's keys are Redis 7.0's key specs, copied from its `COMMAND INFO`: where each key is
+//! and how the command uses it ([`KeySpec`], [`key_flag`]). COMMAND INFO shows them, with the
+//! legacy (first, last, step) triple derived from them as Redis derives it
+//! ([`CommandSpec::key_positions`]); COMMAND GETKEYS(ANDFLAGS) and the ACL key check find a
+//! command line's keys with them (`crate::cmd::server::command_keys`).
 //!
 //! Each command family declares its rows beside its handlers (`cmd::string::COMMANDS`, ...), the
 //! way Redis keeps one JSON file per command; [`table`] is the single table they make together,
@@ -39,10 +45,6 @@ pub mod flag {
     pub const NO_MULTI: u32 = 1 << 15;
     pub const MOVABLEKEYS: u32 = 1 << 16;
     pub const ALLOW_BUSY: u32 = 1 << 17;
-    /// Not a flag COMMAND INFO lists: the key positions name shard channels, which pick a
-    /// cluster slot as keys do but are no keys to COMMAND GETKEYS (Redis's `NOT_KEY` key-spec
-    /// flag).
-    pub const NOT_KEY: u32 = 1 << 18;
     /// Not listed by COMMAND INFO either: refused before it runs (or is queued) unless
     /// `enable-debug-command` allows it (Redis's `CMD_PROTECTED`, DEBUG's flag).
     pub const PROTECTED: u32 = 1 << 19;
@@ -80,8 +82,139 @@ pub mod flag {
     ];
 }
 
-/// Where a command's keys are, in Redis's legacy (first, last, step) form: `last` -1 means the
-/// last argument, -2 the one before it. All zero for commands without keys.
+/// How a command uses the keys a [`KeySpec`] finds, named as `COMMAND INFO` names them
+/// (Redis's `CMD_KEY_*`). The first four say what happens to the key's value as a whole (read
+/// only, read and written, overwritten, removed); the next four are finer: the value is read
+/// (`access`), changed in place (`update`), added to (`insert`) or taken from (`delete`). ACL
+/// key patterns check the finer ones: `access` needs the read permission, the other three the
+/// write one.
+pub mod key_flag {
+    pub const RO: u32 = 1 << 0;
+    pub const RW: u32 = 1 << 1;
+    pub const OW: u32 = 1 << 2;
+    pub const RM: u32 = 1 << 3;
+    pub const ACCESS: u32 = 1 << 4;
+    pub const UPDATE: u32 = 1 << 5;
+    pub const INSERT: u32 = 1 << 6;
+    pub const DELETE: u32 = 1 << 7;
+    /// The arguments name shard channels, which pick a cluster slot as keys do but are no keys
+    /// (SPUBLISH, SSUBSCRIBE).
+    pub const NOT_KEY: u32 = 1 << 8;
+    /// The flags differ per invocation: a `get_keys_function` finds the keys and their flags
+    /// (SET with or without GET).
+    pub const VARIABLE_FLAGS: u32 = 1 << 9;
+
+    /// Every flag with its `COMMAND INFO` name, in Redis's order.
+    pub const NAMES: &[(u32, &str)] = &[
+        (RO, "RO"),
+        (RW, "RW"),
+        (OW, "OW"),
+        (RM, "RM"),
+        (ACCESS, "access"),
+        (UPDATE, "update"),
+        (INSERT, "insert"),
+        (DELETE, "delete"),
+        (NOT_KEY, "not_key"),
+        (VARIABLE_FLAGS, "variable_flags"),
+    ];
+
+    /// The names of the bits set in `flags`, in Redis's order.
+    pub fn names(flags: u32) -> Vec<&'static str> {
+        NAMES
+            .iter()
+            .filter(|(bit, _)| flags & bit != 0)
+            .map(|(_, name)| *name)
+            .collect()
+    }
+}
+
+/// Where a key spec starts looking: at a fixed argument, or somewhere no spec can say (SORT's
+/// STORE may come anywhere).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BeginSearch {
+    Index(i32),
+    Unknown,
+}
+
+/// How a key spec finds its keys from where it began: a range (`lastkey` counts from the
+/// beginning, or from the end when negative, every `keystep`-th argument), a count read at
+/// `keynumidx` with the keys from `firstkey` on (both relative to the beginning), or unknown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FindKeys {
+    Range {
+        lastkey: i32,
+        keystep: i32,
+    },
+    Keynum {
+        keynumidx: i32,
+        firstkey: i32,
+        keystep: i32,
+    },
+    Unknown,
+}
+
+/// One of a command's key specs, as Redis 7.0's `COMMAND INFO` gives them: which arguments
+/// are keys and how the command uses them ([`key_flag`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeySpec {
+    /// Redis's note on the spec, or empty.
+    pub notes: &'static str,
+    pub flags: u32,
+    pub begin_search: BeginSearch,
+    pub find_keys: FindKeys,
+}
+
+impl KeySpec {
+    /// The keys from `index` to `lastkey` (see [`FindKeys::Range`]).
+    pub const fn range(flags: u32, index: i32, lastkey: i32, keystep: i32) -> KeySpec {
+        KeySpec {
+            notes: "",
+            flags,
+            begin_search: BeginSearch::Index(index),
+            find_keys: FindKeys::Range { lastkey, keystep },
+        }
+    }
+
+    /// A count at `index + keynumidx`, then that many keys (see [`FindKeys::Keynum`]).
+    pub const fn keynum(
+        flags: u32,
+        index: i32,
+        keynumidx: i32,
+        firstkey: i32,
+        keystep: i32,
+    ) -> KeySpec {
+        KeySpec {
+            notes: "",
+            flags,
+            begin_search: BeginSearch::Index(index),
+            find_keys: FindKeys::Keynum {
+                keynumidx,
+                firstkey,
+                keystep,
+            },
+        }
+    }
+
+    /// Keys no spec can find: the command's own `get_keys_function` finds them.
+    pub const fn unknown(flags: u32) -> KeySpec {
+        KeySpec {
+            notes: "",
+            flags,
+            begin_search: BeginSearch::Unknown,
+            find_keys: FindKeys::Unknown,
+        }
+    }
+
+    pub const fn notes(self, notes: &'static str) -> KeySpec {
+        KeySpec { notes, ..self }
+    }
+}
+
+/// Redis's legacy (first, last, step) description of a command's keys, derived from its key
+/// specs as `populateCommandLegacyRangeSpec` derives it: the one index-and-range spec as it
+/// is, or else the consecutive step-1 ranges joined (others are skipped; a command with such
+/// keys is `movablekeys`). `last` -1 means the last argument, -2 the one before it; all zero
+/// for commands without keys.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct KeyPositions {
     pub first: i32,
@@ -90,34 +223,50 @@ pub struct KeyPositions {
 }
 
 impl KeyPositions {
-    /// No keys.
-    pub const NONE: KeyPositions = KeyPositions {
-        first: 0,
-        last: 0,
-        step: 0,
-    };
-    /// Exactly argument 1.
-    pub const FIRST: KeyPositions = KeyPositions {
-        first: 1,
-        last: 1,
-        step: 1,
-    };
-
-    /// The indexes into `argv` that are keys (for COMMAND GETKEYS, the console's key
-    /// completion and ACL key patterns).
-    pub fn indexes(&self, argc: usize) -> Vec<usize> {
-        if self.first <= 0 {
-            return Vec::new();
-        }
-        let last = if self.last < 0 {
-            argc as i32 + self.last
-        } else {
-            self.last
+    fn of(specs: &[KeySpec]) -> KeyPositions {
+        let range = |spec: &KeySpec| match (spec.begin_search, spec.find_keys) {
+            (BeginSearch::Index(index), FindKeys::Range { lastkey, keystep }) => {
+                Some((index, lastkey, keystep))
+            }
+            _ => None,
         };
-        (self.first..=last.min(argc as i32 - 1))
-            .step_by(self.step.max(1) as usize)
-            .map(|i| i as usize)
-            .collect()
+        if let [spec] = specs {
+            if let Some((first, lastkey, step)) = range(spec) {
+                let last = if lastkey < 0 {
+                    lastkey
+                } else {
+                    first + lastkey
+                };
+                return KeyPositions { first, last, step };
+            }
+        }
+        let (mut first, mut last, mut prev_last) = (i32::MAX, 0i32, 0i32);
+        for (index, lastkey, step) in specs.iter().filter_map(range) {
+            if step != 1 || (prev_last != 0 && prev_last != index - 1) {
+                continue;
+            }
+            first = first.min(index);
+            let absolute = if lastkey >= 0 {
+                lastkey + index
+            } else {
+                lastkey
+            };
+            // Compared unsigned, as Redis compares them: a count from the end is the larger.
+            last = (last as u32).max(absolute as u32) as i32;
+            prev_last = last;
+        }
+        if first == i32::MAX {
+            return KeyPositions {
+                first: 0,
+                last: 0,
+                step: 0,
+            };
+        }
+        KeyPositions {
+            first,
+            last,
+            step: 1,
+        }
     }
 }
 
@@ -141,7 +290,8 @@ pub struct CommandSpec {
     pub syntax: &'static str,
     /// Time complexity, as Redis's docs give it.
     pub complexity: &'static str,
-    pub keys: KeyPositions,
+    /// Its key specs, in Redis's order.
+    pub keys: &'static [KeySpec],
     /// The implementation; `None` for a container, which only dispatches to `subcommands`.
     pub handler: Option<Handler>,
     pub subcommands: &'static [CommandSpec],
@@ -160,6 +310,11 @@ impl CommandSpec {
             .filter(|(bit, _)| self.has(*bit))
             .map(|(_, name)| *name)
             .collect()
+    }
+
+    /// The legacy (first, last, step) triple COMMAND INFO lists beside the key specs.
+    pub fn key_positions(&self) -> KeyPositions {
+        KeyPositions::of(self.keys)
     }
 
     /// Does `argc` (the name included) satisfy the arity?
@@ -252,15 +407,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn key_positions() {
-        let mset = KeyPositions {
-            first: 1,
-            last: -1,
-            step: 2,
+    fn legacy_key_positions_come_from_the_key_specs() {
+        let positions = |name: &str| {
+            let p = lookup(name.as_bytes()).unwrap().key_positions();
+            (p.first, p.last, p.step)
         };
-        assert_eq!(mset.indexes(5), vec![1, 3]);
-        assert_eq!(KeyPositions::FIRST.indexes(3), vec![1]);
-        assert!(KeyPositions::NONE.indexes(3).is_empty());
+        assert_eq!(positions("mset"), (1, -1, 2));
+        assert_eq!(positions("get"), (1, 1, 1));
+        assert_eq!(positions("blpop"), (1, -2, 1));
+        // Destination then sources: two consecutive ranges joined.
+        assert_eq!(positions("sunionstore"), (1, -1, 1));
+        // A count of keys cannot be told in advance.
+        assert_eq!(positions("zunionstore"), (1, 1, 1));
+        assert_eq!(positions("zunion"), (0, 0, 0));
+        assert_eq!(positions("ping"), (0, 0, 0));
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! Native tests of AUTH and ACL where the compat scripts cannot reach: what a deleted user's
 //! connections are left with, the ACL LOG's entries (their age and client info vary from run
-//! to run), `requirepass` given at start, and GENPASS's length.
+//! to run), `requirepass` given at start, GENPASS's length, key permissions as the key specs
+//! grant them, and the refused connections INFO counts.
 
-use keyspace::{cli, ClientId, Config, Engine, ManualClock, Reply};
+use keyspace::acl::AclFileAccess;
+use keyspace::{cli, ClientId, Config, Engine, Error, ManualClock, Reply};
 
 fn engine(config: Config) -> (Engine, ManualClock) {
     let clock = ManualClock::new(1_700_000_000_000);
@@ -162,6 +164,35 @@ fn protected_mode_refuses_only_other_hosts_while_default_has_no_password() {
     assert!(engine.protected_mode_refuses(ip("192.0.2.2")));
 }
 
+/// INFO's rejected_connections counts refusals at accept: `maxclients` reached (checked
+/// first), then protected mode; a refused connection is no connection received.
+#[test]
+fn refused_connections_are_counted_in_info() {
+    let (mut engine, _) = engine(Config::default());
+    let ip = |text: &str| text.parse::<std::net::IpAddr>().unwrap();
+    let stat = |engine: &mut Engine, id: ClientId, name: &str| {
+        let Reply::Verbatim { text, .. } = run(engine, id, "INFO stats") else {
+            panic!("INFO is verbatim text");
+        };
+        let text = String::from_utf8(text).unwrap();
+        let prefix = format!("{name}:");
+        let line = text.lines().find(|l| l.starts_with(&prefix)).unwrap();
+        line[prefix.len()..].to_string()
+    };
+    assert_eq!(engine.admit(ip("127.0.0.1")), Ok(()));
+    let admin = engine.connect();
+    assert_eq!(engine.admit(ip("192.0.2.2")), Err(Error::ProtectedMode));
+    run(&mut engine, admin, "CONFIG SET maxclients 1");
+    assert_eq!(engine.admit(ip("127.0.0.1")), Err(Error::MaxClients));
+    assert_eq!(engine.admit(ip("192.0.2.2")), Err(Error::MaxClients));
+    assert_eq!(stat(&mut engine, admin, "rejected_connections"), "3");
+    assert_eq!(stat(&mut engine, admin, "total_connections_received"), "1");
+    assert_eq!(
+        Reply::from(Error::MaxClients),
+        Reply::Error("ERR max number of clients reached".into())
+    );
+}
+
 #[test]
 fn client_kill_user_closes_that_users_connections() {
     let (mut engine, _) = engine(Config::default());
@@ -214,5 +245,124 @@ fn passwords_never_reach_the_slow_log() {
             vec!["AUTH", r, r],
             vec!["ACL", "SETUSER", r, r, r, r],
         ]
+    );
+}
+
+/// The key each command line is refused on, for a user who may only write `w:*` keys and only
+/// read `r:*` ones, as the ACL LOG records it; `None` when the line runs.
+#[test]
+fn key_patterns_grant_what_each_key_spec_needs() {
+    let (mut engine, _) = engine(Config::default());
+    let admin = engine.connect();
+    let user = engine.connect();
+    run(
+        &mut engine,
+        admin,
+        "ACL SETUSER split on nopass +@all %W~w:* %R~r:*",
+    );
+    run(&mut engine, user, "AUTH split any");
+    let cases = [
+        // DEL and LPUSH only delete and insert: write is enough.
+        ("DEL w:a", None),
+        ("LPUSH w:l x", None),
+        ("GET r:a", None),
+        ("GET w:a", Some("w:a")),
+        // SET overwrites unless GET reads the old value.
+        ("SET w:a v", None),
+        ("SET w:a v GET", Some("w:a")),
+        // The source is read and deleted, the destination written.
+        ("RENAME r:a w:b", Some("r:a")),
+        ("COPY r:a w:b", None),
+        ("SORT r:l STORE w:d", None),
+        ("SORT r:l STORE r:d", Some("r:d")),
+        // A key neither read nor written needs only to match.
+        ("EXISTS w:a r:a", None),
+        ("TYPE w:a", None),
+    ];
+    for (line, refused_on) in cases {
+        run(&mut engine, admin, "ACL LOG RESET");
+        let reply = run(&mut engine, user, line);
+        let logged = match run(&mut engine, admin, "ACL LOG 1") {
+            Reply::Array(entries) if entries.is_empty() => None,
+            Reply::Array(mut entries) => match entries.remove(0) {
+                Reply::Map(pairs) => pairs
+                    .into_iter()
+                    .find(|(k, _)| *k == bulk("object"))
+                    .map(|(_, object)| object),
+                other => panic!("{other:?}"),
+            },
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(logged, refused_on.map(bulk), "{line}: {reply:?}");
+        if refused_on.is_some() {
+            let expected =
+                "NOPERM this user has no permissions to access one of the keys used as arguments";
+            assert_eq!(reply, Reply::Error(expected.into()), "{line}");
+        }
+    }
+}
+
+/// An ACL file kept in memory, shared with the test that reads what ACL SAVE wrote.
+#[derive(Clone, Default)]
+struct MemoryAclFile(std::sync::Arc<std::sync::Mutex<Option<Vec<u8>>>>);
+
+impl AclFileAccess for MemoryAclFile {
+    fn read(&mut self, _: &str) -> Result<Vec<u8>, String> {
+        self.0
+            .lock()
+            .unwrap()
+            .clone()
+            .ok_or_else(|| "No such file or directory".to_string())
+    }
+
+    fn write(&mut self, _: &str, contents: &[u8]) -> Result<(), String> {
+        *self.0.lock().unwrap() = Some(contents.to_vec());
+        Ok(())
+    }
+}
+
+#[test]
+fn acl_load_replaces_the_users_and_closes_their_connections() {
+    let mut config = Config::default();
+    config.set(b"aclfile", b"users.acl", true).unwrap();
+    let (mut engine, _) = engine(config);
+    let file = MemoryAclFile::default();
+    *file.0.lock().unwrap() = Some(b"user alice on >pw +@all ~*\n".to_vec());
+    assert_eq!(engine.load_acl_file(Box::new(file.clone())), Ok(()));
+    let admin = engine.connect();
+    let alice = engine.connect();
+    assert_eq!(run(&mut engine, alice, "AUTH alice pw"), Reply::ok());
+    run(&mut engine, admin, "ACL SETUSER bob on nopass +ping");
+    assert_eq!(run(&mut engine, admin, "ACL SAVE"), Reply::ok());
+    let saved = file.0.lock().unwrap().clone().unwrap();
+    assert_eq!(
+        String::from_utf8(saved).unwrap(),
+        format!(
+            "user alice on #{} ~* resetchannels +@all\nuser bob on nopass resetchannels -@all \
+             +ping\nuser default on nopass ~* &* +@all\n",
+            keyspace::acl::hash_password(b"pw")
+        )
+    );
+    // A bad file changes nothing; a good one replaces every user, alice's connection closes.
+    *file.0.lock().unwrap() = Some(b"user carol on +nosuch\n".to_vec());
+    let Reply::Error(errors) = run(&mut engine, admin, "ACL LOAD") else {
+        panic!("a bad file is refused");
+    };
+    assert!(errors.starts_with("ERR users.acl:1: Error in applying operation '+nosuch'"));
+    assert!(!engine.client(alice).unwrap().closing);
+    *file.0.lock().unwrap() = Some(b"user alice on >pw +@all ~*\n".to_vec());
+    assert_eq!(run(&mut engine, admin, "ACL LOAD"), Reply::ok());
+    assert_eq!(
+        run(&mut engine, admin, "ACL USERS"),
+        Reply::Array(vec![bulk("alice"), bulk("default")])
+    );
+    assert!(engine.client(alice).unwrap().closing);
+    assert!(!engine.client(admin).unwrap().closing);
+    *file.0.lock().unwrap() = None;
+    assert_eq!(
+        run(&mut engine, admin, "ACL LOAD"),
+        Reply::Error(
+            "ERR Error loading ACLs, opening file 'users.acl': No such file or directory".into()
+        )
     );
 }

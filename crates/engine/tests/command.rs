@@ -2,7 +2,7 @@
 //! reads as Redis's, and COMMAND's replies have Redis 7.0's shapes (compared byte for byte
 //! where our table holds everything Redis says, by shape where it derives or leaves out parts).
 
-use keyspace::spec::{self, flag, CommandSpec};
+use keyspace::spec::{self, flag, key_flag, CommandSpec};
 use keyspace::{ClientId, Config, Engine, ManualClock, Reply};
 
 fn engine() -> (Engine, ClientId) {
@@ -210,7 +210,8 @@ fn check_info_entry(entry: &Reply, name: &str, spec: &CommandSpec) {
         .map(|f| Reply::Simple(f.into()))
         .collect();
     assert_eq!(fields[2], Reply::Set(flags), "{name}");
-    let keys = [spec.keys.first, spec.keys.last, spec.keys.step].map(|n| Reply::Integer(n.into()));
+    let positions = spec.key_positions();
+    let keys = [positions.first, positions.last, positions.step].map(|n| Reply::Integer(n.into()));
     assert_eq!(fields[3..6], keys, "{name}");
     let Reply::Set(categories) = &fields[6] else {
         panic!("{name}: ACL categories are not a set")
@@ -228,13 +229,15 @@ fn check_info_entry(entry: &Reply, name: &str, spec: &CommandSpec) {
     let Reply::Set(key_specs) = &fields[8] else {
         panic!("{name}: key specs are not a set")
     };
-    assert_eq!(key_specs.len(), usize::from(spec.keys.first > 0), "{name}");
-    assert!(
-        key_specs
-            .iter()
-            .all(|s| matches!(s, Reply::Map(m) if m.len() == 3)),
-        "{name}"
-    );
+    assert_eq!(key_specs.len(), spec.keys.len(), "{name}");
+    // flags, begin_search and find_keys, and notes where Redis has them.
+    for (reply, key_spec) in key_specs.iter().zip(spec.keys) {
+        let fields = 3 + usize::from(!key_spec.notes.is_empty());
+        assert!(
+            matches!(reply, Reply::Map(m) if m.len() == fields),
+            "{name}"
+        );
+    }
     match &fields[9] {
         Reply::Set(none) if spec.subcommands.is_empty() => assert!(none.is_empty()),
         Reply::Array(subs) => {
@@ -358,7 +361,9 @@ fn command_getkeys_follows_key_positions() {
         // A movable-keys command's keys depend on its arguments (a numkeys, a STORE): the
         // compat scripts check those against Redis. Shard channels sit where keys would but
         // are no keys to GETKEYS.
-        if spec.keys.first <= 0 || spec.has(flag::MOVABLEKEYS) || spec.has(flag::NOT_KEY) {
+        let positions = spec.key_positions();
+        let not_key = spec.keys.iter().all(|k| k.flags & key_flag::NOT_KEY != 0);
+        if positions.first <= 0 || spec.has(flag::MOVABLEKEYS) || not_key {
             continue;
         }
         // A subcommand is named by two words (`OBJECT ENCODING key`), as Redis reads it.
@@ -370,10 +375,14 @@ fn command_getkeys_follows_key_positions() {
             .chain((words.len()..argc).map(|i| format!("a{i}")))
             .collect();
         let line = format!("COMMAND GETKEYS {}", argv.join(" "));
-        let expected: Vec<String> = spec
-            .keys
-            .indexes(argc)
-            .into_iter()
+        // The legacy triple names them: `last` negative counts from the end.
+        let first = positions.first as usize;
+        let last = match positions.last {
+            last if last < 0 => (argc as i32 + last) as usize,
+            last => last as usize,
+        };
+        let expected: Vec<String> = (first..=last)
+            .step_by(positions.step as usize)
             .map(|i| argv[i].clone())
             .collect();
         assert!(!expected.is_empty(), "{name}");
@@ -444,10 +453,6 @@ fn rows_of_this_family_match_redis_command_info() {
             (arity, flags),
             "{name}"
         );
-        assert_eq!(
-            (spec.keys.first, spec.keys.last, spec.keys.step),
-            (0, 0, 0),
-            "{name}"
-        );
+        assert!(spec.keys.is_empty(), "{name}");
     }
 }

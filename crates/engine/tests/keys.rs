@@ -103,8 +103,9 @@ fn the_spec_rows_match_command_info() {
             spec::lookup(name.as_bytes()).unwrap_or_else(|| panic!("{name} is not in the table"));
         assert_eq!(spec.arity, arity, "{name} arity");
         assert_eq!(spec.flag_names(), flags, "{name} flags");
+        let positions = spec.key_positions();
         assert_eq!(
-            (spec.keys.first, spec.keys.last, spec.keys.step),
+            (positions.first, positions.last, positions.step),
             (first, last, step),
             "{name} keys"
         );

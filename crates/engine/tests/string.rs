@@ -612,8 +612,9 @@ fn the_spec_rows_match_redis() {
             (arity, flags, "string"),
             "{name}"
         );
+        let positions = row.key_positions();
         assert_eq!(
-            (row.keys.first, row.keys.last, row.keys.step),
+            (positions.first, positions.last, positions.step),
             (first, last, step),
             "{name}"
         );

@@ -15,9 +15,12 @@
 //!
 //! - `server`: connections, pipelining, waking idle connections, the timer.
 //! - `clock`: the system clock the engine reads.
+//! - `aclfile`: the ACL file (`--aclfile`), loaded at start: a bad one stops the server, as
+//!   it stops redis-server.
 //! - `storage`: `dump.rdb` in `--dir`, loaded at start, written by SAVE, BGSAVE, SHUTDOWN;
 //!   with `--appendonly yes`, the append-only log in `appendonlydir` instead.
 
+mod aclfile;
 mod clock;
 mod server;
 mod storage;
@@ -70,6 +73,13 @@ fn main() -> ExitCode {
     // Like redis-server, refuse to start on a snapshot that cannot be read whole, rather than
     // serve half of it or overwrite it with an empty keyspace at the next save.
     engine.set_storage(Box::<storage::FileStorage>::default());
+    if !engine.config().text("aclfile").is_empty() {
+        let access = aclfile::FileAclAccess::new(engine.config().text("dir"));
+        if let Err(errors) = engine.load_acl_file(Box::new(access)) {
+            eprintln!("Aborting Redis startup because of ACL errors: {errors}");
+            return ExitCode::FAILURE;
+        }
+    }
     // With appendonly yes, the log alone is the data, as for redis-server; without one yet,
     // it is started on the (empty) keyspace.
     let appendonly = engine.config().flag("appendonly");

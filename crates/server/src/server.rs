@@ -14,8 +14,9 @@
 //! `serverCron` runs; a second timer answers blocked clients whose timeout has come, to the
 //! millisecond as Redis does.
 //!
-//! A connection from another host is refused at once while protected mode says so
-//! ([`Engine::protected_mode_refuses`]): it gets Redis's `-DENIED` line and is closed.
+//! A connection is refused at once when there are `maxclients` clients already, or when it
+//! comes from another host while protected mode says so ([`Engine::admit`]): it gets
+//! Redis's `-ERR max number of clients reached` or `-DENIED` line and is closed.
 
 use std::collections::HashMap;
 use std::io::Write as _;
@@ -23,7 +24,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use keyspace::resp::RequestParser;
-use keyspace::{ClientId, Config, Engine, Error, Reply};
+use keyspace::{ClientId, Config, Engine, Reply};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
@@ -197,23 +198,28 @@ async fn serve(shared: Arc<Shared>, mut socket: TcpStream) {
     let address = |a: std::io::Result<std::net::SocketAddr>| {
         a.map_or_else(|_| String::new(), |a| a.to_string())
     };
-    let refused = socket
-        .peer_addr()
-        .is_ok_and(|peer| shared.lock().engine.protected_mode_refuses(peer.ip()));
-    if refused {
-        let denied = Reply::from(Error::ProtectedMode).to_resp(2);
-        let _ = socket.write_all(&denied).await;
-        return;
-    }
     let (peer, local) = (address(socket.peer_addr()), address(socket.local_addr()));
-    let id = {
+    let admitted = {
         let mut state = shared.lock();
-        let id = state.engine.connect();
-        state
-            .engine
-            .set_client_address(id, peer, local, descriptor(&socket));
-        state.wakers.insert(id, Arc::clone(&waker));
-        id
+        // A peer without an address (it already left) is admitted as loopback would be.
+        let ip = socket
+            .peer_addr()
+            .map_or(std::net::Ipv4Addr::LOCALHOST.into(), |a| a.ip());
+        state.engine.admit(ip).map(|()| {
+            let id = state.engine.connect();
+            state
+                .engine
+                .set_client_address(id, peer, local, descriptor(&socket));
+            state.wakers.insert(id, Arc::clone(&waker));
+            id
+        })
+    };
+    let id = match admitted {
+        Ok(id) => id,
+        Err(refusal) => {
+            let _ = socket.write_all(&Reply::from(refusal).to_resp(2)).await;
+            return;
+        }
     };
     let mut connection = Connection {
         id,

@@ -44,7 +44,7 @@ struct ManifestEntry {
 
 /// Writes `bytes` to `path` through a temporary file in the same directory, flushed and
 /// renamed over it.
-fn replace_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn replace_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let temp = path.with_file_name(format!("temp-{}-{}", std::process::id(), file_name(path)));
     let written = fs::File::create(&temp).and_then(|mut file| {
         file.write_all(bytes)?;

@@ -2,12 +2,12 @@
 //! the users and explains the rules). The permission check itself runs before every command,
 //! in the engine's one process path ([`Engine::check_permissions`]).
 
-use crate::acl::{self, Denied, LogEntry, LogReason, User};
+use crate::acl::{self, AclFileAccess, Denied, LogEntry, LogReason, User};
 use crate::args::string2ll;
 use crate::engine::{Call, ClientId, Engine};
 use crate::error::Error;
 use crate::reply::Reply;
-use crate::spec::{self, flag, CommandResult, CommandSpec, KeyPositions};
+use crate::spec::{self, flag, CommandResult, CommandSpec};
 
 /// ACL's subcommands that change or reveal users: Redis flags them `admin` (so @admin and
 /// @dangerous) and keeps them from scripts.
@@ -31,7 +31,7 @@ const fn sub(
         summary,
         syntax,
         complexity: "O(N). Where N is the number of users or rules.",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(handler),
         subcommands: &[],
     }
@@ -52,7 +52,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Authenticates the connection.",
         syntax: "[username] password",
         complexity: "O(N) where N is the number of passwords defined for the user",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(auth),
         subcommands: &[],
     },
@@ -65,7 +65,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "A container for Access List Control commands.",
         syntax: "subcommand [argument ...]",
         complexity: "Depends on subcommand.",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: None,
         subcommands: &[
             sub(
@@ -130,7 +130,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 ADMIN,
                 "Reloads the rules from the configured ACL file.",
                 "",
-                no_acl_file,
+                load,
             ),
             sub(
                 "log",
@@ -146,7 +146,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 ADMIN,
                 "Saves the effective ACL rules in the configured ACL file.",
                 "",
-                no_acl_file,
+                save,
             ),
             sub(
                 "setuser",
@@ -617,11 +617,55 @@ fn dryrun(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 }
 
 /// ```text
-/// ACL LOAD | ACL SAVE
+/// ACL LOAD
 /// ```
-/// There is no ACL file: users live in the engine only.
-fn no_acl_file(_: &mut Engine, _: &Call<'_>) -> CommandResult {
-    Err(Error::NoAclFile)
+/// Replaces every user with the ACL file's, or changes nothing and lists the file's errors.
+fn load(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
+    let mut access = acl_file(engine)?;
+    let result = load_acl_file(engine, access.as_mut());
+    engine.acl_file = Some(access);
+    result.map_err(Error::AclLoad)?;
+    Ok(Reply::ok().into())
+}
+
+/// ```text
+/// ACL SAVE
+/// ```
+/// Writes every user's ACL LIST line to the ACL file.
+fn save(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
+    let mut access = acl_file(engine)?;
+    let path = engine.config().text("aclfile").to_string();
+    let written = access.write(&path, engine.acl.file_text().as_bytes());
+    engine.acl_file = Some(access);
+    written.map_err(|_| Error::AclSave)?;
+    Ok(Reply::ok().into())
+}
+
+/// The ACL file's access, taken out of the engine while a command uses it; refused when no
+/// `aclfile` is configured (or nothing can reach files, as in the page).
+fn acl_file(engine: &mut Engine) -> Result<Box<dyn AclFileAccess>, Error> {
+    if engine.config().text("aclfile").is_empty() {
+        return Err(Error::NoAclFile);
+    }
+    engine.acl_file.take().ok_or(Error::NoAclFile)
+}
+
+/// Reads the ACL file and, when it is good, makes its users the only ones: the `default`
+/// user's connections stay, every other user's are closed (Redis frees all the old users).
+pub(crate) fn load_acl_file(
+    engine: &mut Engine,
+    access: &mut dyn AclFileAccess,
+) -> Result<(), String> {
+    let path = engine.config().text("aclfile").to_string();
+    let text = access
+        .read(&path)
+        .map_err(|why| format!("Error loading ACLs, opening file '{path}': {why}"))?;
+    let users = acl::load_users(&path, &text)?;
+    let old = std::mem::replace(&mut engine.acl.users, users);
+    for name in old.keys().filter(|name| name.as_slice() != b"default") {
+        engine.kill_clients_of(name);
+    }
+    Ok(())
 }
 
 /// ```text

@@ -10,20 +10,9 @@ use crate::cmd::list::parse_end;
 use crate::engine::{Call, Engine};
 use crate::error::{Error, Result};
 use crate::reply::Reply;
-use crate::spec::{flag, CommandResult, CommandSpec, KeyPositions};
+use crate::spec::{flag, key_flag, CommandResult, CommandSpec, KeySpec};
 use crate::Outcome;
 
-/// Every key but the last argument (the timeout).
-const KEYS_THEN_TIMEOUT: KeyPositions = KeyPositions {
-    first: 1,
-    last: -2,
-    step: 1,
-};
-const TWO_KEYS: KeyPositions = KeyPositions {
-    first: 1,
-    last: 2,
-    step: 1,
-};
 const POP: u32 = flag::WRITE | flag::NOSCRIPT | flag::BLOCKING;
 const MOVE: u32 = flag::WRITE | flag::DENYOOM | flag::NOSCRIPT | flag::BLOCKING;
 const MPOP: u32 = flag::WRITE | flag::BLOCKING | flag::MOVABLEKEYS;
@@ -39,7 +28,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Pops the first element of the first non-empty list, waiting for one if none is.",
         syntax: "key [key ...] timeout",
         complexity: "O(N) where N is the number of provided keys.",
-        keys: KEYS_THEN_TIMEOUT,
+        keys: &[KeySpec::range(key_flag::RW | key_flag::ACCESS | key_flag::DELETE, 1, -2, 1)],
         handler: Some(blpop),
         subcommands: &[],
     },
@@ -52,7 +41,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Pops the last element of the first non-empty list, waiting for one if none is.",
         syntax: "key [key ...] timeout",
         complexity: "O(N) where N is the number of provided keys.",
-        keys: KEYS_THEN_TIMEOUT,
+        keys: &[KeySpec::range(key_flag::RW | key_flag::ACCESS | key_flag::DELETE, 1, -2, 1)],
         handler: Some(brpop),
         subcommands: &[],
     },
@@ -65,7 +54,10 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Moves an element from one list to another, waiting for one if the source is empty.",
         syntax: "source destination (LEFT | RIGHT) (LEFT | RIGHT) timeout",
         complexity: "O(1)",
-        keys: TWO_KEYS,
+        keys: &[
+            KeySpec::range(key_flag::RW | key_flag::ACCESS | key_flag::DELETE, 1, 0, 1),
+            KeySpec::range(key_flag::RW | key_flag::INSERT, 2, 0, 1),
+        ],
         handler: Some(blmove),
         subcommands: &[],
     },
@@ -78,7 +70,10 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Pops the last element of a list onto the head of another, waiting for one if the source is empty.",
         syntax: "source destination timeout",
         complexity: "O(1)",
-        keys: TWO_KEYS,
+        keys: &[
+            KeySpec::range(key_flag::RW | key_flag::ACCESS | key_flag::DELETE, 1, 0, 1),
+            KeySpec::range(key_flag::RW | key_flag::INSERT, 2, 0, 1),
+        ],
         handler: Some(brpoplpush),
         subcommands: &[],
     },
@@ -91,7 +86,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Pops elements from the first non-empty list, waiting for one if none is.",
         syntax: "timeout numkeys key [key ...] (LEFT | RIGHT) [COUNT count]",
         complexity: "O(N+M) where N is the number of provided keys and M is the number of elements returned.",
-        keys: KeyPositions::NONE,
+        keys: &[KeySpec::keynum(key_flag::RW | key_flag::ACCESS | key_flag::DELETE, 2, 0, 1, 1)],
         handler: Some(blmpop),
         subcommands: &[],
     },
@@ -104,7 +99,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Pops the lowest-scored member of the first non-empty sorted set, waiting for one if none is.",
         syntax: "key [key ...] timeout",
         complexity: "O(log(N)) with N being the number of elements in the sorted set.",
-        keys: KEYS_THEN_TIMEOUT,
+        keys: &[KeySpec::range(key_flag::RW | key_flag::ACCESS | key_flag::DELETE, 1, -2, 1)],
         handler: Some(bzpopmin),
         subcommands: &[],
     },
@@ -117,7 +112,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Pops the highest-scored member of the first non-empty sorted set, waiting for one if none is.",
         syntax: "key [key ...] timeout",
         complexity: "O(log(N)) with N being the number of elements in the sorted set.",
-        keys: KEYS_THEN_TIMEOUT,
+        keys: &[KeySpec::range(key_flag::RW | key_flag::ACCESS | key_flag::DELETE, 1, -2, 1)],
         handler: Some(bzpopmax),
         subcommands: &[],
     },
@@ -130,7 +125,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Pops members from the first non-empty sorted set, waiting for one if none is.",
         syntax: "timeout numkeys key [key ...] (MIN | MAX) [COUNT count]",
         complexity: "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.",
-        keys: KeyPositions::NONE,
+        keys: &[KeySpec::keynum(key_flag::RW | key_flag::ACCESS | key_flag::DELETE, 2, 0, 1, 1)],
         handler: Some(bzmpop),
         subcommands: &[],
     },

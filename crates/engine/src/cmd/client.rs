@@ -7,7 +7,7 @@ use crate::args::{is, string2ll};
 use crate::engine::{Call, Client, ClientId, Engine};
 use crate::error::Error;
 use crate::reply::Reply;
-use crate::spec::{flag, CommandResult, CommandSpec, KeyPositions};
+use crate::spec::{flag, CommandResult, CommandSpec};
 
 /// Flags Redis gives CLIENT's per-connection subcommands.
 const PER_CONNECTION: u32 = flag::NOSCRIPT | flag::LOADING | flag::STALE;
@@ -23,7 +23,7 @@ pub static COMMANDS: &[CommandSpec] = &[CommandSpec {
     summary: "A container for commands about client connections.",
     syntax: "subcommand [argument ...]",
     complexity: "Depends on subcommand.",
-    keys: KeyPositions::NONE,
+    keys: &[],
     handler: None,
     subcommands: SUBCOMMANDS,
 }];
@@ -38,7 +38,7 @@ static SUBCOMMANDS: &[CommandSpec] = &[
         summary: "Returns the unique id of the current connection.",
         syntax: "",
         complexity: "O(1)",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(id),
         subcommands: &[],
     },
@@ -51,7 +51,7 @@ static SUBCOMMANDS: &[CommandSpec] = &[
         summary: "Names the current connection; an empty name removes it.",
         syntax: "connection-name",
         complexity: "O(1)",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(setname),
         subcommands: &[],
     },
@@ -64,7 +64,7 @@ static SUBCOMMANDS: &[CommandSpec] = &[
         summary: "Returns the current connection's name, or nil when it has none.",
         syntax: "",
         complexity: "O(1)",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(getname),
         subcommands: &[],
     },
@@ -77,7 +77,7 @@ static SUBCOMMANDS: &[CommandSpec] = &[
         summary: "Lists the connections, one line of fields each.",
         syntax: "[TYPE (NORMAL | MASTER | REPLICA | PUBSUB)] [ID client-id [client-id ...]]",
         complexity: "O(N) where N is the number of client connections",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(list),
         subcommands: &[],
     },
@@ -90,7 +90,7 @@ static SUBCOMMANDS: &[CommandSpec] = &[
         summary: "Returns the current connection's line of CLIENT LIST.",
         syntax: "",
         complexity: "O(1)",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(info),
         subcommands: &[],
     },
@@ -103,7 +103,7 @@ static SUBCOMMANDS: &[CommandSpec] = &[
         summary: "Closes the connection at an address, or every connection matching filters.",
         syntax: "ip:port | [ID client-id] [TYPE (NORMAL | MASTER | SLAVE | REPLICA | PUBSUB)] [USER username] [ADDR ip:port] [LADDR ip:port] [SKIPME yes/no]",
         complexity: "O(N) where N is the number of client connections",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(kill),
         subcommands: &[],
     },
@@ -116,7 +116,7 @@ static SUBCOMMANDS: &[CommandSpec] = &[
         summary: "Ends a blocking command's wait, as a timeout or with an error.",
         syntax: "client-id [TIMEOUT | ERROR]",
         complexity: "O(log N) where N is the number of client connections",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(unblock),
         subcommands: &[],
     },
@@ -129,7 +129,7 @@ static SUBCOMMANDS: &[CommandSpec] = &[
         summary: "Protects the current connection from client eviction, or stops protecting it.",
         syntax: "ON | OFF",
         complexity: "O(1)",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(no_evict),
         subcommands: &[],
     },
@@ -142,7 +142,7 @@ static SUBCOMMANDS: &[CommandSpec] = &[
         summary: "Lists CLIENT's subcommands.",
         syntax: "",
         complexity: "O(1)",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(help),
         subcommands: &[],
     },

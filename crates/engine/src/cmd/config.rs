@@ -6,7 +6,7 @@ use crate::engine::{Call, Engine, Stats};
 use crate::error::Error;
 use crate::glob;
 use crate::reply::Reply;
-use crate::spec::{flag, CommandResult, CommandSpec, KeyPositions};
+use crate::spec::{flag, CommandResult, CommandSpec};
 
 /// Flags Redis gives CONFIG's subcommands that read or change the server.
 const ADMIN: u32 = flag::ADMIN | flag::NOSCRIPT | flag::LOADING | flag::STALE;
@@ -20,7 +20,7 @@ pub static COMMANDS: &[CommandSpec] = &[CommandSpec {
     summary: "A container for commands that read and change the server's configuration.",
     syntax: "subcommand [argument ...]",
     complexity: "Depends on subcommand.",
-    keys: KeyPositions::NONE,
+    keys: &[],
     handler: None,
     subcommands: SUBCOMMANDS,
 }];
@@ -35,7 +35,7 @@ static SUBCOMMANDS: &[CommandSpec] = &[
         summary: "Returns the parameters whose names match any of the patterns, with their values.",
         syntax: "parameter [parameter ...]",
         complexity: "O(N) when N is the number of configuration parameters provided",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(get),
         subcommands: &[],
     },
@@ -48,7 +48,7 @@ static SUBCOMMANDS: &[CommandSpec] = &[
         summary: "Sets parameters to new values: all of them, or none when any is refused.",
         syntax: "parameter value [parameter value ...]",
         complexity: "O(N) when N is the number of configuration parameters provided",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(set),
         subcommands: &[],
     },
@@ -61,7 +61,7 @@ static SUBCOMMANDS: &[CommandSpec] = &[
         summary: "Resets the statistics INFO reports (hits, misses, commands processed...).",
         syntax: "",
         complexity: "O(1)",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(resetstat),
         subcommands: &[],
     },
@@ -74,7 +74,7 @@ static SUBCOMMANDS: &[CommandSpec] = &[
         summary: "Rewrites the configuration file; refused here, as there is never one.",
         syntax: "",
         complexity: "O(1)",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(rewrite),
         subcommands: &[],
     },
@@ -87,7 +87,7 @@ static SUBCOMMANDS: &[CommandSpec] = &[
         summary: "Lists CONFIG's subcommands.",
         syntax: "",
         complexity: "O(1)",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(help),
         subcommands: &[],
     },

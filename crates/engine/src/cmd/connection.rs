@@ -6,7 +6,7 @@ use crate::cmd::client::checked_client_name;
 use crate::engine::{Call, Engine};
 use crate::error::Error;
 use crate::reply::Reply;
-use crate::spec::{flag, CommandResult, CommandSpec, KeyPositions};
+use crate::spec::{flag, CommandResult, CommandSpec};
 
 /// What HELLO reports as the server's version: the Redis this engine answers like.
 pub const REDIS_VERSION: &str = "7.0.15";
@@ -26,7 +26,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Returns the server's liveliness response.",
         syntax: "[message]",
         complexity: "O(1)",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(ping),
         subcommands: &[],
     },
@@ -39,7 +39,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Returns the given string.",
         syntax: "message",
         complexity: "O(1)",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(echo),
         subcommands: &[],
     },
@@ -52,7 +52,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Closes the connection after replying OK.",
         syntax: "",
         complexity: "O(1)",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(quit),
         subcommands: &[],
     },
@@ -65,7 +65,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Resets the connection: RESP2, database 0, no name.",
         syntax: "",
         complexity: "O(1)",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(reset),
         subcommands: &[],
     },
@@ -78,7 +78,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Handshakes with the server: picks the protocol (RESP2 or RESP3), and can authenticate and name the connection.",
         syntax: "[protover [AUTH username password] [SETNAME clientname]]",
         complexity: "O(1)",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(hello),
         subcommands: &[],
     },

@@ -13,7 +13,7 @@ use std::collections::VecDeque;
 use crate::engine::{Call, Engine};
 use crate::memory::{self, bytes_to_human};
 use crate::reply::Reply;
-use crate::spec::{flag, CommandResult, CommandSpec, KeyPositions};
+use crate::spec::{flag, CommandResult, CommandSpec};
 
 pub static COMMANDS: &[CommandSpec] = &[CommandSpec {
     name: "info",
@@ -24,7 +24,7 @@ pub static COMMANDS: &[CommandSpec] = &[CommandSpec {
     summary: "Returns information and statistics about the server, by section.",
     syntax: "[section [section ...]]",
     complexity: "O(1)",
-    keys: KeyPositions::NONE,
+    keys: &[],
     handler: Some(info),
     subcommands: &[],
 }];
@@ -213,7 +213,7 @@ fn clients(engine: &Engine) -> Fields {
     fields([
         ("connected_clients", engine.clients.len().to_string()),
         ("cluster_connections", "0".into()),
-        ("maxclients", "10000".into()),
+        ("maxclients", engine.config().int("maxclients").to_string()),
         ("client_recent_max_input_buffer", "0".into()),
         ("client_recent_max_output_buffer", "0".into()),
         ("blocked_clients", "0".into()),
@@ -411,7 +411,7 @@ fn stats(engine: &Engine) -> Fields {
         ("instantaneous_output_kbps", "0.00".into()),
         ("instantaneous_input_repl_kbps", "0.00".into()),
         ("instantaneous_output_repl_kbps", "0.00".into()),
-        ("rejected_connections", zero()),
+        ("rejected_connections", s.rejected_connections.to_string()),
         ("sync_full", zero()),
         ("sync_partial_ok", zero()),
         ("sync_partial_err", zero()),

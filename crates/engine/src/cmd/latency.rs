@@ -6,7 +6,7 @@
 
 use crate::engine::{Call, Engine};
 use crate::reply::Reply;
-use crate::spec::{flag, CommandResult, CommandSpec, KeyPositions};
+use crate::spec::{flag, CommandResult, CommandSpec};
 
 /// Flags Redis gives LATENCY's subcommands that read or change the monitor.
 const ADMIN: u32 = flag::ADMIN | flag::NOSCRIPT | flag::LOADING | flag::STALE;
@@ -20,7 +20,7 @@ pub static COMMANDS: &[CommandSpec] = &[CommandSpec {
     summary: "A container for latency diagnostics commands.",
     syntax: "subcommand [argument ...]",
     complexity: "Depends on subcommand.",
-    keys: KeyPositions::NONE,
+    keys: &[],
     handler: None,
     subcommands: SUBCOMMANDS,
 }];
@@ -35,7 +35,7 @@ static SUBCOMMANDS: &[CommandSpec] = &[
         summary: "Returns the latest sample, and the maximum, of every event.",
         syntax: "",
         complexity: "O(1)",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(latest),
         subcommands: &[],
     },
@@ -48,7 +48,7 @@ static SUBCOMMANDS: &[CommandSpec] = &[
         summary: "Returns the samples of one event, oldest first.",
         syntax: "event",
         complexity: "O(1)",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(history),
         subcommands: &[],
     },
@@ -61,7 +61,7 @@ static SUBCOMMANDS: &[CommandSpec] = &[
         summary: "Forgets the samples of the named events, or of every event.",
         syntax: "[event [event ...]]",
         complexity: "O(1)",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(reset),
         subcommands: &[],
     },
@@ -74,7 +74,7 @@ static SUBCOMMANDS: &[CommandSpec] = &[
         summary: "Lists LATENCY's subcommands.",
         syntax: "",
         complexity: "O(1)",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(help),
         subcommands: &[],
     },

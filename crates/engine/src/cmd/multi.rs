@@ -4,7 +4,7 @@
 use crate::engine::{Call, Engine};
 use crate::error::Error;
 use crate::reply::Reply;
-use crate::spec::{self, flag, CommandResult, CommandSpec, KeyPositions};
+use crate::spec::{self, flag, key_flag, CommandResult, CommandSpec, KeySpec};
 use crate::Outcome;
 
 /// Flags Redis gives MULTI, DISCARD, WATCH and UNWATCH.
@@ -20,7 +20,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Starts a transaction: the commands that follow are queued until EXEC.",
         syntax: "",
         complexity: "O(1)",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(multi),
         subcommands: &[],
     },
@@ -33,7 +33,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Runs the queued commands, unless a watched key changed.",
         syntax: "",
         complexity: "Depends on commands in the transaction",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(exec),
         subcommands: &[],
     },
@@ -46,7 +46,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Drops the queued commands and ends the transaction.",
         syntax: "",
         complexity: "O(N), when N is the number of queued commands",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(discard),
         subcommands: &[],
     },
@@ -59,11 +59,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Makes the next EXEC run only if none of these keys changes meanwhile.",
         syntax: "key [key ...]",
         complexity: "O(1) for every key.",
-        keys: KeyPositions {
-            first: 1,
-            last: -1,
-            step: 1,
-        },
+        keys: &[KeySpec::range(key_flag::RO, 1, -1, 1)],
         handler: Some(watch),
         subcommands: &[],
     },
@@ -76,7 +72,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Forgets every watched key.",
         syntax: "",
         complexity: "O(1)",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(unwatch),
         subcommands: &[],
     },

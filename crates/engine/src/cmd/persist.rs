@@ -12,7 +12,7 @@ use crate::event::NotifyClass;
 use crate::persist::LoadMode;
 use crate::rdb::{self, Access, PayloadError};
 use crate::reply::Reply;
-use crate::spec::{flag, CommandResult, CommandSpec, KeyPositions};
+use crate::spec::{flag, key_flag, CommandResult, CommandSpec, KeySpec};
 
 pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
@@ -26,7 +26,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         syntax: "key",
         complexity: "O(1) to access the key and additional O(N*M) to serialize it, where N is \
                      the number of Redis objects composing the value and M their average size.",
-        keys: KeyPositions::FIRST,
+        keys: &[KeySpec::range(key_flag::RO | key_flag::ACCESS, 1, 0, 1)],
         handler: Some(dump),
         subcommands: &[],
     },
@@ -42,7 +42,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                  [FREQ frequency]",
         complexity: "O(1) to create the new key and additional O(N*M) to reconstruct the \
                      serialized value.",
-        keys: KeyPositions::FIRST,
+        keys: &[KeySpec::range(key_flag::OW | key_flag::UPDATE, 1, 0, 1)],
         handler: Some(restore),
         subcommands: &[],
     },
@@ -56,7 +56,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                   memory).",
         syntax: "",
         complexity: "O(N) where N is the total number of keys in all databases",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(save),
         subcommands: &[],
     },
@@ -70,7 +70,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                   before the answer.",
         syntax: "[SCHEDULE]",
         complexity: "O(N) where N is the total number of keys in all databases",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(bgsave),
         subcommands: &[],
     },
@@ -83,7 +83,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Returns the Unix time of the last successful save.",
         syntax: "",
         complexity: "O(1)",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(lastsave),
         subcommands: &[],
     },
@@ -97,7 +97,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                   for it, here it is done before the answer.",
         syntax: "",
         complexity: "O(N) where N is the total number of keys in all databases",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(bgrewriteaof),
         subcommands: &[],
     },
@@ -115,7 +115,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Saves (when save points are set, or with SAVE) and stops the server.",
         syntax: "[NOSAVE | SAVE] [NOW] [FORCE] [ABORT]",
         complexity: "O(N) when saving, where N is the total number of keys in all databases",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(shutdown),
         subcommands: &[],
     },

@@ -7,23 +7,15 @@ use crate::engine::{Call, Engine};
 use crate::error::Error;
 use crate::pubsub::Kind;
 use crate::reply::Reply;
-use crate::spec::{flag, CommandResult, CommandSpec, KeyPositions};
+use crate::spec::{flag, key_flag, CommandResult, CommandSpec, KeySpec};
 use crate::Outcome;
 
 /// Flags Redis gives the (un)subscribing commands.
 const SUBSCRIBING: u32 = flag::PUBSUB | flag::NOSCRIPT | flag::LOADING | flag::STALE;
-/// SSUBSCRIBE's and SUNSUBSCRIBE's: shard channels sit where keys would.
-const SHARD_SUBSCRIBING: u32 = SUBSCRIBING | flag::NOT_KEY;
 /// Flags Redis gives PUBLISH and SPUBLISH.
 const PUBLISHING: u32 = flag::PUBSUB | flag::LOADING | flag::STALE | flag::FAST;
 /// Flags Redis gives PUBSUB's introspection subcommands.
 const INTROSPECTION: u32 = flag::PUBSUB | flag::LOADING | flag::STALE;
-/// Shard channels are keys to a cluster (they pick its slot): every argument is one.
-const ALL_KEYS: KeyPositions = KeyPositions {
-    first: 1,
-    last: -1,
-    step: 1,
-};
 const PER_NAME: &str = "O(N) where N is the number of channels to subscribe to.";
 
 pub static COMMANDS: &[CommandSpec] = &[
@@ -36,7 +28,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Listens for messages published to channels.",
         syntax: "channel [channel ...]",
         complexity: PER_NAME,
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(subscribe),
         subcommands: &[],
     },
@@ -49,7 +41,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Stops listening to channels; to every channel when none is given.",
         syntax: "[channel [channel ...]]",
         complexity: "O(N) where N is the number of clients already subscribed to a channel.",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(unsubscribe),
         subcommands: &[],
     },
@@ -62,7 +54,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Listens for messages published to channels that match glob patterns.",
         syntax: "pattern [pattern ...]",
         complexity: "O(N) where N is the number of patterns the client is already subscribed to.",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(psubscribe),
         subcommands: &[],
     },
@@ -75,33 +67,33 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Stops listening to patterns; to every pattern when none is given.",
         syntax: "[pattern [pattern ...]]",
         complexity: "O(N+M) where N is the number of patterns the client is already subscribed and M is the number of total patterns subscribed in the system (by any client).",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(punsubscribe),
         subcommands: &[],
     },
     CommandSpec {
         name: "ssubscribe",
         arity: -2,
-        flags: SHARD_SUBSCRIBING,
+        flags: SUBSCRIBING,
         group: "pubsub",
         since: "7.0.0",
         summary: "Listens for messages published to shard channels.",
         syntax: "shardchannel [shardchannel ...]",
         complexity: "O(N) where N is the number of shard channels to subscribe to.",
-        keys: ALL_KEYS,
+        keys: &[KeySpec::range(key_flag::NOT_KEY, 1, -1, 1)],
         handler: Some(ssubscribe),
         subcommands: &[],
     },
     CommandSpec {
         name: "sunsubscribe",
         arity: -1,
-        flags: SHARD_SUBSCRIBING,
+        flags: SUBSCRIBING,
         group: "pubsub",
         since: "7.0.0",
         summary: "Stops listening to shard channels; to every one when none is given.",
         syntax: "[shardchannel [shardchannel ...]]",
         complexity: "O(N) where N is the number of clients already subscribed to a shard channel.",
-        keys: ALL_KEYS,
+        keys: &[KeySpec::range(key_flag::NOT_KEY, 1, -1, 1)],
         handler: Some(sunsubscribe),
         subcommands: &[],
     },
@@ -114,20 +106,20 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Posts a message to a channel; answers how many subscribers received it.",
         syntax: "channel message",
         complexity: "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(publish),
         subcommands: &[],
     },
     CommandSpec {
         name: "spublish",
         arity: 3,
-        flags: PUBLISHING | flag::NOT_KEY,
+        flags: PUBLISHING,
         group: "pubsub",
         since: "7.0.0",
         summary: "Posts a message to a shard channel; answers how many subscribers received it.",
         syntax: "shardchannel message",
         complexity: "O(N) where N is the number of clients subscribed to the receiving shard channel.",
-        keys: KeyPositions::FIRST,
+        keys: &[KeySpec::range(key_flag::NOT_KEY, 1, 0, 1)],
         handler: Some(spublish),
         subcommands: &[],
     },
@@ -140,7 +132,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "A container for commands that inspect the pub/sub state.",
         syntax: "subcommand [argument ...]",
         complexity: "Depends on subcommand.",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: None,
         subcommands: PUBSUB,
     },
@@ -156,7 +148,7 @@ static PUBSUB: &[CommandSpec] = &[
         summary: "Lists the channels with subscribers, those matching a pattern if given.",
         syntax: "[pattern]",
         complexity: "O(N) where N is the number of active channels, and assuming constant time pattern matching (relatively short channels and patterns)",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(channels),
         subcommands: &[],
     },
@@ -169,7 +161,7 @@ static PUBSUB: &[CommandSpec] = &[
         summary: "Returns the number of patterns with subscribers.",
         syntax: "",
         complexity: "O(1)",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(numpat),
         subcommands: &[],
     },
@@ -182,7 +174,7 @@ static PUBSUB: &[CommandSpec] = &[
         summary: "Returns the number of subscribers of each channel, patterns not counted.",
         syntax: "[channel [channel ...]]",
         complexity: "O(N) for the NUMSUB subcommand, where N is the number of requested channels",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(numsub),
         subcommands: &[],
     },
@@ -195,7 +187,7 @@ static PUBSUB: &[CommandSpec] = &[
         summary: "Lists the shard channels with subscribers, those matching a pattern if given.",
         syntax: "[pattern]",
         complexity: "O(N) where N is the number of active shard channels, and assuming constant time pattern matching (relatively short shard channels).",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(shardchannels),
         subcommands: &[],
     },
@@ -208,7 +200,7 @@ static PUBSUB: &[CommandSpec] = &[
         summary: "Returns the number of subscribers of each shard channel.",
         syntax: "[shardchannel [shardchannel ...]]",
         complexity: "O(N) for the SHARDNUMSUB subcommand, where N is the number of requested shard channels",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(shardnumsub),
         subcommands: &[],
     },
@@ -221,7 +213,7 @@ static PUBSUB: &[CommandSpec] = &[
         summary: "Lists PUBSUB's subcommands.",
         syntax: "",
         complexity: "O(1)",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(help),
         subcommands: &[],
     },

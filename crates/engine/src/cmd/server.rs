@@ -17,7 +17,9 @@ use crate::error::Error;
 use crate::glob;
 use crate::memory;
 use crate::reply::Reply;
-use crate::spec::{self, flag, CommandResult, CommandSpec, KeyPositions};
+use crate::spec::{
+    self, flag, key_flag, BeginSearch, CommandResult, CommandSpec, FindKeys, KeySpec,
+};
 
 /// Flags Redis gives COMMAND and its subcommands: usable while loading and on a stale replica,
 /// and in the @connection category.
@@ -33,7 +35,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Describes every command: name, arity, flags, key positions and more.",
         syntax: "[subcommand [argument ...]]",
         complexity: "O(N) where N is the total number of Redis commands",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(command),
         subcommands: COMMAND_SUBCOMMANDS,
     },
@@ -47,7 +49,7 @@ pub static COMMANDS: &[CommandSpec] = &[
             "Returns the server's clock: Unix seconds and the microseconds within that second.",
         syntax: "",
         complexity: "O(1)",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(time),
         subcommands: &[],
     },
@@ -63,7 +65,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                   active expiry off and on. Refused unless enable-debug-command allows it.",
         syntax: "subcommand [argument ...]",
         complexity: "Depends on subcommand",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(debug),
         subcommands: &[],
     },
@@ -76,7 +78,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "A container for memory diagnostics commands.",
         syntax: "subcommand [argument ...]",
         complexity: "Depends on subcommand.",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: None,
         subcommands: MEMORY_SUBCOMMANDS,
     },
@@ -89,18 +91,11 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "A container for slow log commands.",
         syntax: "subcommand [argument ...]",
         complexity: "Depends on subcommand.",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: None,
         subcommands: SLOWLOG_SUBCOMMANDS,
     },
 ];
-
-/// MEMORY USAGE names its key after the subcommand.
-const USAGE_KEY: KeyPositions = KeyPositions {
-    first: 2,
-    last: 2,
-    step: 1,
-};
 
 static MEMORY_SUBCOMMANDS: &[CommandSpec] = &[
     CommandSpec {
@@ -112,7 +107,7 @@ static MEMORY_SUBCOMMANDS: &[CommandSpec] = &[
         summary: "Outputs memory problems report.",
         syntax: "",
         complexity: "O(1)",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(memory_doctor),
         subcommands: &[],
     },
@@ -125,7 +120,7 @@ static MEMORY_SUBCOMMANDS: &[CommandSpec] = &[
         summary: "Asks the allocator to release memory; nothing to release in the model.",
         syntax: "",
         complexity: "Depends on how much memory is allocated, could be slow",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(memory_purge),
         subcommands: &[],
     },
@@ -138,7 +133,7 @@ static MEMORY_SUBCOMMANDS: &[CommandSpec] = &[
         summary: "Returns details about memory usage.",
         syntax: "",
         complexity: "O(1)",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(memory_stats),
         subcommands: &[],
     },
@@ -151,7 +146,7 @@ static MEMORY_SUBCOMMANDS: &[CommandSpec] = &[
         summary: "Returns the allocator's statistics; the model has none.",
         syntax: "",
         complexity: "Depends on how much memory is allocated, could be slow",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(memory_malloc_stats),
         subcommands: &[],
     },
@@ -164,7 +159,7 @@ static MEMORY_SUBCOMMANDS: &[CommandSpec] = &[
         summary: "Lists MEMORY's subcommands.",
         syntax: "",
         complexity: "O(1)",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(memory_help),
         subcommands: &[],
     },
@@ -177,7 +172,7 @@ static MEMORY_SUBCOMMANDS: &[CommandSpec] = &[
         summary: "Estimates the memory a key and its value take, in Redis's used_memory.",
         syntax: "key [SAMPLES count]",
         complexity: "O(N) where N is the number of samples.",
-        keys: USAGE_KEY,
+        keys: &[KeySpec::range(key_flag::RO, 2, 0, 1)],
         handler: Some(memory_usage),
         subcommands: &[],
     },
@@ -196,7 +191,7 @@ static SLOWLOG_SUBCOMMANDS: &[CommandSpec] = &[
         summary: "Lists SLOWLOG's subcommands.",
         syntax: "",
         complexity: "O(1)",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(slowlog_help),
         subcommands: &[],
     },
@@ -209,7 +204,7 @@ static SLOWLOG_SUBCOMMANDS: &[CommandSpec] = &[
         summary: "Returns the slow log's newest entries (10, or count; -1 for all).",
         syntax: "[count]",
         complexity: "O(N) where N is the number of entries returned",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(slowlog_get),
         subcommands: &[],
     },
@@ -222,7 +217,7 @@ static SLOWLOG_SUBCOMMANDS: &[CommandSpec] = &[
         summary: "Clears all entries from the slow log.",
         syntax: "",
         complexity: "O(N) where N is the number of entries in the slowlog",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(slowlog_reset),
         subcommands: &[],
     },
@@ -235,7 +230,7 @@ static SLOWLOG_SUBCOMMANDS: &[CommandSpec] = &[
         summary: "Returns the number of entries in the slow log.",
         syntax: "",
         complexity: "O(1)",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(slowlog_len),
         subcommands: &[],
     },
@@ -251,7 +246,7 @@ static COMMAND_SUBCOMMANDS: &[CommandSpec] = &[
         summary: "Returns how many commands there are (subcommands not counted).",
         syntax: "",
         complexity: "O(1)",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(count),
         subcommands: &[],
     },
@@ -264,7 +259,7 @@ static COMMAND_SUBCOMMANDS: &[CommandSpec] = &[
         summary: "Returns every command's name, subcommands included, optionally filtered.",
         syntax: "[FILTERBY (MODULE module-name | ACLCAT category | PATTERN pattern)]",
         complexity: "O(N) where N is the total number of Redis commands",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(list),
         subcommands: &[],
     },
@@ -277,7 +272,7 @@ static COMMAND_SUBCOMMANDS: &[CommandSpec] = &[
         summary: "Describes the named commands, or every command when none is named.",
         syntax: "[command-name [command-name ...]]",
         complexity: "O(N) where N is the number of commands to look up",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(info),
         subcommands: &[],
     },
@@ -290,7 +285,7 @@ static COMMAND_SUBCOMMANDS: &[CommandSpec] = &[
         summary: "Returns the documentation of the named commands, or of every command when none is named.",
         syntax: "[command-name [command-name ...]]",
         complexity: "O(N) where N is the number of commands to look up",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(docs),
         subcommands: &[],
     },
@@ -303,7 +298,7 @@ static COMMAND_SUBCOMMANDS: &[CommandSpec] = &[
         summary: "Returns which arguments of a full command are keys.",
         syntax: "command [arg [arg ...]]",
         complexity: "O(N) where N is the number of arguments to the command",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(getkeys),
         subcommands: &[],
     },
@@ -316,7 +311,7 @@ static COMMAND_SUBCOMMANDS: &[CommandSpec] = &[
         summary: "Returns which arguments of a full command are keys, with how the command uses each.",
         syntax: "command [arg [arg ...]]",
         complexity: "O(N) where N is the number of arguments to the command",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(getkeysandflags),
         subcommands: &[],
     },
@@ -329,7 +324,7 @@ static COMMAND_SUBCOMMANDS: &[CommandSpec] = &[
         summary: "Lists COMMAND's subcommands.",
         syntax: "",
         complexity: "O(1)",
-        keys: KeyPositions::NONE,
+        keys: &[],
         handler: Some(help),
         subcommands: &[],
     },
@@ -423,18 +418,6 @@ fn acl_categories(spec: &CommandSpec) -> Vec<&'static str> {
         .collect()
 }
 
-/// How a command uses its keys, guessed from its flags: a read-only command reads them, any
-/// other may read and change them.
-fn key_flags(spec: &CommandSpec) -> &'static [&'static str] {
-    if spec.has(flag::NOT_KEY) {
-        &["not_key"]
-    } else if spec.has(flag::READONLY) {
-        &["RO", "access"]
-    } else {
-        &["RW", "access", "update"]
-    }
-}
-
 fn statuses(words: &[&str]) -> Vec<Reply> {
     words.iter().map(|w| Reply::Simple(w.to_string())).collect()
 }
@@ -448,38 +431,57 @@ fn map(fields: Vec<(&str, Reply)>) -> Reply {
     )
 }
 
-/// The key spec equivalent to the legacy (first, last, step) triple: begin at index `first`,
-/// then a range whose `lastkey` counts from there (or from the end when negative).
+/// A command's key specs as COMMAND INFO gives them: notes (when there are), flags, where
+/// the search begins and how the keys are found from there.
 fn key_specs(spec: &CommandSpec) -> Vec<Reply> {
-    let KeyPositions { first, last, step } = spec.keys;
-    if first <= 0 {
-        return Vec::new();
-    }
-    let lastkey = if last >= 0 { last - first } else { last };
-    vec![map(vec![
-        ("flags", Reply::Set(statuses(key_flags(spec)))),
-        (
-            "begin_search",
-            map(vec![
-                ("type", Reply::bulk("index")),
-                ("spec", map(vec![("index", Reply::Integer(first.into()))])),
-            ]),
-        ),
-        (
-            "find_keys",
-            map(vec![
-                ("type", Reply::bulk("range")),
-                (
-                    "spec",
-                    map(vec![
-                        ("lastkey", Reply::Integer(lastkey.into())),
-                        ("keystep", Reply::Integer(step.into())),
-                        ("limit", Reply::Integer(0)),
-                    ]),
+    let int = |n: i32| Reply::Integer(n.into());
+    let search = |kind: &str, fields: Vec<(&str, Reply)>| {
+        map(vec![("type", Reply::bulk(kind)), ("spec", map(fields))])
+    };
+    spec.keys
+        .iter()
+        .map(|key_spec| {
+            let begin_search = match key_spec.begin_search {
+                BeginSearch::Index(index) => search("index", vec![("index", int(index))]),
+                BeginSearch::Unknown => search("unknown", Vec::new()),
+            };
+            let find_keys = match key_spec.find_keys {
+                // None of our commands limits a range, so the limit is always 0.
+                FindKeys::Range { lastkey, keystep } => search(
+                    "range",
+                    vec![
+                        ("lastkey", int(lastkey)),
+                        ("keystep", int(keystep)),
+                        ("limit", int(0)),
+                    ],
                 ),
-            ]),
-        ),
-    ])]
+                FindKeys::Keynum {
+                    keynumidx,
+                    firstkey,
+                    keystep,
+                } => search(
+                    "keynum",
+                    vec![
+                        ("keynumidx", int(keynumidx)),
+                        ("firstkey", int(firstkey)),
+                        ("keystep", int(keystep)),
+                    ],
+                ),
+                FindKeys::Unknown => search("unknown", Vec::new()),
+            };
+            let mut fields = Vec::new();
+            if !key_spec.notes.is_empty() {
+                fields.push(("notes", Reply::bulk(key_spec.notes)));
+            }
+            fields.push((
+                "flags",
+                Reply::Set(statuses(&key_flag::names(key_spec.flags))),
+            ));
+            fields.push(("begin_search", begin_search));
+            fields.push(("find_keys", find_keys));
+            map(fields)
+        })
+        .collect()
 }
 
 /// One command's COMMAND INFO entry: name, arity, flags, first key, last key, step, ACL
@@ -496,13 +498,14 @@ fn info_entry(named: &Named) -> Reply {
         .iter()
         .map(|c| Reply::Simple(format!("@{c}")))
         .collect();
+    let positions = spec.key_positions();
     Reply::Array(vec![
         Reply::bulk(named.name.as_str()),
         Reply::Integer(spec.arity.into()),
         Reply::Set(statuses(&spec.flag_names())),
-        Reply::Integer(spec.keys.first.into()),
-        Reply::Integer(spec.keys.last.into()),
-        Reply::Integer(spec.keys.step.into()),
+        Reply::Integer(positions.first.into()),
+        Reply::Integer(positions.last.into()),
+        Reply::Integer(positions.step.into()),
         Reply::Set(categories),
         Reply::Set(Vec::new()),
         Reply::Set(key_specs(spec)),
@@ -614,57 +617,160 @@ fn docs(_: &mut Engine, call: &Call<'_>) -> CommandResult {
     Ok(Reply::Map(entries.collect()).into())
 }
 
-/// The keys of a full command line, checked in Redis's order: a known command, one that takes
-/// keys, an argument count its arity allows.
-pub(crate) fn keys_of(argv: &[Vec<u8>]) -> Result<(&'static CommandSpec, Vec<&[u8]>), Error> {
+/// The keys of a full command line with how the command uses each (argument index,
+/// [`key_flag`] bits), checked as COMMAND GETKEYS checks them, in Redis's order: a known
+/// command, one that takes keys, an argument count its arity allows, at least one key unless
+/// the command may have none.
+fn keys_of(argv: &[Vec<u8>]) -> Result<Vec<KeyReference>, Error> {
     let spec = by_argv(argv).ok_or(Error::InvalidCommandSpecified)?;
-    let numkeys_at = numkeys_index(spec);
-    if (spec.keys.first <= 0 && numkeys_at.is_none()) || spec.has(flag::NOT_KEY) {
+    if !has_keys(spec) {
         return Err(Error::CommandHasNoKeys);
     }
     if !spec.arity_ok(argv.len()) {
         return Err(Error::GetKeysWrongArity);
     }
-    let mut indexes = spec.keys.indexes(argv.len());
-    if let Some(at) = numkeys_at {
-        // Redis reads numkeys with its key specs (strictly), and when they fail with the
-        // command's own `genericGetKeys` (`atoi`, the destination listed last); either way
-        // no keys at all when the command would refuse the count.
-        let count = atoi(&argv[at]);
-        if count < 1 || count > (argv.len() - at - 1) as i64 {
-            return match spec.has(flag::NO_MANDATORY_KEYS) {
-                true => Ok((spec, Vec::new())),
-                false => Err(Error::InvalidArgumentsForCommand),
-            };
-        }
-        let following = at + 1..=at + count as usize;
-        indexes = match string2ll(&argv[at]) {
-            Some(_) => indexes.into_iter().chain(following).collect(),
-            None => following.chain(indexes).collect(),
-        };
+    let keys = command_keys(spec, argv);
+    if keys.is_empty() && !spec.has(flag::NO_MANDATORY_KEYS) {
+        return Err(Error::InvalidArgumentsForCommand);
     }
-    if spec.has(flag::MOVABLEKEYS) && spec.syntax.ends_with("[STORE destination]") {
-        indexes.extend(crate::cmd::sort::store_key_index(argv));
-    }
-    Ok((
-        spec,
-        indexes.into_iter().map(|i| argv[i].as_slice()).collect(),
-    ))
+    Ok(keys)
 }
 
-/// Where a movable-keys command's `numkeys` argument is, read from its syntax, whose words
-/// before it are all required (`numkeys key [key ...]` for SINTERCARD and LMPOP, `destination
-/// numkeys key [key ...]` for ZUNIONSTORE): its keys follow it. `None` for other commands.
-fn numkeys_index(spec: &CommandSpec) -> Option<usize> {
-    if !spec.has(flag::MOVABLEKEYS) {
-        return None;
-    }
-    let words: Vec<&str> = spec.syntax.split_whitespace().collect();
-    let at = words.iter().position(|w| *w == "numkeys")?;
-    words[..at]
+/// A key of a command line: its argument index and how the command uses it ([`key_flag`]
+/// bits), Redis's `keyReference`.
+pub(crate) type KeyReference = (usize, u32);
+
+/// Does the command take keys at all (`doesCommandHaveKeys`)? Shard channels in a key spec's
+/// place are no keys.
+pub(crate) fn has_keys(spec: &CommandSpec) -> bool {
+    spec.keys.iter().any(|k| k.flags & key_flag::NOT_KEY == 0)
+}
+
+/// The keys of a command line whose arity is right, with their flags, as Redis's
+/// `getKeysFromCommandWithSpecs` finds them: by the key specs when they can tell (their flags
+/// fixed, every spec's keys where it says), and otherwise by the command's own
+/// `get_keys_function`. Empty when neither finds any.
+pub(crate) fn command_keys(spec: &CommandSpec, argv: &[Vec<u8>]) -> Vec<KeyReference> {
+    let variable = spec
+        .keys
         .iter()
-        .all(|w| w.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
-        .then_some(at + 1)
+        .any(|k| k.flags & key_flag::VARIABLE_FLAGS != 0);
+    if !variable {
+        if let Some(keys) = keys_by_specs(spec, argv) {
+            return keys;
+        }
+    }
+    get_keys_function(spec, argv)
+}
+
+/// `getKeysUsingKeySpecs`: every spec's keys in order, or `None` when a spec cannot say
+/// (unknown, a count that is no strict non-negative integer, keys past the end).
+fn keys_by_specs(spec: &CommandSpec, argv: &[Vec<u8>]) -> Option<Vec<KeyReference>> {
+    let argc = argv.len() as i64;
+    let mut keys = Vec::new();
+    for key_spec in spec.keys {
+        if key_spec.flags & key_flag::NOT_KEY != 0 {
+            continue;
+        }
+        let BeginSearch::Index(index) = key_spec.begin_search else {
+            return None;
+        };
+        let mut first = i64::from(index);
+        let (last, step) = match key_spec.find_keys {
+            FindKeys::Range { lastkey, keystep } => {
+                let lastkey = i64::from(lastkey);
+                let last = if lastkey >= 0 {
+                    first + lastkey
+                } else {
+                    argc + lastkey
+                };
+                (last, keystep)
+            }
+            FindKeys::Keynum {
+                keynumidx,
+                firstkey,
+                keystep,
+            } => {
+                let count_at = usize::try_from(first + i64::from(keynumidx)).ok()?;
+                let count = string2ll(argv.get(count_at)?).filter(|&n| n >= 0)?;
+                first += i64::from(firstkey);
+                (first + count - 1, keystep)
+            }
+            FindKeys::Unknown => return None,
+        };
+        if last >= argc || last < first || first >= argc {
+            return None;
+        }
+        let indexes = (first..=last).step_by(step.max(1) as usize);
+        keys.extend(indexes.map(|i| (i as usize, key_spec.flags)));
+    }
+    Some(keys)
+}
+
+/// The `get_keys_function` of the commands whose key specs cannot always tell: SET (is the
+/// old value read? `setGetKeys`), SORT and SORT_RO (STORE may come anywhere), and the commands
+/// with a count of keys, which Redis reads again with C's `atoi` (`genericGetKeys`: the keys,
+/// then the destination, all without flags).
+fn get_keys_function(spec: &CommandSpec, argv: &[Vec<u8>]) -> Vec<KeyReference> {
+    match (spec.group, spec.name) {
+        ("string", "set") => {
+            let get = argv
+                .iter()
+                .skip(3)
+                .any(|arg| arg.eq_ignore_ascii_case(b"get"));
+            let flags = match get {
+                true => key_flag::RW | key_flag::ACCESS | key_flag::UPDATE,
+                false => key_flag::OW | key_flag::UPDATE,
+            };
+            vec![(1, flags)]
+        }
+        ("generic", "sort") => {
+            let store = crate::cmd::sort::store_key_index(argv);
+            let store = store.map(|at| (at, key_flag::OW | key_flag::UPDATE));
+            std::iter::once((1, key_flag::RO | key_flag::ACCESS))
+                .chain(store)
+                .collect()
+        }
+        ("generic", "sort_ro") => vec![(1, key_flag::RO | key_flag::ACCESS)],
+        _ => generic_get_keys(spec, argv),
+    }
+}
+
+/// `genericGetKeys` for a command with a count of keys: the count at its key spec's place,
+/// read with `atoi`; the keys after it; a destination (the range spec before it) last.
+fn generic_get_keys(spec: &CommandSpec, argv: &[Vec<u8>]) -> Vec<KeyReference> {
+    let mut count_spec = None;
+    let mut destination = None;
+    for key_spec in spec.keys {
+        match (key_spec.begin_search, key_spec.find_keys) {
+            (
+                BeginSearch::Index(index),
+                FindKeys::Keynum {
+                    keynumidx,
+                    firstkey,
+                    keystep,
+                },
+            ) => {
+                count_spec = Some((index + keynumidx, index + firstkey, keystep));
+            }
+            (BeginSearch::Index(index), FindKeys::Range { .. }) => destination = Some(index),
+            _ => {}
+        }
+    }
+    let Some((count_at, first, step)) = count_spec else {
+        return Vec::new();
+    };
+    let (count_at, first, step) = (count_at as usize, first as usize, step.max(1) as usize);
+    let Some(count) = argv.get(count_at).map(|arg| atoi(arg)) else {
+        return Vec::new();
+    };
+    if count < 1 || count > (argv.len().saturating_sub(first) / step) as i64 {
+        return Vec::new();
+    }
+    (0..count as usize)
+        .map(|i| (first + i * step, 0))
+        .chain(destination.map(|at| (at as usize, 0)))
+        .collect()
 }
 
 /// C's `atoi`: optional blanks and sign, then digits up to the first non-digit; 0 when none.
@@ -688,20 +794,22 @@ fn atoi(bytes: &[u8]) -> i64 {
 /// COMMAND GETKEYS command [arg [arg ...]]
 /// ```
 fn getkeys(_: &mut Engine, call: &Call<'_>) -> CommandResult {
-    let (_, keys) = keys_of(&call.argv[2..])?;
-    Ok(Reply::bulk_array(keys).into())
+    let argv = &call.argv[2..];
+    let keys = keys_of(argv)?;
+    Ok(Reply::bulk_array(keys.into_iter().map(|(at, _)| argv[at].as_slice())).into())
 }
 
 /// ```text
 /// COMMAND GETKEYSANDFLAGS command [arg [arg ...]]
 /// ```
-/// Each key with how the command uses it (see [`key_flags`]).
+/// Each key with how the command uses it ([`key_flag`]).
 fn getkeysandflags(_: &mut Engine, call: &Call<'_>) -> CommandResult {
-    let (spec, keys) = keys_of(&call.argv[2..])?;
-    let entries = keys.into_iter().map(|key| {
+    let argv = &call.argv[2..];
+    let keys = keys_of(argv)?;
+    let entries = keys.into_iter().map(|(at, flags)| {
         Reply::Array(vec![
-            Reply::bulk(key),
-            Reply::Set(statuses(key_flags(spec))),
+            Reply::bulk(argv[at].as_slice()),
+            Reply::Set(statuses(&key_flag::names(flags))),
         ])
     });
     Ok(Reply::Array(entries.collect()).into())

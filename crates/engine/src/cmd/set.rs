@@ -23,22 +23,8 @@ use crate::error::{Error, Result};
 use crate::event::NotifyClass;
 use crate::reply::Reply;
 use crate::rng::Rng;
-use crate::spec::{flag, CommandResult, CommandSpec, KeyPositions};
+use crate::spec::{flag, key_flag, CommandResult, CommandSpec, KeySpec};
 use crate::types::Set;
-
-const ALL_KEYS: KeyPositions = KeyPositions {
-    first: 1,
-    last: -1,
-    step: 1,
-};
-const TWO_KEYS: KeyPositions = KeyPositions {
-    first: 1,
-    last: 2,
-    step: 1,
-};
-/// SINTERCARD's keys follow numkeys; the legacy triple cannot say so (Redis gives 0 0 0 and
-/// the `movablekeys` flag).
-const NUMKEYS_KEYS: KeyPositions = KeyPositions::NONE;
 
 pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
@@ -50,7 +36,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Adds members to a set, creating it if needed; returns how many were new.",
         syntax: "key member [member ...]",
         complexity: "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
-        keys: KeyPositions::FIRST,
+        keys: &[KeySpec::range(key_flag::RW | key_flag::INSERT, 1, 0, 1)],
         handler: Some(sadd),
         subcommands: &[],
     },
@@ -63,7 +49,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Removes members from a set; returns how many were there.",
         syntax: "key member [member ...]",
         complexity: "O(N) where N is the number of members to be removed.",
-        keys: KeyPositions::FIRST,
+        keys: &[KeySpec::range(key_flag::RW | key_flag::DELETE, 1, 0, 1)],
         handler: Some(srem),
         subcommands: &[],
     },
@@ -76,7 +62,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Returns every member of a set.",
         syntax: "key",
         complexity: "O(N) where N is the set cardinality.",
-        keys: KeyPositions::FIRST,
+        keys: &[KeySpec::range(key_flag::RO | key_flag::ACCESS, 1, 0, 1)],
         handler: Some(smembers),
         subcommands: &[],
     },
@@ -89,7 +75,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Tells whether a member belongs to a set.",
         syntax: "key member",
         complexity: "O(1)",
-        keys: KeyPositions::FIRST,
+        keys: &[KeySpec::range(key_flag::RO, 1, 0, 1)],
         handler: Some(sismember),
         subcommands: &[],
     },
@@ -102,7 +88,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Tells, for each of several members, whether it belongs to a set.",
         syntax: "key member [member ...]",
         complexity: "O(N) where N is the number of elements being checked for membership",
-        keys: KeyPositions::FIRST,
+        keys: &[KeySpec::range(key_flag::RO | key_flag::ACCESS, 1, 0, 1)],
         handler: Some(smismember),
         subcommands: &[],
     },
@@ -115,7 +101,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Returns the number of members in a set.",
         syntax: "key",
         complexity: "O(1)",
-        keys: KeyPositions::FIRST,
+        keys: &[KeySpec::range(key_flag::RO, 1, 0, 1)],
         handler: Some(scard),
         subcommands: &[],
     },
@@ -128,7 +114,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Removes and returns one or more random members of a set.",
         syntax: "key [count]",
         complexity: "Without the count argument O(1), otherwise O(N) where N is the value of the passed count.",
-        keys: KeyPositions::FIRST,
+        keys: &[KeySpec::range(key_flag::RW | key_flag::ACCESS | key_flag::DELETE, 1, 0, 1)],
         handler: Some(spop),
         subcommands: &[],
     },
@@ -141,7 +127,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Returns random members of a set: distinct for a positive count, possibly repeated for a negative one.",
         syntax: "key [count]",
         complexity: "Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed count.",
-        keys: KeyPositions::FIRST,
+        keys: &[KeySpec::range(key_flag::RO | key_flag::ACCESS, 1, 0, 1)],
         handler: Some(srandmember),
         subcommands: &[],
     },
@@ -154,7 +140,10 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Moves a member from one set to another.",
         syntax: "source destination member",
         complexity: "O(1)",
-        keys: TWO_KEYS,
+        keys: &[
+            KeySpec::range(key_flag::RW | key_flag::ACCESS | key_flag::DELETE, 1, 0, 1),
+            KeySpec::range(key_flag::RW | key_flag::INSERT, 2, 0, 1),
+        ],
         handler: Some(smove),
         subcommands: &[],
     },
@@ -167,7 +156,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Returns the members found in every given set.",
         syntax: "key [key ...]",
         complexity: "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.",
-        keys: ALL_KEYS,
+        keys: &[KeySpec::range(key_flag::RO | key_flag::ACCESS, 1, -1, 1)],
         handler: Some(sinter),
         subcommands: &[],
     },
@@ -180,7 +169,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Counts the members of the intersection of sets, stopping at an optional limit.",
         syntax: "numkeys key [key ...] [LIMIT limit]",
         complexity: "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.",
-        keys: NUMKEYS_KEYS,
+        keys: &[KeySpec::keynum(key_flag::RO | key_flag::ACCESS, 1, 0, 1, 1)],
         handler: Some(sintercard),
         subcommands: &[],
     },
@@ -193,7 +182,10 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Stores the intersection of sets in a key; returns its size.",
         syntax: "destination key [key ...]",
         complexity: "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.",
-        keys: ALL_KEYS,
+        keys: &[
+            KeySpec::range(key_flag::RW | key_flag::UPDATE, 1, 0, 1),
+            KeySpec::range(key_flag::RO | key_flag::ACCESS, 2, -1, 1),
+        ],
         handler: Some(sinterstore),
         subcommands: &[],
     },
@@ -206,7 +198,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Returns the members found in any of the given sets.",
         syntax: "key [key ...]",
         complexity: "O(N) where N is the total number of elements in all given sets.",
-        keys: ALL_KEYS,
+        keys: &[KeySpec::range(key_flag::RO | key_flag::ACCESS, 1, -1, 1)],
         handler: Some(sunion),
         subcommands: &[],
     },
@@ -219,7 +211,10 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Stores the union of sets in a key; returns its size.",
         syntax: "destination key [key ...]",
         complexity: "O(N) where N is the total number of elements in all given sets.",
-        keys: ALL_KEYS,
+        keys: &[
+            KeySpec::range(key_flag::OW | key_flag::UPDATE, 1, 0, 1),
+            KeySpec::range(key_flag::RO | key_flag::ACCESS, 2, -1, 1),
+        ],
         handler: Some(sunionstore),
         subcommands: &[],
     },
@@ -232,7 +227,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Returns the members of the first set that are in none of the others.",
         syntax: "key [key ...]",
         complexity: "O(N) where N is the total number of elements in all given sets.",
-        keys: ALL_KEYS,
+        keys: &[KeySpec::range(key_flag::RO | key_flag::ACCESS, 1, -1, 1)],
         handler: Some(sdiff),
         subcommands: &[],
     },
@@ -245,7 +240,10 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Stores the difference of sets in a key; returns its size.",
         syntax: "destination key [key ...]",
         complexity: "O(N) where N is the total number of elements in all given sets.",
-        keys: ALL_KEYS,
+        keys: &[
+            KeySpec::range(key_flag::OW | key_flag::UPDATE, 1, 0, 1),
+            KeySpec::range(key_flag::RO | key_flag::ACCESS, 2, -1, 1),
+        ],
         handler: Some(sdiffstore),
         subcommands: &[],
     },
@@ -258,7 +256,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Iterates over the members of a set, a batch per call.",
         syntax: "key cursor [MATCH pattern] [COUNT count]",
         complexity: "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.",
-        keys: KeyPositions::FIRST,
+        keys: &[KeySpec::range(key_flag::RO | key_flag::ACCESS, 1, 0, 1)],
         handler: Some(sscan),
         subcommands: &[],
     },

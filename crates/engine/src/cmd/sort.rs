@@ -49,10 +49,21 @@ use crate::engine::{Call, Engine};
 use crate::error::{Error, Result};
 use crate::event::NotifyClass;
 use crate::reply::Reply;
-use crate::spec::{flag, CommandResult, CommandSpec, KeyPositions};
+use crate::spec::{flag, key_flag, CommandResult, CommandSpec, KeySpec};
 use crate::types::List;
 
 const COMPLEXITY: &str = "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).";
+
+/// SORT's and SORT_RO's key specs: the key sorted, the keys BY and GET name, SORT's STORE.
+const SORTED_KEY: KeySpec = KeySpec::range(key_flag::RO | key_flag::ACCESS, 1, 0, 1);
+const BY_GET_KEYS: KeySpec = KeySpec::unknown(key_flag::RO | key_flag::ACCESS).notes(
+    "For the optional BY/GET keyword. It is marked 'unknown' because the key names derive \
+     from the content of the key we sort",
+);
+const STORE_KEY: KeySpec = KeySpec::unknown(key_flag::OW | key_flag::UPDATE).notes(
+    "For the optional STORE keyword. It is marked 'unknown' because the keyword can appear \
+     anywhere in the argument array",
+);
 
 pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
@@ -68,7 +79,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Sorts the elements of a list, set or sorted set, or the keys they name; can store the result as a list.",
         syntax: "key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] [ASC | DESC] [ALPHA] [STORE destination]",
         complexity: COMPLEXITY,
-        keys: KeyPositions::FIRST,
+        keys: &[SORTED_KEY, BY_GET_KEYS, STORE_KEY],
         handler: Some(sort),
         subcommands: &[],
     },
@@ -85,7 +96,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         summary: "Sorts the elements of a list, set or sorted set, or the keys they name (SORT without STORE).",
         syntax: "key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] [ASC | DESC] [ALPHA]",
         complexity: COMPLEXITY,
-        keys: KeyPositions::FIRST,
+        keys: &[SORTED_KEY, BY_GET_KEYS],
         handler: Some(sort_ro),
         subcommands: &[],
     },

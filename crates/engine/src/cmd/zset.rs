@@ -25,15 +25,9 @@ use crate::error::{Error, Result};
 use crate::event::NotifyClass;
 use crate::reply::{format_double, Reply};
 use crate::rng::Rng;
-use crate::spec::{flag, CommandResult, CommandSpec, Handler, KeyPositions};
+use crate::spec::{flag, key_flag, CommandResult, CommandSpec, Handler, KeySpec};
 use crate::types::set::Set;
 use crate::types::zset::{LexBound, ListpackLimits, SortedSet, ZRange};
-
-const FIRST_TWO: KeyPositions = KeyPositions {
-    first: 1,
-    last: 2,
-    step: 1,
-};
 
 /// A row of this family's spec table: every sorted-set command is in Redis's `sorted-set`
 /// group and has no subcommands.
@@ -46,7 +40,7 @@ const fn row(
     summary: &'static str,
     syntax: &'static str,
     complexity: &'static str,
-    keys: KeyPositions,
+    keys: &'static [KeySpec],
     handler: Handler,
 ) -> CommandSpec {
     CommandSpec {
@@ -66,8 +60,25 @@ const fn row(
 
 const LOG_N: &str = "O(log(N)) where N is the number of elements in the sorted set.";
 const RANGE: &str = "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.";
-const FIRST: KeyPositions = KeyPositions::FIRST;
-const NONE: KeyPositions = KeyPositions::NONE;
+// Key specs several rows share (Redis's own, from its COMMAND INFO).
+/// The key is read.
+const READS: &[KeySpec] = &[KeySpec::range(key_flag::RO | key_flag::ACCESS, 1, 0, 1)];
+/// Members are removed, none read.
+const REMOVES: &[KeySpec] = &[KeySpec::range(key_flag::RW | key_flag::DELETE, 1, 0, 1)];
+/// Members are read and removed.
+const POPS: &[KeySpec] = &[KeySpec::range(
+    key_flag::RW | key_flag::ACCESS | key_flag::DELETE,
+    1,
+    0,
+    1,
+)];
+/// A count of keys, then the keys, all read.
+const READS_COUNTED: &[KeySpec] = &[KeySpec::keynum(key_flag::RO | key_flag::ACCESS, 1, 0, 1, 1)];
+/// A destination overwritten, then a count of keys read.
+const STORES_COUNTED: &[KeySpec] = &[
+    KeySpec::range(key_flag::OW | key_flag::UPDATE, 1, 0, 1),
+    KeySpec::keynum(key_flag::RO | key_flag::ACCESS, 2, 0, 1, 1),
+];
 const W: u32 = flag::WRITE;
 const R: u32 = flag::READONLY;
 
@@ -76,119 +87,119 @@ pub static COMMANDS: &[CommandSpec] = &[
         "Adds members with scores, or updates their scores; NX, XX, GT, LT, CH and INCR refine it.",
         "key [NX | XX] [GT | LT] [CH] [INCR] score member [score member ...]",
         "O(log(N)) for each item added, where N is the number of elements in the sorted set.",
-        FIRST, zadd),
+        &[KeySpec::range(key_flag::RW | key_flag::UPDATE, 1, 0, 1)], zadd),
     row("zincrby", 4, W | flag::DENYOOM | flag::FAST, "1.2.0",
         "Adds an increment to a member's score (adding the member if needed); returns the new score.",
-        "key increment member", LOG_N, FIRST, zincrby),
+        "key increment member", LOG_N, &[KeySpec::range(key_flag::RW | key_flag::ACCESS | key_flag::UPDATE, 1, 0, 1)], zincrby),
     row("zrem", -3, W | flag::FAST, "1.2.0",
         "Removes members; returns how many were there.",
         "key member [member ...]",
         "O(M*log(N)) with N being the number of elements in the sorted set and M the number of elements to be removed.",
-        FIRST, zrem),
-    row("zcard", 2, R | flag::FAST, "1.2.0", "Returns the number of members.", "key", "O(1)", FIRST, zcard),
-    row("zscore", 3, R | flag::FAST, "1.2.0", "Returns a member's score.", "key member", "O(1)", FIRST, zscore),
+        REMOVES, zrem),
+    row("zcard", 2, R | flag::FAST, "1.2.0", "Returns the number of members.", "key", "O(1)", &[KeySpec::range(key_flag::RO, 1, 0, 1)], zcard),
+    row("zscore", 3, R | flag::FAST, "1.2.0", "Returns a member's score.", "key member", "O(1)", READS, zscore),
     row("zmscore", -3, R | flag::FAST, "6.2.0", "Returns the scores of several members.",
-        "key member [member ...]", "O(N) where N is the number of members being requested.", FIRST, zmscore),
+        "key member [member ...]", "O(N) where N is the number of members being requested.", READS, zmscore),
     row("zrank", 3, R | flag::FAST, "2.0.0", "Returns a member's rank, lowest score first.",
-        "key member", LOG_N, FIRST, zrank),
+        "key member", LOG_N, READS, zrank),
     row("zrevrank", 3, R | flag::FAST, "2.0.0", "Returns a member's rank, highest score first.",
-        "key member", LOG_N, FIRST, zrevrank),
+        "key member", LOG_N, READS, zrevrank),
     row("zcount", 4, R | flag::FAST, "2.0.0", "Counts the members with scores within a range.",
-        "key min max", LOG_N, FIRST, zcount),
+        "key min max", LOG_N, READS, zcount),
     row("zlexcount", 4, R | flag::FAST, "2.8.9",
         "Counts the members within a lexicographical range (all scores equal).",
-        "key min max", LOG_N, FIRST, zlexcount),
+        "key min max", LOG_N, READS, zlexcount),
     row("zrange", -4, R, "1.2.0",
         "Returns members by rank, score or lexicographical range, in either direction.",
         "key start stop [BYSCORE | BYLEX] [REV] [LIMIT offset count] [WITHSCORES]",
-        RANGE, FIRST, zrange),
+        RANGE, READS, zrange),
     row("zrangestore", -5, W | flag::DENYOOM, "6.2.0",
         "Stores a range of a sorted set (as ZRANGE selects it) in another key.",
         "dst src min max [BYSCORE | BYLEX] [REV] [LIMIT offset count]",
         "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements stored into the destination key.",
-        FIRST_TWO, zrangestore),
+        &[KeySpec::range(key_flag::OW | key_flag::UPDATE, 1, 0, 1), KeySpec::range(key_flag::RO | key_flag::ACCESS, 2, 0, 1)], zrangestore),
     row("zrevrange", -4, R, "1.2.0", "Returns members by rank, highest score first.",
-        "key start stop [WITHSCORES]", RANGE, FIRST, zrevrange),
+        "key start stop [WITHSCORES]", RANGE, READS, zrevrange),
     row("zrangebyscore", -4, R, "1.0.5", "Returns members with scores within a range, lowest first.",
-        "key min max [WITHSCORES] [LIMIT offset count]", RANGE, FIRST, zrangebyscore),
+        "key min max [WITHSCORES] [LIMIT offset count]", RANGE, READS, zrangebyscore),
     row("zrevrangebyscore", -4, R, "2.2.0",
         "Returns members with scores within a range, highest first.",
-        "key max min [WITHSCORES] [LIMIT offset count]", RANGE, FIRST, zrevrangebyscore),
+        "key max min [WITHSCORES] [LIMIT offset count]", RANGE, READS, zrevrangebyscore),
     row("zrangebylex", -4, R, "2.8.9",
         "Returns members within a lexicographical range (all scores equal).",
-        "key min max [LIMIT offset count]", RANGE, FIRST, zrangebylex),
+        "key min max [LIMIT offset count]", RANGE, READS, zrangebylex),
     row("zrevrangebylex", -4, R, "2.8.9",
         "Returns members within a lexicographical range, in reverse order.",
-        "key max min [LIMIT offset count]", RANGE, FIRST, zrevrangebylex),
+        "key max min [LIMIT offset count]", RANGE, READS, zrevrangebylex),
     row("zremrangebyrank", 4, W, "2.0.0", "Removes the members within a range of ranks.",
         "key start stop",
         "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.",
-        FIRST, zremrangebyrank),
+        REMOVES, zremrangebyrank),
     row("zremrangebyscore", 4, W, "1.2.0", "Removes the members with scores within a range.",
         "key min max",
         "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.",
-        FIRST, zremrangebyscore),
+        REMOVES, zremrangebyscore),
     row("zremrangebylex", 4, W, "2.8.9", "Removes the members within a lexicographical range.",
         "key min max",
         "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.",
-        FIRST, zremrangebylex),
+        REMOVES, zremrangebylex),
     row("zpopmin", -2, W | flag::FAST, "5.0.0", "Removes and returns the members with the lowest scores.",
         "key [count]",
         "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.",
-        FIRST, zpopmin),
+        POPS, zpopmin),
     row("zpopmax", -2, W | flag::FAST, "5.0.0", "Removes and returns the members with the highest scores.",
         "key [count]",
         "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.",
-        FIRST, zpopmax),
+        POPS, zpopmax),
     row("zmpop", -4, W | flag::MOVABLEKEYS, "7.0.0",
         "Pops the lowest or highest members from the first non-empty sorted set of several.",
         "numkeys key [key ...] (MIN | MAX) [COUNT count]",
         "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.",
-        NONE, zmpop),
+        &[KeySpec::keynum(key_flag::RW | key_flag::ACCESS | key_flag::DELETE, 1, 0, 1, 1)], zmpop),
     row("zrandmember", -2, R, "6.2.0",
         "Returns random members: distinct for a positive count, possibly repeated for a negative one.",
         "key [count [WITHSCORES]]",
         "O(N) where N is the number of members returned",
-        FIRST, zrandmember),
+        READS, zrandmember),
     row("zunion", -3, R | flag::MOVABLEKEYS, "6.2.0",
         "Returns the union of sorted sets (sets count with score 1).",
         "numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE (SUM | MIN | MAX)] [WITHSCORES]",
         "O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.",
-        NONE, zunion),
+        READS_COUNTED, zunion),
     row("zinter", -3, R | flag::MOVABLEKEYS, "6.2.0",
         "Returns the intersection of sorted sets (sets count with score 1).",
         "numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE (SUM | MIN | MAX)] [WITHSCORES]",
         "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.",
-        NONE, zinter),
+        READS_COUNTED, zinter),
     row("zdiff", -3, R | flag::MOVABLEKEYS, "6.2.0",
         "Returns the members of the first sorted set that are in none of the others.",
         "numkeys key [key ...] [WITHSCORES]",
         "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.",
-        NONE, zdiff),
+        READS_COUNTED, zdiff),
     row("zunionstore", -4, W | flag::DENYOOM | flag::MOVABLEKEYS, "2.0.0",
         "Stores the union of sorted sets in a key; returns its size.",
         "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE (SUM | MIN | MAX)]",
         "O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.",
-        FIRST, zunionstore),
+        STORES_COUNTED, zunionstore),
     row("zinterstore", -4, W | flag::DENYOOM | flag::MOVABLEKEYS, "2.0.0",
         "Stores the intersection of sorted sets in a key; returns its size.",
         "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE (SUM | MIN | MAX)]",
         "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.",
-        FIRST, zinterstore),
+        STORES_COUNTED, zinterstore),
     row("zdiffstore", -4, W | flag::DENYOOM | flag::MOVABLEKEYS, "6.2.0",
         "Stores the difference of sorted sets in a key; returns its size.",
         "destination numkeys key [key ...]",
         "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.",
-        FIRST, zdiffstore),
+        STORES_COUNTED, zdiffstore),
     row("zintercard", -3, R | flag::MOVABLEKEYS, "7.0.0",
         "Counts the members of the intersection of sorted sets, stopping at an optional limit.",
         "numkeys key [key ...] [LIMIT limit]",
         "O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.",
-        NONE, zintercard),
+        READS_COUNTED, zintercard),
     row("zscan", -3, R, "2.8.0", "Iterates over members and scores, a batch per call.",
         "key cursor [MATCH pattern] [COUNT count]",
         "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.",
-        FIRST, zscan),
+        READS, zscan),
 ];
 
 // --- Shared helpers ---------------------------------------------------------------------------

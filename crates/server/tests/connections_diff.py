@@ -1,0 +1,150 @@
+#!/usr/bin/env python3
+"""Refused connections against real Redis: maxclients and protected mode, and how INFO counts them.
+
+Usage: python3 crates/server/tests/connections_diff.py <path-to-keyspace-server> [redis-server]
+
+Starts a real redis-server and keyspace-server with `maxclients 2`, listening on loopback and
+on this host's other address, and on each: fills the clients, opens one more (refused with
+"max number of clients reached"), opens one from the other address while the default user has
+no password (refused by protected mode), lowers maxclients with CONFIG SET and opens one more,
+then reads INFO's rejected_connections, total_connections_received, connected_clients and
+maxclients. Every byte a refused connection receives, and every reply, must be the same on
+both. Prints one line per check, then `N passed, N failed`; exits 1 when anything differs.
+Without an address other than loopback, the protected-mode step is left out (and said so).
+"""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def other_address():
+    """An IPv4 address of this host other than loopback, or None. Connecting a UDP socket
+    sends nothing; it only picks the address a packet would leave from."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("198.51.100.1", 9))
+            address = s.getsockname()[0]
+        except OSError:
+            return None
+    return None if address.startswith("127.") else address
+
+
+def start(argv, port):
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            sys.exit("%s exited with status %s" % (argv[0], proc.returncode))
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return proc
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    sys.exit("%s did not listen on port %d" % (argv[0], port))
+
+
+def command(sock, *args):
+    """Sends one command and returns its reply's bytes (one read is enough for these)."""
+    request = b"*%d\r\n" % len(args)
+    for arg in args:
+        arg = arg.encode()
+        request += b"$%d\r\n%s\r\n" % (len(arg), arg)
+    sock.sendall(request)
+    time.sleep(0.05)
+    return sock.recv(65536)
+
+
+def refused(host, port):
+    """What a new connection receives before the server closes it (or within a second)."""
+    with socket.create_connection((host, port)) as s:
+        s.settimeout(1)
+        got = b""
+        try:
+            while True:
+                data = s.recv(65536)
+                if not data:
+                    return got, "closed"
+                got += data
+        except socket.timeout:
+            return got, "open"
+        except ConnectionResetError:
+            return got, "closed"
+
+
+def info_fields(sock, names):
+    text = command(sock, "INFO", "everything").decode()
+    fields = dict(line.split(":", 1) for line in text.split("\r\n") if ":" in line)
+    return {name: fields.get(name) for name in names}
+
+
+def scenario(port, other):
+    """Runs the steps on one server and returns what each showed, in order."""
+    seen = []
+    first = socket.create_connection(("127.0.0.1", port))
+    second = socket.create_connection(("127.0.0.1", port))
+    seen.append(("the two clients answer", command(first, "PING") + command(second, "PING")))
+    seen.append(("a third is refused", refused("127.0.0.1", port)))
+    second.close()
+    time.sleep(0.2)
+    if other:
+        seen.append(("another host, no password", refused(other, port)))
+    seen.append(("CONFIG SET maxclients 1", command(first, "CONFIG", "SET", "maxclients", "1")))
+    seen.append(("CONFIG GET maxclients", command(first, "CONFIG", "GET", "maxclients")))
+    seen.append(("beyond the new limit", refused("127.0.0.1", port)))
+    seen.append(("CONFIG SET maxclients 0", command(first, "CONFIG", "SET", "maxclients", "0")))
+    seen.append(("CONFIG SET maxclients x", command(first, "CONFIG", "SET", "maxclients", "x")))
+    names = ["rejected_connections", "total_connections_received", "connected_clients", "maxclients"]
+    seen.append(("INFO", info_fields(first, names)))
+    first.close()
+    return seen
+
+
+def main():
+    if len(sys.argv) not in (2, 3):
+        sys.exit(__doc__)
+    redis_server = sys.argv[2] if len(sys.argv) == 3 else "redis-server"
+    other = other_address()
+    bind = ["127.0.0.1"] + ([other] if other else [])
+    redis_port, ours_port = free_port(), free_port()
+    dirs = [tempfile.mkdtemp(), tempfile.mkdtemp()]
+    procs = []
+    try:
+        common = ["--maxclients", "2", "--bind"] + bind
+        procs.append(start([redis_server, "--port", str(redis_port), "--save", "", "--appendonly", "no",
+                            "--dir", dirs[0]] + common, redis_port))
+        procs.append(start([sys.argv[1], "--port", str(ours_port), "--dir", dirs[1]] + common, ours_port))
+        expected = scenario(redis_port, other)
+        got = scenario(ours_port, other)
+    finally:
+        for proc in procs:
+            proc.kill()
+            proc.wait()
+        for d in dirs:
+            shutil.rmtree(d, ignore_errors=True)
+    if not other:
+        print("skip  another host, no password: this host has no address but loopback")
+    passed = failed = 0
+    for (name, want), (_, have) in zip(expected, got):
+        if want == have:
+            passed += 1
+            print("ok    %s" % name)
+        else:
+            failed += 1
+            print("FAIL  %s\n   redis : %r\n   target: %r" % (name, want, have))
+    print("%d passed, %d failed" % (passed, failed))
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
