@@ -102,9 +102,9 @@ pub struct Shared {
 impl Shared {
     /// Sends a request to the engine, if there is one.
     pub fn send(&self, request: Request) {
-        if let Request::Run { lines, .. } = &request {
+        if let Request::Run { lines, pane, .. } = &request {
             for line in lines {
-                self.share.record(line);
+                self.share.record(*pane, line);
             }
         }
         self.host.with_value(|host| {
@@ -372,6 +372,8 @@ impl Shared {
             self.show_window(window);
         }
         self.show_inspection(update.inspection);
+        // A share link's lines wait for the panes they were typed in.
+        share_view::run_pending(*self);
     }
 
     /// Starts an engine (again): in a worker, or in the page for the tests.

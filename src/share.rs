@@ -13,6 +13,13 @@
 //! gets Redis's unknown-command error, and a line of markup is text on the page like any
 //! other reply. The page's own words (`clear`) are never built in: the link replays only
 //! what reaches the engine.
+//!
+//! Lines typed in several client panes carry the pane: a line `@client N` (as the project's
+//! redis-diff scripts write it) says that the lines after it were typed in the session's N-th
+//! client, counted in the order they first typed. A link from one pane has no such line.
+//! Opening a link opens as many panes as it names, so a SUBSCRIBE in one and a PUBLISH in
+//! another replay as they were played. The redis-cli script and the RESP file are one
+//! connection: they leave the markers out.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -125,6 +132,56 @@ impl ShareStrings {
     }
 }
 
+/// The marker that starts a client's lines.
+const CLIENT: &str = "@client";
+
+/// Lines typed in panes (`(pane, line)`, in order) as the lines of a link: `@client N`
+/// before a run of lines typed in another pane than the one before, when more than one pane
+/// typed (see the module's notes).
+pub fn with_clients<P: PartialEq + Copy, S: AsRef<str>>(typed: &[(P, S)]) -> Vec<String> {
+    let mut order: Vec<P> = Vec::new();
+    for (pane, _) in typed {
+        if !order.contains(pane) {
+            order.push(*pane);
+        }
+    }
+    let mut lines = Vec::new();
+    let mut last = None;
+    for (pane, line) in typed {
+        if order.len() > 1 && last != Some(*pane) {
+            let n = order.iter().position(|p| p == pane).unwrap_or(0) + 1;
+            lines.push(format!("{CLIENT} {n}"));
+        }
+        last = Some(*pane);
+        lines.push(line.as_ref().to_string());
+    }
+    lines
+}
+
+/// The client (1 for the first) a marker line names, if `line` is one.
+fn client_marker(line: &str) -> Option<Option<usize>> {
+    let rest = line.strip_prefix(CLIENT)?.strip_prefix(' ')?;
+    Some(
+        rest.parse()
+            .ok()
+            .filter(|n| (1..=crate::session::PANES_MAX).contains(n)),
+    )
+}
+
+/// A link's lines as `(client, line)`: the client 1 for the first, as the markers say.
+pub fn by_client(lines: Vec<String>) -> Vec<(usize, String)> {
+    let mut client = 1;
+    let mut out = Vec::new();
+    for line in lines {
+        match client_marker(&line) {
+            Some(Some(n)) => client = n,
+            Some(None) => {}
+            None => out.push((client, line)),
+        }
+    }
+    out
+}
+
 /// The lines worth sharing: those that are commands (redis-cli splits them into at least
 /// one argument), without surrounding blanks.
 pub fn shareable<S: AsRef<str>>(lines: &[S]) -> Vec<String> {
@@ -219,7 +276,11 @@ fn decode_payload(payload: &str) -> Result<Vec<String>, ShareError> {
     if lines.len() > MAX_LINES {
         return Err(ShareError::TooLong);
     }
-    if !lines.iter().all(|l| is_command_line(l)) {
+    let valid = |l: &String| match client_marker(l) {
+        Some(n) => n.is_some(),
+        None => is_command_line(l),
+    };
+    if !lines.iter().all(valid) {
         return Err(ShareError::NotCommands);
     }
     Ok(lines)
@@ -268,6 +329,7 @@ pub fn resp_file<S: AsRef<str>>(lines: &[S]) -> Vec<u8> {
 fn commands<S: AsRef<str>>(lines: &[S]) -> Vec<Vec<Vec<u8>>> {
     shareable(lines)
         .iter()
+        .filter(|l| client_marker(l).is_none())
         .filter_map(|l| cli::split_args(l.as_bytes()))
         .collect()
 }
@@ -344,6 +406,56 @@ mod tests {
                 "HSET user:1 name 林 age 30".to_string(),
             ]))
         );
+    }
+
+    #[test]
+    fn lines_of_several_panes_carry_their_client_and_replay_in_it() {
+        // Pane ids as the page has them (pane 2 was closed): clients count from the first.
+        let typed = [
+            (3, "SUBSCRIBE news"),
+            (1, "PUBLISH news hi"),
+            (1, "GET a"),
+            (3, "PING"),
+        ];
+        let lines = with_clients(&typed);
+        assert_eq!(
+            lines,
+            [
+                "@client 1",
+                "SUBSCRIBE news",
+                "@client 2",
+                "PUBLISH news hi",
+                "GET a",
+                "@client 1",
+                "PING"
+            ]
+        );
+        let opened = decode(&encode(&lines).unwrap()).unwrap().unwrap();
+        assert_eq!(
+            by_client(opened),
+            [
+                (1, "SUBSCRIBE news".to_string()),
+                (2, "PUBLISH news hi".to_string()),
+                (2, "GET a".to_string()),
+                (1, "PING".to_string()),
+            ]
+        );
+        // One pane: no markers, as links always were.
+        assert_eq!(with_clients(&[(2, "GET a")]), ["GET a"]);
+        // The exports are one connection: no markers in them.
+        assert_eq!(
+            redis_cli_script(&lines),
+            "SUBSCRIBE news\nPUBLISH news hi\nGET a\nPING\n"
+        );
+        // A link naming a client the page cannot open is refused.
+        for bad in ["@client 9", "@client 0", "@client x"] {
+            let fragment = encode(&[bad, "PING"]).unwrap();
+            assert_eq!(
+                decode(&fragment),
+                Some(Err(ShareError::NotCommands)),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

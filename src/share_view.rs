@@ -7,8 +7,9 @@
 use leptos::prelude::*;
 
 use crate::app::Shared;
+use crate::console::clip_echo;
 use crate::i18n::fill;
-use crate::protocol::Request;
+use crate::protocol::{PaneId, Request};
 use crate::scenario_view;
 use crate::share::{self, ShareBundle, ShareError, QR_QUIET_ZONE};
 
@@ -16,7 +17,10 @@ use crate::share::{self, ShareBundle, ShareError, QR_QUIET_ZONE};
 /// open, and what the worker made of the lines for it.
 #[derive(Clone, Copy)]
 pub struct ShareState {
-    typed: RwSignal<Vec<String>>,
+    /// The lines sent, with the pane each was typed in.
+    typed: RwSignal<Vec<(PaneId, String)>>,
+    /// A link's lines waiting for the panes they were typed in to open: `(client, line)`.
+    pending: StoredValue<Vec<(usize, String)>>,
     open: RwSignal<bool>,
     pub bundle: RwSignal<Option<ShareBundle>>,
 }
@@ -25,14 +29,15 @@ impl ShareState {
     pub fn new() -> ShareState {
         ShareState {
             typed: RwSignal::new(Vec::new()),
+            pending: StoredValue::new(Vec::new()),
             open: RwSignal::new(false),
             bundle: RwSignal::new(None),
         }
     }
 
-    /// A line on its way to the engine.
-    pub fn record(&self, line: &str) {
-        self.typed.update(|t| t.push(line.to_string()));
+    /// A line on its way to the engine from `pane`.
+    pub fn record(&self, pane: PaneId, line: &str) {
+        self.typed.update(|t| t.push((pane, line.to_string())));
     }
 }
 
@@ -57,13 +62,54 @@ pub fn replay(shared: Shared, lines: Result<Vec<String>, ShareError>) {
     let text = shared.text.get_untracked().share;
     match lines {
         Ok(lines) => {
-            shared.note(&fill(text.replaying, lines.len()));
-            for line in lines {
-                shared.run_line(line);
+            let script = share::by_client(lines);
+            shared.note(&fill(text.replaying, script.len()));
+            let clients = script.iter().map(|(c, _)| *c).max().unwrap_or(1);
+            let open = shared.panes.with_untracked(Vec::len);
+            shared.share.pending.set_value(script);
+            for _ in open..clients {
+                shared.send_counted(Request::AddClient);
             }
+            run_pending(shared);
         }
         Err(error) => shared.note(text.error(error)),
     }
+}
+
+/// Runs a link's lines once the panes they were typed in are open (the N-th client in the
+/// N-th pane); until then they wait.
+pub fn run_pending(shared: Shared) {
+    let needed = shared
+        .share
+        .pending
+        .with_value(|script| script.iter().map(|(c, _)| *c).max());
+    let Some(needed) = needed else {
+        return;
+    };
+    let panes = shared.panes.get_untracked();
+    if panes.len() < needed {
+        return;
+    }
+    for (client, line) in shared.share.pending.with_value(Vec::clone) {
+        let pane = panes[client - 1];
+        let echo = clip_echo(format!(
+            "{} {line}",
+            pane.view.with_untracked(|v| v.prompt.clone())
+        ));
+        shared.run_in(pane, vec![line], echo);
+    }
+    shared.share.pending.set_value(Vec::new());
+}
+
+/// The buttons, inputs and links inside `root`, in document order.
+fn focusable(root: &web_sys::Element) -> Vec<web_sys::HtmlElement> {
+    let Ok(found) = root.query_selector_all("button, input, a[href], select, textarea") else {
+        return Vec::new();
+    };
+    (0..found.length())
+        .filter_map(|i| found.item(i))
+        .filter_map(|node| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(node).ok())
+        .collect()
 }
 
 /// The page's address without its hash: what a share link is based on.
@@ -109,7 +155,7 @@ pub fn Share(shared: Shared) -> impl IntoView {
     // While the dialog is open, the worker makes its contents from the lines typed so far.
     Effect::new(move || {
         if state.open.get() {
-            let lines = state.typed.get();
+            let lines = state.typed.with(|typed| share::with_clients(typed));
             shared.send(Request::Share {
                 lines,
                 page_url: page_url(),
@@ -179,14 +225,62 @@ pub fn Share(shared: Shared) -> impl IntoView {
         .into_any()),
     }
     };
+    // A modal dialog for the keyboard: the focus goes into it, Tab stays in it, Esc closes it,
+    // and the focus returns to the Share button.
+    let opener = NodeRef::<leptos::html::Button>::new();
+    let dialog = NodeRef::<leptos::html::Div>::new();
+    let close = move || {
+        state.open.set(false);
+        if let Some(button) = opener.get_untracked() {
+            let _ = button.focus();
+        }
+    };
+    // The dialog itself takes the focus: its link arrives from the worker a moment later.
+    Effect::new(move || {
+        if let Some(dialog) = dialog.get() {
+            let _ = dialog.focus();
+        }
+    });
+    let keys = move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
+        "Escape" => {
+            ev.prevent_default();
+            close();
+        }
+        "Tab" => {
+            let Some(inside) = dialog.get_untracked().map(|d| focusable(&d)) else {
+                return;
+            };
+            let (Some(first), Some(last)) = (inside.first(), inside.last()) else {
+                return;
+            };
+            let active = document().active_element();
+            let at = |e: &web_sys::HtmlElement| active.as_ref() == Some(e.as_ref());
+            if ev.shift_key() && at(first) {
+                ev.prevent_default();
+                let _ = last.focus();
+            } else if !ev.shift_key() && at(last) {
+                ev.prevent_default();
+                let _ = first.focus();
+            }
+        }
+        _ => {}
+    };
     view! {
         <div class="share">
-            <button class="bar-button share-open" on:click=move |_| {
+            <button class="bar-button share-open" node_ref=opener on:click=move |_| {
                 copied.set(false);
                 state.open.set(true);
             }>{move || text().button}</button>
             <Show when=move || state.open.get()>
-                <div class="share-dialog" role="dialog" aria-modal="true" aria-label=move || text().title>
+                <div
+                    class="share-dialog"
+                    role="dialog"
+                    aria-modal="true"
+                    aria-label=move || text().title
+                    tabindex="-1"
+                    node_ref=dialog
+                    on:keydown=keys
+                >
                     <h2>{move || text().title}</h2>
                     {body}
                     {move || scenario_link().map(|url| view! {
@@ -195,7 +289,7 @@ pub fn Share(shared: Shared) -> impl IntoView {
                             <input type="text" readonly prop:value=url />
                         </label>
                     })}
-                    <button class="share-close" on:click=move |_| state.open.set(false)>
+                    <button class="share-close" on:click=move |_| close()>
                         {move || text().close}
                     </button>
                 </div>

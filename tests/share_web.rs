@@ -138,3 +138,81 @@ async fn the_share_dialog_offers_the_sessions_link_and_its_qr_code() {
         .expect("a QR code");
     assert!(path.get_attribute("d").unwrap().starts_with("M0 0h1v1h-1z"));
 }
+
+#[wasm_bindgen_test]
+async fn a_link_of_two_clients_opens_a_pane_for_each_and_replays_in_it() {
+    let (page, _app) = open_at(&link(&[
+        "@client 1",
+        "SUBSCRIBE news",
+        "@client 2",
+        "PUBLISH news hello",
+    ]))
+    .await;
+    let pane = |n: u32| texts(&page, &format!(".pane[data-pane=\"{n}\"] .log .line"));
+    wait_for("the message in the first pane", 5_000, || {
+        pane(1).iter().any(|l| l.contains("\"hello\""))
+    })
+    .await;
+    assert!(pane(1).contains(&"127.0.0.1:6379> SUBSCRIBE news".to_string()));
+    assert!(
+        pane(2).contains(&"127.0.0.1:6379> PUBLISH news hello".to_string()),
+        "{:?}",
+        pane(2)
+    );
+    assert!(
+        pane(2).contains(&"(integer) 1".to_string()),
+        "{:?}",
+        pane(2)
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_share_dialog_keeps_the_keyboard_and_esc_closes_it() {
+    let (page, _app) = open_at("").await;
+    type_line(&page, "SET dialog:keys 1").await;
+    let opener: HtmlElement = element(&page, ".share-open");
+    opener.click();
+    wait_for("the dialog's link", 5_000, || {
+        page.query_selector(".share-dialog .share-link input")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    let dialog: HtmlElement = element(&page, ".share-dialog");
+    let focused = || document().active_element();
+    assert_eq!(
+        focused(),
+        Some(dialog.clone().unchecked_into()),
+        "the dialog takes the focus"
+    );
+    let first: HtmlElement = element(&page, ".share-dialog input");
+    first.focus().unwrap();
+    let key = |target: &web_sys::Element, key: &str, shift: bool| {
+        let init = web_sys::KeyboardEventInit::new();
+        init.set_key(key);
+        init.set_shift_key(shift);
+        init.set_bubbles(true);
+        init.set_cancelable(true);
+        let event =
+            web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+        target.dispatch_event(&event).unwrap();
+        event.default_prevented()
+    };
+    // Shift+Tab on the first control goes round to the last, inside the dialog.
+    let first = focused().unwrap();
+    assert!(key(&first, "Tab", true), "Shift+Tab is kept in the dialog");
+    let last = focused().unwrap();
+    assert_ne!(first, last);
+    assert!(dialog.contains(Some(&last)));
+    assert!(
+        key(&last, "Tab", false),
+        "Tab from the last goes to the first"
+    );
+    assert_eq!(focused(), Some(first.clone()));
+    key(&first, "Escape", false);
+    wait_for("the dialog to close", 2_000, || {
+        page.query_selector(".share-dialog").unwrap().is_none()
+    })
+    .await;
+    assert_eq!(focused(), Some(opener.unchecked_into()));
+}
