@@ -104,7 +104,11 @@ impl Host {
         let host = Host {
             inner: Inner::InPage(Rc::new(RefCell::new(session)), on_response.clone()),
         };
-        leptos::task::spawn_local(async move { on_response(Response::Ready) });
+        leptos::task::spawn_local(async move {
+            on_response(Response::Ready);
+            // Nothing is kept in the page's own thread: a fresh playground, as on a first visit.
+            on_response(Response::Restored(Default::default()));
+        });
         Some(host)
     }
 

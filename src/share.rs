@@ -70,6 +70,12 @@ pub struct ShareStrings {
     pub nothing: &'static str,
     /// Shown in the console when a link is opened: `{n}` lines replayed.
     pub replaying: &'static str,
+    /// Asked before a link replaces what the browser kept: `{n}` lines, `{keys}` keys kept.
+    pub replace_question: &'static str,
+    pub replace_yes: &'static str,
+    pub replace_no: &'static str,
+    /// Said when the learner keeps their playground instead.
+    pub kept_instead: &'static str,
     pub empty: &'static str,
     pub too_long: &'static str,
     pub corrupt: &'static str,
@@ -92,6 +98,11 @@ impl ShareStrings {
         download_resp: "下載 RESP 檔（redis-cli --pipe）",
         nothing: "還沒有輸入任何指令。",
         replaying: "正在重播分享連結中的 {n} 行指令。",
+        replace_question: "這個連結會在全新的遊樂場重播 {n} 行指令，取代這個瀏覽器保存的遊樂場\
+                           （{keys} 個鍵，以及改過的參數）。",
+        replace_yes: "取代並重播",
+        replace_no: "保留我的",
+        kept_instead: "已保留你的遊樂場；分享連結沒有執行。",
         empty: "分享連結裡沒有指令。",
         too_long: "分享連結太長，未執行任何指令。",
         corrupt: "分享連結已損壞，未執行任何指令。",
@@ -113,6 +124,11 @@ impl ShareStrings {
         download_resp: "Download RESP file (redis-cli --pipe)",
         nothing: "No commands typed yet.",
         replaying: "Replaying {n} lines from a share link.",
+        replace_question: "This link replays {n} lines on a fresh playground, replacing the one \
+                           this browser kept (keys: {keys}; and any changed parameters).",
+        replace_yes: "Replace and replay",
+        replace_no: "Keep mine",
+        kept_instead: "Your playground is kept; the share link was not run.",
         empty: "The share link holds no commands.",
         too_long: "The share link is too long; nothing was run.",
         corrupt: "The share link is damaged; nothing was run.",

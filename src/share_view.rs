@@ -22,6 +22,9 @@ pub struct ShareState {
     /// A link's lines waiting for the panes they were typed in to open: `(client, line)`.
     pending: StoredValue<Vec<(usize, String)>>,
     open: RwSignal<bool>,
+    /// A link's lines, held while the learner is asked whether they may replace what the
+    /// browser kept.
+    asking: RwSignal<Option<Vec<String>>>,
     pub bundle: RwSignal<Option<ShareBundle>>,
 }
 
@@ -31,6 +34,7 @@ impl ShareState {
             typed: RwSignal::new(Vec::new()),
             pending: StoredValue::new(Vec::new()),
             open: RwSignal::new(false),
+            asking: RwSignal::new(None),
             bundle: RwSignal::new(None),
         }
     }
@@ -58,7 +62,21 @@ pub fn open_link(shared: Shared) {
 /// Replays a share link's lines through the console as if typed (but never through the
 /// console's own words, such as `clear`); a link that cannot be replayed runs nothing and
 /// says why in the console.
+/// A link opens on a fresh playground, so that it opens the same state for everyone: when the
+/// browser kept one with keys or changed parameters, the learner is asked first (replacing it
+/// resets the playground and opens the link again).
 pub fn replay(shared: Shared, lines: Result<Vec<String>, ShareError>) {
+    let kept = shared
+        .saved
+        .restored
+        .with_untracked(|r| r.as_ref().is_some_and(|r| r.keys > 0 || r.config > 0));
+    match lines {
+        Ok(lines) if kept => shared.share.asking.set(Some(lines)),
+        lines => run_link(shared, lines),
+    }
+}
+
+fn run_link(shared: Shared, lines: Result<Vec<String>, ShareError>) {
     let text = shared.text.get_untracked().share;
     match lines {
         Ok(lines) => {
@@ -265,8 +283,35 @@ pub fn Share(shared: Shared) -> impl IntoView {
         }
         _ => {}
     };
+    let question = move || {
+        let lines = state.asking.get()?;
+        let keys = shared
+            .saved
+            .restored
+            .with(|r| r.as_ref().map_or(0, |r| r.keys));
+        let words = text()
+            .replace_question
+            .replace("{n}", &share::by_client(lines.clone()).len().to_string())
+            .replace("{keys}", &keys.to_string());
+        Some(view! {
+            <div class="share-replace" role="alertdialog" aria-label=move || text().title>
+                <p>{words}</p>
+                <button on:click=move |_| {
+                    // Reset empties what was kept and reloads the page at the same link.
+                    state.asking.set(None);
+                    shared.send(Request::Reset);
+                }>{move || text().replace_yes}</button>
+                <button on:click=move |_| {
+                    state.asking.set(None);
+                    let _ = window().location().set_hash("");
+                    shared.note(text().kept_instead);
+                }>{move || text().replace_no}</button>
+            </div>
+        })
+    };
     view! {
         <div class="share">
+            {question}
             <button class="bar-button share-open" node_ref=opener on:click=move |_| {
                 copied.set(false);
                 state.open.set(true);

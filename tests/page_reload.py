@@ -2,13 +2,15 @@
 headless Chromium, as a learner uses it: keys, TTLs, the config and the console history come
 back; a damaged log is refused and the snapshot loads instead; dump.rdb goes to a real
 redis-server and one written by a real redis-server comes in; a full storage quota is
-reported; "Reset the playground" forgets it all.
+reported; "Reset the playground" forgets it all; a share link opened over a kept playground
+asks before replacing it.
 
     python3 tests/page_reload.py dist/
 
 Prints one line per check and closes with `N passed, N failed`.
 """
 import base64
+import zlib
 import os
 import socket
 import subprocess
@@ -286,6 +288,33 @@ def main():
         pagedriver.wait_ready(driver)
         check("and stays so after another reload",
               reply(driver, "DBSIZE") == ["(integer) 0"])
+
+        # A share link opens on a fresh playground: with one kept, the learner is asked first.
+        reply(driver, "SET mine 1")
+        kept(driver, 1)
+        packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+        packed = packer.compress(b"SET shared hello") + packer.flush()
+        link = url + "#share/" + base64.urlsafe_b64encode(packed).decode().rstrip("=")
+        driver.get("about:blank")
+        driver.get(link)
+        pagedriver.wait_ready(driver)
+        question = until(driver, "the question", 10, lambda: text(driver, ".share-replace"))
+        check("a link over a kept playground asks first",
+              "replacing the one this browser kept (keys: 1;" in (question or ""), question)
+        driver.find_element(By.XPATH, "//button[text()='Keep mine']").click()
+        check("keeping it runs nothing from the link",
+              reply(driver, "EXISTS mine shared") == ["(integer) 1"])
+        driver.get("about:blank")
+        driver.get(link)
+        pagedriver.wait_ready(driver)
+        until(driver, "the question", 10, lambda: text(driver, ".share-replace"))
+        driver.find_element(By.XPATH, "//button[text()='Replace and replay']").click()
+        time.sleep(0.5)
+        pagedriver.wait_ready(driver)
+        until(driver, "the replayed line", 10,
+              lambda: any("SET shared hello" in n for n in notes(driver)))
+        check("replacing it replays the link on a fresh playground",
+              reply(driver, "MGET mine shared") == ["1) (nil)", '2) "hello"'])
     finally:
         driver.quit()
     full_quota(url, work)
