@@ -16,10 +16,12 @@
 //! unchanged for download ([`StoreOp::Damaged`]), and the report says so in plain words. Keys
 //! whose TTL ran out while the page was closed are not loaded (RDB) or expire at once (log).
 //!
-//! Two changes reach no log in Redis, and the page snapshots after them instead, so that a
+//! Some changes reach no log in Redis, and the page snapshots after them instead, so that a
 //! reload still finds what the learner saw: DEBUG (POPULATE fills a keyspace without
-//! logging a command) and taking over a scenario's engine. The snapshot is a rewrite of the
-//! log, as BGREWRITEAOF does.
+//! logging a command), an RDB file loaded from the Server tab, and taking over a scenario's
+//! engine. The snapshot is a rewrite of the log, as BGREWRITEAOF does; when `appendonly` is
+//! off (a scenario's engine has Redis's default, `no`), taking over or loading a file saves
+//! dump.rdb instead, which is what a restart then loads.
 
 use std::sync::{Arc, Mutex};
 
@@ -45,6 +47,8 @@ pub enum StoreOp {
     /// A damaged part found at start, kept as it was under `name` until the playground is
     /// reset, for the learner to download.
     Damaged { name: String, bytes: Vec<u8> },
+    /// How far the engine's time is from the browser's, framed (see [`clock_record`]).
+    Clock(Vec<u8>),
 }
 
 /// What the browser keeps, as it is read at start; the native tests keep it here too.
@@ -56,6 +60,7 @@ pub struct Stored {
     /// The log's records, framed, oldest first.
     pub aof_log: Vec<Vec<u8>>,
     pub damaged: Vec<(String, Vec<u8>)>,
+    pub clock: Option<Vec<u8>>,
 }
 
 impl Stored {
@@ -73,8 +78,21 @@ impl Stored {
                 self.damaged.retain(|(n, _)| *n != name);
                 self.damaged.push((name, bytes));
             }
+            StoreOp::Clock(bytes) => self.clock = Some(bytes),
         }
     }
+}
+
+/// The record of the engine's time running `offset_ms` from the browser's: after "Continue
+/// in the console" the console goes on in the scenario's virtual time (`ShiftedClock`), and
+/// the TTLs and the log's absolute times are in it, so a reload must go on in it too.
+pub fn clock_record(offset_ms: i64) -> Vec<u8> {
+    frame(offset_ms.to_string().as_bytes())
+}
+
+/// The offset a clock record holds, if it is whole.
+fn clock_offset(record: &[u8]) -> Option<i64> {
+    std::str::from_utf8(unframe(record)?).ok()?.parse().ok()
 }
 
 /// Names the damaged copies are kept under, as the files would be called on a disk.
@@ -105,6 +123,14 @@ pub struct PageStorage {
 }
 
 impl PageStorage {
+    /// An empty storage queuing into `ops`.
+    pub fn new(ops: Arc<Mutex<Vec<StoreOp>>>) -> PageStorage {
+        PageStorage {
+            memory: MemoryStorage::default(),
+            ops,
+        }
+    }
+
     fn push(&self, op: StoreOp) {
         self.ops.lock().expect("one thread").push(op);
     }
@@ -223,6 +249,7 @@ impl SavedState {
                 self.log_records = 0;
             }
             StoreOp::Config(bytes) => self.config = bytes.len(),
+            StoreOp::Clock(_) => {}
             StoreOp::Damaged { name, bytes } => {
                 self.damaged.retain(|(n, _)| n != name);
                 self.damaged.push((name.clone(), bytes.len()));
@@ -324,6 +351,13 @@ pub fn restore(
             Err(reason) => damaged(DAMAGED_CONFIG, record, reason, &mut report),
         }
     }
+    let clock = match stored.clock.as_deref().and_then(clock_offset) {
+        Some(offset) if offset != 0 => {
+            let now = (clock.now_ms() as i64).saturating_add(offset).max(0) as u64;
+            Box::new(keyspace::ShiftedClock::starting_at(clock, now))
+        }
+        _ => clock,
+    };
     let mut engine = Engine::new(config, clock, seed);
     // The kept files, as the storage's own, without queuing them to be written again.
     let mut memory = MemoryStorage::default();

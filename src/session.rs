@@ -25,7 +25,7 @@ use crate::console::clip_echo;
 use crate::i18n::strings_for;
 use crate::inspect::{self, InspectQuery, Inspection, Snapshot};
 use crate::keyview::{self, KeyQuery, KeyWindow};
-use crate::persistence::{self, Restored, StoreOp, Stored};
+use crate::persistence::{self, PageStorage, Restored, StoreOp, Stored};
 use crate::protocol::{
     Answer, BlockedView, ClientView, Evicted, Flow, Line, LineKind, PaneId, Pushed, ReplyPage,
     Request, Response, Update, Wanted, Watched,
@@ -156,6 +156,16 @@ impl Session {
         self.snapshot_due = true;
     }
 
+    /// Keeps the keyspace as it now is, whole: a new base for the log, or without the log
+    /// dump.rdb (see `persistence`).
+    fn snapshot(&mut self) {
+        let _ = if self.engine.config().flag("appendonly") {
+            self.engine.rewrite_aof()
+        } else {
+            self.engine.save()
+        };
+    }
+
     /// After a request: the log's commands go to the storage, a snapshot if a change no log
     /// holds was made (see `persistence`), and the config if it changed.
     fn persist(&mut self) {
@@ -266,7 +276,9 @@ impl Session {
             },
             Request::LoadRdb(bytes) => {
                 let loaded = self.engine.load_rdb(&bytes, LoadMode::Replace);
-                self.snapshot_due |= loaded.is_ok();
+                if loaded.is_ok() {
+                    self.snapshot();
+                }
                 Response::RdbLoaded(loaded.map(|()| self.keys()).map_err(|e| e.to_string()))
             }
             // Nothing is kept in the page's own thread (the browser tests); the worker
@@ -323,10 +335,15 @@ impl Session {
         };
         let (mut engine, virtual_clock, clients) = runner.into_parts();
         let real = self.engine.set_clock(Box::new(ManualClock::default()));
+        let offset_ms = virtual_clock.now_ms() as i64 - real.now_ms() as i64;
         engine.set_clock(Box::new(ShiftedClock::starting_at(
             real,
             virtual_clock.now_ms(),
         )));
+        self.store_ops
+            .lock()
+            .expect("one thread")
+            .push(StoreOp::Clock(persistence::clock_record(offset_ms)));
         engine.set_capture_events(true);
         engine.take_events();
         // Whatever the scenario's clients were sent and never read is theirs, not news.
@@ -334,6 +351,10 @@ impl Session {
             engine.drain(id);
         }
         self.engine = engine;
+        // What the browser keeps is now this engine's keyspace and config.
+        self.engine
+            .set_storage(Box::new(PageStorage::new(self.store_ops.clone())));
+        self.snapshot();
         self.panes.clear();
         self.next_pane = 1;
         for (name, id) in clients.into_iter().take(PANES_MAX) {
@@ -1254,6 +1275,17 @@ mod tests {
         );
         assert_eq!(reply(&mut s, "TTL user:123"), ["(integer) 180"]);
         assert_eq!(reply(&mut s, "CLIENT GETNAME"), ["(nil)"]);
+        // What the browser keeps is now the scenario's keyspace (its engine has Redis's
+        // default `appendonly no`, so as dump.rdb, which a reload loads).
+        let mut stored = Stored::default();
+        keep(&mut s, &mut stored);
+        let (mut reloaded, restored) = reopen(&stored, &clock);
+        assert_eq!(restored.source, persistence::Source::Snapshot);
+        assert_eq!(reply(&mut reloaded, "EXISTS console-only"), ["(integer) 0"]);
+        assert_eq!(
+            reply(&mut reloaded, "PTTL user:123"),
+            reply(&mut s, "PTTL user:123")
+        );
         // Time goes on at the console's pace: three minutes later the key has expired.
         clock.advance_ms(181_000);
         assert_eq!(reply(&mut s, "GET user:123"), ["(nil)"]);

@@ -2,7 +2,7 @@
 //! is kept and why), through the `idb` crate.
 //!
 //! One database, two object stores: `files` holds whole files by name (`dump.rdb`, the log's
-//! base, the config, damaged copies under `damaged/<name>`), `log` the log's records under
+//! base, the config, the clock's offset, damaged copies under `damaged/<name>`), `log` the log's records under
 //! increasing keys, so appending is one small write and never a rewrite of the whole log.
 //! The changes one request made are written in one transaction, in order, so what is kept
 //! is always what the engine held after some request: never half of one. Writes are queued
@@ -26,6 +26,7 @@ const LOG: &str = "log";
 const CONFIG: &str = "config";
 const RDB: &str = "dump.rdb";
 const AOF_BASE: &str = "appendonly.aof.base.rdb";
+const CLOCK: &str = "clock";
 const DAMAGED: &str = "damaged/";
 
 /// Opens (or creates) the database.
@@ -70,6 +71,7 @@ pub async fn read(database: &Database) -> Result<Stored, String> {
         config: file(CONFIG).await?,
         rdb: file(RDB).await?,
         aof_base: file(AOF_BASE).await?,
+        clock: file(CLOCK).await?,
         ..Stored::default()
     };
     let names = files
@@ -122,6 +124,7 @@ async fn write(database: &Database, ops: &[StoreOp]) -> Result<(), String> {
                 drop(log.clear().map_err(e)?);
             }
             StoreOp::Config(b) => drop(files.put(&value(b), Some(&name(CONFIG))).map_err(e)?),
+            StoreOp::Clock(b) => drop(files.put(&value(b), Some(&name(CLOCK))).map_err(e)?),
             StoreOp::Damaged { name: n, bytes: b } => {
                 let key = name(&format!("{DAMAGED}{n}"));
                 drop(files.put(&value(b), Some(&key)).map_err(e)?)
