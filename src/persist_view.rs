@@ -72,6 +72,8 @@ pub struct SavedStrings {
     pub config: &'static str,
     /// `{file}` refused, `{reason}` the loader's words.
     pub damaged: &'static str,
+    /// Another tab holds what the browser keeps.
+    pub other_tab: &'static str,
 }
 
 impl SavedStrings {
@@ -104,6 +106,8 @@ impl SavedStrings {
         config: "{n} changed parameters are back (CONFIG GET shows them).",
         damaged: "{file} was damaged and not loaded ({reason}). The copy is kept: the Server tab \
                   offers it for download.",
+        other_tab: "Another tab of the playground is open and keeps what this browser saves: \
+                    this tab starts empty, and its changes are not kept.",
     };
 
     pub const ZH_TW: SavedStrings = SavedStrings {
@@ -132,6 +136,8 @@ impl SavedStrings {
         expired: "頁面關閉期間有 {n} 個鍵到期。",
         config: "{n} 個改過的參數已恢復（CONFIG GET 可查看）。",
         damaged: "{file} 已損壞，沒有載入（{reason}）。副本已保留：可在「伺服器」分頁下載。",
+        other_tab: "另一個遊樂場分頁已開啟，由它保存這個瀏覽器的資料：這個分頁從空白開始，\
+                    它的變更不會被保存。",
     };
 }
 
@@ -153,11 +159,20 @@ pub fn restored_note(restored: &Restored, text: &SavedStrings) -> Vec<String> {
         Source::Snapshot => n(text.restored_rdb, restored.keys).replace("{ms}", &ms),
         Source::Nothing => text.restored_nothing.to_string(),
     }];
+    if restored.not_kept.is_some() {
+        // Not "nothing was kept": this tab did not look.
+        lines.clear();
+    }
     if restored.expired > 0 {
         lines.push(n(text.expired, restored.expired));
     }
     if restored.config > 0 {
         lines.push(n(text.config, restored.config));
+    }
+    match restored.not_kept.as_deref() {
+        Some(crate::worker::OTHER_TAB) => lines.push(text.other_tab.to_string()),
+        Some(reason) => lines.push(text.unavailable.replace("{reason}", reason)),
+        None => {}
     }
     for damage in &restored.damaged {
         lines.push(
@@ -194,7 +209,9 @@ pub fn failure(reason: &str, text: &SavedStrings) -> String {
 
 /// Whether this visit found something worth a note: a fresh first visit prints nothing.
 pub fn worth_a_note(restored: &Restored) -> bool {
-    restored.source != Source::Nothing || !restored.damaged.is_empty()
+    restored.source != Source::Nothing
+        || !restored.damaged.is_empty()
+        || restored.not_kept.is_some()
 }
 
 /// Clears what the page itself keeps of the playground (the console history), before the
@@ -211,10 +228,13 @@ pub fn SavedSection(shared: Shared) -> impl IntoView {
         let state = ui.state.get()?;
         let text = text();
         Some(match &state.failed {
-            Some(reason) if state.bytes() == 0 && state.last_write_ms == 0.0 => view! {
-                <p class="warning" role="status">{text.unavailable.replace("{reason}", reason)}</p>
+            Some(reason) if state.bytes() == 0 && state.last_write_ms == 0.0 => {
+                let words = match reason.as_str() {
+                    crate::worker::OTHER_TAB => text.other_tab.to_string(),
+                    reason => text.unavailable.replace("{reason}", reason),
+                };
+                view! { <p class="warning" role="status">{words}</p> }.into_any()
             }
-            .into_any(),
             Some(reason) => view! {
                 <p class="warning" role="alert">{failure(reason, text)}</p>
             }
@@ -342,6 +362,7 @@ mod tests {
             config: 2,
             damaged: vec![],
             load_ms: 12.4,
+            not_kept: None,
         };
         assert_eq!(
             restored_note(&restored, &SavedStrings::EN),

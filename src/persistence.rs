@@ -198,6 +198,8 @@ pub struct Restored {
     pub damaged: Vec<Damage>,
     /// How long reading and loading took, in milliseconds (measured by the worker).
     pub load_ms: f64,
+    /// Why nothing is kept in this visit (IndexedDB refused, or another tab holds it), if so.
+    pub not_kept: Option<String>,
 }
 
 /// The state of what the browser keeps, for the page to show: sizes as IndexedDB holds

@@ -14,7 +14,8 @@ use std::rc::Rc;
 
 use idb::{Database, DatabaseEvent, Factory, ObjectStoreParams, TransactionMode};
 use js_sys::Uint8Array;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::Closure;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::IdbTransaction;
 
 use crate::persistence::{SavedState, StoreOp, Stored};
@@ -28,6 +29,75 @@ const RDB: &str = "dump.rdb";
 const AOF_BASE: &str = "appendonly.aof.base.rdb";
 const CLOCK: &str = "clock";
 const DAMAGED: &str = "damaged/";
+
+/// How long a new page waits for the storage: on a reload the old page's worker lets go of
+/// it a moment after the new one asks.
+const CLAIM_WAIT_MS: i32 = 3000;
+
+/// Claims the playground's storage for this tab, for as long as its worker lives (a Web
+/// Lock): two tabs appending to one log would interleave two keyspaces' commands. False when
+/// another tab still holds it after [`CLAIM_WAIT_MS`], or the browser has no Web Locks.
+pub async fn claim() -> bool {
+    let global = js_sys::global();
+    let get = |from: &JsValue, name: &str| {
+        js_sys::Reflect::get(from, &name.into())
+            .ok()
+            .filter(|v| !v.is_undefined())
+    };
+    let Some(locks) = get(&global, "navigator").and_then(|n| get(&n, "locks")) else {
+        return false;
+    };
+    let (Some(request), Some(abort)) = (get(&locks, "request"), get(&global, "AbortController"))
+    else {
+        return false;
+    };
+    let Ok(controller) = js_sys::Reflect::construct(
+        abort.unchecked_ref::<js_sys::Function>(),
+        &js_sys::Array::new(),
+    ) else {
+        return false;
+    };
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(
+        &options,
+        &"signal".into(),
+        &get(&controller, "signal").into(),
+    );
+    let mut grant = None;
+    let granted = js_sys::Promise::new(&mut |resolve, _| grant = Some(resolve));
+    let grant = grant.expect("the executor runs at once");
+    // Held while the promise it returns is pending: as long as the worker lives.
+    let on_lock = {
+        let grant = grant.clone();
+        Closure::once_into_js(move |_lock: JsValue| -> JsValue {
+            let _ = grant.call1(&JsValue::NULL, &true.into());
+            js_sys::Promise::new(&mut |_, _| {}).into()
+        })
+    };
+    let on_abort = Closure::once(move |_: JsValue| {
+        let _ = grant.call1(&JsValue::NULL, &false.into());
+    });
+    let request: &js_sys::Function = request.unchecked_ref();
+    let Ok(asked) = request.call3(&locks, &DATABASE.into(), &options, &on_lock) else {
+        return false;
+    };
+    let _ = asked.unchecked_into::<js_sys::Promise>().catch(&on_abort);
+    // Called once at most, when the wait is given up: it lives as long as the worker.
+    on_abort.forget();
+    let abort_later = Closure::once_into_js(move || {
+        if let Some(abort) = get(&controller, "abort") {
+            let _ = abort.unchecked_ref::<js_sys::Function>().call0(&controller);
+        }
+    });
+    let scope: web_sys::WorkerGlobalScope = global.unchecked_into();
+    let _ = scope.set_timeout_with_callback_and_timeout_and_arguments_0(
+        abort_later.unchecked_ref(),
+        CLAIM_WAIT_MS,
+    );
+    wasm_bindgen_futures::JsFuture::from(granted)
+        .await
+        .is_ok_and(|held| held.is_truthy())
+}
 
 /// Opens (or creates) the database.
 pub async fn open() -> Result<Database, String> {

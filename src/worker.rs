@@ -19,6 +19,10 @@ use crate::protocol::{Request, Response};
 use crate::session::Session;
 use crate::store::{self, Writer};
 
+/// Why a tab keeps nothing while another holds the storage (`store::claim`); the page words
+/// it in its language (`persist_view`).
+pub const OTHER_TAB: &str = "another tab";
+
 /// Opens the playground as the browser kept it, starts answering messages, then tells the
 /// page it is ready and what it found.
 pub fn run() {
@@ -28,7 +32,11 @@ pub fn run() {
 async fn start() {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let started = js_sys::Date::now();
-    let database = store::open().await;
+    let database = if store::claim().await {
+        store::open().await
+    } else {
+        Err(OTHER_TAB.to_string())
+    };
     let (stored, unreadable) = match &database {
         Ok(database) => match store::read(database).await {
             Ok(stored) => (stored, None),
@@ -38,6 +46,7 @@ async fn start() {
     };
     let (session, mut restored) = Session::open(&stored, Box::new(BrowserClock), random_seed());
     restored.load_ms = js_sys::Date::now() - started;
+    restored.not_kept = database.as_ref().err().cloned().or(unreadable.clone());
     let on_saved = {
         let scope = scope.clone();
         Box::new(move |state: SavedState| post(&scope, &Response::Saved(state)))

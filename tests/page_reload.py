@@ -188,6 +188,21 @@ def main():
               reply(driver, "CONFIG GET maxmemory-policy")
               == ['1) "maxmemory-policy"', '2) "allkeys-lru"'])
 
+        # A second tab: the first keeps what is saved; the second says so and keeps nothing.
+        first = driver.current_window_handle
+        driver.switch_to.new_window("tab")
+        driver.get(url)
+        pagedriver.wait_ready(driver)
+        said = until(driver, "the second tab's note", 10,
+                     lambda: [n for n in notes(driver) if "Another tab" in n])
+        check("a second tab says another tab keeps the playground", bool(said), notes(driver))
+        check("and starts empty", reply(driver, "DBSIZE") == ["(integer) 0"])
+        reply(driver, "SET from-second-tab 1")
+        driver.close()
+        driver.switch_to.window(first)
+        check("the first tab's keyspace is its own",
+              reply(driver, "EXISTS from-second-tab a") == ["(integer) 1"])
+
         # The keyspace goes to a real redis-server as dump.rdb.
         driver.find_element(By.XPATH, "//button[text()='Server']").click()
         driver.find_element(By.XPATH, "//button[text()='Download dump.rdb']").click()
