@@ -384,6 +384,15 @@ pub static PARAMS: &[ConfigParam] = &[
         mutable: true,
         clamp: None,
     },
+    // A failed background save (or AOF write) refuses writes with MISCONF while this is on.
+    ConfigParam {
+        name: "stop-writes-on-bgsave-error",
+        aliases: &[],
+        kind: ConfigKind::Bool,
+        default: "yes",
+        mutable: true,
+        clamp: None,
+    },
     ConfigParam {
         name: "dir",
         aliases: &[],
@@ -424,6 +433,40 @@ pub static PARAMS: &[ConfigParam] = &[
         aliases: &[],
         kind: ConfigKind::Enum(&["everysec", "always", "no"]),
         default: "everysec",
+        mutable: true,
+        clamp: None,
+    },
+    // The log is rewritten when it has grown this many percent past its size after the last
+    // rewrite (0: never), once it is bigger than the minimum size.
+    ConfigParam {
+        name: "auto-aof-rewrite-percentage",
+        aliases: &[],
+        kind: ConfigKind::Int {
+            min: 0,
+            max: i32::MAX as i64,
+        },
+        default: "100",
+        mutable: true,
+        clamp: None,
+    },
+    ConfigParam {
+        name: "auto-aof-rewrite-min-size",
+        aliases: &[],
+        kind: ConfigKind::Memory {
+            min: 0,
+            max: i64::MAX,
+        },
+        default: "67108864",
+        mutable: true,
+        clamp: None,
+    },
+    // A log whose last command was cut short (a crash mid-write) is loaded up to it, and the
+    // file cut back, rather than refused.
+    ConfigParam {
+        name: "aof-load-truncated",
+        aliases: &[],
+        kind: ConfigKind::Bool,
+        default: "yes",
         mutable: true,
         clamp: None,
     },

@@ -7,7 +7,7 @@
 mod common;
 
 use common::{Harness, START_MS};
-use keyspace::persist::{LoadMode, Storage};
+use keyspace::persist::{AofFiles, LoadMode, Location, MemoryStorage, Storage};
 use keyspace::rdb::{self, RdbError};
 use keyspace::{Config, Engine, ManualClock, Reply};
 use proptest::prelude::*;
@@ -501,33 +501,55 @@ fn a_key_twice_in_one_database_is_refused() {
     );
 }
 
-/// A storage two engines share, as a restarted server finds its files.
+/// A storage two engines share, as a restarted server finds its files; `failing` makes its
+/// writes fail as a full or vanished disk would.
 #[derive(Clone, Default)]
-struct SharedStorage(std::sync::Arc<std::sync::Mutex<keyspace::persist::MemoryStorage>>);
+struct SharedStorage(std::sync::Arc<std::sync::Mutex<(MemoryStorage, Failing)>>);
+
+#[derive(Clone, Copy, Default)]
+struct Failing {
+    rdb: bool,
+    aof: bool,
+}
+
+impl SharedStorage {
+    fn fail(&self, rdb: bool, aof: bool) {
+        self.0.lock().unwrap().1 = Failing { rdb, aof };
+    }
+
+    fn log(&self) -> Vec<u8> {
+        let mut inner = self.0.lock().unwrap();
+        let files = inner.0.read_aof(&Location::default()).unwrap();
+        files.map(|(_, log)| log).unwrap_or_default()
+    }
+}
 
 impl Storage for SharedStorage {
-    fn write_rdb(&mut self, at: &keyspace::persist::Location, rdb: &[u8]) -> Result<(), String> {
-        self.0.lock().unwrap().write_rdb(at, rdb)
+    fn write_rdb(&mut self, at: &Location, rdb: &[u8]) -> Result<(), String> {
+        let mut inner = self.0.lock().unwrap();
+        if inner.1.rdb {
+            return Err("No such file or directory".into());
+        }
+        inner.0.write_rdb(at, rdb)
     }
-    fn read_rdb(&mut self, at: &keyspace::persist::Location) -> Result<Option<Vec<u8>>, String> {
-        self.0.lock().unwrap().read_rdb(at)
+    fn read_rdb(&mut self, at: &Location) -> Result<Option<Vec<u8>>, String> {
+        self.0.lock().unwrap().0.read_rdb(at)
     }
-    fn append_aof(
-        &mut self,
-        at: &keyspace::persist::Location,
-        commands: &[u8],
-        fsync: &str,
-    ) -> Result<(), String> {
-        self.0.lock().unwrap().append_aof(at, commands, fsync)
+    fn append_aof(&mut self, at: &Location, commands: &[u8], fsync: &str) -> Result<(), String> {
+        let mut inner = self.0.lock().unwrap();
+        if inner.1.aof {
+            return Err("No space left on device".into());
+        }
+        inner.0.append_aof(at, commands, fsync)
     }
-    fn rewrite_aof(&mut self, at: &keyspace::persist::Location, base: &[u8]) -> Result<(), String> {
-        self.0.lock().unwrap().rewrite_aof(at, base)
+    fn rewrite_aof(&mut self, at: &Location, base: &[u8]) -> Result<(), String> {
+        self.0.lock().unwrap().0.rewrite_aof(at, base)
     }
-    fn read_aof(
-        &mut self,
-        at: &keyspace::persist::Location,
-    ) -> Result<Option<keyspace::persist::AofFiles>, String> {
-        self.0.lock().unwrap().read_aof(at)
+    fn read_aof(&mut self, at: &Location) -> Result<Option<AofFiles>, String> {
+        self.0.lock().unwrap().0.read_aof(at)
+    }
+    fn truncate_aof(&mut self, at: &Location, len: usize) -> Result<(), String> {
+        self.0.lock().unwrap().0.truncate_aof(at, len)
     }
 }
 
@@ -580,19 +602,17 @@ fn the_append_only_log_replays_to_the_same_keyspace_later() {
     h.engine.flush_aof();
     // Only write commands, in the form they ran: no MULTI, EXEC or GET, the SET's relative
     // time made absolute, SPOP as SREM.
-    let (_, log) = storage
-        .clone()
-        .read_aof(&keyspace::persist::Location::default())
-        .unwrap()
-        .unwrap();
-    let commands = keyspace::aof::parse_log(&log).unwrap();
+    let commands = keyspace::aof::parse_log(&storage.log()).unwrap().commands;
     let names: Vec<String> = commands
         .iter()
         .map(|argv| String::from_utf8_lossy(&argv[0]).to_ascii_uppercase())
         .collect();
-    for absent in ["MULTI", "EXEC", "GET", "SPOP", "SETEX", "EXPIRE"] {
+    for absent in ["GET", "SPOP", "SETEX", "EXPIRE"] {
         assert!(!names.iter().any(|n| n == absent), "{absent} in {names:?}");
     }
+    // The transaction's two writes are logged between MULTI and EXEC, as Redis propagates them.
+    let multi = names.iter().position(|n| n == "MULTI").expect("a MULTI");
+    assert_eq!(names[multi..multi + 4], ["MULTI", "LPUSH", "LPOP", "EXEC"]);
     let expiry = (START_MS + 100_000).to_string();
     assert_eq!(
         commands[1],
@@ -627,8 +647,10 @@ fn a_damaged_log_is_refused_and_nothing_is_loaded() {
     h.run("SET keep me");
     let log = b"*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n1\r\n";
     for (bytes, reason) in [
-        (&log[..log.len() - 3], "truncated"),
-        (&b"SET a 1\r\n"[..], "Bad file format"),
+        (
+            &b"SET a 1\r\n"[..],
+            "Bad file format reading the append only file appendonly.aof",
+        ),
         (&b"*1\r\n$4\r\nNOPE\r\n"[..], "Unknown command 'NOPE'"),
     ] {
         let error = h.engine.load_aof(None, bytes).unwrap_err();
@@ -638,6 +660,135 @@ fn a_damaged_log_is_refused_and_nothing_is_loaded() {
     assert_eq!(h.engine.load_aof(None, log), Ok(()));
     assert_eq!(h.run("GET a"), Reply::Bulk(b"1".to_vec()));
     assert_eq!(h.run("EXISTS keep"), Reply::Integer(0));
+}
+
+/// A log whose last command was cut short, or that ends inside a transaction, is loaded up
+/// to its last whole command (before the MULTI) and cut back there under
+/// `aof-load-truncated yes`, so that appends follow whole commands; with `no` it is refused
+/// and the keyspace stays as it was.
+#[test]
+fn a_truncated_log_is_cut_back_or_refused_as_aof_load_truncated_says() {
+    let set_a = b"*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n1\r\n".to_vec();
+    let set_b = b"*3\r\n$3\r\nSET\r\n$1\r\nb\r\n$1\r\n2\r\n".to_vec();
+    let multi = b"*1\r\n$5\r\nMULTI\r\n".to_vec();
+    let short = [set_a.clone(), set_b[..set_b.len() - 3].to_vec()].concat();
+    let unclosed = [set_a.clone(), multi, set_b.clone()].concat();
+    for damaged in [short, unclosed] {
+        let storage = SharedStorage::default();
+        let mut writer = harness();
+        writer.engine.set_storage(Box::new(storage.clone()));
+        writer.run("CONFIG SET appendonly yes");
+        storage
+            .clone()
+            .append_aof(&Location::default(), &damaged, "always")
+            .unwrap();
+
+        let mut strict = harness();
+        strict.run("CONFIG SET aof-load-truncated no");
+        strict.run("SET keep me");
+        strict.engine.set_storage(Box::new(storage.clone()));
+        let error = strict.engine.load_aof_from_storage().unwrap_err();
+        assert!(
+            error.starts_with("Unexpected end of file reading the append only file"),
+            "{error}"
+        );
+        assert_eq!(strict.run("GET keep"), Reply::Bulk(b"me".to_vec()));
+        assert_eq!(storage.log(), damaged);
+
+        let mut lenient = harness();
+        lenient.engine.set_storage(Box::new(storage.clone()));
+        assert_eq!(lenient.engine.load_aof_from_storage(), Ok(true));
+        assert_eq!(lenient.run("GET a"), Reply::Bulk(b"1".to_vec()));
+        assert_eq!(lenient.run("EXISTS b"), Reply::Integer(0));
+        assert_eq!(storage.log(), set_a);
+        let log = lenient.engine.take_persistence_log().join("\n");
+        assert!(
+            log.contains(&format!(
+                "!!! Truncating the AOF appendonly.aof at offset {} !!!",
+                set_a.len()
+            )),
+            "{log}"
+        );
+        assert!(log.contains("loaded anyway because aof-load-truncated is enabled"));
+    }
+}
+
+/// Redis 7.0 propagates what a transaction wrote as one unit: a single write alone (it is
+/// atomic by itself), several between MULTI and EXEC (the MULTI after the SELECT of the
+/// first one's database), nothing for a transaction that wrote nothing; a command that
+/// failed wrote nothing and is not logged. The log replays to the same keyspace.
+#[test]
+fn transactions_are_logged_as_redis_propagates_them() {
+    let storage = SharedStorage::default();
+    let mut h = harness();
+    h.engine.set_storage(Box::new(storage.clone()));
+    h.run("CONFIG SET appendonly yes");
+    let lines = [
+        "SET pre 0",
+        "MULTI",
+        "SET a 1",
+        "EXEC",
+        "MULTI",
+        "GET a",
+        "EXEC",
+        "MULTI",
+        "SET c x",
+        "INCR c",
+        "EXEC",
+        "MULTI",
+        "SET d x",
+        "INCR d",
+        "SET e 1",
+        "EXEC",
+        "MULTI",
+        "SELECT 2",
+        "SET f 1",
+        "SET g 1",
+        "SELECT 0",
+        "EXEC",
+        "SET h 1",
+    ];
+    for line in lines {
+        h.run(line);
+    }
+    h.engine.flush_aof();
+    let logged: Vec<String> = keyspace::aof::parse_log(&storage.log())
+        .unwrap()
+        .commands
+        .iter()
+        .map(|argv| {
+            let words: Vec<String> = argv
+                .iter()
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .collect();
+            words.join(" ")
+        })
+        .collect();
+    // What real redis-server 7.0.15 wrote to its incr file for the same commands.
+    assert_eq!(
+        logged,
+        [
+            "SELECT 0",
+            "SET pre 0",
+            "SET a 1",
+            "SET c x",
+            "MULTI",
+            "SET d x",
+            "SET e 1",
+            "EXEC",
+            "SELECT 2",
+            "MULTI",
+            "SET f 1",
+            "SET g 1",
+            "EXEC",
+            "SELECT 0",
+            "SET h 1",
+        ]
+    );
+    let mut again = harness();
+    again.engine.set_storage(Box::new(storage));
+    assert_eq!(again.engine.load_aof_from_storage(), Ok(true));
+    assert_eq!(contents(&again.engine), contents(&h.engine));
 }
 
 /// Under an LRU policy a snapshot keeps how long each key was idle, under LFU its counter

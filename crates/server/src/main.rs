@@ -85,6 +85,9 @@ fn main() -> ExitCode {
             .load_from_storage()
             .map(|found| found.then_some("DB loaded from disk"))
     };
+    for line in engine.take_persistence_log() {
+        println!("{line}");
+    }
     match loaded {
         Ok(Some(note)) => println!("{note}"),
         Ok(None) => {}
