@@ -822,3 +822,201 @@ fn idle_times_and_frequencies_survive_a_reload_under_their_policies() {
     assert_eq!(h.run("DEBUG RELOAD"), ok());
     assert_eq!(h.run("OBJECT FREQ g"), Reply::Integer(100));
 }
+
+fn info_persistence(h: &mut Harness) -> String {
+    String::from_utf8(bulk(h.run("INFO persistence"))).unwrap()
+}
+
+fn assert_info(h: &mut Harness, lines: &[&str]) {
+    let text = info_persistence(h);
+    for line in lines {
+        assert!(
+            text.contains(&format!("\r\n{line}\r\n")),
+            "{line} in {text}"
+        );
+    }
+}
+
+const MISCONF_RDB: &str = "MISCONF Redis is configured to save RDB snapshots, but it's currently \
+    unable to persist to disk. Commands that may modify the data set are disabled, because this \
+    instance is configured to report errors during writes if RDB snapshotting fails \
+    (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB \
+    error.";
+
+/// A save point is met when enough changes were made and strictly more than its seconds
+/// passed since the last save; `tick` then saves as a finished BGSAVE would leave INFO.
+#[test]
+fn save_points_save_on_the_timer() {
+    let storage = SharedStorage::default();
+    let mut h = harness();
+    h.engine.set_storage(Box::new(storage.clone()));
+    assert_eq!(h.run("CONFIG SET save \"10 2 100 1\""), ok());
+    h.run("SET a 1");
+    h.clock.advance_ms(10_000);
+    h.engine.tick();
+    h.run("SET b 2");
+    // Two changes, but exactly 10 seconds: not yet.
+    h.engine.tick();
+    assert_info(&mut h, &["rdb_changes_since_last_save:2", "rdb_saves:0"]);
+    h.clock.advance_ms(1000);
+    h.engine.tick();
+    let start = (START_MS / 1000) as i64;
+    assert_info(
+        &mut h,
+        &[
+            "rdb_changes_since_last_save:0",
+            &format!("rdb_last_save_time:{}", start + 11),
+            "rdb_last_bgsave_status:ok",
+            "rdb_last_bgsave_time_sec:0",
+            "rdb_saves:1",
+        ],
+    );
+    assert_eq!(h.run("LASTSAVE"), Reply::Integer(start + 11));
+    assert!(h
+        .engine
+        .take_persistence_log()
+        .contains(&"2 changes in 10 seconds. Saving...".to_string()));
+    // The snapshot holds both keys.
+    let mut later = harness();
+    later.engine.set_storage(Box::new(storage));
+    assert_eq!(later.engine.load_from_storage(), Ok(true));
+    assert_eq!(later.run("DBSIZE"), Reply::Integer(2));
+    // The second point: one change and more than 100 seconds.
+    h.run("SET c 3");
+    h.clock.advance_ms(100_000);
+    h.engine.tick();
+    assert_info(&mut h, &["rdb_saves:1"]);
+    h.clock.advance_ms(1000);
+    h.engine.tick();
+    assert_info(&mut h, &["rdb_saves:2", "rdb_changes_since_last_save:0"]);
+    // No save points, no saves.
+    h.run("CONFIG SET save \"\"");
+    h.run("SET d 4");
+    h.clock.advance_ms(1_000_000);
+    h.engine.tick();
+    assert_info(&mut h, &["rdb_saves:2"]);
+}
+
+/// After a background save failed, writes and PING are refused with Redis's MISCONF (reads
+/// go on; a refused write dooms its transaction) while save points are set and
+/// `stop-writes-on-bgsave-error` is on. The save points try again only 5 seconds after the
+/// failed try; a success lifts the refusal. A failed SAVE answers a bare ERR and changes
+/// nothing of that.
+#[test]
+fn a_failed_background_save_refuses_writes_with_misconf() {
+    let storage = SharedStorage::default();
+    let mut h = harness();
+    h.engine.set_storage(Box::new(storage.clone()));
+    h.run("CONFIG SET save \"1 1\"");
+    h.run("SET a 1");
+    storage.fail(true, false);
+    assert_eq!(h.run("SAVE"), err("ERR"));
+    assert_eq!(h.run("SET b 2"), ok());
+    h.clock.advance_ms(2000);
+    h.engine.tick();
+    assert_info(
+        &mut h,
+        &[
+            "rdb_last_bgsave_status:err",
+            "rdb_saves:2",
+            "rdb_changes_since_last_save:2",
+        ],
+    );
+    assert_eq!(h.run("SET c 3"), err(MISCONF_RDB));
+    assert_eq!(h.run("DEL nothing"), err(MISCONF_RDB));
+    assert_eq!(h.run("PING"), err(MISCONF_RDB));
+    assert_eq!(h.run("GET a"), Reply::Bulk(b"1".to_vec()));
+    h.run("MULTI");
+    assert_eq!(h.run("SET x 1"), err(MISCONF_RDB));
+    assert_eq!(
+        h.run("EXEC"),
+        err("EXECABORT Transaction discarded because of previous errors.")
+    );
+    h.run("MULTI");
+    assert_eq!(h.run("GET a"), Reply::Simple("QUEUED".into()));
+    assert_eq!(
+        h.run("EXEC"),
+        Reply::Array(vec![Reply::Bulk(b"1".to_vec())])
+    );
+    assert_eq!(h.run("CONFIG SET stop-writes-on-bgsave-error no"), ok());
+    assert_eq!(h.run("SET c 3"), ok());
+    h.run("CONFIG SET stop-writes-on-bgsave-error yes");
+    assert_eq!(h.run("SET d 4"), err(MISCONF_RDB));
+
+    // The disk is back; the next try waits until more than 5 seconds after the last one.
+    storage.fail(false, false);
+    h.clock.advance_ms(5000);
+    h.engine.tick();
+    assert_info(&mut h, &["rdb_last_bgsave_status:err", "rdb_saves:2"]);
+    h.clock.advance_ms(1000);
+    h.engine.tick();
+    assert_info(&mut h, &["rdb_last_bgsave_status:ok", "rdb_saves:3"]);
+    assert_eq!(h.run("SET d 4"), ok());
+    assert_eq!(h.run("PING"), Reply::Simple("PONG".into()));
+}
+
+/// A write to the log that fails refuses writes with MISCONF and the system's reason; the
+/// commands are kept and written once the storage takes them again, which lifts it.
+#[test]
+fn a_failed_log_write_refuses_writes_until_a_write_works() {
+    let storage = SharedStorage::default();
+    let mut h = harness();
+    h.engine.set_storage(Box::new(storage.clone()));
+    h.run("CONFIG SET appendonly yes");
+    storage.fail(false, true);
+    h.run("SET a 1");
+    h.engine.flush_aof();
+    assert_info(&mut h, &["aof_last_write_status:err"]);
+    let misconf = err("MISCONF Errors writing to the AOF file: No space left on device");
+    assert_eq!(h.run("SET b 2"), misconf);
+    assert_eq!(h.run("PING"), misconf);
+    assert_eq!(h.run("GET a"), Reply::Bulk(b"1".to_vec()));
+    storage.fail(false, false);
+    h.engine.tick();
+    assert_info(&mut h, &["aof_last_write_status:ok"]);
+    assert_eq!(h.run("SET b 2"), ok());
+    h.engine.flush_aof();
+    let commands = keyspace::aof::parse_log(&storage.log()).unwrap().commands;
+    assert_eq!(commands.len(), 3, "SELECT, SET a, SET b: {commands:?}");
+}
+
+/// The log is rewritten from `tick` once it is bigger than `auto-aof-rewrite-min-size` and
+/// has grown `auto-aof-rewrite-percentage` percent past its base; INFO shows both sizes
+/// while the log is on.
+#[test]
+fn the_log_is_rewritten_when_it_has_grown_enough() {
+    let storage = SharedStorage::default();
+    let mut h = harness();
+    h.engine.set_storage(Box::new(storage.clone()));
+    h.run("CONFIG SET appendonly yes");
+    h.run("CONFIG SET auto-aof-rewrite-min-size 1000");
+    let text = info_persistence(&mut h);
+    let size = |text: &str, field: &str| -> u64 {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(field))
+            .unwrap_or_else(|| panic!("{field} in {text}"));
+        line[field.len() + 1..].parse().unwrap()
+    };
+    let base = size(&text, "aof_base_size");
+    assert_eq!(size(&text, "aof_current_size"), base);
+    // Grow the log to just over twice the base and over the minimum size.
+    let mut n = 0;
+    while size(&info_persistence(&mut h), "aof_current_size") <= (2 * base).max(1000) {
+        h.run(&format!("SET key:{n} value"));
+        h.engine.flush_aof();
+        n += 1;
+    }
+    assert_info(&mut h, &["aof_rewrites:1"]);
+    h.engine.tick();
+    let text = info_persistence(&mut h);
+    assert!(text.contains("\r\naof_rewrites:2\r\n"), "{text}");
+    assert_eq!(
+        size(&text, "aof_current_size"),
+        size(&text, "aof_base_size")
+    );
+    assert!(size(&text, "aof_base_size") > base);
+    assert!(storage.log().is_empty());
+    h.run("CONFIG SET appendonly no");
+    assert!(!info_persistence(&mut h).contains("aof_current_size"));
+}
