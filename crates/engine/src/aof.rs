@@ -361,20 +361,20 @@ impl Engine {
         let Some((base, log)) = self.persistence.storage.read_aof(&location)? else {
             return Ok(false);
         };
-        let (commands, cut) = self.check_log(&log)?;
-        if let Some(len) = cut {
+        let checked = self.check_log(&log)?;
+        if checked.truncated {
             self.persistence
                 .storage
-                .truncate_aof(&location, len)
+                .truncate_aof(&location, checked.valid_len)
                 .map_err(|e| format!("Error truncating the AOF file: {e}"))?;
             self.persistence.log(format!(
                 "AOF {} loaded anyway because aof-load-truncated is enabled",
                 location.appendfilename
             ));
         }
-        self.replay(base.as_deref(), &commands)?;
+        self.replay(base.as_deref(), &checked.commands)?;
         self.persistence.aof.current_size =
-            (base.map_or(0, |b| b.len()) + cut.unwrap_or(log.len())) as u64;
+            (base.map_or(0, |b| b.len()) + checked.valid_len) as u64;
         self.persistence.aof.base_size = self.persistence.aof.current_size;
         Ok(true)
     }
@@ -382,17 +382,17 @@ impl Engine {
     /// Replays `log` on `base` (an RDB snapshot, or an empty keyspace without one); a
     /// truncated tail is left out under `aof-load-truncated yes`, as from storage.
     pub fn load_aof(&mut self, base: Option<&[u8]>, log: &[u8]) -> Result<(), String> {
-        let (commands, _) = self.check_log(log)?;
-        self.replay(base, &commands)
+        let checked = self.check_log(log)?;
+        self.replay(base, &checked.commands)
     }
 
-    /// The commands of a log to replay, and the length to cut the log back to when its end
-    /// is to be dropped, as Redis 7.0's `loadSingleAppendOnlyFile` decides: a command cut
+    /// The commands of a log to replay, and whether its end is to be dropped (the log cut
+    /// back to `valid_len`), as Redis 7.0's `loadSingleAppendOnlyFile` decides: a command cut
     /// short at the end, or a MULTI with no EXEC after it (its commands never ran), is a
     /// truncated log, loaded up to there with `aof-load-truncated yes` and refused with
     /// `no`. Bad bytes anywhere, or a command the engine does not know, refuse the log
     /// whatever the setting.
-    fn check_log(&mut self, bytes: &[u8]) -> Result<(Vec<Vec<Vec<u8>>>, Option<usize>), String> {
+    fn check_log(&mut self, bytes: &[u8]) -> Result<Log, String> {
         let name = self.config.text("appendfilename").to_string();
         let mut log = parse_log(bytes).map_err(|e| format!("{e} {name}: make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>"))?;
         for argv in &log.commands {
@@ -417,7 +417,7 @@ impl Engine {
             }
         }
         if !log.truncated {
-            return Ok((log.commands, None));
+            return Ok(log);
         }
         if !self.config.flag("aof-load-truncated") {
             return Err(format!(
@@ -434,7 +434,7 @@ impl Engine {
             "!!! Truncating the AOF {name} at offset {} !!!",
             log.valid_len
         ));
-        Ok((log.commands, Some(log.valid_len)))
+        Ok(log)
     }
 
     /// Loads `base`, then runs `commands` on a client of their own, logging nothing.
