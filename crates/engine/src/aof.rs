@@ -14,7 +14,18 @@
 //! - GETDEL as `DEL k`, and so are keys removed by expiry or eviction, which no command names;
 //! - a `SELECT n` precedes a command for another database than the log's last one.
 //!
-//! Commands inside MULTI/EXEC are logged one by one as they run, without the MULTI around them.
+//! What EXEC's queue writes is logged as Redis 7.0's `propagatePendingCommands` logs it: held
+//! until EXEC ends, then one command alone (a single command is atomic by itself), several
+//! between MULTI and EXEC, so that a replay applies all of them or, cut short, none. A
+//! transaction that wrote nothing logs nothing; a queued command that failed wrote nothing.
+//!
+//! # Size and automatic rewrites
+//!
+//! The engine counts the log's bytes, base included (`aof_current_size`), and what they were
+//! after the last rewrite or load (`aof_base_size`); `tick` rewrites the log when it is past
+//! `auto-aof-rewrite-min-size` and has grown `auto-aof-rewrite-percentage` percent past the
+//! base (`crate::persist`). A write the storage refuses stays in the buffer for the next try,
+//! and meanwhile writes are refused with MISCONF and the storage's reason.
 //!
 //! # The files (the native server's storage)
 //!
@@ -26,10 +37,13 @@
 //!
 //! # Loading
 //!
-//! The log is read whole before anything changes: a log that ends inside a command (a crash
-//! mid-write, a truncated copy) or holds anything but RESP commands the engine knows is
-//! refused with the reason, and the keyspace stays as it was. Then the base is loaded and
-//! the commands run on a client of their own, logging nothing.
+//! The log is read whole before anything changes: one that holds anything but RESP commands
+//! the engine knows is refused with Redis's reason, and the keyspace stays as it was. A log
+//! whose end is damaged the way a crash leaves it (its last command cut short, or a MULTI with
+//! no EXEC after it) is, as Redis's `aof-load-truncated yes` has it, loaded up to its last
+//! whole command (before that MULTI) and the storage's log cut back there, so that new
+//! commands follow whole ones; with `no` it is refused. Then the base is loaded and the
+//! commands run on a client of their own, logging nothing.
 
 use crate::engine::{Call, Engine, Outcome};
 use crate::persist::LoadMode;

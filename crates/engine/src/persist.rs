@@ -6,6 +6,18 @@
 //! and DEBUG RELOAD reads back what it saved; the native server gives a storage that writes
 //! `dir`/`dbfilename` like redis-server. The counters INFO persistence and LASTSAVE report
 //! live here too.
+//!
+//! # The timer, and MISCONF
+//!
+//! [`Engine::tick`] runs the persistence part of Redis's `serverCron`: a background save when
+//! a `save` point is met (at least its changes since the last save, and strictly more than its
+//! seconds), done at once since there is no fork, so INFO then reads as after a finished
+//! BGSAVE; after a failed one, save points wait [`BGSAVE_RETRY_DELAY`] seconds past the last
+//! try. Otherwise, the append-only log is rewritten when it has grown enough (`crate::aof`).
+//! A failed background save (with save points set and `stop-writes-on-bgsave-error yes`) or
+//! a failed log write makes [`Engine::check_disk_error`] refuse writes and PING with MISCONF,
+//! as Redis's `processCommand` does, until a save or write works again. A failed SAVE
+//! answers an error but changes none of that, as in Redis.
 
 use crate::aof::Aof;
 use crate::db::{Entry, StringOrigin, Value};

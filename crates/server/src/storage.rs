@@ -11,7 +11,9 @@
 //! manifest last (by rename), so that a crash leaves one whole manifest or the other, then
 //! deletes the old files. Appends go to the manifest's incr file, flushed to the disk after
 //! every append under `appendfsync always`, at most once a second under `everysec` (at the
-//! first append after the second is up), never under `no`.
+//! first append after the second is up), never under `no`. An append that fails is cut back
+//! off the file, so the engine's next try does not log half a command twice; a load that
+//! found the log's last command cut short cuts the last file back to its whole commands.
 
 use std::fs;
 use std::io::{ErrorKind, Write};
