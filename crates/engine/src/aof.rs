@@ -226,9 +226,14 @@ impl Engine {
     /// Logs a write command that just ran (the caller checks its `write` flag: EXEC, whose
     /// commands are logged one by one, and a read that expired a key are not), if the log
     /// is on and the command changed something, in its propagated form (see the module's
-    /// notes).
+    /// notes). FLUSHDB and FLUSHALL are logged even when there was nothing to remove, as
+    /// Redis forces their propagation (and FLUSHALL's own save may have reset the count).
     fn feed_aof(&mut self, call: &Call<'_>, dirty_before: u64, outcome: &Outcome) {
-        if !self.persistence.aof.on || self.persistence.aof.loading || self.dirty == dirty_before {
+        let forced = matches!(call.name, "flushdb" | "flushall");
+        if !self.persistence.aof.on
+            || self.persistence.aof.loading
+            || (self.dirty == dirty_before && !forced)
+        {
             return;
         }
         let argv = call.argv;

@@ -140,7 +140,8 @@ pub(crate) struct Persistence {
     /// Whether the last background save worked (`rdb_last_bgsave_status`); a successful
     /// SAVE sets it too, a failed one leaves it.
     pub(crate) last_save_ok: bool,
-    /// Saves tried since start, foreground and background (`rdb_saves`).
+    /// Saves tried since start by SAVE and in the background (`rdb_saves`); those that
+    /// FLUSHALL, DEBUG RELOAD and SHUTDOWN make are not counted, as in Redis.
     pub(crate) saves: u64,
     /// Whether a BGSAVE ran yet (`rdb_last_bgsave_time_sec` is -1 until then).
     pub(crate) bgsaved: bool,
@@ -306,8 +307,8 @@ impl Engine {
     fn write_snapshot(&mut self, background: bool) -> Result<(), String> {
         let now = self.clock.now_ms() / 1000;
         let p = &mut self.persistence;
-        p.saves += 1;
         if background {
+            p.saves += 1;
             p.lastbgsave_try = now;
             p.bgsaved = true;
         }
@@ -335,6 +336,15 @@ impl Engine {
             }
         }
         result
+    }
+
+    /// What FLUSHALL does after emptying the keyspace, as Redis's `flushAllDataAndResetRDB`:
+    /// with save points set, the empty keyspace is saved at once, so that the snapshot does
+    /// not bring the keys back at the next start.
+    pub(crate) fn save_after_flushall(&mut self) {
+        if !self.persistence.save_points.is_empty() {
+            let _ = self.save();
+        }
     }
 
     /// Takes the persistence parts of the config (called at start and after every CONFIG

@@ -434,8 +434,9 @@ fn shutdown_saves_then_asks_to_stop() {
     let argv = vec![b"SHUTDOWN".to_vec()];
     assert!(h.engine.execute(h.client, &argv).into_replies().is_empty());
     assert!(h.engine.shutdown_requested());
+    // It saved (as Redis's shutdown does, without counting it in rdb_saves).
     let info = String::from_utf8(bulk(h.run("INFO persistence"))).unwrap();
-    assert!(info.contains("rdb_saves:1\r\n"));
+    assert!(info.contains("rdb_changes_since_last_save:0\r\n"));
 }
 
 fn any_engine_snapshot() -> Vec<u8> {
@@ -1019,4 +1020,39 @@ fn the_log_is_rewritten_when_it_has_grown_enough() {
     assert!(storage.log().is_empty());
     h.run("CONFIG SET appendonly no");
     assert!(!info_persistence(&mut h).contains("aof_current_size"));
+}
+
+/// FLUSHALL saves the emptied keyspace when save points are set (the snapshot would bring
+/// the keys back otherwise), uncounted in rdb_saves as in Redis; FLUSHDB and FLUSHALL are
+/// logged even when they removed nothing, as Redis forces their propagation.
+#[test]
+fn flushall_saves_and_flushes_are_always_logged() {
+    let storage = SharedStorage::default();
+    let mut h = harness();
+    h.engine.set_storage(Box::new(storage.clone()));
+    h.run("SET a 1");
+    h.run("FLUSHALL");
+    assert_info(&mut h, &["rdb_changes_since_last_save:0", "rdb_saves:0"]);
+    let mut later = harness();
+    later.engine.set_storage(Box::new(storage.clone()));
+    assert_eq!(later.engine.load_from_storage(), Ok(true));
+    assert_eq!(later.run("DBSIZE"), Reply::Integer(0));
+    h.run("SET b 1");
+    h.run("CONFIG SET save \"\"");
+    h.run("FLUSHALL");
+    assert_info(&mut h, &["rdb_changes_since_last_save:2"]);
+
+    h.run("CONFIG SET appendonly yes");
+    h.run("FLUSHDB");
+    h.run("FLUSHALL");
+    h.engine.flush_aof();
+    let commands = keyspace::aof::parse_log(&storage.log()).unwrap().commands;
+    assert_eq!(
+        commands,
+        [
+            vec![b"SELECT".to_vec(), b"0".to_vec()],
+            vec![b"FLUSHDB".to_vec()],
+            vec![b"FLUSHALL".to_vec()]
+        ]
+    );
 }

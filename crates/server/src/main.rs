@@ -102,6 +102,7 @@ fn main() -> ExitCode {
             } else {
                 config.text("dbfilename").to_string()
             };
+            let message = message.trim_end_matches('.');
             eprintln!("Fatal error loading the DB ({file}): {message}. Exiting.");
             return ExitCode::FAILURE;
         }

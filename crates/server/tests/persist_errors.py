@@ -8,7 +8,9 @@ Usage: python3 crates/server/tests/persist_errors.py <path-to-keyspace-server> [
   save on their timer, then the directory is removed (root ignores permissions, so this is
   how a save is made to fail) and the next save point fails. The same commands (writes,
   reads, PING, transactions, CONFIG SET stop-writes-on-bgsave-error, SAVE) then go to both
-  through redis-cli, whose output must be identical, and so must INFO's bgsave status.
+  through redis-cli, whose output must be identical, and so must INFO's bgsave status; so
+  must the EXEC of a transaction queued before the failure; then a SAVE into a new `dir`
+  lifts the refusal, and FLUSHALL saves the empty keyspace.
 - A truncated log: redis-server writes a log (every type, a transaction, another database) and
   is killed; copies of its directory get the same damage (the last command cut short, or a
   MULTI left open at the end) and each server starts on its copy. With `aof-load-truncated
@@ -73,15 +75,25 @@ def misconf(checks, binary, redis_server):
     dirs = [tempfile.mkdtemp(prefix="persist-misconf-") for _ in range(2)]
     servers = []
     try:
+        protected = ["--enable-protected-configs", "yes"]
         servers.append(rt.Server([redis_server, "--bind", "127.0.0.1", "--save", "1 1",
-                                  "--appendonly", "no"], dirs[0], "redis-server"))
-        servers.append(rt.Server([binary, "--save", "1 1"], dirs[1], "keyspace-server"))
+                                  "--appendonly", "no"] + protected, dirs[0], "redis-server"))
+        servers.append(rt.Server([binary, "--save", "1 1"] + protected, dirs[1],
+                                 "keyspace-server"))
         for s in servers:
             s.client.set("a", 1)
         for s in servers:
             wait_for(s.client, "rdb_changes_since_last_save", "0", s.name + " saving")
         checks.check("both saved on the save point",
                      all(os.path.exists(os.path.join(d, "dump.rdb")) for d in dirs))
+        # A transaction queued while saves still worked, executed after one failed.
+        queued = []
+        for s in servers:
+            connection = s.client.connection_pool.get_connection()
+            for command in (("MULTI",), ("SET", "queued", "1")):
+                connection.send_command(*command)
+                connection.read_response()
+            queued.append(connection)
         for d in dirs:
             shutil.rmtree(d)
         for s in servers:
@@ -89,6 +101,16 @@ def misconf(checks, binary, redis_server):
         for s in servers:
             wait_for(s.client, "rdb_last_bgsave_status", "err", s.name + " failing to save")
         checks.check("both report rdb_last_bgsave_status:err after the failed save point", True)
+        aborted = []
+        for connection in queued:
+            connection.send_command("EXEC")
+            try:
+                aborted.append(repr(connection.read_response()))
+            except rt.redis.ResponseError as e:
+                aborted.append(str(e))
+            connection.disconnect()
+        checks.check("MISCONF: EXEC of a transaction queued before the failure: %s"
+                     % aborted[0][:60], aborted[0] == aborted[1], repr(aborted))
         real_out, ours_out = (cli(s.port, MISCONF_SCRIPT) for s in servers)
         checks.check("MISCONF: %d commands answered as redis-server answers them"
                      % len(MISCONF_SCRIPT), real_out == ours_out,
@@ -99,6 +121,18 @@ def misconf(checks, binary, redis_server):
         for field in ("rdb_last_bgsave_status", "rdb_changes_since_last_save"):
             got = [info_field(s.client, field) for s in servers]
             checks.check("INFO %s: %s" % (field, got[0]), got[0] == got[1], repr(got))
+        # A directory that works again: a successful SAVE lifts the refusal; FLUSHALL saves.
+        outs = []
+        for s in servers:
+            fresh = tempfile.mkdtemp(prefix="persist-misconf-fresh-")
+            dirs.append(fresh)
+            outs.append(cli(s.port, ["CONFIG SET dir " + fresh, "SAVE", "SET f 6", "PING",
+                                     "SET g 7", "FLUSHALL"]))
+            outs[-1] += "rdb_changes_since_last_save:%s dump.rdb:%s\n" % (
+                info_field(s.client, "rdb_changes_since_last_save"),
+                os.path.exists(os.path.join(fresh, "dump.rdb")))
+        checks.check("MISCONF lifted by a SAVE that works, then FLUSHALL saves: %s"
+                     % outs[0].split()[-2:], outs[0] == outs[1], repr(outs))
     finally:
         for s in servers:
             s.stop()
@@ -107,7 +141,8 @@ def misconf(checks, binary, redis_server):
 
 
 def starts(argv, directory):
-    """Whether a server starts on `directory` (it listens) or exits (with its output)."""
+    """Whether a server starts on `directory` (it answers PING with PONG; redis-server listens
+    while it loads, answering LOADING) or exits (with its output)."""
     port = rt.free_port()
     proc = subprocess.Popen(argv + ["--port", str(port), "--dir", directory],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -116,16 +151,33 @@ def starts(argv, directory):
         if proc.poll() is not None:
             return False, proc.stdout.read().decode(errors="replace")
         try:
-            rt.socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            with rt.socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+                s.sendall(b"PING\r\n")
+                answered = s.recv(64)
+        except OSError:
+            answered = b""
+        if answered.startswith(b"+PONG"):
             proc.kill()
             proc.wait()
             proc.stdout.close()
             return True, ""
-        except OSError:
-            time.sleep(0.05)
+        time.sleep(0.05)
     proc.kill()
     proc.wait()
     raise RuntimeError("%s neither started nor exited" % argv[0])
+
+
+def loaded(client):
+    """Waits while a server answers LOADING."""
+    deadline = time.time() + 30
+    while True:
+        try:
+            client.ping()
+            return
+        except rt.redis.BusyLoadingError:
+            if time.time() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def incr_path(directory):
@@ -172,6 +224,7 @@ def truncated_logs(checks, binary, redis_server):
                     if truncated == "yes" and outcomes[-1][0]:
                         s = rt.Server(argv, d, argv[0])
                         try:
+                            loaded(s.client)
                             spaces.append(rt.keyspace(s.client))
                         finally:
                             s.stop()

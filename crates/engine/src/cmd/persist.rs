@@ -221,6 +221,7 @@ fn restore(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 /// SAVE
 /// ```
 fn save(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
+    engine.persistence.saves += 1;
     engine.save().map_err(|_| Error::SaveFailed)?;
     Ok(Reply::ok().into())
 }
