@@ -20,7 +20,7 @@
 //! answers an error but changes none of that, as in Redis.
 
 use crate::aof::Aof;
-use crate::db::{Entry, StringOrigin, Value};
+use crate::db::{Db, Entry, StringOrigin, Value};
 use crate::engine::{ClientId, Engine};
 use crate::error::Error;
 use crate::evict;
@@ -456,15 +456,13 @@ impl Engine {
     /// as `rdb_last_load_keys_expired`.
     pub fn load_rdb(&mut self, bytes: &[u8], mode: LoadMode) -> Result<(), RdbError> {
         self.now_ms = self.clock.now_ms();
-        let snapshot = rdb::load(bytes, self.load_limits(), self.dbs.len())?;
+        let snapshot = rdb::load_keys(bytes, self.load_limits(), self.dbs.len())?;
+        if mode == LoadMode::Replace {
+            return self.replace_keyspace(snapshot);
+        }
+        rdb::check_unique(&snapshot)?;
         if mode == LoadMode::Add && self.any_exists(&snapshot) {
             return Err(RdbError::Corrupt("a key that already exists"));
-        }
-        if mode == LoadMode::Replace {
-            for db in 0..self.dbs.len() {
-                self.touch_all_watched_keys_in_db(db, None);
-                self.dbs[db].clear();
-            }
         }
         let (mut loaded, mut expired) = (0, 0);
         for (db, keys) in snapshot.dbs.into_iter().enumerate() {
@@ -481,10 +479,48 @@ impl Engine {
                 loaded += 1;
             }
         }
+        self.finish_load(loaded, expired);
+        Ok(())
+    }
+
+    /// Loads a snapshot into new, empty databases, then puts them in place of the old ones
+    /// (whose watchers learn their keys changed). A key the file holds twice is found as it
+    /// is stored, and puts the old databases back untouched.
+    fn replace_keyspace(&mut self, snapshot: Snapshot) -> Result<(), RdbError> {
+        let empty = vec![Db::default(); self.dbs.len()];
+        let old = std::mem::replace(&mut self.dbs, empty);
+        let (mut loaded, mut expired) = (0, 0);
+        for (db, keys) in snapshot.dbs.into_iter().enumerate() {
+            let volatile = keys.iter().filter(|k| k.expire_ms.is_some()).count();
+            self.dbs[db].keys.reserve(keys.len());
+            self.dbs[db].expires.reserve(volatile);
+            for k in keys {
+                if k.expire_ms.is_some_and(|at| at < self.now_ms) {
+                    expired += 1;
+                    continue;
+                }
+                if !self.load_key(db, k) {
+                    self.dbs = old;
+                    // The access order may hold keys of the file that never took their place.
+                    self.eviction.forget_recency();
+                    return Err(rdb::DUPLICATE_KEY);
+                }
+                loaded += 1;
+            }
+        }
+        let new = std::mem::replace(&mut self.dbs, old);
+        for db in 0..self.dbs.len() {
+            self.touch_all_watched_keys_in_db(db, None);
+        }
+        self.dbs = new;
+        self.finish_load(loaded, expired);
+        Ok(())
+    }
+
+    fn finish_load(&mut self, loaded: u64, expired: u64) {
         self.persistence.last_load_loaded = loaded;
         self.persistence.last_load_expired = expired;
         self.track_peak_memory();
-        Ok(())
     }
 
     fn any_exists(&self, snapshot: &Snapshot) -> bool {
@@ -496,8 +532,9 @@ impl Engine {
     }
 
     /// Adds one loaded key, priced, with its expiry and access stamp; no events, as Redis
-    /// announces none while loading.
-    fn load_key(&mut self, db: usize, k: LoadedKey) {
+    /// announces none while loading. False when the key was there already (a file holding
+    /// it twice: the caller gives up the databases it was filling).
+    fn load_key(&mut self, db: usize, k: LoadedKey) -> bool {
         let lru = self.restored_stamp(k.access);
         // Loaded keys take the access order of their loading (the file keeps only seconds
         // of idle time, which `lru` holds).
@@ -508,16 +545,18 @@ impl Engine {
         if let Some(at) = k.expire_ms {
             d.expires.insert(k.key.clone(), at);
         }
-        d.keys.insert(
-            k.key,
-            Entry {
-                value: k.value,
-                lru,
-                access,
-                string_origin: StringOrigin::Encoded,
-                mem,
-            },
-        );
+        d.keys
+            .insert(
+                k.key,
+                Entry {
+                    value: k.value,
+                    lru,
+                    access,
+                    string_origin: StringOrigin::Encoded,
+                    mem,
+                },
+            )
+            .is_none()
     }
 
     /// A new object's access stamp given the idle time or frequency a file or RESTORE

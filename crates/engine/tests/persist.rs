@@ -9,7 +9,7 @@ mod common;
 use common::{Harness, START_MS};
 use keyspace::persist::{AofFiles, LoadMode, Location, MemoryStorage, Storage};
 use keyspace::rdb::{self, RdbError};
-use keyspace::{Config, Engine, ManualClock, Reply};
+use keyspace::{cli, Config, Engine, ManualClock, Reply};
 use proptest::prelude::*;
 
 fn harness() -> Harness {
@@ -496,9 +496,26 @@ fn a_key_twice_in_one_database_is_refused() {
     w.key(b"a", &value, None, None);
     let twice = w.finish(true);
     assert!(rdb::load(&once, rdb::Limits::default(), 16).is_ok());
+    let duplicate = RdbError::Corrupt("a key twice in one database");
     assert_eq!(
         rdb::load(&twice, rdb::Limits::default(), 16),
-        Err(RdbError::Corrupt("a key twice in one database"))
+        Err(duplicate.clone())
+    );
+    // Loaded in place of the keyspace, in any mode: refused, and nothing changed, not even
+    // for a client that WATCHes a key.
+    h.run("SET kept yes");
+    let watcher = h.engine.connect();
+    let watch = |line: &str| cli::split_args(line.as_bytes()).unwrap();
+    h.engine.execute(watcher, &watch("WATCH kept"));
+    for mode in [LoadMode::Replace, LoadMode::Merge, LoadMode::Add] {
+        assert_eq!(h.engine.load_rdb(&twice, mode), Err(duplicate.clone()));
+        assert_eq!(h.run("GET kept"), Reply::Bulk(b"yes".to_vec()));
+    }
+    h.engine.execute(watcher, &watch("MULTI"));
+    h.engine.execute(watcher, &watch("GET kept"));
+    assert_eq!(
+        h.engine.execute(watcher, &watch("EXEC")).into_replies(),
+        [Reply::Array(vec![Reply::Bulk(b"yes".to_vec())])]
     );
 }
 
