@@ -413,7 +413,12 @@ impl Engine {
     /// whatever the setting.
     fn check_log(&mut self, bytes: &[u8]) -> Result<Log, String> {
         let name = self.config.text("appendfilename").to_string();
-        let mut log = parse_log(bytes).map_err(|e| format!("{e} {name}: make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>"))?;
+        let mut log = parse_log(bytes).map_err(|e| {
+            format!(
+                "{e} {name}: make a backup of your AOF file, then use ./redis-check-aof --fix \
+                 <filename.manifest>"
+            )
+        })?;
         for argv in &log.commands {
             match spec::resolve(argv) {
                 Ok((spec, _)) if spec.handler.is_some() && spec.arity_ok(argv.len()) => {}

@@ -14,12 +14,13 @@ Usage: python3 crates/server/tests/persist_errors.py <path-to-keyspace-server> [
 - A truncated log: redis-server writes a log (every type, a transaction, another database) and
   is killed; copies of its directory get the same damage (the last command cut short, or a
   MULTI left open at the end) and each server starts on its copy. With `aof-load-truncated
-  yes` both must load the same keyspace and cut the file back to the same length; with `no`
-  both must refuse to start.
+  yes` both must load the same keyspace, log the cut at the same offset and cut the file back
+  to the same length; with `no` both must refuse to start.
 
 Prints one line per check, then `N passed, N failed`; exits 1 when a check fails.
 """
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -142,7 +143,7 @@ def misconf(checks, binary, redis_server):
 
 def starts(argv, directory):
     """Whether a server starts on `directory` (it answers PING with PONG; redis-server listens
-    while it loads, answering LOADING) or exits (with its output)."""
+    while it loads, answering LOADING) or exits, and what it printed."""
     port = rt.free_port()
     proc = subprocess.Popen(argv + ["--port", str(port), "--dir", directory],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -159,8 +160,9 @@ def starts(argv, directory):
         if answered.startswith(b"+PONG"):
             proc.kill()
             proc.wait()
+            output = proc.stdout.read().decode(errors="replace")
             proc.stdout.close()
-            return True, ""
+            return True, output
         time.sleep(0.05)
     proc.kill()
     proc.wait()
@@ -238,6 +240,10 @@ def truncated_logs(checks, binary, redis_server):
                         continue
                     checks.check(name + ": both start", outcomes[0][0] and outcomes[1][0],
                                  repr(outcomes))
+                    cuts = [re.findall(r"!!! Truncating the AOF \S+ at offset (\d+) !!!", out)
+                            for _, out in outcomes]
+                    checks.check(name + ": both log the cut at offset %s" % cuts[0],
+                                 cuts[0] and cuts[0] == cuts[1], repr(outcomes))
                     if len(spaces) == 2:
                         checks.same(name + ": the same keyspace loaded", spaces[0], spaces[1])
                         checks.check(name + ": the file cut back to %d bytes by both"
