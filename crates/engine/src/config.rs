@@ -361,8 +361,8 @@ pub static PARAMS: &[ConfigParam] = &[
         mutable: true,
         clamp: None,
     },
-    // Persistence (`crate::persist`). `save` holds Redis's "seconds changes" pairs; SHUTDOWN
-    // saves when it is not empty. `dir` is where the native server keeps its files (it puts
+    // Persistence (`crate::persist`). `save` holds Redis's "seconds changes" pairs: the timer
+    // saves by them, and SHUTDOWN and FLUSHALL save when it is not empty. `dir` is where the native server keeps its files (it puts
     // its absolute working directory here at start, as redis-server answers CONFIG GET dir);
     // the page keeps its snapshot in memory whatever it says.
     // Redis 7.0 refuses CONFIG SET of the protected parameters (`dir`, `dbfilename`: where
