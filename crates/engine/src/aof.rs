@@ -24,8 +24,10 @@
 //! The engine counts the log's bytes, base included (`aof_current_size`), and what they were
 //! after the last rewrite or load (`aof_base_size`); `tick` rewrites the log when it is past
 //! `auto-aof-rewrite-min-size` and has grown `auto-aof-rewrite-percentage` percent past the
-//! base (`crate::persist`). A write the storage refuses stays in the buffer for the next try,
-//! and meanwhile writes are refused with MISCONF and the storage's reason.
+//! base (`crate::persist`); after three failed rewrites in a row it waits a minute before the
+//! next, then twice as long after each failure, up to an hour (Redis's `aofRewriteLimited`).
+//! A write the storage refuses stays in the buffer for the next try, and meanwhile writes
+//! are refused with MISCONF and the storage's reason.
 //!
 //! # The files (the native server's storage)
 //!
@@ -74,7 +76,20 @@ pub(crate) struct Aof {
     /// the last rewrite or load (`aof_base_size`): their ratio triggers automatic rewrites.
     pub(crate) current_size: u64,
     pub(crate) base_size: u64,
+    /// Rewrites failed in a row (`aof_rewrites_consecutive_failures`), and the back-off the
+    /// timer's rewrites keep after [`REWRITE_LIMIT_THRESHOLD`] of them: the current delay in
+    /// minutes and when the next try may start (Unix seconds, 0 when none is set).
+    pub(crate) consecutive_failures: u64,
+    limit_delay_minutes: u64,
+    next_rewrite_at: u64,
 }
+
+/// Failed rewrites in a row after which the timer's rewrites back off (Redis's
+/// `AOF_REWRITE_LIMITE_THRESHOLD`): 1 minute, then twice as long after each failure, up to
+/// [`REWRITE_LIMIT_MAX_MINUTES`], so that a disk that refuses is not rewritten to ten times
+/// a second. BGREWRITEAOF is never held back.
+const REWRITE_LIMIT_THRESHOLD: u64 = 3;
+const REWRITE_LIMIT_MAX_MINUTES: u64 = 60;
 
 impl Aof {
     pub(crate) fn new(on: bool) -> Aof {
@@ -84,6 +99,32 @@ impl Aof {
             last_rewrite_ok: true,
             ..Aof::default()
         }
+    }
+
+    /// Redis's `aofRewriteLimited`: whether the timer must not start a rewrite now (see
+    /// [`REWRITE_LIMIT_THRESHOLD`]), and the log line when a new delay starts.
+    fn rewrite_limited(&mut self, now: u64) -> (bool, Option<String>) {
+        if self.consecutive_failures < REWRITE_LIMIT_THRESHOLD {
+            self.limit_delay_minutes = 0;
+            self.next_rewrite_at = 0;
+            return (false, None);
+        }
+        if self.next_rewrite_at != 0 {
+            if now < self.next_rewrite_at {
+                return (true, None);
+            }
+            self.next_rewrite_at = 0;
+            return (false, None);
+        }
+        self.limit_delay_minutes =
+            (self.limit_delay_minutes * 2).clamp(1, REWRITE_LIMIT_MAX_MINUTES);
+        self.next_rewrite_at = now + self.limit_delay_minutes * 60;
+        let line = format!(
+            "Background AOF rewrite has repeatedly failed and triggered the limit, will retry \
+             in {} minutes",
+            self.limit_delay_minutes
+        );
+        (true, Some(line))
     }
 
     /// Logs one command run in database `db`; inside EXEC (`in_exec`) it waits for
@@ -340,21 +381,36 @@ impl Engine {
     /// Starts the log over on a snapshot of the keyspace (BGREWRITEAOF, and `appendonly`
     /// turned on). Whatever was logged before is in the new base.
     pub fn rewrite_aof(&mut self) -> Result<(), String> {
-        let aof = &mut self.persistence.aof;
-        aof.buf.clear();
-        aof.transaction.clear();
-        aof.db = None;
         let base = self.rdb_snapshot();
         let location = self.storage_location();
         let result = self.persistence.storage.rewrite_aof(&location, &base);
         let aof = &mut self.persistence.aof;
         aof.last_rewrite_ok = result.is_ok();
+        // What was waiting to be logged is in the new base; after a failure the old log
+        // goes on and still needs it.
         if result.is_ok() {
+            aof.buf.clear();
+            aof.transaction.clear();
+            aof.db = None;
             aof.rewrites += 1;
+            aof.consecutive_failures = 0;
             aof.current_size = base.len() as u64;
             aof.base_size = aof.current_size;
+        } else {
+            aof.consecutive_failures += 1;
         }
         result
+    }
+
+    /// Whether the timer must hold an automatic rewrite back after repeated failures,
+    /// logging when a new delay starts.
+    pub(crate) fn aof_rewrite_limited(&mut self) -> bool {
+        let now = self.now_ms / 1000;
+        let (limited, line) = self.persistence.aof.rewrite_limited(now);
+        if let Some(line) = line {
+            self.persistence.log(line);
+        }
+        limited
     }
 
     /// Takes `appendonly` from the config: turned on while running, the log starts with a

@@ -358,8 +358,9 @@ impl Engine {
     /// save point met starts a background save (after a failed one, only once
     /// [`BGSAVE_RETRY_DELAY`] passed); without one, the log is rewritten when it has grown
     /// past `auto-aof-rewrite-percentage` of its base and is bigger than
-    /// `auto-aof-rewrite-min-size`. Redis has a child process at work after either, and
-    /// checks nothing else in that run; so does this.
+    /// `auto-aof-rewrite-min-size`, unless repeated failures hold it back (`crate::aof`).
+    /// Redis has a child process at work after either, and checks nothing else in that run;
+    /// so does this.
     pub(crate) fn persistence_cron(&mut self) {
         let now = (self.now_ms / 1000) as i64;
         let p = &self.persistence;
@@ -381,7 +382,7 @@ impl Engine {
         if aof.on && percentage != 0 && aof.current_size as i64 > min_size {
             let base = aof.base_size.max(1) as i64;
             let growth = aof.current_size as i64 * 100 / base - 100;
-            if growth >= percentage {
+            if growth >= percentage && !self.aof_rewrite_limited() {
                 self.persistence.log(format!(
                     "Starting automatic rewriting of AOF on {growth}% growth"
                 ));

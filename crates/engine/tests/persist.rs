@@ -519,8 +519,9 @@ fn a_key_twice_in_one_database_is_refused() {
     );
 }
 
-/// A storage two engines share, as a restarted server finds its files; `failing` makes its
-/// writes fail as a full or vanished disk would.
+/// A storage two engines share, as a restarted server finds its files; `fail` makes its
+/// writes (snapshots, or the log's appends and rewrites) fail as a full or vanished disk
+/// would.
 #[derive(Clone, Default)]
 struct SharedStorage(std::sync::Arc<std::sync::Mutex<(MemoryStorage, Failing)>>);
 
@@ -561,7 +562,11 @@ impl Storage for SharedStorage {
         inner.0.append_aof(at, commands, fsync)
     }
     fn rewrite_aof(&mut self, at: &Location, base: &[u8]) -> Result<(), String> {
-        self.0.lock().unwrap().0.rewrite_aof(at, base)
+        let mut inner = self.0.lock().unwrap();
+        if inner.1.aof {
+            return Err("No space left on device".into());
+        }
+        inner.0.rewrite_aof(at, base)
     }
     fn read_aof(&mut self, at: &Location) -> Result<Option<AofFiles>, String> {
         self.0.lock().unwrap().0.read_aof(at)
@@ -1071,5 +1076,82 @@ fn flushall_saves_and_flushes_are_always_logged() {
             vec![b"FLUSHDB".to_vec()],
             vec![b"FLUSHALL".to_vec()]
         ]
+    );
+}
+
+/// A failed rewrite leaves the old log going on, with nothing lost. After three failed in a
+/// row, the timer waits a minute before the next try, then twice as long after each failure
+/// (Redis's `aofRewriteLimited`); INFO counts the failures, and a rewrite that works ends the
+/// back-off.
+#[test]
+fn failing_automatic_rewrites_back_off() {
+    let storage = SharedStorage::default();
+    let mut h = harness();
+    h.engine.set_storage(Box::new(storage.clone()));
+    h.run("CONFIG SET appendonly yes");
+    h.run("CONFIG SET auto-aof-rewrite-min-size 0");
+    h.run("CONFIG SET auto-aof-rewrite-percentage 1");
+    storage.fail(false, true);
+    h.run("SET a 1");
+    // The append fails too: the log's size does not grow. BGREWRITEAOF fails as well.
+    assert_eq!(
+        h.run("BGREWRITEAOF"),
+        Reply::Simple("Background append only file rewriting started".into())
+    );
+    assert_info(&mut h, &["aof_rewrites_consecutive_failures:1"]);
+    // The old log goes on, and still gets the command the failed rewrite did not take.
+    storage.fail(false, false);
+    h.engine.flush_aof();
+    let commands = keyspace::aof::parse_log(&storage.log()).unwrap().commands;
+    assert_eq!(commands.last().unwrap(), &[&b"SET"[..], b"a", b"1"]);
+    storage.fail(false, true);
+    let failures = |h: &mut Harness| -> u64 {
+        let text = info_persistence(h);
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("aof_rewrites_consecutive_failures:"))
+            .unwrap();
+        line.split(':').nth(1).unwrap().parse().unwrap()
+    };
+    h.engine.tick();
+    h.engine.tick();
+    assert_eq!(failures(&mut h), 3);
+    // The next tick holds it back for a minute from then.
+    h.engine.tick();
+    assert!(h
+        .engine
+        .take_persistence_log()
+        .iter()
+        .any(|l| l.ends_with("will retry in 1 minutes")));
+    for _ in 0..5 {
+        h.clock.advance_ms(10_000);
+        h.engine.tick();
+    }
+    assert_eq!(failures(&mut h), 3);
+    h.clock.advance_ms(10_000);
+    h.engine.tick();
+    assert_eq!(failures(&mut h), 4);
+    // Then two minutes.
+    h.engine.tick();
+    h.clock.advance_ms(110_000);
+    h.engine.tick();
+    assert_eq!(failures(&mut h), 4);
+    h.clock.advance_ms(10_000);
+    h.engine.tick();
+    assert_eq!(failures(&mut h), 5);
+    // The disk is back: the next try (four minutes on) works and the count starts over.
+    storage.fail(false, false);
+    h.engine.tick();
+    h.clock.advance_ms(230_000);
+    h.engine.tick();
+    assert_eq!(failures(&mut h), 5);
+    h.clock.advance_ms(10_000);
+    h.engine.tick();
+    assert_info(
+        &mut h,
+        &[
+            "aof_rewrites_consecutive_failures:0",
+            "aof_last_bgrewrite_status:ok",
+        ],
     );
 }

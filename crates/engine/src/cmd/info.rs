@@ -379,7 +379,10 @@ fn persistence(engine: &Engine) -> Fields {
         ("aof_current_rewrite_time_sec", "-1".into()),
         ("aof_last_bgrewrite_status", status(p.aof.last_rewrite_ok)),
         ("aof_rewrites", p.aof.rewrites.to_string()),
-        ("aof_rewrites_consecutive_failures", "0".into()),
+        (
+            "aof_rewrites_consecutive_failures",
+            p.aof.consecutive_failures.to_string(),
+        ),
         ("aof_last_write_status", status(p.aof.last_write_ok)),
         ("aof_last_cow_size", "0".into()),
         ("module_fork_in_progress", "0".into()),
