@@ -361,6 +361,35 @@ mod tests {
             storage.read_aof(&at),
             Ok(Some((Some(b"REDIS0010-second".to_vec()), Vec::new())))
         );
+        // A load that found the last command cut short cuts the last incr file back; with
+        // two incr files (a rewrite redis-server left unfinished), only within the last one.
+        storage
+            .append_aof(&at, b"*1\r\n$4\r\nPI", "always")
+            .unwrap();
+        storage.truncate_aof(&at, 0).unwrap();
+        storage.append_aof(&at, ping, "always").unwrap();
+        assert_eq!(
+            storage.read_aof(&at),
+            Ok(Some((Some(b"REDIS0010-second".to_vec()), ping.to_vec())))
+        );
+        let aof_dir = dir.join("appendonlydir");
+        fs::write(aof_dir.join("appendonly.aof.3.incr.aof"), ping).unwrap();
+        fs::write(
+            aof_dir.join("appendonly.aof.manifest"),
+            "file appendonly.aof.2.base.rdb seq 2 type b\n\
+             file appendonly.aof.2.incr.aof seq 2 type i\n\
+             file appendonly.aof.3.incr.aof seq 3 type i\n",
+        )
+        .unwrap();
+        assert_eq!(
+            storage.truncate_aof(&at, ping.len() - 1),
+            Err("the truncated file is not the last file".into())
+        );
+        storage.truncate_aof(&at, ping.len() + 4).unwrap();
+        assert_eq!(
+            fs::read(aof_dir.join("appendonly.aof.3.incr.aof")).unwrap(),
+            &ping[..4]
+        );
         let absolute = absolute_dir(d).unwrap().to_string_lossy().into_owned();
         assert_eq!(storage.resolve_dir(d), Ok(absolute));
         assert_eq!(
