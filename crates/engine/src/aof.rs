@@ -49,6 +49,7 @@
 
 use crate::engine::{Call, Engine, Outcome};
 use crate::persist::LoadMode;
+use crate::rdb;
 use crate::reply::Reply;
 use crate::spec::{self, CommandResult};
 
@@ -438,6 +439,13 @@ impl Engine {
         };
         let checked = self.check_log(&log)?;
         if checked.truncated {
+            // A damaged base refuses the whole log: found before the log is cut, so that a
+            // refused load changes nothing in the storage either (the base is read twice,
+            // only in this case).
+            if let Some(rdb) = &base {
+                rdb::load(rdb, self.load_limits(), self.dbs.len())
+                    .map_err(|e| format!("{e} (the AOF's base)"))?;
+            }
             self.persistence
                 .storage
                 .truncate_aof(&location, checked.valid_len)

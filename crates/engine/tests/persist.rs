@@ -733,6 +733,24 @@ fn a_truncated_log_is_cut_back_or_refused_as_aof_load_truncated_says() {
             "{log}"
         );
         assert!(log.contains("loaded anyway because aof-load-truncated is enabled"));
+
+        // A damaged base refuses the log whole, and the log is not cut.
+        let base = writer.engine.rdb_snapshot();
+        storage
+            .clone()
+            .rewrite_aof(&Location::default(), &base[..base.len() - 1])
+            .unwrap();
+        storage
+            .clone()
+            .append_aof(&Location::default(), &damaged, "always")
+            .unwrap();
+        let mut refused = harness();
+        refused.run("SET keep me");
+        refused.engine.set_storage(Box::new(storage.clone()));
+        let error = refused.engine.load_aof_from_storage().unwrap_err();
+        assert!(error.ends_with("(the AOF's base)"), "{error}");
+        assert_eq!(refused.run("GET keep"), Reply::Bulk(b"me".to_vec()));
+        assert_eq!(storage.log(), damaged);
     }
 }
 
