@@ -174,7 +174,11 @@ impl Storage for FileStorage {
             _ => false,
         };
         if due {
-            log.file.sync_data().map_err(|e| strerror(&e))?;
+            // Not on the disk: cut back off as well, since the engine tries them again.
+            if let Err(e) = log.file.sync_data() {
+                let _ = log.file.set_len(before);
+                return Err(strerror(&e));
+            }
             log.last_fsync = Instant::now();
         }
         Ok(())
