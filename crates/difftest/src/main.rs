@@ -111,16 +111,7 @@ fn differ(options: &Options) -> std::io::Result<usize> {
     let mut redis = Server::start(
         "redis-server",
         &options.redis_server,
-        &[
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--bind",
-            "127.0.0.1",
-            "--dir",
-            "/tmp",
-        ],
+        &["--save", "", "--appendonly", "no", "--bind", "127.0.0.1"],
     )?;
     let mut ours = Server::start("keyspace-server", &options.server, &[])?;
     let now_ms = SystemTime::now()

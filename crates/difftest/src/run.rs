@@ -6,7 +6,7 @@
 
 use std::io;
 use std::net::TcpListener;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
@@ -24,15 +24,26 @@ pub struct Server {
     child: Child,
     /// The connection that flushes and resets between sequences.
     control: Connection,
+    /// The server's own empty `--dir`, removed when it stops: it never loads a snapshot
+    /// or log left by anything else, and leaves none behind.
+    dir: PathBuf,
 }
 
 impl Server {
-    /// Starts `program args... --port P` on a free port and waits until it answers.
+    /// Starts `program args... --port P --dir D` on a free port, in a new empty directory,
+    /// and waits until it answers.
     pub fn start(label: &'static str, program: &Path, args: &[&str]) -> io::Result<Server> {
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let dir = std::env::temp_dir().join(format!(
+            "keyspace-difftest-{}-{label}-{port}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir)?;
         let mut child = Command::new(program)
             .args(args)
             .args(["--port", &port.to_string()])
+            .arg("--dir")
+            .arg(&dir)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -46,6 +57,7 @@ impl Server {
                 }
                 Err(e) => {
                     let _ = child.kill();
+                    let _ = std::fs::remove_dir_all(&dir);
                     return Err(e);
                 }
             }
@@ -55,6 +67,7 @@ impl Server {
             port,
             child,
             control,
+            dir,
         })
     }
 
@@ -81,6 +94,7 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 

@@ -14,7 +14,20 @@
 //! - GETDEL as `DEL k`, and so are keys removed by expiry or eviction, which no command names;
 //! - a `SELECT n` precedes a command for another database than the log's last one.
 //!
-//! Commands inside MULTI/EXEC are logged one by one as they run, without the MULTI around them.
+//! What EXEC's queue writes is logged as Redis 7.0's `propagatePendingCommands` logs it: held
+//! until EXEC ends, then one command alone (a single command is atomic by itself), several
+//! between MULTI and EXEC, so that a replay applies all of them or, cut short, none. A
+//! transaction that wrote nothing logs nothing; a queued command that failed wrote nothing.
+//!
+//! # Size and automatic rewrites
+//!
+//! The engine counts the log's bytes, base included (`aof_current_size`), and what they were
+//! after the last rewrite or load (`aof_base_size`); `tick` rewrites the log when it is past
+//! `auto-aof-rewrite-min-size` and has grown `auto-aof-rewrite-percentage` percent past the
+//! base (`crate::persist`); after three failed rewrites in a row it waits a minute before the
+//! next, then twice as long after each failure, up to an hour (Redis's `aofRewriteLimited`).
+//! A write the storage refuses stays in the buffer for the next try, and meanwhile writes
+//! are refused with MISCONF and the storage's reason.
 //!
 //! # The files (the native server's storage)
 //!
@@ -26,32 +39,58 @@
 //!
 //! # Loading
 //!
-//! The log is read whole before anything changes: a log that ends inside a command (a crash
-//! mid-write, a truncated copy) or holds anything but RESP commands the engine knows is
-//! refused with the reason, and the keyspace stays as it was. Then the base is loaded and
-//! the commands run on a client of their own, logging nothing.
+//! The log is read whole before anything changes: one that holds anything but RESP commands
+//! the engine knows is refused with Redis's reason, and the keyspace stays as it was. A log
+//! whose end is damaged the way a crash leaves it (its last command cut short, or a MULTI with
+//! no EXEC after it) is, as Redis's `aof-load-truncated yes` has it, loaded up to its last
+//! whole command (before that MULTI) and the storage's log cut back there, so that new
+//! commands follow whole ones; with `no` it is refused. Then the base is loaded and the
+//! commands run on a client of their own, logging nothing.
 
 use crate::engine::{Call, Engine, Outcome};
 use crate::persist::LoadMode;
+use crate::rdb;
 use crate::reply::Reply;
-use crate::spec;
+use crate::spec::{self, CommandResult};
 
 /// The engine's side of the log.
 #[derive(Debug, Default)]
 pub(crate) struct Aof {
     /// `appendonly`, as last applied.
     pub(crate) on: bool,
-    /// Commands logged since the storage last took them.
+    /// Commands logged since the storage last took them (kept when it failed, to try again).
     buf: Vec<u8>,
     /// The database the log's last SELECT chose.
     db: Option<usize>,
+    /// Commands EXEC's queue propagated so far, with their databases: logged when EXEC ends,
+    /// wrapped in MULTI ... EXEC when there is more than one.
+    transaction: Vec<(usize, Vec<u8>)>,
     /// A log is being replayed: nothing is logged.
-    loading: bool,
+    pub(crate) loading: bool,
     /// Rewrites done (`aof_rewrites`) and whether the last write and rewrite worked.
     pub(crate) rewrites: u64,
     pub(crate) last_write_ok: bool,
     pub(crate) last_rewrite_ok: bool,
+    /// Why the last write failed, as the system words it (for MISCONF).
+    pub(crate) last_write_error: String,
+    /// The log's size in bytes, base included (`aof_current_size`), and what it was after
+    /// the last rewrite or load (`aof_base_size`): their ratio triggers automatic rewrites.
+    pub(crate) current_size: u64,
+    pub(crate) base_size: u64,
+    /// Rewrites failed in a row (`aof_rewrites_consecutive_failures`), and the back-off the
+    /// timer's rewrites keep after [`REWRITE_LIMIT_THRESHOLD`] of them: the current delay in
+    /// minutes and when the next try may start (Unix seconds, 0 when none is set).
+    pub(crate) consecutive_failures: u64,
+    limit_delay_minutes: u64,
+    next_rewrite_at: u64,
 }
+
+/// Failed rewrites in a row after which the timer's rewrites back off (Redis's
+/// `AOF_REWRITE_LIMITE_THRESHOLD`): 1 minute, then twice as long after each failure, up to
+/// [`REWRITE_LIMIT_MAX_MINUTES`], so that a disk that refuses is not rewritten to ten times
+/// a second. BGREWRITEAOF is never held back.
+const REWRITE_LIMIT_THRESHOLD: u64 = 3;
+const REWRITE_LIMIT_MAX_MINUTES: u64 = 60;
 
 impl Aof {
     pub(crate) fn new(on: bool) -> Aof {
@@ -63,13 +102,74 @@ impl Aof {
         }
     }
 
-    fn append(&mut self, db: usize, argv: &[&[u8]]) {
+    /// Redis's `aofRewriteLimited`: whether the timer must not start a rewrite now (see
+    /// [`REWRITE_LIMIT_THRESHOLD`]), and the log line when a new delay starts.
+    fn rewrite_limited(&mut self, now: u64) -> (bool, Option<String>) {
+        if self.consecutive_failures < REWRITE_LIMIT_THRESHOLD {
+            self.limit_delay_minutes = 0;
+            self.next_rewrite_at = 0;
+            return (false, None);
+        }
+        if self.next_rewrite_at != 0 {
+            if now < self.next_rewrite_at {
+                return (true, None);
+            }
+            self.next_rewrite_at = 0;
+            return (false, None);
+        }
+        self.limit_delay_minutes =
+            (self.limit_delay_minutes * 2).clamp(1, REWRITE_LIMIT_MAX_MINUTES);
+        self.next_rewrite_at = now + self.limit_delay_minutes * 60;
+        let line = format!(
+            "Background AOF rewrite has repeatedly failed and triggered the limit, will retry \
+             in {} minutes",
+            self.limit_delay_minutes
+        );
+        (true, Some(line))
+    }
+
+    /// Logs one command run in database `db`; inside EXEC (`in_exec`) it waits for
+    /// [`Aof::end_transaction`].
+    fn append(&mut self, db: usize, argv: &[&[u8]], in_exec: bool) {
+        if in_exec {
+            let mut command = Vec::new();
+            encode(&mut command, argv);
+            self.transaction.push((db, command));
+            return;
+        }
+        self.select(db);
+        encode(&mut self.buf, argv);
+    }
+
+    /// A SELECT first when the log's last one chose another database.
+    fn select(&mut self, db: usize) {
         if self.db != Some(db) {
             let n = db.to_string();
             encode(&mut self.buf, &[b"SELECT", n.as_bytes()]);
             self.db = Some(db);
         }
-        encode(&mut self.buf, argv);
+    }
+
+    /// Logs what EXEC's queue propagated as Redis 7.0's `propagatePendingCommands` does:
+    /// one command alone (it is atomic by itself), several between MULTI and EXEC, the
+    /// MULTI in the first one's database and each SELECT where the database changes.
+    pub(crate) fn end_transaction(&mut self) {
+        if self.transaction.is_empty() {
+            return;
+        }
+        let commands = std::mem::take(&mut self.transaction);
+        let wrap = commands.len() > 1;
+        if wrap {
+            self.select(commands[0].0);
+            encode(&mut self.buf, &[b"MULTI"]);
+        }
+        for (db, command) in &commands {
+            self.select(*db);
+            self.buf.extend_from_slice(command);
+        }
+        if wrap {
+            encode(&mut self.buf, &[b"EXEC"]);
+        }
     }
 }
 
@@ -83,55 +183,99 @@ fn encode(out: &mut Vec<u8>, argv: &[&[u8]]) {
     }
 }
 
-/// The commands of a log, read strictly (multibulk only, as Redis's loader reads it).
-pub fn parse_log(bytes: &[u8]) -> Result<Vec<Vec<Vec<u8>>>, String> {
+/// A log as read: its whole commands, where each of them starts, and where the last whole
+/// one ends (`valid_len`: the length the log is cut back to when it is truncated).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Log {
+    pub commands: Vec<Vec<Vec<u8>>>,
+    starts: Vec<usize>,
+    pub valid_len: usize,
+    /// The log ends inside a command (a crash mid-write, a truncated copy).
+    pub truncated: bool,
+}
+
+/// Reads a log's commands strictly (multibulk only, as Redis's loader reads it). A log that
+/// ends inside a command is read up to its last whole one and marked `truncated`; anything
+/// else that is not RESP commands is an error, Redis's reason.
+pub fn parse_log(bytes: &[u8]) -> Result<Log, String> {
     const BAD: &str = "Bad file format reading the append only file";
-    const SHORT: &str = "Unexpected end of file reading the append only file: it is truncated";
-    let mut commands = Vec::new();
-    let mut at = 0;
-    // A number after `prefix` up to CRLF.
-    let number = |at: &mut usize, prefix: u8| -> Result<usize, &'static str> {
+    // A number after `prefix` up to CRLF; `None` when the bytes end first.
+    let number = |at: &mut usize, prefix: u8| -> Result<Option<usize>, &'static str> {
         if *at >= bytes.len() {
-            return Err(SHORT);
+            return Ok(None);
         }
         if bytes[*at] != prefix {
             return Err(BAD);
         }
-        let end = bytes[*at..]
-            .windows(2)
-            .position(|w| w == b"\r\n")
-            .ok_or(SHORT)?;
+        let Some(end) = bytes[*at..].windows(2).position(|w| w == b"\r\n") else {
+            return Ok(None);
+        };
         let text = std::str::from_utf8(&bytes[*at + 1..*at + end]).map_err(|_| BAD)?;
         let n = text.parse::<usize>().map_err(|_| BAD)?;
         *at += end + 2;
-        Ok(n)
+        Ok(Some(n))
     };
-    while at < bytes.len() {
-        let argc = number(&mut at, b'*')?;
+    let mut log = Log::default();
+    let mut at = 0;
+    'commands: while at < bytes.len() {
+        let start = at;
+        let Some(argc) = number(&mut at, b'*')? else {
+            log.truncated = true;
+            break;
+        };
         if argc == 0 {
             return Err(BAD.into());
         }
         let mut argv = Vec::with_capacity(argc.min(1024));
         for _ in 0..argc {
-            let len = number(&mut at, b'$')?;
+            let Some(len) = number(&mut at, b'$')? else {
+                log.truncated = true;
+                break 'commands;
+            };
             if bytes.len() - at < len.saturating_add(2) {
-                return Err(SHORT.into());
+                log.truncated = true;
+                break 'commands;
             }
             argv.push(bytes[at..at + len].to_vec());
             at += len + 2;
         }
-        commands.push(argv);
+        log.commands.push(argv);
+        log.starts.push(start);
+        log.valid_len = at;
     }
-    Ok(commands)
+    Ok(log)
 }
 
 impl Engine {
+    /// What `call` does after a command ran: a write is logged (see [`Engine::feed_aof`]),
+    /// and when the outermost command ends (EXEC's queue is done, or it was any other),
+    /// what a transaction propagated goes to the log.
+    pub(crate) fn propagate(
+        &mut self,
+        write: bool,
+        call: &Call<'_>,
+        dirty_before: u64,
+        result: &CommandResult,
+    ) {
+        if let (Ok(outcome), true) = (result, write) {
+            self.feed_aof(call, dirty_before, outcome);
+        }
+        if !self.in_exec {
+            self.persistence.aof.end_transaction();
+        }
+    }
+
     /// Logs a write command that just ran (the caller checks its `write` flag: EXEC, whose
     /// commands are logged one by one, and a read that expired a key are not), if the log
     /// is on and the command changed something, in its propagated form (see the module's
-    /// notes).
-    pub(crate) fn feed_aof(&mut self, call: &Call<'_>, dirty_before: u64, outcome: &Outcome) {
-        if !self.persistence.aof.on || self.persistence.aof.loading || self.dirty == dirty_before {
+    /// notes). FLUSHDB and FLUSHALL are logged even when there was nothing to remove, as
+    /// Redis forces their propagation (and FLUSHALL's own save may have reset the count).
+    fn feed_aof(&mut self, call: &Call<'_>, dirty_before: u64, outcome: &Outcome) {
+        let forced = matches!(call.name, "flushdb" | "flushall");
+        if !self.persistence.aof.on
+            || self.persistence.aof.loading
+            || (self.dirty == dirty_before && !forced)
+        {
             return;
         }
         let argv = call.argv;
@@ -139,8 +283,8 @@ impl Engine {
         let key = argv.get(1).map(Vec::as_slice).unwrap_or_default();
         let expiry = self.get_expire(db, key).map(|at| at.to_string());
         let exists = self.dbs[db].keys.contains_key(key);
-        let aof = &mut self.persistence.aof;
-        match call.name {
+        let as_given = || argv.iter().map(Vec::as_slice).collect::<Vec<_>>();
+        let logged: Vec<&[u8]> = match call.name {
             "set" | "setex" | "psetex" => {
                 let value = if call.name == "set" {
                     &argv[2]
@@ -150,30 +294,29 @@ impl Engine {
                 // A time already past is kept as it is (the key expires when next looked at),
                 // so the key exists here either way.
                 match &expiry {
-                    Some(at) => aof.append(db, &[b"SET", key, value, b"PXAT", at.as_bytes()]),
-                    None => aof.append(db, &[b"SET", key, value]),
+                    Some(at) => vec![b"SET", key, value, b"PXAT", at.as_bytes()],
+                    None => vec![b"SET", key, value],
                 }
             }
             "expire" | "pexpire" | "expireat" | "pexpireat" | "getex" | "persist" => {
                 match (&expiry, exists) {
-                    (Some(at), _) => aof.append(db, &[b"PEXPIREAT", key, at.as_bytes()]),
-                    (None, true) => aof.append(db, &[b"PERSIST", key]),
-                    (None, false) => aof.append(db, &[b"DEL", key]),
+                    (Some(at), _) => vec![b"PEXPIREAT", key, at.as_bytes()],
+                    (None, true) => vec![b"PERSIST", key],
+                    (None, false) => vec![b"DEL", key],
                 }
             }
-            "getdel" => aof.append(db, &[b"DEL", key]),
+            "getdel" => vec![b"DEL", key],
             "restore" => {
                 let absttl = argv[4..].iter().any(|a| a.eq_ignore_ascii_case(b"absttl"));
                 if !exists {
-                    aof.append(db, &[b"DEL", key]);
+                    vec![b"DEL", key]
                 } else if absttl || argv[2] == b"0" {
-                    aof.append(db, &argv.iter().map(Vec::as_slice).collect::<Vec<_>>());
+                    as_given()
                 } else {
-                    let at = expiry.unwrap_or_else(|| "0".into());
-                    let mut rewritten: Vec<&[u8]> = argv.iter().map(Vec::as_slice).collect();
-                    rewritten[2] = at.as_bytes();
+                    let mut rewritten = as_given();
+                    rewritten[2] = expiry.as_deref().unwrap_or("0").as_bytes();
                     rewritten.push(b"ABSTTL");
-                    aof.append(db, &rewritten);
+                    rewritten
                 }
             }
             "spop" => {
@@ -188,18 +331,22 @@ impl Engine {
                     }
                     _ => {}
                 }
-                if srem.len() > 2 {
-                    aof.append(db, &srem);
+                if srem.len() == 2 {
+                    return;
                 }
+                srem
             }
-            _ => aof.append(db, &argv.iter().map(Vec::as_slice).collect::<Vec<_>>()),
-        }
+            _ => as_given(),
+        };
+        self.persistence.aof.append(db, &logged, self.in_exec);
     }
 
     /// Logs the deletion of a key no command named (expiry, eviction).
     pub(crate) fn feed_aof_del(&mut self, db: usize, key: &[u8]) {
         if self.persistence.aof.on && !self.persistence.aof.loading {
-            self.persistence.aof.append(db, &[b"DEL", key]);
+            self.persistence
+                .aof
+                .append(db, &[b"DEL", key], self.in_exec);
         }
     }
 
@@ -210,29 +357,61 @@ impl Engine {
         if self.persistence.aof.buf.is_empty() {
             return;
         }
-        let bytes = std::mem::take(&mut self.persistence.aof.buf);
         let location = self.storage_location();
         let fsync = self.config.text("appendfsync").to_string();
-        let result = self
-            .persistence
-            .storage
-            .append_aof(&location, &bytes, &fsync);
-        self.persistence.aof.last_write_ok = result.is_ok();
+        let p = &mut self.persistence;
+        match p.storage.append_aof(&location, &p.aof.buf, &fsync) {
+            Ok(()) => {
+                if !p.aof.last_write_ok {
+                    p.log("AOF write error looks solved, Redis can write again.".into());
+                }
+                p.aof.current_size += p.aof.buf.len() as u64;
+                p.aof.buf.clear();
+                p.aof.last_write_ok = true;
+            }
+            // The commands stay in the buffer: the next flush tries them again, as Redis
+            // keeps its `aof_buf` until a write takes it.
+            Err(e) => {
+                p.log(format!("Error writing to the AOF file: {e}"));
+                p.aof.last_write_ok = false;
+                p.aof.last_write_error = e;
+            }
+        }
     }
 
     /// Starts the log over on a snapshot of the keyspace (BGREWRITEAOF, and `appendonly`
     /// turned on). Whatever was logged before is in the new base.
     pub fn rewrite_aof(&mut self) -> Result<(), String> {
-        self.persistence.aof.buf.clear();
-        self.persistence.aof.db = None;
         let base = self.rdb_snapshot();
         let location = self.storage_location();
         let result = self.persistence.storage.rewrite_aof(&location, &base);
-        self.persistence.aof.last_rewrite_ok = result.is_ok();
+        let aof = &mut self.persistence.aof;
+        aof.last_rewrite_ok = result.is_ok();
+        // What was waiting to be logged is in the new base; after a failure the old log
+        // goes on and still needs it.
         if result.is_ok() {
-            self.persistence.aof.rewrites += 1;
+            aof.buf.clear();
+            aof.transaction.clear();
+            aof.db = None;
+            aof.rewrites += 1;
+            aof.consecutive_failures = 0;
+            aof.current_size = base.len() as u64;
+            aof.base_size = aof.current_size;
+        } else {
+            aof.consecutive_failures += 1;
         }
         result
+    }
+
+    /// Whether the timer must hold an automatic rewrite back after repeated failures,
+    /// logging when a new delay starts.
+    pub(crate) fn aof_rewrite_limited(&mut self) -> bool {
+        let now = self.now_ms / 1000;
+        let (limited, line) = self.persistence.aof.rewrite_limited(now);
+        if let Some(line) = line {
+            self.persistence.log(line);
+        }
+        limited
     }
 
     /// Takes `appendonly` from the config: turned on while running, the log starts with a
@@ -251,30 +430,103 @@ impl Engine {
     }
 
     /// Loads the log the storage holds: `Ok(false)` when there is none. See the module's
-    /// notes: read and checked whole, then the base, then the commands.
+    /// notes: read and checked whole, the storage's log cut back when its tail is truncated
+    /// and that is allowed, then the base, then the commands.
     pub fn load_aof_from_storage(&mut self) -> Result<bool, String> {
         let location = self.storage_location();
         let Some((base, log)) = self.persistence.storage.read_aof(&location)? else {
             return Ok(false);
         };
-        self.load_aof(base.as_deref(), &log)?;
+        let checked = self.check_log(&log)?;
+        if checked.truncated {
+            // A damaged base refuses the whole log: found before the log is cut, so that a
+            // refused load changes nothing in the storage either (the base is read twice,
+            // only in this case).
+            if let Some(rdb) = &base {
+                rdb::load(rdb, self.load_limits(), self.dbs.len())
+                    .map_err(|e| format!("{e} (the AOF's base)"))?;
+            }
+            self.persistence
+                .storage
+                .truncate_aof(&location, checked.valid_len)
+                .map_err(|e| format!("Error truncating the AOF file: {e}"))?;
+            self.persistence.log(format!(
+                "AOF {} loaded anyway because aof-load-truncated is enabled",
+                location.appendfilename
+            ));
+        }
+        self.replay(base.as_deref(), &checked.commands)?;
+        self.persistence.aof.current_size =
+            (base.map_or(0, |b| b.len()) + checked.valid_len) as u64;
+        self.persistence.aof.base_size = self.persistence.aof.current_size;
         Ok(true)
     }
 
-    /// Replays `log` on `base` (an RDB snapshot, or an empty keyspace without one).
+    /// Replays `log` on `base` (an RDB snapshot, or an empty keyspace without one); a
+    /// truncated tail is left out under `aof-load-truncated yes`, as from storage.
     pub fn load_aof(&mut self, base: Option<&[u8]>, log: &[u8]) -> Result<(), String> {
-        let commands = parse_log(log)?;
-        for argv in &commands {
+        let checked = self.check_log(log)?;
+        self.replay(base, &checked.commands)
+    }
+
+    /// The commands of a log to replay, and whether its end is to be dropped (the log cut
+    /// back to `valid_len`), as Redis 7.0's `loadSingleAppendOnlyFile` decides: a command cut
+    /// short at the end, or a MULTI with no EXEC after it (its commands never ran), is a
+    /// truncated log, loaded up to there with `aof-load-truncated yes` and refused with
+    /// `no`. Bad bytes anywhere, or a command the engine does not know, refuse the log
+    /// whatever the setting.
+    fn check_log(&mut self, bytes: &[u8]) -> Result<Log, String> {
+        let name = self.config.text("appendfilename").to_string();
+        let mut log = parse_log(bytes).map_err(|e| {
+            format!(
+                "{e} {name}: make a backup of your AOF file, then use ./redis-check-aof --fix \
+                 <filename.manifest>"
+            )
+        })?;
+        for argv in &log.commands {
             match spec::resolve(argv) {
                 Ok((spec, _)) if spec.handler.is_some() && spec.arity_ok(argv.len()) => {}
                 _ => {
                     return Err(format!(
-                        "Unknown command '{}' reading the append only file",
+                        "Unknown command '{}' reading the append only file {name}",
                         String::from_utf8_lossy(&argv[0])
                     ))
                 }
             }
         }
+        if !log.truncated {
+            if let Some(multi) = unclosed_multi(&log.commands) {
+                self.persistence.log(format!(
+                    "Revert incomplete MULTI/EXEC transaction in AOF file {name}"
+                ));
+                log.valid_len = log.starts[multi];
+                log.commands.truncate(multi);
+                log.truncated = true;
+            }
+        }
+        if !log.truncated {
+            return Ok(log);
+        }
+        if !self.config.flag("aof-load-truncated") {
+            return Err(format!(
+                "Unexpected end of file reading the append only file {name}. You can: 1) \
+                 Make a backup of your AOF file, then use ./redis-check-aof --fix \
+                 <filename.manifest>. 2) Alternatively you can set the 'aof-load-truncated' \
+                 configuration option to yes and restart the server."
+            ));
+        }
+        self.persistence.log(format!(
+            "!!! Warning: short read while loading the AOF file {name}!!!"
+        ));
+        self.persistence.log(format!(
+            "!!! Truncating the AOF {name} at offset {} !!!",
+            log.valid_len
+        ));
+        Ok(log)
+    }
+
+    /// Loads `base`, then runs `commands` on a client of their own, logging nothing.
+    fn replay(&mut self, base: Option<&[u8]>, commands: &[Vec<Vec<u8>>]) -> Result<(), String> {
         match base {
             Some(rdb) => self
                 .load_rdb(rdb, LoadMode::Replace)
@@ -287,7 +539,7 @@ impl Engine {
         }
         self.persistence.aof.loading = true;
         let client = self.connect();
-        for argv in &commands {
+        for argv in commands {
             self.execute(client, argv);
         }
         self.disconnect(client);
@@ -295,4 +547,18 @@ impl Engine {
         self.dirty = 0;
         Ok(())
     }
+}
+
+/// Where the MULTI the log leaves open starts, if it leaves one open.
+fn unclosed_multi(commands: &[Vec<Vec<u8>>]) -> Option<usize> {
+    let mut open = None;
+    for (i, argv) in commands.iter().enumerate() {
+        let name = &argv[0];
+        if name.eq_ignore_ascii_case(b"multi") {
+            open = Some(i);
+        } else if name.eq_ignore_ascii_case(b"exec") || name.eq_ignore_ascii_case(b"discard") {
+            open = None;
+        }
+    }
+    open
 }

@@ -383,8 +383,8 @@ pub static PARAMS: &[ConfigParam] = &[
         mutable: true,
         clamp: None,
     },
-    // Persistence (`crate::persist`). `save` holds Redis's "seconds changes" pairs; SHUTDOWN
-    // saves when it is not empty. `dir` is where the native server keeps its files (it puts
+    // Persistence (`crate::persist`). `save` holds Redis's "seconds changes" pairs: the timer
+    // saves by them, and SHUTDOWN and FLUSHALL save when it is not empty. `dir` is where the native server keeps its files (it puts
     // its absolute working directory here at start, as redis-server answers CONFIG GET dir);
     // the page keeps its snapshot in memory whatever it says.
     // Redis 7.0 refuses CONFIG SET of the protected parameters (`dir`, `dbfilename`: where
@@ -403,6 +403,15 @@ pub static PARAMS: &[ConfigParam] = &[
         aliases: &[],
         kind: ConfigKind::SavePoints,
         default: "3600 1 300 100 60 10000",
+        mutable: true,
+        clamp: None,
+    },
+    // A failed background save (or AOF write) refuses writes with MISCONF while this is on.
+    ConfigParam {
+        name: "stop-writes-on-bgsave-error",
+        aliases: &[],
+        kind: ConfigKind::Bool,
+        default: "yes",
         mutable: true,
         clamp: None,
     },
@@ -446,6 +455,40 @@ pub static PARAMS: &[ConfigParam] = &[
         aliases: &[],
         kind: ConfigKind::Enum(&["everysec", "always", "no"]),
         default: "everysec",
+        mutable: true,
+        clamp: None,
+    },
+    // The log is rewritten when it has grown this many percent past its size after the last
+    // rewrite (0: never), once it is bigger than the minimum size.
+    ConfigParam {
+        name: "auto-aof-rewrite-percentage",
+        aliases: &[],
+        kind: ConfigKind::Int {
+            min: 0,
+            max: i32::MAX as i64,
+        },
+        default: "100",
+        mutable: true,
+        clamp: None,
+    },
+    ConfigParam {
+        name: "auto-aof-rewrite-min-size",
+        aliases: &[],
+        kind: ConfigKind::Memory {
+            min: 0,
+            max: i64::MAX,
+        },
+        default: "67108864",
+        mutable: true,
+        clamp: None,
+    },
+    // A log whose last command was cut short (a crash mid-write) is loaded up to it, and the
+    // file cut back, rather than refused.
+    ConfigParam {
+        name: "aof-load-truncated",
+        aliases: &[],
+        kind: ConfigKind::Bool,
+        default: "yes",
         mutable: true,
         clamp: None,
     },

@@ -358,7 +358,8 @@ impl Engine {
     /// command exists and its arity fits (a refusal inside MULTI dooms the transaction), a
     /// protected command (DEBUG) is enabled, the client has authenticated and its ACL user
     /// may run it (`crate::cmd::acl`), one flagged `no_multi` (SAVE) is not inside MULTI,
-    /// memory allows it (evicting first when over `maxmemory`), RESP2's subscribed context
+    /// memory allows it (evicting first when over `maxmemory`), the last save or log write
+    /// did not fail (MISCONF, `crate::persist`), RESP2's subscribed context
     /// allows it, and inside MULTI it is queued rather than run.
     fn process(&mut self, client: ClientId, argv: &[Vec<u8>]) -> CommandResult {
         let resolved = spec::resolve(argv)
@@ -386,6 +387,7 @@ impl Engine {
         let checked = resolved.and_then(|(spec, name)| {
             self.check_permissions(client, spec, argv, &name)
                 .and_then(|()| self.check_memory(client, spec, argv))
+                .and_then(|()| self.check_disk_error(client, spec, argv))
                 .and_then(|()| self.check_subscribed_context(client, &name))
                 .map_err(|e| (e, Some(name.clone())))?;
             Ok((spec, name))
@@ -461,9 +463,7 @@ impl Engine {
         let start_us = self.clock.elapsed_us();
         let dirty_before = self.dirty;
         let result = handler(self, &call);
-        if let (Ok(outcome), true) = (&result, spec.has(flag::WRITE)) {
-            self.feed_aof(&call, dirty_before, outcome);
-        }
+        self.propagate(spec.has(flag::WRITE), &call, dirty_before, &result);
         let duration_us = self.clock.elapsed_us().saturating_sub(start_us);
         self.settle_memory();
         self.after_call(spec, &call, duration_us);
@@ -532,7 +532,7 @@ impl Engine {
         self.eviction.configure(&self.config);
         self.slowlog.configure(&self.config);
         self.latency.configure(&self.config);
-        self.apply_appendonly();
+        self.apply_persistence_config();
     }
 
     /// Counts an error reply under its code, the text's first word (INFO errorstats).
@@ -557,13 +557,16 @@ impl Engine {
     }
 
     /// Background work, called by the front end on a timer (`hz` times a second, like Redis's
-    /// `serverCron`): blocked clients whose timeout passed, and the active expire cycle.
+    /// `serverCron`): blocked clients whose timeout passed, the active expire cycle, the
+    /// append-only log handed to the storage, and save points and automatic log rewrites
+    /// (`crate::persist`).
     pub fn tick(&mut self) {
         self.now_ms = self.clock.now_ms();
         self.time_out_blocked_clients();
         self.active_expire_cycle();
         self.track_peak_memory();
         self.flush_aof();
+        self.persistence_cron();
         let now_us = self.clock.elapsed_us();
         self.ops_samples
             .track(now_us, self.stats.total_commands_processed);

@@ -275,6 +275,11 @@ pub enum Error {
     ReloadOptions,
     /// SHUTDOWN could not save.
     ShutdownSaveFailed,
+    /// A write (or PING) after a background save failed, with save points set and
+    /// `stop-writes-on-bgsave-error yes`.
+    MisconfRdb,
+    /// A write (or PING) after writing to the append-only log failed; the system's reason.
+    MisconfAof(String),
     /// SHUTDOWN ABORT with no shutdown under way.
     NoShutdownInProgress,
     /// A command flagged `no_multi` (SAVE, SHUTDOWN) sent inside MULTI.
@@ -470,6 +475,14 @@ impl fmt::Display for Error {
                 f.write_str("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.")
             }
             ShutdownSaveFailed => f.write_str("ERR Errors trying to SHUTDOWN. Check logs."),
+            MisconfRdb => f.write_str(
+                "MISCONF Redis is configured to save RDB snapshots, but it's currently unable \
+                 to persist to disk. Commands that may modify the data set are disabled, \
+                 because this instance is configured to report errors during writes if RDB \
+                 snapshotting fails (stop-writes-on-bgsave-error option). Please check the \
+                 Redis logs for details about the RDB error.",
+            ),
+            MisconfAof(why) => write!(f, "MISCONF Errors writing to the AOF file: {why}"),
             NoShutdownInProgress => f.write_str("ERR No shutdown in progress."),
             NotAllowedInMulti => f.write_str("ERR Command not allowed inside a transaction"),
             ProtocolExpectedBulk(got) => {

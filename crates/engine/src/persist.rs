@@ -6,13 +6,27 @@
 //! and DEBUG RELOAD reads back what it saved; the native server gives a storage that writes
 //! `dir`/`dbfilename` like redis-server. The counters INFO persistence and LASTSAVE report
 //! live here too.
+//!
+//! # The timer, and MISCONF
+//!
+//! [`Engine::tick`] runs the persistence part of Redis's `serverCron`: a background save when
+//! a `save` point is met (at least its changes since the last save, and strictly more than its
+//! seconds), done at once since there is no fork, so INFO then reads as after a finished
+//! BGSAVE; after a failed one, save points wait [`BGSAVE_RETRY_DELAY`] seconds past the last
+//! try. Otherwise, the append-only log is rewritten when it has grown enough (`crate::aof`).
+//! A failed background save (with save points set and `stop-writes-on-bgsave-error yes`) or
+//! a failed log write makes [`Engine::check_disk_error`] refuse writes and PING with MISCONF,
+//! as Redis's `processCommand` does, until a save or write works again. A failed SAVE
+//! answers an error but changes none of that, as in Redis.
 
 use crate::aof::Aof;
-use crate::db::{Entry, StringOrigin, Value};
-use crate::engine::Engine;
+use crate::db::{Db, Entry, StringOrigin, Value};
+use crate::engine::{ClientId, Engine};
+use crate::error::Error;
 use crate::evict;
 use crate::memory;
 use crate::rdb::{self, Access, LoadedKey, RdbError, SaveOptions, Snapshot};
+use crate::spec::{self, flag, CommandSpec};
 
 /// Where the files go, as the config names them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -35,11 +49,21 @@ pub trait Storage: Send {
     /// The snapshot last stored, if there is one.
     fn read_rdb(&mut self, at: &Location) -> Result<Option<Vec<u8>>, String>;
     /// Appends commands to the log, flushing to the disk as `fsync` (`appendfsync`) says.
+    /// On an error the log is left as it was where the storage can (the same commands come
+    /// again at the next try), and the error is the reason as the system words it: MISCONF
+    /// shows it to clients.
     fn append_aof(&mut self, at: &Location, commands: &[u8], fsync: &str) -> Result<(), String>;
     /// Starts the log over on `base`, with no commands after it.
     fn rewrite_aof(&mut self, at: &Location, base: &[u8]) -> Result<(), String>;
     /// The log, if there is one.
     fn read_aof(&mut self, at: &Location) -> Result<Option<AofFiles>, String>;
+    /// Cuts the log's commands back to their first `len` bytes: a load found the last ones
+    /// cut short and `aof-load-truncated` lets it drop them, so that appends go on after the
+    /// last whole command. A storage that cannot refuses, and the load fails.
+    fn truncate_aof(&mut self, at: &Location, len: usize) -> Result<(), String> {
+        let _ = (at, len);
+        Err("this storage cannot cut its log back".into())
+    }
     /// What CONFIG SET dir stores for `dir`: redis-server changes into it, so it must be a
     /// directory, and CONFIG GET then shows it absolute. The error is the system's reason.
     fn resolve_dir(&mut self, dir: &str) -> Result<String, String> {
@@ -81,19 +105,48 @@ impl Storage for MemoryStorage {
     fn read_aof(&mut self, _: &Location) -> Result<Option<AofFiles>, String> {
         Ok(self.aof.clone().map(|(base, log)| (Some(base), log)))
     }
+
+    fn truncate_aof(&mut self, _: &Location, len: usize) -> Result<(), String> {
+        if let Some((_, log)) = &mut self.aof {
+            log.truncate(len);
+        }
+        Ok(())
+    }
 }
+
+/// A `save` point: save when `changes` changes were made and more than `seconds` passed
+/// since the last save.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct SavePoint {
+    pub(crate) seconds: i64,
+    pub(crate) changes: u64,
+}
+
+/// After a failed background save, how long the save points wait before the next try
+/// (Redis's `CONFIG_BGSAVE_RETRY_DELAY`, seconds): a disk that just failed is not hammered
+/// ten times a second.
+const BGSAVE_RETRY_DELAY: i64 = 5;
+
+/// How many unread log lines are kept.
+const LOG_LINES: usize = 64;
 
 /// The persistence state INFO and LASTSAVE report.
 pub(crate) struct Persistence {
     pub(crate) storage: Box<dyn Storage>,
     /// When the last successful save happened, or the start (Unix seconds).
     pub(crate) lastsave: u64,
-    /// Whether the last save (SAVE or BGSAVE) worked: `rdb_last_bgsave_status`.
+    /// When the last background save was tried (Redis's `lastbgsave_try`, Unix seconds).
+    lastbgsave_try: u64,
+    /// Whether the last background save worked (`rdb_last_bgsave_status`); a successful
+    /// SAVE sets it too, a failed one leaves it.
     pub(crate) last_save_ok: bool,
-    /// Saves since start (`rdb_saves`).
+    /// Saves tried since start by SAVE and in the background (`rdb_saves`); those that
+    /// FLUSHALL, DEBUG RELOAD and SHUTDOWN make are not counted, as in Redis.
     pub(crate) saves: u64,
     /// Whether a BGSAVE ran yet (`rdb_last_bgsave_time_sec` is -1 until then).
     pub(crate) bgsaved: bool,
+    /// The `save` config, parsed.
+    save_points: Vec<SavePoint>,
     /// The last load's counts: keys loaded, keys skipped as already expired.
     pub(crate) last_load_loaded: u64,
     pub(crate) last_load_expired: u64,
@@ -101,6 +154,9 @@ pub(crate) struct Persistence {
     pub(crate) shutdown: bool,
     /// The append-only log (`crate::aof`).
     pub(crate) aof: Aof,
+    /// What Redis would write to its log about persistence, for the front end to show
+    /// ([`Engine::take_persistence_log`]).
+    log: Vec<String>,
 }
 
 impl Persistence {
@@ -108,15 +164,42 @@ impl Persistence {
         Persistence {
             storage: Box::new(MemoryStorage::default()),
             lastsave: now_ms / 1000,
+            lastbgsave_try: 0,
             last_save_ok: true,
             saves: 0,
             bgsaved: false,
+            save_points: Vec::new(),
             last_load_loaded: 0,
             last_load_expired: 0,
             shutdown: false,
             aof: Aof::new(appendonly),
+            log: Vec::new(),
         }
     }
+
+    /// Notes a line for the server's log. A front end that never reads it (the page) keeps
+    /// only the last [`LOG_LINES`].
+    pub(crate) fn log(&mut self, line: String) {
+        if self.log.len() >= LOG_LINES {
+            self.log.remove(0);
+        }
+        self.log.push(line);
+    }
+}
+
+/// The `save` config's "seconds changes" pairs (checked when set).
+fn save_points(text: &str) -> Vec<SavePoint> {
+    let numbers: Vec<i64> = text
+        .split_whitespace()
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    numbers
+        .chunks_exact(2)
+        .map(|pair| SavePoint {
+            seconds: pair[0],
+            changes: pair[1].max(0) as u64,
+        })
+        .collect()
 }
 
 /// How the keyspace is written: Redis's AUX fields, then every non-empty database.
@@ -213,19 +296,152 @@ impl Engine {
         w.finish(self.config.flag("rdbchecksum"))
     }
 
-    /// Writes the snapshot to the storage (SAVE, BGSAVE, SHUTDOWN, DEBUG RELOAD). On success
-    /// the changes since the last save start again from 0, as Redis's `rdbSave` does.
+    /// Writes the snapshot to the storage in the foreground (SAVE, SHUTDOWN, DEBUG RELOAD),
+    /// as Redis's `rdbSave`: on success the changes since the last save start again from 0
+    /// and `rdb_last_bgsave_status` reads ok; a failure leaves that status as it was.
     pub fn save(&mut self) -> Result<(), String> {
+        self.write_snapshot(false)
+    }
+
+    /// A background save (BGSAVE, a save point), done at once: on success INFO reads as after
+    /// a child that finished, on failure `rdb_last_bgsave_status` is err, and while
+    /// `stop-writes-on-bgsave-error` is on, writes are refused with MISCONF.
+    pub(crate) fn bgsave(&mut self) -> Result<(), String> {
+        self.write_snapshot(true)
+    }
+
+    fn write_snapshot(&mut self, background: bool) -> Result<(), String> {
+        let now = self.clock.now_ms() / 1000;
+        let p = &mut self.persistence;
+        if background {
+            p.saves += 1;
+            p.lastbgsave_try = now;
+            p.bgsaved = true;
+        }
         let bytes = self.rdb_snapshot();
         let location = self.storage_location();
-        let result = self.persistence.storage.write_rdb(&location, &bytes);
-        self.persistence.last_save_ok = result.is_ok();
-        if result.is_ok() {
-            self.dirty = 0;
-            self.persistence.lastsave = self.clock.now_ms() / 1000;
-            self.persistence.saves += 1;
+        let p = &mut self.persistence;
+        let result = p.storage.write_rdb(&location, &bytes);
+        match &result {
+            Ok(()) => {
+                self.dirty = 0;
+                p.lastsave = now;
+                p.last_save_ok = true;
+                p.log(if background {
+                    "Background saving terminated with success".into()
+                } else {
+                    "DB saved on disk".into()
+                });
+            }
+            Err(e) => {
+                p.log(e.clone());
+                if background {
+                    p.last_save_ok = false;
+                    p.log("Background saving error".into());
+                }
+            }
         }
         result
+    }
+
+    /// What FLUSHALL does after emptying the keyspace, as Redis's `flushAllDataAndResetRDB`:
+    /// with save points set, the empty keyspace is saved at once, so that the snapshot does
+    /// not bring the keys back at the next start.
+    pub(crate) fn save_after_flushall(&mut self) {
+        if !self.persistence.save_points.is_empty() {
+            let _ = self.save();
+        }
+    }
+
+    /// Takes the persistence parts of the config (called at start and after every CONFIG
+    /// SET): the save points, and `appendonly`.
+    pub(crate) fn apply_persistence_config(&mut self) {
+        self.persistence.save_points = save_points(self.config.text("save"));
+        self.apply_appendonly();
+    }
+
+    /// The persistence part of Redis's `serverCron`, run by [`Engine::tick`]: the first
+    /// save point met starts a background save (after a failed one, only once
+    /// [`BGSAVE_RETRY_DELAY`] passed); without one, the log is rewritten when it has grown
+    /// past `auto-aof-rewrite-percentage` of its base and is bigger than
+    /// `auto-aof-rewrite-min-size`, unless repeated failures hold it back (`crate::aof`).
+    /// Redis has a child process at work after either, and checks nothing else in that run;
+    /// so does this.
+    pub(crate) fn persistence_cron(&mut self) {
+        let now = (self.now_ms / 1000) as i64;
+        let p = &self.persistence;
+        let retry_allowed = now - p.lastbgsave_try as i64 > BGSAVE_RETRY_DELAY || p.last_save_ok;
+        let due = p.save_points.iter().copied().find(|sp| {
+            self.dirty >= sp.changes && now - p.lastsave as i64 > sp.seconds && retry_allowed
+        });
+        if let Some(sp) = due {
+            self.persistence.log(format!(
+                "{} changes in {} seconds. Saving...",
+                sp.changes, sp.seconds
+            ));
+            let _ = self.bgsave();
+            return;
+        }
+        let percentage = self.config.int("auto-aof-rewrite-percentage");
+        let min_size = self.config.int("auto-aof-rewrite-min-size");
+        let aof = &self.persistence.aof;
+        if aof.on && percentage != 0 && aof.current_size as i64 > min_size {
+            let base = aof.base_size.max(1) as i64;
+            let growth = aof.current_size as i64 * 100 / base - 100;
+            if growth >= percentage && !self.aof_rewrite_limited() {
+                self.persistence.log(format!(
+                    "Starting automatic rewriting of AOF on {growth}% growth"
+                ));
+                let _ = self.rewrite_aof();
+            }
+        }
+    }
+
+    /// Redis's `writeCommandsDeniedByDiskError`, checked before a command runs: after a
+    /// failed background save with save points set and `stop-writes-on-bgsave-error` on,
+    /// or a failed write to the log while it is on, commands that write (an EXEC whose queue
+    /// holds one) and PING are refused with MISCONF, so that a client learns at once that
+    /// what it writes is not kept. Reads go on. The log's own replay is never refused.
+    pub(crate) fn check_disk_error(
+        &self,
+        client: ClientId,
+        spec: &CommandSpec,
+        argv: &[Vec<u8>],
+    ) -> Result<(), Error> {
+        let p = &self.persistence;
+        let rdb = !p.last_save_ok
+            && !p.save_points.is_empty()
+            && self.config.flag("stop-writes-on-bgsave-error");
+        let aof = p.aof.on && !p.aof.last_write_ok;
+        if !(rdb || aof) || p.aof.loading {
+            return Ok(());
+        }
+        let is = |name: &[u8]| argv[0].eq_ignore_ascii_case(name);
+        let writes = spec.has(flag::WRITE)
+            || (is(b"exec")
+                && self
+                    .clients
+                    .get(&client)
+                    .and_then(|c| c.multi.as_ref())
+                    .is_some_and(|t| {
+                        t.queue.iter().any(|queued| {
+                            spec::resolve(queued).is_ok_and(|(s, _)| s.has(flag::WRITE))
+                        })
+                    }));
+        if !(writes || is(b"ping")) {
+            return Ok(());
+        }
+        Err(if rdb {
+            Error::MisconfRdb
+        } else {
+            Error::MisconfAof(p.aof.last_write_error.clone())
+        })
+    }
+
+    /// Takes the lines Redis would have written to its log about persistence since the last
+    /// call (saves, their failures, a log cut back at load): the native server prints them.
+    pub fn take_persistence_log(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.persistence.log)
     }
 
     /// Loads the snapshot the storage holds, replacing the keyspace (the native server at
@@ -247,15 +463,13 @@ impl Engine {
     /// as `rdb_last_load_keys_expired`.
     pub fn load_rdb(&mut self, bytes: &[u8], mode: LoadMode) -> Result<(), RdbError> {
         self.now_ms = self.clock.now_ms();
-        let snapshot = rdb::load(bytes, self.load_limits(), self.dbs.len())?;
+        let snapshot = rdb::load_keys(bytes, self.load_limits(), self.dbs.len())?;
+        if mode == LoadMode::Replace {
+            return self.replace_keyspace(snapshot);
+        }
+        rdb::check_unique(&snapshot)?;
         if mode == LoadMode::Add && self.any_exists(&snapshot) {
             return Err(RdbError::Corrupt("a key that already exists"));
-        }
-        if mode == LoadMode::Replace {
-            for db in 0..self.dbs.len() {
-                self.touch_all_watched_keys_in_db(db, None);
-                self.dbs[db].clear();
-            }
         }
         let (mut loaded, mut expired) = (0, 0);
         for (db, keys) in snapshot.dbs.into_iter().enumerate() {
@@ -272,10 +486,48 @@ impl Engine {
                 loaded += 1;
             }
         }
+        self.finish_load(loaded, expired);
+        Ok(())
+    }
+
+    /// Loads a snapshot into new, empty databases, then puts them in place of the old ones
+    /// (whose watchers learn their keys changed). A key the file holds twice is found as it
+    /// is stored, and puts the old databases back untouched.
+    fn replace_keyspace(&mut self, snapshot: Snapshot) -> Result<(), RdbError> {
+        let empty = vec![Db::default(); self.dbs.len()];
+        let old = std::mem::replace(&mut self.dbs, empty);
+        let (mut loaded, mut expired) = (0, 0);
+        for (db, keys) in snapshot.dbs.into_iter().enumerate() {
+            let volatile = keys.iter().filter(|k| k.expire_ms.is_some()).count();
+            self.dbs[db].keys.reserve(keys.len());
+            self.dbs[db].expires.reserve(volatile);
+            for k in keys {
+                if k.expire_ms.is_some_and(|at| at < self.now_ms) {
+                    expired += 1;
+                    continue;
+                }
+                if !self.load_key(db, k) {
+                    self.dbs = old;
+                    // The access order may hold keys of the file that never took their place.
+                    self.eviction.forget_recency();
+                    return Err(rdb::DUPLICATE_KEY);
+                }
+                loaded += 1;
+            }
+        }
+        let new = std::mem::replace(&mut self.dbs, old);
+        for db in 0..self.dbs.len() {
+            self.touch_all_watched_keys_in_db(db, None);
+        }
+        self.dbs = new;
+        self.finish_load(loaded, expired);
+        Ok(())
+    }
+
+    fn finish_load(&mut self, loaded: u64, expired: u64) {
         self.persistence.last_load_loaded = loaded;
         self.persistence.last_load_expired = expired;
         self.track_peak_memory();
-        Ok(())
     }
 
     fn any_exists(&self, snapshot: &Snapshot) -> bool {
@@ -287,8 +539,9 @@ impl Engine {
     }
 
     /// Adds one loaded key, priced, with its expiry and access stamp; no events, as Redis
-    /// announces none while loading.
-    fn load_key(&mut self, db: usize, k: LoadedKey) {
+    /// announces none while loading. False when the key was there already (a file holding
+    /// it twice: the caller gives up the databases it was filling).
+    fn load_key(&mut self, db: usize, k: LoadedKey) -> bool {
         let lru = self.restored_stamp(k.access);
         // Loaded keys take the access order of their loading (the file keeps only seconds
         // of idle time, which `lru` holds).
@@ -299,16 +552,18 @@ impl Engine {
         if let Some(at) = k.expire_ms {
             d.expires.insert(k.key.clone(), at);
         }
-        d.keys.insert(
-            k.key,
-            Entry {
-                value: k.value,
-                lru,
-                access,
-                string_origin: StringOrigin::Encoded,
-                mem,
-            },
-        );
+        d.keys
+            .insert(
+                k.key,
+                Entry {
+                    value: k.value,
+                    lru,
+                    access,
+                    string_origin: StringOrigin::Encoded,
+                    mem,
+                },
+            )
+            .is_none()
     }
 
     /// A new object's access stamp given the idle time or frequency a file or RESTORE

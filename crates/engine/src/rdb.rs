@@ -961,6 +961,28 @@ impl Snapshot {
 /// EOF, and the checksum when the version has one and it is not 0. Keys in database numbers
 /// at or above `databases` are refused, as Redis refuses them.
 pub fn load(bytes: &[u8], limits: Limits, databases: usize) -> Result<Snapshot> {
+    let snapshot = load_keys(bytes, limits, databases)?;
+    check_unique(&snapshot)?;
+    Ok(snapshot)
+}
+
+/// Redis stops at a key written twice in one database rather than pick one.
+pub(crate) fn check_unique(snapshot: &Snapshot) -> Result<()> {
+    for keys in &snapshot.dbs {
+        let mut seen = std::collections::HashSet::with_capacity(keys.len());
+        if !keys.iter().all(|k| seen.insert(k.key.as_slice())) {
+            return Err(DUPLICATE_KEY);
+        }
+    }
+    Ok(())
+}
+
+/// The error for a key written twice in one database.
+pub(crate) const DUPLICATE_KEY: RdbError = RdbError::Corrupt("a key twice in one database");
+
+/// [`load`] without the check that no key is there twice, for a caller that finds those as
+/// it stores the keys (a whole keyspace replaced: its maps see them at no extra cost).
+pub(crate) fn load_keys(bytes: &[u8], limits: Limits, databases: usize) -> Result<Snapshot> {
     if bytes.len() < 9 {
         return Err(if b"REDIS".starts_with(&bytes[..bytes.len().min(5)]) {
             RdbError::Truncated
@@ -999,9 +1021,18 @@ pub fn load(bytes: &[u8], limits: Limits, databases: usize) -> Result<Snapshot> 
                 }
                 db = n as usize;
             }
+            // The database's size, announced: room for its keys at once rather than by
+            // doubling (a copy of every key read so far each time). A file cannot hold more
+            // keys than a third of its remaining bytes (a type, a key and a value byte at
+            // least), so a lying count reserves no more than the file could fill.
             OPCODE_RESIZEDB => {
+                let size = r.length()?;
                 r.length()?;
-                r.length()?;
+                if snapshot.dbs.len() <= db {
+                    snapshot.dbs.resize_with(db + 1, Vec::new);
+                }
+                let bound = (r.remaining() / 3) as u64;
+                snapshot.dbs[db].reserve(size.min(bound) as usize);
             }
             OPCODE_AUX => {
                 let name = r.string()?;
@@ -1053,13 +1084,6 @@ pub fn load(bytes: &[u8], limits: Limits, databases: usize) -> Result<Snapshot> 
     }
     if r.at != bytes.len() {
         return Err(RdbError::Corrupt("bytes after the end of the file"));
-    }
-    // Redis stops at a key written twice in one database rather than pick one.
-    for keys in &snapshot.dbs {
-        let mut seen = std::collections::HashSet::with_capacity(keys.len());
-        if !keys.iter().all(|k| seen.insert(k.key.as_slice())) {
-            return Err(RdbError::Corrupt("a key twice in one database"));
-        }
     }
     Ok(snapshot)
 }

@@ -7,9 +7,9 @@
 mod common;
 
 use common::{Harness, START_MS};
-use keyspace::persist::{LoadMode, Storage};
+use keyspace::persist::{AofFiles, LoadMode, Location, MemoryStorage, Storage};
 use keyspace::rdb::{self, RdbError};
-use keyspace::{Config, Engine, ManualClock, Reply};
+use keyspace::{cli, Config, Engine, ManualClock, Reply};
 use proptest::prelude::*;
 
 fn harness() -> Harness {
@@ -434,8 +434,9 @@ fn shutdown_saves_then_asks_to_stop() {
     let argv = vec![b"SHUTDOWN".to_vec()];
     assert!(h.engine.execute(h.client, &argv).into_replies().is_empty());
     assert!(h.engine.shutdown_requested());
+    // It saved (as Redis's shutdown does, without counting it in rdb_saves).
     let info = String::from_utf8(bulk(h.run("INFO persistence"))).unwrap();
-    assert!(info.contains("rdb_saves:1\r\n"));
+    assert!(info.contains("rdb_changes_since_last_save:0\r\n"));
 }
 
 fn any_engine_snapshot() -> Vec<u8> {
@@ -495,39 +496,83 @@ fn a_key_twice_in_one_database_is_refused() {
     w.key(b"a", &value, None, None);
     let twice = w.finish(true);
     assert!(rdb::load(&once, rdb::Limits::default(), 16).is_ok());
+    let duplicate = RdbError::Corrupt("a key twice in one database");
     assert_eq!(
         rdb::load(&twice, rdb::Limits::default(), 16),
-        Err(RdbError::Corrupt("a key twice in one database"))
+        Err(duplicate.clone())
+    );
+    // Loaded in place of the keyspace, in any mode: refused, and nothing changed, not even
+    // for a client that WATCHes a key.
+    h.run("SET kept yes");
+    let watcher = h.engine.connect();
+    let watch = |line: &str| cli::split_args(line.as_bytes()).unwrap();
+    h.engine.execute(watcher, &watch("WATCH kept"));
+    for mode in [LoadMode::Replace, LoadMode::Merge, LoadMode::Add] {
+        assert_eq!(h.engine.load_rdb(&twice, mode), Err(duplicate.clone()));
+        assert_eq!(h.run("GET kept"), Reply::Bulk(b"yes".to_vec()));
+    }
+    h.engine.execute(watcher, &watch("MULTI"));
+    h.engine.execute(watcher, &watch("GET kept"));
+    assert_eq!(
+        h.engine.execute(watcher, &watch("EXEC")).into_replies(),
+        [Reply::Array(vec![Reply::Bulk(b"yes".to_vec())])]
     );
 }
 
-/// A storage two engines share, as a restarted server finds its files.
+/// A storage two engines share, as a restarted server finds its files; `fail` makes its
+/// writes (snapshots, or the log's appends and rewrites) fail as a full or vanished disk
+/// would.
 #[derive(Clone, Default)]
-struct SharedStorage(std::sync::Arc<std::sync::Mutex<keyspace::persist::MemoryStorage>>);
+struct SharedStorage(std::sync::Arc<std::sync::Mutex<(MemoryStorage, Failing)>>);
+
+#[derive(Clone, Copy, Default)]
+struct Failing {
+    rdb: bool,
+    aof: bool,
+}
+
+impl SharedStorage {
+    fn fail(&self, rdb: bool, aof: bool) {
+        self.0.lock().unwrap().1 = Failing { rdb, aof };
+    }
+
+    fn log(&self) -> Vec<u8> {
+        let mut inner = self.0.lock().unwrap();
+        let files = inner.0.read_aof(&Location::default()).unwrap();
+        files.map(|(_, log)| log).unwrap_or_default()
+    }
+}
 
 impl Storage for SharedStorage {
-    fn write_rdb(&mut self, at: &keyspace::persist::Location, rdb: &[u8]) -> Result<(), String> {
-        self.0.lock().unwrap().write_rdb(at, rdb)
+    fn write_rdb(&mut self, at: &Location, rdb: &[u8]) -> Result<(), String> {
+        let mut inner = self.0.lock().unwrap();
+        if inner.1.rdb {
+            return Err("No such file or directory".into());
+        }
+        inner.0.write_rdb(at, rdb)
     }
-    fn read_rdb(&mut self, at: &keyspace::persist::Location) -> Result<Option<Vec<u8>>, String> {
-        self.0.lock().unwrap().read_rdb(at)
+    fn read_rdb(&mut self, at: &Location) -> Result<Option<Vec<u8>>, String> {
+        self.0.lock().unwrap().0.read_rdb(at)
     }
-    fn append_aof(
-        &mut self,
-        at: &keyspace::persist::Location,
-        commands: &[u8],
-        fsync: &str,
-    ) -> Result<(), String> {
-        self.0.lock().unwrap().append_aof(at, commands, fsync)
+    fn append_aof(&mut self, at: &Location, commands: &[u8], fsync: &str) -> Result<(), String> {
+        let mut inner = self.0.lock().unwrap();
+        if inner.1.aof {
+            return Err("No space left on device".into());
+        }
+        inner.0.append_aof(at, commands, fsync)
     }
-    fn rewrite_aof(&mut self, at: &keyspace::persist::Location, base: &[u8]) -> Result<(), String> {
-        self.0.lock().unwrap().rewrite_aof(at, base)
+    fn rewrite_aof(&mut self, at: &Location, base: &[u8]) -> Result<(), String> {
+        let mut inner = self.0.lock().unwrap();
+        if inner.1.aof {
+            return Err("No space left on device".into());
+        }
+        inner.0.rewrite_aof(at, base)
     }
-    fn read_aof(
-        &mut self,
-        at: &keyspace::persist::Location,
-    ) -> Result<Option<keyspace::persist::AofFiles>, String> {
-        self.0.lock().unwrap().read_aof(at)
+    fn read_aof(&mut self, at: &Location) -> Result<Option<AofFiles>, String> {
+        self.0.lock().unwrap().0.read_aof(at)
+    }
+    fn truncate_aof(&mut self, at: &Location, len: usize) -> Result<(), String> {
+        self.0.lock().unwrap().0.truncate_aof(at, len)
     }
 }
 
@@ -580,19 +625,17 @@ fn the_append_only_log_replays_to_the_same_keyspace_later() {
     h.engine.flush_aof();
     // Only write commands, in the form they ran: no MULTI, EXEC or GET, the SET's relative
     // time made absolute, SPOP as SREM.
-    let (_, log) = storage
-        .clone()
-        .read_aof(&keyspace::persist::Location::default())
-        .unwrap()
-        .unwrap();
-    let commands = keyspace::aof::parse_log(&log).unwrap();
+    let commands = keyspace::aof::parse_log(&storage.log()).unwrap().commands;
     let names: Vec<String> = commands
         .iter()
         .map(|argv| String::from_utf8_lossy(&argv[0]).to_ascii_uppercase())
         .collect();
-    for absent in ["MULTI", "EXEC", "GET", "SPOP", "SETEX", "EXPIRE"] {
+    for absent in ["GET", "SPOP", "SETEX", "EXPIRE"] {
         assert!(!names.iter().any(|n| n == absent), "{absent} in {names:?}");
     }
+    // The transaction's two writes are logged between MULTI and EXEC, as Redis propagates them.
+    let multi = names.iter().position(|n| n == "MULTI").expect("a MULTI");
+    assert_eq!(names[multi..multi + 4], ["MULTI", "LPUSH", "LPOP", "EXEC"]);
     let expiry = (START_MS + 100_000).to_string();
     assert_eq!(
         commands[1],
@@ -627,8 +670,10 @@ fn a_damaged_log_is_refused_and_nothing_is_loaded() {
     h.run("SET keep me");
     let log = b"*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n1\r\n";
     for (bytes, reason) in [
-        (&log[..log.len() - 3], "truncated"),
-        (&b"SET a 1\r\n"[..], "Bad file format"),
+        (
+            &b"SET a 1\r\n"[..],
+            "Bad file format reading the append only file appendonly.aof",
+        ),
         (&b"*1\r\n$4\r\nNOPE\r\n"[..], "Unknown command 'NOPE'"),
     ] {
         let error = h.engine.load_aof(None, bytes).unwrap_err();
@@ -638,6 +683,153 @@ fn a_damaged_log_is_refused_and_nothing_is_loaded() {
     assert_eq!(h.engine.load_aof(None, log), Ok(()));
     assert_eq!(h.run("GET a"), Reply::Bulk(b"1".to_vec()));
     assert_eq!(h.run("EXISTS keep"), Reply::Integer(0));
+}
+
+/// A log whose last command was cut short, or that ends inside a transaction, is loaded up
+/// to its last whole command (before the MULTI) and cut back there under
+/// `aof-load-truncated yes`, so that appends follow whole commands; with `no` it is refused
+/// and the keyspace stays as it was.
+#[test]
+fn a_truncated_log_is_cut_back_or_refused_as_aof_load_truncated_says() {
+    let set_a = b"*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n1\r\n".to_vec();
+    let set_b = b"*3\r\n$3\r\nSET\r\n$1\r\nb\r\n$1\r\n2\r\n".to_vec();
+    let multi = b"*1\r\n$5\r\nMULTI\r\n".to_vec();
+    let short = [set_a.clone(), set_b[..set_b.len() - 3].to_vec()].concat();
+    let unclosed = [set_a.clone(), multi, set_b.clone()].concat();
+    for damaged in [short, unclosed] {
+        let storage = SharedStorage::default();
+        let mut writer = harness();
+        writer.engine.set_storage(Box::new(storage.clone()));
+        writer.run("CONFIG SET appendonly yes");
+        storage
+            .clone()
+            .append_aof(&Location::default(), &damaged, "always")
+            .unwrap();
+
+        let mut strict = harness();
+        strict.run("CONFIG SET aof-load-truncated no");
+        strict.run("SET keep me");
+        strict.engine.set_storage(Box::new(storage.clone()));
+        let error = strict.engine.load_aof_from_storage().unwrap_err();
+        assert!(
+            error.starts_with("Unexpected end of file reading the append only file"),
+            "{error}"
+        );
+        assert_eq!(strict.run("GET keep"), Reply::Bulk(b"me".to_vec()));
+        assert_eq!(storage.log(), damaged);
+
+        let mut lenient = harness();
+        lenient.engine.set_storage(Box::new(storage.clone()));
+        assert_eq!(lenient.engine.load_aof_from_storage(), Ok(true));
+        assert_eq!(lenient.run("GET a"), Reply::Bulk(b"1".to_vec()));
+        assert_eq!(lenient.run("EXISTS b"), Reply::Integer(0));
+        assert_eq!(storage.log(), set_a);
+        let log = lenient.engine.take_persistence_log().join("\n");
+        assert!(
+            log.contains(&format!(
+                "!!! Truncating the AOF appendonly.aof at offset {} !!!",
+                set_a.len()
+            )),
+            "{log}"
+        );
+        assert!(log.contains("loaded anyway because aof-load-truncated is enabled"));
+
+        // A damaged base refuses the log whole, and the log is not cut.
+        let base = writer.engine.rdb_snapshot();
+        storage
+            .clone()
+            .rewrite_aof(&Location::default(), &base[..base.len() - 1])
+            .unwrap();
+        storage
+            .clone()
+            .append_aof(&Location::default(), &damaged, "always")
+            .unwrap();
+        let mut refused = harness();
+        refused.run("SET keep me");
+        refused.engine.set_storage(Box::new(storage.clone()));
+        let error = refused.engine.load_aof_from_storage().unwrap_err();
+        assert!(error.ends_with("(the AOF's base)"), "{error}");
+        assert_eq!(refused.run("GET keep"), Reply::Bulk(b"me".to_vec()));
+        assert_eq!(storage.log(), damaged);
+    }
+}
+
+/// Redis 7.0 propagates what a transaction wrote as one unit: a single write alone (it is
+/// atomic by itself), several between MULTI and EXEC (the MULTI after the SELECT of the
+/// first one's database), nothing for a transaction that wrote nothing; a command that
+/// failed wrote nothing and is not logged. The log replays to the same keyspace.
+#[test]
+fn transactions_are_logged_as_redis_propagates_them() {
+    let storage = SharedStorage::default();
+    let mut h = harness();
+    h.engine.set_storage(Box::new(storage.clone()));
+    h.run("CONFIG SET appendonly yes");
+    let lines = [
+        "SET pre 0",
+        "MULTI",
+        "SET a 1",
+        "EXEC",
+        "MULTI",
+        "GET a",
+        "EXEC",
+        "MULTI",
+        "SET c x",
+        "INCR c",
+        "EXEC",
+        "MULTI",
+        "SET d x",
+        "INCR d",
+        "SET e 1",
+        "EXEC",
+        "MULTI",
+        "SELECT 2",
+        "SET f 1",
+        "SET g 1",
+        "SELECT 0",
+        "EXEC",
+        "SET h 1",
+    ];
+    for line in lines {
+        h.run(line);
+    }
+    h.engine.flush_aof();
+    let logged: Vec<String> = keyspace::aof::parse_log(&storage.log())
+        .unwrap()
+        .commands
+        .iter()
+        .map(|argv| {
+            let words: Vec<String> = argv
+                .iter()
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .collect();
+            words.join(" ")
+        })
+        .collect();
+    // What real redis-server 7.0.15 wrote to its incr file for the same commands.
+    assert_eq!(
+        logged,
+        [
+            "SELECT 0",
+            "SET pre 0",
+            "SET a 1",
+            "SET c x",
+            "MULTI",
+            "SET d x",
+            "SET e 1",
+            "EXEC",
+            "SELECT 2",
+            "MULTI",
+            "SET f 1",
+            "SET g 1",
+            "EXEC",
+            "SELECT 0",
+            "SET h 1",
+        ]
+    );
+    let mut again = harness();
+    again.engine.set_storage(Box::new(storage));
+    assert_eq!(again.engine.load_aof_from_storage(), Ok(true));
+    assert_eq!(contents(&again.engine), contents(&h.engine));
 }
 
 /// Under an LRU policy a snapshot keeps how long each key was idle, under LFU its counter
@@ -670,4 +862,314 @@ fn idle_times_and_frequencies_survive_a_reload_under_their_policies() {
     assert_eq!(h.engine.execute(h.client, &argv).into_replies(), [ok()]);
     assert_eq!(h.run("DEBUG RELOAD"), ok());
     assert_eq!(h.run("OBJECT FREQ g"), Reply::Integer(100));
+}
+
+fn info_persistence(h: &mut Harness) -> String {
+    String::from_utf8(bulk(h.run("INFO persistence"))).unwrap()
+}
+
+fn assert_info(h: &mut Harness, lines: &[&str]) {
+    let text = info_persistence(h);
+    for line in lines {
+        assert!(
+            text.contains(&format!("\r\n{line}\r\n")),
+            "{line} in {text}"
+        );
+    }
+}
+
+const MISCONF_RDB: &str = "MISCONF Redis is configured to save RDB snapshots, but it's currently \
+    unable to persist to disk. Commands that may modify the data set are disabled, because this \
+    instance is configured to report errors during writes if RDB snapshotting fails \
+    (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB \
+    error.";
+
+/// A save point is met when enough changes were made and strictly more than its seconds
+/// passed since the last save; `tick` then saves as a finished BGSAVE would leave INFO.
+#[test]
+fn save_points_save_on_the_timer() {
+    let storage = SharedStorage::default();
+    let mut h = harness();
+    h.engine.set_storage(Box::new(storage.clone()));
+    assert_eq!(h.run("CONFIG SET save \"10 2 100 1\""), ok());
+    h.run("SET a 1");
+    h.clock.advance_ms(10_000);
+    h.engine.tick();
+    h.run("SET b 2");
+    // Two changes, but exactly 10 seconds: not yet.
+    h.engine.tick();
+    assert_info(&mut h, &["rdb_changes_since_last_save:2", "rdb_saves:0"]);
+    h.clock.advance_ms(1000);
+    h.engine.tick();
+    let start = (START_MS / 1000) as i64;
+    assert_info(
+        &mut h,
+        &[
+            "rdb_changes_since_last_save:0",
+            &format!("rdb_last_save_time:{}", start + 11),
+            "rdb_last_bgsave_status:ok",
+            "rdb_last_bgsave_time_sec:0",
+            "rdb_saves:1",
+        ],
+    );
+    assert_eq!(h.run("LASTSAVE"), Reply::Integer(start + 11));
+    assert!(h
+        .engine
+        .take_persistence_log()
+        .contains(&"2 changes in 10 seconds. Saving...".to_string()));
+    // The snapshot holds both keys.
+    let mut later = harness();
+    later.engine.set_storage(Box::new(storage));
+    assert_eq!(later.engine.load_from_storage(), Ok(true));
+    assert_eq!(later.run("DBSIZE"), Reply::Integer(2));
+    // The second point: one change and more than 100 seconds.
+    h.run("SET c 3");
+    h.clock.advance_ms(100_000);
+    h.engine.tick();
+    assert_info(&mut h, &["rdb_saves:1"]);
+    h.clock.advance_ms(1000);
+    h.engine.tick();
+    assert_info(&mut h, &["rdb_saves:2", "rdb_changes_since_last_save:0"]);
+    // No save points, no saves.
+    h.run("CONFIG SET save \"\"");
+    h.run("SET d 4");
+    h.clock.advance_ms(1_000_000);
+    h.engine.tick();
+    assert_info(&mut h, &["rdb_saves:2"]);
+}
+
+/// After a background save failed, writes and PING are refused with Redis's MISCONF (reads
+/// go on; a refused write dooms its transaction) while save points are set and
+/// `stop-writes-on-bgsave-error` is on. The save points try again only 5 seconds after the
+/// failed try; a success lifts the refusal. A failed SAVE answers a bare ERR and changes
+/// nothing of that.
+#[test]
+fn a_failed_background_save_refuses_writes_with_misconf() {
+    let storage = SharedStorage::default();
+    let mut h = harness();
+    h.engine.set_storage(Box::new(storage.clone()));
+    h.run("CONFIG SET save \"1 1\"");
+    h.run("SET a 1");
+    storage.fail(true, false);
+    assert_eq!(h.run("SAVE"), err("ERR"));
+    assert_eq!(h.run("SET b 2"), ok());
+    h.clock.advance_ms(2000);
+    h.engine.tick();
+    assert_info(
+        &mut h,
+        &[
+            "rdb_last_bgsave_status:err",
+            "rdb_saves:2",
+            "rdb_changes_since_last_save:2",
+        ],
+    );
+    assert_eq!(h.run("SET c 3"), err(MISCONF_RDB));
+    assert_eq!(h.run("DEL nothing"), err(MISCONF_RDB));
+    assert_eq!(h.run("PING"), err(MISCONF_RDB));
+    assert_eq!(h.run("GET a"), Reply::Bulk(b"1".to_vec()));
+    h.run("MULTI");
+    assert_eq!(h.run("SET x 1"), err(MISCONF_RDB));
+    assert_eq!(
+        h.run("EXEC"),
+        err("EXECABORT Transaction discarded because of previous errors.")
+    );
+    h.run("MULTI");
+    assert_eq!(h.run("GET a"), Reply::Simple("QUEUED".into()));
+    assert_eq!(
+        h.run("EXEC"),
+        Reply::Array(vec![Reply::Bulk(b"1".to_vec())])
+    );
+    assert_eq!(h.run("CONFIG SET stop-writes-on-bgsave-error no"), ok());
+    assert_eq!(h.run("SET c 3"), ok());
+    h.run("CONFIG SET stop-writes-on-bgsave-error yes");
+    assert_eq!(h.run("SET d 4"), err(MISCONF_RDB));
+
+    // The disk is back; the next try waits until more than 5 seconds after the last one.
+    storage.fail(false, false);
+    h.clock.advance_ms(5000);
+    h.engine.tick();
+    assert_info(&mut h, &["rdb_last_bgsave_status:err", "rdb_saves:2"]);
+    h.clock.advance_ms(1000);
+    h.engine.tick();
+    assert_info(&mut h, &["rdb_last_bgsave_status:ok", "rdb_saves:3"]);
+    assert_eq!(h.run("SET d 4"), ok());
+    assert_eq!(h.run("PING"), Reply::Simple("PONG".into()));
+}
+
+/// A write to the log that fails refuses writes with MISCONF and the system's reason; the
+/// commands are kept and written once the storage takes them again, which lifts it.
+#[test]
+fn a_failed_log_write_refuses_writes_until_a_write_works() {
+    let storage = SharedStorage::default();
+    let mut h = harness();
+    h.engine.set_storage(Box::new(storage.clone()));
+    h.run("CONFIG SET appendonly yes");
+    storage.fail(false, true);
+    h.run("SET a 1");
+    h.engine.flush_aof();
+    assert_info(&mut h, &["aof_last_write_status:err"]);
+    let misconf = err("MISCONF Errors writing to the AOF file: No space left on device");
+    assert_eq!(h.run("SET b 2"), misconf);
+    assert_eq!(h.run("PING"), misconf);
+    assert_eq!(h.run("GET a"), Reply::Bulk(b"1".to_vec()));
+    storage.fail(false, false);
+    h.engine.tick();
+    assert_info(&mut h, &["aof_last_write_status:ok"]);
+    assert_eq!(h.run("SET b 2"), ok());
+    h.engine.flush_aof();
+    let commands = keyspace::aof::parse_log(&storage.log()).unwrap().commands;
+    assert_eq!(commands.len(), 3, "SELECT, SET a, SET b: {commands:?}");
+}
+
+/// The log is rewritten from `tick` once it is bigger than `auto-aof-rewrite-min-size` and
+/// has grown `auto-aof-rewrite-percentage` percent past its base; INFO shows both sizes
+/// while the log is on.
+#[test]
+fn the_log_is_rewritten_when_it_has_grown_enough() {
+    let storage = SharedStorage::default();
+    let mut h = harness();
+    h.engine.set_storage(Box::new(storage.clone()));
+    h.run("CONFIG SET appendonly yes");
+    h.run("CONFIG SET auto-aof-rewrite-min-size 1000");
+    let text = info_persistence(&mut h);
+    let size = |text: &str, field: &str| -> u64 {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(field))
+            .unwrap_or_else(|| panic!("{field} in {text}"));
+        line[field.len() + 1..].parse().unwrap()
+    };
+    let base = size(&text, "aof_base_size");
+    assert_eq!(size(&text, "aof_current_size"), base);
+    // Grow the log to just over twice the base and over the minimum size.
+    let mut n = 0;
+    while size(&info_persistence(&mut h), "aof_current_size") <= (2 * base).max(1000) {
+        h.run(&format!("SET key:{n} value"));
+        h.engine.flush_aof();
+        n += 1;
+    }
+    assert_info(&mut h, &["aof_rewrites:1"]);
+    h.engine.tick();
+    let text = info_persistence(&mut h);
+    assert!(text.contains("\r\naof_rewrites:2\r\n"), "{text}");
+    assert_eq!(
+        size(&text, "aof_current_size"),
+        size(&text, "aof_base_size")
+    );
+    assert!(size(&text, "aof_base_size") > base);
+    assert!(storage.log().is_empty());
+    h.run("CONFIG SET appendonly no");
+    assert!(!info_persistence(&mut h).contains("aof_current_size"));
+}
+
+/// FLUSHALL saves the emptied keyspace when save points are set (the snapshot would bring
+/// the keys back otherwise), uncounted in rdb_saves as in Redis; FLUSHDB and FLUSHALL are
+/// logged even when they removed nothing, as Redis forces their propagation.
+#[test]
+fn flushall_saves_and_flushes_are_always_logged() {
+    let storage = SharedStorage::default();
+    let mut h = harness();
+    h.engine.set_storage(Box::new(storage.clone()));
+    h.run("SET a 1");
+    h.run("FLUSHALL");
+    assert_info(&mut h, &["rdb_changes_since_last_save:0", "rdb_saves:0"]);
+    let mut later = harness();
+    later.engine.set_storage(Box::new(storage.clone()));
+    assert_eq!(later.engine.load_from_storage(), Ok(true));
+    assert_eq!(later.run("DBSIZE"), Reply::Integer(0));
+    h.run("SET b 1");
+    h.run("CONFIG SET save \"\"");
+    h.run("FLUSHALL");
+    assert_info(&mut h, &["rdb_changes_since_last_save:2"]);
+
+    h.run("CONFIG SET appendonly yes");
+    h.run("FLUSHDB");
+    h.run("FLUSHALL");
+    h.engine.flush_aof();
+    let commands = keyspace::aof::parse_log(&storage.log()).unwrap().commands;
+    assert_eq!(
+        commands,
+        [
+            vec![b"SELECT".to_vec(), b"0".to_vec()],
+            vec![b"FLUSHDB".to_vec()],
+            vec![b"FLUSHALL".to_vec()]
+        ]
+    );
+}
+
+/// A failed rewrite leaves the old log going on, with nothing lost. After three failed in a
+/// row, the timer waits a minute before the next try, then twice as long after each failure
+/// (Redis's `aofRewriteLimited`); INFO counts the failures, and a rewrite that works ends the
+/// back-off.
+#[test]
+fn failing_automatic_rewrites_back_off() {
+    let storage = SharedStorage::default();
+    let mut h = harness();
+    h.engine.set_storage(Box::new(storage.clone()));
+    h.run("CONFIG SET appendonly yes");
+    h.run("CONFIG SET auto-aof-rewrite-min-size 0");
+    h.run("CONFIG SET auto-aof-rewrite-percentage 1");
+    storage.fail(false, true);
+    h.run("SET a 1");
+    // The append fails too: the log's size does not grow. BGREWRITEAOF fails as well.
+    assert_eq!(
+        h.run("BGREWRITEAOF"),
+        Reply::Simple("Background append only file rewriting started".into())
+    );
+    assert_info(&mut h, &["aof_rewrites_consecutive_failures:1"]);
+    // The old log goes on, and still gets the command the failed rewrite did not take.
+    storage.fail(false, false);
+    h.engine.flush_aof();
+    let commands = keyspace::aof::parse_log(&storage.log()).unwrap().commands;
+    assert_eq!(commands.last().unwrap(), &[&b"SET"[..], b"a", b"1"]);
+    storage.fail(false, true);
+    let failures = |h: &mut Harness| -> u64 {
+        let text = info_persistence(h);
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("aof_rewrites_consecutive_failures:"))
+            .unwrap();
+        line.split(':').nth(1).unwrap().parse().unwrap()
+    };
+    h.engine.tick();
+    h.engine.tick();
+    assert_eq!(failures(&mut h), 3);
+    // The next tick holds it back for a minute from then.
+    h.engine.tick();
+    assert!(h
+        .engine
+        .take_persistence_log()
+        .iter()
+        .any(|l| l.ends_with("will retry in 1 minutes")));
+    for _ in 0..5 {
+        h.clock.advance_ms(10_000);
+        h.engine.tick();
+    }
+    assert_eq!(failures(&mut h), 3);
+    h.clock.advance_ms(10_000);
+    h.engine.tick();
+    assert_eq!(failures(&mut h), 4);
+    // Then two minutes.
+    h.engine.tick();
+    h.clock.advance_ms(110_000);
+    h.engine.tick();
+    assert_eq!(failures(&mut h), 4);
+    h.clock.advance_ms(10_000);
+    h.engine.tick();
+    assert_eq!(failures(&mut h), 5);
+    // The disk is back: the next try (four minutes on) works and the count starts over.
+    storage.fail(false, false);
+    h.engine.tick();
+    h.clock.advance_ms(230_000);
+    h.engine.tick();
+    assert_eq!(failures(&mut h), 5);
+    h.clock.advance_ms(10_000);
+    h.engine.tick();
+    assert_info(
+        &mut h,
+        &[
+            "aof_rewrites_consecutive_failures:0",
+            "aof_last_bgrewrite_status:ok",
+        ],
+    );
 }

@@ -95,6 +95,9 @@ fn main() -> ExitCode {
             .load_from_storage()
             .map(|found| found.then_some("DB loaded from disk"))
     };
+    for line in engine.take_persistence_log() {
+        println!("{line}");
+    }
     match loaded {
         Ok(Some(note)) => println!("{note}"),
         Ok(None) => {}
@@ -109,6 +112,7 @@ fn main() -> ExitCode {
             } else {
                 config.text("dbfilename").to_string()
             };
+            let message = message.trim_end_matches('.');
             eprintln!("Fatal error loading the DB ({file}): {message}. Exiting.");
             return ExitCode::FAILURE;
         }

@@ -179,13 +179,16 @@ async fn blocked_timeouts(shared: Arc<Shared>) {
 }
 
 /// Calls [`Engine::tick`] `hz` times a second, re-reading `hz` each time so that CONFIG SET
-/// takes effect at once.
+/// takes effect at once, and prints what the engine noted about saves and the log.
 async fn cron(shared: Arc<Shared>) {
     loop {
         let hz = shared.lock().engine.config().int("hz").clamp(1, 500) as u64;
         tokio::time::sleep(Duration::from_millis(1000 / hz)).await;
         let mut state = shared.lock();
         state.engine.tick();
+        for line in state.engine.take_persistence_log() {
+            println!("{line}");
+        }
         state.wake_others(None);
     }
 }

@@ -11,7 +11,9 @@
 //! manifest last (by rename), so that a crash leaves one whole manifest or the other, then
 //! deletes the old files. Appends go to the manifest's incr file, flushed to the disk after
 //! every append under `appendfsync always`, at most once a second under `everysec` (at the
-//! first append after the second is up), never under `no`.
+//! first append after the second is up), never under `no`. An append that fails is cut back
+//! off the file, so the engine's next try does not log half a command twice; a load that
+//! found the log's last command cut short cuts the last file back to its whole commands.
 
 use std::fs;
 use std::io::{ErrorKind, Write};
@@ -159,20 +161,56 @@ impl Storage for FileStorage {
 
     fn append_aof(&mut self, at: &Location, commands: &[u8], fsync: &str) -> Result<(), String> {
         let log = self.open_log(at)?;
-        log.file
-            .write_all(commands)
-            .map_err(|e| format!("Error writing to the AOF file: {e}"))?;
+        // A write that fails half-way is cut back off, as Redis's `flushAppendOnlyFile`
+        // does, so that trying the same commands again does not log half of one twice.
+        let before = log.file.metadata().map_err(|e| strerror(&e))?.len();
+        if let Err(e) = log.file.write_all(commands) {
+            let _ = log.file.set_len(before);
+            return Err(strerror(&e));
+        }
         let due = match fsync {
             "always" => true,
             "everysec" => log.last_fsync.elapsed() >= Duration::from_secs(1),
             _ => false,
         };
         if due {
-            log.file
-                .sync_data()
-                .map_err(|e| format!("Can't fsync the AOF file: {e}"))?;
+            // Not on the disk: cut back off as well, since the engine tries them again.
+            if let Err(e) = log.file.sync_data() {
+                let _ = log.file.set_len(before);
+                return Err(strerror(&e));
+            }
             log.last_fsync = Instant::now();
         }
+        Ok(())
+    }
+
+    /// Cuts the last file of the log: its commands are those of the files one after the
+    /// other (as [`Storage::read_aof`] reads them), and only the last may be cut, as in
+    /// Redis ("the truncated file is not the last file").
+    fn truncate_aof(&mut self, at: &Location, len: usize) -> Result<(), String> {
+        let dir = aof_dir(at);
+        let mut files = Vec::new();
+        for entry in log_order(read_manifest(at)?.unwrap_or_default()) {
+            let path = dir.join(&entry.name);
+            let bytes = fs::read(&path).map_err(|e| strerror(&e))?;
+            if !(entry.kind == 'b' && bytes.starts_with(b"REDIS")) {
+                files.push((path, bytes.len() as u64));
+            }
+        }
+        let Some(((last, _), earlier)) = files.split_last() else {
+            return Ok(());
+        };
+        let before: u64 = earlier.iter().map(|(_, size)| size).sum();
+        let keep = (len as u64)
+            .checked_sub(before)
+            .ok_or_else(|| "the truncated file is not the last file".to_string())?;
+        let file = fs::OpenOptions::new()
+            .write(true)
+            .open(last)
+            .map_err(|e| strerror(&e))?;
+        file.set_len(keep).map_err(|e| strerror(&e))?;
+        file.sync_all().map_err(|e| strerror(&e))?;
+        self.log = None;
         Ok(())
     }
 
@@ -207,10 +245,9 @@ impl Storage for FileStorage {
     }
 
     fn read_aof(&mut self, at: &Location) -> Result<Option<AofFiles>, String> {
-        let Some(mut entries) = read_manifest(at)? else {
+        let Some(entries) = read_manifest(at)? else {
             return Ok(None);
         };
-        entries.sort_by_key(|e| (e.kind != 'b', e.seq));
         let dir = aof_dir(at);
         let read = |name: &str| {
             fs::read(dir.join(name))
@@ -218,7 +255,7 @@ impl Storage for FileStorage {
         };
         let mut base = None;
         let mut log = Vec::new();
-        for entry in entries.iter().filter(|e| e.kind != 'h') {
+        for entry in log_order(entries) {
             let bytes = read(&entry.name)?;
             // A base is an RDB snapshot, or (aof-use-rdb-preamble no) commands.
             if entry.kind == 'b' && bytes.starts_with(b"REDIS") {
@@ -229,6 +266,14 @@ impl Storage for FileStorage {
         }
         Ok(Some((base, log)))
     }
+}
+
+/// The files a log is loaded from, in order: the base, then the incr files by sequence
+/// (history files are left over from a rewrite and not loaded).
+fn log_order(mut entries: Vec<ManifestEntry>) -> Vec<ManifestEntry> {
+    entries.retain(|e| e.kind != 'h');
+    entries.sort_by_key(|e| (e.kind != 'b', e.seq));
+    entries
 }
 
 /// `dir` made absolute, checked to be a directory: what CONFIG GET dir then answers, as
@@ -319,6 +364,35 @@ mod tests {
         assert_eq!(
             storage.read_aof(&at),
             Ok(Some((Some(b"REDIS0010-second".to_vec()), Vec::new())))
+        );
+        // A load that found the last command cut short cuts the last incr file back; with
+        // two incr files (a rewrite redis-server left unfinished), only within the last one.
+        storage
+            .append_aof(&at, b"*1\r\n$4\r\nPI", "always")
+            .unwrap();
+        storage.truncate_aof(&at, 0).unwrap();
+        storage.append_aof(&at, ping, "always").unwrap();
+        assert_eq!(
+            storage.read_aof(&at),
+            Ok(Some((Some(b"REDIS0010-second".to_vec()), ping.to_vec())))
+        );
+        let aof_dir = dir.join("appendonlydir");
+        fs::write(aof_dir.join("appendonly.aof.3.incr.aof"), ping).unwrap();
+        fs::write(
+            aof_dir.join("appendonly.aof.manifest"),
+            "file appendonly.aof.2.base.rdb seq 2 type b\n\
+             file appendonly.aof.2.incr.aof seq 2 type i\n\
+             file appendonly.aof.3.incr.aof seq 3 type i\n",
+        )
+        .unwrap();
+        assert_eq!(
+            storage.truncate_aof(&at, ping.len() - 1),
+            Err("the truncated file is not the last file".into())
+        );
+        storage.truncate_aof(&at, ping.len() + 4).unwrap();
+        assert_eq!(
+            fs::read(aof_dir.join("appendonly.aof.3.incr.aof")).unwrap(),
+            &ping[..4]
         );
         let absolute = absolute_dir(d).unwrap().to_string_lossy().into_owned();
         assert_eq!(storage.resolve_dir(d), Ok(absolute));

@@ -9,9 +9,11 @@ fresh connection on a real redis-server and on keyspace-server, and compares eve
 comes back, and whether the connection was closed. Prints one line per case, then
 `N passed, N failed`; exits 1 when anything differs. Both servers are stopped at the end.
 """
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -126,9 +128,12 @@ def main():
     redis_port, ours_port = free_port(), free_port()
     procs = []
     passed = failed = 0
+    # Each server in a directory of its own: no stray dump.rdb is loaded, none is left behind.
+    directories = [tempfile.mkdtemp(prefix="protocol-diff-") for _ in range(2)]
     try:
-        procs.append(start([redis_server, "--port", str(redis_port), "--save", "", "--appendonly", "no"], redis_port))
-        procs.append(start([sys.argv[1], "--port", str(ours_port)], ours_port))
+        procs.append(start([redis_server, "--port", str(redis_port), "--save", "", "--appendonly", "no",
+                            "--dir", directories[0]], redis_port))
+        procs.append(start([sys.argv[1], "--port", str(ours_port), "--dir", directories[1]], ours_port))
         # Each case has its own connections and touches no keys, so they can all run at once.
         with ThreadPoolExecutor(max_workers=16) as pool:
             expected = list(pool.map(lambda pieces: exchange(redis_port, pieces), CASES))
@@ -145,6 +150,8 @@ def main():
         for proc in procs:
             proc.kill()
             proc.wait()
+        for directory in directories:
+            shutil.rmtree(directory)
     print("%d passed, %d failed" % (passed, failed))
     sys.exit(1 if failed else 0)
 

@@ -8,9 +8,11 @@ Starts the server on a free loopback port and talks to it with redis-py's defaul
 SET/GET, a pipeline, INCR, EXPIRE/TTL, a transaction, WATCH, pub/sub, BLPOP. Prints one line per check, then `N passed, N failed`;
 exits 1 when a check fails. The server is stopped at the end.
 """
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 import redis
@@ -128,7 +130,10 @@ def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
     port = free_port()
-    proc = subprocess.Popen([sys.argv[1], "--port", str(port)], stdout=subprocess.DEVNULL)
+    # A directory of its own: no stray dump.rdb is loaded, none is left behind.
+    directory = tempfile.mkdtemp(prefix="redis-py-smoke-")
+    proc = subprocess.Popen([sys.argv[1], "--port", str(port), "--dir", directory],
+                            stdout=subprocess.DEVNULL)
     checks = Checks()
     try:
         wait_until_listening(port, proc)
@@ -144,6 +149,7 @@ def main():
     finally:
         proc.kill()
         proc.wait()
+        shutil.rmtree(directory)
     print("%d passed, %d failed" % (checks.passed, checks.failed))
     sys.exit(1 if checks.failed else 0)
 

@@ -342,7 +342,7 @@ fn memory_fields(engine: &Engine) -> Fields {
 fn persistence(engine: &Engine) -> Fields {
     let p = &engine.persistence;
     let status = |ok: bool| if ok { "ok" } else { "err" }.to_string();
-    fields([
+    let mut out = fields([
         ("loading", "0".into()),
         ("async_loading", "0".into()),
         ("current_cow_peak", "0".into()),
@@ -379,12 +379,27 @@ fn persistence(engine: &Engine) -> Fields {
         ("aof_current_rewrite_time_sec", "-1".into()),
         ("aof_last_bgrewrite_status", status(p.aof.last_rewrite_ok)),
         ("aof_rewrites", p.aof.rewrites.to_string()),
-        ("aof_rewrites_consecutive_failures", "0".into()),
+        (
+            "aof_rewrites_consecutive_failures",
+            p.aof.consecutive_failures.to_string(),
+        ),
         ("aof_last_write_status", status(p.aof.last_write_ok)),
         ("aof_last_cow_size", "0".into()),
         ("module_fork_in_progress", "0".into()),
         ("module_fork_last_cow_size", "0".into()),
-    ])
+    ]);
+    // Redis adds the log's sizes while it is on: what automatic rewrites compare.
+    if p.aof.on {
+        out.extend(fields([
+            ("aof_current_size", p.aof.current_size.to_string()),
+            ("aof_base_size", p.aof.base_size.to_string()),
+            ("aof_pending_rewrite", "0".into()),
+            ("aof_buffer_length", "0".into()),
+            ("aof_pending_bio_fsync", "0".into()),
+            ("aof_delayed_fsync", "0".into()),
+        ]));
+    }
+    out
 }
 
 fn stats(engine: &Engine) -> Fields {

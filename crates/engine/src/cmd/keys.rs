@@ -1175,11 +1175,13 @@ fn flushdb(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 /// ```text
 /// FLUSHALL [ASYNC | SYNC]
 /// ```
+/// With save points set, the empty keyspace is saved too (`crate::persist`).
 fn flushall(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     check_flush_mode(call)?;
     for db in 0..engine.dbs.len() {
         empty_db(engine, db);
     }
+    engine.save_after_flushall();
     Ok(Reply::ok().into())
 }
 

@@ -221,6 +221,7 @@ fn restore(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 /// SAVE
 /// ```
 fn save(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
+    engine.persistence.saves += 1;
     engine.save().map_err(|_| Error::SaveFailed)?;
     Ok(Reply::ok().into())
 }
@@ -236,8 +237,7 @@ fn bgsave(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         _ => return Err(Error::Syntax),
     }
     // The answer does not depend on how the save went: Redis's child reports that later.
-    let _ = engine.save();
-    engine.persistence.bgsaved = true;
+    let _ = engine.bgsave();
     // Inside EXEC Redis cannot fork: it schedules the save for after, and says so.
     let answer = if engine.in_exec {
         "Background saving scheduled"
