@@ -309,10 +309,13 @@ fn apply_config(config: &mut Config, record: &[u8]) -> Result<usize, String> {
         // Every parameter is back at the page's default.
         return Ok(0);
     }
-    let commands = aof::parse_log(bytes)?;
-    let [argv] = commands.as_slice() else {
+    let log = aof::parse_log(bytes)?;
+    let [argv] = log.commands.as_slice() else {
         return Err("it is not one CONFIG SET command".into());
     };
+    if log.truncated {
+        return Err("it is cut short".into());
+    }
     let pairs = argv.get(2..).ok_or("it is not one CONFIG SET command")?;
     if pairs.len() % 2 != 0 {
         return Err("a parameter has no value".into());
