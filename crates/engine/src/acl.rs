@@ -137,7 +137,7 @@ pub fn categories(spec: &CommandSpec) -> u32 {
             spec.has(flag::READONLY) && spec.group != "scripting",
             "read",
         ),
-        (spec.has(flag::ADMIN), "admin"),
+        (spec.has(flag::ADMIN | flag::ACL_ADMIN), "admin"),
         (spec.has(flag::ADMIN | flag::ACL_DANGEROUS), "dangerous"),
         (spec.has(flag::PUBSUB), "pubsub"),
         (fast, "fast"),

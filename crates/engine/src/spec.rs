@@ -45,6 +45,8 @@ pub mod flag {
     pub const NO_MULTI: u32 = 1 << 15;
     pub const MOVABLEKEYS: u32 = 1 << 16;
     pub const ALLOW_BUSY: u32 = 1 << 17;
+    /// Refused while a replica loads its data asynchronously (SAVE, BGSAVE, BGREWRITEAOF).
+    pub const NO_ASYNC_LOADING: u32 = 1 << 18;
     /// Not listed by COMMAND INFO either: refused before it runs (or is queued) unless
     /// `enable-debug-command` allows it (Redis's `CMD_PROTECTED`, DEBUG's flag).
     pub const PROTECTED: u32 = 1 << 19;
@@ -58,6 +60,8 @@ pub mod flag {
     pub const ACL_LIST: u32 = 1 << 23;
     pub const ACL_SET: u32 = 1 << 24;
     pub const ACL_SORTEDSET: u32 = 1 << 25;
+    /// @admin for a command without the admin flag (LASTSAVE).
+    pub const ACL_ADMIN: u32 = 1 << 26;
 
     /// Every flag with its `COMMAND INFO` name, in Redis's order.
     pub const NAMES: &[(u32, &str)] = &[
@@ -76,6 +80,7 @@ pub mod flag {
         (NO_AUTH, "no_auth"),
         (MAY_REPLICATE, "may_replicate"),
         (NO_MANDATORY_KEYS, "no_mandatory_keys"),
+        (NO_ASYNC_LOADING, "no_async_loading"),
         (NO_MULTI, "no_multi"),
         (MOVABLEKEYS, "movablekeys"),
         (ALLOW_BUSY, "allow_busy"),
@@ -292,6 +297,9 @@ pub struct CommandSpec {
     pub complexity: &'static str,
     /// Its key specs, in Redis's order.
     pub keys: &'static [KeySpec],
+    /// Redis's command tips, as COMMAND INFO lists them (`nondeterministic_output`,
+    /// `request_policy:all_shards`, ...): what a client or a cluster proxy should know.
+    pub tips: &'static [&'static str],
     /// The implementation; `None` for a container, which only dispatches to `subcommands`.
     pub handler: Option<Handler>,
     pub subcommands: &'static [CommandSpec],

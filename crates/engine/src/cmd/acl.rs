@@ -32,6 +32,7 @@ const fn sub(
         syntax,
         complexity: "O(N). Where N is the number of users or rules.",
         keys: &[],
+        tips: &[],
         handler: Some(handler),
         subcommands: &[],
     }
@@ -53,6 +54,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         syntax: "[username] password",
         complexity: "O(N) where N is the number of passwords defined for the user",
         keys: &[],
+        tips: &[],
         handler: Some(auth),
         subcommands: &[],
     },
@@ -66,6 +68,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         syntax: "subcommand [argument ...]",
         complexity: "Depends on subcommand.",
         keys: &[],
+        tips: &[],
         handler: None,
         subcommands: &[
             sub(

@@ -25,6 +25,11 @@ pub static COMMANDS: &[CommandSpec] = &[CommandSpec {
     syntax: "[section [section ...]]",
     complexity: "O(1)",
     keys: &[],
+    tips: &[
+        "nondeterministic_output",
+        "request_policy:all_shards",
+        "response_policy:special",
+    ],
     handler: Some(info),
     subcommands: &[],
 }];

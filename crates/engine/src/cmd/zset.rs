@@ -53,6 +53,7 @@ const fn row(
         syntax,
         complexity,
         keys,
+        tips: &[],
         handler: Some(handler),
         subcommands: &[],
     }
@@ -79,6 +80,8 @@ const STORES_COUNTED: &[KeySpec] = &[
     KeySpec::range(key_flag::OW | key_flag::UPDATE, 1, 0, 1),
     KeySpec::keynum(key_flag::RO | key_flag::ACCESS, 2, 0, 1, 1),
 ];
+/// Redis's tip for a reply that may differ from call to call.
+const RANDOM: &[&str] = &["nondeterministic_output"];
 const W: u32 = flag::WRITE;
 const R: u32 = flag::READONLY;
 
@@ -156,11 +159,14 @@ pub static COMMANDS: &[CommandSpec] = &[
         "numkeys key [key ...] (MIN | MAX) [COUNT count]",
         "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.",
         &[KeySpec::keynum(key_flag::RW | key_flag::ACCESS | key_flag::DELETE, 1, 0, 1, 1)], zmpop),
-    row("zrandmember", -2, R, "6.2.0",
-        "Returns random members: distinct for a positive count, possibly repeated for a negative one.",
-        "key [count [WITHSCORES]]",
-        "O(N) where N is the number of members returned",
-        READS, zrandmember),
+    CommandSpec {
+        tips: RANDOM,
+        ..row("zrandmember", -2, R, "6.2.0",
+            "Returns random members: distinct for a positive count, possibly repeated for a negative one.",
+            "key [count [WITHSCORES]]",
+            "O(N) where N is the number of members returned",
+            READS, zrandmember)
+    },
     row("zunion", -3, R | flag::MOVABLEKEYS, "6.2.0",
         "Returns the union of sorted sets (sets count with score 1).",
         "numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE (SUM | MIN | MAX)] [WITHSCORES]",
@@ -196,10 +202,13 @@ pub static COMMANDS: &[CommandSpec] = &[
         "numkeys key [key ...] [LIMIT limit]",
         "O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.",
         READS_COUNTED, zintercard),
-    row("zscan", -3, R, "2.8.0", "Iterates over members and scores, a batch per call.",
-        "key cursor [MATCH pattern] [COUNT count]",
-        "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.",
-        READS, zscan),
+    CommandSpec {
+        tips: RANDOM,
+        ..row("zscan", -3, R, "2.8.0", "Iterates over members and scores, a batch per call.",
+            "key cursor [MATCH pattern] [COUNT count]",
+            "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.",
+            READS, zscan)
+    },
 ];
 
 // --- Shared helpers ---------------------------------------------------------------------------
