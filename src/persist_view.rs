@@ -101,7 +101,7 @@ impl SavedStrings {
         damaged_download: "Download {file}",
         restored_log: "Restored from this browser: {n} keys, from the append-only log ({ms} ms).",
         restored_rdb: "Restored from this browser: {n} keys, from dump.rdb ({ms} ms).",
-        restored_nothing: "Nothing was kept in this browser: the playground starts empty.",
+        restored_nothing: "The playground starts empty.",
         expired: "Keys that expired while the page was closed: {n}.",
         config: "{n} changed parameters are back (CONFIG GET shows them).",
         damaged: "{file} was damaged and not loaded ({reason}). The copy is kept: the Server tab \
@@ -132,7 +132,7 @@ impl SavedStrings {
         damaged_download: "下載 {file}",
         restored_log: "已從這個瀏覽器還原：{n} 個鍵，來自僅附加日誌（{ms} 毫秒）。",
         restored_rdb: "已從這個瀏覽器還原：{n} 個鍵，來自 dump.rdb（{ms} 毫秒）。",
-        restored_nothing: "這個瀏覽器沒有保存任何資料：遊樂場從空白開始。",
+        restored_nothing: "遊樂場從空白開始。",
         expired: "頁面關閉期間有 {n} 個鍵到期。",
         config: "{n} 個改過的參數已恢復（CONFIG GET 可查看）。",
         damaged: "{file} 已損壞，沒有載入（{reason}）。副本已保留：可在「伺服器」分頁下載。",

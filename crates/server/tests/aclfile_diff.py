@@ -22,7 +22,7 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
+from serving import free_port, start
 
 START = b"user default on nopass ~* &* +@all\nuser alice on >pw ~a* +get\n"
 
@@ -52,27 +52,6 @@ BAD = b"".join([
 GOOD = (b"user alice on >pw2 %R~a* +@hash\r\n\r\n"
         b"user kim on nopass ( +get ~k* ) (&chan +publish)\r\n"
         b"user lee off resetchannels &x* +ping\n")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start(argv, port):
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            sys.exit("%s exited with status %s" % (argv[0], proc.returncode))
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return proc
-        except OSError:
-            time.sleep(0.05)
-    proc.kill()
-    sys.exit("%s did not listen on port %d" % (argv[0], port))
 
 
 class Client:

@@ -12,19 +12,12 @@ maxclients. Every byte a refused connection receives, and every reply, must be t
 both. Prints one line per check, then `N passed, N failed`; exits 1 when anything differs.
 Without an address other than loopback, the protected-mode step is left out (and said so).
 """
-import os
 import shutil
 import socket
-import subprocess
 import sys
 import tempfile
 import time
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from serving import free_port, start
 
 
 def other_address():
@@ -37,21 +30,6 @@ def other_address():
         except OSError:
             return None
     return None if address.startswith("127.") else address
-
-
-def start(argv, port):
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            sys.exit("%s exited with status %s" % (argv[0], proc.returncode))
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return proc
-        except OSError:
-            time.sleep(0.05)
-    proc.kill()
-    sys.exit("%s did not listen on port %d" % (argv[0], port))
 
 
 def command(sock, *args):

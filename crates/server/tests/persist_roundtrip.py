@@ -22,12 +22,7 @@ import tempfile
 import time
 
 import redis
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from serving import free_port
 
 
 class Server:

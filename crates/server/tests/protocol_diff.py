@@ -11,11 +11,11 @@ comes back, and whether the connection was closed. Prints one line per case, the
 """
 import shutil
 import socket
-import subprocess
 import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from serving import free_port, start
 
 BIG = 70000  # beyond the 64 KiB Redis buffers while waiting for a line's end
 
@@ -77,27 +77,6 @@ CASES = [
 ]
 # Known differences, left out above: an unexpected byte above 0x7f where `$` should be
 # (Redis prints it raw, our error text holds it as a character: UTF-8).
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start(argv, port):
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            sys.exit("%s exited with status %s" % (argv[0], proc.returncode))
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return proc
-        except OSError:
-            time.sleep(0.05)
-    proc.kill()
-    sys.exit("%s did not listen on port %d" % (argv[0], port))
 
 
 def exchange(port, pieces):
