@@ -1,5 +1,5 @@
 //! The engine's Web Worker: a [`Session`] answering the page's requests one message at a time.
-//! `src/bin/engine-worker.rs` only calls [`run`]; trunk builds that binary as a worker
+//! `crates/worker` (the `engine-worker` binary) only calls [`run`]; trunk builds it as a worker
 //! (`data-type="worker"` in index.html).
 //!
 //! Before it answers anything, the worker reads what the browser kept (`store`) and opens the
