@@ -271,6 +271,7 @@ pub static NOTES: &[Notes] = &[
     n("latency|latest", "傳回每個事件最近一次的延遲樣本和最大值。", &["CONFIG SET latency-monitor-threshold 100\nLATENCY LATEST"]),
     n("latency|history", "傳回某個事件的延遲樣本，最舊的在前。", &["LATENCY HISTORY command"]),
     n("latency|reset", "清除指定事件（或所有事件）的延遲樣本。", &["LATENCY RESET"]),
+    n("latency|histogram", "傳回指定命令（不指定則所有命令）執行時間的累積分布，單位為微秒。", &["SET k v\nGET k\nLATENCY HISTOGRAM get set"]),
     n("latency|help", "列出 LATENCY 的子命令。", &["LATENCY HELP"]),
     // persistence
     n("dump", "把鍵的值序列化成 RDB 格式（附 RDB 版本和 CRC-64 檢查碼），可交給 RESTORE。", &["SET greeting hello\nDUMP greeting"]),

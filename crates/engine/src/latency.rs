@@ -16,6 +16,9 @@
 //! value of its bucket, so a 2 µs call reads `2.007`, as in Redis. A call under the manual
 //! clock takes 0, recorded as Redis's floor of 1 ns: `0.001`.
 //!
+//! LATENCY HISTOGRAM reads the same histograms as a cumulative distribution over powers of two
+//! ([`LatencyHistogram::cdf`]).
+//!
 //! Only command events are recorded: Redis's other events (`fork`, `aof-*`, `expire-cycle`,
 //! `eviction-*`...) time work that has no cost worth measuring here (no disk, no fork, modelled
 //! memory freed in a few map operations).
@@ -66,6 +69,8 @@ pub const INFO_PERCENTILES: [(&str, f64); 3] = [("50", 50.0), ("99", 99.0), ("99
 /// `LATENCY_HISTOGRAM_MAX_VALUE`).
 const HISTOGRAM_MIN_NS: u64 = 1;
 const HISTOGRAM_MAX_NS: u64 = 1_000_000_000;
+/// The first step of LATENCY HISTOGRAM's walk (`hdr_iter_log_init(..., 1024, 2)`), in ns.
+const CDF_FIRST_STEP_NS: u64 = 1024;
 
 /// One command's call durations, bucketed as an HDR histogram with two significant digits.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -105,6 +110,31 @@ impl LatencyHistogram {
             }
         }
         0
+    }
+
+    /// Calls recorded.
+    pub fn calls(&self) -> u64 {
+        self.total
+    }
+
+    /// LATENCY HISTOGRAM's cumulative distribution, as Redis's `fillCommandCDF` walks its HDR
+    /// histogram with a logarithmic iterator (first step 1024 ns, each next one twice as
+    /// far): at each step, the highest value of that step's bucket in whole µs and how many
+    /// calls took at most that long, a step only where that count grew.
+    pub fn cdf(&self) -> Vec<(u64, u64)> {
+        let mut steps = Vec::new();
+        let mut level = CDF_FIRST_STEP_NS;
+        let mut previous = 0;
+        while previous < self.total {
+            let highest = bucket(level).1;
+            let cumulative: u64 = self.counts.range(..=highest).map(|(_, n)| n).sum();
+            if cumulative > previous {
+                steps.push((highest / 1000, cumulative));
+            }
+            previous = cumulative;
+            level *= 2;
+        }
+        steps
     }
 
     /// INFO latencystats' value: `p50=…,p99=…,p99.9=…` in µs with three decimals.
@@ -227,6 +257,24 @@ impl LatencyMonitor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_cdf_steps_by_powers_of_two_from_1024_ns() {
+        let mut h = LatencyHistogram::default();
+        assert_eq!(h.cdf(), []);
+        // A call under the manual clock (1 ns) and one of 1,031 ns share the first step.
+        h.record(0);
+        h.record(1_031);
+        assert_eq!(h.cdf(), [(1, 2)]);
+        // 1,032 ns is in the next bucket: counted at the 2,048 ns step (2,063 its highest).
+        h.record(1_032);
+        h.record(3_000);
+        h.record(20_000);
+        assert_eq!(h.cdf(), [(1, 2), (2, 3), (4, 4), (33, 5)]);
+        // What the histogram cannot hold is held as its maximum, a second.
+        h.record(5_000_000_000);
+        assert_eq!(h.cdf().last(), Some(&(1_082_130, 6)));
+    }
 
     #[test]
     fn histogram_buckets_and_percentiles_as_hdr() {

@@ -87,3 +87,68 @@ fn commands_at_the_threshold_are_recorded_as_command_or_fast_command() {
         ])])
     );
 }
+
+#[test]
+fn latency_histogram_gives_each_commands_cumulative_distribution() {
+    let clock = Slow {
+        now_ms: 1_700_000_000_000,
+        elapsed_us: Arc::new(AtomicU64::new(0)),
+    };
+    let mut engine = Engine::new(Config::default(), Box::new(clock), 1);
+    let c = engine.connect();
+    run(&mut engine, c, "SET k v");
+    run(&mut engine, c, "GET k");
+    run(&mut engine, c, "GET k");
+    run(&mut engine, c, "CLIENT ID");
+    // 25 ms calls: counted at the step whose bucket holds 25,000,000 ns (2^25 ns, whose
+    // bucket's highest value is 33,816,575 ns).
+    let entry = |name: &str, calls: i64| {
+        (
+            Reply::bulk(name),
+            Reply::Map(vec![
+                (Reply::bulk("calls"), Reply::Integer(calls)),
+                (
+                    Reply::bulk("histogram_usec"),
+                    Reply::Map(vec![(Reply::Integer(33_816), Reply::Integer(calls))]),
+                ),
+            ]),
+        )
+    };
+    // In the order named, repeats repeated, unknown names left out, a container's
+    // subcommands for the container.
+    assert_eq!(
+        run(
+            &mut engine,
+            c,
+            "LATENCY HISTOGRAM get SET nosuch get client"
+        ),
+        Reply::Map(vec![
+            entry("get", 2),
+            entry("set", 1),
+            entry("get", 2),
+            entry("client|id", 1),
+        ])
+    );
+    assert_eq!(
+        run(&mut engine, c, "LATENCY HISTOGRAM nosuch config|get"),
+        Reply::Map(vec![])
+    );
+    // Without names, every command with a histogram: the LATENCY HISTOGRAM calls too.
+    let Reply::Map(all) = run(&mut engine, c, "LATENCY HISTOGRAM") else {
+        panic!("a map")
+    };
+    let names: Vec<Reply> = all.into_iter().map(|(name, _)| name).collect();
+    assert_eq!(
+        names,
+        ["client|id", "get", "latency|histogram", "set"].map(Reply::bulk)
+    );
+    // Tracking off keeps what was recorded and records no more; RESETSTAT forgets it.
+    run(&mut engine, c, "CONFIG SET latency-tracking no");
+    run(&mut engine, c, "GET k");
+    assert_eq!(
+        run(&mut engine, c, "LATENCY HISTOGRAM get"),
+        Reply::Map(vec![entry("get", 2)])
+    );
+    run(&mut engine, c, "CONFIG RESETSTAT");
+    assert_eq!(run(&mut engine, c, "LATENCY HISTOGRAM"), Reply::Map(vec![]));
+}

@@ -391,9 +391,9 @@ const HELP: &[&str] = &[
 ];
 
 /// A command as COMMAND names it: its spec and its full name (`get`, `client|setname`).
-struct Named {
-    name: String,
-    spec: &'static CommandSpec,
+pub(crate) struct Named {
+    pub(crate) name: String,
+    pub(crate) spec: &'static CommandSpec,
 }
 
 impl Named {
@@ -405,7 +405,7 @@ impl Named {
     }
 
     /// This container's subcommands, named `container|sub`.
-    fn subcommands(&self) -> impl Iterator<Item = Named> + '_ {
+    pub(crate) fn subcommands(&self) -> impl Iterator<Item = Named> + '_ {
         self.spec.subcommands.iter().map(|spec| Named {
             name: format!("{}|{}", self.name, spec.name),
             spec,
@@ -423,7 +423,7 @@ fn every_command() -> impl Iterator<Item = Named> {
 }
 
 /// The command a full name (`get`, `CLIENT|ID`) names, as Redis's `lookupCommandBySds` reads it.
-fn by_full_name(name: &[u8]) -> Option<Named> {
+pub(crate) fn by_full_name(name: &[u8]) -> Option<Named> {
     let mut parts = name.split(|&b| b == b'|');
     let container = Named::top(spec::lookup(parts.next()?)?);
     match (parts.next(), parts.next()) {
