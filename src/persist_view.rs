@@ -103,7 +103,7 @@ impl SavedStrings {
         restored_rdb: "Restored from this browser: {n} keys, from dump.rdb ({ms} ms).",
         restored_nothing: "The playground starts empty.",
         expired: "Keys that expired while the page was closed: {n}.",
-        config: "{n} changed parameters are back (CONFIG GET shows them).",
+        config: "Changed parameters back: {n} (CONFIG GET shows them).",
         damaged: "{file} was damaged and not loaded ({reason}). The copy is kept: the Server tab \
                   offers it for download.",
         other_tab: "Another tab of the playground is open and keeps what this browser saves: \
@@ -369,7 +369,7 @@ mod tests {
             [
                 "Restored from this browser: 3 keys, from the append-only log (12 ms).",
                 "Keys that expired while the page was closed: 1.",
-                "2 changed parameters are back (CONFIG GET shows them).",
+                "Changed parameters back: 2 (CONFIG GET shows them).",
             ]
         );
         assert!(worth_a_note(&restored));

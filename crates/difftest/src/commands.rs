@@ -198,6 +198,9 @@ pub static ROWS: &[Row] = &[
     // checks it with thresholds that make it deterministic.
     weight("slowlog|get", 0),
     weight("slowlog|len", 0),
+    // Every command's call durations, which are the two servers' own: tests/compat/latency.redis
+    // checks what does not depend on them, crates/engine/tests/latency.rs the rest.
+    weight("latency|histogram", 0),
     // Lists only the subcommands the engine has, on purpose.
     weight("client|help", 0),
     // A subscribed connection answers with several replies per command and then pushes, which

@@ -160,7 +160,14 @@ impl Generator {
         }
         if depth == 0 && self.chance(8) {
             let keep = self.candidates[index].prefix.len();
-            self.break_argv(&mut argv, keep);
+            let mut broken = argv.clone();
+            self.break_argv(&mut broken, keep);
+            // A blocking command whose broken arguments end up with a timeout of 0 would wait
+            // for ever on both servers: it keeps its well-formed arguments.
+            let blocking = self.candidates[index].spec.has(spec::flag::BLOCKING);
+            if !(blocking && broken.iter().any(|a| a == b"0")) {
+                argv = broken;
+            }
         }
         (argv, short_ttl)
     }

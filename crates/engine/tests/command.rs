@@ -188,6 +188,7 @@ fn command_count_and_list_cover_the_table() {
             "latency|latest",
             "latency|history",
             "latency|reset",
+            "latency|histogram",
             "save",
             "bgsave",
             "lastsave",
