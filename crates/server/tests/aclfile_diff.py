@@ -22,7 +22,7 @@ import socket
 import subprocess
 import sys
 import tempfile
-from serving import free_port, start
+from serving import free_port, report, start
 
 START = b"user default on nopass ~* &* +@all\nuser alice on >pw ~a* +get\n"
 
@@ -164,16 +164,7 @@ def main():
             results.append(seen)
         finally:
             shutil.rmtree(directory, ignore_errors=True)
-    passed = failed = 0
-    for (name, want), (_, have) in zip(*results):
-        if want == have:
-            passed += 1
-            print("ok    %s" % name)
-        else:
-            failed += 1
-            print("FAIL  %s\n   redis : %r\n   target: %r" % (name, want, have))
-    print("%d passed, %d failed" % (passed, failed))
-    sys.exit(1 if failed else 0)
+    report(*results)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ import socket
 import sys
 import tempfile
 import time
-from serving import free_port, start
+from serving import free_port, report, start
 
 
 def other_address():
@@ -112,16 +112,7 @@ def main():
             shutil.rmtree(d, ignore_errors=True)
     if not other:
         print("skip  another host, no password: this host has no address but loopback")
-    passed = failed = 0
-    for (name, want), (_, have) in zip(expected, got):
-        if want == have:
-            passed += 1
-            print("ok    %s" % name)
-        else:
-            failed += 1
-            print("FAIL  %s\n   redis : %r\n   target: %r" % (name, want, have))
-    print("%d passed, %d failed" % (passed, failed))
-    sys.exit(1 if failed else 0)
+    report(expected, got)
 
 
 if __name__ == "__main__":

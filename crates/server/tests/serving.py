@@ -1,5 +1,6 @@
-"""What the python tests beside it share: a free loopback port, and a server started on it
-(keyspace-server or redis-server) that is listening before the test goes on."""
+"""What the python tests beside it share: a free loopback port, a server started on it
+(keyspace-server or redis-server) that is listening before the test goes on, and the report
+of what real Redis showed beside what ours did."""
 import socket
 import subprocess
 import sys
@@ -27,3 +28,18 @@ def start(argv, port):
             time.sleep(0.05)
     proc.kill()
     sys.exit("%s did not listen on port %d" % (argv[0], port))
+
+
+def report(expected, got):
+    """Prints each (name, what it showed) pair of real Redis beside ours, `ok` where they are
+    the same, then `N passed, N failed`; exits 1 if any differ."""
+    passed = failed = 0
+    for (name, want), (_, have) in zip(expected, got):
+        if want == have:
+            passed += 1
+            print("ok    %s" % name)
+        else:
+            failed += 1
+            print("FAIL  %s\n   redis : %r\n   target: %r" % (name, want, have))
+    print("%d passed, %d failed" % (passed, failed))
+    sys.exit(1 if failed else 0)
