@@ -21,6 +21,17 @@ impl Clock for Slow {
     }
 }
 
+/// An engine on the [`Slow`] clock, and a client.
+fn slow_engine() -> (Engine, keyspace::ClientId) {
+    let clock = Slow {
+        now_ms: 1_700_000_000_000,
+        elapsed_us: Arc::new(AtomicU64::new(0)),
+    };
+    let mut engine = Engine::new(Config::default(), Box::new(clock), 1);
+    let client = engine.connect();
+    (engine, client)
+}
+
 fn run(engine: &mut Engine, client: keyspace::ClientId, line: &str) -> Reply {
     let argv = cli::split_args(line.as_bytes()).unwrap();
     engine.execute(client, &argv).into_replies().remove(0)
@@ -28,12 +39,7 @@ fn run(engine: &mut Engine, client: keyspace::ClientId, line: &str) -> Reply {
 
 #[test]
 fn commands_at_the_threshold_are_recorded_as_command_or_fast_command() {
-    let clock = Slow {
-        now_ms: 1_700_000_000_000,
-        elapsed_us: Arc::new(AtomicU64::new(0)),
-    };
-    let mut engine = Engine::new(Config::default(), Box::new(clock), 1);
-    let c = engine.connect();
+    let (mut engine, c) = slow_engine();
     run(&mut engine, c, "SET k v");
     // Off by default.
     assert_eq!(run(&mut engine, c, "LATENCY LATEST"), Reply::Array(vec![]));
@@ -90,12 +96,7 @@ fn commands_at_the_threshold_are_recorded_as_command_or_fast_command() {
 
 #[test]
 fn latency_histogram_gives_each_commands_cumulative_distribution() {
-    let clock = Slow {
-        now_ms: 1_700_000_000_000,
-        elapsed_us: Arc::new(AtomicU64::new(0)),
-    };
-    let mut engine = Engine::new(Config::default(), Box::new(clock), 1);
-    let c = engine.connect();
+    let (mut engine, c) = slow_engine();
     run(&mut engine, c, "SET k v");
     run(&mut engine, c, "GET k");
     run(&mut engine, c, "GET k");
