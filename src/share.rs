@@ -329,16 +329,10 @@ pub fn redis_cli_script<S: AsRef<str>>(lines: &[S]) -> String {
 
 /// The lines as RESP requests (arrays of bulk strings), for `redis-cli --pipe`.
 pub fn resp_file<S: AsRef<str>>(lines: &[S]) -> Vec<u8> {
-    let mut out = Vec::new();
-    for argv in commands(lines) {
-        out.extend_from_slice(format!("*{}\r\n", argv.len()).as_bytes());
-        for arg in argv {
-            out.extend_from_slice(format!("${}\r\n", arg.len()).as_bytes());
-            out.extend_from_slice(&arg);
-            out.extend_from_slice(b"\r\n");
-        }
-    }
-    out
+    commands(lines)
+        .iter()
+        .flat_map(|argv| crate::teach::resp_request(argv))
+        .collect()
 }
 
 /// Each shareable line split into its arguments, as the console split it.
