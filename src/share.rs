@@ -302,25 +302,12 @@ fn decode_payload(payload: &str) -> Result<Vec<String>, ShareError> {
     Ok(lines)
 }
 
-/// One argument as redis-cli reads it back: bare when that is unambiguous, else quoted
-/// (`cli::repr`, whose escapes redis-cli's splitter undoes).
-fn quoted(arg: &[u8]) -> String {
-    let bare = !arg.is_empty()
-        && arg
-            .iter()
-            .all(|&b| b.is_ascii_graphic() && !matches!(b, b'"' | b'\'' | b'\\'));
-    match bare {
-        true => String::from_utf8_lossy(arg).into_owned(),
-        false => cli::repr(arg),
-    }
-}
-
 /// The lines as a redis-cli script: one command a line, each argument quoted so that
 /// `redis-cli < script` sends exactly the arguments the console sent.
 pub fn redis_cli_script<S: AsRef<str>>(lines: &[S]) -> String {
     let mut script = String::new();
     for argv in commands(lines) {
-        let words: Vec<String> = argv.iter().map(|a| quoted(a)).collect();
+        let words: Vec<String> = argv.iter().map(|a| cli::word(a)).collect();
         script.push_str(&words.join(" "));
         script.push('\n');
     }

@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
-use keyspace::cli::repr;
+use keyspace::cli::word;
 
 use crate::commands::{compare_for, Compare};
 use crate::generate::{loosely_compared, Step};
@@ -376,18 +376,6 @@ fn client_name(client: usize) -> String {
     match client {
         0 => "main".into(),
         n => format!("c{}", n + 1),
-    }
-}
-
-/// An argument as redis-cli syntax: bare when that reads back the same, quoted otherwise.
-fn word(arg: &[u8]) -> String {
-    let bare = !arg.is_empty()
-        && arg
-            .iter()
-            .all(|&b| b.is_ascii_graphic() && !matches!(b, b'"' | b'\'' | b'\\'));
-    match bare {
-        true => String::from_utf8_lossy(arg).into_owned(),
-        false => repr(arg),
     }
 }
 

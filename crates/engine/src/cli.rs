@@ -99,6 +99,20 @@ fn hex(c: u8) -> u8 {
     (c as char).to_digit(16).unwrap_or(0) as u8
 }
 
+/// An argument as it is typed for redis-cli to read it back the same: bare when that is
+/// unambiguous (printable, no quotes or backslashes), else quoted by [`repr`], whose escapes
+/// redis-cli's splitter undoes.
+pub fn word(arg: &[u8]) -> String {
+    let bare = !arg.is_empty()
+        && arg
+            .iter()
+            .all(|&b| b.is_ascii_graphic() && !matches!(b, b'"' | b'\'' | b'\\'));
+    match bare {
+        true => String::from_utf8_lossy(arg).into_owned(),
+        false => repr(arg),
+    }
+}
+
 /// Quotes bytes as redis-cli does (`sdscatrepr`): `"..."` with `\\`, `\"`, `\n`, `\r`, `\t`,
 /// `\a`, `\b` escaped, printable ASCII as is, everything else as `\xhh`.
 pub fn repr(bytes: &[u8]) -> String {
