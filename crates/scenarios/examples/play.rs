@@ -13,6 +13,7 @@ fn main() {
             .and_then(|source| parse(&source).map_err(|e| e.to_string()))
             .map_err(|e| keyspace_scenarios::ScenarioError {
                 line: None,
+                step: None,
                 field: String::new(),
                 message: e,
             }),

@@ -25,7 +25,12 @@
 //! run = ["SETEX session:abc 3600 123"]        # optional: commands, in redis-cli syntax
 //! expect = ["OK"]                             # optional: redis-cli's rendering, "*" for any
 //! wait = "301s"                               # optional: time that passes after the commands
+//! keys = ["session:*"]                        # optional: the keys the step is about (globs)
 //! ```
+//!
+//! A step is shown as it stands right after its commands; its `wait` passes on the way to the
+//! next step (see `runner`). `keys` names what the narration talks about: the player lists
+//! those keys first, above the rest of the keyspace.
 //!
 //! A command may name the virtual clock, as the guide's code calls `time.time()`: `{now}` is
 //! the Unix time in seconds, `{now_ms}` in milliseconds, and either takes an offset
@@ -153,6 +158,8 @@ pub struct Step {
     pub expect: Vec<Option<String>>,
     /// Virtual time that passes after the commands, in milliseconds.
     pub wait_ms: u64,
+    /// Glob patterns (as KEYS takes them) of the keys the step is about.
+    pub keys: Vec<String>,
 }
 
 /// A checked scenario.
@@ -177,6 +184,8 @@ pub struct Scenario {
 pub struct ScenarioError {
     /// 1-based line of the file, when known.
     pub line: Option<usize>,
+    /// The step it is in (1-based, as the player numbers them), when it is in one.
+    pub step: Option<usize>,
     /// The field's path (`steps[2].client`), empty for a TOML syntax error.
     pub field: String,
     pub message: String,
@@ -184,11 +193,20 @@ pub struct ScenarioError {
 
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.line, self.field.is_empty()) {
-            (Some(line), false) => write!(f, "line {line}, {}: {}", self.field, self.message),
-            (Some(line), true) => write!(f, "line {line}: {}", self.message),
-            (None, false) => write!(f, "{}: {}", self.field, self.message),
-            (None, true) => write!(f, "{}", self.message),
+        let mut place = Vec::new();
+        if let Some(line) = self.line {
+            place.push(format!("line {line}"));
+        }
+        if let Some(step) = self.step {
+            place.push(format!("step {step}"));
+        }
+        if !self.field.is_empty() {
+            place.push(self.field.clone());
+        }
+        if place.is_empty() {
+            write!(f, "{}", self.message)
+        } else {
+            write!(f, "{}: {}", place.join(", "), self.message)
         }
     }
 }
@@ -235,17 +253,21 @@ struct RawStep {
     run: Vec<Spanned<String>>,
     expect: Option<Spanned<Vec<String>>>,
     wait: Option<Spanned<String>>,
+    #[serde(default)]
+    keys: Vec<String>,
 }
 
 /// Reads and checks a scenario file.
 pub fn parse(source: &str) -> Result<Scenario, ScenarioError> {
     let raw: RawScenario = toml::from_str(source).map_err(|e| ScenarioError {
         line: e.span().map(|span| line_of(source, span.start)),
+        step: e.span().and_then(|span| step_at(source, span.start)),
         field: String::new(),
         message: e.message().trim().to_string(),
     })?;
     let at = |span: Range<usize>, field: String, message: String| ScenarioError {
         line: Some(line_of(source, span.start)),
+        step: step_at(source, span.start),
         field,
         message,
     };
@@ -397,6 +419,7 @@ pub fn parse(source: &str) -> Result<Scenario, ScenarioError> {
             run,
             expect,
             wait_ms,
+            keys: step.keys.clone(),
         });
     }
     if steps.is_empty() {
@@ -434,6 +457,7 @@ fn command(line: &Spanned<String>, field: &str, source: &str) -> Result<Command,
         Some(argv) if !argv.is_empty() => Ok(command),
         found => Err(ScenarioError {
             line: Some(line_of(source, line.span().start)),
+            step: step_at(source, line.span().start),
             field: field.to_string(),
             message: if found.is_some() {
                 "an empty command".into()
@@ -458,6 +482,41 @@ fn duration_ms(text: &str) -> Option<u64> {
         _ => return None,
     };
     number.checked_mul(scale)
+}
+
+/// The step (1-based) whose `[[steps]]` table holds `offset`, if any: the `[[steps]]`
+/// headers before it counted, unless another table's header came after the last one.
+fn step_at(source: &str, offset: usize) -> Option<usize> {
+    let mut step = None;
+    let mut count = 0;
+    let mut at = 0;
+    for line in source.split_inclusive('\n') {
+        if at > offset {
+            break;
+        }
+        at += line.len();
+        let header = line.trim();
+        let name = header
+            .strip_prefix("[[")
+            .and_then(|h| h.strip_suffix("]]"))
+            .or_else(|| header.strip_prefix('[').and_then(|h| h.strip_suffix(']')));
+        match name {
+            Some("steps") => {
+                count += 1;
+                step = Some(count);
+            }
+            Some(name)
+                if !name.is_empty()
+                    && name
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b)) =>
+            {
+                step = None;
+            }
+            _ => {}
+        }
+    }
+    step
 }
 
 fn line_of(source: &str, offset: usize) -> usize {

@@ -6,10 +6,16 @@
 //! back cheap to get right: [`Runner::back`] and [`Runner::jump`] build a new engine and replay
 //! the steps before the target, rather than trying to undo commands.
 //!
-//! While a step waits, the clock moves in slices of `1000 / hz` milliseconds with a
+//! A step is shown as it stands right after its commands: the time a step says passes after
+//! them (`wait`) passes when the next step is played, before that step's commands, so what a
+//! step's narration says about its own commands ("watch the key appear with its countdown")
+//! is what the keyspace shows. The player may also let the wait pass a slice at a time
+//! ([`Runner::advance`]) to show the clock running and TTLs counting down between steps.
+//!
+//! While time passes, the clock moves in slices of `1000 / hz` milliseconds with a
 //! [`Engine::tick`] after each, as Redis's `serverCron` runs `hz` times a second, so keys whose
 //! TTL runs out during the wait are removed by the active expire cycle, as they would be on a
-//! real server, and show up in that step's changes as expired.
+//! real server, and show up in the next step's changes as expired.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -24,6 +30,10 @@ pub const START_MS: u64 = 1_767_258_000_000;
 
 /// The engine's random seed: random choices (SPOP, eviction samples) replay identically.
 pub const SEED: u64 = 2026;
+
+/// The first participant's port and socket descriptor; the others count up from them.
+const CLIENT_PORT: usize = 52_101;
+const CLIENT_FD: usize = 8;
 
 /// One command of a step, as its client saw it.
 #[derive(Clone, Debug, PartialEq)]
@@ -82,15 +92,16 @@ pub struct KeyChange {
 pub struct StepReport {
     /// The step's index in the scenario.
     pub step: usize,
-    /// Virtual time since the start when the step began, in milliseconds.
+    /// Virtual time since the start when the step's commands ran, in milliseconds.
     pub at_ms: u64,
     pub commands: Vec<CommandRun>,
+    /// What arrived during the wait before the commands, then what the commands caused.
     pub deliveries: Vec<Delivery>,
-    /// Keys changed by the commands and during the wait, in key order.
+    /// Keys changed during the wait before the commands and by them, in key order.
     pub changes: Vec<KeyChange>,
     /// The keyspace events, in order, with Redis's event names.
     pub events: Vec<KeyspaceEvent>,
-    /// Virtual time that passed after the commands.
+    /// Virtual time that passed before the commands: the previous step's wait.
     pub waited_ms: u64,
 }
 
@@ -108,6 +119,18 @@ pub struct Runner {
     clock: ManualClock,
     clients: Vec<ClientId>,
     reports: Vec<StepReport>,
+    /// The wait after the last step played, as far as it has passed.
+    wait: Wait,
+}
+
+/// The part of a wait that has passed, and what happened in it, for the next step's report.
+#[derive(Default)]
+struct Wait {
+    passed_ms: u64,
+    /// The keys before the wait began (None while nothing has passed).
+    before: Option<HashSet<(usize, Vec<u8>)>>,
+    events: Vec<KeyspaceEvent>,
+    deliveries: Vec<Delivery>,
 }
 
 impl Runner {
@@ -118,8 +141,17 @@ impl Runner {
         let clients: Vec<ClientId> = scenario
             .clients
             .iter()
-            .map(|participant| {
+            .enumerate()
+            .map(|(index, participant)| {
                 let id = engine.connect();
+                // Each participant is a connection from the application's host, as CLIENT
+                // LIST and SLOWLOG show one (fixed ports, so that replays agree).
+                engine.set_client_address(
+                    id,
+                    format!("127.0.0.1:{}", CLIENT_PORT + index),
+                    "127.0.0.1:6379".to_string(),
+                    (CLIENT_FD + index) as i64,
+                );
                 if participant.protocol == 3 {
                     engine.execute(id, &[b"HELLO".to_vec(), b"3".to_vec()]);
                 }
@@ -139,6 +171,7 @@ impl Runner {
             clock,
             clients,
             reports: Vec::new(),
+            wait: Wait::default(),
         }
     }
 
@@ -183,11 +216,51 @@ impl Runner {
         (self.engine, self.clock, names.zip(self.clients).collect())
     }
 
-    /// Plays the next step; None when the scenario is over.
+    /// The wait that follows the last step played (0 before the first step): its length,
+    /// and how much of it has passed.
+    pub fn wait_after(&self) -> (u64, u64) {
+        let total = self
+            .position()
+            .checked_sub(1)
+            .map_or(0, |at| self.scenario.steps[at].wait_ms);
+        (total, self.wait.passed_ms)
+    }
+
+    /// Lets up to `ms` more of the wait after the last step pass (never past its end).
+    pub fn advance(&mut self, ms: u64) {
+        let (total, passed) = self.wait_after();
+        let ms = ms.min(total - passed);
+        if ms == 0 {
+            return;
+        }
+        if self.wait.before.is_none() {
+            self.wait.before = Some(self.keys());
+        }
+        self.pass(ms);
+        self.wait.passed_ms += ms;
+        let deliveries = self.deliveries();
+        self.wait.deliveries.extend(deliveries);
+        let events = self.engine.take_events();
+        self.wait.events.extend(events);
+    }
+
+    /// The keys the wait changed so far (expired, evicted), in key order.
+    pub fn wait_changes(&self) -> Vec<KeyChange> {
+        match &self.wait.before {
+            Some(before) => self.changes(before, &self.wait.events),
+            None => Vec::new(),
+        }
+    }
+
+    /// Plays the next step: the rest of the previous step's wait, then its commands. None
+    /// when the scenario is over.
     pub fn step(&mut self) -> Option<&StepReport> {
         let index = self.reports.len();
         let step = self.scenario.steps.get(index)?.clone();
-        let before = self.keys();
+        let waited_ms = self.wait_after().0;
+        self.advance(u64::MAX);
+        let wait = std::mem::take(&mut self.wait);
+        let before = wait.before.unwrap_or_else(|| self.keys());
         let at_ms = self.elapsed_ms();
         let actor = self.clients[step.client];
         let protocol = self.scenario.clients[step.client].protocol;
@@ -213,12 +286,10 @@ impl Runner {
                 expected: expected.clone(),
             });
         }
-        // Deliveries caused by the commands come before the wait's, so drain in between.
-        let mut deliveries = self.deliveries();
-        self.wait(step.wait_ms);
+        let mut deliveries = wait.deliveries;
         deliveries.extend(self.deliveries());
-
-        let events = self.engine.take_events();
+        let mut events = wait.events;
+        events.extend(self.engine.take_events());
         let changes = self.changes(&before, &events);
         self.reports.push(StepReport {
             step: index,
@@ -227,7 +298,7 @@ impl Runner {
             deliveries,
             changes,
             events,
-            waited_ms: step.wait_ms,
+            waited_ms,
         });
         self.reports.last()
     }
@@ -237,11 +308,11 @@ impl Runner {
         self.jump(self.position().saturating_sub(1));
     }
 
-    /// Goes to the state after `position` steps (clamped to the scenario's length): forward by
-    /// playing, backward by replaying from the start.
+    /// Goes to the state right after `position` steps (clamped to the scenario's length):
+    /// forward by playing, backward by replaying from the start.
     pub fn jump(&mut self, position: usize) {
         let position = position.min(self.scenario.steps.len());
-        if position < self.position() {
+        if position < self.position() || (position == self.position() && self.wait.passed_ms > 0) {
             *self = Runner::new(self.scenario.clone());
         }
         while self.position() < position {
@@ -250,7 +321,7 @@ impl Runner {
     }
 
     /// Moves the clock `ms` forward in `1000 / hz` slices, ticking after each.
-    fn wait(&mut self, ms: u64) {
+    fn pass(&mut self, ms: u64) {
         let hz = self.engine.config().int("hz").clamp(1, 500) as u64;
         let slice = 1000 / hz;
         let mut left = ms;

@@ -68,9 +68,45 @@ fn the_cache_aside_steps_report_their_changes() {
     assert_eq!(changes(&mut runner), [(user(), ChangeKind::Created)]);
     assert_eq!(changes(&mut runner), []);
     assert_eq!(changes(&mut runner), [(user(), ChangeKind::Deleted)]);
-    // Refilled, then expired by the active cycle during the wait that follows.
+    // Refilled: a step shows the state right after its commands, before its wait.
+    assert_eq!(changes(&mut runner), [(user(), ChangeKind::Created)]);
+    assert_eq!(runner.elapsed_ms(), 80 + 120_000);
+    // The wait passes before the next step's commands: the active cycle expired the key.
     assert_eq!(changes(&mut runner), [(user(), ChangeKind::Expired)]);
     assert_eq!(runner.elapsed_ms(), 80 + 120_000 + 301_000);
+}
+
+#[test]
+fn a_wait_passes_in_slices_between_steps() {
+    let mut runner = Runner::new(load("cache-aside"));
+    runner.jump(3);
+    // Step 3 shows the key as SETEX left it; its two minutes have not passed yet.
+    assert_eq!(runner.elapsed_ms(), 80);
+    assert_eq!(runner.wait_after(), (120_000, 0));
+    runner.advance(30_000);
+    assert_eq!(runner.wait_after(), (120_000, 30_000));
+    assert_eq!(runner.elapsed_ms(), 30_080);
+    // Never past the wait's end.
+    runner.advance(1_000_000);
+    assert_eq!(runner.wait_after(), (120_000, 120_000));
+    assert_eq!(runner.elapsed_ms(), 120_080);
+    // The step after a wait passed in slices is the step after a whole one.
+    let mut whole = Runner::new(load("cache-aside"));
+    whole.jump(4);
+    runner.step();
+    assert_eq!(runner.reports(), whole.reports());
+    // Jumping to where it stands goes back to right after the commands.
+    runner.advance(5_000);
+    runner.jump(4);
+    assert_eq!(runner.wait_after(), (0, 0));
+    assert_eq!(runner.elapsed_ms(), whole.elapsed_ms());
+    // During step 6's wait the refilled key expires: the slices report it.
+    runner.jump(6);
+    runner.advance(299_000);
+    assert!(runner.wait_changes().is_empty());
+    runner.advance(2_000);
+    let expired: Vec<_> = runner.wait_changes().into_iter().map(|c| c.kind).collect();
+    assert_eq!(expired, [ChangeKind::Expired]);
 }
 
 #[test]
@@ -79,7 +115,7 @@ fn mistakes_name_their_line_and_field() {
     let cases = [
         (
             good.replacen("[[steps]]\n", "[[steps]]\nclient = \"wroker\"\n", 1),
-            "steps[0].client: no client named \"wroker\" (clients: app)",
+            "step 1, steps[0].client: no client named \"wroker\" (clients: app)",
         ),
         (
             good.replacen("expect = [\"(nil)\"]", "expect = [\"(nil)\", \"OK\"]", 1),
@@ -87,7 +123,7 @@ fn mistakes_name_their_line_and_field() {
         ),
         (
             good.replacen("wait = \"80ms\"", "wait = \"80 parsecs\"", 1),
-            "steps[1].wait: a duration",
+            "step 2, steps[1].wait: a duration",
         ),
         (
             good.replacen("lines = [7, 12]", "lines = [7, 99]", 1),
@@ -103,7 +139,7 @@ fn mistakes_name_their_line_and_field() {
         ),
         (
             good.replacen("expect = [\"(nil)\"]", "expcet = [\"(nil)\"]", 1),
-            "unknown field `expcet`",
+            "step 1: unknown field `expcet`",
         ),
         (
             good.replacen("id = \"cache-aside\"", "id = \"Cache Aside\"", 1),
@@ -122,6 +158,15 @@ fn mistakes_name_their_line_and_field() {
             "config.hz: ERR",
         ),
         (good.replacen("[code]", "[code", 1), "line"),
+        // A step without its narration: the step is named, not only the line.
+        (
+            good.replacen(
+                "say = { en = \"Two minutes later",
+                "sai = { en = \"Two minutes later",
+                1,
+            ),
+            "step 4: unknown field `sai`",
+        ),
     ];
     for (source, wanted) in cases {
         let error = parse(&source).expect_err(wanted).to_string();
