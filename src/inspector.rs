@@ -8,24 +8,97 @@ use leptos::prelude::*;
 
 use crate::app::Shared;
 use crate::i18n::{fill, fill_range};
-use crate::inspect::{tail_index, Body, Element, Field, InspectQuery, Inspection, Scored, PAGE};
+use crate::inspect::{
+    tail_index, Body, Element, Field, InspectQuery, Inspection, ScoreRange, Scored, PAGE,
+};
 use crate::keyview::format_ttl;
+use crate::protocol::Request;
+use crate::scenario::ScenarioRequest;
+
+/// Whose key an inspector shows: the console's engine, or the scenario player's (in one of its
+/// databases).
+#[derive(Clone, Copy)]
+pub enum Source {
+    Console,
+    Scenario(RwSignal<usize>),
+}
+
+/// An inspector's state: the key and page asked for, the page once it came, and the clock
+/// its countdown runs on (the engine's own, which after "Continue in the console" or in a
+/// scenario is not the browser's).
+#[derive(Clone, Copy)]
+pub struct InspectTarget {
+    pub query: RwSignal<Option<InspectQuery>>,
+    pub inspection: RwSignal<Option<Inspection>>,
+    pub now_ms: Signal<u64>,
+    pub source: Source,
+}
+
+impl InspectTarget {
+    pub fn new(now_ms: Signal<u64>, source: Source) -> InspectTarget {
+        InspectTarget {
+            query: RwSignal::new(None),
+            inspection: RwSignal::new(None),
+            now_ms,
+            source,
+        }
+    }
+
+    /// Opens `query`'s key (or another page of it) and asks its engine for the page.
+    pub fn open(&self, shared: Shared, query: InspectQuery) {
+        let same_key = self
+            .query
+            .with_untracked(|q| q.as_ref().is_some_and(|q| q.key == query.key));
+        if !same_key {
+            self.inspection.set(None);
+        }
+        self.query.set(Some(query.clone()));
+        shared.send(match self.source {
+            Source::Console => Request::Inspect(query),
+            Source::Scenario(db) => Request::Scenario(ScenarioRequest::Inspect {
+                db: db.get_untracked(),
+                query,
+            }),
+        });
+    }
+
+    pub fn close(&self) {
+        self.query.set(None);
+        self.inspection.set(None);
+    }
+
+    /// Shows an inspected page, unless the inspector moved to another key meanwhile.
+    pub fn show(&self, inspection: Inspection) {
+        let current = self
+            .query
+            .with_untracked(|q| q.as_ref().is_some_and(|q| q.key == inspection.key));
+        if current {
+            self.inspection.set(Some(inspection));
+        }
+    }
+
+    /// Whether `key` is the one open.
+    pub fn is_open(&self, key: &str) -> bool {
+        self.query
+            .with(|q| q.as_ref().is_some_and(|q| q.key == key))
+    }
+}
 
 #[component]
-pub fn Inspector(shared: Shared) -> impl IntoView {
+pub fn Inspector(shared: Shared, target: InspectTarget) -> impl IntoView {
     let text = move || shared.text.get();
     move || {
-        let query = shared.inspect.get()?;
-        let view = match shared.inspection.get() {
+        let query = target.query.get()?;
+        let view = match target.inspection.get() {
             // Asked for, not here yet: keep the space, without flashing a placeholder.
             None => view! { <div class="inspect-loading"></div> }.into_any(),
-            Some(inspection) => inspection_view(inspection, shared).into_any(),
+            Some(inspection) => inspection_view(inspection, shared, target).into_any(),
         };
         Some(view! {
             <section class="inspector" aria-label=move || text().inspector_label>
                 <header class="inspect-head">
                     <h3 class="inspect-key" title=query.key.clone()>{query.key.clone()}</h3>
-                    <button class="close" on:click=move |_| shared.close()>
+                    <button class="close" on:click=move |_| target.close()>
                         {move || text().close}
                     </button>
                 </header>
@@ -35,7 +108,7 @@ pub fn Inspector(shared: Shared) -> impl IntoView {
     }
 }
 
-fn inspection_view(inspection: Inspection, shared: Shared) -> impl IntoView {
+fn inspection_view(inspection: Inspection, shared: Shared, target: InspectTarget) -> impl IntoView {
     let text = move || shared.text.get();
     let Inspection {
         key,
@@ -57,7 +130,7 @@ fn inspection_view(inspection: Inspection, shared: Shared) -> impl IntoView {
     let ttl = expires_at_ms.map(|at| {
         view! {
             <span class="inspect-ttl">
-                {move || format_ttl(at.saturating_sub(shared.now_ms.get()))}
+                {move || format_ttl(at.saturating_sub(target.now_ms.get()))}
             </span>
         }
     });
@@ -96,12 +169,12 @@ fn inspection_view(inspection: Inspection, shared: Shared) -> impl IntoView {
             </ul>
         }
         .into_any(),
-        Body::ZSet(rows) => zset_view(rows, offset, shared).into_any(),
+        Body::ZSet(rows, range) => zset_view(rows, range, offset, shared).into_any(),
     };
     view! {
         {facts}
         <div class="inspect-body">{content}</div>
-        {pager(key, offset, total, is_string, shared)}
+        {pager(key, offset, total, is_string, shared, target)}
     }
     .into_any()
 }
@@ -146,9 +219,27 @@ fn hash_view(fields: Vec<Field>, shared: Shared) -> impl IntoView {
     }
 }
 
-fn zset_view(rows: Vec<Scored>, offset: usize, shared: Shared) -> impl IntoView {
+fn zset_view(rows: Vec<Scored>, range: ScoreRange, offset: usize, shared: Shared) -> impl IntoView {
     let text = move || shared.text.get();
+    // What the bars measure: from the lowest score (empty) to the highest (full).
+    let legend = move || {
+        let t = text();
+        if range.lowest == range.highest {
+            t.bars_equal.to_string()
+        } else {
+            let words = t
+                .bars_range
+                .replace("{low}", &range.lowest)
+                .replace("{high}", &range.highest);
+            if range.infinite {
+                format!("{words} {}", t.bars_infinite)
+            } else {
+                words
+            }
+        }
+    };
     view! {
+        <p class="legend bars-legend">{legend}</p>
         <table class="ranked">
             <thead>
                 <tr>
@@ -183,15 +274,19 @@ fn pager(
     total: usize,
     is_string: bool,
     shared: Shared,
+    target: InspectTarget,
 ) -> impl IntoView {
     let text = move || shared.text.get();
     (!is_string && total > PAGE).then(|| {
         let go = move |key: String, offset: usize| {
             move |_| {
-                shared.open(InspectQuery {
-                    key: key.clone(),
-                    offset,
-                })
+                target.open(
+                    shared,
+                    InspectQuery {
+                        key: key.clone(),
+                        offset,
+                    },
+                )
             }
         };
         let last = (offset + PAGE).min(total);

@@ -62,6 +62,9 @@ pub struct KeyWindow {
     pub db_size: usize,
     pub offset: usize,
     pub rows: Vec<KeyRow>,
+    /// The engine's clock when the window was read (Unix ms): the countdowns run from it,
+    /// not from the browser's clock, which after "Continue in the console" differs.
+    pub now_ms: u64,
 }
 
 /// The window `query` asks for in database `db`. Unfiltered, it reads only the rows asked for;
@@ -100,6 +103,7 @@ pub fn window(db_index: usize, db: &Db, query: &KeyQuery) -> KeyWindow {
         db_size: db.len(),
         offset: query.offset.min(total),
         rows,
+        now_ms: 0,
     }
 }
 

@@ -141,7 +141,7 @@ pub fn KeyPanel(shared: Shared) -> impl IntoView {
                 </div>
                 <div class="key-spacer" style:height=move || format!("{}px", spacer_px())></div>
             </div>
-            {move || (shared.inspect.with(Option::is_none) && shared.window.with(|w| w.total > 0))
+            {move || (shared.inspector.query.with(Option::is_none) && shared.window.with(|w| w.total > 0))
                 .then(|| view! { <p class="inspect-hint">{move || text().inspect_hint}</p> })}
         </section>
     }
@@ -183,15 +183,15 @@ fn KeyRowView(row: KeyRow, shared: Shared) -> impl IntoView {
     };
     let selected = {
         let key = row.key.clone();
-        move || {
-            shared
-                .inspect
-                .with(|q| q.as_ref().is_some_and(|q| q.key == key))
-        }
+        move || shared.inspector.is_open(&key)
     };
     let open = {
         let key = row.key.clone();
-        move || shared.open(InspectQuery::new(key.clone()))
+        move || {
+            shared
+                .inspector
+                .open(shared, InspectQuery::new(key.clone()))
+        }
     };
     let open_by_key = open.clone();
     view! {

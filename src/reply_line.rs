@@ -41,7 +41,7 @@ pub fn ReplyLine(line: Line, shared: Shared) -> impl IntoView {
                     {move || if listed() {
                         let key = key.clone().unwrap_or_default();
                         view! {
-                            <button class="key-link" on:click=move |_| shared.open(InspectQuery::new(key.clone()))>
+                            <button class="key-link" on:click=move |_| shared.inspector.open(shared, InspectQuery::new(key.clone()))>
                                 {shown.clone()}
                             </button>
                         }.into_any()
