@@ -24,12 +24,18 @@ pub struct Strings {
     /// The label of the command input.
     pub input_label: &'static str,
     pub placeholder: &'static str,
+    /// The empty console on a first visit: a greeting, what to try, and the way to the scenarios.
+    pub welcome_title: &'static str,
+    pub welcome_text: &'static str,
+    pub welcome_scenarios: &'static str,
     /// The label of the output log, for screen readers.
     pub output_label: &'static str,
     /// Shown while the engine's worker starts.
     pub starting: &'static str,
     /// Shown while commands run or wait their turn.
     pub busy: &'static str,
+    /// The line running now, before its reply.
+    pub running: &'static str,
     /// A typed line waiting for the engine.
     pub queued: &'static str,
     /// Reveals a collapsed reply: `{n}` lines in all.
@@ -89,6 +95,12 @@ pub struct Strings {
     pub col_rank: &'static str,
     pub col_member: &'static str,
     pub col_score: &'static str,
+    /// Under a sorted set: what its score bars span, from `{low}` to `{high}`.
+    pub bars_range: &'static str,
+    /// Under a sorted set whose scores are all equal.
+    pub bars_equal: &'static str,
+    /// After [`Strings::bars_range`] when an end is -inf or +inf.
+    pub bars_infinite: &'static str,
     /// The switch between the console and the scenarios, for screen readers.
     pub tabs_label: &'static str,
     pub tab_console: &'static str,
@@ -123,6 +135,10 @@ pub struct Strings {
     pub restart: &'static str,
     pub continue_console: &'static str,
     pub continue_console_hint: &'static str,
+    /// Asked before the console is replaced by the scenario: `{n}` keys.
+    pub continue_question: &'static str,
+    pub continue_yes: &'static str,
+    pub continue_no: &'static str,
     pub speed: &'static str,
     pub presenter: &'static str,
     pub presenter_exit: &'static str,
@@ -140,10 +156,22 @@ pub struct Strings {
     pub receives: &'static str,
     /// Time passing after a step: `{t}`.
     pub waits: &'static str,
+    /// Above a step played after a wait: `{t}` passed first.
+    pub waited_before: &'static str,
+    /// Under a step that waits: `{t}` pass before the next step.
+    pub wait_next: &'static str,
+    /// While a step's wait passes (playing): `{done}` of `{t}`.
+    pub wait_passing: &'static str,
     /// The scenario's keyspace: `{n}` keys.
     pub scenario_keys: &'static str,
     /// Keys not listed: `{n}`.
     pub more_keys: &'static str,
+    /// The scenario keyspace filter's placeholder.
+    pub scenario_filter: &'static str,
+    /// Removed keys not listed: `{n}`.
+    pub more_removed: &'static str,
+    /// The mark on a key the step is about.
+    pub step_keys: &'static str,
     /// Key change labels.
     pub created: &'static str,
     pub changed: &'static str,
@@ -152,6 +180,8 @@ pub struct Strings {
     pub evicted: &'static str,
     /// The scenario's keyboard hint.
     pub scenario_hint: &'static str,
+    /// A dropped file the page cannot open: `{file}`.
+    pub drop_refused: &'static str,
     /// The client panes' words.
     pub clients: &'static ClientStrings,
     /// Sharing a session (`crate::share`).
@@ -166,15 +196,19 @@ pub const ENGLISH: Strings = Strings {
     title: "Keyspace Playground",
     emulates: "A Redis keyspace running in your browser. It behaves like Redis 7.0.",
     input_label: "Command",
-    placeholder: "Type a command, e.g. SET greeting hello, then press Enter",
+    placeholder: "Type a command, e.g. SET greeting hello",
+    welcome_title: "Welcome! This is a real Redis 7.0 keyspace, running in your browser.",
+    welcome_text: "Type a command below, e.g. SET greeting hello, then GET greeting. Or watch how real applications use Redis (caching, sessions, rate limits, locks), played step by step:",
+    welcome_scenarios: "Open the scenarios →",
     output_label: "Replies",
     starting: "Starting the engine…",
     busy: "Running…",
+    running: "(running…)",
     queued: "(waiting for the command before)",
     show_all: "Show all {n} lines",
     show_more: "Show more ({n} lines not shown)",
     keys_title: "Keyspace",
-    keys_count: "{n} keys",
+    keys_count: "{n} key|{n} keys",
     db_label: "Database",
     filter_label: "Filter keys",
     filter_placeholder: "pattern, e.g. user:*",
@@ -202,9 +236,9 @@ pub const ENGLISH: Strings = Strings {
     page_range: "{from}–{to} of {n}",
     key_gone: "This key does not exist (any more).",
     encoding: "encoding",
-    bytes: "{n} bytes",
-    more_bytes: "… {n} more bytes not shown",
-    elements: "{n} elements",
+    bytes: "{n} byte|{n} bytes",
+    more_bytes: "… {n} more byte not shown|… {n} more bytes not shown",
+    elements: "{n} element|{n} elements",
     from_head: "index from the head",
     from_tail: "from the tail",
     col_field: "Field",
@@ -212,6 +246,9 @@ pub const ENGLISH: Strings = Strings {
     col_rank: "Rank",
     col_member: "Member",
     col_score: "Score",
+    bars_range: "Bars run from the lowest score, {low} (empty), to the highest, {high} (full).",
+    bars_equal: "Every score is the same: every bar is full.",
+    bars_infinite: "With an infinite end, finite scores are drawn midway.",
     tabs_label: "Views",
     tab_console: "Console",
     tab_scenarios: "Scenarios",
@@ -235,6 +272,9 @@ pub const ENGLISH: Strings = Strings {
     continue_console: "Continue in the console",
     continue_console_hint:
         "Type your own commands on this scenario's keyspace, its clients and TTLs as they stand now",
+    continue_question: "Continue in the console replaces what the console holds now: its {n} key and the lines typed in it (your ↑ history stays).|Continue in the console replaces what the console holds now: its {n} keys and the lines typed in it (your ↑ history stays).",
+    continue_yes: "Replace and continue",
+    continue_no: "Keep my console",
     speed: "Speed",
     presenter: "Presenter mode",
     presenter_exit: "Exit presenter mode",
@@ -246,14 +286,21 @@ pub const ENGLISH: Strings = Strings {
     expected: "expected:",
     receives: "{c} receives",
     waits: "then {t} pass",
-    scenario_keys: "{n} keys",
-    more_keys: "… {n} more keys",
+    waited_before: "… {t} later",
+    wait_next: "Then {t} pass before the next step",
+    wait_passing: "Time passing: {done} of {t}",
+    scenario_keys: "{n} key|{n} keys",
+    more_keys: "… {n} more key|… {n} more keys",
+    scenario_filter: "filter, e.g. session:*",
+    more_removed: "… {n} more removed key|… {n} more removed keys",
+    step_keys: "A key this step is about",
     created: "created",
     changed: "changed",
     deleted: "deleted",
     expired: "expired",
     evicted: "evicted",
     scenario_hint: "→ / PageDown next · ← / PageUp back · Space play/pause · Home restart",
+    drop_refused: "{file} was not opened: drop a scenario (.toml) or an RDB file (.rdb) here.",
     clients: &CLIENTS_ENGLISH,
     share: &ShareStrings::EN,
     teach: &TEACH_EN,
@@ -265,10 +312,14 @@ pub const TRADITIONAL_CHINESE: Strings = Strings {
     title: "Keyspace 遊樂場",
     emulates: "在瀏覽器中執行的 Redis 鍵空間，行為與 Redis 7.0 相同。",
     input_label: "指令",
-    placeholder: "輸入指令，例如 SET greeting hello，再按 Enter",
+    placeholder: "輸入指令，例如 SET greeting hello",
+    welcome_title: "歡迎！這是在你的瀏覽器裡執行的 Redis 7.0 鍵空間。",
+    welcome_text: "在下面輸入指令，例如 SET greeting hello，再輸入 GET greeting。或是看看真實的應用程式怎麼使用 Redis（快取、會話、限流、鎖），一步一步播放：",
+    welcome_scenarios: "打開情境 →",
     output_label: "回覆",
     starting: "正在啟動引擎…",
     busy: "執行中…",
+    running: "（執行中…）",
     queued: "（等待前一個指令完成）",
     show_all: "顯示全部 {n} 行",
     show_more: "顯示更多（尚有 {n} 行）",
@@ -311,6 +362,9 @@ pub const TRADITIONAL_CHINESE: Strings = Strings {
     col_rank: "名次",
     col_member: "成員",
     col_score: "分數",
+    bars_range: "長條從最低分 {low}（空）畫到最高分 {high}（滿）。",
+    bars_equal: "所有分數都相同：每條長條都是滿的。",
+    bars_infinite: "有一端是無限大時，有限的分數畫在中間。",
     tabs_label: "檢視",
     tab_console: "主控台",
     tab_scenarios: "情境",
@@ -333,6 +387,9 @@ pub const TRADITIONAL_CHINESE: Strings = Strings {
     restart: "⟲ 從頭開始",
     continue_console: "在主控台繼續",
     continue_console_hint: "在這個情境目前的鍵空間上輸入自己的指令，保留它的客戶端和 TTL",
+    continue_question: "在主控台繼續會取代主控台現有的內容：它的 {n} 個鍵和輸入過的指令行（↑ 的歷史紀錄會保留）。",
+    continue_yes: "取代並繼續",
+    continue_no: "保留我的主控台",
     speed: "速度",
     presenter: "簡報模式",
     presenter_exit: "離開簡報模式",
@@ -344,14 +401,21 @@ pub const TRADITIONAL_CHINESE: Strings = Strings {
     expected: "預期：",
     receives: "{c} 收到",
     waits: "接著經過 {t}",
+    waited_before: "… {t} 之後",
+    wait_next: "接著經過 {t}，才到下一步",
+    wait_passing: "時間流逝中：{t} 已過 {done}",
     scenario_keys: "{n} 個鍵",
     more_keys: "…還有 {n} 個鍵",
+    scenario_filter: "篩選，例如 session:*",
+    more_removed: "…還有 {n} 個被移除的鍵",
+    step_keys: "這一步談到的鍵",
     created: "新增",
     changed: "修改",
     deleted: "刪除",
     expired: "過期",
     evicted: "逐出",
     scenario_hint: "→ / PageDown 下一步 · ← / PageUp 上一步 · 空白鍵 播放/暫停 · Home 從頭開始",
+    drop_refused: "沒有開啟 {file}：請拖放情境檔（.toml）或 RDB 檔（.rdb）。",
     clients: &CLIENTS_TRADITIONAL_CHINESE,
     share: &ShareStrings::ZH_TW,
     teach: &TEACH_ZH,
@@ -374,7 +438,18 @@ pub fn strings_for(language: &str) -> &'static Strings {
 
 /// Puts `n` into a text's `{n}`.
 pub fn fill(text: &str, n: usize) -> String {
-    text.replace("{n}", &n.to_string())
+    count_form(text, n as u64).replace("{n}", &n.to_string())
+}
+
+/// The form of a text for `count`: a text written `one|other` ("{n} key|{n} keys") gives its
+/// first form for 1 and its second for any other number; a text without `|` (繁體中文 has no
+/// plural) is the same for every number.
+pub fn count_form(text: &str, count: u64) -> &str {
+    match text.split_once('|') {
+        Some((one, _)) if count == 1 => one,
+        Some((_, other)) => other,
+        None => text,
+    }
 }
 
 /// Puts a page's first and last element (counted from 1) and the total into
@@ -411,6 +486,14 @@ mod tests {
     }
 
     #[test]
+    fn one_is_singular_in_english() {
+        assert_eq!(fill(ENGLISH.keys_count, 1), "1 key");
+        assert_eq!(fill(ENGLISH.keys_count, 0), "0 keys");
+        assert_eq!(fill(ENGLISH.keys_count, 2), "2 keys");
+        assert_eq!(fill(TRADITIONAL_CHINESE.keys_count, 1), fill("{n} 個鍵", 1));
+    }
+
+    #[test]
     fn numbered_texts_take_their_number() {
         for strings in LANGUAGES {
             for text in [
@@ -422,6 +505,7 @@ mod tests {
                 strings.elements,
             ] {
                 assert!(fill(text, 42).contains("42"), "{text}");
+                assert!(fill(text, 1).contains('1') && !fill(text, 1).contains('|'));
             }
             for text in [strings.scenario_keys, strings.more_keys] {
                 assert!(fill(text, 42).contains("42"), "{text}");

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::app::Shared;
+use crate::i18n::{count_form, fill};
 use crate::persistence::{Restored, SavedState, Source};
 use crate::protocol::{Request, Wanted};
 
@@ -19,6 +20,10 @@ pub struct SavedUi {
     pub confirming: RwSignal<bool>,
     /// The outcome of the last RDB file loaded.
     pub loaded: RwSignal<Option<Result<usize, String>>>,
+    /// An RDB file chosen or dropped, waiting for the learner to confirm that it may replace
+    /// the keyspace: its name (its bytes are in `rdb`).
+    pub replacing: RwSignal<Option<String>>,
+    rdb: StoredValue<Vec<u8>>,
 }
 
 impl SavedUi {
@@ -28,8 +33,26 @@ impl SavedUi {
             state: RwSignal::new(None),
             confirming: RwSignal::new(false),
             loaded: RwSignal::new(None),
+            replacing: RwSignal::new(None),
+            rdb: StoredValue::new(Vec::new()),
         }
     }
+}
+
+/// Reads an RDB file the learner chose or dropped, and asks whether it may replace the
+/// keyspace (on the Server tab, where the section is).
+pub fn offer_rdb(shared: Shared, file: web_sys::File) {
+    let ui = shared.saved;
+    shared.tab.set(crate::app::Tab::Server);
+    leptos::task::spawn_local(async move {
+        let Ok(buffer) = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await else {
+            ui.loaded
+                .set(Some(Err(format!("{}: unreadable", file.name()))));
+            return;
+        };
+        ui.rdb.set_value(js_sys::Uint8Array::new(&buffer).to_vec());
+        ui.replacing.set(Some(file.name()));
+    });
 }
 
 impl Default for SavedUi {
@@ -60,6 +83,9 @@ pub struct SavedStrings {
     pub confirm: &'static str,
     pub confirm_yes: &'static str,
     pub confirm_no: &'static str,
+    /// Before an RDB file replaces the keyspace: `{file}`, `{keys}` keys in the database shown.
+    pub replace_rdb: &'static str,
+    pub replace_rdb_yes: &'static str,
     pub damaged_title: &'static str,
     pub damaged_download: &'static str,
     /// Restored notes: `{n}` keys, `{ms}` milliseconds.
@@ -83,24 +109,26 @@ impl SavedStrings {
                 (appendonly yes) on a base snapshot, dump.rdb from SAVE, BGSAVE and the save \
                 points, and the parameters you changed. Reload the page and it is all back; keys \
                 whose TTL ran out meanwhile are gone.",
-        kept: "Kept: {size} — a log of {log} writes on a {base} base; dump.rdb {rdb}.",
+        kept: "Kept: {size} — a log of {log} write on a {base} base; dump.rdb {rdb}.|Kept: {size} — a log of {log} writes on a {base} base; dump.rdb {rdb}.",
         no_rdb: "none yet",
         failed: "Saving in this browser failed: {reason}. Changes since then are not kept.",
         quota_full: "the browser's storage for this page is full (QuotaExceededError)",
         unavailable: "This browser keeps nothing for this page ({reason}): a reload starts afresh.",
         download: "Download dump.rdb",
         upload: "Load an RDB file…",
-        uploaded: "Loaded: the keyspace now holds {n} keys.",
+        uploaded: "Loaded: the keyspace now holds {n} key.|Loaded: the keyspace now holds {n} keys.",
         refused: "The file was refused, and the keyspace is as it was: {reason}",
         reset: "Reset the playground…",
         confirm: "Delete every key, the parameters you changed, what this browser keeps and the \
                   console history, and start afresh?",
         confirm_yes: "Reset",
         confirm_no: "Cancel",
+        replace_rdb: "Load {file}? It replaces the whole keyspace, every database (the one shown holds {keys} key now).|Load {file}? It replaces the whole keyspace, every database (the one shown holds {keys} keys now).",
+        replace_rdb_yes: "Load and replace",
         damaged_title: "Damaged copies, kept as they were found",
         damaged_download: "Download {file}",
-        restored_log: "Restored from this browser: {n} keys, from the append-only log ({ms} ms).",
-        restored_rdb: "Restored from this browser: {n} keys, from dump.rdb ({ms} ms).",
+        restored_log: "Restored from this browser: {n} key, from the append-only log ({ms} ms).|Restored from this browser: {n} keys, from the append-only log ({ms} ms).",
+        restored_rdb: "Restored from this browser: {n} key, from dump.rdb ({ms} ms).|Restored from this browser: {n} keys, from dump.rdb ({ms} ms).",
         restored_nothing: "The playground starts empty.",
         expired: "Keys that expired while the page was closed: {n}.",
         config: "Changed parameters back: {n} (CONFIG GET shows them).",
@@ -128,6 +156,9 @@ impl SavedStrings {
         confirm: "要刪除所有鍵、你改過的參數、這個瀏覽器保存的資料與主控台歷史，然後重新開始嗎？",
         confirm_yes: "重設",
         confirm_no: "取消",
+        replace_rdb:
+            "要載入 {file} 嗎？它會取代整個鍵空間的所有資料庫（目前顯示的資料庫有 {keys} 個鍵）。",
+        replace_rdb_yes: "載入並取代",
         damaged_title: "損壞的副本（保持發現時的原樣）",
         damaged_download: "下載 {file}",
         restored_log: "已從這個瀏覽器還原：{n} 個鍵，來自僅附加日誌（{ms} 毫秒）。",
@@ -152,7 +183,7 @@ pub fn size(bytes: usize) -> String {
 
 /// The console's note on what a visit found kept, one line each.
 pub fn restored_note(restored: &Restored, text: &SavedStrings) -> Vec<String> {
-    let n = |s: &str, n: usize| s.replace("{n}", &n.to_string());
+    let n = fill;
     let ms = (restored.load_ms.round() as u64).to_string();
     let mut lines = vec![match restored.source {
         Source::Log => n(text.restored_log, restored.keys).replace("{ms}", &ms),
@@ -189,7 +220,7 @@ pub fn kept_line(state: &SavedState, text: &SavedStrings) -> String {
     } else {
         size(state.rdb)
     };
-    text.kept
+    count_form(text.kept, state.log_records as u64)
         .replace("{size}", &size(state.bytes()))
         .replace("{log}", &state.log_records.to_string())
         .replace("{base}", &size(state.aof_base))
@@ -267,7 +298,7 @@ pub fn SavedSection(shared: Shared) -> impl IntoView {
     let loaded = move || {
         ui.loaded.get().map(|result| match result {
             Ok(n) => view! {
-                <p class="note" role="status">{text().uploaded.replace("{n}", &n.to_string())}</p>
+                <p class="note" role="status">{fill(text().uploaded, n)}</p>
             }
             .into_any(),
             Err(reason) => view! {
@@ -283,17 +314,10 @@ pub fn SavedSection(shared: Shared) -> impl IntoView {
         else {
             return;
         };
-        let Some(file) = input.files().and_then(|files| files.get(0)) else {
-            return;
-        };
+        if let Some(file) = input.files().and_then(|files| files.get(0)) {
+            offer_rdb(shared, file);
+        }
         input.set_value("");
-        leptos::task::spawn_local(async move {
-            let Ok(buffer) = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await else {
-                return;
-            };
-            let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
-            shared.send(Request::LoadRdb(bytes));
-        });
     };
     // The confirmation takes the focus to Cancel, the safe answer; Esc cancels too.
     let cancel = NodeRef::<leptos::html::Button>::new();
@@ -304,12 +328,55 @@ pub fn SavedSection(shared: Shared) -> impl IntoView {
             }
         }
     });
+    let keep = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move || {
+        if ui.replacing.with(Option::is_some) {
+            if let Some(button) = keep.get() {
+                let _ = button.focus();
+            }
+        }
+    });
+    let replace_question = move || {
+        let file = ui.replacing.get()?;
+        let keys = shared.window.with(|w| w.db_size);
+        let words = count_form(text().replace_rdb, keys as u64)
+            .replace("{file}", &file)
+            .replace("{keys}", &keys.to_string());
+        let answer = move |load: bool| {
+            ui.replacing.set(None);
+            let bytes = ui.rdb.try_update_value(std::mem::take).unwrap_or_default();
+            if load {
+                shared.send(Request::LoadRdb(bytes));
+            }
+        };
+        Some(view! {
+            <div
+                class="saved-confirm saved-replace"
+                role="alertdialog"
+                aria-labelledby="saved-replace-text"
+                on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                    if ev.key() == "Escape" {
+                        answer(false);
+                    }
+                }
+            >
+                <p id="saved-replace-text">{words}</p>
+                <button class="danger" on:click=move |_| answer(true)>
+                    {move || text().replace_rdb_yes}
+                </button>
+                <button node_ref=keep on:click=move |_| answer(false)>
+                    {move || text().confirm_no}
+                </button>
+            </div>
+        })
+    };
     view! {
         <div class="saved" aria-labelledby="saved-title">
             <h3 id="saved-title">{move || text().title}</h3>
             <p class="note">{move || text().intro}</p>
             {status}
             {loaded}
+            {replace_question}
             <div class="saved-actions">
                 <button on:click=move |_| shared.send(Request::Download(Wanted::Rdb))>
                     {move || text().download}

@@ -220,41 +220,83 @@ impl Samples {
     }
 }
 
+/// A byte count as CONFIG SET maxmemory takes it, in the largest unit that divides it
+/// (`2mb`, `512kb`, `1gb`, `1000`): what the gauge's field shows as the limit in force.
+pub fn memory_setting(bytes: u64) -> String {
+    const UNITS: [(&str, u64); 3] = [("gb", 1 << 30), ("mb", 1 << 20), ("kb", 1 << 10)];
+    UNITS
+        .iter()
+        .find(|(_, size)| bytes > 0 && bytes.is_multiple_of(*size))
+        .map_or_else(
+            || bytes.to_string(),
+            |(unit, size)| format!("{}{unit}", bytes / size),
+        )
+}
+
 /// The chart's drawing area, in SVG units.
 pub const CHART_WIDTH: f64 = 480.0;
 pub const CHART_HEIGHT: f64 = 120.0;
 
-/// The two lines of the chart as SVG polyline points, the newest second at the right edge:
-/// the hit rate (0 at the bottom, 1 at the top; seconds without lookups leave a gap, so it
-/// comes as several runs) and the evictions per second scaled to the busiest second shown,
-/// which is returned too for the axis label.
-pub fn chart_lines(intervals: &[Interval]) -> (Vec<String>, String, u64) {
+/// What the chart draws, in SVG units, the newest second at the right edge.
+#[derive(Debug, PartialEq)]
+pub struct Chart {
+    /// The hit rate as polyline points (0 at the bottom, 1 at the top); seconds without
+    /// lookups leave a gap, so it comes as several runs, and a run of one second is drawn
+    /// as a short level line, so that it shows.
+    pub hit_rate: Vec<String>,
+    /// One bar per second that evicted, `(x, height)`, scaled to the busiest second: a burst
+    /// of evictions in one second is a bar, not a spike of a line.
+    pub evictions: Vec<(f64, f64)>,
+    /// The busiest second's evictions, for the axis.
+    pub busiest: u64,
+    /// A bar's width.
+    pub bar_width: f64,
+}
+
+pub fn chart_lines(intervals: &[Interval]) -> Chart {
     // At most SAMPLES_KEPT - 1 intervals: the newest at index SAMPLES_KEPT - 2, the right edge.
     let step = CHART_WIDTH / (SAMPLES_KEPT - 2) as f64;
     let start = SAMPLES_KEPT - 1 - intervals.len().min(SAMPLES_KEPT - 1);
     let x = |i: usize| (start + i) as f64 * step;
-    let point =
-        |i: usize, fraction: f64| format!("{:.1},{:.1}", x(i), CHART_HEIGHT * (1.0 - fraction));
+    let y = |fraction: f64| CHART_HEIGHT * (1.0 - fraction);
     let mut runs = Vec::new();
-    let mut run: Vec<String> = Vec::new();
+    let mut run: Vec<(f64, f64)> = Vec::new();
+    let mut close = |run: &mut Vec<(f64, f64)>| {
+        if let [(x, y)] = run[..] {
+            run.insert(0, ((x - step / 2.0).max(0.0), y));
+            run.push(((x + step / 2.0).min(CHART_WIDTH), y));
+            run.remove(1);
+        }
+        let points: Vec<String> = run.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect();
+        runs.push(points.join(" "));
+        run.clear();
+    };
     for (i, interval) in intervals.iter().enumerate() {
         match interval.hit_rate {
-            Some(rate) => run.push(point(i, rate)),
-            None if !run.is_empty() => runs.push(std::mem::take(&mut run).join(" ")),
+            Some(rate) => run.push((x(i), y(rate))),
+            None if !run.is_empty() => close(&mut run),
             None => {}
         }
     }
     if !run.is_empty() {
-        runs.push(run.join(" "));
+        close(&mut run);
     }
     let busiest = intervals.iter().map(|i| i.evictions).max().unwrap_or(0);
     let evictions = intervals
         .iter()
         .enumerate()
-        .map(|(i, interval)| point(i, interval.evictions as f64 / busiest.max(1) as f64))
-        .collect::<Vec<_>>()
-        .join(" ");
-    (runs, evictions, busiest)
+        .filter(|(_, interval)| interval.evictions > 0)
+        .map(|(i, interval)| {
+            let height = CHART_HEIGHT * interval.evictions as f64 / busiest as f64;
+            (x(i), height)
+        })
+        .collect();
+    Chart {
+        hit_rate: runs,
+        evictions,
+        busiest,
+        bar_width: step * 0.8,
+    }
 }
 
 /// The biggest keys of one database, as `redis-cli --bigkeys` (by length or element count)
@@ -463,6 +505,16 @@ mod tests {
     }
 
     #[test]
+    fn a_limit_reads_as_config_set_takes_it() {
+        assert_eq!(memory_setting(64 << 20), "64mb");
+        assert_eq!(memory_setting(2 << 20), "2mb");
+        assert_eq!(memory_setting(3 << 30), "3gb");
+        assert_eq!(memory_setting(1536), "1536");
+        assert_eq!(memory_setting(512 << 10), "512kb");
+        assert_eq!(memory_setting(0), "0");
+    }
+
+    #[test]
     fn intervals_give_each_seconds_hit_rate_and_evictions() {
         let mut samples = Samples::default();
         for (hits, misses, evicted) in [(0, 0, 0), (3, 1, 0), (3, 1, 0), (5, 3, 7)] {
@@ -518,15 +570,18 @@ mod tests {
                 evictions: 0,
             },
         ];
-        let (runs, evictions, busiest) = chart_lines(&intervals);
-        assert_eq!(busiest, 4);
-        assert_eq!(runs.len(), 2);
-        assert!(runs[0].ends_with(",0.0"), "{runs:?}");
-        assert_eq!(runs[1], format!("{CHART_WIDTH:.1},{CHART_HEIGHT:.1}"));
-        let points: Vec<&str> = evictions.split(' ').collect();
-        assert_eq!(points.len(), 3);
-        assert!(points[1].ends_with(",0.0"), "the busiest second at the top");
-        assert!(points[2].ends_with(&format!(",{CHART_HEIGHT:.1}")));
+        let chart = chart_lines(&intervals);
+        assert_eq!(chart.busiest, 4);
+        assert_eq!(chart.hit_rate.len(), 2);
+        assert!(chart.hit_rate[0].ends_with(",0.0"), "{chart:?}");
+        // The last second alone: a short level line ending at the right edge, at 0%.
+        let last: Vec<&str> = chart.hit_rate[1].split(' ').collect();
+        assert_eq!(last.len(), 2);
+        assert_eq!(last[1], format!("{CHART_WIDTH:.1},{CHART_HEIGHT:.1}"));
+        // Bars only for the seconds that evicted, the busiest as high as the chart.
+        let heights: Vec<f64> = chart.evictions.iter().map(|&(_, h)| h).collect();
+        assert_eq!(heights, [CHART_HEIGHT / 2.0, CHART_HEIGHT]);
+        assert!(chart.evictions[0].0 < chart.evictions[1].0);
     }
 
     #[test]

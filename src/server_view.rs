@@ -14,11 +14,12 @@ use keyspace::memory::bytes_to_human;
 use leptos::prelude::*;
 
 use crate::app::{EngineState, Shared, Tab};
+use crate::i18n::count_form;
 use crate::lrulab::{Fate, LabGrid, NEW, OLD};
-use crate::protocol::{Evicted, Request};
+use crate::protocol::{Evicted, LineKind, ReplyPage, Request};
 use crate::server::{
-    chart_lines, counts_bytes, format_utc_time, BigKey, BigKeys, Sample, Samples, ServerRequest,
-    ServerResponse, ServerStatus, CHART_HEIGHT, CHART_WIDTH,
+    chart_lines, counts_bytes, format_utc_time, memory_setting, BigKey, BigKeys, Sample, Samples,
+    ServerRequest, ServerResponse, ServerStatus, CHART_HEIGHT, CHART_WIDTH,
 };
 
 /// How often the panel samples the engine (the chart's resolution).
@@ -49,6 +50,9 @@ pub struct ServerStrings {
     pub evictions: &'static str,
     /// The evictions axis: `{n}` per second at the top.
     pub evictions_scale: &'static str,
+    /// The chart's time axis: its left end (two minutes ago) and right end.
+    pub chart_start: &'static str,
+    pub chart_now: &'static str,
     pub hits: &'static str,
     pub misses: &'static str,
     pub evicted_keys: &'static str,
@@ -108,6 +112,8 @@ pub const ENGLISH: ServerStrings = ServerStrings {
     hit_rate: "hit rate",
     evictions: "evictions per second",
     evictions_scale: "top: {n} evictions/s",
+    chart_start: "2 minutes ago",
+    chart_now: "now",
     hits: "keyspace_hits",
     misses: "keyspace_misses",
     evicted_keys: "evicted_keys",
@@ -127,9 +133,9 @@ pub const ENGLISH: ServerStrings = ServerStrings {
     col_type: "type",
     col_size: "size",
     col_memory: "memory",
-    type_total: "{n} keys with {m}",
-    bytes: "bytes",
-    elements: "elements",
+    type_total: "{n} key with {m}|{n} keys with {m}",
+    bytes: "byte|bytes",
+    elements: "element|elements",
     lab: "LRU lab",
     lab_intro: "400 keys are written, then read in order (the first is the least recently used); maxmemory is set to what they take and 200 more keys are written. True LRU evicts exactly the first 200. Then the 200 most recently read keys are read again: the hit ratio.",
     lab_run: "Run the lab",
@@ -162,6 +168,8 @@ pub const TRADITIONAL_CHINESE: ServerStrings = ServerStrings {
     hit_rate: "命中率",
     evictions: "每秒淘汰數",
     evictions_scale: "頂端：每秒 {n} 個淘汰",
+    chart_start: "兩分鐘前",
+    chart_now: "現在",
     hits: "keyspace_hits",
     misses: "keyspace_misses",
     evicted_keys: "evicted_keys",
@@ -217,6 +225,10 @@ pub struct ServerState {
     pub evicted: RwSignal<Option<Evicted>>,
     /// A status request is out: the next waits for its answer.
     sent: StoredValue<bool>,
+    /// The console entry of the last CONFIG SET maxmemory the gauge's field sent, and the
+    /// error it got, shown beside the field (the console shows it too).
+    limit_sent: StoredValue<Option<u64>>,
+    pub limit_error: RwSignal<Option<String>>,
 }
 
 impl ServerState {
@@ -229,6 +241,21 @@ impl ServerState {
             lab_running: RwSignal::new(false),
             evicted: RwSignal::new(None),
             sent: StoredValue::new(false),
+            limit_sent: StoredValue::new(None),
+            limit_error: RwSignal::new(None),
+        }
+    }
+
+    /// A console entry got its reply: if it is the field's CONFIG SET, its error (or none).
+    pub fn answered(&self, seq: u64, reply: &ReplyPage) {
+        if self.limit_sent.get_value() == Some(seq) {
+            self.limit_sent.set_value(None);
+            let error = reply
+                .lines
+                .iter()
+                .find(|l| l.kind == LineKind::Error)
+                .map(|l| l.text.clone());
+            self.limit_error.set(error);
         }
     }
 
@@ -318,7 +345,9 @@ fn Gauge(shared: Shared) -> impl IntoView {
     let set_limit = move || {
         let value = limit.get_untracked().trim().to_string();
         if !value.is_empty() {
-            shared.run_line(format!("CONFIG SET maxmemory {value}"));
+            let sent = shared.run_line(format!("CONFIG SET maxmemory {value}"));
+            shared.server.limit_sent.set_value(sent);
+            shared.server.limit_error.set(None);
             limit.set(String::new());
         }
     };
@@ -369,7 +398,7 @@ fn Gauge(shared: Shared) -> impl IntoView {
                         prop:value=move || status().policy
                         on:change=move |ev| {
                             let policy = event_target_value(&ev);
-                            shared.run_line(format!("CONFIG SET maxmemory-policy {policy}"));
+                            let _ = shared.run_line(format!("CONFIG SET maxmemory-policy {policy}"));
                         }
                     >
                         {POLICY_NAMES.iter().map(|&name| view! { <option value=name>{name}</option> }).collect_view()}
@@ -382,7 +411,7 @@ fn Gauge(shared: Shared) -> impl IntoView {
                         on:change=move |ev| {
                             let on = event_target_checked(&ev);
                             let value = if on { "yes" } else { "no" };
-                            shared.run_line(format!("CONFIG SET playground-exact-lru {value}"));
+                            let _ = shared.run_line(format!("CONFIG SET playground-exact-lru {value}"));
                         }
                     />
                     <span>{move || text().exact_lru}</span>
@@ -392,7 +421,10 @@ fn Gauge(shared: Shared) -> impl IntoView {
                     <input
                         class="maxmemory"
                         type="text"
-                        placeholder="64mb"
+                        // The limit in force, as CONFIG SET takes it, until something is typed.
+                        placeholder=move || shared.server.status.with(|s| s.as_ref().map(|s| memory_setting(s.maxmemory)))
+                        aria-invalid=move || shared.server.limit_error.with(Option::is_some).to_string()
+                        aria-describedby="maxmemory-error"
                         prop:value=move || limit.get()
                         on:input=move |ev| limit.set(event_target_value(&ev))
                         on:keydown=move |ev: leptos::ev::KeyboardEvent| {
@@ -404,6 +436,9 @@ fn Gauge(shared: Shared) -> impl IntoView {
                     <button on:click=move |_| set_limit()>{move || text().set}</button>
                 </label>
             </div>
+            <p id="maxmemory-error" class="field-error" role="alert">
+                {move || shared.server.limit_error.get()}
+            </p>
             <p class="note">{move || text().exact_lru_note}</p>
             <dl class="counters">
                 <dt>{move || text().keys}</dt><dd class="key-total">{move || status().keys}</dd>
@@ -422,23 +457,50 @@ fn Chart(shared: Shared) -> impl IntoView {
     view! {
         <div class="chart-box">
             <h3>{move || text().chart_title}</h3>
-            <svg
-                class="chart"
-                viewBox=format!("0 0 {CHART_WIDTH} {CHART_HEIGHT}")
-                preserveAspectRatio="none"
-                role="img"
-                aria-label=move || text().chart_title
-            >
-                <line class="axis" x1="0" y1=CHART_HEIGHT x2=CHART_WIDTH y2=CHART_HEIGHT />
-                <polyline class="evictions" points=move || lines.with(|l| l.1.clone()) />
-                {move || lines.with(|l| l.0.iter().map(|points| view! {
-                    <polyline class="hit-rate" points=points.clone() />
-                }).collect_view())}
-            </svg>
+            // Axes in HTML around the SVG (stretched to its box, SVG text would be distorted):
+            // the hit rate on the left, the evictions' scale on the right, the last minute
+            // along the bottom.
+            <div class="chart-area">
+                <span class="y-axis left" aria-hidden="true">
+                    <span>"100%"</span><span>"50%"</span><span>"0%"</span>
+                </span>
+                <svg
+                    class="chart"
+                    viewBox=format!("0 0 {CHART_WIDTH} {CHART_HEIGHT}")
+                    preserveAspectRatio="none"
+                    role="img"
+                    aria-label=move || text().chart_title
+                >
+                    <line class="grid" x1="0" y1=CHART_HEIGHT / 2.0 x2=CHART_WIDTH y2=CHART_HEIGHT / 2.0 />
+                    <line class="axis" x1="0" y1="0" x2="0" y2=CHART_HEIGHT />
+                    <line class="axis" x1="0" y1=CHART_HEIGHT x2=CHART_WIDTH y2=CHART_HEIGHT />
+                    {move || lines.with(|c| c.evictions.iter().map(|&(x, height)| view! {
+                        <rect
+                            class="evictions"
+                            x=format!("{:.1}", x - c.bar_width / 2.0)
+                            y=format!("{:.1}", CHART_HEIGHT - height)
+                            width=format!("{:.1}", c.bar_width)
+                            height=format!("{height:.1}")
+                        />
+                    }).collect_view())}
+                    {move || lines.with(|c| c.hit_rate.iter().map(|points| view! {
+                        <polyline class="hit-rate" points=points.clone() />
+                    }).collect_view())}
+                </svg>
+                <span class="y-axis right" aria-hidden="true">
+                    <span>{move || lines.with(|c| c.busiest).to_string()}</span>
+                    <span></span>
+                    <span>"0"</span>
+                </span>
+                <span class="x-axis" aria-hidden="true">
+                    <span>{move || text().chart_start}</span>
+                    <span>{move || text().chart_now}</span>
+                </span>
+            </div>
             <p class="legend">
                 <span class="hit-rate">{move || text().hit_rate}</span>
                 <span class="evictions">{move || text().evictions}</span>
-                <span>{move || put(text().evictions_scale, "n", &lines.with(|l| l.2).to_string())}</span>
+                <span>{move || put(text().evictions_scale, "n", &lines.with(|c| c.busiest).to_string())}</span>
             </p>
         </div>
     }
@@ -484,12 +546,21 @@ fn InfoSectionView(shared: Shared, title: String) -> impl IntoView {
             <table>
                 <tbody>
                     {move || fields().into_iter().map(|(k, v)| view! {
-                        <tr><th>{k}</th><td>{v}</td></tr>
+                        <tr><th>{field_name(&k)}</th><td>{v}</td></tr>
                     }).collect_view()}
                 </tbody>
             </table>
         </details>
     }
+}
+
+/// An INFO field's name that may break only after its underscores, never inside a word.
+fn field_name(name: &str) -> impl IntoView {
+    let parts: Vec<String> = name.split_inclusive('_').map(str::to_string).collect();
+    parts
+        .into_iter()
+        .map(|part| view! { {part} <wbr /> })
+        .collect_view()
 }
 
 #[component]
@@ -564,7 +635,7 @@ fn BiggestKeys(shared: Shared) -> impl IntoView {
                             <tr>
                                 <td class="key">{k.key}</td>
                                 <td>{k.kind}</td>
-                                <td class="num">{move || format!("{} {}", k.size, size_unit(&kind))}</td>
+                                <td class="num">{move || format!("{} {}", k.size, count_form(size_unit(&kind), k.size))}</td>
                                 <td class="num">{bytes_to_human(k.memory)}</td>
                             </tr>
                         }
@@ -584,7 +655,7 @@ fn BiggestKeys(shared: Shared) -> impl IntoView {
                     let kind = t.kind.clone();
                     let (n, m) = (t.keys, t.size);
                     view! {
-                        <li>{move || format!("{kind}: {}", put(&put(text().type_total, "n", &n.to_string()), "m", &format!("{m} {}", size_unit(&kind))))}</li>
+                        <li>{move || format!("{kind}: {}", put(&put(count_form(text().type_total, n), "n", &n.to_string()), "m", &format!("{m} {}", count_form(size_unit(&kind), m))))}</li>
                     }
                 }).collect_view();
                 view! {
@@ -724,11 +795,14 @@ mod tests {
                 (t.evicted_more, &["n"]),
                 (t.populate_capped, &["n"]),
             ] {
-                let filled = names
-                    .iter()
-                    .fold(text.to_string(), |t, name| put(&t, name, "42"));
-                assert_eq!(filled.matches("42").count(), names.len(), "{text}");
-                assert!(!filled.contains('{'), "{text}");
+                for count in [1, 42] {
+                    let form = count_form(text, count);
+                    let filled = names
+                        .iter()
+                        .fold(form.to_string(), |t, name| put(&t, name, "42"));
+                    assert_eq!(filled.matches("42").count(), names.len(), "{text}");
+                    assert!(!filled.contains('{') && !filled.contains('|'), "{text}");
+                }
             }
         }
     }

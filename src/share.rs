@@ -123,7 +123,7 @@ impl ShareStrings {
         download_script: "Download redis-cli script",
         download_resp: "Download RESP file (redis-cli --pipe)",
         nothing: "No commands typed yet.",
-        replaying: "Replaying {n} lines from a share link.",
+        replaying: "Replaying {n} line from a share link.|Replaying {n} lines from a share link.",
         replace_question: "This link replays {n} lines on a fresh playground, replacing the one \
                            this browser kept (keys: {keys}; and any changed parameters).",
         replace_yes: "Replace and replay",
