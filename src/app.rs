@@ -15,15 +15,14 @@ use crate::clients_view::{self, Clients, Pane, ShownFlow};
 use crate::console::clip_echo;
 use crate::host::Host;
 use crate::i18n::{strings_for, Strings, LANGUAGES};
-use crate::inspect::{InspectQuery, Inspection};
-use crate::inspector::Inspector;
+use crate::inspector::{InspectTarget, Inspector, Source};
 use crate::keyview::{KeyQuery, KeyWindow, TtlTracker};
 use crate::panel::KeyPanel;
 use crate::persist_view::{self, SavedUi};
 use crate::prefs;
 use crate::protocol::{self, Line, PaneId, ReplyPage, Request, Response, Watched};
 use crate::scenario::{ScenarioRequest, ScenarioResponse};
-use crate::scenario_view::{ScenarioState, Scenarios};
+use crate::scenario_view::{self, ScenarioState, Scenarios};
 use crate::server::{console_note, ConsoleNote, POPULATE_CAP};
 use crate::server_view::{ServerPanel, ServerState};
 use crate::share_view::{self, ShareState};
@@ -71,11 +70,14 @@ pub struct Shared {
     pub query: RwSignal<KeyQuery>,
     /// Keys the last command changed.
     pub changed: RwSignal<HashSet<String>>,
-    /// The key open in the inspector and the page of it shown, and that page once it came.
-    pub inspect: RwSignal<Option<InspectQuery>>,
-    pub inspection: RwSignal<Option<Inspection>>,
-    /// The wall clock, redrawn every [`TICK`] for the countdowns.
+    /// The key open in the console's inspector.
+    pub inspector: InspectTarget,
+    /// The engine's clock, redrawn every [`TICK`] for the countdowns: the browser's clock
+    /// plus [`Shared::clock_offset`].
     pub now_ms: RwSignal<u64>,
+    /// How far the engine's clock runs ahead of the browser's (ms), as the last key window
+    /// said: a continued scenario's engine runs on the scenario's virtual time.
+    clock_offset: StoredValue<i64>,
     pub ttl: StoredValue<TtlTracker>,
     pub tab: RwSignal<Tab>,
     /// The scenario player's state.
@@ -127,19 +129,18 @@ impl Shared {
     }
 
     /// Runs `line` in the pane typed into last, as if typed there (the server panel's
-    /// controls type their CONFIG SET there, so the learner sees it).
-    pub fn run_line(&self, line: String) {
+    /// controls type their CONFIG SET there, so the learner sees it); the console entry's id,
+    /// which its answer carries.
+    pub fn run_line(&self, line: String) -> Option<u64> {
         let active = self.active.get_untracked();
         let pane = self
             .panes
-            .with_untracked(|panes| panes.iter().find(|p| p.id == active).copied());
-        if let Some(pane) = pane {
-            let echo = clip_echo(format!(
-                "{} {line}",
-                pane.view.with_untracked(|v| v.prompt.clone())
-            ));
-            self.run_in(pane, vec![line], echo);
-        }
+            .with_untracked(|panes| panes.iter().find(|p| p.id == active).copied())?;
+        let echo = clip_echo(format!(
+            "{} {line}",
+            pane.view.with_untracked(|v| v.prompt.clone())
+        ));
+        self.run_in(pane, vec![line], echo)
     }
 
     /// A message from the page itself in the pane typed into last.
@@ -156,7 +157,7 @@ impl Shared {
     /// Runs typed lines (one, or a pasted pipeline) in `pane`, echoed as `echo`, with the
     /// page's notes: DEBUG POPULATE above the page's cap is not run, and a warning follows
     /// CONFIG SET maxmemory 0.
-    pub fn run_in(&self, pane: Pane, lines: Vec<String>, echo: String) {
+    pub fn run_in(&self, pane: Pane, lines: Vec<String>, echo: String) -> Option<u64> {
         let notes: Vec<ConsoleNote> = lines.iter().filter_map(|l| console_note(l)).collect();
         let server = self.text.get_untracked().server;
         let id = self.id();
@@ -173,7 +174,7 @@ impl Shared {
                 log.sent(id, echo.clone());
                 log.answered(id, echo, page);
             });
-            return;
+            return None;
         }
         if self.active.get_untracked() != pane.id {
             self.active.set(pane.id);
@@ -185,12 +186,13 @@ impl Shared {
             pane: pane.id,
             lines,
             view: self.query.get_untracked(),
-            inspect: self.inspect.get_untracked(),
+            inspect: self.inspector.query.get_untracked(),
         });
         if notes.contains(&ConsoleNote::NoLimit) {
             let id = self.id();
             pane.log.update(|log| log.note(id, server.no_limit_note));
         }
+        Some(id)
     }
 
     /// Asks for the key list of the current query, unless a request is already out (its answer
@@ -207,48 +209,25 @@ impl Shared {
         });
     }
 
-    /// Opens `key` in the inspector (or another page of it).
-    pub fn open(&self, query: InspectQuery) {
-        let same_key = self
-            .inspect
-            .with_untracked(|q| q.as_ref().is_some_and(|q| q.key == query.key));
-        if !same_key {
-            self.inspection.set(None);
-        }
-        self.inspect.set(Some(query.clone()));
-        self.send(Request::Inspect(query));
-    }
-
-    /// Closes the inspector.
-    pub fn close(&self) {
-        self.inspect.set(None);
-        self.inspection.set(None);
-    }
-
-    /// Shows an inspected page, unless the inspector moved to another key meanwhile.
-    fn show_inspection(&self, inspection: Option<Inspection>) {
-        let Some(inspection) = inspection else {
-            return;
-        };
-        let current = self
-            .inspect
-            .with_untracked(|q| q.as_ref().is_some_and(|q| q.key == inspection.key));
-        if current {
-            self.inspection.set(Some(inspection));
-        }
-    }
-
     fn show_window(&self, window: KeyWindow) {
-        let now = js_sys::Date::now() as u64;
-        self.ttl.update_value(|t| t.observe(&window.rows, now));
+        self.clock_offset
+            .set_value(window.now_ms as i64 - js_sys::Date::now() as i64);
+        self.now_ms.set(self.engine_now());
+        self.ttl
+            .update_value(|t| t.observe(&window.rows, window.now_ms));
         self.window.set(window);
+    }
+
+    /// The engine's time now, as the browser's clock and the last window's offset say.
+    fn engine_now(&self) -> u64 {
+        (js_sys::Date::now() as i64 + self.clock_offset.get_value()).max(0) as u64
     }
 
     fn on_response(&self, response: Response) {
         match response {
             Response::Ready => self.engine.set(EngineState::Ready),
             Response::Update(update) => self.on_update(*update),
-            Response::Inspected(inspection) => self.show_inspection(Some(inspection)),
+            Response::Inspected(inspection) => self.inspector.show(inspection),
             Response::Window(window) => {
                 let sent = self.window_sent.get_value();
                 self.window_sent.set_value(None);
@@ -279,7 +258,7 @@ impl Shared {
                     });
                     self.refresh_keys();
                 }
-                self.scenario.on_response(response);
+                self.scenario.on_response(*self, response);
             }
             Response::Assisted(assist) => self.assist.set(assist),
             Response::Helped { seq, echo, reply } => {
@@ -311,7 +290,7 @@ impl Shared {
             Response::RdbLoaded(result) => {
                 self.saved.loaded.set(Some(result));
                 self.changed.set(HashSet::new());
-                self.close();
+                self.inspector.close();
                 self.refresh_keys();
             }
             Response::ResetDone => {
@@ -332,6 +311,7 @@ impl Shared {
         };
         let answered = !update.answers.is_empty();
         for answer in update.answers {
+            self.server.answered(answer.seq, &answer.reply);
             if let Some(pane) = pane(answer.pane) {
                 pane.log
                     .update(|log| log.answered(answer.seq, answer.echo, answer.reply));
@@ -371,7 +351,9 @@ impl Shared {
         if let Some(window) = update.window {
             self.show_window(window);
         }
-        self.show_inspection(update.inspection);
+        if let Some(inspection) = update.inspection {
+            self.inspector.show(inspection);
+        }
         // A share link's lines wait for the panes they were typed in.
         share_view::run_pending(*self);
     }
@@ -388,7 +370,7 @@ impl Shared {
         self.window_sent.set_value(None);
         self.in_flight.set_value(0);
         self.engine.set(EngineState::Starting);
-        self.close();
+        self.inspector.close();
         let host = if in_page {
             Host::in_page(on_response, on_failure)
         } else {
@@ -418,6 +400,7 @@ pub fn App(#[prop(optional)] in_page: bool) -> impl IntoView {
     let saved_language = prefs::load("language");
     let language =
         saved_language.unwrap_or_else(|| window().navigator().language().unwrap_or_default());
+    let now_ms = RwSignal::new(js_sys::Date::now() as u64);
     let shared = Shared {
         text: RwSignal::new(strings_for(&language)),
         panes: RwSignal::new(vec![Pane::first()]),
@@ -428,9 +411,9 @@ pub fn App(#[prop(optional)] in_page: bool) -> impl IntoView {
         window: RwSignal::new(KeyWindow::default()),
         query: RwSignal::new(KeyQuery::default()),
         changed: RwSignal::new(HashSet::new()),
-        inspect: RwSignal::new(None),
-        inspection: RwSignal::new(None),
-        now_ms: RwSignal::new(js_sys::Date::now() as u64),
+        inspector: InspectTarget::new(now_ms.into(), Source::Console),
+        now_ms,
+        clock_offset: StoredValue::new(0),
         ttl: StoredValue::new(TtlTracker::default()),
         tab: RwSignal::new(Tab::Console),
         scenario: ScenarioState::new(),
@@ -447,16 +430,75 @@ pub fn App(#[prop(optional)] in_page: bool) -> impl IntoView {
     shared.start(in_page);
     share_view::open_link(shared);
 
+    // A link pasted into the address bar of this open tab: a scenario step, or a share link.
+    let hash_changes = window_event_listener(leptos::ev::hashchange, move |_| {
+        let hash = window().location().hash().unwrap_or_default();
+        if !scenario_view::open_link(shared, &hash) {
+            share_view::open_link(shared);
+        }
+    });
+    on_cleanup(move || hash_changes.remove());
+
+    // A file dropped anywhere on the page: a scenario goes to the player, an RDB file to the
+    // Server tab's upload (which asks first), anything else is refused with a word. Without
+    // this, the browser would leave the playground to show the file.
+    let dragging = RwSignal::new(false);
+    let refused = RwSignal::new(None::<String>);
+    let has_files = |ev: &leptos::ev::DragEvent| {
+        ev.data_transfer()
+            .is_some_and(|d| d.types().includes(&"Files".into(), 0))
+    };
+    let over = window_event_listener(leptos::ev::dragover, move |ev| {
+        if has_files(&ev) {
+            ev.prevent_default();
+            dragging.set(true);
+        }
+    });
+    let left = window_event_listener(leptos::ev::dragleave, move |ev| {
+        // Leaving the window, not moving between elements inside it.
+        if ev.related_target().is_none() {
+            dragging.set(false);
+        }
+    });
+    let dropped = window_event_listener(leptos::ev::drop, move |ev| {
+        if !has_files(&ev) {
+            return;
+        }
+        ev.prevent_default();
+        dragging.set(false);
+        let Some(file) = ev
+            .data_transfer()
+            .and_then(|d| d.files())
+            .and_then(|f| f.item(0))
+        else {
+            return;
+        };
+        let name = file.name().to_lowercase();
+        refused.set(None);
+        if name.ends_with(".toml") {
+            scenario_view::load_file(shared, file);
+        } else if name.ends_with(".rdb") {
+            persist_view::offer_rdb(shared, file);
+        } else {
+            refused.set(Some(file.name()));
+        }
+    });
+    on_cleanup(move || {
+        over.remove();
+        left.remove();
+        dropped.remove();
+    });
+
     // The engine's timer: keys expire while nobody types, as in a running redis-server. A
     // tick waits behind a running command rather than piling up behind it.
     let tick = move || {
-        shared.now_ms.set(js_sys::Date::now() as u64);
+        shared.now_ms.set(shared.engine_now());
         if shared.in_flight.get_value() == 0 && shared.engine.get_untracked() == EngineState::Ready
         {
             shared.send_counted(Request::Tick {
                 pane: shared.active.get_untracked(),
                 view: shared.query.get_untracked(),
-                inspect: shared.inspect.get_untracked(),
+                inspect: shared.inspector.query.get_untracked(),
             });
         }
     };
@@ -475,14 +517,20 @@ pub fn App(#[prop(optional)] in_page: bool) -> impl IntoView {
 
     let text = move || shared.text.get();
     view! {
-        <div class="app">
+        <div class="app" class:dragging=move || dragging.get()>
             <Header shared />
             <Tabs shared />
+            {move || refused.get().map(|name| view! {
+                <div class="drop-refused" role="alert">
+                    <p>{move || text().drop_refused.replace("{file}", &name)}</p>
+                    <button class="close" on:click=move |_| refused.set(None)>{move || text().close}</button>
+                </div>
+            })}
             <main class="panes" hidden=move || shared.tab.get() != Tab::Console>
                 <Clients shared />
                 <div class="side">
                     <KeyPanel shared />
-                    <Inspector shared />
+                    <Inspector shared target=shared.inspector />
                 </div>
             </main>
             <Scenarios shared />

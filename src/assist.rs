@@ -146,7 +146,7 @@ pub struct Doc {
 /// at hand for key completion.
 pub fn assist(line: &str, cursor: usize, db: Option<&Db>) -> Assist {
     let cursor = floor_char_boundary(line, cursor.min(line.len()));
-    // A pasted pipeline has several lines; only the cursor's is read.
+    // A pasted pipeline has several lines; the cursor's is read for completion.
     let line_start = line[..cursor].rfind('\n').map_or(0, |i| i + 1);
     let line_end = line[cursor..].find('\n').map_or(line.len(), |i| cursor + i);
     let text = &line[line_start..line_end];
@@ -160,6 +160,29 @@ pub fn assist(line: &str, cursor: usize, db: Option<&Db>) -> Assist {
     let from = scanned.get(current).map_or(at, |w| w.start.min(at));
     let prefix = text[from..at].trim_start_matches(['"', '\'']);
     let reading = read(text, &mut scanned, current, prefix, db);
+    // Every line of a pipeline is coloured (the first COLOURED_LINES of a long paste); only
+    // the cursor's gets completions, a hint and a verdict.
+    let mut words = Vec::new();
+    let mut start = 0;
+    for (index, piece) in line.split('\n').enumerate() {
+        let piece_words = if start == line_start {
+            std::mem::take(&mut scanned)
+        } else if index < COLOURED_LINES {
+            let mut other = scan(piece);
+            let past_the_end = other.len();
+            read(piece, &mut other, past_the_end, "", db);
+            other
+        } else {
+            Vec::new()
+        };
+        words.extend(piece_words.iter().map(|w| Word {
+            start: start + w.start,
+            end: start + w.end,
+            kind: w.kind,
+            quoted: w.quoted,
+        }));
+        start += piece.len() + 1;
+    }
     Assist {
         line: line.to_string(),
         cursor,
@@ -167,18 +190,14 @@ pub fn assist(line: &str, cursor: usize, db: Option<&Db>) -> Assist {
         completions: reading.completions,
         hint: reading.hint,
         verdict: reading.verdict,
-        words: scanned
-            .iter()
-            .map(|w| Word {
-                start: line_start + w.start,
-                end: line_start + w.end,
-                kind: w.kind,
-                quoted: w.quoted,
-            })
-            .collect(),
+        words,
         doc: reading.doc,
     }
 }
+
+/// Lines of a pasted pipeline that are coloured: more than a screenful, fewer than would
+/// slow typing in a paste of thousands.
+const COLOURED_LINES: usize = 200;
 
 /// The docs `help <topic>` prints: one command, a container's subcommands, or with
 /// `@group` every command of the group. Empty for an unknown topic.
@@ -838,7 +857,23 @@ mod tests {
         let got = at_end(text);
         assert_eq!(got.from, text.len() - 2);
         assert!(texts(&got).contains(&"GET"));
-        assert_eq!(got.words.len(), 1);
+        // Every line is coloured: each word where it stands in the whole text.
+        let kinds: Vec<_> = got
+            .words
+            .iter()
+            .map(|w| (&text[w.start..w.end], w.kind))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("SET", WordKind::Command),
+                ("a", WordKind::Key),
+                ("1", WordKind::Number),
+                ("INCR", WordKind::Command),
+                ("a", WordKind::Key),
+                ("GE", WordKind::Command),
+            ]
+        );
     }
 
     #[test]

@@ -11,11 +11,11 @@ use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 use web_sys::HtmlInputElement;
 
-use crate::app::{EngineState, Shared};
+use crate::app::{EngineState, Shared, Tab};
 use crate::console::{clip_echo, Entry, Log};
 use crate::i18n::{fill, Strings};
 use crate::prompt::Prompt;
-use crate::protocol::{ClientView, Flow, PaneId, Request};
+use crate::protocol::{BlockedView, ClientView, Flow, PaneId, Request};
 use crate::reply_line::{CopyButton, ReplyLine};
 use crate::session::PANES_MAX;
 use crate::share_view::Share;
@@ -47,6 +47,8 @@ pub struct ClientStrings {
     /// Subscribed to `{n}` channels and patterns.
     pub subscribed: &'static str,
     pub blocked: &'static str,
+    /// Where a blocked command's reply will be: `{cmd}` waits for `{keys}`.
+    pub blocked_line: &'static str,
     pub watching: &'static str,
     pub watch_broken: &'static str,
     /// Typed lines waiting behind a blocked command: `{n}`.
@@ -72,9 +74,10 @@ pub const CLIENTS_ENGLISH: ClientStrings = ClientStrings {
     in_multi: "MULTI · {n} queued",
     subscribed: "subscribed · {n}",
     blocked: "blocked",
+    blocked_line: "(blocked: {cmd} waits for data on {keys}, or its timeout)",
     watching: "WATCH",
     watch_broken: "watch broken: EXEC will fail",
-    waiting_lines: "{n} typed lines wait",
+    waiting_lines: "{n} typed line waits|{n} typed lines wait",
     flows_title: "Messages",
     server: "server",
     via: "via",
@@ -96,6 +99,7 @@ pub const CLIENTS_TRADITIONAL_CHINESE: ClientStrings = ClientStrings {
     in_multi: "MULTI · 已排入 {n} 個",
     subscribed: "已訂閱 · {n}",
     blocked: "阻塞中",
+    blocked_line: "（阻塞中：{cmd} 等待 {keys} 有資料，或等到逾時）",
     watching: "WATCH",
     watch_broken: "WATCH 已失效：EXEC 會失敗",
     waiting_lines: "{n} 行命令等待中",
@@ -127,7 +131,8 @@ impl Pane {
     pub fn first() -> Pane {
         Pane {
             id: 1,
-            view: RwSignal::new(ClientView::connected(1, 1)),
+            // Id 0 until the engine names the client: no number is shown before then.
+            view: RwSignal::new(ClientView::connected(1, 0)),
             log: RwSignal::new(Log::default()),
         }
     }
@@ -210,6 +215,13 @@ pub fn badges(view: &ClientView, text: &ClientStrings) -> Vec<(&'static str, Str
     out
 }
 
+/// The line of a blocked command still waiting for its reply, in the words of its badge.
+fn blocked_text(blocked: &BlockedView, text: &ClientStrings) -> String {
+    text.blocked_line
+        .replace("{cmd}", &blocked.command.to_uppercase())
+        .replace("{keys}", &blocked.keys.join(" "))
+}
+
 /// Adds new flows to those on screen, ids from `first` on, keeping the newest
 /// [`FLOWS_SHOWN`] (only the last ones of a long batch are shown).
 pub fn add_flows(shown: &mut VecDeque<ShownFlow>, flows: Vec<Flow>, first: u64) {
@@ -266,7 +278,9 @@ pub fn Clients(shared: Shared) -> impl IntoView {
             <div class="pane-row" data-panes=move || shared.panes.with(Vec::len).to_string()>
                 <For
                     each=move || shared.panes.get()
-                    key=|pane| pane.id
+                    // By the pane's own log as well as its number: after "Continue in the
+                    // console" pane 1 is a new client with a new log, and must be drawn anew.
+                    key=|pane| (pane.id, pane.log)
                     children=move |pane| view! { <PaneView shared pane /> }
                 />
             </div>
@@ -423,7 +437,7 @@ fn PaneView(shared: Shared, pane: Pane) -> impl IntoView {
         >
             <header class="pane-head">
                 <span class="pane-title">{move || pane.view.with(|v| title(v, ctext()))}</span>
-                <span class="pane-id">{move || format!("id={}", pane.view.with(|v| v.id))}</span>
+                <span class="pane-id">{move || pane.view.with(|v| (v.id > 0).then(|| format!("id={}", v.id)))}</span>
                 <span class="badges">
                     {move || pane.view.with(|v| badges(v, ctext())).into_iter().map(|(kind, label)| {
                         let full = label.clone();
@@ -472,10 +486,24 @@ fn PaneView(shared: Shared, pane: Pane) -> impl IntoView {
             // stays in view as lines arrive, and a reader scrolled up is left where they are.
             <div class="log" role="log" aria-label=move || text().output_label>
                 <div class="log-lines">
+                    {move || {
+                        let first_visit = pane.id == 1
+                            && shared.panes.with(Vec::len) == 1
+                            && pane.log.with(|l| l.entries.is_empty());
+                        first_visit.then(|| view! {
+                            <div class="welcome">
+                                <p class="welcome-title">{move || text().welcome_title}</p>
+                                <p>{move || text().welcome_text}</p>
+                                <button class="welcome-scenarios" on:click=move |_| shared.tab.set(Tab::Scenarios)>
+                                    {move || text().welcome_scenarios}
+                                </button>
+                            </div>
+                        })
+                    }}
                     <For
                         each=move || pane.log.with(|l| l.entries.clone())
                         key=|e| (e.id, e.reply.as_ref().map(|r| (r.lines.len(), r.expanded)))
-                        children=move |entry| view! { <EntryView entry shared /> }
+                        children=move |entry| view! { <EntryView entry pane shared /> }
                     />
                 </div>
             </div>
@@ -492,12 +520,31 @@ fn PaneView(shared: Shared, pane: Pane) -> impl IntoView {
 
 /// One typed line and its reply, collapsed when long.
 #[component]
-fn EntryView(entry: Entry, shared: Shared) -> impl IntoView {
+fn EntryView(entry: Entry, pane: Pane, shared: Shared) -> impl IntoView {
     let text = move || shared.text.get();
     let echo =
         (!entry.echo.is_empty()).then(|| view! { <div class="line echo">{entry.echo}</div> });
+    // The first line without a reply is the one running (or blocked, as the header says);
+    // the others wait behind it.
+    let id = entry.id;
+    let pending = move || {
+        let first = pane.log.with(|log| {
+            log.entries
+                .iter()
+                .find(|e| e.reply.is_none())
+                .is_some_and(|e| e.id == id)
+        });
+        let blocked = pane
+            .view
+            .with(|v| v.blocked.as_ref().map(|b| blocked_text(b, text().clients)));
+        match (first, blocked) {
+            (true, Some(blocked)) => blocked,
+            (true, None) => text().running.to_string(),
+            (false, _) => text().queued.to_string(),
+        }
+    };
     let body = match entry.reply {
-        None => view! { <div class="pending">{move || text().queued}</div> }.into_any(),
+        None => view! { <div class="pending">{pending}</div> }.into_any(),
         Some(reply) => {
             let hidden = reply.hidden();
             let id = reply.id;

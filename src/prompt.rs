@@ -58,6 +58,9 @@ pub fn Prompt(
     let show_history = RwSignal::new(false);
     let history_filter = RwSignal::new(String::new());
     let docs_open = RwSignal::new(false);
+    // Tab was pressed before the worker's completions for the line arrived: complete when
+    // they do (rather than letting Tab move the focus away from a line being typed).
+    let tab_waiting = RwSignal::new(None::<bool>);
 
     // The worker's answer for the line as it stands; one for a line typed past is dropped.
     let current = Memo::new(move |_| {
@@ -105,6 +108,14 @@ pub fn Prompt(
         }
     };
 
+    // Esc closes the docs panel and the history from anywhere in the prompt's box (its
+    // buttons, the docs' Run), and gives the focus back to the line.
+    let close_panels = move || {
+        docs_open.set(false);
+        show_history.set(false);
+        focus();
+    };
+
     let submit = move || {
         let Some(el) = field.get_untracked() else {
             return;
@@ -122,19 +133,18 @@ pub fn Prompt(
         on_submit.run(value);
     };
 
-    // Tab (or Shift+Tab): the next (previous) completion in place of the word. False on an
-    // empty line or with nothing to complete, so that Tab still moves the focus on (to the
-    // buttons and the docs panel) for those who use only the keyboard.
-    let tab = move |back: bool| -> bool {
+    // Tab (or Shift+Tab): the next (previous) completion in place of the word. On an empty
+    // line Tab moves the focus on as usual (to the buttons and the docs panel, for those who
+    // use only the keyboard); on a line being typed it is always the console's: it completes,
+    // or does nothing, or waits for the completions still on their way.
+    let tab = move |back: bool| {
         let Some(base) = cycle.get_untracked().or_else(|| current.get_untracked()) else {
-            return false;
+            tab_waiting.set(Some(back));
+            return;
         };
-        if base.line.trim().is_empty() {
-            return false;
-        }
         let n = base.completions.len();
         if n == 0 {
-            return false;
+            return;
         }
         let next = match (selected.get_untracked(), back) {
             (None, false) => 0,
@@ -151,8 +161,15 @@ pub fn Prompt(
         cycle.set(Some(base));
         selected.set(Some(next));
         put(&value, at);
-        true
     };
+    Effect::new(move || {
+        if current.with(Option::is_some) {
+            if let Some(back) = tab_waiting.get_untracked() {
+                tab_waiting.set(None);
+                tab(back);
+            }
+        }
+    });
     // A click on a suggestion puts it in, and ends any Tab cycle.
     let pick = move |i: usize| {
         let base = cycle.get_untracked().or_else(|| current.get_untracked());
@@ -225,6 +242,7 @@ pub fn Prompt(
         if key != "Tab" && key != "Shift" {
             cycle.set(None);
             selected.set(None);
+            tab_waiting.set(None);
         }
         let ctrl = ev.ctrl_key() && !ev.meta_key() && !ev.alt_key();
         let value = line.get_untracked();
@@ -240,8 +258,10 @@ pub fn Prompt(
                 ev.prevent_default();
                 submit();
             }
-            // Without anything to complete, Tab moves the focus on as usual.
-            "Tab" if !ctrl && tab(ev.shift_key()) => ev.prevent_default(),
+            "Tab" if !ctrl && !value.trim().is_empty() => {
+                ev.prevent_default();
+                tab(ev.shift_key());
+            }
             // Up and Down walk the history from the first and last lines of the input.
             "ArrowUp" if !value[..at].contains('\n') => {
                 ev.prevent_default();
@@ -265,10 +285,7 @@ pub fn Prompt(
                 ev.prevent_default();
                 docs_open.update(|open| *open = !*open);
             }
-            "Escape" => {
-                docs_open.set(false);
-                show_history.set(false);
-            }
+            "Escape" => close_panels(),
             "r" | "R" if ctrl => {
                 ev.prevent_default();
                 search.set(Some(Search {
@@ -377,7 +394,43 @@ pub fn Prompt(
     let has_suggestions = move || !suggestions().is_empty() && !line.with(String::is_empty);
 
     view! {
-        <div class="prompt-box">
+        <div
+            class="prompt-box"
+            on:keydown=move |ev: KeyboardEvent| {
+                if ev.key() == "Escape" && (docs_open.get_untracked() || show_history.get_untracked()) {
+                    close_panels();
+                }
+            }
+        >
+            // Drawn only while open (a saved history holds up to 500 lines), over the log just
+            // above the prompt, from an anchor at the top of the prompt's box.
+            <div class="history-anchor">
+            {move || show_history.get().then(|| view! {
+            <div class="history-list">
+                <input
+                    type="search"
+                    placeholder=move || teach_text().history_filter
+                    aria-label=move || teach_text().history_filter
+                    on:input=move |ev| history_filter.set(event_target_value(&ev))
+                />
+                <ul>
+                    {move || {
+                        let filter = history_filter.get();
+                        history.with(|h| h.matching(&filter)).into_iter().map(|l| {
+                            let chosen = l.clone();
+                            view! {
+                                <li><button class="history-line" on:click=move |_| {
+                                    show_history.set(false);
+                                    put(&chosen, chosen.len());
+                                    focus();
+                                }>{l}</button></li>
+                            }
+                        }).collect_view()
+                    }}
+                </ul>
+            </div>
+            })}
+            </div>
             <div class="input-line">
                 <span class="prompt" aria-hidden="true">{move || prompt.get()}</span>
                 <div class="editor">
@@ -458,36 +511,6 @@ pub fn Prompt(
                     on:click=move |_| docs_open.update(|o| *o = !*o)
                 >{move || teach_text().docs_button}" (F1)"</button>
             </div>
-            // Drawn only while open: a saved history holds up to 500 lines.
-            {move || show_history.get().then(|| view! {
-            <div class="history-list">
-                <input
-                    type="search"
-                    placeholder=move || teach_text().history_filter
-                    aria-label=move || teach_text().history_filter
-                    on:input=move |ev| history_filter.set(event_target_value(&ev))
-                    on:keydown=move |ev: KeyboardEvent| if ev.key() == "Escape" {
-                        show_history.set(false);
-                        focus();
-                    }
-                />
-                <ul>
-                    {move || {
-                        let filter = history_filter.get();
-                        history.with(|h| h.matching(&filter)).into_iter().map(|l| {
-                            let chosen = l.clone();
-                            view! {
-                                <li><button class="history-line" on:click=move |_| {
-                                    show_history.set(false);
-                                    put(&chosen, chosen.len());
-                                    focus();
-                                }>{l}</button></li>
-                            }
-                        }).collect_view()
-                    }}
-                </ul>
-            </div>
-            })}
             <DocsPanel
                 shared
                 open=docs_open

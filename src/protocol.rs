@@ -56,7 +56,9 @@ pub enum Request {
     Scenario(ScenarioRequest),
     /// "Continue in the console": the console takes over the scenario's engine as it stands,
     /// its keys, TTLs and clients, with time running on from the scenario's virtual clock.
-    ContinueScenario,
+    /// Unconfirmed, nothing changes: the answer says what would be replaced
+    /// (`ScenarioResponse::WouldReplace`), for the page to ask first.
+    ContinueScenario { confirmed: bool },
     /// The server panel: the console engine's memory, counters, INFO, SLOWLOG, biggest keys,
     /// and the LRU lab (on engines of its own).
     Server(ServerRequest),

@@ -13,12 +13,15 @@ use keyspace_scenarios::runner::{ChangeKind, StepReport};
 use keyspace_scenarios::{builtin, parse, Runner, Scenario};
 use serde::{Deserialize, Serialize};
 
+use crate::inspect::{self, InspectQuery, Inspection};
 use crate::keyview::{self, KeyQuery};
 use crate::protocol::Line;
 
-/// Keys listed at most in the scenario's keyspace (hot-posts has 2,000): the changed keys are
-/// always among them, first.
+/// Keys listed at most in the scenario's keyspace (hot-posts has 2,000), besides the keys the
+/// step is about and those it changed, which always show, first.
 pub const KEYS_SHOWN: usize = 60;
+/// Removed keys listed by name (maxmemory evicts thousands at once); the rest are counted.
+pub const REMOVED_SHOWN: usize = 12;
 
 /// What the page asks of the scenario player.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -33,8 +36,14 @@ pub enum ScenarioRequest {
     Step,
     /// Goes back one step.
     Back,
-    /// Goes to the state after `position` steps (0 is the start, before step 1).
+    /// Goes to the state right after `position` steps (0 is the start, before step 1).
     Jump { position: usize },
+    /// Lets up to `ms` of the wait after the current step pass (Play shows the clock run).
+    Wait { ms: u64 },
+    /// Lists only the keys matching a glob pattern (empty: every key).
+    Filter { pattern: String },
+    /// A page of one key of the scenario's keyspace (in database `db`), for the inspector.
+    Inspect { db: usize, query: InspectQuery },
 }
 
 /// What the player answers.
@@ -53,6 +62,12 @@ pub enum ScenarioResponse {
     /// The console now runs on the scenario's engine (`Request::ContinueScenario`); the
     /// player is empty.
     Continued,
+    /// Continuing would replace a console that holds keys: how many, so that the page can
+    /// ask first.
+    WouldReplace {
+        keys: usize,
+    },
+    Inspected(Inspection),
 }
 
 /// A text in both languages (the scenario crate's `Text`, made serializable).
@@ -117,6 +132,15 @@ pub struct StepInfo {
     pub run: Vec<String>,
     /// The virtual time that passes after it, in milliseconds.
     pub wait_ms: u64,
+}
+
+/// A key's place in the list: the keys the step names and those it changed come first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Rank {
+    /// Named by the step's `keys`.
+    Named,
+    Changed,
+    Other,
 }
 
 impl ScenarioInfo {
@@ -229,6 +253,7 @@ pub struct ScenarioKey {
     /// Virtual milliseconds left, if it has a TTL.
     pub ttl_ms: Option<u64>,
     pub change: Option<Change>,
+    pub rank: Rank,
 }
 
 /// Where the scenario stands.
@@ -239,23 +264,42 @@ pub struct PlayState {
     pub steps: usize,
     /// Virtual time since the start, in milliseconds.
     pub elapsed_ms: u64,
+    /// The virtual wall clock (Unix ms), for the inspector's countdown.
+    pub now_ms: u64,
+    /// The wait after the current step, and how much of it has passed.
+    pub wait_ms: u64,
+    pub waited_ms: u64,
     /// The last step played, if any.
     pub report: Option<ReportView>,
+    /// The keys listed: the step's named and changed keys first, then the filter's.
     pub keys: Vec<ScenarioKey>,
     /// Keys in all databases.
     pub key_count: usize,
+    /// Keys matching the filter (all of them without one).
+    pub matching: usize,
+    /// Removed keys not listed by name (beyond [`REMOVED_SHOWN`]).
+    pub removed_more: usize,
+    /// The filter, as the visitor typed it.
+    pub filter: String,
 }
 
 /// The scenario being played, in the worker.
 #[derive(Default)]
 pub struct Player {
     runner: Option<Runner>,
+    /// The keyspace list's filter: a glob pattern, empty for every key.
+    filter: String,
 }
 
 impl Player {
     /// Takes the scenario being played, leaving the player empty.
     pub fn take_runner(&mut self) -> Option<Runner> {
         self.runner.take()
+    }
+
+    /// Whether a scenario is open (and could be continued in the console).
+    pub fn is_open(&self) -> bool {
+        self.runner.is_some()
     }
 
     pub fn handle(&mut self, request: ScenarioRequest) -> ScenarioResponse {
@@ -275,13 +319,23 @@ impl Player {
             }),
             ScenarioRequest::Back => self.moved(Runner::back),
             ScenarioRequest::Jump { position } => self.moved(|r| r.jump(position)),
+            ScenarioRequest::Wait { ms } => self.moved(|r| r.advance(ms)),
+            ScenarioRequest::Filter { pattern } => {
+                self.filter = pattern;
+                self.moved(|_| {})
+            }
+            ScenarioRequest::Inspect { db, query } => {
+                let db = self.runner.as_ref().and_then(|r| r.engine().db(db));
+                ScenarioResponse::Inspected(inspect::inspect(db, &query, None))
+            }
         }
     }
 
     fn open(&mut self, scenario: Scenario) -> ScenarioResponse {
         let info = ScenarioInfo::of(&scenario);
         let runner = Runner::new(scenario);
-        let state = state(&runner);
+        self.filter.clear();
+        let state = state(&runner, &self.filter);
         self.runner = Some(runner);
         ScenarioResponse::Opened {
             info: Box::new(info),
@@ -293,7 +347,7 @@ impl Player {
         match &mut self.runner {
             Some(runner) => {
                 how(runner);
-                ScenarioResponse::Moved(state(runner))
+                ScenarioResponse::Moved(state(runner, &self.filter))
             }
             None => ScenarioResponse::Invalid("no scenario is open".into()),
         }
@@ -349,85 +403,119 @@ fn report(report: &StepReport) -> ReportView {
     }
 }
 
-fn state(runner: &Runner) -> PlayState {
+/// Where the runner stands, with the keyspace listed for the page: the keys the step names,
+/// then those it (or the wait after it, while that passes) changed, then the first
+/// [`KEYS_SHOWN`] of the rest, all within `filter`; removed keys stay as ghost rows.
+fn state(runner: &Runner, filter: &str) -> PlayState {
     let engine = runner.engine();
     let now_ms = engine.now_ms();
     let last = runner.reports().last();
-    let changes: Vec<(usize, String, Change)> = last
-        .map(|r| {
-            r.changes
-                .iter()
-                .map(|c| {
-                    (
-                        c.db,
-                        String::from_utf8_lossy(&c.key).into_owned(),
-                        c.kind.into(),
-                    )
-                })
-                .collect()
+    let (wait_ms, waited_ms) = runner.wait_after();
+    // Once the wait has begun, what it did is the news; before, what the step did.
+    let changes = if waited_ms > 0 {
+        runner.wait_changes()
+    } else {
+        last.map(|r| r.changes.clone()).unwrap_or_default()
+    };
+    let changes: Vec<(usize, String, Change)> = changes
+        .iter()
+        .map(|c| {
+            let key = String::from_utf8_lossy(&c.key).into_owned();
+            (c.db, key, c.kind.into())
         })
+        .collect();
+    let named: Vec<String> = last
+        .map(|r| runner.scenario().steps[r.step].keys.clone())
         .unwrap_or_default();
-    let change_of = |db: usize, key: &str| {
-        changes
-            .iter()
-            .find(|(d, k, _)| *d == db && k == key)
-            .map(|(_, _, c)| *c)
+    let shown = |key: &str| {
+        filter.is_empty() || keyspace::glob::matches(filter.as_bytes(), key.as_bytes(), false)
     };
 
-    let mut keys = Vec::new();
-    let mut key_count = 0;
+    let mut keys: Vec<ScenarioKey> = Vec::new();
+    let (mut key_count, mut matching) = (0, 0);
     let mut db_index = 0;
     while let Some(db) = engine.db(db_index) {
         key_count += db.len();
-        let query = KeyQuery {
-            count: KEYS_SHOWN,
+        let query = |pattern: String, count: usize| KeyQuery {
+            pattern,
+            count,
             ..KeyQuery::default()
         };
-        let window = keyview::window(db_index, db, &query);
-        let mut rows = window.rows;
-        // Changed keys beyond the first window still show.
+        let mut rows: Vec<(keyview::KeyRow, Rank)> = Vec::new();
+        for pattern in &named {
+            let window = keyview::window(db_index, db, &query(pattern.clone(), KEYS_SHOWN));
+            rows.extend(window.rows.into_iter().map(|row| (row, Rank::Named)));
+        }
         for (changed_db, key, change) in &changes {
-            if *changed_db == db_index && !change.removed() && !rows.iter().any(|r| &r.key == key) {
-                let query = KeyQuery {
-                    pattern: glob_escape(key),
-                    count: 1,
-                    ..KeyQuery::default()
-                };
-                rows.extend(keyview::window(db_index, db, &query).rows);
+            if *changed_db == db_index && !change.removed() {
+                let window = keyview::window(db_index, db, &query(glob_escape(key), 1));
+                rows.extend(window.rows.into_iter().map(|row| (row, Rank::Changed)));
             }
         }
-        keys.extend(rows.into_iter().map(|row| ScenarioKey {
-            db: db_index,
-            change: change_of(db_index, &row.key),
-            ttl_ms: row.expires_at_ms.map(|at| at.saturating_sub(now_ms)),
-            key: row.key,
-            type_name: row.type_name,
-            size: row.size,
-        }));
-        db_index += 1;
-    }
-    // Keys the step removed stay as ghost rows, marked with how they went.
-    for (db, key, change) in changes {
-        if change.removed() {
+        let window = keyview::window(db_index, db, &query(filter.to_string(), KEYS_SHOWN));
+        matching += window.total;
+        rows.extend(window.rows.into_iter().map(|row| (row, Rank::Other)));
+        for (row, rank) in rows {
+            if !shown(&row.key) || keys.iter().any(|k| k.db == db_index && k.key == row.key) {
+                continue;
+            }
+            let change = changes
+                .iter()
+                .find(|(d, k, _)| *d == db_index && *k == row.key)
+                .map(|(_, _, c)| *c);
             keys.push(ScenarioKey {
-                db,
-                key,
-                type_name: String::new(),
-                size: 0,
-                ttl_ms: None,
-                change: Some(change),
+                db: db_index,
+                change,
+                rank,
+                ttl_ms: row.expires_at_ms.map(|at| at.saturating_sub(now_ms)),
+                key: row.key,
+                type_name: row.type_name,
+                size: row.size,
             });
         }
+        db_index += 1;
     }
-    // The step's changes first, where the eye goes (hot-posts lists 2,000 other keys).
-    keys.sort_by_key(|k| k.change.is_none());
+    // Keys the step removed stay as ghost rows, marked with how they went: the named ones
+    // and the first few others by name, the rest counted.
+    let mut removed_more = 0;
+    let mut ghosts = 0;
+    for (db, key, change) in changes {
+        if !change.removed() || !shown(&key) {
+            continue;
+        }
+        let is_named = named
+            .iter()
+            .any(|p| keyspace::glob::matches(p.as_bytes(), key.as_bytes(), false));
+        if !is_named && ghosts == REMOVED_SHOWN {
+            removed_more += 1;
+            continue;
+        }
+        ghosts += usize::from(!is_named);
+        keys.push(ScenarioKey {
+            db,
+            key,
+            type_name: String::new(),
+            size: 0,
+            ttl_ms: None,
+            change: Some(change),
+            rank: if is_named { Rank::Named } else { Rank::Changed },
+        });
+    }
+    // The step's own keys first, where the eye goes (hot-posts lists 2,000 other keys).
+    keys.sort_by_key(|k| (k.rank, k.change.is_none()));
     PlayState {
         position: runner.position(),
         steps: runner.scenario().steps.len(),
         elapsed_ms: runner.elapsed_ms(),
+        now_ms,
+        wait_ms,
+        waited_ms,
         report: last.map(report),
         keys,
         key_count,
+        matching,
+        removed_more,
+        filter: filter.to_string(),
     }
 }
 
@@ -500,14 +588,28 @@ mod tests {
         assert_eq!(report.commands[0].reply[0].text, "(nil)");
         assert_eq!(report.commands[0].mismatch, None);
 
+        // Right after step 3's SETEX: its two minutes pass on the way to step 4.
         let state = moved(&mut player, ScenarioRequest::Jump { position: 3 });
-        assert_eq!(state.elapsed_ms, 80 + 120_000);
+        assert_eq!(state.elapsed_ms, 80);
+        assert_eq!((state.wait_ms, state.waited_ms), (120_000, 0));
         let user = key(&state, "user:123").expect("the cached user");
         assert_eq!(user.change, Some(Change::Created));
-        assert_eq!(user.ttl_ms, Some(180_000));
+        assert_eq!(user.ttl_ms, Some(300_000));
         assert_eq!(user.type_name, "string");
+        // The wait passes a slice at a time while playing: the TTL counts down.
+        let state = moved(&mut player, ScenarioRequest::Wait { ms: 30_000 });
+        assert_eq!((state.elapsed_ms, state.waited_ms), (30_080, 30_000));
+        assert_eq!(key(&state, "user:123").unwrap().ttl_ms, Some(270_000));
+        let state = moved(&mut player, ScenarioRequest::Step);
+        assert_eq!(state.elapsed_ms, 120_080);
 
+        // Step 6 refills the cache; the key expires during its wait, shown at step 7.
         let state = moved(&mut player, ScenarioRequest::Jump { position: 6 });
+        assert_eq!(
+            key(&state, "user:123").and_then(|k| k.change),
+            Some(Change::Created)
+        );
+        let state = moved(&mut player, ScenarioRequest::Step);
         assert_eq!(
             key(&state, "user:123").and_then(|k| k.change),
             Some(Change::Expired)
@@ -515,16 +617,55 @@ mod tests {
         assert_eq!(state.key_count, 0);
 
         let state = moved(&mut player, ScenarioRequest::Back);
-        assert_eq!(state.position, 5);
+        assert_eq!(state.position, 6);
         assert_eq!(
             key(&state, "user:123").and_then(|k| k.change),
-            Some(Change::Deleted)
+            Some(Change::Created)
         );
-        // Among 2,000 keys, the step's own come first.
+        // Among 2,000 keys, the step's own come first: those it names (changed first).
         open(&mut player, "hot-posts");
         let state = moved(&mut player, ScenarioRequest::Jump { position: 3 });
-        assert!(state.keys[0].change.is_some(), "{:?}", state.keys[0]);
+        let first: Vec<_> = state.keys[..3]
+            .iter()
+            .map(|k| (k.key.as_str(), k.rank))
+            .collect();
+        assert_eq!(
+            first,
+            [
+                ("hot_posts:8:10", Rank::Named),
+                ("hot_posts:7:5", Rank::Named),
+                ("hot_posts:7:20", Rank::Named)
+            ]
+        );
         assert!(state.key_count > KEYS_SHOWN);
+        // A filter lists only its keys, and counts them all.
+        let state = moved(
+            &mut player,
+            ScenarioRequest::Filter {
+                pattern: "post:likes:1?".into(),
+            },
+        );
+        assert_eq!((state.matching, state.keys.len()), (10, 10));
+        assert!(state.keys.iter().all(|k| k.key.starts_with("post:likes:1")));
+        // The inspector reads the scenario's own keyspace.
+        let ScenarioResponse::Inspected(inspection) = player.handle(ScenarioRequest::Inspect {
+            db: 0,
+            query: InspectQuery::new("hot_posts:8:10"),
+        }) else {
+            panic!()
+        };
+        assert_eq!(inspection.type_name, "string");
+        // Thousands of evictions: the first few by name, the rest counted.
+        open(&mut player, "maxmemory");
+        let state = moved(&mut player, ScenarioRequest::Jump { position: 5 });
+        let evicted = state
+            .keys
+            .iter()
+            .filter(|k| k.change == Some(Change::Evicted))
+            .count();
+        assert_eq!(evicted, REMOVED_SHOWN);
+        assert!(state.removed_more > 1000, "{}", state.removed_more);
+        assert_eq!(state.keys[0].rank, Rank::Named);
         open(&mut player, "cache-aside");
         let state = moved(&mut player, ScenarioRequest::Jump { position: 0 });
         assert_eq!((state.position, state.elapsed_ms), (0, 0));

@@ -2,9 +2,13 @@
 //! dropped), the step list with progress, the controls (back, play/pause with a speed, next,
 //! restart; → ← PageDown PageUp Space Home on the keyboard), the narration in the page's
 //! language, the guide's code with the step's lines highlighted, the step's commands and
-//! replies by client (a reply other than the scenario expected is flagged), what other
-//! clients received, the keyspace with the step's changes labelled, and the virtual clock on a
-//! ruler. A presenter mode fills the screen with large type for a classroom.
+//! replies by client (a reply other than the scenario expected is flagged; the INFO fields the
+//! narration cites are marked), what other clients received, the keyspace with the step's own
+//! keys first and its changes labelled (filtered, and a key opened in an inspector), and the
+//! virtual clock on a ruler. A step shows the state right after its commands; while playing,
+//! the time a step waits passes visibly before the next (TTLs count down, keys expire). A
+//! presenter mode fills the screen with large type for a classroom. The address follows the
+//! step shown (`#scenario/ID/N`), so a reload or a copied link opens it again.
 //!
 //! Everything shown comes from the worker's [`crate::scenario`] answers; this module only
 //! renders them and sends the visitor's moves. Keys, values, code and replies are text.
@@ -18,17 +22,22 @@ use web_sys::HtmlInputElement;
 
 use crate::app::{Shared, Tab};
 use crate::i18n::{fill, Strings};
+use crate::inspect::InspectQuery;
+use crate::inspector::{InspectTarget, Inspector, Source};
 use crate::keyview::format_ttl;
 use crate::protocol::{Line, Request};
 use crate::scenario::{
-    format_elapsed, Change, PlayState, ScenarioInfo, ScenarioKey, ScenarioRequest,
+    format_elapsed, Change, PlayState, Rank, ScenarioInfo, ScenarioKey, ScenarioRequest,
     ScenarioResponse, ScenarioSummary,
 };
 
 /// Play speeds: the label and the time each step stays on screen.
 pub const SPEEDS: [(&str, u32); 4] = [("0.5×", 8000), ("1×", 4000), ("2×", 2000), ("4×", 1000)];
-/// How often the play timer looks whether the next step is due.
-const PLAY_TICK_MS: u32 = 250;
+/// How often the play timer looks whether the next step (or slice of a wait) is due.
+const PLAY_TICK_MS: u32 = 100;
+/// How long a step's wait takes on screen at 1× while playing, at most: an hour goes by in
+/// three seconds, 80 ms in 80 ms.
+const WAIT_SHOWN_MS: u64 = 3000;
 
 /// The player's state on the page: small and `Copy`, every part a signal.
 #[derive(Clone, Copy)]
@@ -44,6 +53,11 @@ pub struct ScenarioState {
     /// Index into [`SPEEDS`].
     pub speed: RwSignal<usize>,
     pub presenter: RwSignal<bool>,
+    /// A key of the scenario's keyspace opened in its inspector.
+    pub inspector: InspectTarget,
+    /// "Continue in the console" would replace a console holding this many keys (or typed
+    /// lines): the question is on screen.
+    pub asking: RwSignal<Option<usize>>,
     /// Milliseconds the current step has been on screen while playing.
     shown_ms: StoredValue<u32>,
     /// A file being read, so that a quick second drop does not race the first.
@@ -52,15 +66,19 @@ pub struct ScenarioState {
 
 impl ScenarioState {
     pub fn new() -> ScenarioState {
+        let play = RwSignal::new(PlayState::default());
+        let now_ms = Signal::derive(move || play.with(|p| p.now_ms));
         ScenarioState {
             list: RwSignal::new(Vec::new()),
             info: RwSignal::new(None),
-            play: RwSignal::new(PlayState::default()),
+            play,
             error: RwSignal::new(None),
             from_file: RwSignal::new(false),
             playing: RwSignal::new(false),
             speed: RwSignal::new(1),
             presenter: RwSignal::new(false),
+            inspector: InspectTarget::new(now_ms, Source::Scenario(RwSignal::new(0))),
+            asking: RwSignal::new(None),
             shown_ms: StoredValue::new(0),
             loading: RwSignal::new(false),
         }
@@ -71,14 +89,17 @@ impl ScenarioState {
         self.info.set(None);
         self.play.set(PlayState::default());
         self.playing.set(false);
+        self.asking.set(None);
+        self.inspector.close();
     }
 
-    pub fn on_response(&self, response: ScenarioResponse) {
+    pub fn on_response(&self, shared: Shared, response: ScenarioResponse) {
         match response {
             ScenarioResponse::List(list) => self.list.set(list),
             ScenarioResponse::Opened { info, state } => {
                 self.error.set(None);
                 self.playing.set(false);
+                self.inspector.close();
                 self.info.set(Some(*info));
                 self.play.set(state);
             }
@@ -91,8 +112,14 @@ impl ScenarioState {
                     self.playing.set(false);
                 }
                 self.play.set(state);
+                // The inspected key is read again where the scenario now stands.
+                if let Some(query) = self.inspector.query.get_untracked() {
+                    self.inspector.open(shared, query);
+                }
             }
+            ScenarioResponse::Inspected(inspection) => self.inspector.show(inspection),
             ScenarioResponse::Continued => self.restarted(),
+            ScenarioResponse::WouldReplace { keys } => would_replace(shared, keys),
         }
     }
 }
@@ -104,7 +131,7 @@ impl Default for ScenarioState {
 }
 
 /// A link to a scenario's step, as a teacher shares it: `#scenario/cache-aside/3` opens the
-/// Scenarios tab on cache-aside after step 3 (no step: its introduction).
+/// Scenarios tab on cache-aside right after step 3 (no step: its introduction).
 pub fn parse_link(hash: &str) -> Option<(String, usize)> {
     let rest = hash.trim_start_matches('#').strip_prefix("scenario/")?;
     let (id, step) = match rest.split_once('/') {
@@ -117,6 +144,20 @@ pub fn parse_link(hash: &str) -> Option<(String, usize)> {
 /// The link [`parse_link`] reads: a built-in scenario after `step` steps.
 pub fn link(id: &str, step: usize) -> String {
     format!("#scenario/{id}/{step}")
+}
+
+/// Opens the scenario a `#scenario/…` link names, at its step, on the Scenarios tab.
+pub fn open_link(shared: Shared, hash: &str) -> bool {
+    let Some((id, position)) = parse_link(hash) else {
+        return false;
+    };
+    shared.tab.set(Tab::Scenarios);
+    shared.scenario.from_file.set(false);
+    send(shared, ScenarioRequest::Open { id });
+    if position > 0 {
+        send(shared, ScenarioRequest::Jump { position });
+    }
+    true
 }
 
 /// The player's moves, sent to the worker.
@@ -134,18 +175,55 @@ fn toggle_play(shared: Shared) {
         s.playing.set(false);
         return;
     }
-    // Play from the start when at the end; the first step comes at once.
+    // Play from the start when at the end. What comes first, at once, is the current step's
+    // wait (the clock running), else the next step.
     if s.play.with_untracked(|p| p.position >= p.steps) {
         send(shared, ScenarioRequest::Jump { position: 0 });
     }
-    send(shared, ScenarioRequest::Step);
+    s.shown_ms.set_value(SPEEDS[s.speed.get_untracked()].1);
     s.playing.set(true);
 }
 
+/// Asks to continue in the console: the worker first says what that would replace
+/// ([`ScenarioResponse::WouldReplace`]), and [`would_replace`] decides whether to ask.
+fn ask_to_continue(shared: Shared) {
+    shared.scenario.playing.set(false);
+    shared.send(Request::ContinueScenario { confirmed: false });
+}
+
+/// The worker's answer to [`ask_to_continue`]: a console with no keys and nothing typed is
+/// replaced at once; otherwise the learner is asked first.
+pub fn would_replace(shared: Shared, keys: usize) {
+    let typed = shared.panes.with_untracked(|panes| {
+        panes
+            .iter()
+            .any(|p| p.log.with_untracked(|log| !log.entries.is_empty()))
+    });
+    if keys == 0 && !typed {
+        shared.send(Request::ContinueScenario { confirmed: true });
+    } else {
+        shared.scenario.asking.set(Some(keys));
+    }
+}
+
+/// Puts the focus back on the player (after a select changed), so that the arrows step the
+/// scenario again instead of changing the select.
+fn focus_player() {
+    if let Some(player) = document()
+        .query_selector(".scenario")
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = player.focus();
+    }
+}
+
 /// Reads a scenario file the visitor chose or dropped and sends it to the worker.
-fn load_file(shared: Shared, file: web_sys::File) {
+pub fn load_file(shared: Shared, file: web_sys::File) {
     let s = shared.scenario;
     s.loading.set(true);
+    shared.tab.set(Tab::Scenarios);
     leptos::task::spawn_local(async move {
         let text = wasm_bindgen_futures::JsFuture::from(file.text()).await;
         s.loading.set(false);
@@ -159,28 +237,85 @@ fn load_file(shared: Shared, file: web_sys::File) {
     });
 }
 
+/// Replaces the address's fragment without a new history entry (so Back leaves the page as
+/// before): `Some` sets it, `None` removes it.
+pub fn replace_hash(hash: Option<&str>) {
+    let location = window().location();
+    let current = location.hash().unwrap_or_default();
+    let url = match hash {
+        Some(hash) if current != hash => hash.to_string(),
+        Some(_) => return,
+        None if current.is_empty() => return,
+        None => format!(
+            "{}{}",
+            location.pathname().unwrap_or_default(),
+            location.search().unwrap_or_default()
+        ),
+    };
+    if let Ok(history) = window().history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+}
+
+/// Whether a key press landed on something that handles that key itself: a field or select
+/// takes every key, a button or link Space and Enter.
+fn handled_by_target(ev: &KeyboardEvent) -> bool {
+    let Some(element) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
+    else {
+        return false;
+    };
+    let tag = element.tag_name();
+    if matches!(tag.as_str(), "INPUT" | "SELECT" | "TEXTAREA") || element.is_content_editable() {
+        return true;
+    }
+    matches!(ev.key().as_str(), " " | "Enter") && matches!(tag.as_str(), "BUTTON" | "A" | "SUMMARY")
+}
+
 #[component]
 pub fn Scenarios(shared: Shared) -> impl IntoView {
     let s = shared.scenario;
     let text = move || shared.text.get();
     let active = move || shared.tab.get() == Tab::Scenarios;
 
-    if let Some((id, position)) = parse_link(&window().location().hash().unwrap_or_default()) {
-        shared.tab.set(Tab::Scenarios);
-        send(shared, ScenarioRequest::Open { id });
-        if position > 0 {
-            send(shared, ScenarioRequest::Jump { position });
-        }
-    }
+    open_link(shared, &window().location().hash().unwrap_or_default());
 
-    // The play timer: the next step once the current one has been on screen long enough.
+    // The address follows the step shown on this tab, and forgets it on the others.
+    Effect::new(move || {
+        let shown = (shared.tab.get() == Tab::Scenarios && !s.from_file.get())
+            .then(|| s.info.with(|i| i.as_ref().map(|i| i.id.clone())))
+            .flatten();
+        let position = s.play.with(|p| p.position);
+        match shown {
+            Some(id) => replace_hash(Some(&link(&id, position))),
+            None if parse_link(&window().location().hash().unwrap_or_default()).is_some() => {
+                replace_hash(None)
+            }
+            None => {}
+        }
+    });
+
+    // The play timer: once a step has been on screen long enough, its wait passes a slice at
+    // a time (the clock runs, TTLs count down), then the next step comes.
     let tick = move || {
         if !s.playing.get_untracked() {
             return;
         }
-        let due = SPEEDS[s.speed.get_untracked()].1;
-        s.shown_ms.update_value(|ms| *ms += PLAY_TICK_MS);
-        if s.shown_ms.get_value() >= due {
+        let dwell = SPEEDS[s.speed.get_untracked()].1;
+        s.shown_ms
+            .update_value(|ms| *ms = ms.saturating_add(PLAY_TICK_MS));
+        if s.shown_ms.get_value() < dwell {
+            return;
+        }
+        let (wait, waited) = s.play.with_untracked(|p| (p.wait_ms, p.waited_ms));
+        if waited < wait {
+            let shown = (WAIT_SHOWN_MS * u64::from(dwell) / 4000).min(wait);
+            let ticks = (shown / u64::from(PLAY_TICK_MS)).max(1);
+            shared.send(Request::Scenario(ScenarioRequest::Wait {
+                ms: wait.div_ceil(ticks),
+            }));
+        } else {
             send(shared, ScenarioRequest::Step);
         }
     };
@@ -190,22 +325,19 @@ pub fn Scenarios(shared: Shared) -> impl IntoView {
         on_cleanup(move || handle.clear());
     }
 
-    // Keyboard, as presentation clickers send it (PageDown/PageUp), when this view is shown and
-    // the visitor is not typing somewhere.
+    // Keyboard, as presentation clickers send it (PageDown/PageUp), when this view is shown;
+    // a key its target handles itself (a field, a button's Space) is left to it, so that no
+    // key does two things.
     let keys = window_event_listener(leptos::ev::keydown, move |ev: KeyboardEvent| {
         if shared.tab.get_untracked() != Tab::Scenarios
             || ev.ctrl_key()
             || ev.meta_key()
             || ev.alt_key()
+            || ev.default_prevented()
             || s.info.with_untracked(Option::is_none)
+            || s.asking.with_untracked(Option::is_some)
+            || handled_by_target(&ev)
         {
-            return;
-        }
-        let typing = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
-        if typing {
             return;
         }
         let request = match ev.key().as_str() {
@@ -220,6 +352,10 @@ pub fn Scenarios(shared: Shared) -> impl IntoView {
                 toggle_play(shared);
                 return;
             }
+            "Escape" if s.inspector.query.with_untracked(Option::is_some) => {
+                s.inspector.close();
+                return;
+            }
             "Escape" if s.presenter.get_untracked() => {
                 s.presenter.set(false);
                 return;
@@ -232,32 +368,13 @@ pub fn Scenarios(shared: Shared) -> impl IntoView {
     });
     on_cleanup(move || keys.remove());
 
-    let dragging = RwSignal::new(false);
-    let on_drop = move |ev: leptos::ev::DragEvent| {
-        ev.prevent_default();
-        dragging.set(false);
-        if let Some(file) = ev
-            .data_transfer()
-            .and_then(|d| d.files())
-            .and_then(|f| f.item(0))
-        {
-            load_file(shared, file);
-        }
-    };
-
     view! {
         <section
             class="scenario"
             class:presenter=move || s.presenter.get()
-            class:dragging=move || dragging.get()
+            tabindex="-1"
             hidden=move || !active()
             aria-label=move || text().tab_scenarios
-            on:dragover=move |ev: leptos::ev::DragEvent| {
-                ev.prevent_default();
-                dragging.set(true);
-            }
-            on:dragleave=move |_| dragging.set(false)
-            on:drop=on_drop
         >
             <Picker shared />
             {move || s.error.get().map(|message| view! {
@@ -305,6 +422,7 @@ fn Picker(shared: Shared) -> impl IntoView {
                         if !id.is_empty() {
                             s.from_file.set(false);
                             send(shared, ScenarioRequest::Open { id });
+                            focus_player();
                         }
                     }
                 >
@@ -323,6 +441,12 @@ fn Picker(shared: Shared) -> impl IntoView {
             <span class="sc-presenter-title">
                 {move || s.info.with(|i| i.as_ref().map(|i| i.title.get(lang()).to_string()))}
             </span>
+            <button
+                class="sc-continue"
+                title=move || text().continue_console_hint
+                disabled=move || s.info.with(Option::is_none)
+                on:click=move |_| ask_to_continue(shared)
+            >{move || text().continue_console}</button>
             <button
                 class="sc-presenter"
                 aria-pressed=move || s.presenter.get().to_string()
@@ -545,14 +669,6 @@ fn Player(shared: Shared, info: ScenarioInfo) -> impl IntoView {
                             send(shared, ScenarioRequest::Jump { position: 0 });
                         }
                     >{move || text().restart}</button>
-                    <button
-                        class="sc-continue"
-                        title=move || text().continue_console_hint
-                        on:click=move |_| {
-                            s.playing.set(false);
-                            shared.send(Request::ContinueScenario);
-                        }
-                    >{move || text().continue_console}</button>
                     <label class="sc-speed">
                         <span>{move || text().speed}</span>
                         <select
@@ -561,6 +677,7 @@ fn Player(shared: Shared, info: ScenarioInfo) -> impl IntoView {
                                 if let Ok(i) = event_target_value(&ev).parse::<usize>() {
                                     s.speed.set(i.min(SPEEDS.len() - 1));
                                 }
+                                focus_player();
                             }
                         >{speed_options}</select>
                     </label>
@@ -573,12 +690,13 @@ fn Player(shared: Shared, info: ScenarioInfo) -> impl IntoView {
                     <span class="sc-ruler-fill" style:width=ruler_fill></span>
                     {ruler_marks}
                 </div>
+                <ContinueQuestion shared />
                 <div class="sc-narration" aria-live="polite">
                     <h3>{move || narration().0}</h3>
                     <p class="sc-say">{move || narration().1}</p>
                     {lesson}
                 </div>
-                <RunView shared />
+                <RunView shared info />
                 <p class="hint sc-hint">{move || text().scenario_hint}</p>
             </div>
             <div class="sc-right">
@@ -599,23 +717,36 @@ fn CodeView(shared: Shared, info: StoredValue<ScenarioInfo>) -> impl IntoView {
         info.with_value(|i| p.checked_sub(1).and_then(|at| i.steps.get(at)?.lines))
     });
     let scroller = NodeRef::<leptos::html::Pre>::new();
-    // Effects talk to the DOM: keep the highlighted lines in view.
+    // The layout changes size (presenter mode, a resized window): the lines move.
+    let resized = RwSignal::new(0u32);
+    let on_resize = window_event_listener(leptos::ev::resize, move |_| {
+        resized.update(|n| *n = n.wrapping_add(1));
+    });
+    on_cleanup(move || on_resize.remove());
+    // Effects talk to the DOM: keep the highlighted lines in view, all of them when they fit,
+    // with a line of the code before them for context.
     Effect::new(move || {
-        let Some((first, _)) = range.get() else {
+        resized.track();
+        s.presenter.track();
+        let Some((first, last)) = range.get() else {
             return;
         };
         let Some(pre) = scroller.get() else {
             return;
         };
-        let line = pre
-            .query_selector(&format!("[data-line=\"{first}\"]"))
-            .ok()
-            .flatten()
-            .and_then(|l| l.dyn_into::<web_sys::HtmlElement>().ok());
-        if let Some(line) = line {
-            let top = line.offset_top() - pre.client_height() / 4;
-            pre.set_scroll_top(top.max(0));
-        }
+        let line = |n: usize| {
+            pre.query_selector(&format!("[data-line=\"{n}\"]"))
+                .ok()
+                .flatten()
+                .and_then(|l| l.dyn_into::<web_sys::HtmlElement>().ok())
+        };
+        let (Some(top), Some(bottom)) = (line(first), line(last)) else {
+            return;
+        };
+        let height = bottom.offset_top() + bottom.offset_height() - top.offset_top();
+        let room = pre.client_height() - height;
+        let margin = (room / 2).clamp(0, top.offset_height());
+        pre.set_scroll_top((top.offset_top() - margin).max(0));
     });
     let lines = info.with_value(|i| {
         i.code
@@ -642,16 +773,94 @@ fn CodeView(shared: Shared, info: StoredValue<ScenarioInfo>) -> impl IntoView {
     }
 }
 
-/// The last step's commands and replies by client, then what other clients received.
+/// "Continue in the console" over a console with keys or typed lines: replace it, or not.
 #[component]
-fn RunView(shared: Shared) -> impl IntoView {
+fn ContinueQuestion(shared: Shared) -> impl IntoView {
     let s = shared.scenario;
     let text = move || shared.text.get();
+    let cancel = NodeRef::<leptos::html::Button>::new();
+    // The question takes the focus (on the harmless answer), as a dialog does.
+    Effect::new(move || {
+        if s.asking.with(Option::is_some) {
+            if let Some(button) = cancel.get() {
+                let _ = button.focus();
+            }
+        }
+    });
+    let close = move || {
+        s.asking.set(None);
+        focus_player();
+    };
+    move || {
+        let keys = s.asking.get()?;
+        Some(view! {
+            <div
+                class="sc-continue-question"
+                role="alertdialog"
+                aria-label=move || text().continue_console
+                on:keydown=move |ev: KeyboardEvent| {
+                    if ev.key() == "Escape" {
+                        ev.prevent_default();
+                        ev.stop_propagation();
+                        close();
+                    }
+                }
+            >
+                <p>{move || fill(text().continue_question, keys)}</p>
+                <button class="sc-continue-yes" on:click=move |_| {
+                    s.asking.set(None);
+                    shared.send(Request::ContinueScenario { confirmed: true });
+                }>{move || text().continue_yes}</button>
+                <button class="sc-continue-no" node_ref=cancel on:click=move |_| close()>
+                    {move || text().continue_no}
+                </button>
+            </div>
+        })
+    }
+}
+
+/// The INFO fields (`name:value` reply lines) that `narration` names, as whole words.
+pub fn cited_fields(narration: &str, lines: &[Line]) -> Vec<String> {
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    lines
+        .iter()
+        .filter_map(|line| {
+            let (name, _) = line.text.split_once(':')?;
+            let is_field = !name.is_empty() && name.chars().all(word);
+            let named = narration.match_indices(name).any(|(at, _)| {
+                let before = narration[..at].chars().next_back();
+                let after = narration[at + name.len()..].chars().next();
+                !before.is_some_and(word) && !after.is_some_and(word)
+            });
+            (is_field && named).then(|| name.to_string())
+        })
+        .collect()
+}
+
+/// The last step's commands and replies by client, then what other clients received; the
+/// time that passed before it, and the time that passes after it (as it passes, when playing).
+#[component]
+fn RunView(shared: Shared, info: StoredValue<ScenarioInfo>) -> impl IntoView {
+    let s = shared.scenario;
+    let text = move || shared.text.get();
+    let body_ref = NodeRef::<leptos::html::Div>::new();
+    let run_ref = NodeRef::<leptos::html::Section>::new();
     let body = move || {
         let Some(report) = s.play.with(|p| p.report.clone()) else {
             return view! { <p class="sc-empty">{move || text().before_start}</p> }.into_any();
         };
         let t: &Strings = text();
+        let narration = info.with_value(|i| {
+            i.steps
+                .get(report.step)
+                .map(|step| step.say.get(t.lang).to_string())
+                .unwrap_or_default()
+        });
+        let waited = (report.waited_ms > 0).then(|| {
+            let span = format_elapsed(report.waited_ms);
+            let span = span.trim_start_matches('+').to_string();
+            view! { <p class="sc-waited">{t.waited_before.replace("{t}", &span)}</p> }
+        });
         let empty = report
             .commands
             .is_empty()
@@ -660,6 +869,7 @@ fn RunView(shared: Shared) -> impl IntoView {
             .commands
             .into_iter()
             .map(|command| {
+                let cited = cited_fields(&narration, &command.reply);
                 let mismatch = command.mismatch.clone().map(|expected| {
                     view! {
                         <div class="sc-mismatch" role="note">
@@ -675,7 +885,7 @@ fn RunView(shared: Shared) -> impl IntoView {
                             <span class="sc-client">{command.client.clone()}</span>
                             <span class="sc-line">{command.line.clone()}</span>
                         </div>
-                        {reply_lines(&command.reply)}
+                        {reply_lines(&command.reply, &cited)}
                         {mismatch}
                     </div>
                 }
@@ -690,57 +900,133 @@ fn RunView(shared: Shared) -> impl IntoView {
                         <div class="sc-echo">
                             <span class="sc-client sc-to">{t.receives.replace("{c}", &delivery.client)}</span>
                         </div>
-                        {reply_lines(&delivery.reply)}
+                        {reply_lines(&delivery.reply, &[])}
                     </div>
                 }
             })
             .collect_view();
-        let waited = (report.waited_ms > 0).then(|| {
-            let span = format_elapsed(report.waited_ms);
-            let span = span.trim_start_matches('+');
-            view! { <p class="sc-wait">{t.waits.replace("{t}", span)}</p> }
-        });
-        view! { {commands} {empty} {deliveries} {waited} }.into_any()
+        view! { {waited} {commands} {empty} {deliveries} }.into_any()
     };
+    // What comes next: the step's wait, and how much of it has passed while playing.
+    let wait = move || {
+        let (wait, waited) = s.play.with(|p| (p.wait_ms, p.waited_ms));
+        (wait > 0 && s.play.with(|p| p.position < p.steps)).then(|| {
+            let span = format_elapsed(wait);
+            let span = span.trim_start_matches('+');
+            let words = if waited == 0 {
+                text().wait_next.replace("{t}", span)
+            } else {
+                let done = format_elapsed(waited);
+                text()
+                    .wait_passing
+                    .replace("{t}", span)
+                    .replace("{done}", done.trim_start_matches('+'))
+            };
+            let passing = waited > 0;
+            view! { <p class="sc-wait" class:passing=passing>{words}</p> }
+        })
+    };
+    // The INFO fields the narration cites are brought into view; else what the other
+    // clients received (below the commands, the first to fall off a projector's screen).
+    Effect::new(move || {
+        s.play.track();
+        let Some(body) = body_ref.get() else {
+            return;
+        };
+        let target = body.query_selector(".cited").ok().flatten().or_else(|| {
+            let all = body.query_selector_all(".sc-delivery").ok()?;
+            all.item(all.length().checked_sub(1)?)?.dyn_into().ok()
+        });
+        if let (Some(target), Some(run)) = (target, run_ref.get()) {
+            scroll_into(&run, &target);
+        }
+    });
     view! {
-        <section class="sc-run" aria-live="polite">
+        <section class="sc-run" aria-live="polite" node_ref=run_ref>
             <h3>{move || text().run_title}</h3>
-            <div class="sc-run-body">{body}</div>
+            <div class="sc-run-body" node_ref=body_ref>{body}</div>
+            {wait}
         </section>
     }
 }
 
-fn reply_lines(lines: &[Line]) -> impl IntoView {
+/// Scrolls `container` (only: never the page or the presenter's screen around it) so that
+/// `target` is in view, moving it as little as possible.
+fn scroll_into(container: &web_sys::HtmlElement, target: &web_sys::Element) {
+    let (outer, inner) = (
+        container.get_bounding_client_rect(),
+        target.get_bounding_client_rect(),
+    );
+    let top = container.scroll_top() as f64;
+    let shift = if inner.bottom() > outer.bottom() {
+        (inner.bottom() - outer.bottom()).min(inner.top() - outer.top())
+    } else if inner.top() < outer.top() {
+        inner.top() - outer.top()
+    } else {
+        0.0
+    };
+    container.set_scroll_top((top + shift).max(0.0) as i32);
+}
+
+fn reply_lines(lines: &[Line], cited: &[String]) -> impl IntoView {
     lines
         .iter()
         .map(|line| {
-            view! { <div class=line.kind.class()>{line.text.clone()}</div> }
+            let is_cited = line
+                .text
+                .split_once(':')
+                .is_some_and(|(name, _)| cited.iter().any(|c| c == name));
+            view! { <div class=line.kind.class() class:cited=is_cited>{line.text.clone()}</div> }
         })
         .collect_view()
 }
 
-/// The scenario's keyspace, the last step's changes labelled.
+/// The scenario's keyspace: the step's own keys first, its changes labelled, a filter, and a
+/// key opened in the inspector below.
 #[component]
 fn KeysView(shared: Shared) -> impl IntoView {
     let s = shared.scenario;
     let text = move || shared.text.get();
     let summary = move || fill(text().scenario_keys, s.play.with(|p| p.key_count));
     let more = move || {
-        let (count, listed) = s.play.with(|p| {
+        let (matching, listed, removed_more) = s.play.with(|p| {
             let live = p
                 .keys
                 .iter()
                 .filter(|k| !k.change.is_some_and(Change::removed))
                 .count();
-            (p.key_count, live)
+            (p.matching, live, p.removed_more)
         });
-        (count > listed).then(|| {
-            view! { <p class="sc-more-keys">{move || fill(text().more_keys, count - listed)}</p> }
-        })
+        let more_keys = (matching > listed).then(|| {
+            view! { <p class="sc-more-keys">{move || fill(text().more_keys, matching - listed)}</p> }
+        });
+        let more_removed = (removed_more > 0).then(|| {
+            view! { <p class="sc-more-keys">{move || fill(text().more_removed, removed_more)}</p> }
+        });
+        view! { {more_removed} {more_keys} }
+    };
+    let on_filter = move |ev: leptos::ev::Event| {
+        send(
+            shared,
+            ScenarioRequest::Filter {
+                pattern: event_target_value(&ev),
+            },
+        );
     };
     view! {
         <section class="sc-keys">
-            <h3>{move || text().keys_title} <span class="keys-summary">{summary}</span></h3>
+            <h3>
+                {move || text().keys_title}
+                <span class="keys-summary">{summary}</span>
+                <input
+                    class="sc-filter"
+                    type="search"
+                    aria-label=move || text().filter_label
+                    placeholder=move || text().scenario_filter
+                    prop:value=move || s.play.with(|p| p.filter.clone())
+                    on:input=on_filter
+                />
+            </h3>
             <div class="sc-key-table">
                 <For
                     each=move || s.play.with(|p| p.keys.clone())
@@ -749,6 +1035,7 @@ fn KeysView(shared: Shared) -> impl IntoView {
                 />
                 {more}
             </div>
+            <Inspector shared target=s.inspector />
         </section>
     }
 }
@@ -764,6 +1051,7 @@ fn change_label(t: &Strings, change: Change) -> &'static str {
 }
 
 fn key_row(shared: Shared, k: ScenarioKey) -> impl IntoView {
+    let s = shared.scenario;
     let text = move || shared.text.get();
     let class = match k.change {
         Some(change) => format!("sc-key {}", change.class()),
@@ -785,13 +1073,36 @@ fn key_row(shared: Shared, k: ScenarioKey) -> impl IntoView {
     } else {
         k.ttl_ms.map(format_ttl).unwrap_or_default()
     };
+    let gone = k.type_name.is_empty();
+    let selected = {
+        let key = k.key.clone();
+        move || s.inspector.is_open(&key)
+    };
+    let open = {
+        let (key, db) = (k.key.clone(), k.db);
+        move |_| {
+            if let Source::Scenario(shown) = s.inspector.source {
+                shown.set(db);
+            }
+            s.inspector.open(shared, InspectQuery::new(key.clone()));
+        }
+    };
+    let named = (k.rank == Rank::Named).then(|| {
+        view! { <span class="sc-named" title=move || text().step_keys>"●"</span> }
+    });
     view! {
-        <div class=class>
-            <span class="key" title=k.key.clone()>{db}{k.key.clone()}</span>
+        <button
+            class=class
+            class:named=k.rank == Rank::Named
+            class:selected=selected
+            disabled=gone
+            on:click=open
+        >
+            <span class="key" title=k.key.clone()>{named}{db}{k.key.clone()}</span>
             <span class="sc-type">{type_badge}</span>
             <span class="sc-ttl">{ttl}</span>
             <span class="sc-change">{badge}</span>
-        </div>
+        </button>
     }
 }
 

@@ -242,7 +242,10 @@ impl Session {
                 self.update(Update::default())
             }
             Request::Scenario(request) => Response::Scenario(self.player.handle(request)),
-            Request::ContinueScenario => self.continue_scenario(),
+            Request::ContinueScenario { confirmed: false } if self.player.is_open() => {
+                Response::Scenario(ScenarioResponse::WouldReplace { keys: self.keys() })
+            }
+            Request::ContinueScenario { .. } => self.continue_scenario(),
             Request::Assist { line, cursor } => {
                 Response::Assisted(assist::assist(&line, cursor, self.engine.db(self.db())))
             }
@@ -719,9 +722,13 @@ impl Session {
 
     fn window(&self, view: &KeyQuery) -> KeyWindow {
         let db = self.db();
-        match self.engine.db(db) {
+        let window = match self.engine.db(db) {
             Some(keys) => keyview::window(db, keys, view),
             None => KeyWindow::default(),
+        };
+        KeyWindow {
+            now_ms: self.engine.now_ms(),
+            ..window
         }
     }
 
@@ -1252,16 +1259,22 @@ mod tests {
         let (mut s, clock) = session();
         reply(&mut s, "SET console-only 1");
         assert_eq!(
-            s.handle(Request::ContinueScenario),
+            s.handle(Request::ContinueScenario { confirmed: true }),
             Response::Scenario(ScenarioResponse::Invalid("no scenario is open".into()))
         );
         s.handle(Request::Scenario(ScenarioRequest::Open {
             id: "cache-aside".into(),
         }));
-        // After the SETEX (step 3) and the two minutes that follow it.
+        // Right after the SETEX (step 3).
         s.handle(Request::Scenario(ScenarioRequest::Jump { position: 3 }));
+        // Unconfirmed, it only says what it would replace: the console's one key.
         assert_eq!(
-            s.handle(Request::ContinueScenario),
+            s.handle(Request::ContinueScenario { confirmed: false }),
+            Response::Scenario(ScenarioResponse::WouldReplace { keys: 1 })
+        );
+        assert_eq!(reply(&mut s, "EXISTS console-only"), ["(integer) 1"]);
+        assert_eq!(
+            s.handle(Request::ContinueScenario { confirmed: true }),
             Response::Scenario(ScenarioResponse::Continued)
         );
         // One pane per scenario client, named after it.
@@ -1273,7 +1286,7 @@ mod tests {
             reply(&mut s, "EXISTS console-only user:123"),
             ["(integer) 1"]
         );
-        assert_eq!(reply(&mut s, "TTL user:123"), ["(integer) 180"]);
+        assert_eq!(reply(&mut s, "TTL user:123"), ["(integer) 300"]);
         assert_eq!(reply(&mut s, "CLIENT GETNAME"), ["(nil)"]);
         // What the browser keeps is now the scenario's keyspace (its engine has Redis's
         // default `appendonly no`, so as dump.rdb, which a reload loads).
@@ -1286,12 +1299,12 @@ mod tests {
             reply(&mut reloaded, "PTTL user:123"),
             reply(&mut s, "PTTL user:123")
         );
-        // Time goes on at the console's pace: three minutes later the key has expired.
-        clock.advance_ms(181_000);
+        // Time goes on at the console's pace: five minutes later the key has expired.
+        clock.advance_ms(301_000);
         assert_eq!(reply(&mut s, "GET user:123"), ["(nil)"]);
         // The player is empty until a scenario is opened again.
         assert_eq!(
-            s.handle(Request::ContinueScenario),
+            s.handle(Request::ContinueScenario { confirmed: false }),
             Response::Scenario(ScenarioResponse::Invalid("no scenario is open".into()))
         );
     }

@@ -66,10 +66,13 @@ pub fn open_link(shared: Shared) {
 /// browser kept one with keys or changed parameters, the learner is asked first (replacing it
 /// resets the playground and opens the link again).
 pub fn replay(shared: Shared, lines: Result<Vec<String>, ShareError>) {
+    // What the browser kept, or what was typed since (a link pasted into an open tab).
     let kept = shared
         .saved
         .restored
-        .with_untracked(|r| r.as_ref().is_some_and(|r| r.keys > 0 || r.config > 0));
+        .with_untracked(|r| r.as_ref().is_some_and(|r| r.keys > 0 || r.config > 0))
+        || shared.window.with_untracked(|w| w.db_size > 0)
+        || shared.share.typed.with_untracked(|typed| !typed.is_empty());
     match lines {
         Ok(lines) if kept => shared.share.asking.set(Some(lines)),
         lines => run_link(shared, lines),
@@ -80,6 +83,8 @@ fn run_link(shared: Shared, lines: Result<Vec<String>, ShareError>) {
     let text = shared.text.get_untracked().share;
     match lines {
         Ok(lines) => {
+            // Replayed once: a reload must not ask again.
+            scenario_view::replace_hash(None);
             let script = share::by_client(lines);
             shared.note(&fill(text.replaying, script.len()));
             let clients = script.iter().map(|(c, _)| *c).max().unwrap_or(1);
@@ -303,7 +308,7 @@ pub fn Share(shared: Shared) -> impl IntoView {
                 }>{move || text().replace_yes}</button>
                 <button on:click=move |_| {
                     state.asking.set(None);
-                    let _ = window().location().set_hash("");
+                    scenario_view::replace_hash(None);
                     shared.note(text().kept_instead);
                 }>{move || text().replace_no}</button>
             </div>
