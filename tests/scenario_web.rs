@@ -92,26 +92,30 @@ async fn cache_aside_plays_step_by_step() {
     let highlighted: Vec<String> = texts(&page, ".sc-code-line.current .sc-ln");
     assert_eq!(highlighted, ["7", "8", "9", "10", "11", "12"]);
 
-    // The keyboard: step 2 (a wait), then step 3, SETEX.
+    // The keyboard: step 2 (its 80 ms pass on the way to step 3), then step 3, SETEX.
     press("ArrowRight");
     at_step(&page, 2).await;
-    assert_eq!(page_text(&page, ".sc-clock"), "Virtual time+80ms");
+    assert_eq!(page_text(&page, ".sc-clock"), "Virtual time+0s");
     press("PageDown");
     at_step(&page, 3).await;
+    assert_eq!(page_text(&page, ".sc-clock"), "Virtual time+80ms");
     assert_eq!(texts(&page, ".sc-run .line"), ["OK", "(integer) 300"]);
     assert_eq!(keys(&page), [("user:123".into(), "created".into())]);
-    // SETEX 300, then the step waits two minutes.
-    assert_eq!(page_text(&page, ".sc-key .sc-ttl"), "3 m 00 s");
+    // Shown right after SETEX 300: the two minutes that follow pass on the way to step 4.
+    assert_eq!(page_text(&page, ".sc-key .sc-ttl"), "5 m 00 s");
+    assert!(page_text(&page, ".sc-wait").contains("2m 00s"));
 
-    // On to the end: the refilled key expires during step 6's wait.
+    // On to the end: the refilled key, then its expiry in the wait after step 6.
     press("ArrowRight");
     press("ArrowRight");
     press("ArrowRight");
     at_step(&page, 6).await;
-    assert_eq!(keys(&page), [("user:123".into(), "expired".into())]);
-    assert_eq!(page_text(&page, ".sc-clock"), "Virtual time+7m 01s");
+    assert_eq!(keys(&page), [("user:123".into(), "created".into())]);
+    assert_eq!(page_text(&page, ".sc-clock"), "Virtual time+2m 00s");
     press("ArrowRight");
     at_step(&page, 7).await;
+    assert_eq!(keys(&page), [("user:123".into(), "expired".into())]);
+    assert_eq!(page_text(&page, ".sc-clock"), "Virtual time+7m 01s");
     assert!(
         page_text(&page, ".sc-lesson").contains("The application, not Redis, manages the cache")
     );
@@ -168,7 +172,7 @@ async fn a_malformed_file_shows_its_line_and_field() {
     .await;
     let message = page_text(&page, ".sc-error-text");
     assert!(
-        message.starts_with(&format!("line {line}, steps[1].wait: a duration")),
+        message.starts_with(&format!("line {line}, step 2, steps[1].wait: a duration")),
         "{message}"
     );
     // Nothing broke: a built-in scenario still opens, and the mistake goes away.

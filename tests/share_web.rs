@@ -62,7 +62,10 @@ async fn a_share_link_replays_its_commands_into_the_keyspace() {
         keys.contains(&"shared:greeting".to_string()) && keys.contains(&"shared:list".to_string())
     })
     .await;
-    assert!(says(&page, |s| s.replaying.replace("{n}", "3")));
+    assert!(says(&page, |s| keyspace_playground::i18n::fill(
+        s.replaying,
+        3
+    )));
     let lines = texts(&page, ".log .line");
     assert!(lines.contains(&"127.0.0.1:6379> RPUSH shared:list a b c".to_string()));
     // The console's own `clear` is no Redis command: the engine answered it, nothing cleared.

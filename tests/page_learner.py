@@ -1,0 +1,667 @@
+"""tests/page_learner.py: the built page (dist/) as a new learner and a teacher use it, in real
+headless Chromium with the engine in its real Web Worker (what the in-page engine of the
+wasm-bindgen tests cannot show): going from a scenario's step into the console and typing on,
+TTLs counted on the engine's own clock, the player's keyboard, links pasted into an open tab,
+files dropped anywhere, the console's Tab and Esc, a step shown right after its commands with
+its wait passing visibly, the step's own keys first, presenter mode readable from the back of
+a room, the first visit, the Server tab's field and chart, and the wording.
+
+    python3 tests/page_learner.py dist/
+
+Prints one line per check and closes with `N passed, N failed`. Screenshots of presenter mode
+are left in target/page-check/ for a person to look at.
+"""
+import base64
+import os
+import sys
+import time
+import zlib
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "scripts"))
+import pagedriver  # noqa: E402
+from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
+from selenium.webdriver.support.ui import Select  # noqa: E402
+
+passed = failed = 0
+SHOTS = os.path.join(os.path.dirname(__file__), "..", "target", "page-check")
+
+# Every id a pane's header ever showed, from the page's very start.
+PANE_IDS = """
+window.__paneIds = [];
+new MutationObserver(() => {
+  for (const e of document.querySelectorAll('.pane-id')) {
+    const t = e.textContent;
+    if (window.__paneIds[window.__paneIds.length - 1] !== t) window.__paneIds.push(t);
+  }
+}).observe(document, { childList: true, subtree: true, characterData: true });
+"""
+
+
+def check(what, ok, detail=""):
+    global passed, failed
+    if ok:
+        passed += 1
+        print(f"ok   {what}")
+    else:
+        failed += 1
+        print(f"FAIL {what} {detail}")
+
+
+def until(driver, timeout, fn):
+    """The first true value of `fn` within `timeout` seconds, else its last value."""
+    end = time.time() + timeout
+    value = fn()
+    while not value and time.time() < end:
+        time.sleep(0.05)
+        value = fn()
+    return value
+
+
+def js(driver, script, *args):
+    return driver.execute_script(script, *args)
+
+
+def text(driver, selector):
+    return js(driver, "const e = document.querySelector(arguments[0]);"
+                      "return e ? e.textContent : '';", selector)
+
+
+def texts(driver, selector):
+    return js(driver, "return [...document.querySelectorAll(arguments[0])]"
+                      ".map(e => e.textContent);", selector)
+
+
+def button(driver, label):
+    """The visible button whose text holds `label` ("Back" is "‹ Back")."""
+    for b in driver.find_elements(By.TAG_NAME, "button"):
+        if b.is_displayed() and label in b.text:
+            return b
+    raise AssertionError(f"no button {label!r}")
+
+
+def click(driver, label):
+    button(driver, label).click()
+
+
+class Page:
+    """A fresh browser profile on the page, with a viewport of exactly `width`×`height`."""
+
+    def __init__(self, url, width=1366, height=768, hash=""):
+        self.url = url
+        self.driver = pagedriver.start_browser(f"{width},{height}")
+        self.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": PANE_IDS})
+        self.size(width, height)
+        self.driver.get(url + hash)
+        pagedriver.wait_ready(self.driver)
+
+    def size(self, width, height):
+        self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+            "width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+
+    def close(self):
+        self.driver.quit()
+
+    def reply(self, line, pane=1, timeout=20):
+        return [t for t in pagedriver.type_line(self.driver, line, timeout, pane)
+                if not t.startswith("127.0.0.1:")]
+
+    def send(self, line, pane=1):
+        """Types `line` and presses Enter without waiting for its reply."""
+        field = self.field(pane)
+        js(self.driver, "arguments[0].value = arguments[1]", field, line)
+        field.send_keys(Keys.ENTER)
+
+    def field(self, pane=1):
+        return self.driver.find_element(
+            By.CSS_SELECTOR, f'.pane[data-pane="{pane}"] .input-line textarea')
+
+    def tab(self, name):
+        click(self.driver, name)
+
+    def position(self):
+        return text(self.driver, ".sc-progress span")
+
+    def at_step(self, wanted, timeout=10):
+        return until(self.driver, timeout, lambda: self.position() == wanted)
+
+    def open_scenario(self, id):
+        """Opens a built-in scenario by its id with the picker, as a teacher does."""
+        self.tab("Scenarios")
+        until(self.driver, 10, lambda: self.driver.find_elements(
+            By.CSS_SELECTOR, f".sc-pick select option[value='{id}']"))
+        picker = Select(self.driver.find_element(By.CSS_SELECTOR, ".sc-pick select"))
+        if picker.first_selected_option.get_attribute("value") == id:
+            click(self.driver, "Restart")
+        else:
+            picker.select_by_value(id)
+        until(self.driver, 10, lambda: self.position().startswith("Step 0")
+              and js(self.driver, "return location.hash").startswith(f"#scenario/{id}/"))
+
+    def steps(self, n):
+        for _ in range(n):
+            before = self.position()
+            click(self.driver, "Next")
+            until(self.driver, 10, lambda: self.position() != before)
+
+    def keys(self):
+        """The scenario keyspace's rows: (key, ttl, change label)."""
+        return js(self.driver, """return [...document.querySelectorAll('.sc-key')].map(r => [
+            r.querySelector('.key').textContent.replace('●', ''),
+            r.querySelector('.sc-ttl').textContent,
+            (r.querySelector('.sc-badge') || {textContent: ''}).textContent]);""")
+
+    def press(self, key):
+        ActionChains(self.driver).send_keys(key).perform()
+
+
+def continue_in_the_console(url):
+    page = Page(url)
+    d = page.driver
+    try:
+        page.open_scenario("sessions")
+        page.steps(2)
+        click(d, "Continue in the console")
+        check("an empty console is replaced without a question",
+              until(d, 10, lambda: js(d, "return !document.querySelector('.panes').hidden")))
+        got = page.reply("TTL session:9f2c", timeout=10)
+        check("after Continue, a typed line gets its reply", got[:1] == ["(integer) 3600"]
+              or got[:1] == ["(integer) 3599"], got)
+        check("and the next line too", page.reply("EXISTS session:a71e") == ["(integer) 1"])
+        # The panel counts down on the engine's clock (the scenario's), not the browser's.
+        ttl = until(d, 10, lambda: js(d, """
+            const row = [...document.querySelectorAll('.key-row')]
+                .find(r => r.textContent.includes('session:9f2c'));
+            return row && row.querySelector('.ttl .left').textContent;"""))
+        check("the TTL column shows the hour left", (ttl or "").startswith("59 m"), ttl)
+        fill = js(d, """const row = [...document.querySelectorAll('.key-row')]
+            .find(r => r.textContent.includes('session:9f2c'));
+            return parseFloat(row.querySelector('.ttl .fill').style.width);""")
+        check("with a full bar", fill is not None and fill > 90, fill)
+        d.refresh()
+        pagedriver.wait_ready(d)
+        ttl = until(d, 10, lambda: js(d, """
+            const row = [...document.querySelectorAll('.key-row')]
+                .find(r => r.textContent.includes('session:9f2c'));
+            return row && row.querySelector('.ttl .left').textContent;"""))
+        check("and still after a reload", (ttl or "").startswith("59 m"), ttl)
+
+        # A console with keys is not replaced without asking.
+        page.reply("SET mine 1")
+        page.open_scenario("cache-aside")
+        page.steps(1)
+        click(d, "Continue in the console")
+        question = until(d, 10, lambda: text(d, ".sc-continue-question"))
+        check("a console with keys asks first", "its 3 keys" in question, question)
+        check("the question has the focus on the harmless answer",
+              js(d, "return document.activeElement.textContent") == "Keep my console")
+        page.press(Keys.ESCAPE)
+        check("Esc keeps the console",
+              until(d, 5, lambda: not text(d, ".sc-continue-question")))
+        page.tab("Console")
+        check("which still holds its keys", page.reply("EXISTS mine") == ["(integer) 1"])
+        page.tab("Scenarios")
+        click(d, "Continue in the console")
+        until(d, 10, lambda: text(d, ".sc-continue-question"))
+        click(d, "Replace and continue")
+        until(d, 10, lambda: js(d, "return !document.querySelector('.panes').hidden"))
+        check("replacing it continues the scenario",
+              page.reply("EXISTS mine user:123") == ["(integer) 0"])
+    finally:
+        page.close()
+
+
+def keyboard_in_the_player(url):
+    page = Page(url)
+    d = page.driver
+    try:
+        page.tab("Scenarios")
+        until(d, 10, lambda: d.find_elements(By.CSS_SELECTOR, ".sc-pick select option[value=lock]"))
+        Select(d.find_element(By.CSS_SELECTOR, ".sc-pick select")).select_by_value("lock")
+        until(d, 10, lambda: page.position() == "Step 0 of 9")
+        page.press(Keys.ARROW_RIGHT)
+        check("→ after picking a scenario steps it", page.at_step("Step 1 of 9"), page.position())
+        check("and the scenario stays the one picked",
+              js(d, "return document.querySelector('.sc-pick select').value") == "lock")
+        Select(d.find_element(By.CSS_SELECTOR, ".sc-speed select")).select_by_value("2")
+        page.press(Keys.ARROW_RIGHT)
+        check("→ after changing the speed steps", page.at_step("Step 2 of 9"), page.position())
+        check("and the speed stays",
+              js(d, "return document.querySelector('.sc-speed select').value") == "2")
+        click(d, "Next")
+        page.at_step("Step 3 of 9")
+        page.press(Keys.SPACE)
+        time.sleep(0.6)
+        check("Space on the focused Next steps once", page.position() == "Step 4 of 9",
+              page.position())
+        check("and does not start Play",
+              js(d, "return document.querySelector('.sc-play').getAttribute('aria-pressed')")
+              == "false")
+    finally:
+        page.close()
+
+
+def share_hash(line):
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    packed = packer.compress(line.encode()) + packer.flush()
+    return "#share/" + base64.urlsafe_b64encode(packed).decode().rstrip("=")
+
+
+def links_into_an_open_tab(url):
+    page = Page(url)
+    d = page.driver
+    try:
+        js(d, "location.hash = '#scenario/cache-aside/3'")
+        check("a scenario link pasted into the open tab opens its step",
+              page.at_step("Step 3 of 7"), page.position())
+        length = js(d, "return history.length")
+        click(d, "Next")
+        page.at_step("Step 4 of 7")
+        check("the address follows the step shown",
+              until(d, 5, lambda: js(d, "return location.hash") == "#scenario/cache-aside/4"),
+              js(d, "return location.hash"))
+        check("without new history entries", js(d, "return history.length") == length)
+        page.tab("Console")
+        check("the console's address has no scenario in it",
+              until(d, 5, lambda: js(d, "return location.hash") == ""))
+        js(d, "location.hash = arguments[0]", share_hash("SET shared hello"))
+        check("a share link pasted into the open tab replays",
+              until(d, 10, lambda: any("SET shared hello" in t for t in texts(d, ".line"))))
+        check("and leaves the address once replayed",
+              until(d, 5, lambda: js(d, "return location.hash") == ""))
+        js(d, "location.hash = arguments[0]", share_hash("SET again 1"))
+        question = until(d, 10, lambda: text(d, ".share-replace"))
+        check("a link over keys typed since asks first", "Replace" in d.page_source and question,
+              question)
+    finally:
+        page.close()
+
+
+def blocked_command(url):
+    page = Page(url)
+    d = page.driver
+    try:
+        page.send("BLPOP jobs 0")
+        pending = until(d, 10, lambda: text(d, ".pending"))
+        check("a blocked BLPOP says it is blocked",
+              "blocked" in pending and "BLPOP" in pending and "command before" not in pending,
+              pending)
+        page.send("PING")
+        time.sleep(0.3)
+        check("a line typed behind it waits for the command before",
+              "waiting for the command before" in texts(d, ".pending")[-1], texts(d, ".pending"))
+    finally:
+        page.close()
+
+
+DROP = """
+const [name, bytes] = [arguments[0], arguments[1]];
+const data = new DataTransfer();
+data.items.add(new File([new Uint8Array(bytes)], name));
+const target = document.querySelector(arguments[2]);
+for (const type of ['dragenter', 'dragover', 'drop']) {
+  target.dispatchEvent(new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
+}
+"""
+
+
+def dropped_files(url):
+    page = Page(url)
+    d = page.driver
+    try:
+        scenario = open(os.path.join(os.path.dirname(__file__), "..", "crates", "scenarios",
+                                     "scenarios", "counters.toml"), "rb").read()
+        js(d, DROP, "counters.toml", list(scenario), ".console")
+        check("a scenario dropped on the console opens in the player",
+              until(d, 10, lambda: "the race INCR avoids" in text(d, ".sc-title")),
+              text(d, ".sc-title"))
+        broken = scenario.replace(b'client = "web-2"', b'client = "web-3"', 1)
+        js(d, DROP, "broken.toml", list(broken), ".scenario")
+        error = until(d, 10, lambda: text(d, ".sc-error-text"))
+        check("a file's mistake names its step", "step " in error and "line " in error, error)
+        page.tab("Console")
+        page.reply("SET before-rdb 1")
+        # An empty RDB (version 10, no checksum).
+        rdb = list(b"REDIS0010\xff" + bytes(8))
+        js(d, DROP, "dump.rdb", rdb, ".console")
+        question = until(d, 10, lambda: text(d, ".saved-replace"))
+        check("an RDB file dropped on the console asks before replacing the keyspace",
+              "dump.rdb" in question, question)
+        click(d, "Load and replace")
+        check("and loads it when told",
+              until(d, 10, lambda: "now holds 0 keys" in text(d, ".saved")), text(d, ".saved"))
+        js(d, DROP, "notes.txt", list(b"hello"), ".server")
+        refused = until(d, 10, lambda: text(d, ".drop-refused"))
+        check("any other file is refused with a word", "notes.txt" in refused, refused)
+        check("and the page stays the playground", "127.0.0.1" in d.current_url)
+    finally:
+        page.close()
+
+
+def tab_and_escape(url):
+    page = Page(url)
+    d = page.driver
+    try:
+        field = page.field()
+        field.send_keys("SE", Keys.TAB)
+        check("Tab before the suggestions arrive keeps the focus in the line",
+              js(d, "return document.activeElement === arguments[0]", field))
+        check("and completes once they do",
+              until(d, 5, lambda: field.get_attribute("value").startswith("SET")),
+              field.get_attribute("value"))
+        js(d, "arguments[0].value = ''", field)
+        field.send_keys(Keys.CONTROL, "u")
+        click(d, "Docs")
+        field.send_keys("GET")
+        run = until(d, 5, lambda: [b for b in d.find_elements(By.CSS_SELECTOR, ".docs-example button")
+                                   if b.is_displayed()])
+        run[0].click()
+        page.press(Keys.ESCAPE)
+        check("Esc closes the docs after its Run was clicked",
+              until(d, 5, lambda: js(d, "return document.querySelector('.docs-panel').hidden")))
+        click(d, "History")
+        check("History opens", until(d, 5, lambda: d.find_elements(By.CSS_SELECTOR, ".history-list")))
+        page.press(Keys.ESCAPE)
+        check("Esc closes History while its button has the focus",
+              until(d, 5, lambda: not d.find_elements(By.CSS_SELECTOR, ".history-list")))
+    finally:
+        page.close()
+
+
+def steps_show_their_own_state(url):
+    page = Page(url)
+    d = page.driver
+    try:
+        page.open_scenario("cache-aside")
+        page.steps(3)
+        row = [r for r in page.keys() if r[0] == "user:123"]
+        check("a step shows the key right after its SETEX, with its whole TTL",
+              row and row[0][1] == "5 m 00 s" and "created" in row[0][2], row)
+        check("and the clock before the wait", text(d, ".sc-clock").endswith("+80ms"),
+              text(d, ".sc-clock"))
+        check("the wait to come is said", "2m 00s" in text(d, ".sc-wait"), text(d, ".sc-wait"))
+        page.steps(3)
+        row = [r for r in page.keys() if r[0] == "user:123"]
+        check("a refilled key is created at its step, not expired", row and "created" in row[0][2],
+              row)
+        page.steps(1)
+        row = [r for r in page.keys() if r[0] == "user:123"]
+        check("and expired at the next", row and "expired" in row[0][2], row)
+        # Play: the wait passes visibly, the clock running.
+        click(d, "Restart")
+        page.at_step("Step 0 of 7")
+        Select(d.find_element(By.CSS_SELECTOR, ".sc-speed select")).select_by_value("3")
+        page.steps(3)
+        click(d, "Play")
+        seen = set()
+        end = time.time() + 8
+        while time.time() < end and page.position() != "Step 5 of 7":
+            seen.add(text(d, ".sc-clock"))
+            time.sleep(0.05)
+        # Before the wait the clock reads +80ms, after it +2m 00s: it showed times between.
+        between = [c for c in seen if c.endswith("s") and not c.endswith(("+80ms", "+2m 00s"))]
+        check("while playing, the wait's clock runs between the steps", len(between) >= 3,
+              sorted(seen))
+        click(d, "Pause")
+        page.open_scenario("sessions")
+        page.steps(4)
+        row = [r for r in page.keys() if r[0] == "session:9f2c"]
+        check("a renewed session shows its full hour", row and row[0][1] == "1 h 00 m", row)
+    finally:
+        page.close()
+
+
+def the_steps_keys(url):
+    page = Page(url)
+    d = page.driver
+    try:
+        page.open_scenario("hot-posts")
+        page.steps(4)
+        first = [r[0] for r in page.keys()[:3]]
+        check("the keys the step is about come first", all(k.startswith("hot_posts:") for k in first),
+              first)
+        check("and are marked", len(d.find_elements(By.CSS_SELECTOR, ".sc-key.named")) == 3)
+        filt = d.find_element(By.CSS_SELECTOR, ".sc-filter")
+        filt.send_keys("post:likes:19?")
+        check("the filter lists only its keys",
+              until(d, 5, lambda: len(page.keys()) == 10
+                    and all(k[0].startswith("post:likes:19") for k in page.keys())),
+              page.keys()[:3])
+        d.find_elements(By.CSS_SELECTOR, ".sc-key")[0].click()
+        check("a key opens in the inspector",
+              until(d, 5, lambda: text(d, ".sc-keys .inspector .inspect-key").startswith("post:likes:19")))
+        page.press(Keys.ESCAPE)
+        check("Esc closes it", until(d, 5, lambda: not d.find_elements(By.CSS_SELECTOR, ".sc-keys .inspector")))
+        page.steps(1)
+        commands = texts(d, ".sc-line")
+        check("scan_iter's walk repeats the same SCAN to cursor 0",
+              len(commands) == 20 and not any("COUNT 10000" in c for c in commands), commands[:2])
+        page.open_scenario("maxmemory")
+        page.steps(5)
+        evicted = [r for r in page.keys() if "evicted" in r[2]]
+        check("thousands of evictions list a few, the rest counted",
+              len(evicted) <= 12 and "more removed" in text(d, ".sc-keys"), len(evicted))
+        check("after the step's own keys", page.keys()[0][0] in (
+            "cache:7", "cache:42", "cache:1999", "session:9f2c", "session:a71e", "session:c03b",
+            "trending:post"), page.keys()[0])
+        page.open_scenario("monitoring")
+        page.steps(2)
+        cited = texts(d, ".sc-run .line.cited")
+        check("the INFO fields the narration cites are marked",
+              any(c.startswith("keyspace_hits:") for c in cited)
+              and any(c.startswith("keyspace_misses:") for c in cited), cited)
+        page.steps(2)
+        slowlog = " ".join(texts(d, ".sc-run .line"))
+        check("SLOWLOG shows the client's address and name",
+              '"monitor"' in slowlog and '"127.0.0.1:' in slowlog, slowlog[:200])
+        page.open_scenario("security")
+        page.steps(6)
+        check("the security narration reads right",
+              "Writing is no" not in text(d, ".sc-say") and "SET is a write command" in text(d, ".sc-say"))
+    finally:
+        page.close()
+
+
+def font_px(driver, selector):
+    return js(driver, "const e = document.querySelector(arguments[0]);"
+                      "return e ? parseFloat(getComputedStyle(e).fontSize) : 0;", selector)
+
+
+def visible_in_scroller(driver, selector, last=False):
+    """Whether the first (or last) element matching `selector` is on screen, inside its
+    scrolling parents."""
+    return js(driver, """
+        const all = document.querySelectorAll(arguments[0]);
+        const e = all[arguments[1] ? all.length - 1 : 0];
+        if (!e) return false;
+        const r = e.getBoundingClientRect();
+        let p = e.parentElement;
+        while (p) {
+          const s = getComputedStyle(p);
+          if (/(auto|scroll)/.test(s.overflowY)) {
+            const pr = p.getBoundingClientRect();
+            if (r.top < pr.top - 1 || r.bottom > pr.bottom + 1) return false;
+          }
+          p = p.parentElement;
+        }
+        return r.top >= 0 && r.bottom <= innerHeight;""", selector)
+
+
+def presenter_mode(url):
+    page = Page(url, 1920, 1080)
+    d = page.driver
+    try:
+        page.open_scenario("pubsub")
+        page.steps(4)
+        click(d, "Presenter mode")
+        time.sleep(0.5)
+        sizes = {name: font_px(d, sel) for name, sel in [
+            ("code", ".sc-code-line"), ("command", ".sc-line"), ("reply", ".sc-run .line"),
+            ("key", ".sc-keys h3"), ("narration", ".sc-say")]}
+        check("presenter mode at 1920×1080: code, commands, replies and keys at 24 px or more",
+              all(v >= 24 for v in sizes.values()), sizes)
+        d.save_screenshot(os.path.join(SHOTS, "presenter-1920x1080.png"))
+        page.size(1280, 720)
+        click(d, "Back")
+        page.at_step("Step 3 of 10")
+        click(d, "Next")
+        page.at_step("Step 4 of 10")
+        time.sleep(0.5)
+        check("presenter mode hides the page behind it",
+              js(d, "return document.elementFromPoint(20, 100).closest('.scenario') !== null"))
+        check("at 1280×720 the receiving clients are on screen",
+              visible_in_scroller(d, ".sc-delivery .sc-echo", last=True))
+        check("and so are the controls", visible_in_scroller(d, ".sc-next"))
+        d.save_screenshot(os.path.join(SHOTS, "presenter-1280x720.png"))
+        # In presenter mode a link is how another scenario opens (the picker is hidden).
+        js(d, "location.hash = '#scenario/cache-aside/1'")
+        page.at_step("Step 1 of 7")
+        sizes = {name: font_px(d, sel) for name, sel in [
+            ("code", ".sc-code-line"), ("key", ".sc-keys h3")]}
+        check("presenter mode at 1280×720 stays large", all(v >= 16 for v in sizes.values()), sizes)
+        click(d, "Exit presenter mode")
+        page.size(1366, 768)
+        page.open_scenario("cache-aside")
+        page.steps(3)
+        time.sleep(0.3)
+        check("at 1366×768 the step's commands are on screen",
+              visible_in_scroller(d, ".sc-command .sc-echo"))
+        page.steps(3)
+        time.sleep(0.5)
+        shown = js(d, """const pre = document.querySelector('.sc-code pre').getBoundingClientRect();
+            return [...document.querySelectorAll('.sc-code-line.current')].filter(l => {
+              const r = l.getBoundingClientRect(); return r.top >= pre.top - 1 && r.bottom <= pre.bottom + 1;
+            }).length;""")
+        check("and most of a 21-line highlight shows", shown >= 15, shown)
+        cut = js(d, """return [...document.querySelectorAll('.sc-src')]
+            .some(s => s.scrollWidth > s.clientWidth + 1);""")
+        check("no code line is cut", not cut)
+        d.save_screenshot(os.path.join(SHOTS, "scenario-1366x768.png"))
+    finally:
+        page.close()
+
+
+def first_visit(url):
+    page = Page(url)
+    d = page.driver
+    try:
+        welcome = text(d, ".welcome")
+        check("a first visit greets the newcomer and points to the scenarios",
+              "scenarios" in welcome.lower(), welcome)
+        fits = js(d, """const t = document.querySelector('.input-line textarea');
+            const c = document.createElement('canvas').getContext('2d');
+            const s = getComputedStyle(t); c.font = s.font;
+            return c.measureText(t.placeholder).width <= t.clientWidth - parseFloat(s.paddingLeft);""")
+        check("the input's placeholder is not cut", fits)
+        check("the pane never showed a made-up id",
+              not [i for i in js(d, "return window.__paneIds") if i == "id=1"],
+              js(d, "return window.__paneIds"))
+        click(d, "+ Add a client")
+        click(d, "+ Add a client")
+        until(d, 5, lambda: len(d.find_elements(By.CSS_SELECTOR, ".pane")) == 3)
+        page.reply("MULTI", pane=2)
+        page.reply("SET a 1", pane=2)
+        page.reply("WATCH x", pane=3)
+        widths = js(d, "return [...document.querySelectorAll('.input-line textarea')].map(t => t.clientWidth)")
+        check("with three panes each line has room to type", min(widths) >= 150, widths)
+        log = js(d, "return document.querySelector('.pane[data-pane=\"1\"] .log').clientHeight")
+        d.find_elements(By.CSS_SELECTOR, '.pane[data-pane="1"] .prompt-tools .tool')[1].click()
+        until(d, 5, lambda: d.find_elements(By.CSS_SELECTOR, ".history-list"))
+        after = js(d, "return document.querySelector('.pane[data-pane=\"1\"] .log').clientHeight")
+        check("History opens over the log, not shrinking it", after >= log - 1, (log, after))
+        page.press(Keys.ESCAPE)
+        page.reply("ZADD online 1767258000 a 1767258060 b 1767258120 c")
+        [r for r in d.find_elements(By.CSS_SELECTOR, ".key-row") if r.text.startswith("online")][0].click()
+        bars = until(d, 5, lambda: js(d, "return [...document.querySelectorAll('.ranked .fill')]"
+                                         ".map(f => parseFloat(f.style.width))"))
+        check("score bars span the set's lowest to highest score", bars == [0, 50, 100], bars)
+        check("and say so", "lowest score" in text(d, ".bars-legend"), text(d, ".bars-legend"))
+        check("a single key reads '1 key'",
+              until(d, 5, lambda: "· 1 key" in text(d, ".keys-summary")), text(d, ".keys-summary"))
+        pipeline = "SET p 1\nGET p"
+        field = page.field()
+        js(d, "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input'))",
+           field, pipeline)
+        coloured = until(d, 5, lambda: len(d.find_elements(
+            By.CSS_SELECTOR, '.pane[data-pane="1"] .highlight .w-command')) >= 2)
+        check("every line of a pasted pipeline is coloured", coloured)
+        js(d, "arguments[0].value = ''; arguments[0].dispatchEvent(new Event('input'))", field)
+        copy = js(d, "const c = document.querySelector('.entry .copy');"
+                     "return c ? getComputedStyle(c).opacity : null")
+        check("a reply's Copy button waits for hover or focus", copy == "0", copy)
+        contrast = js(d, """
+            function lum(c) { const v = c.match(/[\\d.]+/g).slice(0, 3).map(x => {
+              x /= 255; return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); });
+              return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; }
+            const h = document.querySelector('.hint');
+            const a = lum(getComputedStyle(h).color), b = lum(getComputedStyle(document.body).backgroundColor);
+            return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);""")
+        check("the shortcut hint has 4.5:1 contrast", contrast >= 4.5, contrast)
+        click(d, "Scenarios")
+        check("the welcome's button leads there too", True)
+    finally:
+        page.close()
+
+
+def server_tab(url):
+    page = Page(url)
+    d = page.driver
+    try:
+        page.tab("Server")
+        field = until(d, 10, lambda: d.find_elements(By.CSS_SELECTOR, "input.maxmemory"))[0]
+        check("the limit field shows the limit in force",
+              until(d, 5, lambda: field.get_attribute("placeholder") == "64mb"),
+              field.get_attribute("placeholder"))
+        field.send_keys("2mb", Keys.ENTER)
+        check("and follows CONFIG SET",
+              until(d, 5, lambda: field.get_attribute("placeholder") == "2mb"),
+              field.get_attribute("placeholder"))
+        field.send_keys("lots", Keys.ENTER)
+        error = until(d, 5, lambda: text(d, ".field-error"))
+        check("an invalid value is refused on the tab, in Redis's words",
+              error.startswith("(error) ERR CONFIG SET failed"), error)
+        check("the chart has axes",
+              texts(d, ".y-axis.left span") == ["100%", "50%", "0%"]
+              and len(texts(d, ".x-axis span")) == 2)
+        click(d, "Dark theme")
+        contrast = js(d, """
+            function lum(c) { const v = c.match(/[\\d.]+/g).slice(0, 3).map(x => {
+              x /= 255; return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); });
+              return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; }
+            return ['.lab-run', '.bigkeys button', '.server-controls button'].map(s => {
+              const b = document.querySelector(s), st = getComputedStyle(b);
+              const a = lum(st.color), c = lum(st.backgroundColor);
+              return (Math.max(a, c) + 0.05) / (Math.min(a, c) + 0.05); });""")
+        check("its buttons are styled and readable in the dark theme", min(contrast) >= 4.5, contrast)
+        breaks = js(d, """return [...document.querySelectorAll('.info th')].every(th =>
+            getComputedStyle(th).overflowWrap === 'normal'
+            && th.querySelectorAll('wbr').length === (th.textContent.match(/_/g) || []).length + 1);""")
+        check("INFO names break only after an underscore", breaks)
+    finally:
+        page.close()
+
+
+def main():
+    dist = sys.argv[1] if len(sys.argv) > 1 else "dist"
+    os.makedirs(SHOTS, exist_ok=True)
+    httpd = pagedriver.serve(dist)
+    url = f"http://127.0.0.1:{httpd.server_address[1]}/"
+    parts = [continue_in_the_console, keyboard_in_the_player, links_into_an_open_tab,
+             blocked_command, dropped_files, tab_and_escape, steps_show_their_own_state,
+             the_steps_keys, presenter_mode, first_visit, server_tab]
+    # Parts named after the directory run alone (for the one being worked on).
+    wanted = sys.argv[2:]
+    for part in [p for p in parts if not wanted or p.__name__ in wanted]:
+        print(f"# {part.__name__.replace('_', ' ')}")
+        try:
+            part(url)
+        except Exception as e:  # a broken part is a failure, and the others still run
+            check(f"{part.__name__} ran to its end", False, repr(e)[:300])
+    httpd.shutdown()
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
