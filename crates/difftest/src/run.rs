@@ -5,97 +5,21 @@
 //! that `redis-diff` runs as is.
 
 use std::io;
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::thread::sleep;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use keyspace::cli::word;
 
 use crate::commands::{compare_for, Compare};
 use crate::generate::{loosely_compared, Step};
-use crate::resp::{Connection, Value};
+use crate::resp::{shortened, Connection, Value};
+use crate::server::Server;
 
-/// A server process the tester started, stopped when dropped.
-pub struct Server {
-    pub label: &'static str,
-    pub port: u16,
-    child: Child,
-    /// The connection that flushes and resets between sequences.
-    control: Connection,
-    /// The server's own empty `--dir`, removed when it stops: it never loads a snapshot
-    /// or log left by anything else, and leaves none behind.
-    dir: PathBuf,
-}
-
-impl Server {
-    /// Starts `program args... --port P --dir D` on a free port, in a new empty directory,
-    /// and waits until it answers.
-    pub fn start(label: &'static str, program: &Path, args: &[&str]) -> io::Result<Server> {
-        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-        let dir = std::env::temp_dir().join(format!(
-            "keyspace-difftest-{}-{label}-{port}",
-            std::process::id()
-        ));
-        std::fs::create_dir_all(&dir)?;
-        let mut child = Command::new(program)
-            .args(args)
-            .args(["--port", &port.to_string()])
-            .arg("--dir")
-            .arg(&dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", program.display())))?;
-        let started = Instant::now();
-        let control = loop {
-            match Connection::open(port) {
-                Ok(connection) => break connection,
-                Err(_) if started.elapsed() < Duration::from_secs(20) => {
-                    sleep(Duration::from_millis(20))
-                }
-                Err(e) => {
-                    let _ = child.kill();
-                    let _ = std::fs::remove_dir_all(&dir);
-                    return Err(e);
-                }
-            }
-        };
-        Ok(Server {
-            label,
-            port,
-            child,
-            control,
-            dir,
-        })
-    }
-
-    /// Empties every database and puts back the settings sequences may change.
-    fn reset(&mut self) -> io::Result<()> {
-        for argv in [
-            &["FLUSHALL"][..],
-            &["CONFIG", "SET", "hz", "10", "active-expire-effort", "1"],
-        ] {
-            let argv: Vec<Vec<u8>> = argv.iter().map(|a| a.as_bytes().to_vec()).collect();
-            let reply = self.control.call(&argv)?;
-            if reply.is_error() {
-                return Err(io::Error::other(format!(
-                    "{}: reset: {reply:?}",
-                    self.label
-                )));
-            }
-        }
-        Ok(())
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
+/// Empties every database and puts back the settings sequences may change.
+fn reset(server: &mut Server) -> io::Result<()> {
+    server.control(&["FLUSHALL"])?;
+    server.control(&["CONFIG", "SET", "hz", "10", "active-expire-effort", "1"])?;
+    Ok(())
 }
 
 /// What a server answered: a reply, or how the connection failed.
@@ -117,8 +41,8 @@ pub fn check(
     steps: &[Step],
     clients: usize,
 ) -> io::Result<Option<Mismatch>> {
-    redis.reset()?;
-    ours.reset()?;
+    reset(redis)?;
+    reset(ours)?;
     let mut expired = false;
     let mut connections: Vec<Option<(Connection, Connection)>> =
         (0..clients).map(|_| None).collect();
@@ -157,19 +81,13 @@ fn call(connection: &mut Connection, argv: &[Vec<u8>]) -> Answer {
     connection.call(argv).map_err(|e| e.to_string())
 }
 
-/// A reply for a report, cut short when long (COMMAND DOCS answers run to pages).
+/// A reply for a report.
 fn describe(answer: &Answer) -> String {
-    let text = match answer {
+    shortened(match answer {
         Ok(value) => value.to_string(),
         Err(e) => format!("<connection error: {e}>"),
-    };
-    match text.char_indices().nth(DESCRIBE_MAX) {
-        Some((cut, _)) => format!("{}... ({} bytes in all)", &text[..cut], text.len()),
-        None => text,
-    }
+    })
 }
-
-const DESCRIBE_MAX: usize = 1_500;
 
 /// A cursor command iterated to the end: the sorted, deduplicated elements it returned (as
 /// an array of one-element or pair arrays), or the first reply that is not a (cursor,
