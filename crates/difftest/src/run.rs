@@ -441,7 +441,7 @@ pub fn shrink(
     Ok(best)
 }
 
-/// The sequence as a redis-diff script, ready for `tests/compat/`.
+/// The sequence as a compat script, ready for `tests/compat/`.
 pub fn script(steps: &[Step], header: &str) -> String {
     let mut out = String::new();
     for line in header.lines() {
@@ -471,7 +471,7 @@ pub fn script(steps: &[Step], header: &str) -> String {
     out
 }
 
-/// redis-diff's first connection is `main`.
+/// A script's first connection is `main`.
 fn client_name(client: usize) -> String {
     match client {
         0 => "main".into(),
