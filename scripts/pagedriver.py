@@ -1,6 +1,7 @@
 """scripts/pagedriver.py: the built page (dist/) in headless Chromium through chromedriver
-(selenium), for scripts/bench-page and scripts/screenshot: serve a directory on loopback, open
-it, type into the console as a visitor does. Needs chromium, chromium-driver and selenium.
+(selenium), for what looks at the page (scripts/bench-page, bench-clients, bench-page-persist,
+screenshot, page-check; tests/page_reload.py): serve a directory on loopback, open it, type
+into the console as a visitor does. Needs chromium, chromium-driver and selenium.
 """
 import functools
 import http.server
@@ -101,6 +102,8 @@ def start_browser(size="1280,800", lang="en-US", profile=None):
         options.add_argument(flag)
     # navigator.language follows the accepted languages, not --lang, when headless.
     options.add_experimental_option("prefs", {"intl.accept_languages": lang})
+    # The console's messages, for driver.get_log("browser") (scripts/page-check).
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     options.binary_location = "/usr/bin/chromium"
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": PROBE})

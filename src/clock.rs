@@ -1,6 +1,7 @@
-//! The browser's clocks for the engine: `Date.now()` for wall time and `performance.now()` for
-//! the monotonic timer, as DESIGN.md assigns them. They work the same in the page and in a Web
-//! Worker, which has `performance` but no `window`.
+//! The browser's clocks for the engine: `Date.now()` for wall time (what TTLs and TIME are
+//! measured against) and `performance.now()` for the monotonic timer (time budgets and
+//! durations), as `keyspace::Clock` tells them apart. They work the same in the page and in a
+//! Web Worker, which has `performance` but no `window`.
 
 use keyspace::Clock;
 use wasm_bindgen::JsCast;

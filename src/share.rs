@@ -14,8 +14,8 @@
 //! other reply. The page's own words (`clear`) are never built in: the link replays only
 //! what reaches the engine.
 //!
-//! Lines typed in several client panes carry the pane: a line `@client N` (as the project's
-//! redis-diff scripts write it) says that the lines after it were typed in the session's N-th
+//! Lines typed in several client panes carry the pane: a line `@client N` (as the compat
+//! scripts write it, tests/compat/README.md) says that the lines after it were typed in the session's N-th
 //! client, counted in the order they first typed. A link from one pane has no such line.
 //! Opening a link opens as many panes as it names, so a SUBSCRIBE in one and a PUBLISH in
 //! another replay as they were played. The redis-cli script and the RESP file are one

@@ -1,8 +1,8 @@
 //! What the tester knows about each command beyond the spec table: how to compare its reply,
 //! a syntax where the spec's text is not enough to generate good arguments, and how often to
-//! send it. A command the engine implements and this table does not name is still generated
-//! (from its spec row) and compared exactly; adding MULTI/EXEC or a new family is a row here
-//! at most.
+//! send it ([`ROWS`]); and which commands' outcomes are random by design ([`RANDOM`]). A
+//! command the engine implements and these tables do not name is still generated (from its
+//! spec row) and compared exactly; adding MULTI/EXEC or a new family is a row here at most.
 
 /// How two servers' replies to one command are compared.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -26,6 +26,9 @@ pub enum Compare {
     /// DBSIZE: exact while no key may have expired; after that Redis's active expiry cycle
     /// decides when an expired key stops being counted, so only the type is compared.
     ExactUntilExpiry,
+    /// A command of [`RANDOM`]: an error exactly, else the shape, each side's reply drawn
+    /// from what that side held.
+    Random,
 }
 
 /// One row: a command by Redis's full name (`config|get`).
@@ -78,14 +81,10 @@ pub static ROWS: &[Row] = &[
     row("hvals", Compare::Unordered),
     row("hgetall", Compare::Pairs),
     row("config|get", Compare::Pairs),
-    // Replies that are Redis's random choice.
-    row("randomkey", Compare::Shape),
+    // Replies that differ by design, with nothing to draw them from (keys chosen at random
+    // are in RANDOM).
     row("time", Compare::Shape),
     row("client|id", Compare::Shape),
-    row("spop", Compare::Shape),
-    row("srandmember", Compare::Shape),
-    row("hrandfield", Compare::Shape),
-    row("zrandmember", Compare::Shape),
     row("hello", Compare::Hello),
     row("acl|genpass", Compare::Shape),
     // Each entry's age and CLIENT INFO differ between the servers; the entries do not.
@@ -250,12 +249,54 @@ pub static ROWS: &[Row] = &[
     weight("reset", 1),
 ];
 
+/// A command whose outcome is Redis's random choice: which member it pops or returns, which
+/// key, and (to join) which stream ID or what a script draws. Its replies are compared by
+/// shape ([`Compare::Random`]): the same error, or the same type and length, and each side's
+/// elements drawn from what that side held just before (`drawn_from`). When it writes (the
+/// spec's `write` flag) and the two replies differ, the two keyspaces took different turns:
+/// the keys it touches (the spec's key positions) are restored on both servers from
+/// redis-server's DUMP and expiry time, and the sequence goes on from one state again
+/// (`run::resync`). Inside MULTI that happens after EXEC.
+pub struct Random {
+    pub name: &'static str,
+    /// A command whose reply holds everything this one may answer, sent on the same
+    /// connection just before it, with [`KEY`] standing for its first key; `None` when there
+    /// is nothing to draw from.
+    pub drawn_from: Option<&'static [&'static str]>,
+}
+
+/// Where a `drawn_from` command takes the random command's first key.
+pub const KEY: &str = "{key}";
+
+const fn random(name: &'static str, drawn_from: &'static [&'static str]) -> Random {
+    Random {
+        name,
+        drawn_from: Some(drawn_from),
+    }
+}
+
+pub static RANDOM: &[Random] = &[
+    random("spop", &["SMEMBERS", KEY]),
+    random("srandmember", &["SMEMBERS", KEY]),
+    random("hrandfield", &["HGETALL", KEY]),
+    random("zrandmember", &["ZRANGE", KEY, "0", "-1", "WITHSCORES"]),
+    random("randomkey", &["KEYS", "*"]),
+];
+
 /// The row for a full name, if the table has one.
 pub fn row_for(name: &str) -> Option<&'static Row> {
     ROWS.iter().find(|row| row.name == name)
 }
 
+/// The [`RANDOM`] row for a full name.
+pub fn random_for(name: &str) -> Option<&'static Random> {
+    RANDOM.iter().find(|row| row.name == name)
+}
+
 /// How `name`'s replies are compared.
 pub fn compare_for(name: &str) -> Compare {
-    row_for(name).map_or(Compare::Exact, |row| row.compare)
+    match random_for(name) {
+        Some(_) => Compare::Random,
+        None => row_for(name).map_or(Compare::Exact, |row| row.compare),
+    }
 }

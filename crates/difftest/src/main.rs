@@ -1,24 +1,34 @@
-//! `keyspace-difftest`: randomized differential testing of keyspace-server against a real
-//! redis-server, both started here on free ports.
+//! `keyspace-difftest`: differential testing of keyspace-server against a real redis-server,
+//! both started here on free ports. Two modes:
 //!
 //! ```text
 //! keyspace-difftest [--seed N] [--count N] [--length N] [--clients N] [--only cmd,cmd]
 //!                   [--server PATH] [--redis-server PATH] [--shrink-budget N]
+//! keyspace-difftest scripts [--server PATH] [--redis-server PATH] [--args 'ARGS'] [--verbose]
+//!                   FILE...
 //! ```
 //!
-//! Generates `--count` sequences of `--length` commands from the engine's spec table
-//! (`generate`), runs each on both servers after a FLUSHALL and compares every reply (`run`,
-//! by the rules of `commands`). A failing sequence is shrunk and printed as a `.redis` script
-//! for `tests/compat/`. The last line is `N passed, N failed` over sequences.
+//! Random sequences: generates `--count` sequences of `--length` commands from the engine's
+//! spec table (`generate`), runs each on both servers after a FLUSHALL and compares every reply
+//! (`run`, by the rules of `commands`). A failing sequence is shrunk and printed as a `.redis`
+//! script for `tests/compat/`. The last line is `N passed, N failed` over sequences.
 //!
+//! Scripts: plays each `.redis` file (`script`, the format tests/compat/README.md documents)
+//! on a fresh pair of servers, both given `--args`, and compares every reply (`play`). The last
+//! line is `N passed, N failed` over compared lines.
+//!
+//! - `server`: starting and stopping the two servers.
 //! - `keyspace::grammar` (shared with the page's completion): argument shapes read from the
 //!   spec's syntax strings.
 //! - `resp`: a RESP2/RESP3 reply reader.
 
 mod commands;
 mod generate;
+mod play;
 mod resp;
 mod run;
+mod script;
+mod server;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -26,7 +36,8 @@ use std::process::ExitCode;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use generate::Generator;
-use run::Server;
+use keyspace::cli::split_args;
+use server::Server;
 
 struct Options {
     seed: u64,
@@ -39,7 +50,15 @@ struct Options {
     shrink_budget: usize,
 }
 
-fn options() -> Result<Options, String> {
+/// Where `cargo build --release -p keyspace-server` puts the server.
+fn default_server() -> PathBuf {
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../target/release/keyspace-server"
+    ))
+}
+
+fn options(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();
@@ -49,14 +68,10 @@ fn options() -> Result<Options, String> {
         length: 40,
         clients: 3,
         only: Vec::new(),
-        server: PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../target/release/keyspace-server"
-        )),
+        server: default_server(),
         redis_server: PathBuf::from("redis-server"),
         shrink_budget: 400,
     };
-    let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         let mut value = || args.next().ok_or(format!("{flag} needs a value"));
         let number = |v: String| {
@@ -78,24 +93,72 @@ fn options() -> Result<Options, String> {
     Ok(options)
 }
 
+fn script_options(mut args: impl Iterator<Item = String>) -> Result<play::Options, String> {
+    let mut options = play::Options {
+        server: default_server(),
+        redis_server: PathBuf::from("redis-server"),
+        args: Vec::new(),
+        verbose: false,
+        files: Vec::new(),
+    };
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().ok_or(format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--server" => options.server = value()?.into(),
+            "--redis-server" => options.redis_server = value()?.into(),
+            "--args" => {
+                let text = value()?;
+                let words = split_args(text.as_bytes())
+                    .ok_or(format!("--args: unbalanced quotes in {text}"))?;
+                options.args = words
+                    .into_iter()
+                    .map(|w| String::from_utf8_lossy(&w).into_owned())
+                    .collect();
+            }
+            "-v" | "--verbose" => options.verbose = true,
+            flag if flag.starts_with('-') => {
+                return Err(format!("unknown option {flag}\n{}", usage()))
+            }
+            file => options.files.push(file.into()),
+        }
+    }
+    if options.files.is_empty() {
+        return Err(format!("scripts: no files\n{}", usage()));
+    }
+    Ok(options)
+}
+
 fn usage() -> &'static str {
     "Usage: keyspace-difftest [--seed N] [--count N] [--length N] [--clients N] [--only cmd,cmd] \
-     [--server PATH] [--redis-server PATH] [--shrink-budget N]"
+     [--server PATH] [--redis-server PATH] [--shrink-budget N]\n       \
+     keyspace-difftest scripts [--server PATH] [--redis-server PATH] [--args 'ARGS'] [--verbose] FILE..."
 }
 
 fn main() -> ExitCode {
-    if let Some("-h" | "--help") = std::env::args().nth(1).as_deref() {
-        println!("{}", usage());
-        return ExitCode::SUCCESS;
-    }
-    let options = match options() {
-        Ok(options) => options,
+    let mut args = std::env::args().skip(1).peekable();
+    let outcome = match args.peek().map(String::as_str) {
+        Some("-h" | "--help") => {
+            println!("{}", usage());
+            return ExitCode::SUCCESS;
+        }
+        Some("scripts") => {
+            args.next();
+            script_options(args).map(|options| play::play(&options))
+        }
+        _ => options(args).map(|options| differ(&options)),
+    };
+    match outcome {
         Err(message) => {
             eprintln!("{message}");
-            return ExitCode::FAILURE;
+            ExitCode::FAILURE
         }
-    };
-    match differ(&options) {
+        Ok(result) => exit_code(result),
+    }
+}
+
+/// Success when nothing failed.
+fn exit_code(result: std::io::Result<usize>) -> ExitCode {
+    match result {
         Ok(0) => ExitCode::SUCCESS,
         Ok(_) => ExitCode::FAILURE,
         Err(e) => {
@@ -108,12 +171,9 @@ fn main() -> ExitCode {
 /// Runs the sequences; returns how many failed.
 fn differ(options: &Options) -> std::io::Result<usize> {
     let started = Instant::now();
-    let mut redis = Server::start(
-        "redis-server",
-        &options.redis_server,
-        &["--save", "", "--appendonly", "no", "--bind", "127.0.0.1"],
-    )?;
-    let mut ours = Server::start("keyspace-server", &options.server, &[])?;
+    let redis_args = ["--save", "", "--appendonly", "no", "--bind", "127.0.0.1"].map(String::from);
+    let mut redis = Server::start(&options.redis_server, &redis_args)?;
+    let mut ours = Server::start(&options.server, &[])?;
     let now_ms = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default()

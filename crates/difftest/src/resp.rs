@@ -1,6 +1,7 @@
 //! The reply side of RESP, as a client reads it: RESP2 and RESP3 values parsed from a
 //! connection, kept exactly as they came (a double stays the text Redis wrote), so that two
-//! servers' replies compare by type and bytes, the way redis-diff compares them.
+//! servers' replies compare by type and bytes. A connection reads one reply within a deadline,
+//! or whatever arrives within a short window (pushes, a subscriber's messages).
 
 use std::io::{self, BufRead, BufReader, Write};
 use std::net::TcpStream;
@@ -30,11 +31,17 @@ pub enum Value {
     Map(Vec<(Value, Value)>),
     Set(Vec<Value>),
     Push(Vec<Value>),
+    /// RESP3 `!`.
+    BlobError(Vec<u8>),
+    /// RESP3 `|`: attributes, and the reply they come with.
+    Attributed(Vec<(Value, Value)>, Box<Value>),
+    /// An integer whose digits a script's `@mask` replaced in part: its type is kept.
+    MaskedInteger(Vec<u8>),
 }
 
 impl Value {
     pub fn is_error(&self) -> bool {
-        matches!(self, Value::Error(_))
+        matches!(self, Value::Error(_) | Value::BlobError(_))
     }
 
     /// The elements of an aggregate that a client sees as a list (array, set, push).
@@ -89,18 +96,46 @@ impl std::fmt::Display for Value {
             Value::Array(items) => list(f, "[", items),
             Value::Set(items) => list(f, "set[", items),
             Value::Push(items) => list(f, "push[", items),
-            Value::Map(pairs) => {
-                write!(f, "map{{")?;
-                for (i, (k, v)) in pairs.iter().enumerate() {
-                    write!(f, "{}{k}: {v}", if i > 0 { ", " } else { "" })?;
-                }
-                write!(f, "}}")
+            Value::Map(pairs) => pairs_of(f, "map", pairs),
+            Value::BlobError(text) => write!(f, "(blob error) {}", repr(text)),
+            Value::Attributed(pairs, value) => {
+                pairs_of(f, "attributes", pairs)?;
+                write!(f, " {value}")
+            }
+            Value::MaskedInteger(text) => {
+                write!(f, "(integer) {}", String::from_utf8_lossy(text))
             }
         }
     }
 }
 
-/// A connection to a server, reading one reply per request.
+/// A reply's text for a report, cut short when long (COMMAND DOCS answers run to pages).
+pub fn shortened(text: String) -> String {
+    match text.char_indices().nth(SHORTENED_MAX) {
+        Some((cut, _)) => format!("{}... ({} bytes in all)", &text[..cut], text.len()),
+        None => text,
+    }
+}
+
+const SHORTENED_MAX: usize = 1_500;
+
+fn pairs_of(
+    f: &mut std::fmt::Formatter<'_>,
+    kind: &str,
+    pairs: &[(Value, Value)],
+) -> std::fmt::Result {
+    write!(f, "{kind}{{")?;
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        write!(f, "{}{k}: {v}", if i > 0 { ", " } else { "" })?;
+    }
+    write!(f, "}}")
+}
+
+/// How long a reply may take to come (each part of it) before the server is deemed not to
+/// answer: a finding, not a hang of the tester.
+pub const REPLY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A connection to a server.
 pub struct Connection {
     reader: BufReader<TcpStream>,
     writer: TcpStream,
@@ -110,8 +145,6 @@ impl Connection {
     pub fn open(port: u16) -> io::Result<Connection> {
         let stream = TcpStream::connect(("127.0.0.1", port))?;
         stream.set_nodelay(true)?;
-        // A server that never answers is a finding, not a hang of the tester.
-        stream.set_read_timeout(Some(Duration::from_secs(10)))?;
         Ok(Connection {
             reader: BufReader::new(stream.try_clone()?),
             writer: stream,
@@ -120,25 +153,62 @@ impl Connection {
 
     /// Sends `argv` as a multibulk request and reads its reply.
     pub fn call(&mut self, argv: &[Vec<u8>]) -> io::Result<Value> {
+        self.send(argv)?;
+        self.read(REPLY_TIMEOUT)
+    }
+
+    /// Sends `argv` as a multibulk request.
+    pub fn send(&mut self, argv: &[Vec<u8>]) -> io::Result<()> {
         let mut request = format!("*{}\r\n", argv.len()).into_bytes();
         for arg in argv {
             request.extend_from_slice(format!("${}\r\n", arg.len()).as_bytes());
             request.extend_from_slice(arg);
             request.extend_from_slice(b"\r\n");
         }
-        self.writer.write_all(&request)?;
+        self.writer.write_all(&request)
+    }
+
+    /// Reads the next value, waiting at most `timeout` for each part of it. After a timeout
+    /// the connection may hold half a value: it is of no further use.
+    pub fn read(&mut self, timeout: Duration) -> io::Result<Value> {
+        self.reader.get_ref().set_read_timeout(Some(timeout))?;
         read_value(&mut self.reader)
     }
+
+    /// The next value if it starts to arrive within `window` (then read to its end as
+    /// [`Connection::read`] reads), `None` if nothing came.
+    pub fn read_within(
+        &mut self,
+        window: Duration,
+        timeout: Duration,
+    ) -> io::Result<Option<Value>> {
+        self.reader.get_ref().set_read_timeout(Some(window))?;
+        match self.reader.fill_buf() {
+            Ok([]) => Err(closed()),
+            Ok(_) => self.read(timeout).map(Some),
+            Err(e) if is_timeout(&e) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// Whether a read failed for want of data in time (`EAGAIN` on Unix, a timeout elsewhere).
+pub fn is_timeout(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}
+
+fn closed() -> io::Error {
+    io::Error::new(io::ErrorKind::UnexpectedEof, "connection closed")
 }
 
 fn line(reader: &mut dyn BufRead) -> io::Result<Vec<u8>> {
     let mut line = Vec::new();
     reader.read_until(b'\n', &mut line)?;
     if !line.ends_with(b"\r\n") {
-        return Err(io::Error::new(
-            io::ErrorKind::UnexpectedEof,
-            "connection closed",
-        ));
+        return Err(closed());
     }
     line.truncate(line.len() - 2);
     Ok(line)
@@ -164,7 +234,7 @@ fn read_value(reader: &mut dyn BufRead) -> io::Result<Value> {
         b'+' => Value::Simple(rest),
         b'-' => Value::Error(rest),
         b':' => Value::Integer(number(&rest)?),
-        b'$' | b'=' => match number(&rest)? {
+        b'$' | b'=' | b'!' => match number(&rest)? {
             -1 => Value::NullBulk,
             n => {
                 let mut bytes = vec![0; n as usize + 2];
@@ -172,7 +242,8 @@ fn read_value(reader: &mut dyn BufRead) -> io::Result<Value> {
                 bytes.truncate(n as usize);
                 match kind {
                     b'$' => Value::Bulk(bytes),
-                    _ => Value::Verbatim(bytes),
+                    b'=' => Value::Verbatim(bytes),
+                    _ => Value::BlobError(bytes),
                 }
             }
         },
@@ -182,14 +253,11 @@ fn read_value(reader: &mut dyn BufRead) -> io::Result<Value> {
         },
         b'~' => Value::Set(items(reader, number(&rest)?)?),
         b'>' => Value::Push(items(reader, number(&rest)?)?),
-        b'%' => {
-            let flat = items(reader, 2 * number(&rest)?)?;
-            let mut pairs = Vec::new();
-            let mut flat = flat.into_iter();
-            while let (Some(k), Some(v)) = (flat.next(), flat.next()) {
-                pairs.push((k, v));
-            }
-            Value::Map(pairs)
+        b'%' => Value::Map(pairs(reader, number(&rest)?)?),
+        // Attributes describe the reply that follows them, which is read with them.
+        b'|' => {
+            let attributes = pairs(reader, number(&rest)?)?;
+            Value::Attributed(attributes, Box::new(read_value(reader)?))
         }
         b'_' => Value::Null,
         b',' => Value::Double(rest),
@@ -202,6 +270,12 @@ fn read_value(reader: &mut dyn BufRead) -> io::Result<Value> {
             ))
         }
     })
+}
+
+fn pairs(reader: &mut dyn BufRead, n: i64) -> io::Result<Vec<(Value, Value)>> {
+    (0..n)
+        .map(|_| Ok((read_value(reader)?, read_value(reader)?)))
+        .collect()
 }
 
 #[cfg(test)]
@@ -226,5 +300,17 @@ mod tests {
             parse(b"*2\r\n$3\r\na\r\n\r\n#t\r\n"),
             Value::Array(vec![Value::Bulk(b"a\r\n".to_vec()), Value::Boolean(true)])
         );
+    }
+
+    #[test]
+    fn attributes_come_with_their_reply() {
+        assert_eq!(
+            parse(b"|1\r\n+ttl\r\n:3\r\n$1\r\nv\r\n"),
+            Value::Attributed(
+                vec![(Value::Simple(b"ttl".to_vec()), Value::Integer(3))],
+                Box::new(Value::Bulk(b"v".to_vec()))
+            )
+        );
+        assert_eq!(parse(b"!3\r\nERR\r\n"), Value::BlobError(b"ERR".to_vec()));
     }
 }

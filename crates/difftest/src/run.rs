@@ -1,101 +1,27 @@
 //! Running a sequence on both servers and judging it: each step goes to real Redis and then to
 //! our server on the same-numbered connection, and the two replies are compared by the rule
-//! `crate::commands` gives for that command. A failing sequence is shrunk (steps, then
-//! arguments, dropped while the last step still differs) and written as a `.redis` script
-//! that `redis-diff` runs as is.
+//! `crate::commands` gives for that command. After a random command took different turns on
+//! the two servers, the keys it touched are brought back in step ([`resync`]). A failing
+//! sequence is shrunk (steps, then arguments, dropped while the last step still differs) and
+//! written as a `.redis` script that `keyspace-difftest scripts` runs as is.
 
 use std::io;
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::thread::sleep;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use keyspace::cli::word;
+use keyspace::spec::{self, flag};
 
-use crate::commands::{compare_for, Compare};
+use crate::commands::{compare_for, random_for, Compare, KEY};
 use crate::generate::{loosely_compared, Step};
-use crate::resp::{Connection, Value};
+use crate::resp::{shortened, Connection, Value};
+use crate::server::Server;
 
-/// A server process the tester started, stopped when dropped.
-pub struct Server {
-    pub label: &'static str,
-    pub port: u16,
-    child: Child,
-    /// The connection that flushes and resets between sequences.
-    control: Connection,
-    /// The server's own empty `--dir`, removed when it stops: it never loads a snapshot
-    /// or log left by anything else, and leaves none behind.
-    dir: PathBuf,
-}
-
-impl Server {
-    /// Starts `program args... --port P --dir D` on a free port, in a new empty directory,
-    /// and waits until it answers.
-    pub fn start(label: &'static str, program: &Path, args: &[&str]) -> io::Result<Server> {
-        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-        let dir = std::env::temp_dir().join(format!(
-            "keyspace-difftest-{}-{label}-{port}",
-            std::process::id()
-        ));
-        std::fs::create_dir_all(&dir)?;
-        let mut child = Command::new(program)
-            .args(args)
-            .args(["--port", &port.to_string()])
-            .arg("--dir")
-            .arg(&dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", program.display())))?;
-        let started = Instant::now();
-        let control = loop {
-            match Connection::open(port) {
-                Ok(connection) => break connection,
-                Err(_) if started.elapsed() < Duration::from_secs(20) => {
-                    sleep(Duration::from_millis(20))
-                }
-                Err(e) => {
-                    let _ = child.kill();
-                    let _ = std::fs::remove_dir_all(&dir);
-                    return Err(e);
-                }
-            }
-        };
-        Ok(Server {
-            label,
-            port,
-            child,
-            control,
-            dir,
-        })
-    }
-
-    /// Empties every database and puts back the settings sequences may change.
-    fn reset(&mut self) -> io::Result<()> {
-        for argv in [
-            &["FLUSHALL"][..],
-            &["CONFIG", "SET", "hz", "10", "active-expire-effort", "1"],
-        ] {
-            let argv: Vec<Vec<u8>> = argv.iter().map(|a| a.as_bytes().to_vec()).collect();
-            let reply = self.control.call(&argv)?;
-            if reply.is_error() {
-                return Err(io::Error::other(format!(
-                    "{}: reset: {reply:?}",
-                    self.label
-                )));
-            }
-        }
-        Ok(())
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
+/// Empties every database and puts back the settings sequences may change.
+fn reset(server: &mut Server) -> io::Result<()> {
+    server.control(&["FLUSHALL"])?;
+    server.control(&["CONFIG", "SET", "hz", "10", "active-expire-effort", "1"])?;
+    Ok(())
 }
 
 /// What a server answered: a reply, or how the connection failed.
@@ -110,6 +36,28 @@ pub struct Mismatch {
     pub ours: String,
 }
 
+/// One generated client: its connection to each server, and what the tester must know of its
+/// state.
+struct Client {
+    redis: Connection,
+    ours: Connection,
+    /// Inside MULTI, as redis-server answered: its commands are queued, not run.
+    in_multi: bool,
+    /// The keys its queued random writes touch, brought in step after EXEC.
+    queued_random_keys: Vec<Vec<u8>>,
+}
+
+impl Client {
+    fn open(redis: &Server, ours: &Server) -> io::Result<Client> {
+        Ok(Client {
+            redis: Connection::open(redis.port)?,
+            ours: Connection::open(ours.port)?,
+            in_multi: false,
+            queued_random_keys: Vec::new(),
+        })
+    }
+}
+
 /// Runs `steps` on fresh state on both servers. `Ok(None)` when every reply agreed.
 pub fn check(
     redis: &mut Server,
@@ -117,33 +65,66 @@ pub fn check(
     steps: &[Step],
     clients: usize,
 ) -> io::Result<Option<Mismatch>> {
-    redis.reset()?;
-    ours.reset()?;
+    reset(redis)?;
+    reset(ours)?;
     let mut expired = false;
-    let mut connections: Vec<Option<(Connection, Connection)>> =
-        (0..clients).map(|_| None).collect();
+    let mut connections: Vec<Option<Client>> = (0..clients).map(|_| None).collect();
     for (at, step) in steps.iter().enumerate() {
-        let pair = match &mut connections[step.client] {
-            Some(pair) => pair,
-            slot => slot.insert((Connection::open(redis.port)?, Connection::open(ours.port)?)),
+        let client = match &mut connections[step.client] {
+            Some(client) => client,
+            slot => slot.insert(Client::open(redis, ours)?),
         };
         let compare = compare_for(&step.name);
+        let keys: Vec<Vec<u8>> = spec::key_indexes(&step.argv)
+            .into_iter()
+            .map(|at| step.argv[at].clone())
+            .collect();
+        // What each side may draw from, read just before (a queued read would tell nothing).
+        let drawn_from = random_for(&step.name)
+            .and_then(|random| random.drawn_from)
+            .filter(|_| !client.in_multi)
+            .and_then(|view| with_key(view, &keys))
+            .map(|argv| {
+                (
+                    call(&mut client.redis, &argv),
+                    call(&mut client.ours, &argv),
+                )
+            });
         let (a, b) = match compare {
             Compare::Scan { cursor_at, pairs } => (
-                scan(&mut pair.0, &step.argv, cursor_at, pairs),
-                scan(&mut pair.1, &step.argv, cursor_at, pairs),
+                scan(&mut client.redis, &step.argv, cursor_at, pairs),
+                scan(&mut client.ours, &step.argv, cursor_at, pairs),
             ),
-            _ => (call(&mut pair.0, &step.argv), call(&mut pair.1, &step.argv)),
+            _ => (
+                call(&mut client.redis, &step.argv),
+                call(&mut client.ours, &step.argv),
+            ),
         };
-        if step.name == "quit" {
-            connections[step.client] = None;
-        }
-        if !agree(compare, &a, &b, expired) {
+        let drawn = drawn_from
+            .as_ref()
+            .is_none_or(|(from_a, from_b)| drawn(&a, from_a) && drawn(&b, from_b));
+        if !agree(compare, &a, &b, expired) || !drawn {
             return Ok(Some(Mismatch {
                 at,
                 redis: describe(&a),
                 ours: describe(&b),
             }));
+        }
+        if let Err((redis_said, ours_said)) = keep_in_step(client, step, &keys, &a, &b) {
+            return Ok(Some(Mismatch {
+                at,
+                redis: format!(
+                    "{} (then, bringing its keys in step: {redis_said})",
+                    describe(&a)
+                ),
+                ours: format!(
+                    "{} (then, bringing its keys in step: {ours_said})",
+                    describe(&b)
+                ),
+            }));
+        }
+        if step.name == "quit" {
+            connections[step.client] = None;
         }
         if step.sleep_after_ms > 0 {
             expired = true;
@@ -153,23 +134,142 @@ pub fn check(
     Ok(None)
 }
 
+/// `view` with [`KEY`] replaced by the command's first key; `None` when it needs a key and the
+/// command line has none (it is broken, and its error is compared exactly).
+fn with_key(view: &[&str], keys: &[Vec<u8>]) -> Option<Vec<Vec<u8>>> {
+    view.iter()
+        .map(|word| match *word == KEY {
+            true => keys.first().cloned(),
+            false => Some(word.as_bytes().to_vec()),
+        })
+        .collect()
+}
+
+/// Whether every scalar of a random command's reply is one of those `from` held: a member,
+/// field, value, score or key that was there to draw. An error is compared exactly elsewhere.
+fn drawn(reply: &Answer, from: &Answer) -> bool {
+    let Ok(reply) = reply else { return true };
+    if reply.is_error() {
+        return true;
+    }
+    let Ok(from) = from else { return false };
+    let available = scalars(from);
+    scalars(reply).iter().all(|v| available.contains(v))
+}
+
+fn scalars(value: &Value) -> Vec<&Value> {
+    match value {
+        Value::Array(items) | Value::Set(items) | Value::Push(items) => {
+            items.iter().flat_map(scalars).collect()
+        }
+        Value::Map(pairs) => pairs
+            .iter()
+            .flat_map(|(k, v)| scalars(k).into_iter().chain(scalars(v)))
+            .collect(),
+        Value::NullBulk | Value::NullArray | Value::Null => Vec::new(),
+        scalar => vec![scalar],
+    }
+}
+
+/// Follows the client's transaction, and after a random write whose outcome differed on the
+/// two servers (at once, or at the EXEC that ran it) brings the keys it touched back in step.
+/// An error is what each server said to that.
+fn keep_in_step(
+    client: &mut Client,
+    step: &Step,
+    keys: &[Vec<u8>],
+    a: &Answer,
+    b: &Answer,
+) -> Result<(), (String, String)> {
+    let random_write = random_for(&step.name).is_some()
+        && spec::resolve(&step.argv).is_ok_and(|(spec, _)| spec.has(flag::WRITE));
+    match (step.name.as_str(), a) {
+        ("multi", Ok(Value::Simple(ok))) if ok == b"OK" => client.in_multi = true,
+        ("exec", _) => {
+            client.in_multi = false;
+            let keys = std::mem::take(&mut client.queued_random_keys);
+            if matches!(a, Ok(Value::Array(_))) {
+                return resync(client, &keys);
+            }
+        }
+        ("discard" | "reset", _) => {
+            client.in_multi = false;
+            client.queued_random_keys.clear();
+        }
+        (_, Ok(Value::Simple(queued)))
+            if random_write && client.in_multi && queued == b"QUEUED" =>
+        {
+            client.queued_random_keys.extend(keys.iter().cloned());
+        }
+        (_, Ok(reply)) if random_write && !client.in_multi && !reply.is_error() => {
+            // The same elements (in any order) leave the same state behind.
+            let same = b
+                .as_ref()
+                .is_ok_and(|b| sorted(reply, false) == sorted(b, false));
+            if !same {
+                return resync(client, keys);
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Brings `keys` back in step after a random write took different turns: each is restored on
+/// both servers from redis-server's DUMP, with redis-server's expiry time, or deleted on both
+/// when redis-server has none. Both load the same payload, so their encodings agree too (a
+/// value is encoded by its size when loaded, where one shrunk in place may keep a larger
+/// encoding). An error is what each server said to the first request that failed.
+fn resync(client: &mut Client, keys: &[Vec<u8>]) -> Result<(), (String, String)> {
+    let on_redis = |e: String| (e, String::from("(not asked)"));
+    for key in keys {
+        let ask = |command: &str| vec![command.as_bytes().to_vec(), key.clone()];
+        let payload = call(&mut client.redis, &ask("DUMP")).map_err(on_redis)?;
+        let expires_at = call(&mut client.redis, &ask("PEXPIRETIME")).map_err(on_redis)?;
+        let argv = match (payload, expires_at) {
+            (Value::NullBulk | Value::Null, _) => ask("DEL"),
+            (Value::Bulk(payload), Value::Integer(at)) => {
+                let mut argv = ask("RESTORE");
+                argv.extend([
+                    at.max(0).to_string().into_bytes(),
+                    payload,
+                    b"REPLACE".to_vec(),
+                ]);
+                if at > 0 {
+                    argv.push(b"ABSTTL".to_vec());
+                }
+                argv
+            }
+            (payload, expires_at) => {
+                return Err(on_redis(format!(
+                    "DUMP {payload}, PEXPIRETIME {expires_at}"
+                )))
+            }
+        };
+        let a = call(&mut client.redis, &argv);
+        let b = call(&mut client.ours, &argv);
+        if !matches!((&a, &b), (Ok(x), Ok(y)) if !x.is_error() && !y.is_error()) {
+            let verb = String::from_utf8_lossy(&argv[0]).into_owned();
+            return Err((
+                format!("{verb}: {}", describe(&a)),
+                format!("{verb}: {}", describe(&b)),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn call(connection: &mut Connection, argv: &[Vec<u8>]) -> Answer {
     connection.call(argv).map_err(|e| e.to_string())
 }
 
-/// A reply for a report, cut short when long (COMMAND DOCS answers run to pages).
+/// A reply for a report.
 fn describe(answer: &Answer) -> String {
-    let text = match answer {
+    shortened(match answer {
         Ok(value) => value.to_string(),
         Err(e) => format!("<connection error: {e}>"),
-    };
-    match text.char_indices().nth(DESCRIBE_MAX) {
-        Some((cut, _)) => format!("{}... ({} bytes in all)", &text[..cut], text.len()),
-        None => text,
-    }
+    })
 }
-
-const DESCRIBE_MAX: usize = 1_500;
 
 /// A cursor command iterated to the end: the sorted, deduplicated elements it returned (as
 /// an array of one-element or pair arrays), or the first reply that is not a (cursor,
@@ -223,7 +323,7 @@ fn agree(compare: Compare, a: &Answer, b: &Answer, expired: bool) -> bool {
         Compare::Exact | Compare::Scan { .. } => false,
         Compare::Unordered => sorted(a, false) == sorted(b, false),
         Compare::Pairs => sorted(a, true) == sorted(b, true),
-        Compare::Shape => a.shape() == b.shape(),
+        Compare::Shape | Compare::Random => a.shape() == b.shape(),
         Compare::ExactUntilExpiry => expired && a.shape() == b.shape(),
         Compare::Near(tolerance) => match (a, b) {
             (Value::Integer(x), Value::Integer(y)) => {
@@ -341,7 +441,7 @@ pub fn shrink(
     Ok(best)
 }
 
-/// The sequence as a redis-diff script, ready for `tests/compat/`.
+/// The sequence as a compat script, ready for `tests/compat/`.
 pub fn script(steps: &[Step], header: &str) -> String {
     let mut out = String::new();
     for line in header.lines() {
@@ -371,7 +471,7 @@ pub fn script(steps: &[Step], header: &str) -> String {
     out
 }
 
-/// redis-diff's first connection is `main`.
+/// A script's first connection is `main`.
 fn client_name(client: usize) -> String {
     match client {
         0 => "main".into(),
@@ -403,6 +503,35 @@ mod tests {
             text,
             "# found\nSET k1 \"hello world\" PX 1\n@sleep 10\n@client c2\n@unordered\nKEYS *\n\
              @client main\nGET \"\"\n"
+        );
+    }
+
+    #[test]
+    fn random_replies_are_drawn_from_what_was_there() {
+        let bulk = |s: &str| Value::Bulk(s.as_bytes().to_vec());
+        let members = Ok(Value::Set(vec![bulk("a"), bulk("b")]));
+        assert!(drawn(&Ok(bulk("a")), &members));
+        assert!(drawn(
+            &Ok(Value::Array(vec![bulk("b"), bulk("b")])),
+            &members
+        ));
+        assert!(!drawn(&Ok(bulk("c")), &members));
+        assert!(drawn(&Ok(Value::NullBulk), &members));
+        assert!(drawn(&Ok(Value::Error(b"WRONGTYPE".to_vec())), &members));
+        // RESP3's HRANDFIELD ... WITHVALUES pairs, from HGETALL's map.
+        let hash = Ok(Value::Map(vec![(bulk("f"), bulk("v"))]));
+        let pair = |f: &str, v: &str| Value::Array(vec![bulk(f), bulk(v)]);
+        assert!(drawn(&Ok(Value::Array(vec![pair("f", "v")])), &hash));
+        assert!(!drawn(&Ok(Value::Array(vec![pair("f", "w")])), &hash));
+        let key = |k: &str| vec![k.as_bytes().to_vec()];
+        assert_eq!(
+            with_key(&["SMEMBERS", KEY], &key("k1")),
+            Some(vec![b"SMEMBERS".to_vec(), b"k1".to_vec()])
+        );
+        assert_eq!(with_key(&["SMEMBERS", KEY], &[]), None);
+        assert_eq!(
+            with_key(&["KEYS", "*"], &[]).map(|argv| argv.len()),
+            Some(2)
         );
     }
 

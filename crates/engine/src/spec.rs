@@ -382,6 +382,18 @@ pub fn resolve(argv: &[Vec<u8>]) -> Result<(&'static CommandSpec, String), Error
     }
 }
 
+/// The argument indexes of a command line's keys, as COMMAND GETKEYS finds them
+/// (`crate::cmd::server::command_keys`); none for an unknown command or a wrong argument count.
+pub fn key_indexes(argv: &[Vec<u8>]) -> Vec<usize> {
+    match resolve(argv) {
+        Ok((spec, _)) if spec.arity_ok(argv.len()) => crate::cmd::server::command_keys(spec, argv)
+            .into_iter()
+            .map(|(index, _)| index)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// Redis quotes the name (at most 128 bytes) and then arguments until the quoted list reaches
 /// 128 bytes, the last one cut to fit.
 fn unknown_command(argv: &[Vec<u8>]) -> Error {
@@ -429,6 +441,22 @@ mod tests {
         assert_eq!(positions("zunionstore"), (1, 1, 1));
         assert_eq!(positions("zunion"), (0, 0, 0));
         assert_eq!(positions("ping"), (0, 0, 0));
+    }
+
+    #[test]
+    fn key_indexes_of_command_lines() {
+        let keys = |line: &str| {
+            let argv: Vec<Vec<u8>> = line.split(' ').map(|w| w.as_bytes().to_vec()).collect();
+            key_indexes(&argv)
+        };
+        assert_eq!(keys("SPOP k 2"), [1]);
+        assert_eq!(keys("MSET a 1 b 2"), [1, 3]);
+        assert_eq!(keys("ZUNIONSTORE d 2 a b"), [1, 3, 4]);
+        assert_eq!(keys("SORT k BY x STORE d"), [1, 5]);
+        assert_eq!(keys("OBJECT ENCODING k"), [2]);
+        assert!(keys("RANDOMKEY").is_empty());
+        assert!(keys("SPOP").is_empty());
+        assert!(keys("NOSUCH k").is_empty());
     }
 
     #[test]

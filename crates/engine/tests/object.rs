@@ -1,6 +1,6 @@
 //! Native tests of OBJECT: IDLETIME under the manual clock (which real Redis cannot pin
 //! down to the second), which commands refresh a key's access time, and ENCODING's answers
-//! for each string history.
+//! for each string history and after SPOP.
 
 use keyspace::Reply;
 
@@ -60,6 +60,32 @@ fn string_encodings_follow_their_history() {
     h.run("COPY shared copy");
     assert_eq!(h.run("OBJECT REFCOUNT copy"), Reply::Integer(1));
     assert_eq!(h.run("OBJECT ENCODING copy"), Reply::bulk("int"));
+}
+
+#[test]
+fn spop_keeps_the_encoding_unless_a_count_leaves_few() {
+    let mut h = Harness::new(7);
+    let hashtable_of = |h: &mut Harness, members: &str| {
+        h.run("DEL s");
+        h.run(&format!("SADD s {members} x"));
+        h.run("SREM s x");
+        assert_eq!(h.run("OBJECT ENCODING s"), Reply::bulk("hashtable"));
+    };
+    // One member popped, or a count that leaves more than a fifth of it: removed in place.
+    hashtable_of(&mut h, "1 2");
+    h.run("SPOP s");
+    assert_eq!(h.run("OBJECT ENCODING s"), Reply::bulk("hashtable"));
+    hashtable_of(&mut h, "1 2 3 4 5 6 7 8 9 10");
+    h.run("SPOP s 3");
+    assert_eq!(h.run("OBJECT ENCODING s"), Reply::bulk("hashtable"));
+    hashtable_of(&mut h, "1 2 3 4 5 6 7");
+    h.run("SPOP s 5");
+    assert_eq!(h.run("OBJECT ENCODING s"), Reply::bulk("hashtable"));
+    // A count that leaves at most a fifth of it: the rest is a new set, encoded by its members.
+    hashtable_of(&mut h, "1 2 3 4 5 6");
+    h.run("SPOP s 5");
+    assert_eq!(h.run("SCARD s"), Reply::Integer(1));
+    assert_eq!(h.run("OBJECT ENCODING s"), Reply::bulk("intset"));
 }
 
 #[test]

@@ -1,5 +1,5 @@
 //! `keyspace-server`: the keyspace engine as a native RESP server on loopback, so that
-//! redis-cli, redis-py, redis-benchmark and redis-diff can talk to the very engine the
+//! redis-cli, redis-py, redis-benchmark and keyspace-difftest can talk to the very engine the
 //! browser runs.
 //!
 //! ```text

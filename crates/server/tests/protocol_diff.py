@@ -3,7 +3,7 @@
 
 Usage: python3 crates/server/tests/protocol_diff.py <path-to-keyspace-server> [redis-server]
 
-redis-diff speaks well-formed RESP only; this sends what a client library never would
+The compat scripts (keyspace-difftest) speak well-formed RESP only; this sends what a client library never would
 (malformed counts and lengths, inline quoting, requests split at odd places, limits) to a
 fresh connection on a real redis-server and on keyspace-server, and compares every byte that
 comes back, and whether the connection was closed. Prints one line per case, then

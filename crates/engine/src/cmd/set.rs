@@ -496,9 +496,10 @@ fn parse_pop_count(arg: &[u8]) -> Result<usize> {
         .ok_or(Error::NotPositive)
 }
 
-/// Redis's `SPOP_MOVE_STRATEGY_MUL`: when more than a fifth of the set is popped, Redis
-/// builds a new set of what stays instead of removing members one by one, so the rest is
-/// re-encoded (an all-integer remainder becomes an intset again).
+/// Redis's `SPOP_MOVE_STRATEGY_MUL`: when a count leaves at most a fifth as many members as it
+/// pops, Redis builds a new set of what stays instead of removing members one by one, so the
+/// rest is re-encoded (an all-integer remainder becomes an intset again). Otherwise, and
+/// always without a count, members are removed in place and the encoding stays.
 const SPOP_MOVE_STRATEGY_MUL: usize = 5;
 
 /// ```text
@@ -537,7 +538,7 @@ fn spop(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         let (set, rng) = set_and_rng(engine, db, key)?;
         let picks: Vec<usize> = (0..wanted).map(|i| rng.below(size - i)).collect();
         popped.extend(picks.into_iter().filter_map(|p| set.remove_index(p)));
-        if wanted * SPOP_MOVE_STRATEGY_MUL > size {
+        if count.is_some() && (size - wanted) * SPOP_MOVE_STRATEGY_MUL <= wanted {
             rest = Some(Set::from_members(set.iter(), max));
         }
     }
