@@ -298,7 +298,11 @@ pub fn config_command(config: &Config) -> Option<Vec<u8>> {
             argv.push(value.into_bytes());
         }
     }
-    (argv.len() > 2).then(|| crate::teach::resp_request(&argv))
+    (argv.len() > 2).then(|| {
+        let mut command = Vec::new();
+        keyspace::resp::encode_request(&mut command, &argv);
+        command
+    })
 }
 
 /// Applies a kept config to `config`: the number of parameters set, or why the record was

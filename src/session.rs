@@ -516,7 +516,9 @@ impl Session {
                 }
                 let protocol = self.protocol(client);
                 if self.show_resp {
-                    let sent = teach::escape_resp(&teach::resp_request(&argv), RESP_SHOWN);
+                    let mut request = Vec::new();
+                    keyspace::resp::encode_request(&mut request, &argv);
+                    let sent = teach::escape_resp(&request, RESP_SHOWN);
                     out.push(resp_line(format!("→ {sent}")));
                     for reply in &replies {
                         let bytes = reply.to_resp(protocol);

@@ -316,10 +316,11 @@ pub fn redis_cli_script<S: AsRef<str>>(lines: &[S]) -> String {
 
 /// The lines as RESP requests (arrays of bulk strings), for `redis-cli --pipe`.
 pub fn resp_file<S: AsRef<str>>(lines: &[S]) -> Vec<u8> {
-    commands(lines)
-        .iter()
-        .flat_map(|argv| crate::teach::resp_request(argv))
-        .collect()
+    let mut file = Vec::new();
+    for argv in commands(lines) {
+        keyspace::resp::encode_request(&mut file, &argv);
+    }
+    file
 }
 
 /// Each shareable line split into its arguments, as the console split it.

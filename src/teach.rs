@@ -256,17 +256,6 @@ pub fn escape_resp(bytes: &[u8], max: usize) -> String {
     out
 }
 
-/// A command as a client sends it: a RESP array of bulk strings.
-pub fn resp_request(argv: &[Vec<u8>]) -> Vec<u8> {
-    let mut out = format!("*{}\r\n", argv.len()).into_bytes();
-    for arg in argv {
-        out.extend_from_slice(format!("${}\r\n", arg.len()).as_bytes());
-        out.extend_from_slice(arg);
-        out.extend_from_slice(b"\r\n");
-    }
-    out
-}
-
 /// A piece of the input line for the highlighting layer: its text and, for a word, its kind
 /// (CSS class `w-<kind>`). The pieces together are the line, byte for byte; they are drawn
 /// as text, never as markup.
@@ -462,7 +451,8 @@ mod tests {
 
     #[test]
     fn resp_bytes_show_as_escaped_text() {
-        let get = resp_request(&[b"GET".to_vec(), b"k".to_vec()]);
+        let mut get = Vec::new();
+        keyspace::resp::encode_request(&mut get, &["GET", "k"]);
         assert_eq!(
             escape_resp(&get, 100),
             "*2\\r\\n$3\\r\\nGET\\r\\n$1\\r\\nk\\r\\n"

@@ -51,6 +51,7 @@ use crate::engine::{Call, Engine, Outcome};
 use crate::persist::LoadMode;
 use crate::rdb;
 use crate::reply::Reply;
+use crate::resp::encode_request;
 use crate::spec::{self, CommandResult};
 
 /// The engine's side of the log.
@@ -133,19 +134,19 @@ impl Aof {
     fn append(&mut self, db: usize, argv: &[&[u8]], in_exec: bool) {
         if in_exec {
             let mut command = Vec::new();
-            encode(&mut command, argv);
+            encode_request(&mut command, argv);
             self.transaction.push((db, command));
             return;
         }
         self.select(db);
-        encode(&mut self.buf, argv);
+        encode_request(&mut self.buf, argv);
     }
 
     /// A SELECT first when the log's last one chose another database.
     fn select(&mut self, db: usize) {
         if self.db != Some(db) {
             let n = db.to_string();
-            encode(&mut self.buf, &[b"SELECT", n.as_bytes()]);
+            encode_request(&mut self.buf, &[&b"SELECT"[..], n.as_bytes()]);
             self.db = Some(db);
         }
     }
@@ -161,25 +162,15 @@ impl Aof {
         let wrap = commands.len() > 1;
         if wrap {
             self.select(commands[0].0);
-            encode(&mut self.buf, &[b"MULTI"]);
+            encode_request(&mut self.buf, &[b"MULTI"]);
         }
         for (db, command) in &commands {
             self.select(*db);
             self.buf.extend_from_slice(command);
         }
         if wrap {
-            encode(&mut self.buf, &[b"EXEC"]);
+            encode_request(&mut self.buf, &[b"EXEC"]);
         }
-    }
-}
-
-/// One command as a RESP multibulk request.
-fn encode(out: &mut Vec<u8>, argv: &[&[u8]]) {
-    out.extend_from_slice(format!("*{}\r\n", argv.len()).as_bytes());
-    for arg in argv {
-        out.extend_from_slice(format!("${}\r\n", arg.len()).as_bytes());
-        out.extend_from_slice(arg);
-        out.extend_from_slice(b"\r\n");
     }
 }
 
