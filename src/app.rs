@@ -10,22 +10,24 @@ use std::time::Duration;
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 
-use crate::assist::Assist;
 use crate::clients_view::{self, Clients, Pane, ShownFlow};
-use crate::console::clip_echo;
 use crate::host::Host;
 use crate::i18n::{strings_for, Strings, LANGUAGES};
 use crate::inspector::{InspectTarget, Inspector, Source};
-use crate::keyview::{KeyQuery, KeyWindow, TtlTracker};
+use crate::keyview::TtlTracker;
 use crate::panel::KeyPanel;
 use crate::persist_view::{self, SavedUi};
 use crate::prefs;
-use crate::protocol::{self, Line, PaneId, ReplyPage, Request, Response, Watched};
-use crate::scenario::{ScenarioRequest, ScenarioResponse};
 use crate::scenario_view::{self, ScenarioState, Scenarios};
 use crate::server::{console_note, ConsoleNote, POPULATE_CAP};
 use crate::server_view::{ServerPanel, ServerState};
 use crate::share_view::{self, ShareState};
+use keyspace_protocol::assist::Assist;
+use keyspace_protocol::console;
+use keyspace_protocol::console::{clip_echo, Line, PaneId, ReplyPage, Watched};
+use keyspace_protocol::keys::{KeyQuery, KeyWindow};
+use keyspace_protocol::scenario::{ScenarioRequest, ScenarioResponse};
+use keyspace_protocol::{Request, Response};
 
 /// Presenter zoom: the steps Ctrl/Cmd +/− move through, and its bounds.
 const ZOOM_STEP: f64 = 0.1;
@@ -301,7 +303,7 @@ impl Shared {
     }
 
     /// Brings every pane, the message flows and the keyspace panel up to date.
-    fn on_update(&self, update: protocol::Update) {
+    fn on_update(&self, update: console::Update) {
         self.in_flight.update_value(|n| *n = n.saturating_sub(1));
         self.panes
             .update(|panes| clients_view::reconcile(panes, update.clients));

@@ -3,7 +3,7 @@
 //! (an unknown command, too few or too many arguments, a word the syntax has no place for),
 //! what each word is (for highlighting), and the docs of the command under the cursor.
 //!
-//! It runs in the engine's worker (`session` answers [`crate::protocol::Request::Assist`]),
+//! It runs in the engine's worker (`session` answers `Request::Assist`),
 //! not in the page: the spec table, the grammar and the keyspace (for key-name completion)
 //! are all there, and the page's .wasm stays without the engine. A keystroke's round trip to
 //! the worker takes well under a millisecond; the answer carries the line it was computed
@@ -28,7 +28,7 @@ use keyspace::config::PARAMS;
 use keyspace::db::Db;
 use keyspace::grammar::{self, Syntax};
 use keyspace::spec::{self, CommandSpec};
-use serde::{Deserialize, Serialize};
+use keyspace_protocol::assist::{Assist, Completion, Doc, Verdict, Word, WordKind};
 
 use crate::docs;
 
@@ -57,90 +57,6 @@ const KEY_PLACEHOLDERS: &[&str] = &[
 
 /// The console's own commands, which never reach the engine (redis-cli's too).
 pub const BUILT_INS: &[&str] = &["help", "clear"];
-
-/// What the page shows for a line.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Assist {
-    /// The line and cursor this answers, so that the page can drop a stale answer.
-    pub line: String,
-    pub cursor: usize,
-    /// Where the word under the cursor starts (byte offset): a completion replaces
-    /// `line[from..cursor]`.
-    pub from: usize,
-    pub completions: Vec<Completion>,
-    /// The rest of the syntax after what is typed; empty when nothing is left to say.
-    pub hint: String,
-    pub verdict: Verdict,
-    /// Every word of the cursor's line, classified.
-    pub words: Vec<Word>,
-    /// The docs of the command under the cursor.
-    pub doc: Option<Doc>,
-}
-
-/// One suggestion.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Completion {
-    pub text: String,
-    pub kind: WordKind,
-}
-
-/// Whether the line can be sent as it stands.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Verdict {
-    /// Nothing typed, or nothing wrong.
-    #[default]
-    Ok,
-    /// No such command (and none starts with what is typed).
-    Unknown,
-    /// A container without such a subcommand.
-    UnknownSubcommand,
-    /// Fewer arguments than the arity asks for.
-    TooFew,
-    /// More arguments than the arity allows.
-    TooMany,
-    /// The syntax has no place for the word at this index of the line.
-    Unexpected(usize),
-}
-
-/// What a word of the line is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum WordKind {
-    Command,
-    Subcommand,
-    /// A literal token of the syntax: `NX`, `WITHSCORES`.
-    Keyword,
-    Key,
-    /// A configuration parameter's name.
-    Parameter,
-    Number,
-    /// Any other argument.
-    Argument,
-}
-
-/// A word of the line: its byte range and kind.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Word {
-    pub start: usize,
-    pub end: usize,
-    pub kind: WordKind,
-    /// Written in quotes.
-    pub quoted: bool,
-}
-
-/// A command's documentation, both languages, for `help` and the docs panel.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Doc {
-    /// `SET`, `CLIENT LIST`.
-    pub name: String,
-    /// The name and its syntax: `SET key value [NX | XX] ...`.
-    pub syntax: String,
-    pub summary_en: String,
-    pub summary_zh: String,
-    pub complexity: String,
-    pub since: String,
-    pub group: String,
-    pub examples: Vec<String>,
-}
 
 /// Reads `line` with the cursor at byte `cursor`, the keys of `db` (the client's database)
 /// at hand for key completion.

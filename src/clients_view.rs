@@ -12,14 +12,15 @@ use leptos::prelude::*;
 use web_sys::HtmlInputElement;
 
 use crate::app::{EngineState, Shared, Tab};
-use crate::console::{clip_echo, Entry, Log};
+use crate::console::{Entry, Log};
 use crate::i18n::{fill, Strings};
 use crate::prompt::Prompt;
-use crate::protocol::{BlockedView, ClientView, Flow, PaneId, Request};
 use crate::reply_line::{CopyButton, ReplyLine};
 use crate::session::PANES_MAX;
 use crate::share_view::Share;
 use crate::teach;
+use keyspace_protocol::console::{clip_echo, help_topic, BlockedView, ClientView, Flow, PaneId};
+use keyspace_protocol::Request;
 
 /// Flows kept on screen, newest first.
 pub const FLOWS_SHOWN: usize = 4;
@@ -368,7 +369,7 @@ fn PaneView(shared: Shared, pane: Pane) -> impl IntoView {
                 activate();
                 if line.trim().eq_ignore_ascii_case("clear") {
                     pane.log.update(Log::clear);
-                } else if teach::help_topic(&line).is_some() {
+                } else if help_topic(&line).is_some() {
                     let id = shared.id();
                     let echo = clip_echo(format!("{} {line}", prompt()));
                     pane.log.update(|log| log.sent(id, echo));
@@ -592,7 +593,7 @@ fn EntryView(entry: Entry, pane: Pane, shared: Shared) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::BlockedView;
+    use keyspace_protocol::console::BlockedView;
 
     fn view(pane: PaneId) -> ClientView {
         ClientView::connected(pane, pane as u64 + 2)

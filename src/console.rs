@@ -2,28 +2,12 @@
 //! (commands queue while the engine is busy), and a long reply shows its first lines with
 //! "show all", then grows a page at a time on request. Only what is shown is ever rendered.
 
-use crate::protocol::{Line, ReplyPage};
+use keyspace_protocol::console::{Line, ReplyPage};
 
 /// Lines a reply shows before it collapses behind "show all".
 pub const COLLAPSED_LINES: usize = 20;
 /// Entries kept; the oldest scroll away for good, as in a terminal's scrollback.
 const KEPT_ENTRIES: usize = 300;
-/// Characters of a typed line echoed: a SUBSCRIBE of 100,000 channels is a megabyte of text,
-/// which the browser would lay out for a second to show what nobody reads.
-pub const ECHO_SHOWN: usize = 2_000;
-
-/// The echo of a typed line, cut after [`ECHO_SHOWN`] characters with how many more there
-/// were.
-pub fn clip_echo(echo: String) -> String {
-    match echo.char_indices().nth(ECHO_SHOWN) {
-        None => echo,
-        Some((at, _)) => {
-            let more = echo[at..].chars().count();
-            format!("{} … (+{more} characters)", &echo[..at])
-        }
-    }
-}
-
 /// A typed line and, once the engine answered, its reply.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
@@ -164,7 +148,7 @@ impl Log {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::LineKind;
+    use keyspace_protocol::console::LineKind;
 
     fn lines(n: usize) -> Vec<Line> {
         (0..n)
@@ -192,22 +176,6 @@ mod tests {
 
     fn reply(log: &Log) -> &Reply {
         log.entries[0].reply.as_ref().unwrap()
-    }
-
-    #[test]
-    fn a_huge_line_is_echoed_cut() {
-        assert_eq!(clip_echo("> PING".into()), "> PING");
-        let line = format!("> SUBSCRIBE {}", "é".repeat(ECHO_SHOWN));
-        let echo = clip_echo(line);
-        assert!(
-            echo.ends_with(" … (+12 characters)"),
-            "{}",
-            &echo[echo.len() - 40..]
-        );
-        assert_eq!(
-            echo.chars().count(),
-            ECHO_SHOWN + " … (+12 characters)".chars().count()
-        );
     }
 
     #[test]

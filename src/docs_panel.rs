@@ -5,8 +5,8 @@
 use leptos::prelude::*;
 
 use crate::app::Shared;
-use crate::assist::Doc;
 use crate::teach;
+use keyspace_protocol::assist::Doc;
 
 #[component]
 pub fn DocsPanel(

@@ -13,12 +13,12 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
-use crate::protocol::{Request, Response};
 #[cfg(feature = "in-page-engine")]
 use crate::{
     clock::{random_seed, BrowserClock},
     session::Session,
 };
+use keyspace_protocol::{Request, Response};
 
 /// The worker's entry script, copied beside the page by trunk (index.html).
 pub const WORKER_SCRIPT: &str = "./engine-worker-loader.js";

@@ -7,7 +7,7 @@
 use crate::teach::{TeachStrings, TEACH_EN, TEACH_ZH};
 
 use crate::clients_view::{ClientStrings, CLIENTS_ENGLISH, CLIENTS_TRADITIONAL_CHINESE};
-use crate::share::ShareStrings;
+use crate::share_view::ShareStrings;
 
 /// Every piece of text the page shows that is not Redis's own output. Texts with `{n}` get a
 /// number put in by [`fill`]. Both tables are consts of this struct, so a text missing from

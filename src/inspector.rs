@@ -8,12 +8,12 @@ use leptos::prelude::*;
 
 use crate::app::Shared;
 use crate::i18n::{fill, fill_range};
-use crate::inspect::{
+use crate::keyview::format_ttl;
+use keyspace_protocol::inspect::{
     tail_index, Body, Element, Field, InspectQuery, Inspection, ScoreRange, Scored, PAGE,
 };
-use crate::keyview::format_ttl;
-use crate::protocol::Request;
-use crate::scenario::ScenarioRequest;
+use keyspace_protocol::scenario::ScenarioRequest;
+use keyspace_protocol::Request;
 
 /// Whose key an inspector shows: the console's engine, or the scenario player's (in one of its
 /// databases).

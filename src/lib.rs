@@ -1,7 +1,6 @@
 //! Keyspace Playground's page: a Leptos 0.8 app (client-side rendered) whose `keyspace` engine
 //! runs in a Web Worker, so that no command can freeze the page.
 //!
-//! - [`protocol`]: the messages between the page and the engine.
 //! - [`session`]: the engine's side: one redis-cli client answering those messages.
 //! - [`keyview`]: which keys the keyspace panel shows, and how a TTL is drawn.
 //! - [`inspect`]: one key's value, a page at a time, as its type's inspector shows it.
@@ -40,7 +39,6 @@ pub mod persist_view;
 pub mod persistence;
 pub mod prefs;
 pub mod prompt;
-pub mod protocol;
 pub mod reply_line;
 pub mod scenario;
 pub mod scenario_view;

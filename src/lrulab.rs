@@ -14,7 +14,7 @@
 
 use keyspace::cli;
 use keyspace::{ClientId, Config, Engine, ManualClock, Reply};
-use serde::{Deserialize, Serialize};
+use keyspace_protocol::server::{Fate, LabGrid};
 
 /// Keys written before the limit.
 pub const OLD: usize = 400;
@@ -24,37 +24,6 @@ pub const NEW: usize = 200;
 pub const SEED: u64 = 2024;
 /// The runs: `maxmemory-samples` 1, 5 and 10, then exact LRU (`None`).
 pub const RUNS: [Option<u32>; 4] = [Some(1), Some(5), Some(10), None];
-
-/// What became of one key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Fate {
-    /// An old key still there.
-    Kept,
-    /// An old key evicted.
-    Evicted,
-    /// A new key still there.
-    New,
-    /// A new key evicted in its turn.
-    NewEvicted,
-}
-
-/// One run's result.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct LabGrid {
-    /// `maxmemory-samples`, or `None` for exact LRU.
-    pub samples: Option<u32>,
-    /// Old keys first, oldest first; then the new keys in order.
-    pub cells: Vec<Fate>,
-    /// Hits among the reads of the [`NEW`] most recently used old keys.
-    pub hit_ratio: f64,
-}
-
-impl LabGrid {
-    /// How many cells have `fate`.
-    pub fn count(&self, fate: Fate) -> usize {
-        self.cells.iter().filter(|&&f| f == fate).count()
-    }
-}
 
 fn run(engine: &mut Engine, client: ClientId, line: &str) -> Reply {
     let argv = cli::split_args(line.as_bytes()).expect("the lab's own commands");
@@ -141,6 +110,10 @@ pub fn run_all() -> Vec<LabGrid> {
 mod tests {
     use super::*;
 
+    fn count(grid: &LabGrid, fate: Fate) -> usize {
+        grid.cells.iter().filter(|&&f| f == fate).count()
+    }
+
     #[test]
     fn exact_lru_evicts_exactly_the_oldest() {
         let grid = run_lab(None);
@@ -158,7 +131,7 @@ mod tests {
         for grid in &grids {
             // Every new key made room for itself: about NEW evictions in all (key names differ
             // in length, so one eviction may free a little more or less than a new key takes).
-            let evicted = grid.count(Fate::Evicted) + grid.count(Fate::NewEvicted);
+            let evicted = count(grid, Fate::Evicted) + count(grid, Fate::NewEvicted);
             assert!(
                 (NEW - 1..=NEW + 1).contains(&evicted),
                 "{:?}: {evicted}",

@@ -11,8 +11,9 @@ use leptos::prelude::*;
 
 use crate::app::Shared;
 use crate::i18n::fill;
-use crate::inspect::InspectQuery;
-use crate::keyview::{format_ttl, KeyRow};
+use crate::keyview::format_ttl;
+use keyspace_protocol::inspect::InspectQuery;
+use keyspace_protocol::keys::KeyRow;
 
 /// The types the filter offers, as TYPE names them.
 const TYPES: [&str; 5] = ["string", "list", "hash", "set", "zset"];
@@ -69,7 +70,7 @@ pub fn KeyPanel(shared: Shared) -> impl IntoView {
             shared.refresh_keys();
         }
     };
-    let refilter = move |change: &dyn Fn(&mut crate::keyview::KeyQuery)| {
+    let refilter = move |change: &dyn Fn(&mut keyspace_protocol::keys::KeyQuery)| {
         shared.query.update(|q| {
             change(q);
             q.offset = 0;

@@ -8,8 +8,8 @@ use wasm_bindgen::JsCast;
 
 use crate::app::Shared;
 use crate::i18n::{count_form, fill};
-use crate::persistence::{Restored, SavedState, Source};
-use crate::protocol::{Request, Wanted};
+use keyspace_protocol::saved::{Restored, SavedState, Source};
+use keyspace_protocol::{Request, Wanted};
 
 /// The section's state in the page.
 #[derive(Clone, Copy)]
@@ -418,7 +418,7 @@ pub fn SavedSection(shared: Shared) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::persistence::Damage;
+    use keyspace_protocol::saved::Damage;
 
     #[test]
     fn the_note_says_where_the_keys_came_from_and_what_expired() {

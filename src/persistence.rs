@@ -30,7 +30,7 @@ use keyspace::config::PARAMS;
 use keyspace::persist::{AofFiles, Location, MemoryStorage, Storage};
 use keyspace::rdb::crc64;
 use keyspace::{Config, Engine};
-use serde::{Deserialize, Serialize};
+use keyspace_protocol::saved::{Damage, Restored, SavedState, Source};
 
 /// One change to what the browser keeps, in the order the engine made them.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -164,108 +164,40 @@ impl Storage for PageStorage {
     }
 }
 
-/// Where a restored keyspace came from.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Source {
-    /// Nothing was kept: a first visit, or after a reset.
-    #[default]
-    Nothing,
-    /// The append-only log (its base and the commands after it).
-    Log,
-    /// `dump.rdb`.
-    Snapshot,
-}
-
-/// A part found damaged at start, what it was, and why it was refused.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Damage {
-    /// The name the damaged copy is kept (and downloaded) under.
-    pub file: String,
-    /// The reason, as the loader gives it.
-    pub reason: String,
-}
-
-/// What opening the page found in the browser.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Restored {
-    pub source: Source,
-    /// Keys in the keyspace now, in every database.
-    pub keys: usize,
-    /// Keys whose TTL ran out while the page was closed.
-    pub expired: usize,
-    /// Parameters set from the kept config.
-    pub config: usize,
-    pub damaged: Vec<Damage>,
-    /// How long reading and loading took, in milliseconds (measured by the worker).
-    pub load_ms: f64,
-    /// Why nothing is kept in this visit (IndexedDB refused, or another tab holds it), if so.
-    pub not_kept: Option<String>,
-}
-
-/// The state of what the browser keeps, for the page to show: sizes as IndexedDB holds
-/// them, followed write by write.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct SavedState {
-    pub rdb: usize,
-    pub aof_base: usize,
-    /// Bytes and records of the log since its base.
-    pub log: usize,
-    pub log_records: usize,
-    pub config: usize,
-    /// Damaged copies kept for download, and their sizes.
-    pub damaged: Vec<(String, usize)>,
-    /// The last write that failed (the browser's words, a full quota among them); cleared by
-    /// the next write that works.
-    pub failed: Option<String>,
-    /// How long the last write took, in milliseconds.
-    pub last_write_ms: f64,
-}
-
-impl SavedState {
-    /// The sizes of what was found at start.
-    pub fn of(stored: &Stored) -> SavedState {
-        SavedState {
-            rdb: stored.rdb.as_ref().map_or(0, Vec::len),
-            aof_base: stored.aof_base.as_ref().map_or(0, Vec::len),
-            log: stored.aof_log.iter().map(Vec::len).sum(),
-            log_records: stored.aof_log.len(),
-            config: stored.config.as_ref().map_or(0, Vec::len),
-            damaged: (stored.damaged.iter())
-                .map(|(name, bytes)| (name.clone(), bytes.len()))
-                .collect(),
-            ..SavedState::default()
-        }
+/// The sizes of what was found at start.
+pub fn saved_state(stored: &Stored) -> SavedState {
+    SavedState {
+        rdb: stored.rdb.as_ref().map_or(0, Vec::len),
+        aof_base: stored.aof_base.as_ref().map_or(0, Vec::len),
+        log: stored.aof_log.iter().map(Vec::len).sum(),
+        log_records: stored.aof_log.len(),
+        config: stored.config.as_ref().map_or(0, Vec::len),
+        damaged: (stored.damaged.iter())
+            .map(|(name, bytes)| (name.clone(), bytes.len()))
+            .collect(),
+        ..SavedState::default()
     }
+}
 
-    /// The sizes after `op` was written.
-    pub fn apply(&mut self, op: &StoreOp) {
-        match op {
-            StoreOp::Rdb(bytes) => self.rdb = bytes.len(),
-            StoreOp::Append(record) => {
-                self.log += record.len();
-                self.log_records += 1;
-            }
-            StoreOp::Rewrite(base) => {
-                self.aof_base = base.len();
-                self.log = 0;
-                self.log_records = 0;
-            }
-            StoreOp::Config(bytes) => self.config = bytes.len(),
-            StoreOp::Clock(_) => {}
-            StoreOp::Damaged { name, bytes } => {
-                self.damaged.retain(|(n, _)| n != name);
-                self.damaged.push((name.clone(), bytes.len()));
-            }
+/// The sizes after `op` was written.
+pub fn count_write(state: &mut SavedState, op: &StoreOp) {
+    match op {
+        StoreOp::Rdb(bytes) => state.rdb = bytes.len(),
+        StoreOp::Append(record) => {
+            state.log += record.len();
+            state.log_records += 1;
         }
-    }
-
-    /// Bytes kept in all.
-    pub fn bytes(&self) -> usize {
-        self.rdb
-            + self.aof_base
-            + self.log
-            + self.config
-            + self.damaged.iter().map(|(_, n)| n).sum::<usize>()
+        StoreOp::Rewrite(base) => {
+            state.aof_base = base.len();
+            state.log = 0;
+            state.log_records = 0;
+        }
+        StoreOp::Config(bytes) => state.config = bytes.len(),
+        StoreOp::Clock(_) => {}
+        StoreOp::Damaged { name, bytes } => {
+            state.damaged.retain(|(n, _)| n != name);
+            state.damaged.push((name.clone(), bytes.len()));
+        }
     }
 }
 

@@ -13,12 +13,13 @@ use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 
 use crate::app::{Shared, Tab};
-use crate::assist::{Assist, Verdict, WordKind};
 use crate::docs_panel::DocsPanel;
 use crate::history::History;
 use crate::prefs;
-use crate::protocol::{PaneId, Request};
 use crate::teach::{self, Edit};
+use keyspace_protocol::assist::{Assist, Verdict, WordKind};
+use keyspace_protocol::console::PaneId;
+use keyspace_protocol::Request;
 
 /// Ctrl+R in progress: what is searched for and the line found (with its history index).
 #[derive(Clone, Debug, PartialEq)]

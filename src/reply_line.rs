@@ -6,9 +6,9 @@
 use leptos::prelude::*;
 
 use crate::app::Shared;
-use crate::inspect::InspectQuery;
-use crate::protocol::{split_index, Line, LineKind};
 use crate::teach;
+use keyspace_protocol::console::{split_index, Line, LineKind};
+use keyspace_protocol::inspect::InspectQuery;
 
 #[component]
 pub fn ReplyLine(line: Line, shared: Shared) -> impl IntoView {

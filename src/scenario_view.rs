@@ -22,14 +22,16 @@ use web_sys::HtmlInputElement;
 
 use crate::app::{Shared, Tab};
 use crate::i18n::{fill, Strings};
-use crate::inspect::InspectQuery;
 use crate::inspector::{InspectTarget, Inspector, Source};
 use crate::keyview::format_ttl;
-use crate::protocol::{Line, Request};
-use crate::scenario::{
-    format_elapsed, Change, PlayState, Rank, ScenarioInfo, ScenarioKey, ScenarioRequest,
-    ScenarioResponse, ScenarioSummary,
+use crate::scenario::format_elapsed;
+use keyspace_protocol::console::Line;
+use keyspace_protocol::inspect::InspectQuery;
+use keyspace_protocol::scenario::{
+    Change, PlayState, Rank, ScenarioInfo, ScenarioKey, ScenarioRequest, ScenarioResponse,
+    ScenarioSummary,
 };
+use keyspace_protocol::Request;
 
 /// Play speeds: the label and the time each step stays on screen.
 pub const SPEEDS: [(&str, u32); 4] = [("0.5×", 8000), ("1×", 4000), ("2×", 2000), ("4×", 1000)];

@@ -13,9 +13,7 @@ use std::collections::VecDeque;
 use keyspace::cli;
 use keyspace::db::Entry;
 use keyspace::Engine;
-use serde::{Deserialize, Serialize};
-
-use crate::lrulab::LabGrid;
+use keyspace_protocol::server::{BigKey, BigKeys, InfoSection, ServerStatus, SlowRow, TypeTotal};
 
 /// The page's default `maxmemory`: a browser tab is not a server, and a limit turns a runaway
 /// fill into Redis's own OOM error instead of a crashed tab. The policy stays Redis's default,
@@ -30,138 +28,6 @@ pub const POPULATE_CAP: u64 = 1_000_000;
 pub const SAMPLES_KEPT: usize = 120;
 /// Keys listed per ranking in the biggest keys.
 pub const BIGGEST: usize = 10;
-
-/// What the page asks of the server panel's side of the worker.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum ServerRequest {
-    /// The figures for the gauge and chart; with `detail`, INFO and SLOWLOG too (the tab is
-    /// open).
-    Status { detail: bool },
-    /// The biggest keys of the console's database (a scan of every key: on demand only).
-    BigKeys,
-    /// The LRU lab: one access pattern under sampled and exact LRU, each on a fresh engine.
-    LruLab,
-}
-
-/// What it answers.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum ServerResponse {
-    Status(ServerStatus),
-    BigKeys(BigKeys),
-    LruLab(Vec<LabGrid>),
-}
-
-/// The engine's memory, policy and counters at one moment.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct ServerStatus {
-    pub used_memory: u64,
-    /// 0: no limit.
-    pub maxmemory: u64,
-    pub policy: String,
-    pub samples: i64,
-    pub exact_lru: bool,
-    pub keyspace_hits: u64,
-    pub keyspace_misses: u64,
-    pub evicted_keys: u64,
-    /// Keys in every database.
-    pub keys: u64,
-    /// INFO's sections (title, fields), when asked with `detail`.
-    pub info: Option<Vec<InfoSection>>,
-    /// The slow log, newest first, when asked with `detail`.
-    pub slowlog: Option<Vec<SlowRow>>,
-}
-
-/// One INFO section, its fields under Redis's exact names.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct InfoSection {
-    pub title: String,
-    pub fields: Vec<(String, String)>,
-}
-
-/// One slow log entry as the table shows it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SlowRow {
-    pub id: u64,
-    /// Unix seconds.
-    pub time: u64,
-    pub duration_us: u64,
-    /// The arguments, space-separated, as SLOWLOG GET trimmed them.
-    pub command: String,
-    /// `ip:port`, and the client's name if it has one.
-    pub client: String,
-}
-
-impl ServerStatus {
-    /// The console engine's figures; INFO and SLOWLOG with `detail`.
-    pub fn of(engine: &mut Engine, detail: bool) -> ServerStatus {
-        let config = engine.config();
-        let (maxmemory, policy, samples, exact_lru) = (
-            config.int("maxmemory").max(0) as u64,
-            config.text("maxmemory-policy").to_string(),
-            config.int("maxmemory-samples"),
-            config.flag("playground-exact-lru"),
-        );
-        let stats = engine.stats();
-        let (keyspace_hits, keyspace_misses, evicted_keys) = (
-            stats.keyspace_hits,
-            stats.keyspace_misses,
-            stats.evicted_keys,
-        );
-        let keys = (0..)
-            .map_while(|i| engine.db(i))
-            .map(|d| d.len() as u64)
-            .sum();
-        let slowlog = detail.then(|| {
-            engine
-                .slowlog()
-                .map(|e| SlowRow {
-                    id: e.id,
-                    time: e.timestamp,
-                    duration_us: e.duration_us,
-                    command: e
-                        .argv
-                        .iter()
-                        .map(|a| String::from_utf8_lossy(a).into_owned())
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                    client: if e.client_name.is_empty() {
-                        e.peer.clone()
-                    } else {
-                        format!("{} {}", e.peer, String::from_utf8_lossy(&e.client_name))
-                    },
-                })
-                .collect()
-        });
-        let info = detail.then(|| {
-            engine
-                .info_sections()
-                .into_iter()
-                .map(|(title, fields)| InfoSection {
-                    title: title.to_string(),
-                    fields,
-                })
-                .collect()
-        });
-        ServerStatus {
-            used_memory: engine.used_memory() as u64,
-            maxmemory,
-            policy,
-            samples,
-            exact_lru,
-            keyspace_hits,
-            keyspace_misses,
-            evicted_keys,
-            keys,
-            info,
-            slowlog,
-        }
-    }
-
-    /// How full memory is, 0 to 1 (more when over the limit); `None` without a limit.
-    pub fn fill(&self) -> Option<f64> {
-        (self.maxmemory > 0).then(|| self.used_memory as f64 / self.maxmemory as f64)
-    }
-}
 
 /// One per-second reading of the counters the chart follows.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -299,84 +165,117 @@ pub fn chart_lines(intervals: &[Interval]) -> Chart {
     }
 }
 
-/// The biggest keys of one database, as `redis-cli --bigkeys` (by length or element count)
-/// and `--memkeys` (by memory) rank them.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BigKeys {
-    pub db: usize,
-    /// The [`BIGGEST`] keys with the most modelled memory, most first.
-    pub by_memory: Vec<BigKey>,
-    /// The [`BIGGEST`] keys with the most elements (bytes for a string), most first.
-    pub by_size: Vec<BigKey>,
-    /// Per type, in Redis's order of types: keys found and their total size, as redis-cli's
-    /// summary (`100 strings with 800 bytes`).
-    pub per_type: Vec<TypeTotal>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BigKey {
-    pub key: String,
-    /// `string`, `list`...: TYPE's answer.
-    pub kind: String,
-    /// Bytes for a string, elements for the others.
-    pub size: u64,
-    /// Modelled bytes of `used_memory` (as MEMORY USAGE estimates).
-    pub memory: u64,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TypeTotal {
-    pub kind: String,
-    pub keys: u64,
-    pub size: u64,
+/// The console engine's figures; INFO and SLOWLOG with `detail`.
+pub fn status_of(engine: &mut Engine, detail: bool) -> ServerStatus {
+    let config = engine.config();
+    let (maxmemory, policy, samples, exact_lru) = (
+        config.int("maxmemory").max(0) as u64,
+        config.text("maxmemory-policy").to_string(),
+        config.int("maxmemory-samples"),
+        config.flag("playground-exact-lru"),
+    );
+    let stats = engine.stats();
+    let (keyspace_hits, keyspace_misses, evicted_keys) = (
+        stats.keyspace_hits,
+        stats.keyspace_misses,
+        stats.evicted_keys,
+    );
+    let keys = (0..)
+        .map_while(|i| engine.db(i))
+        .map(|d| d.len() as u64)
+        .sum();
+    let slowlog = detail.then(|| {
+        engine
+            .slowlog()
+            .map(|e| SlowRow {
+                id: e.id,
+                time: e.timestamp,
+                duration_us: e.duration_us,
+                command: e
+                    .argv
+                    .iter()
+                    .map(|a| String::from_utf8_lossy(a).into_owned())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                client: if e.client_name.is_empty() {
+                    e.peer.clone()
+                } else {
+                    format!("{} {}", e.peer, String::from_utf8_lossy(&e.client_name))
+                },
+            })
+            .collect()
+    });
+    let info = detail.then(|| {
+        engine
+            .info_sections()
+            .into_iter()
+            .map(|(title, fields)| InfoSection {
+                title: title.to_string(),
+                fields,
+            })
+            .collect()
+    });
+    ServerStatus {
+        used_memory: engine.used_memory() as u64,
+        maxmemory,
+        policy,
+        samples,
+        exact_lru,
+        keyspace_hits,
+        keyspace_misses,
+        evicted_keys,
+        keys,
+        info,
+        slowlog,
+    }
 }
 
 /// TYPE's names, in redis-cli's order.
 const TYPES: [&str; 5] = ["string", "list", "set", "zset", "hash"];
 
-impl BigKeys {
-    /// Ranks every key of database `db` of `engine`. One pass; only the current leaders are
-    /// kept (a million keys are never copied), ties going to the key met first.
-    pub fn of(engine: &Engine, db: usize) -> BigKeys {
-        let mut per_type: Vec<TypeTotal> = TYPES
-            .iter()
-            .map(|kind| TypeTotal {
-                kind: kind.to_string(),
-                keys: 0,
-                size: 0,
-            })
-            .collect();
-        // (figure, key, entry), largest first.
-        let mut by_memory: Vec<(u64, &[u8], &Entry)> = Vec::new();
-        let mut by_size: Vec<(u64, &[u8], &Entry)> = Vec::new();
-        if let Some(d) = engine.db(db) {
-            for (key, entry) in d.entries() {
-                let size = entry.value.size() as u64;
-                let kind = entry.value.type_name();
-                if let Some(total) = per_type.iter_mut().find(|t| t.kind == kind) {
-                    total.keys += 1;
-                    total.size += size;
-                }
-                keep(&mut by_memory, entry.memory() as u64, key, entry);
-                keep(&mut by_size, size, key, entry);
+/// The biggest keys of database `db` of `engine`, as `redis-cli --bigkeys` (by length or
+/// element count) and `--memkeys` (by memory) rank them, the [`BIGGEST`] of each. One pass;
+/// only the current leaders are kept (a million keys are never copied), ties going to the key
+/// met first.
+pub fn big_keys(engine: &Engine, db: usize) -> BigKeys {
+    let mut per_type: Vec<TypeTotal> = TYPES
+        .iter()
+        .map(|kind| TypeTotal {
+            kind: kind.to_string(),
+            keys: 0,
+            size: 0,
+        })
+        .collect();
+    // (figure, key, entry), largest first.
+    let mut by_memory: Vec<(u64, &[u8], &Entry)> = Vec::new();
+    let mut by_size: Vec<(u64, &[u8], &Entry)> = Vec::new();
+    if let Some(d) = engine.db(db) {
+        for (key, entry) in d.entries() {
+            let size = entry.value.size() as u64;
+            let kind = entry.value.type_name();
+            if let Some(total) = per_type.iter_mut().find(|t| t.kind == kind) {
+                total.keys += 1;
+                total.size += size;
             }
+            keep(&mut by_memory, entry.memory() as u64, key, entry);
+            keep(&mut by_size, size, key, entry);
         }
-        let rows = |top: Vec<(u64, &[u8], &Entry)>| {
-            top.into_iter()
-                .map(|(_, key, entry)| BigKey {
-                    key: String::from_utf8_lossy(key).into_owned(),
-                    kind: entry.value.type_name().to_string(),
-                    size: entry.value.size() as u64,
-                    memory: entry.memory() as u64,
-                })
-                .collect()
-        };
-        BigKeys {
-            db,
-            by_memory: rows(by_memory),
-            by_size: rows(by_size),
-            per_type,
-        }
+    }
+    let rows = |top: Vec<(u64, &[u8], &Entry)>| {
+        top.into_iter()
+            .map(|(_, key, entry)| BigKey {
+                key: String::from_utf8_lossy(key).into_owned(),
+                kind: entry.value.type_name().to_string(),
+                size: entry.value.size() as u64,
+                memory: entry.memory() as u64,
+            })
+            .collect()
+    };
+    BigKeys {
+        db,
+        by_memory: rows(by_memory),
+        by_size: rows(by_size),
+        per_type,
     }
 }
 
@@ -468,7 +367,7 @@ mod tests {
         run(&mut engine, client, "SET a 1");
         run(&mut engine, client, "GET a");
         run(&mut engine, client, "GET b");
-        let status = ServerStatus::of(&mut engine, true);
+        let status = status_of(&mut engine, true);
         assert_eq!(status.maxmemory, 10 << 20);
         assert_eq!(status.policy, "allkeys-lfu");
         assert_eq!((status.keyspace_hits, status.keyspace_misses), (1, 1));
@@ -486,7 +385,7 @@ mod tests {
         assert_eq!(slowlog[0].command, "GET b");
         assert_eq!(slowlog[0].duration_us, 0);
         // Looking did not count as commands.
-        let again = ServerStatus::of(&mut engine, true);
+        let again = status_of(&mut engine, true);
         let stats = |s: &ServerStatus| {
             let info = s.info.as_ref().unwrap();
             let section = info.iter().find(|s| s.title == "Stats").unwrap();
@@ -499,9 +398,9 @@ mod tests {
                 .clone()
         };
         assert_eq!(stats(&again), "5");
-        assert_eq!(ServerStatus::of(&mut engine, false).info, None);
+        assert_eq!(status_of(&mut engine, false).info, None);
         run(&mut engine, client, "CONFIG SET maxmemory 0");
-        assert_eq!(ServerStatus::of(&mut engine, false).fill(), None);
+        assert_eq!(status_of(&mut engine, false).fill(), None);
     }
 
     #[test]
@@ -600,7 +499,7 @@ mod tests {
             &format!("SADD members {}", members.join(" ")),
         );
         run(&mut engine, client, "RPUSH list a b c");
-        let big = BigKeys::of(&engine, 0);
+        let big = big_keys(&engine, 0);
         // Fifty members in a hash table outweigh 500 bytes of string.
         assert_eq!(big.by_memory[0].key, "members");
         assert_eq!(big.by_memory[1].key, "long");
@@ -623,7 +522,7 @@ mod tests {
                 &format!("SET s{i} {}", "x".repeat(100 + i % 5)),
             );
         }
-        let big = BigKeys::of(&engine, 0);
+        let big = big_keys(&engine, 0);
         let names: Vec<&str> = big.by_size.iter().map(|k| k.key.as_str()).collect();
         assert_eq!(
             names,

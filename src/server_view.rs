@@ -15,12 +15,15 @@ use leptos::prelude::*;
 
 use crate::app::{EngineState, Shared, Tab};
 use crate::i18n::count_form;
-use crate::lrulab::{Fate, LabGrid, NEW, OLD};
-use crate::protocol::{Evicted, LineKind, ReplyPage, Request};
 use crate::server::{
-    chart_lines, counts_bytes, format_utc_time, memory_setting, BigKey, BigKeys, Sample, Samples,
-    ServerRequest, ServerResponse, ServerStatus, CHART_HEIGHT, CHART_WIDTH,
+    chart_lines, counts_bytes, format_utc_time, memory_setting, Sample, Samples, CHART_HEIGHT,
+    CHART_WIDTH,
 };
+use keyspace_protocol::console::{Evicted, LineKind, ReplyPage};
+use keyspace_protocol::server::{
+    BigKey, BigKeys, Fate, LabGrid, ServerRequest, ServerResponse, ServerStatus,
+};
+use keyspace_protocol::Request;
 
 /// How often the panel samples the engine (the chart's resolution).
 const SAMPLE_EVERY: Duration = Duration::from_secs(1);
@@ -685,8 +688,8 @@ fn LruLab(shared: Shared) -> impl IntoView {
         Fate::New => "new",
         Fate::NewEvicted => "new-evicted",
     };
-    let rows = (OLD + NEW).div_ceil(LAB_COLUMNS);
     let grid = move |grid: LabGrid| {
+        let rows = grid.cells.len().div_ceil(LAB_COLUMNS);
         let caption = move || match grid.samples {
             Some(n) => put(text().lab_samples, "n", &n.to_string()),
             None => text().lab_exact.to_string(),

@@ -21,19 +21,25 @@ use keyspace::persist::LoadMode;
 use keyspace::{ClientId, Clock, Engine, ManualClock, Reply, ShiftedClock};
 
 use crate::assist;
-use crate::console::clip_echo;
 use crate::i18n::strings_for;
-use crate::inspect::{self, InspectQuery, Inspection, Snapshot};
-use crate::keyview::{self, KeyQuery, KeyWindow};
-use crate::persistence::{self, PageStorage, Restored, StoreOp, Stored};
-use crate::protocol::{
-    Answer, BlockedView, ClientView, Evicted, Flow, Line, LineKind, PaneId, Pushed, ReplyPage,
-    Request, Response, Update, Wanted, Watched,
-};
-use crate::scenario::{Player, ScenarioResponse};
-use crate::server::{BigKeys, ServerRequest, ServerResponse, ServerStatus};
-use crate::share::{self, ShareError};
+use crate::inspect::{self, Snapshot};
+use crate::keyview;
+use crate::persistence::{self, PageStorage, StoreOp, Stored};
+use crate::scenario::Player;
+use crate::server;
+use crate::share;
 use crate::teach;
+use keyspace_protocol::console::{
+    clip_echo, help_topic, Answer, BlockedView, ClientView, Evicted, Flow, Line, LineKind, PaneId,
+    Pushed, ReplyPage, Update, Watched,
+};
+use keyspace_protocol::inspect::{InspectQuery, Inspection};
+use keyspace_protocol::keys::{KeyQuery, KeyWindow};
+use keyspace_protocol::saved::Restored;
+use keyspace_protocol::scenario::ScenarioResponse;
+use keyspace_protocol::server::{ServerRequest, ServerResponse};
+use keyspace_protocol::share::ShareError;
+use keyspace_protocol::{Request, Response, Wanted};
 
 /// Lines of a reply sent at a time.
 pub const PAGE: usize = 500;
@@ -303,9 +309,11 @@ impl Session {
     fn server(&mut self, request: ServerRequest) -> ServerResponse {
         match request {
             ServerRequest::Status { detail } => {
-                ServerResponse::Status(ServerStatus::of(&mut self.engine, detail))
+                ServerResponse::Status(server::status_of(&mut self.engine, detail))
             }
-            ServerRequest::BigKeys => ServerResponse::BigKeys(BigKeys::of(&self.engine, self.db())),
+            ServerRequest::BigKeys => {
+                ServerResponse::BigKeys(server::big_keys(&self.engine, self.db()))
+            }
             ServerRequest::LruLab => ServerResponse::LruLab(crate::lrulab::run_all()),
         }
     }
@@ -375,7 +383,7 @@ impl Session {
     /// The console's `help` typed in `pane`: the docs of a command or group, printed in the
     /// page's language.
     fn help(&mut self, seq: u64, pane: PaneId, line: &str, lang: &str) -> Response {
-        let topic = teach::help_topic(line).unwrap_or_default();
+        let topic = help_topic(line).unwrap_or_default();
         let text = strings_for(lang).teach;
         let lines = teach::help_lines(topic, &assist::help(topic), text)
             .into_iter()
@@ -812,8 +820,10 @@ fn resp_line(text: String) -> Line {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::LineKind;
     use keyspace::ManualClock;
+    use keyspace_protocol::console::LineKind;
+    use keyspace_protocol::inspect::Body;
+    use keyspace_protocol::saved::Source;
 
     fn session() -> (Session, ManualClock) {
         let clock = ManualClock::new(1_700_000_000_000);
@@ -903,7 +913,7 @@ mod tests {
         assert!(!stored.aof_log.is_empty());
         clock.advance_ms(2000);
         let (mut s, restored) = reopen(&stored, &clock);
-        assert_eq!(restored.source, persistence::Source::Log);
+        assert_eq!(restored.source, Source::Log);
         assert_eq!(
             (restored.keys, restored.expired, restored.config),
             (3, 1, 1)
@@ -954,7 +964,7 @@ mod tests {
         last[5] ^= 0x20;
         let damaged_log: Vec<u8> = stored.aof_log.concat();
         let (mut s, restored) = reopen(&stored, &clock);
-        assert_eq!(restored.source, persistence::Source::Snapshot);
+        assert_eq!(restored.source, Source::Snapshot);
         assert_eq!(restored.keys, 1);
         assert_eq!(restored.damaged.len(), 2, "{:?}", restored.damaged);
         assert_eq!(restored.damaged[1].file, persistence::DAMAGED_AOF_LOG);
@@ -974,7 +984,7 @@ mod tests {
             .any(|(name, bytes)| name == persistence::DAMAGED_AOF_LOG && *bytes == damaged_log));
         // The new log was started from what loaded: a second visit loads it.
         let (_, again) = reopen(&stored, &clock);
-        assert_eq!((again.source, again.keys), (persistence::Source::Log, 1));
+        assert_eq!((again.source, again.keys), (Source::Log, 1));
     }
 
     #[test]
@@ -989,10 +999,7 @@ mod tests {
         let at = rdb.len() / 2;
         rdb[at] ^= 1;
         let (_, restored) = reopen(&stored, &clock);
-        assert_eq!(
-            (restored.source, restored.keys),
-            (persistence::Source::Nothing, 0)
-        );
+        assert_eq!((restored.source, restored.keys), (Source::Nothing, 0));
         assert_eq!(restored.damaged[0].file, persistence::DAMAGED_RDB);
         // Truncated, too.
         stored.rdb.as_mut().unwrap().truncate(at);
@@ -1159,7 +1166,7 @@ mod tests {
         let inspect = Some(InspectQuery::new("q"));
         let inspection = run_on(&mut s, 1, &["RPUSH q c"], inspect.clone()).inspection;
         let Some(Inspection {
-            body: inspect::Body::List(cells),
+            body: Body::List(cells),
             ..
         }) = inspection
         else {
@@ -1169,7 +1176,7 @@ mod tests {
         assert_eq!(marked, [("a", false), ("b", false), ("c", true)]);
         // A command that does not touch the key marks nothing in it.
         let inspection = run_on(&mut s, 1, &["SET other 1"], inspect.clone()).inspection;
-        let Some(inspect::Body::List(cells)) = inspection.map(|i| i.body) else {
+        let Some(Body::List(cells)) = inspection.map(|i| i.body) else {
             panic!()
         };
         assert!(cells.iter().all(|c| !c.changed));
@@ -1179,7 +1186,7 @@ mod tests {
         run_on(&mut s, 1, &["LPUSH q z"], inspect.clone());
         clock.advance_ms(20);
         let inspection = tick(&mut s, inspect.clone()).inspection;
-        let Some(inspect::Body::List(cells)) = inspection.map(|i| i.body) else {
+        let Some(Body::List(cells)) = inspection.map(|i| i.body) else {
             panic!()
         };
         let marked: Vec<_> = cells
@@ -1191,7 +1198,7 @@ mod tests {
         run(&mut s, "PEXPIRE q 100");
         clock.advance_ms(200);
         let inspection = tick(&mut s, inspect).inspection;
-        assert_eq!(inspection.map(|i| i.body), Some(inspect::Body::Missing));
+        assert_eq!(inspection.map(|i| i.body), Some(Body::Missing));
     }
 
     #[test]
@@ -1257,7 +1264,7 @@ mod tests {
 
     #[test]
     fn the_console_continues_a_scenario_where_it_stands() {
-        use crate::scenario::ScenarioRequest;
+        use keyspace_protocol::scenario::ScenarioRequest;
         let (mut s, clock) = session();
         reply(&mut s, "SET console-only 1");
         assert_eq!(
@@ -1295,7 +1302,7 @@ mod tests {
         let mut stored = Stored::default();
         keep(&mut s, &mut stored);
         let (mut reloaded, restored) = reopen(&stored, &clock);
-        assert_eq!(restored.source, persistence::Source::Snapshot);
+        assert_eq!(restored.source, Source::Snapshot);
         assert_eq!(reply(&mut reloaded, "EXISTS console-only"), ["(integer) 0"]);
         assert_eq!(
             reply(&mut reloaded, "PTTL user:123"),

@@ -24,7 +24,7 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use keyspace::cli;
-use serde::{Deserialize, Serialize};
+use keyspace_protocol::share::{client_marker, QrMatrix, ShareBundle, ShareError, LINK_PREFIX};
 
 /// The longest link fragment made or opened (after `#`). Browsers take much longer URLs; a
 /// chat message or a slide does not.
@@ -35,168 +35,6 @@ pub const MAX_LINES: usize = 500;
 pub const MAX_TEXT: usize = 64 * 1024;
 /// Deflate's best compression: links are made rarely, and shorter is better.
 const LEVEL: u8 = 10;
-const PREFIX: &str = "share/";
-
-/// Why a link cannot be made or opened.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ShareError {
-    /// Nothing to share, or a link without lines.
-    Empty,
-    /// Longer than [`MAX_LINK_LEN`], or more than [`MAX_LINES`] lines or [`MAX_TEXT`] bytes.
-    TooLong,
-    /// Not base64url, or not deflate data.
-    Corrupt,
-    /// Inflates to something that is not UTF-8.
-    NotText,
-    /// A line redis-cli would not split into a command.
-    NotCommands,
-}
-
-/// The page's words about sharing, in one language (`crate::i18n` holds a reference to one of
-/// [`ShareStrings::ZH_TW`] and [`ShareStrings::EN`]).
-#[derive(Debug, PartialEq, Eq)]
-pub struct ShareStrings {
-    pub button: &'static str,
-    pub title: &'static str,
-    pub close: &'static str,
-    pub copy: &'static str,
-    pub copied: &'static str,
-    pub link_label: &'static str,
-    pub scenario_link: &'static str,
-    pub qr_label: &'static str,
-    pub qr_too_long: &'static str,
-    pub download_script: &'static str,
-    pub download_resp: &'static str,
-    pub nothing: &'static str,
-    /// Shown in the console when a link is opened: `{n}` lines replayed.
-    pub replaying: &'static str,
-    /// Asked before a link replaces what the browser kept: `{n}` lines, `{keys}` keys kept.
-    pub replace_question: &'static str,
-    pub replace_yes: &'static str,
-    pub replace_no: &'static str,
-    /// Said when the learner keeps their playground instead.
-    pub kept_instead: &'static str,
-    pub empty: &'static str,
-    pub too_long: &'static str,
-    pub corrupt: &'static str,
-    pub not_text: &'static str,
-    pub not_commands: &'static str,
-}
-
-impl ShareStrings {
-    pub const ZH_TW: ShareStrings = ShareStrings {
-        button: "分享",
-        title: "分享這段操作",
-        close: "關閉",
-        copy: "複製連結",
-        copied: "已複製",
-        link_label: "開啟連結即可重播這些指令",
-        scenario_link: "目前情境步驟的連結",
-        qr_label: "連結的 QR code",
-        qr_too_long: "連結太長，無法做成 QR code。",
-        download_script: "下載 redis-cli 腳本",
-        download_resp: "下載 RESP 檔（redis-cli --pipe）",
-        nothing: "還沒有輸入任何指令。",
-        replaying: "正在重播分享連結中的 {n} 行指令。",
-        replace_question: "這個連結會在全新的遊樂場重播 {n} 行指令，取代這個瀏覽器保存的遊樂場\
-                           （{keys} 個鍵，以及改過的參數）。",
-        replace_yes: "取代並重播",
-        replace_no: "保留我的",
-        kept_instead: "已保留你的遊樂場；分享連結沒有執行。",
-        empty: "分享連結裡沒有指令。",
-        too_long: "分享連結太長，未執行任何指令。",
-        corrupt: "分享連結已損壞，未執行任何指令。",
-        not_text: "分享連結的內容不是文字，未執行任何指令。",
-        not_commands: "分享連結含有不是指令的內容，未執行任何指令。",
-    };
-
-    pub const EN: ShareStrings = ShareStrings {
-        button: "Share",
-        title: "Share this session",
-        close: "Close",
-        copy: "Copy link",
-        copied: "Copied",
-        link_label: "Opening the link replays these commands",
-        scenario_link: "Link to the current scenario step",
-        qr_label: "QR code of the link",
-        qr_too_long: "The link is too long for a QR code.",
-        download_script: "Download redis-cli script",
-        download_resp: "Download RESP file (redis-cli --pipe)",
-        nothing: "No commands typed yet.",
-        replaying: "Replaying {n} line from a share link.|Replaying {n} lines from a share link.",
-        replace_question: "This link replays {n} lines on a fresh playground, replacing the one \
-                           this browser kept (keys: {keys}; and any changed parameters).",
-        replace_yes: "Replace and replay",
-        replace_no: "Keep mine",
-        kept_instead: "Your playground is kept; the share link was not run.",
-        empty: "The share link holds no commands.",
-        too_long: "The share link is too long; nothing was run.",
-        corrupt: "The share link is damaged; nothing was run.",
-        not_text: "The share link does not hold text; nothing was run.",
-        not_commands: "The share link holds something other than commands; nothing was run.",
-    };
-
-    /// What the page says when a link cannot be made or opened.
-    pub fn error(&self, error: ShareError) -> &'static str {
-        match error {
-            ShareError::Empty => self.empty,
-            ShareError::TooLong => self.too_long,
-            ShareError::Corrupt => self.corrupt,
-            ShareError::NotText => self.not_text,
-            ShareError::NotCommands => self.not_commands,
-        }
-    }
-}
-
-/// The marker that starts a client's lines.
-const CLIENT: &str = "@client";
-
-/// Lines typed in panes (`(pane, line)`, in order) as the lines of a link: `@client N`
-/// before a run of lines typed in another pane than the one before, when more than one pane
-/// typed (see the module's notes).
-pub fn with_clients<P: PartialEq + Copy, S: AsRef<str>>(typed: &[(P, S)]) -> Vec<String> {
-    let mut order: Vec<P> = Vec::new();
-    for (pane, _) in typed {
-        if !order.contains(pane) {
-            order.push(*pane);
-        }
-    }
-    let mut lines = Vec::new();
-    let mut last = None;
-    for (pane, line) in typed {
-        if order.len() > 1 && last != Some(*pane) {
-            let n = order.iter().position(|p| p == pane).unwrap_or(0) + 1;
-            lines.push(format!("{CLIENT} {n}"));
-        }
-        last = Some(*pane);
-        lines.push(line.as_ref().to_string());
-    }
-    lines
-}
-
-/// The client (1 for the first) a marker line names, if `line` is one.
-fn client_marker(line: &str) -> Option<Option<usize>> {
-    let rest = line.strip_prefix(CLIENT)?.strip_prefix(' ')?;
-    Some(
-        rest.parse()
-            .ok()
-            .filter(|n| (1..=crate::session::PANES_MAX).contains(n)),
-    )
-}
-
-/// A link's lines as `(client, line)`: the client 1 for the first, as the markers say.
-pub fn by_client(lines: Vec<String>) -> Vec<(usize, String)> {
-    let mut client = 1;
-    let mut out = Vec::new();
-    for line in lines {
-        match client_marker(&line) {
-            Some(Some(n)) => client = n,
-            Some(None) => {}
-            None => out.push((client, line)),
-        }
-    }
-    out
-}
 
 /// The lines worth sharing: those that are commands (redis-cli splits them into at least
 /// one argument), without surrounding blanks.
@@ -225,28 +63,11 @@ pub fn encode<S: AsRef<str>>(lines: &[S]) -> Result<String, ShareError> {
         return Err(ShareError::TooLong);
     }
     let packed = miniz_oxide::deflate::compress_to_vec(text.as_bytes(), LEVEL);
-    let fragment = format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(packed));
+    let fragment = format!("{LINK_PREFIX}{}", URL_SAFE_NO_PAD.encode(packed));
     if fragment.len() > MAX_LINK_LEN {
         return Err(ShareError::TooLong);
     }
     Ok(fragment)
-}
-
-/// Whether a location hash is a share link at all (checked by the page, which leaves the
-/// decoding to the worker).
-pub fn is_link(hash: &str) -> bool {
-    hash.strip_prefix('#').unwrap_or(hash).starts_with(PREFIX)
-}
-
-/// Everything the share dialog shows for a session.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ShareBundle {
-    /// The whole link, or why there is none.
-    pub link: Result<String, ShareError>,
-    /// The link's QR code, when it fits in one.
-    pub qr: Option<QrMatrix>,
-    pub script: String,
-    pub resp: Vec<u8>,
 }
 
 /// The share dialog's contents for `lines`, the link on the page at `page_url` (its address
@@ -267,12 +88,12 @@ pub fn decode(hash: &str) -> Option<Result<Vec<String>, ShareError>> {
     let payload = hash
         .strip_prefix('#')
         .unwrap_or(hash)
-        .strip_prefix(PREFIX)?;
+        .strip_prefix(LINK_PREFIX)?;
     Some(decode_payload(payload))
 }
 
 fn decode_payload(payload: &str) -> Result<Vec<String>, ShareError> {
-    if payload.len() + PREFIX.len() > MAX_LINK_LEN {
+    if payload.len() + LINK_PREFIX.len() > MAX_LINK_LEN {
         return Err(ShareError::TooLong);
     }
     if payload.is_empty() {
@@ -332,37 +153,6 @@ fn commands<S: AsRef<str>>(lines: &[S]) -> Vec<Vec<Vec<u8>>> {
         .collect()
 }
 
-/// A QR code's modules, row by row (`true` dark), `width` on a side, without the quiet zone.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QrMatrix {
-    pub width: usize,
-    pub dark: Vec<bool>,
-}
-
-impl QrMatrix {
-    /// The dark modules' (x, y) positions, for drawing.
-    pub fn dark_modules(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
-        self.dark
-            .iter()
-            .enumerate()
-            .filter(|(_, dark)| **dark)
-            .map(|(i, _)| (i % self.width, i / self.width))
-    }
-
-    /// The dark modules as one SVG path, a unit square each, for a `viewBox` of `width`
-    /// (plus the quiet zone the drawing adds around it).
-    pub fn svg_path(&self) -> String {
-        let mut path = String::new();
-        for (x, y) in self.dark_modules() {
-            path.push_str(&format!("M{x} {y}h1v1h-1z"));
-        }
-        path
-    }
-}
-
-/// The quiet zone a QR code needs around it, in modules.
-pub const QR_QUIET_ZONE: usize = 4;
-
 /// The QR code of `url`, at the lowest error correction (a projected screen is clean, and it
 /// leaves the most room for the link); `None` when the link is longer than a QR code holds.
 pub fn qr(url: &str) -> Option<QrMatrix> {
@@ -381,6 +171,7 @@ pub fn qr(url: &str) -> Option<QrMatrix> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use keyspace_protocol::share::{by_client, is_link, with_clients};
 
     #[test]
     fn a_link_replays_the_typed_commands() {
@@ -559,23 +350,6 @@ mod tests {
                 cli::split_args(line.as_bytes()),
                 cli::split_args(typed.as_bytes())
             );
-        }
-    }
-
-    #[test]
-    fn both_languages_say_every_error_and_count_the_lines() {
-        for strings in [&ShareStrings::ZH_TW, &ShareStrings::EN] {
-            assert!(crate::i18n::fill(strings.replaying, 42).contains("42"));
-            let errors = [
-                ShareError::Empty,
-                ShareError::TooLong,
-                ShareError::Corrupt,
-                ShareError::NotText,
-                ShareError::NotCommands,
-            ];
-            let mut said: Vec<&str> = errors.iter().map(|&e| strings.error(e)).collect();
-            said.dedup();
-            assert_eq!(said.len(), errors.len());
         }
     }
 

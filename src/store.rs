@@ -18,7 +18,8 @@ use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::IdbTransaction;
 
-use crate::persistence::{SavedState, StoreOp, Stored};
+use crate::persistence::{count_write, StoreOp, Stored};
+use keyspace_protocol::saved::SavedState;
 
 const DATABASE: &str = "keyspace-playground";
 const VERSION: u32 = 1;
@@ -313,7 +314,7 @@ impl Writer {
                 let mut state = self.state.borrow_mut();
                 match result {
                     Ok(()) => {
-                        ops.iter().for_each(|op| state.apply(op));
+                        ops.iter().for_each(|op| count_write(&mut state, op));
                         if rebased {
                             *self.holed.borrow_mut() = false;
                         }

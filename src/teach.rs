@@ -3,7 +3,7 @@
 //! the input line cut into highlighted pieces. Redis's own texts (errors, replies, syntax) stay
 //! exactly as Redis writes them; only our explanations are translated.
 
-use crate::assist::{Doc, Word, WordKind};
+use keyspace_protocol::assist::{Doc, Word, WordKind};
 
 /// The console's teaching text in one language (a field of [`crate::i18n::Strings`]).
 #[derive(Debug, PartialEq, Eq)]
@@ -166,13 +166,6 @@ pub fn help_lines(topic: &str, docs: &[Doc], text: &TeachStrings) -> Vec<String>
         lines.push(format!("  {}: {}", text.group, doc.group));
     }
     lines
-}
-
-/// The line's `help` topic, if the line is the console's `help` built-in.
-pub fn help_topic(line: &str) -> Option<&str> {
-    let line = line.trim();
-    let (first, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
-    first.eq_ignore_ascii_case("help").then_some(rest.trim())
 }
 
 /// The commands in a submitted text: a single line as it is (a blank one prints the prompt,
@@ -402,15 +395,6 @@ mod tests {
             help_lines("", &[], &TEACH_ZH).len(),
             TEACH_ZH.help_intro.len()
         );
-    }
-
-    #[test]
-    fn help_is_recognised_in_any_case_and_nothing_else_is() {
-        assert_eq!(help_topic("HELP SET"), Some("SET"));
-        assert_eq!(help_topic("  help   @list "), Some("@list"));
-        assert_eq!(help_topic("help"), Some(""));
-        assert_eq!(help_topic("helpme"), None);
-        assert_eq!(help_topic("GET help"), None);
     }
 
     #[test]

@@ -14,10 +14,11 @@ use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use crate::clock::{random_seed, BrowserClock};
-use crate::persistence::{SavedState, Stored};
-use crate::protocol::{Request, Response};
+use crate::persistence::{saved_state, Stored};
 use crate::session::Session;
 use crate::store::{self, Writer};
+use keyspace_protocol::saved::SavedState;
+use keyspace_protocol::{Request, Response};
 
 /// Why a tab keeps nothing while another holds the storage (`store::claim`); the page words
 /// it in its language (`persist_view`).
@@ -56,7 +57,7 @@ async fn start() {
         (Ok(_), Some(reason)) => Err(reason),
         (database, _) => database,
     };
-    let writer = Writer::new(database, SavedState::of(&stored), on_saved);
+    let writer = Writer::new(database, saved_state(&stored), on_saved);
     drop(stored);
     let session = Rc::new(RefCell::new(session));
     writer.push(session.borrow_mut().take_store_ops());

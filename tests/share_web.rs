@@ -4,7 +4,8 @@
 //! its QR code. The engine runs in the page's own thread (`in_page`).
 #![cfg(target_arch = "wasm32")]
 
-use keyspace_playground::share::{self, ShareStrings};
+use keyspace_playground::share;
+use keyspace_playground::share_view::ShareStrings;
 use keyspace_playground::App;
 use leptos::mount::mount_to;
 use leptos::prelude::*;

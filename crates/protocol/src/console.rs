@@ -1,151 +1,31 @@
-//! The messages between the page and the engine's Web Worker, carried by `postMessage` as
-//! serde-wasm-bindgen values. The page never holds the keyspace: it asks for what it shows (the
-//! replies of a command, one window of the key list, one more page of a long reply), so a
-//! million keys cost the page no more than a dozen.
+//! The console: typed lines and their answers, the client panes as the worker reports them,
+//! what arrives unasked, and the printed line with its kind. The limits both sides keep live
+//! here too, so that the page and the worker cannot disagree on them.
 
 use serde::{Deserialize, Serialize};
 
-use crate::assist::Assist;
-use crate::inspect::{InspectQuery, Inspection};
-use crate::keyview::{KeyQuery, KeyWindow};
-use crate::persistence::{Restored, SavedState};
-use crate::scenario::{ScenarioRequest, ScenarioResponse};
-use crate::server::{ServerRequest, ServerResponse};
-use crate::share::{ShareBundle, ShareError};
+use crate::inspect::Inspection;
+use crate::keys::KeyWindow;
 
 /// The page's handle for one client of the console: one pane, one engine connection.
 pub type PaneId = u32;
 
-/// What the page asks of the engine. Requests are answered in the order they are sent, and
-/// each of [`Request::Run`], [`Request::Tick`], [`Request::AddClient`] and
-/// [`Request::RemoveClient`] by exactly one [`Response::Update`].
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum Request {
-    /// Run typed lines on the pane's client: one line, or several sent as one pipeline (a
-    /// paste), run back to back with no other client in between. `seq` ties the answer to
-    /// the console entry waiting for it; a line that blocks (BLPOP) is answered later, and
-    /// lines after it wait their turn, as they would behind redis-cli.
-    Run {
-        seq: u64,
-        pane: PaneId,
-        lines: Vec<String>,
-        view: KeyQuery,
-        /// The key open in the inspector, if any: its page comes back, what the command
-        /// changed in it marked.
-        inspect: Option<InspectQuery>,
-    },
-    /// The engine's timer (active expiry, blocked clients' timeouts); the key list (and the
-    /// inspected key) come back only if keys changed. `pane` is the one whose database the
-    /// keyspace panel shows.
-    Tick {
-        pane: PaneId,
-        view: KeyQuery,
-        inspect: Option<InspectQuery>,
-    },
-    /// A key to open in the inspector, or another page of it.
-    Inspect(InspectQuery),
-    /// The key list of the pane's database, for a new filter or scroll position.
-    Window { pane: PaneId, view: KeyQuery },
-    /// The next page of a long reply, from line `from`.
-    More { reply: u64, from: usize },
-    /// Connect one more client, in a new pane.
-    AddClient,
-    /// Close a pane's connection, as a client that goes away.
-    RemoveClient { pane: PaneId },
-    /// The scenario player (its own engine, apart from the console's).
-    Scenario(ScenarioRequest),
-    /// "Continue in the console": the console takes over the scenario's engine as it stands,
-    /// its keys, TTLs and clients, with time running on from the scenario's virtual clock.
-    /// Unconfirmed, nothing changes: the answer says what would be replaced
-    /// (`ScenarioResponse::WouldReplace`), for the page to ask first.
-    ContinueScenario { confirmed: bool },
-    /// The server panel: the console engine's memory, counters, INFO, SLOWLOG, biggest keys,
-    /// and the LRU lab (on engines of its own).
-    Server(ServerRequest),
-    /// The share dialog's contents for the lines typed so far, the link based on `page_url`
-    /// (`crate::share`; made in the worker, which keeps the compression and QR code out of
-    /// the page's module).
-    Share {
-        lines: Vec<String>,
-        page_url: String,
-    },
-    /// The lines of a `#share/...` location, to replay.
-    OpenShare { hash: String },
-    /// The line being typed and the cursor's byte offset: completions, hint, verdict, word
-    /// kinds and docs come back (`assist`).
-    Assist { line: String, cursor: usize },
-    /// The console's `help` built-in (`line` as typed in `pane`), answered in `lang` (a
-    /// `Strings::lang`).
-    Help {
-        seq: u64,
-        pane: PaneId,
-        line: String,
-        lang: String,
-    },
-    /// Print (or stop printing) each command's and reply's RESP bytes before the reply.
-    ShowResp(bool),
-    /// A file to download: answered by [`Response::File`].
-    Download(Wanted),
-    /// An RDB file the learner chose, to replace the keyspace with: answered by
-    /// [`Response::RdbLoaded`].
-    LoadRdb(#[serde(with = "serde_bytes")] Vec<u8>),
-    /// Forget what the browser keeps (the worker empties IndexedDB): answered by
-    /// [`Response::ResetDone`], after which the page reloads.
-    Reset,
-}
+/// Panes the console holds at most: each is a column on screen.
+pub const PANES_MAX: usize = 8;
+/// Characters of a typed line echoed: a SUBSCRIBE of 100,000 channels is a megabyte of text,
+/// which the browser would lay out for a second to show what nobody reads.
+pub const ECHO_SHOWN: usize = 2_000;
 
-/// Which file a [`Request::Download`] wants.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Wanted {
-    /// The keyspace as SAVE writes it.
-    Rdb,
-    /// A damaged copy put aside at start, by its name.
-    Damaged(String),
-}
-
-/// What the engine answers.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum Response {
-    /// The worker has started and takes requests.
-    Ready,
-    /// What changed since the last update, for every pane.
-    Update(Box<Update>),
-    Window(KeyWindow),
-    Inspected(Inspection),
-    More {
-        reply: u64,
-        from: usize,
-        lines: Vec<Line>,
-    },
-    Scenario(ScenarioResponse),
-    Server(ServerResponse),
-    Shared(ShareBundle),
-    ShareOpened(Result<Vec<String>, ShareError>),
-    Assisted(Assist),
-    /// `help`'s text, for the console entry `seq`.
-    Helped {
-        seq: u64,
-        echo: String,
-        reply: ReplyPage,
-    },
-    /// The RESP toggle took effect.
-    RespShown(bool),
-    /// What the browser kept, as found when the worker started (sent once, after
-    /// [`Response::Ready`]).
-    Restored(Restored),
-    /// What the browser keeps now, after the last write to it (or its failure).
-    Saved(SavedState),
-    /// A file to save, for [`Request::Download`]; no bytes when there is no such file.
-    File {
-        name: String,
-        #[serde(with = "serde_bytes")]
-        bytes: Vec<u8>,
-    },
-    /// The keys now in the keyspace after [`Request::LoadRdb`], or why the file was refused
-    /// (the keyspace is then as it was).
-    RdbLoaded(Result<usize, String>),
-    /// What the browser kept is gone.
-    ResetDone,
+/// The echo of a typed line, cut after [`ECHO_SHOWN`] characters with how many more there
+/// were.
+pub fn clip_echo(echo: String) -> String {
+    match echo.char_indices().nth(ECHO_SHOWN) {
+        None => echo,
+        Some((at, _)) => {
+            let more = echo[at..].chars().count();
+            format!("{} … (+{more} characters)", &echo[..at])
+        }
+    }
 }
 
 /// Keys evicted before a command, and by which `maxmemory-policy`.
@@ -366,6 +246,14 @@ pub fn split_index(text: &str) -> (&str, &str) {
     text.split_at(text.len() - rest.len())
 }
 
+/// The line's `help` topic, if the line is the console's `help` built-in (redis-cli's own,
+/// answered without Redis: `HELP` sent to Redis is an unknown command).
+pub fn help_topic(line: &str) -> Option<&str> {
+    let line = line.trim();
+    let (first, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+    first.eq_ignore_ascii_case("help").then_some(rest.trim())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -399,5 +287,30 @@ mod tests {
         assert_eq!(split_index("1) 2) \"a\""), ("1) 2) ", "\"a\""));
         assert_eq!(split_index("  3# \"k\" => 1"), ("  3# ", "\"k\" => 1"));
         assert_eq!(split_index("\"1) x\""), ("", "\"1) x\""));
+    }
+
+    #[test]
+    fn a_huge_line_is_echoed_cut() {
+        assert_eq!(clip_echo("> PING".into()), "> PING");
+        let line = format!("> SUBSCRIBE {}", "é".repeat(ECHO_SHOWN));
+        let echo = clip_echo(line);
+        assert!(
+            echo.ends_with(" … (+12 characters)"),
+            "{}",
+            &echo[echo.len() - 40..]
+        );
+        assert_eq!(
+            echo.chars().count(),
+            ECHO_SHOWN + " … (+12 characters)".chars().count()
+        );
+    }
+
+    #[test]
+    fn help_is_recognised_in_any_case_and_nothing_else_is() {
+        assert_eq!(help_topic("HELP SET"), Some("SET"));
+        assert_eq!(help_topic("  help   @list "), Some("@list"));
+        assert_eq!(help_topic("help"), Some(""));
+        assert_eq!(help_topic("helpme"), None);
+        assert_eq!(help_topic("GET help"), None);
     }
 }
