@@ -283,7 +283,8 @@ def blocked_command(url):
     d = page.driver
     try:
         page.send("BLPOP jobs 0")
-        pending = until(d, 10, lambda: text(d, ".pending"))
+        # "(running…)" until the worker's answer says the client blocked.
+        pending = until(d, 10, lambda: "blocked" in text(d, ".pending") and text(d, ".pending"))
         check("a blocked BLPOP says it is blocked",
               "blocked" in pending and "BLPOP" in pending and "command before" not in pending,
               pending)
