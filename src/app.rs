@@ -11,22 +11,23 @@ use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 
 use crate::clients_view::{self, Clients, Pane, ShownFlow};
-use crate::host::Host;
+use crate::host::{Host, SharedBackend};
 use crate::i18n::{strings_for, Strings, LANGUAGES};
 use crate::inspector::{InspectTarget, Inspector, Source};
-use crate::keyview::TtlTracker;
 use crate::panel::KeyPanel;
 use crate::persist_view::{self, SavedUi};
 use crate::prefs;
 use crate::scenario_view::{self, ScenarioState, Scenarios};
-use crate::server::{console_note, ConsoleNote, POPULATE_CAP};
 use crate::server_view::{ServerPanel, ServerState};
 use crate::share_view::{self, ShareState};
+use crate::teach;
+use crate::ttl::TtlTracker;
 use keyspace_protocol::assist::Assist;
 use keyspace_protocol::console;
-use keyspace_protocol::console::{clip_echo, Line, PaneId, ReplyPage, Watched};
+use keyspace_protocol::console::{clip_echo, Line, Note, PaneId, ReplyPage, Watched};
 use keyspace_protocol::keys::{KeyQuery, KeyWindow};
 use keyspace_protocol::scenario::{ScenarioRequest, ScenarioResponse};
+use keyspace_protocol::server::ServerRequest;
 use keyspace_protocol::{Request, Response};
 
 /// Presenter zoom: the steps Ctrl/Cmd +/− move through, and its bounds.
@@ -95,6 +96,8 @@ pub struct Shared {
     /// The console prints each command's and reply's RESP bytes.
     pub show_resp: RwSignal<bool>,
     host: StoredValue<Option<Host>, LocalStorage>,
+    /// The tests' engine in the page, if the page was given one instead of its worker.
+    backend: StoredValue<Option<SharedBackend>, LocalStorage>,
     /// The key-list request in flight, so that a fast scroll sends one at a time.
     window_sent: StoredValue<Option<KeyQuery>>,
     /// Runs, ticks and client changes sent and not answered yet: a tick waits until none
@@ -106,11 +109,6 @@ pub struct Shared {
 impl Shared {
     /// Sends a request to the engine, if there is one.
     pub fn send(&self, request: Request) {
-        if let Request::Run { lines, pane, .. } = &request {
-            for line in lines {
-                self.share.record(*pane, line);
-            }
-        }
         self.host.with_value(|host| {
             if let Some(host) = host {
                 host.send(request);
@@ -142,7 +140,7 @@ impl Shared {
             "{} {line}",
             pane.view.with_untracked(|v| v.prompt.clone())
         ));
-        self.run_in(pane, vec![line], echo)
+        Some(self.run_in(pane, vec![line], echo))
     }
 
     /// A message from the page itself in the pane typed into last.
@@ -156,33 +154,18 @@ impl Shared {
         });
     }
 
-    /// Runs typed lines (one, or a pasted pipeline) in `pane`, echoed as `echo`, with the
-    /// page's notes: DEBUG POPULATE above the page's cap is not run, and a warning follows
-    /// CONFIG SET maxmemory 0.
-    pub fn run_in(&self, pane: Pane, lines: Vec<String>, echo: String) -> Option<u64> {
-        let notes: Vec<ConsoleNote> = lines.iter().filter_map(|l| console_note(l)).collect();
-        let server = self.text.get_untracked().server;
+    /// Runs typed lines (one, or a pasted pipeline) in `pane`, echoed as `echo`; the
+    /// console entry's id, which its answer carries.
+    pub fn run_in(&self, pane: Pane, lines: Vec<String>, echo: String) -> u64 {
         let id = self.id();
-        if notes.contains(&ConsoleNote::PopulateCapped) {
-            let text = server
-                .populate_capped
-                .replace("{n}", &POPULATE_CAP.to_string());
-            let page = ReplyPage {
-                id: 0,
-                lines: vec![Line::classify(text, true)],
-                total: 1,
-            };
-            pane.log.update(|log| {
-                log.sent(id, echo.clone());
-                log.answered(id, echo, page);
-            });
-            return None;
-        }
         if self.active.get_untracked() != pane.id {
             self.active.set(pane.id);
             self.refresh_keys();
         }
         pane.log.update(|log| log.sent(id, echo));
+        for line in &lines {
+            self.share.record(pane.id, line);
+        }
         self.send_counted(Request::Run {
             seq: id,
             pane: pane.id,
@@ -190,11 +173,7 @@ impl Shared {
             view: self.query.get_untracked(),
             inspect: self.inspector.query.get_untracked(),
         });
-        if notes.contains(&ConsoleNote::NoLimit) {
-            let id = self.id();
-            pane.log.update(|log| log.note(id, server.no_limit_note));
-        }
-        Some(id)
+        id
     }
 
     /// Asks for the key list of the current query, unless a request is already out (its answer
@@ -263,7 +242,23 @@ impl Shared {
                 self.scenario.on_response(*self, response);
             }
             Response::Assisted(assist) => self.assist.set(assist),
-            Response::Helped { seq, echo, reply } => {
+            Response::Helped {
+                seq,
+                echo,
+                topic,
+                docs,
+            } => {
+                let text = self.text.get_untracked().teach;
+                let lines: Vec<Line> = teach::help_lines(&topic, &docs, text)
+                    .into_iter()
+                    .map(|line| Line::classify(line, false))
+                    .collect();
+                // Laid out here, whole: nothing of it is left in the worker to page through.
+                let reply = ReplyPage {
+                    id: 0,
+                    total: lines.len(),
+                    lines,
+                };
                 // Only the pane that asked has an entry `seq`.
                 self.panes.with_untracked(|panes| {
                     for pane in panes {
@@ -314,9 +309,27 @@ impl Shared {
         let answered = !update.answers.is_empty();
         for answer in update.answers {
             self.server.answered(answer.seq, &answer.reply);
-            if let Some(pane) = pane(answer.pane) {
-                pane.log
-                    .update(|log| log.answered(answer.seq, answer.echo, answer.reply));
+            let Some(pane) = pane(answer.pane) else {
+                continue;
+            };
+            let server = self.text.get_untracked().server;
+            let reply = match answer.note {
+                // Not run: the page's own words stand in the reply's place.
+                Some(Note::PopulateCapped { cap }) => {
+                    let text = server.populate_capped.replace("{n}", &cap.to_string());
+                    ReplyPage {
+                        lines: vec![Line::classify(text, true)],
+                        total: 1,
+                        ..answer.reply
+                    }
+                }
+                _ => answer.reply,
+            };
+            pane.log
+                .update(|log| log.answered(answer.seq, answer.echo, reply));
+            if answer.note == Some(Note::NoLimit) {
+                let id = self.id();
+                pane.log.update(|log| log.note(id, server.no_limit_note));
             }
         }
         for pushed in update.pushed {
@@ -360,8 +373,8 @@ impl Shared {
         share_view::run_pending(*self);
     }
 
-    /// Starts an engine (again): in a worker, or in the page for the tests.
-    fn start(&self, in_page: bool) {
+    /// Starts an engine (again): in a worker, or the tests' backend in the page.
+    fn start(&self) {
         let shared = *self;
         let on_response = Rc::new(move |response| shared.on_response(response));
         let on_failure = Rc::new(move |message: String| {
@@ -373,10 +386,9 @@ impl Shared {
         self.in_flight.set_value(0);
         self.engine.set(EngineState::Starting);
         self.inspector.close();
-        let host = if in_page {
-            Host::in_page(on_response, on_failure)
-        } else {
-            Host::worker(on_response, on_failure)
+        let host = match self.backend.get_value() {
+            Some(backend) => Some(Host::in_page(backend, on_response)),
+            None => Host::worker(on_response, on_failure),
         };
         self.host.set_value(host);
         // The engine's clients are news to the page: the first tick brings them.
@@ -389,16 +401,17 @@ impl Shared {
         self.scenario.restarted();
         self.server.restarted();
         self.send(Request::Scenario(ScenarioRequest::List));
+        self.send(Request::Server(ServerRequest::Policies));
         if self.show_resp.get_untracked() {
             self.send(Request::ShowResp(true));
         }
     }
 }
 
-/// The whole page. `in_page` runs the engine in the page's own thread instead of a worker:
-/// the browser tests have no worker script to load.
+/// The whole page. Its engine runs in a Web Worker, or on `backend` in the page's own thread:
+/// the browser tests have no worker script to load (`keyspace_worker::InPage`).
 #[component]
-pub fn App(#[prop(optional)] in_page: bool) -> impl IntoView {
+pub fn App(#[prop(optional)] backend: Option<SharedBackend>) -> impl IntoView {
     let saved_language = prefs::load("language");
     let language =
         saved_language.unwrap_or_else(|| window().navigator().language().unwrap_or_default());
@@ -425,11 +438,12 @@ pub fn App(#[prop(optional)] in_page: bool) -> impl IntoView {
         assist: RwSignal::new(Assist::default()),
         show_resp: RwSignal::new(false),
         host: StoredValue::new_local(None),
+        backend: StoredValue::new_local(backend),
         window_sent: StoredValue::new(None),
         in_flight: StoredValue::new(0),
         next_id: StoredValue::new(0),
     };
-    shared.start(in_page);
+    shared.start();
     share_view::open_link(shared);
 
     // A link pasted into the address bar of this open tab: a scenario step, or a share link.
@@ -539,10 +553,10 @@ pub fn App(#[prop(optional)] in_page: bool) -> impl IntoView {
             <ServerPanel shared />
             {move || {
                 let state = shared.saved.state.get()?;
-                let reason = state.failed.filter(|_| state.last_write_ms > 0.0)?;
+                let failed = state.failed?;
                 Some(view! {
                     <div class="saved-failed" role="alert">
-                        {persist_view::failure(&reason, text().saved)}
+                        {persist_view::failure(&failed, text().saved)}
                     </div>
                 })
             }}
@@ -562,7 +576,7 @@ pub fn App(#[prop(optional)] in_page: bool) -> impl IntoView {
                                     });
                                 }
                             });
-                            shared.start(in_page);
+                            shared.start();
                         }>{move || text().reset}</button>
                     </div>
                 }),

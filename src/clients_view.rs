@@ -16,10 +16,11 @@ use crate::console::{Entry, Log};
 use crate::i18n::{fill, Strings};
 use crate::prompt::Prompt;
 use crate::reply_line::{CopyButton, ReplyLine};
-use crate::session::PANES_MAX;
 use crate::share_view::Share;
 use crate::teach;
-use keyspace_protocol::console::{clip_echo, help_topic, BlockedView, ClientView, Flow, PaneId};
+use keyspace_protocol::console::{
+    clip_echo, help_topic, BlockedView, ClientView, Flow, PaneId, PANES_MAX,
+};
 use keyspace_protocol::Request;
 
 /// Flows kept on screen, newest first.
@@ -373,12 +374,10 @@ fn PaneView(shared: Shared, pane: Pane) -> impl IntoView {
                     let id = shared.id();
                     let echo = clip_echo(format!("{} {line}", prompt()));
                     pane.log.update(|log| log.sent(id, echo));
-                    let lang = shared.text.get_untracked().lang.to_string();
                     shared.send(Request::Help {
                         seq: id,
                         pane: pane.id,
                         line,
-                        lang,
                     });
                 } else {
                     let echo = clip_echo(format!("{} {line}", prompt()));

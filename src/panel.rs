@@ -11,7 +11,7 @@ use leptos::prelude::*;
 
 use crate::app::Shared;
 use crate::i18n::fill;
-use crate::keyview::format_ttl;
+use crate::ttl::format_ttl;
 use keyspace_protocol::inspect::InspectQuery;
 use keyspace_protocol::keys::KeyRow;
 

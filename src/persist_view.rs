@@ -8,7 +8,7 @@ use wasm_bindgen::JsCast;
 
 use crate::app::Shared;
 use crate::i18n::{count_form, fill};
-use keyspace_protocol::saved::{Restored, SavedState, Source};
+use keyspace_protocol::saved::{NotKept, Restored, SavedState, Source, WriteFailure};
 use keyspace_protocol::{Request, Wanted};
 
 /// The section's state in the page.
@@ -200,10 +200,8 @@ pub fn restored_note(restored: &Restored, text: &SavedStrings) -> Vec<String> {
     if restored.config > 0 {
         lines.push(n(text.config, restored.config));
     }
-    match restored.not_kept.as_deref() {
-        Some(crate::worker::OTHER_TAB) => lines.push(text.other_tab.to_string()),
-        Some(reason) => lines.push(text.unavailable.replace("{reason}", reason)),
-        None => {}
+    if let Some(not_kept) = &restored.not_kept {
+        lines.push(not_kept_line(not_kept, text));
     }
     for damage in &restored.damaged {
         lines.push(
@@ -227,13 +225,19 @@ pub fn kept_line(state: &SavedState, text: &SavedStrings) -> String {
         .replace("{rdb}", &rdb)
 }
 
-/// The warning for a write that failed, the browser's reason in plain words where they are
-/// known.
-pub fn failure(reason: &str, text: &SavedStrings) -> String {
-    let reason = if reason.starts_with("QuotaExceededError") {
-        text.quota_full
-    } else {
-        reason
+/// Why this visit keeps nothing, in plain words.
+pub fn not_kept_line(not_kept: &NotKept, text: &SavedStrings) -> String {
+    match not_kept {
+        NotKept::OtherTab => text.other_tab.to_string(),
+        NotKept::Unavailable(reason) => text.unavailable.replace("{reason}", reason),
+    }
+}
+
+/// The warning for a write that failed, in plain words where the failure is a known one.
+pub fn failure(failed: &WriteFailure, text: &SavedStrings) -> String {
+    let reason = match failed {
+        WriteFailure::QuotaFull => text.quota_full,
+        WriteFailure::Other(reason) => reason,
     };
     text.failed.replace("{reason}", reason)
 }
@@ -258,19 +262,21 @@ pub fn SavedSection(shared: Shared) -> impl IntoView {
     let status = move || {
         let state = ui.state.get()?;
         let text = text();
-        Some(match &state.failed {
-            Some(reason) if state.bytes() == 0 && state.last_write_ms == 0.0 => {
-                let words = match reason.as_str() {
-                    crate::worker::OTHER_TAB => text.other_tab.to_string(),
-                    reason => text.unavailable.replace("{reason}", reason),
-                };
-                view! { <p class="warning" role="status">{words}</p> }.into_any()
-            }
-            Some(reason) => view! {
-                <p class="warning" role="alert">{failure(reason, text)}</p>
+        let not_kept = ui
+            .restored
+            .with(|r| r.as_ref().and_then(|r| r.not_kept.clone()));
+        Some(match (not_kept, &state.failed) {
+            (Some(not_kept), _) => view! {
+                <p class="warning" role="status">{not_kept_line(&not_kept, text)}</p>
             }
             .into_any(),
-            None => view! { <p class="note saved-kept">{kept_line(&state, text)}</p> }.into_any(),
+            (None, Some(failed)) => view! {
+                <p class="warning" role="alert">{failure(failed, text)}</p>
+            }
+            .into_any(),
+            (None, None) => {
+                view! { <p class="note saved-kept">{kept_line(&state, text)}</p> }.into_any()
+            }
         })
     };
     let damaged = move || {
@@ -458,13 +464,36 @@ mod tests {
     #[test]
     fn a_full_quota_is_said_in_plain_words() {
         assert_eq!(
-            failure("QuotaExceededError: ", &SavedStrings::EN),
+            failure(&WriteFailure::QuotaFull, &SavedStrings::EN),
             "Saving in this browser failed: the browser's storage for this page is full \
              (QuotaExceededError). Changes since then are not kept."
         );
         assert_eq!(
-            failure("UnknownError: disk", &SavedStrings::EN),
+            failure(
+                &WriteFailure::Other("UnknownError: disk".into()),
+                &SavedStrings::EN
+            ),
             "Saving in this browser failed: UnknownError: disk. Changes since then are not kept."
+        );
+    }
+
+    #[test]
+    fn a_visit_that_keeps_nothing_says_why() {
+        let other_tab = Restored {
+            not_kept: Some(NotKept::OtherTab),
+            ..Restored::default()
+        };
+        assert!(worth_a_note(&other_tab));
+        assert_eq!(
+            restored_note(&other_tab, &SavedStrings::EN),
+            [SavedStrings::EN.other_tab]
+        );
+        assert_eq!(
+            not_kept_line(
+                &NotKept::Unavailable("UnknownError".into()),
+                &SavedStrings::EN
+            ),
+            "This browser keeps nothing for this page (UnknownError): a reload starts afresh."
         );
     }
 

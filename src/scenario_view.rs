@@ -23,8 +23,7 @@ use web_sys::HtmlInputElement;
 use crate::app::{Shared, Tab};
 use crate::i18n::{fill, Strings};
 use crate::inspector::{InspectTarget, Inspector, Source};
-use crate::keyview::format_ttl;
-use crate::scenario::format_elapsed;
+use crate::ttl::format_ttl;
 use keyspace_protocol::console::Line;
 use keyspace_protocol::inspect::InspectQuery;
 use keyspace_protocol::scenario::{
@@ -160,6 +159,18 @@ pub fn open_link(shared: Shared, hash: &str) -> bool {
         send(shared, ScenarioRequest::Jump { position });
     }
     true
+}
+
+/// Virtual time as the clock shows it: `+0s`, `+80ms`, `+2m 00s`, `+1h 05m`.
+pub fn format_elapsed(ms: u64) -> String {
+    let s = ms / 1000;
+    match s {
+        0 if ms > 0 => format!("+{ms}ms"),
+        0..=59 if !ms.is_multiple_of(1000) => format!("+{}.{:03}s", s, ms % 1000),
+        0..=59 => format!("+{s}s"),
+        60..=3599 => format!("+{}m {:02}s", s / 60, s % 60),
+        _ => format!("+{}h {:02}m {:02}s", s / 3600, s % 3600 / 60, s % 60),
+    }
 }
 
 /// The player's moves, sent to the worker.
@@ -1130,5 +1141,15 @@ mod tests {
             parse_link(&link("cache-aside", 3)),
             Some(("cache-aside".into(), 3))
         );
+    }
+
+    #[test]
+    fn the_clock_reads_naturally() {
+        assert_eq!(format_elapsed(0), "+0s");
+        assert_eq!(format_elapsed(80), "+80ms");
+        assert_eq!(format_elapsed(1_500), "+1.500s");
+        assert_eq!(format_elapsed(120_080), "+2m 00s");
+        assert_eq!(format_elapsed(301_000), "+5m 01s");
+        assert_eq!(format_elapsed(3_900_000), "+1h 05m 00s");
     }
 }

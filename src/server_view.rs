@@ -9,16 +9,14 @@
 
 use std::time::Duration;
 
-use keyspace::evict::POLICY_NAMES;
-use keyspace::memory::bytes_to_human;
 use leptos::prelude::*;
 
 use crate::app::{EngineState, Shared, Tab};
-use crate::i18n::count_form;
-use crate::server::{
-    chart_lines, counts_bytes, format_utc_time, memory_setting, Sample, Samples, CHART_HEIGHT,
-    CHART_WIDTH,
+use crate::chart::{
+    chart_lines, counts_bytes, format_utc_time, memory_fill, memory_setting, Sample, Samples,
+    CHART_HEIGHT, CHART_WIDTH,
 };
+use crate::i18n::count_form;
 use keyspace_protocol::console::{Evicted, LineKind, ReplyPage};
 use keyspace_protocol::server::{
     BigKey, BigKeys, Fate, LabGrid, ServerRequest, ServerResponse, ServerStatus,
@@ -224,6 +222,8 @@ pub struct ServerState {
     pub bigkeys: RwSignal<Option<BigKeys>>,
     pub lab: RwSignal<Option<Vec<LabGrid>>>,
     pub lab_running: RwSignal<bool>,
+    /// The `maxmemory-policy` values the engine takes, for the selector.
+    pub policies: RwSignal<Vec<String>>,
     /// The keys the last evicting command evicted, shown leaving the keyspace panel.
     pub evicted: RwSignal<Option<Evicted>>,
     /// A status request is out: the next waits for its answer.
@@ -242,6 +242,7 @@ impl ServerState {
             bigkeys: RwSignal::new(None),
             lab: RwSignal::new(None),
             lab_running: RwSignal::new(false),
+            policies: RwSignal::new(Vec::new()),
             evicted: RwSignal::new(None),
             sent: StoredValue::new(false),
             limit_sent: StoredValue::new(None),
@@ -290,6 +291,7 @@ impl ServerState {
                 self.lab_running.set(false);
                 self.lab.set(Some(grids));
             }
+            ServerResponse::Policies(policies) => self.policies.set(policies),
         }
     }
 }
@@ -343,7 +345,7 @@ pub fn ServerPanel(shared: Shared) -> impl IntoView {
 fn Gauge(shared: Shared) -> impl IntoView {
     let text = move || shared.text.get().server;
     let status = move || shared.server.status.get().unwrap_or_default();
-    let fill = move || status().fill();
+    let fill = move || memory_fill(&status());
     let limit = RwSignal::new(String::new());
     let set_limit = move || {
         let value = limit.get_untracked().trim().to_string();
@@ -375,17 +377,17 @@ fn Gauge(shared: Shared) -> impl IntoView {
                     // Nothing until the engine's first answer: a default status would read
                     // as "no limit".
                     let st = shared.server.status.get()?;
-                    Some(match st.fill() {
+                    Some(match memory_fill(&st) {
                         Some(f) => format!(
                             "{} ({:.1}%)",
                             put(
-                                &put(text().used_of, "used", &bytes_to_human(st.used_memory)),
+                                &put(text().used_of, "used", &st.used_memory_human),
                                 "max",
-                                &bytes_to_human(st.maxmemory),
+                                &st.maxmemory_human,
                             ),
                             f * 100.0
                         ),
-                        None => format!("{} · {}", bytes_to_human(st.used_memory), text().no_limit),
+                        None => format!("{} · {}", st.used_memory_human, text().no_limit),
                     })
                 }}
             </p>
@@ -404,7 +406,14 @@ fn Gauge(shared: Shared) -> impl IntoView {
                             let _ = shared.run_line(format!("CONFIG SET maxmemory-policy {policy}"));
                         }
                     >
-                        {POLICY_NAMES.iter().map(|&name| view! { <option value=name>{name}</option> }).collect_view()}
+                        // Selected by the option too: the list arrives from the worker after
+                        // the select's value was first set.
+                        {move || shared.server.policies.get().into_iter().map(|name| {
+                            let (chosen, value) = (name.clone(), name.clone());
+                            view! {
+                                <option value=value prop:selected=move || status().policy == chosen>{name}</option>
+                            }
+                        }).collect_view()}
                     </select>
                 </label>
                 <label class="exact">
@@ -639,7 +648,7 @@ fn BiggestKeys(shared: Shared) -> impl IntoView {
                                 <td class="key">{k.key}</td>
                                 <td>{k.kind}</td>
                                 <td class="num">{move || format!("{} {}", k.size, count_form(size_unit(&kind), k.size))}</td>
-                                <td class="num">{bytes_to_human(k.memory)}</td>
+                                <td class="num">{k.memory_human}</td>
                             </tr>
                         }
                     }).collect_view()}

@@ -230,25 +230,6 @@ pub fn explain(line: &str, text: &TeachStrings) -> Option<&'static str> {
         .map(|(_, explanation)| *explanation)
 }
 
-/// Bytes of a RESP exchange shown as text: printable ASCII as it is, CR and LF as `\r` and
-/// `\n`, a backslash doubled, anything else as `\xNN`; cut after `max` bytes with `…`.
-pub fn escape_resp(bytes: &[u8], max: usize) -> String {
-    let mut out = String::new();
-    for &b in bytes.iter().take(max) {
-        match b {
-            b'\r' => out.push_str("\\r"),
-            b'\n' => out.push_str("\\n"),
-            b'\\' => out.push_str("\\\\"),
-            0x20..=0x7e => out.push(b as char),
-            _ => out.push_str(&format!("\\x{b:02x}")),
-        }
-    }
-    if bytes.len() > max {
-        out.push('…');
-    }
-    out
-}
-
 /// A piece of the input line for the highlighting layer: its text and, for a word, its kind
 /// (CSS class `w-<kind>`). The pieces together are the line, byte for byte; they are drawn
 /// as text, never as markup.
@@ -372,21 +353,38 @@ fn needs_quotes(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::assist;
+
+    /// SET's docs, as the worker sends them.
+    fn set_doc() -> Doc {
+        Doc {
+            name: "SET".into(),
+            syntax: "SET key value [NX | XX] [GET]".into(),
+            summary_en: "Sets the string value of a key.".into(),
+            summary_zh: "把字串存到鍵下。".into(),
+            complexity: "O(1)".into(),
+            since: "1.0.0".into(),
+            group: "string".into(),
+            examples: vec!["SET greeting hello".into()],
+        }
+    }
 
     #[test]
     fn help_prints_syntax_summary_complexity_since_and_group_in_either_language() {
-        let docs = assist::help("set");
+        let docs = [set_doc()];
         let en = help_lines("set", &docs, &TEACH_EN);
-        assert_eq!(en[0], "");
-        assert!(en[1].starts_with("  SET key value [NX | XX] [GET]"));
-        assert_eq!(en[2], format!("  summary: {}", docs[0].summary_en));
-        assert_eq!(en[3], "  complexity: O(1)");
-        assert_eq!(en[4], "  since: 1.0.0");
-        assert_eq!(en[5], "  group: string");
+        assert_eq!(
+            en,
+            [
+                "",
+                "  SET key value [NX | XX] [GET]",
+                "  summary: Sets the string value of a key.",
+                "  complexity: O(1)",
+                "  since: 1.0.0",
+                "  group: string"
+            ]
+        );
         let zh = help_lines("set", &docs, &TEACH_ZH);
-        assert_eq!(zh[2], format!("  摘要: {}", docs[0].summary_zh));
-        assert!(zh[2].contains("字串"));
+        assert_eq!(zh[2], "  摘要: 把字串存到鍵下。");
         assert_eq!(
             help_lines("nosuch", &[], &TEACH_EN),
             ["No help for nosuch."]
@@ -434,25 +432,24 @@ mod tests {
     }
 
     #[test]
-    fn resp_bytes_show_as_escaped_text() {
-        let mut get = Vec::new();
-        keyspace::resp::encode_request(&mut get, &["GET", "k"]);
-        assert_eq!(
-            escape_resp(&get, 100),
-            "*2\\r\\n$3\\r\\nGET\\r\\n$1\\r\\nk\\r\\n"
-        );
-        assert_eq!(
-            escape_resp(b"$2\r\n\x00\\\r\n", 100),
-            "$2\\r\\n\\x00\\\\\\r\\n"
-        );
-        assert_eq!(escape_resp(b"+OK\r\n", 3), "+OK…");
-    }
-
-    #[test]
     fn pieces_cover_the_line_and_carry_the_word_kinds() {
         let line = "SET  \"<b>k</b>\" 12 EX 5 x";
-        let read = assist::assist(line, line.len(), None);
-        let pieces = pieces(line, &read.words);
+        // The words as the worker's assist classifies this line.
+        let word = |start, end, kind, quoted| Word {
+            start,
+            end,
+            kind,
+            quoted,
+        };
+        let words = [
+            word(0, 3, WordKind::Command, false),
+            word(5, 15, WordKind::Key, true),
+            word(16, 18, WordKind::Number, false),
+            word(19, 21, WordKind::Keyword, false),
+            word(22, 23, WordKind::Number, false),
+            word(24, 25, WordKind::Argument, false),
+        ];
+        let pieces = pieces(line, &words);
         assert_eq!(
             pieces.iter().map(|p| p.text.as_str()).collect::<String>(),
             line

@@ -70,6 +70,18 @@ pub struct Answer {
     /// page labels itself.
     pub echo: String,
     pub reply: ReplyPage,
+    /// What the page says beside the reply, if anything.
+    pub note: Option<Note>,
+}
+
+/// What the page says beside a typed line, apart from Redis's reply: the worker knows the page
+/// engine's limits and tells which applies, the page words it in its language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Note {
+    /// DEBUG POPULATE above `cap` keys: not run (the reply is empty).
+    PopulateCapped { cap: u64 },
+    /// CONFIG SET maxmemory 0: run, and the tab now has no limit.
+    NoLimit,
 }
 
 /// Something that arrived on a pane's connection unasked.

@@ -18,7 +18,8 @@
 //! - [`share`]: share links' contents, their failures, and the link's line format.
 //! - [`saved`]: what the browser keeps, and why it may keep nothing.
 //!
-//! Serde types and pure helpers only: no engine, no Leptos, no browser.
+//! Serde types and pure helpers only, and the [`Backend`] trait the page's browser tests run
+//! an engine through: no engine, no Leptos, no browser.
 
 use serde::{Deserialize, Serialize};
 
@@ -31,8 +32,8 @@ pub mod scenario;
 pub mod server;
 pub mod share;
 
-use assist::Assist;
-use console::{Line, PaneId, ReplyPage, Update};
+use assist::{Assist, Doc};
+use console::{Line, PaneId, Update};
 use inspect::{InspectQuery, Inspection};
 use keys::{KeyQuery, KeyWindow};
 use saved::{Restored, SavedState};
@@ -98,13 +99,12 @@ pub enum Request {
     /// The line being typed and the cursor's byte offset: completions, hint, verdict, word
     /// kinds and docs come back (`assist`).
     Assist { line: String, cursor: usize },
-    /// The console's `help` built-in (`line` as typed in `pane`), answered in `lang` (a
-    /// `Strings::lang`).
+    /// The console's `help` built-in, `line` as typed in `pane`: answered by
+    /// [`Response::Helped`] with the docs, which the page lays out in its language.
     Help {
         seq: u64,
         pane: PaneId,
         line: String,
-        lang: String,
     },
     /// Print (or stop printing) each command's and reply's RESP bytes before the reply.
     ShowResp(bool),
@@ -146,11 +146,14 @@ pub enum Response {
     Shared(ShareBundle),
     ShareOpened(Result<Vec<String>, ShareError>),
     Assisted(Assist),
-    /// `help`'s text, for the console entry `seq`.
+    /// What `help` shows for the console entry `seq`: its echo, the topic asked (empty for
+    /// bare `help`), and the docs of the command, its subcommands or its group (none for an
+    /// unknown topic).
     Helped {
         seq: u64,
         echo: String,
-        reply: ReplyPage,
+        topic: String,
+        docs: Vec<Doc>,
     },
     /// The RESP toggle took effect.
     RespShown(bool),
@@ -170,4 +173,16 @@ pub enum Response {
     RdbLoaded(Result<usize, String>),
     /// What the browser kept is gone.
     ResetDone,
+}
+
+/// An engine that answers the page in the page's own thread instead of a Web Worker: the
+/// browser tests mount the page on one (`keyspace_worker::InPage`), since they have no worker
+/// script to load. The page's host drives it as it drives the worker: requests in, responses
+/// out, in order.
+pub trait Backend {
+    /// Starts a fresh engine (again, after the page's Reset): what the worker says first, in
+    /// order, [`Response::Ready`] first.
+    fn start(&mut self) -> Vec<Response>;
+    /// Answers one request, as the worker does.
+    fn answer(&mut self, request: Request) -> Response;
 }

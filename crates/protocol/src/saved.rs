@@ -38,8 +38,27 @@ pub struct Restored {
     pub damaged: Vec<Damage>,
     /// How long reading and loading took, in milliseconds (measured by the worker).
     pub load_ms: f64,
-    /// Why nothing is kept in this visit (IndexedDB refused, or another tab holds it), if so.
-    pub not_kept: Option<String>,
+    /// Why nothing is kept in this visit, if so.
+    pub not_kept: Option<NotKept>,
+}
+
+/// Why a visit keeps nothing in the browser: it starts empty, and its changes are not kept.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NotKept {
+    /// Another tab of the playground holds the storage (a Web Lock): two engines appending to
+    /// one log would interleave two keyspaces.
+    OtherTab,
+    /// IndexedDB would not open or be read, in the browser's words.
+    Unavailable(String),
+}
+
+/// Why a write to the browser's storage failed; the commands go on answering meanwhile.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WriteFailure {
+    /// The storage the browser gives the page is full (`QuotaExceededError`).
+    QuotaFull,
+    /// Anything else, in the browser's words.
+    Other(String),
 }
 
 /// The state of what the browser keeps, for the page to show: sizes as IndexedDB holds
@@ -54,9 +73,8 @@ pub struct SavedState {
     pub config: usize,
     /// Damaged copies kept for download, and their sizes.
     pub damaged: Vec<(String, usize)>,
-    /// The last write that failed (the browser's words, a full quota among them); cleared by
-    /// the next write that works.
-    pub failed: Option<String>,
+    /// Why the last write failed; cleared by the next write that works.
+    pub failed: Option<WriteFailure>,
     /// How long the last write took, in milliseconds.
     pub last_write_ms: f64,
 }

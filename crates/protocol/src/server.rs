@@ -14,6 +14,9 @@ pub enum ServerRequest {
     BigKeys,
     /// The LRU lab: one access pattern under sampled and exact LRU, each on a fresh engine.
     LruLab,
+    /// The `maxmemory-policy` values the engine takes, for the policy selector (asked once,
+    /// when the engine starts).
+    Policies,
 }
 
 /// What it answers.
@@ -22,14 +25,18 @@ pub enum ServerResponse {
     Status(ServerStatus),
     BigKeys(BigKeys),
     LruLab(Vec<LabGrid>),
+    Policies(Vec<String>),
 }
 
 /// The engine's memory, policy and counters at one moment.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServerStatus {
     pub used_memory: u64,
+    /// As INFO's `used_memory_human` writes it (`1.02M`).
+    pub used_memory_human: String,
     /// 0: no limit.
     pub maxmemory: u64,
+    pub maxmemory_human: String,
     pub policy: String,
     pub samples: i64,
     pub exact_lru: bool,
@@ -64,13 +71,6 @@ pub struct SlowRow {
     pub client: String,
 }
 
-impl ServerStatus {
-    /// How full memory is, 0 to 1 (more when over the limit); `None` without a limit.
-    pub fn fill(&self) -> Option<f64> {
-        (self.maxmemory > 0).then(|| self.used_memory as f64 / self.maxmemory as f64)
-    }
-}
-
 /// The biggest keys of one database, as `redis-cli --bigkeys` (by length or element count)
 /// and `--memkeys` (by memory) rank them.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,6 +94,8 @@ pub struct BigKey {
     pub size: u64,
     /// Modelled bytes of `used_memory` (as MEMORY USAGE estimates).
     pub memory: u64,
+    /// The same, as INFO writes sizes (`1.02M`).
+    pub memory_human: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

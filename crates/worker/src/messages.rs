@@ -1,5 +1,5 @@
 //! The engine's Web Worker: a [`Session`] answering the page's requests one message at a time.
-//! `crates/worker` (the `engine-worker` binary) only calls [`run`]; trunk builds it as a worker
+//! The `engine-worker` binary only calls [`run`]; trunk builds it as a worker
 //! (`data-type="worker"` in index.html).
 //!
 //! Before it answers anything, the worker reads what the browser kept (`store`) and opens the
@@ -17,12 +17,8 @@ use crate::clock::{random_seed, BrowserClock};
 use crate::persistence::{saved_state, Stored};
 use crate::session::Session;
 use crate::store::{self, Writer};
-use keyspace_protocol::saved::SavedState;
+use keyspace_protocol::saved::{NotKept, SavedState};
 use keyspace_protocol::{Request, Response};
-
-/// Why a tab keeps nothing while another holds the storage (`store::claim`); the page words
-/// it in its language (`persist_view`).
-pub const OTHER_TAB: &str = "another tab";
 
 /// Opens the playground as the browser kept it, starts answering messages, then tells the
 /// page it is ready and what it found.
@@ -34,30 +30,26 @@ async fn start() {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let started = js_sys::Date::now();
     let database = if store::claim().await {
-        store::open().await
+        store::open().await.map_err(NotKept::Unavailable)
     } else {
-        Err(OTHER_TAB.to_string())
+        Err(NotKept::OtherTab)
     };
-    let (stored, unreadable) = match &database {
-        Ok(database) => match store::read(database).await {
-            Ok(stored) => (stored, None),
-            Err(reason) => (Stored::default(), Some(reason)),
+    // Storage that cannot be read is not written over either: the page says why.
+    let (database, stored) = match database {
+        Ok(database) => match store::read(&database).await {
+            Ok(stored) => (Ok(database), stored),
+            Err(reason) => (Err(NotKept::Unavailable(reason)), Stored::default()),
         },
-        Err(_) => (Stored::default(), None),
+        Err(reason) => (Err(reason), Stored::default()),
     };
     let (session, mut restored) = Session::open(&stored, Box::new(BrowserClock), random_seed());
     restored.load_ms = js_sys::Date::now() - started;
-    restored.not_kept = database.as_ref().err().cloned().or(unreadable.clone());
+    restored.not_kept = database.as_ref().err().cloned();
     let on_saved = {
         let scope = scope.clone();
         Box::new(move |state: SavedState| post(&scope, &Response::Saved(state)))
     };
-    // Storage that cannot be read is not written over either: the page says why.
-    let database = match (database, unreadable) {
-        (Ok(_), Some(reason)) => Err(reason),
-        (database, _) => database,
-    };
-    let writer = Writer::new(database, saved_state(&stored), on_saved);
+    let writer = Writer::new(database.ok(), saved_state(&stored), on_saved);
     drop(stored);
     let session = Rc::new(RefCell::new(session));
     writer.push(session.borrow_mut().take_store_ops());

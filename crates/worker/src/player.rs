@@ -1,5 +1,5 @@
-//! The scenario player without the DOM: the messages the page sends to play a scenario, and
-//! the [`Player`] that answers them in the worker, beside the console's session. It owns a
+//! The scenario player: the [`Player`] that answers the page's scenario messages in the worker,
+//! beside the console's session. It owns a
 //! `keyspace_scenarios` [`Runner`] (its own engine under a manual clock, nothing shared with
 //! the console) and turns its reports into plain, serializable views the page only renders:
 //! the scenario's texts and steps when it opens, then after each move the position, the last
@@ -314,18 +314,6 @@ fn glob_escape(key: &str) -> String {
     out
 }
 
-/// Virtual time as the clock shows it: `+0s`, `+80ms`, `+2m 00s`, `+1h 05m`.
-pub fn format_elapsed(ms: u64) -> String {
-    let s = ms / 1000;
-    match s {
-        0 if ms > 0 => format!("+{ms}ms"),
-        0..=59 if !ms.is_multiple_of(1000) => format!("+{}.{:03}s", s, ms % 1000),
-        0..=59 => format!("+{s}s"),
-        60..=3599 => format!("+{}m {:02}s", s / 60, s % 60),
-        _ => format!("+{}h {:02}m {:02}s", s / 3600, s % 3600 / 60, s % 60),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -489,7 +477,7 @@ mod tests {
 
     #[test]
     fn the_readme_example_plays_as_it_expects() {
-        let readme = include_str!("../README.md");
+        let readme = include_str!("../../../README.md");
         let section = &readme[readme.find("## Writing a scenario").expect("the section")..];
         let start = section.find("```toml\n").expect("an example") + "```toml\n".len();
         let source = &section[start..start + section[start..].find("```").unwrap()];
@@ -512,15 +500,5 @@ mod tests {
                 "{report:?}"
             );
         }
-    }
-
-    #[test]
-    fn the_clock_reads_naturally() {
-        assert_eq!(format_elapsed(0), "+0s");
-        assert_eq!(format_elapsed(80), "+80ms");
-        assert_eq!(format_elapsed(1_500), "+1.500s");
-        assert_eq!(format_elapsed(120_080), "+2m 00s");
-        assert_eq!(format_elapsed(301_000), "+5m 01s");
-        assert_eq!(format_elapsed(3_900_000), "+1h 05m 00s");
     }
 }

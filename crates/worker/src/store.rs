@@ -19,7 +19,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::IdbTransaction;
 
 use crate::persistence::{count_write, StoreOp, Stored};
-use keyspace_protocol::saved::SavedState;
+use keyspace_protocol::saved::{SavedState, WriteFailure};
 
 const DATABASE: &str = "keyspace-playground";
 const VERSION: u32 = 1;
@@ -174,10 +174,10 @@ pub async fn read(database: &Database) -> Result<Stored, String> {
     Ok(stored)
 }
 
-/// Writes one request's changes in one transaction; the browser's reason if it did not
-/// commit (`QuotaExceededError` when the origin's storage is full).
-async fn write(database: &Database, ops: &[StoreOp]) -> Result<(), String> {
-    let e = |e: idb::Error| e.to_string();
+/// Writes one request's changes in one transaction; why it did not commit, if it did not (a
+/// full quota when the origin's storage is full).
+async fn write(database: &Database, ops: &[StoreOp]) -> Result<(), WriteFailure> {
+    let e = |e: idb::Error| WriteFailure::Other(e.to_string());
     let tx = database
         .transaction(&[FILES, LOG], TransactionMode::ReadWrite)
         .map_err(e)?;
@@ -208,10 +208,11 @@ async fn write(database: &Database, ops: &[StoreOp]) -> Result<(), String> {
         return Ok(());
     }
     Err(raw.error().map_or_else(
-        || "the browser aborted the write".to_string(),
-        |d| match d.message() {
-            message if message.is_empty() => d.name(),
-            message => format!("{}: {message}", d.name()),
+        || WriteFailure::Other("the browser aborted the write".to_string()),
+        |d| match (d.name(), d.message()) {
+            (name, _) if name == "QuotaExceededError" => WriteFailure::QuotaFull,
+            (name, message) if message.is_empty() => WriteFailure::Other(name),
+            (name, message) => WriteFailure::Other(format!("{name}: {message}")),
         },
     ))
 }
@@ -244,24 +245,19 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// A writer to `database`; without one (IndexedDB refused to open) nothing is kept and
-    /// the state says why.
+    /// A writer to `database`; without one (`NotKept`) nothing is written.
     pub fn new(
-        database: Result<Database, String>,
+        database: Option<Database>,
         state: SavedState,
         on_saved: Box<dyn Fn(SavedState)>,
     ) -> Rc<Writer> {
-        let (database, failed) = match database {
-            Ok(d) => (Some(d), None),
-            Err(reason) => (None, Some(reason)),
-        };
         Rc::new(Writer {
             database,
             queue: RefCell::new(VecDeque::new()),
             busy: RefCell::new(false),
             holed: RefCell::new(false),
             closed: RefCell::new(false),
-            state: RefCell::new(SavedState { failed, ..state }),
+            state: RefCell::new(state),
             on_saved,
         })
     }
@@ -339,7 +335,7 @@ impl Writer {
     }
 
     /// Drops what is queued, waits for the write under way, and empties the database.
-    pub async fn reset(self: &Rc<Self>) -> Result<(), String> {
+    pub async fn reset(self: &Rc<Self>) -> Result<(), WriteFailure> {
         *self.closed.borrow_mut() = true;
         self.queue.borrow_mut().clear();
         let Some(database) = &self.database else {
@@ -348,7 +344,7 @@ impl Writer {
         while *self.busy.borrow() {
             sleep(20).await;
         }
-        clear(database).await
+        clear(database).await.map_err(WriteFailure::Other)
     }
 }
 

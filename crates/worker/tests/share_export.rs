@@ -12,7 +12,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use keyspace_playground::share;
+use keyspace_worker::share;
 
 /// A throwaway redis-server, killed when dropped.
 struct Redis {
