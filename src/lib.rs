@@ -14,23 +14,14 @@
 //!   components, which only render what the modules above compute and the worker answers.
 
 pub mod app;
-pub mod chart;
-pub mod clients_view;
 pub mod console;
-pub mod docs_panel;
-pub mod history;
 pub mod host;
 pub mod i18n;
-pub mod inspector;
-pub mod panel;
-pub mod persist_view;
+pub mod keyspace;
 pub mod prefs;
-pub mod prompt;
-pub mod reply_line;
-pub mod scenario_view;
-pub mod server_view;
-pub mod share_view;
-pub mod teach;
-pub mod ttl;
+pub mod saved;
+pub mod scenario;
+pub mod server;
+pub mod share;
 
 pub use app::App;

@@ -4,7 +4,7 @@
 //! its QR code. The engine runs in the page's own thread (`common::in_page`).
 #![cfg(target_arch = "wasm32")]
 
-use keyspace_playground::share_view::ShareStrings;
+use keyspace_playground::share::dialog::ShareStrings;
 use keyspace_playground::App;
 use keyspace_worker::share;
 use leptos::mount::mount_to;

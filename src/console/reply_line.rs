@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 
 use crate::app::Shared;
-use crate::teach;
+use crate::console::teach;
 use keyspace_protocol::console::{split_index, Line, LineKind};
 use keyspace_protocol::inspect::InspectQuery;
 

@@ -22,8 +22,8 @@ use web_sys::HtmlInputElement;
 
 use crate::app::{Shared, Tab};
 use crate::i18n::{fill, Strings};
-use crate::inspector::{InspectTarget, Inspector, Source};
-use crate::ttl::format_ttl;
+use crate::keyspace::inspector::{InspectTarget, Inspector, Source};
+use crate::keyspace::ttl::format_ttl;
 use keyspace_protocol::console::Line;
 use keyspace_protocol::inspect::InspectQuery;
 use keyspace_protocol::scenario::{

@@ -4,10 +4,10 @@
 //! spec table (English) and in `docs` (繁體中文); only the UI's own text is here, the teaching
 //! console's in its own table (`teach`).
 
-use crate::teach::{TeachStrings, TEACH_EN, TEACH_ZH};
+use crate::console::teach::{TeachStrings, TEACH_EN, TEACH_ZH};
 
-use crate::clients_view::{ClientStrings, CLIENTS_ENGLISH, CLIENTS_TRADITIONAL_CHINESE};
-use crate::share_view::ShareStrings;
+use crate::console::clients::{ClientStrings, CLIENTS_ENGLISH, CLIENTS_TRADITIONAL_CHINESE};
+use crate::share::dialog::ShareStrings;
 
 /// Every piece of text the page shows that is not Redis's own output. Texts with `{n}` get a
 /// number put in by [`fill`]. Both tables are consts of this struct, so a text missing from
@@ -106,9 +106,9 @@ pub struct Strings {
     pub tab_console: &'static str,
     pub tab_scenarios: &'static str,
     /// The Server tab's words (`crate::server_view`).
-    pub server: &'static crate::server_view::ServerStrings,
+    pub server: &'static crate::server::panel::ServerStrings,
     /// The Server tab's "Saved in this browser" section and the restore note.
-    pub saved: &'static crate::persist_view::SavedStrings,
+    pub saved: &'static crate::saved::section::SavedStrings,
     /// The scenario picker's label.
     pub scenario_pick: &'static str,
     /// Above the scenario cards when none is open.
@@ -252,8 +252,8 @@ pub const ENGLISH: Strings = Strings {
     tabs_label: "Views",
     tab_console: "Console",
     tab_scenarios: "Scenarios",
-    server: &crate::server_view::ENGLISH,
-    saved: &crate::persist_view::SavedStrings::EN,
+    server: &crate::server::panel::ENGLISH,
+    saved: &crate::saved::section::SavedStrings::EN,
     scenario_pick: "Scenario",
     scenario_choose: "Pick a scenario from the guide, or open your own file.",
     open_file: "Open a .toml file",
@@ -368,8 +368,8 @@ pub const TRADITIONAL_CHINESE: Strings = Strings {
     tabs_label: "檢視",
     tab_console: "主控台",
     tab_scenarios: "情境",
-    server: &crate::server_view::TRADITIONAL_CHINESE,
-    saved: &crate::persist_view::SavedStrings::ZH_TW,
+    server: &crate::server::panel::TRADITIONAL_CHINESE,
+    saved: &crate::saved::section::SavedStrings::ZH_TW,
     scenario_pick: "情境",
     scenario_choose: "從指南中選一個情境，或開啟你自己的檔案。",
     open_file: "開啟 .toml 檔案",

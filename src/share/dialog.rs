@@ -8,7 +8,7 @@ use leptos::prelude::*;
 
 use crate::app::Shared;
 use crate::i18n::fill;
-use crate::scenario_view;
+use crate::scenario::view as scenario_view;
 use keyspace_protocol::console::{clip_echo, PaneId};
 use keyspace_protocol::share::{self, ShareBundle, ShareError, QR_QUIET_ZONE};
 use keyspace_protocol::Request;

@@ -13,10 +13,10 @@ use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 
 use crate::app::{Shared, Tab};
-use crate::docs_panel::DocsPanel;
-use crate::history::History;
+use crate::console::docs_panel::DocsPanel;
+use crate::console::history::History;
+use crate::console::teach::{self, Edit};
 use crate::prefs;
-use crate::teach::{self, Edit};
 use keyspace_protocol::assist::{Assist, Verdict, WordKind};
 use keyspace_protocol::console::PaneId;
 use keyspace_protocol::Request;

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use crate::app::Shared;
-use crate::teach;
+use crate::console::teach;
 use keyspace_protocol::assist::Doc;
 
 #[component]

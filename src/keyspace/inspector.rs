@@ -8,7 +8,7 @@ use leptos::prelude::*;
 
 use crate::app::Shared;
 use crate::i18n::{fill, fill_range};
-use crate::ttl::format_ttl;
+use crate::keyspace::ttl::format_ttl;
 use keyspace_protocol::inspect::{
     tail_index, Body, Element, Field, InspectQuery, Inspection, ScoreRange, Scored, PAGE,
 };

@@ -12,12 +12,12 @@ use leptos::prelude::*;
 use web_sys::HtmlInputElement;
 
 use crate::app::{EngineState, Shared, Tab};
-use crate::console::{Entry, Log};
+use crate::console::log::{Entry, Log};
+use crate::console::prompt::Prompt;
+use crate::console::reply_line::{CopyButton, ReplyLine};
+use crate::console::teach;
 use crate::i18n::{fill, Strings};
-use crate::prompt::Prompt;
-use crate::reply_line::{CopyButton, ReplyLine};
-use crate::share_view::Share;
-use crate::teach;
+use crate::share::dialog::Share;
 use keyspace_protocol::console::{
     clip_echo, help_topic, BlockedView, ClientView, Flow, PaneId, PANES_MAX,
 };

@@ -11,7 +11,7 @@ use leptos::prelude::*;
 
 use crate::app::Shared;
 use crate::i18n::fill;
-use crate::ttl::format_ttl;
+use crate::keyspace::ttl::format_ttl;
 use keyspace_protocol::inspect::InspectQuery;
 use keyspace_protocol::keys::KeyRow;
 
@@ -128,7 +128,7 @@ pub fn KeyPanel(shared: Shared) -> impl IntoView {
             </div>
             <div class="key-scroll" node_ref=scroller on:scroll=on_scroll>
                 <div class="key-rows">
-                    <crate::server_view::EvictedKeys shared />
+                    <crate::server::panel::EvictedKeys shared />
                     <For
                         each=rows
                         // By the row alone (a key is in a window once): a scroll by a few

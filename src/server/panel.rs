@@ -12,11 +12,11 @@ use std::time::Duration;
 use leptos::prelude::*;
 
 use crate::app::{EngineState, Shared, Tab};
-use crate::chart::{
+use crate::i18n::count_form;
+use crate::server::chart::{
     chart_lines, counts_bytes, format_utc_time, memory_fill, memory_setting, Sample, Samples,
     CHART_HEIGHT, CHART_WIDTH,
 };
-use crate::i18n::count_form;
 use keyspace_protocol::console::{Evicted, LineKind, ReplyPage};
 use keyspace_protocol::server::{
     BigKey, BigKeys, Fate, LabGrid, ServerRequest, ServerResponse, ServerStatus,
@@ -333,7 +333,7 @@ pub fn ServerPanel(shared: Shared) -> impl IntoView {
                 <Chart shared />
             </div>
             <LruLab shared />
-            <crate::persist_view::SavedSection shared />
+            <crate::saved::section::SavedSection shared />
             <BiggestKeys shared />
             <Slowlog shared />
             <Info shared />

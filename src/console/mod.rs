@@ -1,0 +1,8 @@
+//! The console: the client panes side by side, each with its scrollback and its input line.
+pub mod clients;
+pub mod docs_panel;
+pub mod history;
+pub mod log;
+pub mod prompt;
+pub mod reply_line;
+pub mod teach;

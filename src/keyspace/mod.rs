@@ -1,0 +1,4 @@
+//! The keyspace panel and the inspectors.
+pub mod inspector;
+pub mod panel;
+pub mod ttl;

@@ -1,0 +1,2 @@
+//! Saved in this browser.
+pub mod section;

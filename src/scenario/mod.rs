@@ -1,0 +1,2 @@
+//! The Scenarios tab.
+pub mod view;

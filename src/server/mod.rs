@@ -1,0 +1,3 @@
+//! The Server tab.
+pub mod chart;
+pub mod panel;

@@ -1,0 +1,2 @@
+//! Sharing a session.
+pub mod dialog;
