@@ -4,7 +4,7 @@
 //! its QR code. The engine runs in the page's own thread (`common::in_page`).
 #![cfg(target_arch = "wasm32")]
 
-use keyspace_playground::share::dialog::ShareStrings;
+use keyspace_playground::i18n::share::{self as words, ShareStrings};
 use keyspace_playground::App;
 use keyspace_worker::share;
 use leptos::mount::mount_to;
@@ -41,7 +41,7 @@ async fn open_at(hash: &str) -> (HtmlElement, impl Drop) {
 /// A note in either language, as the page picked one from the browser's.
 fn says(page: &HtmlElement, pick: impl Fn(&ShareStrings) -> String) -> bool {
     let log = texts(page, ".log").concat();
-    [&ShareStrings::EN, &ShareStrings::ZH_TW]
+    [&words::EN, &words::ZH_TW]
         .iter()
         .any(|s| log.contains(&pick(s)))
 }

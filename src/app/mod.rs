@@ -248,7 +248,7 @@ impl Shared {
                 topic,
                 docs,
             } => {
-                let text = self.text.get_untracked().teach;
+                let text = self.text.get_untracked().console;
                 let lines: Vec<Line> = teach::help_lines(&topic, &docs, text)
                     .into_iter()
                     .map(|line| Line::classify(line, false))
@@ -525,7 +525,7 @@ pub fn App(#[prop(optional)] backend: Option<SharedBackend>) -> impl IntoView {
     // The document follows the chosen language (title, `lang` for fonts and screen readers).
     Effect::new(move || {
         let text = shared.text.get();
-        document().set_title(text.title);
+        document().set_title(text.app.title);
         if let Some(root) = document().document_element() {
             let _ = root.set_attribute("lang", text.lang);
         }
@@ -538,8 +538,8 @@ pub fn App(#[prop(optional)] backend: Option<SharedBackend>) -> impl IntoView {
             <Tabs shared />
             {move || refused.get().map(|name| view! {
                 <div class="drop-refused" role="alert">
-                    <p>{move || text().drop_refused.replace("{file}", &name)}</p>
-                    <button class="close" on:click=move |_| refused.set(None)>{move || text().close}</button>
+                    <p>{move || text().app.drop_refused.replace("{file}", &name)}</p>
+                    <button class="close" on:click=move |_| refused.set(None)>{move || text().keyspace.close}</button>
                 </div>
             })}
             <main class="panes" hidden=move || shared.tab.get() != Tab::Console>
@@ -563,11 +563,11 @@ pub fn App(#[prop(optional)] backend: Option<SharedBackend>) -> impl IntoView {
             {move || match shared.engine.get() {
                 EngineState::Failed(message) => Some(view! {
                     <div class="failure" role="alert">
-                        <p>{move || text().failed}</p>
+                        <p>{move || text().app.failed}</p>
                         <p class="failure-detail">{message}</p>
                         <button on:click=move |_| {
                             let id = shared.id();
-                            let note = shared.text.get_untracked().restarted;
+                            let note = shared.text.get_untracked().app.restarted;
                             shared.panes.with_untracked(|panes| {
                                 for pane in panes {
                                     pane.log.update(|log| {
@@ -577,7 +577,7 @@ pub fn App(#[prop(optional)] backend: Option<SharedBackend>) -> impl IntoView {
                                 }
                             });
                             shared.start();
-                        }>{move || text().reset}</button>
+                        }>{move || text().app.reset}</button>
                     </div>
                 }),
                 _ => None,
@@ -649,8 +649,8 @@ fn Header(shared: Shared) -> impl IntoView {
     view! {
         <header class="top">
             <div class="titles">
-                <h1>{move || text().title}<span class="version">"Redis 7.0"</span></h1>
-                <p class="note">{move || text().emulates}</p>
+                <h1>{move || text().app.title}<span class="version">"Redis 7.0"</span></h1>
+                <p class="note">{move || text().app.emulates}</p>
             </div>
             <nav class="controls">
                 {LANGUAGES.map(|table| view! {
@@ -665,10 +665,10 @@ fn Header(shared: Shared) -> impl IntoView {
                     >{table.name}</button>
                 })}
                 <button class="theme" on:click=toggle_theme>
-                    {move || if dark() { text().theme_light } else { text().theme_dark }}
+                    {move || if dark() { text().app.theme_light } else { text().app.theme_dark }}
                 </button>
-                <button class="zoom" aria-label=move || text().zoom_out on:click=move |_| step(-ZOOM_STEP)>"A−"</button>
-                <button class="zoom" aria-label=move || text().zoom_in on:click=move |_| step(ZOOM_STEP)>"A+"</button>
+                <button class="zoom" aria-label=move || text().app.zoom_out on:click=move |_| step(-ZOOM_STEP)>"A−"</button>
+                <button class="zoom" aria-label=move || text().app.zoom_in on:click=move |_| step(ZOOM_STEP)>"A+"</button>
             </nav>
         </header>
     }
@@ -689,9 +689,9 @@ fn Tabs(shared: Shared) -> impl IntoView {
         }
     };
     view! {
-        <nav class="tabs" role="tablist" aria-label=move || text().tabs_label>
-            {tab(Tab::Console, |t| t.tab_console)}
-            {tab(Tab::Scenarios, |t| t.tab_scenarios)}
+        <nav class="tabs" role="tablist" aria-label=move || text().app.tabs_label>
+            {tab(Tab::Console, |t| t.app.tab_console)}
+            {tab(Tab::Scenarios, |t| t.app.tab_scenarios)}
             {tab(Tab::Server, |t| t.server.tab)}
         </nav>
     }

@@ -16,6 +16,7 @@ use crate::console::log::{Entry, Log};
 use crate::console::prompt::Prompt;
 use crate::console::reply_line::{CopyButton, ReplyLine};
 use crate::console::teach;
+use crate::i18n::clients::ClientStrings;
 use crate::i18n::{fill, Strings};
 use crate::share::dialog::Share;
 use keyspace_protocol::console::{
@@ -27,90 +28,6 @@ use keyspace_protocol::Request;
 pub const FLOWS_SHOWN: usize = 4;
 /// Lines a pasted pipeline may hold: a paste beyond it is cut there, and the pane says so.
 pub const PIPELINE_MAX: usize = 10_000;
-
-/// The page's words for the client panes, in each language.
-#[derive(Debug, PartialEq, Eq)]
-pub struct ClientStrings {
-    /// A pane's title while its client has no name: `{n}` is the pane's number.
-    pub client_n: &'static str,
-    pub add_client: &'static str,
-    /// Why "add a client" is greyed out: `{n}` panes at most.
-    pub panes_full: &'static str,
-    pub remove_client: &'static str,
-    pub rename: &'static str,
-    pub rename_label: &'static str,
-    /// The echo of a pasted pipeline: `{n}` commands.
-    pub pipeline: &'static str,
-    /// A paste cut at the limit: `{n}` lines were sent.
-    pub pipeline_cut: &'static str,
-    pub db: &'static str,
-    /// In a transaction: `{n}` commands queued.
-    pub in_multi: &'static str,
-    /// Subscribed to `{n}` channels and patterns.
-    pub subscribed: &'static str,
-    pub blocked: &'static str,
-    /// Where a blocked command's reply will be: `{cmd}` waits for `{keys}`.
-    pub blocked_line: &'static str,
-    pub watching: &'static str,
-    pub watch_broken: &'static str,
-    /// Typed lines waiting behind a blocked command: `{n}`.
-    pub waiting_lines: &'static str,
-    pub flows_title: &'static str,
-    /// The sender of keyspace notifications and other messages nobody typed.
-    pub server: &'static str,
-    pub via: &'static str,
-    pub nobody: &'static str,
-    pub panes_hint: &'static str,
-}
-
-pub const CLIENTS_ENGLISH: ClientStrings = ClientStrings {
-    client_n: "client {n}",
-    add_client: "+ Add a client",
-    panes_full: "{n} clients at most",
-    remove_client: "Disconnect this client",
-    rename: "Name",
-    rename_label: "Client name (sent as CLIENT SETNAME)",
-    pipeline: "(pipeline of {n} commands)",
-    pipeline_cut: "(the paste was cut to its first {n} lines)",
-    db: "db {n}",
-    in_multi: "MULTI · {n} queued",
-    subscribed: "subscribed · {n}",
-    blocked: "blocked",
-    blocked_line: "(blocked: {cmd} waits for data on {keys}, or its timeout)",
-    watching: "WATCH",
-    watch_broken: "watch broken: EXEC will fail",
-    waiting_lines: "{n} typed line waits|{n} typed lines wait",
-    flows_title: "Messages",
-    server: "server",
-    via: "via",
-    nobody: "nobody listens",
-    panes_hint:
-        "Each pane is its own connection. Paste several lines to send them as one pipeline.",
-};
-
-pub const CLIENTS_TRADITIONAL_CHINESE: ClientStrings = ClientStrings {
-    client_n: "用戶端 {n}",
-    add_client: "+ 新增用戶端",
-    panes_full: "最多 {n} 個用戶端",
-    remove_client: "中斷這個用戶端的連線",
-    rename: "命名",
-    rename_label: "用戶端名稱（以 CLIENT SETNAME 送出）",
-    pipeline: "（管線：{n} 個命令）",
-    pipeline_cut: "（貼上的內容只送出前 {n} 行）",
-    db: "資料庫 {n}",
-    in_multi: "MULTI · 已排入 {n} 個",
-    subscribed: "已訂閱 · {n}",
-    blocked: "阻塞中",
-    blocked_line: "（阻塞中：{cmd} 等待 {keys} 有資料，或等到逾時）",
-    watching: "WATCH",
-    watch_broken: "WATCH 已失效：EXEC 會失敗",
-    waiting_lines: "{n} 行命令等待中",
-    flows_title: "訊息",
-    server: "伺服器",
-    via: "經由",
-    nobody: "沒有人訂閱",
-    panes_hint: "每個窗格是一條獨立的連線。一次貼上多行，會以管線（pipeline）一起送出。",
-};
 
 /// One client pane: the engine's view of the client, and the page's scrollback for it.
 #[derive(Clone, Copy, Debug)]
@@ -286,7 +203,7 @@ pub fn Clients(shared: Shared) -> impl IntoView {
                     children=move |pane| view! { <PaneView shared pane /> }
                 />
             </div>
-            <p class="hint">{move || shared.text.get().keys_hint}</p>
+            <p class="hint">{move || shared.text.get().console.keys_hint}</p>
         </section>
     }
 }
@@ -476,15 +393,15 @@ fn PaneView(shared: Shared, pane: Pane) -> impl IntoView {
             </header>
             <div class="status" aria-live="polite">
                 {move || match shared.engine.get() {
-                    EngineState::Starting => Some(text().starting),
+                    EngineState::Starting => Some(text().console.starting),
                     _ if pane.view.with(|v| v.blocked.is_some()) => None,
-                    _ if pane.log.with(Log::waiting) > 0 => Some(text().busy),
+                    _ if pane.log.with(Log::waiting) > 0 => Some(text().console.busy),
                     _ => None,
                 }}
             </div>
             // The log's lines sit in a bottom-anchored box (style/clients.css): the newest line
             // stays in view as lines arrive, and a reader scrolled up is left where they are.
-            <div class="log" role="log" aria-label=move || text().output_label>
+            <div class="log" role="log" aria-label=move || text().console.output_label>
                 <div class="log-lines">
                     {move || {
                         let first_visit = pane.id == 1
@@ -492,10 +409,10 @@ fn PaneView(shared: Shared, pane: Pane) -> impl IntoView {
                             && pane.log.with(|l| l.entries.is_empty());
                         first_visit.then(|| view! {
                             <div class="welcome">
-                                <p class="welcome-title">{move || text().welcome_title}</p>
-                                <p>{move || text().welcome_text}</p>
+                                <p class="welcome-title">{move || text().console.welcome_title}</p>
+                                <p>{move || text().console.welcome_text}</p>
                                 <button class="welcome-scenarios" on:click=move |_| shared.tab.set(Tab::Scenarios)>
-                                    {move || text().welcome_scenarios}
+                                    {move || text().console.welcome_scenarios}
                                 </button>
                             </div>
                         })
@@ -539,8 +456,8 @@ fn EntryView(entry: Entry, pane: Pane, shared: Shared) -> impl IntoView {
             .with(|v| v.blocked.as_ref().map(|b| blocked_text(b, text().clients)));
         match (first, blocked) {
             (true, Some(blocked)) => blocked,
-            (true, None) => text().running.to_string(),
-            (false, _) => text().queued.to_string(),
+            (true, None) => text().console.running.to_string(),
+            (false, _) => text().console.queued.to_string(),
         }
     };
     let body = match entry.reply {
@@ -552,9 +469,9 @@ fn EntryView(entry: Entry, pane: Pane, shared: Shared) -> impl IntoView {
                 let label = move || {
                     let t: &Strings = text();
                     if reply.expanded {
-                        fill(t.show_more, hidden)
+                        fill(t.console.show_more, hidden)
                     } else {
-                        fill(t.show_all, reply.total)
+                        fill(t.console.show_all, reply.total)
                     }
                 };
                 let expand = move |_| {
@@ -592,6 +509,7 @@ fn EntryView(entry: Entry, pane: Pane, shared: Shared) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::clients;
     use keyspace_protocol::console::BlockedView;
 
     fn view(pane: PaneId) -> ClientView {
@@ -622,22 +540,22 @@ mod tests {
     #[test]
     fn a_pane_is_titled_by_name_then_label_then_number() {
         let mut v = view(3);
-        assert_eq!(title(&v, &CLIENTS_ENGLISH), "client 3");
-        assert_eq!(title(&v, &CLIENTS_TRADITIONAL_CHINESE), "用戶端 3");
+        assert_eq!(title(&v, &clients::EN), "client 3");
+        assert_eq!(title(&v, &clients::ZH_TW), "用戶端 3");
         v.label = Some("publisher".into());
-        assert_eq!(title(&v, &CLIENTS_ENGLISH), "publisher");
+        assert_eq!(title(&v, &clients::EN), "publisher");
         v.name = Some("worker-1".into());
-        assert_eq!(title(&v, &CLIENTS_ENGLISH), "worker-1");
+        assert_eq!(title(&v, &clients::EN), "worker-1");
     }
 
     #[test]
     fn badges_say_what_state_the_client_is_in() {
         let mut v = view(1);
-        assert!(badges(&v, &CLIENTS_ENGLISH).is_empty());
+        assert!(badges(&v, &clients::EN).is_empty());
         v.db = 2;
         v.multi = Some(3);
         v.watching = vec!["balance".into()];
-        let shown = badges(&v, &CLIENTS_ENGLISH);
+        let shown = badges(&v, &clients::EN);
         assert_eq!(
             shown,
             [
@@ -648,7 +566,7 @@ mod tests {
         );
         v.watch_broken = true;
         assert_eq!(
-            badges(&v, &CLIENTS_ENGLISH)[2],
+            badges(&v, &clients::EN)[2],
             (
                 "watch-broken",
                 "watch broken: EXEC will fail: balance".to_string()
@@ -663,10 +581,7 @@ mod tests {
             timeout_at_ms: None,
         });
         v.waiting_lines = 2;
-        let shown: Vec<_> = badges(&v, &CLIENTS_ENGLISH)
-            .into_iter()
-            .map(|b| b.1)
-            .collect();
+        let shown: Vec<_> = badges(&v, &clients::EN).into_iter().map(|b| b.1).collect();
         assert_eq!(
             shown,
             [

@@ -17,7 +17,7 @@ pub fn DocsPanel(
     #[prop(into)]
     on_run: Callback<String>,
 ) -> impl IntoView {
-    let t = move || shared.text.get().teach;
+    let t = move || shared.text.get().console;
     let body = move || match doc.get() {
         None => view! { <p class="docs-empty">{move || t().docs_empty}</p> }.into_any(),
         Some(doc) => {

@@ -45,7 +45,7 @@ pub fn Prompt(
     on_clear: Callback<()>,
 ) -> impl IntoView {
     let text = move || shared.text.get();
-    let teach_text = move || shared.text.get().teach;
+    let teach_text = move || shared.text.get().console;
     let history = RwSignal::new(History::from_saved(
         &prefs::load("history").unwrap_or_default(),
     ));
@@ -443,8 +443,8 @@ pub fn Prompt(
                         autocomplete="off"
                         autocapitalize="off"
                         spellcheck="false"
-                        placeholder=move || text().placeholder
-                        aria-label=move || text().input_label
+                        placeholder=move || text().console.placeholder
+                        aria-label=move || text().console.input_label
                         aria-invalid=move || invalid().to_string()
                         aria-describedby=format!("prompt-verdict-{pane} prompt-hint-{pane}")
                         aria-autocomplete="list"

@@ -17,7 +17,7 @@ pub fn ReplyLine(line: Line, shared: Shared) -> impl IntoView {
         LineKind::Error => {
             let error = line.text.clone();
             let explanation = move || {
-                teach::explain(&error, shared.text.get().teach)
+                teach::explain(&error, shared.text.get().console)
                     .map(|e| view! { <div class="explain">{e}</div> })
             };
             // Beside the line, not in it: the line stays Redis's text, to read and to copy.
@@ -65,6 +65,6 @@ pub fn CopyButton(text: String, shared: Shared) -> impl IntoView {
         let _ = clipboard.write_text(&text);
     };
     view! {
-        <button class="copy" on:click=copy>{move || shared.text.get().teach.copy}</button>
+        <button class="copy" on:click=copy>{move || shared.text.get().console.copy}</button>
     }
 }

@@ -5,141 +5,10 @@
 
 use keyspace_protocol::assist::{Doc, Word, WordKind};
 
-/// The console's teaching text in one language (a field of [`crate::i18n::Strings`]).
-#[derive(Debug, PartialEq, Eq)]
-pub struct TeachStrings {
-    /// Summaries in 繁體中文 (the spec table's English ones otherwise).
-    pub chinese: bool,
-    pub summary: &'static str,
-    pub complexity: &'static str,
-    pub since: &'static str,
-    pub group: &'static str,
-    /// What bare `help` prints.
-    pub help_intro: &'static [&'static str],
-    /// `help` about something that is no command nor group: `{t}` is what was asked.
-    pub help_unknown: &'static str,
-    /// The docs panel.
-    pub docs_title: &'static str,
-    pub docs_empty: &'static str,
-    pub examples: &'static str,
-    /// The button that runs an example.
-    pub run: &'static str,
-    pub close_docs: &'static str,
-    /// Why the line cannot run as typed.
-    pub unknown_command: &'static str,
-    pub unknown_subcommand: &'static str,
-    pub too_few: &'static str,
-    pub too_many: &'static str,
-    /// `{w}` is the word with no place in the syntax.
-    pub unexpected: &'static str,
-    pub suggestions: &'static str,
-    /// The toggle showing the RESP bytes of each command and reply.
-    pub raw_resp: &'static str,
-    pub history: &'static str,
-    pub history_filter: &'static str,
-    /// Ctrl+R's prompt, as readline writes it.
-    pub reverse_search: &'static str,
-    pub reverse_failed: &'static str,
-    pub copy: &'static str,
-    pub docs_button: &'static str,
-    /// Explanations of Redis's common errors.
-    pub wrongtype: &'static str,
-    pub syntax_error: &'static str,
-    pub arity: &'static str,
-    pub not_integer: &'static str,
-    pub oom: &'static str,
-    pub noauth: &'static str,
-    pub execabort: &'static str,
-    pub unknown_command_error: &'static str,
-}
-
-pub const TEACH_EN: TeachStrings = TeachStrings {
-    chinese: false,
-    summary: "summary",
-    complexity: "complexity",
-    since: "since",
-    group: "group",
-    help_intro: &[
-        "Keyspace Playground, behaving like Redis 7.0.",
-        "Type: \"help @<group>\" to list the commands of a group (Tab completes the groups)",
-        "      \"help <command>\" for help on <command>",
-        "      \"help <tab>\" to get a list of possible help topics",
-        "      \"clear\" to clear the screen",
-    ],
-    help_unknown: "No help for {t}.",
-    docs_title: "Command docs",
-    docs_empty: "Type a command: its docs open here.",
-    examples: "Examples",
-    run: "Run",
-    close_docs: "Close the docs",
-    unknown_command: "unknown command",
-    unknown_subcommand: "unknown subcommand",
-    too_few: "needs more arguments",
-    too_many: "too many arguments",
-    unexpected: "{w} has no place here",
-    suggestions: "Suggestions",
-    raw_resp: "Raw RESP",
-    history: "History",
-    history_filter: "Search history",
-    reverse_search: "(reverse-i-search)",
-    reverse_failed: "(failed reverse-i-search)",
-    copy: "Copy",
-    docs_button: "Docs",
-    wrongtype: "The key holds another type of value than this command works on (see TYPE key).",
-    syntax_error: "An option is misspelled, repeated, or not allowed together with another one.",
-    arity: "The command got too few or too many arguments (help <command> shows its syntax).",
-    not_integer:
-        "This argument must be a whole number within 64 bits, or the stored value is not one.",
-    oom: "maxmemory is reached and the eviction policy found nothing to evict.",
-    noauth: "This connection must authenticate (AUTH) before running commands.",
-    execabort: "A command queued in this MULTI was refused, so EXEC runs none of them.",
-    unknown_command_error: "Redis has no such command (help @<group> lists the ones it has).",
-};
-
-pub const TEACH_ZH: TeachStrings = TeachStrings {
-    chinese: true,
-    summary: "摘要",
-    complexity: "時間複雜度",
-    since: "起始版本",
-    group: "群組",
-    help_intro: &[
-        "Keyspace 遊樂場，行為與 Redis 7.0 相同。",
-        "輸入：\"help @<群組>\" 列出某群組的指令（Tab 可補全群組名）",
-        "      \"help <指令>\" 查看指令說明",
-        "      \"help <Tab>\" 列出可查的主題",
-        "      \"clear\" 清除畫面",
-    ],
-    help_unknown: "沒有 {t} 的說明。",
-    docs_title: "指令說明",
-    docs_empty: "輸入指令，它的說明會顯示在這裡。",
-    examples: "範例",
-    run: "執行",
-    close_docs: "關閉說明",
-    unknown_command: "沒有這個指令",
-    unknown_subcommand: "沒有這個子指令",
-    too_few: "參數不足",
-    too_many: "參數太多",
-    unexpected: "{w} 不該出現在這裡",
-    suggestions: "建議",
-    raw_resp: "原始 RESP",
-    history: "歷史指令",
-    history_filter: "搜尋歷史指令",
-    reverse_search: "(反向搜尋)",
-    reverse_failed: "(反向搜尋失敗)",
-    copy: "複製",
-    docs_button: "說明",
-    wrongtype: "這個鍵存的值不是此指令能處理的型別（可用 TYPE 鍵名 查看）。",
-    syntax_error: "選項拼錯、重複，或與另一個選項不能同時使用。",
-    arity: "指令的參數太少或太多（help <指令> 可看語法）。",
-    not_integer: "這個參數必須是 64 位元以內的整數，或鍵中存的值不是整數。",
-    oom: "已達 maxmemory 上限，而淘汰策略找不到可淘汰的鍵。",
-    noauth: "這條連線必須先驗證身分（AUTH）才能執行指令。",
-    execabort: "這次 MULTI 中有指令被拒絕，所以 EXEC 一個都不執行。",
-    unknown_command_error: "Redis 沒有這個指令（help @<群組> 可列出現有的指令）。",
-};
+use crate::i18n::console::ConsoleStrings;
 
 /// The summary in the chosen language.
-pub fn summary<'a>(doc: &'a Doc, text: &TeachStrings) -> &'a str {
+pub fn summary<'a>(doc: &'a Doc, text: &ConsoleStrings) -> &'a str {
     if text.chinese && !doc.summary_zh.is_empty() {
         &doc.summary_zh
     } else {
@@ -149,7 +18,7 @@ pub fn summary<'a>(doc: &'a Doc, text: &TeachStrings) -> &'a str {
 
 /// What `help <topic>` prints, laid out as redis-cli lays out its help (with the complexity
 /// added): a blank line, then for each command its syntax and its facts, indented.
-pub fn help_lines(topic: &str, docs: &[Doc], text: &TeachStrings) -> Vec<String> {
+pub fn help_lines(topic: &str, docs: &[Doc], text: &ConsoleStrings) -> Vec<String> {
     if topic.trim().is_empty() {
         return text.help_intro.iter().map(|l| l.to_string()).collect();
     }
@@ -211,7 +80,7 @@ pub fn unquote(printed: &str) -> Option<String> {
 
 /// A short explanation of a common Redis error, from a printed error line (`(error) ERR
 /// syntax error`), keyed by the error's first word or prefix.
-pub fn explain(line: &str, text: &TeachStrings) -> Option<&'static str> {
+pub fn explain(line: &str, text: &ConsoleStrings) -> Option<&'static str> {
     let error = line.trim_start();
     let error = error.strip_prefix("(error) ").unwrap_or(error);
     let known: [(&str, &str); 8] = [
@@ -353,6 +222,7 @@ fn needs_quotes(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::console;
 
     /// SET's docs, as the worker sends them.
     fn set_doc() -> Doc {
@@ -371,7 +241,7 @@ mod tests {
     #[test]
     fn help_prints_syntax_summary_complexity_since_and_group_in_either_language() {
         let docs = [set_doc()];
-        let en = help_lines("set", &docs, &TEACH_EN);
+        let en = help_lines("set", &docs, &console::EN);
         assert_eq!(
             en,
             [
@@ -383,52 +253,55 @@ mod tests {
                 "  group: string"
             ]
         );
-        let zh = help_lines("set", &docs, &TEACH_ZH);
+        let zh = help_lines("set", &docs, &console::ZH_TW);
         assert_eq!(zh[2], "  摘要: 把字串存到鍵下。");
         assert_eq!(
-            help_lines("nosuch", &[], &TEACH_EN),
+            help_lines("nosuch", &[], &console::EN),
             ["No help for nosuch."]
         );
         assert_eq!(
-            help_lines("", &[], &TEACH_ZH).len(),
-            TEACH_ZH.help_intro.len()
+            help_lines("", &[], &console::ZH_TW).len(),
+            console::ZH_TW.help_intro.len()
         );
     }
 
     #[test]
     fn common_errors_get_an_explanation_and_the_text_stays_redis_s() {
         let wrongtype = "(error) WRONGTYPE Operation against a key holding the wrong kind of value";
-        assert_eq!(explain(wrongtype, &TEACH_EN), Some(TEACH_EN.wrongtype));
         assert_eq!(
-            explain("(error) ERR syntax error", &TEACH_ZH),
-            Some(TEACH_ZH.syntax_error)
+            explain(wrongtype, &console::EN),
+            Some(console::EN.wrongtype)
+        );
+        assert_eq!(
+            explain("(error) ERR syntax error", &console::ZH_TW),
+            Some(console::ZH_TW.syntax_error)
         );
         assert_eq!(
             explain(
                 "(error) ERR wrong number of arguments for 'get' command",
-                &TEACH_EN
+                &console::EN
             ),
-            Some(TEACH_EN.arity)
+            Some(console::EN.arity)
         );
         assert_eq!(
             explain(
                 "(error) ERR value is not an integer or out of range",
-                &TEACH_EN
+                &console::EN
             ),
-            Some(TEACH_EN.not_integer)
+            Some(console::EN.not_integer)
         );
         assert!(explain(
             "(error) OOM command not allowed when used memory > 'maxmemory'.",
-            &TEACH_EN
+            &console::EN
         )
         .is_some());
         assert!(explain(
             "(error) EXECABORT Transaction discarded because of previous errors.",
-            &TEACH_EN
+            &console::EN
         )
         .is_some());
-        assert!(explain("(error) NOAUTH Authentication required.", &TEACH_EN).is_some());
-        assert_eq!(explain("(error) ERR no such key", &TEACH_EN), None);
+        assert!(explain("(error) NOAUTH Authentication required.", &console::EN).is_some());
+        assert_eq!(explain("(error) ERR no such key", &console::EN), None);
     }
 
     #[test]

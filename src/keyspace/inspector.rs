@@ -95,11 +95,11 @@ pub fn Inspector(shared: Shared, target: InspectTarget) -> impl IntoView {
             Some(inspection) => inspection_view(inspection, shared, target).into_any(),
         };
         Some(view! {
-            <section class="inspector" aria-label=move || text().inspector_label>
+            <section class="inspector" aria-label=move || text().keyspace.inspector_label>
                 <header class="inspect-head">
                     <h3 class="inspect-key" title=query.key.clone()>{query.key.clone()}</h3>
                     <button class="close" on:click=move |_| target.close()>
-                        {move || text().close}
+                        {move || text().keyspace.close}
                     </button>
                 </header>
                 {view}
@@ -120,12 +120,19 @@ fn inspection_view(inspection: Inspection, shared: Shared, target: InspectTarget
         body,
     } = inspection;
     if body == Body::Missing {
-        return view! { <p class="key-gone">{move || text().key_gone}</p> }.into_any();
+        return view! { <p class="key-gone">{move || text().keyspace.key_gone}</p> }.into_any();
     }
     let is_string = matches!(body, Body::String { .. });
     let size = move || {
         let t = text();
-        fill(if is_string { t.bytes } else { t.elements }, total)
+        fill(
+            if is_string {
+                t.keyspace.bytes
+            } else {
+                t.keyspace.elements
+            },
+            total,
+        )
     };
     let ttl = expires_at_ms.map(|at| {
         view! {
@@ -137,7 +144,7 @@ fn inspection_view(inspection: Inspection, shared: Shared, target: InspectTarget
     let facts = view! {
         <p class="inspect-facts">
             <span class=format!("type type-{type_name}")>{type_name.clone()}</span>
-            <span class="encoding">{move || text().encoding} " " <code>{encoding.clone()}</code></span>
+            <span class="encoding">{move || text().keyspace.encoding} " " <code>{encoding.clone()}</code></span>
             <span class="size">{size}</span>
             {ttl}
         </p>
@@ -150,7 +157,7 @@ fn inspection_view(inspection: Inspection, shared: Shared, target: InspectTarget
         } => {
             let rest = total.saturating_sub(value.len());
             let more = (rest > 0).then(|| {
-                view! { <p class="more-bytes">{move || fill(text().more_bytes, rest)}</p> }
+                view! { <p class="more-bytes">{move || fill(text().keyspace.more_bytes, rest)}</p> }
             });
             view! {
                 <pre class="string-value" class:changed=changed>{value}</pre>
@@ -184,8 +191,8 @@ fn list_view(cells: Vec<Element>, offset: usize, total: usize, shared: Shared) -
     let text = move || shared.text.get();
     view! {
         <p class="legend">
-            <span class="idx">"0 1 2…"</span> " " {move || text().from_head} " · "
-            <span class="idx tail">"…-2 -1"</span> " " {move || text().from_tail}
+            <span class="idx">"0 1 2…"</span> " " {move || text().keyspace.from_head} " · "
+            <span class="idx tail">"…-2 -1"</span> " " {move || text().keyspace.from_tail}
         </p>
         <ol class="cells">
             {cells.into_iter().enumerate().map(|(i, Element { text, changed })| {
@@ -208,7 +215,7 @@ fn hash_view(fields: Vec<Field>, shared: Shared) -> impl IntoView {
     view! {
         <table class="fields">
             <thead>
-                <tr><th>{move || text().col_field}</th><th>{move || text().col_value}</th></tr>
+                <tr><th>{move || text().keyspace.col_field}</th><th>{move || text().keyspace.col_value}</th></tr>
             </thead>
             <tbody>
                 {fields.into_iter().map(|Field { field, value, changed }| view! {
@@ -225,14 +232,15 @@ fn zset_view(rows: Vec<Scored>, range: ScoreRange, offset: usize, shared: Shared
     let legend = move || {
         let t = text();
         if range.lowest == range.highest {
-            t.bars_equal.to_string()
+            t.keyspace.bars_equal.to_string()
         } else {
             let words = t
+                .keyspace
                 .bars_range
                 .replace("{low}", &range.lowest)
                 .replace("{high}", &range.highest);
             if range.infinite {
-                format!("{words} {}", t.bars_infinite)
+                format!("{words} {}", t.keyspace.bars_infinite)
             } else {
                 words
             }
@@ -243,9 +251,9 @@ fn zset_view(rows: Vec<Scored>, range: ScoreRange, offset: usize, shared: Shared
         <table class="ranked">
             <thead>
                 <tr>
-                    <th class="num">{move || text().col_rank}</th>
-                    <th>{move || text().col_member}</th>
-                    <th class="num">{move || text().col_score}</th>
+                    <th class="num">{move || text().keyspace.col_rank}</th>
+                    <th>{move || text().keyspace.col_member}</th>
+                    <th class="num">{move || text().keyspace.col_score}</th>
                     <th></th>
                 </tr>
             </thead>
@@ -293,11 +301,11 @@ fn pager(
         view! {
             <nav class="pager">
                 <button class="prev" disabled={offset == 0} on:click=go(key.clone(), offset.saturating_sub(PAGE))>
-                    {move || text().prev_page}
+                    {move || text().keyspace.prev_page}
                 </button>
-                <span class="range">{move || fill_range(text().page_range, offset + 1, last, total)}</span>
+                <span class="range">{move || fill_range(text().keyspace.page_range, offset + 1, last, total)}</span>
                 <button class="next" disabled={last >= total} on:click=go(key, offset + PAGE)>
-                    {move || text().next_page}
+                    {move || text().keyspace.next_page}
                 </button>
             </nav>
         }

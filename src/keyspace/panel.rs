@@ -84,15 +84,20 @@ pub fn KeyPanel(shared: Shared) -> impl IntoView {
     let rows = move || shared.window.with(|w| w.rows.clone());
     let summary = move || {
         let t = text();
-        shared
-            .window
-            .with(|w| format!("{} {} · {}", t.db_label, w.db, fill(t.keys_count, w.total)))
+        shared.window.with(|w| {
+            format!(
+                "{} {} · {}",
+                t.keyspace.db_label,
+                w.db,
+                fill(t.keyspace.keys_count, w.total)
+            )
+        })
     };
 
     view! {
-        <section class="keys" aria-label=move || text().keys_title>
+        <section class="keys" aria-label=move || text().keyspace.keys_title>
             <header class="keys-head">
-                <h2>{move || text().keys_title}</h2>
+                <h2>{move || text().keyspace.keys_title}</h2>
                 <span class="keys-summary">{summary}</span>
             </header>
             <div class="filters">
@@ -101,8 +106,8 @@ pub fn KeyPanel(shared: Shared) -> impl IntoView {
                     class="pattern"
                     autocomplete="off"
                     spellcheck="false"
-                    placeholder=move || text().filter_placeholder
-                    aria-label=move || text().filter_label
+                    placeholder=move || text().keyspace.filter_placeholder
+                    aria-label=move || text().keyspace.filter_label
                     on:input=move |ev| {
                         let pattern = event_target_value(&ev);
                         refilter(&move |q| q.pattern = pattern.clone());
@@ -110,21 +115,21 @@ pub fn KeyPanel(shared: Shared) -> impl IntoView {
                 />
                 <select
                     class="type-filter"
-                    aria-label=move || text().type_label
+                    aria-label=move || text().keyspace.type_label
                     on:change=move |ev| {
                         let type_name = event_target_value(&ev);
                         refilter(&move |q| q.type_name = type_name.clone());
                     }
                 >
-                    <option value="">{move || text().all_types}</option>
+                    <option value="">{move || text().keyspace.all_types}</option>
                     {TYPES.map(|t| view! { <option value=t>{t}</option> })}
                 </select>
             </div>
             <div class="key-columns" aria-hidden="true">
-                <span>{move || text().col_key}</span>
-                <span>{move || text().col_type}</span>
-                <span class="num">{move || text().col_size}</span>
-                <span>{move || text().col_ttl}</span>
+                <span>{move || text().keyspace.col_key}</span>
+                <span>{move || text().keyspace.col_type}</span>
+                <span class="num">{move || text().keyspace.col_size}</span>
+                <span>{move || text().keyspace.col_ttl}</span>
             </div>
             <div class="key-scroll" node_ref=scroller on:scroll=on_scroll>
                 <div class="key-rows">
@@ -137,13 +142,13 @@ pub fn KeyPanel(shared: Shared) -> impl IntoView {
                         children=move |row| view! { <KeyRowView row shared /> }
                     />
                     {move || shared.window.with(|w| w.total == 0).then(|| view! {
-                        <p class="no-keys">{move || text().no_keys}</p>
+                        <p class="no-keys">{move || text().keyspace.no_keys}</p>
                     })}
                 </div>
                 <div class="key-spacer" style:height=move || format!("{}px", spacer_px())></div>
             </div>
             {move || (shared.inspector.query.with(Option::is_none) && shared.window.with(|w| w.total > 0))
-                .then(|| view! { <p class="inspect-hint">{move || text().inspect_hint}</p> })}
+                .then(|| view! { <p class="inspect-hint">{move || text().keyspace.inspect_hint}</p> })}
         </section>
     }
 }
@@ -162,9 +167,8 @@ fn KeyRowView(row: KeyRow, shared: Shared) -> impl IntoView {
         })
     };
     let ttl = match row.expires_at_ms {
-        None => {
-            view! { <span class="ttl none">{move || shared.text.get().no_ttl}</span> }.into_any()
-        }
+        None => view! { <span class="ttl none">{move || shared.text.get().keyspace.no_ttl}</span> }
+            .into_any(),
         Some(at) => {
             let key = row.key.clone();
             let left = move || at.saturating_sub(shared.now_ms.get());

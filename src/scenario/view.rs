@@ -387,12 +387,12 @@ pub fn Scenarios(shared: Shared) -> impl IntoView {
             class:presenter=move || s.presenter.get()
             tabindex="-1"
             hidden=move || !active()
-            aria-label=move || text().tab_scenarios
+            aria-label=move || text().app.tab_scenarios
         >
             <Picker shared />
             {move || s.error.get().map(|message| view! {
                 <div class="sc-error" role="alert">
-                    <p>{move || text().file_error}</p>
+                    <p>{move || text().scenario.file_error}</p>
                     <pre class="sc-error-text">{message}</pre>
                 </div>
             })}
@@ -427,7 +427,7 @@ fn Picker(shared: Shared) -> impl IntoView {
     view! {
         <div class="sc-bar">
             <label class="sc-pick">
-                <span>{move || text().scenario_pick}</span>
+                <span>{move || text().scenario.scenario_pick}</span>
                 <select
                     prop:value=current
                     on:change=move |ev| {
@@ -447,26 +447,26 @@ fn Picker(shared: Shared) -> impl IntoView {
                 </select>
             </label>
             <label class="sc-file">
-                <span class="sc-file-button">{move || text().open_file}</span>
+                <span class="sc-file-button">{move || text().scenario.open_file}</span>
                 <input type="file" accept=".toml,text/plain" on:change=on_file />
             </label>
-            <span class="sc-drop">{move || text().drop_hint}</span>
+            <span class="sc-drop">{move || text().scenario.drop_hint}</span>
             <span class="sc-presenter-title">
                 {move || s.info.with(|i| i.as_ref().map(|i| i.title.get(lang()).to_string()))}
             </span>
             <button
                 class="sc-continue"
-                title=move || text().continue_console_hint
+                title=move || text().scenario.continue_console_hint
                 disabled=move || s.info.with(Option::is_none)
                 on:click=move |_| ask_to_continue(shared)
-            >{move || text().continue_console}</button>
+            >{move || text().scenario.continue_console}</button>
             <button
                 class="sc-presenter"
                 aria-pressed=move || s.presenter.get().to_string()
                 disabled=move || s.info.with(Option::is_none)
                 on:click=move |_| s.presenter.update(|p| *p = !*p)
             >
-                {move || if s.presenter.get() { text().presenter_exit } else { text().presenter }}
+                {move || if s.presenter.get() { text().scenario.presenter_exit } else { text().scenario.presenter }}
             </button>
         </div>
     }
@@ -479,7 +479,7 @@ fn Cards(shared: Shared) -> impl IntoView {
     let text = move || shared.text.get();
     view! {
         <div class="sc-cards">
-            <p class="sc-choose">{move || text().scenario_choose}</p>
+            <p class="sc-choose">{move || text().scenario.scenario_choose}</p>
             <ul>
                 {move || s.list.get().into_iter().map(|item| {
                     let id = item.id.clone();
@@ -525,6 +525,7 @@ fn Player(shared: Shared, info: ScenarioInfo) -> impl IntoView {
     let title = move || info.with_value(|i| i.title.get(lang()).to_string());
     let progress = move || {
         text()
+            .scenario
             .step_of
             .replace("{n}", &position.get().to_string())
             .replace("{m}", &steps.to_string())
@@ -569,11 +570,11 @@ fn Player(shared: Shared, info: ScenarioInfo) -> impl IntoView {
         info.with_value(|i| {
             if p == 0 {
                 (
-                    text().intro_title.to_string(),
+                    text().scenario.intro_title.to_string(),
                     i.intro.get(lang()).to_string(),
                 )
             } else {
-                let heading = fill(text().step_of, p).replace("{m}", &steps.to_string());
+                let heading = fill(text().scenario.step_of, p).replace("{m}", &steps.to_string());
                 (heading, i.steps[p - 1].say.get(lang()).to_string())
             }
         })
@@ -582,7 +583,7 @@ fn Player(shared: Shared, info: ScenarioInfo) -> impl IntoView {
         (position.get() == steps).then(|| {
             view! {
                 <div class="sc-lesson">
-                    <h3>{move || text().lesson_title}</h3>
+                    <h3>{move || text().scenario.lesson_title}</h3>
                     <p>{move || info.with_value(|i| i.lesson.get(lang()).to_string())}</p>
                 </div>
             }
@@ -628,7 +629,7 @@ fn Player(shared: Shared, info: ScenarioInfo) -> impl IntoView {
             <aside class="sc-steps">
                 <h2 class="sc-title">
                     {title}
-                    {move || s.from_file.get().then(|| view! { <span class="sc-from-file">{move || text().from_file}</span> })}
+                    {move || s.from_file.get().then(|| view! { <span class="sc-from-file">{move || text().scenario.from_file}</span> })}
                 </h2>
                 <div class="sc-progress">
                     <span>{progress}</span>
@@ -644,7 +645,7 @@ fn Player(shared: Shared, info: ScenarioInfo) -> impl IntoView {
                             }
                         >
                             <span class="sc-step-n">"0"</span>
-                            <span class="sc-step-say">{move || text().intro_title}</span>
+                            <span class="sc-step-say">{move || text().scenario.intro_title}</span>
                         </button>
                     </li>
                     {step_items}
@@ -659,13 +660,13 @@ fn Player(shared: Shared, info: ScenarioInfo) -> impl IntoView {
                             s.playing.set(false);
                             send(shared, ScenarioRequest::Back);
                         }
-                    >{move || text().back}</button>
+                    >{move || text().scenario.back}</button>
                     <button
                         class="sc-play"
                         aria-pressed=move || s.playing.get().to_string()
                         on:click=move |_| toggle_play(shared)
                     >
-                        {move || if s.playing.get() { text().pause } else { text().play }}
+                        {move || if s.playing.get() { text().scenario.pause } else { text().scenario.play }}
                     </button>
                     <button
                         class="sc-next"
@@ -674,16 +675,16 @@ fn Player(shared: Shared, info: ScenarioInfo) -> impl IntoView {
                             s.playing.set(false);
                             send(shared, ScenarioRequest::Step);
                         }
-                    >{move || text().next}</button>
+                    >{move || text().scenario.next}</button>
                     <button
                         class="sc-restart"
                         on:click=move |_| {
                             s.playing.set(false);
                             send(shared, ScenarioRequest::Jump { position: 0 });
                         }
-                    >{move || text().restart}</button>
+                    >{move || text().scenario.restart}</button>
                     <label class="sc-speed">
-                        <span>{move || text().speed}</span>
+                        <span>{move || text().scenario.speed}</span>
                         <select
                             prop:value=move || s.speed.get().to_string()
                             on:change=move |ev| {
@@ -695,7 +696,7 @@ fn Player(shared: Shared, info: ScenarioInfo) -> impl IntoView {
                         >{speed_options}</select>
                     </label>
                     <span class="sc-clock">
-                        <span class="sc-clock-label">{move || text().clock_label}</span>
+                        <span class="sc-clock-label">{move || text().scenario.clock_label}</span>
                         {move || format_elapsed(s.play.with(|p| p.elapsed_ms))}
                     </span>
                 </div>
@@ -710,7 +711,7 @@ fn Player(shared: Shared, info: ScenarioInfo) -> impl IntoView {
                     {lesson}
                 </div>
                 <RunView shared info />
-                <p class="hint sc-hint">{move || text().scenario_hint}</p>
+                <p class="hint sc-hint">{move || text().scenario.scenario_hint}</p>
             </div>
             <div class="sc-right">
                 <CodeView shared info />
@@ -780,7 +781,7 @@ fn CodeView(shared: Shared, info: StoredValue<ScenarioInfo>) -> impl IntoView {
     let language = info.with_value(|i| i.language.clone());
     view! {
         <section class="sc-code">
-            <h3>{move || text().code_title} <span class="sc-lang">{language}</span></h3>
+            <h3>{move || text().scenario.code_title} <span class="sc-lang">{language}</span></h3>
             <pre node_ref=scroller><code>{lines}</code></pre>
         </section>
     }
@@ -810,7 +811,7 @@ fn ContinueQuestion(shared: Shared) -> impl IntoView {
             <div
                 class="sc-continue-question"
                 role="alertdialog"
-                aria-label=move || text().continue_console
+                aria-label=move || text().scenario.continue_console
                 on:keydown=move |ev: KeyboardEvent| {
                     if ev.key() == "Escape" {
                         ev.prevent_default();
@@ -819,13 +820,13 @@ fn ContinueQuestion(shared: Shared) -> impl IntoView {
                     }
                 }
             >
-                <p>{move || fill(text().continue_question, keys)}</p>
+                <p>{move || fill(text().scenario.continue_question, keys)}</p>
                 <button class="sc-continue-yes" on:click=move |_| {
                     s.asking.set(None);
                     shared.send(Request::ContinueScenario { confirmed: true });
-                }>{move || text().continue_yes}</button>
+                }>{move || text().scenario.continue_yes}</button>
                 <button class="sc-continue-no" node_ref=cancel on:click=move |_| close()>
-                    {move || text().continue_no}
+                    {move || text().scenario.continue_no}
                 </button>
             </div>
         })
@@ -860,7 +861,8 @@ fn RunView(shared: Shared, info: StoredValue<ScenarioInfo>) -> impl IntoView {
     let run_ref = NodeRef::<leptos::html::Section>::new();
     let body = move || {
         let Some(report) = s.play.with(|p| p.report.clone()) else {
-            return view! { <p class="sc-empty">{move || text().before_start}</p> }.into_any();
+            return view! { <p class="sc-empty">{move || text().scenario.before_start}</p> }
+                .into_any();
         };
         let t: &Strings = text();
         let narration = info.with_value(|i| {
@@ -872,12 +874,12 @@ fn RunView(shared: Shared, info: StoredValue<ScenarioInfo>) -> impl IntoView {
         let waited = (report.waited_ms > 0).then(|| {
             let span = format_elapsed(report.waited_ms);
             let span = span.trim_start_matches('+').to_string();
-            view! { <p class="sc-waited">{t.waited_before.replace("{t}", &span)}</p> }
+            view! { <p class="sc-waited">{t.scenario.waited_before.replace("{t}", &span)}</p> }
         });
         let empty = report
             .commands
             .is_empty()
-            .then(|| view! { <p class="sc-empty">{t.no_commands}</p> });
+            .then(|| view! { <p class="sc-empty">{t.scenario.no_commands}</p> });
         let commands = report
             .commands
             .into_iter()
@@ -886,7 +888,7 @@ fn RunView(shared: Shared, info: StoredValue<ScenarioInfo>) -> impl IntoView {
                 let mismatch = command.mismatch.clone().map(|expected| {
                     view! {
                         <div class="sc-mismatch" role="note">
-                            <span class="sc-mismatch-label">"≠ " {t.expected}</span>
+                            <span class="sc-mismatch-label">"≠ " {t.scenario.expected}</span>
                             " "
                             <span class="sc-expected">{expected}</span>
                         </div>
@@ -911,7 +913,7 @@ fn RunView(shared: Shared, info: StoredValue<ScenarioInfo>) -> impl IntoView {
                 view! {
                     <div class="sc-delivery">
                         <div class="sc-echo">
-                            <span class="sc-client sc-to">{t.receives.replace("{c}", &delivery.client)}</span>
+                            <span class="sc-client sc-to">{t.scenario.receives.replace("{c}", &delivery.client)}</span>
                         </div>
                         {reply_lines(&delivery.reply, &[])}
                     </div>
@@ -927,10 +929,11 @@ fn RunView(shared: Shared, info: StoredValue<ScenarioInfo>) -> impl IntoView {
             let span = format_elapsed(wait);
             let span = span.trim_start_matches('+');
             let words = if waited == 0 {
-                text().wait_next.replace("{t}", span)
+                text().scenario.wait_next.replace("{t}", span)
             } else {
                 let done = format_elapsed(waited);
                 text()
+                    .scenario
                     .wait_passing
                     .replace("{t}", span)
                     .replace("{done}", done.trim_start_matches('+'))
@@ -956,7 +959,7 @@ fn RunView(shared: Shared, info: StoredValue<ScenarioInfo>) -> impl IntoView {
     });
     view! {
         <section class="sc-run" aria-live="polite" node_ref=run_ref>
-            <h3>{move || text().run_title}</h3>
+            <h3>{move || text().scenario.run_title}</h3>
             <div class="sc-run-body" node_ref=body_ref>{body}</div>
             {wait}
         </section>
@@ -1000,7 +1003,7 @@ fn reply_lines(lines: &[Line], cited: &[String]) -> impl IntoView {
 fn KeysView(shared: Shared) -> impl IntoView {
     let s = shared.scenario;
     let text = move || shared.text.get();
-    let summary = move || fill(text().scenario_keys, s.play.with(|p| p.key_count));
+    let summary = move || fill(text().scenario.scenario_keys, s.play.with(|p| p.key_count));
     let more = move || {
         let (matching, listed, removed_more) = s.play.with(|p| {
             let live = p
@@ -1011,10 +1014,10 @@ fn KeysView(shared: Shared) -> impl IntoView {
             (p.matching, live, p.removed_more)
         });
         let more_keys = (matching > listed).then(|| {
-            view! { <p class="sc-more-keys">{move || fill(text().more_keys, matching - listed)}</p> }
+            view! { <p class="sc-more-keys">{move || fill(text().scenario.more_keys, matching - listed)}</p> }
         });
         let more_removed = (removed_more > 0).then(|| {
-            view! { <p class="sc-more-keys">{move || fill(text().more_removed, removed_more)}</p> }
+            view! { <p class="sc-more-keys">{move || fill(text().scenario.more_removed, removed_more)}</p> }
         });
         view! { {more_removed} {more_keys} }
     };
@@ -1029,13 +1032,13 @@ fn KeysView(shared: Shared) -> impl IntoView {
     view! {
         <section class="sc-keys">
             <h3>
-                {move || text().keys_title}
+                {move || text().keyspace.keys_title}
                 <span class="keys-summary">{summary}</span>
                 <input
                     class="sc-filter"
                     type="search"
-                    aria-label=move || text().filter_label
-                    placeholder=move || text().scenario_filter
+                    aria-label=move || text().keyspace.filter_label
+                    placeholder=move || text().scenario.scenario_filter
                     prop:value=move || s.play.with(|p| p.filter.clone())
                     on:input=on_filter
                 />
@@ -1055,11 +1058,11 @@ fn KeysView(shared: Shared) -> impl IntoView {
 
 fn change_label(t: &Strings, change: Change) -> &'static str {
     match change {
-        Change::Created => t.created,
-        Change::Changed => t.changed,
-        Change::Deleted => t.deleted,
-        Change::Expired => t.expired,
-        Change::Evicted => t.evicted,
+        Change::Created => t.scenario.created,
+        Change::Changed => t.scenario.changed,
+        Change::Deleted => t.scenario.deleted,
+        Change::Expired => t.scenario.expired,
+        Change::Evicted => t.scenario.evicted,
     }
 }
 
@@ -1101,7 +1104,7 @@ fn key_row(shared: Shared, k: ScenarioKey) -> impl IntoView {
         }
     };
     let named = (k.rank == Rank::Named).then(|| {
-        view! { <span class="sc-named" title=move || text().step_keys>"●"</span> }
+        view! { <span class="sc-named" title=move || text().scenario.step_keys>"●"</span> }
     });
     view! {
         <button
