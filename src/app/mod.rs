@@ -106,6 +106,11 @@ pub struct Shared {
     next_id: StoredValue<u64>,
 }
 
+/// The page's state, as [`App`] provided it to every component below it.
+pub fn use_shared() -> Shared {
+    expect_context()
+}
+
 impl Shared {
     /// Sends a request to the engine, if there is one.
     pub fn send(&self, request: Request) {
@@ -443,6 +448,8 @@ pub fn App(#[prop(optional)] backend: Option<SharedBackend>) -> impl IntoView {
         in_flight: StoredValue::new(0),
         next_id: StoredValue::new(0),
     };
+    // Every component below takes the state from the context (`use_shared`).
+    provide_context(shared);
     shared.start();
     share_view::open_link(shared);
 
@@ -534,8 +541,8 @@ pub fn App(#[prop(optional)] backend: Option<SharedBackend>) -> impl IntoView {
     let text = move || shared.text.get();
     view! {
         <div class="app" class:dragging=move || dragging.get()>
-            <Header shared />
-            <Tabs shared />
+            <Header />
+            <Tabs />
             {move || refused.get().map(|name| view! {
                 <div class="drop-refused" role="alert">
                     <p>{move || text().app.drop_refused.replace("{file}", &name)}</p>
@@ -543,14 +550,14 @@ pub fn App(#[prop(optional)] backend: Option<SharedBackend>) -> impl IntoView {
                 </div>
             })}
             <main class="panes" hidden=move || shared.tab.get() != Tab::Console>
-                <Clients shared />
+                <Clients />
                 <div class="side">
-                    <KeyPanel shared />
-                    <Inspector shared target=shared.inspector />
+                    <KeyPanel />
+                    <Inspector target=shared.inspector />
                 </div>
             </main>
-            <Scenarios shared />
-            <ServerPanel shared />
+            <Scenarios />
+            <ServerPanel />
             {move || {
                 let state = shared.saved.state.get()?;
                 let failed = state.failed?;
@@ -588,7 +595,8 @@ pub fn App(#[prop(optional)] backend: Option<SharedBackend>) -> impl IntoView {
 
 /// The title, the emulated version, and the presenter's controls.
 #[component]
-fn Header(shared: Shared) -> impl IntoView {
+fn Header() -> impl IntoView {
+    let shared = use_shared();
     let text = move || shared.text.get();
     let zoom = RwSignal::new(
         prefs::load("zoom")
@@ -676,7 +684,8 @@ fn Header(shared: Shared) -> impl IntoView {
 
 /// The switch between the console, the scenario player and the server panel.
 #[component]
-fn Tabs(shared: Shared) -> impl IntoView {
+fn Tabs() -> impl IntoView {
+    let shared = use_shared();
     let text = move || shared.text.get();
     let tab = move |which: Tab, label: fn(&Strings) -> &'static str| {
         view! {

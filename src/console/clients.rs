@@ -11,7 +11,7 @@ use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 use web_sys::HtmlInputElement;
 
-use crate::app::{EngineState, Shared, Tab};
+use crate::app::{use_shared, EngineState, Tab};
 use crate::console::log::{Entry, Log};
 use crate::console::prompt::Prompt;
 use crate::console::reply_line::{CopyButton, ReplyLine};
@@ -178,7 +178,8 @@ fn setname_line(name: &str) -> String {
 
 /// The clients: the flows of messages, the panes side by side, and the button that adds one.
 #[component]
-pub fn Clients(shared: Shared) -> impl IntoView {
+pub fn Clients() -> impl IntoView {
+    let shared = use_shared();
     let text = move || shared.text.get().clients;
     let full = move || shared.panes.with(Vec::len) >= PANES_MAX;
     view! {
@@ -190,17 +191,17 @@ pub fn Clients(shared: Shared) -> impl IntoView {
                     title=move || full().then(|| fill(text().panes_full, PANES_MAX))
                     on:click=move |_| shared.send_counted(Request::AddClient)
                 >{move || text().add_client}</button>
-                <Share shared />
+                <Share />
                 <span class="clients-hint">{move || text().panes_hint}</span>
             </div>
-            <Flows shared />
+            <Flows />
             <div class="pane-row" data-panes=move || shared.panes.with(Vec::len).to_string()>
                 <For
                     each=move || shared.panes.get()
                     // By the pane's own log as well as its number: after "Continue in the
                     // console" pane 1 is a new client with a new log, and must be drawn anew.
                     key=|pane| (pane.id, pane.log)
-                    children=move |pane| view! { <PaneView shared pane /> }
+                    children=move |pane| view! { <PaneView pane /> }
                 />
             </div>
             <p class="hint">{move || shared.text.get().console.keys_hint}</p>
@@ -210,7 +211,8 @@ pub fn Clients(shared: Shared) -> impl IntoView {
 
 /// The last messages, each drawn from its publisher through its channel to its receivers.
 #[component]
-fn Flows(shared: Shared) -> impl IntoView {
+fn Flows() -> impl IntoView {
+    let shared = use_shared();
     let text = move || shared.text.get().clients;
     let name_of = move |pane: PaneId| {
         shared.panes.with(|panes| {
@@ -266,7 +268,8 @@ fn Flows(shared: Shared) -> impl IntoView {
 
 /// One client: its header (name, state, rename, disconnect), its scrollback and its prompt.
 #[component]
-fn PaneView(shared: Shared, pane: Pane) -> impl IntoView {
+fn PaneView(pane: Pane) -> impl IntoView {
+    let shared = use_shared();
     let text = move || shared.text.get();
     let ctext = move || shared.text.get().clients;
     let renaming = RwSignal::new(false);
@@ -420,7 +423,7 @@ fn PaneView(shared: Shared, pane: Pane) -> impl IntoView {
                     <For
                         each=move || pane.log.with(|l| l.entries.clone())
                         key=|e| (e.id, e.reply.as_ref().map(|r| (r.lines.len(), r.expanded)))
-                        children=move |entry| view! { <EntryView entry pane shared /> }
+                        children=move |entry| view! { <EntryView entry pane /> }
                     />
                 </div>
             </div>
@@ -437,7 +440,8 @@ fn PaneView(shared: Shared, pane: Pane) -> impl IntoView {
 
 /// One typed line and its reply, collapsed when long.
 #[component]
-fn EntryView(entry: Entry, pane: Pane, shared: Shared) -> impl IntoView {
+fn EntryView(entry: Entry, pane: Pane) -> impl IntoView {
+    let shared = use_shared();
     let text = move || shared.text.get();
     let echo =
         (!entry.echo.is_empty()).then(|| view! { <div class="line echo">{entry.echo}</div> });
@@ -498,9 +502,9 @@ fn EntryView(entry: Entry, pane: Pane, shared: Shared) -> impl IntoView {
             let lines = reply
                 .shown()
                 .iter()
-                .map(|line| view! { <ReplyLine line=line.clone() shared /> })
+                .map(|line| view! { <ReplyLine line=line.clone() /> })
                 .collect_view();
-            view! { {lines} {more} <CopyButton text=copied shared /> }.into_any()
+            view! { {lines} {more} <CopyButton text=copied /> }.into_any()
         }
     };
     view! { <div class="entry">{echo} {body}</div> }

@@ -5,13 +5,14 @@
 
 use leptos::prelude::*;
 
-use crate::app::Shared;
+use crate::app::use_shared;
 use crate::console::teach;
 use keyspace_protocol::console::{split_index, Line, LineKind};
 use keyspace_protocol::inspect::InspectQuery;
 
 #[component]
-pub fn ReplyLine(line: Line, shared: Shared) -> impl IntoView {
+pub fn ReplyLine(line: Line) -> impl IntoView {
+    let shared = use_shared();
     let class = line.kind.class();
     match line.kind {
         LineKind::Error => {
@@ -58,7 +59,8 @@ pub fn ReplyLine(line: Line, shared: Shared) -> impl IntoView {
 
 /// Copies a reply's text (as printed) to the clipboard.
 #[component]
-pub fn CopyButton(text: String, shared: Shared) -> impl IntoView {
+pub fn CopyButton(text: String) -> impl IntoView {
+    let shared = use_shared();
     let copy = move |_| {
         let clipboard = window().navigator().clipboard();
         // The promise's outcome needs no answer: a refused copy leaves the text selectable.

@@ -6,7 +6,7 @@
 
 use leptos::prelude::*;
 
-use crate::app::Shared;
+use crate::app::{use_shared, Shared};
 use crate::i18n::{fill, fill_range};
 use crate::keyspace::ttl::format_ttl;
 use keyspace_protocol::inspect::{
@@ -85,7 +85,8 @@ impl InspectTarget {
 }
 
 #[component]
-pub fn Inspector(shared: Shared, target: InspectTarget) -> impl IntoView {
+pub fn Inspector(target: InspectTarget) -> impl IntoView {
+    let shared = use_shared();
     let text = move || shared.text.get();
     move || {
         let query = target.query.get()?;

@@ -9,7 +9,7 @@
 
 use leptos::prelude::*;
 
-use crate::app::Shared;
+use crate::app::use_shared;
 use crate::i18n::fill;
 use crate::keyspace::ttl::format_ttl;
 use keyspace_protocol::inspect::InspectQuery;
@@ -25,7 +25,8 @@ const MIN_ROWS: usize = 40;
 const ROW_PX_GUESS: f64 = 36.0;
 
 #[component]
-pub fn KeyPanel(shared: Shared) -> impl IntoView {
+pub fn KeyPanel() -> impl IntoView {
+    let shared = use_shared();
     let text = move || shared.text.get();
     let scroller = NodeRef::<leptos::html::Div>::new();
     // A row's height, measured when the visitor scrolls (layout is fresh then) rather than
@@ -133,13 +134,13 @@ pub fn KeyPanel(shared: Shared) -> impl IntoView {
             </div>
             <div class="key-scroll" node_ref=scroller on:scroll=on_scroll>
                 <div class="key-rows">
-                    <crate::server::panel::EvictedKeys shared />
+                    <crate::server::panel::EvictedKeys />
                     <For
                         each=rows
                         // By the row alone (a key is in a window once): a scroll by a few
                         // rows keeps the rows still on screen instead of redrawing them all.
                         key=|row| row.clone()
-                        children=move |row| view! { <KeyRowView row shared /> }
+                        children=move |row| view! { <KeyRowView row /> }
                     />
                     {move || shared.window.with(|w| w.total == 0).then(|| view! {
                         <p class="no-keys">{move || text().keyspace.no_keys}</p>
@@ -154,7 +155,8 @@ pub fn KeyPanel(shared: Shared) -> impl IntoView {
 }
 
 #[component]
-fn KeyRowView(row: KeyRow, shared: Shared) -> impl IntoView {
+fn KeyRowView(row: KeyRow) -> impl IntoView {
+    let shared = use_shared();
     let key = row.key.clone();
     let changed = move || shared.changed.with(|c| c.contains(&key));
     // WATCHed by a client: marked, and red once the watch is broken (EXEC will fail).

@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::app::Shared;
+use crate::app::{use_shared, Shared};
 use crate::i18n::saved::SavedStrings;
 use crate::i18n::{count_form, fill};
 use keyspace_protocol::saved::{NotKept, Restored, SavedState, Source, WriteFailure};
@@ -146,7 +146,8 @@ pub fn forget_history() {
 }
 
 #[component]
-pub fn SavedSection(shared: Shared) -> impl IntoView {
+pub fn SavedSection() -> impl IntoView {
+    let shared = use_shared();
     let text = move || shared.text.get().saved;
     let ui = shared.saved;
     let status = move || {

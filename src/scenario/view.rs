@@ -20,7 +20,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 
-use crate::app::{Shared, Tab};
+use crate::app::{use_shared, Shared, Tab};
 use crate::i18n::{fill, Strings};
 use crate::keyspace::inspector::{InspectTarget, Inspector, Source};
 use crate::keyspace::ttl::format_ttl;
@@ -287,7 +287,8 @@ fn handled_by_target(ev: &KeyboardEvent) -> bool {
 }
 
 #[component]
-pub fn Scenarios(shared: Shared) -> impl IntoView {
+pub fn Scenarios() -> impl IntoView {
+    let shared = use_shared();
     let s = shared.scenario;
     let text = move || shared.text.get();
     let active = move || shared.tab.get() == Tab::Scenarios;
@@ -389,7 +390,7 @@ pub fn Scenarios(shared: Shared) -> impl IntoView {
             hidden=move || !active()
             aria-label=move || text().app.tab_scenarios
         >
-            <Picker shared />
+            <Picker />
             {move || s.error.get().map(|message| view! {
                 <div class="sc-error" role="alert">
                     <p>{move || text().scenario.file_error}</p>
@@ -397,8 +398,8 @@ pub fn Scenarios(shared: Shared) -> impl IntoView {
                 </div>
             })}
             {move || match s.info.get() {
-                None => view! { <Cards shared /> }.into_any(),
-                Some(info) => view! { <Player shared info /> }.into_any(),
+                None => view! { <Cards /> }.into_any(),
+                Some(info) => view! { <Player info /> }.into_any(),
             }}
         </section>
     }
@@ -406,7 +407,8 @@ pub fn Scenarios(shared: Shared) -> impl IntoView {
 
 /// The bar above the player: the scenario picker, a file to open, presenter mode.
 #[component]
-fn Picker(shared: Shared) -> impl IntoView {
+fn Picker() -> impl IntoView {
+    let shared = use_shared();
     let s = shared.scenario;
     let text = move || shared.text.get();
     let lang = move || text().lang;
@@ -474,7 +476,8 @@ fn Picker(shared: Shared) -> impl IntoView {
 
 /// The built-in scenarios as cards, when none is open.
 #[component]
-fn Cards(shared: Shared) -> impl IntoView {
+fn Cards() -> impl IntoView {
+    let shared = use_shared();
     let s = shared.scenario;
     let text = move || shared.text.get();
     view! {
@@ -502,7 +505,8 @@ fn Cards(shared: Shared) -> impl IntoView {
 
 /// An open scenario.
 #[component]
-fn Player(shared: Shared, info: ScenarioInfo) -> impl IntoView {
+fn Player(info: ScenarioInfo) -> impl IntoView {
+    let shared = use_shared();
     let s = shared.scenario;
     let text = move || shared.text.get();
     let lang = move || text().lang;
@@ -704,18 +708,18 @@ fn Player(shared: Shared, info: ScenarioInfo) -> impl IntoView {
                     <span class="sc-ruler-fill" style:width=ruler_fill></span>
                     {ruler_marks}
                 </div>
-                <ContinueQuestion shared />
+                <ContinueQuestion />
                 <div class="sc-narration" aria-live="polite">
                     <h3>{move || narration().0}</h3>
                     <p class="sc-say">{move || narration().1}</p>
                     {lesson}
                 </div>
-                <RunView shared info />
+                <RunView info />
                 <p class="hint sc-hint">{move || text().scenario.scenario_hint}</p>
             </div>
             <div class="sc-right">
-                <CodeView shared info />
-                <KeysView shared />
+                <CodeView info />
+                <KeysView />
             </div>
         </div>
     }
@@ -723,7 +727,8 @@ fn Player(shared: Shared, info: ScenarioInfo) -> impl IntoView {
 
 /// The guide's code, the current step's lines highlighted and scrolled into view.
 #[component]
-fn CodeView(shared: Shared, info: StoredValue<ScenarioInfo>) -> impl IntoView {
+fn CodeView(info: StoredValue<ScenarioInfo>) -> impl IntoView {
+    let shared = use_shared();
     let s = shared.scenario;
     let text = move || shared.text.get();
     let range = Memo::new(move |_| {
@@ -789,7 +794,8 @@ fn CodeView(shared: Shared, info: StoredValue<ScenarioInfo>) -> impl IntoView {
 
 /// "Continue in the console" over a console with keys or typed lines: replace it, or not.
 #[component]
-fn ContinueQuestion(shared: Shared) -> impl IntoView {
+fn ContinueQuestion() -> impl IntoView {
+    let shared = use_shared();
     let s = shared.scenario;
     let text = move || shared.text.get();
     let cancel = NodeRef::<leptos::html::Button>::new();
@@ -854,7 +860,8 @@ pub fn cited_fields(narration: &str, lines: &[Line]) -> Vec<String> {
 /// The last step's commands and replies by client, then what other clients received; the
 /// time that passed before it, and the time that passes after it (as it passes, when playing).
 #[component]
-fn RunView(shared: Shared, info: StoredValue<ScenarioInfo>) -> impl IntoView {
+fn RunView(info: StoredValue<ScenarioInfo>) -> impl IntoView {
+    let shared = use_shared();
     let s = shared.scenario;
     let text = move || shared.text.get();
     let body_ref = NodeRef::<leptos::html::Div>::new();
@@ -1000,7 +1007,8 @@ fn reply_lines(lines: &[Line], cited: &[String]) -> impl IntoView {
 /// The scenario's keyspace: the step's own keys first, its changes labelled, a filter, and a
 /// key opened in the inspector below.
 #[component]
-fn KeysView(shared: Shared) -> impl IntoView {
+fn KeysView() -> impl IntoView {
+    let shared = use_shared();
     let s = shared.scenario;
     let text = move || shared.text.get();
     let summary = move || fill(text().scenario.scenario_keys, s.play.with(|p| p.key_count));
@@ -1051,7 +1059,7 @@ fn KeysView(shared: Shared) -> impl IntoView {
                 />
                 {more}
             </div>
-            <Inspector shared target=s.inspector />
+            <Inspector target=s.inspector />
         </section>
     }
 }

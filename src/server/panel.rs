@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
-use crate::app::{EngineState, Shared, Tab};
+use crate::app::{use_shared, EngineState, Tab};
 use crate::i18n::{count_form, put};
 use crate::server::chart::{
     chart_lines, counts_bytes, format_utc_time, memory_fill, memory_setting, Sample, Samples,
@@ -119,7 +119,8 @@ impl Default for ServerState {
 /// The Server tab. It samples the engine every second while the page is open, so the chart
 /// has history when the tab is opened; INFO and SLOWLOG come only while it is shown.
 #[component]
-pub fn ServerPanel(shared: Shared) -> impl IntoView {
+pub fn ServerPanel() -> impl IntoView {
+    let shared = use_shared();
     let s = shared.server;
     let sample = move || {
         if shared.engine.get_untracked() != EngineState::Ready || s.sent.get_value() {
@@ -143,20 +144,21 @@ pub fn ServerPanel(shared: Shared) -> impl IntoView {
     view! {
         <section class="server" hidden=move || shared.tab.get() != Tab::Server>
             <div class="server-top">
-                <Gauge shared />
-                <Chart shared />
+                <Gauge />
+                <Chart />
             </div>
-            <LruLab shared />
-            <crate::saved::section::SavedSection shared />
-            <BiggestKeys shared />
-            <Slowlog shared />
-            <Info shared />
+            <LruLab />
+            <crate::saved::section::SavedSection />
+            <BiggestKeys />
+            <Slowlog />
+            <Info />
         </section>
     }
 }
 
 #[component]
-fn Gauge(shared: Shared) -> impl IntoView {
+fn Gauge() -> impl IntoView {
+    let shared = use_shared();
     let text = move || shared.text.get().server;
     let status = move || shared.server.status.get().unwrap_or_default();
     let fill = move || memory_fill(&status());
@@ -277,7 +279,8 @@ fn Gauge(shared: Shared) -> impl IntoView {
 }
 
 #[component]
-fn Chart(shared: Shared) -> impl IntoView {
+fn Chart() -> impl IntoView {
+    let shared = use_shared();
     let text = move || shared.text.get().server;
     let lines = Memo::new(move |_| shared.server.samples.with(|s| chart_lines(&s.intervals())));
     view! {
@@ -333,7 +336,8 @@ fn Chart(shared: Shared) -> impl IntoView {
 }
 
 #[component]
-fn Info(shared: Shared) -> impl IntoView {
+fn Info() -> impl IntoView {
+    let shared = use_shared();
     let titles = Memo::new(move |_| {
         shared.server.status.with(|s| {
             s.as_ref()
@@ -347,14 +351,15 @@ fn Info(shared: Shared) -> impl IntoView {
             <h3>"INFO"</h3>
             // Keyed by title so that an open section stays open as its figures change.
             <For each=move || titles.get() key=|title| title.clone() let:title>
-                <InfoSectionView shared title />
+                <InfoSectionView title />
             </For>
         </div>
     }
 }
 
 #[component]
-fn InfoSectionView(shared: Shared, title: String) -> impl IntoView {
+fn InfoSectionView(title: String) -> impl IntoView {
+    let shared = use_shared();
     let open = title == "Memory" || title == "Stats";
     let name = title.clone();
     let fields = move || {
@@ -390,7 +395,8 @@ fn field_name(name: &str) -> impl IntoView {
 }
 
 #[component]
-fn Slowlog(shared: Shared) -> impl IntoView {
+fn Slowlog() -> impl IntoView {
+    let shared = use_shared();
     let text = move || shared.text.get().server;
     let rows = move || {
         shared.server.status.with(|s| {
@@ -436,7 +442,8 @@ fn Slowlog(shared: Shared) -> impl IntoView {
 }
 
 #[component]
-fn BiggestKeys(shared: Shared) -> impl IntoView {
+fn BiggestKeys() -> impl IntoView {
+    let shared = use_shared();
     let text = move || shared.text.get().server;
     let size_unit = move |kind: &str| {
         if counts_bytes(kind) {
@@ -498,7 +505,8 @@ fn BiggestKeys(shared: Shared) -> impl IntoView {
 }
 
 #[component]
-fn LruLab(shared: Shared) -> impl IntoView {
+fn LruLab() -> impl IntoView {
+    let shared = use_shared();
     let text = move || shared.text.get().server;
     let s = shared.server;
     let run = move |_| {
@@ -571,7 +579,8 @@ fn LruLab(shared: Shared) -> impl IntoView {
 /// fading out with the policy that chose them. Shown again (the animation restarted) for each
 /// command that evicts.
 #[component]
-pub fn EvictedKeys(shared: Shared) -> impl IntoView {
+pub fn EvictedKeys() -> impl IntoView {
+    let shared = use_shared();
     let text = move || shared.text.get().server;
     move || {
         shared.server.evicted.get().map(|evicted| {

@@ -6,7 +6,7 @@
 
 use leptos::prelude::*;
 
-use crate::app::Shared;
+use crate::app::{use_shared, Shared};
 use crate::i18n::fill;
 use crate::scenario::view as scenario_view;
 use keyspace_protocol::console::{clip_echo, PaneId};
@@ -171,7 +171,8 @@ pub(crate) fn download(name: &str, bytes: &[u8], mime: &str) {
 
 /// The Share button, and the dialog it opens.
 #[component]
-pub fn Share(shared: Shared) -> impl IntoView {
+pub fn Share() -> impl IntoView {
+    let shared = use_shared();
     let state = shared.share;
     let text = move || shared.text.get().share;
     let copied = RwSignal::new(false);
