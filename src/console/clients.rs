@@ -428,7 +428,6 @@ fn PaneView(pane: Pane) -> impl IntoView {
                 </div>
             </div>
             <Prompt
-                shared
                 pane=pane.id
                 prompt=Signal::derive(prompt)
                 on_submit=submit

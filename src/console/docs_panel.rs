@@ -4,19 +4,19 @@
 
 use leptos::prelude::*;
 
-use crate::app::Shared;
+use crate::app::use_shared;
 use crate::console::teach;
 use keyspace_protocol::assist::Doc;
 
 #[component]
 pub fn DocsPanel(
-    shared: Shared,
     open: RwSignal<bool>,
     #[prop(into)] doc: Signal<Option<Doc>>,
     /// Runs an example (possibly several lines) in the console.
     #[prop(into)]
     on_run: Callback<String>,
 ) -> impl IntoView {
+    let shared = use_shared();
     let t = move || shared.text.get().console;
     let body = move || match doc.get() {
         None => view! { <p class="docs-empty">{move || t().docs_empty}</p> }.into_any(),

@@ -12,7 +12,7 @@
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 
-use crate::app::{Shared, Tab};
+use crate::app::{use_shared, Tab};
 use crate::console::docs_panel::DocsPanel;
 use crate::console::history::History;
 use crate::console::teach::{self, Edit};
@@ -34,7 +34,6 @@ struct Search {
 /// pipeline): the console runs them in order.
 #[component]
 pub fn Prompt(
-    shared: Shared,
     /// The client pane it types into: its elements' ids, and whether a stray click gives it
     /// the focus (only the pane used last takes it).
     pane: PaneId,
@@ -44,6 +43,7 @@ pub fn Prompt(
     #[prop(into)]
     on_clear: Callback<()>,
 ) -> impl IntoView {
+    let shared = use_shared();
     let text = move || shared.text.get();
     let teach_text = move || shared.text.get().console;
     let history = RwSignal::new(History::from_saved(
@@ -513,7 +513,6 @@ pub fn Prompt(
                 >{move || teach_text().docs_button}" (F1)"</button>
             </div>
             <DocsPanel
-                shared
                 open=docs_open
                 doc=doc
                 // An example's lines run one by one, each echoed as if typed.
