@@ -10,7 +10,7 @@ const KEPT: usize = 500;
 pub const LINE_MAX: usize = 10_000;
 
 /// Typed lines, oldest first, and where Up/Down currently stand.
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct History {
     lines: Vec<String>,
     /// The entry being shown, while walking; `None` at the (unsent) line being typed.

@@ -2,6 +2,7 @@
 pub mod clients;
 pub mod docs_panel;
 pub mod history;
+pub mod input;
 pub mod log;
 pub mod prompt;
 pub mod reply_line;

@@ -15,20 +15,12 @@ use leptos::prelude::*;
 use crate::app::{use_shared, Tab};
 use crate::console::docs_panel::DocsPanel;
 use crate::console::history::History;
-use crate::console::teach::{self, Edit};
+use crate::console::input::{Action, InputLine, Press};
+use crate::console::teach;
 use crate::prefs;
-use keyspace_protocol::assist::{Assist, Verdict, WordKind};
+use keyspace_protocol::assist::{Verdict, WordKind};
 use keyspace_protocol::console::PaneId;
 use keyspace_protocol::Request;
-
-/// Ctrl+R in progress: what is searched for and the line found (with its history index).
-#[derive(Clone, Debug, PartialEq)]
-struct Search {
-    query: String,
-    found: Option<(usize, String)>,
-    /// The input's text before the search, given back by Ctrl+G.
-    before: String,
-}
 
 /// The input line. `on_submit` gets the whole text, which may hold several lines (a pasted
 /// pipeline): the console runs them in order.
@@ -46,22 +38,16 @@ pub fn Prompt(
     let shared = use_shared();
     let text = move || shared.text.get();
     let teach_text = move || shared.text.get().console;
-    let history = RwSignal::new(History::from_saved(
+    let input = RwSignal::new(InputLine::new(History::from_saved(
         &prefs::load("history").unwrap_or_default(),
-    ));
+    )));
     let field = NodeRef::<leptos::html::Textarea>::new();
+    // What the field holds, as it last told (the worker's answers are matched against it).
     let line = RwSignal::new(String::new());
     let cursor = RwSignal::new(0usize);
-    // Tab cycles through the completions of the answer it started from.
-    let cycle = RwSignal::new(None::<Assist>);
-    let selected = RwSignal::new(None::<usize>);
-    let search = RwSignal::new(None::<Search>);
     let show_history = RwSignal::new(false);
     let history_filter = RwSignal::new(String::new());
     let docs_open = RwSignal::new(false);
-    // Tab was pressed before the worker's completions for the line arrived: complete when
-    // they do (rather than letting Tab move the focus away from a line being typed).
-    let tab_waiting = RwSignal::new(None::<bool>);
 
     // The worker's answer for the line as it stands; one for a line typed past is dropped.
     let current = Memo::new(move |_| {
@@ -122,190 +108,56 @@ pub fn Prompt(
             return;
         };
         let value = el.value();
-        // A pasted pipeline stays out of the history: it is one paste away, and thousands of
-        // lines would push out everything typed before.
-        if !value.contains('\n') {
-            history.update(|h| h.push(&value));
-        }
-        prefs::save("history", &history.with_untracked(History::saved));
-        cycle.set(None);
-        selected.set(None);
+        input.update(|i| i.submitted(&value));
+        prefs::save("history", &input.with_untracked(|i| i.history.saved()));
         put("", 0);
         on_submit.run(value);
     };
-
-    // Tab (or Shift+Tab): the next (previous) completion in place of the word. On an empty
-    // line Tab moves the focus on as usual (to the buttons and the docs panel, for those who
-    // use only the keyboard); on a line being typed it is always the console's: it completes,
-    // or does nothing, or waits for the completions still on their way.
-    let tab = move |back: bool| {
-        let Some(base) = cycle.get_untracked().or_else(|| current.get_untracked()) else {
-            tab_waiting.set(Some(back));
-            return;
-        };
-        let n = base.completions.len();
-        if n == 0 {
-            return;
+    // Carries out what a key (or a click, or an answer) asked for.
+    let act = move |action: Action| match action {
+        Action::Pass | Action::Swallow => {}
+        Action::Put { text, at } => put(&text, at),
+        Action::Submit => submit(),
+        Action::PutAndSubmit(text) => {
+            put(&text, text.len());
+            submit();
         }
-        let next = match (selected.get_untracked(), back) {
-            (None, false) => 0,
-            (None, true) => n - 1,
-            (Some(i), false) => (i + 1) % n,
-            (Some(i), true) => (i + n - 1) % n,
-        };
-        let (value, at) = teach::complete_with(
-            &base.line,
-            base.from,
-            base.cursor,
-            &base.completions[next].text,
-        );
-        cycle.set(Some(base));
-        selected.set(Some(next));
-        put(&value, at);
+        Action::ToggleDocs => docs_open.update(|open| *open = !*open),
+        Action::ClosePanels => close_panels(),
+        Action::Clear => on_clear.run(()),
     };
+    // A Tab pressed before the worker's completions came completes when they do.
     Effect::new(move || {
-        if current.with(Option::is_some) {
-            if let Some(back) = tab_waiting.get_untracked() {
-                tab_waiting.set(None);
-                tab(back);
+        if let Some(answer) = current.get() {
+            if let Some(action) = input.try_update(|i| i.answer_arrived(&answer)) {
+                act(action);
             }
         }
     });
-    // A click on a suggestion puts it in, and ends any Tab cycle.
+    // A click on a suggestion puts it in.
     let pick = move |i: usize| {
-        let base = cycle.get_untracked().or_else(|| current.get_untracked());
-        if let Some(c) = base
-            .as_ref()
-            .and_then(|b| b.completions.get(i).map(|c| (b, c)))
-        {
-            let (base, completion) = c;
-            let (value, at) =
-                teach::complete_with(&base.line, base.from, base.cursor, &completion.text);
-            cycle.set(None);
-            selected.set(None);
-            put(&value, at);
-        }
+        let chosen = input.try_update(|input| input.pick(i, current.get_untracked().as_ref()));
+        act(chosen.unwrap_or(Action::Pass));
         focus();
     };
-
-    let find = move |query: &str, before: Option<usize>| {
-        history.with_untracked(|h| h.search(query, before).map(|(i, l)| (i, l.to_string())))
-    };
-    let end_search = move |accept: bool| {
-        if let Some(s) = search.get_untracked() {
-            search.set(None);
-            let value = match (accept, s.found) {
-                (true, Some((_, found))) => found,
-                _ => s.before,
-            };
-            put(&value, value.len());
-        }
-    };
-    let on_search_key = move |ev: &KeyboardEvent, s: Search| {
-        let key = ev.key();
-        let ctrl = ev.ctrl_key();
-        ev.prevent_default();
-        match key.as_str() {
-            "r" | "R" if ctrl => {
-                let older = find(&s.query, s.found.as_ref().map(|(i, _)| *i));
-                if older.is_some() {
-                    search.set(Some(Search { found: older, ..s }));
-                }
-            }
-            "g" | "G" | "c" | "C" if ctrl => end_search(false),
-            "Enter" => {
-                end_search(true);
-                submit();
-            }
-            "Backspace" => {
-                let mut query = s.query.clone();
-                query.pop();
-                let found = find(&query, None);
-                search.set(Some(Search { query, found, ..s }));
-            }
-            "Escape" | "Tab" | "ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown" | "Home"
-            | "End" => end_search(true),
-            k if k.chars().count() == 1 && !ctrl && !ev.meta_key() && !ev.alt_key() => {
-                let query = format!("{}{k}", s.query);
-                let found = find(&query, None);
-                search.set(Some(Search { query, found, ..s }));
-            }
-            _ => {}
-        }
-    };
-
     let on_keydown = move |ev: KeyboardEvent| {
-        if let Some(s) = search.get_untracked() {
-            on_search_key(&ev, s);
-            return;
-        }
-        let key = ev.key();
-        if key != "Tab" && key != "Shift" {
-            cycle.set(None);
-            selected.set(None);
-            tab_waiting.set(None);
-        }
-        let ctrl = ev.ctrl_key() && !ev.meta_key() && !ev.alt_key();
-        let value = line.get_untracked();
-        let at = cursor.get_untracked();
-        let readline = |edit: Edit| {
-            ev.prevent_default();
-            let (value, at) = teach::edit(&value, at, edit);
-            put(&value, at);
+        let press = Press {
+            key: ev.key(),
+            ctrl: ev.ctrl_key(),
+            shift: ev.shift_key(),
+            alt: ev.alt_key(),
+            meta: ev.meta_key(),
+            composing: ev.is_composing(),
         };
-        match key.as_str() {
-            // Enter also confirms an IME composition (typing 中文): that is not a command.
-            "Enter" if !ev.is_composing() && !ev.shift_key() => {
-                ev.prevent_default();
-                submit();
-            }
-            "Tab" if !ctrl && !value.trim().is_empty() => {
-                ev.prevent_default();
-                tab(ev.shift_key());
-            }
-            // Up and Down walk the history from the first and last lines of the input.
-            "ArrowUp" if !value[..at].contains('\n') => {
-                ev.prevent_default();
-                let recalled = history
-                    .try_update(|h| h.up(&value).map(str::to_string))
-                    .flatten();
-                if let Some(recalled) = recalled {
-                    put(&recalled, recalled.len());
-                }
-            }
-            "ArrowDown" if !value[at..].contains('\n') => {
-                ev.prevent_default();
-                let recalled = history
-                    .try_update(|h| h.down().map(str::to_string))
-                    .flatten();
-                if let Some(recalled) = recalled {
-                    put(&recalled, recalled.len());
-                }
-            }
-            "F1" => {
-                ev.prevent_default();
-                docs_open.update(|open| *open = !*open);
-            }
-            "Escape" => close_panels(),
-            "r" | "R" if ctrl => {
-                ev.prevent_default();
-                search.set(Some(Search {
-                    query: String::new(),
-                    found: None,
-                    before: value.clone(),
-                }));
-            }
-            "a" | "A" if ctrl => readline(Edit::LineStart),
-            "e" | "E" if ctrl => readline(Edit::LineEnd),
-            "u" | "U" if ctrl => readline(Edit::KillToStart),
-            "k" | "K" if ctrl => readline(Edit::KillToEnd),
-            "w" | "W" if ctrl => readline(Edit::KillWord),
-            "l" | "L" if ctrl => {
-                ev.prevent_default();
-                on_clear.run(());
-            }
-            _ => {}
+        let (value, at) = (line.get_untracked(), cursor.get_untracked());
+        let answer = current.get_untracked();
+        let action = input
+            .try_update(|i| i.key(&press, &value, at, answer.as_ref()))
+            .unwrap_or(Action::Pass);
+        if action.prevents_default() {
+            ev.prevent_default();
         }
+        act(action);
     };
 
     // A click on nothing that takes the focus (the log, the page's background) gives it back
@@ -386,11 +238,12 @@ pub fn Prompt(
         })
     };
     let suggestions = move || {
-        cycle
-            .get()
-            .or_else(|| current.get())
-            .map(|a| a.completions)
-            .unwrap_or_default()
+        let answer = current.get();
+        input.with(|i| {
+            i.completions(answer.as_ref())
+                .map(|a| a.completions.clone())
+                .unwrap_or_default()
+        })
     };
     let has_suggestions = move || !suggestions().is_empty() && !line.with(String::is_empty);
 
@@ -417,7 +270,7 @@ pub fn Prompt(
                 <ul>
                     {move || {
                         let filter = history_filter.get();
-                        history.with(|h| h.matching(&filter)).into_iter().map(|l| {
+                        input.with(|i| i.history.matching(&filter)).into_iter().map(|l| {
                             let chosen = l.clone();
                             view! {
                                 <li><button class="history-line" on:click=move |_| {
@@ -461,7 +314,7 @@ pub fn Prompt(
                 <span id=format!("prompt-hint-{pane}") class="sr-only">
                     {move || current.get().map(|a| a.hint).unwrap_or_default()}
                 </span>
-                {move || search.get().map(|s| {
+                {move || input.with(|i| i.search.clone()).map(|s| {
                     let t = teach_text();
                     let label = if s.found.is_none() && !s.query.is_empty() { t.reverse_failed } else { t.reverse_search };
                     view! {
@@ -489,7 +342,7 @@ pub fn Prompt(
                         <li
                             class=class
                             role="option"
-                            aria-selected=move || (selected.get() == Some(i)).to_string()
+                            aria-selected=move || input.with(|input| input.selected == Some(i)).to_string()
                             on:mousedown=move |ev| { ev.prevent_default(); pick(i); }
                         >{c.text}</li>
                     }
