@@ -10,21 +10,28 @@ use std::time::Duration;
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 
-use crate::console::clients::{self as clients_view, Clients, Pane, ShownFlow};
+use crate::console::clients::Clients;
+use crate::console::pane::{self, Pane};
 use crate::console::teach;
 use crate::host::{Host, SharedBackend};
 use crate::i18n::{strings_for, Strings, LANGUAGES};
-use crate::keyspace::inspector::{InspectTarget, Inspector, Source};
+use crate::keyspace::inspector::Inspector;
 use crate::keyspace::panel::KeyPanel;
+use crate::keyspace::target::{InspectTarget, Source};
 use crate::keyspace::ttl::TtlTracker;
 use crate::prefs;
-use crate::saved::section::{self as persist_view, SavedUi};
-use crate::scenario::view::{self as scenario_view, ScenarioState, Scenarios};
-use crate::server::panel::{ServerPanel, ServerState};
-use crate::share::dialog::{self as share_view, ShareState};
+use crate::saved::section as persist_view;
+use crate::saved::state::SavedUi;
+use crate::scenario::state::ScenarioState;
+use crate::scenario::view::{self as scenario_view, Scenarios};
+use crate::server::panel::ServerPanel;
+use crate::server::state::ServerState;
+use crate::share::dialog as share_view;
+use crate::share::state::ShareState;
+use crate::state::{use_shared, EngineState, Shared, Tab};
 use keyspace_protocol::assist::Assist;
 use keyspace_protocol::console;
-use keyspace_protocol::console::{clip_echo, Line, Note, PaneId, ReplyPage, Watched};
+use keyspace_protocol::console::{Line, Note, PaneId, ReplyPage};
 use keyspace_protocol::keys::{KeyQuery, KeyWindow};
 use keyspace_protocol::scenario::{ScenarioRequest, ScenarioResponse};
 use keyspace_protocol::server::ServerRequest;
@@ -37,178 +44,7 @@ const ZOOM_RANGE: (f64, f64) = (0.7, 2.5);
 /// default `hz` of 10.
 const TICK: Duration = Duration::from_millis(100);
 
-/// Whether the engine is up.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum EngineState {
-    Starting,
-    Ready,
-    /// Died, with what the browser said.
-    Failed(String),
-}
-
-/// Which view the page shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Tab {
-    Console,
-    Scenarios,
-    Server,
-}
-
-/// The page's state, shared by its components: small and `Copy`, every part a signal or a
-/// handle to one.
-#[derive(Clone, Copy)]
-pub struct Shared {
-    pub text: RwSignal<&'static Strings>,
-    /// The console's clients, one pane each, as the engine last reported them.
-    pub panes: RwSignal<Vec<Pane>>,
-    /// The pane typed into last: the keyspace panel shows its database.
-    pub active: RwSignal<PaneId>,
-    /// Messages seen going from publishers to subscribers, newest last.
-    pub flows: RwSignal<VecDeque<ShownFlow>>,
-    /// Keys of the shown database that clients WATCH.
-    pub watched: RwSignal<Vec<Watched>>,
-    pub engine: RwSignal<EngineState>,
-    /// The keys on screen and the query that selects them.
-    pub window: RwSignal<KeyWindow>,
-    pub query: RwSignal<KeyQuery>,
-    /// Keys the last command changed.
-    pub changed: RwSignal<HashSet<String>>,
-    /// The key open in the console's inspector.
-    pub inspector: InspectTarget,
-    /// The engine's clock, redrawn every [`TICK`] for the countdowns: the browser's clock
-    /// plus [`Shared::clock_offset`].
-    pub now_ms: RwSignal<u64>,
-    /// How far the engine's clock runs ahead of the browser's (ms), as the last key window
-    /// said: a continued scenario's engine runs on the scenario's virtual time.
-    clock_offset: StoredValue<i64>,
-    pub ttl: StoredValue<TtlTracker>,
-    pub tab: RwSignal<Tab>,
-    /// The scenario player's state.
-    pub scenario: ScenarioState,
-    /// The server panel's state.
-    pub server: ServerState,
-    /// What the browser keeps of the playground (`persist_view`).
-    pub saved: SavedUi,
-    /// The lines typed this session, for sharing (`crate::share_view`).
-    pub share: ShareState,
-    /// What the engine says about the line being typed (`prompt`).
-    pub assist: RwSignal<Assist>,
-    /// The console prints each command's and reply's RESP bytes.
-    pub show_resp: RwSignal<bool>,
-    host: StoredValue<Option<Host>, LocalStorage>,
-    /// The tests' engine in the page, if the page was given one instead of its worker.
-    backend: StoredValue<Option<SharedBackend>, LocalStorage>,
-    /// The key-list request in flight, so that a fast scroll sends one at a time.
-    window_sent: StoredValue<Option<KeyQuery>>,
-    /// Runs, ticks and client changes sent and not answered yet: a tick waits until none
-    /// is, rather than piling up behind a long command.
-    in_flight: StoredValue<u32>,
-    next_id: StoredValue<u64>,
-}
-
-/// The page's state, as [`App`] provided it to every component below it.
-pub fn use_shared() -> Shared {
-    expect_context()
-}
-
 impl Shared {
-    /// Sends a request to the engine, if there is one.
-    pub fn send(&self, request: Request) {
-        self.host.with_value(|host| {
-            if let Some(host) = host {
-                host.send(request);
-            }
-        });
-    }
-
-    /// Sends a request answered by an [`Response::Update`], counting it in flight.
-    pub fn send_counted(&self, request: Request) {
-        self.in_flight.update_value(|n| *n += 1);
-        self.send(request);
-    }
-
-    /// A fresh id for a console entry.
-    pub fn id(&self) -> u64 {
-        self.next_id.update_value(|n| *n += 1);
-        self.next_id.get_value()
-    }
-
-    /// Runs `line` in the pane typed into last, as if typed there (the server panel's
-    /// controls type their CONFIG SET there, so the learner sees it); the console entry's id,
-    /// which its answer carries.
-    pub fn run_line(&self, line: String) -> Option<u64> {
-        let active = self.active.get_untracked();
-        let pane = self
-            .panes
-            .with_untracked(|panes| panes.iter().find(|p| p.id == active).copied())?;
-        let echo = clip_echo(format!(
-            "{} {line}",
-            pane.view.with_untracked(|v| v.prompt.clone())
-        ));
-        Some(self.run_in(pane, vec![line], echo))
-    }
-
-    /// A message from the page itself in the pane typed into last.
-    pub fn note(&self, text: &str) {
-        let active = self.active.get_untracked();
-        let id = self.id();
-        self.panes.with_untracked(|panes| {
-            if let Some(pane) = panes.iter().find(|p| p.id == active) {
-                pane.log.update(|log| log.note(id, text));
-            }
-        });
-    }
-
-    /// Runs typed lines (one, or a pasted pipeline) in `pane`, echoed as `echo`; the
-    /// console entry's id, which its answer carries.
-    pub fn run_in(&self, pane: Pane, lines: Vec<String>, echo: String) -> u64 {
-        let id = self.id();
-        if self.active.get_untracked() != pane.id {
-            self.active.set(pane.id);
-            self.refresh_keys();
-        }
-        pane.log.update(|log| log.sent(id, echo));
-        for line in &lines {
-            self.share.record(pane.id, line);
-        }
-        self.send_counted(Request::Run {
-            seq: id,
-            pane: pane.id,
-            lines,
-            view: self.query.get_untracked(),
-            inspect: self.inspector.query.get_untracked(),
-        });
-        id
-    }
-
-    /// Asks for the key list of the current query, unless a request is already out (its answer
-    /// will ask again if the query moved on meanwhile).
-    pub fn refresh_keys(&self) {
-        if self.window_sent.with_value(Option::is_some) {
-            return;
-        }
-        let view = self.query.get_untracked();
-        self.window_sent.set_value(Some(view.clone()));
-        self.send(Request::Window {
-            pane: self.active.get_untracked(),
-            view,
-        });
-    }
-
-    fn show_window(&self, window: KeyWindow) {
-        self.clock_offset
-            .set_value(window.now_ms as i64 - js_sys::Date::now() as i64);
-        self.now_ms.set(self.engine_now());
-        self.ttl
-            .update_value(|t| t.observe(&window.rows, window.now_ms));
-        self.window.set(window);
-    }
-
-    /// The engine's time now, as the browser's clock and the last window's offset say.
-    fn engine_now(&self) -> u64 {
-        (js_sys::Date::now() as i64 + self.clock_offset.get_value()).max(0) as u64
-    }
-
     fn on_response(&self, response: Response) {
         match response {
             Response::Ready => self.engine.set(EngineState::Ready),
@@ -244,7 +80,7 @@ impl Shared {
                     });
                     self.refresh_keys();
                 }
-                self.scenario.on_response(*self, response);
+                scenario_view::on_response(*self, response);
             }
             Response::Assisted(assist) => self.assist.set(assist),
             Response::Helped {
@@ -306,7 +142,7 @@ impl Shared {
     fn on_update(&self, update: console::Update) {
         self.in_flight.update_value(|n| *n = n.saturating_sub(1));
         self.panes
-            .update(|panes| clients_view::reconcile(panes, update.clients));
+            .update(|panes| pane::reconcile(panes, update.clients));
         let pane = |id: PaneId| {
             self.panes
                 .with_untracked(|panes| panes.iter().find(|p| p.id == id).copied())
@@ -348,7 +184,7 @@ impl Shared {
             self.next_id
                 .update_value(|n| *n += update.flows.len() as u64);
             self.flows
-                .update(|shown| clients_view::add_flows(shown, update.flows, first));
+                .update(|shown| pane::add_flows(shown, update.flows, first));
         }
         if update.evicted.is_some() {
             self.server.evicted.set(update.evicted);

@@ -4,8 +4,8 @@
 
 use leptos::prelude::*;
 
-use crate::app::use_shared;
 use crate::console::teach;
+use crate::state::use_shared;
 use keyspace_protocol::assist::Doc;
 
 #[component]

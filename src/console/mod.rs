@@ -4,6 +4,7 @@ pub mod docs_panel;
 pub mod history;
 pub mod input;
 pub mod log;
+pub mod pane;
 pub mod prompt;
 pub mod reply_line;
 pub mod teach;

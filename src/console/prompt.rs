@@ -12,12 +12,12 @@
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 
-use crate::app::{use_shared, Tab};
 use crate::console::docs_panel::DocsPanel;
 use crate::console::history::History;
 use crate::console::input::{Action, InputLine, Press};
 use crate::console::teach;
 use crate::prefs;
+use crate::state::{use_shared, Tab};
 use keyspace_protocol::assist::{Verdict, WordKind};
 use keyspace_protocol::console::PaneId;
 use keyspace_protocol::Request;

@@ -5,8 +5,8 @@
 
 use leptos::prelude::*;
 
-use crate::app::use_shared;
 use crate::console::teach;
+use crate::state::use_shared;
 use keyspace_protocol::console::{split_index, Line, LineKind};
 use keyspace_protocol::inspect::InspectQuery;
 
@@ -42,7 +42,7 @@ pub fn ReplyLine(line: Line) -> impl IntoView {
                     {move || if listed() {
                         let key = key.clone().unwrap_or_default();
                         view! {
-                            <button class="key-link" on:click=move |_| shared.inspector.open(shared, InspectQuery::new(key.clone()))>
+                            <button class="key-link" on:click=move |_| shared.send(shared.inspector.open(InspectQuery::new(key.clone())))>
                                 {shown.clone()}
                             </button>
                         }.into_any()

@@ -9,9 +9,9 @@
 
 use leptos::prelude::*;
 
-use crate::app::use_shared;
 use crate::i18n::fill;
 use crate::keyspace::ttl::format_ttl;
+use crate::state::use_shared;
 use keyspace_protocol::inspect::InspectQuery;
 use keyspace_protocol::keys::KeyRow;
 
@@ -194,11 +194,7 @@ fn KeyRowView(row: KeyRow) -> impl IntoView {
     };
     let open = {
         let key = row.key.clone();
-        move || {
-            shared
-                .inspector
-                .open(shared, InspectQuery::new(key.clone()))
-        }
+        move || shared.send(shared.inspector.open(InspectQuery::new(key.clone())))
     };
     let open_by_key = open.clone();
     view! {

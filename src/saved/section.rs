@@ -6,45 +6,17 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::app::{use_shared, Shared};
 use crate::i18n::saved::SavedStrings;
 use crate::i18n::{count_form, fill};
+use crate::state::{use_shared, Shared};
 use keyspace_protocol::saved::{NotKept, Restored, SavedState, Source, WriteFailure};
 use keyspace_protocol::{Request, Wanted};
-
-/// The section's state in the page.
-#[derive(Clone, Copy)]
-pub struct SavedUi {
-    pub restored: RwSignal<Option<Restored>>,
-    pub state: RwSignal<Option<SavedState>>,
-    /// The reset is waiting for the learner's confirmation.
-    pub confirming: RwSignal<bool>,
-    /// The outcome of the last RDB file loaded.
-    pub loaded: RwSignal<Option<Result<usize, String>>>,
-    /// An RDB file chosen or dropped, waiting for the learner to confirm that it may replace
-    /// the keyspace: its name (its bytes are in `rdb`).
-    pub replacing: RwSignal<Option<String>>,
-    rdb: StoredValue<Vec<u8>>,
-}
-
-impl SavedUi {
-    pub fn new() -> SavedUi {
-        SavedUi {
-            restored: RwSignal::new(None),
-            state: RwSignal::new(None),
-            confirming: RwSignal::new(false),
-            loaded: RwSignal::new(None),
-            replacing: RwSignal::new(None),
-            rdb: StoredValue::new(Vec::new()),
-        }
-    }
-}
 
 /// Reads an RDB file the learner chose or dropped, and asks whether it may replace the
 /// keyspace (on the Server tab, where the section is).
 pub fn offer_rdb(shared: Shared, file: web_sys::File) {
     let ui = shared.saved;
-    shared.tab.set(crate::app::Tab::Server);
+    shared.tab.set(crate::state::Tab::Server);
     leptos::task::spawn_local(async move {
         let Ok(buffer) = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await else {
             ui.loaded
@@ -54,12 +26,6 @@ pub fn offer_rdb(shared: Shared, file: web_sys::File) {
         ui.rdb.set_value(js_sys::Uint8Array::new(&buffer).to_vec());
         ui.replacing.set(Some(file.name()));
     });
-}
-
-impl Default for SavedUi {
-    fn default() -> SavedUi {
-        SavedUi::new()
-    }
 }
 
 /// A size as people read it.

@@ -20,114 +20,55 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 
-use crate::app::{use_shared, Shared, Tab};
 use crate::i18n::{fill, Strings};
-use crate::keyspace::inspector::{InspectTarget, Inspector, Source};
+use crate::keyspace::inspector::Inspector;
+use crate::keyspace::target::Source;
 use crate::keyspace::ttl::format_ttl;
+use crate::scenario::state::SPEEDS;
+use crate::state::{use_shared, Shared, Tab};
 use keyspace_protocol::console::Line;
 use keyspace_protocol::inspect::InspectQuery;
 use keyspace_protocol::scenario::{
-    Change, PlayState, Rank, ScenarioInfo, ScenarioKey, ScenarioRequest, ScenarioResponse,
-    ScenarioSummary,
+    Change, Rank, ScenarioInfo, ScenarioKey, ScenarioRequest, ScenarioResponse,
 };
 use keyspace_protocol::Request;
 
-/// Play speeds: the label and the time each step stays on screen.
-pub const SPEEDS: [(&str, u32); 4] = [("0.5×", 8000), ("1×", 4000), ("2×", 2000), ("4×", 1000)];
 /// How often the play timer looks whether the next step (or slice of a wait) is due.
 const PLAY_TICK_MS: u32 = 100;
+
 /// How long a step's wait takes on screen at 1× while playing, at most: an hour goes by in
 /// three seconds, 80 ms in 80 ms.
 const WAIT_SHOWN_MS: u64 = 3000;
 
-/// The player's state on the page: small and `Copy`, every part a signal.
-#[derive(Clone, Copy)]
-pub struct ScenarioState {
-    pub list: RwSignal<Vec<ScenarioSummary>>,
-    pub info: RwSignal<Option<ScenarioInfo>>,
-    pub play: RwSignal<PlayState>,
-    /// The last file's mistake, as the parser said it.
-    pub error: RwSignal<Option<String>>,
-    /// Whether the open scenario came from a file rather than the built-ins.
-    pub from_file: RwSignal<bool>,
-    pub playing: RwSignal<bool>,
-    /// Index into [`SPEEDS`].
-    pub speed: RwSignal<usize>,
-    pub presenter: RwSignal<bool>,
-    /// A key of the scenario's keyspace opened in its inspector.
-    pub inspector: InspectTarget,
-    /// "Continue in the console" would replace a console holding this many keys (or typed
-    /// lines): the question is on screen.
-    pub asking: RwSignal<Option<usize>>,
-    /// Milliseconds the current step has been on screen while playing.
-    shown_ms: StoredValue<u32>,
-    /// A file being read, so that a quick second drop does not race the first.
-    loading: RwSignal<bool>,
-}
-
-impl ScenarioState {
-    pub fn new() -> ScenarioState {
-        let play = RwSignal::new(PlayState::default());
-        let now_ms = Signal::derive(move || play.with(|p| p.now_ms));
-        ScenarioState {
-            list: RwSignal::new(Vec::new()),
-            info: RwSignal::new(None),
-            play,
-            error: RwSignal::new(None),
-            from_file: RwSignal::new(false),
-            playing: RwSignal::new(false),
-            speed: RwSignal::new(1),
-            presenter: RwSignal::new(false),
-            inspector: InspectTarget::new(now_ms, Source::Scenario(RwSignal::new(0))),
-            asking: RwSignal::new(None),
-            shown_ms: StoredValue::new(0),
-            loading: RwSignal::new(false),
+/// What the worker's scenario player answered.
+pub fn on_response(shared: Shared, response: ScenarioResponse) {
+    let s = shared.scenario;
+    match response {
+        ScenarioResponse::List(list) => s.list.set(list),
+        ScenarioResponse::Opened { info, state } => {
+            s.error.set(None);
+            s.playing.set(false);
+            s.inspector.close();
+            s.info.set(Some(*info));
+            s.play.set(state);
         }
-    }
-
-    /// The engine restarted: whatever was open is gone with it.
-    pub fn restarted(&self) {
-        self.info.set(None);
-        self.play.set(PlayState::default());
-        self.playing.set(false);
-        self.asking.set(None);
-        self.inspector.close();
-    }
-
-    pub fn on_response(&self, shared: Shared, response: ScenarioResponse) {
-        match response {
-            ScenarioResponse::List(list) => self.list.set(list),
-            ScenarioResponse::Opened { info, state } => {
-                self.error.set(None);
-                self.playing.set(false);
-                self.inspector.close();
-                self.info.set(Some(*info));
-                self.play.set(state);
-            }
-            ScenarioResponse::Invalid(message) => {
-                self.playing.set(false);
-                self.error.set(Some(message));
-            }
-            ScenarioResponse::Moved(state) => {
-                if state.position >= state.steps {
-                    self.playing.set(false);
-                }
-                self.play.set(state);
-                // The inspected key is read again where the scenario now stands.
-                if let Some(query) = self.inspector.query.get_untracked() {
-                    self.inspector.open(shared, query);
-                }
-            }
-            ScenarioResponse::Inspected(inspection) => self.inspector.show(inspection),
-            ScenarioResponse::Continued => self.restarted(),
-            ScenarioResponse::WouldReplace { keys } => would_replace(shared, keys),
+        ScenarioResponse::Invalid(message) => {
+            s.playing.set(false);
+            s.error.set(Some(message));
         }
-    }
-}
-
-impl Default for ScenarioState {
-    fn default() -> ScenarioState {
-        ScenarioState::new()
+        ScenarioResponse::Moved(state) => {
+            if state.position >= state.steps {
+                s.playing.set(false);
+            }
+            s.play.set(state);
+            // The inspected key is read again where the scenario now stands.
+            if let Some(query) = s.inspector.query.get_untracked() {
+                shared.send(s.inspector.open(query));
+            }
+        }
+        ScenarioResponse::Inspected(inspection) => s.inspector.show(inspection),
+        ScenarioResponse::Continued => s.restarted(),
+        ScenarioResponse::WouldReplace { keys } => would_replace(shared, keys),
     }
 }
 
@@ -1108,7 +1049,7 @@ fn key_row(shared: Shared, k: ScenarioKey) -> impl IntoView {
             if let Source::Scenario(shown) = s.inspector.source {
                 shown.set(db);
             }
-            s.inspector.open(shared, InspectQuery::new(key.clone()));
+            shared.send(s.inspector.open(InspectQuery::new(key.clone())));
         }
     };
     let named = (k.rank == Rank::Named).then(|| {

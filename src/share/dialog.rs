@@ -6,50 +6,12 @@
 
 use leptos::prelude::*;
 
-use crate::app::{use_shared, Shared};
 use crate::i18n::fill;
 use crate::scenario::view as scenario_view;
-use keyspace_protocol::console::{clip_echo, PaneId};
+use crate::state::{use_shared, Shared};
+use keyspace_protocol::console::clip_echo;
 use keyspace_protocol::share::{self, ShareBundle, ShareError, QR_QUIET_ZONE};
 use keyspace_protocol::Request;
-
-/// What sharing needs from the page: the lines sent to the engine, whether the dialog is
-/// open, and what the worker made of the lines for it.
-#[derive(Clone, Copy)]
-pub struct ShareState {
-    /// The lines sent, with the pane each was typed in.
-    typed: RwSignal<Vec<(PaneId, String)>>,
-    /// A link's lines waiting for the panes they were typed in to open: `(client, line)`.
-    pending: StoredValue<Vec<(usize, String)>>,
-    open: RwSignal<bool>,
-    /// A link's lines, held while the learner is asked whether they may replace what the
-    /// browser kept.
-    asking: RwSignal<Option<Vec<String>>>,
-    pub bundle: RwSignal<Option<ShareBundle>>,
-}
-
-impl ShareState {
-    pub fn new() -> ShareState {
-        ShareState {
-            typed: RwSignal::new(Vec::new()),
-            pending: StoredValue::new(Vec::new()),
-            open: RwSignal::new(false),
-            asking: RwSignal::new(None),
-            bundle: RwSignal::new(None),
-        }
-    }
-
-    /// A line on its way to the engine from `pane`.
-    pub fn record(&self, pane: PaneId, line: &str) {
-        self.typed.update(|t| t.push((pane, line.to_string())));
-    }
-}
-
-impl Default for ShareState {
-    fn default() -> ShareState {
-        ShareState::new()
-    }
-}
 
 /// Asks the worker for a `#share/...` location's lines (see [`replay`]).
 pub fn open_link(shared: Shared) {
