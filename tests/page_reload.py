@@ -64,12 +64,12 @@ def notes(driver):
 
 
 def kept(driver, records_at_least):
-    """Waits until the Server tab says the log holds `records_at_least` writes (IndexedDB
-    written), and returns the line."""
+    """Waits until the Server tab says the log holds at least `records_at_least` writes
+    (IndexedDB written; one write is said in the singular), and returns the line."""
     def ready():
         line = text(driver, ".saved-kept")
         for word in line.split():
-            if word.isdigit() and int(word) >= records_at_least and "writes" in line:
+            if word.isdigit() and int(word) >= records_at_least and "write" in line:
                 return line
         return None
     return pagedriver.wait(driver, f"{records_at_least} writes kept", 20, ready)
@@ -227,6 +227,11 @@ def main():
         server.wait()
         upload = driver.find_element(By.CSS_SELECTOR, ".saved-upload input")
         upload.send_keys(os.path.join(there, "dump.rdb"))
+        # A file that would replace the keyspace asks first, as the page does for a share link.
+        asked = pagedriver.wait(driver, "the question before loading", 20,
+                                lambda: "Load dump.rdb?" in text(driver, ".saved") and text(driver, ".saved"))
+        check("loading an RDB asks before replacing the keys", "holds 53 keys now" in asked, asked)
+        driver.find_element(By.XPATH, "//button[text()='Load and replace']").click()
         loaded = pagedriver.wait(driver, "the upload", 20,
                                  lambda: "Loaded" in text(driver, ".saved") and text(driver, ".saved"))
         check("an RDB written by real Redis loads in the page",
@@ -241,6 +246,9 @@ def main():
             f.write(b"REDIS0010 not really")
         driver.find_element(By.XPATH, "//button[text()='Server']").click()
         driver.find_element(By.CSS_SELECTOR, ".saved-upload input").send_keys(bogus)
+        pagedriver.wait(driver, "the question before loading the bogus file", 20,
+                        lambda: driver.find_elements(By.XPATH, "//button[text()='Load and replace']"))
+        driver.find_element(By.XPATH, "//button[text()='Load and replace']").click()
         refused = pagedriver.wait(driver, "the refusal", 20,
                                   lambda: "refused" in text(driver, ".saved") and text(driver, ".saved"))
         check("a damaged upload is refused in plain words", "as it was" in refused, refused)
