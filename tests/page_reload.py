@@ -234,6 +234,9 @@ def main():
         server.wait()
         upload = driver.find_element(By.CSS_SELECTOR, ".saved-upload input")
         upload.send_keys(os.path.join(there, "dump.rdb"))
+        asked = pagedriver.wait(driver, "the question before loading", 20,
+                                lambda: "Load dump.rdb?" in text(driver, ".saved") and text(driver, ".saved"))
+        check("loading an RDB asks before replacing the keys", "holds 53 keys now" in asked, asked)
         confirm_upload(driver)
         loaded = pagedriver.wait(driver, "the upload", 20,
                                  lambda: "Loaded" in text(driver, ".saved") and text(driver, ".saved"))
