@@ -123,7 +123,9 @@ fn symbexec(p: &Proto, lastpc: usize, reg: u32) -> u32 {
 fn kname(lua: &Lua, p: &Proto, c: u32) -> Vec<u8> {
     if is_k(c) {
         if let Value::Str(s) = p.k[index_k(c)] {
-            return lua.heap.str(s).to_vec();
+            // Printed with %s: the name ends at a zero byte.
+            let b = lua.heap.str(s);
+            return b[..b.iter().position(|&x| x == 0).unwrap_or(b.len())].to_vec();
         }
     }
     b"?".to_vec()

@@ -470,23 +470,33 @@ impl Marker {
         }
     }
 
-    /// Marks an upvalue cell and the value it holds or points at. `cur` is the running
-    /// thread, whose stack is checked out of the arena.
-    fn upval(&mut self, heap: &mut Heap, cur: Option<(ThreadRef, &Thread)>, u: UpValRef) {
+    /// Marks an upvalue cell and the value it holds or points at. `out` are threads
+    /// checked out of the arena (the running one, the one being traversed), whose stacks
+    /// must be read where they are.
+    fn upval(&mut self, heap: &mut Heap, out: &[Option<(ThreadRef, &Thread)>], u: UpValRef) {
         if !heap.upvals.mark(u.0) {
             return;
         }
         let v = match *heap.upvals.get(u.0) {
             UpVal::Closed(v) => v,
-            UpVal::Open { thread, slot } => match cur {
-                Some((r, th)) if r == thread => th.stack[slot],
-                _ => heap.threads.get(thread.0).stack[slot],
-            },
+            UpVal::Open { thread, slot } => {
+                match out.iter().flatten().find(|(r, _)| *r == thread) {
+                    Some((_, th)) => th.stack[slot],
+                    None => heap.threads.get(thread.0).stack[slot],
+                }
+            }
         };
         self.value(heap, v);
     }
 
-    fn thread(&mut self, heap: &mut Heap, cur: Option<(ThreadRef, &Thread)>, th: &Thread) {
+    /// Marks what thread `th` (whose reference is `me`) holds.
+    fn thread(
+        &mut self,
+        heap: &mut Heap,
+        cur: Option<(ThreadRef, &Thread)>,
+        me: ThreadRef,
+        th: &Thread,
+    ) {
         let extent = th.extent().min(th.stack.len());
         for &v in &th.stack[..extent] {
             self.value(heap, v);
@@ -498,7 +508,7 @@ impl Marker {
             }
         }
         for &(_, u) in &th.open {
-            self.upval(heap, cur, u);
+            self.upval(heap, &[cur, Some((me, th))], u);
         }
         if let Some(r) = th.resumer {
             self.value(heap, Value::Thread(r));
@@ -516,7 +526,7 @@ impl Marker {
                         let env = c.env;
                         self.proto(heap, &proto);
                         for u in ups.iter() {
-                            self.upval(heap, cur, *u);
+                            self.upval(heap, &[cur], *u);
                         }
                         self.value(heap, Value::Table(env));
                     }
@@ -535,7 +545,7 @@ impl Marker {
                         continue;
                     }
                     let th = std::mem::take(heap.threads.get_mut(t.0));
-                    self.thread(heap, cur, &th);
+                    self.thread(heap, cur, t, &th);
                     *heap.threads.get_mut(t.0) = th;
                 }
                 Gray::UserData(u) => {
@@ -603,7 +613,7 @@ impl Lua {
         let cur = self.cur.map(|r| (r, &self.th));
         if let Some(r) = self.cur {
             heap.threads.mark(r.0);
-            m.thread(heap, cur, &self.th);
+            m.thread(heap, cur, r, &self.th);
         }
         for v in [Value::Table(self.globals), Value::Table(self.registry)] {
             m.value(heap, v);

@@ -156,7 +156,9 @@ pub(crate) fn print_step(ctx: &mut Ctx<'_>, mut i: usize, result: Option<usize>)
         if i > 1 {
             ctx.lua.output.push(b'\t');
         }
-        ctx.lua.output.extend_from_slice(&bytes);
+        // C Lua writes with fputs: a string ends at its first zero byte.
+        let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+        ctx.lua.output.extend_from_slice(&bytes[..end]);
         ctx.lua.th.top = r;
         i += 1;
     }

@@ -25,7 +25,6 @@ pub(crate) fn open(lua: &mut Lua) -> Result<()> {
             ("dump", dump),
             ("find", find),
             ("format", format),
-            ("gfind", gfind),
             ("gmatch", gmatch),
             ("gsub", gsub),
             ("len", len),
@@ -37,6 +36,9 @@ pub(crate) fn open(lua: &mut Lua) -> Result<()> {
             ("upper", upper),
         ],
     )?;
+    // LUA_COMPAT_GFIND: the old name is the same function.
+    let gm = lua.raw_get_field(t, "gmatch");
+    lua.set_field(t, "gfind", gm)?;
     let meta = lua.create_table()?;
     lua.set_field(meta, "__index", Value::Table(t))?;
     lua.set_type_metatable(Type::String, Some(meta));
@@ -129,7 +131,7 @@ fn byte(ctx: &mut Ctx<'_>) -> Result<Flow> {
     }
     let n = (pose - posi + 1) as usize;
     if n + ctx.nargs() > LUAI_MAXCSTACK {
-        return Err(ctx.error("string slice too long"));
+        return Err(ctx.error("stack overflow (string slice too long)"));
     }
     for i in 0..n {
         ctx.push(Value::Num(f64::from(s[posi as usize - 1 + i])));
@@ -157,10 +159,6 @@ fn dump(ctx: &mut Ctx<'_>) -> Result<Flow> {
     // Compiled code is kept in this crate's own form, which has no binary chunk format
     // (Redis refuses to load binary chunks anyway).
     Err(ctx.error("unable to dump given function"))
-}
-
-fn gfind(ctx: &mut Ctx<'_>) -> Result<Flow> {
-    Err(ctx.error("'string.gfind' was renamed to 'string.gmatch'"))
 }
 
 // ---------------------------------------------------------------- string.format
@@ -396,7 +394,10 @@ fn format(ctx: &mut Ctx<'_>) -> Result<Flow> {
             }
             _ => {
                 let mut m = b"invalid option '%".to_vec();
-                m.push(conv);
+                // A zero byte (the format's end, to C) prints as nothing.
+                if conv != 0 {
+                    m.push(conv);
+                }
                 m.extend_from_slice(b"' to 'format'");
                 return Err(ctx.error(m));
             }
