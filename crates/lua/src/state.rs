@@ -162,8 +162,11 @@ impl Lua {
     }
 
     /// Opens the libraries Redis 7.0 loads for scripts (`luaLoadLibraries`): base (without
-    /// `print`, `dofile`, `loadfile`), `coroutine`, `table`, `string`, `math` (with Redis's
-    /// `random`), `debug`, `cjson`, `struct`, `cmsgpack` and `bit`.
+    /// `print`, `dofile`, `loadfile`, and without `getfenv`, `setfenv` and `newproxy`, which
+    /// the Debian redis-server 7.0.15 with its security fixes does not have), `coroutine`,
+    /// `table`, `string`, `math` (with Redis's `random`), `debug`, `cjson`, `struct`,
+    /// `cmsgpack` and `bit`. Removing `debug`, protecting the globals and adding `redis` are
+    /// the host's business (see the crate documentation).
     pub fn open_redis(&mut self) -> Result<()> {
         crate::stdlib::open_redis(self)
     }

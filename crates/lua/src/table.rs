@@ -216,8 +216,9 @@ impl Table {
                 if n.is_nan() {
                     return Err(SetError::NanKey);
                 }
-                // -0 and 0 are one key.
-                Value::Num(if n == 0.0 { 0.0 } else { n })
+                // -0 and 0 are one key (they hash alike and compare equal), but the key
+                // keeps the sign it was first stored with, as in C Lua.
+                Value::Num(n)
             }
             Value::Nil => return Err(SetError::NilKey),
             k => k,

@@ -86,7 +86,8 @@ fn protect(lua: &mut Lua, t: TableRef) {
 }
 
 /// A state set up as Redis sets up its scripting state: its libraries, `debug` removed,
-/// nonexistent globals an error, every global table read-only.
+/// nonexistent globals an error, every global table read-only (and, as in the Debian
+/// build with its security fixes, the strings' metatable too).
 fn redis_state() -> Lua {
     let mut lua = Lua::new();
     lua.open_redis().expect("libraries");
@@ -97,6 +98,10 @@ fn redis_state() -> Lua {
     lua.set_field(mt, "__index", f).expect("field");
     lua.set_metatable(g, Some(mt)).expect("metatable");
     protect(&mut lua, g);
+    let strings = lua.create_string("").expect("string");
+    if let Some(smt) = lua.get_metatable(strings) {
+        protect(&mut lua, smt);
+    }
     lua
 }
 

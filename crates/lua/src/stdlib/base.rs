@@ -1,7 +1,10 @@
 //! The base library (`lbaselib.c`): `assert`, `error`, `pcall`, `xpcall`, `tostring`,
 //! `print`, `pairs`, `ipairs`, `select`, `unpack`, `loadstring`, `load`, `getfenv`,
 //! `setfenv`, `collectgarbage`, `newproxy`... and, as in 5.1, the `coroutine` library.
-//! Redis removes `print`, `dofile` and `loadfile`; files are never offered here.
+//! Files are never offered (`dofile`, `loadfile`). The Redis profile also leaves out
+//! `print` (as Redis does) and `getfenv`, `setfenv` and `newproxy`, which the Debian
+//! build of Redis 7.0.15 that judges this crate no longer has (its backported Lua
+//! security fixes removed them).
 
 use crate::error::{Error, Result};
 use crate::gc::{Function, UserData};
@@ -11,7 +14,7 @@ use crate::value::{TableRef, Value};
 use crate::vm::LUAI_MAXCSTACK;
 use crate::Lua;
 
-pub(crate) fn open(lua: &mut Lua, with_print: bool) -> Result<()> {
+pub(crate) fn open(lua: &mut Lua, redis: bool) -> Result<()> {
     let g = lua.globals;
     lua.set_field(g, "_G", Value::Table(g))?;
     let mut funcs: Vec<(&str, crate::native::BuiltinFn)> = vec![
@@ -19,7 +22,6 @@ pub(crate) fn open(lua: &mut Lua, with_print: bool) -> Result<()> {
         ("collectgarbage", collectgarbage),
         ("error", error),
         ("gcinfo", gcinfo),
-        ("getfenv", getfenv),
         ("getmetatable", getmetatable),
         ("load", load),
         ("loadstring", loadstring),
@@ -28,7 +30,6 @@ pub(crate) fn open(lua: &mut Lua, with_print: bool) -> Result<()> {
         ("rawget", rawget),
         ("rawset", rawset),
         ("select", select),
-        ("setfenv", setfenv),
         ("setmetatable", setmetatable),
         ("tonumber", tonumber),
         ("tostring", tostring),
@@ -36,8 +37,12 @@ pub(crate) fn open(lua: &mut Lua, with_print: bool) -> Result<()> {
         ("unpack", unpack),
         ("xpcall", xpcall),
     ];
-    if with_print {
-        funcs.push(("print", print));
+    if !redis {
+        funcs.extend([
+            ("print", print as crate::native::BuiltinFn),
+            ("getfenv", getfenv),
+            ("setfenv", setfenv),
+        ]);
     }
     super::set_funcs(lua, g, &funcs)?;
     let next_f = lua.native_closure(NativeFn::Builtin(next), &[])?;
@@ -54,13 +59,15 @@ pub(crate) fn open(lua: &mut Lua, with_print: bool) -> Result<()> {
     lua.pairs_next_fn = Some(pn);
     let f = lua.native_closure(NativeFn::Builtin(pairs), &[Value::Func(pn)])?;
     lua.set_field(g, "pairs", Value::Func(f))?;
-    // `newproxy` keeps the metatables it made in a weak table.
-    let w = lua.create_table_with(0, 1)?;
-    lua.heap.table_mut(w).meta = Some(w);
-    let kv = lua.create_string("kv")?;
-    lua.set_field(w, "__mode", kv)?;
-    let f = lua.native_closure(NativeFn::Builtin(newproxy), &[Value::Table(w)])?;
-    lua.set_field(g, "newproxy", Value::Func(f))?;
+    if !redis {
+        // `newproxy` keeps the metatables it made in a weak table.
+        let w = lua.create_table_with(0, 1)?;
+        lua.heap.table_mut(w).meta = Some(w);
+        let kv = lua.create_string("kv")?;
+        lua.set_field(w, "__mode", kv)?;
+        let f = lua.native_closure(NativeFn::Builtin(newproxy), &[Value::Table(w)])?;
+        lua.set_field(g, "newproxy", Value::Func(f))?;
+    }
     super::coroutine::open(lua)
 }
 

@@ -435,6 +435,11 @@ fn decode_value(
                         (*t, *left == 0)
                     }
                 };
+                // An array checks for one more slot once its table is pushed.
+                if matches!(f, Filling::Array { .. }) && slots + 2 > LUAI_MAXCSTACK {
+                    let e = ctx.error("stack overflow (in function mp_decode_to_lua_array)");
+                    return Err(DecodeError::Lua(e));
+                }
                 if empty {
                     Value::Table(t)
                 } else {

@@ -259,7 +259,8 @@ fn random(ctx: &mut Ctx<'_>) -> Result<Flow> {
             if l > u {
                 return Err(ctx.arg_error(2, "interval is empty"));
             }
-            (r * (f64::from(u) - f64::from(l) + 1.0)).floor() + f64::from(l)
+            // `u-l+1` is C int arithmetic: it wraps.
+            (r * f64::from(u.wrapping_sub(l).wrapping_add(1))).floor() + f64::from(l)
         }
         _ => return Err(ctx.error("wrong number of arguments")),
     };

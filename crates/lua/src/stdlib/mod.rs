@@ -78,7 +78,7 @@ pub(crate) fn new_lib(lua: &mut Lua, name: &str, funcs: &[(&str, BuiltinFn)]) ->
 }
 
 pub(crate) fn open_standard(lua: &mut Lua) -> Result<()> {
-    base::open(lua, true)?;
+    base::open(lua, false)?;
     tablib::open(lua)?;
     string::open(lua)?;
     math::open(lua)?;
@@ -87,7 +87,7 @@ pub(crate) fn open_standard(lua: &mut Lua) -> Result<()> {
 }
 
 pub(crate) fn open_redis(lua: &mut Lua) -> Result<()> {
-    base::open(lua, false)?;
+    base::open(lua, true)?;
     tablib::open(lua)?;
     string::open(lua)?;
     math::open(lua)?;

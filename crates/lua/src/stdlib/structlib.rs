@@ -132,6 +132,11 @@ fn read_fmt(ctx: &mut Ctx<'_>) -> Result<Fmt> {
 
 fn pack(ctx: &mut Ctx<'_>) -> Result<Flow> {
     let mut fmt = read_fmt(ctx)?;
+    if ctx.nargs() == 1 {
+        // C pushes a nil to mark the end of the arguments: a missing one reads as nil.
+        ctx.push(Value::Nil);
+        ctx.nargs = 2;
+    }
     let mut h = Header {
         little: true,
         align: 1,
