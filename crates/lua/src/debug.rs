@@ -78,37 +78,17 @@ fn symbexec(p: &Proto, lastpc: usize, reg: u32) -> u32 {
             last = pc;
         }
         match o {
-            LOADNIL => {
-                if a <= reg && reg <= arg_b(i) {
-                    last = pc;
-                }
-            }
-            SELF => {
-                if reg == a + 1 {
-                    last = pc;
-                }
-            }
-            TFORLOOP => {
-                if reg >= a + 2 {
-                    last = pc;
-                }
-            }
+            LOADNIL if a <= reg && reg <= arg_b(i) => last = pc,
+            SELF if reg == a + 1 => last = pc,
+            TFORLOOP if reg >= a + 2 => last = pc,
             FORLOOP | FORPREP | JMP => {
                 let dest = pc as i64 + 1 + i64::from(arg_sbx(i));
                 if (pc as i64) < dest && dest <= lastpc as i64 {
                     pc = (dest - 1) as usize;
                 }
             }
-            CALL | TAILCALL => {
-                if reg >= a {
-                    last = pc;
-                }
-            }
-            SETLIST => {
-                if arg_c(i) == 0 {
-                    pc += 1;
-                }
-            }
+            CALL | TAILCALL if reg >= a => last = pc,
+            SETLIST if arg_c(i) == 0 => pc += 1,
             CLOSURE => {
                 pc += p.p[arg_bx(i) as usize].nups as usize;
             }

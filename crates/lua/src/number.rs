@@ -74,7 +74,7 @@ pub fn lua_pow(a: f64, b: f64) -> f64 {
 /// `(long)d` on x86-64: truncation; NaN and out-of-range values give `i64::MIN`.
 #[inline]
 pub fn c_long(d: f64) -> i64 {
-    if d.is_nan() || d >= 9_223_372_036_854_775_808.0 || d < -9_223_372_036_854_775_808.0 {
+    if !(-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&d) {
         i64::MIN
     } else {
         d as i64
@@ -372,8 +372,7 @@ fn hex_float(s: &[u8]) -> Option<(f64, usize)> {
     let mut sticky = false;
     let mut any = false;
     let mut seen_point = false;
-    loop {
-        let Some(&c) = s.get(j) else { break };
+    while let Some(&c) = s.get(j) {
         if c == b'.' && !seen_point {
             seen_point = true;
             j += 1;

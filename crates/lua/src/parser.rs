@@ -825,22 +825,18 @@ impl Parser<'_, '_> {
     fn exp2rk(&mut self, e: &mut ExpDesc) -> PResult<u32> {
         self.exp2val(e)?;
         match e.k {
-            ExpKind::KNum | ExpKind::True | ExpKind::False | ExpKind::Nil => {
-                if self.fsr().k.len() <= MAXINDEXRK as usize {
-                    e.info = match e.k {
-                        ExpKind::Nil => self.nil_k()?,
-                        ExpKind::KNum => self.number_k(e.nval)?,
-                        _ => self.bool_k(e.k == ExpKind::True)?,
-                    } as i32;
-                    e.k = ExpKind::K;
-                    return Ok(e.info as u32 | BITRK);
-                }
+            ExpKind::KNum | ExpKind::True | ExpKind::False | ExpKind::Nil
+                if self.fsr().k.len() <= MAXINDEXRK as usize =>
+            {
+                e.info = match e.k {
+                    ExpKind::Nil => self.nil_k()?,
+                    ExpKind::KNum => self.number_k(e.nval)?,
+                    _ => self.bool_k(e.k == ExpKind::True)?,
+                } as i32;
+                e.k = ExpKind::K;
+                return Ok(e.info as u32 | BITRK);
             }
-            ExpKind::K => {
-                if e.info as u32 <= MAXINDEXRK {
-                    return Ok(e.info as u32 | BITRK);
-                }
-            }
+            ExpKind::K if e.info as u32 <= MAXINDEXRK => return Ok(e.info as u32 | BITRK),
             _ => {}
         }
         self.exp2anyreg(e)

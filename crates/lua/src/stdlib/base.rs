@@ -219,7 +219,7 @@ fn strtoul(s: &[u8], base: u32) -> Option<u64> {
         && i + 1 < s.len()
         && s[i] == b'0'
         && (s[i + 1] | 0x20) == b'x'
-        && s.get(i + 2).is_some_and(|c| (*c as char).is_digit(16))
+        && s.get(i + 2).is_some_and(|c| c.is_ascii_hexdigit())
     {
         i += 2;
     }

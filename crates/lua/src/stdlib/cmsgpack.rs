@@ -345,7 +345,7 @@ fn decode_item(ctx: &mut Ctx<'_>, c: &mut Cursor<'_>) -> std::result::Result<Ite
             c.need(9)?;
             (Value::Num(f64::from_bits(c.be(1, 8))), 9)
         }
-        0xd9 | 0xda | 0xdb => {
+        0xd9..=0xdb => {
             let hl = match b {
                 0xd9 => 1,
                 0xda => 2,
@@ -359,7 +359,7 @@ fn decode_item(ctx: &mut Ctx<'_>, c: &mut Cursor<'_>) -> std::result::Result<Ite
             c.pos += l;
             return Ok(Item::Value(s));
         }
-        0xdc | 0xdd | 0xde | 0xdf => {
+        0xdc..=0xdf => {
             let hl = if b == 0xdc || b == 0xde { 2 } else { 4 };
             c.need(1 + hl)?;
             let l = c.be(1, hl) as usize;

@@ -888,10 +888,10 @@ mod tests {
                 ..spec("0")
             },
             b'f',
-            -3.14159,
+            -3.25159,
             &mut o,
         );
-        assert_eq!(o, b"-0003.14");
+        assert_eq!(o, b"-0003.25");
         o.clear();
         fmt_float(
             &Spec {
