@@ -45,7 +45,7 @@ use crate::code::*;
 use crate::error::{Error, Result};
 use crate::gc::{Function, LuaClosure, UpVal};
 use crate::native::{Cont, Ctx, Flow, NativeFn};
-use crate::number::{fix_nan2, lua_mod, lua_pow};
+use crate::number::{self, lua_mod, lua_pow};
 use crate::table::{fb2int, SetError};
 use crate::value::{FuncRef, TableRef, ThreadRef, UpValRef, Value};
 use crate::Lua;
@@ -1187,505 +1187,601 @@ impl Lua {
         }
     }
 
-    /// Interprets the Lua frame on top until it calls, returns, or the budget is spent.
+    /// Interprets Lua frames until something else must happen: a native continuation to
+    /// resume, the end of the execution, or the budget spent. Calls and returns between
+    /// Lua functions stay in this loop.
     fn run_lua(&mut self, host: &mut dyn Any) -> Result<Next> {
-        let fi = self.th.frames.len() - 1;
-        let (cl, proto, mut pc) = match &self.th.frames[fi].kind {
-            Kind::Lua { cl, proto, pc, .. } => (*cl, proto.clone(), *pc),
-            Kind::Native { .. } => return Ok(Next::Reenter),
-        };
-        let base = self.th.frames[fi].base;
-        let code: &[u32] = &proto.code;
-        let k: &[Value] = &proto.k;
-        let frame_top = base + proto.maxstacksize as usize;
+        'frame: loop {
+            let fi = match self.th.frames.last() {
+                Some(f) if f.is_lua() => self.th.frames.len() - 1,
+                _ => return Ok(Next::Reenter),
+            };
+            self.gc_check();
+            let (cl, proto, mut pc) = match &self.th.frames[fi].kind {
+                Kind::Lua { cl, proto, pc, .. } => (*cl, proto.clone(), *pc),
+                Kind::Native { .. } => return Ok(Next::Reenter),
+            };
+            let base = self.th.frames[fi].base;
+            let code: &[u32] = &proto.code;
+            let k: &[Value] = &proto.k;
+            let frame_top = base + proto.maxstacksize as usize;
+            // The budget lives in a register while the loop runs, and in `self` whenever
+            // anything else may look at it (calls, natives, errors).
+            let mut budget = self.budget;
 
-        macro_rules! savepc {
-            () => {
-                if let Kind::Lua { pc: p, .. } = &mut self.th.frames[fi].kind {
-                    *p = pc;
-                }
-            };
-        }
-        macro_rules! rk {
-            ($x:expr) => {{
-                let x = $x;
-                if is_k(x) {
-                    k[index_k(x)]
-                } else {
-                    self.th.stack[base + x as usize]
-                }
-            }};
-        }
-        macro_rules! rkreg {
-            ($x:expr) => {{
-                let x = $x;
-                if is_k(x) {
-                    None
-                } else {
-                    Some(x as usize)
-                }
-            }};
-        }
-        macro_rules! upvals {
-            () => {
-                match self.heap.func(cl) {
-                    Function::Lua(c) => &c.upvals,
-                    Function::Native(_) => unreachable!("a Lua frame runs a Lua closure"),
-                }
-            };
-        }
-        macro_rules! env {
-            () => {
-                match self.heap.func(cl) {
-                    Function::Lua(c) => c.env,
-                    Function::Native(_) => unreachable!("a Lua frame runs a Lua closure"),
-                }
-            };
-        }
-        macro_rules! arith_op {
-            ($i:expr, $ra:expr, $tm:expr, $f:expr) => {{
-                let b = rk!(arg_b($i));
-                let c = rk!(arg_c($i));
-                if let (Value::Num(x), Value::Num(y)) = (b, c) {
-                    self.th.stack[$ra] = Value::Num($f(x, y));
-                } else {
-                    savepc!();
-                    let regs = (rkreg!(arg_b($i)), rkreg!(arg_c($i)));
-                    let before = self.th.frames.len();
-                    self.arith_slow(host, $ra, b, c, $tm, regs)?;
-                    if self.th.frames.len() != before {
-                        return Ok(Next::Reenter);
+            macro_rules! savepc {
+                () => {
+                    if let Kind::Lua { pc: p, .. } = &mut self.th.frames[fi].kind {
+                        *p = pc;
                     }
-                }
-            }};
-        }
-
-        loop {
-            if self.budget == 0 {
-                savepc!();
-                return Ok(Next::Exit(Outcome::Paused));
+                    self.budget = budget;
+                };
             }
-            self.budget -= 1;
-            let i = code[pc];
-            pc += 1;
-            let ra = base + arg_a(i) as usize;
-            match op(i) {
-                MOVE => {
-                    self.th.stack[ra] = self.th.stack[base + arg_b(i) as usize];
-                }
-                LOADK => {
-                    self.th.stack[ra] = k[arg_bx(i) as usize];
-                }
-                LOADBOOL => {
-                    self.th.stack[ra] = Value::Bool(arg_b(i) != 0);
-                    if arg_c(i) != 0 {
-                        pc += 1;
-                    }
-                }
-                LOADNIL => {
-                    let last = base + arg_b(i) as usize;
-                    for s in ra..=last {
-                        self.th.stack[s] = Value::Nil;
-                    }
-                }
-                GETUPVAL => {
-                    let u = upvals!()[arg_b(i) as usize];
-                    self.th.stack[ra] = self.upval_get(u);
-                }
-                GETGLOBAL => {
-                    let env = env!();
-                    let key = k[arg_bx(i) as usize];
-                    let tab = self.heap.table(env);
-                    let v = tab.get(key);
-                    if !v.is_nil() || tab.meta.is_none() {
-                        self.th.stack[ra] = v;
+            macro_rules! reload {
+                () => {
+                    budget = self.budget;
+                };
+            }
+            macro_rules! rk {
+                ($x:expr) => {{
+                    let x = $x;
+                    if is_k(x) {
+                        k[index_k(x)]
                     } else {
-                        savepc!();
-                        match self.index_slow(host, Value::Table(env), key, None)? {
-                            Got::Value(v) => self.th.stack[ra] = v,
-                            Got::Called => return Ok(Next::Reenter),
-                        }
+                        self.th.stack[base + x as usize]
                     }
-                }
-                GETTABLE => {
-                    let t = self.th.stack[base + arg_b(i) as usize];
-                    let key = rk!(arg_c(i));
-                    if let Value::Table(tr) = t {
-                        let tab = self.heap.table(tr);
-                        let v = tab.get(key);
-                        if !v.is_nil() || tab.meta.is_none() {
-                            self.th.stack[ra] = v;
-                            continue;
-                        }
-                    }
-                    savepc!();
-                    match self.index_slow(host, t, key, Some(arg_b(i) as usize))? {
-                        Got::Value(v) => self.th.stack[ra] = v,
-                        Got::Called => return Ok(Next::Reenter),
-                    }
-                }
-                SETGLOBAL => {
-                    let env = env!();
-                    let key = k[arg_bx(i) as usize];
-                    let val = self.th.stack[ra];
-                    savepc!();
-                    if self.settable(host, Value::Table(env), key, val, None)? {
-                        return Ok(Next::Reenter);
-                    }
-                }
-                SETUPVAL => {
-                    let u = upvals!()[arg_b(i) as usize];
-                    let v = self.th.stack[ra];
-                    self.upval_set(u, v);
-                }
-                SETTABLE => {
-                    let t = self.th.stack[ra];
-                    let key = rk!(arg_b(i));
-                    let val = rk!(arg_c(i));
-                    if let Value::Table(tr) = t {
-                        let tab = self.heap.table(tr);
-                        if tab.meta.is_none() && !tab.readonly {
-                            savepc!();
-                            self.raw_set_checked(tr, key, val)?;
-                            continue;
-                        }
-                    }
-                    savepc!();
-                    if self.settable(host, t, key, val, Some(arg_a(i) as usize))? {
-                        return Ok(Next::Reenter);
-                    }
-                }
-                NEWTABLE => {
-                    savepc!();
-                    let t = self.heap.new_table(fb2int(arg_b(i)), fb2int(arg_c(i)))?;
-                    self.th.stack[ra] = Value::Table(t);
-                    self.gc_check();
-                }
-                SELF => {
-                    let obj = self.th.stack[base + arg_b(i) as usize];
-                    let key = rk!(arg_c(i));
-                    self.th.stack[ra + 1] = obj;
-                    if let Value::Table(tr) = obj {
-                        let tab = self.heap.table(tr);
-                        let v = tab.get(key);
-                        if !v.is_nil() || tab.meta.is_none() {
-                            self.th.stack[ra] = v;
-                            continue;
-                        }
-                    }
-                    savepc!();
-                    match self.index_slow(host, obj, key, Some(arg_b(i) as usize))? {
-                        Got::Value(v) => self.th.stack[ra] = v,
-                        Got::Called => return Ok(Next::Reenter),
-                    }
-                }
-                ADD => arith_op!(i, ra, Tm::Add, |x: f64, y: f64| fix_nan2(x + y, x, y)),
-                SUB => arith_op!(i, ra, Tm::Sub, |x: f64, y: f64| fix_nan2(x - y, x, y)),
-                MUL => arith_op!(i, ra, Tm::Mul, |x: f64, y: f64| fix_nan2(x * y, x, y)),
-                DIV => arith_op!(i, ra, Tm::Div, |x: f64, y: f64| fix_nan2(x / y, x, y)),
-                MOD => arith_op!(i, ra, Tm::Mod, lua_mod),
-                POW => arith_op!(i, ra, Tm::Pow, lua_pow),
-                UNM => {
-                    let b = self.th.stack[base + arg_b(i) as usize];
-                    if let Value::Num(x) = b {
-                        self.th.stack[ra] = Value::Num(-x);
+                }};
+            }
+            macro_rules! rkreg {
+                ($x:expr) => {{
+                    let x = $x;
+                    if is_k(x) {
+                        None
                     } else {
-                        savepc!();
-                        let reg = Some(arg_b(i) as usize);
-                        let before = self.th.frames.len();
-                        self.arith_slow(host, ra, b, b, Tm::Unm, (reg, reg))?;
-                        if self.th.frames.len() != before {
-                            return Ok(Next::Reenter);
-                        }
+                        Some(x as usize)
                     }
-                }
-                NOT => {
-                    let b = self.th.stack[base + arg_b(i) as usize];
-                    self.th.stack[ra] = Value::Bool(!b.truthy());
-                }
-                LEN => {
-                    let b = self.th.stack[base + arg_b(i) as usize];
-                    match b {
-                        Value::Table(t) => {
-                            self.th.stack[ra] = Value::Num(self.heap.table(t).len() as f64)
-                        }
-                        Value::Str(s) => {
-                            self.th.stack[ra] = Value::Num(self.heap.str(s).len() as f64)
-                        }
-                        _ => {
-                            savepc!();
-                            let f = self.tm_of(b, Tm::Len);
-                            if f.is_nil() {
-                                return Err(self.type_error(
-                                    b,
-                                    Some(arg_b(i) as usize),
-                                    "get length of",
-                                ));
-                            }
-                            self.call_op_tm(host, f, &[b, Value::Nil], 1, 0)?;
-                            return Ok(Next::Reenter);
-                        }
+                }};
+            }
+            macro_rules! upvals {
+                () => {
+                    match self.heap.func(cl) {
+                        Function::Lua(c) => &c.upvals,
+                        Function::Native(_) => unreachable!("a Lua frame runs a Lua closure"),
                     }
-                }
-                CONCAT => {
-                    let first = base + arg_b(i) as usize;
-                    let last = base + arg_c(i) as usize;
-                    savepc!();
-                    if !self.concat(host, first, last)? {
-                        return Ok(Next::Reenter);
+                };
+            }
+            macro_rules! env {
+                () => {
+                    match self.heap.func(cl) {
+                        Function::Lua(c) => c.env,
+                        Function::Native(_) => unreachable!("a Lua frame runs a Lua closure"),
                     }
-                    self.th.stack[ra] = self.th.stack[first];
-                    self.gc_check();
-                }
-                JMP => {
-                    pc = (pc as i64 + i64::from(arg_sbx(i))) as usize;
-                }
-                EQ => {
-                    let b = rk!(arg_b(i));
-                    let c = rk!(arg_c(i));
-                    let r = if b.type_of() != c.type_of() {
-                        false
-                    } else if let (Value::Num(x), Value::Num(y)) = (b, c) {
-                        x == y
-                    } else {
-                        savepc!();
-                        match self.equal(host, b, c)? {
-                            Some(r) => r,
-                            None => return Ok(Next::Reenter),
-                        }
-                    };
-                    if r == (arg_a(i) != 0) {
-                        pc = (pc as i64 + 1 + i64::from(arg_sbx(code[pc]))) as usize;
-                    } else {
-                        pc += 1;
-                    }
-                }
-                LT | LE => {
-                    let b = rk!(arg_b(i));
-                    let c = rk!(arg_c(i));
-                    let r = if let (Value::Num(x), Value::Num(y)) = (b, c) {
-                        if op(i) == LT {
-                            x < y
-                        } else {
-                            x <= y
-                        }
-                    } else {
-                        savepc!();
-                        match self.less(host, b, c, op(i) == LE)? {
-                            Some(r) => r,
-                            None => return Ok(Next::Reenter),
-                        }
-                    };
-                    if r == (arg_a(i) != 0) {
-                        pc = (pc as i64 + 1 + i64::from(arg_sbx(code[pc]))) as usize;
-                    } else {
-                        pc += 1;
-                    }
-                }
-                TEST => {
-                    if self.th.stack[ra].truthy() == (arg_c(i) != 0) {
-                        pc = (pc as i64 + 1 + i64::from(arg_sbx(code[pc]))) as usize;
-                    } else {
-                        pc += 1;
-                    }
-                }
-                TESTSET => {
-                    let b = self.th.stack[base + arg_b(i) as usize];
-                    if b.truthy() == (arg_c(i) != 0) {
-                        self.th.stack[ra] = b;
-                        pc = (pc as i64 + 1 + i64::from(arg_sbx(code[pc]))) as usize;
-                    } else {
-                        pc += 1;
-                    }
-                }
-                CALL => {
-                    let b = arg_b(i) as usize;
-                    let nresults = arg_c(i) as i32 - 1;
-                    if b != 0 {
-                        self.th.top = ra + b;
-                    }
-                    savepc!();
-                    match self.precall(host, ra, nresults, Ret::Lua)? {
-                        Next::Same => {
-                            self.gc_check();
-                        }
+                };
+            }
+            /// Continue with whatever frame a call or return left on top: more Lua code
+            /// stays in this loop.
+            macro_rules! next_frame {
+                ($n:expr) => {
+                    match $n {
+                        Next::Reenter => continue 'frame,
                         other => return Ok(other),
                     }
-                }
-                TAILCALL => {
-                    let b = arg_b(i) as usize;
-                    if b != 0 {
-                        self.th.top = ra + b;
-                    }
-                    savepc!();
-                    return self.tailcall(host, fi, ra);
-                }
-                RETURN => {
-                    let b = arg_b(i) as usize;
-                    let n = if b != 0 { b - 1 } else { self.th.top - ra };
-                    savepc!();
-                    if self.th.open.last().is_some_and(|&(s, _)| s >= base) {
-                        self.close_upvals(base);
-                    }
-                    return self.poscall(host, ra, n);
-                }
-                FORLOOP => {
-                    let (Value::Num(idx), Value::Num(limit), Value::Num(step)) = (
-                        self.th.stack[ra],
-                        self.th.stack[ra + 1],
-                        self.th.stack[ra + 2],
-                    ) else {
-                        return Err(self.rt_error("'for' values must be numbers"));
-                    };
-                    let idx = fix_nan2(idx + step, idx, step);
-                    if if 0.0 < step {
-                        idx <= limit
-                    } else {
-                        limit <= idx
-                    } {
-                        pc = (pc as i64 + i64::from(arg_sbx(i))) as usize;
-                        self.th.stack[ra] = Value::Num(idx);
-                        self.th.stack[ra + 3] = Value::Num(idx);
-                    }
-                }
-                FORPREP => {
-                    savepc!();
-                    let init = self.to_number(self.th.stack[ra]);
-                    let limit = self.to_number(self.th.stack[ra + 1]);
-                    let step = self.to_number(self.th.stack[ra + 2]);
-                    let Some(init) = init else {
-                        return Err(self.rt_error("'for' initial value must be a number"));
-                    };
-                    let Some(limit) = limit else {
-                        return Err(self.rt_error("'for' limit must be a number"));
-                    };
-                    let Some(step) = step else {
-                        return Err(self.rt_error("'for' step must be a number"));
-                    };
-                    self.th.stack[ra] = Value::Num(fix_nan2(init - step, init, step));
-                    self.th.stack[ra + 1] = Value::Num(limit);
-                    self.th.stack[ra + 2] = Value::Num(step);
-                    pc = (pc as i64 + i64::from(arg_sbx(i))) as usize;
-                }
-                TFORLOOP => {
-                    let cb = ra + 3;
-                    let gen = self.th.stack[ra];
-                    let state = self.th.stack[ra + 1];
-                    let ctl = self.th.stack[ra + 2];
-                    let nvars = arg_c(i) as usize;
-                    // `next` over a table (pairs) needs no call frame.
-                    if let (Value::Func(f), Value::Table(t)) = (gen, state) {
-                        if Some(f) == self.next_fn {
-                            savepc!();
-                            let entry = match self.heap.table(t).next(ctl) {
-                                Ok(e) => e,
-                                Err(()) => return Err(self.rt_error("invalid key to 'next'")),
-                            };
-                            let (kv, vv) = entry.unwrap_or((Value::Nil, Value::Nil));
-                            self.th.stack[cb] = kv;
-                            if nvars >= 2 {
-                                self.th.stack[cb + 1] = vv;
-                            }
-                            for s in cb + 2..cb + nvars {
-                                self.th.stack[s] = Value::Nil;
-                            }
-                            if !kv.is_nil() {
-                                self.th.stack[cb - 1] = kv;
-                                pc = (pc as i64 + 1 + i64::from(arg_sbx(code[pc]))) as usize;
-                            } else {
-                                pc += 1;
-                            }
-                            continue;
-                        }
-                    }
-                    self.th.stack[cb] = gen;
-                    self.th.stack[cb + 1] = state;
-                    self.th.stack[cb + 2] = ctl;
-                    self.th.top = cb + 3;
-                    savepc!();
-                    self.precall(host, cb, nvars as i32, Ret::Op(0))?;
-                    return Ok(Next::Reenter);
-                }
-                SETLIST => {
-                    let mut n = arg_b(i) as usize;
-                    let mut c = arg_c(i) as usize;
-                    if n == 0 {
-                        n = self.th.top - ra - 1;
-                        self.th.top = frame_top;
-                    }
-                    if c == 0 {
-                        c = code[pc] as usize;
-                        pc += 1;
-                    }
-                    savepc!();
-                    let Value::Table(t) = self.th.stack[ra] else {
-                        return Err(self.rt_error("SETLIST on a non-table"));
-                    };
-                    let last = (c - 1) * LFIELDS_PER_FLUSH as usize + n;
-                    if last > self.heap.table(t).arr.len() {
-                        match self.heap.table_resize_array(t, last) {
-                            Ok(()) => {}
-                            Err(SetError::Memory) => return Err(Error::Memory),
-                            Err(_) => return Err(self.rt_error("table overflow")),
-                        }
-                    }
-                    for j in 1..=n {
-                        let v = self.th.stack[ra + j];
-                        let key = (last - n + j) as f64;
-                        self.raw_set_checked(t, Value::Num(key), v)?;
-                    }
-                    self.gc_check();
-                }
-                CLOSE => {
-                    self.close_upvals(ra);
-                }
-                CLOSURE => {
-                    savepc!();
-                    let p = proto.p[arg_bx(i) as usize].clone();
-                    let nups = p.nups as usize;
-                    let mut ups = Vec::with_capacity(nups);
-                    for _ in 0..nups {
-                        let pi = code[pc];
-                        pc += 1;
-                        if op(pi) == GETUPVAL {
-                            ups.push(upvals!()[arg_b(pi) as usize]);
+                };
+            }
+            macro_rules! arith_op {
+                ($i:expr, $ra:expr, $tm:expr, $f:expr) => {{
+                    let (bi, ci) = (arg_b($i), arg_c($i));
+                    let nums = {
+                        let stack = &self.th.stack;
+                        let vb = if is_k(bi) {
+                            &k[index_k(bi)]
                         } else {
-                            ups.push(self.find_upval(base + arg_b(pi) as usize)?);
-                        }
-                    }
-                    let env = env!();
-                    let f = self.heap.new_func(Function::Lua(LuaClosure {
-                        proto: p,
-                        upvals: ups.into(),
-                        env,
-                    }))?;
-                    self.th.stack[ra] = Value::Func(f);
-                    savepc!();
-                    self.gc_check();
-                }
-                VARARG => {
-                    let frame = &self.th.frames[fi];
-                    let nvar =
-                        (frame.base - frame.func - 1).saturating_sub(proto.numparams as usize);
-                    let first = frame.base - nvar;
-                    let wanted = arg_b(i) as i64 - 1;
-                    let n = if wanted < 0 {
-                        savepc!();
-                        self.ensure_stack(ra + nvar + EXTRA_STACK)?;
-                        self.th.top = ra + nvar;
-                        nvar
-                    } else {
-                        wanted as usize
-                    };
-                    for j in 0..n {
-                        self.th.stack[ra + j] = if j < nvar {
-                            self.th.stack[first + j]
-                        } else {
-                            Value::Nil
+                            &stack[base + bi as usize]
                         };
+                        let vc = if is_k(ci) {
+                            &k[index_k(ci)]
+                        } else {
+                            &stack[base + ci as usize]
+                        };
+                        match (vb, vc) {
+                            (Value::Num(x), Value::Num(y)) => Some((*x, *y)),
+                            _ => None,
+                        }
+                    };
+                    if let Some((x, y)) = nums {
+                        self.th.stack[$ra] = Value::Num($f(x, y));
+                    } else {
+                        let (b, c) = (rk!(bi), rk!(ci));
+                        savepc!();
+                        let regs = (rkreg!(bi), rkreg!(ci));
+                        let before = self.th.frames.len();
+                        self.arith_slow(host, $ra, b, c, $tm, regs)?;
+                        if self.th.frames.len() != before {
+                            continue 'frame;
+                        }
+                        reload!();
+                    }
+                }};
+            }
+
+            loop {
+                if budget == 0 {
+                    savepc!();
+                    return Ok(Next::Exit(Outcome::Paused));
+                }
+                budget -= 1;
+                let i = code[pc];
+                pc += 1;
+                let ra = base + arg_a(i) as usize;
+                match op(i) {
+                    MOVE => {
+                        self.th.stack[ra] = self.th.stack[base + arg_b(i) as usize];
+                    }
+                    LOADK => {
+                        self.th.stack[ra] = k[arg_bx(i) as usize];
+                    }
+                    LOADBOOL => {
+                        self.th.stack[ra] = Value::Bool(arg_b(i) != 0);
+                        if arg_c(i) != 0 {
+                            pc += 1;
+                        }
+                    }
+                    LOADNIL => {
+                        let last = base + arg_b(i) as usize;
+                        for s in ra..=last {
+                            self.th.stack[s] = Value::Nil;
+                        }
+                    }
+                    GETUPVAL => {
+                        let u = upvals!()[arg_b(i) as usize];
+                        self.th.stack[ra] = self.upval_get(u);
+                    }
+                    GETGLOBAL => {
+                        let env = env!();
+                        let key = k[arg_bx(i) as usize];
+                        let tab = self.heap.table(env);
+                        let v = tab.get(key);
+                        if !v.is_nil() || tab.meta.is_none() {
+                            self.th.stack[ra] = v;
+                        } else {
+                            savepc!();
+                            match self.index_slow(host, Value::Table(env), key, None)? {
+                                Got::Value(v) => self.th.stack[ra] = v,
+                                Got::Called => continue 'frame,
+                            }
+                            reload!();
+                        }
+                    }
+                    GETTABLE => {
+                        let t = self.th.stack[base + arg_b(i) as usize];
+                        let key = rk!(arg_c(i));
+                        if let Value::Table(tr) = t {
+                            let tab = self.heap.table(tr);
+                            let v = tab.get(key);
+                            if !v.is_nil() || tab.meta.is_none() {
+                                self.th.stack[ra] = v;
+                                continue;
+                            }
+                        }
+                        savepc!();
+                        match self.index_slow(host, t, key, Some(arg_b(i) as usize))? {
+                            Got::Value(v) => self.th.stack[ra] = v,
+                            Got::Called => continue 'frame,
+                        }
+                        reload!();
+                    }
+                    SETGLOBAL => {
+                        let env = env!();
+                        let key = k[arg_bx(i) as usize];
+                        let val = self.th.stack[ra];
+                        savepc!();
+                        if self.settable(host, Value::Table(env), key, val, None)? {
+                            continue 'frame;
+                        }
+                        reload!();
+                    }
+                    SETUPVAL => {
+                        let u = upvals!()[arg_b(i) as usize];
+                        let v = self.th.stack[ra];
+                        self.upval_set(u, v);
+                    }
+                    SETTABLE => {
+                        let t = self.th.stack[ra];
+                        let key = rk!(arg_b(i));
+                        let val = rk!(arg_c(i));
+                        savepc!();
+                        if let Value::Table(tr) = t {
+                            let tab = self.heap.table(tr);
+                            if tab.meta.is_none() && !tab.readonly {
+                                self.raw_set_checked(tr, key, val)?;
+                                continue;
+                            }
+                        }
+                        if self.settable(host, t, key, val, Some(arg_a(i) as usize))? {
+                            continue 'frame;
+                        }
+                        reload!();
+                    }
+                    NEWTABLE => {
+                        savepc!();
+                        let t = self.heap.new_table(fb2int(arg_b(i)), fb2int(arg_c(i)))?;
+                        self.th.stack[ra] = Value::Table(t);
+                        self.gc_check();
+                    }
+                    SELF => {
+                        let obj = self.th.stack[base + arg_b(i) as usize];
+                        let key = rk!(arg_c(i));
+                        self.th.stack[ra + 1] = obj;
+                        if let Value::Table(tr) = obj {
+                            let tab = self.heap.table(tr);
+                            let v = tab.get(key);
+                            if !v.is_nil() || tab.meta.is_none() {
+                                self.th.stack[ra] = v;
+                                continue;
+                            }
+                        }
+                        savepc!();
+                        match self.index_slow(host, obj, key, Some(arg_b(i) as usize))? {
+                            Got::Value(v) => self.th.stack[ra] = v,
+                            Got::Called => continue 'frame,
+                        }
+                        reload!();
+                    }
+                    ADD => arith_op!(i, ra, Tm::Add, add),
+                    SUB => arith_op!(i, ra, Tm::Sub, sub),
+                    MUL => arith_op!(i, ra, Tm::Mul, mul),
+                    DIV => arith_op!(i, ra, Tm::Div, div),
+                    MOD => arith_op!(i, ra, Tm::Mod, lua_mod),
+                    POW => arith_op!(i, ra, Tm::Pow, lua_pow),
+                    UNM => {
+                        let b = self.th.stack[base + arg_b(i) as usize];
+                        if let Value::Num(x) = b {
+                            self.th.stack[ra] = Value::Num(-x);
+                        } else {
+                            savepc!();
+                            let reg = Some(arg_b(i) as usize);
+                            let before = self.th.frames.len();
+                            self.arith_slow(host, ra, b, b, Tm::Unm, (reg, reg))?;
+                            if self.th.frames.len() != before {
+                                continue 'frame;
+                            }
+                            reload!();
+                        }
+                    }
+                    NOT => {
+                        let b = self.th.stack[base + arg_b(i) as usize];
+                        self.th.stack[ra] = Value::Bool(!b.truthy());
+                    }
+                    LEN => {
+                        let b = self.th.stack[base + arg_b(i) as usize];
+                        match b {
+                            Value::Table(t) => {
+                                self.th.stack[ra] = Value::Num(self.heap.table(t).len() as f64)
+                            }
+                            Value::Str(s) => {
+                                self.th.stack[ra] = Value::Num(self.heap.str(s).len() as f64)
+                            }
+                            _ => {
+                                savepc!();
+                                let f = self.tm_of(b, Tm::Len);
+                                if f.is_nil() {
+                                    return Err(self.type_error(
+                                        b,
+                                        Some(arg_b(i) as usize),
+                                        "get length of",
+                                    ));
+                                }
+                                self.call_op_tm(host, f, &[b, Value::Nil], 1, 0)?;
+                                continue 'frame;
+                            }
+                        }
+                    }
+                    CONCAT => {
+                        let first = base + arg_b(i) as usize;
+                        let last = base + arg_c(i) as usize;
+                        savepc!();
+                        if !self.concat(host, first, last)? {
+                            continue 'frame;
+                        }
+                        self.th.stack[ra] = self.th.stack[first];
+                        reload!();
+                        self.gc_check();
+                    }
+                    JMP => {
+                        pc = (pc as i64 + i64::from(arg_sbx(i))) as usize;
+                    }
+                    EQ => {
+                        let b = rk!(arg_b(i));
+                        let c = rk!(arg_c(i));
+                        let r = if b.type_of() != c.type_of() {
+                            false
+                        } else if let (Value::Num(x), Value::Num(y)) = (b, c) {
+                            x == y
+                        } else {
+                            savepc!();
+                            match self.equal(host, b, c)? {
+                                Some(r) => {
+                                    reload!();
+                                    r
+                                }
+                                None => continue 'frame,
+                            }
+                        };
+                        if r == (arg_a(i) != 0) {
+                            pc = (pc as i64 + 1 + i64::from(arg_sbx(code[pc]))) as usize;
+                        } else {
+                            pc += 1;
+                        }
+                    }
+                    LT | LE => {
+                        let (bi, ci) = (arg_b(i), arg_c(i));
+                        let nums = {
+                            let stack = &self.th.stack;
+                            let vb = if is_k(bi) {
+                                &k[index_k(bi)]
+                            } else {
+                                &stack[base + bi as usize]
+                            };
+                            let vc = if is_k(ci) {
+                                &k[index_k(ci)]
+                            } else {
+                                &stack[base + ci as usize]
+                            };
+                            match (vb, vc) {
+                                (Value::Num(x), Value::Num(y)) => Some((*x, *y)),
+                                _ => None,
+                            }
+                        };
+                        let r = if let Some((x, y)) = nums {
+                            if op(i) == LT {
+                                x < y
+                            } else {
+                                x <= y
+                            }
+                        } else {
+                            let (b, c) = (rk!(bi), rk!(ci));
+                            savepc!();
+                            match self.less(host, b, c, op(i) == LE)? {
+                                Some(r) => {
+                                    reload!();
+                                    r
+                                }
+                                None => continue 'frame,
+                            }
+                        };
+                        if r == (arg_a(i) != 0) {
+                            pc = (pc as i64 + 1 + i64::from(arg_sbx(code[pc]))) as usize;
+                        } else {
+                            pc += 1;
+                        }
+                    }
+                    TEST => {
+                        if self.th.stack[ra].truthy() == (arg_c(i) != 0) {
+                            pc = (pc as i64 + 1 + i64::from(arg_sbx(code[pc]))) as usize;
+                        } else {
+                            pc += 1;
+                        }
+                    }
+                    TESTSET => {
+                        let b = self.th.stack[base + arg_b(i) as usize];
+                        if b.truthy() == (arg_c(i) != 0) {
+                            self.th.stack[ra] = b;
+                            pc = (pc as i64 + 1 + i64::from(arg_sbx(code[pc]))) as usize;
+                        } else {
+                            pc += 1;
+                        }
+                    }
+                    CALL => {
+                        let b = arg_b(i) as usize;
+                        let nresults = arg_c(i) as i32 - 1;
+                        if b != 0 {
+                            self.th.top = ra + b;
+                        }
+                        savepc!();
+                        match self.precall(host, ra, nresults, Ret::Lua)? {
+                            Next::Same => {
+                                reload!();
+                                self.gc_check();
+                            }
+                            other => next_frame!(other),
+                        }
+                    }
+                    TAILCALL => {
+                        let b = arg_b(i) as usize;
+                        if b != 0 {
+                            self.th.top = ra + b;
+                        }
+                        savepc!();
+                        next_frame!(self.tailcall(host, fi, ra)?);
+                    }
+                    RETURN => {
+                        let b = arg_b(i) as usize;
+                        let n = if b != 0 { b - 1 } else { self.th.top - ra };
+                        savepc!();
+                        if self.th.open.last().is_some_and(|&(s, _)| s >= base) {
+                            self.close_upvals(base);
+                        }
+                        next_frame!(self.poscall(host, ra, n)?);
+                    }
+                    FORLOOP => {
+                        let stack = &mut self.th.stack;
+                        let (Value::Num(idx), Value::Num(limit), Value::Num(step)) =
+                            (&stack[ra], &stack[ra + 1], &stack[ra + 2])
+                        else {
+                            savepc!();
+                            return Err(self.rt_error("'for' values must be numbers"));
+                        };
+                        let (idx, limit, step) = (*idx, *limit, *step);
+                        let idx = add(idx, step);
+                        if if 0.0 < step {
+                            idx <= limit
+                        } else {
+                            limit <= idx
+                        } {
+                            pc = (pc as i64 + i64::from(arg_sbx(i))) as usize;
+                            stack[ra] = Value::Num(idx);
+                            stack[ra + 3] = Value::Num(idx);
+                        }
+                    }
+                    FORPREP => {
+                        savepc!();
+                        let init = self.to_number(self.th.stack[ra]);
+                        let limit = self.to_number(self.th.stack[ra + 1]);
+                        let step = self.to_number(self.th.stack[ra + 2]);
+                        let Some(init) = init else {
+                            return Err(self.rt_error("'for' initial value must be a number"));
+                        };
+                        let Some(limit) = limit else {
+                            return Err(self.rt_error("'for' limit must be a number"));
+                        };
+                        let Some(step) = step else {
+                            return Err(self.rt_error("'for' step must be a number"));
+                        };
+                        self.th.stack[ra] = Value::Num(sub(init, step));
+                        self.th.stack[ra + 1] = Value::Num(limit);
+                        self.th.stack[ra + 2] = Value::Num(step);
+                        pc = (pc as i64 + i64::from(arg_sbx(i))) as usize;
+                    }
+                    TFORLOOP => {
+                        let cb = ra + 3;
+                        let gen = self.th.stack[ra];
+                        let state = self.th.stack[ra + 1];
+                        let ctl = self.th.stack[ra + 2];
+                        let nvars = arg_c(i) as usize;
+                        // `next` (pairs) and `ipairs`'s iterator over a table need no frame.
+                        if let (Value::Func(f), Value::Table(t)) = (gen, state) {
+                            let fast = if Some(f) == self.next_fn || Some(f) == self.pairs_next_fn {
+                                match self.heap.table(t).next(ctl) {
+                                    Ok(e) => Some(e.unwrap_or((Value::Nil, Value::Nil))),
+                                    Err(()) => {
+                                        savepc!();
+                                        return Err(self.rt_error("invalid key to 'next'"));
+                                    }
+                                }
+                            } else if Some(f) == self.ipairs_aux_fn && matches!(ctl, Value::Num(_))
+                            {
+                                let Value::Num(c) = ctl else {
+                                    unreachable!("checked above")
+                                };
+                                let n = f64::from(number::c_int(c).wrapping_add(1));
+                                let v = self.heap.table(t).get_num(n);
+                                Some(if v.is_nil() {
+                                    (Value::Nil, Value::Nil)
+                                } else {
+                                    (Value::Num(n), v)
+                                })
+                            } else {
+                                None
+                            };
+                            if let Some((kv, vv)) = fast {
+                                self.th.stack[cb] = kv;
+                                if nvars >= 2 {
+                                    self.th.stack[cb + 1] = vv;
+                                }
+                                for s in cb + 2..cb + nvars {
+                                    self.th.stack[s] = Value::Nil;
+                                }
+                                if !kv.is_nil() {
+                                    self.th.stack[cb - 1] = kv;
+                                    pc = (pc as i64 + 1 + i64::from(arg_sbx(code[pc]))) as usize;
+                                } else {
+                                    pc += 1;
+                                }
+                                continue;
+                            }
+                        }
+                        self.th.stack[cb] = gen;
+                        self.th.stack[cb + 1] = state;
+                        self.th.stack[cb + 2] = ctl;
+                        self.th.top = cb + 3;
+                        savepc!();
+                        self.precall(host, cb, nvars as i32, Ret::Op(0))?;
+                        continue 'frame;
+                    }
+                    SETLIST => {
+                        let mut n = arg_b(i) as usize;
+                        let mut c = arg_c(i) as usize;
+                        if n == 0 {
+                            n = self.th.top - ra - 1;
+                            self.th.top = frame_top;
+                        }
+                        if c == 0 {
+                            c = code[pc] as usize;
+                            pc += 1;
+                        }
+                        savepc!();
+                        let Value::Table(t) = self.th.stack[ra] else {
+                            return Err(self.rt_error("SETLIST on a non-table"));
+                        };
+                        let last = (c - 1) * LFIELDS_PER_FLUSH as usize + n;
+                        if last > self.heap.table(t).arr.len() {
+                            match self.heap.table_resize_array(t, last) {
+                                Ok(()) => {}
+                                Err(SetError::Memory) => return Err(Error::Memory),
+                                Err(_) => return Err(self.rt_error("table overflow")),
+                            }
+                        }
+                        for j in 1..=n {
+                            let v = self.th.stack[ra + j];
+                            let key = (last - n + j) as f64;
+                            self.raw_set_checked(t, Value::Num(key), v)?;
+                        }
+                        self.gc_check();
+                    }
+                    CLOSE => {
+                        self.close_upvals(ra);
+                    }
+                    CLOSURE => {
+                        savepc!();
+                        let p = proto.p[arg_bx(i) as usize].clone();
+                        let nups = p.nups as usize;
+                        let mut ups = Vec::with_capacity(nups);
+                        for _ in 0..nups {
+                            let pi = code[pc];
+                            pc += 1;
+                            if op(pi) == GETUPVAL {
+                                ups.push(upvals!()[arg_b(pi) as usize]);
+                            } else {
+                                ups.push(self.find_upval(base + arg_b(pi) as usize)?);
+                            }
+                        }
+                        let env = env!();
+                        let f = self.heap.new_func(Function::Lua(LuaClosure {
+                            proto: p,
+                            upvals: ups.into(),
+                            env,
+                        }))?;
+                        self.th.stack[ra] = Value::Func(f);
+                        savepc!();
+                        self.gc_check();
+                    }
+                    VARARG => {
+                        let frame = &self.th.frames[fi];
+                        let nvar =
+                            (frame.base - frame.func - 1).saturating_sub(proto.numparams as usize);
+                        let first = frame.base - nvar;
+                        let wanted = arg_b(i) as i64 - 1;
+                        let n = if wanted < 0 {
+                            savepc!();
+                            self.ensure_stack(ra + nvar + EXTRA_STACK)?;
+                            self.th.top = ra + nvar;
+                            nvar
+                        } else {
+                            wanted as usize
+                        };
+                        for j in 0..n {
+                            self.th.stack[ra + j] = if j < nvar {
+                                self.th.stack[first + j]
+                            } else {
+                                Value::Nil
+                            };
+                        }
+                    }
+                    _ => {
+                        savepc!();
+                        return Err(self.rt_error("invalid instruction"));
                     }
                 }
-                _ => return Err(self.rt_error("invalid instruction")),
             }
         }
     }
@@ -1929,14 +2025,36 @@ impl Lua {
     }
 }
 
+/// `+`, `-`, `*`, `/` with x86's NaNs: on x86-64 the hardware makes them; elsewhere
+/// (wasm32) they are made in software so that every platform prints the same.
+macro_rules! float_op {
+    ($name:ident, $op:tt) => {
+        #[inline(always)]
+        pub(crate) fn $name(x: f64, y: f64) -> f64 {
+            #[cfg(target_arch = "x86_64")]
+            {
+                x $op y
+            }
+            #[cfg(not(target_arch = "x86_64"))]
+            {
+                crate::number::fix_nan2(x $op y, x, y)
+            }
+        }
+    };
+}
+float_op!(add, +);
+float_op!(sub, -);
+float_op!(mul, *);
+float_op!(div, /);
+
 /// Arithmetic on numbers, with x86's NaNs.
 #[inline]
 pub(crate) fn arith(tm: Tm, x: f64, y: f64) -> f64 {
     match tm {
-        Tm::Add => fix_nan2(x + y, x, y),
-        Tm::Sub => fix_nan2(x - y, x, y),
-        Tm::Mul => fix_nan2(x * y, x, y),
-        Tm::Div => fix_nan2(x / y, x, y),
+        Tm::Add => add(x, y),
+        Tm::Sub => sub(x, y),
+        Tm::Mul => mul(x, y),
+        Tm::Div => div(x, y),
         Tm::Mod => lua_mod(x, y),
         Tm::Pow => lua_pow(x, y),
         _ => -x,
