@@ -544,7 +544,8 @@ impl Marker {
                         // The running thread is marked from the state itself.
                         continue;
                     }
-                    let th = std::mem::take(heap.threads.get_mut(t.0));
+                    let mut th = std::mem::take(heap.threads.get_mut(t.0));
+                    th.clear_dead();
                     self.thread(heap, cur, t, &th);
                     *heap.threads.get_mut(t.0) = th;
                 }
@@ -604,6 +605,7 @@ impl Lua {
     /// value the VM will use again must be reachable from the roots.
     pub(crate) fn collect_garbage(&mut self) {
         self.sync_thread_mem();
+        self.th.clear_dead();
         let heap = &mut self.heap;
         heap.epoch = heap.epoch.wrapping_add(1);
         let mut m = Marker {

@@ -227,15 +227,27 @@ impl Thread {
         160 + self.stack.capacity() * 16
     }
 
-    /// How much of the stack holds live values.
+    /// How much of the stack holds live values: the registers of a Lua frame on top, else
+    /// up to `top`, as C Lua's `traversestack` marks (registers above a native call's
+    /// arguments are dead temporaries of the calling frame).
     pub fn extent(&self) -> usize {
-        let mut e = self.top;
-        for f in &self.frames {
-            if let Kind::Lua { proto, .. } = &f.kind {
-                e = e.max(f.base + proto.maxstacksize as usize);
-            }
+        match self.frames.last() {
+            Some(Frame {
+                base,
+                kind: Kind::Lua { proto, .. },
+                ..
+            }) => self.top.max(base + proto.maxstacksize as usize),
+            _ => self.top,
         }
-        e
+    }
+
+    /// Clears the dead slots above the extent, so that no stale reference outlives a
+    /// collection.
+    pub fn clear_dead(&mut self) {
+        let e = self.extent().min(self.stack.len());
+        for v in &mut self.stack[e..] {
+            *v = Value::Nil;
+        }
     }
 }
 
