@@ -708,6 +708,8 @@ impl Lua {
             if total.saturating_add(crate::gc::STRING_OVERHEAD) > self.heap.room() {
                 return Err(Error::Memory);
             }
+            // Making a long string is work the budget counts.
+            self.budget = self.budget.saturating_sub((total / 128) as u64);
             let mut buf = Vec::with_capacity(total);
             for j in (0..n).rev() {
                 let v = self.th.stack[last - j];
@@ -1935,8 +1937,9 @@ impl Lua {
 
     // ---------------------------------------------------------------- errors
 
-    /// The value an error carries.
-    pub(crate) fn error_value(&self, e: Error) -> Value {
+    /// The value an error carries (`not enough memory` and `error in error handling` for
+    /// the two special kinds).
+    pub fn error_value(&self, e: Error) -> Value {
         match e {
             Error::Lua(v) => v,
             Error::Memory => Value::Str(self.names.memory_msg),

@@ -51,8 +51,9 @@ fn posrelat(pos: i64, len: usize) -> i64 {
     pos.max(0)
 }
 
-/// Returns a new string made of `bytes`.
+/// Returns a new string made of `bytes` (its making counted against the budget).
 fn ret_bytes(ctx: &mut Ctx<'_>, bytes: Vec<u8>) -> Result<Flow> {
+    super::tablib::charge(ctx, bytes.len() / 4);
     let s = ctx.lua.heap.new_str_vec(bytes)?;
     ctx.push(Value::Str(s));
     Ok(Flow::Return(1))
@@ -702,6 +703,7 @@ fn gsub_finish(ctx: &mut Ctx<'_>, op: Box<PatternOp>) -> Result<Flow> {
     };
     g.buf.extend_from_slice(&src[start..]);
     check_room(ctx, g.buf.len())?;
+    super::tablib::charge(ctx, g.buf.len() / 4);
     let s = ctx.lua.heap.new_str_vec(g.buf)?;
     ctx.push(Value::Str(s));
     ctx.push(Value::Num(g.n as f64));
