@@ -1053,8 +1053,7 @@ impl Lua {
                 } else {
                     Value::Nil
                 };
-                self.handler_returned(host, v)?;
-                return Ok(Next::Reenter);
+                return self.handler_returned(host, v);
             }
             _ => {}
         }
@@ -1968,7 +1967,9 @@ impl Lua {
                     }
                 };
                 match r {
-                    Ok(()) => return None,
+                    // A protected call at the bottom of an execution may end it right here.
+                    Ok(Next::Exit(o)) => return Some(o),
+                    Ok(_) => return None,
                     Err(e2) => {
                         e = e2;
                         continue;
@@ -1990,7 +1991,7 @@ impl Lua {
 
     /// Calls the handler of the `xpcall` frame `fi` with the error value, on top of the
     /// failing frames.
-    fn call_handler(&mut self, host: &mut dyn Any, fi: usize, v: Value) -> Result<()> {
+    fn call_handler(&mut self, host: &mut dyn Any, fi: usize, v: Value) -> Result<Next> {
         let handler = self.th.stack[self.th.frames[fi].base + 1];
         if !matches!(handler, Value::Func(_)) {
             return Err(Error::Handler);
@@ -2000,12 +2001,11 @@ impl Lua {
         self.th.stack[at] = handler;
         self.th.stack[at + 1] = v;
         self.th.top = at + 2;
-        self.precall(host, at, 1, Ret::Handler)?;
-        Ok(())
+        self.precall(host, at, 1, Ret::Handler)
     }
 
     /// An `xpcall` handler returned `v`: the nearest `xpcall` below catches it.
-    fn handler_returned(&mut self, host: &mut dyn Any, v: Value) -> Result<()> {
+    fn handler_returned(&mut self, host: &mut dyn Any, v: Value) -> Result<Next> {
         let fi = self
             .th
             .frames
@@ -2013,12 +2013,12 @@ impl Lua {
             .rposition(|f| matches!(f.cont(), Some(Cont::Xpcall { .. })));
         match fi {
             Some(fi) => self.catch_at(host, fi, v),
-            None => Ok(()),
+            None => Ok(Next::Reenter),
         }
     }
 
     /// Unwinds to the protected call of frame `fi`, which returns `false, v`.
-    fn catch_at(&mut self, host: &mut dyn Any, fi: usize, v: Value) -> Result<()> {
+    fn catch_at(&mut self, host: &mut dyn Any, fi: usize, v: Value) -> Result<Next> {
         let (saved, status) = match self.th.frames[fi].cont() {
             Some(Cont::Pcall { ccalls } | Cont::Xpcall { ccalls }) => (*ccalls, Value::Bool(false)),
             Some(Cont::Load { ccalls, .. }) => (*ccalls, Value::Nil),
@@ -2036,7 +2036,7 @@ impl Lua {
         self.th.top = at;
         self.push(status);
         self.push(v);
-        self.poscall(host, at, 2).map(|_| ())
+        self.poscall(host, at, 2)
     }
 }
 

@@ -231,3 +231,64 @@ fn readonly_tables_made_from_rust() {
     assert!(lua.set_field(t, "x", Value::Bool(true)).is_err());
     assert!(lua.is_readonly(t));
 }
+
+/// Redis's error handler (eval.c's `__redis__err__handler`) run as Redis runs scripts:
+/// `lua_pcall` with the handler, here `xpcall` called by the host.
+#[test]
+fn redis_error_handler_finds_the_line() {
+    let mut lua = Lua::new();
+    lua.open_redis().expect("libraries");
+    let handler = "local dbg = debug
+        debug = nil
+        function __redis__err__handler(err)
+          local i = dbg.getinfo(2,'nSl')
+          if i and i.what == 'C' then
+            i = dbg.getinfo(3,'nSl')
+          end
+          if type(err) ~= 'table' then
+            err = {err='ERR ' .. tostring(err)}
+          end
+          if i then
+            err['source'] = i.source
+            err['line'] = i.currentline
+          end
+          return err
+        end";
+    let f = lua
+        .load(handler.as_bytes(), "@err_handler_def")
+        .expect("loads");
+    lua.call_sync(f, &[], &mut ()).expect("runs");
+    let xpcall = lua.get_global("xpcall");
+    let handler = lua.get_global("__redis__err__handler");
+    for (src, err, line) in [
+        ("local x = 1\nerror('boom')", "ERR user_script:2: boom", 2.0),
+        (
+            "local t = nil\n\nreturn t.field",
+            "ERR user_script:3: attempt to index local 't' (a nil value)",
+            3.0,
+        ),
+        ("error({err='MYERR custom'})", "MYERR custom", 1.0),
+        (
+            "\n\nreturn string.rep()",
+            "ERR user_script:3: bad argument #1 to 'rep' (string expected, got no value)",
+            3.0,
+        ),
+    ] {
+        let script = lua.load(src.as_bytes(), "@user_script").expect("loads");
+        let r = lua
+            .call_sync(xpcall, &[script, handler], &mut ())
+            .expect("xpcall returns");
+        assert_eq!(r[0], Value::Bool(false), "{}", src);
+        let Value::Table(t) = r[1] else {
+            panic!("an error table for {}", src)
+        };
+        assert_eq!(lua.display(lua.raw_get_field(t, "err")), err, "{}", src);
+        assert_eq!(
+            lua.display(lua.raw_get_field(t, "source")),
+            "@user_script",
+            "{}",
+            src
+        );
+        assert_eq!(lua.raw_get_field(t, "line"), Value::Num(line), "{}", src);
+    }
+}
