@@ -178,7 +178,10 @@ impl Lua {
     /// The current pc of frame `fi` (the instruction being executed), if it is a Lua frame.
     fn frame_pc(&self, fi: usize) -> Option<(&std::rc::Rc<Proto>, usize)> {
         match &self.th.frames[fi].kind {
-            Kind::Lua { proto, pc, .. } => Some((proto, pc.saturating_sub(1))),
+            Kind::Lua { cl, pc, .. } => match self.heap.func(*cl) {
+                Function::Lua(c) => Some((&c.proto, pc.saturating_sub(1))),
+                Function::Native(_) => None,
+            },
             Kind::Native { .. } => None,
         }
     }

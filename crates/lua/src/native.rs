@@ -64,12 +64,12 @@ pub(crate) enum Cont {
     Pcall { ccalls: u32 },
     /// `xpcall`: as `pcall`, and an error first goes through the handler (argument 2).
     Xpcall { ccalls: u32 },
-    /// `load`'s reader function: its pieces are gathered in `buf`; an error while reading
-    /// is caught here and `load` returns `nil, message`, as C Lua's protected parser does.
+    /// `load`'s reader function: its pieces are gathered (the source so far, the chunk
+    /// name); an error while reading is caught here and `load` returns `nil, message`, as
+    /// C Lua's protected parser does.
     Load {
         ccalls: u32,
-        buf: Vec<u8>,
-        name: Vec<u8>,
+        read: Box<(Vec<u8>, Vec<u8>)>,
     },
     /// `coroutine.resume` (or a `coroutine.wrap` function when `wrap`): gets the values the
     /// coroutine yields or returns; `failed` once the coroutine raised an error.

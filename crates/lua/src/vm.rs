@@ -142,11 +142,12 @@ impl Ret {
 }
 
 pub(crate) enum Kind {
+    /// `top`: the end of the frame's registers (C Lua's `ci->top`).
     Lua {
         cl: FuncRef,
-        proto: Rc<Proto>,
         pc: usize,
         tailcalls: u32,
+        top: usize,
     },
     /// `results`: where the results of the call the continuation waits for start;
     /// `nargs`: how many arguments it was called with.
@@ -233,10 +234,9 @@ impl Thread {
     pub fn extent(&self) -> usize {
         match self.frames.last() {
             Some(Frame {
-                base,
-                kind: Kind::Lua { proto, .. },
+                kind: Kind::Lua { top, .. },
                 ..
-            }) => self.top.max(base + proto.maxstacksize as usize),
+            }) => self.top.max(*top),
             _ => self.top,
         }
     }
@@ -417,14 +417,21 @@ impl Lua {
         }
     }
 
+    /// The prototype of a Lua closure.
+    pub(crate) fn proto_of(&self, cl: FuncRef) -> Rc<Proto> {
+        match self.heap.func(cl) {
+            Function::Lua(c) => c.proto.clone(),
+            Function::Native(_) => unreachable!("only Lua closures have prototypes"),
+        }
+    }
+
     /// The top of the running Lua frame's registers: where metamethod calls go.
     fn frame_top(&self) -> usize {
         match self.th.frames.last() {
             Some(Frame {
-                base,
-                kind: Kind::Lua { proto, .. },
+                kind: Kind::Lua { top, .. },
                 ..
-            }) => base + proto.maxstacksize as usize,
+            }) => *top,
             _ => self.th.top,
         }
     }
@@ -802,8 +809,9 @@ impl Lua {
         }
         match self.heap.func(f) {
             Function::Lua(c) => {
-                let proto = c.proto.clone();
-                self.enter_lua(func, f, proto, nresults, ret)?;
+                let p = &c.proto;
+                let shape = (p.numparams, p.maxstacksize, p.is_vararg);
+                self.enter_lua(func, f, shape, nresults, ret)?;
                 Ok(Next::Reenter)
             }
             Function::Native(n) => {
@@ -837,20 +845,22 @@ impl Lua {
         }
     }
 
+    /// Pushes the frame of Lua closure `cl`, whose prototype has `shape` (parameters,
+    /// registers, vararg flags), called at slot `func` (`luaD_precall`'s Lua half).
     fn enter_lua(
         &mut self,
         func: usize,
         cl: FuncRef,
-        proto: Rc<Proto>,
+        shape: (u8, u8, u8),
         nresults: i32,
         ret: Ret,
     ) -> Result<()> {
         self.check_ci()?;
-        let np = proto.numparams as usize;
-        let maxstack = proto.maxstacksize as usize;
+        let (np, maxstack, is_vararg) = shape;
+        let (np, maxstack) = (np as usize, maxstack as usize);
         let nargs = self.th.top - func - 1;
         let base;
-        if proto.is_vararg == 0 {
+        if is_vararg == 0 {
             base = func + 1;
             self.ensure_stack(base + maxstack + EXTRA_STACK)?;
             if nargs > np {
@@ -865,7 +875,7 @@ impl Lua {
                 self.th.top += 1;
                 actual += 1;
             }
-            let arg = if proto.is_vararg & VARARG_NEEDSARG != 0 {
+            let arg = if is_vararg & VARARG_NEEDSARG != 0 {
                 Some(self.vararg_table(actual - np)?)
             } else {
                 None
@@ -884,8 +894,9 @@ impl Lua {
             }
         }
         let end = base + maxstack;
-        for s in self.th.top..end {
-            self.th.stack[s] = Value::Nil;
+        let top = self.th.top;
+        if top < end {
+            self.th.stack[top..end].fill(Value::Nil);
         }
         self.th.top = end;
         self.th.frames.push(Frame {
@@ -895,9 +906,9 @@ impl Lua {
             ret,
             kind: Kind::Lua {
                 cl,
-                proto,
                 pc: 0,
                 tailcalls: 0,
+                top: end,
             },
         });
         Ok(())
@@ -1102,13 +1113,13 @@ impl Lua {
     /// iterator, now that the call returned its results at `res` (`luaV_finishOp`).
     fn finish_op(&mut self, host: &mut dyn Any, extra: u32, res: usize) -> Result<()> {
         let fi = self.th.frames.len() - 1;
-        let (base, proto, pc) = match &self.th.frames[fi].kind {
-            Kind::Lua { proto, pc, .. } => (self.th.frames[fi].base, proto.clone(), *pc),
+        let (base, cl, pc, top) = match &self.th.frames[fi].kind {
+            Kind::Lua { cl, pc, top, .. } => (self.th.frames[fi].base, *cl, *pc, *top),
             Kind::Native { .. } => return Ok(()),
         };
+        let proto = self.proto_of(cl);
         let i = proto.code[pc - 1];
         let a = base + arg_a(i) as usize;
-        let top = base + proto.maxstacksize as usize;
         let mut new_pc = pc;
         match op(i) {
             GETTABLE | GETGLOBAL | SELF | ADD | SUB | MUL | DIV | MOD | POW | UNM | LEN => {
@@ -1210,14 +1221,14 @@ impl Lua {
                 _ => return Ok(Next::Reenter),
             };
             self.gc_check();
-            let (cl, proto, mut pc) = match &self.th.frames[fi].kind {
-                Kind::Lua { cl, proto, pc, .. } => (*cl, proto.clone(), *pc),
+            let (cl, mut pc, frame_top) = match &self.th.frames[fi].kind {
+                Kind::Lua { cl, pc, top, .. } => (*cl, *pc, *top),
                 Kind::Native { .. } => return Ok(Next::Reenter),
             };
+            let proto = self.proto_of(cl);
             let base = self.th.frames[fi].base;
             let code: &[u32] = &proto.code;
             let k: &[Value] = &proto.k;
-            let frame_top = base + proto.maxstacksize as usize;
             // The budget lives in a register while the loop runs, and in `self` whenever
             // anything else may look at it (calls, natives, errors).
             let mut budget = self.budget;
@@ -1806,8 +1817,8 @@ impl Lua {
             Value::Func(f) => f,
             other => self.call_tm(func, other)?,
         };
-        let proto = match self.heap.func(f) {
-            Function::Lua(c) => c.proto.clone(),
+        let shape = match self.heap.func(f) {
+            Function::Lua(c) => (c.proto.numparams, c.proto.maxstacksize, c.proto.is_vararg),
             Function::Native(_) => {
                 return match self.precall(host, func, -1, Ret::Lua)? {
                     Next::Same => Ok(Next::Reenter),
@@ -1831,7 +1842,7 @@ impl Lua {
         self.th.stack.copy_within(func..top, dest);
         self.th.top = dest + (top - func);
         self.th.frames.pop();
-        self.enter_lua(dest, f, proto, nresults, ret)?;
+        self.enter_lua(dest, f, shape, nresults, ret)?;
         if let Some(Frame {
             kind: Kind::Lua { tailcalls: t, .. },
             ..

@@ -590,7 +590,10 @@ fn call_reader(ctx: &mut Ctx<'_>, buf: Vec<u8>, name: Vec<u8>) -> Result<Flow> {
     ctx.push(f);
     let ccalls = ctx.lua.ccalls;
     Ok(Flow::Call {
-        cont: Cont::Load { ccalls, buf, name },
+        cont: Cont::Load {
+            ccalls,
+            read: Box::new((buf, name)),
+        },
         nargs: 0,
         nresults: 1,
     })

@@ -162,7 +162,8 @@ fn find_local(lua: &Lua, fi: usize, n: i64) -> Option<(Vec<u8>, usize)> {
     if n < 1 {
         return None;
     }
-    if let Kind::Lua { proto, pc, .. } = &frame.kind {
+    if let Kind::Lua { cl, pc, .. } = &frame.kind {
+        let proto = lua.proto_of(*cl);
         if let Some(name) = proto.local_name(n as u32, pc.saturating_sub(1) as u32) {
             return Some((name.to_vec(), frame.base + n as usize - 1));
         }

@@ -48,7 +48,7 @@ impl LibCont {
 pub(crate) fn resume_cont(ctx: &mut Ctx<'_>, cont: Cont, results: usize) -> Result<Flow> {
     match cont {
         Cont::Pcall { .. } | Cont::Xpcall { .. } => base::protected_done(ctx, results),
-        Cont::Load { buf, name, .. } => base::load_piece(ctx, buf, name, results),
+        Cont::Load { read, .. } => base::load_piece(ctx, read.0, read.1, results),
         Cont::Resume { wrap, failed, .. } => coroutine::resume_done(ctx, wrap, failed, results),
         Cont::Lib(c) => match *c {
             LibCont::ToString => Ok(Flow::Return(1)),
