@@ -4,9 +4,9 @@
 //! A native function runs to completion on the Rust stack, but it never calls Lua
 //! recursively. A library function that needs Lua code to run (`pcall`, `table.sort` with a
 //! comparator, `string.gsub` with a function, `tostring` with `__tostring`...) returns a
-//! [`Flow::Call`] holding a continuation ([`Cont`]): the VM calls the function as it would
+//! `Flow::Call` holding a continuation (`Cont`): the VM calls the function as it would
 //! from bytecode, and when that call returns it hands the results to the continuation, which
-//! goes on. Long loops inside natives (sorting, pattern matching) return [`Flow::Again`] to
+//! goes on. Long loops inside natives (sorting, pattern matching) return `Flow::Again` to
 //! let the VM check the instruction budget. The VM can therefore pause anywhere and resume
 //! later without a Rust stack to keep.
 //!

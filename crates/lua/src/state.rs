@@ -180,7 +180,7 @@ impl Lua {
 
     // ------------------------------------------------------------ memory
 
-    /// Limits the heap to `bytes` (as counted by the model in [`crate::gc`]); an allocation
+    /// Limits the heap to `bytes` (as counted by the model described in the crate documentation); an allocation
     /// past it raises `not enough memory`. `None` removes the limit.
     pub fn set_memory_limit(&mut self, bytes: Option<usize>) {
         self.heap.limit = bytes.unwrap_or(usize::MAX);

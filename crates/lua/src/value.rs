@@ -1,5 +1,5 @@
 //! Lua values as the VM and the host see them: a 16-byte `Copy` enum whose collectable
-//! variants are indices into the [`crate::gc`] heap's arenas.
+//! variants are indices into the heap's arenas (the `gc` module).
 //!
 //! Because a value is only an index, copying one costs nothing and the VM never touches a
 //! reference count; the price is that a value held outside the Lua state is not a root. The
