@@ -22,3 +22,9 @@ print(("%q"):format("escape \0 me\r\n"))
 print("semicolons") ; print("between statements");
 do local a = 1; print(a) end
 print(1 --[[inline]] + 2)
+print(loadstring("x = 1\r\ny = = 2"))
+print(loadstring("x = 1\n\ry = = 2"))
+print(loadstring("x = 1\r\r\ny = = 2"))
+print(loadstring("return [[a\r\nb\n\rc\r\rd]]")() == "a\nb\nc\n\nd")
+print(loadstring("return 'a\\\r\nb'")() == "a\nb")
+print(#loadstring("return [[\r\nfirst newline skipped]]")())
