@@ -587,7 +587,7 @@ impl Engine {
     /// every database.
     pub fn used_memory(&self) -> usize {
         memory::EMPTY_SERVER
-            + memory::CLIENT * self.clients.len()
+            + memory::CLIENT * self.connected_clients()
             + self.dbs.iter().map(Db::used_memory).sum::<usize>()
     }
 }

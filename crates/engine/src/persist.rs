@@ -26,7 +26,7 @@ use crate::error::Error;
 use crate::evict;
 use crate::memory;
 use crate::rdb::{self, Access, LoadedKey, RdbError, SaveOptions, Snapshot};
-use crate::spec::{self, flag, CommandSpec};
+use crate::spec::{self, flag};
 
 /// Where the files go, as the config names them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -405,7 +405,7 @@ impl Engine {
     pub(crate) fn check_disk_error(
         &self,
         client: ClientId,
-        spec: &CommandSpec,
+        flags: u32,
         argv: &[Vec<u8>],
     ) -> Result<(), Error> {
         let p = &self.persistence;
@@ -417,7 +417,7 @@ impl Engine {
             return Ok(());
         }
         let is = |name: &[u8]| argv[0].eq_ignore_ascii_case(name);
-        let writes = spec.has(flag::WRITE)
+        let writes = flags & flag::WRITE != 0
             || (is(b"exec")
                 && self
                     .clients
@@ -436,6 +436,31 @@ impl Engine {
         } else {
             Error::MisconfAof(p.aof.last_write_error.clone())
         })
+    }
+
+    /// A script declaring writes is refused at its start after a failed save or log write
+    /// (`scriptPrepareForRun`), with its own texts.
+    pub(crate) fn check_disk_error_for_scripts(&self) -> Result<(), Error> {
+        let p = &self.persistence;
+        if p.aof.loading {
+            return Ok(());
+        }
+        if !p.last_save_ok
+            && !p.save_points.is_empty()
+            && self.config.flag("stop-writes-on-bgsave-error")
+        {
+            return Err(Error::ScriptMisconfRdb);
+        }
+        if p.aof.on && !p.aof.last_write_ok {
+            return Err(Error::ScriptMisconfAof(p.aof.last_write_error.clone()));
+        }
+        Ok(())
+    }
+
+    /// A line for the server's log (what `redis.log` writes), taken with the persistence
+    /// lines by [`Engine::take_persistence_log`].
+    pub(crate) fn log_line(&mut self, line: String) {
+        self.persistence.log.push(line);
     }
 
     /// Takes the lines Redis would have written to its log about persistence since the last

@@ -186,6 +186,12 @@ impl Lua {
         }
     }
 
+    /// The source and line frame `fi` is at, if it is a Lua frame.
+    pub(crate) fn frame_position(&self, fi: usize) -> Option<(Vec<u8>, u32)> {
+        self.frame_pc(fi)
+            .map(|(p, pc)| (p.source.to_vec(), p.line(pc)))
+    }
+
     /// The line frame `fi` is at, if it is a Lua frame.
     pub(crate) fn frame_line(&self, fi: usize) -> Option<u32> {
         self.frame_pc(fi).map(|(p, pc)| p.line(pc))

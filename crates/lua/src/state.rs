@@ -566,6 +566,22 @@ impl Lua {
         }
     }
 
+    /// Where a paused execution stands: the source (`@user_script`) and current line of the
+    /// innermost Lua function it is running, as an error raised there would report them
+    /// (Redis names that place when SCRIPT KILL stops a script). None for a finished
+    /// execution, or one paused outside any Lua function.
+    pub fn position(&mut self, exec: &Execution) -> Option<(Vec<u8>, u32)> {
+        if exec.done || self.cur.is_some() {
+            return None;
+        }
+        self.check_out(exec.current);
+        let found = (0..self.th.frames.len())
+            .rev()
+            .find_map(|fi| self.frame_position(fi));
+        self.check_in();
+        found
+    }
+
     /// Abandons a paused execution: its frames are dropped (closing their upvalues, so
     /// closures that escaped keep working), the coroutines it was running are dead, and the
     /// state is ready for the next execution.

@@ -275,6 +275,36 @@ impl Engine {
         }))
     }
 
+    /// A script's command checked against the caller's user (`scriptVerifyACL`): logged in
+    /// the ACL LOG with the `lua` context, refused in Redis's words.
+    pub(crate) fn check_permissions_in_script(
+        &mut self,
+        spec: &CommandSpec,
+        argv: &[Vec<u8>],
+        name: &str,
+    ) -> Result<(), String> {
+        let client = crate::script::SCRIPT_CLIENT;
+        let Some(user) = self
+            .client(client)
+            .and_then(|c| self.acl.users.get(&c.user))
+        else {
+            return Ok(());
+        };
+        let Err(denied) = user.check(spec, argv) else {
+            return Ok(());
+        };
+        self.log_denied(client, denied, "lua", name, argv, None);
+        Err(format!(
+            "The user executing the script {}",
+            match denied {
+                Denied::Command => "can't run this command or subcommand",
+                Denied::Key(_) => "no permissions to access one of the keys used as arguments",
+                Denied::Channel(_) =>
+                    "no permissions to access one of the channels used as arguments",
+            }
+        ))
+    }
+
     /// Writes an ACL LOG entry for a refusal; `auth_user` is the user name a failed AUTH tried.
     fn log_denied(
         &mut self,

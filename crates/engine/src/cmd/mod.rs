@@ -14,6 +14,7 @@ pub mod list;
 pub mod multi;
 pub mod persist;
 pub mod pubsub;
+pub mod scripting;
 pub mod server;
 pub mod set;
 pub mod sort;
@@ -42,4 +43,5 @@ pub static FAMILIES: &[&[CommandSpec]] = &[
     server::COMMANDS,
     latency::COMMANDS,
     persist::COMMANDS,
+    scripting::COMMANDS,
 ];
