@@ -350,6 +350,52 @@ pub enum Error {
     ScriptDebugUsage,
     /// SCRIPT DEBUG YES or SYNC: this engine has no Lua debugger.
     ScriptDebugUnavailable,
+
+    // --- Functions (functions.c, function_lua.c) ---
+    /// FCALL of a function no library registered.
+    FunctionNotFound,
+    /// FUNCTION DELETE of a library that is not there.
+    LibraryNotFound,
+    /// FCALL's numkeys is not an integer.
+    FcallBadNumKeys,
+    /// FUNCTION LOAD with an argument other than REPLACE before the code.
+    FunctionLoadOption(String),
+    /// FUNCTION LIST with an argument it does not take (or takes once only).
+    FunctionListArgument(String),
+    /// FUNCTION LIST LIBRARYNAME without its pattern.
+    FunctionListNoPattern,
+    /// FUNCTION FLUSH with an option other than SYNC or ASYNC.
+    FunctionFlushOption,
+    /// FUNCTION RESTORE with a policy other than FLUSH, APPEND or REPLACE.
+    FunctionRestorePolicy,
+    /// A FUNCTION RESTORE payload that is not libraries: Redis's reason.
+    FunctionPayload(&'static str),
+    /// A library's code that does not start with `#!`.
+    LibraryMetadataMissing,
+    /// A first line with no newline after it, or quotes that do not close.
+    LibraryMetadataInvalid,
+    /// `name=` twice on the first line.
+    LibraryNameTwice,
+    /// Something on the first line other than `name=`.
+    LibraryMetadataValue(String),
+    /// No `name=` on the first line.
+    LibraryNameMissing,
+    /// A library (or function) name with something else than letters, digits and `_`.
+    LibraryNameFormat,
+    /// A first line naming an engine other than Lua.
+    EngineNotFound(String),
+    /// FUNCTION LOAD without REPLACE of a library that exists.
+    LibraryExists(String),
+    /// FUNCTION RESTORE (APPEND) of a library that exists: Redis words it without quotes.
+    LibraryExistsOnRestore(String),
+    /// A function name another library holds already.
+    FunctionExists(String),
+    /// A library whose code registered nothing.
+    NoFunctionsRegistered,
+    /// A library's code that does not compile: Lua's message.
+    FunctionCompile(String),
+    /// A library's code that failed while it ran: the error (`ERR user_function:2: …`).
+    FunctionRegistration(String),
 }
 
 /// Shorthand for results whose error is [`Error`].
@@ -608,6 +654,38 @@ impl fmt::Display for Error {
                 "ERR SCRIPT DEBUG YES and SYNC need Redis's Lua debugger, which this engine does \
                  not have: scripts always run whole (SCRIPT DEBUG NO)",
             ),
+            FunctionNotFound => f.write_str("ERR Function not found"),
+            LibraryNotFound => f.write_str("ERR Library not found"),
+            FcallBadNumKeys => f.write_str("ERR Bad number of keys provided"),
+            FunctionLoadOption(option) => write!(f, "ERR Unknown option given: {option}"),
+            FunctionListArgument(arg) => write!(f, "ERR Unknown argument {arg}"),
+            FunctionListNoPattern => f.write_str("ERR library name argument was not given"),
+            FunctionFlushOption => {
+                f.write_str("ERR FUNCTION FLUSH only supports SYNC|ASYNC option")
+            }
+            FunctionRestorePolicy => f.write_str(
+                "ERR Wrong restore policy given, value should be either FLUSH, APPEND or \
+                 REPLACE.",
+            ),
+            FunctionPayload(why) => write!(f, "ERR {why}"),
+            LibraryMetadataMissing => f.write_str("ERR Missing library metadata"),
+            LibraryMetadataInvalid => f.write_str("ERR Invalid library metadata"),
+            LibraryNameTwice => f.write_str(
+                "ERR Invalid metadata value, name argument was given multiple times",
+            ),
+            LibraryMetadataValue(value) => write!(f, "ERR Invalid metadata value given: {value}"),
+            LibraryNameMissing => f.write_str("ERR Library name was not given"),
+            LibraryNameFormat => f.write_str(
+                "ERR Library names can only contain letters, numbers, or underscores(_) and \
+                 must be at least one character long",
+            ),
+            EngineNotFound(engine) => write!(f, "ERR Engine '{engine}' not found"),
+            LibraryExists(name) => write!(f, "ERR Library '{name}' already exists"),
+            LibraryExistsOnRestore(name) => write!(f, "ERR Library {name} already exists"),
+            FunctionExists(name) => write!(f, "ERR Function {name} already exists"),
+            NoFunctionsRegistered => f.write_str("ERR No functions registered"),
+            FunctionCompile(why) => write!(f, "ERR Error compiling function: {why}"),
+            FunctionRegistration(why) => write!(f, "ERR Error registering functions: {why}"),
             ProtocolExpectedBulk(got) => {
                 write!(
                     f,

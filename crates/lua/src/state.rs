@@ -208,6 +208,14 @@ impl Lua {
         self.registry
     }
 
+    /// Makes `t` the globals table (C Lua's `lua_replace(L, LUA_GLOBALSINDEX)`): chunks
+    /// loaded and natives created from now on take it as their environment. Redis's
+    /// functions engine does this to put an empty table, whose `__index` it switches, in
+    /// front of the real globals. The old globals stay alive only if something reaches them.
+    pub fn set_globals(&mut self, t: TableRef) {
+        self.globals = t;
+    }
+
     /// A string value (interned).
     pub fn create_string(&mut self, bytes: impl AsRef<[u8]>) -> Result<Value> {
         Ok(Value::Str(self.heap.new_str(bytes.as_ref())?))

@@ -233,7 +233,7 @@ pub(crate) struct MemoryBreakdown {
     pub peak: usize,
     pub startup: usize,
     pub clients: usize,
-    /// Startup, clients, and the databases' dict overhead.
+    /// Startup, clients, the databases' dict overhead and the function libraries'.
     pub overhead: usize,
     pub dataset: usize,
 }
@@ -247,7 +247,8 @@ impl MemoryBreakdown {
             .iter()
             .map(|d| d.main_dict_overhead() + d.expires_dict_overhead())
             .sum();
-        let overhead = memory::EMPTY_SERVER + clients + dicts;
+        let functions = engine.scripting.functions.current.memory_overhead();
+        let overhead = memory::EMPTY_SERVER + clients + dicts + functions;
         MemoryBreakdown {
             used,
             peak: engine.peak_memory.max(used),
@@ -279,10 +280,6 @@ impl MemoryBreakdown {
 
 /// `used_memory_lua` of a Lua state nothing has run in, as Redis 7.0 reports it.
 const FRESH_LUA: u64 = 32_768;
-/// The functions engine's Lua state and its bookkeeping, which stay as a fresh Redis reports
-/// them (`used_memory_vm_functions`, `used_memory_functions`).
-const FUNCTIONS_VM: u64 = 33_792;
-const FUNCTIONS_OVERHEAD: u64 = 200;
 
 fn memory_fields(engine: &Engine) -> Fields {
     let m = MemoryBreakdown::of(engine);
@@ -297,6 +294,9 @@ fn memory_fields(engine: &Engine) -> Fields {
         .as_ref()
         .map_or(FRESH_LUA, |lua| lua.used_memory() as u64);
     let scripts_eval = engine.scripting.scripts_memory() as u64;
+    let functions_vm = engine.functions_vm_memory() as u64;
+    let functions = engine.functions_memory() as u64;
+    let libraries = &engine.scripting.functions.current;
     fields([
         ("used_memory", used.clone()),
         ("used_memory_human", human(m.used)),
@@ -326,22 +326,22 @@ fn memory_fields(engine: &Engine) -> Fields {
             "number_of_cached_scripts",
             engine.scripting.scripts.len().to_string(),
         ),
-        ("number_of_functions", "0".into()),
-        ("number_of_libraries", "0".into()),
-        ("used_memory_vm_functions", FUNCTIONS_VM.to_string()),
-        ("used_memory_vm_total", (lua + FUNCTIONS_VM).to_string()),
+        ("number_of_functions", libraries.indexed_count().to_string()),
+        ("number_of_libraries", libraries.library_count().to_string()),
+        ("used_memory_vm_functions", functions_vm.to_string()),
+        ("used_memory_vm_total", (lua + functions_vm).to_string()),
         (
             "used_memory_vm_total_human",
-            bytes_to_human(lua + FUNCTIONS_VM),
+            bytes_to_human(lua + functions_vm),
         ),
-        ("used_memory_functions", FUNCTIONS_OVERHEAD.to_string()),
+        ("used_memory_functions", functions.to_string()),
         (
             "used_memory_scripts",
-            (scripts_eval + FUNCTIONS_OVERHEAD).to_string(),
+            (scripts_eval + functions).to_string(),
         ),
         (
             "used_memory_scripts_human",
-            bytes_to_human(scripts_eval + FUNCTIONS_OVERHEAD),
+            bytes_to_human(scripts_eval + functions),
         ),
         ("maxmemory", maxmemory.to_string()),
         ("maxmemory_human", bytes_to_human(maxmemory)),

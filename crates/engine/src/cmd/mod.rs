@@ -6,6 +6,7 @@ pub mod blocking;
 pub mod client;
 pub mod config;
 pub mod connection;
+pub mod functions;
 pub mod hash;
 pub mod info;
 pub mod keys;
@@ -44,4 +45,5 @@ pub static FAMILIES: &[&[CommandSpec]] = &[
     latency::COMMANDS,
     persist::COMMANDS,
     scripting::COMMANDS,
+    functions::COMMANDS,
 ];

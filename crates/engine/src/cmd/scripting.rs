@@ -256,6 +256,8 @@ fn run(engine: &mut Engine, call: &Call<'_>, evalsha: bool, ro: bool) -> Command
             args: &call.argv[3 + numkeys..],
             script_flags,
             ro,
+            eval: true,
+            argv: call.argv,
         },
     )
 }

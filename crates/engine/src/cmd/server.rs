@@ -1007,7 +1007,7 @@ fn memory_stats(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
         ("cluster.links", int(0)),
         ("aof.buffer", int(0)),
         ("lua.caches", int(0)),
-        ("functions.caches", int(200)),
+        ("functions.caches", int(engine.functions_memory())),
     ];
     let mut dbs = Vec::new();
     for (i, d) in engine.dbs.iter().enumerate().filter(|(_, d)| !d.is_empty()) {

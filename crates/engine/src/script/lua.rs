@@ -40,26 +40,52 @@ end
 _G.pcall = function(...) return unwrap(pcall(...)) end
 "#;
 
-// Laid out as Redis's C string is (three of its lines have no newline between them, which
-// shows in nothing but the line numbers of the handler itself).
+/// The body of Redis's error handler, shared by EVAL's (a global) and the functions
+/// engine's (kept out of the globals): it adds where the error happened. Laid out as Redis's
+/// C strings are (three of its lines have no newline between them, which shows in nothing
+/// but the line numbers of the handler itself).
+macro_rules! error_handler_body {
+    () => {
+        concat!(
+            "  local i = dbg.getinfo(2,'nSl')\n",
+            "  if i and i.what == 'C' then\n",
+            "    i = dbg.getinfo(3,'nSl')\n",
+            "  end\n",
+            "  if type(err) ~= 'table' then\n",
+            "    err = {err='ERR ' .. tostring(err)}",
+            "  end",
+            "  if i then\n",
+            "    err['source'] = i.source\n",
+            "    err['line'] = i.currentline\n",
+            "  end",
+            "  return err\n",
+            "end\n",
+        )
+    };
+}
+
 const ERROR_HANDLER: &str = concat!(
     "local dbg = debug\n",
     "debug = nil\n",
     "function __redis__err__handler(err)\n",
-    "  local i = dbg.getinfo(2,'nSl')\n",
-    "  if i and i.what == 'C' then\n",
-    "    i = dbg.getinfo(3,'nSl')\n",
-    "  end\n",
-    "  if type(err) ~= 'table' then\n",
-    "    err = {err='ERR ' .. tostring(err)}",
-    "  end",
-    "  if i then\n",
-    "    err['source'] = i.source\n",
-    "    err['line'] = i.currentline\n",
-    "  end",
-    "  return err\n",
-    "end\n",
+    error_handler_body!(),
 );
+
+/// The functions engine's handler (`luaEngineInitEngine`): the chunk returns it.
+pub(super) const FUNCTION_ERROR_HANDLER: &str = concat!(
+    "local dbg = debug\n",
+    "debug = nil\n",
+    "local error_handler = function (err)\n",
+    error_handler_body!(),
+    "return error_handler",
+);
+
+/// The ones only EVAL's state has (`scriptingInit`).
+const EVAL_API: [(&str, keyspace_lua::HostFn); 3] = [
+    ("breakpoint", redis_breakpoint),
+    ("debug", redis_debug),
+    ("replicate_commands", redis_replicate_commands),
+];
 
 /// A fresh scripting state, as Redis has after `scriptingInit`; what went wrong, if it
 /// could not be set up.
@@ -72,58 +98,92 @@ pub fn new_state() -> Result<Lua, String> {
 }
 
 fn set_up(lua: &mut Lua) -> LuaResult<()> {
+    let redis = open_redis_api(lua)?;
+    set_functions(lua, redis, &EVAL_API)?;
+    let handler = lua.load(ERROR_HANDLER.as_bytes(), "@err_handler_def")?;
+    run_setup(lua, handler)?;
+    protect_globals(lua)
+}
+
+/// What both states start with (`luaRegisterRedisAPI`): Redis's libraries, its `pcall`, and
+/// the `redis` table as the global `redis`, which is returned.
+pub(super) fn open_redis_api(lua: &mut Lua) -> LuaResult<TableRef> {
     lua.open_redis()?;
     let prelude = lua.load(PRELUDE.as_bytes(), "=prelude")?;
     run_setup(lua, prelude)?;
 
+    // In Redis's order of registration, which `pairs(redis)` follows here.
     let redis = lua.create_table()?;
-    let functions: [(&str, keyspace_lua::HostFn); 12] = [
-        ("call", redis_call),
-        ("pcall", redis_pcall),
-        ("log", redis_log),
-        ("setresp", redis_setresp),
-        ("sha1hex", redis_sha1hex),
-        ("error_reply", redis_error_reply),
-        ("status_reply", redis_status_reply),
-        ("set_repl", redis_set_repl),
-        ("acl_check_cmd", redis_acl_check_cmd),
-        ("breakpoint", redis_breakpoint),
-        ("debug", redis_debug),
-        ("replicate_commands", redis_replicate_commands),
+    set_functions(lua, redis, &[("call", redis_call), ("pcall", redis_pcall)])?;
+    register_log(lua, redis)?;
+    register_version(lua, redis)?;
+    set_functions(
+        lua,
+        redis,
+        &[
+            ("setresp", redis_setresp),
+            ("sha1hex", redis_sha1hex),
+            ("error_reply", redis_error_reply),
+            ("status_reply", redis_status_reply),
+            ("set_repl", redis_set_repl),
+        ],
+    )?;
+    let repl: [(&str, u8); 5] = [
+        ("REPL_NONE", 0),
+        ("REPL_AOF", repl::AOF),
+        ("REPL_SLAVE", repl::REPLICA),
+        ("REPL_REPLICA", repl::REPLICA),
+        ("REPL_ALL", repl::ALL),
     ];
-    for (name, f) in functions {
-        let f = lua.create_function(f)?;
-        lua.set_field(redis, name, f)?;
+    for (name, n) in repl {
+        lua.set_field(redis, name, Value::Num(f64::from(n)))?;
     }
-    let numbers: [(&str, f64); 10] = [
-        ("LOG_DEBUG", 0.0),
-        ("LOG_VERBOSE", 1.0),
-        ("LOG_NOTICE", 2.0),
-        ("LOG_WARNING", 3.0),
-        ("REDIS_VERSION_NUM", REDIS_VERSION_NUM),
-        ("REPL_NONE", 0.0),
-        ("REPL_AOF", f64::from(repl::AOF)),
-        ("REPL_SLAVE", f64::from(repl::REPLICA)),
-        ("REPL_REPLICA", f64::from(repl::REPLICA)),
-        ("REPL_ALL", f64::from(repl::ALL)),
-    ];
-    for (name, n) in numbers {
-        lua.set_field(redis, name, Value::Num(n))?;
-    }
-    let version = lua.create_string(REDIS_VERSION)?;
-    lua.set_field(redis, "REDIS_VERSION", version)?;
+    set_functions(lua, redis, &[("acl_check_cmd", redis_acl_check_cmd)])?;
     lua.set_global("redis", Value::Table(redis))?;
+    Ok(redis)
+}
 
-    let handler = lua.load(ERROR_HANDLER.as_bytes(), "@err_handler_def")?;
-    run_setup(lua, handler)?;
+/// Host functions as fields of `t`.
+pub(super) fn set_functions(
+    lua: &mut Lua,
+    t: TableRef,
+    functions: &[(&str, keyspace_lua::HostFn)],
+) -> LuaResult<()> {
+    for &(name, f) in functions {
+        let f = lua.create_function(f)?;
+        lua.set_field(t, name, f)?;
+    }
+    Ok(())
+}
 
-    // Reading a global that does not exist is an error, and nothing reachable from the
-    // globals (nor the strings' metatable) can be changed.
+/// `redis.log` and its levels (`luaRegisterLogFunction`).
+pub(super) fn register_log(lua: &mut Lua, redis: TableRef) -> LuaResult<()> {
+    let log = lua.create_function(redis_log)?;
+    lua.set_field(redis, "log", log)?;
+    let levels: [(&str, i64); 4] = [
+        ("LOG_DEBUG", LOG_DEBUG),
+        ("LOG_VERBOSE", 1),
+        ("LOG_NOTICE", 2),
+        ("LOG_WARNING", LOG_WARNING),
+    ];
+    for (name, level) in levels {
+        lua.set_field(redis, name, Value::Num(level as f64))?;
+    }
+    Ok(())
+}
+
+/// `redis.REDIS_VERSION` and `redis.REDIS_VERSION_NUM` (`luaRegisterVersion`).
+pub(super) fn register_version(lua: &mut Lua, redis: TableRef) -> LuaResult<()> {
+    lua.set_field(redis, "REDIS_VERSION_NUM", Value::Num(REDIS_VERSION_NUM))?;
+    let version = lua.create_string(REDIS_VERSION)?;
+    lua.set_field(redis, "REDIS_VERSION", version)
+}
+
+/// Reading a global that does not exist becomes an error, and nothing reachable from the
+/// globals (nor the strings' metatable) can be changed.
+pub(super) fn protect_globals(lua: &mut Lua) -> LuaResult<()> {
     let globals = lua.globals();
-    let meta = lua.create_table()?;
-    let index = lua.create_function(nonexistent_global)?;
-    lua.set_field(meta, "__index", index)?;
-    lua.set_metatable(globals, Some(meta))?;
+    set_error_metatable(lua, globals)?;
     protect(lua, globals)?;
     let strings = lua.create_string("")?;
     if let Some(string_meta) = lua.get_metatable(strings) {
@@ -132,17 +192,24 @@ fn set_up(lua: &mut Lua) -> LuaResult<()> {
     Ok(())
 }
 
-fn run_setup(lua: &mut Lua, f: Value) -> LuaResult<()> {
-    let mut nothing = ();
-    lua.call_sync(f, &[], &mut nothing)
-        .map(|_| ())
-        .map_err(LuaError::Lua)
+/// A metatable whose `__index` raises `Script attempted to access nonexistent global
+/// variable` (`luaSetErrorMetatable`).
+pub(super) fn set_error_metatable(lua: &mut Lua, t: TableRef) -> LuaResult<()> {
+    let meta = lua.create_table()?;
+    let index = lua.create_function(nonexistent_global)?;
+    lua.set_field(meta, "__index", index)?;
+    lua.set_metatable(t, Some(meta))
 }
 
+/// Runs a setup chunk to its end.
+pub(super) fn run_setup(lua: &mut Lua, f: Value) -> LuaResult<Vec<Value>> {
+    let mut nothing = ();
+    lua.call_sync(f, &[], &mut nothing).map_err(LuaError::Lua)
+}
 
 /// Makes every table reachable from `t` read-only, its metatables too (Redis's
 /// `luaSetTableProtectionRecursively`).
-fn protect(lua: &mut Lua, t: TableRef) -> LuaResult<()> {
+pub(super) fn protect(lua: &mut Lua, t: TableRef) -> LuaResult<()> {
     let mut todo = vec![t];
     while let Some(t) = todo.pop() {
         if lua.is_readonly(t) {
@@ -181,7 +248,7 @@ fn nonexistent_global(ctx: &mut Ctx<'_>) -> LuaResult<usize> {
 }
 
 /// Raises Redis's error table for `text` (`luaPushError` + `luaError`).
-fn raise(ctx: &mut Ctx<'_>, text: &str) -> LuaError {
+pub(super) fn raise(ctx: &mut Ctx<'_>, text: &str) -> LuaError {
     match convert::error_table(ctx.lua, text, false) {
         Ok(t) => LuaError::Lua(t),
         Err(e) => e,

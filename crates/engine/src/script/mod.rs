@@ -42,9 +42,13 @@
 //! is not listed by CLIENT LIST or counted by INFO.
 //!
 //! The Lua environment (the `redis` table, the protected globals, the conversions between
-//! replies and Lua values) is in [`lua`]; the commands in `crate::cmd::scripting`.
+//! replies and Lua values) is in [`lua`]; the commands in `crate::cmd::scripting`. Functions
+//! (FUNCTION LOAD, FCALL), which run on the same machinery in a Lua state of their own, are
+//! in [`functions`] and `crate::cmd::functions`.
 
 pub mod convert;
+pub(crate) mod function_lua;
+pub mod functions;
 pub mod lua;
 pub(crate) mod run;
 
@@ -134,8 +138,11 @@ pub(crate) struct RunCtx {
     pub deferred: Vec<(ClientId, Vec<Vec<u8>>)>,
     /// The paused execution, out of here while a slice runs it.
     pub exec: Option<Execution>,
-    /// The command that started it (`eval`, `evalsha`…).
+    /// The command that started it (`eval`, `evalsha`, `fcall`…).
     pub command: String,
+    /// A function's caller's whole command, for FUNCTION STATS (which refuses to describe an
+    /// EVAL script: empty then).
+    pub caller_argv: Vec<Vec<u8>>,
     /// It did not end in its first slice: its command's statistics are completed at its end.
     pub exec_started_async: bool,
 }
@@ -148,6 +155,8 @@ pub(crate) struct Scripting {
     /// EVAL's scripts by SHA1 (lower-case hex), in the order they were first seen.
     pub scripts: IndexMap<String, CachedScript>,
     pub run: Option<RunCtx>,
+    /// The functions engine: its own Lua state and the libraries.
+    pub functions: functions::Functions,
     /// Scripts run since start, for the collector's pace.
     pub runs: u64,
 }

@@ -3,7 +3,7 @@
 //! and the threshold (`scriptInterrupt`), SCRIPT KILL, the end (the reply, the commands that
 //! waited, the log), and what other clients get meanwhile.
 
-use keyspace_lua::{Step, Value};
+use keyspace_lua::{Execution, Step, Value};
 
 use super::{convert, flags, lua, repl, RunCtx, RunFlags, SCRIPT_CLIENT, SLICE_BUDGET};
 use crate::engine::{ClientId, Engine, Outcome};
@@ -25,8 +25,13 @@ pub(crate) struct ScriptRun<'a> {
     pub keys: &'a [Vec<u8>],
     pub args: &'a [Vec<u8>],
     pub script_flags: u32,
-    /// EVAL_RO / EVALSHA_RO.
+    /// EVAL_RO / EVALSHA_RO / FCALL_RO.
     pub ro: bool,
+    /// EVAL and its kin, run in EVAL's Lua state with KEYS and ARGV as globals; else a
+    /// function (FCALL), run in the functions' state with them as its arguments.
+    pub eval: bool,
+    /// The caller's command, FUNCTION STATS's `command`.
+    pub argv: &'a [Vec<u8>],
 }
 
 impl Engine {
@@ -68,7 +73,7 @@ impl Engine {
             caller,
             funcname: run.funcname,
             flags: RunFlags {
-                eval: true,
+                eval: run.eval,
                 read_only: run.ro || declared(flags::NO_WRITES),
                 allow_oom: declared(flags::ALLOW_OOM),
                 ..RunFlags::default()
@@ -80,22 +85,19 @@ impl Engine {
             deferred: Vec::new(),
             exec: None,
             command: run.command.to_string(),
+            caller_argv: if run.eval {
+                Vec::new()
+            } else {
+                run.argv.to_vec()
+            },
             exec_started_async: false,
         });
 
-        let lua = self.lua_state();
-        let started = (|| {
-            let keys = array(lua, run.keys)?;
-            let args = array(lua, run.args)?;
-            let globals = lua.globals();
-            lua.set_readonly(globals, false);
-            lua.set_global("KEYS", keys)?;
-            lua.set_global("ARGV", args)?;
-            lua.set_readonly(globals, true);
-            let xpcall = lua.get_global("xpcall");
-            let handler = lua.get_global("__redis__err__handler");
-            lua.call(xpcall, &[run.function, handler])
-        })();
+        let started = if run.eval {
+            self.eval_execution(run.function, run.keys, run.args)
+        } else {
+            self.function_execution(run.function, run.keys, run.args)
+        };
         match started {
             Ok(exec) => {
                 if let Some(r) = self.scripting.run.as_mut() {
@@ -123,6 +125,27 @@ impl Engine {
             r.exec_started_async = true;
         }
         Ok(Outcome::Blocked)
+    }
+
+    /// Sets up an EVAL script's run: KEYS and ARGV as globals, the script called by `xpcall`
+    /// under Redis's error handler.
+    fn eval_execution(
+        &mut self,
+        script: Value,
+        keys: &[Vec<u8>],
+        args: &[Vec<u8>],
+    ) -> keyspace_lua::Result<Execution> {
+        let lua = self.lua_state();
+        let keys = array(lua, keys)?;
+        let args = array(lua, args)?;
+        let globals = lua.globals();
+        lua.set_readonly(globals, false);
+        lua.set_global("KEYS", keys)?;
+        lua.set_global("ARGV", args)?;
+        lua.set_readonly(globals, true);
+        let xpcall = lua.get_global("xpcall");
+        let handler = lua.get_global("__redis__err__handler");
+        lua.call(xpcall, &[script, handler])
     }
 
     /// SCRIPT FLUSH (Redis's `scriptingReset`): the cache forgotten and a fresh Lua state,
@@ -209,7 +232,7 @@ impl Engine {
             // place: ` script: <sha1>, on @user_script:<line>.`
             let position = lua.position(&exec);
             lua.kill(exec);
-            self.scripting.lua = Some(lua);
+            self.return_lua_state(lua);
             let in_exec = self
                 .scripting
                 .run
@@ -241,7 +264,7 @@ impl Engine {
         let step = lua.resume(&mut exec, self, SLICE_BUDGET);
         let result = match step {
             Step::Paused => {
-                self.scripting.lua = Some(lua);
+                self.return_lua_state(lua);
                 if let Some(r) = self.scripting.run.as_mut() {
                     r.exec = Some(exec);
                 }
@@ -251,14 +274,33 @@ impl Engine {
             Step::Done(values) => self.script_returned(&mut lua, &values),
             Step::Error(value) => self.script_failed(&mut lua, value),
         };
-        self.scripting.lua = Some(lua);
+        self.return_lua_state(lua);
         Some(self.end_script(result))
     }
 
-    /// The interpreter, taken out of the engine for a slice (created first if need be).
+    /// The running script's interpreter (EVAL's or the functions'), taken out of the engine
+    /// for a slice (created first if need be).
     fn lua_state_taken(&mut self) -> Option<keyspace_lua::Lua> {
-        self.lua_state();
-        self.scripting.lua.take()
+        if self.running_eval() {
+            self.lua_state();
+            self.scripting.lua.take()
+        } else {
+            self.function_lua().lua.take()
+        }
+    }
+
+    /// Puts the interpreter a slice ran back where it belongs.
+    fn return_lua_state(&mut self, lua: keyspace_lua::Lua) {
+        if self.running_eval() {
+            self.scripting.lua = Some(lua);
+        } else {
+            self.function_lua().lua = Some(lua);
+        }
+    }
+
+    /// Whether the running script is EVAL's (or nothing runs), not a function.
+    fn running_eval(&self) -> bool {
+        self.scripting.run.as_ref().is_none_or(|r| r.flags.eval)
     }
 
     /// `xpcall` returned `true, result...` or `false, error`.
@@ -366,7 +408,7 @@ impl Engine {
         }
         self.persistence.aof.end_transaction();
         self.now_ms = self.clock.now_ms();
-        self.collect_lua_garbage_now_and_then();
+        self.collect_lua_garbage_now_and_then(run.flags.eval);
         self.serve_blocked_clients();
         for (client, argv) in run.deferred {
             self.answer_deferred(client, &argv);
@@ -376,10 +418,19 @@ impl Engine {
 
     /// Redis runs a Lua GC step every 50 scripts; the engine does a full collection at the
     /// same pace, which keeps `used_memory_lua` honest without a pause per script.
-    fn collect_lua_garbage_now_and_then(&mut self) {
+    fn collect_lua_garbage_now_and_then(&mut self, eval: bool) {
         self.scripting.runs += 1;
         if self.scripting.runs.is_multiple_of(GC_PERIOD) {
-            if let Some(lua) = self.scripting.lua.as_mut() {
+            let lua = if eval {
+                self.scripting.lua.as_mut()
+            } else {
+                self.scripting
+                    .functions
+                    .lua
+                    .as_mut()
+                    .and_then(|s| s.lua.as_mut())
+            };
+            if let Some(lua) = lua {
                 lua.collect();
             }
         }
@@ -556,6 +607,12 @@ impl Engine {
         let evalsha = match spec.name {
             "eval" | "eval_ro" => false,
             "evalsha" | "evalsha_ro" => true,
+            // `fcallGetCommandFlags`: a function always has declared flags.
+            "fcall" | "fcall_ro" => {
+                return self
+                    .function_flags(argv)
+                    .map_or(spec.flags, |f| script_flags_to_command_flags(spec.flags, f))
+            }
             _ => return spec.flags,
         };
         let Some(body) = argv.get(1) else {
@@ -579,18 +636,7 @@ impl Engine {
         if script_flags & flags::EVAL_COMPAT != 0 {
             return spec.flags;
         }
-        let mut out =
-            spec.flags & !(flag::STALE | flag::DENYOOM | flag::WRITE | flag::MAY_REPLICATE);
-        if script_flags & (flags::ALLOW_OOM | flags::NO_WRITES) == 0 {
-            out |= flag::DENYOOM;
-        }
-        if script_flags & flags::NO_WRITES == 0 {
-            out |= flag::WRITE;
-        }
-        if script_flags & flags::ALLOW_STALE != 0 {
-            out |= flag::STALE;
-        }
-        out
+        script_flags_to_command_flags(spec.flags, script_flags)
     }
 
     /// While a script is past `busy-reply-threshold` only the `allow-busy` commands run.
@@ -617,6 +663,23 @@ impl Engine {
     }
 }
 
+/// A command's flags with a script's declared flags in place of its own
+/// (`scriptFlagsToCmdFlags`).
+fn script_flags_to_command_flags(command_flags: u32, script_flags: u32) -> u32 {
+    let mut out =
+        command_flags & !(flag::STALE | flag::DENYOOM | flag::WRITE | flag::MAY_REPLICATE);
+    if script_flags & (flags::ALLOW_OOM | flags::NO_WRITES) == 0 {
+        out |= flag::DENYOOM;
+    }
+    if script_flags & flags::NO_WRITES == 0 {
+        out |= flag::WRITE;
+    }
+    if script_flags & flags::ALLOW_STALE != 0 {
+        out |= flag::STALE;
+    }
+    out
+}
+
 fn is_failure(result: &CommandResult) -> bool {
     matches!(result, Err(_) | Ok(Outcome::Reply(Reply::Error(_))))
 }
@@ -625,7 +688,7 @@ fn is_failure(result: &CommandResult) -> bool {
 const GC_PERIOD: u64 = 50;
 
 /// KEYS or ARGV as a Lua array.
-fn array(lua: &mut keyspace_lua::Lua, items: &[Vec<u8>]) -> keyspace_lua::Result<Value> {
+pub(super) fn array(lua: &mut keyspace_lua::Lua, items: &[Vec<u8>]) -> keyspace_lua::Result<Value> {
     let t = lua.create_table_with(items.len(), 0)?;
     for (i, item) in items.iter().enumerate() {
         let s = lua.create_string(item)?;
