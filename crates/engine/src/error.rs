@@ -288,6 +288,8 @@ pub enum Error {
     ReloadFailed,
     /// DEBUG RELOAD with an option it does not know.
     ReloadOptions,
+    /// DEBUG PROTOCOL with a type it does not know.
+    DebugProtocolType,
     /// SHUTDOWN could not save.
     ShutdownSaveFailed,
     /// A write (or PING) after a background save failed, with save points set and
@@ -586,6 +588,10 @@ impl fmt::Display for Error {
             ReloadOptions => {
                 f.write_str("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.")
             }
+            DebugProtocolType => f.write_str(
+                "ERR Wrong protocol type name. Please use one of the following: \
+                 string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false",
+            ),
             ShutdownSaveFailed => f.write_str("ERR Errors trying to SHUTDOWN. Check logs."),
             MisconfRdb => f.write_str(
                 "MISCONF Redis is configured to save RDB snapshots, but it's currently unable \

@@ -694,37 +694,73 @@ impl Writer {
 
     /// A list as quicklist 2: listpack nodes cut where Redis's quicklist cuts them.
     fn quicklist(&mut self, list: &List) {
-        let fill = self.options.list_max_listpack_size;
-        let mut nodes: Vec<(u64, Vec<u8>)> = Vec::new();
-        let mut current = Listpack::new();
-        for element in list.iter() {
-            // An element past the packed threshold (1 GiB) is a plain node of its own.
-            if element.len() >= PACKED_THRESHOLD {
-                if current.count > 0 {
-                    nodes.push((QUICKLIST_NODE_PACKED, current.finish()));
-                    current = Listpack::new();
-                }
-                nodes.push((QUICKLIST_NODE_PLAIN, element.clone()));
-                continue;
-            }
-            // The node's size as it stands (with its end byte), the element's length and
-            // Redis's 8 bytes of estimated overhead (`SIZE_ESTIMATE_OVERHEAD`).
-            let estimate = current.bytes.len() + 1 + element.len() + 8;
-            if current.count > 0 && !node_fits(fill, estimate, current.count + 1) {
-                nodes.push((QUICKLIST_NODE_PACKED, current.finish()));
-                current = Listpack::new();
-            }
-            current.push(element);
-        }
-        if current.count > 0 {
-            nodes.push((QUICKLIST_NODE_PACKED, current.finish()));
-        }
+        let nodes = quicklist_nodes(list, self.options.list_max_listpack_size);
         self.length(nodes.len() as u64);
-        for (container, bytes) in nodes {
-            self.length(container);
-            self.string(&bytes);
+        for node in nodes {
+            self.length(if node.plain {
+                QUICKLIST_NODE_PLAIN
+            } else {
+                QUICKLIST_NODE_PACKED
+            });
+            self.string(&node.bytes);
         }
     }
+}
+
+/// One node of a quicklist: a listpack, or one big element alone (`plain`).
+pub struct QuicklistNode {
+    pub plain: bool,
+    /// The listpack, or the element (the node's `sz`).
+    pub bytes: Vec<u8>,
+    pub count: usize,
+}
+
+/// A list's quicklist nodes, cut where Redis's quicklist cuts them for `fill`
+/// (`list-max-listpack-size`).
+pub fn quicklist_nodes(list: &List, fill: i64) -> Vec<QuicklistNode> {
+    let mut nodes = Vec::new();
+    let mut current = Listpack::new();
+    let packed = |lp: Listpack| {
+        let count = lp.count;
+        QuicklistNode {
+            plain: false,
+            bytes: lp.finish(),
+            count,
+        }
+    };
+    for element in list.iter() {
+        // An element past the packed threshold (1 GiB) is a plain node of its own.
+        if element.len() >= PACKED_THRESHOLD {
+            if current.count > 0 {
+                nodes.push(packed(std::mem::replace(&mut current, Listpack::new())));
+            }
+            nodes.push(QuicklistNode {
+                plain: true,
+                bytes: element.clone(),
+                count: 1,
+            });
+            continue;
+        }
+        // The node's size as it stands (with its end byte), the element's length and
+        // Redis's 8 bytes of estimated overhead (`SIZE_ESTIMATE_OVERHEAD`).
+        let estimate = current.bytes.len() + 1 + element.len() + 8;
+        if current.count > 0 && !node_fits(fill, estimate, current.count + 1) {
+            nodes.push(packed(std::mem::replace(&mut current, Listpack::new())));
+        }
+        current.push(element);
+    }
+    if current.count > 0 {
+        nodes.push(packed(current));
+    }
+    nodes
+}
+
+/// The bytes a value takes in a snapshot, its type byte and key left out (Redis's
+/// `rdbSavedObjectLen`, DEBUG OBJECT's `serializedlength`).
+pub fn serialized_len(value: &Value, options: SaveOptions) -> usize {
+    let mut w = Writer::new(options);
+    w.value(value);
+    w.buf.len()
 }
 
 /// A quicklist element this long goes in a plain node (`packed_threshold`).

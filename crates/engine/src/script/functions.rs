@@ -132,7 +132,9 @@ pub(crate) struct Libraries {
     /// first is called, as in Redis, whose index keeps the first.
     index: HashMap<String, String>,
     /// The index's buckets, which grow with it and shrink only when it is emptied (Redis's
-    /// dict: a deleted library leaves them), for `used_memory_functions`.
+    /// dict: a deleted library leaves them), for `used_memory_functions`. While Redis's dict
+    /// rehashes after growing it counts both tables, for a while that depends on its hash
+    /// seed, chosen at random at start: that is not modelled.
     buckets: usize,
 }
 
@@ -250,10 +252,12 @@ impl Libraries {
                 LIBRARY_INFO + memory::sds_alloc(l.name.len()) + memory::sds_alloc(l.code.len())
             })
             .sum();
-        memory::DICT_ENTRY * self.index.len() + 8 * self.buckets + functions + libraries
+        DICT_ENTRY * self.index.len() + 8 * self.buckets + functions + libraries
     }
 }
 
+/// `sizeof(dictEntry)`, which Redis counts here rather than the entry's allocation.
+const DICT_ENTRY: usize = 24;
 /// `functionInfo` and `functionLibInfo` as allocated, and the Lua reference a function holds.
 const FUNCTION_INFO: usize = 48;
 const LIBRARY_INFO: usize = 32;

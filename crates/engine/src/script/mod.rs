@@ -157,6 +157,8 @@ pub(crate) struct Scripting {
     pub run: Option<RunCtx>,
     /// The functions engine: its own Lua state and the libraries.
     pub functions: functions::Functions,
+    /// DEBUG SET-DISABLE-DENY-SCRIPTS: scripts may run `noscript` commands.
+    pub disable_deny_script: bool,
     /// Scripts run since start, for the collector's pace.
     pub runs: u64,
 }
