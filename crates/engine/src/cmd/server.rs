@@ -1011,6 +1011,8 @@ fn debug_protocol(name: &[u8]) -> CommandResult {
     let reply = match name.to_ascii_lowercase().as_slice() {
         b"string" => Reply::bulk("Hello World"),
         b"integer" => Reply::Integer(12345),
+        // Redis's own figure, not pi.
+        #[allow(clippy::approx_constant)]
         b"double" => Reply::Double(3.141),
         b"bignum" => Reply::BigNumber("1234567999999999999999999999999999999".into()),
         b"null" => Reply::Null,
