@@ -241,6 +241,13 @@ pub static ROWS: &[Row] = &[
     weight("lastsave", 0),
     // A hash table's DUMP follows its own order, which differs between the servers.
     row("dump", Compare::Shape),
+    // Functions: the generator's libraries hold one function each (a library's functions
+    // come in Redis's dict order), and Redis lists the libraries themselves in that order.
+    row("function|list", Compare::Unordered),
+    row("function|dump", Compare::Shape),
+    weight("function|flush", 1),
+    weight("fcall", 6),
+    weight("fcall_ro", 6),
     // Rare, so that sequences keep some data.
     weight("flushall", 1),
     weight("flushdb", 1),

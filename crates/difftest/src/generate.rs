@@ -342,6 +342,20 @@ const VALUES: &[&str] = &[
     "1e3",
 ];
 
+/// Small function libraries for FUNCTION LOAD, one function each: reads, writes, a write
+/// refused by `no-writes`, a function clashing with another library's, and libraries Redis
+/// refuses (no function, no first line).
+const LIBRARIES: &[&str] = &[
+    "#!lua name=lib1\nredis.register_function('f1', function(keys) return redis.call('GET', keys[1]) end)",
+    "#!lua name=lib1\nredis.register_function('f1', function(keys, args) return redis.call('SET', keys[1], args[1]) end)",
+    "#!lua name=lib2\nredis.register_function{function_name='f2', callback=function(keys) return redis.call('INCR', keys[1]) end, flags={'no-writes'}}",
+    "#!lua name=lib3\nredis.register_function{function_name='F3', callback=function(keys, args) return {#keys, #args} end, flags={'no-writes'}, description='counts'}",
+    "#!lua name=lib4\nredis.register_function('f1', function() return 1 end)",
+    "#!lua name=lib4\nredis.register_function('f4', function(keys) return redis.pcall('LPUSH', keys[1], 'x') end)",
+    "#!lua name=lib5\nreturn 1",
+    "redis.register_function('f5', function() return 5 end)",
+];
+
 /// The pool for a placeholder, by its name in the syntax text.
 fn pool(name: &str) -> &'static [&'static str] {
     match name {
@@ -381,6 +395,10 @@ fn pool(name: &str) -> &'static [&'static str] {
         "password" => &["pw", ""],
         "clientname" | "connection-name" => &["c1", "c2", "a b", ""],
         "config-int" => &["1", "10", "100", "0", "-1", "x", "501"],
+        "function-code" => LIBRARIES,
+        "function" => &["f1", "f2", "F3", "f4", "nosuch"],
+        "library-name" => &["lib1", "lib2", "lib3", "lib4", "nosuch"],
+        "library-name-pattern" => &["lib*", "*", "LIB1", "x"],
         _ => VALUES,
     }
 }
