@@ -298,9 +298,9 @@ impl Engine {
             "The user executing the script {}",
             match denied {
                 Denied::Command => "can't run this command or subcommand",
-                Denied::Key(_) => "no permissions to access one of the keys used as arguments",
-                Denied::Channel(_) =>
-                    "no permissions to access one of the channels used as arguments",
+                Denied::Key(_) =>
+                    "can't access at least one of the keys mentioned in the command arguments",
+                Denied::Channel(_) => "can't publish to the channel mentioned in the command",
             }
         ))
     }
@@ -315,6 +315,14 @@ impl Engine {
         argv: &[Vec<u8>],
         auth_user: Option<&[u8]>,
     ) {
+        // A script's refusal describes the client that ran the script, as it stands in its
+        // EVAL or FCALL (Redis's `server.script_caller`).
+        let (client, current) = match &self.scripting.run {
+            Some(run) if client == crate::script::SCRIPT_CLIENT => {
+                (run.caller, run.caller_argv.as_slice())
+            }
+            _ => (client, argv),
+        };
         let Some(c) = self.client(client) else {
             return;
         };
@@ -331,7 +339,7 @@ impl Engine {
             object,
             username: text(auth_user.unwrap_or(&c.user)),
             created_ms: self.now_ms,
-            client_info: crate::cmd::client::client_line(self, c, Some(argv))
+            client_info: crate::cmd::client::client_line(self, c, Some(current))
                 .trim_end()
                 .to_string(),
         };

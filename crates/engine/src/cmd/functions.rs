@@ -14,8 +14,9 @@ use crate::script::run::ScriptRun;
 use crate::spec::{self, flag, key_flag, CommandResult, CommandSpec, KeySpec};
 use crate::Outcome;
 
+/// Redis marks FCALL `movablekeys`: its keys are found by `functionGetKeys`.
 const FCALL_FLAGS: u32 =
-    flag::NOSCRIPT | flag::SKIP_MONITOR | flag::NO_MANDATORY_KEYS | flag::STALE;
+    flag::NOSCRIPT | flag::SKIP_MONITOR | flag::NO_MANDATORY_KEYS | flag::STALE | flag::MOVABLEKEYS;
 
 pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {

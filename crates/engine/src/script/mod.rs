@@ -140,8 +140,8 @@ pub(crate) struct RunCtx {
     pub exec: Option<Execution>,
     /// The command that started it (`eval`, `evalsha`, `fcall`…).
     pub command: String,
-    /// A function's caller's whole command, for FUNCTION STATS (which refuses to describe an
-    /// EVAL script: empty then).
+    /// The caller's whole command: FUNCTION STATS shows it, and an ACL LOG entry for a
+    /// refusal inside the script describes the caller with it.
     pub caller_argv: Vec<Vec<u8>>,
     /// It did not end in its first slice: its command's statistics are completed at its end.
     pub exec_started_async: bool,

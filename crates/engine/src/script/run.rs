@@ -30,7 +30,7 @@ pub(crate) struct ScriptRun<'a> {
     /// EVAL and its kin, run in EVAL's Lua state with KEYS and ARGV as globals; else a
     /// function (FCALL), run in the functions' state with them as its arguments.
     pub eval: bool,
-    /// The caller's command, FUNCTION STATS's `command`.
+    /// The caller's whole command (FUNCTION STATS's `command`).
     pub argv: &'a [Vec<u8>],
 }
 
@@ -85,11 +85,7 @@ impl Engine {
             deferred: Vec::new(),
             exec: None,
             command: run.command.to_string(),
-            caller_argv: if run.eval {
-                Vec::new()
-            } else {
-                run.argv.to_vec()
-            },
+            caller_argv: run.argv.to_vec(),
             exec_started_async: false,
         });
 
