@@ -208,6 +208,17 @@ impl Lua {
         self.registry
     }
 
+    /// `math.random`'s generator state (`redisLrand48`'s). Redis keeps one for the whole
+    /// process: a host running several states hands it from one to the next.
+    pub fn rand48(&self) -> u64 {
+        self.rand48
+    }
+
+    /// Sets `math.random`'s generator state (see [`Lua::rand48`]).
+    pub fn set_rand48(&mut self, state: u64) {
+        self.rand48 = state;
+    }
+
     /// Makes `t` the globals table (C Lua's `lua_replace(L, LUA_GLOBALSINDEX)`): chunks
     /// loaded and natives created from now on take it as their environment. Redis's
     /// functions engine does this to put an empty table, whose `__index` it switches, in

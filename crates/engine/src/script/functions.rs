@@ -136,6 +136,9 @@ pub(crate) struct Libraries {
     /// rehashes after growing it counts both tables, for a while that depends on its hash
     /// seed, chosen at random at start: that is not modelled.
     buckets: usize,
+    /// What the libraries and their functions hold, kept as they come and go: `used_memory`
+    /// reads it on every command.
+    bytes: usize,
 }
 
 impl Libraries {
@@ -195,13 +198,18 @@ impl Libraries {
                 .or_insert_with(|| library.name.clone());
         }
         self.buckets = self.buckets.max(memory::dict_buckets(self.index.len()));
-        self.libraries.insert(library.name.clone(), library)
+        self.bytes += library_bytes(&library);
+        let old = self.libraries.insert(library.name.clone(), library);
+        self.bytes -= old.as_ref().map_or(0, library_bytes);
+        old
     }
 
     /// Takes a library out.
     fn unlink(&mut self, name: &str) -> Option<Library> {
         self.unindex(name);
-        self.libraries.shift_remove(name)
+        let old = self.libraries.shift_remove(name);
+        self.bytes -= old.as_ref().map_or(0, library_bytes);
+        old
     }
 
     fn unindex(&mut self, name: &str) {
@@ -230,30 +238,32 @@ impl Libraries {
     }
 
     /// The bytes Redis counts for these libraries in `used_memory_functions` beyond an empty
-    /// set (`functionsMemoryOverhead`): the function index's entries and buckets, each
-    /// function's struct, name, description and Lua reference, each library's struct, name
-    /// and code, at jemalloc's sizes.
+    /// set (`functionsMemoryOverhead`): the function index's entries and buckets, and what
+    /// each library holds ([`library_bytes`]).
     pub fn memory_overhead(&self) -> usize {
-        let functions: usize = self
-            .iter()
-            .flat_map(|l| &l.functions)
-            .map(|f| {
-                FUNCTION_INFO
-                    + memory::sds_alloc(f.name.len())
-                    + f.description
-                        .as_ref()
-                        .map_or(0, |d| memory::sds_alloc(d.len()))
-                    + LUA_FUNCTION_REF
-            })
-            .sum();
-        let libraries: usize = self
-            .iter()
-            .map(|l| {
-                LIBRARY_INFO + memory::sds_alloc(l.name.len()) + memory::sds_alloc(l.code.len())
-            })
-            .sum();
-        DICT_ENTRY * self.index.len() + 8 * self.buckets + functions + libraries
+        DICT_ENTRY * self.index.len() + 8 * self.buckets + self.bytes
     }
+}
+
+/// A library's struct, name and code, and each of its functions' struct, name, description
+/// and Lua reference, at jemalloc's sizes.
+fn library_bytes(library: &Library) -> usize {
+    let functions: usize = library
+        .functions
+        .iter()
+        .map(|f| {
+            FUNCTION_INFO
+                + memory::sds_alloc(f.name.len())
+                + f.description
+                    .as_ref()
+                    .map_or(0, |d| memory::sds_alloc(d.len()))
+                + LUA_FUNCTION_REF
+        })
+        .sum();
+    LIBRARY_INFO
+        + memory::sds_alloc(library.name.len())
+        + memory::sds_alloc(library.code.len())
+        + functions
 }
 
 /// `sizeof(dictEntry)`, which Redis counts here rather than the entry's allocation.
@@ -400,10 +410,8 @@ impl Engine {
         body: &[u8],
         source: LoadSource,
     ) -> Result<Vec<Function>, Error> {
-        self.function_lua();
-        let Some(state) = self.scripting.functions.lua.as_mut() else {
-            return Err(Error::FunctionRegistration("ERR execution failure".into()));
-        };
+        let state = self.function_lua();
+        // Out of its place only while a function runs, which no library load interrupts.
         let Some(mut lua) = state.lua.take() else {
             return Err(Error::FunctionRegistration("ERR execution failure".into()));
         };

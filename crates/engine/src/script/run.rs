@@ -277,16 +277,21 @@ impl Engine {
     /// The running script's interpreter (EVAL's or the functions'), taken out of the engine
     /// for a slice (created first if need be).
     fn lua_state_taken(&mut self) -> Option<keyspace_lua::Lua> {
-        if self.running_eval() {
+        let mut lua = if self.running_eval() {
             self.lua_state();
             self.scripting.lua.take()
         } else {
             self.function_lua().lua.take()
+        }?;
+        if let Some(state) = self.scripting.rand48 {
+            lua.set_rand48(state);
         }
+        Some(lua)
     }
 
     /// Puts the interpreter a slice ran back where it belongs.
     fn return_lua_state(&mut self, lua: keyspace_lua::Lua) {
+        self.scripting.rand48 = Some(lua.rand48());
         if self.running_eval() {
             self.scripting.lua = Some(lua);
         } else {
