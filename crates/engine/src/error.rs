@@ -583,7 +583,7 @@ impl fmt::Display for Error {
             BadDataFormat => f.write_str("ERR Bad data format"),
             SaveFailed => f.write_str("ERR"),
             ReloadFailed => {
-                f.write_str("ERR Error trying to load the RDB dump, check server logs.")
+                f.write_str("ERR Error trying to load the RDB dump")
             }
             ReloadOptions => {
                 f.write_str("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.")
