@@ -24,9 +24,9 @@
 //! comes from another host while protected mode says so ([`Engine::admit`]): it gets
 //! Redis's `-ERR max number of clients reached` or `-DENIED` line and is closed.
 
+use std::cell::{RefCell, RefMut};
 use std::collections::HashMap;
 use std::io::Write as _;
-use std::cell::{RefCell, RefMut};
 use std::rc::Rc;
 use std::time::Duration;
 

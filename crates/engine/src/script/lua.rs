@@ -139,7 +139,6 @@ fn run_setup(lua: &mut Lua, f: Value) -> LuaResult<()> {
         .map_err(LuaError::Lua)
 }
 
-
 /// Makes every table reachable from `t` read-only, its metatables too (Redis's
 /// `luaSetTableProtectionRecursively`).
 fn protect(lua: &mut Lua, t: TableRef) -> LuaResult<()> {

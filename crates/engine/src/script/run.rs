@@ -103,10 +103,11 @@ impl Engine {
                 }
             }
             Err(_) => {
-                self.scripting.run = None;
+                let funcname = self.scripting.run.take().map(|r| r.funcname);
+                self.collect_lua_garbage();
                 return Err(Error::ScriptRunFailed(
-                    "not enough memory".into(),
-                    String::new(),
+                    funcname.unwrap_or_default(),
+                    keyspace_lua::error::MEMORY_MESSAGE.into(),
                 ));
             }
         }
@@ -375,13 +376,24 @@ impl Engine {
     }
 
     /// Redis runs a Lua GC step every 50 scripts; the engine does a full collection at the
-    /// same pace, which keeps `used_memory_lua` honest without a pause per script.
+    /// same pace, which keeps `used_memory_lua` honest without a pause per script, and at once
+    /// after a script that filled half the heap (one that ran out of memory leaves its
+    /// garbage behind, which the next script must not trip on).
     fn collect_lua_garbage_now_and_then(&mut self) {
         self.scripting.runs += 1;
-        if self.scripting.runs.is_multiple_of(GC_PERIOD) {
-            if let Some(lua) = self.scripting.lua.as_mut() {
-                lua.collect();
-            }
+        let full = self
+            .scripting
+            .lua
+            .as_ref()
+            .is_some_and(|lua| lua.used_memory() > LUA_MEMORY_LIMIT / 2);
+        if full || self.scripting.runs.is_multiple_of(GC_PERIOD) {
+            self.collect_lua_garbage();
+        }
+    }
+
+    fn collect_lua_garbage(&mut self) {
+        if let Some(lua) = self.scripting.lua.as_mut() {
+            lua.collect();
         }
     }
 
