@@ -183,6 +183,17 @@ impl Engine {
         }
     }
 
+    /// Ends the running script where it stands, written or not, for a front end that cannot
+    /// do what Redis needs for one that has written (SHUTDOWN NOSAVE and a restart): the
+    /// scenario player, whose engine must go on. The caller gets SCRIPT KILL's error and the
+    /// script's writes stay.
+    pub fn stop_script(&mut self) {
+        if let Some(run) = self.scripting.run.as_mut() {
+            run.flags.killed = true;
+        }
+        self.run_script();
+    }
+
     /// Whether a script is running: the front end must call [`Engine::run_script`] until it
     /// is not.
     pub fn script_running(&self) -> bool {
