@@ -178,6 +178,19 @@ impl Lua {
         self.host_levels = levels.max(1);
     }
 
+    // ------------------------------------------------------------ random numbers
+
+    /// The state of `math.random`'s generator. Redis's is one per process (`rand.c`), not
+    /// one per interpreter: a host that replaces its state (SCRIPT FLUSH) carries it over.
+    pub fn random_state(&self) -> u64 {
+        self.rand48
+    }
+
+    /// Sets what [`Lua::random_state`] returned.
+    pub fn set_random_state(&mut self, state: u64) {
+        self.rand48 = state;
+    }
+
     // ------------------------------------------------------------ memory
 
     /// Limits the heap to `bytes` (as counted by the model described in the crate documentation); an allocation

@@ -150,6 +150,9 @@ pub(crate) struct Scripting {
     pub run: Option<RunCtx>,
     /// Scripts run since start, for the collector's pace.
     pub runs: u64,
+    /// `math.random`'s generator as the last interpreter left it: Redis's is the process's
+    /// (`redisLrand48`), which SCRIPT FLUSH does not reset.
+    pub random_state: Option<u64>,
 }
 
 impl Scripting {

@@ -37,6 +37,9 @@ impl Engine {
             // answers every script with an error rather than stopping the server.
             let mut lua = lua::new_state().unwrap_or_default();
             lua.set_memory_limit(Some(LUA_MEMORY_LIMIT));
+            if let Some(state) = self.scripting.random_state {
+                lua.set_random_state(state);
+            }
             lua
         })
     }
@@ -130,7 +133,9 @@ impl Engine {
     /// made on next use.
     pub(crate) fn reset_scripting(&mut self) {
         self.scripting.scripts.clear();
-        self.scripting.lua = None;
+        if let Some(lua) = self.scripting.lua.take() {
+            self.scripting.random_state = Some(lua.random_state());
+        }
     }
 
     /// A script inside EXEC runs to its end at once: a transaction is answered whole, and
