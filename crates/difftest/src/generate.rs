@@ -299,7 +299,9 @@ impl Generator {
             // EVALSHA's: a script of the pool (loaded or not yet), or one never seen.
             "sha1" => match self.chance(80) {
                 true => keyspace::script::sha1_hex(self.pick(SCRIPTS).as_bytes()),
-                false => self.pick(&["ffffffffffffffffffffffffffffffffffffffff", "x"]).into(),
+                false => self
+                    .pick(&["ffffffffffffffffffffffffffffffffffffffff", "x"])
+                    .into(),
             },
             "parameter" => self
                 .pick(&[

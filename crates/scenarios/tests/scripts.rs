@@ -28,13 +28,11 @@ fn rendered(runner: &mut Runner) -> Vec<String> {
 fn a_long_script_answers_within_its_step() {
     let mut runner = scenario(
         "'''SCRIPT LOAD \"return redis.call('INCR', KEYS[1])\"'''",
-        &[
-            (
-                "app",
-                "'EVAL \"local n = 0 for i = 1, 3000000 do n = n + i end return n\" 0', \
+        &[(
+            "app",
+            "'EVAL \"local n = 0 for i = 1, 3000000 do n = n + i end return n\" 0', \
                  'EVALSHA 61636018f4e6b5817b89791bbed242f93fa089e3 1 hits', 'GET hits'",
-            ),
-        ],
+        )],
     );
     let replies = rendered(&mut runner);
     assert_eq!(replies[0], "(integer) 4500001500000");
@@ -76,7 +74,10 @@ fn a_runaway_script_is_stopped_and_the_next_step_plays() {
         "",
         &[
             ("app", "'EVAL \"while true do end\" 0'"),
-            ("app", "'''EVAL \"redis.call('SET', 'w', 1) while true do end\" 0'''"),
+            (
+                "app",
+                "'''EVAL \"redis.call('SET', 'w', 1) while true do end\" 0'''",
+            ),
             ("app", "'GET w', 'PING'"),
         ],
     );
@@ -87,6 +88,9 @@ fn a_runaway_script_is_stopped_and_the_next_step_plays() {
     );
     // Redis could only end this one with SHUTDOWN NOSAVE; the player stops it, writes kept.
     let second = rendered(&mut runner);
-    assert!(second[0].starts_with("(error) ERR Script killed"), "{second:?}");
+    assert!(
+        second[0].starts_with("(error) ERR Script killed"),
+        "{second:?}"
+    );
     assert_eq!(rendered(&mut runner), ["\"1\"", "PONG"]);
 }
