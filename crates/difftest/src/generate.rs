@@ -296,6 +296,13 @@ impl Generator {
                     None => "nosuchcommand".into(),
                 }
             }
+            // EVALSHA's: a script of the pool (loaded or not yet), or one never seen.
+            "sha1" => match self.chance(80) {
+                true => keyspace::script::sha1_hex(self.pick(SCRIPTS).as_bytes()),
+                false => self
+                    .pick(&["ffffffffffffffffffffffffffffffffffffffff", "x"])
+                    .into(),
+            },
             "parameter" => self
                 .pick(&[
                     "hz",
@@ -356,6 +363,36 @@ const LIBRARIES: &[&str] = &[
     "redis.register_function('f5', function() return 5 end)",
 ];
 
+/// EVAL's scripts: small ones that meet the sequence's keys through KEYS and ARGV, with
+/// every kind of reply the conversion rules cover (nested tables, status and error tables,
+/// booleans, floats cut to integers, RESP3 after `redis.setresp(3)`), errors raised and
+/// caught, a shebang's flags, a compile error, Redis's seeded `math.random`. None reads a
+/// reply Redis leaves unordered (SMEMBERS) or random (SPOP).
+const SCRIPTS: &[&str] = &[
+    "return redis.call('GET', KEYS[1])",
+    "return redis.call('INCR', KEYS[1])",
+    "return redis.pcall('LPUSH', KEYS[1], ARGV[1])",
+    "redis.call('SET', KEYS[1], ARGV[1]) return redis.call('TYPE', KEYS[1])",
+    "return {1, 'two', {3, ARGV[1]}, redis.call('EXISTS', KEYS[1]), 4.7, true, false}",
+    "return redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')",
+    "redis.setresp(3) return redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')",
+    "redis.setresp(3) return {redis.call('HGET', KEYS[1], 'f1'), redis.call('TTL', KEYS[1])}",
+    "return redis.status_reply('FINE')",
+    "return redis.error_reply('MY error')",
+    "return {err = 'plain'}",
+    "return redis.call('nosuch')",
+    "return redis.call('GET')",
+    "local ok = redis.pcall('INCR', KEYS[1]) return type(ok) == 'table' and ok.err or ok",
+    "#!lua flags=no-writes\nreturn redis.call('SET', KEYS[1], 1)",
+    "#!lua\nreturn redis.call('DEL', KEYS[1])",
+    "return cjson.encode({1, 2, 'x', {a = 1}})",
+    "return #KEYS .. ' keys, ' .. #ARGV .. ' args'",
+    "return math.random(1000)",
+    "return undefined_global",
+    "return (",
+    "return redis.sha1hex(ARGV[1] or '')",
+];
+
 /// The pool for a placeholder, by its name in the syntax text.
 fn pool(name: &str) -> &'static [&'static str] {
     match name {
@@ -382,6 +419,7 @@ fn pool(name: &str) -> &'static [&'static str] {
             "*", "k*", "k?", "*1", "[ab]*", "k\\*", "nomatch", "f*", "m?",
         ],
         "cursor" => &["0"],
+        "script" => SCRIPTS,
         // SORT's BY and GET: a key per element (`*`), a hash field, the element itself;
         // a BY without `*` means no sorting at all.
         "sort-by" => &["*", "k*", "*->f1", "k*->f2", "*->"],

@@ -1173,3 +1173,32 @@ fn failing_automatic_rewrites_back_off() {
         ],
     );
 }
+
+#[test]
+fn a_script_s_writes_are_logged_as_one_transaction_or_not_at_all() {
+    let storage = SharedStorage::default();
+    let mut h = harness();
+    h.engine.set_storage(Box::new(storage.clone()));
+    assert_eq!(h.run("CONFIG SET appendonly yes"), ok());
+    h.run("EVAL \"redis.call('SET', 'a', 1); redis.call('INCR', 'a'); return redis.call('GET', 'a')\" 0");
+    h.run("EVAL \"return redis.call('SET', 'alone', 1)\" 0");
+    h.run("EVAL \"redis.set_repl(redis.REPL_NONE); return redis.call('SET', 'unlogged', 1)\" 0");
+    h.run("EVAL \"return redis.call('GET', 'a')\" 0");
+    h.engine.flush_aof();
+    let commands = keyspace::aof::parse_log(&storage.log()).unwrap().commands;
+    let lines: Vec<String> = commands
+        .iter()
+        .map(|argv| {
+            argv.iter()
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    // The effects, as Redis 7.0 propagates scripts: several writes between MULTI and EXEC,
+    // one alone, none for a script that only read or chose REPL_NONE.
+    assert_eq!(
+        lines[lines.len() - 5..],
+        ["MULTI", "SET a 1", "INCR a", "EXEC", "SET alone 1"]
+    );
+}

@@ -178,6 +178,20 @@ impl Lua {
         self.host_levels = levels.max(1);
     }
 
+    // ------------------------------------------------------------ random numbers
+
+    /// The state of `math.random`'s generator. Redis's is one per process (`rand.c`), not
+    /// one per interpreter: a host running several states, or replacing one (SCRIPT FLUSH),
+    /// hands it from one to the next.
+    pub fn random_state(&self) -> u64 {
+        self.rand48
+    }
+
+    /// Sets what [`Lua::random_state`] returned.
+    pub fn set_random_state(&mut self, state: u64) {
+        self.rand48 = state;
+    }
+
     // ------------------------------------------------------------ memory
 
     /// Limits the heap to `bytes` (as counted by the model described in the crate documentation); an allocation
@@ -206,17 +220,6 @@ impl Lua {
 
     pub fn registry(&self) -> TableRef {
         self.registry
-    }
-
-    /// `math.random`'s generator state (`redisLrand48`'s). Redis keeps one for the whole
-    /// process: a host running several states hands it from one to the next.
-    pub fn rand48(&self) -> u64 {
-        self.rand48
-    }
-
-    /// Sets `math.random`'s generator state (see [`Lua::rand48`]).
-    pub fn set_rand48(&mut self, state: u64) {
-        self.rand48 = state;
     }
 
     /// Makes `t` the globals table (C Lua's `lua_replace(L, LUA_GLOBALSINDEX)`): chunks

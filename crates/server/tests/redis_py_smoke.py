@@ -5,12 +5,14 @@ Usage: python3 crates/server/tests/redis_py_smoke.py <path-to-keyspace-server> [
 
 Starts the server on a free loopback port and talks to it with redis-py's default client
 (redis-py 8 opens each connection with HELLO 3, so RESP3) and with protocol=2 (RESP2):
-SET/GET, a pipeline, INCR, EXPIRE/TTL, a transaction, WATCH, pub/sub, BLPOP, and functions
+SET/GET, a pipeline, INCR, EXPIRE/TTL, a transaction, WATCH, pub/sub, BLPOP, scripts
+(`register_script`, which sends EVALSHA and falls back to EVAL, SCRIPT LOAD/EXISTS, a lock
+released by a script and a rate limiter whose INCR and EXPIRE are one script) and functions
 (function_load, fcall, fcall_ro, function_list, function_stats, function_dump and _restore,
-their errors). The functions' checks also run against a real redis-server when one is on the
-PATH (or given), to show that what they expect is what Redis answers. Prints one line per
-check, then `N passed, N failed`; exits 1 when a check fails. The servers are stopped at the
-end.
+their errors). The scripting and functions checks also run against a real redis-server when
+one is on the PATH (or given), to show that what they expect is what Redis answers. Prints
+one line per check, then `N passed, N failed`; exits 1 when a check fails. The servers are
+stopped at the end.
 """
 import shutil
 import socket
@@ -192,6 +194,49 @@ def exercise_functions(checks, client, label):
     checks.check(label + " function_flush", client.function_flush, True)
 
 
+# The guide's two patterns done right: the lock released only by its holder, and the rate
+# limiter's INCR and EXPIRE that cannot be separated.
+RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
+LIMIT = """
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return n
+"""
+
+
+def scripting(checks, client, label):
+    key = "smoke:script:%s" % label
+    client.delete(key + ":lock", key + ":rate")
+    client.script_flush()
+    release = client.register_script(RELEASE)
+    checks.check(label + " register_script before it is cached",
+                 lambda: client.script_exists(release.sha), [False])
+    client.set(key + ":lock", "me", nx=True, ex=10)
+    checks.check(label + " a lock is not released by another holder",
+                 lambda: release(keys=[key + ":lock"], args=["someone-else"]), 0)
+    checks.check(label + " the script is cached after its first run",
+                 lambda: client.script_exists(release.sha), [True])
+    checks.check(label + " its holder releases it", lambda: release(keys=[key + ":lock"], args=["me"]), 1)
+    checks.check(label + " and it is gone", lambda: client.exists(key + ":lock"), 0)
+    limit = client.register_script(LIMIT)
+    checks.check(label + " a rate limiter counts", lambda: [limit(keys=[key + ":rate"], args=[60]) for _ in range(3)],
+                 [1, 2, 3])
+    checks.check(label + " and its window has a TTL from the first request",
+                 lambda: 0 < client.ttl(key + ":rate") <= 60, True)
+    sha = client.script_load("return {KEYS[1], ARGV[1], 3.5, true, false}")
+    checks.check(label + " EVALSHA of SCRIPT LOAD", lambda: client.evalsha(sha, 1, "k", "a"), [b"k", b"a", 3, 1, None])
+    client.set(key + ":lock", "x")
+    checks.check(label + " a script error", lambda: client.eval("return redis.call('INCR', KEYS[1])", 1, key + ":lock"),
+                 "ResponseError: value is not an integer or out of range script: "
+                 "61636018f4e6b5817b89791bbed242f93fa089e3, on @user_script:1.")
+    checks.check(label + " NOSCRIPT", lambda: client.evalsha("f" * 40, 0), "NoScriptError: No matching script. Please use EVAL.")
+
+
 def main():
     if len(sys.argv) not in (2, 3):
         sys.exit(__doc__)
@@ -210,6 +255,8 @@ def main():
         checks.check("protocol=2 client speaks RESP2", lambda: resp2.execute_command("HELLO")[4:6], [b"proto", 2])
         exercise(checks, resp3, "resp3")
         exercise(checks, resp2, "resp2")
+        scripting(checks, resp3, "resp3")
+        scripting(checks, resp2, "resp2")
         exercise_functions(checks, resp3, "resp3")
         exercise_functions(checks, resp2, "resp2")
         resp3.close()
@@ -228,6 +275,7 @@ def main():
             wait_until_listening(real_port, real)
             for protocol in (3, 2):
                 client = redis.Redis(port=real_port, protocol=protocol)
+                scripting(checks, client, "redis-server resp%d" % protocol)
                 exercise_functions(checks, client, "redis-server resp%d" % protocol)
                 client.close()
         finally:

@@ -215,6 +215,11 @@ fn evalsha_ro(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 /// `evalGenericCommand`: numkeys read and checked, the script found (EVALSHA) or compiled and
 /// cached (EVAL), then run with KEYS and ARGV.
 fn run(engine: &mut Engine, call: &Call<'_>, evalsha: bool, ro: bool) -> CommandResult {
+    // `evalShaCommand` refuses a name that cannot be a SHA1 before anything else.
+    let body = &call.argv[1];
+    if evalsha && body.len() != 40 {
+        return Err(Error::NoScript);
+    }
     let numkeys = crate::args::parse_i64(&call.argv[2])?;
     let available = (call.argv.len() - 3) as i64;
     if numkeys > available {
@@ -223,11 +228,7 @@ fn run(engine: &mut Engine, call: &Call<'_>, evalsha: bool, ro: bool) -> Command
     if numkeys < 0 {
         return Err(Error::NumKeysNegative);
     }
-    let body = &call.argv[1];
     let sha = if evalsha {
-        if body.len() != 40 {
-            return Err(Error::NoScript);
-        }
         let sha = String::from_utf8_lossy(body).to_ascii_lowercase();
         if !engine.scripting.scripts.contains_key(&sha) {
             return Err(Error::NoScript);

@@ -157,14 +157,15 @@ pub(crate) struct Scripting {
     pub run: Option<RunCtx>,
     /// The functions engine: its own Lua state and the libraries.
     pub functions: functions::Functions,
-    /// `math.random`'s state, which Redis keeps for the whole process: EVAL's scripts and
-    /// functions draw from one sequence, which SCRIPT FLUSH does not restart. Handed to the
-    /// state that runs a slice, taken back after (None until a script ran).
-    pub rand48: Option<u64>,
     /// DEBUG SET-DISABLE-DENY-SCRIPTS: scripts may run `noscript` commands.
     pub disable_deny_script: bool,
     /// Scripts run since start, for the collector's pace.
     pub runs: u64,
+    /// `math.random`'s generator as the last slice left it. Redis's is the process's
+    /// (`redisLrand48`): EVAL's scripts and functions draw from one sequence, which SCRIPT
+    /// FLUSH does not restart. Handed to the state that runs a slice, taken back after
+    /// (None until a script ran).
+    pub random_state: Option<u64>,
 }
 
 impl Scripting {

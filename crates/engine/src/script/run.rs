@@ -101,10 +101,11 @@ impl Engine {
                 }
             }
             Err(_) => {
-                self.scripting.run = None;
+                let funcname = self.scripting.run.take().map(|r| r.funcname);
+                self.collect_lua_garbage(run.eval);
                 return Err(Error::ScriptRunFailed(
-                    "not enough memory".into(),
-                    String::new(),
+                    funcname.unwrap_or_default(),
+                    keyspace_lua::error::MEMORY_MESSAGE.into(),
                 ));
             }
         }
@@ -201,6 +202,17 @@ impl Engine {
         }
     }
 
+    /// Ends the running script where it stands, written or not, for a front end that cannot
+    /// do what Redis needs for one that has written (SHUTDOWN NOSAVE and a restart): the
+    /// scenario player, whose engine must go on. The caller gets SCRIPT KILL's error and the
+    /// script's writes stay.
+    pub fn stop_script(&mut self) {
+        if let Some(run) = self.scripting.run.as_mut() {
+            run.flags.killed = true;
+        }
+        self.run_script();
+    }
+
     /// Whether a script is running: the front end must call [`Engine::run_script`] until it
     /// is not.
     pub fn script_running(&self) -> bool {
@@ -283,15 +295,15 @@ impl Engine {
         } else {
             self.function_lua().lua.take()
         }?;
-        if let Some(state) = self.scripting.rand48 {
-            lua.set_rand48(state);
+        if let Some(state) = self.scripting.random_state {
+            lua.set_random_state(state);
         }
         Some(lua)
     }
 
     /// Puts the interpreter a slice ran back where it belongs.
     fn return_lua_state(&mut self, lua: keyspace_lua::Lua) {
-        self.scripting.rand48 = Some(lua.rand48());
+        self.scripting.random_state = Some(lua.random_state());
         if self.running_eval() {
             self.scripting.lua = Some(lua);
         } else {
@@ -302,6 +314,19 @@ impl Engine {
     /// Whether the running script is EVAL's (or nothing runs), not a function.
     fn running_eval(&self) -> bool {
         self.scripting.run.as_ref().is_none_or(|r| r.flags.eval)
+    }
+
+    /// EVAL's Lua state (`eval`) or the functions', when it exists and is in its place.
+    fn script_lua(&mut self, eval: bool) -> Option<&mut keyspace_lua::Lua> {
+        if eval {
+            self.scripting.lua.as_mut()
+        } else {
+            self.scripting
+                .functions
+                .lua
+                .as_mut()
+                .and_then(|s| s.lua.as_mut())
+        }
     }
 
     /// `xpcall` returned `true, result...` or `false, error`.
@@ -418,22 +443,23 @@ impl Engine {
     }
 
     /// Redis runs a Lua GC step every 50 scripts; the engine does a full collection at the
-    /// same pace, which keeps `used_memory_lua` honest without a pause per script.
+    /// same pace, which keeps `used_memory_lua` honest without a pause per script, and at once
+    /// after a script that filled half the heap (one that ran out of memory leaves its
+    /// garbage behind, which the next script must not trip on). `eval` says which state ran
+    /// it: EVAL's or the functions'.
     fn collect_lua_garbage_now_and_then(&mut self, eval: bool) {
         self.scripting.runs += 1;
-        if self.scripting.runs.is_multiple_of(GC_PERIOD) {
-            let lua = if eval {
-                self.scripting.lua.as_mut()
-            } else {
-                self.scripting
-                    .functions
-                    .lua
-                    .as_mut()
-                    .and_then(|s| s.lua.as_mut())
-            };
-            if let Some(lua) = lua {
-                lua.collect();
-            }
+        let full = self
+            .script_lua(eval)
+            .is_some_and(|lua| lua.used_memory() > LUA_MEMORY_LIMIT / 2);
+        if full || self.scripting.runs.is_multiple_of(GC_PERIOD) {
+            self.collect_lua_garbage(eval);
+        }
+    }
+
+    fn collect_lua_garbage(&mut self, eval: bool) {
+        if let Some(lua) = self.script_lua(eval) {
+            lua.collect();
         }
     }
 
