@@ -271,7 +271,7 @@ mod tests {
         assert_eq!(shebang_flags(b"#!lua\nreturn 1"), Ok((0, 5)));
         assert_eq!(
             shebang_flags(b"#!lua flags=no-writes,allow-oom\nreturn 1"),
-            Ok((flags::NO_WRITES | flags::ALLOW_OOM, 32))
+            Ok((flags::NO_WRITES | flags::ALLOW_OOM, 31))
         );
         assert_eq!(shebang_flags(b"#!lua flags=\nx"), Ok((0, 12)));
         assert_eq!(
