@@ -198,36 +198,10 @@ fn convert(lua: &mut Lua, value: Value, protocol: u8, depth: usize) -> Reply {
 
 /// A table: one of Redis's typed tables, or an array.
 fn table_reply(lua: &mut Lua, t: TableRef, protocol: u8, depth: usize) -> Reply {
-    let field = |lua: &Lua, name: &str| lua.raw_get_field(t, name);
-    if let v @ Value::Str(_) = field(lua, "err") {
-        let text = lossy(lua, v);
-        return Reply::Error(one_line(&text));
+    if let Some(reply) = flat_typed_reply(lua, t) {
+        return reply;
     }
-    if let v @ Value::Str(_) = field(lua, "ok") {
-        return Reply::Simple(one_line(&lossy(lua, v)));
-    }
-    if let Value::Num(d) = field(lua, "double") {
-        return Reply::Double(d);
-    }
-    if let v @ Value::Str(_) = field(lua, "big_number") {
-        return Reply::BigNumber(one_line(&lossy(lua, v)));
-    }
-    if let Value::Table(verbatim) = field(lua, "verbatim_string") {
-        let format = lua.raw_get_field(verbatim, "format");
-        let text = lua.raw_get_field(verbatim, "string");
-        if let (Value::Str(_), Value::Str(_)) = (format, text) {
-            let format = lua.to_bytes(format).unwrap_or_default();
-            let mut three = [b' '; 3];
-            for (slot, b) in three.iter_mut().zip(format) {
-                *slot = b;
-            }
-            return Reply::Verbatim {
-                format: three,
-                text: lua.to_bytes(text).unwrap_or_default(),
-            };
-        }
-    }
-    if let Value::Table(map) = field(lua, "map") {
+    if let Value::Table(map) = lua.raw_get_field(t, "map") {
         let mut pairs = Vec::new();
         for (k, v) in entries(lua, map) {
             let key = convert(lua, k, protocol, depth + 1);
@@ -236,7 +210,7 @@ fn table_reply(lua: &mut Lua, t: TableRef, protocol: u8, depth: usize) -> Reply 
         }
         return Reply::Map(pairs);
     }
-    if let Value::Table(set) = field(lua, "set") {
+    if let Value::Table(set) = lua.raw_get_field(t, "set") {
         let members = entries(lua, set)
             .into_iter()
             .map(|(k, _)| convert(lua, k, protocol, depth + 1))
@@ -254,6 +228,43 @@ fn table_reply(lua: &mut Lua, t: TableRef, protocol: u8, depth: usize) -> Reply 
         i += 1;
     }
     Reply::Array(items)
+}
+
+/// The typed tables that hold no further values (`err`, `ok`, `double`, `big_number`,
+/// `verbatim_string`). Apart from [`table_reply`] so that their locals are not in every
+/// level of a nested reply's recursion, which must reach [`MAX_DEPTH`] on a thread's stack.
+#[inline(never)]
+fn flat_typed_reply(lua: &mut Lua, t: TableRef) -> Option<Reply> {
+    let field = |lua: &Lua, name: &str| lua.raw_get_field(t, name);
+    if let v @ Value::Str(_) = field(lua, "err") {
+        let text = lossy(lua, v);
+        return Some(Reply::Error(one_line(&text)));
+    }
+    if let v @ Value::Str(_) = field(lua, "ok") {
+        return Some(Reply::Simple(one_line(&lossy(lua, v))));
+    }
+    if let Value::Num(d) = field(lua, "double") {
+        return Some(Reply::Double(d));
+    }
+    if let v @ Value::Str(_) = field(lua, "big_number") {
+        return Some(Reply::BigNumber(one_line(&lossy(lua, v))));
+    }
+    if let Value::Table(verbatim) = field(lua, "verbatim_string") {
+        let format = lua.raw_get_field(verbatim, "format");
+        let text = lua.raw_get_field(verbatim, "string");
+        if let (Value::Str(_), Value::Str(_)) = (format, text) {
+            let format = lua.to_bytes(format).unwrap_or_default();
+            let mut three = [b' '; 3];
+            for (slot, b) in three.iter_mut().zip(format) {
+                *slot = b;
+            }
+            return Some(Reply::Verbatim {
+                format: three,
+                text: lua.to_bytes(text).unwrap_or_default(),
+            });
+        }
+    }
+    None
 }
 
 /// A table's pairs in `next`'s order.
