@@ -219,21 +219,21 @@ def keyboard_in_the_player(url):
         page.tab("Scenarios")
         until(d, 10, lambda: d.find_elements(By.CSS_SELECTOR, ".sc-pick select option[value=lock]"))
         Select(d.find_element(By.CSS_SELECTOR, ".sc-pick select")).select_by_value("lock")
-        until(d, 10, lambda: page.position() == "Step 0 of 9")
+        until(d, 10, lambda: page.position() == "Step 0 of 12")
         page.press(Keys.ARROW_RIGHT)
-        check("→ after picking a scenario steps it", page.at_step("Step 1 of 9"), page.position())
+        check("→ after picking a scenario steps it", page.at_step("Step 1 of 12"), page.position())
         check("and the scenario stays the one picked",
               js(d, "return document.querySelector('.sc-pick select').value") == "lock")
         Select(d.find_element(By.CSS_SELECTOR, ".sc-speed select")).select_by_value("2")
         page.press(Keys.ARROW_RIGHT)
-        check("→ after changing the speed steps", page.at_step("Step 2 of 9"), page.position())
+        check("→ after changing the speed steps", page.at_step("Step 2 of 12"), page.position())
         check("and the speed stays",
               js(d, "return document.querySelector('.sc-speed select').value") == "2")
         click(d, "Next")
-        page.at_step("Step 3 of 9")
+        page.at_step("Step 3 of 12")
         page.press(Keys.SPACE)
         time.sleep(0.6)
-        check("Space on the focused Next steps once", page.position() == "Step 4 of 9",
+        check("Space on the focused Next steps once", page.position() == "Step 4 of 12",
               page.position())
         check("and does not start Play",
               js(d, "return document.querySelector('.sc-play').getAttribute('aria-pressed')")

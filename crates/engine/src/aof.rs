@@ -251,7 +251,7 @@ impl Engine {
         if let (Ok(outcome), true) = (result, write) {
             self.feed_aof(call, dirty_before, outcome);
         }
-        if !self.in_exec {
+        if !self.grouping_writes() {
             self.persistence.aof.end_transaction();
         }
     }
@@ -265,6 +265,7 @@ impl Engine {
         let forced = matches!(call.name, "flushdb" | "flushall");
         if !self.persistence.aof.on
             || self.persistence.aof.loading
+            || !self.script_propagates_to_aof()
             || (self.dirty == dirty_before && !forced)
         {
             return;
@@ -329,7 +330,8 @@ impl Engine {
             }
             _ => as_given(),
         };
-        self.persistence.aof.append(db, &logged, self.in_exec);
+        let grouping = self.grouping_writes();
+        self.persistence.aof.append(db, &logged, grouping);
     }
 
     /// Logs the deletion of a key no command named (expiry, eviction).
@@ -337,7 +339,7 @@ impl Engine {
         if self.persistence.aof.on && !self.persistence.aof.loading {
             self.persistence
                 .aof
-                .append(db, &[b"DEL", key], self.in_exec);
+                .append(db, &[b"DEL", key], self.grouping_writes());
         }
     }
 

@@ -67,6 +67,17 @@ pub static PARAMS: &[ConfigParam] = &[
         clamp: None,
     },
     ConfigParam {
+        name: "busy-reply-threshold",
+        aliases: &["lua-time-limit"],
+        kind: ConfigKind::Int {
+            min: 0,
+            max: i64::MAX,
+        },
+        default: "5000",
+        mutable: true,
+        clamp: None,
+    },
+    ConfigParam {
         name: "hz",
         aliases: &[],
         kind: ConfigKind::Int {

@@ -583,11 +583,13 @@ impl Engine {
         self.notify_keyspace_event(class, event, db, key);
     }
 
-    /// The modelled `used_memory` (see `crate::memory`): the empty server, the clients, and
-    /// every database.
+    /// The modelled `used_memory` (see `crate::memory`): the empty server, the clients,
+    /// every database, and the function libraries' bookkeeping (Redis allocates it as it
+    /// allocates keys; the Lua heaps are not counted, as Lua's allocator is not Redis's).
     pub fn used_memory(&self) -> usize {
         memory::EMPTY_SERVER
-            + memory::CLIENT * self.clients.len()
+            + memory::CLIENT * self.connected_clients()
             + self.dbs.iter().map(Db::used_memory).sum::<usize>()
+            + self.scripting.functions.current.memory_overhead()
     }
 }

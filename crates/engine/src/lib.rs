@@ -53,6 +53,7 @@ pub mod rdb;
 pub mod reply;
 pub mod resp;
 pub mod rng;
+pub mod script;
 pub mod slowlog;
 pub mod spec;
 pub mod transaction;

@@ -1,17 +1,21 @@
 #!/usr/bin/env python3
 """Snapshots exchanged with real Redis 7.0: keyspace-server's dump.rdb loads in redis-server and
 redis-server's in keyspace-server, DUMP payloads RESTORE both ways, and damaged files are refused.
+Function libraries travel with the keys, and FUNCTION DUMP payloads both ways.
 
 Usage: python3 crates/server/tests/persist_roundtrip.py <path-to-keyspace-server> [redis-server]
 
 Each side is filled with the same data (every type, in both of its encodings, integers and
-binary strings, expiries, three databases), then SAVEs; the other side starts on that file with
---dir/--dbfilename and every key is compared: type, value, expiry to the millisecond and OBJECT
-ENCODING. Then every key's DUMP is RESTOREd on the other side and compared again. Damaged
+binary strings, expiries, three databases, two function libraries), then SAVEs; the other side
+starts on that file with --dir/--dbfilename and every key is compared: type, value, expiry to
+the millisecond and OBJECT ENCODING; every library too: its code, its functions' names,
+descriptions and flags, and what calling them answers. Then every key's DUMP is RESTOREd on the other side and compared again. Damaged
 copies of a file (cut short, one byte flipped, a wrong checksum) must stop keyspace-server at
 start with a message and serve nothing; damaged payloads must get Redis's own RESTORE errors.
-DEBUG RELOAD must give back the same keyspace and Redis's encodings. Prints one line per check,
-then `N passed, N failed`; exits 1 when a check fails.
+DEBUG RELOAD must give back the same keyspace and Redis's encodings. FUNCTION DUMP payloads
+restore on the other side, with the same bytes as redis-server's. The append-only log carries
+FUNCTION FLUSH and LOAD both ways. Prints one line per check, then `N passed, N failed`; exits
+1 when a check fails.
 """
 import os
 import shutil
@@ -67,9 +71,26 @@ def real(redis_server, directory):
 EXPIRE_AT = int(time.time() * 1000) + 10 ** 9 + 123
 
 
+# Two libraries (long enough for LZF): one function with flags and a description, one without.
+LIBRARIES = [
+    "#!lua name=persisted\n"
+    "local prefix = 'persisted:'\n"
+    "redis.register_function{function_name='pr_echo', callback=function(keys, args)\n"
+    "  return {prefix .. keys[1], args[1]}\n"
+    "end, flags={'no-writes', 'allow-stale'}, description='echoes its key and argument'}\n"
+    "redis.register_function('pr_dbsize', function() return redis.call('DBSIZE') end)",
+    "#!lua name=persisted_too\n"
+    "redis.register_function('pr_type', function(keys) return redis.call('TYPE', keys[1]) end)",
+]
+
+
 def fill(r):
-    """The same data on any server: every type in both encodings, in databases 0, 1 and 3."""
+    """The same data on any server: every type in both encodings, in databases 0, 1 and 3, and
+    the function libraries."""
     r.flushall()
+    r.function_flush()
+    for code in LIBRARIES:
+        r.function_load(code)
     r.set("s:small-int", 12345)
     r.set("s:int64", -9223372036854775808)
     r.set("s:11-digits", "12345678901")
@@ -125,13 +146,38 @@ def read_key(r, key):
 
 
 def keyspace(r):
-    """Every key of databases 0 to 15 with its type, value, expiry and encoding."""
+    """Every key of databases 0 to 15 with its type, value, expiry and encoding, and every
+    function library."""
     found = {}
     for db in range(16):
         r.select(db)
         for key in r.scan_iter(count=1000):
             found[(db, key)] = read_key(r, key)
     r.select(0)
+    found.update(libraries(r))
+    return found
+
+
+def pairs(flat):
+    return dict(zip(flat[::2], flat[1::2]))
+
+
+def libraries(r):
+    """Every library as ("library", its code, its functions (name, description, flags), what
+    calling each answers), under ("functions", its name)."""
+    found = {}
+    for library in r.function_list(withcode=True):
+        library = pairs(library)
+        functions = sorted((f[b"name"], f[b"description"], sorted(f[b"flags"]))
+                           for f in map(pairs, library[b"functions"]))
+        calls = []
+        for name, _, _ in functions:
+            try:
+                calls.append(r.fcall(name, 1, "s:text", "arg"))
+            except redis.ResponseError as e:
+                calls.append("error: %s" % e)
+        found[("functions", library[b"library_name"])] = (
+            "library", library[b"library_code"], functions, calls)
     return found
 
 
@@ -222,6 +268,24 @@ def same_dump_bytes(checks, a, b):
             differ.append(key)
     checks.check("DUMP bytes identical to redis-server's for %d keys" % count, not differ,
                  "differ: %r" % differ)
+
+
+def function_dumps(checks, a, b):
+    """FUNCTION DUMP payloads restore both ways, and are the same bytes on both servers."""
+    for source, target, label in ((a, b, "redis-server FUNCTION DUMP, keyspace-server"),
+                                  (b, a, "keyspace-server FUNCTION DUMP, redis-server")):
+        fill(source.client)
+        target.client.function_flush()
+        target.client.function_restore(source.client.function_dump())
+        checks.same(label + " FUNCTION RESTORE", libraries(source.client),
+                    libraries(target.client))
+    # One library: Redis lists several in its dict's order, which changes with every start.
+    for s in (a, b):
+        s.client.function_flush()
+        s.client.function_load(LIBRARIES[0])
+    ours_payload, redis_payload = b.client.function_dump(), a.client.function_dump()
+    checks.check("FUNCTION DUMP bytes identical to redis-server's", ours_payload == redis_payload,
+                 "redis %r, ours %r" % (redis_payload, ours_payload))
 
 
 def restore_errors(checks, a, b):
@@ -376,6 +440,32 @@ def aof_checks(checks, binary, redis_server):
         shutil.rmtree(directory)
     shutil.rmtree(aof_exchange(checks, real_aof, ours_aof,
                                "AOF: redis-server killed, its log replayed by keyspace-server"))
+    for writer, reader, label in ((ours_aof, real_aof, "keyspace-server's, loaded by redis-server"),
+                                  (real_aof, ours_aof, "redis-server's, loaded by keyspace-server")):
+        directory = tempfile.mkdtemp(prefix="persist-aofrw-")
+        try:
+            w = writer(directory)
+            try:
+                fill(w.client)
+                w.client.bgrewriteaof()
+                wait_for_rewrite(w.client)
+                w.client.function_delete("persisted_too")
+                expected = keyspace(w.client)
+            finally:
+                w.stop()
+            checks.same("AOF rewritten (libraries in its base, a FUNCTION DELETE after): " + label,
+                        expected, keyspace_after_restart(directory, reader))
+        finally:
+            shutil.rmtree(directory)
+
+
+def wait_for_rewrite(r):
+    deadline = time.time() + 30
+    while r.info("persistence")["aof_rewrite_in_progress"] or \
+            r.info("persistence")["aof_rewrite_scheduled"]:
+        if time.time() > deadline:
+            raise RuntimeError("BGREWRITEAOF did not end within 30 s")
+        time.sleep(0.05)
 
 
 def keyspace_after_restart(directory, start):
@@ -396,6 +486,17 @@ def debug_reload(checks, s, label):
     after = keyspace(s.client)
     before[(0, b"h:shrunk")] = before[(0, b"h:shrunk")][:3] + (b"listpack",)
     checks.same(label + ": DEBUG RELOAD keeps every key, re-encoding a shrunk hash", before, after)
+    # NOFLUSH refuses libraries already there; MERGE replaces them.
+    try:
+        s.client.execute_command("DEBUG", "RELOAD", "NOFLUSH")
+        refused = "accepted"
+    except redis.ResponseError as e:
+        refused = str(e)
+    checks.check(label + ": DEBUG RELOAD NOFLUSH refused over the same libraries: " + refused,
+                 refused.startswith("Error trying to load the RDB"))
+    s.client.execute_command("DEBUG", "RELOAD", "NOFLUSH", "MERGE")
+    checks.same(label + ": DEBUG RELOAD NOFLUSH MERGE keeps the libraries",
+                {k: v for k, v in after.items() if k[0] == "functions"}, libraries(s.client))
 
 
 def main():
@@ -429,6 +530,7 @@ def main():
         dumps_exchanged(checks, a, b, "redis-server DUMP, keyspace-server RESTORE")
         dumps_exchanged(checks, b, a, "keyspace-server DUMP, redis-server RESTORE")
         same_dump_bytes(checks, a, b)
+        function_dumps(checks, a, b)
         restore_errors(checks, a, b)
         debug_reload(checks, a, "redis-server")
         debug_reload(checks, b, "keyspace-server")

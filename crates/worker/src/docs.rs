@@ -281,6 +281,18 @@ pub static NOTES: &[Notes] = &[
     n("lastsave", "傳回上次成功儲存快照的 Unix 時間。", &["LASTSAVE"]),
     n("bgrewriteaof", "以目前鍵空間的快照重寫 append-only 日誌；這裡在回覆前就做完。", &["BGREWRITEAOF"]),
     n("shutdown", "（依設定或 SAVE 選項）儲存後停止伺服器；NOSAVE 則不存。", &["SHUTDOWN NOSAVE"]),
+    // scripting
+    n("eval", "在伺服器上執行一段 Lua 腳本：KEYS 是它會用到的鍵，ARGV 是其他參數；腳本一次執行完，中間不會插入其他指令。", &["EVAL \"return redis.call('SET', KEYS[1], ARGV[1])\" 1 greeting hello", "EVAL \"local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end return n\" 1 hits 60"]),
+    n("evalsha", "用 SHA1 摘要執行伺服器已快取的腳本（由 EVAL 或 SCRIPT LOAD 載入）；不認得時回答 NOSCRIPT。", &["SCRIPT LOAD \"return redis.call('GET', KEYS[1])\"\nSET greeting hi\nEVALSHA d3c21d0c2b9ca22f82737626a27bcaf5d288f99f 1 greeting"]),
+    n("eval_ro", "執行一段只能讀取的 Lua 腳本；腳本裡的寫入指令會被拒絕。", &["SET greeting hi\nEVAL_RO \"return redis.call('GET', KEYS[1])\" 1 greeting"]),
+    n("evalsha_ro", "用 SHA1 執行已快取的腳本，但只允許讀取。", &["SCRIPT LOAD \"return redis.call('GET', KEYS[1])\"\nEVALSHA_RO d3c21d0c2b9ca22f82737626a27bcaf5d288f99f 1 greeting"]),
+    n("script", "管理伺服器腳本快取的一組子命令。", &["SCRIPT HELP"]),
+    n("script|load", "把腳本載入快取但不執行，傳回之後給 EVALSHA 用的 SHA1。", &["SCRIPT LOAD \"return 1\""]),
+    n("script|exists", "檢查哪些 SHA1 對應的腳本已在快取中，逐一回答 1 或 0。", &["SCRIPT LOAD \"return 1\"\nSCRIPT EXISTS e0e1f9fabfc9d4800c877a703b823ac0578ff8db ffffffffffffffffffffffffffffffffffffffff"]),
+    n("script|flush", "清空腳本快取；之後的 EVALSHA 都會得到 NOSCRIPT。", &["SCRIPT FLUSH"]),
+    n("script|kill", "停止正在執行、而且還沒寫入任何資料的腳本；已寫入的只能用 SHUTDOWN NOSAVE 停止。", &["SCRIPT KILL"]),
+    n("script|debug", "設定下一個腳本的除錯模式；這裡沒有 Lua 除錯器，只接受 NO。", &["SCRIPT DEBUG NO"]),
+    n("script|help", "列出 SCRIPT 的子命令。", &["SCRIPT HELP"]),
 ];
 
 #[cfg(test)]
@@ -334,7 +346,8 @@ mod tests {
     }
 
     /// Each example runs, on a fresh engine, the command it documents, and no line of it is
-    /// refused (but CONFIG REWRITE's, whose refusal is the lesson).
+    /// refused (but those whose refusal is the lesson: CONFIG REWRITE's with no file, SCRIPT
+    /// KILL's with no script running).
     #[test]
     fn examples_run_their_command_without_errors() {
         use keyspace::{cli, spec, Config, Engine, ManualClock};
@@ -354,9 +367,10 @@ mod tests {
                     });
                     let replies = engine.execute(client, &argv).into_replies();
                     let refused = replies.iter().any(|r| r.is_error());
-                    // No file to rewrite, load or save: the refusal is the lesson.
-                    let refusal_teaches =
-                        ["config|rewrite", "acl|load", "acl|save"].contains(&row.name);
+                    // No file to rewrite, load or save, no script to kill: the refusal is the
+                    // lesson.
+                    let refusal_teaches = ["config|rewrite", "acl|load", "acl|save", "script|kill"]
+                        .contains(&row.name);
                     assert!(
                         !refused || refusal_teaches,
                         "{}: {line} was refused",

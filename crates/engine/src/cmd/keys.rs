@@ -1292,16 +1292,25 @@ fn object_encoding(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 /// each key's own access data, when Redis stops sharing them.
 fn object_refcount(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     object_lookup(engine, call, |engine, entry| {
-        let shared = match &entry.value {
-            Value::String(s) => crate::memory::is_shared_integer(
-                s,
-                entry.string_origin,
-                engine.eviction.shared_integers(),
-            ),
-            _ => false,
-        };
-        Ok(Reply::Integer(if shared { i64::from(i32::MAX) } else { 1 }))
+        Ok(Reply::Integer(refcount(engine, entry)))
     })
+}
+
+/// A value's refcount as Redis would report it (see OBJECT REFCOUNT).
+pub(crate) fn refcount(engine: &Engine, entry: &Entry) -> i64 {
+    let shared = match &entry.value {
+        Value::String(s) => crate::memory::is_shared_integer(
+            s,
+            entry.string_origin,
+            engine.eviction.shared_integers(),
+        ),
+        _ => false,
+    };
+    if shared {
+        i64::from(i32::MAX)
+    } else {
+        1
+    }
 }
 
 /// ```text

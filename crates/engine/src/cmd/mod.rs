@@ -6,6 +6,7 @@ pub mod blocking;
 pub mod client;
 pub mod config;
 pub mod connection;
+pub mod functions;
 pub mod hash;
 pub mod info;
 pub mod keys;
@@ -14,6 +15,7 @@ pub mod list;
 pub mod multi;
 pub mod persist;
 pub mod pubsub;
+pub mod scripting;
 pub mod server;
 pub mod set;
 pub mod sort;
@@ -42,4 +44,6 @@ pub static FAMILIES: &[&[CommandSpec]] = &[
     server::COMMANDS,
     latency::COMMANDS,
     persist::COMMANDS,
+    scripting::COMMANDS,
+    functions::COMMANDS,
 ];
