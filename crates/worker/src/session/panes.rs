@@ -35,6 +35,15 @@ pub(super) const FLOWS_MAX: usize = 50;
 /// What redis-cli prints when the server closed its connection (CLIENT KILL from another
 /// pane); it connects again for the next command.
 pub(super) const CLOSED: &str = "Error: Server closed the connection";
+/// How long a tick runs a script that goes on past its first slice (EVAL of a long loop): the
+/// rest of the page's tick is for its other requests (typing, SCRIPT KILL from another pane),
+/// which the worker answers between ticks, as Redis serves other clients between a busy
+/// script's slices.
+pub(super) const SCRIPT_MS_PER_TICK: u64 = 40;
+/// And at most this many slices of [`keyspace::script::SLICE_BUDGET`] instructions (ten
+/// million), should the engine's clock stand still (a test's manual clock).
+pub(super) const SCRIPT_SLICES_PER_TICK: usize = 50;
+
 /// One pane: its client and the typed work it has not finished.
 pub(super) struct Pane {
     pub(super) id: PaneId,
@@ -305,6 +314,14 @@ impl Session {
     /// The engine's background work (active expiry, blocked clients' timeouts), and whatever
     /// it delivered meanwhile.
     pub(super) fn tick(&mut self, view: &KeyQuery, inspect: Option<&InspectQuery>) -> Response {
+        let started = self.engine.now_ms();
+        for _ in 0..SCRIPT_SLICES_PER_TICK {
+            let spent = self.engine.now_ms().saturating_sub(started);
+            if !self.engine.script_running() || spent >= SCRIPT_MS_PER_TICK {
+                break;
+            }
+            self.engine.run_script();
+        }
         self.engine.tick();
         // Every pane is drained below, so the list of clients to wake is only emptied, lest
         // it grow.

@@ -861,3 +861,53 @@ fn the_resp_toggle_prints_the_bytes_before_the_reply() {
     s.handle(Request::ShowResp(false));
     assert_eq!(reply(&mut s, "GET k"), ["(nil)"]);
 }
+
+#[test]
+fn a_script_that_goes_on_runs_over_the_ticks_and_answers_its_pane() {
+    let (mut s, _) = session();
+    // Some 24 million instructions: more than one tick's slices under a clock that stands.
+    let eval = "EVAL \"local n = 0 for i = 1, 8000000 do n = n + 1 end return n\" 0";
+    let started = run_on(&mut s, 1, &[eval], None);
+    assert!(
+        started.answers.is_empty(),
+        "the script goes on past its first slice"
+    );
+    let mut ticks = 0;
+    let answer = loop {
+        ticks += 1;
+        assert!(ticks < 100, "the script never answered");
+        let t = tick(&mut s, None);
+        if !t.answers.is_empty() {
+            break t;
+        }
+    };
+    assert!(ticks > 1, "one tick runs a bounded number of slices");
+    assert_eq!(answer_on(&answer, 1), ["(integer) 8000000"]);
+    assert_eq!(run(&mut s, "PING").1, ["PONG"]);
+}
+
+#[test]
+fn a_runaway_script_is_stopped_by_script_kill_from_another_pane_once_redis_would_be_busy() {
+    let (mut s, clock) = two_panes();
+    let started = run_on(&mut s, 1, &["EVAL \"while true do end\" 0"], None);
+    assert!(started.answers.is_empty());
+    tick(&mut s, None);
+    // Past busy-reply-threshold (5 s) the engine answers other clients, as a busy Redis does.
+    clock.advance_ms(5_001);
+    tick(&mut s, None);
+    let killed = run_on(&mut s, 2, &["SCRIPT KILL"], None);
+    assert_eq!(answer_on(&killed, 2), ["OK"]);
+    let mut ended = killed;
+    for _ in 0..10 {
+        if ended.answers.iter().any(|a| a.pane == 1) {
+            break;
+        }
+        ended = tick(&mut s, None);
+    }
+    let error = answer_on(&ended, 1).concat();
+    assert!(
+        error.contains("Script killed by user with SCRIPT KILL"),
+        "{error}"
+    );
+    assert_eq!(run(&mut s, "PING").1, ["PONG"]);
+}
