@@ -4,7 +4,8 @@ wasm-bindgen tests cannot show): going from a scenario's step into the console a
 TTLs counted on the engine's own clock, the player's keyboard, links pasted into an open tab,
 files dropped anywhere, the console's Tab and Esc, a step shown right after its commands with
 its wait passing visibly, the step's own keys first, presenter mode readable from the back of
-a room, the first visit, the Server tab's field and chart, and the wording.
+a room, the first visit, the Server tab's field and chart, scripts that run long or forever
+(SCRIPT KILL from another pane), and the wording.
 
     python3 tests/page_learner.py dist/
 
@@ -292,6 +293,41 @@ def blocked_command(url):
         time.sleep(0.3)
         check("a line typed behind it waits for the command before",
               "waiting for the command before" in texts(d, ".pending")[-1], texts(d, ".pending"))
+    finally:
+        page.close()
+
+
+def scripts_in_the_console(url):
+    page = Page(url)
+    d = page.driver
+    try:
+        check("a short EVAL answers at once",
+              page.reply('EVAL "return redis.call(\'INCRBY\', KEYS[1], ARGV[1])" 1 hits 5')
+              == ["(integer) 5"], texts(d, ".log .entry .line"))
+        # A loop of tens of millions of instructions runs in slices over the page's ticks.
+        long_loop = 'EVAL "local n = 0 for i = 1, 20000000 do n = n + 1 end return n" 0'
+        check("a long EVAL answers in its pane", page.reply(long_loop, timeout=120)
+              == ["(integer) 20000000"], texts(d, ".log .entry .line")[-3:])
+        # A runaway script: the page stays usable, another pane stops it with SCRIPT KILL once
+        # Redis would answer it (past busy-reply-threshold, 5 s), and the first pane says so.
+        click(d, "+ Add a client")
+        until(d, 10, lambda: d.find_elements(By.CSS_SELECTOR, '.pane[data-pane="2"] textarea'))
+        page.send('EVAL "while true do end" 0')
+        time.sleep(0.5)
+        check("the runaway script's pane waits",
+              bool(d.find_elements(By.CSS_SELECTOR, '.pane[data-pane="1"] .log .pending')))
+        started = time.time()
+        busy = page.reply("PING", pane=2, timeout=30)
+        check("another pane is answered BUSY once the script runs past the threshold",
+              busy and busy[0].startswith("(error) BUSY") and time.time() - started > 3, busy)
+        check("SCRIPT KILL from the other pane stops it",
+              page.reply("SCRIPT KILL", pane=2, timeout=30) == ["OK"])
+        ended = until(d, 20, lambda: not d.find_elements(
+            By.CSS_SELECTOR, '.pane[data-pane="1"] .log .pending') and texts(
+            d, '.pane[data-pane="1"] .log .entry .line'))
+        check("the first pane says the script was killed",
+              any("Script killed by user with SCRIPT KILL" in t for t in ended or []), ended)
+        check("and its client goes on", page.reply("GET hits") == ['"5"'])
     finally:
         page.close()
 
@@ -660,7 +696,7 @@ def main():
     httpd = pagedriver.serve(dist)
     url = f"http://127.0.0.1:{httpd.server_address[1]}/"
     parts = [continue_in_the_console, keyboard_in_the_player, links_into_an_open_tab,
-             blocked_command, dropped_files, tab_and_escape, steps_show_their_own_state,
+             blocked_command, scripts_in_the_console, dropped_files, tab_and_escape, steps_show_their_own_state,
              the_steps_keys, presenter_mode, first_visit, server_tab]
     # Parts named after the directory run alone (for the one being worked on).
     wanted = sys.argv[2:]
