@@ -360,6 +360,38 @@ impl Engine {
             .map(|(_, e)| &mut e.value)
     }
 
+    /// Looks a key up for writing as [`Engine::lookup_write`] does and, when it is missing,
+    /// adds `new()` under it first (Redis's `lookupKeyWrite`, then `dbAdd`): the value to
+    /// change in place, and whether it was just created.
+    pub(crate) fn lookup_write_or_add(
+        &mut self,
+        db: usize,
+        key: &[u8],
+        new: impl FnOnce() -> Value,
+    ) -> (&mut Value, bool) {
+        let (index, created) = match self.lookup(db, key, false) {
+            Some(index) => (index, false),
+            None => {
+                self.db_add(db, key, new());
+                // A new key goes to the end of the keyspace.
+                (self.dbs[db].keys.len() - 1, true)
+            }
+        };
+        self.written.note(db, index, key);
+        (&mut self.dbs[db].keys[index].value, created)
+    }
+
+    /// The value of a key this command has just reached through one of the doors (or added),
+    /// to change it in place: a second pass through a door would touch it twice (an LFU
+    /// counter could move twice) and, after a read, count a second hit. Noted for the memory
+    /// settlement like any write. PFCOUNT writes its cache this way after a read, as Redis
+    /// does after `lookupKeyRead`.
+    pub(crate) fn looked_up_mut(&mut self, db: usize, key: &[u8]) -> Option<&mut Value> {
+        let (index, _, entry) = self.dbs[db].keys.get_full_mut(key)?;
+        self.written.note(db, index, key);
+        Some(&mut entry.value)
+    }
+
     /// Shared by both doors: lazy expiry, then the access stamp. The key's position in the
     /// keyspace when it exists, so that the door reaches it again without hashing its name.
     fn lookup(&mut self, db: usize, key: &[u8], no_touch: bool) -> Option<usize> {

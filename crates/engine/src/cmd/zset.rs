@@ -344,7 +344,7 @@ struct ZaddFlags {
 /// and the reply is the new score, or nil when a condition refused the change. Flags come
 /// first in any order; every score is checked before anything changes. Announced `zadd`
 /// (`zincr` with INCR) when anything was added or updated.
-fn zadd(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+pub(crate) fn zadd(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     zadd_generic(engine, call, ZaddFlags::default())
 }
 
