@@ -60,6 +60,8 @@
 //! dense) but whose sparse opcodes do not cover exactly 16384 registers is *corrupted*:
 //! commands that read it answer `INVALIDOBJ`.
 
+use crate::memory::Sds;
+
 /// Bits of the hash that pick the register.
 const P: u32 = 14;
 /// Bits of the hash whose trailing zeros are counted.
@@ -315,13 +317,16 @@ fn sparse_runs(hll: &[u8]) -> impl Iterator<Item = (u8, usize)> + '_ {
 /// it past `sparse_max_bytes`. True when the register changed.
 fn sparse_set(
     hll: &mut Vec<u8>,
+    sds: &mut Sds,
     index: usize,
     count: u8,
     sparse_max_bytes: usize,
 ) -> Result<bool, Corrupted> {
     if count > VAL_MAX_VALUE {
-        return promote(hll, index, count);
+        return promote(hll, sds, index, count);
     }
+    // Redis makes room for the worst split (3 more bytes) before looking.
+    *sds = sds.make_room_for(hll.len(), 3);
     // Step 1: the opcode covering `index`, the first register it covers, the one before it.
     let (mut at, mut first, mut span, mut prev) = (HEADER_SIZE, 0, 0, None);
     while at < hll.len() {
@@ -372,7 +377,7 @@ fn sparse_set(
         }
     }
     if seq.len() > op.size() && hll.len() + seq.len() - op.size() > sparse_max_bytes {
-        return promote(hll, index, count);
+        return promote(hll, sds, index, count);
     }
     hll.splice(at..at + op.size(), seq);
     merge_vals(hll, prev.unwrap_or(HEADER_SIZE));
@@ -409,16 +414,17 @@ fn merge_vals(hll: &mut Vec<u8>, from: usize) {
 }
 
 /// Turns a sparse HyperLogLog dense, then sets the register that did not fit.
-fn promote(hll: &mut Vec<u8>, index: usize, count: u8) -> Result<bool, Corrupted> {
-    sparse_to_dense(hll)?;
+fn promote(hll: &mut Vec<u8>, sds: &mut Sds, index: usize, count: u8) -> Result<bool, Corrupted> {
+    sparse_to_dense(hll, sds)?;
     dense_set(&mut hll[HEADER_SIZE..], index, count);
     Ok(true)
 }
 
 /// Rewrites a sparse HyperLogLog as dense (Redis's `hllSparseToDense`), keeping the header
-/// (and so the cached cardinality); a dense one is left as it is. Corrupted when the opcodes
-/// do not cover exactly 16384 registers, and then nothing changes.
-pub fn sparse_to_dense(hll: &mut Vec<u8>) -> Result<(), Corrupted> {
+/// (and so the cached cardinality), in a new string allocated exactly; a dense one is left as
+/// it is. Corrupted when the opcodes do not cover exactly 16384 registers, and then nothing
+/// changes.
+pub fn sparse_to_dense(hll: &mut Vec<u8>, sds: &mut Sds) -> Result<(), Corrupted> {
     if hll[ENCODING_AT] == DENSE {
         return Ok(());
     }
@@ -441,28 +447,36 @@ pub fn sparse_to_dense(hll: &mut Vec<u8>) -> Result<(), Corrupted> {
         return Err(Corrupted);
     }
     *hll = dense;
+    *sds = Sds::new(DENSE_SIZE);
     Ok(())
 }
 
 // --- Adding, counting, merging -----------------------------------------------------------------
 
 /// Adds an element (Redis's `hllAdd`): true when a register grew, so the estimate may have
-/// changed. The caller invalidates the cache once, after all its elements.
-pub fn add(hll: &mut Vec<u8>, element: &[u8], sparse_max_bytes: usize) -> Result<bool, Corrupted> {
+/// changed. The caller invalidates the cache once, after all its elements. `sds` follows the
+/// string's allocation as Redis grows it (`crate::memory::Sds`).
+pub fn add(
+    hll: &mut Vec<u8>,
+    sds: &mut Sds,
+    element: &[u8],
+    sparse_max_bytes: usize,
+) -> Result<bool, Corrupted> {
     let (index, count) = pattern(element);
-    set_register(hll, index, count, sparse_max_bytes)
+    set_register(hll, sds, index, count, sparse_max_bytes)
 }
 
 /// Raises register `index` to `count`, in whichever encoding the HyperLogLog is.
 pub fn set_register(
     hll: &mut Vec<u8>,
+    sds: &mut Sds,
     index: usize,
     count: u8,
     sparse_max_bytes: usize,
 ) -> Result<bool, Corrupted> {
     match hll[ENCODING_AT] {
         DENSE => Ok(dense_set(&mut hll[HEADER_SIZE..], index, count)),
-        SPARSE => sparse_set(hll, index, count, sparse_max_bytes),
+        SPARSE => sparse_set(hll, sds, index, count, sparse_max_bytes),
         _ => Err(Corrupted),
     }
 }
@@ -653,6 +667,7 @@ pub fn self_test(
     }
     dense[HEADER_SIZE..].fill(0);
     let mut sparse = new_sparse();
+    let mut sds = Sds::new(sparse.len());
     let relative_error = 1.04 / (REGISTERS as f64).sqrt();
     let seed = next_random();
     let mut checkpoint = 1u64;
@@ -660,7 +675,7 @@ pub fn self_test(
         let element = (j ^ seed).to_le_bytes();
         let (index, count) = pattern(&element);
         dense_set(&mut dense[HEADER_SIZE..], index, count);
-        let _ = set_register(&mut sparse, index, count, sparse_max_bytes);
+        let _ = set_register(&mut sparse, &mut sds, index, count, sparse_max_bytes);
         if j != checkpoint {
             continue;
         }
@@ -700,10 +715,16 @@ mod tests {
 
     fn hll_of(elements: impl IntoIterator<Item = String>, max: usize) -> Vec<u8> {
         let mut hll = new_sparse();
+        let mut sds = Sds::new(hll.len());
         for e in elements {
-            add(&mut hll, e.as_bytes(), max).unwrap();
+            add(&mut hll, &mut sds, e.as_bytes(), max).unwrap();
         }
         hll
+    }
+
+    fn set(hll: &mut Vec<u8>, index: usize, count: u8) -> Result<bool, Corrupted> {
+        let mut sds = Sds::new(hll.len());
+        set_register(hll, &mut sds, index, count, 3000)
     }
 
     #[test]
@@ -744,19 +765,19 @@ mod tests {
     #[test]
     fn setting_a_register_splits_and_merges_opcodes() {
         let mut hll = new_sparse();
-        assert_eq!(sparse_set(&mut hll, 1000, 2, 3000), Ok(true));
+        assert_eq!(set(&mut hll, 1000, 2), Ok(true));
         assert_eq!(decode(&hll), "Z:1000 v:2,1 Z:15383");
-        assert_eq!(sparse_set(&mut hll, 1000, 1, 3000), Ok(false));
-        assert_eq!(sparse_set(&mut hll, 1001, 2, 3000), Ok(true));
+        assert_eq!(set(&mut hll, 1000, 1), Ok(false));
+        assert_eq!(set(&mut hll, 1001, 2), Ok(true));
         assert_eq!(decode(&hll), "Z:1000 v:2,2 Z:15382");
-        assert_eq!(sparse_set(&mut hll, 1003, 2, 3000), Ok(true));
+        assert_eq!(set(&mut hll, 1003, 2), Ok(true));
         assert_eq!(decode(&hll), "Z:1000 v:2,2 z:1 v:2,1 Z:15380");
         // Filling the gap leaves three adjacent VALs of 2: merged as far as a VAL holds (4).
-        assert_eq!(sparse_set(&mut hll, 1002, 2, 3000), Ok(true));
+        assert_eq!(set(&mut hll, 1002, 2), Ok(true));
         assert_eq!(decode(&hll), "Z:1000 v:2,4 Z:15380");
-        assert_eq!(sparse_set(&mut hll, 1001, 5, 3000), Ok(true));
+        assert_eq!(set(&mut hll, 1001, 5), Ok(true));
         assert_eq!(decode(&hll), "Z:1000 v:2,1 v:5,1 v:2,2 Z:15380");
-        assert_eq!(sparse_set(&mut hll, 0, 3, 3000), Ok(true));
+        assert_eq!(set(&mut hll, 0, 3), Ok(true));
         assert_eq!(decode(&hll), "v:3,1 Z:999 v:2,1 v:5,1 v:2,2 Z:15380");
         assert_eq!(
             cached_cardinality(&hll),
@@ -771,7 +792,7 @@ mod tests {
         let sparse = hll_of(elements(), usize::MAX);
         assert_eq!(encoding(&sparse), Some(Encoding::Sparse));
         let mut dense = sparse.clone();
-        sparse_to_dense(&mut dense).unwrap();
+        sparse_to_dense(&mut dense, &mut Sds::new(0)).unwrap();
         assert_eq!(dense.len(), DENSE_SIZE);
         assert_eq!(encoding(&dense), Some(Encoding::Dense));
         assert_eq!(count(&sparse), count(&dense));
@@ -788,7 +809,7 @@ mod tests {
         let hll = hll_of((0..2000).map(|i| i.to_string()), 3000);
         assert_eq!(encoding(&hll), Some(Encoding::Dense));
         let mut hll = new_sparse();
-        assert_eq!(set_register(&mut hll, 5, 33, 3000), Ok(true));
+        assert_eq!(set(&mut hll, 5, 33), Ok(true));
         assert_eq!(encoding(&hll), Some(Encoding::Dense));
         assert_eq!(dense_registers(&hll).nth(5), Some(33));
     }
@@ -798,10 +819,13 @@ mod tests {
         let mut hll = new_sparse();
         hll.push(0x00); // one register too many
         assert_eq!(count(&hll), Err(Corrupted));
-        assert_eq!(sparse_to_dense(&mut hll.clone()), Err(Corrupted));
+        assert_eq!(
+            sparse_to_dense(&mut hll.clone(), &mut Sds::new(19)),
+            Err(Corrupted)
+        );
         assert_eq!(merge(&mut [0; REGISTERS], &hll), Err(Corrupted));
         hll.truncate(HEADER_SIZE);
-        assert_eq!(sparse_set(&mut hll, 3, 1, 3000), Err(Corrupted));
+        assert_eq!(set(&mut hll, 3, 1), Err(Corrupted));
     }
 
     #[test]

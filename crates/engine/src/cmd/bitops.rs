@@ -19,6 +19,7 @@ use crate::db::{StringOrigin, Value};
 use crate::engine::{Call, Engine};
 use crate::error::{Error, Result};
 use crate::event::NotifyClass;
+use crate::memory::Sds;
 use crate::reply::Reply;
 use crate::spec::{flag, key_flag, CommandResult, CommandSpec, Handler, KeySpec};
 
@@ -140,14 +141,16 @@ fn write_bits<R>(
     write: impl FnOnce(&mut Vec<u8>, bool) -> R,
 ) -> Result<R> {
     let len = usize::try_from(max_bit >> 3).map_err(|_| Error::BitOffset)? + 1;
-    let (value, created) = engine.lookup_write_or_add(db, key, || Value::String(Vec::new()));
+    let (value, origin, created) =
+        engine.lookup_write_or_add(db, key, || Value::String(Vec::new()));
     let s = as_string_mut(value)?;
     let before = s.len();
     grow_zeroed(s, len)?;
-    let grew = created || s.len() != before;
-    let done = write(s, grew);
-    engine.set_string_origin(db, key, StringOrigin::Raw);
-    Ok(done)
+    *origin = StringOrigin::Raw(match created {
+        true => Sds::new(len),
+        false => origin.unshared(before).grow_zero(before, len),
+    });
+    Ok(write(s, created || s.len() != before))
 }
 
 /// Pads `s` with zero bytes to `len` bytes (Redis's `sdsgrowzero`).
@@ -480,7 +483,7 @@ fn bitop(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     }
     engine.expire_if_needed(db, destination);
     engine.set_key(db, destination, Value::String(result), false);
-    engine.set_string_origin(db, destination, StringOrigin::Raw);
+    engine.set_string_origin(db, destination, StringOrigin::Raw(Sds::new(len)));
     engine.notify(NotifyClass::String, "set", db, destination);
     Ok(Reply::Integer(len as i64).into())
 }

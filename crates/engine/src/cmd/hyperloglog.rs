@@ -14,6 +14,7 @@ use crate::engine::{Call, Engine};
 use crate::error::{Error, Result};
 use crate::event::NotifyClass;
 use crate::hyperloglog::{self as hll, Corrupted, Encoding, REGISTERS};
+use crate::memory::Sds;
 use crate::reply::Reply;
 use crate::spec::{flag, key_flag, CommandResult, CommandSpec, Handler, KeySpec};
 
@@ -106,17 +107,21 @@ impl From<Corrupted> for Error {
 }
 
 /// Runs `write` on the HyperLogLog under `key`, reached through the write door, or on a new
-/// empty one added under it (told so by `write`'s second argument); `raw` from now on. The
-/// key is created even when `write` fails, as Redis's is.
+/// empty one added under it (told so by `write`'s last argument), with the allocation of its
+/// sds for `write` to follow; `raw` from now on. The key is created even when `write` fails,
+/// as Redis's is.
 fn write_hll<R>(
     engine: &mut Engine,
     db: usize,
     key: &[u8],
-    write: impl FnOnce(&mut Vec<u8>, bool) -> Result<R>,
+    write: impl FnOnce(&mut Vec<u8>, &mut Sds, bool) -> Result<R>,
 ) -> Result<R> {
-    let (value, created) = engine.lookup_write_or_add(db, key, || Value::String(hll::new_sparse()));
-    let done = write(as_hll_mut(value)?, created);
-    engine.set_string_origin(db, key, StringOrigin::Raw);
+    let (value, origin, created) =
+        engine.lookup_write_or_add(db, key, || Value::String(hll::new_sparse()));
+    let h = as_hll_mut(value)?;
+    let mut sds = origin.unshared(h.len());
+    let done = write(h, &mut sds, created);
+    *origin = StringOrigin::Raw(sds);
     done
 }
 
@@ -128,10 +133,10 @@ fn write_hll<R>(
 fn pfadd(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     let (db, key) = (call.db, &call.argv[1]);
     let max = sparse_max_bytes(engine);
-    let updated = write_hll(engine, db, key, |h, created| {
+    let updated = write_hll(engine, db, key, |h, sds, created| {
         let mut updated = u64::from(created);
         for element in &call.argv[2..] {
-            updated += u64::from(hll::add(h, element, max)?);
+            updated += u64::from(hll::add(h, sds, element, max)?);
         }
         if updated > 0 {
             hll::invalidate_cache(h);
@@ -175,7 +180,7 @@ fn pfcount(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         None => hll::count(h),
     };
     // Unshared before counting, as Redis does: even a corrupted one ends up raw.
-    engine.set_string_origin(db, key, StringOrigin::Raw);
+    engine.unshare_string(db, key);
     let card = card?;
     if cached.is_none() {
         if let Some(Value::String(h)) = engine.looked_up_mut(db, key) {
@@ -207,14 +212,14 @@ fn pfmerge(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     }
     let sparse_max = sparse_max_bytes(engine);
     let destination = &call.argv[1];
-    write_hll(engine, db, destination, |h, _| {
+    write_hll(engine, db, destination, |h, sds, _| {
         if dense {
-            hll::sparse_to_dense(h)?;
+            hll::sparse_to_dense(h, sds)?;
         }
         for (index, &count) in max.iter().enumerate().filter(|(_, &c)| c > 0) {
             // Every key was read whole just above, so no register can be out of place; Redis
             // does not look at the outcome either.
-            let _ = hll::set_register(h, index, count, sparse_max);
+            let _ = hll::set_register(h, sds, index, count, sparse_max);
         }
         hll::invalidate_cache(h);
         Ok(())
@@ -232,12 +237,14 @@ fn pfmerge(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 /// subcommand is refused only then.
 fn pfdebug(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     let (db, subcommand, key) = (call.db, &call.argv[1], &call.argv[2]);
-    let Some(value) = engine.lookup_write(db, key) else {
+    let Some((value, origin)) = engine.lookup_write_string(db, key) else {
         return Err(Error::PfdebugNoSuchKey);
     };
-    let outcome = debug(as_hll_mut(value)?, subcommand);
+    let h = as_hll_mut(value)?;
     // Unshared before the subcommand is even read, as Redis does.
-    engine.set_string_origin(db, key, StringOrigin::Raw);
+    let mut sds = origin.unshared(h.len());
+    let outcome = debug(h, &mut sds, subcommand);
+    *origin = StringOrigin::Raw(sds);
     let (reply, converted) = outcome?;
     if converted {
         // The new encoding must reach the log; Redis announces nothing.
@@ -247,12 +254,12 @@ fn pfdebug(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 }
 
 /// PFDEBUG's subcommands on a HyperLogLog: the reply, and whether it was turned dense.
-fn debug(h: &mut Vec<u8>, subcommand: &[u8]) -> Result<(Reply, bool)> {
+fn debug(h: &mut Vec<u8>, sds: &mut Sds, subcommand: &[u8]) -> Result<(Reply, bool)> {
     let sparse = hll::encoding(h) == Some(Encoding::Sparse);
     let is = |name: &str| subcommand.eq_ignore_ascii_case(name.as_bytes());
     if is("getreg") || is("todense") {
         if sparse {
-            hll::sparse_to_dense(h)?;
+            hll::sparse_to_dense(h, sds)?;
         }
         let reply = match is("getreg") {
             true => Reply::Array(
