@@ -708,7 +708,7 @@ mod tests {
             error(r#"[{ run = "X 'a", from = 1, to = 2 }]"#),
             "line 5, setup[0].run: unbalanced quotes"
         );
-        assert_eq!(error("[1]").contains("a command, or a table"), true);
+        assert!(error("[1]").contains("a command, or a table"));
     }
 
     #[test]
