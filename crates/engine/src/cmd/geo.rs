@@ -320,6 +320,9 @@ enum Form {
 /// GEORADIUS key longitude latitude radius (M | KM | FT | MI) [WITHCOORD] [WITHDIST]
 ///     [WITHHASH] [COUNT count [ANY]] [ASC | DESC] [STORE key | STOREDIST key]
 /// ```
+/// The places within `radius` of a point (GEOSEARCH ... FROMLONLAT ... BYRADIUS, which
+/// replaced it in 6.2); with STORE or STOREDIST, stored in a sorted set instead, by geohash
+/// or by distance, and their number answered.
 fn georadius(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     search_generic(engine, call, Form::Radius, true)
 }
@@ -328,6 +331,7 @@ fn georadius(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 /// GEORADIUS_RO key longitude latitude radius (M | KM | FT | MI) [WITHCOORD] [WITHDIST]
 ///     [WITHHASH] [COUNT count [ANY]] [ASC | DESC]
 /// ```
+/// GEORADIUS without STORE, for read-only connections.
 fn georadius_ro(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     search_generic(engine, call, Form::Radius, false)
 }
@@ -336,6 +340,8 @@ fn georadius_ro(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 /// GEORADIUSBYMEMBER key member radius (M | KM | FT | MI) [WITHCOORD] [WITHDIST] [WITHHASH]
 ///     [COUNT count [ANY]] [ASC | DESC] [STORE key | STOREDIST key]
 /// ```
+/// GEORADIUS around a member of the set; a member the set lacks is an error, a missing key
+/// is no result, whatever the radius says.
 fn georadiusbymember(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     search_generic(engine, call, Form::RadiusByMember, true)
 }
@@ -344,6 +350,7 @@ fn georadiusbymember(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 /// GEORADIUSBYMEMBER_RO key member radius (M | KM | FT | MI) [WITHCOORD] [WITHDIST]
 ///     [WITHHASH] [COUNT count [ANY]] [ASC | DESC]
 /// ```
+/// GEORADIUSBYMEMBER without STORE, for read-only connections.
 fn georadiusbymember_ro(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     search_generic(engine, call, Form::RadiusByMember, false)
 }
@@ -353,6 +360,8 @@ fn georadiusbymember_ro(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 ///     (BYRADIUS radius (M | KM | FT | MI) | BYBOX width height (M | KM | FT | MI))
 ///     [ASC | DESC] [COUNT count [ANY]] [WITHCOORD] [WITHDIST] [WITHHASH]
 /// ```
+/// The places within a circle or a box around a member or a point: exactly one FROM and one
+/// BY, each at most once.
 fn geosearch(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     search_generic(engine, call, Form::Search, false)
 }
@@ -362,6 +371,8 @@ fn geosearch(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 ///     (BYRADIUS radius (M | KM | FT | MI) | BYBOX width height (M | KM | FT | MI))
 ///     [ASC | DESC] [COUNT count [ANY]] [STOREDIST]
 /// ```
+/// GEOSEARCH's places stored in `destination` (replacing it, or deleting it when none is
+/// found), scored by geohash or with STOREDIST by distance; answers how many.
 fn geosearchstore(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     search_generic(engine, call, Form::SearchStore, false)
 }
