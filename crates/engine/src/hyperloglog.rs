@@ -244,8 +244,10 @@ enum Opcode {
 }
 
 impl Opcode {
-    /// Reads the opcode at `at` (an XZERO's second byte past the end reads as the string's NUL
-    /// terminator would).
+    /// Reads the opcode at `at`. An XZERO cut short by the string's end (only a tampered value
+    /// has one) reads its second byte as 0, the NUL terminator Redis reads there, except after
+    /// Redis split such an opcode: its copy then left the split's last byte past the end, and
+    /// Redis reads that. Nothing here keeps bytes past the end, so that one case differs.
     fn at(bytes: &[u8], at: usize) -> Opcode {
         let b = bytes[at];
         if b & VAL_BIT != 0 {
@@ -379,7 +381,11 @@ fn sparse_set(
     if seq.len() > op.size() && hll.len() + seq.len() - op.size() > sparse_max_bytes {
         return promote(hll, sds, index, count);
     }
-    hll.splice(at..at + op.size(), seq);
+    // An XZERO cut short by the string's end (a tampered value) is replaced as if whole, as
+    // Redis's memcpy does: what would fall past the end is lost.
+    let missing = (at + op.size()).saturating_sub(hll.len());
+    hll.splice(at..at + op.size() - missing, seq);
+    hll.truncate(hll.len() - missing);
     merge_vals(hll, prev.unwrap_or(HEADER_SIZE));
     invalidate_cache(hll);
     Ok(true)
@@ -829,6 +835,20 @@ mod tests {
     }
 
     #[test]
+    fn an_xzero_cut_short_is_replaced_as_redis_replaces_it() {
+        // redis-server 7.0: SET t <header>\x7f, PFADD t a b c.
+        let mut hll = new_sparse();
+        hll.truncate(HEADER_SIZE);
+        hll.push(0x7f);
+        invalidate_cache(&mut hll);
+        let mut sds = Sds::new(hll.len());
+        for e in ["a", "b", "c"] {
+            assert_eq!(add(&mut hll, &mut sds, e.as_bytes(), 3000), Ok(true));
+        }
+        assert_eq!(&hll[HEADER_SIZE..], b"`\xf3\x80P\xb1\x84K\xfb\x80A");
+    }
+
+    #[test]
     fn dense_registers_hold_six_bits_each() {
         let mut registers = vec![0u8; DENSE_SIZE - HEADER_SIZE];
         for index in 0..REGISTERS {
@@ -852,6 +872,9 @@ mod tests {
         let mut h = [0; 64];
         h[1] = REGISTERS as u32;
         // Every register at 1: z = m/2, so the estimate is α∞·m² / (m/2) = 2·α∞·m.
-        assert_eq!(estimate(&h), (2.0 * ALPHA_INF * REGISTERS as f64).round() as u64);
+        assert_eq!(
+            estimate(&h),
+            (2.0 * ALPHA_INF * REGISTERS as f64).round() as u64
+        );
     }
 }
