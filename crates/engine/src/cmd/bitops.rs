@@ -15,6 +15,7 @@
 //! operations are all parsed before any runs, so a bad one changes nothing.
 
 use crate::args::{is, parse_i64, string2ll};
+use crate::cmd::string::{as_string, as_string_mut};
 use crate::db::{StringOrigin, Value};
 use crate::engine::{Call, Engine};
 use crate::error::{Error, Result};
@@ -94,21 +95,6 @@ pub static COMMANDS: &[CommandSpec] = &[
         "key [GET encoding offset [GET encoding offset ...]]",
         "O(1) for each subcommand specified", READS, bitfield_ro),
 ];
-
-/// The string in a value, or WRONGTYPE.
-fn as_string(value: &Value) -> Result<&Vec<u8>> {
-    match value {
-        Value::String(s) => Ok(s),
-        _ => Err(Error::WrongType),
-    }
-}
-
-fn as_string_mut(value: &mut Value) -> Result<&mut Vec<u8>> {
-    match value {
-        Value::String(s) => Ok(s),
-        _ => Err(Error::WrongType),
-    }
-}
 
 /// Reads a bit offset as Redis's `getBitOffsetFromArgument`: a strict integer, or for
 /// BITFIELD (`width` given) `#n`, meaning n times the field's width; never negative, and its

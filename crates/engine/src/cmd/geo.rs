@@ -19,7 +19,7 @@
 use std::cmp::Ordering;
 
 use crate::args::{is, parse_f64, parse_i64};
-use crate::cmd::zset::{as_zset, limits};
+use crate::cmd::zset::{limits, read_zset};
 use crate::db::Value;
 use crate::engine::{Call, Engine};
 use crate::error::{Error, Result};
@@ -122,11 +122,6 @@ pub static COMMANDS: &[CommandSpec] = &[
         ],
         geosearchstore),
 ];
-
-/// The sorted set under a key for a geo read: None when missing, WRONGTYPE for another type.
-fn read_zset<'e>(engine: &'e mut Engine, db: usize, key: &[u8]) -> Result<Option<&'e SortedSet>> {
-    engine.lookup_read(db, key).map(as_zset).transpose()
-}
 
 /// A unit's metres (Redis's `extractUnitOrReply`).
 fn unit(arg: &[u8]) -> Result<f64> {

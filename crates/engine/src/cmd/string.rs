@@ -342,8 +342,7 @@ pub static COMMANDS: &[CommandSpec] = &[
 ];
 
 /// The string in a value, or WRONGTYPE.
-fn as_string(value: &Value) -> Result<&Vec<u8>> {
-    #[allow(unreachable_patterns)] // other types are on their way into `Value`
+pub(crate) fn as_string(value: &Value) -> Result<&Vec<u8>> {
     match value {
         Value::String(s) => Ok(s),
         _ => Err(Error::WrongType),
@@ -351,8 +350,7 @@ fn as_string(value: &Value) -> Result<&Vec<u8>> {
 }
 
 /// The string in a value, to change in place, or WRONGTYPE.
-fn as_string_mut(value: &mut Value) -> Result<&mut Vec<u8>> {
-    #[allow(unreachable_patterns)]
+pub(crate) fn as_string_mut(value: &mut Value) -> Result<&mut Vec<u8>> {
     match value {
         Value::String(s) => Ok(s),
         _ => Err(Error::WrongType),

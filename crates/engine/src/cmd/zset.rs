@@ -229,7 +229,11 @@ fn as_zset_mut(value: &mut Value) -> Result<&mut SortedSet> {
 }
 
 /// Reads a sorted set for a read-only command: None when the key does not exist.
-fn read_zset<'e>(engine: &'e mut Engine, db: usize, key: &[u8]) -> Result<Option<&'e SortedSet>> {
+pub(crate) fn read_zset<'e>(
+    engine: &'e mut Engine,
+    db: usize,
+    key: &[u8],
+) -> Result<Option<&'e SortedSet>> {
     engine.lookup_read(db, key).map(as_zset).transpose()
 }
 
