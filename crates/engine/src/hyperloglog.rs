@@ -297,20 +297,31 @@ fn push_zeros(seq: &mut Vec<u8>, len: usize) {
     }
 }
 
-/// Every (value, run length) of a sparse HyperLogLog in order, and the registers they cover.
-fn sparse_runs(hll: &[u8]) -> impl Iterator<Item = (u8, usize)> + '_ {
-    let mut at = HEADER_SIZE;
-    std::iter::from_fn(move || {
-        if at >= hll.len() {
-            return None;
-        }
+/// Calls `visit(first, value, len)` for every run of a sparse HyperLogLog's registers, in
+/// order, `first` being the first register the run covers. Corrupted when a run would pass the
+/// last register or the runs end short of it: Redis 7.0.15 as Debian ships it (the judge)
+/// carries the fix for CVE-2025-32023, which refuses a run past the end at once where the
+/// original code stopped reading there and accepted whatever was after the 16384th register.
+fn for_each_run(hll: &[u8], mut visit: impl FnMut(usize, u8, usize)) -> Result<(), Corrupted> {
+    let (mut at, mut first) = (HEADER_SIZE, 0);
+    while at < hll.len() {
         let op = Opcode::at(hll, at);
         at += op.size();
-        Some(match op {
+        let (value, len) = match op {
             Opcode::Zero(len) | Opcode::XZero(len) => (0, len),
             Opcode::Val { value, len } => (value, len),
-        })
-    })
+        };
+        if first + len > REGISTERS {
+            return Err(Corrupted);
+        }
+        visit(first, value, len);
+        first += len;
+    }
+    if first == REGISTERS {
+        Ok(())
+    } else {
+        Err(Corrupted)
+    }
 }
 
 /// Raises sparse register `index` to `count` if it is lower (Redis's `hllSparseSet`): the
@@ -437,21 +448,13 @@ pub fn sparse_to_dense(hll: &mut Vec<u8>, sds: &mut Sds) -> Result<(), Corrupted
     let mut dense = vec![0u8; DENSE_SIZE];
     dense[..HEADER_SIZE].copy_from_slice(&hll[..HEADER_SIZE]);
     dense[ENCODING_AT] = DENSE;
-    let mut index = 0;
-    for (value, len) in sparse_runs(hll) {
+    for_each_run(hll, |first, value, len| {
         if value != 0 {
-            if index + len > REGISTERS {
-                break;
-            }
-            for register in index..index + len {
+            for register in first..first + len {
                 dense_put(&mut dense[HEADER_SIZE..], register, value);
             }
         }
-        index += len;
-    }
-    if index != REGISTERS {
-        return Err(Corrupted);
-    }
+    })?;
     *hll = dense;
     *sds = Sds::new(DENSE_SIZE);
     Ok(())
@@ -499,14 +502,9 @@ fn histogram(hll: &[u8]) -> Result<Histogram, Corrupted> {
         }
         return Ok(histogram);
     }
-    let mut index = 0;
-    for (value, len) in sparse_runs(hll) {
-        histogram[usize::from(value)] += len as u32;
-        index += len;
-    }
-    if index != REGISTERS {
-        return Err(Corrupted);
-    }
+    for_each_run(hll, |_, value, len| {
+        histogram[usize::from(value)] += len as u32
+    })?;
     Ok(histogram)
 }
 
@@ -581,23 +579,11 @@ pub fn merge(max: &mut [u8; REGISTERS], hll: &[u8]) -> Result<(), Corrupted> {
         }
         return Ok(());
     }
-    let mut index = 0;
-    for (value, len) in sparse_runs(hll) {
-        if value != 0 {
-            if index + len > REGISTERS {
-                break;
-            }
-            for slot in &mut max[index..index + len] {
-                *slot = (*slot).max(value);
-            }
+    for_each_run(hll, |first, value, len| {
+        for slot in &mut max[first..first + len] {
+            *slot = (*slot).max(value);
         }
-        index += len;
-    }
-    if index == REGISTERS {
-        Ok(())
-    } else {
-        Err(Corrupted)
-    }
+    })
 }
 
 // --- PFDEBUG -----------------------------------------------------------------------------------
@@ -832,6 +818,17 @@ mod tests {
         assert_eq!(merge(&mut [0; REGISTERS], &hll), Err(Corrupted));
         hll.truncate(HEADER_SIZE);
         assert_eq!(set(&mut hll, 3, 1), Err(Corrupted));
+    }
+
+    #[test]
+    fn a_value_run_past_the_last_register_is_refused() {
+        // redis-server 7.0.15 (Debian, with the CVE-2025-32023 fix): SET h <header>\x7f\xff\x80,
+        // then PFCOUNT h o, PFMERGE m h and PFDEBUG TODENSE h all answer INVALIDOBJ.
+        let mut hll = new_sparse();
+        hll.push(val(1, 1));
+        assert_eq!(merge(&mut [0; REGISTERS], &hll), Err(Corrupted));
+        assert_eq!(sparse_to_dense(&mut hll, &mut Sds::new(19)), Err(Corrupted));
+        assert_eq!(count(&hll), Err(Corrupted));
     }
 
     #[test]
