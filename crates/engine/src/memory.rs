@@ -154,12 +154,20 @@ const SDS_MAX_PREALLOC: usize = 1024 * 1024;
 /// so growth never uses it), the bytes, the room left, and the NUL, rounded to jemalloc's size
 /// class. Growth asks for twice the new length below 1 MB (1 MB more above) and moves to the
 /// header that length needs.
+///
+/// It also keeps the one byte of content Redis can read past a string's end: the NUL
+/// terminator's place, which a HyperLogLog split of an opcode cut short by the end overwrites
+/// (`crate::hyperloglog`), and which every later read of that opcode takes as its second byte.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Sds {
     /// The header's size in bytes: what sds type it is.
     header: usize,
     /// The allocation, in bytes, header and NUL included.
     size: usize,
+    /// A byte other than NUL written just past the end, and the string's length then: any
+    /// change of length writes a NUL there again (`sdsIncrLen`, `sdscatlen`, `sdsgrowzero`),
+    /// so at another length it no longer stands; writes within the string leave it.
+    past_end: Option<(usize, u8)>,
 }
 
 impl Sds {
@@ -170,6 +178,7 @@ impl Sds {
         Sds {
             header,
             size: jemalloc(header + len + 1),
+            past_end: None,
         }
     }
 
@@ -199,9 +208,11 @@ impl Sds {
             needed + SDS_MAX_PREALLOC
         };
         let header = sds_header(wanted).max(3);
+        // The reallocation copies the byte past the end along with the string.
         Sds {
             header,
             size: jemalloc(header + wanted + 1),
+            past_end: self.past_end,
         }
     }
 
@@ -211,6 +222,21 @@ impl Sds {
             Some(add) if add > 0 => self.make_room_for(len, add),
             _ => self,
         }
+    }
+
+    /// The byte just past the end of the string, now `len` bytes long: its NUL terminator,
+    /// unless a write spilled over it at this length.
+    pub fn past_end(self, len: usize) -> u8 {
+        match self.past_end {
+            Some((at, byte)) if at == len => byte,
+            _ => 0,
+        }
+    }
+
+    /// Notes what was just written past the end of the string, now `len` bytes long (0 when
+    /// only its NUL was).
+    pub fn set_past_end(&mut self, len: usize, byte: u8) {
+        self.past_end = (byte != 0).then_some((len, byte));
     }
 
     /// Its allocation in bytes, as `used_memory` and MEMORY USAGE count it.

@@ -9,7 +9,7 @@
 //! `pfadd`; PFCOUNT of one key writes the cardinality it computed into the header, which is a
 //! change (WATCH sees it, the log records the PFCOUNT) but no event.
 
-use crate::db::{StringOrigin, Value};
+use crate::db::{Entry, StringOrigin, Value};
 use crate::engine::{Call, Engine};
 use crate::error::{Error, Result};
 use crate::event::NotifyClass;
@@ -82,12 +82,27 @@ fn sparse_max_bytes(engine: &Engine) -> usize {
     usize::try_from(engine.config.int("hll-sparse-max-bytes")).unwrap_or(usize::MAX)
 }
 
-/// The HyperLogLog a value holds (Redis's `isHLLObjectOrReply`): WRONGTYPE for another type,
-/// its own WRONGTYPE for a string that is not one.
-fn as_hll(value: &Value) -> Result<&Vec<u8>> {
-    match value {
-        Value::String(s) if hll::encoding(s).is_some() => Ok(s),
-        Value::String(_) => Err(Error::NotHll),
+/// The HyperLogLog under a key this command has just looked up (Redis's
+/// `isHLLObjectOrReply`: WRONGTYPE for another type, its own WRONGTYPE for a string that is
+/// not one), and the byte Redis reads just past its end: a raw string's own
+/// ([`Sds::past_end`]), a NUL after any other, which a write would copy afresh.
+fn looked_up_hll<'a>(engine: &'a Engine, db: usize, key: &[u8]) -> Result<(&'a [u8], u8)> {
+    match engine.dbs[db].keys.get(key) {
+        Some(Entry {
+            value: Value::String(s),
+            string_origin,
+            ..
+        }) if hll::encoding(s).is_some() => {
+            let past_end = match string_origin {
+                StringOrigin::Raw(sds) => sds.past_end(s.len()),
+                _ => 0,
+            };
+            Ok((s, past_end))
+        }
+        Some(Entry {
+            value: Value::String(_),
+            ..
+        }) => Err(Error::NotHll),
         _ => Err(Error::WrongType),
     }
 }
@@ -163,21 +178,22 @@ fn pfcount(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     if call.argv.len() > 2 {
         let mut max = [0u8; REGISTERS];
         for key in &call.argv[1..] {
-            if let Some(value) = engine.lookup_read(db, key) {
-                hll::merge(&mut max, as_hll(value)?)?;
+            if engine.lookup_read(db, key).is_some() {
+                let (h, past_end) = looked_up_hll(engine, db, key)?;
+                hll::merge(&mut max, h, past_end)?;
             }
         }
         return Ok(Reply::Integer(hll::count_registers(&max) as i64).into());
     }
     let key = &call.argv[1];
-    let Some(value) = engine.lookup_read(db, key) else {
+    if engine.lookup_read(db, key).is_none() {
         return Ok(Reply::Integer(0).into());
-    };
-    let h = as_hll(value)?;
+    }
+    let (h, past_end) = looked_up_hll(engine, db, key)?;
     let cached = hll::cached_cardinality(h);
     let card = match cached {
         Some(card) => Ok(card),
-        None => hll::count(h),
+        None => hll::count(h, past_end),
     };
     // Unshared before counting, as Redis does: even a corrupted one ends up raw.
     engine.unshare_string(db, key);
@@ -204,10 +220,10 @@ fn pfmerge(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     let mut dense = false;
     // The destination is merged too: it is the first key.
     for key in &call.argv[1..] {
-        if let Some(value) = engine.lookup_read(db, key) {
-            let h = as_hll(value)?;
+        if engine.lookup_read(db, key).is_some() {
+            let (h, past_end) = looked_up_hll(engine, db, key)?;
             dense |= hll::encoding(h) == Some(Encoding::Dense);
-            hll::merge(&mut max, h)?;
+            hll::merge(&mut max, h, past_end)?;
         }
     }
     let sparse_max = sparse_max_bytes(engine);
@@ -272,7 +288,7 @@ fn debug(h: &mut Vec<u8>, sds: &mut Sds, subcommand: &[u8]) -> Result<(Reply, bo
         Ok((reply, sparse))
     } else if is("decode") {
         match sparse {
-            true => Ok((Reply::bulk(hll::decode(h)), false)),
+            true => Ok((Reply::bulk(hll::decode(h, sds.past_end(h.len()))), false)),
             false => Err(Error::PfdebugNotSparse),
         }
     } else if is("encoding") {
