@@ -58,7 +58,10 @@
 //!
 //! A string that claims to be a HyperLogLog (`HYLL`, a known encoding, the exact length when
 //! dense) but whose sparse opcodes do not cover exactly 16384 registers is *corrupted*:
-//! commands that read it answer `INVALIDOBJ`.
+//! commands that read it answer `INVALIDOBJ`. An XZERO cut short by a tampered string's end
+//! takes its second byte from just past the end, as Redis reads it: the NUL terminator, or the
+//! last byte of a split of that very opcode, which Redis's copy left there
+//! (`crate::memory::Sds` keeps it).
 
 use crate::memory::Sds;
 
