@@ -216,6 +216,15 @@ impl Sds {
         }
     }
 
+    /// `add` bytes appended to a string `len` bytes long (Redis's `sdscatlen`): room made as
+    /// [`Sds::make_room_for`] makes it, then a NUL written after the new end, even when `add`
+    /// is 0.
+    pub fn cat(self, len: usize, add: usize) -> Sds {
+        let mut sds = self.make_room_for(len, add);
+        sds.set_past_end(len + add, 0);
+        sds
+    }
+
     /// A string `len` bytes long padded with zeros to `new_len` (Redis's `sdsgrowzero`).
     pub fn grow_zero(self, len: usize, new_len: usize) -> Sds {
         match new_len.checked_sub(len) {

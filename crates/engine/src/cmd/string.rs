@@ -855,7 +855,7 @@ fn append(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         s.try_reserve(tail.len())
             .map_err(|_| Error::StringTooLong)?;
         // Appended in place (`sdscatlen`), to an exact copy if it was not raw yet.
-        *origin = StringOrigin::Raw(origin.unshared(s.len()).make_room_for(s.len(), tail.len()));
+        *origin = StringOrigin::Raw(origin.unshared(s.len()).cat(s.len(), tail.len()));
         s.extend_from_slice(tail);
     }
     let len = s.len();
