@@ -132,6 +132,22 @@ pub static ROWS: &[Row] = &[
         "config|set",
         "(HZ | ACTIVE-EXPIRE-EFFORT) config-int [(HZ | ACTIVE-EXPIRE-EFFORT) config-int ...]",
     ),
+    // Bitmaps: offsets and bits from pools of their own (an offset near 2^32 would make both
+    // servers allocate 512 MB), BITFIELD's operations in any order.
+    syntax("setbit", "key bit-offset bit"),
+    syntax("getbit", "key bit-offset"),
+    syntax(
+        "bitfield",
+        "key [GET encoding field-offset | OVERFLOW (WRAP | SAT | FAIL) | SET encoding field-offset field-value | INCRBY encoding field-offset field-value [GET encoding field-offset | OVERFLOW (WRAP | SAT | FAIL) | SET encoding field-offset field-value | INCRBY encoding field-offset field-value ...]]",
+    ),
+    syntax(
+        "bitfield_ro",
+        "key [GET encoding field-offset | SET encoding field-offset field-value [GET encoding field-offset ...]]",
+    ),
+    // Ten million elements on each server, every time: tests/compat/hyperloglog.redis runs it.
+    weight("pfselftest", 0),
+    // GETREG answers 16384 registers.
+    weight("pfdebug", 2),
     // The engine derives these from a spec table that holds less than Redis's JSON files
     // (argument trees, tips, key-spec flags are approximated: see cmd/server.rs), so only
     // their shape (one entry per name asked, nil for unknown ones) is held to Redis's.

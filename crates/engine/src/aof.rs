@@ -5,12 +5,14 @@
 //! # What is logged
 //!
 //! A command is logged when it is a write and changed something (`dirty` moved), in the
-//! form Redis 7.0 propagates, so that replaying the log at any later time rebuilds the same
+//! form Redis 7.0 propagates (PFCOUNT too, flagged `may_replicate`, when it caches a fresh
+//! estimate in its key), so that replaying the log at any later time rebuilds the same
 //! keyspace:
 //! - relative times become absolute: `SET k v EX 10` and SETEX/PSETEX are logged as
 //!   `SET k v PXAT <ms>`; EXPIRE and its kin, and GETEX, as `PEXPIREAT k <ms>` (or PERSIST, or
 //!   DEL when the time was already past); RESTORE with a relative TTL gets ABSTTL;
 //! - what was random becomes explicit: SPOP as `SREM k <the members it popped>`;
+//! - GEOADD as the ZADD it runs, each place as its 52-bit score;
 //! - GETDEL as `DEL k`, and so are keys removed by expiry or eviction, which no command names;
 //! - a `SELECT n` precedes a command for another database than the log's last one.
 //!
@@ -276,6 +278,7 @@ impl Engine {
         let expiry = self.get_expire(db, key).map(|at| at.to_string());
         let exists = self.dbs[db].keys.contains_key(key);
         let as_given = || argv.iter().map(Vec::as_slice).collect::<Vec<_>>();
+        let zadd;
         let logged: Vec<&[u8]> = match call.name {
             "set" | "setex" | "psetex" => {
                 let value = if call.name == "set" {
@@ -298,6 +301,17 @@ impl Engine {
                 }
             }
             "getdel" => vec![b"DEL", key],
+            // GEOADD is ZADD underneath, and Redis logs the ZADD with the scores it computed.
+            "geoadd" => match crate::cmd::geo::geoadd_as_zadd(argv) {
+                Ok(argv) => {
+                    zadd = argv;
+                    zadd.iter().map(Vec::as_slice).collect()
+                }
+                Err(_) => return,
+            },
+            // PFCOUNT changed its key only if the key is there: one that expired on the way
+            // was logged as a DEL.
+            "pfcount" if !exists => return,
             "restore" => {
                 let absttl = argv[4..].iter().any(|a| a.eq_ignore_ascii_case(b"absttl"));
                 if !exists {

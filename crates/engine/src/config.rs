@@ -175,6 +175,17 @@ pub static PARAMS: &[ConfigParam] = &[
         mutable: true,
         clamp: None,
     },
+    ConfigParam {
+        name: "hll-sparse-max-bytes",
+        aliases: &[],
+        kind: ConfigKind::Memory {
+            min: 0,
+            max: i64::MAX,
+        },
+        default: "3000",
+        mutable: true,
+        clamp: None,
+    },
     // Redis 7.0 keeps every list in a quicklist; these shape its nodes, which nothing here
     // shows, so they are accepted and reported only.
     ConfigParam {

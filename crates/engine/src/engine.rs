@@ -546,7 +546,9 @@ impl Engine {
         let start_us = self.clock.elapsed_us();
         let dirty_before = self.dirty;
         let result = handler(self, &call);
-        self.propagate(spec.has(flag::WRITE), &call, dirty_before, &result);
+        // PFCOUNT (`may_replicate`) writes the estimate it caches, which the log must see.
+        let writes = spec.has(flag::WRITE | flag::MAY_REPLICATE);
+        self.propagate(writes, &call, dirty_before, &result);
         let duration_us = self.clock.elapsed_us().saturating_sub(start_us);
         self.settle_memory();
         self.after_call(spec, &call, duration_us);

@@ -58,6 +58,63 @@ pub enum Error {
     /// SETRANGE/GETRANGE offsets beyond what Redis allows.
     OffsetOutOfRange,
 
+    // --- Bitmaps (bitops.c) ---
+    /// A bit offset that is not an integer, is negative, or reaches past `proto-max-bulk-len`
+    /// bytes (SETBIT, GETBIT, BITFIELD).
+    BitOffset,
+    /// SETBIT's value other than 0 or 1.
+    BitValue,
+    /// BITOP NOT with other than one source key.
+    BitopNotSingleSource,
+    /// BITPOS's bit other than 0 or 1.
+    BitposBit,
+    /// A BITFIELD type other than `i1`..`i64` or `u1`..`u63`.
+    BitfieldType,
+    /// BITFIELD ... OVERFLOW other than WRAP, SAT or FAIL.
+    BitfieldOverflowType,
+    /// BITFIELD_RO with SET or INCRBY.
+    BitfieldRoWrite,
+
+    // --- HyperLogLog (hyperloglog.c) ---
+    /// A string that is not a HyperLogLog given to a PF command.
+    NotHll,
+    /// A HyperLogLog whose sparse registers do not add up.
+    CorruptedHll,
+    /// PFDEBUG on a missing key.
+    PfdebugNoSuchKey,
+    /// PFDEBUG DECODE of a dense HyperLogLog.
+    PfdebugNotSparse,
+    /// PFDEBUG with a subcommand it does not know, as given.
+    PfdebugUnknown(String),
+    /// PFSELFTEST found the implementation wrong.
+    HllSelfTest(crate::hyperloglog::SelfTestFailure),
+
+    // --- Geo (geo.c) ---
+    /// A longitude or latitude outside the Web Mercator limits: both as C's `%f` prints them
+    /// ([`Error::invalid_lon_lat`]).
+    GeoInvalidLonLat(String, String),
+    /// FROMMEMBER or GEORADIUSBYMEMBER of a member the set does not hold.
+    GeoMemberNotFound,
+    /// A radius, width or height that is not a number; holds what Redis asks for
+    /// (`radius`, `width`, `height`).
+    GeoNeedNumeric(&'static str),
+    /// A negative radius.
+    GeoRadiusNegative,
+    /// A negative width or height.
+    GeoBoxNegative,
+    /// A unit other than m, km, ft, mi.
+    GeoUnit,
+    /// COUNT of 0 or less.
+    GeoCountNotPositive,
+    /// STORE (or GEOSEARCHSTORE) with WITHDIST, WITHHASH or WITHCOORD; holds which.
+    GeoStoreWithOptions(&'static str),
+    /// GEOSEARCH without FROMMEMBER or FROMLONLAT; holds the command's name as typed.
+    GeoNeedsFrom(String),
+    /// GEOSEARCH without BYRADIUS or BYBOX; holds the command's name as typed.
+    GeoNeedsBy(String),
+    /// ANY without COUNT.
+    GeoAnyWithoutCount,
+
     // --- Keyspace ---
     /// RENAME and friends on a missing key.
     NoSuchKey,
@@ -400,6 +457,14 @@ pub enum Error {
     FunctionRegistration(String),
 }
 
+impl Error {
+    /// [`Error::GeoInvalidLonLat`] for a place outside the limits, its coordinates printed as
+    /// C's `%f` does (six decimals, every integer digit; Rust's `{:.6}` is as exact).
+    pub fn invalid_lon_lat(longitude: f64, latitude: f64) -> Error {
+        Error::GeoInvalidLonLat(format!("{longitude:.6}"), format!("{latitude:.6}"))
+    }
+}
+
 /// Shorthand for results whose error is [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -460,6 +525,62 @@ impl fmt::Display for Error {
                 f.write_str("ERR string exceeds maximum allowed size (proto-max-bulk-len)")
             }
             OffsetOutOfRange => f.write_str("ERR offset is out of range"),
+            BitOffset => f.write_str("ERR bit offset is not an integer or out of range"),
+            BitValue => f.write_str("ERR bit is not an integer or out of range"),
+            BitopNotSingleSource => {
+                f.write_str("ERR BITOP NOT must be called with a single source key.")
+            }
+            BitposBit => f.write_str("ERR The bit argument must be 1 or 0."),
+            BitfieldType => f.write_str(
+                "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not \
+                 supported but i64 is.",
+            ),
+            BitfieldOverflowType => f.write_str("ERR Invalid OVERFLOW type specified"),
+            BitfieldRoWrite => f.write_str("ERR BITFIELD_RO only supports the GET subcommand"),
+            NotHll => f.write_str("WRONGTYPE Key is not a valid HyperLogLog string value."),
+            CorruptedHll => f.write_str("INVALIDOBJ Corrupted HLL object detected"),
+            PfdebugNoSuchKey => f.write_str("ERR The specified key does not exist"),
+            PfdebugNotSparse => f.write_str("ERR HLL encoding is not sparse"),
+            PfdebugUnknown(name) => write!(f, "ERR Unknown PFDEBUG subcommand '{name}'"),
+            HllSelfTest(failure) => {
+                use crate::hyperloglog::SelfTestFailure::*;
+                f.write_str("ERR TESTFAILED ")?;
+                match failure {
+                    Register {
+                        index,
+                        expected,
+                        found,
+                    } => write!(f, "Register {index} should be {expected} but is {found}"),
+                    SparseNotUsed => f.write_str("sparse encoding not used"),
+                    Disagree => f.write_str("dense/sparse disagree"),
+                    TooBigError { cardinality, error } => {
+                        write!(f, "Too big error. card:{cardinality} abserr:{error}")
+                    }
+                }
+            }
+            GeoInvalidLonLat(longitude, latitude) => write!(
+                f,
+                "ERR invalid longitude,latitude pair {longitude},{latitude}"
+            ),
+            GeoMemberNotFound => f.write_str("ERR could not decode requested zset member"),
+            GeoNeedNumeric(what) => write!(f, "ERR need numeric {what}"),
+            GeoRadiusNegative => f.write_str("ERR radius cannot be negative"),
+            GeoBoxNegative => f.write_str("ERR height or width cannot be negative"),
+            GeoUnit => f.write_str("ERR unsupported unit provided. please use M, KM, FT, MI"),
+            GeoCountNotPositive => f.write_str("ERR COUNT must be > 0"),
+            GeoStoreWithOptions(which) => write!(
+                f,
+                "ERR {which} is not compatible with WITHDIST, WITHHASH and WITHCOORD options"
+            ),
+            GeoNeedsFrom(command) => write!(
+                f,
+                "ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for {command}"
+            ),
+            GeoNeedsBy(command) => write!(
+                f,
+                "ERR exactly one of BYRADIUS and BYBOX can be specified for {command}"
+            ),
+            GeoAnyWithoutCount => f.write_str("ERR the ANY argument requires COUNT argument"),
             NoSuchKey => f.write_str("ERR no such key"),
             IndexOutOfRange => f.write_str("ERR index out of range"),
             NumkeysTooMany => f.write_str("ERR Number of keys can't be greater than number of args"),

@@ -26,6 +26,8 @@
 //! - [`args`], [`glob`]: argument parsing and pattern matching as Redis does them.
 //! - `longdouble`: x87 80-bit arithmetic, for INCRBYFLOAT's exact answers.
 //! - [`types`]: the list, hash, set and sorted-set structures.
+//! - [`hyperloglog`]: HyperLogLog's registers in Redis's sparse and dense strings, and its
+//!   estimate; [`geohash`]: places as 52-bit sorted-set scores, and the search around one.
 //! - `cmd`: one file per command family.
 
 pub mod acl;
@@ -42,8 +44,10 @@ pub mod error;
 pub mod event;
 pub mod evict;
 pub mod expire;
+pub mod geohash;
 pub mod glob;
 pub mod grammar;
+pub mod hyperloglog;
 pub mod latency;
 mod longdouble;
 pub mod memory;

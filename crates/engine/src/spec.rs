@@ -40,6 +40,8 @@ pub mod flag {
     pub const SKIP_SLOWLOG: u32 = 1 << 10;
     pub const FAST: u32 = 1 << 11;
     pub const NO_AUTH: u32 = 1 << 12;
+    /// A read that may still write what it must propagate (PFCOUNT caching its estimate). Not
+    /// in [`NAMES`]: Redis's COMMAND INFO hides it on purpose.
     pub const MAY_REPLICATE: u32 = 1 << 13;
     pub const NO_MANDATORY_KEYS: u32 = 1 << 14;
     pub const NO_MULTI: u32 = 1 << 15;
@@ -133,11 +135,16 @@ pub mod key_flag {
     }
 }
 
-/// Where a key spec starts looking: at a fixed argument, or somewhere no spec can say (SORT's
-/// STORE may come anywhere).
+/// Where a key spec starts looking: at a fixed argument, after a keyword looked for from
+/// `startfrom` on (backwards from the end when negative; GEORADIUS's STORE), or somewhere no
+/// spec can say (SORT's STORE may come anywhere).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BeginSearch {
     Index(i32),
+    Keyword {
+        keyword: &'static str,
+        startfrom: i32,
+    },
     Unknown,
 }
 
@@ -197,6 +204,22 @@ impl KeySpec {
                 firstkey,
                 keystep,
             },
+        }
+    }
+
+    /// The keys from the argument after `keyword` (searched from `startfrom`) to `lastkey`.
+    pub const fn keyword(
+        flags: u32,
+        keyword: &'static str,
+        startfrom: i32,
+        lastkey: i32,
+        keystep: i32,
+    ) -> KeySpec {
+        KeySpec {
+            notes: "",
+            flags,
+            begin_search: BeginSearch::Keyword { keyword, startfrom },
+            find_keys: FindKeys::Range { lastkey, keystep },
         }
     }
 

@@ -163,8 +163,8 @@ impl Runner {
                 id
             })
             .collect();
-        for command in &scenario.setup {
-            execute(&mut engine, clients[0], &command.argv_at(START_MS));
+        for argv in scenario.setup.iter().flat_map(|s| s.commands_at(START_MS)) {
+            execute(&mut engine, clients[0], &argv);
         }
         for &client in &clients {
             engine.drain(client);

@@ -115,6 +115,18 @@ def fill(r):
                           "f": 1e300, "g": 0.1, "h": 12345678901})
     r.zadd("z:skiplist", {"m%d" % i: i / 3 for i in range(200)})
     r.zadd("z:long-member", {"m" * 100: 1, "n": 2})
+    # Bitmaps and HyperLogLogs are strings (raw: longer than an embstr, which a load makes of
+    # shorter ones), geo sets are sorted sets.
+    r.setbit("bits:sparse", 1000, 1)
+    r.setbit("bits:sparse", 7, 1)
+    r.execute_command("BITFIELD", "bits:field", "SET", "u8", "#60", 200, "INCRBY", "i16", 3, -5)
+    r.pfadd("hll:sparse", *["e%d" % i for i in range(40)])
+    r.pfcount("hll:sparse")
+    r.pfadd("hll:dense", *["d%d" % i for i in range(5000)])
+    r.execute_command("GEOADD", "geo:listpack", 13.361389, 38.115556, "Palermo",
+                      15.087269, 37.502669, "Catania")
+    r.execute_command("GEOADD", "geo:skiplist",
+                      *[x for i in range(200) for x in (i * 1.7 - 170, i * 0.8 - 80, "p%d" % i)])
     r.set("ttl:string", "v")
     r.pexpireat("ttl:string", EXPIRE_AT)
     r.rpush("ttl:list", "a")
@@ -365,6 +377,35 @@ def aof_workload(r):
     r.flushdb()
     r.set("db5:kept", "y")
     r.select(0)
+    new_types_workload(r)
+
+
+def new_types_workload(r):
+    """Bitmaps, HyperLogLogs and geo sets as a log must record them: GEOADD as the ZADD it
+    runs, PFCOUNT when it caches a fresh estimate (a read that writes), the stores as given,
+    and nothing for what changed nothing (a SETBIT to the bit's value, a PFADD that grew no
+    register, BITFIELD's GETs)."""
+    r.setbit("a:bits", 100, 1)
+    r.setbit("a:bits", 100, 1)
+    r.execute_command("BITFIELD", "a:bits", "INCRBY", "u8", "#2", 300, "GET", "u4", 0)
+    r.execute_command("BITFIELD", "a:bits", "GET", "u8", 0)
+    r.execute_command("BITFIELD", "a:bits", "OVERFLOW", "FAIL", "INCRBY", "u2", 0, 9)
+    r.bitop("XOR", "a:bitop", "a:bits", "bits:sparse")
+    r.bitop("AND", "a:bitop", "a:missing")
+    r.pfadd("a:hll", *("v%d" % i for i in range(100)))
+    r.pfadd("a:hll", "v1")
+    r.pfcount("a:hll")
+    r.pfcount("a:hll")
+    r.pfcount("a:hll", "hll:dense")
+    r.pfmerge("a:merged", "a:hll", "hll:dense")
+    r.execute_command("PFDEBUG", "TODENSE", "a:hll")
+    r.execute_command("GEOADD", "a:geo", "CH", 13.361389, 38.115556, "Palermo",
+                      15.087269, 37.502669, "Catania")
+    r.execute_command("GEOADD", "a:geo", "NX", 13.361389, 38.115556, "Palermo")
+    r.execute_command("GEOSEARCHSTORE", "a:near", "a:geo", "FROMLONLAT", 15, 37,
+                      "BYRADIUS", 200, "km", "STOREDIST")
+    r.execute_command("GEORADIUS", "a:geo", 15, 37, 200, "km", "STORE", "a:radius")
+    r.execute_command("GEORADIUS", "a:geo", 15, 37, 1, "m", "STORE", "a:radius")
 
 
 def aof_exchange(checks, writer, reader, label):
@@ -468,6 +509,34 @@ def wait_for_rewrite(r):
         time.sleep(0.05)
 
 
+def aof_same_log(checks, binary, redis_server):
+    """Started empty with appendonly yes, both servers run new_types_workload() on the same
+    data (no TTL, nothing random): their logs of commands must be the same bytes."""
+    logs = []
+    for argv, name in (([binary, "--appendonly", "yes", "--enable-debug-command", "yes"],
+                        "keyspace-server"),
+                       ([redis_server, "--bind", "127.0.0.1", "--save", "", "--appendonly",
+                         "yes", "--enable-debug-command", "yes"], "redis-server")):
+        directory = tempfile.mkdtemp(prefix="persist-aof-log-")
+        try:
+            s = Server(argv + ["--appendfsync", "always"], directory, name)
+            try:
+                s.client.setbit("bits:sparse", 1000, 1)
+                s.client.pfadd("hll:dense", *["d%d" % i for i in range(5000)])
+                new_types_workload(s.client)
+            finally:
+                s.stop()
+            folder = os.path.join(directory, "appendonlydir")
+            incr = [n for n in os.listdir(folder) if n.endswith(".incr.aof")][0]
+            with open(os.path.join(folder, incr), "rb") as f:
+                logs.append(f.read())
+        finally:
+            shutil.rmtree(directory)
+    checks.check("AOF: bitmaps, HyperLogLogs and geo logged as redis-server logs them "
+                 "(%d bytes)" % len(logs[1]), logs[0] == logs[1],
+                 "ours %.600r, redis %.600r" % tuple(logs))
+
+
 def keyspace_after_restart(directory, start):
     s = start(directory)
     try:
@@ -541,6 +610,7 @@ def main():
         shutil.rmtree(directory_b)
 
     aof_checks(checks, binary, redis_server)
+    aof_same_log(checks, binary, redis_server)
 
     print("%d passed, %d failed" % (checks.passed, checks.failed))
     sys.exit(1 if checks.failed else 0)

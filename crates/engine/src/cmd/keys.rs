@@ -1116,10 +1116,13 @@ fn copy(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         }
         engine.db_delete(dst, destination);
     }
+    let len = value.size();
     engine.db_add(dst, destination, value);
     if let Some(origin) = origin {
         let duplicated = match origin {
             StringOrigin::Encoded => StringOrigin::Duplicated,
+            // `dupStringObject` copies a raw string into an exact allocation.
+            StringOrigin::Raw(_) => StringOrigin::Raw(crate::memory::Sds::new(len)),
             other => other,
         };
         engine.set_string_origin(dst, destination, duplicated);

@@ -2,12 +2,15 @@
 //! (see `crate::spec`) beside the handlers they name.
 
 pub mod acl;
+pub mod bitops;
 pub mod blocking;
 pub mod client;
 pub mod config;
 pub mod connection;
 pub mod functions;
+pub mod geo;
 pub mod hash;
+pub mod hyperloglog;
 pub mod info;
 pub mod keys;
 pub mod latency;
@@ -27,11 +30,14 @@ use crate::spec::CommandSpec;
 /// Every family's rows; `crate::spec::table` walks them as one table.
 pub static FAMILIES: &[&[CommandSpec]] = &[
     string::COMMANDS,
+    bitops::COMMANDS,
+    hyperloglog::COMMANDS,
     keys::COMMANDS,
     list::COMMANDS,
     hash::COMMANDS,
     set::COMMANDS,
     zset::COMMANDS,
+    geo::COMMANDS,
     sort::COMMANDS,
     blocking::COMMANDS,
     pubsub::COMMANDS,

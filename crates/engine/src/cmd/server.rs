@@ -482,6 +482,13 @@ fn key_specs(spec: &CommandSpec) -> Vec<Reply> {
         .map(|key_spec| {
             let begin_search = match key_spec.begin_search {
                 BeginSearch::Index(index) => search("index", vec![("index", int(index))]),
+                BeginSearch::Keyword { keyword, startfrom } => search(
+                    "keyword",
+                    vec![
+                        ("keyword", Reply::bulk(keyword)),
+                        ("startfrom", int(startfrom)),
+                    ],
+                ),
                 BeginSearch::Unknown => search("unknown", Vec::new()),
             };
             let find_keys = match key_spec.find_keys {
@@ -711,10 +718,16 @@ fn keys_by_specs(spec: &CommandSpec, argv: &[Vec<u8>]) -> Option<Vec<KeyReferenc
         if key_spec.flags & key_flag::NOT_KEY != 0 {
             continue;
         }
-        let BeginSearch::Index(index) = key_spec.begin_search else {
-            return None;
+        let mut first = match key_spec.begin_search {
+            BeginSearch::Index(index) => i64::from(index),
+            BeginSearch::Keyword { keyword, startfrom } => {
+                match keyword_position(argv, keyword, startfrom) {
+                    Some(at) => at as i64 + 1,
+                    None => continue,
+                }
+            }
+            BeginSearch::Unknown => return None,
         };
-        let mut first = i64::from(index);
         let (last, step) = match key_spec.find_keys {
             FindKeys::Range { lastkey, keystep } => {
                 let lastkey = i64::from(lastkey);
@@ -746,8 +759,31 @@ fn keys_by_specs(spec: &CommandSpec, argv: &[Vec<u8>]) -> Option<Vec<KeyReferenc
     Some(keys)
 }
 
+/// Where a keyword key spec finds its keyword (case-insensitive), searching forwards from a
+/// positive `startfrom` up to the argument before the last, or backwards from the end down to
+/// the second argument: `getKeysUsingKeySpecs`' walk, whose bounds are never searched.
+fn keyword_position(argv: &[Vec<u8>], keyword: &str, startfrom: i32) -> Option<usize> {
+    let argc = argv.len() as i64;
+    let (start, end) = match startfrom {
+        1.. => (i64::from(startfrom), argc - 1),
+        _ => (argc + i64::from(startfrom), 1),
+    };
+    let mut i = start;
+    while i != end {
+        if i >= argc || i < 1 {
+            return None;
+        }
+        if argv[i as usize].eq_ignore_ascii_case(keyword.as_bytes()) {
+            return Some(i as usize);
+        }
+        i += if start <= end { 1 } else { -1 };
+    }
+    None
+}
+
 /// The `get_keys_function` of the commands whose key specs cannot always tell: SET (is the
-/// old value read? `setGetKeys`), SORT and SORT_RO (STORE may come anywhere), and the commands
+/// old value read? `setGetKeys`), BITFIELD (is the key only read? `bitfieldGetKeys`), SORT
+/// and SORT_RO (STORE may come anywhere), and the commands
 /// with a count of keys, which Redis reads again with C's `atoi` (`genericGetKeys`: the keys,
 /// then the destination, all without flags).
 fn get_keys_function(spec: &CommandSpec, argv: &[Vec<u8>]) -> Vec<KeyReference> {
@@ -760,6 +796,13 @@ fn get_keys_function(spec: &CommandSpec, argv: &[Vec<u8>]) -> Vec<KeyReference> 
             let flags = match get {
                 true => key_flag::RW | key_flag::ACCESS | key_flag::UPDATE,
                 false => key_flag::OW | key_flag::UPDATE,
+            };
+            vec![(1, flags)]
+        }
+        ("bitmap", "bitfield") => {
+            let flags = match crate::cmd::bitops::bitfield_reads_only(argv) {
+                true => key_flag::RO | key_flag::ACCESS,
+                false => key_flag::RW | key_flag::ACCESS | key_flag::UPDATE,
             };
             vec![(1, flags)]
         }

@@ -229,7 +229,11 @@ fn as_zset_mut(value: &mut Value) -> Result<&mut SortedSet> {
 }
 
 /// Reads a sorted set for a read-only command: None when the key does not exist.
-fn read_zset<'e>(engine: &'e mut Engine, db: usize, key: &[u8]) -> Result<Option<&'e SortedSet>> {
+pub(crate) fn read_zset<'e>(
+    engine: &'e mut Engine,
+    db: usize,
+    key: &[u8],
+) -> Result<Option<&'e SortedSet>> {
     engine.lookup_read(db, key).map(as_zset).transpose()
 }
 
@@ -344,7 +348,7 @@ struct ZaddFlags {
 /// and the reply is the new score, or nil when a condition refused the change. Flags come
 /// first in any order; every score is checked before anything changes. Announced `zadd`
 /// (`zincr` with INCR) when anything was added or updated.
-fn zadd(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+pub(crate) fn zadd(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     zadd_generic(engine, call, ZaddFlags::default())
 }
 

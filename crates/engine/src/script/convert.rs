@@ -16,7 +16,7 @@
 
 use keyspace_lua::{Lua, Result as LuaResult, TableRef, Value};
 
-use crate::reply::{format_double, Reply};
+use crate::reply::{format_double, format_human, Reply};
 
 /// Nesting levels of a script's reply before the rest becomes Redis's stack-limit error.
 pub const MAX_DEPTH: usize = 1000;
@@ -69,6 +69,9 @@ pub fn reply_to_lua(lua: &mut Lua, reply: &Reply, protocol: u8) -> LuaResult<Val
         }
         Reply::Double(d) if resp3 => wrap(lua, "double", Value::Num(*d))?,
         Reply::Double(d) => lua.create_string(format_double(*d))?,
+        // GEOPOS and WITHCOORD: the same double, printed as `ld2string`'s human form in RESP2.
+        Reply::HumanDouble(d) if resp3 => wrap(lua, "double", Value::Num(*d))?,
+        Reply::HumanDouble(d) => lua.create_string(format_human(*d))?,
         Reply::Boolean(b) if resp3 => Value::Bool(*b),
         Reply::Boolean(b) => Value::Num(f64::from(u8::from(*b))),
         Reply::BigNumber(n) if resp3 => single_field(lua, "big_number", n.as_bytes())?,
