@@ -428,6 +428,30 @@ pub static PARAMS: &[ConfigParam] = &[
         mutable: true,
         clamp: None,
     },
+    // Writes are refused with NOREPLICAS while fewer good replicas than this are connected
+    // (none ever are: the engine is a primary without replicas), unless the lag is 0.
+    ConfigParam {
+        name: "min-replicas-to-write",
+        aliases: &["min-slaves-to-write"],
+        kind: ConfigKind::Int {
+            min: 0,
+            max: i32::MAX as i64,
+        },
+        default: "0",
+        mutable: true,
+        clamp: None,
+    },
+    ConfigParam {
+        name: "min-replicas-max-lag",
+        aliases: &["min-slaves-max-lag"],
+        kind: ConfigKind::Int {
+            min: 0,
+            max: i32::MAX as i64,
+        },
+        default: "10",
+        mutable: true,
+        clamp: None,
+    },
     // A failed background save (or AOF write) refuses writes with MISCONF while this is on.
     ConfigParam {
         name: "stop-writes-on-bgsave-error",

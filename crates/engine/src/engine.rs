@@ -465,6 +465,10 @@ impl Engine {
             self.check_permissions(client, spec, argv, &name)
                 .and_then(|()| self.check_memory(client, flags, argv))
                 .and_then(|()| self.check_disk_error(client, flags, argv))
+                .and_then(|()| match self.is_write_command(client, flags, argv) {
+                    true => self.check_good_replicas(),
+                    false => Ok(()),
+                })
                 .and_then(|()| self.check_subscribed_context(client, &name))
                 .and_then(|()| self.check_busy(spec))
                 .map_err(|e| (e, Some(name.clone())))?;

@@ -354,6 +354,8 @@ pub enum Error {
     MisconfRdb,
     /// A write (or PING) after writing to the append-only log failed; the system's reason.
     MisconfAof(String),
+    /// A write with `min-replicas-to-write` set and fewer good replicas (the engine has none).
+    NoReplicas,
     /// SHUTDOWN ABORT with no shutdown under way.
     NoShutdownInProgress,
     /// A command flagged `no_multi` (SAVE, SHUTDOWN) sent inside MULTI.
@@ -722,6 +724,7 @@ impl fmt::Display for Error {
                  Redis logs for details about the RDB error.",
             ),
             MisconfAof(why) => write!(f, "MISCONF Errors writing to the AOF file: {why}"),
+            NoReplicas => f.write_str("NOREPLICAS Not enough good replicas to write."),
             NoShutdownInProgress => f.write_str("ERR No shutdown in progress."),
             NotAllowedInMulti => f.write_str("ERR Command not allowed inside a transaction"),
             NoScript => f.write_str("NOSCRIPT No matching script. Please use EVAL."),

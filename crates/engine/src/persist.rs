@@ -419,9 +419,22 @@ impl Engine {
         if !(rdb || aof) || p.aof.loading {
             return Ok(());
         }
-        let is = |name: &[u8]| argv[0].eq_ignore_ascii_case(name);
-        let writes = flags & flag::WRITE != 0
-            || (is(b"exec")
+        let writes = self.is_write_command(client, flags, argv);
+        if !(writes || argv[0].eq_ignore_ascii_case(b"ping")) {
+            return Ok(());
+        }
+        Err(if rdb {
+            Error::MisconfRdb
+        } else {
+            Error::MisconfAof(p.aof.last_write_error.clone())
+        })
+    }
+
+    /// Whether a command writes, as `processCommand` decides it for its refusals: its flags
+    /// (EVAL's are its script's), or an EXEC whose queue holds a write.
+    pub(crate) fn is_write_command(&self, client: ClientId, flags: u32, argv: &[Vec<u8>]) -> bool {
+        flags & flag::WRITE != 0
+            || (argv[0].eq_ignore_ascii_case(b"exec")
                 && self
                     .clients
                     .get(&client)
@@ -430,15 +443,20 @@ impl Engine {
                         t.queue.iter().any(|queued| {
                             spec::resolve(queued).is_ok_and(|(s, _)| s.has(flag::WRITE))
                         })
-                    }));
-        if !(writes || is(b"ping")) {
-            return Ok(());
-        }
-        Err(if rdb {
-            Error::MisconfRdb
+                    }))
+    }
+
+    /// Redis's `checkGoodReplicasStatus`: a primary with `min-replicas-to-write` set (and
+    /// `min-replicas-max-lag` not 0) refuses writes with fewer good replicas than that. The
+    /// engine has no replicas, so any such setting refuses them.
+    pub(crate) fn check_good_replicas(&self) -> Result<(), Error> {
+        let configured = self.config.int("min-replicas-to-write") != 0
+            && self.config.int("min-replicas-max-lag") != 0;
+        if configured {
+            Err(Error::NoReplicas)
         } else {
-            Error::MisconfAof(p.aof.last_write_error.clone())
-        })
+            Ok(())
+        }
     }
 
     /// A script declaring writes is refused at its start after a failed save or log write

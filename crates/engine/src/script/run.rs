@@ -57,6 +57,7 @@ impl Engine {
             if run.ro {
                 return Err(Error::ScriptWriteFlagWithRo);
             }
+            self.check_good_replicas()?;
         }
         let over = self.pre_command_oom;
         if !compat && over && !declared(flags::ALLOW_OOM) && !declared(flags::NO_WRITES) {
@@ -544,7 +545,10 @@ impl Engine {
             return Err(self.refuse_in_script(Some(&name), text));
         }
         if writes && !run_flags.write_dirty {
-            if let Err(e) = self.check_disk_error(SCRIPT_CLIENT, spec.flags, argv) {
+            let refused = self
+                .check_disk_error(SCRIPT_CLIENT, spec.flags, argv)
+                .and_then(|()| self.check_good_replicas());
+            if let Err(e) = refused {
                 return Err(self.refuse_in_script(Some(&name), &format!("-{e}")));
             }
         }
