@@ -281,6 +281,44 @@ pub static NOTES: &[Notes] = &[
     n("lastsave", "傳回上次成功儲存快照的 Unix 時間。", &["LASTSAVE"]),
     n("bgrewriteaof", "以目前鍵空間的快照重寫 append-only 日誌；這裡在回覆前就做完。", &["BGREWRITEAOF"]),
     n("shutdown", "（依設定或 SAVE 選項）儲存後停止伺服器；NOSAVE 則不存。", &["SHUTDOWN NOSAVE"]),
+    // functions
+    n("function", "管理函式庫：載入、列出、刪除、匯出與匯入；FCALL 呼叫其中的函式。", &["FUNCTION LIST"]),
+    n("function|load", "載入一個 Lua 函式庫（第一行 #!lua name=庫名），庫裡用 redis.register_function 登記函式；REPLACE 取代同名的庫。", &["FUNCTION LOAD REPLACE \"#!lua name=greet\\nredis.register_function('hello', function(keys, args) return 'hi ' .. (args[1] or 'there') end)\""]),
+    n("function|list", "列出已載入的函式庫和其中的函式；WITHCODE 連程式碼一起列出，LIBRARYNAME 依名稱篩選。", &["FUNCTION LOAD REPLACE \"#!lua name=greet\\nredis.register_function('hello', function() return 'hi' end)\"\nFUNCTION LIST WITHCODE"]),
+    n("function|delete", "刪除一個函式庫和它的所有函式。", &["FUNCTION LOAD REPLACE \"#!lua name=greet\\nredis.register_function('hello', function() return 'hi' end)\"\nFUNCTION DELETE greet"]),
+    n("function|flush", "刪除所有函式庫。", &["FUNCTION FLUSH"]),
+    n("function|dump", "把所有函式庫匯出成一段序列化資料，可在另一台伺服器用 FUNCTION RESTORE 匯入。", &["FUNCTION LOAD REPLACE \"#!lua name=greet\\nredis.register_function('hello', function() return 'hi' end)\"\nFUNCTION DUMP"]),
+    n("function|restore", "匯入 FUNCTION DUMP 的資料；FLUSH 先清空、APPEND 只加入（預設，同名時失敗）、REPLACE 取代同名的庫。", &["FUNCTION RESTORE \"\\xf5@M#!lua name=greet\\nredis.register_function('hello', function() return 'hi' end)\\n\\x00m\\x06\\xa6W),\\xd7X\" REPLACE\nFCALL hello 0"]),
+    n("function|stats", "顯示正在執行的函式（若有）和各引擎載入的庫與函式數量。", &["FUNCTION STATS"]),
+    n("function|kill", "停止正在執行、而且還沒寫入任何資料的函式；沒有函式在執行時回答 NOTBUSY。", &["FUNCTION KILL"]),
+    n("function|help", "列出 FUNCTION 的子命令。", &["FUNCTION HELP"]),
+    n("fcall", "呼叫已載入函式庫中的函式：先給鍵的數量和鍵，再給其他參數；函式一次執行完。", &["FUNCTION LOAD REPLACE \"#!lua name=counter\\nredis.register_function('bump', function(keys, args) return redis.call('INCRBY', keys[1], args[1]) end)\"\nFCALL bump 1 visits 5"]),
+    n("fcall_ro", "呼叫登記為 no-writes 的唯讀函式；函式若要寫入會被拒絕。", &["FUNCTION LOAD REPLACE \"#!lua name=reader\\nredis.register_function{function_name='peek', callback=function(keys) return redis.call('GET', keys[1]) end, flags={'no-writes'}}\"\nSET visits 7\nFCALL_RO peek 1 visits"]),
+    // bitmaps
+    n("setbit", "把字串中第 offset 個位元設成 0 或 1（字串不夠長會自動補零），傳回原本的位元。", &["SETBIT active:2026-12-07 42 1\nGETBIT active:2026-12-07 42"]),
+    n("getbit", "傳回字串中第 offset 個位元；超出字串長度的位元都是 0。", &["SETBIT flags 7 1\nGETBIT flags 7\nGETBIT flags 100"]),
+    n("bitcount", "計算字串中為 1 的位元數；可限定範圍，以位元組（BYTE）或位元（BIT）為單位。", &["SET key foobar\nBITCOUNT key\nBITCOUNT key 1 1\nBITCOUNT key 5 30 BIT"]),
+    n("bitpos", "找出第一個為 0 或 1 的位元位置；可限定範圍，以位元組或位元為單位。", &["SET key \"\\xff\\xf0\\x00\"\nBITPOS key 0\nBITPOS key 1 2"]),
+    n("bitop", "對多個字串做逐位元的 AND、OR、XOR 或 NOT，結果存到目的鍵，傳回其長度。", &["SETBIT day1 3 1\nSETBIT day1 5 1\nSETBIT day2 5 1\nBITOP AND both day1 day2\nBITCOUNT both"]),
+    n("bitfield", "把字串當成一排任意寬度的整數來讀寫：GET、SET、INCRBY，以 OVERFLOW 決定溢位時 WRAP、SAT 或 FAIL。", &["BITFIELD scores SET u8 0 200 INCRBY u8 0 100\nBITFIELD scores OVERFLOW SAT INCRBY u8 0 100 GET u8 0"]),
+    n("bitfield_ro", "BITFIELD 的唯讀版本，只接受 GET。", &["BITFIELD scores SET u8 #1 42\nBITFIELD_RO scores GET u8 #1"]),
+    // hyperloglog
+    n("pfadd", "把元素加入 HyperLogLog（最多約 12 KB 的基數估計），估計值有變動時傳回 1。", &["PFADD visitors:post:1 alice bob carol\nPFADD visitors:post:1 alice"]),
+    n("pfcount", "傳回 HyperLogLog 估計的不重複元素數；給多個鍵時估計它們聯集的數量。", &["PFADD v1 a b c\nPFADD v2 c d\nPFCOUNT v1\nPFCOUNT v1 v2"]),
+    n("pfmerge", "把多個 HyperLogLog 合併到目的鍵，得到聯集的估計。", &["PFADD v1 a b c\nPFADD v2 c d\nPFMERGE all v1 v2\nPFCOUNT all"]),
+    n("pfdebug", "檢視 HyperLogLog 的內部：GETREG 列出暫存器、DECODE 顯示稀疏編碼、ENCODING 傳回編碼、TODENSE 轉成密集編碼。", &["PFADD v a b c\nPFDEBUG ENCODING v\nPFDEBUG DECODE v\nPFDEBUG TODENSE v\nPFDEBUG ENCODING v"]),
+    n("pfselftest", "執行 HyperLogLog 實作的自我測試，通過時回答 OK。", &["PFSELFTEST"]),
+    // geo
+    n("geoadd", "把地點（經度、緯度、名稱）加入以 geohash 為分數的有序集合；NX、XX 限定新增或更新，CH 計算變更數。", &["GEOADD places 121.5654 25.0330 taipei101 120.3014 22.6273 kaohsiung\nGEOPOS places taipei101"]),
+    n("geodist", "兩個地點間的距離，單位可為 m、km、mi 或 ft。", &["GEOADD places 121.5654 25.0330 taipei101 120.3014 22.6273 kaohsiung\nGEODIST places taipei101 kaohsiung km"]),
+    n("geohash", "傳回地點的 11 字元 geohash 字串。", &["GEOADD places 121.5654 25.0330 taipei101\nGEOHASH places taipei101"]),
+    n("geopos", "傳回地點的經度與緯度（從 geohash 還原，與存入的值有微小差距）。", &["GEOADD places 121.5654 25.0330 taipei101\nGEOPOS places taipei101 nowhere"]),
+    n("geosearch", "找出圓形（BYRADIUS）或矩形（BYBOX）範圍內的地點，中心可以是某個成員或一組經緯度；可排序、限量並附上距離與座標。", &["GEOADD places 121.5654 25.0330 taipei101 121.5170 25.0478 station 120.3014 22.6273 kaohsiung\nGEOSEARCH places FROMLONLAT 121.54 25.04 BYRADIUS 5 km ASC WITHDIST"]),
+    n("geosearchstore", "把 GEOSEARCH 的結果存到目的鍵；STOREDIST 改存距離當分數。", &["GEOADD places 121.5654 25.0330 taipei101 121.5170 25.0478 station\nGEOSEARCHSTORE near places FROMMEMBER station BYRADIUS 10 km STOREDIST\nZRANGE near 0 -1 WITHSCORES"]),
+    n("georadius", "找出某經緯度周圍半徑內的地點（已由 GEOSEARCH 取代）；可用 STORE 存結果。", &["GEOADD places 121.5654 25.0330 taipei101 121.5170 25.0478 station\nGEORADIUS places 121.54 25.04 5 km WITHDIST"]),
+    n("georadius_ro", "GEORADIUS 的唯讀版本，不接受 STORE。", &["GEOADD places 121.5654 25.0330 taipei101\nGEORADIUS_RO places 121.54 25.04 5 km"]),
+    n("georadiusbymember", "找出某成員周圍半徑內的地點（已由 GEOSEARCH 取代）；可用 STORE 存結果。", &["GEOADD places 121.5654 25.0330 taipei101 121.5170 25.0478 station\nGEORADIUSBYMEMBER places station 10 km WITHDIST"]),
+    n("georadiusbymember_ro", "GEORADIUSBYMEMBER 的唯讀版本，不接受 STORE。", &["GEOADD places 121.5654 25.0330 taipei101 121.5170 25.0478 station\nGEORADIUSBYMEMBER_RO places station 10 km"]),
     // scripting
     n("eval", "在伺服器上執行一段 Lua 腳本：KEYS 是它會用到的鍵，ARGV 是其他參數；腳本一次執行完，中間不會插入其他指令。", &["EVAL \"return redis.call('SET', KEYS[1], ARGV[1])\" 1 greeting hello", "EVAL \"local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end return n\" 1 hits 60"]),
     n("evalsha", "用 SHA1 摘要執行伺服器已快取的腳本（由 EVAL 或 SCRIPT LOAD 載入）；不認得時回答 NOSCRIPT。", &["SCRIPT LOAD \"return redis.call('GET', KEYS[1])\"\nSET greeting hi\nEVALSHA d3c21d0c2b9ca22f82737626a27bcaf5d288f99f 1 greeting"]),
@@ -367,10 +405,16 @@ mod tests {
                     });
                     let replies = engine.execute(client, &argv).into_replies();
                     let refused = replies.iter().any(|r| r.is_error());
-                    // No file to rewrite, load or save, no script to kill: the refusal is the
+                    // No file to rewrite, load or save, no script or function to kill: the refusal is the
                     // lesson.
-                    let refusal_teaches = ["config|rewrite", "acl|load", "acl|save", "script|kill"]
-                        .contains(&row.name);
+                    let refusal_teaches = [
+                        "config|rewrite",
+                        "acl|load",
+                        "acl|save",
+                        "script|kill",
+                        "function|kill",
+                    ]
+                    .contains(&row.name);
                     assert!(
                         !refused || refusal_teaches,
                         "{}: {line} was refused",
