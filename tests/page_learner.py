@@ -320,8 +320,11 @@ def scripts_in_the_console(url):
         busy = page.reply("PING", pane=2, timeout=30)
         check("another pane is answered BUSY once the script runs past the threshold",
               busy and busy[0].startswith("(error) BUSY") and time.time() - started > 3, busy)
-        check("SCRIPT KILL from the other pane stops it",
-              page.reply("SCRIPT KILL", pane=2, timeout=30) == ["OK"])
+        said = text(d, '.pane[data-pane="1"] .log .pending')
+        check("the pane says a script runs and how to stop it", "running a script" in said, said)
+        click(d, "Stop: SCRIPT KILL in client " + text(d, '.pane[data-pane="2"] .pane-id').lstrip("id="))
+        check("its Stop button types SCRIPT KILL in the other pane, answered OK",
+              until(d, 20, lambda: "OK" in texts(d, '.pane[data-pane="2"] .log .entry .line')[-1:]))
         ended = until(d, 20, lambda: not d.find_elements(
             By.CSS_SELECTOR, '.pane[data-pane="1"] .log .pending') and texts(
             d, '.pane[data-pane="1"] .log .entry .line'))

@@ -396,8 +396,51 @@ fn EntryView(entry: Entry, pane: Pane) -> impl IntoView {
             (false, _) => text().console.queued.to_string(),
         }
     };
+    // A running script's line offers to stop it the way Redis allows: SCRIPT KILL typed in
+    // another pane (the script's own connection waits for its reply).
+    let running_script = move || {
+        let first = pane.log.with(|log| {
+            log.entries
+                .iter()
+                .find(|e| e.reply.is_none())
+                .is_some_and(|e| e.id == id)
+        });
+        first && pane.view.with(|v| v.running_script)
+    };
+    let other_pane = move || {
+        shared
+            .panes
+            .with(|panes| panes.iter().find(|p| p.id != pane.id).copied())
+    };
+    let stop = move || {
+        running_script().then(|| match other_pane() {
+            Some(other) => {
+                let label = text()
+                    .clients
+                    .stop_script
+                    .replace("{n}", &other.view.with(|v| v.id).to_string());
+                let kill = move |_| {
+                    let echo = clip_echo(format!(
+                        "{} SCRIPT KILL",
+                        other.view.with_untracked(|v| v.prompt.clone())
+                    ));
+                    shared.run_in(other, vec!["SCRIPT KILL".to_string()], echo);
+                };
+                view! { <button class="tool stop-script" on:click=kill>{label}</button> }.into_any()
+            }
+            None => view! { <span class="stop-script">{text().clients.stop_needs_pane}</span> }
+                .into_any(),
+        })
+    };
+    let shown = move || {
+        if running_script() {
+            text().clients.script_line.to_string()
+        } else {
+            pending()
+        }
+    };
     let body = match entry.reply {
-        None => view! { <div class="pending">{pending}</div> }.into_any(),
+        None => view! { <div class="pending">{shown}" "{stop}</div> }.into_any(),
         Some(reply) => {
             let hidden = reply.hidden();
             let id = reply.id;

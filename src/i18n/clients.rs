@@ -24,6 +24,11 @@ pub struct ClientStrings {
     pub blocked: &'static str,
     /// Where a blocked command's reply will be: `{cmd}` waits for `{keys}`.
     pub blocked_line: &'static str,
+    /// A script (EVAL, FCALL) running in the pane, and the button that stops it from another.
+    pub script_line: &'static str,
+    pub stop_script: &'static str,
+    /// The pane is the only one: SCRIPT KILL must come from another connection.
+    pub stop_needs_pane: &'static str,
     pub watching: &'static str,
     pub watch_broken: &'static str,
     /// Typed lines waiting behind a blocked command: `{n}`.
@@ -50,6 +55,9 @@ pub const EN: ClientStrings = ClientStrings {
     subscribed: "subscribed · {n}",
     blocked: "blocked",
     blocked_line: "(blocked: {cmd} waits for data on {keys}, or its timeout)",
+    script_line: "(running a script: other clients wait for it, and after busy-reply-threshold (5 s) get BUSY; SCRIPT KILL from another client stops it)",
+    stop_script: "Stop: SCRIPT KILL in client {n}",
+    stop_needs_pane: "Add a client to send SCRIPT KILL from it",
     watching: "WATCH",
     watch_broken: "watch broken: EXEC will fail",
     waiting_lines: "{n} typed line waits|{n} typed lines wait",
@@ -75,6 +83,9 @@ pub const ZH_TW: ClientStrings = ClientStrings {
     subscribed: "已訂閱 · {n}",
     blocked: "阻塞中",
     blocked_line: "（阻塞中：{cmd} 等待 {keys} 有資料，或等到逾時）",
+    script_line: "（腳本執行中：其他用戶端要等它結束，超過 busy-reply-threshold（5 秒）後會收到 BUSY；可從另一個用戶端用 SCRIPT KILL 停止它）",
+    stop_script: "停止：在用戶端 {n} 送出 SCRIPT KILL",
+    stop_needs_pane: "新增一個用戶端，才能從那裡送出 SCRIPT KILL",
     watching: "WATCH",
     watch_broken: "WATCH 已失效：EXEC 會失敗",
     waiting_lines: "{n} 行命令等待中",

@@ -117,6 +117,8 @@ pub struct ClientView {
     pub watch_broken: bool,
     /// Typed lines waiting behind a blocked command.
     pub waiting_lines: usize,
+    /// Its script (EVAL, FCALL) is running past its first slice.
+    pub running_script: bool,
 }
 
 impl ClientView {
@@ -137,6 +139,7 @@ impl ClientView {
             watching: Vec::new(),
             watch_broken: false,
             waiting_lines: 0,
+            running_script: false,
         }
     }
 }

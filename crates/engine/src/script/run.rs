@@ -197,7 +197,7 @@ impl Engine {
         if !self.scripting.is_running() {
             return;
         }
-        let caller = self.scripting_caller();
+        let caller = self.script_caller();
         if let Some(result) = self.script_slice() {
             self.deliver_script_result(caller, result);
         }
@@ -220,7 +220,9 @@ impl Engine {
         self.scripting.is_running()
     }
 
-    fn scripting_caller(&self) -> Option<ClientId> {
+    /// The client whose script (or function) is running, if one is: the front end shows it
+    /// busy.
+    pub fn script_caller(&self) -> Option<ClientId> {
         self.scripting.run.as_ref().map(|r| r.caller)
     }
 

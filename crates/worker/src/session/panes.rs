@@ -414,6 +414,7 @@ impl Session {
             watching: client.watched.iter().map(|w| text(&w.key)).collect(),
             watch_broken: client.dirty_cas,
             waiting_lines: pane.jobs.iter().map(|j| j.lines.len()).sum::<usize>(),
+            running_script: self.engine.script_caller() == Some(pane.client),
         }
     }
 

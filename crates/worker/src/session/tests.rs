@@ -891,6 +891,11 @@ fn a_runaway_script_is_stopped_by_script_kill_from_another_pane_once_redis_would
     let (mut s, clock) = two_panes();
     let started = run_on(&mut s, 1, &["EVAL \"while true do end\" 0"], None);
     assert!(started.answers.is_empty());
+    assert!(
+        started.clients[0].running_script,
+        "the page shows the pane running a script"
+    );
+    assert!(!started.clients[1].running_script);
     tick(&mut s, None);
     // Past busy-reply-threshold (5 s) the engine answers other clients, as a busy Redis does.
     clock.advance_ms(5_001);
@@ -904,6 +909,7 @@ fn a_runaway_script_is_stopped_by_script_kill_from_another_pane_once_redis_would
         }
         ended = tick(&mut s, None);
     }
+    assert!(!ended.clients[0].running_script);
     let error = answer_on(&ended, 1).concat();
     assert!(
         error.contains("Script killed by user with SCRIPT KILL"),
