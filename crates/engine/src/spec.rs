@@ -64,6 +64,9 @@ pub mod flag {
     pub const ACL_SORTEDSET: u32 = 1 << 25;
     /// @admin for a command without the admin flag (LASTSAVE).
     pub const ACL_ADMIN: u32 = 1 << 26;
+    /// Not listed either: a script's command (EVAL, FCALL), whose writes reach the log as
+    /// their effects while it runs and never as itself (Redis's `preventCommandPropagation`).
+    pub const EFFECTS_PROPAGATED: u32 = 1 << 27;
 
     /// Every flag with its `COMMAND INFO` name, in Redis's order.
     pub const NAMES: &[(u32, &str)] = &[
@@ -326,6 +329,37 @@ pub struct CommandSpec {
     /// The implementation; `None` for a container, which only dispatches to `subcommands`.
     pub handler: Option<Handler>,
     pub subcommands: &'static [CommandSpec],
+}
+
+/// A command of Redis's `group` with no subcommands and no tips: how the families whose
+/// commands are all alike (bitmaps, geo, HyperLogLog, sorted sets) write their rows.
+#[allow(clippy::too_many_arguments)]
+pub const fn row(
+    group: &'static str,
+    name: &'static str,
+    arity: i32,
+    flags: u32,
+    since: &'static str,
+    summary: &'static str,
+    syntax: &'static str,
+    complexity: &'static str,
+    keys: &'static [KeySpec],
+    handler: Handler,
+) -> CommandSpec {
+    CommandSpec {
+        name,
+        arity,
+        flags,
+        group,
+        since,
+        summary,
+        syntax,
+        complexity,
+        keys,
+        tips: &[],
+        handler: Some(handler),
+        subcommands: &[],
+    }
 }
 
 impl CommandSpec {

@@ -22,55 +22,29 @@ use crate::error::{Error, Result};
 use crate::event::NotifyClass;
 use crate::memory::Sds;
 use crate::reply::Reply;
-use crate::spec::{flag, key_flag, CommandResult, CommandSpec, Handler, KeySpec};
+use crate::spec::{flag, key_flag, row, CommandResult, CommandSpec, KeySpec};
 
-/// A row of this family's table: every bitmap command is in Redis's `bitmap` group.
-#[allow(clippy::too_many_arguments)]
-const fn row(
-    name: &'static str,
-    arity: i32,
-    flags: u32,
-    since: &'static str,
-    summary: &'static str,
-    syntax: &'static str,
-    complexity: &'static str,
-    keys: &'static [KeySpec],
-    handler: Handler,
-) -> CommandSpec {
-    CommandSpec {
-        name,
-        arity,
-        flags,
-        group: "bitmap",
-        since,
-        summary,
-        syntax,
-        complexity,
-        keys,
-        tips: &[],
-        handler: Some(handler),
-        subcommands: &[],
-    }
-}
+/// Every command of this family is in Redis's `bitmap` group.
+const GROUP: &str = "bitmap";
 
 /// The key is only read.
 const READS: &[KeySpec] = &[KeySpec::range(key_flag::RO | key_flag::ACCESS, 1, 0, 1)];
 
 pub static COMMANDS: &[CommandSpec] = &[
-    row("setbit", 4, flag::WRITE | flag::DENYOOM, "2.2.0",
+    row(GROUP, "setbit", 4, flag::WRITE | flag::DENYOOM, "2.2.0",
         "Sets or clears one bit of a key's string, growing it as needed; returns the bit's old value.",
         "key offset value", "O(1)",
         &[KeySpec::range(key_flag::RW | key_flag::ACCESS | key_flag::UPDATE, 1, 0, 1)], setbit),
-    row("getbit", 3, flag::READONLY | flag::FAST, "2.2.0",
+    row(GROUP, "getbit", 3, flag::READONLY | flag::FAST, "2.2.0",
         "Returns one bit of a key's string (0 past its end).",
         "key offset", "O(1)", READS, getbit),
-    row("bitcount", -2, flag::READONLY, "2.6.0",
+    row(GROUP, "bitcount", -2, flag::READONLY, "2.6.0",
         "Counts the bits set to 1 in a string, or in a range of its bytes or bits.",
         "key [start end [BYTE | BIT]]", "O(N)", READS, bitcount),
-    row("bitpos", -3, flag::READONLY, "2.8.7",
+    row(GROUP, "bitpos", -3, flag::READONLY, "2.8.7",
         "Finds the first bit set to 1 (or 0) in a string, or in a range of its bytes or bits.",
         "key bit [start [end [BYTE | BIT]]]", "O(N)", READS, bitpos),
-    row("bitop", -4, flag::WRITE | flag::DENYOOM, "2.6.0",
+    row(GROUP, "bitop", -4, flag::WRITE | flag::DENYOOM, "2.6.0",
         "Stores the bitwise AND, OR, XOR of strings, or the NOT of one, in a key; returns its length.",
         "(AND | OR | XOR | NOT) destkey key [key ...]", "O(N)",
         &[
@@ -78,7 +52,7 @@ pub static COMMANDS: &[CommandSpec] = &[
             KeySpec::range(key_flag::RO | key_flag::ACCESS, 3, -1, 1),
         ],
         bitop),
-    row("bitfield", -2, flag::WRITE | flag::DENYOOM, "3.2.0",
+    row(GROUP, "bitfield", -2, flag::WRITE | flag::DENYOOM, "3.2.0",
         "Reads, writes and increments integers of any width at any bit offset of a string.",
         "key [GET encoding offset | [OVERFLOW (WRAP | SAT | FAIL)] (SET encoding offset value | INCRBY encoding offset increment) [GET encoding offset | [OVERFLOW (WRAP | SAT | FAIL)] (SET encoding offset value | INCRBY encoding offset increment) ...]]",
         "O(1) for each subcommand specified",
@@ -90,7 +64,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         )
         .notes("This command allows both access and modification of the key")],
         bitfield),
-    row("bitfield_ro", -2, flag::READONLY | flag::FAST, "6.0.0",
+    row(GROUP, "bitfield_ro", -2, flag::READONLY | flag::FAST, "6.0.0",
         "Reads integers of any width at any bit offset of a string (BITFIELD's GET alone).",
         "key [GET encoding offset [GET encoding offset ...]]",
         "O(1) for each subcommand specified", READS, bitfield_ro),

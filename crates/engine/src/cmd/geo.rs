@@ -26,37 +26,11 @@ use crate::error::{Error, Result};
 use crate::event::NotifyClass;
 use crate::geohash::{self, HashBits, Shape, ShapeKind};
 use crate::reply::Reply;
-use crate::spec::{flag, key_flag, CommandResult, CommandSpec, Handler, KeySpec};
+use crate::spec::{flag, key_flag, row, CommandResult, CommandSpec, KeySpec};
 use crate::types::zset::{SortedSet, ZRange};
 
-/// A row of this family's table: every geo command is in Redis's `geo` group.
-#[allow(clippy::too_many_arguments)]
-const fn row(
-    name: &'static str,
-    arity: i32,
-    flags: u32,
-    since: &'static str,
-    summary: &'static str,
-    syntax: &'static str,
-    complexity: &'static str,
-    keys: &'static [KeySpec],
-    handler: Handler,
-) -> CommandSpec {
-    CommandSpec {
-        name,
-        arity,
-        flags,
-        group: "geo",
-        since,
-        summary,
-        syntax,
-        complexity,
-        keys,
-        tips: &[],
-        handler: Some(handler),
-        subcommands: &[],
-    }
-}
+/// Every command of this family is in Redis's `geo` group.
+const GROUP: &str = "geo";
 
 /// The key is only read.
 const READS: &[KeySpec] = &[KeySpec::range(key_flag::RO | key_flag::ACCESS, 1, 0, 1)];
@@ -77,42 +51,42 @@ const W: u32 = flag::WRITE | flag::DENYOOM;
 const R: u32 = flag::READONLY;
 
 pub static COMMANDS: &[CommandSpec] = &[
-    row("geoadd", -5, W, "3.2.0",
+    row(GROUP, "geoadd", -5, W, "3.2.0",
         "Adds places to a geo set (a sorted set scored by geohash), or moves them; NX, XX and CH as ZADD's.",
         "key [NX | XX] [CH] longitude latitude member [longitude latitude member ...]",
         "O(log(N)) for each item added, where N is the number of elements in the sorted set.",
         &[KeySpec::range(key_flag::RW | key_flag::UPDATE, 1, 0, 1)], geoadd),
-    row("geodist", -4, R, "3.2.0",
+    row(GROUP, "geodist", -4, R, "3.2.0",
         "Returns the distance between two places, in metres or the unit given.",
         "key member1 member2 [M | KM | FT | MI]", "O(log(N))", READS, geodist),
-    row("geohash", -2, R, "3.2.0", "Returns places as standard 11-character geohash strings.",
+    row(GROUP, "geohash", -2, R, "3.2.0", "Returns places as standard 11-character geohash strings.",
         "key [member [member ...]]",
         "O(log(N)) for each member requested, where N is the number of elements in the sorted set.",
         READS, geohash),
-    row("geopos", -2, R, "3.2.0", "Returns the longitude and latitude of places.",
+    row(GROUP, "geopos", -2, R, "3.2.0", "Returns the longitude and latitude of places.",
         "key [member [member ...]]", "O(N) where N is the number of members requested.",
         READS, geopos),
-    row("georadius", -6, W | flag::MOVABLEKEYS, "3.2.0",
+    row(GROUP, "georadius", -6, W | flag::MOVABLEKEYS, "3.2.0",
         "Finds the places within a radius of a point, optionally storing them (use GEOSEARCH).",
         "key longitude latitude radius (M | KM | FT | MI) [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC | DESC] [STORE key | STOREDIST key]",
         RADIUS, radius_keys!(6), georadius),
-    row("georadius_ro", -6, R, "3.2.10",
+    row(GROUP, "georadius_ro", -6, R, "3.2.10",
         "Finds the places within a radius of a point (use GEOSEARCH).",
         "key longitude latitude radius (M | KM | FT | MI) [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC | DESC]",
         RADIUS, READS, georadius_ro),
-    row("georadiusbymember", -5, W | flag::MOVABLEKEYS, "3.2.0",
+    row(GROUP, "georadiusbymember", -5, W | flag::MOVABLEKEYS, "3.2.0",
         "Finds the places within a radius of a member, optionally storing them (use GEOSEARCH).",
         "key member radius (M | KM | FT | MI) [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC | DESC] [STORE key | STOREDIST key]",
         RADIUS, radius_keys!(5), georadiusbymember),
-    row("georadiusbymember_ro", -5, R, "3.2.10",
+    row(GROUP, "georadiusbymember_ro", -5, R, "3.2.10",
         "Finds the places within a radius of a member (use GEOSEARCH).",
         "key member radius (M | KM | FT | MI) [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC | DESC]",
         RADIUS, READS, georadiusbymember_ro),
-    row("geosearch", -7, R, "6.2.0",
+    row(GROUP, "geosearch", -7, R, "6.2.0",
         "Finds the places within a radius or a box around a member or a point.",
         "key (FROMMEMBER member | FROMLONLAT longitude latitude) (BYRADIUS radius (M | KM | FT | MI) | BYBOX width height (M | KM | FT | MI)) [ASC | DESC] [COUNT count [ANY]] [WITHCOORD] [WITHDIST] [WITHHASH]",
         SEARCH, READS, geosearch),
-    row("geosearchstore", -8, W, "6.2.0",
+    row(GROUP, "geosearchstore", -8, W, "6.2.0",
         "Stores the places within a radius or a box in a sorted set, by geohash or by distance.",
         "destination source (FROMMEMBER member | FROMLONLAT longitude latitude) (BYRADIUS radius (M | KM | FT | MI) | BYBOX width height (M | KM | FT | MI)) [ASC | DESC] [COUNT count [ANY]] [STOREDIST]",
         SEARCH,

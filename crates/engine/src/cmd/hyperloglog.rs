@@ -16,50 +16,24 @@ use crate::event::NotifyClass;
 use crate::hyperloglog::{self as hll, Corrupted, Encoding, REGISTERS};
 use crate::memory::Sds;
 use crate::reply::Reply;
-use crate::spec::{flag, key_flag, CommandResult, CommandSpec, Handler, KeySpec};
+use crate::spec::{flag, key_flag, row, CommandResult, CommandSpec, KeySpec};
 
-/// A row of this family's table: every HyperLogLog command is in Redis's `hyperloglog` group.
-#[allow(clippy::too_many_arguments)]
-const fn row(
-    name: &'static str,
-    arity: i32,
-    flags: u32,
-    since: &'static str,
-    summary: &'static str,
-    syntax: &'static str,
-    complexity: &'static str,
-    keys: &'static [KeySpec],
-    handler: Handler,
-) -> CommandSpec {
-    CommandSpec {
-        name,
-        arity,
-        flags,
-        group: "hyperloglog",
-        since,
-        summary,
-        syntax,
-        complexity,
-        keys,
-        tips: &[],
-        handler: Some(handler),
-        subcommands: &[],
-    }
-}
+/// Every command of this family is in Redis's `hyperloglog` group.
+const GROUP: &str = "hyperloglog";
 
 pub static COMMANDS: &[CommandSpec] = &[
-    row("pfadd", -2, flag::WRITE | flag::DENYOOM | flag::FAST, "2.8.9",
+    row(GROUP, "pfadd", -2, flag::WRITE | flag::DENYOOM | flag::FAST, "2.8.9",
         "Adds elements to a HyperLogLog; answers 1 if its estimate may have changed.",
         "key [element [element ...]]", "O(1) to add every element.",
         &[KeySpec::range(key_flag::RW | key_flag::INSERT, 1, 0, 1)], pfadd),
-    row("pfcount", -2, flag::READONLY | flag::MAY_REPLICATE, "2.8.9",
+    row(GROUP, "pfcount", -2, flag::READONLY | flag::MAY_REPLICATE, "2.8.9",
         "Estimates how many distinct elements a HyperLogLog (or the union of several) has seen.",
         "key [key ...]",
         "O(1) with a very small average constant time when called with a single key. O(N) with N being the number of keys, and much bigger constant times, when called with multiple keys.",
         &[KeySpec::range(key_flag::RW | key_flag::ACCESS, 1, -1, 1)
             .notes("RW because it may change the internal representation of the key, and propagate to replicas")],
         pfcount),
-    row("pfmerge", -2, flag::WRITE | flag::DENYOOM, "2.8.9",
+    row(GROUP, "pfmerge", -2, flag::WRITE | flag::DENYOOM, "2.8.9",
         "Stores the union of HyperLogLogs in a key, merged with what it already holds.",
         "destkey [sourcekey [sourcekey ...]]",
         "O(N) to merge N HyperLogLogs, but with high constant times.",
@@ -68,11 +42,11 @@ pub static COMMANDS: &[CommandSpec] = &[
             KeySpec::range(key_flag::RO | key_flag::ACCESS, 2, -1, 1),
         ],
         pfmerge),
-    row("pfdebug", 3, flag::WRITE | flag::DENYOOM | flag::ADMIN, "2.8.9",
+    row(GROUP, "pfdebug", 3, flag::WRITE | flag::DENYOOM | flag::ADMIN, "2.8.9",
         "Shows a HyperLogLog's registers, opcodes or encoding, or makes it dense.",
         "subcommand key", "N/A",
         &[KeySpec::range(key_flag::RW | key_flag::ACCESS, 2, 0, 1)], pfdebug),
-    row("pfselftest", 1, flag::ADMIN, "2.8.9",
+    row(GROUP, "pfselftest", 1, flag::ADMIN, "2.8.9",
         "Tests the HyperLogLog implementation's registers and estimates.",
         "", "N/A", &[], pfselftest),
 ];
