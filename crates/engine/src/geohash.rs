@@ -253,49 +253,36 @@ pub struct Neighbors {
     pub south_west: HashBits,
 }
 
-/// Moves a box one step east (`d` > 0) or west along the longitude bits (the odd ones),
-/// wrapping around the antimeridian: the carry runs through the odd bits only because the
-/// even ones are set (or cleared) on the way.
-fn move_x(hash: HashBits, d: i8) -> HashBits {
-    if d == 0 {
-        return hash;
-    }
-    let x = hash.bits & 0xaaaa_aaaa_aaaa_aaaa;
-    let y = hash.bits & 0x5555_5555_5555_5555;
-    let zz = 0x5555_5555_5555_5555u64 >> (64 - u32::from(hash.step) * 2);
-    let x = if d > 0 {
-        x.wrapping_add(zz + 1)
-    } else {
-        (x | zz).wrapping_sub(zz + 1)
-    };
-    HashBits {
-        bits: (x & (0xaaaa_aaaa_aaaa_aaaa >> (64 - u32::from(hash.step) * 2))) | y,
-        step: hash.step,
-    }
-}
+/// The longitude's bits of an interleaved hash (the odd ones) and the latitude's (the even).
+const LONGITUDE_BITS: u64 = 0xaaaa_aaaa_aaaa_aaaa;
+const LATITUDE_BITS: u64 = 0x5555_5555_5555_5555;
 
-/// Moves a box one step north (`d` > 0) or south along the latitude bits (the even ones).
-fn move_y(hash: HashBits, d: i8) -> HashBits {
+/// Moves a box one step along the coordinate whose bits are `moving` (east or north for a
+/// positive `d`, west or south for a negative one), leaving the other's; longitude wraps
+/// around the antimeridian.
+/// The carry runs through the moving bits only because the others are set (or cleared) on the
+/// way (Redis's `geohash_move_x` / `geohash_move_y`).
+fn move_along(hash: HashBits, d: i8, moving: u64) -> HashBits {
     if d == 0 {
         return hash;
     }
-    let x = hash.bits & 0xaaaa_aaaa_aaaa_aaaa;
-    let y = hash.bits & 0x5555_5555_5555_5555;
-    let zz = 0xaaaa_aaaa_aaaa_aaaau64 >> (64 - u32::from(hash.step) * 2);
-    let y = if d > 0 {
-        y.wrapping_add(zz + 1)
+    let unused = 64 - u32::from(hash.step) * 2;
+    let (this, other) = (hash.bits & moving, hash.bits & !moving);
+    let zz = !moving >> unused;
+    let this = if d > 0 {
+        this.wrapping_add(zz + 1)
     } else {
-        (y | zz).wrapping_sub(zz + 1)
+        (this | zz).wrapping_sub(zz + 1)
     };
     HashBits {
-        bits: x | (y & (0x5555_5555_5555_5555 >> (64 - u32::from(hash.step) * 2))),
+        bits: (this & (moving >> unused)) | other,
         step: hash.step,
     }
 }
 
 /// The eight neighbours of a box (Redis's `geohashNeighbors`).
 pub fn neighbors(hash: HashBits) -> Neighbors {
-    let at = |dx: i8, dy: i8| move_y(move_x(hash, dx), dy);
+    let at = |dx: i8, dy: i8| move_along(move_along(hash, dx, LONGITUDE_BITS), dy, LATITUDE_BITS);
     Neighbors {
         north: at(0, 1),
         east: at(1, 0),
