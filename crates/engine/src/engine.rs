@@ -550,10 +550,10 @@ impl Engine {
         let start_us = self.clock.elapsed_us();
         let dirty_before = self.dirty;
         let result = handler(self, &call);
-        // PFCOUNT (`may_replicate`) writes the estimate it caches, which the log must see. The
-        // other `may_replicate` commands are not logged themselves: a script's (EVAL, FCALL)
-        // writes are logged as they happen, as its effects, and PUBLISH changes nothing.
-        let writes = spec.has(flag::WRITE) || name == "pfcount";
+        // PFCOUNT (`may_replicate`) writes the estimate it caches, which the log must see; a
+        // script's writes are logged as they happen, as its effects.
+        let writes =
+            spec.has(flag::WRITE | flag::MAY_REPLICATE) && !spec.has(flag::EFFECTS_PROPAGATED);
         self.propagate(writes, &call, dirty_before, &result);
         let duration_us = self.clock.elapsed_us().saturating_sub(start_us);
         self.settle_memory();

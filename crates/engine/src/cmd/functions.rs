@@ -15,8 +15,12 @@ use crate::spec::{self, flag, key_flag, CommandResult, CommandSpec, KeySpec};
 use crate::Outcome;
 
 /// Redis marks FCALL `movablekeys`: its keys are found by `functionGetKeys`.
-const FCALL_FLAGS: u32 =
-    flag::NOSCRIPT | flag::SKIP_MONITOR | flag::NO_MANDATORY_KEYS | flag::STALE | flag::MOVABLEKEYS;
+const FCALL_FLAGS: u32 = flag::NOSCRIPT
+    | flag::SKIP_MONITOR
+    | flag::NO_MANDATORY_KEYS
+    | flag::STALE
+    | flag::MOVABLEKEYS
+    | flag::EFFECTS_PROPAGATED;
 
 pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {

@@ -13,7 +13,11 @@ use crate::script::{sha1_hex, shebang_flags, CachedScript};
 use crate::spec::{flag, key_flag, CommandResult, CommandSpec, KeySpec};
 use crate::Outcome;
 
-const EVAL_FLAGS: u32 = flag::NOSCRIPT | flag::SKIP_MONITOR | flag::NO_MANDATORY_KEYS | flag::STALE;
+const EVAL_FLAGS: u32 = flag::NOSCRIPT
+    | flag::SKIP_MONITOR
+    | flag::NO_MANDATORY_KEYS
+    | flag::STALE
+    | flag::EFFECTS_PROPAGATED;
 
 pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
