@@ -169,15 +169,8 @@ impl Session {
             let job = self.panes[at].jobs.front_mut().expect("the front job");
             let Some(line) = job.lines.pop_front() else {
                 let job = self.panes[at].jobs.pop_front().expect("the front job");
-                let pane = self.panes[at].id;
-                let reply = self.page(job.out);
-                update.answers.push(Answer {
-                    seq: job.seq,
-                    pane,
-                    echo: job.echo.unwrap_or_default(),
-                    reply,
-                    note: job.note,
-                });
+                let answer = self.finished(self.panes[at].id, job);
+                update.answers.push(answer);
                 continue;
             };
             if job.echo.is_none() {
@@ -243,6 +236,17 @@ impl Session {
         blocked
     }
 
+    /// A finished job's answer to its pane: what it printed, paged.
+    fn finished(&mut self, pane: PaneId, job: Job) -> Answer {
+        Answer {
+            seq: job.seq,
+            pane,
+            echo: job.echo.unwrap_or_default(),
+            reply: self.page(job.out),
+            note: job.note,
+        }
+    }
+
     /// After a command (of pane `from`) or a tick: blocked panes whose reply arrived finish
     /// their line; connections another client killed start anew; what arrived unasked is
     /// pushed to its pane, and messages become flows.
@@ -266,14 +270,7 @@ impl Session {
                 // What waited at its prompt ends with the connection.
                 for mut job in jobs {
                     job.out.push(closed.clone());
-                    let reply = self.page(job.out);
-                    update.answers.push(Answer {
-                        seq: job.seq,
-                        pane,
-                        echo: job.echo.unwrap_or_default(),
-                        reply,
-                        note: job.note,
-                    });
+                    update.answers.push(self.finished(pane, job));
                 }
                 continue;
             }
