@@ -182,23 +182,6 @@ pub fn SavedSection() -> impl IntoView {
         }
         input.set_value("");
     };
-    // The confirmation takes the focus to Cancel, the safe answer; Esc cancels too.
-    let cancel = NodeRef::<leptos::html::Button>::new();
-    Effect::new(move || {
-        if ui.confirming.get() {
-            if let Some(button) = cancel.get() {
-                let _ = button.focus();
-            }
-        }
-    });
-    let keep = NodeRef::<leptos::html::Button>::new();
-    Effect::new(move || {
-        if ui.replacing.with(Option::is_some) {
-            if let Some(button) = keep.get() {
-                let _ = button.focus();
-            }
-        }
-    });
     let replace_question = move || {
         let file = ui.replacing.get()?;
         let keys = shared.window.with(|w| w.db_size);
@@ -213,24 +196,13 @@ pub fn SavedSection() -> impl IntoView {
             }
         };
         Some(view! {
-            <div
+            <Confirm
                 class="saved-confirm saved-replace"
-                role="alertdialog"
-                aria-labelledby="saved-replace-text"
-                on:keydown=move |ev: leptos::ev::KeyboardEvent| {
-                    if ev.key() == "Escape" {
-                        answer(false);
-                    }
-                }
-            >
-                <p id="saved-replace-text">{words}</p>
-                <button class="danger" on:click=move |_| answer(true)>
-                    {move || text().replace_rdb_yes}
-                </button>
-                <button node_ref=keep on:click=move |_| answer(false)>
-                    {move || text().confirm_no}
-                </button>
-            </div>
+                id="saved-replace-text"
+                question=words
+                yes=Signal::derive(move || text().replace_rdb_yes)
+                on_answer=Callback::new(answer)
+            />
         })
     };
     view! {
@@ -253,27 +225,58 @@ pub fn SavedSection() -> impl IntoView {
                 </button>
             </div>
             <Show when=move || ui.confirming.get()>
-                <div
+                <Confirm
                     class="saved-confirm"
-                    role="alertdialog"
-                    aria-labelledby="saved-confirm-text"
-                    on:keydown=move |ev: leptos::ev::KeyboardEvent| {
-                        if ev.key() == "Escape" {
-                            ui.confirming.set(false);
-                        }
-                    }
-                >
-                    <p id="saved-confirm-text">{move || text().confirm}</p>
-                    <button class="danger" on:click=move |_| {
+                    id="saved-confirm-text"
+                    question=Signal::derive(move || text().confirm.to_string())
+                    yes=Signal::derive(move || text().confirm_yes)
+                    on_answer=Callback::new(move |reset: bool| {
                         ui.confirming.set(false);
-                        shared.send(Request::Reset);
-                    }>{move || text().confirm_yes}</button>
-                    <button node_ref=cancel on:click=move |_| ui.confirming.set(false)>
-                        {move || text().confirm_no}
-                    </button>
-                </div>
+                        if reset {
+                            shared.send(Request::Reset);
+                        }
+                    })
+                />
             </Show>
             {damaged}
+        </div>
+    }
+}
+
+/// A question before something that cannot be undone: the dangerous answer and Cancel, which
+/// takes the focus as the safe answer; Esc cancels too.
+#[component]
+fn Confirm(
+    class: &'static str,
+    /// The question's element id, which labels the dialog.
+    id: &'static str,
+    #[prop(into)] question: Signal<String>,
+    #[prop(into)] yes: Signal<&'static str>,
+    on_answer: Callback<bool>,
+) -> impl IntoView {
+    let shared = use_shared();
+    let cancel = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move || {
+        if let Some(button) = cancel.get() {
+            let _ = button.focus();
+        }
+    });
+    view! {
+        <div
+            class=class
+            role="alertdialog"
+            aria-labelledby=id
+            on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                if ev.key() == "Escape" {
+                    on_answer.run(false);
+                }
+            }
+        >
+            <p id=id>{question}</p>
+            <button class="danger" on:click=move |_| on_answer.run(true)>{yes}</button>
+            <button node_ref=cancel on:click=move |_| on_answer.run(false)>
+                {move || shared.text.get().saved.confirm_no}
+            </button>
         </div>
     }
 }
