@@ -377,36 +377,31 @@ fn EntryView(entry: Entry, pane: Pane) -> impl IntoView {
     let text = move || shared.text.get();
     let echo =
         (!entry.echo.is_empty()).then(|| view! { <div class="line echo">{entry.echo}</div> });
-    // The first line without a reply is the one running (or blocked, as the header says);
-    // the others wait behind it.
+    // The first line without a reply is the one running (a script, or blocked, as the header
+    // says); the others wait behind it.
     let id = entry.id;
-    let pending = move || {
-        let first = pane.log.with(|log| {
+    let first = move || {
+        pane.log.with(|log| {
             log.entries
                 .iter()
                 .find(|e| e.reply.is_none())
                 .is_some_and(|e| e.id == id)
-        });
-        let blocked = pane
-            .view
-            .with(|v| v.blocked.as_ref().map(|b| blocked_text(b, text().clients)));
-        match (first, blocked) {
-            (true, Some(blocked)) => blocked,
-            (true, None) => text().console.running.to_string(),
-            (false, _) => text().console.queued.to_string(),
+        })
+    };
+    let pending = move || {
+        let t = text();
+        if !first() {
+            return t.console.queued.to_string();
         }
+        pane.view.with(|v| match &v.blocked {
+            _ if v.running_script => t.clients.script_line.to_string(),
+            Some(blocked) => blocked_text(blocked, t.clients),
+            None => t.console.running.to_string(),
+        })
     };
     // A running script's line offers to stop it the way Redis allows: SCRIPT KILL typed in
     // another pane (the script's own connection waits for its reply).
-    let running_script = move || {
-        let first = pane.log.with(|log| {
-            log.entries
-                .iter()
-                .find(|e| e.reply.is_none())
-                .is_some_and(|e| e.id == id)
-        });
-        first && pane.view.with(|v| v.running_script)
-    };
+    let running_script = move || first() && pane.view.with(|v| v.running_script);
     let other_pane = move || {
         shared
             .panes
@@ -432,15 +427,8 @@ fn EntryView(entry: Entry, pane: Pane) -> impl IntoView {
                 .into_any(),
         })
     };
-    let shown = move || {
-        if running_script() {
-            text().clients.script_line.to_string()
-        } else {
-            pending()
-        }
-    };
     let body = match entry.reply {
-        None => view! { <div class="pending">{shown}" "{stop}</div> }.into_any(),
+        None => view! { <div class="pending">{pending}" "{stop}</div> }.into_any(),
         Some(reply) => {
             let hidden = reply.hidden();
             let id = reply.id;

@@ -138,6 +138,11 @@ impl InputLine {
         }
     }
 
+    /// Whether a Tab waits for the worker's answer.
+    pub fn tab_waiting(&self) -> bool {
+        self.tab_waiting.is_some()
+    }
+
     /// The worker's answer for the line came: a Tab pressed before it completes now.
     pub fn answer_arrived(&mut self, current: &Assist) -> Action {
         match self.tab_waiting.take() {
@@ -369,6 +374,7 @@ mod tests {
     fn tab_before_the_answer_waits_for_it_and_a_key_typed_meanwhile_cancels() {
         let mut input = InputLine::default();
         assert_eq!(input.key(&press("Tab"), "HG", 2, None), Action::Swallow);
+        assert!(input.tab_waiting());
         let current = answer("HG", &["HGET", "HGETALL"]);
         assert_eq!(input.answer_arrived(&current), put("HGET"));
         assert_eq!(input.answer_arrived(&current), Action::Pass);

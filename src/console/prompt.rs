@@ -126,9 +126,13 @@ pub fn Prompt(
         Action::ClosePanels => close_panels(),
         Action::Clear => on_clear.run(()),
     };
-    // A Tab pressed before the worker's completions came completes when they do.
+    // A Tab pressed before the worker's completions came completes when they do (the input's
+    // state changes only then, so its views redraw only then).
     Effect::new(move || {
-        if let Some(answer) = current.get() {
+        let Some(answer) = current.get() else {
+            return;
+        };
+        if input.with_untracked(InputLine::tab_waiting) {
             if let Some(action) = input.try_update(|i| i.answer_arrived(&answer)) {
                 act(action);
             }
