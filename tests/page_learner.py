@@ -5,7 +5,8 @@ TTLs counted on the engine's own clock, the player's keyboard, links pasted into
 files dropped anywhere, the console's Tab and Esc, a step shown right after its commands with
 its wait passing visibly, the step's own keys first, presenter mode readable from the back of
 a room, the first visit, the Server tab's field and chart, scripts that run long or forever
-(SCRIPT KILL from another pane), and the wording.
+(SCRIPT KILL from another pane), bitmaps, HyperLogLogs and geo sets in the inspector, and the
+wording.
 
     python3 tests/page_learner.py dist/
 
@@ -693,6 +694,91 @@ def server_tab(url):
         page.close()
 
 
+def open_key(driver, key):
+    """Clicks `key`'s row in the keyspace panel and waits for its inspector."""
+    row = until(driver, 10, lambda: [r for r in driver.find_elements(By.CSS_SELECTOR, ".key-row")
+                                     if r.text.split()[0] == key])
+    row[0].click()
+    until(driver, 10, lambda: text(driver, ".inspect-key") == key
+          and driver.find_elements(By.CSS_SELECTOR, ".inspect-body"))
+
+
+def pressed_form(driver):
+    return text(driver, '.forms .form[aria-pressed="true"]')
+
+
+def bits_hll_and_geo_inspectors(url):
+    page = Page(url)
+    d = page.driver
+    try:
+        page.reply("SETBIT dau 7 1")
+        page.reply("SETBIT dau 1000 1")
+        open_key(d, "dau")
+        check("a string SETBIT wrote opens as bits", pressed_form(d) == "Bits", pressed_form(d))
+        ones = lambda: js(d, "return [...document.querySelectorAll('.bit.one')].map(b => b.title)")
+        check("its first page shows the one bit set in it, numbered as SETBIT numbers it",
+              until(d, 5, lambda: ones() == ["bit 7 = 1"]), ones())
+        counts = texts(d, ".bit-counts div")
+        check("with what BITCOUNT answers for the string and for the page",
+              counts[0].startswith("BITCOUNT dau2") and counts[1].startswith("BITCOUNT dau 0 63"),
+              counts)
+        page.reply("SETBIT dau 9 1")
+        flipped = until(d, 5, lambda: js(
+            d, "return [...document.querySelectorAll('.bit.changed')].map(b => b.title)"))
+        check("the bit a SETBIT flipped is marked", flipped == ["bit 9 = 1"], flipped)
+        field = d.find_element(By.CSS_SELECTOR, ".bit-goto input")
+        field.send_keys("1000", Keys.ENTER)
+        check("Go to bit opens the page that holds it", until(
+            d, 5, lambda: ones() == ["bit 1000 = 1"]
+            and text(d, ".pager .range") == "Bits 512–1007 of 1008"), (ones(), text(d, ".pager .range")))
+        click(d, "Text")
+        check("the same string shown as text", until(
+            d, 5, lambda: pressed_form(d) == "Text" and d.find_elements(By.CSS_SELECTOR, ".string-value")))
+
+        page.reply("PFADD visitors alice bob carol")
+        open_key(d, "visitors")
+        estimate = until(d, 5, lambda: text(d, ".hll-estimate"))
+        check("a HyperLogLog opens as one, with PFCOUNT's estimate",
+              pressed_form(d) == "HyperLogLog" and estimate.startswith("PFCOUNT visitors → 3"), estimate)
+        rows = texts(d, ".hll-histogram tbody tr")
+        check("and how many registers hold each value", rows and rows[0].replace(" ", "")
+              .startswith("0") and "16381" in rows[0], rows[:3])
+        check("a sparse one says it is", "sparse" in " ".join(texts(d, ".legend")))
+        page.reply("PFCOUNT visitors")
+        check("after PFCOUNT the count is cached in its header", until(
+            d, 5, lambda: "cached in the header" in " ".join(texts(d, ".legend"))))
+
+        page.reply("GEOADD Sicily 13.361389 38.115556 Palermo 15.087269 37.502669 Catania")
+        open_key(d, "Sicily")
+        names = until(d, 5, lambda: texts(d, ".geo-map .place-name"))
+        check("a geo set opens as a map of its places",
+              pressed_form(d) == "Map" and sorted(names) == ["Catania", "Palermo"], names)
+        geopos = page.reply("GEOPOS Sicily Palermo")
+        row = texts(d, ".places tbody tr td")
+        check("its table prints the places as GEOPOS does",
+              row[1:4] == ["Palermo"] + [g.rsplit(") ", 1)[-1].strip('"') for g in geopos[:2]],
+              (row, geopos))
+        page.reply("GEOSEARCH Sicily FROMLONLAT 15 37 BYRADIUS 100 km ASC")
+        found = until(d, 5, lambda: js(d, "return [...document.querySelectorAll('.place.found')]"
+                                          ".map(p => p.textContent)"))
+        check("the last GEOSEARCH is drawn and the place it found filled",
+              d.find_elements(By.CSS_SELECTOR, "circle.search-area") and len(found) == 1
+              and "Catania" in found[0], found)
+        check("and said in words", "BYRADIUS 100 km" in text(d, ".map-search"), text(d, ".map-search"))
+        page.reply("GEOSEARCH Sicily FROMMEMBER Palermo BYBOX 400 200 km")
+        check("a BYBOX search is drawn as a box", until(
+            d, 5, lambda: d.find_elements(By.CSS_SELECTOR, "rect.search-area")))
+        click(d, "中文")
+        check("the ways to look are named in 繁體中文", until(
+            d, 5, lambda: text(d, ".forms-label") == "顯示為" and pressed_form(d) == "地圖"),
+            (text(d, ".forms-label"), pressed_form(d)))
+        click(d, "排名")
+        check("a geo set can be shown ranked by its geohash scores", until(
+            d, 5, lambda: pressed_form(d) == "排名" and len(texts(d, ".ranked .score")) == 2))
+    finally:
+        page.close()
+
+
 def main():
     dist = sys.argv[1] if len(sys.argv) > 1 else "dist"
     os.makedirs(SHOTS, exist_ok=True)
@@ -700,7 +786,7 @@ def main():
     url = f"http://127.0.0.1:{httpd.server_address[1]}/"
     parts = [continue_in_the_console, keyboard_in_the_player, links_into_an_open_tab,
              blocked_command, scripts_in_the_console, dropped_files, tab_and_escape, steps_show_their_own_state,
-             the_steps_keys, presenter_mode, first_visit, server_tab]
+             the_steps_keys, presenter_mode, first_visit, server_tab, bits_hll_and_geo_inspectors]
     # Parts named after the directory run alone (for the one being worked on).
     wanted = sys.argv[2:]
     for part in [p for p in parts if not wanted or p.__name__ in wanted]:

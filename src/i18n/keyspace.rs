@@ -52,6 +52,44 @@ pub struct KeyspaceStrings {
     pub bars_equal: &'static str,
     /// After [`Strings::bars_range`] when an end is -inf or +inf.
     pub bars_infinite: &'static str,
+    /// The row of ways to look at a value, and each way's name.
+    pub form_label: &'static str,
+    pub form_text: &'static str,
+    pub form_bits: &'static str,
+    pub form_hll: &'static str,
+    pub form_ranked: &'static str,
+    pub form_map: &'static str,
+    /// Under a bitmap: how its bits are numbered.
+    pub bits_legend: &'static str,
+    /// After `BITCOUNT key`: bits set in the whole string.
+    pub bits_whole: &'static str,
+    /// After `BITCOUNT key first last`: bits set in this page's bytes `{from}`–`{to}`.
+    pub bits_page: &'static str,
+    /// Which bits a page shows: `{from}`–`{to}` of `{n}`.
+    pub bits_range: &'static str,
+    /// A bit's tooltip: bit `{n}`.
+    pub bit_title: &'static str,
+    pub bits_goto: &'static str,
+    /// A HyperLogLog's encodings, as PFDEBUG ENCODING names them.
+    pub hll_sparse: &'static str,
+    pub hll_dense: &'static str,
+    /// After `PFCOUNT key`: the standard error, `{e}` the estimate's share of it.
+    pub hll_error: &'static str,
+    pub hll_cached: &'static str,
+    pub hll_stale: &'static str,
+    pub hll_histogram: &'static str,
+    pub hll_value: &'static str,
+    pub hll_registers: &'static str,
+    pub hll_corrupted: &'static str,
+    /// The map's label, for screen readers.
+    pub map_label: &'static str,
+    /// Under a map of a sample: `{shown}` of `{n}` places drawn.
+    pub map_sample: &'static str,
+    /// Under a map: the last search (`{words}`) around `{at}`, and `{n}` places in it.
+    pub map_search: &'static str,
+    pub map_no_search: &'static str,
+    pub col_longitude: &'static str,
+    pub col_latitude: &'static str,
 }
 
 pub const EN: KeyspaceStrings = KeyspaceStrings {
@@ -89,6 +127,33 @@ pub const EN: KeyspaceStrings = KeyspaceStrings {
     bars_range: "Bars run from the lowest score, {low} (empty), to the highest, {high} (full).",
     bars_equal: "Every score is the same: every bar is full.",
     bars_infinite: "With an infinite end, finite scores are drawn midway.",
+    form_label: "Show as",
+    form_text: "Text",
+    form_bits: "Bits",
+    form_hll: "HyperLogLog",
+    form_ranked: "Ranked",
+    form_map: "Map",
+    bits_legend: "Bit 0 is the first byte's highest bit, as SETBIT and GETBIT count; a row is 4 bytes.",
+    bits_whole: "set in the whole string",
+    bits_page: "set on this page (bytes {from}–{to})",
+    bits_range: "Bits {from}–{to} of {n}",
+    bit_title: "bit {n}",
+    bits_goto: "Go to bit",
+    hll_sparse: "Sparse: runs of equal registers in a few bytes. Past hll-sparse-max-bytes it turns dense.",
+    hll_dense: "Dense: 16,384 registers of 6 bits, 12 KB however many elements were added.",
+    hll_error: "an estimate: the standard error is 0.81%, about ±{e} here",
+    hll_cached: "This count is cached in the header: PFCOUNT answers it without counting.",
+    hll_stale: "No valid count in the header since the last PFADD: the next PFCOUNT counts and caches it.",
+    hll_histogram: "How many of the 16,384 registers hold each value (the longest run of zeros seen, plus one)",
+    hll_value: "value",
+    hll_registers: "registers",
+    hll_corrupted: "The HYLL header is there but the registers do not decode: PFCOUNT answers INVALIDOBJ Corrupted HLL object detected.",
+    map_label: "The places on a plain longitude–latitude projection",
+    map_sample: "{shown} of {n} places drawn, an even sample by rank.",
+    map_search: "Last search: {words} around {at}; {n} of the places drawn lie in it (filled).",
+    map_no_search: "Run GEOSEARCH on this key to see its circle or box drawn here.",
+    col_longitude: "Longitude",
+    col_latitude: "Latitude",
 };
 
 pub const ZH_TW: KeyspaceStrings = KeyspaceStrings {
@@ -126,4 +191,33 @@ pub const ZH_TW: KeyspaceStrings = KeyspaceStrings {
     bars_range: "長條從最低分 {low}（空）畫到最高分 {high}（滿）。",
     bars_equal: "所有分數都相同：每條長條都是滿的。",
     bars_infinite: "有一端是無限大時，有限的分數畫在中間。",
+    form_label: "顯示為",
+    form_text: "文字",
+    form_bits: "位元",
+    form_hll: "HyperLogLog",
+    form_ranked: "排名",
+    form_map: "地圖",
+    bits_legend: "位元 0 是第一個位元組的最高位元，與 SETBIT、GETBIT 的算法相同；每列 4 個位元組。",
+    bits_whole: "整個字串中為 1 的位元",
+    bits_page: "本頁（第 {from}–{to} 位元組）中為 1 的位元",
+    bits_range: "第 {from}–{to} 位元，共 {n} 位元",
+    bit_title: "位元 {n}",
+    bits_goto: "跳到位元",
+    hll_sparse:
+        "稀疏編碼：連續相同的暫存器壓成幾個位元組。超過 hll-sparse-max-bytes 就轉為密集編碼。",
+    hll_dense: "密集編碼：16,384 個 6 位元的暫存器，不論加入多少元素都是 12 KB。",
+    hll_error: "這是估計值：標準誤差 0.81%，這裡約為 ±{e}",
+    hll_cached: "這個數量快取在標頭裡：PFCOUNT 不必重新計算就能回答。",
+    hll_stale: "上次 PFADD 之後標頭裡沒有有效的數量：下一次 PFCOUNT 會重新計算並快取。",
+    hll_histogram: "16,384 個暫存器中，各個值的暫存器數量（值是看到的最長連續 0 的長度加一）",
+    hll_value: "值",
+    hll_registers: "暫存器",
+    hll_corrupted:
+        "有 HYLL 標頭，但暫存器無法解碼：PFCOUNT 會回答 INVALIDOBJ Corrupted HLL object detected。",
+    map_label: "以經緯度平面投影畫出的位置",
+    map_sample: "畫出 {n} 個位置中的 {shown} 個（依名次平均取樣）。",
+    map_search: "上一次搜尋：{words}，中心 {at}；畫出的位置中有 {n} 個在範圍內（實心）。",
+    map_no_search: "對這個鍵執行 GEOSEARCH，就能在這裡看到搜尋的圓或方框。",
+    col_longitude: "經度",
+    col_latitude: "緯度",
 };

@@ -1,17 +1,22 @@
 //! The inspector: the key selected in the keyspace panel, shown the way its type thinks of it
 //! (see `inspect` for what the worker sends). A string is its text with its encoding; a list, a
 //! row of cells with indexes from both ends; a hash, a field/value table; a set, chips; a
-//! sorted set, a ranked table with score bars. Long values come a page at a time; what the last
-//! command changed is highlighted. Every key, field and value is rendered as text.
+//! sorted set, a ranked table with score bars. A value that can be looked at in more than one
+//! way offers them in a row of buttons: a string as bits or a HyperLogLog (`bits`), a geo set as
+//! a map (`geo_map`). Long values come a page at a time; what the last command changed is
+//! highlighted. Every key, field and value is rendered as text.
 
 use leptos::prelude::*;
 
 use crate::i18n::{fill, fill_range};
+use crate::keyspace::bits::{bitmap_view, hll_view};
+use crate::keyspace::geo_map::map_view;
 use crate::keyspace::target::InspectTarget;
 use crate::keyspace::ttl::format_ttl;
 use crate::state::{use_shared, Shared};
 use keyspace_protocol::inspect::{
-    tail_index, Body, Element, Field, InspectQuery, Inspection, ScoreRange, Scored, PAGE,
+    tail_index, Body, Element, Field, Form, InspectQuery, Inspection, ScoreRange, Scored,
+    BITS_PAGE, PAGE,
 };
 
 #[component]
@@ -48,12 +53,17 @@ fn inspection_view(inspection: Inspection, shared: Shared, target: InspectTarget
         type_name,
         encoding,
         expires_at_ms,
+        forms,
         body,
     } = inspection;
     if body == Body::Missing {
         return view! { <p class="key-gone">{move || text().keyspace.key_gone}</p> }.into_any();
     }
-    let is_string = matches!(body, Body::String { .. });
+    let is_string = matches!(
+        body,
+        Body::String { .. } | Body::Bits(_) | Body::HyperLogLog(_)
+    );
+    let shown = shown_form(&body);
     let size = move || {
         let t = text();
         fill(
@@ -80,6 +90,12 @@ fn inspection_view(inspection: Inspection, shared: Shared, target: InspectTarget
             {ttl}
         </p>
     };
+    let pager = match &body {
+        Body::Bits(_) => bits_pager(key.clone(), offset, total, shared, target).into_any(),
+        Body::String { .. } | Body::HyperLogLog(_) => ().into_any(),
+        _ => pager(key.clone(), shown, offset, total, shared, target).into_any(),
+    };
+    let switcher = form_switcher(key.clone(), forms, shown, shared, target);
     let content = match body {
         Body::Missing => ().into_any(),
         Body::String {
@@ -108,11 +124,19 @@ fn inspection_view(inspection: Inspection, shared: Shared, target: InspectTarget
         }
         .into_any(),
         Body::ZSet(rows, range) => zset_view(rows, range, offset, shared).into_any(),
+        Body::Bits(bitmap) => view! {
+            <BitGoto key=key.clone() shared=shared target=target/>
+            {bitmap_view(key, bitmap, offset, shared)}
+        }
+        .into_any(),
+        Body::HyperLogLog(registers) => hll_view(key, registers, shared).into_any(),
+        Body::Map(map) => map_view(map, total, offset, shared).into_any(),
     };
     view! {
         {facts}
+        {switcher}
         <div class="inspect-body">{content}</div>
-        {pager(key, offset, total, is_string, shared, target)}
+        {pager}
     }
     .into_any()
 }
@@ -206,36 +230,165 @@ fn zset_view(rows: Vec<Scored>, range: ScoreRange, offset: usize, shared: Shared
     }
 }
 
-/// Previous / next page, and which elements are shown.
-fn pager(
+/// Which form a body is in.
+fn shown_form(body: &Body) -> Option<Form> {
+    match body {
+        Body::String { .. } => Some(Form::Text),
+        Body::Bits(_) => Some(Form::Bits),
+        Body::HyperLogLog(_) => Some(Form::HyperLogLog),
+        Body::ZSet(..) => Some(Form::Ranked),
+        Body::Map(_) => Some(Form::Map),
+        _ => None,
+    }
+}
+
+/// The row of ways to look at the value, the one shown pressed.
+fn form_switcher(
     key: String,
-    offset: usize,
-    total: usize,
-    is_string: bool,
+    forms: Vec<Form>,
+    shown: Option<Form>,
     shared: Shared,
     target: InspectTarget,
 ) -> impl IntoView {
     let text = move || shared.text.get();
-    (!is_string && total > PAGE).then(|| {
-        let go = move |key: String, offset: usize| {
-            move |_| {
-                shared.send(target.open(InspectQuery {
-                    key: key.clone(),
-                    offset,
-                }))
-            }
-        };
-        let last = (offset + PAGE).min(total);
+    (!forms.is_empty()).then(|| {
+        let buttons = forms
+            .into_iter()
+            .map(|form| {
+                let key = key.clone();
+                let name = move || {
+                    let t = text();
+                    match form {
+                        Form::Text => t.keyspace.form_text,
+                        Form::Bits => t.keyspace.form_bits,
+                        Form::HyperLogLog => t.keyspace.form_hll,
+                        Form::Ranked => t.keyspace.form_ranked,
+                        Form::Map => t.keyspace.form_map,
+                    }
+                };
+                let open = move |_| {
+                    shared.send(target.open(InspectQuery {
+                        key: key.clone(),
+                        offset: 0,
+                        form: Some(form),
+                    }))
+                };
+                view! {
+                    <button class="form" aria-pressed=(shown == Some(form)).to_string() on:click=open>{name}</button>
+                }
+            })
+            .collect_view();
         view! {
-            <nav class="pager">
-                <button class="prev" disabled={offset == 0} on:click=go(key.clone(), offset.saturating_sub(PAGE))>
-                    {move || text().keyspace.prev_page}
-                </button>
-                <span class="range">{move || fill_range(text().keyspace.page_range, offset + 1, last, total)}</span>
-                <button class="next" disabled={last >= total} on:click=go(key, offset + PAGE)>
-                    {move || text().keyspace.next_page}
-                </button>
-            </nav>
+            <div class="forms" role="group" aria-label=move || text().keyspace.form_label>
+                <span class="forms-label">{move || text().keyspace.form_label}</span>
+                {buttons}
+            </div>
         }
     })
+}
+
+/// Previous / next page of `step` from `offset`, and what the page shows.
+fn page_nav(
+    query: impl Fn(usize) -> InspectQuery + Copy + Send + Sync + 'static,
+    offset: usize,
+    step: usize,
+    total: usize,
+    range: impl Fn() -> String + Send + Sync + 'static,
+    shared: Shared,
+    target: InspectTarget,
+) -> impl IntoView {
+    let text = move || shared.text.get();
+    let go = move |offset: usize| move |_| shared.send(target.open(query(offset)));
+    view! {
+        <nav class="pager">
+            <button class="prev" disabled={offset == 0} on:click=go(offset.saturating_sub(step))>
+                {move || text().keyspace.prev_page}
+            </button>
+            <span class="range">{range}</span>
+            <button class="next" disabled={offset + step >= total} on:click=go(offset + step)>
+                {move || text().keyspace.next_page}
+            </button>
+        </nav>
+    }
+}
+
+/// The pages of an aggregate's elements.
+fn pager(
+    key: String,
+    form: Option<Form>,
+    offset: usize,
+    total: usize,
+    shared: Shared,
+    target: InspectTarget,
+) -> impl IntoView {
+    let text = move || shared.text.get();
+    (total > PAGE).then(|| {
+        let key = StoredValue::new(key);
+        let query = move |offset| InspectQuery {
+            key: key.get_value(),
+            offset,
+            form,
+        };
+        let last = (offset + PAGE).min(total);
+        let range = move || fill_range(text().keyspace.page_range, offset + 1, last, total);
+        page_nav(query, offset, PAGE, total, range, shared, target)
+    })
+}
+
+/// The pages of a bitmap, counted in bits.
+fn bits_pager(
+    key: String,
+    offset: usize,
+    total: usize,
+    shared: Shared,
+    target: InspectTarget,
+) -> impl IntoView {
+    let text = move || shared.text.get();
+    (total > BITS_PAGE).then(|| {
+        let key = StoredValue::new(key);
+        let query = move |offset| InspectQuery {
+            key: key.get_value(),
+            offset,
+            form: Some(Form::Bits),
+        };
+        let last = (offset + BITS_PAGE).min(total);
+        let range = move || {
+            fill_range(
+                text().keyspace.bits_range,
+                offset * 8,
+                last * 8 - 1,
+                total * 8,
+            )
+        };
+        page_nav(query, offset, BITS_PAGE, total, range, shared, target)
+    })
+}
+
+/// A number box that opens the page holding a bit: where a SETBIT of user 100,000 is.
+#[component]
+fn BitGoto(key: String, shared: Shared, target: InspectTarget) -> impl IntoView {
+    let text = move || shared.text.get();
+    let key = StoredValue::new(key);
+    let input: NodeRef<leptos::html::Input> = NodeRef::new();
+    let go = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let bit = input
+            .get()
+            .and_then(|i| i.value().trim().parse::<usize>().ok());
+        if let Some(bit) = bit {
+            shared.send(target.open(InspectQuery {
+                key: key.get_value(),
+                offset: bit / 8 / BITS_PAGE * BITS_PAGE,
+                form: Some(Form::Bits),
+            }));
+        }
+    };
+    view! {
+        <form class="bit-goto" on:submit=go>
+            <label>
+                {move || text().keyspace.bits_goto} " "
+                <input node_ref=input name="bit" type="number" min="0" inputmode="numeric"/>
+            </label>
+        </form>
+    }
 }

@@ -226,6 +226,16 @@ impl Db {
 }
 
 impl Entry {
+    /// The byte Redis reads just past a string's end (a HyperLogLog's sparse decoder does):
+    /// a raw string's own ([`crate::memory::Sds::past_end`]), a NUL after any other, which a
+    /// write would copy afresh.
+    pub fn past_end(&self) -> u8 {
+        match (&self.value, &self.string_origin) {
+            (Value::String(s), StringOrigin::Raw(sds)) => sds.past_end(s.len()),
+            _ => 0,
+        }
+    }
+
     /// The key's modelled share of `used_memory`: dict entry, name and value (what deleting
     /// it gives back), for the page's biggest keys.
     pub fn memory(&self) -> usize {

@@ -235,6 +235,17 @@ pub struct Engine {
     /// The last command started over `maxmemory` with nothing left to evict (Redis's
     /// `pre_command_oom_state`): a script started then may not write.
     pub(crate) pre_command_oom: bool,
+    /// The last geo search's source key and shape, for the page's geo inspector to draw
+    /// ([`Engine::last_geo_search`]); nothing Redis keeps.
+    pub(crate) last_geo_search: Option<GeoSearched>,
+}
+
+/// A geo search as it was asked: which key of which database, and the circle or box.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GeoSearched {
+    pub db: usize,
+    pub key: Vec<u8>,
+    pub shape: crate::geohash::Shape,
 }
 
 impl Engine {
@@ -273,6 +284,7 @@ impl Engine {
             in_exec: false,
             acl: Acl::default(),
             acl_file: None,
+            last_geo_search: None,
             persistence: Persistence::new(now_ms, appendonly),
             scripting: Scripting::default(),
             pre_command_oom: false,
@@ -756,6 +768,11 @@ impl Engine {
     }
 
     /// The slow log, newest entry first, for the page's server panel.
+    /// The last geo search that found its key (GEOSEARCH, GEOSEARCHSTORE, GEORADIUS...).
+    pub fn last_geo_search(&self) -> Option<&GeoSearched> {
+        self.last_geo_search.as_ref()
+    }
+
     pub fn slowlog(&self) -> impl Iterator<Item = &SlowlogEntry> {
         self.slowlog.newest(usize::MAX)
     }

@@ -48,6 +48,8 @@ pub const LONG_MIN: f64 = -180.0;
 pub const LONG_MAX: f64 = 180.0;
 /// The Earth's quadratic mean radius in WGS-84, the sphere the distances are measured on.
 pub const EARTH_RADIUS_IN_METERS: f64 = 6_372_797.560_856;
+/// The units a search or GEODIST takes, and their metres.
+pub const UNITS: [(&str, f64); 4] = [("m", 1.0), ("km", 1000.0), ("ft", 0.3048), ("mi", 1609.34)];
 /// Half the Earth's circumference in Web Mercator metres: where the step estimate starts.
 const MERCATOR_MAX: f64 = 20_037_726.37;
 /// Degrees to radians, as `M_PI / 180.0`.

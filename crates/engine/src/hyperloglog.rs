@@ -506,9 +506,10 @@ pub fn set_register(
 }
 
 /// The histogram of register values: how many registers hold each value (0 to 63).
-type Histogram = [u32; 64];
+pub type Histogram = [u32; 64];
 
-fn histogram(hll: &[u8], past_end: u8) -> Result<Histogram, Corrupted> {
+/// How many registers hold each value; `past_end` as for [`count`].
+pub fn histogram(hll: &[u8], past_end: u8) -> Result<Histogram, Corrupted> {
     let mut histogram = [0; 64];
     if hll[ENCODING_AT] == DENSE {
         let registers = &hll[HEADER_SIZE..];
@@ -541,7 +542,7 @@ pub fn count_registers(registers: &[u8; REGISTERS]) -> u64 {
 
 /// Ertl's estimate from the histogram (see the module's notes), in Redis's order of
 /// operations.
-fn estimate(histogram: &Histogram) -> u64 {
+pub fn estimate(histogram: &Histogram) -> u64 {
     let m = REGISTERS as f64;
     let mut z = m * tau((m - f64::from(histogram[Q + 1])) / m);
     for k in (1..=Q).rev() {

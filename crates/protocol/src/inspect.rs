@@ -2,6 +2,10 @@
 //! value as its type thinks of it (a string and its encoding; list cells; hash fields; set
 //! members; sorted-set members by rank, with their scores and where each lies in the set's
 //! range, for its bar), each element marked if the last command changed it.
+//!
+//! Some values can be looked at in more than one way ([`Form`]): a string as text, as a grid
+//! of bits (what SETBIT and BITCOUNT see) or, when it carries the `HYLL` header, as a
+//! HyperLogLog; a sorted set whose scores are geohashes as a table or as places on a map.
 
 use serde::{Deserialize, Serialize};
 
@@ -9,14 +13,37 @@ use serde::{Deserialize, Serialize};
 pub const PAGE: usize = 50;
 /// Bytes of a string value shown; the rest is counted, not sent.
 pub const STRING_SHOWN: usize = 4096;
+/// Bytes of a bitmap per page: 16 rows of 32 bits.
+pub const BITS_PAGE: usize = 64;
+/// Bits in one row of the bitmap grid.
+pub const BITS_PER_ROW: usize = 32;
+/// Places drawn on a geo map at most: a larger set is drawn by an even sample of its ranks.
+pub const MAP_POINTS: usize = 1000;
+
+/// A way of looking at a value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Form {
+    /// A string's bytes as text.
+    Text,
+    /// A string's bits, offset 0 first (the most significant bit of byte 0), as SETBIT counts.
+    Bits,
+    /// A string with the `HYLL` header: its encoding, registers and estimate.
+    HyperLogLog,
+    /// A sorted set ranked by score.
+    Ranked,
+    /// A sorted set of geohashes as places on a map.
+    Map,
+}
 
 /// Which key the inspector shows, and which page of it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InspectQuery {
     /// The key as text (as the keyspace panel lists it).
     pub key: String,
-    /// The first element shown (a list index, a rank, a position).
+    /// The first element shown (a list index, a rank, a position; a byte of a bitmap).
     pub offset: usize,
+    /// How to look at the value; `None` lets the worker choose ([`Inspection::forms`]).
+    pub form: Option<Form>,
 }
 
 impl InspectQuery {
@@ -25,6 +52,7 @@ impl InspectQuery {
         InspectQuery {
             key: key.into(),
             offset: 0,
+            form: None,
         }
     }
 }
@@ -42,6 +70,8 @@ pub struct Inspection {
     /// What OBJECT ENCODING answers.
     pub encoding: String,
     pub expires_at_ms: Option<u64>,
+    /// The ways this value can be looked at, the one shown first; empty when there is one.
+    pub forms: Vec<Form>,
     pub body: Body,
 }
 
@@ -63,6 +93,75 @@ pub enum Body {
     /// Members from rank `offset`, lowest score first, and the set's whole range of scores,
     /// which the bars span.
     ZSet(Vec<Scored>, ScoreRange),
+    /// [`BITS_PAGE`] bytes from byte `offset` of a string, seen as bits.
+    Bits(Bitmap),
+    HyperLogLog(Registers),
+    Map(GeoMap),
+}
+
+/// A page of a string's bits.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bitmap {
+    pub bytes: Vec<u8>,
+    /// The bits the last command changed (set or cleared), as a mask over `bytes`.
+    pub changed: Vec<u8>,
+    /// Bits set in the whole string (BITCOUNT key) and in this page (BITCOUNT key first
+    /// last, the page's bytes).
+    pub ones: u64,
+    pub ones_in_page: u64,
+}
+
+/// A HyperLogLog as Redis keeps it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Registers {
+    /// The string has the header but its registers do not decode: PFCOUNT's INVALIDOBJ.
+    Corrupted,
+    Valid {
+        /// `sparse` or `dense`, as PFDEBUG ENCODING answers.
+        encoding: String,
+        /// How many of the 16,384 registers hold each value, from 0 to the highest held.
+        histogram: Vec<u32>,
+        /// What PFCOUNT would answer.
+        estimate: u64,
+        /// The cardinality cached in the header, when it is valid (PFCOUNT then reads it).
+        cached: Option<u64>,
+    },
+}
+
+/// A geo set's places: a sample for the map, the page of the table, and the last search of
+/// this key, drawn over them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GeoMap {
+    /// Every place when there are at most [`MAP_POINTS`], else an even sample by rank.
+    pub drawn: Vec<Place>,
+    /// The places of ranks `offset..` for the table.
+    pub page: Vec<Place>,
+    pub search: Option<GeoSearch>,
+}
+
+/// A member of a geo set where GEOPOS puts it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Place {
+    pub member: String,
+    pub longitude: f64,
+    pub latitude: f64,
+    /// Both as GEOPOS prints them.
+    pub printed: [String; 2],
+    /// Within the last search's circle or box.
+    pub found: bool,
+    pub changed: bool,
+}
+
+/// The last GEOSEARCH (or GEORADIUS...) of the key: its centre and shape in metres, and the
+/// unit it was asked in.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GeoSearch {
+    pub center: [f64; 2],
+    /// The radius, or the box's width and height.
+    pub radius_m: Option<f64>,
+    pub box_m: Option<[f64; 2]>,
+    /// The search as words: `BYRADIUS 2 km`, `BYBOX 4 2 km`.
+    pub words: String,
 }
 
 /// A sorted set's lowest and highest scores, as Redis prints them: a bar is empty at the
@@ -106,9 +205,44 @@ pub fn tail_index(index: usize, total: usize) -> i64 {
     index as i64 - total as i64
 }
 
+/// A key as it must be typed in a command line for redis-cli to read it back: as it is, or
+/// in double quotes with `"`, `\` and control characters escaped.
+pub fn typed_arg(arg: &str) -> String {
+    let plain = !arg.is_empty()
+        && !arg
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | '\\'));
+    if plain {
+        return arg.to_string();
+    }
+    let mut out = String::from('"');
+    for c in arg.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_key_is_typed_quoted_only_when_it_must_be() {
+        assert_eq!(typed_arg("dau:2024-01-01"), "dau:2024-01-01");
+        assert_eq!(typed_arg("daily users"), "\"daily users\"");
+        assert_eq!(typed_arg(""), "\"\"");
+        assert_eq!(typed_arg("say \"hi\"\n"), "\"say \\\"hi\\\"\\n\"");
+        assert_eq!(typed_arg("it's"), "\"it's\"");
+    }
 
     #[test]
     fn the_tail_counts_back_from_minus_one() {

@@ -64,8 +64,10 @@ impl Player {
                 self.moved(|_| {})
             }
             ScenarioRequest::Inspect { db, query } => {
-                let db = self.runner.as_ref().and_then(|r| r.engine().db(db));
-                ScenarioResponse::Inspected(inspect::inspect(db, &query, None))
+                let engine = self.runner.as_ref().map(Runner::engine);
+                let searched = engine.and_then(|e| inspect::searched(e, db, &query.key));
+                let db = engine.and_then(|e| e.db(db));
+                ScenarioResponse::Inspected(inspect::inspect(db, &query, None, searched))
             }
         }
     }

@@ -21,7 +21,7 @@ use std::cmp::Ordering;
 use crate::args::{is, parse_f64, parse_i64};
 use crate::cmd::zset::{limits, read_zset};
 use crate::db::Value;
-use crate::engine::{Call, Engine};
+use crate::engine::{Call, Engine, GeoSearched};
 use crate::error::{Error, Result};
 use crate::event::NotifyClass;
 use crate::geohash::{self, HashBits, Shape, ShapeKind};
@@ -99,7 +99,7 @@ pub static COMMANDS: &[CommandSpec] = &[
 
 /// A unit's metres (Redis's `extractUnitOrReply`).
 fn unit(arg: &[u8]) -> Result<f64> {
-    [("m", 1.0), ("km", 1000.0), ("ft", 0.3048), ("mi", 1609.34)]
+    geohash::UNITS
         .into_iter()
         .find_map(|(name, metres)| is(arg, name).then_some(metres))
         .ok_or(Error::GeoUnit)
@@ -540,6 +540,11 @@ fn search_generic(
         &search.shape,
         limit,
     );
+    engine.last_geo_search = Some(GeoSearched {
+        db,
+        key: source.clone(),
+        shape: search.shape,
+    });
     let returned = match search.count {
         0 => points.len(),
         count => count.min(points.len()),

@@ -58,21 +58,15 @@ fn sparse_max_bytes(engine: &Engine) -> usize {
 
 /// The HyperLogLog under a key this command has just looked up (Redis's
 /// `isHLLObjectOrReply`: WRONGTYPE for another type, its own WRONGTYPE for a string that is
-/// not one), and the byte Redis reads just past its end: a raw string's own
-/// ([`Sds::past_end`]), a NUL after any other, which a write would copy afresh.
+/// not one), and the byte Redis reads just past its end ([`Entry::past_end`]).
 fn looked_up_hll<'a>(engine: &'a Engine, db: usize, key: &[u8]) -> Result<(&'a [u8], u8)> {
     match engine.dbs[db].keys.get(key) {
-        Some(Entry {
-            value: Value::String(s),
-            string_origin,
-            ..
-        }) if hll::encoding(s).is_some() => {
-            let past_end = match string_origin {
-                StringOrigin::Raw(sds) => sds.past_end(s.len()),
-                _ => 0,
-            };
-            Ok((s, past_end))
-        }
+        Some(
+            entry @ Entry {
+                value: Value::String(s),
+                ..
+            },
+        ) if hll::encoding(s).is_some() => Ok((s, entry.past_end())),
         Some(Entry {
             value: Value::String(_),
             ..

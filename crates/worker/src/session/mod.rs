@@ -268,7 +268,9 @@ impl Session {
 
     /// A page of one key of the shown database, for the inspector.
     fn inspect(&self, query: &InspectQuery, before: Option<&mut Snapshot>) -> Inspection {
-        inspect::inspect(self.engine.db(self.db()), query, before)
+        let db = self.db();
+        let searched = inspect::searched(&self.engine, db, &query.key);
+        inspect::inspect(self.engine.db(db), query, before, searched)
     }
 
     /// The page, with what the last command changed in it marked.
