@@ -5,7 +5,8 @@ TTLs counted on the engine's own clock, the player's keyboard, links pasted into
 files dropped anywhere, the console's Tab and Esc, a step shown right after its commands with
 its wait passing visibly, the step's own keys first, presenter mode readable from the back of
 a room, the first visit, the Server tab's field and chart, scripts that run long or forever
-(SCRIPT KILL from another pane), bitmaps, HyperLogLogs and geo sets in the inspector, and the
+(SCRIPT KILL from another pane), the script editor and the Server tab's scripts and libraries
+(a library surviving a reload), bitmaps, HyperLogLogs and geo sets in the inspector, and the
 wording.
 
     python3 tests/page_learner.py dist/
@@ -779,6 +780,63 @@ def bits_hll_and_geo_inspectors(url):
         page.close()
 
 
+def script_editor(url):
+    page = Page(url)
+    d = page.driver
+    try:
+        page.reply("SET lock:order:1 token-a")
+        click(d, "Script editor")
+        code = until(d, 5, lambda: d.find_elements(By.CSS_SELECTOR, ".editor-input"))
+        check("the script editor opens with the lock's release, highlighted",
+              code and "redis" in texts(d, ".editor-highlight .lua-redis")
+              and "if" in texts(d, ".editor-highlight .lua-keyword"), texts(d, ".editor-highlight span")[:8])
+        code[0].send_keys(Keys.CONTROL + Keys.ENTER)
+        ran = until(d, 10, lambda: texts(d, '.pane[data-pane="1"] .log .entry .line')[-2:])
+        check("Ctrl+Enter types it in the pane as one EVAL with its keys and arguments",
+              ran[0].startswith('127.0.0.1:6379> EVAL "-- Release a lock only if it is still ours.\\nif redis.call(')
+              and ran[0].endswith("1 lock:order:1 token-a") and ran[1] == "(integer) 1", ran)
+        click(d, "FUNCTION LOAD")
+        until(d, 5, lambda: "ratelimit" in " ".join(texts(d, ".editor-highlight span")))
+        click(d, "Run (Ctrl+Enter)")
+        check("a library loads with FUNCTION LOAD REPLACE", until(
+            d, 10, lambda: texts(d, '.pane[data-pane="1"] .log .entry .line')[-1:] == ['"ratelimit"']),
+            texts(d, ".log .entry .line")[-2:])
+        check("and its function answers FCALL", page.reply("FCALL hit 1 rate:user:1 60") == ["(integer) 1"])
+        area = d.find_element(By.CSS_SELECTOR, ".editor-input")
+        area.send_keys(Keys.CONTROL + Keys.END)
+        area.send_keys(Keys.ENTER + "local x = = 1")
+        click(d, "Run (Ctrl+Enter)")
+        error = until(d, 10, lambda: text(d, ".editor-error"))
+        check("an error names the script's line, and the line is marked",
+              error.startswith("Line 11: (error) ERR Error compiling function: user_function:11:")
+              and text(d, ".gutter-line.marked").strip() == "11", (error, text(d, ".gutter-line.marked")))
+        area.send_keys(Keys.BACKSPACE * 14)
+        click(d, "EVAL")
+        click(d, "Server")
+        listed = until(d, 10, lambda: text(d, ".loaded-code .library summary"))
+        check("the Server tab lists the library, its function and flags, and the cached script",
+              listed == "ratelimit" and texts(d, ".loaded-code .functions li") == ["hit"]
+              and len(texts(d, ".loaded-code .script .sha")) == 1, (listed, texts(d, ".loaded-code li")))
+        d.find_element(By.CSS_SELECTOR, ".loaded-code .library summary").click()
+        check("with its code, highlighted and numbered",
+              "register_function" in text(d, ".loaded-code .library .editor-highlight")
+              and texts(d, ".loaded-code .library .gutter-line")[-1].strip() == "10")
+        d.refresh()
+        pagedriver.wait_ready(d)
+        click(d, "Server")
+        check("the library survives a reload (kept in the browser), the cached script does not",
+              until(d, 10, lambda: text(d, ".loaded-code .library summary") == "ratelimit"
+                    and not d.find_elements(By.CSS_SELECTOR, ".loaded-code .script")),
+              text(d, ".loaded-code"))
+        click(d, "Console")
+        check("FCALL after the reload", page.reply("FCALL hit 1 rate:user:1 60") == ["(integer) 2"])
+        click(d, "中文")
+        check("the editor in 繁體中文", until(d, 5, lambda: bool([
+            b for b in d.find_elements(By.CSS_SELECTOR, ".prompt-tools .tool") if b.text == "腳本編輯器"])))
+    finally:
+        page.close()
+
+
 def main():
     dist = sys.argv[1] if len(sys.argv) > 1 else "dist"
     os.makedirs(SHOTS, exist_ok=True)
@@ -786,7 +844,7 @@ def main():
     url = f"http://127.0.0.1:{httpd.server_address[1]}/"
     parts = [continue_in_the_console, keyboard_in_the_player, links_into_an_open_tab,
              blocked_command, scripts_in_the_console, dropped_files, tab_and_escape, steps_show_their_own_state,
-             the_steps_keys, presenter_mode, first_visit, server_tab, bits_hll_and_geo_inspectors]
+             the_steps_keys, presenter_mode, first_visit, server_tab, bits_hll_and_geo_inspectors, script_editor]
     # Parts named after the directory run alone (for the one being worked on).
     wanted = sys.argv[2:]
     for part in [p for p in parts if not wanted or p.__name__ in wanted]:

@@ -46,6 +46,7 @@ pub fn Prompt(
     let line = RwSignal::new(String::new());
     let cursor = RwSignal::new(0usize);
     let show_history = RwSignal::new(false);
+    let editor_open = RwSignal::new(false);
     let history_filter = RwSignal::new(String::new());
     let docs_open = RwSignal::new(false);
 
@@ -368,7 +369,17 @@ pub fn Prompt(
                     aria-expanded=move || docs_open.get().to_string()
                     on:click=move |_| docs_open.update(|o| *o = !*o)
                 >{move || teach_text().docs_button}" (F1)"</button>
+                <button
+                    class="tool"
+                    aria-expanded=move || editor_open.get().to_string()
+                    on:click=move |_| editor_open.update(|o| *o = !*o)
+                >{move || teach_text().editor_button}</button>
             </div>
+            <crate::console::editor::ScriptEditor
+                open=editor_open
+                pane=pane
+                on_run=Callback::new(move |line: String| on_submit.run(line))
+            />
             <DocsPanel
                 open=docs_open
                 doc=doc

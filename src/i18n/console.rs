@@ -72,6 +72,19 @@ pub struct ConsoleStrings {
     pub noauth: &'static str,
     pub execabort: &'static str,
     pub unknown_command_error: &'static str,
+    /// The script editor: its button, title, forms and fields.
+    pub editor_button: &'static str,
+    pub editor_title: &'static str,
+    pub editor_close: &'static str,
+    pub editor_mode: &'static str,
+    pub editor_code: &'static str,
+    pub editor_keys: &'static str,
+    pub editor_args: &'static str,
+    /// What the run button types, before the line.
+    pub editor_types: &'static str,
+    pub editor_run: &'static str,
+    /// Before an error's text: the script's line `{n}`.
+    pub editor_error_line: &'static str,
 }
 
 pub const EN: ConsoleStrings = ConsoleStrings {
@@ -128,6 +141,16 @@ pub const EN: ConsoleStrings = ConsoleStrings {
     noauth: "This connection must authenticate (AUTH) before running commands.",
     execabort: "A command queued in this MULTI was refused, so EXEC runs none of them.",
     unknown_command_error: "Redis has no such command (help @<group> lists the ones it has).",
+    editor_button: "Script editor",
+    editor_title: "Script editor",
+    editor_close: "Close the script editor",
+    editor_mode: "Run as",
+    editor_code: "Lua code",
+    editor_keys: "KEYS (space-separated)",
+    editor_args: "ARGV (space-separated)",
+    editor_types: "Types in this pane:",
+    editor_run: "Run (Ctrl+Enter)",
+    editor_error_line: "Line {n}:",
 };
 
 pub const ZH_TW: ConsoleStrings = ConsoleStrings {
@@ -183,4 +206,14 @@ pub const ZH_TW: ConsoleStrings = ConsoleStrings {
     noauth: "這條連線必須先驗證身分（AUTH）才能執行指令。",
     execabort: "這次 MULTI 中有指令被拒絕，所以 EXEC 一個都不執行。",
     unknown_command_error: "Redis 沒有這個指令（help @<群組> 可列出現有的指令）。",
+    editor_button: "腳本編輯器",
+    editor_title: "腳本編輯器",
+    editor_close: "關閉腳本編輯器",
+    editor_mode: "執行方式",
+    editor_code: "Lua 程式碼",
+    editor_keys: "KEYS（以空白分隔）",
+    editor_args: "ARGV（以空白分隔）",
+    editor_types: "會在這個窗格輸入：",
+    editor_run: "執行（Ctrl+Enter）",
+    editor_error_line: "第 {n} 行：",
 };

@@ -70,6 +70,12 @@ pub struct ServerStrings {
     pub populate_capped: &'static str,
     /// The console's note after CONFIG SET maxmemory 0.
     pub no_limit_note: &'static str,
+    /// The scripts and function libraries loaded.
+    pub code_title: &'static str,
+    pub code_empty: &'static str,
+    pub cached_scripts: &'static str,
+    pub libraries: &'static str,
+    pub code_kept: &'static str,
 }
 
 pub const EN: ServerStrings = ServerStrings {
@@ -126,6 +132,11 @@ pub const EN: ServerStrings = ServerStrings {
     evicted_more: "… and {n} more evicted",
     populate_capped: "(not run) In the browser, DEBUG POPULATE is capped at {n} keys; keyspace-server has no cap.",
     no_limit_note: "Note: maxmemory is now 0, no limit. In the browser, a big fill can now crash the tab.",
+    code_title: "Scripts and functions",
+    code_empty: "No script is cached and no library is loaded. EVAL and SCRIPT LOAD cache a script; FUNCTION LOAD loads a library. The console's Script editor writes either.",
+    cached_scripts: "EVAL's script cache (EVALSHA takes the SHA1)",
+    libraries: "Function libraries (FCALL calls their functions)",
+    code_kept: "Cached scripts are never saved: a restart or SCRIPT FLUSH forgets them. Libraries are saved with the data, in RDB and AOF.",
 };
 
 pub const ZH_TW: ServerStrings = ServerStrings {
@@ -182,6 +193,11 @@ pub const ZH_TW: ServerStrings = ServerStrings {
     evicted_more: "…另有 {n} 個鍵被淘汰",
     populate_capped: "（未執行）在瀏覽器中，DEBUG POPULATE 最多 {n} 個鍵；keyspace-server 沒有這個上限。",
     no_limit_note: "注意：maxmemory 現在是 0，沒有上限。在瀏覽器中，大量寫入可能讓分頁當掉。",
+    code_title: "腳本與函式",
+    code_empty: "沒有快取的腳本，也沒有載入的函式庫。EVAL 和 SCRIPT LOAD 會快取腳本；FUNCTION LOAD 會載入函式庫。兩者都可以用主控台的腳本編輯器撰寫。",
+    cached_scripts: "EVAL 的腳本快取（EVALSHA 使用 SHA1）",
+    libraries: "函式庫（用 FCALL 呼叫其中的函式）",
+    code_kept: "快取的腳本不會被儲存：重新啟動或 SCRIPT FLUSH 就會忘記。函式庫則和資料一起存進 RDB 與 AOF。",
 };
 
 #[cfg(test)]

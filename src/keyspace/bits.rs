@@ -8,7 +8,8 @@ use leptos::prelude::*;
 
 use crate::i18n::{fill, fill_range, put};
 use crate::state::Shared;
-use keyspace_protocol::inspect::{typed_arg, Bitmap, Registers, BITS_PER_ROW};
+use keyspace_protocol::console::typed_arg;
+use keyspace_protocol::inspect::{Bitmap, Registers, BITS_PER_ROW};
 
 /// A page of bits from byte `offset`, rows of [`BITS_PER_ROW`] with the first bit's offset at
 /// the left, each byte a group of eight; the bits the last command flipped are marked.

@@ -11,13 +11,14 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
+use crate::console::editor::lua_code;
 use crate::i18n::{count_form, put};
 use crate::server::chart::{
     chart_lines, counts_bytes, format_utc_time, memory_fill, memory_setting, CHART_HEIGHT,
     CHART_WIDTH,
 };
 use crate::state::{use_shared, EngineState, Tab};
-use keyspace_protocol::server::{BigKey, Fate, LabGrid, ServerRequest};
+use keyspace_protocol::server::{BigKey, Fate, LabGrid, LoadedCode, ServerRequest};
 use keyspace_protocol::Request;
 
 /// How often the panel samples the engine (the chart's resolution).
@@ -61,6 +62,7 @@ pub fn ServerPanel() -> impl IntoView {
             <crate::saved::section::SavedSection />
             <BiggestKeys />
             <Slowlog />
+            <LoadedCodeView />
             <Info />
         </section>
     }
@@ -344,6 +346,65 @@ fn Slowlog() -> impl IntoView {
                             }).collect_view()}
                         </tbody>
                     </table>
+                }
+                .into_any()
+            }}
+        </div>
+    }
+}
+
+/// The scripts and function libraries loaded, each with its code; redrawn only when they
+/// change, so that an open one stays open while the figures refresh every second.
+#[component]
+fn LoadedCodeView() -> impl IntoView {
+    let shared = use_shared();
+    let text = move || shared.text.get().server;
+    let code = Memo::new(move |_| {
+        shared
+            .server
+            .status
+            .with(|s| s.as_ref().and_then(|s| s.code.clone()))
+            .unwrap_or_default()
+    });
+    view! {
+        <div class="loaded-code">
+            <h3>{move || text().code_title}</h3>
+            {move || {
+                let LoadedCode { scripts, libraries } = code.get();
+                if scripts.is_empty() && libraries.is_empty() {
+                    return view! { <p class="note">{move || text().code_empty}</p> }.into_any();
+                }
+                let libraries = (!libraries.is_empty()).then(|| view! {
+                    <h4>{move || text().libraries}</h4>
+                    {libraries.into_iter().map(|library| {
+                        let functions = library.functions.into_iter().map(|(name, flags)| view! {
+                            <li><code>{name}</code>{flags.into_iter().map(|f| view! { " " <span class="flag">{f}</span> }).collect_view()}</li>
+                        }).collect_view();
+                        view! {
+                            <details class="library">
+                                <summary><code>{library.name}</code></summary>
+                                <ul class="functions">{functions}</ul>
+                                {lua_code(library.code)}
+                            </details>
+                        }
+                    }).collect_view()}
+                });
+                let scripts = (!scripts.is_empty()).then(|| view! {
+                    <h4>{move || text().cached_scripts}</h4>
+                    {scripts.into_iter().map(|(sha, body)| {
+                        let first = body.lines().next().unwrap_or_default().to_string();
+                        view! {
+                            <details class="script">
+                                <summary><code class="sha">{sha}</code> " " <span class="first-line">{first}</span></summary>
+                                {lua_code(body)}
+                            </details>
+                        }
+                    }).collect_view()}
+                });
+                view! {
+                    {libraries}
+                    {scripts}
+                    <p class="note">{move || text().code_kept}</p>
                 }
                 .into_any()
             }}

@@ -269,6 +269,32 @@ pub fn help_topic(line: &str) -> Option<&str> {
     first.eq_ignore_ascii_case("help").then_some(rest.trim())
 }
 
+/// An argument as it must be typed in a command line for redis-cli to read it back: as it is, or
+/// in double quotes with `"`, `\` and control characters escaped.
+pub fn typed_arg(arg: &str) -> String {
+    let plain = !arg.is_empty()
+        && !arg
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | '\\'));
+    if plain {
+        return arg.to_string();
+    }
+    let mut out = String::from('"');
+    for c in arg.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -327,5 +353,14 @@ mod tests {
         assert_eq!(help_topic("help"), Some(""));
         assert_eq!(help_topic("helpme"), None);
         assert_eq!(help_topic("GET help"), None);
+    }
+
+    #[test]
+    fn a_key_is_typed_quoted_only_when_it_must_be() {
+        assert_eq!(typed_arg("dau:2024-01-01"), "dau:2024-01-01");
+        assert_eq!(typed_arg("daily users"), "\"daily users\"");
+        assert_eq!(typed_arg(""), "\"\"");
+        assert_eq!(typed_arg("say \"hi\"\n"), "\"say \\\"hi\\\"\\n\"");
+        assert_eq!(typed_arg("it's"), "\"it's\"");
     }
 }

@@ -17,6 +17,7 @@
 //! - [`server`]: the Server tab's figures, biggest keys and LRU lab.
 //! - [`share`]: share links' contents, their failures, and the link's line format.
 //! - [`saved`]: what the browser keeps, and why it may keep nothing.
+//! - [`script`]: the script editor's command lines, error lines and Lua tokens.
 //!
 //! Serde types and pure helpers only, and the [`Backend`] trait the page's browser tests run
 //! an engine through: no engine, no Leptos, no browser.
@@ -29,6 +30,7 @@ pub mod inspect;
 pub mod keys;
 pub mod saved;
 pub mod scenario;
+pub mod script;
 pub mod server;
 pub mod share;
 

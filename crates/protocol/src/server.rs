@@ -49,6 +49,24 @@ pub struct ServerStatus {
     pub info: Option<Vec<InfoSection>>,
     /// The slow log, newest first, when asked with `detail`.
     pub slowlog: Option<Vec<SlowRow>>,
+    /// The scripts and function libraries loaded, when asked with `detail`.
+    pub code: Option<LoadedCode>,
+}
+
+/// What SCRIPT LOAD (or EVAL) cached and FUNCTION LOAD loaded.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoadedCode {
+    /// Oldest first: SHA1 (what EVALSHA takes) and body.
+    pub scripts: Vec<(String, String)>,
+    pub libraries: Vec<LoadedLibrary>,
+}
+
+/// A function library: its functions with their flags, and its code.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoadedLibrary {
+    pub name: String,
+    pub functions: Vec<(String, Vec<String>)>,
+    pub code: String,
 }
 
 /// One INFO section, its fields under Redis's exact names.

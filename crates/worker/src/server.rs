@@ -14,7 +14,9 @@ use keyspace::db::Entry;
 use keyspace::memory::bytes_to_human;
 use keyspace::Engine;
 use keyspace_protocol::console::Note;
-use keyspace_protocol::server::{BigKey, BigKeys, InfoSection, ServerStatus, SlowRow, TypeTotal};
+use keyspace_protocol::server::{
+    BigKey, BigKeys, InfoSection, LoadedCode, LoadedLibrary, ServerStatus, SlowRow, TypeTotal,
+};
 
 /// The page's default `maxmemory`: a browser tab is not a server, and a limit turns a runaway
 /// fill into Redis's own OOM error instead of a crashed tab. The policy stays Redis's default,
@@ -78,6 +80,29 @@ pub fn status_of(engine: &mut Engine, detail: bool) -> ServerStatus {
             })
             .collect()
     });
+    let code = detail.then(|| LoadedCode {
+        scripts: engine
+            .cached_scripts()
+            .map(|(sha, body)| (sha.to_string(), String::from_utf8_lossy(body).into_owned()))
+            .collect(),
+        libraries: engine
+            .function_libraries()
+            .map(|library| LoadedLibrary {
+                name: library.name.to_string(),
+                functions: library
+                    .functions
+                    .into_iter()
+                    .map(|(name, flags)| {
+                        (
+                            name.to_string(),
+                            flags.into_iter().map(String::from).collect(),
+                        )
+                    })
+                    .collect(),
+                code: String::from_utf8_lossy(library.code).into_owned(),
+            })
+            .collect(),
+    });
     let used_memory = engine.used_memory() as u64;
     ServerStatus {
         used_memory,
@@ -93,6 +118,7 @@ pub fn status_of(engine: &mut Engine, detail: bool) -> ServerStatus {
         keys,
         info,
         slowlog,
+        code,
     }
 }
 
@@ -248,6 +274,29 @@ mod tests {
         };
         assert_eq!(stats(&again), "5");
         assert_eq!(status_of(&mut engine, false).info, None);
+        // The scripts and libraries loaded, with their code.
+        run(&mut engine, client, "SCRIPT LOAD \"return 1\"");
+        run(
+            &mut engine,
+            client,
+            "FUNCTION LOAD \"#!lua name=lib\\nredis.register_function{function_name='ro', \
+             callback=function() return 1 end, flags={'no-writes'}}\"",
+        );
+        let code = status_of(&mut engine, true).code.unwrap();
+        assert_eq!(
+            code.scripts,
+            [(
+                "e0e1f9fabfc9d4800c877a703b823ac0578ff8db".to_string(),
+                "return 1".to_string()
+            )]
+        );
+        assert_eq!(code.libraries[0].name, "lib");
+        assert_eq!(
+            code.libraries[0].functions,
+            [("ro".to_string(), vec!["no-writes".to_string()])]
+        );
+        assert!(code.libraries[0].code.starts_with("#!lua name=lib\n"));
+        assert_eq!(status_of(&mut engine, false).code, None);
         run(&mut engine, client, "CONFIG SET maxmemory 0");
         assert_eq!(status_of(&mut engine, false).maxmemory, 0);
     }

@@ -402,10 +402,8 @@ fn map(fields: Vec<(&str, Reply)>) -> Reply {
 /// A function's flags as FUNCTION LIST gives them: a set of status replies, in Redis's order.
 fn flag_set(flags: u32) -> Reply {
     Reply::Set(
-        crate::script::flags::NAMES
-            .iter()
-            .filter(|(_, bit)| flags & bit != 0)
-            .map(|(name, _)| Reply::Simple((*name).into()))
+        crate::script::flags::names(flags)
+            .map(|name| Reply::Simple(name.into()))
             .collect(),
     )
 }

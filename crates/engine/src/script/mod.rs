@@ -75,6 +75,14 @@ pub mod flags {
     /// No shebang: the script runs as before 7.0 (`SCRIPT_FLAG_EVAL_COMPAT_MODE`).
     pub const EVAL_COMPAT: u32 = 1 << 5;
 
+    /// The names of the flags set in `bits`, in Redis's order.
+    pub fn names(bits: u32) -> impl Iterator<Item = &'static str> {
+        NAMES
+            .into_iter()
+            .filter(move |(_, bit)| bits & bit != 0)
+            .map(|(name, _)| name)
+    }
+
     /// The names a shebang may give, and their flags.
     pub const NAMES: [(&str, u32); 5] = [
         ("no-writes", NO_WRITES),
@@ -250,6 +258,42 @@ pub fn shebang_flags(body: &[u8]) -> Result<(u32, usize), String> {
         }
     }
     Ok((found, end))
+}
+
+/// A function library as the page's Server tab lists it.
+pub struct LibraryView<'a> {
+    pub name: &'a str,
+    /// The code as loaded, its `#!lua` line included.
+    pub code: &'a [u8],
+    /// Each function's name and flags, in registration order.
+    pub functions: Vec<(&'a str, Vec<&'static str>)>,
+}
+
+impl crate::Engine {
+    /// The scripts in EVAL's cache, oldest first: SHA1 and body.
+    pub fn cached_scripts(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.scripting
+            .scripts
+            .iter()
+            .map(|(sha, script)| (sha.as_str(), script.body.as_slice()))
+    }
+
+    /// The function libraries, in the order FUNCTION LIST gives them.
+    pub fn function_libraries(&self) -> impl Iterator<Item = LibraryView<'_>> {
+        self.scripting
+            .functions
+            .current
+            .iter()
+            .map(|library| LibraryView {
+                name: &library.name,
+                code: &library.code,
+                functions: library
+                    .functions
+                    .iter()
+                    .map(|f| (f.name.as_str(), flags::names(f.flags).collect()))
+                    .collect(),
+            })
+    }
 }
 
 #[cfg(test)]
