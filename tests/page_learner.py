@@ -306,6 +306,18 @@ def scripts_in_the_console(url):
         check("a short EVAL answers at once",
               page.reply('EVAL "return redis.call(\'INCRBY\', KEYS[1], ARGV[1])" 1 hits 5')
               == ["(integer) 5"], texts(d, ".log .entry .line"))
+        # A script over several lines (Shift+Enter) is one EVAL, not a pipeline of its lines.
+        field = page.field()
+        field.send_keys('EVAL "local n = 0', Keys.SHIFT, Keys.ENTER, Keys.NULL,
+                        'for i = 1, 3 do n = n + i end', Keys.SHIFT, Keys.ENTER, Keys.NULL,
+                        'return n" 0')
+        check("Shift+Enter inside a script's quotes goes on with the script",
+              js(d, "return arguments[0].value", field).count("\n") == 2)
+        field.send_keys(Keys.ENTER)
+        lines = until(d, 10, lambda: texts(d, '.pane[data-pane="1"] .log .entry .line')[-2:])
+        check("and Enter runs it as one EVAL, echoed on one line as redis-cli would need it",
+              lines == ['127.0.0.1:6379> EVAL "local n = 0\\nfor i = 1, 3 do n = n + i end\\nreturn n" 0',
+                        "(integer) 6"], lines)
         # A loop of tens of millions of instructions runs in slices over the page's ticks.
         long_loop = 'EVAL "local n = 0 for i = 1, 20000000 do n = n + 1 end return n" 0'
         check("a long EVAL answers in its pane", page.reply(long_loop, timeout=120)

@@ -19,7 +19,7 @@ use crate::i18n::{fill, Strings};
 use crate::share::dialog::Share;
 use crate::state::{use_shared, EngineState, Tab};
 use keyspace_protocol::console::{
-    clip_echo, help_topic, BlockedView, ClientView, PaneId, PANES_MAX,
+    clip_echo, help_topic, typed_arg, BlockedView, ClientView, PaneId, PANES_MAX,
 };
 use keyspace_protocol::Request;
 
@@ -99,14 +99,7 @@ pub fn pipeline_lines(text: &str) -> (Vec<String>, bool) {
 /// `CLIENT SETNAME` for a name typed in a pane's header, quoted as redis-cli reads it, so that
 /// a name Redis refuses (one with a space) gets Redis's own error.
 fn setname_line(name: &str) -> String {
-    let quoted: String = name
-        .chars()
-        .flat_map(|c| match c {
-            '"' | '\\' => vec!['\\', c],
-            _ => vec![c],
-        })
-        .collect();
-    format!("CLIENT SETNAME \"{quoted}\"")
+    format!("CLIENT SETNAME {}", typed_arg(name))
 }
 
 /// The clients: the flows of messages, the panes side by side, and the button that adds one.
@@ -554,7 +547,7 @@ mod tests {
 
     #[test]
     fn a_typed_name_is_quoted_for_client_setname() {
-        assert_eq!(setname_line("worker"), "CLIENT SETNAME \"worker\"");
+        assert_eq!(setname_line("worker"), "CLIENT SETNAME worker");
         assert_eq!(setname_line("my \"w\\"), "CLIENT SETNAME \"my \\\"w\\\\\"");
     }
 }

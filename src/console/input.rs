@@ -151,11 +151,12 @@ impl InputLine {
         }
     }
 
-    /// The line was sent: it joins the history unless it is a pasted pipeline (one paste
-    /// away, and thousands of lines would push out everything typed before).
+    /// The line was sent: it joins the history as the one command it ran (a script typed over
+    /// several lines, on one line), unless it is a pasted pipeline (one paste away, and
+    /// thousands of lines would push out everything typed before).
     pub fn submitted(&mut self, text: &str) {
-        if !text.contains('\n') {
-            self.history.push(text);
+        if let [command] = teach::pipeline(text).as_slice() {
+            self.history.push(command);
         }
         self.end_cycle();
     }
@@ -423,6 +424,12 @@ mod tests {
     fn a_pasted_pipeline_stays_out_of_the_history() {
         let input = typed(&["SET a 1", "SET b 2\nSET c 3"]);
         assert_eq!(input.history.matching(""), vec!["SET a 1".to_string()]);
+        // A script over several lines is one command: kept, on one line.
+        let input = typed(&["EVAL \"local n = 1\nreturn n\" 0"]);
+        assert_eq!(
+            input.history.matching(""),
+            vec!["EVAL \"local n = 1\\nreturn n\" 0".to_string()]
+        );
     }
 
     #[test]

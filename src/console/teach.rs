@@ -4,6 +4,7 @@
 //! exactly as Redis writes them; only our explanations are translated.
 
 use keyspace_protocol::assist::{Doc, Word, WordKind};
+use keyspace_protocol::console::{command_spans, one_line};
 
 use crate::i18n::console::ConsoleStrings;
 
@@ -38,17 +39,32 @@ pub fn help_lines(topic: &str, docs: &[Doc], text: &ConsoleStrings) -> Vec<Strin
 }
 
 /// The commands in a submitted text: a single line as it is (a blank one prints the prompt,
-/// as in redis-cli), or each non-blank line of a pasted pipeline.
+/// as in redis-cli), or each non-blank command of a pasted pipeline, one per line unless a
+/// quoted argument carries it over several (a script written with Shift+Enter), then written
+/// on one line (`keyspace_protocol::console::one_line`). A text that ends inside a quote is
+/// taken line by line, as redis-cli would take it.
 pub fn pipeline(text: &str) -> Vec<String> {
-    let lines: Vec<&str> = text.lines().map(|l| l.trim_end_matches('\r')).collect();
-    if lines.len() <= 1 {
-        return vec![lines.first().copied().unwrap_or_default().to_string()];
+    let (spans, closed) = command_spans(text);
+    let mut commands: Vec<String> = if closed {
+        spans
+            .into_iter()
+            .map(|span| one_line(&text[span]))
+            .collect()
+    } else {
+        text.split('\n').map(str::to_string).collect()
+    };
+    // A final line break ends the last line rather than starting an empty one.
+    if text.ends_with('\n') {
+        commands.pop();
     }
-    lines
-        .into_iter()
-        .filter(|l| !l.trim().is_empty())
-        .map(str::to_string)
-        .collect()
+    for command in &mut commands {
+        command.truncate(command.trim_end_matches('\r').len());
+    }
+    if commands.len() <= 1 {
+        return vec![commands.pop().unwrap_or_default()];
+    }
+    commands.retain(|c| !c.trim().is_empty());
+    commands
 }
 
 /// The text of a quoted string as redis-cli prints it (`"a\"b"`), for a reply line that
@@ -389,6 +405,14 @@ mod tests {
     fn a_paste_runs_line_by_line_and_a_typed_blank_line_still_runs() {
         assert_eq!(pipeline("SET a 1\r\n\nGET a\n"), ["SET a 1", "GET a"]);
         assert_eq!(pipeline("   "), ["   "]);
+        assert_eq!(pipeline("   \n"), ["   "]);
+        // A script over several lines is one command, on one line.
+        assert_eq!(
+            pipeline("EVAL \"local n = 1\r\nreturn n\" 0\nGET a"),
+            ["EVAL \"local n = 1\\nreturn n\" 0", "GET a"]
+        );
+        // An unclosed quote: line by line.
+        assert_eq!(pipeline("SET a \"x\nGET a"), ["SET a \"x", "GET a"]);
         assert_eq!(pipeline(""), [""]);
     }
 

@@ -269,6 +269,84 @@ pub fn help_topic(line: &str) -> Option<&str> {
     first.eq_ignore_ascii_case("help").then_some(rest.trim())
 }
 
+/// Where each command of a typed text lies: a line, or several lines when a quoted argument
+/// goes on past a line's end (a script written over several lines with Shift+Enter is one
+/// EVAL). Quotes open anywhere outside quotes, as redis-cli reads them; inside double quotes a
+/// backslash escapes the next character, inside single quotes only a quote. The spans cover
+/// the text but for the line breaks between them; the second value says whether every quote
+/// closed (an open one runs to the end: it is still being typed).
+pub fn command_spans(text: &str) -> (Vec<std::ops::Range<usize>>, bool) {
+    let mut spans = Vec::new();
+    let mut start = 0;
+    let mut quote = None;
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        match quote {
+            Some(_) if escaped => escaped = false,
+            Some(q) if c == '\\' && (q == '"' || text[i + 1..].starts_with('\'')) => escaped = true,
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '"' || c == '\'' => quote = Some(c),
+            None if c == '\n' => {
+                spans.push(start..i);
+                start = i + 1;
+            }
+            None => {}
+        }
+    }
+    spans.push(start..text.len());
+    (spans, quote.is_none())
+}
+
+/// A command that spans lines, as one line: each line break inside a quoted argument written
+/// `\n` (a single-quoted argument that holds one becomes double-quoted, since redis-cli reads
+/// no escapes between single quotes), as redis-cli would need it typed.
+pub fn one_line(command: &str) -> String {
+    let mut out = String::with_capacity(command.len());
+    let mut chars = command.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                out.push('"');
+                let mut escaped = false;
+                for c in chars.by_ref() {
+                    match c {
+                        '\r' if !escaped => {}
+                        '\n' if !escaped => out.push_str("\\n"),
+                        _ => out.push(c),
+                    }
+                    if !escaped && c == '"' {
+                        break;
+                    }
+                    escaped = !escaped && c == '\\';
+                }
+            }
+            '\'' => {
+                let mut inner = String::new();
+                while let Some(c) = chars.next() {
+                    match c {
+                        '\\' if chars.peek() == Some(&'\'') => {
+                            inner.push('\'');
+                            chars.next();
+                        }
+                        '\'' => break,
+                        _ => inner.push(c),
+                    }
+                }
+                if inner.contains('\n') {
+                    out.push_str(&typed_arg(&inner.replace('\r', "")));
+                } else {
+                    out.push('\'');
+                    out.push_str(&inner.replace('\'', "\\'"));
+                    out.push('\'');
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 /// An argument as it must be typed in a command line for redis-cli to read it back: as it is, or
 /// in double quotes with `"`, `\` and control characters escaped.
 pub fn typed_arg(arg: &str) -> String {
@@ -362,5 +440,31 @@ mod tests {
         assert_eq!(typed_arg(""), "\"\"");
         assert_eq!(typed_arg("say \"hi\"\n"), "\"say \\\"hi\\\"\\n\"");
         assert_eq!(typed_arg("it's"), "\"it's\"");
+    }
+
+    #[test]
+    fn a_quoted_argument_carries_a_command_over_lines() {
+        let text = "SET a 1\nEVAL \"local n = 0\nreturn n\" 0\n\nGET a";
+        let (spans, closed) = command_spans(text);
+        let commands: Vec<&str> = spans.iter().map(|r| &text[r.clone()]).collect();
+        assert_eq!(
+            commands,
+            ["SET a 1", "EVAL \"local n = 0\nreturn n\" 0", "", "GET a"]
+        );
+        assert!(closed);
+        assert_eq!(one_line(commands[1]), "EVAL \"local n = 0\\nreturn n\" 0");
+        // Escaped quotes do not close; single quotes read only \' and become double quotes
+        // when they hold a line break.
+        let text = "EVAL \"say \\\"hi\\\"\nok\" 0";
+        assert_eq!(command_spans(text).0.len(), 1);
+        assert_eq!(one_line(text), "EVAL \"say \\\"hi\\\"\\nok\" 0");
+        assert_eq!(
+            one_line("EVAL 'it\\'s\r\nfine \"x\"' 0"),
+            "EVAL \"it's\\nfine \\\"x\\\"\" 0"
+        );
+        assert_eq!(one_line("SET k 'a b'"), "SET k 'a b'");
+        // An unclosed quote runs to the end, and says so.
+        let (spans, closed) = command_spans("SET a \"x\nGET a");
+        assert_eq!((spans.len(), closed), (1, false));
     }
 }

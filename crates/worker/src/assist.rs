@@ -29,6 +29,7 @@ use keyspace::db::Db;
 use keyspace::grammar::{self, Syntax};
 use keyspace::spec::{self, CommandSpec};
 use keyspace_protocol::assist::{Assist, Completion, Doc, Verdict, Word, WordKind};
+use keyspace_protocol::console::command_spans;
 
 use crate::help::{doc, groups};
 
@@ -62,10 +63,15 @@ pub const BUILT_INS: &[&str] = &["help", "clear"];
 /// at hand for key completion.
 pub fn assist(line: &str, cursor: usize, db: Option<&Db>) -> Assist {
     let cursor = floor_char_boundary(line, cursor.min(line.len()));
-    // A pasted pipeline has several lines; the cursor's is read for completion.
-    let line_start = line[..cursor].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = line[cursor..].find('\n').map_or(line.len(), |i| cursor + i);
-    let text = &line[line_start..line_end];
+    // A pasted pipeline has several commands, a line each unless a quoted argument carries
+    // one over several (a script); the cursor's is read for completion.
+    let (spans, _) = command_spans(line);
+    let here = spans
+        .iter()
+        .position(|s| cursor <= s.end)
+        .unwrap_or(spans.len() - 1);
+    let line_start = spans[here].start;
+    let text = &line[spans[here].clone()];
     let at = cursor - line_start;
     let mut scanned = scan(text);
     // The word under the cursor, or a new one starting there.
@@ -76,12 +82,12 @@ pub fn assist(line: &str, cursor: usize, db: Option<&Db>) -> Assist {
     let from = scanned.get(current).map_or(at, |w| w.start.min(at));
     let prefix = text[from..at].trim_start_matches(['"', '\'']);
     let reading = read(text, &mut scanned, current, prefix, db);
-    // Every line of a pipeline is coloured (the first COLOURED_LINES of a long paste); only
-    // the cursor's gets completions, a hint and a verdict.
+    // Every command of a pipeline is coloured (the first COLOURED_LINES of a long paste);
+    // only the cursor's gets completions, a hint and a verdict.
     let mut words = Vec::new();
-    let mut start = 0;
-    for (index, piece) in line.split('\n').enumerate() {
-        let piece_words = if start == line_start {
+    for (index, span) in spans.iter().enumerate() {
+        let (start, piece) = (span.start, &line[span.clone()]);
+        let piece_words = if index == here {
             std::mem::take(&mut scanned)
         } else if index < COLOURED_LINES {
             let mut other = scan(piece);
@@ -97,7 +103,6 @@ pub fn assist(line: &str, cursor: usize, db: Option<&Db>) -> Assist {
             kind: w.kind,
             quoted: w.quoted,
         }));
-        start += piece.len() + 1;
     }
     Assist {
         line: line.to_string(),
@@ -714,6 +719,31 @@ mod tests {
                 ("GE", WordKind::Command),
             ]
         );
+    }
+
+    #[test]
+    fn a_script_over_several_lines_is_read_as_one_command() {
+        let text = "EVAL \"local n = 0\nfor i = 1, 3 do n = n + i end\nreturn n\" 0\nGET a";
+        // The cursor inside the script's second line: the EVAL is read, not `for`.
+        let inside = text.find("for").unwrap() + 3;
+        let got = assist(text, inside, None);
+        assert_eq!(got.verdict, Verdict::Ok);
+        let kinds: Vec<_> = got
+            .words
+            .iter()
+            .map(|w| (&text[w.start..w.end], w.kind))
+            .collect();
+        assert_eq!(kinds[0], ("EVAL", WordKind::Command));
+        assert!(kinds[1].0.starts_with("\"local n = 0\nfor") && kinds[1].0.ends_with("n\""));
+        assert_eq!(kinds.last(), Some(&("a", WordKind::Key)));
+        // While the script is being typed its open quote runs to the end.
+        let typing = "EVAL \"local n = 0\nfor i";
+        assert_eq!(
+            at_end(typing).verdict,
+            Verdict::TooFew,
+            "numkeys is still to come"
+        );
+        assert_eq!(at_end(typing).words[0].kind, WordKind::Command);
     }
 
     #[test]
