@@ -824,11 +824,14 @@ def script_editor(url):
               and text(d, ".gutter-line.marked").strip() == "11", (error, text(d, ".gutter-line.marked")))
         area.send_keys(Keys.BACKSPACE * 14)
         click(d, "EVAL")
+        page.reply("EVAL \"redis.log(redis.LOG_WARNING, 'lock released')\" 0")
         click(d, "Server")
+        logged = until(d, 10, lambda: texts(d, ".server-log .log-text"))
+        check("redis.log writes in the Server tab's log", logged == ["lock released"], logged)
         listed = until(d, 10, lambda: text(d, ".loaded-code .library summary"))
-        check("the Server tab lists the library, its function and flags, and the cached script",
+        check("the Server tab lists the library, its function and flags, and the cached scripts",
               listed == "ratelimit" and texts(d, ".loaded-code .functions li") == ["hit"]
-              and len(texts(d, ".loaded-code .script .sha")) == 1, (listed, texts(d, ".loaded-code li")))
+              and len(texts(d, ".loaded-code .script .sha")) == 2, (listed, texts(d, ".loaded-code li")))
         d.find_element(By.CSS_SELECTOR, ".loaded-code .library summary").click()
         check("with its code, highlighted and numbered",
               "register_function" in text(d, ".loaded-code .library .editor-highlight")

@@ -63,6 +63,7 @@ pub fn ServerPanel() -> impl IntoView {
             <BiggestKeys />
             <Slowlog />
             <LoadedCodeView />
+            <ServerLog />
             <Info />
         </section>
     }
@@ -405,6 +406,42 @@ fn LoadedCodeView() -> impl IntoView {
                     {libraries}
                     {scripts}
                     <p class="note">{move || text().code_kept}</p>
+                }
+                .into_any()
+            }}
+        </div>
+    }
+}
+
+/// The server's log, newest last, each line with its time (UTC, the engine's clock).
+#[component]
+fn ServerLog() -> impl IntoView {
+    let shared = use_shared();
+    let text = move || shared.text.get().server;
+    let lines = Memo::new(move |_| {
+        shared
+            .server
+            .status
+            .with(|s| s.as_ref().and_then(|s| s.log.clone()))
+            .unwrap_or_default()
+    });
+    view! {
+        <div class="server-log">
+            <h3>{move || text().log_title}</h3>
+            {move || {
+                let lines = lines.get();
+                if lines.is_empty() {
+                    return view! { <p class="note">{move || text().log_empty}</p> }.into_any();
+                }
+                view! {
+                    <ol class="log-lines">
+                        {lines.into_iter().map(|line| view! {
+                            <li>
+                                <time>{format!("{}.{:03}", format_utc_time(line.at_ms / 1000), line.at_ms % 1000)}</time>
+                                " " <span class="log-text">{line.text}</span>
+                            </li>
+                        }).collect_view()}
+                    </ol>
                 }
                 .into_any()
             }}

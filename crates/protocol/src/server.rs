@@ -51,6 +51,16 @@ pub struct ServerStatus {
     pub slowlog: Option<Vec<SlowRow>>,
     /// The scripts and function libraries loaded, when asked with `detail`.
     pub code: Option<LoadedCode>,
+    /// The server's log, oldest first (what `redis.log` writes, saves and their failures),
+    /// when asked with `detail`.
+    pub log: Option<Vec<LogLine>>,
+}
+
+/// A line of the server's log, and when (the engine's clock, Unix ms) it was written.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogLine {
+    pub at_ms: u64,
+    pub text: String,
 }
 
 /// What SCRIPT LOAD (or EVAL) cached and FUNCTION LOAD loaded.

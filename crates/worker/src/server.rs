@@ -119,6 +119,7 @@ pub fn status_of(engine: &mut Engine, detail: bool) -> ServerStatus {
         info,
         slowlog,
         code,
+        log: None,
     }
 }
 

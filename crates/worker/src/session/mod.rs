@@ -23,7 +23,7 @@ use keyspace_protocol::inspect::{InspectQuery, Inspection};
 use keyspace_protocol::keys::{KeyQuery, KeyWindow};
 use keyspace_protocol::saved::Restored;
 use keyspace_protocol::scenario::ScenarioResponse;
-use keyspace_protocol::server::{ServerRequest, ServerResponse};
+use keyspace_protocol::server::{LogLine, ServerRequest, ServerResponse};
 use keyspace_protocol::share::ShareError;
 use keyspace_protocol::{Request, Response, Wanted};
 
@@ -73,7 +73,12 @@ pub struct Session {
     snapshot_due: bool,
     /// Damaged copies of what the browser kept, by name, for download.
     damaged: Vec<(String, Vec<u8>)>,
+    /// The server's log as the Server tab shows it: the last [`LOG_KEPT`] lines.
+    server_log: VecDeque<LogLine>,
 }
+
+/// Lines of the server's log kept for the Server tab.
+const LOG_KEPT: usize = 200;
 
 impl Session {
     /// A fresh keyspace with one client, its time from `clock` and its randomness seeded
@@ -105,6 +110,7 @@ impl Session {
             replies: 0,
             kept: VecDeque::new(),
             marked_against: None,
+            server_log: VecDeque::new(),
             player: Player::default(),
             show_resp: false,
             store_ops: ops,
@@ -223,7 +229,10 @@ impl Session {
     fn server(&mut self, request: ServerRequest) -> ServerResponse {
         match request {
             ServerRequest::Status { detail } => {
-                ServerResponse::Status(server::status_of(&mut self.engine, detail))
+                self.take_log();
+                let mut status = server::status_of(&mut self.engine, detail);
+                status.log = detail.then(|| self.server_log.iter().cloned().collect());
+                ServerResponse::Status(status)
             }
             ServerRequest::Policies => {
                 ServerResponse::Policies(POLICY_NAMES.iter().map(|name| name.to_string()).collect())
@@ -264,6 +273,18 @@ impl Session {
             .find(|p| p.id == self.shown)
             .and_then(|p| self.engine.client(p.client))
             .map_or(0, |c| c.db)
+    }
+
+    /// Moves what the engine wrote to its log (`redis.log`, saves) into the Server tab's,
+    /// stamped with the engine's time; the oldest lines go past [`LOG_KEPT`].
+    fn take_log(&mut self) {
+        let at_ms = self.engine.now_ms();
+        for text in self.engine.take_persistence_log() {
+            if self.server_log.len() == LOG_KEPT {
+                self.server_log.pop_front();
+            }
+            self.server_log.push_back(LogLine { at_ms, text });
+        }
     }
 
     /// A page of one key of the shown database, for the inspector.

@@ -132,6 +132,7 @@ impl Session {
                 }
             }
         }
+        self.take_log();
         let (changed, evicted) = self.keyspace_changes();
         update.evicted = evicted;
         // Highlight inside the inspected value only if the command touched that key.
@@ -320,6 +321,7 @@ impl Session {
             self.engine.run_script();
         }
         self.engine.tick();
+        self.take_log();
         // Every pane is drained below, so the list of clients to wake is only emptied, lest
         // it grow.
         self.engine.take_woken();

@@ -917,3 +917,38 @@ fn a_runaway_script_is_stopped_by_script_kill_from_another_pane_once_redis_would
     );
     assert_eq!(run(&mut s, "PING").1, ["PONG"]);
 }
+
+#[test]
+fn the_server_log_keeps_what_scripts_write_for_the_server_tab() {
+    let (mut s, _) = session();
+    let status = |s: &mut Session, detail| match s
+        .handle(Request::Server(ServerRequest::Status { detail }))
+    {
+        Response::Server(ServerResponse::Status(status)) => status,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(status(&mut s, true).log, Some(Vec::new()));
+    reply(
+        &mut s,
+        "EVAL \"redis.log(redis.LOG_WARNING, 'hello', 42)\" 0",
+    );
+    reply(
+        &mut s,
+        "EVAL \"redis.log(redis.LOG_DEBUG, 'below loglevel')\" 0",
+    );
+    let log = status(&mut s, true).log.unwrap();
+    let texts: Vec<&str> = log.iter().map(|l| l.text.as_str()).collect();
+    assert_eq!(texts, ["hello 42"]);
+    assert_eq!(log[0].at_ms, 1_700_000_000_000, "the engine's clock");
+    assert_eq!(status(&mut s, false).log, None);
+    // Only the newest lines are kept.
+    reply(
+        &mut s,
+        "EVAL \"for i = 1, 250 do redis.log(redis.LOG_WARNING, i) end\" 0",
+    );
+    let log = status(&mut s, true).log.unwrap();
+    assert_eq!(
+        (log.len(), log[0].text.as_str(), log[199].text.as_str()),
+        (200, "51", "250")
+    );
+}
