@@ -212,6 +212,31 @@ impl Shared {
         }
         // A share link's lines wait for the panes they were typed in.
         share_view::run_pending(*self);
+        // A script running in slices goes on at once rather than at the next timer tick: the
+        // worker runs one tick's share of it and answers, so the page and the other panes are
+        // served between slices while the script runs at nearly the worker's full speed. A
+        // zero timeout rather than a direct send lets the browser's own tasks in between.
+        let scripting = self.panes.with_untracked(|panes| {
+            panes
+                .iter()
+                .any(|p| p.view.with_untracked(|v| v.running_script))
+        });
+        if scripting {
+            let shared = *self;
+            set_timeout(move || shared.tick(), Duration::ZERO);
+        }
+    }
+
+    /// Asks the engine to run its timers (and a slice of a running script), unless a request
+    /// is already out: a tick waits behind a running command rather than piling up behind it.
+    pub(crate) fn tick(&self) {
+        if self.in_flight.get_value() == 0 && self.engine.get_untracked() == EngineState::Ready {
+            self.send_counted(Request::Tick {
+                pane: self.active.get_untracked(),
+                view: self.query.get_untracked(),
+                inspect: self.inspector.query.get_untracked(),
+            });
+        }
     }
 
     /// Starts an engine (again): in a worker, or the tests' backend in the page.
@@ -352,14 +377,7 @@ pub fn App(#[prop(optional)] backend: Option<SharedBackend>) -> impl IntoView {
     // tick waits behind a running command rather than piling up behind it.
     let tick = move || {
         shared.now_ms.set(shared.engine_now());
-        if shared.in_flight.get_value() == 0 && shared.engine.get_untracked() == EngineState::Ready
-        {
-            shared.send_counted(Request::Tick {
-                pane: shared.active.get_untracked(),
-                view: shared.query.get_untracked(),
-                inspect: shared.inspector.query.get_untracked(),
-            });
-        }
+        shared.tick();
     };
     if let Ok(handle) = set_interval_with_handle(tick, TICK) {
         on_cleanup(move || handle.clear());
