@@ -314,7 +314,8 @@ def scripts_in_the_console(url):
         check("Shift+Enter inside a script's quotes goes on with the script",
               js(d, "return arguments[0].value", field).count("\n") == 2)
         field.send_keys(Keys.ENTER)
-        lines = until(d, 10, lambda: texts(d, '.pane[data-pane="1"] .log .entry .line')[-2:])
+        lines = until(d, 10, lambda: (lambda lines: lines[0].startswith("127.0.0.1:6379> EVAL")
+                                      and lines)(texts(d, '.pane[data-pane="1"] .log .entry .line')[-2:]))
         check("and Enter runs it as one EVAL, echoed on one line as redis-cli would need it",
               lines == ['127.0.0.1:6379> EVAL "local n = 0\\nfor i = 1, 3 do n = n + i end\\nreturn n" 0',
                         "(integer) 6"], lines)
@@ -803,7 +804,8 @@ def script_editor(url):
               code and "redis" in texts(d, ".editor-highlight .lua-redis")
               and "if" in texts(d, ".editor-highlight .lua-keyword"), texts(d, ".editor-highlight span")[:8])
         code[0].send_keys(Keys.CONTROL + Keys.ENTER)
-        ran = until(d, 10, lambda: texts(d, '.pane[data-pane="1"] .log .entry .line')[-2:])
+        ran = until(d, 10, lambda: (lambda lines: lines[0].startswith("127.0.0.1:6379> EVAL")
+                                    and lines)(texts(d, '.pane[data-pane="1"] .log .entry .line')[-2:]))
         check("Ctrl+Enter types it in the pane as one EVAL with its keys and arguments",
               ran[0].startswith('127.0.0.1:6379> EVAL "-- Release a lock only if it is still ours.\\nif redis.call(')
               and ran[0].endswith("1 lock:order:1 token-a") and ran[1] == "(integer) 1", ran)

@@ -91,7 +91,6 @@ fn inspection_view(inspection: Inspection, shared: Shared, target: InspectTarget
         </p>
     };
     let pager = match &body {
-        Body::Bits(_) => bits_pager(key.clone(), offset, total, shared, target).into_any(),
         Body::String { .. } | Body::HyperLogLog(_) => ().into_any(),
         _ => pager(key.clone(), shown, offset, total, shared, target).into_any(),
     };
@@ -287,32 +286,8 @@ fn form_switcher(
     })
 }
 
-/// Previous / next page of `step` from `offset`, and what the page shows.
-fn page_nav(
-    query: impl Fn(usize) -> InspectQuery + Copy + Send + Sync + 'static,
-    offset: usize,
-    step: usize,
-    total: usize,
-    range: impl Fn() -> String + Send + Sync + 'static,
-    shared: Shared,
-    target: InspectTarget,
-) -> impl IntoView {
-    let text = move || shared.text.get();
-    let go = move |offset: usize| move |_| shared.send(target.open(query(offset)));
-    view! {
-        <nav class="pager">
-            <button class="prev" disabled={offset == 0} on:click=go(offset.saturating_sub(step))>
-                {move || text().keyspace.prev_page}
-            </button>
-            <span class="range">{range}</span>
-            <button class="next" disabled={offset + step >= total} on:click=go(offset + step)>
-                {move || text().keyspace.next_page}
-            </button>
-        </nav>
-    }
-}
-
-/// The pages of an aggregate's elements.
+/// Previous / next page, and what the page shows: 50 elements of an aggregate, or 512 bits of
+/// a bitmap (counted in bits, its offset in bytes).
 fn pager(
     key: String,
     form: Option<Form>,
@@ -322,45 +297,35 @@ fn pager(
     target: InspectTarget,
 ) -> impl IntoView {
     let text = move || shared.text.get();
-    (total > PAGE).then(|| {
+    let bits = form == Some(Form::Bits);
+    let step = if bits { BITS_PAGE } else { PAGE };
+    (total > step).then(|| {
         let key = StoredValue::new(key);
-        let query = move |offset| InspectQuery {
-            key: key.get_value(),
-            offset,
-            form,
+        let go = move |offset: usize| {
+            move |_| {
+                shared.send(target.open(InspectQuery {
+                    key: key.get_value(),
+                    offset,
+                    form,
+                }))
+            }
         };
-        let last = (offset + PAGE).min(total);
-        let range = move || fill_range(text().keyspace.page_range, offset + 1, last, total);
-        page_nav(query, offset, PAGE, total, range, shared, target)
-    })
-}
-
-/// The pages of a bitmap, counted in bits.
-fn bits_pager(
-    key: String,
-    offset: usize,
-    total: usize,
-    shared: Shared,
-    target: InspectTarget,
-) -> impl IntoView {
-    let text = move || shared.text.get();
-    (total > BITS_PAGE).then(|| {
-        let key = StoredValue::new(key);
-        let query = move |offset| InspectQuery {
-            key: key.get_value(),
-            offset,
-            form: Some(Form::Bits),
+        let last = (offset + step).min(total);
+        let range = move || match bits {
+            true => fill_range(text().keyspace.bits_range, offset * 8, last * 8 - 1, total * 8),
+            false => fill_range(text().keyspace.page_range, offset + 1, last, total),
         };
-        let last = (offset + BITS_PAGE).min(total);
-        let range = move || {
-            fill_range(
-                text().keyspace.bits_range,
-                offset * 8,
-                last * 8 - 1,
-                total * 8,
-            )
-        };
-        page_nav(query, offset, BITS_PAGE, total, range, shared, target)
+        view! {
+            <nav class="pager">
+                <button class="prev" disabled={offset == 0} on:click=go(offset.saturating_sub(step))>
+                    {move || text().keyspace.prev_page}
+                </button>
+                <span class="range">{range}</span>
+                <button class="next" disabled={last >= total} on:click=go(last)>
+                    {move || text().keyspace.next_page}
+                </button>
+            </nav>
+        }
     })
 }
 
