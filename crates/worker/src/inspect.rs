@@ -40,18 +40,14 @@ impl Snapshot {
         let page = inspect(db, query, None, None);
         let order = identities(&page.body);
         // Whatever the form shown now, the bits are compared: a SETBIT may turn text into bits.
-        let bits = match &page.body {
-            Body::String { .. } | Body::HyperLogLog(_) | Body::Bits(_) => {
-                let as_bits = InspectQuery {
-                    form: Some(Form::Bits),
-                    ..query.clone()
-                };
-                match inspect(db, &as_bits, None, None).body {
-                    Body::Bits(bitmap) => bitmap.bytes,
-                    _ => Vec::new(),
-                }
-            }
-            _ => Vec::new(),
+        // Whatever the form shown now, the page's bytes are kept (not counted: the snapshot
+        // is taken before every command), so that the bits a SETBIT flipped in text show.
+        let bits = match db.and_then(|db| db.peek(query.key.as_bytes())) {
+            Some((entry, _)) => match &entry.value {
+                Value::String(s) => page_bytes(s, bits_offset(query.offset, s.len())).to_vec(),
+                _ => Vec::new(),
+            },
+            None => Vec::new(),
         };
         let mut seen = HashMap::new();
         for id in &order {
@@ -221,9 +217,7 @@ pub fn inspect(
         .or_else(|| forms.first().copied());
     let total = entry.value.size();
     let offset = match (&entry.value, form) {
-        (Value::String(_), Some(Form::Bits)) => query
-            .offset
-            .min(total.saturating_sub(1) / BITS_PAGE * BITS_PAGE),
+        (Value::String(_), Some(Form::Bits)) => bits_offset(query.offset, total),
         (Value::String(_), _) => 0,
         // The last page starts no later than the last element.
         _ => query.offset.min(total.saturating_sub(1) / PAGE * PAGE),
@@ -362,8 +356,19 @@ fn sample_ranks(len: usize) -> impl Iterator<Item = usize> {
 }
 
 /// The page of a string's bits from byte `offset`, and how many are set.
+/// The first byte of the bitmap page asked for: the last page starts no later than the last
+/// byte.
+fn bits_offset(offset: usize, len: usize) -> usize {
+    offset.min(len.saturating_sub(1) / BITS_PAGE * BITS_PAGE)
+}
+
+/// The bytes of the bitmap page from byte `offset`.
+fn page_bytes(s: &[u8], offset: usize) -> &[u8] {
+    &s[offset.min(s.len())..(offset + BITS_PAGE).min(s.len())]
+}
+
 fn bitmap(s: &[u8], offset: usize) -> Bitmap {
-    let bytes = s[offset.min(s.len())..(offset + BITS_PAGE).min(s.len())].to_vec();
+    let bytes = page_bytes(s, offset).to_vec();
     let ones = |b: &[u8]| b.iter().map(|b| u64::from(b.count_ones())).sum::<u64>();
     Bitmap {
         changed: vec![0; bytes.len()],
