@@ -150,8 +150,8 @@ pub(crate) struct Persistence {
     /// The last load's counts: keys loaded, keys skipped as already expired.
     pub(crate) last_load_loaded: u64,
     pub(crate) last_load_expired: u64,
-    /// SHUTDOWN asked the front end to stop.
-    pub(crate) shutdown: bool,
+    /// SHUTDOWN asked the front end to stop: the client that sent it.
+    pub(crate) shutdown: Option<ClientId>,
     /// The append-only log (`crate::aof`).
     pub(crate) aof: Aof,
     /// What Redis would write to its log about persistence, for the front end to show
@@ -171,7 +171,7 @@ impl Persistence {
             save_points: Vec::new(),
             last_load_loaded: 0,
             last_load_expired: 0,
-            shutdown: false,
+            shutdown: None,
             aof: Aof::new(appendonly),
             log: Vec::new(),
         }
@@ -224,6 +224,12 @@ impl Engine {
 
     /// True once SHUTDOWN has saved (or was told not to): the front end stops serving.
     pub fn shutdown_requested(&self) -> bool {
+        self.persistence.shutdown.is_some()
+    }
+
+    /// The client whose SHUTDOWN stopped the server: its connection drops without a reply
+    /// (redis-cli prints nothing), where the others' report the closed connection.
+    pub fn shutdown_by(&self) -> Option<ClientId> {
         self.persistence.shutdown
     }
 

@@ -437,6 +437,15 @@ fn shutdown_saves_then_asks_to_stop() {
     // It saved (as Redis's shutdown does, without counting it in rdb_saves).
     let info = String::from_utf8(bulk(h.run("INFO persistence"))).unwrap();
     assert!(info.contains("rdb_changes_since_last_save:0\r\n"));
+    assert_eq!(
+        h.engine.take_persistence_log(),
+        [
+            "User requested shutdown...",
+            "Saving the final RDB snapshot before exiting.",
+            "DB saved on disk",
+            "Redis is now ready to exit, bye bye..."
+        ]
+    );
 }
 
 fn any_engine_snapshot() -> Vec<u8> {

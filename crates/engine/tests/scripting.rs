@@ -123,6 +123,65 @@ fn a_script_that_wrote_cannot_be_killed() {
 }
 
 #[test]
+fn a_script_that_wrote_ends_only_with_shutdown_nosave() {
+    let (mut h, other) = busy_harness();
+    h.engine.execute(
+        h.client,
+        &argv("EVAL \"local n = 0; while n < 100000 do n = n + 1 end; redis.call('SET', 'x', 1); while true do end\" 0"),
+    );
+    assert!(!h.engine.script_has_written(), "not in its first slice yet");
+    for _ in 0..10 {
+        h.engine.run_script();
+    }
+    assert!(h.engine.script_has_written());
+    // Saving would keep its writes half-way: a busy server takes only NOSAVE.
+    let busy = Reply::Error(
+        "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
+            .into(),
+    );
+    for refused in ["SHUTDOWN", "SHUTDOWN SAVE", "SHUTDOWN NOW"] {
+        assert_eq!(h.engine.execute(other, &argv(refused)), busy.clone().into());
+    }
+    assert!(!h.engine.shutdown_requested());
+    h.engine.take_persistence_log();
+    assert_eq!(
+        h.engine.execute(other, &argv("SHUTDOWN NOSAVE")),
+        Outcome::Replies(Vec::new())
+    );
+    assert_eq!(h.engine.shutdown_by(), Some(other));
+    assert_eq!(
+        h.engine.take_persistence_log(),
+        [
+            "User requested shutdown...",
+            "Redis is now ready to exit, bye bye..."
+        ]
+    );
+    // The process is gone: the script runs no more.
+    h.engine.run_script();
+    assert!(h.engine.drain(h.client).is_empty());
+}
+
+#[test]
+fn shutdown_nosave_sent_before_the_threshold_waits_then_stops_everything_after_it() {
+    let mut h = Harness::new(1);
+    let (second, third) = (h.engine.connect(), h.engine.connect());
+    h.engine.execute(
+        h.client,
+        &argv("EVAL \"redis.call('SET', 'x', 1); while true do end\" 0"),
+    );
+    assert_eq!(
+        h.engine.execute(second, &argv("SHUTDOWN NOSAVE")),
+        Outcome::Blocked
+    );
+    assert_eq!(h.engine.execute(third, &argv("PING")), Outcome::Blocked);
+    h.clock.advance_ms(5_001);
+    h.engine.run_script();
+    assert_eq!(h.engine.shutdown_by(), Some(second));
+    // The PING behind it never ran.
+    assert!(h.engine.drain(third).is_empty());
+}
+
+#[test]
 fn time_stands_still_for_a_script() {
     let mut h = Harness::new(1);
     let script = argv(

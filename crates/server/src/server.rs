@@ -321,8 +321,11 @@ impl Connection {
         // The log is written before the replies go out, as Redis writes it before answering.
         state.engine.flush_aof();
         if state.engine.shutdown_requested() {
-            // SHUTDOWN has saved: stop here, as redis-server exits, without a reply.
-            println!("keyspace-server is now ready to exit, bye bye...");
+            // SHUTDOWN has saved: stop here, as redis-server exits, without a reply, its
+            // last log lines printed.
+            for line in state.engine.take_persistence_log() {
+                println!("{line}");
+            }
             std::process::exit(0);
         }
         state.wake_others(Some(self.id));

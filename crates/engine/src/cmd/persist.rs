@@ -279,10 +279,12 @@ fn lastsave(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
 /// ```text
 /// SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]
 /// ```
-/// Saves when save points are configured or SAVE is given (not with NOSAVE), then asks the
-/// front end to stop ([`Engine::shutdown_requested`]); no reply, the connection closes. A
-/// failed save answers an error and stops nothing, unless FORCE. There is never a shutdown
-/// in progress to ABORT.
+/// Flushes the log, saves when save points are configured or SAVE is given (not with
+/// NOSAVE), then asks the front end to stop ([`Engine::shutdown_requested`]); no reply, the
+/// connection closes. A failed save answers an error and stops nothing, unless FORCE. There
+/// is never a shutdown in progress to ABORT. While a script is busy only NOSAVE is taken
+/// (`shutdownCommand`): saving would keep the script's writes half-way. The server's log
+/// gets Redis's lines (`finishShutdown`), but "Removing the pid file.": there is none.
 fn shutdown(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     let (mut nosave, mut save, mut force, mut abort) = (false, false, false, false);
     for word in &call.argv[1..] {
@@ -305,12 +307,44 @@ fn shutdown(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     if abort {
         return Err(Error::NoShutdownInProgress);
     }
-    let save_points = !engine.config.text("save").trim().is_empty();
-    if (save || save_points) && !nosave && engine.save().is_err() && !force {
-        return Err(Error::ShutdownSaveFailed);
+    if let Some(run) = engine.scripting.run.as_ref().filter(|r| r.flags.timed_out) {
+        if !nosave {
+            return Err(Error::Busy {
+                eval: run.flags.eval,
+            });
+        }
+    }
+    let p = &mut engine.persistence;
+    p.log("User requested shutdown...".into());
+    if p.aof.on {
+        p.log("Calling fsync() on the AOF file.".into());
     }
     engine.flush_aof();
-    engine.persistence.shutdown = true;
+    let save_points = !engine.config.text("save").trim().is_empty();
+    if (save || save_points) && !nosave {
+        engine
+            .persistence
+            .log("Saving the final RDB snapshot before exiting.".into());
+        if engine.save().is_err() {
+            if !force {
+                engine
+                    .persistence
+                    .log("Error trying to save the DB, can't exit.".into());
+                engine.persistence.log(
+                    "Errors trying to shut down the server. Check the logs for more information."
+                        .into(),
+                );
+                return Err(Error::ShutdownSaveFailed);
+            }
+            engine
+                .persistence
+                .log("Error trying to save the DB. Exit anyway.".into());
+        }
+    }
+    engine
+        .persistence
+        .log("Redis is now ready to exit, bye bye...".into());
+    engine.persistence.shutdown = Some(call.client);
     for client in engine.clients.values_mut() {
         client.closing = true;
     }

@@ -193,8 +193,9 @@ impl Engine {
     /// [`Engine::script_running`]: it answers clients waiting meanwhile as a busy Redis does
     /// once `busy-reply-threshold` has passed, and ends the script when it finishes or was
     /// killed (its reply then in its caller's outbox, listed by [`Engine::take_woken`]).
+    /// After SHUTDOWN nothing runs: Redis has exited, the script with it.
     pub fn run_script(&mut self) {
-        if !self.scripting.is_running() {
+        if !self.scripting.is_running() || self.shutdown_requested() {
             return;
         }
         let caller = self.script_caller();
@@ -224,6 +225,15 @@ impl Engine {
     /// busy.
     pub fn script_caller(&self) -> Option<ClientId> {
         self.scripting.run.as_ref().map(|r| r.caller)
+    }
+
+    /// Whether the running script has written: SCRIPT KILL then answers UNKILLABLE, and only
+    /// SHUTDOWN NOSAVE ends it (the front end offers that instead).
+    pub fn script_has_written(&self) -> bool {
+        self.scripting
+            .run
+            .as_ref()
+            .is_some_and(|r| r.flags.write_dirty)
     }
 
     /// One slice: the script's result when it ended (normally, with an error, killed), None
@@ -398,6 +408,10 @@ impl Engine {
         run.flags.timed_out = true;
         let deferred = std::mem::take(&mut run.deferred);
         for (client, argv) in deferred {
+            // A SHUTDOWN NOSAVE among them ends the process: what came after it never runs.
+            if self.shutdown_requested() {
+                break;
+            }
             self.answer_deferred(client, &argv);
         }
     }
