@@ -409,6 +409,11 @@ impl Engine {
         if !self.clients.contains_key(&client) {
             return Reply::Error("ERR client is not connected".into()).into();
         }
+        // After SHUTDOWN the process is gone: nothing more runs, and nothing reaches the
+        // storage (a front end that goes on, the page, starts a new engine on what was kept).
+        if self.shutdown_requested() {
+            return Outcome::Replies(Vec::new());
+        }
         // Behind a running script (until it times out) a command waits, as behind Redis's
         // one thread: it runs when the script ends.
         if self.scripting.is_running()

@@ -156,9 +156,13 @@ fn a_script_that_wrote_ends_only_with_shutdown_nosave() {
             "Redis is now ready to exit, bye bye..."
         ]
     );
-    // The process is gone: the script runs no more.
+    // The process is gone: the script runs no more, and no command does.
     h.engine.run_script();
     assert!(h.engine.drain(h.client).is_empty());
+    assert_eq!(
+        h.engine.execute(other, &argv("PING")),
+        Outcome::Replies(Vec::new())
+    );
 }
 
 #[test]

@@ -408,10 +408,6 @@ impl Engine {
         run.flags.timed_out = true;
         let deferred = std::mem::take(&mut run.deferred);
         for (client, argv) in deferred {
-            // A SHUTDOWN NOSAVE among them ends the process: what came after it never runs.
-            if self.shutdown_requested() {
-                break;
-            }
             self.answer_deferred(client, &argv);
         }
     }
