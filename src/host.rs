@@ -125,8 +125,10 @@ impl Host {
             Inner::InPage(backend, on_response) => {
                 let (backend, on_response) = (backend.clone(), on_response.clone());
                 leptos::task::spawn_local(async move {
-                    let response = backend.borrow_mut().answer(request);
-                    on_response(response);
+                    let responses = backend.borrow_mut().answer(request);
+                    for response in responses {
+                        on_response(response);
+                    }
                 });
             }
         }

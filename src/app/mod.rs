@@ -73,12 +73,7 @@ impl Shared {
                     self.tab.set(Tab::Console);
                     // The scenario's clients replace the console's: fresh panes.
                     self.panes.set(vec![Pane::first()]);
-                    self.send_counted(Request::Tick {
-                        pane: self.active.get_untracked(),
-                        view: self.query.get_untracked(),
-                        inspect: None,
-                    });
-                    self.refresh_keys();
+                    self.refresh_engine();
                 }
                 scenario_view::on_response(*self, response);
             }
@@ -118,6 +113,24 @@ impl Shared {
                     }
                 }
                 self.saved.restored.set(Some(restored));
+            }
+            Response::Restarted(restored) => {
+                // Every pane's connection closed with the server: each says so, and what the
+                // new server started on.
+                let lines =
+                    persist_view::restarted_note(&restored, self.text.get_untracked().saved);
+                self.panes.with_untracked(|panes| {
+                    for pane in panes {
+                        for line in &lines {
+                            let id = self.id();
+                            pane.log.update(|log| log.note(id, line));
+                        }
+                    }
+                });
+                self.saved.restored.set(Some(restored));
+                self.changed.set(HashSet::new());
+                self.inspector.close();
+                self.refresh_engine();
             }
             Response::Saved(state) => self.saved.state.set(Some(state)),
             Response::File { name, bytes } => {
@@ -225,6 +238,17 @@ impl Shared {
             let shared = *self;
             set_timeout(move || shared.tick(), Duration::ZERO);
         }
+    }
+
+    /// The console's engine is a new one (a scenario taken over, a restart after SHUTDOWN):
+    /// a tick brings its clients, and the key list follows.
+    fn refresh_engine(&self) {
+        self.send_counted(Request::Tick {
+            pane: self.active.get_untracked(),
+            view: self.query.get_untracked(),
+            inspect: None,
+        });
+        self.refresh_keys();
     }
 
     /// Asks the engine to run its timers (and a slice of a running script), unless a request

@@ -41,6 +41,11 @@ pub struct SavedStrings {
     pub damaged: &'static str,
     /// Another tab holds what the browser keeps.
     pub other_tab: &'static str,
+    /// SHUTDOWN stopped the server and it started again: on what the browser keeps (`{n}`
+    /// keys, from the log or dump.rdb), or empty.
+    pub restarted_log: &'static str,
+    pub restarted_rdb: &'static str,
+    pub restarted_empty: &'static str,
 }
 
 pub const EN: SavedStrings = SavedStrings {
@@ -76,6 +81,16 @@ pub const EN: SavedStrings = SavedStrings {
               offers it for download.",
     other_tab: "Another tab of the playground is open and keeps what this browser saves: \
                 this tab starts empty, and its changes are not kept.",
+    restarted_log: "The server stopped (SHUTDOWN) and started again from the state this browser keeps: \
+                    {n} key, from the append-only log. This pane is a new connection.|The server \
+                    stopped (SHUTDOWN) and started again from the state this browser keeps: {n} \
+                    keys, from the append-only log. This pane is a new connection.",
+    restarted_rdb: "The server stopped (SHUTDOWN) and started again from the state this browser keeps: \
+                    {n} key, from dump.rdb. This pane is a new connection.|The server stopped \
+                    (SHUTDOWN) and started again from the state this browser keeps: {n} keys, \
+                    from dump.rdb. This pane is a new connection.",
+    restarted_empty: "The server stopped (SHUTDOWN) and started again empty: nothing was kept. \
+                      This pane is a new connection.",
 };
 
 pub const ZH_TW: SavedStrings = SavedStrings {
@@ -109,4 +124,10 @@ pub const ZH_TW: SavedStrings = SavedStrings {
     damaged: "{file} 已損壞，沒有載入（{reason}）。副本已保留：可在「伺服器」分頁下載。",
     other_tab: "另一個遊樂場分頁已開啟，由它保存這個瀏覽器的資料：這個分頁從空白開始，\
                 它的變更不會被保存。",
+    restarted_log: "伺服器已停止（SHUTDOWN），並從這個瀏覽器保存的狀態重新啟動：{n} 個鍵，\
+                    來自僅附加日誌。這個窗格是一條新的連線。",
+    restarted_rdb: "伺服器已停止（SHUTDOWN），並從這個瀏覽器保存的狀態重新啟動：{n} 個鍵，\
+                    來自 dump.rdb。這個窗格是一條新的連線。",
+    restarted_empty: "伺服器已停止（SHUTDOWN），並以空白狀態重新啟動：沒有保存任何資料。\
+                      這個窗格是一條新的連線。",
 };

@@ -53,8 +53,28 @@ pub fn restored_note(restored: &Restored, text: &SavedStrings) -> Vec<String> {
     if restored.expired > 0 {
         lines.push(n(text.expired, restored.expired));
     }
+    lines.extend(start_details(restored, text));
+    lines
+}
+
+/// The note each pane prints when SHUTDOWN restarted the server: that it did, on what, and
+/// what else the start found (the parameters kept, why this tab keeps nothing, a damaged
+/// part), one line each.
+pub fn restarted_note(restored: &Restored, text: &SavedStrings) -> Vec<String> {
+    let mut lines = vec![match restored.source {
+        Source::Log => fill(text.restarted_log, restored.keys),
+        Source::Snapshot => fill(text.restarted_rdb, restored.keys),
+        Source::Nothing => text.restarted_empty.to_string(),
+    }];
+    lines.extend(start_details(restored, text));
+    lines
+}
+
+/// What a start found besides the keys, a visit's or a restart's.
+fn start_details(restored: &Restored, text: &SavedStrings) -> Vec<String> {
+    let mut lines = Vec::new();
     if restored.config > 0 {
-        lines.push(n(text.config, restored.config));
+        lines.push(fill(text.config, restored.config));
     }
     if let Some(not_kept) = &restored.not_kept {
         lines.push(not_kept_line(not_kept, text));
@@ -319,6 +339,38 @@ mod tests {
         assert_eq!(
             restored_note(&damaged, &saved::ZH_TW)[1],
             "dump.rdb 已損壞，沒有載入（Wrong RDB checksum）。副本已保留：可在「伺服器」分頁下載。"
+        );
+    }
+
+    #[test]
+    fn after_shutdown_each_pane_says_the_server_restarted_and_on_what() {
+        let kept = Restored {
+            source: Source::Log,
+            keys: 1,
+            config: 1,
+            ..Restored::default()
+        };
+        assert_eq!(
+            restarted_note(&kept, &saved::EN),
+            [
+                "The server stopped (SHUTDOWN) and started again from the state this browser \
+                 keeps: 1 key, from the append-only log. This pane is a new connection.",
+                "Changed parameters back: 1 (CONFIG GET shows them).",
+            ]
+        );
+        assert_eq!(
+            restarted_note(&kept, &saved::ZH_TW)[0],
+            "伺服器已停止（SHUTDOWN），並從這個瀏覽器保存的狀態重新啟動：1 個鍵，\
+             來自僅附加日誌。這個窗格是一條新的連線。"
+        );
+        // A tab that keeps nothing restarts as a Redis without persistence, and says why.
+        let other_tab = Restored {
+            not_kept: Some(NotKept::OtherTab),
+            ..Restored::default()
+        };
+        assert_eq!(
+            restarted_note(&other_tab, &saved::EN),
+            [saved::EN.restarted_empty, saved::EN.other_tab]
         );
     }
 

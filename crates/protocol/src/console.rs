@@ -119,6 +119,9 @@ pub struct ClientView {
     pub waiting_lines: usize,
     /// Its script (EVAL, FCALL) is running past its first slice.
     pub running_script: bool,
+    /// That script has written: SCRIPT KILL is refused (UNKILLABLE), and only SHUTDOWN
+    /// NOSAVE ends it.
+    pub script_wrote: bool,
 }
 
 impl ClientView {
@@ -140,6 +143,7 @@ impl ClientView {
             watch_broken: false,
             waiting_lines: 0,
             running_script: false,
+            script_wrote: false,
         }
     }
 }

@@ -162,6 +162,10 @@ pub enum Response {
     /// What the browser kept, as found when the worker started (sent once, after
     /// [`Response::Ready`]).
     Restored(Restored),
+    /// SHUTDOWN stopped the server, and it started again on what the browser kept (or
+    /// empty, when this tab keeps nothing), as redis-server restarted would: every pane is a
+    /// new connection. Sent after the update that answered the SHUTDOWN.
+    Restarted(Restored),
     /// What the browser keeps now, after the last write to it (or its failure).
     Saved(SavedState),
     /// A file to save, for [`Request::Download`]; no bytes when there is no such file.
@@ -185,6 +189,7 @@ pub trait Backend {
     /// Starts a fresh engine (again, after the page's Reset): what the worker says first, in
     /// order, [`Response::Ready`] first.
     fn start(&mut self) -> Vec<Response>;
-    /// Answers one request, as the worker does.
-    fn answer(&mut self, request: Request) -> Response;
+    /// Answers one request, as the worker does: its response, then what follows it unasked
+    /// ([`Response::Restarted`] after a SHUTDOWN).
+    fn answer(&mut self, request: Request) -> Vec<Response>;
 }

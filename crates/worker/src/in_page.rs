@@ -1,12 +1,14 @@
 //! The session in the page's own thread, for the page's browser tests: they mount the page on
 //! an [`InPage`] (its `backend` prop), since the test runner serves no worker script. It
 //! answers as the worker does, one request at a time, but keeps nothing: every start is a first
-//! visit, and what a request leaves for the browser to keep is dropped.
+//! visit, what a request leaves for the browser to keep is dropped, and a SHUTDOWN restarts
+//! the server empty, as a Redis without persistence restarts.
 
 use keyspace_protocol::saved::Restored;
 use keyspace_protocol::{Backend, Request, Response};
 
 use crate::clock::{random_seed, BrowserClock};
+use crate::persistence::Stored;
 use crate::session::Session;
 
 /// A [`Backend`] running the console's session where it is called.
@@ -22,12 +24,17 @@ impl Backend for InPage {
         vec![Response::Ready, Response::Restored(Restored::default())]
     }
 
-    fn answer(&mut self, request: Request) -> Response {
+    fn answer(&mut self, request: Request) -> Vec<Response> {
         let session = self
             .session
             .get_or_insert_with(|| Session::new(Box::new(BrowserClock), random_seed()));
-        let response = session.handle(request);
+        let mut responses = vec![session.handle(request)];
+        if session.shutdown_requested() {
+            let restored =
+                session.restart(&Stored::default(), Box::new(BrowserClock), random_seed());
+            responses.push(Response::Restarted(restored));
+        }
         session.take_store_ops();
-        response
+        responses
     }
 }

@@ -4,9 +4,12 @@
 //!
 //! Before it answers anything, the worker reads what the browser kept (`store`) and opens the
 //! playground as it was (`persistence::restore`); after every request, what the request
-//! changed is queued to be kept.
+//! changed is queued to be kept. A SHUTDOWN stops the server: once what was queued is
+//! written, the worker reads the kept state back and starts the server on it the same way,
+//! as redis-server started again would; requests that arrive meanwhile wait for it.
 
 use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
@@ -24,6 +27,19 @@ use keyspace_protocol::{Request, Response};
 /// page it is ready and what it found.
 pub fn run() {
     wasm_bindgen_futures::spawn_local(start());
+}
+
+/// The worker once started: the session, the queue of writes to IndexedDB, and the requests
+/// held while the server restarts.
+struct Worker {
+    scope: DedicatedWorkerGlobalScope,
+    session: RefCell<Session>,
+    writer: Rc<Writer>,
+    /// Why this tab keeps nothing, if so: a restart then starts empty.
+    not_kept: RefCell<Option<NotKept>>,
+    /// Requests that arrived after a SHUTDOWN, answered once the server has started again;
+    /// `None` while it runs.
+    held: RefCell<Option<VecDeque<Request>>>,
 }
 
 async fn start() {
@@ -51,44 +67,100 @@ async fn start() {
     };
     let writer = Writer::new(database.ok(), saved_state(&stored), on_saved);
     drop(stored);
-    let session = Rc::new(RefCell::new(session));
-    writer.push(session.borrow_mut().take_store_ops());
+    let worker = Rc::new(Worker {
+        scope: scope.clone(),
+        session: RefCell::new(session),
+        writer,
+        not_kept: RefCell::new(restored.not_kept.clone()),
+        held: RefCell::new(None),
+    });
+    worker.keep();
 
-    let (reply_to, kept) = (scope.clone(), writer.clone());
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-        // A request that does not parse is a bug in the page: fail loudly, so the page shows
-        // its "engine stopped" message instead of waiting forever.
-        let request: Request = serde_wasm_bindgen::from_value(ev.data())
-            .unwrap_or_else(|e| wasm_bindgen::throw_str(&format!("bad request: {e}")));
+    let on_message = {
+        let worker = worker.clone();
+        Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+            // A request that does not parse is a bug in the page: fail loudly, so the page
+            // shows its "engine stopped" message instead of waiting forever.
+            let request: Request = serde_wasm_bindgen::from_value(ev.data())
+                .unwrap_or_else(|e| wasm_bindgen::throw_str(&format!("bad request: {e}")));
+            worker.receive(request);
+        })
+    };
+    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    // The worker lives as long as the page: so does its handler.
+    on_message.forget();
+    post(&scope, &Response::Ready);
+    post(&scope, &Response::Restored(restored));
+    post(&scope, &Response::Saved(worker.writer.state()));
+}
+
+impl Worker {
+    /// Answers a request, or holds it while the server restarts.
+    fn receive(self: &Rc<Self>, request: Request) {
+        if let Some(held) = self.held.borrow_mut().as_mut() {
+            held.push_back(request);
+            return;
+        }
         if request == Request::Reset {
-            let (writer, reply_to) = (writer.clone(), reply_to.clone());
+            let worker = self.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                match writer.reset().await {
-                    Ok(()) => post(&reply_to, &Response::ResetDone),
+                match worker.writer.reset().await {
+                    Ok(()) => post(&worker.scope, &Response::ResetDone),
                     Err(reason) => post(
-                        &reply_to,
+                        &worker.scope,
                         &Response::Saved(SavedState {
                             failed: Some(reason),
-                            ..writer.state()
+                            ..worker.writer.state()
                         }),
                     ),
                 }
             });
             return;
         }
-        if writer.holed() {
-            session.borrow_mut().snapshot_after();
+        if self.writer.holed() {
+            self.session.borrow_mut().snapshot_after();
         }
-        let response = session.borrow_mut().handle(request);
-        writer.push(session.borrow_mut().take_store_ops());
-        post(&reply_to, &response);
-    });
-    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    // The worker lives as long as the page: so does its handler.
-    on_message.forget();
-    post(&scope, &Response::Ready);
-    post(&scope, &Response::Restored(restored));
-    post(&scope, &Response::Saved(kept.state()));
+        let response = self.session.borrow_mut().handle(request);
+        self.keep();
+        post(&self.scope, &response);
+        if self.session.borrow().shutdown_requested() {
+            *self.held.borrow_mut() = Some(VecDeque::new());
+            wasm_bindgen_futures::spawn_local(self.clone().restart());
+        }
+    }
+
+    /// Queues what the session changed to be kept.
+    fn keep(&self) {
+        let ops = self.session.borrow_mut().take_store_ops();
+        self.writer.push(ops);
+    }
+
+    /// The server after SHUTDOWN: once everything queued is written, what the browser keeps is
+    /// read back and the server starts on it, then the requests held meanwhile are answered.
+    async fn restart(self: Rc<Self>) {
+        let started = js_sys::Date::now();
+        let (stored, not_kept) = match self.writer.read_back().await {
+            Some(Ok(stored)) => (stored, None),
+            // As at the start: what cannot be read is not written over.
+            Some(Err(reason)) => {
+                self.writer.close();
+                (Stored::default(), Some(NotKept::Unavailable(reason)))
+            }
+            None => (Stored::default(), self.not_kept.borrow().clone()),
+        };
+        let mut restored =
+            (self.session.borrow_mut()).restart(&stored, Box::new(BrowserClock), random_seed());
+        drop(stored);
+        restored.load_ms = js_sys::Date::now() - started;
+        restored.not_kept = not_kept.clone();
+        *self.not_kept.borrow_mut() = not_kept;
+        self.keep();
+        post(&self.scope, &Response::Restarted(restored));
+        let held = self.held.borrow_mut().take().unwrap_or_default();
+        for request in held {
+            self.receive(request);
+        }
+    }
 }
 
 fn post(scope: &DedicatedWorkerGlobalScope, response: &Response) {

@@ -334,17 +334,35 @@ impl Writer {
         *self.busy.borrow_mut() = false;
     }
 
-    /// Drops what is queued, waits for the write under way, and empties the database.
-    pub async fn reset(self: &Rc<Self>) -> Result<(), WriteFailure> {
+    /// What is kept once everything queued is written, read back as the worker's start
+    /// reads it: what a server restarted after SHUTDOWN loads. None when nothing is kept.
+    pub async fn read_back(&self) -> Option<Result<Stored, String>> {
+        let database = self.database.as_ref().filter(|_| !*self.closed.borrow())?;
+        self.settle().await;
+        Some(read(database).await)
+    }
+
+    /// Writes nothing more: what is queued is dropped.
+    pub fn close(&self) {
         *self.closed.borrow_mut() = true;
         self.queue.borrow_mut().clear();
+    }
+
+    /// Drops what is queued, waits for the write under way, and empties the database.
+    pub async fn reset(self: &Rc<Self>) -> Result<(), WriteFailure> {
+        self.close();
         let Some(database) = &self.database else {
             return Ok(());
         };
+        self.settle().await;
+        clear(database).await.map_err(WriteFailure::Other)
+    }
+
+    /// Waits until the queue is written.
+    async fn settle(&self) {
         while *self.busy.borrow() {
             sleep(20).await;
         }
-        clear(database).await.map_err(WriteFailure::Other)
     }
 }
 

@@ -21,7 +21,7 @@ use keyspace::{Clock, Engine};
 use keyspace_protocol::console::{clip_echo, help_topic, Line, PaneId, Update, PANES_MAX};
 use keyspace_protocol::inspect::{InspectQuery, Inspection};
 use keyspace_protocol::keys::{KeyQuery, KeyWindow};
-use keyspace_protocol::saved::Restored;
+use keyspace_protocol::saved::{Restored, Source};
 use keyspace_protocol::scenario::ScenarioResponse;
 use keyspace_protocol::server::{LogLine, ServerRequest, ServerResponse};
 use keyspace_protocol::share::ShareError;
@@ -90,20 +90,11 @@ impl Session {
     /// The playground as the browser kept it (`persistence::restore`), and what was found.
     pub fn open(stored: &Stored, clock: Box<dyn Clock>, seed: u64) -> (Session, Restored) {
         let ops = Arc::new(Mutex::new(Vec::new()));
-        let (mut engine, restored) = persistence::restore(stored, clock, seed, ops.clone());
-        engine.set_capture_events(true);
-        // The damaged copies already kept, and those this start put aside.
-        let mut damaged = stored.damaged.clone();
-        for op in ops.lock().expect("one thread").iter() {
-            if let StoreOp::Damaged { name, bytes } = op {
-                damaged.retain(|(n, _)| n != name);
-                damaged.push((name.clone(), bytes.clone()));
-            }
-        }
+        let booted = Booted::from(stored, clock, seed, ops.clone());
         let mut session = Session {
-            damaged,
-            kept_config: persistence::config_command(engine.config()),
-            engine,
+            damaged: booted.damaged,
+            kept_config: persistence::config_command(booted.engine.config()),
+            engine: booted.engine,
             panes: Vec::new(),
             next_pane: 1,
             shown: 1,
@@ -116,8 +107,48 @@ impl Session {
             store_ops: ops,
             snapshot_due: false,
         };
+        session.started(&booted.restored);
         session.add_pane(None, None);
-        (session, restored)
+        (session, booted.restored)
+    }
+
+    /// Whether a SHUTDOWN stopped the server: the host then reads back what the browser
+    /// keeps and [`Session::restart`]s it.
+    pub fn shutdown_requested(&self) -> bool {
+        self.engine.shutdown_requested()
+    }
+
+    /// The server started again after SHUTDOWN, as redis-server restarted: a new engine on
+    /// what the browser keeps, through the same door as opening the page
+    /// (`persistence::restore`), so what a running script wrote is gone (it reaches the log
+    /// only when the script ends). Every pane connects anew; the panes, their scrollback,
+    /// the long replies, the server's log and the scenario player stay, as they are the
+    /// page's, not the server's.
+    pub fn restart(&mut self, stored: &Stored, clock: Box<dyn Clock>, seed: u64) -> Restored {
+        let booted = Booted::from(stored, clock, seed, self.store_ops.clone());
+        self.kept_config = persistence::config_command(booted.engine.config());
+        self.engine = booted.engine;
+        self.damaged = booted.damaged;
+        self.snapshot_due = false;
+        self.marked_against = None;
+        for pane in &mut self.panes {
+            pane.client = self.engine.connect();
+        }
+        self.started(&booted.restored);
+        booted.restored
+    }
+
+    /// The server's log as redis-server writes it at start: what the load noted, where the
+    /// data came from, and that it serves.
+    fn started(&mut self, restored: &Restored) {
+        self.log("oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo".to_string());
+        self.take_log();
+        match restored.source {
+            Source::Log => self.log("DB loaded from append only file".to_string()),
+            Source::Snapshot => self.log("DB loaded from disk".to_string()),
+            Source::Nothing => {}
+        }
+        self.log("Ready to accept connections".to_string());
     }
 
     /// Answers one request; what it changed is queued for the browser to keep.
@@ -275,16 +306,21 @@ impl Session {
             .map_or(0, |c| c.db)
     }
 
-    /// Moves what the engine wrote to its log (`redis.log`, saves) into the Server tab's,
-    /// stamped with the engine's time; the oldest lines go past [`LOG_KEPT`].
+    /// Moves what the engine wrote to its log (`redis.log`, saves) into the Server tab's.
     fn take_log(&mut self) {
-        let at_ms = self.engine.now_ms();
         for text in self.engine.take_persistence_log() {
-            if self.server_log.len() == LOG_KEPT {
-                self.server_log.pop_front();
-            }
-            self.server_log.push_back(LogLine { at_ms, text });
+            self.log(text);
         }
+    }
+
+    /// A line of the Server tab's log, stamped with the engine's time; the oldest lines go
+    /// past [`LOG_KEPT`].
+    fn log(&mut self, text: String) {
+        if self.server_log.len() == LOG_KEPT {
+            self.server_log.pop_front();
+        }
+        let at_ms = self.engine.now_ms();
+        self.server_log.push_back(LogLine { at_ms, text });
     }
 
     /// A page of one key of the shown database, for the inspector.
@@ -313,6 +349,38 @@ impl Session {
         KeyWindow {
             now_ms: self.engine.now_ms(),
             ..window
+        }
+    }
+}
+
+/// An engine opened on what the browser keeps, as the page opens and as a SHUTDOWN restarts.
+struct Booted {
+    engine: Engine,
+    restored: Restored,
+    /// The damaged copies already kept, and those this start put aside.
+    damaged: Vec<(String, Vec<u8>)>,
+}
+
+impl Booted {
+    fn from(
+        stored: &Stored,
+        clock: Box<dyn Clock>,
+        seed: u64,
+        ops: Arc<Mutex<Vec<StoreOp>>>,
+    ) -> Booted {
+        let (mut engine, restored) = persistence::restore(stored, clock, seed, ops.clone());
+        engine.set_capture_events(true);
+        let mut damaged = stored.damaged.clone();
+        for op in ops.lock().expect("one thread").iter() {
+            if let StoreOp::Damaged { name, bytes } = op {
+                damaged.retain(|(n, _)| n != name);
+                damaged.push((name.clone(), bytes.clone()));
+            }
+        }
+        Booted {
+            engine,
+            restored,
+            damaged,
         }
     }
 }

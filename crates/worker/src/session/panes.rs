@@ -227,7 +227,9 @@ impl Session {
             }
         }
         // After QUIT redis-cli drops the connection and opens a new one on the next command.
-        if self.engine.client(client).is_none_or(|c| c.closing) {
+        // After SHUTDOWN the server is gone: `shut_down` closes every pane's connection.
+        let closing = self.engine.client(client).is_none_or(|c| c.closing);
+        if closing && !self.engine.shutdown_requested() {
             self.engine.disconnect(client);
             self.panes[at].client = self.engine.connect();
             blocked = false;
@@ -252,6 +254,10 @@ impl Session {
     /// their line; connections another client killed start anew; what arrived unasked is
     /// pushed to its pane, and messages become flows.
     fn deliver(&mut self, from: Option<usize>, update: &mut Update) {
+        if self.engine.shutdown_requested() {
+            self.shut_down(update);
+            return;
+        }
         let mut flows: BTreeMap<(String, String), Flow> = BTreeMap::new();
         for at in 0..self.panes.len() {
             if Some(at) == from {
@@ -259,20 +265,7 @@ impl Session {
             }
             let client = self.panes[at].client;
             if self.engine.client(client).is_none_or(|c| c.closing) {
-                self.engine.disconnect(client);
-                self.panes[at].client = self.engine.connect();
-                let pane = self.panes[at].id;
-                let closed = Line::classify(CLOSED.to_string(), true);
-                let jobs = std::mem::take(&mut self.panes[at].jobs);
-                if jobs.is_empty() {
-                    let reply = self.page(vec![closed.clone()]);
-                    update.pushed.push(Pushed { pane, reply });
-                }
-                // What waited at its prompt ends with the connection.
-                for mut job in jobs {
-                    job.out.push(closed.clone());
-                    update.answers.push(self.finished(pane, job));
-                }
+                self.reconnect(at, false, update);
                 continue;
             }
             if self.panes[at].jobs.front().is_some_and(|j| j.waiting) {
@@ -309,13 +302,50 @@ impl Session {
         update.flows.extend(flows.into_values().take(room));
     }
 
+    /// After SHUTDOWN every connection closes with the server, a running script's among them;
+    /// the SHUTDOWN itself gets no reply. Each pane then holds a client of the stopped engine
+    /// until the host restarts the server; those are not closing, so this runs once.
+    fn shut_down(&mut self, update: &mut Update) {
+        let by = self.engine.shutdown_by();
+        for at in 0..self.panes.len() {
+            let client = self.panes[at].client;
+            if self.engine.client(client).is_none_or(|c| c.closing) {
+                self.reconnect(at, by == Some(client), update);
+            }
+        }
+    }
+
+    /// Pane `at`'s connection was closed by the server (CLIENT KILL, SHUTDOWN): what waited
+    /// at its prompt ends with redis-cli's "Error: Server closed the connection", an idle
+    /// pane is told so at once, and a new connection is opened, as redis-cli opens one for
+    /// the next command. The client that sent SHUTDOWN is told nothing for it: redis-cli
+    /// prints nothing then.
+    fn reconnect(&mut self, at: usize, sent_shutdown: bool, update: &mut Update) {
+        self.engine.disconnect(self.panes[at].client);
+        self.panes[at].client = self.engine.connect();
+        let pane = self.panes[at].id;
+        let closed = Line::classify(CLOSED.to_string(), true);
+        let jobs = std::mem::take(&mut self.panes[at].jobs);
+        if jobs.is_empty() && !sent_shutdown {
+            let reply = self.page(vec![closed.clone()]);
+            update.pushed.push(Pushed { pane, reply });
+        }
+        for (n, mut job) in jobs.into_iter().enumerate() {
+            if !(sent_shutdown && n == 0) {
+                job.out.push(closed.clone());
+            }
+            update.answers.push(self.finished(pane, job));
+        }
+    }
+
     /// The engine's background work (active expiry, blocked clients' timeouts), and whatever
     /// it delivered meanwhile.
     pub(super) fn tick(&mut self, view: &KeyQuery, inspect: Option<&InspectQuery>) -> Response {
         let started = self.engine.now_ms();
         for _ in 0..SCRIPT_SLICES_PER_TICK {
             let spent = self.engine.now_ms().saturating_sub(started);
-            if !self.engine.script_running() || spent >= SCRIPT_MS_PER_TICK {
+            let stopped = self.engine.shutdown_requested();
+            if !self.engine.script_running() || stopped || spent >= SCRIPT_MS_PER_TICK {
                 break;
             }
             self.engine.run_script();
@@ -414,6 +444,8 @@ impl Session {
             watch_broken: client.dirty_cas,
             waiting_lines: pane.jobs.iter().map(|j| j.lines.len()).sum::<usize>(),
             running_script: self.engine.script_caller() == Some(pane.client),
+            script_wrote: self.engine.script_caller() == Some(pane.client)
+                && self.engine.script_has_written(),
         }
     }
 

@@ -29,10 +29,17 @@ impl Session {
     }
 
     /// After a request: the log's commands go to the storage, a snapshot if a change no log
-    /// holds was made (see `persistence`), and the config if it changed.
+    /// holds was made (see `persistence`), and the config if it changed. A running script's
+    /// writes reach the log only when it ends (and never after SHUTDOWN NOSAVE), so no
+    /// snapshot is taken while one runs, nor after SHUTDOWN: the snapshot waits for the
+    /// script's end, or is gone with the server.
     pub(super) fn persist(&mut self) {
         self.engine.flush_aof();
-        if std::mem::take(&mut self.snapshot_due) && self.engine.config().flag("appendonly") {
+        let settled = !self.engine.script_running() && !self.engine.shutdown_requested();
+        if settled
+            && std::mem::take(&mut self.snapshot_due)
+            && self.engine.config().flag("appendonly")
+        {
             let _ = self.engine.rewrite_aof();
         }
         let config = persistence::config_command(self.engine.config());

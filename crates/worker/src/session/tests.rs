@@ -927,7 +927,11 @@ fn the_server_log_keeps_what_scripts_write_for_the_server_tab() {
         Response::Server(ServerResponse::Status(status)) => status,
         other => panic!("{other:?}"),
     };
-    assert_eq!(status(&mut s, true).log, Some(Vec::new()));
+    let started = [
+        "oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo",
+        "Ready to accept connections",
+    ];
+    assert_eq!(server_log(&mut s), started, "a first visit's start");
     reply(
         &mut s,
         "EVAL \"redis.log(redis.LOG_WARNING, 'hello', 42)\" 0",
@@ -938,8 +942,8 @@ fn the_server_log_keeps_what_scripts_write_for_the_server_tab() {
     );
     let log = status(&mut s, true).log.unwrap();
     let texts: Vec<&str> = log.iter().map(|l| l.text.as_str()).collect();
-    assert_eq!(texts, ["hello 42"]);
-    assert_eq!(log[0].at_ms, 1_700_000_000_000, "the engine's clock");
+    assert_eq!(texts[2..], ["hello 42"]);
+    assert_eq!(log[2].at_ms, 1_700_000_000_000, "the engine's clock");
     assert_eq!(status(&mut s, false).log, None);
     // Only the newest lines are kept.
     reply(
@@ -951,4 +955,129 @@ fn the_server_log_keeps_what_scripts_write_for_the_server_tab() {
         (log.len(), log[0].text.as_str(), log[199].text.as_str()),
         (200, "51", "250")
     );
+}
+
+/// The Server tab's log, as its texts.
+fn server_log(s: &mut Session) -> Vec<String> {
+    match s.handle(Request::Server(ServerRequest::Status { detail: true })) {
+        Response::Server(ServerResponse::Status(status)) => {
+            status.log.unwrap().into_iter().map(|l| l.text).collect()
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_script_that_wrote_ends_only_with_shutdown_nosave_and_the_server_restarts_without_its_writes() {
+    let (mut s, clock) = two_panes();
+    let mut stored = Stored::default();
+    run(&mut s, "SET before 1");
+    run(&mut s, "CONFIG SET maxmemory-policy allkeys-lru");
+    keep(&mut s, &mut stored);
+    // It counts first (past its first slice), then writes, then never ends.
+    let eval = "EVAL \"local n = 0 while n < 200000 do n = n + 1 end \
+                redis.call('SET', 'k', 'v') while true do end\" 0";
+    let started = run_on(&mut s, 1, &[eval], None);
+    assert!(started.clients[0].running_script);
+    assert!(
+        !started.clients[0].script_wrote,
+        "before it writes, SCRIPT KILL would still stop it"
+    );
+    let mut wrote = false;
+    for _ in 0..10 {
+        wrote = tick(&mut s, None).clients[0].script_wrote;
+        if wrote {
+            break;
+        }
+    }
+    assert!(wrote, "the page learns that the script has written");
+    assert!(!tick(&mut s, None).clients[1].script_wrote);
+    // DEBUG typed meanwhile waits behind the script; the page's snapshot after it must not
+    // keep what the script wrote so far.
+    run_on(&mut s, 2, &["DEBUG SLEEP 0"], None);
+    keep(&mut s, &mut stored);
+    let (kept, _) = reopen(&stored, &clock);
+    assert_eq!(kept.engine.db(0).map(|db| db.len()), Some(1), "only before");
+
+    clock.advance_ms(5_001);
+    tick(&mut s, None);
+    let refused = run_on(&mut s, 2, &["SCRIPT KILL"], None);
+    assert!(answer_on(&refused, 2)[0].starts_with("(error) UNKILLABLE"));
+    let busy = run_on(&mut s, 2, &["SHUTDOWN"], None);
+    assert!(answer_on(&busy, 2)[0].starts_with("(error) BUSY"));
+    assert!(!s.shutdown_requested());
+
+    let stopped = run_on(&mut s, 2, &["SHUTDOWN NOSAVE"], None);
+    assert!(s.shutdown_requested());
+    // redis-cli prints nothing for SHUTDOWN; the script's caller loses its connection.
+    assert_eq!(answer_on(&stopped, 2), Vec::<String>::new());
+    assert_eq!(answer_on(&stopped, 1), [CLOSED]);
+    assert!(stopped.clients.iter().all(|c| !c.running_script));
+    keep(&mut s, &mut stored);
+    let restored = s.restart(&stored, Box::new(clock.clone()), 7);
+    keep(&mut s, &mut stored);
+    assert_eq!(
+        (restored.source, restored.keys, restored.config),
+        (Source::Log, 1, 1)
+    );
+
+    // Both panes answer again, on new connections to the new server.
+    let after = tick(&mut s, None);
+    assert!(after.clients.iter().all(|c| !c.running_script));
+    assert_eq!(reply(&mut s, "GET before"), ["\"1\""]);
+    assert_eq!(
+        reply(&mut s, "EXISTS k"),
+        ["(integer) 0"],
+        "the script's write is lost"
+    );
+    assert_eq!(answer_on(&run_on(&mut s, 2, &["PING"], None), 2), ["PONG"]);
+    // The kept config came back with the data: the page keeps it as it changes.
+    assert_eq!(
+        reply(&mut s, "CONFIG GET maxmemory-policy"),
+        ["1) \"maxmemory-policy\"", "2) \"allkeys-lru\""]
+    );
+    let log = server_log(&mut s);
+    let at = |line: &str| log.iter().position(|l| l == line).expect(line);
+    assert!(at("User requested shutdown...") < at("Redis is now ready to exit, bye bye..."));
+    let restarted = log
+        .iter()
+        .rposition(|l| l.contains("Redis is starting"))
+        .unwrap();
+    assert!(at("Redis is now ready to exit, bye bye...") < restarted);
+    assert_eq!(
+        log[restarted + 1..],
+        [
+            "DB loaded from append only file",
+            "Ready to accept connections"
+        ]
+    );
+}
+
+#[test]
+fn shutdown_at_the_prompt_restarts_the_server_and_every_pane_reconnects() {
+    let (mut s, clock) = two_panes();
+    let mut stored = Stored::default();
+    run(&mut s, "SET a 1");
+    run(&mut s, "CONFIG SET hz 20");
+    let before = tick(&mut s, None).clients;
+    // Nothing after SHUTDOWN in the pipeline runs: the server has gone.
+    let stopped = run_on(&mut s, 1, &["SHUTDOWN NOSAVE", "SET after 1"], None);
+    assert_eq!(answer_on(&stopped, 1), ["SHUTDOWN NOSAVE"], "only its echo");
+    assert_eq!(pushed_to(&stopped, 2), [CLOSED]);
+    keep(&mut s, &mut stored);
+    let restored = s.restart(&stored, Box::new(clock.clone()), 7);
+    assert_eq!((restored.source, restored.keys), (Source::Log, 1));
+    let after = tick(&mut s, None).clients;
+    assert_eq!(after.iter().map(|c| c.pane).collect::<Vec<_>>(), [1, 2]);
+    assert_ne!(after[1].id, before[1].id, "a new connection");
+    assert_eq!(reply(&mut s, "EXISTS a after"), ["(integer) 1"]);
+    assert_eq!(reply(&mut s, "CONFIG GET hz"), ["1) \"hz\"", "2) \"20\""]);
+
+    // A tab that keeps nothing restarts as a Redis without persistence: empty, and its
+    // parameters back at the page's defaults.
+    run(&mut s, "SHUTDOWN");
+    let restored = s.restart(&Stored::default(), Box::new(clock.clone()), 7);
+    assert_eq!((restored.source, restored.keys), (Source::Nothing, 0));
+    assert_eq!(reply(&mut s, "DBSIZE"), ["(integer) 0"]);
+    assert_eq!(reply(&mut s, "CONFIG GET hz"), ["1) \"hz\"", "2) \"10\""]);
 }
