@@ -2,8 +2,9 @@
 //! of its own (its prompt, its scrollback, its state: database, transaction, subscriptions,
 //! a blocking wait, watched keys), and above them the messages seen flowing from a publisher
 //! through a channel to every subscriber. A multi-line paste into a pane is sent as one
-//! pipeline. The pure parts ([`reconcile`], [`title`], [`badges`], [`add_flows`],
-//! [`pipeline_lines`]) are tested natively; the components only wire them to the DOM.
+//! pipeline. A running script's line offers to stop it from another pane. The pure parts
+//! ([`reconcile`], [`title`], [`badges`], [`add_flows`], [`pipeline_lines`], [`stop_command`],
+//! [`stop_label`]) are tested natively; the components only wire them to the DOM.
 
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
@@ -15,7 +16,7 @@ use crate::console::prompt::Prompt;
 use crate::console::reply_line::{CopyButton, ReplyLine};
 use crate::console::teach;
 use crate::i18n::clients::ClientStrings;
-use crate::i18n::{fill, Strings};
+use crate::i18n::{fill, put, Strings};
 use crate::share::dialog::Share;
 use crate::state::{use_shared, EngineState, Tab};
 use keyspace_protocol::console::{
@@ -387,37 +388,52 @@ fn EntryView(entry: Entry, pane: Pane) -> impl IntoView {
             return t.console.queued.to_string();
         }
         pane.view.with(|v| match &v.blocked {
+            _ if v.script_wrote => t.clients.script_line_wrote.to_string(),
             _ if v.running_script => t.clients.script_line.to_string(),
             Some(blocked) => blocked_text(blocked, t.clients),
             None => t.console.running.to_string(),
         })
     };
     // A running script's line offers to stop it the way Redis allows: SCRIPT KILL typed in
-    // another pane (the script's own connection waits for its reply).
-    let running_script = move || first() && pane.view.with(|v| v.running_script);
-    let other_pane = move || {
+    // another pane (the script's own connection waits for its reply), or SHUTDOWN NOSAVE once
+    // the script has written. The button stays while the script runs, its words and command
+    // following the script, so that a focused button keeps the focus.
+    let offered = Memo::new(move |_| first() && pane.view.with(|v| v.running_script));
+    let other_pane = Memo::new(move |_| {
         shared
             .panes
             .with(|panes| panes.iter().find(|p| p.id != pane.id).copied())
-    };
+            .map(|p| p.id)
+    });
     let stop = move || {
-        running_script().then(|| match other_pane() {
-            Some(other) => {
-                let label = text()
-                    .clients
-                    .stop_script
-                    .replace("{n}", &other.view.with(|v| v.id).to_string());
-                let kill = move |_| {
-                    let echo = clip_echo(format!(
-                        "{} SCRIPT KILL",
-                        other.view.with_untracked(|v| v.prompt.clone())
-                    ));
-                    shared.run_in(other, vec!["SCRIPT KILL".to_string()], echo);
-                };
-                view! { <button class="tool stop-script" on:click=kill>{label}</button> }.into_any()
+        offered.get().then(|| {
+            let from = move || {
+                let id = other_pane.get()?;
+                shared
+                    .panes
+                    .with(|panes| panes.iter().find(|p| p.id == id).copied())
+            };
+            let label = move || {
+                let client = from().map(|other| other.view.with(|v| v.id));
+                pane.view
+                    .with(|v| stop_label(v, client, text().clients))
+                    .unwrap_or_default()
+            };
+            let send = move |_| {
+                let command = pane.view.with_untracked(stop_command);
+                if let (Some(other), Some(command)) = (from(), command) {
+                    let prompt = other.view.with_untracked(|v| v.prompt.clone());
+                    let echo = clip_echo(format!("{prompt} {command}"));
+                    shared.run_in(other, vec![command.to_string()], echo);
+                }
+            };
+            move || match other_pane.get() {
+                Some(_) => {
+                    view! { <button class="tool stop-script" on:click=send>{label}</button> }
+                        .into_any()
+                }
+                None => view! { <span class="stop-script">{label}</span> }.into_any(),
             }
-            None => view! { <span class="stop-script">{text().clients.stop_needs_pane}</span> }
-                .into_any(),
         })
     };
     let body = match entry.reply {
@@ -466,6 +482,33 @@ fn EntryView(entry: Entry, pane: Pane) -> impl IntoView {
     view! { <div class="entry">{echo} {body}</div> }
 }
 
+/// What stops a pane's running script from another connection, as Redis allows it: SCRIPT
+/// KILL, or once the script has written (SCRIPT KILL then answers UNKILLABLE) only SHUTDOWN
+/// NOSAVE, after which the page's server restarts from what the browser keeps, without the
+/// script's writes. None when no script runs.
+pub fn stop_command(view: &ClientView) -> Option<&'static str> {
+    match (view.running_script, view.script_wrote) {
+        (false, _) => None,
+        (true, false) => Some("SCRIPT KILL"),
+        (true, true) => Some("SHUTDOWN NOSAVE"),
+    }
+}
+
+/// The words of the offer to stop a pane's running script, sent from client `from` (the id
+/// of another pane's client), or what to do when there is no other pane.
+pub fn stop_label(view: &ClientView, from: Option<u64>, text: &ClientStrings) -> Option<String> {
+    let command = stop_command(view)?;
+    let offer = if view.script_wrote {
+        text.stop_restart
+    } else {
+        text.stop_script
+    };
+    Some(match from {
+        Some(client) => put(offer, "n", &client.to_string()),
+        None => put(text.stop_needs_pane, "cmd", command),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -474,6 +517,34 @@ mod tests {
 
     fn view(pane: PaneId) -> ClientView {
         ClientView::connected(pane, pane as u64 + 2)
+    }
+
+    #[test]
+    fn a_running_script_is_stopped_by_script_kill_until_it_writes_then_only_by_shutdown_nosave() {
+        let mut v = view(1);
+        assert_eq!(stop_command(&v), None);
+        assert_eq!(stop_label(&v, Some(4), &clients::EN), None);
+        v.running_script = true;
+        assert_eq!(stop_command(&v), Some("SCRIPT KILL"));
+        assert_eq!(
+            stop_label(&v, Some(4), &clients::EN).unwrap(),
+            "Stop: SCRIPT KILL in client 4"
+        );
+        v.script_wrote = true;
+        assert_eq!(stop_command(&v), Some("SHUTDOWN NOSAVE"));
+        assert_eq!(
+            stop_label(&v, Some(4), &clients::EN).unwrap(),
+            "Stop and restart from the kept state (SHUTDOWN NOSAVE in client 4): \
+             the script's writes are lost"
+        );
+        assert_eq!(
+            stop_label(&v, Some(4), &clients::ZH_TW).unwrap(),
+            "停止並從保存的狀態重新啟動（在用戶端 4 送出 SHUTDOWN NOSAVE）：腳本寫入的資料會遺失"
+        );
+        assert_eq!(
+            stop_label(&v, None, &clients::EN).unwrap(),
+            "Add a client to send SHUTDOWN NOSAVE from it"
+        );
     }
 
     #[test]

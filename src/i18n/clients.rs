@@ -24,10 +24,15 @@ pub struct ClientStrings {
     pub blocked: &'static str,
     /// Where a blocked command's reply will be: `{cmd}` waits for `{keys}`.
     pub blocked_line: &'static str,
-    /// A script (EVAL, FCALL) running in the pane, and the button that stops it from another.
+    /// A script (EVAL, FCALL) running in the pane, and the button that stops it from another
+    /// (`{n}`: that client's id).
     pub script_line: &'static str,
     pub stop_script: &'static str,
-    /// The pane is the only one: SCRIPT KILL must come from another connection.
+    /// The same once the script has written: SCRIPT KILL answers UNKILLABLE, and the button
+    /// sends SHUTDOWN NOSAVE, which restarts the server from what the browser keeps.
+    pub script_line_wrote: &'static str,
+    pub stop_restart: &'static str,
+    /// The pane is the only one: `{cmd}` must come from another connection.
     pub stop_needs_pane: &'static str,
     pub watching: &'static str,
     pub watch_broken: &'static str,
@@ -57,7 +62,9 @@ pub const EN: ClientStrings = ClientStrings {
     blocked_line: "(blocked: {cmd} waits for data on {keys}, or its timeout)",
     script_line: "(running a script: other clients wait for it, and after busy-reply-threshold (5 s) get BUSY; SCRIPT KILL from another client stops it)",
     stop_script: "Stop: SCRIPT KILL in client {n}",
-    stop_needs_pane: "Add a client to send SCRIPT KILL from it",
+    script_line_wrote: "(running a script that has written: SCRIPT KILL answers UNKILLABLE, and only SHUTDOWN NOSAVE from another client ends it, stopping the server)",
+    stop_restart: "Stop and restart from the kept state (SHUTDOWN NOSAVE in client {n}): the script's writes are lost",
+    stop_needs_pane: "Add a client to send {cmd} from it",
     watching: "WATCH",
     watch_broken: "watch broken: EXEC will fail",
     waiting_lines: "{n} typed line waits|{n} typed lines wait",
@@ -85,7 +92,9 @@ pub const ZH_TW: ClientStrings = ClientStrings {
     blocked_line: "（阻塞中：{cmd} 等待 {keys} 有資料，或等到逾時）",
     script_line: "（腳本執行中：其他用戶端要等它結束，超過 busy-reply-threshold（5 秒）後會收到 BUSY；可從另一個用戶端用 SCRIPT KILL 停止它）",
     stop_script: "停止：在用戶端 {n} 送出 SCRIPT KILL",
-    stop_needs_pane: "新增一個用戶端，才能從那裡送出 SCRIPT KILL",
+    script_line_wrote: "（執行中的腳本已經寫入資料：SCRIPT KILL 會回答 UNKILLABLE，只有從另一個用戶端送出 SHUTDOWN NOSAVE 停止伺服器，才能結束它）",
+    stop_restart: "停止並從保存的狀態重新啟動（在用戶端 {n} 送出 SHUTDOWN NOSAVE）：腳本寫入的資料會遺失",
+    stop_needs_pane: "新增一個用戶端，才能從那裡送出 {cmd}",
     watching: "WATCH",
     watch_broken: "WATCH 已失效：EXEC 會失敗",
     waiting_lines: "{n} 行命令等待中",
