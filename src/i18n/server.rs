@@ -76,9 +76,9 @@ pub struct ServerStrings {
     pub cached_scripts: &'static str,
     pub libraries: &'static str,
     pub code_kept: &'static str,
-    /// The server's log (redis.log, saves).
+    /// The server's log (its start, redis.log, saves, SHUTDOWN), and what writes to it.
     pub log_title: &'static str,
-    pub log_empty: &'static str,
+    pub log_hint: &'static str,
 }
 
 pub const EN: ServerStrings = ServerStrings {
@@ -141,7 +141,7 @@ pub const EN: ServerStrings = ServerStrings {
     libraries: "Function libraries (FCALL calls their functions)",
     code_kept: "Cached scripts are never saved: a restart or SCRIPT FLUSH forgets them. Libraries are saved with the data, in RDB and AOF.",
     log_title: "Server log",
-    log_empty: "Nothing logged yet. A script writes here with redis.log(redis.LOG_WARNING, 'text'), at loglevel or above; saves and their failures are noted here too.",
+    log_hint: "A script writes here with redis.log(redis.LOG_WARNING, 'text'), at loglevel or above; the server's start, saves and their failures, and SHUTDOWN are noted here too.",
 };
 
 pub const ZH_TW: ServerStrings = ServerStrings {
@@ -204,7 +204,7 @@ pub const ZH_TW: ServerStrings = ServerStrings {
     libraries: "函式庫（用 FCALL 呼叫其中的函式）",
     code_kept: "快取的腳本不會被儲存：重新啟動或 SCRIPT FLUSH 就會忘記。函式庫則和資料一起存進 RDB 與 AOF。",
     log_title: "伺服器日誌",
-    log_empty: "還沒有任何紀錄。腳本可以用 redis.log(redis.LOG_WARNING, 'text') 寫到這裡（等級不低於 loglevel 才會記錄）；儲存與儲存失敗也會記在這裡。",
+    log_hint: "腳本可以用 redis.log(redis.LOG_WARNING, 'text') 寫到這裡（等級不低於 loglevel 才會記錄）；伺服器的啟動、儲存與儲存失敗，以及 SHUTDOWN 也會記在這裡。",
 };
 
 #[cfg(test)]

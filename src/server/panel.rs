@@ -413,7 +413,8 @@ fn LoadedCodeView() -> impl IntoView {
     }
 }
 
-/// The server's log, newest last, each line with its time (UTC, the engine's clock).
+/// The server's log, newest last, each line with its time (UTC, the engine's clock). It
+/// always holds the server's start, so what else writes to it is said above it.
 #[component]
 fn ServerLog() -> impl IntoView {
     let shared = use_shared();
@@ -428,23 +429,15 @@ fn ServerLog() -> impl IntoView {
     view! {
         <div class="server-log">
             <h3>{move || text().log_title}</h3>
-            {move || {
-                let lines = lines.get();
-                if lines.is_empty() {
-                    return view! { <p class="note">{move || text().log_empty}</p> }.into_any();
-                }
-                view! {
-                    <ol class="log-lines">
-                        {lines.into_iter().map(|line| view! {
-                            <li>
-                                <time>{format!("{}.{:03}", format_utc_time(line.at_ms / 1000), line.at_ms % 1000)}</time>
-                                " " <span class="log-text">{line.text}</span>
-                            </li>
-                        }).collect_view()}
-                    </ol>
-                }
-                .into_any()
-            }}
+            <p class="note">{move || text().log_hint}</p>
+            <ol class="log-lines">
+                {move || lines.get().into_iter().map(|line| view! {
+                    <li>
+                        <time>{format!("{}.{:03}", format_utc_time(line.at_ms / 1000), line.at_ms % 1000)}</time>
+                        " " <span class="log-text">{line.text}</span>
+                    </li>
+                }).collect_view()}
+            </ol>
         </div>
     }
 }
