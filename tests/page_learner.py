@@ -5,9 +5,9 @@ TTLs counted on the engine's own clock, the player's keyboard, links pasted into
 files dropped anywhere, the console's Tab and Esc, a step shown right after its commands with
 its wait passing visibly, the step's own keys first, presenter mode readable from the back of
 a room, the first visit, the Server tab's field and chart, scripts that run long or forever
-(SCRIPT KILL from another pane), the script editor and the Server tab's scripts and libraries
-(a library surviving a reload), bitmaps, HyperLogLogs and geo sets in the inspector, and the
-wording.
+(SCRIPT KILL from another pane, or once one has written SHUTDOWN NOSAVE and a restart from the
+kept state), the script editor and the Server tab's scripts and libraries (a library surviving
+a reload), bitmaps, HyperLogLogs and geo sets in the inspector, and the wording.
 
     python3 tests/page_learner.py dist/
 
@@ -346,6 +346,61 @@ def scripts_in_the_console(url):
         check("the first pane says the script was killed",
               any("Script killed by user with SCRIPT KILL" in t for t in ended or []), ended)
         check("and its client goes on", page.reply("GET hits") == ['"5"'])
+    finally:
+        page.close()
+
+
+def unkillable_script_restart(url):
+    page = Page(url)
+    d = page.driver
+    try:
+        page.reply("SET before 1")
+        click(d, "+ Add a client")
+        until(d, 10, lambda: d.find_elements(By.CSS_SELECTOR, '.pane[data-pane="2"] textarea'))
+        other = text(d, '.pane[data-pane="2"] .pane-id').lstrip("id=")
+        # It counts for a while (SCRIPT KILL still stops it), then writes and runs on.
+        page.send("EVAL \"local n = 0 while n < 40000000 do n = n + 1 end "
+                  "redis.call('SET', 'k', 'v') while true do end\" 0")
+        stop = '.pane[data-pane="1"] .log .pending button.stop-script'
+        first = until(d, 10, lambda: text(d, stop))
+        check("before the script writes, Stop offers SCRIPT KILL",
+              first == f"Stop: SCRIPT KILL in client {other}", first)
+        # Focused from the keyboard's side, the button keeps the focus as its offer changes.
+        js(d, "document.querySelector(arguments[0]).focus()", stop)
+        offer = until(d, 60, lambda: "SHUTDOWN NOSAVE" in text(d, stop) and text(d, stop))
+        check("once it has written, Stop offers a restart from the kept state",
+              offer == f"Stop and restart from the kept state (SHUTDOWN NOSAVE in client {other}): "
+                       "the script's writes are lost", offer)
+        said = text(d, '.pane[data-pane="1"] .log .pending')
+        check("and the running line says SCRIPT KILL cannot stop it", "UNKILLABLE" in said, said)
+        check("the button kept the keyboard's focus",
+              js(d, "return document.activeElement === document.querySelector(arguments[0])", stop))
+        check("SCRIPT KILL typed in the other pane is refused UNKILLABLE",
+              page.reply("SCRIPT KILL", pane=2, timeout=30)[0].startswith("(error) UNKILLABLE"))
+        js(d, "document.querySelector(arguments[0]).focus()", stop)
+        ActionChains(d).send_keys(Keys.ENTER).perform()
+        log2 = '.pane[data-pane="2"] .log .entry .line'
+        check("Enter on it types SHUTDOWN NOSAVE in the other pane, as a learner would",
+              until(d, 10, lambda: "127.0.0.1:6379> SHUTDOWN NOSAVE" in texts(d, log2)), texts(d, log2))
+        restarted = "The server stopped (SHUTDOWN) and started again from the state this browser keeps"
+        log1 = '.pane[data-pane="1"] .log .entry .line'
+        ended = until(d, 30, lambda: any(restarted in t for t in texts(d, log1)) and texts(d, log1))
+        check("the script's pane loses its connection, and says the server restarted on the kept state",
+              ended and "Error: Server closed the connection" in ended
+              and any("1 key, from the append-only log" in t for t in ended), ended)
+        check("so does the other pane", any(restarted in t for t in texts(d, log2)), texts(d, log2))
+        check("no pane runs a script any more",
+              until(d, 10, lambda: not d.find_elements(By.CSS_SELECTOR, ".log .pending")))
+        check("the pane answers again: the script's key is gone, the key before it is kept",
+              page.reply("EXISTS k") == ["(integer) 0"] and page.reply("GET before") == ['"1"'])
+        check("and the other pane too", page.reply("PING", pane=2) == ["PONG"])
+        click(d, "Server")
+        logged = until(d, 10, lambda: "Ready to accept connections" in texts(d, ".server-log .log-text")[-1:]
+                       and texts(d, ".server-log .log-text"))
+        check("the server's log has the shutdown, then the start",
+              logged and logged.index("User requested shutdown...")
+              < logged.index("Redis is now ready to exit, bye bye...")
+              < len(logged) - 1 - logged[::-1].index("DB loaded from append only file"), logged)
     finally:
         page.close()
 
@@ -829,7 +884,9 @@ def script_editor(url):
         page.reply("EVAL \"redis.log(redis.LOG_WARNING, 'lock released')\" 0")
         click(d, "Server")
         logged = until(d, 10, lambda: texts(d, ".server-log .log-text"))
-        check("redis.log writes in the Server tab's log", logged == ["lock released"], logged)
+        check("redis.log writes in the Server tab's log, after the server's start",
+              logged[0].endswith("Redis is starting oO0OoO0OoO0Oo")
+              and logged[-1:] == ["lock released"], logged)
         listed = until(d, 10, lambda: text(d, ".loaded-code .library summary"))
         check("the Server tab lists the library, its function and flags, and the cached scripts",
               listed == "ratelimit" and texts(d, ".loaded-code .functions li") == ["hit"]
@@ -860,7 +917,8 @@ def main():
     httpd = pagedriver.serve(dist)
     url = f"http://127.0.0.1:{httpd.server_address[1]}/"
     parts = [continue_in_the_console, keyboard_in_the_player, links_into_an_open_tab,
-             blocked_command, scripts_in_the_console, dropped_files, tab_and_escape, steps_show_their_own_state,
+             blocked_command, scripts_in_the_console, unkillable_script_restart, dropped_files,
+             tab_and_escape, steps_show_their_own_state,
              the_steps_keys, presenter_mode, first_visit, server_tab, bits_hll_and_geo_inspectors, script_editor]
     # Parts named after the directory run alone (for the one being worked on).
     wanted = sys.argv[2:]
