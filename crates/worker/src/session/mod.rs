@@ -1,7 +1,9 @@
 //! The console's engine as the page sees it: a [`Session`] owns an engine and the console's
 //! clients, one per pane, as several redis-cli sessions see it, and answers the page's
 //! [`Request`]s. It runs in the Web Worker (`crate::messages`), or in the page itself for the
-//! browser tests (`crate::in_page`); either way it is plain Rust, tested natively here.
+//! browser tests (`crate::in_page`); either way it is plain Rust, tested natively here. After
+//! a SHUTDOWN its host restarts it on what the browser keeps ([`Session::restart`]), as
+//! redis-server started again.
 //!
 //! This module takes the requests and answers them; the concerns behind the answers have a
 //! file each:

@@ -4,7 +4,8 @@
 //! redis-cli. After every command the other panes are looked at: a blocked client the command
 //! served finishes its line, a connection another client killed starts anew, and what arrived
 //! unasked (pub/sub messages, notifications) is pushed to its pane; a message is also reported
-//! as a [`Flow`] from the pane that published it.
+//! as a [`Flow`] from the pane that published it. After SHUTDOWN every pane's connection
+//! closes, until the host restarts the server (`Session::restart`).
 
 use std::collections::{BTreeMap, VecDeque};
 
