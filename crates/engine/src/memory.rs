@@ -56,6 +56,7 @@
 
 use crate::args::string2ll;
 use crate::db::{StringOrigin, Value};
+use crate::listpack;
 use crate::reply::format_double;
 use crate::types::{Hash, List, Set, SortedSet};
 
@@ -188,54 +189,14 @@ fn rehashing_buckets(entries: usize, steps_per_insert: usize) -> usize {
     }
 }
 
-/// Bytes of the listpack encoding of an integer (`lpEncodeIntegerGetType`), back-length
-/// included.
-fn listpack_int(n: i64) -> usize {
-    let encoded = match n {
-        0..=127 => 1,
-        -4096..=4095 => 2,
-        -32_768..=32_767 => 3,
-        -8_388_608..=8_388_607 => 4,
-        -2_147_483_648..=2_147_483_647 => 5,
-        _ => 9,
-    };
-    encoded + 1
-}
-
-/// Bytes of one listpack entry holding `bytes`: an integer encoding when the string is one
-/// (`lpStringToInt64`), else a 1, 2 or 5-byte header with the data; then the back-length,
-/// 1 byte per 7 bits of the entry's size.
-pub fn listpack_entry(bytes: &[u8]) -> usize {
-    if bytes.len() <= 20 {
-        if let Some(n) = string2ll(bytes) {
-            return listpack_int(n);
-        }
-    }
-    let len = bytes.len();
-    let encoded = len
-        + match len {
-            0..=63 => 1,
-            64..=4095 => 2,
-            _ => 5,
-        };
-    let backlen = match encoded {
-        0..=127 => 1,
-        128..=16_383 => 2,
-        16_384..=2_097_151 => 3,
-        2_097_152..=268_435_455 => 4,
-        _ => 5,
-    };
-    encoded + backlen
-}
-
 /// A sorted-set score as a listpack stores it: a whole number within ±2^62 as an integer,
 /// anything else as its `%.17g` text.
 fn listpack_score(score: f64) -> usize {
     const HALF_I64: f64 = (i64::MAX / 2) as f64;
     if (-HALF_I64..=HALF_I64).contains(&score) && score.fract() == 0.0 {
-        listpack_int(score as i64)
+        listpack::int_entry_size(score as i64)
     } else {
-        listpack_entry(format_double(score).as_bytes())
+        listpack::entry_size(format_double(score).as_bytes())
     }
 }
 
@@ -316,7 +277,7 @@ fn string_size(s: &[u8], origin: StringOrigin, shared_integers: bool) -> usize {
 
 fn list_size(structs: &StructSizes, list: &List, samples: usize) -> usize {
     let entries = sum_sampled(list.len(), samples, |i| {
-        list.get(i as i64).map_or(0, |e| listpack_entry(e))
+        list.get(i as i64).map_or(0, |e| listpack::entry_size(e))
     });
     let nodes = entries.div_ceil(QUICKLIST_NODE_BYTES).max(1);
     let per_node = LISTPACK_OVERHEAD + entries / nodes;
@@ -326,8 +287,9 @@ fn list_size(structs: &StructSizes, list: &List, samples: usize) -> usize {
 fn hash_size(structs: &StructSizes, hash: &Hash, samples: usize) -> usize {
     if hash.is_listpack() {
         let entries = sum_sampled(hash.len(), samples, |i| {
-            hash.get_index(i)
-                .map_or(0, |(f, v)| listpack_entry(f) + listpack_entry(v))
+            hash.get_index(i).map_or(0, |(f, v)| {
+                listpack::entry_size(f) + listpack::entry_size(v)
+            })
         });
         jemalloc(LISTPACK_OVERHEAD + entries)
     } else {
@@ -373,7 +335,7 @@ fn zset_size(structs: &StructSizes, zset: &SortedSet, samples: usize) -> usize {
     if zset.is_listpack() {
         let entries = sum_sampled(zset.len(), samples, |i| {
             zset.get_index(i)
-                .map_or(0, |(m, s)| listpack_entry(m) + listpack_score(s))
+                .map_or(0, |(m, s)| listpack::entry_size(m) + listpack_score(s))
         });
         jemalloc(LISTPACK_OVERHEAD + entries)
     } else {
@@ -425,10 +387,10 @@ mod tests {
 
     #[test]
     fn listpack_entries() {
-        assert_eq!(listpack_entry(b"5"), 2);
-        assert_eq!(listpack_entry(b"1000"), 3);
-        assert_eq!(listpack_entry(b"hello"), 7);
-        assert_eq!(listpack_entry(&[b'x'; 100]), 103);
+        assert_eq!(listpack::entry_size(b"5"), 2);
+        assert_eq!(listpack::entry_size(b"1000"), 3);
+        assert_eq!(listpack::entry_size(b"hello"), 7);
+        assert_eq!(listpack::entry_size(&[b'x'; 100]), 103);
     }
 
     #[test]

@@ -91,6 +91,7 @@ use std::fmt;
 
 use crate::args::string2ll;
 use crate::db::Value;
+use crate::listpack::{Element, Listpack};
 use crate::reply::format_double;
 use crate::types::{hash, zset, Hash, List, Set, SortedSet};
 
@@ -461,9 +462,6 @@ const ENC_INT16: u8 = 1;
 const ENC_INT32: u8 = 2;
 const ENC_LZF: u8 = 3;
 
-/// A listpack entry's count field says "count them" from this value on.
-const LP_COUNT_UNKNOWN: u16 = u16::MAX;
-
 /// What a save needs beyond the data: the `rdbcompression` setting, and the list node size.
 #[derive(Clone, Copy, Debug)]
 pub struct SaveOptions {
@@ -646,8 +644,7 @@ impl Writer {
                     lp.push(f);
                     lp.push(v);
                 }
-                let blob = lp.finish();
-                self.string(&blob);
+                self.string(lp.bytes());
             }
             Value::Hash(h) => {
                 self.length(h.len() as u64);
@@ -662,8 +659,7 @@ impl Writer {
                     lp.push(m);
                     lp.push(score_text(score).as_bytes());
                 }
-                let blob = lp.finish();
-                self.string(&blob);
+                self.string(lp.bytes());
             }
             Value::ZSet(z) => {
                 self.length(z.len() as u64);
@@ -681,27 +677,31 @@ impl Writer {
         let fill = self.options.list_max_listpack_size;
         let mut nodes: Vec<(u64, Vec<u8>)> = Vec::new();
         let mut current = Listpack::new();
+        let mut count = 0;
         for element in list.iter() {
             // An element past the packed threshold (1 GiB) is a plain node of its own.
             if element.len() >= PACKED_THRESHOLD {
-                if current.count > 0 {
-                    nodes.push((QUICKLIST_NODE_PACKED, current.finish()));
-                    current = Listpack::new();
+                if count > 0 {
+                    let full = std::mem::take(&mut current);
+                    nodes.push((QUICKLIST_NODE_PACKED, full.into_bytes()));
+                    count = 0;
                 }
                 nodes.push((QUICKLIST_NODE_PLAIN, element.clone()));
                 continue;
             }
-            // The node's size as it stands (with its end byte), the element's length and
-            // Redis's 8 bytes of estimated overhead (`SIZE_ESTIMATE_OVERHEAD`).
-            let estimate = current.bytes.len() + 1 + element.len() + 8;
-            if current.count > 0 && !node_fits(fill, estimate, current.count + 1) {
-                nodes.push((QUICKLIST_NODE_PACKED, current.finish()));
-                current = Listpack::new();
+            // The node's size as it stands, the element's length and Redis's 8 bytes of
+            // estimated overhead (`SIZE_ESTIMATE_OVERHEAD`).
+            let estimate = current.total_bytes() + element.len() + 8;
+            if count > 0 && !node_fits(fill, estimate, count + 1) {
+                let full = std::mem::take(&mut current);
+                nodes.push((QUICKLIST_NODE_PACKED, full.into_bytes()));
+                count = 0;
             }
             current.push(element);
+            count += 1;
         }
-        if current.count > 0 {
-            nodes.push((QUICKLIST_NODE_PACKED, current.finish()));
+        if count > 0 {
+            nodes.push((QUICKLIST_NODE_PACKED, current.into_bytes()));
         }
         self.length(nodes.len() as u64);
         for (container, bytes) in nodes {
@@ -763,97 +763,6 @@ fn intset(values: &[i64]) -> Vec<u8> {
         out.extend_from_slice(&v.to_le_bytes()[..width]);
     }
     out
-}
-
-/// How many bytes a listpack entry of `len` bytes spends on its backlen (`lpEncodeBacklen`).
-fn backlen_size(len: usize) -> usize {
-    match len {
-        0..=127 => 1,
-        128..=16382 => 2,
-        16383..=2_097_150 => 3,
-        2_097_151..=268_435_454 => 4,
-        _ => 5,
-    }
-}
-
-/// A listpack being built.
-struct Listpack {
-    /// Header (6 bytes, filled in by `finish`) and entries.
-    bytes: Vec<u8>,
-    count: usize,
-}
-
-impl Listpack {
-    fn new() -> Listpack {
-        Listpack {
-            bytes: vec![0; 6],
-            count: 0,
-        }
-    }
-
-    /// Appends an element: as an integer when it is one's exact spelling (`lpStringToInt64`),
-    /// else as a string.
-    fn push(&mut self, element: &[u8]) {
-        let start = self.bytes.len();
-        let b = &mut self.bytes;
-        match string2ll(element) {
-            Some(v @ 0..=127) => b.push(v as u8),
-            Some(v @ -4096..=4095) => {
-                let u = (v as u64) & 0x1fff;
-                b.push(0xC0 | (u >> 8) as u8);
-                b.push(u as u8);
-            }
-            Some(v @ -32768..=32767) => {
-                b.push(0xF1);
-                b.extend_from_slice(&(v as i16).to_le_bytes());
-            }
-            Some(v @ -8_388_608..=8_388_607) => {
-                b.push(0xF2);
-                b.extend_from_slice(&(v as i32).to_le_bytes()[..3]);
-            }
-            Some(v) if i32::try_from(v).is_ok() => {
-                b.push(0xF3);
-                b.extend_from_slice(&(v as i32).to_le_bytes());
-            }
-            Some(v) => {
-                b.push(0xF4);
-                b.extend_from_slice(&v.to_le_bytes());
-            }
-            None if element.len() < 64 => {
-                b.push(0x80 | element.len() as u8);
-                b.extend_from_slice(element);
-            }
-            None if element.len() < 4096 => {
-                b.push(0xE0 | (element.len() >> 8) as u8);
-                b.push(element.len() as u8);
-                b.extend_from_slice(element);
-            }
-            None => {
-                b.push(0xF0);
-                b.extend_from_slice(&(element.len() as u32).to_le_bytes());
-                b.extend_from_slice(element);
-            }
-        }
-        let len = b.len() - start;
-        // backlen: the entry's length, most significant 7 bits first, every byte but the
-        // first marked with the high bit, so that it reads backwards from the entry's end;
-        // its size by Redis's thresholds (`lpEncodeBacklen`), which its validation checks.
-        let size = backlen_size(len);
-        for k in (0..size).rev() {
-            let group = ((len >> (7 * k)) & 127) as u8;
-            b.push(if k == size - 1 { group } else { group | 128 });
-        }
-        self.count += 1;
-    }
-
-    fn finish(mut self) -> Vec<u8> {
-        self.bytes.push(0xFF);
-        let total = self.bytes.len() as u32;
-        let count = u16::try_from(self.count).unwrap_or(LP_COUNT_UNKNOWN);
-        self.bytes[..4].copy_from_slice(&total.to_le_bytes());
-        self.bytes[4..6].copy_from_slice(&count.to_le_bytes());
-        self.bytes
-    }
 }
 
 // --- DUMP payloads -----------------------------------------------------------------------------
@@ -1433,69 +1342,8 @@ fn parse_intset(blob: &[u8]) -> Result<Vec<i64>> {
 
 /// The elements of a listpack blob, integers spelled in decimal.
 fn listpack(blob: &[u8]) -> Result<Vec<Vec<u8>>> {
-    const BAD: RdbError = RdbError::Corrupt("invalid listpack");
-    if blob.len() < 7 {
-        return Err(BAD);
-    }
-    let total = u32::from_le_bytes(blob[0..4].try_into().expect("4 bytes")) as usize;
-    let count = u16::from_le_bytes([blob[4], blob[5]]);
-    if total != blob.len() || blob[total - 1] != 0xFF {
-        return Err(BAD);
-    }
-    let mut out = Vec::new();
-    let mut p = 6;
-    let field = |from: usize, n: usize| blob.get(from..from + n).ok_or(BAD);
-    while p < total - 1 {
-        let b = blob[p];
-        let (element, len): (Vec<u8>, usize) = if b & 0x80 == 0 {
-            (i64::from(b).to_string().into_bytes(), 1)
-        } else if b & 0xC0 == 0x80 {
-            let n = usize::from(b & 0x3f);
-            (field(p + 1, n)?.to_vec(), 1 + n)
-        } else if b & 0xE0 == 0xC0 {
-            let u = (u16::from(b & 0x1f) << 8) | u16::from(*blob.get(p + 1).ok_or(BAD)?);
-            // 13-bit two's complement.
-            let v = i64::from(u) - if u >= 1 << 12 { 1 << 13 } else { 0 };
-            (v.to_string().into_bytes(), 2)
-        } else if b & 0xF0 == 0xE0 {
-            let n = usize::from(b & 0x0f) << 8 | usize::from(*blob.get(p + 1).ok_or(BAD)?);
-            (field(p + 2, n)?.to_vec(), 2 + n)
-        } else {
-            match b {
-                0xF0 => {
-                    let n = u32::from_le_bytes(field(p + 1, 4)?.try_into().expect("4")) as usize;
-                    (field(p + 5, n)?.to_vec(), 5 + n)
-                }
-                0xF1 => {
-                    let v = i16::from_le_bytes(field(p + 1, 2)?.try_into().expect("2"));
-                    (v.to_string().into_bytes(), 3)
-                }
-                0xF2 => {
-                    let d = field(p + 1, 3)?;
-                    let v = i32::from_le_bytes([0, d[0], d[1], d[2]]) >> 8;
-                    (v.to_string().into_bytes(), 4)
-                }
-                0xF3 => {
-                    let v = i32::from_le_bytes(field(p + 1, 4)?.try_into().expect("4"));
-                    (v.to_string().into_bytes(), 5)
-                }
-                0xF4 => {
-                    let v = i64::from_le_bytes(field(p + 1, 8)?.try_into().expect("8"));
-                    (v.to_string().into_bytes(), 9)
-                }
-                _ => return Err(BAD),
-            }
-        };
-        p = p.checked_add(len + backlen_size(len)).ok_or(BAD)?;
-        if p > total - 1 {
-            return Err(BAD);
-        }
-        out.push(element);
-    }
-    if count != LP_COUNT_UNKNOWN && usize::from(count) != out.len() {
-        return Err(BAD);
-    }
-    Ok(out)
+    let lp = Listpack::from_bytes(blob.to_vec()).ok_or(RdbError::Corrupt("invalid listpack"))?;
+    Ok(lp.iter().map(Element::to_bytes).collect())
 }
 
 /// The elements of a ziplist blob (RDB types 10, 12, 13, 14).
@@ -1639,50 +1487,6 @@ mod tests {
         assert!(lzf_decompress(&packed, text.len() + 1).is_err());
         assert!(lzf_decompress(&[0x20, 0x05], 3).is_err());
         assert!(lzf_decompress(&packed[..packed.len() - 1], text.len()).is_err());
-    }
-
-    #[test]
-    fn listpack_entries_take_redis_s_widths() {
-        let ints: [(i64, usize); 14] = [
-            (0, 2),
-            (127, 2),
-            (128, 3),
-            (-1, 3),
-            (-4096, 3),
-            (4095, 3),
-            (4096, 4),
-            (-4097, 4),
-            (32767, 4),
-            (32768, 5),
-            (8_388_607, 5),
-            (8_388_608, 6),
-            (i32::MAX as i64, 6),
-            (i32::MAX as i64 + 1, 10),
-        ];
-        let strings: [(usize, usize); 4] = [(63, 65), (64, 67), (4095, 4099), (4096, 4103)];
-        let cases = ints
-            .iter()
-            .map(|&(n, w)| (n.to_string().into_bytes(), w))
-            .chain(strings.iter().map(|&(n, w)| (vec![b'x'; n], w)))
-            .chain([(b"007".to_vec(), 5), (b"-0".to_vec(), 4), (Vec::new(), 2)]);
-        let mut all = Listpack::new();
-        let mut elements = Vec::new();
-        for (element, width) in cases {
-            let mut one = Listpack::new();
-            one.push(&element);
-            assert_eq!(
-                one.bytes.len() - 6,
-                width,
-                "{:?}",
-                String::from_utf8_lossy(&element)
-            );
-            all.push(&element);
-            elements.push(element);
-        }
-        elements.extend([i64::MAX, i64::MIN].map(|n| n.to_string().into_bytes()));
-        all.push(i64::MAX.to_string().as_bytes());
-        all.push(i64::MIN.to_string().as_bytes());
-        assert_eq!(listpack(&all.finish()).unwrap(), elements);
     }
 
     #[test]
