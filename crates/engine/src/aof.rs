@@ -67,6 +67,9 @@ pub(crate) struct Aof {
     transaction: Vec<(usize, Vec<u8>)>,
     /// A log is being replayed: nothing is logged.
     pub(crate) loading: bool,
+    /// The command running logged what it changed itself ([`Engine::also_propagate`]) and is
+    /// not to be logged as it was sent (Redis's `preventCommandPropagation`).
+    prevented: bool,
     /// Rewrites done (`aof_rewrites`) and whether the last write and rewrite worked.
     pub(crate) rewrites: u64,
     pub(crate) last_write_ok: bool,
@@ -257,7 +260,8 @@ impl Engine {
         dirty_before: u64,
         result: &CommandResult,
     ) {
-        if let (Ok(outcome), true) = (result, write) {
+        let prevented = std::mem::take(&mut self.persistence.aof.prevented);
+        if let (Ok(outcome), true, false) = (result, write, prevented) {
             self.feed_aof(call, dirty_before, outcome);
         }
         if !self.in_exec {
@@ -339,6 +343,35 @@ impl Engine {
             _ => as_given(),
         };
         self.persistence.aof.append(db, &logged, self.in_exec);
+    }
+
+    /// Logs a command the one running (or a blocked client being served) propagates, as
+    /// Redis's `alsoPropagate`: the stream commands log what they did in commands that replay
+    /// it exactly (XADD with the ID it chose, XREADGROUP as the XCLAIMs that recreate its
+    /// pending entries). Held with the others until the command ends, then logged alone or,
+    /// when there are several, between MULTI and EXEC ([`Aof::end_transaction`]).
+    pub(crate) fn also_propagate(&mut self, db: usize, argv: &[&[u8]]) {
+        if self.persistence.aof.on && !self.persistence.aof.loading {
+            self.persistence.aof.append(db, argv, true);
+        }
+    }
+
+    /// The running command is not logged as sent (what it propagated is all).
+    pub(crate) fn prevent_propagation(&mut self) {
+        self.persistence.aof.prevented = true;
+    }
+
+    /// Logs what a served blocked client propagated, as Redis does after each one.
+    pub(crate) fn end_propagation(&mut self) {
+        if !self.in_exec {
+            self.persistence.aof.end_transaction();
+        }
+    }
+
+    /// Whether the command runs from the log being loaded (Redis's `mustObeyClient`): limits
+    /// meant for clients (XADD's trimming LIMIT) do not apply to what was already done once.
+    pub(crate) fn replaying_log(&self) -> bool {
+        self.persistence.aof.loading
     }
 
     /// Logs the deletion of a key no command named (expiry, eviction).

@@ -164,6 +164,29 @@ pub static PARAMS: &[ConfigParam] = &[
         mutable: true,
         clamp: None,
     },
+    // A stream's nodes (`crate::types::stream`): where a new node opens.
+    ConfigParam {
+        name: "stream-node-max-bytes",
+        aliases: &[],
+        kind: ConfigKind::Memory {
+            min: 0,
+            max: i64::MAX,
+        },
+        default: "4096",
+        mutable: true,
+        clamp: None,
+    },
+    ConfigParam {
+        name: "stream-node-max-entries",
+        aliases: &[],
+        kind: ConfigKind::Int {
+            min: 0,
+            max: i64::MAX,
+        },
+        default: "100",
+        mutable: true,
+        clamp: None,
+    },
     // Redis 7.0 keeps every list in a quicklist; these shape its nodes, which nothing here
     // shows, so they are accepted and reported only.
     ConfigParam {

@@ -42,7 +42,13 @@
 //! - large hashes and sets are a `dict` of sds strings; small integer sets an `intset` of 2, 4
 //!   or 8 bytes per member;
 //! - large sorted sets are a `dict` plus a skip list whose nodes take `24 + 16 × level` bytes,
-//!   level drawn with p = 1/4, so on average [`SKIPLIST_NODE`] bytes after rounding.
+//!   level drawn with p = 1/4, so on average [`SKIPLIST_NODE`] bytes after rounding;
+//! - streams are an 80-byte struct, a radix tree of listpack nodes (each node's allocation as
+//!   Redis's reallocations leave it, `crate::types::stream`), and per consumer group its
+//!   struct, its PEL (a radix tree of 32-byte NACKs) and its consumers, each with a PEL of its
+//!   own. The trees' node counts are exact; their node sizes are priced at
+//!   [`RAX_LEAF`] for a leaf and [`RAX_INNER`] for the others on average. MEMORY USAGE prices
+//!   a stream as Redis's estimate does, from the same counts (`stream_estimate`).
 //!
 //! **Incremental.** Each key's modelled size is kept in its entry and summed per database;
 //! a write updates only the keys it touched (`Engine::settle_memory`, fed by the write door),
@@ -58,7 +64,7 @@ use crate::args::string2ll;
 use crate::db::{StringOrigin, Value};
 use crate::listpack;
 use crate::reply::format_double;
-use crate::types::{Hash, List, Set, SortedSet};
+use crate::types::{Hash, List, Set, SortedSet, Stream};
 
 /// `used_memory` of a freshly started redis-server 7.0.15 (`used_memory_startup`): its
 /// shared objects, command table, Lua and function engines, empty databases.
@@ -76,6 +82,9 @@ pub const ROBJ: usize = 16;
 /// are modelled, with the same code: [`ALLOCATED`] and [`SIZEOF`].
 #[derive(Clone, Copy, Debug)]
 pub struct StructSizes {
+    /// True for Redis's MEMORY USAGE estimate (`objectComputeSize`), which prices some types
+    /// by formulas of their own (streams) rather than by their structs.
+    pub estimate: bool,
     pub dict: usize,
     pub dict_entry: usize,
     pub quicklist: usize,
@@ -85,6 +94,7 @@ pub struct StructSizes {
 /// As allocated: `dict` 56 → 64, `dictEntry` 24 → 32, `quicklist` 40 → 48, `quicklistNode`
 /// 40 → 48.
 pub const ALLOCATED: StructSizes = StructSizes {
+    estimate: false,
     dict: 64,
     dict_entry: DICT_ENTRY,
     quicklist: 48,
@@ -93,6 +103,7 @@ pub const ALLOCATED: StructSizes = StructSizes {
 
 /// As `sizeof` gives them, for MEMORY USAGE.
 pub const SIZEOF: StructSizes = StructSizes {
+    estimate: true,
     dict: 56,
     dict_entry: 24,
     quicklist: 40,
@@ -112,6 +123,24 @@ pub const SKIPLIST_HEADER: usize = 640;
 /// 3/4 × (1/4)^(l-1)) takes `24 + 16 l` bytes, rounded to 48, 64, 80, 96, 112, 128...:
 /// 0.75 × 48 + 0.1875 × 64 + 0.047 × 80 + 0.012 × 96 + ... ≈ 53.
 pub const SKIPLIST_NODE: usize = 53;
+/// A stream's struct (`sizeof(stream)`: the tree, length, three IDs, entries added, groups),
+/// a multiple of 16 already allocated as is.
+pub const STREAM_STRUCT: usize = 80;
+/// A radix tree's struct (head, element and node counts: 24 bytes) as allocated.
+pub const RAX_STRUCT: usize = 32;
+/// A radix tree leaf holding a value: a 4-byte header, padding, the value pointer.
+pub const RAX_LEAF: usize = 16;
+/// The average allocation of a radix tree node that is no leaf, for 16-byte stream ID keys:
+/// chains of 5 to 12 key bytes (32 bytes allocated) and branching nodes of a pointer and a
+/// byte per child (measured against redis-server 7.0, see BENCHMARKS.md).
+pub const RAX_INNER: usize = 32;
+/// A consumer group's struct (`streamCG`, 40 bytes) as allocated.
+pub const STREAM_GROUP: usize = 48;
+/// A pending entry (`streamNACK`, 24 bytes) and a consumer (`streamConsumer`, 24 bytes) as
+/// allocated.
+pub const STREAM_NACK: usize = 32;
+pub const STREAM_CONSUMER: usize = 32;
+
 /// Elements priced per value before sampling takes over (see the module's text).
 pub const ACCOUNTING_SAMPLES: usize = 32;
 /// Redis's `OBJ_ENCODING_EMBSTR_SIZE_LIMIT`.
@@ -237,6 +266,8 @@ pub fn value_size(value: &Value, origin: StringOrigin, pricing: Pricing) -> usiz
         Value::Set(s) => ROBJ + set_size(structs, s, samples),
         Value::ZSet(z) if z.is_listpack() => ROBJ + zset_size(structs, z, listpack_samples),
         Value::ZSet(z) => ROBJ + zset_size(structs, z, samples),
+        Value::Stream(s) if structs.estimate => stream_estimate(s, samples),
+        Value::Stream(s) => stream_allocated(s),
     }
 }
 
@@ -345,6 +376,67 @@ fn zset_size(structs: &StructSizes, zset: &SortedSet, samples: usize) -> usize {
         });
         ZSET_STRUCTS + SKIPLIST_HEADER + dict(structs, zset.len(), 2) + entries
     }
+}
+
+/// A radix tree's nodes as allocated, from its keys (the leaves) and node count.
+fn rax_allocated(keys: usize, nodes: usize) -> usize {
+    RAX_STRUCT + RAX_LEAF * keys + RAX_INNER * nodes.saturating_sub(keys)
+}
+
+/// A stream's allocations, robj included: everything `used_memory` counts for it. O(groups +
+/// consumers): the nodes' allocations are kept summed by the stream.
+fn stream_allocated(s: &Stream) -> usize {
+    let mut size = ROBJ + STREAM_STRUCT;
+    size += rax_allocated(s.node_count(), s.rax_nodes()) + s.allocated();
+    let groups = s.groups().count();
+    if groups > 0 {
+        // The groups' own tree, by name: about two nodes per name.
+        size += rax_allocated(groups, 2 * groups + 1);
+    }
+    for (_, group) in s.groups() {
+        size += STREAM_GROUP;
+        size += rax_allocated(group.pending_len(), group.pel_rax_nodes());
+        size += STREAM_NACK * group.pending_len();
+        let consumers = group.consumers_len();
+        size += rax_allocated(consumers, 2 * consumers + 1);
+        for consumer in group.consumers() {
+            size += STREAM_CONSUMER + sds_alloc(consumer.name().len());
+            size += rax_allocated(consumer.pending_len(), consumer.pel_rax_nodes());
+        }
+    }
+    size
+}
+
+/// Redis's `streamRadixTreeMemoryUsage`, bug for bug: 16 bytes per key, a 4-byte header and
+/// a flat 240 bytes per node (the tree's own struct is assigned, then overwritten).
+fn rax_estimate(keys: usize, nodes: usize) -> usize {
+    keys * 16 + nodes * 4 + nodes * 8 * 30
+}
+
+/// MEMORY USAGE of a stream (`objectComputeSize`): robj and struct, the tree's estimate, the
+/// nodes' allocations (all of them when `samples` covers them or is 0, else the first
+/// `samples` averaged for all but the last, and the last as it is), and per group its struct,
+/// its PEL's estimate and NACKs, and per consumer its struct, name and PEL's estimate.
+fn stream_estimate(s: &Stream, samples: usize) -> usize {
+    let mut size = ROBJ + STREAM_STRUCT + rax_estimate(s.node_count(), s.rax_nodes());
+    let nodes = s.node_count();
+    let sampled = if samples == 0 { nodes } else { samples.min(nodes) };
+    let first: usize = s.node_allocations().take(sampled).sum();
+    if nodes <= sampled {
+        size += first;
+    } else {
+        let last = s.node_allocations().next_back().unwrap_or(0);
+        size += first / sampled * (nodes - 1) + last;
+    }
+    for (_, group) in s.groups() {
+        size += 40 + rax_estimate(group.pending_len(), group.pel_rax_nodes());
+        size += 24 * group.pending_len();
+        for consumer in group.consumers() {
+            size += 24 + consumer.name().len();
+            size += rax_estimate(consumer.pending_len(), consumer.pel_rax_nodes());
+        }
+    }
+    size
 }
 
 /// A key as the main dict holds it: its dictEntry and its sds name.

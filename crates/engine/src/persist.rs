@@ -517,6 +517,7 @@ impl Engine {
         }
         let new = std::mem::replace(&mut self.dbs, old);
         for db in 0..self.dbs.len() {
+            self.signal_deleted_streams(db, None);
             self.touch_all_watched_keys_in_db(db, None);
         }
         self.dbs = new;

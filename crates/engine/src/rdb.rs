@@ -17,8 +17,8 @@
 //! ```
 //!
 //! Older opcodes the loader also takes: FD (EXPIRETIME, Unix seconds in 4 bytes), F5/F6
-//! (functions, which this engine has none of: skipped). Modules (F7 and module types) and
-//! streams are refused: nothing here could hold them.
+//! (functions, which this engine has none of: skipped). Modules (F7 and module types) are
+//! refused: nothing here could hold them.
 //!
 //! # Lengths and strings
 //!
@@ -58,6 +58,13 @@
 //!   set as skiplist ("ZSET_2"): count, then member and the score as an 8-byte little-endian
 //!   double, highest score first (Redis walks its skiplist backwards so that loading inserts
 //!   at the head).
+//! - 19 stream ("listpacks 2"): the number of nodes, then per node its master ID (16 bytes,
+//!   big-endian, as a string) and its listpack as Redis keeps it (`crate::types::stream`);
+//!   then the length, the last ID, the first ID, the highest deleted ID (each ID as two
+//!   lengths) and the entries ever added; then the groups: per group its name, last ID,
+//!   entries read (-1 as 2^64-1), its PEL (per entry the raw 16-byte ID, the delivery time as
+//!   8 little-endian bytes, the delivery count) and its consumers (name, seen time in 8 bytes,
+//!   and their pending IDs, raw, resolved against the group's PEL when read).
 //!
 //! A listpack is: total bytes (u32), entry count (u16, 65535 = too many to count), entries,
 //! 0xFF. Each entry is an encoding byte, its data, and its own length written backwards
@@ -67,7 +74,9 @@
 //!
 //! Older encodings the loader also reads, as Redis 7.0 does: 1 plain list, 3 sorted set with
 //! string scores, 9 zipmap hash, 10 ziplist list, 12 ziplist sorted set, 13 ziplist hash,
-//! 14 quicklist of ziplists. A ziplist is the listpack's predecessor: header of total bytes,
+//! 14 quicklist of ziplists, 15 stream as Redis 5 and 6 wrote it (no first ID, highest
+//! deleted ID, entries added or groups' read counters: the first ID is found from the
+//! entries, the entries added taken as the length, the counters estimated as Redis does). A ziplist is the listpack's predecessor: header of total bytes,
 //! tail offset and count, entries that start with the previous entry's length instead of
 //! ending with their own.
 //!
@@ -93,7 +102,8 @@ use crate::args::string2ll;
 use crate::db::Value;
 use crate::listpack::{Element, Listpack};
 use crate::reply::format_double;
-use crate::types::{hash, zset, Hash, List, Set, SortedSet};
+use crate::types::stream::{GroupRecord, StreamId, StreamMeta};
+use crate::types::{hash, zset, Hash, List, Set, SortedSet, Stream};
 
 /// The version Redis 7.0 writes.
 pub const RDB_VERSION: u16 = 10;
@@ -109,8 +119,7 @@ pub enum RdbError {
     UnsupportedVersion(u32),
     /// The CRC-64 at the end does not match the bytes.
     WrongChecksum { expected: u64, computed: u64 },
-    /// A type byte or opcode this engine has no use for (modules, streams) or that does not
-    /// exist.
+    /// A type byte or opcode this engine has no use for (modules) or that does not exist.
     UnsupportedType(u8),
     /// A database number beyond the configured `databases`.
     DbOutOfRange(u64),
@@ -133,8 +142,7 @@ impl fmt::Display for RdbError {
             ),
             RdbError::UnsupportedType(t) => write!(
                 f,
-                "Unknown or unsupported RDB type or opcode {t} (streams and modules are not \
-                 supported)"
+                "Unknown or unsupported RDB type or opcode {t} (modules are not supported)"
             ),
             RdbError::DbOutOfRange(n) => write!(
                 f,
@@ -452,6 +460,8 @@ const TYPE_LIST_QUICKLIST: u8 = 14;
 const TYPE_HASH_LISTPACK: u8 = 16;
 const TYPE_ZSET_LISTPACK: u8 = 17;
 const TYPE_LIST_QUICKLIST_2: u8 = 18;
+const TYPE_STREAM_LISTPACKS: u8 = 15;
+const TYPE_STREAM_LISTPACKS_2: u8 = 19;
 
 const QUICKLIST_NODE_PLAIN: u64 = 1;
 const QUICKLIST_NODE_PACKED: u64 = 2;
@@ -621,6 +631,7 @@ impl Writer {
             Value::Hash(_) => TYPE_HASH,
             Value::ZSet(z) if z.is_listpack() => TYPE_ZSET_LISTPACK,
             Value::ZSet(_) => TYPE_ZSET_2,
+            Value::Stream(_) => TYPE_STREAM_LISTPACKS_2,
         });
     }
 
@@ -669,7 +680,49 @@ impl Writer {
                     self.buf.extend_from_slice(&score.to_le_bytes());
                 }
             }
+            Value::Stream(s) => self.stream(s),
         }
+    }
+
+    /// A stream as type 19 (see the top of this file).
+    fn stream(&mut self, s: &Stream) {
+        self.length(s.node_count() as u64);
+        for (master, bytes) in s.nodes() {
+            self.string(&master.to_be_bytes());
+            self.string(bytes);
+        }
+        self.length(s.len());
+        for id in [s.last_id(), s.first_id(), s.max_deleted_entry_id()] {
+            self.stream_id(id);
+        }
+        self.length(s.entries_added());
+        self.length(s.groups().count() as u64);
+        for (name, group) in s.groups() {
+            self.string(name);
+            self.stream_id(group.last_id());
+            self.length(group.entries_read_raw() as u64);
+            self.length(group.pending_len() as u64);
+            for (id, nack) in group.pending_from(StreamId::MIN) {
+                self.buf.extend_from_slice(&id.to_be_bytes());
+                self.buf.extend_from_slice(&nack.delivery_time.to_le_bytes());
+                self.length(nack.delivery_count);
+            }
+            self.length(group.consumers_len() as u64);
+            for consumer in group.consumers() {
+                self.string(consumer.name());
+                self.buf
+                    .extend_from_slice(&consumer.seen_time().to_le_bytes());
+                self.length(consumer.pending_len() as u64);
+                for id in consumer.pending() {
+                    self.buf.extend_from_slice(&id.to_be_bytes());
+                }
+            }
+        }
+    }
+
+    fn stream_id(&mut self, id: StreamId) {
+        self.length(id.ms);
+        self.length(id.seq);
     }
 
     /// A list as quicklist 2: listpack nodes cut where Redis's quicklist cuts them.
@@ -1225,12 +1278,96 @@ impl<'a> Reader<'a> {
                     .collect::<Result<Vec<_>>>()?;
                 zset_from(members, limits.zset, true)?
             }
+            TYPE_STREAM_LISTPACKS | TYPE_STREAM_LISTPACKS_2 => {
+                Value::Stream(self.stream(kind == TYPE_STREAM_LISTPACKS_2)?)
+            }
             other => return Err(RdbError::UnsupportedType(other)),
         };
-        if !matches!(value, Value::String(_)) && value.size() == 0 {
+        // A stream may be empty (XGROUP CREATE ... MKSTREAM, XDEL of every entry).
+        if !matches!(value, Value::String(_) | Value::Stream(_)) && value.size() == 0 {
             return Err(RdbError::Corrupt("an empty collection"));
         }
         Ok(value)
+    }
+}
+
+impl Reader<'_> {
+    /// A stream, type 19 (`v2`) or 15 (see the top of this file); every node and group is
+    /// checked before the stream is built (`Stream::from_rdb`, `Stream::load_group`).
+    fn stream(&mut self, v2: bool) -> Result<Stream> {
+        const BAD: RdbError = RdbError::Corrupt("an invalid stream");
+        // A node is at least a 16-byte key and a 7-byte listpack, each with its length.
+        let count = self.count(25)?;
+        let mut nodes = Vec::with_capacity(count);
+        for _ in 0..count {
+            let key: [u8; 16] = self
+                .string()?
+                .try_into()
+                .map_err(|_| RdbError::Corrupt("a stream node key that is no stream ID"))?;
+            nodes.push((StreamId::from_be_bytes(key), self.blob()?));
+        }
+        let length = self.length()?;
+        let last_id = self.stream_id()?;
+        let (first_id, max_deleted_entry_id, entries_added) = if v2 {
+            let first = self.stream_id()?;
+            let max_deleted = self.stream_id()?;
+            (Some(first), max_deleted, Some(self.length()?))
+        } else {
+            (None, StreamId::MIN, None)
+        };
+        let meta = StreamMeta {
+            length,
+            last_id,
+            first_id,
+            max_deleted_entry_id,
+            entries_added,
+        };
+        let mut stream = Stream::from_rdb(nodes, meta).ok_or(BAD)?;
+        // A group is at least its name and three lengths.
+        let groups = self.count(4)?;
+        for _ in 0..groups {
+            let name = self.string()?;
+            let last_id = self.stream_id()?;
+            let entries_read = if v2 {
+                Some(self.length()? as i64)
+            } else {
+                None
+            };
+            // A PEL entry: 16 bytes of ID, 8 of time, a length.
+            let pending = self.count(25)?;
+            let mut pel = Vec::with_capacity(pending);
+            for _ in 0..pending {
+                let id = StreamId::from_be_bytes(self.array::<16>()?);
+                let time = i64::from_le_bytes(self.array::<8>()?);
+                pel.push((id, time, self.length()?));
+            }
+            let consumers_count = self.count(10)?;
+            let mut consumers = Vec::with_capacity(consumers_count);
+            for _ in 0..consumers_count {
+                let name = self.string()?;
+                let seen = i64::from_le_bytes(self.array::<8>()?);
+                let owned = self.count(16)?;
+                let mut ids = Vec::with_capacity(owned);
+                for _ in 0..owned {
+                    ids.push(StreamId::from_be_bytes(self.array::<16>()?));
+                }
+                consumers.push((name, seen, ids));
+            }
+            stream
+                .load_group(GroupRecord {
+                    name,
+                    last_id,
+                    entries_read,
+                    pel,
+                    consumers,
+                })
+                .map_err(RdbError::Corrupt)?;
+        }
+        Ok(stream)
+    }
+
+    fn stream_id(&mut self) -> Result<StreamId> {
+        Ok(StreamId::new(self.length()?, self.length()?))
     }
 }
 

@@ -481,16 +481,26 @@ fn key_specs(spec: &CommandSpec) -> Vec<Reply> {
         .map(|key_spec| {
             let begin_search = match key_spec.begin_search {
                 BeginSearch::Index(index) => search("index", vec![("index", int(index))]),
+                BeginSearch::Keyword { keyword, startfrom } => search(
+                    "keyword",
+                    vec![
+                        ("keyword", Reply::bulk(keyword)),
+                        ("startfrom", int(startfrom)),
+                    ],
+                ),
                 BeginSearch::Unknown => search("unknown", Vec::new()),
             };
             let find_keys = match key_spec.find_keys {
-                // None of our commands limits a range, so the limit is always 0.
-                FindKeys::Range { lastkey, keystep } => search(
+                FindKeys::Range {
+                    lastkey,
+                    keystep,
+                    limit,
+                } => search(
                     "range",
                     vec![
                         ("lastkey", int(lastkey)),
                         ("keystep", int(keystep)),
-                        ("limit", int(0)),
+                        ("limit", int(limit)),
                     ],
                 ),
                 FindKeys::Keynum {
@@ -702,7 +712,8 @@ pub(crate) fn command_keys(spec: &CommandSpec, argv: &[Vec<u8>]) -> Vec<KeyRefer
 }
 
 /// `getKeysUsingKeySpecs`: every spec's keys in order, or `None` when a spec cannot say
-/// (unknown, a count that is no strict non-negative integer, keys past the end).
+/// (unknown, a count that is no strict non-negative integer, keys past the end). A spec whose
+/// keyword is missing finds no keys.
 fn keys_by_specs(spec: &CommandSpec, argv: &[Vec<u8>]) -> Option<Vec<KeyReference>> {
     let argc = argv.len() as i64;
     let mut keys = Vec::new();
@@ -710,17 +721,29 @@ fn keys_by_specs(spec: &CommandSpec, argv: &[Vec<u8>]) -> Option<Vec<KeyReferenc
         if key_spec.flags & key_flag::NOT_KEY != 0 {
             continue;
         }
-        let BeginSearch::Index(index) = key_spec.begin_search else {
-            return None;
+        let mut first = match key_spec.begin_search {
+            BeginSearch::Index(index) => i64::from(index),
+            BeginSearch::Keyword { keyword, startfrom } => {
+                match keyword_position(argv, keyword, startfrom) {
+                    Some(at) => at + 1,
+                    None => continue,
+                }
+            }
+            BeginSearch::Unknown => return None,
         };
-        let mut first = i64::from(index);
         let (last, step) = match key_spec.find_keys {
-            FindKeys::Range { lastkey, keystep } => {
+            FindKeys::Range {
+                lastkey,
+                keystep,
+                limit,
+            } => {
                 let lastkey = i64::from(lastkey);
                 let last = if lastkey >= 0 {
                     first + lastkey
-                } else {
+                } else if limit == 0 {
                     argc + lastkey
+                } else {
+                    first + ((argc - first) / i64::from(limit) + lastkey)
                 };
                 (last, keystep)
             }
@@ -743,6 +766,28 @@ fn keys_by_specs(spec: &CommandSpec, argv: &[Vec<u8>]) -> Option<Vec<KeyReferenc
         keys.extend(indexes.map(|i| (i as usize, key_spec.flags)));
     }
     Some(keys)
+}
+
+/// Where a keyword spec's keyword is, searched as Redis searches it: from `startfrom` towards
+/// the end (or, for a negative `startfrom`, from that far from the end towards the start),
+/// the last argument never looked at.
+fn keyword_position(argv: &[Vec<u8>], keyword: &str, startfrom: i32) -> Option<i64> {
+    let argc = argv.len() as i64;
+    let startfrom = i64::from(startfrom);
+    let (start, end) = if startfrom > 0 {
+        (startfrom, argc - 1)
+    } else {
+        (argc + startfrom, 1)
+    };
+    let mut i = start;
+    while i != end {
+        let arg = usize::try_from(i).ok().filter(|&i| i >= 1).and_then(|i| argv.get(i))?;
+        if arg.eq_ignore_ascii_case(keyword.as_bytes()) {
+            return Some(i);
+        }
+        i += if start <= end { 1 } else { -1 };
+    }
+    None
 }
 
 /// The `get_keys_function` of the commands whose key specs cannot always tell: SET (is the
@@ -770,8 +815,38 @@ fn get_keys_function(spec: &CommandSpec, argv: &[Vec<u8>]) -> Vec<KeyReference> 
                 .collect()
         }
         ("generic", "sort_ro") => vec![(1, key_flag::RO | key_flag::ACCESS)],
+        ("stream", "xread" | "xreadgroup") => xread_get_keys(argv),
         _ => generic_get_keys(spec, argv),
     }
+}
+
+/// `xreadGetKeys`: the keys after the first STREAMS met among the options (skipped with their
+/// arguments), half of what follows it, without flags; none when the rest is odd.
+fn xread_get_keys(argv: &[Vec<u8>]) -> Vec<KeyReference> {
+    let mut i = 1;
+    let mut streams = None;
+    while i < argv.len() {
+        let arg = argv[i].to_ascii_lowercase();
+        match arg.as_slice() {
+            b"block" | b"count" => i += 1,
+            b"group" => i += 2,
+            b"noack" => {}
+            b"streams" => {
+                streams = Some(i);
+                break;
+            }
+            _ => break,
+        }
+        i += 1;
+    }
+    let Some(at) = streams else {
+        return Vec::new();
+    };
+    let rest = argv.len() - at - 1;
+    if rest == 0 || rest % 2 != 0 {
+        return Vec::new();
+    }
+    (at + 1..at + 1 + rest / 2).map(|i| (i, 0)).collect()
 }
 
 /// `genericGetKeys` for a command with a count of keys: the count at its key spec's place,
