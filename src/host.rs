@@ -1,24 +1,18 @@
 //! Where the engine runs. On the page it runs in a Web Worker (the `engine-worker` binary that
 //! trunk builds with `data-type="worker"`), so a million-key DEBUG POPULATE keeps the worker
-//! busy while the page still scrolls and types. The browser tests mount the app without a
-//! built worker script, so there the same [`Session`] answers in the page's own thread, one
-//! request per task: that takes the `in-page-engine` feature, which only the tests turn on
-//! (Cargo.toml), so that the page's own .wasm leaves the engine out. Either way the page sees one interface: [`Host::send`] a [`Request`], and
-//! the [`Response`]s come back in order through the callback.
+//! busy while the page still scrolls and types. The browser tests have no worker script to
+//! load: they give the page a [`Backend`] that answers in the page's own thread (the worker's
+//! session, `keyspace_worker::InPage`, which the page itself never links). Either way the page
+//! sees one interface: [`Host::send`] a [`Request`], and the [`Response`]s come back in order
+//! through the callback.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+use keyspace_protocol::{Backend, Request, Response};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
-
-use crate::protocol::{Request, Response};
-#[cfg(feature = "in-page-engine")]
-use crate::{
-    clock::{random_seed, BrowserClock},
-    session::Session,
-};
 
 /// The worker's entry script, copied beside the page by trunk (index.html).
 pub const WORKER_SCRIPT: &str = "./engine-worker-loader.js";
@@ -27,6 +21,8 @@ pub const WORKER_SCRIPT: &str = "./engine-worker-loader.js";
 pub type OnResponse = Rc<dyn Fn(Response)>;
 /// Called once if the engine dies, with what the browser said.
 pub type OnFailure = Rc<dyn Fn(String)>;
+/// An engine in the page's own thread, shared with the host that drives it.
+pub type SharedBackend = Rc<RefCell<dyn Backend>>;
 
 /// A running engine.
 pub struct Host {
@@ -43,8 +39,7 @@ enum Inner {
         _on_message: Closure<dyn FnMut(MessageEvent)>,
         _on_error: Closure<dyn FnMut(ErrorEvent)>,
     },
-    #[cfg(feature = "in-page-engine")]
-    InPage(Rc<RefCell<Session>>, OnResponse),
+    InPage(SharedBackend, OnResponse),
 }
 
 impl Host {
@@ -97,26 +92,19 @@ impl Host {
         })
     }
 
-    /// Runs the engine in the page's own thread (the browser tests).
-    #[cfg(feature = "in-page-engine")]
-    pub fn in_page(on_response: OnResponse, _on_failure: OnFailure) -> Option<Host> {
-        let session = Session::new(Box::new(BrowserClock), random_seed());
+    /// Starts `backend` afresh in the page's own thread (the browser tests). Its responses
+    /// come one task later, as a worker's would.
+    pub fn in_page(backend: SharedBackend, on_response: OnResponse) -> Host {
+        let started = backend.borrow_mut().start();
         let host = Host {
-            inner: Inner::InPage(Rc::new(RefCell::new(session)), on_response.clone()),
+            inner: Inner::InPage(backend, on_response.clone()),
         };
         leptos::task::spawn_local(async move {
-            on_response(Response::Ready);
-            // Nothing is kept in the page's own thread: a fresh playground, as on a first visit.
-            on_response(Response::Restored(Default::default()));
+            for response in started {
+                on_response(response);
+            }
         });
-        Some(host)
-    }
-
-    /// Without the `in-page-engine` feature there is no engine in the page: says so.
-    #[cfg(not(feature = "in-page-engine"))]
-    pub fn in_page(_on_response: OnResponse, on_failure: OnFailure) -> Option<Host> {
-        on_failure("built without the in-page-engine feature".to_string());
-        None
+        host
     }
 
     /// Sends a request; its response arrives later, after those of earlier requests.
@@ -134,13 +122,10 @@ impl Host {
                     early.borrow_mut().push(request);
                 }
             }
-            #[cfg(feature = "in-page-engine")]
-            Inner::InPage(session, on_response) => {
-                let (session, on_response) = (session.clone(), on_response.clone());
+            Inner::InPage(backend, on_response) => {
+                let (backend, on_response) = (backend.clone(), on_response.clone());
                 leptos::task::spawn_local(async move {
-                    let response = session.borrow_mut().handle(request);
-                    // Nothing is kept between the tests' pages: the worker keeps it.
-                    session.borrow_mut().take_store_ops();
+                    let response = backend.borrow_mut().answer(request);
                     on_response(response);
                 });
             }
@@ -149,8 +134,6 @@ impl Host {
 }
 
 impl Drop for Host {
-    // Without the in-page engine, a worker is the only kind of host.
-    #[allow(irrefutable_let_patterns)]
     fn drop(&mut self) {
         if let Inner::Worker { worker, .. } = &self.inner {
             worker.terminate();

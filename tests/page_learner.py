@@ -4,7 +4,10 @@ wasm-bindgen tests cannot show): going from a scenario's step into the console a
 TTLs counted on the engine's own clock, the player's keyboard, links pasted into an open tab,
 files dropped anywhere, the console's Tab and Esc, a step shown right after its commands with
 its wait passing visibly, the step's own keys first, presenter mode readable from the back of
-a room, the first visit, the Server tab's field and chart, and the wording.
+a room, the first visit, the Server tab's field and chart, scripts that run long or forever
+(SCRIPT KILL from another pane), the script editor and the Server tab's scripts and libraries
+(a library surviving a reload), bitmaps, HyperLogLogs and geo sets in the inspector, and the
+wording.
 
     python3 tests/page_learner.py dist/
 
@@ -219,21 +222,21 @@ def keyboard_in_the_player(url):
         page.tab("Scenarios")
         until(d, 10, lambda: d.find_elements(By.CSS_SELECTOR, ".sc-pick select option[value=lock]"))
         Select(d.find_element(By.CSS_SELECTOR, ".sc-pick select")).select_by_value("lock")
-        until(d, 10, lambda: page.position() == "Step 0 of 9")
+        until(d, 10, lambda: page.position() == "Step 0 of 12")
         page.press(Keys.ARROW_RIGHT)
-        check("→ after picking a scenario steps it", page.at_step("Step 1 of 9"), page.position())
+        check("→ after picking a scenario steps it", page.at_step("Step 1 of 12"), page.position())
         check("and the scenario stays the one picked",
               js(d, "return document.querySelector('.sc-pick select').value") == "lock")
         Select(d.find_element(By.CSS_SELECTOR, ".sc-speed select")).select_by_value("2")
         page.press(Keys.ARROW_RIGHT)
-        check("→ after changing the speed steps", page.at_step("Step 2 of 9"), page.position())
+        check("→ after changing the speed steps", page.at_step("Step 2 of 12"), page.position())
         check("and the speed stays",
               js(d, "return document.querySelector('.sc-speed select').value") == "2")
         click(d, "Next")
-        page.at_step("Step 3 of 9")
+        page.at_step("Step 3 of 12")
         page.press(Keys.SPACE)
         time.sleep(0.6)
-        check("Space on the focused Next steps once", page.position() == "Step 4 of 9",
+        check("Space on the focused Next steps once", page.position() == "Step 4 of 12",
               page.position())
         check("and does not start Play",
               js(d, "return document.querySelector('.sc-play').getAttribute('aria-pressed')")
@@ -283,7 +286,8 @@ def blocked_command(url):
     d = page.driver
     try:
         page.send("BLPOP jobs 0")
-        pending = until(d, 10, lambda: text(d, ".pending"))
+        # "(running…)" until the worker's answer says the client blocked.
+        pending = until(d, 10, lambda: "blocked" in text(d, ".pending") and text(d, ".pending"))
         check("a blocked BLPOP says it is blocked",
               "blocked" in pending and "BLPOP" in pending and "command before" not in pending,
               pending)
@@ -291,6 +295,57 @@ def blocked_command(url):
         time.sleep(0.3)
         check("a line typed behind it waits for the command before",
               "waiting for the command before" in texts(d, ".pending")[-1], texts(d, ".pending"))
+    finally:
+        page.close()
+
+
+def scripts_in_the_console(url):
+    page = Page(url)
+    d = page.driver
+    try:
+        check("a short EVAL answers at once",
+              page.reply('EVAL "return redis.call(\'INCRBY\', KEYS[1], ARGV[1])" 1 hits 5')
+              == ["(integer) 5"], texts(d, ".log .entry .line"))
+        # A script over several lines (Shift+Enter) is one EVAL, not a pipeline of its lines.
+        field = page.field()
+        field.send_keys('EVAL "local n = 0', Keys.SHIFT, Keys.ENTER, Keys.NULL,
+                        'for i = 1, 3 do n = n + i end', Keys.SHIFT, Keys.ENTER, Keys.NULL,
+                        'return n" 0')
+        check("Shift+Enter inside a script's quotes goes on with the script",
+              js(d, "return arguments[0].value", field).count("\n") == 2)
+        field.send_keys(Keys.ENTER)
+        lines = until(d, 10, lambda: (lambda lines: lines[0].startswith("127.0.0.1:6379> EVAL")
+                                      and lines)(texts(d, '.pane[data-pane="1"] .log .entry .line')[-2:]))
+        check("and Enter runs it as one EVAL, echoed on one line as redis-cli would need it",
+              lines == ['127.0.0.1:6379> EVAL "local n = 0\\nfor i = 1, 3 do n = n + i end\\nreturn n" 0',
+                        "(integer) 6"], lines)
+        # A loop of tens of millions of instructions runs in slices over the page's ticks.
+        long_loop = 'EVAL "local n = 0 for i = 1, 20000000 do n = n + 1 end return n" 0'
+        check("a long EVAL answers in its pane", page.reply(long_loop, timeout=120)
+              == ["(integer) 20000000"], texts(d, ".log .entry .line")[-3:])
+        # A runaway script: the page stays usable, another pane stops it with SCRIPT KILL once
+        # Redis would answer it (past busy-reply-threshold, 5 s), and the first pane says so.
+        click(d, "+ Add a client")
+        until(d, 10, lambda: d.find_elements(By.CSS_SELECTOR, '.pane[data-pane="2"] textarea'))
+        page.send('EVAL "while true do end" 0')
+        time.sleep(0.5)
+        check("the runaway script's pane waits",
+              bool(d.find_elements(By.CSS_SELECTOR, '.pane[data-pane="1"] .log .pending')))
+        started = time.time()
+        busy = page.reply("PING", pane=2, timeout=30)
+        check("another pane is answered BUSY once the script runs past the threshold",
+              busy and busy[0].startswith("(error) BUSY") and time.time() - started > 3, busy)
+        said = text(d, '.pane[data-pane="1"] .log .pending')
+        check("the pane says a script runs and how to stop it", "running a script" in said, said)
+        click(d, "Stop: SCRIPT KILL in client " + text(d, '.pane[data-pane="2"] .pane-id').lstrip("id="))
+        check("its Stop button types SCRIPT KILL in the other pane, answered OK",
+              until(d, 20, lambda: "OK" in texts(d, '.pane[data-pane="2"] .log .entry .line')[-1:]))
+        ended = until(d, 20, lambda: not d.find_elements(
+            By.CSS_SELECTOR, '.pane[data-pane="1"] .log .pending') and texts(
+            d, '.pane[data-pane="1"] .log .entry .line'))
+        check("the first pane says the script was killed",
+              any("Script killed by user with SCRIPT KILL" in t for t in ended or []), ended)
+        check("and its client goes on", page.reply("GET hits") == ['"5"'])
     finally:
         page.close()
 
@@ -653,14 +708,160 @@ def server_tab(url):
         page.close()
 
 
+def open_key(driver, key):
+    """Clicks `key`'s row in the keyspace panel and waits for its inspector."""
+    row = until(driver, 10, lambda: [r for r in driver.find_elements(By.CSS_SELECTOR, ".key-row")
+                                     if r.text.split()[0] == key])
+    row[0].click()
+    until(driver, 10, lambda: text(driver, ".inspect-key") == key
+          and driver.find_elements(By.CSS_SELECTOR, ".inspect-body"))
+
+
+def pressed_form(driver):
+    return text(driver, '.forms .form[aria-pressed="true"]')
+
+
+def bits_hll_and_geo_inspectors(url):
+    page = Page(url)
+    d = page.driver
+    try:
+        page.reply("SETBIT dau 7 1")
+        page.reply("SETBIT dau 1000 1")
+        open_key(d, "dau")
+        check("a string SETBIT wrote opens as bits", pressed_form(d) == "Bits", pressed_form(d))
+        ones = lambda: js(d, "return [...document.querySelectorAll('.bit.one')].map(b => b.title)")
+        check("its first page shows the one bit set in it, numbered as SETBIT numbers it",
+              until(d, 5, lambda: ones() == ["bit 7 = 1"]), ones())
+        counts = texts(d, ".bit-counts div")
+        check("with what BITCOUNT answers for the string and for the page",
+              counts[0].startswith("BITCOUNT dau2") and counts[1].startswith("BITCOUNT dau 0 63"),
+              counts)
+        page.reply("SETBIT dau 9 1")
+        flipped = until(d, 5, lambda: js(
+            d, "return [...document.querySelectorAll('.bit.changed')].map(b => b.title)"))
+        check("the bit a SETBIT flipped is marked", flipped == ["bit 9 = 1"], flipped)
+        field = d.find_element(By.CSS_SELECTOR, ".bit-goto input")
+        field.send_keys("1000", Keys.ENTER)
+        check("Go to bit opens the page that holds it", until(
+            d, 5, lambda: ones() == ["bit 1000 = 1"]
+            and text(d, ".pager .range") == "Bits 512–1007 of 1008"), (ones(), text(d, ".pager .range")))
+        click(d, "Text")
+        check("the same string shown as text", until(
+            d, 5, lambda: pressed_form(d) == "Text" and d.find_elements(By.CSS_SELECTOR, ".string-value")))
+
+        page.reply("PFADD visitors alice bob carol")
+        open_key(d, "visitors")
+        estimate = until(d, 5, lambda: text(d, ".hll-estimate"))
+        check("a HyperLogLog opens as one, with PFCOUNT's estimate",
+              pressed_form(d) == "HyperLogLog" and estimate.startswith("PFCOUNT visitors → 3"), estimate)
+        rows = texts(d, ".hll-histogram tbody tr")
+        check("and how many registers hold each value", rows and rows[0].replace(" ", "")
+              .startswith("0") and "16381" in rows[0], rows[:3])
+        check("a sparse one says it is", "sparse" in " ".join(texts(d, ".legend")))
+        page.reply("PFCOUNT visitors")
+        check("after PFCOUNT the count is cached in its header", until(
+            d, 5, lambda: "cached in the header" in " ".join(texts(d, ".legend"))))
+
+        page.reply("GEOADD Sicily 13.361389 38.115556 Palermo 15.087269 37.502669 Catania")
+        open_key(d, "Sicily")
+        names = until(d, 5, lambda: texts(d, ".geo-map .place-name"))
+        check("a geo set opens as a map of its places",
+              pressed_form(d) == "Map" and sorted(names) == ["Catania", "Palermo"], names)
+        geopos = page.reply("GEOPOS Sicily Palermo")
+        row = texts(d, ".places tbody tr td")
+        check("its table prints the places as GEOPOS does",
+              row[1:4] == ["Palermo"] + [g.rsplit(") ", 1)[-1].strip('"') for g in geopos[:2]],
+              (row, geopos))
+        page.reply("GEOSEARCH Sicily FROMLONLAT 15 37 BYRADIUS 100 km ASC")
+        found = until(d, 5, lambda: js(d, "return [...document.querySelectorAll('.place.found')]"
+                                          ".map(p => p.textContent)"))
+        check("the last GEOSEARCH is drawn and the place it found filled",
+              d.find_elements(By.CSS_SELECTOR, "circle.search-area") and len(found) == 1
+              and "Catania" in found[0], found)
+        check("and said in words", "BYRADIUS 100 km" in text(d, ".map-search"), text(d, ".map-search"))
+        page.reply("GEOSEARCH Sicily FROMMEMBER Palermo BYBOX 400 200 km")
+        check("a BYBOX search is drawn as a box", until(
+            d, 5, lambda: d.find_elements(By.CSS_SELECTOR, "rect.search-area")))
+        click(d, "中文")
+        check("the ways to look are named in 繁體中文", until(
+            d, 5, lambda: text(d, ".forms-label") == "顯示為" and pressed_form(d) == "地圖"),
+            (text(d, ".forms-label"), pressed_form(d)))
+        click(d, "排名")
+        check("a geo set can be shown ranked by its geohash scores", until(
+            d, 5, lambda: pressed_form(d) == "排名" and len(texts(d, ".ranked .score")) == 2))
+    finally:
+        page.close()
+
+
+def script_editor(url):
+    page = Page(url)
+    d = page.driver
+    try:
+        page.reply("SET lock:order:1 token-a")
+        click(d, "Script editor")
+        code = until(d, 5, lambda: d.find_elements(By.CSS_SELECTOR, ".editor-input"))
+        check("the script editor opens with the lock's release, highlighted",
+              code and "redis" in texts(d, ".editor-highlight .lua-redis")
+              and "if" in texts(d, ".editor-highlight .lua-keyword"), texts(d, ".editor-highlight span")[:8])
+        code[0].send_keys(Keys.CONTROL + Keys.ENTER)
+        ran = until(d, 10, lambda: (lambda lines: lines[0].startswith("127.0.0.1:6379> EVAL")
+                                    and lines)(texts(d, '.pane[data-pane="1"] .log .entry .line')[-2:]))
+        check("Ctrl+Enter types it in the pane as one EVAL with its keys and arguments",
+              ran[0].startswith('127.0.0.1:6379> EVAL "-- Release a lock only if it is still ours.\\nif redis.call(')
+              and ran[0].endswith("1 lock:order:1 token-a") and ran[1] == "(integer) 1", ran)
+        click(d, "FUNCTION LOAD")
+        until(d, 5, lambda: "ratelimit" in " ".join(texts(d, ".editor-highlight span")))
+        click(d, "Run (Ctrl+Enter)")
+        check("a library loads with FUNCTION LOAD REPLACE", until(
+            d, 10, lambda: texts(d, '.pane[data-pane="1"] .log .entry .line')[-1:] == ['"ratelimit"']),
+            texts(d, ".log .entry .line")[-2:])
+        check("and its function answers FCALL", page.reply("FCALL hit 1 rate:user:1 60") == ["(integer) 1"])
+        area = d.find_element(By.CSS_SELECTOR, ".editor-input")
+        area.send_keys(Keys.CONTROL + Keys.END)
+        area.send_keys(Keys.ENTER + "local x = = 1")
+        click(d, "Run (Ctrl+Enter)")
+        error = until(d, 10, lambda: text(d, ".editor-error"))
+        check("an error names the script's line, and the line is marked",
+              error.startswith("Line 11: (error) ERR Error compiling function: user_function:11:")
+              and text(d, ".gutter-line.marked").strip() == "11", (error, text(d, ".gutter-line.marked")))
+        area.send_keys(Keys.BACKSPACE * 14)
+        click(d, "EVAL")
+        page.reply("EVAL \"redis.log(redis.LOG_WARNING, 'lock released')\" 0")
+        click(d, "Server")
+        logged = until(d, 10, lambda: texts(d, ".server-log .log-text"))
+        check("redis.log writes in the Server tab's log", logged == ["lock released"], logged)
+        listed = until(d, 10, lambda: text(d, ".loaded-code .library summary"))
+        check("the Server tab lists the library, its function and flags, and the cached scripts",
+              listed == "ratelimit" and texts(d, ".loaded-code .functions li") == ["hit"]
+              and len(texts(d, ".loaded-code .script .sha")) == 2, (listed, texts(d, ".loaded-code li")))
+        d.find_element(By.CSS_SELECTOR, ".loaded-code .library summary").click()
+        check("with its code, highlighted and numbered",
+              "register_function" in text(d, ".loaded-code .library .editor-highlight")
+              and texts(d, ".loaded-code .library .gutter-line")[-1].strip() == "10")
+        d.refresh()
+        pagedriver.wait_ready(d)
+        click(d, "Server")
+        check("the library survives a reload (kept in the browser), the cached script does not",
+              until(d, 10, lambda: text(d, ".loaded-code .library summary") == "ratelimit"
+                    and not d.find_elements(By.CSS_SELECTOR, ".loaded-code .script")),
+              text(d, ".loaded-code"))
+        click(d, "Console")
+        check("FCALL after the reload", page.reply("FCALL hit 1 rate:user:1 60") == ["(integer) 2"])
+        click(d, "中文")
+        check("the editor in 繁體中文", until(d, 5, lambda: bool([
+            b for b in d.find_elements(By.CSS_SELECTOR, ".prompt-tools .tool") if b.text == "腳本編輯器"])))
+    finally:
+        page.close()
+
+
 def main():
     dist = sys.argv[1] if len(sys.argv) > 1 else "dist"
     os.makedirs(SHOTS, exist_ok=True)
     httpd = pagedriver.serve(dist)
     url = f"http://127.0.0.1:{httpd.server_address[1]}/"
     parts = [continue_in_the_console, keyboard_in_the_player, links_into_an_open_tab,
-             blocked_command, dropped_files, tab_and_escape, steps_show_their_own_state,
-             the_steps_keys, presenter_mode, first_visit, server_tab]
+             blocked_command, scripts_in_the_console, dropped_files, tab_and_escape, steps_show_their_own_state,
+             the_steps_keys, presenter_mode, first_visit, server_tab, bits_hll_and_geo_inspectors, script_editor]
     # Parts named after the directory run alone (for the one being worked on).
     wanted = sys.argv[2:]
     for part in [p for p in parts if not wanted or p.__name__ in wanted]:

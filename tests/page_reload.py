@@ -65,14 +65,21 @@ def notes(driver):
 
 def kept(driver, records_at_least):
     """Waits until the Server tab says the log holds `records_at_least` writes (IndexedDB
-    written), and returns the line."""
+    written), and returns the line ("a log of 1 write", "a log of 2 writes")."""
     def ready():
         line = text(driver, ".saved-kept")
         for word in line.split():
-            if word.isdigit() and int(word) >= records_at_least and "writes" in line:
+            if word.isdigit() and int(word) >= records_at_least and " write" in line:
                 return line
         return None
     return pagedriver.wait(driver, f"{records_at_least} writes kept", 20, ready)
+
+
+def confirm_upload(driver):
+    """Answers the question an RDB file asks before it replaces the keyspace: load it."""
+    pagedriver.wait(driver, "the question before loading", 10,
+                    lambda: driver.find_elements(By.CSS_SELECTOR, ".saved-replace button.danger"))
+    driver.find_element(By.CSS_SELECTOR, ".saved-replace button.danger").click()
 
 
 def idb(driver, script):
@@ -227,6 +234,10 @@ def main():
         server.wait()
         upload = driver.find_element(By.CSS_SELECTOR, ".saved-upload input")
         upload.send_keys(os.path.join(there, "dump.rdb"))
+        asked = pagedriver.wait(driver, "the question before loading", 20,
+                                lambda: "Load dump.rdb?" in text(driver, ".saved") and text(driver, ".saved"))
+        check("loading an RDB asks before replacing the keys", "holds 53 keys now" in asked, asked)
+        confirm_upload(driver)
         loaded = pagedriver.wait(driver, "the upload", 20,
                                  lambda: "Loaded" in text(driver, ".saved") and text(driver, ".saved"))
         check("an RDB written by real Redis loads in the page",
@@ -241,6 +252,7 @@ def main():
             f.write(b"REDIS0010 not really")
         driver.find_element(By.XPATH, "//button[text()='Server']").click()
         driver.find_element(By.CSS_SELECTOR, ".saved-upload input").send_keys(bogus)
+        confirm_upload(driver)
         refused = pagedriver.wait(driver, "the refusal", 20,
                                   lambda: "refused" in text(driver, ".saved") and text(driver, ".saved"))
         check("a damaged upload is refused in plain words", "as it was" in refused, refused)

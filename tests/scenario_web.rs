@@ -1,6 +1,6 @@
 //! The scenario player in a real browser (headless Chromium): open a built-in scenario, step
 //! with the buttons and the keyboard, read the narration, the replies and the keyspace, step
-//! back, and load a malformed file. The engine runs in the page's own thread (`in_page`).
+//! back, and load a malformed file. The engine runs in the page's own thread (`common::in_page`).
 #![cfg(target_arch = "wasm32")]
 
 mod common;
@@ -23,7 +23,7 @@ async fn mount_scenarios() -> (HtmlElement, impl Drop) {
         .unwrap()
         .unchecked_into();
     document().body().unwrap().append_child(&page).unwrap();
-    let handle = mount_to(page.clone(), || view! { <App in_page=true /> });
+    let handle = mount_to(page.clone(), || view! { <App backend=in_page() /> });
     button(&page, "button.lang", "English").click();
     button(&page, "button.tab", "Scenarios").click();
     wait_for("the scenario cards", 5_000, || {

@@ -1,11 +1,12 @@
 //! Share links in a real browser (headless Chromium): opening a `#share/...` link replays its
 //! lines through the engine, so the keys appear in the panel; a link of markup or damaged
 //! data runs nothing else and shows only text; the Share dialog offers the session's link and
-//! its QR code. The engine runs in the page's own thread (`in_page`).
+//! its QR code. The engine runs in the page's own thread (`common::in_page`).
 #![cfg(target_arch = "wasm32")]
 
-use keyspace_playground::share::{self, ShareStrings};
+use keyspace_playground::i18n::share::{self as words, ShareStrings};
 use keyspace_playground::App;
+use keyspace_worker::share;
 use leptos::mount::mount_to;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -26,7 +27,7 @@ async fn open_at(hash: &str) -> (HtmlElement, impl Drop) {
         .unwrap()
         .unchecked_into();
     document().body().unwrap().append_child(&page).unwrap();
-    let handle = mount_to(page.clone(), || view! { <App in_page=true /> });
+    let handle = mount_to(page.clone(), || view! { <App backend=in_page() /> });
     wait_for("the engine to start and answer", 5_000, || {
         texts(&page, ".status").concat().is_empty()
             && page.query_selector(".pending").unwrap().is_none()
@@ -40,7 +41,7 @@ async fn open_at(hash: &str) -> (HtmlElement, impl Drop) {
 /// A note in either language, as the page picked one from the browser's.
 fn says(page: &HtmlElement, pick: impl Fn(&ShareStrings) -> String) -> bool {
     let log = texts(page, ".log").concat();
-    [&ShareStrings::EN, &ShareStrings::ZH_TW]
+    [&words::EN, &words::ZH_TW]
         .iter()
         .any(|s| log.contains(&pick(s)))
 }

@@ -1,7 +1,7 @@
 //! The teaching console in a real browser (headless Chromium): completion with Tab, the grey
 //! syntax hint, `help` in either language, Ctrl+R, the raw RESP toggle, pasted pipelines, the
 //! docs panel's examples, error explanations and the focus. The engine runs in the page's own
-//! thread (`in_page`).
+//! thread (`common::in_page`).
 #![cfg(target_arch = "wasm32")]
 
 mod common;

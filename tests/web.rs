@@ -1,6 +1,6 @@
 //! The page in a real browser (headless Chromium, through wasm-bindgen-test): mount the app,
 //! type and click the way a visitor does, and read what the page shows. The engine runs in the
-//! page's own thread here (`in_page`): the test runner serves no worker script.
+//! page's own thread here (`common::in_page`): the test runner serves no worker script.
 #![cfg(target_arch = "wasm32")]
 
 mod common;
@@ -340,7 +340,7 @@ async fn history_and_language_survive_a_reload() {
 
 #[wasm_bindgen_test]
 async fn an_engine_that_cannot_start_gets_a_friendly_message_and_a_reset_button() {
-    // Without in_page the app starts its Web Worker, whose script this test server does not
+    // Without a backend the app starts its Web Worker, whose script this test server does not
     // have: the worker fails as a crashed engine would.
     let wrapper: HtmlElement = document()
         .create_element("section")

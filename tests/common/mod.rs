@@ -3,11 +3,22 @@
 // Each test file uses its own part of these.
 #![allow(dead_code)]
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use keyspace_playground::host::SharedBackend;
 use keyspace_playground::App;
+use keyspace_worker::InPage;
 use leptos::mount::mount_to;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, HtmlTextAreaElement, KeyboardEvent, KeyboardEventInit};
+
+/// The worker's session in the page's own thread, for the app to run on: the test runner
+/// serves no worker script.
+pub fn in_page() -> SharedBackend {
+    Rc::new(RefCell::new(InPage::default()))
+}
 
 /// A fresh element in the document with the app mounted in it. The returned handle keeps the
 /// app alive until the test ends.
@@ -17,7 +28,7 @@ pub async fn mount() -> (HtmlElement, impl Drop) {
         .unwrap()
         .unchecked_into();
     document().body().unwrap().append_child(&wrapper).unwrap();
-    let handle = mount_to(wrapper.clone(), || view! { <App in_page=true /> });
+    let handle = mount_to(wrapper.clone(), || view! { <App backend=in_page() /> });
     wait_for("the engine to start", 5_000, || {
         page_text(&wrapper, ".status").is_empty()
     })

@@ -296,6 +296,13 @@ impl Generator {
                     None => "nosuchcommand".into(),
                 }
             }
+            // EVALSHA's: a script of the pool (loaded or not yet), or one never seen.
+            "sha1" => match self.chance(80) {
+                true => keyspace::script::sha1_hex(self.pick(SCRIPTS).as_bytes()),
+                false => self
+                    .pick(&["ffffffffffffffffffffffffffffffffffffffff", "x"])
+                    .into(),
+            },
             "parameter" => self
                 .pick(&[
                     "hz",
@@ -342,12 +349,97 @@ const VALUES: &[&str] = &[
     "1e3",
 ];
 
+/// Small function libraries for FUNCTION LOAD, one function each: reads, writes, a write
+/// refused by `no-writes`, a function clashing with another library's, and libraries Redis
+/// refuses (no function, no first line).
+const LIBRARIES: &[&str] = &[
+    "#!lua name=lib1\nredis.register_function('f1', function(keys) return redis.call('GET', keys[1]) end)",
+    "#!lua name=lib1\nredis.register_function('f1', function(keys, args) return redis.call('SET', keys[1], args[1]) end)",
+    "#!lua name=lib2\nredis.register_function{function_name='f2', callback=function(keys) return redis.call('INCR', keys[1]) end, flags={'no-writes'}}",
+    "#!lua name=lib3\nredis.register_function{function_name='F3', callback=function(keys, args) return {#keys, #args} end, flags={'no-writes'}, description='counts'}",
+    "#!lua name=lib4\nredis.register_function('f1', function() return 1 end)",
+    "#!lua name=lib4\nredis.register_function('f4', function(keys) return redis.pcall('LPUSH', keys[1], 'x') end)",
+    "#!lua name=lib5\nreturn 1",
+    "redis.register_function('f5', function() return 5 end)",
+];
+
+/// EVAL's scripts: small ones that meet the sequence's keys through KEYS and ARGV, with
+/// every kind of reply the conversion rules cover (nested tables, status and error tables,
+/// booleans, floats cut to integers, RESP3 after `redis.setresp(3)`), errors raised and
+/// caught, a shebang's flags, a compile error, Redis's seeded `math.random`. None reads a
+/// reply Redis leaves unordered (SMEMBERS) or random (SPOP).
+const SCRIPTS: &[&str] = &[
+    "return redis.call('GET', KEYS[1])",
+    "return redis.call('INCR', KEYS[1])",
+    "return redis.pcall('LPUSH', KEYS[1], ARGV[1])",
+    "redis.call('SET', KEYS[1], ARGV[1]) return redis.call('TYPE', KEYS[1])",
+    "return {1, 'two', {3, ARGV[1]}, redis.call('EXISTS', KEYS[1]), 4.7, true, false}",
+    "return redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')",
+    "redis.setresp(3) return redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')",
+    "redis.setresp(3) return {redis.call('HGET', KEYS[1], 'f1'), redis.call('TTL', KEYS[1])}",
+    "return redis.status_reply('FINE')",
+    "return redis.error_reply('MY error')",
+    "return {err = 'plain'}",
+    "return redis.call('nosuch')",
+    "return redis.call('GET')",
+    "local ok = redis.pcall('INCR', KEYS[1]) return type(ok) == 'table' and ok.err or ok",
+    "#!lua flags=no-writes\nreturn redis.call('SET', KEYS[1], 1)",
+    "#!lua\nreturn redis.call('DEL', KEYS[1])",
+    "return cjson.encode({1, 2, 'x', {a = 1}})",
+    "return #KEYS .. ' keys, ' .. #ARGV .. ' args'",
+    "return math.random(1000)",
+    "return undefined_global",
+    "return (",
+    "return redis.sha1hex(ARGV[1] or '')",
+];
+
 /// The pool for a placeholder, by its name in the syntax text.
 fn pool(name: &str) -> &'static [&'static str] {
     match name {
         n if n.contains("key") || n == "source" || n == "destination" => KEYS,
         "field" => &["f1", "f2", "f3"],
-        "member" => &["m1", "m2", "m3", "1"],
+        "member" | "member1" | "member2" => &["m1", "m2", "m3", "1"],
+        "element" => &["a", "b", "c", "m1", ""],
+        // A place's coordinates: Sicily, the limits, and past them.
+        "longitude" => &[
+            "13.361389",
+            "15.087269",
+            "13.5",
+            "-180",
+            "180",
+            "0",
+            "180.1",
+            "x",
+        ],
+        "latitude" => &[
+            "38.115556",
+            "37.502669",
+            "37.9",
+            "85.05112878",
+            "-85.05112878",
+            "0",
+            "86",
+            "x",
+        ],
+        "radius" | "width" | "height" => &["0", "1", "100", "200", "5000", "20000", "-1", "x"],
+        "bit-offset" => &["0", "1", "7", "8", "100", "1000", "-1", "4294967296", "x"],
+        "bit" => &["0", "1", "2", "-1", "x"],
+        "encoding" => &[
+            "u8", "i8", "u1", "i1", "i64", "u63", "i16", "u4", "u64", "x8",
+        ],
+        "field-offset" => &["0", "1", "7", "8", "#1", "#2", "100", "-1", "x"],
+        "field-value" => &[
+            "0",
+            "1",
+            "-1",
+            "100",
+            "255",
+            "300",
+            "-129",
+            "9223372036854775807",
+            "x",
+        ],
+        "subcommand" => &["GETREG", "DECODE", "ENCODING", "TODENSE", "foo"],
         "score" | "weight" => &[
             "1", "2", "2.5", "-1", "0", "-inf", "+inf", "1e3", "nan", "x",
         ],
@@ -368,6 +460,7 @@ fn pool(name: &str) -> &'static [&'static str] {
             "*", "k*", "k?", "*1", "[ab]*", "k\\*", "nomatch", "f*", "m?",
         ],
         "cursor" => &["0"],
+        "script" => SCRIPTS,
         // SORT's BY and GET: a key per element (`*`), a hash field, the element itself;
         // a BY without `*` means no sorting at all.
         "sort-by" => &["*", "k*", "*->f1", "k*->f2", "*->"],
@@ -381,6 +474,10 @@ fn pool(name: &str) -> &'static [&'static str] {
         "password" => &["pw", ""],
         "clientname" | "connection-name" => &["c1", "c2", "a b", ""],
         "config-int" => &["1", "10", "100", "0", "-1", "x", "501"],
+        "function-code" => LIBRARIES,
+        "function" => &["f1", "f2", "F3", "f4", "nosuch"],
+        "library-name" => &["lib1", "lib2", "lib3", "lib4", "nosuch"],
+        "library-name-pattern" => &["lib*", "*", "LIB1", "x"],
         _ => VALUES,
     }
 }

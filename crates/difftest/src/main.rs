@@ -9,9 +9,10 @@
 //! ```
 //!
 //! Random sequences: generates `--count` sequences of `--length` commands from the engine's
-//! spec table (`generate`), runs each on both servers after a FLUSHALL and compares every reply
-//! (`run`, by the rules of `commands`). A failing sequence is shrunk and printed as a `.redis`
-//! script for `tests/compat/`. The last line is `N passed, N failed` over sequences.
+//! spec table (`generate`), runs each on both servers after a FLUSHALL (and a FUNCTION FLUSH)
+//! and compares every reply (`run`, by the rules of `commands`). A failing sequence is shrunk
+//! and printed as a `.redis` script for `tests/compat/`. The last line is `N passed, N failed`
+//! over sequences.
 //!
 //! Scripts: plays each `.redis` file (`script`, the format tests/compat/README.md documents)
 //! on a fresh pair of servers, both given `--args`, and compares every reply (`play`). The last

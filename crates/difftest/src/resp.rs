@@ -159,12 +159,8 @@ impl Connection {
 
     /// Sends `argv` as a multibulk request.
     pub fn send(&mut self, argv: &[Vec<u8>]) -> io::Result<()> {
-        let mut request = format!("*{}\r\n", argv.len()).into_bytes();
-        for arg in argv {
-            request.extend_from_slice(format!("${}\r\n", arg.len()).as_bytes());
-            request.extend_from_slice(arg);
-            request.extend_from_slice(b"\r\n");
-        }
+        let mut request = Vec::new();
+        keyspace::resp::encode_request(&mut request, argv);
         self.writer.write_all(&request)
     }
 

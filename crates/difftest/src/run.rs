@@ -17,9 +17,11 @@ use crate::generate::{loosely_compared, Step};
 use crate::resp::{shortened, Connection, Value};
 use crate::server::Server;
 
-/// Empties every database and puts back the settings sequences may change.
+/// Empties every database, drops the function libraries (which FLUSHALL keeps) and puts
+/// back the settings sequences may change.
 fn reset(server: &mut Server) -> io::Result<()> {
     server.control(&["FLUSHALL"])?;
+    server.control(&["FUNCTION", "FLUSH"])?;
     server.control(&["CONFIG", "SET", "hz", "10", "active-expire-effort", "1"])?;
     Ok(())
 }

@@ -49,9 +49,9 @@
 //! single commands, each container followed by its subcommands, until the bits match.
 //!
 //! Two things still make our text differ from Redis's for some users. The greedy step counts
-//! commands, and our table has fewer: @set, @sortedset, @list, @hash, @string, @pubsub and
-//! @transaction hold exactly Redis's commands, but @keyspace, @read, @write, @admin, @fast,
-//! @slow, @blocking, @dangerous and @connection hold fewer, and @bitmap, @hyperloglog, @geo,
+//! commands, and our table has fewer: @set, @sortedset, @list, @hash, @string, @bitmap,
+//! @hyperloglog, @geo, @pubsub and @transaction hold exactly Redis's commands, but @keyspace,
+//! @read, @write, @admin, @fast, @slow, @blocking, @dangerous and @connection hold fewer, and
 //! @stream and @scripting none, so a category can be chosen here and not there (or the
 //! other way round) when a user's commands are near the threshold. And Redis walks its command
 //! hash table for the single commands, in an order that changes with every start (its hash

@@ -5,12 +5,14 @@
 //! # What is logged
 //!
 //! A command is logged when it is a write and changed something (`dirty` moved), in the
-//! form Redis 7.0 propagates, so that replaying the log at any later time rebuilds the same
+//! form Redis 7.0 propagates (PFCOUNT too, flagged `may_replicate`, when it caches a fresh
+//! estimate in its key), so that replaying the log at any later time rebuilds the same
 //! keyspace:
 //! - relative times become absolute: `SET k v EX 10` and SETEX/PSETEX are logged as
 //!   `SET k v PXAT <ms>`; EXPIRE and its kin, and GETEX, as `PEXPIREAT k <ms>` (or PERSIST, or
 //!   DEL when the time was already past); RESTORE with a relative TTL gets ABSTTL;
 //! - what was random becomes explicit: SPOP as `SREM k <the members it popped>`;
+//! - GEOADD as the ZADD it runs, each place as its 52-bit score;
 //! - GETDEL as `DEL k`, and so are keys removed by expiry or eviction, which no command names;
 //! - a `SELECT n` precedes a command for another database than the log's last one.
 //!
@@ -51,6 +53,7 @@ use crate::engine::{Call, Engine, Outcome};
 use crate::persist::LoadMode;
 use crate::rdb;
 use crate::reply::Reply;
+use crate::resp::encode_request;
 use crate::spec::{self, CommandResult};
 
 /// The engine's side of the log.
@@ -136,19 +139,19 @@ impl Aof {
     fn append(&mut self, db: usize, argv: &[&[u8]], in_exec: bool) {
         if in_exec {
             let mut command = Vec::new();
-            encode(&mut command, argv);
+            encode_request(&mut command, argv);
             self.transaction.push((db, command));
             return;
         }
         self.select(db);
-        encode(&mut self.buf, argv);
+        encode_request(&mut self.buf, argv);
     }
 
     /// A SELECT first when the log's last one chose another database.
     fn select(&mut self, db: usize) {
         if self.db != Some(db) {
             let n = db.to_string();
-            encode(&mut self.buf, &[b"SELECT", n.as_bytes()]);
+            encode_request(&mut self.buf, &[&b"SELECT"[..], n.as_bytes()]);
             self.db = Some(db);
         }
     }
@@ -164,25 +167,15 @@ impl Aof {
         let wrap = commands.len() > 1;
         if wrap {
             self.select(commands[0].0);
-            encode(&mut self.buf, &[b"MULTI"]);
+            encode_request(&mut self.buf, &[b"MULTI"]);
         }
         for (db, command) in &commands {
             self.select(*db);
             self.buf.extend_from_slice(command);
         }
         if wrap {
-            encode(&mut self.buf, &[b"EXEC"]);
+            encode_request(&mut self.buf, &[b"EXEC"]);
         }
-    }
-}
-
-/// One command as a RESP multibulk request.
-fn encode(out: &mut Vec<u8>, argv: &[&[u8]]) {
-    out.extend_from_slice(format!("*{}\r\n", argv.len()).as_bytes());
-    for arg in argv {
-        out.extend_from_slice(format!("${}\r\n", arg.len()).as_bytes());
-        out.extend_from_slice(arg);
-        out.extend_from_slice(b"\r\n");
     }
 }
 
@@ -264,7 +257,7 @@ impl Engine {
         if let (Ok(outcome), true, false) = (result, write, prevented) {
             self.feed_aof(call, dirty_before, outcome);
         }
-        if !self.in_exec {
+        if !self.grouping_writes() {
             self.persistence.aof.end_transaction();
         }
     }
@@ -278,6 +271,7 @@ impl Engine {
         let forced = matches!(call.name, "flushdb" | "flushall");
         if !self.persistence.aof.on
             || self.persistence.aof.loading
+            || !self.script_propagates_to_aof()
             || (self.dirty == dirty_before && !forced)
         {
             return;
@@ -288,6 +282,7 @@ impl Engine {
         let expiry = self.get_expire(db, key).map(|at| at.to_string());
         let exists = self.dbs[db].keys.contains_key(key);
         let as_given = || argv.iter().map(Vec::as_slice).collect::<Vec<_>>();
+        let zadd;
         let logged: Vec<&[u8]> = match call.name {
             "set" | "setex" | "psetex" => {
                 let value = if call.name == "set" {
@@ -310,6 +305,17 @@ impl Engine {
                 }
             }
             "getdel" => vec![b"DEL", key],
+            // GEOADD is ZADD underneath, and Redis logs the ZADD with the scores it computed.
+            "geoadd" => match crate::cmd::geo::geoadd_as_zadd(argv) {
+                Ok(argv) => {
+                    zadd = argv;
+                    zadd.iter().map(Vec::as_slice).collect()
+                }
+                Err(_) => return,
+            },
+            // PFCOUNT changed its key only if the key is there: one that expired on the way
+            // was logged as a DEL.
+            "pfcount" if !exists => return,
             "restore" => {
                 let absttl = argv[4..].iter().any(|a| a.eq_ignore_ascii_case(b"absttl"));
                 if !exists {
@@ -342,7 +348,8 @@ impl Engine {
             }
             _ => as_given(),
         };
-        self.persistence.aof.append(db, &logged, self.in_exec);
+        let grouping = self.grouping_writes();
+        self.persistence.aof.append(db, &logged, grouping);
     }
 
     /// Logs a command the one running (or a blocked client being served) propagates, as
@@ -379,7 +386,7 @@ impl Engine {
         if self.persistence.aof.on && !self.persistence.aof.loading {
             self.persistence
                 .aof
-                .append(db, &[b"DEL", key], self.in_exec);
+                .append(db, &[b"DEL", key], self.grouping_writes());
         }
     }
 

@@ -7,7 +7,7 @@
 //! [`format_reply`] is redis-cli's `cliFormatReplyTTY`; [`format_raw`] is its raw mode, which
 //! redis-cli uses for INFO and CLIENT LIST (see [`prints_raw`]).
 
-use crate::reply::{format_double, Reply};
+use crate::reply::{format_double, format_human, Reply};
 
 /// What redis-cli prints when a typed line has unbalanced quotes.
 pub const INVALID_ARGUMENTS: &str = "Invalid argument(s)";
@@ -152,6 +152,7 @@ pub fn as_received(reply: &Reply, protocol: u8) -> Reply {
                 .collect(),
         ),
         Reply::Double(d) => Reply::Bulk(format_double(*d).into_bytes()),
+        Reply::HumanDouble(d) => Reply::Bulk(format_human(*d).into_bytes()),
         Reply::Boolean(b) => Reply::Integer(i64::from(*b)),
         Reply::BigNumber(n) => Reply::Bulk(n.clone().into_bytes()),
         Reply::Verbatim { text, .. } => Reply::Bulk(text.clone()),
@@ -186,6 +187,7 @@ fn format_into(out: &mut String, reply: &Reply, prefix: &str) {
         }
         Reply::Null | Reply::NullArray => out.push_str("(nil)\n"),
         Reply::Double(d) => out.push_str(&format!("(double) {}\n", format_double(*d))),
+        Reply::HumanDouble(d) => out.push_str(&format!("(double) {}\n", format_human(*d))),
         Reply::Boolean(b) => out.push_str(if *b { "(true)\n" } else { "(false)\n" }),
         Reply::BigNumber(n) => out.push_str(&format!("(big number) {n}\n")),
         Reply::Verbatim { text, .. } => {
@@ -276,6 +278,7 @@ fn raw_into(out: &mut String, reply: &Reply) {
         }
         Reply::Integer(n) => out.push_str(&format!("{n}\n")),
         Reply::Double(d) => out.push_str(&format!("{}\n", format_double(*d))),
+        Reply::HumanDouble(d) => out.push_str(&format!("{}\n", format_human(*d))),
         Reply::Boolean(b) => out.push_str(if *b { "1\n" } else { "0\n" }),
         Reply::Null | Reply::NullArray => out.push('\n'),
     }

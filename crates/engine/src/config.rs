@@ -67,6 +67,17 @@ pub static PARAMS: &[ConfigParam] = &[
         clamp: None,
     },
     ConfigParam {
+        name: "busy-reply-threshold",
+        aliases: &["lua-time-limit"],
+        kind: ConfigKind::Int {
+            min: 0,
+            max: i64::MAX,
+        },
+        default: "5000",
+        mutable: true,
+        clamp: None,
+    },
+    ConfigParam {
         name: "hz",
         aliases: &[],
         kind: ConfigKind::Int {
@@ -161,6 +172,17 @@ pub static PARAMS: &[ConfigParam] = &[
             max: i64::MAX,
         },
         default: "64",
+        mutable: true,
+        clamp: None,
+    },
+    ConfigParam {
+        name: "hll-sparse-max-bytes",
+        aliases: &[],
+        kind: ConfigKind::Memory {
+            min: 0,
+            max: i64::MAX,
+        },
+        default: "3000",
         mutable: true,
         clamp: None,
     },
@@ -426,6 +448,30 @@ pub static PARAMS: &[ConfigParam] = &[
         aliases: &[],
         kind: ConfigKind::SavePoints,
         default: "3600 1 300 100 60 10000",
+        mutable: true,
+        clamp: None,
+    },
+    // Writes are refused with NOREPLICAS while fewer good replicas than this are connected
+    // (none ever are: the engine is a primary without replicas), unless the lag is 0.
+    ConfigParam {
+        name: "min-replicas-to-write",
+        aliases: &["min-slaves-to-write"],
+        kind: ConfigKind::Int {
+            min: 0,
+            max: i32::MAX as i64,
+        },
+        default: "0",
+        mutable: true,
+        clamp: None,
+    },
+    ConfigParam {
+        name: "min-replicas-max-lag",
+        aliases: &["min-slaves-max-lag"],
+        kind: ConfigKind::Int {
+            min: 0,
+            max: i32::MAX as i64,
+        },
+        default: "10",
         mutable: true,
         clamp: None,
     },

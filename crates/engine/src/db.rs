@@ -99,10 +99,14 @@ pub struct Entry {
 /// most 20 characters, `embstr` up to 44 bytes, `raw` beyond; so for those the bytes alone
 /// decide. Two other paths break that rule, and only they are recorded, by the commands that
 /// take them: INCRBYFLOAT stores with `createStringObject` (`embstr` or `raw` by length, never
-/// `int`: `INCRBYFLOAT k 1` makes an embstr `1`), and APPEND to an existing string and
-/// SETRANGE modify it in place, which leaves it `raw` whatever it holds. Every store through
+/// `int`: `INCRBYFLOAT k 1` makes an embstr `1`), and the writes in place (APPEND to an
+/// existing string, SETRANGE, SETBIT and BITFIELD, the PF commands) and BITOP's result, which
+/// leave it `raw` whatever it holds. A raw string also carries its sds allocation
+/// ([`memory::Sds`]): in-place writes grow it greedily, so what MEMORY USAGE and `used_memory`
+/// count depends on the writes' history, not on the length alone. Every store through
 /// [`Engine::db_add`] or [`Engine::set_key`] starts again from `Encoded`; RENAME and MOVE
-/// carry the origin along with the value, and COPY marks its copy `Duplicated`.
+/// carry the origin along with the value, and COPY marks its copy `Duplicated` (a raw one
+/// stays raw, allocated exactly).
 ///
 /// Keeping this beside the value rather than an encoding proper means the string commands
 /// only say which path they took, and Redis's own rule (below, in OBJECT ENCODING) does the
@@ -114,11 +118,23 @@ pub enum StringOrigin {
     Encoded,
     /// Created as is (INCRBYFLOAT): `embstr` up to 44 bytes, `raw` beyond.
     Created,
-    /// Modified in place (APPEND, SETRANGE): `raw`.
-    Raw,
+    /// Modified in place (APPEND, SETRANGE...) or created raw (BITOP): `raw`, with the
+    /// allocation of its sds.
+    Raw(memory::Sds),
     /// Duplicated by COPY (`dupStringObject`): encoded as the original was, but never one of
     /// the shared integers, so its refcount is 1.
     Duplicated,
+}
+
+impl StringOrigin {
+    /// The sds a write in place starts from: a raw string's own, or for any other the exact
+    /// copy Redis's `dbUnshareStringValue` makes of a string `len` bytes long.
+    pub fn unshared(self, len: usize) -> memory::Sds {
+        match self {
+            StringOrigin::Raw(sds) => sds,
+            _ => memory::Sds::new(len),
+        }
+    }
 }
 
 /// One database.
@@ -214,6 +230,16 @@ impl Db {
 }
 
 impl Entry {
+    /// The byte Redis reads just past a string's end (a HyperLogLog's sparse decoder does):
+    /// a raw string's own ([`crate::memory::Sds::past_end`]), a NUL after any other, which a
+    /// write would copy afresh.
+    pub fn past_end(&self) -> u8 {
+        match (&self.value, &self.string_origin) {
+            (Value::String(s), StringOrigin::Raw(sds)) => sds.past_end(s.len()),
+            _ => 0,
+        }
+    }
+
     /// The key's modelled share of `used_memory`: dict entry, name and value (what deleting
     /// it gives back), for the page's biggest keys.
     pub fn memory(&self) -> usize {
@@ -232,7 +258,7 @@ impl Entry {
                 {
                     "int"
                 }
-                StringOrigin::Raw => "raw",
+                StringOrigin::Raw(_) => "raw",
                 _ if s.len() <= crate::memory::EMBSTR_SIZE_LIMIT => "embstr",
                 _ => "raw",
             },
@@ -365,10 +391,69 @@ impl Engine {
             .map(|(_, e)| &mut e.value)
     }
 
-    /// The value a read just found, to change in place without touching it again: XREADGROUP
-    /// reads its streams with `lookupKeyRead` (a hit, a touch) and then advances their groups.
-    /// The key is noted for pricing, as the write door notes it.
-    pub(crate) fn value_after_read(&mut self, db: usize, key: &[u8]) -> Option<&mut Value> {
+    /// [`Engine::lookup_write`] for a string written in place: the value, and how it was
+    /// last written, which the write updates ([`StringOrigin::Raw`] with the allocation its
+    /// sds now has).
+    pub(crate) fn lookup_write_string(
+        &mut self,
+        db: usize,
+        key: &[u8],
+    ) -> Option<(&mut Value, &mut StringOrigin)> {
+        let index = self.lookup(db, key, false)?;
+        Some(self.written_entry(db, index, key))
+    }
+
+    /// [`Engine::lookup_write_string`], adding `new()` under the key first when it is missing
+    /// (Redis's `lookupKeyWrite`, then `dbAdd`, as SETBIT and PFADD do); true when it was
+    /// just created.
+    pub(crate) fn lookup_write_or_add(
+        &mut self,
+        db: usize,
+        key: &[u8],
+        new: impl FnOnce() -> Value,
+    ) -> (&mut Value, &mut StringOrigin, bool) {
+        let (index, created) = match self.lookup(db, key, false) {
+            Some(index) => (index, false),
+            None => {
+                self.db_add(db, key, new());
+                // A new key goes to the end of the keyspace.
+                (self.dbs[db].keys.len() - 1, true)
+            }
+        };
+        let (value, origin) = self.written_entry(db, index, key);
+        (value, origin, created)
+    }
+
+    /// The value and origin of the key at `index`, noted for the memory settlement.
+    fn written_entry(
+        &mut self,
+        db: usize,
+        index: usize,
+        key: &[u8],
+    ) -> (&mut Value, &mut StringOrigin) {
+        self.written.note(db, index, key);
+        let entry = &mut self.dbs[db].keys[index];
+        (&mut entry.value, &mut entry.string_origin)
+    }
+
+    /// Redis's `dbUnshareStringValue`, for a key this command has just reached through one of
+    /// the doors: a string that is not raw becomes raw, allocated exactly; a raw one is left
+    /// as it is.
+    pub(crate) fn unshare_string(&mut self, db: usize, key: &[u8]) {
+        if let Some((index, _, entry)) = self.dbs[db].keys.get_full_mut(key) {
+            if let Value::String(s) = &entry.value {
+                entry.string_origin = StringOrigin::Raw(entry.string_origin.unshared(s.len()));
+                self.written.note(db, index, key);
+            }
+        }
+    }
+
+    /// The value of a key this command has just reached through one of the doors (or added),
+    /// to change it in place: a second pass through a door would touch it twice (an LFU
+    /// counter could move twice) and, after a read, count a second hit. Noted for the memory
+    /// settlement like any write. PFCOUNT writes its cache this way after a read, as Redis
+    /// does after `lookupKeyRead`; XREADGROUP advances its groups so after reading its streams.
+    pub(crate) fn looked_up_mut(&mut self, db: usize, key: &[u8]) -> Option<&mut Value> {
         let (index, _, entry) = self.dbs[db].keys.get_full_mut(key)?;
         self.written.note(db, index, key);
         Some(&mut entry.value)
@@ -619,11 +704,13 @@ impl Engine {
         self.notify_keyspace_event(class, event, db, key);
     }
 
-    /// The modelled `used_memory` (see `crate::memory`): the empty server, the clients, and
-    /// every database.
+    /// The modelled `used_memory` (see `crate::memory`): the empty server, the clients,
+    /// every database, and the function libraries' bookkeeping (Redis allocates it as it
+    /// allocates keys; the Lua heaps are not counted, as Lua's allocator is not Redis's).
     pub fn used_memory(&self) -> usize {
         memory::EMPTY_SERVER
-            + memory::CLIENT * self.clients.len()
+            + memory::CLIENT * self.connected_clients()
             + self.dbs.iter().map(Db::used_memory).sum::<usize>()
+            + self.scripting.functions.current.memory_overhead()
     }
 }

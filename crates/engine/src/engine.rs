@@ -31,6 +31,7 @@ use crate::persist::Persistence;
 use crate::pubsub::{PubSub, Subscriptions};
 use crate::reply::Reply;
 use crate::rng::Rng;
+use crate::script::Scripting;
 use crate::slowlog::{self, Slowlog, SlowlogEntry};
 use crate::spec::{self, flag, CommandResult, CommandSpec};
 use crate::transaction::{Transaction, WatchedKey, WatchedKeys};
@@ -112,13 +113,19 @@ pub struct Client {
     pub user: Vec<u8>,
     /// It authenticated, or needed not to when it connected (Redis's `c->authenticated`).
     pub authenticated: bool,
+    /// It waits for a script: its own, still running, or another's it sent a command
+    /// behind (`crate::script`). Its reply will arrive in its outbox.
+    pub postponed: bool,
+    /// The client scripts' commands run on (`crate::script::SCRIPT_CLIENT`): no connection,
+    /// not listed nor counted as a client.
+    pub(crate) script: bool,
 }
 
 impl Client {
-    /// True while a blocking command waits for its reply: the front end sends nothing more
-    /// until it arrives in the outbox.
+    /// True while a command waits for its reply (a blocking command, or a script): the front
+    /// end sends nothing more until it arrives in the outbox.
     pub fn is_blocked(&self) -> bool {
-        self.blocked.is_some()
+        self.blocked.is_some() || self.postponed
     }
 }
 
@@ -223,6 +230,22 @@ pub struct Engine {
     pub(crate) acl_file: Option<Box<dyn crate::acl::AclFileAccess>>,
     /// Where snapshots go, and the books INFO persistence keeps (`crate::persist`).
     pub(crate) persistence: Persistence,
+    /// Lua, EVAL's script cache and the script running (`crate::script`).
+    pub(crate) scripting: Scripting,
+    /// The last command started over `maxmemory` with nothing left to evict (Redis's
+    /// `pre_command_oom_state`): a script started then may not write.
+    pub(crate) pre_command_oom: bool,
+    /// The last geo search's source key and shape, for the page's geo inspector to draw
+    /// ([`Engine::last_geo_search`]); nothing Redis keeps.
+    pub(crate) last_geo_search: Option<GeoSearched>,
+}
+
+/// A geo search as it was asked: which key of which database, and the circle or box.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GeoSearched {
+    pub db: usize,
+    pub key: Vec<u8>,
+    pub shape: crate::geohash::Shape,
 }
 
 impl Engine {
@@ -261,7 +284,10 @@ impl Engine {
             in_exec: false,
             acl: Acl::default(),
             acl_file: None,
+            last_geo_search: None,
             persistence: Persistence::new(now_ms, appendonly),
+            scripting: Scripting::default(),
+            pre_command_oom: false,
         };
         let requirepass = engine.config.text("requirepass").as_bytes().to_vec();
         engine.acl.set_requirepass(&requirepass);
@@ -300,9 +326,45 @@ impl Engine {
                 fd: -1,
                 user: b"default".to_vec(),
                 authenticated: !self.acl.auth_required(),
+                postponed: false,
+                script: false,
             },
         );
         id
+    }
+
+    /// Creates the script client (`crate::script::SCRIPT_CLIENT`), as Redis creates its Lua
+    /// client: before any connection, with an id of its own.
+    pub(crate) fn connect_script_client(&mut self) {
+        let now = self.clock.now_ms();
+        let id = crate::script::SCRIPT_CLIENT;
+        self.clients.insert(
+            id,
+            Client {
+                id,
+                protocol: 2,
+                db: 0,
+                name: None,
+                created_ms: now,
+                last_interaction_ms: now,
+                last_command: "NULL".into(),
+                closing: false,
+                outbox: VecDeque::new(),
+                subscriptions: Subscriptions::default(),
+                multi: None,
+                watched: Vec::new(),
+                dirty_cas: false,
+                blocked: None,
+                no_evict: false,
+                addr: String::new(),
+                laddr: String::new(),
+                fd: -1,
+                user: b"default".to_vec(),
+                authenticated: true,
+                postponed: false,
+                script: true,
+            },
+        );
     }
 
     /// Records where a client connects from and to (`ip:port` each) and its socket's
@@ -327,9 +389,14 @@ impl Engine {
         self.clients.get(&id)
     }
 
-    /// Every connected client, by id.
+    /// Every connected client, by id (not the script client, which has no connection).
     pub fn clients(&self) -> impl Iterator<Item = &Client> {
-        self.clients.values()
+        self.clients.values().filter(|c| !c.script)
+    }
+
+    /// How many clients are connected (Redis's `listLength(server.clients)`).
+    pub fn connected_clients(&self) -> usize {
+        self.clients.len() - usize::from(self.clients.contains_key(&crate::script::SCRIPT_CLIENT))
     }
 
     /// Runs one command for `client`. Never panics on any input: unknown commands, wrong
@@ -342,15 +409,35 @@ impl Engine {
         if !self.clients.contains_key(&client) {
             return Reply::Error("ERR client is not connected".into()).into();
         }
+        // Behind a running script (until it times out) a command waits, as behind Redis's
+        // one thread: it runs when the script ends.
+        if self.scripting.is_running()
+            && !self.scripting.is_timed_out()
+            && client != crate::script::SCRIPT_CLIENT
+        {
+            return self.defer_behind_script(client, argv);
+        }
         self.now_ms = self.clock.now_ms();
         self.stats.total_commands_processed += 1;
-        let outcome = self
-            .process(client, argv)
-            .unwrap_or_else(|e| Reply::from(e).into());
-        if let Outcome::Reply(Reply::Error(text)) = &outcome {
-            self.count_error(text);
+        let result = self.process(client, argv);
+        let outcome = self.outcome_of(result);
+        // Keys made ready during a busy script are served when it ends, not in between.
+        if !self.scripting.is_running() {
+            self.serve_blocked_clients();
         }
-        self.serve_blocked_clients();
+        outcome
+    }
+
+    /// A command's result as its replies, an error counted in INFO errorstats (unless a
+    /// script's error was counted already when its command failed).
+    pub(crate) fn outcome_of(&mut self, result: CommandResult) -> Outcome {
+        let counted = matches!(result, Err(Error::ScriptError { counted: true, .. }));
+        let outcome = result.unwrap_or_else(|e| Reply::from(e).into());
+        if let Outcome::Reply(Reply::Error(text)) = &outcome {
+            if !counted {
+                self.count_error(text);
+            }
+        }
         outcome
     }
 
@@ -385,10 +472,17 @@ impl Engine {
                 }
             });
         let checked = resolved.and_then(|(spec, name)| {
+            // EVAL's flags are the script's when it declares them (`evalGetCommandFlags`).
+            let flags = self.script_command_flags(spec, argv);
             self.check_permissions(client, spec, argv, &name)
-                .and_then(|()| self.check_memory(client, spec, argv))
-                .and_then(|()| self.check_disk_error(client, spec, argv))
+                .and_then(|()| self.check_memory(client, flags, argv))
+                .and_then(|()| self.check_disk_error(client, flags, argv))
+                .and_then(|()| match self.is_write_command(client, flags, argv) {
+                    true => self.check_good_replicas(),
+                    false => Ok(()),
+                })
                 .and_then(|()| self.check_subscribed_context(client, &name))
+                .and_then(|()| self.check_busy(spec))
                 .map_err(|e| (e, Some(name.clone())))?;
             Ok((spec, name))
         });
@@ -414,15 +508,20 @@ impl Engine {
     fn check_memory(
         &mut self,
         client: ClientId,
-        spec: &CommandSpec,
+        flags: u32,
         argv: &[Vec<u8>],
     ) -> Result<(), Error> {
-        if self.perform_evictions() {
+        // A busy script's interruptions evict nothing (`isInsideYieldingLongCommand`).
+        if self.scripting.is_timed_out() {
+            return Ok(());
+        }
+        self.pre_command_oom = !self.perform_evictions();
+        if !self.pre_command_oom {
             return Ok(());
         }
         let queue = self.clients.get(&client).and_then(|c| c.multi.as_ref());
         let is = |name: &[u8]| argv[0].eq_ignore_ascii_case(name);
-        let grows = spec.has(flag::DENYOOM)
+        let grows = flags & flag::DENYOOM != 0
             || (is(b"exec")
                 && queue.is_some_and(|t| {
                     t.queue.iter().any(|queued| {
@@ -463,7 +562,11 @@ impl Engine {
         let start_us = self.clock.elapsed_us();
         let dirty_before = self.dirty;
         let result = handler(self, &call);
-        self.propagate(spec.has(flag::WRITE), &call, dirty_before, &result);
+        // PFCOUNT (`may_replicate`) writes the estimate it caches, which the log must see; a
+        // script's writes are logged as they happen, as its effects.
+        let writes =
+            spec.has(flag::WRITE | flag::MAY_REPLICATE) && !spec.has(flag::EFFECTS_PROPAGATED);
+        self.propagate(writes, &call, dirty_before, &result);
         let duration_us = self.clock.elapsed_us().saturating_sub(start_us);
         self.settle_memory();
         self.after_call(spec, &call, duration_us);
@@ -535,8 +638,19 @@ impl Engine {
         self.apply_persistence_config();
     }
 
+    /// A command refused before it ran (INFO commandstats' `rejected_calls`).
+    pub(crate) fn count_rejected(&mut self, name: &str) {
+        self.count_command(name, |s| s.rejected_calls += 1);
+    }
+
+    /// A command that ran and failed, known only after its `call` (a script that went on
+    /// past its EVAL's first slice).
+    pub(crate) fn count_failed(&mut self, name: &str) {
+        self.count_command(name, |s| s.failed_calls += 1);
+    }
+
     /// Counts an error reply under its code, the text's first word (INFO errorstats).
-    fn count_error(&mut self, text: &str) {
+    pub(crate) fn count_error(&mut self, text: &str) {
         self.stats.total_error_replies += 1;
         let code = text.split(' ').next().unwrap_or_default();
         match self.stats.errorstats.get_mut(code) {
@@ -561,6 +675,11 @@ impl Engine {
     /// append-only log handed to the storage, and save points and automatic log rewrites
     /// (`crate::persist`).
     pub fn tick(&mut self) {
+        // Redis's cron does not run while a script does (its interruptions process clients,
+        // not timers): no expiry, no timeouts, nothing saved until the script ends.
+        if self.scripting.is_running() {
+            return;
+        }
         self.now_ms = self.clock.now_ms();
         self.time_out_blocked_clients();
         self.active_expire_cycle();
@@ -622,7 +741,7 @@ impl Engine {
     /// (`clientAcceptHandler`). A refusal is counted in INFO's `rejected_connections`, and
     /// the error is what the server sends before closing the connection.
     pub fn admit(&mut self, peer: std::net::IpAddr) -> Result<(), Error> {
-        let refusal = if self.clients.len() as i64 >= self.config.int("maxclients") {
+        let refusal = if self.connected_clients() as i64 >= self.config.int("maxclients") {
             Some(Error::MaxClients)
         } else if self.protected_mode_refuses(peer) {
             Some(Error::ProtectedMode)
@@ -649,6 +768,11 @@ impl Engine {
     }
 
     /// The slow log, newest entry first, for the page's server panel.
+    /// The last geo search that found its key (GEOSEARCH, GEOSEARCHSTORE, GEORADIUS...).
+    pub fn last_geo_search(&self) -> Option<&GeoSearched> {
+        self.last_geo_search.as_ref()
+    }
+
     pub fn slowlog(&self) -> impl Iterator<Item = &SlowlogEntry> {
         self.slowlog.newest(usize::MAX)
     }

@@ -9,12 +9,21 @@ pub enum Error {
     // --- Generic argument errors (server.c, object.c) ---
     /// The command name is not in the spec table. `args` are the first arguments, as Redis
     /// quotes them in the message.
-    UnknownCommand { name: String, args: Vec<String> },
+    UnknownCommand {
+        name: String,
+        args: Vec<String>,
+    },
     /// A container command (`CLIENT`, `CONFIG`, `COMMAND`) with an unknown subcommand.
-    UnknownSubcommand { subcommand: String, command: String },
+    UnknownSubcommand {
+        subcommand: String,
+        command: String,
+    },
     /// A command with subcommands that are not separate spec rows (DEBUG) given an unknown one,
     /// or a known one with the wrong number of arguments (`addReplySubcommandSyntaxError`).
-    SubcommandSyntax { subcommand: String, command: String },
+    SubcommandSyntax {
+        subcommand: String,
+        command: String,
+    },
     /// DEBUG refused because `enable-debug-command` is `no` (the default).
     DebugNotAllowed,
     /// The argument count does not match the spec's arity. `name` is Redis's full name
@@ -32,7 +41,10 @@ pub enum Error {
     NotPositive,
     /// An integer argument outside the range a command takes (SELECT, MOVE, COPY ... DB take a C
     /// `int`: Redis's `getRangeLongFromObjectOrReply`).
-    IntOutOfRange { min: i64, max: i64 },
+    IntOutOfRange {
+        min: i64,
+        max: i64,
+    },
     /// INCR/DECR family overflowing 64 bits.
     Overflow,
     /// DECRBY by i64::MIN, whose negation does not fit.
@@ -45,6 +57,63 @@ pub enum Error {
     StringTooLong,
     /// SETRANGE/GETRANGE offsets beyond what Redis allows.
     OffsetOutOfRange,
+
+    // --- Bitmaps (bitops.c) ---
+    /// A bit offset that is not an integer, is negative, or reaches past `proto-max-bulk-len`
+    /// bytes (SETBIT, GETBIT, BITFIELD).
+    BitOffset,
+    /// SETBIT's value other than 0 or 1.
+    BitValue,
+    /// BITOP NOT with other than one source key.
+    BitopNotSingleSource,
+    /// BITPOS's bit other than 0 or 1.
+    BitposBit,
+    /// A BITFIELD type other than `i1`..`i64` or `u1`..`u63`.
+    BitfieldType,
+    /// BITFIELD ... OVERFLOW other than WRAP, SAT or FAIL.
+    BitfieldOverflowType,
+    /// BITFIELD_RO with SET or INCRBY.
+    BitfieldRoWrite,
+
+    // --- HyperLogLog (hyperloglog.c) ---
+    /// A string that is not a HyperLogLog given to a PF command.
+    NotHll,
+    /// A HyperLogLog whose sparse registers do not add up.
+    CorruptedHll,
+    /// PFDEBUG on a missing key.
+    PfdebugNoSuchKey,
+    /// PFDEBUG DECODE of a dense HyperLogLog.
+    PfdebugNotSparse,
+    /// PFDEBUG with a subcommand it does not know, as given.
+    PfdebugUnknown(String),
+    /// PFSELFTEST found the implementation wrong.
+    HllSelfTest(crate::hyperloglog::SelfTestFailure),
+
+    // --- Geo (geo.c) ---
+    /// A longitude or latitude outside the Web Mercator limits: both as C's `%f` prints them
+    /// ([`Error::invalid_lon_lat`]).
+    GeoInvalidLonLat(String, String),
+    /// FROMMEMBER or GEORADIUSBYMEMBER of a member the set does not hold.
+    GeoMemberNotFound,
+    /// A radius, width or height that is not a number; holds what Redis asks for
+    /// (`radius`, `width`, `height`).
+    GeoNeedNumeric(&'static str),
+    /// A negative radius.
+    GeoRadiusNegative,
+    /// A negative width or height.
+    GeoBoxNegative,
+    /// A unit other than m, km, ft, mi.
+    GeoUnit,
+    /// COUNT of 0 or less.
+    GeoCountNotPositive,
+    /// STORE (or GEOSEARCHSTORE) with WITHDIST, WITHHASH or WITHCOORD; holds which.
+    GeoStoreWithOptions(&'static str),
+    /// GEOSEARCH without FROMMEMBER or FROMLONLAT; holds the command's name as typed.
+    GeoNeedsFrom(String),
+    /// GEOSEARCH without BYRADIUS or BYBOX; holds the command's name as typed.
+    GeoNeedsBy(String),
+    /// ANY without COUNT.
+    GeoAnyWithoutCount,
 
     // --- Keyspace ---
     /// RENAME and friends on a missing key.
@@ -216,7 +285,10 @@ pub enum Error {
     /// CONFIG SET of a parameter that does not exist (or a wrong argument count).
     ConfigSetUnknown(String),
     /// CONFIG SET of a value that the parameter refuses; `reason` is Redis's explanation.
-    ConfigSetFailed { name: String, reason: String },
+    ConfigSetFailed {
+        name: String,
+        reason: String,
+    },
     /// CONFIG SET naming the same parameter twice.
     ConfigSetDuplicate(String),
 
@@ -344,6 +416,8 @@ pub enum Error {
     ReloadFailed,
     /// DEBUG RELOAD with an option it does not know.
     ReloadOptions,
+    /// DEBUG PROTOCOL with a type it does not know.
+    DebugProtocolType,
     /// SHUTDOWN could not save.
     ShutdownSaveFailed,
     /// A write (or PING) after a background save failed, with save points set and
@@ -351,10 +425,117 @@ pub enum Error {
     MisconfRdb,
     /// A write (or PING) after writing to the append-only log failed; the system's reason.
     MisconfAof(String),
+    /// A write with `min-replicas-to-write` set and fewer good replicas (the engine has none).
+    NoReplicas,
     /// SHUTDOWN ABORT with no shutdown under way.
     NoShutdownInProgress,
     /// A command flagged `no_multi` (SAVE, SHUTDOWN) sent inside MULTI.
     NotAllowedInMulti,
+
+    // --- Scripting (eval.c, script.c, script_lua.c) ---
+    /// EVALSHA of a script not in the cache.
+    NoScript,
+    /// EVAL's numkeys greater than the arguments that follow.
+    NumKeysTooBig,
+    /// EVAL's numkeys below zero.
+    NumKeysNegative,
+    /// A `#!` line that cannot be read: Redis's reason (`Invalid script shebang`,
+    /// `Unexpected flag in script shebang: x`…).
+    Shebang(String),
+    /// The script does not compile: Lua's message (`user_script:1: '=' expected near…`).
+    ScriptCompile(String),
+    /// A script declaring writes run with EVAL_RO or EVALSHA_RO.
+    ScriptWriteFlagWithRo,
+    /// A script declaring flags, over `maxmemory`, without `allow-oom` or `no-writes`.
+    ScriptOom,
+    /// A script declaring writes while the last save or log write failed.
+    ScriptMisconfRdb,
+    ScriptMisconfAof(String),
+    /// The script ended with an error that is not Redis's error table (a memory error, an
+    /// error in the error handler): the script's name and the message.
+    ScriptRunFailed(String, String),
+    /// The script's error table, as its caller gets it (`ERR … script: f_…, on
+    /// @user_script:1.`). `counted` when the failing command's error was counted already in
+    /// INFO errorstats, which the script's reply must not count again.
+    ScriptError {
+        text: String,
+        counted: bool,
+    },
+    /// SCRIPT KILL stopped it.
+    ScriptKilled,
+    /// A script inside EXEC ran past `busy-reply-threshold` without writing: the engine
+    /// stops it, as no other client can be served to send SCRIPT KILL (this engine runs a
+    /// transaction whole).
+    ScriptStoppedInExec,
+    /// A command other than the few `allow-busy` ones while a script is past
+    /// `busy-reply-threshold`; names SCRIPT KILL for EVAL, FUNCTION KILL for FCALL.
+    Busy {
+        eval: bool,
+    },
+    /// SCRIPT KILL with nothing running.
+    NotBusy,
+    /// SCRIPT KILL of a script that has written.
+    Unkillable,
+    /// SCRIPT FLUSH with an option other than SYNC or ASYNC.
+    ScriptFlushOption,
+    /// SCRIPT DEBUG with an argument other than YES, SYNC or NO.
+    ScriptDebugUsage,
+    /// SCRIPT DEBUG YES or SYNC: this engine has no Lua debugger.
+    ScriptDebugUnavailable,
+
+    // --- Functions (functions.c, function_lua.c) ---
+    /// FCALL of a function no library registered.
+    FunctionNotFound,
+    /// FUNCTION DELETE of a library that is not there.
+    LibraryNotFound,
+    /// FCALL's numkeys is not an integer.
+    FcallBadNumKeys,
+    /// FUNCTION LOAD with an argument other than REPLACE before the code.
+    FunctionLoadOption(String),
+    /// FUNCTION LIST with an argument it does not take (or takes once only).
+    FunctionListArgument(String),
+    /// FUNCTION LIST LIBRARYNAME without its pattern.
+    FunctionListNoPattern,
+    /// FUNCTION FLUSH with an option other than SYNC or ASYNC.
+    FunctionFlushOption,
+    /// FUNCTION RESTORE with a policy other than FLUSH, APPEND or REPLACE.
+    FunctionRestorePolicy,
+    /// A FUNCTION RESTORE payload that is not libraries: Redis's reason.
+    FunctionPayload(&'static str),
+    /// A library's code that does not start with `#!`.
+    LibraryMetadataMissing,
+    /// A first line with no newline after it, or quotes that do not close.
+    LibraryMetadataInvalid,
+    /// `name=` twice on the first line.
+    LibraryNameTwice,
+    /// Something on the first line other than `name=`.
+    LibraryMetadataValue(String),
+    /// No `name=` on the first line.
+    LibraryNameMissing,
+    /// A library (or function) name with something else than letters, digits and `_`.
+    LibraryNameFormat,
+    /// A first line naming an engine other than Lua.
+    EngineNotFound(String),
+    /// FUNCTION LOAD without REPLACE of a library that exists.
+    LibraryExists(String),
+    /// FUNCTION RESTORE (APPEND) of a library that exists: Redis words it without quotes.
+    LibraryExistsOnRestore(String),
+    /// A function name another library holds already.
+    FunctionExists(String),
+    /// A library whose code registered nothing.
+    NoFunctionsRegistered,
+    /// A library's code that does not compile: Lua's message.
+    FunctionCompile(String),
+    /// A library's code that failed while it ran: the error (`ERR user_function:2: …`).
+    FunctionRegistration(String),
+}
+
+impl Error {
+    /// [`Error::GeoInvalidLonLat`] for a place outside the limits, its coordinates printed as
+    /// C's `%f` does (six decimals, every integer digit; Rust's `{:.6}` is as exact).
+    pub fn invalid_lon_lat(longitude: f64, latitude: f64) -> Error {
+        Error::GeoInvalidLonLat(format!("{longitude:.6}"), format!("{latitude:.6}"))
+    }
 }
 
 /// Shorthand for results whose error is [`Error`].
@@ -417,6 +598,62 @@ impl fmt::Display for Error {
                 f.write_str("ERR string exceeds maximum allowed size (proto-max-bulk-len)")
             }
             OffsetOutOfRange => f.write_str("ERR offset is out of range"),
+            BitOffset => f.write_str("ERR bit offset is not an integer or out of range"),
+            BitValue => f.write_str("ERR bit is not an integer or out of range"),
+            BitopNotSingleSource => {
+                f.write_str("ERR BITOP NOT must be called with a single source key.")
+            }
+            BitposBit => f.write_str("ERR The bit argument must be 1 or 0."),
+            BitfieldType => f.write_str(
+                "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not \
+                 supported but i64 is.",
+            ),
+            BitfieldOverflowType => f.write_str("ERR Invalid OVERFLOW type specified"),
+            BitfieldRoWrite => f.write_str("ERR BITFIELD_RO only supports the GET subcommand"),
+            NotHll => f.write_str("WRONGTYPE Key is not a valid HyperLogLog string value."),
+            CorruptedHll => f.write_str("INVALIDOBJ Corrupted HLL object detected"),
+            PfdebugNoSuchKey => f.write_str("ERR The specified key does not exist"),
+            PfdebugNotSparse => f.write_str("ERR HLL encoding is not sparse"),
+            PfdebugUnknown(name) => write!(f, "ERR Unknown PFDEBUG subcommand '{name}'"),
+            HllSelfTest(failure) => {
+                use crate::hyperloglog::SelfTestFailure::*;
+                f.write_str("ERR TESTFAILED ")?;
+                match failure {
+                    Register {
+                        index,
+                        expected,
+                        found,
+                    } => write!(f, "Register {index} should be {expected} but is {found}"),
+                    SparseNotUsed => f.write_str("sparse encoding not used"),
+                    Disagree => f.write_str("dense/sparse disagree"),
+                    TooBigError { cardinality, error } => {
+                        write!(f, "Too big error. card:{cardinality} abserr:{error}")
+                    }
+                }
+            }
+            GeoInvalidLonLat(longitude, latitude) => write!(
+                f,
+                "ERR invalid longitude,latitude pair {longitude},{latitude}"
+            ),
+            GeoMemberNotFound => f.write_str("ERR could not decode requested zset member"),
+            GeoNeedNumeric(what) => write!(f, "ERR need numeric {what}"),
+            GeoRadiusNegative => f.write_str("ERR radius cannot be negative"),
+            GeoBoxNegative => f.write_str("ERR height or width cannot be negative"),
+            GeoUnit => f.write_str("ERR unsupported unit provided. please use M, KM, FT, MI"),
+            GeoCountNotPositive => f.write_str("ERR COUNT must be > 0"),
+            GeoStoreWithOptions(which) => write!(
+                f,
+                "ERR {which} is not compatible with WITHDIST, WITHHASH and WITHCOORD options"
+            ),
+            GeoNeedsFrom(command) => write!(
+                f,
+                "ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for {command}"
+            ),
+            GeoNeedsBy(command) => write!(
+                f,
+                "ERR exactly one of BYRADIUS and BYBOX can be specified for {command}"
+            ),
+            GeoAnyWithoutCount => f.write_str("ERR the ANY argument requires COUNT argument"),
             NoSuchKey => f.write_str("ERR no such key"),
             IndexOutOfRange => f.write_str("ERR index out of range"),
             NumkeysTooMany => f.write_str("ERR Number of keys can't be greater than number of args"),
@@ -621,11 +858,15 @@ impl fmt::Display for Error {
             BadDataFormat => f.write_str("ERR Bad data format"),
             SaveFailed => f.write_str("ERR"),
             ReloadFailed => {
-                f.write_str("ERR Error trying to load the RDB dump, check server logs.")
+                f.write_str("ERR Error trying to load the RDB dump")
             }
             ReloadOptions => {
                 f.write_str("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.")
             }
+            DebugProtocolType => f.write_str(
+                "ERR Wrong protocol type name. Please use one of the following: \
+                 string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false",
+            ),
             ShutdownSaveFailed => f.write_str("ERR Errors trying to SHUTDOWN. Check logs."),
             MisconfRdb => f.write_str(
                 "MISCONF Redis is configured to save RDB snapshots, but it's currently unable \
@@ -635,8 +876,98 @@ impl fmt::Display for Error {
                  Redis logs for details about the RDB error.",
             ),
             MisconfAof(why) => write!(f, "MISCONF Errors writing to the AOF file: {why}"),
+            NoReplicas => f.write_str("NOREPLICAS Not enough good replicas to write."),
             NoShutdownInProgress => f.write_str("ERR No shutdown in progress."),
             NotAllowedInMulti => f.write_str("ERR Command not allowed inside a transaction"),
+            NoScript => f.write_str("NOSCRIPT No matching script. Please use EVAL."),
+            NumKeysTooBig => {
+                f.write_str("ERR Number of keys can't be greater than number of args")
+            }
+            NumKeysNegative => f.write_str("ERR Number of keys can't be negative"),
+            Shebang(why) => write!(f, "ERR {why}"),
+            ScriptCompile(why) => write!(f, "ERR Error compiling script (new function): {why}"),
+            ScriptWriteFlagWithRo => {
+                f.write_str("ERR Can not execute a script with write flag using *_ro command.")
+            }
+            ScriptOom => f.write_str(
+                "OOM allow-oom flag is not set on the script, can not run it when used memory \
+                 > 'maxmemory'",
+            ),
+            ScriptMisconfRdb => f.write_str(
+                "MISCONF Redis is configured to save RDB snapshots, but it's currently unable \
+                 to persist to disk. Writable scripts are blocked. Use 'no-writes' flag for \
+                 read only scripts.",
+            ),
+            ScriptMisconfAof(why) => write!(
+                f,
+                "MISCONF Redis is configured to persist data to AOF, but it's currently unable \
+                 to persist to disk. Writable scripts are blocked. Use 'no-writes' flag for \
+                 read only scripts. AOF error: {why}"
+            ),
+            ScriptRunFailed(name, why) => {
+                let why: String = why.chars().take(100).collect();
+                // Redis's format ends in a newline, which its error sanitizing turns into a
+                // space.
+                write!(f, "ERR Error running script {name}, {why} ")
+            }
+            ScriptError { text, .. } => f.write_str(text),
+            ScriptKilled => f.write_str("ERR Script killed by user with SCRIPT KILL..."),
+            ScriptStoppedInExec => f.write_str(
+                "ERR Script stopped: it ran past busy-reply-threshold inside MULTI/EXEC, where \
+                 no other client can be served to send SCRIPT KILL",
+            ),
+            Busy { eval: true } => f.write_str(
+                "BUSY Redis is busy running a script. You can only call SCRIPT KILL or \
+                 SHUTDOWN NOSAVE.",
+            ),
+            Busy { eval: false } => f.write_str(
+                "BUSY Redis is busy running a script. You can only call FUNCTION KILL or \
+                 SHUTDOWN NOSAVE.",
+            ),
+            NotBusy => f.write_str("NOTBUSY No scripts in execution right now."),
+            Unkillable => f.write_str(
+                "UNKILLABLE Sorry the script already executed write commands against the \
+                 dataset. You can either wait the script termination or kill the server in a \
+                 hard way using the SHUTDOWN NOSAVE command.",
+            ),
+            ScriptFlushOption => f.write_str("ERR SCRIPT FLUSH only support SYNC|ASYNC option"),
+            ScriptDebugUsage => f.write_str("ERR Use SCRIPT DEBUG YES/SYNC/NO"),
+            ScriptDebugUnavailable => f.write_str(
+                "ERR SCRIPT DEBUG YES and SYNC need Redis's Lua debugger, which this engine does \
+                 not have: scripts always run whole (SCRIPT DEBUG NO)",
+            ),
+            FunctionNotFound => f.write_str("ERR Function not found"),
+            LibraryNotFound => f.write_str("ERR Library not found"),
+            FcallBadNumKeys => f.write_str("ERR Bad number of keys provided"),
+            FunctionLoadOption(option) => write!(f, "ERR Unknown option given: {option}"),
+            FunctionListArgument(arg) => write!(f, "ERR Unknown argument {arg}"),
+            FunctionListNoPattern => f.write_str("ERR library name argument was not given"),
+            FunctionFlushOption => {
+                f.write_str("ERR FUNCTION FLUSH only supports SYNC|ASYNC option")
+            }
+            FunctionRestorePolicy => f.write_str(
+                "ERR Wrong restore policy given, value should be either FLUSH, APPEND or \
+                 REPLACE.",
+            ),
+            FunctionPayload(why) => write!(f, "ERR {why}"),
+            LibraryMetadataMissing => f.write_str("ERR Missing library metadata"),
+            LibraryMetadataInvalid => f.write_str("ERR Invalid library metadata"),
+            LibraryNameTwice => f.write_str(
+                "ERR Invalid metadata value, name argument was given multiple times",
+            ),
+            LibraryMetadataValue(value) => write!(f, "ERR Invalid metadata value given: {value}"),
+            LibraryNameMissing => f.write_str("ERR Library name was not given"),
+            LibraryNameFormat => f.write_str(
+                "ERR Library names can only contain letters, numbers, or underscores(_) and \
+                 must be at least one character long",
+            ),
+            EngineNotFound(engine) => write!(f, "ERR Engine '{engine}' not found"),
+            LibraryExists(name) => write!(f, "ERR Library '{name}' already exists"),
+            LibraryExistsOnRestore(name) => write!(f, "ERR Library {name} already exists"),
+            FunctionExists(name) => write!(f, "ERR Function {name} already exists"),
+            NoFunctionsRegistered => f.write_str("ERR No functions registered"),
+            FunctionCompile(why) => write!(f, "ERR Error compiling function: {why}"),
+            FunctionRegistration(why) => write!(f, "ERR Error registering functions: {why}"),
             ProtocolExpectedBulk(got) => {
                 write!(
                     f,

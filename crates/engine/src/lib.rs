@@ -27,6 +27,8 @@
 //! - [`args`], [`glob`]: argument parsing and pattern matching as Redis does them.
 //! - `longdouble`: x87 80-bit arithmetic, for INCRBYFLOAT's exact answers.
 //! - [`types`]: the list, hash, set and sorted-set structures.
+//! - [`hyperloglog`]: HyperLogLog's registers in Redis's sparse and dense strings, and its
+//!   estimate; [`geohash`]: places as 52-bit sorted-set scores, and the search around one.
 //! - `cmd`: one file per command family.
 
 pub mod acl;
@@ -43,8 +45,10 @@ pub mod error;
 pub mod event;
 pub mod evict;
 pub mod expire;
+pub mod geohash;
 pub mod glob;
 pub mod grammar;
+pub mod hyperloglog;
 pub mod latency;
 pub mod listpack;
 mod longdouble;
@@ -55,6 +59,7 @@ pub mod rdb;
 pub mod reply;
 pub mod resp;
 pub mod rng;
+pub mod script;
 pub mod slowlog;
 pub mod spec;
 pub mod transaction;

@@ -81,6 +81,29 @@ impl LongDouble {
         }
     }
 
+    /// A double, exactly: every double is a long double (GEOPOS prints its coordinates so).
+    pub fn from_f64(d: f64) -> LongDouble {
+        if d.is_nan() {
+            return LongDouble::Nan;
+        }
+        let negative = d.is_sign_negative();
+        if d.is_infinite() {
+            return LongDouble::Infinite { negative };
+        }
+        let bits = d.to_bits();
+        let biased = ((bits >> 52) & 0x7ff) as i64;
+        let fraction = bits & ((1 << 52) - 1);
+        let (mantissa, exponent) = match biased {
+            0 => (fraction, -1074),
+            _ => (fraction | (1 << 52), biased - 1075),
+        };
+        LongDouble::Finite {
+            negative,
+            mantissa,
+            exponent,
+        }
+    }
+
     /// Zero, what INCRBYFLOAT starts from when the key is missing.
     pub const ZERO: LongDouble = LongDouble::Finite {
         negative: false,

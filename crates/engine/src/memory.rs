@@ -21,7 +21,9 @@
 //! [`jemalloc`] rounds.
 //!
 //! **sds** strings carry a header whose size grows with the length (1 byte below 32, 3 below
-//! 256, 5 below 64 KiB, 9 below 4 GiB) and a NUL terminator.
+//! 256, 5 below 64 KiB, 9 below 4 GiB) and a NUL terminator. A string written in place (APPEND,
+//! SETRANGE, SETBIT, PFADD...) is grown greedily, to twice what it needs below 1 MB, and
+//! keeps that room: [`Sds`] follows its allocation write by write.
 //!
 //! **Hash tables** (`dict`) hold a bucket array of `8 × 2^n` pointers, `2^n` the smallest
 //! power of two at least the number of entries (at least 4), and one 24-byte `dictEntry` per
@@ -166,19 +168,131 @@ pub fn jemalloc(size: usize) -> usize {
 /// Bytes of an sds string of `len` bytes (header, data, NUL), before rounding. The type-5
 /// header applies to strings copied with `sdsdup`/`sdsnewlen` (keys, hash fields, members).
 pub fn sds(len: usize) -> usize {
-    let header = match len {
-        0..=31 => 1,
-        32..=255 => 3,
-        256..=65_535 => 5,
-        _ if len as u64 <= u64::from(u32::MAX) => 9,
-        _ => 17,
-    };
-    header + len + 1
+    sds_header(len) + len + 1
 }
 
 /// An sds string as allocated.
 pub fn sds_alloc(len: usize) -> usize {
     jemalloc(sds(len))
+}
+
+/// Redis's `SDS_MAX_PREALLOC`: greedy growth doubles below it, adds it above.
+const SDS_MAX_PREALLOC: usize = 1024 * 1024;
+
+/// The allocation of an sds string written in place, as Redis's `sdsnewlen` and
+/// `sdsMakeRoomFor` size it: a header (1, 3, 5, 9 or 17 bytes: type 5 remembers no free room,
+/// so growth never uses it), the bytes, the room left, and the NUL, rounded to jemalloc's size
+/// class. Growth asks for twice the new length below 1 MB (1 MB more above) and moves to the
+/// header that length needs.
+///
+/// It also keeps the one byte of content Redis can read past a string's end: the NUL
+/// terminator's place, which a HyperLogLog split of an opcode cut short by the end overwrites
+/// (`crate::hyperloglog`), and which every later read of that opcode takes as its second byte.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sds {
+    /// The header's size in bytes: what sds type it is.
+    header: usize,
+    /// The allocation, in bytes, header and NUL included.
+    size: usize,
+    /// A byte other than NUL written just past the end, and the string's length then: any
+    /// change of length writes a NUL there again (`sdsIncrLen`, `sdscatlen`, `sdsgrowzero`),
+    /// so at another length it no longer stands; writes within the string leave it.
+    past_end: Option<(usize, u8)>,
+}
+
+impl Sds {
+    /// A string created `len` bytes long, with no room to spare but jemalloc's rounding
+    /// (`sdsnewlen`; an empty one is type 8, the smallest that can grow).
+    pub fn new(len: usize) -> Sds {
+        let header = sds_header(len).max(if len == 0 { 3 } else { 1 });
+        Sds {
+            header,
+            size: jemalloc(header + len + 1),
+            past_end: None,
+        }
+    }
+
+    /// The bytes of a string `len` bytes long it can hold (`sdsalloc`): the allocation less
+    /// the header and the NUL, within what the header can count; a type 5 header counts none.
+    fn alloc(self, len: usize) -> usize {
+        let type_max = match self.header {
+            1 => return len,
+            3 => 0xff,
+            5 => 0xffff,
+            9 => u32::MAX as usize,
+            _ => usize::MAX,
+        };
+        (self.size - self.header - 1).min(type_max)
+    }
+
+    /// Room for `add` more bytes after `len` (Redis's greedy `sdsMakeRoomFor`): unchanged
+    /// when there is enough, else reallocated for twice the new length (1 MB more from 1 MB).
+    pub fn make_room_for(self, len: usize, add: usize) -> Sds {
+        if self.alloc(len).saturating_sub(len) >= add {
+            return self;
+        }
+        let needed = len + add;
+        let wanted = if needed < SDS_MAX_PREALLOC {
+            needed * 2
+        } else {
+            needed + SDS_MAX_PREALLOC
+        };
+        let header = sds_header(wanted).max(3);
+        // The reallocation copies the byte past the end along with the string.
+        Sds {
+            header,
+            size: jemalloc(header + wanted + 1),
+            past_end: self.past_end,
+        }
+    }
+
+    /// `add` bytes appended to a string `len` bytes long (Redis's `sdscatlen`): room made as
+    /// [`Sds::make_room_for`] makes it, then a NUL written after the new end, even when `add`
+    /// is 0.
+    pub fn cat(self, len: usize, add: usize) -> Sds {
+        let mut sds = self.make_room_for(len, add);
+        sds.set_past_end(len + add, 0);
+        sds
+    }
+
+    /// A string `len` bytes long padded with zeros to `new_len` (Redis's `sdsgrowzero`).
+    pub fn grow_zero(self, len: usize, new_len: usize) -> Sds {
+        match new_len.checked_sub(len) {
+            Some(add) if add > 0 => self.make_room_for(len, add),
+            _ => self,
+        }
+    }
+
+    /// The byte just past the end of the string, now `len` bytes long: its NUL terminator,
+    /// unless a write spilled over it at this length.
+    pub fn past_end(self, len: usize) -> u8 {
+        match self.past_end {
+            Some((at, byte)) if at == len => byte,
+            _ => 0,
+        }
+    }
+
+    /// Notes what was just written past the end of the string, now `len` bytes long (0 when
+    /// only its NUL was).
+    pub fn set_past_end(&mut self, len: usize, byte: u8) {
+        self.past_end = (byte != 0).then_some((len, byte));
+    }
+
+    /// Its allocation in bytes, as `used_memory` and MEMORY USAGE count it.
+    pub fn allocation(self) -> usize {
+        self.size
+    }
+}
+
+/// The header of an sds string of `len` bytes (`sdsReqType`).
+fn sds_header(len: usize) -> usize {
+    match len as u64 {
+        0..=31 => 1,
+        32..=255 => 3,
+        256..=65_535 => 5,
+        65_536..=0xffff_ffff => 9,
+        _ => 17,
+    }
 }
 
 /// Slots of a dict holding `entries`: 0 when empty, else the smallest power of two at least
@@ -298,11 +412,11 @@ fn string_size(s: &[u8], origin: StringOrigin, shared_integers: bool) -> usize {
             shared_integers && origin == StringOrigin::Encoded && (0..SHARED_INTEGERS).contains(&n);
         return if shared { 0 } else { ROBJ };
     }
-    if origin != StringOrigin::Raw && s.len() <= EMBSTR_SIZE_LIMIT {
+    match origin {
+        StringOrigin::Raw(sds) => ROBJ + sds.allocation(),
         // robj, sdshdr8 and NUL in one allocation.
-        jemalloc(ROBJ + 3 + s.len() + 1)
-    } else {
-        ROBJ + sds_alloc(s.len())
+        _ if s.len() <= EMBSTR_SIZE_LIMIT => jemalloc(ROBJ + 3 + s.len() + 1),
+        _ => ROBJ + sds_alloc(s.len()),
     }
 }
 

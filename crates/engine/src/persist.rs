@@ -26,7 +26,7 @@ use crate::error::Error;
 use crate::evict;
 use crate::memory;
 use crate::rdb::{self, Access, LoadedKey, RdbError, SaveOptions, Snapshot};
-use crate::spec::{self, flag, CommandSpec};
+use crate::spec::{self, flag};
 
 /// Where the files go, as the config names them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -271,6 +271,9 @@ impl Engine {
         w.aux("ctime", (self.now_ms / 1000).to_string().as_bytes());
         w.aux("used-mem", self.used_memory().to_string().as_bytes());
         w.aux("aof-base", b"0");
+        for library in self.scripting.functions.current.iter() {
+            w.function(&library.code);
+        }
         let policy = self.eviction.policy;
         for (index, db) in self.dbs.iter().enumerate() {
             if db.is_empty() {
@@ -405,7 +408,7 @@ impl Engine {
     pub(crate) fn check_disk_error(
         &self,
         client: ClientId,
-        spec: &CommandSpec,
+        flags: u32,
         argv: &[Vec<u8>],
     ) -> Result<(), Error> {
         let p = &self.persistence;
@@ -416,9 +419,22 @@ impl Engine {
         if !(rdb || aof) || p.aof.loading {
             return Ok(());
         }
-        let is = |name: &[u8]| argv[0].eq_ignore_ascii_case(name);
-        let writes = spec.has(flag::WRITE)
-            || (is(b"exec")
+        let writes = self.is_write_command(client, flags, argv);
+        if !(writes || argv[0].eq_ignore_ascii_case(b"ping")) {
+            return Ok(());
+        }
+        Err(if rdb {
+            Error::MisconfRdb
+        } else {
+            Error::MisconfAof(p.aof.last_write_error.clone())
+        })
+    }
+
+    /// Whether a command writes, as `processCommand` decides it for its refusals: its flags
+    /// (EVAL's are its script's), or an EXEC whose queue holds a write.
+    pub(crate) fn is_write_command(&self, client: ClientId, flags: u32, argv: &[Vec<u8>]) -> bool {
+        flags & flag::WRITE != 0
+            || (argv[0].eq_ignore_ascii_case(b"exec")
                 && self
                     .clients
                     .get(&client)
@@ -427,15 +443,45 @@ impl Engine {
                         t.queue.iter().any(|queued| {
                             spec::resolve(queued).is_ok_and(|(s, _)| s.has(flag::WRITE))
                         })
-                    }));
-        if !(writes || is(b"ping")) {
+                    }))
+    }
+
+    /// Redis's `checkGoodReplicasStatus`: a primary with `min-replicas-to-write` set (and
+    /// `min-replicas-max-lag` not 0) refuses writes with fewer good replicas than that. The
+    /// engine has no replicas, so any such setting refuses them.
+    pub(crate) fn check_good_replicas(&self) -> Result<(), Error> {
+        let configured = self.config.int("min-replicas-to-write") != 0
+            && self.config.int("min-replicas-max-lag") != 0;
+        if configured {
+            Err(Error::NoReplicas)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// A script declaring writes is refused at its start after a failed save or log write
+    /// (`scriptPrepareForRun`), with its own texts.
+    pub(crate) fn check_disk_error_for_scripts(&self) -> Result<(), Error> {
+        let p = &self.persistence;
+        if p.aof.loading {
             return Ok(());
         }
-        Err(if rdb {
-            Error::MisconfRdb
-        } else {
-            Error::MisconfAof(p.aof.last_write_error.clone())
-        })
+        if !p.last_save_ok
+            && !p.save_points.is_empty()
+            && self.config.flag("stop-writes-on-bgsave-error")
+        {
+            return Err(Error::ScriptMisconfRdb);
+        }
+        if p.aof.on && !p.aof.last_write_ok {
+            return Err(Error::ScriptMisconfAof(p.aof.last_write_error.clone()));
+        }
+        Ok(())
+    }
+
+    /// A line for the server's log (what `redis.log` writes), taken with the persistence
+    /// lines by [`Engine::take_persistence_log`].
+    pub(crate) fn log_line(&mut self, line: String) {
+        self.persistence.log.push(line);
     }
 
     /// Takes the lines Redis would have written to its log about persistence since the last
@@ -458,12 +504,44 @@ impl Engine {
         }
     }
 
-    /// Reads RDB bytes into the keyspace. The file is read and checked whole first: an
-    /// error leaves the keyspace as it was. Keys already expired are not loaded, and count
-    /// as `rdb_last_load_keys_expired`.
+    /// Reads RDB bytes into the keyspace and the function libraries. The file is read and
+    /// checked whole first, its libraries loaded aside: an error leaves everything as it
+    /// was. Keys already expired are not loaded, and count as `rdb_last_load_keys_expired`.
+    /// Libraries replace the current ones ([`LoadMode::Replace`]), join them (`Add`: one of
+    /// the same name is an error) or replace those of the same name (`Merge`).
     pub fn load_rdb(&mut self, bytes: &[u8], mode: LoadMode) -> Result<(), RdbError> {
         self.now_ms = self.clock.now_ms();
-        let snapshot = rdb::load_keys(bytes, self.load_limits(), self.dbs.len())?;
+        let mut snapshot = rdb::load_keys(bytes, self.load_limits(), self.dbs.len())?;
+        let codes = std::mem::take(&mut snapshot.functions);
+        let libraries = self
+            .load_libraries(&codes, mode == LoadMode::Merge)
+            .map_err(|e| RdbError::Function(e.to_string()))?;
+        let keys_loaded = self
+            .check_join_for_load(&libraries, mode)
+            .and_then(|()| self.load_keys(snapshot, mode));
+        match &keys_loaded {
+            Ok(()) if mode == LoadMode::Replace => self.replace_libraries(libraries),
+            Ok(()) => self.join_libraries(libraries),
+            Err(_) => self.release_all(libraries),
+        }
+        keys_loaded
+    }
+
+    /// Whether a snapshot's libraries can join the current ones as `mode` has it.
+    fn check_join_for_load(
+        &self,
+        libraries: &crate::script::functions::Libraries,
+        mode: LoadMode,
+    ) -> Result<(), RdbError> {
+        if mode == LoadMode::Replace {
+            return Ok(());
+        }
+        self.check_join(libraries, mode == LoadMode::Merge)
+            .map_err(|e| RdbError::Function(e.to_string()))
+    }
+
+    /// The keys part of [`Engine::load_rdb`].
+    fn load_keys(&mut self, snapshot: Snapshot, mode: LoadMode) -> Result<(), RdbError> {
         if mode == LoadMode::Replace {
             return self.replace_keyspace(snapshot);
         }

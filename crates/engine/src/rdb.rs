@@ -6,6 +6,7 @@
 //! ```text
 //! "REDIS0010"                        magic and four-digit version
 //! FA <string> <string>               AUX fields: redis-ver, redis-bits, ctime, used-mem, aof-base
+//! F5 <string>                        FUNCTION2: a function library's code, once per library
 //! FE <length>                        SELECTDB: the keys that follow belong to this database
 //! FB <length> <length>               RESIZEDB: how many keys, how many of them with a TTL
 //! [FC <8 bytes>]                     EXPIRETIME_MS: the next key's expiry, Unix ms, little-endian
@@ -16,9 +17,13 @@
 //! <8 bytes>                          CRC-64 of everything before, little-endian (0: not checked)
 //! ```
 //!
-//! Older opcodes the loader also takes: FD (EXPIRETIME, Unix seconds in 4 bytes), F5/F6
-//! (functions, which this engine has none of: skipped). Modules (F7 and module types) are
-//! refused: nothing here could hold them.
+//! Older opcodes the loader also takes: FD (EXPIRETIME, Unix seconds in 4 bytes), F6 (a
+//! library as Redis 7.0's release candidates wrote it: name, engine, an optional
+//! description and the body, turned back into one code with its `#!<engine> name=<name>`
+//! line). Modules (F7 and module types) are refused: nothing here could hold them.
+//!
+//! FUNCTION DUMP's payload is the FUNCTION2 records alone followed by DUMP's footer
+//! ([`dump_functions`], [`restore_functions`]).
 //!
 //! # Lengths and strings
 //!
@@ -125,6 +130,9 @@ pub enum RdbError {
     DbOutOfRange(u64),
     /// Anything else malformed, with what.
     Corrupt(&'static str),
+    /// A function library that does not load (it does not compile, or clashes with those
+    /// loaded already): the engine's error.
+    Function(String),
 }
 
 impl fmt::Display for RdbError {
@@ -150,6 +158,7 @@ impl fmt::Display for RdbError {
                  databases"
             ),
             RdbError::Corrupt(what) => write!(f, "Corrupt RDB: {what}"),
+            RdbError::Function(why) => write!(f, "Failed loading library, {why}"),
         }
     }
 }
@@ -433,8 +442,8 @@ pub fn lzf_decompress(input: &[u8], expected: usize) -> Result<Vec<u8>> {
 
 // --- Writing -----------------------------------------------------------------------------------
 
-const OPCODE_FUNCTION_PRE_GA: u8 = 0xF5;
-const OPCODE_FUNCTION2: u8 = 0xF6;
+const OPCODE_FUNCTION2: u8 = 0xF5;
+const OPCODE_FUNCTION_PRE_GA: u8 = 0xF6;
 const OPCODE_MODULE_AUX: u8 = 0xF7;
 const OPCODE_IDLE: u8 = 0xF8;
 const OPCODE_FREQ: u8 = 0xF9;
@@ -561,6 +570,12 @@ impl Writer {
         self.value_type(value);
         self.string(key);
         self.value(value);
+    }
+
+    /// A function library's code (`RDB_OPCODE_FUNCTION2`), before the databases.
+    pub fn function(&mut self, code: &[u8]) {
+        self.buf.push(OPCODE_FUNCTION2);
+        self.string(code);
     }
 
     /// EOF and the CRC-64 of everything before it (0 when `checksum` is off, as
@@ -727,41 +742,73 @@ impl Writer {
 
     /// A list as quicklist 2: listpack nodes cut where Redis's quicklist cuts them.
     fn quicklist(&mut self, list: &List) {
-        let fill = self.options.list_max_listpack_size;
-        let mut nodes: Vec<(u64, Vec<u8>)> = Vec::new();
-        let mut current = Listpack::new();
-        let mut count = 0;
-        for element in list.iter() {
-            // An element past the packed threshold (1 GiB) is a plain node of its own.
-            if element.len() >= PACKED_THRESHOLD {
-                if count > 0 {
-                    let full = std::mem::take(&mut current);
-                    nodes.push((QUICKLIST_NODE_PACKED, full.into_bytes()));
-                    count = 0;
-                }
-                nodes.push((QUICKLIST_NODE_PLAIN, element.clone()));
-                continue;
-            }
-            // The node's size as it stands, the element's length and Redis's 8 bytes of
-            // estimated overhead (`SIZE_ESTIMATE_OVERHEAD`).
-            let estimate = current.total_bytes() + element.len() + 8;
-            if count > 0 && !node_fits(fill, estimate, count + 1) {
-                let full = std::mem::take(&mut current);
-                nodes.push((QUICKLIST_NODE_PACKED, full.into_bytes()));
-                count = 0;
-            }
-            current.push(element);
-            count += 1;
-        }
-        if count > 0 {
-            nodes.push((QUICKLIST_NODE_PACKED, current.into_bytes()));
-        }
+        let nodes = quicklist_nodes(list, self.options.list_max_listpack_size);
         self.length(nodes.len() as u64);
-        for (container, bytes) in nodes {
-            self.length(container);
-            self.string(&bytes);
+        for node in nodes {
+            self.length(if node.plain {
+                QUICKLIST_NODE_PLAIN
+            } else {
+                QUICKLIST_NODE_PACKED
+            });
+            self.string(&node.bytes);
         }
     }
+}
+
+/// One node of a quicklist: a listpack, or one big element alone (`plain`).
+pub struct QuicklistNode {
+    pub plain: bool,
+    /// The listpack, or the element (the node's `sz`).
+    pub bytes: Vec<u8>,
+    pub count: usize,
+}
+
+/// A list's quicklist nodes, cut where Redis's quicklist cuts them for `fill`
+/// (`list-max-listpack-size`).
+pub fn quicklist_nodes(list: &List, fill: i64) -> Vec<QuicklistNode> {
+    let mut nodes = Vec::new();
+    let mut current = Listpack::new();
+    let packed = |lp: Listpack| {
+        let count = lp.count;
+        QuicklistNode {
+            plain: false,
+            bytes: lp.finish(),
+            count,
+        }
+    };
+    for element in list.iter() {
+        // An element past the packed threshold (1 GiB) is a plain node of its own.
+        if element.len() >= PACKED_THRESHOLD {
+            if current.count > 0 {
+                nodes.push(packed(std::mem::replace(&mut current, Listpack::new())));
+            }
+            nodes.push(QuicklistNode {
+                plain: true,
+                bytes: element.clone(),
+                count: 1,
+            });
+            continue;
+        }
+        // The node's size as it stands (with its end byte), the element's length and
+        // Redis's 8 bytes of estimated overhead (`SIZE_ESTIMATE_OVERHEAD`).
+        let estimate = current.bytes.len() + 1 + element.len() + 8;
+        if current.count > 0 && !node_fits(fill, estimate, current.count + 1) {
+            nodes.push(packed(std::mem::replace(&mut current, Listpack::new())));
+        }
+        current.push(element);
+    }
+    if current.count > 0 {
+        nodes.push(packed(current));
+    }
+    nodes
+}
+
+/// The bytes a value takes in a snapshot, its type byte and key left out (Redis's
+/// `rdbSavedObjectLen`, DEBUG OBJECT's `serializedlength`).
+pub fn serialized_len(value: &Value, options: SaveOptions) -> usize {
+    let mut w = Writer::new(options);
+    w.value(value);
+    w.buf.len()
 }
 
 /// A quicklist element this long goes in a plain node (`packed_threshold`).
@@ -833,6 +880,66 @@ pub fn dump(value: &Value, options: SaveOptions) -> Vec<u8> {
     bytes
 }
 
+/// FUNCTION DUMP's payload: each library's code as a snapshot holds it, then the RDB version
+/// and the CRC-64, as [`dump`] ends.
+pub fn dump_functions<'a>(
+    codes: impl IntoIterator<Item = &'a [u8]>,
+    options: SaveOptions,
+) -> Vec<u8> {
+    let mut w = Writer::new(options);
+    for code in codes {
+        w.function(code);
+    }
+    let mut bytes = w.into_bytes();
+    bytes.extend_from_slice(&RDB_VERSION.to_le_bytes());
+    let crc = crc64(0, &bytes);
+    bytes.extend_from_slice(&crc.to_le_bytes());
+    bytes
+}
+
+/// Reads a FUNCTION RESTORE payload as `functionRestoreCommand` does: the footer checked
+/// first, then library records until ten bytes are left. The codes read, and Redis's reason
+/// when reading stopped early: the engine loads the codes in order and reports the reason
+/// only if they all load, as Redis, which loads each as it reads it, would.
+pub fn restore_functions(
+    payload: &[u8],
+) -> std::result::Result<(Vec<Vec<u8>>, Option<&'static str>), PayloadError> {
+    check_footer(payload)?;
+    let mut r = Reader {
+        bytes: payload,
+        at: 0,
+        limits: Limits::default(),
+    };
+    let mut codes = Vec::new();
+    while r.remaining() > 10 {
+        let read = match r.byte() {
+            Ok(OPCODE_FUNCTION2) => r.string().map_err(|_| "Failed loading library payload"),
+            Ok(OPCODE_FUNCTION_PRE_GA) => r.pre_ga_function(),
+            _ => Err("given type is not a function"),
+        };
+        match read {
+            Ok(code) => codes.push(code),
+            Err(why) => return Ok((codes, Some(why))),
+        }
+    }
+    Ok((codes, None))
+}
+
+/// A DUMP payload's footer: a version newer than ours, or a checksum that does not match,
+/// is refused before anything is read (`verifyDumpPayload`).
+fn check_footer(payload: &[u8]) -> std::result::Result<(), PayloadError> {
+    if payload.len() < 10 {
+        return Err(PayloadError::VersionOrChecksum);
+    }
+    let footer = &payload[payload.len() - 10..];
+    let version = u16::from_le_bytes([footer[0], footer[1]]);
+    let crc = u64::from_le_bytes(footer[2..10].try_into().expect("8 bytes"));
+    if version > RDB_VERSION || crc64(0, &payload[..payload.len() - 8]) != crc {
+        return Err(PayloadError::VersionOrChecksum);
+    }
+    Ok(())
+}
+
 /// Why RESTORE refuses a payload: Redis tells the two apart.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PayloadError {
@@ -846,15 +953,7 @@ pub enum PayloadError {
 /// newer than ours, or a checksum that does not match, is refused before anything is
 /// read), then the value.
 pub fn restore(payload: &[u8], limits: Limits) -> std::result::Result<Value, PayloadError> {
-    if payload.len() < 10 {
-        return Err(PayloadError::VersionOrChecksum);
-    }
-    let footer = &payload[payload.len() - 10..];
-    let version = u16::from_le_bytes([footer[0], footer[1]]);
-    let crc = u64::from_le_bytes(footer[2..10].try_into().expect("8 bytes"));
-    if version > RDB_VERSION || crc64(0, &payload[..payload.len() - 8]) != crc {
-        return Err(PayloadError::VersionOrChecksum);
-    }
+    check_footer(payload)?;
     // Redis reads the value from the whole payload, footer included, and does not ask it to
     // end where the footer starts: a value that reads into the footer is taken as it reads.
     let mut r = Reader {
@@ -905,6 +1004,8 @@ pub struct Snapshot {
     pub dbs: Vec<Vec<LoadedKey>>,
     /// The AUX fields, in file order.
     pub aux: Vec<(Vec<u8>, Vec<u8>)>,
+    /// The function libraries' codes, in file order.
+    pub functions: Vec<Vec<u8>>,
 }
 
 impl Snapshot {
@@ -1009,13 +1110,11 @@ pub(crate) fn load_keys(bytes: &[u8], limits: Limits, databases: usize) -> Resul
             }
             OPCODE_IDLE => access = Some(Access::IdleSeconds(r.length()?)),
             OPCODE_FREQ => access = Some(Access::Frequency(r.byte()?)),
-            // A function library's code: this engine has no functions to give it to.
-            OPCODE_FUNCTION2 => {
-                r.string()?;
-            }
-            OPCODE_FUNCTION_PRE_GA | OPCODE_MODULE_AUX => {
-                return Err(RdbError::UnsupportedType(kind))
-            }
+            OPCODE_FUNCTION2 => snapshot.functions.push(r.string()?),
+            OPCODE_FUNCTION_PRE_GA => snapshot
+                .functions
+                .push(r.pre_ga_function().map_err(|_| RdbError::Truncated)?),
+            OPCODE_MODULE_AUX => return Err(RdbError::UnsupportedType(kind)),
             _ => {
                 let key = r.string()?;
                 let value = r.value(kind)?;
@@ -1073,6 +1172,30 @@ impl RdbString {
 }
 
 impl<'a> Reader<'a> {
+    /// A library in the format of Redis 7.0's release candidates (`RDB_OPCODE_FUNCTION`):
+    /// name, engine, whether a description follows, the description, the body; made into
+    /// one code as `rdbFunctionLoad` makes it (the description is dropped). Redis's reason
+    /// when a part cannot be read.
+    fn pre_ga_function(&mut self) -> std::result::Result<Vec<u8>, &'static str> {
+        let name = self.string().map_err(|_| "Failed loading library name")?;
+        let engine = self.string().map_err(|_| "Failed loading engine name")?;
+        let has_description = self
+            .length()
+            .map_err(|_| "Failed loading library description indicator")?;
+        if has_description != 0 {
+            self.string()
+                .map_err(|_| "Failed loading library description")?;
+        }
+        let body = self.string().map_err(|_| "Failed loading library blob")?;
+        let mut code = b"#!".to_vec();
+        code.extend_from_slice(&engine);
+        code.extend_from_slice(b" name=");
+        code.extend_from_slice(&name);
+        code.push(b'\n');
+        code.extend_from_slice(&body);
+        Ok(code)
+    }
+
     fn remaining(&self) -> usize {
         self.bytes.len() - self.at
     }

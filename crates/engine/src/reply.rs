@@ -30,6 +30,10 @@ pub enum Reply {
     Set(Vec<Reply>),
     /// RESP3 `,1.5`; RESP2 sends the same text as a bulk string.
     Double(f64),
+    /// A double printed as Redis's `addReplyHumanLongDouble` prints it (`%.17Lf` with the
+    /// trailing zeros trimmed: `13.36138933897018433`, where [`Reply::Double`] would print
+    /// `13.361389338970184`); RESP3 `,`, RESP2 a bulk string. GEOPOS and WITHCOORD answer so.
+    HumanDouble(f64),
     /// RESP3 `#t`; RESP2 sends `:1` / `:0`.
     Boolean(bool),
     /// RESP3 `(123...`; RESP2 sends a bulk string.
@@ -117,6 +121,8 @@ impl Reply {
             }
             Reply::Double(d) if resp3 => line(out, b',', format_double(*d).as_bytes()),
             Reply::Double(d) => bulk(out, format_double(*d).as_bytes()),
+            Reply::HumanDouble(d) if resp3 => line(out, b',', format_human(*d).as_bytes()),
+            Reply::HumanDouble(d) => bulk(out, format_human(*d).as_bytes()),
             Reply::Boolean(b) if resp3 => {
                 out.extend_from_slice(if *b { b"#t\r\n" } else { b"#f\r\n" })
             }
@@ -185,6 +191,12 @@ fn aggregate(out: &mut Vec<u8>, kind: u8, items: &[Reply], protocol: u8) {
 /// shortest-round-trip printer says `0.1`.
 pub fn format_double(d: f64) -> String {
     format_g(d, 17)
+}
+
+/// A double as Redis's `ld2string(..., LD_STR_HUMAN)` prints it once widened to a long
+/// double: 17 decimals, trailing zeros trimmed ([`Reply::HumanDouble`]).
+pub fn format_human(d: f64) -> String {
+    crate::longdouble::LongDouble::from_f64(d).to_human_string()
 }
 
 /// C's `%.{precision}g`: scientific notation when the decimal exponent is below -4 or at least

@@ -20,6 +20,9 @@
 //!
 //! Argument buffers are reused from one request to the next, so a pipelined stream of small
 //! commands is parsed without allocating.
+//!
+//! The other way, [`encode_request`] writes a command as a client sends it: the one encoder
+//! for the append-only log, the page's raw RESP view and exports, and the difftest's client.
 
 use crate::args::string2ll;
 use crate::cli::split_args;
@@ -42,6 +45,17 @@ const QUERY_KEEP_CAPACITY: usize = 64 * 1024;
 
 /// Spare argument buffers kept between requests; a request with more arguments allocates.
 const REUSE_MAX_ARGS: usize = 1024;
+
+/// Appends `argv` as a client sends it: a multibulk request, an array of bulk strings.
+pub fn encode_request<A: AsRef<[u8]>>(out: &mut Vec<u8>, argv: &[A]) {
+    out.extend_from_slice(format!("*{}\r\n", argv.len()).as_bytes());
+    for arg in argv {
+        let arg = arg.as_ref();
+        out.extend_from_slice(format!("${}\r\n", arg.len()).as_bytes());
+        out.extend_from_slice(arg);
+        out.extend_from_slice(b"\r\n");
+    }
+}
 
 /// One connection's query buffer and the request being read from it.
 #[derive(Debug, Default)]
@@ -265,6 +279,24 @@ mod tests {
 
     fn error_of(input: &[u8]) -> String {
         parse_all(input).1.unwrap_or_default()
+    }
+
+    #[test]
+    fn an_encoded_request_parses_back_to_its_arguments() {
+        let mut out = Vec::new();
+        encode_request(&mut out, &["SET", "k", "a b"]);
+        encode_request(&mut out, &[&b"ECHO"[..], b"\r\n\0\xff"]);
+        assert!(out.starts_with(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$3\r\na b\r\n"));
+        assert_eq!(
+            parse_all(&out),
+            (
+                vec![
+                    argv(&["SET", "k", "a b"]),
+                    vec![b"ECHO".to_vec(), b"\r\n\0\xff".to_vec()]
+                ],
+                None
+            )
+        );
     }
 
     #[test]

@@ -40,6 +40,8 @@ pub mod flag {
     pub const SKIP_SLOWLOG: u32 = 1 << 10;
     pub const FAST: u32 = 1 << 11;
     pub const NO_AUTH: u32 = 1 << 12;
+    /// A read that may still write what it must propagate (PFCOUNT caching its estimate). Not
+    /// in [`NAMES`]: Redis's COMMAND INFO hides it on purpose.
     pub const MAY_REPLICATE: u32 = 1 << 13;
     pub const NO_MANDATORY_KEYS: u32 = 1 << 14;
     pub const NO_MULTI: u32 = 1 << 15;
@@ -62,6 +64,9 @@ pub mod flag {
     pub const ACL_SORTEDSET: u32 = 1 << 25;
     /// @admin for a command without the admin flag (LASTSAVE).
     pub const ACL_ADMIN: u32 = 1 << 26;
+    /// Not listed either: a script's command (EVAL, FCALL), whose writes reach the log as
+    /// their effects while it runs and never as itself (Redis's `preventCommandPropagation`).
+    pub const EFFECTS_PROPAGATED: u32 = 1 << 27;
 
     /// Every flag with its `COMMAND INFO` name, in Redis's order.
     pub const NAMES: &[(u32, &str)] = &[
@@ -78,7 +83,7 @@ pub mod flag {
         (SKIP_SLOWLOG, "skip_slowlog"),
         (FAST, "fast"),
         (NO_AUTH, "no_auth"),
-        (MAY_REPLICATE, "may_replicate"),
+        // MAY_REPLICATE is hidden from COMMAND INFO, on purpose in Redis too.
         (NO_MANDATORY_KEYS, "no_mandatory_keys"),
         (NO_ASYNC_LOADING, "no_async_loading"),
         (NO_MULTI, "no_multi"),
@@ -133,9 +138,9 @@ pub mod key_flag {
     }
 }
 
-/// Where a key spec starts looking: at a fixed argument, after a keyword searched for from
-/// `startfrom` on (backwards from the end when negative: XREAD's STREAMS), or somewhere no spec
-/// can say (SORT's STORE may come anywhere).
+/// Where a key spec starts looking: at a fixed argument, after a keyword looked for from
+/// `startfrom` on (backwards from the end when negative: XREAD's STREAMS; GEORADIUS's STORE),
+/// or somewhere no spec can say (SORT's STORE may come anywhere).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BeginSearch {
     Index(i32),
@@ -230,6 +235,22 @@ impl KeySpec {
                 firstkey,
                 keystep,
             },
+        }
+    }
+
+    /// The keys from the argument after `keyword` (searched from `startfrom`) to `lastkey`.
+    pub const fn keyword(
+        flags: u32,
+        keyword: &'static str,
+        startfrom: i32,
+        lastkey: i32,
+        keystep: i32,
+    ) -> KeySpec {
+        KeySpec {
+            notes: "",
+            flags,
+            begin_search: BeginSearch::Keyword { keyword, startfrom },
+            find_keys: FindKeys::Range { lastkey, keystep },
         }
     }
 
@@ -336,6 +357,37 @@ pub struct CommandSpec {
     /// The implementation; `None` for a container, which only dispatches to `subcommands`.
     pub handler: Option<Handler>,
     pub subcommands: &'static [CommandSpec],
+}
+
+/// A command of Redis's `group` with no subcommands and no tips: how the families whose
+/// commands are all alike (bitmaps, geo, HyperLogLog, sorted sets) write their rows.
+#[allow(clippy::too_many_arguments)]
+pub const fn row(
+    group: &'static str,
+    name: &'static str,
+    arity: i32,
+    flags: u32,
+    since: &'static str,
+    summary: &'static str,
+    syntax: &'static str,
+    complexity: &'static str,
+    keys: &'static [KeySpec],
+    handler: Handler,
+) -> CommandSpec {
+    CommandSpec {
+        name,
+        arity,
+        flags,
+        group,
+        since,
+        summary,
+        syntax,
+        complexity,
+        keys,
+        tips: &[],
+        handler: Some(handler),
+        subcommands: &[],
+    }
 }
 
 impl CommandSpec {

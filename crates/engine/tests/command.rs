@@ -164,6 +164,8 @@ fn command_count_and_list_cover_the_table() {
     assert_eq!(
         run(&mut engine, id, "COMMAND LIST FILTERBY ACLCAT ADMIN"),
         Reply::bulk_array([
+            "pfdebug",
+            "pfselftest",
             "acl|deluser",
             "acl|dryrun",
             "acl|getuser",
@@ -369,9 +371,22 @@ fn command_getkeys_follows_key_positions() {
         if positions.first <= 0 || spec.has(flag::MOVABLEKEYS) || not_key {
             continue;
         }
-        // A subcommand is named by two words (`OBJECT ENCODING key`), as Redis reads it.
+        // A subcommand is named by two words (`OBJECT ENCODING key`), as Redis reads it. Every
+        // key spec must find a key, as Redis's GETKEYS requires: PFMERGE's sources start after
+        // its destination, though its arity lets them out.
         let words: Vec<String> = name.split('|').map(String::from).collect();
-        let argc = (spec.arity.unsigned_abs() as usize).max(words.len() + 1);
+        let last_begin = spec
+            .keys
+            .iter()
+            .filter_map(|k| match k.begin_search {
+                keyspace::spec::BeginSearch::Index(index) => Some(index as usize),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0);
+        let argc = (spec.arity.unsigned_abs() as usize)
+            .max(words.len() + 1)
+            .max(last_begin + 1);
         let argv: Vec<String> = words
             .iter()
             .cloned()

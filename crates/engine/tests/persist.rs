@@ -297,7 +297,7 @@ fn debug_reload_keeps_keys_and_expiries_and_reencodes() {
     // NOFLUSH without MERGE: the saved keys are all there already, so nothing is loaded.
     assert_eq!(
         h.run("DEBUG RELOAD NOFLUSH"),
-        err("ERR Error trying to load the RDB dump, check server logs.")
+        err("ERR Error trying to load the RDB dump")
     );
     assert_eq!(h.run("DEBUG RELOAD NOFLUSH MERGE"), ok());
     h.run("SET extra 1");
@@ -1171,5 +1171,34 @@ fn failing_automatic_rewrites_back_off() {
             "aof_rewrites_consecutive_failures:0",
             "aof_last_bgrewrite_status:ok",
         ],
+    );
+}
+
+#[test]
+fn a_script_s_writes_are_logged_as_one_transaction_or_not_at_all() {
+    let storage = SharedStorage::default();
+    let mut h = harness();
+    h.engine.set_storage(Box::new(storage.clone()));
+    assert_eq!(h.run("CONFIG SET appendonly yes"), ok());
+    h.run("EVAL \"redis.call('SET', 'a', 1); redis.call('INCR', 'a'); return redis.call('GET', 'a')\" 0");
+    h.run("EVAL \"return redis.call('SET', 'alone', 1)\" 0");
+    h.run("EVAL \"redis.set_repl(redis.REPL_NONE); return redis.call('SET', 'unlogged', 1)\" 0");
+    h.run("EVAL \"return redis.call('GET', 'a')\" 0");
+    h.engine.flush_aof();
+    let commands = keyspace::aof::parse_log(&storage.log()).unwrap().commands;
+    let lines: Vec<String> = commands
+        .iter()
+        .map(|argv| {
+            argv.iter()
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    // The effects, as Redis 7.0 propagates scripts: several writes between MULTI and EXEC,
+    // one alone, none for a script that only read or chose REPL_NONE.
+    assert_eq!(
+        lines[lines.len() - 5..],
+        ["MULTI", "SET a 1", "INCR a", "EXEC", "SET alone 1"]
     );
 }

@@ -22,6 +22,15 @@ pub const SOURCES: &[(&str, &str)] = &[
     ("monitoring", include_str!("../scenarios/monitoring.toml")),
     ("maxmemory", include_str!("../scenarios/maxmemory.toml")),
     ("security", include_str!("../scenarios/security.toml")),
+    ("dau-bitmaps", include_str!("../scenarios/dau-bitmaps.toml")),
+    (
+        "unique-visitors",
+        include_str!("../scenarios/unique-visitors.toml"),
+    ),
+    (
+        "posts-near-me",
+        include_str!("../scenarios/posts-near-me.toml"),
+    ),
 ];
 
 /// The built-in scenario `id`, read and checked (`tests/builtin.rs` keeps them all valid).

@@ -5,7 +5,10 @@
 //! title = { en = "Sessions", zh-TW = "使用者會話" }
 //! intro = { en = "...", zh-TW = "..." }
 //! lesson = { en = "...", zh-TW = "..." }
-//! setup = ["SET user:1 mei"]                 # optional, run before the first step
+//! setup = ["SET user:1 mei"]                 # optional, run before the first step; and
+//! # a table runs `run` once per number from `from` to `to` (`step` apart), `{i}` in it
+//! # standing for the number: 100,000 page views are one line
+//! # setup = [{ run = "PFADD visitors visitor:{i}", from = 1, to = 100000 }]
 //! config = { maxmemory = "2mb" }              # optional, as redis-server's startup arguments
 //!
 //! [code]                                      # the guide's code the scenario stands for
@@ -162,6 +165,43 @@ pub struct Step {
     pub keys: Vec<String>,
 }
 
+/// What runs before the first step, on the first client, unseen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Setup {
+    /// One command.
+    Command(Command),
+    /// `run` once for every number from `from` to `to` (both included), `step` apart, with
+    /// `{i}` in it standing for the number: bulk data without a file of it (or DEBUG POPULATE,
+    /// which a default Redis refuses).
+    Repeat {
+        run: Command,
+        from: i64,
+        to: i64,
+        step: i64,
+    },
+}
+
+/// The most commands one repeated setup line may run.
+pub const MAX_REPEAT: i64 = 1_000_000;
+
+impl Setup {
+    /// Every command it runs, at virtual time `now_ms`, in order.
+    pub fn commands_at(&self, now_ms: u64) -> Box<dyn Iterator<Item = Vec<Vec<u8>>> + '_> {
+        match self {
+            Setup::Command(command) => Box::new(std::iter::once(command.argv_at(now_ms))),
+            Setup::Repeat {
+                run,
+                from,
+                to,
+                step,
+            } => Box::new((*from..=*to).step_by(*step as usize).map(move |i| {
+                let line = run.line.replace("{i}", &i.to_string());
+                Command { line }.argv_at(now_ms)
+            })),
+        }
+    }
+}
+
 /// A checked scenario.
 #[derive(Clone, Debug)]
 pub struct Scenario {
@@ -172,7 +212,7 @@ pub struct Scenario {
     pub code: Code,
     pub clients: Vec<Participant>,
     /// Run by the first client before the first step; not shown as a step.
-    pub setup: Vec<Command>,
+    pub setup: Vec<Setup>,
     /// The engine's configuration, set as redis-server's startup arguments set it (so that
     /// parameters Redis protects, such as `enable-debug-command`, can be given).
     pub config: Config,
@@ -222,8 +262,9 @@ struct RawScenario {
     lesson: Text,
     code: RawCode,
     clients: Spanned<Vec<RawClient>>,
+    /// Commands, or tables `{ run, from, to, step }` ([`Setup`]), read by [`setup_item`].
     #[serde(default)]
-    setup: Vec<Spanned<String>>,
+    setup: Vec<Spanned<toml::Value>>,
     #[serde(default)]
     config: BTreeMap<String, Spanned<String>>,
     steps: Spanned<Vec<RawStep>>,
@@ -331,10 +372,22 @@ pub fn parse(source: &str) -> Result<Scenario, ScenarioError> {
         lines
             .iter()
             .enumerate()
-            .map(|(i, line)| command(line, &format!("{field}[{i}]"), source))
+            .map(|(i, line)| {
+                command(
+                    line.get_ref(),
+                    line.span(),
+                    &format!("{field}[{i}]"),
+                    source,
+                )
+            })
             .collect::<Result<Vec<_>, _>>()
     };
-    let setup = commands(&raw.setup, "setup")?;
+    let setup = raw
+        .setup
+        .iter()
+        .enumerate()
+        .map(|(i, item)| setup_item(item, &format!("setup[{i}]"), source))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut config = Config::default();
     for (name, value) in &raw.config {
         config
@@ -447,17 +500,22 @@ pub fn parse(source: &str) -> Result<Scenario, ScenarioError> {
 }
 
 /// A command line split as redis-cli splits it.
-fn command(line: &Spanned<String>, field: &str, source: &str) -> Result<Command, ScenarioError> {
+fn command(
+    line: &str,
+    span: Range<usize>,
+    field: &str,
+    source: &str,
+) -> Result<Command, ScenarioError> {
     // Checked as it would run at the start: placeholders fill in digits only, so a line that
     // splits now splits at any time.
     let command = Command {
-        line: line.get_ref().clone(),
+        line: line.to_string(),
     };
     match split_args(command.line_at(0).as_bytes()) {
         Some(argv) if !argv.is_empty() => Ok(command),
         found => Err(ScenarioError {
-            line: Some(line_of(source, line.span().start)),
-            step: step_at(source, line.span().start),
+            line: Some(line_of(source, span.start)),
+            step: step_at(source, span.start),
             field: field.to_string(),
             message: if found.is_some() {
                 "an empty command".into()
@@ -466,6 +524,69 @@ fn command(line: &Spanned<String>, field: &str, source: &str) -> Result<Command,
             },
         }),
     }
+}
+
+/// One item of `setup`: a command line, or a table `{ run = "...{i}...", from = 1, to = 100,
+/// step = 1 }` that runs the line once per number ([`Setup::Repeat`]).
+fn setup_item(
+    item: &Spanned<toml::Value>,
+    field: &str,
+    source: &str,
+) -> Result<Setup, ScenarioError> {
+    let error = |field: String, message: &str| ScenarioError {
+        line: Some(line_of(source, item.span().start)),
+        step: None,
+        field,
+        message: message.to_string(),
+    };
+    let table = match item.get_ref() {
+        toml::Value::String(line) => {
+            return command(line, item.span(), field, source).map(Setup::Command)
+        }
+        toml::Value::Table(table) => table,
+        _ => {
+            return Err(error(
+                field.to_string(),
+                "a command, or a table { run = \"...{i}...\", from = 1, to = 100 }",
+            ))
+        }
+    };
+    if let Some(unknown) = table
+        .keys()
+        .find(|k| !["run", "from", "to", "step"].contains(&k.as_str()))
+    {
+        return Err(error(
+            format!("{field}.{unknown}"),
+            "unknown field (run, from, to, step)",
+        ));
+    }
+    let number = |name: &str, default: Option<i64>| match (table.get(name), default) {
+        (Some(toml::Value::Integer(n)), _) => Ok(*n),
+        (None, Some(n)) => Ok(n),
+        _ => Err(error(format!("{field}.{name}"), "a whole number")),
+    };
+    let (from, to, step) = (
+        number("from", None)?,
+        number("to", None)?,
+        number("step", Some(1))?,
+    );
+    let Some(toml::Value::String(line)) = table.get("run") else {
+        return Err(error(format!("{field}.run"), "a command with {i} in it"));
+    };
+    if step < 1 || to < from || (to - from) / step >= MAX_REPEAT {
+        return Err(error(
+            field.to_string(),
+            &format!("from <= to, step >= 1, at most {MAX_REPEAT} commands"),
+        ));
+    }
+    let sample = line.replace("{i}", &from.to_string());
+    command(&sample, item.span(), &format!("{field}.run"), source)?;
+    Ok(Setup::Repeat {
+        run: Command { line: line.clone() },
+        from,
+        to,
+        step,
+    })
 }
 
 /// `500ms`, `301s`, `5m`, `1h` in milliseconds.
@@ -540,6 +661,54 @@ mod tests {
         assert_eq!(duration_ms("5"), None);
         assert_eq!(duration_ms("s"), None);
         assert_eq!(duration_ms("99999999999999999999h"), None);
+    }
+
+    #[test]
+    fn repeated_setup_lines() {
+        let scenario = |setup: &str| {
+            parse(&format!(
+                "id = \"x\"\ntitle = {{ en = \"x\", zh-TW = \"x\" }}\n\
+                 intro = {{ en = \"x\", zh-TW = \"x\" }}\nlesson = {{ en = \"x\", zh-TW = \"x\" }}\n\
+                 setup = {setup}\n[code]\nlanguage = \"python\"\nsource = \"x\"\n\
+                 [[clients]]\nname = \"a\"\n[[steps]]\nsay = {{ en = \"x\", zh-TW = \"x\" }}\n"
+            ))
+        };
+        let parsed =
+            scenario(r#"["SET a 1", { run = "SETBIT b {i} 1", from = 0, to = 9, step = 3 }]"#)
+                .unwrap();
+        let argv: Vec<Vec<Vec<u8>>> = parsed.setup.iter().flat_map(|s| s.commands_at(0)).collect();
+        let lines: Vec<String> = argv
+            .iter()
+            .map(|a| String::from_utf8_lossy(&a.join(&b' ')).into_owned())
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "SET a 1",
+                "SETBIT b 0 1",
+                "SETBIT b 3 1",
+                "SETBIT b 6 1",
+                "SETBIT b 9 1"
+            ]
+        );
+        let error = |setup: &str| scenario(setup).unwrap_err().to_string();
+        assert_eq!(
+            error(r#"[{ run = "X {i}", from = 5, to = 1 }]"#),
+            "line 5, setup[0]: from <= to, step >= 1, at most 1000000 commands"
+        );
+        assert_eq!(
+            error(r#"[{ run = "X {i}", from = 1, to = 2, each = 1 }]"#),
+            "line 5, setup[0].each: unknown field (run, from, to, step)"
+        );
+        assert_eq!(
+            error(r#"[{ run = "X {i}", from = 1 }]"#),
+            "line 5, setup[0].to: a whole number"
+        );
+        assert_eq!(
+            error(r#"[{ run = "X 'a", from = 1, to = 2 }]"#),
+            "line 5, setup[0].run: unbalanced quotes"
+        );
+        assert!(error("[1]").contains("a command, or a table"));
     }
 
     #[test]

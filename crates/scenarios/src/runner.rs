@@ -16,6 +16,11 @@
 //! [`Engine::tick`] after each, as Redis's `serverCron` runs `hz` times a second, so keys whose
 //! TTL runs out during the wait are removed by the active expire cycle, as they would be on a
 //! real server, and show up in the next step's changes as expired.
+//!
+//! A script (EVAL, FCALL) runs to its reply inside its step: a server interleaves a script's
+//! slices with other clients' commands, but with the scenario's clock standing still no one
+//! could be answered BUSY meanwhile, so the runner plays the slices back to back, and stops a
+//! runaway one after a bound rather than hang the player.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -158,8 +163,8 @@ impl Runner {
                 id
             })
             .collect();
-        for command in &scenario.setup {
-            engine.execute(clients[0], &command.argv_at(START_MS));
+        for argv in scenario.setup.iter().flat_map(|s| s.commands_at(START_MS)) {
+            execute(&mut engine, clients[0], &argv);
         }
         for &client in &clients {
             engine.drain(client);
@@ -267,10 +272,17 @@ impl Runner {
         let actor_name = &self.scenario.clients[step.client].name;
 
         let mut commands = Vec::new();
+        let mut deliveries = wait.deliveries;
         for (command, expected) in step.run.iter().zip(&step.expect) {
             let now_ms = self.engine.now_ms();
             let (line, argv) = (command.line_at(now_ms), command.argv_at(now_ms));
-            let (replies, rendered) = match self.engine.execute(actor, &argv) {
+            let (outcome, pushed) = execute(&mut self.engine, actor, &argv);
+            deliveries.extend(pushed.into_iter().map(|reply| Delivery {
+                client: actor_name.clone(),
+                rendered: render(std::slice::from_ref(&reply), protocol, false),
+                reply,
+            }));
+            let (replies, rendered) = match outcome {
                 Outcome::Blocked => (Vec::new(), "(blocked)".to_string()),
                 outcome => {
                     let replies = outcome.into_replies();
@@ -286,7 +298,6 @@ impl Runner {
                 expected: expected.clone(),
             });
         }
-        let mut deliveries = wait.deliveries;
         deliveries.extend(self.deliveries());
         let mut events = wait.events;
         events.extend(self.engine.take_events());
@@ -401,4 +412,35 @@ fn render(replies: &[Reply], protocol: u8, raw: bool) -> String {
         out.push_str(&cli::render(reply, protocol, raw));
     }
     out.trim_end_matches('\n').to_string()
+}
+
+/// The Lua instructions a scenario's script may run, in the engine's slices of
+/// [`keyspace::script::SLICE_BUDGET`]: 100 million, far beyond any script a lesson shows, and
+/// a second or two of a runaway loop before the player stops it.
+const SCRIPT_SLICES: usize = 500;
+
+/// Runs a command to its reply. A script runs in slices that a server interleaves with other
+/// clients; the scenario's clock stands still, so the runner plays them back to back (a
+/// runaway one is stopped after [`SCRIPT_SLICES`], as SCRIPT KILL would, and as only
+/// SHUTDOWN NOSAVE could were it to have written). Also returns what reached the client before
+/// its reply (a script's PUBLISH to a RESP3 subscriber), in order.
+fn execute(engine: &mut Engine, client: ClientId, argv: &[Vec<u8>]) -> (Outcome, Vec<Reply>) {
+    let outcome = engine.execute(client, argv);
+    if !matches!(outcome, Outcome::Blocked) || !engine.script_running() {
+        return (outcome, Vec::new());
+    }
+    for _ in 0..SCRIPT_SLICES {
+        if !engine.script_running() {
+            break;
+        }
+        engine.run_script();
+    }
+    if engine.script_running() {
+        engine.stop_script();
+    }
+    let mut arrived = engine.drain(client);
+    match arrived.pop() {
+        Some(reply) => (Outcome::Reply(reply), arrived),
+        None => (Outcome::Blocked, arrived),
+    }
 }

@@ -1,5 +1,6 @@
-//! Connections: one engine behind one mutex, shared by a task per connection on a
-//! single-threaded tokio runtime, much as Redis runs every client on one thread.
+//! Connections: one engine in one cell, shared by a task per connection on a
+//! single-threaded tokio runtime (local tasks: the engine's Lua is not `Send`), much as Redis
+//! runs every client on one thread.
 //!
 //! A connection reads whatever is available, then, under one lock, runs every complete
 //! request in it (pipelining) and encodes all the replies into one buffer that goes out in
@@ -14,13 +15,19 @@
 //! `serverCron` runs; a second timer answers blocked clients whose timeout has come, to the
 //! millisecond as Redis does.
 //!
+//! A script runs in slices ([`Engine::run_script`]): a task drives it while it runs, taking
+//! the lock for one slice at a time and yielding between slices, so that other connections
+//! get their turn: the engine holds their commands back behind the script, or answers `BUSY`
+//! once it has run past `busy-reply-threshold`, when SCRIPT KILL and SHUTDOWN NOSAVE work.
+//!
 //! A connection is refused at once when there are `maxclients` clients already, or when it
 //! comes from another host while protected mode says so ([`Engine::admit`]): it gets
 //! Redis's `-ERR max number of clients reached` or `-DENIED` line and is closed.
 
+use std::cell::{RefCell, RefMut};
 use std::collections::HashMap;
 use std::io::Write as _;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::rc::Rc;
 use std::time::Duration;
 
 use keyspace::resp::RequestParser;
@@ -46,21 +53,23 @@ const OUTPUT_KEEP_CAPACITY: usize = 1024 * 1024;
 struct State {
     engine: Engine,
     /// How to wake each connection when its outbox has something.
-    wakers: HashMap<ClientId, Arc<Notify>>,
+    wakers: HashMap<ClientId, Rc<Notify>>,
 }
 
 struct Shared {
-    state: Mutex<State>,
+    state: RefCell<State>,
     /// Tells the blocked-timeout task that a client blocked, perhaps with a timeout earlier
     /// than the one it sleeps towards.
     client_blocked: Notify,
+    /// Tells the script task that a script started and goes on past its first slice.
+    script_started: Notify,
 }
 
 impl Shared {
-    /// The state, even if a task panicked while holding it: the engine is built not to, and
-    /// one broken connection must not stop the others.
-    fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    /// The state, for the caller alone until the guard goes: every task runs on this one
+    /// thread, and none holds it across an `await`.
+    fn lock(&self) -> RefMut<'_, State> {
+        self.state.borrow_mut()
     }
 }
 
@@ -85,14 +94,16 @@ pub fn run(engine: Engine) -> Result<(), String> {
         .enable_all()
         .build()
         .map_err(|e| format!("Could not start the runtime: {e}"))?;
-    runtime.block_on(async {
+    let local = tokio::task::LocalSet::new();
+    local.block_on(&runtime, async {
         let listeners = listen(engine.config()).await?;
-        let shared = Arc::new(Shared {
-            state: Mutex::new(State {
+        let shared = Rc::new(Shared {
+            state: RefCell::new(State {
                 engine,
                 wakers: HashMap::new(),
             }),
             client_blocked: Notify::new(),
+            script_started: Notify::new(),
         });
         for listener in listeners {
             let local = listener
@@ -103,9 +114,10 @@ pub fn run(engine: Engine) -> Result<(), String> {
                 std::io::stdout(),
                 "keyspace-server ready to accept connections on {local}"
             );
-            tokio::spawn(accept(Arc::clone(&shared), listener));
+            tokio::task::spawn_local(accept(Rc::clone(&shared), listener));
         }
-        tokio::spawn(blocked_timeouts(Arc::clone(&shared)));
+        tokio::task::spawn_local(blocked_timeouts(Rc::clone(&shared)));
+        tokio::task::spawn_local(scripts(Rc::clone(&shared)));
         cron(shared).await;
         Ok(())
     })
@@ -143,11 +155,11 @@ async fn listen(config: &Config) -> Result<Vec<TcpListener>, String> {
     Ok(listeners)
 }
 
-async fn accept(shared: Arc<Shared>, listener: TcpListener) {
+async fn accept(shared: Rc<Shared>, listener: TcpListener) {
     loop {
         match listener.accept().await {
             Ok((socket, _)) => {
-                tokio::spawn(serve(Arc::clone(&shared), socket));
+                tokio::task::spawn_local(serve(Rc::clone(&shared), socket));
             }
             // Out of file descriptors, say: the listener stays readable, so retrying at once
             // would spin. Pause, and the connections that close meanwhile make room.
@@ -158,7 +170,7 @@ async fn accept(shared: Arc<Shared>, listener: TcpListener) {
 
 /// Answers blocked clients whose timeout has come, to the millisecond as Redis does, whatever
 /// `hz` is: it sleeps until the earliest timeout, and starts over whenever a client blocks.
-async fn blocked_timeouts(shared: Arc<Shared>) {
+async fn blocked_timeouts(shared: Rc<Shared>) {
     loop {
         let wait = {
             let state = shared.lock();
@@ -178,9 +190,30 @@ async fn blocked_timeouts(shared: Arc<Shared>) {
     }
 }
 
+/// Runs a script that did not end in its first slice, a slice per turn, until it ends: its
+/// caller's reply (and what other clients sent meanwhile, once answered) arrive in outboxes,
+/// whose connections are woken.
+async fn scripts(shared: Rc<Shared>) {
+    loop {
+        shared.script_started.notified().await;
+        loop {
+            {
+                let mut state = shared.lock();
+                if !state.engine.script_running() {
+                    break;
+                }
+                state.engine.run_script();
+                state.engine.flush_aof();
+                state.wake_others(None);
+            }
+            tokio::task::yield_now().await;
+        }
+    }
+}
+
 /// Calls [`Engine::tick`] `hz` times a second, re-reading `hz` each time so that CONFIG SET
 /// takes effect at once, and prints what the engine noted about saves and the log.
-async fn cron(shared: Arc<Shared>) {
+async fn cron(shared: Rc<Shared>) {
     loop {
         let hz = shared.lock().engine.config().int("hz").clamp(1, 500) as u64;
         tokio::time::sleep(Duration::from_millis(1000 / hz)).await;
@@ -194,10 +227,10 @@ async fn cron(shared: Arc<Shared>) {
 }
 
 /// One connection, from accept to close.
-async fn serve(shared: Arc<Shared>, mut socket: TcpStream) {
+async fn serve(shared: Rc<Shared>, mut socket: TcpStream) {
     // Replies go out whole, one write per batch; Nagle's delay would only add latency.
     let _ = socket.set_nodelay(true);
-    let waker = Arc::new(Notify::new());
+    let waker = Rc::new(Notify::new());
     let address = |a: std::io::Result<std::net::SocketAddr>| {
         a.map_or_else(|_| String::new(), |a| a.to_string())
     };
@@ -213,7 +246,7 @@ async fn serve(shared: Arc<Shared>, mut socket: TcpStream) {
             state
                 .engine
                 .set_client_address(id, peer, local, descriptor(&socket));
-            state.wakers.insert(id, Arc::clone(&waker));
+            state.wakers.insert(id, Rc::clone(&waker));
             id
         })
     };
@@ -295,6 +328,9 @@ impl Connection {
         state.wake_others(Some(self.id));
         if state.engine.client(self.id).is_some_and(|c| c.is_blocked()) {
             shared.client_blocked.notify_one();
+        }
+        if state.engine.script_running() {
+            shared.script_started.notify_one();
         }
         closing
     }

@@ -1,17 +1,21 @@
 #!/usr/bin/env python3
 """Snapshots exchanged with real Redis 7.0: keyspace-server's dump.rdb loads in redis-server and
 redis-server's in keyspace-server, DUMP payloads RESTORE both ways, and damaged files are refused.
+Function libraries travel with the keys, and FUNCTION DUMP payloads both ways.
 
 Usage: python3 crates/server/tests/persist_roundtrip.py <path-to-keyspace-server> [redis-server]
 
 Each side is filled with the same data (every type, in both of its encodings, integers and
-binary strings, expiries, three databases), then SAVEs; the other side starts on that file with
---dir/--dbfilename and every key is compared: type, value, expiry to the millisecond and OBJECT
-ENCODING. Then every key's DUMP is RESTOREd on the other side and compared again. Damaged
+binary strings, expiries, three databases, two function libraries), then SAVEs; the other side
+starts on that file with --dir/--dbfilename and every key is compared: type, value, expiry to
+the millisecond and OBJECT ENCODING; every library too: its code, its functions' names,
+descriptions and flags, and what calling them answers. Then every key's DUMP is RESTOREd on the other side and compared again. Damaged
 copies of a file (cut short, one byte flipped, a wrong checksum) must stop keyspace-server at
 start with a message and serve nothing; damaged payloads must get Redis's own RESTORE errors.
-DEBUG RELOAD must give back the same keyspace and Redis's encodings. Prints one line per check,
-then `N passed, N failed`; exits 1 when a check fails.
+DEBUG RELOAD must give back the same keyspace and Redis's encodings. FUNCTION DUMP payloads
+restore on the other side, with the same bytes as redis-server's. The append-only log carries
+FUNCTION FLUSH and LOAD both ways. Prints one line per check, then `N passed, N failed`; exits
+1 when a check fails.
 """
 import os
 import shutil
@@ -67,9 +71,26 @@ def real(redis_server, directory):
 EXPIRE_AT = int(time.time() * 1000) + 10 ** 9 + 123
 
 
+# Two libraries (long enough for LZF): one function with flags and a description, one without.
+LIBRARIES = [
+    "#!lua name=persisted\n"
+    "local prefix = 'persisted:'\n"
+    "redis.register_function{function_name='pr_echo', callback=function(keys, args)\n"
+    "  return {prefix .. keys[1], args[1]}\n"
+    "end, flags={'no-writes', 'allow-stale'}, description='echoes its key and argument'}\n"
+    "redis.register_function('pr_dbsize', function() return redis.call('DBSIZE') end)",
+    "#!lua name=persisted_too\n"
+    "redis.register_function('pr_type', function(keys) return redis.call('TYPE', keys[1]) end)",
+]
+
+
 def fill(r):
-    """The same data on any server: every type in both encodings, in databases 0, 1 and 3."""
+    """The same data on any server: every type in both encodings, in databases 0, 1 and 3, and
+    the function libraries."""
     r.flushall()
+    r.function_flush()
+    for code in LIBRARIES:
+        r.function_load(code)
     r.set("s:small-int", 12345)
     r.set("s:int64", -9223372036854775808)
     r.set("s:11-digits", "12345678901")
@@ -94,6 +115,18 @@ def fill(r):
                           "f": 1e300, "g": 0.1, "h": 12345678901})
     r.zadd("z:skiplist", {"m%d" % i: i / 3 for i in range(200)})
     r.zadd("z:long-member", {"m" * 100: 1, "n": 2})
+    # Bitmaps and HyperLogLogs are strings (raw: longer than an embstr, which a load makes of
+    # shorter ones), geo sets are sorted sets.
+    r.setbit("bits:sparse", 1000, 1)
+    r.setbit("bits:sparse", 7, 1)
+    r.execute_command("BITFIELD", "bits:field", "SET", "u8", "#60", 200, "INCRBY", "i16", 3, -5)
+    r.pfadd("hll:sparse", *["e%d" % i for i in range(40)])
+    r.pfcount("hll:sparse")
+    r.pfadd("hll:dense", *["d%d" % i for i in range(5000)])
+    r.execute_command("GEOADD", "geo:listpack", 13.361389, 38.115556, "Palermo",
+                      15.087269, 37.502669, "Catania")
+    r.execute_command("GEOADD", "geo:skiplist",
+                      *[x for i in range(200) for x in (i * 1.7 - 170, i * 0.8 - 80, "p%d" % i)])
     r.set("ttl:string", "v")
     r.pexpireat("ttl:string", EXPIRE_AT)
     r.rpush("ttl:list", "a")
@@ -125,13 +158,38 @@ def read_key(r, key):
 
 
 def keyspace(r):
-    """Every key of databases 0 to 15 with its type, value, expiry and encoding."""
+    """Every key of databases 0 to 15 with its type, value, expiry and encoding, and every
+    function library."""
     found = {}
     for db in range(16):
         r.select(db)
         for key in r.scan_iter(count=1000):
             found[(db, key)] = read_key(r, key)
     r.select(0)
+    found.update(libraries(r))
+    return found
+
+
+def pairs(flat):
+    return dict(zip(flat[::2], flat[1::2]))
+
+
+def libraries(r):
+    """Every library as ("library", its code, its functions (name, description, flags), what
+    calling each answers), under ("functions", its name)."""
+    found = {}
+    for library in r.function_list(withcode=True):
+        library = pairs(library)
+        functions = sorted((f[b"name"], f[b"description"], sorted(f[b"flags"]))
+                           for f in map(pairs, library[b"functions"]))
+        calls = []
+        for name, _, _ in functions:
+            try:
+                calls.append(r.fcall(name, 1, "s:text", "arg"))
+            except redis.ResponseError as e:
+                calls.append("error: %s" % e)
+        found[("functions", library[b"library_name"])] = (
+            "library", library[b"library_code"], functions, calls)
     return found
 
 
@@ -224,6 +282,24 @@ def same_dump_bytes(checks, a, b):
                  "differ: %r" % differ)
 
 
+def function_dumps(checks, a, b):
+    """FUNCTION DUMP payloads restore both ways, and are the same bytes on both servers."""
+    for source, target, label in ((a, b, "redis-server FUNCTION DUMP, keyspace-server"),
+                                  (b, a, "keyspace-server FUNCTION DUMP, redis-server")):
+        fill(source.client)
+        target.client.function_flush()
+        target.client.function_restore(source.client.function_dump())
+        checks.same(label + " FUNCTION RESTORE", libraries(source.client),
+                    libraries(target.client))
+    # One library: Redis lists several in its dict's order, which changes with every start.
+    for s in (a, b):
+        s.client.function_flush()
+        s.client.function_load(LIBRARIES[0])
+    ours_payload, redis_payload = b.client.function_dump(), a.client.function_dump()
+    checks.check("FUNCTION DUMP bytes identical to redis-server's", ours_payload == redis_payload,
+                 "redis %r, ours %r" % (redis_payload, ours_payload))
+
+
 def restore_errors(checks, a, b):
     """Damaged payloads: the same error text from both servers."""
     a.client.set("src", "abc" * 30)
@@ -301,6 +377,35 @@ def aof_workload(r):
     r.flushdb()
     r.set("db5:kept", "y")
     r.select(0)
+    new_types_workload(r)
+
+
+def new_types_workload(r):
+    """Bitmaps, HyperLogLogs and geo sets as a log must record them: GEOADD as the ZADD it
+    runs, PFCOUNT when it caches a fresh estimate (a read that writes), the stores as given,
+    and nothing for what changed nothing (a SETBIT to the bit's value, a PFADD that grew no
+    register, BITFIELD's GETs)."""
+    r.setbit("a:bits", 100, 1)
+    r.setbit("a:bits", 100, 1)
+    r.execute_command("BITFIELD", "a:bits", "INCRBY", "u8", "#2", 300, "GET", "u4", 0)
+    r.execute_command("BITFIELD", "a:bits", "GET", "u8", 0)
+    r.execute_command("BITFIELD", "a:bits", "OVERFLOW", "FAIL", "INCRBY", "u2", 0, 9)
+    r.bitop("XOR", "a:bitop", "a:bits", "bits:sparse")
+    r.bitop("AND", "a:bitop", "a:missing")
+    r.pfadd("a:hll", *("v%d" % i for i in range(100)))
+    r.pfadd("a:hll", "v1")
+    r.pfcount("a:hll")
+    r.pfcount("a:hll")
+    r.pfcount("a:hll", "hll:dense")
+    r.pfmerge("a:merged", "a:hll", "hll:dense")
+    r.execute_command("PFDEBUG", "TODENSE", "a:hll")
+    r.execute_command("GEOADD", "a:geo", "CH", 13.361389, 38.115556, "Palermo",
+                      15.087269, 37.502669, "Catania")
+    r.execute_command("GEOADD", "a:geo", "NX", 13.361389, 38.115556, "Palermo")
+    r.execute_command("GEOSEARCHSTORE", "a:near", "a:geo", "FROMLONLAT", 15, 37,
+                      "BYRADIUS", 200, "km", "STOREDIST")
+    r.execute_command("GEORADIUS", "a:geo", 15, 37, 200, "km", "STORE", "a:radius")
+    r.execute_command("GEORADIUS", "a:geo", 15, 37, 1, "m", "STORE", "a:radius")
 
 
 def aof_exchange(checks, writer, reader, label):
@@ -376,6 +481,60 @@ def aof_checks(checks, binary, redis_server):
         shutil.rmtree(directory)
     shutil.rmtree(aof_exchange(checks, real_aof, ours_aof,
                                "AOF: redis-server killed, its log replayed by keyspace-server"))
+    for writer, reader, label in ((ours_aof, real_aof, "keyspace-server's, loaded by redis-server"),
+                                  (real_aof, ours_aof, "redis-server's, loaded by keyspace-server")):
+        directory = tempfile.mkdtemp(prefix="persist-aofrw-")
+        try:
+            w = writer(directory)
+            try:
+                fill(w.client)
+                w.client.bgrewriteaof()
+                wait_for_rewrite(w.client)
+                w.client.function_delete("persisted_too")
+                expected = keyspace(w.client)
+            finally:
+                w.stop()
+            checks.same("AOF rewritten (libraries in its base, a FUNCTION DELETE after): " + label,
+                        expected, keyspace_after_restart(directory, reader))
+        finally:
+            shutil.rmtree(directory)
+
+
+def wait_for_rewrite(r):
+    deadline = time.time() + 30
+    while r.info("persistence")["aof_rewrite_in_progress"] or \
+            r.info("persistence")["aof_rewrite_scheduled"]:
+        if time.time() > deadline:
+            raise RuntimeError("BGREWRITEAOF did not end within 30 s")
+        time.sleep(0.05)
+
+
+def aof_same_log(checks, binary, redis_server):
+    """Started empty with appendonly yes, both servers run new_types_workload() on the same
+    data (no TTL, nothing random): their logs of commands must be the same bytes."""
+    logs = []
+    for argv, name in (([binary, "--appendonly", "yes", "--enable-debug-command", "yes"],
+                        "keyspace-server"),
+                       ([redis_server, "--bind", "127.0.0.1", "--save", "", "--appendonly",
+                         "yes", "--enable-debug-command", "yes"], "redis-server")):
+        directory = tempfile.mkdtemp(prefix="persist-aof-log-")
+        try:
+            s = Server(argv + ["--appendfsync", "always"], directory, name)
+            try:
+                s.client.setbit("bits:sparse", 1000, 1)
+                s.client.pfadd("hll:dense", *["d%d" % i for i in range(5000)])
+                new_types_workload(s.client)
+            finally:
+                s.stop()
+            folder = os.path.join(directory, "appendonlydir")
+            incr = [n for n in os.listdir(folder) if n.endswith(".incr.aof")][0]
+            with open(os.path.join(folder, incr), "rb") as f:
+                logs.append(f.read())
+        finally:
+            shutil.rmtree(directory)
+    checks.check("AOF: bitmaps, HyperLogLogs and geo logged as redis-server logs them "
+                 "(%d bytes)" % len(logs[1]), logs[0] == logs[1],
+                 "ours %.600r, redis %.600r" % tuple(logs))
 
 
 def keyspace_after_restart(directory, start):
@@ -396,6 +555,17 @@ def debug_reload(checks, s, label):
     after = keyspace(s.client)
     before[(0, b"h:shrunk")] = before[(0, b"h:shrunk")][:3] + (b"listpack",)
     checks.same(label + ": DEBUG RELOAD keeps every key, re-encoding a shrunk hash", before, after)
+    # NOFLUSH refuses libraries already there; MERGE replaces them.
+    try:
+        s.client.execute_command("DEBUG", "RELOAD", "NOFLUSH")
+        refused = "accepted"
+    except redis.ResponseError as e:
+        refused = str(e)
+    checks.check(label + ": DEBUG RELOAD NOFLUSH refused over the same libraries: " + refused,
+                 refused.startswith("Error trying to load the RDB"))
+    s.client.execute_command("DEBUG", "RELOAD", "NOFLUSH", "MERGE")
+    checks.same(label + ": DEBUG RELOAD NOFLUSH MERGE keeps the libraries",
+                {k: v for k, v in after.items() if k[0] == "functions"}, libraries(s.client))
 
 
 def main():
@@ -429,6 +599,7 @@ def main():
         dumps_exchanged(checks, a, b, "redis-server DUMP, keyspace-server RESTORE")
         dumps_exchanged(checks, b, a, "keyspace-server DUMP, redis-server RESTORE")
         same_dump_bytes(checks, a, b)
+        function_dumps(checks, a, b)
         restore_errors(checks, a, b)
         debug_reload(checks, a, "redis-server")
         debug_reload(checks, b, "keyspace-server")
@@ -439,6 +610,7 @@ def main():
         shutil.rmtree(directory_b)
 
     aof_checks(checks, binary, redis_server)
+    aof_same_log(checks, binary, redis_server)
 
     print("%d passed, %d failed" % (checks.passed, checks.failed))
     sys.exit(1 if checks.failed else 0)

@@ -275,6 +275,36 @@ impl Engine {
         }))
     }
 
+    /// A script's command checked against the caller's user (`scriptVerifyACL`): logged in
+    /// the ACL LOG with the `lua` context, refused in Redis's words.
+    pub(crate) fn check_permissions_in_script(
+        &mut self,
+        spec: &CommandSpec,
+        argv: &[Vec<u8>],
+        name: &str,
+    ) -> Result<(), String> {
+        let client = crate::script::SCRIPT_CLIENT;
+        let Some(user) = self
+            .client(client)
+            .and_then(|c| self.acl.users.get(&c.user))
+        else {
+            return Ok(());
+        };
+        let Err(denied) = user.check(spec, argv) else {
+            return Ok(());
+        };
+        self.log_denied(client, denied, "lua", name, argv, None);
+        Err(format!(
+            "The user executing the script {}",
+            match denied {
+                Denied::Command => "can't run this command or subcommand",
+                Denied::Key(_) =>
+                    "can't access at least one of the keys mentioned in the command arguments",
+                Denied::Channel(_) => "can't publish to the channel mentioned in the command",
+            }
+        ))
+    }
+
     /// Writes an ACL LOG entry for a refusal; `auth_user` is the user name a failed AUTH tried.
     fn log_denied(
         &mut self,
@@ -285,6 +315,14 @@ impl Engine {
         argv: &[Vec<u8>],
         auth_user: Option<&[u8]>,
     ) {
+        // A script's refusal describes the client that ran the script, as it stands in its
+        // EVAL or FCALL (Redis's `server.script_caller`).
+        let (client, current) = match &self.scripting.run {
+            Some(run) if client == crate::script::SCRIPT_CLIENT => {
+                (run.caller, run.caller_argv.as_slice())
+            }
+            _ => (client, argv),
+        };
         let Some(c) = self.client(client) else {
             return;
         };
@@ -301,7 +339,7 @@ impl Engine {
             object,
             username: text(auth_user.unwrap_or(&c.user)),
             created_ms: self.now_ms,
-            client_info: crate::cmd::client::client_line(self, c, Some(argv))
+            client_info: crate::cmd::client::client_line(self, c, Some(current))
                 .trim_end()
                 .to_string(),
         };

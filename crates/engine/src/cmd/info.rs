@@ -216,7 +216,7 @@ fn server(engine: &Engine) -> Fields {
 
 fn clients(engine: &Engine) -> Fields {
     fields([
-        ("connected_clients", engine.clients.len().to_string()),
+        ("connected_clients", engine.connected_clients().to_string()),
         ("cluster_connections", "0".into()),
         ("maxclients", engine.config().int("maxclients").to_string()),
         ("client_recent_max_input_buffer", "0".into()),
@@ -233,7 +233,7 @@ pub(crate) struct MemoryBreakdown {
     pub peak: usize,
     pub startup: usize,
     pub clients: usize,
-    /// Startup, clients, and the databases' dict overhead.
+    /// Startup, clients, the databases' dict overhead and the function libraries'.
     pub overhead: usize,
     pub dataset: usize,
 }
@@ -241,13 +241,14 @@ pub(crate) struct MemoryBreakdown {
 impl MemoryBreakdown {
     pub(crate) fn of(engine: &Engine) -> MemoryBreakdown {
         let used = engine.used_memory();
-        let clients = memory::CLIENT * engine.clients.len();
+        let clients = memory::CLIENT * engine.connected_clients();
         let dicts: usize = engine
             .dbs
             .iter()
             .map(|d| d.main_dict_overhead() + d.expires_dict_overhead())
             .sum();
-        let overhead = memory::EMPTY_SERVER + clients + dicts;
+        let functions = engine.scripting.functions.current.memory_overhead();
+        let overhead = memory::EMPTY_SERVER + clients + dicts + functions;
         MemoryBreakdown {
             used,
             peak: engine.peak_memory.max(used),
@@ -277,11 +278,25 @@ impl MemoryBreakdown {
     }
 }
 
+/// `used_memory_lua` of a Lua state nothing has run in, as Redis 7.0 reports it.
+const FRESH_LUA: u64 = 32_768;
+
 fn memory_fields(engine: &Engine) -> Fields {
     let m = MemoryBreakdown::of(engine);
     let maxmemory = engine.eviction.maxmemory;
     let human = |n: usize| bytes_to_human(n as u64);
     let (used, peak) = (m.used.to_string(), m.peak.to_string());
+    // Lua's heap (Redis's figure for a fresh state until the first script creates ours) and
+    // the cached scripts.
+    let lua = engine
+        .scripting
+        .lua
+        .as_ref()
+        .map_or(FRESH_LUA, |lua| lua.used_memory() as u64);
+    let scripts_eval = engine.scripting.scripts_memory() as u64;
+    let functions_vm = engine.functions_vm_memory() as u64;
+    let functions = engine.functions_memory() as u64;
+    let libraries = &engine.scripting.functions.current;
     fields([
         ("used_memory", used.clone()),
         ("used_memory_human", human(m.used)),
@@ -303,19 +318,31 @@ fn memory_fields(engine: &Engine) -> Fields {
         ("allocator_resident", used),
         ("total_system_memory", "0".into()),
         ("total_system_memory_human", "0B".into()),
-        ("used_memory_lua", "32768".into()),
-        ("used_memory_vm_eval", "32768".into()),
-        ("used_memory_lua_human", "32.00K".into()),
-        ("used_memory_scripts_eval", "0".into()),
-        ("number_of_cached_scripts", "0".into()),
-        ("number_of_functions", "0".into()),
-        ("number_of_libraries", "0".into()),
-        ("used_memory_vm_functions", "33792".into()),
-        ("used_memory_vm_total", "66560".into()),
-        ("used_memory_vm_total_human", "65.00K".into()),
-        ("used_memory_functions", "200".into()),
-        ("used_memory_scripts", "200".into()),
-        ("used_memory_scripts_human", "200B".into()),
+        ("used_memory_lua", lua.to_string()),
+        ("used_memory_vm_eval", lua.to_string()),
+        ("used_memory_lua_human", bytes_to_human(lua)),
+        ("used_memory_scripts_eval", scripts_eval.to_string()),
+        (
+            "number_of_cached_scripts",
+            engine.scripting.scripts.len().to_string(),
+        ),
+        ("number_of_functions", libraries.indexed_count().to_string()),
+        ("number_of_libraries", libraries.library_count().to_string()),
+        ("used_memory_vm_functions", functions_vm.to_string()),
+        ("used_memory_vm_total", (lua + functions_vm).to_string()),
+        (
+            "used_memory_vm_total_human",
+            bytes_to_human(lua + functions_vm),
+        ),
+        ("used_memory_functions", functions.to_string()),
+        (
+            "used_memory_scripts",
+            (scripts_eval + functions).to_string(),
+        ),
+        (
+            "used_memory_scripts_human",
+            bytes_to_human(scripts_eval + functions),
+        ),
         ("maxmemory", maxmemory.to_string()),
         ("maxmemory_human", bytes_to_human(maxmemory)),
         (

@@ -1116,10 +1116,13 @@ fn copy(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         }
         engine.db_delete(dst, destination);
     }
+    let len = value.size();
     engine.db_add(dst, destination, value);
     if let Some(origin) = origin {
         let duplicated = match origin {
             StringOrigin::Encoded => StringOrigin::Duplicated,
+            // `dupStringObject` copies a raw string into an exact allocation.
+            StringOrigin::Raw(_) => StringOrigin::Raw(crate::memory::Sds::new(len)),
             other => other,
         };
         engine.set_string_origin(dst, destination, duplicated);
@@ -1295,16 +1298,25 @@ fn object_encoding(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 /// each key's own access data, when Redis stops sharing them.
 fn object_refcount(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     object_lookup(engine, call, |engine, entry| {
-        let shared = match &entry.value {
-            Value::String(s) => crate::memory::is_shared_integer(
-                s,
-                entry.string_origin,
-                engine.eviction.shared_integers(),
-            ),
-            _ => false,
-        };
-        Ok(Reply::Integer(if shared { i64::from(i32::MAX) } else { 1 }))
+        Ok(Reply::Integer(refcount(engine, entry)))
     })
+}
+
+/// A value's refcount as Redis would report it (see OBJECT REFCOUNT).
+pub(crate) fn refcount(engine: &Engine, entry: &Entry) -> i64 {
+    let shared = match &entry.value {
+        Value::String(s) => crate::memory::is_shared_integer(
+            s,
+            entry.string_origin,
+            engine.eviction.shared_integers(),
+        ),
+        _ => false,
+    };
+    if shared {
+        i64::from(i32::MAX)
+    } else {
+        1
+    }
 }
 
 /// ```text

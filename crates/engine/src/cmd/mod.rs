@@ -2,11 +2,15 @@
 //! (see `crate::spec`) beside the handlers they name.
 
 pub mod acl;
+pub mod bitops;
 pub mod blocking;
 pub mod client;
 pub mod config;
 pub mod connection;
+pub mod functions;
+pub mod geo;
 pub mod hash;
+pub mod hyperloglog;
 pub mod info;
 pub mod keys;
 pub mod latency;
@@ -14,6 +18,7 @@ pub mod list;
 pub mod multi;
 pub mod persist;
 pub mod pubsub;
+pub mod scripting;
 pub mod server;
 pub mod set;
 pub mod sort;
@@ -26,11 +31,14 @@ use crate::spec::CommandSpec;
 /// Every family's rows; `crate::spec::table` walks them as one table.
 pub static FAMILIES: &[&[CommandSpec]] = &[
     string::COMMANDS,
+    bitops::COMMANDS,
+    hyperloglog::COMMANDS,
     keys::COMMANDS,
     list::COMMANDS,
     hash::COMMANDS,
     set::COMMANDS,
     zset::COMMANDS,
+    geo::COMMANDS,
     stream::COMMANDS,
     sort::COMMANDS,
     blocking::COMMANDS,
@@ -44,4 +52,6 @@ pub static FAMILIES: &[&[CommandSpec]] = &[
     server::COMMANDS,
     latency::COMMANDS,
     persist::COMMANDS,
+    scripting::COMMANDS,
+    functions::COMMANDS,
 ];

@@ -13,7 +13,8 @@ use crate::Outcome;
 /// Flags Redis gives the (un)subscribing commands.
 const SUBSCRIBING: u32 = flag::PUBSUB | flag::NOSCRIPT | flag::LOADING | flag::STALE;
 /// Flags Redis gives PUBLISH and SPUBLISH.
-const PUBLISHING: u32 = flag::PUBSUB | flag::LOADING | flag::STALE | flag::FAST;
+const PUBLISHING: u32 =
+    flag::PUBSUB | flag::LOADING | flag::STALE | flag::FAST | flag::MAY_REPLICATE;
 /// Flags Redis gives PUBSUB's introspection subcommands.
 const INTROSPECTION: u32 = flag::PUBSUB | flag::LOADING | flag::STALE;
 const PER_NAME: &str = "O(N) where N is the number of channels to subscribe to.";

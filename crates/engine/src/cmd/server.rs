@@ -1,6 +1,6 @@
 //! Server commands: COMMAND, which describes every command from the spec table
-//! (`crate::spec`), TIME, DEBUG's POPULATE and SET-ACTIVE-EXPIRE, MEMORY (the model of
-//! `crate::memory`) and SLOWLOG (`crate::slowlog`).
+//! (`crate::spec`), TIME, DEBUG's POPULATE, OBJECT, SET-ACTIVE-EXPIRE,
+//! SET-DISABLE-DENY-SCRIPTS, PROTOCOL and SLEEP, MEMORY (the model of `crate::memory`) and SLOWLOG (`crate::slowlog`).
 //!
 //! COMMAND answers in Redis 7.0's shapes. Where our table holds less than Redis's JSON files,
 //! the missing parts are derived, and say so: ACL categories come from the flags (as Redis's
@@ -12,10 +12,11 @@ use crate::acl;
 use crate::args::string2ll;
 use crate::cmd::info::MemoryBreakdown;
 use crate::db::Value;
-use crate::engine::{Call, Engine};
+use crate::engine::{Call, Engine, Outcome};
 use crate::error::Error;
 use crate::glob;
 use crate::memory;
+use crate::rdb;
 use crate::reply::Reply;
 use crate::spec::{
     self, flag, key_flag, BeginSearch, CommandResult, CommandSpec, FindKeys, KeySpec,
@@ -725,7 +726,7 @@ fn keys_by_specs(spec: &CommandSpec, argv: &[Vec<u8>]) -> Option<Vec<KeyReferenc
             BeginSearch::Index(index) => i64::from(index),
             BeginSearch::Keyword { keyword, startfrom } => {
                 match keyword_position(argv, keyword, startfrom) {
-                    Some(at) => at + 1,
+                    Some(at) => at as i64 + 1,
                     None => continue,
                 }
             }
@@ -768,22 +769,22 @@ fn keys_by_specs(spec: &CommandSpec, argv: &[Vec<u8>]) -> Option<Vec<KeyReferenc
     Some(keys)
 }
 
-/// Where a keyword spec's keyword is, searched as Redis searches it: from `startfrom` towards
-/// the end (or, for a negative `startfrom`, from that far from the end towards the start),
-/// the last argument never looked at.
-fn keyword_position(argv: &[Vec<u8>], keyword: &str, startfrom: i32) -> Option<i64> {
+/// Where a keyword key spec finds its keyword (case-insensitive), searching forwards from a
+/// positive `startfrom` up to the argument before the last, or backwards from the end down to
+/// the second argument: `getKeysUsingKeySpecs`' walk, whose bounds are never searched.
+fn keyword_position(argv: &[Vec<u8>], keyword: &str, startfrom: i32) -> Option<usize> {
     let argc = argv.len() as i64;
-    let startfrom = i64::from(startfrom);
-    let (start, end) = if startfrom > 0 {
-        (startfrom, argc - 1)
-    } else {
-        (argc + startfrom, 1)
+    let (start, end) = match startfrom {
+        1.. => (i64::from(startfrom), argc - 1),
+        _ => (argc + i64::from(startfrom), 1),
     };
     let mut i = start;
     while i != end {
-        let arg = usize::try_from(i).ok().filter(|&i| i >= 1).and_then(|i| argv.get(i))?;
-        if arg.eq_ignore_ascii_case(keyword.as_bytes()) {
-            return Some(i);
+        if i >= argc || i < 1 {
+            return None;
+        }
+        if argv[i as usize].eq_ignore_ascii_case(keyword.as_bytes()) {
+            return Some(i as usize);
         }
         i += if start <= end { 1 } else { -1 };
     }
@@ -791,7 +792,8 @@ fn keyword_position(argv: &[Vec<u8>], keyword: &str, startfrom: i32) -> Option<i
 }
 
 /// The `get_keys_function` of the commands whose key specs cannot always tell: SET (is the
-/// old value read? `setGetKeys`), SORT and SORT_RO (STORE may come anywhere), and the commands
+/// old value read? `setGetKeys`), BITFIELD (is the key only read? `bitfieldGetKeys`), SORT
+/// and SORT_RO (STORE may come anywhere), and the commands
 /// with a count of keys, which Redis reads again with C's `atoi` (`genericGetKeys`: the keys,
 /// then the destination, all without flags).
 fn get_keys_function(spec: &CommandSpec, argv: &[Vec<u8>]) -> Vec<KeyReference> {
@@ -804,6 +806,13 @@ fn get_keys_function(spec: &CommandSpec, argv: &[Vec<u8>]) -> Vec<KeyReference> 
             let flags = match get {
                 true => key_flag::RW | key_flag::ACCESS | key_flag::UPDATE,
                 false => key_flag::OW | key_flag::UPDATE,
+            };
+            vec![(1, flags)]
+        }
+        ("bitmap", "bitfield") => {
+            let flags = match crate::cmd::bitops::bitfield_reads_only(argv) {
+                true => key_flag::RO | key_flag::ACCESS,
+                false => key_flag::RW | key_flag::ACCESS | key_flag::UPDATE,
             };
             vec![(1, flags)]
         }
@@ -952,6 +961,10 @@ fn time(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
 /// ```text
 /// DEBUG POPULATE count [prefix] [size]
 /// DEBUG SET-ACTIVE-EXPIRE 0|1
+/// DEBUG SET-DISABLE-DENY-SCRIPTS 0|1
+/// DEBUG OBJECT key
+/// DEBUG PROTOCOL string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false
+/// DEBUG SLEEP seconds
 /// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]
 /// ```
 /// POPULATE adds `prefix:0` .. `prefix:<count-1>` (prefix `key` by default) holding
@@ -987,15 +1000,19 @@ fn debug(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         }
         (b"reload", _) => crate::cmd::persist::debug_reload(engine, &argv[2..]),
         (b"set-active-expire", 3) => {
-            // atoi: an optional sign and the digits that follow it; anything else reads as 0.
-            let arg = &argv[2];
-            let sign = usize::from(matches!(arg.first(), Some(b'-' | b'+')));
-            let digits = arg[sign..]
-                .iter()
-                .take_while(|b| b.is_ascii_digit())
-                .count();
-            let on = arg[sign..sign + digits].iter().any(|&d| d != b'0');
-            engine.active_expire.disabled = !on;
+            engine.active_expire.disabled = !atoi_nonzero(&argv[2]);
+            Ok(Reply::ok().into())
+        }
+        (b"object", 3) => debug_object(engine, call.db, &argv[2]),
+        (b"protocol", 3) => debug_protocol(&argv[2]),
+        (b"sleep", 3) => {
+            let seconds = crate::args::strtod(&argv[2]).map_or(0.0, |(s, _)| s);
+            engine.hold_for_us((seconds * 1e6) as i64);
+            Ok(Reply::ok().into())
+        }
+        // Lets scripts run the commands flagged `noscript` (Redis's test hook).
+        (b"set-disable-deny-scripts", 3) => {
+            engine.scripting.disable_deny_script = atoi_nonzero(&argv[2]);
             Ok(Reply::ok().into())
         }
         _ => Err(Error::SubcommandSyntax {
@@ -1003,6 +1020,120 @@ fn debug(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
             command: "DEBUG".into(),
         }),
     }
+}
+
+impl Engine {
+    /// DEBUG SLEEP: holds the engine for `us` microseconds, as Redis blocks its thread. The
+    /// engine cannot sleep (the page's worker must not block on a timer it cannot see), so
+    /// it waits on its clock, and gives up at once under a clock that does not move on its
+    /// own (a test's [`crate::ManualClock`]).
+    fn hold_for_us(&self, us: i64) {
+        let start = self.clock.elapsed_us();
+        let until = start.saturating_add(u64::try_from(us).unwrap_or(0));
+        let (mut last, mut unchanged) = (start, 0u32);
+        loop {
+            let now = self.clock.elapsed_us();
+            if now >= until {
+                return;
+            }
+            if now != last {
+                (last, unchanged) = (now, 0);
+            } else {
+                unchanged += 1;
+                if unchanged >= STILL_CLOCK_READS {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// Reads of an unchanged clock after which DEBUG SLEEP takes it for one that never moves: a
+/// real microsecond clock changes within a few hundred reads.
+const STILL_CLOCK_READS: u32 = 1_000_000;
+
+/// DEBUG OBJECT: Redis's line about a key's value: where it is held, its refcount,
+/// encoding, size in a snapshot, access stamp and idle time, and for a list its quicklist's
+/// shape. The key is found as Redis finds it here, straight in the dict: one past its expiry
+/// is still described (Redis's tests rely on it).
+fn debug_object(engine: &Engine, db: usize, key: &[u8]) -> CommandResult {
+    let Some(entry) = engine.dbs[db].keys.get(key) else {
+        return Err(Error::NoSuchKey);
+    };
+    let stamp = engine.access_stamp(entry);
+    let mut extra = String::new();
+    if let Value::List(list) = &entry.value {
+        let fill = engine.config.int("list-max-listpack-size");
+        let nodes = rdb::quicklist_nodes(list, fill);
+        let size: usize = nodes.iter().map(|n| n.bytes.len()).sum();
+        extra = format!(
+            " ql_nodes:{} ql_avg_node:{:.2} ql_listpack_max:{fill} ql_compressed:{} \
+             ql_uncompressed_size:{size}",
+            nodes.len(),
+            list.len() as f64 / nodes.len().max(1) as f64,
+            u8::from(engine.config.int("list-compress-depth") != 0),
+        );
+    }
+    Ok(Reply::Simple(format!(
+        "Value at:{:p} refcount:{} encoding:{} serializedlength:{} lru:{stamp} \
+         lru_seconds_idle:{}{extra}",
+        &entry.value,
+        crate::cmd::keys::refcount(engine, entry),
+        entry.encoding(),
+        rdb::serialized_len(&entry.value, engine.save_options()),
+        crate::evict::idle_ms(stamp, engine.now_ms) / 1000,
+    ))
+    .into())
+}
+
+/// DEBUG PROTOCOL: a reply of each RESP3 type, as Redis's tests ask for them. An attribute
+/// has no place in [`Reply`]: `attrib` answers the reply that follows Redis's attribute
+/// alone, which is what a RESP2 client and a script (which ignores attributes) get anyway.
+fn debug_protocol(name: &[u8]) -> CommandResult {
+    let ints = || (0..3).map(Reply::Integer).collect::<Vec<_>>();
+    let reply = match name.to_ascii_lowercase().as_slice() {
+        b"string" => Reply::bulk("Hello World"),
+        b"integer" => Reply::Integer(12345),
+        // Redis's own figure, not pi.
+        #[allow(clippy::approx_constant)]
+        b"double" => Reply::Double(3.141),
+        b"bignum" => Reply::BigNumber("1234567999999999999999999999999999999".into()),
+        b"null" => Reply::Null,
+        b"array" => Reply::Array(ints()),
+        b"set" => Reply::Set(ints()),
+        b"map" => Reply::Map(
+            (0..3)
+                .map(|j| (Reply::Integer(j), Reply::Boolean(j == 1)))
+                .collect(),
+        ),
+        b"attrib" => Reply::bulk("Some real reply following the attribute"),
+        // A push is no reply of its own: the real one follows it.
+        b"push" => {
+            return Ok(Outcome::Replies(vec![
+                Reply::Push(vec![Reply::bulk("server-cpu-usage"), Reply::Integer(42)]),
+                Reply::bulk("Some real reply following the push reply"),
+            ]))
+        }
+        b"true" => Reply::Boolean(true),
+        b"false" => Reply::Boolean(false),
+        b"verbatim" => Reply::Verbatim {
+            format: *b"txt",
+            text: b"This is a verbatim\nstring".to_vec(),
+        },
+        _ => return Err(Error::DebugProtocolType),
+    };
+    Ok(reply.into())
+}
+
+/// Whether C's `atoi` reads `arg` as other than 0: an optional sign and the digits that
+/// follow it; anything else reads as 0.
+fn atoi_nonzero(arg: &[u8]) -> bool {
+    let sign = usize::from(matches!(arg.first(), Some(b'-' | b'+')));
+    let digits = arg[sign..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    arg[sign..sign + digits].iter().any(|&d| d != b'0')
 }
 
 /// A count DEBUG takes (`getPositiveLongFromObjectOrReply` without a message): anything that is
@@ -1082,7 +1213,7 @@ fn memory_stats(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
         ("cluster.links", int(0)),
         ("aof.buffer", int(0)),
         ("lua.caches", int(0)),
-        ("functions.caches", int(200)),
+        ("functions.caches", int(engine.functions_memory())),
     ];
     let mut dbs = Vec::new();
     for (i, d) in engine.dbs.iter().enumerate().filter(|(_, d)| !d.is_empty()) {

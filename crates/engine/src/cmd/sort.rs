@@ -225,7 +225,8 @@ fn sort_ro(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 fn sort_generic(engine: &mut Engine, call: &Call<'_>, readonly: bool) -> CommandResult {
     let mut options = SortOptions::parse(&call.argv[2..], readonly)?;
     let db = call.db;
-    let (mut items, start, end) = load(engine, db, &call.argv[1], &mut options)?;
+    let from_script = call.client == crate::script::SCRIPT_CLIENT;
+    let (mut items, start, end) = load(engine, db, &call.argv[1], &mut options, from_script)?;
     if !options.dont_sort {
         let mut convertible = true;
         for item in &mut items {
@@ -290,12 +291,14 @@ fn sort_generic(engine: &mut Engine, call: &Call<'_>, readonly: bool) -> Command
 /// Reads the elements to sort and clamps LIMIT to them, as `sortCommandGeneric` does: returns
 /// the elements and the inclusive range of them to answer (empty when `end < start`). When not
 /// sorting, a list or a sorted set gives just that range, in its own order or reversed for
-/// DESC, and the range is then all of it; a set to be stored is sorted ALPHA instead.
+/// DESC, and the range is then all of it; a set to be stored, or read by a script, is sorted
+/// ALPHA instead (its order would otherwise differ between a primary and its replicas).
 fn load(
     engine: &mut Engine,
     db: usize,
     key: &[u8],
     options: &mut SortOptions<'_>,
+    from_script: bool,
 ) -> Result<(Vec<Item>, i64, i64)> {
     let empty = Value::List(List::new());
     if let Some(Value::ZSet(_)) = engine.lookup_read(db, key) {
@@ -312,7 +315,8 @@ fn load(
         Value::ZSet(zset) => zset.len(),
         _ => return Err(Error::WrongType),
     } as i64;
-    if options.dont_sort && options.store.is_some() && matches!(value, Value::Set(_)) {
+    let fixed_order = options.store.is_some() || from_script;
+    if options.dont_sort && fixed_order && matches!(value, Value::Set(_)) {
         options.dont_sort = false;
         options.alpha = true;
     }

@@ -648,9 +648,9 @@ fn write_stream<'e>(
     engine.lookup_write(db, key).map(as_stream_mut).transpose()
 }
 
-/// The stream a read just found, to change in place ([`Engine::value_after_read`]).
+/// The stream a read just found, to change in place ([`Engine::looked_up_mut`]).
 fn stream_after_read<'e>(engine: &'e mut Engine, db: usize, key: &[u8]) -> &'e mut Stream {
-    match engine.value_after_read(db, key) {
+    match engine.looked_up_mut(db, key) {
         Some(Value::Stream(s)) => s,
         _ => unreachable!("the caller found a stream at this key"),
     }

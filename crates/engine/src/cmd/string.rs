@@ -14,6 +14,7 @@ use crate::engine::{Call, Engine};
 use crate::error::{Error, Result};
 use crate::event::NotifyClass;
 use crate::longdouble::LongDouble;
+use crate::memory::Sds;
 use crate::reply::Reply;
 use crate::spec::{flag, key_flag, CommandResult, CommandSpec, KeySpec};
 
@@ -341,8 +342,7 @@ pub static COMMANDS: &[CommandSpec] = &[
 ];
 
 /// The string in a value, or WRONGTYPE.
-fn as_string(value: &Value) -> Result<&Vec<u8>> {
-    #[allow(unreachable_patterns)] // other types are on their way into `Value`
+pub(crate) fn as_string(value: &Value) -> Result<&Vec<u8>> {
     match value {
         Value::String(s) => Ok(s),
         _ => Err(Error::WrongType),
@@ -350,8 +350,7 @@ fn as_string(value: &Value) -> Result<&Vec<u8>> {
 }
 
 /// The string in a value, to change in place, or WRONGTYPE.
-fn as_string_mut(value: &mut Value) -> Result<&mut Vec<u8>> {
-    #[allow(unreachable_patterns)]
+pub(crate) fn as_string_mut(value: &mut Value) -> Result<&mut Vec<u8>> {
     match value {
         Value::String(s) => Ok(s),
         _ => Err(Error::WrongType),
@@ -847,22 +846,19 @@ fn append(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     let key = &call.argv[1];
     let tail = &call.argv[2];
     let max = engine.config.int("proto-max-bulk-len");
-    let len = match engine.lookup_write(call.db, key) {
-        Some(value) => {
-            let s = as_string_mut(value)?;
-            let total = i64::try_from(s.len().saturating_add(tail.len())).ok();
-            let total = check_string_length(total, max)?;
-            s.try_reserve(tail.len())
-                .map_err(|_| Error::StringTooLong)?;
-            s.extend_from_slice(tail);
-            engine.set_string_origin(call.db, key, StringOrigin::Raw);
-            total
-        }
-        None => {
-            engine.db_add(call.db, key, Value::String(tail.clone()));
-            tail.len()
-        }
-    };
+    let (value, origin, created) =
+        engine.lookup_write_or_add(call.db, key, || Value::String(tail.clone()));
+    let s = as_string_mut(value)?;
+    if !created {
+        let total = i64::try_from(s.len().saturating_add(tail.len())).ok();
+        check_string_length(total, max)?;
+        s.try_reserve(tail.len())
+            .map_err(|_| Error::StringTooLong)?;
+        // Appended in place (`sdscatlen`), to an exact copy if it was not raw yet.
+        *origin = StringOrigin::Raw(origin.unshared(s.len()).cat(s.len(), tail.len()));
+        s.extend_from_slice(tail);
+    }
+    let len = s.len();
     engine.notify(NotifyClass::String, "append", call.db, key);
     Ok(Reply::Integer(len as i64).into())
 }
@@ -927,14 +923,18 @@ fn setrange(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         .ok()
         .and_then(|len| offset.checked_add(len));
     let max = engine.config.int("proto-max-bulk-len");
-    let len = match engine.lookup_write(call.db, key) {
-        Some(value) => {
+    let len = match engine.lookup_write_string(call.db, key) {
+        Some((value, origin)) => {
             let s = as_string_mut(value)?;
             if patch.is_empty() {
                 return Ok(Reply::Integer(s.len() as i64).into());
             }
             let end = check_string_length(needed, max)?;
-            overwrite(s, end, patch)?
+            let before = s.len();
+            let len = overwrite(s, end, patch)?;
+            // Grown in place (`sdsgrowzero`), from an exact copy if it was not raw yet.
+            *origin = StringOrigin::Raw(origin.unshared(before).grow_zero(before, len));
+            len
         }
         None if patch.is_empty() => return Ok(Reply::Integer(0).into()),
         None => {
@@ -942,11 +942,11 @@ fn setrange(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
             let mut s = Vec::new();
             let len = overwrite(&mut s, end, patch)?;
             engine.db_add(call.db, key, Value::String(s));
+            engine.set_string_origin(call.db, key, StringOrigin::Raw(Sds::new(len)));
             len
         }
     };
     engine.notify(NotifyClass::String, "setrange", call.db, key);
-    engine.set_string_origin(call.db, key, StringOrigin::Raw);
     Ok(Reply::Integer(len as i64).into())
 }
 

@@ -25,39 +25,12 @@ use crate::error::{Error, Result};
 use crate::event::NotifyClass;
 use crate::reply::{format_double, Reply};
 use crate::rng::Rng;
-use crate::spec::{flag, key_flag, CommandResult, CommandSpec, Handler, KeySpec};
+use crate::spec::{flag, key_flag, row, CommandResult, CommandSpec, KeySpec};
 use crate::types::set::Set;
 use crate::types::zset::{LexBound, ListpackLimits, SortedSet, ZRange};
 
-/// A row of this family's spec table: every sorted-set command is in Redis's `sorted-set`
-/// group and has no subcommands.
-#[allow(clippy::too_many_arguments)]
-const fn row(
-    name: &'static str,
-    arity: i32,
-    flags: u32,
-    since: &'static str,
-    summary: &'static str,
-    syntax: &'static str,
-    complexity: &'static str,
-    keys: &'static [KeySpec],
-    handler: Handler,
-) -> CommandSpec {
-    CommandSpec {
-        name,
-        arity,
-        flags,
-        group: "sorted-set",
-        since,
-        summary,
-        syntax,
-        complexity,
-        keys,
-        tips: &[],
-        handler: Some(handler),
-        subcommands: &[],
-    }
-}
+/// Every command of this family is in Redis's `sorted-set` group.
+const GROUP: &str = "sorted-set";
 
 const LOG_N: &str = "O(log(N)) where N is the number of elements in the sorted set.";
 const RANGE: &str = "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.";
@@ -86,125 +59,125 @@ const W: u32 = flag::WRITE;
 const R: u32 = flag::READONLY;
 
 pub static COMMANDS: &[CommandSpec] = &[
-    row("zadd", -4, W | flag::DENYOOM | flag::FAST, "1.2.0",
+    row(GROUP, "zadd", -4, W | flag::DENYOOM | flag::FAST, "1.2.0",
         "Adds members with scores, or updates their scores; NX, XX, GT, LT, CH and INCR refine it.",
         "key [NX | XX] [GT | LT] [CH] [INCR] score member [score member ...]",
         "O(log(N)) for each item added, where N is the number of elements in the sorted set.",
         &[KeySpec::range(key_flag::RW | key_flag::UPDATE, 1, 0, 1)], zadd),
-    row("zincrby", 4, W | flag::DENYOOM | flag::FAST, "1.2.0",
+    row(GROUP, "zincrby", 4, W | flag::DENYOOM | flag::FAST, "1.2.0",
         "Adds an increment to a member's score (adding the member if needed); returns the new score.",
         "key increment member", LOG_N, &[KeySpec::range(key_flag::RW | key_flag::ACCESS | key_flag::UPDATE, 1, 0, 1)], zincrby),
-    row("zrem", -3, W | flag::FAST, "1.2.0",
+    row(GROUP, "zrem", -3, W | flag::FAST, "1.2.0",
         "Removes members; returns how many were there.",
         "key member [member ...]",
         "O(M*log(N)) with N being the number of elements in the sorted set and M the number of elements to be removed.",
         REMOVES, zrem),
-    row("zcard", 2, R | flag::FAST, "1.2.0", "Returns the number of members.", "key", "O(1)", &[KeySpec::range(key_flag::RO, 1, 0, 1)], zcard),
-    row("zscore", 3, R | flag::FAST, "1.2.0", "Returns a member's score.", "key member", "O(1)", READS, zscore),
-    row("zmscore", -3, R | flag::FAST, "6.2.0", "Returns the scores of several members.",
+    row(GROUP, "zcard", 2, R | flag::FAST, "1.2.0", "Returns the number of members.", "key", "O(1)", &[KeySpec::range(key_flag::RO, 1, 0, 1)], zcard),
+    row(GROUP, "zscore", 3, R | flag::FAST, "1.2.0", "Returns a member's score.", "key member", "O(1)", READS, zscore),
+    row(GROUP, "zmscore", -3, R | flag::FAST, "6.2.0", "Returns the scores of several members.",
         "key member [member ...]", "O(N) where N is the number of members being requested.", READS, zmscore),
-    row("zrank", 3, R | flag::FAST, "2.0.0", "Returns a member's rank, lowest score first.",
+    row(GROUP, "zrank", 3, R | flag::FAST, "2.0.0", "Returns a member's rank, lowest score first.",
         "key member", LOG_N, READS, zrank),
-    row("zrevrank", 3, R | flag::FAST, "2.0.0", "Returns a member's rank, highest score first.",
+    row(GROUP, "zrevrank", 3, R | flag::FAST, "2.0.0", "Returns a member's rank, highest score first.",
         "key member", LOG_N, READS, zrevrank),
-    row("zcount", 4, R | flag::FAST, "2.0.0", "Counts the members with scores within a range.",
+    row(GROUP, "zcount", 4, R | flag::FAST, "2.0.0", "Counts the members with scores within a range.",
         "key min max", LOG_N, READS, zcount),
-    row("zlexcount", 4, R | flag::FAST, "2.8.9",
+    row(GROUP, "zlexcount", 4, R | flag::FAST, "2.8.9",
         "Counts the members within a lexicographical range (all scores equal).",
         "key min max", LOG_N, READS, zlexcount),
-    row("zrange", -4, R, "1.2.0",
+    row(GROUP, "zrange", -4, R, "1.2.0",
         "Returns members by rank, score or lexicographical range, in either direction.",
         "key start stop [BYSCORE | BYLEX] [REV] [LIMIT offset count] [WITHSCORES]",
         RANGE, READS, zrange),
-    row("zrangestore", -5, W | flag::DENYOOM, "6.2.0",
+    row(GROUP, "zrangestore", -5, W | flag::DENYOOM, "6.2.0",
         "Stores a range of a sorted set (as ZRANGE selects it) in another key.",
         "dst src min max [BYSCORE | BYLEX] [REV] [LIMIT offset count]",
         "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements stored into the destination key.",
         &[KeySpec::range(key_flag::OW | key_flag::UPDATE, 1, 0, 1), KeySpec::range(key_flag::RO | key_flag::ACCESS, 2, 0, 1)], zrangestore),
-    row("zrevrange", -4, R, "1.2.0", "Returns members by rank, highest score first.",
+    row(GROUP, "zrevrange", -4, R, "1.2.0", "Returns members by rank, highest score first.",
         "key start stop [WITHSCORES]", RANGE, READS, zrevrange),
-    row("zrangebyscore", -4, R, "1.0.5", "Returns members with scores within a range, lowest first.",
+    row(GROUP, "zrangebyscore", -4, R, "1.0.5", "Returns members with scores within a range, lowest first.",
         "key min max [WITHSCORES] [LIMIT offset count]", RANGE, READS, zrangebyscore),
-    row("zrevrangebyscore", -4, R, "2.2.0",
+    row(GROUP, "zrevrangebyscore", -4, R, "2.2.0",
         "Returns members with scores within a range, highest first.",
         "key max min [WITHSCORES] [LIMIT offset count]", RANGE, READS, zrevrangebyscore),
-    row("zrangebylex", -4, R, "2.8.9",
+    row(GROUP, "zrangebylex", -4, R, "2.8.9",
         "Returns members within a lexicographical range (all scores equal).",
         "key min max [LIMIT offset count]", RANGE, READS, zrangebylex),
-    row("zrevrangebylex", -4, R, "2.8.9",
+    row(GROUP, "zrevrangebylex", -4, R, "2.8.9",
         "Returns members within a lexicographical range, in reverse order.",
         "key max min [LIMIT offset count]", RANGE, READS, zrevrangebylex),
-    row("zremrangebyrank", 4, W, "2.0.0", "Removes the members within a range of ranks.",
+    row(GROUP, "zremrangebyrank", 4, W, "2.0.0", "Removes the members within a range of ranks.",
         "key start stop",
         "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.",
         REMOVES, zremrangebyrank),
-    row("zremrangebyscore", 4, W, "1.2.0", "Removes the members with scores within a range.",
+    row(GROUP, "zremrangebyscore", 4, W, "1.2.0", "Removes the members with scores within a range.",
         "key min max",
         "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.",
         REMOVES, zremrangebyscore),
-    row("zremrangebylex", 4, W, "2.8.9", "Removes the members within a lexicographical range.",
+    row(GROUP, "zremrangebylex", 4, W, "2.8.9", "Removes the members within a lexicographical range.",
         "key min max",
         "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.",
         REMOVES, zremrangebylex),
-    row("zpopmin", -2, W | flag::FAST, "5.0.0", "Removes and returns the members with the lowest scores.",
+    row(GROUP, "zpopmin", -2, W | flag::FAST, "5.0.0", "Removes and returns the members with the lowest scores.",
         "key [count]",
         "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.",
         POPS, zpopmin),
-    row("zpopmax", -2, W | flag::FAST, "5.0.0", "Removes and returns the members with the highest scores.",
+    row(GROUP, "zpopmax", -2, W | flag::FAST, "5.0.0", "Removes and returns the members with the highest scores.",
         "key [count]",
         "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.",
         POPS, zpopmax),
-    row("zmpop", -4, W | flag::MOVABLEKEYS, "7.0.0",
+    row(GROUP, "zmpop", -4, W | flag::MOVABLEKEYS, "7.0.0",
         "Pops the lowest or highest members from the first non-empty sorted set of several.",
         "numkeys key [key ...] (MIN | MAX) [COUNT count]",
         "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.",
         &[KeySpec::keynum(key_flag::RW | key_flag::ACCESS | key_flag::DELETE, 1, 0, 1, 1)], zmpop),
     CommandSpec {
         tips: RANDOM,
-        ..row("zrandmember", -2, R, "6.2.0",
+        ..row(GROUP, "zrandmember", -2, R, "6.2.0",
             "Returns random members: distinct for a positive count, possibly repeated for a negative one.",
             "key [count [WITHSCORES]]",
             "O(N) where N is the number of members returned",
             READS, zrandmember)
     },
-    row("zunion", -3, R | flag::MOVABLEKEYS, "6.2.0",
+    row(GROUP, "zunion", -3, R | flag::MOVABLEKEYS, "6.2.0",
         "Returns the union of sorted sets (sets count with score 1).",
         "numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE (SUM | MIN | MAX)] [WITHSCORES]",
         "O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.",
         READS_COUNTED, zunion),
-    row("zinter", -3, R | flag::MOVABLEKEYS, "6.2.0",
+    row(GROUP, "zinter", -3, R | flag::MOVABLEKEYS, "6.2.0",
         "Returns the intersection of sorted sets (sets count with score 1).",
         "numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE (SUM | MIN | MAX)] [WITHSCORES]",
         "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.",
         READS_COUNTED, zinter),
-    row("zdiff", -3, R | flag::MOVABLEKEYS, "6.2.0",
+    row(GROUP, "zdiff", -3, R | flag::MOVABLEKEYS, "6.2.0",
         "Returns the members of the first sorted set that are in none of the others.",
         "numkeys key [key ...] [WITHSCORES]",
         "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.",
         READS_COUNTED, zdiff),
-    row("zunionstore", -4, W | flag::DENYOOM | flag::MOVABLEKEYS, "2.0.0",
+    row(GROUP, "zunionstore", -4, W | flag::DENYOOM | flag::MOVABLEKEYS, "2.0.0",
         "Stores the union of sorted sets in a key; returns its size.",
         "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE (SUM | MIN | MAX)]",
         "O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.",
         STORES_COUNTED, zunionstore),
-    row("zinterstore", -4, W | flag::DENYOOM | flag::MOVABLEKEYS, "2.0.0",
+    row(GROUP, "zinterstore", -4, W | flag::DENYOOM | flag::MOVABLEKEYS, "2.0.0",
         "Stores the intersection of sorted sets in a key; returns its size.",
         "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE (SUM | MIN | MAX)]",
         "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.",
         STORES_COUNTED, zinterstore),
-    row("zdiffstore", -4, W | flag::DENYOOM | flag::MOVABLEKEYS, "6.2.0",
+    row(GROUP, "zdiffstore", -4, W | flag::DENYOOM | flag::MOVABLEKEYS, "6.2.0",
         "Stores the difference of sorted sets in a key; returns its size.",
         "destination numkeys key [key ...]",
         "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.",
         STORES_COUNTED, zdiffstore),
-    row("zintercard", -3, R | flag::MOVABLEKEYS, "7.0.0",
+    row(GROUP, "zintercard", -3, R | flag::MOVABLEKEYS, "7.0.0",
         "Counts the members of the intersection of sorted sets, stopping at an optional limit.",
         "numkeys key [key ...] [LIMIT limit]",
         "O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.",
         READS_COUNTED, zintercard),
     CommandSpec {
         tips: RANDOM,
-        ..row("zscan", -3, R, "2.8.0", "Iterates over members and scores, a batch per call.",
+        ..row(GROUP, "zscan", -3, R, "2.8.0", "Iterates over members and scores, a batch per call.",
             "key cursor [MATCH pattern] [COUNT count]",
             "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.",
             READS, zscan)
@@ -229,7 +202,11 @@ fn as_zset_mut(value: &mut Value) -> Result<&mut SortedSet> {
 }
 
 /// Reads a sorted set for a read-only command: None when the key does not exist.
-fn read_zset<'e>(engine: &'e mut Engine, db: usize, key: &[u8]) -> Result<Option<&'e SortedSet>> {
+pub(crate) fn read_zset<'e>(
+    engine: &'e mut Engine,
+    db: usize,
+    key: &[u8],
+) -> Result<Option<&'e SortedSet>> {
     engine.lookup_read(db, key).map(as_zset).transpose()
 }
 
@@ -344,7 +321,7 @@ struct ZaddFlags {
 /// and the reply is the new score, or nil when a condition refused the change. Flags come
 /// first in any order; every score is checked before anything changes. Announced `zadd`
 /// (`zincr` with INCR) when anything was added or updated.
-fn zadd(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+pub(crate) fn zadd(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     zadd_generic(engine, call, ZaddFlags::default())
 }
 

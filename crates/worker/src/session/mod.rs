@@ -1,0 +1,318 @@
+//! The console's engine as the page sees it: a [`Session`] owns an engine and the console's
+//! clients, one per pane, as several redis-cli sessions see it, and answers the page's
+//! [`Request`]s. It runs in the Web Worker (`crate::messages`), or in the page itself for the
+//! browser tests (`crate::in_page`); either way it is plain Rust, tested natively here.
+//!
+//! This module takes the requests and answers them; the concerns behind the answers have a
+//! file each:
+//!
+//! - `panes`: each pane's client and its queue of typed work, blocked clients, and what
+//!   arrives unasked (pub/sub messages, notifications, a killed connection);
+//! - `replies`: printing replies as redis-cli does, and the long replies kept for "show more";
+//! - `continue_scenario`: the console taking over the scenario player's engine;
+//! - `persist`: what each request leaves for the browser to keep.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use keyspace::evict::POLICY_NAMES;
+use keyspace::persist::LoadMode;
+use keyspace::{Clock, Engine};
+use keyspace_protocol::console::{clip_echo, help_topic, Line, PaneId, Update, PANES_MAX};
+use keyspace_protocol::inspect::{InspectQuery, Inspection};
+use keyspace_protocol::keys::{KeyQuery, KeyWindow};
+use keyspace_protocol::saved::Restored;
+use keyspace_protocol::scenario::ScenarioResponse;
+use keyspace_protocol::server::{LogLine, ServerRequest, ServerResponse};
+use keyspace_protocol::share::ShareError;
+use keyspace_protocol::{Request, Response, Wanted};
+
+use crate::assist;
+use crate::help;
+use crate::inspect::{self, Snapshot};
+use crate::keyview;
+use crate::lrulab;
+use crate::persistence::{self, StoreOp, Stored};
+use crate::player::Player;
+use crate::server;
+use crate::share;
+use panes::{client_prompt, prompt, Pane};
+
+mod continue_scenario;
+mod panes;
+mod persist;
+mod replies;
+#[cfg(test)]
+mod tests;
+
+pub use replies::PAGE;
+
+/// An engine with the console's clients, and the long replies the page may page through.
+pub struct Session {
+    engine: Engine,
+    panes: Vec<Pane>,
+    next_pane: PaneId,
+    /// The pane whose database the keyspace panel shows.
+    shown: PaneId,
+    replies: u64,
+    kept: VecDeque<(u64, Vec<Line>)>,
+    /// The inspected page as it was before the last command, if that command changed it:
+    /// what a later tick's fresh copy of the page is marked against, so that the highlight
+    /// lasts until the next command.
+    marked_against: Option<(InspectQuery, Snapshot)>,
+    /// The scenario being played, on its own engine.
+    player: Player,
+    /// Print each command's and reply's RESP bytes (the console's raw RESP toggle).
+    show_resp: bool,
+    /// Changes for the browser to keep, queued by the engine's storage and by
+    /// [`Session::persist`].
+    store_ops: Arc<Mutex<Vec<StoreOp>>>,
+    /// The config as last queued to be kept (`persistence::config_command`).
+    kept_config: Option<Vec<u8>>,
+    /// A command changed the keyspace in a way no log holds (DEBUG): snapshot after it.
+    snapshot_due: bool,
+    /// Damaged copies of what the browser kept, by name, for download.
+    damaged: Vec<(String, Vec<u8>)>,
+    /// The server's log as the Server tab shows it: the last [`LOG_KEPT`] lines.
+    server_log: VecDeque<LogLine>,
+}
+
+/// Lines of the server's log kept for the Server tab.
+const LOG_KEPT: usize = 200;
+
+impl Session {
+    /// A fresh keyspace with one client, its time from `clock` and its randomness seeded
+    /// with `seed`, on the page's configuration (`persistence::page_config`).
+    pub fn new(clock: Box<dyn Clock>, seed: u64) -> Session {
+        Session::open(&Stored::default(), clock, seed).0
+    }
+
+    /// The playground as the browser kept it (`persistence::restore`), and what was found.
+    pub fn open(stored: &Stored, clock: Box<dyn Clock>, seed: u64) -> (Session, Restored) {
+        let ops = Arc::new(Mutex::new(Vec::new()));
+        let (mut engine, restored) = persistence::restore(stored, clock, seed, ops.clone());
+        engine.set_capture_events(true);
+        // The damaged copies already kept, and those this start put aside.
+        let mut damaged = stored.damaged.clone();
+        for op in ops.lock().expect("one thread").iter() {
+            if let StoreOp::Damaged { name, bytes } = op {
+                damaged.retain(|(n, _)| n != name);
+                damaged.push((name.clone(), bytes.clone()));
+            }
+        }
+        let mut session = Session {
+            damaged,
+            kept_config: persistence::config_command(engine.config()),
+            engine,
+            panes: Vec::new(),
+            next_pane: 1,
+            shown: 1,
+            replies: 0,
+            kept: VecDeque::new(),
+            marked_against: None,
+            server_log: VecDeque::new(),
+            player: Player::default(),
+            show_resp: false,
+            store_ops: ops,
+            snapshot_due: false,
+        };
+        session.add_pane(None, None);
+        (session, restored)
+    }
+
+    /// Answers one request; what it changed is queued for the browser to keep.
+    pub fn handle(&mut self, request: Request) -> Response {
+        let response = self.answer(request);
+        self.persist();
+        response
+    }
+    fn answer(&mut self, request: Request) -> Response {
+        match request {
+            Request::Run {
+                seq,
+                pane,
+                lines,
+                view,
+                inspect,
+            } => self.run(seq, pane, lines, &view, inspect.as_ref()),
+            Request::Tick {
+                pane,
+                view,
+                inspect,
+            } => {
+                self.show(pane);
+                self.tick(&view, inspect.as_ref())
+            }
+            Request::Window { pane, view } => {
+                self.show(pane);
+                Response::Window(self.window(&view))
+            }
+            Request::Inspect(query) => {
+                self.marked_against = None;
+                Response::Inspected(self.inspect(&query, None))
+            }
+            Request::More { reply, from } => Response::More {
+                reply,
+                from,
+                lines: self.more(reply, from),
+            },
+            Request::AddClient => {
+                if self.panes.len() < PANES_MAX {
+                    self.add_pane(None, None);
+                }
+                self.update(Update::default())
+            }
+            Request::RemoveClient { pane } => {
+                // The last pane stays: the console always has a client to type into.
+                if self.panes.len() > 1 {
+                    if let Some(at) = self.panes.iter().position(|p| p.id == pane) {
+                        let gone = self.panes.remove(at);
+                        self.engine.disconnect(gone.client);
+                    }
+                }
+                self.update(Update::default())
+            }
+            Request::Scenario(request) => Response::Scenario(self.player.handle(request)),
+            Request::ContinueScenario { confirmed: false } if self.player.is_open() => {
+                Response::Scenario(ScenarioResponse::WouldReplace { keys: self.keys() })
+            }
+            Request::ContinueScenario { .. } => self.continue_scenario(),
+            Request::Assist { line, cursor } => {
+                Response::Assisted(assist::assist(&line, cursor, self.engine.db(self.db())))
+            }
+            Request::Help { seq, pane, line } => self.help(seq, pane, &line),
+            Request::ShowResp(on) => {
+                self.show_resp = on;
+                Response::RespShown(on)
+            }
+            Request::Share { lines, page_url } => {
+                Response::Shared(share::bundle(&lines, &page_url))
+            }
+            Request::OpenShare { hash } => {
+                Response::ShareOpened(share::decode(&hash).unwrap_or(Err(ShareError::Empty)))
+            }
+            Request::Server(request) => Response::Server(self.server(request)),
+            Request::Download(Wanted::Rdb) => Response::File {
+                name: "dump.rdb".to_string(),
+                bytes: self.engine.rdb_snapshot(),
+            },
+            Request::Download(Wanted::Damaged(name)) => Response::File {
+                bytes: (self.damaged.iter())
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, bytes)| bytes.clone())
+                    .unwrap_or_default(),
+                name,
+            },
+            Request::LoadRdb(bytes) => {
+                let loaded = self.engine.load_rdb(&bytes, LoadMode::Replace);
+                if loaded.is_ok() {
+                    self.snapshot();
+                }
+                Response::RdbLoaded(loaded.map(|()| self.keys()).map_err(|e| e.to_string()))
+            }
+            // Nothing is kept in the page's own thread (the browser tests); the worker
+            // answers this itself, once IndexedDB is empty.
+            Request::Reset => Response::ResetDone,
+        }
+    }
+
+    /// Keys in every database.
+    fn keys(&self) -> usize {
+        (0..)
+            .map_while(|i| self.engine.db(i))
+            .map(|db| db.len())
+            .sum()
+    }
+
+    /// The server panel's questions, answered from the console's engine (the LRU lab on
+    /// engines of its own).
+    fn server(&mut self, request: ServerRequest) -> ServerResponse {
+        match request {
+            ServerRequest::Status { detail } => {
+                self.take_log();
+                let mut status = server::status_of(&mut self.engine, detail);
+                status.log = detail.then(|| self.server_log.iter().cloned().collect());
+                ServerResponse::Status(status)
+            }
+            ServerRequest::Policies => {
+                ServerResponse::Policies(POLICY_NAMES.iter().map(|name| name.to_string()).collect())
+            }
+            ServerRequest::BigKeys => {
+                ServerResponse::BigKeys(server::big_keys(&self.engine, self.db()))
+            }
+            ServerRequest::LruLab => ServerResponse::LruLab(lrulab::run_all()),
+        }
+    }
+
+    fn show(&mut self, pane: PaneId) {
+        if self.panes.iter().any(|p| p.id == pane) {
+            self.shown = pane;
+        }
+    }
+
+    /// The console's `help` typed in `pane`: the docs of a command or group, which the page
+    /// lays out in its language.
+    fn help(&mut self, seq: u64, pane: PaneId, line: &str) -> Response {
+        let topic = help_topic(line).unwrap_or_default();
+        let prompt = self.panes.iter().find(|p| p.id == pane).map_or_else(
+            || prompt(0, false),
+            |p| client_prompt(&self.engine, p.client),
+        );
+        Response::Helped {
+            seq,
+            echo: clip_echo(format!("{prompt} {line}")),
+            topic: topic.to_string(),
+            docs: help::topic_docs(topic),
+        }
+    }
+
+    /// The database of the pane the keyspace panel shows.
+    fn db(&self) -> usize {
+        self.panes
+            .iter()
+            .find(|p| p.id == self.shown)
+            .and_then(|p| self.engine.client(p.client))
+            .map_or(0, |c| c.db)
+    }
+
+    /// Moves what the engine wrote to its log (`redis.log`, saves) into the Server tab's,
+    /// stamped with the engine's time; the oldest lines go past [`LOG_KEPT`].
+    fn take_log(&mut self) {
+        let at_ms = self.engine.now_ms();
+        for text in self.engine.take_persistence_log() {
+            if self.server_log.len() == LOG_KEPT {
+                self.server_log.pop_front();
+            }
+            self.server_log.push_back(LogLine { at_ms, text });
+        }
+    }
+
+    /// A page of one key of the shown database, for the inspector.
+    fn inspect(&self, query: &InspectQuery, before: Option<&mut Snapshot>) -> Inspection {
+        let db = self.db();
+        let searched = inspect::searched(&self.engine, db, &query.key);
+        inspect::inspect(self.engine.db(db), query, before, searched)
+    }
+
+    /// The page, with what the last command changed in it marked.
+    fn inspect_marked(&self, query: &InspectQuery) -> Inspection {
+        let mut before = self
+            .marked_against
+            .as_ref()
+            .filter(|(q, _)| q == query)
+            .map(|(_, before)| before.clone());
+        self.inspect(query, before.as_mut())
+    }
+
+    fn window(&self, view: &KeyQuery) -> KeyWindow {
+        let db = self.db();
+        let window = match self.engine.db(db) {
+            Some(keys) => keyview::window(db, keys, view),
+            None => KeyWindow::default(),
+        };
+        KeyWindow {
+            now_ms: self.engine.now_ms(),
+            ..window
+        }
+    }
+}

@@ -1,0 +1,461 @@
+//! The console's panes: each pane's client and its queue of typed work. A line runs at once
+//! unless the pane's client is blocked (BLPOP with nothing to pop): then the line that blocked
+//! waits for its reply, and what was typed after it waits behind it, as it would behind
+//! redis-cli. After every command the other panes are looked at: a blocked client the command
+//! served finishes its line, a connection another client killed starts anew, and what arrived
+//! unasked (pub/sub messages, notifications) is pushed to its pane; a message is also reported
+//! as a [`Flow`] from the pane that published it.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use keyspace::cli::{self, INVALID_ARGUMENTS};
+use keyspace::{ClientId, Engine, Reply};
+use keyspace_protocol::console::{
+    clip_echo, Answer, BlockedView, ClientView, Evicted, Flow, Line, LineKind, Note, PaneId,
+    Pushed, Update, Watched,
+};
+use keyspace_protocol::inspect::InspectQuery;
+use keyspace_protocol::keys::KeyQuery;
+use keyspace_protocol::Response;
+
+use super::replies::{print, print_resp};
+use super::Session;
+use crate::inspect::Snapshot;
+use crate::server;
+
+/// Changed keys reported per command: enough to highlight a screenful.
+pub(super) const CHANGED_MAX: usize = 1000;
+/// Evicted keys named per command; the rest are counted.
+pub(super) const EVICTED_MAX: usize = 8;
+/// Channel names a pane lists by name; the rest are counted.
+pub(super) const CHANNELS_SHOWN: usize = 5;
+/// Flows reported per update: a publish to a thousand subscribers is one flow, but a
+/// pipeline of a thousand publishes would draw more arrows than anyone can follow.
+pub(super) const FLOWS_MAX: usize = 50;
+/// What redis-cli prints when the server closed its connection (CLIENT KILL from another
+/// pane); it connects again for the next command.
+pub(super) const CLOSED: &str = "Error: Server closed the connection";
+/// How long a tick runs a script that goes on past its first slice (EVAL of a long loop): the
+/// rest of the page's tick is for its other requests (typing, SCRIPT KILL from another pane),
+/// which the worker answers between ticks, as Redis serves other clients between a busy
+/// script's slices.
+pub(super) const SCRIPT_MS_PER_TICK: u64 = 40;
+/// And at most this many slices of [`keyspace::script::SLICE_BUDGET`] instructions (ten
+/// million), should the engine's clock stand still (a test's manual clock).
+pub(super) const SCRIPT_SLICES_PER_TICK: usize = 50;
+
+/// One pane: its client and the typed work it has not finished.
+pub(super) struct Pane {
+    pub(super) id: PaneId,
+    pub(super) client: ClientId,
+    /// The name of the scenario participant it continues, if any.
+    label: Option<String>,
+    jobs: VecDeque<Job>,
+}
+
+/// Typed lines waiting for their replies: one line, or a pipeline.
+struct Job {
+    seq: u64,
+    lines: VecDeque<String>,
+    pipeline: bool,
+    /// The echo, fixed when the first line runs (the prompt it ran under).
+    echo: Option<String>,
+    out: Vec<Line>,
+    /// A line of it blocked: its reply arrives in the client's outbox.
+    waiting: bool,
+    /// What the page says beside its reply.
+    note: Option<Note>,
+}
+
+impl Session {
+    pub(super) fn add_pane(&mut self, client: Option<ClientId>, label: Option<String>) {
+        let client = client.unwrap_or_else(|| self.engine.connect());
+        self.panes.push(Pane {
+            id: self.next_pane,
+            client,
+            label,
+            jobs: VecDeque::new(),
+        });
+        self.next_pane += 1;
+    }
+
+    pub(super) fn run(
+        &mut self,
+        seq: u64,
+        pane: PaneId,
+        lines: Vec<String>,
+        view: &KeyQuery,
+        inspect: Option<&InspectQuery>,
+    ) -> Response {
+        self.show(pane);
+        let before = inspect.map(|q| Snapshot::take(self.engine.db(self.db()), q));
+        self.marked_against = None;
+        let mut update = Update::default();
+        if let Some(at) = self.panes.iter().position(|p| p.id == pane) {
+            let notes: Vec<Note> = lines
+                .iter()
+                .filter_map(|l| server::console_note(l))
+                .collect();
+            match notes
+                .iter()
+                .find(|n| matches!(n, Note::PopulateCapped { .. }))
+            {
+                // Not run at all, as typed: the page says why instead of a reply.
+                Some(&capped) => {
+                    let echo = match lines.as_slice() {
+                        [line] => {
+                            let prompt = client_prompt(&self.engine, self.panes[at].client);
+                            clip_echo(format!("{prompt} {line}"))
+                        }
+                        _ => String::new(),
+                    };
+                    let reply = self.page(Vec::new());
+                    update.answers.push(Answer {
+                        seq,
+                        pane,
+                        echo,
+                        reply,
+                        note: Some(capped),
+                    });
+                }
+                None => {
+                    self.panes[at].jobs.push_back(Job {
+                        seq,
+                        pipeline: lines.len() > 1,
+                        lines: lines.into(),
+                        echo: None,
+                        out: Vec::new(),
+                        waiting: false,
+                        note: notes.first().copied(),
+                    });
+                    self.advance(at, &mut update);
+                }
+            }
+        }
+        self.take_log();
+        let (changed, evicted) = self.keyspace_changes();
+        update.evicted = evicted;
+        // Highlight inside the inspected value only if the command touched that key.
+        self.marked_against = inspect
+            .zip(before)
+            .filter(|(q, _)| changed.contains(&q.key))
+            .map(|(q, before)| (q.clone(), before));
+        update.inspection = inspect.map(|q| self.inspect_marked(q));
+        update.window = Some(self.window(view));
+        update.changed = changed;
+        self.update(update)
+    }
+
+    /// Runs pane `at`'s typed work until it is done or its client blocks, then looks at
+    /// every pane for what the commands delivered.
+    fn advance(&mut self, at: usize, update: &mut Update) {
+        loop {
+            let client = self.panes[at].client;
+            if self.engine.client(client).is_none_or(|c| c.is_blocked()) {
+                break;
+            }
+            let Some(job) = self.panes[at].jobs.front_mut() else {
+                break;
+            };
+            if job.waiting {
+                // The blocked line was served (or timed out): its reply is in the outbox.
+                job.waiting = false;
+                let replies = self.engine.drain(client);
+                let protocol = self.protocol(client);
+                let job = self.panes[at].jobs.front_mut().expect("the front job");
+                for reply in &replies {
+                    print(reply, protocol, false, &mut job.out);
+                }
+            }
+            let job = self.panes[at].jobs.front_mut().expect("the front job");
+            let Some(line) = job.lines.pop_front() else {
+                let job = self.panes[at].jobs.pop_front().expect("the front job");
+                let answer = self.finished(self.panes[at].id, job);
+                update.answers.push(answer);
+                continue;
+            };
+            if job.echo.is_none() {
+                let prompt = client_prompt(&self.engine, client);
+                job.echo = Some(if job.pipeline {
+                    String::new()
+                } else {
+                    clip_echo(format!("{prompt} {line}"))
+                });
+            }
+            if job.pipeline {
+                job.out.push(Line {
+                    kind: LineKind::Echo,
+                    text: clip_echo(line.clone()),
+                });
+            }
+            let blocked = self.run_line(at, &line);
+            self.panes[at]
+                .jobs
+                .front_mut()
+                .expect("the front job")
+                .waiting = blocked;
+            self.deliver(Some(at), update);
+        }
+    }
+
+    /// Runs one line on pane `at`'s client and prints its replies into the pane's front job;
+    /// true if the command blocked.
+    fn run_line(&mut self, at: usize, line: &str) -> bool {
+        let client = self.panes[at].client;
+        let mut out = Vec::new();
+        let mut blocked = false;
+        match cli::split_args(line.as_bytes()) {
+            None => out.push(Line::classify(INVALID_ARGUMENTS.to_string(), true)),
+            Some(argv) => {
+                let raw = cli::prints_raw(&argv);
+                self.snapshot_due |= argv
+                    .first()
+                    .is_some_and(|name| name.eq_ignore_ascii_case(b"debug"));
+                let outcome = self.engine.execute(client, &argv);
+                blocked = matches!(outcome, keyspace::Outcome::Blocked);
+                let mut replies = outcome.into_replies();
+                if !blocked {
+                    replies.extend(self.engine.drain(client));
+                }
+                let protocol = self.protocol(client);
+                if self.show_resp {
+                    print_resp(&argv, &replies, protocol, &mut out);
+                }
+                for reply in &replies {
+                    print(reply, protocol, raw, &mut out);
+                }
+            }
+        }
+        // After QUIT redis-cli drops the connection and opens a new one on the next command.
+        if self.engine.client(client).is_none_or(|c| c.closing) {
+            self.engine.disconnect(client);
+            self.panes[at].client = self.engine.connect();
+            blocked = false;
+        }
+        let job = self.panes[at].jobs.front_mut().expect("the front job");
+        job.out.extend(out);
+        blocked
+    }
+
+    /// A finished job's answer to its pane: what it printed, paged.
+    fn finished(&mut self, pane: PaneId, job: Job) -> Answer {
+        Answer {
+            seq: job.seq,
+            pane,
+            echo: job.echo.unwrap_or_default(),
+            reply: self.page(job.out),
+            note: job.note,
+        }
+    }
+
+    /// After a command (of pane `from`) or a tick: blocked panes whose reply arrived finish
+    /// their line; connections another client killed start anew; what arrived unasked is
+    /// pushed to its pane, and messages become flows.
+    fn deliver(&mut self, from: Option<usize>, update: &mut Update) {
+        let mut flows: BTreeMap<(String, String), Flow> = BTreeMap::new();
+        for at in 0..self.panes.len() {
+            if Some(at) == from {
+                continue;
+            }
+            let client = self.panes[at].client;
+            if self.engine.client(client).is_none_or(|c| c.closing) {
+                self.engine.disconnect(client);
+                self.panes[at].client = self.engine.connect();
+                let pane = self.panes[at].id;
+                let closed = Line::classify(CLOSED.to_string(), true);
+                let jobs = std::mem::take(&mut self.panes[at].jobs);
+                if jobs.is_empty() {
+                    let reply = self.page(vec![closed.clone()]);
+                    update.pushed.push(Pushed { pane, reply });
+                }
+                // What waited at its prompt ends with the connection.
+                for mut job in jobs {
+                    job.out.push(closed.clone());
+                    update.answers.push(self.finished(pane, job));
+                }
+                continue;
+            }
+            if self.panes[at].jobs.front().is_some_and(|j| j.waiting) {
+                if !self.engine.client(client).is_some_and(|c| c.is_blocked()) {
+                    self.advance(at, update);
+                }
+                continue;
+            }
+            let replies = self.engine.drain(client);
+            if replies.is_empty() {
+                continue;
+            }
+            let pane = self.panes[at].id;
+            let protocol = self.protocol(client);
+            let mut lines = Vec::new();
+            for reply in &replies {
+                print(reply, protocol, false, &mut lines);
+                if let Some((channel, message, pattern)) = message_of(reply) {
+                    let flow = flows
+                        .entry((channel.clone(), message.clone()))
+                        .or_insert_with(|| Flow {
+                            from: from.map(|f| self.panes[f].id),
+                            channel,
+                            message,
+                            to: Vec::new(),
+                        });
+                    flow.to.push((pane, pattern));
+                }
+            }
+            let reply = self.page(lines);
+            update.pushed.push(Pushed { pane, reply });
+        }
+        let room = FLOWS_MAX.saturating_sub(update.flows.len());
+        update.flows.extend(flows.into_values().take(room));
+    }
+
+    /// The engine's background work (active expiry, blocked clients' timeouts), and whatever
+    /// it delivered meanwhile.
+    pub(super) fn tick(&mut self, view: &KeyQuery, inspect: Option<&InspectQuery>) -> Response {
+        let started = self.engine.now_ms();
+        for _ in 0..SCRIPT_SLICES_PER_TICK {
+            let spent = self.engine.now_ms().saturating_sub(started);
+            if !self.engine.script_running() || spent >= SCRIPT_MS_PER_TICK {
+                break;
+            }
+            self.engine.run_script();
+        }
+        self.engine.tick();
+        self.take_log();
+        // Every pane is drained below, so the list of clients to wake is only emptied, lest
+        // it grow.
+        self.engine.take_woken();
+        let mut update = Update::default();
+        self.deliver(None, &mut update);
+        let changed = !self.engine.take_events().is_empty();
+        update.window = changed.then(|| self.window(view));
+        update.inspection = inspect.filter(|_| changed).map(|q| self.inspect_marked(q));
+        self.update(update)
+    }
+
+    /// The keys the last commands changed in the shown database, and of those the ones
+    /// evicted to make room, with the policy that chose them.
+    fn keyspace_changes(&mut self) -> (Vec<String>, Option<Evicted>) {
+        let db = self.db();
+        let mut changed: Vec<String> = Vec::new();
+        let mut evicted: Vec<String> = Vec::new();
+        let mut evicted_total = 0;
+        for event in self.engine.take_events().into_iter().filter(|e| e.db == db) {
+            let key = String::from_utf8_lossy(&event.key).into_owned();
+            if event.event == "evicted" {
+                evicted_total += 1;
+                if evicted.len() < EVICTED_MAX {
+                    evicted.push(key.clone());
+                }
+            }
+            if changed.len() < CHANGED_MAX && !changed.contains(&key) {
+                changed.push(key);
+            }
+        }
+        let evicted = (evicted_total > 0).then(|| Evicted {
+            keys: evicted,
+            total: evicted_total,
+            policy: self.engine.config().text("maxmemory-policy").to_string(),
+        });
+        (changed, evicted)
+    }
+
+    /// Completes an update with every pane's state and the watched keys.
+    pub(super) fn update(&self, mut update: Update) -> Response {
+        let db = self.db();
+        let mut watched: BTreeMap<String, Watched> = BTreeMap::new();
+        for pane in &self.panes {
+            let Some(client) = self.engine.client(pane.client) else {
+                continue;
+            };
+            for w in client.watched.iter().filter(|w| w.db == db) {
+                let key = String::from_utf8_lossy(&w.key).into_owned();
+                let entry = watched.entry(key.clone()).or_insert_with(|| Watched {
+                    key,
+                    broken: false,
+                    by: Vec::new(),
+                });
+                entry.broken |= client.dirty_cas;
+                entry.by.push(pane.id);
+            }
+            update.clients.push(self.client_view(pane, client));
+        }
+        update.watched = watched.into_values().collect();
+        Response::Update(Box::new(update))
+    }
+
+    fn client_view(&self, pane: &Pane, client: &keyspace::Client) -> ClientView {
+        let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+        let subs = &client.subscriptions;
+        ClientView {
+            pane: pane.id,
+            id: client.id.0,
+            label: pane.label.clone(),
+            name: client.name.as_deref().map(text),
+            db: client.db,
+            prompt: prompt(client.db, client.multi.is_some()),
+            protocol: client.protocol,
+            multi: client.multi.as_ref().map(|t| t.queue.len()),
+            subscriptions: subs.channels.len() + subs.patterns.len() + subs.shard_channels.len(),
+            channels: subs
+                .channels
+                .iter()
+                .chain(&subs.patterns)
+                .chain(&subs.shard_channels)
+                .take(CHANNELS_SHOWN)
+                .map(|c| text(c))
+                .collect(),
+            blocked: client.blocked.as_ref().map(|b| BlockedView {
+                command: client.last_command.clone(),
+                keys: b.keys.iter().map(|k| text(k)).collect(),
+                timeout_at_ms: b.timeout_at,
+            }),
+            watching: client.watched.iter().map(|w| text(&w.key)).collect(),
+            watch_broken: client.dirty_cas,
+            waiting_lines: pane.jobs.iter().map(|j| j.lines.len()).sum::<usize>(),
+            running_script: self.engine.script_caller() == Some(pane.client),
+        }
+    }
+
+    /// The protocol a client's replies come in: HELLO 3's own reply is already RESP3.
+    fn protocol(&self, client: ClientId) -> u8 {
+        self.engine.client(client).map_or(2, |c| c.protocol)
+    }
+}
+
+/// redis-cli's prompt: `127.0.0.1:6379>`, `127.0.0.1:6379[1]>` once another database is
+/// selected, and `(TX)` after it between MULTI and EXEC.
+pub(super) fn prompt(db: usize, in_multi: bool) -> String {
+    let db = if db == 0 {
+        String::new()
+    } else {
+        format!("[{db}]")
+    };
+    let tx = if in_multi { "(TX)" } else { "" };
+    format!("127.0.0.1:6379{db}{tx}>")
+}
+
+/// The prompt redis-cli shows for `client`.
+pub(super) fn client_prompt(engine: &Engine, client: ClientId) -> String {
+    engine
+        .client(client)
+        .map_or_else(|| prompt(0, false), |c| prompt(c.db, c.multi.is_some()))
+}
+
+/// A pub/sub message's channel, payload and (for `pmessage`) the pattern that matched; None
+/// for anything else pushed (a blocked command's reply).
+fn message_of(reply: &Reply) -> Option<(String, String, Option<String>)> {
+    let (Reply::Array(parts) | Reply::Push(parts)) = reply else {
+        return None;
+    };
+    let text = |r: &Reply| match r {
+        Reply::Bulk(b) => Some(String::from_utf8_lossy(b).into_owned()),
+        _ => None,
+    };
+    let kind = text(parts.first()?)?;
+    match (kind.as_str(), parts.len()) {
+        ("message" | "smessage", 3) => Some((text(&parts[1])?, text(&parts[2])?, None)),
+        ("pmessage", 4) => Some((text(&parts[2])?, text(&parts[3])?, text(&parts[1]))),
+        _ => None,
+    }
+}

@@ -1,0 +1,553 @@
+//! The console's clients side by side: one pane per engine client, each a redis-cli session
+//! of its own (its prompt, its scrollback, its state: database, transaction, subscriptions,
+//! a blocking wait, watched keys), and above them the messages seen flowing from a publisher
+//! through a channel to every subscriber. A multi-line paste into a pane is sent as one
+//! pipeline. The pure parts ([`reconcile`], [`title`], [`badges`], [`add_flows`],
+//! [`pipeline_lines`]) are tested natively; the components only wire them to the DOM.
+
+use leptos::ev::KeyboardEvent;
+use leptos::prelude::*;
+use web_sys::HtmlInputElement;
+
+use crate::console::log::{Entry, Log};
+use crate::console::pane::Pane;
+use crate::console::prompt::Prompt;
+use crate::console::reply_line::{CopyButton, ReplyLine};
+use crate::console::teach;
+use crate::i18n::clients::ClientStrings;
+use crate::i18n::{fill, Strings};
+use crate::share::dialog::Share;
+use crate::state::{use_shared, EngineState, Tab};
+use keyspace_protocol::console::{
+    clip_echo, help_topic, typed_arg, BlockedView, ClientView, PaneId, PANES_MAX,
+};
+use keyspace_protocol::Request;
+
+/// Lines a pasted pipeline may hold: a paste beyond it is cut there, and the pane says so.
+pub const PIPELINE_MAX: usize = 10_000;
+
+/// A pane's title: the client's name, else the scenario participant it continues, else its
+/// number.
+pub fn title(view: &ClientView, text: &ClientStrings) -> String {
+    view.name
+        .clone()
+        .or_else(|| view.label.clone())
+        .unwrap_or_else(|| fill(text.client_n, view.pane as usize))
+}
+
+/// What a pane's header says about its client's state, each as (kind, text): the kind names
+/// the badge's style.
+pub fn badges(view: &ClientView, text: &ClientStrings) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    if view.db != 0 {
+        out.push(("db", fill(text.db, view.db)));
+    }
+    if let Some(queued) = view.multi {
+        out.push(("multi", fill(text.in_multi, queued)));
+    }
+    if view.subscriptions > 0 {
+        let mut channels = view.channels.join(" ");
+        if view.subscriptions > view.channels.len() {
+            channels.push_str(" …");
+        }
+        out.push((
+            "subscribed",
+            format!("{}: {channels}", fill(text.subscribed, view.subscriptions)),
+        ));
+    }
+    if let Some(blocked) = &view.blocked {
+        out.push((
+            "blocked",
+            format!(
+                "{} · {} {}",
+                text.blocked,
+                blocked.command.to_uppercase(),
+                blocked.keys.join(" ")
+            ),
+        ));
+    }
+    if !view.watching.is_empty() {
+        let (kind, label) = if view.watch_broken {
+            ("watch-broken", text.watch_broken)
+        } else {
+            ("watch", text.watching)
+        };
+        out.push((kind, format!("{label}: {}", view.watching.join(" "))));
+    }
+    if view.waiting_lines > 0 {
+        out.push(("waiting", fill(text.waiting_lines, view.waiting_lines)));
+    }
+    out
+}
+
+/// The line of a blocked command still waiting for its reply, in the words of its badge.
+fn blocked_text(blocked: &BlockedView, text: &ClientStrings) -> String {
+    text.blocked_line
+        .replace("{cmd}", &blocked.command.to_uppercase())
+        .replace("{keys}", &blocked.keys.join(" "))
+}
+
+/// The commands of a submitted text (`teach::pipeline`: one line as typed, or the non-blank
+/// lines of a paste), at most [`PIPELINE_MAX`]; true if it had more.
+pub fn pipeline_lines(text: &str) -> (Vec<String>, bool) {
+    let mut lines = teach::pipeline(text);
+    let cut = lines.len() > PIPELINE_MAX;
+    lines.truncate(PIPELINE_MAX);
+    (lines, cut)
+}
+
+/// `CLIENT SETNAME` for a name typed in a pane's header, quoted as redis-cli reads it, so that
+/// a name Redis refuses (one with a space) gets Redis's own error.
+fn setname_line(name: &str) -> String {
+    format!("CLIENT SETNAME {}", typed_arg(name))
+}
+
+/// The clients: the flows of messages, the panes side by side, and the button that adds one.
+#[component]
+pub fn Clients() -> impl IntoView {
+    let shared = use_shared();
+    let text = move || shared.text.get().clients;
+    let full = move || shared.panes.with(Vec::len) >= PANES_MAX;
+    view! {
+        <section class="clients">
+            <div class="clients-bar">
+                <button
+                    class="bar-button add-client"
+                    disabled=full
+                    title=move || full().then(|| fill(text().panes_full, PANES_MAX))
+                    on:click=move |_| shared.send_counted(Request::AddClient)
+                >{move || text().add_client}</button>
+                <Share />
+                <span class="clients-hint">{move || text().panes_hint}</span>
+            </div>
+            <Flows />
+            <div class="pane-row" data-panes=move || shared.panes.with(Vec::len).to_string()>
+                <For
+                    each=move || shared.panes.get()
+                    // By the pane's own log as well as its number: after "Continue in the
+                    // console" pane 1 is a new client with a new log, and must be drawn anew.
+                    key=|pane| (pane.id, pane.log)
+                    children=move |pane| view! { <PaneView pane /> }
+                />
+            </div>
+            <p class="hint">{move || shared.text.get().console.keys_hint}</p>
+        </section>
+    }
+}
+
+/// The last messages, each drawn from its publisher through its channel to its receivers.
+#[component]
+fn Flows() -> impl IntoView {
+    let shared = use_shared();
+    let text = move || shared.text.get().clients;
+    let name_of = move |pane: PaneId| {
+        shared.panes.with(|panes| {
+            panes
+                .iter()
+                .find(|p| p.id == pane)
+                .map(|p| p.view.with(|v| title(v, text())))
+                .unwrap_or_else(|| fill(text().client_n, pane as usize))
+        })
+    };
+    view! {
+        <Show when=move || shared.flows.with(|f| !f.is_empty())>
+            <section class="flows" aria-label=move || text().flows_title>
+                <h2>{move || text().flows_title}</h2>
+                <ol>
+                    <For
+                        each=move || shared.flows.get()
+                        key=|shown| shown.id
+                        children=move |shown| {
+                            let flow = shown.flow;
+                            let from = flow.from;
+                            let receivers = flow.to.clone();
+                            let nobody = receivers.is_empty();
+                            view! {
+                                <li class="flow">
+                                    <span class="chip publisher">
+                                        {move || from.map_or_else(|| text().server.to_string(), name_of)}
+                                    </span>
+                                    <span class="wire" aria-hidden="true"><span class="packet"></span></span>
+                                    <span class="chip channel">{flow.channel.clone()}</span>
+                                    <span class="wire" aria-hidden="true"><span class="packet late"></span></span>
+                                    <span class="receivers">
+                                        {nobody.then(|| view! { <span class="nobody">{move || text().nobody}</span> })}
+                                        {receivers.into_iter().map(|(pane, pattern)| view! {
+                                            <span class="chip subscriber">
+                                                {move || name_of(pane)}
+                                                {pattern.clone().map(|p| view! {
+                                                    <span class="pattern">{move || text().via}" "{p.clone()}</span>
+                                                })}
+                                            </span>
+                                        }).collect_view()}
+                                    </span>
+                                    <span class="payload">{format!("\"{}\"", flow.message)}</span>
+                                </li>
+                            }
+                        }
+                    />
+                </ol>
+            </section>
+        </Show>
+    }
+}
+
+/// One client: its header (name, state, rename, disconnect), its scrollback and its prompt.
+#[component]
+fn PaneView(pane: Pane) -> impl IntoView {
+    let shared = use_shared();
+    let text = move || shared.text.get();
+    let ctext = move || shared.text.get().clients;
+    let renaming = RwSignal::new(false);
+    let prompt = move || pane.view.with(|v| v.prompt.clone());
+
+    let activate = move || {
+        if shared.active.get_untracked() != pane.id {
+            shared.active.set(pane.id);
+            shared.refresh_keys();
+        }
+    };
+    // What the prompt submits: one line (redis-cli's own `clear` and `help` are the page's),
+    // or several, pasted, sent as one pipeline, as `redis-cli --pipe` sends a file.
+    let submit = move |text: String| {
+        let (lines, cut) = pipeline_lines(&text);
+        match <[String; 1]>::try_from(lines) {
+            Ok([line]) => {
+                activate();
+                if line.trim().eq_ignore_ascii_case("clear") {
+                    pane.log.update(Log::clear);
+                } else if help_topic(&line).is_some() {
+                    let id = shared.id();
+                    let echo = clip_echo(format!("{} {line}", prompt()));
+                    pane.log.update(|log| log.sent(id, echo));
+                    shared.send(Request::Help {
+                        seq: id,
+                        pane: pane.id,
+                        line,
+                    });
+                } else {
+                    let echo = clip_echo(format!("{} {line}", prompt()));
+                    shared.run_in(pane, vec![line], echo);
+                }
+            }
+            Err(lines) => {
+                let echo = format!("{} {}", prompt(), fill(ctext().pipeline, lines.len()));
+                shared.run_in(pane, lines, echo);
+                if cut {
+                    let id = shared.id();
+                    pane.log
+                        .update(|log| log.note(id, &fill(ctext().pipeline_cut, PIPELINE_MAX)));
+                }
+            }
+        }
+    };
+
+    let rename = move |ev: KeyboardEvent| {
+        let field: HtmlInputElement = event_target(&ev);
+        match ev.key().as_str() {
+            "Enter" if !ev.is_composing() => {
+                let name = field.value();
+                renaming.set(false);
+                if !name.is_empty() {
+                    submit(setname_line(&name));
+                }
+            }
+            "Escape" => renaming.set(false),
+            _ => {}
+        }
+    };
+
+    let only_one = move || shared.panes.with(Vec::len) <= 1;
+    let is_active = move || shared.active.get() == pane.id;
+    let state = move || {
+        pane.view.with(|v| {
+            if v.blocked.is_some() {
+                "blocked"
+            } else if v.multi.is_some() {
+                "multi"
+            } else if v.subscriptions > 0 {
+                "subscribed"
+            } else {
+                "ready"
+            }
+        })
+    };
+
+    view! {
+        <section
+            class="console pane"
+            class:active=is_active
+            data-pane=pane.id.to_string()
+            data-state=state
+            on:focusin=move |_| activate()
+        >
+            <header class="pane-head">
+                <span class="pane-title">{move || pane.view.with(|v| title(v, ctext()))}</span>
+                <span class="pane-id">{move || pane.view.with(|v| (v.id > 0).then(|| format!("id={}", v.id)))}</span>
+                <span class="badges">
+                    {move || pane.view.with(|v| badges(v, ctext())).into_iter().map(|(kind, label)| {
+                        let full = label.clone();
+                        view! { <span class=format!("badge badge-{kind}") title=full>{label}</span> }
+                    }).collect_view()}
+                </span>
+                <span class="pane-actions">
+                    {move || if renaming.get() {
+                        view! {
+                            <input
+                                class="rename"
+                                type="text"
+                                autofocus
+                                spellcheck="false"
+                                aria-label=move || ctext().rename_label
+                                placeholder=move || ctext().rename_label
+                                on:keydown=rename
+                                on:blur=move |_| renaming.set(false)
+                            />
+                        }.into_any()
+                    } else {
+                        view! {
+                            <button class="rename-button" on:click=move |_| renaming.set(true)>
+                                {move || ctext().rename}
+                            </button>
+                        }.into_any()
+                    }}
+                    <button
+                        class="remove-client"
+                        hidden=only_one
+                        title=move || ctext().remove_client
+                        aria-label=move || ctext().remove_client
+                        on:click=move |_| shared.send_counted(Request::RemoveClient { pane: pane.id })
+                    >"×"</button>
+                </span>
+            </header>
+            <div class="status" aria-live="polite">
+                {move || match shared.engine.get() {
+                    EngineState::Starting => Some(text().console.starting),
+                    _ if pane.view.with(|v| v.blocked.is_some()) => None,
+                    _ if pane.log.with(Log::waiting) > 0 => Some(text().console.busy),
+                    _ => None,
+                }}
+            </div>
+            // The log's lines sit in a bottom-anchored box (style/clients.css): the newest line
+            // stays in view as lines arrive, and a reader scrolled up is left where they are.
+            <div class="log" role="log" aria-label=move || text().console.output_label>
+                <div class="log-lines">
+                    {move || {
+                        let first_visit = pane.id == 1
+                            && shared.panes.with(Vec::len) == 1
+                            && pane.log.with(|l| l.entries.is_empty());
+                        first_visit.then(|| view! {
+                            <div class="welcome">
+                                <p class="welcome-title">{move || text().console.welcome_title}</p>
+                                <p>{move || text().console.welcome_text}</p>
+                                <button class="welcome-scenarios" on:click=move |_| shared.tab.set(Tab::Scenarios)>
+                                    {move || text().console.welcome_scenarios}
+                                </button>
+                            </div>
+                        })
+                    }}
+                    <For
+                        each=move || pane.log.with(|l| l.entries.clone())
+                        key=|e| (e.id, e.reply.as_ref().map(|r| (r.lines.len(), r.expanded)))
+                        children=move |entry| view! { <EntryView entry pane /> }
+                    />
+                </div>
+            </div>
+            <Prompt
+                pane=pane.id
+                prompt=Signal::derive(prompt)
+                on_submit=submit
+                on_clear=move |()| pane.log.update(Log::clear)
+            />
+        </section>
+    }
+}
+
+/// One typed line and its reply, collapsed when long.
+#[component]
+fn EntryView(entry: Entry, pane: Pane) -> impl IntoView {
+    let shared = use_shared();
+    let text = move || shared.text.get();
+    let echo =
+        (!entry.echo.is_empty()).then(|| view! { <div class="line echo">{entry.echo}</div> });
+    // The first line without a reply is the one running (a script, or blocked, as the header
+    // says); the others wait behind it.
+    let id = entry.id;
+    let first = move || {
+        pane.log.with(|log| {
+            log.entries
+                .iter()
+                .find(|e| e.reply.is_none())
+                .is_some_and(|e| e.id == id)
+        })
+    };
+    let pending = move || {
+        let t = text();
+        if !first() {
+            return t.console.queued.to_string();
+        }
+        pane.view.with(|v| match &v.blocked {
+            _ if v.running_script => t.clients.script_line.to_string(),
+            Some(blocked) => blocked_text(blocked, t.clients),
+            None => t.console.running.to_string(),
+        })
+    };
+    // A running script's line offers to stop it the way Redis allows: SCRIPT KILL typed in
+    // another pane (the script's own connection waits for its reply).
+    let running_script = move || first() && pane.view.with(|v| v.running_script);
+    let other_pane = move || {
+        shared
+            .panes
+            .with(|panes| panes.iter().find(|p| p.id != pane.id).copied())
+    };
+    let stop = move || {
+        running_script().then(|| match other_pane() {
+            Some(other) => {
+                let label = text()
+                    .clients
+                    .stop_script
+                    .replace("{n}", &other.view.with(|v| v.id).to_string());
+                let kill = move |_| {
+                    let echo = clip_echo(format!(
+                        "{} SCRIPT KILL",
+                        other.view.with_untracked(|v| v.prompt.clone())
+                    ));
+                    shared.run_in(other, vec!["SCRIPT KILL".to_string()], echo);
+                };
+                view! { <button class="tool stop-script" on:click=kill>{label}</button> }.into_any()
+            }
+            None => view! { <span class="stop-script">{text().clients.stop_needs_pane}</span> }
+                .into_any(),
+        })
+    };
+    let body = match entry.reply {
+        None => view! { <div class="pending">{pending}" "{stop}</div> }.into_any(),
+        Some(reply) => {
+            let hidden = reply.hidden();
+            let id = reply.id;
+            let more = (hidden > 0).then(|| {
+                let label = move || {
+                    let t: &Strings = text();
+                    if reply.expanded {
+                        fill(t.console.show_more, hidden)
+                    } else {
+                        fill(t.console.show_all, reply.total)
+                    }
+                };
+                let expand = move |_| {
+                    let from = shared
+                        .panes
+                        .with_untracked(|panes| {
+                            panes
+                                .iter()
+                                .find_map(|p| p.log.try_update(|log| log.expand(id)))
+                        })
+                        .flatten();
+                    if let Some(from) = from {
+                        shared.send(Request::More { reply: id, from });
+                    }
+                };
+                view! { <button class="more" on:click=expand>{label}</button> }
+            });
+            let copied = reply
+                .lines
+                .iter()
+                .map(|l| l.text.as_str())
+                .collect::<Vec<_>>()
+                .join("\n");
+            let lines = reply
+                .shown()
+                .iter()
+                .map(|line| view! { <ReplyLine line=line.clone() /> })
+                .collect_view();
+            view! { {lines} {more} <CopyButton text=copied /> }.into_any()
+        }
+    };
+    view! { <div class="entry">{echo} {body}</div> }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::clients;
+    use keyspace_protocol::console::BlockedView;
+
+    fn view(pane: PaneId) -> ClientView {
+        ClientView::connected(pane, pane as u64 + 2)
+    }
+
+    #[test]
+    fn a_pane_is_titled_by_name_then_label_then_number() {
+        let mut v = view(3);
+        assert_eq!(title(&v, &clients::EN), "client 3");
+        assert_eq!(title(&v, &clients::ZH_TW), "用戶端 3");
+        v.label = Some("publisher".into());
+        assert_eq!(title(&v, &clients::EN), "publisher");
+        v.name = Some("worker-1".into());
+        assert_eq!(title(&v, &clients::EN), "worker-1");
+    }
+
+    #[test]
+    fn badges_say_what_state_the_client_is_in() {
+        let mut v = view(1);
+        assert!(badges(&v, &clients::EN).is_empty());
+        v.db = 2;
+        v.multi = Some(3);
+        v.watching = vec!["balance".into()];
+        let shown = badges(&v, &clients::EN);
+        assert_eq!(
+            shown,
+            [
+                ("db", "db 2".to_string()),
+                ("multi", "MULTI · 3 queued".to_string()),
+                ("watch", "WATCH: balance".to_string()),
+            ]
+        );
+        v.watch_broken = true;
+        assert_eq!(
+            badges(&v, &clients::EN)[2],
+            (
+                "watch-broken",
+                "watch broken: EXEC will fail: balance".to_string()
+            )
+        );
+        let mut v = view(1);
+        v.subscriptions = 7;
+        v.channels = vec!["news".into(), "n*".into()];
+        v.blocked = Some(BlockedView {
+            command: "blpop".into(),
+            keys: vec!["jobs".into()],
+            timeout_at_ms: None,
+        });
+        v.waiting_lines = 2;
+        let shown: Vec<_> = badges(&v, &clients::EN).into_iter().map(|b| b.1).collect();
+        assert_eq!(
+            shown,
+            [
+                "subscribed · 7: news n* …",
+                "blocked · BLPOP jobs",
+                "2 typed lines wait"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_paste_becomes_the_lines_of_a_pipeline() {
+        assert_eq!(
+            pipeline_lines("SET a 1\r\n\r\nINCR a\n  \nGET a\n"),
+            (
+                vec!["SET a 1".into(), "INCR a".into(), "GET a".into()],
+                false
+            )
+        );
+        let long = "PING\n".repeat(PIPELINE_MAX + 5);
+        let (lines, cut) = pipeline_lines(&long);
+        assert_eq!((lines.len(), cut), (PIPELINE_MAX, true));
+    }
+
+    #[test]
+    fn a_typed_name_is_quoted_for_client_setname() {
+        assert_eq!(setname_line("worker"), "CLIENT SETNAME worker");
+        assert_eq!(setname_line("my \"w\\"), "CLIENT SETNAME \"my \\\"w\\\\\"");
+    }
+}

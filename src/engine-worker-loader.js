@@ -1,4 +1,0 @@
-// Starts the engine's Web Worker: wasm-bindgen's no-modules glue (engine-worker.js, built by
-// trunk from src/bin/engine-worker.rs) and its wasm, both beside this file.
-importScripts("./engine-worker.js");
-wasm_bindgen({ module_or_path: "./engine-worker_bg.wasm" });

@@ -1,0 +1,97 @@
+//! The console's client panes: their titles and state badges, the message flows, pipelines.
+
+/// The client panes' words in one language. Texts with `{n}` and other named holes get their values put in by
+/// `crate::i18n::fill` and its kin; `one|other` texts have a singular form.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ClientStrings {
+    /// A pane's title while its client has no name: `{n}` is the pane's number.
+    pub client_n: &'static str,
+    pub add_client: &'static str,
+    /// Why "add a client" is greyed out: `{n}` panes at most.
+    pub panes_full: &'static str,
+    pub remove_client: &'static str,
+    pub rename: &'static str,
+    pub rename_label: &'static str,
+    /// The echo of a pasted pipeline: `{n}` commands.
+    pub pipeline: &'static str,
+    /// A paste cut at the limit: `{n}` lines were sent.
+    pub pipeline_cut: &'static str,
+    pub db: &'static str,
+    /// In a transaction: `{n}` commands queued.
+    pub in_multi: &'static str,
+    /// Subscribed to `{n}` channels and patterns.
+    pub subscribed: &'static str,
+    pub blocked: &'static str,
+    /// Where a blocked command's reply will be: `{cmd}` waits for `{keys}`.
+    pub blocked_line: &'static str,
+    /// A script (EVAL, FCALL) running in the pane, and the button that stops it from another.
+    pub script_line: &'static str,
+    pub stop_script: &'static str,
+    /// The pane is the only one: SCRIPT KILL must come from another connection.
+    pub stop_needs_pane: &'static str,
+    pub watching: &'static str,
+    pub watch_broken: &'static str,
+    /// Typed lines waiting behind a blocked command: `{n}`.
+    pub waiting_lines: &'static str,
+    pub flows_title: &'static str,
+    /// The sender of keyspace notifications and other messages nobody typed.
+    pub server: &'static str,
+    pub via: &'static str,
+    pub nobody: &'static str,
+    pub panes_hint: &'static str,
+}
+
+pub const EN: ClientStrings = ClientStrings {
+    client_n: "client {n}",
+    add_client: "+ Add a client",
+    panes_full: "{n} clients at most",
+    remove_client: "Disconnect this client",
+    rename: "Name",
+    rename_label: "Client name (sent as CLIENT SETNAME)",
+    pipeline: "(pipeline of {n} commands)",
+    pipeline_cut: "(the paste was cut to its first {n} lines)",
+    db: "db {n}",
+    in_multi: "MULTI · {n} queued",
+    subscribed: "subscribed · {n}",
+    blocked: "blocked",
+    blocked_line: "(blocked: {cmd} waits for data on {keys}, or its timeout)",
+    script_line: "(running a script: other clients wait for it, and after busy-reply-threshold (5 s) get BUSY; SCRIPT KILL from another client stops it)",
+    stop_script: "Stop: SCRIPT KILL in client {n}",
+    stop_needs_pane: "Add a client to send SCRIPT KILL from it",
+    watching: "WATCH",
+    watch_broken: "watch broken: EXEC will fail",
+    waiting_lines: "{n} typed line waits|{n} typed lines wait",
+    flows_title: "Messages",
+    server: "server",
+    via: "via",
+    nobody: "nobody listens",
+    panes_hint:
+        "Each pane is its own connection. Paste several lines to send them as one pipeline.",
+};
+
+pub const ZH_TW: ClientStrings = ClientStrings {
+    client_n: "用戶端 {n}",
+    add_client: "+ 新增用戶端",
+    panes_full: "最多 {n} 個用戶端",
+    remove_client: "中斷這個用戶端的連線",
+    rename: "命名",
+    rename_label: "用戶端名稱（以 CLIENT SETNAME 送出）",
+    pipeline: "（管線：{n} 個命令）",
+    pipeline_cut: "（貼上的內容只送出前 {n} 行）",
+    db: "資料庫 {n}",
+    in_multi: "MULTI · 已排入 {n} 個",
+    subscribed: "已訂閱 · {n}",
+    blocked: "阻塞中",
+    blocked_line: "（阻塞中：{cmd} 等待 {keys} 有資料，或等到逾時）",
+    script_line: "（腳本執行中：其他用戶端要等它結束，超過 busy-reply-threshold（5 秒）後會收到 BUSY；可從另一個用戶端用 SCRIPT KILL 停止它）",
+    stop_script: "停止：在用戶端 {n} 送出 SCRIPT KILL",
+    stop_needs_pane: "新增一個用戶端，才能從那裡送出 SCRIPT KILL",
+    watching: "WATCH",
+    watch_broken: "WATCH 已失效：EXEC 會失敗",
+    waiting_lines: "{n} 行命令等待中",
+    flows_title: "訊息",
+    server: "伺服器",
+    via: "經由",
+    nobody: "沒有人訂閱",
+    panes_hint: "每個窗格是一條獨立的連線。一次貼上多行，會以管線（pipeline）一起送出。",
+};

@@ -1,0 +1,7 @@
+//! The keyspace panel and the inspectors.
+pub mod bits;
+pub mod geo_map;
+pub mod inspector;
+pub mod panel;
+pub mod target;
+pub mod ttl;

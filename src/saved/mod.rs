@@ -1,0 +1,3 @@
+//! Saved in this browser.
+pub mod section;
+pub mod state;

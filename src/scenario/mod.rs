@@ -1,0 +1,3 @@
+//! The Scenarios tab.
+pub mod state;
+pub mod view;

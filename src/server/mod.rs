@@ -1,0 +1,4 @@
+//! The Server tab.
+pub mod chart;
+pub mod panel;
+pub mod state;

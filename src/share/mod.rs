@@ -1,0 +1,3 @@
+//! Sharing a session.
+pub mod dialog;
+pub mod state;
