@@ -767,20 +767,18 @@ pub struct QuicklistNode {
 /// (`list-max-listpack-size`).
 pub fn quicklist_nodes(list: &List, fill: i64) -> Vec<QuicklistNode> {
     let mut nodes = Vec::new();
-    let mut current = Listpack::new();
-    let packed = |lp: Listpack| {
-        let count = lp.count;
-        QuicklistNode {
-            plain: false,
-            bytes: lp.finish(),
-            count,
-        }
+    // The node being filled and how many elements it holds.
+    let mut current = (Listpack::new(), 0usize);
+    let packed = |(lp, count): (Listpack, usize)| QuicklistNode {
+        plain: false,
+        bytes: lp.into_bytes(),
+        count,
     };
     for element in list.iter() {
         // An element past the packed threshold (1 GiB) is a plain node of its own.
         if element.len() >= PACKED_THRESHOLD {
-            if current.count > 0 {
-                nodes.push(packed(std::mem::replace(&mut current, Listpack::new())));
+            if current.1 > 0 {
+                nodes.push(packed(std::mem::take(&mut current)));
             }
             nodes.push(QuicklistNode {
                 plain: true,
@@ -789,15 +787,16 @@ pub fn quicklist_nodes(list: &List, fill: i64) -> Vec<QuicklistNode> {
             });
             continue;
         }
-        // The node's size as it stands (with its end byte), the element's length and
-        // Redis's 8 bytes of estimated overhead (`SIZE_ESTIMATE_OVERHEAD`).
-        let estimate = current.bytes.len() + 1 + element.len() + 8;
-        if current.count > 0 && !node_fits(fill, estimate, current.count + 1) {
-            nodes.push(packed(std::mem::replace(&mut current, Listpack::new())));
+        // The node's size as it stands (`lpBytes`, with its end byte), the element's length
+        // and Redis's 8 bytes of estimated overhead (`SIZE_ESTIMATE_OVERHEAD`).
+        let estimate = current.0.total_bytes() + element.len() + 8;
+        if current.1 > 0 && !node_fits(fill, estimate, current.1 + 1) {
+            nodes.push(packed(std::mem::take(&mut current)));
         }
-        current.push(element);
+        current.0.push(element);
+        current.1 += 1;
     }
-    if current.count > 0 {
+    if current.1 > 0 {
         nodes.push(packed(current));
     }
     nodes

@@ -238,22 +238,6 @@ impl KeySpec {
         }
     }
 
-    /// The keys from the argument after `keyword` (searched from `startfrom`) to `lastkey`.
-    pub const fn keyword(
-        flags: u32,
-        keyword: &'static str,
-        startfrom: i32,
-        lastkey: i32,
-        keystep: i32,
-    ) -> KeySpec {
-        KeySpec {
-            notes: "",
-            flags,
-            begin_search: BeginSearch::Keyword { keyword, startfrom },
-            find_keys: FindKeys::Range { lastkey, keystep },
-        }
-    }
-
     /// Keys no spec can find: the command's own `get_keys_function` finds them.
     pub const fn unknown(flags: u32) -> KeySpec {
         KeySpec {
