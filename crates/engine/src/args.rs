@@ -162,7 +162,10 @@ pub fn string2ull(arg: &[u8]) -> Option<u64> {
     if let Some(n) = string2ll(arg) {
         return u64::try_from(n).ok();
     }
-    let start = arg.iter().position(|&b| !is_c_space(b)).unwrap_or(arg.len());
+    let start = arg
+        .iter()
+        .position(|&b| !is_c_space(b))
+        .unwrap_or(arg.len());
     let (negative, digits) = match &arg[start..] {
         [b'-', digits @ ..] => (true, digits),
         [b'+', digits @ ..] => (false, digits),
@@ -233,7 +236,11 @@ mod tests {
     fn unsigned_integers_read_as_string2ull_reads_them() {
         assert_eq!(string2ull(b"18446744073709551615"), Some(u64::MAX));
         assert_eq!(string2ull(b"18446744073709551616"), None);
-        assert_eq!(string2ull(b"-1"), None, "string2ll reads it, and it is negative");
+        assert_eq!(
+            string2ull(b"-1"),
+            None,
+            "string2ll reads it, and it is negative"
+        );
         assert_eq!(string2ull(b"-01"), Some(u64::MAX), "strtoull negates");
         assert_eq!(string2ull(b" +007"), Some(7));
         assert_eq!(string2ull(b"7 "), None);

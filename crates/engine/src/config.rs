@@ -553,6 +553,16 @@ pub static PARAMS: &[ConfigParam] = &[
     },
     // A log whose last command was cut short (a crash mid-write) is loaded up to it, and the
     // file cut back, rather than refused.
+    // The base a rewrite writes: an RDB snapshot (yes), or the commands that rebuild the
+    // keyspace (no, Redis's `rewriteAppendOnlyFileRio`).
+    ConfigParam {
+        name: "aof-use-rdb-preamble",
+        aliases: &[],
+        kind: ConfigKind::Bool,
+        default: "yes",
+        mutable: true,
+        clamp: None,
+    },
     ConfigParam {
         name: "aof-load-truncated",
         aliases: &[],

@@ -230,11 +230,20 @@ pub enum Error {
     /// A timeout in milliseconds that is not an integer.
     TimeoutNotInteger,
     /// XREADGROUP on a missing key or group: key, group.
-    NoGroupForRead { key: String, group: String },
+    NoGroupForRead {
+        key: String,
+        group: String,
+    },
     /// XPENDING, XCLAIM, XAUTOCLAIM on a missing key or group: key, group.
-    NoKeyOrGroup { key: String, group: String },
+    NoKeyOrGroup {
+        key: String,
+        group: String,
+    },
     /// XGROUP and XINFO CONSUMERS on a missing group: group, key.
-    NoGroup { group: String, key: String },
+    NoGroup {
+        group: String,
+        key: String,
+    },
     /// A blocked XREADGROUP whose group was destroyed.
     NoGroupBlocked,
     /// A blocked XREADGROUP whose stream was deleted or overwritten.

@@ -534,7 +534,11 @@ fn rax_estimate(keys: usize, nodes: usize) -> usize {
 fn stream_estimate(s: &Stream, samples: usize) -> usize {
     let mut size = ROBJ + STREAM_STRUCT + rax_estimate(s.node_count(), s.rax_nodes());
     let nodes = s.node_count();
-    let sampled = if samples == 0 { nodes } else { samples.min(nodes) };
+    let sampled = if samples == 0 {
+        nodes
+    } else {
+        samples.min(nodes)
+    };
     let first: usize = s.node_allocations().take(sampled).sum();
     if nodes <= sampled {
         size += first;

@@ -222,6 +222,15 @@ impl Engine {
         self.persistence.storage = storage;
     }
 
+    /// Stops serving as redis-server exits: every connection closes, and the front end sees
+    /// [`Engine::shutdown_requested`].
+    pub(crate) fn request_shutdown(&mut self) {
+        self.persistence.shutdown = true;
+        for client in self.clients.values_mut() {
+            client.closing = true;
+        }
+    }
+
     /// True once SHUTDOWN has saved (or was told not to): the front end stops serving.
     pub fn shutdown_requested(&self) -> bool {
         self.persistence.shutdown

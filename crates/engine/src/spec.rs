@@ -268,9 +268,12 @@ pub struct KeyPositions {
 impl KeyPositions {
     fn of(specs: &[KeySpec]) -> KeyPositions {
         let range = |spec: &KeySpec| match (spec.begin_search, spec.find_keys) {
-            (BeginSearch::Index(index), FindKeys::Range { lastkey, keystep, .. }) => {
-                Some((index, lastkey, keystep))
-            }
+            (
+                BeginSearch::Index(index),
+                FindKeys::Range {
+                    lastkey, keystep, ..
+                },
+            ) => Some((index, lastkey, keystep)),
             _ => None,
         };
         if let [spec] = specs {

@@ -310,10 +310,31 @@ fn shutdown(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         return Err(Error::ShutdownSaveFailed);
     }
     engine.flush_aof();
-    engine.persistence.shutdown = true;
-    for client in engine.clients.values_mut() {
-        client.closing = true;
-    }
+    engine.request_shutdown();
+    Ok(Outcome::Replies(Vec::new()))
+}
+
+/// ```text
+/// DEBUG LOADAOF
+/// ```
+/// Writes out what waits to be logged, then empties the keyspace and loads the log back, as
+/// a restart would (Redis's test hook for what its AOF holds). Without a log, or with one
+/// that cannot be loaded, Redis exits: the server stops ([`Engine::shutdown_requested`]),
+/// with the reason in its log and no reply.
+pub(crate) fn debug_loadaof(engine: &mut Engine) -> CommandResult {
+    engine.flush_aof();
+    let failure = match engine.load_aof_from_storage() {
+        Ok(true) => {
+            engine
+                .persistence
+                .log("Append Only File loaded by DEBUG LOADAOF".into());
+            return Ok(Reply::ok().into());
+        }
+        Ok(false) => "The AOF directory or its manifest doesn't exist".to_string(),
+        Err(reason) => reason,
+    };
+    engine.persistence.log(failure);
+    engine.request_shutdown();
     Ok(Outcome::Replies(Vec::new()))
 }
 

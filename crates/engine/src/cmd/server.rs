@@ -999,6 +999,7 @@ fn debug(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
             Ok(Reply::ok().into())
         }
         (b"reload", _) => crate::cmd::persist::debug_reload(engine, &argv[2..]),
+        (b"loadaof", _) => crate::cmd::persist::debug_loadaof(engine),
         (b"set-active-expire", 3) => {
             engine.active_expire.disabled = !atoi_nonzero(&argv[2]);
             Ok(Reply::ok().into())
