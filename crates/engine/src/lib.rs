@@ -40,6 +40,7 @@ pub mod clock;
 mod cmd;
 pub mod config;
 pub mod db;
+pub mod digest;
 pub mod engine;
 pub mod error;
 pub mod event;

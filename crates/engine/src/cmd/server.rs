@@ -1000,6 +1000,16 @@ fn debug(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         }
         (b"reload", _) => crate::cmd::persist::debug_reload(engine, &argv[2..]),
         (b"loadaof", _) => crate::cmd::persist::debug_loadaof(engine),
+        (b"digest", 2) => Ok(Reply::Simple(crate::digest::dataset_digest(&engine.dbs)).into()),
+        (b"digest-value", _) => Ok(Reply::Array(
+            argv[2..]
+                .iter()
+                .map(|key| {
+                    Reply::Simple(crate::digest::value_digest_hex(&engine.dbs[call.db], key))
+                })
+                .collect(),
+        )
+        .into()),
         (b"set-active-expire", 3) => {
             engine.active_expire.disabled = !atoi_nonzero(&argv[2]);
             Ok(Reply::ok().into())
