@@ -26,6 +26,8 @@ pub enum Error {
     },
     /// DEBUG refused because `enable-debug-command` is `no` (the default).
     DebugNotAllowed,
+    /// DEBUG QUICKLIST-PACKED-THRESHOLD past 4 GiB, or not a memory value.
+    PackedThreshold,
     /// The argument count does not match the spec's arity. `name` is Redis's full name
     /// (`get`, `client|setname`).
     WrongArity(String),
@@ -579,6 +581,9 @@ impl fmt::Display for Error {
             } => write!(
                 f,
                 "ERR unknown subcommand or wrong number of arguments for '{subcommand}'. Try {command} HELP."
+            ),
+            PackedThreshold => f.write_str(
+                "ERR argument must be a memory value bigger than 1 and smaller than 4gb",
             ),
             DebugNotAllowed => f.write_str(
                 "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", \

@@ -133,6 +133,9 @@ const LOG_LINES: usize = 64;
 /// The persistence state INFO and LASTSAVE report.
 pub(crate) struct Persistence {
     pub(crate) storage: Box<dyn Storage>,
+    /// Quicklist's `packed_threshold` (DEBUG QUICKLIST-PACKED-THRESHOLD): a list element at
+    /// least this long is saved as a plain node.
+    pub(crate) packed_threshold: usize,
     /// When the last successful save happened, or the start (Unix seconds).
     pub(crate) lastsave: u64,
     /// When the last background save was tried (Redis's `lastbgsave_try`, Unix seconds).
@@ -174,6 +177,7 @@ impl Persistence {
             shutdown: false,
             aof: Aof::new(appendonly),
             log: Vec::new(),
+            packed_threshold: rdb::PACKED_THRESHOLD,
         }
     }
 
@@ -258,6 +262,7 @@ impl Engine {
         SaveOptions {
             compression: self.config.flag("rdbcompression"),
             list_max_listpack_size: self.config.int("list-max-listpack-size"),
+            packed_threshold: self.persistence.packed_threshold,
         }
     }
 

@@ -489,6 +489,9 @@ pub struct SaveOptions {
     /// `list-max-listpack-size`: negative for a node size in bytes (-1: 4 KiB ... -5: 64 KiB),
     /// positive for a count of elements.
     pub list_max_listpack_size: i64,
+    /// A list element at least this long is a plain node of its own (quicklist's
+    /// `packed_threshold`: 1 GiB, or what DEBUG QUICKLIST-PACKED-THRESHOLD set).
+    pub packed_threshold: usize,
 }
 
 impl Default for SaveOptions {
@@ -496,6 +499,7 @@ impl Default for SaveOptions {
         SaveOptions {
             compression: true,
             list_max_listpack_size: -2,
+            packed_threshold: PACKED_THRESHOLD,
         }
     }
 }
@@ -743,7 +747,7 @@ impl Writer {
 
     /// A list as quicklist 2: listpack nodes cut where Redis's quicklist cuts them.
     fn quicklist(&mut self, list: &List) {
-        let nodes = quicklist_nodes(list, self.options.list_max_listpack_size);
+        let nodes = quicklist_nodes(list, self.options);
         self.length(nodes.len() as u64);
         for node in nodes {
             self.length(if node.plain {
@@ -764,9 +768,10 @@ pub struct QuicklistNode {
     pub count: usize,
 }
 
-/// A list's quicklist nodes, cut where Redis's quicklist cuts them for `fill`
-/// (`list-max-listpack-size`).
-pub fn quicklist_nodes(list: &List, fill: i64) -> Vec<QuicklistNode> {
+/// A list's quicklist nodes, cut where Redis's quicklist cuts them for
+/// `list-max-listpack-size` and the packed threshold.
+pub fn quicklist_nodes(list: &List, options: SaveOptions) -> Vec<QuicklistNode> {
+    let fill = options.list_max_listpack_size;
     let mut nodes = Vec::new();
     // The node being filled and how many elements it holds.
     let mut current = (Listpack::new(), 0usize);
@@ -776,8 +781,8 @@ pub fn quicklist_nodes(list: &List, fill: i64) -> Vec<QuicklistNode> {
         count,
     };
     for element in list.iter() {
-        // An element past the packed threshold (1 GiB) is a plain node of its own.
-        if element.len() >= PACKED_THRESHOLD {
+        // An element past the packed threshold is a plain node of its own.
+        if element.len() >= options.packed_threshold {
             if current.1 > 0 {
                 nodes.push(packed(std::mem::take(&mut current)));
             }
@@ -811,8 +816,8 @@ pub fn serialized_len(value: &Value, options: SaveOptions) -> usize {
     w.buf.len()
 }
 
-/// A quicklist element this long goes in a plain node (`packed_threshold`).
-const PACKED_THRESHOLD: usize = 1 << 30;
+/// A quicklist element this long goes in a plain node (`packed_threshold`'s default).
+pub const PACKED_THRESHOLD: usize = 1 << 30;
 
 /// Whether a node of `bytes` bytes holding `count` elements respects the list's fill
 /// (`_quicklistNodeAllowInsert`): a size class in bytes for negative fills (-1 4 KiB up to

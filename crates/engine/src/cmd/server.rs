@@ -1000,6 +1000,19 @@ fn debug(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         }
         (b"reload", _) => crate::cmd::persist::debug_reload(engine, &argv[2..]),
         (b"loadaof", _) => crate::cmd::persist::debug_loadaof(engine),
+        (b"quicklist-packed-threshold", 3) => {
+            // Up to just below 4 GiB; 0 restores the 1 GiB default.
+            match crate::config::memtoull(&argv[2]) {
+                Some(size) if size <= (1 << 32) - (1 << 20) => {
+                    engine.persistence.packed_threshold = match size {
+                        0 => rdb::PACKED_THRESHOLD,
+                        size => size as usize,
+                    };
+                    Ok(Reply::ok().into())
+                }
+                _ => Err(Error::PackedThreshold),
+            }
+        }
         (b"digest", 2) => Ok(Reply::Simple(crate::digest::dataset_digest(&engine.dbs)).into()),
         (b"digest-value", _) => Ok(Reply::Array(
             argv[2..]
@@ -1074,8 +1087,9 @@ fn debug_object(engine: &Engine, db: usize, key: &[u8]) -> CommandResult {
     let stamp = engine.access_stamp(entry);
     let mut extra = String::new();
     if let Value::List(list) = &entry.value {
-        let fill = engine.config.int("list-max-listpack-size");
-        let nodes = rdb::quicklist_nodes(list, fill);
+        let options = engine.save_options();
+        let fill = options.list_max_listpack_size;
+        let nodes = rdb::quicklist_nodes(list, options);
         let size: usize = nodes.iter().map(|n| n.bytes.len()).sum();
         extra = format!(
             " ql_nodes:{} ql_avg_node:{:.2} ql_listpack_max:{fill} ql_compressed:{} \
