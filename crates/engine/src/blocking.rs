@@ -180,6 +180,9 @@ impl Engine {
         if self.unblock(client).is_none() {
             return false;
         }
+        if !self.reply_wanted(client) {
+            return true;
+        }
         if let Some(c) = self.clients.get_mut(&client) {
             c.outbox.push_back(reply);
             self.woken.push(client);
