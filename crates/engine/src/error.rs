@@ -229,12 +229,23 @@ pub enum Error {
     XreadGreaterThanId,
     /// A timeout in milliseconds that is not an integer.
     TimeoutNotInteger,
+    /// XREAD or XREADGROUP with BLOCK from a script; holds the command's name as called.
+    BlockFromScript(String),
     /// XREADGROUP on a missing key or group: key, group.
-    NoGroupForRead { key: String, group: String },
+    NoGroupForRead {
+        key: String,
+        group: String,
+    },
     /// XPENDING, XCLAIM, XAUTOCLAIM on a missing key or group: key, group.
-    NoKeyOrGroup { key: String, group: String },
+    NoKeyOrGroup {
+        key: String,
+        group: String,
+    },
     /// XGROUP and XINFO CONSUMERS on a missing group: group, key.
-    NoGroup { group: String, key: String },
+    NoGroup {
+        group: String,
+        key: String,
+    },
     /// A blocked XREADGROUP whose group was destroyed.
     NoGroupBlocked,
     /// A blocked XREADGROUP whose stream was deleted or overwritten.
@@ -731,6 +742,10 @@ impl fmt::Display for Error {
                  <group> <consumer> option.",
             ),
             TimeoutNotInteger => f.write_str("ERR timeout is not an integer or out of range"),
+            BlockFromScript(command) => write!(
+                f,
+                "ERR {command} command is not allowed with BLOCK option from scripts"
+            ),
             NoGroupForRead { key, group } => write!(
                 f,
                 "NOGROUP No such key '{key}' or consumer group '{group}' in XREADGROUP with GROUP option"

@@ -852,7 +852,7 @@ fn xread_get_keys(argv: &[Vec<u8>]) -> Vec<KeyReference> {
         return Vec::new();
     };
     let rest = argv.len() - at - 1;
-    if rest == 0 || rest % 2 != 0 {
+    if rest == 0 || !rest.is_multiple_of(2) {
         return Vec::new();
     }
     (at + 1..at + 1 + rest / 2).map(|i| (i, 0)).collect()

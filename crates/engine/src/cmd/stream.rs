@@ -278,7 +278,8 @@ static XGROUP_SUBCOMMANDS: &[CommandSpec] = &[
         since: "5.0.0",
         summary: "Destroys a consumer group, with its consumers and pending entries.",
         syntax: "key group",
-        complexity: "O(N) where N is the number of entries in the group's pending entries list (PEL).",
+        complexity:
+            "O(N) where N is the number of entries in the group's pending entries list (PEL).",
         keys: &[KeySpec::range(key_flag::RW | key_flag::DELETE, 2, 0, 1)],
         tips: &[],
         handler: Some(xgroup),
@@ -304,7 +305,8 @@ static XGROUP_SUBCOMMANDS: &[CommandSpec] = &[
         flags: flag::WRITE,
         group: "stream",
         since: "5.0.0",
-        summary: "Deletes a consumer from a consumer group, answering how many entries it had pending.",
+        summary:
+            "Deletes a consumer from a consumer group, answering how many entries it had pending.",
         syntax: "key group consumer",
         complexity: "O(1)",
         keys: &[KeySpec::range(key_flag::RW | key_flag::DELETE, 2, 0, 1)],
@@ -679,7 +681,12 @@ fn entries_reply(entries: impl IntoIterator<Item = Entry>) -> Reply {
 }
 
 fn map(fields: Vec<(&str, Reply)>) -> Reply {
-    Reply::Map(fields.into_iter().map(|(k, v)| (Reply::bulk(k), v)).collect())
+    Reply::Map(
+        fields
+            .into_iter()
+            .map(|(k, v)| (Reply::bulk(k), v))
+            .collect(),
+    )
 }
 
 fn int(n: impl TryInto<i64>) -> Reply {
@@ -933,6 +940,10 @@ fn read_generic(engine: &mut Engine, call: &Call<'_>, xreadgroup: bool) -> Comma
         let more = argv.len() - i - 1;
         let option = &argv[i];
         if is(option, "block") && more > 0 {
+            // A script may not wait: Redis refuses BLOCK there outright, before its value.
+            if engine.clients.get(&call.client).is_some_and(|c| c.script) {
+                return Err(Error::BlockFromScript(text(&argv[0])));
+            }
             i += 1;
             block = Some(parse_block(&argv[i], engine.now_ms)?);
         } else if is(option, "count") && more > 0 {
@@ -940,7 +951,7 @@ fn read_generic(engine: &mut Engine, call: &Call<'_>, xreadgroup: bool) -> Comma
             count = usize::try_from(parse_i64(&argv[i])?).unwrap_or(0);
         } else if is(option, "streams") && more > 0 {
             streams_at = i + 1;
-            if (argv.len() - streams_at) % 2 != 0 {
+            if !(argv.len() - streams_at).is_multiple_of(2) {
                 return Err(Error::XreadUnbalanced);
             }
             break;
@@ -1008,7 +1019,8 @@ fn read_generic(engine: &mut Engine, call: &Call<'_>, xreadgroup: bool) -> Comma
             Some(_) if after != StreamId::MAX => Some((after, true)),
             Some(g) => {
                 let group_last = stream.group(&g.group).map_or(StreamId::MAX, Group::last_id);
-                last.filter(|&l| l > group_last).map(|_| (group_last, false))
+                last.filter(|&l| l > group_last)
+                    .map(|_| (group_last, false))
             }
             None => last.filter(|&l| l > after).map(|_| (after, false)),
         };
@@ -1244,7 +1256,15 @@ pub(crate) fn serve_blocked(engine: &mut Engine, client: ClientId, db: usize, ke
     if stream.last_id() <= after {
         return;
     }
-    let entries = read_key(engine, db, key, after, wait.count, wait.group.as_ref(), false);
+    let entries = read_key(
+        engine,
+        db,
+        key,
+        after,
+        wait.count,
+        wait.group.as_ref(),
+        false,
+    );
     let reply = keys_reply(protocol(engine, client), vec![(key.to_vec(), entries)]);
     engine.unblock_with(client, reply);
     engine.end_propagation();
@@ -1294,7 +1314,10 @@ fn xgroup(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         let Some(group_exists) = exists else {
             return Err(Error::XgroupKeyMissing);
         };
-        let needs_group = matches!(sub.as_slice(), b"setid" | b"createconsumer" | b"delconsumer");
+        let needs_group = matches!(
+            sub.as_slice(),
+            b"setid" | b"createconsumer" | b"delconsumer"
+        );
         if needs_group && !group_exists {
             return Err(Error::NoGroup {
                 group: text(group),
@@ -1442,7 +1465,9 @@ fn xpending(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     };
     let Some((min_idle, start, end, count, consumer)) = extended else {
         let Some((first, last)) = g.pending_bounds() else {
-            return Ok(Reply::Array(vec![int(0), Reply::Null, Reply::Null, Reply::NullArray]).into());
+            return Ok(
+                Reply::Array(vec![int(0), Reply::Null, Reply::Null, Reply::NullArray]).into(),
+            );
         };
         let owners = g
             .consumers()
@@ -1554,7 +1579,10 @@ fn xclaim(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
             delivery_time = Some(now.wrapping_sub(idle));
         } else if is(option, "time") && more > 0 {
             i += 1;
-            delivery_time = Some(integer(&argv[i], "Invalid TIME option argument for XCLAIM")?);
+            delivery_time = Some(integer(
+                &argv[i],
+                "Invalid TIME option argument for XCLAIM",
+            )?);
         } else if is(option, "retrycount") && more > 0 {
             i += 1;
             let n = integer(&argv[i], "Invalid RETRYCOUNT option argument for XCLAIM")?;
@@ -1716,7 +1744,11 @@ fn xautoclaim(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         }
         let stream = stream_after_read(engine, db, key);
         let g = stream.group_mut(group).expect("checked above");
-        let retry = if justid { Retry::Keep } else { Retry::Increment };
+        let retry = if justid {
+            Retry::Keep
+        } else {
+            Retry::Increment
+        };
         let nack = g.assign(id, consumer, now, |old| retry.apply(old)).clone();
         let last = g.last_id();
         claimed.push(if justid {
@@ -1726,7 +1758,16 @@ fn xautoclaim(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         });
         count -= 1;
         let (arg, delivery) = (id.to_string(), (nack.delivery_time, nack.delivery_count));
-        propagate_claim(engine, db, key, group, arg.as_bytes(), &nack.consumer, delivery, last);
+        propagate_claim(
+            engine,
+            db,
+            key,
+            group,
+            arg.as_bytes(),
+            &nack.consumer,
+            delivery,
+            last,
+        );
         engine.dirty += 1;
     }
     // Where the next call goes on: the next pending entry not looked at, if any.
@@ -1836,7 +1877,10 @@ fn stream_info(stream: &Stream, full: Option<usize>) -> Reply {
         ("radix-tree-keys", int(stream.node_count())),
         ("radix-tree-nodes", int(stream.rax_nodes())),
         ("last-generated-id", id_reply(stream.last_id())),
-        ("max-deleted-entry-id", id_reply(stream.max_deleted_entry_id())),
+        (
+            "max-deleted-entry-id",
+            id_reply(stream.max_deleted_entry_id()),
+        ),
         ("entries-added", int(stream.entries_added())),
         ("recorded-first-entry-id", id_reply(stream.first_id())),
     ];
@@ -1855,7 +1899,11 @@ fn stream_info(stream: &Stream, full: Option<usize>) -> Reply {
     let limit = if count == 0 { usize::MAX } else { count };
     fields.push((
         "entries",
-        entries_reply(stream.range(StreamId::MIN, StreamId::MAX, false).take(limit)),
+        entries_reply(
+            stream
+                .range(StreamId::MIN, StreamId::MAX, false)
+                .take(limit),
+        ),
     ));
     let groups = stream
         .groups()

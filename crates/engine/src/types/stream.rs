@@ -710,7 +710,11 @@ impl Stream {
                 id
             }
         };
-        let node = self.nodes.map.get_mut(&master_id).expect("the node written");
+        let node = self
+            .nodes
+            .map
+            .get_mut(&master_id)
+            .expect("the node written");
         self.alloc -= node.alloc;
         let before = node.lp.total_bytes();
         let same = match open {
@@ -972,7 +976,8 @@ impl Stream {
         if self.groups.contains_key(name) {
             return false;
         }
-        self.groups.insert(name.to_vec(), Group::new(last_id, entries_read));
+        self.groups
+            .insert(name.to_vec(), Group::new(last_id, entries_read));
         true
     }
 
@@ -1104,6 +1109,10 @@ pub(crate) struct GroupRecord {
     pub consumers: Vec<(Vec<u8>, i64, Vec<StreamId>)>,
 }
 
+/// A PEL entry as read from the RDB: its delivery time and count, then its owner once a
+/// consumer's list names it.
+type LoadedNack = (i64, u64, Option<Arc<[u8]>>);
+
 impl Stream {
     /// A stream from the RDB's nodes and bookkeeping. Every node is checked entry by entry
     /// (see [`Node::check`]) and the nodes against each other and the length, so that a
@@ -1152,7 +1161,7 @@ impl Stream {
                 .unwrap_or(ENTRIES_READ_UNKNOWN),
         };
         let mut group = Group::new(record.last_id, entries_read);
-        let mut pending: BTreeMap<StreamId, (i64, u64, Option<Arc<[u8]>>)> = BTreeMap::new();
+        let mut pending: BTreeMap<StreamId, LoadedNack> = BTreeMap::new();
         for (id, time, count) in record.pel {
             if pending.insert(id, (time, count, None)).is_some() {
                 return Err("a duplicated PEL entry");
@@ -1706,17 +1715,32 @@ mod tests {
         let mut s = Stream::new();
         let limits = NodeLimits::default();
         let f = fields(&[("a", "1")]);
-        assert_eq!(s.append(&f, NewId::Auto(100), limits), Ok(StreamId::new(100, 0)));
-        assert_eq!(s.append(&f, NewId::Auto(90), limits), Ok(StreamId::new(100, 1)));
-        assert_eq!(s.append(&f, NewId::Ms(100), limits), Ok(StreamId::new(100, 2)));
-        assert_eq!(s.append(&f, NewId::Ms(50), limits), Err(AppendError::NotGreater));
+        assert_eq!(
+            s.append(&f, NewId::Auto(100), limits),
+            Ok(StreamId::new(100, 0))
+        );
+        assert_eq!(
+            s.append(&f, NewId::Auto(90), limits),
+            Ok(StreamId::new(100, 1))
+        );
+        assert_eq!(
+            s.append(&f, NewId::Ms(100), limits),
+            Ok(StreamId::new(100, 2))
+        );
+        assert_eq!(
+            s.append(&f, NewId::Ms(50), limits),
+            Err(AppendError::NotGreater)
+        );
         assert_eq!(
             s.append(&f, NewId::Exact(StreamId::new(100, 2)), limits),
             Err(AppendError::NotGreater)
         );
         s.append(&f, NewId::Exact(StreamId::new(200, u64::MAX)), limits)
             .unwrap();
-        assert_eq!(s.append(&f, NewId::Ms(200), limits), Err(AppendError::TooLarge));
+        assert_eq!(
+            s.append(&f, NewId::Ms(200), limits),
+            Err(AppendError::TooLarge)
+        );
     }
 
     #[test]
@@ -1727,14 +1751,22 @@ mod tests {
             max_entries: 2,
         };
         for i in 1..=4 {
-            s.append(&fields(&[("k", "v")]), NewId::Exact(StreamId::new(i, 0)), limits)
-                .unwrap();
+            s.append(
+                &fields(&[("k", "v")]),
+                NewId::Exact(StreamId::new(i, 0)),
+                limits,
+            )
+            .unwrap();
         }
         assert!(s.delete(StreamId::new(1, 0)));
         assert!(!s.delete(StreamId::new(1, 0)));
         assert_eq!(s.node_count(), 2);
         assert!(s.delete(StreamId::new(2, 0)));
-        assert_eq!(s.node_count(), 1, "a node whose last live entry goes is dropped");
+        assert_eq!(
+            s.node_count(),
+            1,
+            "a node whose last live entry goes is dropped"
+        );
         s.deleted(&[StreamId::new(1, 0), StreamId::new(2, 0)]);
         assert_eq!(s.first_id(), StreamId::new(3, 0));
         assert_eq!(s.max_deleted_entry_id(), StreamId::new(2, 0));
@@ -1792,7 +1824,9 @@ mod tests {
         let mut state = 7u64;
         let mut keys = Vec::new();
         for _ in 0..300 {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             let id = StreamId::new(1_700_000_000_000 + (state >> 50), (state >> 20) & 7);
             if rax.contains(&id) {
                 rax.remove(&id);
