@@ -176,15 +176,28 @@ impl Engine {
     }
 
     /// Ends `client`'s wait with `reply`, delivered to its outbox. False if it was not blocked.
+    /// An error reply is counted as any error is, and makes the blocked command a failed call
+    /// (Redis's `updateStatsOnUnblock`).
     pub(crate) fn unblock_with(&mut self, client: ClientId, reply: Reply) -> bool {
         if self.unblock(client).is_none() {
             return false;
+        }
+        if let Reply::Error(text) = &reply {
+            self.count_error(text);
+            self.count_blocked_failure(client);
         }
         if let Some(c) = self.clients.get_mut(&client) {
             c.outbox.push_back(reply);
             self.woken.push(client);
         }
         true
+    }
+
+    /// Counts a failed call of the command `client` blocked in.
+    pub(crate) fn count_blocked_failure(&mut self, client: ClientId) {
+        if let Some(name) = self.clients.get(&client).map(|c| c.last_command.clone()) {
+            self.count_failed(&name);
+        }
     }
 
     /// The clients waiting on a key, in the order they blocked.
@@ -322,6 +335,15 @@ impl Engine {
             .values()
             .filter_map(|c| c.blocked.as_ref().and_then(|b| b.timeout_at))
             .min()
+    }
+
+    /// How many clients wait on keys, and how many of those have a timeout (INFO's
+    /// `blocked_clients` and `clients_in_timeout_table`).
+    pub(crate) fn blocked_counts(&self) -> (usize, usize) {
+        let waits = self.clients.values().filter_map(|c| c.blocked.as_ref());
+        waits.fold((0, 0), |(blocked, timed), b| {
+            (blocked + 1, timed + usize::from(b.timeout_at.is_some()))
+        })
     }
 
     /// True when a blocking command from `client` may block now: not inside EXEC.

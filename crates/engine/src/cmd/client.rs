@@ -514,7 +514,13 @@ fn unblock(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         }
     };
     let id = string2ll(&call.argv[2]).ok_or(Error::NotInteger)?;
+    let timeout = !matches!(reply, Reply::Error(_));
     let unblocked = u64::try_from(id).is_ok_and(|id| engine.unblock_with(ClientId(id), reply));
+    if unblocked && timeout {
+        // Redis counts a wait CLIENT UNBLOCK ends as a failed call even when it answers as a
+        // timeout (an error counts itself in `unblock_with`).
+        engine.count_blocked_failure(ClientId(id as u64));
+    }
     Ok(Reply::Integer(i64::from(unblocked)).into())
 }
 
