@@ -1773,10 +1773,11 @@ mod tests {
         assert_eq!(s.len(), 2);
     }
 
-    /// Redis 7.0.15 itself crashes reading such a stream backwards from before its first
-    /// entry (an assertion in `lpFirst`), so no compat script can hold these replies to it:
-    /// a node per entry (`stream-node-max-bytes` 1), the byte limit lowered under an open
-    /// node, and ranges that end before the first entry or start past the last.
+    /// Redis 7.0.15 itself crashes reading backwards (XREVRANGE, XINFO STREAM's last entry) a
+    /// stream whose `stream-node-max-bytes` was lowered below its entries' size (an assertion
+    /// in `lpFirst`), so no compat script can hold these replies to it: a node per entry
+    /// (the limit at 1), opened under a lowered limit, and ranges that end before the first
+    /// entry or start past the last.
     #[test]
     fn tiny_nodes_read_both_ways_and_ranges_outside_are_empty() {
         let mut s = Stream::new();
