@@ -126,15 +126,18 @@ impl Engine {
         }
     }
 
-    /// Notes as ready every waited key of database `db` that exists (after SWAPDB).
-    pub(crate) fn signal_all_keys_as_ready(&mut self, db: usize) {
-        let keys: Vec<Vec<u8>> = self
-            .blocking
-            .blocking_keys
-            .keys()
+    /// The keys of database `db` someone waits on.
+    fn waited_keys(&self, db: usize) -> Vec<Vec<u8>> {
+        let slots = self.blocking.blocking_keys.keys();
+        slots
             .filter(|(d, _)| *d == db)
             .map(|(_, key)| key.clone())
-            .collect();
+            .collect()
+    }
+
+    /// Notes as ready every waited key of database `db` that exists (after SWAPDB).
+    pub(crate) fn signal_all_keys_as_ready(&mut self, db: usize) {
+        let keys = self.waited_keys(db);
         for key in keys {
             if self.dbs[db].keys.contains_key(&key) {
                 self.signal_key_as_ready(db, &key);
@@ -285,13 +288,7 @@ impl Engine {
             db.and_then(|d| engine.dbs[d].keys.get(key))
                 .is_some_and(|e| matches!(e.value, Value::Stream(_)))
         };
-        let keys: Vec<Vec<u8>> = self
-            .blocking
-            .blocking_keys
-            .keys()
-            .filter(|(d, _)| *d == db)
-            .map(|(_, key)| key.clone())
-            .collect();
+        let keys = self.waited_keys(db);
         for key in keys {
             if is_stream(self, Some(db), &key) && !is_stream(self, replaced_with, &key) {
                 self.signal_key_as_ready(db, &key);
