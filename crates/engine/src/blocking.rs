@@ -126,15 +126,18 @@ impl Engine {
         }
     }
 
-    /// Notes as ready every waited key of database `db` that exists (after SWAPDB).
-    pub(crate) fn signal_all_keys_as_ready(&mut self, db: usize) {
-        let keys: Vec<Vec<u8>> = self
-            .blocking
-            .blocking_keys
-            .keys()
+    /// The keys of database `db` someone waits on.
+    fn waited_keys(&self, db: usize) -> Vec<Vec<u8>> {
+        let slots = self.blocking.blocking_keys.keys();
+        slots
             .filter(|(d, _)| *d == db)
             .map(|(_, key)| key.clone())
-            .collect();
+            .collect()
+    }
+
+    /// Notes as ready every waited key of database `db` that exists (after SWAPDB).
+    pub(crate) fn signal_all_keys_as_ready(&mut self, db: usize) {
+        let keys = self.waited_keys(db);
         for key in keys {
             if self.dbs[db].keys.contains_key(&key) {
                 self.signal_key_as_ready(db, &key);
@@ -176,9 +179,15 @@ impl Engine {
     }
 
     /// Ends `client`'s wait with `reply`, delivered to its outbox. False if it was not blocked.
+    /// An error reply is counted as any error is, and makes the blocked command a failed call
+    /// (Redis's `updateStatsOnUnblock`).
     pub(crate) fn unblock_with(&mut self, client: ClientId, reply: Reply) -> bool {
         if self.unblock(client).is_none() {
             return false;
+        }
+        if let Reply::Error(text) = &reply {
+            self.count_error(text);
+            self.count_blocked_failure(client);
         }
         if !self.reply_wanted(client) {
             return true;
@@ -188,6 +197,13 @@ impl Engine {
             self.woken.push(client);
         }
         true
+    }
+
+    /// Counts a failed call of the command `client` blocked in.
+    pub(crate) fn count_blocked_failure(&mut self, client: ClientId) {
+        if let Some(name) = self.clients.get(&client).map(|c| c.last_command.clone()) {
+            self.count_failed(&name);
+        }
     }
 
     /// The clients waiting on a key, in the order they blocked.
@@ -275,13 +291,7 @@ impl Engine {
             db.and_then(|d| engine.dbs[d].keys.get(key))
                 .is_some_and(|e| matches!(e.value, Value::Stream(_)))
         };
-        let keys: Vec<Vec<u8>> = self
-            .blocking
-            .blocking_keys
-            .keys()
-            .filter(|(d, _)| *d == db)
-            .map(|(_, key)| key.clone())
-            .collect();
+        let keys = self.waited_keys(db);
         for key in keys {
             if is_stream(self, Some(db), &key) && !is_stream(self, replaced_with, &key) {
                 self.signal_key_as_ready(db, &key);
@@ -325,6 +335,15 @@ impl Engine {
             .values()
             .filter_map(|c| c.blocked.as_ref().and_then(|b| b.timeout_at))
             .min()
+    }
+
+    /// How many clients wait on keys, and how many of those have a timeout (INFO's
+    /// `blocked_clients` and `clients_in_timeout_table`).
+    pub(crate) fn blocked_counts(&self) -> (usize, usize) {
+        let waits = self.clients.values().filter_map(|c| c.blocked.as_ref());
+        waits.fold((0, 0), |(blocked, timed), b| {
+            (blocked + 1, timed + usize::from(b.timeout_at.is_some()))
+        })
     }
 
     /// True when a blocking command from `client` may block now: not inside EXEC.

@@ -231,6 +231,8 @@ pub enum Error {
     XreadGreaterThanId,
     /// A timeout in milliseconds that is not an integer.
     TimeoutNotInteger,
+    /// XREAD or XREADGROUP with BLOCK from a script; holds the command's name as called.
+    BlockFromScript(String),
     /// XREADGROUP on a missing key or group: key, group.
     NoGroupForRead {
         key: String,
@@ -745,6 +747,10 @@ impl fmt::Display for Error {
                  <group> <consumer> option.",
             ),
             TimeoutNotInteger => f.write_str("ERR timeout is not an integer or out of range"),
+            BlockFromScript(command) => write!(
+                f,
+                "ERR {command} command is not allowed with BLOCK option from scripts"
+            ),
             NoGroupForRead { key, group } => write!(
                 f,
                 "NOGROUP No such key '{key}' or consumer group '{group}' in XREADGROUP with GROUP option"

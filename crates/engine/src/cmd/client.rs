@@ -530,8 +530,17 @@ fn unblock(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         }
     };
     let id = string2ll(&call.argv[2]).ok_or(Error::NotInteger)?;
-    let unblocked = u64::try_from(id).is_ok_and(|id| engine.unblock_with(ClientId(id), reply));
-    Ok(Reply::Integer(i64::from(unblocked)).into())
+    let timeout = !matches!(reply, Reply::Error(_));
+    let unblocked = u64::try_from(id)
+        .ok()
+        .map(ClientId)
+        .filter(|&client| engine.unblock_with(client, reply));
+    if let (Some(client), true) = (unblocked, timeout) {
+        // Redis counts a wait CLIENT UNBLOCK ends as a failed call even when it answers as a
+        // timeout (an error counts itself in `unblock_with`).
+        engine.count_blocked_failure(client);
+    }
+    Ok(Reply::Integer(i64::from(unblocked.is_some())).into())
 }
 
 /// ```text

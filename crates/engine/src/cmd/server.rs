@@ -461,21 +461,15 @@ fn statuses(words: &[&str]) -> Vec<Reply> {
     words.iter().map(|w| Reply::Simple(w.to_string())).collect()
 }
 
-fn map(fields: Vec<(&str, Reply)>) -> Reply {
-    Reply::Map(
-        fields
-            .into_iter()
-            .map(|(k, v)| (Reply::bulk(k), v))
-            .collect(),
-    )
-}
-
 /// A command's key specs as COMMAND INFO gives them: notes (when there are), flags, where
 /// the search begins and how the keys are found from there.
 fn key_specs(spec: &CommandSpec) -> Vec<Reply> {
     let int = |n: i32| Reply::Integer(n.into());
     let search = |kind: &str, fields: Vec<(&str, Reply)>| {
-        map(vec![("type", Reply::bulk(kind)), ("spec", map(fields))])
+        Reply::field_map(vec![
+            ("type", Reply::bulk(kind)),
+            ("spec", Reply::field_map(fields)),
+        ])
     };
     spec.keys
         .iter()
@@ -528,7 +522,7 @@ fn key_specs(spec: &CommandSpec) -> Vec<Reply> {
             ));
             fields.push(("begin_search", begin_search));
             fields.push(("find_keys", find_keys));
-            map(fields)
+            Reply::field_map(fields)
         })
         .collect()
 }
@@ -578,7 +572,7 @@ fn docs_entry(named: &Named) -> Reply {
             .map(|sub| (Reply::bulk(sub.name.as_str()), docs_entry(&sub)));
         fields.push(("subcommands", Reply::Map(subs.collect())));
     }
-    map(fields)
+    Reply::field_map(fields)
 }
 
 /// ```text
@@ -1244,7 +1238,7 @@ fn memory_stats(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
     for (i, d) in engine.dbs.iter().enumerate().filter(|(_, d)| !d.is_empty()) {
         dbs.push((
             format!("db.{i}"),
-            map(vec![
+            Reply::field_map(vec![
                 ("overhead.hashtable.main", int(d.main_dict_overhead())),
                 ("overhead.hashtable.expires", int(d.expires_dict_overhead())),
             ]),
@@ -1278,7 +1272,7 @@ fn memory_stats(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
         ("fragmentation", Reply::Double(1.0)),
         ("fragmentation.bytes", int(0)),
     ]);
-    Ok(map(fields).into())
+    Ok(Reply::field_map(fields).into())
 }
 
 /// Below this much memory (Redis's 5 MB) MEMORY DOCTOR declines to diagnose.

@@ -680,15 +680,6 @@ fn entries_reply(entries: impl IntoIterator<Item = Entry>) -> Reply {
     Reply::Array(entries.into_iter().map(entry_reply).collect())
 }
 
-fn map(fields: Vec<(&str, Reply)>) -> Reply {
-    Reply::Map(
-        fields
-            .into_iter()
-            .map(|(k, v)| (Reply::bulk(k), v))
-            .collect(),
-    )
-}
-
 fn int(n: impl TryInto<i64>) -> Reply {
     Reply::Integer(n.try_into().unwrap_or(i64::MAX))
 }
@@ -940,6 +931,10 @@ fn read_generic(engine: &mut Engine, call: &Call<'_>, xreadgroup: bool) -> Comma
         let more = argv.len() - i - 1;
         let option = &argv[i];
         if is(option, "block") && more > 0 {
+            // A script may not wait: Redis refuses BLOCK there outright, before its value.
+            if engine.clients.get(&call.client).is_some_and(|c| c.script) {
+                return Err(Error::BlockFromScript(text(&argv[0])));
+            }
             i += 1;
             block = Some(parse_block(&argv[i], engine.now_ms)?);
         } else if is(option, "count") && more > 0 {
@@ -947,7 +942,7 @@ fn read_generic(engine: &mut Engine, call: &Call<'_>, xreadgroup: bool) -> Comma
             count = usize::try_from(parse_i64(&argv[i])?).unwrap_or(0);
         } else if is(option, "streams") && more > 0 {
             streams_at = i + 1;
-            if (argv.len() - streams_at) % 2 != 0 {
+            if !(argv.len() - streams_at).is_multiple_of(2) {
                 return Err(Error::XreadUnbalanced);
             }
             break;
@@ -1823,7 +1818,7 @@ fn xinfo(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
             let consumers = g
                 .consumers()
                 .map(|c| {
-                    map(vec![
+                    Reply::field_map(vec![
                         ("name", Reply::bulk(c.name())),
                         ("pending", int(c.pending_len())),
                         ("idle", int((now - c.seen_time()).max(0))),
@@ -1836,7 +1831,7 @@ fn xinfo(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
             let groups = stream
                 .groups()
                 .map(|(name, g)| {
-                    map(vec![
+                    Reply::field_map(vec![
                         ("name", Reply::bulk(name)),
                         ("consumers", int(g.consumers_len())),
                         ("pending", int(g.pending_len())),
@@ -1890,7 +1885,7 @@ fn stream_info(stream: &Stream, full: Option<usize>) -> Reply {
         fields.push(("groups", int(stream.groups().count())));
         fields.push(("first-entry", edge(false)));
         fields.push(("last-entry", edge(true)));
-        return map(fields);
+        return Reply::field_map(fields);
     };
     let limit = if count == 0 { usize::MAX } else { count };
     fields.push((
@@ -1931,7 +1926,7 @@ fn stream_info(stream: &Stream, full: Option<usize>) -> Reply {
                             ]))
                         })
                         .collect();
-                    map(vec![
+                    Reply::field_map(vec![
                         ("name", Reply::bulk(c.name())),
                         ("seen-time", int(c.seen_time())),
                         ("pel-count", int(c.pending_len())),
@@ -1939,7 +1934,7 @@ fn stream_info(stream: &Stream, full: Option<usize>) -> Reply {
                     ])
                 })
                 .collect();
-            map(vec![
+            Reply::field_map(vec![
                 ("name", Reply::bulk(name)),
                 ("last-delivered-id", id_reply(g.last_id())),
                 ("entries-read", g.entries_read().map_or(Reply::Null, int)),
@@ -1951,7 +1946,7 @@ fn stream_info(stream: &Stream, full: Option<usize>) -> Reply {
         })
         .collect();
     fields.push(("groups", Reply::Array(groups)));
-    map(fields)
+    Reply::field_map(fields)
 }
 
 /// ```text

@@ -1109,6 +1109,10 @@ pub(crate) struct GroupRecord {
     pub consumers: Vec<(Vec<u8>, i64, Vec<StreamId>)>,
 }
 
+/// A PEL entry as read from the RDB: its delivery time and count, then its owner once a
+/// consumer's list names it.
+type LoadedNack = (i64, u64, Option<Arc<[u8]>>);
+
 impl Stream {
     /// A stream from the RDB's nodes and bookkeeping. Every node is checked entry by entry
     /// (see [`Node::check`]) and the nodes against each other and the length, so that a
@@ -1157,7 +1161,7 @@ impl Stream {
                 .unwrap_or(ENTRIES_READ_UNKNOWN),
         };
         let mut group = Group::new(record.last_id, entries_read);
-        let mut pending: BTreeMap<StreamId, (i64, u64, Option<Arc<[u8]>>)> = BTreeMap::new();
+        let mut pending: BTreeMap<StreamId, LoadedNack> = BTreeMap::new();
         for (id, time, count) in record.pel {
             if pending.insert(id, (time, count, None)).is_some() {
                 return Err("a duplicated PEL entry");
@@ -1767,6 +1771,62 @@ mod tests {
         assert_eq!(s.first_id(), StreamId::new(3, 0));
         assert_eq!(s.max_deleted_entry_id(), StreamId::new(2, 0));
         assert_eq!(s.len(), 2);
+    }
+
+    /// Redis 7.0.15 itself crashes reading backwards (XREVRANGE, XINFO STREAM's last entry) a
+    /// stream whose `stream-node-max-bytes` was lowered below its entries' size (an assertion
+    /// in `lpFirst`), so no compat script can hold these replies to it: a node per entry
+    /// (the limit at 1), opened under a lowered limit, and ranges that end before the first
+    /// entry or start past the last.
+    #[test]
+    fn tiny_nodes_read_both_ways_and_ranges_outside_are_empty() {
+        let mut s = Stream::new();
+        let roomy = NodeLimits {
+            max_bytes: 100,
+            max_entries: 0,
+        };
+        let tiny = NodeLimits {
+            max_bytes: 1,
+            max_entries: 0,
+        };
+        let first = StreamId::new(4_703_169_020_270, 19_528);
+        s.append(
+            &fields(&[("b", "12345"), ("a", "1")]),
+            NewId::Exact(first),
+            roomy,
+        )
+        .unwrap();
+        let long = "x".repeat(64);
+        let second = StreamId::new(4_703_169_020_270, 89_528);
+        let second_fields = fields(&[("x", "12345"), ("y", "1"), ("x", &long)]);
+        s.append(&second_fields, NewId::Exact(second), tiny)
+            .unwrap();
+        for i in 1..=5 {
+            s.append(
+                &fields(&[("n", &i.to_string())]),
+                NewId::Ms(first.ms + i),
+                tiny,
+            )
+            .unwrap();
+        }
+        assert_eq!(s.node_count(), 7, "every entry opens a node of its own");
+        assert_eq!(s.get(second).unwrap().fields, second_fields);
+        let mut back = ids(&s, true);
+        back.reverse();
+        assert_eq!(back, ids(&s, false));
+        let before = StreamId::new(2_319_740_360_991, 2);
+        assert_eq!(
+            s.range(StreamId::new(4_295_032_837, 0), before, true)
+                .count(),
+            0
+        );
+        assert_eq!(s.range(StreamId::MIN, before, false).count(), 0);
+        let past = StreamId::new(first.ms + 6, 0);
+        assert_eq!(s.range(past, StreamId::MAX, true).count(), 0);
+        assert_eq!(s.range(past, StreamId::MAX, false).count(), 0);
+        assert!(s.delete(second));
+        assert_eq!(s.node_count(), 6, "a node whose only entry goes is dropped");
+        assert_eq!(s.range(StreamId::MIN, StreamId::MAX, true).count(), 6);
     }
 
     #[test]
