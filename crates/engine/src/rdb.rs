@@ -719,7 +719,8 @@ impl Writer {
             self.length(group.pending_len() as u64);
             for (id, nack) in group.pending_from(StreamId::MIN) {
                 self.buf.extend_from_slice(&id.to_be_bytes());
-                self.buf.extend_from_slice(&nack.delivery_time.to_le_bytes());
+                self.buf
+                    .extend_from_slice(&nack.delivery_time.to_le_bytes());
                 self.length(nack.delivery_count);
             }
             self.length(group.consumers_len() as u64);
