@@ -48,9 +48,10 @@
 //! - streams are an 80-byte struct, a radix tree of listpack nodes (each node's allocation as
 //!   Redis's reallocations leave it, `crate::types::stream`), and per consumer group its
 //!   struct, its PEL (a radix tree of 32-byte NACKs) and its consumers, each with a PEL of its
-//!   own. The trees' node counts are exact; their node sizes are priced at
-//!   [`RAX_LEAF`] for a leaf and [`RAX_INNER`] for the others on average. MEMORY USAGE prices
-//!   a stream as Redis's estimate does, from the same counts (`stream_estimate`).
+//!   own; the groups and the consumers are radix trees by name. Every tree is priced node by
+//!   node as Redis allocates it (the trees of IDs kept up to date by `IdRax`, those of names
+//!   computed by `rax_shape`). MEMORY USAGE prices a stream as Redis's estimate does, from the
+//!   trees' counts (`stream_estimate`).
 //!
 //! **Incremental.** Each key's modelled size is kept in its entry and summed per database;
 //! a write updates only the keys it touched (`Engine::settle_memory`, fed by the write door),
@@ -66,6 +67,7 @@ use crate::args::string2ll;
 use crate::db::{StringOrigin, Value};
 use crate::listpack;
 use crate::reply::format_double;
+use crate::types::stream::rax_shape;
 use crate::types::{Hash, List, Set, SortedSet, Stream};
 
 /// `used_memory` of a freshly started redis-server 7.0.15 (`used_memory_startup`): its
@@ -130,12 +132,6 @@ pub const SKIPLIST_NODE: usize = 53;
 pub const STREAM_STRUCT: usize = 80;
 /// A radix tree's struct (head, element and node counts: 24 bytes) as allocated.
 pub const RAX_STRUCT: usize = 32;
-/// A radix tree leaf holding a value: a 4-byte header, padding, the value pointer.
-pub const RAX_LEAF: usize = 16;
-/// The average allocation of a radix tree node that is no leaf, for 16-byte stream ID keys:
-/// chains of 5 to 12 key bytes (32 bytes allocated) and branching nodes of a pointer and a
-/// byte per child (measured against redis-server 7.0, see BENCHMARKS.md).
-pub const RAX_INNER: usize = 32;
 /// A consumer group's struct (`streamCG`, 40 bytes) as allocated.
 pub const STREAM_GROUP: usize = 48;
 /// A pending entry (`streamNACK`, 24 bytes) and a consumer (`streamConsumer`, 24 bytes) as
@@ -492,30 +488,28 @@ fn zset_size(structs: &StructSizes, zset: &SortedSet, samples: usize) -> usize {
     }
 }
 
-/// A radix tree's nodes as allocated, from its keys (the leaves) and node count.
-fn rax_allocated(keys: usize, nodes: usize) -> usize {
-    RAX_STRUCT + RAX_LEAF * keys + RAX_INNER * nodes.saturating_sub(keys)
+/// A radix tree keyed by names (a stream's groups, a group's consumers) as allocated.
+fn names_rax<'a>(names: impl Iterator<Item = &'a [u8]>) -> usize {
+    let names: Vec<&[u8]> = names.collect();
+    RAX_STRUCT + rax_shape(&names).1
 }
 
 /// A stream's allocations, robj included: everything `used_memory` counts for it. O(groups +
-/// consumers): the nodes' allocations are kept summed by the stream.
+/// consumers and their names): the nodes' allocations and the trees of IDs are kept summed by
+/// the stream.
 fn stream_allocated(s: &Stream) -> usize {
-    let mut size = ROBJ + STREAM_STRUCT;
-    size += rax_allocated(s.node_count(), s.rax_nodes()) + s.allocated();
-    let groups = s.groups().count();
-    if groups > 0 {
-        // The groups' own tree, by name: about two nodes per name.
-        size += rax_allocated(groups, 2 * groups + 1);
+    let mut size = ROBJ + STREAM_STRUCT + RAX_STRUCT + s.rax_allocated() + s.allocated();
+    if s.groups().next().is_some() {
+        // Made with the first group; the groups' names are their keys, in order.
+        size += names_rax(s.groups().map(|(name, _)| name));
     }
     for (_, group) in s.groups() {
-        size += STREAM_GROUP;
-        size += rax_allocated(group.pending_len(), group.pel_rax_nodes());
+        size += STREAM_GROUP + RAX_STRUCT + group.pel_rax_allocated();
         size += STREAM_NACK * group.pending_len();
-        let consumers = group.consumers_len();
-        size += rax_allocated(consumers, 2 * consumers + 1);
+        size += names_rax(group.consumers().map(|c| c.name()));
         for consumer in group.consumers() {
             size += STREAM_CONSUMER + sds_alloc(consumer.name().len());
-            size += rax_allocated(consumer.pending_len(), consumer.pel_rax_nodes());
+            size += RAX_STRUCT + consumer.pel_rax_allocated();
         }
     }
     size

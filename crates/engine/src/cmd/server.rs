@@ -750,7 +750,8 @@ fn keys_by_specs(spec: &CommandSpec, argv: &[Vec<u8>]) -> Option<Vec<KeyReferenc
                 let count_at = usize::try_from(first + i64::from(keynumidx)).ok()?;
                 let count = string2ll(argv.get(count_at)?).filter(|&n| n >= 0)?;
                 first += i64::from(firstkey);
-                (first + count - 1, keystep)
+                // A count past the arguments (up to i64::MAX) finds no keys, as in Redis.
+                (first.checked_add(count - 1)?, keystep)
             }
             FindKeys::Unknown => return None,
         };

@@ -51,17 +51,23 @@
 //!
 //! Redis's rax is a compressed trie over the 16 key bytes; a `BTreeMap` answers the same
 //! questions here (the node holding an ID, the first node at or after one) in O(log n). What
-//! the map cannot say is how many nodes Redis's tree has, which XINFO STREAM reports
-//! (`radix-tree-nodes`) and MEMORY USAGE prices. [`IdRax`] keeps that count. In a rax of keys
-//! of equal length, a node exists at the root, at every prefix where keys branch, at each
-//! child of a branching prefix (a compressed chain starts there), and at every key (a leaf);
-//! chains in between are one node each. Inserting a key `k` changes only the neighbourhood of
-//! `p`, the longest prefix `k` shares with a stored key (found from `k`'s neighbours in the
-//! map): `k`'s own path adds the child of `p` it starts and its leaf (one node if they
-//! coincide), and when `p` did not branch before, `p` becomes a node if it was inside a chain,
-//! and so does the one child `p` had if it was. Removing a key undoes its insertion into the
-//! remaining keys. Each step is a few range queries on the map, so the count costs O(log n);
-//! Redis's own deletion re-compresses chains, so the tree's shape depends only on its keys.
+//! the map cannot say is the shape of Redis's tree: how many nodes it has, which XINFO STREAM
+//! reports (`radix-tree-nodes`) and MEMORY USAGE prices, and what they allocate, which
+//! `used_memory` counts. [`IdRax`] keeps both. In a rax of keys of equal length, a node exists
+//! at the root, at every prefix where keys branch, at each child of a branching prefix (a
+//! compressed chain starts there), and at every key (a leaf); chains in between are one node
+//! each. A node allocates a 4-byte header, its bytes (a chain's run of key bytes, or a branch's
+//! one byte per child) padded to a pointer, a pointer per child (one for a chain) and one for
+//! the value of a key ([`rax_node_size`]). Inserting a key `k` changes only the neighbourhood
+//! of `p`, the longest prefix `k` shares with a stored key (found from `k`'s neighbours in the
+//! map): `k`'s own path adds the child of `p` it starts (a chain to its leaf) and its leaf (one
+//! node if they coincide); a `p` that branched gains a child, and a `p` that did not splits
+//! the chain it was in around a new branch of two, the part before `p` and the one child `p`
+//! had each a node of its own. The children of each branching prefix are counted in a map
+//! beside the keys. Removing a key undoes its insertion into the remaining keys. Each step is a
+//! few range queries and at most 16 lookups of a branch, O(log n); Redis's own deletion
+//! re-compresses chains, so the tree's shape depends only on its keys, and [`rax_shape`]
+//! computes it from scratch for the trees keyed by names (groups, consumers).
 //!
 //! # Consumer groups
 //!
@@ -73,6 +79,7 @@
 //! trees. Both PELs are [`IdRax`]es, since MEMORY USAGE counts their nodes as well.
 
 use std::collections::btree_map::{self, BTreeMap};
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -152,20 +159,27 @@ impl fmt::Display for StreamId {
 
 // --- The radix tree's shape ----------------------------------------------------------------------
 
-/// A map keyed by stream IDs that also counts the nodes Redis's radix tree of the same keys
-/// has (see "The radix tree" above).
+/// A map keyed by stream IDs that also keeps the shape of Redis's radix tree of the same keys:
+/// its nodes and their allocations (see "The radix tree" above).
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdRax<V> {
     map: BTreeMap<StreamId, V>,
     nodes: usize,
+    /// The nodes' allocations summed (the tree's own struct aside).
+    alloc: usize,
+    /// The children of every prefix where keys branch, by its length and its bytes (the rest
+    /// zeroed): what a branch node's size depends on.
+    branches: HashMap<(usize, u128), usize>,
 }
 
 impl<V> Default for IdRax<V> {
     fn default() -> IdRax<V> {
-        // An empty rax is its root alone.
+        // An empty rax is its root alone, a node of no bytes.
         IdRax {
             map: BTreeMap::new(),
             nodes: 1,
+            alloc: jemalloc(rax_node_size(0, false, false)),
+            branches: HashMap::new(),
         }
     }
 }
@@ -173,6 +187,45 @@ impl<V> Default for IdRax<V> {
 /// Bytes two keys share at their start.
 fn common_prefix(a: u128, b: u128) -> usize {
     ((a ^ b).leading_zeros() / 8) as usize
+}
+
+/// `k`'s first `depth` bytes, the rest zeroed.
+fn prefix(k: u128, depth: usize) -> u128 {
+    match depth {
+        0 => 0,
+        _ => k & !0u128 << (128 - 8 * depth),
+    }
+}
+
+/// A rax node's size (`raxNodeCurrentLength`): its 4-byte header, its `bytes` (a chain's run of
+/// key bytes, or a branch's byte per child) padded to a pointer, its child pointers (one for a
+/// chain), and a value pointer when a key ends at it.
+pub fn rax_node_size(bytes: usize, chain: bool, key: bool) -> usize {
+    let padding = (8 - (bytes + 4) % 8) % 8;
+    let children = if chain { 1 } else { bytes };
+    4 + bytes + padding + 8 * children + if key { 8 } else { 0 }
+}
+
+/// A chain of `bytes` key bytes, a branch of `children`, a leaf: as allocated.
+fn chain(bytes: usize) -> usize {
+    jemalloc(rax_node_size(bytes, true, false))
+}
+
+fn branch(children: usize) -> usize {
+    jemalloc(rax_node_size(children, false, false))
+}
+
+fn leaf() -> usize {
+    jemalloc(rax_node_size(0, false, true))
+}
+
+/// What adding a key to the others changes in the tree (see "The radix tree" above).
+struct Joining {
+    /// The length of the longest prefix it shares with another key, where the tree branches
+    /// for it; `None` for the first key.
+    depth: Option<usize>,
+    nodes: usize,
+    alloc: usize,
 }
 
 impl<V> IdRax<V> {
@@ -187,6 +240,11 @@ impl<V> IdRax<V> {
     /// The nodes Redis's rax holding these keys has (`rax->numnodes`).
     pub fn nodes(&self) -> usize {
         self.nodes
+    }
+
+    /// What those nodes allocate, the tree's own struct aside.
+    pub fn allocated(&self) -> usize {
+        self.alloc
     }
 
     pub fn get(&self, id: &StreamId) -> Option<&V> {
@@ -221,64 +279,175 @@ impl<V> IdRax<V> {
     /// Adds or replaces the value at `id`.
     pub fn insert(&mut self, id: StreamId, value: V) -> Option<V> {
         if !self.map.contains_key(&id) {
-            self.nodes += self.growth(id.bits());
+            let joining = self.joining(id.bits());
+            self.nodes += joining.nodes;
+            self.alloc += joining.alloc;
+            if let Some(depth) = joining.depth {
+                *self
+                    .branches
+                    .entry((depth, prefix(id.bits(), depth)))
+                    .or_insert(1) += 1;
+            }
         }
         self.map.insert(id, value)
     }
 
-    /// Removes the value at `id`.
+    /// Removes the value at `id`: its insertion into the remaining keys, undone.
     pub fn remove(&mut self, id: &StreamId) -> Option<V> {
-        let value = self.map.remove(id)?;
-        self.nodes -= self.growth(id.bits());
-        Some(value)
+        if !self.map.contains_key(id) {
+            return None;
+        }
+        let joining = self.joining(id.bits());
+        self.nodes -= joining.nodes;
+        self.alloc -= joining.alloc;
+        if let Some(depth) = joining.depth {
+            let at = (depth, prefix(id.bits(), depth));
+            match self.branches.get_mut(&at) {
+                Some(children) if *children > 2 => *children -= 1,
+                _ => {
+                    self.branches.remove(&at);
+                }
+            }
+        }
+        self.map.remove(id)
     }
 
-    /// How many nodes inserting the key `k`, absent from the map, adds to the tree.
-    fn growth(&self, k: u128) -> usize {
-        let before = self.map.range(..StreamId::from_bits(k)).next_back();
+    /// The children of the prefix of `k` of this length among the stored keys other than `k`,
+    /// when they branch there. `own` says that `k` is stored and branches off at this depth:
+    /// one of the children counted is its own.
+    fn children(&self, k: u128, depth: usize, own: bool) -> Option<usize> {
+        let children = self.branches.get(&(depth, prefix(k, depth)))? - usize::from(own);
+        (children >= 2).then_some(children)
+    }
+
+    /// The stored keys just before and after `k`, `k` itself aside.
+    fn neighbours(&self, k: u128) -> [Option<u128>; 2] {
+        let id = StreamId::from_bits(k);
+        let before = self.map.range(..id).next_back().map(|(o, _)| o.bits());
         let after = self
             .map
-            .range(StreamId::from_bits(k)..)
-            .find(|(id, _)| id.bits() != k);
-        let shared = |neighbour: Option<(&StreamId, &V)>| {
-            neighbour.map(|(id, _)| common_prefix(id.bits(), k))
-        };
-        // An empty tree is its root; one key makes it a chain to a leaf.
-        let Some(depth) = shared(before).max(shared(after)) else {
-            return 1;
-        };
-        // The new key's own path: the child of the branching point it starts, and its leaf.
-        let mut growth = if depth + 1 < 16 { 2 } else { 1 };
-        let (first, last) = self.bounds_under(k, depth);
-        let branched = common_prefix(first, last) == depth;
-        if !branched {
-            // The branching point becomes a node if it was inside a chain: unless it is the
-            // root, or its parent branches (a chain starts at each child of a branch).
-            let was_node = depth == 0 || {
-                let (first, last) = self.bounds_under(k, depth - 1);
-                common_prefix(first, last) == depth - 1
-            };
-            growth += usize::from(!was_node);
-            // Its one child becomes a node too, unless it already was one (a leaf, or a
-            // branch of its own).
-            let child_was_node = depth + 1 == 16 || common_prefix(first, last) == depth + 1;
-            growth += usize::from(!child_was_node);
-        }
-        growth
+            .range(id..)
+            .map(|(o, _)| o.bits())
+            .find(|&o| o != k);
+        [before, after]
     }
 
-    /// The first and last stored keys that share `k`'s first `depth` bytes (some do).
-    fn bounds_under(&self, k: u128, depth: usize) -> (u128, u128) {
-        let mask = if depth == 0 {
-            0
-        } else {
-            !0u128 << (128 - 8 * depth)
+    /// What adding the key `k` to the stored keys other than `k` changes in the tree.
+    fn joining(&self, k: u128) -> Joining {
+        // An empty tree is its root; one key makes it a chain of all 16 bytes to a leaf.
+        let [before, after] = self.neighbours(k);
+        let shared = |neighbour: Option<u128>| neighbour.map(|o| common_prefix(o, k));
+        let Some(depth) = shared(before).max(shared(after)) else {
+            return Joining {
+                depth: None,
+                nodes: 1,
+                alloc: chain(16) + leaf() - jemalloc(rax_node_size(0, false, false)),
+            };
         };
-        let range = StreamId::from_bits(k & mask)..=StreamId::from_bits(k | !mask);
-        let mut keys = self.map.range(range).map(|(id, _)| id.bits());
+        // The new key's own path: the child of the branching point it starts (a chain down
+        // to its leaf), and its leaf.
+        let (mut nodes, mut alloc) = match depth + 1 < 16 {
+            true => (2, chain(15 - depth) + leaf()),
+            false => (1, leaf()),
+        };
+        let stored = self.map.contains_key(&StreamId::from_bits(k));
+        match self.children(k, depth, stored) {
+            Some(children) => alloc += branch(children + 1) - branch(children),
+            None => {
+                // The branching point lies in a chain, from the child of the branch above it
+                // (or the root) down to the next node: the next branch, or the leaf.
+                let start = (0..depth)
+                    .rev()
+                    .find(|&d| self.children(k, d, false).is_some())
+                    .map_or(0, |d| d + 1);
+                let (first, last) = self.bounds_under(k, depth);
+                let end = match first == last {
+                    true => 16,
+                    false => common_prefix(first, last),
+                };
+                // It splits into the part before the point, a branch of two, and the part
+                // after the point's one child (when that child is not already a node).
+                nodes += usize::from(start < depth) + usize::from(depth + 1 < end);
+                alloc += branch(2);
+                if start < depth {
+                    alloc += chain(depth - start);
+                }
+                if depth + 1 < end {
+                    alloc += chain(end - depth - 1);
+                }
+                alloc -= chain(end - start);
+            }
+        }
+        Joining {
+            depth: Some(depth),
+            nodes,
+            alloc,
+        }
+    }
+
+    /// The first and last stored keys other than `k` that share `k`'s first `depth` bytes
+    /// (some do).
+    fn bounds_under(&self, k: u128, depth: usize) -> (u128, u128) {
+        let low = prefix(k, depth);
+        let high = low | !prefix(u128::MAX, depth);
+        let range = StreamId::from_bits(low)..=StreamId::from_bits(high);
+        let mut keys = self
+            .map
+            .range(range)
+            .map(|(id, _)| id.bits())
+            .filter(|&o| o != k);
         let first = keys.next().unwrap_or(k);
         (first, keys.next_back().unwrap_or(first))
     }
+}
+
+/// The nodes and allocations of Redis's rax holding `keys` (sorted, distinct, each with a
+/// value), computed from scratch: the trees keyed by names (a stream's groups, a group's
+/// consumers), which stay small. A name may be a prefix of another: then a key ends at a node
+/// that goes on. O(the keys' bytes).
+pub fn rax_shape(keys: &[&[u8]]) -> (usize, usize) {
+    if keys.is_empty() {
+        return (1, jemalloc(rax_node_size(0, false, false)));
+    }
+    rax_subtree(keys, 0)
+}
+
+/// The node at `depth` bytes into `keys` (which all share that prefix), and all below it.
+fn rax_subtree(keys: &[&[u8]], depth: usize) -> (usize, usize) {
+    // Sorted, a key that ends here comes first.
+    let is_key = keys[0].len() == depth;
+    let rest = if is_key { &keys[1..] } else { keys };
+    let Some(first) = rest.first() else {
+        return (1, jemalloc(rax_node_size(0, false, true)));
+    };
+    let last = rest[rest.len() - 1];
+    if first[depth] == last[depth] {
+        // One child: a chain, down to where a key ends or the keys branch.
+        let mut end = depth + 1;
+        while rest.iter().all(|k| k.len() > end) && first[end] == last[end] {
+            end += 1;
+        }
+        let (nodes, alloc) = rax_subtree(rest, end);
+        return (
+            nodes + 1,
+            alloc + jemalloc(rax_node_size(end - depth, true, is_key)),
+        );
+    }
+    let (mut nodes, mut alloc, mut children) = (1, 0, 0);
+    let mut at = 0;
+    while at < rest.len() {
+        let byte = rest[at][depth];
+        let group = rest[at..].partition_point(|k| k[depth] == byte);
+        let (n, a) = rax_subtree(&rest[at..at + group], depth + 1);
+        nodes += n;
+        alloc += a;
+        children += 1;
+        at += group;
+    }
+    (
+        nodes,
+        alloc + jemalloc(rax_node_size(children, false, is_key)),
+    )
 }
 
 // --- Nodes ---------------------------------------------------------------------------------------
@@ -605,6 +774,11 @@ impl Stream {
     /// Nodes of the radix tree holding the nodes (`radix-tree-nodes`).
     pub fn rax_nodes(&self) -> usize {
         self.nodes.nodes()
+    }
+
+    /// What that tree's nodes allocate.
+    pub fn rax_allocated(&self) -> usize {
+        self.nodes.allocated()
     }
 
     /// The nodes' allocations, each with its master ID, in order.
@@ -1475,6 +1649,10 @@ impl Consumer {
     pub fn pel_rax_nodes(&self) -> usize {
         self.pel.nodes()
     }
+
+    pub fn pel_rax_allocated(&self) -> usize {
+        self.pel.allocated()
+    }
 }
 
 /// A group's `entries_read` when it cannot be known (`SCG_INVALID_ENTRIES_READ`).
@@ -1550,6 +1728,10 @@ impl Group {
 
     pub fn pel_rax_nodes(&self) -> usize {
         self.pel.nodes()
+    }
+
+    pub fn pel_rax_allocated(&self) -> usize {
+        self.pel.allocated()
     }
 
     /// The consumers, by name.
@@ -1873,17 +2055,27 @@ mod tests {
         positions.len()
     }
 
+    /// The tree of `keys` computed from scratch: nodes and allocations.
+    fn shape_from_scratch(keys: &[u128]) -> (usize, usize) {
+        let mut bytes: Vec<[u8; 16]> = keys.iter().map(|k| k.to_be_bytes()).collect();
+        bytes.sort();
+        let slices: Vec<&[u8]> = bytes.iter().map(|b| &b[..]).collect();
+        rax_shape(&slices)
+    }
+
     #[test]
-    fn the_rax_node_count_follows_its_keys() {
+    fn the_rax_shape_follows_its_keys() {
         let mut rax: IdRax<()> = IdRax::default();
-        assert_eq!(rax.nodes(), 1);
+        assert_eq!((rax.nodes(), rax.allocated()), (1, 8));
         let mut state = 7u64;
         let mut keys = Vec::new();
-        for _ in 0..300 {
+        for _ in 0..600 {
             state = state
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);
-            let id = StreamId::new(1_700_000_000_000 + (state >> 50), (state >> 20) & 7);
+            // IDs close together, so that the tree branches at every depth of the ID's low
+            // bytes, and whole subtrees come and go.
+            let id = StreamId::new(1_700_000_000_000 + (state >> 52), (state >> 20) & 7);
             if rax.contains(&id) {
                 rax.remove(&id);
                 keys.retain(|&k| k != id.bits());
@@ -1892,13 +2084,32 @@ mod tests {
                 keys.push(id.bits());
             }
             if keys.len() % 16 == 0 {
-                assert_eq!(rax.nodes(), nodes_by_definition(&keys));
+                assert_eq!((rax.nodes(), rax.allocated()), shape_from_scratch(&keys));
             }
         }
         assert_eq!(rax.nodes(), nodes_by_definition(&keys));
+        assert_eq!((rax.nodes(), rax.allocated()), shape_from_scratch(&keys));
         for id in keys.clone() {
             rax.remove(&StreamId::from_bits(id));
         }
-        assert_eq!(rax.nodes(), 1);
+        assert_eq!((rax.nodes(), rax.allocated()), (1, 8));
+    }
+
+    /// redis-server 7.0.15's `used_memory` grew by 2,267,504 bytes when one XREADGROUP after
+    /// another delivered the 20,000 entries `1000-0`, `1000-1`, `1000-2`, `1001-0`... to one
+    /// consumer: two trees of those IDs (the group's PEL and the consumer's, each grown from
+    /// its empty root of 8 bytes) and 20,000 NACKs of 32 bytes.
+    #[test]
+    fn the_rax_allocations_are_redis_s() {
+        let mut rax: IdRax<()> = IdRax::default();
+        for i in 0..20_000 {
+            rax.insert(StreamId::new(1000 + i / 3, i % 3), ());
+        }
+        assert_eq!(2 * (rax.allocated() - 8) + 32 * 20_000, 2_267_504);
+        // Names: the root branches (a, b); "lic" then a branch (e, i) with the leaf "alice"
+        // and "a" to the leaf "alicia"; "ob" to "bob", a key that goes on as "by" to "bobby".
+        let names: [&[u8]; 4] = [b"alice", b"alicia", b"bob", b"bobby"];
+        assert_eq!(rax_shape(&names).0, 9);
+        assert_eq!(rax_shape(&[]), (1, 8));
     }
 }
