@@ -20,6 +20,11 @@ pub enum Compare {
     Near(i64),
     /// HELLO: exact but for the connection's `id`.
     Hello,
+    /// Exact but for the clock readings a stream reply holds (each server's own clock), which
+    /// must be within [`CLOCK_TOLERANCE_MS`]: the value of a `seen-time` or `idle` field, and a
+    /// PEL entry's delivery time or idle time (`[id, consumer, time, count]` or `[id, time,
+    /// count]`).
+    Clocked,
     /// A cursor command at this argument index, iterated to the end on each server; the
     /// elements met (pairs when `pairs`) compared as sets. SCAN guarantees nothing finer.
     Scan { cursor_at: usize, pairs: bool },
@@ -30,6 +35,10 @@ pub enum Compare {
     /// from what that side held.
     Random,
 }
+
+/// How far apart two servers' clock readings in one reply may be ([`Compare::Clocked`]): the
+/// commands that set them ran on each a few milliseconds apart, on a loaded machine more.
+pub const CLOCK_TOLERANCE_MS: i64 = 1000;
 
 /// One row: a command by Redis's full name (`config|get`).
 pub struct Row {
@@ -258,8 +267,86 @@ pub static ROWS: &[Row] = &[
     // YES and SYNC start Redis's Lua debugger on the connection, which the engine does not
     // have (it answers with an error saying so): tests/compat/scripting.redis covers NO.
     weight("script|debug", 0),
-    // A hash table's DUMP follows its own order, which differs between the servers.
+    // A hash table's DUMP follows its own order, which differs between the servers (and a
+    // stream's holds its consumers' seen-times).
     row("dump", Compare::Shape),
+    // Streams, on two of the three keys (so that groups meet their streams). IDs from pools
+    // of explicit ones: `*` is each server's clock, which no later command could compare
+    // (tests/compat/ masks it). One stream per XREAD and XREADGROUP
+    // (their key and ID lists must pair up), and no BLOCK: a timeout of 0 would wait for ever
+    // on both (tests/compat/ covers blocked reads). Replies holding the servers' clocks are
+    // compared as [`Compare::Clocked`].
+    // Often, so that the other stream commands find entries, and groups.
+    Row {
+        name: "xadd",
+        compare: Compare::Exact,
+        syntax: Some(
+            "stream-key (new-id | new-id | new-id | NOMKSTREAM new-id | [NOMKSTREAM] (MAXLEN [= | ~] stream-maxlen | MINID [= | ~] stream-id) [LIMIT count] new-id) field value [field value ...]",
+        ),
+        weight: Some(40),
+    },
+    syntax("xrange", "stream-key stream-start stream-end [COUNT count]"),
+    syntax("xrevrange", "stream-key stream-end stream-start [COUNT count]"),
+    syntax("xdel", "stream-key stream-id [stream-id ...]"),
+    syntax(
+        "xtrim",
+        "stream-key (MAXLEN [= | ~] stream-maxlen | MINID [= | ~] stream-id) [LIMIT count]",
+    ),
+    syntax("xread", "[COUNT count] STREAMS stream-key stream-read-id"),
+    syntax(
+        "xreadgroup",
+        "GROUP group consumer [COUNT count] [NOACK] STREAMS stream-key stream-read-id",
+    ),
+    syntax("xack", "stream-key group stream-id [stream-id ...]"),
+    Row {
+        name: "xpending",
+        compare: Compare::Clocked,
+        syntax: Some(
+            "stream-key group [[IDLE min-idle-time] stream-start stream-end count [consumer]]",
+        ),
+        weight: None,
+    },
+    syntax(
+        "xclaim",
+        "stream-key group consumer min-idle-time stream-id [stream-id ...] [IDLE min-idle-time] [TIME unix-time-milliseconds] [RETRYCOUNT count] [FORCE] [JUSTID] [LASTID stream-id]",
+    ),
+    syntax(
+        "xautoclaim",
+        "stream-key group consumer min-idle-time stream-start [COUNT count] [JUSTID]",
+    ),
+    syntax(
+        "xsetid",
+        "stream-key stream-id [ENTRIESADDED entries-read] [MAXDELETEDID stream-id]",
+    ),
+    Row {
+        name: "xgroup|create",
+        compare: Compare::Exact,
+        syntax: Some(
+            "stream-key group (stream-id | $ | stream-id MKSTREAM | $ MKSTREAM) [ENTRIESREAD entries-read]",
+        ),
+        weight: Some(24),
+    },
+    syntax(
+        "xgroup|setid",
+        "stream-key group (stream-id | $) [ENTRIESREAD entries-read]",
+    ),
+    Row {
+        name: "xinfo|stream",
+        compare: Compare::Clocked,
+        syntax: Some("stream-key [FULL [COUNT count]]"),
+        weight: None,
+    },
+    Row {
+        name: "xinfo|consumers",
+        compare: Compare::Clocked,
+        syntax: Some("stream-key group"),
+        weight: None,
+    },
+    syntax("xinfo|groups", "stream-key"),
+    syntax("xlen", "stream-key"),
+    syntax("xgroup|destroy", "stream-key group"),
+    syntax("xgroup|createconsumer", "stream-key group consumer"),
+    syntax("xgroup|delconsumer", "stream-key group consumer"),
     // Functions: the generator's libraries hold one function each (a library's functions
     // come in Redis's dict order), and Redis lists the libraries themselves in that order.
     row("function|list", Compare::Unordered),

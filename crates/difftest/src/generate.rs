@@ -46,6 +46,9 @@ pub struct Generator {
     /// Connections per sequence.
     clients: usize,
     now_ms: u64,
+    /// The millisecond of the last stream ID handed to XADD in this sequence: IDs only grow,
+    /// so a fixed pool would soon hold none that a stream still takes.
+    stream_ms: u64,
 }
 
 impl Generator {
@@ -79,6 +82,7 @@ impl Generator {
             total_weight,
             clients: clients.max(1),
             now_ms,
+            stream_ms: 0,
         }
     }
 
@@ -90,6 +94,7 @@ impl Generator {
     /// A sequence of `length` steps. Each connection first says HELLO 3 or stays RESP2.
     pub fn sequence(&mut self, length: usize) -> Vec<Step> {
         let mut steps = Vec::new();
+        self.stream_ms = 0;
         for client in 0..self.clients {
             if self.chance(50) {
                 steps.push(Step {
@@ -303,6 +308,26 @@ impl Generator {
                     .pick(&["ffffffffffffffffffffffffffffffffffffffff", "x"])
                     .into(),
             },
+            // Mostly the next ID of the sequence (the same millisecond again or a later one,
+            // its sequence chosen or given), else one of the pool's, which may be refused.
+            "new-id" if self.chance(75) => {
+                self.stream_ms += self.rng.below(3) as u64;
+                match self.rng.below(3) {
+                    0 => format!("{}-{}", self.stream_ms, self.rng.below(3)),
+                    _ => format!("{}-*", self.stream_ms),
+                }
+            }
+            // Mostly an ID that XADD may have given (sequences 0 to 2 of a millisecond so far).
+            "stream-id" | "stream-start" | "stream-end" if self.chance(60) => format!(
+                "{}{}-{}",
+                if name == "stream-id" || self.chance(70) {
+                    ""
+                } else {
+                    "("
+                },
+                self.rng.below(self.stream_ms as usize + 2),
+                self.rng.below(3)
+            ),
             "parameter" => self
                 .pick(&[
                     "hz",
@@ -396,6 +421,7 @@ const SCRIPTS: &[&str] = &[
 /// The pool for a placeholder, by its name in the syntax text.
 fn pool(name: &str) -> &'static [&'static str] {
     match name {
+        "stream-key" => &KEYS[..2],
         n if n.contains("key") || n == "source" || n == "destination" => KEYS,
         "field" => &["f1", "f2", "f3"],
         "member" | "member1" | "member2" => &["m1", "m2", "m3", "1"],
@@ -478,6 +504,65 @@ fn pool(name: &str) -> &'static [&'static str] {
         "function" => &["f1", "f2", "F3", "f4", "nosuch"],
         "library-name" => &["lib1", "lib2", "lib3", "lib4", "nosuch"],
         "library-name-pattern" => &["lib*", "*", "LIB1", "x"],
+        // Symbols the grammar reads as placeholders (it knows tokens by their capitals) stand
+        // for themselves: XADD's and XTRIM's `=` and `~`, XGROUP's `$`.
+        "=" => &["="],
+        "~" => &["~"],
+        "$" => &["$"],
+        // Streams: IDs that meet (few milliseconds, few sequences), the edges and past them,
+        // and what XADD, XRANGE, XREAD and a trim each read in an ID's place.
+        "new-id" => &[
+            "1-1",
+            "2",
+            "2-*",
+            "3-0",
+            "3-5",
+            "5-*",
+            "7",
+            "0-1",
+            "0-0",
+            "0-*",
+            "x",
+            "1-x",
+            "18446744073709551615-18446744073709551615",
+            "18446744073709551615-*",
+        ],
+        "stream-id" => &[
+            "1-1",
+            "2",
+            "2-0",
+            "3-0",
+            "3-5",
+            "5-0",
+            "7",
+            "0-0",
+            "x",
+            "-1",
+            "18446744073709551615-18446744073709551615",
+        ],
+        "stream-start" | "stream-end" => &[
+            "-",
+            "+",
+            "0",
+            "1-1",
+            "2",
+            "(1-1",
+            "(2-0",
+            "3-5",
+            "(+",
+            "x",
+            "(-",
+            "18446744073709551615",
+        ],
+        "stream-maxlen" => &["0", "1", "2", "3", "5", "-1", "x"],
+        // XREADGROUP's new entries mostly, XREAD's from the start mostly.
+        "stream-read-id" => &[">", ">", ">", "0", "0", "0-0", "1-1", "3", "$", "+", "x"],
+        "group" => &["g1", "g2"],
+        "consumer" => &["alice", "bob", "carol"],
+        // XCLAIM's and XAUTOCLAIM's idle times: none, an hour (past any delivery in a run, but
+        // not past IDLE 3600000 by less than a millisecond on either side), and errors.
+        "min-idle-time" => &["0", "3600000", "-1", "x"],
+        "entries-read" => &["0", "1", "3", "10", "-1", "-2", "x"],
         _ => VALUES,
     }
 }

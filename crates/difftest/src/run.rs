@@ -12,7 +12,7 @@ use std::time::Duration;
 use keyspace::cli::word;
 use keyspace::spec::{self, flag};
 
-use crate::commands::{compare_for, random_for, Compare, KEY};
+use crate::commands::{compare_for, random_for, Compare, CLOCK_TOLERANCE_MS, KEY};
 use crate::generate::{loosely_compared, Step};
 use crate::resp::{shortened, Connection, Value};
 use crate::server::Server;
@@ -334,6 +334,47 @@ fn agree(compare: Compare, a: &Answer, b: &Answer, expired: bool) -> bool {
             _ => false,
         },
         Compare::Hello => without_id(a) == without_id(b),
+        Compare::Clocked => clocked(a, b),
+    }
+}
+
+/// [`Compare::Clocked`]: the same reply but for the clock readings, which are within
+/// [`CLOCK_TOLERANCE_MS`].
+fn clocked(a: &Value, b: &Value) -> bool {
+    let near = |x: &Value, y: &Value| match (x, y) {
+        (Value::Integer(x), Value::Integer(y)) => (x - y).abs() <= CLOCK_TOLERANCE_MS,
+        _ => x == y,
+    };
+    let clock_name = |v: &Value| {
+        matches!(v, Value::Bulk(name) | Value::Simple(name)
+            if name == b"seen-time" || name == b"idle")
+    };
+    match (a, b) {
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            // A PEL entry: its ID, (its owner,) its time, its delivery count.
+            let time_at = match x.as_slice() {
+                [Value::Bulk(_), Value::Bulk(_), Value::Integer(_), Value::Integer(_)] => Some(2),
+                [Value::Bulk(_), Value::Integer(_), Value::Integer(_)] => Some(1),
+                _ => None,
+            };
+            x.iter().zip(y).enumerate().all(|(i, (u, v))| {
+                let after_name = i > 0 && clock_name(&x[i - 1]);
+                match time_at == Some(i) || after_name {
+                    true => near(u, v),
+                    false => clocked(u, v),
+                }
+            })
+        }
+        (Value::Map(x), Value::Map(y)) if x.len() == y.len() => {
+            x.iter().zip(y).all(|((k, u), (l, v))| {
+                k == l
+                    && match clock_name(k) {
+                        true => near(u, v),
+                        false => clocked(u, v),
+                    }
+            })
+        }
+        _ => a == b,
     }
 }
 
@@ -548,5 +589,20 @@ mod tests {
         assert!(!agree(Compare::Exact, &a, &b, false));
         assert!(!agree(Compare::ExactUntilExpiry, &int(1), &int(2), false));
         assert!(agree(Compare::ExactUntilExpiry, &int(1), &int(2), true));
+        // A PEL entry's delivery time and a consumer's seen-time are clocks; counts are not.
+        let bulk = |s: &str| Value::Bulk(s.as_bytes().to_vec());
+        let entry = |time, count| {
+            let fields = vec![bulk("1-1"), bulk("alice"), Value::Integer(time)];
+            Ok(Value::Array([fields, vec![Value::Integer(count)]].concat()))
+        };
+        let consumer = |seen| {
+            let fields = vec![bulk("name"), bulk("alice"), bulk("seen-time")];
+            Ok(Value::Array([fields, vec![Value::Integer(seen)]].concat()))
+        };
+        let clocked = |a, b| agree(Compare::Clocked, &a, &b, false);
+        assert!(clocked(entry(1000, 1), entry(1040, 1)));
+        assert!(!clocked(entry(1000, 1), entry(1000, 2)));
+        assert!(clocked(consumer(5000), consumer(5003)));
+        assert!(!clocked(consumer(5000), consumer(9000)));
     }
 }

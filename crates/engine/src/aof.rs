@@ -49,12 +49,14 @@
 //! commands follow whole ones; with `no` it is refused. Then the base is loaded and the
 //! commands run on a client of their own, logging nothing.
 
+use crate::db::Value;
 use crate::engine::{Call, Engine, Outcome};
 use crate::persist::LoadMode;
 use crate::rdb;
-use crate::reply::Reply;
+use crate::reply::{format_g, Reply};
 use crate::resp::encode_request;
 use crate::spec::{self, CommandResult};
+use crate::types::stream::{Stream, StreamId};
 
 /// The engine's side of the log.
 #[derive(Debug, Default)]
@@ -70,6 +72,9 @@ pub(crate) struct Aof {
     transaction: Vec<(usize, Vec<u8>)>,
     /// A log is being replayed: nothing is logged.
     pub(crate) loading: bool,
+    /// The command running logged what it changed itself ([`Engine::also_propagate`]) and is
+    /// not to be logged as it was sent (Redis's `preventCommandPropagation`).
+    prevented: bool,
     /// Rewrites done (`aof_rewrites`) and whether the last write and rewrite worked.
     pub(crate) rewrites: u64,
     pub(crate) last_write_ok: bool,
@@ -250,7 +255,8 @@ impl Engine {
         dirty_before: u64,
         result: &CommandResult,
     ) {
-        if let (Ok(outcome), true) = (result, write) {
+        let prevented = std::mem::take(&mut self.persistence.aof.prevented);
+        if let (Ok(outcome), true, false) = (result, write, prevented) {
             self.feed_aof(call, dirty_before, outcome);
         }
         if !self.grouping_writes() {
@@ -348,6 +354,35 @@ impl Engine {
         self.persistence.aof.append(db, &logged, grouping);
     }
 
+    /// Logs a command the one running (or a blocked client being served) propagates, as
+    /// Redis's `alsoPropagate`: the stream commands log what they did in commands that replay
+    /// it exactly (XADD with the ID it chose, XREADGROUP as the XCLAIMs that recreate its
+    /// pending entries). Held with the others until the command ends, then logged alone or,
+    /// when there are several, between MULTI and EXEC ([`Aof::end_transaction`]).
+    pub(crate) fn also_propagate(&mut self, db: usize, argv: &[&[u8]]) {
+        if self.persistence.aof.on && !self.persistence.aof.loading {
+            self.persistence.aof.append(db, argv, true);
+        }
+    }
+
+    /// The running command is not logged as sent (what it propagated is all).
+    pub(crate) fn prevent_propagation(&mut self) {
+        self.persistence.aof.prevented = true;
+    }
+
+    /// Logs what a served blocked client propagated, as Redis does after each one.
+    pub(crate) fn end_propagation(&mut self) {
+        if !self.in_exec {
+            self.persistence.aof.end_transaction();
+        }
+    }
+
+    /// Whether the command runs from the log being loaded (Redis's `mustObeyClient`): limits
+    /// meant for clients (XADD's trimming LIMIT) do not apply to what was already done once.
+    pub(crate) fn replaying_log(&self) -> bool {
+        self.persistence.aof.loading
+    }
+
     /// Logs the deletion of a key no command named (expiry, eviction).
     pub(crate) fn feed_aof_del(&mut self, db: usize, key: &[u8]) {
         if self.persistence.aof.on && !self.persistence.aof.loading {
@@ -389,7 +424,11 @@ impl Engine {
     /// Starts the log over on a snapshot of the keyspace (BGREWRITEAOF, and `appendonly`
     /// turned on). Whatever was logged before is in the new base.
     pub fn rewrite_aof(&mut self) -> Result<(), String> {
-        let base = self.rdb_snapshot();
+        let base = if self.config.flag("aof-use-rdb-preamble") {
+            self.rdb_snapshot()
+        } else {
+            self.rewrite_commands()
+        };
         let location = self.storage_location();
         let result = self.persistence.storage.rewrite_aof(&location, &base);
         let aof = &mut self.persistence.aof;
@@ -441,8 +480,18 @@ impl Engine {
     /// and that is allowed, then the base, then the commands.
     pub fn load_aof_from_storage(&mut self) -> Result<bool, String> {
         let location = self.storage_location();
-        let Some((base, log)) = self.persistence.storage.read_aof(&location)? else {
+        let Some((base, mut log)) = self.persistence.storage.read_aof(&location)? else {
             return Ok(false);
+        };
+        // A base of commands (`aof-use-rdb-preamble no`) is read as the log's beginning; a
+        // truncated tail is cut back in the storage's log, after it.
+        let (base, commands_base) = match base {
+            Some(commands) if !commands.starts_with(b"REDIS") => {
+                let len = commands.len();
+                log.splice(0..0, commands);
+                (None, len)
+            }
+            base => (base, 0),
         };
         let checked = self.check_log(&log)?;
         if checked.truncated {
@@ -455,7 +504,13 @@ impl Engine {
             }
             self.persistence
                 .storage
-                .truncate_aof(&location, checked.valid_len)
+                .truncate_aof(
+                    &location,
+                    checked
+                        .valid_len
+                        .checked_sub(commands_base)
+                        .ok_or("Fatal error: the truncated file is not the last file")?,
+                )
                 .map_err(|e| format!("Error truncating the AOF file: {e}"))?;
             self.persistence.log(format!(
                 "AOF {} loaded anyway because aof-load-truncated is enabled",
@@ -553,6 +608,151 @@ impl Engine {
         self.persistence.aof.loading = false;
         self.dirty = 0;
         Ok(())
+    }
+}
+
+/// How many elements one command of a rewritten base carries at most
+/// (`AOF_REWRITE_ITEMS_PER_CMD`): a big list becomes RPUSHes of 64.
+const REWRITE_ITEMS_PER_CMD: usize = 64;
+
+impl Engine {
+    /// The base of a rewrite under `aof-use-rdb-preamble no`: the commands that rebuild the
+    /// keyspace, as Redis's `rewriteAppendOnlyFileRio` writes them: FUNCTION LOAD for each
+    /// library, then for each database that holds keys a SELECT and, key by key, SET,
+    /// RPUSH, SADD, ZADD or HMSET in commands of 64 elements, a stream as its XADDs, an
+    /// XSETID and its groups (XGROUP CREATE, an XCLAIM per pending entry, XGROUP
+    /// CREATECONSUMER for a consumer with none), and PEXPIREAT for a key with a TTL.
+    fn rewrite_commands(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        for library in self.scripting.functions.current.iter() {
+            encode_request(&mut out, &[&b"FUNCTION"[..], b"LOAD", &library.code]);
+        }
+        for (index, db) in self.dbs.iter().enumerate() {
+            if db.is_empty() {
+                continue;
+            }
+            encode_request(&mut out, &[&b"SELECT"[..], index.to_string().as_bytes()]);
+            for (key, entry) in &db.keys {
+                rewrite_value(&mut out, key, &entry.value);
+                if let Some(at) = db.expires.get(key) {
+                    encode_request(
+                        &mut out,
+                        &[&b"PEXPIREAT"[..], key, at.to_string().as_bytes()],
+                    );
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The commands that rebuild one value (see [`Engine::rewrite_commands`]).
+fn rewrite_value(out: &mut Vec<u8>, key: &[u8], value: &Value) {
+    // `command key` followed by the elements, 64 of `per` arguments a command.
+    let batched = |out: &mut Vec<u8>, command: &[u8], elements: Vec<Vec<Vec<u8>>>| {
+        for chunk in elements.chunks(REWRITE_ITEMS_PER_CMD) {
+            let mut argv = vec![command.to_vec(), key.to_vec()];
+            argv.extend(chunk.iter().flatten().cloned());
+            encode_request(out, &argv);
+        }
+    };
+    match value {
+        Value::String(s) => encode_request(out, &[&b"SET"[..], key, s]),
+        Value::List(l) => batched(out, b"RPUSH", l.iter().map(|e| vec![e.clone()]).collect()),
+        Value::Set(s) => batched(out, b"SADD", s.iter().map(|m| vec![m]).collect()),
+        Value::ZSet(z) => batched(
+            out,
+            b"ZADD",
+            z.iter()
+                .map(|(m, score)| vec![format_g(score, 17).into_bytes(), m.to_vec()])
+                .collect(),
+        ),
+        Value::Hash(h) => batched(
+            out,
+            b"HMSET",
+            h.iter().map(|(f, v)| vec![f.clone(), v.clone()]).collect(),
+        ),
+        Value::Stream(s) => rewrite_stream(out, key, s),
+    }
+}
+
+/// A stream's commands (Redis's `rewriteStreamObject`): an empty one is made by the
+/// `XADD key MAXLEN 0 0-1 x y` trick, then XSETID restores what XDEL and trimming left of
+/// its IDs.
+fn rewrite_stream(out: &mut Vec<u8>, key: &[u8], s: &Stream) {
+    let id = |id: StreamId| id.to_string().into_bytes();
+    if s.is_empty() {
+        encode_request(
+            out,
+            &[&b"XADD"[..], key, b"MAXLEN", b"0", b"0-1", b"x", b"y"],
+        );
+    }
+    for entry in s.range(StreamId::MIN, StreamId::MAX, false) {
+        let mut argv = vec![b"XADD".to_vec(), key.to_vec(), id(entry.id)];
+        argv.extend(entry.fields);
+        encode_request(out, &argv);
+    }
+    encode_request(
+        out,
+        &[
+            b"XSETID".to_vec(),
+            key.to_vec(),
+            id(s.last_id()),
+            b"ENTRIESADDED".to_vec(),
+            s.entries_added().to_string().into_bytes(),
+            b"MAXDELETEDID".to_vec(),
+            id(s.max_deleted_entry_id()),
+        ],
+    );
+    for (name, group) in s.groups() {
+        encode_request(
+            out,
+            &[
+                b"XGROUP".to_vec(),
+                b"CREATE".to_vec(),
+                key.to_vec(),
+                name.to_vec(),
+                id(group.last_id()),
+                b"ENTRIESREAD".to_vec(),
+                group.entries_read_raw().to_string().into_bytes(),
+            ],
+        );
+        for consumer in group.consumers() {
+            if consumer.pending_len() == 0 {
+                encode_request(
+                    out,
+                    &[
+                        &b"XGROUP"[..],
+                        b"CREATECONSUMER",
+                        key,
+                        name,
+                        consumer.name(),
+                    ],
+                );
+            }
+            for pending in consumer.pending() {
+                let Some(nack) = group.pending_entry(pending) else {
+                    continue;
+                };
+                encode_request(
+                    out,
+                    &[
+                        b"XCLAIM".to_vec(),
+                        key.to_vec(),
+                        name.to_vec(),
+                        consumer.name().to_vec(),
+                        b"0".to_vec(),
+                        id(pending),
+                        b"TIME".to_vec(),
+                        nack.delivery_time.to_string().into_bytes(),
+                        b"RETRYCOUNT".to_vec(),
+                        nack.delivery_count.to_string().into_bytes(),
+                        b"JUSTID".to_vec(),
+                        b"FORCE".to_vec(),
+                    ],
+                );
+            }
+        }
     }
 }
 

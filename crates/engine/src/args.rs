@@ -154,6 +154,32 @@ fn parse_hex_float(hex: &[u8]) -> Option<(f64, bool)> {
     Some((value, nonzero))
 }
 
+/// Redis's `string2ull`: `string2ll` when it reads the text (then a negative number fails),
+/// else C's `strtoull` over all of it: leading blanks, a sign (a minus negates modulo 2^64, as
+/// C's does), digits with leading zeros allowed, nothing after them, no overflow. The caller
+/// passes what C would see: the text up to its first NUL.
+pub fn string2ull(arg: &[u8]) -> Option<u64> {
+    if let Some(n) = string2ll(arg) {
+        return u64::try_from(n).ok();
+    }
+    let start = arg
+        .iter()
+        .position(|&b| !is_c_space(b))
+        .unwrap_or(arg.len());
+    let (negative, digits) = match &arg[start..] {
+        [b'-', digits @ ..] => (true, digits),
+        [b'+', digits @ ..] => (false, digits),
+        digits => (false, digits),
+    };
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let n = digits.iter().try_fold(0u64, |n, d| {
+        n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+    })?;
+    Some(if negative { n.wrapping_neg() } else { n })
+}
+
 /// C's `isspace` in the C locale.
 pub(crate) fn is_c_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r')
@@ -205,6 +231,22 @@ pub fn is(arg: &[u8], word: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unsigned_integers_read_as_string2ull_reads_them() {
+        assert_eq!(string2ull(b"18446744073709551615"), Some(u64::MAX));
+        assert_eq!(string2ull(b"18446744073709551616"), None);
+        assert_eq!(
+            string2ull(b"-1"),
+            None,
+            "string2ll reads it, and it is negative"
+        );
+        assert_eq!(string2ull(b"-01"), Some(u64::MAX), "strtoull negates");
+        assert_eq!(string2ull(b" +007"), Some(7));
+        assert_eq!(string2ull(b"7 "), None);
+        assert_eq!(string2ull(b""), None);
+        assert_eq!(string2ull(b"-"), None);
+    }
 
     #[test]
     fn mpop_reads_count_before_what_follows_it() {

@@ -35,12 +35,14 @@
 
 use std::collections::{HashMap, VecDeque};
 
+use crate::db::Value;
 use crate::engine::{ClientId, Engine};
 use crate::error::Error;
 use crate::reply::Reply;
 use crate::spec;
+use crate::types::stream::StreamId;
 
-/// The type of value a blocked client waits for.
+/// The type of value a blocked pop waits for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WaitsFor {
     List,
@@ -63,13 +65,44 @@ pub enum Shape {
 pub struct Blocked {
     pub db: usize,
     pub keys: Vec<Vec<u8>>,
-    pub waits_for: WaitsFor,
-    /// The twin to run on the key that became ready: an argv with the key at `key_at`.
-    pub twin: Vec<Vec<u8>>,
-    pub key_at: usize,
-    pub shape: Shape,
     /// When to give up (Unix ms); never when `None`.
     pub timeout_at: Option<u64>,
+    pub serve: Serve,
+}
+
+/// How a blocked client is served once a key it waits on is ready.
+#[derive(Clone, Debug)]
+pub enum Serve {
+    /// A pop: when the key holds a value of the type it waits for, run the twin, an argv with
+    /// the key at `key_at`, and reshape its reply.
+    Twin {
+        waits_for: WaitsFor,
+        twin: Vec<Vec<u8>>,
+        key_at: usize,
+        shape: Shape,
+    },
+    /// XREAD or XREADGROUP: when the stream has an entry past the ID it waits after, read
+    /// (`crate::cmd::stream::serve_blocked`).
+    Stream(StreamWait),
+}
+
+/// What a blocked XREAD or XREADGROUP reads.
+#[derive(Clone, Debug)]
+pub struct StreamWait {
+    /// Per key (as in [`Blocked::keys`]), the ID the entries wanted come after.
+    pub ids: Vec<StreamId>,
+    /// At most this many entries (COUNT, else 1000: Redis's `XREAD_BLOCKED_DEFAULT_COUNT`).
+    pub count: usize,
+    /// XREADGROUP's group, consumer and NOACK.
+    pub group: Option<GroupWait>,
+}
+
+/// The group a blocked XREADGROUP reads for.
+#[derive(Clone, Debug)]
+pub struct GroupWait {
+    pub group: Vec<u8>,
+    pub consumer: Vec<u8>,
+    pub noack: bool,
 }
 
 /// The engine's side of the bookkeeping: who waits on each key, and which keys may serve.
@@ -93,15 +126,18 @@ impl Engine {
         }
     }
 
-    /// Notes as ready every waited key of database `db` that exists (after SWAPDB).
-    pub(crate) fn signal_all_keys_as_ready(&mut self, db: usize) {
-        let keys: Vec<Vec<u8>> = self
-            .blocking
-            .blocking_keys
-            .keys()
+    /// The keys of database `db` someone waits on.
+    fn waited_keys(&self, db: usize) -> Vec<Vec<u8>> {
+        let slots = self.blocking.blocking_keys.keys();
+        slots
             .filter(|(d, _)| *d == db)
             .map(|(_, key)| key.clone())
-            .collect();
+            .collect()
+    }
+
+    /// Notes as ready every waited key of database `db` that exists (after SWAPDB).
+    pub(crate) fn signal_all_keys_as_ready(&mut self, db: usize) {
+        let keys = self.waited_keys(db);
         for key in keys {
             if self.dbs[db].keys.contains_key(&key) {
                 self.signal_key_as_ready(db, &key);
@@ -143,9 +179,18 @@ impl Engine {
     }
 
     /// Ends `client`'s wait with `reply`, delivered to its outbox. False if it was not blocked.
+    /// An error reply is counted as any error is, and makes the blocked command a failed call
+    /// (Redis's `updateStatsOnUnblock`).
     pub(crate) fn unblock_with(&mut self, client: ClientId, reply: Reply) -> bool {
         if self.unblock(client).is_none() {
             return false;
+        }
+        if let Reply::Error(text) = &reply {
+            self.count_error(text);
+            self.count_blocked_failure(client);
+        }
+        if !self.reply_wanted(client) {
+            return true;
         }
         if let Some(c) = self.clients.get_mut(&client) {
             c.outbox.push_back(reply);
@@ -154,37 +199,102 @@ impl Engine {
         true
     }
 
+    /// Counts a failed call of the command `client` blocked in.
+    pub(crate) fn count_blocked_failure(&mut self, client: ClientId) {
+        if let Some(name) = self.clients.get(&client).map(|c| c.last_command.clone()) {
+            self.count_failed(&name);
+        }
+    }
+
+    /// The clients waiting on a key, in the order they blocked.
+    fn waiting_on(&self, db: usize, key: &[u8]) -> Vec<ClientId> {
+        self.blocking
+            .blocking_keys
+            .get(&(db, key.to_vec()))
+            .map(|queue| queue.iter().copied().collect())
+            .unwrap_or_default()
+    }
+
     /// Serves blocked clients from the keys made ready, as described at the top of this file.
     pub(crate) fn serve_blocked_clients(&mut self) {
         while let Some((db, key)) = self.blocking.ready_keys.pop_front() {
-            let waiting: Vec<ClientId> = self
-                .blocking
-                .blocking_keys
-                .get(&(db, key.clone()))
-                .map(|queue| queue.iter().copied().collect())
-                .unwrap_or_default();
-            for client in waiting {
-                self.expire_if_needed(db, &key);
-                let waits_for = match self.dbs[db].keys.get(&key).map(|e| &e.value) {
-                    Some(crate::db::Value::List(_)) => WaitsFor::List,
-                    Some(crate::db::Value::ZSet(_)) => WaitsFor::ZSet,
-                    _ => break,
+            self.expire_if_needed(db, &key);
+            let is_stream = matches!(
+                self.dbs[db].keys.get(&key).map(|e| &e.value),
+                Some(Value::Stream(_))
+            );
+            if is_stream {
+                // One touch for the key, whoever is served (`LOOKUP_NOSTATS`: no hit counted).
+                let flags = crate::db::LookupFlags {
+                    no_touch: false,
+                    no_stats: true,
                 };
-                let Some(blocked) = self
-                    .clients
-                    .get(&client)
-                    .and_then(|c| c.blocked.clone())
-                    .filter(|b| b.waits_for == waits_for)
-                else {
-                    continue;
-                };
-                let mut twin = blocked.twin.clone();
-                twin[blocked.key_at].clone_from(&key);
-                let reply = match self.run_twin(client, &twin) {
-                    Ok(reply) => reshape(reply, blocked.shape),
-                    Err(e) => Reply::from(e),
-                };
-                self.unblock_with(client, reply);
+                self.lookup_read_with(db, &key, flags);
+                for client in self.waiting_on(db, &key) {
+                    crate::cmd::stream::serve_blocked(self, client, db, &key);
+                }
+                continue;
+            }
+            self.serve_blocked_pops(db, &key);
+            // XREADGROUP waits on a stream and its group: with the stream gone (deleted, or
+            // overwritten by another type) the wait ends in an error.
+            for client in self.waiting_on(db, &key) {
+                let reads_group = self.clients.get(&client).is_some_and(|c| {
+                    matches!(&c.blocked, Some(Blocked { serve: Serve::Stream(w), .. }) if w.group.is_some())
+                });
+                if reads_group {
+                    self.unblock_with(client, Error::StreamKeyDeleted.into());
+                }
+            }
+        }
+    }
+
+    /// Serves the blocked pops waiting on a key that now holds the type they wait for.
+    fn serve_blocked_pops(&mut self, db: usize, key: &[u8]) {
+        for client in self.waiting_on(db, key) {
+            self.expire_if_needed(db, key);
+            let waits = match self.dbs[db].keys.get(key).map(|e| &e.value) {
+                Some(Value::List(_)) => WaitsFor::List,
+                Some(Value::ZSet(_)) => WaitsFor::ZSet,
+                _ => break,
+            };
+            let Some(Blocked {
+                serve:
+                    Serve::Twin {
+                        waits_for,
+                        mut twin,
+                        key_at,
+                        shape,
+                    },
+                ..
+            }) = self.clients.get(&client).and_then(|c| c.blocked.clone())
+            else {
+                continue;
+            };
+            if waits_for != waits {
+                continue;
+            }
+            twin[key_at] = key.to_vec();
+            let reply = match self.run_twin(client, &twin) {
+                Ok(reply) => reshape(reply, shape),
+                Err(e) => Reply::from(e),
+            };
+            self.unblock_with(client, reply);
+        }
+    }
+
+    /// A flush or a swap replaces a database's keys at once: the XREADGROUP waits on streams
+    /// it takes away end (Redis's `scanDatabaseForDeletedStreams`), checked against the keys
+    /// `db` has after (`replaced_with`'s, for a swap; none, for a flush).
+    pub(crate) fn signal_deleted_streams(&mut self, db: usize, replaced_with: Option<usize>) {
+        let is_stream = |engine: &Engine, db: Option<usize>, key: &[u8]| {
+            db.and_then(|d| engine.dbs[d].keys.get(key))
+                .is_some_and(|e| matches!(e.value, Value::Stream(_)))
+        };
+        let keys = self.waited_keys(db);
+        for key in keys {
+            if is_stream(self, Some(db), &key) && !is_stream(self, replaced_with, &key) {
+                self.signal_key_as_ready(db, &key);
             }
         }
     }
@@ -225,6 +335,15 @@ impl Engine {
             .values()
             .filter_map(|c| c.blocked.as_ref().and_then(|b| b.timeout_at))
             .min()
+    }
+
+    /// How many clients wait on keys, and how many of those have a timeout (INFO's
+    /// `blocked_clients` and `clients_in_timeout_table`).
+    pub(crate) fn blocked_counts(&self) -> (usize, usize) {
+        let waits = self.clients.values().filter_map(|c| c.blocked.as_ref());
+        waits.fold((0, 0), |(blocked, timed), b| {
+            (blocked + 1, timed + usize::from(b.timeout_at.is_some()))
+        })
     }
 
     /// True when a blocking command from `client` may block now: not inside EXEC.

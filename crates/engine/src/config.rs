@@ -186,6 +186,29 @@ pub static PARAMS: &[ConfigParam] = &[
         mutable: true,
         clamp: None,
     },
+    // A stream's nodes (`crate::types::stream`): where a new node opens.
+    ConfigParam {
+        name: "stream-node-max-bytes",
+        aliases: &[],
+        kind: ConfigKind::Memory {
+            min: 0,
+            max: i64::MAX,
+        },
+        default: "4096",
+        mutable: true,
+        clamp: None,
+    },
+    ConfigParam {
+        name: "stream-node-max-entries",
+        aliases: &[],
+        kind: ConfigKind::Int {
+            min: 0,
+            max: i64::MAX,
+        },
+        default: "100",
+        mutable: true,
+        clamp: None,
+    },
     // Redis 7.0 keeps every list in a quicklist; these shape its nodes, which nothing here
     // shows, so they are accepted and reported only.
     ConfigParam {
@@ -530,6 +553,16 @@ pub static PARAMS: &[ConfigParam] = &[
     },
     // A log whose last command was cut short (a crash mid-write) is loaded up to it, and the
     // file cut back, rather than refused.
+    // The base a rewrite writes: an RDB snapshot (yes), or the commands that rebuild the
+    // keyspace (no, Redis's `rewriteAppendOnlyFileRio`).
+    ConfigParam {
+        name: "aof-use-rdb-preamble",
+        aliases: &[],
+        kind: ConfigKind::Bool,
+        default: "yes",
+        mutable: true,
+        clamp: None,
+    },
     ConfigParam {
         name: "aof-load-truncated",
         aliases: &[],

@@ -29,7 +29,7 @@ use crate::evict::Eviction;
 use crate::engine::Engine;
 use crate::event::{KeyspaceEvent, NotifyClass};
 use crate::memory;
-use crate::types::{Hash, List, Set, SortedSet};
+use crate::types::{Hash, List, Set, SortedSet, Stream};
 
 /// A stored value: one variant per Redis type, each type's structure in `crate::types`.
 #[derive(Clone, Debug, PartialEq)]
@@ -44,6 +44,8 @@ pub enum Value {
     Set(Set),
     /// `OBJ_ZSET`
     ZSet(SortedSet),
+    /// `OBJ_STREAM`
+    Stream(Stream),
 }
 
 impl Value {
@@ -55,6 +57,7 @@ impl Value {
             Value::Hash(_) => "hash",
             Value::Set(_) => "set",
             Value::ZSet(_) => "zset",
+            Value::Stream(_) => "stream",
         }
     }
 
@@ -66,6 +69,7 @@ impl Value {
             Value::Hash(h) => h.len(),
             Value::Set(s) => s.len(),
             Value::ZSet(z) => z.len(),
+            Value::Stream(s) => s.len() as usize,
         }
     }
 }
@@ -262,6 +266,7 @@ impl Entry {
             Value::Hash(h) => h.encoding(),
             Value::Set(s) => s.encoding(),
             Value::ZSet(z) => z.encoding(),
+            Value::Stream(_) => "stream",
         }
     }
 }
@@ -447,7 +452,7 @@ impl Engine {
     /// to change it in place: a second pass through a door would touch it twice (an LFU
     /// counter could move twice) and, after a read, count a second hit. Noted for the memory
     /// settlement like any write. PFCOUNT writes its cache this way after a read, as Redis
-    /// does after `lookupKeyRead`.
+    /// does after `lookupKeyRead`; XREADGROUP advances its groups so after reading its streams.
     pub(crate) fn looked_up_mut(&mut self, db: usize, key: &[u8]) -> Option<&mut Value> {
         let (index, _, entry) = self.dbs[db].keys.get_full_mut(key)?;
         self.written.note(db, index, key);
@@ -537,6 +542,8 @@ impl Engine {
         let d = &mut self.dbs[db];
         match d.keys.get_mut(key) {
             Some(entry) => {
+                // An overwritten stream ends XREADGROUP waits on it (`dbOverwrite`).
+                let was_stream = matches!(entry.value, Value::Stream(_));
                 d.keys_mem = d.keys_mem - entry.mem + mem;
                 entry.access = self.eviction.next_access(db, key, Some(entry.access));
                 entry.value = value;
@@ -547,6 +554,9 @@ impl Engine {
                 entry.mem = mem;
                 if !keep_ttl {
                     d.expires.swap_remove(key);
+                }
+                if was_stream {
+                    self.signal_key_as_ready(db, key);
                 }
             }
             None => {
@@ -622,12 +632,16 @@ impl Engine {
         self.db_remove(db, key).is_some()
     }
 
-    /// Removes a key with its TTL, returning its entry.
+    /// Removes a key with its TTL, returning its entry. A stream going away may end the wait
+    /// of clients blocked in XREADGROUP on it, as Redis's `dbGenericDelete` signals.
     pub(crate) fn db_remove(&mut self, db: usize, key: &[u8]) -> Option<Entry> {
         let d = &mut self.dbs[db];
         d.expires.swap_remove(key);
         let entry = d.keys.swap_remove(key)?;
         d.keys_mem -= entry.mem;
+        if matches!(entry.value, Value::Stream(_)) {
+            self.signal_key_as_ready(db, key);
+        }
         Some(entry)
     }
 
@@ -665,6 +679,20 @@ impl Engine {
         key: &[u8],
     ) {
         self.dirty += 1;
+        self.touch_watched_key(db, key);
+        self.announce(class, event, db, key);
+    }
+
+    /// The event and the keyspace notification alone, for the commands that count their
+    /// changes and touch WATCHed keys otherwise than one each (the stream commands: XSETID
+    /// touches no WATCH, XTRIM counts every entry it removed).
+    pub(crate) fn announce(
+        &mut self,
+        class: NotifyClass,
+        event: &'static str,
+        db: usize,
+        key: &[u8],
+    ) {
         if self.capture_events {
             self.events.push(KeyspaceEvent {
                 class,
@@ -673,7 +701,6 @@ impl Engine {
                 key: key.to_vec(),
             });
         }
-        self.touch_watched_key(db, key);
         self.notify_keyspace_event(class, event, db, key);
     }
 

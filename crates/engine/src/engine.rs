@@ -102,6 +102,11 @@ pub struct Client {
     pub blocked: Option<Blocked>,
     /// Set by CLIENT NO-EVICT: client eviction passes it over.
     pub no_evict: bool,
+    /// CLIENT REPLY: replies are off (OFF), off for the command running (SKIP, from the
+    /// command before), or to be off for the next command.
+    pub reply_off: bool,
+    pub(crate) reply_skip: bool,
+    pub(crate) reply_skip_next: bool,
     /// The peer's address (`ip:port`), the local one and the socket's descriptor, as the
     /// front end knows them ([`Engine::set_client_address`]); CLIENT LIST and CLIENT KILL show
     /// and match them. Empty and -1 for a client without a socket, as Redis's own fake
@@ -321,6 +326,9 @@ impl Engine {
                 dirty_cas: false,
                 blocked: None,
                 no_evict: false,
+                reply_off: false,
+                reply_skip: false,
+                reply_skip_next: false,
                 addr: String::new(),
                 laddr: String::new(),
                 fd: -1,
@@ -356,6 +364,9 @@ impl Engine {
                 dirty_cas: false,
                 blocked: None,
                 no_evict: false,
+                reply_off: false,
+                reply_skip: false,
+                reply_skip_next: false,
                 addr: String::new(),
                 laddr: String::new(),
                 fd: -1,
@@ -425,12 +436,28 @@ impl Engine {
         self.now_ms = self.clock.now_ms();
         self.stats.total_commands_processed += 1;
         let result = self.process(client, argv);
-        let outcome = self.outcome_of(result);
+        let mut outcome = self.outcome_of(result);
+        // A blocked command's reply is sent, or not, when it comes (`unblock_with`).
+        if !matches!(outcome, Outcome::Blocked) && !self.reply_wanted(client) {
+            outcome = Outcome::Replies(pushes_only(argv, outcome));
+        }
         // Keys made ready during a busy script are served when it ends, not in between.
         if !self.scripting.is_running() {
             self.serve_blocked_clients();
         }
         outcome
+    }
+
+    /// Whether the command that just ended for `client` is answered (not under CLIENT REPLY
+    /// OFF or SKIP); then a SKIP given by the command before moves on to the next one, as
+    /// Redis's `commandProcessed` moves it.
+    pub(crate) fn reply_wanted(&mut self, client: ClientId) -> bool {
+        let Some(c) = self.clients.get_mut(&client) else {
+            return true;
+        };
+        let wanted = !c.reply_off && !c.reply_skip;
+        c.reply_skip = std::mem::take(&mut c.reply_skip_next);
+        wanted
     }
 
     /// A command's result as its replies, an error counted in INFO errorstats (unless a
@@ -799,4 +826,28 @@ impl Engine {
     pub fn now_ms(&self) -> u64 {
         self.clock.now_ms()
     }
+}
+
+/// What a silenced command still sends: (un)subscribe confirmations, which Redis writes as
+/// pushes that CLIENT REPLY OFF does not hold back; errors and every other reply are dropped.
+fn pushes_only(argv: &[Vec<u8>], outcome: Outcome) -> Vec<Reply> {
+    const CONFIRMED: [&str; 6] = [
+        "subscribe",
+        "psubscribe",
+        "ssubscribe",
+        "unsubscribe",
+        "punsubscribe",
+        "sunsubscribe",
+    ];
+    if !CONFIRMED
+        .iter()
+        .any(|name| argv[0].eq_ignore_ascii_case(name.as_bytes()))
+    {
+        return Vec::new();
+    }
+    outcome
+        .into_replies()
+        .into_iter()
+        .filter(|reply| !matches!(reply, Reply::Error(_)))
+        .collect()
 }

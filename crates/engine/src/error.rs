@@ -26,6 +26,8 @@ pub enum Error {
     },
     /// DEBUG refused because `enable-debug-command` is `no` (the default).
     DebugNotAllowed,
+    /// DEBUG QUICKLIST-PACKED-THRESHOLD past 4 GiB, or not a memory value.
+    PackedThreshold,
     /// The argument count does not match the spec's arity. `name` is Redis's full name
     /// (`get`, `client|setname`).
     WrongArity(String),
@@ -189,6 +191,88 @@ pub enum Error {
     WeightNotFloat,
     /// SORT without ALPHA of an element (or BY weight) that is not a number.
     SortNotDouble,
+
+    // --- Streams (t_stream.c) ---
+    /// An ID that is not `ms-seq` (or `-`, `+` where allowed).
+    InvalidStreamId,
+    /// XADD with the ID 0-0.
+    XaddIdZero,
+    /// XADD with an ID not above the stream's last one.
+    XaddIdTooSmall,
+    /// XADD to a stream whose last ID is the highest possible.
+    StreamExhausted,
+    /// XADD of fields and values past what a node can hold.
+    StreamElementsTooLarge,
+    /// MAXLEN and MINID together.
+    TrimStrategyTwice,
+    /// MAXLEN below 0.
+    MaxlenNegative,
+    /// LIMIT below 0.
+    LimitNegative,
+    /// LIMIT without MAXLEN or MINID.
+    LimitWithoutStrategy,
+    /// XTRIM without MAXLEN or MINID.
+    XtrimWithoutStrategy,
+    /// LIMIT without `~`.
+    LimitWithoutApprox,
+    /// An exclusive range start at the highest ID.
+    InvalidStartId,
+    /// An exclusive range end at 0-0.
+    InvalidEndId,
+    /// XREAD's STREAMS followed by an odd number of arguments.
+    XreadUnbalanced,
+    /// XREAD with GROUP or NOACK; holds the option.
+    XreadGroupOnly(&'static str),
+    /// XREADGROUP without GROUP.
+    XreadgroupWithoutGroup,
+    /// XREADGROUP with the `$` ID.
+    XreadgroupDollar,
+    /// XREAD with the `>` ID.
+    XreadGreaterThanId,
+    /// A timeout in milliseconds that is not an integer.
+    TimeoutNotInteger,
+    /// XREAD or XREADGROUP with BLOCK from a script; holds the command's name as called.
+    BlockFromScript(String),
+    /// XREADGROUP on a missing key or group: key, group.
+    NoGroupForRead {
+        key: String,
+        group: String,
+    },
+    /// XPENDING, XCLAIM, XAUTOCLAIM on a missing key or group: key, group.
+    NoKeyOrGroup {
+        key: String,
+        group: String,
+    },
+    /// XGROUP and XINFO CONSUMERS on a missing group: group, key.
+    NoGroup {
+        group: String,
+        key: String,
+    },
+    /// A blocked XREADGROUP whose group was destroyed.
+    NoGroupBlocked,
+    /// A blocked XREADGROUP whose stream was deleted or overwritten.
+    StreamKeyDeleted,
+    /// XGROUP on a missing key without MKSTREAM.
+    XgroupKeyMissing,
+    /// XGROUP CREATE of a group that exists.
+    BusyGroup,
+    /// ENTRIESREAD below -1.
+    EntriesReadNegative,
+    /// XSETID's ENTRIESADDED below 0.
+    EntriesAddedNegative,
+    /// XSETID's ID below its MAXDELETEDID.
+    XsetidBelowMaxDeleted,
+    /// XSETID's ID below the stream's last entry.
+    XsetidBelowTop,
+    /// XSETID's ENTRIESADDED below the stream's length.
+    XsetidEntriesAddedBelowLength,
+    /// An integer argument refused with the command's own words (XCLAIM's and XAUTOCLAIM's
+    /// min-idle-time, IDLE, TIME, RETRYCOUNT; XAUTOCLAIM's COUNT).
+    InvalidArgument(&'static str),
+    /// XCLAIM with an option it does not know; holds it as given.
+    XclaimOption(String),
+    /// XAUTOCLAIM's COUNT too large to allocate its list of deleted IDs.
+    XautoclaimCountTooHigh,
 
     // --- OBJECT, memory and eviction ---
     /// OBJECT FREQ without an LFU `maxmemory-policy`.
@@ -500,6 +584,9 @@ impl fmt::Display for Error {
                 f,
                 "ERR unknown subcommand or wrong number of arguments for '{subcommand}'. Try {command} HELP."
             ),
+            PackedThreshold => f.write_str(
+                "ERR argument must be a memory value bigger than 1 and smaller than 4gb",
+            ),
             DebugNotAllowed => f.write_str(
                 "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", \
                  you can run it from a local connection, otherwise you need to set this option in the \
@@ -615,6 +702,91 @@ impl fmt::Display for Error {
             HashValueNotFloat => f.write_str("ERR hash value is not a float"),
             ValueNanOrInfinity => f.write_str("ERR value is NaN or Infinity"),
             ValueOutOfRange => f.write_str("ERR value is out of range"),
+            InvalidStreamId => {
+                f.write_str("ERR Invalid stream ID specified as stream command argument")
+            }
+            XaddIdZero => f.write_str("ERR The ID specified in XADD must be greater than 0-0"),
+            XaddIdTooSmall => f.write_str(
+                "ERR The ID specified in XADD is equal or smaller than the target stream top item",
+            ),
+            StreamExhausted => f.write_str(
+                "ERR The stream has exhausted the last possible ID, unable to add more items",
+            ),
+            StreamElementsTooLarge => f.write_str("ERR Elements are too large to be stored"),
+            TrimStrategyTwice => f.write_str(
+                "ERR syntax error, MAXLEN and MINID options at the same time are not compatible",
+            ),
+            MaxlenNegative => f.write_str("ERR The MAXLEN argument must be >= 0."),
+            LimitNegative => f.write_str("ERR The LIMIT argument must be >= 0."),
+            LimitWithoutStrategy => f.write_str(
+                "ERR syntax error, LIMIT cannot be used without specifying a trimming strategy",
+            ),
+            XtrimWithoutStrategy => {
+                f.write_str("ERR syntax error, XTRIM must be called with a trimming strategy")
+            }
+            LimitWithoutApprox => {
+                f.write_str("ERR syntax error, LIMIT cannot be used without the special ~ option")
+            }
+            InvalidStartId => f.write_str("ERR invalid start ID for the interval"),
+            InvalidEndId => f.write_str("ERR invalid end ID for the interval"),
+            XreadUnbalanced => f.write_str(
+                "ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.",
+            ),
+            XreadGroupOnly(option) => write!(
+                f,
+                "ERR The {option} option is only supported by XREADGROUP. You called XREAD instead."
+            ),
+            XreadgroupWithoutGroup => f.write_str("ERR Missing GROUP option for XREADGROUP"),
+            XreadgroupDollar => f.write_str(
+                "ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the \
+                 history of this consumer by specifying a proper ID, or use the > ID to get new \
+                 messages. The $ ID would just return an empty result set.",
+            ),
+            XreadGreaterThanId => f.write_str(
+                "ERR The > ID can be specified only when calling XREADGROUP using the GROUP \
+                 <group> <consumer> option.",
+            ),
+            TimeoutNotInteger => f.write_str("ERR timeout is not an integer or out of range"),
+            BlockFromScript(command) => write!(
+                f,
+                "ERR {command} command is not allowed with BLOCK option from scripts"
+            ),
+            NoGroupForRead { key, group } => write!(
+                f,
+                "NOGROUP No such key '{key}' or consumer group '{group}' in XREADGROUP with GROUP option"
+            ),
+            NoKeyOrGroup { key, group } => {
+                write!(f, "NOGROUP No such key '{key}' or consumer group '{group}'")
+            }
+            NoGroup { group, key } => write!(
+                f,
+                "NOGROUP No such consumer group '{group}' for key name '{key}'"
+            ),
+            NoGroupBlocked => f.write_str(
+                "NOGROUP the consumer group this client was blocked on no longer exists",
+            ),
+            StreamKeyDeleted => f.write_str("UNBLOCKED the stream key no longer exists"),
+            XgroupKeyMissing => f.write_str(
+                "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you \
+                 may want to use the MKSTREAM option to create an empty stream automatically.",
+            ),
+            BusyGroup => f.write_str("BUSYGROUP Consumer Group name already exists"),
+            EntriesReadNegative => f.write_str("ERR value for ENTRIESREAD must be positive or -1"),
+            EntriesAddedNegative => f.write_str("ERR entries_added must be positive"),
+            XsetidBelowMaxDeleted => f.write_str(
+                "ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id",
+            ),
+            XsetidBelowTop => f.write_str(
+                "ERR The ID specified in XSETID is smaller than the target stream top item",
+            ),
+            XsetidEntriesAddedBelowLength => f.write_str(
+                "ERR The entries_added specified in XSETID is smaller than the target stream length",
+            ),
+            InvalidArgument(text) => write!(f, "ERR {text}"),
+            XclaimOption(option) => write!(f, "ERR Unrecognized XCLAIM option '{option}'"),
+            XautoclaimCountTooHigh => f.write_str(
+                "ERR Insufficient memory, failed allocating transient memory, COUNT too high.",
+            ),
             LfuSelected => f.write_str("ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."),
             Oom => f.write_str("OOM command not allowed when used memory > 'maxmemory'."),
             SlowlogCount => f.write_str("ERR count should be greater than or equal to -1"),

@@ -17,6 +17,8 @@ pub enum NotifyClass {
     Set,
     /// `z`: sorted-set commands.
     ZSet,
+    /// `t`: stream commands.
+    Stream,
     /// `x`: a key expired.
     Expired,
     /// `e`: a key was evicted.
@@ -37,6 +39,7 @@ impl NotifyClass {
             NotifyClass::Hash => 'h',
             NotifyClass::Set => 's',
             NotifyClass::ZSet => 'z',
+            NotifyClass::Stream => 't',
             NotifyClass::Expired => 'x',
             NotifyClass::Evicted => 'e',
             NotifyClass::KeyMiss => 'm',

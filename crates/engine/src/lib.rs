@@ -15,6 +15,7 @@
 //! - [`aof`]: the append-only log: write commands as they must be replayed, and the replay.
 //! - [`persist`]: snapshots to and from the injected storage; SAVE's and LOAD's books.
 //! - [`rdb`]: Redis's RDB format: snapshots and DUMP payloads, written and read.
+//! - [`listpack`]: Redis's listpack, the flat encoding the RDB, memory model and streams share.
 //! - [`transaction`]: MULTI's queue and WATCH's optimistic locking.
 //! - [`blocking`]: clients blocked by BLPOP and its kin, served first come first served.
 //! - [`event`]: keyspace events.
@@ -39,6 +40,7 @@ pub mod clock;
 mod cmd;
 pub mod config;
 pub mod db;
+pub mod digest;
 pub mod engine;
 pub mod error;
 pub mod event;
@@ -49,6 +51,7 @@ pub mod glob;
 pub mod grammar;
 pub mod hyperloglog;
 pub mod latency;
+pub mod listpack;
 mod longdouble;
 pub mod memory;
 pub mod persist;

@@ -44,7 +44,14 @@
 //! - large hashes and sets are a `dict` of sds strings; small integer sets an `intset` of 2, 4
 //!   or 8 bytes per member;
 //! - large sorted sets are a `dict` plus a skip list whose nodes take `24 + 16 × level` bytes,
-//!   level drawn with p = 1/4, so on average [`SKIPLIST_NODE`] bytes after rounding.
+//!   level drawn with p = 1/4, so on average [`SKIPLIST_NODE`] bytes after rounding;
+//! - streams are an 80-byte struct, a radix tree of listpack nodes (each node's allocation as
+//!   Redis's reallocations leave it, `crate::types::stream`), and per consumer group its
+//!   struct, its PEL (a radix tree of 32-byte NACKs) and its consumers, each with a PEL of its
+//!   own; the groups and the consumers are radix trees by name. Every tree is priced node by
+//!   node as Redis allocates it (the trees of IDs kept up to date by `IdRax`, those of names
+//!   computed by `rax_shape`). MEMORY USAGE prices a stream as Redis's estimate does, from the
+//!   trees' counts (`stream_estimate`).
 //!
 //! **Incremental.** Each key's modelled size is kept in its entry and summed per database;
 //! a write updates only the keys it touched (`Engine::settle_memory`, fed by the write door),
@@ -58,8 +65,10 @@
 
 use crate::args::string2ll;
 use crate::db::{StringOrigin, Value};
+use crate::listpack;
 use crate::reply::format_double;
-use crate::types::{Hash, List, Set, SortedSet};
+use crate::types::stream::rax_shape;
+use crate::types::{Hash, List, Set, SortedSet, Stream};
 
 /// `used_memory` of a freshly started redis-server 7.0.15 (`used_memory_startup`): its
 /// shared objects, command table, Lua and function engines, empty databases.
@@ -77,6 +86,9 @@ pub const ROBJ: usize = 16;
 /// are modelled, with the same code: [`ALLOCATED`] and [`SIZEOF`].
 #[derive(Clone, Copy, Debug)]
 pub struct StructSizes {
+    /// True for Redis's MEMORY USAGE estimate (`objectComputeSize`), which prices some types
+    /// by formulas of their own (streams) rather than by their structs.
+    pub estimate: bool,
     pub dict: usize,
     pub dict_entry: usize,
     pub quicklist: usize,
@@ -86,6 +98,7 @@ pub struct StructSizes {
 /// As allocated: `dict` 56 → 64, `dictEntry` 24 → 32, `quicklist` 40 → 48, `quicklistNode`
 /// 40 → 48.
 pub const ALLOCATED: StructSizes = StructSizes {
+    estimate: false,
     dict: 64,
     dict_entry: DICT_ENTRY,
     quicklist: 48,
@@ -94,6 +107,7 @@ pub const ALLOCATED: StructSizes = StructSizes {
 
 /// As `sizeof` gives them, for MEMORY USAGE.
 pub const SIZEOF: StructSizes = StructSizes {
+    estimate: true,
     dict: 56,
     dict_entry: 24,
     quicklist: 40,
@@ -113,6 +127,18 @@ pub const SKIPLIST_HEADER: usize = 640;
 /// 3/4 × (1/4)^(l-1)) takes `24 + 16 l` bytes, rounded to 48, 64, 80, 96, 112, 128...:
 /// 0.75 × 48 + 0.1875 × 64 + 0.047 × 80 + 0.012 × 96 + ... ≈ 53.
 pub const SKIPLIST_NODE: usize = 53;
+/// A stream's struct (`sizeof(stream)`: the tree, length, three IDs, entries added, groups),
+/// a multiple of 16 already allocated as is.
+pub const STREAM_STRUCT: usize = 80;
+/// A radix tree's struct (head, element and node counts: 24 bytes) as allocated.
+pub const RAX_STRUCT: usize = 32;
+/// A consumer group's struct (`streamCG`, 40 bytes) as allocated.
+pub const STREAM_GROUP: usize = 48;
+/// A pending entry (`streamNACK`, 24 bytes) and a consumer (`streamConsumer`, 24 bytes) as
+/// allocated.
+pub const STREAM_NACK: usize = 32;
+pub const STREAM_CONSUMER: usize = 32;
+
 /// Elements priced per value before sampling takes over (see the module's text).
 pub const ACCOUNTING_SAMPLES: usize = 32;
 /// Redis's `OBJ_ENCODING_EMBSTR_SIZE_LIMIT`.
@@ -302,54 +328,14 @@ fn rehashing_buckets(entries: usize, steps_per_insert: usize) -> usize {
     }
 }
 
-/// Bytes of the listpack encoding of an integer (`lpEncodeIntegerGetType`), back-length
-/// included.
-fn listpack_int(n: i64) -> usize {
-    let encoded = match n {
-        0..=127 => 1,
-        -4096..=4095 => 2,
-        -32_768..=32_767 => 3,
-        -8_388_608..=8_388_607 => 4,
-        -2_147_483_648..=2_147_483_647 => 5,
-        _ => 9,
-    };
-    encoded + 1
-}
-
-/// Bytes of one listpack entry holding `bytes`: an integer encoding when the string is one
-/// (`lpStringToInt64`), else a 1, 2 or 5-byte header with the data; then the back-length,
-/// 1 byte per 7 bits of the entry's size.
-pub fn listpack_entry(bytes: &[u8]) -> usize {
-    if bytes.len() <= 20 {
-        if let Some(n) = string2ll(bytes) {
-            return listpack_int(n);
-        }
-    }
-    let len = bytes.len();
-    let encoded = len
-        + match len {
-            0..=63 => 1,
-            64..=4095 => 2,
-            _ => 5,
-        };
-    let backlen = match encoded {
-        0..=127 => 1,
-        128..=16_383 => 2,
-        16_384..=2_097_151 => 3,
-        2_097_152..=268_435_455 => 4,
-        _ => 5,
-    };
-    encoded + backlen
-}
-
 /// A sorted-set score as a listpack stores it: a whole number within ±2^62 as an integer,
 /// anything else as its `%.17g` text.
 fn listpack_score(score: f64) -> usize {
     const HALF_I64: f64 = (i64::MAX / 2) as f64;
     if (-HALF_I64..=HALF_I64).contains(&score) && score.fract() == 0.0 {
-        listpack_int(score as i64)
+        listpack::int_entry_size(score as i64)
     } else {
-        listpack_entry(format_double(score).as_bytes())
+        listpack::entry_size(format_double(score).as_bytes())
     }
 }
 
@@ -390,6 +376,8 @@ pub fn value_size(value: &Value, origin: StringOrigin, pricing: Pricing) -> usiz
         Value::Set(s) => ROBJ + set_size(structs, s, samples),
         Value::ZSet(z) if z.is_listpack() => ROBJ + zset_size(structs, z, listpack_samples),
         Value::ZSet(z) => ROBJ + zset_size(structs, z, samples),
+        Value::Stream(s) if structs.estimate => stream_estimate(s, samples),
+        Value::Stream(s) => stream_allocated(s),
     }
 }
 
@@ -430,7 +418,7 @@ fn string_size(s: &[u8], origin: StringOrigin, shared_integers: bool) -> usize {
 
 fn list_size(structs: &StructSizes, list: &List, samples: usize) -> usize {
     let entries = sum_sampled(list.len(), samples, |i| {
-        list.get(i as i64).map_or(0, |e| listpack_entry(e))
+        list.get(i as i64).map_or(0, |e| listpack::entry_size(e))
     });
     let nodes = entries.div_ceil(QUICKLIST_NODE_BYTES).max(1);
     let per_node = LISTPACK_OVERHEAD + entries / nodes;
@@ -440,8 +428,9 @@ fn list_size(structs: &StructSizes, list: &List, samples: usize) -> usize {
 fn hash_size(structs: &StructSizes, hash: &Hash, samples: usize) -> usize {
     if hash.is_listpack() {
         let entries = sum_sampled(hash.len(), samples, |i| {
-            hash.get_index(i)
-                .map_or(0, |(f, v)| listpack_entry(f) + listpack_entry(v))
+            hash.get_index(i).map_or(0, |(f, v)| {
+                listpack::entry_size(f) + listpack::entry_size(v)
+            })
         });
         jemalloc(LISTPACK_OVERHEAD + entries)
     } else {
@@ -487,7 +476,7 @@ fn zset_size(structs: &StructSizes, zset: &SortedSet, samples: usize) -> usize {
     if zset.is_listpack() {
         let entries = sum_sampled(zset.len(), samples, |i| {
             zset.get_index(i)
-                .map_or(0, |(m, s)| listpack_entry(m) + listpack_score(s))
+                .map_or(0, |(m, s)| listpack::entry_size(m) + listpack_score(s))
         });
         jemalloc(LISTPACK_OVERHEAD + entries)
     } else {
@@ -497,6 +486,69 @@ fn zset_size(structs: &StructSizes, zset: &SortedSet, samples: usize) -> usize {
         });
         ZSET_STRUCTS + SKIPLIST_HEADER + dict(structs, zset.len(), 2) + entries
     }
+}
+
+/// A radix tree keyed by names (a stream's groups, a group's consumers) as allocated.
+fn names_rax<'a>(names: impl Iterator<Item = &'a [u8]>) -> usize {
+    let names: Vec<&[u8]> = names.collect();
+    RAX_STRUCT + rax_shape(&names).1
+}
+
+/// A stream's allocations, robj included: everything `used_memory` counts for it. O(groups +
+/// consumers and their names): the nodes' allocations and the trees of IDs are kept summed by
+/// the stream.
+fn stream_allocated(s: &Stream) -> usize {
+    let mut size = ROBJ + STREAM_STRUCT + RAX_STRUCT + s.rax_allocated() + s.allocated();
+    if s.groups().next().is_some() {
+        // Made with the first group; the groups' names are their keys, in order.
+        size += names_rax(s.groups().map(|(name, _)| name));
+    }
+    for (_, group) in s.groups() {
+        size += STREAM_GROUP + RAX_STRUCT + group.pel_rax_allocated();
+        size += STREAM_NACK * group.pending_len();
+        size += names_rax(group.consumers().map(|c| c.name()));
+        for consumer in group.consumers() {
+            size += STREAM_CONSUMER + sds_alloc(consumer.name().len());
+            size += RAX_STRUCT + consumer.pel_rax_allocated();
+        }
+    }
+    size
+}
+
+/// Redis's `streamRadixTreeMemoryUsage`, bug for bug: 16 bytes per key, a 4-byte header and
+/// a flat 240 bytes per node (the tree's own struct is assigned, then overwritten).
+fn rax_estimate(keys: usize, nodes: usize) -> usize {
+    keys * 16 + nodes * 4 + nodes * 8 * 30
+}
+
+/// MEMORY USAGE of a stream (`objectComputeSize`): robj and struct, the tree's estimate, the
+/// nodes' allocations (all of them when `samples` covers them or is 0, else the first
+/// `samples` averaged for all but the last, and the last as it is), and per group its struct,
+/// its PEL's estimate and NACKs, and per consumer its struct, name and PEL's estimate.
+fn stream_estimate(s: &Stream, samples: usize) -> usize {
+    let mut size = ROBJ + STREAM_STRUCT + rax_estimate(s.node_count(), s.rax_nodes());
+    let nodes = s.node_count();
+    let sampled = if samples == 0 {
+        nodes
+    } else {
+        samples.min(nodes)
+    };
+    let first: usize = s.node_allocations().take(sampled).sum();
+    if nodes <= sampled {
+        size += first;
+    } else {
+        let last = s.node_allocations().next_back().unwrap_or(0);
+        size += first / sampled * (nodes - 1) + last;
+    }
+    for (_, group) in s.groups() {
+        size += 40 + rax_estimate(group.pending_len(), group.pel_rax_nodes());
+        size += 24 * group.pending_len();
+        for consumer in group.consumers() {
+            size += 24 + consumer.name().len();
+            size += rax_estimate(consumer.pending_len(), consumer.pel_rax_nodes());
+        }
+    }
+    size
 }
 
 /// A key as the main dict holds it: its dictEntry and its sds name.
@@ -539,10 +591,10 @@ mod tests {
 
     #[test]
     fn listpack_entries() {
-        assert_eq!(listpack_entry(b"5"), 2);
-        assert_eq!(listpack_entry(b"1000"), 3);
-        assert_eq!(listpack_entry(b"hello"), 7);
-        assert_eq!(listpack_entry(&[b'x'; 100]), 103);
+        assert_eq!(listpack::entry_size(b"5"), 2);
+        assert_eq!(listpack::entry_size(b"1000"), 3);
+        assert_eq!(listpack::entry_size(b"hello"), 7);
+        assert_eq!(listpack::entry_size(&[b'x'; 100]), 103);
     }
 
     #[test]

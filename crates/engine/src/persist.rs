@@ -133,6 +133,9 @@ const LOG_LINES: usize = 64;
 /// The persistence state INFO and LASTSAVE report.
 pub(crate) struct Persistence {
     pub(crate) storage: Box<dyn Storage>,
+    /// Quicklist's `packed_threshold` (DEBUG QUICKLIST-PACKED-THRESHOLD): a list element at
+    /// least this long is saved as a plain node.
+    pub(crate) packed_threshold: usize,
     /// When the last successful save happened, or the start (Unix seconds).
     pub(crate) lastsave: u64,
     /// When the last background save was tried (Redis's `lastbgsave_try`, Unix seconds).
@@ -174,6 +177,7 @@ impl Persistence {
             shutdown: None,
             aof: Aof::new(appendonly),
             log: Vec::new(),
+            packed_threshold: rdb::PACKED_THRESHOLD,
         }
     }
 
@@ -222,6 +226,15 @@ impl Engine {
         self.persistence.storage = storage;
     }
 
+    /// Stops serving as redis-server exits: every connection closes, and the front end sees
+    /// [`Engine::shutdown_requested`].
+    pub(crate) fn request_shutdown(&mut self, by: ClientId) {
+        self.persistence.shutdown = Some(by);
+        for client in self.clients.values_mut() {
+            client.closing = true;
+        }
+    }
+
     /// True once SHUTDOWN has saved (or was told not to): the front end stops serving.
     pub fn shutdown_requested(&self) -> bool {
         self.persistence.shutdown.is_some()
@@ -255,6 +268,7 @@ impl Engine {
         SaveOptions {
             compression: self.config.flag("rdbcompression"),
             list_max_listpack_size: self.config.int("list-max-listpack-size"),
+            packed_threshold: self.persistence.packed_threshold,
         }
     }
 
@@ -601,6 +615,7 @@ impl Engine {
         }
         let new = std::mem::replace(&mut self.dbs, old);
         for db in 0..self.dbs.len() {
+            self.signal_deleted_streams(db, None);
             self.touch_all_watched_keys_in_db(db, None);
         }
         self.dbs = new;

@@ -69,6 +69,17 @@ impl Reply {
         Reply::Array(items.into_iter().map(Reply::bulk).collect())
     }
 
+    /// A map from field names, as bulk strings, to their values, in the order given (XINFO,
+    /// FUNCTION LIST, COMMAND DOCS).
+    pub fn field_map(fields: Vec<(&str, Reply)>) -> Reply {
+        Reply::Map(
+            fields
+                .into_iter()
+                .map(|(name, value)| (Reply::bulk(name), value))
+                .collect(),
+        )
+    }
+
     /// True for error replies.
     pub fn is_error(&self) -> bool {
         matches!(self, Reply::Error(_))

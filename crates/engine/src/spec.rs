@@ -139,8 +139,8 @@ pub mod key_flag {
 }
 
 /// Where a key spec starts looking: at a fixed argument, after a keyword looked for from
-/// `startfrom` on (backwards from the end when negative; GEORADIUS's STORE), or somewhere no
-/// spec can say (SORT's STORE may come anywhere).
+/// `startfrom` on (backwards from the end when negative: XREAD's STREAMS; GEORADIUS's STORE),
+/// or somewhere no spec can say (SORT's STORE may come anywhere).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BeginSearch {
     Index(i32),
@@ -152,13 +152,15 @@ pub enum BeginSearch {
 }
 
 /// How a key spec finds its keys from where it began: a range (`lastkey` counts from the
-/// beginning, or from the end when negative, every `keystep`-th argument), a count read at
+/// beginning, or from the end when negative, every `keystep`-th argument; with a `limit`, -1
+/// means the first 1/`limit` of what is left: XREAD's keys, then as many IDs), a count read at
 /// `keynumidx` with the keys from `firstkey` on (both relative to the beginning), or unknown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FindKeys {
     Range {
         lastkey: i32,
         keystep: i32,
+        limit: i32,
     },
     Keynum {
         keynumidx: i32,
@@ -186,7 +188,33 @@ impl KeySpec {
             notes: "",
             flags,
             begin_search: BeginSearch::Index(index),
-            find_keys: FindKeys::Range { lastkey, keystep },
+            find_keys: FindKeys::Range {
+                lastkey,
+                keystep,
+                limit: 0,
+            },
+        }
+    }
+
+    /// The keys after `keyword` (searched from `startfrom`), up to `lastkey` with `limit`
+    /// (see [`FindKeys::Range`]).
+    pub const fn keyword(
+        flags: u32,
+        keyword: &'static str,
+        startfrom: i32,
+        lastkey: i32,
+        keystep: i32,
+        limit: i32,
+    ) -> KeySpec {
+        KeySpec {
+            notes: "",
+            flags,
+            begin_search: BeginSearch::Keyword { keyword, startfrom },
+            find_keys: FindKeys::Range {
+                lastkey,
+                keystep,
+                limit,
+            },
         }
     }
 
@@ -207,22 +235,6 @@ impl KeySpec {
                 firstkey,
                 keystep,
             },
-        }
-    }
-
-    /// The keys from the argument after `keyword` (searched from `startfrom`) to `lastkey`.
-    pub const fn keyword(
-        flags: u32,
-        keyword: &'static str,
-        startfrom: i32,
-        lastkey: i32,
-        keystep: i32,
-    ) -> KeySpec {
-        KeySpec {
-            notes: "",
-            flags,
-            begin_search: BeginSearch::Keyword { keyword, startfrom },
-            find_keys: FindKeys::Range { lastkey, keystep },
         }
     }
 
@@ -256,9 +268,12 @@ pub struct KeyPositions {
 impl KeyPositions {
     fn of(specs: &[KeySpec]) -> KeyPositions {
         let range = |spec: &KeySpec| match (spec.begin_search, spec.find_keys) {
-            (BeginSearch::Index(index), FindKeys::Range { lastkey, keystep }) => {
-                Some((index, lastkey, keystep))
-            }
+            (
+                BeginSearch::Index(index),
+                FindKeys::Range {
+                    lastkey, keystep, ..
+                },
+            ) => Some((index, lastkey, keystep)),
             _ => None,
         };
         if let [spec] = specs {

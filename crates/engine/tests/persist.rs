@@ -1218,3 +1218,172 @@ fn a_script_s_writes_are_logged_as_one_transaction_or_not_at_all() {
         ["MULTI", "SET a 1", "INCR a", "EXEC", "SET alone 1"]
     );
 }
+
+/// A stream's DUMP captured from redis-server 7.0.15 after `XADD s 1-1 a 1 b 2`, `XADD s 1-2 a 3
+/// b 4`, `XADD s 2-0 c x`, `XDEL s 1-2`, `XGROUP CREATE s g 0` and `XGROUP CREATE s h $
+/// ENTRIESREAD 3`: type 19, one LZF-compressed node holding a tombstone, two groups without
+/// consumers (nothing of the clock in it).
+const REDIS_STREAM_DUMP: &str = "13011000000000000000010000000000000001c3393e123e0000001900020101\
+    01020181610281620200200900002001401102050103600902030104200b401301dfff202b0881630281780206\
+    01ff0202000101010203020167000081ffffffffffffffff0000016802000300000a00a4f1e9c27e6ba37f";
+
+/// A stream as Redis 5 and 6 dumped it (RDB type 15, RDB version 9), built by hand from the
+/// format (`old_stream_payload` in crates/server/tests/persist_roundtrip.py, which RESTOREs it
+/// into redis-server too): two nodes, a tombstone, groups whose last ID is the stream's last,
+/// before its first entry, at it and in the middle, PELs and consumers.
+const OLD_STREAM_PAYLOAD: &str = "0f02100000000000000064000000000000000040494900000\
+    01f00030101010201816102816202000102010001000101010201050102010001010103010401050100010101\
+    000101018163028178020601030102010501050106010501ff1000000000000000c80000000000000000313100\
+    000012000201000102018161028162020001020100010001070108010501020101010001846e696e65050a0105\
+    01ff0540fa00040761742d6c61737440fa0000000c6265666f72652d6669727374320000000861742d66697273\
+    7440640001000000000000006400000000000000006058e5cf8b010000010105616c696365e86be5cf8b010000\
+    01000000000000006400000000000000000d696e2d7468652d6d6964646c6540650003000000000000006400000\
+    000000000003060e5cf8b01000002000000000000006400000000000000011864e5cf8b0100000100000000000\
+    0006600000000000000050068e5cf8b010000040305616c696365e96be5cf8b0100000200000000000000640000\
+    0000000000000000000000000066000000000000000503626f62ea6be5cf8b0100000100000000000000640000\
+    000000000001056361726f6ceb6be5cf8b01000000090035e285f0e5d22230";
+
+/// What redis-server 7.0.15 DUMPs after RESTORE of [`OLD_STREAM_PAYLOAD`]: type 19 with the
+/// first ID found from the entries, entries added taken as the length, no deleted ID, and each
+/// group's read counter as Redis estimates it (-1 where it cannot tell).
+const OLD_STREAM_REDUMPED: &str = "13021000000000000000640000000000000000c340404049124900000\
+    01f000301010102018161028162020020090000200140110005600b040101030104200b4009400306816302817\
+    802062015402102050106200300ff1000000000000000c80000000000000000313100000012000201000102018\
+    161028162020001020100010001070108010501020101010001846e696e65050a010501ff0540fa0040640000\
+    0005040861742d66697273744064000101000000000000006400000000000000006058e5cf8b01000001010561\
+    6c696365e86be5cf8b01000001000000000000006400000000000000000761742d6c61737440fa000500000c62\
+    65666f72652d666972737432000000000d696e2d7468652d6d6964646c6540650081ffffffffffffffff030000\
+    00000000006400000000000000003060e5cf8b01000002000000000000006400000000000000011864e5cf8b01\
+    000001000000000000006600000000000000050068e5cf8b010000040305616c696365e96be5cf8b0100000200\
+    000000000000640000000000000000000000000000006600000000000000050362\
+    6f62ea6be5cf8b0100000100000000000000640000000000000001056361726f6ceb6be5cf8b010000000a00f3\
+    f18f6fa537e279";
+
+/// Streams go out and come back as Redis 7.0 writes them: the same DUMP bytes, and a payload of
+/// the older format (type 15) loaded as redis-server loads it, estimates included.
+#[test]
+fn streams_dump_and_restore_as_redis_does() {
+    let mut h = harness();
+    for line in [
+        "XADD s 1-1 a 1 b 2",
+        "XADD s 1-2 a 3 b 4",
+        "XADD s 2-0 c x",
+        "XDEL s 1-2",
+        "XGROUP CREATE s g 0",
+        "XGROUP CREATE s h $ ENTRIESREAD 3",
+    ] {
+        h.run(line);
+    }
+    assert_eq!(bulk(h.run("DUMP s")), hex(REDIS_STREAM_DUMP));
+    assert_eq!(restore_hex(&mut h, "s2", &hex(REDIS_STREAM_DUMP)), ok());
+    assert_eq!(h.run("XINFO STREAM s2 FULL"), h.run("XINFO STREAM s FULL"));
+    assert_eq!(h.run("OBJECT ENCODING s2"), Reply::bulk("stream"));
+
+    assert_eq!(restore_hex(&mut h, "old", &hex(OLD_STREAM_PAYLOAD)), ok());
+    assert_eq!(bulk(h.run("DUMP old")), hex(OLD_STREAM_REDUMPED));
+    // Each group's entries-read and lag, as redis-server 7.0.15 answers them: the last ID's
+    // count is the entries added, one before the first entry's is none read, the first
+    // entry's is one, and one in the middle cannot be told.
+    let group = |name: &str, consumers, pending, last: &str, read: Option<i64>| {
+        let counter = |n: Option<i64>| n.map_or(Reply::Null, Reply::Integer);
+        Reply::Map(vec![
+            (Reply::bulk("name"), Reply::bulk(name)),
+            (Reply::bulk("consumers"), Reply::Integer(consumers)),
+            (Reply::bulk("pending"), Reply::Integer(pending)),
+            (Reply::bulk("last-delivered-id"), Reply::bulk(last)),
+            (Reply::bulk("entries-read"), counter(read)),
+            (Reply::bulk("lag"), counter(read.map(|read| 5 - read))),
+        ])
+    };
+    assert_eq!(
+        h.run("XINFO GROUPS old"),
+        Reply::Array(vec![
+            group("at-first", 1, 1, "100-0", Some(1)),
+            group("at-last", 0, 0, "250-0", Some(5)),
+            group("before-first", 0, 0, "50-0", Some(0)),
+            group("in-the-middle", 3, 3, "101-0", None),
+        ])
+    );
+}
+
+/// Stream commands replay from the log to the same entries, groups and PELs: XADD logged with
+/// the ID it chose, trims as the exact trim they did, deliveries and claims as the XCLAIMs
+/// that recreate them with their delivery times and counts. As in Redis 7.0, what a replay
+/// rebuilds otherwise is the consumers' seen-times (the replay's clock) and a group's read
+/// counter once XREADGROUP delivered (its XCLAIM ... LASTID leaves the counter unknown).
+#[test]
+fn streams_replay_from_the_log() {
+    let storage = SharedStorage::default();
+    let mut h = harness();
+    h.engine.set_storage(Box::new(storage.clone()));
+    h.run("CONFIG SET appendonly yes");
+    for line in [
+        "XADD s * n 1",
+        "XADD s * n 2",
+        "XADD s 5-* n 3",
+        "XADD s MAXLEN ~ 1 * n 4",
+        "XGROUP CREATE s g 0",
+        "XGROUP CREATE s other $ MKSTREAM",
+        "XREADGROUP GROUP g alice COUNT 2 STREAMS s >",
+        "XREADGROUP GROUP g bob STREAMS s >",
+        "XACK s g 5-0",
+        "XREADGROUP GROUP other carol NOACK STREAMS s >",
+        "XGROUP CREATECONSUMER s g dave",
+        "XADD s * n 5",
+        "XTRIM s MAXLEN 3",
+        "XDEL s 5-0",
+    ] {
+        h.run(line);
+        h.clock.advance_ms(7);
+    }
+    let first = format!("{START_MS}-0");
+    h.run(&format!("XCLAIM s g dave 0 {first}"));
+    h.clock.advance_ms(7);
+    h.run("XAUTOCLAIM s g erin 0 0-0 COUNT 1");
+    h.run("XSETID s 9999999999999-0 ENTRIESADDED 100 MAXDELETEDID 5-0");
+    h.engine.flush_aof();
+    let names: Vec<Vec<u8>> = keyspace::aof::parse_log(&storage.log())
+        .unwrap()
+        .commands
+        .into_iter()
+        .map(|argv| argv[0].to_ascii_uppercase())
+        .collect();
+    for absent in [&b"XREADGROUP"[..], b"XAUTOCLAIM"] {
+        assert!(!names.iter().any(|n| n == absent));
+    }
+
+    let mut again = harness();
+    again.clock.set_ms(h.engine.now_ms());
+    again.engine.set_storage(Box::new(storage));
+    assert_eq!(again.engine.load_aof_from_storage(), Ok(true));
+    for read in [
+        "XRANGE s - +",
+        "XPENDING s g - + 10",
+        "XLEN s",
+        "XINFO STREAM other FULL",
+    ] {
+        assert_eq!(again.run(read), h.run(read), "{read}");
+    }
+    // The whole stream, but for the consumers' seen-times and the groups' counters.
+    let full = |h: &mut Harness| {
+        let text = cli::format_reply(&h.run("XINFO STREAM s FULL"));
+        let blank = ["\"seen-time\" => ", "\"entries-read\" => ", "\"lag\" => "];
+        let lines: Vec<String> = text
+            .lines()
+            .map(|line| {
+                match blank
+                    .iter()
+                    .find_map(|label| line.find(label).map(|at| at + label.len()))
+                {
+                    Some(end) => line[..end].to_string(),
+                    None => line.to_string(),
+                }
+            })
+            .collect();
+        lines
+    };
+    assert_eq!(full(&mut again), full(&mut h));
+    let groups = |h: &mut Harness| cli::format_reply(&h.run("XINFO GROUPS s"));
+    assert!(groups(&mut h).contains("\"entries-read\" => (integer) 3"));
+    assert!(groups(&mut again).contains("\"entries-read\" => (nil)"));
+}

@@ -221,7 +221,13 @@ impl Storage for FileStorage {
         let old = read_manifest(at)?.unwrap_or_default();
         let seq = old.iter().map(|e| e.seq).max().unwrap_or(0) + 1;
         let name = &at.appendfilename;
-        let base_name = format!("{name}.{seq}.base.rdb");
+        // An RDB base, or commands under `aof-use-rdb-preamble no`, named as Redis names them.
+        let kind = if base.starts_with(b"REDIS") {
+            "rdb"
+        } else {
+            "aof"
+        };
+        let base_name = format!("{name}.{seq}.base.{kind}");
         let incr_name = format!("{name}.{seq}.incr.aof");
         let failed = |e: std::io::Error| format!("Background AOF rewrite failed: {e}");
         replace_file(&dir.join(&base_name), base).map_err(failed)?;

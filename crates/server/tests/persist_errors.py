@@ -227,7 +227,8 @@ def truncated_logs(checks, binary, redis_server):
                         s = rt.Server(argv, d, argv[0])
                         try:
                             loaded(s.client)
-                            spaces.append(rt.keyspace(s.client))
+                            # Replays differ in the consumers' seen-times (each its clock).
+                            spaces.append(rt.without(rt.keyspace(s.client)))
                         finally:
                             s.stop()
                         sizes.append(os.path.getsize(incr_path(d)))

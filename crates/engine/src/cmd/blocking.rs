@@ -5,7 +5,7 @@
 //! checks its arguments in Redis's order and says which twin serves it, and how.
 
 use crate::args::{parse_f64, parse_mpop};
-use crate::blocking::{reshape, Blocked, Shape, WaitsFor};
+use crate::blocking::{reshape, Blocked, Serve, Shape, WaitsFor};
 use crate::cmd::list::parse_end;
 use crate::engine::{Call, Engine};
 use crate::error::{Error, Result};
@@ -169,11 +169,12 @@ fn pop_or_block(
     call: &Call<'_>,
     now: &[Vec<u8>],
     blocked: Blocked,
+    shape: Shape,
     empty: Reply,
 ) -> CommandResult {
     let reply = engine.run_twin(call.client, now)?;
     if !matches!(reply, Reply::NullArray | Reply::Null) {
-        return Ok(reshape(reply, blocked.shape).into());
+        return Ok(reshape(reply, shape).into());
     }
     if !engine.may_block() {
         return Ok(empty.into());
@@ -202,13 +203,15 @@ fn pop_generic(
     let blocked = Blocked {
         db: call.db,
         keys: keys.to_vec(),
-        waits_for,
-        twin: vec![bytes(twin), bytes("1"), Vec::new(), bytes(end)],
-        key_at: 2,
-        shape,
         timeout_at,
+        serve: Serve::Twin {
+            waits_for,
+            twin: vec![bytes(twin), bytes("1"), Vec::new(), bytes(end)],
+            key_at: 2,
+            shape,
+        },
     };
-    pop_or_block(engine, call, &now, blocked, Reply::NullArray)
+    pop_or_block(engine, call, &now, blocked, shape, Reply::NullArray)
 }
 
 /// ```text
@@ -293,13 +296,15 @@ fn move_generic(
     let blocked = Blocked {
         db: call.db,
         keys: vec![source.clone()],
-        waits_for: WaitsFor::List,
-        twin: twin.clone(),
-        key_at: 1,
-        shape: Shape::Same,
         timeout_at,
+        serve: Serve::Twin {
+            waits_for: WaitsFor::List,
+            twin: twin.clone(),
+            key_at: 1,
+            shape: Shape::Same,
+        },
     };
-    pop_or_block(engine, call, &twin, blocked, Reply::Null)
+    pop_or_block(engine, call, &twin, blocked, Shape::Same, Reply::Null)
 }
 
 /// ```text
@@ -336,20 +341,22 @@ fn mpop_generic(
     let blocked = Blocked {
         db: call.db,
         keys: call.argv[3..3 + numkeys].to_vec(),
-        waits_for,
-        twin: vec![
-            bytes(twin),
-            bytes("1"),
-            Vec::new(),
-            bytes(ends[end]),
-            bytes("count"),
-            count.to_string().into_bytes(),
-        ],
-        key_at: 2,
-        shape: Shape::Same,
         timeout_at,
+        serve: Serve::Twin {
+            waits_for,
+            twin: vec![
+                bytes(twin),
+                bytes("1"),
+                Vec::new(),
+                bytes(ends[end]),
+                bytes("count"),
+                count.to_string().into_bytes(),
+            ],
+            key_at: 2,
+            shape: Shape::Same,
+        },
     };
-    pop_or_block(engine, call, &now, blocked, Reply::NullArray)
+    pop_or_block(engine, call, &now, blocked, Shape::Same, Reply::NullArray)
 }
 
 /// ```text

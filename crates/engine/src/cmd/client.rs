@@ -1,10 +1,10 @@
 //! CLIENT: a container of subcommands about connections: ID, SETNAME, GETNAME, LIST, INFO,
-//! KILL, UNBLOCK, NO-EVICT and HELP, each a row in [`SUBCOMMANDS`] and a line pair in [`HELP`].
+//! KILL, UNBLOCK, REPLY, NO-EVICT and HELP, each a row in [`SUBCOMMANDS`] and a line pair in [`HELP`].
 
 use std::fmt::Write as _;
 
 use crate::args::{is, string2ll};
-use crate::engine::{Call, Client, ClientId, Engine};
+use crate::engine::{Call, Client, ClientId, Engine, Outcome};
 use crate::error::Error;
 use crate::reply::Reply;
 use crate::spec::{flag, CommandResult, CommandSpec};
@@ -129,6 +129,20 @@ static SUBCOMMANDS: &[CommandSpec] = &[
         subcommands: &[],
     },
     CommandSpec {
+        name: "reply",
+        arity: 3,
+        flags: PER_CONNECTION,
+        group: "connection",
+        since: "3.2.0",
+        summary: "Turns the replies to this connection's commands off, on, or off for the next one.",
+        syntax: "ON | OFF | SKIP",
+        complexity: "O(1)",
+        keys: &[],
+        tips: &[],
+        handler: Some(reply),
+        subcommands: &[],
+    },
+    CommandSpec {
         name: "no-evict",
         arity: 3,
         flags: SERVER_WIDE,
@@ -184,6 +198,8 @@ const HELP: &[&str] = &[
     "    Return information about client connections. Options:",
     "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
     "      Return clients of specified type.",
+    "REPLY (ON|OFF|SKIP)",
+    "    Control the replies sent to the current connection.",
     "SETNAME <name>",
     "    Assign the name <name> to the current connection.",
     "UNBLOCK <clientid> [TIMEOUT|ERROR]",
@@ -514,8 +530,17 @@ fn unblock(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         }
     };
     let id = string2ll(&call.argv[2]).ok_or(Error::NotInteger)?;
-    let unblocked = u64::try_from(id).is_ok_and(|id| engine.unblock_with(ClientId(id), reply));
-    Ok(Reply::Integer(i64::from(unblocked)).into())
+    let timeout = !matches!(reply, Reply::Error(_));
+    let unblocked = u64::try_from(id)
+        .ok()
+        .map(ClientId)
+        .filter(|&client| engine.unblock_with(client, reply));
+    if let (Some(client), true) = (unblocked, timeout) {
+        // Redis counts a wait CLIENT UNBLOCK ends as a failed call even when it answers as a
+        // timeout (an error counts itself in `unblock_with`).
+        engine.count_blocked_failure(client);
+    }
+    Ok(Reply::Integer(i64::from(unblocked.is_some())).into())
 }
 
 /// ```text
@@ -533,6 +558,29 @@ fn no_evict(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         client.no_evict = on;
     }
     Ok(Reply::ok().into())
+}
+
+/// CLIENT REPLY: ON answers OK and replies again; OFF and SKIP answer nothing (the reply of
+/// the command that turned replies on is the first one sent). SKIP silences the next command
+/// only, and does nothing while replies are off. Pub/sub messages and (un)subscribe
+/// confirmations are sent whatever the setting ([`Engine::execute`]).
+fn reply(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    let Some(client) = engine.clients.get_mut(&call.client) else {
+        return Ok(Outcome::Replies(Vec::new()));
+    };
+    if is(&call.argv[2], "on") {
+        client.reply_off = false;
+        client.reply_skip = false;
+        return Ok(Reply::ok().into());
+    }
+    if is(&call.argv[2], "off") {
+        client.reply_off = true;
+    } else if is(&call.argv[2], "skip") {
+        client.reply_skip_next |= !client.reply_off;
+    } else {
+        return Err(Error::Syntax);
+    }
+    Ok(Outcome::Replies(Vec::new()))
 }
 
 /// A name CLIENT SETNAME or HELLO ... SETNAME may set: `None` (no name) for an empty one, as

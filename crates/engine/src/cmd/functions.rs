@@ -369,7 +369,7 @@ fn function_list(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
                 .functions
                 .iter()
                 .map(|f| {
-                    map(vec![
+                    Reply::field_map(vec![
                         ("name", Reply::bulk(f.name.as_str())),
                         ("description", Reply::bulk_or_null(f.description.clone())),
                         ("flags", flag_set(f.flags)),
@@ -384,19 +384,10 @@ fn function_list(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
             if with_code {
                 fields.push(("library_code", Reply::bulk(library.code.clone())));
             }
-            map(fields)
+            Reply::field_map(fields)
         })
         .collect();
     Ok(Reply::Array(libraries).into())
-}
-
-fn map(fields: Vec<(&str, Reply)>) -> Reply {
-    Reply::Map(
-        fields
-            .into_iter()
-            .map(|(name, value)| (Reply::bulk(name), value))
-            .collect(),
-    )
 }
 
 /// A function's flags as FUNCTION LIST gives them: a set of status replies, in Redis's order.
@@ -473,7 +464,7 @@ fn function_restore(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 fn function_stats(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
     let running = match &engine.scripting.run {
         Some(run) if run.flags.eval => return Err(Error::Busy { eval: true }),
-        Some(run) => map(vec![
+        Some(run) => Reply::field_map(vec![
             ("name", Reply::bulk(run.funcname.as_str())),
             (
                 "command",
@@ -489,7 +480,7 @@ fn function_stats(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
         None => Reply::Null,
     };
     let libraries: &Libraries = &engine.scripting.functions.current;
-    let lua = map(vec![
+    let lua = Reply::field_map(vec![
         (
             "libraries_count",
             Reply::Integer(libraries.library_count() as i64),
@@ -499,9 +490,9 @@ fn function_stats(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
             Reply::Integer(libraries.function_count() as i64),
         ),
     ]);
-    Ok(map(vec![
+    Ok(Reply::field_map(vec![
         ("running_script", running),
-        ("engines", map(vec![(ENGINE_NAME, lua)])),
+        ("engines", Reply::field_map(vec![(ENGINE_NAME, lua)])),
     ])
     .into())
 }

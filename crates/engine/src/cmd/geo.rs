@@ -40,8 +40,8 @@ macro_rules! radius_keys {
     ($from:expr) => {
         &[
             KeySpec::range(key_flag::RO | key_flag::ACCESS, 1, 0, 1),
-            KeySpec::keyword(key_flag::OW | key_flag::UPDATE, "STORE", $from, 0, 1),
-            KeySpec::keyword(key_flag::OW | key_flag::UPDATE, "STOREDIST", $from, 0, 1),
+            KeySpec::keyword(key_flag::OW | key_flag::UPDATE, "STORE", $from, 0, 1, 0),
+            KeySpec::keyword(key_flag::OW | key_flag::UPDATE, "STOREDIST", $from, 0, 1, 0),
         ]
     };
 }

@@ -215,15 +215,16 @@ fn server(engine: &Engine) -> Fields {
 }
 
 fn clients(engine: &Engine) -> Fields {
+    let (blocked, timed) = engine.blocked_counts();
     fields([
         ("connected_clients", engine.connected_clients().to_string()),
         ("cluster_connections", "0".into()),
         ("maxclients", engine.config().int("maxclients").to_string()),
         ("client_recent_max_input_buffer", "0".into()),
         ("client_recent_max_output_buffer", "0".into()),
-        ("blocked_clients", "0".into()),
+        ("blocked_clients", blocked.to_string()),
         ("tracking_clients", "0".into()),
-        ("clients_in_timeout_table", "0".into()),
+        ("clients_in_timeout_table", timed.to_string()),
     ])
 }
 

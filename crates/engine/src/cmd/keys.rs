@@ -1190,6 +1190,7 @@ fn check_flush_mode(call: &Call<'_>) -> Result<()> {
 /// Empties database `db`, returning how many keys it held. Redis announces no per-key event
 /// for a flush, so neither do we; but the watched keys that existed are touched.
 fn empty_db(engine: &mut Engine, db: usize) -> usize {
+    engine.signal_deleted_streams(db, None);
     engine.touch_all_watched_keys_in_db(db, None);
     let d = &mut engine.dbs[db];
     let removed = d.keys.len();
@@ -1245,6 +1246,8 @@ fn swapdb(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     // Watched keys and blocked clients stay with their database index: each sees the other
     // database's keys afterwards, so both are told, as Redis's `dbSwapDatabases` does.
     if first != second {
+        engine.signal_deleted_streams(first, Some(second));
+        engine.signal_deleted_streams(second, Some(first));
         engine.touch_all_watched_keys_in_db(first, Some(second));
         engine.touch_all_watched_keys_in_db(second, Some(first));
         engine.dbs.swap(first, second);

@@ -6,7 +6,7 @@
 //! to, and their answers are the ones Redis gives as the child starts.
 
 use crate::args::{is, string2ll};
-use crate::engine::{Call, Engine, Outcome};
+use crate::engine::{Call, ClientId, Engine, Outcome};
 use crate::error::Error;
 use crate::event::NotifyClass;
 use crate::persist::LoadMode;
@@ -344,10 +344,31 @@ fn shutdown(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     engine
         .persistence
         .log("Redis is now ready to exit, bye bye...".into());
-    engine.persistence.shutdown = Some(call.client);
-    for client in engine.clients.values_mut() {
-        client.closing = true;
-    }
+    engine.request_shutdown(call.client);
+    Ok(Outcome::Replies(Vec::new()))
+}
+
+/// ```text
+/// DEBUG LOADAOF
+/// ```
+/// Writes out what waits to be logged, then empties the keyspace and loads the log back, as
+/// a restart would (Redis's test hook for what its AOF holds). Without a log, or with one
+/// that cannot be loaded, Redis exits: the server stops ([`Engine::shutdown_requested`]),
+/// with the reason in its log and no reply.
+pub(crate) fn debug_loadaof(engine: &mut Engine, by: ClientId) -> CommandResult {
+    engine.flush_aof();
+    let failure = match engine.load_aof_from_storage() {
+        Ok(true) => {
+            engine
+                .persistence
+                .log("Append Only File loaded by DEBUG LOADAOF".into());
+            return Ok(Reply::ok().into());
+        }
+        Ok(false) => "The AOF directory or its manifest doesn't exist".to_string(),
+        Err(reason) => reason,
+    };
+    engine.persistence.log(failure);
+    engine.request_shutdown(by);
     Ok(Outcome::Replies(Vec::new()))
 }
 

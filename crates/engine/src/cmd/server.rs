@@ -461,21 +461,15 @@ fn statuses(words: &[&str]) -> Vec<Reply> {
     words.iter().map(|w| Reply::Simple(w.to_string())).collect()
 }
 
-fn map(fields: Vec<(&str, Reply)>) -> Reply {
-    Reply::Map(
-        fields
-            .into_iter()
-            .map(|(k, v)| (Reply::bulk(k), v))
-            .collect(),
-    )
-}
-
 /// A command's key specs as COMMAND INFO gives them: notes (when there are), flags, where
 /// the search begins and how the keys are found from there.
 fn key_specs(spec: &CommandSpec) -> Vec<Reply> {
     let int = |n: i32| Reply::Integer(n.into());
     let search = |kind: &str, fields: Vec<(&str, Reply)>| {
-        map(vec![("type", Reply::bulk(kind)), ("spec", map(fields))])
+        Reply::field_map(vec![
+            ("type", Reply::bulk(kind)),
+            ("spec", Reply::field_map(fields)),
+        ])
     };
     spec.keys
         .iter()
@@ -492,13 +486,16 @@ fn key_specs(spec: &CommandSpec) -> Vec<Reply> {
                 BeginSearch::Unknown => search("unknown", Vec::new()),
             };
             let find_keys = match key_spec.find_keys {
-                // None of our commands limits a range, so the limit is always 0.
-                FindKeys::Range { lastkey, keystep } => search(
+                FindKeys::Range {
+                    lastkey,
+                    keystep,
+                    limit,
+                } => search(
                     "range",
                     vec![
                         ("lastkey", int(lastkey)),
                         ("keystep", int(keystep)),
-                        ("limit", int(0)),
+                        ("limit", int(limit)),
                     ],
                 ),
                 FindKeys::Keynum {
@@ -525,7 +522,7 @@ fn key_specs(spec: &CommandSpec) -> Vec<Reply> {
             ));
             fields.push(("begin_search", begin_search));
             fields.push(("find_keys", find_keys));
-            map(fields)
+            Reply::field_map(fields)
         })
         .collect()
 }
@@ -575,7 +572,7 @@ fn docs_entry(named: &Named) -> Reply {
             .map(|sub| (Reply::bulk(sub.name.as_str()), docs_entry(&sub)));
         fields.push(("subcommands", Reply::Map(subs.collect())));
     }
-    map(fields)
+    Reply::field_map(fields)
 }
 
 /// ```text
@@ -710,7 +707,8 @@ pub(crate) fn command_keys(spec: &CommandSpec, argv: &[Vec<u8>]) -> Vec<KeyRefer
 }
 
 /// `getKeysUsingKeySpecs`: every spec's keys in order, or `None` when a spec cannot say
-/// (unknown, a count that is no strict non-negative integer, keys past the end).
+/// (unknown, a count that is no strict non-negative integer, keys past the end). A spec whose
+/// keyword is missing finds no keys.
 fn keys_by_specs(spec: &CommandSpec, argv: &[Vec<u8>]) -> Option<Vec<KeyReference>> {
     let argc = argv.len() as i64;
     let mut keys = Vec::new();
@@ -729,12 +727,18 @@ fn keys_by_specs(spec: &CommandSpec, argv: &[Vec<u8>]) -> Option<Vec<KeyReferenc
             BeginSearch::Unknown => return None,
         };
         let (last, step) = match key_spec.find_keys {
-            FindKeys::Range { lastkey, keystep } => {
+            FindKeys::Range {
+                lastkey,
+                keystep,
+                limit,
+            } => {
                 let lastkey = i64::from(lastkey);
                 let last = if lastkey >= 0 {
                     first + lastkey
-                } else {
+                } else if limit == 0 {
                     argc + lastkey
+                } else {
+                    first + ((argc - first) / i64::from(limit) + lastkey)
                 };
                 (last, keystep)
             }
@@ -746,7 +750,8 @@ fn keys_by_specs(spec: &CommandSpec, argv: &[Vec<u8>]) -> Option<Vec<KeyReferenc
                 let count_at = usize::try_from(first + i64::from(keynumidx)).ok()?;
                 let count = string2ll(argv.get(count_at)?).filter(|&n| n >= 0)?;
                 first += i64::from(firstkey);
-                (first + count - 1, keystep)
+                // A count past the arguments (up to i64::MAX) finds no keys, as in Redis.
+                (first.checked_add(count - 1)?, keystep)
             }
             FindKeys::Unknown => return None,
         };
@@ -814,8 +819,38 @@ fn get_keys_function(spec: &CommandSpec, argv: &[Vec<u8>]) -> Vec<KeyReference> 
                 .collect()
         }
         ("generic", "sort_ro") => vec![(1, key_flag::RO | key_flag::ACCESS)],
+        ("stream", "xread" | "xreadgroup") => xread_get_keys(argv),
         _ => generic_get_keys(spec, argv),
     }
+}
+
+/// `xreadGetKeys`: the keys after the first STREAMS met among the options (skipped with their
+/// arguments), half of what follows it, without flags; none when the rest is odd.
+fn xread_get_keys(argv: &[Vec<u8>]) -> Vec<KeyReference> {
+    let mut i = 1;
+    let mut streams = None;
+    while i < argv.len() {
+        let arg = argv[i].to_ascii_lowercase();
+        match arg.as_slice() {
+            b"block" | b"count" => i += 1,
+            b"group" => i += 2,
+            b"noack" => {}
+            b"streams" => {
+                streams = Some(i);
+                break;
+            }
+            _ => break,
+        }
+        i += 1;
+    }
+    let Some(at) = streams else {
+        return Vec::new();
+    };
+    let rest = argv.len() - at - 1;
+    if rest == 0 || !rest.is_multiple_of(2) {
+        return Vec::new();
+    }
+    (at + 1..at + 1 + rest / 2).map(|i| (i, 0)).collect()
 }
 
 /// `genericGetKeys` for a command with a count of keys: the count at its key spec's place,
@@ -959,6 +994,30 @@ fn debug(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
             Ok(Reply::ok().into())
         }
         (b"reload", _) => crate::cmd::persist::debug_reload(engine, &argv[2..]),
+        (b"loadaof", _) => crate::cmd::persist::debug_loadaof(engine, call.client),
+        (b"quicklist-packed-threshold", 3) => {
+            // Up to just below 4 GiB; 0 restores the 1 GiB default.
+            match crate::config::memtoull(&argv[2]) {
+                Some(size) if size <= (1 << 32) - (1 << 20) => {
+                    engine.persistence.packed_threshold = match size {
+                        0 => rdb::PACKED_THRESHOLD,
+                        size => size as usize,
+                    };
+                    Ok(Reply::ok().into())
+                }
+                _ => Err(Error::PackedThreshold),
+            }
+        }
+        (b"digest", 2) => Ok(Reply::Simple(crate::digest::dataset_digest(&engine.dbs)).into()),
+        (b"digest-value", _) => Ok(Reply::Array(
+            argv[2..]
+                .iter()
+                .map(|key| {
+                    Reply::Simple(crate::digest::value_digest_hex(&engine.dbs[call.db], key))
+                })
+                .collect(),
+        )
+        .into()),
         (b"set-active-expire", 3) => {
             engine.active_expire.disabled = !atoi_nonzero(&argv[2]);
             Ok(Reply::ok().into())
@@ -1023,8 +1082,9 @@ fn debug_object(engine: &Engine, db: usize, key: &[u8]) -> CommandResult {
     let stamp = engine.access_stamp(entry);
     let mut extra = String::new();
     if let Value::List(list) = &entry.value {
-        let fill = engine.config.int("list-max-listpack-size");
-        let nodes = rdb::quicklist_nodes(list, fill);
+        let options = engine.save_options();
+        let fill = options.list_max_listpack_size;
+        let nodes = rdb::quicklist_nodes(list, options);
         let size: usize = nodes.iter().map(|n| n.bytes.len()).sum();
         extra = format!(
             " ql_nodes:{} ql_avg_node:{:.2} ql_listpack_max:{fill} ql_compressed:{} \
@@ -1179,7 +1239,7 @@ fn memory_stats(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
     for (i, d) in engine.dbs.iter().enumerate().filter(|(_, d)| !d.is_empty()) {
         dbs.push((
             format!("db.{i}"),
-            map(vec![
+            Reply::field_map(vec![
                 ("overhead.hashtable.main", int(d.main_dict_overhead())),
                 ("overhead.hashtable.expires", int(d.expires_dict_overhead())),
             ]),
@@ -1213,7 +1273,7 @@ fn memory_stats(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
         ("fragmentation", Reply::Double(1.0)),
         ("fragmentation.bytes", int(0)),
     ]);
-    Ok(map(fields).into())
+    Ok(Reply::field_map(fields).into())
 }
 
 /// Below this much memory (Redis's 5 MB) MEMORY DOCTOR declines to diagnose.

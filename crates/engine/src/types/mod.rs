@@ -1,13 +1,15 @@
-//! The structures behind Redis's aggregate types, one module each: what a list, hash, set or
-//! sorted set value is in memory, with the operations their command families need. Commands
+//! The structures behind Redis's aggregate types, one module each: what a list, hash, set,
+//! sorted set or stream value is in memory, with the operations their command families need. Commands
 //! live in `crate::cmd`; these modules know nothing of arguments or replies.
 
 pub mod hash;
 pub mod list;
 pub mod set;
+pub mod stream;
 pub mod zset;
 
 pub use hash::Hash;
 pub use list::List;
 pub use set::Set;
+pub use stream::Stream;
 pub use zset::SortedSet;

@@ -712,7 +712,7 @@ impl SortedSet {
     /// The 0-based rank of the first member in `range` (in reverse ranks, of the last one,
     /// when `reverse`), in O(log n).
     pub fn first_in(&self, range: &ZRange, reverse: bool) -> Option<usize> {
-        if range.is_empty() {
+        if range.is_empty() || !self.may_hold(range) {
             return None;
         }
         if reverse {
@@ -722,9 +722,23 @@ impl SortedSet {
         }
     }
 
+    /// Redis's `zslIsInRange` and `zslIsInLexRange` (and their listpack twins), asked before
+    /// any search: whether the last member lies at or after the range's start and the first at
+    /// or before its end. For a lex range over members of different scores (whose order is
+    /// then not the members') this alone can decide what Redis answers.
+    fn may_hold(&self, range: &ZRange) -> bool {
+        let edge = |reverse| self.iter_from(0, reverse).next();
+        match (edge(false), edge(true)) {
+            (Some((first, first_score)), Some((last, last_score))) => {
+                range.above_min(last_score, last) && range.below_max(first_score, first)
+            }
+            _ => false,
+        }
+    }
+
     /// How many members lie in `range`, from the ranks of its two ends.
     pub fn count_in(&self, range: &ZRange) -> usize {
-        if range.is_empty() {
+        if range.is_empty() || !self.may_hold(range) {
             return 0;
         }
         match (self.list.first_in(range), self.list.last_in(range)) {
