@@ -3,7 +3,7 @@
 //! row of cells with indexes from both ends; a hash, a field/value table; a set, chips; a
 //! sorted set, a ranked table with score bars. A value that can be looked at in more than one
 //! way offers them in a row of buttons: a string as bits or a HyperLogLog (`bits`), a geo set as
-//! a map (`geo_map`). Long values come a page at a time; what the last command changed is
+//! a map (`geo_map`). A stream is a table of entries with its consumer groups (`stream`). Long values come a page at a time; what the last command changed is
 //! highlighted. Every key, field and value is rendered as text.
 
 use leptos::prelude::*;
@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use crate::i18n::{fill, fill_range};
 use crate::keyspace::bits::{bitmap_view, hll_view};
 use crate::keyspace::geo_map::map_view;
+use crate::keyspace::stream::stream_view;
 use crate::keyspace::target::InspectTarget;
 use crate::keyspace::ttl::format_ttl;
 use crate::state::{use_shared, Shared};
@@ -63,12 +64,15 @@ fn inspection_view(inspection: Inspection, shared: Shared, target: InspectTarget
         body,
         Body::String { .. } | Body::Bits(_) | Body::HyperLogLog(_)
     );
+    let is_stream = matches!(body, Body::Stream(_));
     let shown = shown_form(&body);
     let size = move || {
         let t = text();
         fill(
             if is_string {
                 t.keyspace.bytes
+            } else if is_stream {
+                t.keyspace.entries
             } else {
                 t.keyspace.elements
             },
@@ -130,6 +134,7 @@ fn inspection_view(inspection: Inspection, shared: Shared, target: InspectTarget
         .into_any(),
         Body::HyperLogLog(registers) => hll_view(key, registers, shared).into_any(),
         Body::Map(map) => map_view(map, total, offset, shared).into_any(),
+        Body::Stream(stream) => stream_view(key, stream, shared).into_any(),
     };
     view! {
         {facts}
