@@ -37,7 +37,10 @@ pub fn stream_view(key: String, stream: StreamView, shared: Shared) -> impl Into
         }
         words
     };
-    let rows = entries.into_iter().map(entry_row).collect_view();
+    let rows = entries
+        .into_iter()
+        .map(|entry| entry_row(entry, shared))
+        .collect_view();
     let no_groups = groups.is_empty();
     let create = format!("XGROUP CREATE {} group $", typed_arg(&key));
     let groups = groups
@@ -51,7 +54,6 @@ pub fn stream_view(key: String, stream: StreamView, shared: Shared) -> impl Into
                 <tr>
                     <th>"ID"</th>
                     <th>{move || text().keyspace.col_fields}</th>
-                    <th>{move || text().keyspace.col_pending}</th>
                 </tr>
             </thead>
             <tbody>{rows}</tbody>
@@ -66,8 +68,10 @@ pub fn stream_view(key: String, stream: StreamView, shared: Shared) -> impl Into
     }
 }
 
-/// One entry: its ID, its fields and values in pairs, and who holds it pending.
-fn entry_row(entry: StreamEntry) -> impl IntoView {
+/// One entry: its ID with the consumers that hold it pending under it, and its fields and
+/// values in pairs.
+fn entry_row(entry: StreamEntry, shared: Shared) -> impl IntoView {
+    let text = move || shared.text.get();
     let StreamEntry {
         id,
         fields,
@@ -78,21 +82,25 @@ fn entry_row(entry: StreamEntry) -> impl IntoView {
         .into_iter()
         .map(|(field, value)| {
             view! {
-                <span class="pair"><span class="field">{field}</span>" "<span class="value">{value}</span></span>
+                <span class="pair"><span class="field">{field}</span><span class="value">{value}</span></span>
             }
         })
         .collect_view();
     let held = pending
         .into_iter()
         .map(|(group, consumer)| {
-            view! { <span class="held">{group}" · "{consumer}</span> }
+            let words = format!("{group} · {consumer}");
+            let title = {
+                let words = words.clone();
+                move || format!("{} {words}", text().keyspace.col_pending)
+            };
+            view! { <span class="held" title=title>{words}</span> }
         })
         .collect_view();
     view! {
         <tr class:changed=changed>
-            <td class="stream-id">{id}</td>
+            <td class="stream-id">{id}<span class="held-by">{held}</span></td>
             <td class="stream-fields">{fields}</td>
-            <td class="stream-held">{held}</td>
         </tr>
     }
 }
