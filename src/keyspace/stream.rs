@@ -164,7 +164,7 @@ fn group_view(group: GroupView, shared: Shared) -> impl IntoView {
                 <thead>
                     <tr>
                         <th>{move || text().keyspace.col_consumer}</th>
-                        <th class="num">{move || text().keyspace.pending}</th>
+                        <th class="num">{move || text().keyspace.col_pending_count}</th>
                         <th class="num">{move || text().keyspace.col_idle}</th>
                     </tr>
                 </thead>
