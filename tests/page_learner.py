@@ -933,6 +933,12 @@ def streams(url):
         click(d, "Next ›")
         second = until(d, 10, lambda: texts(d, ".stream-entries .stream-id")[:1] == ["51-1"])
         check(f"and pages on ({(time.time() - started) * 1000:.0f} ms)", second)
+        field = d.find_element(By.CSS_SELECTOR, ".id-goto input")
+        field.send_keys("500000", Keys.ENTER)
+        check("Go to ID opens the page holding the first entry from that ID", until(
+            d, 10, lambda: text(d, ".pager .range") == "499951–500000 of 1000000"
+            and texts(d, ".stream-entries .stream-id")[-1:] == ["500000-1"]),
+            (text(d, ".pager .range"), texts(d, ".stream-entries .stream-id")[-1:]))
     finally:
         page.close()
 

@@ -117,6 +117,8 @@ pub struct KeyspaceStrings {
     pub col_deliveries: &'static str,
     /// Under a cut list of consumers or pending entries: `{n}` more.
     pub more_rows: &'static str,
+    /// Opens the page of a stream holding an ID.
+    pub id_goto: &'static str,
 }
 
 pub const EN: KeyspaceStrings = KeyspaceStrings {
@@ -200,6 +202,7 @@ pub const EN: KeyspaceStrings = KeyspaceStrings {
     col_pending_id: "Pending entry",
     col_deliveries: "Deliveries",
     more_rows: "… and {n} more",
+    id_goto: "Go to ID",
 };
 
 pub const ZH_TW: KeyspaceStrings = KeyspaceStrings {
@@ -285,4 +288,5 @@ pub const ZH_TW: KeyspaceStrings = KeyspaceStrings {
     col_pending_id: "待確認項目",
     col_deliveries: "發送次數",
     more_rows: "…還有 {n} 筆",
+    id_goto: "跳到 ID",
 };

@@ -134,7 +134,11 @@ fn inspection_view(inspection: Inspection, shared: Shared, target: InspectTarget
         .into_any(),
         Body::HyperLogLog(registers) => hll_view(key, registers, shared).into_any(),
         Body::Map(map) => map_view(map, total, offset, shared).into_any(),
-        Body::Stream(stream) => stream_view(key, stream, shared).into_any(),
+        Body::Stream(stream) => view! {
+            <IdGoto key=key.clone() shared=shared target=target/>
+            {stream_view(key, stream, shared)}
+        }
+        .into_any(),
     };
     view! {
         {facts}
@@ -275,6 +279,7 @@ fn form_switcher(
                         key: key.clone(),
                         offset: 0,
                         form: Some(form),
+                        at_id: None,
                     }))
                 };
                 view! {
@@ -312,6 +317,7 @@ fn pager(
                     key: key.get_value(),
                     offset,
                     form,
+                    at_id: None,
                 }))
             }
         };
@@ -334,6 +340,33 @@ fn pager(
     })
 }
 
+/// A text box that opens the page of a stream holding an ID (or the first entry after it):
+/// where `XRANGE key id +` would start.
+#[component]
+fn IdGoto(key: String, shared: Shared, target: InspectTarget) -> impl IntoView {
+    let text = move || shared.text.get();
+    let key = StoredValue::new(key);
+    let input: NodeRef<leptos::html::Input> = NodeRef::new();
+    let go = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let id = input.get().map(|i| i.value().trim().to_string());
+        if let Some(id) = id.filter(|id| !id.is_empty()) {
+            shared.send(target.open(InspectQuery {
+                at_id: Some(id),
+                ..InspectQuery::new(key.get_value())
+            }));
+        }
+    };
+    view! {
+        <form class="bit-goto id-goto" on:submit=go>
+            <label>
+                {move || text().keyspace.id_goto} " "
+                <input node_ref=input name="id" type="text" inputmode="numeric" placeholder="1700000000000-0" spellcheck="false"/>
+            </label>
+        </form>
+    }
+}
+
 /// A number box that opens the page holding a bit: where a SETBIT of user 100,000 is.
 #[component]
 fn BitGoto(key: String, shared: Shared, target: InspectTarget) -> impl IntoView {
@@ -350,6 +383,7 @@ fn BitGoto(key: String, shared: Shared, target: InspectTarget) -> impl IntoView 
                 key: key.get_value(),
                 offset: bit / 8 / BITS_PAGE * BITS_PAGE,
                 form: Some(Form::Bits),
+                at_id: None,
             }));
         }
     };

@@ -52,6 +52,10 @@ pub struct InspectQuery {
     pub offset: usize,
     /// How to look at the value; `None` lets the worker choose ([`Inspection::forms`]).
     pub form: Option<Form>,
+    /// A stream's "Go to ID": the page holding the first entry at or after this ID
+    /// (`ms-seq` or `ms`), in place of `offset`.
+    #[serde(default)]
+    pub at_id: Option<String>,
 }
 
 impl InspectQuery {
@@ -61,6 +65,7 @@ impl InspectQuery {
             key: key.into(),
             offset: 0,
             form: None,
+            at_id: None,
         }
     }
 }

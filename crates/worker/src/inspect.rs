@@ -228,13 +228,19 @@ pub fn inspect(
         .filter(|f| forms.contains(f))
         .or_else(|| forms.first().copied());
     let total = entry.value.size();
+    let asked = match (&entry.value, &query.at_id) {
+        (Value::Stream(stream), Some(id)) => {
+            stream_id(id).map_or(query.offset, |id| position_of(stream, id) / PAGE * PAGE)
+        }
+        _ => query.offset,
+    };
     let offset = match (&entry.value, form) {
-        (Value::String(_), Some(Form::Bits)) => query
-            .offset
-            .min(total.saturating_sub(1) / BITS_PAGE * BITS_PAGE),
+        (Value::String(_), Some(Form::Bits)) => {
+            asked.min(total.saturating_sub(1) / BITS_PAGE * BITS_PAGE)
+        }
         (Value::String(_), _) => 0,
         // The last page starts no later than the last element.
-        _ => query.offset.min(total.saturating_sub(1) / PAGE * PAGE),
+        _ => asked.min(total.saturating_sub(1) / PAGE * PAGE),
     };
     let end = (offset + PAGE).min(total);
     let mut body = match &entry.value {
@@ -523,6 +529,37 @@ fn stream_view(stream: &Stream, offset: usize, end: usize, now_ms: u64) -> Strea
     }
 }
 
+/// How many live entries come before the first at or after `id`: the nodes opened after it
+/// are not read, the ones before it are counted whole, and only the node that may hold it is
+/// read entry by entry.
+fn position_of(stream: &Stream, id: StreamId) -> usize {
+    let mut before = 0;
+    let mut holder = None;
+    for (master, live) in stream.node_lengths() {
+        if master > id {
+            break;
+        }
+        if let Some((_, earlier)) = holder {
+            before += earlier;
+        }
+        holder = Some((master, live));
+    }
+    let inside = match (holder, id.decr()) {
+        (Some((master, _)), Some(last)) if last >= master => {
+            stream.range(master, last, false).count() as u64
+        }
+        _ => 0,
+    };
+    (before + inside) as usize
+}
+
+/// An ID typed in "Go to ID": `ms-seq`, or `ms` for its first sequence, as XRANGE's start
+/// reads it (the engine's own parser, in `cmd::stream`, answers with Redis's errors instead).
+fn stream_id(text: &str) -> Option<StreamId> {
+    let (ms, seq) = text.split_once('-').unwrap_or((text, "0"));
+    Some(StreamId::new(ms.parse().ok()?, seq.parse().ok()?))
+}
+
 /// The unit a search was asked in, from its metres per unit.
 fn unit_name(conversion: f64) -> &'static str {
     geohash::UNITS
@@ -583,6 +620,7 @@ mod tests {
             key: key.into(),
             offset,
             form: Some(form),
+            at_id: None,
         };
         inspect(engine.db(0), &query, None, searched(engine, 0, key), 0)
     }
@@ -715,6 +753,28 @@ mod tests {
             (ids[0], ids.last().copied(), ids.len()),
             ("203-0", Some("250-0"), 48)
         );
+        // Go to ID: the page holding the first entry at or after it.
+        let at = |id: &str| {
+            let query = InspectQuery {
+                at_id: Some(id.to_string()),
+                ..InspectQuery::new("s")
+            };
+            let page = inspect(e.db(0), &query, None, None, 0);
+            (page.offset, stream_of(page).entries[0].id.clone())
+        };
+        assert_eq!(at("102"), (100, "102-0".into()));
+        assert_eq!(
+            at("150-0"),
+            (100, "102-0".into()),
+            "deleted: the next one's page"
+        );
+        assert_eq!(at("0-0"), (0, "1-0".into()));
+        assert_eq!(
+            at("999999"),
+            (200, "203-0".into()),
+            "past the end: the last page"
+        );
+        assert_eq!(at("nonsense"), (0, "1-0".into()));
         // What an XADD appended is marked.
         let query = InspectQuery {
             offset: 200,
