@@ -134,8 +134,9 @@ fn inspection_view(inspection: Inspection, shared: Shared, target: InspectTarget
         .into_any(),
         Body::HyperLogLog(registers) => hll_view(key, registers, shared).into_any(),
         Body::Map(map) => map_view(map, total, offset, shared).into_any(),
+        // Go to ID only where there are pages to go to: a short stream keeps its line.
         Body::Stream(stream) => view! {
-            <IdGoto key=key.clone() shared=shared target=target/>
+            {(total > PAGE).then(|| view! { <IdGoto key=key.clone() shared=shared target=target/> })}
             {stream_view(key, stream, shared)}
         }
         .into_any(),
