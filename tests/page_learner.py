@@ -7,7 +7,10 @@ its wait passing visibly, the step's own keys first, presenter mode readable fro
 a room, the first visit, the Server tab's field and chart, scripts that run long or forever
 (SCRIPT KILL from another pane, or once one has written SHUTDOWN NOSAVE and a restart from the
 kept state), the script editor and the Server tab's scripts and libraries (a library surviving
-a reload), bitmaps, HyperLogLogs and geo sets in the inspector, and the wording.
+a reload), bitmaps, HyperLogLogs and geo sets in the inspector, streams (a pane blocked on
+XREADGROUP, the XADD that wakes it in the Messages strip, the stream inspector's entries,
+groups and pending entries, a million entries opened at once, the queue scenario), and the
+wording.
 
     python3 tests/page_learner.py dist/
 
@@ -911,6 +914,117 @@ def script_editor(url):
         page.close()
 
 
+def streams(url):
+    page = Page(url)
+    d = page.driver
+    try:
+        click(d, "+ Add a client")
+        click(d, "+ Add a client")
+        until(d, 10, lambda: d.find_elements(By.CSS_SELECTOR, '.pane[data-pane="3"] textarea'))
+        check("XGROUP CREATE … MKSTREAM", page.reply("XGROUP CREATE jobs workers $ MKSTREAM") == ["OK"])
+        page.send("XREADGROUP GROUP workers alice BLOCK 0 STREAMS jobs >", pane=2)
+        scope = '.pane[data-pane="2"]'
+        pending = until(d, 10, lambda: "XREADGROUP" in text(d, f"{scope} .log .pending")
+                        and text(d, f"{scope} .log .pending"))
+        check("a pane blocked on XREADGROUP says for which consumer, and after which ID, it waits",
+              pending.startswith("(blocked: XREADGROUP for alice of group workers waits for a new "
+                                 "entry on jobs after 0-0"), pending)
+        badge = text(d, f"{scope} .badge-blocked")
+        check("and its header says so", badge == "blocked · XREADGROUP jobs after 0-0 · alice of workers",
+              badge)
+        check("XADD answers the ID", page.reply("XADD jobs 1-1 task resize size 10") == ['"1-1"'])
+        woken = until(d, 10, lambda: not d.find_elements(By.CSS_SELECTOR, f"{scope} .log .pending")
+                      and texts(d, f"{scope} .log .entry")[-1:])
+        check("the XADD wakes the blocked reader with the entry", woken and '"1-1"' in woken[0]
+              and '"resize"' in woken[0], woken)
+        flow = until(d, 5, lambda: texts(d, ".flow.entry:first-child .chip"))
+        check("the Messages strip draws the XADD going through the stream to the reader, with its group",
+              flow == ["client 1XADD", "jobs", "client 2group workers"]
+              and text(d, ".flow.entry:first-child .payload") == "1-1 task resize size 10", flow)
+        page.reply("XADD jobs 2-1 task thumbnail", pane=1)
+        page.reply("XREADGROUP GROUP workers bob COUNT 1 STREAMS jobs >", pane=3)
+        open_key(d, "jobs")
+        rows = until(d, 5, lambda: js(d, """return [...document.querySelectorAll('.stream-entries tbody tr')]
+            .map(r => [r.querySelector('.stream-id').firstChild.textContent,
+                       [...r.querySelectorAll('.pair')].map(p => p.querySelector('.field').textContent
+                           + '=' + p.querySelector('.value').textContent).join(' '),
+                       [...r.querySelectorAll('.held')].map(h => h.textContent).join(', ')])"""))
+        check("the stream inspector lists the entries: ID, fields and values, who holds each pending",
+              rows == [["1-1", "task=resize size=10", "workers · alice"],
+                       ["2-1", "task=thumbnail", "workers · bob"]], rows)
+        facts = text(d, ".inspect-facts")
+        check("as a stream of 2 entries", "stream" in facts and "2 entries" in facts, facts)
+        group = lambda: texts(d, ".stream-group .group-facts dd")
+        check("the group: last-delivered ID, entries read, lag and pending count",
+              until(d, 5, lambda: group() == ["2-1", "2", "0", "2"]), group())
+        consumers = texts(d, ".stream-group .consumers tbody td")
+        check("its consumers with their pending entries", consumers[:2] == ["alice", "1"]
+              and consumers[3:5] == ["bob", "1"], consumers)
+        pel = lambda: js(d, """return [...document.querySelectorAll('.stream-group .pel tbody tr')]
+            .map(r => [...r.querySelectorAll('td')].map(c => c.textContent))""")
+        check("its pending entries with owner, idle time and deliveries",
+              [[r[0], r[1], r[3]] for r in pel()] == [["1-1", "alice", "1"], ["2-1", "bob", "1"]], pel())
+        page.reply("XACK jobs workers 1-1", pane=2)
+        check("XACK takes the entry off the pending list in the inspector", until(
+            d, 5, lambda: group()[-1:] == ["1"] and [r[0] for r in pel()] == ["2-1"]), (group(), pel()))
+        page.reply("XCLAIM jobs workers alice 0 2-1", pane=2)
+        check("XCLAIM gives it to another consumer, delivered twice", until(
+            d, 5, lambda: [[r[0], r[1], r[3]] for r in pel()] == [["2-1", "alice", "2"]]), pel())
+        click(d, "中文")
+        check("the stream inspector in 繁體中文", until(
+            d, 5, lambda: text(d, ".stream-groups h4") == "消費者群組"
+            and "待確認" in texts(d, ".stream-group .group-facts dt")), text(d, ".stream-groups"))
+        badge = text(d, '.pane[data-pane="2"] .badge-blocked')
+        click(d, "English")
+
+        # A million entries, added by a script in the worker, open at once.
+        page.reply("EVAL \"for i = 1, 1000000 do redis.call('XADD', KEYS[1], i .. '-1', 'n', i) end "
+                   "return redis.call('XLEN', KEYS[1])\" 1 big", timeout=300)
+        started = time.time()
+        open_key(d, "big")
+        first = until(d, 10, lambda: text(d, ".pager .range") == "1–50 of 1000000"
+                      and texts(d, ".stream-entries .stream-id")[:1])
+        opened = time.time() - started
+        # The time is a figure to read, not a limit: timings belong in BENCHMARKS.md.
+        check(f"a 1,000,000-entry stream opens on its first page ({opened * 1000:.0f} ms from "
+              "the click)", first == ["1-1"], (first, opened))
+        started = time.time()
+        click(d, "Next ›")
+        second = until(d, 10, lambda: texts(d, ".stream-entries .stream-id")[:1] == ["51-1"])
+        check(f"and pages on ({(time.time() - started) * 1000:.0f} ms)", second)
+        field = d.find_element(By.CSS_SELECTOR, ".id-goto input")
+        field.send_keys("500000", Keys.ENTER)
+        check("Go to ID opens the page holding the first entry from that ID", until(
+            d, 10, lambda: text(d, ".pager .range") == "499951–500000 of 1000000"
+            and texts(d, ".stream-entries .stream-id")[-1:] == ["500000-1"]),
+            (text(d, ".pager .range"), texts(d, ".stream-entries .stream-id")[-1:]))
+    finally:
+        page.close()
+
+
+def queue_scenario(url):
+    page = Page(url)
+    d = page.driver
+    try:
+        page.open_scenario("stream-queue")
+        page.steps(9)
+        check("the queue scenario reaches XPENDING with every reply as expected",
+              page.at_step("Step 9 of 13") and not d.find_elements(By.CSS_SELECTOR, ".sc-mismatch"),
+              page.position())
+        row = until(d, 10, lambda: [r for r in d.find_elements(By.CSS_SELECTOR, ".sc-key")
+                                     if "post_events" in r.text])
+        row[0].click()
+        pel = lambda: js(d, """return [...document.querySelectorAll('.stream-group .pel tbody tr')]
+            .map(r => [...r.querySelectorAll('td')].map(c => c.textContent))""")
+        check("its stream inspector shows 902 pending in worker-1's name, idle 1 m 30 s, delivered once",
+              until(d, 10, lambda: pel() == [["1767258000000-1", "worker-1", "1 m 30 s", "1"]]), pel())
+        page.steps(1)
+        check("after XAUTOCLAIM worker-2 holds it, delivered twice",
+              until(d, 10, lambda: pel() == [["1767258000000-1", "worker-2", "0.0 s", "2"]]), pel())
+    finally:
+        page.close()
+
+
 def main():
     dist = sys.argv[1] if len(sys.argv) > 1 else "dist"
     os.makedirs(SHOTS, exist_ok=True)
@@ -918,8 +1032,9 @@ def main():
     url = f"http://127.0.0.1:{httpd.server_address[1]}/"
     parts = [continue_in_the_console, keyboard_in_the_player, links_into_an_open_tab,
              blocked_command, scripts_in_the_console, unkillable_script_restart, dropped_files,
-             tab_and_escape, steps_show_their_own_state,
-             the_steps_keys, presenter_mode, first_visit, server_tab, bits_hll_and_geo_inspectors, script_editor]
+             tab_and_escape, steps_show_their_own_state, the_steps_keys, presenter_mode,
+             first_visit, server_tab, bits_hll_and_geo_inspectors, script_editor, streams,
+             queue_scenario]
     # Parts named after the directory run alone (for the one being worked on).
     wanted = sys.argv[2:]
     for part in [p for p in parts if not wanted or p.__name__ in wanted]:

@@ -20,7 +20,7 @@ use crate::i18n::{fill, put, Strings};
 use crate::share::dialog::Share;
 use crate::state::{use_shared, EngineState, Tab};
 use keyspace_protocol::console::{
-    clip_echo, help_topic, typed_arg, BlockedView, ClientView, PaneId, PANES_MAX,
+    clip_echo, help_topic, typed_arg, BlockedView, ClientView, FlowKind, PaneId, PANES_MAX,
 };
 use keyspace_protocol::Request;
 
@@ -57,15 +57,21 @@ pub fn badges(view: &ClientView, text: &ClientStrings) -> Vec<(&'static str, Str
         ));
     }
     if let Some(blocked) = &view.blocked {
-        out.push((
-            "blocked",
-            format!(
-                "{} · {} {}",
-                text.blocked,
-                blocked.command.to_uppercase(),
-                blocked.keys.join(" ")
-            ),
-        ));
+        let mut badge = format!(
+            "{} · {} {}",
+            text.blocked,
+            blocked.command.to_uppercase(),
+            waited_keys(blocked, text)
+        );
+        if let Some((group, consumer)) = &blocked.group {
+            let who = put(
+                &put(text.blocked_group, "group", group),
+                "consumer",
+                consumer,
+            );
+            badge.push_str(&format!(" · {who}"));
+        }
+        out.push(("blocked", badge));
     }
     if !view.watching.is_empty() {
         let (kind, label) = if view.watch_broken {
@@ -81,11 +87,35 @@ pub fn badges(view: &ClientView, text: &ClientStrings) -> Vec<(&'static str, Str
     out
 }
 
-/// The line of a blocked command still waiting for its reply, in the words of its badge.
+/// The line of a blocked command still waiting for its reply, in the words of its badge: for
+/// XREAD and XREADGROUP, the ID each stream's new entry must come after, and the group's
+/// consumer it reads for.
 fn blocked_text(blocked: &BlockedView, text: &ClientStrings) -> String {
-    text.blocked_line
-        .replace("{cmd}", &blocked.command.to_uppercase())
-        .replace("{keys}", &blocked.keys.join(" "))
+    let line = match (&blocked.group, blocked.after_ids.is_empty()) {
+        (Some((group, consumer)), _) => put(
+            &put(text.blocked_group_line, "group", group),
+            "consumer",
+            consumer,
+        ),
+        (None, false) => text.blocked_stream_line.to_string(),
+        (None, true) => text.blocked_line.to_string(),
+    };
+    line.replace("{cmd}", &blocked.command.to_uppercase())
+        .replace("{keys}", &waited_keys(blocked, text))
+}
+
+/// The keys a blocked command waits on; a stream's with the ID its entry must come after.
+fn waited_keys(blocked: &BlockedView, text: &ClientStrings) -> String {
+    if blocked.after_ids.is_empty() {
+        return blocked.keys.join(" ");
+    }
+    let streams: Vec<String> = blocked
+        .keys
+        .iter()
+        .zip(&blocked.after_ids)
+        .map(|(key, id)| put(&put(text.stream_after, "key", key), "id", id))
+        .collect();
+    streams.join(text.key_separator)
 }
 
 /// The commands of a submitted text (`teach::pipeline`: one line as typed, or the non-blank
@@ -163,26 +193,41 @@ fn Flows() -> impl IntoView {
                             let from = flow.from;
                             let receivers = flow.to.clone();
                             let nobody = receivers.is_empty();
+                            // An XADD's entry goes into a stream and out to the readers it woke,
+                            // each named with its group; a message through a channel.
+                            let entry = flow.kind == FlowKind::Entry;
+                            let payload = match entry {
+                                true => flow.message.clone(),
+                                false => format!("\"{}\"", flow.message),
+                            };
                             view! {
-                                <li class="flow">
+                                <li class="flow" class:entry=entry>
                                     <span class="chip publisher">
                                         {move || from.map_or_else(|| text().server.to_string(), name_of)}
+                                        {entry.then(|| view! { <span class="verb">{move || text().xadd}</span> })}
                                     </span>
                                     <span class="wire" aria-hidden="true"><span class="packet"></span></span>
-                                    <span class="chip channel">{flow.channel.clone()}</span>
+                                    <span class="chip channel" class:stream=entry title=move || entry.then(|| text().stream)>
+                                        {flow.channel.clone()}
+                                    </span>
                                     <span class="wire" aria-hidden="true"><span class="packet late"></span></span>
                                     <span class="receivers">
                                         {nobody.then(|| view! { <span class="nobody">{move || text().nobody}</span> })}
-                                        {receivers.into_iter().map(|(pane, pattern)| view! {
+                                        {receivers.into_iter().map(|(pane, label)| view! {
                                             <span class="chip subscriber">
                                                 {move || name_of(pane)}
-                                                {pattern.clone().map(|p| view! {
-                                                    <span class="pattern">{move || text().via}" "{p.clone()}</span>
+                                                {label.clone().map(|p| {
+                                                    let p = StoredValue::new(p);
+                                                    let words = move || match entry {
+                                                        true => put(text().in_group, "group", &p.get_value()),
+                                                        false => format!("{} {}", text().via, p.get_value()),
+                                                    };
+                                                    view! { <span class="pattern">{words}</span> }
                                                 })}
                                             </span>
                                         }).collect_view()}
                                     </span>
-                                    <span class="payload">{format!("\"{}\"", flow.message)}</span>
+                                    <span class="payload">{payload}</span>
                                 </li>
                             }
                         }
@@ -589,6 +634,8 @@ mod tests {
             command: "blpop".into(),
             keys: vec!["jobs".into()],
             timeout_at_ms: None,
+            after_ids: Vec::new(),
+            group: None,
         });
         v.waiting_lines = 2;
         let shown: Vec<_> = badges(&v, &clients::EN).into_iter().map(|b| b.1).collect();
@@ -599,6 +646,38 @@ mod tests {
                 "blocked · BLPOP jobs",
                 "2 typed lines wait"
             ]
+        );
+    }
+
+    #[test]
+    fn a_stream_read_says_after_which_id_and_for_which_consumer_it_waits() {
+        let mut blocked = BlockedView {
+            command: "xreadgroup".into(),
+            keys: vec!["jobs".into(), "mail".into()],
+            timeout_at_ms: None,
+            after_ids: vec!["5-0".into(), "0-0".into()],
+            group: Some(("workers".into(), "alice".into())),
+        };
+        let mut v = view(2);
+        v.blocked = Some(blocked.clone());
+        assert_eq!(
+            badges(&v, &clients::EN)[0].1,
+            "blocked · XREADGROUP jobs after 5-0, mail after 0-0 · alice of workers"
+        );
+        assert_eq!(
+            blocked_text(&blocked, &clients::EN),
+            "(blocked: XREADGROUP for alice of group workers waits for a new entry on jobs after 5-0, mail after 0-0, or its timeout)"
+        );
+        assert_eq!(
+            blocked_text(&blocked, &clients::ZH_TW),
+            "（阻塞中：XREADGROUP 替群組 workers 的 alice 等待 jobs 在 5-0 之後、mail 在 0-0 之後 出現新項目，或等到逾時）"
+        );
+        blocked.command = "xread".into();
+        blocked.group = None;
+        blocked.keys.truncate(1);
+        assert_eq!(
+            blocked_text(&blocked, &clients::EN),
+            "(blocked: XREAD waits for a new entry on jobs after 5-0, or its timeout)"
         );
     }
 

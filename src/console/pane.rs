@@ -7,6 +7,8 @@ use std::collections::VecDeque;
 use leptos::prelude::*;
 
 use crate::console::log::Log;
+#[cfg(test)]
+use keyspace_protocol::console::FlowKind;
 use keyspace_protocol::console::{ClientView, Flow, PaneId};
 
 /// Flows kept on screen, newest first.
@@ -112,6 +114,7 @@ mod tests {
             channel: channel.into(),
             message: "m".into(),
             to: vec![(2, None)],
+            kind: FlowKind::Message,
         };
         let mut shown = VecDeque::new();
         add_flows(&mut shown, vec![flow("a"), flow("b")], 10);

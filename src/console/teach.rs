@@ -99,7 +99,7 @@ pub fn unquote(printed: &str) -> Option<String> {
 pub fn explain(line: &str, text: &ConsoleStrings) -> Option<&'static str> {
     let error = line.trim_start();
     let error = error.strip_prefix("(error) ").unwrap_or(error);
-    let known: [(&str, &str); 8] = [
+    let known: [(&str, &str); 12] = [
         ("WRONGTYPE", text.wrongtype),
         ("ERR syntax error", text.syntax_error),
         ("ERR wrong number of arguments", text.arity),
@@ -108,6 +108,13 @@ pub fn explain(line: &str, text: &ConsoleStrings) -> Option<&'static str> {
         ("NOAUTH", text.noauth),
         ("EXECABORT", text.execabort),
         ("ERR unknown command", text.unknown_command_error),
+        ("NOGROUP", text.nogroup),
+        ("BUSYGROUP", text.busygroup),
+        (
+            "ERR The ID specified in XADD is equal or smaller",
+            text.stream_id_order,
+        ),
+        ("ERR Invalid stream ID", text.stream_id_invalid),
     ];
     known
         .iter()
@@ -317,6 +324,18 @@ mod tests {
         )
         .is_some());
         assert!(explain("(error) NOAUTH Authentication required.", &console::EN).is_some());
+        assert_eq!(
+            explain(
+                "(error) NOGROUP No such key 'jobs' or consumer group 'workers' in XREADGROUP with GROUP option",
+                &console::ZH_TW
+            ),
+            Some(console::ZH_TW.nogroup)
+        );
+        assert!(explain(
+            "(error) ERR The ID specified in XADD is equal or smaller than the target stream top item",
+            &console::EN
+        )
+        .is_some());
         assert_eq!(explain("(error) ERR no such key", &console::EN), None);
     }
 

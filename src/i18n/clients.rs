@@ -24,6 +24,16 @@ pub struct ClientStrings {
     pub blocked: &'static str,
     /// Where a blocked command's reply will be: `{cmd}` waits for `{keys}`.
     pub blocked_line: &'static str,
+    /// A blocked XREAD's: `{cmd}` waits for an entry on `{keys}` (each a [`stream_after`]).
+    pub blocked_stream_line: &'static str,
+    /// A blocked XREADGROUP's: `{cmd}` for `{consumer}` of `{group}` waits on `{keys}`.
+    pub blocked_group_line: &'static str,
+    /// A stream waited on: an entry after `{id}` on `{key}`.
+    pub stream_after: &'static str,
+    /// The badge's group part: `{consumer}` of `{group}`.
+    pub blocked_group: &'static str,
+    /// Between the streams a read waits on.
+    pub key_separator: &'static str,
     /// A script (EVAL, FCALL) running in the pane, and the button that stops it from another
     /// (`{n}`: that client's id).
     pub script_line: &'static str,
@@ -43,6 +53,11 @@ pub struct ClientStrings {
     pub server: &'static str,
     pub via: &'static str,
     pub nobody: &'static str,
+    /// A stream entry's flow: what the writer did, and the readers' group (`{group}`).
+    pub xadd: &'static str,
+    pub in_group: &'static str,
+    /// An entry no blocked reader was waiting for is not drawn; this labels the stream chip.
+    pub stream: &'static str,
     pub panes_hint: &'static str,
 }
 
@@ -60,6 +75,11 @@ pub const EN: ClientStrings = ClientStrings {
     subscribed: "subscribed · {n}",
     blocked: "blocked",
     blocked_line: "(blocked: {cmd} waits for data on {keys}, or its timeout)",
+    blocked_stream_line: "(blocked: {cmd} waits for a new entry on {keys}, or its timeout)",
+    blocked_group_line: "(blocked: {cmd} for {consumer} of group {group} waits for a new entry on {keys}, or its timeout)",
+    stream_after: "{key} after {id}",
+    blocked_group: "{consumer} of {group}",
+    key_separator: ", ",
     script_line: "(running a script: other clients wait for it, and after busy-reply-threshold (5 s) get BUSY; SCRIPT KILL from another client stops it)",
     stop_script: "Stop: SCRIPT KILL in client {n}",
     script_line_wrote: "(running a script that has written: SCRIPT KILL answers UNKILLABLE; only SHUTDOWN NOSAVE from another client ends it)",
@@ -72,6 +92,9 @@ pub const EN: ClientStrings = ClientStrings {
     server: "server",
     via: "via",
     nobody: "nobody listens",
+    xadd: "XADD",
+    in_group: "group {group}",
+    stream: "stream",
     panes_hint:
         "Each pane is its own connection. Paste several lines to send them as one pipeline.",
 };
@@ -90,6 +113,11 @@ pub const ZH_TW: ClientStrings = ClientStrings {
     subscribed: "已訂閱 · {n}",
     blocked: "阻塞中",
     blocked_line: "（阻塞中：{cmd} 等待 {keys} 有資料，或等到逾時）",
+    blocked_stream_line: "（阻塞中：{cmd} 等待 {keys} 出現新項目，或等到逾時）",
+    blocked_group_line: "（阻塞中：{cmd} 替群組 {group} 的 {consumer} 等待 {keys} 出現新項目，或等到逾時）",
+    stream_after: "{key} 在 {id} 之後",
+    blocked_group: "群組 {group} 的 {consumer}",
+    key_separator: "、",
     script_line: "（腳本執行中：其他用戶端要等它結束，超過 busy-reply-threshold（5 秒）後會收到 BUSY；可從另一個用戶端用 SCRIPT KILL 停止它）",
     stop_script: "停止：在用戶端 {n} 送出 SCRIPT KILL",
     script_line_wrote: "（執行中的腳本已經寫入資料：SCRIPT KILL 會回答 UNKILLABLE，只有從另一個用戶端送出 SHUTDOWN NOSAVE 才能結束它）",
@@ -102,5 +130,8 @@ pub const ZH_TW: ClientStrings = ClientStrings {
     server: "伺服器",
     via: "經由",
     nobody: "沒有人訂閱",
+    xadd: "XADD",
+    in_group: "群組 {group}",
+    stream: "串流",
     panes_hint: "每個窗格是一條獨立的連線。一次貼上多行，會以管線（pipeline）一起送出。",
 };

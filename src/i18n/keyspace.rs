@@ -90,6 +90,35 @@ pub struct KeyspaceStrings {
     pub map_no_search: &'static str,
     pub col_longitude: &'static str,
     pub col_latitude: &'static str,
+    /// A stream's size: `{n}` entries.
+    pub entries: &'static str,
+    /// Above a stream's entries, as XINFO STREAM says: the last ID (`{id}`), entries ever added
+    /// and listpack nodes (`{n}`), the highest deleted ID (`{id}`).
+    pub stream_last_id: &'static str,
+    pub stream_added: &'static str,
+    pub stream_nodes: &'static str,
+    pub stream_max_deleted: &'static str,
+    pub col_fields: &'static str,
+    /// The groups' consumers that hold an entry: delivered, not acknowledged.
+    pub col_pending: &'static str,
+    pub groups_title: &'static str,
+    /// A stream without groups, before `XGROUP CREATE key group $`.
+    pub no_groups: &'static str,
+    /// A group's facts, as XINFO GROUPS names them.
+    pub last_delivered: &'static str,
+    pub entries_read: &'static str,
+    pub lag: &'static str,
+    pub pending: &'static str,
+    pub col_consumer: &'static str,
+    /// A consumer's pending entries, as a column's title.
+    pub col_pending_count: &'static str,
+    pub col_idle: &'static str,
+    pub col_pending_id: &'static str,
+    pub col_deliveries: &'static str,
+    /// Under a cut list of consumers or pending entries: `{n}` more.
+    pub more_rows: &'static str,
+    /// Opens the page of a stream holding an ID.
+    pub id_goto: &'static str,
 }
 
 pub const EN: KeyspaceStrings = KeyspaceStrings {
@@ -154,6 +183,26 @@ pub const EN: KeyspaceStrings = KeyspaceStrings {
     map_no_search: "Run GEOSEARCH on this key to see its circle or box drawn here.",
     col_longitude: "Longitude",
     col_latitude: "Latitude",
+    entries: "{n} entry|{n} entries",
+    stream_last_id: "Last generated ID {id}",
+    stream_added: "{n} entry added ever|{n} entries added ever",
+    stream_nodes: "{n} listpack node|{n} listpack nodes",
+    stream_max_deleted: "highest deleted ID {id}",
+    col_fields: "Fields and values",
+    col_pending: "Pending in",
+    groups_title: "Consumer groups",
+    no_groups: "No consumer group reads this stream yet. Create one with",
+    last_delivered: "last delivered ID (> reads after it)",
+    entries_read: "entries read",
+    lag: "lag (not yet delivered)",
+    pending: "pending",
+    col_consumer: "Consumer",
+    col_pending_count: "Pending",
+    col_idle: "Idle",
+    col_pending_id: "Pending entry",
+    col_deliveries: "Deliveries",
+    more_rows: "… and {n} more",
+    id_goto: "Go to ID",
 };
 
 pub const ZH_TW: KeyspaceStrings = KeyspaceStrings {
@@ -220,4 +269,24 @@ pub const ZH_TW: KeyspaceStrings = KeyspaceStrings {
     map_no_search: "對這個鍵執行 GEOSEARCH，就能在這裡看到搜尋的圓或方框。",
     col_longitude: "經度",
     col_latitude: "緯度",
+    entries: "{n} 筆項目",
+    stream_last_id: "最後產生的 ID {id}",
+    stream_added: "累計加入 {n} 筆",
+    stream_nodes: "{n} 個 listpack 節點",
+    stream_max_deleted: "最大已刪除 ID {id}",
+    col_fields: "欄位與值",
+    col_pending: "待確認於",
+    groups_title: "消費者群組",
+    no_groups: "還沒有消費者群組讀取這個串流。建立一個：",
+    last_delivered: "最後發送的 ID（> 從它之後讀）",
+    entries_read: "已讀項目",
+    lag: "落後（尚未發送）",
+    pending: "待確認",
+    col_consumer: "消費者",
+    col_pending_count: "待確認",
+    col_idle: "閒置",
+    col_pending_id: "待確認項目",
+    col_deliveries: "發送次數",
+    more_rows: "…還有 {n} 筆",
+    id_goto: "跳到 ID",
 };

@@ -3,7 +3,7 @@
 //! row of cells with indexes from both ends; a hash, a field/value table; a set, chips; a
 //! sorted set, a ranked table with score bars. A value that can be looked at in more than one
 //! way offers them in a row of buttons: a string as bits or a HyperLogLog (`bits`), a geo set as
-//! a map (`geo_map`). Long values come a page at a time; what the last command changed is
+//! a map (`geo_map`). A stream is a table of entries with its consumer groups (`stream`). Long values come a page at a time; what the last command changed is
 //! highlighted. Every key, field and value is rendered as text.
 
 use leptos::prelude::*;
@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use crate::i18n::{fill, fill_range};
 use crate::keyspace::bits::{bitmap_view, hll_view};
 use crate::keyspace::geo_map::map_view;
+use crate::keyspace::stream::stream_view;
 use crate::keyspace::target::InspectTarget;
 use crate::keyspace::ttl::format_ttl;
 use crate::state::{use_shared, Shared};
@@ -63,12 +64,15 @@ fn inspection_view(inspection: Inspection, shared: Shared, target: InspectTarget
         body,
         Body::String { .. } | Body::Bits(_) | Body::HyperLogLog(_)
     );
+    let is_stream = matches!(body, Body::Stream(_));
     let shown = shown_form(&body);
     let size = move || {
         let t = text();
         fill(
             if is_string {
                 t.keyspace.bytes
+            } else if is_stream {
+                t.keyspace.entries
             } else {
                 t.keyspace.elements
             },
@@ -130,6 +134,12 @@ fn inspection_view(inspection: Inspection, shared: Shared, target: InspectTarget
         .into_any(),
         Body::HyperLogLog(registers) => hll_view(key, registers, shared).into_any(),
         Body::Map(map) => map_view(map, total, offset, shared).into_any(),
+        // Go to ID only where there are pages to go to: a short stream keeps its line.
+        Body::Stream(stream) => view! {
+            {(total > PAGE).then(|| view! { <IdGoto key=key.clone() shared=shared target=target/> })}
+            {stream_view(key, stream, shared)}
+        }
+        .into_any(),
     };
     view! {
         {facts}
@@ -270,6 +280,7 @@ fn form_switcher(
                         key: key.clone(),
                         offset: 0,
                         form: Some(form),
+                        at_id: None,
                     }))
                 };
                 view! {
@@ -307,6 +318,7 @@ fn pager(
                     key: key.get_value(),
                     offset,
                     form,
+                    at_id: None,
                 }))
             }
         };
@@ -329,6 +341,33 @@ fn pager(
     })
 }
 
+/// A text box that opens the page of a stream holding an ID (or the first entry after it):
+/// where `XRANGE key id +` would start.
+#[component]
+fn IdGoto(key: String, shared: Shared, target: InspectTarget) -> impl IntoView {
+    let text = move || shared.text.get();
+    let key = StoredValue::new(key);
+    let input: NodeRef<leptos::html::Input> = NodeRef::new();
+    let go = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let id = input.get().map(|i| i.value().trim().to_string());
+        if let Some(id) = id.filter(|id| !id.is_empty()) {
+            shared.send(target.open(InspectQuery {
+                at_id: Some(id),
+                ..InspectQuery::new(key.get_value())
+            }));
+        }
+    };
+    view! {
+        <form class="bit-goto id-goto" on:submit=go>
+            <label>
+                {move || text().keyspace.id_goto} " "
+                <input node_ref=input name="id" type="text" inputmode="numeric" placeholder="1700000000000-0" spellcheck="false"/>
+            </label>
+        </form>
+    }
+}
+
 /// A number box that opens the page holding a bit: where a SETBIT of user 100,000 is.
 #[component]
 fn BitGoto(key: String, shared: Shared, target: InspectTarget) -> impl IntoView {
@@ -345,6 +384,7 @@ fn BitGoto(key: String, shared: Shared, target: InspectTarget) -> impl IntoView 
                 key: key.get_value(),
                 offset: bit / 8 / BITS_PAGE * BITS_PAGE,
                 form: Some(Form::Bits),
+                at_id: None,
             }));
         }
     };

@@ -3,5 +3,6 @@ pub mod bits;
 pub mod geo_map;
 pub mod inspector;
 pub mod panel;
+pub mod stream;
 pub mod target;
 pub mod ttl;

@@ -156,17 +156,39 @@ pub struct BlockedView {
     pub keys: Vec<String>,
     /// When it gives up (Unix ms on the engine's clock); never when `None`.
     pub timeout_at_ms: Option<u64>,
+    /// XREAD and XREADGROUP: for each key, the ID an entry must come after to end the wait
+    /// (for `$` the stream's last ID, for `>` the group's last-delivered ID, when it blocked).
+    #[serde(default)]
+    pub after_ids: Vec<String>,
+    /// XREADGROUP's group and consumer.
+    #[serde(default)]
+    pub group: Option<(String, String)>,
 }
 
 /// One message on its way: who published it (none for the server's own keyspace
-/// notifications), the channel, and who received it.
+/// notifications), the channel, and who received it. Or, as [`FlowKind::Entry`], an entry a
+/// client appended to a stream (`channel`) reaching the clients blocked reading it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Flow {
     pub from: Option<PaneId>,
     pub channel: String,
+    /// The message; for an entry, its ID and fields as `1-0 task resize`.
     pub message: String,
-    /// Each receiver, with the pattern that matched for a `pmessage`.
+    /// Each receiver, with the pattern that matched for a `pmessage`, or the group it read
+    /// for with XREADGROUP.
     pub to: Vec<(PaneId, Option<String>)>,
+    #[serde(default)]
+    pub kind: FlowKind,
+}
+
+/// What a [`Flow`] carries.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FlowKind {
+    /// PUBLISH to a channel's subscribers, or a keyspace notification.
+    #[default]
+    Message,
+    /// XADD to a stream, waking the XREAD and XREADGROUP blocked on it.
+    Entry,
 }
 
 /// A watched key of the shown database.

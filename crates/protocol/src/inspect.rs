@@ -6,6 +6,12 @@
 //! Some values can be looked at in more than one way ([`Form`]): a string as text, as a grid
 //! of bits (what SETBIT and BITCOUNT see) or, when it carries the `HYLL` header, as a
 //! HyperLogLog; a sorted set whose scores are geohashes as a table or as places on a map.
+//!
+//! A stream is a page of its entries (ID and fields, oldest first, by position) and its
+//! consumer groups as XINFO GROUPS and XPENDING see them: each group's last-delivered ID,
+//! entries read and lag, its consumers with their pending counts and idle times, and the first
+//! of its pending entries with their owner, idle time and delivery count, on the engine's
+//! clock.
 
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +25,8 @@ pub const BITS_PAGE: usize = 64;
 pub const BITS_PER_ROW: usize = 32;
 /// Places drawn on a geo map at most: a larger set is drawn by an even sample of its ranks.
 pub const MAP_POINTS: usize = 1000;
+/// Consumers, and pending entries, sent per group at most: the rest are counted.
+pub const GROUP_ROWS: usize = 20;
 
 /// A way of looking at a value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,6 +52,10 @@ pub struct InspectQuery {
     pub offset: usize,
     /// How to look at the value; `None` lets the worker choose ([`Inspection::forms`]).
     pub form: Option<Form>,
+    /// A stream's "Go to ID": the page holding the first entry at or after this ID
+    /// (`ms-seq` or `ms`), in place of `offset`.
+    #[serde(default)]
+    pub at_id: Option<String>,
 }
 
 impl InspectQuery {
@@ -53,6 +65,7 @@ impl InspectQuery {
             key: key.into(),
             offset: 0,
             form: None,
+            at_id: None,
         }
     }
 }
@@ -97,6 +110,73 @@ pub enum Body {
     Bits(Bitmap),
     HyperLogLog(Registers),
     Map(GeoMap),
+    /// [`PAGE`] entries of a stream from position `offset`, oldest first, and its groups.
+    Stream(StreamView),
+}
+
+/// A stream's page of entries and its bookkeeping, as XINFO STREAM reports it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StreamView {
+    pub entries: Vec<StreamEntry>,
+    /// `last-generated-id`: the next automatic ID is above it, even once its entry is gone.
+    pub last_generated_id: String,
+    /// `entries-added`: every entry ever added, trimmed and deleted ones too.
+    pub entries_added: u64,
+    /// `max-deleted-entry-id`.
+    pub max_deleted_id: String,
+    /// `radix-tree-keys`: the listpack nodes holding the entries.
+    pub nodes: usize,
+    pub groups: Vec<GroupView>,
+}
+
+/// One entry: its ID, its fields and values in order, and which groups' consumers hold it
+/// pending (delivered, not yet acknowledged).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StreamEntry {
+    pub id: String,
+    pub fields: Vec<(String, String)>,
+    /// `(group, consumer)` for each group whose PEL has the entry.
+    pub pending: Vec<(String, String)>,
+    pub changed: bool,
+}
+
+/// A consumer group, as XINFO GROUPS and XPENDING's summary report it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupView {
+    pub name: String,
+    /// `last-delivered-id`: `>` reads the entries after it.
+    pub last_delivered_id: String,
+    /// `entries-read`, when known.
+    pub entries_read: Option<i64>,
+    /// `lag`: entries not yet delivered to the group, when it can be known.
+    pub lag: Option<i64>,
+    /// Entries delivered and not acknowledged, in all.
+    pub pending: usize,
+    /// The first [`GROUP_ROWS`] consumers by name.
+    pub consumers: Vec<ConsumerView>,
+    pub consumers_total: usize,
+    /// The first [`GROUP_ROWS`] pending entries by ID, as XPENDING key group - + count lists
+    /// them.
+    pub pel: Vec<PendingView>,
+}
+
+/// A consumer of a group, as XINFO CONSUMERS reports it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsumerView {
+    pub name: String,
+    pub pending: usize,
+    /// Milliseconds since it last read or claimed, on the engine's clock.
+    pub idle_ms: u64,
+}
+
+/// A pending entry, as XPENDING's extended form lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingView {
+    pub id: String,
+    pub consumer: String,
+    /// Milliseconds since it was last delivered, on the engine's clock.
+    pub idle_ms: u64,
+    pub deliveries: u64,
 }
 
 /// A page of a string's bits.

@@ -19,6 +19,10 @@ pub const SOURCES: &[(&str, &str)] = &[
     ),
     ("lock", include_str!("../scenarios/lock.toml")),
     ("pubsub", include_str!("../scenarios/pubsub.toml")),
+    (
+        "stream-queue",
+        include_str!("../scenarios/stream-queue.toml"),
+    ),
     ("monitoring", include_str!("../scenarios/monitoring.toml")),
     ("maxmemory", include_str!("../scenarios/maxmemory.toml")),
     ("security", include_str!("../scenarios/security.toml")),

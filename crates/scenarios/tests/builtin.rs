@@ -181,3 +181,39 @@ fn mistakes_name_their_line_and_field() {
         .to_string()
         .starts_with(&format!("line {line},")));
 }
+
+/// The queue lesson: the published event reaches nobody; the blocked worker-2 receives the
+/// first XADD; worker-1 dies holding 902, which XPENDING shows idle for the 90 s that passed
+/// and XAUTOCLAIM hands to worker-2; at the end nothing is pending and two entries are left.
+#[test]
+fn the_stream_queue_keeps_what_pubsub_lost_and_recovers_a_dead_workers_event() {
+    use keyspace::db::Value;
+    let mut runner = Runner::new(load("stream-queue"));
+    let published = runner.step().expect("step 1");
+    assert_eq!(published.commands[0].rendered, "(integer) 0");
+    runner.step();
+    let blocked = runner.step().expect("step 3");
+    assert_eq!(blocked.commands[0].rendered, "(blocked)");
+    let added = runner.step().expect("step 4");
+    let woken: Vec<_> = added.deliveries.iter().map(|d| d.client.as_str()).collect();
+    assert_eq!(woken, ["worker-2"]);
+    assert!(added.deliveries[0].rendered.contains("\"1767258000000-0\""));
+    runner.jump(9);
+    let pending = &runner.reports()[8].commands[1].rendered;
+    assert!(pending.contains("\"worker-1\"") && pending.contains("(integer) 90000"));
+    runner.jump(usize::MAX);
+    let Some((entry, _)) = runner.engine().db(0).and_then(|db| db.peek(b"post_events")) else {
+        panic!("no stream");
+    };
+    let Value::Stream(stream) = &entry.value else {
+        panic!("not a stream");
+    };
+    let group = stream.group(b"workers").expect("the group");
+    assert_eq!((stream.len(), group.pending_len()), (2, 0));
+    assert_eq!(
+        (group.entries_read(), stream.lag(group)),
+        (Some(3), Some(1))
+    );
+    let consumers: Vec<_> = group.consumers().map(|c| c.name().to_vec()).collect();
+    assert_eq!(consumers, [b"worker-1".to_vec(), b"worker-2".to_vec()]);
+}

@@ -25,9 +25,10 @@
 //! and [`MAX_DEPTH`] only guard against a pathological grammar.
 
 use keyspace::config::PARAMS;
-use keyspace::db::Db;
+use keyspace::db::{Db, Value};
 use keyspace::grammar::{self, Syntax};
 use keyspace::spec::{self, CommandSpec};
+use keyspace::types::Stream;
 use keyspace_protocol::assist::{Assist, Completion, Doc, Verdict, Word, WordKind};
 use keyspace_protocol::console::command_spans;
 
@@ -266,7 +267,8 @@ fn read(
                     kind: WordKind::Keyword,
                 }),
                 Some(Item::Node(Syntax::Placeholder(hole))) => {
-                    offered.extend(fill(hole, container.unwrap_or(row), prefix, db));
+                    let typed = &args[..current - args_from];
+                    offered.extend(fill(hole, container.unwrap_or(row), prefix, db, typed));
                 }
                 _ => {}
             }
@@ -361,8 +363,18 @@ fn complete(names: impl Iterator<Item = String>, prefix: &str, kind: WordKind) -
 }
 
 /// Values for a placeholder: key names where a key goes, parameter names after CONFIG GET
-/// and SET, command names where COMMAND INFO and DOCS take them.
-fn fill(hole: &str, command: &CommandSpec, prefix: &str, db: Option<&Db>) -> Vec<Completion> {
+/// and SET, command names where COMMAND INFO and DOCS take them; for the stream commands the
+/// groups and consumers that exist (of the streams named before the cursor, or of every
+/// stream when none is named yet, as in XREADGROUP, whose keys come last), `>` and `$` where
+/// XREADGROUP and XREAD take an ID, `-` and `+` for XRANGE's ends. `typed` are the arguments
+/// before the cursor.
+fn fill(
+    hole: &str,
+    command: &CommandSpec,
+    prefix: &str,
+    db: Option<&Db>,
+    typed: &[&str],
+) -> Vec<Completion> {
     if KEY_PLACEHOLDERS.contains(&hole) {
         let Some(db) = db else {
             return Vec::new();
@@ -390,8 +402,66 @@ fn fill(hole: &str, command: &CommandSpec, prefix: &str, db: Option<&Db>) -> Vec
             WordKind::Parameter,
         ),
         ("command", "command-name") => commands(prefix),
+        (_, "group" | "consumer") if command.group == "stream" => {
+            let mut names = stream_names(hole == "consumer", db, typed);
+            names.sort();
+            names.dedup();
+            complete(names.into_iter(), prefix, WordKind::Argument)
+        }
+        ("xreadgroup", "id") => complete([">".to_string()].into_iter(), prefix, WordKind::Keyword),
+        ("xread", "id") => complete(["$".to_string()].into_iter(), prefix, WordKind::Keyword),
+        ("xrange", "start") | ("xrevrange", "start") => {
+            complete(["-".to_string()].into_iter(), prefix, WordKind::Keyword)
+        }
+        ("xrange", "end") | ("xrevrange", "end") => {
+            complete(["+".to_string()].into_iter(), prefix, WordKind::Keyword)
+        }
         _ => Vec::new(),
     }
+}
+
+/// The group names (or, with `consumers`, the consumer names of the groups named in `typed`)
+/// of the streams named in `typed`, or of every stream when `typed` names none.
+fn stream_names(consumers: bool, db: Option<&Db>, typed: &[&str]) -> Vec<String> {
+    let Some(db) = db else {
+        return Vec::new();
+    };
+    let named: Vec<&Stream> = typed
+        .iter()
+        .filter_map(|word| match db.peek(word.as_bytes()) {
+            Some((entry, _)) => match &entry.value {
+                Value::Stream(stream) => Some(stream),
+                _ => None,
+            },
+            None => None,
+        })
+        .collect();
+    let streams: Vec<&Stream> = if named.is_empty() {
+        db.iter()
+            .take(KEYS_SCANNED)
+            .filter_map(|(_, value, _)| match value {
+                Value::Stream(stream) => Some(stream),
+                _ => None,
+            })
+            .collect()
+    } else {
+        named
+    };
+    let text = |name: &[u8]| String::from_utf8_lossy(name).into_owned();
+    streams
+        .into_iter()
+        .flat_map(|stream| stream.groups())
+        .flat_map(|(name, group)| {
+            if !consumers {
+                return vec![text(name)];
+            }
+            if !typed.iter().any(|word| word.as_bytes() == name) {
+                return Vec::new();
+            }
+            group.consumers().map(|c| text(c.name())).collect()
+        })
+        .take(MAX_COMPLETIONS * 4)
+        .collect()
 }
 
 fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
@@ -662,6 +732,61 @@ mod tests {
         assert!(assist("SET user:1 u", 12, db).completions.is_empty());
         // The cursor in the middle of the line completes the word it is in.
         assert_eq!(texts(&assist("RENAME o x", 8, db)), ["other"]);
+    }
+
+    #[test]
+    fn stream_groups_consumers_and_ids_complete() {
+        let mut engine = Engine::new(Config::default(), Box::new(ManualClock::new(1)), 1);
+        let id = engine.connect();
+        for line in [
+            "XGROUP CREATE jobs workers $ MKSTREAM",
+            "XGROUP CREATE jobs audit $",
+            "XGROUP CREATECONSUMER jobs workers alice",
+            "XGROUP CREATECONSUMER jobs workers bob",
+            "XGROUP CREATE other elsewhere $ MKSTREAM",
+        ] {
+            let argv = keyspace::cli::split_args(line.as_bytes()).unwrap();
+            assert!(
+                !engine.execute(id, &argv).into_replies()[0].is_error(),
+                "{line}"
+            );
+        }
+        let db = engine.db(0);
+        let got = |line: &str| {
+            let assist = assist(line, line.len(), db);
+            texts(&assist)
+                .iter()
+                .map(|t| t.to_string())
+                .collect::<Vec<_>>()
+        };
+        // The groups of the stream named, or of every stream before a key is typed.
+        assert_eq!(got("XACK jobs "), ["audit", "workers"]);
+        assert_eq!(got("XREADGROUP GROUP "), ["audit", "elsewhere", "workers"]);
+        assert_eq!(got("XINFO CONSUMERS jobs w"), ["workers"]);
+        // The consumers of the group named.
+        assert_eq!(got("XREADGROUP GROUP workers "), ["alice", "bob"]);
+        assert_eq!(got("XCLAIM jobs workers b"), ["bob"]);
+        assert_eq!(got("XGROUP DELCONSUMER jobs workers "), ["alice", "bob"]);
+        // Where an ID goes: > for a group's new entries, $ for XREAD's, - and + for a range.
+        assert!(got("XREADGROUP GROUP workers alice STREAMS jobs ").contains(&">".to_string()));
+        assert!(got("XREAD BLOCK 0 STREAMS jobs ").contains(&"$".to_string()));
+        assert_eq!(got("XRANGE jobs "), ["-"]);
+        assert_eq!(got("XRANGE jobs - "), ["+"]);
+        // Every stream command's syntax reads a well-formed line to the end.
+        for line in [
+            "XADD jobs MAXLEN ~ 1000 * task resize",
+            "XADD jobs NOMKSTREAM 5-0 task resize size 10",
+            "XREADGROUP GROUP workers alice COUNT 1 BLOCK 0 NOACK STREAMS jobs other > >",
+            "XREAD COUNT 2 STREAMS jobs 0",
+            "XPENDING jobs workers IDLE 1000 - + 10 alice",
+            "XAUTOCLAIM jobs workers bob 60000 0-0 COUNT 10 JUSTID",
+            "XCLAIM jobs workers bob 0 1-0 2-0 RETRYCOUNT 3 FORCE JUSTID",
+            "XGROUP CREATE jobs new 0 MKSTREAM ENTRIESREAD 0",
+            "XINFO STREAM jobs FULL COUNT 10",
+            "XTRIM jobs MINID ~ 1-0 LIMIT 100",
+        ] {
+            assert_eq!(assist(line, line.len(), db).verdict, Verdict::Ok, "{line}");
+        }
     }
 
     #[test]

@@ -1,12 +1,15 @@
 //! The inspectors without the DOM: one key's value as its type thinks of it, a page at a time.
 //! A string is its text and encoding; a list, cells with their indexes from both ends; a hash,
 //! field/value rows; a set, members; a sorted set, members by rank with their scores and how far
-//! along the set's score range each one lies (for its bar).
+//! along the set's score range each one lies (for its bar); a stream, entries by position
+//! with their fields, and its consumer groups with their consumers and pending entries.
 //!
 //! [`inspect`] runs in the worker and reads only the page asked for, by position, straight from
 //! the engine's structures (`List::range`, `Hash::get_index`, `Set::get_index`,
 //! `SortedSet::iter_from`), with no side effects on the keyspace: opening a 100,000-member
-//! sorted set costs a skip-list descent and one page. To highlight what the last command
+//! sorted set costs a skip-list descent and one page; a stream's page skips whole listpack
+//! nodes by their live counts (`Stream::node_lengths`) and reads only its own entries, so a
+//! 1,000,000-entry stream opens as fast as a short one. To highlight what the last command
 //! changed, the worker takes a [`Snapshot`] of the page before the command and marks the
 //! elements that were not in it.
 
@@ -16,11 +19,13 @@ use keyspace::db::{Db, Value};
 use keyspace::geohash::{self, Shape, ShapeKind};
 use keyspace::hyperloglog as hll;
 use keyspace::reply::{format_double, format_human};
+use keyspace::types::stream::{Stream, StreamId};
 use keyspace::types::zset::SortedSet;
 use keyspace::Engine;
 use keyspace_protocol::inspect::{
-    Bitmap, Body, Element, Field, Form, GeoMap, GeoSearch, InspectQuery, Inspection, Place,
-    Registers, ScoreRange, Scored, BITS_PAGE, MAP_POINTS, PAGE, STRING_SHOWN,
+    Bitmap, Body, ConsumerView, Element, Field, Form, GeoMap, GeoSearch, GroupView, InspectQuery,
+    Inspection, PendingView, Place, Registers, ScoreRange, Scored, StreamEntry, StreamView,
+    BITS_PAGE, GROUP_ROWS, MAP_POINTS, PAGE, STRING_SHOWN,
 };
 
 /// The page a query shows, as identities of its elements, taken before a command runs.
@@ -37,7 +42,7 @@ pub struct Snapshot {
 impl Snapshot {
     /// The page `query` selects in `db`, as it is now.
     pub fn take(db: Option<&Db>, query: &InspectQuery) -> Snapshot {
-        let page = inspect(db, query, None, None);
+        let page = inspect(db, query, None, None, 0);
         let order = identities(&page.body);
         // Whatever the form shown now, the bits are compared: a SETBIT may turn text into bits.
         // Whatever the form shown now, the page's bytes are kept (not counted: the snapshot
@@ -78,7 +83,7 @@ impl Snapshot {
 }
 
 /// What tells an element apart from another for highlighting: a list's value, a hash's field
-/// and value, a sorted set's member and score.
+/// and value, a sorted set's member and score, a stream entry's ID.
 fn identities(body: &Body) -> Vec<String> {
     match body {
         Body::Missing => Vec::new(),
@@ -98,6 +103,7 @@ fn identities(body: &Body) -> Vec<String> {
             .chain(&map.page)
             .map(place_identity)
             .collect(),
+        Body::Stream(stream) => stream.entries.iter().map(|e| e.id.clone()).collect(),
         // Bits are compared bit by bit; a HyperLogLog's registers are not marked.
         Body::Bits(_) | Body::HyperLogLog(_) => Vec::new(),
     }
@@ -173,6 +179,7 @@ fn mark_changed(body: &mut Body, before: &mut Snapshot) {
             .iter_mut()
             .chain(&mut map.page)
             .for_each(|p| p.changed = next()),
+        Body::Stream(stream) => stream.entries.iter_mut().for_each(|e| e.changed = next()),
         Body::Bits(_) | Body::HyperLogLog(_) => {}
     }
 }
@@ -191,12 +198,13 @@ pub fn searched<'a>(engine: &'a Engine, db: usize, key: &str) -> Option<&'a Shap
 
 /// The page `query` asks for of a key in `db`; with `before`, the elements not in that
 /// snapshot are marked changed. `searched` is the last geo search's shape when it searched
-/// this key, for a map to draw.
+/// this key, for a map to draw; `now_ms` is the engine's clock, for a stream's idle times.
 pub fn inspect(
     db: Option<&Db>,
     query: &InspectQuery,
     before: Option<&mut Snapshot>,
     searched: Option<&Shape>,
+    now_ms: u64,
 ) -> Inspection {
     let Some((entry, expires_at_ms)) = db.and_then(|db| db.peek(query.key.as_bytes())) else {
         return Inspection {
@@ -216,11 +224,17 @@ pub fn inspect(
         .filter(|f| forms.contains(f))
         .or_else(|| forms.first().copied());
     let total = entry.value.size();
+    let asked = match (&entry.value, &query.at_id) {
+        (Value::Stream(stream), Some(id)) => {
+            stream_id(id).map_or(query.offset, |id| position_of(stream, id) / PAGE * PAGE)
+        }
+        _ => query.offset,
+    };
     let offset = match (&entry.value, form) {
-        (Value::String(_), Some(Form::Bits)) => bits_offset(query.offset, total),
+        (Value::String(_), Some(Form::Bits)) => bits_offset(asked, total),
         (Value::String(_), _) => 0,
         // The last page starts no later than the last element.
-        _ => query.offset.min(total.saturating_sub(1) / PAGE * PAGE),
+        _ => asked.min(total.saturating_sub(1) / PAGE * PAGE),
     };
     let end = (offset + PAGE).min(total);
     let mut body = match &entry.value {
@@ -285,6 +299,7 @@ pub fn inspect(
                 range,
             )
         }
+        Value::Stream(stream) => Body::Stream(stream_view(stream, offset, end, now_ms)),
     };
     if let Some(before) = before {
         mark_changed(&mut body, before);
@@ -440,6 +455,116 @@ fn geo_map(zset: &SortedSet, offset: usize, end: usize, searched: Option<&Shape>
     }
 }
 
+/// A stream's entries at positions `offset..end` and its groups. The nodes before the page
+/// are skipped by their live counts, so only the page's own node or two are read.
+fn stream_view(stream: &Stream, offset: usize, end: usize, now_ms: u64) -> StreamView {
+    let mut before = 0;
+    let mut start = StreamId::MIN;
+    for (master, live) in stream.node_lengths() {
+        if before + live > offset as u64 {
+            start = master;
+            break;
+        }
+        before += live;
+    }
+    let idle = |since: i64| now_ms.saturating_sub(since.max(0) as u64);
+    let groups: Vec<(&[u8], _)> = stream.groups().collect();
+    let entries = stream
+        .range(start, StreamId::MAX, false)
+        .skip(offset - before as usize)
+        .take(end.saturating_sub(offset))
+        .map(|entry| StreamEntry {
+            id: entry.id.to_string(),
+            fields: entry
+                .fields
+                .chunks(2)
+                .map(|pair| {
+                    (
+                        text(&pair[0]),
+                        pair.get(1).map_or_else(String::new, |v| text(v)),
+                    )
+                })
+                .collect(),
+            pending: groups
+                .iter()
+                .filter_map(|(name, group)| {
+                    let nack = group.pending_entry(entry.id)?;
+                    Some((text(name), text(&nack.consumer)))
+                })
+                .collect(),
+            changed: false,
+        })
+        .collect();
+    StreamView {
+        entries,
+        last_generated_id: stream.last_id().to_string(),
+        entries_added: stream.entries_added(),
+        max_deleted_id: stream.max_deleted_entry_id().to_string(),
+        nodes: stream.node_count(),
+        groups: groups
+            .into_iter()
+            .map(|(name, group)| GroupView {
+                name: text(name),
+                last_delivered_id: group.last_id().to_string(),
+                entries_read: group.entries_read(),
+                lag: stream.lag(group),
+                pending: group.pending_len(),
+                consumers: group
+                    .consumers()
+                    .take(GROUP_ROWS)
+                    .map(|c| ConsumerView {
+                        name: text(c.name()),
+                        pending: c.pending_len(),
+                        idle_ms: idle(c.seen_time()),
+                    })
+                    .collect(),
+                consumers_total: group.consumers_len(),
+                pel: group
+                    .pending_from(StreamId::MIN)
+                    .take(GROUP_ROWS)
+                    .map(|(id, nack)| PendingView {
+                        id: id.to_string(),
+                        consumer: text(&nack.consumer),
+                        idle_ms: idle(nack.delivery_time),
+                        deliveries: nack.delivery_count,
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+/// How many live entries come before the first at or after `id`: the nodes opened after it
+/// are not read, the ones before it are counted whole, and only the node that may hold it is
+/// read entry by entry.
+fn position_of(stream: &Stream, id: StreamId) -> usize {
+    let mut before = 0;
+    let mut holder = None;
+    for (master, live) in stream.node_lengths() {
+        if master > id {
+            break;
+        }
+        if let Some((_, earlier)) = holder {
+            before += earlier;
+        }
+        holder = Some((master, live));
+    }
+    let inside = match (holder, id.decr()) {
+        (Some((master, _)), Some(last)) if last >= master => {
+            stream.range(master, last, false).count() as u64
+        }
+        _ => 0,
+    };
+    (before + inside) as usize
+}
+
+/// An ID typed in "Go to ID": `ms-seq`, or `ms` for its first sequence, as XRANGE's start
+/// reads it (the engine's own parser, in `cmd::stream`, answers with Redis's errors instead).
+fn stream_id(text: &str) -> Option<StreamId> {
+    let (ms, seq) = text.split_once('-').unwrap_or((text, "0"));
+    Some(StreamId::new(ms.parse().ok()?, seq.parse().ok()?))
+}
+
 /// The unit a search was asked in, from its metres per unit.
 fn unit_name(conversion: f64) -> &'static str {
     geohash::UNITS
@@ -486,7 +611,13 @@ mod tests {
             offset,
             ..InspectQuery::new(key)
         };
-        inspect(engine.db(0), &query, None, searched(engine, 0, key))
+        inspect(
+            engine.db(0),
+            &query,
+            None,
+            searched(engine, 0, key),
+            engine.now_ms(),
+        )
     }
 
     fn open_as(engine: &Engine, key: &str, form: Form, offset: usize) -> Inspection {
@@ -494,8 +625,215 @@ mod tests {
             key: key.into(),
             offset,
             form: Some(form),
+            at_id: None,
         };
-        inspect(engine.db(0), &query, None, searched(engine, 0, key))
+        inspect(engine.db(0), &query, None, searched(engine, 0, key), 0)
+    }
+
+    fn stream_of(page: Inspection) -> StreamView {
+        match page.body {
+            Body::Stream(stream) => stream,
+            body => panic!("{body:?}"),
+        }
+    }
+
+    #[test]
+    fn a_stream_shows_its_entries_groups_and_pending_entries() {
+        let clock = ManualClock::new(1_000_000);
+        let mut e = Engine::new(Config::default(), Box::new(clock.clone()), 1);
+        let id = e.connect();
+        run(&mut e, id, "XADD events 1-1 type post_created post_id 901");
+        run(&mut e, id, "XADD events 2-0 type comment_created");
+        run(&mut e, id, "XADD events 3-0 type post_created post_id 902");
+        run(&mut e, id, "XGROUP CREATE events workers 0");
+        run(
+            &mut e,
+            id,
+            "XREADGROUP GROUP workers alice COUNT 2 STREAMS events >",
+        );
+        clock.advance_ms(1500);
+        run(
+            &mut e,
+            id,
+            "XREADGROUP GROUP workers bob COUNT 1 STREAMS events >",
+        );
+        clock.advance_ms(500);
+        run(&mut e, id, "XACK events workers 2-0");
+        run(&mut e, id, "XGROUP CREATE events audit $");
+        let page = open(&e, "events", 0);
+        assert_eq!((page.type_name.as_str(), page.total), ("stream", 3));
+        let stream = stream_of(page);
+        let entries: Vec<_> = stream
+            .entries
+            .iter()
+            .map(|e| (e.id.as_str(), e.fields.len(), e.pending.clone()))
+            .collect();
+        let held = |c: &str| vec![("workers".to_string(), c.to_string())];
+        assert_eq!(
+            entries,
+            [
+                ("1-1", 2, held("alice")),
+                ("2-0", 1, vec![]),
+                ("3-0", 2, held("bob"))
+            ]
+        );
+        assert_eq!(
+            stream.entries[0].fields[1],
+            ("post_id".into(), "901".into())
+        );
+        assert_eq!(
+            (stream.last_generated_id.as_str(), stream.entries_added),
+            ("3-0", 3)
+        );
+        // The groups as XINFO GROUPS lists them, by name.
+        let [audit, workers] = &stream.groups[..] else {
+            panic!("{:?}", stream.groups)
+        };
+        assert_eq!(
+            (
+                audit.name.as_str(),
+                audit.last_delivered_id.as_str(),
+                audit.lag
+            ),
+            ("audit", "3-0", Some(0))
+        );
+        assert_eq!(
+            (
+                workers.last_delivered_id.as_str(),
+                workers.entries_read,
+                workers.lag
+            ),
+            ("3-0", Some(3), Some(0))
+        );
+        assert_eq!((workers.pending, workers.consumers_total), (2, 2));
+        // Idle times on the engine's clock, as XPENDING and XINFO CONSUMERS answer them.
+        let consumers: Vec<_> = workers
+            .consumers
+            .iter()
+            .map(|c| (c.name.as_str(), c.pending, c.idle_ms))
+            .collect();
+        assert_eq!(consumers, [("alice", 1, 2000), ("bob", 1, 500)]);
+        let pel: Vec<_> = workers
+            .pel
+            .iter()
+            .map(|p| (p.id.as_str(), p.consumer.as_str(), p.idle_ms, p.deliveries))
+            .collect();
+        assert_eq!(pel, [("1-1", "alice", 2000, 1), ("3-0", "bob", 500, 1)]);
+        let xpending =
+            keyspace::cli::format_raw(&run(&mut e, id, "XPENDING events workers - + 10")[0]);
+        assert!(
+            xpending.contains("2000") && xpending.contains("500"),
+            "{xpending}"
+        );
+        // XCLAIM hands 1-1 to bob: a second delivery, idle again.
+        run(&mut e, id, "XCLAIM events workers bob 1000 1-1");
+        let stream = stream_of(open(&e, "events", 0));
+        assert_eq!(stream.entries[0].pending, held("bob"));
+        let pel = &stream.groups[1].pel[0];
+        assert_eq!(
+            (pel.consumer.as_str(), pel.idle_ms, pel.deliveries),
+            ("bob", 0, 2)
+        );
+    }
+
+    #[test]
+    fn a_stream_pages_by_position_across_nodes() {
+        // 100 entries a node: 250 entries are three nodes, and tombstones are skipped.
+        let (mut e, id) = engine_with(&[]);
+        for i in 1..=250 {
+            run(&mut e, id, &format!("XADD s {i}-0 n {i}"));
+        }
+        run(&mut e, id, "XDEL s 5-0 150-0");
+        let page = open(&e, "s", 100);
+        assert_eq!((page.offset, page.total), (100, 248));
+        let stream = stream_of(page);
+        assert_eq!(stream.nodes, 3);
+        let ids: Vec<_> = stream.entries.iter().map(|e| e.id.as_str()).collect();
+        // Position 100 is entry 102: 5-0 before it is gone.
+        assert_eq!((ids[0], ids.len()), ("102-0", 50));
+        assert!(!ids.contains(&"150-0"));
+        let last = stream_of(open(&e, "s", 10_000));
+        let ids: Vec<_> = last.entries.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(
+            (ids[0], ids.last().copied(), ids.len()),
+            ("203-0", Some("250-0"), 48)
+        );
+        // Go to ID: the page holding the first entry at or after it.
+        let at = |id: &str| {
+            let query = InspectQuery {
+                at_id: Some(id.to_string()),
+                ..InspectQuery::new("s")
+            };
+            let page = inspect(e.db(0), &query, None, None, 0);
+            (page.offset, stream_of(page).entries[0].id.clone())
+        };
+        assert_eq!(at("102"), (100, "102-0".into()));
+        assert_eq!(
+            at("150-0"),
+            (100, "102-0".into()),
+            "deleted: the next one's page"
+        );
+        assert_eq!(at("0-0"), (0, "1-0".into()));
+        assert_eq!(
+            at("999999"),
+            (200, "203-0".into()),
+            "past the end: the last page"
+        );
+        assert_eq!(at("nonsense"), (0, "1-0".into()));
+        // What an XADD appended is marked.
+        let query = InspectQuery {
+            offset: 200,
+            ..InspectQuery::new("s")
+        };
+        let mut before = Snapshot::take(e.db(0), &query);
+        run(&mut e, id, "XADD s 251-0 n 251");
+        let after = stream_of(inspect(e.db(0), &query, Some(&mut before), None, 0));
+        let marked: Vec<_> = after
+            .entries
+            .iter()
+            .filter(|e| e.changed)
+            .map(|e| e.id.as_str())
+            .collect();
+        assert_eq!(marked, ["251-0"]);
+    }
+
+    /// A million entries open at once: the page reads its own node, not the entries before it
+    /// (the time is printed: `cargo test --release -p keyspace-worker a_million -- --nocapture`
+    /// gives the figure). Debug builds, which `scripts/test` runs, fill a tenth as many.
+    #[test]
+    fn a_million_entry_stream_opens_at_once() {
+        let entries: usize = if cfg!(debug_assertions) {
+            100_000
+        } else {
+            1_000_000
+        };
+        let (mut e, id) = engine_with(&[]);
+        for n in 1..=entries {
+            let argv = [
+                b"XADD".to_vec(),
+                b"big".to_vec(),
+                format!("{n}-0").into_bytes(),
+                b"user".to_vec(),
+                n.to_string().into_bytes(),
+            ];
+            e.execute(id, &argv);
+        }
+        let started = std::time::Instant::now();
+        let first = open(&e, "big", 0);
+        let middle = open(&e, "big", entries / 2);
+        let last = open(&e, "big", entries - 1);
+        let took = started.elapsed();
+        println!("three pages of a {entries}-entry stream: {took:?}");
+        assert_eq!(first.total, entries);
+        let middle = stream_of(middle);
+        assert_eq!(middle.entries[0].id, format!("{}-0", entries / 2 + 1));
+        let last = stream_of(last);
+        let newest = format!("{entries}-0");
+        assert_eq!(
+            last.entries.last().map(|e| e.id.as_str()),
+            Some(newest.as_str())
+        );
+        assert!(took.as_millis() < 200, "{took:?}");
     }
 
     #[test]
@@ -527,7 +865,7 @@ mod tests {
         let mut before = Snapshot::take(e.db(0), &query);
         run(&mut e, id, "SETBIT dau 7 0");
         run(&mut e, id, "SETBIT dau 9 1");
-        let Body::Bits(bitmap) = inspect(e.db(0), &query, Some(&mut before), None).body else {
+        let Body::Bits(bitmap) = inspect(e.db(0), &query, Some(&mut before), None, 0).body else {
             panic!()
         };
         assert_eq!(&bitmap.changed[..2], [0x01, 0x40]);
@@ -821,27 +1159,28 @@ mod tests {
                 Body::ZSet(v, _) => v.iter().map(|x| x.changed).collect(),
                 Body::String { changed, .. } => vec![*changed],
                 Body::Map(map) => map.page.iter().map(|x| x.changed).collect(),
+                Body::Stream(s) => s.entries.iter().map(|x| x.changed).collect(),
                 Body::Missing | Body::Bits(_) | Body::HyperLogLog(_) => vec![],
             }
         };
         let mut before = Snapshot::take(e.db(0), &query("l"));
         run(&mut e, id, "LPUSH l a");
-        let after = inspect(e.db(0), &query("l"), Some(&mut before), None);
+        let after = inspect(e.db(0), &query("l"), Some(&mut before), None, 0);
         assert_eq!(changed(&after.body), [true, false, false, false]);
 
         let mut before = Snapshot::take(e.db(0), &query("h"));
         run(&mut e, id, "HSET h g 3");
-        let after = inspect(e.db(0), &query("h"), Some(&mut before), None);
+        let after = inspect(e.db(0), &query("h"), Some(&mut before), None, 0);
         assert_eq!(changed(&after.body), [false, true]);
 
         let mut before = Snapshot::take(e.db(0), &query("z"));
         run(&mut e, id, "ZINCRBY z 5 a");
-        let after = inspect(e.db(0), &query("z"), Some(&mut before), None);
+        let after = inspect(e.db(0), &query("z"), Some(&mut before), None, 0);
         assert_eq!(changed(&after.body), [false, true], "a moved to the top");
 
         let mut before = Snapshot::take(e.db(0), &query("new"));
         run(&mut e, id, "SADD new x y");
-        let after = inspect(e.db(0), &query("new"), Some(&mut before), None);
+        let after = inspect(e.db(0), &query("new"), Some(&mut before), None, 0);
         assert_eq!(
             changed(&after.body),
             [true, true],
@@ -851,7 +1190,7 @@ mod tests {
         run(&mut e, id, "GEOADD places 13.361389 38.115556 Palermo");
         let mut before = Snapshot::take(e.db(0), &query("places"));
         run(&mut e, id, "GEOADD places 15.087269 37.502669 Catania");
-        let after = inspect(e.db(0), &query("places"), Some(&mut before), None);
+        let after = inspect(e.db(0), &query("places"), Some(&mut before), None, 0);
         assert_eq!(changed(&after.body), [false, true], "the place added");
     }
 

@@ -66,8 +66,9 @@ impl Player {
             ScenarioRequest::Inspect { db, query } => {
                 let engine = self.runner.as_ref().map(Runner::engine);
                 let searched = engine.and_then(|e| inspect::searched(e, db, &query.key));
+                let now_ms = engine.map_or(0, keyspace::Engine::now_ms);
                 let db = engine.and_then(|e| e.db(db));
-                ScenarioResponse::Inspected(inspect::inspect(db, &query, None, searched))
+                ScenarioResponse::Inspected(inspect::inspect(db, &query, None, searched, now_ms))
             }
         }
     }

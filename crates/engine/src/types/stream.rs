@@ -786,6 +786,14 @@ impl Stream {
         self.nodes.iter().map(|(_, node)| node.alloc)
     }
 
+    /// Each node's master ID and live entries, in order: a reader after the entry at a
+    /// position (the page's inspector) skips whole nodes instead of reading every entry.
+    pub fn node_lengths(&self) -> impl Iterator<Item = (StreamId, u64)> + '_ {
+        self.nodes
+            .iter()
+            .map(|(id, node)| (*id, node.live().max(0) as u64))
+    }
+
     /// The nodes' allocations summed.
     pub fn allocated(&self) -> usize {
         self.alloc

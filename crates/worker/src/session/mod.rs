@@ -329,7 +329,13 @@ impl Session {
     fn inspect(&self, query: &InspectQuery, before: Option<&mut Snapshot>) -> Inspection {
         let db = self.db();
         let searched = inspect::searched(&self.engine, db, &query.key);
-        inspect::inspect(self.engine.db(db), query, before, searched)
+        inspect::inspect(
+            self.engine.db(db),
+            query,
+            before,
+            searched,
+            self.engine.now_ms(),
+        )
     }
 
     /// The page, with what the last command changed in it marked.

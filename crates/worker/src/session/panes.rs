@@ -9,11 +9,14 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
+use keyspace::blocking::{Blocked, Serve, StreamWait};
 use keyspace::cli::{self, INVALID_ARGUMENTS};
+use keyspace::db::{Db, Value};
+use keyspace::types::stream::{Group, StreamId};
 use keyspace::{ClientId, Engine, Reply};
 use keyspace_protocol::console::{
-    clip_echo, Answer, BlockedView, ClientView, Evicted, Flow, Line, LineKind, Note, PaneId,
-    Pushed, Update, Watched,
+    clip_echo, Answer, BlockedView, ClientView, Evicted, Flow, FlowKind, Line, LineKind, Note,
+    PaneId, Pushed, Update, Watched,
 };
 use keyspace_protocol::inspect::InspectQuery;
 use keyspace_protocol::keys::KeyQuery;
@@ -64,6 +67,9 @@ struct Job {
     out: Vec<Line>,
     /// A line of it blocked: its reply arrives in the client's outbox.
     waiting: bool,
+    /// The line that blocked reads streams (XREAD, or XREADGROUP for this group): the entry
+    /// that serves it is drawn as a flow from the pane that added it.
+    reads_stream: Option<Option<String>>,
     /// What the page says beside its reply.
     note: Option<Note>,
 }
@@ -127,9 +133,10 @@ impl Session {
                         echo: None,
                         out: Vec::new(),
                         waiting: false,
+                        reads_stream: None,
                         note: notes.first().copied(),
                     });
-                    self.advance(at, &mut update);
+                    self.advance(at, &mut update, None);
                 }
             }
         }
@@ -148,8 +155,9 @@ impl Session {
     }
 
     /// Runs pane `at`'s typed work until it is done or its client blocks, then looks at
-    /// every pane for what the commands delivered.
-    fn advance(&mut self, at: usize, update: &mut Update) {
+    /// every pane for what the commands delivered. `waker` is the pane whose command may have
+    /// served its blocked line.
+    fn advance(&mut self, at: usize, update: &mut Update, waker: Option<PaneId>) {
         loop {
             let client = self.panes[at].client;
             if self.engine.client(client).is_none_or(|c| c.is_blocked()) {
@@ -161,11 +169,16 @@ impl Session {
             if job.waiting {
                 // The blocked line was served (or timed out): its reply is in the outbox.
                 job.waiting = false;
+                let reads_stream = job.reads_stream.take();
                 let replies = self.engine.drain(client);
                 let protocol = self.protocol(client);
                 let job = self.panes[at].jobs.front_mut().expect("the front job");
                 for reply in &replies {
                     print(reply, protocol, false, &mut job.out);
+                }
+                if let Some(group) = reads_stream {
+                    let reader = (self.panes[at].id, group);
+                    entry_flows(&replies, waker, reader, update);
                 }
             }
             let job = self.panes[at].jobs.front_mut().expect("the front job");
@@ -190,11 +203,20 @@ impl Session {
                 });
             }
             let blocked = self.run_line(at, &line);
-            self.panes[at]
-                .jobs
-                .front_mut()
-                .expect("the front job")
-                .waiting = blocked;
+            let reads_stream = match self.engine.client(client).and_then(|c| c.blocked.as_ref()) {
+                Some(Blocked {
+                    serve: Serve::Stream(wait),
+                    ..
+                }) if blocked => Some(
+                    wait.group
+                        .as_ref()
+                        .map(|g| String::from_utf8_lossy(&g.group).into_owned()),
+                ),
+                _ => None,
+            };
+            let job = self.panes[at].jobs.front_mut().expect("the front job");
+            job.waiting = blocked;
+            job.reads_stream = reads_stream;
             self.deliver(Some(at), update);
         }
     }
@@ -271,7 +293,8 @@ impl Session {
             }
             if self.panes[at].jobs.front().is_some_and(|j| j.waiting) {
                 if !self.engine.client(client).is_some_and(|c| c.is_blocked()) {
-                    self.advance(at, update);
+                    let waker = from.map(|f| self.panes[f].id);
+                    self.advance(at, update, waker);
                 }
                 continue;
             }
@@ -292,6 +315,7 @@ impl Session {
                             channel,
                             message,
                             to: Vec::new(),
+                            kind: FlowKind::Message,
                         });
                     flow.to.push((pane, pattern));
                 }
@@ -436,10 +460,27 @@ impl Session {
                 .take(CHANNELS_SHOWN)
                 .map(|c| text(c))
                 .collect(),
-            blocked: client.blocked.as_ref().map(|b| BlockedView {
-                command: client.last_command.clone(),
-                keys: b.keys.iter().map(|k| text(k)).collect(),
-                timeout_at_ms: b.timeout_at,
+            blocked: client.blocked.as_ref().map(|b| {
+                let stream = match &b.serve {
+                    Serve::Stream(wait) => Some(wait),
+                    Serve::Twin { .. } => None,
+                };
+                BlockedView {
+                    command: client.last_command.clone(),
+                    keys: b.keys.iter().map(|k| text(k)).collect(),
+                    timeout_at_ms: b.timeout_at,
+                    after_ids: stream.map_or_else(Vec::new, |wait| {
+                        let db = self.engine.db(b.db);
+                        b.keys
+                            .iter()
+                            .zip(&wait.ids)
+                            .map(|(key, id)| after_id(db, key, *id, wait))
+                            .collect()
+                    }),
+                    group: stream
+                        .and_then(|wait| wait.group.as_ref())
+                        .map(|g| (text(&g.group), text(&g.consumer))),
+                }
             }),
             watching: client.watched.iter().map(|w| text(&w.key)).collect(),
             watch_broken: client.dirty_cas,
@@ -477,6 +518,79 @@ pub(super) fn client_prompt(engine: &Engine, client: ClientId) -> String {
 
 /// A pub/sub message's channel, payload and (for `pmessage`) the pattern that matched; None
 /// for anything else pushed (a blocked command's reply).
+/// The ID a blocked stream read waits after: its own, or for XREADGROUP's `>` (the highest ID
+/// stands for it) the group's last-delivered ID as it stands now, which is what the engine
+/// compares a new entry with.
+fn after_id(db: Option<&Db>, key: &[u8], id: StreamId, wait: &StreamWait) -> String {
+    let group = wait.group.as_ref().filter(|_| id == StreamId::MAX);
+    let Some(group) = group else {
+        return id.to_string();
+    };
+    let last = db.and_then(|db| match &db.peek(key)?.0.value {
+        Value::Stream(stream) => stream.group(&group.group).map(Group::last_id),
+        _ => None,
+    });
+    last.map_or_else(|| ">".to_string(), |id| id.to_string())
+}
+
+/// The entries a served XREAD or XREADGROUP received, as flows from `waker` (the pane whose
+/// XADD served it) to `reader` (its pane, and its group): the first entry of each stream, an
+/// entry several readers received being one flow to all of them.
+fn entry_flows(
+    replies: &[Reply],
+    waker: Option<PaneId>,
+    reader: (PaneId, Option<String>),
+    update: &mut Update,
+) {
+    let text = |r: &Reply| match r {
+        Reply::Bulk(b) => Some(String::from_utf8_lossy(b).into_owned()),
+        _ => None,
+    };
+    // RESP2 answers [[key, entries]...], RESP3 a map of key to entries.
+    let streams: Vec<(&Reply, &Reply)> = match replies.first() {
+        Some(Reply::Array(streams)) => streams
+            .iter()
+            .filter_map(|s| match s {
+                Reply::Array(pair) if pair.len() == 2 => Some((&pair[0], &pair[1])),
+                _ => None,
+            })
+            .collect(),
+        Some(Reply::Map(pairs)) => pairs.iter().map(|(k, v)| (k, v)).collect(),
+        _ => Vec::new(),
+    };
+    for (key, entries) in streams {
+        let Some(key) = text(key) else { continue };
+        let Reply::Array(entries) = entries else {
+            continue;
+        };
+        let Some(Reply::Array(entry)) = entries.first() else {
+            continue;
+        };
+        let Some(id) = entry.first().and_then(text) else {
+            continue;
+        };
+        let mut words = vec![id];
+        if let Some(Reply::Array(fields)) = entry.get(1) {
+            words.extend(fields.iter().filter_map(text));
+        }
+        let message = clip_echo(words.join(" "));
+        let found = update.flows.iter().position(|f| {
+            f.kind == FlowKind::Entry && f.from == waker && f.channel == key && f.message == message
+        });
+        match found {
+            Some(at) => update.flows[at].to.push(reader.clone()),
+            None if update.flows.len() < FLOWS_MAX => update.flows.push(Flow {
+                from: waker,
+                channel: key,
+                message,
+                to: vec![reader.clone()],
+                kind: FlowKind::Entry,
+            }),
+            None => {}
+        }
+    }
+}
+
 fn message_of(reply: &Reply) -> Option<(String, String, Option<String>)> {
     let (Reply::Array(parts) | Reply::Push(parts)) = reply else {
         return None;

@@ -6,7 +6,7 @@ use super::panes::{CHANNELS_SHOWN, CLOSED, EVICTED_MAX};
 use super::*;
 use keyspace::cli::INVALID_ARGUMENTS;
 use keyspace::ManualClock;
-use keyspace_protocol::console::{Flow, LineKind, Note, ReplyPage, Watched};
+use keyspace_protocol::console::{Flow, FlowKind, LineKind, Note, ReplyPage, Watched};
 use keyspace_protocol::inspect::Body;
 use keyspace_protocol::saved::Source;
 
@@ -548,6 +548,7 @@ fn a_message_goes_from_the_publisher_to_each_subscriber() {
             channel: "news".into(),
             message: "hello".into(),
             to: vec![(2, None), (3, Some("n*".into()))],
+            kind: FlowKind::Message,
         }]
     );
     let subscriber = &published.clients[1];
@@ -631,6 +632,64 @@ fn a_blocked_pane_waits_and_what_is_typed_after_waits_behind_it() {
         ]
     );
     assert_eq!(pushed.clients[1].blocked, None);
+}
+
+#[test]
+fn a_pane_blocked_on_a_stream_says_what_it_waits_for_and_xadd_flows_to_it() {
+    let (mut s, _) = two_panes();
+    update(&mut s, Request::AddClient);
+    run_on(
+        &mut s,
+        1,
+        &[
+            "XGROUP CREATE jobs workers $ MKSTREAM",
+            "XADD jobs 5-0 task a",
+        ],
+        None,
+    );
+    let group = run_on(
+        &mut s,
+        2,
+        &["XREADGROUP GROUP workers alice BLOCK 0 STREAMS jobs >"],
+        None,
+    );
+    let plain = run_on(&mut s, 3, &["XREAD BLOCK 0 STREAMS jobs $"], None);
+    // XREADGROUP > had 5-0 to read at once; the next one waits after the group's last ID.
+    assert_eq!(answer_on(&group, 2)[0], "1) 1) \"jobs\"");
+    let again = run_on(
+        &mut s,
+        2,
+        &["XREADGROUP GROUP workers alice BLOCK 0 STREAMS jobs >"],
+        None,
+    );
+    let waits = again.clients[1].blocked.clone().expect("blocked");
+    assert_eq!(
+        (
+            waits.command.as_str(),
+            waits.keys.clone(),
+            waits.after_ids.clone()
+        ),
+        ("xreadgroup", vec!["jobs".into()], vec!["5-0".into()])
+    );
+    assert_eq!(waits.group, Some(("workers".into(), "alice".into())));
+    let waits = plain.clients[2].blocked.clone().expect("blocked");
+    assert_eq!((waits.after_ids, waits.group), (vec!["5-0".into()], None));
+    // One XADD serves both readers: one flow from the writer to each, the group named.
+    let added = run_on(&mut s, 1, &["XADD jobs 6-0 task b"], None);
+    assert_eq!(
+        added.flows,
+        [Flow {
+            from: Some(1),
+            channel: "jobs".into(),
+            message: "6-0 task b".into(),
+            to: vec![(2, Some("workers".into())), (3, None)],
+            kind: FlowKind::Entry,
+        }]
+    );
+    assert!(added.clients.iter().all(|c| c.blocked.is_none()));
+    // A BLPOP served is no stream flow.
+    run_on(&mut s, 2, &["BLPOP list 0"], None);
+    assert!(run_on(&mut s, 1, &["RPUSH list x"], None).flows.is_empty());
 }
 
 #[test]
