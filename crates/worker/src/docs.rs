@@ -218,6 +218,7 @@ pub static NOTES: &[Notes] = &[
     n("client|info", "傳回目前連線在 CLIENT LIST 中的那一行。", &["CLIENT INFO"]),
     n("client|kill", "關閉某個位址的連線，或所有符合條件的連線。", &["CLIENT KILL TYPE pubsub"]),
     n("client|unblock", "結束某個阻塞命令的等待，當作逾時或回傳錯誤。", &["CLIENT UNBLOCK 42"]),
+    n("client|reply", "關掉（OFF）、打開（ON）或只略過下一個命令（SKIP）這個連線收到的回覆；訂閱確認和訊息照樣送達。", &["CLIENT REPLY SKIP"]),
     n("client|no-evict", "保護目前連線不被用戶端淘汰機制踢掉，或取消保護。", &["CLIENT NO-EVICT ON"]),
     n("client|help", "列出 CLIENT 的子命令。", &["CLIENT HELP"]),
     // server
