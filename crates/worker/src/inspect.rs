@@ -559,10 +559,9 @@ fn position_of(stream: &Stream, id: StreamId) -> usize {
 }
 
 /// An ID typed in "Go to ID": `ms-seq`, or `ms` for its first sequence, as XRANGE's start
-/// reads it (the engine's own parser, in `cmd::stream`, answers with Redis's errors instead).
+/// reads it.
 fn stream_id(text: &str) -> Option<StreamId> {
-    let (ms, seq) = text.split_once('-').unwrap_or((text, "0"));
-    Some(StreamId::new(ms.parse().ok()?, seq.parse().ok()?))
+    StreamId::parse(text.as_bytes(), 0)
 }
 
 /// The unit a search was asked in, from its metres per unit.

@@ -457,21 +457,15 @@ fn parse_id_generic(
         b"-" | b"+" if strict => Err(Error::InvalidStreamId),
         b"-" => Ok((StreamId::MIN, true)),
         b"+" => Ok((StreamId::MAX, true)),
-        _ => {
-            let (ms, seq) = match buf.iter().position(|&b| b == b'-') {
-                Some(dash) => (&buf[..dash], Some(&buf[dash + 1..])),
-                None => (buf, None),
-            };
-            let ms = string2ull(ms).ok_or(Error::InvalidStreamId)?;
-            match seq {
-                Some(b"*") if seq_auto => Ok((StreamId::new(ms, 0), false)),
-                Some(seq) => {
-                    let seq = string2ull(seq).ok_or(Error::InvalidStreamId)?;
-                    Ok((StreamId::new(ms, seq), true))
-                }
-                None => Ok((StreamId::new(ms, missing_seq), true)),
+        _ => match buf.strip_suffix(b"-*") {
+            Some(ms) if seq_auto => {
+                let ms = string2ull(ms).ok_or(Error::InvalidStreamId)?;
+                Ok((StreamId::new(ms, 0), false))
             }
-        }
+            _ => StreamId::parse(buf, missing_seq)
+                .map(|id| (id, true))
+                .ok_or(Error::InvalidStreamId),
+        },
     }
 }
 

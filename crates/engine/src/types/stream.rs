@@ -83,6 +83,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
+use crate::args::string2ull;
 use crate::listpack::Listpack;
 use crate::memory::jemalloc;
 
@@ -127,6 +128,20 @@ impl StreamId {
 
     pub fn is_zero(self) -> bool {
         self == StreamId::MIN
+    }
+
+    /// An ID as Redis reads a number pair: `ms-seq`, or `ms` alone with `missing_seq`, each
+    /// part as `string2ull` reads it (`-`, `+` and `ms-*` are the commands' to read).
+    pub fn parse(text: &[u8], missing_seq: u64) -> Option<StreamId> {
+        let (ms, seq) = match text.iter().position(|&b| b == b'-') {
+            Some(dash) => (&text[..dash], Some(&text[dash + 1..])),
+            None => (text, None),
+        };
+        let seq = match seq {
+            Some(seq) => string2ull(seq)?,
+            None => missing_seq,
+        };
+        Some(StreamId::new(string2ull(ms)?, seq))
     }
 
     /// The ID as one 128-bit number: its big-endian bytes are the radix tree's key.
