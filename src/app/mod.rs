@@ -232,7 +232,7 @@ impl Shared {
         let scripting = self.panes.with_untracked(|panes| {
             panes
                 .iter()
-                .any(|p| p.view.with_untracked(|v| v.running_script))
+                .any(|p| p.view.with_untracked(|v| v.running_script.is_some()))
         });
         if scripting {
             let shared = *self;

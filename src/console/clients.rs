@@ -20,7 +20,8 @@ use crate::i18n::{fill, put, Strings};
 use crate::share::dialog::Share;
 use crate::state::{use_shared, EngineState, Tab};
 use keyspace_protocol::console::{
-    clip_echo, help_topic, typed_arg, BlockedView, ClientView, FlowKind, PaneId, PANES_MAX,
+    clip_echo, help_topic, typed_arg, BlockedView, ClientView, FlowKind, PaneId, RunningScript,
+    PANES_MAX,
 };
 use keyspace_protocol::Request;
 
@@ -432,18 +433,17 @@ fn EntryView(entry: Entry, pane: Pane) -> impl IntoView {
         if !first() {
             return t.console.queued.to_string();
         }
-        pane.view.with(|v| match &v.blocked {
-            _ if v.script_wrote => t.clients.script_line_wrote.to_string(),
-            _ if v.running_script => t.clients.script_line.to_string(),
-            Some(blocked) => blocked_text(blocked, t.clients),
-            None => t.console.running.to_string(),
+        pane.view.with(|v| match (&v.running_script, &v.blocked) {
+            (Some(run), _) => script_line(*run, t.clients),
+            (None, Some(blocked)) => blocked_text(blocked, t.clients),
+            (None, None) => t.console.running.to_string(),
         })
     };
-    // A running script's line offers to stop it the way Redis allows: SCRIPT KILL typed in
-    // another pane (the script's own connection waits for its reply), or SHUTDOWN NOSAVE once
+    // A running script's line offers to stop it the way Redis allows: SCRIPT KILL (FUNCTION
+    // KILL for a function) typed in another pane (the script's own connection waits for its reply), or SHUTDOWN NOSAVE once
     // the script has written. The button stays while the script runs, its words and command
     // following the script, so that a focused button keeps the focus.
-    let offered = Memo::new(move |_| first() && pane.view.with(|v| v.running_script));
+    let offered = Memo::new(move |_| first() && pane.view.with(|v| v.running_script.is_some()));
     let other_pane = Memo::new(move |_| {
         shared
             .panes
@@ -528,28 +528,44 @@ fn EntryView(entry: Entry, pane: Pane) -> impl IntoView {
 }
 
 /// What stops a pane's running script from another connection, as Redis allows it: SCRIPT
-/// KILL, or once the script has written (SCRIPT KILL then answers UNKILLABLE) only SHUTDOWN
-/// NOSAVE, after which the page's server restarts from what the browser keeps, without the
-/// script's writes. None when no script runs.
+/// KILL for EVAL's script, FUNCTION KILL for FCALL's function, or once the script has written
+/// (both then answer UNKILLABLE) only SHUTDOWN NOSAVE, after which the page's server restarts
+/// from what the browser keeps, without the script's writes. None when no script runs.
 pub fn stop_command(view: &ClientView) -> Option<&'static str> {
-    match (view.running_script, view.script_wrote) {
-        (false, _) => None,
-        (true, false) => Some("SCRIPT KILL"),
-        (true, true) => Some("SHUTDOWN NOSAVE"),
+    view.running_script.map(|run| match run.wrote {
+        false => kill_command(run),
+        true => "SHUTDOWN NOSAVE",
+    })
+}
+
+/// The KILL that names the running script's kind.
+fn kill_command(run: RunningScript) -> &'static str {
+    match run.function {
+        false => "SCRIPT KILL",
+        true => "FUNCTION KILL",
     }
+}
+
+/// The running line's words for a pane's script, naming its KILL.
+pub fn script_line(run: RunningScript, text: &ClientStrings) -> String {
+    let line = match run.wrote {
+        false => text.script_line,
+        true => text.script_line_wrote,
+    };
+    put(line, "kill", kill_command(run))
 }
 
 /// The words of the offer to stop a pane's running script, sent from client `from` (the id
 /// of another pane's client), or what to do when there is no other pane.
 pub fn stop_label(view: &ClientView, from: Option<u64>, text: &ClientStrings) -> Option<String> {
+    let run = view.running_script?;
     let command = stop_command(view)?;
-    let offer = if view.script_wrote {
-        text.stop_restart
-    } else {
-        text.stop_script
+    let offer = match run.wrote {
+        false => put(text.stop_script, "kill", command),
+        true => text.stop_restart.to_string(),
     };
     Some(match from {
-        Some(client) => put(offer, "n", &client.to_string()),
+        Some(client) => put(&offer, "n", &client.to_string()),
         None => put(text.stop_needs_pane, "cmd", command),
     })
 }
@@ -569,13 +585,19 @@ mod tests {
         let mut v = view(1);
         assert_eq!(stop_command(&v), None);
         assert_eq!(stop_label(&v, Some(4), &clients::EN), None);
-        v.running_script = true;
+        let mut run = RunningScript {
+            function: false,
+            wrote: false,
+        };
+        v.running_script = Some(run);
         assert_eq!(stop_command(&v), Some("SCRIPT KILL"));
         assert_eq!(
             stop_label(&v, Some(4), &clients::EN).unwrap(),
             "Stop: SCRIPT KILL in client 4"
         );
-        v.script_wrote = true;
+        assert!(script_line(run, &clients::EN).contains("SCRIPT KILL from another client"));
+        run.wrote = true;
+        v.running_script = Some(run);
         assert_eq!(stop_command(&v), Some("SHUTDOWN NOSAVE"));
         assert_eq!(
             stop_label(&v, Some(4), &clients::EN).unwrap(),
@@ -590,6 +612,30 @@ mod tests {
             stop_label(&v, None, &clients::EN).unwrap(),
             "Add a client to send SHUTDOWN NOSAVE from it"
         );
+    }
+
+    #[test]
+    fn a_running_function_is_stopped_by_function_kill_until_it_writes() {
+        let mut v = view(1);
+        let mut run = RunningScript {
+            function: true,
+            wrote: false,
+        };
+        v.running_script = Some(run);
+        assert_eq!(stop_command(&v), Some("FUNCTION KILL"));
+        assert_eq!(
+            stop_label(&v, Some(4), &clients::ZH_TW).unwrap(),
+            "停止：在用戶端 4 送出 FUNCTION KILL"
+        );
+        assert!(script_line(run, &clients::EN).contains("FUNCTION KILL from another client"));
+        run.wrote = true;
+        assert_eq!(
+            script_line(run, &clients::EN),
+            "(running a script that has written: FUNCTION KILL answers UNKILLABLE; \
+             only SHUTDOWN NOSAVE from another client ends it)"
+        );
+        v.running_script = Some(run);
+        assert_eq!(stop_command(&v), Some("SHUTDOWN NOSAVE"));
     }
 
     #[test]

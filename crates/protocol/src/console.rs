@@ -118,10 +118,7 @@ pub struct ClientView {
     /// Typed lines waiting behind a blocked command.
     pub waiting_lines: usize,
     /// Its script (EVAL, FCALL) is running past its first slice.
-    pub running_script: bool,
-    /// That script has written: SCRIPT KILL is refused (UNKILLABLE), and only SHUTDOWN
-    /// NOSAVE ends it.
-    pub script_wrote: bool,
+    pub running_script: Option<RunningScript>,
 }
 
 impl ClientView {
@@ -142,10 +139,18 @@ impl ClientView {
             watching: Vec::new(),
             watch_broken: false,
             waiting_lines: 0,
-            running_script: false,
-            script_wrote: false,
+            running_script: None,
         }
     }
+}
+
+/// A pane's script that runs on: what stops it depends on both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunningScript {
+    /// FCALL's function (FUNCTION KILL stops it) rather than EVAL's script (SCRIPT KILL).
+    pub function: bool,
+    /// It has written: both KILLs answer UNKILLABLE, and only SHUTDOWN NOSAVE ends it.
+    pub wrote: bool,
 }
 
 /// A blocked client's wait.

@@ -51,6 +51,7 @@ pub(crate) mod function_lua;
 pub mod functions;
 pub mod lua;
 pub(crate) mod run;
+pub use run::RunningScript;
 
 use indexmap::IndexMap;
 use keyspace_lua::{Execution, Lua, Pin};

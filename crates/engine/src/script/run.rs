@@ -16,6 +16,17 @@ use crate::spec::{self, flag, CommandResult};
 /// process when the allocator fails).
 pub const LUA_MEMORY_LIMIT: usize = 256 * 1024 * 1024;
 
+/// A running script as [`Engine::running_script`] describes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RunningScript {
+    /// The client that sent EVAL or FCALL: it waits for the reply.
+    pub caller: ClientId,
+    /// FCALL's function rather than EVAL's script.
+    pub function: bool,
+    /// A write command ran: SCRIPT KILL and FUNCTION KILL answer UNKILLABLE.
+    pub wrote: bool,
+}
+
 /// What a script is run with.
 pub(crate) struct ScriptRun<'a> {
     /// The command that runs it (`eval`, `evalsha_ro`…), for its statistics.
@@ -227,13 +238,15 @@ impl Engine {
         self.scripting.run.as_ref().map(|r| r.caller)
     }
 
-    /// Whether the running script has written: SCRIPT KILL then answers UNKILLABLE, and only
-    /// SHUTDOWN NOSAVE ends it (the front end offers that instead).
-    pub fn script_has_written(&self) -> bool {
-        self.scripting
-            .run
-            .as_ref()
-            .is_some_and(|r| r.flags.write_dirty)
+    /// The running script as a front end shows it: whose it is, whether it is a function
+    /// (FUNCTION KILL stops it rather than SCRIPT KILL), and whether it has written (then
+    /// neither can, and only SHUTDOWN NOSAVE ends it).
+    pub fn running_script(&self) -> Option<RunningScript> {
+        self.scripting.run.as_ref().map(|r| RunningScript {
+            caller: r.caller,
+            function: !r.flags.eval,
+            wrote: r.flags.write_dirty,
+        })
     }
 
     /// One slice: the script's result when it ended (normally, with an error, killed), None

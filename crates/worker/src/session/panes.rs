@@ -16,7 +16,7 @@ use keyspace::types::stream::{Group, StreamId};
 use keyspace::{ClientId, Engine, Reply};
 use keyspace_protocol::console::{
     clip_echo, Answer, BlockedView, ClientView, Evicted, Flow, FlowKind, Line, LineKind, Note,
-    PaneId, Pushed, Update, Watched,
+    PaneId, Pushed, RunningScript, Update, Watched,
 };
 use keyspace_protocol::inspect::InspectQuery;
 use keyspace_protocol::keys::KeyQuery;
@@ -485,9 +485,14 @@ impl Session {
             watching: client.watched.iter().map(|w| text(&w.key)).collect(),
             watch_broken: client.dirty_cas,
             waiting_lines: pane.jobs.iter().map(|j| j.lines.len()).sum::<usize>(),
-            running_script: self.engine.script_caller() == Some(pane.client),
-            script_wrote: self.engine.script_caller() == Some(pane.client)
-                && self.engine.script_has_written(),
+            running_script: self
+                .engine
+                .running_script()
+                .filter(|run| run.caller == pane.client)
+                .map(|run| RunningScript {
+                    function: run.function,
+                    wrote: run.wrote,
+                }),
         }
     }
 

@@ -951,10 +951,10 @@ fn a_runaway_script_is_stopped_by_script_kill_from_another_pane_once_redis_would
     let started = run_on(&mut s, 1, &["EVAL \"while true do end\" 0"], None);
     assert!(started.answers.is_empty());
     assert!(
-        started.clients[0].running_script,
+        started.clients[0].running_script.is_some(),
         "the page shows the pane running a script"
     );
-    assert!(!started.clients[1].running_script);
+    assert!(started.clients[1].running_script.is_none());
     tick(&mut s, None);
     // Past busy-reply-threshold (5 s) the engine answers other clients, as a busy Redis does.
     clock.advance_ms(5_001);
@@ -968,13 +968,49 @@ fn a_runaway_script_is_stopped_by_script_kill_from_another_pane_once_redis_would
         }
         ended = tick(&mut s, None);
     }
-    assert!(!ended.clients[0].running_script);
+    assert!(ended.clients[0].running_script.is_none());
     let error = answer_on(&ended, 1).concat();
     assert!(
         error.contains("Script killed by user with SCRIPT KILL"),
         "{error}"
     );
     assert_eq!(run(&mut s, "PING").1, ["PONG"]);
+}
+
+#[test]
+fn a_runaway_function_is_shown_as_a_function_and_stopped_by_function_kill() {
+    let (mut s, clock) = two_panes();
+    let library = "FUNCTION LOAD \"#!lua name=spin\\nredis.register_function('spin', \
+                   function() while true do end end)\"";
+    assert_eq!(
+        answer_on(&run_on(&mut s, 1, &[library], None), 1),
+        ["\"spin\""]
+    );
+    let started = run_on(&mut s, 1, &["FCALL spin 0"], None);
+    let run = started.clients[0].running_script;
+    assert_eq!(
+        run.map(|r| (r.function, r.wrote)),
+        Some((true, false)),
+        "the page knows FUNCTION KILL, not SCRIPT KILL, stops it"
+    );
+    clock.advance_ms(5_001);
+    tick(&mut s, None);
+    let killed = run_on(&mut s, 2, &["FUNCTION KILL"], None);
+    assert_eq!(answer_on(&killed, 2), ["OK"]);
+    let mut ended = killed;
+    for _ in 0..10 {
+        if ended.answers.iter().any(|a| a.pane == 1) {
+            break;
+        }
+        ended = tick(&mut s, None);
+    }
+    assert!(ended.clients[0].running_script.is_none());
+    let error = answer_on(&ended, 1).concat();
+    // Redis's text names SCRIPT KILL for a function too.
+    assert!(
+        error.contains("Script killed by user with SCRIPT KILL... script: spin"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -1037,20 +1073,22 @@ fn a_script_that_wrote_ends_only_with_shutdown_nosave_and_the_server_restarts_wi
     let eval = "EVAL \"local n = 0 while n < 200000 do n = n + 1 end \
                 redis.call('SET', 'k', 'v') while true do end\" 0";
     let started = run_on(&mut s, 1, &[eval], None);
-    assert!(started.clients[0].running_script);
+    assert!(started.clients[0].running_script.is_some());
     assert!(
-        !started.clients[0].script_wrote,
+        started.clients[0].running_script.is_some_and(|r| !r.wrote),
         "before it writes, SCRIPT KILL would still stop it"
     );
     let mut wrote = false;
     for _ in 0..10 {
-        wrote = tick(&mut s, None).clients[0].script_wrote;
+        wrote = tick(&mut s, None).clients[0]
+            .running_script
+            .is_some_and(|r| r.wrote);
         if wrote {
             break;
         }
     }
     assert!(wrote, "the page learns that the script has written");
-    assert!(!tick(&mut s, None).clients[1].script_wrote);
+    assert!(tick(&mut s, None).clients[1].running_script.is_none());
     // DEBUG typed meanwhile waits behind the script; the page's snapshot after it must not
     // keep what the script wrote so far.
     run_on(&mut s, 2, &["DEBUG SLEEP 0"], None);
@@ -1071,7 +1109,7 @@ fn a_script_that_wrote_ends_only_with_shutdown_nosave_and_the_server_restarts_wi
     // redis-cli prints nothing for SHUTDOWN; the script's caller loses its connection.
     assert_eq!(answer_on(&stopped, 2), Vec::<String>::new());
     assert_eq!(answer_on(&stopped, 1), [CLOSED]);
-    assert!(stopped.clients.iter().all(|c| !c.running_script));
+    assert!(stopped.clients.iter().all(|c| c.running_script.is_none()));
     keep(&mut s, &mut stored);
     let restored = s.restart(&stored, Box::new(clock.clone()), 7);
     keep(&mut s, &mut stored);
@@ -1082,7 +1120,7 @@ fn a_script_that_wrote_ends_only_with_shutdown_nosave_and_the_server_restarts_wi
 
     // Both panes answer again, on new connections to the new server.
     let after = tick(&mut s, None);
-    assert!(after.clients.iter().all(|c| !c.running_script));
+    assert!(after.clients.iter().all(|c| c.running_script.is_none()));
     assert_eq!(reply(&mut s, "GET before"), ["\"1\""]);
     assert_eq!(
         reply(&mut s, "EXISTS k"),
