@@ -20,8 +20,8 @@ use crate::i18n::{fill, put, Strings};
 use crate::share::dialog::Share;
 use crate::state::{use_shared, EngineState, Tab};
 use keyspace_protocol::console::{
-    clip_echo, help_topic, typed_arg, BlockedView, ClientView, FlowKind, PaneId, RunningScript,
-    PANES_MAX,
+    clip_echo, help_topic, typed_arg, BlockedView, ClientView, FlowKind, PaneId, Replies,
+    RunningScript, PANES_MAX,
 };
 use keyspace_protocol::Request;
 
@@ -84,6 +84,12 @@ pub fn badges(view: &ClientView, text: &ClientStrings) -> Vec<(&'static str, Str
     }
     if view.waiting_lines > 0 {
         out.push(("waiting", fill(text.waiting_lines, view.waiting_lines)));
+    }
+    // The lines typed meanwhile print no reply: the header says why.
+    match view.replies {
+        Replies::On => {}
+        Replies::Off => out.push(("replies-off", text.replies_off.to_string())),
+        Replies::SkipNext => out.push(("replies-off", text.reply_skipped.to_string())),
     }
     out
 }
@@ -692,6 +698,20 @@ mod tests {
                 "blocked · BLPOP jobs",
                 "2 typed lines wait"
             ]
+        );
+        let mut v = view(1);
+        v.replies = Replies::Off;
+        assert_eq!(
+            badges(&v, &clients::ZH_TW),
+            [(
+                "replies-off",
+                "不回覆：用 CLIENT REPLY ON 恢復回覆".to_string()
+            )]
+        );
+        v.replies = Replies::SkipNext;
+        assert_eq!(
+            badges(&v, &clients::EN)[0].1,
+            "next reply skipped (CLIENT REPLY SKIP)"
         );
     }
 

@@ -48,6 +48,8 @@ pub struct ClientStrings {
     pub watch_broken: &'static str,
     /// Typed lines waiting behind a blocked command: `{n}`.
     pub waiting_lines: &'static str,
+    pub replies_off: &'static str,
+    pub reply_skipped: &'static str,
     pub flows_title: &'static str,
     /// The sender of keyspace notifications and other messages nobody typed.
     pub server: &'static str,
@@ -88,6 +90,8 @@ pub const EN: ClientStrings = ClientStrings {
     watching: "WATCH",
     watch_broken: "watch broken: EXEC will fail",
     waiting_lines: "{n} typed line waits|{n} typed lines wait",
+    replies_off: "replies off: CLIENT REPLY ON turns them back on",
+    reply_skipped: "next reply skipped (CLIENT REPLY SKIP)",
     flows_title: "Messages",
     server: "server",
     via: "via",
@@ -126,6 +130,8 @@ pub const ZH_TW: ClientStrings = ClientStrings {
     watching: "WATCH",
     watch_broken: "WATCH 已失效：EXEC 會失敗",
     waiting_lines: "{n} 行命令等待中",
+    replies_off: "不回覆：用 CLIENT REPLY ON 恢復回覆",
+    reply_skipped: "下一個命令不回覆（CLIENT REPLY SKIP）",
     flows_title: "訊息",
     server: "伺服器",
     via: "經由",

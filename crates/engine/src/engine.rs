@@ -69,6 +69,16 @@ impl Outcome {
     }
 }
 
+/// Whether a client's commands are answered (CLIENT REPLY ON, OFF or SKIP).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Replies {
+    #[default]
+    On,
+    Off,
+    /// SKIP: the next command gets no reply, then replies are on again.
+    SkipNext,
+}
+
 /// One connection's state.
 #[derive(Clone, Debug)]
 pub struct Client {
@@ -127,6 +137,16 @@ pub struct Client {
 }
 
 impl Client {
+    /// CLIENT REPLY as a front end shows it between commands: off, or off for the next
+    /// command only (SKIP, which has moved on from the command that gave it).
+    pub fn replies(&self) -> Replies {
+        match (self.reply_off, self.reply_skip) {
+            (true, _) => Replies::Off,
+            (false, true) => Replies::SkipNext,
+            (false, false) => Replies::On,
+        }
+    }
+
     /// True while a command waits for its reply (a blocking command, or a script): the front
     /// end sends nothing more until it arrives in the outbox.
     pub fn is_blocked(&self) -> bool {

@@ -68,6 +68,6 @@ pub mod types;
 
 pub use clock::{Clock, ManualClock, ShiftedClock};
 pub use config::Config;
-pub use engine::{Call, Client, ClientId, CommandStat, Engine, Outcome};
+pub use engine::{Call, Client, ClientId, CommandStat, Engine, Outcome, Replies};
 pub use error::Error;
 pub use reply::Reply;

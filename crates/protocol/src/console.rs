@@ -119,6 +119,8 @@ pub struct ClientView {
     pub waiting_lines: usize,
     /// Its script (EVAL, FCALL) is running past its first slice.
     pub running_script: Option<RunningScript>,
+    /// CLIENT REPLY OFF, or SKIP for the next command: its lines get no reply.
+    pub replies: Replies,
 }
 
 impl ClientView {
@@ -140,8 +142,19 @@ impl ClientView {
             watch_broken: false,
             waiting_lines: 0,
             running_script: None,
+            replies: Replies::On,
         }
     }
+}
+
+/// Whether a pane's commands are answered (CLIENT REPLY).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Replies {
+    #[default]
+    On,
+    Off,
+    /// SKIP: the next command gets no reply.
+    SkipNext,
 }
 
 /// A pane's script that runs on: what stops it depends on both.

@@ -16,7 +16,7 @@ use keyspace::types::stream::{Group, StreamId};
 use keyspace::{ClientId, Engine, Reply};
 use keyspace_protocol::console::{
     clip_echo, Answer, BlockedView, ClientView, Evicted, Flow, FlowKind, Line, LineKind, Note,
-    PaneId, Pushed, RunningScript, Update, Watched,
+    PaneId, Pushed, Replies, RunningScript, Update, Watched,
 };
 use keyspace_protocol::inspect::InspectQuery;
 use keyspace_protocol::keys::KeyQuery;
@@ -493,6 +493,11 @@ impl Session {
                     function: run.function,
                     wrote: run.wrote,
                 }),
+            replies: match client.replies() {
+                keyspace::Replies::On => Replies::On,
+                keyspace::Replies::Off => Replies::Off,
+                keyspace::Replies::SkipNext => Replies::SkipNext,
+            },
         }
     }
 

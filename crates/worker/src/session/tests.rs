@@ -6,7 +6,7 @@ use super::panes::{CHANNELS_SHOWN, CLOSED, EVICTED_MAX};
 use super::*;
 use keyspace::cli::INVALID_ARGUMENTS;
 use keyspace::ManualClock;
-use keyspace_protocol::console::{Flow, FlowKind, LineKind, Note, ReplyPage, Watched};
+use keyspace_protocol::console::{Flow, FlowKind, LineKind, Note, Replies, ReplyPage, Watched};
 use keyspace_protocol::inspect::Body;
 use keyspace_protocol::saved::Source;
 
@@ -975,6 +975,28 @@ fn a_runaway_script_is_stopped_by_script_kill_from_another_pane_once_redis_would
         "{error}"
     );
     assert_eq!(run(&mut s, "PING").1, ["PONG"]);
+}
+
+#[test]
+fn a_pane_whose_replies_are_off_finishes_each_line_without_a_reply_and_says_why() {
+    let (mut s, _) = session();
+    let off = run_on(&mut s, 1, &["CLIENT REPLY OFF"], None);
+    assert_eq!(answer_on(&off, 1), Vec::<String>::new());
+    assert_eq!(off.clients[0].replies, Replies::Off);
+    // The line ends at once: nothing is left waiting for a reply that never comes.
+    let set = run_on(&mut s, 1, &["SET k v"], None);
+    assert_eq!(answer_on(&set, 1), Vec::<String>::new());
+    // A pipeline prints its commands, and no reply under them.
+    let pipeline = run_on(&mut s, 1, &["SET k v", "GET k"], None);
+    assert_eq!(answer_on(&pipeline, 1), ["SET k v", "GET k"]);
+    assert_eq!(set.clients[0].waiting_lines, 0);
+    assert_eq!(reply(&mut s, "CLIENT REPLY ON"), ["OK"]);
+    let skip = run_on(&mut s, 1, &["CLIENT REPLY SKIP"], None);
+    assert_eq!(skip.clients[0].replies, Replies::SkipNext);
+    let skipped = run_on(&mut s, 1, &["GET k"], None);
+    assert_eq!(answer_on(&skipped, 1), Vec::<String>::new());
+    assert_eq!(skipped.clients[0].replies, Replies::On);
+    assert_eq!(reply(&mut s, "GET k"), ["\"v\""]);
 }
 
 #[test]
