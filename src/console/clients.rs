@@ -201,20 +201,32 @@ fn Flows() -> impl IntoView {
                             let receivers = flow.to.clone();
                             let nobody = receivers.is_empty();
                             // An XADD's entry goes into a stream and out to the readers it woke,
-                            // each named with its group; a message through a channel.
+                            // each named with its group; a message through a channel; a write
+                            // to tracked keys out to the clients that keep a copy of them.
                             let entry = flow.kind == FlowKind::Entry;
-                            let payload = match entry {
-                                true => flow.message.clone(),
-                                false => format!("\"{}\"", flow.message),
+                            let invalidation = flow.kind == FlowKind::Invalidation;
+                            let payload = match flow.kind {
+                                FlowKind::Entry | FlowKind::Invalidation => flow.message.clone(),
+                                FlowKind::Message => format!("\"{}\"", flow.message),
+                            };
+                            let verb = move || match flow.kind {
+                                FlowKind::Entry => Some(text().xadd),
+                                FlowKind::Invalidation => Some(text().writes),
+                                FlowKind::Message => None,
+                            };
+                            let channel_title = move || match flow.kind {
+                                FlowKind::Entry => Some(text().stream),
+                                FlowKind::Invalidation => Some(text().tracked_keys),
+                                FlowKind::Message => None,
                             };
                             view! {
-                                <li class="flow" class:entry=entry>
+                                <li class="flow" class:entry=entry class:invalidation=invalidation>
                                     <span class="chip publisher">
                                         {move || from.map_or_else(|| text().server.to_string(), name_of)}
-                                        {entry.then(|| view! { <span class="verb">{move || text().xadd}</span> })}
+                                        {move || verb().map(|v| view! { <span class="verb">{v}</span> })}
                                     </span>
                                     <span class="wire" aria-hidden="true"><span class="packet"></span></span>
-                                    <span class="chip channel" class:stream=entry title=move || entry.then(|| text().stream)>
+                                    <span class="chip channel" class:stream=entry class:tracked=invalidation title=channel_title>
                                         {flow.channel.clone()}
                                     </span>
                                     <span class="wire" aria-hidden="true"><span class="packet late"></span></span>

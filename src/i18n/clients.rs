@@ -49,6 +49,8 @@ pub struct ClientStrings {
     /// Typed lines waiting behind a blocked command: `{n}`.
     pub waiting_lines: &'static str,
     pub replies_off: &'static str,
+    pub writes: &'static str,
+    pub tracked_keys: &'static str,
     pub reply_skipped: &'static str,
     pub flows_title: &'static str,
     /// The sender of keyspace notifications and other messages nobody typed.
@@ -91,6 +93,8 @@ pub const EN: ClientStrings = ClientStrings {
     watch_broken: "watch broken: EXEC will fail",
     waiting_lines: "{n} typed line waits|{n} typed lines wait",
     replies_off: "replies off: CLIENT REPLY ON turns them back on",
+    writes: "writes",
+    tracked_keys: "keys a client tracks (CLIENT TRACKING): each reader is told to drop its copy",
     reply_skipped: "next reply skipped (CLIENT REPLY SKIP)",
     flows_title: "Messages",
     server: "server",
@@ -131,6 +135,8 @@ pub const ZH_TW: ClientStrings = ClientStrings {
     watch_broken: "WATCH 已失效：EXEC 會失敗",
     waiting_lines: "{n} 行命令等待中",
     replies_off: "不回覆：用 CLIENT REPLY ON 恢復回覆",
+    writes: "寫入",
+    tracked_keys: "有用戶端追蹤的鍵（CLIENT TRACKING）：每個讀過的用戶端都會被通知丟掉它的副本",
     reply_skipped: "下一個命令不回覆（CLIENT REPLY SKIP）",
     flows_title: "訊息",
     server: "伺服器",

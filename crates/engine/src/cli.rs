@@ -296,6 +296,58 @@ pub fn render(reply: &Reply, protocol: u8, raw: bool) -> String {
     }
 }
 
+/// A reply that arrived unasked (a RESP3 push, a message) as redis-cli's push handler shows
+/// it: an invalidation of keys (client-side caching) on one line, `-> invalidate: 'a', 'b'`,
+/// anything else as [`render`] shows it. A whole-keyspace invalidation (FLUSHALL) carries a
+/// null instead of keys and is shown as any push.
+pub fn render_unasked(reply: &Reply, protocol: u8) -> String {
+    // redis-cli's handler sees only RESP3 pushes; a RESP2 redirect's message prints as any.
+    let pushed = matches!(reply, Reply::Push(parts) if parts.len() == 2);
+    match invalidated_keys(reply) {
+        Some(Some(keys)) if pushed => {
+            let quoted: Vec<String> = keys
+                .iter()
+                .map(|k| format!("'{}'", String::from_utf8_lossy(k)))
+                .collect();
+            format!("-> invalidate: {}\n", quoted.join(", "))
+        }
+        _ => render(reply, protocol, false),
+    }
+}
+
+/// The keys an invalidation names, as a RESP3 `invalidate` push or as a RESP2 redirect's
+/// message on `__redis__:invalidate`: `Some(None)` for the null of a flush, `None` when the
+/// reply is not one.
+pub fn invalidated_keys(reply: &Reply) -> Option<Option<Vec<&[u8]>>> {
+    let keys = match reply {
+        Reply::Push(parts) | Reply::Array(parts) => match parts.as_slice() {
+            [Reply::Bulk(kind), keys] if kind.as_slice() == b"invalidate" => keys,
+            [Reply::Bulk(kind), Reply::Bulk(channel), keys]
+                if kind.as_slice() == b"message" && channel.as_slice() == INVALIDATE_CHANNEL =>
+            {
+                keys
+            }
+            _ => return None,
+        },
+        _ => return None,
+    };
+    match keys {
+        Reply::Array(keys) => keys
+            .iter()
+            .map(|k| match k {
+                Reply::Bulk(k) => Some(k.as_slice()),
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>()
+            .map(Some),
+        Reply::Null | Reply::NullArray => Some(None),
+        _ => None,
+    }
+}
+
+/// The channel a RESP2 client subscribes to for the invalidations redirected to it.
+pub const INVALIDATE_CHANNEL: &[u8] = b"__redis__:invalidate";
+
 /// Commands whose replies redis-cli prints raw even on a terminal (INFO, CLIENT LIST/INFO...),
 /// so their multi-line text reads as text.
 pub fn prints_raw(argv: &[Vec<u8>]) -> bool {
@@ -322,6 +374,30 @@ mod tests {
                 .map(|a| String::from_utf8_lossy(&a).into_owned())
                 .collect()
         })
+    }
+
+    #[test]
+    fn an_invalidation_push_is_shown_on_one_line_as_redis_cli_shows_it() {
+        let push = |keys: Reply| Reply::Push(vec![Reply::bulk("invalidate"), keys]);
+        let keys = push(Reply::Array(vec![
+            Reply::bulk("user:1"),
+            Reply::bulk("user:2"),
+        ]));
+        assert_eq!(
+            render_unasked(&keys, 3),
+            "-> invalidate: 'user:1', 'user:2'\n"
+        );
+        // FLUSHALL's null, and any other push, print as a reply does.
+        assert_eq!(
+            render_unasked(&push(Reply::Null), 3),
+            "1) \"invalidate\"\n2) (nil)\n"
+        );
+        let message = Reply::Push(vec![
+            Reply::bulk("message"),
+            Reply::bulk("news"),
+            Reply::bulk("hi"),
+        ]);
+        assert_eq!(render_unasked(&message, 3), render(&message, 3, false));
     }
 
     #[test]

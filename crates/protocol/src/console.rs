@@ -207,6 +207,9 @@ pub enum FlowKind {
     Message,
     /// XADD to a stream, waking the XREAD and XREADGROUP blocked on it.
     Entry,
+    /// A write to keys a client tracks (CLIENT TRACKING): `channel` holds the keys, `*` for
+    /// a flush, and each receiver is told to drop its copy.
+    Invalidation,
 }
 
 /// A watched key of the shown database.

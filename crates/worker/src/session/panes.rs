@@ -22,7 +22,7 @@ use keyspace_protocol::inspect::InspectQuery;
 use keyspace_protocol::keys::KeyQuery;
 use keyspace_protocol::Response;
 
-use super::replies::{print, print_resp};
+use super::replies::{print, print_resp, print_unasked};
 use super::Session;
 use crate::inspect::Snapshot;
 use crate::server;
@@ -306,8 +306,19 @@ impl Session {
             let protocol = self.protocol(client);
             let mut lines = Vec::new();
             for reply in &replies {
-                print(reply, protocol, false, &mut lines);
-                if let Some((channel, message, pattern)) = message_of(reply) {
+                print_unasked(reply, protocol, &mut lines);
+                if let Some(keys) = invalidation_of(reply) {
+                    let flow = flows
+                        .entry((keys.clone(), INVALIDATE.to_string()))
+                        .or_insert_with(|| Flow {
+                            from: from.map(|f| self.panes[f].id),
+                            channel: keys,
+                            message: INVALIDATE.to_string(),
+                            to: Vec::new(),
+                            kind: FlowKind::Invalidation,
+                        });
+                    flow.to.push((pane, None));
+                } else if let Some((channel, message, pattern)) = message_of(reply) {
                     let flow = flows
                         .entry((channel.clone(), message.clone()))
                         .or_insert_with(|| Flow {
@@ -599,6 +610,22 @@ fn entry_flows(
             None => {}
         }
     }
+}
+
+/// What an invalidation carries in a flow: its kind, as Redis names the push.
+const INVALIDATE: &str = "invalidate";
+
+/// The keys an invalidation names, space-separated, or `*` for FLUSHALL's and FLUSHDB's
+/// null (`keyspace::cli::invalidated_keys`).
+fn invalidation_of(reply: &Reply) -> Option<String> {
+    Some(match keyspace::cli::invalidated_keys(reply)? {
+        Some(keys) => keys
+            .iter()
+            .map(|k| String::from_utf8_lossy(k))
+            .collect::<Vec<_>>()
+            .join(" "),
+        None => "*".to_string(),
+    })
 }
 
 fn message_of(reply: &Reply) -> Option<(String, String, Option<String>)> {

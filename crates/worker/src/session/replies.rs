@@ -45,9 +45,17 @@ impl Session {
 
 /// A reply's printed lines, as redis-cli prints it.
 pub(super) fn print(reply: &Reply, protocol: u8, raw: bool, out: &mut Vec<Line>) {
-    let text = cli::render(reply, protocol, raw);
-    let error = reply.is_error();
-    for part in text.strip_suffix('\n').unwrap_or(&text).split('\n') {
+    print_text(&cli::render(reply, protocol, raw), reply.is_error(), out);
+}
+
+/// What arrived on a connection unasked, as redis-cli's push handler prints it
+/// (`keyspace::cli::render_unasked`: an invalidation on one line).
+pub(super) fn print_unasked(reply: &Reply, protocol: u8, out: &mut Vec<Line>) {
+    print_text(&cli::render_unasked(reply, protocol), reply.is_error(), out);
+}
+
+fn print_text(text: &str, error: bool, out: &mut Vec<Line>) {
+    for part in text.strip_suffix('\n').unwrap_or(text).split('\n') {
         out.push(Line::classify(part.to_string(), error));
     }
 }
