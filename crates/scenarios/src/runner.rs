@@ -279,7 +279,7 @@ impl Runner {
             let (outcome, pushed) = execute(&mut self.engine, actor, &argv);
             deliveries.extend(pushed.into_iter().map(|reply| Delivery {
                 client: actor_name.clone(),
-                rendered: render(std::slice::from_ref(&reply), protocol, false),
+                rendered: render_unasked(&reply, protocol),
                 reply,
             }));
             let (replies, rendered) = match outcome {
@@ -350,7 +350,7 @@ impl Runner {
             for reply in self.engine.drain(id) {
                 out.push(Delivery {
                     client: participant.name.clone(),
-                    rendered: render(std::slice::from_ref(&reply), participant.protocol, false),
+                    rendered: render_unasked(&reply, participant.protocol),
                     reply,
                 });
             }
@@ -412,6 +412,13 @@ fn render(replies: &[Reply], protocol: u8, raw: bool) -> String {
         out.push_str(&cli::render(reply, protocol, raw));
     }
     out.trim_end_matches('\n').to_string()
+}
+
+/// A reply that arrived unasked, as redis-cli prints it, without the final newline.
+fn render_unasked(reply: &Reply, protocol: u8) -> String {
+    cli::render_unasked(reply, protocol)
+        .trim_end_matches('\n')
+        .to_string()
 }
 
 /// The Lua instructions a scenario's script may run, in the engine's slices of
