@@ -155,6 +155,15 @@ pub fn Clients() -> impl IntoView {
                     title=move || full().then(|| fill(text().panes_full, PANES_MAX))
                     on:click=move |_| shared.send_counted(Request::AddClient)
                 >{move || text().add_client}</button>
+                <button
+                    class="bar-button add-monitor"
+                    disabled=full
+                    title=move || text().add_monitor_title
+                    on:click=move |_| {
+                        shared.monitor_next.set_value(true);
+                        shared.send_counted(Request::AddClient);
+                    }
+                >{move || text().add_monitor}</button>
                 <Share />
                 <span class="clients-hint">{move || text().panes_hint}</span>
             </div>
