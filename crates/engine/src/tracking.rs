@@ -167,7 +167,10 @@ impl Engine {
     /// on goes), and its mode is forgotten. Its ids in the tracking table stay until the keys
     /// change.
     pub(crate) fn disable_tracking(&mut self, client: ClientId) {
-        let Some(tracking) = self.clients.get_mut(&client).and_then(|c| c.tracking.take())
+        let Some(tracking) = self
+            .clients
+            .get_mut(&client)
+            .and_then(|c| c.tracking.take())
         else {
             return;
         };
@@ -417,7 +420,11 @@ impl Engine {
                 .scripting
                 .run
                 .as_ref()
-                .filter(|run| self.clients.get(&run.caller).is_some_and(|c| c.tracking.is_some()))
+                .filter(|run| {
+                    self.clients
+                        .get(&run.caller)
+                        .is_some_and(|c| c.tracking.is_some())
+                })
                 .map(|run| (run.caller, run.caller_argv.clone()))
             else {
                 return;

@@ -65,7 +65,11 @@ fn an_eviction_before_the_command_precedes_its_reply() {
     let id = tracker(&mut engine, "vk");
     run(&mut engine, id, "SETEX vk 1000 x");
     run(&mut engine, id, "GET vk");
-    run(&mut engine, id, "CONFIG SET maxmemory-policy volatile-random");
+    run(
+        &mut engine,
+        id,
+        "CONFIG SET maxmemory-policy volatile-random",
+    );
     run(&mut engine, id, "CONFIG SET maxmemory 1");
     // The key goes to make room before GET runs: the push is in the outbox, which the front
     // end writes ahead of the reply, and not among the replies.
@@ -96,14 +100,24 @@ fn a_disconnected_client_leaves_its_prefixes_but_not_the_table() {
     let (mut engine, _) = engine();
     let reader = tracker(&mut engine, "k");
     let bcast = engine.connect();
-    run(&mut engine, bcast, "CLIENT TRACKING ON BCAST PREFIX a PREFIX b");
+    run(
+        &mut engine,
+        bcast,
+        "CLIENT TRACKING ON BCAST PREFIX a PREFIX b",
+    );
     let other = engine.connect();
     assert_eq!(info_field(&mut engine, other, "tracking_clients"), "2");
-    assert_eq!(info_field(&mut engine, other, "tracking_total_prefixes"), "2");
+    assert_eq!(
+        info_field(&mut engine, other, "tracking_total_prefixes"),
+        "2"
+    );
     engine.disconnect(bcast);
     engine.disconnect(reader);
     assert_eq!(info_field(&mut engine, other, "tracking_clients"), "0");
-    assert_eq!(info_field(&mut engine, other, "tracking_total_prefixes"), "0");
+    assert_eq!(
+        info_field(&mut engine, other, "tracking_total_prefixes"),
+        "0"
+    );
     // Ids are never reused: the reader's stays until `k` changes, then goes unsent.
     assert_eq!(info_field(&mut engine, other, "tracking_total_items"), "1");
     run(&mut engine, other, "SET k 1");

@@ -356,7 +356,10 @@ pub(crate) fn client_line(engine: &Engine, client: &Client, current: Option<&[Ve
         (client.multi.is_some(), 'x'),
         (client.is_blocked(), 'b'),
         (client.tracking.is_some(), 't'),
-        (client.tracking.as_ref().is_some_and(|t| t.broken_redirect), 'R'),
+        (
+            client.tracking.as_ref().is_some_and(|t| t.broken_redirect),
+            'R',
+        ),
         (client.tracking.as_ref().is_some_and(|t| t.bcast), 'B'),
         (client.dirty_cas, 'd'),
         (client.closing, 'c'),
@@ -691,7 +694,11 @@ fn tracking(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
                 return Err(Error::TrackingRedirectTwice);
             }
             let id = string2ll(id).ok_or(Error::NotInteger)?;
-            if u64::try_from(id).ok().and_then(|id| engine.client(ClientId(id))).is_none() {
+            if u64::try_from(id)
+                .ok()
+                .and_then(|id| engine.client(ClientId(id)))
+                .is_none()
+            {
                 return Err(Error::TrackingRedirectMissing);
             }
             options.redirect = id as u64;
@@ -704,7 +711,9 @@ fn tracking(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         } else if is(option, "noloop") {
             options.noloop = true;
         } else if is(option, "prefix") && more {
-            options.prefixes.push(args.next().expect("one more argument").clone());
+            options
+                .prefixes
+                .push(args.next().expect("one more argument").clone());
         } else {
             return Err(Error::Syntax);
         }
@@ -755,10 +764,16 @@ fn check_prefix_collisions(
             .flatten()
             .find(|old| overlap(old, prefix))
         {
-            return Err(Error::TrackingPrefixOverlapsExisting(text(prefix), text(old)));
+            return Err(Error::TrackingPrefixOverlapsExisting(
+                text(prefix),
+                text(old),
+            ));
         }
         if let Some(other) = new[i + 1..].iter().find(|other| overlap(other, prefix)) {
-            return Err(Error::TrackingPrefixOverlapsProvided(text(prefix), text(other)));
+            return Err(Error::TrackingPrefixOverlapsProvided(
+                text(prefix),
+                text(other),
+            ));
         }
     }
     Ok(())
@@ -823,7 +838,12 @@ fn trackinginfo(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
             }
         }
     }
-    let prefixes = tracking.map(|t| t.prefixes.iter().map(|p| Reply::bulk(p.as_slice())).collect());
+    let prefixes = tracking.map(|t| {
+        t.prefixes
+            .iter()
+            .map(|p| Reply::bulk(p.as_slice()))
+            .collect()
+    });
     Ok(Reply::Map(vec![
         (
             Reply::bulk("flags"),
