@@ -696,13 +696,14 @@ impl Engine {
         });
     }
 
-    /// Takes the parameters that are read on every command (eviction, slow log, whether the
-    /// append-only log is on) from the config, so that running a command never searches the
-    /// config table; called at start and after every CONFIG SET.
+    /// Takes the parameters that are read on every command (eviction, slow log, the tracking
+    /// table's limit, whether the append-only log is on) from the config, so that running a
+    /// command never searches the config table; called at start and after every CONFIG SET.
     pub(crate) fn apply_config(&mut self) {
         self.eviction.configure(&self.config);
         self.slowlog.configure(&self.config);
         self.latency.configure(&self.config);
+        self.tracking.configure(&self.config);
         self.apply_persistence_config();
     }
 

@@ -95,9 +95,16 @@ pub(crate) struct Tracking {
     /// How many times in a row `limit_used_slots` ended still over the limit: each time it
     /// tries harder.
     limit_misses: u32,
+    /// `tracking-table-max-keys`, 0 for no limit.
+    max_keys: usize,
 }
 
 impl Tracking {
+    /// Takes `tracking-table-max-keys` from the config (at start and after CONFIG SET).
+    pub(crate) fn configure(&mut self, config: &crate::Config) {
+        self.max_keys = config.int("tracking-table-max-keys").max(0) as usize;
+    }
+
     /// INFO's `tracking_clients`.
     pub(crate) fn clients(&self) -> u64 {
         self.clients
@@ -285,14 +292,17 @@ impl Engine {
     /// Sends `keys` (an array of keys, or a null for everything) to tracking client `id`, or to
     /// the client it redirects to (Redis's `sendTrackingMessage`).
     fn send_tracking_message(&mut self, id: ClientId, keys: Reply) {
-        let Some(c) = self.clients.get_mut(&id) else {
-            return;
-        };
-        let redirect = c.tracking.as_ref().map_or(0, |t| t.redirect);
+        let redirect = self
+            .clients
+            .get(&id)
+            .and_then(|c| c.tracking.as_ref())
+            .map_or(0, |t| t.redirect);
         let mut target = id;
         if redirect != 0 {
             if !self.clients.contains_key(&ClientId(redirect)) {
-                let c = self.clients.get_mut(&id).expect("looked up above");
+                let Some(c) = self.clients.get_mut(&id) else {
+                    return;
+                };
                 if let Some(t) = c.tracking.as_mut() {
                     t.broken_redirect = true;
                 }
@@ -384,7 +394,7 @@ impl Engine {
         if self.tracking.clients == 0 {
             return;
         }
-        let max_keys = self.config.int("tracking-table-max-keys").max(0) as usize;
+        let max_keys = self.tracking.max_keys;
         if max_keys == 0 {
             return;
         }
