@@ -299,7 +299,12 @@ impl Engine {
             .map_or(0, |t| t.redirect);
         let mut target = id;
         if redirect != 0 {
-            if !self.clients.contains_key(&ClientId(redirect)) {
+            // A client killed or quitting is gone already for Redis, which frees it at once.
+            if !self
+                .clients
+                .get(&ClientId(redirect))
+                .is_some_and(|c| !c.closing)
+            {
                 let Some(c) = self.clients.get_mut(&id) else {
                     return;
                 };

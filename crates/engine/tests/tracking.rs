@@ -140,3 +140,27 @@ fn a_served_blocked_client_hears_of_its_own_write_after_its_reply() {
         vec![Reply::bulk("foo"), invalidate(&["dst"])]
     );
 }
+
+#[test]
+fn a_redirect_target_killed_is_gone_before_its_connection_closes() {
+    let (mut engine, _) = engine();
+    let target = engine.connect();
+    let id = engine.connect();
+    run(&mut engine, id, "HELLO 3");
+    let on = format!("CLIENT TRACKING ON REDIRECT {}", target.0);
+    assert_eq!(run(&mut engine, id, &on), Reply::ok());
+    run(&mut engine, id, "GET k");
+    let other = engine.connect();
+    run(&mut engine, other, &format!("CLIENT KILL ID {}", target.0));
+    // The front end has not closed the killed connection yet: it is still a client.
+    assert!(engine.client(target).is_some());
+    run(&mut engine, other, "SET k 1");
+    assert_eq!(
+        engine.drain(id),
+        vec![Reply::Push(vec![
+            Reply::bulk("tracking-redir-broken"),
+            Reply::Integer(target.0 as i64),
+        ])]
+    );
+    assert!(engine.drain(target).is_empty());
+}
