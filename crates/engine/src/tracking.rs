@@ -300,10 +300,10 @@ impl Engine {
         let mut target = id;
         if redirect != 0 {
             // A client killed or quitting is gone already for Redis, which frees it at once.
-            if !self
+            if self
                 .clients
                 .get(&ClientId(redirect))
-                .is_some_and(|c| !c.closing)
+                .is_none_or(|c| c.closing)
             {
                 let Some(c) = self.clients.get_mut(&id) else {
                     return;
