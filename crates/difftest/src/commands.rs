@@ -271,6 +271,11 @@ pub static ROWS: &[Row] = &[
     // command: each would cost both servers a read timeout. tests/compat/client_reply.redis
     // covers it with @noreply.
     weight("client|reply", 0),
+    // Tracking's invalidations are pushes that arrive after a command's reply, which one read
+    // per command would take for the next command's reply; and over tracking-table-max-keys
+    // the keys invalidated are drawn at random. tests/compat/tracking*.redis and
+    // crates/server/tests/tracking_redis_py.py cover it.
+    weight("client|tracking", 0),
     // A hash table's DUMP follows its own order, which differs between the servers (and a
     // stream's holds its consumers' seen-times).
     row("dump", Compare::Shape),

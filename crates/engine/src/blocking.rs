@@ -189,13 +189,14 @@ impl Engine {
             self.count_error(text);
             self.count_blocked_failure(client);
         }
-        if !self.reply_wanted(client) {
-            return true;
+        if self.reply_wanted(client) {
+            if let Some(c) = self.clients.get_mut(&client) {
+                c.outbox.push_back(reply);
+                self.woken.push(client);
+            }
         }
-        if let Some(c) = self.clients.get_mut(&client) {
-            c.outbox.push_back(reply);
-            self.woken.push(client);
-        }
+        // What serving it invalidated for itself follows the reply.
+        self.flush_pending_invalidations(client);
         true
     }
 
@@ -302,8 +303,12 @@ impl Engine {
     /// Runs a blocking command's non-blocking twin for `client`, in its database.
     pub(crate) fn run_twin(&mut self, client: ClientId, argv: &[Vec<u8>]) -> Result<Reply, Error> {
         let (spec, name) = spec::resolve(argv)?;
-        let outcome = self.call(client, spec, &name, argv)?;
-        Ok(outcome.into_replies().pop().unwrap_or(Reply::NullArray))
+        // Served, the client's command runs again: what it invalidates for itself follows
+        // its reply (`unblock_with`).
+        let outer = self.tracking.current.replace(client);
+        let outcome = self.call(client, spec, &name, argv);
+        self.tracking.current = outer;
+        Ok(outcome?.into_replies().pop().unwrap_or(Reply::NullArray))
     }
 
     /// Answers every blocked client whose timeout has passed (strictly, as Redis's

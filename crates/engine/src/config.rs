@@ -253,6 +253,18 @@ pub static PARAMS: &[ConfigParam] = &[
         mutable: true,
         clamp: None,
     },
+    // The tracking table's size bound (`crate::tracking`); 0 for none.
+    ConfigParam {
+        name: "tracking-table-max-keys",
+        aliases: &[],
+        kind: ConfigKind::Int {
+            min: 0,
+            max: i64::MAX,
+        },
+        default: "1000000",
+        mutable: true,
+        clamp: None,
+    },
     ConfigParam {
         name: "maxmemory-samples",
         aliases: &[],

@@ -669,8 +669,8 @@ impl Engine {
     }
 
     /// Announces a change to a key: the event the page animates, the touch that fails the
-    /// EXEC of clients WATCHing it (Redis's `signalModifiedKey`), and the keyspace
-    /// notification (Redis's `notifyKeyspaceEvent`).
+    /// EXEC of clients WATCHing it and the invalidation of clients caching it (Redis's
+    /// `signalModifiedKey`), and the keyspace notification (Redis's `notifyKeyspaceEvent`).
     pub(crate) fn notify(
         &mut self,
         class: NotifyClass,
@@ -679,7 +679,8 @@ impl Engine {
         key: &[u8],
     ) {
         self.dirty += 1;
-        self.touch_watched_key(db, key);
+        let by_command = !matches!(class, NotifyClass::Expired | NotifyClass::Evicted);
+        self.signal_modified_key(db, key, by_command);
         self.announce(class, event, db, key);
     }
 

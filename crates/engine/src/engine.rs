@@ -34,6 +34,7 @@ use crate::rng::Rng;
 use crate::script::Scripting;
 use crate::slowlog::{self, Slowlog, SlowlogEntry};
 use crate::spec::{self, flag, CommandResult, CommandSpec};
+use crate::tracking::{ClientTracking, Tracking};
 use crate::transaction::{Transaction, WatchedKey, WatchedKeys};
 
 /// A connected client's id, as CLIENT ID reports it. Ids are never reused.
@@ -134,6 +135,8 @@ pub struct Client {
     /// The client scripts' commands run on (`crate::script::SCRIPT_CLIENT`): no connection,
     /// not listed nor counted as a client.
     pub(crate) script: bool,
+    /// Client-side caching, while CLIENT TRACKING is on (`crate::tracking`).
+    pub tracking: Option<ClientTracking>,
 }
 
 impl Client {
@@ -263,6 +266,8 @@ pub struct Engine {
     /// The last geo search's source key and shape, for the page's geo inspector to draw
     /// ([`Engine::last_geo_search`]); nothing Redis keeps.
     pub(crate) last_geo_search: Option<GeoSearched>,
+    /// Client-side caching: who caches which keys (`crate::tracking`).
+    pub(crate) tracking: Tracking,
 }
 
 /// A geo search as it was asked: which key of which database, and the circle or box.
@@ -313,6 +318,7 @@ impl Engine {
             persistence: Persistence::new(now_ms, appendonly),
             scripting: Scripting::default(),
             pre_command_oom: false,
+            tracking: Tracking::default(),
         };
         let requirepass = engine.config.text("requirepass").as_bytes().to_vec();
         engine.acl.set_requirepass(&requirepass);
@@ -356,6 +362,7 @@ impl Engine {
                 authenticated: !self.acl.auth_required(),
                 postponed: false,
                 script: false,
+                tracking: None,
             },
         );
         id
@@ -394,6 +401,7 @@ impl Engine {
                 authenticated: true,
                 postponed: false,
                 script: true,
+                tracking: None,
             },
         );
     }
@@ -406,9 +414,10 @@ impl Engine {
         }
     }
 
-    /// Forgets a client and everything it was waiting for: its subscriptions, watches and
-    /// blocked command.
+    /// Forgets a client and everything it was waiting for: its tracking, subscriptions,
+    /// watches and blocked command.
     pub fn disconnect(&mut self, id: ClientId) {
+        self.disable_tracking(id);
         self.unsubscribe_all(id);
         self.unwatch_all(id);
         self.unblock(id);
@@ -455,12 +464,33 @@ impl Engine {
         }
         self.now_ms = self.clock.now_ms();
         self.stats.total_commands_processed += 1;
+        let outer = self.tracking.current.replace(client);
         let result = self.process(client, argv);
         let mut outcome = self.outcome_of(result);
         // A blocked command's reply is sent, or not, when it comes (`unblock_with`).
         if !matches!(outcome, Outcome::Blocked) && !self.reply_wanted(client) {
             outcome = Outcome::Replies(pushes_only(argv, outcome));
         }
+        self.end_caching_for_command(client, argv);
+        // Invalidations the command caused to its own client follow its reply, whether
+        // replies are on or not (Redis writes them as pushes).
+        let invalidations = self.after_command_invalidations(client);
+        if !invalidations.is_empty() {
+            outcome = match outcome {
+                Outcome::Blocked => {
+                    if let Some(c) = self.clients.get_mut(&client) {
+                        c.outbox.extend(invalidations);
+                    }
+                    Outcome::Blocked
+                }
+                done => {
+                    let mut replies = done.into_replies();
+                    replies.extend(invalidations);
+                    Outcome::Replies(replies)
+                }
+            };
+        }
+        self.tracking.current = outer;
         // Keys made ready during a busy script are served when it ends, not in between.
         if !self.scripting.is_running() {
             self.serve_blocked_clients();
@@ -528,6 +558,7 @@ impl Engine {
             let flags = self.script_command_flags(spec, argv);
             self.check_permissions(client, spec, argv, &name)
                 .and_then(|()| self.check_memory(client, flags, argv))
+                .map(|()| self.limit_used_slots())
                 .and_then(|()| self.check_disk_error(client, flags, argv))
                 .and_then(|()| match self.is_write_command(client, flags, argv) {
                     true => self.check_good_replicas(),
@@ -613,7 +644,12 @@ impl Engine {
         };
         let start_us = self.clock.elapsed_us();
         let dirty_before = self.dirty;
+        self.tracking.in_call += 1;
         let result = handler(self, &call);
+        self.tracking.in_call -= 1;
+        if spec.has(flag::READONLY) && !matches!(name, "eval_ro" | "evalsha_ro" | "fcall_ro") {
+            self.remember_keys_read(client, argv);
+        }
         // PFCOUNT (`may_replicate`) writes the estimate it caches, which the log must see; a
         // script's writes are logged as they happen, as its effects.
         let writes =
@@ -680,13 +716,14 @@ impl Engine {
         });
     }
 
-    /// Takes the parameters that are read on every command (eviction, slow log, whether the
-    /// append-only log is on) from the config, so that running a command never searches the
-    /// config table; called at start and after every CONFIG SET.
+    /// Takes the parameters that are read on every command (eviction, slow log, the tracking
+    /// table's limit, whether the append-only log is on) from the config, so that running a
+    /// command never searches the config table; called at start and after every CONFIG SET.
     pub(crate) fn apply_config(&mut self) {
         self.eviction.configure(&self.config);
         self.slowlog.configure(&self.config);
         self.latency.configure(&self.config);
+        self.tracking.configure(&self.config);
         self.apply_persistence_config();
     }
 
@@ -724,7 +761,8 @@ impl Engine {
 
     /// Background work, called by the front end on a timer (`hz` times a second, like Redis's
     /// `serverCron`): blocked clients whose timeout passed, the active expire cycle, the
-    /// append-only log handed to the storage, and save points and automatic log rewrites
+    /// tracking table kept within its limit and the BCAST invalidations its expiries caused,
+    /// the append-only log handed to the storage, and save points and automatic log rewrites
     /// (`crate::persist`).
     pub fn tick(&mut self) {
         // Redis's cron does not run while a script does (its interruptions process clients,
@@ -735,6 +773,8 @@ impl Engine {
         self.now_ms = self.clock.now_ms();
         self.time_out_blocked_clients();
         self.active_expire_cycle();
+        self.limit_used_slots();
+        self.broadcast_invalidations();
         self.track_peak_memory();
         self.flush_aof();
         self.persistence_cron();

@@ -354,6 +354,31 @@ pub enum Error {
     UnknownClientType(String),
     /// CLIENT KILL USER of a user that does not exist.
     NoSuchUser(String),
+    // --- Client-side caching (networking.c, tracking.c) ---
+    /// CLIENT TRACKING ... REDIRECT given twice.
+    TrackingRedirectTwice,
+    /// CLIENT TRACKING ... REDIRECT to an id no client has.
+    TrackingRedirectMissing,
+    /// CLIENT TRACKING ON ... PREFIX without BCAST.
+    TrackingPrefixWithoutBcast,
+    /// CLIENT TRACKING ON switching BCAST on or off while tracking.
+    TrackingBcastSwitch,
+    /// CLIENT TRACKING ON BCAST with OPTIN or OPTOUT.
+    TrackingOptWithBcast,
+    /// CLIENT TRACKING ON OPTIN OPTOUT.
+    TrackingOptinAndOptout,
+    /// CLIENT TRACKING ON switching between OPTIN and OPTOUT while tracking.
+    TrackingOptSwitch,
+    /// A new prefix overlapping one the client already has: (new, existing).
+    TrackingPrefixOverlapsExisting(String, String),
+    /// Two prefixes of the same CLIENT TRACKING overlapping each other.
+    TrackingPrefixOverlapsProvided(String, String),
+    /// CLIENT CACHING while tracking is off.
+    CachingWithoutTracking,
+    /// CLIENT CACHING YES outside OPTIN mode.
+    CachingYesWithoutOptin,
+    /// CLIENT CACHING NO outside OPTOUT mode.
+    CachingNoWithoutOptout,
     /// CLIENT LIST ID with an id that is not a positive integer.
     InvalidClientId,
 
@@ -868,6 +893,47 @@ impl fmt::Display for Error {
             ClientIdNotPositive => f.write_str("ERR client-id should be greater than 0"),
             UnknownClientType(kind) => write!(f, "ERR Unknown client type '{kind}'"),
             NoSuchUser(user) => write!(f, "ERR No such user '{user}'"),
+            TrackingRedirectTwice => {
+                f.write_str("ERR A client can only redirect to a single other client")
+            }
+            TrackingRedirectMissing => {
+                f.write_str("ERR The client ID you want redirect to does not exist")
+            }
+            TrackingPrefixWithoutBcast => {
+                f.write_str("ERR PREFIX option requires BCAST mode to be enabled")
+            }
+            TrackingBcastSwitch => f.write_str(
+                "ERR You can't switch BCAST mode on/off before disabling tracking for this \
+                 client, and then re-enabling it with a different mode.",
+            ),
+            TrackingOptWithBcast => f.write_str("ERR OPTIN and OPTOUT are not compatible with BCAST"),
+            TrackingOptinAndOptout => {
+                f.write_str("ERR You can't specify both OPTIN mode and OPTOUT mode")
+            }
+            TrackingOptSwitch => f.write_str(
+                "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this \
+                 client, and then re-enabling it with a different mode.",
+            ),
+            TrackingPrefixOverlapsExisting(new, old) => write!(
+                f,
+                "ERR Prefix '{new}' overlaps with an existing prefix '{old}'. \
+                 Prefixes for a single client must not overlap."
+            ),
+            TrackingPrefixOverlapsProvided(one, other) => write!(
+                f,
+                "ERR Prefix '{one}' overlaps with another provided prefix '{other}'. \
+                 Prefixes for a single client must not overlap."
+            ),
+            CachingWithoutTracking => f.write_str(
+                "ERR CLIENT CACHING can be called only when the client is in tracking mode \
+                 with OPTIN or OPTOUT mode enabled",
+            ),
+            CachingYesWithoutOptin => f.write_str(
+                "ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.",
+            ),
+            CachingNoWithoutOptout => f.write_str(
+                "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.",
+            ),
             InvalidClientId => f.write_str("ERR Invalid client ID"),
             Protocol(what) => write!(f, "ERR Protocol error: {what}"),
             BusyKey => f.write_str("BUSYKEY Target key name already exists."),

@@ -63,6 +63,7 @@ pub mod rng;
 pub mod script;
 pub mod slowlog;
 pub mod spec;
+pub mod tracking;
 pub mod transaction;
 pub mod types;
 

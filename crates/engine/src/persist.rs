@@ -618,6 +618,7 @@ impl Engine {
             self.signal_deleted_streams(db, None);
             self.touch_all_watched_keys_in_db(db, None);
         }
+        self.invalidate_tracked_keys_on_flush();
         self.dbs = new;
         self.finish_load(loaded, expired);
         Ok(())

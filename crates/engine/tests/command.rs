@@ -416,7 +416,7 @@ fn command_getkeys_follows_key_positions() {
 fn helps_list_what_exists() {
     let (mut engine, id) = engine();
     for (container, first) in [
-        ("CLIENT", "GETNAME"),
+        ("CLIENT", "CACHING (YES|NO)"),
         ("CONFIG", "GET <pattern>"),
         ("COMMAND", "(no subcommand)"),
     ] {

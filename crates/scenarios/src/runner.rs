@@ -429,8 +429,9 @@ const SCRIPT_SLICES: usize = 500;
 /// Runs a command to its reply. A script runs in slices that a server interleaves with other
 /// clients; the scenario's clock stands still, so the runner plays them back to back (a
 /// runaway one is stopped after [`SCRIPT_SLICES`], as SCRIPT KILL would, and as only
-/// SHUTDOWN NOSAVE could were it to have written). Also returns what reached the client before
-/// its reply (a script's PUBLISH to a RESP3 subscriber), in order.
+/// SHUTDOWN NOSAVE could were it to have written). Also returns the pushes that reached the
+/// client beside its reply (a script's PUBLISH to a RESP3 subscriber before it, a tracking
+/// invalidation after it), in order.
 fn execute(engine: &mut Engine, client: ClientId, argv: &[Vec<u8>]) -> (Outcome, Vec<Reply>) {
     let outcome = engine.execute(client, argv);
     if !matches!(outcome, Outcome::Blocked) || !engine.script_running() {
@@ -446,8 +447,13 @@ fn execute(engine: &mut Engine, client: ClientId, argv: &[Vec<u8>]) -> (Outcome,
         engine.stop_script();
     }
     let mut arrived = engine.drain(client);
-    match arrived.pop() {
-        Some(reply) => (Outcome::Reply(reply), arrived),
+    // The reply is the last thing that is no push: a tracking invalidation the script caused
+    // to its own client follows it.
+    match arrived.iter().rposition(|r| !matches!(r, Reply::Push(_))) {
+        Some(at) => {
+            let reply = arrived.remove(at);
+            (Outcome::Reply(reply), arrived)
+        }
         None => (Outcome::Blocked, arrived),
     }
 }

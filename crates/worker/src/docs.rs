@@ -220,6 +220,10 @@ pub static NOTES: &[Notes] = &[
     n("client|unblock", "結束某個阻塞命令的等待，當作逾時或回傳錯誤。", &["CLIENT UNBLOCK 42"]),
     n("client|reply", "關掉（OFF）、打開（ON）或只略過下一個命令（SKIP）這個連線收到的回覆；訂閱確認和訊息照樣送達。", &["CLIENT REPLY SKIP"]),
     n("client|no-evict", "保護目前連線不被用戶端淘汰機制踢掉，或取消保護。", &["CLIENT NO-EVICT ON"]),
+    n("client|tracking", "開啟或關閉伺服器協助的用戶端快取：讀過的鍵一被改動，伺服器就送出 invalidate 訊息，告訴用戶端該丟掉哪些快取。", &["HELLO 3\nCLIENT TRACKING ON\nSET price 10\nGET price\nSET price 12", "CLIENT TRACKING ON BCAST PREFIX user:"]),
+    n("client|caching", "在 OPTIN（或 OPTOUT）追蹤模式下，指定下一個命令讀的鍵要（或不要）被追蹤。", &["HELLO 3\nCLIENT TRACKING ON OPTIN\nCLIENT CACHING YES\nGET price"]),
+    n("client|getredir", "傳回追蹤訊息轉送到的用戶端編號：0 表示送給自己，-1 表示沒有開啟追蹤。", &["CLIENT GETREDIR"]),
+    n("client|trackinginfo", "說明目前連線的追蹤狀態：模式旗標、轉送對象與 BCAST 前綴。", &["CLIENT TRACKING ON BCAST PREFIX user:\nCLIENT TRACKINGINFO"]),
     n("client|help", "列出 CLIENT 的子命令。", &["CLIENT HELP"]),
     // server
     n("config", "讀取和修改伺服器設定的一組子命令。", &["CONFIG HELP"]),

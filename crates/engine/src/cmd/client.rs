@@ -1,5 +1,7 @@
 //! CLIENT: a container of subcommands about connections: ID, SETNAME, GETNAME, LIST, INFO,
-//! KILL, UNBLOCK, REPLY, NO-EVICT and HELP, each a row in [`SUBCOMMANDS`] and a line pair in [`HELP`].
+//! KILL, UNBLOCK, REPLY, NO-EVICT, the client-side caching ones (TRACKING, CACHING, GETREDIR,
+//! TRACKINGINFO: `crate::tracking`) and HELP, each a row in [`SUBCOMMANDS`] and a line pair in
+//! [`HELP`].
 
 use std::fmt::Write as _;
 
@@ -8,6 +10,7 @@ use crate::engine::{Call, Client, ClientId, Engine, Outcome};
 use crate::error::Error;
 use crate::reply::Reply;
 use crate::spec::{flag, CommandResult, CommandSpec};
+use crate::tracking::TrackingOptions;
 
 /// Flags Redis gives CLIENT's per-connection subcommands.
 const PER_CONNECTION: u32 = flag::NOSCRIPT | flag::LOADING | flag::STALE;
@@ -157,6 +160,62 @@ static SUBCOMMANDS: &[CommandSpec] = &[
         subcommands: &[],
     },
     CommandSpec {
+        name: "tracking",
+        arity: -3,
+        flags: PER_CONNECTION,
+        group: "connection",
+        since: "6.0.0",
+        summary: "Turns on or off the server's help with caching on the client side: messages naming the keys to forget.",
+        syntax: "(ON | OFF) [REDIRECT client-id] [PREFIX prefix [PREFIX prefix ...]] [BCAST] [OPTIN] [OPTOUT] [NOLOOP]",
+        complexity: "O(1). Some options may introduce additional complexity.",
+        keys: &[],
+        tips: &[],
+        handler: Some(tracking),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "caching",
+        arity: 3,
+        flags: PER_CONNECTION,
+        group: "connection",
+        since: "6.0.0",
+        summary: "In OPTIN or OPTOUT tracking, says whether the keys the next command reads are cached.",
+        syntax: "YES | NO",
+        complexity: "O(1)",
+        keys: &[],
+        tips: &[],
+        handler: Some(caching),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "getredir",
+        arity: 2,
+        flags: PER_CONNECTION,
+        group: "connection",
+        since: "6.0.0",
+        summary: "Returns the id of the client tracking messages go to: 0 for this one, -1 when tracking is off.",
+        syntax: "",
+        complexity: "O(1)",
+        keys: &[],
+        tips: &[],
+        handler: Some(getredir),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "trackinginfo",
+        arity: 2,
+        flags: PER_CONNECTION,
+        group: "connection",
+        since: "6.2.0",
+        summary: "Describes this connection's tracking: its flags, where messages go, its prefixes.",
+        syntax: "",
+        complexity: "O(1)",
+        keys: &[],
+        tips: &[],
+        handler: Some(trackinginfo),
+        subcommands: &[],
+    },
+    CommandSpec {
         name: "help",
         arity: 2,
         flags: flag::LOADING | flag::STALE,
@@ -174,6 +233,10 @@ static SUBCOMMANDS: &[CommandSpec] = &[
 
 /// CLIENT HELP's lines for the subcommands we have, worded and ordered as Redis 7.0 words them.
 const HELP: &[&str] = &[
+    "CACHING (YES|NO)",
+    "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+    "GETREDIR",
+    "    Return the client ID we are redirecting to when tracking is enabled.",
     "GETNAME",
     "    Return the name of the current connection.",
     "ID",
@@ -204,6 +267,11 @@ const HELP: &[&str] = &[
     "    Assign the name <name> to the current connection.",
     "UNBLOCK <clientid> [TIMEOUT|ERROR]",
     "    Unblock the specified blocked client.",
+    "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+    "         [OPTIN] [OPTOUT] [NOLOOP]",
+    "    Control server assisted client side caching.",
+    "TRACKINGINFO",
+    "    Report tracking status for the current connection.",
     "NO-EVICT (ON|OFF)",
     "    Protect current client connection from eviction.",
 ];
@@ -287,6 +355,12 @@ pub(crate) fn client_line(engine: &Engine, client: &Client, current: Option<&[Ve
         (client.subscriptions.any(), 'P'),
         (client.multi.is_some(), 'x'),
         (client.is_blocked(), 'b'),
+        (client.tracking.is_some(), 't'),
+        (
+            client.tracking.as_ref().is_some_and(|t| t.broken_redirect),
+            'R',
+        ),
+        (client.tracking.as_ref().is_some_and(|t| t.bcast), 'B'),
         (client.dirty_cas, 'd'),
         (client.closing, 'c'),
         (client.no_evict, 'e'),
@@ -322,7 +396,7 @@ pub(crate) fn client_line(engine: &Engine, client: &Client, current: Option<&[Ve
         "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={flags} db={} sub={} \
          psub={} ssub={} multi={} qbuf={qbuf} qbuf-free={} argv-mem={argv_mem} \
          multi-mem={multi_mem} rbs=1024 rbp={qbuf} obl=0 oll=0 omem=0 tot-mem={} events=r \
-         cmd={} user={} redir=-1 resp={}",
+         cmd={} user={} redir={} resp={}",
         client.id.0,
         client.addr,
         client.laddr,
@@ -339,6 +413,7 @@ pub(crate) fn client_line(engine: &Engine, client: &Client, current: Option<&[Ve
         22272 + qbuf + argv_mem + multi_mem,
         client.last_command,
         String::from_utf8_lossy(&client.user),
+        redirect_of(client),
         client.protocol,
     );
     line
@@ -594,4 +669,194 @@ pub(crate) fn checked_client_name(name: &[u8]) -> Result<Option<Vec<u8>>, Error>
     } else {
         Err(Error::InvalidClientName)
     }
+}
+
+/// Where a client's tracking messages go, as GETREDIR, TRACKINGINFO and CLIENT LIST's `redir`
+/// say it: the target's id, 0 for the client itself, -1 when tracking is off.
+fn redirect_of(client: &Client) -> i64 {
+    client.tracking.as_ref().map_or(-1, |t| t.redirect as i64)
+}
+
+/// ```text
+/// CLIENT TRACKING ON | OFF [REDIRECT client-id] [PREFIX prefix ...] [BCAST] [OPTIN] [OPTOUT] [NOLOOP]
+/// ```
+/// Every option is read first (a REDIRECT target must exist now; an unknown word is a syntax
+/// error), then ON checks them against each other and against the mode the client is in, in
+/// Redis's order, before turning tracking on (`crate::tracking`); OFF ignores them.
+fn tracking(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    let mut options = TrackingOptions::default();
+    let mut args = call.argv[3..].iter();
+    while let Some(option) = args.next() {
+        let more = args.len() > 0;
+        if is(option, "redirect") && more {
+            let id = args.next().expect("one more argument");
+            if options.redirect != 0 {
+                return Err(Error::TrackingRedirectTwice);
+            }
+            let id = string2ll(id).ok_or(Error::NotInteger)?;
+            if u64::try_from(id)
+                .ok()
+                .and_then(|id| engine.client(ClientId(id)))
+                .is_none()
+            {
+                return Err(Error::TrackingRedirectMissing);
+            }
+            options.redirect = id as u64;
+        } else if is(option, "bcast") {
+            options.bcast = true;
+        } else if is(option, "optin") {
+            options.optin = true;
+        } else if is(option, "optout") {
+            options.optout = true;
+        } else if is(option, "noloop") {
+            options.noloop = true;
+        } else if is(option, "prefix") && more {
+            options
+                .prefixes
+                .push(args.next().expect("one more argument").clone());
+        } else {
+            return Err(Error::Syntax);
+        }
+    }
+    if is(&call.argv[2], "off") {
+        engine.disable_tracking(call.client);
+        return Ok(Reply::ok().into());
+    }
+    if !is(&call.argv[2], "on") {
+        return Err(Error::Syntax);
+    }
+    let current = engine.client(call.client).and_then(|c| c.tracking.as_ref());
+    if !options.bcast && !options.prefixes.is_empty() {
+        return Err(Error::TrackingPrefixWithoutBcast);
+    }
+    if current.is_some_and(|t| t.bcast != options.bcast) {
+        return Err(Error::TrackingBcastSwitch);
+    }
+    if options.bcast && (options.optin || options.optout) {
+        return Err(Error::TrackingOptWithBcast);
+    }
+    if options.optin && options.optout {
+        return Err(Error::TrackingOptinAndOptout);
+    }
+    if current.is_some_and(|t| (options.optin && t.optout) || (options.optout && t.optin)) {
+        return Err(Error::TrackingOptSwitch);
+    }
+    if options.bcast {
+        let existing = current.map(|t| &t.prefixes);
+        check_prefix_collisions(existing, &options.prefixes)?;
+    }
+    engine.enable_tracking(call.client, options);
+    Ok(Reply::ok().into())
+}
+
+/// BCAST prefixes of one client must not overlap (one a prefix of the other, or equal): each
+/// new one is checked against those the client has, then against the new ones after it
+/// (Redis's `checkPrefixCollisionsOrReply`).
+fn check_prefix_collisions(
+    existing: Option<&std::collections::BTreeSet<Vec<u8>>>,
+    new: &[Vec<u8>],
+) -> Result<(), Error> {
+    let overlap = |a: &[u8], b: &[u8]| a.starts_with(b) || b.starts_with(a);
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    for (i, prefix) in new.iter().enumerate() {
+        if let Some(old) = existing
+            .into_iter()
+            .flatten()
+            .find(|old| overlap(old, prefix))
+        {
+            return Err(Error::TrackingPrefixOverlapsExisting(
+                text(prefix),
+                text(old),
+            ));
+        }
+        if let Some(other) = new[i + 1..].iter().find(|other| overlap(other, prefix)) {
+            return Err(Error::TrackingPrefixOverlapsProvided(
+                text(prefix),
+                text(other),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// ```text
+/// CLIENT CACHING YES | NO
+/// ```
+/// In OPTIN mode YES, in OPTOUT mode NO: the next command (or transaction) is the exception
+/// to the mode.
+fn caching(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    let Some(t) = engine
+        .clients
+        .get_mut(&call.client)
+        .and_then(|c| c.tracking.as_mut())
+    else {
+        return Err(Error::CachingWithoutTracking);
+    };
+    if is(&call.argv[2], "yes") {
+        if !t.optin {
+            return Err(Error::CachingYesWithoutOptin);
+        }
+    } else if is(&call.argv[2], "no") {
+        if !t.optout {
+            return Err(Error::CachingNoWithoutOptout);
+        }
+    } else {
+        return Err(Error::Syntax);
+    }
+    t.caching = true;
+    Ok(Reply::ok().into())
+}
+
+/// ```text
+/// CLIENT GETREDIR
+/// ```
+fn getredir(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    let redirect = engine.client(call.client).map_or(-1, redirect_of);
+    Ok(Reply::Integer(redirect).into())
+}
+
+/// ```text
+/// CLIENT TRACKINGINFO
+/// ```
+/// A map of `flags` (a set: `on` or `off`, then the mode's words), `redirect` and `prefixes`.
+fn trackinginfo(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    let client = engine.client(call.client);
+    let tracking = client.and_then(|c| c.tracking.as_ref());
+    let mut flags = vec![if tracking.is_some() { "on" } else { "off" }];
+    if let Some(t) = tracking {
+        for (on, word) in [
+            (t.bcast, "bcast"),
+            (t.optin, "optin"),
+            (t.optin && t.caching, "caching-yes"),
+            (t.optout, "optout"),
+            (t.optout && t.caching, "caching-no"),
+            (t.noloop, "noloop"),
+            (t.broken_redirect, "broken_redirect"),
+        ] {
+            if on {
+                flags.push(word);
+            }
+        }
+    }
+    let prefixes = tracking.map(|t| {
+        t.prefixes
+            .iter()
+            .map(|p| Reply::bulk(p.as_slice()))
+            .collect()
+    });
+    Ok(Reply::Map(vec![
+        (
+            Reply::bulk("flags"),
+            Reply::Set(flags.into_iter().map(Reply::bulk).collect()),
+        ),
+        (
+            Reply::bulk("redirect"),
+            Reply::Integer(client.map_or(-1, redirect_of)),
+        ),
+        (
+            Reply::bulk("prefixes"),
+            Reply::Array(prefixes.unwrap_or_default()),
+        ),
+    ])
+    .into())
 }

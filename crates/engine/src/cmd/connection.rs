@@ -131,11 +131,12 @@ fn quit(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 /// RESET
 /// ```
 /// Puts the connection back as it was when it connected: no transaction, no watched key,
-/// no subscription (left without confirmations), RESP2, database 0, no name, NO-EVICT off,
+/// no subscription (left without confirmations), no tracking, RESP2, database 0, no name, NO-EVICT off,
 /// the `default` user (authenticated only if it needs no password); and replies `RESET`.
 fn reset(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     engine.discard_transaction(call.client);
     engine.unsubscribe_all(call.client);
+    engine.disable_tracking(call.client);
     let authenticated = !engine.acl.auth_required();
     if let Some(client) = engine.clients.get_mut(&call.client) {
         client.protocol = 2;

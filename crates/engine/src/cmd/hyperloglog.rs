@@ -171,7 +171,7 @@ fn pfcount(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
             hll::set_cached_cardinality(h, card);
         }
         // A change WATCH and the log see, though no event announces it.
-        engine.touch_watched_key(db, key);
+        engine.signal_modified_key(db, key, true);
         engine.dirty += 1;
     }
     Ok(Reply::Integer(card as i64).into())

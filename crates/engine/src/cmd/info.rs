@@ -223,7 +223,7 @@ fn clients(engine: &Engine) -> Fields {
         ("client_recent_max_input_buffer", "0".into()),
         ("client_recent_max_output_buffer", "0".into()),
         ("blocked_clients", blocked.to_string()),
-        ("tracking_clients", "0".into()),
+        ("tracking_clients", engine.tracking.clients().to_string()),
         ("clients_in_timeout_table", timed.to_string()),
     ])
 }
@@ -492,9 +492,18 @@ fn stats(engine: &Engine) -> Fields {
         ("active_defrag_key_misses", zero()),
         ("total_active_defrag_time", zero()),
         ("current_active_defrag_time", zero()),
-        ("tracking_total_keys", zero()),
-        ("tracking_total_items", zero()),
-        ("tracking_total_prefixes", zero()),
+        (
+            "tracking_total_keys",
+            engine.tracking.total_keys().to_string(),
+        ),
+        (
+            "tracking_total_items",
+            engine.tracking.total_items().to_string(),
+        ),
+        (
+            "tracking_total_prefixes",
+            engine.tracking.total_prefixes().to_string(),
+        ),
         ("unexpected_error_replies", zero()),
         ("total_error_replies", s.total_error_replies.to_string()),
         ("dump_payload_sanitizations", zero()),

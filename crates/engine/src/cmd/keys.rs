@@ -1205,6 +1205,7 @@ fn empty_db(engine: &mut Engine, db: usize) -> usize {
 fn flushdb(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     check_flush_mode(call)?;
     empty_db(engine, call.db);
+    engine.invalidate_tracked_keys_on_flush();
     Ok(Reply::ok().into())
 }
 
@@ -1217,6 +1218,7 @@ fn flushall(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     for db in 0..engine.dbs.len() {
         empty_db(engine, db);
     }
+    engine.invalidate_tracked_keys_on_flush();
     engine.save_after_flushall();
     Ok(Reply::ok().into())
 }

@@ -1318,7 +1318,7 @@ fn xgroup(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
             };
             if exists.is_none() {
                 engine.db_add(db, key, Value::Stream(Stream::new()));
-                engine.touch_watched_key(db, key);
+                engine.signal_modified_key(db, key, true);
             }
             let stream = write_stream(engine, db, key)?.expect("the stream exists now");
             let id = id.unwrap_or(stream.last_id());

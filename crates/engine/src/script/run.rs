@@ -210,9 +210,19 @@ impl Engine {
             return;
         }
         let caller = self.script_caller();
-        if let Some(result) = self.script_slice() {
+        // The slice runs as the caller's command: its own invalidations follow its result.
+        let outer = std::mem::replace(&mut self.tracking.current, caller);
+        self.tracking.in_call += 1;
+        let result = self.script_slice();
+        self.tracking.in_call -= 1;
+        if let Some(result) = result {
             self.deliver_script_result(caller, result);
         }
+        if let Some(caller) = caller {
+            self.flush_pending_invalidations(caller);
+        }
+        self.broadcast_invalidations();
+        self.tracking.current = outer;
     }
 
     /// Ends the running script where it stands, written or not, for a front end that cannot
