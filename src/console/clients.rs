@@ -21,7 +21,7 @@ use crate::share::dialog::Share;
 use crate::state::{use_shared, EngineState, Tab};
 use keyspace_protocol::console::{
     clip_echo, help_topic, typed_arg, BlockedView, ClientView, FlowKind, PaneId, Replies,
-    RunningScript, PANES_MAX,
+    RunningScript, TrackingView, PANES_MAX,
 };
 use keyspace_protocol::Request;
 
@@ -85,6 +85,12 @@ pub fn badges(view: &ClientView, text: &ClientStrings) -> Vec<(&'static str, Str
     if view.waiting_lines > 0 {
         out.push(("waiting", fill(text.waiting_lines, view.waiting_lines)));
     }
+    if let Some(tracking) = &view.tracking {
+        out.push(("tracking", tracking_badge(tracking, text)));
+    }
+    if view.monitor {
+        out.push(("monitor", text.monitoring.to_string()));
+    }
     // The lines typed meanwhile print no reply: the header says why.
     match view.replies {
         Replies::On => {}
@@ -92,6 +98,41 @@ pub fn badges(view: &ClientView, text: &ClientStrings) -> Vec<(&'static str, Str
         Replies::SkipNext => out.push(("replies-off", text.reply_skipped.to_string())),
     }
     out
+}
+
+/// A tracking client's badge: its mode and options, then the keys Redis remembers it read
+/// (the copies an invalidation will name) or the prefixes it hears about.
+fn tracking_badge(tracking: &TrackingView, text: &ClientStrings) -> String {
+    let mut words = vec![text.tracking.to_string()];
+    match &tracking.bcast {
+        Some(prefixes) if prefixes.is_empty() => words.push("BCAST".into()),
+        Some(prefixes) => words.push(format!("BCAST {}", prefixes.join(" "))),
+        None => {}
+    }
+    for (on, option) in [
+        (tracking.optin, "OPTIN"),
+        (tracking.optout, "OPTOUT"),
+        (tracking.noloop, "NOLOOP"),
+    ] {
+        if on {
+            words.push(option.into());
+        }
+    }
+    if let Some(id) = tracking.redirect {
+        words.push(format!("REDIRECT {id}"));
+    }
+    let mut badge = words.join(" · ");
+    if tracking.bcast.is_none() {
+        let keys = match tracking.keys.is_empty() {
+            true => text.tracking_none.to_string(),
+            false => tracking.keys.join(" "),
+        };
+        badge.push_str(&format!(": {keys}"));
+        if tracking.more_keys {
+            badge.push_str(" …");
+        }
+    }
+    badge
 }
 
 /// The line of a blocked command still waiting for its reply, in the words of its badge: for
@@ -718,6 +759,38 @@ mod tests {
                 "subscribed · 7: news n* …",
                 "blocked · BLPOP jobs",
                 "2 typed lines wait"
+            ]
+        );
+        let mut v = view(1);
+        v.tracking = Some(TrackingView {
+            noloop: true,
+            keys: vec!["user:1".into(), "user:2".into()],
+            more_keys: true,
+            ..TrackingView::default()
+        });
+        assert_eq!(
+            badges(&v, &clients::EN),
+            [("tracking", "tracking · NOLOOP: user:1 user:2 …".to_string())]
+        );
+        v.tracking = Some(TrackingView {
+            bcast: Some(vec!["user:".into()]),
+            redirect: Some(9),
+            ..TrackingView::default()
+        });
+        assert_eq!(
+            badges(&v, &clients::ZH_TW)[0].1,
+            "追蹤中 · BCAST user: · REDIRECT 9"
+        );
+        v.tracking = Some(TrackingView::default());
+        v.monitor = true;
+        assert_eq!(
+            badges(&v, &clients::EN),
+            [
+                ("tracking", "tracking: no key read yet".to_string()),
+                (
+                    "monitor",
+                    "MONITOR: every command of every client".to_string()
+                )
             ]
         );
         let mut v = view(1);

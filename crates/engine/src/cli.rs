@@ -323,7 +323,8 @@ pub fn invalidated_keys(reply: &Reply) -> Option<Option<Vec<&[u8]>>> {
         Reply::Push(parts) | Reply::Array(parts) => match parts.as_slice() {
             [Reply::Bulk(kind), keys] if kind.as_slice() == b"invalidate" => keys,
             [Reply::Bulk(kind), Reply::Bulk(channel), keys]
-                if kind.as_slice() == b"message" && channel.as_slice() == INVALIDATE_CHANNEL =>
+                if kind.as_slice() == b"message"
+                    && channel.as_slice() == crate::tracking::INVALIDATE_CHANNEL =>
             {
                 keys
             }
@@ -344,9 +345,6 @@ pub fn invalidated_keys(reply: &Reply) -> Option<Option<Vec<&[u8]>>> {
         _ => None,
     }
 }
-
-/// The channel a RESP2 client subscribes to for the invalidations redirected to it.
-pub const INVALIDATE_CHANNEL: &[u8] = b"__redis__:invalidate";
 
 /// Commands whose replies redis-cli prints raw even on a terminal (INFO, CLIENT LIST/INFO...),
 /// so their multi-line text reads as text.

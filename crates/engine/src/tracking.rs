@@ -126,6 +126,24 @@ impl Tracking {
     }
 }
 
+impl Engine {
+    /// The first `limit` keys (in byte order) the tracking table remembers `client` read,
+    /// and whether there are more: what a front end shows of a tracking client's copies.
+    /// The table keeps clients per key, so this walks it; it stops at the key after the
+    /// last one shown.
+    pub fn tracked_keys(&self, client: ClientId, limit: usize) -> (Vec<&[u8]>, bool) {
+        let mut mine = self
+            .tracking
+            .table
+            .iter()
+            .filter(|(_, readers)| readers.contains(&client))
+            .map(|(key, _)| key.as_slice());
+        let shown: Vec<&[u8]> = mine.by_ref().take(limit).collect();
+        let more = mine.next().is_some();
+        (shown, more)
+    }
+}
+
 /// The options CLIENT TRACKING ON was given.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct TrackingOptions {

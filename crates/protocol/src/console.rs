@@ -121,6 +121,10 @@ pub struct ClientView {
     pub running_script: Option<RunningScript>,
     /// CLIENT REPLY OFF, or SKIP for the next command: its lines get no reply.
     pub replies: Replies,
+    /// CLIENT TRACKING, while on.
+    pub tracking: Option<TrackingView>,
+    /// It runs MONITOR: every command of the others is shown in it.
+    pub monitor: bool,
 }
 
 impl ClientView {
@@ -143,8 +147,25 @@ impl ClientView {
             waiting_lines: 0,
             running_script: None,
             replies: Replies::On,
+            tracking: None,
+            monitor: false,
         }
     }
+}
+
+/// A client's CLIENT TRACKING as its pane shows it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrackingView {
+    /// BCAST's prefixes (empty for every key); None in the default mode.
+    pub bcast: Option<Vec<String>>,
+    pub optin: bool,
+    pub optout: bool,
+    pub noloop: bool,
+    /// The client its invalidations go to, if another.
+    pub redirect: Option<u64>,
+    /// The first keys Redis remembers it read (default mode), and whether there are more.
+    pub keys: Vec<String>,
+    pub more_keys: bool,
 }
 
 /// Whether a pane's commands are answered (CLIENT REPLY).

@@ -16,7 +16,7 @@ use keyspace::types::stream::{Group, StreamId};
 use keyspace::{ClientId, Engine, Reply};
 use keyspace_protocol::console::{
     clip_echo, Answer, BlockedView, ClientView, Evicted, Flow, FlowKind, Line, LineKind, Note,
-    PaneId, Pushed, Replies, RunningScript, Update, Watched,
+    PaneId, Pushed, Replies, RunningScript, TrackingView, Update, Watched,
 };
 use keyspace_protocol::inspect::InspectQuery;
 use keyspace_protocol::keys::KeyQuery;
@@ -509,6 +509,24 @@ impl Session {
                 keyspace::Replies::Off => Replies::Off,
                 keyspace::Replies::SkipNext => Replies::SkipNext,
             },
+            tracking: client.tracking.as_ref().map(|t| {
+                let (keys, more_keys) = match t.bcast {
+                    true => (Vec::new(), false),
+                    false => self.engine.tracked_keys(pane.client, TRACKED_SHOWN),
+                };
+                TrackingView {
+                    bcast: t
+                        .bcast
+                        .then(|| t.prefixes.iter().map(|p| text(p)).collect()),
+                    optin: t.optin,
+                    optout: t.optout,
+                    noloop: t.noloop,
+                    redirect: (t.redirect != 0).then_some(t.redirect),
+                    keys: keys.into_iter().map(text).collect(),
+                    more_keys,
+                }
+            }),
+            monitor: false,
         }
     }
 
@@ -611,6 +629,9 @@ fn entry_flows(
         }
     }
 }
+
+/// Keys a tracking client's pane names of those Redis remembers it read.
+const TRACKED_SHOWN: usize = 8;
 
 /// What an invalidation carries in a flow: its kind, as Redis names the push.
 const INVALIDATE: &str = "invalidate";

@@ -1000,6 +1000,62 @@ fn a_pane_whose_replies_are_off_finishes_each_line_without_a_reply_and_says_why(
 }
 
 #[test]
+fn a_tracking_pane_shows_the_keys_it_read_and_an_invalidation_drawn_from_the_writer() {
+    let (mut s, _) = two_panes();
+    run_on(&mut s, 1, &["HELLO 3"], None);
+    let on = run_on(&mut s, 1, &["CLIENT TRACKING ON"], None);
+    let tracking = on.clients[0].tracking.clone().expect("tracking on");
+    assert_eq!((tracking.bcast, tracking.keys.len()), (None, 0));
+    run_on(&mut s, 1, &["GET user:1"], None);
+    let read = run_on(&mut s, 1, &["MGET user:2 user:3"], None);
+    let keys = read.clients[0].tracking.as_ref().map(|t| t.keys.clone());
+    assert_eq!(
+        keys,
+        Some(vec!["user:1".into(), "user:2".into(), "user:3".into()])
+    );
+    assert!(read.clients[1].tracking.is_none());
+
+    let write = run_on(&mut s, 2, &["SET user:2 kai"], None);
+    assert_eq!(pushed_to(&write, 1), ["-> invalidate: 'user:2'"]);
+    assert_eq!(
+        write.flows,
+        [Flow {
+            from: Some(2),
+            channel: "user:2".into(),
+            message: "invalidate".into(),
+            to: vec![(1, None)],
+            kind: FlowKind::Invalidation,
+        }]
+    );
+    let keys = write.clients[0].tracking.as_ref().map(|t| t.keys.clone());
+    assert_eq!(
+        keys,
+        Some(vec!["user:1".into(), "user:3".into()]),
+        "told once"
+    );
+
+    // A RESP2 client hears of them on __redis__:invalidate, redirected there.
+    let redirect = format!(
+        "CLIENT TRACKING ON BCAST PREFIX user: REDIRECT {}",
+        write.clients[1].id
+    );
+    run_on(&mut s, 2, &["SUBSCRIBE __redis__:invalidate"], None);
+    let bcast = run_on(&mut s, 1, &["CLIENT TRACKING OFF", redirect.as_str()], None);
+    let tracking = bcast.clients[0].tracking.clone().expect("tracking on");
+    assert_eq!(tracking.bcast, Some(vec!["user:".to_string()]));
+    let flush = run_on(&mut s, 1, &["SET user:9 mei"], None);
+    assert_eq!(
+        pushed_to(&flush, 2),
+        [
+            "1) \"message\"",
+            "2) \"__redis__:invalidate\"",
+            "3) 1) \"user:9\""
+        ]
+    );
+    assert_eq!(flush.flows[0].kind, FlowKind::Invalidation);
+}
+
+#[test]
 fn a_runaway_function_is_shown_as_a_function_and_stopped_by_function_kill() {
     let (mut s, clock) = two_panes();
     let library = "FUNCTION LOAD \"#!lua name=spin\\nredis.register_function('spin', \
