@@ -243,6 +243,8 @@ pub struct Engine {
     /// The last geo search's source key and shape, for the page's geo inspector to draw
     /// ([`Engine::last_geo_search`]); nothing Redis keeps.
     pub(crate) last_geo_search: Option<GeoSearched>,
+    /// DEBUG's test hooks, and the crash or restart it asked for (`crate::cmd::debug`).
+    pub(crate) debug: crate::cmd::debug::Hooks,
 }
 
 /// A geo search as it was asked: which key of which database, and the circle or box.
@@ -293,6 +295,7 @@ impl Engine {
             persistence: Persistence::new(now_ms, appendonly),
             scripting: Scripting::default(),
             pre_command_oom: false,
+            debug: crate::cmd::debug::Hooks::default(),
         };
         let requirepass = engine.config.text("requirepass").as_bytes().to_vec();
         engine.acl.set_requirepass(&requirepass);
@@ -420,9 +423,10 @@ impl Engine {
         if !self.clients.contains_key(&client) {
             return Reply::Error("ERR client is not connected".into()).into();
         }
-        // After SHUTDOWN the process is gone: nothing more runs, and nothing reaches the
-        // storage (a front end that goes on, the page, starts a new engine on what was kept).
-        if self.shutdown_requested() {
+        // After SHUTDOWN (or a DEBUG crash) the process is gone: nothing more runs, and
+        // nothing reaches the storage (a front end that goes on, the page, starts a new
+        // engine on what was kept).
+        if self.shutdown_requested() || self.crash().is_some() {
             return Outcome::Replies(Vec::new());
         }
         // Behind a running script (until it times out) a command waits, as behind Redis's
@@ -714,6 +718,12 @@ impl Engine {
         }
         self.now_ms = self.clock.now_ms();
         self.time_out_blocked_clients();
+        // DEBUG PAUSE-CRON stops what Redis's `serverCron` does; blocked clients' timeouts
+        // and the log's writes happen around its event loop (`beforeSleep`) and go on.
+        if self.debug.pause_cron {
+            self.flush_aof();
+            return;
+        }
         self.active_expire_cycle();
         self.track_peak_memory();
         self.flush_aof();

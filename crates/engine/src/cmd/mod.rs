@@ -7,6 +7,7 @@ pub mod blocking;
 pub mod client;
 pub mod config;
 pub mod connection;
+pub mod debug;
 pub mod functions;
 pub mod geo;
 pub mod hash;
@@ -50,6 +51,7 @@ pub static FAMILIES: &[&[CommandSpec]] = &[
     config::COMMANDS,
     info::COMMANDS,
     server::COMMANDS,
+    debug::COMMANDS,
     latency::COMMANDS,
     persist::COMMANDS,
     scripting::COMMANDS,
