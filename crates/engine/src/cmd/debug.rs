@@ -164,10 +164,10 @@ pub enum Crash {
 }
 
 impl Crash {
-    /// The report's lines, as Redis writes them to its log: the cause, then the report's
-    /// end marker. Redis adds stack traces, registers, INFO and a memory test, which describe
-    /// its C process and have no counterpart here.
-    fn report(&self) -> Vec<String> {
+    /// The report's lines, as Redis writes them to its log (where the engine puts them too):
+    /// the cause, then the report's end marker. Redis adds stack traces, registers, INFO and
+    /// a memory test, which describe its C process and have no counterpart here.
+    pub fn report(&self) -> Vec<String> {
         let start = "=== REDIS BUG REPORT START: Cut & paste starting from here ===".to_string();
         let mut lines = match self {
             Crash::Segfault => vec![
