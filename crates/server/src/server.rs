@@ -401,6 +401,23 @@ impl Connection {
     }
 }
 
+/// DEBUG RESTART and CRASH-AND-RECOVER: after the delay, this program runs again in this
+/// process with the arguments it was started with, as redis-server `execve`s itself. The
+/// sockets close on the way (Rust opens them close-on-exec), so the new one can listen on
+/// the same port; it loads what the storage keeps. If it cannot run, the process exits.
+fn restart_process(delay_ms: u64) {
+    std::thread::sleep(Duration::from_millis(delay_ms));
+    #[cfg(unix)]
+    if let Ok(program) = std::env::current_exe() {
+        use std::os::unix::process::CommandExt;
+        let error = std::process::Command::new(program)
+            .args(std::env::args_os().skip(1))
+            .exec();
+        eprintln!("Can't restart: {error}");
+    }
+    std::process::exit(1);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -513,21 +530,4 @@ mod tests {
         assert!(connection.run_locked(&mut engine));
         assert!(connection.output.is_empty());
     }
-}
-
-/// DEBUG RESTART and CRASH-AND-RECOVER: after the delay, this program runs again in this
-/// process with the arguments it was started with, as redis-server `execve`s itself. The
-/// sockets close on the way (Rust opens them close-on-exec), so the new one can listen on
-/// the same port; it loads what the storage keeps. If it cannot run, the process exits.
-fn restart_process(delay_ms: u64) {
-    std::thread::sleep(Duration::from_millis(delay_ms));
-    #[cfg(unix)]
-    if let Ok(program) = std::env::current_exe() {
-        use std::os::unix::process::CommandExt;
-        let error = std::process::Command::new(program)
-            .args(std::env::args_os().skip(1))
-            .exec();
-        eprintln!("Can't restart: {error}");
-    }
-    std::process::exit(1);
 }
