@@ -713,7 +713,8 @@ impl Engine {
     pub fn tick(&mut self) {
         // Redis's cron does not run while a script does (its interruptions process clients,
         // not timers): no expiry, no timeouts, nothing saved until the script ends.
-        if self.scripting.is_running() {
+        // After a DEBUG crash nothing runs at all.
+        if self.scripting.is_running() || self.crash().is_some() {
             return;
         }
         self.now_ms = self.clock.now_ms();

@@ -121,6 +121,17 @@ fn a_crash_ends_the_engine_with_a_report() {
 }
 
 #[test]
+fn nothing_expires_after_a_crash() {
+    let (mut e, id, clock) = engine("yes");
+    run(&mut e, id, "SET k v PX 100");
+    let argv = split_args(b"DEBUG PANIC").unwrap();
+    e.execute(id, &argv);
+    clock.advance_ms(1000);
+    e.tick();
+    assert_eq!(e.db(0).map(|db| db.len()), Some(1));
+}
+
+#[test]
 fn each_crash_says_what_it_was() {
     for (line, wanted) in [
         (
