@@ -399,6 +399,8 @@ impl Engine {
         if self.persistence.aof.buf.is_empty() {
             return;
         }
+        // DEBUG AOF-FLUSH-SLEEP's hook: a write made slow on purpose.
+        self.hold_for_us(self.debug.aof_flush_sleep_us);
         let location = self.storage_location();
         let fsync = self.config.text("appendfsync").to_string();
         let p = &mut self.persistence;

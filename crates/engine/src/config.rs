@@ -607,7 +607,76 @@ pub static PARAMS: &[ConfigParam] = &[
         mutable: false,
         clamp: None,
     },
+    // Microseconds each key adds to a save made in the foreground (SAVE, SHUTDOWN, DEBUG
+    // RELOAD, FLUSHALL's), as Redis's test hook slows `rdbSaveKeyValuePair`; a negative `-n`
+    // waits a microsecond for one key in n. A BGSAVE is done at once, with no child whose
+    // pace this could set: holding the whole engine instead would stall every client, which
+    // Redis's child never does, so it is not slowed. Hidden (`HIDDEN`).
+    ConfigParam {
+        name: "rdb-key-save-delay",
+        aliases: &[],
+        kind: ConfigKind::Int {
+            min: i32::MIN as i64,
+            max: i32::MAX as i64,
+        },
+        default: "0",
+        mutable: true,
+        clamp: None,
+    },
+    // The same for each key loaded (start, DEBUG RELOAD, a log's snapshot preamble).
+    ConfigParam {
+        name: "key-load-delay",
+        aliases: &[],
+        kind: ConfigKind::Int {
+            min: i32::MIN as i64,
+            max: i32::MAX as i64,
+        },
+        default: "0",
+        mutable: true,
+        clamp: None,
+    },
+    // How often a primary pings its replicas. The engine is a primary that never has one:
+    // held, as Redis holds it with no replica connected.
+    ConfigParam {
+        name: "repl-ping-replica-period",
+        aliases: &["repl-ping-slave-period"],
+        kind: ConfigKind::Int {
+            min: 1,
+            max: i32::MAX as i64,
+        },
+        default: "10",
+        mutable: true,
+        clamp: None,
+    },
+    // What a replica does with writes from its clients; held, as on Redis's primary, where
+    // it has no effect.
+    ConfigParam {
+        name: "replica-read-only",
+        aliases: &["slave-read-only"],
+        kind: ConfigKind::Bool,
+        default: "yes",
+        mutable: true,
+        clamp: None,
+    },
+    // The most a client's unread requests may fill before Redis closes it. The page's
+    // clients send one line at a time and the native server parses each request as it
+    // arrives (a single argument is bounded by `proto-max-bulk-len`): held, not enforced.
+    ConfigParam {
+        name: "client-query-buffer-limit",
+        aliases: &[],
+        kind: ConfigKind::Memory {
+            min: 1024 * 1024,
+            max: i64::MAX,
+        },
+        default: "1073741824",
+        mutable: true,
+        clamp: None,
+    },
 ];
+
+/// Redis's test hooks (`HIDDEN_CONFIG`): CONFIG GET answers them only when named exactly, so
+/// a pattern lists what Redis's does.
+pub const HIDDEN: &[&str] = &["rdb-key-save-delay", "key-load-delay"];
 
 /// Parameters of the playground's own, which Redis does not have. Their names start with
 /// `playground-`, which no Redis parameter does, and CONFIG GET answers them only when named
@@ -618,6 +687,11 @@ impl ConfigParam {
     /// Is this one of the playground's own parameters ([`OURS`])?
     pub fn is_ours(&self) -> bool {
         OURS.contains(&self.name)
+    }
+
+    /// Does CONFIG GET answer this one only when named exactly ([`OURS`], [`HIDDEN`])?
+    pub fn exact_only(&self) -> bool {
+        self.is_ours() || HIDDEN.contains(&self.name)
     }
 }
 

@@ -127,11 +127,14 @@ pub enum StringOrigin {
 }
 
 impl StringOrigin {
-    /// The sds a write in place starts from: a raw string's own, or for any other the exact
-    /// copy Redis's `dbUnshareStringValue` makes of a string `len` bytes long.
+    /// The sds a write in place starts from (`dbUnshareStringValue`): a `raw` string's own
+    /// (one SET stored, trimmed as it was stored, is written in place, its refcount being 1),
+    /// or for an `embstr` or an integer the exact copy Redis makes of a string `len` bytes
+    /// long. DEBUG SDSLEN describes a `raw` string's sds by it too.
     pub fn unshared(self, len: usize) -> memory::Sds {
         match self {
             StringOrigin::Raw(sds) => sds,
+            StringOrigin::Encoded if len > memory::EMBSTR_SIZE_LIMIT => memory::Sds::stored(len),
             _ => memory::Sds::new(len),
         }
     }
@@ -713,5 +716,6 @@ impl Engine {
             + memory::CLIENT * self.connected_clients()
             + self.dbs.iter().map(Db::used_memory).sum::<usize>()
             + self.scripting.functions.current.memory_overhead()
+            + self.debug.leaked
     }
 }

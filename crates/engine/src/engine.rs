@@ -268,6 +268,8 @@ pub struct Engine {
     pub(crate) last_geo_search: Option<GeoSearched>,
     /// Client-side caching: who caches which keys (`crate::tracking`).
     pub(crate) tracking: Tracking,
+    /// DEBUG's test hooks, and the crash or restart it asked for (`crate::cmd::debug`).
+    pub(crate) debug: crate::cmd::debug::Hooks,
 }
 
 /// A geo search as it was asked: which key of which database, and the circle or box.
@@ -319,6 +321,7 @@ impl Engine {
             scripting: Scripting::default(),
             pre_command_oom: false,
             tracking: Tracking::default(),
+            debug: crate::cmd::debug::Hooks::default(),
         };
         let requirepass = engine.config.text("requirepass").as_bytes().to_vec();
         engine.acl.set_requirepass(&requirepass);
@@ -449,9 +452,10 @@ impl Engine {
         if !self.clients.contains_key(&client) {
             return Reply::Error("ERR client is not connected".into()).into();
         }
-        // After SHUTDOWN the process is gone: nothing more runs, and nothing reaches the
-        // storage (a front end that goes on, the page, starts a new engine on what was kept).
-        if self.shutdown_requested() {
+        // After SHUTDOWN (or a DEBUG crash) the process is gone: nothing more runs, and
+        // nothing reaches the storage (a front end that goes on, the page, starts a new
+        // engine on what was kept).
+        if self.shutdown_requested() || self.crash().is_some() {
             return Outcome::Replies(Vec::new());
         }
         // Behind a running script (until it times out) a command waits, as behind Redis's
@@ -767,11 +771,19 @@ impl Engine {
     pub fn tick(&mut self) {
         // Redis's cron does not run while a script does (its interruptions process clients,
         // not timers): no expiry, no timeouts, nothing saved until the script ends.
-        if self.scripting.is_running() {
+        // After a DEBUG crash nothing runs at all.
+        if self.scripting.is_running() || self.crash().is_some() {
             return;
         }
         self.now_ms = self.clock.now_ms();
         self.time_out_blocked_clients();
+        // DEBUG PAUSE-CRON stops what Redis's `serverCron` does; blocked clients' timeouts
+        // and the log's writes happen around its event loop (`beforeSleep`) and go on.
+        if self.debug.pause_cron {
+            self.broadcast_invalidations();
+            self.flush_aof();
+            return;
+        }
         self.active_expire_cycle();
         self.limit_used_slots();
         self.broadcast_invalidations();

@@ -566,6 +566,32 @@ pub enum Error {
     FunctionCompile(String),
     /// A library's code that failed while it ran: the error (`ERR user_function:2: …`).
     FunctionRegistration(String),
+
+    // --- DEBUG (debug.c) ---
+    /// DEBUG SDSLEN of a value that is not a string held as an sds (`int` encoded, or not a
+    /// string).
+    NotSdsString,
+    /// DEBUG LISTPACK of a value not encoded as a listpack.
+    NotListpack,
+    /// DEBUG QUICKLIST of a value not encoded as a quicklist.
+    NotQuicklist,
+    /// DEBUG HTSTATS-KEY of a value without a hash table.
+    NotHashTable,
+    /// DEBUG HTSTATS of a database number outside `databases`.
+    DebugDbOutOfRange,
+    /// DEBUG MALLCTL / MALLCTL-STR refused by the allocator: the system's text for its
+    /// error number (`strerror`).
+    Mallctl(&'static str),
+    /// DEBUG CLIENT-EVICTION without client eviction (`maxmemory-clients` 0).
+    ClientEvictionDisabled,
+    /// DEBUG CLUSTERLINK outside cluster mode.
+    DebugNeedsCluster,
+    /// DEBUG CONFIG-REWRITE-FORCE-ALL could not write the config file: why.
+    ConfigRewriteForceAll(&'static str),
+    /// DEBUG PROTOCOL PUSH asked on RESP2.
+    Resp2NotSupported,
+    /// DEBUG RESTART could not save first.
+    RestartFailed,
 }
 
 impl Error {
@@ -1081,6 +1107,17 @@ impl fmt::Display for Error {
             AclLoad(errors) => write!(f, "ERR {errors}"),
             AclSave => f.write_str("ERR There was an error trying to save the ACLs. Please check the server logs for more information"),
             NoAclFile => f.write_str("ERR This Redis instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file set) in order to store users in the Redis configuration."),
+            NotSdsString => f.write_str("ERR Not an sds encoded string."),
+            NotListpack => f.write_str("ERR Not a listpack encoded object."),
+            NotQuicklist => f.write_str("ERR Not a quicklist encoded object."),
+            NotHashTable => f.write_str("ERR The value stored at the specified key is not represented using an hash table"),
+            DebugDbOutOfRange => f.write_str("ERR Out of range database"),
+            Mallctl(why) => write!(f, "ERR {why}"),
+            ClientEvictionDisabled => f.write_str("ERR maxmemory-clients is disabled."),
+            DebugNeedsCluster => f.write_str("ERR Debug option only available for cluster mode enabled setup!"),
+            ConfigRewriteForceAll(why) => write!(f, "ERR CONFIG-REWRITE-FORCE-ALL failed: {why}"),
+            Resp2NotSupported => f.write_str("ERR RESP2 is not supported by this command"),
+            RestartFailed => f.write_str("ERR failed to restart the server. Check server logs."),
         }
     }
 }

@@ -68,6 +68,7 @@ pub mod transaction;
 pub mod types;
 
 pub use clock::{Clock, ManualClock, ShiftedClock};
+pub use cmd::debug::{Crash, Restart};
 pub use config::Config;
 pub use engine::{Call, Client, ClientId, CommandStat, Engine, Outcome, Replies};
 pub use error::Error;

@@ -194,6 +194,9 @@ pub struct Sds {
     /// change of length writes a NUL there again (`sdsIncrLen`, `sdscatlen`, `sdsgrowzero`),
     /// so at another length it no longer stands; writes within the string leave it.
     past_end: Option<(usize, u8)>,
+    /// The string's own count of what it can hold, when trimmed below its allocation
+    /// (`sdsRemoveFreeSpace` records the length alone: [`Sds::stored`]).
+    trimmed_to: Option<usize>,
 }
 
 impl Sds {
@@ -205,12 +208,32 @@ impl Sds {
             header,
             size: jemalloc(header + len + 1),
             past_end: None,
+            trimmed_to: None,
+        }
+    }
+
+    /// A `raw` string as SET and its kin store it (`tryObjectEncoding`): created `len` bytes
+    /// long with the room its allocation leaves, then trimmed (`trimStringObjectIfNeeded`)
+    /// when that room is more than a tenth of the length; the allocation stays in its size
+    /// class, but the string counts no room any more.
+    pub fn stored(len: usize) -> Sds {
+        let sds = Sds::new(len);
+        if sds.alloc(len) - len > len / 10 {
+            Sds {
+                trimmed_to: Some(len),
+                ..sds
+            }
+        } else {
+            sds
         }
     }
 
     /// The bytes of a string `len` bytes long it can hold (`sdsalloc`): the allocation less
     /// the header and the NUL, within what the header can count; a type 5 header counts none.
     fn alloc(self, len: usize) -> usize {
+        if let Some(trimmed) = self.trimmed_to {
+            return trimmed;
+        }
         let type_max = match self.header {
             1 => return len,
             3 => 0xff,
@@ -239,6 +262,7 @@ impl Sds {
             header,
             size: jemalloc(header + wanted + 1),
             past_end: self.past_end,
+            trimmed_to: None,
         }
     }
 
@@ -274,6 +298,12 @@ impl Sds {
         self.past_end = (byte != 0).then_some((len, byte));
     }
 
+    /// The free room after a string `len` bytes long (`sdsavail`): none in a type 5 header,
+    /// which does not count it.
+    pub fn avail(self, len: usize) -> usize {
+        self.alloc(len) - len
+    }
+
     /// Its allocation in bytes, as `used_memory` and MEMORY USAGE count it.
     pub fn allocation(self) -> usize {
         self.size
@@ -281,7 +311,7 @@ impl Sds {
 }
 
 /// The header of an sds string of `len` bytes (`sdsReqType`).
-fn sds_header(len: usize) -> usize {
+pub(crate) fn sds_header(len: usize) -> usize {
     match len as u64 {
         0..=31 => 1,
         32..=255 => 3,

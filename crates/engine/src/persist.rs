@@ -278,6 +278,7 @@ impl Engine {
             hash: crate::cmd::hash::limits(self),
             zset: crate::cmd::zset::limits(self),
             set_max_intset_entries: crate::cmd::set::max_intset_entries(self),
+            verify_checksum: !self.debug.skip_checksum_validation,
         }
     }
 
@@ -342,6 +343,10 @@ impl Engine {
             p.bgsaved = true;
         }
         let bytes = self.rdb_snapshot();
+        if !background {
+            let keys = self.dbs.iter().map(|db| db.keys.len()).sum();
+            self.hold_per_key(self.config.int("rdb-key-save-delay"), keys);
+        }
         let location = self.storage_location();
         let p = &mut self.persistence;
         let result = p.storage.write_rdb(&location, &bytes);
@@ -532,6 +537,8 @@ impl Engine {
     pub fn load_rdb(&mut self, bytes: &[u8], mode: LoadMode) -> Result<(), RdbError> {
         self.now_ms = self.clock.now_ms();
         let mut snapshot = rdb::load_keys(bytes, self.load_limits(), self.dbs.len())?;
+        let keys: usize = snapshot.dbs.iter().map(Vec::len).sum();
+        self.hold_per_key(self.config.int("key-load-delay"), keys);
         let codes = std::mem::take(&mut snapshot.functions);
         let libraries = self
             .load_libraries(&codes, mode == LoadMode::Merge)

@@ -668,14 +668,7 @@ impl Writer {
                     self.string(m);
                 }
             }
-            Value::Hash(h) if h.is_listpack() => {
-                let mut lp = Listpack::new();
-                for (f, v) in h.iter() {
-                    lp.push(f);
-                    lp.push(v);
-                }
-                self.string(lp.bytes());
-            }
+            Value::Hash(h) if h.is_listpack() => self.string(hash_listpack(h).bytes()),
             Value::Hash(h) => {
                 self.length(h.len() as u64);
                 for (f, v) in h.iter() {
@@ -683,14 +676,7 @@ impl Writer {
                     self.string(v);
                 }
             }
-            Value::ZSet(z) if z.is_listpack() => {
-                let mut lp = Listpack::new();
-                for (m, score) in z.iter() {
-                    lp.push(m);
-                    lp.push(score_text(score).as_bytes());
-                }
-                self.string(lp.bytes());
-            }
+            Value::ZSet(z) if z.is_listpack() => self.string(zset_listpack(z).bytes()),
             Value::ZSet(z) => {
                 self.length(z.len() as u64);
                 // Highest first, as Redis walks its skiplist, so its loader inserts at the head.
@@ -766,6 +752,27 @@ pub struct QuicklistNode {
     /// The listpack, or the element (the node's `sz`).
     pub bytes: Vec<u8>,
     pub count: usize,
+}
+
+/// A `listpack` hash's listpack: field and value entries alternating.
+pub fn hash_listpack(h: &Hash) -> Listpack {
+    let mut lp = Listpack::new();
+    for (f, v) in h.iter() {
+        lp.push(f);
+        lp.push(v);
+    }
+    lp
+}
+
+/// A `listpack` sorted set's listpack: member and score entries alternating, the score as
+/// its shortest text (stored as an integer when it reads as one).
+pub fn zset_listpack(z: &SortedSet) -> Listpack {
+    let mut lp = Listpack::new();
+    for (m, score) in z.iter() {
+        lp.push(m);
+        lp.push(score_text(score).as_bytes());
+    }
+    lp
 }
 
 /// A list's quicklist nodes, cut where Redis's quicklist cuts them for
@@ -908,8 +915,9 @@ pub fn dump_functions<'a>(
 /// only if they all load, as Redis, which loads each as it reads it, would.
 pub fn restore_functions(
     payload: &[u8],
+    verify_checksum: bool,
 ) -> std::result::Result<(Vec<Vec<u8>>, Option<&'static str>), PayloadError> {
-    check_footer(payload)?;
+    check_footer(payload, verify_checksum)?;
     let mut r = Reader {
         bytes: payload,
         at: 0,
@@ -931,15 +939,17 @@ pub fn restore_functions(
 }
 
 /// A DUMP payload's footer: a version newer than ours, or a checksum that does not match,
-/// is refused before anything is read (`verifyDumpPayload`).
-fn check_footer(payload: &[u8]) -> std::result::Result<(), PayloadError> {
+/// is refused before anything is read (`verifyDumpPayload`); the checksum is not looked at
+/// when DEBUG SET-SKIP-CHECKSUM-VALIDATION said so (`verify_checksum` false).
+fn check_footer(payload: &[u8], verify_checksum: bool) -> std::result::Result<(), PayloadError> {
     if payload.len() < 10 {
         return Err(PayloadError::VersionOrChecksum);
     }
     let footer = &payload[payload.len() - 10..];
     let version = u16::from_le_bytes([footer[0], footer[1]]);
     let crc = u64::from_le_bytes(footer[2..10].try_into().expect("8 bytes"));
-    if version > RDB_VERSION || crc64(0, &payload[..payload.len() - 8]) != crc {
+    if version > RDB_VERSION || (verify_checksum && crc64(0, &payload[..payload.len() - 8]) != crc)
+    {
         return Err(PayloadError::VersionOrChecksum);
     }
     Ok(())
@@ -958,7 +968,7 @@ pub enum PayloadError {
 /// newer than ours, or a checksum that does not match, is refused before anything is
 /// read), then the value.
 pub fn restore(payload: &[u8], limits: Limits) -> std::result::Result<Value, PayloadError> {
-    check_footer(payload)?;
+    check_footer(payload, limits.verify_checksum)?;
     // Redis reads the value from the whole payload, footer included, and does not ask it to
     // end where the footer starts: a value that reads into the footer is taken as it reads.
     let mut r = Reader {
@@ -972,12 +982,14 @@ pub fn restore(payload: &[u8], limits: Limits) -> std::result::Result<Value, Pay
 
 // --- Reading -----------------------------------------------------------------------------------
 
-/// The encoding thresholds loaded values are held to (see "Encodings after loading").
+/// The encoding thresholds loaded values are held to (see "Encodings after loading"), and
+/// whether checksums are verified (not after DEBUG SET-SKIP-CHECKSUM-VALIDATION 1).
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
     pub hash: hash::ListpackLimits,
     pub zset: zset::ListpackLimits,
     pub set_max_intset_entries: usize,
+    pub verify_checksum: bool,
 }
 
 impl Default for Limits {
@@ -989,6 +1001,7 @@ impl Default for Limits {
             },
             zset: zset::ListpackLimits::default(),
             set_max_intset_entries: crate::types::set::DEFAULT_MAX_INTSET_ENTRIES,
+            verify_checksum: true,
         }
     }
 }
@@ -1138,7 +1151,7 @@ pub(crate) fn load_keys(bytes: &[u8], limits: Limits, databases: usize) -> Resul
     if version >= 5 {
         let end = r.at;
         let stored = u64::from_le_bytes(r.array::<8>()?);
-        if stored != 0 {
+        if stored != 0 && r.limits.verify_checksum {
             let computed = crc64(0, &bytes[..end]);
             if computed != stored {
                 return Err(RdbError::WrongChecksum {

@@ -320,11 +320,24 @@ impl Connection {
         let closing = self.run_locked(&mut state.engine);
         // The log is written before the replies go out, as Redis writes it before answering.
         state.engine.flush_aof();
+        if state.engine.crash().is_some() {
+            // A DEBUG crash: its report printed, the process dies by `abort` (SIGABRT), as
+            // redis-server's does after a panic, an assertion or an allocation that failed.
+            // Its SEGFAULT dies by SIGSEGV instead; raising that signal here would take
+            // unsafe code, which this workspace forbids, so it ends by SIGABRT too.
+            for line in state.engine.take_persistence_log() {
+                println!("{line}");
+            }
+            std::process::abort();
+        }
         if state.engine.shutdown_requested() {
             // SHUTDOWN has saved: stop here, as redis-server exits, without a reply, its
             // last log lines printed.
             for line in state.engine.take_persistence_log() {
                 println!("{line}");
+            }
+            if let Some(restart) = state.engine.restart_requested() {
+                restart_process(restart.delay_ms);
             }
             std::process::exit(0);
         }
@@ -386,6 +399,23 @@ impl Connection {
             reply.encode(protocol, &mut self.output);
         }
     }
+}
+
+/// DEBUG RESTART and CRASH-AND-RECOVER: after the delay, this program runs again in this
+/// process with the arguments it was started with, as redis-server `execve`s itself. The
+/// sockets close on the way (Rust opens them close-on-exec), so the new one can listen on
+/// the same port; it loads what the storage keeps. If it cannot run, the process exits.
+fn restart_process(delay_ms: u64) {
+    std::thread::sleep(Duration::from_millis(delay_ms));
+    #[cfg(unix)]
+    if let Ok(program) = std::env::current_exe() {
+        use std::os::unix::process::CommandExt;
+        let error = std::process::Command::new(program)
+            .args(std::env::args_os().skip(1))
+            .exec();
+        eprintln!("Can't restart: {error}");
+    }
+    std::process::exit(1);
 }
 
 #[cfg(test)]

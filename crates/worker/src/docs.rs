@@ -242,7 +242,7 @@ pub static NOTES: &[Notes] = &[
     n("command|getkeysandflags", "傳回完整命令中哪些參數是鍵，以及命令如何使用每個鍵。", &["COMMAND GETKEYSANDFLAGS LMOVE src dst LEFT RIGHT"]),
     n("command|help", "列出 COMMAND 的子命令。", &["COMMAND HELP"]),
     n("time", "傳回伺服器的時鐘：Unix 秒數和該秒內的微秒數。", &["TIME"]),
-    n("debug", "測試輔助：POPULATE 以鍵填滿資料庫；SET-ACTIVE-EXPIRE 關閉或開啟主動過期。需 enable-debug-command 允許。", &["DEBUG POPULATE 1000\nDBSIZE"]),
+    n("debug", "測試輔助：填滿鍵空間、查看值的儲存方式、關閉背景工作、讓某個步驟變慢、讓伺服器當機或重新啟動。需 enable-debug-command 允許。", &["DEBUG POPULATE 1000\nDBSIZE", "SET greeting hello\nDEBUG OBJECT greeting\nDEBUG SDSLEN greeting", "DEBUG HELP"]),
     n("memory", "記憶體診斷的一組子命令。", &["MEMORY HELP"]),
     n("memory|doctor", "輸出記憶體問題報告。", &["MEMORY DOCTOR"]),
     n("memory|purge", "要求記憶體配置器釋放記憶體；模型中沒有可釋放的。", &["MEMORY PURGE"]),

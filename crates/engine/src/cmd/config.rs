@@ -118,8 +118,8 @@ const HELP: &[&str] = &[
 /// name/value array in RESP2. An argument without `*`, `?` or `[` is looked up directly and
 /// answered under the name as it was given (`CONFIG GET HZ` says `HZ`); a pattern is matched
 /// without regard to case against every name, old aliases included, and each match is
-/// answered under the name it matched. The playground's own parameters answer only to their
-/// exact name, so that a pattern lists what Redis's does.
+/// answered under the name it matched. The playground's own parameters, and Redis's hidden
+/// ones, answer only to their exact name, so that a pattern lists what Redis's does.
 fn get(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     let mut found: Vec<(Vec<u8>, usize)> = Vec::new();
     let already = |found: &[(Vec<u8>, usize)], name: &[u8]| {
@@ -134,7 +134,7 @@ fn get(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
             }
             continue;
         }
-        for (index, param) in PARAMS.iter().enumerate().filter(|(_, p)| !p.is_ours()) {
+        for (index, param) in PARAMS.iter().enumerate().filter(|(_, p)| !p.exact_only()) {
             for name in std::iter::once(&param.name).chain(param.aliases) {
                 if glob::matches(pattern, name.as_bytes(), true)
                     && !already(&found, name.as_bytes())

@@ -436,7 +436,8 @@ fn function_restore(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         _ => return Err(subcommand_syntax(call)),
     };
     let (codes, unreadable) =
-        rdb::restore_functions(&call.argv[2]).map_err(|_| Error::DumpPayloadChecksum)?;
+        rdb::restore_functions(&call.argv[2], !engine.debug.skip_checksum_validation)
+            .map_err(|_| Error::DumpPayloadChecksum)?;
     let libraries = engine.load_libraries(&codes, false)?;
     let joined = match unreadable {
         Some(why) => Err(Error::FunctionPayload(why)),

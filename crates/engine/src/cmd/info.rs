@@ -527,7 +527,11 @@ fn replication(engine: &Engine) -> Fields {
         ("role", "master".into()),
         ("connected_slaves", "0".into()),
         ("master_failover_state", "no-failover".into()),
-        ("master_replid", hex_id(engine, 2)),
+        // Drawn again by each DEBUG CHANGE-REPL-ID.
+        (
+            "master_replid",
+            hex_id(engine, 2 + (engine.debug.repl_id_changes << 8)),
+        ),
         ("master_replid2", "0".repeat(40)),
         ("master_repl_offset", "0".into()),
         ("second_repl_offset", "-1".into()),

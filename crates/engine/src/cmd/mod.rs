@@ -7,6 +7,7 @@ pub mod blocking;
 pub mod client;
 pub mod config;
 pub mod connection;
+pub mod debug;
 pub mod functions;
 pub mod geo;
 pub mod hash;
@@ -49,6 +50,7 @@ pub static FAMILIES: &[&[CommandSpec]] = &[
     client::COMMANDS,
     config::COMMANDS,
     info::COMMANDS,
+    debug::COMMANDS,
     server::COMMANDS,
     latency::COMMANDS,
     persist::COMMANDS,

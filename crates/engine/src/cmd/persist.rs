@@ -283,8 +283,7 @@ fn lastsave(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
 /// NOSAVE), then asks the front end to stop ([`Engine::shutdown_requested`]); no reply, the
 /// connection closes. A failed save answers an error and stops nothing, unless FORCE. There
 /// is never a shutdown in progress to ABORT. While a script is busy only NOSAVE is taken
-/// (`shutdownCommand`): saving would keep the script's writes half-way. The server's log
-/// gets Redis's lines (`finishShutdown`), but "Removing the pid file.": there is none.
+/// (`shutdownCommand`): saving would keep the script's writes half-way.
 fn shutdown(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     let (mut nosave, mut save, mut force, mut abort) = (false, false, false, false);
     for word in &call.argv[1..] {
@@ -314,6 +313,22 @@ fn shutdown(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
             });
         }
     }
+    prepare_for_shutdown(engine, save, nosave, force)?;
+    engine.request_shutdown(call.client);
+    Ok(Outcome::Replies(Vec::new()))
+}
+
+/// What Redis's `prepareForShutdown` does before the process exits (SHUTDOWN, DEBUG
+/// RESTART): the log written out, and a final save when save points are set or `save` asks
+/// for one (never with `nosave`). A failed save stops the shutdown, unless `force`. The
+/// server's log gets Redis's lines (`finishShutdown`), but "Removing the pid file.": there
+/// is none.
+pub(crate) fn prepare_for_shutdown(
+    engine: &mut Engine,
+    save: bool,
+    nosave: bool,
+    force: bool,
+) -> Result<(), Error> {
     let p = &mut engine.persistence;
     p.log("User requested shutdown...".into());
     if p.aof.on {
@@ -344,8 +359,7 @@ fn shutdown(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     engine
         .persistence
         .log("Redis is now ready to exit, bye bye...".into());
-    engine.request_shutdown(call.client);
-    Ok(Outcome::Replies(Vec::new()))
+    Ok(())
 }
 
 /// ```text

@@ -1,6 +1,6 @@
 //! Server commands: COMMAND, which describes every command from the spec table
-//! (`crate::spec`), TIME, DEBUG's POPULATE, OBJECT, SET-ACTIVE-EXPIRE,
-//! SET-DISABLE-DENY-SCRIPTS, PROTOCOL and SLEEP, MEMORY (the model of `crate::memory`) and SLOWLOG (`crate::slowlog`).
+//! (`crate::spec`), TIME, MEMORY (the model of `crate::memory`) and SLOWLOG
+//! (`crate::slowlog`). DEBUG has a file of its own (`crate::cmd::debug`).
 //!
 //! COMMAND answers in Redis 7.0's shapes. Where our table holds less than Redis's JSON files,
 //! the missing parts are derived, and say so: ACL categories come from the flags (as Redis's
@@ -11,12 +11,10 @@
 use crate::acl;
 use crate::args::string2ll;
 use crate::cmd::info::MemoryBreakdown;
-use crate::db::Value;
-use crate::engine::{Call, Engine, Outcome};
+use crate::engine::{Call, Engine};
 use crate::error::Error;
 use crate::glob;
 use crate::memory;
-use crate::rdb;
 use crate::reply::Reply;
 use crate::spec::{
     self, flag, key_flag, BeginSearch, CommandResult, CommandSpec, FindKeys, KeySpec,
@@ -54,23 +52,6 @@ pub static COMMANDS: &[CommandSpec] = &[
         keys: &[],
         tips: &["nondeterministic_output"],
         handler: Some(time),
-        subcommands: &[],
-    },
-    // Not a container in Redis 7.0: one row, its subcommands parsed by the handler, so wrong
-    // counts get DEBUG's own "unknown subcommand or wrong number of arguments" error.
-    CommandSpec {
-        name: "debug",
-        arity: -2,
-        flags: flag::ADMIN | flag::NOSCRIPT | flag::LOADING | flag::STALE | flag::PROTECTED,
-        group: "server",
-        since: "1.0.0",
-        summary: "Testing aids: POPULATE fills the database with keys; SET-ACTIVE-EXPIRE turns \
-                  active expiry off and on. Refused unless enable-debug-command allows it.",
-        syntax: "subcommand [argument ...]",
-        complexity: "Depends on subcommand",
-        keys: &[],
-        tips: &[],
-        handler: Some(debug),
         subcommands: &[],
     },
     CommandSpec {
@@ -951,217 +932,6 @@ fn time(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
         (now_ms % 1000 * 1000).to_string(),
     ])
     .into())
-}
-
-/// ```text
-/// DEBUG POPULATE count [prefix] [size]
-/// DEBUG SET-ACTIVE-EXPIRE 0|1
-/// DEBUG SET-DISABLE-DENY-SCRIPTS 0|1
-/// DEBUG OBJECT key
-/// DEBUG PROTOCOL string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false
-/// DEBUG SLEEP seconds
-/// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]
-/// ```
-/// POPULATE adds `prefix:0` .. `prefix:<count-1>` (prefix `key` by default) holding
-/// `value:<n>`, skipping names that already exist; with `size`, each value is cut or padded
-/// with zero bytes to exactly `size` bytes. RELOAD saves and loads the snapshot back
-/// (`crate::cmd::persist::debug_reload`). Like Redis it announces no keyspace events. Names
-/// are cut at 127 bytes, as Redis's 128-byte `snprintf` buffer does.
-///
-/// `enable-debug-command` is checked before this runs, as for every protected command
-/// (`Engine::process`).
-fn debug(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
-    let argv = call.argv;
-    let sub = argv[1].to_ascii_lowercase();
-    match (sub.as_slice(), argv.len()) {
-        (b"populate", 3..=5) => {
-            let count = positive(&argv[2])?;
-            let size = argv.get(4).map(|s| positive(s)).transpose()?.unwrap_or(0);
-            let prefix = argv.get(3).map_or(&b"key"[..], Vec::as_slice);
-            for n in 0..count {
-                let mut key = prefix.to_vec();
-                key.extend_from_slice(format!(":{n}").as_bytes());
-                key.truncate(127);
-                if engine.lookup_write(call.db, &key).is_some() {
-                    continue;
-                }
-                let mut value = format!("value:{n}").into_bytes();
-                if size > 0 {
-                    value.resize(size as usize, 0);
-                }
-                engine.db_add(call.db, &key, Value::String(value));
-            }
-            Ok(Reply::ok().into())
-        }
-        (b"reload", _) => crate::cmd::persist::debug_reload(engine, &argv[2..]),
-        (b"loadaof", _) => crate::cmd::persist::debug_loadaof(engine, call.client),
-        (b"quicklist-packed-threshold", 3) => {
-            // Up to just below 4 GiB; 0 restores the 1 GiB default.
-            match crate::config::memtoull(&argv[2]) {
-                Some(size) if size <= (1 << 32) - (1 << 20) => {
-                    engine.persistence.packed_threshold = match size {
-                        0 => rdb::PACKED_THRESHOLD,
-                        size => size as usize,
-                    };
-                    Ok(Reply::ok().into())
-                }
-                _ => Err(Error::PackedThreshold),
-            }
-        }
-        (b"digest", 2) => Ok(Reply::Simple(crate::digest::dataset_digest(&engine.dbs)).into()),
-        (b"digest-value", _) => Ok(Reply::Array(
-            argv[2..]
-                .iter()
-                .map(|key| {
-                    Reply::Simple(crate::digest::value_digest_hex(&engine.dbs[call.db], key))
-                })
-                .collect(),
-        )
-        .into()),
-        (b"set-active-expire", 3) => {
-            engine.active_expire.disabled = !atoi_nonzero(&argv[2]);
-            Ok(Reply::ok().into())
-        }
-        (b"object", 3) => debug_object(engine, call.db, &argv[2]),
-        (b"protocol", 3) => debug_protocol(&argv[2]),
-        (b"sleep", 3) => {
-            let seconds = crate::args::strtod(&argv[2]).map_or(0.0, |(s, _)| s);
-            engine.hold_for_us((seconds * 1e6) as i64);
-            Ok(Reply::ok().into())
-        }
-        // Lets scripts run the commands flagged `noscript` (Redis's test hook).
-        (b"set-disable-deny-scripts", 3) => {
-            engine.scripting.disable_deny_script = atoi_nonzero(&argv[2]);
-            Ok(Reply::ok().into())
-        }
-        _ => Err(Error::SubcommandSyntax {
-            subcommand: String::from_utf8_lossy(&argv[1]).into_owned(),
-            command: "DEBUG".into(),
-        }),
-    }
-}
-
-impl Engine {
-    /// DEBUG SLEEP: holds the engine for `us` microseconds, as Redis blocks its thread. The
-    /// engine cannot sleep (the page's worker must not block on a timer it cannot see), so
-    /// it waits on its clock, and gives up at once under a clock that does not move on its
-    /// own (a test's [`crate::ManualClock`]).
-    fn hold_for_us(&self, us: i64) {
-        let start = self.clock.elapsed_us();
-        let until = start.saturating_add(u64::try_from(us).unwrap_or(0));
-        let (mut last, mut unchanged) = (start, 0u32);
-        loop {
-            let now = self.clock.elapsed_us();
-            if now >= until {
-                return;
-            }
-            if now != last {
-                (last, unchanged) = (now, 0);
-            } else {
-                unchanged += 1;
-                if unchanged >= STILL_CLOCK_READS {
-                    return;
-                }
-            }
-        }
-    }
-}
-
-/// Reads of an unchanged clock after which DEBUG SLEEP takes it for one that never moves: a
-/// real microsecond clock changes within a few hundred reads.
-const STILL_CLOCK_READS: u32 = 1_000_000;
-
-/// DEBUG OBJECT: Redis's line about a key's value: where it is held, its refcount,
-/// encoding, size in a snapshot, access stamp and idle time, and for a list its quicklist's
-/// shape. The key is found as Redis finds it here, straight in the dict: one past its expiry
-/// is still described (Redis's tests rely on it).
-fn debug_object(engine: &Engine, db: usize, key: &[u8]) -> CommandResult {
-    let Some(entry) = engine.dbs[db].keys.get(key) else {
-        return Err(Error::NoSuchKey);
-    };
-    let stamp = engine.access_stamp(entry);
-    let mut extra = String::new();
-    if let Value::List(list) = &entry.value {
-        let options = engine.save_options();
-        let fill = options.list_max_listpack_size;
-        let nodes = rdb::quicklist_nodes(list, options);
-        let size: usize = nodes.iter().map(|n| n.bytes.len()).sum();
-        extra = format!(
-            " ql_nodes:{} ql_avg_node:{:.2} ql_listpack_max:{fill} ql_compressed:{} \
-             ql_uncompressed_size:{size}",
-            nodes.len(),
-            list.len() as f64 / nodes.len().max(1) as f64,
-            u8::from(engine.config.int("list-compress-depth") != 0),
-        );
-    }
-    Ok(Reply::Simple(format!(
-        "Value at:{:p} refcount:{} encoding:{} serializedlength:{} lru:{stamp} \
-         lru_seconds_idle:{}{extra}",
-        &entry.value,
-        crate::cmd::keys::refcount(engine, entry),
-        entry.encoding(),
-        rdb::serialized_len(&entry.value, engine.save_options()),
-        crate::evict::idle_ms(stamp, engine.now_ms) / 1000,
-    ))
-    .into())
-}
-
-/// DEBUG PROTOCOL: a reply of each RESP3 type, as Redis's tests ask for them. An attribute
-/// has no place in [`Reply`]: `attrib` answers the reply that follows Redis's attribute
-/// alone, which is what a RESP2 client and a script (which ignores attributes) get anyway.
-fn debug_protocol(name: &[u8]) -> CommandResult {
-    let ints = || (0..3).map(Reply::Integer).collect::<Vec<_>>();
-    let reply = match name.to_ascii_lowercase().as_slice() {
-        b"string" => Reply::bulk("Hello World"),
-        b"integer" => Reply::Integer(12345),
-        // Redis's own figure, not pi.
-        #[allow(clippy::approx_constant)]
-        b"double" => Reply::Double(3.141),
-        b"bignum" => Reply::BigNumber("1234567999999999999999999999999999999".into()),
-        b"null" => Reply::Null,
-        b"array" => Reply::Array(ints()),
-        b"set" => Reply::Set(ints()),
-        b"map" => Reply::Map(
-            (0..3)
-                .map(|j| (Reply::Integer(j), Reply::Boolean(j == 1)))
-                .collect(),
-        ),
-        b"attrib" => Reply::bulk("Some real reply following the attribute"),
-        // A push is no reply of its own: the real one follows it.
-        b"push" => {
-            return Ok(Outcome::Replies(vec![
-                Reply::Push(vec![Reply::bulk("server-cpu-usage"), Reply::Integer(42)]),
-                Reply::bulk("Some real reply following the push reply"),
-            ]))
-        }
-        b"true" => Reply::Boolean(true),
-        b"false" => Reply::Boolean(false),
-        b"verbatim" => Reply::Verbatim {
-            format: *b"txt",
-            text: b"This is a verbatim\nstring".to_vec(),
-        },
-        _ => return Err(Error::DebugProtocolType),
-    };
-    Ok(reply.into())
-}
-
-/// Whether C's `atoi` reads `arg` as other than 0: an optional sign and the digits that
-/// follow it; anything else reads as 0.
-fn atoi_nonzero(arg: &[u8]) -> bool {
-    let sign = usize::from(matches!(arg.first(), Some(b'-' | b'+')));
-    let digits = arg[sign..]
-        .iter()
-        .take_while(|b| b.is_ascii_digit())
-        .count();
-    arg[sign..sign + digits].iter().any(|&d| d != b'0')
-}
-
-/// A count DEBUG takes (`getPositiveLongFromObjectOrReply` without a message): anything that is
-/// not a non-negative integer gets "value is out of range, must be positive".
-fn positive(arg: &[u8]) -> Result<u64, Error> {
-    string2ll(arg)
-        .and_then(|n| u64::try_from(n).ok())
-        .ok_or(Error::NotPositive)
 }
 
 // --- MEMORY ----------------------------------------------------------------------------------
