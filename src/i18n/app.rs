@@ -12,7 +12,8 @@ pub struct AppStrings {
     pub theme_light: &'static str,
     pub zoom_in: &'static str,
     pub zoom_out: &'static str,
-    /// The engine stopped; nothing typed is lost but the keyspace is.
+    /// The engine stopped (a DEBUG crash, or a failure); the next one starts on what the
+    /// browser keeps.
     pub failed: &'static str,
     pub reset: &'static str,
     /// Printed in the console after a reset.
@@ -34,9 +35,9 @@ pub const EN: AppStrings = AppStrings {
     theme_light: "Light theme",
     zoom_in: "Larger text",
     zoom_out: "Smaller text",
-    failed: "The Redis engine stopped unexpectedly. Your keys are lost, but the page still works.",
+    failed: "The Redis engine stopped (why is below). Reset starts a new one on what the browser keeps; whatever it did not keep is lost.",
     reset: "Reset",
-    restarted: "(a new, empty Redis was started)",
+    restarted: "(a new Redis was started, on what the browser keeps)",
     tabs_label: "Views",
     tab_console: "Console",
     tab_scenarios: "Scenarios",
@@ -51,9 +52,9 @@ pub const ZH_TW: AppStrings = AppStrings {
     theme_light: "淺色主題",
     zoom_in: "放大文字",
     zoom_out: "縮小文字",
-    failed: "Redis 引擎意外停止。鍵已遺失，但頁面仍可使用。",
+    failed: "Redis 引擎停止了（原因見下方）。按「重設」會以瀏覽器保存的資料啟動新的引擎；沒有保存的資料都會遺失。",
     reset: "重設",
-    restarted: "（已啟動一個新的空白 Redis）",
+    restarted: "（已用瀏覽器保存的資料啟動新的 Redis）",
     tabs_label: "檢視",
     tab_console: "主控台",
     tab_scenarios: "情境",

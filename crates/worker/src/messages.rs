@@ -123,6 +123,12 @@ impl Worker {
         let response = self.session.borrow_mut().handle(request);
         self.keep();
         post(&self.scope, &response);
+        // A DEBUG crash ends the worker as it ends redis-server: its error event carries the
+        // bug report to the page, which offers a new start.
+        let crashed = self.session.borrow().crash_report();
+        if let Some(report) = crashed {
+            wasm_bindgen::throw_str(&report);
+        }
         if self.session.borrow().shutdown_requested() {
             *self.held.borrow_mut() = Some(VecDeque::new());
             wasm_bindgen_futures::spawn_local(self.clone().restart());

@@ -114,6 +114,13 @@ impl Session {
         (session, booted.restored)
     }
 
+    /// The bug report of a DEBUG crash (SEGFAULT, PANIC, ASSERT, OOM): the engine answers
+    /// nothing more, as a crashed redis-server, and the host ends the worker with it; the
+    /// page then offers to start again on what the browser keeps.
+    pub fn crash_report(&self) -> Option<String> {
+        self.engine.crash().map(|crash| crash.report().join("\n"))
+    }
+
     /// Whether a SHUTDOWN stopped the server: the host then reads back what the browser
     /// keeps and [`Session::restart`]s it.
     pub fn shutdown_requested(&self) -> bool {

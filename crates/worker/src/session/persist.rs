@@ -35,7 +35,10 @@ impl Session {
     /// script's end, or is gone with the server.
     pub(super) fn persist(&mut self) {
         self.engine.flush_aof();
-        let settled = !self.engine.script_running() && !self.engine.shutdown_requested();
+        // Nor after a crash: what was not saved is lost with the server.
+        let settled = !self.engine.script_running()
+            && !self.engine.shutdown_requested()
+            && self.engine.crash().is_none();
         if settled
             && std::mem::take(&mut self.snapshot_due)
             && self.engine.config().flag("appendonly")
