@@ -27,6 +27,7 @@ use crate::event::KeyspaceEvent;
 use crate::evict::Eviction;
 use crate::expire::ActiveExpireState;
 use crate::latency::{LatencyHistogram, LatencyMonitor};
+use crate::pause::Pausing;
 use crate::persist::Persistence;
 use crate::pubsub::{PubSub, Subscriptions};
 use crate::reply::Reply;
@@ -124,6 +125,8 @@ pub struct Client {
     /// The client scripts' commands run on (`crate::script::SCRIPT_CLIENT`): no connection,
     /// not listed nor counted as a client.
     pub(crate) script: bool,
+    /// It sent MONITOR: every command's line arrives in its outbox (`crate::monitor`).
+    pub monitor: bool,
 }
 
 impl Client {
@@ -243,6 +246,12 @@ pub struct Engine {
     /// The last geo search's source key and shape, for the page's geo inspector to draw
     /// ([`Engine::last_geo_search`]); nothing Redis keeps.
     pub(crate) last_geo_search: Option<GeoSearched>,
+    /// The clients in MONITOR mode, in the order they started (`crate::monitor`).
+    pub(crate) monitors: Vec<ClientId>,
+    /// Lines of a monitor's own command, sent after that command's reply.
+    pub(crate) own_monitor_lines: Vec<Reply>,
+    /// CLIENT PAUSE and the commands it holds (`crate::pause`).
+    pub(crate) pausing: Pausing,
 }
 
 /// A geo search as it was asked: which key of which database, and the circle or box.
@@ -293,6 +302,9 @@ impl Engine {
             persistence: Persistence::new(now_ms, appendonly),
             scripting: Scripting::default(),
             pre_command_oom: false,
+            monitors: Vec::new(),
+            own_monitor_lines: Vec::new(),
+            pausing: Pausing::default(),
         };
         let requirepass = engine.config.text("requirepass").as_bytes().to_vec();
         engine.acl.set_requirepass(&requirepass);
@@ -336,6 +348,7 @@ impl Engine {
                 authenticated: !self.acl.auth_required(),
                 postponed: false,
                 script: false,
+                monitor: false,
             },
         );
         id
@@ -374,6 +387,7 @@ impl Engine {
                 authenticated: true,
                 postponed: false,
                 script: true,
+                monitor: false,
             },
         );
     }
@@ -389,6 +403,8 @@ impl Engine {
     /// Forgets a client and everything it was waiting for: its subscriptions, watches and
     /// blocked command.
     pub fn disconnect(&mut self, id: ClientId) {
+        self.stop_monitoring(id);
+        self.forget_postponed(id);
         self.unsubscribe_all(id);
         self.unwatch_all(id);
         self.unblock(id);
@@ -441,9 +457,17 @@ impl Engine {
         if !matches!(outcome, Outcome::Blocked) && !self.reply_wanted(client) {
             outcome = Outcome::Replies(pushes_only(argv, outcome));
         }
-        // Keys made ready during a busy script are served when it ends, not in between.
+        let own_lines = self.take_own_monitor_lines();
+        if !own_lines.is_empty() {
+            let mut replies = outcome.into_replies();
+            replies.extend(own_lines);
+            outcome = Outcome::Replies(replies);
+        }
+        // Keys made ready during a busy script are served when it ends, not in between; so
+        // are the commands a pause's end released.
         if !self.scripting.is_running() {
             self.serve_blocked_clients();
+            self.run_released();
         }
         outcome
     }
@@ -515,10 +539,11 @@ impl Engine {
                 })
                 .and_then(|()| self.check_subscribed_context(client, &name))
                 .and_then(|()| self.check_busy(spec))
+                .and_then(|()| self.check_monitor_keyspace(client, flags, argv))
                 .map_err(|e| (e, Some(name.clone())))?;
-            Ok((spec, name))
+            Ok((spec, name, flags))
         });
-        let (spec, name) = match checked {
+        let (spec, name, flags) = match checked {
             Ok(checked) => checked,
             Err((e, known)) => {
                 if let Some(name) = known {
@@ -527,10 +552,41 @@ impl Engine {
                 return Err(self.reject(client, argv, e));
             }
         };
+        if self.pause_holds(client, flags, argv) {
+            self.postpone_for_pause(client, argv);
+            return Ok(Outcome::Blocked);
+        }
         if self.queue_in_transaction(client, &name, argv) {
             return Ok(Reply::Simple("QUEUED".into()).into());
         }
         self.call(client, spec, &name, argv)
+    }
+
+    /// A monitor is a replica to Redis: it may not run a command that reads, writes or may
+    /// replicate (nor an EXEC whose queue holds one).
+    fn check_monitor_keyspace(
+        &self,
+        client: ClientId,
+        flags: u32,
+        argv: &[Vec<u8>],
+    ) -> Result<(), Error> {
+        const KEYSPACE: u32 = flag::READONLY | flag::WRITE | flag::MAY_REPLICATE;
+        let Some(c) = self.clients.get(&client).filter(|c| c.monitor) else {
+            return Ok(());
+        };
+        let touches = |flags: u32| flags & KEYSPACE != 0;
+        let exec_touches = argv[0].eq_ignore_ascii_case(b"exec")
+            && c.multi.as_ref().is_some_and(|t| {
+                t.queue.iter().any(|queued| {
+                    spec::resolve(queued)
+                        .is_ok_and(|(s, _)| touches(self.script_command_flags(s, queued)))
+                })
+            });
+        if touches(flags) || exec_touches {
+            Err(Error::ReplicaKeyspace)
+        } else {
+            Ok(())
+        }
     }
 
     /// Redis evicts before any command when over `maxmemory`, and when it cannot get under
@@ -581,10 +637,31 @@ impl Engine {
         name: &str,
         argv: &[Vec<u8>],
     ) -> CommandResult {
+        self.call_shown(client, spec, name, argv, true)
+    }
+
+    /// [`Engine::call`], shown to monitors or not (`shown`): a blocked client's command is
+    /// served by its twin unseen, its line having gone out when it blocked.
+    pub(crate) fn call_shown(
+        &mut self,
+        client: ClientId,
+        spec: &CommandSpec,
+        name: &str,
+        argv: &[Vec<u8>],
+        shown: bool,
+    ) -> CommandResult {
         let (Some(handler), Some(db)) = (spec.handler, self.clients.get(&client).map(|c| c.db))
         else {
             return Err(Error::WrongArity(name.to_string()));
         };
+        // Scripts' commands show themselves first, so the lines of their script's commands
+        // follow; every other command but the administrative ones is shown once it ran, in
+        // the database it left the client in.
+        let shown_before = shown && spec.has(flag::SKIP_MONITOR);
+        let shown_after = shown && !spec.has(flag::SKIP_MONITOR | flag::ADMIN);
+        if shown_before {
+            self.feed_monitors(client, db, name, argv);
+        }
         let call = Call {
             client,
             db,
@@ -594,6 +671,10 @@ impl Engine {
         let start_us = self.clock.elapsed_us();
         let dirty_before = self.dirty;
         let result = handler(self, &call);
+        if shown_after {
+            let db = self.clients.get(&client).map_or(db, |c| c.db);
+            self.feed_monitors(client, db, name, argv);
+        }
         // PFCOUNT (`may_replicate`) writes the estimate it caches, which the log must see; a
         // script's writes are logged as they happen, as its effects.
         let writes =
@@ -704,8 +785,8 @@ impl Engine {
 
     /// Background work, called by the front end on a timer (`hz` times a second, like Redis's
     /// `serverCron`): blocked clients whose timeout passed, the active expire cycle, the
-    /// append-only log handed to the storage, and save points and automatic log rewrites
-    /// (`crate::persist`).
+    /// append-only log handed to the storage, save points and automatic log rewrites
+    /// (`crate::persist`), and the end of a CLIENT PAUSE (`crate::pause`).
     pub fn tick(&mut self) {
         // Redis's cron does not run while a script does (its interruptions process clients,
         // not timers): no expiry, no timeouts, nothing saved until the script ends.
@@ -721,6 +802,10 @@ impl Engine {
         let now_us = self.clock.elapsed_us();
         self.ops_samples
             .track(now_us, self.stats.total_commands_processed);
+        // A pause past its deadline ends here; what it held runs, as Redis runs its
+        // unblocked clients before it sleeps.
+        self.check_pause_timeout();
+        self.run_released();
     }
 
     /// Takes the ids of clients whose outbox received something since the last call, so that

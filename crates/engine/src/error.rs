@@ -401,6 +401,12 @@ pub enum Error {
     AclDryrunNoCommand(String),
     /// ACL LOAD and ACL SAVE without an `aclfile`.
     NoAclFile,
+    /// A monitor (a replica, to Redis) sent a command that reads, writes or may replicate.
+    ReplicaKeyspace,
+    /// MONITOR from a client that must get a reply per command (inside EXEC).
+    MonitorDenyBlocking,
+    /// CLIENT PAUSE's mode is neither WRITE nor ALL.
+    PauseMode,
     /// ACL LOAD of a file that cannot be read or has errors: Redis's list of them.
     AclLoad(String),
     /// ACL SAVE could not write the file.
@@ -1015,6 +1021,9 @@ impl fmt::Display for Error {
             AclLoad(errors) => write!(f, "ERR {errors}"),
             AclSave => f.write_str("ERR There was an error trying to save the ACLs. Please check the server logs for more information"),
             NoAclFile => f.write_str("ERR This Redis instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file set) in order to store users in the Redis configuration."),
+            ReplicaKeyspace => f.write_str("ERR Replica can't interact with the keyspace"),
+            MonitorDenyBlocking => f.write_str("ERR MONITOR isn't allowed for DENY BLOCKING client"),
+            PauseMode => f.write_str("ERR CLIENT PAUSE mode must be WRITE or ALL"),
         }
     }
 }

@@ -54,6 +54,8 @@ pub mod latency;
 pub mod listpack;
 mod longdouble;
 pub mod memory;
+pub mod monitor;
+pub mod pause;
 pub mod persist;
 pub mod pubsub;
 pub mod rdb;
