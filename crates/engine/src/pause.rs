@@ -27,7 +27,7 @@
 
 use std::collections::VecDeque;
 
-use crate::engine::{ClientId, Engine};
+use crate::engine::{ClientId, Engine, Outcome};
 use crate::spec::{self, flag};
 
 /// What a pause holds back, the stricter last (Redis's `pause_type`).
@@ -56,6 +56,10 @@ pub(crate) struct Pausing {
     /// Released by the pause's end, waiting to run once the current command is over, as
     /// Redis runs its unblocked clients before it sleeps.
     released: VecDeque<(ClientId, Vec<Vec<u8>>)>,
+    /// The front end runs each released command itself ([`Engine::resume`]), then what
+    /// its client sent after it, before the next client's, as Redis goes on with an
+    /// unblocked client's query buffer at once.
+    front_end_resumes: bool,
 }
 
 impl Engine {
@@ -151,19 +155,45 @@ impl Engine {
         }
     }
 
-    /// Moves every postponed command to the released queue (`unblockPostponedClients`).
+    /// Moves every postponed command to the released queue (`unblockPostponedClients`); a
+    /// front end that resumes them itself is told which connections to wake.
     fn release_postponed(&mut self) {
         let postponed = std::mem::take(&mut self.pausing.postponed);
+        if self.pausing.front_end_resumes {
+            self.woken.extend(postponed.iter().map(|(client, _)| *client));
+        }
         self.pausing.released.extend(postponed);
     }
 
     /// Runs the commands the pause released, in order, each answered in its client's
     /// outbox; one that meets a new pause is postponed again. Called after each command and
-    /// on the cron, never inside a command.
+    /// on the cron, never inside a command; nothing to do when the front end resumes them.
     pub(crate) fn run_released(&mut self) {
+        if self.pausing.front_end_resumes {
+            return;
+        }
         while let Some((client, argv)) = self.pausing.released.pop_front() {
             self.answer_deferred(client, &argv);
         }
+    }
+
+    /// Says that the front end resumes released commands itself, through
+    /// [`Engine::resume`], so that a connection's pipelined requests follow its released
+    /// command at once (the native server). Otherwise the engine runs them after the
+    /// command or tick that ended the pause, each answered in its client's outbox.
+    pub fn set_front_end_resumes(&mut self, on: bool) {
+        self.pausing.front_end_resumes = on;
+    }
+
+    /// Runs `client`'s command that the pause's end released, if it has one, and returns its
+    /// outcome (it may be postponed again by a new pause).
+    pub fn resume(&mut self, client: ClientId) -> Option<Outcome> {
+        let at = self.pausing.released.iter().position(|(id, _)| *id == client)?;
+        let (_, argv) = self.pausing.released.remove(at)?;
+        if let Some(c) = self.clients.get_mut(&client) {
+            c.postponed = false;
+        }
+        Some(self.execute(client, &argv))
     }
 
     /// How many clients the pause holds (part of INFO's `blocked_clients`).
