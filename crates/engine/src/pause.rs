@@ -15,15 +15,14 @@
 //! - monitors (replicas, to Redis) are never held; nor are a script's own commands, EXEC's
 //!   queue once it runs, or the append-only log being replayed, none of which go through
 //!   `processCommand`;
-//! - the dataset stays still: the active expire cycle and eviction do not run.
+//! - the dataset stays still: the active expire cycle and eviction do not run, and a key
+//!   whose time is up reads as missing but is not deleted (by the read door, `crate::db`;
+//!   a write, which the pause holds anyway, deletes it as usual).
 //!
 //! A second CLIENT PAUSE extends the first: the later deadline and the stricter mode win
 //! (`pauseClients`), so a shorter pause never shortens a longer one. CLIENT UNPAUSE ends it.
 //! The deadline is checked as Redis checks it, by the engine's cron ([`Engine::tick`]), not
 //! per command: a pause lasts until the first tick after its deadline.
-//!
-//! Known difference: Redis also keeps a lazily expired key in place during a pause (it is
-//! reported missing but not deleted); the engine's one lookup door deletes it as usual.
 
 use std::collections::VecDeque;
 
