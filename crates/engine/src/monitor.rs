@@ -69,7 +69,13 @@ impl Engine {
     /// Sends every monitor the line for `argv`, run by `client` in database `db` (Redis's
     /// `replicationFeedMonitors`). A monitor's own command's line comes after its reply:
     /// it is held for [`Engine::execute`] to append ([`Engine::take_own_monitor_lines`]).
-    pub(crate) fn feed_monitors(&mut self, client: ClientId, db: usize, name: &str, argv: &[Vec<u8>]) {
+    pub(crate) fn feed_monitors(
+        &mut self,
+        client: ClientId,
+        db: usize,
+        name: &str,
+        argv: &[Vec<u8>],
+    ) {
         if self.monitors.is_empty() || self.replaying_log() {
             return;
         }
@@ -105,5 +111,4 @@ impl Engine {
     pub(crate) fn take_own_monitor_lines(&mut self) -> Vec<Reply> {
         std::mem::take(&mut self.own_monitor_lines)
     }
-
 }

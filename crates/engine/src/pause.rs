@@ -159,7 +159,8 @@ impl Engine {
     fn release_postponed(&mut self) {
         let postponed = std::mem::take(&mut self.pausing.postponed);
         if self.pausing.front_end_resumes {
-            self.woken.extend(postponed.iter().map(|(client, _)| *client));
+            self.woken
+                .extend(postponed.iter().map(|(client, _)| *client));
         }
         self.pausing.released.extend(postponed);
     }
@@ -187,7 +188,11 @@ impl Engine {
     /// Runs `client`'s command that the pause's end released, if it has one, and returns its
     /// outcome (it may be postponed again by a new pause).
     pub fn resume(&mut self, client: ClientId) -> Option<Outcome> {
-        let at = self.pausing.released.iter().position(|(id, _)| *id == client)?;
+        let at = self
+            .pausing
+            .released
+            .iter()
+            .position(|(id, _)| *id == client)?;
         let (_, argv) = self.pausing.released.remove(at)?;
         if let Some(c) = self.clients.get_mut(&client) {
             c.postponed = false;

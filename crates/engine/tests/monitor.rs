@@ -60,7 +60,11 @@ fn a_command_is_shown_with_time_database_address_and_quoted_arguments() {
 #[test]
 fn a_script_shows_itself_before_its_commands_and_a_transaction_after_its_queue() {
     let (mut engine, monitor, client) = watched();
-    run(&mut engine, client, "EVAL \"return redis.call('incr', KEYS[1])\" 1 n");
+    run(
+        &mut engine,
+        client,
+        "EVAL \"return redis.call('incr', KEYS[1])\" 1 n",
+    );
     run(&mut engine, client, "MULTI");
     run(&mut engine, client, "GET n");
     run(&mut engine, client, "EXEC");
@@ -108,14 +112,18 @@ fn a_monitor_may_not_touch_the_keyspace_and_sees_its_own_commands_after_their_re
     let (mut engine, monitor, _) = watched();
     assert_eq!(
         run(&mut engine, monitor, "GET k"),
-        vec![Reply::Error("ERR Replica can't interact with the keyspace".into())]
+        vec![Reply::Error(
+            "ERR Replica can't interact with the keyspace".into()
+        )]
     );
     let replies = run(&mut engine, monitor, "PING");
     assert_eq!(replies[0], Reply::Simple("PONG".into()));
     assert!(matches!(&replies[1], Reply::Simple(l) if l.ends_with(r#"[0 ] "PING""#)));
     assert_eq!(run(&mut engine, monitor, "MONITOR"), vec![]);
     let info = run(&mut engine, monitor, "CLIENT INFO");
-    assert!(matches!(&info[0], Reply::Verbatim { text, .. } if String::from_utf8_lossy(text).contains(" flags=O ")));
+    assert!(
+        matches!(&info[0], Reply::Verbatim { text, .. } if String::from_utf8_lossy(text).contains(" flags=O "))
+    );
 }
 
 #[test]

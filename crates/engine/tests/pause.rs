@@ -39,7 +39,10 @@ fn a_write_pause_holds_writes_until_its_deadline_passes_on_a_tick() {
     let (mut engine, clock) = engine();
     let (admin, writer) = (engine.connect(), engine.connect());
     run(&mut engine, writer, "SET k 1");
-    assert_eq!(run(&mut engine, admin, "CLIENT PAUSE 100 WRITE"), Reply::ok());
+    assert_eq!(
+        run(&mut engine, admin, "CLIENT PAUSE 100 WRITE"),
+        Reply::ok()
+    );
     assert_eq!(
         engine.client_pause(),
         Some(ClientPause {
@@ -50,7 +53,10 @@ fn a_write_pause_holds_writes_until_its_deadline_passes_on_a_tick() {
     assert_eq!(run(&mut engine, writer, "GET k"), Reply::bulk("1"));
     assert_eq!(execute(&mut engine, writer, "INCR k"), Outcome::Blocked);
     assert!(engine.client(writer).unwrap().is_blocked());
-    assert_eq!(engine.paused_command(writer), Some(&[b"INCR".to_vec(), b"k".to_vec()][..]));
+    assert_eq!(
+        engine.paused_command(writer),
+        Some(&[b"INCR".to_vec(), b"k".to_vec()][..])
+    );
     assert_eq!(info_field(&mut engine, admin, "blocked_clients"), "1");
     // At its very millisecond the pause still holds; the tick after it ends it.
     clock.advance_ms(100);
@@ -76,7 +82,10 @@ fn write_mode_holds_publish_scripts_that_may_write_and_exec_of_a_write() {
     );
     run(&mut engine, admin, "CLIENT PAUSE 100000 WRITE");
     assert_eq!(execute(&mut engine, a, "PUBLISH ch x"), Outcome::Blocked);
-    assert_eq!(execute(&mut engine, b, "EVAL \"return 1\" 0"), Outcome::Blocked);
+    assert_eq!(
+        execute(&mut engine, b, "EVAL \"return 1\" 0"),
+        Outcome::Blocked
+    );
     assert_eq!(
         run(&mut engine, c, "EVAL \"#!lua flags=no-writes\nreturn 2\" 0"),
         Reply::Integer(2)
@@ -103,9 +112,15 @@ fn all_mode_holds_every_command_and_a_shorter_pause_never_shortens_it() {
     run(&mut engine, monitor, "MONITOR");
     run(&mut engine, admin, "CLIENT PAUSE 500 ALL");
     // The pausing client's own commands wait too; a monitor's never do.
-    assert_eq!(execute(&mut engine, admin, "CLIENT PAUSE 10 WRITE"), Outcome::Blocked);
+    assert_eq!(
+        execute(&mut engine, admin, "CLIENT PAUSE 10 WRITE"),
+        Outcome::Blocked
+    );
     assert_eq!(execute(&mut engine, reader, "GET k"), Outcome::Blocked);
-    assert_eq!(execute(&mut engine, monitor, "PING").into_replies()[0], Reply::Simple("PONG".into()));
+    assert_eq!(
+        execute(&mut engine, monitor, "PING").into_replies()[0],
+        Reply::Simple("PONG".into())
+    );
     clock.advance_ms(501);
     engine.tick();
     // The held CLIENT PAUSE ran first and paused WRITE again: the GET was read anyway.
@@ -144,12 +159,25 @@ fn a_zero_pause_pauses_nothing_and_bad_arguments_are_refused() {
     assert_eq!(run(&mut engine, admin, "CLIENT PAUSE 0 WRITE"), Reply::ok());
     assert_eq!(engine.client_pause(), None);
     for (line, error) in [
-        ("CLIENT PAUSE 10 sometimes", "ERR CLIENT PAUSE mode must be WRITE or ALL"),
-        ("CLIENT PAUSE abc sometimes", "ERR CLIENT PAUSE mode must be WRITE or ALL"),
-        ("CLIENT PAUSE abc", "ERR timeout is not an integer or out of range"),
+        (
+            "CLIENT PAUSE 10 sometimes",
+            "ERR CLIENT PAUSE mode must be WRITE or ALL",
+        ),
+        (
+            "CLIENT PAUSE abc sometimes",
+            "ERR CLIENT PAUSE mode must be WRITE or ALL",
+        ),
+        (
+            "CLIENT PAUSE abc",
+            "ERR timeout is not an integer or out of range",
+        ),
         ("CLIENT PAUSE -1", "ERR timeout is negative"),
     ] {
-        assert_eq!(run(&mut engine, admin, line), Reply::Error(error.into()), "{line}");
+        assert_eq!(
+            run(&mut engine, admin, line),
+            Reply::Error(error.into()),
+            "{line}"
+        );
     }
 }
 
