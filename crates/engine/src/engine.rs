@@ -459,9 +459,20 @@ impl Engine {
         }
         let own_lines = self.take_own_monitor_lines();
         if !own_lines.is_empty() {
-            let mut replies = outcome.into_replies();
-            replies.extend(own_lines);
-            outcome = Outcome::Replies(replies);
+            outcome = match outcome {
+                // Its reply comes later: the line goes out now, before it, as in Redis.
+                Outcome::Blocked => {
+                    if let Some(c) = self.clients.get_mut(&client) {
+                        c.outbox.extend(own_lines);
+                    }
+                    Outcome::Blocked
+                }
+                answered => {
+                    let mut replies = answered.into_replies();
+                    replies.extend(own_lines);
+                    Outcome::Replies(replies)
+                }
+            };
         }
         // Keys made ready during a busy script are served when it ends, not in between; so
         // are the commands a pause's end released.
