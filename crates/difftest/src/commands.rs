@@ -276,6 +276,12 @@ pub static ROWS: &[Row] = &[
     // the keys invalidated are drawn at random. tests/compat/tracking*.redis and
     // crates/server/tests/tracking_redis_py.py cover it.
     weight("client|tracking", 0),
+    // MONITOR turns the tester's one connection into a monitor, and CLIENT PAUSE holds its
+    // next commands for as long as the timeout says: tests/compat/monitor.redis and
+    // tests/compat/pause.redis cover them with several connections.
+    weight("monitor", 0),
+    weight("client|pause", 0),
+    weight("client|unpause", 0),
     // A hash table's DUMP follows its own order, which differs between the servers (and a
     // stream's holds its consumers' seen-times).
     row("dump", Compare::Shape),

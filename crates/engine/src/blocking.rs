@@ -306,7 +306,7 @@ impl Engine {
         // Served, the client's command runs again: what it invalidates for itself follows
         // its reply (`unblock_with`).
         let outer = self.tracking.current.replace(client);
-        let outcome = self.call(client, spec, &name, argv);
+        let outcome = self.call_shown(client, spec, &name, argv, false);
         self.tracking.current = outer;
         Ok(outcome?.into_replies().pop().unwrap_or(Reply::NullArray))
     }
@@ -342,13 +342,15 @@ impl Engine {
             .min()
     }
 
-    /// How many clients wait on keys, and how many of those have a timeout (INFO's
-    /// `blocked_clients` and `clients_in_timeout_table`).
+    /// How many clients wait on keys or for a pause to end, and how many of those have a
+    /// timeout (INFO's `blocked_clients` and `clients_in_timeout_table`).
     pub(crate) fn blocked_counts(&self) -> (usize, usize) {
         let waits = self.clients.values().filter_map(|c| c.blocked.as_ref());
-        waits.fold((0, 0), |(blocked, timed), b| {
+        let (blocked, timed) = waits.fold((0, 0), |(blocked, timed), b| {
             (blocked + 1, timed + usize::from(b.timeout_at.is_some()))
-        })
+        });
+        // Clients a pause holds are blocked too, without a timeout (`BLOCKED_POSTPONE`).
+        (blocked + self.paused_clients(), timed)
     }
 
     /// True when a blocking command from `client` may block now: not inside EXEC.

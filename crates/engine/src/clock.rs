@@ -14,6 +14,11 @@ pub trait Clock: Send {
     /// A monotonic timer in microseconds from an arbitrary origin: for time budgets (the active
     /// expire cycle) and durations (SLOWLOG), never for TTLs.
     fn elapsed_us(&self) -> u64;
+    /// Wall-clock time in microseconds since the Unix epoch, for what Redis stamps to the
+    /// microsecond (MONITOR's lines); a clock that knows only milliseconds reads `.000`.
+    fn now_us(&self) -> u64 {
+        self.now_ms().saturating_mul(1000)
+    }
 }
 
 /// A clock that moves only when told to. Clones share the same time, so a test keeps one
@@ -79,5 +84,11 @@ impl Clock for ShiftedClock {
 
     fn elapsed_us(&self) -> u64 {
         self.inner.elapsed_us()
+    }
+
+    fn now_us(&self) -> u64 {
+        (self.inner.now_us() as i64)
+            .saturating_add(self.offset_ms.saturating_mul(1000))
+            .max(0) as u64
     }
 }

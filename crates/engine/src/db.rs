@@ -368,7 +368,13 @@ impl Engine {
         key: &[u8],
         flags: LookupFlags,
     ) -> Option<&Value> {
-        let found = self.lookup(db, key, flags.no_touch);
+        // During a pause a stale key reads as missing but stays, the dataset kept still
+        // (Redis's `expireIfNeeded`); a write, which the pause holds, deletes it as usual.
+        let kept_by_pause = self.key_is_expired(db, key) && self.check_pause_timeout();
+        let found = match kept_by_pause {
+            true => None,
+            false => self.lookup(db, key, flags.no_touch),
+        };
         if !flags.no_stats {
             if found.is_some() {
                 self.stats.keyspace_hits += 1;

@@ -27,6 +27,7 @@ use crate::event::KeyspaceEvent;
 use crate::evict::Eviction;
 use crate::expire::ActiveExpireState;
 use crate::latency::{LatencyHistogram, LatencyMonitor};
+use crate::pause::Pausing;
 use crate::persist::Persistence;
 use crate::pubsub::{PubSub, Subscriptions};
 use crate::reply::Reply;
@@ -137,6 +138,8 @@ pub struct Client {
     pub(crate) script: bool,
     /// Client-side caching, while CLIENT TRACKING is on (`crate::tracking`).
     pub tracking: Option<ClientTracking>,
+    /// It sent MONITOR: every command's line arrives in its outbox (`crate::monitor`).
+    pub monitor: bool,
 }
 
 impl Client {
@@ -270,6 +273,12 @@ pub struct Engine {
     pub(crate) tracking: Tracking,
     /// DEBUG's test hooks, and the crash or restart it asked for (`crate::cmd::debug`).
     pub(crate) debug: crate::cmd::debug::Hooks,
+    /// The clients in MONITOR mode, in the order they started (`crate::monitor`).
+    pub(crate) monitors: Vec<ClientId>,
+    /// Lines of a monitor's own command, sent after that command's reply.
+    pub(crate) own_monitor_lines: Vec<Reply>,
+    /// CLIENT PAUSE and the commands it holds (`crate::pause`).
+    pub(crate) pausing: Pausing,
 }
 
 /// A geo search as it was asked: which key of which database, and the circle or box.
@@ -322,6 +331,9 @@ impl Engine {
             pre_command_oom: false,
             tracking: Tracking::default(),
             debug: crate::cmd::debug::Hooks::default(),
+            monitors: Vec::new(),
+            own_monitor_lines: Vec::new(),
+            pausing: Pausing::default(),
         };
         let requirepass = engine.config.text("requirepass").as_bytes().to_vec();
         engine.acl.set_requirepass(&requirepass);
@@ -366,6 +378,7 @@ impl Engine {
                 postponed: false,
                 script: false,
                 tracking: None,
+                monitor: false,
             },
         );
         id
@@ -405,6 +418,7 @@ impl Engine {
                 postponed: false,
                 script: true,
                 tracking: None,
+                monitor: false,
             },
         );
     }
@@ -421,6 +435,8 @@ impl Engine {
     /// watches and blocked command.
     pub fn disconnect(&mut self, id: ClientId) {
         self.disable_tracking(id);
+        self.stop_monitoring(id);
+        self.forget_postponed(id);
         self.unsubscribe_all(id);
         self.unwatch_all(id);
         self.unblock(id);
@@ -475,6 +491,23 @@ impl Engine {
         if !matches!(outcome, Outcome::Blocked) && !self.reply_wanted(client) {
             outcome = Outcome::Replies(pushes_only(argv, outcome));
         }
+        let own_lines = self.take_own_monitor_lines();
+        if !own_lines.is_empty() {
+            outcome = match outcome {
+                // Its reply comes later: the line goes out now, before it, as in Redis.
+                Outcome::Blocked => {
+                    if let Some(c) = self.clients.get_mut(&client) {
+                        c.outbox.extend(own_lines);
+                    }
+                    Outcome::Blocked
+                }
+                answered => {
+                    let mut replies = answered.into_replies();
+                    replies.extend(own_lines);
+                    Outcome::Replies(replies)
+                }
+            };
+        }
         self.end_caching_for_command(client, argv);
         // Invalidations the command caused to its own client follow its reply, whether
         // replies are on or not (Redis writes them as pushes).
@@ -495,9 +528,11 @@ impl Engine {
             };
         }
         self.tracking.current = outer;
-        // Keys made ready during a busy script are served when it ends, not in between.
+        // Keys made ready during a busy script are served when it ends, not in between; so
+        // are the commands a pause's end released.
         if !self.scripting.is_running() {
             self.serve_blocked_clients();
+            self.run_released();
         }
         outcome
     }
@@ -570,10 +605,11 @@ impl Engine {
                 })
                 .and_then(|()| self.check_subscribed_context(client, &name))
                 .and_then(|()| self.check_busy(spec))
+                .and_then(|()| self.check_monitor_keyspace(client, flags, argv))
                 .map_err(|e| (e, Some(name.clone())))?;
-            Ok((spec, name))
+            Ok((spec, name, flags))
         });
-        let (spec, name) = match checked {
+        let (spec, name, flags) = match checked {
             Ok(checked) => checked,
             Err((e, known)) => {
                 if let Some(name) = known {
@@ -582,10 +618,41 @@ impl Engine {
                 return Err(self.reject(client, argv, e));
             }
         };
+        if self.pause_holds(client, flags, argv) {
+            self.postpone_for_pause(client, argv);
+            return Ok(Outcome::Blocked);
+        }
         if self.queue_in_transaction(client, &name, argv) {
             return Ok(Reply::Simple("QUEUED".into()).into());
         }
         self.call(client, spec, &name, argv)
+    }
+
+    /// A monitor is a replica to Redis: it may not run a command that reads, writes or may
+    /// replicate (nor an EXEC whose queue holds one).
+    fn check_monitor_keyspace(
+        &self,
+        client: ClientId,
+        flags: u32,
+        argv: &[Vec<u8>],
+    ) -> Result<(), Error> {
+        const KEYSPACE: u32 = flag::READONLY | flag::WRITE | flag::MAY_REPLICATE;
+        let Some(c) = self.clients.get(&client).filter(|c| c.monitor) else {
+            return Ok(());
+        };
+        let touches = |flags: u32| flags & KEYSPACE != 0;
+        let exec_touches = argv[0].eq_ignore_ascii_case(b"exec")
+            && c.multi.as_ref().is_some_and(|t| {
+                t.queue.iter().any(|queued| {
+                    spec::resolve(queued)
+                        .is_ok_and(|(s, _)| touches(self.script_command_flags(s, queued)))
+                })
+            });
+        if touches(flags) || exec_touches {
+            Err(Error::ReplicaKeyspace)
+        } else {
+            Ok(())
+        }
     }
 
     /// Redis evicts before any command when over `maxmemory`, and when it cannot get under
@@ -636,10 +703,31 @@ impl Engine {
         name: &str,
         argv: &[Vec<u8>],
     ) -> CommandResult {
+        self.call_shown(client, spec, name, argv, true)
+    }
+
+    /// [`Engine::call`], shown to monitors or not (`shown`): a blocked client's command is
+    /// served by its twin unseen, its line having gone out when it blocked.
+    pub(crate) fn call_shown(
+        &mut self,
+        client: ClientId,
+        spec: &CommandSpec,
+        name: &str,
+        argv: &[Vec<u8>],
+        shown: bool,
+    ) -> CommandResult {
         let (Some(handler), Some(db)) = (spec.handler, self.clients.get(&client).map(|c| c.db))
         else {
             return Err(Error::WrongArity(name.to_string()));
         };
+        // Scripts' commands show themselves first, so the lines of their script's commands
+        // follow; every other command but the administrative ones is shown once it ran, in
+        // the database it left the client in.
+        let shown_before = shown && spec.has(flag::SKIP_MONITOR);
+        let shown_after = shown && !spec.has(flag::SKIP_MONITOR | flag::ADMIN);
+        if shown_before {
+            self.feed_monitors(client, db, name, argv);
+        }
         let call = Call {
             client,
             db,
@@ -653,6 +741,10 @@ impl Engine {
         self.tracking.in_call -= 1;
         if spec.has(flag::READONLY) && !matches!(name, "eval_ro" | "evalsha_ro" | "fcall_ro") {
             self.remember_keys_read(client, argv);
+        }
+        if shown_after {
+            let db = self.clients.get(&client).map_or(db, |c| c.db);
+            self.feed_monitors(client, db, name, argv);
         }
         // PFCOUNT (`may_replicate`) writes the estimate it caches, which the log must see; a
         // script's writes are logged as they happen, as its effects.
@@ -766,8 +858,8 @@ impl Engine {
     /// Background work, called by the front end on a timer (`hz` times a second, like Redis's
     /// `serverCron`): blocked clients whose timeout passed, the active expire cycle, the
     /// tracking table kept within its limit and the BCAST invalidations its expiries caused,
-    /// the append-only log handed to the storage, and save points and automatic log rewrites
-    /// (`crate::persist`).
+    /// the append-only log handed to the storage, save points and automatic log rewrites
+    /// (`crate::persist`), and the end of a CLIENT PAUSE (`crate::pause`).
     pub fn tick(&mut self) {
         // Redis's cron does not run while a script does (its interruptions process clients,
         // not timers): no expiry, no timeouts, nothing saved until the script ends.
@@ -793,6 +885,10 @@ impl Engine {
         let now_us = self.clock.elapsed_us();
         self.ops_samples
             .track(now_us, self.stats.total_commands_processed);
+        // A pause past its deadline ends here; what it held runs, as Redis runs its
+        // unblocked clients before it sleeps.
+        self.check_pause_timeout();
+        self.run_released();
     }
 
     /// Takes the ids of clients whose outbox received something since the last call, so that

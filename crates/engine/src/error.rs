@@ -426,6 +426,12 @@ pub enum Error {
     AclDryrunNoCommand(String),
     /// ACL LOAD and ACL SAVE without an `aclfile`.
     NoAclFile,
+    /// A monitor (a replica, to Redis) sent a command that reads, writes or may replicate.
+    ReplicaKeyspace,
+    /// MONITOR from a client that must get a reply per command (inside EXEC).
+    MonitorDenyBlocking,
+    /// CLIENT PAUSE's mode is neither WRITE nor ALL.
+    PauseMode,
     /// ACL LOAD of a file that cannot be read or has errors: Redis's list of them.
     AclLoad(String),
     /// ACL SAVE could not write the file.
@@ -1118,6 +1124,9 @@ impl fmt::Display for Error {
             ConfigRewriteForceAll(why) => write!(f, "ERR CONFIG-REWRITE-FORCE-ALL failed: {why}"),
             Resp2NotSupported => f.write_str("ERR RESP2 is not supported by this command"),
             RestartFailed => f.write_str("ERR failed to restart the server. Check server logs."),
+            ReplicaKeyspace => f.write_str("ERR Replica can't interact with the keyspace"),
+            MonitorDenyBlocking => f.write_str("ERR MONITOR isn't allowed for DENY BLOCKING client"),
+            PauseMode => f.write_str("ERR CLIENT PAUSE mode must be WRITE or ALL"),
         }
     }
 }

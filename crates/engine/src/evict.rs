@@ -348,7 +348,9 @@ impl Engine {
     /// False when it is still over the limit because nothing (more) could be evicted.
     pub(crate) fn perform_evictions(&mut self) -> bool {
         let limit = self.eviction.maxmemory;
-        if limit == 0 {
+        // Nothing is evicted during a pause, and nothing refused for it (Redis's
+        // `isSafeToPerformEvictions`).
+        if limit == 0 || self.check_pause_timeout() {
             return true;
         }
         while self.used_memory() as u64 > limit {

@@ -96,7 +96,8 @@ impl Engine {
 
     /// One slow active expire cycle, as described at the top of this file.
     pub(crate) fn active_expire_cycle(&mut self) {
-        if self.active_expire.disabled {
+        // A pause keeps the dataset still: nothing expires actively until it ends.
+        if self.active_expire.disabled || self.check_pause_timeout() {
             return;
         }
         let effort = (self.config.int("active-expire-effort").clamp(1, 10) - 1) as u64;

@@ -18,6 +18,8 @@
 //! - [`listpack`]: Redis's listpack, the flat encoding the RDB, memory model and streams share.
 //! - [`transaction`]: MULTI's queue and WATCH's optimistic locking.
 //! - [`blocking`]: clients blocked by BLPOP and its kin, served first come first served.
+//! - [`monitor`]: MONITOR's line per command; [`pause`]: CLIENT PAUSE and the commands it
+//!   holds.
 //! - [`event`]: keyspace events.
 //! - [`clock`], [`rng`]: injected time and seeded randomness.
 //! - [`cli`]: redis-cli's tokenizer and reply printer.
@@ -54,6 +56,8 @@ pub mod latency;
 pub mod listpack;
 mod longdouble;
 pub mod memory;
+pub mod monitor;
+pub mod pause;
 pub mod persist;
 pub mod pubsub;
 pub mod rdb;

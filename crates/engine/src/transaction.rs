@@ -95,6 +95,10 @@ impl Engine {
         if !argv[0].eq_ignore_ascii_case(b"exec") {
             return error;
         }
+        // The `multi` a monitor saw is closed by this EXEC's line (`execCommandAbort`).
+        if let Some(db) = self.clients.get(&client).map(|c| c.db) {
+            self.feed_monitors(client, db, "exec", argv);
+        }
         self.discard_transaction(client);
         let text = error.to_string();
         Error::ExecRefused(text.strip_prefix("ERR ").unwrap_or(&text).to_string())

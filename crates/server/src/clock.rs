@@ -26,6 +26,12 @@ impl Clock for SystemClock {
             .map_or(0, |d| d.as_millis() as u64)
     }
 
+    fn now_us(&self) -> u64 {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_micros() as u64)
+    }
+
     fn elapsed_us(&self) -> u64 {
         self.started.elapsed().as_micros() as u64
     }

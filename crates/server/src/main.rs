@@ -70,6 +70,7 @@ fn main() -> ExitCode {
     let mut engine = Engine::new(config, Box::new(SystemClock::new()), random_seed());
     // Nothing reads keyspace events natively yet: don't collect them.
     engine.set_capture_events(false);
+    engine.set_front_end_resumes(true);
     // Like redis-server, refuse to start on a snapshot that cannot be read whole, rather than
     // serve half of it or overwrite it with an empty keyspace at the next save.
     engine.set_storage(Box::<storage::FileStorage>::default());

@@ -361,6 +361,17 @@ impl Connection {
         if closed_while_idle {
             return true;
         }
+        // A command held by CLIENT PAUSE runs first, then the requests sent after it.
+        if let Some(outcome) = engine.resume(self.id) {
+            protocol = engine.client(self.id).map_or(protocol, |c| c.protocol);
+            self.write_outbox(engine, protocol);
+            for reply in outcome.into_replies() {
+                reply.encode(protocol, &mut self.output);
+            }
+            if engine.client(self.id).is_none_or(|c| c.closing) {
+                return true;
+            }
+        }
         // A blocked command (BLPOP...) holds back the requests after it, as in Redis, until
         // its reply arrives in the outbox.
         while engine.client(self.id).is_some_and(|c| !c.is_blocked()) {

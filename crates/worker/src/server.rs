@@ -230,6 +230,28 @@ mod tests {
         engine.execute(client, &argv);
     }
 
+    /// The page's own reads never reach a monitor: the Server tab's figures, the biggest
+    /// keys, the key list and the inspector read the engine through its accessors, never
+    /// through `Engine::execute` (the key list and the inspector get a `&Db` only).
+    #[test]
+    fn the_pages_reads_are_never_shown_to_a_monitor() {
+        let (mut engine, client) = engine();
+        run(&mut engine, client, "SET a 1");
+        let monitor = engine.connect();
+        run(&mut engine, monitor, "MONITOR");
+        engine.drain(monitor);
+        engine.take_woken();
+        status_of(&mut engine, true);
+        big_keys(&engine, 0);
+        let query = keyspace_protocol::keys::KeyQuery::default();
+        crate::keyview::window(0, engine.db(0).unwrap(), &query);
+        assert!(engine.drain(monitor).is_empty());
+        assert!(engine.take_woken().is_empty());
+        // A console command is shown, so the monitor does listen.
+        run(&mut engine, client, "GET a");
+        assert_eq!(engine.drain(monitor).len(), 1);
+    }
+
     #[test]
     fn the_status_reports_memory_policy_and_counters_without_counting_itself() {
         let (mut engine, client) = engine();

@@ -1,13 +1,14 @@
 //! CLIENT: a container of subcommands about connections: ID, SETNAME, GETNAME, LIST, INFO,
-//! KILL, UNBLOCK, REPLY, NO-EVICT, the client-side caching ones (TRACKING, CACHING, GETREDIR,
-//! TRACKINGINFO: `crate::tracking`) and HELP, each a row in [`SUBCOMMANDS`] and a line pair in
-//! [`HELP`].
+//! KILL, UNBLOCK, REPLY, NO-EVICT, PAUSE, UNPAUSE, the client-side caching ones (TRACKING,
+//! CACHING, GETREDIR, TRACKINGINFO: `crate::tracking`) and HELP, each a row in [`SUBCOMMANDS`]
+//! and a line pair in [`HELP`].
 
 use std::fmt::Write as _;
 
 use crate::args::{is, string2ll};
 use crate::engine::{Call, Client, ClientId, Engine, Outcome};
 use crate::error::Error;
+use crate::pause::PauseMode;
 use crate::reply::Reply;
 use crate::spec::{flag, CommandResult, CommandSpec};
 use crate::tracking::TrackingOptions;
@@ -216,6 +217,34 @@ static SUBCOMMANDS: &[CommandSpec] = &[
         subcommands: &[],
     },
     CommandSpec {
+        name: "pause",
+        arity: -3,
+        flags: SERVER_WIDE,
+        group: "connection",
+        since: "2.9.50",
+        summary: "Holds every client's commands, or only those that may write, for a number of milliseconds.",
+        syntax: "timeout [WRITE | ALL]",
+        complexity: "O(1)",
+        keys: &[],
+        tips: &[],
+        handler: Some(pause),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "unpause",
+        arity: 2,
+        flags: SERVER_WIDE,
+        group: "connection",
+        since: "6.2.0",
+        summary: "Ends a CLIENT PAUSE early; the held commands run.",
+        syntax: "",
+        complexity: "O(N) Where N is the number of paused clients",
+        keys: &[],
+        tips: &[],
+        handler: Some(unpause),
+        subcommands: &[],
+    },
+    CommandSpec {
         name: "help",
         arity: 2,
         flags: flag::LOADING | flag::STALE,
@@ -261,6 +290,10 @@ const HELP: &[&str] = &[
     "    Return information about client connections. Options:",
     "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
     "      Return clients of specified type.",
+    "UNPAUSE",
+    "    Stop the current client pause, resuming traffic.",
+    "PAUSE <timeout> [WRITE|ALL]",
+    "    Suspend all, or just write, clients for <timeout> milliseconds.",
     "REPLY (ON|OFF|SKIP)",
     "    Control the replies sent to the current connection.",
     "SETNAME <name>",
@@ -350,7 +383,8 @@ impl ClientType {
 /// (`current`) and the queued transaction hold, counted as Redis counts them.
 pub(crate) fn client_line(engine: &Engine, client: &Client, current: Option<&[Vec<u8>]>) -> String {
     let now = engine.now_ms;
-    let mut flags = String::new();
+    // A monitor is a replica to Redis, listed with its own letter.
+    let mut flags = String::from(if client.monitor { "O" } else { "" });
     for (on, letter) in [
         (client.subscriptions.any(), 'P'),
         (client.multi.is_some(), 'x'),
@@ -616,6 +650,44 @@ fn unblock(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         engine.count_blocked_failure(client);
     }
     Ok(Reply::Integer(i64::from(unblocked.is_some())).into())
+}
+
+/// ```text
+/// CLIENT PAUSE timeout [WRITE | ALL]
+/// ```
+/// Pauses clients for `timeout` milliseconds (`crate::pause`): all their commands, or only
+/// those that may write. The mode is read before the timeout, as Redis reads them; a
+/// timeout of 0 pauses nothing.
+fn pause(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    let mode = match call.argv.get(3) {
+        None => PauseMode::All,
+        Some(mode) if is(mode, "write") => PauseMode::Write,
+        Some(mode) if is(mode, "all") => PauseMode::All,
+        Some(_) => return Err(Error::PauseMode),
+    };
+    if call.argv.len() > 4 {
+        return Err(Error::SubcommandSyntax {
+            subcommand: String::from_utf8_lossy(&call.argv[1]).into_owned(),
+            command: "CLIENT".into(),
+        });
+    }
+    let timeout = string2ll(&call.argv[2]).ok_or(Error::TimeoutNotInteger)?;
+    let end_ms = match u64::try_from(timeout) {
+        Err(_) => return Err(Error::TimeoutNegative),
+        Ok(0) => 0,
+        Ok(ms) => engine.now_ms.saturating_add(ms),
+    };
+    engine.pause_clients(end_ms, mode);
+    Ok(Reply::ok().into())
+}
+
+/// ```text
+/// CLIENT UNPAUSE
+/// ```
+/// Ends the pause; the commands it held run once this one is answered.
+fn unpause(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
+    engine.unpause_clients();
+    Ok(Reply::ok().into())
 }
 
 /// ```text

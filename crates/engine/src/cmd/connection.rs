@@ -65,7 +65,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         flags: HANDSHAKE,
         group: "connection",
         since: "6.2.0",
-        summary: "Resets the connection: RESP2, database 0, no name.",
+        summary: "Resets the connection: ends MULTI, WATCH, subscriptions and MONITOR; RESP2, database 0, no name, the default user.",
         syntax: "",
         complexity: "O(1)",
         keys: &[],
@@ -130,10 +130,13 @@ fn quit(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 /// ```text
 /// RESET
 /// ```
-/// Puts the connection back as it was when it connected: no transaction, no watched key,
-/// no subscription (left without confirmations), no tracking, RESP2, database 0, no name, NO-EVICT off,
-/// the `default` user (authenticated only if it needs no password); and replies `RESET`.
+/// Puts the connection back as it was when it connected (Redis's `clearClientConnectionState`):
+/// no longer a monitor, no tracking, no transaction, no watched key, no subscription (left
+/// without confirmations), RESP2, database 0, no name, replies on, the `default` user
+/// (authenticated only if it needs no password); and replies `RESET`. CLIENT NO-EVICT stays
+/// as it was, as in Redis 7.0.
 fn reset(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    engine.stop_monitoring(call.client);
     engine.discard_transaction(call.client);
     engine.unsubscribe_all(call.client);
     engine.disable_tracking(call.client);
@@ -142,7 +145,8 @@ fn reset(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         client.protocol = 2;
         client.db = 0;
         client.name = None;
-        client.no_evict = false;
+        client.reply_off = false;
+        client.reply_skip_next = false;
         client.user = b"default".to_vec();
         client.authenticated = authenticated;
     }

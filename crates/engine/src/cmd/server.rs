@@ -55,6 +55,20 @@ pub static COMMANDS: &[CommandSpec] = &[
         subcommands: &[],
     },
     CommandSpec {
+        name: "monitor",
+        arity: 1,
+        flags: flag::ADMIN | flag::NOSCRIPT | flag::LOADING | flag::STALE,
+        group: "server",
+        since: "1.0.0",
+        summary: "Turns the connection into a monitor that receives a line for every command the server runs.",
+        syntax: "",
+        complexity: "",
+        keys: &[],
+        tips: &[],
+        handler: Some(monitor),
+        subcommands: &[],
+    },
+    CommandSpec {
         name: "memory",
         arity: -2,
         flags: 0,
@@ -932,6 +946,21 @@ fn time(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
         (now_ms % 1000 * 1000).to_string(),
     ])
     .into())
+}
+
+/// ```text
+/// MONITOR
+/// ```
+/// `OK`, then a line per command run by anyone (`crate::monitor`). Refused inside EXEC, which
+/// expects a reply per command; a client already monitoring gets no reply at all.
+fn monitor(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    if engine.in_exec {
+        return Err(Error::MonitorDenyBlocking);
+    }
+    match engine.start_monitoring(call.client) {
+        true => Ok(Reply::ok().into()),
+        false => Ok(Outcome::Replies(Vec::new())),
+    }
 }
 
 // --- MEMORY ----------------------------------------------------------------------------------

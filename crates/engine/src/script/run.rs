@@ -435,9 +435,9 @@ impl Engine {
         }
     }
 
-    /// Runs a command that waited behind the script and puts its replies in its client's
-    /// outbox.
-    fn answer_deferred(&mut self, client: ClientId, argv: &[Vec<u8>]) {
+    /// Runs a command that waited behind the script (or for a pause to end) and puts its
+    /// replies in its client's outbox.
+    pub(crate) fn answer_deferred(&mut self, client: ClientId, argv: &[Vec<u8>]) {
         if let Some(c) = self.clients.get_mut(&client) {
             c.postponed = false;
         }
