@@ -11,7 +11,7 @@
 use crate::acl;
 use crate::args::string2ll;
 use crate::cmd::info::MemoryBreakdown;
-use crate::engine::{Call, Engine};
+use crate::engine::{Call, Engine, Outcome};
 use crate::error::Error;
 use crate::glob;
 use crate::memory;
