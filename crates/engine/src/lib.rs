@@ -38,6 +38,7 @@ pub mod blocking;
 pub mod cli;
 pub mod clock;
 mod cmd;
+pub mod command_docs;
 pub mod config;
 pub mod db;
 pub mod digest;

@@ -11,6 +11,7 @@
 use crate::acl;
 use crate::args::string2ll;
 use crate::cmd::info::MemoryBreakdown;
+use crate::command_docs;
 use crate::db::Value;
 use crate::engine::{Call, Engine, Outcome};
 use crate::error::Error;
@@ -556,16 +557,36 @@ fn info_entry(named: &Named) -> Reply {
     ])
 }
 
-/// One command's COMMAND DOCS entry: summary, since, group, complexity, and a container's
-/// subcommands (argument trees are left out; `spec.syntax` holds them as text).
+/// One command's COMMAND DOCS entry, in Redis's order: summary, since, group, complexity, then
+/// what it has of doc flags, deprecation, history, arguments (`crate::command_docs`) and
+/// subcommands.
 fn docs_entry(named: &Named) -> Reply {
     let spec = named.spec;
+    let doc = command_docs::of(&named.name);
     let mut fields = vec![
         ("summary", Reply::bulk(spec.summary)),
         ("since", Reply::bulk(spec.since)),
         ("group", Reply::bulk(spec.group)),
         ("complexity", Reply::bulk(spec.complexity)),
     ];
+    if !doc.doc_flags.is_empty() {
+        fields.push(("doc_flags", Reply::Set(statuses(&doc.doc_flags))));
+    }
+    if let Some(version) = doc.deprecated_since {
+        fields.push(("deprecated_since", Reply::bulk(version)));
+    }
+    if let Some(replacement) = doc.replaced_by {
+        fields.push(("replaced_by", Reply::bulk(replacement)));
+    }
+    if !doc.history.is_empty() {
+        let changes = doc.history.iter().map(|(version, change)| {
+            Reply::Array(vec![Reply::bulk(*version), Reply::bulk(*change)])
+        });
+        fields.push(("history", Reply::Set(changes.collect())));
+    }
+    if !doc.arguments.is_empty() {
+        fields.push(("arguments", command_docs::arguments_reply(&doc.arguments)));
+    }
     if !spec.subcommands.is_empty() {
         let subs = named
             .subcommands()
