@@ -541,6 +541,8 @@ pub enum Error {
     FunctionCompile(String),
     /// A library's code that failed while it ran: the error (`ERR user_function:2: …`).
     FunctionRegistration(String),
+    /// LATENCY GRAPH of an event with no samples; holds the name as given.
+    NoLatencySamples(String),
 }
 
 impl Error {
@@ -1015,6 +1017,7 @@ impl fmt::Display for Error {
             AclLoad(errors) => write!(f, "ERR {errors}"),
             AclSave => f.write_str("ERR There was an error trying to save the ACLs. Please check the server logs for more information"),
             NoAclFile => f.write_str("ERR This Redis instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file set) in order to store users in the Redis configuration."),
+            NoLatencySamples(event) => write!(f, "ERR No samples available for event '{event}'"),
         }
     }
 }

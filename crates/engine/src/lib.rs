@@ -63,6 +63,7 @@ pub mod resp;
 pub mod rng;
 pub mod script;
 pub mod slowlog;
+pub mod sparkline;
 pub mod spec;
 pub mod transaction;
 pub mod types;

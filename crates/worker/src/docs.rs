@@ -269,6 +269,8 @@ pub static NOTES: &[Notes] = &[
     n("acl|whoami", "傳回這條連線目前驗證的使用者名稱。", &["ACL WHOAMI"]),
     // latency
     n("latency", "延遲監控的一組子命令。", &["LATENCY HELP"]),
+    n("latency|doctor", "分析記錄到的延遲尖峰，並給出可能的改善建議。", &["CONFIG SET latency-monitor-threshold 1\nLATENCY DOCTOR"]),
+    n("latency|graph", "把某個事件的延遲樣本畫成 ASCII 圖表，標出每個樣本距今多久。", &["CONFIG SET latency-monitor-threshold 1\nLATENCY GRAPH command"]),
     n("latency|latest", "傳回每個事件最近一次的延遲樣本和最大值。", &["CONFIG SET latency-monitor-threshold 100\nLATENCY LATEST"]),
     n("latency|history", "傳回某個事件的延遲樣本，最舊的在前。", &["LATENCY HISTORY command"]),
     n("latency|reset", "清除指定事件（或所有事件）的延遲樣本。", &["LATENCY RESET"]),
