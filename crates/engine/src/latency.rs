@@ -320,8 +320,7 @@ impl LatencyMonitor {
                 .to_string();
         }
         if self.events.is_empty() {
-            return "No latency spike is on record. All is quiet.\n"
-                .to_string();
+            return "No latency spike is on record. All is quiet.\n".to_string();
         }
         let mut report =
             String::from("Some latency spikes were recorded. Here they are, event by event:\n\n");
@@ -450,7 +449,9 @@ mod tests {
         assert!(!report.contains("CPU"));
         // The slow log off, or keeping fewer commands than the monitor counts.
         assert!(m.doctor(110, -1).contains("slow log is off"));
-        assert!(m.doctor(110, 11_000).contains("slowlog-log-slower-than 10000"));
+        assert!(m
+            .doctor(110, 11_000)
+            .contains("slowlog-log-slower-than 10000"));
         m.add_sample_if_needed("fast-command", 15, 105);
         assert!(m.doctor(110, 10_000).contains("2. fast-command"));
         assert!(m.doctor(110, 10_000).contains("CPU"));
@@ -470,7 +471,10 @@ mod tests {
         m.add_sample_if_needed("command", 10, 1_000 + 3_600 * 25);
         let graph = m.graph(b"command", 1_000 + 3_600 * 25 + 90).unwrap();
         let lines: Vec<&str> = graph.lines().collect();
-        assert_eq!(lines[0], "command - high 30 ms, low 10 ms (all time high 30 ms)");
+        assert_eq!(
+            lines[0],
+            "command - high 30 ms, low 10 ms (all time high 30 ms)"
+        );
         assert_eq!(lines[1], "-".repeat(80));
         // 30 ms at the top, 10 ms at the bottom; a day ago and a minute and a half ago.
         assert_eq!(&lines[2..], ["# ", "| ", "| ", "|_", "  ", "11", "dm"]);

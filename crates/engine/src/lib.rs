@@ -53,6 +53,7 @@ pub mod grammar;
 pub mod hyperloglog;
 pub mod latency;
 pub mod listpack;
+pub mod lolwut;
 mod longdouble;
 pub mod memory;
 pub mod persist;

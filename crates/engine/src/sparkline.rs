@@ -24,7 +24,10 @@ pub struct Sample {
 
 /// Draws `samples` in charts `columns` wide and `rows` tall; each line ends with `\n`.
 pub fn render(samples: &[Sample], columns: usize, rows: usize) -> String {
-    let min = samples.iter().map(|s| s.value).fold(f64::INFINITY, f64::min);
+    let min = samples
+        .iter()
+        .map(|s| s.value)
+        .fold(f64::INFINITY, f64::min);
     let max = samples
         .iter()
         .map(|s| s.value)
@@ -89,7 +92,11 @@ mod tests {
 
     #[test]
     fn levels_fill_and_labels() {
-        let chart = render(&samples(&[(10.0, "3s"), (40.0, "12s"), (25.0, "1s")]), 80, 2);
+        let chart = render(
+            &samples(&[(10.0, "3s"), (40.0, "12s"), (25.0, "1s")]),
+            80,
+            2,
+        );
         // Levels 0, 5 (40 is the top) and 3 of six: the middle one starts the top row.
         assert_eq!(chart, " #_\n_||\n   \n311\ns2s\n s \n");
     }

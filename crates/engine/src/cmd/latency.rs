@@ -170,7 +170,8 @@ fn doctor(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
     Ok(Reply::Verbatim {
         format: *b"txt",
         text: engine.latency.doctor(now_s, slowlog).into_bytes(),
-    }.into())
+    }
+    .into())
 }
 
 /// ```text
