@@ -166,6 +166,8 @@ pub static ROWS: &[Row] = &[
         syntax: Some("command-name [command-name ...]"),
         weight: None,
     },
+    // Its summaries, complexities and history notes are written here; the rest is compared
+    // with Redis by crates/server/tests/command_docs_diff.py.
     Row {
         name: "command|docs",
         compare: Compare::Shape,

@@ -1,12 +1,13 @@
 //! Server commands: COMMAND, which describes every command from the spec table
-//! (`crate::spec`), TIME, DEBUG's POPULATE, OBJECT, SET-ACTIVE-EXPIRE,
+//! (`crate::spec`), TIME, LOLWUT (`crate::lolwut`), ROLE, DEBUG's POPULATE, OBJECT, SET-ACTIVE-EXPIRE,
 //! SET-DISABLE-DENY-SCRIPTS, PROTOCOL and SLEEP, MEMORY (the model of `crate::memory`) and SLOWLOG (`crate::slowlog`).
 //!
 //! COMMAND answers in Redis 7.0's shapes. Where our table holds less than Redis's JSON files,
 //! the missing parts are derived, and say so: ACL categories come from the flags (as Redis's
 //! own `setImplicitACLCategories` derives @read, @write, @fast, @slow...) plus the group's data
 //! type category and what a row declares (`crate::acl::categories`); key specs come from the legacy (first, last, step) triple, with access flags
-//! guessed from `readonly`/`write`; tips and argument trees are left empty or out.
+//! guessed from `readonly`/`write`. COMMAND DOCS's argument trees, history and deprecation
+//! come from `crate::command_docs`.
 
 use crate::acl;
 use crate::args::{parse_i64, string2ll};
