@@ -26,6 +26,11 @@ use crate::rng::Rng;
 /// C's `RAND_MAX` in glibc: `rand()` draws from 0 to this.
 const RAND_MAX: i32 = i32::MAX;
 
+/// √2 as Redis writes it, cut after ten decimals: the exact constant could round a square's
+/// radius differently.
+#[allow(clippy::approx_constant)]
+const REDIS_SQRT_2: f64 = 1.4142135623;
+
 /// A draw of C's `rand()`.
 fn rand(rng: &mut Rng) -> i32 {
     (rng.next_u64() >> 33) as i32
@@ -92,7 +97,7 @@ impl Canvas {
     /// A square centred on (x, y), `size` pixels a side, turned by `angle` radians.
     fn square(&mut self, x: i32, y: i32, size: f32, angle: f32, color: u8) {
         // The corners are on a circle: its radius is the side over √2, rounded.
-        let radius = (f64::from(size) / 1.4142135623).round() as f32;
+        let radius = (f64::from(size) / REDIS_SQRT_2).round() as f32;
         let mut k = (std::f64::consts::FRAC_PI_4 + f64::from(angle)) as f32;
         let mut corners = [(0, 0); 4];
         for corner in &mut corners {

@@ -32,10 +32,7 @@ pub fn render(samples: &[Sample], columns: usize, rows: usize) -> String {
         .iter()
         .map(|s| s.value)
         .fold(f64::NEG_INFINITY, f64::max);
-    let span = match max - min {
-        span if span == 0.0 => 1.0,
-        span => span,
-    };
+    let span = if max == min { 1.0 } else { max - min };
     let levels = LEVELS.len() * rows;
     let level_of = |sample: &Sample| {
         let scaled = ((sample.value - min) * levels as f64) as i64 as f64 / span;
