@@ -713,6 +713,10 @@ mod tests {
             texts(&at_end("ZUNION 2 a b AGGREGATE ")),
             ["SUM", "MIN", "MAX"]
         );
+        // Redis documents BITOP's operation as a string; the four are still offered.
+        assert_eq!(at_end("BITOP").hint, "operation destkey key [key ...]");
+        assert_eq!(texts(&at_end("BITOP ")), ["AND", "OR", "XOR", "NOT"]);
+        assert_eq!(texts(&at_end("bitop x")), ["XOR"]);
     }
 
     #[test]
