@@ -47,6 +47,10 @@ pub fn DocsPanel(
                     <dt>{move || t().complexity}</dt><dd>{doc.complexity.clone()}</dd>
                     <dt>{move || t().since}</dt><dd>{doc.since.clone()}</dd>
                     <dt>{move || t().group}</dt><dd>{doc.group.clone()}</dd>
+                    {(!doc.deprecated_since.is_empty()).then(|| view! {
+                        <dt>{move || t().deprecated_since}</dt><dd>{doc.deprecated_since.clone()}</dd>
+                        <dt>{move || t().replaced_by}</dt><dd>{doc.replaced_by.clone()}</dd>
+                    })}
                 </dl>
                 <h4>{move || t().examples}</h4>
                 <ul class="docs-examples">{examples}</ul>

@@ -34,6 +34,13 @@ pub fn help_lines(topic: &str, docs: &[Doc], text: &ConsoleStrings) -> Vec<Strin
         lines.push(format!("  {}: {}", text.complexity, doc.complexity));
         lines.push(format!("  {}: {}", text.since, doc.since));
         lines.push(format!("  {}: {}", text.group, doc.group));
+        if !doc.deprecated_since.is_empty() {
+            lines.push(format!(
+                "  {}: {}",
+                text.deprecated_since, doc.deprecated_since
+            ));
+            lines.push(format!("  {}: {}", text.replaced_by, doc.replaced_by));
+        }
     }
     lines
 }
@@ -257,6 +264,8 @@ mod tests {
             complexity: "O(1)".into(),
             since: "1.0.0".into(),
             group: "string".into(),
+            deprecated_since: String::new(),
+            replaced_by: String::new(),
             examples: vec!["SET greeting hello".into()],
         }
     }
@@ -278,6 +287,22 @@ mod tests {
         );
         let zh = help_lines("set", &docs, &console::ZH_TW);
         assert_eq!(zh[2], "  摘要: 把字串存到鍵下。");
+        // A deprecated command says since when, and what to use instead.
+        let getset = Doc {
+            name: "GETSET".into(),
+            syntax: "GETSET key value".into(),
+            deprecated_since: "6.2.0".into(),
+            replaced_by: "`SET` with the `!GET` argument".into(),
+            ..set_doc()
+        };
+        let zh = help_lines("getset", &[getset], &console::ZH_TW);
+        assert_eq!(
+            zh[6..],
+            [
+                "  棄用版本: 6.2.0",
+                "  改用: `SET` with the `!GET` argument"
+            ]
+        );
         assert_eq!(
             help_lines("nosuch", &[], &console::EN),
             ["No help for nosuch."]

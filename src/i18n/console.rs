@@ -35,6 +35,9 @@ pub struct ConsoleStrings {
     pub complexity: &'static str,
     pub since: &'static str,
     pub group: &'static str,
+    /// A deprecated command's version of deprecation, and what replaces it.
+    pub deprecated_since: &'static str,
+    pub replaced_by: &'static str,
     /// What bare `help` prints.
     pub help_intro: &'static [&'static str],
     /// `help` about something that is no command nor group: `{t}` is what was asked.
@@ -110,6 +113,8 @@ pub const EN: ConsoleStrings = ConsoleStrings {
     complexity: "complexity",
     since: "since",
     group: "group",
+    deprecated_since: "deprecated since",
+    replaced_by: "replaced by",
     help_intro: &[
         "Keyspace Playground, behaving like Redis 7.0.",
         "Type: \"help @<group>\" to list the commands of a group (Tab completes the groups)",
@@ -180,6 +185,8 @@ pub const ZH_TW: ConsoleStrings = ConsoleStrings {
     complexity: "時間複雜度",
     since: "起始版本",
     group: "群組",
+    deprecated_since: "棄用版本",
+    replaced_by: "改用",
     help_intro: &[
         "Keyspace 遊樂場，行為與 Redis 7.0 相同。",
         "輸入：\"help @<群組>\" 列出某群組的指令（Tab 可補全群組名）",

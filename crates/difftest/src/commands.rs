@@ -166,6 +166,8 @@ pub static ROWS: &[Row] = &[
         syntax: Some("command-name [command-name ...]"),
         weight: None,
     },
+    // Its summaries, complexities and history notes are written here; the rest is compared
+    // with Redis by crates/server/tests/command_docs_diff.py.
     Row {
         name: "command|docs",
         compare: Compare::Shape,
@@ -225,6 +227,12 @@ pub static ROWS: &[Row] = &[
     // Every command's call durations, which are the two servers' own: tests/compat/latency.redis
     // checks what does not depend on them, crates/engine/tests/latency.rs the rest.
     weight("latency|histogram", 0),
+    // The report is worded here (tests/compat/debug/latency_graph.redis compares its type,
+    // the engine's tests its cases).
+    weight("latency|doctor", 0),
+    // VERSION 5 and 6 draw with rand(), which Redis seeds anew every start:
+    // tests/compat/lolwut_role.redis compares the drawings' shape.
+    weight("lolwut", 0),
     // Lists only the subcommands the engine has, on purpose.
     weight("client|help", 0),
     // A subscribed connection answers with several replies per command and then pushes, which

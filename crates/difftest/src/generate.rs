@@ -478,7 +478,7 @@ fn pool(name: &str) -> &'static [&'static str] {
         "start" | "end" | "stop" | "offset" | "rank" => {
             &["0", "1", "-1", "2", "-2", "5", "-100", "100", "x"]
         }
-        "count" | "min-match-len" | "numkeys" => &["0", "1", "2", "3", "-1", "10", "x"],
+        "count" | "len" | "numkeys" => &["0", "1", "2", "3", "-1", "10", "x"],
         "index" | "index1" | "index2" | "db" | "destination-db" => {
             &["0", "1", "2", "-1", "15", "16", "x"]
         }
@@ -557,8 +557,9 @@ fn pool(name: &str) -> &'static [&'static str] {
         "stream-maxlen" => &["0", "1", "2", "3", "5", "-1", "x"],
         // XREADGROUP's new entries mostly, XREAD's from the start mostly.
         "stream-read-id" => &[">", ">", ">", "0", "0", "0-0", "1-1", "3", "$", "+", "x"],
-        "group" => &["g1", "g2"],
-        "consumer" => &["alice", "bob", "carol"],
+        "group" | "groupname" => &["g1", "g2"],
+        "consumer" | "consumername" => &["alice", "bob", "carol"],
+        "operation" => &["AND", "OR", "XOR", "NOT", "and", "nand"],
         // XCLAIM's and XAUTOCLAIM's idle times: none, an hour (past any delivery in a run, but
         // not past IDLE 3600000 by less than a millisecond on either side), and errors.
         "min-idle-time" => &["0", "3600000", "-1", "x"],

@@ -598,6 +598,8 @@ pub enum Error {
     Resp2NotSupported,
     /// DEBUG RESTART could not save first.
     RestartFailed,
+    /// LATENCY GRAPH of an event with no samples; holds the name as given.
+    NoLatencySamples(String),
 }
 
 impl Error {
@@ -1127,6 +1129,7 @@ impl fmt::Display for Error {
             ReplicaKeyspace => f.write_str("ERR Replica can't interact with the keyspace"),
             MonitorDenyBlocking => f.write_str("ERR MONITOR isn't allowed for DENY BLOCKING client"),
             PauseMode => f.write_str("ERR CLIENT PAUSE mode must be WRITE or ALL"),
+            NoLatencySamples(event) => write!(f, "ERR No samples available for event '{event}'"),
         }
     }
 }

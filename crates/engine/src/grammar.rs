@@ -120,7 +120,11 @@ impl fmt::Display for Syntax {
                 Ok(())
             }
             Syntax::Optional(inner) => write!(f, "[{inner}]"),
-            Syntax::Repeat(inner) => write!(f, "{inner} ..."),
+            // A repeated choice keeps its `( )`: `(a | b) ...` repeats either.
+            Syntax::Repeat(inner) => match **inner {
+                Syntax::Choice(_) => write!(f, "({inner}) ..."),
+                _ => write!(f, "{inner} ..."),
+            },
         }
     }
 }

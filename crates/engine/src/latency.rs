@@ -16,6 +16,9 @@
 //! value of its bucket, so a 2 µs call reads `2.007`, as in Redis. A call under the manual
 //! clock takes 0, recorded as Redis's floor of 1 ns: `0.001`.
 //!
+//! LATENCY GRAPH draws an event's samples as a sparkline (`crate::sparkline`), and LATENCY
+//! DOCTOR reports on every event and advises, telling apart the cases Redis tells apart.
+//!
 //! LATENCY HISTOGRAM reads the same histograms as a cumulative distribution over powers of two
 //! ([`LatencyHistogram::cdf`]).
 //!
@@ -26,6 +29,7 @@
 use std::collections::BTreeMap;
 
 use crate::reply::Reply;
+use crate::sparkline;
 
 /// Samples kept per event (`LATENCY_TS_LEN`).
 pub const LATENCY_TS_LEN: usize = 160;
@@ -152,6 +156,48 @@ impl LatencyHistogram {
     }
 }
 
+/// LATENCY GRAPH's size: 80 columns of samples, 4 rows.
+const GRAPH_COLUMNS: usize = 80;
+const GRAPH_ROWS: usize = 4;
+
+/// How long ago, in the unit LATENCY GRAPH's labels use: seconds under a minute, minutes
+/// under an hour, hours under a day, then days.
+fn ago(seconds: i64) -> String {
+    match seconds {
+        s if s < 60 => format!("{s}s"),
+        s if s < 3600 => format!("{}m", s / 60),
+        s if s < 86400 => format!("{}h", s / 3600),
+        s => format!("{}d", s / 86400),
+    }
+}
+
+/// What LATENCY DOCTOR says of an event's samples (`analyzeLatencyForEvent`): how many,
+/// their average and mean absolute deviation in ms (both truncated), and the seconds since the
+/// oldest (at least 1).
+struct Stats {
+    samples: u64,
+    avg: u64,
+    mad: u64,
+    period: u64,
+}
+
+impl Stats {
+    fn of(ts: &TimeSeries, now_s: u64) -> Stats {
+        // A recorded event has at least one sample: the `max(1)`s only keep the types honest.
+        let kept: Vec<Sample> = ts.samples.iter().copied().filter(|s| s.time != 0).collect();
+        let samples = kept.len() as u64;
+        let oldest = kept.iter().map(|s| s.time).min().unwrap_or(now_s);
+        let avg = kept.iter().map(|s| s.latency).sum::<u64>() / samples.max(1);
+        let mad = kept.iter().map(|s| s.latency.abs_diff(avg)).sum::<u64>() / samples.max(1);
+        Stats {
+            samples,
+            avg,
+            mad,
+            period: now_s.saturating_sub(oldest).max(1),
+        }
+    }
+}
+
 /// Every event's series, by name, and the parameters.
 #[derive(Clone, Debug, Default)]
 pub struct LatencyMonitor {
@@ -236,6 +282,97 @@ impl LatencyMonitor {
         )
     }
 
+    /// LATENCY GRAPH: the event's samples as a sparkline under a header, each labelled with
+    /// how long ago it was (`latencyCommandGenSparkeline`); `None` for an event never recorded.
+    pub fn graph(&self, event: &[u8], now_s: u64) -> Option<String> {
+        let (name, ts) = self.events.iter().find(|(n, _)| n.as_bytes() == event)?;
+        let samples: Vec<sparkline::Sample> = (0..LATENCY_TS_LEN)
+            .map(|j| ts.samples[(ts.idx + j) % LATENCY_TS_LEN])
+            .filter(|s| s.time != 0)
+            .map(|s| sparkline::Sample {
+                value: s.latency as f64,
+                label: ago(now_s as i64 - s.time as i64),
+            })
+            .collect();
+        let high = samples.iter().map(|s| s.value as u64).max().unwrap_or(0);
+        let low = samples.iter().map(|s| s.value as u64).min().unwrap_or(0);
+        Some(format!(
+            "{name} - high {high} ms, low {low} ms (all time high {} ms)\n{}\n{}",
+            ts.max,
+            "-".repeat(GRAPH_COLUMNS),
+            sparkline::render(&samples, GRAPH_COLUMNS, GRAPH_ROWS)
+        ))
+    }
+
+    /// LATENCY DOCTOR: a report on every event, then advice (`createLatencyReport`), told
+    /// apart as Redis tells its cases apart, in our own words. `slowlog_slower_than` is
+    /// `slowlog-log-slower-than` in µs.
+    ///
+    /// The engine records only `command` and `fast-command`, and both bring advice, so the
+    /// report is one of: monitoring never on; no spike yet; the events and their advice.
+    /// Redis's other events (fork, AOF and disk writes, expire and eviction cycles) and its
+    /// huge-pages check have nothing here to be about.
+    pub fn doctor(&self, now_s: u64, slowlog_slower_than: i64) -> String {
+        if self.events.is_empty() && self.threshold_ms == 0 {
+            return "The latency monitor is off and holds no samples: there is nothing to look \
+                    at. Turn it on with 'CONFIG SET latency-monitor-threshold <milliseconds>'; \
+                    commands at least that slow are then recorded as latency spikes.\n"
+                .to_string();
+        }
+        if self.events.is_empty() {
+            return "No latency spike is on record. All is quiet.\n".to_string();
+        }
+        let mut report =
+            String::from("Some latency spikes were recorded. Here they are, event by event:\n\n");
+        let (mut slow_commands, mut fast_commands) = (false, false);
+        for (number, (name, ts)) in self.events.iter().enumerate() {
+            let stats = Stats::of(ts, now_s);
+            report += &format!(
+                "{}. {name}: {} latency spikes, {} ms on average (mean deviation {} ms), one every \
+                 {:.2} seconds; the worst one ever took {} ms.\n",
+                number + 1,
+                stats.samples,
+                stats.avg,
+                stats.mad,
+                stats.period as f64 / stats.samples as f64,
+                ts.max,
+            );
+            slow_commands |= *name == "command";
+            fast_commands |= *name == "fast-command";
+        }
+        report += "\nWhat might help:\n\n";
+        let threshold_us = self.threshold_ms * 1000;
+        if slow_commands {
+            if slowlog_slower_than < 0 {
+                report += &format!(
+                    "- The slow log is off, so the slow commands behind these spikes were not \
+                     kept. 'CONFIG SET slowlog-log-slower-than {threshold_us}' keeps every \
+                     command the latency monitor counts.\n"
+                );
+            } else if (slowlog_slower_than / 1000) as u64 > self.threshold_ms {
+                report += &format!(
+                    "- The slow log keeps only commands slower than the latency monitor's \
+                     threshold, so some spikes are missing from it. 'CONFIG SET \
+                     slowlog-log-slower-than {threshold_us}' makes the two agree.\n"
+                );
+            }
+            report += "- SLOWLOG GET shows which commands were slow and with which arguments.\n";
+        }
+        if fast_commands {
+            report += "- Commands that should take constant time were slow: the process was \
+                       probably not given the CPU. Look for other load on the machine (or on \
+                       the virtual machine's host), run fewer things beside the server, and \
+                       measure the system's own latency with 'redis-cli --intrinsic-latency \
+                       100'.\n";
+        }
+        if slow_commands {
+            report += "- Removing a big key (DEL, expiry or eviction) takes time in proportion \
+                       to its size. Keys that are often removed are better split into several \
+                       smaller ones.\n";
+        }
+        report
+    }
+
     /// LATENCY RESET: forgets the named events (every event when none is named); how many
     /// there were.
     pub fn reset(&mut self, events: &[Vec<u8>]) -> usize {
@@ -292,6 +429,55 @@ mod tests {
         h.record(5_000_000_000);
         // 100 calls: the 50th and 99th are 2 µs calls, the 100th is the 1 s cap.
         assert_eq!(h.info(), "p50=2.007,p99=2.007,p99.9=1002438.655");
+    }
+
+    #[test]
+    fn doctor_tells_the_cases_apart() {
+        let mut m = LatencyMonitor::default();
+        assert!(m.doctor(100, 10_000).contains("is off"));
+        m.threshold_ms = 10;
+        assert!(m.doctor(100, 10_000).starts_with("No latency spike"));
+        m.add_sample_if_needed("command", 20, 100);
+        m.add_sample_if_needed("command", 40, 104);
+        let report = m.doctor(110, 10_000);
+        assert!(report.contains(
+            "1. command: 2 latency spikes, 30 ms on average (mean deviation 10 ms), one every \
+             5.00 seconds; the worst one ever took 40 ms."
+        ));
+        assert!(report.contains("SLOWLOG GET") && report.contains("big key"));
+        assert!(!report.contains("slowlog-log-slower-than"));
+        assert!(!report.contains("CPU"));
+        // The slow log off, or keeping fewer commands than the monitor counts.
+        assert!(m.doctor(110, -1).contains("slow log is off"));
+        assert!(m
+            .doctor(110, 11_000)
+            .contains("slowlog-log-slower-than 10000"));
+        m.add_sample_if_needed("fast-command", 15, 105);
+        assert!(m.doctor(110, 10_000).contains("2. fast-command"));
+        assert!(m.doctor(110, 10_000).contains("CPU"));
+        m.reset(&[]);
+        m.threshold_ms = 0;
+        assert!(m.doctor(110, 10_000).contains("is off"));
+    }
+
+    #[test]
+    fn graph_header_rule_and_labels() {
+        let mut m = LatencyMonitor {
+            threshold_ms: 1,
+            ..LatencyMonitor::default()
+        };
+        assert_eq!(m.graph(b"command", 0), None);
+        m.add_sample_if_needed("command", 30, 1_000);
+        m.add_sample_if_needed("command", 10, 1_000 + 3_600 * 25);
+        let graph = m.graph(b"command", 1_000 + 3_600 * 25 + 90).unwrap();
+        let lines: Vec<&str> = graph.lines().collect();
+        assert_eq!(
+            lines[0],
+            "command - high 30 ms, low 10 ms (all time high 30 ms)"
+        );
+        assert_eq!(lines[1], "-".repeat(80));
+        // 30 ms at the top, 10 ms at the bottom; a day ago and a minute and a half ago.
+        assert_eq!(&lines[2..], ["# ", "| ", "| ", "|_", "  ", "11", "dm"]);
     }
 
     #[test]

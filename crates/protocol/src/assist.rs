@@ -86,5 +86,9 @@ pub struct Doc {
     pub complexity: String,
     pub since: String,
     pub group: String,
+    /// For a deprecated command, the version that deprecated it; empty otherwise.
+    pub deprecated_since: String,
+    /// What to use instead, as Redis words it (a deprecated command's); empty otherwise.
+    pub replaced_by: String,
     pub examples: Vec<String>,
 }

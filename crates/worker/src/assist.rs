@@ -402,12 +402,18 @@ fn fill(
             WordKind::Parameter,
         ),
         ("command", "command-name") => commands(prefix),
-        (_, "group" | "consumer") if command.group == "stream" => {
-            let mut names = stream_names(hole == "consumer", db, typed);
+        (_, "group" | "groupname" | "consumer" | "consumername") if command.group == "stream" => {
+            let mut names = stream_names(hole.starts_with("consumer"), db, typed);
             names.sort();
             names.dedup();
             complete(names.into_iter(), prefix, WordKind::Argument)
         }
+        // Redis documents BITOP's operation as a string; the console still offers the four.
+        ("bitop", "operation") => complete(
+            ["AND", "OR", "XOR", "NOT"].iter().map(|op| op.to_string()),
+            prefix,
+            WordKind::Keyword,
+        ),
         ("xreadgroup", "id") => complete([">".to_string()].into_iter(), prefix, WordKind::Keyword),
         ("xread", "id") => complete(["$".to_string()].into_iter(), prefix, WordKind::Keyword),
         ("xrange", "start") | ("xrevrange", "start") => {
@@ -707,6 +713,10 @@ mod tests {
             texts(&at_end("ZUNION 2 a b AGGREGATE ")),
             ["SUM", "MIN", "MAX"]
         );
+        // Redis documents BITOP's operation as a string; the four are still offered.
+        assert_eq!(at_end("BITOP").hint, "operation destkey key [key ...]");
+        assert_eq!(texts(&at_end("BITOP ")), ["AND", "OR", "XOR", "NOT"]);
+        assert_eq!(texts(&at_end("bitop x")), ["XOR"]);
     }
 
     #[test]

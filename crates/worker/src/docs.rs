@@ -243,6 +243,8 @@ pub static NOTES: &[Notes] = &[
     n("command|getkeys", "傳回完整命令中哪些參數是鍵。", &["COMMAND GETKEYS MSET a 1 b 2"]),
     n("command|getkeysandflags", "傳回完整命令中哪些參數是鍵，以及命令如何使用每個鍵。", &["COMMAND GETKEYSANDFLAGS LMOVE src dst LEFT RIGHT"]),
     n("command|help", "列出 COMMAND 的子命令。", &["COMMAND HELP"]),
+    n("lolwut", "顯示伺服器版本；加上 VERSION 5 或 6 則畫出舊版本的電腦藝術（隨機的方塊或城市天際線）。", &["LOLWUT", "LOLWUT VERSION 5 40"]),
+    n("role", "說明這台伺服器在複寫中的角色：主節點、複寫偏移量和它的複本（這裡沒有複本）。", &["ROLE"]),
     n("time", "傳回伺服器的時鐘：Unix 秒數和該秒內的微秒數。", &["TIME"]),
     n("monitor", "把這個連線變成監看者：之後任何用戶端執行的每個命令都會收到一行記錄。", &["MONITOR"]),
     n("debug", "測試輔助：填滿鍵空間、查看值的儲存方式、關閉背景工作、讓某個步驟變慢、讓伺服器當機或重新啟動。需 enable-debug-command 允許。", &["DEBUG POPULATE 1000\nDBSIZE", "SET greeting hello\nDEBUG OBJECT greeting\nDEBUG SDSLEN greeting", "DEBUG HELP"]),
@@ -276,6 +278,8 @@ pub static NOTES: &[Notes] = &[
     n("acl|whoami", "傳回這條連線目前驗證的使用者名稱。", &["ACL WHOAMI"]),
     // latency
     n("latency", "延遲監控的一組子命令。", &["LATENCY HELP"]),
+    n("latency|doctor", "分析記錄到的延遲尖峰，並給出可能的改善建議。", &["CONFIG SET latency-monitor-threshold 1\nLATENCY DOCTOR"]),
+    n("latency|graph", "把某個事件的延遲樣本畫成 ASCII 圖表，標出每個樣本距今多久；沒有樣本時會回報錯誤。", &["CONFIG SET latency-monitor-threshold 1\nLATENCY GRAPH command"]),
     n("latency|latest", "傳回每個事件最近一次的延遲樣本和最大值。", &["CONFIG SET latency-monitor-threshold 100\nLATENCY LATEST"]),
     n("latency|history", "傳回某個事件的延遲樣本，最舊的在前。", &["LATENCY HISTORY command"]),
     n("latency|reset", "清除指定事件（或所有事件）的延遲樣本。", &["LATENCY RESET"]),
@@ -439,7 +443,8 @@ mod tests {
                     });
                     let replies = engine.execute(client, &argv).into_replies();
                     let refused = replies.iter().any(|r| r.is_error());
-                    // No file to rewrite, load or save, no script or function to kill: the refusal is the
+                    // No file to rewrite, load or save, no script or function to kill, no
+                    // latency spike to draw (no command here is slow): the refusal is the
                     // lesson.
                     let refusal_teaches = [
                         "config|rewrite",
@@ -447,6 +452,7 @@ mod tests {
                         "acl|save",
                         "script|kill",
                         "function|kill",
+                        "latency|graph",
                     ]
                     .contains(&row.name);
                     assert!(

@@ -3,6 +3,7 @@
 //! group's commands'. The worker answers `help` with these and the page lays them out in its
 //! language, as redis-cli lays out its help.
 
+use keyspace::command_docs;
 use keyspace::spec::{self, CommandSpec};
 use keyspace_protocol::assist::Doc;
 
@@ -69,6 +70,7 @@ pub fn doc(container: Option<&CommandSpec>, row: &CommandSpec) -> Doc {
         None => (row.name.to_uppercase(), row.name.to_string()),
     };
     let notes = docs::notes(&notes_name);
+    let redis_doc = command_docs::of(&notes_name);
     Doc {
         syntax: match row.syntax {
             "" => name.clone(),
@@ -80,6 +82,8 @@ pub fn doc(container: Option<&CommandSpec>, row: &CommandSpec) -> Doc {
         complexity: row.complexity.to_string(),
         since: row.since.to_string(),
         group: row.group.to_string(),
+        deprecated_since: redis_doc.deprecated_since.unwrap_or_default().to_string(),
+        replaced_by: redis_doc.replaced_by.unwrap_or_default().to_string(),
         examples: notes.map_or_else(Vec::new, |n| {
             n.examples.iter().map(|e| e.to_string()).collect()
         }),
@@ -107,5 +111,10 @@ mod tests {
         let strings = topic_docs("@string");
         assert!(strings.iter().all(|d| d.group == "string") && strings.len() > 20);
         assert!(topic_docs("nosuch").is_empty());
+        // Deprecation comes from COMMAND DOCS's facts.
+        assert_eq!(set[0].deprecated_since, "");
+        let getset = &topic_docs("getset")[0];
+        assert_eq!(getset.deprecated_since, "6.2.0");
+        assert!(getset.replaced_by.contains("`SET`"));
     }
 }

@@ -76,7 +76,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 -2,
                 OPEN,
                 "Lists the ACL categories, or the commands inside a category.",
-                "[category]",
+                "[categoryname]",
                 cat,
             ),
             sub(
@@ -87,14 +87,17 @@ pub static COMMANDS: &[CommandSpec] = &[
                 "username [username ...]",
                 deluser,
             ),
-            sub(
-                "dryrun",
-                -4,
-                ADMIN,
-                "Simulates the execution of a command by a user, without executing the command.",
-                "username command [arg [arg ...]]",
-                dryrun,
-            ),
+            CommandSpec {
+                since: "7.0.0",
+                ..sub(
+                    "dryrun",
+                    -4,
+                    ADMIN,
+                    "Simulates the execution of a command by a user, without executing the command.",
+                    "username command [arg [arg ...]]",
+                    dryrun,
+                )
+            },
             sub(
                 "genpass",
                 -2,

@@ -46,7 +46,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         "key bit [start [end [BYTE | BIT]]]", "O(N)", READS, bitpos),
     row(GROUP, "bitop", -4, flag::WRITE | flag::DENYOOM, "2.6.0",
         "Stores the bitwise AND, OR, XOR of strings, or the NOT of one, in a key; returns its length.",
-        "(AND | OR | XOR | NOT) destkey key [key ...]", "O(N)",
+        "operation destkey key [key ...]", "O(N)",
         &[
             KeySpec::range(key_flag::OW | key_flag::UPDATE, 2, 0, 1),
             KeySpec::range(key_flag::RO | key_flag::ACCESS, 3, -1, 1),
@@ -54,7 +54,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         bitop),
     row(GROUP, "bitfield", -2, flag::WRITE | flag::DENYOOM, "3.2.0",
         "Reads, writes and increments integers of any width at any bit offset of a string.",
-        "key [GET encoding offset | [OVERFLOW (WRAP | SAT | FAIL)] (SET encoding offset value | INCRBY encoding offset increment) [GET encoding offset | [OVERFLOW (WRAP | SAT | FAIL)] (SET encoding offset value | INCRBY encoding offset increment) ...]]",
+        "key [(GET encoding offset | [OVERFLOW (WRAP | SAT | FAIL)] (SET encoding offset value | INCRBY encoding offset increment)) [(GET encoding offset | [OVERFLOW (WRAP | SAT | FAIL)] (SET encoding offset value | INCRBY encoding offset increment)) ...]]",
         "O(1) for each subcommand specified",
         &[KeySpec::range(
             key_flag::RW | key_flag::ACCESS | key_flag::UPDATE | key_flag::VARIABLE_FLAGS,

@@ -111,7 +111,7 @@ static SUBCOMMANDS: &[CommandSpec] = &[
         group: "connection",
         since: "2.4.0",
         summary: "Closes the connection at an address, or every connection matching filters.",
-        syntax: "ip:port | [ID client-id] [TYPE (NORMAL | MASTER | SLAVE | REPLICA | PUBSUB)] [USER username] [ADDR ip:port] [LADDR ip:port] [SKIPME yes/no]",
+        syntax: "ip:port | ([ID client-id] | [TYPE (NORMAL | MASTER | SLAVE | REPLICA | PUBSUB)] | [USER username] | [ADDR ip:port] | [LADDR ip:port] | [SKIPME yes/no]) [([ID client-id] | [TYPE (NORMAL | MASTER | SLAVE | REPLICA | PUBSUB)] | [USER username] | [ADDR ip:port] | [LADDR ip:port] | [SKIPME yes/no]) ...]",
         complexity: "O(N) where N is the number of client connections",
         keys: &[],
         tips: &[],

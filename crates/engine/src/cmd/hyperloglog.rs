@@ -35,7 +35,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         pfcount),
     row(GROUP, "pfmerge", -2, flag::WRITE | flag::DENYOOM, "2.8.9",
         "Stores the union of HyperLogLogs in a key, merged with what it already holds.",
-        "destkey [sourcekey [sourcekey ...]]",
+        "destkey sourcekey [sourcekey ...]",
         "O(N) to merge N HyperLogLogs, but with high constant times.",
         &[
             KeySpec::range(key_flag::RW | key_flag::ACCESS | key_flag::INSERT, 1, 0, 1),

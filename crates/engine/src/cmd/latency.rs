@@ -1,12 +1,12 @@
 //! LATENCY: reading and resetting the latency monitor's events (`crate::latency`).
 //!
-//! LATEST, HISTORY, RESET, HISTOGRAM and HELP answer as Redis 7.0's. DOCTOR (a prose report)
-//! and GRAPH (an ASCII chart) are not implemented: they answer as an unknown subcommand does.
+//! Every subcommand answers as Redis 7.0's; DOCTOR's report is worded here.
 
 use crate::cmd::server::by_full_name;
 use crate::engine::{Call, Engine};
+use crate::error::Error;
 use crate::reply::Reply;
-use crate::spec::{flag, CommandResult, CommandSpec};
+use crate::spec::{flag, truncated, CommandResult, CommandSpec};
 
 /// Flags Redis gives LATENCY's subcommands that read or change the monitor.
 const ADMIN: u32 = flag::ADMIN | flag::NOSCRIPT | flag::LOADING | flag::STALE;
@@ -27,6 +27,42 @@ pub static COMMANDS: &[CommandSpec] = &[CommandSpec {
 }];
 
 static SUBCOMMANDS: &[CommandSpec] = &[
+    CommandSpec {
+        name: "doctor",
+        arity: 2,
+        flags: ADMIN,
+        group: "server",
+        since: "2.8.13",
+        summary: "Reports on the latency spikes recorded, with advice.",
+        syntax: "",
+        complexity: "O(1)",
+        keys: &[],
+        tips: &[
+            "nondeterministic_output",
+            "request_policy:all_nodes",
+            "response_policy:special",
+        ],
+        handler: Some(doctor),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "graph",
+        arity: 3,
+        flags: ADMIN,
+        group: "server",
+        since: "2.8.13",
+        summary: "Draws one event's latency samples as an ASCII chart.",
+        syntax: "event",
+        complexity: "O(1)",
+        keys: &[],
+        tips: &[
+            "nondeterministic_output",
+            "request_policy:all_nodes",
+            "response_policy:special",
+        ],
+        handler: Some(graph),
+        subcommands: &[],
+    },
     CommandSpec {
         name: "latest",
         arity: 2,
@@ -123,6 +159,34 @@ fn latest(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
 /// ```
 fn history(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     Ok(engine.latency.history(&call.argv[2]).into())
+}
+
+/// ```text
+/// LATENCY DOCTOR
+/// ```
+fn doctor(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
+    let now_s = engine.now_ms / 1000;
+    let slowlog = engine.config.int("slowlog-log-slower-than");
+    Ok(Reply::Verbatim {
+        format: *b"txt",
+        text: engine.latency.doctor(now_s, slowlog).into_bytes(),
+    }
+    .into())
+}
+
+/// ```text
+/// LATENCY GRAPH event
+/// ```
+fn graph(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    let event = &call.argv[2];
+    match engine.latency.graph(event, engine.now_ms / 1000) {
+        Some(chart) => Ok(Reply::Verbatim {
+            format: *b"txt",
+            text: chart.into_bytes(),
+        }
+        .into()),
+        None => Err(Error::NoLatencySamples(truncated(event, usize::MAX))),
+    }
 }
 
 /// ```text

@@ -1,19 +1,24 @@
 //! Server commands: COMMAND, which describes every command from the spec table
-//! (`crate::spec`), TIME, MEMORY (the model of `crate::memory`) and SLOWLOG
-//! (`crate::slowlog`). DEBUG has a file of its own (`crate::cmd::debug`).
+//! (`crate::spec`), TIME, LOLWUT (`crate::lolwut`), ROLE, MONITOR (`crate::monitor`), MEMORY
+//! (the model of `crate::memory`) and SLOWLOG (`crate::slowlog`). DEBUG has a file of its own
+//! (`crate::cmd::debug`).
 //!
 //! COMMAND answers in Redis 7.0's shapes. Where our table holds less than Redis's JSON files,
 //! the missing parts are derived, and say so: ACL categories come from the flags (as Redis's
 //! own `setImplicitACLCategories` derives @read, @write, @fast, @slow...) plus the group's data
 //! type category and what a row declares (`crate::acl::categories`); key specs come from the legacy (first, last, step) triple, with access flags
-//! guessed from `readonly`/`write`; tips and argument trees are left empty or out.
+//! guessed from `readonly`/`write`. COMMAND DOCS's argument trees, history and deprecation
+//! come from `crate::command_docs`.
 
 use crate::acl;
-use crate::args::string2ll;
+use crate::args::{parse_i64, string2ll};
+use crate::cmd::connection::REDIS_VERSION;
 use crate::cmd::info::MemoryBreakdown;
+use crate::command_docs;
 use crate::engine::{Call, Engine, Outcome};
 use crate::error::Error;
 use crate::glob;
+use crate::lolwut;
 use crate::memory;
 use crate::reply::Reply;
 use crate::spec::{
@@ -52,6 +57,40 @@ pub static COMMANDS: &[CommandSpec] = &[
         keys: &[],
         tips: &["nondeterministic_output"],
         handler: Some(time),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "lolwut",
+        arity: -1,
+        flags: flag::READONLY | flag::FAST,
+        group: "server",
+        since: "5.0.0",
+        summary: "Shows the server's version, or a piece of computer art from an earlier version.",
+        syntax: "[VERSION version]",
+        // Redis gives LOLWUT no complexity.
+        complexity: "",
+        keys: &[],
+        tips: &[],
+        handler: Some(lolwut),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "role",
+        arity: 1,
+        flags: flag::NOSCRIPT
+            | flag::LOADING
+            | flag::STALE
+            | flag::FAST
+            | flag::ACL_ADMIN
+            | flag::ACL_DANGEROUS,
+        group: "server",
+        since: "2.8.12",
+        summary: "Tells whether this server is a master or a replica, with its replication state.",
+        syntax: "",
+        complexity: "O(1)",
+        keys: &[],
+        tips: &[],
+        handler: Some(role),
         subcommands: &[],
     },
     CommandSpec {
@@ -551,16 +590,38 @@ fn info_entry(named: &Named) -> Reply {
     ])
 }
 
-/// One command's COMMAND DOCS entry: summary, since, group, complexity, and a container's
-/// subcommands (argument trees are left out; `spec.syntax` holds them as text).
+/// One command's COMMAND DOCS entry, in Redis's order: summary, since, group, complexity, then
+/// what it has of doc flags, deprecation, history, arguments (`crate::command_docs`) and
+/// subcommands.
 fn docs_entry(named: &Named) -> Reply {
     let spec = named.spec;
+    let doc = command_docs::of(&named.name);
     let mut fields = vec![
         ("summary", Reply::bulk(spec.summary)),
         ("since", Reply::bulk(spec.since)),
         ("group", Reply::bulk(spec.group)),
-        ("complexity", Reply::bulk(spec.complexity)),
     ];
+    if !spec.complexity.is_empty() {
+        fields.push(("complexity", Reply::bulk(spec.complexity)));
+    }
+    if !doc.doc_flags.is_empty() {
+        fields.push(("doc_flags", Reply::Set(statuses(&doc.doc_flags))));
+    }
+    if let Some(version) = doc.deprecated_since {
+        fields.push(("deprecated_since", Reply::bulk(version)));
+    }
+    if let Some(replacement) = doc.replaced_by {
+        fields.push(("replaced_by", Reply::bulk(replacement)));
+    }
+    if !doc.history.is_empty() {
+        let changes = doc.history.iter().map(|(version, change)| {
+            Reply::Array(vec![Reply::bulk(*version), Reply::bulk(*change)])
+        });
+        fields.push(("history", Reply::Set(changes.collect())));
+    }
+    if !doc.arguments.is_empty() {
+        fields.push(("arguments", command_docs::arguments_reply(&doc.arguments)));
+    }
     if !spec.subcommands.is_empty() {
         let subs = named
             .subcommands()
@@ -944,6 +1005,63 @@ fn time(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
     Ok(Reply::bulk_array([
         (now_ms / 1000).to_string(),
         (now_ms % 1000 * 1000).to_string(),
+    ])
+    .into())
+}
+
+/// ```text
+/// LOLWUT [VERSION version] [argument ...]
+/// ```
+/// `VERSION 5` draws Schotter (`[columns [squares-per-row [squares-per-column]]]`, 66 8 12 by
+/// default), `VERSION 6` the skyline (`[columns [rows]]`, 80 20), anything else only names
+/// the version, as 7.0 does. Redis reads the version as an unsigned int written `N.0.0` and
+/// picks the drawing by its first characters, so `VERSION 4294967301` is 5.
+fn lolwut(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    let argv = &call.argv;
+    let (version, args) = match argv.get(1) {
+        Some(word) if argv.len() >= 3 && word.eq_ignore_ascii_case(b"version") => {
+            let asked = parse_i64(&argv[2])? as u32;
+            (format!("{asked}.0.0"), &argv[3..])
+        }
+        _ => (REDIS_VERSION.to_string(), &argv[1..]),
+    };
+    // The drawings' parameters, each clamped to 1..=max after all are read.
+    let numbers = |defaults: &[(i64, i64)]| -> Result<Vec<i32>, Error> {
+        let mut values = Vec::new();
+        for (at, &(default, max)) in defaults.iter().enumerate() {
+            let value = match args.get(at) {
+                Some(arg) => parse_i64(arg)?,
+                None => default,
+            };
+            values.push(value.clamp(1, max) as i32);
+        }
+        Ok(values)
+    };
+    let text = if version.starts_with("5.") {
+        let n = numbers(&[(66, 1000), (8, 200), (12, 200)])?;
+        lolwut::schotter(&mut engine.rng, n[0], n[1], n[2], REDIS_VERSION)
+    } else if version.starts_with("6.") {
+        let n = numbers(&[(80, 1000), (20, 1000)])?;
+        lolwut::skyline(&mut engine.rng, n[0], n[1], REDIS_VERSION)
+    } else {
+        format!("Redis ver. {REDIS_VERSION}\n")
+    };
+    Ok(Reply::Verbatim {
+        format: *b"txt",
+        text: text.into_bytes(),
+    }
+    .into())
+}
+
+/// ```text
+/// ROLE
+/// ```
+/// A master without replicas: its role, its replication offset, no replicas.
+fn role(_: &mut Engine, _: &Call<'_>) -> CommandResult {
+    Ok(Reply::Array(vec![
+        Reply::bulk("master"),
+        Reply::Integer(0),
+        Reply::Array(Vec::new()),
     ])
     .into())
 }

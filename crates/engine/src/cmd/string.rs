@@ -332,7 +332,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         group: "string",
         since: "7.0.0",
         summary: "Finds the longest common subsequence of two keys' strings.",
-        syntax: "key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len] [WITHMATCHLEN]",
+        syntax: "key1 key2 [LEN] [IDX] [MINMATCHLEN len] [WITHMATCHLEN]",
         complexity: "O(N*M) where N and M are the lengths of s1 and s2, respectively",
         keys: &[KeySpec::range(key_flag::RO | key_flag::ACCESS, 1, 1, 1)],
         tips: &[],
