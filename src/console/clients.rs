@@ -20,8 +20,8 @@ use crate::i18n::{fill, put, Strings};
 use crate::share::dialog::Share;
 use crate::state::{use_shared, EngineState, Tab};
 use keyspace_protocol::console::{
-    clip_echo, help_topic, typed_arg, BlockedView, ClientView, FlowKind, PaneId, Replies,
-    RunningScript, TrackingView, PANES_MAX,
+    clip_echo, help_topic, typed_arg, BlockedView, ClientView, FlowKind, PaneId, PausedView,
+    Replies, RunningScript, TrackingView, PANES_MAX,
 };
 use keyspace_protocol::Request;
 
@@ -85,6 +85,9 @@ pub fn badges(view: &ClientView, text: &ClientStrings) -> Vec<(&'static str, Str
     if view.waiting_lines > 0 {
         out.push(("waiting", fill(text.waiting_lines, view.waiting_lines)));
     }
+    if let Some(paused) = &view.paused {
+        out.push(("paused", paused_text(paused, text.paused)));
+    }
     if let Some(tracking) = &view.tracking {
         out.push(("tracking", tracking_badge(tracking, text)));
     }
@@ -98,6 +101,15 @@ pub fn badges(view: &ClientView, text: &ClientStrings) -> Vec<(&'static str, Str
         Replies::SkipNext => out.push(("replies-off", text.reply_skipped.to_string())),
     }
     out
+}
+
+/// A command CLIENT PAUSE holds, in `words` (the badge's or the waiting line's).
+fn paused_text(paused: &PausedView, words: &str) -> String {
+    let mode = match paused.writes_only {
+        true => "WRITE",
+        false => "ALL",
+    };
+    put(&put(words, "cmd", &paused.command), "mode", mode)
 }
 
 /// A tracking client's badge: its mode and options, then the keys Redis remembers it read
@@ -503,6 +515,11 @@ fn EntryView(entry: Entry, pane: Pane) -> impl IntoView {
         }
         pane.view.with(|v| match (&v.running_script, &v.blocked) {
             (Some(run), _) => script_line(*run, t.clients),
+            _ if v.paused.is_some() => v
+                .paused
+                .as_ref()
+                .map(|p| paused_text(p, t.clients.paused_line))
+                .unwrap_or_default(),
             (None, Some(blocked)) => blocked_text(blocked, t.clients),
             (None, None) => t.console.running.to_string(),
         })

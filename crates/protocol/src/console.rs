@@ -125,6 +125,8 @@ pub struct ClientView {
     pub tracking: Option<TrackingView>,
     /// It runs MONITOR: every command of the others is shown in it.
     pub monitor: bool,
+    /// Its command waits for a CLIENT PAUSE to end.
+    pub paused: Option<PausedView>,
 }
 
 impl ClientView {
@@ -149,8 +151,20 @@ impl ClientView {
             replies: Replies::On,
             tracking: None,
             monitor: false,
+            paused: None,
         }
     }
+}
+
+/// A command held by CLIENT PAUSE.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PausedView {
+    /// The command, as typed (`SET`).
+    pub command: String,
+    /// WRITE (only commands that may write wait) rather than ALL.
+    pub writes_only: bool,
+    /// When the pause ends (Unix ms on the engine's clock): the first tick after it.
+    pub until_ms: u64,
 }
 
 /// A client's CLIENT TRACKING as its pane shows it.

@@ -140,8 +140,8 @@ impl Session {
         self.damaged = booted.damaged;
         self.snapshot_due = false;
         self.marked_against = None;
-        for pane in &mut self.panes {
-            pane.client = self.engine.connect();
+        for at in 0..self.panes.len() {
+            self.panes[at].client = self.connect_pane();
         }
         self.started(&booted.restored);
         booted.restored

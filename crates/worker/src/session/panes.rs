@@ -16,7 +16,7 @@ use keyspace::types::stream::{Group, StreamId};
 use keyspace::{ClientId, Engine, Reply};
 use keyspace_protocol::console::{
     clip_echo, Answer, BlockedView, ClientView, Evicted, Flow, FlowKind, Line, LineKind, Note,
-    PaneId, Pushed, Replies, RunningScript, TrackingView, Update, Watched,
+    PaneId, PausedView, Pushed, Replies, RunningScript, TrackingView, Update, Watched,
 };
 use keyspace_protocol::inspect::InspectQuery;
 use keyspace_protocol::keys::KeyQuery;
@@ -75,8 +75,31 @@ struct Job {
 }
 
 impl Session {
+    /// A new connection for a pane, from an address of its own as redis-cli's would have:
+    /// CLIENT LIST, CLIENT KILL ADDR and MONITOR's lines name it.
+    pub(super) fn connect_pane(&mut self) -> ClientId {
+        let client = self.engine.connect();
+        self.give_address(client);
+        client
+    }
+
+    /// `127.0.0.1:<port>`, a port per client id, to the server at `127.0.0.1:6379`, as the
+    /// prompt says; the descriptor Redis would give the connection (its first client gets 8).
+    fn give_address(&mut self, client: ClientId) {
+        let addr = format!("127.0.0.1:{}", PANE_PORTS + client.0);
+        let fd = 5 + client.0 as i64;
+        self.engine
+            .set_client_address(client, addr, "127.0.0.1:6379".into(), fd);
+    }
+
     pub(super) fn add_pane(&mut self, client: Option<ClientId>, label: Option<String>) {
-        let client = client.unwrap_or_else(|| self.engine.connect());
+        let client = match client {
+            Some(client) => {
+                self.give_address(client);
+                client
+            }
+            None => self.connect_pane(),
+        };
         self.panes.push(Pane {
             id: self.next_pane,
             client,
@@ -254,7 +277,7 @@ impl Session {
         let closing = self.engine.client(client).is_none_or(|c| c.closing);
         if closing && !self.engine.shutdown_requested() {
             self.engine.disconnect(client);
-            self.panes[at].client = self.engine.connect();
+            self.panes[at].client = self.connect_pane();
             blocked = false;
         }
         let job = self.panes[at].jobs.front_mut().expect("the front job");
@@ -358,7 +381,7 @@ impl Session {
     /// prints nothing then.
     fn reconnect(&mut self, at: usize, sent_shutdown: bool, update: &mut Update) {
         self.engine.disconnect(self.panes[at].client);
-        self.panes[at].client = self.engine.connect();
+        self.panes[at].client = self.connect_pane();
         let pane = self.panes[at].id;
         let closed = Line::classify(CLOSED.to_string(), true);
         let jobs = std::mem::take(&mut self.panes[at].jobs);
@@ -526,7 +549,19 @@ impl Session {
                     more_keys,
                 }
             }),
-            monitor: false,
+            monitor: client.monitor,
+            paused: self
+                .engine
+                .paused_command(pane.client)
+                .zip(self.engine.client_pause())
+                .map(|(argv, pause)| PausedView {
+                    command: argv
+                        .first()
+                        .map(|name| text(name).to_uppercase())
+                        .unwrap_or_default(),
+                    writes_only: pause.mode == keyspace::pause::PauseMode::Write,
+                    until_ms: pause.end_ms,
+                }),
         }
     }
 
@@ -629,6 +664,9 @@ fn entry_flows(
         }
     }
 }
+
+/// The first of the panes' client ports (client 3 is 127.0.0.1:50003).
+const PANE_PORTS: u64 = 50_000;
 
 /// Keys a tracking client's pane names of those Redis remembers it read.
 const TRACKED_SHOWN: usize = 8;

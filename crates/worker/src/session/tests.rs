@@ -1056,6 +1056,56 @@ fn a_tracking_pane_shows_the_keys_it_read_and_an_invalidation_drawn_from_the_wri
 }
 
 #[test]
+fn a_monitor_pane_shows_the_other_panes_commands_and_none_of_the_pages_own_reads() {
+    let (mut s, _) = two_panes();
+    let started = run_on(&mut s, 2, &["MONITOR"], None);
+    assert_eq!(answer_on(&started, 2), ["OK"]);
+    assert!(started.clients[1].monitor && !started.clients[0].monitor);
+    // The keyspace panel and an inspector read the key too: only the typed line is shown.
+    let inspect = Some(InspectQuery {
+        key: "greeting".into(),
+        offset: 0,
+        form: None,
+        at_id: None,
+    });
+    let set = run_on(&mut s, 1, &["SET greeting \"hello world\""], inspect);
+    let lines = pushed_to(&set, 2);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    let line = &lines[0];
+    assert!(
+        line.ends_with(r#"] "SET" "greeting" "hello world""#),
+        "{line}"
+    );
+    // Pane 1's client (id 3) from its own port, in database 0.
+    assert!(line.contains(" [0 127.0.0.1:50003] "), "{line}");
+    let (stamp, _) = line.split_once(' ').expect("a timestamp first");
+    let (seconds, micros) = stamp.split_once('.').expect("seconds.microseconds");
+    assert!(
+        seconds.parse::<u64>().is_ok() && micros.len() == 6,
+        "{stamp}"
+    );
+}
+
+#[test]
+fn a_paused_pane_says_which_command_waits_and_runs_it_when_the_pause_ends() {
+    let (mut s, clock) = two_panes();
+    assert_eq!(
+        answer_on(&run_on(&mut s, 2, &["CLIENT PAUSE 1000 WRITE"], None), 2),
+        ["OK"]
+    );
+    let read = run_on(&mut s, 1, &["GET k"], None);
+    assert_eq!(answer_on(&read, 1), ["(nil)"], "reads go on under WRITE");
+    let write = run_on(&mut s, 1, &["SET k v"], None);
+    assert!(write.answers.is_empty(), "the write waits");
+    let paused = write.clients[0].paused.clone().expect("held");
+    assert_eq!((paused.command.as_str(), paused.writes_only), ("SET", true));
+    clock.advance_ms(1_001);
+    let ended = tick(&mut s, None);
+    assert_eq!(answer_on(&ended, 1), ["OK"]);
+    assert!(ended.clients[0].paused.is_none());
+}
+
+#[test]
 fn a_runaway_function_is_shown_as_a_function_and_stopped_by_function_kill() {
     let (mut s, clock) = two_panes();
     let library = "FUNCTION LOAD \"#!lua name=spin\\nredis.register_function('spin', \
