@@ -6,6 +6,10 @@ use crate::format::{parse, Scenario, ScenarioError};
 /// Each built-in scenario's id and source, in the picker's order.
 pub const SOURCES: &[(&str, &str)] = &[
     ("cache-aside", include_str!("../scenarios/cache-aside.toml")),
+    (
+        "client-side-cache",
+        include_str!("../scenarios/client-side-cache.toml"),
+    ),
     ("hot-posts", include_str!("../scenarios/hot-posts.toml")),
     ("counters", include_str!("../scenarios/counters.toml")),
     (

@@ -217,3 +217,31 @@ fn the_stream_queue_keeps_what_pubsub_lost_and_recovers_a_dead_workers_event() {
     let consumers: Vec<_> = group.consumers().map(|c| c.name().to_vec()).collect();
     assert_eq!(consumers, [b"worker-1".to_vec(), b"worker-2".to_vec()]);
 }
+
+#[test]
+fn the_client_side_cache_scenario_delivers_each_invalidation_where_it_says() {
+    let mut runner = Runner::new(load("client-side-cache"));
+    let mut delivered = Vec::new();
+    while let Some(report) = runner.step() {
+        for delivery in &report.deliveries {
+            delivered.push((
+                report.step + 1,
+                delivery.client.clone(),
+                delivery.rendered.clone(),
+            ));
+        }
+    }
+    let invalidated = |key: &str| format!("-> invalidate: '{key}'");
+    assert_eq!(
+        delivered,
+        [
+            // Another server's write to a key the app read; not the app's own SETEX (NOLOOP,
+            // and a write ends every registration of the key).
+            (6, "app".to_string(), invalidated("user:123")),
+            // The key's expiry, during the wait before step 8.
+            (8, "app".to_string(), invalidated("user:123")),
+            // BCAST: a key never read, under the prefix; nothing for post:1.
+            (10, "app".to_string(), invalidated("user:456")),
+        ]
+    );
+}
