@@ -50,6 +50,11 @@ pub struct ScenarioStrings {
     pub expected: &'static str,
     /// A delivery to another client: `{c}` receives.
     pub receives: &'static str,
+    /// The step's MONITOR lines, shown or hidden: `{n}` commands.
+    pub monitor_lines: &'static str,
+    pub monitor_title: &'static str,
+    /// Lines beyond those shown: `{n}`.
+    pub monitor_more: &'static str,
     /// Time passing after a step: `{t}`.
     pub waits: &'static str,
     /// Above a step played after a wait: `{t}` passed first.
@@ -110,6 +115,9 @@ pub const EN: ScenarioStrings = ScenarioStrings {
     before_start: "Press Next › (or →) to play step 1.",
     expected: "expected:",
     receives: "{c} receives",
+    monitor_lines: "MONITOR · {n} command|MONITOR · {n} commands",
+    monitor_title: "The step's commands as redis-cli monitor prints them beside the scenario's server",
+    monitor_more: "… and {n} more",
     waits: "then {t} pass",
     waited_before: "… {t} later",
     wait_next: "Then {t} pass before the next step",
@@ -159,6 +167,9 @@ pub const ZH_TW: ScenarioStrings = ScenarioStrings {
     before_start: "按「下一步 ›」（或 →）播放第 1 步。",
     expected: "預期：",
     receives: "{c} 收到",
+    monitor_lines: "MONITOR · {n} 個指令",
+    monitor_title: "這一步的指令，依 redis-cli monitor 在情境伺服器旁印出的樣子",
+    monitor_more: "…… 還有 {n} 個",
     waits: "接著經過 {t}",
     waited_before: "… {t} 之後",
     wait_next: "接著經過 {t}，才到下一步",

@@ -807,6 +807,9 @@ fn RunView(info: StoredValue<ScenarioInfo>) -> impl IntoView {
     let text = move || shared.text.get();
     let body_ref = NodeRef::<leptos::html::Div>::new();
     let run_ref = NodeRef::<leptos::html::Section>::new();
+    // Whether the MONITOR lines are open: a teacher who opened them keeps them from step to
+    // step.
+    let monitor_shown = RwSignal::new(false);
     let body = move || {
         let Some(report) = s.play.with(|p| p.report.clone()) else {
             return view! { <p class="sc-empty">{move || text().scenario.before_start}</p> }
@@ -868,7 +871,32 @@ fn RunView(info: StoredValue<ScenarioInfo>) -> impl IntoView {
                 }
             })
             .collect_view();
-        view! { {waited} {commands} {empty} {deliveries} }.into_any()
+        let count = report.monitor.len() + report.monitor_more;
+        let monitor = (count > 0).then(|| {
+            let lines = StoredValue::new(report.monitor);
+            let more = report.monitor_more;
+            view! {
+                <div class="sc-monitor">
+                    <button
+                        class="tool sc-monitor-toggle"
+                        title=move || text().scenario.monitor_title
+                        aria-expanded=move || monitor_shown.get().to_string()
+                        on:click=move |_| monitor_shown.update(|shown| *shown = !*shown)
+                    >{move || fill(text().scenario.monitor_lines, count)}</button>
+                    <Show when=move || monitor_shown.get()>
+                        <ol class="sc-monitor-lines">
+                            {lines.with_value(|lines| {
+                                lines.iter().map(|l| view! { <li>{l.clone()}</li> }).collect_view()
+                            })}
+                        </ol>
+                        {(more > 0).then(|| view! {
+                            <p class="sc-monitor-more">{move || fill(text().scenario.monitor_more, more)}</p>
+                        })}
+                    </Show>
+                </div>
+            }
+        });
+        view! { {waited} {commands} {empty} {deliveries} {monitor} }.into_any()
     };
     // What comes next: the step's wait, and how much of it has passed while playing.
     let wait = move || {

@@ -277,6 +277,8 @@ pub struct Engine {
     pub(crate) monitors: Vec<ClientId>,
     /// Lines of a monitor's own command, sent after that command's reply.
     pub(crate) own_monitor_lines: Vec<Reply>,
+    /// A front end's own MONITOR view, while on ([`Engine::watch_commands`]).
+    pub(crate) monitor_view: Option<Vec<String>>,
     /// CLIENT PAUSE and the commands it holds (`crate::pause`).
     pub(crate) pausing: Pausing,
 }
@@ -333,6 +335,7 @@ impl Engine {
             debug: crate::cmd::debug::Hooks::default(),
             monitors: Vec::new(),
             own_monitor_lines: Vec::new(),
+            monitor_view: None,
             pausing: Pausing::default(),
         };
         let requirepass = engine.config.text("requirepass").as_bytes().to_vec();

@@ -31,6 +31,9 @@
 //! with `Replica can't interact with the keyspace`, and CLIENT PAUSE never holds it. A
 //! second MONITOR gets no reply at all. RESET (and closing the connection) ends monitoring.
 //!
+//! A front end may also watch the lines without a connection ([`Engine::watch_commands`]):
+//! the scenario player's MONITOR view.
+//!
 //! The page shows a MONITOR pane from the same lines: they arrive in the monitoring client's
 //! outbox ([`Engine::drain`]) like pub/sub messages, and [`Client::monitor`] tells the pane
 //! it is one. The page's own reads never produce lines: the keyspace panel, the inspectors
@@ -76,7 +79,7 @@ impl Engine {
         name: &str,
         argv: &[Vec<u8>],
     ) {
-        if self.monitors.is_empty() || self.replaying_log() {
+        if (self.monitors.is_empty() && self.monitor_view.is_none()) || self.replaying_log() {
             return;
         }
         let Some(c) = self.clients.get(&client) else {
@@ -89,6 +92,9 @@ impl Engine {
         for arg in crate::acl::redacted(name, argv).iter() {
             line.push(' ');
             line.push_str(&crate::cli::repr(arg));
+        }
+        if let Some(view) = self.monitor_view.as_mut() {
+            view.push(line.clone());
         }
         for monitor in self.monitors.clone() {
             let Some(m) = self.clients.get_mut(&monitor) else {
@@ -105,6 +111,27 @@ impl Engine {
                 self.woken.push(monitor);
             }
         }
+    }
+
+    /// Starts a front end's own view of the commands: the lines a monitor would receive,
+    /// kept without a connection ([`Engine::take_watched_commands`]). The scenario player
+    /// shows its engine's commands this way, so that the scenario's own figures (CLIENT
+    /// LIST, INFO's clients and commandstats, the slow log) stay what its steps show.
+    pub fn watch_commands(&mut self) {
+        self.monitor_view.get_or_insert_with(Vec::new);
+    }
+
+    /// Ends the view [`Engine::watch_commands`] started.
+    pub fn stop_watching_commands(&mut self) {
+        self.monitor_view = None;
+    }
+
+    /// The lines since the last call, while [`Engine::watch_commands`] is on.
+    pub fn take_watched_commands(&mut self) -> Vec<String> {
+        self.monitor_view
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
     }
 
     /// The lines a monitor's own commands produced, to follow that command's reply.

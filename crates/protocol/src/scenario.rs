@@ -183,6 +183,10 @@ pub struct ReportView {
     pub commands: Vec<CommandView>,
     pub deliveries: Vec<DeliveryView>,
     pub waited_ms: u64,
+    /// The step's commands as a MONITOR connection prints them (the first few hundred), and
+    /// how many more there were.
+    pub monitor: Vec<String>,
+    pub monitor_more: usize,
 }
 
 /// A key of the scenario's keyspace.

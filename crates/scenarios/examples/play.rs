@@ -49,5 +49,8 @@ fn main() {
         if report.waited_ms > 0 {
             println!("  (wait {} ms)", report.waited_ms);
         }
+        for line in &report.monitor {
+            println!("  [monitor] {line}");
+        }
     }
 }

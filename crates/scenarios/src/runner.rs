@@ -108,7 +108,14 @@ pub struct StepReport {
     pub events: Vec<KeyspaceEvent>,
     /// Virtual time that passed before the commands: the previous step's wait.
     pub waited_ms: u64,
+    /// What a MONITOR connection would have printed meanwhile, the first
+    /// [`MONITOR_SHOWN`] lines, and how many more there were.
+    pub monitor: Vec<String>,
+    pub monitor_more: usize,
 }
+
+/// MONITOR lines a step's report keeps: a script's loop may run a million commands.
+pub const MONITOR_SHOWN: usize = 500;
 
 impl StepReport {
     /// Whether every command's reply met its expectation.
@@ -136,6 +143,8 @@ struct Wait {
     before: Option<HashSet<(usize, Vec<u8>)>>,
     events: Vec<KeyspaceEvent>,
     deliveries: Vec<Delivery>,
+    monitor: Vec<String>,
+    monitor_more: usize,
 }
 
 impl Runner {
@@ -170,6 +179,9 @@ impl Runner {
             engine.drain(client);
         }
         engine.take_events();
+        // From the first step on (not the setup), the lines a teacher would see in
+        // `redis-cli monitor` beside the scenario, watched without a connection of its own.
+        engine.watch_commands();
         Runner {
             scenario,
             engine,
@@ -216,7 +228,8 @@ impl Runner {
 
     /// Hands over the engine, its clock and the participants' clients, for "continue in the
     /// console" from the current step.
-    pub fn into_parts(self) -> (Engine, ManualClock, Vec<(String, ClientId)>) {
+    pub fn into_parts(mut self) -> (Engine, ManualClock, Vec<(String, ClientId)>) {
+        self.engine.stop_watching_commands();
         let names = self.scenario.clients.into_iter().map(|c| c.name);
         (self.engine, self.clock, names.zip(self.clients).collect())
     }
@@ -245,6 +258,8 @@ impl Runner {
         self.wait.passed_ms += ms;
         let deliveries = self.deliveries();
         self.wait.deliveries.extend(deliveries);
+        let (lines, more) = (&mut self.wait.monitor, &mut self.wait.monitor_more);
+        take_monitor_lines(&mut self.engine, lines, more);
         let events = self.engine.take_events();
         self.wait.events.extend(events);
     }
@@ -299,6 +314,8 @@ impl Runner {
             });
         }
         deliveries.extend(self.deliveries());
+        let (mut monitor, mut monitor_more) = (wait.monitor, wait.monitor_more);
+        take_monitor_lines(&mut self.engine, &mut monitor, &mut monitor_more);
         let mut events = wait.events;
         events.extend(self.engine.take_events());
         let changes = self.changes(&before, &events);
@@ -310,6 +327,8 @@ impl Runner {
             changes,
             events,
             waited_ms,
+            monitor,
+            monitor_more,
         });
         self.reports.last()
     }
@@ -412,6 +431,17 @@ fn render(replies: &[Reply], protocol: u8, raw: bool) -> String {
         out.push_str(&cli::render(reply, protocol, raw));
     }
     out.trim_end_matches('\n').to_string()
+}
+
+/// The player's MONITOR lines since they were last taken, added to `lines` up to
+/// [`MONITOR_SHOWN`], the rest counted in `more`.
+fn take_monitor_lines(engine: &mut Engine, lines: &mut Vec<String>, more: &mut usize) {
+    for line in engine.take_watched_commands() {
+        match lines.len() < MONITOR_SHOWN {
+            true => lines.push(line),
+            false => *more += 1,
+        }
+    }
 }
 
 /// A reply that arrived unasked, as redis-cli prints it, without the final newline.

@@ -245,3 +245,19 @@ fn the_client_side_cache_scenario_delivers_each_invalidation_where_it_says() {
         ]
     );
 }
+
+#[test]
+fn the_players_monitor_shows_each_steps_commands_as_redis_server_prints_them() {
+    let mut runner = Runner::new(load("client-side-cache"));
+    let report = runner.step().expect("step 1");
+    assert_eq!(report.monitor.len(), 1);
+    // `<seconds>.<microseconds> [0 <the app's address>] "CLIENT" "TRACKINGINFO"`.
+    let line = &report.monitor[0];
+    let (stamp, rest) = line.split_once(' ').expect("a time first");
+    assert!(stamp.len() == 17 && stamp.as_bytes()[10] == b'.', "{stamp}");
+    assert_eq!(rest, r#"[0 127.0.0.1:52101] "CLIENT" "TRACKINGINFO""#);
+    runner.jump(6);
+    let report = runner.reports().last().expect("step 6");
+    assert!(report.monitor[0].ends_with(r#"] "SET" "user:123" "{\"id\": 123, \"username\": \"mei\", \"followers_count\": 43}" "KEEPTTL""#), "{:?}", report.monitor);
+    assert_eq!(report.monitor_more, 0);
+}

@@ -186,6 +186,8 @@ fn report(report: &StepReport) -> ReportView {
             })
             .collect(),
         waited_ms: report.waited_ms,
+        monitor: report.monitor.clone(),
+        monitor_more: report.monitor_more,
     }
 }
 
