@@ -58,6 +58,16 @@ fn a_write_pause_holds_writes_until_its_deadline_passes_on_a_tick() {
         Some(&[b"INCR".to_vec(), b"k".to_vec()][..])
     );
     assert_eq!(info_field(&mut engine, admin, "blocked_clients"), "1");
+    let Reply::Verbatim { text, .. } = run(&mut engine, admin, "CLIENT LIST") else {
+        panic!("CLIENT LIST is verbatim");
+    };
+    let held = String::from_utf8(text).unwrap();
+    assert!(
+        held.lines().any(
+            |l| l.contains(" flags=b ") && l.ends_with("cmd=incr user=default redir=-1 resp=2")
+        ),
+        "{held}"
+    );
     // At its very millisecond the pause still holds; the tick after it ends it.
     clock.advance_ms(100);
     engine.tick();
