@@ -19,6 +19,7 @@ are left in target/page-check/ for a person to look at.
 """
 import base64
 import os
+import re
 import sys
 import time
 import zlib
@@ -404,6 +405,78 @@ def unkillable_script_restart(url):
               logged and logged.index("User requested shutdown...")
               < logged.index("Redis is now ready to exit, bye bye...")
               < len(logged) - 1 - logged[::-1].index("DB loaded from append only file"), logged)
+    finally:
+        page.close()
+
+
+def monitor_tracking_and_pause(url):
+    page = Page(url)
+    d = page.driver
+    log = lambda pane: texts(d, f'.pane[data-pane="{pane}"] .log .line')
+    badges = lambda pane: texts(d, f'.pane[data-pane="{pane}"] .badges .badge')
+    try:
+        page.reply("PING")
+        click(d, "+ MONITOR")
+        shown = until(d, 10, lambda: "OK" in log(2) and log(2))
+        check("+ MONITOR opens a pane that runs MONITOR as if typed",
+              shown and "127.0.0.1:6379> MONITOR" in shown, shown)
+        check("its header says it is a monitor",
+              until(d, 10, lambda: "MONITOR: every command of every client" in badges(2)), badges(2))
+        page.reply("SET greeting hello")
+        line = until(d, 10, lambda: [l for l in log(2) if '"SET"' in l])
+        check("a command in another pane reaches it as redis-server's MONITOR prints it",
+              line and re.fullmatch(r'\d{10}\.\d{6} \[0 127\.0\.0\.1:5\d{4}\] "SET" "greeting" "hello"', line[0]),
+              line)
+        time.sleep(0.5)
+        check("and nothing of the page's own reads (the keyspace panel showed the key)",
+              len([l for l in log(2) if l[:1].isdigit()]) == 1, log(2))
+
+        click(d, "+ Add a client")
+        until(d, 10, lambda: d.find_elements(By.CSS_SELECTOR, '.pane[data-pane="3"] textarea'))
+        page.reply("HELLO 3", pane=3)
+        check("CLIENT TRACKING ON in a RESP3 pane", page.reply("CLIENT TRACKING ON", pane=3) == ["OK"])
+        page.reply("GET greeting", pane=3)
+        check("its header lists the keys Redis remembers it read",
+              until(d, 10, lambda: "tracking: greeting" in badges(3)), badges(3))
+        page.reply("SET greeting hi")
+        check("another pane's write reaches it as redis-cli prints an invalidation",
+              until(d, 10, lambda: "-> invalidate: 'greeting'" in log(3)), log(3))
+        flow = until(d, 10, lambda: d.find_elements(By.CSS_SELECTOR, ".flow.invalidation"))
+        check("and the Messages strip draws the write going to the tracking client",
+              flow and "greeting" in flow[0].text and "client 3" in flow[0].text,
+              flow and flow[0].text)
+
+        page.reply("CLIENT PAUSE 2000 WRITE")
+        page.send("SET paused 1", pane=3)
+        held = until(d, 10, lambda: [b for b in badges(3) if b.startswith("paused")])
+        check("a write held by CLIENT PAUSE: its pane's header says so",
+              held == ["paused · SET (CLIENT PAUSE WRITE)"], held)
+        check("and its waiting line names the pause",
+              "CLIENT PAUSE WRITE holds SET" in text(d, '.pane[data-pane="3"] .pending'))
+        check("it runs when the pause ends",
+              until(d, 10, lambda: not d.find_elements(By.CSS_SELECTOR, '.pane[data-pane="3"] .pending'))
+              and log(3)[-1] == "OK", log(3)[-3:])
+
+        page.reply("CLIENT REPLY OFF")
+        check("CLIENT REPLY OFF: the header says its lines get no reply",
+              until(d, 10, lambda: "replies off: CLIENT REPLY ON turns them back on" in badges(1)),
+              badges(1))
+        check("and a line ends at once, without a reply", page.reply("SET quiet 1") == [])
+        check("CLIENT REPLY ON answers again", page.reply("CLIENT REPLY ON") == ["OK"])
+
+        page.open_scenario("client-side-cache")
+        page.steps(1)
+        click(d, "MONITOR · 1 command")
+        lines = until(d, 10, lambda: texts(d, ".sc-monitor-lines li"))
+        check("the player shows the step's commands as MONITOR prints them",
+              lines and lines[0].endswith('] "CLIENT" "TRACKINGINFO"'), lines)
+        page.tab("Console")
+        page.reply("DEBUG SEGFAULT")
+        notice = until(d, 20, lambda: text(d, ".failure"))
+        check("DEBUG SEGFAULT ends the worker as it ends redis-server, with its report",
+              notice and "crashed by signal: 11" in notice, notice)
+        click(d, "Reset")
+        check("Reset starts a server again", page.reply("PING", timeout=30) == ["PONG"])
     finally:
         page.close()
 
@@ -1034,7 +1107,7 @@ def main():
              blocked_command, scripts_in_the_console, unkillable_script_restart, dropped_files,
              tab_and_escape, steps_show_their_own_state, the_steps_keys, presenter_mode,
              first_visit, server_tab, bits_hll_and_geo_inspectors, script_editor, streams,
-             queue_scenario]
+             queue_scenario, monitor_tracking_and_pause]
     # Parts named after the directory run alone (for the one being worked on).
     wanted = sys.argv[2:]
     for part in [p for p in parts if not wanted or p.__name__ in wanted]:

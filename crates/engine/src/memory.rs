@@ -312,7 +312,13 @@ impl Sds {
 
 /// The header of an sds string of `len` bytes (`sdsReqType`).
 pub(crate) fn sds_header(len: usize) -> usize {
-    match len as u64 {
+    sds_header_of(len as u64)
+}
+
+/// [`sds_header`] for any length a 64-bit Redis may hold, beyond what `usize` holds in
+/// the page's 32-bit WebAssembly.
+pub(crate) fn sds_header_of(len: u64) -> usize {
+    match len {
         0..=31 => 1,
         32..=255 => 3,
         256..=65_535 => 5,

@@ -772,7 +772,7 @@ fn structsize() -> String {
     sizes.push_str(&format!(
         "sdshdr32:{} sdshdr64:{} ",
         memory::sds_header(65_536),
-        memory::sds_header(1 << 32)
+        memory::sds_header_of(1 << 32)
     ));
     sizes
 }
