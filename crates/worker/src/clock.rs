@@ -28,6 +28,16 @@ impl Clock for BrowserClock {
         let ms = PERFORMANCE.with(|p| p.as_ref().map_or_else(js_sys::Date::now, |p| p.now()));
         (ms * 1000.0) as u64
     }
+
+    fn now_us(&self) -> u64 {
+        // The timer's origin on the wall clock plus the timer: wall time finer than
+        // `Date.now()`'s milliseconds, for MONITOR's stamps.
+        let ms = PERFORMANCE.with(|p| {
+            p.as_ref()
+                .map_or_else(js_sys::Date::now, |p| p.time_origin() + p.now())
+        });
+        (ms * 1000.0) as u64
+    }
 }
 
 /// A seed for the engine's PRNG, different on every page load.
