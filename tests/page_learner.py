@@ -477,8 +477,11 @@ def monitor_tracking_and_pause(url):
         check("DEBUG SEGFAULT ends the worker as it ends redis-server, with its report",
               notice and "crashed by signal: 11" in notice, notice)
         click(d, "Reset")
+        restored = until(d, 30, lambda: [l for l in log(1) if l.startswith("Restored from this browser")])
+        check("Reset starts a server again, on what the browser kept (the append-only log)",
+              restored and "3 keys, from the append-only log" in restored[0], restored)
         pong = page.reply("PING", timeout=30)
-        check("Reset starts a server again", pong == ["PONG"], pong)
+        check("and it answers", pong == ["PONG"], pong)
     finally:
         page.close()
 
