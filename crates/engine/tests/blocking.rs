@@ -2,25 +2,9 @@
 //! in the outbox of the client served, first come first served, timeouts answered by `tick`
 //! exactly when due, and cleanup when a blocked client goes away.
 
-use keyspace::{cli, ClientId, Config, Engine, ManualClock, Outcome, Reply};
-
-fn engine() -> (Engine, ManualClock) {
-    let clock = ManualClock::new(1_700_000_000_000);
-    let engine = Engine::new(Config::default(), Box::new(clock.clone()), 1);
-    (engine, clock)
-}
-
-fn execute(engine: &mut Engine, id: ClientId, line: &str) -> Outcome {
-    let argv = cli::split_args(line.as_bytes()).expect("balanced quotes");
-    engine.execute(id, &argv)
-}
-
-fn run(engine: &mut Engine, id: ClientId, line: &str) -> Reply {
-    match execute(engine, id, line) {
-        Outcome::Reply(reply) => reply,
-        other => panic!("{line}: {other:?}"),
-    }
-}
+mod common;
+use common::{engine, execute, run};
+use keyspace::{ClientId, Outcome, Reply};
 
 #[test]
 fn an_empty_list_blocks_and_a_push_serves_it() {

@@ -2,18 +2,13 @@
 //! values where the engine knows them (the compat scripts can only compare what does not vary
 //! from run to run), and what CLIENT KILL leaves for the front end.
 
-use keyspace::{cli, ClientId, Config, Engine, ManualClock, Reply};
+mod common;
+use common::{engine, execute};
+use keyspace::{ClientId, Engine, Reply};
 
-fn engine() -> (Engine, ManualClock) {
-    let clock = ManualClock::new(1_700_000_000_000);
-    let engine = Engine::new(Config::default(), Box::new(clock.clone()), 1);
-    (engine, clock)
-}
-
+/// A command's first reply (SUBSCRIBE answers one per channel).
 fn run(engine: &mut Engine, id: ClientId, line: &str) -> Reply {
-    let argv = cli::split_args(line.as_bytes()).expect("balanced quotes");
-    let mut replies = engine.execute(id, &argv).into_replies();
-    replies.remove(0)
+    execute(engine, id, line).into_replies().remove(0)
 }
 
 fn text(reply: Reply) -> String {

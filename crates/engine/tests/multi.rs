@@ -2,22 +2,9 @@
 //! broken by expiry under the manual clock (which real Redis can only show with sleeps), and
 //! the rules for keys that had already expired when watched.
 
-use keyspace::{cli, ClientId, Config, Engine, ManualClock, Reply};
-
-const START_MS: u64 = 1_700_000_000_000;
-
-fn engine() -> (Engine, ManualClock) {
-    let clock = ManualClock::new(START_MS);
-    let engine = Engine::new(Config::default(), Box::new(clock.clone()), 1);
-    (engine, clock)
-}
-
-fn run(engine: &mut Engine, id: ClientId, line: &str) -> Reply {
-    let argv = cli::split_args(line.as_bytes()).expect("balanced quotes");
-    let mut replies = engine.execute(id, &argv).into_replies();
-    assert_eq!(replies.len(), 1, "{line}");
-    replies.remove(0)
-}
+mod common;
+use common::{engine, run};
+use keyspace::Reply;
 
 fn queued() -> Reply {
     Reply::Simple("QUEUED".into())

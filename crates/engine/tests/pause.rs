@@ -2,37 +2,10 @@
 //! modes, replies arriving in the outbox when the pause ends (by UNPAUSE or on the tick after
 //! its deadline), the longer pause winning, the dataset kept still, and INFO's count.
 
+mod common;
+use common::{engine, execute, info_field, run};
 use keyspace::pause::{ClientPause, PauseMode};
-use keyspace::{cli, ClientId, Config, Engine, ManualClock, Outcome, Reply};
-
-fn engine() -> (Engine, ManualClock) {
-    let clock = ManualClock::new(1_700_000_000_000);
-    let engine = Engine::new(Config::default(), Box::new(clock.clone()), 1);
-    (engine, clock)
-}
-
-fn execute(engine: &mut Engine, id: ClientId, line: &str) -> Outcome {
-    let argv = cli::split_args(line.as_bytes()).expect("balanced quotes");
-    engine.execute(id, &argv)
-}
-
-fn run(engine: &mut Engine, id: ClientId, line: &str) -> Reply {
-    match execute(engine, id, line) {
-        Outcome::Reply(reply) => reply,
-        other => panic!("{line}: {other:?}"),
-    }
-}
-
-fn info_field(engine: &mut Engine, id: ClientId, field: &str) -> String {
-    let Reply::Verbatim { text, .. } = run(engine, id, "INFO clients") else {
-        panic!("INFO is verbatim");
-    };
-    let text = String::from_utf8(text).unwrap();
-    text.lines()
-        .find_map(|l| l.strip_prefix(&format!("{field}:")))
-        .unwrap()
-        .to_string()
-}
+use keyspace::{Outcome, Reply};
 
 #[test]
 fn a_write_pause_holds_writes_until_its_deadline_passes_on_a_tick() {

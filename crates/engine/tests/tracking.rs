@@ -3,18 +3,9 @@
 //! the reply, and the outcome's replies in order), what a disconnected client leaves in the
 //! tables, and the expiry cycle's invalidations reaching an idle client.
 
-use keyspace::{cli, ClientId, Config, Engine, ManualClock, Outcome, Reply};
-
-fn engine() -> (Engine, ManualClock) {
-    let clock = ManualClock::new(1_700_000_000_000);
-    let engine = Engine::new(Config::default(), Box::new(clock.clone()), 1);
-    (engine, clock)
-}
-
-fn execute(engine: &mut Engine, id: ClientId, line: &str) -> Outcome {
-    let argv = cli::split_args(line.as_bytes()).expect("balanced quotes");
-    engine.execute(id, &argv)
-}
+mod common;
+use common::{engine, execute, info_field};
+use keyspace::{ClientId, Engine, Outcome, Reply};
 
 fn run(engine: &mut Engine, id: ClientId, line: &str) -> Reply {
     execute(engine, id, line).into_replies().remove(0)
@@ -25,17 +16,6 @@ fn invalidate(keys: &[&str]) -> Reply {
         Reply::bulk("invalidate"),
         Reply::Array(keys.iter().map(|k| Reply::bulk(*k)).collect()),
     ])
-}
-
-fn info_field(engine: &mut Engine, id: ClientId, name: &str) -> String {
-    let Reply::Verbatim { text, .. } = run(engine, id, "INFO everything") else {
-        panic!("INFO is verbatim text");
-    };
-    let text = String::from_utf8(text).unwrap();
-    let prefix = format!("{name}:");
-    text.lines()
-        .find_map(|l| l.strip_prefix(&prefix).map(str::to_string))
-        .unwrap_or_else(|| panic!("no {name} in INFO"))
 }
 
 /// A RESP3 client with tracking on, having read `key`.
