@@ -945,6 +945,19 @@ fn a_script_that_goes_on_runs_over_the_ticks_and_answers_its_pane() {
     assert_eq!(run(&mut s, "PING").1, ["PONG"]);
 }
 
+/// `update`, or the first of the next ten ticks' updates that answers pane `pane` (a killed
+/// script ends at its next slice).
+fn ticked_until_answered(s: &mut Session, update: Update, pane: PaneId) -> Update {
+    let mut update = update;
+    for _ in 0..10 {
+        if update.answers.iter().any(|a| a.pane == pane) {
+            break;
+        }
+        update = tick(s, None);
+    }
+    update
+}
+
 #[test]
 fn a_runaway_script_is_stopped_by_script_kill_from_another_pane_once_redis_would_be_busy() {
     let (mut s, clock) = two_panes();
@@ -961,13 +974,7 @@ fn a_runaway_script_is_stopped_by_script_kill_from_another_pane_once_redis_would
     tick(&mut s, None);
     let killed = run_on(&mut s, 2, &["SCRIPT KILL"], None);
     assert_eq!(answer_on(&killed, 2), ["OK"]);
-    let mut ended = killed;
-    for _ in 0..10 {
-        if ended.answers.iter().any(|a| a.pane == 1) {
-            break;
-        }
-        ended = tick(&mut s, None);
-    }
+    let ended = ticked_until_answered(&mut s, killed, 1);
     assert!(ended.clients[0].running_script.is_none());
     let error = answer_on(&ended, 1).concat();
     assert!(
@@ -1125,13 +1132,7 @@ fn a_runaway_function_is_shown_as_a_function_and_stopped_by_function_kill() {
     tick(&mut s, None);
     let killed = run_on(&mut s, 2, &["FUNCTION KILL"], None);
     assert_eq!(answer_on(&killed, 2), ["OK"]);
-    let mut ended = killed;
-    for _ in 0..10 {
-        if ended.answers.iter().any(|a| a.pane == 1) {
-            break;
-        }
-        ended = tick(&mut s, None);
-    }
+    let ended = ticked_until_answered(&mut s, killed, 1);
     assert!(ended.clients[0].running_script.is_none());
     let error = answer_on(&ended, 1).concat();
     // Redis's text names SCRIPT KILL for a function too.
