@@ -144,9 +144,10 @@ impl PubSub {
         self.of(kind).get(name).map_or(0, Vec::len)
     }
 
-    /// How many distinct patterns have subscribers (PUBSUB NUMPAT).
-    pub(crate) fn pattern_count(&self) -> usize {
-        self.patterns.len()
+    /// How many distinct channels, patterns or shard channels have subscribers (PUBSUB
+    /// NUMPAT, INFO's `pubsub_channels`, `pubsub_patterns`, `pubsubshard_channels`).
+    pub(crate) fn count(&self, kind: Kind) -> usize {
+        self.of(kind).len()
     }
 
     /// True when nobody subscribes to anything: publishing can stop before building a message.

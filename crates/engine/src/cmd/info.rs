@@ -13,6 +13,7 @@ use std::collections::VecDeque;
 use crate::engine::{Call, Engine};
 use crate::memory::{self, bytes_to_human};
 use crate::reply::Reply;
+use crate::pubsub::Kind;
 use crate::spec::{flag, CommandResult, CommandSpec};
 
 pub static COMMANDS: &[CommandSpec] = &[CommandSpec {
@@ -438,6 +439,7 @@ fn persistence(engine: &Engine) -> Fields {
 fn stats(engine: &Engine) -> Fields {
     let s = &engine.stats;
     let zero = || "0".to_string();
+    let pubsub = |kind| engine.pubsub.count(kind).to_string();
     fields([
         (
             "total_connections_received",
@@ -479,9 +481,9 @@ fn stats(engine: &Engine) -> Fields {
         ("current_eviction_exceeded_time", zero()),
         ("keyspace_hits", s.keyspace_hits.to_string()),
         ("keyspace_misses", s.keyspace_misses.to_string()),
-        ("pubsub_channels", zero()),
-        ("pubsub_patterns", zero()),
-        ("pubsubshard_channels", zero()),
+        ("pubsub_channels", pubsub(Kind::Channel)),
+        ("pubsub_patterns", pubsub(Kind::Pattern)),
+        ("pubsubshard_channels", pubsub(Kind::Shard)),
         ("latest_fork_usec", zero()),
         ("total_forks", zero()),
         ("migrate_cached_sockets", zero()),

@@ -390,7 +390,7 @@ fn shardnumsub(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 /// PUBSUB NUMPAT
 /// ```
 fn numpat(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
-    Ok(Reply::Integer(engine.pubsub.pattern_count() as i64).into())
+    Ok(Reply::Integer(engine.pubsub.count(Kind::Pattern) as i64).into())
 }
 
 /// ```text
