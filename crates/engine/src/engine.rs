@@ -173,7 +173,12 @@ pub struct Stats {
     pub errorstats: BTreeMap<String, u64>,
     /// Monotonic time spent running commands (µs): INFO cpu's only honest figure.
     pub command_time_us: u64,
+    /// Commands run (Redis's `stat_numcommands`, counted in `call`): EXEC's queued commands
+    /// and a script's own count, refused ones do not.
     pub total_commands_processed: u64,
+    /// Commands received from clients, run or not: what INFO's socket read and write
+    /// counts stand for here, where a command is one read and one reply.
+    pub commands_received: u64,
     pub total_connections_received: u64,
     /// Connections refused before they became clients: `maxclients` reached, or protected
     /// mode ([`Engine::admit`]).
@@ -486,7 +491,7 @@ impl Engine {
             return self.defer_behind_script(client, argv);
         }
         self.now_ms = self.clock.now_ms();
-        self.stats.total_commands_processed += 1;
+        self.stats.commands_received += 1;
         let outer = self.tracking.current.replace(client);
         let result = self.process(client, argv);
         let mut outcome = self.outcome_of(result);
@@ -742,6 +747,10 @@ impl Engine {
         self.tracking.in_call += 1;
         let result = handler(self, &call);
         self.tracking.in_call -= 1;
+        // A served blocked command was counted when it blocked.
+        if shown {
+            self.stats.total_commands_processed += 1;
+        }
         if spec.has(flag::READONLY) && !matches!(name, "eval_ro" | "evalsha_ro" | "fcall_ro") {
             self.remember_keys_read(client, argv);
         }

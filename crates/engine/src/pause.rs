@@ -148,7 +148,6 @@ impl Engine {
     /// counted as a processed command when it runs, not now.
     pub(crate) fn postpone_for_pause(&mut self, client: ClientId, argv: &[Vec<u8>]) {
         self.pausing.postponed.push_back((client, argv.to_vec()));
-        self.stats.total_commands_processed -= 1;
         if let Some(c) = self.clients.get_mut(&client) {
             c.postponed = true;
         }

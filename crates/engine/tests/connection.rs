@@ -240,6 +240,7 @@ fn config_resetstat_zeroes_the_counters() {
             stats.total_commands_processed,
             stats.total_connections_received
         ),
-        (0, 0, 0, 0)
+        // CONFIG RESETSTAT itself is counted once it ran, as Redis counts it.
+        (0, 0, 1, 0)
     );
 }

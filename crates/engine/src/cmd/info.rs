@@ -509,14 +509,8 @@ fn stats(engine: &Engine) -> Fields {
         ("unexpected_error_replies", zero()),
         ("total_error_replies", s.total_error_replies.to_string()),
         ("dump_payload_sanitizations", zero()),
-        (
-            "total_reads_processed",
-            s.total_commands_processed.to_string(),
-        ),
-        (
-            "total_writes_processed",
-            s.total_commands_processed.to_string(),
-        ),
+        ("total_reads_processed", s.commands_received.to_string()),
+        ("total_writes_processed", s.commands_received.to_string()),
         ("io_threaded_reads_processed", zero()),
         ("io_threaded_writes_processed", zero()),
         ("reply_buffer_shrinks", zero()),
