@@ -727,6 +727,15 @@ pub static PARAMS: &[ConfigParam] = &[
     },
 ];
 
+/// Whoever listens for the engine's clients (the native server), so that a CONFIG SET of
+/// `port` or `bind` moves the listeners, as Redis's apply step does. The engine has no
+/// sockets itself; without one (the page) the two are only held.
+pub trait Listening {
+    /// Listens at `bind`'s addresses on `port` from now on (`port` 0: nowhere), or leaves
+    /// the listeners as they are and says why not.
+    fn rebind(&mut self, bind: &str, port: i64) -> Result<(), String>;
+}
+
 /// Redis's test hooks (`HIDDEN_CONFIG`): CONFIG GET answers them only when named exactly, so
 /// a pattern lists what Redis's does.
 pub const HIDDEN: &[&str] = &["rdb-key-save-delay", "key-load-delay"];
