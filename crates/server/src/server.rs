@@ -31,13 +31,13 @@ use std::net::ToSocketAddrs as _;
 use std::rc::{Rc, Weak};
 use std::time::Duration;
 
-use keyspace::resp::RequestParser;
 use keyspace::config::Listening;
+use keyspace::resp::RequestParser;
 use keyspace::{ClientId, Engine, Reply};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
-use tokio::task::JoinHandle;
 use tokio::sync::Notify;
+use tokio::task::JoinHandle;
 
 /// How much one read takes from a socket (Redis's `PROTO_IOBUF_LEN`).
 const READ_CHUNK: usize = 16 * 1024;
@@ -193,7 +193,12 @@ struct Listeners {
 }
 
 impl Listeners {
-    fn accept_on(&self, address: String, port: u16, listener: TcpListener) -> Option<(String, u16, JoinHandle<()>)> {
+    fn accept_on(
+        &self,
+        address: String,
+        port: u16,
+        listener: TcpListener,
+    ) -> Option<(String, u16, JoinHandle<()>)> {
         let shared = self.shared.upgrade()?;
         if let Ok(local) = listener.local_addr() {
             // Only a note for whoever started us: a closed stdout must not stop the server.
@@ -202,7 +207,11 @@ impl Listeners {
                 "keyspace-server ready to accept connections on {local}"
             );
         }
-        Some((address, port, tokio::task::spawn_local(accept(shared, listener))))
+        Some((
+            address,
+            port,
+            tokio::task::spawn_local(accept(shared, listener)),
+        ))
     }
 }
 
@@ -214,7 +223,11 @@ impl Listening for Listeners {
         // Port 0 listens nowhere, as in Redis.
         let addresses = if port == 0 { "" } else { bind };
         for address in addresses.split_whitespace() {
-            if let Some(i) = self.open.iter().position(|(a, p, _)| a == address && *p == port) {
+            if let Some(i) = self
+                .open
+                .iter()
+                .position(|(a, p, _)| a == address && *p == port)
+            {
                 kept.push(self.open.swap_remove(i));
                 continue;
             }
