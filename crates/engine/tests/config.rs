@@ -10,10 +10,13 @@ use common::Harness;
 use keyspace::config::Listening;
 use keyspace::Reply;
 
+/// Every (bind, port) the engine asked to listen at, in order.
+type Asked = Arc<Mutex<Vec<(String, i64)>>>;
+
 /// Listeners that open wherever asked, except on port `busy`; it notes each (bind, port) asked.
 struct Fake {
     busy: i64,
-    asked: Arc<Mutex<Vec<(String, i64)>>>,
+    asked: Asked,
 }
 
 impl Listening for Fake {
@@ -26,7 +29,7 @@ impl Listening for Fake {
     }
 }
 
-fn harness() -> (Harness, Arc<Mutex<Vec<(String, i64)>>>) {
+fn harness() -> (Harness, Asked) {
     let mut h = Harness::new(1);
     let asked = Arc::new(Mutex::new(Vec::new()));
     h.engine.set_listening(Box::new(Fake {
