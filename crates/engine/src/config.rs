@@ -27,6 +27,9 @@ pub enum ConfigKind {
     /// `notify-keyspace-events`' class letters (`crate::event::notify_flags`), kept as flags
     /// and shown in Redis's canonical order.
     KeyspaceEvents,
+    /// Bytes as [`ConfigKind::Memory`], or a percentage of `maxmemory` written `N%` with N at
+    /// most `max_percent`, held negative as Redis holds it and shown back as `N%`.
+    MemoryOrPercent { max: i64, max_percent: i64 },
     /// `save`'s pairs of seconds (at least 1) and changes (at least 0), written back with
     /// single spaces as Redis rebuilds it; empty for none.
     SavePoints,
@@ -43,7 +46,7 @@ pub struct ConfigParam {
     pub default: &'static str,
     /// False for parameters that can only be given at start (`databases`).
     pub mutable: bool,
-    /// For integers: the range an accepted value is then clamped into, as Redis's apply hook
+    /// For integers and memory sizes: the range an accepted value is then clamped into, as Redis's apply hook
     /// does for `hz` (CONFIG_MIN_HZ..=CONFIG_MAX_HZ). CONFIG GET shows the clamped value.
     pub clamp: Option<(i64, i64)>,
 }
@@ -658,6 +661,56 @@ pub static PARAMS: &[ConfigParam] = &[
         mutable: true,
         clamp: None,
     },
+    // Replication, which the engine never does: it is always a primary with no replica.
+    // These are accepted and checked as Redis checks them, and held with no effect, as on a
+    // Redis primary nobody replicates from. `repl-backlog-size` sizes the history a
+    // reconnecting replica would resume from.
+    ConfigParam {
+        name: "repl-backlog-size",
+        aliases: &[],
+        kind: ConfigKind::Memory {
+            min: 1,
+            max: i64::MAX,
+        },
+        default: "1048576",
+        mutable: true,
+        // Redis's backlog is never smaller than 16kb (`CONFIG_REPL_BACKLOG_MIN_SIZE`).
+        clamp: Some((16 * 1024, i64::MAX)),
+    },
+    // The primary this server follows: empty on a primary, as CONFIG GET shows it on Redis's.
+    // Set only at start in Redis (REPLICAOF changes it at run time); refused here at run time
+    // the same way.
+    ConfigParam {
+        name: "replicaof",
+        aliases: &["slaveof"],
+        kind: ConfigKind::Text,
+        default: "",
+        mutable: false,
+        clamp: None,
+    },
+    // Whether Redis detaches from its terminal at start; given only at start, held here (the
+    // native server always stays in the foreground).
+    ConfigParam {
+        name: "daemonize",
+        aliases: &[],
+        kind: ConfigKind::Bool,
+        default: "no",
+        mutable: false,
+        clamp: None,
+    },
+    // The most all clients' buffers together may take before Redis evicts clients, in bytes
+    // or as a percentage of `maxmemory`. The engine does not evict clients: held, checked.
+    ConfigParam {
+        name: "maxmemory-clients",
+        aliases: &[],
+        kind: ConfigKind::MemoryOrPercent {
+            max: i64::MAX,
+            max_percent: 100,
+        },
+        default: "0",
+        mutable: true,
+        clamp: None,
+    },
     // The most a client's unread requests may fill before Redis closes it. The page's
     // clients send one line at a time and the native server parses each request as it
     // arrives (a single argument is bounded by `proto-max-bulk-len`): held, not enforced.
@@ -673,6 +726,15 @@ pub static PARAMS: &[ConfigParam] = &[
         clamp: None,
     },
 ];
+
+/// Whoever listens for the engine's clients (the native server), so that a CONFIG SET of
+/// `port` or `bind` moves the listeners, as Redis's apply step does. The engine has no
+/// sockets itself; without one (the page) the two are only held.
+pub trait Listening {
+    /// Listens at `bind`'s addresses on `port` from now on (`port` 0: nowhere), or leaves
+    /// the listeners as they are and says why not.
+    fn rebind(&mut self, bind: &str, port: i64) -> Result<(), String>;
+}
 
 /// Redis's test hooks (`HIDDEN_CONFIG`): CONFIG GET answers them only when named exactly, so
 /// a pattern lists what Redis's does.
@@ -770,6 +832,11 @@ impl Config {
             ConfigValue::Int(n) if PARAMS[index].kind == ConfigKind::KeyspaceEvents => {
                 notify_flags::format(*n as u32)
             }
+            ConfigValue::Int(n)
+                if *n < 0 && matches!(PARAMS[index].kind, ConfigKind::MemoryOrPercent { .. }) =>
+            {
+                format!("{}%", -n)
+            }
             ConfigValue::Bool(b) => if *b { "yes" } else { "no" }.to_string(),
             ConfigValue::Int(n) => n.to_string(),
             ConfigValue::Text(s) => s.clone(),
@@ -859,6 +926,33 @@ fn parse(param: &ConfigParam, value: &[u8]) -> Result<ConfigValue, String> {
         ConfigKind::Memory { min, max } => {
             let n = memtoull(value).ok_or("argument must be a memory value")?;
             in_range(param, n as i64, min, max)
+        }
+        // As Redis's `numericParseString`: a memory value first, then `N%` (N a whole number
+        // of at least 0, stored as -N). Any negative result is then bounded as a percentage,
+        // a memory value past i64::MAX (wrapped negative) included, as in Redis.
+        ConfigKind::MemoryOrPercent { max, max_percent } => {
+            let n = match memtoull(value) {
+                Some(bytes) => bytes as i64,
+                None => value
+                    .strip_suffix(b"%")
+                    .filter(|digits| !digits.is_empty())
+                    .and_then(string2ll)
+                    .filter(|n| *n >= 0)
+                    .map(|n| -n)
+                    .ok_or("argument must be a memory or percent value")?,
+            };
+            if n < -max_percent {
+                return Err(format!(
+                    "percentage argument must be less or equal to {max_percent}"
+                ));
+            }
+            if n > max {
+                return Err(format!(
+                    "argument must be between {} and {max} inclusive",
+                    -max_percent
+                ));
+            }
+            Ok(ConfigValue::Int(n))
         }
     }
 }

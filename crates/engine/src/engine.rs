@@ -264,6 +264,8 @@ pub struct Engine {
     pub(crate) acl: Acl,
     /// Where the ACL file is read and written, when there is one (`crate::acl::AclFileAccess`).
     pub(crate) acl_file: Option<Box<dyn crate::acl::AclFileAccess>>,
+    /// Who moves the listeners when `port` or `bind` change (`crate::config::Listening`).
+    pub(crate) listening: Option<Box<dyn crate::config::Listening>>,
     /// Where snapshots go, and the books INFO persistence keeps (`crate::persist`).
     pub(crate) persistence: Persistence,
     /// Lua, EVAL's script cache and the script running (`crate::script`).
@@ -332,6 +334,7 @@ impl Engine {
             in_exec: false,
             acl: Acl::default(),
             acl_file: None,
+            listening: None,
             last_geo_search: None,
             persistence: Persistence::new(now_ms, appendonly),
             scripting: Scripting::default(),
@@ -938,6 +941,12 @@ impl Engine {
         let result = crate::cmd::acl::load_acl_file(self, access.as_mut());
         self.acl_file = Some(access);
         result
+    }
+
+    /// Gives the engine whoever listens for its clients, so that CONFIG SET of `port` and
+    /// `bind` takes effect (`crate::config::Listening`).
+    pub fn set_listening(&mut self, listening: Box<dyn crate::config::Listening>) {
+        self.listening = Some(listening);
     }
 
     /// Redis's protected mode: while `protected-mode` is on and the default user needs no

@@ -27,17 +27,23 @@
 use std::cell::{RefCell, RefMut};
 use std::collections::HashMap;
 use std::io::Write as _;
-use std::rc::Rc;
+use std::net::ToSocketAddrs as _;
+use std::rc::{Rc, Weak};
 use std::time::Duration;
 
+use keyspace::config::Listening;
 use keyspace::resp::RequestParser;
-use keyspace::{ClientId, Config, Engine, Reply};
+use keyspace::{ClientId, Engine, Reply};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::Notify;
+use tokio::task::JoinHandle;
 
 /// How much one read takes from a socket (Redis's `PROTO_IOBUF_LEN`).
 const READ_CHUNK: usize = 16 * 1024;
+
+/// How many connections may wait to be accepted (what tokio's own `bind` asks for).
+const LISTEN_BACKLOG: u32 = 1024;
 
 /// How long to wait before accepting again after accept failed.
 const ACCEPT_RETRY: Duration = Duration::from_millis(10);
@@ -96,7 +102,8 @@ pub fn run(engine: Engine) -> Result<(), String> {
         .map_err(|e| format!("Could not start the runtime: {e}"))?;
     let local = tokio::task::LocalSet::new();
     local.block_on(&runtime, async {
-        let listeners = listen(engine.config()).await?;
+        let listeners = listen(engine.config().text("bind"), engine.config().int("port"))?;
+        let port = engine.config().int("port") as u16;
         let shared = Rc::new(Shared {
             state: RefCell::new(State {
                 engine,
@@ -105,17 +112,16 @@ pub fn run(engine: Engine) -> Result<(), String> {
             client_blocked: Notify::new(),
             script_started: Notify::new(),
         });
-        for listener in listeners {
-            let local = listener
-                .local_addr()
-                .map_or_else(|_| "?".into(), |a| a.to_string());
-            // Only a note for whoever started us: a closed stdout must not stop the server.
-            let _ = writeln!(
-                std::io::stdout(),
-                "keyspace-server ready to accept connections on {local}"
-            );
-            tokio::task::spawn_local(accept(Rc::clone(&shared), listener));
+        let mut open = Listeners {
+            shared: Rc::downgrade(&shared),
+            open: Vec::new(),
+        };
+        for (address, listener) in listeners {
+            if let Some(accepting) = open.accept_on(address, port, listener) {
+                open.open.push(accepting);
+            }
         }
+        shared.lock().engine.set_listening(Box::new(open));
         tokio::task::spawn_local(blocked_timeouts(Rc::clone(&shared)));
         tokio::task::spawn_local(scripts(Rc::clone(&shared)));
         cron(shared).await;
@@ -123,36 +129,131 @@ pub fn run(engine: Engine) -> Result<(), String> {
     })
 }
 
-/// A listener per `bind` address. As in Redis, an address written `-addr` is optional: it
-/// is skipped when it can't be bound (no IPv6 on the machine, say).
-async fn listen(config: &Config) -> Result<Vec<TcpListener>, String> {
-    let port = u16::try_from(config.int("port")).map_err(|_| "Invalid port".to_string())?;
+/// A listener per `bind` address, each with the address as `bind` writes it. As in Redis, an
+/// address written `-addr` is optional: it is skipped when it can't be bound (no IPv6 on the
+/// machine, say).
+fn listen(bind: &str, port: i64) -> Result<Vec<(String, TcpListener)>, String> {
+    let port = u16::try_from(port).map_err(|_| "Invalid port".to_string())?;
     let mut listeners = Vec::new();
-    for address in config.text("bind").split_whitespace() {
-        let (optional, address) = match address.strip_prefix('-') {
-            Some(address) => (true, address),
-            None => (false, address),
-        };
-        // Redis's wildcards: `*` for every IPv4 interface, `::*` for every IPv6 one.
-        let address = match address {
-            "*" => "0.0.0.0",
-            "::*" => "::",
-            named => named,
-        };
-        match TcpListener::bind((address, port)).await {
-            Ok(listener) => listeners.push(listener),
-            Err(_) if optional => {}
-            Err(e) => {
-                return Err(format!(
-                    "Could not create server TCP listening socket {address}:{port}: {e}"
-                ))
-            }
+    for address in bind.split_whitespace() {
+        if let Some(listener) = bind_address(address, port)? {
+            listeners.push((address.to_string(), listener));
         }
     }
     if listeners.is_empty() {
         return Err("Failed listening on any address".into());
     }
     Ok(listeners)
+}
+
+/// Listens at one `bind` address: `None` when an optional one (`-addr`) can't be bound.
+/// Synchronous, so that CONFIG SET knows at once whether the port is free; the address may
+/// be reused at once after a previous listener on it closed, as Redis's `SO_REUSEADDR` allows.
+fn bind_address(address: &str, port: u16) -> Result<Option<TcpListener>, String> {
+    let (optional, address) = match address.strip_prefix('-') {
+        Some(address) => (true, address),
+        None => (false, address),
+    };
+    // Redis's wildcards: `*` for every IPv4 interface, `::*` for every IPv6 one.
+    let host = match address {
+        "*" => "0.0.0.0",
+        "::*" => "::",
+        named => named,
+    };
+    let open = || -> std::io::Result<TcpListener> {
+        let socket_address = (host, port).to_socket_addrs()?.next().ok_or_else(|| {
+            std::io::Error::new(std::io::ErrorKind::AddrNotAvailable, "no such address")
+        })?;
+        let socket = if socket_address.is_ipv4() {
+            TcpSocket::new_v4()?
+        } else {
+            TcpSocket::new_v6()?
+        };
+        socket.set_reuseaddr(true)?;
+        socket.bind(socket_address)?;
+        socket.listen(LISTEN_BACKLOG)
+    };
+    match open() {
+        Ok(listener) => Ok(Some(listener)),
+        Err(_) if optional => Ok(None),
+        Err(e) => Err(format!(
+            "Could not create server TCP listening socket {host}:{port}: {e}"
+        )),
+    }
+}
+
+/// The listeners, each accepting in a task of its own, moved by CONFIG SET of `port` or
+/// `bind` ([`Listening`]). A listener whose address and port stay is kept as it is, so that
+/// a new `bind` that still names it does not collide with it; the others close only once
+/// every new one is open, and a failure leaves them all as they were.
+struct Listeners {
+    shared: Weak<Shared>,
+    /// Each listener's address as `bind` writes it, its port, and the task accepting there.
+    open: Vec<(String, u16, JoinHandle<()>)>,
+}
+
+impl Listeners {
+    fn accept_on(
+        &self,
+        address: String,
+        port: u16,
+        listener: TcpListener,
+    ) -> Option<(String, u16, JoinHandle<()>)> {
+        let shared = self.shared.upgrade()?;
+        if let Ok(local) = listener.local_addr() {
+            // Only a note for whoever started us: a closed stdout must not stop the server.
+            let _ = writeln!(
+                std::io::stdout(),
+                "keyspace-server ready to accept connections on {local}"
+            );
+        }
+        Some((
+            address,
+            port,
+            tokio::task::spawn_local(accept(shared, listener)),
+        ))
+    }
+}
+
+impl Listening for Listeners {
+    fn rebind(&mut self, bind: &str, port: i64) -> Result<(), String> {
+        let port = u16::try_from(port).map_err(|_| "Invalid port".to_string())?;
+        let mut kept = Vec::new();
+        let mut opened = Vec::new();
+        // Port 0 listens nowhere, as in Redis.
+        let addresses = if port == 0 { "" } else { bind };
+        for address in addresses.split_whitespace() {
+            if let Some(i) = self
+                .open
+                .iter()
+                .position(|(a, p, _)| a == address && *p == port)
+            {
+                kept.push(self.open.swap_remove(i));
+                continue;
+            }
+            match bind_address(address, port) {
+                Ok(Some(listener)) => opened.push((address.to_string(), listener)),
+                Ok(None) => {}
+                Err(e) => {
+                    self.open.append(&mut kept);
+                    return Err(e);
+                }
+            }
+        }
+        if port != 0 && kept.is_empty() && opened.is_empty() {
+            return Err("Failed listening on any address".into());
+        }
+        for (_, _, task) in self.open.drain(..) {
+            task.abort();
+        }
+        self.open = kept;
+        for (address, listener) in opened {
+            if let Some(open) = self.accept_on(address, port, listener) {
+                self.open.push(open);
+            }
+        }
+        Ok(())
+    }
 }
 
 async fn accept(shared: Rc<Shared>, listener: TcpListener) {

@@ -155,7 +155,8 @@ fn get(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 /// ```
 /// Sets every pair or none. As in Redis 7.0, the names are checked first, in order, and the
 /// first problem is the answer (an unknown name, an immutable parameter, one named twice);
-/// then the values, and a refused value leaves every parameter as it was.
+/// then the values, and a refused value leaves every parameter as it was; last, a new `port`
+/// or `bind` moves the listeners, and when that fails every parameter is left as it was too.
 fn set(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     if call.argv.len() % 2 == 1 {
         return Err(Error::Syntax);
@@ -197,6 +198,27 @@ fn set(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
                 reason,
             })?;
         next.set(b"dir", dir.as_bytes(), false)?;
+    }
+    // Listening anew is the last step, as it is the one that changes the world outside: when
+    // it fails nothing has been changed, and the reply names the first of `port` and `bind`
+    // given, with Redis's reason.
+    let moved = indexes
+        .iter()
+        .copied()
+        .find(|&i| matches!(PARAMS[i].name, "port" | "bind") && next.get(i) != engine.config.get(i))
+        .map(|i| PARAMS[i].name);
+    if let (Some(name), Some(listening)) = (moved, engine.listening.as_mut()) {
+        listening
+            .rebind(next.text("bind"), next.int("port"))
+            .map_err(|_| Error::ConfigSetFailed {
+                name: name.into(),
+                reason: if name == "port" {
+                    "Unable to listen on this port. Check server logs."
+                } else {
+                    "Failed to bind to specified addresses."
+                }
+                .into(),
+            })?;
     }
     engine.config = next;
     if indexes.iter().any(|&i| PARAMS[i].name == "requirepass") {

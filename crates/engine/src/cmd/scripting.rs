@@ -13,10 +13,13 @@ use crate::script::{sha1_hex, shebang_flags, CachedScript};
 use crate::spec::{flag, key_flag, CommandResult, CommandSpec, KeySpec};
 use crate::Outcome;
 
+/// The four EVALs' flags. Redis marks them `movablekeys`: their keys are found by
+/// `evalGetKeys`, from the `numkeys` argument.
 const EVAL_FLAGS: u32 = flag::NOSCRIPT
     | flag::SKIP_MONITOR
     | flag::NO_MANDATORY_KEYS
     | flag::STALE
+    | flag::MOVABLEKEYS
     | flag::EFFECTS_PROPAGATED;
 
 pub static COMMANDS: &[CommandSpec] = &[
