@@ -448,6 +448,10 @@ impl Engine {
     /// remembers the keys for the client that sent it. A script's reads count as reads of the
     /// keys its EVAL or FCALL declared, whatever the script read.
     pub(crate) fn remember_keys_read(&mut self, client: ClientId, argv: &[Vec<u8>]) {
+        // Most servers track nobody: every command's read would pay a client lookup.
+        if self.tracking.clients == 0 {
+            return;
+        }
         if client == crate::script::SCRIPT_CLIENT {
             let Some((caller, caller_argv)) = self
                 .scripting
@@ -471,6 +475,9 @@ impl Engine {
     /// CLIENT CACHING speaks for the next command only, or for the next transaction when
     /// given inside MULTI: once a command other than CLIENT ran outside MULTI, it is over.
     pub(crate) fn end_caching_for_command(&mut self, client: ClientId, argv: &[Vec<u8>]) {
+        if self.tracking.clients == 0 {
+            return;
+        }
         let Some(c) = self.clients.get_mut(&client) else {
             return;
         };
@@ -486,6 +493,9 @@ impl Engine {
     /// its own command invalidated, then the BCAST broadcast. Messages for other clients go
     /// to their outboxes; `client`'s own are returned, to follow the reply.
     pub(crate) fn after_command_invalidations(&mut self, client: ClientId) -> Vec<Reply> {
+        if self.tracking.clients == 0 && self.tracking.pending.is_empty() {
+            return Vec::new();
+        }
         let before = self.clients.get(&client).map_or(0, |c| c.outbox.len());
         self.flush_pending_invalidations(client);
         self.broadcast_invalidations();
