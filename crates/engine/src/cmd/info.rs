@@ -12,8 +12,8 @@ use std::collections::VecDeque;
 
 use crate::engine::{Call, Engine};
 use crate::memory::{self, bytes_to_human};
-use crate::reply::Reply;
 use crate::pubsub::Kind;
+use crate::reply::Reply;
 use crate::spec::{flag, CommandResult, CommandSpec};
 
 pub static COMMANDS: &[CommandSpec] = &[CommandSpec {
