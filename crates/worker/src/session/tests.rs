@@ -387,14 +387,16 @@ fn the_page_limits_memory_to_64mb_and_the_panel_sees_the_console() {
     assert_eq!(
         reply(&mut s, "CONFIG GET maxmemory*"),
         [
-            "1) \"maxmemory\"",
-            "2) \"67108864\"",
-            "3) \"maxmemory-policy\"",
-            "4) \"noeviction\"",
-            "5) \"maxmemory-samples\"",
-            "6) \"5\"",
-            "7) \"maxmemory-eviction-tenacity\"",
-            "8) \"10\""
+            " 1) \"maxmemory\"",
+            " 2) \"67108864\"",
+            " 3) \"maxmemory-policy\"",
+            " 4) \"noeviction\"",
+            " 5) \"maxmemory-samples\"",
+            " 6) \"5\"",
+            " 7) \"maxmemory-eviction-tenacity\"",
+            " 8) \"10\"",
+            " 9) \"maxmemory-clients\"",
+            "10) \"0\""
         ]
     );
     reply(&mut s, "CONFIG SET maxmemory-policy allkeys-lru");
