@@ -502,42 +502,14 @@ impl Engine {
         if !matches!(outcome, Outcome::Blocked) && !self.reply_wanted(client) {
             outcome = Outcome::Replies(pushes_only(argv, outcome));
         }
+        // A monitor's line for its own command, then the invalidations the command caused
+        // to its own client, follow its reply, whether replies are on or not (Redis writes
+        // them as pushes).
         let own_lines = self.take_own_monitor_lines();
-        if !own_lines.is_empty() {
-            outcome = match outcome {
-                // Its reply comes later: the line goes out now, before it, as in Redis.
-                Outcome::Blocked => {
-                    if let Some(c) = self.clients.get_mut(&client) {
-                        c.outbox.extend(own_lines);
-                    }
-                    Outcome::Blocked
-                }
-                answered => {
-                    let mut replies = answered.into_replies();
-                    replies.extend(own_lines);
-                    Outcome::Replies(replies)
-                }
-            };
-        }
+        outcome = self.followed_by(client, outcome, own_lines);
         self.end_caching_for_command(client, argv);
-        // Invalidations the command caused to its own client follow its reply, whether
-        // replies are on or not (Redis writes them as pushes).
         let invalidations = self.after_command_invalidations(client);
-        if !invalidations.is_empty() {
-            outcome = match outcome {
-                Outcome::Blocked => {
-                    if let Some(c) = self.clients.get_mut(&client) {
-                        c.outbox.extend(invalidations);
-                    }
-                    Outcome::Blocked
-                }
-                done => {
-                    let mut replies = done.into_replies();
-                    replies.extend(invalidations);
-                    Outcome::Replies(replies)
-                }
-            };
-        }
+        outcome = self.followed_by(client, outcome, invalidations);
         self.tracking.current = outer;
         // Keys made ready during a busy script are served when it ends, not in between; so
         // are the commands a pause's end released.
@@ -546,6 +518,28 @@ impl Engine {
             self.run_released();
         }
         outcome
+    }
+
+    /// `outcome` with `after` sent behind its replies; for a command that waits, whose reply
+    /// comes later, `after` goes out now, through the outbox, ahead of it (as Redis writes
+    /// into the client's buffer at once).
+    fn followed_by(&mut self, client: ClientId, outcome: Outcome, after: Vec<Reply>) -> Outcome {
+        if after.is_empty() {
+            return outcome;
+        }
+        match outcome {
+            Outcome::Blocked => {
+                if let Some(c) = self.clients.get_mut(&client) {
+                    c.outbox.extend(after);
+                }
+                Outcome::Blocked
+            }
+            answered => {
+                let mut replies = answered.into_replies();
+                replies.extend(after);
+                Outcome::Replies(replies)
+            }
+        }
     }
 
     /// Whether the command that just ended for `client` is answered (not under CLIENT REPLY
@@ -648,6 +642,10 @@ impl Engine {
         argv: &[Vec<u8>],
     ) -> Result<(), Error> {
         const KEYSPACE: u32 = flag::READONLY | flag::WRITE | flag::MAY_REPLICATE;
+        // Most servers have no monitor: no client lookup on every command then.
+        if self.monitors.is_empty() {
+            return Ok(());
+        }
         let Some(c) = self.clients.get(&client).filter(|c| c.monitor) else {
             return Ok(());
         };
@@ -754,8 +752,8 @@ impl Engine {
         if shown {
             self.stats.total_commands_processed += 1;
         }
-        if spec.has(flag::READONLY) && !matches!(name, "eval_ro" | "evalsha_ro" | "fcall_ro") {
-            self.remember_keys_read(client, argv);
+        if spec.has(flag::READONLY) {
+            self.remember_keys_read(client, name, argv);
         }
         if shown_after {
             let db = self.clients.get(&client).map_or(db, |c| c.db);

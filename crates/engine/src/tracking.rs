@@ -446,10 +446,12 @@ impl Engine {
 
     /// After a read-only command ran for `client` (the script client for a script's read):
     /// remembers the keys for the client that sent it. A script's reads count as reads of the
-    /// keys its EVAL or FCALL declared, whatever the script read.
-    pub(crate) fn remember_keys_read(&mut self, client: ClientId, argv: &[Vec<u8>]) {
+    /// keys its EVAL or FCALL declared, whatever the script read; the read-only script
+    /// commands themselves (`name`: EVAL_RO, EVALSHA_RO, FCALL_RO) are left to their script's
+    /// reads, as Redis leaves them.
+    pub(crate) fn remember_keys_read(&mut self, client: ClientId, name: &str, argv: &[Vec<u8>]) {
         // Most servers track nobody: every command's read would pay a client lookup.
-        if self.tracking.clients == 0 {
+        if self.tracking.clients == 0 || matches!(name, "eval_ro" | "evalsha_ro" | "fcall_ro") {
             return;
         }
         if client == crate::script::SCRIPT_CLIENT {
