@@ -632,16 +632,11 @@ fn sdslen(engine: &Engine, db: usize, key: &[u8]) -> CommandResult {
 /// entry by entry to the log (Redis prints it on its standard output, which is its log when
 /// run in the foreground); the reply only says so.
 fn listpack(engine: &mut Engine, db: usize, key: &[u8]) -> CommandResult {
-    if engine
-        .lookup_read_with(db, key, LookupFlags::NO_TOUCH)
-        .is_none()
-    {
-        return Err(Error::NoSuchKey);
-    }
-    let lp = match engine.dbs[db].keys.get(key).map(|e| &e.value) {
+    let lp = match engine.lookup_read_with(db, key, LookupFlags::NO_TOUCH) {
+        None => return Err(Error::NoSuchKey),
         Some(Value::Hash(h)) if h.is_listpack() => rdb::hash_listpack(h),
         Some(Value::ZSet(z)) if z.is_listpack() => rdb::zset_listpack(z),
-        _ => return Err(Error::NotListpack),
+        Some(_) => return Err(Error::NotListpack),
     };
     let lines = listpack_lines(&lp, "");
     for line in lines {
@@ -681,23 +676,17 @@ fn listpack_lines(lp: &Listpack, indent: &str) -> Vec<String> {
 /// cut it into nodes, written node by node to the log (with `full`, each node's entries too);
 /// the reply only says so, as Redis's does.
 fn quicklist(engine: &mut Engine, db: usize, key: &[u8], full: bool) -> CommandResult {
-    if engine
-        .lookup_read_with(db, key, LookupFlags::NO_TOUCH)
-        .is_none()
-    {
-        return Err(Error::NoSuchKey);
-    }
-    let Some(Value::List(list)) = engine.dbs[db].keys.get(key).map(|e| &e.value) else {
-        return Err(Error::NotQuicklist);
-    };
     let options = engine.save_options();
-    let nodes = rdb::quicklist_nodes(list, options);
+    let depth = engine.config.int("list-compress-depth");
+    let (nodes, elements) = match engine.lookup_read_with(db, key, LookupFlags::NO_TOUCH) {
+        None => return Err(Error::NoSuchKey),
+        Some(Value::List(list)) => (rdb::quicklist_nodes(list, options), list.len()),
+        Some(_) => return Err(Error::NotQuicklist),
+    };
     let mut lines = vec![format!(
-        "quicklist: {} nodes, {} elements, fill {}, compress depth {}",
+        "quicklist: {} nodes, {elements} elements, fill {}, compress depth {depth}",
         nodes.len(),
-        list.len(),
         options.list_max_listpack_size,
-        engine.config.int("list-compress-depth"),
     )];
     for (i, node) in nodes.iter().enumerate() {
         let kind = if node.plain { "plain" } else { "packed" };
@@ -798,17 +787,12 @@ fn htstats(engine: &Engine, dbid: &[u8]) -> CommandResult {
 /// DEBUG HTSTATS-KEY: the same for the dict of a value that has one: a `hashtable` set or
 /// hash, a `skiplist` sorted set.
 fn htstats_key(engine: &mut Engine, db: usize, key: &[u8]) -> CommandResult {
-    if engine
-        .lookup_read_with(db, key, LookupFlags::NO_TOUCH)
-        .is_none()
-    {
-        return Err(Error::NoSuchKey);
-    }
-    let stats = match engine.dbs[db].keys.get(key).map(|e| &e.value) {
+    let stats = match engine.lookup_read_with(db, key, LookupFlags::NO_TOUCH) {
+        None => return Err(Error::NoSuchKey),
         Some(Value::Set(Set::Hashtable(members))) => dict_stats(members.len(), members.iter()),
         Some(Value::Hash(h)) if !h.is_listpack() => dict_stats(h.len(), h.iter().map(|(f, _)| f)),
         Some(Value::ZSet(z)) if !z.is_listpack() => dict_stats(z.len(), z.iter().map(|(m, _)| m)),
-        _ => return Err(Error::NotHashTable),
+        Some(_) => return Err(Error::NotHashTable),
     };
     Ok(verbatim(stats))
 }
