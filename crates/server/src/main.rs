@@ -96,9 +96,7 @@ fn main() -> ExitCode {
             .load_from_storage()
             .map(|found| found.then_some("DB loaded from disk"))
     };
-    for line in engine.take_persistence_log() {
-        println!("{line}");
-    }
+    server::print_log(&mut engine);
     match loaded {
         Ok(Some(note)) => println!("{note}"),
         Ok(None) => {}

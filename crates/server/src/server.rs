@@ -320,10 +320,16 @@ async fn cron(shared: Rc<Shared>) {
         tokio::time::sleep(Duration::from_millis(1000 / hz)).await;
         let mut state = shared.lock();
         state.engine.tick();
-        for line in state.engine.take_persistence_log() {
-            println!("{line}");
-        }
+        print_log(&mut state.engine);
         state.wake_others(None);
+    }
+}
+
+/// Prints what the engine noted about saves, loads and the log (and a crash's report), as
+/// redis-server writes its log on its standard output when run in the foreground.
+pub fn print_log(engine: &mut Engine) {
+    for line in engine.take_persistence_log() {
+        println!("{line}");
     }
 }
 
@@ -426,17 +432,13 @@ impl Connection {
             // redis-server's does after a panic, an assertion or an allocation that failed.
             // Its SEGFAULT dies by SIGSEGV instead; raising that signal here would take
             // unsafe code, which this workspace forbids, so it ends by SIGABRT too.
-            for line in state.engine.take_persistence_log() {
-                println!("{line}");
-            }
+            print_log(&mut state.engine);
             std::process::abort();
         }
         if state.engine.shutdown_requested() {
             // SHUTDOWN has saved: stop here, as redis-server exits, without a reply, its
             // last log lines printed.
-            for line in state.engine.take_persistence_log() {
-                println!("{line}");
-            }
+            print_log(&mut state.engine);
             if let Some(restart) = state.engine.restart_requested() {
                 restart_process(restart.delay_ms);
             }
