@@ -513,21 +513,19 @@ fn EntryView(entry: Entry, pane: Pane) -> impl IntoView {
         if !first() {
             return t.console.queued.to_string();
         }
-        pane.view.with(|v| match (&v.running_script, &v.blocked) {
-            (Some(run), _) => script_line(*run, t.clients),
-            _ if v.paused.is_some() => v
-                .paused
-                .as_ref()
-                .map(|p| paused_text(p, t.clients.paused_line))
-                .unwrap_or_default(),
-            (None, Some(blocked)) => blocked_text(blocked, t.clients),
-            (None, None) => t.console.running.to_string(),
-        })
+        pane.view
+            .with(|v| match (&v.running_script, &v.paused, &v.blocked) {
+                (Some(run), _, _) => script_line(*run, t.clients),
+                (None, Some(paused), _) => paused_text(paused, t.clients.paused_line),
+                (None, None, Some(blocked)) => blocked_text(blocked, t.clients),
+                (None, None, None) => t.console.running.to_string(),
+            })
     };
     // A running script's line offers to stop it the way Redis allows: SCRIPT KILL (FUNCTION
-    // KILL for a function) typed in another pane (the script's own connection waits for its reply), or SHUTDOWN NOSAVE once
-    // the script has written. The button stays while the script runs, its words and command
-    // following the script, so that a focused button keeps the focus.
+    // KILL for a function) typed in another pane (the script's own connection waits for its
+    // reply), or SHUTDOWN NOSAVE once the script has written. The button stays while the
+    // script runs, its words and command following the script, so that a focused button
+    // keeps the focus.
     let offered = Memo::new(move |_| first() && pane.view.with(|v| v.running_script.is_some()));
     let other_pane = Memo::new(move |_| {
         shared
