@@ -93,13 +93,8 @@ impl Session {
     }
 
     pub(super) fn add_pane(&mut self, client: Option<ClientId>, label: Option<String>) {
-        let client = match client {
-            Some(client) => {
-                self.give_address(client);
-                client
-            }
-            None => self.connect_pane(),
-        };
+        // A scenario's participant keeps the address it had there.
+        let client = client.unwrap_or_else(|| self.connect_pane());
         self.panes.push(Pane {
             id: self.next_pane,
             client,
