@@ -89,8 +89,9 @@ pub struct Shared {
     /// is, rather than piling up behind a long command.
     pub(crate) in_flight: StoredValue<u32>,
     pub(crate) next_id: StoredValue<u64>,
-    /// "+ MONITOR" was pressed: the pane the engine adds next runs MONITOR at once.
-    pub(crate) monitor_next: StoredValue<bool>,
+    /// "+ MONITOR" was pressed when the newest pane was this one: the pane the engine adds
+    /// next (a higher number) runs MONITOR at once.
+    pub(crate) monitor_next: StoredValue<Option<PaneId>>,
 }
 
 /// The page's state, as [`App`] provided it to every component below it.

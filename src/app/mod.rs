@@ -154,19 +154,16 @@ impl Shared {
     /// Brings every pane, the message flows and the keyspace panel up to date.
     fn on_update(&self, update: console::Update) {
         self.in_flight.update_value(|n| *n = n.saturating_sub(1));
-        let known: Vec<PaneId> = self
-            .panes
-            .with_untracked(|panes| panes.iter().map(|p| p.id).collect());
         self.panes
             .update(|panes| pane::reconcile(panes, update.clients));
         // The pane "+ MONITOR" asked for is here: it becomes a monitor as if MONITOR were
         // typed in it (echoed, kept in the history of the share link).
-        if self.monitor_next.get_value() {
+        if let Some(newest) = self.monitor_next.get_value() {
             let added = self
                 .panes
-                .with_untracked(|panes| panes.iter().find(|p| !known.contains(&p.id)).copied());
+                .with_untracked(|panes| panes.iter().find(|p| p.id > newest).copied());
             if let Some(added) = added {
-                self.monitor_next.set_value(false);
+                self.monitor_next.set_value(None);
                 let prompt = added.view.with_untracked(|v| v.prompt.clone());
                 self.run_in(
                     added,
@@ -351,7 +348,7 @@ pub fn App(#[prop(optional)] backend: Option<SharedBackend>) -> impl IntoView {
         window_sent: StoredValue::new(None),
         in_flight: StoredValue::new(0),
         next_id: StoredValue::new(0),
-        monitor_next: StoredValue::new(false),
+        monitor_next: StoredValue::new(None),
     };
     // Every component below takes the state from the context (`use_shared`).
     provide_context(shared);

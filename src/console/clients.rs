@@ -213,7 +213,10 @@ pub fn Clients() -> impl IntoView {
                     disabled=full
                     title=move || text().add_monitor_title
                     on:click=move |_| {
-                        shared.monitor_next.set_value(true);
+                        let newest = shared
+                            .panes
+                            .with_untracked(|panes| panes.iter().map(|p| p.id).max());
+                        shared.monitor_next.set_value(Some(newest.unwrap_or(0)));
                         shared.send_counted(Request::AddClient);
                     }
                 >{move || text().add_monitor}</button>
