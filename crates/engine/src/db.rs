@@ -370,7 +370,10 @@ impl Engine {
     ) -> Option<&Value> {
         // During a pause a stale key reads as missing but stays, the dataset kept still
         // (Redis's `expireIfNeeded`); a write, which the pause holds, deletes it as usual.
-        let kept_by_pause = self.key_is_expired(db, key) && self.check_pause_timeout();
+        // Without a pause no read pays for a second look at the key's expiry.
+        let kept_by_pause = self.client_pause().is_some()
+            && self.key_is_expired(db, key)
+            && self.check_pause_timeout();
         let found = match kept_by_pause {
             true => None,
             false => self.lookup(db, key, flags.no_touch),
