@@ -634,9 +634,9 @@ impl Engine {
                 continue;
             }
             encode_request(&mut out, &[&b"SELECT"[..], index.to_string().as_bytes()]);
-            for (key, entry) in &db.keys {
+            for (key, entry) in db.keys.iter() {
                 rewrite_value(&mut out, key, &entry.value);
-                if let Some(at) = db.expires.get(key) {
+                if let Some(at) = db.keys.expire_of(key) {
                     encode_request(
                         &mut out,
                         &[&b"PEXPIREAT"[..], key, at.to_string().as_bytes()],

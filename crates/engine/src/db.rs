@@ -1,10 +1,11 @@
 //! The keyspace: sixteen (by default) databases of keys, and the one door every command goes
 //! through to reach them.
 //!
-//! A [`Db`] keeps its keys in an `IndexMap`: O(1) lookup by name, plus O(1) access by position,
+//! A [`Db`] keeps its keys in a [`Dict`]: O(1) lookup by name, plus O(1) access by position,
 //! which RANDOMKEY, eviction sampling and the active expire cycle need to pick keys at random.
-//! Keys with a TTL are also in a second map, `expires`, exactly as Redis keeps `db->expires`
-//! beside `db->dict`: the active expire cycle samples only keys that can expire.
+//! Keys with a TTL are also listed apart, as Redis keeps `db->expires` beside `db->dict`: the
+//! active expire cycle samples only keys that can expire. `crate::dict` tells how a key is laid
+//! out in memory, and why.
 //!
 //! Commands never touch those maps directly. Like Redis's `lookupKey()` in db.c, the doors in
 //! `impl Engine` below do, in order, for every access:
@@ -22,33 +23,58 @@
 //! change is announced with [`Engine::notify`], which also touches WATCHed keys and
 //! publishes keyspace notifications.
 
-use indexmap::IndexMap;
-
+use crate::dict::Dict;
 use crate::evict::Eviction;
 
 use crate::engine::Engine;
 use crate::event::{KeyspaceEvent, NotifyClass};
 use crate::memory;
-use crate::types::{Hash, List, Set, SortedSet, Stream};
+use crate::types::{Hash, List, Set, SortedSet, Stream, StringValue};
 
-/// A stored value: one variant per Redis type, each type's structure in `crate::types`.
+/// A stored value: one variant per Redis type, each type's structure in `crate::types`. Two
+/// words: a short string inline, anything else behind a pointer (see `crate::dict`).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
-    /// A binary-safe string (Redis's `OBJ_STRING`).
-    String(Vec<u8>),
+    /// A binary-safe string (Redis's `OBJ_STRING`), with how it was last written.
+    String(StringValue),
     /// `OBJ_LIST`
-    List(List),
+    List(Box<List>),
     /// `OBJ_HASH`
-    Hash(Hash),
+    Hash(Box<Hash>),
     /// `OBJ_SET`
-    Set(Set),
+    Set(Box<Set>),
     /// `OBJ_ZSET`
-    ZSet(SortedSet),
+    ZSet(Box<SortedSet>),
     /// `OBJ_STREAM`
-    Stream(Stream),
+    Stream(Box<Stream>),
 }
 
 impl Value {
+    /// A string stored through `tryObjectEncoding` (see [`StringOrigin`]).
+    pub fn string(bytes: impl Into<Vec<u8>>) -> Value {
+        Value::String(StringValue::new(bytes.into()))
+    }
+
+    pub fn list(list: List) -> Value {
+        Value::List(Box::new(list))
+    }
+
+    pub fn hash(hash: Hash) -> Value {
+        Value::Hash(Box::new(hash))
+    }
+
+    pub fn set(set: Set) -> Value {
+        Value::Set(Box::new(set))
+    }
+
+    pub fn zset(zset: SortedSet) -> Value {
+        Value::ZSet(Box::new(zset))
+    }
+
+    pub fn stream(stream: Stream) -> Value {
+        Value::Stream(Box::new(stream))
+    }
+
     /// The name TYPE answers with.
     pub fn type_name(&self) -> &'static str {
         match self {
@@ -74,23 +100,25 @@ impl Value {
     }
 }
 
-/// A key's value and its access bookkeeping.
+/// A key's value and its access bookkeeping: 32 bytes (see `crate::dict`).
 #[derive(Clone, Debug)]
 pub struct Entry {
     pub value: Value,
-    /// Redis's 24-bit `lru` field: under an LRU policy (or none) the seconds-resolution LRU
-    /// clock of the last access; under an LFU policy the minutes of the last decrement (high
-    /// 16 bits) and the logarithmic access counter (low 8 bits). See `crate::evict`.
-    pub lru: u32,
     /// The access clock's reading at the key's creation or last access: the order of
     /// accesses, finer than `lru`'s seconds, by which the LRU policies choose (`crate::evict`).
     pub(crate) access: u64,
-    /// For a string, how it was last written: what OBJECT ENCODING needs beyond its bytes.
-    pub string_origin: StringOrigin,
-    /// The key's modelled share of `used_memory` (its dict entry, name and value), as last
-    /// settled: what deleting it gives back.
-    pub(crate) mem: usize,
+    /// Redis's 24-bit `lru` field in the low bits: under an LRU policy (or none) the
+    /// seconds-resolution LRU clock of the last access; under an LFU policy the minutes of the
+    /// last decrement (high 16 of the 24 bits) and the logarithmic access counter (low 8). See
+    /// `crate::evict`. The top 8 bits are bits 32..40 of `mem`.
+    lru_mem_high: u32,
+    /// The low 32 bits of the key's modelled share of `used_memory` (its dict entry, name and
+    /// value), as last settled: what deleting it gives back. Forty bits in all: a terabyte.
+    mem_low: u32,
 }
+
+/// The bits of [`Entry`]'s `lru_mem_high` that hold the `lru` field.
+const LRU_BITS: u32 = (1 << 24) - 1;
 
 /// How a string value was last written, the one piece of history OBJECT ENCODING needs.
 ///
@@ -103,12 +131,12 @@ pub struct Entry {
 /// existing string, SETRANGE, SETBIT and BITFIELD, the PF commands) and BITOP's result, which
 /// leave it `raw` whatever it holds. A raw string also carries its sds allocation
 /// ([`memory::Sds`]): in-place writes grow it greedily, so what MEMORY USAGE and `used_memory`
-/// count depends on the writes' history, not on the length alone. Every store through
-/// [`Engine::db_add`] or [`Engine::set_key`] starts again from `Encoded`; RENAME and MOVE
-/// carry the origin along with the value, and COPY marks its copy `Duplicated` (a raw one
-/// stays raw, allocated exactly).
+/// count depends on the writes' history, not on the length alone. A new string value starts
+/// `Encoded`; RENAME and MOVE carry the value, and so its origin, and COPY marks its copy
+/// `Duplicated` (a raw one stays raw, allocated exactly). The origin lives in the value
+/// ([`crate::types::StringValue`]), where a short string has room for it.
 ///
-/// Keeping this beside the value rather than an encoding proper means the string commands
+/// Keeping this rather than an encoding proper means the string commands
 /// only say which path they took, and Redis's own rule (below, in OBJECT ENCODING) does the
 /// rest, exactly where Redis applies it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -143,9 +171,8 @@ impl StringOrigin {
 /// One database.
 #[derive(Clone, Debug, Default)]
 pub struct Db {
-    pub(crate) keys: IndexMap<Vec<u8>, Entry>,
-    /// Absolute expiry times in Unix milliseconds, for keys that have one.
-    pub(crate) expires: IndexMap<Vec<u8>, u64>,
+    /// The keys, and for those that have one their absolute expiry in Unix milliseconds.
+    pub(crate) keys: Dict,
     /// The sum of the keys' `mem`.
     pub(crate) keys_mem: usize,
     /// Redis's running estimate of the average TTL of volatile keys (ms), updated by the
@@ -166,7 +193,7 @@ impl Db {
 
     /// Number of keys with a TTL.
     pub fn volatile_len(&self) -> usize {
-        self.expires.len()
+        self.keys.volatile_len()
     }
 
     /// This database's modelled share of `used_memory`: its keys (whose entries in the main
@@ -175,8 +202,8 @@ impl Db {
     pub fn used_memory(&self) -> usize {
         self.keys_mem
             + 8 * memory::dict_buckets(self.keys.len())
-            + 8 * memory::dict_buckets(self.expires.len())
-            + memory::DICT_ENTRY * self.expires.len()
+            + 8 * memory::dict_buckets(self.volatile_len())
+            + memory::DICT_ENTRY * self.volatile_len()
     }
 
     /// The main dict's overhead as Redis reports it (MEMORY STATS `overhead.hashtable.main`,
@@ -188,13 +215,12 @@ impl Db {
 
     /// The same for the expires dict (`overhead.hashtable.expires`).
     pub(crate) fn expires_dict_overhead(&self) -> usize {
-        dict_overhead(self.expires.len())
+        dict_overhead(self.volatile_len())
     }
 
     /// Empties the database (FLUSHDB).
     pub(crate) fn clear(&mut self) {
         self.keys.clear();
-        self.expires.clear();
         self.keys_mem = 0;
         self.avg_ttl = 0;
     }
@@ -204,7 +230,7 @@ impl Db {
     pub fn iter(&self) -> impl Iterator<Item = (&[u8], &Value, Option<u64>)> {
         self.keys
             .iter()
-            .map(|(k, e)| (k.as_slice(), &e.value, self.expires.get(k).copied()))
+            .map(|(k, e)| (k, &e.value, self.keys.expire_of(k)))
     }
 
     /// The key at `index` in the keyspace's own order, with its value and expiry: a page of a
@@ -213,31 +239,67 @@ impl Db {
     pub fn get_index(&self, index: usize) -> Option<(&[u8], &Value, Option<u64>)> {
         self.keys
             .get_index(index)
-            .map(|(k, e)| (k.as_slice(), &e.value, self.expires.get(k).copied()))
+            .map(|(k, e)| (k, &e.value, self.keys.expire_of(k)))
     }
 
     /// Every key with its entry, in the keyspace's order, without side effects: for front ends
     /// that rank keys (the page's biggest keys).
     pub fn entries(&self) -> impl Iterator<Item = (&[u8], &Entry)> {
-        self.keys.iter().map(|(k, e)| (k.as_slice(), e))
+        self.keys.iter()
     }
 
     /// The entry stored under `key`, with its expiry, for front ends that inspect a value
     /// (the page's inspectors). No side effects, as [`Db::iter`]: an expired key not yet
     /// collected is still returned.
     pub fn peek(&self, key: &[u8]) -> Option<(&Entry, Option<u64>)> {
-        self.keys
-            .get(key)
-            .map(|e| (e, self.expires.get(key).copied()))
+        self.keys.get(key).map(|e| (e, self.keys.expire_of(key)))
     }
 }
 
 impl Entry {
+    /// A new entry: its value, access stamps and modelled size.
+    pub(crate) fn new(value: Value, lru: u32, access: u64, mem: usize) -> Entry {
+        let mut entry = Entry {
+            value,
+            access,
+            lru_mem_high: 0,
+            mem_low: 0,
+        };
+        entry.set_lru(lru);
+        entry.set_mem(mem);
+        entry
+    }
+
+    /// Redis's 24-bit `lru` field (see the field's text).
+    pub fn lru(&self) -> u32 {
+        self.lru_mem_high & LRU_BITS
+    }
+
+    pub(crate) fn set_lru(&mut self, lru: u32) {
+        self.lru_mem_high = (self.lru_mem_high & !LRU_BITS) | (lru & LRU_BITS);
+    }
+
+    fn set_mem(&mut self, mem: usize) {
+        let mem = mem as u64;
+        debug_assert!(mem < 1 << 40, "a key's modelled size fits in forty bits");
+        self.mem_low = mem as u32;
+        self.lru_mem_high = (self.lru_mem_high & LRU_BITS) | (((mem >> 32) as u32) << 24);
+    }
+
+    /// For a string, how it was last written: what OBJECT ENCODING needs beyond its bytes
+    /// (`Encoded` for the other types, which never ask).
+    pub fn string_origin(&self) -> StringOrigin {
+        match &self.value {
+            Value::String(s) => s.origin(),
+            _ => StringOrigin::Encoded,
+        }
+    }
+
     /// The byte Redis reads just past a string's end (a HyperLogLog's sparse decoder does):
     /// a raw string's own ([`crate::memory::Sds::past_end`]), a NUL after any other, which a
     /// write would copy afresh.
     pub fn past_end(&self) -> u8 {
-        match (&self.value, &self.string_origin) {
+        match (&self.value, self.string_origin()) {
             (Value::String(s), StringOrigin::Raw(sds)) => sds.past_end(s.len()),
             _ => 0,
         }
@@ -246,7 +308,7 @@ impl Entry {
     /// The key's modelled share of `used_memory`: dict entry, name and value (what deleting
     /// it gives back), for the page's biggest keys.
     pub fn memory(&self) -> usize {
-        self.mem
+        self.mem_low as usize | ((self.lru_mem_high >> 24) as usize) << 32
     }
 
     /// What OBJECT ENCODING answers for this entry: for a string, Redis's rule applied to its
@@ -255,7 +317,7 @@ impl Entry {
     /// beyond); for the other types, what their structure says.
     pub fn encoding(&self) -> &'static str {
         match &self.value {
-            Value::String(s) => match self.string_origin {
+            Value::String(s) => match s.origin() {
                 StringOrigin::Encoded | StringOrigin::Duplicated
                     if s.len() <= 20 && crate::args::string2ll(s).is_some() =>
                 {
@@ -340,9 +402,7 @@ impl LookupFlags {
 /// The shared integer object a key's value is, if it is one (see `Eviction::shared`).
 fn shared_object(eviction: &Eviction, entry: &Entry) -> Option<usize> {
     match &entry.value {
-        Value::String(s) => {
-            memory::shared_integer(s, entry.string_origin, eviction.shared_integers())
-        }
+        Value::String(s) => memory::shared_integer(s, s.origin(), eviction.shared_integers()),
         _ => None,
     }
 }
@@ -353,7 +413,7 @@ impl Engine {
     pub(crate) fn access_stamp(&self, entry: &Entry) -> u32 {
         shared_object(&self.eviction, entry)
             .and_then(|n| self.eviction.shared_stamp(n))
-            .unwrap_or(entry.lru)
+            .unwrap_or(entry.lru())
     }
 
     /// Looks a key up for reading: expires it if stale, counts a hit or a miss, touches it.
@@ -403,27 +463,23 @@ impl Engine {
             .map(|(_, e)| &mut e.value)
     }
 
-    /// [`Engine::lookup_write`] for a string written in place: the value, and how it was
-    /// last written, which the write updates ([`StringOrigin::Raw`] with the allocation its
-    /// sds now has).
-    pub(crate) fn lookup_write_string(
-        &mut self,
-        db: usize,
-        key: &[u8],
-    ) -> Option<(&mut Value, &mut StringOrigin)> {
-        let index = self.lookup(db, key, false)?;
-        Some(self.written_entry(db, index, key))
+    /// Whether `key` exists, looked up as for writing (lazy expiry, then the touch) by a command
+    /// that leaves it as it is (DEBUG POPULATE skips the keys it finds): nothing is noted for
+    /// the memory settlement, which a million found keys would otherwise fill.
+    pub(crate) fn exists_for_write(&mut self, db: usize, key: &[u8]) -> bool {
+        self.lookup(db, key, false).is_some()
     }
 
-    /// [`Engine::lookup_write_string`], adding `new()` under the key first when it is missing
+    /// [`Engine::lookup_write`], adding `new()` under the key first when it is missing
     /// (Redis's `lookupKeyWrite`, then `dbAdd`, as SETBIT and PFADD do); true when it was
-    /// just created.
+    /// just created. A string written in place records its new origin in its value
+    /// ([`StringOrigin::Raw`] with the allocation its sds now has).
     pub(crate) fn lookup_write_or_add(
         &mut self,
         db: usize,
         key: &[u8],
         new: impl FnOnce() -> Value,
-    ) -> (&mut Value, &mut StringOrigin, bool) {
+    ) -> (&mut Value, bool) {
         let (index, created) = match self.lookup(db, key, false) {
             Some(index) => (index, false),
             None => {
@@ -432,29 +488,17 @@ impl Engine {
                 (self.dbs[db].keys.len() - 1, true)
             }
         };
-        let (value, origin) = self.written_entry(db, index, key);
-        (value, origin, created)
-    }
-
-    /// The value and origin of the key at `index`, noted for the memory settlement.
-    fn written_entry(
-        &mut self,
-        db: usize,
-        index: usize,
-        key: &[u8],
-    ) -> (&mut Value, &mut StringOrigin) {
         self.written.note(db, index, key);
-        let entry = &mut self.dbs[db].keys[index];
-        (&mut entry.value, &mut entry.string_origin)
+        (&mut self.dbs[db].keys[index].value, created)
     }
 
     /// Redis's `dbUnshareStringValue`, for a key this command has just reached through one of
     /// the doors: a string that is not raw becomes raw, allocated exactly; a raw one is left
     /// as it is.
     pub(crate) fn unshare_string(&mut self, db: usize, key: &[u8]) {
-        if let Some((index, _, entry)) = self.dbs[db].keys.get_full_mut(key) {
-            if let Value::String(s) = &entry.value {
-                entry.string_origin = StringOrigin::Raw(entry.string_origin.unshared(s.len()));
+        if let Some((index, entry)) = self.dbs[db].keys.get_full_mut(key) {
+            if let Value::String(s) = &mut entry.value {
+                s.set_origin(StringOrigin::Raw(s.origin().unshared(s.len())));
                 self.written.note(db, index, key);
             }
         }
@@ -466,7 +510,7 @@ impl Engine {
     /// settlement like any write. PFCOUNT writes its cache this way after a read, as Redis
     /// does after `lookupKeyRead`; XREADGROUP advances its groups so after reading its streams.
     pub(crate) fn looked_up_mut(&mut self, db: usize, key: &[u8]) -> Option<&mut Value> {
-        let (index, _, entry) = self.dbs[db].keys.get_full_mut(key)?;
+        let (index, entry) = self.dbs[db].keys.get_full_mut(key)?;
         self.written.note(db, index, key);
         Some(&mut entry.value)
     }
@@ -475,12 +519,17 @@ impl Engine {
     /// keyspace when it exists, so that the door reaches it again without hashing its name.
     fn lookup(&mut self, db: usize, key: &[u8], no_touch: bool) -> Option<usize> {
         self.expire_if_needed(db, key);
-        let (index, _, entry) = self.dbs[db].keys.get_full_mut(key)?;
+        let (index, entry) = self.dbs[db].keys.get_full_mut(key)?;
         if !no_touch {
             entry.access = self.eviction.next_access(db, key, Some(entry.access));
             match shared_object(&self.eviction, entry) {
                 Some(n) => self.eviction.touch_shared(n, self.now_ms, &mut self.rng),
-                None => entry.lru = self.eviction.touched(entry.lru, self.now_ms, &mut self.rng),
+                None => {
+                    let lru = self
+                        .eviction
+                        .touched(entry.lru(), self.now_ms, &mut self.rng);
+                    entry.set_lru(lru);
+                }
             }
         }
         Some(index)
@@ -488,10 +537,10 @@ impl Engine {
 
     /// Deletes `key` if its expiry has passed, announcing `expired`. True if it was deleted.
     pub(crate) fn expire_if_needed(&mut self, db: usize, key: &[u8]) -> bool {
-        match self.dbs[db].expires.get(key) {
+        match self.dbs[db].keys.expire_of(key) {
             // Strictly past, as Redis's keyIsExpired (`now > when`): at its very millisecond a
             // key still exists, with a PTTL of 0.
-            Some(&when) if self.now_ms > when => {
+            Some(when) if self.now_ms > when => {
                 self.delete_expired(db, key);
                 true
             }
@@ -513,19 +562,10 @@ impl Engine {
     pub(crate) fn db_add(&mut self, db: usize, key: &[u8], value: Value) {
         let lru = self.eviction.new_stamp(self.now_ms);
         let access = self.eviction.next_access(db, key, None);
-        let mem = memory::key_size(key) + self.value_size(&value, StringOrigin::Encoded);
+        let mem = memory::key_size(key) + self.value_size(&value);
         let d = &mut self.dbs[db];
         d.keys_mem += mem;
-        d.keys.insert(
-            key.to_vec(),
-            Entry {
-                value,
-                lru,
-                access,
-                string_origin: StringOrigin::Encoded,
-                mem,
-            },
-        );
+        d.keys.insert_new(key, Entry::new(value, lru, access, mem));
         self.key_created(db, key);
     }
 
@@ -538,9 +578,11 @@ impl Engine {
 
     /// Records how the string at `key` was just written (see [`StringOrigin`]).
     pub(crate) fn set_string_origin(&mut self, db: usize, key: &[u8], origin: StringOrigin) {
-        if let Some((index, _, entry)) = self.dbs[db].keys.get_full_mut(key) {
-            entry.string_origin = origin;
-            self.written.note(db, index, key);
+        if let Some((index, entry)) = self.dbs[db].keys.get_full_mut(key) {
+            if let Value::String(s) = &mut entry.value {
+                s.set_origin(origin);
+                self.written.note(db, index, key);
+            }
         }
     }
 
@@ -550,22 +592,21 @@ impl Engine {
     pub(crate) fn set_key(&mut self, db: usize, key: &[u8], value: Value, keep_ttl: bool) {
         let stamp = self.eviction.new_stamp(self.now_ms);
         let lfu = self.eviction.policy.is_lfu();
-        let mem = memory::key_size(key) + self.value_size(&value, StringOrigin::Encoded);
+        let mem = memory::key_size(key) + self.value_size(&value);
         let d = &mut self.dbs[db];
         match d.keys.get_mut(key) {
             Some(entry) => {
                 // An overwritten stream ends XREADGROUP waits on it (`dbOverwrite`).
                 let was_stream = matches!(entry.value, Value::Stream(_));
-                d.keys_mem = d.keys_mem - entry.mem + mem;
+                d.keys_mem = d.keys_mem - entry.memory() + mem;
                 entry.access = self.eviction.next_access(db, key, Some(entry.access));
                 entry.value = value;
                 if !lfu {
-                    entry.lru = stamp;
+                    entry.set_lru(stamp);
                 }
-                entry.string_origin = StringOrigin::Encoded;
-                entry.mem = mem;
+                entry.set_mem(mem);
                 if !keep_ttl {
-                    d.expires.swap_remove(key);
+                    d.keys.remove_expire(key);
                 }
                 if was_stream {
                     self.signal_key_as_ready(db, key);
@@ -574,24 +615,16 @@ impl Engine {
             None => {
                 d.keys_mem += mem;
                 let access = self.eviction.next_access(db, key, None);
-                d.keys.insert(
-                    key.to_vec(),
-                    Entry {
-                        value,
-                        lru: stamp,
-                        access,
-                        string_origin: StringOrigin::Encoded,
-                        mem,
-                    },
-                );
+                d.keys
+                    .insert_new(key, Entry::new(value, stamp, access, mem));
                 self.key_created(db, key);
             }
         }
     }
 
     /// A value's modelled size under the current policy (see `crate::memory`).
-    pub(crate) fn value_size(&self, value: &Value, origin: StringOrigin) -> usize {
-        memory::value_size(value, origin, self.accounting_pricing())
+    pub(crate) fn value_size(&self, value: &Value) -> usize {
+        memory::value_size(value, self.accounting_pricing())
     }
 
     /// How `used_memory` prices values (see `crate::memory`).
@@ -611,14 +644,13 @@ impl Engine {
         let pricing = self.accounting_pricing();
         let d = &mut self.dbs[db];
         let index = match d.keys.get_index(hint) {
-            Some((k, _)) if k.as_slice() == key => Some(hint),
+            Some((k, _)) if k == key => Some(hint),
             _ => d.keys.get_index_of(key),
         };
         if let Some((_, entry)) = index.and_then(|i| d.keys.get_index_mut(i)) {
-            let value = memory::value_size(&entry.value, entry.string_origin, pricing);
-            let mem = memory::key_size(key) + value;
-            d.keys_mem = d.keys_mem - entry.mem + mem;
-            entry.mem = mem;
+            let mem = memory::key_size(key) + memory::value_size(&entry.value, pricing);
+            d.keys_mem = d.keys_mem - entry.memory() + mem;
+            entry.set_mem(mem);
         }
     }
 
@@ -648,9 +680,8 @@ impl Engine {
     /// of clients blocked in XREADGROUP on it, as Redis's `dbGenericDelete` signals.
     pub(crate) fn db_remove(&mut self, db: usize, key: &[u8]) -> Option<Entry> {
         let d = &mut self.dbs[db];
-        d.expires.swap_remove(key);
         let entry = d.keys.swap_remove(key)?;
-        d.keys_mem -= entry.mem;
+        d.keys_mem -= entry.memory();
         if matches!(entry.value, Value::Stream(_)) {
             self.signal_key_as_ready(db, key);
         }
@@ -659,25 +690,17 @@ impl Engine {
 
     /// Sets an absolute expiry (Unix ms) on an existing key.
     pub(crate) fn set_expire(&mut self, db: usize, key: &[u8], when_ms: u64) {
-        let d = &mut self.dbs[db];
-        if d.keys.contains_key(key) {
-            match d.expires.get_mut(key) {
-                Some(at) => *at = when_ms,
-                None => {
-                    d.expires.insert(key.to_vec(), when_ms);
-                }
-            }
-        }
+        self.dbs[db].keys.set_expire(key, when_ms);
     }
 
     /// Removes a key's TTL; true if it had one.
     pub(crate) fn remove_expire(&mut self, db: usize, key: &[u8]) -> bool {
-        self.dbs[db].expires.swap_remove(key).is_some()
+        self.dbs[db].keys.remove_expire(key)
     }
 
     /// The key's absolute expiry (Unix ms), if it has one. No side effects.
     pub(crate) fn get_expire(&self, db: usize, key: &[u8]) -> Option<u64> {
-        self.dbs[db].expires.get(key).copied()
+        self.dbs[db].keys.expire_of(key)
     }
 
     /// Announces a change to a key: the event the page animates, the touch that fails the

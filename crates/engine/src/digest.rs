@@ -93,10 +93,10 @@ pub fn dataset_digest(dbs: &[Db]) -> String {
             continue;
         }
         mix(&mut result, &(index as u32).to_be_bytes());
-        for (key, entry) in &db.keys {
+        for (key, entry) in db.keys.iter() {
             let mut digest = [0; 20];
             mix(&mut digest, key);
-            value_digest(&mut digest, &entry.value, db.expires.contains_key(key));
+            value_digest(&mut digest, &entry.value, db.keys.expire_of(key).is_some());
             xor(&mut result, &digest);
         }
     }
@@ -108,7 +108,7 @@ pub fn dataset_digest(dbs: &[Db]) -> String {
 pub fn value_digest_hex(db: &Db, key: &[u8]) -> String {
     let mut digest = [0; 20];
     if let Some(entry) = db.keys.get(key) {
-        value_digest(&mut digest, &entry.value, db.expires.contains_key(key));
+        value_digest(&mut digest, &entry.value, db.keys.expire_of(key).is_some());
     }
     hex(&digest)
 }

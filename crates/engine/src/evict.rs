@@ -383,15 +383,15 @@ impl Engine {
                 let len = if policy.all_keys() {
                     d.keys.len()
                 } else {
-                    d.expires.len()
+                    d.volatile_len()
                 };
                 if len > 0 {
                     let at = self.rng.below(len);
                     let d = &self.dbs[db];
                     let key = if policy.all_keys() {
-                        d.keys.get_index(at).map(|(k, _)| k.clone())
+                        d.keys.get_index(at).map(|(k, _)| k.to_vec())
                     } else {
-                        d.expires.get_index(at).map(|(k, _)| k.clone())
+                        d.keys.volatile_get_index(at).map(|(k, _)| k.to_vec())
                     };
                     return key.map(|k| (db, k));
                 }
@@ -412,7 +412,7 @@ impl Engine {
                 let exists = if policy.all_keys() {
                     d.keys.contains_key(&best.key)
                 } else {
-                    d.expires.contains_key(&best.key)
+                    d.keys.expire_of(&best.key).is_some()
                 };
                 if exists {
                     return Some((best.db, best.key));
@@ -428,8 +428,8 @@ impl Engine {
         if self.eviction.recency.as_ref().is_none_or(outgrown) {
             let mut index = BTreeMap::new();
             for (db, d) in self.dbs.iter().enumerate() {
-                for (key, entry) in &d.keys {
-                    index.insert(entry.access, (db, key.clone()));
+                for (key, entry) in d.keys.iter() {
+                    index.insert(entry.access, (db, key.to_vec()));
                 }
             }
             self.eviction.recency = Some(index);
@@ -446,7 +446,7 @@ impl Engine {
             };
             match d.keys.get(key) {
                 Some(entry) if entry.access == reading => {
-                    if all_keys || d.expires.contains_key(key) {
+                    if all_keys || d.keys.expire_of(key).is_some() {
                         victim = Some(reading);
                         break;
                     }
@@ -467,7 +467,7 @@ impl Engine {
         let len = if policy.all_keys() {
             self.dbs[db].keys.len()
         } else {
-            self.dbs[db].expires.len()
+            self.dbs[db].volatile_len()
         };
         if len == 0 {
             return 0;
@@ -479,9 +479,9 @@ impl Engine {
                 let Some((key, _)) = d.keys.get_index(at) else {
                     continue;
                 };
-                (key, d.expires.get(key).copied())
+                (key, d.keys.expire_of(key))
             } else {
-                let Some((key, &when)) = d.expires.get_index(at) else {
+                let Some((key, when)) = d.keys.volatile_get_index(at) else {
                     continue;
                 };
                 (key, Some(when))
@@ -497,7 +497,7 @@ impl Engine {
                 if policy.is_lfu() {
                     // Equal counters are common (every new key has 5): the one used least
                     // recently goes first.
-                    let counter = self.eviction.lfu_decr_and_return(entry.lru, self.now_ms);
+                    let counter = self.eviction.lfu_decr_and_return(entry.lru(), self.now_ms);
                     (255 - u64::from(counter)) << LFU_TIE_BITS | since.min(LFU_TIE_MAX)
                 } else {
                     since
@@ -505,7 +505,7 @@ impl Engine {
             };
             let candidate = PoolEntry {
                 idle,
-                key: key.clone(),
+                key: key.to_vec(),
                 db,
             };
             self.eviction.offer(candidate);

@@ -158,20 +158,20 @@ impl Engine {
     /// One round: samples up to `keys_per_loop` random keys with a TTL in database `db`
     /// (fewer if it has fewer) and deletes the stale ones. Returns (expired, sampled).
     fn expire_sample(&mut self, db: usize, keys_per_loop: usize) -> (u64, u64) {
-        let wanted = self.dbs[db].expires.len().min(keys_per_loop);
+        let wanted = self.dbs[db].volatile_len().min(keys_per_loop);
         let (mut expired, mut sampled) = (0, 0);
         let (mut ttl_sum, mut ttl_samples) = (0u64, 0u64);
         while sampled < wanted as u64 {
-            let volatile = self.dbs[db].expires.len();
+            let volatile = self.dbs[db].volatile_len();
             if volatile == 0 {
                 break;
             }
             let position = self.rng.below(volatile);
-            let Some((key, &when)) = self.dbs[db].expires.get_index(position) else {
+            let Some((key, when)) = self.dbs[db].keys.volatile_get_index(position) else {
                 break;
             };
             if self.now_ms > when {
-                let key = key.clone();
+                let key = key.to_vec();
                 self.delete_expired(db, &key);
                 expired += 1;
             } else {

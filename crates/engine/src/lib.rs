@@ -43,6 +43,7 @@ mod cmd;
 pub mod command_docs;
 pub mod config;
 pub mod db;
+pub mod dict;
 pub mod digest;
 pub mod engine;
 pub mod error;

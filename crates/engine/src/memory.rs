@@ -400,12 +400,12 @@ pub struct Pricing {
 }
 
 /// The modelled size of a stored value, robj included.
-pub fn value_size(value: &Value, origin: StringOrigin, pricing: Pricing) -> usize {
+pub fn value_size(value: &Value, pricing: Pricing) -> usize {
     let structs = pricing.structs;
     let samples = pricing.samples;
     let listpack_samples = if pricing.whole_listpacks { 0 } else { samples };
     match value {
-        Value::String(s) => string_size(s, origin, pricing.shared_integers),
+        Value::String(s) => string_size(s, s.origin(), pricing.shared_integers),
         Value::List(l) => ROBJ + list_size(structs, l, samples),
         Value::Hash(h) if h.is_listpack() => ROBJ + hash_size(structs, h, listpack_samples),
         Value::Hash(h) => ROBJ + hash_size(structs, h, samples),
@@ -637,8 +637,7 @@ mod tests {
     fn strings_by_encoding() {
         let size = |s: &[u8], shared| {
             value_size(
-                &Value::String(s.to_vec()),
-                StringOrigin::Encoded,
+                &Value::string(s.to_vec()),
                 Pricing {
                     structs: &ALLOCATED,
                     samples: 0,

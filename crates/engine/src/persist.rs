@@ -20,7 +20,7 @@
 //! answers an error but changes none of that, as in Redis.
 
 use crate::aof::Aof;
-use crate::db::{Db, Entry, StringOrigin, Value};
+use crate::db::{Db, Entry, Value};
 use crate::engine::{ClientId, Engine};
 use crate::error::Error;
 use crate::evict;
@@ -301,7 +301,7 @@ impl Engine {
                 continue;
             }
             w.select_db(index, db.len(), db.volatile_len());
-            for (key, entry) in &db.keys {
+            for (key, entry) in db.keys.iter() {
                 let stamp = self.access_stamp(entry);
                 let access = if policy.is_lfu() {
                     Some(Access::Frequency(
@@ -314,7 +314,7 @@ impl Engine {
                 } else {
                     None
                 };
-                w.key(key, &entry.value, db.expires.get(key).copied(), access);
+                w.key(key, &entry.value, db.keys.expire_of(key), access);
             }
         }
         w.finish(self.config.flag("rdbchecksum"))
@@ -605,7 +605,7 @@ impl Engine {
         for (db, keys) in snapshot.dbs.into_iter().enumerate() {
             let volatile = keys.iter().filter(|k| k.expire_ms.is_some()).count();
             self.dbs[db].keys.reserve(keys.len());
-            self.dbs[db].expires.reserve(volatile);
+            self.dbs[db].keys.reserve_volatile(volatile);
             for k in keys {
                 if k.expire_ms.is_some_and(|at| at < self.now_ms) {
                     expired += 1;
@@ -653,24 +653,19 @@ impl Engine {
         // Loaded keys take the access order of their loading (the file keeps only seconds
         // of idle time, which `lru` holds).
         let access = self.eviction.next_access(db, &k.key, None);
-        let mem = memory::key_size(&k.key) + self.value_size(&k.value, StringOrigin::Encoded);
+        let mem = memory::key_size(&k.key) + self.value_size(&k.value);
         let d = &mut self.dbs[db];
+        if !d
+            .keys
+            .try_insert(&k.key, Entry::new(k.value, lru, access, mem))
+        {
+            return false;
+        }
         d.keys_mem += mem;
         if let Some(at) = k.expire_ms {
-            d.expires.insert(k.key.clone(), at);
+            d.keys.set_expire(&k.key, at);
         }
-        d.keys
-            .insert(
-                k.key,
-                Entry {
-                    value: k.value,
-                    lru,
-                    access,
-                    string_origin: StringOrigin::Encoded,
-                    mem,
-                },
-            )
-            .is_none()
+        true
     }
 
     /// A new object's access stamp given the idle time or frequency a file or RESTORE

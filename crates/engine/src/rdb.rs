@@ -644,8 +644,10 @@ impl Writer {
         self.buf.push(match value {
             Value::String(_) => TYPE_STRING,
             Value::List(_) => TYPE_LIST_QUICKLIST_2,
-            Value::Set(Set::Intset(_)) => TYPE_SET_INTSET,
-            Value::Set(Set::Hashtable(_)) => TYPE_SET,
+            Value::Set(s) => match **s {
+                Set::Intset(_) => TYPE_SET_INTSET,
+                Set::Hashtable(_) => TYPE_SET,
+            },
             Value::Hash(h) if h.is_listpack() => TYPE_HASH_LISTPACK,
             Value::Hash(_) => TYPE_HASH,
             Value::ZSet(z) if z.is_listpack() => TYPE_ZSET_LISTPACK,
@@ -658,16 +660,18 @@ impl Writer {
         match value {
             Value::String(s) => self.string(s),
             Value::List(l) => self.quicklist(l),
-            Value::Set(Set::Intset(v)) => {
-                let blob = intset(v);
-                self.string(&blob);
-            }
-            Value::Set(Set::Hashtable(members)) => {
-                self.length(members.len() as u64);
-                for m in members {
-                    self.string(m);
+            Value::Set(s) => match &**s {
+                Set::Intset(v) => {
+                    let blob = intset(v);
+                    self.string(&blob);
                 }
-            }
+                Set::Hashtable(members) => {
+                    self.length(members.len() as u64);
+                    for m in members {
+                        self.string(m);
+                    }
+                }
+            },
             Value::Hash(h) if h.is_listpack() => self.string(hash_listpack(h).bytes()),
             Value::Hash(h) => {
                 self.length(h.len() as u64);
@@ -1319,16 +1323,16 @@ impl<'a> Reader<'a> {
     fn value(&mut self, kind: u8) -> Result<Value> {
         let limits = self.limits;
         let value = match kind {
-            TYPE_STRING => Value::String(self.string()?),
+            TYPE_STRING => Value::string(self.string()?),
             TYPE_LIST => {
                 let n = self.count(1)?;
                 let mut items = Vec::with_capacity(n);
                 for _ in 0..n {
                     items.push(self.string()?);
                 }
-                Value::List(items.into_iter().collect())
+                Value::list(items.into_iter().collect())
             }
-            TYPE_LIST_ZIPLIST => Value::List(ziplist(&self.blob()?)?.into_iter().collect()),
+            TYPE_LIST_ZIPLIST => Value::list(ziplist(&self.blob()?)?.into_iter().collect()),
             TYPE_LIST_QUICKLIST | TYPE_LIST_QUICKLIST_2 => {
                 let nodes = self.count(1)?;
                 let mut items = Vec::new();
@@ -1358,7 +1362,7 @@ impl<'a> Reader<'a> {
                         _ => return Err(RdbError::Corrupt("unknown quicklist container")),
                     }
                 }
-                Value::List(items.into_iter().collect())
+                Value::list(items.into_iter().collect())
             }
             TYPE_SET => {
                 let n = self.count(1)?;
@@ -1375,7 +1379,7 @@ impl<'a> Reader<'a> {
                 } else {
                     Set::Intset(values)
                 };
-                Value::Set(set)
+                Value::set(set)
             }
             TYPE_HASH => {
                 let n = self.count(2)?;
@@ -1420,7 +1424,7 @@ impl<'a> Reader<'a> {
                 zset_from(members, limits.zset, true)?
             }
             TYPE_STREAM_LISTPACKS | TYPE_STREAM_LISTPACKS_2 => {
-                Value::Stream(self.stream(kind == TYPE_STREAM_LISTPACKS_2)?)
+                Value::stream(self.stream(kind == TYPE_STREAM_LISTPACKS_2)?)
             }
             other => return Err(RdbError::UnsupportedType(other)),
         };
@@ -1542,7 +1546,7 @@ fn set_from(members: Vec<Vec<u8>>, limits: Limits) -> Result<Value> {
     if set.len() != n {
         return Err(RdbError::Corrupt("a duplicate set member"));
     }
-    Ok(Value::Set(set))
+    Ok(Value::set(set))
 }
 
 /// A hash from a hashtable-typed record: a listpack when small and short enough.
@@ -1555,7 +1559,7 @@ fn hash_from(pairs: Vec<(Vec<u8>, Vec<u8>)>, limits: hash::ListpackLimits) -> Re
     if h.len() != n {
         return Err(RdbError::Corrupt("a duplicate hash field"));
     }
-    Ok(Value::Hash(h))
+    Ok(Value::hash(h))
 }
 
 /// A hash from a compact record (listpack, ziplist, zipmap): kept compact unless it has more
@@ -1590,7 +1594,7 @@ fn zset_from(
     if z.len() != n {
         return Err(RdbError::Corrupt("a duplicate sorted set member"));
     }
-    Ok(Value::ZSet(z))
+    Ok(Value::zset(z))
 }
 
 /// The integers of an intset blob, which must be sorted and distinct.
@@ -1852,6 +1856,6 @@ mod tests {
             at: 0,
             limits: Limits::default(),
         };
-        assert_eq!(r.value(TYPE_LIST_QUICKLIST_2).unwrap(), Value::List(list));
+        assert_eq!(r.value(TYPE_LIST_QUICKLIST_2).unwrap(), Value::list(list));
     }
 }

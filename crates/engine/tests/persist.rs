@@ -507,7 +507,7 @@ fn a_key_twice_in_one_database_is_refused() {
     let mut w = rdb::Writer::new(rdb::SaveOptions::default());
     w.header();
     w.select_db(0, 2, 0);
-    let value = keyspace::db::Value::String(b"1".to_vec());
+    let value = keyspace::db::Value::string(b"1".to_vec());
     w.key(b"a", &value, None, None);
     w.key(b"a", &value, None, None);
     let twice = w.finish(true);

@@ -436,7 +436,7 @@ fn stream_names(consumers: bool, db: Option<&Db>, typed: &[&str]) -> Vec<String>
         .iter()
         .filter_map(|word| match db.peek(word.as_bytes()) {
             Some((entry, _)) => match &entry.value {
-                Value::Stream(stream) => Some(stream),
+                Value::Stream(stream) => Some(&**stream),
                 _ => None,
             },
             None => None,
@@ -446,7 +446,7 @@ fn stream_names(consumers: bool, db: Option<&Db>, typed: &[&str]) -> Vec<String>
         db.iter()
             .take(KEYS_SCANNED)
             .filter_map(|(_, value, _)| match value {
-                Value::Stream(stream) => Some(stream),
+                Value::Stream(stream) => Some(&**stream),
                 _ => None,
             })
             .collect()

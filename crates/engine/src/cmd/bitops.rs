@@ -101,16 +101,16 @@ fn write_bits<R>(
     write: impl FnOnce(&mut Vec<u8>, bool) -> R,
 ) -> Result<R> {
     let len = usize::try_from(max_bit >> 3).map_err(|_| Error::BitOffset)? + 1;
-    let (value, origin, created) =
-        engine.lookup_write_or_add(db, key, || Value::String(Vec::new()));
+    let (value, created) = engine.lookup_write_or_add(db, key, || Value::string(Vec::new()));
     let s = as_string_mut(value)?;
-    let before = s.len();
-    grow_zeroed(s, len)?;
-    *origin = StringOrigin::Raw(match created {
+    let (before, origin) = (s.len(), s.origin());
+    grow_zeroed(s.bytes_mut(), len)?;
+    let grown = s.len() != before;
+    s.set_origin(StringOrigin::Raw(match created {
         true => Sds::new(len),
         false => origin.unshared(before).grow_zero(before, len),
-    });
-    Ok(write(s, created || s.len() != before))
+    }));
+    Ok(write(s.bytes_mut(), created || grown))
 }
 
 /// Pads `s` with zero bytes to `len` bytes (Redis's `sdsgrowzero`).
@@ -409,7 +409,7 @@ fn bitop(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     let mut sources = Vec::with_capacity(call.argv.len() - 3);
     for key in &call.argv[3..] {
         sources.push(match engine.lookup_read(db, key) {
-            Some(value) => as_string(value)?.clone(),
+            Some(value) => as_string(value)?.to_vec(),
             None => Vec::new(),
         });
     }
@@ -442,7 +442,7 @@ fn bitop(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         }
     }
     engine.expire_if_needed(db, destination);
-    engine.set_key(db, destination, Value::String(result), false);
+    engine.set_key(db, destination, Value::string(result), false);
     engine.set_string_origin(db, destination, StringOrigin::Raw(Sds::new(len)));
     engine.notify(NotifyClass::String, "set", db, destination);
     Ok(Reply::Integer(len as i64).into())
@@ -695,7 +695,7 @@ fn bitfield_generic(engine: &mut Engine, call: &Call<'_>, read_only: bool) -> Co
         .max();
     let Some(highest_write) = highest_write else {
         let s = match engine.lookup_read(db, key) {
-            Some(value) => as_string(value)?.as_slice(),
+            Some(value) => as_string(value)?,
             None => &[],
         };
         let replies = ops

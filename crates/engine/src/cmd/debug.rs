@@ -534,18 +534,21 @@ fn populate(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     let count = positive(&argv[2])?;
     let size = argv.get(4).map(|s| positive(s)).transpose()?.unwrap_or(0);
     let prefix = argv.get(3).map_or(&b"key"[..], Vec::as_slice);
+    // Room for `count` keys in all, as Redis's `dictExpand` makes.
+    let keys = &mut engine.dbs[call.db].keys;
+    keys.reserve(usize::try_from(count).map_or(usize::MAX, |n| n.saturating_sub(keys.len())));
     for n in 0..count {
         let mut key = prefix.to_vec();
         key.extend_from_slice(format!(":{n}").as_bytes());
         key.truncate(127);
-        if engine.lookup_write(call.db, &key).is_some() {
+        if engine.exists_for_write(call.db, &key) {
             continue;
         }
         let mut value = format!("value:{n}").into_bytes();
         if size > 0 {
             value.resize(size as usize, 0);
         }
-        engine.db_add(call.db, &key, Value::String(value));
+        engine.db_add(call.db, &key, Value::string(value));
     }
     Ok(Reply::ok().into())
 }
@@ -614,7 +617,7 @@ fn sdslen(engine: &Engine, db: usize, key: &[u8]) -> CommandResult {
             memory::jemalloc(memory::ROBJ + 3 + s.len() + 1) - memory::ROBJ,
         ),
         _ => {
-            let sds = entry.string_origin.unshared(s.len());
+            let sds = entry.string_origin().unshared(s.len());
             (sds.avail(s.len()), sds.allocation())
         }
     };
@@ -778,9 +781,10 @@ fn htstats(engine: &Engine, dbid: &[u8]) -> CommandResult {
         .and_then(|i| engine.dbs.get(i))
         .ok_or(Error::DebugDbOutOfRange)?;
     let mut stats = String::from("[Dictionary HT]\n");
-    stats.push_str(&dict_stats(db.keys.len(), db.keys.keys()));
+    stats.push_str(&dict_stats(db.keys.len(), db.keys.iter().map(|(k, _)| k)));
     stats.push_str("[Expires HT]\n");
-    stats.push_str(&dict_stats(db.expires.len(), db.expires.keys()));
+    let volatile = (0..db.volatile_len()).filter_map(|i| db.keys.volatile_get_index(i));
+    stats.push_str(&dict_stats(db.volatile_len(), volatile.map(|(k, _)| k)));
     Ok(verbatim(stats))
 }
 
@@ -789,7 +793,10 @@ fn htstats(engine: &Engine, dbid: &[u8]) -> CommandResult {
 fn htstats_key(engine: &mut Engine, db: usize, key: &[u8]) -> CommandResult {
     let stats = match engine.lookup_read_with(db, key, LookupFlags::NO_TOUCH) {
         None => return Err(Error::NoSuchKey),
-        Some(Value::Set(Set::Hashtable(members))) => dict_stats(members.len(), members.iter()),
+        Some(Value::Set(set)) => match &**set {
+            Set::Hashtable(members) => dict_stats(members.len(), members.iter()),
+            Set::Intset(_) => return Err(Error::NotHashTable),
+        },
         Some(Value::Hash(h)) if !h.is_listpack() => dict_stats(h.len(), h.iter().map(|(f, _)| f)),
         Some(Value::ZSet(z)) if !z.is_listpack() => dict_stats(z.len(), z.iter().map(|(m, _)| m)),
         Some(_) => return Err(Error::NotHashTable),

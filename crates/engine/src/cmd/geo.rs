@@ -587,7 +587,7 @@ fn search_generic(
                 _ => "georadiusstore",
             };
             engine.expire_if_needed(db, destination);
-            engine.set_key(db, destination, Value::ZSet(result), false);
+            engine.set_key(db, destination, Value::zset(result), false);
             engine.notify(NotifyClass::ZSet, event, db, destination);
             // Redis counts every member stored.
             engine.dirty += stored as u64 - 1;

@@ -287,7 +287,7 @@ pub(crate) fn limits(engine: &Engine) -> ListpackLimits {
 /// `hashTypeLookupWriteOrCreate`), or WRONGTYPE.
 fn write_hash<'e>(engine: &'e mut Engine, db: usize, key: &[u8]) -> Result<&'e mut Hash> {
     if engine.lookup_write(db, key).is_none() {
-        engine.db_add(db, key, Value::Hash(Hash::new()));
+        engine.db_add(db, key, Value::hash(Hash::new()));
     }
     match engine.lookup_write(db, key) {
         Some(Value::Hash(h)) => Ok(h),

@@ -17,6 +17,7 @@ use crate::hyperloglog::{self as hll, Corrupted, Encoding, REGISTERS};
 use crate::memory::Sds;
 use crate::reply::Reply;
 use crate::spec::{flag, key_flag, row, CommandResult, CommandSpec, KeySpec};
+use crate::types::StringValue;
 
 /// Every command of this family is in Redis's `hyperloglog` group.
 const GROUP: &str = "hyperloglog";
@@ -75,7 +76,7 @@ fn looked_up_hll<'a>(engine: &'a Engine, db: usize, key: &[u8]) -> Result<(&'a [
     }
 }
 
-fn as_hll_mut(value: &mut Value) -> Result<&mut Vec<u8>> {
+fn as_hll_mut(value: &mut Value) -> Result<&mut StringValue> {
     match value {
         Value::String(s) if hll::encoding(s).is_some() => Ok(s),
         Value::String(_) => Err(Error::NotHll),
@@ -99,12 +100,11 @@ fn write_hll<R>(
     key: &[u8],
     write: impl FnOnce(&mut Vec<u8>, &mut Sds, bool) -> Result<R>,
 ) -> Result<R> {
-    let (value, origin, created) =
-        engine.lookup_write_or_add(db, key, || Value::String(hll::new_sparse()));
+    let (value, created) = engine.lookup_write_or_add(db, key, || Value::string(hll::new_sparse()));
     let h = as_hll_mut(value)?;
-    let mut sds = origin.unshared(h.len());
-    let done = write(h, &mut sds, created);
-    *origin = StringOrigin::Raw(sds);
+    let mut sds = h.origin().unshared(h.len());
+    let done = write(h.bytes_mut(), &mut sds, created);
+    h.set_origin(StringOrigin::Raw(sds));
     done
 }
 
@@ -168,7 +168,7 @@ fn pfcount(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     let card = card?;
     if cached.is_none() {
         if let Some(Value::String(h)) = engine.looked_up_mut(db, key) {
-            hll::set_cached_cardinality(h, card);
+            hll::set_cached_cardinality(h.bytes_mut(), card);
         }
         // A change WATCH and the log see, though no event announces it.
         engine.signal_modified_key(db, key, true);
@@ -221,14 +221,14 @@ fn pfmerge(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 /// subcommand is refused only then.
 fn pfdebug(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     let (db, subcommand, key) = (call.db, &call.argv[1], &call.argv[2]);
-    let Some((value, origin)) = engine.lookup_write_string(db, key) else {
+    let Some(value) = engine.lookup_write(db, key) else {
         return Err(Error::PfdebugNoSuchKey);
     };
     let h = as_hll_mut(value)?;
     // Unshared before the subcommand is even read, as Redis does.
-    let mut sds = origin.unshared(h.len());
-    let outcome = debug(h, &mut sds, subcommand);
-    *origin = StringOrigin::Raw(sds);
+    let mut sds = h.origin().unshared(h.len());
+    let outcome = debug(h.bytes_mut(), &mut sds, subcommand);
+    h.set_origin(StringOrigin::Raw(sds));
     let (reply, converted) = outcome?;
     if converted {
         // The new encoding must reach the log; Redis announces nothing.

@@ -771,10 +771,11 @@ fn keys(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     let all = pattern.as_slice() == b"*";
     let names: Vec<Reply> = engine.dbs[call.db]
         .keys
-        .keys()
+        .iter()
+        .map(|(key, _)| key)
         .filter(|key| all || glob::matches(pattern, key, false))
         .filter(|key| !engine.key_is_expired(call.db, key))
-        .map(|key| Reply::bulk(key.clone()))
+        .map(|key| Reply::bulk(key.to_vec()))
         .collect();
     Ok(Reply::Array(names).into())
 }
@@ -868,7 +869,7 @@ fn scan(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
             engine.dbs[db]
                 .keys
                 .get_index(position)
-                .map(|(key, _)| key.clone())
+                .map(|(key, _)| key.to_vec())
         })
         .collect();
     let mut found = Vec::new();
@@ -991,7 +992,7 @@ fn randomkey(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         let Some(key) = engine.dbs[db]
             .keys
             .get_index(position)
-            .map(|(key, _)| key.clone())
+            .map(|(key, _)| key.to_vec())
         else {
             return Ok(Reply::Null.into());
         };
@@ -1047,8 +1048,8 @@ fn rename_key(engine: &mut Engine, db: usize, key: &[u8], newkey: &[u8], nx: boo
         engine.db_delete(db, newkey);
     }
     let entry = engine.db_remove(db, key).ok_or(Error::NoSuchKey)?;
+    // The value carries its string origin along.
     engine.db_add(db, newkey, entry.value);
-    engine.set_string_origin(db, newkey, entry.string_origin);
     if let Some(at) = expire {
         engine.set_expire(db, newkey, at);
     }
@@ -1109,7 +1110,7 @@ fn copy(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     let origin = engine.dbs[src]
         .keys
         .get(source.as_slice())
-        .map(|e| e.string_origin);
+        .map(|e| e.string_origin());
     if engine.lookup_write(dst, destination).is_some() {
         if !replace {
             return integer(0);
@@ -1157,7 +1158,6 @@ fn move_command(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         return integer(0);
     };
     engine.db_add(dst, key, entry.value);
-    engine.set_string_origin(dst, key, entry.string_origin);
     if let Some(at) = expire {
         engine.set_expire(dst, key, at);
     }
@@ -1309,7 +1309,7 @@ pub(crate) fn refcount(engine: &Engine, entry: &Entry) -> i64 {
     let shared = match &entry.value {
         Value::String(s) => crate::memory::is_shared_integer(
             s,
-            entry.string_origin,
+            entry.string_origin(),
             engine.eviction.shared_integers(),
         ),
         _ => false,
@@ -1394,7 +1394,7 @@ mod tests {
             let argv: Vec<Vec<u8>> = line.split(' ').map(|a| a.as_bytes().to_vec()).collect();
             engine.execute(id, &argv);
         };
-        let lru = |engine: &Engine| engine.dbs[0].keys.get(&b"k"[..]).map(|e| e.lru);
+        let lru = |engine: &Engine| engine.dbs[0].keys.get(&b"k"[..]).map(|e| e.lru());
         run(&mut engine, "SET k v");
         let set_at = lru(&engine);
         clock.advance_ms(5000);

@@ -336,7 +336,7 @@ fn push_elements(
             let mut list = List::new();
             elements.into_iter().for_each(|e| list.push(end, e));
             let len = list.len();
-            engine.db_add(db, key, Value::List(list));
+            engine.db_add(db, key, Value::list(list));
             len
         }
     };

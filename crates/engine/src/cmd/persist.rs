@@ -217,7 +217,7 @@ fn restore(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     if access.is_some() {
         let stamp = engine.restored_stamp(access);
         if let Some(entry) = engine.dbs[call.db].keys.get_mut(key.as_slice()) {
-            entry.lru = stamp;
+            entry.set_lru(stamp);
         }
     }
     engine.notify(NotifyClass::Generic, "restore", call.db, key);

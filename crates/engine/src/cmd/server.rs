@@ -1126,7 +1126,7 @@ fn memory_usage(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         whole_listpacks: true,
         shared_integers: false,
     };
-    let value = memory::value_size(&entry.value, entry.string_origin, pricing);
+    let value = memory::value_size(&entry.value, pricing);
     let usage = value + memory::sds_alloc(key.len()) + memory::SIZEOF.dict_entry;
     Ok(Reply::Integer(usage as i64).into())
 }

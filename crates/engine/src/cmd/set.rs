@@ -371,7 +371,7 @@ fn sadd(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
                 .iter()
                 .filter(|m| set.insert(m.as_slice(), max))
                 .count();
-            engine.db_add(call.db, key, Value::Set(set));
+            engine.db_add(call.db, key, Value::set(set));
             added
         }
     };
@@ -434,7 +434,7 @@ fn smove(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         None => {
             let mut set = Set::for_first_member(member);
             set.insert(member.as_slice(), max);
-            engine.db_add(db, destination, Value::Set(set));
+            engine.db_add(db, destination, Value::set(set));
             true
         }
     };
@@ -543,7 +543,7 @@ fn spop(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         }
     }
     if let Some(rest) = rest {
-        engine.set_key(db, key, Value::Set(rest), true);
+        engine.set_key(db, key, Value::set(rest), true);
     }
     engine.notify(NotifyClass::Set, "spop", db, key);
     if wanted == size {
@@ -777,7 +777,7 @@ fn set_algebra(
         engine,
         call.db,
         destination,
-        Value::Set(result),
+        Value::set(result),
         NotifyClass::Set,
         event,
     );

@@ -281,7 +281,7 @@ fn sort_generic(engine: &mut Engine, call: &Call<'_>, readonly: bool) -> Command
         engine,
         db,
         destination,
-        Value::List(list),
+        Value::list(list),
         NotifyClass::List,
         "sortstore",
     );
@@ -300,7 +300,7 @@ fn load(
     options: &mut SortOptions<'_>,
     from_script: bool,
 ) -> Result<(Vec<Item>, i64, i64)> {
-    let empty = Value::List(List::new());
+    let empty = Value::list(List::new());
     if let Some(Value::ZSet(_)) = engine.lookup_read(db, key) {
         // Redis converts a sorted set to a skip list before sorting it, SORT_RO too. The key
         // was just looked up through the door; this only takes it mutably.
@@ -417,7 +417,7 @@ fn lookup_by_pattern(
     let postfix_end = field_at.unwrap_or(pattern.len());
     let key = [&pattern[..star], element, &pattern[star + 1..postfix_end]].concat();
     match (engine.lookup_read(db, &key)?, field_at) {
-        (Value::String(s), None) => Some(s.clone()),
+        (Value::String(s), None) => Some(s.to_vec()),
         (Value::Hash(hash), Some(at)) => hash.get(&pattern[at + 2..]).cloned(),
         _ => None,
     }

@@ -720,7 +720,7 @@ fn xadd(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         if args.no_mkstream {
             return Ok(Reply::Null.into());
         }
-        engine.db_add(db, key, Value::Stream(Stream::new()));
+        engine.db_add(db, key, Value::stream(Stream::new()));
     }
     let limits = node_limits(engine);
     let now = engine.now_ms;
@@ -1317,7 +1317,7 @@ fn xgroup(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
                 arg => Some(parse_strict_id(arg)?),
             };
             if exists.is_none() {
-                engine.db_add(db, key, Value::Stream(Stream::new()));
+                engine.db_add(db, key, Value::stream(Stream::new()));
                 engine.signal_modified_key(db, key, true);
             }
             let stream = write_stream(engine, db, key)?.expect("the stream exists now");

@@ -17,6 +17,7 @@ use crate::longdouble::LongDouble;
 use crate::memory::Sds;
 use crate::reply::Reply;
 use crate::spec::{flag, key_flag, CommandResult, CommandSpec, KeySpec};
+use crate::types::StringValue;
 
 /// GETRANGE's and SUBSTR's complexity.
 const SUBSTRING: &str = "O(N) where N is the length of the returned string.";
@@ -342,7 +343,7 @@ pub static COMMANDS: &[CommandSpec] = &[
 ];
 
 /// The string in a value, or WRONGTYPE.
-pub(crate) fn as_string(value: &Value) -> Result<&Vec<u8>> {
+pub(crate) fn as_string(value: &Value) -> Result<&[u8]> {
     match value {
         Value::String(s) => Ok(s),
         _ => Err(Error::WrongType),
@@ -350,7 +351,7 @@ pub(crate) fn as_string(value: &Value) -> Result<&Vec<u8>> {
 }
 
 /// The string in a value, to change in place, or WRONGTYPE.
-pub(crate) fn as_string_mut(value: &mut Value) -> Result<&mut Vec<u8>> {
+pub(crate) fn as_string_mut(value: &mut Value) -> Result<&mut StringValue> {
     match value {
         Value::String(s) => Ok(s),
         _ => Err(Error::WrongType),
@@ -361,7 +362,7 @@ pub(crate) fn as_string_mut(value: &mut Value) -> Result<&mut Vec<u8>> {
 fn read_string(engine: &mut Engine, db: usize, key: &[u8]) -> Result<Option<Vec<u8>>> {
     engine
         .lookup_read(db, key)
-        .map(|v| as_string(v).cloned())
+        .map(|v| as_string(v).map(<[u8]>::to_vec))
         .transpose()
 }
 
@@ -533,7 +534,7 @@ fn set_generic(
     if (opts.nx && found) || (opts.xx && !found) {
         return Ok(old.unwrap_or(replies.aborted).into());
     }
-    engine.set_key(call.db, key, Value::String(value.to_vec()), opts.keep_ttl);
+    engine.set_key(call.db, key, Value::string(value.to_vec()), opts.keep_ttl);
     engine.notify(NotifyClass::String, "set", call.db, key);
     if let Some(when_ms) = when_ms {
         engine.set_expire(call.db, key, when_ms as u64);
@@ -690,7 +691,7 @@ fn mget(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         .iter()
         .map(
             |key| match engine.lookup_read(call.db, key).map(as_string) {
-                Some(Ok(s)) => Reply::bulk(s.clone()),
+                Some(Ok(s)) => Reply::bulk(s),
                 _ => Reply::Null,
             },
         )
@@ -732,7 +733,7 @@ fn mset_generic(engine: &mut Engine, call: &Call<'_>, nx: bool) -> CommandResult
         return Ok(Reply::Integer(0).into());
     }
     for pair in pairs.chunks_exact(2) {
-        engine.set_key(call.db, &pair[0], Value::String(pair[1].clone()), false);
+        engine.set_key(call.db, &pair[0], Value::string(pair[1].clone()), false);
         engine.notify(NotifyClass::String, "set", call.db, &pair[0]);
     }
     Ok(if nx { Reply::Integer(1) } else { Reply::ok() }.into())
@@ -783,11 +784,11 @@ fn incr_decr(engine: &mut Engine, call: &Call<'_>, by: i64) -> CommandResult {
         Some(value) => {
             let s = as_string_mut(value)?;
             let sum = parse_i64(s)?.checked_add(by).ok_or(Error::Overflow)?;
-            *s = sum.to_string().into_bytes();
+            *s = StringValue::new(sum.to_string().into_bytes());
             sum
         }
         None => {
-            engine.db_add(call.db, key, Value::String(by.to_string().into_bytes()));
+            engine.db_add(call.db, key, Value::string(by.to_string().into_bytes()));
             by
         }
     };
@@ -810,12 +811,12 @@ fn incrbyfloat(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         Some(value) => {
             let s = as_string_mut(value)?;
             let sum = float_sum(parse(s)?, parse(increment)?)?;
-            s.clone_from(&sum);
+            *s = StringValue::new(sum.clone());
             sum
         }
         None => {
             let sum = float_sum(LongDouble::ZERO, parse(increment)?)?;
-            engine.db_add(call.db, key, Value::String(sum.clone()));
+            engine.db_add(call.db, key, Value::string(sum.clone()));
             sum
         }
     };
@@ -846,17 +847,21 @@ fn append(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     let key = &call.argv[1];
     let tail = &call.argv[2];
     let max = engine.config.int("proto-max-bulk-len");
-    let (value, origin, created) =
-        engine.lookup_write_or_add(call.db, key, || Value::String(tail.clone()));
+    let (value, created) = engine.lookup_write_or_add(call.db, key, || Value::string(tail.clone()));
     let s = as_string_mut(value)?;
     if !created {
         let total = i64::try_from(s.len().saturating_add(tail.len())).ok();
         check_string_length(total, max)?;
-        s.try_reserve(tail.len())
+        let (before, origin) = (s.len(), s.origin());
+        let bytes = s.bytes_mut();
+        bytes
+            .try_reserve(tail.len())
             .map_err(|_| Error::StringTooLong)?;
+        bytes.extend_from_slice(tail);
         // Appended in place (`sdscatlen`), to an exact copy if it was not raw yet.
-        *origin = StringOrigin::Raw(origin.unshared(s.len()).cat(s.len(), tail.len()));
-        s.extend_from_slice(tail);
+        s.set_origin(StringOrigin::Raw(
+            origin.unshared(before).cat(before, tail.len()),
+        ));
     }
     let len = s.len();
     engine.notify(NotifyClass::String, "append", call.db, key);
@@ -923,17 +928,19 @@ fn setrange(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         .ok()
         .and_then(|len| offset.checked_add(len));
     let max = engine.config.int("proto-max-bulk-len");
-    let len = match engine.lookup_write_string(call.db, key) {
-        Some((value, origin)) => {
+    let len = match engine.lookup_write(call.db, key) {
+        Some(value) => {
             let s = as_string_mut(value)?;
             if patch.is_empty() {
                 return Ok(Reply::Integer(s.len() as i64).into());
             }
             let end = check_string_length(needed, max)?;
-            let before = s.len();
-            let len = overwrite(s, end, patch)?;
+            let (before, origin) = (s.len(), s.origin());
+            let len = overwrite(s.bytes_mut(), end, patch)?;
             // Grown in place (`sdsgrowzero`), from an exact copy if it was not raw yet.
-            *origin = StringOrigin::Raw(origin.unshared(before).grow_zero(before, len));
+            s.set_origin(StringOrigin::Raw(
+                origin.unshared(before).grow_zero(before, len),
+            ));
             len
         }
         None if patch.is_empty() => return Ok(Reply::Integer(0).into()),
@@ -941,7 +948,7 @@ fn setrange(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
             let end = check_string_length(needed, max)?;
             let mut s = Vec::new();
             let len = overwrite(&mut s, end, patch)?;
-            engine.db_add(call.db, key, Value::String(s));
+            engine.db_add(call.db, key, Value::string(s));
             engine.set_string_origin(call.db, key, StringOrigin::Raw(Sds::new(len)));
             len
         }
@@ -982,10 +989,10 @@ fn overwrite(s: &mut Vec<u8>, end: usize, patch: &[u8]) -> Result<usize> {
 fn lcs(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     let a = engine
         .lookup_read(call.db, &call.argv[1])
-        .map(|v| as_string(v).cloned());
+        .map(|v| as_string(v).map(<[u8]>::to_vec));
     let b = engine
         .lookup_read(call.db, &call.argv[2])
-        .map(|v| as_string(v).cloned());
+        .map(|v| as_string(v).map(<[u8]>::to_vec));
     let (a, b) = match (a.transpose(), b.transpose()) {
         (Ok(a), Ok(b)) => (a.unwrap_or_default(), b.unwrap_or_default()),
         _ => return Err(Error::LcsNotStrings),

@@ -386,7 +386,7 @@ fn zadd_generic(engine: &mut Engine, call: &Call<'_>, mut flags: ZaddFlags) -> C
             .into());
         }
         let zset = SortedSet::for_first_member(pairs[1].len(), limits);
-        engine.db_add(db, key, Value::ZSet(zset));
+        engine.db_add(db, key, Value::zset(zset));
     }
     let Some(zset) = write_zset(engine, db, key)? else {
         return Err(Error::WrongType);
@@ -753,7 +753,7 @@ fn zrange_generic(engine: &mut Engine, call: &Call<'_>, form: RangeForm) -> Comm
         engine,
         call.db,
         destination,
-        Value::ZSet(zset),
+        Value::zset(zset),
         NotifyClass::ZSet,
         "zrangestore",
     );
@@ -1137,8 +1137,8 @@ fn zsetop_generic(
     for key in keys {
         inputs.push(match engine.lookup_read(call.db, key) {
             None => None,
-            Some(Value::ZSet(z)) => Some(Input::ZSet(z.clone())),
-            Some(Value::Set(s)) => Some(Input::Set(s.clone())),
+            Some(Value::ZSet(z)) => Some(Input::ZSet((**z).clone())),
+            Some(Value::Set(s)) => Some(Input::Set((**s).clone())),
             Some(_) => return Err(Error::WrongType),
         });
     }
@@ -1209,7 +1209,7 @@ fn zsetop_generic(
         engine,
         call.db,
         destination,
-        Value::ZSet(zset),
+        Value::zset(zset),
         NotifyClass::ZSet,
         event,
     );
