@@ -672,7 +672,9 @@ fn rewrite_value(out: &mut Vec<u8>, key: &[u8], value: &Value) {
         Value::Hash(h) => batched(
             out,
             b"HMSET",
-            h.iter().map(|(f, v)| vec![f.clone(), v.clone()]).collect(),
+            h.iter()
+                .map(|(f, v)| vec![f.to_vec(), v.to_vec()])
+                .collect(),
         ),
         Value::Stream(s) => rewrite_stream(out, key, s),
     }

@@ -382,6 +382,26 @@ fn sum_sampled(len: usize, samples: usize, price: impl Fn(usize) -> usize) -> us
         return (0..len).map(price).sum();
     }
     let sampled: usize = (0..samples).map(|i| price(i * len / samples)).sum();
+    scale_sampled(sampled, len, samples)
+}
+
+/// [`sum_sampled`] over prices met in order (a packed listpack's, which has no random
+/// access): the same positions, taken in one walk.
+fn sum_sampled_walk(len: usize, samples: usize, prices: impl Iterator<Item = usize>) -> usize {
+    if samples == 0 || len <= samples {
+        return prices.sum();
+    }
+    // Strictly increasing, as `len > samples`.
+    let mut positions = (0..samples).map(|i| i * len / samples).peekable();
+    let sampled = prices
+        .enumerate()
+        .filter(|&(at, _)| positions.next_if_eq(&at).is_some())
+        .map(|(_, price)| price)
+        .sum();
+    scale_sampled(sampled, len, samples)
+}
+
+fn scale_sampled(sampled: usize, len: usize, samples: usize) -> usize {
     (sampled as f64 * len as f64 / samples as f64) as usize
 }
 
@@ -463,12 +483,10 @@ fn list_size(structs: &StructSizes, list: &List, samples: usize) -> usize {
 
 fn hash_size(structs: &StructSizes, hash: &Hash, samples: usize) -> usize {
     if hash.is_listpack() {
-        let entries = sum_sampled(hash.len(), samples, |i| {
-            hash.get_index(i).map_or(0, |(f, v)| {
-                listpack::entry_size(f) + listpack::entry_size(v)
-            })
-        });
-        jemalloc(LISTPACK_OVERHEAD + entries)
+        let prices = hash
+            .iter()
+            .map(|(f, v)| listpack::entry_size(f) + listpack::entry_size(v));
+        jemalloc(LISTPACK_OVERHEAD + sum_sampled_walk(hash.len(), samples, prices))
     } else {
         let entries = sum_sampled(hash.len(), samples, |i| {
             structs.dict_entry

@@ -296,9 +296,9 @@ fn write_hash<'e>(engine: &'e mut Engine, db: usize, key: &[u8]) -> Result<&'e m
 }
 
 /// Field/value pairs as a reply: a map (flattened in RESP2), as HGETALL gives them.
-fn pairs<'a>(items: impl Iterator<Item = (&'a Vec<u8>, &'a Vec<u8>)>) -> Vec<(Reply, Reply)> {
+fn pairs<'a>(items: impl Iterator<Item = (&'a [u8], &'a [u8])>) -> Vec<(Reply, Reply)> {
     items
-        .map(|(f, v)| (Reply::Bulk(f.clone()), Reply::Bulk(v.clone())))
+        .map(|(f, v)| (Reply::bulk(f), Reply::bulk(v)))
         .collect()
 }
 
@@ -432,8 +432,8 @@ fn hincrbyfloat(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 /// ```
 /// The field's value, or nil.
 fn hget(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
-    let value =
-        read_hash(engine, call.db, &call.argv[1])?.and_then(|h| h.get(&call.argv[2]).cloned());
+    let value = read_hash(engine, call.db, &call.argv[1])?
+        .and_then(|h| h.get(&call.argv[2]).map(<[u8]>::to_vec));
     Ok(Reply::bulk_or_null(value).into())
 }
 
@@ -445,7 +445,7 @@ fn hmget(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     let hash = read_hash(engine, call.db, &call.argv[1])?;
     let values = call.argv[2..]
         .iter()
-        .map(|f| Reply::bulk_or_null(hash.and_then(|h| h.get(f).cloned())))
+        .map(|f| Reply::bulk_or_null(hash.and_then(|h| h.get(f).map(<[u8]>::to_vec))))
         .collect();
     Ok(Reply::Array(values).into())
 }
@@ -465,7 +465,7 @@ fn hgetall(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 fn hkeys(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     let hash = read_hash(engine, call.db, &call.argv[1])?;
     let fields = hash.map_or_else(Vec::new, |h| {
-        h.iter().map(|(f, _)| Reply::Bulk(f.clone())).collect()
+        h.iter().map(|(f, _)| Reply::Bulk(f.to_vec())).collect()
     });
     Ok(Reply::Array(fields).into())
 }
@@ -476,7 +476,7 @@ fn hkeys(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 fn hvals(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     let hash = read_hash(engine, call.db, &call.argv[1])?;
     let values = hash.map_or_else(Vec::new, |h| {
-        h.iter().map(|(_, v)| Reply::Bulk(v.clone())).collect()
+        h.iter().map(|(_, v)| Reply::Bulk(v.to_vec())).collect()
     });
     Ok(Reply::Array(values).into())
 }
@@ -506,7 +506,7 @@ fn hexists(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 fn hstrlen(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     let len = read_hash(engine, call.db, &call.argv[1])?
         .and_then(|h| h.get(&call.argv[2]))
-        .map_or(0, Vec::len);
+        .map_or(0, <[u8]>::len);
     Ok(Reply::Integer(len as i64).into())
 }
 
@@ -529,7 +529,7 @@ fn hrandfield(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         };
         let at = engine.rng.below(len.max(1));
         let field = reread_hash(engine, call.db, key).and_then(|h| h.get_index(at));
-        return Ok(Reply::bulk_or_null(field.map(|(f, _)| f.clone())).into());
+        return Ok(Reply::bulk_or_null(field.map(|(f, _)| f.to_vec())).into());
     };
     let count = parse_i64(count)?;
     if count == i64::MIN {
@@ -560,11 +560,11 @@ fn hrandfield(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     };
     let mut items = Vec::new();
     for (field, value) in picks.into_iter().filter_map(|p| hash.get_index(p)) {
-        let field = Reply::Bulk(field.clone());
+        let field = Reply::Bulk(field.to_vec());
         match (with_values, resp3) {
             (false, _) => items.push(field),
-            (true, true) => items.push(Reply::Array(vec![field, Reply::Bulk(value.clone())])),
-            (true, false) => items.extend([field, Reply::Bulk(value.clone())]),
+            (true, true) => items.push(Reply::Array(vec![field, Reply::Bulk(value.to_vec())])),
+            (true, false) => items.extend([field, Reply::Bulk(value.to_vec())]),
         }
     }
     Ok(Reply::Array(items).into())
@@ -611,13 +611,13 @@ impl ScanElements for Hash {
 
     fn compact_elements(&self) -> Vec<ScanItem> {
         self.iter()
-            .map(|(field, value)| (field.clone(), Some(value.clone())))
+            .map(|(field, value)| (field.to_vec(), Some(value.to_vec())))
             .collect()
     }
 
     fn element_at(&self, position: usize) -> Option<ScanItem> {
         self.get_index(position)
-            .map(|(field, value)| (field.clone(), Some(value.clone())))
+            .map(|(field, value)| (field.to_vec(), Some(value.to_vec())))
     }
 }
 

@@ -418,7 +418,7 @@ fn lookup_by_pattern(
     let key = [&pattern[..star], element, &pattern[star + 1..postfix_end]].concat();
     match (engine.lookup_read(db, &key)?, field_at) {
         (Value::String(s), None) => Some(s.to_vec()),
-        (Value::Hash(hash), Some(at)) => hash.get(&pattern[at + 2..]).cloned(),
+        (Value::Hash(hash), Some(at)) => hash.get(&pattern[at + 2..]).map(<[u8]>::to_vec),
         _ => None,
     }
 }
