@@ -67,6 +67,7 @@ use crate::args::string2ll;
 use crate::db::{StringOrigin, Value};
 use crate::listpack;
 use crate::reply::format_double;
+use crate::types::set::Members;
 use crate::types::stream::rax_shape;
 use crate::types::{Hash, List, Set, SortedSet, Stream};
 
@@ -518,9 +519,16 @@ fn set_size(structs: &StructSizes, set: &Set, samples: usize) -> usize {
             jemalloc(INTSET_HEADER + width * members.len())
         }
         Set::Hashtable(members) => {
-            let entries = sum_sampled(members.len(), samples, |i| {
-                structs.dict_entry + members.get_index(i).map_or(0, |m| sds_alloc(m.len()))
-            });
+            let price = |m: &[u8]| structs.dict_entry + sds_alloc(m.len());
+            let entries = match members {
+                // A packed block has no random access: one walk, the same samples.
+                Members::Packed { .. } => {
+                    sum_sampled_walk(members.len(), samples, members.iter().map(price))
+                }
+                Members::Table(_) => sum_sampled(members.len(), samples, |i| {
+                    members.get_index(i).map_or(0, price)
+                }),
+            };
             dict(structs, members.len(), 1) + entries
         }
     }

@@ -667,7 +667,7 @@ impl Writer {
                 }
                 Set::Hashtable(members) => {
                     self.length(members.len() as u64);
-                    for m in members {
+                    for m in members.iter() {
                         self.string(m);
                     }
                 }

@@ -9,14 +9,18 @@
 //! HKEYS, a full HRANDFIELD, HSCAN in one call) where a hash table replies in its own order.
 //!
 //! A listpack-encoded hash is packed here too: its fields and values side by side in one
-//! block ([`Packed`]), each string a length and its bytes, so that a small hash costs one
+//! block ([`Pairs`] in a [`Packed`] block), each string a length and its bytes, so that a small hash costs one
 //! allocation rather than two per string (a hundred thousand three-field hashes take a
 //! third of the memory they took as maps). Lookups walk the block, O(N) as a listpack's are,
 //! for N bounded by `hash-max-listpack-entries`; a deletion closes the gap, keeping
 //! insertion order. A hash-table hash is an `IndexMap`: O(1) lookups, and a deletion swaps
 //! the last field in, as order no longer matters.
 
+use std::ops::Range;
+
 use indexmap::IndexMap;
+
+use crate::types::packed::{Entries, Packed};
 
 /// The listpack limits in force (`hash-max-listpack-entries` and `hash-max-listpack-value`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,13 +32,13 @@ pub struct ListpackLimits {
 /// A Redis hash, in the encoding Redis 7.0 would hold it in.
 #[derive(Clone, Debug)]
 pub enum Hash {
-    Listpack(Packed),
+    Listpack(Pairs),
     Hashtable(IndexMap<Vec<u8>, Vec<u8>>),
 }
 
 impl Default for Hash {
     fn default() -> Hash {
-        Hash::Listpack(Packed::default())
+        Hash::Listpack(Pairs::default())
     }
 }
 
@@ -56,7 +60,7 @@ impl Hash {
     /// Number of fields.
     pub fn len(&self) -> usize {
         match self {
-            Hash::Listpack(packed) => packed.len,
+            Hash::Listpack(pairs) => pairs.len,
             Hash::Hashtable(fields) => fields.len(),
         }
     }
@@ -83,7 +87,7 @@ impl Hash {
     /// The value of `field`.
     pub fn get(&self, field: &[u8]) -> Option<&[u8]> {
         match self {
-            Hash::Listpack(packed) => packed.find(field).map(|found| &packed.bytes[found.value]),
+            Hash::Listpack(pairs) => pairs.get(field),
             Hash::Hashtable(fields) => fields.get(field).map(Vec::as_slice),
         }
     }
@@ -96,9 +100,9 @@ impl Hash {
     /// Field/value pairs, in the order Redis would walk them.
     pub fn iter(&self) -> Iter<'_> {
         match self {
-            Hash::Listpack(packed) => Iter::Listpack {
-                bytes: &packed.bytes,
-                left: packed.len,
+            Hash::Listpack(pairs) => Iter::Listpack {
+                pairs: pairs.iter(),
+                left: pairs.len,
             },
             Hash::Hashtable(fields) => Iter::Hashtable(fields.iter()),
         }
@@ -139,7 +143,7 @@ impl Hash {
     pub fn set(&mut self, field: Vec<u8>, value: Vec<u8>, limits: ListpackLimits) -> bool {
         self.prepare_write([field.as_slice(), value.as_slice()], limits);
         let created = match self {
-            Hash::Listpack(packed) => packed.set(&field, &value),
+            Hash::Listpack(pairs) => pairs.set(&field, &value),
             Hash::Hashtable(fields) => fields.insert(field, value).is_none(),
         };
         if self.is_listpack() && self.len() > limits.entries {
@@ -151,83 +155,59 @@ impl Hash {
     /// Removes `field`; true if it was there.
     pub fn remove(&mut self, field: &[u8]) -> bool {
         match self {
-            Hash::Listpack(packed) => packed.remove(field),
+            Hash::Listpack(pairs) => pairs.remove(field),
             Hash::Hashtable(fields) => fields.swap_remove(field).is_some(),
         }
     }
 }
 
-/// A listpack's layout: fields and values side by side in one block, in insertion order, each
-/// a LEB128 length and its bytes (see the module's text).
+/// A listpack's pairs: fields and values alternating in a [`Packed`] block, in insertion
+/// order (see the module's text).
 #[derive(Clone, Debug, Default)]
-pub struct Packed {
-    bytes: Vec<u8>,
+pub struct Pairs {
+    block: Packed,
     /// Number of pairs.
     len: usize,
 }
 
-/// Where a pair lies in a [`Packed`] block.
-struct Found {
-    /// The whole pair, lengths included.
-    pair: std::ops::Range<usize>,
-    /// The value's bytes.
-    value: std::ops::Range<usize>,
+/// A pair found in its block: where it lies (lengths included), and its value.
+struct Found<'a> {
+    pair: Range<usize>,
+    value: &'a [u8],
 }
 
-/// The string at `at` in a packed block: the range of its bytes.
-fn read_string(bytes: &[u8], mut at: usize) -> std::ops::Range<usize> {
-    let (mut len, mut shift) = (0usize, 0);
-    loop {
-        let byte = bytes[at];
-        at += 1;
-        len |= usize::from(byte & 0x7f) << shift;
-        shift += 7;
-        if byte & 0x80 == 0 {
-            return at..at + len;
-        }
+impl Pairs {
+    fn iter(&self) -> PairsIter<'_> {
+        PairsIter(self.block.entries())
     }
-}
 
-fn write_string(out: &mut Vec<u8>, s: &[u8]) {
-    let mut len = s.len();
-    while len >= 0x80 {
-        out.push(len as u8 | 0x80);
-        len >>= 7;
-    }
-    out.push(len as u8);
-    out.extend_from_slice(s);
-}
-
-impl Packed {
-    fn find(&self, field: &[u8]) -> Option<Found> {
-        let mut at = 0;
-        while at < self.bytes.len() {
-            let f = read_string(&self.bytes, at);
-            let value = read_string(&self.bytes, f.end);
-            if self.bytes[f.clone()] == *field {
+    fn find(&self, field: &[u8]) -> Option<Found<'_>> {
+        let mut entries = self.block.entries();
+        while let (Some(f), Some(v)) = (entries.next(), entries.next()) {
+            if f.bytes == field {
                 return Some(Found {
-                    pair: at..value.end,
-                    value,
+                    pair: f.span.start..v.span.end,
+                    value: v.bytes,
                 });
             }
-            at = value.end;
         }
         None
+    }
+
+    fn get(&self, field: &[u8]) -> Option<&[u8]> {
+        self.find(field).map(|found| found.value)
     }
 
     /// Sets `field` to `value` in place, or appends the pair; true when it is new.
     fn set(&mut self, field: &[u8], value: &[u8]) -> bool {
         match self.find(field) {
             Some(found) => {
-                let mut pair = Vec::with_capacity(field.len() + value.len() + 4);
-                write_string(&mut pair, field);
-                write_string(&mut pair, value);
-                self.bytes.splice(found.pair, pair);
+                self.block.splice(found.pair, &[field, value]);
                 false
             }
             None => {
-                write_string(&mut self.bytes, field);
-                write_string(&mut self.bytes, value);
+                self.block.push(field);
+                self.block.push(value);
                 self.len += 1;
                 true
             }
@@ -237,7 +217,7 @@ impl Packed {
     fn remove(&mut self, field: &[u8]) -> bool {
         match self.find(field) {
             Some(found) => {
-                self.bytes.drain(found.pair);
+                self.block.remove(found.pair);
                 self.len -= 1;
                 true
             }
@@ -246,9 +226,20 @@ impl Packed {
     }
 }
 
+/// A listpack's pairs, in order.
+pub struct PairsIter<'a>(Entries<'a>);
+
+impl<'a> Iterator for PairsIter<'a> {
+    type Item = (&'a [u8], &'a [u8]);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        Some((self.0.next()?.bytes, self.0.next()?.bytes))
+    }
+}
+
 /// The pairs of a [`Hash`], in its order.
 pub enum Iter<'a> {
-    Listpack { bytes: &'a [u8], left: usize },
+    Listpack { pairs: PairsIter<'a>, left: usize },
     Hashtable(indexmap::map::Iter<'a, Vec<u8>, Vec<u8>>),
 }
 
@@ -257,16 +248,10 @@ impl<'a> Iterator for Iter<'a> {
 
     fn next(&mut self) -> Option<Self::Item> {
         match self {
-            Iter::Listpack { bytes, left } => {
-                if *left == 0 {
-                    return None;
-                }
-                let field = read_string(bytes, 0);
-                let value = read_string(bytes, field.end);
-                let (pair, rest) = bytes.split_at(value.end);
-                *bytes = rest;
+            Iter::Listpack { pairs, left } => {
+                let pair = pairs.next()?;
                 *left -= 1;
-                Some((&pair[field], &pair[value]))
+                Some(pair)
             }
             Iter::Hashtable(fields) => fields.next().map(|(f, v)| (f.as_slice(), v.as_slice())),
         }

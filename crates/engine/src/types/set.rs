@@ -6,9 +6,14 @@
 //!   keeps a sorted array of integers. Its order shows: SMEMBERS, SSCAN and SINTER read it in
 //!   ascending numeric order, so we keep the same sorted array.
 //! - **hashtable**: from the first non-integer member or the first member past the limit on,
-//!   a hash table whose order is arbitrary. Ours is an `IndexSet`: O(1) membership, and O(1)
-//!   access by position for SPOP, SRANDMEMBER and SSCAN's cursor (the same swap-remove-proof
-//!   cursor as the keyspace's SCAN).
+//!   a hash table whose order is arbitrary. Ours ([`Members`]) keeps insertion order, a
+//!   removal moving the last member into the gap, with access by position for SPOP,
+//!   SRANDMEMBER and SSCAN's cursor (the same swap-remove-proof cursor as the keyspace's SCAN).
+//!   While a set has at most [`PACKED_ENTRIES`] members of at most [`PACKED_VALUE`] bytes, its
+//!   members are packed in one block (`crate::types::packed`), found by a walk; past that they
+//!   move, in the same order, into an `IndexSet` (O(1) membership and position). The packing
+//!   is ours alone, for memory: what a user sees — the encoding, the order, the modelled
+//!   memory — is the same either way.
 //!
 //! A set never goes back from hashtable to intset by itself; only a set built afresh (the
 //! STORE commands' results, what SPOP with a large count leaves) starts as an intset again.
@@ -17,6 +22,7 @@
 use indexmap::IndexSet;
 
 use crate::args::string2ll;
+use crate::types::packed::{Entries, Packed};
 
 /// Redis 7.0's default `set-max-intset-entries`.
 pub const DEFAULT_MAX_INTSET_ENTRIES: usize = 512;
@@ -27,7 +33,7 @@ pub enum Set {
     /// Sorted integers, each standing for its decimal spelling.
     Intset(Vec<i64>),
     /// Members in arbitrary (insertion, then swap-remove) order.
-    Hashtable(IndexSet<Vec<u8>>),
+    Hashtable(Members),
 }
 
 impl Default for Set {
@@ -49,7 +55,7 @@ impl Set {
     pub fn for_first_member(first: &[u8]) -> Set {
         match string2ll(first) {
             Some(_) => Set::Intset(Vec::new()),
-            None => Set::Hashtable(IndexSet::new()),
+            None => Set::Hashtable(Members::default()),
         }
     }
 
@@ -140,7 +146,7 @@ impl Set {
     pub fn get_index(&self, position: usize) -> Option<Vec<u8>> {
         match self {
             Set::Intset(v) => v.get(position).map(|n| n.to_string().into_bytes()),
-            Set::Hashtable(h) => h.get_index(position).cloned(),
+            Set::Hashtable(h) => h.get_index(position).map(<[u8]>::to_vec),
         }
     }
 
@@ -158,7 +164,7 @@ impl Set {
     pub fn iter(&self) -> Box<dyn Iterator<Item = Vec<u8>> + '_> {
         match self {
             Set::Intset(v) => Box::new(v.iter().map(|n| n.to_string().into_bytes())),
-            Set::Hashtable(h) => Box::new(h.iter().cloned()),
+            Set::Hashtable(h) => Box::new(h.iter().map(<[u8]>::to_vec)),
         }
     }
 
@@ -166,6 +172,148 @@ impl Set {
         if let Set::Intset(v) = self {
             let members = v.iter().map(|n| n.to_string().into_bytes()).collect();
             *self = Set::Hashtable(members);
+        }
+    }
+}
+
+/// Redis 7.2's `set-max-listpack-entries` and `set-max-listpack-value` defaults: the bounds of
+/// a packed [`Members`].
+pub const PACKED_ENTRIES: usize = 128;
+pub const PACKED_VALUE: usize = 64;
+
+/// A hashtable-encoded set's members (see the module's text).
+#[derive(Clone, Debug)]
+pub enum Members {
+    Packed { block: Packed, len: usize },
+    Table(IndexSet<Vec<u8>>),
+}
+
+impl Default for Members {
+    fn default() -> Members {
+        Members::Packed {
+            block: Packed::default(),
+            len: 0,
+        }
+    }
+}
+
+impl FromIterator<Vec<u8>> for Members {
+    /// Distinct members, in their order.
+    fn from_iter<I: IntoIterator<Item = Vec<u8>>>(members: I) -> Members {
+        let mut all = Members::default();
+        for member in members {
+            all.insert(member);
+        }
+        all
+    }
+}
+
+impl Members {
+    pub fn len(&self) -> usize {
+        match self {
+            Members::Packed { len, .. } => *len,
+            Members::Table(table) => table.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The members in order.
+    pub fn iter(&self) -> MembersIter<'_> {
+        match self {
+            Members::Packed { block, .. } => MembersIter::Packed(block.entries()),
+            Members::Table(table) => MembersIter::Table(table.iter()),
+        }
+    }
+
+    pub fn contains(&self, member: &[u8]) -> bool {
+        match self {
+            Members::Packed { block, .. } => block.entries().any(|e| e.bytes == member),
+            Members::Table(table) => table.contains(member),
+        }
+    }
+
+    /// Adds `member` at the end; true if it was new. A packed set past its bounds moves into
+    /// a table, in the same order.
+    pub fn insert(&mut self, member: Vec<u8>) -> bool {
+        match self {
+            Members::Packed { block, len } => {
+                if block.entries().any(|e| e.bytes == member.as_slice()) {
+                    return false;
+                }
+                if *len < PACKED_ENTRIES && member.len() <= PACKED_VALUE {
+                    block.push(&member);
+                    *len += 1;
+                    return true;
+                }
+                let mut table: IndexSet<Vec<u8>> =
+                    block.entries().map(|e| e.bytes.to_vec()).collect();
+                table.insert(member);
+                *self = Members::Table(table);
+                true
+            }
+            Members::Table(table) => table.insert(member),
+        }
+    }
+
+    /// The member at `position`.
+    pub fn get_index(&self, position: usize) -> Option<&[u8]> {
+        match self {
+            Members::Packed { block, .. } => block.entries().nth(position).map(|e| e.bytes),
+            Members::Table(table) => table.get_index(position).map(Vec::as_slice),
+        }
+    }
+
+    /// Removes `member`, the last member taking its place; true if it was there.
+    pub fn swap_remove(&mut self, member: &[u8]) -> bool {
+        match self {
+            Members::Packed { block, .. } => {
+                match block.entries().position(|e| e.bytes == member) {
+                    Some(position) => self.swap_remove_index(position).is_some(),
+                    None => false,
+                }
+            }
+            Members::Table(table) => table.swap_remove(member),
+        }
+    }
+
+    /// Removes and returns the member at `position`, the last member taking its place.
+    pub fn swap_remove_index(&mut self, position: usize) -> Option<Vec<u8>> {
+        match self {
+            Members::Packed { block, len } => {
+                let removed = block.entries().nth(position)?;
+                let (span, member) = (removed.span, removed.bytes.to_vec());
+                let last = block.entries().last()?;
+                if last.span.start == span.start {
+                    block.remove(span);
+                } else {
+                    let (last_span, last) = (last.span, last.bytes.to_vec());
+                    block.remove(last_span);
+                    block.splice(span, &[&last]);
+                }
+                *len -= 1;
+                Some(member)
+            }
+            Members::Table(table) => table.swap_remove_index(position),
+        }
+    }
+}
+
+/// The members of a [`Members`], in order.
+pub enum MembersIter<'a> {
+    Packed(Entries<'a>),
+    Table(indexmap::set::Iter<'a, Vec<u8>>),
+}
+
+impl<'a> Iterator for MembersIter<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        match self {
+            MembersIter::Packed(entries) => entries.next().map(|e| e.bytes),
+            MembersIter::Table(members) => members.next().map(Vec::as_slice),
         }
     }
 }
@@ -198,5 +346,38 @@ mod tests {
         let mut trimmed = many.clone();
         trimmed.remove(b"4");
         assert_eq!(few, trimmed);
+    }
+
+    #[test]
+    fn packed_members_keep_the_tables_order_and_move_into_one_past_the_bounds() {
+        let names = |m: &Members| m.iter().map(<[u8]>::to_vec).collect::<Vec<_>>();
+        let mut packed: Members = ["a", "b", "c", "d"]
+            .map(|m| m.as_bytes().to_vec())
+            .into_iter()
+            .collect();
+        let mut table = Members::Table(names(&packed).into_iter().collect());
+        for m in [&mut packed, &mut table] {
+            assert!(m.swap_remove(b"b"));
+            assert!(!m.swap_remove(b"zz"));
+            assert_eq!(m.swap_remove_index(2), Some(b"c".to_vec()));
+            assert!(!m.insert(b"a".to_vec()));
+            assert!(m.insert(b"e".to_vec()));
+        }
+        assert!(matches!(packed, Members::Packed { .. }));
+        assert_eq!(names(&packed), names(&table));
+        assert_eq!(
+            names(&packed),
+            [b"a".to_vec(), b"d".to_vec(), b"e".to_vec()]
+        );
+        assert_eq!(packed.get_index(1), Some(&b"d"[..]));
+
+        packed.insert(vec![b'x'; PACKED_VALUE + 1]);
+        assert!(matches!(packed, Members::Table(_)));
+        assert_eq!(packed.len(), 4);
+        assert_eq!(packed.get_index(3).map(<[u8]>::len), Some(PACKED_VALUE + 1));
+        let many: Members = (0..=PACKED_ENTRIES)
+            .map(|n| n.to_string().into_bytes())
+            .collect();
+        assert!(matches!(many, Members::Table(_)));
     }
 }
