@@ -33,7 +33,8 @@ pub struct ListpackLimits {
 #[derive(Clone, Debug)]
 pub enum Hash {
     Listpack(Pairs),
-    Hashtable(IndexMap<Vec<u8>, Vec<u8>>),
+    /// Behind a pointer, so that the many small hashes stay four words.
+    Hashtable(Box<IndexMap<Vec<u8>, Vec<u8>>>),
 }
 
 impl Default for Hash {
@@ -134,7 +135,7 @@ impl Hash {
     /// The listpack's pairs moved into a hash table, in their order.
     fn convert(&mut self) {
         let fields = self.iter().map(|(f, v)| (f.to_vec(), v.to_vec())).collect();
-        *self = Hash::Hashtable(fields);
+        *self = Hash::Hashtable(Box::new(fields));
     }
 
     /// Sets `field` to `value` (Redis's `hashTypeSet`), converting to a hash table when the

@@ -184,8 +184,12 @@ pub const PACKED_VALUE: usize = 64;
 /// A hashtable-encoded set's members (see the module's text).
 #[derive(Clone, Debug)]
 pub enum Members {
-    Packed { block: Packed, len: usize },
-    Table(IndexSet<Vec<u8>>),
+    Packed {
+        block: Packed,
+        len: usize,
+    },
+    /// Behind a pointer, so that the many small sets stay four words.
+    Table(Box<IndexSet<Vec<u8>>>),
 }
 
 impl Default for Members {
@@ -251,7 +255,7 @@ impl Members {
                 let mut table: IndexSet<Vec<u8>> =
                     block.entries().map(|e| e.bytes.to_vec()).collect();
                 table.insert(member);
-                *self = Members::Table(table);
+                *self = Members::Table(Box::new(table));
                 true
             }
             Members::Table(table) => table.insert(member),
@@ -355,7 +359,7 @@ mod tests {
             .map(|m| m.as_bytes().to_vec())
             .into_iter()
             .collect();
-        let mut table = Members::Table(names(&packed).into_iter().collect());
+        let mut table = Members::Table(Box::new(names(&packed).into_iter().collect()));
         for m in [&mut packed, &mut table] {
             assert!(m.swap_remove(b"b"));
             assert!(!m.swap_remove(b"zz"));
