@@ -1103,6 +1103,27 @@ def queue_scenario(url):
         page.close()
 
 
+def worker_memory(url):
+    page = Page(url)
+    try:
+        def info():
+            fields = dict(l.split(":", 1) for l in page.reply("INFO memory") if ":" in l)
+            return int(fields["used_memory_rss"]), int(fields["used_memory"]), fields
+        rss, used, fields = info()
+        check("used_memory_rss is the worker's WebAssembly memory, whole 64 KiB pages",
+              rss > used and rss % 65536 == 0, (rss, used))
+        page.reply("DEBUG POPULATE 20000")
+        # The cron samples the size every 100 ms.
+        time.sleep(0.5)
+        grown, used, fields = info()
+        check("and grows with the keyspace", grown > rss, (rss, grown))
+        ratio = float(fields["mem_fragmentation_ratio"])
+        check("mem_fragmentation_ratio is the resident size over used_memory",
+              abs(ratio - grown / used) < 0.02, (ratio, grown, used))
+    finally:
+        page.close()
+
+
 def main():
     dist = sys.argv[1] if len(sys.argv) > 1 else "dist"
     os.makedirs(SHOTS, exist_ok=True)
@@ -1112,7 +1133,7 @@ def main():
              blocked_command, scripts_in_the_console, unkillable_script_restart, dropped_files,
              tab_and_escape, steps_show_their_own_state, the_steps_keys, presenter_mode,
              first_visit, server_tab, bits_hll_and_geo_inspectors, script_editor, streams,
-             queue_scenario, monitor_tracking_and_pause]
+             queue_scenario, monitor_tracking_and_pause, worker_memory]
     # Parts named after the directory run alone (for the one being worked on).
     wanted = sys.argv[2:]
     for part in [p for p in parts if not wanted or p.__name__ in wanted]:
