@@ -1103,6 +1103,38 @@ def queue_scenario(url):
         page.close()
 
 
+def worker_memory(url):
+    page = Page(url)
+    try:
+        def info():
+            # Three fields of INFO memory, in one reply short enough for the console to show.
+            lines = page.reply("EVAL \"local i = redis.call('INFO', 'memory') return "
+                               "{string.match(i, 'used_memory_rss:(%d+)'), "
+                               "string.match(i, 'used_memory:(%d+)'), "
+                               "string.match(i, 'mem_fragmentation_ratio:([%d.]+)')}\" 0")
+            rss, used, ratio = [re.search(r'"(.*)"', l).group(1) for l in lines]
+            return int(rss), int(used), float(ratio)
+        rss, used, _ = info()
+        check("used_memory_rss is the worker's WebAssembly memory, whole 64 KiB pages",
+              rss > used and rss % 65536 == 0, (rss, used))
+        page.reply("DEBUG POPULATE 20000")
+        # The cron samples the size every 100 ms.
+        time.sleep(0.5)
+        grown, used, ratio = info()
+        check("and grows with the keyspace", grown > rss, (rss, grown))
+        check("mem_fragmentation_ratio is the resident size over used_memory",
+              abs(ratio - grown / used) < 0.02, (ratio, grown, used))
+        page.tab("Server")
+        title = until(page.driver, 10, lambda: js(page.driver, """
+            const row = [...document.querySelectorAll('.info tr')]
+                .find(r => r.querySelector('th').textContent === 'used_memory_rss');
+            return row && row.title;"""))
+        check("the Server tab's INFO says what used_memory_rss is in the page",
+              "WebAssembly memory" in (title or ""), title)
+    finally:
+        page.close()
+
+
 def main():
     dist = sys.argv[1] if len(sys.argv) > 1 else "dist"
     os.makedirs(SHOTS, exist_ok=True)
@@ -1112,7 +1144,7 @@ def main():
              blocked_command, scripts_in_the_console, unkillable_script_restart, dropped_files,
              tab_and_escape, steps_show_their_own_state, the_steps_keys, presenter_mode,
              first_visit, server_tab, bits_hll_and_geo_inspectors, script_editor, streams,
-             queue_scenario, monitor_tracking_and_pause]
+             queue_scenario, monitor_tracking_and_pause, worker_memory]
     # Parts named after the directory run alone (for the one being worked on).
     wanted = sys.argv[2:]
     for part in [p for p in parts if not wanted or p.__name__ in wanted]:

@@ -79,6 +79,8 @@ pub struct ServerStrings {
     /// The server's log (its start, redis.log, saves, SHUTDOWN), and what writes to it.
     pub log_title: &'static str,
     pub log_hint: &'static str,
+    /// What INFO's `used_memory_rss` is in the page, on its row of the INFO table.
+    pub rss_note: &'static str,
 }
 
 pub const EN: ServerStrings = ServerStrings {
@@ -142,6 +144,7 @@ pub const EN: ServerStrings = ServerStrings {
     code_kept: "Cached scripts are never saved: a restart or SCRIPT FLUSH forgets them. Libraries are saved with the data, in RDB and AOF.",
     log_title: "Server log",
     log_hint: "A script writes here with redis.log(redis.LOG_WARNING, 'text'), at loglevel or above; the server's start, saves and their failures, and SHUTDOWN are noted here too.",
+    rss_note: "In the page: the size of the engine worker's WebAssembly memory, what this tab holds for it. It never shrinks, so it is the most the worker ever held at once; used_memory is Redis's figure for the same data.",
 };
 
 pub const ZH_TW: ServerStrings = ServerStrings {
@@ -205,6 +208,7 @@ pub const ZH_TW: ServerStrings = ServerStrings {
     code_kept: "快取的腳本不會被儲存：重新啟動或 SCRIPT FLUSH 就會忘記。函式庫則和資料一起存進 RDB 與 AOF。",
     log_title: "伺服器日誌",
     log_hint: "腳本可以用 redis.log(redis.LOG_WARNING, 'text') 寫到這裡（等級不低於 loglevel 才會記錄）；伺服器的啟動、儲存與儲存失敗，以及 SHUTDOWN 也會記在這裡。",
+    rss_note: "在網頁中：引擎 Web Worker 的 WebAssembly 記憶體大小，也就是這個分頁為引擎占用的記憶體。它只增不減，所以是 worker 曾同時占用的最大量；used_memory 則是 Redis 對同一份資料的估算。",
 };
 
 #[cfg(test)]

@@ -273,6 +273,7 @@ fn Info() -> impl IntoView {
 #[component]
 fn InfoSectionView(title: String) -> impl IntoView {
     let shared = use_shared();
+    let text = move || shared.text.get().server;
     let open = title == "Memory" || title == "Stats";
     let name = title.clone();
     let fields = move || {
@@ -289,8 +290,10 @@ fn InfoSectionView(title: String) -> impl IntoView {
             <summary>{format!("# {title}")}</summary>
             <table>
                 <tbody>
-                    {move || fields().into_iter().map(|(k, v)| view! {
-                        <tr><th>{field_name(&k)}</th><td>{v}</td></tr>
+                    {move || fields().into_iter().map(|(k, v)| {
+                        // The one figure that is the page's own rather than Redis's.
+                        let note = (k == "used_memory_rss").then(|| text().rss_note);
+                        view! { <tr title=note><th>{field_name(&k)}</th><td>{v}</td></tr> }
                     }).collect_view()}
                 </tbody>
             </table>

@@ -100,6 +100,10 @@ pub(crate) struct Aof {
 const REWRITE_LIMIT_THRESHOLD: u64 = 3;
 const REWRITE_LIMIT_MAX_MINUTES: u64 = 60;
 
+/// The log's buffer is reused after a write while its allocation is under this many bytes
+/// (Redis's 4000: an allocator arena of 4 KB less its overhead).
+const AOF_BUF_REUSE: usize = 4000;
+
 impl Aof {
     pub(crate) fn new(on: bool) -> Aof {
         Aof {
@@ -410,7 +414,14 @@ impl Engine {
                     p.log("AOF write error looks solved, Redis can write again.".into());
                 }
                 p.aof.current_size += p.aof.buf.len() as u64;
-                p.aof.buf.clear();
+                // A small buffer is kept for the next commands; a big one (an EVAL that
+                // wrote a million keys, a cycle that expired as many) is given back, as Redis
+                // frees an `aof_buf` of 4000 bytes or more, so one burst does not stay held.
+                if p.aof.buf.capacity() < AOF_BUF_REUSE {
+                    p.aof.buf.clear();
+                } else {
+                    p.aof.buf = Vec::new();
+                }
                 p.aof.last_write_ok = true;
             }
             // The commands stay in the buffer: the next flush tries them again, as Redis

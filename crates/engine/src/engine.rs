@@ -288,6 +288,8 @@ pub struct Engine {
     pub(crate) monitor_view: Option<Vec<String>>,
     /// CLIENT PAUSE and the commands it holds (`crate::pause`).
     pub(crate) pausing: Pausing,
+    /// The process's resident memory, sampled by the cron (`crate::resident`).
+    pub(crate) resident: crate::resident::Resident,
 }
 
 /// A geo search as it was asked: which key of which database, and the circle or box.
@@ -345,12 +347,14 @@ impl Engine {
             own_monitor_lines: Vec::new(),
             monitor_view: None,
             pausing: Pausing::default(),
+            resident: Default::default(),
         };
         let requirepass = engine.config.text("requirepass").as_bytes().to_vec();
         engine.acl.set_requirepass(&requirepass);
         engine.apply_config();
         engine.eviction.create_shared_objects(now_ms);
         engine.peak_memory = engine.used_memory();
+        engine.sample_resident_memory(true);
         engine
     }
 
@@ -893,6 +897,7 @@ impl Engine {
         self.limit_used_slots();
         self.broadcast_invalidations();
         self.track_peak_memory();
+        self.sample_resident_memory(false);
         self.flush_aof();
         self.persistence_cron();
         let now_us = self.clock.elapsed_us();
@@ -1012,6 +1017,31 @@ impl Engine {
     /// The current wall time according to the engine's clock.
     pub fn now_ms(&self) -> u64 {
         self.clock.now_ms()
+    }
+
+    /// Gives the engine what measures the process's resident memory (INFO's
+    /// `used_memory_rss`, `crate::resident`), and takes a first sample at once, as a server
+    /// starting has one before its first INFO.
+    pub fn set_resident_memory(&mut self, probe: Box<dyn crate::ResidentMemory>) {
+        self.resident.probe = Some(probe);
+        self.sample_resident_memory(true);
+    }
+
+    /// Redis's `cronUpdateMemoryStats`: a new sample of the resident size and of
+    /// `used_memory` beside it, at most every 100 ms unless `force`d.
+    pub(crate) fn sample_resident_memory(&mut self, force: bool) {
+        if self.resident.probe.is_none() {
+            return;
+        }
+        let used = self.used_memory() as u64;
+        let lua = self.scripting.lua.as_ref().map_or(0, |l| l.used_memory()) as u64;
+        let now_us = self.clock.elapsed_us();
+        self.resident.refresh(now_us, used, lua, force);
+    }
+
+    /// The last sample of the resident size, or the model's figures now without a probe.
+    pub(crate) fn memory_sample(&self) -> crate::resident::MemorySample {
+        self.resident.sample(self.used_memory() as u64)
     }
 }
 

@@ -354,3 +354,122 @@ fn info_sections_and_resetstat() {
     };
     assert_eq!(String::from_utf8(text).unwrap(), "# Latencystats\r\n");
 }
+
+/// A resident size the test sets, as the front end's probe would read it.
+#[derive(Clone, Default)]
+struct FixedResident(std::sync::Arc<std::sync::atomic::AtomicU64>);
+
+impl FixedResident {
+    fn set(&self, bytes: u64) {
+        self.0.store(bytes, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+impl keyspace::ResidentMemory for FixedResident {
+    fn resident_bytes(&self) -> Option<u64> {
+        Some(self.0.load(std::sync::atomic::Ordering::Relaxed))
+    }
+}
+
+impl Harness {
+    fn stat(&mut self, name: &str) -> Reply {
+        let Reply::Map(fields) = self.run("MEMORY STATS") else {
+            panic!("MEMORY STATS is a map");
+        };
+        fields
+            .into_iter()
+            .find_map(|(k, v)| (k == Reply::bulk(name)).then_some(v))
+            .unwrap_or_else(|| panic!("no {name} in MEMORY STATS"))
+    }
+
+    fn doctor(&mut self) -> String {
+        let Reply::Verbatim { text, .. } = self.run("MEMORY DOCTOR") else {
+            panic!("MEMORY DOCTOR is verbatim text");
+        };
+        String::from_utf8(text).unwrap()
+    }
+}
+
+#[test]
+fn without_a_probe_the_model_stands_for_the_resident_size() {
+    let mut h = Harness::new(1);
+    h.run("SET k v");
+    let used = h.info_field("memory", "used_memory");
+    assert_eq!(h.info_field("memory", "used_memory_rss"), used);
+    assert_eq!(h.info_field("memory", "mem_fragmentation_ratio"), "1.00");
+    assert_eq!(h.info_field("memory", "mem_fragmentation_bytes"), "0");
+    assert_eq!(h.stat("fragmentation"), Reply::Double(1.0));
+}
+
+#[test]
+fn used_memory_rss_is_the_probes_reading_sampled_by_the_cron_every_100_ms() {
+    let mut h = Harness::new(1);
+    let probe = FixedResident::default();
+    probe.set(3_000_000);
+    h.engine.set_resident_memory(Box::new(probe.clone()));
+    let used: u64 = h.info_field("memory", "used_memory").parse().unwrap();
+    assert_eq!(h.info_field("memory", "used_memory_rss"), "3000000");
+    assert_eq!(h.info_field("memory", "used_memory_rss_human"), "2.86M");
+    // Redis's ratio: the resident size over used_memory when it was read, two decimals.
+    let ratio = 3_000_000.0 / used as f32;
+    assert_eq!(
+        h.info_field("memory", "mem_fragmentation_ratio"),
+        format!("{ratio:.2}")
+    );
+    let bytes = 3_000_000 - used as i64;
+    assert_eq!(
+        h.info_field("memory", "mem_fragmentation_bytes"),
+        bytes.to_string()
+    );
+    // Without an allocator's own figures, all of the excess is the allocator's, as in Redis
+    // built without jemalloc; the process holds nothing beside it (no Lua yet).
+    assert_eq!(h.info_field("memory", "allocator_resident"), "3000000");
+    assert_eq!(
+        h.info_field("memory", "allocator_frag_bytes"),
+        bytes.to_string()
+    );
+    assert_eq!(h.info_field("memory", "rss_overhead_ratio"), "1.00");
+    assert_eq!(h.info_field("memory", "rss_overhead_bytes"), "0");
+    assert_eq!(h.stat("fragmentation"), Reply::Double(f64::from(ratio)));
+    assert_eq!(h.stat("fragmentation.bytes"), Reply::Integer(bytes));
+    assert_eq!(h.stat("allocator.resident"), Reply::Integer(3_000_000));
+
+    // A new reading shows only once the cron samples again, 100 ms later.
+    probe.set(9_000_000);
+    h.engine.tick();
+    assert_eq!(h.info_field("memory", "used_memory_rss"), "3000000");
+    h.clock.advance_ms(100);
+    h.engine.tick();
+    assert_eq!(h.info_field("memory", "used_memory_rss"), "9000000");
+    // The modelled figure is the model's whatever the probe says.
+    assert_eq!(h.info_field("memory", "used_memory"), used.to_string());
+}
+
+#[test]
+fn memory_doctor_reports_a_resident_size_far_above_used_memory() {
+    let mut h = Harness::new(1);
+    let probe = FixedResident::default();
+    // Over Redis's 5 MB below which the doctor declines.
+    h.run("SETRANGE big 6000000 x");
+    probe.set(8_000_000);
+    h.engine.set_resident_memory(Box::new(probe.clone()));
+    assert!(h
+        .doctor()
+        .starts_with("Hi Sam, I can't find any memory issue"));
+    probe.set(60_000_000);
+    h.clock.advance_ms(100);
+    h.engine.tick();
+    let report = h.doctor();
+    assert!(
+        report.starts_with("Sam, I detected a few issues"),
+        "{report}"
+    );
+    assert!(report.contains(" * High total RSS: "), "{report}");
+    assert!(report.contains("The currently used allocator is \"jemalloc-5.3.0 (modelled)\""));
+    assert!(
+        report.contains(" * High allocator fragmentation: "),
+        "{report}"
+    );
+    assert!(!report.contains("High process RSS overhead"), "{report}");
+    assert!(report.ends_with("I'm here to keep you safe, Sam. I want to help you.\n"));
+}

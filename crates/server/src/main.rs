@@ -22,6 +22,7 @@
 
 mod aclfile;
 mod clock;
+mod resident;
 mod server;
 mod storage;
 
@@ -71,6 +72,7 @@ fn main() -> ExitCode {
     // Nothing reads keyspace events natively yet: don't collect them.
     engine.set_capture_events(false);
     engine.set_front_end_resumes(true);
+    engine.set_resident_memory(Box::new(resident::ProcessMemory));
     // Like redis-server, refuse to start on a snapshot that cannot be read whole, rather than
     // serve half of it or overwrite it with an empty keyspace at the next save.
     engine.set_storage(Box::<storage::FileStorage>::default());

@@ -14,7 +14,8 @@
 //!   lab's runs.
 //! - [`share`]: share links, exports and QR codes.
 //! - [`persistence`]: what the browser keeps and restoring it; [`store`]: IndexedDB.
-//! - [`clock`]: the browser's clocks and a seed for the engine.
+//! - [`clock`]: the browser's clocks and a seed for the engine; [`resident`]: the
+//!   WebAssembly memory's size, INFO's `used_memory_rss`.
 //! - [`in_page`]: the session answering in the page's own thread, for the browser tests.
 
 pub mod assist;
@@ -28,6 +29,7 @@ pub mod lrulab;
 pub mod messages;
 pub mod persistence;
 pub mod player;
+pub mod resident;
 pub mod server;
 pub mod session;
 pub mod share;

@@ -280,6 +280,9 @@ impl MemoryBreakdown {
     }
 }
 
+/// INFO's `mem_allocator`: the allocator `used_memory` models.
+pub(crate) const MEM_ALLOCATOR: &str = "jemalloc-5.3.0 (modelled)";
+
 /// `used_memory_lua` of a Lua state nothing has run in, as Redis 7.0 reports it.
 const FRESH_LUA: u64 = 32_768;
 
@@ -299,12 +302,14 @@ fn memory_fields(engine: &Engine) -> Fields {
     let functions_vm = engine.functions_vm_memory() as u64;
     let functions = engine.functions_memory() as u64;
     let libraries = &engine.scripting.functions.current;
+    let sample = engine.memory_sample();
+    let o = sample.overheads();
     fields([
-        ("used_memory", used.clone()),
+        ("used_memory", used),
         ("used_memory_human", human(m.used)),
-        // No process of its own to measure: the model stands for the resident size too.
-        ("used_memory_rss", used.clone()),
-        ("used_memory_rss_human", human(m.used)),
+        // What the front end measured, at the cron's last sample (`crate::resident`).
+        ("used_memory_rss", sample.process_rss.to_string()),
+        ("used_memory_rss_human", bytes_to_human(sample.process_rss)),
         ("used_memory_peak", peak),
         ("used_memory_peak_human", human(m.peak)),
         ("used_memory_peak_perc", format!("{:.2}%", m.peak_perc())),
@@ -315,9 +320,12 @@ fn memory_fields(engine: &Engine) -> Fields {
             "used_memory_dataset_perc",
             format!("{:.2}%", m.dataset_perc()),
         ),
-        ("allocator_allocated", used.clone()),
-        ("allocator_active", used.clone()),
-        ("allocator_resident", used),
+        (
+            "allocator_allocated",
+            sample.allocator_allocated.to_string(),
+        ),
+        ("allocator_active", sample.allocator_active.to_string()),
+        ("allocator_resident", sample.allocator_resident.to_string()),
         ("total_system_memory", "0".into()),
         ("total_system_memory_human", "0B".into()),
         ("used_memory_lua", lua.to_string()),
@@ -351,14 +359,19 @@ fn memory_fields(engine: &Engine) -> Fields {
             "maxmemory_policy",
             engine.config.text("maxmemory-policy").to_string(),
         ),
-        ("allocator_frag_ratio", "1.00".into()),
-        ("allocator_frag_bytes", "0".into()),
-        ("allocator_rss_ratio", "1.00".into()),
-        ("allocator_rss_bytes", "0".into()),
-        ("rss_overhead_ratio", "1.00".into()),
-        ("rss_overhead_bytes", "0".into()),
-        ("mem_fragmentation_ratio", "1.00".into()),
-        ("mem_fragmentation_bytes", "0".into()),
+        ("allocator_frag_ratio", format!("{:.2}", o.allocator_frag)),
+        // Redis prints this one unsigned: less active than allocated reads as a wrapped
+        // count, as it does there.
+        (
+            "allocator_frag_bytes",
+            (o.allocator_frag_bytes as u64).to_string(),
+        ),
+        ("allocator_rss_ratio", format!("{:.2}", o.allocator_rss)),
+        ("allocator_rss_bytes", o.allocator_rss_bytes.to_string()),
+        ("rss_overhead_ratio", format!("{:.2}", o.rss_extra)),
+        ("rss_overhead_bytes", o.rss_extra_bytes.to_string()),
+        ("mem_fragmentation_ratio", format!("{:.2}", o.total_frag)),
+        ("mem_fragmentation_bytes", o.total_frag_bytes.to_string()),
         ("mem_not_counted_for_evict", "0".into()),
         ("mem_replication_backlog", "0".into()),
         ("mem_total_replication_buffers", "0".into()),
@@ -366,7 +379,7 @@ fn memory_fields(engine: &Engine) -> Fields {
         ("mem_clients_normal", m.clients.to_string()),
         ("mem_cluster_links", "0".into()),
         ("mem_aof_buffer", "0".into()),
-        ("mem_allocator", "jemalloc-5.3.0 (modelled)".into()),
+        ("mem_allocator", MEM_ALLOCATOR.into()),
         ("active_defrag_running", "0".into()),
         ("lazyfree_pending_objects", "0".into()),
         ("lazyfreed_objects", "0".into()),

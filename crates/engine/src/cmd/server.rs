@@ -1134,8 +1134,9 @@ fn memory_usage(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 /// ```text
 /// MEMORY STATS
 /// ```
-/// Redis's breakdown of `used_memory`, from the model: the allocator and fragmentation
-/// figures are the model's own (no fragmentation), replication and AOF are never used.
+/// Redis's breakdown of `used_memory`, from the model; the allocator and fragmentation
+/// figures come from the cron's last sample of the resident size (`crate::resident`), as
+/// INFO's do. Replication and AOF buffers are never used.
 fn memory_stats(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
     engine.track_peak_memory();
     let m = MemoryBreakdown::of(engine);
@@ -1168,6 +1169,10 @@ fn memory_stats(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
     );
     let keys: usize = engine.dbs.iter().map(|d| d.len()).sum();
     let net = m.used.saturating_sub(m.startup);
+    let sample = engine.memory_sample();
+    let o = sample.overheads();
+    let long = |n: u64| Reply::Integer(n as i64);
+    let ratio = |r: f32| Reply::Double(f64::from(r));
     fields.extend([
         ("overhead.total", int(m.overhead)),
         ("keys.count", int(keys)),
@@ -1178,17 +1183,20 @@ fn memory_stats(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
         ("dataset.bytes", int(m.dataset)),
         ("dataset.percentage", Reply::Double(m.dataset_perc())),
         ("peak.percentage", Reply::Double(m.peak_perc())),
-        ("allocator.allocated", int(m.used)),
-        ("allocator.active", int(m.used)),
-        ("allocator.resident", int(m.used)),
-        ("allocator-fragmentation.ratio", Reply::Double(1.0)),
-        ("allocator-fragmentation.bytes", int(0)),
-        ("allocator-rss.ratio", Reply::Double(1.0)),
-        ("allocator-rss.bytes", int(0)),
-        ("rss-overhead.ratio", Reply::Double(1.0)),
-        ("rss-overhead.bytes", int(0)),
-        ("fragmentation", Reply::Double(1.0)),
-        ("fragmentation.bytes", int(0)),
+        ("allocator.allocated", long(sample.allocator_allocated)),
+        ("allocator.active", long(sample.allocator_active)),
+        ("allocator.resident", long(sample.allocator_resident)),
+        ("allocator-fragmentation.ratio", ratio(o.allocator_frag)),
+        (
+            "allocator-fragmentation.bytes",
+            Reply::Integer(o.allocator_frag_bytes),
+        ),
+        ("allocator-rss.ratio", ratio(o.allocator_rss)),
+        ("allocator-rss.bytes", Reply::Integer(o.allocator_rss_bytes)),
+        ("rss-overhead.ratio", ratio(o.rss_extra)),
+        ("rss-overhead.bytes", Reply::Integer(o.rss_extra_bytes)),
+        ("fragmentation", ratio(o.total_frag)),
+        ("fragmentation.bytes", Reply::Integer(o.total_frag_bytes)),
     ]);
     Ok(Reply::field_map(fields).into())
 }
@@ -1196,36 +1204,93 @@ fn memory_stats(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
 /// Below this much memory (Redis's 5 MB) MEMORY DOCTOR declines to diagnose.
 const DOCTOR_MIN_MEMORY: usize = 5 * 1024 * 1024;
 
+/// An overhead MEMORY DOCTOR reports only past this many bytes (Redis's 10 MB).
+const DOCTOR_MIN_OVERHEAD: i64 = 10 << 20;
+
 /// ```text
 /// MEMORY DOCTOR
 /// ```
-/// Redis's report, for what the model can suffer from: little memory, or a peak far above
-/// the current use. There is no fragmentation or RSS overhead in a model, and no big client
-/// buffers, so nothing else is ever reported.
+/// Redis's report, for what can happen here: little memory, a peak far above the current
+/// use, and a resident size far above `used_memory` (from the cron's last sample,
+/// `crate::resident`). There are no replicas, and big client buffers and many cached
+/// scripts are not diagnosed.
 fn memory_doctor(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
     let m = MemoryBreakdown::of(engine);
+    let o = engine.memory_sample().overheads();
+    let past = |ratio: f32, limit: f32, bytes: i64| ratio > limit && bytes > DOCTOR_MIN_OVERHEAD;
+    let mut issues = Vec::new();
+    if m.peak as f32 / m.used as f32 > 1.5 {
+        issues.push(
+            " * Peak memory: In the past this instance used more than 150% the memory that is \
+             currently using. The allocator is normally not able to release memory after a \
+             peak, so you can expect to see a big fragmentation ratio, however this is \
+             actually harmless and is only due to the memory peak, and if the Redis instance \
+             Resident Set Size (RSS) is currently bigger than expected, the memory will be \
+             used as soon as you fill the Redis instance with more data. If the memory peak \
+             was only occasional and you want to try to reclaim memory, please try the \
+             MEMORY PURGE command, otherwise the only other option is to shutdown and restart \
+             the instance.\n\n"
+                .to_string(),
+        );
+    }
+    if past(o.total_frag, 1.4, o.total_frag_bytes) {
+        issues.push(format!(
+            " * High total RSS: This instance has a memory fragmentation and RSS overhead \
+             greater than 1.4 (this means that the Resident Set Size of the Redis process is \
+             much larger than the sum of the logical allocations Redis performed). This \
+             problem is usually due either to a large peak memory (check if there is a peak \
+             memory entry above in the report) or may result from a workload that causes the \
+             allocator to fragment memory a lot. If the problem is a large peak memory, then \
+             there is no issue. Otherwise, make sure you are using the Jemalloc allocator and \
+             not the default libc malloc. Note: The currently used allocator is \"{}\".\n\n",
+            crate::cmd::info::MEM_ALLOCATOR
+        ));
+    }
+    if past(o.allocator_frag, 1.1, o.allocator_frag_bytes) {
+        issues.push(
+            " * High allocator fragmentation: This instance has an allocator external \
+             fragmentation greater than 1.1. This problem is usually due either to a large \
+             peak memory (check if there is a peak memory entry above in the report) or may \
+             result from a workload that causes the allocator to fragment memory a lot. You \
+             can try enabling 'activedefrag' config option.\n\n"
+                .to_string(),
+        );
+    }
+    if past(o.allocator_rss, 1.1, o.allocator_rss_bytes) {
+        issues.push(
+            " * High allocator RSS overhead: This instance has an RSS memory overhead is \
+             greater than 1.1 (this means that the Resident Set Size of the allocator is much \
+             larger than the sum what the allocator actually holds). This problem is usually \
+             due to a large peak memory (check if there is a peak memory entry above in the \
+             report), you can try the MEMORY PURGE command to reclaim it.\n\n"
+                .to_string(),
+        );
+    }
+    if past(o.rss_extra, 1.1, o.rss_extra_bytes) {
+        issues.push(
+            " * High process RSS overhead: This instance has non-allocator RSS memory overhead \
+             is greater than 1.1 (this means that the Resident Set Size of the Redis process is \
+             much larger than the RSS the allocator holds). This problem may be due to Lua \
+             scripts or Modules.\n\n"
+                .to_string(),
+        );
+    }
     let text = if m.used < DOCTOR_MIN_MEMORY {
         "Hi Sam, this instance is empty or is using very little memory, my issues detector \
          can't be used in these conditions. Please, leave for your mission on Earth and fill \
          it with some data. The new Sam and I will be back to our programming as soon as I \
          finished rebooting.\n"
             .to_string()
-    } else if m.peak as f64 / m.used as f64 > 1.5 {
-        "Sam, I detected a few issues in this Redis instance memory implants:\n\n \
-         * Peak memory: In the past this instance used more than 150% the memory that is \
-         currently using. The allocator is normally not able to release memory after a peak, \
-         so you can expect to see a big fragmentation ratio, however this is actually \
-         harmless and is only due to the memory peak, and if the Redis instance Resident Set \
-         Size (RSS) is currently bigger than expected, the memory will be used as soon as \
-         you fill the Redis instance with more data. If the memory peak was only occasional \
-         and you want to try to reclaim memory, please try the MEMORY PURGE command, \
-         otherwise the only other option is to shutdown and restart the instance.\n\n\
-         I'm here to keep you safe, Sam. I want to help you.\n"
-            .to_string()
-    } else {
+    } else if issues.is_empty() {
         "Hi Sam, I can't find any memory issue in your instance. I can only account for what \
          occurs on this base.\n"
             .to_string()
+    } else {
+        format!(
+            "Sam, I detected a few issues in this Redis instance memory implants:\n\n{}\
+             I'm here to keep you safe, Sam. I want to help you.\n",
+            issues.concat()
+        )
     };
     Ok(Reply::Verbatim {
         format: *b"txt",

@@ -8,6 +8,7 @@ use keyspace_protocol::Response;
 
 use super::Session;
 use crate::persistence::{self, PageStorage, StoreOp};
+use crate::resident::WasmMemory;
 use keyspace_protocol::console::PANES_MAX;
 
 impl Session {
@@ -32,6 +33,7 @@ impl Session {
             .expect("one thread")
             .push(StoreOp::Clock(persistence::clock_record(offset_ms)));
         engine.set_capture_events(true);
+        engine.set_resident_memory(Box::new(WasmMemory));
         engine.take_events();
         // Whatever the scenario's clients were sent and never read is theirs, not news.
         for &(_, id) in &clients {

@@ -36,6 +36,7 @@ use crate::keyview;
 use crate::lrulab;
 use crate::persistence::{self, StoreOp, Stored};
 use crate::player::Player;
+use crate::resident::WasmMemory;
 use crate::server;
 use crate::share;
 use panes::{client_prompt, prompt, Pane};
@@ -385,6 +386,7 @@ impl Booted {
     ) -> Booted {
         let (mut engine, restored) = persistence::restore(stored, clock, seed, ops.clone());
         engine.set_capture_events(true);
+        engine.set_resident_memory(Box::new(WasmMemory));
         let mut damaged = stored.damaged.clone();
         for op in ops.lock().expect("one thread").iter() {
             if let StoreOp::Damaged { name, bytes } = op {
