@@ -308,7 +308,7 @@ impl Entry {
     /// The key's modelled share of `used_memory`: dict entry, name and value (what deleting
     /// it gives back), for the page's biggest keys.
     pub fn memory(&self) -> usize {
-        self.mem_low as usize | ((self.lru_mem_high >> 24) as usize) << 32
+        (u64::from(self.mem_low) | u64::from(self.lru_mem_high >> 24) << 32) as usize
     }
 
     /// What OBJECT ENCODING answers for this entry: for a string, Redis's rule applied to its
