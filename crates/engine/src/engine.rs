@@ -187,6 +187,9 @@ pub struct Stats {
     pub expired_stale_perc: f64,
     /// Active expire cycles cut short by their time budget.
     pub expired_time_cap_reached_count: u64,
+    /// Monotonic time spent in active expire cycles (µs): INFO's
+    /// `expire_cycle_cpu_milliseconds`.
+    pub expire_cycle_time_used_us: u64,
     /// Per command, under Redis's full name (`config|get`): INFO commandstats.
     pub commandstats: BTreeMap<String, CommandStat>,
 }
@@ -889,7 +892,7 @@ impl Engine {
             self.flush_aof();
             return;
         }
-        self.active_expire_cycle();
+        self.active_expire_cycle(crate::expire::CycleKind::Slow);
         self.limit_used_slots();
         self.broadcast_invalidations();
         self.track_peak_memory();
