@@ -72,7 +72,8 @@
 //! Deletions go through `Engine::delete_expired`, the same door as lazy expiry, so an
 //! actively expired key is announced and counted exactly like a lazily expired one. The time
 //! every cycle took is summed for INFO's `expire_cycle_cpu_milliseconds`, as Redis sums it
-//! (wall time on the monotonic timer, which is what Redis calls CPU time there).
+//! (wall time on the monotonic timer, which is what Redis calls CPU time there), and a cycle
+//! at least `latency-monitor-threshold` long is a latency spike of the event `expire-cycle`.
 
 use crate::engine::Engine;
 
@@ -219,7 +220,10 @@ impl Engine {
             }
         }
 
-        self.stats.expire_cycle_time_used_us += self.clock.elapsed_us().saturating_sub(start);
+        let elapsed = self.clock.elapsed_us().saturating_sub(start);
+        self.stats.expire_cycle_time_used_us += elapsed;
+        self.latency
+            .add_sample_if_needed("expire-cycle", elapsed / 1000, self.now_ms / 1000);
         let current_perc = if total_sampled == 0 {
             0.0
         } else {
