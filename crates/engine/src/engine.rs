@@ -236,6 +236,8 @@ pub struct Engine {
     pub(crate) dirty: u64,
     pub(crate) events: Vec<KeyspaceEvent>,
     pub(crate) capture_events: bool,
+    /// Keyspace events announced since start, recorded or not ([`Engine::events_announced`]).
+    pub(crate) events_announced: u64,
     pub(crate) active_expire: ActiveExpireState,
     /// Clients whose outbox received something outside their own command (a pub/sub message,
     /// a blocked command's reply): whoever pushes to another client's outbox records its id
@@ -322,6 +324,7 @@ impl Engine {
             dirty: 0,
             events: Vec::new(),
             capture_events: true,
+            events_announced: 0,
             active_expire: ActiveExpireState::default(),
             woken: Vec::new(),
             eviction: Eviction::default(),
@@ -925,6 +928,14 @@ impl Engine {
         if !on {
             self.events.clear();
         }
+    }
+
+    /// How many keyspace events were announced since the engine started, recorded or not: a
+    /// front end that wants to know only whether anything changed, not what (the page after
+    /// a tick, which may expire thousands of keys), turns recording off meanwhile and
+    /// compares this count, rather than have a key copied for every event.
+    pub fn events_announced(&self) -> u64 {
+        self.events_announced
     }
 
     /// Users and the ACL LOG.
