@@ -729,6 +729,7 @@ impl Engine {
         db: usize,
         key: &[u8],
     ) {
+        self.events_announced += 1;
         if self.capture_events {
             self.events.push(KeyspaceEvent {
                 class,

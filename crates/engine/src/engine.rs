@@ -187,6 +187,9 @@ pub struct Stats {
     pub expired_stale_perc: f64,
     /// Active expire cycles cut short by their time budget.
     pub expired_time_cap_reached_count: u64,
+    /// Monotonic time spent in active expire cycles (µs): INFO's
+    /// `expire_cycle_cpu_milliseconds`.
+    pub expire_cycle_time_used_us: u64,
     /// Per command, under Redis's full name (`config|get`): INFO commandstats.
     pub commandstats: BTreeMap<String, CommandStat>,
 }
@@ -233,6 +236,8 @@ pub struct Engine {
     pub(crate) dirty: u64,
     pub(crate) events: Vec<KeyspaceEvent>,
     pub(crate) capture_events: bool,
+    /// Keyspace events announced since start, recorded or not ([`Engine::events_announced`]).
+    pub(crate) events_announced: u64,
     pub(crate) active_expire: ActiveExpireState,
     /// Clients whose outbox received something outside their own command (a pub/sub message,
     /// a blocked command's reply): whoever pushes to another client's outbox records its id
@@ -321,6 +326,7 @@ impl Engine {
             dirty: 0,
             events: Vec::new(),
             capture_events: true,
+            events_announced: 0,
             active_expire: ActiveExpireState::default(),
             woken: Vec::new(),
             eviction: Eviction::default(),
@@ -893,7 +899,7 @@ impl Engine {
             self.flush_aof();
             return;
         }
-        self.active_expire_cycle();
+        self.active_expire_cycle(crate::expire::CycleKind::Slow);
         self.limit_used_slots();
         self.broadcast_invalidations();
         self.track_peak_memory();
@@ -927,6 +933,14 @@ impl Engine {
         if !on {
             self.events.clear();
         }
+    }
+
+    /// How many keyspace events were announced since the engine started, recorded or not: a
+    /// front end that wants to know only whether anything changed, not what (the page after
+    /// a tick, which may expire thousands of keys), turns recording off meanwhile and
+    /// compares this count, rather than have a key copied for every event.
+    pub fn events_announced(&self) -> u64 {
+        self.events_announced
     }
 
     /// Users and the ACL LOG.

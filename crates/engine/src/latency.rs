@@ -22,9 +22,10 @@
 //! LATENCY HISTOGRAM reads the same histograms as a cumulative distribution over powers of two
 //! ([`LatencyHistogram::cdf`]).
 //!
-//! Only command events are recorded: Redis's other events (`fork`, `aof-*`, `expire-cycle`,
-//! `eviction-*`...) time work that has no cost worth measuring here (no disk, no fork, modelled
-//! memory freed in a few map operations).
+//! Command events are recorded, and `expire-cycle` (`crate::expire`), whose cycles take as
+//! long here as they do in Redis. Redis's other events (`fork`, `aof-*`, `eviction-*`...) time
+//! work that has no cost worth measuring here (no disk, no fork, modelled memory freed in a
+//! few map operations).
 
 use std::collections::BTreeMap;
 
@@ -205,6 +206,8 @@ pub struct LatencyMonitor {
     threshold_ms: u64,
     /// `latency-tracking`: per-command histograms on.
     pub tracking: bool,
+    /// `hz`, which LATENCY DOCTOR suggests raising when expire cycles were slow.
+    hz: i64,
     events: BTreeMap<&'static str, TimeSeries>,
 }
 
@@ -213,6 +216,7 @@ impl LatencyMonitor {
     pub fn configure(&mut self, config: &crate::Config) {
         self.threshold_ms = config.int("latency-monitor-threshold").max(0) as u64;
         self.tracking = config.flag("latency-tracking");
+        self.hz = config.int("hz");
     }
 
     /// Records `latency_ms` under `event` if monitoring is on and it reaches the threshold
@@ -308,9 +312,9 @@ impl LatencyMonitor {
     /// apart as Redis tells its cases apart, in our own words. `slowlog_slower_than` is
     /// `slowlog-log-slower-than` in µs.
     ///
-    /// The engine records only `command` and `fast-command`, and both bring advice, so the
-    /// report is one of: monitoring never on; no spike yet; the events and their advice.
-    /// Redis's other events (fork, AOF and disk writes, expire and eviction cycles) and its
+    /// The engine records `command`, `fast-command` and `expire-cycle`, and each brings
+    /// advice, so the report is one of: monitoring never on; no spike yet; the events and
+    /// their advice. Redis's other events (fork, AOF and disk writes, eviction cycles) and its
     /// huge-pages check have nothing here to be about.
     pub fn doctor(&self, now_s: u64, slowlog_slower_than: i64) -> String {
         if self.events.is_empty() && self.threshold_ms == 0 {
@@ -324,7 +328,7 @@ impl LatencyMonitor {
         }
         let mut report =
             String::from("Some latency spikes were recorded. Here they are, event by event:\n\n");
-        let (mut slow_commands, mut fast_commands) = (false, false);
+        let (mut slow_commands, mut fast_commands, mut expire_cycles) = (false, false, false);
         for (number, (name, ts)) in self.events.iter().enumerate() {
             let stats = Stats::of(ts, now_s);
             report += &format!(
@@ -339,6 +343,7 @@ impl LatencyMonitor {
             );
             slow_commands |= *name == "command";
             fast_commands |= *name == "fast-command";
+            expire_cycles |= *name == "expire-cycle";
         }
         report += "\nWhat might help:\n\n";
         let threshold_us = self.threshold_ms * 1000;
@@ -365,7 +370,12 @@ impl LatencyMonitor {
                        measure the system's own latency with 'redis-cli --intrinsic-latency \
                        100'.\n";
         }
-        if slow_commands {
+        if expire_cycles && self.hz < 100 {
+            report += "- Each active expire cycle may take a quarter of the time between two \
+                       of the server's ticks; more ticks make shorter cycles. 'CONFIG SET hz \
+                       100' spreads the removal of expired keys more finely.\n";
+        }
+        if slow_commands || expire_cycles {
             report += "- Removing a big key (DEL, expiry or eviction) takes time in proportion \
                        to its size. Keys that are often removed are better split into several \
                        smaller ones.\n";
@@ -455,6 +465,16 @@ mod tests {
         m.add_sample_if_needed("fast-command", 15, 105);
         assert!(m.doctor(110, 10_000).contains("2. fast-command"));
         assert!(m.doctor(110, 10_000).contains("CPU"));
+        // Slow expire cycles alone: the big-key advice, and more ticks unless hz is 100.
+        m.reset(&[]);
+        m.hz = 10;
+        m.add_sample_if_needed("expire-cycle", 25, 106);
+        let report = m.doctor(110, 10_000);
+        assert!(report.contains("1. expire-cycle: 1 latency spikes"));
+        assert!(report.contains("CONFIG SET hz 100") && report.contains("big key"));
+        assert!(!report.contains("SLOWLOG GET"));
+        m.hz = 100;
+        assert!(!m.doctor(110, 10_000).contains("CONFIG SET hz"));
         m.reset(&[]);
         m.threshold_ms = 0;
         assert!(m.doctor(110, 10_000).contains("is off"));

@@ -483,6 +483,60 @@ fn the_cycle_stops_when_few_sampled_keys_are_stale() {
 }
 
 #[test]
+fn the_fast_cycle_runs_only_after_a_cycle_ran_out_of_time() {
+    // Nothing cut short yet: before the event loop sleeps, nothing is collected.
+    let (mut e, id, clock) = manual();
+    for i in 0..100 {
+        run(&mut e, id, &format!("SET k{i} v PX 10"));
+    }
+    clock.advance_ms(11);
+    e.before_sleep();
+    assert_eq!(e.stats().expired_keys, 0);
+    assert_eq!(run(&mut e, id, "DBSIZE"), int(100));
+    e.tick();
+    assert_eq!(run(&mut e, id, "DBSIZE"), int(0));
+}
+
+#[test]
+fn the_fast_cycle_goes_on_where_the_slow_one_ran_out_of_time() {
+    // The tick is cut at round 48 (see the_cycle_stops_on_its_time_budget). The fast cycle's
+    // budget is 1000 µs, exceeded at its first check: it visits every database, as the last
+    // cycle ran out of time, starting after database 0; databases 1 to 15 are empty and
+    // database 0 comes at round 16, which the check then ends after one sample of 20 keys.
+    let mut e = stale_engine(&[], 5000);
+    e.tick();
+    assert_eq!(e.stats().expired_keys, 960);
+    e.before_sleep();
+    assert_eq!(e.stats().expired_keys, 980);
+    assert_eq!(e.stats().expired_time_cap_reached_count, 2);
+}
+
+#[test]
+fn a_database_left_without_volatile_keys_forgets_its_average_ttl() {
+    let (mut e, id, clock) = manual();
+    run(&mut e, id, "SET k v PX 100000");
+    clock.advance_ms(1);
+    e.tick();
+    let keyspace = |e: &mut Engine| match run(e, id, "INFO keyspace") {
+        Reply::Verbatim { text, .. } => String::from_utf8_lossy(&text)
+            .lines()
+            .find(|l| l.starts_with("db0:"))
+            .map(str::to_string),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        keyspace(&mut e).as_deref(),
+        Some("db0:keys=1,expires=1,avg_ttl=99999")
+    );
+    run(&mut e, id, "PERSIST k");
+    e.tick();
+    assert_eq!(
+        keyspace(&mut e).as_deref(),
+        Some("db0:keys=1,expires=0,avg_ttl=0")
+    );
+}
+
+#[test]
 fn active_expiry_announces_expired_like_lazy_expiry() {
     let (mut e, id, clock) = manual();
     run(&mut e, id, "SELECT 5");

@@ -312,7 +312,7 @@ async fn scripts(shared: Rc<Shared>) {
     }
 }
 
-/// Calls [`Engine::tick`] `hz` times a second, re-reading `hz` each time so that CONFIG SET
+/// Calls [`Engine::tick`] (then [`Engine::before_sleep`]) `hz` times a second, re-reading `hz` each time so that CONFIG SET
 /// takes effect at once, and prints what the engine noted about saves and the log.
 async fn cron(shared: Rc<Shared>) {
     loop {
@@ -320,6 +320,9 @@ async fn cron(shared: Rc<Shared>) {
         tokio::time::sleep(Duration::from_millis(1000 / hz)).await;
         let mut state = shared.lock();
         state.engine.tick();
+        // The event loop goes back to waiting after its timer, through `beforeSleep`.
+        state.engine.before_sleep();
+        state.engine.flush_aof();
         print_log(&mut state.engine);
         state.wake_others(None);
     }
@@ -425,6 +428,9 @@ impl Connection {
     fn run(&mut self, shared: &Shared) -> bool {
         let mut state = shared.lock();
         let closing = self.run_locked(&mut state.engine);
+        // About to wait for the next read: Redis's `beforeSleep`, whose fast expire cycle
+        // runs before the log is written and the replies go out.
+        state.engine.before_sleep();
         // The log is written before the replies go out, as Redis writes it before answering.
         state.engine.flush_aof();
         if state.engine.crash().is_some() {

@@ -487,7 +487,10 @@ fn stats(engine: &Engine) -> Fields {
             "expired_time_cap_reached_count",
             s.expired_time_cap_reached_count.to_string(),
         ),
-        ("expire_cycle_cpu_milliseconds", zero()),
+        (
+            "expire_cycle_cpu_milliseconds",
+            (s.expire_cycle_time_used_us / 1000).to_string(),
+        ),
         ("evicted_keys", s.evicted_keys.to_string()),
         ("evicted_clients", zero()),
         ("total_eviction_exceeded_time", zero()),

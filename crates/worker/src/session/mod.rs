@@ -161,9 +161,12 @@ impl Session {
         self.log("Ready to accept connections".to_string());
     }
 
-    /// Answers one request; what it changed is queued for the browser to keep.
+    /// Answers one request; what it changed is queued for the browser to keep. The worker
+    /// then waits for the next request, so the engine does what Redis does before its event
+    /// loop waits (the fast expire cycle, when a mass expiry outran the last tick's budget).
     pub fn handle(&mut self, request: Request) -> Response {
         let response = self.answer(request);
+        self.engine.before_sleep();
         self.persist();
         response
     }

@@ -404,14 +404,20 @@ impl Session {
             }
             self.engine.run_script();
         }
+        // The tick's changes show as a fresh window, not key by key: they are counted, not
+        // recorded (a mass expiry would copy thousands of keys a tick for nothing).
+        let mut changed = !self.engine.take_events().is_empty();
+        let announced = self.engine.events_announced();
+        self.engine.set_capture_events(false);
         self.engine.tick();
+        self.engine.set_capture_events(true);
+        changed |= self.engine.events_announced() != announced;
         self.take_log();
         // Every pane is drained below, so the list of clients to wake is only emptied, lest
         // it grow.
         self.engine.take_woken();
         let mut update = Update::default();
         self.deliver(None, &mut update);
-        let changed = !self.engine.take_events().is_empty();
         update.window = changed.then(|| self.window(view));
         update.inspection = inspect.filter(|_| changed).map(|q| self.inspect_marked(q));
         self.update(update)
