@@ -408,19 +408,18 @@ fn zadd_generic(engine: &mut Engine, call: &Call<'_>, mut flags: ZaddFlags) -> C
                 if (flags.gt && score <= current) || (flags.lt && score >= current) {
                     continue;
                 }
+                new_score = Some(current);
                 if score != current {
-                    zset.insert(member.clone(), score, limits);
+                    new_score = Some(zset.insert(member, score, limits).0);
                     updated += 1;
                 }
-                new_score = zset.score(member);
             }
             None => {
                 if flags.xx {
                     continue;
                 }
-                zset.insert(member.clone(), score, limits);
+                new_score = Some(zset.insert(member, score, limits).0);
                 added += 1;
-                new_score = zset.score(member);
             }
         }
     }
