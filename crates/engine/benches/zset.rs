@@ -27,7 +27,7 @@ fn member(i: usize) -> Vec<u8> {
 /// unrelated to the names, nine in ten with one decimal.
 fn score_text(i: usize) -> String {
     let base = (i * 7919) % 1_000_003;
-    if i % 10 == 0 {
+    if i.is_multiple_of(10) {
         base.to_string()
     } else {
         format!("{base}.{}", i % 10)
