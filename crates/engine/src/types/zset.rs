@@ -42,6 +42,9 @@
 //! on a million members most steps of a walk are cache misses, one per node when everything
 //! a step reads is in that line. The few nodes taller than three levels keep the rest of their
 //! links beside the arena; they are the ones at the top of every walk, which stay cached.
+//! Nodes of three levels and more (one in 16) have an arena of their own, so the nodes a
+//! walk meets above its last two levels are packed in a few pages rather than spread over
+//! the whole set's, as Redis's allocator packs its taller (larger) nodes by size class.
 //! Node levels come from a small generator private to each sorted set: they only decide
 //! speed, never a reply, so they need not draw from the engine's seeded generator that
 //! scenarios replay.
@@ -201,6 +204,10 @@ const LEVEL_UP_ONE_IN: u64 = 4;
 const NIL: u32 = u32::MAX;
 /// The header node's slot in the arena.
 const HEAD: u32 = 0;
+/// Nodes of this many levels and more live in the upper arena (one node in 16).
+const UPPER_FROM_LEVEL: usize = 3;
+/// The bit of a node's slot that says it is in the upper arena.
+const UPPER: u32 = 1 << 31;
 
 #[derive(Clone, Copy, Debug)]
 struct Link {
@@ -237,12 +244,18 @@ struct Node {
     low: [Link; INLINE_LEVELS],
 }
 
-/// The skip list (Redis's `zskiplist`), nodes in an arena.
+/// The skip list (Redis's `zskiplist`), nodes in two arenas.
 #[derive(Clone, Debug)]
 struct SkipList {
+    /// Nodes of one or two levels.
     nodes: Vec<Node>,
     /// Arena slots of deleted nodes, for the next inserts.
     free: Vec<u32>,
+    /// Nodes of three levels and more, the ones every walk starts with, packed together
+    /// (their slots carry the `UPPER` bit) as Redis's allocator packs its taller nodes in
+    /// size classes of their own: fewer pages, so fewer TLB misses near the top of a walk.
+    upper: Vec<Node>,
+    upper_free: Vec<u32>,
     /// The links of levels 4 and up of the nodes that have them (the header's included), one
     /// boxed slice per node, lowest level first.
     tall: Vec<Box<[Link]>>,
@@ -271,6 +284,8 @@ impl SkipList {
         SkipList {
             nodes: vec![head],
             free: Vec::new(),
+            upper: Vec::new(),
+            upper_free: Vec::new(),
             tall: Vec::new(),
             tall_free: Vec::new(),
             tail: NIL,
@@ -281,7 +296,19 @@ impl SkipList {
     }
 
     fn node(&self, at: u32) -> &Node {
-        &self.nodes[at as usize]
+        if at & UPPER == 0 {
+            &self.nodes[at as usize]
+        } else {
+            &self.upper[(at & !UPPER) as usize]
+        }
+    }
+
+    fn node_mut(&mut self, at: u32) -> &mut Node {
+        if at & UPPER == 0 {
+            &mut self.nodes[at as usize]
+        } else {
+            &mut self.upper[(at & !UPPER) as usize]
+        }
     }
 
     fn link(&self, at: u32, level: usize) -> Link {
@@ -293,10 +320,12 @@ impl SkipList {
     }
 
     fn link_mut(&mut self, at: u32, level: usize) -> &mut Link {
-        let node = &mut self.nodes[at as usize];
         match level.checked_sub(INLINE_LEVELS) {
-            None => &mut node.low[level],
-            Some(up) => &mut self.tall[node.tall as usize][up],
+            None => &mut self.node_mut(at).low[level],
+            Some(up) => {
+                let slot = self.node(at).tall as usize;
+                &mut self.tall[slot][up]
+            }
         }
     }
 
@@ -347,14 +376,15 @@ impl SkipList {
         }
         let count = level - INLINE_LEVELS;
         if head.tall == NIL {
-            self.nodes[HEAD as usize].tall = self.alloc_tall(count);
+            let slot = self.alloc_tall(count);
+            self.node_mut(HEAD).tall = slot;
         } else {
             let slot = head.tall as usize;
             let mut links = std::mem::take(&mut self.tall[slot]).into_vec();
             links.resize(count, NO_LINK);
             self.tall[slot] = links.into_boxed_slice();
         }
-        self.nodes[HEAD as usize].level = level as u8;
+        self.node_mut(HEAD).level = level as u8;
     }
 
     /// The last node before (score, member) on every level, and each one's rank.
@@ -395,14 +425,19 @@ impl SkipList {
             level: level as u8,
             low: [NO_LINK; INLINE_LEVELS],
         };
-        let at = match self.free.pop() {
+        let (arena, free, bit) = if level >= UPPER_FROM_LEVEL {
+            (&mut self.upper, &mut self.upper_free, UPPER)
+        } else {
+            (&mut self.nodes, &mut self.free, 0)
+        };
+        let at = match free.pop() {
             Some(slot) => {
-                self.nodes[slot as usize] = node;
+                arena[(slot & !UPPER) as usize] = node;
                 slot
             }
             None => {
-                self.nodes.push(node);
-                (self.nodes.len() - 1) as u32
+                arena.push(node);
+                (arena.len() - 1) as u32 | bit
             }
         };
         self.link_in(at);
@@ -439,10 +474,10 @@ impl SkipList {
         for (i, &before) in update.iter().enumerate().take(self.level).skip(level) {
             self.link_mut(before, i).span += 1;
         }
-        self.nodes[at as usize].backward = if update[0] == HEAD { NIL } else { update[0] };
+        self.node_mut(at).backward = if update[0] == HEAD { NIL } else { update[0] };
         match self.link(at, 0).forward {
             NIL => self.tail = at,
-            next => self.nodes[next as usize].backward = at,
+            next => self.node_mut(next).backward = at,
         }
         self.len += 1;
     }
@@ -467,7 +502,7 @@ impl SkipList {
         let backward = self.node(at).backward;
         match self.link(at, 0).forward {
             NIL => self.tail = backward,
-            next => self.nodes[next as usize].backward = backward,
+            next => self.node_mut(next).backward = backward,
         }
         while self.level > 1 && self.link(HEAD, self.level - 1).forward == NIL {
             self.level -= 1;
@@ -478,14 +513,18 @@ impl SkipList {
     /// Deletes the node at `at` and frees its slot.
     fn delete(&mut self, at: u32) {
         self.unlink(at);
-        let node = &mut self.nodes[at as usize];
+        let node = self.node_mut(at);
         node.member = Box::default();
-        if node.tall != NIL {
-            self.tall[node.tall as usize] = Box::default();
-            self.tall_free.push(node.tall);
-            node.tall = NIL;
+        let tall = std::mem::replace(&mut node.tall, NIL);
+        if tall != NIL {
+            self.tall[tall as usize] = Box::default();
+            self.tall_free.push(tall);
         }
-        self.free.push(at);
+        if at & UPPER == 0 {
+            self.free.push(at);
+        } else {
+            self.upper_free.push(at);
+        }
     }
 
     /// Gives the node at `at` a new score (Redis's `zslUpdateScore`): in place when its
@@ -498,11 +537,11 @@ impl SkipList {
         let forward = node.low[0].forward;
         let before_forward = forward == NIL || self.node(forward).score > score;
         if after_backward && before_forward {
-            self.nodes[at as usize].score = score;
+            self.node_mut(at).score = score;
             return;
         }
         self.unlink(at);
-        self.nodes[at as usize].score = score;
+        self.node_mut(at).score = score;
         self.link_in(at);
     }
 
@@ -717,11 +756,9 @@ impl SortedSet {
 
     /// The node slot of `member`, if it is here.
     fn find(&self, member: &[u8]) -> Option<u32> {
-        let nodes = &self.list.nodes;
+        let list = &self.list;
         self.table
-            .find(self.hash(member), |&at| {
-                *nodes[at as usize].member == *member
-            })
+            .find(self.hash(member), |&at| *list.node(at).member == *member)
             .copied()
     }
 
@@ -736,10 +773,10 @@ impl SortedSet {
     pub fn insert(&mut self, member: &[u8], score: f64, limits: ListpackLimits) -> (f64, bool) {
         let score = self.stored(score);
         let hash = self.hash(member);
-        let nodes = &self.list.nodes;
+        let list = &self.list;
         if let Some(&at) = self
             .table
-            .find(hash, |&at| *nodes[at as usize].member == *member)
+            .find(hash, |&at| *list.node(at).member == *member)
         {
             let old = self.list.node(at).score;
             if old != score || old.is_sign_negative() != score.is_sign_negative() {
@@ -755,9 +792,9 @@ impl SortedSet {
             .list
             .insert(score, member.into(), self.order.len() as u32);
         self.order.push(at);
-        let (nodes, hasher) = (&self.list.nodes, &self.hasher);
+        let (list, hasher) = (&self.list, &self.hasher);
         self.table
-            .insert_unique(hash, at, |&at| hasher.hash_one(&*nodes[at as usize].member));
+            .insert_unique(hash, at, |&at| hasher.hash_one(&*list.node(at).member));
         (score, true)
     }
 
@@ -773,10 +810,10 @@ impl SortedSet {
     /// Removes `member`; true if it was there.
     pub fn remove(&mut self, member: &[u8]) -> bool {
         let hash = self.hash(member);
-        let nodes = &self.list.nodes;
+        let list = &self.list;
         let Ok(entry) = self
             .table
-            .find_entry(hash, |&at| *nodes[at as usize].member == *member)
+            .find_entry(hash, |&at| *list.node(at).member == *member)
         else {
             return false;
         };
@@ -784,7 +821,7 @@ impl SortedSet {
         let position = self.list.node(at).position;
         self.order.swap_remove(position as usize);
         if let Some(&moved) = self.order.get(position as usize) {
-            self.list.nodes[moved as usize].position = position;
+            self.list.node_mut(moved).position = position;
         }
         self.list.delete(at);
         true
