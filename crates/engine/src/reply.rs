@@ -201,6 +201,11 @@ fn aggregate(out: &mut Vec<u8>, kind: u8, items: &[Reply], protocol: u8) {
 /// 7.0 is the reference: it answers `ZSCORE` of 0.1 as `0.10000000000000001`, where 7.2's
 /// shortest-round-trip printer says `0.1`.
 pub fn format_double(d: f64) -> String {
+    // A whole number below 10^17 has at most 17 digits, which `%.17g` prints exactly and
+    // without an exponent: its integer spelling, with no float formatting at all.
+    if d.fract() == 0.0 && d.abs() < 1e17 && d != 0.0 {
+        return (d as i64).to_string();
+    }
     format_g(d, 17)
 }
 
@@ -261,6 +266,9 @@ mod tests {
         assert_eq!(format_double(-0.0), "-0");
         assert_eq!(format_double(f64::INFINITY), "inf");
         assert_eq!(format_double(123456789.0), "123456789");
+        assert_eq!(format_double(-4503599627370497.0), "-4503599627370497");
+        assert_eq!(format_double(1e16), "10000000000000000");
+        assert_eq!(format_double(1e17), "1e+17");
         assert_eq!(format_double(1e-5), "1.0000000000000001e-05");
         assert_eq!(format_double(0.0001), "0.0001");
         assert_eq!(format_double(1e16), "10000000000000000");

@@ -343,16 +343,25 @@ fn zincrby(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 /// ZADD and ZINCRBY: the flags after the key, in any order, then the score-member pairs.
 fn zadd_generic(engine: &mut Engine, call: &Call<'_>, mut flags: ZaddFlags) -> CommandResult {
     let mut at = 2;
+    // Compared in place: a score (the usual first argument) is no flag, and lowering it into
+    // a new string to find that out would cost every ZADD an allocation.
     while let Some(arg) = call.argv.get(at) {
-        match arg.to_ascii_lowercase().as_slice() {
-            b"nx" => flags.nx = true,
-            b"xx" => flags.xx = true,
-            b"gt" => flags.gt = true,
-            b"lt" => flags.lt = true,
-            b"ch" => flags.ch = true,
-            b"incr" => flags.incr = true,
-            _ => break,
-        }
+        let flag = if is(arg, "nx") {
+            &mut flags.nx
+        } else if is(arg, "xx") {
+            &mut flags.xx
+        } else if is(arg, "gt") {
+            &mut flags.gt
+        } else if is(arg, "lt") {
+            &mut flags.lt
+        } else if is(arg, "ch") {
+            &mut flags.ch
+        } else if is(arg, "incr") {
+            &mut flags.incr
+        } else {
+            break;
+        };
+        *flag = true;
         at += 1;
     }
     let pairs = &call.argv[at..];
@@ -408,19 +417,18 @@ fn zadd_generic(engine: &mut Engine, call: &Call<'_>, mut flags: ZaddFlags) -> C
                 if (flags.gt && score <= current) || (flags.lt && score >= current) {
                     continue;
                 }
+                new_score = Some(current);
                 if score != current {
-                    zset.insert(member.clone(), score, limits);
+                    new_score = Some(zset.insert(member, score, limits).0);
                     updated += 1;
                 }
-                new_score = zset.score(member);
             }
             None => {
                 if flags.xx {
                     continue;
                 }
-                zset.insert(member.clone(), score, limits);
+                new_score = Some(zset.insert(member, score, limits).0);
                 added += 1;
-                new_score = zset.score(member);
             }
         }
     }

@@ -8,8 +8,7 @@
 //! (ZRANGEBYSCORE, ZCOUNT, ZREMRANGEBYLEX). Redis answers all three with two structures side by
 //! side, and so do we:
 //!
-//! - a hash map `member -> score` (Redis's `dict`) for O(1) ZSCORE and membership; ours is an
-//!   `IndexMap`, whose O(1) access by position also serves ZRANDMEMBER and ZSCAN's cursor;
+//! - a hash table from member to node (Redis's `dict`) for O(1) ZSCORE and membership;
 //! - a skip list ordered by (score, member) for everything positional.
 //!
 //! A skip list is a sorted linked list with express lanes: every node is on level 0, and each
@@ -37,11 +36,22 @@
 //! reverse. `insert` keeps, per level, both the last node before the new one (`update[i]`)
 //! and that node's rank (`rank[i]`), so the new node's spans are differences of ranks.
 //!
-//! Nodes live in an arena (`Vec<Node>`, links are `u32` indexes, freed slots reused, a node's
-//! first two links inline in it), so the list is plain owned data: `Clone`, no `unsafe`, no
-//! reference counting. Node levels come from a small generator private to each sorted set:
-//! they only decide speed, never a reply, so they need not draw from the engine's seeded
-//! generator that scenarios replay.
+//! Nodes live in an arena (`Vec<Node>`, links are `u32` indexes, freed slots reused), so the
+//! list is plain owned data: `Clone`, no `unsafe`, no reference counting. A node is one
+//! 64-byte cache line with its score, the box of its member's bytes and its three lowest links:
+//! on a million members most steps of a walk are cache misses, one per node when everything
+//! a step reads is in that line. The few nodes taller than three levels keep the rest of their
+//! links beside the arena; they are the ones at the top of every walk, which stay cached.
+//! Nodes of three levels and more (one in 16) have an arena of their own, so the nodes a
+//! walk meets above its last two levels are packed in a few pages rather than spread over
+//! the whole set's, as Redis's allocator packs its taller (larger) nodes by size class.
+//! Node levels come from a small generator private to each sorted set: they only decide
+//! speed, never a reply, so they need not draw from the engine's seeded generator that
+//! scenarios replay.
+//!
+//! The member table holds only node slots (4 bytes each) and hashes the bytes the node keeps,
+//! so a member is stored once. Beside it, `order` lists the nodes by position (insertion
+//! order, a removal filled from the end), which ZRANDMEMBER and ZSCAN's cursor index in O(1).
 //!
 //! # Encodings
 //!
@@ -53,7 +63,9 @@
 //! OBJECT ENCODING — and for the one difference a listpack makes to replies: it stores a
 //! score of -0 as 0.
 
-use indexmap::IndexMap;
+use std::hash::{BuildHasher, RandomState};
+
+use hashbrown::HashTable;
 
 /// Redis 7.0's default `zset-max-listpack-entries`.
 pub const DEFAULT_MAX_LISTPACK_ENTRIES: usize = 128;
@@ -192,6 +204,10 @@ const LEVEL_UP_ONE_IN: u64 = 4;
 const NIL: u32 = u32::MAX;
 /// The header node's slot in the arena.
 const HEAD: u32 = 0;
+/// Nodes of this many levels and more live in the upper arena (one node in 16).
+const UPPER_FROM_LEVEL: usize = 3;
+/// The bit of a node's slot that says it is in the upper arena.
+const UPPER: u32 = 1 << 31;
 
 #[derive(Clone, Copy, Debug)]
 struct Link {
@@ -205,65 +221,46 @@ const NO_LINK: Link = Link {
     span: 0,
 };
 
-/// Links kept inside a node: 15 nodes in 16 have no more than two levels.
-const INLINE_LEVELS: usize = 2;
+/// Links kept inside a node: 63 nodes in 64 have no more than three levels.
+const INLINE_LEVELS: usize = 3;
 
-/// A node's links, one per level: the first two inline, the rest on the heap. Redis keeps
-/// them all inline in the node (a flexible array member); keeping the low ones inline here
-/// means that the many steps near the bottom of a search read one node each, not a node and
-/// a separate allocation, while the few nodes with high lanes, met on every search, stay in
-/// the cache anyway.
-#[derive(Clone, Debug)]
-struct Levels {
-    low: [Link; INLINE_LEVELS],
-    high: Box<[Link]>,
-}
-
-impl Levels {
-    fn new(level: usize) -> Levels {
-        Levels {
-            low: [NO_LINK; INLINE_LEVELS],
-            high: vec![NO_LINK; level.saturating_sub(INLINE_LEVELS)].into_boxed_slice(),
-        }
-    }
-}
-
-impl std::ops::Index<usize> for Levels {
-    type Output = Link;
-
-    fn index(&self, level: usize) -> &Link {
-        match level.checked_sub(INLINE_LEVELS) {
-            None => &self.low[level],
-            Some(high) => &self.high[high],
-        }
-    }
-}
-
-impl std::ops::IndexMut<usize> for Levels {
-    fn index_mut(&mut self, level: usize) -> &mut Link {
-        match level.checked_sub(INLINE_LEVELS) {
-            None => &mut self.low[level],
-            Some(high) => &mut self.high[high],
-        }
-    }
-}
-
-/// One member in the list: 64 bytes, one cache line, so a step reads one line (the member's
-/// bytes, elsewhere, are only read when scores tie).
+/// One member: 64 bytes, one cache line, holding everything a step of a search reads (the
+/// score and the links of the three lowest levels) and the member's bytes, which the member
+/// table and ties of scores read. The links of levels 4 and up, which one node in 64 has, are
+/// in [`SkipList::tall`]: those few nodes are the ones every search starts with, so they stay
+/// in the cache, while each of the many steps near the bottom is one line read.
 #[derive(Clone, Debug)]
 #[repr(align(64))]
 struct Node {
     member: Box<[u8]>,
     score: f64,
     backward: u32,
-    levels: Levels,
+    /// The node's place in [`SortedSet::order`].
+    position: u32,
+    /// The slot of [`SkipList::tall`] with the links above the inline ones, or NIL.
+    tall: u32,
+    /// How many levels the node is on (1 to 32).
+    level: u8,
+    low: [Link; INLINE_LEVELS],
 }
 
-/// The skip list (Redis's `zskiplist`), nodes in an arena.
+/// The skip list (Redis's `zskiplist`), nodes in two arenas.
 #[derive(Clone, Debug)]
 struct SkipList {
+    /// Nodes of one or two levels.
     nodes: Vec<Node>,
+    /// Arena slots of deleted nodes, for the next inserts.
     free: Vec<u32>,
+    /// Nodes of three levels and more, the ones every walk starts with, packed together
+    /// (their slots carry the `UPPER` bit) as Redis's allocator packs its taller nodes in
+    /// size classes of their own: fewer pages, so fewer TLB misses near the top of a walk.
+    upper: Vec<Node>,
+    upper_free: Vec<u32>,
+    /// The links of levels 4 and up of the nodes that have them (the header's included), one
+    /// boxed slice per node, lowest level first.
+    tall: Vec<Box<[Link]>>,
+    /// Slots of `tall` given back by deleted nodes.
+    tall_free: Vec<u32>,
     tail: u32,
     len: usize,
     /// Levels in use (the header's highest non-empty lane, at least 1).
@@ -273,15 +270,24 @@ struct SkipList {
 
 impl SkipList {
     fn new() -> SkipList {
+        // The header's lanes above the inline ones are added as the list grows tall enough
+        // to use them: a small set has no tall links at all.
         let head = Node {
             member: Box::default(),
             score: 0.0,
             backward: NIL,
-            levels: Levels::new(MAX_LEVEL),
+            position: NIL,
+            tall: NIL,
+            level: INLINE_LEVELS as u8,
+            low: [NO_LINK; INLINE_LEVELS],
         };
         SkipList {
             nodes: vec![head],
             free: Vec::new(),
+            upper: Vec::new(),
+            upper_free: Vec::new(),
+            tall: Vec::new(),
+            tall_free: Vec::new(),
             tail: NIL,
             len: 0,
             level: 1,
@@ -290,15 +296,37 @@ impl SkipList {
     }
 
     fn node(&self, at: u32) -> &Node {
-        &self.nodes[at as usize]
+        if at & UPPER == 0 {
+            &self.nodes[at as usize]
+        } else {
+            &self.upper[(at & !UPPER) as usize]
+        }
+    }
+
+    fn node_mut(&mut self, at: u32) -> &mut Node {
+        if at & UPPER == 0 {
+            &mut self.nodes[at as usize]
+        } else {
+            &mut self.upper[(at & !UPPER) as usize]
+        }
     }
 
     fn link(&self, at: u32, level: usize) -> Link {
-        self.nodes[at as usize].levels[level]
+        let node = self.node(at);
+        match level.checked_sub(INLINE_LEVELS) {
+            None => node.low[level],
+            Some(up) => self.tall[node.tall as usize][up],
+        }
     }
 
     fn link_mut(&mut self, at: u32, level: usize) -> &mut Link {
-        &mut self.nodes[at as usize].levels[level]
+        match level.checked_sub(INLINE_LEVELS) {
+            None => &mut self.node_mut(at).low[level],
+            Some(up) => {
+                let slot = self.node(at).tall as usize;
+                &mut self.tall[slot][up]
+            }
+        }
     }
 
     /// Does the node at `at` come before (score, member) in the order?
@@ -325,6 +353,40 @@ impl SkipList {
         x.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 32
     }
 
+    /// A slot of `tall` holding `count` empty links.
+    fn alloc_tall(&mut self, count: usize) -> u32 {
+        let links = vec![NO_LINK; count].into_boxed_slice();
+        match self.tall_free.pop() {
+            Some(slot) => {
+                self.tall[slot as usize] = links;
+                slot
+            }
+            None => {
+                self.tall.push(links);
+                (self.tall.len() - 1) as u32
+            }
+        }
+    }
+
+    /// Gives the header lanes up to `level`, keeping the ones it has.
+    fn raise_head(&mut self, level: usize) {
+        let head = self.node(HEAD);
+        if level <= head.level as usize {
+            return;
+        }
+        let count = level - INLINE_LEVELS;
+        if head.tall == NIL {
+            let slot = self.alloc_tall(count);
+            self.node_mut(HEAD).tall = slot;
+        } else {
+            let slot = head.tall as usize;
+            let mut links = std::mem::take(&mut self.tall[slot]).into_vec();
+            links.resize(count, NO_LINK);
+            self.tall[slot] = links.into_boxed_slice();
+        }
+        self.node_mut(HEAD).level = level as u8;
+    }
+
     /// The last node before (score, member) on every level, and each one's rank.
     fn search(&self, score: f64, member: &[u8]) -> ([u32; MAX_LEVEL], [usize; MAX_LEVEL]) {
         let mut update = [HEAD; MAX_LEVEL];
@@ -346,11 +408,50 @@ impl SkipList {
         (update, rank)
     }
 
-    /// Inserts a member known to be absent.
-    fn insert(&mut self, score: f64, member: Vec<u8>) {
-        let (mut update, mut rank) = self.search(score, &member);
+    /// Inserts a member known to be absent, at a random level; returns its node's slot.
+    /// `position` is its place in the member order.
+    fn insert(&mut self, score: f64, member: Box<[u8]>, position: u32) -> u32 {
         let level = self.random_level();
+        let tall = match level.checked_sub(INLINE_LEVELS) {
+            Some(count) if count > 0 => self.alloc_tall(count),
+            _ => NIL,
+        };
+        let node = Node {
+            member,
+            score,
+            backward: NIL,
+            position,
+            tall,
+            level: level as u8,
+            low: [NO_LINK; INLINE_LEVELS],
+        };
+        let (arena, free, bit) = if level >= UPPER_FROM_LEVEL {
+            (&mut self.upper, &mut self.upper_free, UPPER)
+        } else {
+            (&mut self.nodes, &mut self.free, 0)
+        };
+        let at = match free.pop() {
+            Some(slot) => {
+                arena[(slot & !UPPER) as usize] = node;
+                slot
+            }
+            None => {
+                arena.push(node);
+                (arena.len() - 1) as u32 | bit
+            }
+        };
+        self.link_in(at);
+        at
+    }
+
+    /// Links the node at `at` (score, member and level set, links not) in its place in the
+    /// order: the second half of Redis's `zslInsert`.
+    fn link_in(&mut self, at: u32) {
+        let node = self.node(at);
+        let (score, level) = (node.score, node.level as usize);
+        let (mut update, mut rank) = self.search(score, &node.member);
         if level > self.level {
+            self.raise_head(level);
             for i in self.level..level {
                 rank[i] = 0;
                 update[i] = HEAD;
@@ -358,22 +459,6 @@ impl SkipList {
             }
             self.level = level;
         }
-        let node = Node {
-            member: member.into_boxed_slice(),
-            score,
-            backward: if update[0] == HEAD { NIL } else { update[0] },
-            levels: Levels::new(level),
-        };
-        let at = match self.free.pop() {
-            Some(slot) => {
-                self.nodes[slot as usize] = node;
-                slot
-            }
-            None => {
-                self.nodes.push(node);
-                (self.nodes.len() - 1) as u32
-            }
-        };
         for i in 0..level {
             let before = self.link(update[i], i);
             let jumped = (rank[0] - rank[i]) as u32;
@@ -389,20 +474,19 @@ impl SkipList {
         for (i, &before) in update.iter().enumerate().take(self.level).skip(level) {
             self.link_mut(before, i).span += 1;
         }
+        self.node_mut(at).backward = if update[0] == HEAD { NIL } else { update[0] };
         match self.link(at, 0).forward {
             NIL => self.tail = at,
-            next => self.nodes[next as usize].backward = at,
+            next => self.node_mut(next).backward = at,
         }
         self.len += 1;
     }
 
-    /// Removes (score, member); false if it is not there.
-    fn delete(&mut self, score: f64, member: &[u8]) -> bool {
-        let (update, _) = self.search(score, member);
-        let at = self.link(update[0], 0).forward;
-        if at == NIL || self.node(at).score != score || *self.node(at).member != *member {
-            return false;
-        }
+    /// Takes the node at `at` out of the order, leaving it in its slot (Redis's search for
+    /// it, then `zslDeleteNode`).
+    fn unlink(&mut self, at: u32) {
+        let node = self.node(at);
+        let (update, _) = self.search(node.score, &node.member);
         for (i, &before) in update.iter().enumerate().take(self.level) {
             let link = self.link(before, i);
             if link.forward == at {
@@ -418,41 +502,68 @@ impl SkipList {
         let backward = self.node(at).backward;
         match self.link(at, 0).forward {
             NIL => self.tail = backward,
-            next => self.nodes[next as usize].backward = backward,
+            next => self.node_mut(next).backward = backward,
         }
         while self.level > 1 && self.link(HEAD, self.level - 1).forward == NIL {
             self.level -= 1;
         }
         self.len -= 1;
-        let node = &mut self.nodes[at as usize];
-        node.member = Box::default();
-        node.levels = Levels::new(0);
-        self.free.push(at);
-        true
     }
 
-    /// The 1-based rank of (score, member), if present.
-    fn rank(&self, score: f64, member: &[u8]) -> Option<usize> {
+    /// Deletes the node at `at` and frees its slot.
+    fn delete(&mut self, at: u32) {
+        self.unlink(at);
+        let node = self.node_mut(at);
+        node.member = Box::default();
+        let tall = std::mem::replace(&mut node.tall, NIL);
+        if tall != NIL {
+            self.tall[tall as usize] = Box::default();
+            self.tall_free.push(tall);
+        }
+        if at & UPPER == 0 {
+            self.free.push(at);
+        } else {
+            self.upper_free.push(at);
+        }
+    }
+
+    /// Gives the node at `at` a new score (Redis's `zslUpdateScore`): in place when its
+    /// neighbours still enclose it, else taken out and linked in again where the new score
+    /// belongs. It keeps its level, as the coin tosses that drew it do not depend on the
+    /// score.
+    fn update_score(&mut self, at: u32, score: f64) {
+        let node = self.node(at);
+        let after_backward = node.backward == NIL || self.node(node.backward).score < score;
+        let forward = node.low[0].forward;
+        let before_forward = forward == NIL || self.node(forward).score > score;
+        if after_backward && before_forward {
+            self.node_mut(at).score = score;
+            return;
+        }
+        self.unlink(at);
+        self.node_mut(at).score = score;
+        self.link_in(at);
+    }
+
+    /// The 1-based rank of the node at `at`: the spans summed on the way down to it.
+    fn rank(&self, at: u32) -> Option<usize> {
+        let target = self.node(at);
+        let (score, member) = (target.score, &*target.member);
         let mut x = HEAD;
         let mut rank = 0;
         for i in (0..self.level).rev() {
             loop {
                 let link = self.link(x, i);
-                if link.forward == NIL {
+                if link.forward == at {
+                    return Some(rank + link.span as usize);
+                }
+                // Only nodes strictly before the target are stepped onto, so the member's
+                // bytes are read only when scores tie.
+                if link.forward == NIL || !self.precedes(link.forward, score, member) {
                     break;
                 }
-                let n = self.node(link.forward);
-                if n.score < score || (n.score == score && &*n.member <= member) {
-                    rank += link.span as usize;
-                    x = link.forward;
-                } else {
-                    break;
-                }
-            }
-            // The score first: it is in the node, while the member's bytes are one more
-            // allocation to read, on every level of the way down.
-            if x != HEAD && self.node(x).score == score && *self.node(x).member == *member {
-                return Some(rank);
+                rank += link.span as usize;
+                x = link.forward;
             }
         }
         None
@@ -528,8 +639,14 @@ impl SkipList {
 /// A sorted-set value.
 #[derive(Clone, Debug)]
 pub struct SortedSet {
-    scores: IndexMap<Vec<u8>, f64>,
     list: SkipList,
+    /// The member table: each member's node slot, found by hashing the member's bytes, which
+    /// live only in the node.
+    table: HashTable<u32>,
+    /// Every member's node slot, in insertion order with removals filled from the end (as
+    /// an `IndexMap` keeps its entries): positions for ZRANDMEMBER and ZSCAN's cursor.
+    order: Vec<u32>,
+    hasher: RandomState,
     /// True while Redis would still keep this set as a listpack.
     listpack: bool,
 }
@@ -543,11 +660,7 @@ impl Default for SortedSet {
 impl PartialEq for SortedSet {
     /// Same members with the same scores, whatever the encoding.
     fn eq(&self, other: &SortedSet) -> bool {
-        self.len() == other.len()
-            && self
-                .scores
-                .iter()
-                .all(|(m, s)| other.scores.get(m) == Some(s))
+        self.len() == other.len() && self.iter().all(|(m, s)| other.score(m) == Some(s))
     }
 }
 
@@ -569,7 +682,7 @@ impl<'a> Iterator for Iter<'a> {
         self.at = if self.reverse {
             node.backward
         } else {
-            node.levels[0].forward
+            node.low[0].forward
         };
         Some((&*node.member, node.score))
     }
@@ -579,8 +692,10 @@ impl SortedSet {
     /// An empty sorted set, a listpack or already a skip list.
     pub fn new(listpack: bool) -> SortedSet {
         SortedSet {
-            scores: IndexMap::new(),
             list: SkipList::new(),
+            table: HashTable::new(),
+            order: Vec::new(),
+            hasher: RandomState::new(),
             listpack,
         }
     }
@@ -599,19 +714,19 @@ impl SortedSet {
     {
         let mut set = SortedSet::new(limits.max_entries > 0);
         for (member, score) in pairs {
-            set.insert(member, score, limits);
+            set.insert(&member, score, limits);
         }
         set
     }
 
     /// Number of members.
     pub fn len(&self) -> usize {
-        self.scores.len()
+        self.order.len()
     }
 
     /// True when empty.
     pub fn is_empty(&self) -> bool {
-        self.scores.is_empty()
+        self.order.is_empty()
     }
 
     /// `listpack` or `skiplist`, as OBJECT ENCODING answers.
@@ -635,31 +750,52 @@ impl SortedSet {
         self.listpack = false;
     }
 
-    /// A member's score.
-    pub fn score(&self, member: &[u8]) -> Option<f64> {
-        self.scores.get(member).copied()
+    fn hash(&self, member: &[u8]) -> u64 {
+        self.hasher.hash_one(member)
     }
 
-    /// Sets `member`'s score, adding it if absent; true if it was added. Adding may turn a
-    /// listpack into a skip list, as `zsetAdd` does (more than `max_entries` members, or a
-    /// member longer than `max_value`).
-    pub fn insert(&mut self, member: Vec<u8>, score: f64, limits: ListpackLimits) -> bool {
+    /// The node slot of `member`, if it is here.
+    fn find(&self, member: &[u8]) -> Option<u32> {
+        let list = &self.list;
+        self.table
+            .find(self.hash(member), |&at| *list.node(at).member == *member)
+            .copied()
+    }
+
+    /// A member's score.
+    pub fn score(&self, member: &[u8]) -> Option<f64> {
+        self.find(member).map(|at| self.list.node(at).score)
+    }
+
+    /// Sets `member`'s score, adding it if absent; returns the score as stored and whether the
+    /// member was added. Adding may turn a listpack into a skip list, as `zsetAdd` does (more
+    /// than `max_entries` members, or a member longer than `max_value`).
+    pub fn insert(&mut self, member: &[u8], score: f64, limits: ListpackLimits) -> (f64, bool) {
         let score = self.stored(score);
-        if let Some(old) = self.scores.get_mut(&member) {
-            if *old != score || old.is_sign_negative() != score.is_sign_negative() {
-                let old = std::mem::replace(old, score);
-                self.list.delete(old, &member);
-                self.list.insert(score, member);
+        let hash = self.hash(member);
+        let list = &self.list;
+        if let Some(&at) = self
+            .table
+            .find(hash, |&at| *list.node(at).member == *member)
+        {
+            let old = self.list.node(at).score;
+            if old != score || old.is_sign_negative() != score.is_sign_negative() {
+                self.list.update_score(at, score);
             }
-            return false;
+            return (score, false);
         }
         if self.listpack && (self.len() + 1 > limits.max_entries || member.len() > limits.max_value)
         {
             self.listpack = false;
         }
-        self.scores.insert(member.clone(), score);
-        self.list.insert(score, member);
-        true
+        let at = self
+            .list
+            .insert(score, member.into(), self.order.len() as u32);
+        self.order.push(at);
+        let (list, hasher) = (&self.list, &self.hasher);
+        self.table
+            .insert_unique(hash, at, |&at| hasher.hash_one(&*list.node(at).member));
+        (score, true)
     }
 
     /// A listpack keeps a score of -0 as 0 (what Redis 7.0 answers afterwards).
@@ -673,17 +809,28 @@ impl SortedSet {
 
     /// Removes `member`; true if it was there.
     pub fn remove(&mut self, member: &[u8]) -> bool {
-        match self.scores.swap_remove(member) {
-            Some(score) => self.list.delete(score, member),
-            None => false,
+        let hash = self.hash(member);
+        let list = &self.list;
+        let Ok(entry) = self
+            .table
+            .find_entry(hash, |&at| *list.node(at).member == *member)
+        else {
+            return false;
+        };
+        let (at, _) = entry.remove();
+        let position = self.list.node(at).position;
+        self.order.swap_remove(position as usize);
+        if let Some(&moved) = self.order.get(position as usize) {
+            self.list.node_mut(moved).position = position;
         }
+        self.list.delete(at);
+        true
     }
 
     /// A member's 0-based rank, counted from the lowest score, or from the highest when
     /// `reverse`.
     pub fn rank(&self, member: &[u8], reverse: bool) -> Option<usize> {
-        let score = self.score(member)?;
-        let rank = self.list.rank(score, member)? - 1;
+        let rank = self.list.rank(self.find(member)?)? - 1;
         Some(if reverse { self.len() - 1 - rank } else { rank })
     }
 
@@ -747,12 +894,11 @@ impl SortedSet {
         }
     }
 
-    /// The member and score at position `index` of the member map (`0..len`, no order): for
-    /// picking members at random and for ZSCAN's cursor.
+    /// The member and score at position `index` of the member order (`0..len`, not the
+    /// sorted order): for picking members at random and for ZSCAN's cursor.
     pub fn get_index(&self, index: usize) -> Option<(&[u8], f64)> {
-        self.scores
-            .get_index(index)
-            .map(|(m, s)| (m.as_slice(), *s))
+        let node = self.list.node(*self.order.get(index)?);
+        Some((&node.member, node.score))
     }
 }
 
@@ -771,7 +917,16 @@ mod tests {
             );
         }
         let back: Vec<_> = z.iter_from(0, true).map(|(m, s)| (m.to_vec(), s)).collect();
-        assert_eq!(back, order.into_iter().rev().collect::<Vec<_>>());
+        assert_eq!(back, order.iter().rev().cloned().collect::<Vec<_>>());
+        // Every member once in the positional order too, with its score.
+        let mut by_position: Vec<_> = (0..z.len())
+            .map(|i| z.get_index(i).map(|(m, s)| (m.to_vec(), s)))
+            .collect::<Option<_>>()
+            .expect("a member at every position");
+        by_position.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut sorted = order;
+        sorted.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(by_position, sorted);
     }
 
     #[test]
@@ -792,11 +947,48 @@ mod tests {
             if i % 3 == 0 {
                 z.remove(&member);
             } else {
-                z.insert(member, (state >> 40) as f64 % 50.0, limits);
+                z.insert(&member, (state >> 40) as f64 % 50.0, limits);
             }
         }
         check_spans(&z);
         assert_eq!(z.encoding(), "skiplist");
+    }
+
+    #[test]
+    fn a_large_set_keeps_ranks_and_positions_through_churn() {
+        // Thousands of members give nodes of four levels and more (one in 64), whose upper
+        // links live apart from the node; removals refill positions from the end.
+        let limits = ListpackLimits::default();
+        let mut z = SortedSet::default();
+        let mut state = 7u64;
+        for i in 0..30_000u64 {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let member = format!("member:{}", state % 6000).into_bytes();
+            match i % 5 {
+                0 => {
+                    z.remove(&member);
+                }
+                // Ties of scores make the member bytes decide the order.
+                1 => {
+                    z.insert(&member, 7.0, limits);
+                }
+                _ => {
+                    z.insert(&member, ((state >> 40) % 1000) as f64 / 4.0, limits);
+                }
+            }
+        }
+        assert!(z.len() > 3000);
+        check_spans(&z);
+        for (rank, (member, _)) in z.iter().enumerate().step_by(97) {
+            assert_eq!(z.rank(member, true), Some(z.len() - 1 - rank));
+        }
+        while let Some((member, _)) = z.get_index(0).map(|(m, s)| (m.to_vec(), s)) {
+            assert!(z.remove(&member));
+        }
+        assert!(z.is_empty());
+        assert_eq!(z.iter().next(), None);
     }
 
     #[test]
@@ -831,11 +1023,11 @@ mod tests {
             max_value: 3,
         };
         let mut z = SortedSet::for_first_member(1, limits);
-        z.insert(b"a".to_vec(), -0.0, limits);
+        z.insert(b"a", -0.0, limits);
         assert!(z.score(b"a").is_some_and(|s| s.is_sign_positive()));
-        z.insert(b"b".to_vec(), 1.0, limits);
+        z.insert(b"b", 1.0, limits);
         assert_eq!(z.encoding(), "listpack");
-        z.insert(b"c".to_vec(), 1.0, limits);
+        z.insert(b"c", 1.0, limits);
         assert_eq!(z.encoding(), "skiplist");
         assert_eq!(
             SortedSet::for_first_member(4, limits).encoding(),
