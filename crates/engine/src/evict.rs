@@ -56,7 +56,8 @@
 //! the soonest to expire goes first.
 //!
 //! Where we part from Redis, and why:
-//! - Sampling draws uniform random positions from the `IndexMap` with the engine's seeded
+//! - Sampling draws uniform random positions from the keyspace's dense slots (`crate::dict`)
+//!   with the engine's seeded
 //!   generator (Redis's `dictGetSomeKeys` walks consecutive buckets), so a scenario replays
 //!   the same evictions under the same seed and clock.
 //! - Redis stops after a time budget set by `maxmemory-eviction-tenacity` (500 µs at the

@@ -1,7 +1,9 @@
 //! Memory accounting: what Redis 7.0's `used_memory` would say for the same dataset.
 //!
-//! The engine's own structures are Rust's (`Vec`, `IndexMap`, a skip-list arena), and what
-//! they take in the page's heap or the server's RSS teaches nothing about Redis. What a
+//! The engine's own structures are Rust's (the keyspace's compact table, packed blocks,
+//! `IndexMap`, a skip-list arena), laid out to take less than Redis's (see `crate::dict`), but
+//! what they take in the page's heap or the server's RSS teaches nothing about Redis (INFO's
+//! `used_memory_rss` reports it, as Redis reports its own). What a
 //! learner needs is the figure Redis would report, because `maxmemory` and eviction are
 //! decided on it. So the engine keeps a *model* of Redis's allocations, not a measure of its
 //! own, built from the structures Redis allocates and the size classes of jemalloc, the
