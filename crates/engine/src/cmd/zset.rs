@@ -1052,8 +1052,8 @@ impl Aggregate {
 
 /// An input of the algebra: a sorted set, a plain set (every member scoring 1), or nothing.
 enum Input {
-    ZSet(SortedSet),
-    Set(Set),
+    ZSet(Box<SortedSet>),
+    Set(Box<Set>),
 }
 
 impl Input {
@@ -1145,8 +1145,8 @@ fn zsetop_generic(
     for key in keys {
         inputs.push(match engine.lookup_read(call.db, key) {
             None => None,
-            Some(Value::ZSet(z)) => Some(Input::ZSet((**z).clone())),
-            Some(Value::Set(s)) => Some(Input::Set((**s).clone())),
+            Some(Value::ZSet(z)) => Some(Input::ZSet(z.clone())),
+            Some(Value::Set(s)) => Some(Input::Set(s.clone())),
             Some(_) => return Err(Error::WrongType),
         });
     }
