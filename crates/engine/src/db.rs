@@ -518,8 +518,15 @@ impl Engine {
     /// Shared by both doors: lazy expiry, then the access stamp. The key's position in the
     /// keyspace when it exists, so that the door reaches it again without hashing its name.
     fn lookup(&mut self, db: usize, key: &[u8], no_touch: bool) -> Option<usize> {
-        self.expire_if_needed(db, key);
-        let (index, entry) = self.dbs[db].keys.get_full_mut(key)?;
+        // One hash of the name finds both the key and its expiry.
+        let index = match self.dbs[db].keys.get_index_and_expire(key) {
+            (_, Some(when)) if self.is_stale(when) => {
+                self.delete_expired(db, key);
+                return None;
+            }
+            (index, _) => index?,
+        };
+        let entry = &mut self.dbs[db].keys[index];
         if !no_touch {
             entry.access = self.eviction.next_access(db, key, Some(entry.access));
             match shared_object(&self.eviction, entry) {
@@ -538,9 +545,7 @@ impl Engine {
     /// Deletes `key` if its expiry has passed, announcing `expired`. True if it was deleted.
     pub(crate) fn expire_if_needed(&mut self, db: usize, key: &[u8]) -> bool {
         match self.dbs[db].keys.expire_of(key) {
-            // Strictly past, as Redis's keyIsExpired (`now > when`): at its very millisecond a
-            // key still exists, with a PTTL of 0.
-            Some(when) if self.now_ms > when => {
+            Some(when) if self.is_stale(when) => {
                 self.delete_expired(db, key);
                 true
             }

@@ -261,6 +261,20 @@ impl Dict {
         self.volatile.len()
     }
 
+    /// The slot position of `name` and its expiry, from one hash of the name: what the
+    /// lookup door needs on every access.
+    pub fn get_index_and_expire(&self, name: &[u8]) -> (Option<usize>, Option<u64>) {
+        if self.slots.is_empty() {
+            return (None, None);
+        }
+        let hash = self.hash(name);
+        let expire = match self.volatile.is_empty() {
+            true => None,
+            false => self.find_volatile(hash, name).map(|v| self.when[v]),
+        };
+        (self.find(hash, name), expire)
+    }
+
     /// The expiry (Unix ms) of `name`, if it has one.
     pub fn expire_of(&self, name: &[u8]) -> Option<u64> {
         if self.volatile.is_empty() {

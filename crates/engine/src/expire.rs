@@ -115,11 +115,17 @@ pub(crate) struct ActiveExpireState {
 }
 
 impl Engine {
+    /// Whether a key expiring at `when` is gone: strictly past, as Redis's `keyIsExpired`
+    /// (`now > when`): at its very millisecond a key still exists, with a PTTL of 0.
+    pub(crate) fn is_stale(&self, when: u64) -> bool {
+        self.now_ms > when
+    }
+
     /// Is `key` stale? No side effects: KEYS uses this to leave stale keys out without
     /// deleting them, as Redis's `keysCommand` does.
     pub(crate) fn key_is_expired(&self, db: usize, key: &[u8]) -> bool {
         self.get_expire(db, key)
-            .is_some_and(|when| self.now_ms > when)
+            .is_some_and(|when| self.is_stale(when))
     }
 
     /// What Redis does each time its event loop is about to wait for events (`beforeSleep`)
@@ -248,7 +254,7 @@ impl Engine {
             let Some((name, when)) = self.dbs[db].keys.volatile_get_index(position) else {
                 break;
             };
-            if self.now_ms > when {
+            if self.is_stale(when) {
                 key.clear();
                 key.extend_from_slice(name);
                 self.delete_expired(db, key);
