@@ -6,9 +6,11 @@
 
 use std::collections::HashMap;
 use std::hint::black_box;
-use std::time::Instant;
 
 use keyspace::{Config, Engine, ManualClock, Outcome, Reply};
+
+#[path = "common/timing.rs"]
+mod timing;
 
 const KEYS: usize = 100_000;
 const ROUNDS: usize = 10;
@@ -101,14 +103,7 @@ fn main() {
 /// is the one least disturbed by whatever else the machine was doing.
 fn rate(mut pass: impl FnMut()) -> f64 {
     pass(); // warm up: the first pass inserts, later ones overwrite
-    let best = (0..ROUNDS)
-        .map(|_| {
-            let start = Instant::now();
-            pass();
-            start.elapsed().as_secs_f64()
-        })
-        .fold(f64::INFINITY, f64::min);
-    KEYS as f64 / best
+    timing::best_rate(KEYS, ROUNDS, || (), |()| pass())
 }
 
 fn expect_ok(outcome: Outcome) {

@@ -14,6 +14,9 @@ use std::time::Instant;
 use keyspace::types::zset::{ListpackLimits, SortedSet};
 use keyspace::{Config, Engine, ManualClock, Outcome, Reply};
 
+#[path = "common/timing.rs"]
+mod timing;
+
 const MEMBERS: usize = 1_000_000;
 /// Operations per timed pass.
 const OPS: usize = 200_000;
@@ -181,27 +184,12 @@ fn main() {
 /// is the one least disturbed by whatever else the machine was doing.
 fn rate(mut pass: impl FnMut()) -> f64 {
     pass(); // warm up
-    let best = (0..ROUNDS)
-        .map(|_| {
-            let start = Instant::now();
-            pass();
-            start.elapsed().as_secs_f64()
-        })
-        .fold(f64::INFINITY, f64::min);
-    OPS as f64 / best
+    timing::best_rate(OPS, ROUNDS, || (), |()| pass())
 }
 
 /// As `rate`, each pass on fresh input made (untimed) by `input`.
-fn rate_with<T>(input: &mut impl FnMut() -> T, mut pass: impl FnMut(T)) -> f64 {
-    let best = (0..ROUNDS)
-        .map(|_| {
-            let data = input();
-            let start = Instant::now();
-            pass(data);
-            start.elapsed().as_secs_f64()
-        })
-        .fold(f64::INFINITY, f64::min);
-    OPS as f64 / best
+fn rate_with<T>(input: &mut impl FnMut() -> T, pass: impl FnMut(T)) -> f64 {
+    timing::best_rate(OPS, ROUNDS, input, pass)
 }
 
 fn report(op: &str, engine: f64, bare: f64) {
