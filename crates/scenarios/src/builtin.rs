@@ -30,6 +30,7 @@ pub const SOURCES: &[(&str, &str)] = &[
     ("monitoring", include_str!("../scenarios/monitoring.toml")),
     ("maxmemory", include_str!("../scenarios/maxmemory.toml")),
     ("security", include_str!("../scenarios/security.toml")),
+    ("pipelines", include_str!("../scenarios/pipelines.toml")),
     ("dau-bitmaps", include_str!("../scenarios/dau-bitmaps.toml")),
     (
         "unique-visitors",

@@ -10,6 +10,7 @@
 //! # standing for the number: 100,000 page views are one line
 //! # setup = [{ run = "PFADD visitors visitor:{i}", from = 1, to = 100000 }]
 //! config = { maxmemory = "2mb" }              # optional, as redis-server's startup arguments
+//! round_trip = "1ms"                          # optional: the network between app and Redis
 //!
 //! [code]                                      # the guide's code the scenario stands for
 //! language = "python"
@@ -25,8 +26,10 @@
 //! client = "web"                              # optional
 //! lines = [1, 3]                              # optional: the code lines this step stands for
 //! say = { en = "...", zh-TW = "..." }
-//! run = ["SETEX session:abc 3600 123"]        # optional: commands, in redis-cli syntax
+//! run = ["SETEX session:abc 3600 123"]        # optional: commands, in redis-cli syntax,
+//! # or tables as in setup: { run = "INCR views:post:{i}", from = 1, to = 1000 }
 //! expect = ["OK"]                             # optional: redis-cli's rendering, "*" for any
+//! pipeline = true                             # optional: one round trip for all commands
 //! wait = "301s"                               # optional: time that passes after the commands
 //! keys = ["session:*"]                        # optional: the keys the step is about (globs)
 //! ```
@@ -34,6 +37,11 @@
 //! A step is shown as it stands right after its commands; its `wait` passes on the way to the
 //! next step (see `runner`). `keys` names what the narration talks about: the player lists
 //! those keys first, above the rest of the keyspace.
+//!
+//! With a `round_trip`, each command's reply takes that long to come back, on the virtual
+//! clock: a loop of a thousand requests costs a thousand round trips, and the same thousand
+//! sent as one `pipeline` cost one. A repeated entry's expectation is checked for each of its
+//! commands, `{i}` filled in there too.
 //!
 //! A command may name the virtual clock, as the guide's code calls `time.time()`: `{now}` is
 //! the Unix time in seconds, `{now_ms}` in milliseconds, and either takes an offset
@@ -156,23 +164,27 @@ pub struct Step {
     pub say: Text,
     /// The code lines the step stands for, first and last (1-based, inclusive).
     pub lines: Option<(usize, usize)>,
-    pub run: Vec<Command>,
-    /// Per command of `run`: the reply as redis-cli prints it, or None for no check.
+    pub run: Vec<Run>,
+    /// Per entry of `run`: the reply as redis-cli prints it (for each of a repeated entry's
+    /// commands, `{i}` filled in), or None for no check.
     pub expect: Vec<Option<String>>,
+    /// Whether the commands go as one pipeline: one round trip for all of them rather than
+    /// one each (see [`Scenario::round_trip_ms`]).
+    pub pipeline: bool,
     /// Virtual time that passes after the commands, in milliseconds.
     pub wait_ms: u64,
     /// Glob patterns (as KEYS takes them) of the keys the step is about.
     pub keys: Vec<String>,
 }
 
-/// What runs before the first step, on the first client, unseen.
+/// One entry of `setup` or of a step's `run`: a command, or a command repeated over a range.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Setup {
+pub enum Run {
     /// One command.
     Command(Command),
     /// `run` once for every number from `from` to `to` (both included), `step` apart, with
     /// `{i}` in it standing for the number: bulk data without a file of it (or DEBUG POPULATE,
-    /// which a default Redis refuses).
+    /// which a default Redis refuses), or the thousand requests of a loop in one line.
     Repeat {
         run: Command,
         from: i64,
@@ -184,20 +196,39 @@ pub enum Setup {
 /// The most commands one repeated setup line may run.
 pub const MAX_REPEAT: i64 = 1_000_000;
 
-impl Setup {
-    /// Every command it runs, at virtual time `now_ms`, in order.
-    pub fn commands_at(&self, now_ms: u64) -> Box<dyn Iterator<Item = Vec<Vec<u8>>> + '_> {
+/// The most commands a step may run: the player shows every one with its reply.
+pub const MAX_STEP_COMMANDS: i64 = 10_000;
+
+impl Run {
+    /// Every command it runs, in order, `{i}` filled in; with the expectation `expected`
+    /// given for each, `{i}` filled in there too.
+    pub fn commands<'a>(
+        &'a self,
+        expected: Option<&'a str>,
+    ) -> Box<dyn Iterator<Item = (Command, Option<String>)> + 'a> {
         match self {
-            Setup::Command(command) => Box::new(std::iter::once(command.argv_at(now_ms))),
-            Setup::Repeat {
+            Run::Command(command) => Box::new(std::iter::once((
+                command.clone(),
+                expected.map(String::from),
+            ))),
+            Run::Repeat {
                 run,
                 from,
                 to,
                 step,
             } => Box::new((*from..=*to).step_by(*step as usize).map(move |i| {
-                let line = run.line.replace("{i}", &i.to_string());
-                Command { line }.argv_at(now_ms)
+                let i = i.to_string();
+                let line = run.line.replace("{i}", &i);
+                (Command { line }, expected.map(|e| e.replace("{i}", &i)))
             })),
+        }
+    }
+
+    /// How many commands it runs.
+    fn len(&self) -> i64 {
+        match self {
+            Run::Command(_) => 1,
+            Run::Repeat { from, to, step, .. } => (to - from) / step + 1,
         }
     }
 }
@@ -212,7 +243,10 @@ pub struct Scenario {
     pub code: Code,
     pub clients: Vec<Participant>,
     /// Run by the first client before the first step; not shown as a step.
-    pub setup: Vec<Setup>,
+    pub setup: Vec<Run>,
+    /// The network's round trip between the application and Redis, in milliseconds: the
+    /// virtual time each command's reply takes to come back (0: none, the default).
+    pub round_trip_ms: u64,
     /// The engine's configuration, set as redis-server's startup arguments set it (so that
     /// parameters Redis protects, such as `enable-debug-command`, can be given).
     pub config: Config,
@@ -262,9 +296,10 @@ struct RawScenario {
     lesson: Text,
     code: RawCode,
     clients: Spanned<Vec<RawClient>>,
-    /// Commands, or tables `{ run, from, to, step }` ([`Setup`]), read by [`setup_item`].
+    /// Commands, or tables `{ run, from, to, step }` ([`Run`]), read by [`run_item`].
     #[serde(default)]
     setup: Vec<Spanned<toml::Value>>,
+    round_trip: Option<Spanned<String>>,
     #[serde(default)]
     config: BTreeMap<String, Spanned<String>>,
     steps: Spanned<Vec<RawStep>>,
@@ -291,8 +326,9 @@ struct RawStep {
     say: Text,
     lines: Option<Spanned<Vec<i64>>>,
     #[serde(default)]
-    run: Vec<Spanned<String>>,
+    run: Vec<Spanned<toml::Value>>,
     expect: Option<Spanned<Vec<String>>>,
+    pipeline: Option<Spanned<bool>>,
     wait: Option<Spanned<String>>,
     #[serde(default)]
     keys: Vec<String>,
@@ -368,26 +404,25 @@ pub fn parse(source: &str) -> Result<Scenario, ScenarioError> {
         ));
     }
 
-    let commands = |lines: &[Spanned<String>], field: &str| {
-        lines
-            .iter()
-            .enumerate()
-            .map(|(i, line)| {
-                command(
-                    line.get_ref(),
-                    line.span(),
-                    &format!("{field}[{i}]"),
-                    source,
-                )
-            })
-            .collect::<Result<Vec<_>, _>>()
-    };
     let setup = raw
         .setup
         .iter()
         .enumerate()
-        .map(|(i, item)| setup_item(item, &format!("setup[{i}]"), source))
+        .map(|(i, item)| run_item(item, &format!("setup[{i}]"), MAX_REPEAT, source))
         .collect::<Result<Vec<_>, _>>()?;
+    let duration = |text: &Spanned<String>, field: &str| {
+        duration_ms(text.get_ref()).ok_or_else(|| {
+            at(
+                text.span(),
+                field.to_string(),
+                "a duration such as \"500ms\", \"301s\", \"5m\" or \"1h\"".into(),
+            )
+        })
+    };
+    let round_trip_ms = match &raw.round_trip {
+        None => 0,
+        Some(text) => duration(text, "round_trip")?,
+    };
     let mut config = Config::default();
     for (name, value) in &raw.config {
         config
@@ -435,7 +470,34 @@ pub fn parse(source: &str) -> Result<Scenario, ScenarioError> {
                 Some((range.0 as usize, range.1 as usize))
             }
         };
-        let run = commands(&step.run, &field("run"))?;
+        let run = step
+            .run
+            .iter()
+            .enumerate()
+            .map(|(n, item)| {
+                run_item(
+                    item,
+                    &format!("steps[{i}].run[{n}]"),
+                    MAX_STEP_COMMANDS,
+                    source,
+                )
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if run.iter().map(Run::len).sum::<i64>() > MAX_STEP_COMMANDS {
+            return Err(at(
+                step.run[0].span(),
+                field("run"),
+                format!("at most {MAX_STEP_COMMANDS} commands in a step"),
+            ));
+        }
+        let pipeline = step.pipeline.as_ref().is_some_and(|p| *p.get_ref());
+        if let (Some(flag), true, None) = (&step.pipeline, pipeline, &raw.round_trip) {
+            return Err(at(
+                flag.span(),
+                field("pipeline"),
+                "a pipeline saves round trips: give the scenario a round_trip first".into(),
+            ));
+        }
         let expect = match &step.expect {
             None => vec![None; run.len()],
             Some(expect) if expect.get_ref().len() == run.len() => expect
@@ -457,13 +519,7 @@ pub fn parse(source: &str) -> Result<Scenario, ScenarioError> {
         };
         let wait_ms = match &step.wait {
             None => 0,
-            Some(wait) => duration_ms(wait.get_ref()).ok_or_else(|| {
-                at(
-                    wait.span(),
-                    field("wait"),
-                    "a duration such as \"500ms\", \"301s\", \"5m\" or \"1h\"".into(),
-                )
-            })?,
+            Some(wait) => duration(wait, &field("wait"))?,
         };
         steps.push(Step {
             client,
@@ -471,6 +527,7 @@ pub fn parse(source: &str) -> Result<Scenario, ScenarioError> {
             lines,
             run,
             expect,
+            pipeline,
             wait_ms,
             keys: step.keys.clone(),
         });
@@ -494,6 +551,7 @@ pub fn parse(source: &str) -> Result<Scenario, ScenarioError> {
         },
         clients,
         setup,
+        round_trip_ms,
         config,
         steps,
     })
@@ -526,22 +584,24 @@ fn command(
     }
 }
 
-/// One item of `setup`: a command line, or a table `{ run = "...{i}...", from = 1, to = 100,
-/// step = 1 }` that runs the line once per number ([`Setup::Repeat`]).
-fn setup_item(
+/// One item of `setup` or of a step's `run`: a command line, or a table `{ run = "...{i}...",
+/// from = 1, to = 100, step = 1 }` that runs the line once per number, at most `most` times
+/// ([`Run::Repeat`]).
+fn run_item(
     item: &Spanned<toml::Value>,
     field: &str,
+    most: i64,
     source: &str,
-) -> Result<Setup, ScenarioError> {
+) -> Result<Run, ScenarioError> {
     let error = |field: String, message: &str| ScenarioError {
         line: Some(line_of(source, item.span().start)),
-        step: None,
+        step: step_at(source, item.span().start),
         field,
         message: message.to_string(),
     };
     let table = match item.get_ref() {
         toml::Value::String(line) => {
-            return command(line, item.span(), field, source).map(Setup::Command)
+            return command(line, item.span(), field, source).map(Run::Command)
         }
         toml::Value::Table(table) => table,
         _ => {
@@ -573,15 +633,15 @@ fn setup_item(
     let Some(toml::Value::String(line)) = table.get("run") else {
         return Err(error(format!("{field}.run"), "a command with {i} in it"));
     };
-    if step < 1 || to < from || (to - from) / step >= MAX_REPEAT {
+    if step < 1 || to < from || (to - from) / step >= most {
         return Err(error(
             field.to_string(),
-            &format!("from <= to, step >= 1, at most {MAX_REPEAT} commands"),
+            &format!("from <= to, step >= 1, at most {most} commands"),
         ));
     }
     let sample = line.replace("{i}", &from.to_string());
     command(&sample, item.span(), &format!("{field}.run"), source)?;
-    Ok(Setup::Repeat {
+    Ok(Run::Repeat {
         run: Command { line: line.clone() },
         from,
         to,
@@ -676,10 +736,11 @@ mod tests {
         let parsed =
             scenario(r#"["SET a 1", { run = "SETBIT b {i} 1", from = 0, to = 9, step = 3 }]"#)
                 .unwrap();
-        let argv: Vec<Vec<Vec<u8>>> = parsed.setup.iter().flat_map(|s| s.commands_at(0)).collect();
-        let lines: Vec<String> = argv
+        let lines: Vec<String> = parsed
+            .setup
             .iter()
-            .map(|a| String::from_utf8_lossy(&a.join(&b' ')).into_owned())
+            .flat_map(|s| s.commands(None))
+            .map(|(command, _)| command.line)
             .collect();
         assert_eq!(
             lines,

@@ -133,6 +133,8 @@ pub struct Runner {
     reports: Vec<StepReport>,
     /// The wait after the last step played, as far as it has passed.
     wait: Wait,
+    /// Round-trip time passed since the last tick, short of a tick's slice.
+    since_tick_ms: u64,
 }
 
 /// The part of a wait that has passed, and what happened in it, for the next step's report.
@@ -172,8 +174,8 @@ impl Runner {
                 id
             })
             .collect();
-        for argv in scenario.setup.iter().flat_map(|s| s.commands_at(START_MS)) {
-            execute(&mut engine, clients[0], &argv);
+        for (command, _) in scenario.setup.iter().flat_map(|s| s.commands(None)) {
+            execute(&mut engine, clients[0], &command.argv_at(START_MS));
         }
         for &client in &clients {
             engine.drain(client);
@@ -189,6 +191,7 @@ impl Runner {
             clients,
             reports: Vec::new(),
             wait: Wait::default(),
+            since_tick_ms: 0,
         }
     }
 
@@ -284,11 +287,17 @@ impl Runner {
         let at_ms = self.elapsed_ms();
         let actor = self.clients[step.client];
         let protocol = self.scenario.clients[step.client].protocol;
-        let actor_name = &self.scenario.clients[step.client].name;
+        let actor_name = self.scenario.clients[step.client].name.clone();
 
         let mut commands = Vec::new();
         let mut deliveries = wait.deliveries;
-        for (command, expected) in step.run.iter().zip(&step.expect) {
+        let round_trip_ms = self.scenario.round_trip_ms;
+        let sent = step
+            .run
+            .iter()
+            .zip(&step.expect)
+            .flat_map(|(run, expected)| run.commands(expected.as_deref()));
+        for (command, expected) in sent {
             let now_ms = self.engine.now_ms();
             let (line, argv) = (command.line_at(now_ms), command.argv_at(now_ms));
             let (outcome, pushed) = execute(&mut self.engine, actor, &argv);
@@ -310,8 +319,14 @@ impl Runner {
                 line,
                 replies,
                 rendered,
-                expected: expected.clone(),
+                expected,
             });
+            if !step.pipeline {
+                self.travel(round_trip_ms);
+            }
+        }
+        if step.pipeline {
+            self.travel(round_trip_ms);
         }
         deliveries.extend(self.deliveries());
         let (mut monitor, mut monitor_more) = (wait.monitor, wait.monitor_more);
@@ -360,6 +375,19 @@ impl Runner {
             self.clock.advance_ms(now);
             self.engine.tick();
             left -= now;
+        }
+    }
+
+    /// Moves the clock `ms` forward for replies on their way back, ticking each time a
+    /// whole slice of `1000 / hz` has gone by (round trips shorter than a slice add up to
+    /// one, rather than each running the cron).
+    fn travel(&mut self, ms: u64) {
+        let hz = self.engine.config().int("hz").clamp(1, 500) as u64;
+        self.clock.advance_ms(ms);
+        self.since_tick_ms += ms;
+        while self.since_tick_ms >= 1000 / hz {
+            self.since_tick_ms -= 1000 / hz;
+            self.engine.tick();
         }
     }
 

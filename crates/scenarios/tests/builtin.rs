@@ -261,3 +261,70 @@ fn the_players_monitor_shows_each_steps_commands_as_redis_server_prints_them() {
     assert!(report.monitor[0].ends_with(r#"] "SET" "user:123" "{\"id\": 123, \"username\": \"mei\", \"followers_count\": 43}" "KEEPTTL""#), "{:?}", report.monitor);
     assert_eq!(report.monitor_more, 0);
 }
+
+#[test]
+fn a_pipeline_costs_one_round_trip_where_a_loop_costs_one_per_command() {
+    let mut runner = Runner::new(load("pipelines"));
+    let looped = runner.step().expect("step 1").clone();
+    assert_eq!(looped.commands.len(), 1002);
+    assert_eq!(looped.commands[1000].line, "INCR views:post:1000");
+    // The TIME after the loop answers 1,001 round trips of 1 ms later than the one before it.
+    assert_eq!(
+        looped.commands[1001].rendered,
+        "1) \"1767258001\"\n2) \"1000\""
+    );
+    let piped = runner.step().expect("step 2").clone();
+    assert_eq!(piped.at_ms, 1002);
+    assert_eq!(
+        runner.elapsed_ms(),
+        1003,
+        "one round trip for the whole pipeline"
+    );
+    runner.step();
+    assert_eq!(runner.elapsed_ms(), 1004);
+}
+
+#[test]
+fn a_pipeline_needs_a_round_trip_and_a_step_a_bounded_number_of_commands() {
+    let scenario = |head: &str, step: &str| {
+        parse(&format!(
+            "id = \"x\"\ntitle = {{ en = \"x\", zh-TW = \"x\" }}\n\
+             intro = {{ en = \"x\", zh-TW = \"x\" }}\nlesson = {{ en = \"x\", zh-TW = \"x\" }}\n\
+             {head}\n[code]\nlanguage = \"python\"\nsource = \"x\"\n\
+             [[clients]]\nname = \"a\"\n[[steps]]\nsay = {{ en = \"x\", zh-TW = \"x\" }}\n{step}\n"
+        ))
+    };
+    let error = |head: &str, step: &str| scenario(head, step).unwrap_err().to_string();
+    assert_eq!(
+        error("", "pipeline = true"),
+        "line 13, step 1, steps[0].pipeline: a pipeline saves round trips: give the scenario a \
+         round_trip first"
+    );
+    assert_eq!(
+        error("round_trip = \"soon\"", ""),
+        "line 5, round_trip: a duration such as \"500ms\", \"301s\", \"5m\" or \"1h\""
+    );
+    assert_eq!(
+        error("", r#"run = [{ run = "INCR a{i}", from = 1, to = 10001 }]"#),
+        "line 13, step 1, steps[0].run[0]: from <= to, step >= 1, at most 10000 commands"
+    );
+    assert_eq!(
+        error(
+            "",
+            r#"run = [{ run = "INCR a{i}", from = 1, to = 6000 }, { run = "INCR b{i}", from = 1, to = 6000 }]"#
+        ),
+        "line 13, step 1, steps[0].run: at most 10000 commands in a step"
+    );
+    let parsed = scenario(
+        "round_trip = \"2ms\"",
+        "pipeline = true\nrun = [{ run = \"SET k{i} {i}\", from = 1, to = 3 }, \"GET k2\"]\n\
+         expect = [\"OK\", '\"2\"']",
+    )
+    .unwrap();
+    let mut runner = Runner::new(parsed);
+    let report = runner.step().unwrap();
+    let lines: Vec<&str> = report.commands.iter().map(|c| c.line.as_str()).collect();
+    assert_eq!(lines, ["SET k1 1", "SET k2 2", "SET k3 3", "GET k2"]);
+    assert!(report.as_expected());
+    assert_eq!(runner.elapsed_ms(), 2);
+}
