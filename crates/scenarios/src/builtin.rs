@@ -31,6 +31,11 @@ pub const SOURCES: &[(&str, &str)] = &[
     ("maxmemory", include_str!("../scenarios/maxmemory.toml")),
     ("security", include_str!("../scenarios/security.toml")),
     ("pipelines", include_str!("../scenarios/pipelines.toml")),
+    (
+        "write-strategies",
+        include_str!("../scenarios/write-strategies.toml"),
+    ),
+    ("versions", include_str!("../scenarios/versions.toml")),
     ("dau-bitmaps", include_str!("../scenarios/dau-bitmaps.toml")),
     (
         "unique-visitors",
