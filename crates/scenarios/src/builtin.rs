@@ -36,6 +36,7 @@ pub const SOURCES: &[(&str, &str)] = &[
         include_str!("../scenarios/write-strategies.toml"),
     ),
     ("versions", include_str!("../scenarios/versions.toml")),
+    ("backups", include_str!("../scenarios/backups.toml")),
     ("dau-bitmaps", include_str!("../scenarios/dau-bitmaps.toml")),
     (
         "unique-visitors",
