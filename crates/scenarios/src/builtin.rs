@@ -37,7 +37,10 @@ pub const SOURCES: &[(&str, &str)] = &[
     ),
     ("versions", include_str!("../scenarios/versions.toml")),
     ("backups", include_str!("../scenarios/backups.toml")),
-    ("django-cache", include_str!("../scenarios/django-cache.toml")),
+    (
+        "django-cache",
+        include_str!("../scenarios/django-cache.toml"),
+    ),
     ("dau-bitmaps", include_str!("../scenarios/dau-bitmaps.toml")),
     (
         "unique-visitors",

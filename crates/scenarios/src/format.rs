@@ -224,6 +224,28 @@ impl Run {
         }
     }
 
+    /// The entry as the player lists a step's commands before playing it: the line, and
+    /// for a repeated one the numbers `{i}` takes (`INCR v:{i}  ({i} = 1…1000)`).
+    pub fn describe(&self) -> String {
+        match self {
+            Run::Command(command) => command.line.clone(),
+            Run::Repeat {
+                run,
+                from,
+                to,
+                step: 1,
+            } => format!("{}  ({{i}} = {from}…{to})", run.line),
+            Run::Repeat {
+                run,
+                from,
+                to,
+                step,
+            } => {
+                format!("{}  ({{i}} = {from}, {}…{to})", run.line, from + step)
+            }
+        }
+    }
+
     /// How many commands it runs.
     fn len(&self) -> i64 {
         match self {
@@ -742,6 +764,8 @@ mod tests {
             .flat_map(|s| s.commands(None))
             .map(|(command, _)| command.line)
             .collect();
+        let described: Vec<String> = parsed.setup.iter().map(Run::describe).collect();
+        assert_eq!(described, ["SET a 1", "SETBIT b {i} 1  ({i} = 0, 3…9)"]);
         assert_eq!(
             lines,
             [

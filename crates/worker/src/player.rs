@@ -17,7 +17,7 @@ use keyspace_protocol::scenario::{
     REMOVED_SHOWN,
 };
 use keyspace_scenarios::runner::{ChangeKind, StepReport};
-use keyspace_scenarios::{builtin, parse, Runner, Scenario, Text};
+use keyspace_scenarios::{builtin, parse, Run, Runner, Scenario, Text};
 
 use crate::inspect;
 use crate::keyview;
@@ -122,7 +122,7 @@ fn info(scenario: &Scenario) -> ScenarioInfo {
                 say: bilingual(&step.say),
                 client: clients[step.client].clone(),
                 lines: step.lines,
-                run: step.run.iter().map(|c| c.line.clone()).collect(),
+                run: step.run.iter().map(Run::describe).collect(),
                 wait_ms: step.wait_ms,
             })
             .collect(),
