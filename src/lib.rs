@@ -13,7 +13,8 @@
 //!   [`saved`]: what the browser keeps; [`share`]: links, exports and the QR code.
 //! - [`i18n`]: the page's text in 繁體中文 and English, one table per part.
 //! - [`host`]: the engine in a Web Worker (or, for the tests, a backend in the page);
-//!   [`prefs`]: what the page remembers in `localStorage`.
+//!   [`prefs`]: what the page remembers in `localStorage`; [`offline`]: the release build's
+//!   service worker and the notice that a new version is ready.
 //!
 //! No module imports one that imports it back (`tests/modules.rs` checks).
 
@@ -22,6 +23,7 @@ pub mod console;
 pub mod host;
 pub mod i18n;
 pub mod keyspace;
+pub mod offline;
 pub mod prefs;
 pub mod saved;
 pub mod scenario;

@@ -19,6 +19,7 @@ use crate::keyspace::inspector::Inspector;
 use crate::keyspace::panel::KeyPanel;
 use crate::keyspace::target::{InspectTarget, Source};
 use crate::keyspace::ttl::TtlTracker;
+use crate::offline::UpdateNotice;
 use crate::prefs;
 use crate::saved::section as persist_view;
 use crate::saved::state::SavedUi;
@@ -438,6 +439,7 @@ pub fn App(#[prop(optional)] backend: Option<SharedBackend>) -> impl IntoView {
         <div class="app" class:dragging=move || dragging.get()>
             <Header />
             <Tabs />
+            <UpdateNotice />
             {move || refused.get().map(|name| view! {
                 <div class="drop-refused" role="alert">
                     <p>{move || text().app.drop_refused.replace("{file}", &name)}</p>

@@ -26,6 +26,9 @@ pub struct AppStrings {
     pub drop_refused: &'static str,
     /// Closes the refusal of a dropped file.
     pub close: &'static str,
+    /// A newer build of the page is installed and waits for a reload (`crate::offline`).
+    pub update_ready: &'static str,
+    pub update_reload: &'static str,
 }
 
 pub const EN: AppStrings = AppStrings {
@@ -43,6 +46,8 @@ pub const EN: AppStrings = AppStrings {
     tab_scenarios: "Scenarios",
     drop_refused: "{file} was not opened: drop a scenario (.toml) or an RDB file (.rdb) here.",
     close: "Close",
+    update_ready: "A new version of the playground is ready. Your keys are kept.",
+    update_reload: "Reload",
 };
 
 pub const ZH_TW: AppStrings = AppStrings {
@@ -60,4 +65,6 @@ pub const ZH_TW: AppStrings = AppStrings {
     tab_scenarios: "情境",
     drop_refused: "沒有開啟 {file}：請拖放情境檔（.toml）或 RDB 檔（.rdb）。",
     close: "關閉",
+    update_ready: "遊樂場有新版本了。你的鍵都會保留。",
+    update_reload: "重新載入",
 };
