@@ -460,12 +460,13 @@ fn Player(info: ScenarioInfo) -> impl IntoView {
             .iter()
             .scan(0, |at, step| {
                 let start = *at;
-                *at += step.wait_ms;
+                *at += step.travel_ms + step.wait_ms;
                 Some(start)
             })
             .collect()
     });
-    let total_ms = info.with_value(|i| i.steps.iter().map(|s| s.wait_ms).sum::<u64>());
+    let total_ms =
+        info.with_value(|i| i.steps.iter().map(|s| s.travel_ms + s.wait_ms).sum::<u64>());
 
     let title = move || info.with_value(|i| i.title.get(lang()).to_string());
     let progress = move || {

@@ -114,6 +114,8 @@ pub struct StepInfo {
     pub run: Vec<String>,
     /// The virtual time that passes after it, in milliseconds.
     pub wait_ms: u64,
+    /// The virtual time its commands' round trips take (a scenario with a `round_trip`).
+    pub travel_ms: u64,
 }
 
 /// A key's place in the list: the keys the step names and those it changed come first.

@@ -275,6 +275,19 @@ pub struct Scenario {
     pub steps: Vec<Step>,
 }
 
+impl Scenario {
+    /// The virtual time `step`'s round trips take: one per command, or one for the whole
+    /// step when it is a pipeline (none without a `round_trip`).
+    pub fn travel_ms(&self, step: &Step) -> u64 {
+        let commands: i64 = step.run.iter().map(Run::len).sum();
+        match (step.pipeline, commands) {
+            (_, 0) => 0,
+            (true, _) => self.round_trip_ms,
+            (false, n) => self.round_trip_ms * n as u64,
+        }
+    }
+}
+
 /// What is wrong with a scenario file, and where.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScenarioError {

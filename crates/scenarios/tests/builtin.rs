@@ -264,7 +264,18 @@ fn the_players_monitor_shows_each_steps_commands_as_redis_server_prints_them() {
 
 #[test]
 fn a_pipeline_costs_one_round_trip_where_a_loop_costs_one_per_command() {
-    let mut runner = Runner::new(load("pipelines"));
+    let scenario = load("pipelines");
+    let outline: Vec<u64> = scenario
+        .steps
+        .iter()
+        .map(|s| scenario.travel_ms(s))
+        .collect();
+    assert_eq!(
+        outline,
+        [1002, 1, 1],
+        "the step list's estimate of each step's round trips"
+    );
+    let mut runner = Runner::new(scenario);
     let looped = runner.step().expect("step 1").clone();
     assert_eq!(looped.commands.len(), 1002);
     assert_eq!(looped.commands[1000].line, "INCR views:post:1000");

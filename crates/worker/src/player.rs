@@ -124,6 +124,7 @@ fn info(scenario: &Scenario) -> ScenarioInfo {
                 lines: step.lines,
                 run: step.run.iter().map(Run::describe).collect(),
                 wait_ms: step.wait_ms,
+                travel_ms: scenario.travel_ms(step),
             })
             .collect(),
     }
