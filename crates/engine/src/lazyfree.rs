@@ -19,8 +19,9 @@
 //! table or a skip list, a stream's radix-tree nodes plus its groups times the first group's
 //! pending entries; a string, and any value packed in one listpack or intset, is one
 //! allocation. A value at or under the threshold is freed in the command, as before. A
-//! database emptied asynchronously always goes to the queue, whatever its size, counted as
-//! one object per key.
+//! database emptied asynchronously goes to the queue whatever its size, one object per key;
+//! EVAL's script cache flushed with SCRIPT FLUSH ASYNC goes when it holds more than 64
+//! scripts, one object per script.
 //!
 //! **What INFO shows.** `lazyfree_pending_objects` counts what waits in the queue (one per
 //! value, a database's keys each), `lazyfreed_objects` what the worker freed since start or
@@ -54,6 +55,8 @@ use crate::db::Value;
 use crate::dict::Dict;
 use crate::engine::Engine;
 use crate::memory;
+use crate::script::CachedScript;
+use indexmap::IndexMap;
 
 /// A value whose free effort is at most this is freed at once (`LAZYFREE_THRESHOLD`).
 pub const LAZYFREE_THRESHOLD: usize = 64;
@@ -62,12 +65,13 @@ pub const LAZYFREE_THRESHOLD: usize = 64;
 pub const TICK_BUDGET: usize = 2_000_000;
 
 /// What waits in the queue.
-#[derive(Debug)]
 enum Job {
     /// One value (`lazyfreeFreeObject`).
     Object(Value),
     /// The keys of a database emptied asynchronously (`lazyfreeFreeDatabase`).
     Database(Dict),
+    /// EVAL's script cache, flushed asynchronously (`lazyFreeLuaScripts`).
+    Scripts(IndexMap<String, CachedScript>),
 }
 
 impl Job {
@@ -76,12 +80,12 @@ impl Job {
         match self {
             Job::Object(value) => drop(value),
             Job::Database(keys) => drop(keys),
+            Job::Scripts(scripts) => drop(scripts),
         }
     }
 }
 
 /// A job and its books.
-#[derive(Debug)]
 struct Pending {
     job: Job,
     /// What `lazyfree_pending_objects` counts for it.
@@ -95,7 +99,7 @@ struct Pending {
 }
 
 /// The queue, its counters and the parameters that send values to it.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct LazyFree {
     queue: VecDeque<Pending>,
     pending_objects: usize,
@@ -246,6 +250,30 @@ impl Engine {
             drop(keys);
         }
         removed
+    }
+
+    /// Forgets EVAL's script cache (SCRIPT FLUSH): through the queue when `lazy` and it holds
+    /// more than [`LAZYFREE_THRESHOLD`] scripts (`freeLuaScriptsAsync`), one object each.
+    /// Scripts are not part of the modelled `used_memory`, so nothing stays counted.
+    pub(crate) fn free_scripts(&mut self, scripts: IndexMap<String, CachedScript>, lazy: bool) {
+        let count = scripts.len();
+        let cost_ns = crate::cost::FREE_ALLOCATION_NS.saturating_mul(count as u64);
+        if lazy && count > LAZYFREE_THRESHOLD {
+            let now_us = self.clock.elapsed_us();
+            self.lazyfree.push(
+                Pending {
+                    job: Job::Scripts(scripts),
+                    objects: count,
+                    effort: count,
+                    cost_us: cost_ns / 1000,
+                    memory: 0,
+                },
+                now_us,
+            );
+        } else {
+            self.charge(cost_ns);
+            drop(scripts);
+        }
     }
 
     /// The modelled worker's share of a tick: the time since the last one, spent on the
