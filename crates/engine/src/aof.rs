@@ -307,10 +307,11 @@ impl Engine {
                 match (&expiry, exists) {
                     (Some(at), _) => vec![b"PEXPIREAT", key, at.as_bytes()],
                     (None, true) => vec![b"PERSIST", key],
-                    (None, false) => vec![b"DEL", key],
+                    // Deleted by a time already past: as DEL, or UNLINK when freed lazily.
+                    (None, false) => vec![self.deletion(self.lazyfree.expire), key],
                 }
             }
-            "getdel" => vec![b"DEL", key],
+            "getdel" => vec![self.deletion(self.lazyfree.user_del), key],
             // GEOADD is ZADD underneath, and Redis logs the ZADD with the scores it computed.
             "geoadd" => match crate::cmd::geo::geoadd_as_zadd(argv) {
                 Ok(argv) => {
@@ -387,12 +388,22 @@ impl Engine {
         self.persistence.aof.loading
     }
 
-    /// Logs the deletion of a key no command named (expiry, eviction).
-    pub(crate) fn feed_aof_del(&mut self, db: usize, key: &[u8]) {
+    /// Logs the deletion of a key no command named (expiry, eviction), as DEL, or as UNLINK
+    /// when its value was freed `lazy`ly (Redis's `propagateDeletion`).
+    pub(crate) fn feed_aof_del(&mut self, db: usize, key: &[u8], lazy: bool) {
         if self.persistence.aof.on && !self.persistence.aof.loading {
+            let deletion = self.deletion(lazy);
             self.persistence
                 .aof
-                .append(db, &[b"DEL", key], self.grouping_writes());
+                .append(db, &[deletion, key], self.grouping_writes());
+        }
+    }
+
+    /// The command a deletion is logged as: UNLINK when its value was freed lazily.
+    fn deletion(&self, lazy: bool) -> &'static [u8] {
+        match lazy {
+            true => b"UNLINK",
+            false => b"DEL",
         }
     }
 

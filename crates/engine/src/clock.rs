@@ -1,7 +1,9 @@
 //! Time, injected. The engine never reads a clock itself: a front end hands it a [`Clock`]
 //! (the system clock in the native server, `Date.now()` and `performance.now()` in the page,
 //! [`ManualClock`] in tests and in the scenario runner's step mode). That keeps expiry
-//! deterministic under test and makes time travel in the playground free.
+//! deterministic under test and makes time travel in the playground free. A virtual clock
+//! cannot measure how long a command took, so the engine tells it the modelled duration
+//! (`crate::cost`), and its monotonic timer moves by that much (`Clock::spend_us`).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -18,6 +20,14 @@ pub trait Clock: Send {
     /// microsecond (MONITOR's lines); a clock that knows only milliseconds reads `.000`.
     fn now_us(&self) -> u64 {
         self.now_ms().saturating_mul(1000)
+    }
+    /// For a virtual clock, which moves only when told to: lets `us` pass, the time a command
+    /// took by the engine's cost model (`crate::cost`), and answers true, the duration being
+    /// the model's. A real clock measured the command itself: it ignores this and answers
+    /// false.
+    fn spend_us(&self, us: u64) -> bool {
+        let _ = us;
+        false
     }
 }
 
@@ -58,6 +68,13 @@ impl Clock for ManualClock {
     fn elapsed_us(&self) -> u64 {
         self.elapsed_us.load(Ordering::Relaxed)
     }
+
+    /// The monotonic timer moves by `us`; wall time stays for the caller to move (see
+    /// `crate::cost` on why).
+    fn spend_us(&self, us: u64) -> bool {
+        self.elapsed_us.fetch_add(us, Ordering::Relaxed);
+        true
+    }
 }
 
 /// Another clock's time moved by a fixed offset: a scenario's virtual time carried on at the
@@ -84,6 +101,10 @@ impl Clock for ShiftedClock {
 
     fn elapsed_us(&self) -> u64 {
         self.inner.elapsed_us()
+    }
+
+    fn spend_us(&self, us: u64) -> bool {
+        self.inner.spend_us(us)
     }
 
     fn now_us(&self) -> u64 {

@@ -725,6 +725,49 @@ pub static PARAMS: &[ConfigParam] = &[
         mutable: true,
         clamp: None,
     },
+    // Where deleting a value frees it: in the background (`crate::lazyfree`) or at once, for
+    // DEL, eviction, expiry, the deletes and overwrites a command makes on its own (RENAME's
+    // target, SET over a hash...) and FLUSHDB/FLUSHALL without an argument.
+    ConfigParam {
+        name: "lazyfree-lazy-eviction",
+        aliases: &[],
+        kind: ConfigKind::Bool,
+        default: "no",
+        mutable: true,
+        clamp: None,
+    },
+    ConfigParam {
+        name: "lazyfree-lazy-expire",
+        aliases: &[],
+        kind: ConfigKind::Bool,
+        default: "no",
+        mutable: true,
+        clamp: None,
+    },
+    ConfigParam {
+        name: "lazyfree-lazy-server-del",
+        aliases: &[],
+        kind: ConfigKind::Bool,
+        default: "no",
+        mutable: true,
+        clamp: None,
+    },
+    ConfigParam {
+        name: "lazyfree-lazy-user-del",
+        aliases: &[],
+        kind: ConfigKind::Bool,
+        default: "no",
+        mutable: true,
+        clamp: None,
+    },
+    ConfigParam {
+        name: "lazyfree-lazy-user-flush",
+        aliases: &[],
+        kind: ConfigKind::Bool,
+        default: "no",
+        mutable: true,
+        clamp: None,
+    },
 ];
 
 /// Whoever listens for the engine's clients (the native server), so that a CONFIG SET of

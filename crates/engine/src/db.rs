@@ -556,8 +556,8 @@ impl Engine {
     /// Removes a key whose time is up: the one place expiry deletes, for lazy and active
     /// expiry alike.
     pub(crate) fn delete_expired(&mut self, db: usize, key: &[u8]) {
-        self.db_remove(db, key);
-        self.feed_aof_del(db, key);
+        self.db_delete_with(db, key, self.lazyfree.expire);
+        self.feed_aof_del(db, key, self.lazyfree.expire);
         self.stats.expired_keys += 1;
         self.notify(NotifyClass::Expired, "expired", db, key);
     }
@@ -603,9 +603,10 @@ impl Engine {
             Some(entry) => {
                 // An overwritten stream ends XREADGROUP waits on it (`dbOverwrite`).
                 let was_stream = matches!(entry.value, Value::Stream(_));
+                let old_memory = entry.memory().saturating_sub(memory::key_size(key));
                 d.keys_mem = d.keys_mem - entry.memory() + mem;
                 entry.access = self.eviction.next_access(db, key, Some(entry.access));
-                entry.value = value;
+                let old = std::mem::replace(&mut entry.value, value);
                 if !lfu {
                     entry.set_lru(stamp);
                 }
@@ -616,6 +617,8 @@ impl Engine {
                 if was_stream {
                     self.signal_key_as_ready(db, key);
                 }
+                // The old value is freed as a delete frees it (`dbSetValue`).
+                self.free_value(old, old_memory, self.lazyfree.server_del);
             }
             None => {
                 d.keys_mem += mem;
@@ -675,10 +678,23 @@ impl Engine {
         self.peak_memory = self.peak_memory.max(self.used_memory());
     }
 
-    /// Deletes a key and its TTL (Redis's `dbDelete`); true if it existed. The caller
+    /// Deletes a key and its TTL (Redis's `dbDelete`), its value freed in the background
+    /// when big and `lazyfree-lazy-server-del` is on; true if it existed. The caller
     /// announces the deletion with the event its command names (`del`, `rename_from`...).
     pub(crate) fn db_delete(&mut self, db: usize, key: &[u8]) -> bool {
-        self.db_remove(db, key).is_some()
+        self.db_delete_with(db, key, self.lazyfree.server_del)
+    }
+
+    /// [`Engine::db_delete`] with the way its value is freed given (`dbGenericDelete`):
+    /// `lazy` for UNLINK, and for DEL, expiry and eviction when their parameter says so
+    /// (`crate::lazyfree`).
+    pub(crate) fn db_delete_with(&mut self, db: usize, key: &[u8], lazy: bool) -> bool {
+        let Some(entry) = self.db_remove(db, key) else {
+            return false;
+        };
+        let memory = entry.memory().saturating_sub(memory::key_size(key));
+        self.free_value(entry.value, memory, lazy);
+        true
     }
 
     /// Removes a key with its TTL, returning its entry. A stream going away may end the wait
@@ -747,13 +763,15 @@ impl Engine {
     }
 
     /// The modelled `used_memory` (see `crate::memory`): the empty server, the clients,
-    /// every database, and the function libraries' bookkeeping (Redis allocates it as it
-    /// allocates keys; the Lua heaps are not counted, as Lua's allocator is not Redis's).
+    /// every database, the values the lazy-free queue has yet to free (`crate::lazyfree`),
+    /// and the function libraries' bookkeeping (Redis allocates it as it allocates keys; the
+    /// Lua heaps are not counted, as Lua's allocator is not Redis's).
     pub fn used_memory(&self) -> usize {
         memory::EMPTY_SERVER
             + memory::CLIENT * self.connected_clients()
             + self.dbs.iter().map(Db::used_memory).sum::<usize>()
             + self.scripting.functions.current.memory_overhead()
+            + self.lazyfree.pending_memory()
             + self.debug.leaked
     }
 }

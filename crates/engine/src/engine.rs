@@ -295,6 +295,11 @@ pub struct Engine {
     pub(crate) pausing: Pausing,
     /// The process's resident memory, sampled by the cron (`crate::resident`).
     pub(crate) resident: crate::resident::Resident,
+    /// Values waiting to be freed in the background, and the `lazyfree-lazy-*` parameters
+    /// (`crate::lazyfree`).
+    pub(crate) lazyfree: crate::lazyfree::LazyFree,
+    /// The modelled work of the command running, in ns (`crate::cost`).
+    pub(crate) work_ns: u64,
 }
 
 /// A geo search as it was asked: which key of which database, and the circle or box.
@@ -354,6 +359,8 @@ impl Engine {
             monitor_view: None,
             pausing: Pausing::default(),
             resident: Default::default(),
+            lazyfree: Default::default(),
+            work_ns: 0,
         };
         let requirepass = engine.config.text("requirepass").as_bytes().to_vec();
         engine.acl.set_requirepass(&requirepass);
@@ -755,9 +762,14 @@ impl Engine {
         };
         let start_us = self.clock.elapsed_us();
         let dirty_before = self.dirty;
+        // A command's modelled work (`crate::cost`) is its own; the work of the commands it
+        // runs (EXEC's queue) is added to it afterwards.
+        let outer_work_ns = std::mem::take(&mut self.work_ns);
         self.tracking.in_call += 1;
         let result = handler(self, &call);
         self.tracking.in_call -= 1;
+        let work_ns = self.modelled_work_ns(spec, &result);
+        self.work_ns = outer_work_ns.saturating_add(work_ns);
         // A served blocked command was counted when it blocked.
         if shown {
             self.stats.total_commands_processed += 1;
@@ -774,7 +786,13 @@ impl Engine {
         let writes =
             spec.has(flag::WRITE | flag::MAY_REPLICATE) && !spec.has(flag::EFFECTS_PROPAGATED);
         self.propagate(writes, &call, dirty_before, &result);
-        let duration_us = self.clock.elapsed_us().saturating_sub(start_us);
+        // Under a virtual clock the duration is the model's, and the clock moves by it.
+        let measured_us = self.clock.elapsed_us().saturating_sub(start_us);
+        let modelled_us = work_ns.saturating_add(500) / 1000;
+        let duration_us = match self.clock.spend_us(modelled_us) {
+            true => modelled_us,
+            false => measured_us,
+        };
         self.settle_memory();
         self.after_call(spec, &call, duration_us);
         let failed = matches!(result, Err(_) | Ok(Outcome::Reply(Reply::Error(_))));
@@ -788,6 +806,20 @@ impl Engine {
             }
         });
         result
+    }
+
+    /// The modelled work of the command just run, in ns (`crate::cost`): the call, what its
+    /// handler charged, and its reply's elements (but EXEC's, whose replies were its queued
+    /// commands' own and are counted with them).
+    fn modelled_work_ns(&self, spec: &CommandSpec, result: &CommandResult) -> u64 {
+        let replied = match result {
+            Ok(Outcome::Reply(reply)) if spec.name != "exec" => crate::cost::reply_elements(reply),
+            Ok(Outcome::Replies(replies)) => replies.iter().map(crate::cost::reply_elements).sum(),
+            _ => 1,
+        };
+        crate::cost::CALL_NS
+            .saturating_add(self.work_ns)
+            .saturating_add(replied.saturating_mul(crate::cost::REPLY_ELEMENT_NS))
     }
 
     /// Updates the counters of the command called `name` (its full name), created on first
@@ -843,6 +875,7 @@ impl Engine {
         self.slowlog.configure(&self.config);
         self.latency.configure(&self.config);
         self.tracking.configure(&self.config);
+        self.lazyfree.configure(&self.config);
         self.apply_persistence_config();
     }
 
@@ -891,6 +924,8 @@ impl Engine {
             return;
         }
         self.now_ms = self.clock.now_ms();
+        // Redis's lazy-free thread is no part of its cron: it goes on under DEBUG PAUSE-CRON.
+        self.lazy_free_cron();
         self.time_out_blocked_clients();
         // DEBUG PAUSE-CRON stops what Redis's `serverCron` does; blocked clients' timeouts
         // and the log's writes happen around its event loop (`beforeSleep`) and go on.

@@ -68,8 +68,10 @@
 //!   clock, and one measured on a wall clock would make evictions differ from run to run.
 //!   Eviction therefore runs to completion before the command, and the parameter is
 //!   accepted and reported only.
-//! - Memory is the model's, so eviction frees exactly a key's modelled size; there is no
-//!   lazy-free thread whose progress would need waiting for.
+//! - Memory is the model's, so eviction frees exactly a key's modelled size; under
+//!   `lazyfree-lazy-eviction` the value's share is freed by the lazy-free queue, which the
+//!   loop lets finish before it chooses another key, as Redis waits for its thread
+//!   (`crate::lazyfree`).
 
 use std::collections::BTreeMap;
 
@@ -355,14 +357,20 @@ impl Engine {
             return true;
         }
         while self.used_memory() as u64 > limit {
+            // What the lazy-free queue holds is memory about to be given back: the worker
+            // finishes first, and only then is a key chosen (`crate::lazyfree`).
+            if self.finish_lazy_free() {
+                continue;
+            }
             if self.eviction.policy == Policy::NoEviction {
                 return false;
             }
             let Some((db, key)) = self.pick_victim() else {
                 return false;
             };
-            self.db_delete(db, &key);
-            self.feed_aof_del(db, &key);
+            let lazy = self.lazyfree.eviction;
+            self.db_delete_with(db, &key, lazy);
+            self.feed_aof_del(db, &key, lazy);
             self.stats.evicted_keys += 1;
             self.notify(NotifyClass::Evicted, "evicted", db, &key);
         }

@@ -14,7 +14,8 @@
 //! significant digits); [`LatencyHistogram`] keeps the same buckets: values below 256 exactly,
 //! then 128 buckets per power of two, each `2^k` wide, and a percentile answers the highest
 //! value of its bucket, so a 2 µs call reads `2.007`, as in Redis. A call under the manual
-//! clock takes 0, recorded as Redis's floor of 1 ns: `0.001`.
+//! clock takes its modelled duration (`crate::cost`); one of 0 would be recorded as Redis's
+//! floor of 1 ns: `0.001`.
 //!
 //! LATENCY GRAPH draws an event's samples as a sparkline (`crate::sparkline`), and LATENCY
 //! DOCTOR reports on every event and advises, telling apart the cases Redis tells apart.
@@ -409,7 +410,7 @@ mod tests {
     fn the_cdf_steps_by_powers_of_two_from_1024_ns() {
         let mut h = LatencyHistogram::default();
         assert_eq!(h.cdf(), []);
-        // A call under the manual clock (1 ns) and one of 1,031 ns share the first step.
+        // A call of 0 (recorded as 1 ns) and one of 1,031 ns share the first step.
         h.record(0);
         h.record(1_031);
         assert_eq!(h.cdf(), [(1, 2)]);

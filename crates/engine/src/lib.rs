@@ -10,7 +10,9 @@
 //! - [`expire`]: lazy and active expiry.
 //! - [`memory`]: the model of Redis's `used_memory`, kept up to date on every write.
 //! - [`evict`]: `maxmemory` and the eviction policies (sampled LRU, LFU, TTL, random).
-//! - [`slowlog`]: the slow log; [`latency`]: the latency monitor.
+//! - [`slowlog`]: the slow log; [`latency`]: the latency monitor; [`cost`]: a command's
+//!   modelled duration under a virtual clock.
+//! - [`lazyfree`]: UNLINK's and FLUSHALL ASYNC's values freed in the background, over ticks.
 //! - [`pubsub`]: channels, patterns and the delivery of messages and notifications.
 //! - [`aof`]: the append-only log: write commands as they must be replayed, and the replay.
 //! - [`persist`]: snapshots to and from the injected storage; SAVE's and LOAD's books.
@@ -42,6 +44,7 @@ pub mod clock;
 mod cmd;
 pub mod command_docs;
 pub mod config;
+pub mod cost;
 pub mod db;
 pub mod dict;
 pub mod digest;
@@ -55,6 +58,7 @@ pub mod glob;
 pub mod grammar;
 pub mod hyperloglog;
 pub mod latency;
+pub mod lazyfree;
 pub mod listpack;
 pub mod lolwut;
 mod longdouble;

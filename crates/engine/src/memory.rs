@@ -476,12 +476,24 @@ fn string_size(s: &[u8], origin: StringOrigin, shared_integers: bool) -> usize {
 }
 
 fn list_size(structs: &StructSizes, list: &List, samples: usize) -> usize {
+    let (entries, nodes) = quicklist_shape(list, samples);
+    let per_node = LISTPACK_OVERHEAD + entries / nodes;
+    structs.quicklist + nodes * (structs.quicklist_node + jemalloc(per_node))
+}
+
+/// The bytes of a list's listpack entries and the quicklist nodes they fill (8 KiB each),
+/// priced from `samples` of its elements.
+fn quicklist_shape(list: &List, samples: usize) -> (usize, usize) {
     let entries = sum_sampled(list.len(), samples, |i| {
         list.get(i as i64).map_or(0, |e| listpack::entry_size(e))
     });
-    let nodes = entries.div_ceil(QUICKLIST_NODE_BYTES).max(1);
-    let per_node = LISTPACK_OVERHEAD + entries / nodes;
-    structs.quicklist + nodes * (structs.quicklist_node + jemalloc(per_node))
+    (entries, entries.div_ceil(QUICKLIST_NODE_BYTES).max(1))
+}
+
+/// How many quicklist nodes Redis would hold `list` in (`quicklist->len`), as `used_memory`
+/// prices it: what freeing the list costs, a node at a time (`crate::lazyfree`).
+pub(crate) fn quicklist_nodes(list: &List) -> usize {
+    quicklist_shape(list, ACCOUNTING_SAMPLES).1
 }
 
 fn hash_size(structs: &StructSizes, hash: &Hash, samples: usize) -> usize {

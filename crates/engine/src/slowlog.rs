@@ -4,9 +4,10 @@
 //!
 //! A command's duration is measured on the injected clock's monotonic timer
 //! (`Clock::elapsed_us`) around its handler, as Redis measures around `c->cmd->proc`. Under
-//! a manual clock that timer only moves when a test moves it, so every command takes 0 µs:
-//! with `slowlog-log-slower-than 0` every command is logged, with any positive threshold none
-//! is, and tests are deterministic either way. A negative threshold turns the log off.
+//! a manual clock, which cannot measure, it is the modelled cost instead (`crate::cost`: a
+//! few µs for a GET, tens of milliseconds for a DEL of a big hash), the same on every run, so
+//! a scenario's slow log shows the commands a real server's would. A negative threshold turns
+//! the log off.
 //!
 //! Entries keep a copy of the arguments trimmed as Redis trims them, so that a huge command
 //! cannot hold a huge entry: at most [`MAX_ARGC`] arguments (the last slot then says how many

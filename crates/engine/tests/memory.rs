@@ -245,7 +245,8 @@ fn lfu_counter_starts_at_five_grows_logarithmically_and_decays() {
 #[test]
 fn slowlog_under_the_manual_clock() {
     let mut h = Harness::new(1);
-    h.ok("CONFIG SET slowlog-log-slower-than 1");
+    // A SET is modelled at a few µs (`keyspace::cost`), under a threshold of 1 ms.
+    h.ok("CONFIG SET slowlog-log-slower-than 1000");
     h.run("SET a b");
     assert_eq!(h.run("SLOWLOG LEN"), Reply::Integer(0));
     h.ok("CONFIG SET slowlog-log-slower-than 0");
@@ -261,8 +262,8 @@ fn slowlog_under_the_manual_clock() {
     assert_eq!(entry[1], Reply::Integer(1_700_000_000));
     assert_eq!(
         entry[2],
-        Reply::Integer(0),
-        "no time passes under the manual clock"
+        Reply::Integer(one_reply_us() as i64),
+        "the modelled duration of a call with a one-element reply"
     );
     let Reply::Array(argv) = &entry[3] else {
         panic!()
@@ -324,18 +325,27 @@ fn info_sections_and_resetstat() {
         panic!()
     };
     assert!(String::from_utf8(text).unwrap().starts_with("# CPU\r\n"));
+    let call_us = one_reply_us();
     assert_eq!(
         h.info_field("commandstats", "cmdstat_get"),
-        "calls=2,usec=0,usec_per_call=0.00,rejected_calls=0,failed_calls=0"
+        format!(
+            "calls=2,usec={},usec_per_call={call_us}.00,rejected_calls=0,failed_calls=0",
+            2 * call_us
+        )
     );
     h.run("GET");
     assert!(h
         .info_field("all", "cmdstat_get")
         .ends_with("rejected_calls=1,failed_calls=0"));
-    // Under the manual clock every call takes 0 µs, which Redis's histogram records as 1 ns.
+    // Under the manual clock every call with a one-element reply takes the same modelled
+    // time, read back as the highest value of its histogram bucket.
+    let mut histogram = keyspace::latency::LatencyHistogram::default();
+    histogram.record(call_us * 1000);
+    let p = format!("{:.3}", histogram.value_at_percentile(50.0) as f64 / 1000.0);
+    let percentiles = format!("p50={p},p99={p},p99.9={p}");
     assert_eq!(
         h.info_field("latencystats", "latency_percentiles_usec_get"),
-        "p50=0.001,p99=0.001,p99.9=0.001"
+        percentiles
     );
     h.ok("CONFIG RESETSTAT");
     assert_eq!(h.info_field("stats", "keyspace_hits"), "0");
@@ -344,15 +354,22 @@ fn info_sections_and_resetstat() {
     };
     assert_eq!(
         String::from_utf8(text).unwrap(),
-        "# Latencystats\r\n\
-         latency_percentiles_usec_config|resetstat:p50=0.001,p99=0.001,p99.9=0.001\r\n\
-         latency_percentiles_usec_info:p50=0.001,p99=0.001,p99.9=0.001\r\n"
+        format!(
+            "# Latencystats\r\n\
+             latency_percentiles_usec_config|resetstat:{percentiles}\r\n\
+             latency_percentiles_usec_info:{percentiles}\r\n"
+        )
     );
     h.ok("CONFIG SET latency-tracking no");
     let Reply::Verbatim { text, .. } = h.run("INFO latencystats") else {
         panic!()
     };
     assert_eq!(String::from_utf8(text).unwrap(), "# Latencystats\r\n");
+}
+
+/// The modelled duration of a call whose reply is one element (`keyspace::cost`), in µs.
+fn one_reply_us() -> u64 {
+    (keyspace::cost::CALL_NS + keyspace::cost::REPLY_ELEMENT_NS + 500) / 1000
 }
 
 /// A resident size the test sets, as the front end's probe would read it.

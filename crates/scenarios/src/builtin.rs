@@ -50,6 +50,7 @@ pub const SOURCES: &[(&str, &str)] = &[
         "posts-near-me",
         include_str!("../scenarios/posts-near-me.toml"),
     ),
+    ("big-keys", include_str!("../scenarios/big-keys.toml")),
 ];
 
 /// The built-in scenario `id`, read and checked (`tests/builtin.rs` keeps them all valid).

@@ -236,6 +236,7 @@ fn set(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 /// connections received, expired and evicted keys, error counts...) and the memory peak.
 fn resetstat(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
     engine.stats = Stats::default();
+    engine.lazyfree.reset_stats();
     engine.peak_memory = engine.used_memory();
     Ok(Reply::ok().into())
 }

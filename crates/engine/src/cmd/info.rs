@@ -381,8 +381,14 @@ fn memory_fields(engine: &Engine) -> Fields {
         ("mem_aof_buffer", "0".into()),
         ("mem_allocator", MEM_ALLOCATOR.into()),
         ("active_defrag_running", "0".into()),
-        ("lazyfree_pending_objects", "0".into()),
-        ("lazyfreed_objects", "0".into()),
+        (
+            "lazyfree_pending_objects",
+            engine.lazy_free().pending_objects().to_string(),
+        ),
+        (
+            "lazyfreed_objects",
+            engine.lazy_free().freed_objects().to_string(),
+        ),
     ])
 }
 

@@ -520,13 +520,15 @@ fn integer(n: i64) -> CommandResult {
 /// UNLINK key [key ...]
 /// ```
 /// The number of keys that existed and were deleted. A key whose time had passed counts as
-/// missing: it goes as `expired`, not `del`. UNLINK frees memory in a background thread in
-/// Redis; here both free at once and answer the same.
+/// missing: it goes as `expired`, not `del`. UNLINK hands a big value to the lazy-free queue
+/// (`crate::lazyfree`); DEL does too when `lazyfree-lazy-user-del` is on, and else frees it
+/// in the command, whose modelled cost then grows with the value (`crate::cost`).
 fn del(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    let lazy = call.name == "unlink" || engine.lazyfree.user_del;
     let mut deleted = 0;
     for key in &call.argv[1..] {
         engine.expire_if_needed(call.db, key);
-        if engine.db_delete(call.db, key) {
+        if engine.db_delete_with(call.db, key, lazy) {
             engine.notify(NotifyClass::Generic, "del", call.db, key);
             deleted += 1;
         }
@@ -686,7 +688,7 @@ fn expire_generic(
         return integer(0);
     }
     if when <= engine.now_ms as i64 {
-        engine.db_delete(call.db, key);
+        engine.db_delete_with(call.db, key, engine.lazyfree.expire);
         engine.notify(NotifyClass::Generic, "del", call.db, key);
     } else {
         engine.set_expire(call.db, key, when as u64);
@@ -769,6 +771,8 @@ fn persist(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 fn keys(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     let pattern = &call.argv[1];
     let all = pattern.as_slice() == b"*";
+    let scanned = engine.dbs[call.db].len() as u64;
+    engine.charge(crate::cost::SCAN_KEY_NS * scanned);
     let names: Vec<Reply> = engine.dbs[call.db]
         .keys
         .iter()
@@ -777,6 +781,7 @@ fn keys(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         .filter(|key| !engine.key_is_expired(call.db, key))
         .map(|key| Reply::bulk(key.to_vec()))
         .collect();
+    engine.charge(crate::cost::ANSWERED_KEY_NS * names.len() as u64);
     Ok(Reply::Array(names).into())
 }
 
@@ -864,6 +869,7 @@ fn scan(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     let options = ScanOptions::parse(&call.argv[2..], true)?;
     let db = call.db;
     let (next, positions) = scan_window(cursor, engine.dbs[db].len(), options.count);
+    engine.charge(crate::cost::SCAN_KEY_NS * positions.len() as u64);
     let batch: Vec<Vec<u8>> = positions
         .filter_map(|position| {
             engine.dbs[db]
@@ -893,6 +899,7 @@ fn scan(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         }
         found.push(Reply::Bulk(key));
     }
+    engine.charge(crate::cost::ANSWERED_KEY_NS * found.len() as u64);
     Ok(scan_reply(next, found))
 }
 
@@ -1177,24 +1184,24 @@ fn dbsize(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     integer(engine.dbs[call.db].len() as i64)
 }
 
-/// FLUSHDB and FLUSHALL take one optional word, ASYNC or SYNC. Redis frees the memory in the
-/// background for ASYNC; here both free at once.
-fn check_flush_mode(call: &Call<'_>) -> Result<()> {
+/// FLUSHDB and FLUSHALL take one optional word: ASYNC hands the keys to the lazy-free queue
+/// (`crate::lazyfree`), SYNC frees them in the command, and without it
+/// `lazyfree-lazy-user-flush` decides (`getFlushCommandFlags`). True for ASYNC.
+fn flush_is_lazy(engine: &Engine, call: &Call<'_>) -> Result<bool> {
     match &call.argv[1..] {
-        [] => Ok(()),
-        [mode] if is(mode, "async") || is(mode, "sync") => Ok(()),
+        [] => Ok(engine.lazyfree.user_flush),
+        [mode] if is(mode, "async") => Ok(true),
+        [mode] if is(mode, "sync") => Ok(false),
         _ => Err(Error::Syntax),
     }
 }
 
 /// Empties database `db`, returning how many keys it held. Redis announces no per-key event
 /// for a flush, so neither do we; but the watched keys that existed are touched.
-fn empty_db(engine: &mut Engine, db: usize) -> usize {
+fn empty_db(engine: &mut Engine, db: usize, lazy: bool) -> usize {
     engine.signal_deleted_streams(db, None);
     engine.touch_all_watched_keys_in_db(db, None);
-    let d = &mut engine.dbs[db];
-    let removed = d.keys.len();
-    d.clear();
+    let removed = engine.empty_db_keys(db, lazy);
     engine.dirty += removed as u64;
     removed
 }
@@ -1203,8 +1210,8 @@ fn empty_db(engine: &mut Engine, db: usize) -> usize {
 /// FLUSHDB [ASYNC | SYNC]
 /// ```
 fn flushdb(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
-    check_flush_mode(call)?;
-    empty_db(engine, call.db);
+    let lazy = flush_is_lazy(engine, call)?;
+    empty_db(engine, call.db, lazy);
     engine.invalidate_tracked_keys_on_flush();
     Ok(Reply::ok().into())
 }
@@ -1214,9 +1221,9 @@ fn flushdb(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 /// ```
 /// With save points set, the empty keyspace is saved too (`crate::persist`).
 fn flushall(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
-    check_flush_mode(call)?;
+    let lazy = flush_is_lazy(engine, call)?;
     for db in 0..engine.dbs.len() {
-        empty_db(engine, db);
+        empty_db(engine, db, lazy);
     }
     engine.invalidate_tracked_keys_on_flush();
     engine.save_after_flushall();

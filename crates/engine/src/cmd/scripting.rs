@@ -322,15 +322,17 @@ fn script_exists(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 /// SCRIPT FLUSH [ASYNC|SYNC]
 /// ```
 /// Forgets every cached script and starts a fresh Lua state (Redis's `scriptingReset`): what
-/// scripts left in Lua's globals is gone too. ASYNC frees in the background in Redis; here
-/// the old state is simply dropped.
+/// scripts left in Lua's globals is gone too. ASYNC hands a cache of more than 64 scripts to
+/// the lazy-free queue (`crate::lazyfree`); without an argument `lazyfree-lazy-user-flush`
+/// decides.
 fn script_flush(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
-    match &call.argv[2..] {
-        [] => {}
-        [mode] if mode.eq_ignore_ascii_case(b"sync") || mode.eq_ignore_ascii_case(b"async") => {}
+    let lazy = match &call.argv[2..] {
+        [] => engine.lazyfree.user_flush,
+        [mode] if mode.eq_ignore_ascii_case(b"sync") => false,
+        [mode] if mode.eq_ignore_ascii_case(b"async") => true,
         _ => return Err(Error::ScriptFlushOption),
-    }
-    engine.reset_scripting();
+    };
+    engine.reset_scripting(lazy);
     Ok(Reply::ok().into())
 }
 

@@ -745,6 +745,13 @@ fn set_algebra(
 ) -> CommandResult {
     let sets = read_sets(engine, call.db, keys)?;
     let max_intset = max_intset_entries(engine);
+    // The members read: an intersection walks its smallest set, looking each member up in
+    // the others; a union and a difference read every set.
+    let read = match op {
+        SetOp::Inter => sets.iter().map(Set::len).min().unwrap_or(0) * sets.len(),
+        SetOp::Union | SetOp::Diff => sets.iter().map(Set::len).sum(),
+    };
+    engine.charge(crate::cost::SET_ELEMENT_NS * read as u64);
     let result = match op {
         SetOp::Inter => {
             let members = intersect(sets, usize::MAX);
@@ -768,6 +775,7 @@ fn set_algebra(
         return Ok(members_reply(result.iter()).into());
     };
     let len = result.len();
+    engine.charge(crate::cost::SET_ELEMENT_NS * len as u64);
     let event = match op {
         SetOp::Inter => "sinterstore",
         SetOp::Union => "sunionstore",

@@ -250,6 +250,7 @@ fn sort_generic(engine: &mut Engine, call: &Call<'_>, readonly: bool) -> Command
             return Err(Error::SortNotDouble);
         }
         let storing = options.store.is_some();
+        engine.charge(crate::cost::SORT_COMPARE_NS * crate::cost::sort_comparisons(items.len()));
         items.sort_by(|a, b| {
             let order = compare(a, b, options.alpha, options.by.is_some(), storing);
             if options.desc {

@@ -656,7 +656,7 @@ fn getex(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     if let Some((unit, arg)) = opts.expire {
         let when_ms = expire_at_ms(engine, call, unit, arg)?;
         if unit.is_absolute() && when_ms as u64 <= engine.now_ms {
-            engine.db_delete(call.db, key);
+            engine.db_delete_with(call.db, key, engine.lazyfree.expire);
             engine.notify(NotifyClass::Generic, "del", call.db, key);
         } else {
             engine.set_expire(call.db, key, when_ms as u64);
@@ -675,7 +675,7 @@ fn getex(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 fn getdel(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     let key = &call.argv[1];
     let value = read_string(engine, call.db, key)?;
-    if value.is_some() && engine.db_delete(call.db, key) {
+    if value.is_some() && engine.db_delete_with(call.db, key, engine.lazyfree.user_del) {
         engine.notify(NotifyClass::Generic, "del", call.db, key);
     }
     Ok(Reply::bulk_or_null(value).into())

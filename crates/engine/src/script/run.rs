@@ -157,10 +157,11 @@ impl Engine {
         lua.call(xpcall, &[script, handler])
     }
 
-    /// SCRIPT FLUSH (Redis's `scriptingReset`): the cache forgotten and a fresh Lua state,
-    /// made on next use.
-    pub(crate) fn reset_scripting(&mut self) {
-        self.scripting.scripts.clear();
+    /// SCRIPT FLUSH (Redis's `scriptingReset`): the cache forgotten, through the lazy-free
+    /// queue when `lazy` (`crate::lazyfree`), and a fresh Lua state, made on next use.
+    pub(crate) fn reset_scripting(&mut self, lazy: bool) {
+        let scripts = std::mem::take(&mut self.scripting.scripts);
+        self.free_scripts(scripts, lazy);
         self.scripting.lua = None;
     }
 
