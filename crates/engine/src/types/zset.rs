@@ -41,7 +41,11 @@
 //! 64-byte cache line with its score, the box of its member's bytes and its three lowest links:
 //! on a million members most steps of a walk are cache misses, one per node when everything
 //! a step reads is in that line. The few nodes taller than three levels keep the rest of their
-//! links beside the arena; they are the ones at the top of every walk, which stay cached.
+//! links beside the arena, all of them in one flat array (a node's run of links at an offset,
+//! freed runs reused by length): they are the ones at the top of every walk, and packed
+//! together they stay cached, where a box per node, each in a page of its own among the
+//! members' bytes, cost a cache and TLB miss at every step above the third level (perf put
+//! two thirds of ZRANK's time on those reads).
 //! Nodes of three levels and more (one in 16) have an arena of their own, so the nodes a
 //! walk meets above its last two levels are packed in a few pages rather than spread over
 //! the whole set's, as Redis's allocator packs its taller (larger) nodes by size class.
@@ -246,7 +250,7 @@ const INLINE_LEVELS: usize = 3;
 /// One member: 64 bytes, one cache line, holding everything a step of a search reads (the
 /// score and the links of the three lowest levels) and the member's bytes, which the member
 /// table and ties of scores read. The links of levels 4 and up, which one node in 64 has, are
-/// in [`SkipList::tall`]: those few nodes are the ones every search starts with, so they stay
+/// in [`SkipList::tall`] (the header's in [`SkipList::head_tall`]): those few nodes are the ones every search starts with, so they stay
 /// in the cache, while each of the many steps near the bottom is one line read.
 #[derive(Clone, Debug)]
 #[repr(align(64))]
@@ -256,7 +260,7 @@ struct Node {
     backward: u32,
     /// The node's place in [`SortedSet::order`].
     position: u32,
-    /// The slot of [`SkipList::tall`] with the links above the inline ones, or NIL.
+    /// The offset in [`SkipList::tall`] of the links above the inline ones, or NIL.
     tall: u32,
     /// How many levels the node is on (1 to 32).
     level: u8,
@@ -275,11 +279,14 @@ struct SkipList {
     /// size classes of their own: fewer pages, so fewer TLB misses near the top of a walk.
     upper: Vec<Node>,
     upper_free: Vec<u32>,
-    /// The links of levels 4 and up of the nodes that have them (the header's included), one
-    /// boxed slice per node, lowest level first.
-    tall: Vec<Box<[Link]>>,
-    /// Slots of `tall` given back by deleted nodes.
-    tall_free: Vec<u32>,
+    /// The links of levels 4 and up of the nodes that have them, each node's run of
+    /// `level - 3` links (lowest level first) at its `tall` offset.
+    tall: Vec<Link>,
+    /// Offsets of runs given back by deleted nodes, by run length (`tall_free[n - 1]`: runs
+    /// of n links).
+    tall_free: Vec<Vec<u32>>,
+    /// The header's links of levels 4 and up, as many as the list has grown tall.
+    head_tall: Vec<Link>,
     tail: u32,
     len: usize,
     /// Levels in use (the header's highest non-empty lane, at least 1).
@@ -307,6 +314,7 @@ impl SkipList {
             upper_free: Vec::new(),
             tall: Vec::new(),
             tall_free: Vec::new(),
+            head_tall: Vec::new(),
             tail: NIL,
             len: 0,
             level: 1,
@@ -334,16 +342,18 @@ impl SkipList {
         let node = self.node(at);
         match level.checked_sub(INLINE_LEVELS) {
             None => node.low[level],
-            Some(up) => self.tall[node.tall as usize][up],
+            Some(up) if at == HEAD => self.head_tall[up],
+            Some(up) => self.tall[node.tall as usize + up],
         }
     }
 
     fn link_mut(&mut self, at: u32, level: usize) -> &mut Link {
         match level.checked_sub(INLINE_LEVELS) {
             None => &mut self.node_mut(at).low[level],
+            Some(up) if at == HEAD => &mut self.head_tall[up],
             Some(up) => {
-                let slot = self.node(at).tall as usize;
-                &mut self.tall[slot][up]
+                let offset = self.node(at).tall as usize;
+                &mut self.tall[offset + up]
             }
         }
     }
@@ -372,17 +382,17 @@ impl SkipList {
         x.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 32
     }
 
-    /// A slot of `tall` holding `count` empty links.
+    /// The offset of a run of `count` empty links in `tall`.
     fn alloc_tall(&mut self, count: usize) -> u32 {
-        let links = vec![NO_LINK; count].into_boxed_slice();
-        match self.tall_free.pop() {
-            Some(slot) => {
-                self.tall[slot as usize] = links;
-                slot
+        match self.tall_free.get_mut(count - 1).and_then(Vec::pop) {
+            Some(offset) => {
+                self.tall[offset as usize..][..count].fill(NO_LINK);
+                offset
             }
             None => {
-                self.tall.push(links);
-                (self.tall.len() - 1) as u32
+                let offset = self.tall.len();
+                self.tall.resize(offset + count, NO_LINK);
+                offset as u32
             }
         }
     }
@@ -393,16 +403,7 @@ impl SkipList {
         if level <= head.level as usize {
             return;
         }
-        let count = level - INLINE_LEVELS;
-        if head.tall == NIL {
-            let slot = self.alloc_tall(count);
-            self.node_mut(HEAD).tall = slot;
-        } else {
-            let slot = head.tall as usize;
-            let mut links = std::mem::take(&mut self.tall[slot]).into_vec();
-            links.resize(count, NO_LINK);
-            self.tall[slot] = links.into_boxed_slice();
-        }
+        self.head_tall.resize(level - INLINE_LEVELS, NO_LINK);
         self.node_mut(HEAD).level = level as u8;
     }
 
@@ -536,8 +537,11 @@ impl SkipList {
         node.member = Box::default();
         let tall = std::mem::replace(&mut node.tall, NIL);
         if tall != NIL {
-            self.tall[tall as usize] = Box::default();
-            self.tall_free.push(tall);
+            let count = node.level as usize - INLINE_LEVELS;
+            if self.tall_free.len() < count {
+                self.tall_free.resize_with(count, Vec::new);
+            }
+            self.tall_free[count - 1].push(tall);
         }
         if at & UPPER == 0 {
             self.free.push(at);
