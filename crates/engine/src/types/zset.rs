@@ -250,15 +250,16 @@ const INLINE_LEVELS: usize = 3;
 /// One member: 64 bytes, one cache line, holding everything a step of a search reads (the
 /// score and the links of the three lowest levels) and the member's bytes, which the member
 /// table and ties of scores read. The links of levels 4 and up, which one node in 64 has, are
-/// in [`SkipList::tall`] (the header's in [`SkipList::head_tall`]): those few nodes are the ones every search starts with, so they stay
-/// in the cache, while each of the many steps near the bottom is one line read.
+/// in [`SkipList::tall`] (the header's in [`SkipList::head_tall`]): those few nodes are the
+/// ones every search starts with, so they stay in the cache, while each of the many steps
+/// near the bottom is one line read.
 #[derive(Clone, Debug)]
 #[repr(align(64))]
 struct Node {
     member: Box<[u8]>,
     score: f64,
     backward: u32,
-    /// The node's place in [`SortedSet::order`].
+    /// The node's place in [`Zset::order`].
     position: u32,
     /// The offset in [`SkipList::tall`] of the links above the inline ones, or NIL.
     tall: u32,
