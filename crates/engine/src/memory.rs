@@ -550,11 +550,11 @@ fn set_size(structs: &StructSizes, set: &Set, samples: usize) -> usize {
 
 fn zset_size(structs: &StructSizes, zset: &SortedSet, samples: usize) -> usize {
     if zset.is_listpack() {
-        let entries = sum_sampled(zset.len(), samples, |i| {
-            zset.get_index(i)
-                .map_or(0, |(m, s)| listpack::entry_size(m) + listpack_score(s))
-        });
-        jemalloc(LISTPACK_OVERHEAD + entries)
+        // A packed listpack has no random access: one walk, the same samples.
+        let prices = zset
+            .positions()
+            .map(|(m, s)| listpack::entry_size(m) + listpack_score(s));
+        jemalloc(LISTPACK_OVERHEAD + sum_sampled_walk(zset.len(), samples, prices))
     } else {
         let entries = sum_sampled(zset.len(), samples, |i| {
             let member = zset.get_index(i).map_or(0, |(m, _)| sds_alloc(m.len()));

@@ -961,9 +961,8 @@ fn zrandmember(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         let whole = zset.iter_from(0, zset.is_listpack());
         whole.map(|(m, s)| (m.to_vec(), s)).collect()
     } else {
-        random_positions(rng, zset.len(), count)
+        zset.pick(&random_positions(rng, zset.len(), count))
             .into_iter()
-            .filter_map(|p| zset.get_index(p))
             .map(|(m, s)| (m.to_vec(), s))
             .collect()
     };

@@ -1,6 +1,7 @@
 //! Strings side by side in one block, each a LEB128 length and its bytes: how a small hash (a
-//! listpack in Redis, fields and values alternating) and a small set keep their strings, one
-//! allocation for all of them instead of one or two per string.
+//! listpack in Redis, fields and values alternating), a small set and a small sorted set
+//! (members and their scores alternating) keep their strings, one allocation for all of them
+//! instead of one or two per string.
 //!
 //! A block has no index: finding a string walks it, O(N) as a listpack's lookups are, which
 //! is why only small collections are packed (their owners convert to a map past a bound).
@@ -40,6 +41,17 @@ impl Packed {
         self.bytes.extend_from_slice(s);
     }
 
+    /// Appends `strings`, growing the block to exactly what it then holds rather than by
+    /// doubling: for blocks that many keys hold and that are written a few strings at a time
+    /// (a small sorted set's), where the room doubling leaves would mostly stay unused.
+    pub fn push_exact(&mut self, strings: &[&[u8]]) {
+        let needed: usize = strings.iter().map(|s| entry_len(s.len())).sum();
+        self.bytes.reserve_exact(needed);
+        for s in strings {
+            self.push(s);
+        }
+    }
+
     /// Puts `strings` where the entries in `span` were (nothing removes them).
     pub fn splice(&mut self, span: Range<usize>, strings: &[&[u8]]) {
         let mut encoded = Packed::default();
@@ -53,6 +65,25 @@ impl Packed {
     pub fn remove(&mut self, span: Range<usize>) {
         self.bytes.drain(span);
     }
+
+    /// True when the block holds no string.
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    /// Gives back the room left past the last entry (see [`Packed::push_exact`]).
+    pub fn shrink_to_fit(&mut self) {
+        self.bytes.shrink_to_fit();
+    }
+}
+
+/// The bytes an entry of a string `len` bytes long takes: its LEB128 length and the string.
+fn entry_len(len: usize) -> usize {
+    let mut length_bytes = 1;
+    while len >> (7 * length_bytes) != 0 {
+        length_bytes += 1;
+    }
+    length_bytes + len
 }
 
 /// The strings of a [`Packed`] block, in order.
@@ -105,5 +136,12 @@ mod tests {
         block.remove(0..2);
         let strings: Vec<&[u8]> = block.entries().map(|e| e.bytes).collect();
         assert_eq!(strings, [&b"yz"[..], b"bc"]);
+
+        let mut exact = Packed::default();
+        exact.push_exact(&[b"d", &long]);
+        exact.push_exact(&[b"e"]);
+        let strings: Vec<&[u8]> = exact.entries().map(|e| e.bytes).collect();
+        assert_eq!(strings, [&b"d"[..], &long, b"e"]);
+        assert_eq!(exact.bytes.capacity(), 2 + 302 + 2);
     }
 }

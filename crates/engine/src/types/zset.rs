@@ -41,7 +41,11 @@
 //! 64-byte cache line with its score, the box of its member's bytes and its three lowest links:
 //! on a million members most steps of a walk are cache misses, one per node when everything
 //! a step reads is in that line. The few nodes taller than three levels keep the rest of their
-//! links beside the arena; they are the ones at the top of every walk, which stay cached.
+//! links beside the arena, all of them in one flat array (a node's run of links at an offset,
+//! freed runs reused by length): they are the ones at the top of every walk, and packed
+//! together they stay cached, where a box per node, each in a page of its own among the
+//! members' bytes, cost a cache and TLB miss at every step above the third level (perf put
+//! two thirds of ZRANK's time on those reads).
 //! Nodes of three levels and more (one in 16) have an arena of their own, so the nodes a
 //! walk meets above its last two levels are packed in a few pages rather than spread over
 //! the whole set's, as Redis's allocator packs its taller (larger) nodes by size class.
@@ -55,17 +59,36 @@
 //!
 //! # Encodings
 //!
-//! Redis keeps small sorted sets as a *listpack* (a flat array of member, score pairs) and
-//! converts to the skip list when a set grows past `zset-max-listpack-entries` (128) members
-//! or receives a member longer than `zset-max-listpack-value` (64) bytes; it never converts
-//! back by itself, but a STORE command's new set is built small-first. We always use the skip
-//! list (a listpack is only a memory layout) and record which encoding Redis would have, for
-//! OBJECT ENCODING — and for the one difference a listpack makes to replies: it stores a
-//! score of -0 as 0.
+//! Redis keeps small sorted sets as a *listpack* (a flat array of member, score pairs in
+//! order) and converts to the skip list when a set grows past `zset-max-listpack-entries`
+//! (128) members or receives a member longer than `zset-max-listpack-value` (64) bytes; it
+//! never converts back by itself, but a STORE command's new set is built small-first and a
+//! loaded one (RESTORE, DEBUG RELOAD) is made small again when it fits. [`SortedSet`] has the
+//! same two forms, and is a listpack exactly when Redis's would be, for OBJECT ENCODING and
+//! for the replies that tell them apart (ZSCAN's, and a listpack stores a score of -0 as 0).
+//!
+//! Our listpack ([`Listpack`]) is one [`Packed`] block of members each followed by its score,
+//! grown to exactly what it holds: a whole score below 2^55 is its shortest two's-complement
+//! bytes (none for 0), any other its eight `f64` bytes. A five-member set takes one block of
+//! about sixty bytes where the skip list took a kilobyte. Two choices keep what a user sees
+//! unchanged from the skip list's:
+//!
+//! - the block is in *member order*, the skip list's `order` (insertion order, a removal
+//!   filled from the last member), not in score order as Redis's listpack is: ZRANDMEMBER's
+//!   picks and the memory model's sampled positions index that order, and a conversion keeps
+//!   it. So a question in score order sorts the members first (at most
+//!   `zset-max-listpack-entries`, O(n log n) where Redis's walk is O(n)), and ZRANK and ZSCORE
+//!   are one walk, as in Redis;
+//! - range searches in a listpack walk the sorted members for the first one at or past the
+//!   range's start, as Redis's listpack functions do, which for a lex range over mixed scores
+//!   may differ from what a skip list's descent finds (as Redis's two encodings may).
 
 use std::hash::{BuildHasher, RandomState};
+use std::ops::Range;
 
 use hashbrown::HashTable;
+
+use crate::types::packed::{Entries, Packed};
 
 /// Redis 7.0's default `zset-max-listpack-entries`.
 pub const DEFAULT_MAX_LISTPACK_ENTRIES: usize = 128;
@@ -227,17 +250,18 @@ const INLINE_LEVELS: usize = 3;
 /// One member: 64 bytes, one cache line, holding everything a step of a search reads (the
 /// score and the links of the three lowest levels) and the member's bytes, which the member
 /// table and ties of scores read. The links of levels 4 and up, which one node in 64 has, are
-/// in [`SkipList::tall`]: those few nodes are the ones every search starts with, so they stay
-/// in the cache, while each of the many steps near the bottom is one line read.
+/// in [`SkipList::tall`] (the header's in [`SkipList::head_tall`]): those few nodes are the
+/// ones every search starts with, so they stay in the cache, while each of the many steps
+/// near the bottom is one line read.
 #[derive(Clone, Debug)]
 #[repr(align(64))]
 struct Node {
     member: Box<[u8]>,
     score: f64,
     backward: u32,
-    /// The node's place in [`SortedSet::order`].
+    /// The node's place in [`Zset::order`].
     position: u32,
-    /// The slot of [`SkipList::tall`] with the links above the inline ones, or NIL.
+    /// The offset in [`SkipList::tall`] of the links above the inline ones, or NIL.
     tall: u32,
     /// How many levels the node is on (1 to 32).
     level: u8,
@@ -256,11 +280,14 @@ struct SkipList {
     /// size classes of their own: fewer pages, so fewer TLB misses near the top of a walk.
     upper: Vec<Node>,
     upper_free: Vec<u32>,
-    /// The links of levels 4 and up of the nodes that have them (the header's included), one
-    /// boxed slice per node, lowest level first.
-    tall: Vec<Box<[Link]>>,
-    /// Slots of `tall` given back by deleted nodes.
-    tall_free: Vec<u32>,
+    /// The links of levels 4 and up of the nodes that have them, each node's run of
+    /// `level - 3` links (lowest level first) at its `tall` offset.
+    tall: Vec<Link>,
+    /// Offsets of runs given back by deleted nodes, by run length (`tall_free[n - 1]`: runs
+    /// of n links).
+    tall_free: Vec<Vec<u32>>,
+    /// The header's links of levels 4 and up, as many as the list has grown tall.
+    head_tall: Vec<Link>,
     tail: u32,
     len: usize,
     /// Levels in use (the header's highest non-empty lane, at least 1).
@@ -288,6 +315,7 @@ impl SkipList {
             upper_free: Vec::new(),
             tall: Vec::new(),
             tall_free: Vec::new(),
+            head_tall: Vec::new(),
             tail: NIL,
             len: 0,
             level: 1,
@@ -315,16 +343,18 @@ impl SkipList {
         let node = self.node(at);
         match level.checked_sub(INLINE_LEVELS) {
             None => node.low[level],
-            Some(up) => self.tall[node.tall as usize][up],
+            Some(up) if at == HEAD => self.head_tall[up],
+            Some(up) => self.tall[node.tall as usize + up],
         }
     }
 
     fn link_mut(&mut self, at: u32, level: usize) -> &mut Link {
         match level.checked_sub(INLINE_LEVELS) {
             None => &mut self.node_mut(at).low[level],
+            Some(up) if at == HEAD => &mut self.head_tall[up],
             Some(up) => {
-                let slot = self.node(at).tall as usize;
-                &mut self.tall[slot][up]
+                let offset = self.node(at).tall as usize;
+                &mut self.tall[offset + up]
             }
         }
     }
@@ -353,17 +383,17 @@ impl SkipList {
         x.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 32
     }
 
-    /// A slot of `tall` holding `count` empty links.
+    /// The offset of a run of `count` empty links in `tall`.
     fn alloc_tall(&mut self, count: usize) -> u32 {
-        let links = vec![NO_LINK; count].into_boxed_slice();
-        match self.tall_free.pop() {
-            Some(slot) => {
-                self.tall[slot as usize] = links;
-                slot
+        match self.tall_free.get_mut(count - 1).and_then(Vec::pop) {
+            Some(offset) => {
+                self.tall[offset as usize..][..count].fill(NO_LINK);
+                offset
             }
             None => {
-                self.tall.push(links);
-                (self.tall.len() - 1) as u32
+                let offset = self.tall.len();
+                self.tall.resize(offset + count, NO_LINK);
+                offset as u32
             }
         }
     }
@@ -374,16 +404,7 @@ impl SkipList {
         if level <= head.level as usize {
             return;
         }
-        let count = level - INLINE_LEVELS;
-        if head.tall == NIL {
-            let slot = self.alloc_tall(count);
-            self.node_mut(HEAD).tall = slot;
-        } else {
-            let slot = head.tall as usize;
-            let mut links = std::mem::take(&mut self.tall[slot]).into_vec();
-            links.resize(count, NO_LINK);
-            self.tall[slot] = links.into_boxed_slice();
-        }
+        self.head_tall.resize(level - INLINE_LEVELS, NO_LINK);
         self.node_mut(HEAD).level = level as u8;
     }
 
@@ -517,8 +538,11 @@ impl SkipList {
         node.member = Box::default();
         let tall = std::mem::replace(&mut node.tall, NIL);
         if tall != NIL {
-            self.tall[tall as usize] = Box::default();
-            self.tall_free.push(tall);
+            let count = node.level as usize - INLINE_LEVELS;
+            if self.tall_free.len() < count {
+                self.tall_free.resize_with(count, Vec::new);
+            }
+            self.tall_free[count - 1].push(tall);
         }
         if at & UPPER == 0 {
             self.free.push(at);
@@ -636,19 +660,13 @@ impl SkipList {
     }
 }
 
-/// A sorted-set value.
+/// A sorted-set value, in the encoding Redis 7.0 would hold it in (see the module's text).
 #[derive(Clone, Debug)]
-pub struct SortedSet {
-    list: SkipList,
-    /// The member table: each member's node slot, found by hashing the member's bytes, which
-    /// live only in the node.
-    table: HashTable<u32>,
-    /// Every member's node slot, in insertion order with removals filled from the end (as
-    /// an `IndexMap` keeps its entries): positions for ZRANDMEMBER and ZSCAN's cursor.
-    order: Vec<u32>,
-    hasher: RandomState,
-    /// True while Redis would still keep this set as a listpack.
-    listpack: bool,
+pub enum SortedSet {
+    /// Members and scores packed in one block, in member order.
+    Listpack(Listpack),
+    /// Behind a pointer, so that the many small sets stay three words.
+    Skiplist(Box<Zset>),
 }
 
 impl Default for SortedSet {
@@ -665,38 +683,75 @@ impl PartialEq for SortedSet {
 }
 
 /// Iterates (member, score) along the order from a rank, forwards or backwards.
-pub struct Iter<'a> {
-    list: &'a SkipList,
-    at: u32,
-    reverse: bool,
+pub struct Iter<'a>(Walk<'a>);
+
+enum Walk<'a> {
+    Skiplist {
+        list: &'a SkipList,
+        at: u32,
+        reverse: bool,
+    },
+    /// A listpack's members, sorted when the walk began.
+    Listpack(std::vec::IntoIter<(&'a [u8], f64)>),
 }
 
 impl<'a> Iterator for Iter<'a> {
     type Item = (&'a [u8], f64);
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.at == NIL || self.at == HEAD {
-            return None;
+        match &mut self.0 {
+            Walk::Skiplist { list, at, reverse } => {
+                if *at == NIL || *at == HEAD {
+                    return None;
+                }
+                let node = list.node(*at);
+                *at = if *reverse {
+                    node.backward
+                } else {
+                    node.low[0].forward
+                };
+                Some((&*node.member, node.score))
+            }
+            Walk::Listpack(sorted) => sorted.next(),
         }
-        let node = self.list.node(self.at);
-        self.at = if self.reverse {
-            node.backward
-        } else {
-            node.low[0].forward
-        };
-        Some((&*node.member, node.score))
+    }
+}
+
+/// Iterates (member, score) in member order (see [`SortedSet::positions`]).
+pub struct Positions<'a>(InOrder<'a>);
+
+enum InOrder<'a> {
+    Skiplist {
+        list: &'a SkipList,
+        order: std::slice::Iter<'a, u32>,
+    },
+    Listpack(Entries<'a>),
+}
+
+impl<'a> Iterator for Positions<'a> {
+    type Item = (&'a [u8], f64);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match &mut self.0 {
+            InOrder::Skiplist { list, order } => {
+                let node = list.node(*order.next()?);
+                Some((&*node.member, node.score))
+            }
+            InOrder::Listpack(entries) => {
+                let (member, score) = (entries.next()?, entries.next()?);
+                Some((member.bytes, decode_score(score.bytes)))
+            }
+        }
     }
 }
 
 impl SortedSet {
     /// An empty sorted set, a listpack or already a skip list.
     pub fn new(listpack: bool) -> SortedSet {
-        SortedSet {
-            list: SkipList::new(),
-            table: HashTable::new(),
-            order: Vec::new(),
-            hasher: RandomState::new(),
-            listpack,
+        if listpack {
+            SortedSet::Listpack(Listpack::default())
+        } else {
+            SortedSet::Skiplist(Box::default())
         }
     }
 
@@ -721,133 +776,128 @@ impl SortedSet {
 
     /// Number of members.
     pub fn len(&self) -> usize {
-        self.order.len()
+        match self {
+            SortedSet::Listpack(listpack) => listpack.len(),
+            SortedSet::Skiplist(zset) => zset.order.len(),
+        }
     }
 
     /// True when empty.
     pub fn is_empty(&self) -> bool {
-        self.order.is_empty()
+        match self {
+            SortedSet::Listpack(listpack) => listpack.block.is_empty(),
+            SortedSet::Skiplist(zset) => zset.order.is_empty(),
+        }
     }
 
     /// `listpack` or `skiplist`, as OBJECT ENCODING answers.
     pub fn encoding(&self) -> &'static str {
-        if self.listpack {
-            "listpack"
-        } else {
-            "skiplist"
+        match self {
+            SortedSet::Listpack(_) => "listpack",
+            SortedSet::Skiplist(_) => "skiplist",
         }
     }
 
-    /// True while the set is small enough to be a listpack in Redis (ZSCAN then answers in
-    /// one call, in order).
+    /// True while the set is a listpack (ZSCAN then answers in one call, in order).
     pub fn is_listpack(&self) -> bool {
-        self.listpack
+        matches!(self, SortedSet::Listpack(_))
     }
 
     /// Turns a listpack into a skip list for good, as Redis's `zsetConvert` does to every
     /// sorted set SORT reads (its later replies, ZSCAN's and OBJECT ENCODING's, follow).
     pub fn convert_to_skiplist(&mut self) {
-        self.listpack = false;
-    }
-
-    fn hash(&self, member: &[u8]) -> u64 {
-        self.hasher.hash_one(member)
-    }
-
-    /// The node slot of `member`, if it is here.
-    fn find(&self, member: &[u8]) -> Option<u32> {
-        let list = &self.list;
-        self.table
-            .find(self.hash(member), |&at| *list.node(at).member == *member)
-            .copied()
+        if let SortedSet::Listpack(listpack) = self {
+            let mut zset = Box::<Zset>::default();
+            for (member, score) in listpack.positions() {
+                zset.insert(member, score);
+            }
+            *self = SortedSet::Skiplist(zset);
+        }
     }
 
     /// A member's score.
     pub fn score(&self, member: &[u8]) -> Option<f64> {
-        self.find(member).map(|at| self.list.node(at).score)
+        match self {
+            SortedSet::Listpack(listpack) => listpack.find(member).map(|found| found.score),
+            SortedSet::Skiplist(zset) => zset.score(member),
+        }
     }
 
     /// Sets `member`'s score, adding it if absent; returns the score as stored and whether the
     /// member was added. Adding may turn a listpack into a skip list, as `zsetAdd` does (more
     /// than `max_entries` members, or a member longer than `max_value`).
     pub fn insert(&mut self, member: &[u8], score: f64, limits: ListpackLimits) -> (f64, bool) {
-        let score = self.stored(score);
-        let hash = self.hash(member);
-        let list = &self.list;
-        if let Some(&at) = self
-            .table
-            .find(hash, |&at| *list.node(at).member == *member)
-        {
-            let old = self.list.node(at).score;
-            if old != score || old.is_sign_negative() != score.is_sign_negative() {
-                self.list.update_score(at, score);
+        let SortedSet::Listpack(listpack) = self else {
+            let SortedSet::Skiplist(zset) = self else {
+                unreachable!("two encodings")
+            };
+            return zset.insert(member, score);
+        };
+        // A listpack keeps a score of -0 as 0 (what Redis 7.0 answers afterwards), also when
+        // this very member turns it into a skip list.
+        let score = if score == 0.0 { 0.0 } else { score };
+        if let Some(found) = listpack.find(member) {
+            if found.score != score {
+                listpack.set_score(found.score_span, score);
             }
             return (score, false);
         }
-        if self.listpack && (self.len() + 1 > limits.max_entries || member.len() > limits.max_value)
-        {
-            self.listpack = false;
-        }
-        let at = self
-            .list
-            .insert(score, member.into(), self.order.len() as u32);
-        self.order.push(at);
-        let (list, hasher) = (&self.list, &self.hasher);
-        self.table
-            .insert_unique(hash, at, |&at| hasher.hash_one(&*list.node(at).member));
-        (score, true)
-    }
-
-    /// A listpack keeps a score of -0 as 0 (what Redis 7.0 answers afterwards).
-    fn stored(&self, score: f64) -> f64 {
-        if self.listpack && score == 0.0 {
-            0.0
+        if listpack.len() < limits.max_entries && member.len() <= limits.max_value {
+            listpack.push(member, score);
         } else {
-            score
+            self.convert_to_skiplist();
+            if let SortedSet::Skiplist(zset) = self {
+                zset.insert(member, score);
+            }
         }
+        (score, true)
     }
 
     /// Removes `member`; true if it was there.
     pub fn remove(&mut self, member: &[u8]) -> bool {
-        let hash = self.hash(member);
-        let list = &self.list;
-        let Ok(entry) = self
-            .table
-            .find_entry(hash, |&at| *list.node(at).member == *member)
-        else {
-            return false;
-        };
-        let (at, _) = entry.remove();
-        let position = self.list.node(at).position;
-        self.order.swap_remove(position as usize);
-        if let Some(&moved) = self.order.get(position as usize) {
-            self.list.node_mut(moved).position = position;
+        match self {
+            SortedSet::Listpack(listpack) => listpack.remove(member),
+            SortedSet::Skiplist(zset) => zset.remove(member),
         }
-        self.list.delete(at);
-        true
     }
 
     /// A member's 0-based rank, counted from the lowest score, or from the highest when
     /// `reverse`.
     pub fn rank(&self, member: &[u8], reverse: bool) -> Option<usize> {
-        let rank = self.list.rank(self.find(member)?)? - 1;
+        let rank = match self {
+            SortedSet::Listpack(listpack) => listpack.rank(member)?,
+            SortedSet::Skiplist(zset) => zset.list.rank(zset.find(member)?)? - 1,
+        };
         Some(if reverse { self.len() - 1 - rank } else { rank })
     }
 
     /// Members from 0-based rank `rank` on: towards higher scores, or when `reverse`, from the
     /// member of reverse rank `rank` towards lower ones.
     pub fn iter_from(&self, rank: usize, reverse: bool) -> Iter<'_> {
-        let at = if rank >= self.len() {
-            NIL
-        } else if reverse {
-            self.list.by_rank(self.len() - rank)
-        } else {
-            self.list.by_rank(rank + 1)
-        };
-        Iter {
-            list: &self.list,
-            at,
-            reverse,
+        match self {
+            SortedSet::Listpack(listpack) => {
+                let mut sorted = listpack.sorted();
+                if reverse {
+                    sorted.reverse();
+                }
+                sorted.drain(..rank.min(sorted.len()));
+                Iter(Walk::Listpack(sorted.into_iter()))
+            }
+            SortedSet::Skiplist(zset) => {
+                let len = zset.order.len();
+                let at = if rank >= len {
+                    NIL
+                } else if reverse {
+                    zset.list.by_rank(len - rank)
+                } else {
+                    zset.list.by_rank(rank + 1)
+                };
+                Iter(Walk::Skiplist {
+                    list: &zset.list,
+                    at,
+                    reverse,
+                })
+            }
         }
     }
 
@@ -857,15 +907,31 @@ impl SortedSet {
     }
 
     /// The 0-based rank of the first member in `range` (in reverse ranks, of the last one,
-    /// when `reverse`), in O(log n).
+    /// when `reverse`): O(log n) in a skip list, a walk of the sorted members in a listpack,
+    /// which finds the first member at or past the range's start (from the end: the first at
+    /// or before its end) and answers it if it is inside, as Redis's `zzlFirstInRange` and
+    /// `zzlLastInRange` (and their lex twins) do.
     pub fn first_in(&self, range: &ZRange, reverse: bool) -> Option<usize> {
         if range.is_empty() || !self.may_hold(range) {
             return None;
         }
-        if reverse {
-            self.list.last_in(range).map(|r| self.len() - r)
-        } else {
-            self.list.first_in(range).map(|r| r - 1)
+        match self {
+            SortedSet::Listpack(listpack) => {
+                let sorted = listpack.sorted();
+                if reverse {
+                    let at = sorted.iter().rposition(|&(m, s)| range.below_max(s, m))?;
+                    let (m, s) = sorted[at];
+                    range.above_min(s, m).then(|| sorted.len() - 1 - at)
+                } else {
+                    let at = sorted.iter().position(|&(m, s)| range.above_min(s, m))?;
+                    let (m, s) = sorted[at];
+                    range.below_max(s, m).then_some(at)
+                }
+            }
+            SortedSet::Skiplist(zset) if reverse => {
+                zset.list.last_in(range).map(|r| zset.order.len() - r)
+            }
+            SortedSet::Skiplist(zset) => zset.list.first_in(range).map(|r| r - 1),
         }
     }
 
@@ -883,22 +949,281 @@ impl SortedSet {
         }
     }
 
-    /// How many members lie in `range`, from the ranks of its two ends.
+    /// How many members lie in `range`: from the ranks of its two ends in a skip list; in a
+    /// listpack, from its first member in the range on while they stay before its end, as
+    /// Redis counts there.
     pub fn count_in(&self, range: &ZRange) -> usize {
         if range.is_empty() || !self.may_hold(range) {
             return 0;
         }
-        match (self.list.first_in(range), self.list.last_in(range)) {
-            (Some(first), Some(last)) if last >= first => last - first + 1,
-            _ => 0,
+        match self {
+            SortedSet::Listpack(_) => match self.first_in(range, false) {
+                Some(first) => self
+                    .iter_from(first, false)
+                    .take_while(|&(m, s)| range.below_max(s, m))
+                    .count(),
+                None => 0,
+            },
+            SortedSet::Skiplist(zset) => {
+                match (zset.list.first_in(range), zset.list.last_in(range)) {
+                    (Some(first), Some(last)) if last >= first => last - first + 1,
+                    _ => 0,
+                }
+            }
         }
     }
 
     /// The member and score at position `index` of the member order (`0..len`, not the
-    /// sorted order): for picking members at random and for ZSCAN's cursor.
+    /// sorted order): for picking members at random and for ZSCAN's cursor. A walk in a
+    /// listpack: [`SortedSet::pick`] takes many in one.
     pub fn get_index(&self, index: usize) -> Option<(&[u8], f64)> {
-        let node = self.list.node(*self.order.get(index)?);
-        Some((&node.member, node.score))
+        match self {
+            SortedSet::Listpack(listpack) => listpack.positions().nth(index),
+            SortedSet::Skiplist(zset) => {
+                let node = zset.list.node(*zset.order.get(index)?);
+                Some((&node.member, node.score))
+            }
+        }
+    }
+
+    /// The members at `positions` of the member order, in that order (repeats allowed).
+    pub fn pick(&self, positions: &[usize]) -> Vec<(&[u8], f64)> {
+        match self {
+            SortedSet::Listpack(listpack) => {
+                let all: Vec<(&[u8], f64)> = listpack.positions().collect();
+                positions
+                    .iter()
+                    .filter_map(|&p| all.get(p).copied())
+                    .collect()
+            }
+            SortedSet::Skiplist(_) => positions
+                .iter()
+                .filter_map(|&p| self.get_index(p))
+                .collect(),
+        }
+    }
+
+    /// Every member with its score, in the member order ([`SortedSet::get_index`]'s).
+    pub fn positions(&self) -> Positions<'_> {
+        match self {
+            SortedSet::Listpack(listpack) => listpack.positions(),
+            SortedSet::Skiplist(zset) => Positions(InOrder::Skiplist {
+                list: &zset.list,
+                order: zset.order.iter(),
+            }),
+        }
+    }
+}
+
+/// A listpack's members, each followed by its score, in a [`Packed`] block in member order
+/// (insertion order, a removal filled from the end, as the skip list's `order` keeps it),
+/// the block trimmed to its contents after every write (see the module's text).
+#[derive(Clone, Debug, Default)]
+pub struct Listpack {
+    block: Packed,
+}
+
+/// A member found in a listpack: its pair's place in the block, and its score's.
+struct Found {
+    pair: Range<usize>,
+    score_span: Range<usize>,
+    score: f64,
+}
+
+impl Listpack {
+    fn len(&self) -> usize {
+        self.block.entries().count() / 2
+    }
+
+    fn positions(&self) -> Positions<'_> {
+        Positions(InOrder::Listpack(self.block.entries()))
+    }
+
+    fn find(&self, member: &[u8]) -> Option<Found> {
+        let mut entries = self.block.entries();
+        while let (Some(m), Some(s)) = (entries.next(), entries.next()) {
+            if m.bytes == member {
+                return Some(Found {
+                    pair: m.span.start..s.span.end,
+                    score: decode_score(s.bytes),
+                    score_span: s.span,
+                });
+            }
+        }
+        None
+    }
+
+    /// The members in the order of their scores, then bytes.
+    fn sorted(&self) -> Vec<(&[u8], f64)> {
+        let mut sorted: Vec<(&[u8], f64)> = self.positions().collect();
+        sorted.sort_unstable_by(|a, b| a.1.total_cmp(&b.1).then_with(|| a.0.cmp(b.0)));
+        sorted
+    }
+
+    /// A member's 0-based rank: how many members come before it.
+    fn rank(&self, member: &[u8]) -> Option<usize> {
+        let score = self.find(member)?.score;
+        Some(
+            self.positions()
+                .filter(|&(m, s)| s < score || (s == score && m < member))
+                .count(),
+        )
+    }
+
+    fn push(&mut self, member: &[u8], score: f64) {
+        self.block.push_exact(&[member, &encode_score(score)]);
+    }
+
+    fn set_score(&mut self, span: Range<usize>, score: f64) {
+        self.block.splice(span, &[&encode_score(score)]);
+        self.block.shrink_to_fit();
+    }
+
+    /// Removes `member`, the last member and its score taking its place.
+    fn remove(&mut self, member: &[u8]) -> bool {
+        let Some(found) = self.find(member) else {
+            return false;
+        };
+        let mut entries = self.block.entries();
+        let mut last = None;
+        while let (Some(m), Some(s)) = (entries.next(), entries.next()) {
+            last = Some((m.span.start..s.span.end, m.bytes, s.bytes));
+        }
+        match last {
+            Some((span, m, s)) if span.start != found.pair.start => {
+                let (m, s) = (m.to_vec(), s.to_vec());
+                self.block.remove(span);
+                self.block.splice(found.pair, &[&m, &s]);
+            }
+            _ => self.block.remove(found.pair),
+        }
+        self.block.shrink_to_fit();
+        true
+    }
+}
+
+/// The largest whole scores kept as integers in a listpack's block: seven bytes of two's
+/// complement.
+const PACKED_INTEGER_LIMIT: f64 = (1u64 << 55) as f64;
+
+/// A score as a listpack's block keeps it: a whole number below 2^55 in magnitude as its
+/// shortest little-endian two's complement (no byte at all for 0, one for -128..127), any
+/// other score as the eight bytes of its `f64`. Only a listpack stores scores so, where -0
+/// is already 0.
+fn encode_score(score: f64) -> Vec<u8> {
+    if score.fract() == 0.0 && score.abs() < PACKED_INTEGER_LIMIT {
+        let n = score as i64;
+        let bytes = n.to_le_bytes();
+        let len = (0..8)
+            .find(|&len| sign_extend(&bytes[..len]) == n)
+            .unwrap_or(8);
+        bytes[..len].to_vec()
+    } else {
+        score.to_bits().to_le_bytes().to_vec()
+    }
+}
+
+fn decode_score(bytes: &[u8]) -> f64 {
+    match <[u8; 8]>::try_from(bytes) {
+        Ok(bits) => f64::from_bits(u64::from_le_bytes(bits)),
+        Err(_) => sign_extend(bytes) as f64,
+    }
+}
+
+/// The integer of `bytes` (at most 8, little-endian, two's complement); 0 when empty.
+fn sign_extend(bytes: &[u8]) -> i64 {
+    let fill = match bytes.last() {
+        Some(&last) if last & 0x80 != 0 => 0xff,
+        _ => 0,
+    };
+    let mut full = [fill; 8];
+    full[..bytes.len()].copy_from_slice(bytes);
+    i64::from_le_bytes(full)
+}
+
+/// A skip-list sorted set (Redis's `zset` struct): the member table beside the skip list.
+#[derive(Clone, Debug)]
+pub struct Zset {
+    list: SkipList,
+    /// The member table: each member's node slot, found by hashing the member's bytes, which
+    /// live only in the node.
+    table: HashTable<u32>,
+    /// Every member's node slot, in insertion order with removals filled from the end (as
+    /// an `IndexMap` keeps its entries): positions for ZRANDMEMBER and ZSCAN's cursor.
+    order: Vec<u32>,
+    hasher: RandomState,
+}
+
+impl Default for Zset {
+    fn default() -> Zset {
+        Zset {
+            list: SkipList::new(),
+            table: HashTable::new(),
+            order: Vec::new(),
+            hasher: RandomState::new(),
+        }
+    }
+}
+
+impl Zset {
+    fn hash(&self, member: &[u8]) -> u64 {
+        self.hasher.hash_one(member)
+    }
+
+    /// The node slot of `member`, if it is here.
+    fn find(&self, member: &[u8]) -> Option<u32> {
+        let list = &self.list;
+        self.table
+            .find(self.hash(member), |&at| *list.node(at).member == *member)
+            .copied()
+    }
+
+    fn score(&self, member: &[u8]) -> Option<f64> {
+        self.find(member).map(|at| self.list.node(at).score)
+    }
+
+    /// Sets `member`'s score, adding it if absent; returns the score and whether the member
+    /// was added.
+    fn insert(&mut self, member: &[u8], score: f64) -> (f64, bool) {
+        let hash = self.hash(member);
+        let list = &self.list;
+        if let Some(&at) = self
+            .table
+            .find(hash, |&at| *list.node(at).member == *member)
+        {
+            let old = self.list.node(at).score;
+            if old != score || old.is_sign_negative() != score.is_sign_negative() {
+                self.list.update_score(at, score);
+            }
+            return (score, false);
+        }
+        let at = self
+            .list
+            .insert(score, member.into(), self.order.len() as u32);
+        self.order.push(at);
+        let (list, hasher) = (&self.list, &self.hasher);
+        self.table
+            .insert_unique(hash, at, |&at| hasher.hash_one(&*list.node(at).member));
+        (score, true)
+    }
+
+    fn remove(&mut self, member: &[u8]) -> bool {
+        let hash = self.hash(member);
+        let list = &self.list;
+        let Ok(entry) = self
+            .table
+            .find_entry(hash, |&at| *list.node(at).member == *member)
+        else {
+            return false;
+        };
+        let (at, _) = entry.remove();
+        let position = self.list.node(at).position;
+        self.order.swap_remove(position as usize);
+        if let Some(&moved) = self.order.get(position as usize) {
+            self.list.node_mut(moved).position = position;
+        }
+        self.list.delete(at);
+        true
     }
 }
 
@@ -932,6 +1257,124 @@ mod tests {
     #[test]
     fn a_node_is_one_cache_line() {
         assert_eq!(std::mem::size_of::<Node>(), 64);
+    }
+
+    #[test]
+    fn a_small_set_is_three_words() {
+        assert_eq!(
+            std::mem::size_of::<SortedSet>(),
+            3 * std::mem::size_of::<usize>()
+        );
+    }
+
+    #[test]
+    fn listpack_scores_keep_their_value_in_few_bytes() {
+        let two_55 = (1u64 << 55) as f64;
+        for (score, len) in [
+            (0.0, 0),
+            (-0.0, 0),
+            (1.0, 1),
+            (-128.0, 1),
+            (128.0, 2),
+            (-129.0, 2),
+            (1e15, 7),
+            (two_55 - 4.0, 7),
+            (-two_55, 8),
+            (two_55, 8),
+            (2.5, 8),
+            (f64::INFINITY, 8),
+            (f64::NEG_INFINITY, 8),
+            (f64::MIN_POSITIVE, 8),
+            (-1e300, 8),
+        ] {
+            let bytes = encode_score(score);
+            assert_eq!(bytes.len(), len, "{score}");
+            assert_eq!(decode_score(&bytes), score, "{score}");
+        }
+        assert!(decode_score(&encode_score(-0.0)).is_sign_positive());
+    }
+
+    /// Everything a command can ask of a set, in a form two sets can be compared by.
+    fn answers(z: &SortedSet) -> Vec<String> {
+        let mut out = vec![format!("{:?}", z.iter().collect::<Vec<_>>())];
+        out.push(format!("{:?}", z.iter_from(2, true).collect::<Vec<_>>()));
+        out.push(format!("{:?}", z.positions().collect::<Vec<_>>()));
+        out.push(format!("{:?}", z.pick(&[3, 0, 3, 99])));
+        for (member, _) in z.iter() {
+            out.push(format!(
+                "{:?}",
+                (z.rank(member, false), z.rank(member, true))
+            ));
+        }
+        out.push(format!("{:?}", z.score(b"nosuch")));
+        for (min, max) in [(2.0, 7.0), (-1.0, 0.5), (8.0, 100.0), (3.0, 3.0)] {
+            for min_exclusive in [false, true] {
+                let range = ZRange::Score {
+                    min,
+                    max,
+                    min_exclusive,
+                    max_exclusive: !min_exclusive,
+                };
+                out.push(format!(
+                    "{:?}",
+                    (
+                        z.first_in(&range, false),
+                        z.first_in(&range, true),
+                        z.count_in(&range)
+                    )
+                ));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_listpack_answers_as_the_skip_list_with_the_same_history() {
+        // A listpack kept through every write (a limit no set reaches) beside a skip list from
+        // the start: the same history gives the same answers, the member order included.
+        let packed_limits = ListpackLimits {
+            max_entries: usize::MAX,
+            max_value: usize::MAX,
+        };
+        let list_limits = ListpackLimits {
+            max_entries: 0,
+            max_value: 0,
+        };
+        let mut packed = SortedSet::from_pairs([], packed_limits);
+        let mut list = SortedSet::from_pairs([], list_limits);
+        let mut state = 3u64;
+        for i in 0..3000u64 {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let member = format!("m{}", state % 40).into_bytes();
+            let score = match (state >> 20) % 4 {
+                0 => ((state >> 30) % 10) as f64,
+                1 => ((state >> 30) % 1000) as f64 / 8.0 - 20.0,
+                2 => 1e20,
+                _ => -0.5 - ((state >> 30) % 3) as f64,
+            };
+            if i % 4 == 0 {
+                assert_eq!(packed.remove(&member), list.remove(&member));
+            } else {
+                assert_eq!(
+                    packed.insert(&member, score, packed_limits),
+                    list.insert(&member, score, list_limits)
+                );
+            }
+            assert_eq!(packed.len(), list.len());
+            if i % 97 == 0 {
+                assert_eq!(answers(&packed), answers(&list));
+            }
+        }
+        assert_eq!(packed.encoding(), "listpack");
+        assert_eq!(list.encoding(), "skiplist");
+        assert_eq!(answers(&packed), answers(&list));
+        let before = answers(&packed);
+        packed.convert_to_skiplist();
+        assert_eq!(packed.encoding(), "skiplist");
+        assert_eq!(answers(&packed), before);
+        check_spans(&packed);
     }
 
     #[test]
