@@ -438,12 +438,14 @@ impl Engine {
     /// turned on). Whatever was logged before is in the new base.
     pub fn rewrite_aof(&mut self) -> Result<(), String> {
         let base = if self.config.flag("aof-use-rdb-preamble") {
-            self.rdb_snapshot()
+            self.rdb_snapshot_chunks()
         } else {
             self.rewrite_commands()
         };
         let location = self.storage_location();
         let result = self.persistence.storage.rewrite_aof(&location, &base);
+        let base_len: usize = base.iter().map(|chunk| chunk.len()).sum();
+        drop(base);
         let aof = &mut self.persistence.aof;
         aof.last_rewrite_ok = result.is_ok();
         // What was waiting to be logged is in the new base; after a failure the old log
@@ -454,7 +456,7 @@ impl Engine {
             aof.db = None;
             aof.rewrites += 1;
             aof.consecutive_failures = 0;
-            aof.current_size = base.len() as u64;
+            aof.current_size = base_len as u64;
             aof.base_size = aof.current_size;
         } else {
             aof.consecutive_failures += 1;
@@ -635,8 +637,10 @@ impl Engine {
     /// RPUSH, SADD, ZADD or HMSET in commands of 64 elements, a stream as its XADDs, an
     /// XSETID and its groups (XGROUP CREATE, an XCLAIM per pending entry, XGROUP
     /// CREATECONSUMER for a consumer with none), and PEXPIREAT for a key with a TTL.
-    fn rewrite_commands(&self) -> Vec<u8> {
+    /// Cut into chunks after each key, as a snapshot is (`crate::rdb`).
+    fn rewrite_commands(&self) -> Vec<rdb::Chunk> {
         let mut out = Vec::new();
+        let mut chunks = Vec::new();
         for library in self.scripting.functions.current.iter() {
             encode_request(&mut out, &[&b"FUNCTION"[..], b"LOAD", &library.code]);
         }
@@ -653,9 +657,11 @@ impl Engine {
                         &[&b"PEXPIREAT"[..], key, at.to_string().as_bytes()],
                     );
                 }
+                rdb::cut_chunks(&mut out, &mut chunks, false);
             }
         }
-        out
+        rdb::cut_chunks(&mut out, &mut chunks, true);
+        chunks
     }
 }
 
