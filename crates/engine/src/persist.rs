@@ -56,7 +56,9 @@ pub trait Storage: Send {
     /// On an error the log is left as it was where the storage can (the same commands come
     /// again at the next try), and the error is the reason as the system words it: MISCONF
     /// shows it to clients.
-    fn append_aof(&mut self, at: &Location, commands: &[u8], fsync: &str) -> Result<(), String>;
+    /// The commands come as chunks, in order.
+    fn append_aof(&mut self, at: &Location, commands: &[Chunk], fsync: &str)
+        -> Result<(), String>;
     /// Starts the log over on `base` (its chunks, in order), with no commands after it.
     fn rewrite_aof(&mut self, at: &Location, base: &[Chunk]) -> Result<(), String>;
     /// The log, if there is one.
@@ -77,19 +79,12 @@ pub trait Storage: Send {
 
 /// Keeps the last snapshot and the log in memory, whatever the names say: the page's
 /// storage, where there is no disk. Snapshots are kept as the chunks they came in (shared,
-/// not copied), the log as one chunk per write, so nothing here grows by doubling; a read
+/// not copied), the log as the chunks of its writes, so nothing here grows by doubling; a read
 /// joins them into the one buffer a load needs.
 #[derive(Clone, Debug, Default)]
 pub struct MemoryStorage {
     rdb: Option<Vec<Chunk>>,
     aof: Option<(Vec<Chunk>, Vec<Chunk>)>,
-}
-
-impl MemoryStorage {
-    /// Keeps one write of the log, already a chunk (the page shares it with its queue).
-    pub fn append_chunk(&mut self, commands: Chunk) {
-        self.aof.get_or_insert_with(Default::default).1.push(commands);
-    }
 }
 
 impl Storage for MemoryStorage {
@@ -102,8 +97,9 @@ impl Storage for MemoryStorage {
         Ok(self.rdb.as_deref().map(<[Chunk]>::concat))
     }
 
-    fn append_aof(&mut self, _: &Location, commands: &[u8], _: &str) -> Result<(), String> {
-        self.append_chunk(Chunk::from(commands));
+    fn append_aof(&mut self, _: &Location, commands: &[Chunk], _: &str) -> Result<(), String> {
+        let log = &mut self.aof.get_or_insert_with(Default::default).1;
+        log.extend_from_slice(commands);
         Ok(())
     }
 

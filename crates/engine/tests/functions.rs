@@ -384,7 +384,7 @@ impl Storage for Shared {
     fn read_rdb(&mut self, at: &Location) -> Result<Option<Vec<u8>>, String> {
         self.0.lock().unwrap().read_rdb(at)
     }
-    fn append_aof(&mut self, at: &Location, commands: &[u8], fsync: &str) -> Result<(), String> {
+    fn append_aof(&mut self, at: &Location, commands: &[Chunk], fsync: &str) -> Result<(), String> {
         self.0.lock().unwrap().append_aof(at, commands, fsync)
     }
     fn rewrite_aof(&mut self, at: &Location, base: &[Chunk]) -> Result<(), String> {

@@ -571,7 +571,7 @@ impl Storage for SharedStorage {
     fn read_rdb(&mut self, at: &Location) -> Result<Option<Vec<u8>>, String> {
         self.0.lock().unwrap().0.read_rdb(at)
     }
-    fn append_aof(&mut self, at: &Location, commands: &[u8], fsync: &str) -> Result<(), String> {
+    fn append_aof(&mut self, at: &Location, commands: &[Chunk], fsync: &str) -> Result<(), String> {
         let mut inner = self.0.lock().unwrap();
         if inner.1.aof {
             return Err("No space left on device".into());
@@ -720,7 +720,7 @@ fn a_truncated_log_is_cut_back_or_refused_as_aof_load_truncated_says() {
         writer.run("CONFIG SET appendonly yes");
         storage
             .clone()
-            .append_aof(&Location::default(), &damaged, "always")
+            .append_aof(&Location::default(), &[Chunk::from(damaged.as_slice())], "always")
             .unwrap();
 
         let mut strict = harness();
@@ -759,7 +759,7 @@ fn a_truncated_log_is_cut_back_or_refused_as_aof_load_truncated_says() {
             .unwrap();
         storage
             .clone()
-            .append_aof(&Location::default(), &damaged, "always")
+            .append_aof(&Location::default(), &[Chunk::from(damaged.as_slice())], "always")
             .unwrap();
         let mut refused = harness();
         refused.run("SET keep me");

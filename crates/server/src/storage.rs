@@ -167,12 +167,12 @@ impl Storage for FileStorage {
         }
     }
 
-    fn append_aof(&mut self, at: &Location, commands: &[u8], fsync: &str) -> Result<(), String> {
+    fn append_aof(&mut self, at: &Location, commands: &[Chunk], fsync: &str) -> Result<(), String> {
         let log = self.open_log(at)?;
         // A write that fails half-way is cut back off, as Redis's `flushAppendOnlyFile`
         // does, so that trying the same commands again does not log half of one twice.
         let before = log.file.metadata().map_err(|e| strerror(&e))?.len();
-        if let Err(e) = log.file.write_all(commands) {
+        if let Err(e) = commands.iter().try_for_each(|chunk| log.file.write_all(chunk)) {
             let _ = log.file.set_len(before);
             return Err(strerror(&e));
         }
@@ -348,9 +348,9 @@ mod tests {
         // The log: nothing until a rewrite, then a base and appends, in Redis's layout.
         let ping = b"*1\r\n$4\r\nPING\r\n";
         assert_eq!(storage.read_aof(&at), Ok(None));
-        assert!(storage.append_aof(&at, ping, "always").is_err());
+        assert!(storage.append_aof(&at, &[Chunk::from(&ping[..])], "always").is_err());
         storage.rewrite_aof(&at, &[Chunk::from(&b"REDIS0010-first"[..])]).unwrap();
-        storage.append_aof(&at, ping, "always").unwrap();
+        storage.append_aof(&at, &[Chunk::from(&ping[..])], "always").unwrap();
         assert_eq!(
             storage.read_aof(&at),
             Ok(Some((Some(b"REDIS0010-first".to_vec()), ping.to_vec())))
@@ -381,11 +381,10 @@ mod tests {
         );
         // A load that found the last command cut short cuts the last incr file back; with
         // two incr files (a rewrite redis-server left unfinished), only within the last one.
-        storage
-            .append_aof(&at, b"*1\r\n$4\r\nPI", "always")
+        storage.append_aof(&at, &[Chunk::from(&b"*1\r\n$4\r\nPI"[..])], "always")
             .unwrap();
         storage.truncate_aof(&at, 0).unwrap();
-        storage.append_aof(&at, ping, "always").unwrap();
+        storage.append_aof(&at, &[Chunk::from(&ping[..])], "always").unwrap();
         assert_eq!(
             storage.read_aof(&at),
             Ok(Some((Some(b"REDIS0010-second".to_vec()), ping.to_vec())))

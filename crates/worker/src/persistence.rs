@@ -18,8 +18,8 @@
 //!
 //! A snapshot comes from the engine as chunks (`keyspace::rdb`'s "Writing in chunks"), and
 //! the same chunks are kept in memory and queued for IndexedDB, shared rather than copied;
-//! IndexedDB keeps them as one record each (`crate::store`). A log record is one shared chunk
-//! too, framed with its CRC64 only as IndexedDB gets it. So beside the keyspace the worker
+//! IndexedDB keeps them as one record each (`crate::store`). A log record's commands are shared
+//! chunks too, framed with its CRC64 only as IndexedDB gets it. So beside the keyspace the worker
 //! holds one copy of what it keeps, never a whole file being built plus copies of it.
 //!
 //! Some changes reach no log in Redis, and the page snapshots after them instead, so that a
@@ -43,9 +43,9 @@ use keyspace_protocol::saved::{Damage, Restored, SavedState, Source};
 pub enum StoreOp {
     /// `dump.rdb`, replaced whole (SAVE, BGSAVE, a save point): its chunks.
     Rdb(Vec<Chunk>),
-    /// One record of the log: the commands logged since the last one, framed ([`frame`])
-    /// as it is written.
-    Append(Chunk),
+    /// One record of the log: the commands logged since the last one (their chunks), framed
+    /// ([`frame`]) as it is written.
+    Append(Vec<Chunk>),
     /// A new base for the log, and the log emptied (BGREWRITEAOF, `appendonly` turned on,
     /// and the page's own snapshots): its chunks.
     Rewrite(Vec<Chunk>),
@@ -75,7 +75,7 @@ impl Stored {
     pub fn apply(&mut self, op: StoreOp) {
         match op {
             StoreOp::Rdb(chunks) => self.rdb = Some(chunks.concat()),
-            StoreOp::Append(commands) => self.aof_log.push(frame(&commands)),
+            StoreOp::Append(commands) => self.aof_log.push(frame(&commands.concat())),
             StoreOp::Rewrite(base) => {
                 self.aof_base = Some(base.concat());
                 self.aof_log.clear();
@@ -154,10 +154,9 @@ impl Storage for PageStorage {
         self.memory.read_rdb(at)
     }
 
-    fn append_aof(&mut self, _: &Location, commands: &[u8], _: &str) -> Result<(), String> {
-        let record = Chunk::from(commands);
-        self.memory.append_chunk(record.clone());
-        self.push(StoreOp::Append(record));
+    fn append_aof(&mut self, at: &Location, commands: &[Chunk], fsync: &str) -> Result<(), String> {
+        self.memory.append_aof(at, commands, fsync)?;
+        self.push(StoreOp::Append(commands.to_vec()));
         Ok(())
     }
 
@@ -192,7 +191,7 @@ pub fn count_write(state: &mut SavedState, op: &StoreOp) {
     match op {
         StoreOp::Rdb(chunks) => state.rdb = chunks.iter().map(|c| c.len()).sum(),
         StoreOp::Append(commands) => {
-            state.log += commands.len() + 8;
+            state.log += commands.iter().map(|c| c.len()).sum::<usize>() + 8;
             state.log_records += 1;
         }
         StoreOp::Rewrite(base) => {

@@ -270,13 +270,19 @@ async fn write(database: &Database, ops: &[StoreOp]) -> Result<(), WriteFailure>
     ))
 }
 
-/// A log record as IndexedDB keeps it: the commands and their CRC64 ([`crate::persistence::frame`]),
-/// put together on the JavaScript side, so the worker's memory holds the commands once.
-fn framed(commands: &[u8]) -> JsValue {
-    let record = Uint8Array::new_with_length(commands.len() as u32 + 8);
-    record.subarray(0, commands.len() as u32).copy_from(commands);
-    let sum = crc64(0, commands).to_le_bytes();
-    record.subarray(commands.len() as u32, commands.len() as u32 + 8).copy_from(&sum);
+/// A log record as IndexedDB keeps it: the commands and their CRC64
+/// ([`crate::persistence::frame`]), put together on the JavaScript side from the commands'
+/// chunks, so the worker's memory holds the commands once.
+fn framed(commands: &[Chunk]) -> JsValue {
+    let len: u32 = commands.iter().map(|c| c.len() as u32).sum();
+    let record = Uint8Array::new_with_length(len + 8);
+    let (mut at, mut sum) = (0, 0);
+    for chunk in commands {
+        record.subarray(at, at + chunk.len() as u32).copy_from(chunk);
+        at += chunk.len() as u32;
+        sum = crc64(sum, chunk);
+    }
+    record.subarray(len, len + 8).copy_from(&sum.to_le_bytes());
     record.into()
 }
 
