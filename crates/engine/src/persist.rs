@@ -57,8 +57,7 @@ pub trait Storage: Send {
     /// again at the next try), and the error is the reason as the system words it: MISCONF
     /// shows it to clients.
     /// The commands come as chunks, in order.
-    fn append_aof(&mut self, at: &Location, commands: &[Chunk], fsync: &str)
-        -> Result<(), String>;
+    fn append_aof(&mut self, at: &Location, commands: &[Chunk], fsync: &str) -> Result<(), String>;
     /// Starts the log over on `base` (its chunks, in order), with no commands after it.
     fn rewrite_aof(&mut self, at: &Location, base: &[Chunk]) -> Result<(), String>;
     /// The log, if there is one.

@@ -720,7 +720,11 @@ fn a_truncated_log_is_cut_back_or_refused_as_aof_load_truncated_says() {
         writer.run("CONFIG SET appendonly yes");
         storage
             .clone()
-            .append_aof(&Location::default(), &[Chunk::from(damaged.as_slice())], "always")
+            .append_aof(
+                &Location::default(),
+                &[Chunk::from(damaged.as_slice())],
+                "always",
+            )
             .unwrap();
 
         let mut strict = harness();
@@ -755,11 +759,18 @@ fn a_truncated_log_is_cut_back_or_refused_as_aof_load_truncated_says() {
         let base = writer.engine.rdb_snapshot();
         storage
             .clone()
-            .rewrite_aof(&Location::default(), &[Chunk::from(&base[..base.len() - 1])])
+            .rewrite_aof(
+                &Location::default(),
+                &[Chunk::from(&base[..base.len() - 1])],
+            )
             .unwrap();
         storage
             .clone()
-            .append_aof(&Location::default(), &[Chunk::from(damaged.as_slice())], "always")
+            .append_aof(
+                &Location::default(),
+                &[Chunk::from(damaged.as_slice())],
+                "always",
+            )
             .unwrap();
         let mut refused = harness();
         refused.run("SET keep me");
@@ -1425,5 +1436,4 @@ fn a_snapshot_in_chunks_is_the_whole_file_byte_for_byte() {
     let snapshot = rdb::load(&chunks.concat(), rdb::Limits::default(), 16).unwrap();
     assert_eq!(snapshot.dbs[0].len(), 60_000);
     assert_eq!(snapshot.dbs[2].len(), 3);
-
 }

@@ -172,7 +172,10 @@ impl Storage for FileStorage {
         // A write that fails half-way is cut back off, as Redis's `flushAppendOnlyFile`
         // does, so that trying the same commands again does not log half of one twice.
         let before = log.file.metadata().map_err(|e| strerror(&e))?.len();
-        if let Err(e) = commands.iter().try_for_each(|chunk| log.file.write_all(chunk)) {
+        if let Err(e) = commands
+            .iter()
+            .try_for_each(|chunk| log.file.write_all(chunk))
+        {
             let _ = log.file.set_len(before);
             return Err(strerror(&e));
         }
@@ -230,7 +233,10 @@ impl Storage for FileStorage {
         let seq = old.iter().map(|e| e.seq).max().unwrap_or(0) + 1;
         let name = &at.appendfilename;
         // An RDB base, or commands under `aof-use-rdb-preamble no`, named as Redis names them.
-        let kind = if base.first().is_some_and(|chunk| chunk.starts_with(b"REDIS")) {
+        let kind = if base
+            .first()
+            .is_some_and(|chunk| chunk.starts_with(b"REDIS"))
+        {
             "rdb"
         } else {
             "aof"
@@ -331,8 +337,12 @@ mod tests {
         };
         let mut storage = FileStorage::default();
         assert_eq!(storage.read_rdb(&at), Ok(None));
-        storage.write_rdb(&at, &[Chunk::from(&b"first"[..])]).unwrap();
-        storage.write_rdb(&at, &[Chunk::from(&b"second"[..])]).unwrap();
+        storage
+            .write_rdb(&at, &[Chunk::from(&b"first"[..])])
+            .unwrap();
+        storage
+            .write_rdb(&at, &[Chunk::from(&b"second"[..])])
+            .unwrap();
         assert_eq!(storage.read_rdb(&at), Ok(Some(b"second".to_vec())));
         let names: Vec<_> = fs::read_dir(&dir)
             .unwrap()
@@ -343,19 +353,29 @@ mod tests {
             dbfilename: "missing/dump.rdb".into(),
             ..at.clone()
         };
-        assert!(storage.write_rdb(&missing, &[Chunk::from(&b"x"[..])]).is_err());
+        assert!(storage
+            .write_rdb(&missing, &[Chunk::from(&b"x"[..])])
+            .is_err());
 
         // The log: nothing until a rewrite, then a base and appends, in Redis's layout.
         let ping = b"*1\r\n$4\r\nPING\r\n";
         assert_eq!(storage.read_aof(&at), Ok(None));
-        assert!(storage.append_aof(&at, &[Chunk::from(&ping[..])], "always").is_err());
-        storage.rewrite_aof(&at, &[Chunk::from(&b"REDIS0010-first"[..])]).unwrap();
-        storage.append_aof(&at, &[Chunk::from(&ping[..])], "always").unwrap();
+        assert!(storage
+            .append_aof(&at, &[Chunk::from(&ping[..])], "always")
+            .is_err());
+        storage
+            .rewrite_aof(&at, &[Chunk::from(&b"REDIS0010-first"[..])])
+            .unwrap();
+        storage
+            .append_aof(&at, &[Chunk::from(&ping[..])], "always")
+            .unwrap();
         assert_eq!(
             storage.read_aof(&at),
             Ok(Some((Some(b"REDIS0010-first".to_vec()), ping.to_vec())))
         );
-        storage.rewrite_aof(&at, &[Chunk::from(&b"REDIS0010-second"[..])]).unwrap();
+        storage
+            .rewrite_aof(&at, &[Chunk::from(&b"REDIS0010-second"[..])])
+            .unwrap();
         let manifest = fs::read_to_string(dir.join("appendonlydir/appendonly.aof.manifest"));
         assert_eq!(
             manifest.unwrap(),
@@ -381,10 +401,13 @@ mod tests {
         );
         // A load that found the last command cut short cuts the last incr file back; with
         // two incr files (a rewrite redis-server left unfinished), only within the last one.
-        storage.append_aof(&at, &[Chunk::from(&b"*1\r\n$4\r\nPI"[..])], "always")
+        storage
+            .append_aof(&at, &[Chunk::from(&b"*1\r\n$4\r\nPI"[..])], "always")
             .unwrap();
         storage.truncate_aof(&at, 0).unwrap();
-        storage.append_aof(&at, &[Chunk::from(&ping[..])], "always").unwrap();
+        storage
+            .append_aof(&at, &[Chunk::from(&ping[..])], "always")
+            .unwrap();
         assert_eq!(
             storage.read_aof(&at),
             Ok(Some((Some(b"REDIS0010-second".to_vec()), ping.to_vec())))

@@ -125,7 +125,10 @@ pub async fn open() -> Result<Database, String> {
             return;
         };
         let there = database.store_names();
-        for name in STORES.iter().filter(|name| !there.iter().any(|t| t == *name)) {
+        for name in STORES
+            .iter()
+            .filter(|name| !there.iter().any(|t| t == *name))
+        {
             let mut params = ObjectStoreParams::new();
             params.auto_increment(*name == LOG);
             let _ = database.create_object_store(name, params);
@@ -233,7 +236,11 @@ async fn write(database: &Database, ops: &[StoreOp]) -> Result<(), WriteFailure>
     let chunks = |store: &idb::ObjectStore, chunks: &[Chunk], old: &str| {
         drop(store.clear().map_err(e)?);
         for (n, chunk) in chunks.iter().enumerate() {
-            drop(store.put(&value(chunk), Some(&JsValue::from(n as u32))).map_err(e)?);
+            drop(
+                store
+                    .put(&value(chunk), Some(&JsValue::from(n as u32)))
+                    .map_err(e)?,
+            );
         }
         drop(files.delete(name(old)).map_err(e)?);
         Ok::<(), WriteFailure>(())
@@ -278,7 +285,9 @@ fn framed(commands: &[Chunk]) -> JsValue {
     let record = Uint8Array::new_with_length(len + 8);
     let (mut at, mut sum) = (0, 0);
     for chunk in commands {
-        record.subarray(at, at + chunk.len() as u32).copy_from(chunk);
+        record
+            .subarray(at, at + chunk.len() as u32)
+            .copy_from(chunk);
         at += chunk.len() as u32;
         sum = crc64(sum, chunk);
     }
