@@ -3,7 +3,8 @@ headless Chromium, as a learner uses it: keys, TTLs, the config and the console 
 back; a damaged log is refused and the snapshot loads instead; dump.rdb goes to a real
 redis-server and one written by a real redis-server comes in; a full storage quota is
 reported; "Reset the playground" forgets it all; a share link opened over a kept playground
-asks before replacing it.
+asks before replacing it; a base longer than one chunk, and the single-record base an older
+build kept, load.
 
     python3 tests/page_reload.py dist/
 
@@ -89,6 +90,15 @@ def idb(driver, script):
         const open = indexedDB.open('keyspace-playground');
         open.onsuccess = () => { const db = open.result; """ + script + """ };
         open.onerror = () => done('open failed');
+    """)
+
+
+def records(driver, store):
+    """How many records an object store of the playground's IndexedDB holds."""
+    return idb(driver, f"""
+        const r = db.transaction('{store}').objectStore('{store}').count();
+        r.onsuccess = () => done(r.result);
+        r.onerror = () => done(0);
     """)
 
 
@@ -315,6 +325,75 @@ def main():
         pagedriver.wait_ready(driver)
         check("and stays so after another reload",
               reply(driver, "DBSIZE") == ["(integer) 0"])
+
+        # A base longer than one chunk (512 KiB) is kept as one record per chunk, and comes
+        # back whole.
+        pagedriver.type_line(driver, "DEBUG POPULATE 60000", timeout=60)
+        until(driver, "the base's chunks", 30, lambda: records(driver, "base") > 1)
+        chunks = records(driver, "base")
+        check("a base longer than a chunk is kept as several records", (chunks or 0) > 1, chunks)
+        driver.refresh()
+        pagedriver.wait_ready(driver)
+        lines = pagedriver.wait(driver, "the restore note", 10, lambda: [
+            n for n in notes(driver) if "Restored" in n] or None)
+        check("and loads whole after a reload",
+              any("Restored from this browser: 60000 keys, from the append-only log" in n
+                  for n in lines), lines)
+        check("its last key answers", reply(driver, "GET key:59999") == ['"value:59999"'])
+
+        # What an older build kept (layout version 1: the base as one record of `files`, no
+        # chunk stores) still loads: the database is rebuilt that way from a page of the same
+        # origin that runs no worker, then the playground opens on it.
+        reply(driver, "SET before-old-layout 1")
+        kept(driver, 1)
+        driver.get(url + "no-such-page")
+        rebuilt = idb(driver, """
+            const tx = db.transaction(['files', 'log', 'base']);
+            const files = {}, log = [];
+            let base = [];
+            tx.objectStore('base').getAll().onsuccess = e => { base = e.target.result; };
+            tx.objectStore('log').getAll().onsuccess = e => { log.push(...e.target.result); };
+            const cursor = tx.objectStore('files').openCursor();
+            cursor.onsuccess = () => {
+                const c = cursor.result;
+                if (c) { files[c.key] = c.value; c.continue(); }
+            };
+            tx.oncomplete = () => {
+                db.close();
+                const whole = new Uint8Array(base.reduce((n, b) => n + b.byteLength, 0));
+                let at = 0;
+                for (const b of base) { whole.set(new Uint8Array(b), at); at += b.byteLength; }
+                files['appendonly.aof.base.rdb'] = whole;
+                const gone = indexedDB.deleteDatabase('keyspace-playground');
+                gone.onsuccess = () => {
+                    const old = indexedDB.open('keyspace-playground', 1);
+                    old.onupgradeneeded = () => {
+                        old.result.createObjectStore('files');
+                        old.result.createObjectStore('log', {autoIncrement: true});
+                    };
+                    old.onsuccess = () => {
+                        const w = old.result.transaction(['files', 'log'], 'readwrite');
+                        for (const [name, value] of Object.entries(files))
+                            w.objectStore('files').put(value, name);
+                        for (const record of log) w.objectStore('log').add(record);
+                        w.oncomplete = () => { old.result.close(); done(`${base.length} chunks joined`); };
+                        w.onerror = () => done('write failed');
+                    };
+                    old.onerror = () => done('reopen failed');
+                };
+                gone.onerror = () => done('delete failed');
+            };
+        """)
+        check("the test rebuilt an older build's layout", "chunks joined" in str(rebuilt), rebuilt)
+        driver.get(url)
+        pagedriver.wait_ready(driver)
+        lines = pagedriver.wait(driver, "the restore note", 10, lambda: [
+            n for n in notes(driver) if "Restored" in n or "damaged" in n] or None)
+        check("an older build's single-record base loads",
+              any("Restored from this browser: 60001 keys, from the append-only log" in n
+                  for n in lines), lines)
+        check("with the log after it", reply(driver, "GET before-old-layout") == ['"1"'])
+        reply(driver, "FLUSHALL")
 
         # A share link opens on a fresh playground: with one kept, the learner is asked first.
         reply(driver, "SET mine 1")

@@ -31,6 +31,14 @@
 //! A write the storage refuses stays in the buffer for the next try, and meanwhile writes
 //! are refused with MISCONF and the storage's reason.
 //!
+//! # Memory
+//!
+//! What waits to be written (the buffer, and a transaction's commands until EXEC or the
+//! script ends) is cut into [`rdb::Chunk`]s of [`rdb::CHUNK_SIZE`] as it grows, as a
+//! snapshot is: a script that gives a million keys a TTL, or an expire cycle that removes as
+//! many, holds its commands once, never in a buffer that doubles, and the storage takes the
+//! chunks themselves (the page keeps and queues them without a copy).
+//!
 //! # The files (the native server's storage)
 //!
 //! Redis 7.0's multi-part layout, which a real redis-server reads: in `dir/appenddirname`, a
@@ -63,13 +71,15 @@ use crate::types::stream::{Stream, StreamId};
 pub(crate) struct Aof {
     /// `appendonly`, as last applied.
     pub(crate) on: bool,
-    /// Commands logged since the storage last took them (kept when it failed, to try again).
+    /// Commands logged since the storage last took them (kept when it failed, to try again):
+    /// the chunks cut so far, then the bytes after them.
+    chunks: Vec<rdb::Chunk>,
     buf: Vec<u8>,
     /// The database the log's last SELECT chose.
     db: Option<usize>,
-    /// Commands EXEC's queue propagated so far, with their databases: logged when EXEC ends,
-    /// wrapped in MULTI ... EXEC when there is more than one.
-    transaction: Vec<(usize, Vec<u8>)>,
+    /// Commands EXEC's queue (or a script) propagated so far: logged when it ends, wrapped in
+    /// MULTI ... EXEC when there is more than one.
+    transaction: Transaction,
     /// A log is being replayed: nothing is logged.
     pub(crate) loading: bool,
     /// The command running logged what it changed itself ([`Engine::also_propagate`]) and is
@@ -144,13 +154,17 @@ impl Aof {
     /// [`Aof::end_transaction`].
     fn append(&mut self, db: usize, argv: &[&[u8]], in_exec: bool) {
         if in_exec {
-            let mut command = Vec::new();
-            encode_request(&mut command, argv);
-            self.transaction.push((db, command));
+            self.transaction.append(db, argv);
             return;
         }
         self.select(db);
         encode_request(&mut self.buf, argv);
+        rdb::cut_chunks(&mut self.buf, &mut self.chunks, false);
+    }
+
+    /// Whether nothing waits to be written.
+    fn is_empty(&self) -> bool {
+        self.chunks.is_empty() && self.buf.is_empty()
     }
 
     /// A SELECT first when the log's last one chose another database.
@@ -166,22 +180,59 @@ impl Aof {
     /// one command alone (it is atomic by itself), several between MULTI and EXEC, the
     /// MULTI in the first one's database and each SELECT where the database changes.
     pub(crate) fn end_transaction(&mut self) {
-        if self.transaction.is_empty() {
+        let Some((first_db, last_db)) = self.transaction.dbs else {
             return;
-        }
-        let commands = std::mem::take(&mut self.transaction);
-        let wrap = commands.len() > 1;
+        };
+        let mut commands = std::mem::take(&mut self.transaction);
+        let wrap = commands.count > 1;
+        self.select(first_db);
         if wrap {
-            self.select(commands[0].0);
             encode_request(&mut self.buf, &[b"MULTI"]);
         }
-        for (db, command) in &commands {
-            self.select(*db);
-            self.buf.extend_from_slice(command);
-        }
+        // The transaction's chunks follow what is here, moved rather than copied.
+        rdb::cut_chunks(&mut self.buf, &mut self.chunks, true);
+        self.chunks.append(&mut commands.chunks);
+        self.buf = commands.buf;
+        self.db = Some(last_db);
         if wrap {
             encode_request(&mut self.buf, &[b"EXEC"]);
         }
+    }
+
+    /// Takes what waits to be written as chunks, for the storage.
+    fn take_chunks(&mut self) -> &[rdb::Chunk] {
+        rdb::cut_chunks(&mut self.buf, &mut self.chunks, true);
+        &self.chunks
+    }
+}
+
+/// The commands of a transaction being propagated, encoded as they come and cut into chunks
+/// as they grow: each preceded by a SELECT where its database differs from the one before
+/// (the first one's SELECT, and the MULTI, are the log's to write when it ends).
+#[derive(Debug, Default)]
+struct Transaction {
+    chunks: Vec<rdb::Chunk>,
+    buf: Vec<u8>,
+    count: usize,
+    /// The first command's database and the last one's, once there is a command.
+    dbs: Option<(usize, usize)>,
+}
+
+impl Transaction {
+    fn append(&mut self, db: usize, argv: &[&[u8]]) {
+        match &mut self.dbs {
+            None => self.dbs = Some((db, db)),
+            Some((_, last)) => {
+                if *last != db {
+                    let n = db.to_string();
+                    encode_request(&mut self.buf, &[&b"SELECT"[..], n.as_bytes()]);
+                    *last = db;
+                }
+            }
+        }
+        encode_request(&mut self.buf, argv);
+        self.count += 1;
+        rdb::cut_chunks(&mut self.buf, &mut self.chunks, false);
     }
 }
 
@@ -411,7 +462,7 @@ impl Engine {
     /// policy. The native server calls it after every batch of commands, before the
     /// replies go out, as Redis writes its log before answering; `tick` calls it too.
     pub fn flush_aof(&mut self) {
-        if self.persistence.aof.buf.is_empty() {
+        if self.persistence.aof.is_empty() {
             return;
         }
         // DEBUG AOF-FLUSH-SLEEP's hook: a write made slow on purpose.
@@ -419,12 +470,15 @@ impl Engine {
         let location = self.storage_location();
         let fsync = self.config.text("appendfsync").to_string();
         let p = &mut self.persistence;
-        match p.storage.append_aof(&location, &p.aof.buf, &fsync) {
+        let chunks = p.aof.take_chunks();
+        let len: usize = chunks.iter().map(|chunk| chunk.len()).sum();
+        match p.storage.append_aof(&location, chunks, &fsync) {
             Ok(()) => {
                 if !p.aof.last_write_ok {
                     p.log("AOF write error looks solved, Redis can write again.".into());
                 }
-                p.aof.current_size += p.aof.buf.len() as u64;
+                p.aof.current_size += len as u64;
+                p.aof.chunks.clear();
                 // A small buffer is kept for the next commands; a big one (an EVAL that
                 // wrote a million keys, a cycle that expired as many) is given back, as Redis
                 // frees an `aof_buf` of 4000 bytes or more, so one burst does not stay held.
@@ -449,23 +503,26 @@ impl Engine {
     /// turned on). Whatever was logged before is in the new base.
     pub fn rewrite_aof(&mut self) -> Result<(), String> {
         let base = if self.config.flag("aof-use-rdb-preamble") {
-            self.rdb_snapshot()
+            self.rdb_snapshot_chunks()
         } else {
             self.rewrite_commands()
         };
         let location = self.storage_location();
         let result = self.persistence.storage.rewrite_aof(&location, &base);
+        let base_len: usize = base.iter().map(|chunk| chunk.len()).sum();
+        drop(base);
         let aof = &mut self.persistence.aof;
         aof.last_rewrite_ok = result.is_ok();
         // What was waiting to be logged is in the new base; after a failure the old log
         // goes on and still needs it.
         if result.is_ok() {
             aof.buf.clear();
-            aof.transaction.clear();
+            aof.chunks.clear();
+            aof.transaction = Transaction::default();
             aof.db = None;
             aof.rewrites += 1;
             aof.consecutive_failures = 0;
-            aof.current_size = base.len() as u64;
+            aof.current_size = base_len as u64;
             aof.base_size = aof.current_size;
         } else {
             aof.consecutive_failures += 1;
@@ -646,8 +703,10 @@ impl Engine {
     /// RPUSH, SADD, ZADD or HMSET in commands of 64 elements, a stream as its XADDs, an
     /// XSETID and its groups (XGROUP CREATE, an XCLAIM per pending entry, XGROUP
     /// CREATECONSUMER for a consumer with none), and PEXPIREAT for a key with a TTL.
-    fn rewrite_commands(&self) -> Vec<u8> {
+    /// Cut into chunks after each key, as a snapshot is (`crate::rdb`).
+    fn rewrite_commands(&self) -> Vec<rdb::Chunk> {
         let mut out = Vec::new();
+        let mut chunks = Vec::new();
         for library in self.scripting.functions.current.iter() {
             encode_request(&mut out, &[&b"FUNCTION"[..], b"LOAD", &library.code]);
         }
@@ -664,9 +723,11 @@ impl Engine {
                         &[&b"PEXPIREAT"[..], key, at.to_string().as_bytes()],
                     );
                 }
+                rdb::cut_chunks(&mut out, &mut chunks, false);
             }
         }
-        out
+        rdb::cut_chunks(&mut out, &mut chunks, true);
+        chunks
     }
 }
 

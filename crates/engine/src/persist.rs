@@ -7,6 +7,10 @@
 //! `dir`/`dbfilename` like redis-server. The counters INFO persistence and LASTSAVE report
 //! live here too.
 //!
+//! Snapshots reach the storage as [`Chunk`]s (`crate::rdb`'s "Writing in chunks"): the
+//! storage writes them one after the other, or keeps the chunks themselves, shared with
+//! whatever else holds them, so that no whole copy of the file is made beside the keyspace.
+//!
 //! # The timer, and MISCONF
 //!
 //! [`Engine::tick`] runs the persistence part of Redis's `serverCron`: a background save when
@@ -25,7 +29,7 @@ use crate::engine::{ClientId, Engine};
 use crate::error::Error;
 use crate::evict;
 use crate::memory;
-use crate::rdb::{self, Access, LoadedKey, RdbError, SaveOptions, Snapshot};
+use crate::rdb::{self, Access, Chunk, LoadedKey, RdbError, SaveOptions, Snapshot};
 use crate::spec::{self, flag};
 
 /// Where the files go, as the config names them.
@@ -44,17 +48,18 @@ pub type AofFiles = (Option<Vec<u8>>, Vec<u8>);
 /// Where snapshots and the append-only log are kept: files for the native server, memory
 /// for the page. Errors are sentences for the log.
 pub trait Storage: Send {
-    /// Stores a snapshot, replacing the last one whole or not at all.
-    fn write_rdb(&mut self, at: &Location, rdb: &[u8]) -> Result<(), String>;
+    /// Stores a snapshot (its chunks, in order), replacing the last one whole or not at all.
+    fn write_rdb(&mut self, at: &Location, rdb: &[Chunk]) -> Result<(), String>;
     /// The snapshot last stored, if there is one.
     fn read_rdb(&mut self, at: &Location) -> Result<Option<Vec<u8>>, String>;
     /// Appends commands to the log, flushing to the disk as `fsync` (`appendfsync`) says.
     /// On an error the log is left as it was where the storage can (the same commands come
     /// again at the next try), and the error is the reason as the system words it: MISCONF
     /// shows it to clients.
-    fn append_aof(&mut self, at: &Location, commands: &[u8], fsync: &str) -> Result<(), String>;
-    /// Starts the log over on `base`, with no commands after it.
-    fn rewrite_aof(&mut self, at: &Location, base: &[u8]) -> Result<(), String>;
+    /// The commands come as chunks, in order.
+    fn append_aof(&mut self, at: &Location, commands: &[Chunk], fsync: &str) -> Result<(), String>;
+    /// Starts the log over on `base` (its chunks, in order), with no commands after it.
+    fn rewrite_aof(&mut self, at: &Location, base: &[Chunk]) -> Result<(), String>;
     /// The log, if there is one.
     fn read_aof(&mut self, at: &Location) -> Result<Option<AofFiles>, String>;
     /// Cuts the log's commands back to their first `len` bytes: a load found the last ones
@@ -72,43 +77,45 @@ pub trait Storage: Send {
 }
 
 /// Keeps the last snapshot and the log in memory, whatever the names say: the page's
-/// storage, where there is no disk.
+/// storage, where there is no disk. Snapshots are kept as the chunks they came in (shared,
+/// not copied), the log as the chunks of its writes, so nothing here grows by doubling; a read
+/// joins them into the one buffer a load needs.
 #[derive(Clone, Debug, Default)]
 pub struct MemoryStorage {
-    rdb: Option<Vec<u8>>,
-    aof: Option<(Vec<u8>, Vec<u8>)>,
+    rdb: Option<Vec<Chunk>>,
+    aof: Option<(Vec<Chunk>, Vec<Chunk>)>,
 }
 
 impl Storage for MemoryStorage {
-    fn write_rdb(&mut self, _: &Location, rdb: &[u8]) -> Result<(), String> {
+    fn write_rdb(&mut self, _: &Location, rdb: &[Chunk]) -> Result<(), String> {
         self.rdb = Some(rdb.to_vec());
         Ok(())
     }
 
     fn read_rdb(&mut self, _: &Location) -> Result<Option<Vec<u8>>, String> {
-        Ok(self.rdb.clone())
+        Ok(self.rdb.as_deref().map(<[Chunk]>::concat))
     }
 
-    fn append_aof(&mut self, _: &Location, commands: &[u8], _: &str) -> Result<(), String> {
-        self.aof
-            .get_or_insert_with(Default::default)
-            .1
-            .extend_from_slice(commands);
+    fn append_aof(&mut self, _: &Location, commands: &[Chunk], _: &str) -> Result<(), String> {
+        let log = &mut self.aof.get_or_insert_with(Default::default).1;
+        log.extend_from_slice(commands);
         Ok(())
     }
 
-    fn rewrite_aof(&mut self, _: &Location, base: &[u8]) -> Result<(), String> {
+    fn rewrite_aof(&mut self, _: &Location, base: &[Chunk]) -> Result<(), String> {
         self.aof = Some((base.to_vec(), Vec::new()));
         Ok(())
     }
 
     fn read_aof(&mut self, _: &Location) -> Result<Option<AofFiles>, String> {
-        Ok(self.aof.clone().map(|(base, log)| (Some(base), log)))
+        Ok((self.aof.as_ref()).map(|(base, log)| (Some(base.concat()), log.concat())))
     }
 
     fn truncate_aof(&mut self, _: &Location, len: usize) -> Result<(), String> {
         if let Some((_, log)) = &mut self.aof {
-            log.truncate(len);
+            let mut kept = log.concat();
+            kept.truncate(len);
+            *log = vec![Chunk::from(kept)];
         }
         Ok(())
     }
@@ -285,7 +292,19 @@ impl Engine {
     /// The whole keyspace as an RDB file, as SAVE writes it. Reading it has no side effects:
     /// keys past their expiry are written as they are (a load drops them).
     pub fn rdb_snapshot(&self) -> Vec<u8> {
-        let mut w = rdb::Writer::new(self.save_options());
+        let w = self.write_keyspace(rdb::Writer::new(self.save_options()));
+        w.finish(self.config.flag("rdbchecksum"))
+    }
+
+    /// The same file as [`Engine::rdb_snapshot`], cut into chunks as it is written: what
+    /// SAVE and the log's rewrites hand to the storage.
+    pub fn rdb_snapshot_chunks(&self) -> Vec<Chunk> {
+        let w = self.write_keyspace(rdb::Writer::chunked(self.save_options()));
+        w.finish_chunks(self.config.flag("rdbchecksum"))
+    }
+
+    /// Everything a snapshot holds before its footer.
+    fn write_keyspace(&self, mut w: rdb::Writer) -> rdb::Writer {
         w.header();
         w.aux("redis-ver", REDIS_VER.as_bytes());
         w.aux("redis-bits", b"64");
@@ -317,7 +336,7 @@ impl Engine {
                 w.key(key, &entry.value, db.keys.expire_of(key), access);
             }
         }
-        w.finish(self.config.flag("rdbchecksum"))
+        w
     }
 
     /// Writes the snapshot to the storage in the foreground (SAVE, SHUTDOWN, DEBUG RELOAD),
@@ -342,14 +361,14 @@ impl Engine {
             p.lastbgsave_try = now;
             p.bgsaved = true;
         }
-        let bytes = self.rdb_snapshot();
+        let chunks = self.rdb_snapshot_chunks();
         if !background {
             let keys = self.dbs.iter().map(|db| db.keys.len()).sum();
             self.hold_per_key(self.config.int("rdb-key-save-delay"), keys);
         }
         let location = self.storage_location();
         let p = &mut self.persistence;
-        let result = p.storage.write_rdb(&location, &bytes);
+        let result = p.storage.write_rdb(&location, &chunks);
         match &result {
             Ok(()) => {
                 self.dirty = 0;

@@ -100,8 +100,20 @@
 //! read or allocated, counts never pre-allocate more than the bytes could hold, nesting is
 //! one level deep at most, and every malformed structure is an [`RdbError`], never a panic.
 //! A file is loaded whole into a [`Snapshot`] before the caller replaces anything with it.
+//!
+//! # Writing in chunks
+//!
+//! A snapshot of a big keyspace is tens of megabytes, and in the page it would sit beside the
+//! keyspace in a WebAssembly memory that never shrinks: built in one growing buffer, it would
+//! cost its size twice over at the moment the buffer doubles. So [`Writer::chunked`] hands
+//! the file out as [`Chunk`]s of [`CHUNK_SIZE`] bytes (the last one shorter), cut after each
+//! key while the keys are written, with the CRC-64 run over each chunk as it is cut: only
+//! the chunks and one chunk's worth of buffer exist, and their bytes one after the other are
+//! exactly what the whole writer produces. A chunk is shared (`Arc`), so a storage can keep
+//! it and queue it to be written without copying it.
 
 use std::fmt;
+use std::sync::Arc;
 
 use crate::args::string2ll;
 use crate::db::Value;
@@ -504,19 +516,69 @@ impl Default for SaveOptions {
     }
 }
 
-/// Builds RDB bytes.
+/// A piece of a file written in chunks (see "Writing in chunks" above), shared by whoever
+/// keeps it.
+pub type Chunk = Arc<[u8]>;
+
+/// How long a snapshot's chunks are: big enough that a file of a million keys is a few
+/// dozen of them, small enough that the buffer they are cut from stays negligible.
+pub const CHUNK_SIZE: usize = 512 * 1024;
+
+/// Moves `buf`'s leading [`CHUNK_SIZE`] pieces to `chunks` (everything, the last piece
+/// shorter, when `all`), keeping the rest in `buf` for more bytes to follow.
+pub(crate) fn cut_chunks(buf: &mut Vec<u8>, chunks: &mut Vec<Chunk>, all: bool) {
+    let whole = if all {
+        buf.len()
+    } else {
+        buf.len() - buf.len() % CHUNK_SIZE
+    };
+    if whole == 0 {
+        return;
+    }
+    chunks.extend(buf[..whole].chunks(CHUNK_SIZE).map(Chunk::from));
+    buf.drain(..whole);
+}
+
+/// Builds RDB bytes, whole or in chunks.
 pub struct Writer {
     buf: Vec<u8>,
     options: SaveOptions,
     lzf: Lzf,
+    /// Chunks cut so far ([`Writer::chunked`] only), and the CRC-64 of their bytes.
+    chunks: Option<Vec<Chunk>>,
+    crc: u64,
 }
 
 impl Writer {
+    /// A writer whose bytes stay in one buffer ([`Writer::finish`], [`Writer::into_bytes`]).
     pub fn new(options: SaveOptions) -> Writer {
         Writer {
             buf: Vec::new(),
             options,
             lzf: Lzf::new(),
+            chunks: None,
+            crc: 0,
+        }
+    }
+
+    /// A writer that cuts its bytes into chunks of [`CHUNK_SIZE`] after each key
+    /// ([`Writer::finish_chunks`]).
+    pub fn chunked(options: SaveOptions) -> Writer {
+        Writer {
+            buf: Vec::with_capacity(CHUNK_SIZE),
+            chunks: Some(Vec::new()),
+            ..Writer::new(options)
+        }
+    }
+
+    /// Cuts the buffer's full chunks off (all of it when `all`), running the CRC over them.
+    fn cut(&mut self, all: bool) {
+        if let Some(chunks) = &mut self.chunks {
+            let first = chunks.len();
+            cut_chunks(&mut self.buf, chunks, all);
+            for chunk in &chunks[first..] {
+                self.crc = crc64(self.crc, chunk);
+            }
         }
     }
 
@@ -574,6 +636,7 @@ impl Writer {
         self.value_type(value);
         self.string(key);
         self.value(value);
+        self.cut(false);
     }
 
     /// A function library's code (`RDB_OPCODE_FUNCTION2`), before the databases.
@@ -585,10 +648,26 @@ impl Writer {
     /// EOF and the CRC-64 of everything before it (0 when `checksum` is off, as
     /// `rdbchecksum no` writes).
     pub fn finish(mut self, checksum: bool) -> Vec<u8> {
-        self.buf.push(OPCODE_EOF);
-        let crc = if checksum { crc64(0, &self.buf) } else { 0 };
-        self.buf.extend_from_slice(&crc.to_le_bytes());
+        self.footer(checksum);
         self.buf
+    }
+
+    /// EOF and the CRC-64 as [`Writer::finish`] writes them, the file as its chunks.
+    pub fn finish_chunks(mut self, checksum: bool) -> Vec<Chunk> {
+        self.footer(checksum);
+        self.cut(true);
+        self.chunks.unwrap_or_default()
+    }
+
+    /// EOF, then the CRC-64 of the chunks already cut and of what the buffer holds.
+    fn footer(&mut self, checksum: bool) {
+        self.buf.push(OPCODE_EOF);
+        let crc = if checksum {
+            crc64(self.crc, &self.buf)
+        } else {
+            0
+        };
+        self.buf.extend_from_slice(&crc.to_le_bytes());
     }
 
     fn length(&mut self, n: u64) {

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use common::*;
 use keyspace::persist::{AofFiles, LoadMode, Location, MemoryStorage, Storage};
+use keyspace::rdb::Chunk;
 use keyspace::{cli, rdb, Clock, Config, Engine, Outcome, Reply};
 
 fn err(text: &str) -> Reply {
@@ -377,16 +378,16 @@ fn debug_reload_flushall_and_script_flush() {
 struct Shared(Arc<Mutex<MemoryStorage>>);
 
 impl Storage for Shared {
-    fn write_rdb(&mut self, at: &Location, rdb: &[u8]) -> Result<(), String> {
+    fn write_rdb(&mut self, at: &Location, rdb: &[Chunk]) -> Result<(), String> {
         self.0.lock().unwrap().write_rdb(at, rdb)
     }
     fn read_rdb(&mut self, at: &Location) -> Result<Option<Vec<u8>>, String> {
         self.0.lock().unwrap().read_rdb(at)
     }
-    fn append_aof(&mut self, at: &Location, commands: &[u8], fsync: &str) -> Result<(), String> {
+    fn append_aof(&mut self, at: &Location, commands: &[Chunk], fsync: &str) -> Result<(), String> {
         self.0.lock().unwrap().append_aof(at, commands, fsync)
     }
-    fn rewrite_aof(&mut self, at: &Location, base: &[u8]) -> Result<(), String> {
+    fn rewrite_aof(&mut self, at: &Location, base: &[Chunk]) -> Result<(), String> {
         self.0.lock().unwrap().rewrite_aof(at, base)
     }
     fn read_aof(&mut self, at: &Location) -> Result<Option<AofFiles>, String> {

@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use keyspace::persist::{AofFiles, Location, Storage};
+use keyspace::rdb::Chunk;
 
 /// `dir`/`dbfilename` and the log's directory on the local disk.
 #[derive(Default)]
@@ -47,9 +48,16 @@ struct ManifestEntry {
 /// Writes `bytes` to `path` through a temporary file in the same directory, flushed and
 /// renamed over it.
 pub(crate) fn replace_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    replace_file_chunks(path, &[Chunk::from(bytes)])
+}
+
+/// [`replace_file`] for a file that comes as chunks (a snapshot), written one after the other.
+fn replace_file_chunks(path: &Path, chunks: &[Chunk]) -> std::io::Result<()> {
     let temp = path.with_file_name(format!("temp-{}-{}", std::process::id(), file_name(path)));
     let written = fs::File::create(&temp).and_then(|mut file| {
-        file.write_all(bytes)?;
+        for chunk in chunks {
+            file.write_all(chunk)?;
+        }
         file.sync_all()
     });
     let result = written.and_then(|()| fs::rename(&temp, path));
@@ -144,9 +152,9 @@ impl FileStorage {
 }
 
 impl Storage for FileStorage {
-    fn write_rdb(&mut self, at: &Location, rdb: &[u8]) -> Result<(), String> {
+    fn write_rdb(&mut self, at: &Location, rdb: &[Chunk]) -> Result<(), String> {
         let target = Path::new(&at.dir).join(&at.dbfilename);
-        replace_file(&target, rdb)
+        replace_file_chunks(&target, rdb)
             .map_err(|e| format!("Failed saving the DB to {}: {e}", target.display()))
     }
 
@@ -159,12 +167,15 @@ impl Storage for FileStorage {
         }
     }
 
-    fn append_aof(&mut self, at: &Location, commands: &[u8], fsync: &str) -> Result<(), String> {
+    fn append_aof(&mut self, at: &Location, commands: &[Chunk], fsync: &str) -> Result<(), String> {
         let log = self.open_log(at)?;
         // A write that fails half-way is cut back off, as Redis's `flushAppendOnlyFile`
         // does, so that trying the same commands again does not log half of one twice.
         let before = log.file.metadata().map_err(|e| strerror(&e))?.len();
-        if let Err(e) = log.file.write_all(commands) {
+        if let Err(e) = commands
+            .iter()
+            .try_for_each(|chunk| log.file.write_all(chunk))
+        {
             let _ = log.file.set_len(before);
             return Err(strerror(&e));
         }
@@ -214,7 +225,7 @@ impl Storage for FileStorage {
         Ok(())
     }
 
-    fn rewrite_aof(&mut self, at: &Location, base: &[u8]) -> Result<(), String> {
+    fn rewrite_aof(&mut self, at: &Location, base: &[Chunk]) -> Result<(), String> {
         let dir = aof_dir(at);
         fs::create_dir_all(&dir)
             .map_err(|e| format!("Can't create the AOF directory {}: {e}", dir.display()))?;
@@ -222,7 +233,10 @@ impl Storage for FileStorage {
         let seq = old.iter().map(|e| e.seq).max().unwrap_or(0) + 1;
         let name = &at.appendfilename;
         // An RDB base, or commands under `aof-use-rdb-preamble no`, named as Redis names them.
-        let kind = if base.starts_with(b"REDIS") {
+        let kind = if base
+            .first()
+            .is_some_and(|chunk| chunk.starts_with(b"REDIS"))
+        {
             "rdb"
         } else {
             "aof"
@@ -230,7 +244,7 @@ impl Storage for FileStorage {
         let base_name = format!("{name}.{seq}.base.{kind}");
         let incr_name = format!("{name}.{seq}.incr.aof");
         let failed = |e: std::io::Error| format!("Background AOF rewrite failed: {e}");
-        replace_file(&dir.join(&base_name), base).map_err(failed)?;
+        replace_file_chunks(&dir.join(&base_name), base).map_err(failed)?;
         replace_file(&dir.join(&incr_name), b"").map_err(failed)?;
         let manifest =
             format!("file {base_name} seq {seq} type b\nfile {incr_name} seq {seq} type i\n");
@@ -323,8 +337,12 @@ mod tests {
         };
         let mut storage = FileStorage::default();
         assert_eq!(storage.read_rdb(&at), Ok(None));
-        storage.write_rdb(&at, b"first").unwrap();
-        storage.write_rdb(&at, b"second").unwrap();
+        storage
+            .write_rdb(&at, &[Chunk::from(&b"first"[..])])
+            .unwrap();
+        storage
+            .write_rdb(&at, &[Chunk::from(&b"second"[..])])
+            .unwrap();
         assert_eq!(storage.read_rdb(&at), Ok(Some(b"second".to_vec())));
         let names: Vec<_> = fs::read_dir(&dir)
             .unwrap()
@@ -335,19 +353,29 @@ mod tests {
             dbfilename: "missing/dump.rdb".into(),
             ..at.clone()
         };
-        assert!(storage.write_rdb(&missing, b"x").is_err());
+        assert!(storage
+            .write_rdb(&missing, &[Chunk::from(&b"x"[..])])
+            .is_err());
 
         // The log: nothing until a rewrite, then a base and appends, in Redis's layout.
         let ping = b"*1\r\n$4\r\nPING\r\n";
         assert_eq!(storage.read_aof(&at), Ok(None));
-        assert!(storage.append_aof(&at, ping, "always").is_err());
-        storage.rewrite_aof(&at, b"REDIS0010-first").unwrap();
-        storage.append_aof(&at, ping, "always").unwrap();
+        assert!(storage
+            .append_aof(&at, &[Chunk::from(&ping[..])], "always")
+            .is_err());
+        storage
+            .rewrite_aof(&at, &[Chunk::from(&b"REDIS0010-first"[..])])
+            .unwrap();
+        storage
+            .append_aof(&at, &[Chunk::from(&ping[..])], "always")
+            .unwrap();
         assert_eq!(
             storage.read_aof(&at),
             Ok(Some((Some(b"REDIS0010-first".to_vec()), ping.to_vec())))
         );
-        storage.rewrite_aof(&at, b"REDIS0010-second").unwrap();
+        storage
+            .rewrite_aof(&at, &[Chunk::from(&b"REDIS0010-second"[..])])
+            .unwrap();
         let manifest = fs::read_to_string(dir.join("appendonlydir/appendonly.aof.manifest"));
         assert_eq!(
             manifest.unwrap(),
@@ -374,10 +402,12 @@ mod tests {
         // A load that found the last command cut short cuts the last incr file back; with
         // two incr files (a rewrite redis-server left unfinished), only within the last one.
         storage
-            .append_aof(&at, b"*1\r\n$4\r\nPI", "always")
+            .append_aof(&at, &[Chunk::from(&b"*1\r\n$4\r\nPI"[..])], "always")
             .unwrap();
         storage.truncate_aof(&at, 0).unwrap();
-        storage.append_aof(&at, ping, "always").unwrap();
+        storage
+            .append_aof(&at, &[Chunk::from(&ping[..])], "always")
+            .unwrap();
         assert_eq!(
             storage.read_aof(&at),
             Ok(Some((Some(b"REDIS0010-second".to_vec()), ping.to_vec())))

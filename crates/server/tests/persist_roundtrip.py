@@ -19,6 +19,7 @@ FUNCTION FLUSH and LOAD both ways, and stream commands as redis-server logs them
 payload as Redis 5 and 6 wrote it (RDB type 15), built by hand, loads as redis-server loads it. Prints one line per check, then `N passed, N failed`; exits
 1 when a check fails.
 """
+import hashlib
 import os
 import shutil
 import socket
@@ -101,6 +102,9 @@ def fill(r):
     r.set("s:compressible", "abc" * 200)
     r.set("s:binary", bytes(range(256)) * 3)
     r.set("s:empty", "")
+    # Longer than a snapshot's 512 KiB chunk, of bytes LZF cannot shrink: the file is written
+    # in several chunks, cut inside this value.
+    r.set("s:past-a-chunk", b"".join(hashlib.sha256(b"%d" % i).digest() for i in range(24000)))
     r.rpush("l:small", "a", "1", "-3", "4096", "70000", "5000000000", "x" * 70)
     r.rpush("l:nodes", *[("e%d" % i) * (i % 7 + 1) if i % 3 else str(i * 997) for i in range(3000)])
     r.rpush("l:big-element", "y" * 20000, "z")

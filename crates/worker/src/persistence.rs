@@ -16,6 +16,12 @@
 //! unchanged for download ([`StoreOp::Damaged`]), and the report says so in plain words. Keys
 //! whose TTL ran out while the page was closed are not loaded (RDB) or expire at once (log).
 //!
+//! A snapshot comes from the engine as chunks (`keyspace::rdb`'s "Writing in chunks"), and
+//! the same chunks are kept in memory and queued for IndexedDB, shared rather than copied;
+//! IndexedDB keeps them as one record each (`crate::store`). A log record's commands are shared
+//! chunks too, framed with its CRC64 only as IndexedDB gets it. So beside the keyspace the worker
+//! holds one copy of what it keeps, never a whole file being built plus copies of it.
+//!
 //! Some changes reach no log in Redis, and the page snapshots after them instead, so that a
 //! reload still finds what the learner saw: DEBUG (POPULATE fills a keyspace without
 //! logging a command), an RDB file loaded from the Server tab, and taking over a scenario's
@@ -28,20 +34,21 @@ use std::sync::{Arc, Mutex};
 use keyspace::aof;
 use keyspace::config::PARAMS;
 use keyspace::persist::{AofFiles, Location, MemoryStorage, Storage};
-use keyspace::rdb::crc64;
+use keyspace::rdb::{crc64, Chunk};
 use keyspace::{Config, Engine};
 use keyspace_protocol::saved::{Damage, Restored, SavedState, Source};
 
 /// One change to what the browser keeps, in the order the engine made them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StoreOp {
-    /// `dump.rdb`, replaced whole (SAVE, BGSAVE, a save point).
-    Rdb(Vec<u8>),
-    /// One record of the log: the commands logged since the last one, framed.
-    Append(Vec<u8>),
+    /// `dump.rdb`, replaced whole (SAVE, BGSAVE, a save point): its chunks.
+    Rdb(Vec<Chunk>),
+    /// One record of the log: the commands logged since the last one (their chunks), framed
+    /// ([`frame`]) as it is written.
+    Append(Vec<Chunk>),
     /// A new base for the log, and the log emptied (BGREWRITEAOF, `appendonly` turned on,
-    /// and the page's own snapshots).
-    Rewrite(Vec<u8>),
+    /// and the page's own snapshots): its chunks.
+    Rewrite(Vec<Chunk>),
     /// The parameters that differ from the page's defaults, framed.
     Config(Vec<u8>),
     /// A damaged part found at start, kept as it was under `name` until the playground is
@@ -67,10 +74,10 @@ impl Stored {
     /// Applies one change as IndexedDB does.
     pub fn apply(&mut self, op: StoreOp) {
         match op {
-            StoreOp::Rdb(bytes) => self.rdb = Some(bytes),
-            StoreOp::Append(record) => self.aof_log.push(record),
+            StoreOp::Rdb(chunks) => self.rdb = Some(chunks.concat()),
+            StoreOp::Append(commands) => self.aof_log.push(frame(&commands.concat())),
             StoreOp::Rewrite(base) => {
-                self.aof_base = Some(base);
+                self.aof_base = Some(base.concat());
                 self.aof_log.clear();
             }
             StoreOp::Config(bytes) => self.config = Some(bytes),
@@ -137,7 +144,7 @@ impl PageStorage {
 }
 
 impl Storage for PageStorage {
-    fn write_rdb(&mut self, at: &Location, rdb: &[u8]) -> Result<(), String> {
+    fn write_rdb(&mut self, at: &Location, rdb: &[Chunk]) -> Result<(), String> {
         self.memory.write_rdb(at, rdb)?;
         self.push(StoreOp::Rdb(rdb.to_vec()));
         Ok(())
@@ -147,13 +154,13 @@ impl Storage for PageStorage {
         self.memory.read_rdb(at)
     }
 
-    fn append_aof(&mut self, at: &Location, commands: &[u8], fsync: &str) -> Result<(), String> {
+    fn append_aof(&mut self, at: &Location, commands: &[Chunk], fsync: &str) -> Result<(), String> {
         self.memory.append_aof(at, commands, fsync)?;
-        self.push(StoreOp::Append(frame(commands)));
+        self.push(StoreOp::Append(commands.to_vec()));
         Ok(())
     }
 
-    fn rewrite_aof(&mut self, at: &Location, base: &[u8]) -> Result<(), String> {
+    fn rewrite_aof(&mut self, at: &Location, base: &[Chunk]) -> Result<(), String> {
         self.memory.rewrite_aof(at, base)?;
         self.push(StoreOp::Rewrite(base.to_vec()));
         Ok(())
@@ -182,13 +189,13 @@ pub fn saved_state(stored: &Stored) -> SavedState {
 /// The sizes after `op` was written.
 pub fn count_write(state: &mut SavedState, op: &StoreOp) {
     match op {
-        StoreOp::Rdb(bytes) => state.rdb = bytes.len(),
-        StoreOp::Append(record) => {
-            state.log += record.len();
+        StoreOp::Rdb(chunks) => state.rdb = chunks.iter().map(|c| c.len()).sum(),
+        StoreOp::Append(commands) => {
+            state.log += commands.iter().map(|c| c.len()).sum::<usize>() + 8;
             state.log_records += 1;
         }
         StoreOp::Rewrite(base) => {
-            state.aof_base = base.len();
+            state.aof_base = base.iter().map(|c| c.len()).sum();
             state.log = 0;
             state.log_records = 0;
         }
@@ -304,7 +311,7 @@ pub fn restore(
     let mut memory = MemoryStorage::default();
     let here = Location::default();
     if let Some(rdb) = &stored.rdb {
-        let _ = memory.write_rdb(&here, rdb);
+        let _ = memory.write_rdb(&here, &[Chunk::from(rdb.as_slice())]);
     }
     engine.set_storage(Box::new(PageStorage {
         memory,

@@ -1,9 +1,18 @@
 //! IndexedDB, where the worker keeps the playground between visits (`persistence` says what
 //! is kept and why), through the `idb` crate.
 //!
-//! One database, two object stores: `files` holds whole files by name (`dump.rdb`, the log's
-//! base, the config, the clock's offset, damaged copies under `damaged/<name>`), `log` the log's records under
-//! increasing keys, so appending is one small write and never a rewrite of the whole log.
+//! One database, four object stores: `files` holds small whole files by name (the config, the
+//! clock's offset, damaged copies under `damaged/<name>`), `log` the log's records under
+//! increasing keys, so appending is one small write and never a rewrite of the whole log, and
+//! `rdb` and `base` the chunks of `dump.rdb` and of the log's base (one record per chunk,
+//! keyed 0, 1, 2, ... in the file's order: the worker never builds either file whole, see
+//! `persistence`).
+//!
+//! The layout has a version, the database's own ([`VERSION`]). Version 1 kept `dump.rdb`
+//! and the base whole, as single records of `files` (under the names [`RDB`] and
+//! [`AOF_BASE`]); a page of this build opening what an older one kept upgrades the database
+//! (the new stores are added, nothing is moved) and reads such a record when there are no
+//! chunks; the first snapshot it writes replaces the record by chunks.
 //! The changes one request made are written in one transaction, in order, so what is kept
 //! is always what the engine held after some request: never half of one. Writes are queued
 //! and written one transaction after another, while the worker goes on answering.
@@ -19,12 +28,17 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::IdbTransaction;
 
 use crate::persistence::{count_write, StoreOp, Stored};
+use keyspace::rdb::{crc64, Chunk};
 use keyspace_protocol::saved::{SavedState, WriteFailure};
 
 const DATABASE: &str = "keyspace-playground";
-const VERSION: u32 = 1;
+/// The layout's version: 1 kept snapshots whole in `files`, 2 keeps them in chunks.
+const VERSION: u32 = 2;
 const FILES: &str = "files";
 const LOG: &str = "log";
+const RDB_CHUNKS: &str = "rdb";
+const BASE_CHUNKS: &str = "base";
+const STORES: [&str; 4] = [FILES, LOG, RDB_CHUNKS, BASE_CHUNKS];
 const CONFIG: &str = "config";
 const RDB: &str = "dump.rdb";
 const AOF_BASE: &str = "appendonly.aof.base.rdb";
@@ -100,7 +114,7 @@ pub async fn claim() -> bool {
         .is_ok_and(|held| held.is_truthy())
 }
 
-/// Opens (or creates) the database.
+/// Opens (or creates) the database, adding the stores an older layout lacks.
 pub async fn open() -> Result<Database, String> {
     let factory = Factory::new().map_err(|e| e.to_string())?;
     let mut request = factory
@@ -110,10 +124,15 @@ pub async fn open() -> Result<Database, String> {
         let Ok(database) = event.database() else {
             return;
         };
-        let _ = database.create_object_store(FILES, ObjectStoreParams::new());
-        let mut log = ObjectStoreParams::new();
-        log.auto_increment(true);
-        let _ = database.create_object_store(LOG, log);
+        let there = database.store_names();
+        for name in STORES
+            .iter()
+            .filter(|name| !there.iter().any(|t| t == *name))
+        {
+            let mut params = ObjectStoreParams::new();
+            params.auto_increment(*name == LOG);
+            let _ = database.create_object_store(name, params);
+        }
     });
     request.await.map_err(|e| e.to_string())
 }
@@ -122,13 +141,38 @@ fn bytes(value: JsValue) -> Vec<u8> {
     Uint8Array::new(&value).to_vec()
 }
 
+/// The chunks of a file, in order, joined into the one buffer a load reads.
+fn joined(chunks: Vec<JsValue>) -> Vec<u8> {
+    let arrays: Vec<Uint8Array> = chunks.iter().map(Uint8Array::new).collect();
+    let mut file = vec![0; arrays.iter().map(|a| a.length() as usize).sum()];
+    let mut at = 0;
+    for array in arrays {
+        let len = array.length() as usize;
+        array.copy_to(&mut file[at..at + len]);
+        at += len;
+    }
+    file
+}
+
 /// Everything kept.
 pub async fn read(database: &Database) -> Result<Stored, String> {
     let e = |e: idb::Error| e.to_string();
     let tx = database
-        .transaction(&[FILES, LOG], TransactionMode::ReadOnly)
+        .transaction(&STORES, TransactionMode::ReadOnly)
         .map_err(e)?;
     let files = tx.object_store(FILES).map_err(e)?;
+    // A file's chunks, else the single record an older layout kept it as.
+    let chunked = |store: &'static str, old: &'static str| {
+        let chunks = tx.object_store(store).map(|s| s.get_all(None, None));
+        let whole = files.get(JsValue::from_str(old));
+        async move {
+            let chunks = chunks.map_err(e)?.map_err(e)?.await.map_err(e)?;
+            if !chunks.is_empty() {
+                return Ok(Some(joined(chunks)));
+            }
+            whole.map_err(e)?.await.map(|v| v.map(bytes)).map_err(e)
+        }
+    };
     let file = |name: &'static str| {
         let request = files.get(JsValue::from_str(name));
         async move {
@@ -140,8 +184,8 @@ pub async fn read(database: &Database) -> Result<Stored, String> {
     };
     let mut stored = Stored {
         config: file(CONFIG).await?,
-        rdb: file(RDB).await?,
-        aof_base: file(AOF_BASE).await?,
+        rdb: chunked(RDB_CHUNKS, RDB).await?,
+        aof_base: chunked(BASE_CHUNKS, AOF_BASE).await?,
         clock: file(CLOCK).await?,
         ..Stored::default()
     };
@@ -179,19 +223,35 @@ pub async fn read(database: &Database) -> Result<Stored, String> {
 async fn write(database: &Database, ops: &[StoreOp]) -> Result<(), WriteFailure> {
     let e = |e: idb::Error| WriteFailure::Other(e.to_string());
     let tx = database
-        .transaction(&[FILES, LOG], TransactionMode::ReadWrite)
+        .transaction(&STORES, TransactionMode::ReadWrite)
         .map_err(e)?;
     let files = tx.object_store(FILES).map_err(e)?;
     let log = tx.object_store(LOG).map_err(e)?;
+    let rdb = tx.object_store(RDB_CHUNKS).map_err(e)?;
+    let base = tx.object_store(BASE_CHUNKS).map_err(e)?;
     let value = |b: &[u8]| JsValue::from(Uint8Array::from(b));
     let name = |n: &str| JsValue::from_str(n);
+    // A file's chunks in place of the last ones, and of the single record an older layout
+    // kept it as.
+    let chunks = |store: &idb::ObjectStore, chunks: &[Chunk], old: &str| {
+        drop(store.clear().map_err(e)?);
+        for (n, chunk) in chunks.iter().enumerate() {
+            drop(
+                store
+                    .put(&value(chunk), Some(&JsValue::from(n as u32)))
+                    .map_err(e)?,
+            );
+        }
+        drop(files.delete(name(old)).map_err(e)?);
+        Ok::<(), WriteFailure>(())
+    };
     for op in ops {
         // The requests run in the order they are made; the transaction's outcome is awaited.
         match op {
-            StoreOp::Rdb(b) => drop(files.put(&value(b), Some(&name(RDB))).map_err(e)?),
-            StoreOp::Append(b) => drop(log.add(&value(b), None).map_err(e)?),
-            StoreOp::Rewrite(b) => {
-                drop(files.put(&value(b), Some(&name(AOF_BASE))).map_err(e)?);
+            StoreOp::Rdb(c) => chunks(&rdb, c, RDB)?,
+            StoreOp::Append(commands) => drop(log.add(&framed(commands), None).map_err(e)?),
+            StoreOp::Rewrite(c) => {
+                chunks(&base, c, AOF_BASE)?;
                 drop(log.clear().map_err(e)?);
             }
             StoreOp::Config(b) => drop(files.put(&value(b), Some(&name(CONFIG))).map_err(e)?),
@@ -217,14 +277,33 @@ async fn write(database: &Database, ops: &[StoreOp]) -> Result<(), WriteFailure>
     ))
 }
 
-/// Empties both stores.
+/// A log record as IndexedDB keeps it: the commands and their CRC64
+/// ([`crate::persistence::frame`]), put together on the JavaScript side from the commands'
+/// chunks, so the worker's memory holds the commands once.
+fn framed(commands: &[Chunk]) -> JsValue {
+    let len: u32 = commands.iter().map(|c| c.len() as u32).sum();
+    let record = Uint8Array::new_with_length(len + 8);
+    let (mut at, mut sum) = (0, 0);
+    for chunk in commands {
+        record
+            .subarray(at, at + chunk.len() as u32)
+            .copy_from(chunk);
+        at += chunk.len() as u32;
+        sum = crc64(sum, chunk);
+    }
+    record.subarray(len, len + 8).copy_from(&sum.to_le_bytes());
+    record.into()
+}
+
+/// Empties every store.
 async fn clear(database: &Database) -> Result<(), String> {
     let e = |e: idb::Error| e.to_string();
     let tx = database
-        .transaction(&[FILES, LOG], TransactionMode::ReadWrite)
+        .transaction(&STORES, TransactionMode::ReadWrite)
         .map_err(e)?;
-    drop(tx.object_store(FILES).map_err(e)?.clear().map_err(e)?);
-    drop(tx.object_store(LOG).map_err(e)?.clear().map_err(e)?);
+    for store in STORES {
+        drop(tx.object_store(store).map_err(e)?.clear().map_err(e)?);
+    }
     tx.await.map_err(e)?;
     Ok(())
 }

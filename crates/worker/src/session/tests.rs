@@ -119,6 +119,41 @@ fn a_reload_finds_the_keys_the_config_and_not_what_expired_meanwhile() {
     assert_eq!(reopen(&stored, &clock).1.config, 0);
 }
 
+/// A base longer than one chunk is queued as its chunks, the same ones the storage keeps (not
+/// a copy: each is held twice, by the queue and by the in-memory files), and comes back
+/// whole at a reload; the in-memory files answer DEBUG LOADAOF and DEBUG RELOAD.
+#[test]
+fn a_base_of_several_chunks_is_kept_once_and_loads_whole() {
+    let (mut s, clock) = session();
+    let mut stored = Stored::default();
+    run(&mut s, "DEBUG POPULATE 60000");
+    run(&mut s, "SET after 1");
+    let ops = s.take_store_ops();
+    let base = ops
+        .iter()
+        .rev()
+        .find_map(|op| match op {
+            StoreOp::Rewrite(chunks) => Some(chunks.clone()),
+            _ => None,
+        })
+        .expect("a snapshot after DEBUG");
+    assert!(base.len() > 1, "{} chunk(s)", base.len());
+    assert!(base[..base.len() - 1]
+        .iter()
+        .all(|c| c.len() == keyspace::rdb::CHUNK_SIZE));
+    // The queue's, the storage's, and this test's.
+    assert!(base.iter().all(|c| std::sync::Arc::strong_count(c) == 3));
+    drop(base);
+    ops.into_iter().for_each(|op| stored.apply(op));
+    let (mut again, restored) = reopen(&stored, &clock);
+    assert_eq!((restored.source, restored.keys), (Source::Log, 60_001));
+    assert_eq!(reply(&mut again, "GET key:59999"), ["\"value:59999\""]);
+    assert_eq!(reply(&mut s, "DEBUG LOADAOF"), ["OK"]);
+    assert_eq!(reply(&mut s, "DBSIZE"), ["(integer) 60001"]);
+    assert_eq!(reply(&mut s, "DEBUG RELOAD"), ["OK"]);
+    assert_eq!(reply(&mut s, "DBSIZE"), ["(integer) 60001"]);
+}
+
 #[test]
 fn debug_populate_reaches_no_log_so_the_page_snapshots_after_it() {
     let (mut s, clock) = session();
