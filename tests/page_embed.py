@@ -195,9 +195,11 @@ def main():
         time.sleep(1)
         answer = driver.execute_async_script(
             "const done = arguments[arguments.length - 1];"
-            "window.consoles.one.run('EXISTS stolen').then(r => done(r.text));")
-        check("a sibling frame's message is ignored", answer == "(integer) 0", answer)
-        check("and nothing of it reached the page", "stolen" not in replies(driver))
+            "window.consoles.one.run('EXISTS stolen').then(r => done([r.text, r.values]));")
+        check("a sibling frame's message is ignored", answer[0] == "(integer) 0", answer)
+        check("and nothing of it reached the page", "SET stolen" not in replies(driver))
+        check("a reply comes as data too",
+              answer[1] == [{"type": "integer", "value": 0}], answer[1])
 
         # Start over: a new engine with the run line again.
         driver.find_element(By.ID, "one-reset").click()

@@ -338,7 +338,9 @@ impl Shared {
     /// An embedded console's beginning, at the start and after each reset: its `run=` lines
     /// (as a share link's) and its scenario at its step.
     fn begin_embedded(&self, embed: Embed) {
-        let (lines, scenario) = embed.params.with_value(|p| (p.run.clone(), p.scenario.clone()));
+        let (lines, scenario) = embed
+            .params
+            .with_value(|p| (p.run.clone(), p.scenario.clone()));
         share_view::queue(*self, share::by_client(lines));
         if let Some((id, step)) = scenario {
             scenario_view::open_link(*self, &scenario_view::link(&id, step));
@@ -364,7 +366,11 @@ impl Shared {
                 let (lines, _) = pipeline_lines(&command);
                 let active = self.active.get_untracked();
                 let pane = self.panes.with_untracked(|panes| {
-                    panes.iter().find(|p| p.id == active).or(panes.first()).copied()
+                    panes
+                        .iter()
+                        .find(|p| p.id == active)
+                        .or(panes.first())
+                        .copied()
                 });
                 if let (false, Some(pane)) = (lines.is_empty(), pane) {
                     embed.asked(run_typed(*self, pane, lines), id);

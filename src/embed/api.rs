@@ -36,7 +36,9 @@ pub fn heard(declared: Option<&str>, own: &str, from: &str) -> bool {
 /// Where replies are posted: the declared origin, `*` only when declared so, else the
 /// playground's own.
 pub fn target(declared: Option<&str>, own: &str) -> String {
-    declared.map_or(own, |o| o.trim_end_matches('/')).to_string()
+    declared
+        .map_or(own, |o| o.trim_end_matches('/'))
+        .to_string()
 }
 
 /// The course page's message in `ev`, if it is heard and is one of ours.

@@ -96,7 +96,10 @@ mod tests {
             at(&[("embed", ""), ("scenario", "cache-aside")]),
             Some(("cache-aside".to_string(), 0))
         );
-        assert_eq!(at(&[("embed", ""), ("scenario", "x"), ("step", "two")]), Some(("x".to_string(), 0)));
+        assert_eq!(
+            at(&[("embed", ""), ("scenario", "x"), ("step", "two")]),
+            Some(("x".to_string(), 0))
+        );
         assert_eq!(at(&[("embed", ""), ("step", "3")]), None);
     }
 
@@ -115,8 +118,15 @@ mod tests {
         assert!(params.read_only);
         assert_eq!(params.origin.as_deref(), Some("https://course.example"));
         for bad in ["0", "-5", "tall", "99999"] {
-            assert_eq!(parse(&[("embed", ""), ("height", bad)]).unwrap().height, None);
+            assert_eq!(
+                parse(&[("embed", ""), ("height", bad)]).unwrap().height,
+                None
+            );
         }
-        assert!(!parse(&[("embed", ""), ("readonly", "false")]).unwrap().read_only);
+        assert!(
+            !parse(&[("embed", ""), ("readonly", "false")])
+                .unwrap()
+                .read_only
+        );
     }
 }

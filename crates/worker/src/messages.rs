@@ -54,7 +54,9 @@ async fn start() {
     let database: Result<_, Option<NotKept>> = if embedded(&scope) {
         Err(None)
     } else if store::claim().await {
-        store::open().await.map_err(|reason| Some(NotKept::Unavailable(reason)))
+        store::open()
+            .await
+            .map_err(|reason| Some(NotKept::Unavailable(reason)))
     } else {
         Err(Some(NotKept::OtherTab))
     };

@@ -66,7 +66,9 @@ pub(super) fn value(reply: &Reply) -> ReplyValue {
         Reply::Set(items) => ReplyValue::Set(all(items)),
         Reply::Double(_) | Reply::HumanDouble(_) => {
             let wire = reply.to_resp(3);
-            ReplyValue::Double(text(wire.strip_prefix(b",").unwrap_or(&wire).trim_ascii_end()))
+            ReplyValue::Double(text(
+                wire.strip_prefix(b",").unwrap_or(&wire).trim_ascii_end(),
+            ))
         }
         Reply::Boolean(b) => ReplyValue::Boolean(*b),
         Reply::BigNumber(n) => ReplyValue::BigNumber(n.clone()),

@@ -928,7 +928,8 @@ fn the_resp_toggle_prints_the_bytes_before_the_reply() {
 #[test]
 fn replies_come_as_data_too_when_asked_one_per_command() {
     let (mut s, _) = session();
-    let values = |s: &mut Session, lines: &[&str]| run_on(s, 1, lines, None).answers[0].values.clone();
+    let values =
+        |s: &mut Session, lines: &[&str]| run_on(s, 1, lines, None).answers[0].values.clone();
     assert_eq!(values(&mut s, &["SET k 1"]), [], "not asked yet");
     assert_eq!(
         s.handle(Request::ReplyValues(true)),
@@ -936,7 +937,16 @@ fn replies_come_as_data_too_when_asked_one_per_command() {
     );
     use ReplyValue::*;
     assert_eq!(
-        values(&mut s, &["INCR k", "GET nope", "RPUSH l a b", "LRANGE l 0 -1", "INCR l"]),
+        values(
+            &mut s,
+            &[
+                "INCR k",
+                "GET nope",
+                "RPUSH l a b",
+                "LRANGE l 0 -1",
+                "INCR l"
+            ]
+        ),
         [
             Integer(2),
             Null,
@@ -954,7 +964,11 @@ fn replies_come_as_data_too_when_asked_one_per_command() {
     update(&mut s, Request::AddClient);
     assert!(run_on(&mut s, 1, &["BLPOP q 0"], None).answers.is_empty());
     let pushed = run_on(&mut s, 2, &["RPUSH q x"], None);
-    let woken = pushed.answers.iter().find(|a| a.pane == 1).expect("BLPOP answered");
+    let woken = pushed
+        .answers
+        .iter()
+        .find(|a| a.pane == 1)
+        .expect("BLPOP answered");
     assert_eq!(
         woken.values,
         [Array(vec![Bulk("q".into()), Bulk("x".into())])]
