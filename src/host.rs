@@ -16,6 +16,8 @@ use web_sys::{ErrorEvent, MessageEvent, Worker};
 
 /// The worker's entry script, copied beside the page by trunk (index.html).
 pub const WORKER_SCRIPT: &str = "./engine-worker-loader.js";
+/// The same script for an embedded console: a worker that keeps nothing (its `messages.rs`).
+pub const EMBED_WORKER_SCRIPT: &str = "./engine-worker-loader.js?embed";
 
 /// Called with each response, in order.
 pub type OnResponse = Rc<dyn Fn(Response)>;
@@ -43,9 +45,10 @@ enum Inner {
 }
 
 impl Host {
-    /// Starts the engine in a worker; if the browser cannot even create one, reports it.
-    pub fn worker(on_response: OnResponse, on_failure: OnFailure) -> Option<Host> {
-        let worker = match Worker::new(WORKER_SCRIPT) {
+    /// Starts the engine in a worker from `script` ([`WORKER_SCRIPT`] or
+    /// [`EMBED_WORKER_SCRIPT`]); if the browser cannot even create one, reports it.
+    pub fn worker(script: &str, on_response: OnResponse, on_failure: OnFailure) -> Option<Host> {
+        let worker = match Worker::new(script) {
             Ok(worker) => worker,
             Err(e) => {
                 on_failure(format!("{e:?}"));

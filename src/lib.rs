@@ -11,6 +11,7 @@
 //! - [`keyspace`]: the keyspace panel, the inspector and the TTL countdowns.
 //! - [`scenario`]: the scenario player; [`server`]: the Server tab and its chart;
 //!   [`saved`]: what the browser keeps; [`share`]: links, exports and the QR code.
+//! - [`embed`]: the playground in a course page's iframe, driven over `postMessage`.
 //! - [`i18n`]: the page's text in 繁體中文 and English, one table per part.
 //! - [`host`]: the engine in a Web Worker (or, for the tests, a backend in the page);
 //!   [`prefs`]: what the page remembers in `localStorage`; [`offline`]: the release build's
@@ -20,6 +21,7 @@
 
 pub mod app;
 pub mod console;
+pub mod embed;
 pub mod host;
 pub mod i18n;
 pub mod keyspace;

@@ -9,6 +9,7 @@ use std::collections::{HashSet, VecDeque};
 use leptos::prelude::*;
 
 use crate::console::pane::{Pane, ShownFlow};
+use crate::embed::state::Embed;
 use crate::host::{Host, SharedBackend};
 use crate::i18n::Strings;
 use crate::keyspace::target::InspectTarget;
@@ -92,6 +93,8 @@ pub struct Shared {
     /// "+ MONITOR" was pressed when the newest pane was this one: the pane the engine adds
     /// next (a higher number) runs MONITOR at once.
     pub(crate) monitor_next: StoredValue<Option<PaneId>>,
+    /// The embed mode's state, when the page is a course page's console (`crate::embed`).
+    pub embed: Option<Embed>,
 }
 
 /// The page's state, as [`App`] provided it to every component below it.

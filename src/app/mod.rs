@@ -10,10 +10,13 @@ use std::time::Duration;
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 
-use crate::console::clients::Clients;
+use crate::console::clients::{pipeline_lines, run_typed, Clients};
 use crate::console::pane::{self, Pane};
 use crate::console::teach;
-use crate::host::{Host, SharedBackend};
+use crate::embed::api::{self, Message};
+use crate::embed::state::Embed;
+use crate::embed::view::EmbedView;
+use crate::host::{Host, SharedBackend, EMBED_WORKER_SCRIPT, WORKER_SCRIPT};
 use crate::i18n::{strings_for, Strings, LANGUAGES};
 use crate::keyspace::inspector::Inspector;
 use crate::keyspace::panel::KeyPanel;
@@ -36,6 +39,7 @@ use keyspace_protocol::console::{Line, Note, PaneId, ReplyPage};
 use keyspace_protocol::keys::{KeyQuery, KeyWindow};
 use keyspace_protocol::scenario::{ScenarioRequest, ScenarioResponse};
 use keyspace_protocol::server::ServerRequest;
+use keyspace_protocol::share;
 use keyspace_protocol::{Request, Response};
 
 /// Presenter zoom: the steps Ctrl/Cmd +/− move through, and its bounds.
@@ -104,7 +108,7 @@ impl Shared {
                     }
                 });
             }
-            Response::RespShown(_) => {}
+            Response::RespShown(_) | Response::ReplyValues(_) => {}
             Response::Restored(restored) => {
                 if persist_view::worth_a_note(&restored) {
                     for line in
@@ -196,6 +200,9 @@ impl Shared {
                 }
                 _ => answer.reply,
             };
+            if let Some(embed) = self.embed {
+                embed.answered(answer.seq, &answer.echo, &reply, &answer.values);
+            }
             pane.log
                 .update(|log| log.answered(answer.seq, answer.echo, reply));
             if answer.note == Some(Note::NoLimit) {
@@ -242,6 +249,12 @@ impl Shared {
         }
         // A share link's lines wait for the panes they were typed in.
         share_view::run_pending(*self);
+        // An embedded console is ready once its first lines have their replies.
+        if let Some(embed) = self.embed {
+            if self.in_flight.get_value() == 0 && self.share.pending.with_value(Vec::is_empty) {
+                embed.settled();
+            }
+        }
         // A script running in slices goes on at once rather than at the next timer tick: the
         // worker runs one tick's share of it and answers, so the page and the other panes are
         // served between slices while the script runs at nearly the worker's full speed. A
@@ -295,7 +308,13 @@ impl Shared {
         self.inspector.close();
         let host = match self.backend.get_value() {
             Some(backend) => Some(Host::in_page(backend, on_response)),
-            None => Host::worker(on_response, on_failure),
+            None => {
+                let script = match self.embed {
+                    Some(_) => EMBED_WORKER_SCRIPT,
+                    None => WORKER_SCRIPT,
+                };
+                Host::worker(script, on_response, on_failure)
+            }
         };
         self.host.set_value(host);
         // The engine's clients are news to the page: the first tick brings them.
@@ -312,6 +331,54 @@ impl Shared {
         if self.show_resp.get_untracked() {
             self.send(Request::ShowResp(true));
         }
+        if self.embed.is_some() {
+            self.send(Request::ReplyValues(true));
+        }
+    }
+
+    /// An embedded console's beginning, at the start and after each reset: its `run=` lines
+    /// (as a share link's) and its scenario at its step.
+    fn begin_embedded(&self, embed: Embed) {
+        let (lines, scenario) = embed
+            .params
+            .with_value(|p| (p.run.clone(), p.scenario.clone()));
+        share_view::queue(*self, share::by_client(lines));
+        if let Some((id, step)) = scenario {
+            scenario_view::open_link(*self, &scenario_view::link(&id, step));
+        }
+    }
+
+    /// Start over, in an embedded console: a new engine in a new worker, fresh panes, and
+    /// its beginning again; the next `keyspace:ready` carries the course page's `id`.
+    fn restart_embedded(&self, embed: Embed, id: wasm_bindgen::JsValue) {
+        embed.restarting(id);
+        self.panes.set(vec![Pane::first()]);
+        self.active.set(1);
+        self.flows.set(VecDeque::new());
+        self.share.typed.set(Vec::new());
+        self.start();
+        self.begin_embedded(embed);
+    }
+
+    /// A message from the course page, once `api::read` has heard it.
+    fn on_message(&self, embed: Embed, message: Message) {
+        match message {
+            Message::Run { id, command } => {
+                let (lines, _) = pipeline_lines(&command);
+                let active = self.active.get_untracked();
+                let pane = self.panes.with_untracked(|panes| {
+                    panes
+                        .iter()
+                        .find(|p| p.id == active)
+                        .or(panes.first())
+                        .copied()
+                });
+                if let (false, Some(pane)) = (lines.is_empty(), pane) {
+                    embed.asked(run_typed(*self, pane, lines), id);
+                }
+            }
+            Message::Reset { id } => self.restart_embedded(embed, id),
+        }
     }
 }
 
@@ -319,9 +386,14 @@ impl Shared {
 /// the browser tests have no worker script to load (`keyspace_worker::InPage`).
 #[component]
 pub fn App(#[prop(optional)] backend: Option<SharedBackend>) -> impl IntoView {
-    let saved_language = prefs::load("language");
-    let language =
-        saved_language.unwrap_or_else(|| window().navigator().language().unwrap_or_default());
+    let embed = Embed::from_address();
+    if embed.is_some() {
+        prefs::forget_all();
+    }
+    let language = embed
+        .and_then(|e| e.params.with_value(|p| p.lang.clone()))
+        .or_else(|| prefs::load("language"))
+        .unwrap_or_else(|| window().navigator().language().unwrap_or_default());
     let now_ms = RwSignal::new(js_sys::Date::now() as u64);
     let shared = Shared {
         text: RwSignal::new(strings_for(&language)),
@@ -350,10 +422,44 @@ pub fn App(#[prop(optional)] backend: Option<SharedBackend>) -> impl IntoView {
         in_flight: StoredValue::new(0),
         next_id: StoredValue::new(0),
         monitor_next: StoredValue::new(None),
+        embed,
     };
     // Every component below takes the state from the context (`use_shared`).
     provide_context(shared);
     shared.start();
+
+    // The engine's timer: keys expire while nobody types, as in a running redis-server. A
+    // tick waits behind a running command rather than piling up behind it.
+    let tick = move || {
+        shared.now_ms.set(shared.engine_now());
+        shared.tick();
+    };
+    if let Ok(handle) = set_interval_with_handle(tick, TICK) {
+        on_cleanup(move || handle.clear());
+    }
+
+    // The document follows the chosen language (title, `lang` for fonts and screen readers).
+    Effect::new(move || {
+        let text = shared.text.get();
+        document().set_title(text.app.title);
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("lang", text.lang);
+        }
+    });
+
+    // In a course page's iframe: the console alone, driven by the course page's messages.
+    if let Some(embed) = embed {
+        shared.begin_embedded(embed);
+        let origin = embed.origin();
+        let messages = window_event_listener(leptos::ev::message, move |ev| {
+            if let Some(message) = api::read(&ev, origin.as_deref()) {
+                shared.on_message(embed, message);
+            }
+        });
+        on_cleanup(move || messages.remove());
+        let on_reset = move |()| shared.restart_embedded(embed, wasm_bindgen::JsValue::NULL);
+        return view! { <EmbedView on_reset /> }.into_any();
+    }
     share_view::open_link(shared);
 
     // A link pasted into the address bar of this open tab: a scenario step, or a share link.
@@ -415,25 +521,6 @@ pub fn App(#[prop(optional)] backend: Option<SharedBackend>) -> impl IntoView {
         dropped.remove();
     });
 
-    // The engine's timer: keys expire while nobody types, as in a running redis-server. A
-    // tick waits behind a running command rather than piling up behind it.
-    let tick = move || {
-        shared.now_ms.set(shared.engine_now());
-        shared.tick();
-    };
-    if let Ok(handle) = set_interval_with_handle(tick, TICK) {
-        on_cleanup(move || handle.clear());
-    }
-
-    // The document follows the chosen language (title, `lang` for fonts and screen readers).
-    Effect::new(move || {
-        let text = shared.text.get();
-        document().set_title(text.app.title);
-        if let Some(root) = document().document_element() {
-            let _ = root.set_attribute("lang", text.lang);
-        }
-    });
-
     let text = move || shared.text.get();
     view! {
         <div class="app" class:dragging=move || dragging.get()>
@@ -488,6 +575,7 @@ pub fn App(#[prop(optional)] backend: Option<SharedBackend>) -> impl IntoView {
             }}
         </div>
     }
+    .into_any()
 }
 
 /// The title, the emulated version, and the presenter's controls.

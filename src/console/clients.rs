@@ -18,7 +18,7 @@ use crate::console::teach;
 use crate::i18n::clients::ClientStrings;
 use crate::i18n::{fill, put, Strings};
 use crate::share::dialog::Share;
-use crate::state::{use_shared, EngineState, Tab};
+use crate::state::{use_shared, EngineState, Shared, Tab};
 use keyspace_protocol::console::{
     clip_echo, help_topic, typed_arg, BlockedView, ClientView, FlowKind, PaneId, PausedView,
     Replies, RunningScript, TrackingView, PANES_MAX,
@@ -193,6 +193,21 @@ fn setname_line(name: &str) -> String {
     format!("CLIENT SETNAME {}", typed_arg(name))
 }
 
+/// Runs typed lines in `pane` (the course page's too, in an embedded console): one line
+/// echoed after the prompt as redis-cli echoes it, several as a pipeline. The console
+/// entry's id, which its answer carries.
+pub(crate) fn run_typed(shared: Shared, pane: Pane, lines: Vec<String>) -> u64 {
+    let prompt = pane.view.with_untracked(|v| v.prompt.clone());
+    let echo = match lines.as_slice() {
+        [line] => clip_echo(format!("{prompt} {line}")),
+        _ => format!(
+            "{prompt} {}",
+            fill(shared.text.get_untracked().clients.pipeline, lines.len())
+        ),
+    };
+    shared.run_in(pane, lines, echo)
+}
+
 /// The clients: the flows of messages, the panes side by side, and the button that adds one.
 #[component]
 pub fn Clients() -> impl IntoView {
@@ -322,9 +337,10 @@ fn Flows() -> impl IntoView {
     }
 }
 
-/// One client: its header (name, state, rename, disconnect), its scrollback and its prompt.
+/// One client: its header (name, state, rename, disconnect), its scrollback and its prompt
+/// (none in a read-only embedded console).
 #[component]
-fn PaneView(pane: Pane) -> impl IntoView {
+pub(crate) fn PaneView(pane: Pane) -> impl IntoView {
     let shared = use_shared();
     let text = move || shared.text.get();
     let ctext = move || shared.text.get().clients;
@@ -356,13 +372,11 @@ fn PaneView(pane: Pane) -> impl IntoView {
                         line,
                     });
                 } else {
-                    let echo = clip_echo(format!("{} {line}", prompt()));
-                    shared.run_in(pane, vec![line], echo);
+                    run_typed(shared, pane, vec![line]);
                 }
             }
             Err(lines) => {
-                let echo = format!("{} {}", prompt(), fill(ctext().pipeline, lines.len()));
-                shared.run_in(pane, lines, echo);
+                run_typed(shared, pane, lines);
                 if cut {
                     let id = shared.id();
                     pane.log
@@ -483,12 +497,14 @@ fn PaneView(pane: Pane) -> impl IntoView {
                     />
                 </div>
             </div>
-            <Prompt
-                pane=pane.id
-                prompt=Signal::derive(prompt)
-                on_submit=submit
-                on_clear=move |()| pane.log.update(Log::clear)
-            />
+            {(!shared.embed.is_some_and(|e| e.read_only)).then(|| view! {
+                <Prompt
+                    pane=pane.id
+                    prompt=Signal::derive(prompt)
+                    on_submit=submit
+                    on_clear=move |()| pane.log.update(Log::clear)
+                />
+            })}
         </section>
     }
 }

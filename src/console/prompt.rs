@@ -297,7 +297,8 @@ pub fn Prompt(
                     <textarea
                         node_ref=field
                         rows="1"
-                        autofocus
+                        // Not in a course page's iframe: the reader is reading the page.
+                        autofocus=shared.embed.is_none()
                         autocomplete="off"
                         autocapitalize="off"
                         spellcheck="false"

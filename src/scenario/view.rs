@@ -511,20 +511,7 @@ fn Player(info: ScenarioInfo) -> impl IntoView {
         })
     };
 
-    let narration = move || {
-        let p = position.get();
-        info.with_value(|i| {
-            if p == 0 {
-                (
-                    text().scenario.intro_title.to_string(),
-                    i.intro.get(lang()).to_string(),
-                )
-            } else {
-                let heading = fill(text().scenario.step_of, p).replace("{m}", &steps.to_string());
-                (heading, i.steps[p - 1].say.get(lang()).to_string())
-            }
-        })
-    };
+    let narration = move || info.with_value(|i| narration(i, position.get(), text()));
     let lesson = move || {
         (position.get() == steps).then(|| {
             view! {
@@ -664,6 +651,68 @@ fn Player(info: ScenarioInfo) -> impl IntoView {
                 <KeysView />
             </div>
         </div>
+    }
+}
+
+/// The heading and the narration of a scenario after `position` steps (0: its introduction).
+fn narration(info: &ScenarioInfo, position: usize, text: &Strings) -> (String, String) {
+    match position.checked_sub(1).and_then(|at| info.steps.get(at)) {
+        None => (
+            text.scenario.intro_title.to_string(),
+            info.intro.get(text.lang).to_string(),
+        ),
+        Some(step) => (
+            fill(text.scenario.step_of, position).replace("{m}", &info.steps.len().to_string()),
+            step.say.get(text.lang).to_string(),
+        ),
+    }
+}
+
+/// An embedded console's scenario (`crate::embed`): its title, back and next, the step's
+/// narration and its commands and replies; the arrow keys step it while the stepper has the
+/// focus.
+#[component]
+pub fn Stepper() -> impl IntoView {
+    let shared = use_shared();
+    let s = shared.scenario;
+    let text = move || shared.text.get();
+    let step = move |request: ScenarioRequest| {
+        s.playing.set(false);
+        send(shared, request);
+    };
+    let keys = move |ev: KeyboardEvent| {
+        if handled_by_target(&ev) || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+            return;
+        }
+        let request = match ev.key().as_str() {
+            "ArrowRight" | "PageDown" => ScenarioRequest::Step,
+            "ArrowLeft" | "PageUp" => ScenarioRequest::Back,
+            _ => return,
+        };
+        ev.prevent_default();
+        step(request);
+    };
+    move || {
+        let info = StoredValue::new(s.info.get()?);
+        let steps = info.with_value(|i| i.steps.len());
+        let position = move || s.play.with(|p| p.position);
+        let said = move || info.with_value(|i| narration(i, position(), text()));
+        Some(view! {
+            <section class="sc-stepper" tabindex="0" on:keydown=keys>
+                <div class="sc-controls" role="toolbar">
+                    <strong class="sc-title">{move || info.with_value(|i| i.title.get(text().lang).to_string())}</strong>
+                    <button class="sc-back" disabled=move || position() == 0 on:click=move |_| step(ScenarioRequest::Back)>
+                        {move || text().scenario.back}
+                    </button>
+                    <span class="sc-at">{move || said().0}</span>
+                    <button class="sc-next" disabled=move || { position() >= steps } on:click=move |_| step(ScenarioRequest::Step)>
+                        {move || text().scenario.next}
+                    </button>
+                </div>
+                <p class="sc-say" aria-live="polite">{move || said().1}</p>
+                <RunView info />
+            </section>
+        })
     }
 }
 

@@ -49,16 +49,22 @@ fn run_link(shared: Shared, lines: Result<Vec<String>, ShareError>) {
             scenario_view::replace_hash(None);
             let script = share::by_client(lines);
             shared.note(&fill(text.replaying, script.len()));
-            let clients = script.iter().map(|(c, _)| *c).max().unwrap_or(1);
-            let open = shared.panes.with_untracked(Vec::len);
-            shared.share.pending.set_value(script);
-            for _ in open..clients {
-                shared.send_counted(Request::AddClient);
-            }
-            run_pending(shared);
+            queue(shared, script);
         }
         Err(error) => shared.note(text.error(error)),
     }
+}
+
+/// Runs a link's lines, each in its client (`share::by_client`), once the clients they need
+/// are open; an embedded console's `run=` lines too.
+pub fn queue(shared: Shared, script: Vec<(usize, String)>) {
+    let clients = script.iter().map(|(c, _)| *c).max().unwrap_or(1);
+    let open = shared.panes.with_untracked(Vec::len);
+    shared.share.pending.set_value(script);
+    for _ in open..clients {
+        shared.send_counted(Request::AddClient);
+    }
+    run_pending(shared);
 }
 
 /// Runs a link's lines once the panes they were typed in are open (the N-th client in the

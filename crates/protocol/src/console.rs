@@ -72,6 +72,32 @@ pub struct Answer {
     pub reply: ReplyPage,
     /// What the page says beside the reply, if anything.
     pub note: Option<Note>,
+    /// Each command's reply as data, in order, when the page asked for them
+    /// ([`crate::Request::ReplyValues`]); else empty.
+    #[serde(default)]
+    pub values: Vec<ReplyValue>,
+}
+
+/// A reply as data rather than as printed, for a program that reads the console (an embedded
+/// console's course page): RESP's types by name (`{type: "integer", value: 11}`), strings as
+/// text (bytes that are not UTF-8 replaced), doubles in the text RESP3 sends.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "value", rename_all = "lowercase")]
+pub enum ReplyValue {
+    Simple(String),
+    Error(String),
+    Integer(i64),
+    Bulk(String),
+    /// A null bulk string or a null array.
+    Null,
+    Array(Vec<ReplyValue>),
+    Map(Vec<(ReplyValue, ReplyValue)>),
+    Set(Vec<ReplyValue>),
+    Double(String),
+    Boolean(bool),
+    BigNumber(String),
+    Verbatim(String),
+    Push(Vec<ReplyValue>),
 }
 
 /// What the page says beside a typed line, apart from Redis's reply: the worker knows the page

@@ -110,6 +110,9 @@ pub enum Request {
     },
     /// Print (or stop printing) each command's and reply's RESP bytes before the reply.
     ShowResp(bool),
+    /// Give (or stop giving) each answer's replies as data too ([`console::Answer::values`]):
+    /// an embedded console's course page reads them. Answered by [`Response::ReplyValues`].
+    ReplyValues(bool),
     /// A file to download: answered by [`Response::File`].
     Download(Wanted),
     /// An RDB file the learner chose, to replace the keyspace with: answered by
@@ -159,6 +162,8 @@ pub enum Response {
     },
     /// The RESP toggle took effect.
     RespShown(bool),
+    /// Replies as data are given (or not) from now on.
+    ReplyValues(bool),
     /// What the browser kept, as found when the worker started (sent once, after
     /// [`Response::Ready`]).
     Restored(Restored),

@@ -7,6 +7,11 @@
 //! changed is queued to be kept. A SHUTDOWN stops the server: once what was queued is
 //! written, the worker reads the kept state back and starts the server on it the same way,
 //! as redis-server started again would; requests that arrive meanwhile wait for it.
+//!
+//! A worker started for an embedded console (`engine-worker-loader.js?embed`, see
+//! docs/embedding.md) keeps nothing: it neither claims the storage's lock nor opens
+//! IndexedDB, so a course page's consoles start empty, forget everything, and never stand in
+//! the way of the playground open in a tab of its own.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -45,22 +50,28 @@ struct Worker {
 async fn start() {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let started = js_sys::Date::now();
-    let database = if store::claim().await {
-        store::open().await.map_err(NotKept::Unavailable)
+    // Why nothing is kept, if so; `None` within that for an embedded console.
+    let database: Result<_, Option<NotKept>> = if embedded(&scope) {
+        Err(None)
+    } else if store::claim().await {
+        store::open()
+            .await
+            .map_err(|reason| Some(NotKept::Unavailable(reason)))
     } else {
-        Err(NotKept::OtherTab)
+        Err(Some(NotKept::OtherTab))
     };
     // Storage that cannot be read is not written over either: the page says why.
     let (database, stored) = match database {
         Ok(database) => match store::read(&database).await {
             Ok(stored) => (Ok(database), stored),
-            Err(reason) => (Err(NotKept::Unavailable(reason)), Stored::default()),
+            Err(reason) => (Err(Some(NotKept::Unavailable(reason))), Stored::default()),
         },
         Err(reason) => (Err(reason), Stored::default()),
     };
     let (session, mut restored) = Session::open(&stored, Box::new(BrowserClock), random_seed());
     restored.load_ms = js_sys::Date::now() - started;
-    restored.not_kept = database.as_ref().err().cloned();
+    // An embedded console keeps nothing by design: nothing to say about it.
+    restored.not_kept = database.as_ref().err().cloned().flatten();
     let on_saved = {
         let scope = scope.clone();
         Box::new(move |state: SavedState| post(&scope, &Response::Saved(state)))
@@ -167,6 +178,16 @@ impl Worker {
             self.receive(request);
         }
     }
+}
+
+/// Whether this worker serves an embedded console: the page starts it with `?embed` after
+/// the loader's name (`host.rs`).
+fn embedded(scope: &DedicatedWorkerGlobalScope) -> bool {
+    js_sys::Reflect::get(scope, &"location".into())
+        .and_then(|location| js_sys::Reflect::get(&location, &"search".into()))
+        .ok()
+        .and_then(|search| search.as_string())
+        .is_some_and(|search| search == "?embed")
 }
 
 fn post(scope: &DedicatedWorkerGlobalScope, response: &Response) {

@@ -67,6 +67,8 @@ pub struct Session {
     player: Player,
     /// Print each command's and reply's RESP bytes (the console's raw RESP toggle).
     show_resp: bool,
+    /// Give each answer's replies as data too (an embedded console).
+    reply_values: bool,
     /// Changes for the browser to keep, queued by the engine's storage and by
     /// [`Session::persist`].
     store_ops: Arc<Mutex<Vec<StoreOp>>>,
@@ -107,6 +109,7 @@ impl Session {
             server_log: VecDeque::new(),
             player: Player::default(),
             show_resp: false,
+            reply_values: false,
             store_ops: ops,
             snapshot_due: false,
         };
@@ -228,6 +231,10 @@ impl Session {
             Request::ShowResp(on) => {
                 self.show_resp = on;
                 Response::RespShown(on)
+            }
+            Request::ReplyValues(on) => {
+                self.reply_values = on;
+                Response::ReplyValues(on)
             }
             Request::Share { lines, page_url } => {
                 Response::Shared(share::bundle(&lines, &page_url))

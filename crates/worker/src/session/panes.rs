@@ -16,13 +16,13 @@ use keyspace::types::stream::{Group, StreamId};
 use keyspace::{ClientId, Engine, Reply};
 use keyspace_protocol::console::{
     clip_echo, Answer, BlockedView, ClientView, Evicted, Flow, FlowKind, Line, LineKind, Note,
-    PaneId, PausedView, Pushed, Replies, RunningScript, TrackingView, Update, Watched,
+    PaneId, PausedView, Pushed, Replies, ReplyValue, RunningScript, TrackingView, Update, Watched,
 };
 use keyspace_protocol::inspect::InspectQuery;
 use keyspace_protocol::keys::KeyQuery;
 use keyspace_protocol::Response;
 
-use super::replies::{print, print_resp, print_unasked};
+use super::replies::{print, print_resp, print_unasked, value};
 use super::Session;
 use crate::inspect::Snapshot;
 use crate::server;
@@ -72,6 +72,8 @@ struct Job {
     reads_stream: Option<Option<String>>,
     /// What the page says beside its reply.
     note: Option<Note>,
+    /// Its replies as data, when the page asked for them.
+    values: Vec<ReplyValue>,
 }
 
 impl Session {
@@ -141,6 +143,7 @@ impl Session {
                         echo,
                         reply,
                         note: Some(capped),
+                        values: Vec::new(),
                     });
                 }
                 None => {
@@ -153,6 +156,7 @@ impl Session {
                         waiting: false,
                         reads_stream: None,
                         note: notes.first().copied(),
+                        values: Vec::new(),
                     });
                     self.advance(at, &mut update, None);
                 }
@@ -193,6 +197,9 @@ impl Session {
                 let job = self.panes[at].jobs.front_mut().expect("the front job");
                 for reply in &replies {
                     print(reply, protocol, false, &mut job.out);
+                }
+                if self.reply_values {
+                    job.values.extend(replies.iter().map(value));
                 }
                 if let Some(group) = reads_stream {
                     let reader = (self.panes[at].id, group);
@@ -244,6 +251,7 @@ impl Session {
     fn run_line(&mut self, at: usize, line: &str) -> bool {
         let client = self.panes[at].client;
         let mut out = Vec::new();
+        let mut values = Vec::new();
         let mut blocked = false;
         match cli::split_args(line.as_bytes()) {
             None => out.push(Line::classify(INVALID_ARGUMENTS.to_string(), true)),
@@ -265,6 +273,9 @@ impl Session {
                 for reply in &replies {
                     print(reply, protocol, raw, &mut out);
                 }
+                if self.reply_values {
+                    values.extend(replies.iter().map(value));
+                }
             }
         }
         // After QUIT redis-cli drops the connection and opens a new one on the next command.
@@ -277,6 +288,7 @@ impl Session {
         }
         let job = self.panes[at].jobs.front_mut().expect("the front job");
         job.out.extend(out);
+        job.values.extend(values);
         blocked
     }
 
@@ -288,6 +300,7 @@ impl Session {
             echo: job.echo.unwrap_or_default(),
             reply: self.page(job.out),
             note: job.note,
+            values: job.values,
         }
     }
 

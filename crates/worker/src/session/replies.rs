@@ -4,7 +4,7 @@
 //! asks for more, so a `KEYS *` over a million keys never crosses to the page whole.
 
 use keyspace::{cli, Reply};
-use keyspace_protocol::console::{Line, LineKind, ReplyPage};
+use keyspace_protocol::console::{Line, LineKind, ReplyPage, ReplyValue};
 
 use super::Session;
 
@@ -46,6 +46,35 @@ impl Session {
 /// A reply's printed lines, as redis-cli prints it.
 pub(super) fn print(reply: &Reply, protocol: u8, raw: bool, out: &mut Vec<Line>) {
     print_text(&cli::render(reply, protocol, raw), reply.is_error(), out);
+}
+
+/// A reply as data ([`ReplyValue`]): its type as the engine holds it, whatever protocol the
+/// client speaks; a double as the text RESP3 sends.
+pub(super) fn value(reply: &Reply) -> ReplyValue {
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    let all = |items: &[Reply]| items.iter().map(value).collect();
+    match reply {
+        Reply::Simple(s) => ReplyValue::Simple(s.clone()),
+        Reply::Error(e) => ReplyValue::Error(e.clone()),
+        Reply::Integer(n) => ReplyValue::Integer(*n),
+        Reply::Bulk(b) => ReplyValue::Bulk(text(b)),
+        Reply::Null | Reply::NullArray => ReplyValue::Null,
+        Reply::Array(items) => ReplyValue::Array(all(items)),
+        Reply::Map(pairs) => {
+            ReplyValue::Map(pairs.iter().map(|(k, v)| (value(k), value(v))).collect())
+        }
+        Reply::Set(items) => ReplyValue::Set(all(items)),
+        Reply::Double(_) | Reply::HumanDouble(_) => {
+            let wire = reply.to_resp(3);
+            ReplyValue::Double(text(
+                wire.strip_prefix(b",").unwrap_or(&wire).trim_ascii_end(),
+            ))
+        }
+        Reply::Boolean(b) => ReplyValue::Boolean(*b),
+        Reply::BigNumber(n) => ReplyValue::BigNumber(n.clone()),
+        Reply::Verbatim { text: body, .. } => ReplyValue::Verbatim(text(body)),
+        Reply::Push(items) => ReplyValue::Push(all(items)),
+    }
 }
 
 /// What arrived on a connection unasked, as redis-cli's push handler prints it

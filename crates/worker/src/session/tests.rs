@@ -6,7 +6,9 @@ use super::panes::{CHANNELS_SHOWN, CLOSED, EVICTED_MAX};
 use super::*;
 use keyspace::cli::INVALID_ARGUMENTS;
 use keyspace::ManualClock;
-use keyspace_protocol::console::{Flow, FlowKind, LineKind, Note, Replies, ReplyPage, Watched};
+use keyspace_protocol::console::{
+    Flow, FlowKind, LineKind, Note, Replies, ReplyPage, ReplyValue, Watched,
+};
 use keyspace_protocol::inspect::Body;
 use keyspace_protocol::saved::Source;
 
@@ -956,6 +958,58 @@ fn the_resp_toggle_prints_the_bytes_before_the_reply() {
     );
     s.handle(Request::ShowResp(false));
     assert_eq!(reply(&mut s, "GET k"), ["(nil)"]);
+}
+
+#[test]
+fn replies_come_as_data_too_when_asked_one_per_command() {
+    let (mut s, _) = session();
+    let values =
+        |s: &mut Session, lines: &[&str]| run_on(s, 1, lines, None).answers[0].values.clone();
+    assert_eq!(values(&mut s, &["SET k 1"]), [], "not asked yet");
+    assert_eq!(
+        s.handle(Request::ReplyValues(true)),
+        Response::ReplyValues(true)
+    );
+    use ReplyValue::*;
+    assert_eq!(
+        values(
+            &mut s,
+            &[
+                "INCR k",
+                "GET nope",
+                "RPUSH l a b",
+                "LRANGE l 0 -1",
+                "INCR l"
+            ]
+        ),
+        [
+            Integer(2),
+            Null,
+            Integer(2),
+            Array(vec![Bulk("a".into()), Bulk("b".into())]),
+            Error("WRONGTYPE Operation against a key holding the wrong kind of value".into()),
+        ]
+    );
+    // A double as RESP3 writes it, though this client speaks RESP2 (and reads a string).
+    assert_eq!(
+        values(&mut s, &["ZADD z 0.1 m", "ZSCORE z m"]),
+        [Integer(1), Double("0.10000000000000001".into())]
+    );
+    // A blocked command's reply, when it comes, is data too.
+    update(&mut s, Request::AddClient);
+    assert!(run_on(&mut s, 1, &["BLPOP q 0"], None).answers.is_empty());
+    let pushed = run_on(&mut s, 2, &["RPUSH q x"], None);
+    let woken = pushed
+        .answers
+        .iter()
+        .find(|a| a.pane == 1)
+        .expect("BLPOP answered");
+    assert_eq!(
+        woken.values,
+        [Array(vec![Bulk("q".into()), Bulk("x".into())])]
+    );
+    s.handle(Request::ReplyValues(false));
+    assert_eq!(values(&mut s, &["GET k"]), []);
 }
 
 #[test]
