@@ -91,12 +91,12 @@ impl Player {
         match request {
             ScenarioRequest::List => match self.sources() {
                 Ok(sources) => ScenarioResponse::List(list(sources)),
-                Err(unavailable) => unavailable,
+                Err(reason) => ScenarioResponse::Unavailable(reason),
             },
             ScenarioRequest::Open { id } => {
                 let found = match self.sources() {
                     Ok(sources) => sources.iter().find(|(known, _)| *known == id),
-                    Err(unavailable) => return unavailable,
+                    Err(reason) => return ScenarioResponse::Unavailable(reason),
                 };
                 match found.map(|(_, source)| parse(source)) {
                     Some(Ok(scenario)) => self.open(scenario),
@@ -128,12 +128,12 @@ impl Player {
         }
     }
 
-    /// The built-in scenarios' sources, or the answer that says they are not to be had.
-    fn sources(&self) -> Result<&[(String, String)], ScenarioResponse> {
+    /// The built-in scenarios' sources, or why they are not to be had.
+    fn sources(&self) -> Result<&[(String, String)], String> {
         match &self.shelf {
             Shelf::Read(sources) => Ok(sources),
-            Shelf::Unavailable(reason) => Err(ScenarioResponse::Unavailable(reason.clone())),
-            Shelf::Unread => Err(ScenarioResponse::Unavailable("not fetched".into())),
+            Shelf::Unavailable(reason) => Err(reason.clone()),
+            Shelf::Unread => Err("not fetched".into()),
         }
     }
 
