@@ -4,7 +4,8 @@ back; a damaged log is refused and the snapshot loads instead; dump.rdb goes to 
 redis-server and one written by a real redis-server comes in; a full storage quota is
 reported; "Reset the playground" forgets it all; a share link opened over a kept playground
 asks before replacing it; a base longer than one chunk, and the single-record base an older
-build kept, load.
+build kept, load; a host that does not serve the built-in scenarios' files (fetched only when
+first needed) gets a plain message on the Scenarios tab and a working console.
 
     python3 tests/page_reload.py dist/
 
@@ -13,6 +14,7 @@ Prints one line per check and closes with `N passed, N failed`.
 import base64
 import zlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -157,6 +159,29 @@ def full_quota(url, work):
     finally:
         driver.quit()
         subprocess.run(["umount", profile])
+
+
+def scenarios_not_served(dist, work):
+    """The page served without its `scenarios/` folder, as a host that lost it (or an offline
+    visit with nothing cached) would: the console works, and the Scenarios tab says the guide's
+    scenarios could not be downloaded and why, in place of the cards."""
+    site = os.path.join(work, "no-scenarios")
+    shutil.copytree(dist, site, ignore=shutil.ignore_patterns("scenarios"))
+    driver, httpd = pagedriver.open_page(site)
+    try:
+        check("without the scenario files the console still answers",
+              reply(driver, "PING") == ["PONG"])
+        for b in driver.find_elements(By.TAG_NAME, "button"):
+            if b.is_displayed() and b.text.strip() == "Scenarios":
+                b.click()
+                break
+        said = until(driver, "the scenarios' message", 20, lambda: text(driver, ".sc-error"))
+        check("and the Scenarios tab says they could not be downloaded, and why",
+              "could not be downloaded" in (said or "")
+              and "scenarios/cache-aside.toml: HTTP 404" in (said or ""), said)
+    finally:
+        driver.quit()
+        httpd.shutdown()
 
 
 def main():
@@ -425,6 +450,7 @@ def main():
         driver.quit()
     full_quota(url, work)
     httpd.shutdown()
+    scenarios_not_served(dist, work)
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 

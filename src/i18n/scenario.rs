@@ -81,6 +81,8 @@ pub struct ScenarioStrings {
     pub evicted: &'static str,
     /// The scenario's keyboard hint.
     pub scenario_hint: &'static str,
+    /// Before why the built-in scenarios could not be downloaded.
+    pub scenarios_unavailable: &'static str,
 }
 
 pub const EN: ScenarioStrings = ScenarioStrings {
@@ -133,6 +135,7 @@ pub const EN: ScenarioStrings = ScenarioStrings {
     expired: "expired",
     evicted: "evicted",
     scenario_hint: "→ / PageDown next · ← / PageUp back · Space play/pause · Home restart",
+    scenarios_unavailable: "The guide's scenarios could not be downloaded (reload the page to try again; a file of your own still opens):",
 };
 
 pub const ZH_TW: ScenarioStrings = ScenarioStrings {
@@ -185,4 +188,6 @@ pub const ZH_TW: ScenarioStrings = ScenarioStrings {
     expired: "過期",
     evicted: "逐出",
     scenario_hint: "→ / PageDown 下一步 · ← / PageUp 上一步 · 空白鍵 播放/暫停 · Home 從頭開始",
+    scenarios_unavailable:
+        "無法下載指南中的情境（請重新載入頁面再試一次；你自己的情境檔仍可開啟）：",
 };

@@ -31,6 +31,8 @@ pub struct ScenarioState {
     pub(crate) shown_ms: StoredValue<u32>,
     /// A file being read, so that a quick second drop does not race the first.
     pub(crate) loading: RwSignal<bool>,
+    /// Why the built-in scenarios could not be downloaded, as the worker said it.
+    pub unavailable: RwSignal<Option<String>>,
 }
 
 impl ScenarioState {
@@ -50,6 +52,7 @@ impl ScenarioState {
             asking: RwSignal::new(None),
             shown_ms: StoredValue::new(0),
             loading: RwSignal::new(false),
+            unavailable: RwSignal::new(None),
         }
     }
 

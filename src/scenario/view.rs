@@ -44,9 +44,13 @@ const WAIT_SHOWN_MS: u64 = 3000;
 pub fn on_response(shared: Shared, response: ScenarioResponse) {
     let s = shared.scenario;
     match response {
-        ScenarioResponse::List(list) => s.list.set(list),
+        ScenarioResponse::List(list) => {
+            s.unavailable.set(None);
+            s.list.set(list);
+        }
         ScenarioResponse::Opened { info, state } => {
             s.error.set(None);
+            s.unavailable.set(None);
             s.playing.set(false);
             s.inspector.close();
             s.info.set(Some(*info));
@@ -69,6 +73,10 @@ pub fn on_response(shared: Shared, response: ScenarioResponse) {
         ScenarioResponse::Inspected(inspection) => s.inspector.show(inspection),
         ScenarioResponse::Continued => s.restarted(),
         ScenarioResponse::WouldReplace { keys } => would_replace(shared, keys),
+        ScenarioResponse::Unavailable(reason) => {
+            s.playing.set(false);
+            s.unavailable.set(Some(reason));
+        }
     }
 }
 
@@ -332,6 +340,12 @@ pub fn Scenarios() -> impl IntoView {
             aria-label=move || text().app.tab_scenarios
         >
             <Picker />
+            {move || s.unavailable.get().map(|reason| view! {
+                <div class="sc-error" role="alert">
+                    <p>{move || text().scenario.scenarios_unavailable}</p>
+                    <pre class="sc-error-text">{reason}</pre>
+                </div>
+            })}
             {move || s.error.get().map(|message| view! {
                 <div class="sc-error" role="alert">
                     <p>{move || text().scenario.file_error}</p>

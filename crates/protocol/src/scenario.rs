@@ -59,6 +59,10 @@ pub enum ScenarioResponse {
         keys: usize,
     },
     Inspected(Inspection),
+    /// The built-in scenarios' files could not be fetched from beside the page (the worker
+    /// fetches them on the first list or open): why, for the page to say; the next request
+    /// for one tries again.
+    Unavailable(String),
 }
 
 /// A text in both languages (the scenario crate's `Text`, made serializable).

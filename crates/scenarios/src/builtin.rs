@@ -1,5 +1,12 @@
 //! The scenarios that ship with the playground, one TOML file each in `scenarios/`, in the
 //! order the guide tells them.
+//!
+//! Natively (the tests, the examples) and in the page's browser tests the files are compiled
+//! in ([`SOURCES`]). The web worker does not carry them: its module names only the [`IDS`],
+//! worked out from [`SOURCES`] when compiling, and it fetches [`file`] for each from beside
+//! the page when a scenario is first asked for (index.html copies `scenarios/` into the
+//! build), so their 135 KB are not in the download the console waits for. Adding a scenario
+//! stays one line in [`SOURCES`]: the file's name is its id.
 
 use crate::format::{parse, Scenario, ScenarioError};
 
@@ -52,6 +59,24 @@ pub const SOURCES: &[(&str, &str)] = &[
     ),
     ("big-keys", include_str!("../scenarios/big-keys.toml")),
 ];
+
+/// The built-in scenarios' ids in the picker's order, [`SOURCES`] without the sources: a
+/// constant evaluated when compiling, so a module that reads only these carries no TOML.
+pub const IDS: [&str; SOURCES.len()] = {
+    let mut ids = [""; SOURCES.len()];
+    let mut i = 0;
+    while i < SOURCES.len() {
+        ids[i] = SOURCES[i].0;
+        i += 1;
+    }
+    ids
+};
+
+/// Where the built-in scenario `id`'s file is in a build of the page, relative to it (and to
+/// the worker's script beside it): `scenarios/cache-aside.toml`.
+pub fn file(id: &str) -> String {
+    format!("scenarios/{id}.toml")
+}
 
 /// The built-in scenario `id`, read and checked (`tests/builtin.rs` keeps them all valid).
 pub fn load(id: &str) -> Option<Result<Scenario, ScenarioError>> {

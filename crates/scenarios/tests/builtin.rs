@@ -339,3 +339,20 @@ fn a_pipeline_needs_a_round_trip_and_a_step_a_bounded_number_of_commands() {
     assert!(report.as_expected());
     assert_eq!(runner.elapsed_ms(), 2);
 }
+
+/// The worker fetches `builtin::file(id)` from the build, which holds a copy of `scenarios/`:
+/// that file must be the one compiled in under the same id, and the ids the worker lists
+/// those of the compiled-in list, in its order.
+#[test]
+fn each_fetched_file_is_the_compiled_in_source() {
+    let ids: Vec<&str> = builtin::SOURCES.iter().map(|(id, _)| *id).collect();
+    assert_eq!(builtin::IDS.to_vec(), ids);
+    for (id, source) in builtin::SOURCES {
+        let path = format!("{}/{}", env!("CARGO_MANIFEST_DIR"), builtin::file(id));
+        let on_disk = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert_eq!(
+            on_disk, *source,
+            "{id}: the file is not what is compiled in"
+        );
+    }
+}

@@ -12,6 +12,10 @@
 //! docs/embedding.md) keeps nothing: it neither claims the storage's lock nor opens
 //! IndexedDB, so a course page's consoles start empty, forget everything, and never stand in
 //! the way of the playground open in a tab of its own.
+//!
+//! The built-in scenarios' files are not in the worker's module: the first request that needs
+//! them (the page's list, opening one) fetches them from beside the worker's script, and the
+//! scenario player's requests wait for them in order while everything else is answered.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -19,14 +23,17 @@ use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent, RequestCache, RequestInit};
 
 use crate::clock::{random_seed, BrowserClock};
 use crate::persistence::{saved_state, Stored};
+use crate::player::Shelf;
 use crate::session::Session;
 use crate::store::{self, Writer};
 use keyspace_protocol::saved::{NotKept, SavedState};
 use keyspace_protocol::{Request, Response};
+use keyspace_scenarios::builtin;
 
 /// Opens the playground as the browser kept it, starts answering messages, then tells the
 /// page it is ready and what it found.
@@ -45,6 +52,9 @@ struct Worker {
     /// Requests that arrived after a SHUTDOWN, answered once the server has started again;
     /// `None` while it runs.
     held: RefCell<Option<VecDeque<Request>>>,
+    /// The scenario player's requests waiting for the built-in scenarios' files while they
+    /// are fetched; `None` when no fetch is under way.
+    fetching: RefCell<Option<VecDeque<Request>>>,
 }
 
 async fn start() {
@@ -84,6 +94,7 @@ async fn start() {
         writer,
         not_kept: RefCell::new(restored.not_kept.clone()),
         held: RefCell::new(None),
+        fetching: RefCell::new(None),
     });
     worker.keep();
 
@@ -106,12 +117,51 @@ async fn start() {
 }
 
 impl Worker {
-    /// Answers a request, or holds it while the server restarts.
+    /// Answers a request, or holds it while the server restarts or while the scenarios it
+    /// needs are fetched.
     fn receive(self: &Rc<Self>, request: Request) {
         if let Some(held) = self.held.borrow_mut().as_mut() {
             held.push_back(request);
             return;
         }
+        if matches!(
+            request,
+            Request::Scenario(_) | Request::ContinueScenario { .. }
+        ) {
+            if let Some(waiting) = self.fetching.borrow_mut().as_mut() {
+                waiting.push_back(request);
+                return;
+            }
+            if self.session.borrow().needs_scenario_files(&request) {
+                *self.fetching.borrow_mut() = Some(VecDeque::from([request]));
+                wasm_bindgen_futures::spawn_local(self.clone().fetch_scenarios());
+                return;
+            }
+        }
+        self.answer(request);
+    }
+
+    /// The built-in scenarios fetched (or not): the player gets them, or the reason, and the
+    /// requests that waited are answered in order; after a failure they say why, and the
+    /// next one that needs the files tries again.
+    async fn fetch_scenarios(self: Rc<Self>) {
+        let shelf = match fetch_builtin_scenarios(&self.scope).await {
+            Ok(sources) => Shelf::Read(sources),
+            Err(reason) => Shelf::Unavailable(reason),
+        };
+        self.session.borrow_mut().shelve_scenarios(shelf);
+        let waiting = self.fetching.borrow_mut().take().unwrap_or_default();
+        for request in waiting {
+            if let Some(held) = self.held.borrow_mut().as_mut() {
+                held.push_back(request);
+                continue;
+            }
+            self.answer(request);
+        }
+    }
+
+    /// Answers a request now.
+    fn answer(self: &Rc<Self>, request: Request) {
         if request == Request::Reset {
             let worker = self.clone();
             wasm_bindgen_futures::spawn_local(async move {
@@ -188,6 +238,48 @@ fn embedded(scope: &DedicatedWorkerGlobalScope) -> bool {
         .ok()
         .and_then(|search| search.as_string())
         .is_some_and(|search| search == "?embed")
+}
+
+/// The built-in scenarios' files, fetched together from beside the worker's script (index.html
+/// copies them into the build), each revalidated with the host so that a new build's files
+/// are the ones read: each id with its source, in the picker's order.
+async fn fetch_builtin_scenarios(
+    scope: &DedicatedWorkerGlobalScope,
+) -> Result<Vec<(String, String)>, String> {
+    let init = RequestInit::new();
+    init.set_cache(RequestCache::NoCache);
+    let fetches: js_sys::Array = builtin::IDS
+        .iter()
+        .map(|id| scope.fetch_with_str_and_init(&builtin::file(id), &init))
+        .collect();
+    let responses = JsFuture::from(js_sys::Promise::all(&fetches))
+        .await
+        .map_err(|e| described(&e))?;
+    let mut sources = Vec::with_capacity(builtin::IDS.len());
+    for (id, response) in builtin::IDS
+        .iter()
+        .zip(js_sys::Array::from(&responses).iter())
+    {
+        let response: web_sys::Response = response.unchecked_into();
+        let file = builtin::file(id);
+        if !response.ok() {
+            return Err(format!("{file}: HTTP {}", response.status()));
+        }
+        let text = response.text().map_err(|e| described(&e))?;
+        let text = JsFuture::from(text)
+            .await
+            .map_err(|e| format!("{file}: {}", described(&e)))?;
+        sources.push((id.to_string(), text.as_string().unwrap_or_default()));
+    }
+    Ok(sources)
+}
+
+/// A JavaScript error's message (`TypeError: Failed to fetch`).
+fn described(error: &JsValue) -> String {
+    match error.dyn_ref::<js_sys::Error>() {
+        Some(error) => format!("{}: {}", error.name(), error.message()),
+        None => error.as_string().unwrap_or_else(|| format!("{error:?}")),
+    }
 }
 
 fn post(scope: &DedicatedWorkerGlobalScope, response: &Response) {

@@ -6,6 +6,11 @@
 //! step's commands, deliveries and key changes, the virtual time, and the keyspace with the
 //! changed keys marked (removed keys kept as ghost rows, so an expiry stays visible).
 //!
+//! The built-in scenarios' files are on the player's [`Shelf`]: compiled in natively and in the
+//! page's browser tests, fetched by the web worker (`messages`) the first time the page asks
+//! for the list or a scenario, so that they are not part of the download the console waits
+//! for.
+//!
 //! The page never parses a scenario itself: a file a teacher drops is sent here as text, and a
 //! mistake comes back as the parser's `line N, field: message`.
 
@@ -28,9 +33,50 @@ pub struct Player {
     runner: Option<Runner>,
     /// The keyspace list's filter: a glob pattern, empty for every key.
     filter: String,
+    /// The built-in scenarios' files.
+    shelf: Shelf,
+}
+
+/// The built-in scenarios' sources as the player holds them.
+#[derive(Debug, Default)]
+pub enum Shelf {
+    /// Not read yet: the web worker fetches them when the page first asks for one.
+    #[default]
+    Unread,
+    /// Each built-in scenario's id and source, in the picker's order.
+    Read(Vec<(String, String)>),
+    /// Fetching them failed, for this reason; the next request for one tries again.
+    Unavailable(String),
+}
+
+impl Shelf {
+    /// The sources compiled into this program (`builtin::SOURCES`): natively, and in the
+    /// page's browser tests, whose runner serves no scenario files.
+    pub fn compiled_in() -> Shelf {
+        Shelf::Read(
+            builtin::SOURCES
+                .iter()
+                .map(|(id, source)| (id.to_string(), source.to_string()))
+                .collect(),
+        )
+    }
 }
 
 impl Player {
+    /// Puts the built-in scenarios' sources (or why they could not be had) on the shelf.
+    pub fn shelve(&mut self, shelf: Shelf) {
+        self.shelf = shelf;
+    }
+
+    /// Whether `request` reads the built-in scenarios' files and the player does not hold
+    /// them: the web worker then fetches them before answering it.
+    pub fn needs_files(&self, request: &ScenarioRequest) -> bool {
+        matches!(
+            request,
+            ScenarioRequest::List | ScenarioRequest::Open { .. }
+        ) && !matches!(self.shelf, Shelf::Read(_))
+    }
+
     /// Takes the scenario being played, leaving the player empty.
     pub fn take_runner(&mut self) -> Option<Runner> {
         self.runner.take()
@@ -43,12 +89,21 @@ impl Player {
 
     pub fn handle(&mut self, request: ScenarioRequest) -> ScenarioResponse {
         match request {
-            ScenarioRequest::List => ScenarioResponse::List(list()),
-            ScenarioRequest::Open { id } => match builtin::load(&id) {
-                Some(Ok(scenario)) => self.open(scenario),
-                Some(Err(e)) => ScenarioResponse::Invalid(e.to_string()),
-                None => ScenarioResponse::Invalid(format!("no scenario {id:?}")),
+            ScenarioRequest::List => match self.sources() {
+                Ok(sources) => ScenarioResponse::List(list(sources)),
+                Err(reason) => ScenarioResponse::Unavailable(reason),
             },
+            ScenarioRequest::Open { id } => {
+                let found = match self.sources() {
+                    Ok(sources) => sources.iter().find(|(known, _)| *known == id),
+                    Err(reason) => return ScenarioResponse::Unavailable(reason),
+                };
+                match found.map(|(_, source)| parse(source)) {
+                    Some(Ok(scenario)) => self.open(scenario),
+                    Some(Err(e)) => ScenarioResponse::Invalid(e.to_string()),
+                    None => ScenarioResponse::Invalid(format!("no scenario {id:?}")),
+                }
+            }
             ScenarioRequest::Load { source } => match parse(&source) {
                 Ok(scenario) => self.open(scenario),
                 Err(e) => ScenarioResponse::Invalid(e.to_string()),
@@ -70,6 +125,15 @@ impl Player {
                 let db = engine.and_then(|e| e.db(db));
                 ScenarioResponse::Inspected(inspect::inspect(db, &query, None, searched, now_ms))
             }
+        }
+    }
+
+    /// The built-in scenarios' sources, or why they are not to be had.
+    fn sources(&self) -> Result<&[(String, String)], String> {
+        match &self.shelf {
+            Shelf::Read(sources) => Ok(sources),
+            Shelf::Unavailable(reason) => Err(reason.clone()),
+            Shelf::Unread => Err("not fetched".into()),
         }
     }
 
@@ -143,8 +207,8 @@ fn change(kind: ChangeKind) -> Change {
 
 /// The built-in scenarios with their titles; one that does not read is left out (the
 /// scenario crate's tests keep them all valid).
-pub fn list() -> Vec<ScenarioSummary> {
-    builtin::SOURCES
+fn list(sources: &[(String, String)]) -> Vec<ScenarioSummary> {
+    sources
         .iter()
         .filter_map(|(id, source)| {
             let scenario = parse(source).ok()?;
@@ -325,6 +389,13 @@ mod tests {
     use super::*;
     use keyspace_protocol::inspect::InspectQuery;
 
+    /// A player holding the compiled-in scenarios, as natively.
+    fn shelved() -> Player {
+        let mut player = Player::default();
+        player.shelve(Shelf::compiled_in());
+        player
+    }
+
     fn open(player: &mut Player, id: &str) -> (ScenarioInfo, PlayState) {
         match player.handle(ScenarioRequest::Open { id: id.into() }) {
             ScenarioResponse::Opened { info, state } => (*info, state),
@@ -345,15 +416,43 @@ mod tests {
 
     #[test]
     fn lists_every_builtin_scenario_with_both_titles() {
-        let list = list();
+        let ScenarioResponse::List(list) = shelved().handle(ScenarioRequest::List) else {
+            panic!()
+        };
         assert_eq!(list.len(), builtin::SOURCES.len());
         assert_eq!(list[0].id, "cache-aside");
         assert!(!list[0].title.zh_tw.is_empty() && !list[0].title.en.is_empty());
     }
 
     #[test]
-    fn plays_cache_aside_forward_and_back() {
+    fn without_the_files_the_list_and_opening_say_why_and_a_file_still_opens() {
         let mut player = Player::default();
+        assert!(player.needs_files(&ScenarioRequest::List));
+        assert!(!player.needs_files(&ScenarioRequest::Step));
+        player.shelve(Shelf::Unavailable("scenarios/lock.toml: HTTP 404".into()));
+        assert!(player.needs_files(&ScenarioRequest::Open { id: "lock".into() }));
+        for request in [
+            ScenarioRequest::List,
+            ScenarioRequest::Open { id: "lock".into() },
+        ] {
+            assert_eq!(
+                player.handle(request),
+                ScenarioResponse::Unavailable("scenarios/lock.toml: HTTP 404".into())
+            );
+        }
+        // A teacher's own file needs no download.
+        let source = builtin::SOURCES[0].1.to_string();
+        assert!(matches!(
+            player.handle(ScenarioRequest::Load { source }),
+            ScenarioResponse::Opened { .. }
+        ));
+        player.shelve(Shelf::compiled_in());
+        assert!(!player.needs_files(&ScenarioRequest::List));
+    }
+
+    #[test]
+    fn plays_cache_aside_forward_and_back() {
+        let mut player = shelved();
         let (info, state) = open(&mut player, "cache-aside");
         assert_eq!(info.clients, ["app"]);
         assert_eq!(info.steps[0].lines, Some((7, 12)));
@@ -452,7 +551,7 @@ mod tests {
 
     #[test]
     fn a_malformed_file_says_where() {
-        let mut player = Player::default();
+        let mut player = shelved();
         let source = builtin::SOURCES[0]
             .1
             .replacen("wait = \"80ms\"", "wait = \"80 parsecs\"", 1);
@@ -471,7 +570,7 @@ mod tests {
 
     #[test]
     fn a_mismatch_is_reported_with_what_was_expected() {
-        let mut player = Player::default();
+        let mut player = shelved();
         let source = builtin::SOURCES[0]
             .1
             .replacen("expect = [\"(nil)\"]", "expect = [\"OK\"]", 1);
@@ -487,7 +586,7 @@ mod tests {
         let section = &readme[readme.find("## Writing a scenario").expect("the section")..];
         let start = section.find("```toml\n").expect("an example") + "```toml\n".len();
         let source = &section[start..start + section[start..].find("```").unwrap()];
-        let mut player = Player::default();
+        let mut player = shelved();
         let ScenarioResponse::Opened { info, .. } = player.handle(ScenarioRequest::Load {
             source: source.to_string(),
         }) else {

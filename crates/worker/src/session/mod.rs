@@ -35,7 +35,7 @@ use crate::inspect::{self, Snapshot};
 use crate::keyview;
 use crate::lrulab;
 use crate::persistence::{self, StoreOp, Stored};
-use crate::player::Player;
+use crate::player::{Player, Shelf};
 use crate::resident::WasmMemory;
 use crate::server;
 use crate::share;
@@ -162,6 +162,17 @@ impl Session {
             Source::Nothing => {}
         }
         self.log("Ready to accept connections".to_string());
+    }
+
+    /// Whether `request` reads the built-in scenarios' files, which the session does not hold
+    /// yet (or could not get): the web worker fetches them first ([`Session::shelve_scenarios`]).
+    pub fn needs_scenario_files(&self, request: &Request) -> bool {
+        matches!(request, Request::Scenario(r) if self.player.needs_files(r))
+    }
+
+    /// Gives the scenario player the built-in scenarios' files, or why they could not be had.
+    pub fn shelve_scenarios(&mut self, shelf: Shelf) {
+        self.player.shelve(shelf);
     }
 
     /// Answers one request; what it changed is queued for the browser to keep. The worker

@@ -490,6 +490,7 @@ fn the_console_continues_a_scenario_where_it_stands() {
         s.handle(Request::ContinueScenario { confirmed: true }),
         Response::Scenario(ScenarioResponse::Invalid("no scenario is open".into()))
     );
+    s.shelve_scenarios(crate::player::Shelf::compiled_in());
     s.handle(Request::Scenario(ScenarioRequest::Open {
         id: "cache-aside".into(),
     }));
