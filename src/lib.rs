@@ -22,6 +22,7 @@ pub mod console;
 pub mod host;
 pub mod i18n;
 pub mod keyspace;
+pub mod lesson;
 pub mod prefs;
 pub mod saved;
 pub mod scenario;

@@ -41,7 +41,7 @@ pub const EN: AppStrings = AppStrings {
     tabs_label: "Views",
     tab_console: "Console",
     tab_scenarios: "Scenarios",
-    drop_refused: "{file} was not opened: drop a scenario (.toml) or an RDB file (.rdb) here.",
+    drop_refused: "{file} was not opened: drop a scenario (.toml), a lesson (.md) or an RDB file (.rdb) here.",
     close: "Close",
 };
 
@@ -58,6 +58,6 @@ pub const ZH_TW: AppStrings = AppStrings {
     tabs_label: "檢視",
     tab_console: "主控台",
     tab_scenarios: "情境",
-    drop_refused: "沒有開啟 {file}：請拖放情境檔（.toml）或 RDB 檔（.rdb）。",
+    drop_refused: "沒有開啟 {file}：請拖放情境檔（.toml）、課程（.md）或 RDB 檔（.rdb）。",
     close: "關閉",
 };

@@ -13,6 +13,7 @@ pub mod app;
 pub mod clients;
 pub mod console;
 pub mod keyspace;
+pub mod lesson;
 pub mod saved;
 pub mod scenario;
 pub mod server;
@@ -33,6 +34,7 @@ pub struct Strings {
     pub server: &'static server::ServerStrings,
     pub saved: &'static saved::SavedStrings,
     pub share: &'static share::ShareStrings,
+    pub lesson: &'static lesson::LessonStrings,
 }
 
 pub const EN: Strings = Strings {
@@ -46,6 +48,7 @@ pub const EN: Strings = Strings {
     server: &server::EN,
     saved: &saved::EN,
     share: &share::EN,
+    lesson: &lesson::EN,
 };
 
 pub const ZH_TW: Strings = Strings {
@@ -59,6 +62,7 @@ pub const ZH_TW: Strings = Strings {
     server: &server::ZH_TW,
     saved: &saved::ZH_TW,
     share: &share::ZH_TW,
+    lesson: &lesson::ZH_TW,
 };
 
 /// Both tables, in the order the switch offers them.

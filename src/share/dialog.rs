@@ -49,16 +49,27 @@ fn run_link(shared: Shared, lines: Result<Vec<String>, ShareError>) {
             scenario_view::replace_hash(None);
             let script = share::by_client(lines);
             shared.note(&fill(text.replaying, script.len()));
-            let clients = script.iter().map(|(c, _)| *c).max().unwrap_or(1);
-            let open = shared.panes.with_untracked(Vec::len);
-            shared.share.pending.set_value(script);
-            for _ in open..clients {
-                shared.send_counted(Request::AddClient);
-            }
-            run_pending(shared);
+            run_script(shared, script);
         }
         Err(error) => shared.note(text.error(error)),
     }
+}
+
+/// Runs lines in the console as if typed, each `(client, line)` in the client-th pane (opened
+/// first when there are fewer panes): a share link's lines, a lesson's Run button.
+pub fn run_script(shared: Shared, script: Vec<(usize, String)>) {
+    let clients = script.iter().map(|(c, _)| *c).max().unwrap_or(1);
+    let open = shared.panes.with_untracked(Vec::len);
+    // Panes asked for already (an earlier script still waiting for them) are not asked again.
+    let waiting = shared
+        .share
+        .pending
+        .with_value(|s| s.iter().map(|(c, _)| *c).max().unwrap_or(0));
+    shared.share.pending.update_value(|pending| pending.extend(script));
+    for _ in open.max(waiting)..clients {
+        shared.send_counted(Request::AddClient);
+    }
+    run_pending(shared);
 }
 
 /// Runs a link's lines once the panes they were typed in are open (the N-th client in the

@@ -666,6 +666,54 @@ mod tests {
         );
     }
 
+    /// The README's example lesson (docs/lessons/example.md, shown whole in the README).
+    const EXAMPLE: &str = include_str!("../../../docs/lessons/example.md");
+
+    #[test]
+    fn the_readme_example_reads_in_both_languages() {
+        let readme = include_str!("../../../README.md");
+        assert!(readme.contains(EXAMPLE), "README.md shows docs/lessons/example.md whole");
+        let lesson = parse(EXAMPLE).unwrap();
+        for (body, title) in [
+            (lesson.en.unwrap(), "Counting page views"),
+            (lesson.zh_tw.unwrap(), "計算瀏覽次數"),
+        ] {
+            assert_eq!(body.title, title);
+            let runs: Vec<_> = (body.blocks.iter())
+                .filter_map(|b| match b {
+                    Block::Run { lines, .. } => Some(lines.clone()),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(runs.len(), 4);
+            assert_eq!(runs[1], vec![(2, "INCRBY views:home 10".to_string())]);
+            assert!(runs[0].iter().chain(&runs[2]).all(|(c, _)| *c == 1));
+            // Every #fragment link names a heading of the same language.
+            let ids: Vec<&str> = (body.blocks.iter())
+                .filter_map(|b| match b {
+                    Block::Heading { id, .. } => Some(id.as_str()),
+                    _ => None,
+                })
+                .collect();
+            let fragments: Vec<String> = (body.blocks.iter())
+                .filter_map(|b| match b {
+                    Block::Paragraph(runs) => Some(runs.clone()),
+                    _ => None,
+                })
+                .flatten()
+                .filter_map(|r| match r {
+                    Inline::Link {
+                        target: Target::Fragment(f),
+                        ..
+                    } => Some(f),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(fragments.len(), 1);
+            assert!(ids.contains(&fragments[0].as_str()), "{fragments:?} in {ids:?}");
+        }
+    }
+
     #[test]
     fn too_big_or_empty_is_refused() {
         let big = "a".repeat(LESSON_MAX_BYTES + 1);
