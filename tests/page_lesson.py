@@ -85,12 +85,8 @@ class Files(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         path = self.path.split("?")[0]
         Files.hits[path] = Files.hits.get(path, 0) + 1
-        if path not in self.files:
-            self.send_response(404)
-            self.end_headers()
-            return
-        kind, body = self.files[path]
-        self.send_response(200)
+        kind, body = self.files.get(path, ("text/plain", b"no such file"))
+        self.send_response(200 if path in self.files else 404)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         if self.cors:
@@ -138,7 +134,8 @@ def example_from_a_file(url):
         check("the console offers to open a lesson", "Open a lesson (.md)" in button.text, button.text)
         d.find_element(By.CSS_SELECTOR, ".lesson-file input[type=file]").send_keys(
             os.path.abspath(EXAMPLE))
-        title = until(d, 10, lambda: text(d, ".lesson-title"))
+        until(d, 10, lambda: text(d, ".lesson-title") == "Counting page views")
+        title = text(d, ".lesson-title")
         check("the example lesson opens beside the console, titled by its first heading",
               title == "Counting page views", title)
         check("its four redis blocks have Run buttons", len(run_buttons(d)) == 4,
@@ -263,7 +260,8 @@ def lesson_by_link_and_its_safety(url):
             (f"#lesson={cors_url}/big.md", "up to 262144 bytes", "a file over 256 KB"),
         ]:
             js(d, "location.hash = arguments[0]", hash)
-            error = until(d, 10, lambda: text(d, ".lesson-error"))
+            until(d, 10, lambda: words in text(d, ".lesson-error"))
+            error = text(d, ".lesson-error")
             check(f"{why} is said in words", words in error, error)
         language(d, "繁體中文")
         error = text(d, ".lesson-error")

@@ -56,7 +56,8 @@ pub const EN: LessonStrings = LessonStrings {
     image_load: "Load image",
     image_refused: "Image not shown (only http and https addresses are loaded): {src}",
     link_refused: "Link not followed: {target}",
-    link_relative: "Relative link ({target}): this lesson was opened from a file, not from an address",
+    link_relative:
+        "Relative link ({target}): this lesson was opened from a file, not from an address",
     error_title: "The lesson did not open",
     too_big: "The lesson is {n} bytes: the page opens lessons of up to {max} bytes.",
     not_markdown: "{what} is not a Markdown lesson (a .md file of text).",
@@ -71,7 +72,8 @@ pub const EN: LessonStrings = LessonStrings {
 
 pub const ZH_TW: LessonStrings = LessonStrings {
     open: "開啟課程（.md）…",
-    open_title: "用 Markdown 寫的課程：其中的 redis 區塊會有「執行」按鈕。也可以把 .md 檔拖放到頁面上，\
+    open_title:
+        "用 Markdown 寫的課程：其中的 redis 區塊會有「執行」按鈕。也可以把 .md 檔拖放到頁面上，\
                  或開啟結尾是 #lesson=網址 的連結。",
     panel: "課程",
     close: "關閉課程",
@@ -102,15 +104,19 @@ impl LessonStrings {
     pub fn error(&self, error: &LessonError) -> String {
         use keyspace_protocol::console::PANES_MAX;
         match error {
-            LessonError::TooBig(n) => {
-                put(&fill(self.too_big, *n), "max", &LESSON_MAX_BYTES.to_string())
-            }
+            LessonError::TooBig(n) => put(
+                &fill(self.too_big, *n),
+                "max",
+                &LESSON_MAX_BYTES.to_string(),
+            ),
             LessonError::NotMarkdown(what) => put(self.not_markdown, "what", what),
             LessonError::Fetch(why) => put(self.fetch, "why", why),
             LessonError::Status(n) => fill(self.status, usize::from(*n)),
-            LessonError::UnknownLanguage { line, name } => {
-                put(&put(self.unknown_language, "line", &line.to_string()), "name", name)
-            }
+            LessonError::UnknownLanguage { line, name } => put(
+                &put(self.unknown_language, "line", &line.to_string()),
+                "name",
+                name,
+            ),
             LessonError::BadClient { line, client } => put(
                 &put(&fill(self.bad_client, PANES_MAX), "line", &line.to_string()),
                 "client",

@@ -67,7 +67,11 @@ pub fn load_file(shared: Shared, file: web_sys::File) {
         return failed(shared, LessonError::TooBig(file.size() as usize));
     }
     leptos::task::spawn_local(async move {
-        match JsFuture::from(file.text()).await.ok().and_then(|t| t.as_string()) {
+        match JsFuture::from(file.text())
+            .await
+            .ok()
+            .and_then(|t| t.as_string())
+        {
             Some(source) => shared.send(Request::Lesson { source }),
             None => failed(shared, LessonError::NotMarkdown(file.name())),
         }
@@ -123,7 +127,11 @@ async fn fetch(url: &str) -> Result<String, LessonError> {
         return Err(LessonError::Status(response.status()));
     }
     let headers = response.headers();
-    let kind = headers.get("content-type").ok().flatten().unwrap_or_default();
+    let kind = headers
+        .get("content-type")
+        .ok()
+        .flatten()
+        .unwrap_or_default();
     let mime = kind.split(';').next().unwrap_or("").trim().to_lowercase();
     // Servers call Markdown text/markdown, text/plain or nothing precise at all; an HTML
     // page (a repository's page instead of its raw file, an error page) is not a lesson.
@@ -190,7 +198,11 @@ pub fn LessonPanel() -> impl IntoView {
         let lang = shared.text.get().lang;
         state
             .lesson
-            .with(|l| l.as_ref().and_then(|l| l.body(lang)).map(|(b, _)| b.title.clone()))
+            .with(|l| {
+                l.as_ref()
+                    .and_then(|l| l.body(lang))
+                    .map(|(b, _)| b.title.clone())
+            })
             .filter(|t| !t.is_empty())
             .unwrap_or_else(|| text().panel.to_string())
     };
@@ -403,7 +415,9 @@ fn image_view(shared: Shared, src: String, alt: String) -> AnyView {
         }
         .into_any();
     };
-    let host = web_sys::Url::new(&url).map(|u| u.host()).unwrap_or_default();
+    let host = web_sys::Url::new(&url)
+        .map(|u| u.host())
+        .unwrap_or_default();
     let loaded = RwSignal::new(false);
     view! {
         <span class="lesson-image">

@@ -65,7 +65,10 @@ pub fn run_script(shared: Shared, script: Vec<(usize, String)>) {
         .share
         .pending
         .with_value(|s| s.iter().map(|(c, _)| *c).max().unwrap_or(0));
-    shared.share.pending.update_value(|pending| pending.extend(script));
+    shared
+        .share
+        .pending
+        .update_value(|pending| pending.extend(script));
     for _ in open.max(waiting)..clients {
         shared.send_counted(Request::AddClient);
     }

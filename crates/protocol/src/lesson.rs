@@ -60,7 +60,10 @@ pub enum Block {
         text: String,
     },
     /// Any other code block, shown as written.
-    Code { language: String, text: String },
+    Code {
+        language: String,
+        text: String,
+    },
     Quote(Vec<Block>),
     /// Items of blocks; `start` is an ordered list's first number.
     List {
@@ -95,7 +98,10 @@ pub enum Inline {
         content: Vec<Inline>,
     },
     /// An image: nothing is fetched until the reader asks for it.
-    Image { src: String, alt: String },
+    Image {
+        src: String,
+        alt: String,
+    },
     /// A hard line break.
     Break,
 }
@@ -144,9 +150,15 @@ pub enum LessonError {
     Fetch(String),
     Status(u16),
     /// A language marker names no language the page has: its line and what it says.
-    UnknownLanguage { line: usize, name: String },
+    UnknownLanguage {
+        line: usize,
+        name: String,
+    },
     /// A `redis` block's `client=` is not a client the console can open (1 to `PANES_MAX`).
-    BadClient { line: usize, client: String },
+    BadClient {
+        line: usize,
+        client: String,
+    },
     /// Nothing to show.
     Empty,
 }
@@ -158,10 +170,19 @@ mod tests {
     #[test]
     fn links_the_page_follows_and_refuses() {
         let web = |s: &str| Ok(Target::Web(s.to_string()));
-        assert_eq!(classify_target("https://redis.io/"), web("https://redis.io/"));
+        assert_eq!(
+            classify_target("https://redis.io/"),
+            web("https://redis.io/")
+        );
         assert_eq!(classify_target("HTTP://a.b"), web("HTTP://a.b"));
-        assert_eq!(classify_target("mailto:t@school.tw"), web("mailto:t@school.tw"));
-        assert_eq!(classify_target("#step-2"), Ok(Target::Fragment("step-2".into())));
+        assert_eq!(
+            classify_target("mailto:t@school.tw"),
+            web("mailto:t@school.tw")
+        );
+        assert_eq!(
+            classify_target("#step-2"),
+            Ok(Target::Fragment("step-2".into()))
+        );
         assert_eq!(
             classify_target("next.md"),
             Ok(Target::Relative("next.md".into()))
@@ -192,13 +213,22 @@ mod tests {
             en: Some(body("en")),
             zh_tw: None,
         };
-        assert_eq!(lesson.body("zh-TW").map(|(b, f)| (b.title.as_str(), f)), Some(("en", true)));
-        assert_eq!(lesson.body("en").map(|(b, f)| (b.title.as_str(), f)), Some(("en", false)));
+        assert_eq!(
+            lesson.body("zh-TW").map(|(b, f)| (b.title.as_str(), f)),
+            Some(("en", true))
+        );
+        assert_eq!(
+            lesson.body("en").map(|(b, f)| (b.title.as_str(), f)),
+            Some(("en", false))
+        );
         let both = Lesson {
             en: Some(body("en")),
             zh_tw: Some(body("zh")),
         };
-        assert_eq!(both.body("zh-TW").map(|(b, _)| b.title.as_str()), Some("zh"));
+        assert_eq!(
+            both.body("zh-TW").map(|(b, _)| b.title.as_str()),
+            Some("zh")
+        );
         assert_eq!(Lesson::default().body("en"), None);
     }
 }

@@ -44,7 +44,9 @@ pub fn parse(source: &str) -> Result<Lesson, LessonError> {
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     let mut reader = Reader {
         source,
-        events: Parser::new_ext(source, options).into_offset_iter().peekable(),
+        events: Parser::new_ext(source, options)
+            .into_offset_iter()
+            .peekable(),
     };
     let mut part = Part::All;
     let (mut en, mut zh_tw) = (Vec::new(), Vec::new());
@@ -96,8 +98,16 @@ pub fn parse(source: &str) -> Result<Lesson, LessonError> {
 
 /// `lang` in `<!-- lang: NAME -->`, when that comment is the whole of an HTML block.
 fn language_marker(html: &str) -> Option<&str> {
-    let inner = html.trim().strip_prefix("<!--")?.strip_suffix("-->")?.trim();
-    let name = inner.strip_prefix("lang")?.trim_start().strip_prefix(':')?.trim();
+    let inner = html
+        .trim()
+        .strip_prefix("<!--")?
+        .strip_suffix("-->")?
+        .trim();
+    let name = inner
+        .strip_prefix("lang")?
+        .trim_start()
+        .strip_prefix(':')?
+        .trim();
     (!name.is_empty() && !name.contains(char::is_whitespace)).then_some(name)
 }
 
@@ -525,18 +535,26 @@ mod tests {
         assert_eq!(zh.blocks[1], Block::Paragraph(vec![text("推入。")]));
         assert_eq!(en.blocks.len(), 3);
         assert_eq!(zh.blocks[2], en.blocks[2]);
-        assert_eq!(zh.blocks[0], Block::Heading {
-            level: 1,
-            id: "串列".into(),
-            content: vec![text("串列")],
-        });
+        assert_eq!(
+            zh.blocks[0],
+            Block::Heading {
+                level: 1,
+                id: "串列".into(),
+                content: vec![text("串列")],
+            }
+        );
     }
 
     #[test]
     fn a_file_in_one_marked_language_has_no_other() {
         let parsed = parse("<!-- lang: zh-TW -->\n# 字串\n").unwrap();
         assert_eq!(parsed.en, None);
-        assert_eq!(parsed.body("en").map(|(b, other)| (b.title.as_str(), other)), Some(("字串", true)));
+        assert_eq!(
+            parsed
+                .body("en")
+                .map(|(b, other)| (b.title.as_str(), other)),
+            Some(("字串", true))
+        );
     }
 
     #[test]
@@ -672,7 +690,10 @@ mod tests {
     #[test]
     fn the_readme_example_reads_in_both_languages() {
         let readme = include_str!("../../../README.md");
-        assert!(readme.contains(EXAMPLE), "README.md shows docs/lessons/example.md whole");
+        assert!(
+            readme.contains(EXAMPLE),
+            "README.md shows docs/lessons/example.md whole"
+        );
         let lesson = parse(EXAMPLE).unwrap();
         for (body, title) in [
             (lesson.en.unwrap(), "Counting page views"),
@@ -710,7 +731,10 @@ mod tests {
                 })
                 .collect();
             assert_eq!(fragments.len(), 1);
-            assert!(ids.contains(&fragments[0].as_str()), "{fragments:?} in {ids:?}");
+            assert!(
+                ids.contains(&fragments[0].as_str()),
+                "{fragments:?} in {ids:?}"
+            );
         }
     }
 
