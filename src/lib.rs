@@ -26,6 +26,7 @@ pub mod host;
 pub mod i18n;
 pub mod keyspace;
 pub mod offline;
+pub mod lesson;
 pub mod prefs;
 pub mod saved;
 pub mod scenario;

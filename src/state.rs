@@ -14,6 +14,7 @@ use crate::host::{Host, SharedBackend};
 use crate::i18n::Strings;
 use crate::keyspace::target::InspectTarget;
 use crate::keyspace::ttl::TtlTracker;
+use crate::lesson::state::LessonState;
 use crate::saved::state::SavedUi;
 use crate::scenario::state::ScenarioState;
 use crate::server::state::ServerState;
@@ -77,6 +78,8 @@ pub struct Shared {
     pub saved: SavedUi,
     /// The lines typed this session, for sharing (`crate::share_view`).
     pub share: ShareState,
+    /// The Markdown lesson beside the console (`crate::lesson`).
+    pub lesson: LessonState,
     /// What the engine says about the line being typed (`prompt`).
     pub assist: RwSignal<Assist>,
     /// The console prints each command's and reply's RESP bytes.

@@ -180,6 +180,16 @@ def main():
         check("with the network cut, the page reloads and the console answers",
               reply(driver, "PING") == ["PONG"])
         check("and the playground kept its keys", reply(driver, "GET offline") == ['"yes"'])
+        # The built-in scenarios are files fetched when first needed: kept too.
+        next(b for b in driver.find_elements(By.CSS_SELECTOR, "[role=tab]")
+             if b.text == "Scenarios").click()
+        listed = until(20, lambda: driver.find_elements(
+            By.CSS_SELECTOR, ".sc-pick select option[value='pipelines']"))
+        body = driver.find_element(By.TAG_NAME, "body").text
+        check("the guide's scenarios open with the network cut",
+              listed and "could not be downloaded" not in body, body[:300])
+        next(b for b in driver.find_elements(By.CSS_SELECTOR, "[role=tab]")
+             if b.text == "Console").click()
         driver.get(site.url("index.html?from=course"))
         pagedriver.wait_ready(driver)
         check("the page opens offline under another address of it too (index.html?…)",

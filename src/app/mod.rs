@@ -22,6 +22,8 @@ use crate::keyspace::inspector::Inspector;
 use crate::keyspace::panel::KeyPanel;
 use crate::keyspace::target::{InspectTarget, Source};
 use crate::keyspace::ttl::TtlTracker;
+use crate::lesson::state::LessonState;
+use crate::lesson::view::{self as lesson_view, LessonPanel};
 use crate::offline::UpdateNotice;
 use crate::prefs;
 use crate::saved::section as persist_view;
@@ -149,6 +151,7 @@ impl Shared {
                 self.inspector.close();
                 self.refresh_keys();
             }
+            Response::Lesson(result) => lesson_view::on_response(*self, result),
             Response::ResetDone => {
                 persist_view::forget_history();
                 let _ = window().location().reload();
@@ -342,7 +345,7 @@ impl Shared {
         let (lines, scenario) = embed
             .params
             .with_value(|p| (p.run.clone(), p.scenario.clone()));
-        share_view::queue(*self, share::by_client(lines));
+        share_view::run_script(*self, share::by_client(lines));
         if let Some((id, step)) = scenario {
             scenario_view::open_link(*self, &scenario_view::link(&id, step));
         }
@@ -414,6 +417,7 @@ pub fn App(#[prop(optional)] backend: Option<SharedBackend>) -> impl IntoView {
         server: ServerState::new(),
         saved: SavedUi::new(),
         share: ShareState::new(),
+        lesson: LessonState::new(),
         assist: RwSignal::new(Assist::default()),
         show_resp: RwSignal::new(false),
         host: StoredValue::new_local(None),
@@ -461,19 +465,21 @@ pub fn App(#[prop(optional)] backend: Option<SharedBackend>) -> impl IntoView {
         return view! { <EmbedView on_reset /> }.into_any();
     }
     share_view::open_link(shared);
+    lesson_view::open_link(shared, &window().location().hash().unwrap_or_default());
 
-    // A link pasted into the address bar of this open tab: a scenario step, or a share link.
+    // A link pasted into the address bar of this open tab: a scenario step, a lesson, or a
+    // share link.
     let hash_changes = window_event_listener(leptos::ev::hashchange, move |_| {
         let hash = window().location().hash().unwrap_or_default();
-        if !scenario_view::open_link(shared, &hash) {
+        if !scenario_view::open_link(shared, &hash) && !lesson_view::open_link(shared, &hash) {
             share_view::open_link(shared);
         }
     });
     on_cleanup(move || hash_changes.remove());
 
-    // A file dropped anywhere on the page: a scenario goes to the player, an RDB file to the
-    // Server tab's upload (which asks first), anything else is refused with a word. Without
-    // this, the browser would leave the playground to show the file.
+    // A file dropped anywhere on the page: a scenario goes to the player, a lesson beside the
+    // console, an RDB file to the Server tab's upload (which asks first), anything else is
+    // refused with a word. Without this, the browser would leave the playground to show it.
     let dragging = RwSignal::new(false);
     let refused = RwSignal::new(None::<String>);
     let has_files = |ev: &leptos::ev::DragEvent| {
@@ -509,6 +515,8 @@ pub fn App(#[prop(optional)] backend: Option<SharedBackend>) -> impl IntoView {
         refused.set(None);
         if name.ends_with(".toml") {
             scenario_view::load_file(shared, file);
+        } else if lesson_view::is_lesson_file(&name) {
+            lesson_view::load_file(shared, file);
         } else if name.ends_with(".rdb") {
             persist_view::offer_rdb(shared, file);
         } else {
@@ -536,6 +544,7 @@ pub fn App(#[prop(optional)] backend: Option<SharedBackend>) -> impl IntoView {
             <main class="panes" hidden=move || shared.tab.get() != Tab::Console>
                 <Clients />
                 <div class="side">
+                    <LessonPanel />
                     <KeyPanel />
                     <Inspector target=shared.inspector />
                 </div>

@@ -17,6 +17,7 @@ use crate::console::reply_line::{CopyButton, ReplyLine};
 use crate::console::teach;
 use crate::i18n::clients::ClientStrings;
 use crate::i18n::{fill, put, Strings};
+use crate::lesson::view::OpenLesson;
 use crate::share::dialog::Share;
 use crate::state::{use_shared, EngineState, Shared, Tab};
 use keyspace_protocol::console::{
@@ -236,6 +237,7 @@ pub fn Clients() -> impl IntoView {
                     }
                 >{move || text().add_monitor}</button>
                 <Share />
+                <OpenLesson />
                 <span class="clients-hint">{move || text().panes_hint}</span>
             </div>
             <Flows />

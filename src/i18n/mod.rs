@@ -14,6 +14,7 @@ pub mod clients;
 pub mod console;
 pub mod embed;
 pub mod keyspace;
+pub mod lesson;
 pub mod saved;
 pub mod scenario;
 pub mod server;
@@ -35,6 +36,7 @@ pub struct Strings {
     pub saved: &'static saved::SavedStrings,
     pub share: &'static share::ShareStrings,
     pub embed: &'static embed::EmbedStrings,
+    pub lesson: &'static lesson::LessonStrings,
 }
 
 pub const EN: Strings = Strings {
@@ -49,6 +51,7 @@ pub const EN: Strings = Strings {
     saved: &saved::EN,
     share: &share::EN,
     embed: &embed::EN,
+    lesson: &lesson::EN,
 };
 
 pub const ZH_TW: Strings = Strings {
@@ -63,6 +66,7 @@ pub const ZH_TW: Strings = Strings {
     saved: &saved::ZH_TW,
     share: &share::ZH_TW,
     embed: &embed::ZH_TW,
+    lesson: &lesson::ZH_TW,
 };
 
 /// Both tables, in the order the switch offers them.

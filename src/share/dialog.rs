@@ -49,19 +49,28 @@ fn run_link(shared: Shared, lines: Result<Vec<String>, ShareError>) {
             scenario_view::replace_hash(None);
             let script = share::by_client(lines);
             shared.note(&fill(text.replaying, script.len()));
-            queue(shared, script);
+            run_script(shared, script);
         }
         Err(error) => shared.note(text.error(error)),
     }
 }
 
-/// Runs a link's lines, each in its client (`share::by_client`), once the clients they need
-/// are open; an embedded console's `run=` lines too.
-pub fn queue(shared: Shared, script: Vec<(usize, String)>) {
+/// Runs lines in the console as if typed, each `(client, line)` in the client-th pane (opened
+/// first when there are fewer panes): a share link's lines, an embedded console's `run=`
+/// lines, a lesson's Run button.
+pub fn run_script(shared: Shared, script: Vec<(usize, String)>) {
     let clients = script.iter().map(|(c, _)| *c).max().unwrap_or(1);
     let open = shared.panes.with_untracked(Vec::len);
-    shared.share.pending.set_value(script);
-    for _ in open..clients {
+    // Panes asked for already (an earlier script still waiting for them) are not asked again.
+    let waiting = shared
+        .share
+        .pending
+        .with_value(|s| s.iter().map(|(c, _)| *c).max().unwrap_or(0));
+    shared
+        .share
+        .pending
+        .update_value(|pending| pending.extend(script));
+    for _ in open.max(waiting)..clients {
         shared.send_counted(Request::AddClient);
     }
     run_pending(shared);

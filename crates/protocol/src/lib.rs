@@ -18,6 +18,7 @@
 //! - [`share`]: share links' contents, their failures, and the link's line format.
 //! - [`saved`]: what the browser keeps, and why it may keep nothing.
 //! - [`script`]: the script editor's command lines, error lines and Lua tokens.
+//! - [`lesson`]: a Markdown lesson as blocks the page draws, and why one did not open.
 //!
 //! Serde types and pure helpers only, and the [`Backend`] trait the page's browser tests run
 //! an engine through: no engine, no Leptos, no browser.
@@ -28,6 +29,7 @@ pub mod assist;
 pub mod console;
 pub mod inspect;
 pub mod keys;
+pub mod lesson;
 pub mod saved;
 pub mod scenario;
 pub mod script;
@@ -38,6 +40,7 @@ use assist::{Assist, Doc};
 use console::{Line, PaneId, Update};
 use inspect::{InspectQuery, Inspection};
 use keys::{KeyQuery, KeyWindow};
+use lesson::{Lesson, LessonError};
 use saved::{Restored, SavedState};
 use scenario::{ScenarioRequest, ScenarioResponse};
 use server::{ServerRequest, ServerResponse};
@@ -121,6 +124,9 @@ pub enum Request {
     /// Forget what the browser keeps (the worker empties IndexedDB): answered by
     /// [`Response::ResetDone`], after which the page reloads.
     Reset,
+    /// A Markdown lesson's text, to parse for the lesson panel: answered by
+    /// [`Response::Lesson`].
+    Lesson { source: String },
 }
 
 /// Which file a [`Request::Download`] wants.
@@ -184,6 +190,8 @@ pub enum Response {
     RdbLoaded(Result<usize, String>),
     /// What the browser kept is gone.
     ResetDone,
+    /// A lesson parsed, or why it cannot be shown.
+    Lesson(Result<Lesson, LessonError>),
 }
 
 /// An engine that answers the page in the page's own thread instead of a Web Worker: the

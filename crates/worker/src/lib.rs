@@ -25,6 +25,7 @@ pub mod help;
 pub mod in_page;
 pub mod inspect;
 pub mod keyview;
+pub mod lesson;
 pub mod lrulab;
 pub mod messages;
 pub mod persistence;

@@ -275,6 +275,7 @@ impl Session {
             // Nothing is kept in the page's own thread (the browser tests); the worker
             // answers this itself, once IndexedDB is empty.
             Request::Reset => Response::ResetDone,
+            Request::Lesson { source } => Response::Lesson(crate::lesson::parse(&source)),
         }
     }
 
