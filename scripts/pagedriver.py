@@ -80,6 +80,12 @@ def type_line(driver, line, timeout=120, pane=1):
         "return [...e[e.length - 1].querySelectorAll('.line')].map(l => l.textContent);", scope)
 
 
+def reply(driver, line, timeout=120, pane=1):
+    """`type_line`'s reply without the echo of the line (the lines the page prints with the
+    client's address first)."""
+    return [t for t in type_line(driver, line, timeout, pane) if not t.startswith("127.0.0.1:")]
+
+
 def worst_since(driver, since):
     return driver.execute_script("""
         const since = arguments[0];

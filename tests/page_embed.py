@@ -24,17 +24,7 @@ from selenium.webdriver.common.by import By  # noqa: E402
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 PLAYGROUND_LINE = 'const PLAYGROUND = "../dist/";'
 
-passed = failed = 0
-
-
-def check(what, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print(f"ok   {what}")
-    else:
-        failed += 1
-        print(f"FAIL {what} {detail}")
+from checks import check, summary  # noqa: E402
 
 
 def until(driver, what, timeout, check_fn):
@@ -270,8 +260,7 @@ def main():
         for httpd in (play, course, foreign):
             httpd.shutdown()
         shutil.rmtree(work, ignore_errors=True)
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return summary()
 
 
 if __name__ == "__main__":

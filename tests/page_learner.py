@@ -31,7 +31,7 @@ from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import Select  # noqa: E402
 
-passed = failed = 0
+from checks import check, summary  # noqa: E402
 SHOTS = os.path.join(os.path.dirname(__file__), "..", "target", "page-check")
 
 # Every id a pane's header ever showed, from the page's very start.
@@ -44,16 +44,6 @@ new MutationObserver(() => {
   }
 }).observe(document, { childList: true, subtree: true, characterData: true });
 """
-
-
-def check(what, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print(f"ok   {what}")
-    else:
-        failed += 1
-        print(f"FAIL {what} {detail}")
 
 
 def until(driver, timeout, fn):
@@ -111,8 +101,7 @@ class Page:
         self.driver.quit()
 
     def reply(self, line, pane=1, timeout=20):
-        return [t for t in pagedriver.type_line(self.driver, line, timeout, pane)
-                if not t.startswith("127.0.0.1:")]
+        return pagedriver.reply(self.driver, line, timeout, pane)
 
     def send(self, line, pane=1):
         """Types `line` and presses Enter without waiting for its reply."""
@@ -1156,8 +1145,7 @@ def main():
         except (Exception, SystemExit) as e:
             check(f"{part.__name__} ran to its end", False, repr(e)[:300])
     httpd.shutdown()
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return summary()
 
 
 if __name__ == "__main__":

@@ -26,17 +26,7 @@ from selenium.webdriver.common.keys import Keys  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(__file__), "..")
 EXAMPLE = os.path.join(ROOT, "docs", "lessons", "example.md")
-passed = failed = 0
-
-
-def check(what, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print(f"ok   {what}")
-    else:
-        failed += 1
-        print(f"FAIL {what} {detail}")
+from checks import check, summary  # noqa: E402
 
 
 def until(driver, timeout, fn):
@@ -283,8 +273,7 @@ def main():
         except (Exception, SystemExit) as e:
             check(f"{part.__name__} ran to its end", False, repr(e)[:300])
     httpd.shutdown()
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return summary()
 
 
 if __name__ == "__main__":

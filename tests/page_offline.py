@@ -28,17 +28,7 @@ import pagedriver  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-passed = failed = 0
-
-
-def check(what, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print(f"ok   {what}")
-    else:
-        failed += 1
-        print(f"FAIL {what} {detail}")
+from checks import check, summary  # noqa: E402
 
 
 class Site:
@@ -111,12 +101,6 @@ def built_version(folder):
     return re.search(r'const VERSION = "([0-9a-f]{16})"', text).group(1)
 
 
-def reply(driver, line):
-    """Types `line` into the first pane and returns its reply's lines (without the echo)."""
-    return [t for t in pagedriver.type_line(driver, line, timeout=30)
-            if not t.startswith("127.0.0.1:")]
-
-
 def main():
     dist = sys.argv[1] if len(sys.argv) > 1 else "dist"
     files = sorted(
@@ -165,7 +149,7 @@ def main():
         check("Chromium finds it installable as an app",
               installable.get("installabilityErrors") == [], installable)
 
-        check("a key is set while online", reply(driver, "SET offline yes") == ["OK"])
+        check("a key is set while online", pagedriver.reply(driver, "SET offline yes") == ["OK"])
 
         site.cut()
         try:
@@ -178,8 +162,8 @@ def main():
         driver.refresh()
         pagedriver.wait_ready(driver)
         check("with the network cut, the page reloads and the console answers",
-              reply(driver, "PING") == ["PONG"])
-        check("and the playground kept its keys", reply(driver, "GET offline") == ['"yes"'])
+              pagedriver.reply(driver, "PING") == ["PONG"])
+        check("and the playground kept its keys", pagedriver.reply(driver, "GET offline") == ['"yes"'])
         # The built-in scenarios are files fetched when first needed: kept too.
         next(b for b in driver.find_elements(By.CSS_SELECTOR, "[role=tab]")
              if b.text == "Scenarios").click()
@@ -193,7 +177,7 @@ def main():
         driver.get(site.url("index.html?from=course"))
         pagedriver.wait_ready(driver)
         check("the page opens offline under another address of it too (index.html?…)",
-              reply(driver, "DBSIZE") == ["(integer) 1"])
+              pagedriver.reply(driver, "DBSIZE") == ["(integer) 1"])
         check("no notice while nothing newer was seen",
               not driver.find_elements(By.CSS_SELECTOR, ".update-ready"))
 
@@ -219,7 +203,7 @@ def main():
                   list(caches(driver)))
             check("the notice is gone after the reload",
                   not driver.find_elements(By.CSS_SELECTOR, ".update-ready"))
-            check("and the keys are still there", reply(driver, "GET offline") == ['"yes"'])
+            check("and the keys are still there", pagedriver.reply(driver, "GET offline") == ['"yes"'])
     finally:
         driver.quit()
         if site.httpd:
@@ -228,5 +212,4 @@ def main():
 
 
 main()
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+sys.exit(summary())

@@ -26,22 +26,7 @@ import pagedriver  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 
-passed = failed = 0
-
-
-def check(what, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print(f"ok   {what}")
-    else:
-        failed += 1
-        print(f"FAIL {what} {detail}")
-
-
-def reply(driver, line):
-    """Types `line` into the first pane and returns its reply's lines (without the echo)."""
-    return [t for t in pagedriver.type_line(driver, line) if not t.startswith("127.0.0.1:")]
+from checks import check, summary  # noqa: E402
 
 
 def until(driver, what, timeout, check_fn):
@@ -152,8 +137,8 @@ def full_quota(url, work):
         check("a full quota is reported in plain words",
               "the browser's storage for this page is full (QuotaExceededError)" in (banner or ""),
               banner)
-        check("and the command still answered", reply(driver, "STRLEN big") == ["(integer) 12000000"])
-        reply(driver, "DEL big")
+        check("and the command still answered", pagedriver.reply(driver, "STRLEN big") == ["(integer) 12000000"])
+        pagedriver.reply(driver, "DEL big")
         until(driver, "the banner to go", 30, lambda: not text(driver, ".saved-failed"))
         check("the next write that works clears it", not text(driver, ".saved-failed"))
     finally:
@@ -170,7 +155,7 @@ def scenarios_not_served(dist, work):
     driver, httpd = pagedriver.open_page(site)
     try:
         check("without the scenario files the console still answers",
-              reply(driver, "PING") == ["PONG"])
+              pagedriver.reply(driver, "PING") == ["PONG"])
         for b in driver.find_elements(By.TAG_NAME, "button"):
             if b.is_displayed() and b.text.strip() == "Scenarios":
                 b.click()
@@ -223,11 +208,11 @@ def main():
               field.get_attribute("value") == "SET t gone PX 3000",
               field.get_attribute("value"))
         field.send_keys(Keys.ARROW_DOWN)
-        check("GET a", reply(driver, "GET a") == ['"1"'])
-        check("the expired key is gone", reply(driver, "EXISTS t") == ["(integer) 0"])
-        check("DBSIZE", reply(driver, "DBSIZE") == ["(integer) 53"])
+        check("GET a", pagedriver.reply(driver, "GET a") == ['"1"'])
+        check("the expired key is gone", pagedriver.reply(driver, "EXISTS t") == ["(integer) 0"])
+        check("DBSIZE", pagedriver.reply(driver, "DBSIZE") == ["(integer) 53"])
         check("the config came back",
-              reply(driver, "CONFIG GET maxmemory-policy")
+              pagedriver.reply(driver, "CONFIG GET maxmemory-policy")
               == ['1) "maxmemory-policy"', '2) "allkeys-lru"'])
 
         # A second tab: the first keeps what is saved; the second says so and keeps nothing.
@@ -238,12 +223,12 @@ def main():
         said = until(driver, "the second tab's note", 10,
                      lambda: [n for n in notes(driver) if "Another tab" in n])
         check("a second tab says another tab keeps the playground", bool(said), notes(driver))
-        check("and starts empty", reply(driver, "DBSIZE") == ["(integer) 0"])
-        reply(driver, "SET from-second-tab 1")
+        check("and starts empty", pagedriver.reply(driver, "DBSIZE") == ["(integer) 0"])
+        pagedriver.reply(driver, "SET from-second-tab 1")
         driver.close()
         driver.switch_to.window(first)
         check("the first tab's keyspace is its own",
-              reply(driver, "EXISTS from-second-tab a") == ["(integer) 1"])
+              pagedriver.reply(driver, "EXISTS from-second-tab a") == ["(integer) 1"])
 
         # The keyspace goes to a real redis-server as dump.rdb.
         driver.find_element(By.XPATH, "//button[text()='Server']").click()
@@ -279,8 +264,8 @@ def main():
               "the keyspace now holds 2 keys" in loaded, loaded)
         driver.find_element(By.XPATH, "//button[text()='Console']").click()
         check("its keys answer",
-              reply(driver, "HGET from-redis f") == ['"v"']
-              and reply(driver, "EXISTS a") == ["(integer) 0"])
+              pagedriver.reply(driver, "HGET from-redis f") == ['"v"']
+              and pagedriver.reply(driver, "EXISTS a") == ["(integer) 0"])
         # A file that is not an RDB is refused and nothing changes.
         bogus = os.path.join(work, "bogus.rdb")
         with open(bogus, "wb") as f:
@@ -292,7 +277,7 @@ def main():
                                   lambda: "refused" in text(driver, ".saved") and text(driver, ".saved"))
         check("a damaged upload is refused in plain words", "as it was" in refused, refused)
         driver.find_element(By.XPATH, "//button[text()='Console']").click()
-        check("the keyspace is as it was", reply(driver, "DBSIZE") == ["(integer) 2"])
+        check("the keyspace is as it was", pagedriver.reply(driver, "DBSIZE") == ["(integer) 2"])
 
         # A damaged log record: refused, the snapshot loads instead, the copy is kept.
         pagedriver.type_line(driver, "SAVE")
@@ -322,7 +307,7 @@ def main():
         check("the snapshot loaded instead",
               any("from dump.rdb" in n for n in lines), lines)
         check("what the snapshot held is there, the unsaved write is not",
-              reply(driver, "EXISTS from-redis unsaved") == ["(integer) 1"])
+              pagedriver.reply(driver, "EXISTS from-redis unsaved") == ["(integer) 1"])
         driver.find_element(By.XPATH, "//button[text()='Server']").click()
         check("the damaged copy is offered for download",
               "Download appendonly.aof.1.incr.aof" in text(driver, ".saved"), text(driver, ".saved"))
@@ -342,14 +327,14 @@ def main():
         pagedriver.wait_ready(driver)
         driver.find_element(By.XPATH, "//button[text()='Console']").click()
         check("after a reset the keyspace is empty",
-              reply(driver, "DBSIZE") == ["(integer) 0"])
+              pagedriver.reply(driver, "DBSIZE") == ["(integer) 0"])
         check("and the config is the page's",
-              reply(driver, "CONFIG GET maxmemory-policy")
+              pagedriver.reply(driver, "CONFIG GET maxmemory-policy")
               == ['1) "maxmemory-policy"', '2) "noeviction"'])
         driver.refresh()
         pagedriver.wait_ready(driver)
         check("and stays so after another reload",
-              reply(driver, "DBSIZE") == ["(integer) 0"])
+              pagedriver.reply(driver, "DBSIZE") == ["(integer) 0"])
 
         # A base longer than one chunk (512 KiB) is kept as one record per chunk, and comes
         # back whole.
@@ -364,12 +349,12 @@ def main():
         check("and loads whole after a reload",
               any("Restored from this browser: 60000 keys, from the append-only log" in n
                   for n in lines), lines)
-        check("its last key answers", reply(driver, "GET key:59999") == ['"value:59999"'])
+        check("its last key answers", pagedriver.reply(driver, "GET key:59999") == ['"value:59999"'])
 
         # What an older build kept (layout version 1: the base as one record of `files`, no
         # chunk stores) still loads: the database is rebuilt that way from a page of the same
         # origin that runs no worker, then the playground opens on it.
-        reply(driver, "SET before-old-layout 1")
+        pagedriver.reply(driver, "SET before-old-layout 1")
         kept(driver, 1)
         driver.get(url + "no-such-page")
         rebuilt = idb(driver, """
@@ -417,11 +402,11 @@ def main():
         check("an older build's single-record base loads",
               any("Restored from this browser: 60001 keys, from the append-only log" in n
                   for n in lines), lines)
-        check("with the log after it", reply(driver, "GET before-old-layout") == ['"1"'])
-        reply(driver, "FLUSHALL")
+        check("with the log after it", pagedriver.reply(driver, "GET before-old-layout") == ['"1"'])
+        pagedriver.reply(driver, "FLUSHALL")
 
         # A share link opens on a fresh playground: with one kept, the learner is asked first.
-        reply(driver, "SET mine 1")
+        pagedriver.reply(driver, "SET mine 1")
         kept(driver, 1)
         packer = zlib.compressobj(9, zlib.DEFLATED, -15)
         packed = packer.compress(b"SET shared hello") + packer.flush()
@@ -434,7 +419,7 @@ def main():
               "replacing the one this browser kept (keys: 1;" in (question or ""), question)
         driver.find_element(By.XPATH, "//button[text()='Keep mine']").click()
         check("keeping it runs nothing from the link",
-              reply(driver, "EXISTS mine shared") == ["(integer) 1"])
+              pagedriver.reply(driver, "EXISTS mine shared") == ["(integer) 1"])
         driver.get("about:blank")
         driver.get(link)
         pagedriver.wait_ready(driver)
@@ -445,14 +430,13 @@ def main():
         until(driver, "the replayed line", 10,
               lambda: any("SET shared hello" in n for n in notes(driver)))
         check("replacing it replays the link on a fresh playground",
-              reply(driver, "MGET mine shared") == ["1) (nil)", '2) "hello"'])
+              pagedriver.reply(driver, "MGET mine shared") == ["1) (nil)", '2) "hello"'])
     finally:
         driver.quit()
     full_quota(url, work)
     httpd.shutdown()
     scenarios_not_served(dist, work)
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return summary()
 
 
 if __name__ == "__main__":

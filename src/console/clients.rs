@@ -241,21 +241,30 @@ pub fn Clients() -> impl IntoView {
                 <span class="clients-hint">{move || text().panes_hint}</span>
             </div>
             <Flows />
-            <div class="pane-row" data-panes=move || shared.panes.with(Vec::len).to_string()>
-                <For
-                    each=move || shared.panes.get()
-                    // By the pane's own log as well as its number: after "Continue in the
-                    // console" pane 1 is a new client with a new log, and must be drawn anew.
-                    key=|pane| (pane.id, pane.log)
-                    children=move |pane| view! { <PaneView pane /> }
-                />
-            </div>
+            <PaneRow />
             <p class="hint">{move || shared.text.get().console.keys_hint}</p>
         </section>
     }
 }
 
 /// The last messages, each drawn from its publisher through its channel to its receivers.
+/// The client panes side by side: the console tab's, and an embedded console's.
+#[component]
+pub(crate) fn PaneRow() -> impl IntoView {
+    let shared = use_shared();
+    view! {
+        <div class="pane-row" data-panes=move || shared.panes.with(Vec::len).to_string()>
+            <For
+                each=move || shared.panes.get()
+                // By the pane's own log as well as its number: after "Continue in the
+                // console" pane 1 is a new client with a new log, and must be drawn anew.
+                key=|pane| (pane.id, pane.log)
+                children=move |pane| view! { <PaneView pane /> }
+            />
+        </div>
+    }
+}
+
 #[component]
 fn Flows() -> impl IntoView {
     let shared = use_shared();
@@ -342,7 +351,7 @@ fn Flows() -> impl IntoView {
 /// One client: its header (name, state, rename, disconnect), its scrollback and its prompt
 /// (none in a read-only embedded console).
 #[component]
-pub(crate) fn PaneView(pane: Pane) -> impl IntoView {
+fn PaneView(pane: Pane) -> impl IntoView {
     let shared = use_shared();
     let text = move || shared.text.get();
     let ctext = move || shared.text.get().clients;

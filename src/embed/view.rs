@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::console::clients::PaneView;
+use crate::console::clients::PaneRow;
 use crate::scenario::view::Stepper;
 use crate::state::{use_shared, EngineState};
 
@@ -23,13 +23,7 @@ pub fn EmbedView(
     view! {
         <div class="embed" style:height=height role="region" aria-label=move || text().embed.label>
             <Stepper />
-            <div class="pane-row" data-panes=move || shared.panes.with(Vec::len).to_string()>
-                <For
-                    each=move || shared.panes.get()
-                    key=|pane| (pane.id, pane.log)
-                    children=move |pane| view! { <PaneView pane /> }
-                />
-            </div>
+            <PaneRow />
             <div class="embed-bar">
                 {move || matches!(shared.engine.get(), EngineState::Failed(_)).then(|| view! {
                     <span class="failure" role="alert">{move || text().embed.failed}</span>

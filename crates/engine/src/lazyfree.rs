@@ -198,22 +198,8 @@ impl Engine {
     pub(crate) fn free_value(&mut self, value: Value, memory: usize, lazy: bool) {
         let effort = free_effort(&value);
         let cost_ns = crate::cost::free_cost_ns(&value, effort);
-        if lazy && effort > LAZYFREE_THRESHOLD {
-            let now_us = self.clock.elapsed_us();
-            self.lazyfree.push(
-                Pending {
-                    job: Job::Object(value),
-                    objects: 1,
-                    effort,
-                    cost_us: cost_ns / 1000,
-                    memory,
-                },
-                now_us,
-            );
-        } else {
-            self.charge(cost_ns);
-            drop(value);
-        }
+        let later = lazy && effort > LAZYFREE_THRESHOLD;
+        self.free_job(Job::Object(value), 1, effort, cost_ns, memory, later);
     }
 
     /// Empties database `db` (FLUSHDB, FLUSHALL): at once, every value's free cost charged to
@@ -233,22 +219,7 @@ impl Engine {
                 ns.saturating_add(value_ns + crate::cost::FREE_KEY_NS),
             )
         });
-        if lazy {
-            let now_us = self.clock.elapsed_us();
-            self.lazyfree.push(
-                Pending {
-                    job: Job::Database(keys),
-                    objects: removed,
-                    effort,
-                    cost_us: cost_ns / 1000,
-                    memory,
-                },
-                now_us,
-            );
-        } else {
-            self.charge(cost_ns);
-            drop(keys);
-        }
+        self.free_job(Job::Database(keys), removed, effort, cost_ns, memory, lazy);
         removed
     }
 
@@ -258,21 +229,36 @@ impl Engine {
     pub(crate) fn free_scripts(&mut self, scripts: IndexMap<String, CachedScript>, lazy: bool) {
         let count = scripts.len();
         let cost_ns = crate::cost::FREE_ALLOCATION_NS.saturating_mul(count as u64);
-        if lazy && count > LAZYFREE_THRESHOLD {
+        let later = lazy && count > LAZYFREE_THRESHOLD;
+        self.free_job(Job::Scripts(scripts), count, count, cost_ns, 0, later);
+    }
+
+    /// The one fork of every free above: `job` to the queue when `later` (its `objects`,
+    /// `effort` and modelled `memory` counted there until the modelled worker reaches it),
+    /// else freed now with its cost charged to the command running.
+    fn free_job(
+        &mut self,
+        job: Job,
+        objects: usize,
+        effort: usize,
+        cost_ns: u64,
+        memory: usize,
+        later: bool,
+    ) {
+        if later {
             let now_us = self.clock.elapsed_us();
-            self.lazyfree.push(
-                Pending {
-                    job: Job::Scripts(scripts),
-                    objects: count,
-                    effort: count,
-                    cost_us: cost_ns / 1000,
-                    memory: 0,
-                },
-                now_us,
-            );
+            let cost_us = cost_ns / 1000;
+            let pending = Pending {
+                job,
+                objects,
+                effort,
+                cost_us,
+                memory,
+            };
+            self.lazyfree.push(pending, now_us);
         } else {
             self.charge(cost_ns);
-            drop(scripts);
+            drop(job);
         }
     }
 

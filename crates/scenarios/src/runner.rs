@@ -326,7 +326,10 @@ impl Runner {
             }
         }
         if step.pipeline {
-            self.travel(round_trip_ms);
+            // One trip for them all (none for a step without commands), as the step list
+            // counts it.
+            let ms = self.scenario.travel_ms(&step);
+            self.travel(ms);
         }
         deliveries.extend(self.deliveries());
         let (mut monitor, mut monitor_more) = (wait.monitor, wait.monitor_more);
