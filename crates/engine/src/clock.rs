@@ -21,13 +21,16 @@ pub trait Clock: Send {
     fn now_us(&self) -> u64 {
         self.now_ms().saturating_mul(1000)
     }
-    /// For a virtual clock, which moves only when told to: lets `us` pass, the time a command
-    /// took by the engine's cost model (`crate::cost`), and answers true, the duration being
-    /// the model's. A real clock measured the command itself: it ignores this and answers
-    /// false.
-    fn spend_us(&self, us: u64) -> bool {
-        let _ = us;
+    /// Whether commands take the time the engine's cost model says (`crate::cost`): true for
+    /// a virtual clock, which cannot measure them; a real clock measures them itself, and the
+    /// engine then does not work out a model it would throw away.
+    fn models_cost(&self) -> bool {
         false
+    }
+    /// For a clock that [`models_cost`](Clock::models_cost): lets `us` pass, the time a
+    /// command took by the model.
+    fn spend_us(&self, us: u64) {
+        let _ = us;
     }
 }
 
@@ -71,9 +74,12 @@ impl Clock for ManualClock {
 
     /// The monotonic timer moves by `us`; wall time stays for the caller to move (see
     /// `crate::cost` on why).
-    fn spend_us(&self, us: u64) -> bool {
-        self.elapsed_us.fetch_add(us, Ordering::Relaxed);
+    fn models_cost(&self) -> bool {
         true
+    }
+
+    fn spend_us(&self, us: u64) {
+        self.elapsed_us.fetch_add(us, Ordering::Relaxed);
     }
 }
 
@@ -103,7 +109,11 @@ impl Clock for ShiftedClock {
         self.inner.elapsed_us()
     }
 
-    fn spend_us(&self, us: u64) -> bool {
+    fn models_cost(&self) -> bool {
+        self.inner.models_cost()
+    }
+
+    fn spend_us(&self, us: u64) {
         self.inner.spend_us(us)
     }
 
