@@ -113,9 +113,25 @@
       return handle;
     },
     // Drives an iframe the course page wrote itself (its src has `embed` and this page's
-    // `origin`): call it before the iframe loads, so that its ready is heard.
+    // `origin`), before or after it loaded: a console already loaded is asked to say it is
+    // ready again (`keyspace:hello`), so its ready is heard either way.
     attach: function (iframe) {
-      return new Console(iframe, new URL(iframe.src, location.href).origin);
+      var origin = new URL(iframe.src, location.href).origin;
+      var handle = new Console(iframe, origin);
+      function hello() {
+        iframe.contentWindow.postMessage({ type: "keyspace:hello" }, origin);
+      }
+      var loaded;
+      try {
+        // Still the empty document every frame starts with: its load is to come.
+        loaded = iframe.contentWindow.location.href !== "about:blank";
+      } catch (notOurs) {
+        // Another origin's document: the playground has loaded.
+        loaded = true;
+      }
+      if (loaded) hello();
+      iframe.addEventListener("load", hello);
+      return handle;
     },
   };
 })();

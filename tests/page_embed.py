@@ -206,6 +206,26 @@ def main():
               shown == [["127.0.0.1:6379> SET visits 10", "OK"],
                         ["127.0.0.1:6379> INCR visits", "(integer) 11"]], shown)
 
+        # A console the course page attaches to only after it said it was ready: asked
+        # again (keyspace:hello), it says so, and answers.
+        driver.set_script_timeout(90)
+        late = driver.execute_async_script("""
+            const done = arguments[arguments.length - 1];
+            const f = document.createElement("iframe");
+            f.src = arguments[0];
+            addEventListener("message", function first(e) {
+              if (e.source !== f.contentWindow || e.data.type !== "keyspace:ready") return;
+              removeEventListener("message", first);
+              const late = KeyspaceEmbed.attach(f);
+              const silence = new Promise((r) => setTimeout(() => r("never ready"), 15000));
+              Promise.race([late.ready.then(() => late.run("PING")).then((r) => r.text),
+                            silence]).then(done);
+            });
+            document.body.appendChild(f);
+        """, f"{origin(play)}/index.html?embed&origin={origin(course)}")
+        check("a console attached after it was ready says so again, and answers",
+              late == "PONG", late)
+
         # The playground in a tab of its own, while the course page stays open: it keeps its
         # storage, is not told that another tab has it, and sees none of the consoles' keys.
         course_tab = driver.current_window_handle

@@ -381,6 +381,7 @@ impl Shared {
                 }
             }
             Message::Reset { id } => self.restart_embedded(embed, id),
+            Message::Hello => embed.greeted(),
         }
     }
 }

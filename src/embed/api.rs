@@ -21,6 +21,9 @@ pub enum Message {
     /// `{type: "keyspace:reset", id}`: a fresh engine, `run=` lines and scenario again; the
     /// next `keyspace:ready` carries `id`.
     Reset { id: JsValue },
+    /// `{type: "keyspace:hello"}`: a page that began listening after the console was ready
+    /// (a late `attach`) asks to hear `keyspace:ready` again.
+    Hello,
 }
 
 /// Whether a message from `from` is heard, when the address declared `declared` and the
@@ -63,6 +66,7 @@ pub fn read(ev: &web_sys::MessageEvent, declared: Option<&str>) -> Option<Messag
             command: field("command")?.as_string()?,
         }),
         "keyspace:reset" => Some(Message::Reset { id }),
+        "keyspace:hello" => Some(Message::Hello),
         _ => None,
     }
 }

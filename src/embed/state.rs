@@ -95,6 +95,14 @@ impl Embed {
         );
     }
 
+    /// The course page said hello: if the console is ready, it says so again (id `null`),
+    /// for a page that was not listening the first time; if not, its ready is still to come.
+    pub fn greeted(&self) {
+        if self.announced.get_value() {
+            api::post(self.origin().as_deref(), "keyspace:ready", &[("id", JsValue::NULL)]);
+        }
+    }
+
     /// Says `keyspace:ready` once the engine is up and the `run=` lines have their replies.
     pub fn settled(&self) {
         if self.announced.get_value() {
