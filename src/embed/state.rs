@@ -99,7 +99,11 @@ impl Embed {
     /// for a page that was not listening the first time; if not, its ready is still to come.
     pub fn greeted(&self) {
         if self.announced.get_value() {
-            api::post(self.origin().as_deref(), "keyspace:ready", &[("id", JsValue::NULL)]);
+            api::post(
+                self.origin().as_deref(),
+                "keyspace:ready",
+                &[("id", JsValue::NULL)],
+            );
         }
     }
 

@@ -374,7 +374,7 @@ impl Engine {
             // PFCOUNT changed its key only if the key is there: one that expired on the way
             // was logged as a DEL.
             "pfcount" if !exists => return,
-            "restore" => {
+            "restore" | "restore-asking" => {
                 let absttl = argv[4..].iter().any(|a| a.eq_ignore_ascii_case(b"absttl"));
                 if !exists {
                     vec![b"DEL", key]

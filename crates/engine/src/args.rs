@@ -180,6 +180,36 @@ pub fn string2ull(arg: &[u8]) -> Option<u64> {
     Some(if negative { n.wrapping_neg() } else { n })
 }
 
+/// C's `atoi` as glibc has it: `strtol` (leading blanks, a sign, digits up to the first
+/// other byte, 0 when there are none, saturating at the bounds of a 64-bit `long`) cast to
+/// an `int`, which wraps what does not fit.
+pub fn atoi(arg: &[u8]) -> i32 {
+    let start = arg
+        .iter()
+        .position(|&b| !is_c_space(b))
+        .unwrap_or(arg.len());
+    let (negative, digits) = match &arg[start..] {
+        [b'-', digits @ ..] => (true, digits),
+        [b'+', digits @ ..] => (false, digits),
+        digits => (false, digits),
+    };
+    let magnitude = digits
+        .iter()
+        .take_while(|d| d.is_ascii_digit())
+        .try_fold(0i128, |n, d| {
+            let n = n * 10 + i128::from(d - b'0');
+            // Past what a long holds, strtol's answer is fixed: stop reading.
+            (n <= i128::from(i64::MAX) + 1).then_some(n)
+        });
+    let long = match (magnitude, negative) {
+        (Some(n), true) => (-n).max(i128::from(i64::MIN)) as i64,
+        (Some(n), false) => n.min(i128::from(i64::MAX)) as i64,
+        (None, true) => i64::MIN,
+        (None, false) => i64::MAX,
+    };
+    long as i32
+}
+
 /// C's `isspace` in the C locale.
 pub(crate) fn is_c_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r')

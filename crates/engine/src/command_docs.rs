@@ -252,6 +252,8 @@ pub fn syntax(args: &[Arg]) -> Syntax {
 fn argument_syntax(arg: &Arg) -> Syntax {
     let token = |t: &str| Syntax::Token(t.to_ascii_uppercase());
     let value = match arg.kind {
+        // MIGRATE's empty key is written as the empty string it is.
+        ArgType::PureToken if arg.token == Some("") => Syntax::Token("\"\"".into()),
         ArgType::PureToken => token(arg.token.unwrap_or(arg.name)),
         ArgType::OneOf => Syntax::Choice(arg.arguments.iter().map(argument_syntax).collect()),
         ArgType::Block => syntax(&arg.arguments),

@@ -300,6 +300,8 @@ pub struct Engine {
     pub(crate) lazyfree: crate::lazyfree::LazyFree,
     /// The modelled work of the command running, in ns (`crate::cost`).
     pub(crate) work_ns: u64,
+    /// MIGRATE's connections to other servers (`crate::migrate`).
+    pub(crate) migrate: crate::migrate::Migrate,
 }
 
 /// A geo search as it was asked: which key of which database, and the circle or box.
@@ -361,6 +363,7 @@ impl Engine {
             resident: Default::default(),
             lazyfree: Default::default(),
             work_ns: 0,
+            migrate: Default::default(),
         };
         let requirepass = engine.config.text("requirepass").as_bytes().to_vec();
         engine.acl.set_requirepass(&requirepass);
@@ -949,6 +952,7 @@ impl Engine {
         self.sample_resident_memory(false);
         self.flush_aof();
         self.persistence_cron();
+        self.migrate.close_timed_out(self.now_ms / 1000);
         let now_us = self.clock.elapsed_us();
         self.ops_samples
             .track(now_us, self.stats.total_commands_processed);
@@ -1001,6 +1005,11 @@ impl Engine {
         let result = crate::cmd::acl::load_acl_file(self, access.as_mut());
         self.acl_file = Some(access);
         result
+    }
+
+    /// Lends the engine connections to other servers, for MIGRATE (`crate::migrate`).
+    pub fn set_outbound(&mut self, outbound: Box<dyn crate::migrate::Outbound>) {
+        self.migrate.outbound = Some(outbound);
     }
 
     /// Gives the engine whoever listens for its clients, so that CONFIG SET of `port` and

@@ -454,6 +454,18 @@ pub enum Error {
     DumpPayloadChecksum,
     /// A DUMP payload whose footer is right but whose value cannot be read.
     BadDataFormat,
+    /// MIGRATE ... KEYS with a key given before the options.
+    MigrateKeysWithKey,
+    /// MIGRATE could not connect to the target.
+    MigrateConnect,
+    /// MIGRATE's exchange with the target failed: while writing, or while reading.
+    MigrateIo {
+        writing: bool,
+    },
+    /// The target answered one of MIGRATE's commands with this error line (without its `-`).
+    MigrateTarget(String),
+    /// ASKING where cluster mode is off (it always is).
+    ClusterDisabled,
     /// SAVE (or what needs one) could not write the snapshot: Redis's bare `-ERR`.
     SaveFailed,
     /// DEBUG RELOAD could not load back what it saved.
@@ -976,6 +988,18 @@ impl fmt::Display for Error {
             InvalidFreq => f.write_str("ERR Invalid FREQ value, must be >= 0 and <= 255"),
             DumpPayloadChecksum => f.write_str("ERR DUMP payload version or checksum are wrong"),
             BadDataFormat => f.write_str("ERR Bad data format"),
+            MigrateKeysWithKey => f.write_str(
+                "ERR When using MIGRATE KEYS option, the key argument must be set to the empty \
+                 string",
+            ),
+            MigrateConnect => f.write_str("IOERR error or timeout connecting to the client"),
+            MigrateIo { writing } => write!(
+                f,
+                "IOERR error or timeout {} to target instance",
+                if *writing { "writing" } else { "reading" }
+            ),
+            MigrateTarget(line) => write!(f, "ERR Target instance replied with error: {line}"),
+            ClusterDisabled => f.write_str("ERR This instance has cluster support disabled"),
             SaveFailed => f.write_str("ERR"),
             ReloadFailed => {
                 f.write_str("ERR Error trying to load the RDB dump")

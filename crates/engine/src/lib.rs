@@ -63,6 +63,7 @@ pub mod listpack;
 pub mod lolwut;
 mod longdouble;
 pub mod memory;
+pub mod migrate;
 pub mod monitor;
 pub mod pause;
 pub mod persist;

@@ -67,6 +67,8 @@ pub mod flag {
     /// Not listed either: a script's command (EVAL, FCALL), whose writes reach the log as
     /// their effects while it runs and never as itself (Redis's `preventCommandPropagation`).
     pub const EFFECTS_PROPAGATED: u32 = 1 << 27;
+    /// Accepted from a client that was redirected with -ASK (RESTORE-ASKING).
+    pub const ASKING: u32 = 1 << 28;
 
     /// Every flag with its `COMMAND INFO` name, in Redis's order.
     pub const NAMES: &[(u32, &str)] = &[
@@ -81,6 +83,7 @@ pub mod flag {
         (STALE, "stale"),
         (SKIP_MONITOR, "skip_monitor"),
         (SKIP_SLOWLOG, "skip_slowlog"),
+        (ASKING, "asking"),
         (FAST, "fast"),
         (NO_AUTH, "no_auth"),
         // MAY_REPLICATE is hidden from COMMAND INFO, on purpose in Redis too.
@@ -113,6 +116,9 @@ pub mod key_flag {
     /// The flags differ per invocation: a `get_keys_function` finds the keys and their flags
     /// (SET with or without GET).
     pub const VARIABLE_FLAGS: u32 = 1 << 9;
+    /// The spec finds some of the keys only: where it matches, the command's own
+    /// `get_keys_function` finds them all (MIGRATE's KEYS).
+    pub const INCOMPLETE: u32 = 1 << 10;
 
     /// Every flag with its `COMMAND INFO` name, in Redis's order.
     pub const NAMES: &[(u32, &str)] = &[
@@ -125,6 +131,7 @@ pub mod key_flag {
         (INSERT, "insert"),
         (DELETE, "delete"),
         (NOT_KEY, "not_key"),
+        (INCOMPLETE, "incomplete"),
         (VARIABLE_FLAGS, "variable_flags"),
     ];
 

@@ -22,6 +22,7 @@
 
 mod aclfile;
 mod clock;
+mod outbound;
 mod resident;
 mod server;
 mod storage;
@@ -73,6 +74,7 @@ fn main() -> ExitCode {
     engine.set_capture_events(false);
     engine.set_front_end_resumes(true);
     engine.set_resident_memory(Box::new(resident::ProcessMemory));
+    engine.set_outbound(Box::<outbound::Sockets>::default());
     // Like redis-server, refuse to start on a snapshot that cannot be read whole, rather than
     // serve half of it or overwrite it with an empty keyspace at the next save.
     engine.set_storage(Box::<storage::FileStorage>::default());

@@ -288,6 +288,9 @@ pub static NOTES: &[Notes] = &[
     // persistence
     n("dump", "把鍵的值序列化成 RDB 格式（附 RDB 版本和 CRC-64 檢查碼），可交給 RESTORE。", &["SET greeting hello\nDUMP greeting"]),
     n("restore", "用 DUMP 產生的序列化值建立鍵，並先檢查版本和檢查碼。", &["RESTORE copy 0 \"\\x00\\x05hello\\n\\x00cr\\xdfve4 \\n\"\nGET copy"]),
+    n("restore-asking", "叢集搬移鍵時送出的 RESTORE；這裡沒有叢集，作用與 RESTORE 相同。", &["RESTORE-ASKING copy 0 \"\\x00\\x05hello\\n\\x00cr\\xdfve4 \\n\"\nGET copy"]),
+    n("migrate", "把鍵搬到另一台伺服器（加 COPY 則是複製）：在這裡 DUMP、在對方 RESTORE，對方回 OK 後才在這裡刪除；搬移期間其他用戶端都得等。", &["SET user:1 ada\nMIGRATE 127.0.0.1 6380 user:1 0 1000", "MIGRATE 127.0.0.1 6380 \"\" 0 1000 COPY KEYS user:1 user:2"]),
+    n("asking", "叢集在 -ASK 轉向後要用戶端先送的命令；這台伺服器沒有開叢集模式，所以會拒絕。", &["ASKING"]),
     n("save", "把整個鍵空間寫成 RDB 快照（在網頁裡存在記憶體中）。", &["SET greeting hello\nSAVE\nLASTSAVE"]),
     n("bgsave", "像 SAVE 一樣寫快照；Redis 會 fork 到背景去做，這裡在回覆前就做完。", &["BGSAVE"]),
     n("lastsave", "傳回上次成功儲存快照的 Unix 時間。", &["LASTSAVE"]),
@@ -444,8 +447,8 @@ mod tests {
                     let replies = engine.execute(client, &argv).into_replies();
                     let refused = replies.iter().any(|r| r.is_error());
                     // No file to rewrite, load or save, no script or function to kill, no
-                    // latency spike to draw (no command here is slow): the refusal is the
-                    // lesson.
+                    // latency spike to draw (no command here is slow), no server to migrate
+                    // to, no cluster to be redirected in: the refusal is the lesson.
                     let refusal_teaches = [
                         "config|rewrite",
                         "acl|load",
@@ -453,6 +456,8 @@ mod tests {
                         "script|kill",
                         "function|kill",
                         "latency|graph",
+                        "migrate",
+                        "asking",
                     ]
                     .contains(&row.name);
                     assert!(

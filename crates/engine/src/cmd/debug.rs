@@ -21,7 +21,7 @@
 
 use std::hash::{Hash, Hasher};
 
-use crate::args::{string2ll, strtod};
+use crate::args::{atoi, string2ll, strtod};
 use crate::db::{LookupFlags, Value};
 use crate::engine::{Call, ClientId, Engine, Outcome};
 use crate::error::Error;
@@ -421,7 +421,7 @@ fn debug(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
             Ok(Reply::ok().into())
         }
         (b"aof-flush-sleep", 3) => {
-            engine.debug.aof_flush_sleep_us = atoi(&argv[2]);
+            engine.debug.aof_flush_sleep_us = i64::from(atoi(&argv[2]));
             Ok(Reply::ok().into())
         }
         // No replica is ever connected, so there is no one to send the command to; Redis's
@@ -501,25 +501,6 @@ fn restart(engine: &mut Engine, by: ClientId, graceful: bool, delay_ms: u64) -> 
     engine.debug.restart = Some(Restart { graceful, delay_ms });
     engine.request_shutdown(by);
     Ok(Outcome::Replies(Vec::new()))
-}
-
-/// C's `atoi`: an optional sign and the digits after it, 0 when there are none; what does
-/// not fit an `int` wraps as glibc's does in practice (through a `long`).
-fn atoi(arg: &[u8]) -> i64 {
-    let text = String::from_utf8_lossy(arg);
-    let text = text.trim_start();
-    let (sign, digits) = match text.as_bytes().first() {
-        Some(b'-') => (-1i64, &text[1..]),
-        Some(b'+') => (1, &text[1..]),
-        _ => (1, text),
-    };
-    let value = digits
-        .bytes()
-        .take_while(u8::is_ascii_digit)
-        .fold(0i64, |n, d| {
-            n.wrapping_mul(10).wrapping_add(i64::from(d - b'0'))
-        });
-    i64::from((sign.wrapping_mul(value)) as i32)
 }
 
 /// ```text

@@ -16,6 +16,7 @@ pub mod info;
 pub mod keys;
 pub mod latency;
 pub mod list;
+pub mod migrate;
 pub mod multi;
 pub mod persist;
 pub mod pubsub;
@@ -54,6 +55,7 @@ pub static FAMILIES: &[&[CommandSpec]] = &[
     server::COMMANDS,
     latency::COMMANDS,
     persist::COMMANDS,
+    migrate::COMMANDS,
     scripting::COMMANDS,
     functions::COMMANDS,
 ];

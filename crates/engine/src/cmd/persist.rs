@@ -151,7 +151,7 @@ fn dump(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 /// REPLACE, the TTL (relative ms, absolute with ABSTTL, 0 for none), then the payload's
 /// footer, then its value. A TTL already in the past deletes the key REPLACE would have
 /// replaced and answers OK.
-fn restore(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+pub(crate) fn restore(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     let argv = call.argv;
     let (mut replace, mut absttl) = (false, false);
     let (mut idle, mut freq): (Option<i64>, Option<i64>) = (None, None);

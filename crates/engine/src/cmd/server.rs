@@ -816,6 +816,9 @@ fn keys_by_specs(spec: &CommandSpec, argv: &[Vec<u8>]) -> Option<Vec<KeyReferenc
         }
         let indexes = (first..=last).step_by(step.max(1) as usize);
         keys.extend(indexes.map(|i| (i as usize, key_spec.flags)));
+        if key_spec.flags & key_flag::INCOMPLETE != 0 {
+            return None;
+        }
     }
     Some(keys)
 }
@@ -844,8 +847,8 @@ fn keyword_position(argv: &[Vec<u8>], keyword: &str, startfrom: i32) -> Option<u
 
 /// The `get_keys_function` of the commands whose key specs cannot always tell: SET (is the
 /// old value read? `setGetKeys`), BITFIELD (is the key only read? `bitfieldGetKeys`), SORT
-/// and SORT_RO (STORE may come anywhere), and the commands
-/// with a count of keys, which Redis reads again with C's `atoi` (`genericGetKeys`: the keys,
+/// and SORT_RO (STORE may come anywhere), MIGRATE (one key, or those after KEYS), and the
+/// commands with a count of keys, which Redis reads again with C's `atoi` (`genericGetKeys`: the keys,
 /// then the destination, all without flags).
 fn get_keys_function(spec: &CommandSpec, argv: &[Vec<u8>]) -> Vec<KeyReference> {
     match (spec.group, spec.name) {
@@ -876,6 +879,7 @@ fn get_keys_function(spec: &CommandSpec, argv: &[Vec<u8>]) -> Vec<KeyReference> 
         }
         ("generic", "sort_ro") => vec![(1, key_flag::RO | key_flag::ACCESS)],
         ("stream", "xread" | "xreadgroup") => xread_get_keys(argv),
+        ("generic", "migrate") => crate::cmd::migrate::get_keys(argv),
         _ => generic_get_keys(spec, argv),
     }
 }
@@ -934,7 +938,10 @@ fn generic_get_keys(spec: &CommandSpec, argv: &[Vec<u8>]) -> Vec<KeyReference> {
         return Vec::new();
     };
     let (count_at, first, step) = (count_at as usize, first as usize, step.max(1) as usize);
-    let Some(count) = argv.get(count_at).map(|arg| atoi(arg)) else {
+    let Some(count) = argv
+        .get(count_at)
+        .map(|arg| i64::from(crate::args::atoi(arg)))
+    else {
         return Vec::new();
     };
     if count < 1 || count > (argv.len().saturating_sub(first) / step) as i64 {
@@ -944,23 +951,6 @@ fn generic_get_keys(spec: &CommandSpec, argv: &[Vec<u8>]) -> Vec<KeyReference> {
         .map(|i| (first + i * step, 0))
         .chain(destination.map(|at| (at as usize, 0)))
         .collect()
-}
-
-/// C's `atoi`: optional blanks and sign, then digits up to the first non-digit; 0 when none.
-fn atoi(bytes: &[u8]) -> i64 {
-    let text = String::from_utf8_lossy(bytes);
-    let text = text.trim_start();
-    let (sign, digits) = match text.as_bytes().first() {
-        Some(b'-') => (-1, &text[1..]),
-        Some(b'+') => (1, &text[1..]),
-        _ => (1, text),
-    };
-    let end = digits
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(digits.len());
-    sign * digits[..end]
-        .parse::<i64>()
-        .unwrap_or(if end == 0 { 0 } else { i64::MAX })
 }
 
 /// ```text
