@@ -21,7 +21,8 @@
 //! allocation. A value at or under the threshold is freed in the command, as before. A
 //! database emptied asynchronously goes to the queue whatever its size, one object per key;
 //! EVAL's script cache flushed with SCRIPT FLUSH ASYNC goes when it holds more than 64
-//! scripts, one object per script.
+//! scripts, one object per script, and the function libraries flushed with FUNCTION FLUSH
+//! ASYNC when they hold more than 64 functions, one object per function.
 //!
 //! **What INFO shows.** `lazyfree_pending_objects` counts what waits in the queue (one per
 //! value, a database's keys each), `lazyfreed_objects` what the worker freed since start or
@@ -55,6 +56,7 @@ use crate::db::Value;
 use crate::dict::Dict;
 use crate::engine::Engine;
 use crate::memory;
+use crate::script::functions::Libraries;
 use crate::script::CachedScript;
 use indexmap::IndexMap;
 
@@ -72,6 +74,8 @@ enum Job {
     Database(Dict),
     /// EVAL's script cache, flushed asynchronously (`lazyFreeLuaScripts`).
     Scripts(IndexMap<String, CachedScript>),
+    /// The function libraries, flushed asynchronously (`lazyFreeFunctionsCtx`).
+    Functions(Libraries),
 }
 
 impl Job {
@@ -81,6 +85,7 @@ impl Job {
             Job::Object(value) => drop(value),
             Job::Database(keys) => drop(keys),
             Job::Scripts(scripts) => drop(scripts),
+            Job::Functions(libraries) => drop(libraries),
         }
     }
 }
@@ -231,6 +236,24 @@ impl Engine {
         let cost_ns = crate::cost::FREE_ALLOCATION_NS.saturating_mul(count as u64);
         let later = lazy && count > LAZYFREE_THRESHOLD;
         self.free_job(Job::Scripts(scripts), count, count, cost_ns, 0, later);
+    }
+
+    /// Forgets the function libraries (FUNCTION FLUSH), their callbacks already unpinned
+    /// from Lua: through the queue when `lazy` and they held more than
+    /// [`LAZYFREE_THRESHOLD`] `functions` (`freeFunctionsAsync`), one object each, their
+    /// modelled `memory` counted until then.
+    pub(crate) fn free_functions(
+        &mut self,
+        libraries: Libraries,
+        functions: usize,
+        memory: usize,
+        lazy: bool,
+    ) {
+        let cost_ns = crate::cost::FREE_ALLOCATION_NS.saturating_mul(functions as u64);
+        let later = lazy && functions > LAZYFREE_THRESHOLD;
+        let memory = if later { memory } else { 0 };
+        let job = Job::Functions(libraries);
+        self.free_job(job, functions, functions, cost_ns, memory, later);
     }
 
     /// The one fork of every free above: `job` to the queue when `later` (its `objects`,

@@ -559,7 +559,7 @@ impl Engine {
         let keys: usize = snapshot.dbs.iter().map(Vec::len).sum();
         self.hold_per_key(self.config.int("key-load-delay"), keys);
         let codes = std::mem::take(&mut snapshot.functions);
-        let libraries = self
+        let mut libraries = self
             .load_libraries(&codes, mode == LoadMode::Merge)
             .map_err(|e| RdbError::Function(e.to_string()))?;
         let keys_loaded = self
@@ -568,7 +568,7 @@ impl Engine {
         match &keys_loaded {
             Ok(()) if mode == LoadMode::Replace => self.replace_libraries(libraries),
             Ok(()) => self.join_libraries(libraries),
-            Err(_) => self.release_all(libraries),
+            Err(_) => self.release_all(&mut libraries),
         }
         keys_loaded
     }

@@ -325,15 +325,17 @@ fn function_delete(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 /// ```text
 /// FUNCTION FLUSH [ASYNC|SYNC]
 /// ```
-/// ASYNC frees in the background in Redis; here the libraries are simply let go.
+/// ASYNC frees the libraries in the background (when there are more than 64 functions), as
+/// does no mode with `lazyfree-lazy-user-flush yes`.
 fn function_flush(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
-    match &call.argv[2..] {
-        [] => {}
-        [mode] if is(mode, "sync") || is(mode, "async") => {}
+    let lazy = match &call.argv[2..] {
+        [] => engine.lazyfree.user_flush,
+        [mode] if is(mode, "sync") => false,
+        [mode] if is(mode, "async") => true,
         [_] => return Err(Error::FunctionFlushOption),
         _ => return Err(subcommand_syntax(call)),
-    }
-    engine.flush_functions();
+    };
+    engine.flush_functions(lazy);
     engine.dirty += 1;
     Ok(Reply::ok().into())
 }
@@ -438,14 +440,14 @@ fn function_restore(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     let (codes, unreadable) =
         rdb::restore_functions(&call.argv[2], !engine.debug.skip_checksum_validation)
             .map_err(|_| Error::DumpPayloadChecksum)?;
-    let libraries = engine.load_libraries(&codes, false)?;
+    let mut libraries = engine.load_libraries(&codes, false)?;
     let joined = match unreadable {
         Some(why) => Err(Error::FunctionPayload(why)),
         None if policy == Policy::Flush => Ok(()),
         None => engine.check_join(&libraries, policy == Policy::Replace),
     };
     if let Err(e) = joined {
-        engine.release_all(libraries);
+        engine.release_all(&mut libraries);
         return Err(e);
     }
     if policy == Policy::Flush {

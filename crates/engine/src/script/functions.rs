@@ -381,7 +381,7 @@ impl Engine {
             return Err(Error::LibraryExists(name));
         }
         let functions = self.run_library_code(&code[meta.body..], source)?;
-        let library = Library {
+        let mut library = Library {
             name: name.clone(),
             code: code.to_vec(),
             functions,
@@ -394,11 +394,11 @@ impl Engine {
                 .map(|f| Error::FunctionExists(f.name.clone()))
         };
         if let Some(error) = refusal {
-            self.release(library);
+            self.release(&mut library);
             return Err(error);
         }
-        if let Some(old) = target.link(library) {
-            self.release(old);
+        if let Some(mut old) = target.link(library) {
+            self.release(&mut old);
         }
         Ok(name)
     }
@@ -469,7 +469,7 @@ impl Engine {
     }
 
     /// Lets a library's functions go: the collector may take them.
-    fn release(&mut self, library: Library) {
+    fn release(&mut self, library: &mut Library) {
         if let Some(lua) = self
             .scripting
             .functions
@@ -477,14 +477,14 @@ impl Engine {
             .as_mut()
             .and_then(|s| s.lua.as_mut())
         {
-            for f in library.functions {
+            for f in library.functions.drain(..) {
                 lua.unpin(f.callback);
             }
         }
     }
 
-    pub(crate) fn release_all(&mut self, libraries: Libraries) {
-        for library in libraries.libraries.into_values() {
+    pub(crate) fn release_all(&mut self, libraries: &mut Libraries) {
+        for library in libraries.libraries.values_mut() {
             self.release(library);
         }
     }
@@ -492,19 +492,22 @@ impl Engine {
     /// FUNCTION DELETE: the library taken out, or None.
     pub(crate) fn delete_library(&mut self, name: &str) -> bool {
         match self.scripting.functions.current.unlink(name) {
-            Some(library) => {
-                self.release(library);
+            Some(mut library) => {
+                self.release(&mut library);
                 true
             }
             None => false,
         }
     }
 
-    /// FUNCTION FLUSH: every library gone (Redis's `functionsLibCtxClearCurrent`); the Lua
-    /// state stays.
-    pub(crate) fn flush_functions(&mut self) {
-        let old = std::mem::take(&mut self.scripting.functions.current);
-        self.release_all(old);
+    /// FUNCTION FLUSH: every library gone (Redis's `functionsLibCtxClearCurrent`), freed in
+    /// the background when `lazy` and there are many (`crate::lazyfree`); the Lua state
+    /// stays.
+    pub(crate) fn flush_functions(&mut self, lazy: bool) {
+        let mut old = std::mem::take(&mut self.scripting.functions.current);
+        let (functions, memory) = (old.function_count(), old.memory_overhead());
+        self.release_all(&mut old);
+        self.free_functions(old, functions, memory, lazy);
     }
 
     /// Loads library codes (from a FUNCTION RESTORE payload or a snapshot) into a set of
@@ -520,7 +523,7 @@ impl Engine {
             if let Err(e) =
                 self.create_library(&mut libraries, code, replace, LoadSource::Persistence)
             {
-                self.release_all(libraries);
+                self.release_all(&mut libraries);
                 return Err(e);
             }
         }
@@ -540,16 +543,16 @@ impl Engine {
     /// [`Engine::check_join`] first.
     pub(crate) fn join_libraries(&mut self, libraries: Libraries) {
         for library in libraries.libraries.into_values() {
-            if let Some(old) = self.scripting.functions.current.link(library) {
-                self.release(old);
+            if let Some(mut old) = self.scripting.functions.current.link(library) {
+                self.release(&mut old);
             }
         }
     }
 
     /// Puts `libraries` in place of the current ones.
     pub(crate) fn replace_libraries(&mut self, libraries: Libraries) {
-        let old = std::mem::replace(&mut self.scripting.functions.current, libraries);
-        self.release_all(old);
+        let mut old = std::mem::replace(&mut self.scripting.functions.current, libraries);
+        self.release_all(&mut old);
     }
 
     /// The flags of the function `argv[1]` names, for FCALL's command flags.
