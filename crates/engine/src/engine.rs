@@ -300,6 +300,8 @@ pub struct Engine {
     pub(crate) lazyfree: crate::lazyfree::LazyFree,
     /// The modelled work of the command running, in ns (`crate::cost`).
     pub(crate) work_ns: u64,
+    /// Replication IDs, offsets, the backlog and the replicas (`crate::replication`).
+    pub replication: crate::replication::Replication,
 }
 
 /// A geo search as it was asked: which key of which database, and the circle or box.
@@ -361,6 +363,7 @@ impl Engine {
             resident: Default::default(),
             lazyfree: Default::default(),
             work_ns: 0,
+            replication: crate::replication::Replication::new(rng_seed, now_ms / 1000),
         };
         let requirepass = engine.config.text("requirepass").as_bytes().to_vec();
         engine.acl.set_requirepass(&requirepass);
