@@ -16,6 +16,7 @@ pub mod info;
 pub mod keys;
 pub mod latency;
 pub mod list;
+pub mod master;
 pub mod multi;
 pub mod persist;
 pub mod pubsub;
@@ -56,4 +57,5 @@ pub static FAMILIES: &[&[CommandSpec]] = &[
     persist::COMMANDS,
     scripting::COMMANDS,
     functions::COMMANDS,
+    master::COMMANDS,
 ];
