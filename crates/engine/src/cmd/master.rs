@@ -25,7 +25,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         since: "3.0.0",
         summary: "Tells the primary about a replica (its port, address, capabilities) and \
                   acknowledges the stream it processed; sent by replicas.",
-        syntax: "",
+        syntax: "option value [option value ...]",
         complexity: "O(1)",
         keys: &[],
         tips: &[],
