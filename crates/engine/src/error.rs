@@ -616,6 +616,22 @@ pub enum Error {
     SyncPendingOutput,
     /// PSYNC ... FAILOVER sent to a primary.
     PsyncFailoverToMaster,
+    /// SYNC or PSYNC while this server fails over.
+    SyncWhileFailingOver,
+    /// FAILOVER ABORT with none under way.
+    NoFailoverInProgress,
+    /// FAILOVER TIMEOUT of 0 or less.
+    FailoverTimeoutNotPositive,
+    /// FAILOVER while one is under way.
+    FailoverInProgress,
+    /// FAILOVER with no replica attached.
+    FailoverNoReplicas,
+    /// FAILOVER FORCE without both TIMEOUT and TO.
+    FailoverForceNeedsTarget,
+    /// FAILOVER TO an address no replica listens at.
+    FailoverTargetNotReplica,
+    /// FAILOVER TO a replica still syncing.
+    FailoverTargetNotOnline,
 }
 
 impl Error {
@@ -1153,6 +1169,14 @@ impl fmt::Display for Error {
             FilteredReplicaNeedsEof => f.write_str("ERR Filtered replica requires EOF capability"),
             SyncPendingOutput => f.write_str("ERR SYNC and PSYNC are invalid with pending output"),
             PsyncFailoverToMaster => f.write_str("ERR PSYNC FAILOVER can't be sent to a master."),
+            SyncWhileFailingOver => f.write_str("NOMASTERLINK Can't SYNC while failing over"),
+            NoFailoverInProgress => f.write_str("ERR No failover in progress."),
+            FailoverTimeoutNotPositive => f.write_str("ERR FAILOVER timeout must be greater than 0"),
+            FailoverInProgress => f.write_str("ERR FAILOVER already in progress."),
+            FailoverNoReplicas => f.write_str("ERR FAILOVER requires connected replicas."),
+            FailoverForceNeedsTarget => f.write_str("ERR FAILOVER with force option requires both a timeout and target HOST and IP."),
+            FailoverTargetNotReplica => f.write_str("ERR FAILOVER target HOST and PORT is not a replica."),
+            FailoverTargetNotOnline => f.write_str("ERR FAILOVER target replica is not online."),
         }
     }
 }

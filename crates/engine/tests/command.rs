@@ -210,7 +210,8 @@ fn command_count_and_list_cover_the_table() {
             "shutdown",
             "replconf",
             "psync",
-            "sync"
+            "sync",
+            "failover"
         ])
     );
 }
