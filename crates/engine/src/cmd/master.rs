@@ -102,7 +102,7 @@ pub static COMMANDS: &[CommandSpec] = &[
 /// reply; `getack`, which a primary answers with nothing.
 fn replconf(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     let argv = call.argv;
-    if argv.len() % 2 == 0 {
+    if argv.len().is_multiple_of(2) {
         return Err(Error::Syntax);
     }
     for pair in argv[1..].chunks(2) {

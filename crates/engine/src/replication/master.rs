@@ -658,7 +658,7 @@ impl Engine {
             .as_ref()
             .is_some_and(|f| f.end_ms.is_some())
             && self.check_pause_timeout();
-        if loops % period == 0 && count > 0 && !failover_pausing {
+        if loops.is_multiple_of(period) && count > 0 && !failover_pausing {
             self.feed_replicas_command(&[b"PING"]);
         }
         // A bare newline keeps a replica waiting for its snapshot from timing out; it is
