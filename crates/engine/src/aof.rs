@@ -21,6 +21,17 @@
 //! between MULTI and EXEC, so that a replay applies all of them or, cut short, none. A
 //! transaction that wrote nothing logs nothing; a queued command that failed wrote nothing.
 //!
+//! # The replicas take the same commands
+//!
+//! Propagation has two readers, as Redis's `propagateNow` hands one argv to
+//! `feedAppendOnlyFile` and to `replicationFeedSlaves`: the log, while `appendonly` is on,
+//! and the replication stream, while there is a backlog (`crate::replication`), whether the
+//! log is on or not. Each is a [`CommandStream`] with its own last SELECT (the stream's is
+//! Redis's `slaveseldb`, forgotten at each full sync) and its own transaction held until
+//! the command ends; `redis.set_repl` in a script picks which of the two take its writes.
+//! What reaches the replicas only (PING every `repl-ping-replica-period`, `REPLCONF GETACK`
+//! for WAIT) is written to the stream directly, in whatever database it has selected.
+//!
 //! # Size and automatic rewrites
 //!
 //! The engine counts the log's bytes, base included (`aof_current_size`), and what they were

@@ -445,3 +445,33 @@ fn failover_pauses_writes_until_the_target_has_the_whole_stream() {
     assert_eq!(failover_state(&mut e, c), "no-failover");
     assert_eq!(one(&mut e, c, "SET d 4"), Reply::ok());
 }
+
+#[test]
+fn the_backlog_is_freed_after_repl_backlog_ttl_without_replicas() {
+    let (mut e, clock) = engine(&[("repl-diskless-sync", "no"), ("repl-backlog-ttl", "10")]);
+    let replica = attach(&mut e);
+    let c = e.connect();
+    one(&mut e, c, "SET a 1");
+    let field = |e: &mut Engine, name: &str| {
+        let info = text(&one(e, c, "INFO replication").to_resp(2));
+        info.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}:")).map(str::to_string))
+            .unwrap()
+    };
+    let replid = field(&mut e, "master_replid");
+    e.disconnect(replica);
+    assert_eq!(field(&mut e, "connected_slaves"), "0");
+    clock.advance_ms(10_000);
+    e.tick();
+    assert_eq!(field(&mut e, "repl_backlog_active"), "1");
+    clock.advance_ms(1_500);
+    e.tick();
+    assert_eq!(field(&mut e, "repl_backlog_active"), "0");
+    assert_eq!(field(&mut e, "repl_backlog_histlen"), "0");
+    // A new history: the old one can no longer be resumed here.
+    assert_ne!(field(&mut e, "master_replid"), replid);
+    // Writes no longer move the offset.
+    let offset = field(&mut e, "master_repl_offset");
+    one(&mut e, c, "SET b 2");
+    assert_eq!(field(&mut e, "master_repl_offset"), offset);
+}

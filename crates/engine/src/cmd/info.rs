@@ -4,7 +4,8 @@
 //! Values are honest: what the engine knows it reports (keys, hits and misses, expired and
 //! evicted keys, errors, the modelled memory of `crate::memory`, its clock); what it cannot
 //! know, having no process, sockets or files of its own, it reports as a Redis that never
-//! did that thing would (no forks, no replicas, no bytes counted on the wire, no RDB saves).
+//! did that thing would (no forks, no bytes counted on the wire, no RDB saves). Replication
+//! is the engine's own (`crate::replication`): its IDs, offsets, backlog and replicas.
 //! CPU time is the monotonic time spent running commands, the one CPU figure the engine can
 //! measure without reading a system clock.
 

@@ -205,7 +205,7 @@ impl Engine {
 
     /// A command into the stream in whatever database it has selected, with no SELECT (a
     /// PING, `REPLCONF GETACK *`: Redis passes `slaveseldb` as their database).
-    fn feed_replicas_command(&mut self, argv: &[&[u8]]) {
+    pub(crate) fn feed_replicas_command(&mut self, argv: &[&[u8]]) {
         let mut bytes = Vec::new();
         encode_request(&mut bytes, argv);
         self.feed_replicas(bytes);
