@@ -220,7 +220,11 @@ fn server(engine: &Engine) -> Fields {
 fn clients(engine: &Engine) -> Fields {
     let (blocked, timed) = engine.blocked_counts();
     fields([
-        ("connected_clients", engine.connected_clients().to_string()),
+        // Replicas are counted apart (`connected_slaves`).
+        (
+            "connected_clients",
+            (engine.connected_clients() - engine.replication.master.replica_count()).to_string(),
+        ),
         ("cluster_connections", "0".into()),
         ("maxclients", engine.config().int("maxclients").to_string()),
         ("client_recent_max_input_buffer", "0".into()),

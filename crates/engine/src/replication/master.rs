@@ -180,7 +180,7 @@ impl Engine {
 
     /// Appends `bytes` to the history (the backlog, the offset) and to every replica that
     /// takes the stream (Redis's `feedReplicationBuffer`).
-    fn feed_replicas(&mut self, bytes: Vec<u8>) {
+    pub(crate) fn feed_replicas(&mut self, bytes: Vec<u8>) {
         self.replication.feed(&bytes);
         let taking: Vec<ClientId> = self
             .replication
