@@ -575,7 +575,7 @@ impl Engine {
     /// turned on). Whatever was logged before is in the new base.
     pub fn rewrite_aof(&mut self) -> Result<(), String> {
         let base = if self.config.flag("aof-use-rdb-preamble") {
-            self.rdb_snapshot_chunks()
+            self.aof_base_chunks()
         } else {
             self.rewrite_commands()
         };
