@@ -475,3 +475,29 @@ fn the_backlog_is_freed_after_repl_backlog_ttl_without_replicas() {
     one(&mut e, c, "SET b 2");
     assert_eq!(field(&mut e, "master_repl_offset"), offset);
 }
+
+#[test]
+fn a_key_expired_on_the_way_goes_out_with_the_command_that_found_it() {
+    let (mut e, clock) = engine(&[("repl-diskless-sync", "no")]);
+    let replica = attach(&mut e);
+    let c = e.connect();
+    for key in ["k", "j", "s1", "s2"] {
+        one(&mut e, c, &format!("SET {key} 5 PX 1"));
+    }
+    received(&mut e, replica);
+    clock.advance_ms(10);
+    // A write that lazily expires its key: one transaction, as Redis 7.0 sends it.
+    one(&mut e, c, "INCR k");
+    assert_eq!(
+        received(&mut e, replica),
+        [resp("MULTI"), resp("DEL k"), resp("INCR k"), resp("EXEC")].concat()
+    );
+    // A read: the DEL alone.
+    one(&mut e, c, "GET j");
+    assert_eq!(received(&mut e, replica), resp("DEL j"));
+    // SCAN and RANDOMKEY touch arbitrary keys: their DELs go unwrapped.
+    one(&mut e, c, "SCAN 0");
+    let stream = text(&received(&mut e, replica));
+    assert!(!stream.contains("MULTI"), "{stream}");
+    assert_eq!(stream.matches("DEL").count(), 2, "{stream}");
+}
