@@ -466,8 +466,8 @@ pub static PARAMS: &[ConfigParam] = &[
         mutable: true,
         clamp: None,
     },
-    // Writes are refused with NOREPLICAS while fewer good replicas than this are connected
-    // (none ever are: the engine is a primary without replicas), unless the lag is 0.
+    // Writes are refused with NOREPLICAS while fewer good replicas (online, acknowledging
+    // within `min-replicas-max-lag` seconds) than this are connected, unless the lag is 0.
     ConfigParam {
         name: "min-replicas-to-write",
         aliases: &["min-slaves-to-write"],
@@ -638,8 +638,7 @@ pub static PARAMS: &[ConfigParam] = &[
         mutable: true,
         clamp: None,
     },
-    // How often a primary pings its replicas. The engine is a primary that never has one:
-    // held, as Redis holds it with no replica connected.
+    // How often a primary pings its replicas through the replication stream (seconds).
     ConfigParam {
         name: "repl-ping-replica-period",
         aliases: &["repl-ping-slave-period"],
@@ -661,10 +660,9 @@ pub static PARAMS: &[ConfigParam] = &[
         mutable: true,
         clamp: None,
     },
-    // Replication, which the engine never does: it is always a primary with no replica.
-    // These are accepted and checked as Redis checks them, and held with no effect, as on a
-    // Redis primary nobody replicates from. `repl-backlog-size` sizes the history a
-    // reconnecting replica would resume from.
+    // The history a reconnecting replica may resume from (`crate::replication`): its size,
+    // resized in place when changed, and how long it is kept with no replica attached
+    // (seconds; 0 keeps it forever).
     ConfigParam {
         name: "repl-backlog-size",
         aliases: &[],
@@ -676,6 +674,62 @@ pub static PARAMS: &[ConfigParam] = &[
         mutable: true,
         // Redis's backlog is never smaller than 16kb (`CONFIG_REPL_BACKLOG_MIN_SIZE`).
         clamp: Some((16 * 1024, i64::MAX)),
+    },
+    ConfigParam {
+        name: "repl-backlog-ttl",
+        aliases: &[],
+        kind: ConfigKind::Int {
+            min: 0,
+            max: i64::MAX,
+        },
+        default: "3600",
+        mutable: true,
+        clamp: None,
+    },
+    // A full sync's snapshot made for the replicas alone and sent EOF-marked (yes), or sent
+    // with its length (no); a diskless one starts after `repl-diskless-sync-delay` seconds,
+    // or as soon as `repl-diskless-sync-max-replicas` (if not 0) wait for it.
+    ConfigParam {
+        name: "repl-diskless-sync",
+        aliases: &[],
+        kind: ConfigKind::Bool,
+        default: "yes",
+        mutable: true,
+        clamp: None,
+    },
+    ConfigParam {
+        name: "repl-diskless-sync-delay",
+        aliases: &[],
+        kind: ConfigKind::Int {
+            min: 0,
+            max: i32::MAX as i64,
+        },
+        default: "5",
+        mutable: true,
+        clamp: None,
+    },
+    ConfigParam {
+        name: "repl-diskless-sync-max-replicas",
+        aliases: &[],
+        kind: ConfigKind::Int {
+            min: 0,
+            max: i32::MAX as i64,
+        },
+        default: "0",
+        mutable: true,
+        clamp: None,
+    },
+    // A replica that acknowledges nothing for this many seconds is dropped.
+    ConfigParam {
+        name: "repl-timeout",
+        aliases: &[],
+        kind: ConfigKind::Int {
+            min: 1,
+            max: i32::MAX as i64,
+        },
+        default: "60",
+        mutable: true,
+        clamp: None,
     },
     // The primary this server follows: empty on a primary, as CONFIG GET shows it on Redis's.
     // Set only at start in Redis (REPLICAOF changes it at run time); refused here at run time

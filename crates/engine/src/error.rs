@@ -481,7 +481,7 @@ pub enum Error {
     MisconfRdb,
     /// A write (or PING) after writing to the append-only log failed; the system's reason.
     MisconfAof(String),
-    /// A write with `min-replicas-to-write` set and fewer good replicas (the engine has none).
+    /// A write with `min-replicas-to-write` set and fewer good replicas.
     NoReplicas,
     /// SHUTDOWN ABORT with no shutdown under way.
     NoShutdownInProgress,
@@ -612,6 +612,38 @@ pub enum Error {
     RestartFailed,
     /// LATENCY GRAPH of an event with no samples; holds the name as given.
     NoLatencySamples(String),
+
+    // --- Replication, the primary's side (replication.c) ---
+    /// REPLCONF with an option it does not know; holds the option as given.
+    ReplconfUnknownOption(String),
+    /// REPLCONF ip-address of 256 bytes or more; holds the length.
+    ReplconfIpTooLong(usize),
+    /// REPLCONF rdb-filter-only whose value does not split (an unbalanced quote).
+    ReplconfFilterMissing,
+    /// REPLCONF rdb-filter-only naming a filter other than `functions`.
+    ReplconfFilterUnsupported(String),
+    /// SYNC or PSYNC from a replica that asked for a filtered snapshot without `capa eof`.
+    FilteredReplicaNeedsEof,
+    /// SYNC or PSYNC from a client with replies still to send.
+    SyncPendingOutput,
+    /// PSYNC ... FAILOVER sent to a primary.
+    PsyncFailoverToMaster,
+    /// SYNC or PSYNC while this server fails over.
+    SyncWhileFailingOver,
+    /// FAILOVER ABORT with none under way.
+    NoFailoverInProgress,
+    /// FAILOVER TIMEOUT of 0 or less.
+    FailoverTimeoutNotPositive,
+    /// FAILOVER while one is under way.
+    FailoverInProgress,
+    /// FAILOVER with no replica attached.
+    FailoverNoReplicas,
+    /// FAILOVER FORCE without both TIMEOUT and TO.
+    FailoverForceNeedsTarget,
+    /// FAILOVER TO an address no replica listens at.
+    FailoverTargetNotReplica,
+    /// FAILOVER TO a replica still syncing.
+    FailoverTargetNotOnline,
 }
 
 impl Error {
@@ -1154,6 +1186,21 @@ impl fmt::Display for Error {
             MonitorDenyBlocking => f.write_str("ERR MONITOR isn't allowed for DENY BLOCKING client"),
             PauseMode => f.write_str("ERR CLIENT PAUSE mode must be WRITE or ALL"),
             NoLatencySamples(event) => write!(f, "ERR No samples available for event '{event}'"),
+            ReplconfUnknownOption(option) => write!(f, "ERR Unrecognized REPLCONF option: {option}"),
+            ReplconfIpTooLong(len) => write!(f, "ERR REPLCONF ip-address provided by replica instance is too long: {len} bytes"),
+            ReplconfFilterMissing => f.write_str("ERR Missing rdb-filter-only values"),
+            ReplconfFilterUnsupported(filter) => write!(f, "ERR Unsupported rdb-filter-only option: {filter}"),
+            FilteredReplicaNeedsEof => f.write_str("ERR Filtered replica requires EOF capability"),
+            SyncPendingOutput => f.write_str("ERR SYNC and PSYNC are invalid with pending output"),
+            PsyncFailoverToMaster => f.write_str("ERR PSYNC FAILOVER can't be sent to a master."),
+            SyncWhileFailingOver => f.write_str("NOMASTERLINK Can't SYNC while failing over"),
+            NoFailoverInProgress => f.write_str("ERR No failover in progress."),
+            FailoverTimeoutNotPositive => f.write_str("ERR FAILOVER timeout must be greater than 0"),
+            FailoverInProgress => f.write_str("ERR FAILOVER already in progress."),
+            FailoverNoReplicas => f.write_str("ERR FAILOVER requires connected replicas."),
+            FailoverForceNeedsTarget => f.write_str("ERR FAILOVER with force option requires both a timeout and target HOST and IP."),
+            FailoverTargetNotReplica => f.write_str("ERR FAILOVER target HOST and PORT is not a replica."),
+            FailoverTargetNotOnline => f.write_str("ERR FAILOVER target replica is not online."),
         }
     }
 }

@@ -4,7 +4,8 @@
 //! Values are honest: what the engine knows it reports (keys, hits and misses, expired and
 //! evicted keys, errors, the modelled memory of `crate::memory`, its clock); what it cannot
 //! know, having no process, sockets or files of its own, it reports as a Redis that never
-//! did that thing would (no forks, no replicas, no bytes counted on the wire, no RDB saves).
+//! did that thing would (no forks, no bytes counted on the wire, no RDB saves). Replication
+//! is the engine's own (`crate::replication`): its IDs, offsets, backlog and replicas.
 //! CPU time is the monotonic time spent running commands, the one CPU figure the engine can
 //! measure without reading a system clock.
 
@@ -13,6 +14,7 @@ use std::collections::VecDeque;
 use crate::engine::{Call, Engine};
 use crate::memory::{self, bytes_to_human};
 use crate::pubsub::Kind;
+use crate::replication::master::ReplicaState;
 use crate::reply::Reply;
 use crate::spec::{flag, CommandResult, CommandSpec};
 
@@ -218,7 +220,11 @@ fn server(engine: &Engine) -> Fields {
 fn clients(engine: &Engine) -> Fields {
     let (blocked, timed) = engine.blocked_counts();
     fields([
-        ("connected_clients", engine.connected_clients().to_string()),
+        // Replicas are counted apart (`connected_slaves`).
+        (
+            "connected_clients",
+            (engine.connected_clients() - engine.replication.master.replica_count()).to_string(),
+        ),
         ("cluster_connections", "0".into()),
         ("maxclients", engine.config().int("maxclients").to_string()),
         ("client_recent_max_input_buffer", "0".into()),
@@ -481,9 +487,15 @@ fn stats(engine: &Engine) -> Fields {
         ("instantaneous_input_repl_kbps", "0.00".into()),
         ("instantaneous_output_repl_kbps", "0.00".into()),
         ("rejected_connections", s.rejected_connections.to_string()),
-        ("sync_full", zero()),
-        ("sync_partial_ok", zero()),
-        ("sync_partial_err", zero()),
+        ("sync_full", engine.replication.master.sync_full.to_string()),
+        (
+            "sync_partial_ok",
+            engine.replication.master.sync_partial_ok.to_string(),
+        ),
+        (
+            "sync_partial_err",
+            engine.replication.master.sync_partial_err.to_string(),
+        ),
         ("expired_keys", s.expired_keys.to_string()),
         (
             "expired_stale_perc",
@@ -541,23 +553,61 @@ fn stats(engine: &Engine) -> Fields {
 }
 
 fn replication(engine: &Engine) -> Fields {
-    fields([
+    let r = &engine.replication;
+    let now_s = engine.now_ms / 1000;
+    let mut out = fields([
         ("role", "master".into()),
-        ("connected_slaves", "0".into()),
-        ("master_failover_state", "no-failover".into()),
-        // Drawn again by each DEBUG CHANGE-REPL-ID.
+        ("connected_slaves", r.master.replica_count().to_string()),
+    ]);
+    for (n, (id, link)) in r.master.replicas().enumerate() {
+        let Some(state) = link.state else { continue };
+        let lag = match state {
+            ReplicaState::Online => now_s.saturating_sub(link.ack_time_s),
+            _ => 0,
+        };
+        out.push((
+            format!("slave{n}"),
+            format!(
+                "ip={},port={},state={},offset={},lag={lag}",
+                engine.replica_ip(*id),
+                link.listening_port,
+                state.name(),
+                link.ack_offset
+            ),
+        ));
+    }
+    let backlog = r.backlog.as_ref();
+    out.extend(fields([
         (
-            "master_replid",
-            hex_id(engine, 2 + (engine.debug.repl_id_changes << 8)),
+            "master_failover_state",
+            r.master
+                .failover
+                .as_ref()
+                .map_or("no-failover", |f| f.state.name())
+                .into(),
         ),
-        ("master_replid2", "0".repeat(40)),
-        ("master_repl_offset", "0".into()),
-        ("second_repl_offset", "-1".into()),
-        ("repl_backlog_active", "0".into()),
-        ("repl_backlog_size", "1048576".into()),
-        ("repl_backlog_first_byte_offset", "0".into()),
-        ("repl_backlog_histlen", "0".into()),
-    ])
+        ("master_replid", r.replid_str().into()),
+        ("master_replid2", r.replid2_str().into()),
+        ("master_repl_offset", r.master_repl_offset.to_string()),
+        ("second_repl_offset", r.second_replid_offset.to_string()),
+        (
+            "repl_backlog_active",
+            u8::from(backlog.is_some()).to_string(),
+        ),
+        (
+            "repl_backlog_size",
+            engine.config.int("repl-backlog-size").to_string(),
+        ),
+        (
+            "repl_backlog_first_byte_offset",
+            backlog.map_or(0, |b| b.offset).to_string(),
+        ),
+        (
+            "repl_backlog_histlen",
+            backlog.map_or(0, |b| b.histlen).to_string(),
+        ),
+    ]));
+    out
 }
 
 fn cpu(engine: &Engine) -> Fields {

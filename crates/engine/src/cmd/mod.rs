@@ -17,6 +17,7 @@ pub mod keys;
 pub mod latency;
 pub mod list;
 pub mod migrate;
+pub mod master;
 pub mod multi;
 pub mod persist;
 pub mod pubsub;
@@ -58,4 +59,5 @@ pub static FAMILIES: &[&[CommandSpec]] = &[
     migrate::COMMANDS,
     scripting::COMMANDS,
     functions::COMMANDS,
+    master::COMMANDS,
 ];

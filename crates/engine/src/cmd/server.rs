@@ -1046,12 +1046,27 @@ fn lolwut(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 /// ```text
 /// ROLE
 /// ```
-/// A master without replicas: its role, its replication offset, no replicas.
-fn role(_: &mut Engine, _: &Call<'_>) -> CommandResult {
+/// A master: its role, its replication offset, and for each online replica its address,
+/// the port it listens at and the offset it acknowledged.
+fn role(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
+    use crate::replication::master::ReplicaState;
+    let r = &engine.replication;
+    let replicas = r
+        .master
+        .replicas()
+        .filter(|(_, l)| l.state == Some(ReplicaState::Online))
+        .map(|(id, l)| {
+            Reply::Array(vec![
+                Reply::bulk(engine.replica_ip(*id)),
+                Reply::bulk(l.listening_port.to_string()),
+                Reply::bulk(l.ack_offset.to_string()),
+            ])
+        })
+        .collect();
     Ok(Reply::Array(vec![
         Reply::bulk("master"),
-        Reply::Integer(0),
-        Reply::Array(Vec::new()),
+        Reply::Integer(r.master_repl_offset as i64),
+        Reply::Array(replicas),
     ])
     .into())
 }
@@ -1202,8 +1217,8 @@ const DOCTOR_MIN_OVERHEAD: i64 = 10 << 20;
 /// ```
 /// Redis's report, for what can happen here: little memory, a peak far above the current
 /// use, and a resident size far above `used_memory` (from the cron's last sample,
-/// `crate::resident`). There are no replicas, and big client buffers and many cached
-/// scripts are not diagnosed.
+/// `crate::resident`). Replicas' buffers, big client buffers and many cached scripts are
+/// not diagnosed.
 fn memory_doctor(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
     let m = MemoryBreakdown::of(engine);
     let o = engine.memory_sample().overheads();
