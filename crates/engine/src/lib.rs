@@ -87,5 +87,6 @@ pub use cmd::debug::{Crash, Restart};
 pub use config::Config;
 pub use engine::{Call, Client, ClientId, CommandStat, Engine, Outcome, Replies};
 pub use error::Error;
+pub use replication::replica::MasterLink;
 pub use reply::Reply;
 pub use resident::ResidentMemory;
