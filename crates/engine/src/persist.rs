@@ -310,6 +310,12 @@ impl Engine {
         w.aux("redis-bits", b"64");
         w.aux("ctime", (self.now_ms / 1000).to_string().as_bytes());
         w.aux("used-mem", self.used_memory().to_string().as_bytes());
+        if let Some(stream_db) = self.rdb_save_info() {
+            w.aux("repl-stream-db", stream_db.to_string().as_bytes());
+            w.aux("repl-id", &self.replication.replid);
+            let offset = self.replication.master_repl_offset.to_string();
+            w.aux("repl-offset", offset.as_bytes());
+        }
         w.aux("aof-base", b"0");
         for library in self.scripting.functions.current.iter() {
             w.function(&library.code);

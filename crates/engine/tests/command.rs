@@ -205,7 +205,9 @@ fn command_count_and_list_cover_the_table() {
             "bgsave",
             "lastsave",
             "bgrewriteaof",
-            "shutdown"
+            "shutdown",
+            "replicaof",
+            "slaveof"
         ])
     );
 }

@@ -545,23 +545,32 @@ fn replication(engine: &Engine) -> Fields {
         true => "slave",
         false => "master",
     };
+    let repl = &engine.replication;
     let mut replica = engine.replica_info();
     replica.insert(0, ("role".to_string(), role.to_string()));
     replica.extend(fields([
         ("connected_slaves", "0".into()),
         ("master_failover_state", "no-failover".into()),
-        // Drawn again by each DEBUG CHANGE-REPL-ID.
+        ("master_replid", repl.replid_str().into()),
+        ("master_replid2", repl.replid2_str().into()),
+        ("master_repl_offset", repl.master_repl_offset.to_string()),
+        ("second_repl_offset", repl.second_replid_offset.to_string()),
         (
-            "master_replid",
-            hex_id(engine, 2 + (engine.debug.repl_id_changes << 8)),
+            "repl_backlog_active",
+            u8::from(repl.backlog.is_some()).to_string(),
         ),
-        ("master_replid2", "0".repeat(40)),
-        ("master_repl_offset", "0".into()),
-        ("second_repl_offset", "-1".into()),
-        ("repl_backlog_active", "0".into()),
-        ("repl_backlog_size", "1048576".into()),
-        ("repl_backlog_first_byte_offset", "0".into()),
-        ("repl_backlog_histlen", "0".into()),
+        (
+            "repl_backlog_size",
+            engine.config.int("repl-backlog-size").to_string(),
+        ),
+        (
+            "repl_backlog_first_byte_offset",
+            repl.backlog.as_ref().map_or(0, |b| b.offset).to_string(),
+        ),
+        (
+            "repl_backlog_histlen",
+            repl.backlog.as_ref().map_or(0, |b| b.histlen).to_string(),
+        ),
     ]));
     replica
 }

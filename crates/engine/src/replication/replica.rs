@@ -1139,6 +1139,21 @@ impl Engine {
             .collect()
     }
 
+    /// The database the stream has selected, when a snapshot may name this engine's history
+    /// in its aux fields (Redis's `rdbPopulateSaveInfo`): on a primary with a backlog (0
+    /// before the stream's first SELECT), on a replica with a master client, current or
+    /// cached. `None` when the history is of no use to anyone.
+    pub(crate) fn rdb_save_info(&self) -> Option<usize> {
+        if !self.is_replica() {
+            return (self.replication.backlog.is_some())
+                .then(|| self.replication.stream_db.unwrap_or(0));
+        }
+        if let Some(master) = &self.replica.client {
+            return self.clients.get(&master.id).map(|c| c.db);
+        }
+        self.replica.cached.as_ref().map(|cached| cached.db)
+    }
+
     /// At start, after the snapshot loaded: a replica takes the history its snapshot names
     /// (the `repl-id`, `repl-offset` and `repl-stream-db` aux fields) as a cached master, so
     /// that its first PSYNC resumes from there (Redis's `loadDataFromDisk`).
