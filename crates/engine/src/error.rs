@@ -613,6 +613,10 @@ pub enum Error {
     ReplicaOfByReplica,
     /// A blocked command's reply when its server starts following a primary.
     UnblockedRoleChange,
+    /// A script that may write, started on a read-only replica (its flags declared).
+    ScriptReadOnlyReplica,
+    /// A script without `allow-stale` on a replica serving no stale data, its link down.
+    ScriptMasterDown,
 }
 
 impl Error {
@@ -1148,6 +1152,8 @@ impl fmt::Display for Error {
             InvalidMasterPort => f.write_str("ERR Invalid master port"),
             ReplicaOfByReplica => f.write_str("ERR Command is not valid when client is a replica."),
             UnblockedRoleChange => f.write_str("UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)"),
+            ScriptReadOnlyReplica => f.write_str("READONLY Can not run script with write flag on readonly replica"),
+            ScriptMasterDown => f.write_str("MASTERDOWN Link with MASTER is down, replica-serve-stale-data is set to 'no' and 'allow-stale' flag is not set on the script."),
         }
     }
 }

@@ -1000,6 +1000,14 @@ impl Engine {
         Ok(())
     }
 
+    /// A replica whose link is down while `replica-serve-stale-data` is off (Redis's
+    /// `running_stale` for scripts).
+    pub(crate) fn stale_replica(&self) -> bool {
+        self.is_replica()
+            && self.replica.state != LinkState::Connected
+            && !self.config.flag("replica-serve-stale-data")
+    }
+
     /// ... and, with the link down and `replica-serve-stale-data no`, anything not flagged
     /// `stale` (an EXEC whose queue holds such a command included).
     pub(crate) fn check_stale_data(
@@ -1008,10 +1016,7 @@ impl Engine {
         flags: u32,
         argv: &[Vec<u8>],
     ) -> Result<(), Error> {
-        if !self.is_replica()
-            || self.replica.state == LinkState::Connected
-            || self.config.flag("replica-serve-stale-data")
-        {
+        if !self.stale_replica() {
             return Ok(());
         }
         let stale_ok = |flags: u32| flags & flag::STALE != 0;
