@@ -469,7 +469,7 @@ pub enum Error {
     MisconfRdb,
     /// A write (or PING) after writing to the append-only log failed; the system's reason.
     MisconfAof(String),
-    /// A write with `min-replicas-to-write` set and fewer good replicas (the engine has none).
+    /// A write with `min-replicas-to-write` set and fewer good replicas.
     NoReplicas,
     /// SHUTDOWN ABORT with no shutdown under way.
     NoShutdownInProgress,
@@ -601,6 +601,22 @@ pub enum Error {
     /// LATENCY GRAPH of an event with no samples; holds the name as given.
     NoLatencySamples(String),
 
+    // --- Replication, the primary's side (replication.c) ---
+    /// REPLCONF with an option it does not know; holds the option as given.
+    ReplconfUnknownOption(String),
+    /// REPLCONF ip-address of 256 bytes or more; holds the length.
+    ReplconfIpTooLong(usize),
+    /// REPLCONF rdb-filter-only whose value does not split (an unbalanced quote).
+    ReplconfFilterMissing,
+    /// REPLCONF rdb-filter-only naming a filter other than `functions`.
+    ReplconfFilterUnsupported(String),
+    /// SYNC or PSYNC from a replica that asked for a filtered snapshot without `capa eof`.
+    FilteredReplicaNeedsEof,
+    /// SYNC or PSYNC from a client with replies still to send.
+    SyncPendingOutput,
+    /// PSYNC ... FAILOVER sent to a primary.
+    PsyncFailoverToMaster,
+
     // --- Replication, the replica's side (replication.c, blocked.c, server.c) ---
     /// A write on a replica while `replica-read-only` is on.
     ReadOnlyReplica,
@@ -617,6 +633,8 @@ pub enum Error {
     ScriptReadOnlyReplica,
     /// A script without `allow-stale` on a replica serving no stale data, its link down.
     ScriptMasterDown,
+    /// SYNC or PSYNC sent to a replica whose own link is down.
+    NoMasterLinkForSync,
 }
 
 impl Error {
@@ -1147,12 +1165,20 @@ impl fmt::Display for Error {
             MonitorDenyBlocking => f.write_str("ERR MONITOR isn't allowed for DENY BLOCKING client"),
             PauseMode => f.write_str("ERR CLIENT PAUSE mode must be WRITE or ALL"),
             NoLatencySamples(event) => write!(f, "ERR No samples available for event '{event}'"),
+            ReplconfUnknownOption(option) => write!(f, "ERR Unrecognized REPLCONF option: {option}"),
+            ReplconfIpTooLong(len) => write!(f, "ERR REPLCONF ip-address provided by replica instance is too long: {len} bytes"),
+            ReplconfFilterMissing => f.write_str("ERR Missing rdb-filter-only values"),
+            ReplconfFilterUnsupported(filter) => write!(f, "ERR Unsupported rdb-filter-only option: {filter}"),
+            FilteredReplicaNeedsEof => f.write_str("ERR Filtered replica requires EOF capability"),
+            SyncPendingOutput => f.write_str("ERR SYNC and PSYNC are invalid with pending output"),
+            PsyncFailoverToMaster => f.write_str("ERR PSYNC FAILOVER can't be sent to a master."),
             ReadOnlyReplica => f.write_str("READONLY You can't write against a read only replica."),
             MasterDown => f.write_str("MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'."),
             InvalidMasterPort => f.write_str("ERR Invalid master port"),
             ReplicaOfByReplica => f.write_str("ERR Command is not valid when client is a replica."),
             UnblockedRoleChange => f.write_str("UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)"),
             ScriptReadOnlyReplica => f.write_str("READONLY Can not run script with write flag on readonly replica"),
+            NoMasterLinkForSync => f.write_str("NOMASTERLINK Can't SYNC while not connected with my master"),
             ScriptMasterDown => f.write_str("MASTERDOWN Link with MASTER is down, replica-serve-stale-data is set to 'no' and 'allow-stale' flag is not set on the script."),
         }
     }

@@ -13,6 +13,7 @@ use std::collections::VecDeque;
 use crate::engine::{Call, Engine};
 use crate::memory::{self, bytes_to_human};
 use crate::pubsub::Kind;
+use crate::replication::master::ReplicaState;
 use crate::reply::Reply;
 use crate::spec::{flag, CommandResult, CommandSpec};
 
@@ -481,9 +482,15 @@ fn stats(engine: &Engine) -> Fields {
         ("instantaneous_input_repl_kbps", "0.00".into()),
         ("instantaneous_output_repl_kbps", "0.00".into()),
         ("rejected_connections", s.rejected_connections.to_string()),
-        ("sync_full", zero()),
-        ("sync_partial_ok", zero()),
-        ("sync_partial_err", zero()),
+        ("sync_full", engine.replication.master.sync_full.to_string()),
+        (
+            "sync_partial_ok",
+            engine.replication.master.sync_partial_ok.to_string(),
+        ),
+        (
+            "sync_partial_err",
+            engine.replication.master.sync_partial_err.to_string(),
+        ),
         ("expired_keys", s.expired_keys.to_string()),
         (
             "expired_stale_perc",
@@ -541,23 +548,45 @@ fn stats(engine: &Engine) -> Fields {
 }
 
 fn replication(engine: &Engine) -> Fields {
-    let role = match engine.is_replica() {
+    let r = &engine.replication;
+    let now_s = engine.now_ms / 1000;
+    let role = match engine.has_master() {
         true => "slave",
         false => "master",
     };
-    let repl = &engine.replication;
-    let mut replica = engine.replica_info();
-    replica.insert(0, ("role".to_string(), role.to_string()));
-    replica.extend(fields([
-        ("connected_slaves", "0".into()),
+    let mut out = fields([("role", role.into())]);
+    out.extend(engine.replica_info());
+    out.extend(fields([(
+        "connected_slaves",
+        r.master.replica_count().to_string(),
+    )]));
+    for (n, (id, link)) in r.master.replicas().enumerate() {
+        let Some(state) = link.state else { continue };
+        let lag = match state {
+            ReplicaState::Online => now_s.saturating_sub(link.ack_time_s),
+            _ => 0,
+        };
+        out.push((
+            format!("slave{n}"),
+            format!(
+                "ip={},port={},state={},offset={},lag={lag}",
+                engine.replica_ip(*id),
+                link.listening_port,
+                state.name(),
+                link.ack_offset
+            ),
+        ));
+    }
+    let backlog = r.backlog.as_ref();
+    out.extend(fields([
         ("master_failover_state", "no-failover".into()),
-        ("master_replid", repl.replid_str().into()),
-        ("master_replid2", repl.replid2_str().into()),
-        ("master_repl_offset", repl.master_repl_offset.to_string()),
-        ("second_repl_offset", repl.second_replid_offset.to_string()),
+        ("master_replid", r.replid_str().into()),
+        ("master_replid2", r.replid2_str().into()),
+        ("master_repl_offset", r.master_repl_offset.to_string()),
+        ("second_repl_offset", r.second_replid_offset.to_string()),
         (
             "repl_backlog_active",
-            u8::from(repl.backlog.is_some()).to_string(),
+            u8::from(backlog.is_some()).to_string(),
         ),
         (
             "repl_backlog_size",
@@ -565,14 +594,14 @@ fn replication(engine: &Engine) -> Fields {
         ),
         (
             "repl_backlog_first_byte_offset",
-            repl.backlog.as_ref().map_or(0, |b| b.offset).to_string(),
+            backlog.map_or(0, |b| b.offset).to_string(),
         ),
         (
             "repl_backlog_histlen",
-            repl.backlog.as_ref().map_or(0, |b| b.histlen).to_string(),
+            backlog.map_or(0, |b| b.histlen).to_string(),
         ),
     ]));
-    replica
+    out
 }
 
 fn cpu(engine: &Engine) -> Fields {

@@ -16,6 +16,7 @@ pub mod info;
 pub mod keys;
 pub mod latency;
 pub mod list;
+pub mod master;
 pub mod multi;
 pub mod persist;
 pub mod pubsub;
@@ -57,5 +58,6 @@ pub static FAMILIES: &[&[CommandSpec]] = &[
     persist::COMMANDS,
     scripting::COMMANDS,
     functions::COMMANDS,
+    master::COMMANDS,
     replicaof::COMMANDS,
 ];

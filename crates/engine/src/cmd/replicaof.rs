@@ -41,7 +41,7 @@ fn replicaof(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         engine.stop_replicating();
         return Ok(Reply::ok().into());
     }
-    if engine.is_replica_client(call.client) {
+    if engine.is_replica(call.client) {
         return Err(Error::ReplicaOfByReplica);
     }
     let port = string2ll(port)

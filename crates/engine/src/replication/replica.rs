@@ -416,23 +416,15 @@ impl Engine {
         std::mem::take(&mut self.replica.output)
     }
 
-    /// True while this engine follows a primary (Redis's `masterhost != NULL`).
-    pub(crate) fn is_replica(&self) -> bool {
+    /// True while this engine follows a primary (Redis's `masterhost != NULL`; the
+    /// opposite of `iAmMaster`).
+    pub(crate) fn has_master(&self) -> bool {
         self.replica.master.is_some()
     }
 
     /// True for the master client, whose commands a replica obeys (`mustObeyClient`).
     pub(crate) fn is_master_client(&self, client: ClientId) -> bool {
         self.replica.client.as_ref().is_some_and(|m| m.id == client)
-    }
-
-    /// True for a client that became a replica of this engine (SYNC or PSYNC).
-    pub(crate) fn is_replica_client(&self, client: ClientId) -> bool {
-        self.replication
-            .master
-            .links
-            .get(&client)
-            .is_some_and(|link| link.state.is_some())
     }
 
     fn is_current_attempt(&self, attempt: u64) -> bool {
@@ -775,7 +767,7 @@ impl Engine {
             let applied: Vec<u8> = master.unapplied.drain(..parsed).collect();
             master.reploff += applied.len() as i64;
             parsed = 0;
-            self.replication.feed(&applied);
+            self.feed_replicas(applied);
             if self.clients.get(&id).is_none_or(|c| c.closing) {
                 self.master_link_lost();
                 return;
@@ -821,6 +813,14 @@ impl Engine {
     pub(crate) fn master_client_killed(&mut self, client: ClientId) {
         if self.is_master_client(client) {
             self.master_link_lost();
+        }
+    }
+
+    /// Whether this replica may serve a SYNC or PSYNC of its own: only with its link up.
+    pub(crate) fn check_master_link_for_sync(&self) -> Result<(), Error> {
+        match self.has_master() && self.replica.state != LinkState::Connected {
+            true => Err(Error::NoMasterLinkForSync),
+            false => Ok(()),
         }
     }
 
@@ -902,7 +902,7 @@ impl Engine {
         let _ = self.config.set(b"replicaof", b"", true);
         self.replication.shift_replid();
         self.disconnect_replicas();
-        self.replication.stream_db = None;
+        self.replication.stream.db = None;
         self.replication.no_replicas_since = self.now_ms / 1000;
     }
 
@@ -990,7 +990,7 @@ impl Engine {
         flags: u32,
         argv: &[Vec<u8>],
     ) -> Result<(), Error> {
-        if self.is_replica()
+        if self.has_master()
             && self.config.flag("replica-read-only")
             && !self.is_master_client(client)
             && self.is_write_command(client, flags, argv)
@@ -1003,7 +1003,7 @@ impl Engine {
     /// A replica whose link is down while `replica-serve-stale-data` is off (Redis's
     /// `running_stale` for scripts).
     pub(crate) fn stale_replica(&self) -> bool {
-        self.is_replica()
+        self.has_master()
             && self.replica.state != LinkState::Connected
             && !self.config.flag("replica-serve-stale-data")
     }
@@ -1040,7 +1040,7 @@ impl Engine {
     /// the master client sees it (the primary decides when it goes), and nobody deletes it
     /// but the primary. `None` on a primary, where expiry deletes as usual.
     pub(crate) fn replica_sees_expired(&self) -> Option<bool> {
-        if !self.is_replica() {
+        if !self.has_master() {
             return None;
         }
         Some(
@@ -1149,9 +1149,9 @@ impl Engine {
     /// before the stream's first SELECT), on a replica with a master client, current or
     /// cached. `None` when the history is of no use to anyone.
     pub(crate) fn rdb_save_info(&self) -> Option<usize> {
-        if !self.is_replica() {
+        if !self.has_master() {
             return (self.replication.backlog.is_some())
-                .then(|| self.replication.stream_db.unwrap_or(0));
+                .then(|| self.replication.stream.db.unwrap_or(0));
         }
         if let Some(master) = &self.replica.client {
             return self.clients.get(&master.id).map(|c| c.db);
