@@ -455,7 +455,7 @@ impl Engine {
     }
 
     /// Drops a replica and closes its connection.
-    fn drop_replica(&mut self, id: ClientId) {
+    pub(crate) fn drop_replica(&mut self, id: ClientId) {
         self.forget_replica(id);
         self.unblock(id);
         if let Some(c) = self.clients.get_mut(&id) {

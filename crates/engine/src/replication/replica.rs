@@ -736,12 +736,10 @@ impl Engine {
         master.parser.feed(bytes);
         master.unapplied.extend_from_slice(bytes);
         let id = master.id;
-        let mut parsed = 0;
         loop {
             let Some(master) = self.replica.client.as_mut() else {
                 return;
             };
-            let before = master.parser.pending();
             let max_bulk_len = self.config.int("proto-max-bulk-len");
             let argv = match master.parser.next_request(max_bulk_len) {
                 Ok(Some(argv)) => argv.to_vec(),
@@ -753,7 +751,8 @@ impl Engine {
                     return;
                 }
             };
-            parsed += before - master.parser.pending();
+            // Right after a whole request the parser holds exactly the bytes after it.
+            let parsed = master.unapplied.len() - master.parser.pending();
             self.execute(id, &argv);
             // Nothing goes back to the primary but what REPLCONF GETACK asked for.
             self.drain(id);
@@ -766,7 +765,6 @@ impl Engine {
             };
             let applied: Vec<u8> = master.unapplied.drain(..parsed).collect();
             master.reploff += applied.len() as i64;
-            parsed = 0;
             self.feed_replicas(applied);
             if self.clients.get(&id).is_none_or(|c| c.closing) {
                 self.master_link_lost();
@@ -833,10 +831,7 @@ impl Engine {
             .map(|(&id, _)| id)
             .collect();
         for id in replicas {
-            if let Some(c) = self.clients.get_mut(&id) {
-                c.closing = true;
-                self.woken.push(id);
-            }
+            self.drop_replica(id);
         }
     }
 
