@@ -434,6 +434,11 @@ fn client_kill_type_master_drops_the_link() {
     let (mut e, _, id, a) = connected();
     let list = info_text(&mut e, id, "CLIENT LIST TYPE master");
     assert!(list.contains(" flags=M "), "{list}");
+    assert!(list.contains(" user=(superuser) "), "{list}");
+    // It runs as no user: what the default user may not do, it may.
+    one(&mut e, id, "ACL SETUSER default -set");
+    e.master_link_input(a, &command(&["SET", "allowed", "1"]));
+    assert_eq!(one(&mut e, id, "EXISTS allowed"), Reply::Integer(1));
     assert_eq!(
         one(&mut e, id, "CLIENT KILL TYPE master"),
         Reply::Integer(1)

@@ -254,6 +254,14 @@ def run(primary, replica, binary, work):
           (full2, partial2) == (full, partial + 1), "%r -> %r" % ((full, partial), (full2, partial2)))
     same_data("after the partial resync", primary, replica)
 
+    # The primary drops the link (CLIENT KILL TYPE replica there): the replica comes back.
+    full, partial = stats(primary)
+    check("CLIENT KILL TYPE replica on redis-server kills one client",
+          p.execute_command("CLIENT", "KILL", "TYPE", "replica") == 1)
+    p.set("after:kill", 1)
+    check("after the primary dropped it: caught up", caught_up(primary, replica))
+    check("... by a partial resync", stats(primary) == (full, partial + 1), repr(stats(primary)))
+
     # A cut longer than the backlog: a full resync, as a sized snapshot.
     p.config_set("repl-backlog-size", "16384")
     p.config_set("repl-diskless-sync", "no")

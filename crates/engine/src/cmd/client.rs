@@ -458,7 +458,11 @@ pub(crate) fn client_line(engine: &Engine, client: &Client, current: Option<&[Ve
         20474 - qbuf.min(20474),
         22272 + qbuf + argv_mem + multi_mem,
         client.last_command,
-        String::from_utf8_lossy(&client.user),
+        // The master client runs as no user at all, which Redis prints so.
+        match client.master {
+            true => "(superuser)".into(),
+            false => String::from_utf8_lossy(&client.user),
+        },
         redirect_of(client),
         client.protocol,
     );
