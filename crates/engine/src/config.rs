@@ -682,7 +682,7 @@ pub static PARAMS: &[ConfigParam] = &[
         aliases: &[],
         kind: ConfigKind::Int {
             min: 0,
-            max: i32::MAX as i64,
+            max: i64::MAX,
         },
         default: "3600",
         mutable: true,

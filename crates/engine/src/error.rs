@@ -616,6 +616,22 @@ pub enum Error {
     SyncPendingOutput,
     /// PSYNC ... FAILOVER sent to a primary.
     PsyncFailoverToMaster,
+    /// SYNC or PSYNC while this server fails over.
+    SyncWhileFailingOver,
+    /// FAILOVER ABORT with none under way.
+    NoFailoverInProgress,
+    /// FAILOVER TIMEOUT of 0 or less.
+    FailoverTimeoutNotPositive,
+    /// FAILOVER while one is under way.
+    FailoverInProgress,
+    /// FAILOVER with no replica attached.
+    FailoverNoReplicas,
+    /// FAILOVER FORCE without both TIMEOUT and TO.
+    FailoverForceNeedsTarget,
+    /// FAILOVER TO an address no replica listens at.
+    FailoverTargetNotReplica,
+    /// FAILOVER TO a replica still syncing.
+    FailoverTargetNotOnline,
 
     // --- Replication, the replica's side (replication.c, blocked.c, server.c) ---
     /// A write on a replica while `replica-read-only` is on.
@@ -635,6 +651,10 @@ pub enum Error {
     ScriptMasterDown,
     /// SYNC or PSYNC sent to a replica whose own link is down.
     NoMasterLinkForSync,
+    /// REPLICAOF while this server fails over.
+    ReplicaOfWhileFailingOver,
+    /// PSYNC ... FAILOVER naming a replication ID that is not this replica's.
+    PsyncFailoverReplidMismatch,
 }
 
 impl Error {
@@ -1172,12 +1192,22 @@ impl fmt::Display for Error {
             FilteredReplicaNeedsEof => f.write_str("ERR Filtered replica requires EOF capability"),
             SyncPendingOutput => f.write_str("ERR SYNC and PSYNC are invalid with pending output"),
             PsyncFailoverToMaster => f.write_str("ERR PSYNC FAILOVER can't be sent to a master."),
+            SyncWhileFailingOver => f.write_str("NOMASTERLINK Can't SYNC while failing over"),
+            NoFailoverInProgress => f.write_str("ERR No failover in progress."),
+            FailoverTimeoutNotPositive => f.write_str("ERR FAILOVER timeout must be greater than 0"),
+            FailoverInProgress => f.write_str("ERR FAILOVER already in progress."),
+            FailoverNoReplicas => f.write_str("ERR FAILOVER requires connected replicas."),
+            FailoverForceNeedsTarget => f.write_str("ERR FAILOVER with force option requires both a timeout and target HOST and IP."),
+            FailoverTargetNotReplica => f.write_str("ERR FAILOVER target HOST and PORT is not a replica."),
+            FailoverTargetNotOnline => f.write_str("ERR FAILOVER target replica is not online."),
             ReadOnlyReplica => f.write_str("READONLY You can't write against a read only replica."),
             MasterDown => f.write_str("MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'."),
             InvalidMasterPort => f.write_str("ERR Invalid master port"),
             ReplicaOfByReplica => f.write_str("ERR Command is not valid when client is a replica."),
             UnblockedRoleChange => f.write_str("UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)"),
             ScriptReadOnlyReplica => f.write_str("READONLY Can not run script with write flag on readonly replica"),
+            ReplicaOfWhileFailingOver => f.write_str("ERR REPLICAOF not allowed while failing over."),
+            PsyncFailoverReplidMismatch => f.write_str("ERR PSYNC FAILOVER replid must match my replid."),
             NoMasterLinkForSync => f.write_str("NOMASTERLINK Can't SYNC while not connected with my master"),
             ScriptMasterDown => f.write_str("MASTERDOWN Link with MASTER is down, replica-serve-stale-data is set to 'no' and 'allow-stale' flag is not set on the script."),
         }

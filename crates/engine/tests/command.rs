@@ -211,6 +211,7 @@ fn command_count_and_list_cover_the_table() {
             "replconf",
             "psync",
             "sync",
+            "failover",
             "replicaof",
             "slaveof"
         ])

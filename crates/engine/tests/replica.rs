@@ -68,6 +68,17 @@ fn past_the_pong(settings: &[(&str, &str)]) -> (Engine, ManualClock, ClientId, S
     (e, clock, id, sent)
 }
 
+/// A word of ROLE's reply: its first (the role) or its fourth (a replica's link state).
+fn role_word(reply: &Reply, index: usize) -> String {
+    match reply {
+        Reply::Array(fields) => match &fields[index] {
+            Reply::Bulk(b) => String::from_utf8_lossy(b).into_owned(),
+            other => panic!("{other:?}"),
+        },
+        other => panic!("{other:?}"),
+    }
+}
+
 fn attempt(engine: &Engine) -> u64 {
     engine
         .master_link_wanted()
@@ -173,25 +184,8 @@ fn at_fullresync() -> (Engine, ManualClock, ClientId, u64) {
     // Keepalive newlines may come before the reply.
     e.master_link_input(a, b"\n\n");
     e.master_link_input(a, format!("+FULLRESYNC {REPLID} 100\r\n").as_bytes());
-    assert_eq!(role(&mut e, id).to_string_lossy_state(), "sync");
+    assert_eq!(role_word(&role(&mut e, id), 3), "sync");
     (e, clock, id, a)
-}
-
-trait State {
-    fn to_string_lossy_state(&self) -> String;
-}
-
-impl State for Reply {
-    /// ROLE's state field.
-    fn to_string_lossy_state(&self) -> String {
-        match self {
-            Reply::Array(fields) => match &fields[3] {
-                Reply::Bulk(b) => String::from_utf8_lossy(b).into_owned(),
-                other => panic!("{other:?}"),
-            },
-            other => panic!("{other:?}"),
-        }
-    }
 }
 
 fn check_loaded(e: &mut Engine, id: ClientId) {
@@ -263,11 +257,7 @@ fn an_eof_marked_snapshot_split_anywhere_loads_and_is_acknowledged() {
     for cut in cuts {
         let (mut e, _, id, a) = at_fullresync();
         e.master_link_input(a, &bytes[..cut]);
-        assert_eq!(
-            role(&mut e, id).to_string_lossy_state(),
-            "sync",
-            "cut {cut}"
-        );
+        assert_eq!(role_word(&role(&mut e, id), 3), "sync", "cut {cut}");
         e.master_link_input(a, &bytes[cut..]);
         check_loaded(&mut e, id);
         assert_eq!(
@@ -630,6 +620,66 @@ fn engines_replicate_to_each_other_in_a_chain_and_after_a_promotion() {
         wire.pump(&mut nodes);
     }
     assert_eq!(one(&mut nodes[2], ids[2], "GET c"), Reply::bulk("3"));
+    let stats = info_text(&mut nodes[1], ids[1], "INFO stats");
+    assert!(stats.contains("sync_partial_ok:1"), "{stats}");
+}
+
+#[test]
+fn failover_hands_the_primary_role_over_to_its_replica() {
+    let clock = ManualClock::new(START_MS);
+    let mut nodes: Vec<Engine> = (0..2)
+        .map(|n| {
+            let mut config = Config::default();
+            config
+                .set(b"port", (6379 + n).to_string().as_bytes(), true)
+                .unwrap();
+            config.set(b"repl-diskless-sync-delay", b"0", true).unwrap();
+            Engine::new(config, Box::new(clock.clone()), n)
+        })
+        .collect();
+    let ids: Vec<ClientId> = nodes.iter_mut().map(|e| e.connect()).collect();
+    let mut wire = Wire {
+        clients: vec![None, None],
+    };
+    let mut run_for = |nodes: &mut Vec<Engine>, ms: u64| {
+        for _ in 0..ms / 100 {
+            clock.advance_ms(100);
+            for n in nodes.iter_mut() {
+                n.tick();
+            }
+            wire.pump(nodes);
+        }
+    };
+    one(&mut nodes[0], ids[0], "SET lock owner-1");
+    one(&mut nodes[1], ids[1], "REPLICAOF 127.0.0.1 6379");
+    run_for(&mut nodes, 2000);
+    assert_eq!(
+        one(&mut nodes[1], ids[1], "GET lock"),
+        Reply::bulk("owner-1")
+    );
+    assert_eq!(one(&mut nodes[0], ids[0], "FAILOVER"), Reply::ok());
+    assert_eq!(
+        one(&mut nodes[0], ids[0], "REPLICAOF NO ONE"),
+        Reply::Error("ERR REPLICAOF not allowed while failing over.".into())
+    );
+    run_for(&mut nodes, 3000);
+    assert_eq!(role_word(&role(&mut nodes[1], ids[1]), 0), "master");
+    assert_eq!(role_word(&role(&mut nodes[0], ids[0]), 0), "slave");
+    assert_eq!(
+        info_field(&mut nodes[0], ids[0], "master_failover_state"),
+        "no-failover"
+    );
+    assert_eq!(
+        info_field(&mut nodes[0], ids[0], "master_link_status"),
+        "up"
+    );
+    // The new primary takes writes, and the old one follows it.
+    assert_eq!(one(&mut nodes[1], ids[1], "SET lock owner-2"), Reply::ok());
+    run_for(&mut nodes, 200);
+    assert_eq!(
+        one(&mut nodes[0], ids[0], "GET lock"),
+        Reply::bulk("owner-2")
+    );
     let stats = info_text(&mut nodes[1], ids[1], "INFO stats");
     assert!(stats.contains("sync_partial_ok:1"), "{stats}");
 }

@@ -387,3 +387,61 @@ fn replconf_and_psync_refuse_what_redis_refuses() {
     assert_eq!(error(&mut e, "WAIT 1 -1"), "ERR timeout is negative");
     assert_eq!(one(&mut e, c, "WAIT 0 0"), Reply::Integer(0));
 }
+
+fn failover_state(e: &mut Engine, c: ClientId) -> String {
+    let info = text(&one(e, c, "INFO replication").to_resp(2));
+    info.lines()
+        .find_map(|l| l.strip_prefix("master_failover_state:"))
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn failover_pauses_writes_until_the_target_has_the_whole_stream() {
+    let (mut e, clock) = engine(&[("repl-diskless-sync", "no")]);
+    let replica = attach(&mut e);
+    let c = e.connect();
+    one(&mut e, c, "SET a 1");
+    let offset = received(&mut e, replica).len();
+    let error = |e: &mut Engine, line: &str| match one(e, c, line) {
+        Reply::Error(text) => text,
+        other => panic!("{line}: {other:?}"),
+    };
+    assert_eq!(
+        error(&mut e, "FAILOVER TO 127.0.0.1 6390"),
+        "ERR FAILOVER target HOST and PORT is not a replica."
+    );
+    assert_eq!(
+        error(&mut e, "FAILOVER TO 127.0.0.1 6380 FORCE"),
+        "ERR FAILOVER with force option requires both a timeout and target HOST and IP."
+    );
+    assert_eq!(one(&mut e, c, "FAILOVER TO 127.0.0.1 6380"), Reply::ok());
+    assert_eq!(failover_state(&mut e, c), "waiting-for-sync");
+    assert_eq!(
+        error(&mut e, "FAILOVER"),
+        "ERR FAILOVER already in progress."
+    );
+    // Writes wait; reads do not.
+    let writer = e.connect();
+    assert_eq!(run(&mut e, writer, "SET b 2"), Outcome::Blocked);
+    assert_eq!(one(&mut e, c, "GET a"), Reply::bulk("1"));
+    // The cron's first run pings the replica, which moves the offset it must reach.
+    e.tick();
+    assert_eq!(failover_state(&mut e, c), "waiting-for-sync");
+    let offset = offset + received(&mut e, replica).len();
+    // The target acknowledges everything: the hand-over starts.
+    run(&mut e, replica, &format!("REPLCONF ACK {offset}"));
+    e.tick();
+    assert_eq!(failover_state(&mut e, c), "failover-in-progress");
+    assert_eq!(one(&mut e, c, "FAILOVER ABORT"), Reply::ok());
+    assert_eq!(failover_state(&mut e, c), "no-failover");
+    e.tick();
+    assert_eq!(e.drain(writer), vec![Reply::ok()]);
+    // Without FORCE, a target that does not catch up in time ends it.
+    one(&mut e, c, "SET c 3");
+    assert_eq!(one(&mut e, c, "FAILOVER TIMEOUT 100"), Reply::ok());
+    clock.advance_ms(200);
+    e.tick();
+    assert_eq!(failover_state(&mut e, c), "no-failover");
+    assert_eq!(one(&mut e, c, "SET d 4"), Reply::ok());
+}

@@ -546,12 +546,25 @@ impl Engine {
                 (b"?".to_vec(), "-1".to_string())
             }
         };
-        self.send_to_master(&[b"PSYNC", &replid, offset.as_bytes()]);
+        // An old primary handing over asks its target to take over.
+        match self.failing_over() {
+            true => self.send_to_master(&[b"PSYNC", &replid, offset.as_bytes(), b"FAILOVER"]),
+            false => self.send_to_master(&[b"PSYNC", &replid, offset.as_bytes()]),
+        }
         self.replica.state = LinkState::ReceivePsync;
     }
 
-    /// The reading half: what the primary answered to PSYNC.
+    /// The reading half: what the primary answered to PSYNC. A FAILOVER under way ends with
+    /// either sync, and gives up on anything else.
     fn psync_reply(&mut self, reply: &str) -> Result<(), String> {
+        if self.failing_over() {
+            if reply.starts_with("+FULLRESYNC") || reply.starts_with("+CONTINUE") {
+                self.clear_failover();
+            } else {
+                self.abort_failover("Failover target rejected psync request");
+                return Ok(());
+            }
+        }
         if let Some(rest) = reply.strip_prefix("+FULLRESYNC") {
             let mut words = rest.split(' ').skip(1);
             match (words.next(), words.next()) {
@@ -820,6 +833,33 @@ impl Engine {
             true => Err(Error::NoMasterLinkForSync),
             false => Ok(()),
         }
+    }
+
+    /// `PSYNC <replid> <offset> FAILOVER` from the primary handing over: this replica
+    /// becomes a primary when the ID is its own (Redis's `syncCommand`).
+    pub(crate) fn promote_for_failover(&mut self, replid: &[u8]) -> Result<(), Error> {
+        self.persistence.log(format!(
+            "Failover request received for replid {}.",
+            String::from_utf8_lossy(replid)
+        ));
+        if !self.has_master() {
+            return Err(Error::PsyncFailoverToMaster);
+        }
+        if !replid.eq_ignore_ascii_case(&self.replication.replid) {
+            return Err(Error::PsyncFailoverReplidMismatch);
+        }
+        self.stop_replicating();
+        self.persistence
+            .log("MASTER MODE enabled (failover request)".into());
+        Ok(())
+    }
+
+    /// The FAILOVER this engine runs as the old primary, once it follows the target.
+    fn failing_over(&self) -> bool {
+        use super::master::FailoverState;
+        (self.replication.master.failover)
+            .as_ref()
+            .is_some_and(|f| f.state == FailoverState::InProgress)
     }
 
     /// Redis's `disconnectSlaves`: this engine's own replicas must resync.
