@@ -11,10 +11,12 @@ a key expiring on the primary, writes in another database) and the same comparis
 replica refuses writes (READONLY) and keeps a logically expired key from its clients until
 the primary's DEL arrives. CLIENT KILL TYPE master on keyspace-server brings the link back by
 a partial resync (redis-server's `sync_partial_ok` moves, `sync_full` does not), with the
-writes made meanwhile. A cut longer than redis-server's backlog (16 KB) forces a full resync,
-received this time as a sized snapshot (`repl-diskless-sync no`). REPLICAOF NO ONE keeps the
-data and accepts writes. keyspace-server restarted with `--replicaof` on its own dump resumes
-from the history its snapshot names, by a partial resync.
+writes made meanwhile, and so does CLIENT KILL TYPE replica on redis-server. A cut longer than
+redis-server's backlog (16 KB) forces a full resync, received this time as a sized snapshot
+(`repl-diskless-sync no`). keyspace-server restarted with `--replicaof` on its own dump resumes
+from the history its snapshot names, by a partial resync. REPLICAOF NO ONE keeps the data and
+accepts writes. FAILOVER TO keyspace-server on redis-server makes keyspace-server the primary
+(PSYNC ... FAILOVER), which redis-server then follows with a partial resync.
 
 Prints one line per check, then `N passed, N failed`; exits 1 when a check fails.
 """
@@ -317,6 +319,26 @@ def run(primary, replica, binary, work):
     info = replica.info("replication")
     check("REPLICAOF NO ONE: the old ID becomes replid2",
           info["master_replid2"] == primary.info("replication")["master_replid"], repr(info))
+
+    # FAILOVER on redis-server hands its role over to keyspace-server, which it then follows.
+    r.replicaof("127.0.0.1", primary.port)
+    check("a replica again: caught up", caught_up(primary, replica))
+    p.set("lock", "owner-1")
+    check("FAILOVER TO keyspace-server answers OK",
+          p.execute_command("FAILOVER", "TO", "127.0.0.1", replica.port, "TIMEOUT", 10000) == b"OK")
+    deadline = time.time() + 30
+    while time.time() < deadline and not (
+            r.role()[0] == b"master" and p.role()[0] == b"slave"
+            and caught_up(replica, primary, timeout=0.1)):
+        time.sleep(0.05)
+    check("after FAILOVER: keyspace-server is the primary", r.role()[0] == b"master", repr(r.role()))
+    check("... and redis-server follows it", p.role()[:4] == [b"slave", b"127.0.0.1", replica.port,
+                                                            b"connected"], repr(p.role()))
+    check("... by a partial resync", r.info("stats")["sync_partial_ok"] == 1,
+          repr(r.info("stats")["sync_partial_ok"]))
+    check("the new primary takes writes", r.set("lock", "owner-2") is True)
+    check("... which reach redis-server", caught_up(replica, primary) and p.get("lock") == b"owner-2")
+    same_data("after the FAILOVER", replica, primary)
 
 
 if __name__ == "__main__":
