@@ -675,6 +675,11 @@ impl Engine {
         self.replication.create_backlog(size);
         self.persistence
             .log("MASTER <-> REPLICA sync: Finished with success".into());
+        // The log starts over on the new data (Redis's `restartAOFAfterSYNC`); a failure
+        // shows in INFO persistence and MISCONF, as any failed rewrite.
+        if self.persistence.aof.on {
+            let _ = self.rewrite_aof();
+        }
         // An EOF-marked snapshot came from a diskless sync, whose primary starts the stream
         // on the first ACK.
         if marked {
@@ -1025,9 +1030,11 @@ impl Engine {
         flags: u32,
         argv: &[Vec<u8>],
     ) -> Result<(), Error> {
+        // The log's replay is obeyed as the master client is (Redis's `mustObeyClient`).
         if self.has_master()
             && self.config.flag("replica-read-only")
             && !self.is_master_client(client)
+            && !self.persistence.aof.loading
             && self.is_write_command(client, flags, argv)
         {
             return Err(Error::ReadOnlyReplica);
@@ -1051,7 +1058,7 @@ impl Engine {
         flags: u32,
         argv: &[Vec<u8>],
     ) -> Result<(), Error> {
-        if !self.stale_replica() {
+        if !self.stale_replica() || self.persistence.aof.loading {
             return Ok(());
         }
         let stale_ok = |flags: u32| flags & flag::STALE != 0;
