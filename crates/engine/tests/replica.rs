@@ -707,3 +707,21 @@ fn with_appendonly_the_log_starts_over_on_the_synced_data() {
     assert_eq!(one(&mut e, id, "GET k"), Reply::bulk("v"));
     assert_eq!(one(&mut e, id, "GET streamed"), Reply::bulk("1"));
 }
+
+#[test]
+fn the_master_client_shows_the_addresses_the_transport_gave() {
+    let (mut e, _, id, _) = past_the_pong(&[]);
+    let a = attempt(&e);
+    e.set_master_link_address(a, "10.0.0.5:6380".into(), "10.0.0.9:41000".into(), 12);
+    e.master_link_input(a, b"+OK\r\n+OK\r\n");
+    e.master_link_input(a, format!("+FULLRESYNC {REPLID} 100\r\n").as_bytes());
+    let rdb = snapshot();
+    let mut bytes = format!("${}\r\n", rdb.len()).into_bytes();
+    bytes.extend_from_slice(&rdb);
+    e.master_link_input(a, &bytes);
+    let list = info_text(&mut e, id, "CLIENT LIST TYPE master");
+    assert!(
+        list.contains(" addr=10.0.0.5:6380 laddr=10.0.0.9:41000 fd=12 "),
+        "{list}"
+    );
+}

@@ -416,7 +416,15 @@ async fn connect_to_master(shared: &Shared, link: &keyspace::MasterLink) -> Opti
     match connected {
         Ok(stream) => {
             let _ = stream.set_nodelay(true);
+            let address = |a: std::io::Result<std::net::SocketAddr>| {
+                a.map_or_else(|_| String::new(), |a| a.to_string())
+            };
+            let (peer, local) = (address(stream.peer_addr()), address(stream.local_addr()));
             let mut state = shared.lock();
+            let fd = descriptor(&stream);
+            state
+                .engine
+                .set_master_link_address(link.attempt, peer, local, fd);
             state.engine.master_link_connected(link.attempt);
             print_log(&mut state.engine);
             Some(stream)
