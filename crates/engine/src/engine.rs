@@ -145,6 +145,9 @@ pub struct Client {
     /// The replication offset right after its last command that propagated something
     /// (Redis's `woff`): what its WAIT waits for replicas to acknowledge.
     pub woff: u64,
+    /// The master client of a replica: the primary's stream runs on it, unanswered
+    /// (`crate::replication::replica`).
+    pub master: bool,
 }
 
 impl Client {
@@ -309,6 +312,8 @@ pub struct Engine {
     pub(crate) migrate: crate::migrate::Migrate,
     /// Replication IDs, offsets, the backlog and the replicas (`crate::replication`).
     pub replication: crate::replication::Replication,
+    /// The primary this engine follows, and the link to it (`crate::replication::replica`).
+    pub(crate) replica: crate::replication::replica::ReplicaSide,
 }
 
 /// A geo search as it was asked: which key of which database, and the circle or box.
@@ -372,6 +377,7 @@ impl Engine {
             work_ns: 0,
             migrate: Default::default(),
             replication: crate::replication::Replication::new(rng_seed, now_ms / 1000),
+            replica: Default::default(),
         };
         let requirepass = engine.config.text("requirepass").as_bytes().to_vec();
         engine.acl.set_requirepass(&requirepass);
@@ -379,6 +385,7 @@ impl Engine {
         engine.eviction.create_shared_objects(now_ms);
         engine.peak_memory = engine.used_memory();
         engine.sample_resident_memory(true);
+        engine.follow_configured_master();
         engine
     }
 
@@ -420,6 +427,7 @@ impl Engine {
                 monitor: false,
                 replica: false,
                 woff: 0,
+                master: false,
             },
         );
         id
@@ -462,6 +470,7 @@ impl Engine {
                 monitor: false,
                 replica: false,
                 woff: 0,
+                master: false,
             },
         );
     }
@@ -641,7 +650,9 @@ impl Engine {
                     true => self.check_good_replicas(),
                     false => Ok(()),
                 })
+                .and_then(|()| self.check_read_only_replica(client, flags, argv))
                 .and_then(|()| self.check_subscribed_context(client, &name))
+                .and_then(|()| self.check_stale_data(client, flags, argv))
                 .and_then(|()| self.check_busy(spec))
                 .and_then(|()| self.check_monitor_keyspace(client, flags, argv))
                 .map_err(|e| (e, Some(name.clone())))?;
@@ -975,7 +986,11 @@ impl Engine {
             self.flush_aof();
             return;
         }
-        self.active_expire_cycle(crate::expire::CycleKind::Slow);
+        // A replica leaves expiry to its primary, whose DELs arrive in the stream.
+        if !self.has_master() {
+            self.active_expire_cycle(crate::expire::CycleKind::Slow);
+        }
+        self.replica_cron();
         self.limit_used_slots();
         self.broadcast_invalidations();
         self.track_peak_memory();

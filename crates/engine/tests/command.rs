@@ -211,7 +211,9 @@ fn command_count_and_list_cover_the_table() {
             "replconf",
             "psync",
             "sync",
-            "failover"
+            "failover",
+            "replicaof",
+            "slaveof"
         ])
     );
 }

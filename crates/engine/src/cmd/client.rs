@@ -344,8 +344,8 @@ fn help(_: &mut Engine, _: &Call<'_>) -> CommandResult {
 }
 
 /// Redis's client types, as CLIENT LIST and CLIENT KILL name them (`getClientType`): a
-/// replica (not a monitor, which Redis also counts as one), else `pubsub` while
-/// subscribed, else `normal`.
+/// replica's master client, a replica (not a monitor, which Redis also counts as one), else
+/// `pubsub` while subscribed, else `normal`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum ClientType {
     Normal,
@@ -369,7 +369,9 @@ impl ClientType {
     }
 
     fn of(client: &Client) -> ClientType {
-        if client.replica && !client.monitor {
+        if client.master {
+            ClientType::Master
+        } else if client.replica && !client.monitor {
             ClientType::Replica
         } else if client.subscriptions.any() {
             ClientType::PubSub
@@ -392,6 +394,9 @@ pub(crate) fn client_line(engine: &Engine, client: &Client, current: Option<&[Ve
         (false, true) => "S",
         (false, false) => "",
     });
+    if client.master {
+        flags.push('M');
+    }
     for (on, letter) in [
         (client.subscriptions.any(), 'P'),
         (client.multi.is_some(), 'x'),
@@ -453,7 +458,11 @@ pub(crate) fn client_line(engine: &Engine, client: &Client, current: Option<&[Ve
         20474 - qbuf.min(20474),
         22272 + qbuf + argv_mem + multi_mem,
         client.last_command,
-        String::from_utf8_lossy(&client.user),
+        // The master client runs as no user at all, which Redis prints so.
+        match client.master {
+            true => "(superuser)".into(),
+            false => String::from_utf8_lossy(&client.user),
+        },
         redirect_of(client),
         client.protocol,
     );
@@ -620,6 +629,8 @@ fn kill(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
             c.closing = true;
         }
         engine.woken.push(id);
+        // The master client has no connection of its own to close: its link drops.
+        engine.master_client_killed(id);
     }
     match (old_form, victims.len()) {
         (true, 0) => Err(Error::NoSuchClient),

@@ -555,10 +555,16 @@ fn stats(engine: &Engine) -> Fields {
 fn replication(engine: &Engine) -> Fields {
     let r = &engine.replication;
     let now_s = engine.now_ms / 1000;
-    let mut out = fields([
-        ("role", "master".into()),
-        ("connected_slaves", r.master.replica_count().to_string()),
-    ]);
+    let role = match engine.has_master() {
+        true => "slave",
+        false => "master",
+    };
+    let mut out = fields([("role", role.into())]);
+    out.extend(engine.replica_info());
+    out.extend(fields([(
+        "connected_slaves",
+        r.master.replica_count().to_string(),
+    )]));
     for (n, (id, link)) in r.master.replicas().enumerate() {
         let Some(state) = link.state else { continue };
         let lag = match state {

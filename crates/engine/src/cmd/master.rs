@@ -99,7 +99,8 @@ pub static COMMANDS: &[CommandSpec] = &[
 /// ```
 /// A replica's settings before it syncs (`listening-port`, `ip-address`, `capa eof|psync2`,
 /// `rdb-only`, `rdb-filter-only`), `OK`; `ack <offset>` from a replica, which gets no
-/// reply; `getack`, which a primary answers with nothing.
+/// reply; `getack`, which a replica answers with `REPLCONF ACK <offset>` to its primary
+/// (`crate::replication::replica`) and a primary with nothing.
 fn replconf(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     let argv = call.argv;
     if argv.len().is_multiple_of(2) {
@@ -131,6 +132,8 @@ fn replconf(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
             }
             return Ok(Outcome::Replies(Vec::new()));
         } else if is(option, "getack") {
+            // On a replica, from its primary's stream: the offset processed so far.
+            engine.send_ack();
             return Ok(Outcome::Replies(Vec::new()));
         } else if is(option, "rdb-only") {
             let rdb_only = string2ll(value).ok_or(Error::NotInteger)?;
@@ -184,12 +187,15 @@ fn start_sync(engine: &mut Engine, call: &Call<'_>, psync: bool) -> CommandResul
     if engine.is_replica(client) {
         return Ok(Outcome::Replies(Vec::new()));
     }
+    // A primary failing over to this replica asks it to take over: it becomes a primary
+    // and the PSYNC goes on as any other.
     if psync && call.argv.len() > 3 && is(&call.argv[3], "failover") {
-        return Err(Error::PsyncFailoverToMaster);
+        engine.promote_for_failover(&call.argv[1])?;
     }
     if engine.replication.master.failover.is_some() {
         return Err(Error::SyncWhileFailingOver);
     }
+    engine.check_master_link_for_sync()?;
     let pending = engine
         .clients
         .get(&client)

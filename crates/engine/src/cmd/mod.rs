@@ -21,6 +21,7 @@ pub mod master;
 pub mod multi;
 pub mod persist;
 pub mod pubsub;
+pub mod replicaof;
 pub mod scripting;
 pub mod server;
 pub mod set;
@@ -60,4 +61,5 @@ pub static FAMILIES: &[&[CommandSpec]] = &[
     scripting::COMMANDS,
     functions::COMMANDS,
     master::COMMANDS,
+    replicaof::COMMANDS,
 ];

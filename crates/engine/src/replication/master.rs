@@ -165,16 +165,9 @@ impl Engine {
     /// Whether propagated commands go to a replication stream: while there is a backlog
     /// (there is one whenever a replica is attached).
     pub(crate) fn feeds_replicas(&self) -> bool {
-        self.replication.backlog.is_some()
-    }
-
-    /// The replication info a snapshot carries in its aux fields (`repl-stream-db`,
-    /// `repl-id`, `repl-offset`): on a primary, only while a backlog exists (Redis's
-    /// `rdbPopulateSaveInfo`); the stream's database, or 0 when none was selected since the
-    /// last full sync.
-    pub(crate) fn rdb_save_info(&self) -> Option<usize> {
-        self.feeds_replicas()
-            .then(|| self.replication.stream.db.unwrap_or(0))
+        // A replica proxies its primary's stream as it came instead
+        // (`crate::replication::replica`).
+        !self.has_master() && self.replication.backlog.is_some()
     }
 
     /// Sends what the replication stream gathered to the backlog and the replicas.
@@ -212,7 +205,12 @@ impl Engine {
 
     /// A command into the stream in whatever database it has selected, with no SELECT (a
     /// PING, `REPLCONF GETACK *`: Redis passes `slaveseldb` as their database).
+    /// A replica sends nothing of its own: its replicas get its primary's stream as it came
+    /// (Redis's `replicationFeedSlaves` returns at once on a replica).
     pub(crate) fn feed_replicas_command(&mut self, argv: &[&[u8]]) {
+        if self.has_master() {
+            return;
+        }
         let mut bytes = Vec::new();
         encode_request(&mut bytes, argv);
         self.feed_replicas(bytes);
@@ -700,8 +698,11 @@ impl Engine {
             self.drop_replica(id);
         }
         let ttl = self.config.int("repl-backlog-ttl") as u64;
+        // A replica keeps its backlog whatever: it may be promoted (Redis checks
+        // `masterhost == NULL`).
         if self.replication.master.replica_count() == 0
             && ttl > 0
+            && !self.has_master()
             && self.replication.backlog.is_some()
             && now_s.saturating_sub(self.replication.no_replicas_since) > ttl
         {
@@ -802,9 +803,12 @@ impl Engine {
     /// `crate::replication::replica`), which ends the FAILOVER ([`Engine::clear_failover`])
     /// when the target answers `+CONTINUE` or `+FULLRESYNC`, and aborts it otherwise.
     fn failover_in_progress(&mut self) {
-        if let Some(f) = &mut self.replication.master.failover {
-            f.state = FailoverState::InProgress;
-        }
+        let Some(f) = &mut self.replication.master.failover else {
+            return;
+        };
+        f.state = FailoverState::InProgress;
+        let (host, port) = f.target.clone().unwrap_or_default();
+        self.replicate_from(host, u16::try_from(port).unwrap_or(0));
     }
 
     /// Redis's `abortFailover`: the FAILOVER ends without a hand-over, with the reason in
@@ -818,6 +822,10 @@ impl Engine {
             None => format!("FAILOVER to any replica aborted: {why}"),
         };
         self.persistence.log(line);
+        // Already following the target: back to being the primary.
+        if failover.state == FailoverState::InProgress {
+            self.stop_replicating();
+        }
         self.clear_failover();
     }
 

@@ -37,6 +37,7 @@
 //! history, resume from the new one with a partial resync.
 
 pub mod master;
+pub mod replica;
 
 use crate::rng::Rng;
 
