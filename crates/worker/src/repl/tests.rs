@@ -1,0 +1,217 @@
+//! The topology as the page drives it: typed lines on each node, the clock, stopping and
+//! starting nodes, the controls, and a share link built again.
+
+use keyspace_protocol::repl::{NodeAnswer, ReplRequest, ReplResponse, Role, Topology as View};
+
+use super::Topology;
+
+const T0: u64 = 1_700_000_000_000;
+
+fn topology(response: ReplResponse) -> View {
+    match response {
+        ReplResponse::Topology(view) => *view,
+        other => panic!("not a topology: {other:?}"),
+    }
+}
+
+struct Page {
+    topology: Topology,
+    seq: u64,
+}
+
+impl Page {
+    fn new() -> Page {
+        Page {
+            topology: Topology::new(T0, 7),
+            seq: 0,
+        }
+    }
+
+    fn ask(&mut self, request: ReplRequest) -> View {
+        topology(self.topology.handle(request))
+    }
+
+    /// Types `line` in the node's pane: its printed answer.
+    fn run(&mut self, port: u16, line: &str) -> NodeAnswer {
+        self.seq += 1;
+        let seq = self.seq;
+        let view = self.ask(ReplRequest::Run {
+            seq,
+            port,
+            line: line.to_string(),
+        });
+        view.answers
+            .into_iter()
+            .find(|a| a.seq == seq)
+            .expect("answered at once")
+    }
+
+    fn text(&mut self, port: u16, line: &str) -> Vec<String> {
+        self.run(port, line)
+            .lines
+            .into_iter()
+            .map(|l| l.text)
+            .collect()
+    }
+
+    fn wait(&mut self, ms: u64) -> View {
+        self.ask(ReplRequest::Tick { real_ms: ms })
+    }
+}
+
+#[test]
+fn each_node_is_a_server_of_its_own_on_its_port() {
+    let mut page = Page::new();
+    let view = page.ask(ReplRequest::Open);
+    let ports: Vec<u16> = view.nodes.iter().map(|n| n.port).collect();
+    assert_eq!(ports, [6379, 6380]);
+    assert_eq!(view.nodes[1].prompt, "127.0.0.1:6380>");
+    assert_eq!(page.text(6379, "SET k v"), ["OK"]);
+    assert_eq!(page.text(6380, "GET k"), ["(nil)"]);
+    assert_eq!(
+        page.text(6380, "CONFIG GET port"),
+        ["1) \"port\"", "2) \"6380\""]
+    );
+    let answer = page.run(6380, "SELECT 2");
+    assert_eq!(answer.echo, "127.0.0.1:6380> SELECT 2");
+    assert_eq!(page.run(6380, "PING").echo, "127.0.0.1:6380[2]> PING");
+    let figures = page.ask(ReplRequest::Open).nodes[0]
+        .figures
+        .clone()
+        .unwrap();
+    assert_eq!(figures.role, Role::Master);
+    assert_eq!(figures.replid.len(), 40);
+    // A third and fourth node, and no fifth.
+    page.ask(ReplRequest::AddNode);
+    let view = page.ask(ReplRequest::AddNode);
+    assert_eq!(view.nodes.len(), 4);
+    assert_eq!(view.links.len(), 6);
+    assert_eq!(page.ask(ReplRequest::AddNode).nodes.len(), 4);
+}
+
+#[test]
+fn the_clock_runs_at_the_speed_set() {
+    let mut page = Page::new();
+    assert_eq!(page.text(6379, "SET k v PX 1500"), ["OK"]);
+    assert_eq!(page.wait(1000).now_ms, T0 + 1000);
+    assert_eq!(page.text(6379, "EXISTS k"), ["(integer) 1"]);
+    page.ask(ReplRequest::Speed { percent: 0 });
+    assert_eq!(page.wait(5000).now_ms, T0 + 1000);
+    page.ask(ReplRequest::Speed { percent: 400 });
+    let view = page.wait(250);
+    assert_eq!((view.now_ms, view.speed_percent), (T0 + 2000, 400));
+    assert_eq!(page.text(6379, "EXISTS k"), ["(integer) 0"]);
+}
+
+#[test]
+fn a_stopped_node_refuses_and_starts_again_from_what_it_kept() {
+    let mut page = Page::new();
+    page.text(6380, "SET kept 1");
+    let view = page.ask(ReplRequest::Power {
+        port: 6380,
+        running: false,
+    });
+    // Stopping is SHUTDOWN in its pane: it saves, and the pane's connection is gone.
+    let shutdown = view.answers.iter().find(|a| a.port == 6380).unwrap();
+    assert_eq!(shutdown.echo, "127.0.0.1:6380> SHUTDOWN");
+    let node = &view.nodes[1];
+    assert!(!node.running && node.figures.is_none());
+    assert_eq!(node.prompt, "not connected>");
+    assert_eq!(
+        page.text(6380, "GET kept"),
+        ["Could not connect to Redis at 127.0.0.1:6380: Connection refused"]
+    );
+    // Typed SHUTDOWN NOSAVE stops a node too, without saving.
+    page.text(6379, "SET lost 1");
+    assert!(page.text(6379, "SHUTDOWN NOSAVE").is_empty());
+    assert!(!page.ask(ReplRequest::Open).nodes[0].running);
+    for port in [6379, 6380] {
+        page.ask(ReplRequest::Power {
+            port,
+            running: true,
+        });
+    }
+    assert_eq!(page.text(6380, "GET kept"), ["\"1\""]);
+    assert_eq!(page.text(6379, "EXISTS lost"), ["(integer) 0"]);
+}
+
+#[test]
+fn links_are_cut_and_nodes_partitioned_as_asked() {
+    let mut page = Page::new();
+    page.ask(ReplRequest::AddNode);
+    let view = page.ask(ReplRequest::Cut {
+        a: 6380,
+        b: 6379,
+        cut: true,
+    });
+    let cut: Vec<(u16, u16)> = (view.links.iter())
+        .filter(|l| l.cut)
+        .map(|l| (l.a, l.b))
+        .collect();
+    assert_eq!(cut, [(6379, 6380)]);
+    let view = page.ask(ReplRequest::Isolate {
+        port: 6381,
+        isolated: true,
+    });
+    assert!(view.nodes[2].isolated);
+    let cut: Vec<(u16, u16)> = (view.links.iter())
+        .filter(|l| l.cut)
+        .map(|l| (l.a, l.b))
+        .collect();
+    assert_eq!(cut, [(6379, 6380), (6379, 6381), (6380, 6381)]);
+    page.ask(ReplRequest::Cut {
+        a: 6379,
+        b: 6380,
+        cut: false,
+    });
+    let view = page.ask(ReplRequest::Isolate {
+        port: 6381,
+        isolated: false,
+    });
+    assert!(view.links.iter().all(|l| !l.cut));
+    assert_eq!(page.ask(ReplRequest::Latency { ms: 1000 }).latency_ms, 1000);
+}
+
+#[test]
+fn a_share_link_builds_the_topology_again() {
+    let mut page = Page::new();
+    page.text(6379, "SET a 1");
+    page.wait(300);
+    page.ask(ReplRequest::AddNode);
+    page.text(6381, "RPUSH l x y");
+    page.ask(ReplRequest::Cut {
+        a: 6379,
+        b: 6381,
+        cut: true,
+    });
+    let link = match page.topology.handle(ReplRequest::Share {
+        page_url: "https://play.example/".into(),
+    }) {
+        ReplResponse::Shared(Ok(link)) => link,
+        other => panic!("no link: {other:?}"),
+    };
+    let hash = link.strip_prefix("https://play.example/").unwrap();
+    assert!(hash.starts_with("#repl/"), "{hash}");
+
+    let mut other = Page::new();
+    let view = other.ask(ReplRequest::OpenLink { hash: hash.into() });
+    assert_eq!(view.nodes.len(), 3);
+    assert!(view
+        .links
+        .iter()
+        .any(|l| (l.a, l.b, l.cut) == (6379, 6381, true)));
+    assert_eq!(view.now_ms, T0 + 300);
+    // The replayed lines come back answered, for the panes to show.
+    let echoes: Vec<&str> = view.answers.iter().map(|a| a.echo.as_str()).collect();
+    assert_eq!(
+        echoes,
+        ["127.0.0.1:6379> SET a 1", "127.0.0.1:6381> RPUSH l x y"]
+    );
+    assert_eq!(other.text(6379, "GET a"), ["\"1\""]);
+    assert_eq!(other.text(6381, "LLEN l"), ["(integer) 2"]);
+
+    let refused = other.topology.handle(ReplRequest::OpenLink {
+        hash: "#repl/not-base64!".into(),
+    });
+    assert!(matches!(refused, ReplResponse::LinkRefused(_)));
+}
