@@ -213,6 +213,35 @@ pub fn bytes_text(n: u64) -> String {
     }
 }
 
+/// A speed as the selector writes it: `×0.25`, `×1`, `×10` (0 is the page's word, "paused").
+pub fn speed_text(percent: u32) -> String {
+    match percent % 100 {
+        0 => format!("×{}", percent / 100),
+        _ => format!("×{}", f64::from(percent) / 100.0),
+    }
+}
+
+/// A latency as the selector writes it: `0 ms`, `200 ms`, `5 s`.
+pub fn latency_text(ms: u64) -> String {
+    if ms >= 1000 && ms % 1000 == 0 {
+        format!("{} s", ms / 1000)
+    } else {
+        format!("{ms} ms")
+    }
+}
+
+/// The virtual clock's time of day (UTC) to the millisecond: `21:05:09.250`.
+pub fn clock_text(now_ms: u64) -> String {
+    let ms = now_ms % 86_400_000;
+    format!(
+        "{:02}:{:02}:{:02}.{:03}",
+        ms / 3_600_000,
+        ms / 60_000 % 60,
+        ms / 1000 % 60,
+        ms % 1000
+    )
+}
+
 /// Whether a location hash opens a topology (the worker decodes it).
 pub fn is_link(hash: &str) -> bool {
     hash.strip_prefix('#')
@@ -235,5 +264,11 @@ mod tests {
         assert_eq!(address(6380), "127.0.0.1:6380");
         assert_eq!(ports(9).collect::<Vec<_>>(), [6379, 6380, 6381, 6382]);
         assert!(is_link("#repl/abc") && !is_link("#share/abc"));
+        assert_eq!(speed_text(25), "×0.25");
+        assert_eq!(speed_text(100), "×1");
+        assert_eq!(speed_text(1000), "×10");
+        assert_eq!(latency_text(200), "200 ms");
+        assert_eq!(latency_text(5000), "5 s");
+        assert_eq!(clock_text(1_700_000_000_250), "22:13:20.250");
     }
 }
