@@ -190,7 +190,7 @@ fn format_into(out: &mut String, reply: &Reply, prefix: &str) {
         Reply::HumanDouble(d) => out.push_str(&format!("(double) {}\n", format_human(*d))),
         Reply::Boolean(b) => out.push_str(if *b { "(true)\n" } else { "(false)\n" }),
         Reply::BigNumber(n) => out.push_str(&format!("(big number) {n}\n")),
-        Reply::Verbatim { text, .. } => {
+        Reply::Verbatim { text, .. } | Reply::Raw(text) => {
             out.push_str(&String::from_utf8_lossy(text));
             out.push('\n');
         }
@@ -272,7 +272,7 @@ fn raw_into(out: &mut String, reply: &Reply) {
             out.push_str(s);
             out.push('\n');
         }
-        Reply::Bulk(b) | Reply::Verbatim { text: b, .. } => {
+        Reply::Bulk(b) | Reply::Verbatim { text: b, .. } | Reply::Raw(b) => {
             out.push_str(&String::from_utf8_lossy(b));
             out.push('\n');
         }

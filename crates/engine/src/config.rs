@@ -33,6 +33,8 @@ pub enum ConfigKind {
     /// `save`'s pairs of seconds (at least 1) and changes (at least 0), written back with
     /// single spaces as Redis rebuilds it; empty for none.
     SavePoints,
+    /// `replicaof`'s `host port` (the port from 0 to 65535), or empty: `no one` is empty too.
+    MasterAddress,
 }
 
 /// One row of the config table.
@@ -638,8 +640,7 @@ pub static PARAMS: &[ConfigParam] = &[
         mutable: true,
         clamp: None,
     },
-    // How often a primary pings its replicas. The engine is a primary that never has one:
-    // held, as Redis holds it with no replica connected.
+    // How often a primary pings its replicas.
     ConfigParam {
         name: "repl-ping-replica-period",
         aliases: &["repl-ping-slave-period"],
@@ -651,8 +652,8 @@ pub static PARAMS: &[ConfigParam] = &[
         mutable: true,
         clamp: None,
     },
-    // What a replica does with writes from its clients; held, as on Redis's primary, where
-    // it has no effect.
+    // Whether a replica refuses writes from its clients (READONLY); the primary's stream is
+    // always applied.
     ConfigParam {
         name: "replica-read-only",
         aliases: &["slave-read-only"],
@@ -677,15 +678,86 @@ pub static PARAMS: &[ConfigParam] = &[
         // Redis's backlog is never smaller than 16kb (`CONFIG_REPL_BACKLOG_MIN_SIZE`).
         clamp: Some((16 * 1024, i64::MAX)),
     },
-    // The primary this server follows: empty on a primary, as CONFIG GET shows it on Redis's.
-    // Set only at start in Redis (REPLICAOF changes it at run time); refused here at run time
-    // the same way.
+    // The primary this server follows (`crate::replication::replica`), as `host port`: empty
+    // on a primary. Given at start (`--replicaof host port`); REPLICAOF changes it at run
+    // time, and CONFIG SET refuses it, as Redis's does.
     ConfigParam {
         name: "replicaof",
         aliases: &["slaveof"],
-        kind: ConfigKind::Text,
+        kind: ConfigKind::MasterAddress,
         default: "",
         mutable: false,
+        clamp: None,
+    },
+    // A replica's credentials at its primary: AUTH [masteruser] masterauth in its handshake.
+    ConfigParam {
+        name: "masterauth",
+        aliases: &[],
+        kind: ConfigKind::Text,
+        default: "",
+        mutable: true,
+        clamp: None,
+    },
+    ConfigParam {
+        name: "masteruser",
+        aliases: &[],
+        kind: ConfigKind::Text,
+        default: "",
+        mutable: true,
+        clamp: None,
+    },
+    // Whether a replica whose link is down answers its clients from the data it has (yes),
+    // or refuses all but a few commands with MASTERDOWN (no).
+    ConfigParam {
+        name: "replica-serve-stale-data",
+        aliases: &["slave-serve-stale-data"],
+        kind: ConfigKind::Bool,
+        default: "yes",
+        mutable: true,
+        clamp: None,
+    },
+    // Seconds of silence after which a replica gives up its handshake, its transfer or its
+    // primary.
+    ConfigParam {
+        name: "repl-timeout",
+        aliases: &[],
+        kind: ConfigKind::Int {
+            min: 1,
+            max: i32::MAX as i64,
+        },
+        default: "60",
+        mutable: true,
+        clamp: None,
+    },
+    // What a replica tells in INFO for Sentinel's choice of a new primary; held.
+    ConfigParam {
+        name: "replica-priority",
+        aliases: &["slave-priority"],
+        kind: ConfigKind::Int {
+            min: 0,
+            max: i32::MAX as i64,
+        },
+        default: "100",
+        mutable: true,
+        clamp: None,
+    },
+    ConfigParam {
+        name: "replica-announced",
+        aliases: &[],
+        kind: ConfigKind::Bool,
+        default: "yes",
+        mutable: true,
+        clamp: None,
+    },
+    // Where a replica reads a full sync's snapshot: Redis writes it to a file first
+    // (`disabled`) or parses it from the socket. The engine always loads it from memory once
+    // it is whole, which is what every setting looks like from outside; held, checked.
+    ConfigParam {
+        name: "repl-diskless-load",
+        aliases: &[],
+        kind: ConfigKind::Enum(&["disabled", "on-empty-db", "swapdb"]),
+        default: "disabled",
+        mutable: true,
         clamp: None,
     },
     // Whether Redis detaches from its terminal at start; given only at start, held here (the
@@ -933,6 +1005,20 @@ fn parse(param: &ConfigParam, value: &[u8]) -> Result<ConfigValue, String> {
         ConfigKind::Text => Ok(ConfigValue::Text(
             String::from_utf8_lossy(value).into_owned(),
         )),
+        ConfigKind::MasterAddress => {
+            let text = String::from_utf8_lossy(value);
+            match text.split(' ').collect::<Vec<_>>()[..] {
+                [""] => Ok(ConfigValue::Text(String::new())),
+                [no, one] if no.eq_ignore_ascii_case("no") && one.eq_ignore_ascii_case("one") => {
+                    Ok(ConfigValue::Text(String::new()))
+                }
+                [host, port] => match port.parse::<u16>() {
+                    Ok(port) => Ok(ConfigValue::Text(format!("{host} {port}"))),
+                    Err(_) => Err("Invalid master port".into()),
+                },
+                _ => Err("wrong number of arguments".into()),
+            }
+        }
         ConfigKind::SavePoints => {
             let text = String::from_utf8_lossy(value);
             // Split on single spaces, each word read as strtoll reads it (an empty one is

@@ -436,7 +436,7 @@ impl Engine {
             && self.check_pause_timeout();
         let found = match kept_by_pause {
             true => None,
-            false => self.lookup(db, key, flags.no_touch),
+            false => self.lookup(db, key, flags.no_touch, false),
         };
         if !flags.no_stats {
             if found.is_some() {
@@ -455,7 +455,7 @@ impl Engine {
     /// Looks a key up for writing: expires it if stale and touches it; no hit/miss counting.
     /// The key's size is settled after the command, whatever it changes.
     pub(crate) fn lookup_write(&mut self, db: usize, key: &[u8]) -> Option<&mut Value> {
-        let index = self.lookup(db, key, false)?;
+        let index = self.lookup(db, key, false, true)?;
         self.written.note(db, index, key);
         self.dbs[db]
             .keys
@@ -467,7 +467,7 @@ impl Engine {
     /// that leaves it as it is (DEBUG POPULATE skips the keys it finds): nothing is noted for
     /// the memory settlement, which a million found keys would otherwise fill.
     pub(crate) fn exists_for_write(&mut self, db: usize, key: &[u8]) -> bool {
-        self.lookup(db, key, false).is_some()
+        self.lookup(db, key, false, true).is_some()
     }
 
     /// [`Engine::lookup_write`], adding `new()` under the key first when it is missing
@@ -480,7 +480,7 @@ impl Engine {
         key: &[u8],
         new: impl FnOnce() -> Value,
     ) -> (&mut Value, bool) {
-        let (index, created) = match self.lookup(db, key, false) {
+        let (index, created) = match self.lookup(db, key, false, true) {
             Some(index) => (index, false),
             None => {
                 self.db_add(db, key, new());
@@ -517,13 +517,20 @@ impl Engine {
 
     /// Shared by both doors: lazy expiry, then the access stamp. The key's position in the
     /// keyspace when it exists, so that the door reaches it again without hashing its name.
-    fn lookup(&mut self, db: usize, key: &[u8], no_touch: bool) -> Option<usize> {
+    /// A `write` on a replica deletes a key past its time, as Redis forces it for writes.
+    fn lookup(&mut self, db: usize, key: &[u8], no_touch: bool, write: bool) -> Option<usize> {
         // One hash of the name finds both the key and its expiry.
         let index = match self.dbs[db].keys.get_index_and_expire(key) {
-            (_, Some(when)) if self.is_stale(when) => {
-                self.delete_expired(db, key);
-                return None;
-            }
+            // On a replica only the primary deletes: the master client still sees the key,
+            // everyone else finds it missing (Redis's `expireIfNeeded`).
+            (index, Some(when)) if self.is_stale(when) => match self.replica_sees_expired() {
+                Some(true) => index?,
+                Some(false) if !write => return None,
+                _ => {
+                    self.delete_expired(db, key);
+                    return None;
+                }
+            },
             (index, _) => index?,
         };
         let entry = &mut self.dbs[db].keys[index];
@@ -543,12 +550,17 @@ impl Engine {
     }
 
     /// Deletes `key` if its expiry has passed, announcing `expired`. True if it was deleted.
+    /// On a replica nothing is deleted: the key counts as expired for everyone but the
+    /// master client.
     pub(crate) fn expire_if_needed(&mut self, db: usize, key: &[u8]) -> bool {
         match self.dbs[db].keys.expire_of(key) {
-            Some(when) if self.is_stale(when) => {
-                self.delete_expired(db, key);
-                true
-            }
+            Some(when) if self.is_stale(when) => match self.replica_sees_expired() {
+                Some(master) => !master,
+                None => {
+                    self.delete_expired(db, key);
+                    true
+                }
+            },
             _ => false,
         }
     }

@@ -140,6 +140,9 @@ pub struct Client {
     pub tracking: Option<ClientTracking>,
     /// It sent MONITOR: every command's line arrives in its outbox (`crate::monitor`).
     pub monitor: bool,
+    /// The master client of a replica: the primary's stream runs on it, unanswered
+    /// (`crate::replication::replica`).
+    pub master: bool,
 }
 
 impl Client {
@@ -300,6 +303,10 @@ pub struct Engine {
     pub(crate) lazyfree: crate::lazyfree::LazyFree,
     /// The modelled work of the command running, in ns (`crate::cost`).
     pub(crate) work_ns: u64,
+    /// Replication IDs, offsets, the backlog and the replicas (`crate::replication`).
+    pub replication: crate::replication::Replication,
+    /// The primary this engine follows, and the link to it (`crate::replication::replica`).
+    pub(crate) replica: crate::replication::replica::ReplicaSide,
 }
 
 /// A geo search as it was asked: which key of which database, and the circle or box.
@@ -361,6 +368,8 @@ impl Engine {
             resident: Default::default(),
             lazyfree: Default::default(),
             work_ns: 0,
+            replication: crate::replication::Replication::new(rng_seed, now_ms / 1000),
+            replica: Default::default(),
         };
         let requirepass = engine.config.text("requirepass").as_bytes().to_vec();
         engine.acl.set_requirepass(&requirepass);
@@ -368,6 +377,7 @@ impl Engine {
         engine.eviction.create_shared_objects(now_ms);
         engine.peak_memory = engine.used_memory();
         engine.sample_resident_memory(true);
+        engine.follow_configured_master();
         engine
     }
 
@@ -407,6 +417,7 @@ impl Engine {
                 script: false,
                 tracking: None,
                 monitor: false,
+                master: false,
             },
         );
         id
@@ -447,6 +458,7 @@ impl Engine {
                 script: true,
                 tracking: None,
                 monitor: false,
+                master: false,
             },
         );
     }
@@ -625,7 +637,9 @@ impl Engine {
                     true => self.check_good_replicas(),
                     false => Ok(()),
                 })
+                .and_then(|()| self.check_read_only_replica(client, flags, argv))
                 .and_then(|()| self.check_subscribed_context(client, &name))
+                .and_then(|()| self.check_stale_data(client, flags, argv))
                 .and_then(|()| self.check_busy(spec))
                 .and_then(|()| self.check_monitor_keyspace(client, flags, argv))
                 .map_err(|e| (e, Some(name.clone())))?;
@@ -934,7 +948,11 @@ impl Engine {
             self.flush_aof();
             return;
         }
-        self.active_expire_cycle(crate::expire::CycleKind::Slow);
+        // A replica leaves expiry to its primary, whose DELs arrive in the stream.
+        if !self.is_replica() {
+            self.active_expire_cycle(crate::expire::CycleKind::Slow);
+        }
+        self.replica_cron();
         self.limit_used_slots();
         self.broadcast_invalidations();
         self.track_peak_memory();

@@ -600,6 +600,19 @@ pub enum Error {
     RestartFailed,
     /// LATENCY GRAPH of an event with no samples; holds the name as given.
     NoLatencySamples(String),
+
+    // --- Replication, the replica's side (replication.c, blocked.c, server.c) ---
+    /// A write on a replica while `replica-read-only` is on.
+    ReadOnlyReplica,
+    /// A command not flagged `stale` on a replica whose link is down, with
+    /// `replica-serve-stale-data no`.
+    MasterDown,
+    /// REPLICAOF with a port that is not a number from 0 to 65535.
+    InvalidMasterPort,
+    /// REPLICAOF host port sent by a client that is itself a replica of this engine.
+    ReplicaOfByReplica,
+    /// A blocked command's reply when its server starts following a primary.
+    UnblockedRoleChange,
 }
 
 impl Error {
@@ -1130,6 +1143,11 @@ impl fmt::Display for Error {
             MonitorDenyBlocking => f.write_str("ERR MONITOR isn't allowed for DENY BLOCKING client"),
             PauseMode => f.write_str("ERR CLIENT PAUSE mode must be WRITE or ALL"),
             NoLatencySamples(event) => write!(f, "ERR No samples available for event '{event}'"),
+            ReadOnlyReplica => f.write_str("READONLY You can't write against a read only replica."),
+            MasterDown => f.write_str("MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'."),
+            InvalidMasterPort => f.write_str("ERR Invalid master port"),
+            ReplicaOfByReplica => f.write_str("ERR Command is not valid when client is a replica."),
+            UnblockedRoleChange => f.write_str("UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)"),
         }
     }
 }

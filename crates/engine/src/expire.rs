@@ -139,7 +139,8 @@ impl Engine {
         if !self.active_expire.timelimit_exit && self.stats.expired_stale_perc < 1.0 {
             return;
         }
-        if self.scripting.is_running() || self.crash().is_some() {
+        // A replica leaves expiry to its primary.
+        if self.scripting.is_running() || self.crash().is_some() || self.is_replica() {
             return;
         }
         self.now_ms = self.clock.now_ms();

@@ -15,6 +15,7 @@
 //! - [`lazyfree`]: UNLINK's and FLUSHALL ASYNC's values freed in the background, over ticks.
 //! - [`pubsub`]: channels, patterns and the delivery of messages and notifications.
 //! - [`aof`]: the append-only log: write commands as they must be replayed, and the replay.
+//! - [`replication`]: replication IDs and offsets, the backlog, the primary's replicas.
 //! - [`persist`]: snapshots to and from the injected storage; SAVE's and LOAD's books.
 //! - [`rdb`]: Redis's RDB format: snapshots and DUMP payloads, written and read.
 //! - [`listpack`]: Redis's listpack, the flat encoding the RDB, memory model and streams share.
@@ -68,6 +69,7 @@ pub mod pause;
 pub mod persist;
 pub mod pubsub;
 pub mod rdb;
+pub mod replication;
 pub mod reply;
 pub mod resident;
 pub mod resp;
@@ -85,5 +87,6 @@ pub use cmd::debug::{Crash, Restart};
 pub use config::Config;
 pub use engine::{Call, Client, ClientId, CommandStat, Engine, Outcome, Replies};
 pub use error::Error;
+pub use replication::replica::MasterLink;
 pub use reply::Reply;
 pub use resident::ResidentMemory;

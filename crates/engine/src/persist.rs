@@ -542,6 +542,7 @@ impl Engine {
             Some(bytes) => {
                 self.load_rdb(&bytes, LoadMode::Replace)
                     .map_err(|e| e.to_string())?;
+                self.resume_from_snapshot(&bytes);
                 Ok(true)
             }
             None => Ok(false),
@@ -599,7 +600,7 @@ impl Engine {
         for (db, keys) in snapshot.dbs.into_iter().enumerate() {
             self.dbs[db].keys.reserve(keys.len());
             for k in keys {
-                if k.expire_ms.is_some_and(|at| at < self.now_ms) {
+                if self.drops_expired_at_load(k.expire_ms) {
                     expired += 1;
                     continue;
                 }
@@ -626,7 +627,7 @@ impl Engine {
             self.dbs[db].keys.reserve(keys.len());
             self.dbs[db].keys.reserve_volatile(volatile);
             for k in keys {
-                if k.expire_ms.is_some_and(|at| at < self.now_ms) {
+                if self.drops_expired_at_load(k.expire_ms) {
                     expired += 1;
                     continue;
                 }
@@ -648,6 +649,12 @@ impl Engine {
         self.dbs = new;
         self.finish_load(loaded, expired);
         Ok(())
+    }
+
+    /// Whether a key with this expiry is left out of a load: one whose time has passed, on
+    /// a primary; a replica keeps it, for its primary's DEL (Redis's `rdbLoad`).
+    fn drops_expired_at_load(&self, expire_ms: Option<u64>) -> bool {
+        !self.is_replica() && expire_ms.is_some_and(|at| at < self.now_ms)
     }
 
     fn finish_load(&mut self, loaded: u64, expired: u64) {

@@ -1130,6 +1130,29 @@ pub fn load(bytes: &[u8], limits: Limits, databases: usize) -> Result<Snapshot> 
     Ok(snapshot)
 }
 
+/// The AUX fields at the head of a file, before its first other opcode, read without
+/// loading anything else: where a replica finds the history a snapshot stands for
+/// (`repl-id`, `repl-offset`, `repl-stream-db`). Nothing for bytes that are not a file.
+pub fn leading_aux(bytes: &[u8]) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let mut fields = Vec::new();
+    if bytes.len() < 9 || &bytes[..5] != b"REDIS" {
+        return fields;
+    }
+    let mut r = Reader {
+        bytes,
+        at: 9,
+        limits: Limits::default(),
+    };
+    while r.bytes.get(r.at) == Some(&OPCODE_AUX) {
+        r.at += 1;
+        match (r.string(), r.string()) {
+            (Ok(name), Ok(value)) => fields.push((name, value)),
+            _ => break,
+        }
+    }
+    fields
+}
+
 /// Redis stops at a key written twice in one database rather than pick one.
 pub(crate) fn check_unique(snapshot: &Snapshot) -> Result<()> {
     for keys in &snapshot.dbs {

@@ -42,6 +42,10 @@ pub enum Reply {
     Verbatim { format: [u8; 3], text: Vec<u8> },
     /// RESP3 `>N` out-of-band data (pub/sub messages); RESP2 sends an array.
     Push(Vec<Reply>),
+    /// Bytes written as they are, whatever the protocol: what a primary sends a replica
+    /// that is no reply (`+FULLRESYNC`, the RDB payload, the command stream, keepalives;
+    /// `crate::replication`).
+    Raw(Vec<u8>),
 }
 
 impl Reply {
@@ -148,6 +152,7 @@ impl Reply {
                 out.extend_from_slice(b"\r\n");
             }
             Reply::Verbatim { text, .. } => bulk(out, text),
+            Reply::Raw(bytes) => out.extend_from_slice(bytes),
         }
     }
 

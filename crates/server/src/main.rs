@@ -172,9 +172,17 @@ fn parse_options(args: &[String]) -> Result<Config, String> {
 fn apply(config: &mut Config, name: &str, values: &[&str]) -> Result<(), String> {
     let (index, _) = Config::settable(name.as_bytes(), true)
         .map_err(|_| "Bad directive or wrong number of arguments".to_string())?;
-    // Only `bind` takes a list (of addresses); every other parameter one value.
+    // `bind` takes a list (of addresses) and `replicaof` a host and a port; every other
+    // parameter one value.
     let list = name.eq_ignore_ascii_case("bind");
-    if values.is_empty() || (values.len() > 1 && !list) {
+    let pair = ["replicaof", "slaveof"]
+        .iter()
+        .any(|p| name.eq_ignore_ascii_case(p));
+    let wrong_count = match pair {
+        true => values.len() != 2,
+        false => values.is_empty() || (values.len() > 1 && !list),
+    };
+    if wrong_count {
         return Err("wrong number of arguments".into());
     }
     config

@@ -69,6 +69,9 @@ struct Shared {
     client_blocked: Notify,
     /// Tells the script task that a script started and goes on past its first slice.
     script_started: Notify,
+    /// Tells the master link task that the engine may want another link, or has bytes for
+    /// its primary: after every batch of commands and every tick.
+    master_link: Notify,
 }
 
 impl Shared {
@@ -111,6 +114,7 @@ pub fn run(engine: Engine) -> Result<(), String> {
             }),
             client_blocked: Notify::new(),
             script_started: Notify::new(),
+            master_link: Notify::new(),
         });
         let mut open = Listeners {
             shared: Rc::downgrade(&shared),
@@ -124,6 +128,7 @@ pub fn run(engine: Engine) -> Result<(), String> {
         shared.lock().engine.set_listening(Box::new(open));
         tokio::task::spawn_local(blocked_timeouts(Rc::clone(&shared)));
         tokio::task::spawn_local(scripts(Rc::clone(&shared)));
+        tokio::task::spawn_local(master_link(Rc::clone(&shared)));
         cron(shared).await;
         Ok(())
     })
@@ -325,7 +330,102 @@ async fn cron(shared: Rc<Shared>) {
         state.engine.flush_aof();
         print_log(&mut state.engine);
         state.wake_others(None);
+        shared.master_link.notify_one();
     }
+}
+
+/// The link to the primary while the engine is a replica
+/// (`keyspace::replication::replica`): connects where [`Engine::master_link_wanted`] says,
+/// for each new attempt, closing the connection of an older one; hands what the primary
+/// sends to the engine and writes what the engine has for it. Woken by the socket, and by
+/// [`Shared::master_link`] when a command or the timer may have changed what the engine
+/// wants.
+async fn master_link(shared: Rc<Shared>) {
+    let mut served: Option<u64> = None;
+    let mut socket: Option<TcpStream> = None;
+    let mut input = vec![0; READ_CHUNK];
+    loop {
+        let wanted = shared.lock().engine.master_link_wanted();
+        let attempt = wanted.as_ref().map(|link| link.attempt);
+        if attempt != served {
+            // Dropping the stream closes the older attempt's connection.
+            socket = None;
+            served = attempt;
+            if let Some(link) = wanted {
+                socket = connect_to_master(&shared, &link).await;
+                continue;
+            }
+        }
+        let output = shared.lock().engine.master_link_output();
+        if let (Some(stream), Some(attempt), false) = (&mut socket, served, output.is_empty()) {
+            if let Err(e) = stream.write_all(&output).await {
+                socket = None;
+                link_failed(&shared, attempt, &e.to_string());
+                continue;
+            }
+        }
+        match (&mut socket, served) {
+            (Some(stream), Some(attempt)) => tokio::select! {
+                read = stream.read(&mut input) => {
+                    let mut state = shared.lock();
+                    match read {
+                        Ok(0) => {
+                            socket = None;
+                            state.engine.master_link_failed(attempt, "connection lost");
+                        }
+                        Err(e) => {
+                            socket = None;
+                            state.engine.master_link_failed(attempt, &e.to_string());
+                        }
+                        Ok(n) => state.engine.master_link_input(attempt, &input[..n]),
+                    }
+                    state.engine.before_sleep();
+                    state.engine.flush_aof();
+                    print_log(&mut state.engine);
+                    state.wake_others(None);
+                }
+                () = shared.master_link.notified() => {}
+            },
+            _ => shared.master_link.notified().await,
+        }
+    }
+}
+
+/// Connects for `link`'s attempt and tells the engine how it went; gives up (None) if the
+/// engine stops wanting this attempt meanwhile.
+async fn connect_to_master(shared: &Shared, link: &keyspace::MasterLink) -> Option<TcpStream> {
+    let connecting = TcpStream::connect((link.host.as_str(), link.port));
+    tokio::pin!(connecting);
+    let connected = loop {
+        tokio::select! {
+            connected = &mut connecting => break connected,
+            () = shared.master_link.notified() => {
+                let wanted = shared.lock().engine.master_link_wanted();
+                if wanted.map(|w| w.attempt) != Some(link.attempt) {
+                    return None;
+                }
+            }
+        }
+    };
+    match connected {
+        Ok(stream) => {
+            let _ = stream.set_nodelay(true);
+            let mut state = shared.lock();
+            state.engine.master_link_connected(link.attempt);
+            print_log(&mut state.engine);
+            Some(stream)
+        }
+        Err(e) => {
+            link_failed(shared, link.attempt, &e.to_string());
+            None
+        }
+    }
+}
+
+fn link_failed(shared: &Shared, attempt: u64, reason: &str) {
+    let mut state = shared.lock();
+    state.engine.master_link_failed(attempt, reason);
+    print_log(&mut state.engine);
 }
 
 /// Prints what the engine noted about saves, loads and the log (and a crash's report), as
@@ -451,6 +551,9 @@ impl Connection {
             std::process::exit(0);
         }
         state.wake_others(Some(self.id));
+        // REPLICAOF, CLIENT KILL TYPE master, a change of `masterauth`...: the link task
+        // looks again.
+        shared.master_link.notify_one();
         if state.engine.client(self.id).is_some_and(|c| c.is_blocked()) {
             shared.client_blocked.notify_one();
         }

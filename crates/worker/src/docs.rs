@@ -246,6 +246,8 @@ pub static NOTES: &[Notes] = &[
     n("lolwut", "顯示伺服器版本；加上 VERSION 5 或 6 則畫出舊版本的電腦藝術（隨機的方塊或城市天際線）。", &["LOLWUT", "LOLWUT VERSION 5 40"]),
     n("role", "說明這台伺服器在複寫中的角色：主節點、複寫偏移量和它的複本（這裡沒有複本）。", &["ROLE"]),
     n("time", "傳回伺服器的時鐘：Unix 秒數和該秒內的微秒數。", &["TIME"]),
+    n("replicaof", "讓這台伺服器成為另一台主節點的複本並開始同步，或用 NO ONE 停止複寫、保留資料成為主節點。", &["REPLICAOF 127.0.0.1 6380\nROLE", "REPLICAOF NO ONE\nROLE"]),
+    n("slaveof", "REPLICAOF 的舊名：成為另一台主節點的複本，或用 NO ONE 停止複寫。", &["SLAVEOF NO ONE"]),
     n("monitor", "把這個連線變成監看者：之後任何用戶端執行的每個命令都會收到一行記錄。", &["MONITOR"]),
     n("debug", "測試輔助：填滿鍵空間、查看值的儲存方式、關閉背景工作、讓某個步驟變慢、讓伺服器當機或重新啟動。需 enable-debug-command 允許。", &["DEBUG POPULATE 1000\nDBSIZE", "SET greeting hello\nDEBUG OBJECT greeting\nDEBUG SDSLEN greeting", "DEBUG HELP"]),
     n("memory", "記憶體診斷的一組子命令。", &["MEMORY HELP"]),

@@ -343,8 +343,8 @@ fn help(_: &mut Engine, _: &Call<'_>) -> CommandResult {
     Ok(Reply::help("CLIENT", HELP).into())
 }
 
-/// Redis's client types, as CLIENT LIST and CLIENT KILL name them. The engine has no
-/// replication, so its clients are all `normal`, or `pubsub` while subscribed.
+/// Redis's client types, as CLIENT LIST and CLIENT KILL name them: `master` for a
+/// replica's master client, `pubsub` while subscribed, `normal` otherwise.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum ClientType {
     Normal,
@@ -368,7 +368,9 @@ impl ClientType {
     }
 
     fn of(client: &Client) -> ClientType {
-        if client.subscriptions.any() {
+        if client.master {
+            ClientType::Master
+        } else if client.subscriptions.any() {
             ClientType::PubSub
         } else {
             ClientType::Normal
@@ -385,6 +387,9 @@ pub(crate) fn client_line(engine: &Engine, client: &Client, current: Option<&[Ve
     let now = engine.now_ms;
     // A monitor is a replica to Redis, listed with its own letter.
     let mut flags = String::from(if client.monitor { "O" } else { "" });
+    if client.master {
+        flags.push('M');
+    }
     for (on, letter) in [
         (client.subscriptions.any(), 'P'),
         (client.multi.is_some(), 'x'),
@@ -612,6 +617,8 @@ fn kill(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
             c.closing = true;
         }
         engine.woken.push(id);
+        // The master client has no connection of its own to close: its link drops.
+        engine.master_client_killed(id);
     }
     match (old_form, victims.len()) {
         (true, 0) => Err(Error::NoSuchClient),

@@ -541,8 +541,13 @@ fn stats(engine: &Engine) -> Fields {
 }
 
 fn replication(engine: &Engine) -> Fields {
-    fields([
-        ("role", "master".into()),
+    let role = match engine.is_replica() {
+        true => "slave",
+        false => "master",
+    };
+    let mut replica = engine.replica_info();
+    replica.insert(0, ("role".to_string(), role.to_string()));
+    replica.extend(fields([
         ("connected_slaves", "0".into()),
         ("master_failover_state", "no-failover".into()),
         // Drawn again by each DEBUG CHANGE-REPL-ID.
@@ -557,7 +562,8 @@ fn replication(engine: &Engine) -> Fields {
         ("repl_backlog_size", "1048576".into()),
         ("repl_backlog_first_byte_offset", "0".into()),
         ("repl_backlog_histlen", "0".into()),
-    ])
+    ]));
+    replica
 }
 
 fn cpu(engine: &Engine) -> Fields {

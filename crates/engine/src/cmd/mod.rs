@@ -19,6 +19,7 @@ pub mod list;
 pub mod multi;
 pub mod persist;
 pub mod pubsub;
+pub mod replicaof;
 pub mod scripting;
 pub mod server;
 pub mod set;
@@ -56,4 +57,5 @@ pub static FAMILIES: &[&[CommandSpec]] = &[
     persist::COMMANDS,
     scripting::COMMANDS,
     functions::COMMANDS,
+    replicaof::COMMANDS,
 ];

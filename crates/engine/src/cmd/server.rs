@@ -1056,8 +1056,12 @@ fn lolwut(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 /// ```text
 /// ROLE
 /// ```
-/// A master without replicas: its role, its replication offset, no replicas.
-fn role(_: &mut Engine, _: &Call<'_>) -> CommandResult {
+/// A replica's role (`crate::replication::replica`), or a master without replicas: its
+/// role, its replication offset, no replicas.
+fn role(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
+    if let Some(reply) = engine.replica_role() {
+        return Ok(reply.into());
+    }
     Ok(Reply::Array(vec![
         Reply::bulk("master"),
         Reply::Integer(0),

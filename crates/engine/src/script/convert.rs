@@ -84,7 +84,7 @@ pub fn reply_to_lua(lua: &mut Lua, reply: &Reply, protocol: u8) -> LuaResult<Val
             lua.set_field(inner, "format", format)?;
             wrap(lua, "verbatim_string", Value::Table(inner))?
         }
-        Reply::Verbatim { text, .. } => lua.create_string(text)?,
+        Reply::Verbatim { text, .. } | Reply::Raw(text) => lua.create_string(text)?,
     })
 }
 

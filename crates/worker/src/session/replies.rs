@@ -73,6 +73,8 @@ pub(super) fn value(reply: &Reply) -> ReplyValue {
         Reply::Boolean(b) => ReplyValue::Boolean(*b),
         Reply::BigNumber(n) => ReplyValue::BigNumber(n.clone()),
         Reply::Verbatim { text: body, .. } => ReplyValue::Verbatim(text(body)),
+        // A primary's stream to a replica (SYNC typed in a pane) shows as the text it is.
+        Reply::Raw(bytes) => ReplyValue::Bulk(text(bytes)),
         Reply::Push(items) => ReplyValue::Push(all(items)),
     }
 }
