@@ -215,3 +215,98 @@ fn a_share_link_builds_the_topology_again() {
     });
     assert!(matches!(refused, ReplResponse::LinkRefused(_)));
 }
+
+#[test]
+fn a_replica_follows_its_master_over_the_network_and_resyncs_partially_after_a_cut() {
+    let mut page = Page::new();
+    assert_eq!(page.text(6380, "REPLICAOF 127.0.0.1 6379"), ["OK"]);
+    page.text(6379, "SET a 1");
+    let view = page.wait(3000);
+    let replica = view.nodes[1].figures.clone().unwrap();
+    assert_eq!(replica.role, Role::Replica);
+    let master = replica.master.clone().unwrap();
+    assert!(master.link_up, "{replica:?}");
+    assert_eq!(page.text(6380, "GET a"), ["\"1\""]);
+    let primary = view.nodes[0].figures.clone().unwrap();
+    assert_eq!(primary.sync_full, 1);
+    assert_eq!(primary.replicas.len(), 1);
+    assert_eq!(primary.replicas[0].port, 6380);
+    assert!(primary.backlog.is_some());
+    assert_eq!(replica.replid, primary.replid);
+
+    // A write travels: on the link from 6379 to 6380 before it arrives.
+    page.text(6379, "SET b 2");
+    let view = page.ask(ReplRequest::Open);
+    let link = &view.links[0];
+    assert!(link.connected);
+    assert!(link.a_to_b.commands >= 1, "{link:?}");
+    page.wait(1000);
+    assert_eq!(page.text(6380, "GET b"), ["\"2\""]);
+
+    // Cut: the write waits on the wire; healed, it arrives.
+    page.ask(ReplRequest::Cut {
+        a: 6379,
+        b: 6380,
+        cut: true,
+    });
+    page.text(6379, "SET c 3");
+    page.wait(2000);
+    assert_eq!(page.text(6380, "GET c"), ["(nil)"]);
+    page.ask(ReplRequest::Cut {
+        a: 6379,
+        b: 6380,
+        cut: false,
+    });
+    page.wait(1000);
+    assert_eq!(page.text(6380, "GET c"), ["\"3\""]);
+
+    // A cut long enough for repl-timeout: the link drops, and once healed the replica
+    // reconnects and continues from the backlog.
+    page.ask(ReplRequest::Cut {
+        a: 6379,
+        b: 6380,
+        cut: true,
+    });
+    page.text(6379, "SET d 4");
+    page.ask(ReplRequest::Speed { percent: 1000 });
+    for _ in 0..10 {
+        page.wait(1000);
+    }
+    let view = page.ask(ReplRequest::Open);
+    assert!(!view.nodes[1].figures.as_ref().unwrap().master.as_ref().unwrap().link_up);
+    page.ask(ReplRequest::Cut {
+        a: 6379,
+        b: 6380,
+        cut: false,
+    });
+    for _ in 0..5 {
+        page.wait(1000);
+    }
+    let view = page.ask(ReplRequest::Open);
+    assert_eq!(page.text(6380, "GET d"), ["\"4\""]);
+    let primary = view.nodes[0].figures.clone().unwrap();
+    assert_eq!((primary.sync_full, primary.sync_partial_ok), (1, 1), "{primary:?}");
+    let master = view.nodes[1].figures.clone().unwrap().master.unwrap();
+    assert_eq!(master.behind, Some(0));
+}
+
+#[test]
+fn a_replica_of_nothing_is_refused_and_of_a_stopped_node_too() {
+    let mut page = Page::new();
+    page.ask(ReplRequest::Power {
+        port: 6379,
+        running: false,
+    });
+    page.text(6380, "REPLICAOF 127.0.0.1 6379");
+    page.wait(3000);
+    let view = page.ask(ReplRequest::Open);
+    let master = view.nodes[1].figures.clone().unwrap().master.unwrap();
+    assert!(!master.link_up);
+    page.ask(ReplRequest::Power {
+        port: 6379,
+        running: true,
+    });
+    page.text(6379, "SET k v");
+    page.wait(3000);
+    assert_eq!(page.text(6380, "GET k"), ["\"v\""]);
+}
