@@ -71,19 +71,12 @@ use crate::types::stream::{Stream, StreamId};
 pub(crate) struct Aof {
     /// `appendonly`, as last applied.
     pub(crate) on: bool,
-    /// Commands logged since the storage last took them (kept when it failed, to try again):
-    /// the chunks cut so far, then the bytes after them.
-    chunks: Vec<rdb::Chunk>,
-    buf: Vec<u8>,
-    /// The database the log's last SELECT chose.
-    db: Option<usize>,
-    /// Commands EXEC's queue (or a script) propagated so far: logged when it ends, wrapped in
-    /// MULTI ... EXEC when there is more than one.
-    transaction: Transaction,
+    /// Commands logged since the storage last took them (kept when it failed, to try again).
+    stream: CommandStream,
     /// A log is being replayed: nothing is logged.
     pub(crate) loading: bool,
-    /// The command running logged what it changed itself ([`Engine::also_propagate`]) and is
-    /// not to be logged as it was sent (Redis's `preventCommandPropagation`).
+    /// The command running propagated what it changed itself ([`Engine::also_propagate`])
+    /// and is not to be propagated as it was sent (Redis's `preventCommandPropagation`).
     prevented: bool,
     /// Rewrites done (`aof_rewrites`) and whether the last write and rewrite worked.
     pub(crate) rewrites: u64,
@@ -149,10 +142,26 @@ impl Aof {
         );
         (true, Some(line))
     }
+}
 
-    /// Logs one command run in database `db`; inside EXEC (`in_exec`) it waits for
-    /// [`Aof::end_transaction`].
-    fn append(&mut self, db: usize, argv: &[&[u8]], in_exec: bool) {
+/// Propagated commands as one reader of them sees them (the log, or the replicas): encoded,
+/// each behind a SELECT where its database differs from that reader's last one, a
+/// transaction's commands held until it ends; cut into chunks as they grow.
+#[derive(Debug, Default)]
+pub(crate) struct CommandStream {
+    chunks: Vec<rdb::Chunk>,
+    buf: Vec<u8>,
+    /// The database the stream's last SELECT chose (`None`: the next command selects).
+    pub(crate) db: Option<usize>,
+    /// Commands EXEC's queue (or a script) propagated so far: added when it ends, wrapped in
+    /// MULTI ... EXEC when there is more than one.
+    transaction: Transaction,
+}
+
+impl CommandStream {
+    /// Adds one command run in database `db`; inside EXEC or a script (`in_exec`) it waits
+    /// for [`CommandStream::end_transaction`].
+    pub(crate) fn append(&mut self, db: usize, argv: &[&[u8]], in_exec: bool) {
         if in_exec {
             self.transaction.append(db, argv);
             return;
@@ -163,11 +172,11 @@ impl Aof {
     }
 
     /// Whether nothing waits to be written.
-    fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.chunks.is_empty() && self.buf.is_empty()
     }
 
-    /// A SELECT first when the log's last one chose another database.
+    /// A SELECT first when the stream's last one chose another database.
     fn select(&mut self, db: usize) {
         if self.db != Some(db) {
             let n = db.to_string();
@@ -176,7 +185,7 @@ impl Aof {
         }
     }
 
-    /// Logs what EXEC's queue propagated as Redis 7.0's `propagatePendingCommands` does:
+    /// Adds what EXEC's queue propagated as Redis 7.0's `propagatePendingCommands` does:
     /// one command alone (it is atomic by itself), several between MULTI and EXEC, the
     /// MULTI in the first one's database and each SELECT where the database changes.
     pub(crate) fn end_transaction(&mut self) {
@@ -199,10 +208,24 @@ impl Aof {
         }
     }
 
-    /// Takes what waits to be written as chunks, for the storage.
+    /// What waits to be written, as chunks.
     fn take_chunks(&mut self) -> &[rdb::Chunk] {
         rdb::cut_chunks(&mut self.buf, &mut self.chunks, true);
         &self.chunks
+    }
+
+    /// Takes what waits to be written as one buffer (the replicas' stream, which is sent at
+    /// once).
+    pub(crate) fn take_bytes(&mut self) -> Vec<u8> {
+        if self.chunks.is_empty() {
+            return std::mem::take(&mut self.buf);
+        }
+        let mut out = Vec::new();
+        for chunk in self.chunks.drain(..) {
+            out.extend_from_slice(&chunk);
+        }
+        out.append(&mut self.buf);
+        out
     }
 }
 
@@ -300,9 +323,9 @@ pub fn parse_log(bytes: &[u8]) -> Result<Log, String> {
 }
 
 impl Engine {
-    /// What `call` does after a command ran: a write is logged (see [`Engine::feed_aof`]),
-    /// and when the outermost command ends (EXEC's queue is done, or it was any other),
-    /// what a transaction propagated goes to the log.
+    /// What `call` does after a command ran: a write is propagated to the log and the
+    /// replicas (see [`Engine::feed_propagated`]), and when the outermost command ends
+    /// (EXEC's queue is done, or it was any other), what a transaction propagated goes out.
     pub(crate) fn propagate(
         &mut self,
         write: bool,
@@ -312,25 +335,24 @@ impl Engine {
     ) {
         let prevented = std::mem::take(&mut self.persistence.aof.prevented);
         if let (Ok(outcome), true, false) = (result, write, prevented) {
-            self.feed_aof(call, dirty_before, outcome);
+            self.feed_propagated(call, dirty_before, outcome);
         }
         if !self.grouping_writes() {
-            self.persistence.aof.end_transaction();
+            self.end_propagated_transaction();
         }
     }
 
-    /// Logs a write command that just ran (the caller checks its `write` flag: EXEC, whose
-    /// commands are logged one by one, and a read that expired a key are not), if the log
-    /// is on and the command changed something, in its propagated form (see the module's
-    /// notes). FLUSHDB and FLUSHALL are logged even when there was nothing to remove, as
-    /// Redis forces their propagation (and FLUSHALL's own save may have reset the count).
-    fn feed_aof(&mut self, call: &Call<'_>, dirty_before: u64, outcome: &Outcome) {
+    /// Propagates a write command that just ran (the caller checks its `write` flag: EXEC,
+    /// whose commands are propagated one by one, and a read that expired a key are not),
+    /// if the command changed something and the log or the replicas take it, in its
+    /// propagated form (see the module's notes), the same for both, as Redis's
+    /// `propagateNow` hands one argv to `feedAppendOnlyFile` and `replicationFeedSlaves`.
+    /// FLUSHDB and FLUSHALL are propagated even when there was nothing to remove, as Redis
+    /// forces their propagation (and FLUSHALL's own save may have reset the count).
+    fn feed_propagated(&mut self, call: &Call<'_>, dirty_before: u64, outcome: &Outcome) {
         let forced = matches!(call.name, "flushdb" | "flushall");
-        if !self.persistence.aof.on
-            || self.persistence.aof.loading
-            || !self.script_propagates_to_aof()
-            || (self.dirty == dirty_before && !forced)
-        {
+        let targets = self.propagation_targets() & self.script_propagation();
+        if targets == 0 || (self.dirty == dirty_before && !forced) {
             return;
         }
         let argv = call.argv;
@@ -407,29 +429,70 @@ impl Engine {
             _ => as_given(),
         };
         let grouping = self.grouping_writes();
-        self.persistence.aof.append(db, &logged, grouping);
+        self.propagate_now(db, &logged, grouping, targets);
     }
 
-    /// Logs a command the one running (or a blocked client being served) propagates, as
-    /// Redis's `alsoPropagate`: the stream commands log what they did in commands that replay
-    /// it exactly (XADD with the ID it chose, XREADGROUP as the XCLAIMs that recreate its
-    /// pending entries). Held with the others until the command ends, then logged alone or,
-    /// when there are several, between MULTI and EXEC ([`Aof::end_transaction`]).
-    pub(crate) fn also_propagate(&mut self, db: usize, argv: &[&[u8]]) {
-        if self.persistence.aof.on && !self.persistence.aof.loading {
-            self.persistence.aof.append(db, argv, true);
+    /// Who takes propagated commands now, as `redis.set_repl`'s flags
+    /// (`crate::script::repl`): the log while it is on, the replicas while there is a
+    /// backlog; nobody while a log is replayed.
+    fn propagation_targets(&self) -> u8 {
+        use crate::script::repl;
+        if self.persistence.aof.loading {
+            return 0;
+        }
+        let mut targets = 0;
+        if self.persistence.aof.on {
+            targets |= repl::AOF;
+        }
+        if self.feeds_replicas() {
+            targets |= repl::REPLICA;
+        }
+        targets
+    }
+
+    /// Hands one propagated command to the log and to the replicas' stream (those of
+    /// `targets`), held with the others of its transaction while `grouping`.
+    fn propagate_now(&mut self, db: usize, argv: &[&[u8]], grouping: bool, targets: u8) {
+        use crate::script::repl;
+        if targets & repl::AOF != 0 {
+            self.persistence.aof.stream.append(db, argv, grouping);
+        }
+        if targets & repl::REPLICA != 0 {
+            self.replication.stream.append(db, argv, grouping);
+            if !grouping {
+                self.flush_replication_stream();
+            }
         }
     }
 
-    /// The running command is not logged as sent (what it propagated is all).
+    /// What a transaction (EXEC's queue, a script, a served blocked client) propagated goes
+    /// to the log and to the replicas, wrapped in MULTI ... EXEC when there are several.
+    pub(crate) fn end_propagated_transaction(&mut self) {
+        self.persistence.aof.stream.end_transaction();
+        self.replication.stream.end_transaction();
+        self.flush_replication_stream();
+    }
+
+    /// Propagates a command the one running (or a blocked client being served) propagates,
+    /// as Redis's `alsoPropagate`: the stream commands propagate what they did in commands
+    /// that replay it exactly (XADD with the ID it chose, XREADGROUP as the XCLAIMs that
+    /// recreate its pending entries). Held with the others until the command ends, then
+    /// sent alone or, when there are several, between MULTI and EXEC
+    /// ([`CommandStream::end_transaction`]).
+    pub(crate) fn also_propagate(&mut self, db: usize, argv: &[&[u8]]) {
+        let targets = self.propagation_targets();
+        self.propagate_now(db, argv, true, targets);
+    }
+
+    /// The running command is not propagated as sent (what it propagated is all).
     pub(crate) fn prevent_propagation(&mut self) {
         self.persistence.aof.prevented = true;
     }
 
-    /// Logs what a served blocked client propagated, as Redis does after each one.
+    /// Sends what a served blocked client propagated, as Redis does after each one.
     pub(crate) fn end_propagation(&mut self) {
         if !self.in_exec {
-            self.persistence.aof.end_transaction();
+            self.end_propagated_transaction();
         }
     }
 
@@ -439,15 +502,13 @@ impl Engine {
         self.persistence.aof.loading
     }
 
-    /// Logs the deletion of a key no command named (expiry, eviction), as DEL, or as UNLINK
-    /// when its value was freed `lazy`ly (Redis's `propagateDeletion`).
-    pub(crate) fn feed_aof_del(&mut self, db: usize, key: &[u8], lazy: bool) {
-        if self.persistence.aof.on && !self.persistence.aof.loading {
-            let deletion = self.deletion(lazy);
-            self.persistence
-                .aof
-                .append(db, &[deletion, key], self.grouping_writes());
-        }
+    /// Propagates the deletion of a key no command named (expiry, eviction), as DEL, or as
+    /// UNLINK when its value was freed `lazy`ly (Redis's `propagateDeletion`).
+    pub(crate) fn propagate_deletion(&mut self, db: usize, key: &[u8], lazy: bool) {
+        let deletion = self.deletion(lazy);
+        let grouping = self.grouping_writes();
+        let targets = self.propagation_targets();
+        self.propagate_now(db, &[deletion, key], grouping, targets);
     }
 
     /// The command a deletion is logged as: UNLINK when its value was freed lazily.
@@ -462,7 +523,7 @@ impl Engine {
     /// policy. The native server calls it after every batch of commands, before the
     /// replies go out, as Redis writes its log before answering; `tick` calls it too.
     pub fn flush_aof(&mut self) {
-        if self.persistence.aof.is_empty() {
+        if self.persistence.aof.stream.is_empty() {
             return;
         }
         // DEBUG AOF-FLUSH-SLEEP's hook: a write made slow on purpose.
@@ -470,7 +531,7 @@ impl Engine {
         let location = self.storage_location();
         let fsync = self.config.text("appendfsync").to_string();
         let p = &mut self.persistence;
-        let chunks = p.aof.take_chunks();
+        let chunks = p.aof.stream.take_chunks();
         let len: usize = chunks.iter().map(|chunk| chunk.len()).sum();
         match p.storage.append_aof(&location, chunks, &fsync) {
             Ok(()) => {
@@ -478,14 +539,14 @@ impl Engine {
                     p.log("AOF write error looks solved, Redis can write again.".into());
                 }
                 p.aof.current_size += len as u64;
-                p.aof.chunks.clear();
+                p.aof.stream.chunks.clear();
                 // A small buffer is kept for the next commands; a big one (an EVAL that
                 // wrote a million keys, a cycle that expired as many) is given back, as Redis
                 // frees an `aof_buf` of 4000 bytes or more, so one burst does not stay held.
-                if p.aof.buf.capacity() < AOF_BUF_REUSE {
-                    p.aof.buf.clear();
+                if p.aof.stream.buf.capacity() < AOF_BUF_REUSE {
+                    p.aof.stream.buf.clear();
                 } else {
-                    p.aof.buf = Vec::new();
+                    p.aof.stream.buf = Vec::new();
                 }
                 p.aof.last_write_ok = true;
             }
@@ -516,10 +577,7 @@ impl Engine {
         // What was waiting to be logged is in the new base; after a failure the old log
         // goes on and still needs it.
         if result.is_ok() {
-            aof.buf.clear();
-            aof.chunks.clear();
-            aof.transaction = Transaction::default();
-            aof.db = None;
+            aof.stream = CommandStream::default();
             aof.rewrites += 1;
             aof.consecutive_failures = 0;
             aof.current_size = base_len as u64;

@@ -84,6 +84,9 @@ pub enum Serve {
     /// XREAD or XREADGROUP: when the stream has an entry past the ID it waits after, read
     /// (`crate::cmd::stream::serve_blocked`).
     Stream(StreamWait),
+    /// WAIT: until `count` replicas acknowledged the replication `offset`; on timeout, how
+    /// many did (`crate::replication::master`). It waits on no key.
+    Replicas { offset: u64, count: i64 },
 }
 
 /// What a blocked XREAD or XREADGROUP reads.
@@ -312,7 +315,7 @@ impl Engine {
     }
 
     /// Answers every blocked client whose timeout has passed (strictly, as Redis's
-    /// `checkBlockedClientTimeout`) with the null array. [`Engine::tick`] does this; a front
+    /// `checkBlockedClientTimeout`) with its timeout reply ([`Engine::timeout_reply`]). [`Engine::tick`] does this; a front
     /// end may also call it alone, when [`Engine::next_blocked_timeout`] says one is due,
     /// since Redis answers timeouts to the millisecond rather than at its `hz`.
     pub fn time_out_blocked_clients(&mut self) {
@@ -330,7 +333,21 @@ impl Engine {
             .map(|c| c.id)
             .collect();
         for client in expired {
-            self.unblock_with(client, Reply::NullArray);
+            let reply = self.timeout_reply(client);
+            self.unblock_with(client, reply);
+        }
+    }
+
+    /// What a blocked command answers when its time is up (Redis's
+    /// `replyToBlockedClientTimedOut`): the null array, or for WAIT the count of replicas
+    /// that acknowledged its offset.
+    pub(crate) fn timeout_reply(&self, client: ClientId) -> Reply {
+        match self.clients.get(&client).and_then(|c| c.blocked.as_ref()) {
+            Some(Blocked {
+                serve: Serve::Replicas { offset, .. },
+                ..
+            }) => Reply::Integer(self.acks_for(*offset) as i64),
+            _ => Reply::NullArray,
         }
     }
 

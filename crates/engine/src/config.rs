@@ -468,8 +468,8 @@ pub static PARAMS: &[ConfigParam] = &[
         mutable: true,
         clamp: None,
     },
-    // Writes are refused with NOREPLICAS while fewer good replicas than this are connected
-    // (none ever are: the engine is a primary without replicas), unless the lag is 0.
+    // Writes are refused with NOREPLICAS while fewer good replicas (online, acknowledging
+    // within `min-replicas-max-lag` seconds) than this are connected, unless the lag is 0.
     ConfigParam {
         name: "min-replicas-to-write",
         aliases: &["min-slaves-to-write"],
@@ -640,7 +640,7 @@ pub static PARAMS: &[ConfigParam] = &[
         mutable: true,
         clamp: None,
     },
-    // How often a primary pings its replicas.
+    // How often a primary pings its replicas through the replication stream (seconds).
     ConfigParam {
         name: "repl-ping-replica-period",
         aliases: &["repl-ping-slave-period"],
@@ -662,10 +662,9 @@ pub static PARAMS: &[ConfigParam] = &[
         mutable: true,
         clamp: None,
     },
-    // Replication, which the engine never does: it is always a primary with no replica.
-    // These are accepted and checked as Redis checks them, and held with no effect, as on a
-    // Redis primary nobody replicates from. `repl-backlog-size` sizes the history a
-    // reconnecting replica would resume from.
+    // The history a reconnecting replica may resume from (`crate::replication`): its size,
+    // resized in place when changed, and how long it is kept with no replica attached
+    // (seconds; 0 keeps it forever).
     ConfigParam {
         name: "repl-backlog-size",
         aliases: &[],
@@ -677,6 +676,62 @@ pub static PARAMS: &[ConfigParam] = &[
         mutable: true,
         // Redis's backlog is never smaller than 16kb (`CONFIG_REPL_BACKLOG_MIN_SIZE`).
         clamp: Some((16 * 1024, i64::MAX)),
+    },
+    ConfigParam {
+        name: "repl-backlog-ttl",
+        aliases: &[],
+        kind: ConfigKind::Int {
+            min: 0,
+            max: i32::MAX as i64,
+        },
+        default: "3600",
+        mutable: true,
+        clamp: None,
+    },
+    // A full sync's snapshot made for the replicas alone and sent EOF-marked (yes), or sent
+    // with its length (no); a diskless one starts after `repl-diskless-sync-delay` seconds,
+    // or as soon as `repl-diskless-sync-max-replicas` (if not 0) wait for it.
+    ConfigParam {
+        name: "repl-diskless-sync",
+        aliases: &[],
+        kind: ConfigKind::Bool,
+        default: "yes",
+        mutable: true,
+        clamp: None,
+    },
+    ConfigParam {
+        name: "repl-diskless-sync-delay",
+        aliases: &[],
+        kind: ConfigKind::Int {
+            min: 0,
+            max: i32::MAX as i64,
+        },
+        default: "5",
+        mutable: true,
+        clamp: None,
+    },
+    ConfigParam {
+        name: "repl-diskless-sync-max-replicas",
+        aliases: &[],
+        kind: ConfigKind::Int {
+            min: 0,
+            max: i32::MAX as i64,
+        },
+        default: "0",
+        mutable: true,
+        clamp: None,
+    },
+    // A replica that acknowledges nothing for this many seconds is dropped.
+    ConfigParam {
+        name: "repl-timeout",
+        aliases: &[],
+        kind: ConfigKind::Int {
+            min: 1,
+            max: i32::MAX as i64,
+        },
+        default: "60",
+        mutable: true,
+        clamp: None,
     },
     // The primary this server follows (`crate::replication::replica`), as `host port`: empty
     // on a primary. Given at start (`--replicaof host port`); REPLICAOF changes it at run

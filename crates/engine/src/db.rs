@@ -569,7 +569,7 @@ impl Engine {
     /// expiry alike.
     pub(crate) fn delete_expired(&mut self, db: usize, key: &[u8]) {
         self.db_delete_with(db, key, self.lazyfree.expire);
-        self.feed_aof_del(db, key, self.lazyfree.expire);
+        self.propagate_deletion(db, key, self.lazyfree.expire);
         self.stats.expired_keys += 1;
         self.notify(NotifyClass::Expired, "expired", db, key);
     }

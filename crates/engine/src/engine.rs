@@ -143,6 +143,11 @@ pub struct Client {
     /// The master client of a replica: the primary's stream runs on it, unanswered
     /// (`crate::replication::replica`).
     pub master: bool,
+    /// It sent SYNC or PSYNC: a replica of this engine (`crate::replication::master`).
+    pub replica: bool,
+    /// The replication offset right after its last command that propagated something
+    /// (Redis's `woff`): what its WAIT waits for replicas to acknowledge.
+    pub woff: u64,
 }
 
 impl Client {
@@ -418,6 +423,8 @@ impl Engine {
                 tracking: None,
                 monitor: false,
                 master: false,
+                replica: false,
+                woff: 0,
             },
         );
         id
@@ -459,6 +466,8 @@ impl Engine {
                 tracking: None,
                 monitor: false,
                 master: false,
+                replica: false,
+                woff: 0,
             },
         );
     }
@@ -480,6 +489,7 @@ impl Engine {
         self.unsubscribe_all(id);
         self.unwatch_all(id);
         self.unblock(id);
+        self.forget_replica(id);
         self.clients.remove(&id);
     }
 
@@ -776,6 +786,7 @@ impl Engine {
         };
         let start_us = self.clock.elapsed_us();
         let dirty_before = self.dirty;
+        let offset_before = self.replication.master_repl_offset;
         // A command's modelled work (`crate::cost`) is its own; the work of the commands it
         // runs (EXEC's queue) is added to it afterwards.
         let outer_work_ns = std::mem::take(&mut self.work_ns);
@@ -800,6 +811,13 @@ impl Engine {
         let writes =
             spec.has(flag::WRITE | flag::MAY_REPLICATE) && !spec.has(flag::EFFECTS_PROPAGATED);
         self.propagate(writes, &call, dirty_before, &result);
+        // WAIT waits for what the client's last propagated command brought the offset to.
+        let offset = self.replication.master_repl_offset;
+        if offset != offset_before {
+            if let Some(c) = self.clients.get_mut(&client) {
+                c.woff = offset;
+            }
+        }
         // Under a virtual clock the duration is the model's, and the clock moves by it.
         let measured_us = self.clock.elapsed_us().saturating_sub(start_us);
         let modelled_us = work_ns.saturating_add(500) / 1000;
@@ -891,6 +909,12 @@ impl Engine {
         self.tracking.configure(&self.config);
         self.lazyfree.configure(&self.config);
         self.apply_persistence_config();
+        let backlog_size = self.config.int("repl-backlog-size") as usize;
+        if let Some(backlog) = &mut self.replication.backlog {
+            if backlog.size() != backlog_size {
+                backlog.resize(backlog_size);
+            }
+        }
     }
 
     /// A command refused before it ran (INFO commandstats' `rejected_calls`).
@@ -919,10 +943,13 @@ impl Engine {
     /// Takes what arrived for `client` since the last drain: blocked commands' replies,
     /// pub/sub messages, notifications.
     pub fn drain(&mut self, client: ClientId) -> Vec<Reply> {
-        self.clients
+        let drained = self
+            .clients
             .get_mut(&client)
             .map(|c| c.outbox.drain(..).collect())
-            .unwrap_or_default()
+            .unwrap_or_default();
+        self.replica_drained(client);
+        drained
     }
 
     /// Background work, called by the front end on a timer (`hz` times a second, like Redis's
@@ -959,6 +986,7 @@ impl Engine {
         self.sample_resident_memory(false);
         self.flush_aof();
         self.persistence_cron();
+        self.replication_tick();
         let now_us = self.clock.elapsed_us();
         self.ops_samples
             .track(now_us, self.stats.total_commands_processed);

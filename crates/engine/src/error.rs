@@ -469,7 +469,7 @@ pub enum Error {
     MisconfRdb,
     /// A write (or PING) after writing to the append-only log failed; the system's reason.
     MisconfAof(String),
-    /// A write with `min-replicas-to-write` set and fewer good replicas (the engine has none).
+    /// A write with `min-replicas-to-write` set and fewer good replicas.
     NoReplicas,
     /// SHUTDOWN ABORT with no shutdown under way.
     NoShutdownInProgress,
@@ -613,6 +613,21 @@ pub enum Error {
     ReplicaOfByReplica,
     /// A blocked command's reply when its server starts following a primary.
     UnblockedRoleChange,
+    // --- Replication, the primary's side (replication.c) ---
+    /// REPLCONF with an option it does not know; holds the option as given.
+    ReplconfUnknownOption(String),
+    /// REPLCONF ip-address of 256 bytes or more; holds the length.
+    ReplconfIpTooLong(usize),
+    /// REPLCONF rdb-filter-only whose value does not split (an unbalanced quote).
+    ReplconfFilterMissing,
+    /// REPLCONF rdb-filter-only naming a filter other than `functions`.
+    ReplconfFilterUnsupported(String),
+    /// SYNC or PSYNC from a replica that asked for a filtered snapshot without `capa eof`.
+    FilteredReplicaNeedsEof,
+    /// SYNC or PSYNC from a client with replies still to send.
+    SyncPendingOutput,
+    /// PSYNC ... FAILOVER sent to a primary.
+    PsyncFailoverToMaster,
 }
 
 impl Error {
@@ -1148,6 +1163,13 @@ impl fmt::Display for Error {
             InvalidMasterPort => f.write_str("ERR Invalid master port"),
             ReplicaOfByReplica => f.write_str("ERR Command is not valid when client is a replica."),
             UnblockedRoleChange => f.write_str("UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)"),
+            ReplconfUnknownOption(option) => write!(f, "ERR Unrecognized REPLCONF option: {option}"),
+            ReplconfIpTooLong(len) => write!(f, "ERR REPLCONF ip-address provided by replica instance is too long: {len} bytes"),
+            ReplconfFilterMissing => f.write_str("ERR Missing rdb-filter-only values"),
+            ReplconfFilterUnsupported(filter) => write!(f, "ERR Unsupported rdb-filter-only option: {filter}"),
+            FilteredReplicaNeedsEof => f.write_str("ERR Filtered replica requires EOF capability"),
+            SyncPendingOutput => f.write_str("ERR SYNC and PSYNC are invalid with pending output"),
+            PsyncFailoverToMaster => f.write_str("ERR PSYNC FAILOVER can't be sent to a master."),
         }
     }
 }

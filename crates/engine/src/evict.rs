@@ -370,7 +370,7 @@ impl Engine {
             };
             let lazy = self.lazyfree.eviction;
             self.db_delete_with(db, &key, lazy);
-            self.feed_aof_del(db, &key, lazy);
+            self.propagate_deletion(db, &key, lazy);
             self.stats.evicted_keys += 1;
             self.notify(NotifyClass::Evicted, "evicted", db, &key);
         }

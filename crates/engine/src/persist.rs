@@ -296,6 +296,17 @@ impl Engine {
         w.finish(self.config.flag("rdbchecksum"))
     }
 
+    /// A snapshot without keys, with the functions or without (a replica's REPLCONF
+    /// rdb-filter-only).
+    pub(crate) fn rdb_snapshot_filtered(&self, functions: bool) -> Vec<u8> {
+        let mut w = rdb::Writer::new(self.save_options());
+        self.write_header(&mut w);
+        if functions {
+            self.write_functions(&mut w);
+        }
+        w.finish(self.config.flag("rdbchecksum"))
+    }
+
     /// The same file as [`Engine::rdb_snapshot`], cut into chunks as it is written: what
     /// SAVE and the log's rewrites hand to the storage.
     pub fn rdb_snapshot_chunks(&self) -> Vec<Chunk> {
@@ -303,17 +314,35 @@ impl Engine {
         w.finish_chunks(self.config.flag("rdbchecksum"))
     }
 
-    /// Everything a snapshot holds before its footer.
-    fn write_keyspace(&self, mut w: rdb::Writer) -> rdb::Writer {
+    /// The header and the aux fields every snapshot starts with.
+    fn write_header(&self, w: &mut rdb::Writer) {
         w.header();
         w.aux("redis-ver", REDIS_VER.as_bytes());
         w.aux("redis-bits", b"64");
         w.aux("ctime", (self.now_ms / 1000).to_string().as_bytes());
         w.aux("used-mem", self.used_memory().to_string().as_bytes());
+        // Where the replication history stands, so that a replica loading this file (or
+        // this server, restarted as one) can resume from it with a partial resync.
+        if let Some(stream_db) = self.rdb_save_info() {
+            w.aux("repl-stream-db", stream_db.to_string().as_bytes());
+            w.aux("repl-id", &self.replication.replid);
+            let offset = self.replication.master_repl_offset.to_string();
+            w.aux("repl-offset", offset.as_bytes());
+        }
         w.aux("aof-base", b"0");
+    }
+
+    /// The function libraries, as a snapshot holds them before the keys.
+    fn write_functions(&self, w: &mut rdb::Writer) {
         for library in self.scripting.functions.current.iter() {
             w.function(&library.code);
         }
+    }
+
+    /// Everything a snapshot holds before its footer.
+    fn write_keyspace(&self, mut w: rdb::Writer) -> rdb::Writer {
+        self.write_header(&mut w);
+        self.write_functions(&mut w);
         let policy = self.eviction.policy;
         for (index, db) in self.dbs.iter().enumerate() {
             if db.is_empty() {
@@ -491,15 +520,13 @@ impl Engine {
     }
 
     /// Redis's `checkGoodReplicasStatus`: a primary with `min-replicas-to-write` set (and
-    /// `min-replicas-max-lag` not 0) refuses writes with fewer good replicas than that. The
-    /// engine has no replicas, so any such setting refuses them.
+    /// `min-replicas-max-lag` not 0) refuses writes with fewer good replicas than that
+    /// (`crate::replication::master`).
     pub(crate) fn check_good_replicas(&self) -> Result<(), Error> {
-        let configured = self.config.int("min-replicas-to-write") != 0
-            && self.config.int("min-replicas-max-lag") != 0;
-        if configured {
-            Err(Error::NoReplicas)
-        } else {
+        if self.enough_good_replicas() {
             Ok(())
+        } else {
+            Err(Error::NoReplicas)
         }
     }
 

@@ -343,8 +343,9 @@ fn help(_: &mut Engine, _: &Call<'_>) -> CommandResult {
     Ok(Reply::help("CLIENT", HELP).into())
 }
 
-/// Redis's client types, as CLIENT LIST and CLIENT KILL name them: `master` for a
-/// replica's master client, `pubsub` while subscribed, `normal` otherwise.
+/// Redis's client types, as CLIENT LIST and CLIENT KILL name them (`getClientType`): a
+/// replica's master client, a replica (not a monitor, which Redis also counts as one),
+/// else `pubsub` while subscribed, else `normal`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum ClientType {
     Normal,
@@ -370,6 +371,8 @@ impl ClientType {
     fn of(client: &Client) -> ClientType {
         if client.master {
             ClientType::Master
+        } else if client.replica && !client.monitor {
+            ClientType::Replica
         } else if client.subscriptions.any() {
             ClientType::PubSub
         } else {
@@ -386,7 +389,11 @@ impl ClientType {
 pub(crate) fn client_line(engine: &Engine, client: &Client, current: Option<&[Vec<u8>]>) -> String {
     let now = engine.now_ms;
     // A monitor is a replica to Redis, listed with its own letter.
-    let mut flags = String::from(if client.monitor { "O" } else { "" });
+    let mut flags = String::from(match (client.monitor, client.replica) {
+        (true, _) => "O",
+        (false, true) => "S",
+        (false, false) => "",
+    });
     if client.master {
         flags.push('M');
     }
@@ -613,6 +620,7 @@ fn kill(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         .collect();
     for &id in &victims {
         engine.unblock(id);
+        engine.forget_replica(id);
         if let Some(c) = engine.clients.get_mut(&id) {
             c.closing = true;
         }
@@ -633,9 +641,15 @@ fn kill(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 /// Ends the wait of a client blocked by BLPOP and its kin, with its timeout reply or with an
 /// `UNBLOCKED` error: 1, or 0 when that client is not blocked.
 fn unblock(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    let id = call.argv[2].clone();
+    let timed_out = |engine: &Engine| {
+        string2ll(&id).map_or(Reply::NullArray, |id| {
+            engine.timeout_reply(ClientId(id as u64))
+        })
+    };
     let reply = match &call.argv[3..] {
-        [] => Reply::NullArray,
-        [reason] if is(reason, "timeout") => Reply::NullArray,
+        [] => timed_out(engine),
+        [reason] if is(reason, "timeout") => timed_out(engine),
         [reason] if is(reason, "error") => Reply::from(Error::Unblocked),
         [_] => return Err(Error::UnblockReason),
         _ => {

@@ -223,9 +223,6 @@ pub(crate) struct Hooks {
     pub reply_buffer_resizing: bool,
     /// DROP-CLUSTER-PACKET-FILTER: held; there is no cluster bus to filter.
     pub cluster_drop_packet_filter: i64,
-    /// CHANGE-REPL-ID: how many times the replication ID was drawn again (INFO's
-    /// `master_replid` derives from it).
-    pub repl_id_changes: u64,
     /// LEAK: bytes allocated and never freed, counted in `used_memory`.
     pub leaked: usize,
     /// The crash that ended the server, if one did.
@@ -246,7 +243,6 @@ impl Default for Hooks {
             reply_buffer_peak_reset_ms: REPLY_BUFFER_DEFAULT_PEAK_RESET_MS,
             reply_buffer_resizing: true,
             cluster_drop_packet_filter: -1,
-            repl_id_changes: 0,
             leaked: 0,
             crash: None,
             restart: None,
@@ -438,7 +434,8 @@ fn debug(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
         (b"htstats-key", 3) => htstats_key(engine, call.db, &argv[2]),
         (b"change-repl-id", 2) => {
             engine.log_line("Changing replication IDs after receiving DEBUG change-repl-id".into());
-            engine.debug.repl_id_changes += 1;
+            engine.replication.change_replid();
+            engine.replication.clear_replid2();
             Ok(Reply::ok().into())
         }
         (b"stringmatch-test", 2) => stringmatch_test(engine),

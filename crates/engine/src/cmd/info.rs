@@ -13,6 +13,7 @@ use std::collections::VecDeque;
 use crate::engine::{Call, Engine};
 use crate::memory::{self, bytes_to_human};
 use crate::pubsub::Kind;
+use crate::replication::master::ReplicaState;
 use crate::reply::Reply;
 use crate::spec::{flag, CommandResult, CommandSpec};
 
@@ -481,9 +482,15 @@ fn stats(engine: &Engine) -> Fields {
         ("instantaneous_input_repl_kbps", "0.00".into()),
         ("instantaneous_output_repl_kbps", "0.00".into()),
         ("rejected_connections", s.rejected_connections.to_string()),
-        ("sync_full", zero()),
-        ("sync_partial_ok", zero()),
-        ("sync_partial_err", zero()),
+        ("sync_full", engine.replication.master.sync_full.to_string()),
+        (
+            "sync_partial_ok",
+            engine.replication.master.sync_partial_ok.to_string(),
+        ),
+        (
+            "sync_partial_err",
+            engine.replication.master.sync_partial_err.to_string(),
+        ),
         ("expired_keys", s.expired_keys.to_string()),
         (
             "expired_stale_perc",
@@ -541,29 +548,60 @@ fn stats(engine: &Engine) -> Fields {
 }
 
 fn replication(engine: &Engine) -> Fields {
+    let r = &engine.replication;
+    let now_s = engine.now_ms / 1000;
     let role = match engine.is_replica() {
         true => "slave",
         false => "master",
     };
-    let mut replica = engine.replica_info();
-    replica.insert(0, ("role".to_string(), role.to_string()));
-    replica.extend(fields([
-        ("connected_slaves", "0".into()),
+    let mut out = fields([("role", role.into())]);
+    out.extend(engine.replica_info());
+    out.extend(fields([(
+        "connected_slaves",
+        r.master.replica_count().to_string(),
+    )]));
+    for (n, (id, link)) in r.master.replicas().enumerate() {
+        let Some(state) = link.state else { continue };
+        let lag = match state {
+            ReplicaState::Online => now_s.saturating_sub(link.ack_time_s),
+            _ => 0,
+        };
+        out.push((
+            format!("slave{n}"),
+            format!(
+                "ip={},port={},state={},offset={},lag={lag}",
+                engine.replica_ip(*id),
+                link.listening_port,
+                state.name(),
+                link.ack_offset
+            ),
+        ));
+    }
+    let backlog = r.backlog.as_ref();
+    out.extend(fields([
         ("master_failover_state", "no-failover".into()),
-        // Drawn again by each DEBUG CHANGE-REPL-ID.
+        ("master_replid", r.replid_str().into()),
+        ("master_replid2", r.replid2_str().into()),
+        ("master_repl_offset", r.master_repl_offset.to_string()),
+        ("second_repl_offset", r.second_replid_offset.to_string()),
         (
-            "master_replid",
-            hex_id(engine, 2 + (engine.debug.repl_id_changes << 8)),
+            "repl_backlog_active",
+            u8::from(backlog.is_some()).to_string(),
         ),
-        ("master_replid2", "0".repeat(40)),
-        ("master_repl_offset", "0".into()),
-        ("second_repl_offset", "-1".into()),
-        ("repl_backlog_active", "0".into()),
-        ("repl_backlog_size", "1048576".into()),
-        ("repl_backlog_first_byte_offset", "0".into()),
-        ("repl_backlog_histlen", "0".into()),
+        (
+            "repl_backlog_size",
+            engine.config.int("repl-backlog-size").to_string(),
+        ),
+        (
+            "repl_backlog_first_byte_offset",
+            backlog.map_or(0, |b| b.offset).to_string(),
+        ),
+        (
+            "repl_backlog_histlen",
+            backlog.map_or(0, |b| b.histlen).to_string(),
+        ),
     ]));
-    replica
+    out
 }
 
 fn cpu(engine: &Engine) -> Fields {

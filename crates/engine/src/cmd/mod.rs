@@ -16,6 +16,7 @@ pub mod info;
 pub mod keys;
 pub mod latency;
 pub mod list;
+pub mod master;
 pub mod multi;
 pub mod persist;
 pub mod pubsub;
@@ -58,4 +59,5 @@ pub static FAMILIES: &[&[CommandSpec]] = &[
     scripting::COMMANDS,
     functions::COMMANDS,
     replicaof::COMMANDS,
+    master::COMMANDS,
 ];

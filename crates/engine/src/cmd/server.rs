@@ -1056,16 +1056,31 @@ fn lolwut(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 /// ```text
 /// ROLE
 /// ```
-/// A replica's role (`crate::replication::replica`), or a master without replicas: its
-/// role, its replication offset, no replicas.
+/// A replica's role (`crate::replication::replica`); a master: its role, its replication
+/// offset, and for each online replica its address, the port it listens at and the offset it
+/// acknowledged.
 fn role(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
     if let Some(reply) = engine.replica_role() {
         return Ok(reply.into());
     }
+    use crate::replication::master::ReplicaState;
+    let r = &engine.replication;
+    let replicas = r
+        .master
+        .replicas()
+        .filter(|(_, l)| l.state == Some(ReplicaState::Online))
+        .map(|(id, l)| {
+            Reply::Array(vec![
+                Reply::bulk(engine.replica_ip(*id)),
+                Reply::bulk(l.listening_port.to_string()),
+                Reply::bulk(l.ack_offset.to_string()),
+            ])
+        })
+        .collect();
     Ok(Reply::Array(vec![
         Reply::bulk("master"),
-        Reply::Integer(0),
-        Reply::Array(Vec::new()),
+        Reply::Integer(r.master_repl_offset as i64),
+        Reply::Array(replicas),
     ])
     .into())
 }

@@ -130,7 +130,7 @@ pub enum PartialRefused {
 }
 
 /// The replication state every engine has, primary or replica (see the module's notes).
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Replication {
     /// The current history's ID, 40 hex characters.
     pub replid: [u8; REPLID_LEN],
@@ -142,12 +142,13 @@ pub struct Replication {
     pub master_repl_offset: u64,
     /// The stream's last bytes, while a replica is or was recently attached.
     pub backlog: Option<Backlog>,
-    /// When the last replica went away (Unix seconds), for `repl-backlog-ttl`; 0 while any
-    /// is attached (Redis's `repl_no_slaves_since`, which starts at the server's start).
+    /// When the last replica went away (Unix seconds), for `repl-backlog-ttl` (Redis's
+    /// `repl_no_slaves_since`, which starts at the server's start).
     pub no_replicas_since: u64,
-    /// The database the stream's last SELECT chose (Redis's `slaveseldb`): `None` after a
-    /// full sync, so that the next command carries a SELECT.
-    pub stream_db: Option<usize>,
+    /// The replication stream as it is propagated, and the database its last SELECT chose
+    /// (Redis's `slaveseldb`): `None` after a full sync, so that the next command carries a
+    /// SELECT.
+    pub(crate) stream: crate::aof::CommandStream,
     /// The primary's side: its replicas and what WAIT and FAILOVER wait for.
     pub master: master::Master,
     /// Where new IDs come from: a generator of its own, so that drawing an ID leaves the
@@ -167,7 +168,7 @@ impl Replication {
             master_repl_offset: 0,
             backlog: None,
             no_replicas_since: now_s,
-            stream_db: None,
+            stream: Default::default(),
             master: master::Master::default(),
             rng,
         }

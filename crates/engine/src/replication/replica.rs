@@ -426,15 +426,6 @@ impl Engine {
         self.replica.client.as_ref().is_some_and(|m| m.id == client)
     }
 
-    /// True for a client that became a replica of this engine (SYNC or PSYNC).
-    pub(crate) fn is_replica_client(&self, client: ClientId) -> bool {
-        self.replication
-            .master
-            .links
-            .get(&client)
-            .is_some_and(|link| link.state.is_some())
-    }
-
     fn is_current_attempt(&self, attempt: u64) -> bool {
         self.replica.master.is_some() && self.replica.attempt == attempt
     }
@@ -902,7 +893,7 @@ impl Engine {
         let _ = self.config.set(b"replicaof", b"", true);
         self.replication.shift_replid();
         self.disconnect_replicas();
-        self.replication.stream_db = None;
+        self.replication.stream.db = None;
         self.replication.no_replicas_since = self.now_ms / 1000;
     }
 

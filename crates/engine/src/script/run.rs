@@ -469,7 +469,7 @@ impl Engine {
         if run.exec_started_async && is_failure(&result) {
             self.count_failed(&run.command);
         }
-        self.persistence.aof.end_transaction();
+        self.end_propagated_transaction();
         self.now_ms = self.clock.now_ms();
         self.collect_lua_garbage_now_and_then(run.flags.eval);
         self.serve_blocked_clients();
@@ -721,12 +721,10 @@ impl Engine {
         self.in_exec || self.scripting.is_running()
     }
 
-    /// Whether the running script's writes go to the log (`redis.set_repl`).
-    pub(crate) fn script_propagates_to_aof(&self) -> bool {
-        self.scripting
-            .run
-            .as_ref()
-            .is_none_or(|r| r.repl & repl::AOF != 0)
+    /// Where the running script's writes go (`redis.set_repl`): the log, the replicas, both
+    /// (also when no script runs) or neither.
+    pub(crate) fn script_propagation(&self) -> u8 {
+        self.scripting.run.as_ref().map_or(repl::ALL, |r| r.repl)
     }
 }
 

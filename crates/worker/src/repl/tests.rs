@@ -221,7 +221,9 @@ fn a_replica_follows_its_master_over_the_network_and_resyncs_partially_after_a_c
     let mut page = Page::new();
     assert_eq!(page.text(6380, "REPLICAOF 127.0.0.1 6379"), ["OK"]);
     page.text(6379, "SET a 1");
-    let view = page.wait(3000);
+    // The primary waits `repl-diskless-sync-delay` (5 s) for more replicas before it
+    // sends its snapshot.
+    let view = page.wait(8000);
     let replica = view.nodes[1].figures.clone().unwrap();
     assert_eq!(replica.role, Role::Replica);
     let master = replica.master.clone().unwrap();
@@ -273,7 +275,16 @@ fn a_replica_follows_its_master_over_the_network_and_resyncs_partially_after_a_c
         page.wait(1000);
     }
     let view = page.ask(ReplRequest::Open);
-    assert!(!view.nodes[1].figures.as_ref().unwrap().master.as_ref().unwrap().link_up);
+    assert!(
+        !view.nodes[1]
+            .figures
+            .as_ref()
+            .unwrap()
+            .master
+            .as_ref()
+            .unwrap()
+            .link_up
+    );
     page.ask(ReplRequest::Cut {
         a: 6379,
         b: 6380,
@@ -285,7 +296,11 @@ fn a_replica_follows_its_master_over_the_network_and_resyncs_partially_after_a_c
     let view = page.ask(ReplRequest::Open);
     assert_eq!(page.text(6380, "GET d"), ["\"4\""]);
     let primary = view.nodes[0].figures.clone().unwrap();
-    assert_eq!((primary.sync_full, primary.sync_partial_ok), (1, 1), "{primary:?}");
+    assert_eq!(
+        (primary.sync_full, primary.sync_partial_ok),
+        (1, 1),
+        "{primary:?}"
+    );
     let master = view.nodes[1].figures.clone().unwrap().master.unwrap();
     assert_eq!(master.behind, Some(0));
 }
@@ -307,6 +322,7 @@ fn a_replica_of_nothing_is_refused_and_of_a_stopped_node_too() {
         running: true,
     });
     page.text(6379, "SET k v");
-    page.wait(3000);
+    // The replica tries again once a second; the snapshot waits `repl-diskless-sync-delay`.
+    page.wait(8000);
     assert_eq!(page.text(6380, "GET k"), ["\"v\""]);
 }

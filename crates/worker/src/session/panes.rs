@@ -511,7 +511,7 @@ impl Session {
             blocked: client.blocked.as_ref().map(|b| {
                 let stream = match &b.serve {
                     Serve::Stream(wait) => Some(wait),
-                    Serve::Twin { .. } => None,
+                    Serve::Twin { .. } | Serve::Replicas { .. } => None,
                 };
                 BlockedView {
                     command: client.last_command.clone(),
