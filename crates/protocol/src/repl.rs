@@ -223,7 +223,7 @@ pub fn speed_text(percent: u32) -> String {
 
 /// A latency as the selector writes it: `0 ms`, `200 ms`, `5 s`.
 pub fn latency_text(ms: u64) -> String {
-    if ms >= 1000 && ms % 1000 == 0 {
+    if ms >= 1000 && ms.is_multiple_of(1000) {
         format!("{} s", ms / 1000)
     } else {
         format!("{ms} ms")

@@ -274,14 +274,14 @@ impl Transport {
                 continue;
             };
             if packet.to == self.conns[at].master {
-                self.to_master(at, packet.carried, nodes);
+                self.arrive_at_master(at, packet.carried, nodes);
             } else {
-                self.to_replica(at, packet.carried, nodes);
+                self.arrive_at_replica(at, packet.carried, nodes);
             }
         }
     }
 
-    fn to_master(&mut self, at: usize, carried: Carried, nodes: &mut [Node]) {
+    fn arrive_at_master(&mut self, at: usize, carried: Carried, nodes: &mut [Node]) {
         let conn = &mut self.conns[at];
         let MasterEnd::Open { client, parser } = &mut conn.master_side else {
             return;
@@ -330,7 +330,7 @@ impl Transport {
         }
     }
 
-    fn to_replica(&mut self, at: usize, carried: Carried, nodes: &mut [Node]) {
+    fn arrive_at_replica(&mut self, at: usize, carried: Carried, nodes: &mut [Node]) {
         let conn = &mut self.conns[at];
         if !conn.replica_open {
             return;
