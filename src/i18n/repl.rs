@@ -39,7 +39,10 @@ pub struct ReplStrings {
     /// `{n}` bytes of the master's stream not processed yet.
     pub behind: &'static str,
     pub caught_up: &'static str,
-    pub lag: &'static str,
+    /// A replica's figure: its master.
+    pub master_label: &'static str,
+    /// A master's figure: its replicas.
+    pub replicas_label: &'static str,
     /// A master's replica: `{port}`, `{state}`, `{offset}`, `{lag}`.
     pub replica_line: &'static str,
     pub no_replicas: &'static str,
@@ -54,7 +57,7 @@ pub struct ReplStrings {
     pub link_cut: &'static str,
     pub link_connected: &'static str,
     pub link_idle: &'static str,
-    /// What is on its way one way: `{c}` commands, `{b}` bytes.
+    /// What is on its way one way: `{c}` commands, `{b}` bytes (`one|other` by `{c}`).
     pub in_flight: &'static str,
     /// A pane's name for screen readers: `{addr}`.
     pub pane_label: &'static str,
@@ -92,7 +95,8 @@ pub const EN: ReplStrings = ReplStrings {
     syncing: "syncing",
     behind: "{n} bytes behind",
     caught_up: "caught up",
-    lag: "Lag",
+    master_label: "Master",
+    replicas_label: "Replicas",
     replica_line: "{port}: {state}, acked {offset}, {lag}s ago",
     no_replicas: "no replicas",
     syncs: "full syncs {full} · partial {ok} · refused {err}",
@@ -105,7 +109,7 @@ pub const EN: ReplStrings = ReplStrings {
     link_cut: "cut",
     link_connected: "replication link",
     link_idle: "no connection",
-    in_flight: "{c} commands · {b}",
+    in_flight: "{c} command · {b}|{c} commands · {b}",
     pane_label: "Console of {addr}",
     placeholder: "REPLICAOF 127.0.0.1 6379 · ROLE · INFO replication",
 };
@@ -140,7 +144,8 @@ pub const ZH_TW: ReplStrings = ReplStrings {
     syncing: "同步中",
     behind: "落後 {n} 位元組",
     caught_up: "已追上",
-    lag: "延遲",
+    master_label: "主節點",
+    replicas_label: "複本",
     replica_line: "{port}：{state}，已確認 {offset}，{lag} 秒前",
     no_replicas: "沒有複本",
     syncs: "完整同步 {full} · 部分同步 {ok} · 拒絕 {err}",

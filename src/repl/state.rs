@@ -129,13 +129,22 @@ mod tests {
             },
         );
         let entries = &logs[&6380].entries;
-        assert_eq!((entries.len(), entries[0].echo.as_str()), (1, "127.0.0.1:6380> ROLE"));
+        assert_eq!(
+            (entries.len(), entries[0].echo.as_str()),
+            (1, "127.0.0.1:6380> ROLE")
+        );
         assert!(entries[0].reply.is_some());
-        let echoes: Vec<(u64, &str)> =
-            logs[&6379].entries.iter().map(|e| (e.id, e.echo.as_str())).collect();
+        let echoes: Vec<(u64, &str)> = logs[&6379]
+            .entries
+            .iter()
+            .map(|e| (e.id, e.echo.as_str()))
+            .collect();
         assert_eq!(
             echoes,
-            [(101, "127.0.0.1:6379> SHUTDOWN"), (102, "127.0.0.1:6379> SET a 1")]
+            [
+                (101, "127.0.0.1:6379> SHUTDOWN"),
+                (102, "127.0.0.1:6379> SET a 1")
+            ]
         );
     }
 }

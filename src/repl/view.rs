@@ -9,7 +9,7 @@ use leptos::ev::KeyboardEvent;
 use leptos::html::Div;
 use leptos::prelude::*;
 
-use crate::i18n::{fill, put};
+use crate::i18n::{count_form, fill, put};
 use crate::state::{use_shared, Shared, Tab};
 use keyspace_protocol::repl::{
     address, bytes_text, clock_text, is_link, latency_text, short_id, speed_text, LinkView,
@@ -64,12 +64,18 @@ pub fn ReplView() -> impl IntoView {
     });
     let ports = move || {
         r.topology
-            .with(|t| t.as_ref().map(|t| t.nodes.iter().map(|n| n.port).collect::<Vec<_>>()))
+            .with(|t| {
+                t.as_ref()
+                    .map(|t| t.nodes.iter().map(|n| n.port).collect::<Vec<_>>())
+            })
             .unwrap_or_default()
     };
     let pairs = move || {
         r.topology
-            .with(|t| t.as_ref().map(|t| t.links.iter().map(|l| (l.a, l.b)).collect::<Vec<_>>()))
+            .with(|t| {
+                t.as_ref()
+                    .map(|t| t.links.iter().map(|l| (l.a, l.b)).collect::<Vec<_>>())
+            })
             .unwrap_or_default()
     };
     view! {
@@ -105,7 +111,10 @@ fn Controls() -> impl IntoView {
     };
     let speed = move || figure(|t| u64::from(t.speed_percent)) as u32;
     let latency = move || figure(|t| t.latency_ms);
-    let full = move || r.topology.with(|t| t.as_ref().is_some_and(|t| t.nodes.len() >= 4));
+    let full = move || {
+        r.topology
+            .with(|t| t.as_ref().is_some_and(|t| t.nodes.len() >= 4))
+    };
     view! {
         <div class="repl-bar">
             <span class="repl-clock">
@@ -250,7 +259,7 @@ fn Figures(node: Memo<NodeView>) -> impl IntoView {
                     None => String::new(),
                 };
                 view! {
-                    <dt>{t.lag}</dt>
+                    <dt>{t.master_label}</dt>
                     <dd data-figure="master" data-link=if m.link_up { "up" } else { "down" }>
                         {put(t.replica_of, "addr", &format!("{}:{}", m.host, m.port))}
                         " · " {state} " · " <span data-figure="behind">{behind}</span>
@@ -258,7 +267,10 @@ fn Figures(node: Memo<NodeView>) -> impl IntoView {
                 }
                 .into_any()
             }
-            (None, true) => view! { <dt>{t.lag}</dt><dd data-figure="replicas">{t.no_replicas}</dd> }.into_any(),
+            (None, true) => {
+                view! { <dt>{t.replicas_label}</dt><dd data-figure="replicas">{t.no_replicas}</dd> }
+                    .into_any()
+            }
             (None, false) => {
                 let lines: Vec<String> = (f.replicas.iter())
                     .map(|s| {
@@ -269,14 +281,18 @@ fn Figures(node: Memo<NodeView>) -> impl IntoView {
                     })
                     .collect();
                 view! {
-                    <dt>{t.lag}</dt>
+                    <dt>{t.replicas_label}</dt>
                     <dd data-figure="replicas">{lines.into_iter().map(|l| view! { <div>{l}</div> }).collect_view()}</dd>
                 }
                 .into_any()
             }
         };
         let syncs = put(
-            &put(&put(t.syncs, "full", &f.sync_full.to_string()), "ok", &f.sync_partial_ok.to_string()),
+            &put(
+                &put(t.syncs, "full", &f.sync_full.to_string()),
+                "ok",
+                &f.sync_partial_ok.to_string(),
+            ),
             "err",
             &f.sync_partial_err.to_string(),
         );
@@ -305,22 +321,23 @@ fn NodePane(port: u16, node: Memo<NodeView>) -> impl IntoView {
     let text = move || shared.text.get();
     let scroller = NodeRef::<Div>::new();
     let entries = move || {
-        r.logs.with(|logs| {
-            logs.get(&port).map(|log| {
-                // The newest lines, as many as the pane keeps.
-                let mut lines = 0;
-                let mut shown: Vec<_> = (log.entries.iter().rev())
-                    .take_while(|e| {
-                        lines += 1 + e.reply.as_ref().map_or(0, |r| r.lines.len());
-                        lines <= PANE_LINES_KEPT
-                    })
-                    .cloned()
-                    .collect();
-                shown.reverse();
-                shown
+        r.logs
+            .with(|logs| {
+                logs.get(&port).map(|log| {
+                    // The newest lines, as many as the pane keeps.
+                    let mut lines = 0;
+                    let mut shown: Vec<_> = (log.entries.iter().rev())
+                        .take_while(|e| {
+                            lines += 1 + e.reply.as_ref().map_or(0, |r| r.lines.len());
+                            lines <= PANE_LINES_KEPT
+                        })
+                        .cloned()
+                        .collect();
+                    shown.reverse();
+                    shown
+                })
             })
-        })
-        .unwrap_or_default()
+            .unwrap_or_default()
     };
     // The newest line stays in view.
     Effect::new(move || {
@@ -334,7 +351,9 @@ fn NodePane(port: u16, node: Memo<NodeView>) -> impl IntoView {
             return;
         }
         use wasm_bindgen::JsCast;
-        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
         else {
             return;
         };
@@ -351,7 +370,8 @@ fn NodePane(port: u16, node: Memo<NodeView>) -> impl IntoView {
         }
         let seq = shared.id();
         let echo = format!("{} {line}", node.with_untracked(|n| n.prompt.clone()));
-        r.logs.update(|logs| logs.entry(port).or_default().sent(seq, echo));
+        r.logs
+            .update(|logs| logs.entry(port).or_default().sent(seq, echo));
         send(shared, ReplRequest::Run { seq, port, line });
     };
     view! {
@@ -428,7 +448,11 @@ fn Direction(from: u16, to: u16, traffic: Signal<Traffic>, forward: bool) -> imp
     let counts = move || {
         traffic.with(|t| {
             put(
-                &put(text().in_flight, "c", &t.commands.to_string()),
+                &put(
+                    count_form(text().in_flight, t.commands),
+                    "c",
+                    &t.commands.to_string(),
+                ),
                 "b",
                 &bytes_text(t.bytes),
             )
