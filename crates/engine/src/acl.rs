@@ -122,6 +122,8 @@ pub fn categories(spec: &CommandSpec) -> u32 {
     let declared_types = flag::ACL_LIST | flag::ACL_SET | flag::ACL_SORTEDSET;
     let by_group = match spec.group {
         _ if spec.handler.is_none() || spec.has(declared_types) => 0,
+        // WAIT is generic but about the connection's writes, not keys: @connection alone.
+        "generic" if spec.has(flag::ACL_CONNECTION) => 0,
         "generic" => bit("keyspace"),
         "sorted-set" => bit("sortedset"),
         "transactions" => bit("transaction"),

@@ -682,7 +682,7 @@ pub static PARAMS: &[ConfigParam] = &[
         aliases: &[],
         kind: ConfigKind::Int {
             min: 0,
-            max: i32::MAX as i64,
+            max: i64::MAX,
         },
         default: "3600",
         mutable: true,
@@ -721,7 +721,8 @@ pub static PARAMS: &[ConfigParam] = &[
         mutable: true,
         clamp: None,
     },
-    // A replica that acknowledges nothing for this many seconds is dropped.
+    // A replica that acknowledges nothing for this many seconds is dropped; a replica gives
+    // up its handshake, its transfer or its primary after as many seconds of silence.
     ConfigParam {
         name: "repl-timeout",
         aliases: &[],
@@ -768,19 +769,6 @@ pub static PARAMS: &[ConfigParam] = &[
         aliases: &["slave-serve-stale-data"],
         kind: ConfigKind::Bool,
         default: "yes",
-        mutable: true,
-        clamp: None,
-    },
-    // Seconds of silence after which a replica gives up its handshake, its transfer or its
-    // primary.
-    ConfigParam {
-        name: "repl-timeout",
-        aliases: &[],
-        kind: ConfigKind::Int {
-            min: 1,
-            max: i32::MAX as i64,
-        },
-        default: "60",
         mutable: true,
         clamp: None,
     },

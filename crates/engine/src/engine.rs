@@ -140,14 +140,14 @@ pub struct Client {
     pub tracking: Option<ClientTracking>,
     /// It sent MONITOR: every command's line arrives in its outbox (`crate::monitor`).
     pub monitor: bool,
-    /// The master client of a replica: the primary's stream runs on it, unanswered
-    /// (`crate::replication::replica`).
-    pub master: bool,
     /// It sent SYNC or PSYNC: a replica of this engine (`crate::replication::master`).
     pub replica: bool,
     /// The replication offset right after its last command that propagated something
     /// (Redis's `woff`): what its WAIT waits for replicas to acknowledge.
     pub woff: u64,
+    /// The master client of a replica: the primary's stream runs on it, unanswered
+    /// (`crate::replication::replica`).
+    pub master: bool,
 }
 
 impl Client {
@@ -422,9 +422,9 @@ impl Engine {
                 script: false,
                 tracking: None,
                 monitor: false,
-                master: false,
                 replica: false,
                 woff: 0,
+                master: false,
             },
         );
         id
@@ -465,9 +465,9 @@ impl Engine {
                 script: true,
                 tracking: None,
                 monitor: false,
-                master: false,
                 replica: false,
                 woff: 0,
+                master: false,
             },
         );
     }
@@ -976,7 +976,7 @@ impl Engine {
             return;
         }
         // A replica leaves expiry to its primary, whose DELs arrive in the stream.
-        if !self.is_replica() {
+        if !self.has_master() {
             self.active_expire_cycle(crate::expire::CycleKind::Slow);
         }
         self.replica_cron();

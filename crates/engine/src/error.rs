@@ -601,18 +601,6 @@ pub enum Error {
     /// LATENCY GRAPH of an event with no samples; holds the name as given.
     NoLatencySamples(String),
 
-    // --- Replication, the replica's side (replication.c, blocked.c, server.c) ---
-    /// A write on a replica while `replica-read-only` is on.
-    ReadOnlyReplica,
-    /// A command not flagged `stale` on a replica whose link is down, with
-    /// `replica-serve-stale-data no`.
-    MasterDown,
-    /// REPLICAOF with a port that is not a number from 0 to 65535.
-    InvalidMasterPort,
-    /// REPLICAOF host port sent by a client that is itself a replica of this engine.
-    ReplicaOfByReplica,
-    /// A blocked command's reply when its server starts following a primary.
-    UnblockedRoleChange,
     // --- Replication, the primary's side (replication.c) ---
     /// REPLCONF with an option it does not know; holds the option as given.
     ReplconfUnknownOption(String),
@@ -628,6 +616,45 @@ pub enum Error {
     SyncPendingOutput,
     /// PSYNC ... FAILOVER sent to a primary.
     PsyncFailoverToMaster,
+    /// SYNC or PSYNC while this server fails over.
+    SyncWhileFailingOver,
+    /// FAILOVER ABORT with none under way.
+    NoFailoverInProgress,
+    /// FAILOVER TIMEOUT of 0 or less.
+    FailoverTimeoutNotPositive,
+    /// FAILOVER while one is under way.
+    FailoverInProgress,
+    /// FAILOVER with no replica attached.
+    FailoverNoReplicas,
+    /// FAILOVER FORCE without both TIMEOUT and TO.
+    FailoverForceNeedsTarget,
+    /// FAILOVER TO an address no replica listens at.
+    FailoverTargetNotReplica,
+    /// FAILOVER TO a replica still syncing.
+    FailoverTargetNotOnline,
+
+    // --- Replication, the replica's side (replication.c, blocked.c, server.c) ---
+    /// A write on a replica while `replica-read-only` is on.
+    ReadOnlyReplica,
+    /// A command not flagged `stale` on a replica whose link is down, with
+    /// `replica-serve-stale-data no`.
+    MasterDown,
+    /// REPLICAOF with a port that is not a number from 0 to 65535.
+    InvalidMasterPort,
+    /// REPLICAOF host port sent by a client that is itself a replica of this engine.
+    ReplicaOfByReplica,
+    /// A blocked command's reply when its server starts following a primary.
+    UnblockedRoleChange,
+    /// A script that may write, started on a read-only replica (its flags declared).
+    ScriptReadOnlyReplica,
+    /// A script without `allow-stale` on a replica serving no stale data, its link down.
+    ScriptMasterDown,
+    /// SYNC or PSYNC sent to a replica whose own link is down.
+    NoMasterLinkForSync,
+    /// REPLICAOF while this server fails over.
+    ReplicaOfWhileFailingOver,
+    /// PSYNC ... FAILOVER naming a replication ID that is not this replica's.
+    PsyncFailoverReplidMismatch,
 }
 
 impl Error {
@@ -1158,11 +1185,6 @@ impl fmt::Display for Error {
             MonitorDenyBlocking => f.write_str("ERR MONITOR isn't allowed for DENY BLOCKING client"),
             PauseMode => f.write_str("ERR CLIENT PAUSE mode must be WRITE or ALL"),
             NoLatencySamples(event) => write!(f, "ERR No samples available for event '{event}'"),
-            ReadOnlyReplica => f.write_str("READONLY You can't write against a read only replica."),
-            MasterDown => f.write_str("MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'."),
-            InvalidMasterPort => f.write_str("ERR Invalid master port"),
-            ReplicaOfByReplica => f.write_str("ERR Command is not valid when client is a replica."),
-            UnblockedRoleChange => f.write_str("UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)"),
             ReplconfUnknownOption(option) => write!(f, "ERR Unrecognized REPLCONF option: {option}"),
             ReplconfIpTooLong(len) => write!(f, "ERR REPLCONF ip-address provided by replica instance is too long: {len} bytes"),
             ReplconfFilterMissing => f.write_str("ERR Missing rdb-filter-only values"),
@@ -1170,6 +1192,24 @@ impl fmt::Display for Error {
             FilteredReplicaNeedsEof => f.write_str("ERR Filtered replica requires EOF capability"),
             SyncPendingOutput => f.write_str("ERR SYNC and PSYNC are invalid with pending output"),
             PsyncFailoverToMaster => f.write_str("ERR PSYNC FAILOVER can't be sent to a master."),
+            SyncWhileFailingOver => f.write_str("NOMASTERLINK Can't SYNC while failing over"),
+            NoFailoverInProgress => f.write_str("ERR No failover in progress."),
+            FailoverTimeoutNotPositive => f.write_str("ERR FAILOVER timeout must be greater than 0"),
+            FailoverInProgress => f.write_str("ERR FAILOVER already in progress."),
+            FailoverNoReplicas => f.write_str("ERR FAILOVER requires connected replicas."),
+            FailoverForceNeedsTarget => f.write_str("ERR FAILOVER with force option requires both a timeout and target HOST and IP."),
+            FailoverTargetNotReplica => f.write_str("ERR FAILOVER target HOST and PORT is not a replica."),
+            FailoverTargetNotOnline => f.write_str("ERR FAILOVER target replica is not online."),
+            ReadOnlyReplica => f.write_str("READONLY You can't write against a read only replica."),
+            MasterDown => f.write_str("MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'."),
+            InvalidMasterPort => f.write_str("ERR Invalid master port"),
+            ReplicaOfByReplica => f.write_str("ERR Command is not valid when client is a replica."),
+            UnblockedRoleChange => f.write_str("UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)"),
+            ScriptReadOnlyReplica => f.write_str("READONLY Can not run script with write flag on readonly replica"),
+            ReplicaOfWhileFailingOver => f.write_str("ERR REPLICAOF not allowed while failing over."),
+            PsyncFailoverReplidMismatch => f.write_str("ERR PSYNC FAILOVER replid must match my replid."),
+            NoMasterLinkForSync => f.write_str("NOMASTERLINK Can't SYNC while not connected with my master"),
+            ScriptMasterDown => f.write_str("MASTERDOWN Link with MASTER is down, replica-serve-stale-data is set to 'no' and 'allow-stale' flag is not set on the script."),
         }
     }
 }

@@ -140,7 +140,7 @@ impl Engine {
             return;
         }
         // A replica leaves expiry to its primary.
-        if self.scripting.is_running() || self.crash().is_some() || self.is_replica() {
+        if self.scripting.is_running() || self.crash().is_some() || self.has_master() {
             return;
         }
         self.now_ms = self.clock.now_ms();

@@ -21,6 +21,8 @@
 //!
 //! A second CLIENT PAUSE extends the first: the later deadline and the stricter mode win
 //! (`pauseClients`), so a shorter pause never shortens a longer one. CLIENT UNPAUSE ends it.
+//! A FAILOVER pauses writes too, for as long as it lasts, apart: CLIENT UNPAUSE does not end
+//! that pause, nor does its end lift a CLIENT PAUSE (Redis's `PAUSE_DURING_FAILOVER`).
 //! The deadline is checked as Redis checks it, by the engine's cron ([`Engine::tick`]), not
 //! per command: a pause lasts until the first tick after its deadline.
 
@@ -59,6 +61,8 @@ pub(crate) struct Pausing {
     /// its client sent after it, before the next client's, as Redis goes on with an
     /// unblocked client's query buffer at once.
     front_end_resumes: bool,
+    /// A FAILOVER holds writes until it ends (`crate::replication::master`).
+    failover: bool,
 }
 
 impl Engine {
@@ -77,7 +81,16 @@ impl Engine {
 
     /// Ends the pause (CLIENT UNPAUSE): what it held runs after the current command.
     pub(crate) fn unpause_clients(&mut self) {
-        if self.pausing.current.take().is_some() {
+        if self.pausing.current.take().is_some() && !self.pausing.failover {
+            self.release_postponed();
+        }
+    }
+
+    /// Starts or ends a FAILOVER's pause of writes; its end releases what it held, unless a
+    /// CLIENT PAUSE still holds it.
+    pub(crate) fn set_failover_pause(&mut self, on: bool) {
+        let was = std::mem::replace(&mut self.pausing.failover, on);
+        if was && !on && self.pausing.current.is_none() {
             self.release_postponed();
         }
     }
@@ -88,17 +101,30 @@ impl Engine {
         match self.pausing.current {
             Some(p) if p.end_ms < self.now_ms => {
                 self.pausing.current = None;
-                self.release_postponed();
-                false
+                if !self.pausing.failover {
+                    self.release_postponed();
+                }
+                self.pausing.failover
             }
             Some(_) => true,
-            None => false,
+            None => self.pausing.failover,
         }
     }
 
-    /// The pause in force, if any, for INFO-like displays (the page shows it).
+    /// The pause in force, if any, for INFO-like displays (the page shows it): a CLIENT
+    /// PAUSE, a FAILOVER's (writes, with no deadline), or the two together.
     pub fn client_pause(&self) -> Option<ClientPause> {
-        self.pausing.current
+        let failover = self.pausing.failover.then_some(ClientPause {
+            mode: PauseMode::Write,
+            end_ms: u64::MAX,
+        });
+        match (self.pausing.current, failover) {
+            (Some(p), Some(f)) => Some(ClientPause {
+                mode: p.mode.max(f.mode),
+                end_ms: f.end_ms,
+            }),
+            (p, f) => p.or(f),
+        }
     }
 
     /// The command `client` has waiting for the pause to end, if it is held.
@@ -113,12 +139,15 @@ impl Engine {
     /// Whether the pause holds `argv` from `client` (its checks passed; `flags` are the
     /// command's, a script's declared ones for EVAL and FCALL).
     pub(crate) fn pause_holds(&self, client: ClientId, flags: u32, argv: &[Vec<u8>]) -> bool {
-        let Some(pause) = self.pausing.current else {
+        let Some(pause) = self.client_pause() else {
             return false;
         };
         if client == crate::script::SCRIPT_CLIENT
             || self.replaying_log()
-            || self.clients.get(&client).is_none_or(|c| c.monitor)
+            || self
+                .clients
+                .get(&client)
+                .is_none_or(|c| c.monitor || c.replica)
         {
             return false;
         }

@@ -681,7 +681,7 @@ impl Engine {
     /// Whether a key with this expiry is left out of a load: one whose time has passed, on
     /// a primary; a replica keeps it, for its primary's DEL (Redis's `rdbLoad`).
     fn drops_expired_at_load(&self, expire_ms: Option<u64>) -> bool {
-        !self.is_replica() && expire_ms.is_some_and(|at| at < self.now_ms)
+        !self.has_master() && expire_ms.is_some_and(|at| at < self.now_ms)
     }
 
     fn finish_load(&mut self, loaded: u64, expired: u64) {

@@ -244,7 +244,7 @@ pub static NOTES: &[Notes] = &[
     n("command|getkeysandflags", "傳回完整命令中哪些參數是鍵，以及命令如何使用每個鍵。", &["COMMAND GETKEYSANDFLAGS LMOVE src dst LEFT RIGHT"]),
     n("command|help", "列出 COMMAND 的子命令。", &["COMMAND HELP"]),
     n("lolwut", "顯示伺服器版本；加上 VERSION 5 或 6 則畫出舊版本的電腦藝術（隨機的方塊或城市天際線）。", &["LOLWUT", "LOLWUT VERSION 5 40"]),
-    n("role", "說明這台伺服器在複寫中的角色：主節點、複寫偏移量和它的複本（這裡沒有複本）。", &["ROLE"]),
+    n("role", "說明這台伺服器在複寫中的角色：主節點、複寫偏移量，以及每個已上線複本的位址、埠和已確認的偏移量。", &["ROLE"]),
     n("time", "傳回伺服器的時鐘：Unix 秒數和該秒內的微秒數。", &["TIME"]),
     n("replicaof", "讓這台伺服器成為另一台主節點的複本並開始同步，或用 NO ONE 停止複寫、保留資料成為主節點。", &["REPLICAOF 127.0.0.1 6380\nROLE", "REPLICAOF NO ONE\nROLE"]),
     n("slaveof", "REPLICAOF 的舊名：成為另一台主節點的複本，或用 NO ONE 停止複寫。", &["SLAVEOF NO ONE"]),
@@ -295,6 +295,11 @@ pub static NOTES: &[Notes] = &[
     n("lastsave", "傳回上次成功儲存快照的 Unix 時間。", &["LASTSAVE"]),
     n("bgrewriteaof", "以目前鍵空間的快照重寫 append-only 日誌；這裡在回覆前就做完。", &["BGREWRITEAOF"]),
     n("shutdown", "（依設定或 SAVE 選項）儲存後停止伺服器；NOSAVE 則不存。", &["SHUTDOWN NOSAVE"]),
+    n("replconf", "複本在同步前告訴主節點自己的埠、位址和能力，同步後用 ACK 回報處理到的複寫偏移量；由複本送出。", &["REPLCONF listening-port 6380 capa eof capa psync2"]),
+    n("psync", "複本要求從某個複寫 ID 與偏移量接續；主節點的 backlog 還有那段歷史就回 +CONTINUE，否則回 +FULLRESYNC 並送出完整快照。", &["REPLCONF capa psync2\nPSYNC ? -1"]),
+    n("sync", "舊式的複寫要求：取得完整快照和之後的寫入串流，不做部分重新同步。", &["SYNC"]),
+    n("failover", "把主節點的角色交給一個複本：先暫停寫入，等複本收齊所有寫入，再讓它成為主節點、這台成為它的複本；ABORT 取消。沒有複本時會被拒絕。", &["FAILOVER", "FAILOVER TO 127.0.0.1 6380 TIMEOUT 5000"]),
+    n("wait", "等到這個連線先前的寫入被指定數量的複本確認，或逾時（毫秒）為止；傳回確認的複本數。", &["SET balance 100\nWAIT 0 100", "WAIT 1 50"]),
     // functions
     n("function", "管理函式庫：載入、列出、刪除、匯出與匯入；FCALL 呼叫其中的函式。", &["FUNCTION LIST"]),
     n("function|load", "載入一個 Lua 函式庫（第一行 #!lua name=庫名），庫裡用 redis.register_function 登記函式；REPLACE 取代同名的庫。", &["FUNCTION LOAD REPLACE \"#!lua name=greet\\nredis.register_function('hello', function(keys, args) return 'hi ' .. (args[1] or 'there') end)\""]),
@@ -455,6 +460,8 @@ mod tests {
                         "script|kill",
                         "function|kill",
                         "latency|graph",
+                        // A lone engine has no replica to hand over to.
+                        "failover",
                     ]
                     .contains(&row.name);
                     assert!(

@@ -226,7 +226,8 @@ impl Engine {
         argv: &[Vec<u8>],
         name: &str,
     ) -> Result<(), Error> {
-        let Some(c) = self.clients.get(&client) else {
+        // The master client runs as no user (Redis's NULL user): nothing is refused to it.
+        let Some(c) = self.clients.get(&client).filter(|c| !c.master) else {
             return Ok(());
         };
         if !c.authenticated && self.acl.auth_required() && !spec.has(flag::NO_AUTH) {
@@ -263,6 +264,7 @@ impl Engine {
     ) -> Result<(), Error> {
         let Some(user) = self
             .client(client)
+            .filter(|c| !c.master)
             .and_then(|c| self.acl.users.get(&c.user))
         else {
             return Ok(());

@@ -344,8 +344,8 @@ fn help(_: &mut Engine, _: &Call<'_>) -> CommandResult {
 }
 
 /// Redis's client types, as CLIENT LIST and CLIENT KILL name them (`getClientType`): a
-/// replica's master client, a replica (not a monitor, which Redis also counts as one),
-/// else `pubsub` while subscribed, else `normal`.
+/// replica's master client, a replica (not a monitor, which Redis also counts as one), else
+/// `pubsub` while subscribed, else `normal`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum ClientType {
     Normal,
@@ -458,7 +458,11 @@ pub(crate) fn client_line(engine: &Engine, client: &Client, current: Option<&[Ve
         20474 - qbuf.min(20474),
         22272 + qbuf + argv_mem + multi_mem,
         client.last_command,
-        String::from_utf8_lossy(&client.user),
+        // The master client runs as no user at all, which Redis prints so.
+        match client.master {
+            true => "(superuser)".into(),
+            false => String::from_utf8_lossy(&client.user),
+        },
         redirect_of(client),
         client.protocol,
     );

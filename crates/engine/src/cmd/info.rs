@@ -550,7 +550,7 @@ fn stats(engine: &Engine) -> Fields {
 fn replication(engine: &Engine) -> Fields {
     let r = &engine.replication;
     let now_s = engine.now_ms / 1000;
-    let role = match engine.is_replica() {
+    let role = match engine.has_master() {
         true => "slave",
         false => "master",
     };
@@ -579,7 +579,14 @@ fn replication(engine: &Engine) -> Fields {
     }
     let backlog = r.backlog.as_ref();
     out.extend(fields([
-        ("master_failover_state", "no-failover".into()),
+        (
+            "master_failover_state",
+            r.master
+                .failover
+                .as_ref()
+                .map_or("no-failover", |f| f.state.name())
+                .into(),
+        ),
         ("master_replid", r.replid_str().into()),
         ("master_replid2", r.replid2_str().into()),
         ("master_repl_offset", r.master_repl_offset.to_string()),

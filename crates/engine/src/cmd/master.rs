@@ -25,7 +25,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         since: "3.0.0",
         summary: "Tells the primary about a replica (its port, address, capabilities) and \
                   acknowledges the stream it processed; sent by replicas.",
-        syntax: "",
+        syntax: "option value [option value ...]",
         complexity: "O(1)",
         keys: &[],
         tips: &[],
@@ -77,6 +77,21 @@ pub static COMMANDS: &[CommandSpec] = &[
         handler: Some(wait),
         subcommands: &[],
     },
+    CommandSpec {
+        name: "failover",
+        arity: -1,
+        flags: flag::ADMIN | flag::NOSCRIPT | flag::STALE,
+        group: "server",
+        since: "6.2.0",
+        summary: "Hands the primary role to a replica: pauses writes until the replica has \
+                  them all, then makes it the primary and this server its replica.",
+        syntax: "[TO host port [FORCE]] [ABORT] [TIMEOUT milliseconds]",
+        complexity: "O(1)",
+        keys: &[],
+        tips: &[],
+        handler: Some(failover),
+        subcommands: &[],
+    },
 ];
 
 /// ```text
@@ -84,10 +99,11 @@ pub static COMMANDS: &[CommandSpec] = &[
 /// ```
 /// A replica's settings before it syncs (`listening-port`, `ip-address`, `capa eof|psync2`,
 /// `rdb-only`, `rdb-filter-only`), `OK`; `ack <offset>` from a replica, which gets no
-/// reply; `getack`, which a primary answers with nothing.
+/// reply; `getack`, which a replica answers with `REPLCONF ACK <offset>` to its primary
+/// (`crate::replication::replica`) and a primary with nothing.
 fn replconf(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     let argv = call.argv;
-    if argv.len() % 2 == 0 {
+    if argv.len().is_multiple_of(2) {
         return Err(Error::Syntax);
     }
     for pair in argv[1..].chunks(2) {
@@ -116,6 +132,8 @@ fn replconf(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
             }
             return Ok(Outcome::Replies(Vec::new()));
         } else if is(option, "getack") {
+            // On a replica, from its primary's stream: the offset processed so far.
+            engine.send_ack();
             return Ok(Outcome::Replies(Vec::new()));
         } else if is(option, "rdb-only") {
             let rdb_only = string2ll(value).ok_or(Error::NotInteger)?;
@@ -169,9 +187,15 @@ fn start_sync(engine: &mut Engine, call: &Call<'_>, psync: bool) -> CommandResul
     if engine.is_replica_client(client) {
         return Ok(Outcome::Replies(Vec::new()));
     }
+    // A primary failing over to this replica asks it to take over: it becomes a primary
+    // and the PSYNC goes on as any other.
     if psync && call.argv.len() > 3 && is(&call.argv[3], "failover") {
-        return Err(Error::PsyncFailoverToMaster);
+        engine.promote_for_failover(&call.argv[1])?;
     }
+    if engine.replication.master.failover.is_some() {
+        return Err(Error::SyncWhileFailingOver);
+    }
+    engine.check_master_link_for_sync()?;
     let pending = engine
         .clients
         .get(&client)
@@ -225,4 +249,68 @@ fn wait(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     engine.block(call.client, blocked);
     engine.request_acks();
     Ok(Outcome::Blocked)
+}
+
+/// ```text
+/// FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT milliseconds]
+/// ```
+/// Starts handing the primary role over to a replica (the one at `host`:`port`, or the
+/// first to catch up): writes pause until it has acknowledged everything, or until the
+/// TIMEOUT, at which FORCE hands over anyway and otherwise the FAILOVER gives up. ABORT
+/// alone ends one under way. `OK`; the progress shows in INFO's `master_failover_state`.
+fn failover(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    use crate::replication::master::{Failover, FailoverState};
+    let argv = call.argv;
+    if argv.len() == 2 && is(&argv[1], "abort") {
+        if engine.replication.master.failover.is_none() {
+            return Err(Error::NoFailoverInProgress);
+        }
+        engine.abort_failover("Failover manually aborted");
+        return Ok(Reply::ok().into());
+    }
+    let (mut timeout_ms, mut force, mut target) = (0, false, None);
+    let mut j = 1;
+    while j < argv.len() {
+        if is(&argv[j], "timeout") && j + 1 < argv.len() && timeout_ms == 0 {
+            timeout_ms = string2ll(&argv[j + 1]).ok_or(Error::NotInteger)?;
+            if timeout_ms <= 0 {
+                return Err(Error::FailoverTimeoutNotPositive);
+            }
+            j += 2;
+        } else if is(&argv[j], "to") && j + 2 < argv.len() && target.is_none() {
+            let port = string2ll(&argv[j + 2]).ok_or(Error::NotInteger)?;
+            target = Some((argv[j + 1].clone(), port));
+            j += 3;
+        } else if is(&argv[j], "force") && !force {
+            force = true;
+            j += 1;
+        } else {
+            return Err(Error::Syntax);
+        }
+    }
+    if engine.replication.master.failover.is_some() {
+        return Err(Error::FailoverInProgress);
+    }
+    if engine.replication.master.replica_count() == 0 {
+        return Err(Error::FailoverNoReplicas);
+    }
+    if force && (timeout_ms == 0 || target.is_none()) {
+        return Err(Error::FailoverForceNeedsTarget);
+    }
+    if let Some((host, port)) = &target {
+        let replica = engine
+            .find_replica(host, *port)
+            .ok_or(Error::FailoverTargetNotReplica)?;
+        if !engine.replica_is_online(replica) {
+            return Err(Error::FailoverTargetNotOnline);
+        }
+    }
+    let end_ms = (timeout_ms > 0).then(|| engine.now_ms.saturating_add(timeout_ms as u64));
+    engine.start_failover(Failover {
+        state: FailoverState::WaitForSync,
+        target: target.map(|(host, port)| (String::from_utf8_lossy(&host).into_owned(), port)),
+        end_ms,
+        force,
+    });
+    Ok(Reply::ok().into())
 }

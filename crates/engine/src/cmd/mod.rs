@@ -58,6 +58,6 @@ pub static FAMILIES: &[&[CommandSpec]] = &[
     persist::COMMANDS,
     scripting::COMMANDS,
     functions::COMMANDS,
-    replicaof::COMMANDS,
     master::COMMANDS,
+    replicaof::COMMANDS,
 ];

@@ -36,12 +36,15 @@ pub static COMMANDS: &[CommandSpec] = &[row("replicaof", "5.0.0"), row("slaveof"
 /// followed (its host compared in any case) gets `OK Already connected to specified master`
 /// and nothing changes; any other makes the engine drop its link and follow it.
 fn replicaof(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
+    if engine.replication.master.failover.is_some() {
+        return Err(Error::ReplicaOfWhileFailingOver);
+    }
     let (host, port) = (&call.argv[1], &call.argv[2]);
     if host.eq_ignore_ascii_case(b"no") && port.eq_ignore_ascii_case(b"one") {
         engine.stop_replicating();
         return Ok(Reply::ok().into());
     }
-    if engine.is_replica_client(call.client) {
+    if engine.is_replica(call.client) {
         return Err(Error::ReplicaOfByReplica);
     }
     let port = string2ll(port)

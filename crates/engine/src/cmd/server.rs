@@ -1056,8 +1056,8 @@ fn lolwut(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 /// ```text
 /// ROLE
 /// ```
-/// A replica's role (`crate::replication::replica`); a master: its role, its replication
-/// offset, and for each online replica its address, the port it listens at and the offset it
+/// A replica's role (`crate::replication::replica`); a master's: its replication offset,
+/// and for each online replica its address, the port it listens at and the offset it
 /// acknowledged.
 fn role(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
     if let Some(reply) = engine.replica_role() {

@@ -85,6 +85,38 @@ pub struct ReplicaLink {
     pub rdb_filter: Option<bool>,
 }
 
+/// Where a FAILOVER is (INFO's `master_failover_state`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailoverState {
+    /// Writes are paused; it waits for the target (or any replica) to acknowledge the
+    /// primary's whole stream.
+    WaitForSync,
+    /// The target has it all: this server is to become its replica, asking `PSYNC <replid>
+    /// <offset> FAILOVER`, which makes the target a primary.
+    InProgress,
+}
+
+impl FailoverState {
+    pub fn name(self) -> &'static str {
+        match self {
+            FailoverState::WaitForSync => "waiting-for-sync",
+            FailoverState::InProgress => "failover-in-progress",
+        }
+    }
+}
+
+/// A FAILOVER under way.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failover {
+    pub state: FailoverState,
+    /// The replica to hand over to (`TO host port`, or the first found caught up).
+    pub target: Option<(String, i64)>,
+    /// TIMEOUT's deadline (Unix ms), and FORCE: fail over at the deadline even if the target
+    /// is behind, rather than give up.
+    pub end_ms: Option<u64>,
+    pub force: bool,
+}
+
 /// The primary's books.
 #[derive(Clone, Debug, Default)]
 pub struct Master {
@@ -97,6 +129,8 @@ pub struct Master {
     pub sync_full: u64,
     pub sync_partial_ok: u64,
     pub sync_partial_err: u64,
+    /// The FAILOVER under way, if one is.
+    pub failover: Option<Failover>,
     /// The offset the stream had after the last `REPLCONF GETACK *` it carried: WAITs in a
     /// row with no write between them share one, as Redis sends one per event loop.
     last_getack_offset: Option<u64>,
@@ -124,16 +158,9 @@ impl Engine {
     /// Whether propagated commands go to a replication stream: while there is a backlog
     /// (there is one whenever a replica is attached).
     pub(crate) fn feeds_replicas(&self) -> bool {
-        self.replication.backlog.is_some()
-    }
-
-    /// The replication info a snapshot carries in its aux fields (`repl-stream-db`,
-    /// `repl-id`, `repl-offset`): on a primary, only while a backlog exists (Redis's
-    /// `rdbPopulateSaveInfo`); the stream's database, or 0 when none was selected since the
-    /// last full sync.
-    pub(crate) fn rdb_save_info(&self) -> Option<usize> {
-        self.feeds_replicas()
-            .then(|| self.replication.stream.db.unwrap_or(0))
+        // A replica proxies its primary's stream as it came instead
+        // (`crate::replication::replica`).
+        !self.has_master() && self.replication.backlog.is_some()
     }
 
     /// Sends what the replication stream gathered to the backlog and the replicas.
@@ -146,7 +173,7 @@ impl Engine {
 
     /// Appends `bytes` to the history (the backlog, the offset) and to every replica that
     /// takes the stream (Redis's `feedReplicationBuffer`).
-    fn feed_replicas(&mut self, bytes: Vec<u8>) {
+    pub(crate) fn feed_replicas(&mut self, bytes: Vec<u8>) {
         self.replication.feed(&bytes);
         let taking: Vec<ClientId> = self
             .replication
@@ -171,7 +198,12 @@ impl Engine {
 
     /// A command into the stream in whatever database it has selected, with no SELECT (a
     /// PING, `REPLCONF GETACK *`: Redis passes `slaveseldb` as their database).
+    /// A replica sends nothing of its own: its replicas get its primary's stream as it came
+    /// (Redis's `replicationFeedSlaves` returns at once on a replica).
     fn feed_replicas_command(&mut self, argv: &[&[u8]]) {
+        if self.has_master() {
+            return;
+        }
         let mut bytes = Vec::new();
         encode_request(&mut bytes, argv);
         self.feed_replicas(bytes);
@@ -188,6 +220,15 @@ impl Engine {
     /// The link a client's REPLCONF fills in, created on its first.
     pub(crate) fn replica_link(&mut self, id: ClientId) -> &mut ReplicaLink {
         self.replication.master.links.entry(id).or_default()
+    }
+
+    /// Whether `id` is a replica receiving the stream.
+    pub(crate) fn replica_is_online(&self, id: ClientId) -> bool {
+        self.replication
+            .master
+            .links
+            .get(&id)
+            .is_some_and(|l| l.state == Some(ReplicaState::Online))
     }
 
     /// Whether `id` is a replica of this engine.
@@ -457,7 +498,7 @@ impl Engine {
     }
 
     /// Drops a replica and closes its connection.
-    fn drop_replica(&mut self, id: ClientId) {
+    pub(crate) fn drop_replica(&mut self, id: ClientId) {
         self.forget_replica(id);
         self.unblock(id);
         if let Some(c) = self.clients.get_mut(&id) {
@@ -556,9 +597,11 @@ impl Engine {
         self.replication.master.last_getack_offset = Some(self.replication.master_repl_offset);
     }
 
-    /// What the engine does for replication on every tick: the snapshot diskless syncs
+    /// What the engine does for replication on every tick: a FAILOVER's progress (Redis
+    /// checks it ten times a second while one is under way), the snapshot diskless syncs
     /// waited for, and once a second Redis's `replicationCron` (see the module's notes).
     pub(crate) fn replication_tick(&mut self) {
+        self.update_failover_status();
         self.start_pending_full_syncs();
         let now = self.now_ms;
         let master = &mut self.replication.master;
@@ -604,7 +647,16 @@ impl Engine {
         let now_s = self.now_ms / 1000;
         let period = self.config.int("repl-ping-replica-period").max(1) as u64;
         let count = self.replication.master.replica_count();
-        if loops % period == 0 && count > 0 {
+        // No PING while a FAILOVER with a deadline holds writes: it would move the offset
+        // the target must reach.
+        let failover_pausing = self
+            .replication
+            .master
+            .failover
+            .as_ref()
+            .is_some_and(|f| f.end_ms.is_some())
+            && self.check_pause_timeout();
+        if loops.is_multiple_of(period) && count > 0 && !failover_pausing {
             self.feed_replicas_command(&[b"PING"]);
         }
         // A bare newline keeps a replica waiting for its snapshot from timing out; it is
@@ -639,8 +691,11 @@ impl Engine {
             self.drop_replica(id);
         }
         let ttl = self.config.int("repl-backlog-ttl") as u64;
+        // A replica keeps its backlog whatever: it may be promoted (Redis checks
+        // `masterhost == NULL`).
         if self.replication.master.replica_count() == 0
             && ttl > 0
+            && !self.has_master()
             && self.replication.backlog.is_some()
             && now_s.saturating_sub(self.replication.no_replicas_since) > ttl
         {
@@ -654,6 +709,123 @@ impl Engine {
             ));
         }
         self.refresh_good_replicas();
+    }
+}
+
+impl Engine {
+    /// The replica listening at `host`:`port` (Redis's `findReplica`).
+    pub(crate) fn find_replica(&self, host: &[u8], port: i64) -> Option<ClientId> {
+        self.replication
+            .master
+            .replicas()
+            .find(|(id, l)| l.listening_port == port && self.replica_ip(**id).as_bytes() == host)
+            .map(|(id, _)| *id)
+    }
+
+    /// Starts a FAILOVER (its checks done): writes pause until it ends.
+    pub(crate) fn start_failover(&mut self, failover: Failover) {
+        let line = match &failover.target {
+            Some((host, port)) => format!("FAILOVER requested to {host}:{port}."),
+            None => "FAILOVER requested to any replica.".to_string(),
+        };
+        self.persistence.log(line);
+        self.replication.master.failover = Some(failover);
+        self.set_failover_pause(true);
+    }
+
+    /// Redis's `updateFailoverStatus`: past the deadline, FORCE hands over anyway and
+    /// otherwise the FAILOVER gives up; a target (the one named, or the first replica found
+    /// caught up) that acknowledged the whole stream is handed over to.
+    fn update_failover_status(&mut self) {
+        let Some(failover) = self.replication.master.failover.clone() else {
+            return;
+        };
+        if failover.state != FailoverState::WaitForSync {
+            return;
+        }
+        if failover.end_ms.is_some_and(|end| end <= self.now_ms) {
+            if failover.force {
+                let (host, port) = failover.target.clone().unwrap_or_default();
+                self.persistence.log(format!(
+                    "FAILOVER to {host}:{port} time out exceeded, failing over."
+                ));
+                self.failover_in_progress();
+            } else {
+                self.abort_failover("Replica never caught up before timeout");
+            }
+            return;
+        }
+        let offset = self.replication.master_repl_offset;
+        let caught_up = match &failover.target {
+            Some((host, port)) => self
+                .find_replica(host.as_bytes(), *port)
+                .and_then(|id| self.replication.master.links.get(&id))
+                .is_some_and(|l| l.ack_offset == offset),
+            None => {
+                let found = self
+                    .replication
+                    .master
+                    .replicas()
+                    .find(|(_, l)| l.ack_offset == offset)
+                    .map(|(id, l)| (self.replica_ip(*id), l.listening_port));
+                if let (Some(target), Some(f)) =
+                    (found.clone(), &mut self.replication.master.failover)
+                {
+                    f.target = Some(target);
+                }
+                found.is_some()
+            }
+        };
+        if caught_up {
+            let (host, port) = self
+                .replication
+                .master
+                .failover
+                .as_ref()
+                .and_then(|f| f.target.clone())
+                .unwrap_or_default();
+            self.persistence.log(format!(
+                "Failover target {host}:{port} is synced, failing over."
+            ));
+            self.failover_in_progress();
+        }
+    }
+
+    /// The target has the whole stream: the hand-over starts. This server is to follow the
+    /// target with `PSYNC <replid> <offset> FAILOVER` (the replica side's link,
+    /// `crate::replication::replica`), which ends the FAILOVER ([`Engine::clear_failover`])
+    /// when the target answers `+CONTINUE` or `+FULLRESYNC`, and aborts it otherwise.
+    fn failover_in_progress(&mut self) {
+        let Some(f) = &mut self.replication.master.failover else {
+            return;
+        };
+        f.state = FailoverState::InProgress;
+        let (host, port) = f.target.clone().unwrap_or_default();
+        self.replicate_from(host, u16::try_from(port).unwrap_or(0));
+    }
+
+    /// Redis's `abortFailover`: the FAILOVER ends without a hand-over, with the reason in
+    /// the log; writes resume.
+    pub(crate) fn abort_failover(&mut self, why: &str) {
+        let Some(failover) = &self.replication.master.failover else {
+            return;
+        };
+        let line = match &failover.target {
+            Some((host, port)) => format!("FAILOVER to {host}:{port} aborted: {why}"),
+            None => format!("FAILOVER to any replica aborted: {why}"),
+        };
+        self.persistence.log(line);
+        // Already following the target: back to being the primary.
+        if failover.state == FailoverState::InProgress {
+            self.stop_replicating();
+        }
+        self.clear_failover();
+    }
+
+    /// Redis's `clearFailoverState`: no FAILOVER any more, and writes resume.
+    pub fn clear_failover(&mut self) {
+        self.replication.master.failover = None;
+        self.set_failover_pause(false);
     }
 }
 

@@ -416,8 +416,9 @@ impl Engine {
         std::mem::take(&mut self.replica.output)
     }
 
-    /// True while this engine follows a primary (Redis's `masterhost != NULL`).
-    pub(crate) fn is_replica(&self) -> bool {
+    /// True while this engine follows a primary (Redis's `masterhost != NULL`; the
+    /// opposite of `iAmMaster`).
+    pub(crate) fn has_master(&self) -> bool {
         self.replica.master.is_some()
     }
 
@@ -545,12 +546,25 @@ impl Engine {
                 (b"?".to_vec(), "-1".to_string())
             }
         };
-        self.send_to_master(&[b"PSYNC", &replid, offset.as_bytes()]);
+        // An old primary handing over asks its target to take over.
+        match self.failing_over() {
+            true => self.send_to_master(&[b"PSYNC", &replid, offset.as_bytes(), b"FAILOVER"]),
+            false => self.send_to_master(&[b"PSYNC", &replid, offset.as_bytes()]),
+        }
         self.replica.state = LinkState::ReceivePsync;
     }
 
-    /// The reading half: what the primary answered to PSYNC.
+    /// The reading half: what the primary answered to PSYNC. A FAILOVER under way ends with
+    /// either sync, and gives up on anything else.
     fn psync_reply(&mut self, reply: &str) -> Result<(), String> {
+        if self.failing_over() {
+            if reply.starts_with("+FULLRESYNC") || reply.starts_with("+CONTINUE") {
+                self.clear_failover();
+            } else {
+                self.abort_failover("Failover target rejected psync request");
+                return Ok(());
+            }
+        }
         if let Some(rest) = reply.strip_prefix("+FULLRESYNC") {
             let mut words = rest.split(' ').skip(1);
             match (words.next(), words.next()) {
@@ -735,12 +749,10 @@ impl Engine {
         master.parser.feed(bytes);
         master.unapplied.extend_from_slice(bytes);
         let id = master.id;
-        let mut parsed = 0;
         loop {
             let Some(master) = self.replica.client.as_mut() else {
                 return;
             };
-            let before = master.parser.pending();
             let max_bulk_len = self.config.int("proto-max-bulk-len");
             let argv = match master.parser.next_request(max_bulk_len) {
                 Ok(Some(argv)) => argv.to_vec(),
@@ -752,7 +764,8 @@ impl Engine {
                     return;
                 }
             };
-            parsed += before - master.parser.pending();
+            // Right after a whole request the parser holds exactly the bytes after it.
+            let parsed = master.unapplied.len() - master.parser.pending();
             self.execute(id, &argv);
             // Nothing goes back to the primary but what REPLCONF GETACK asked for.
             self.drain(id);
@@ -765,8 +778,7 @@ impl Engine {
             };
             let applied: Vec<u8> = master.unapplied.drain(..parsed).collect();
             master.reploff += applied.len() as i64;
-            parsed = 0;
-            self.replication.feed(&applied);
+            self.feed_replicas(applied);
             if self.clients.get(&id).is_none_or(|c| c.closing) {
                 self.master_link_lost();
                 return;
@@ -815,6 +827,41 @@ impl Engine {
         }
     }
 
+    /// Whether this replica may serve a SYNC or PSYNC of its own: only with its link up.
+    pub(crate) fn check_master_link_for_sync(&self) -> Result<(), Error> {
+        match self.has_master() && self.replica.state != LinkState::Connected {
+            true => Err(Error::NoMasterLinkForSync),
+            false => Ok(()),
+        }
+    }
+
+    /// `PSYNC <replid> <offset> FAILOVER` from the primary handing over: this replica
+    /// becomes a primary when the ID is its own (Redis's `syncCommand`).
+    pub(crate) fn promote_for_failover(&mut self, replid: &[u8]) -> Result<(), Error> {
+        self.persistence.log(format!(
+            "Failover request received for replid {}.",
+            String::from_utf8_lossy(replid)
+        ));
+        if !self.has_master() {
+            return Err(Error::PsyncFailoverToMaster);
+        }
+        if !replid.eq_ignore_ascii_case(&self.replication.replid) {
+            return Err(Error::PsyncFailoverReplidMismatch);
+        }
+        self.stop_replicating();
+        self.persistence
+            .log("MASTER MODE enabled (failover request)".into());
+        Ok(())
+    }
+
+    /// The FAILOVER this engine runs as the old primary, once it follows the target.
+    fn failing_over(&self) -> bool {
+        use super::master::FailoverState;
+        (self.replication.master.failover)
+            .as_ref()
+            .is_some_and(|f| f.state == FailoverState::InProgress)
+    }
+
     /// Redis's `disconnectSlaves`: this engine's own replicas must resync.
     fn disconnect_replicas(&mut self) {
         let replicas: Vec<ClientId> = self
@@ -824,10 +871,7 @@ impl Engine {
             .map(|(&id, _)| id)
             .collect();
         for id in replicas {
-            if let Some(c) = self.clients.get_mut(&id) {
-                c.closing = true;
-                self.woken.push(id);
-            }
+            self.drop_replica(id);
         }
     }
 
@@ -981,7 +1025,7 @@ impl Engine {
         flags: u32,
         argv: &[Vec<u8>],
     ) -> Result<(), Error> {
-        if self.is_replica()
+        if self.has_master()
             && self.config.flag("replica-read-only")
             && !self.is_master_client(client)
             && self.is_write_command(client, flags, argv)
@@ -989,6 +1033,14 @@ impl Engine {
             return Err(Error::ReadOnlyReplica);
         }
         Ok(())
+    }
+
+    /// A replica whose link is down while `replica-serve-stale-data` is off (Redis's
+    /// `running_stale` for scripts).
+    pub(crate) fn stale_replica(&self) -> bool {
+        self.has_master()
+            && self.replica.state != LinkState::Connected
+            && !self.config.flag("replica-serve-stale-data")
     }
 
     /// ... and, with the link down and `replica-serve-stale-data no`, anything not flagged
@@ -999,10 +1051,7 @@ impl Engine {
         flags: u32,
         argv: &[Vec<u8>],
     ) -> Result<(), Error> {
-        if !self.is_replica()
-            || self.replica.state == LinkState::Connected
-            || self.config.flag("replica-serve-stale-data")
-        {
+        if !self.stale_replica() {
             return Ok(());
         }
         let stale_ok = |flags: u32| flags & flag::STALE != 0;
@@ -1026,7 +1075,7 @@ impl Engine {
     /// the master client sees it (the primary decides when it goes), and nobody deletes it
     /// but the primary. `None` on a primary, where expiry deletes as usual.
     pub(crate) fn replica_sees_expired(&self) -> Option<bool> {
-        if !self.is_replica() {
+        if !self.has_master() {
             return None;
         }
         Some(
@@ -1128,6 +1177,21 @@ impl Engine {
             .into_iter()
             .map(|(name, value)| (name.to_string(), value))
             .collect()
+    }
+
+    /// The database the stream has selected, when a snapshot may name this engine's history
+    /// in its aux fields (Redis's `rdbPopulateSaveInfo`): on a primary with a backlog (0
+    /// before the stream's first SELECT), on a replica with a master client, current or
+    /// cached. `None` when the history is of no use to anyone.
+    pub(crate) fn rdb_save_info(&self) -> Option<usize> {
+        if !self.has_master() {
+            return (self.replication.backlog.is_some())
+                .then(|| self.replication.stream.db.unwrap_or(0));
+        }
+        if let Some(master) = &self.replica.client {
+            return self.clients.get(&master.id).map(|c| c.db);
+        }
+        self.replica.cached.as_ref().map(|cached| cached.db)
     }
 
     /// At start, after the snapshot loaded: a replica takes the history its snapshot names

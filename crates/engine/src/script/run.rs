@@ -63,7 +63,16 @@ impl Engine {
     pub(crate) fn start_script(&mut self, caller: ClientId, run: ScriptRun<'_>) -> CommandResult {
         let compat = run.script_flags & flags::EVAL_COMPAT != 0;
         let declared = |f: u32| !compat && run.script_flags & f != 0;
+        if !compat && self.stale_replica() && !declared(flags::ALLOW_STALE) {
+            return Err(Error::ScriptMasterDown);
+        }
         if !compat && !declared(flags::NO_WRITES) {
+            if self.has_master()
+                && self.config.flag("replica-read-only")
+                && !self.is_master_client(caller)
+            {
+                return Err(Error::ScriptReadOnlyReplica);
+            }
             self.check_disk_error_for_scripts()?;
             if run.ro {
                 return Err(Error::ScriptWriteFlagWithRo);
@@ -581,8 +590,12 @@ impl Engine {
             return Err(self.refuse_in_script(Some(&name), text));
         }
         if writes && !run_flags.write_dirty {
-            let refused = self
-                .check_disk_error(SCRIPT_CLIENT, spec.flags, argv)
+            let caller = self.scripting.run.as_ref().map(|r| r.caller);
+            let refused = caller
+                .map_or(Ok(()), |c| {
+                    self.check_read_only_replica(c, spec.flags, argv)
+                })
+                .and_then(|()| self.check_disk_error(SCRIPT_CLIENT, spec.flags, argv))
                 .and_then(|()| self.check_good_replicas());
             if let Err(e) = refused {
                 return Err(self.refuse_in_script(Some(&name), &format!("-{e}")));
