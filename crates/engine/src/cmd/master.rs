@@ -127,7 +127,7 @@ fn replconf(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
             }
         } else if is(option, "ack") {
             // From a replica only, and never answered, even when the offset is no number.
-            if engine.is_replica_client(call.client) {
+            if engine.is_replica(call.client) {
                 engine.replica_ack(call.client, string2ll(value));
             }
             return Ok(Outcome::Replies(Vec::new()));
@@ -184,7 +184,7 @@ fn sync(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
 fn start_sync(engine: &mut Engine, call: &Call<'_>, psync: bool) -> CommandResult {
     let client = call.client;
     // A replica that asks again is ignored.
-    if engine.is_replica_client(client) {
+    if engine.is_replica(client) {
         return Ok(Outcome::Replies(Vec::new()));
     }
     // A primary failing over to this replica asks it to take over: it becomes a primary

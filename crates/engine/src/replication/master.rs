@@ -232,7 +232,7 @@ impl Engine {
     }
 
     /// Whether `id` is a replica of this engine.
-    pub(crate) fn is_replica_client(&self, id: ClientId) -> bool {
+    pub(crate) fn is_replica(&self, id: ClientId) -> bool {
         self.replication
             .master
             .links
