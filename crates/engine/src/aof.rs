@@ -21,6 +21,17 @@
 //! between MULTI and EXEC, so that a replay applies all of them or, cut short, none. A
 //! transaction that wrote nothing logs nothing; a queued command that failed wrote nothing.
 //!
+//! # The replicas take the same commands
+//!
+//! Propagation has two readers, as Redis's `propagateNow` hands one argv to
+//! `feedAppendOnlyFile` and to `replicationFeedSlaves`: the log, while `appendonly` is on,
+//! and the replication stream, while there is a backlog (`crate::replication`), whether the
+//! log is on or not. Each is a [`CommandStream`] with its own last SELECT (the stream's is
+//! Redis's `slaveseldb`, forgotten at each full sync) and its own transaction held until
+//! the command ends; `redis.set_repl` in a script picks which of the two take its writes.
+//! What reaches the replicas only (PING every `repl-ping-replica-period`, `REPLCONF GETACK`
+//! for WAIT) is written to the stream directly, in whatever database it has selected.
+//!
 //! # Size and automatic rewrites
 //!
 //! The engine counts the log's bytes, base included (`aof_current_size`), and what they were
@@ -188,20 +199,28 @@ impl CommandStream {
     /// Adds what EXEC's queue propagated as Redis 7.0's `propagatePendingCommands` does:
     /// one command alone (it is atomic by itself), several between MULTI and EXEC, the
     /// MULTI in the first one's database and each SELECT where the database changes.
-    pub(crate) fn end_transaction(&mut self) {
+    /// `wrap_allowed` false sends several commands unwrapped (SCAN's and RANDOMKEY's lazy
+    /// expiries: Redis's `CMD_TOUCHES_ARBITRARY_KEYS`).
+    pub(crate) fn end_transaction(&mut self, wrap_allowed: bool) {
         let Some((first_db, last_db)) = self.transaction.dbs else {
             return;
         };
         let mut commands = std::mem::take(&mut self.transaction);
-        let wrap = commands.count > 1;
+        let wrap = commands.count > 1 && wrap_allowed;
         self.select(first_db);
         if wrap {
             encode_request(&mut self.buf, &[b"MULTI"]);
         }
-        // The transaction's chunks follow what is here, moved rather than copied.
-        rdb::cut_chunks(&mut self.buf, &mut self.chunks, true);
-        self.chunks.append(&mut commands.chunks);
-        self.buf = commands.buf;
+        if commands.chunks.is_empty() {
+            // A few commands (one, most often): copied after what is here.
+            self.buf.extend_from_slice(&commands.buf);
+            rdb::cut_chunks(&mut self.buf, &mut self.chunks, false);
+        } else {
+            // The transaction's chunks follow what is here, moved rather than copied.
+            rdb::cut_chunks(&mut self.buf, &mut self.chunks, true);
+            self.chunks.append(&mut commands.chunks);
+            self.buf = commands.buf;
+        }
         self.db = Some(last_db);
         if wrap {
             encode_request(&mut self.buf, &[b"EXEC"]);
@@ -338,8 +357,18 @@ impl Engine {
             self.feed_propagated(call, dirty_before, outcome);
         }
         if !self.grouping_writes() {
-            self.end_propagated_transaction();
+            // Redis's `CMD_TOUCHES_ARBITRARY_KEYS`: the keys these two expire on the way are
+            // deleted one by one, not as a transaction.
+            let arbitrary = matches!(call.name, "scan" | "randomkey");
+            self.end_transaction_wrapped(!arbitrary);
         }
+    }
+
+    /// Whether what is propagated now waits for the command to end (every propagation of
+    /// a command, its lazy expiries' DELs included, goes out together when the outermost
+    /// call ends, as Redis's `afterCommand` sends them) or for EXEC's queue or the script.
+    fn propagation_held(&self) -> bool {
+        self.grouping_writes() || self.tracking.in_call > 0
     }
 
     /// Propagates a write command that just ran (the caller checks its `write` flag: EXEC,
@@ -428,8 +457,9 @@ impl Engine {
             }
             _ => as_given(),
         };
-        let grouping = self.grouping_writes();
-        self.propagate_now(db, &logged, grouping, targets);
+        // Held with what the command propagated before (a key it expired on the way), and
+        // sent once `propagate` ends the command.
+        self.propagate_now(db, &logged, true, targets);
     }
 
     /// Who takes propagated commands now, as `redis.set_repl`'s flags
@@ -468,8 +498,12 @@ impl Engine {
     /// What a transaction (EXEC's queue, a script, a served blocked client) propagated goes
     /// to the log and to the replicas, wrapped in MULTI ... EXEC when there are several.
     pub(crate) fn end_propagated_transaction(&mut self) {
-        self.persistence.aof.stream.end_transaction();
-        self.replication.stream.end_transaction();
+        self.end_transaction_wrapped(true);
+    }
+
+    fn end_transaction_wrapped(&mut self, wrap_allowed: bool) {
+        self.persistence.aof.stream.end_transaction(wrap_allowed);
+        self.replication.stream.end_transaction(wrap_allowed);
         self.flush_replication_stream();
     }
 
@@ -506,7 +540,7 @@ impl Engine {
     /// UNLINK when its value was freed `lazy`ly (Redis's `propagateDeletion`).
     pub(crate) fn propagate_deletion(&mut self, db: usize, key: &[u8], lazy: bool) {
         let deletion = self.deletion(lazy);
-        let grouping = self.grouping_writes();
+        let grouping = self.propagation_held();
         let targets = self.propagation_targets();
         self.propagate_now(db, &[deletion, key], grouping, targets);
     }
@@ -564,7 +598,7 @@ impl Engine {
     /// turned on). Whatever was logged before is in the new base.
     pub fn rewrite_aof(&mut self) -> Result<(), String> {
         let base = if self.config.flag("aof-use-rdb-preamble") {
-            self.rdb_snapshot_chunks()
+            self.aof_base_chunks()
         } else {
             self.rewrite_commands()
         };

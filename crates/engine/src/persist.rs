@@ -292,7 +292,7 @@ impl Engine {
     /// The whole keyspace as an RDB file, as SAVE writes it. Reading it has no side effects:
     /// keys past their expiry are written as they are (a load drops them).
     pub fn rdb_snapshot(&self) -> Vec<u8> {
-        let w = self.write_keyspace(rdb::Writer::new(self.save_options()));
+        let w = self.write_keyspace(rdb::Writer::new(self.save_options()), true);
         w.finish(self.config.flag("rdbchecksum"))
     }
 
@@ -300,7 +300,7 @@ impl Engine {
     /// rdb-filter-only).
     pub(crate) fn rdb_snapshot_filtered(&self, functions: bool) -> Vec<u8> {
         let mut w = rdb::Writer::new(self.save_options());
-        self.write_header(&mut w);
+        self.write_header(&mut w, true);
         if functions {
             self.write_functions(&mut w);
         }
@@ -308,14 +308,25 @@ impl Engine {
     }
 
     /// The same file as [`Engine::rdb_snapshot`], cut into chunks as it is written: what
-    /// SAVE and the log's rewrites hand to the storage.
+    /// SAVE hands to the storage.
     pub fn rdb_snapshot_chunks(&self) -> Vec<Chunk> {
-        let w = self.write_keyspace(rdb::Writer::chunked(self.save_options()));
+        self.snapshot_chunks(true)
+    }
+
+    /// The snapshot a log's rewrite starts the log with: without the replication aux
+    /// fields, as Redis writes its AOF base with no `rdbSaveInfo`.
+    pub(crate) fn aof_base_chunks(&self) -> Vec<Chunk> {
+        self.snapshot_chunks(false)
+    }
+
+    fn snapshot_chunks(&self, repl_info: bool) -> Vec<Chunk> {
+        let w = self.write_keyspace(rdb::Writer::chunked(self.save_options()), repl_info);
         w.finish_chunks(self.config.flag("rdbchecksum"))
     }
 
-    /// The header and the aux fields every snapshot starts with.
-    fn write_header(&self, w: &mut rdb::Writer) {
+    /// The header and the aux fields every snapshot starts with; with `repl_info`, where the
+    /// replication history stands.
+    fn write_header(&self, w: &mut rdb::Writer, repl_info: bool) {
         w.header();
         w.aux("redis-ver", REDIS_VER.as_bytes());
         w.aux("redis-bits", b"64");
@@ -323,7 +334,7 @@ impl Engine {
         w.aux("used-mem", self.used_memory().to_string().as_bytes());
         // Where the replication history stands, so that a replica loading this file (or
         // this server, restarted as one) can resume from it with a partial resync.
-        if let Some(stream_db) = self.rdb_save_info() {
+        if let Some(stream_db) = self.rdb_save_info().filter(|_| repl_info) {
             w.aux("repl-stream-db", stream_db.to_string().as_bytes());
             w.aux("repl-id", &self.replication.replid);
             let offset = self.replication.master_repl_offset.to_string();
@@ -340,8 +351,8 @@ impl Engine {
     }
 
     /// Everything a snapshot holds before its footer.
-    fn write_keyspace(&self, mut w: rdb::Writer) -> rdb::Writer {
-        self.write_header(&mut w);
+    fn write_keyspace(&self, mut w: rdb::Writer, repl_info: bool) -> rdb::Writer {
+        self.write_header(&mut w, repl_info);
         self.write_functions(&mut w);
         let policy = self.eviction.policy;
         for (index, db) in self.dbs.iter().enumerate() {

@@ -445,3 +445,59 @@ fn failover_pauses_writes_until_the_target_has_the_whole_stream() {
     assert_eq!(failover_state(&mut e, c), "no-failover");
     assert_eq!(one(&mut e, c, "SET d 4"), Reply::ok());
 }
+
+#[test]
+fn the_backlog_is_freed_after_repl_backlog_ttl_without_replicas() {
+    let (mut e, clock) = engine(&[("repl-diskless-sync", "no"), ("repl-backlog-ttl", "10")]);
+    let replica = attach(&mut e);
+    let c = e.connect();
+    one(&mut e, c, "SET a 1");
+    let field = |e: &mut Engine, name: &str| {
+        let info = text(&one(e, c, "INFO replication").to_resp(2));
+        info.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}:")).map(str::to_string))
+            .unwrap()
+    };
+    let replid = field(&mut e, "master_replid");
+    e.disconnect(replica);
+    assert_eq!(field(&mut e, "connected_slaves"), "0");
+    clock.advance_ms(10_000);
+    e.tick();
+    assert_eq!(field(&mut e, "repl_backlog_active"), "1");
+    clock.advance_ms(1_500);
+    e.tick();
+    assert_eq!(field(&mut e, "repl_backlog_active"), "0");
+    assert_eq!(field(&mut e, "repl_backlog_histlen"), "0");
+    // A new history: the old one can no longer be resumed here.
+    assert_ne!(field(&mut e, "master_replid"), replid);
+    // Writes no longer move the offset.
+    let offset = field(&mut e, "master_repl_offset");
+    one(&mut e, c, "SET b 2");
+    assert_eq!(field(&mut e, "master_repl_offset"), offset);
+}
+
+#[test]
+fn a_key_expired_on_the_way_goes_out_with_the_command_that_found_it() {
+    let (mut e, clock) = engine(&[("repl-diskless-sync", "no")]);
+    let replica = attach(&mut e);
+    let c = e.connect();
+    for key in ["k", "j", "s1", "s2"] {
+        one(&mut e, c, &format!("SET {key} 5 PX 1"));
+    }
+    received(&mut e, replica);
+    clock.advance_ms(10);
+    // A write that lazily expires its key: one transaction, as Redis 7.0 sends it.
+    one(&mut e, c, "INCR k");
+    assert_eq!(
+        received(&mut e, replica),
+        [resp("MULTI"), resp("DEL k"), resp("INCR k"), resp("EXEC")].concat()
+    );
+    // A read: the DEL alone.
+    one(&mut e, c, "GET j");
+    assert_eq!(received(&mut e, replica), resp("DEL j"));
+    // SCAN and RANDOMKEY touch arbitrary keys: their DELs go unwrapped.
+    one(&mut e, c, "SCAN 0");
+    let stream = text(&received(&mut e, replica));
+    assert!(!stream.contains("MULTI"), "{stream}");
+    assert_eq!(stream.matches("DEL").count(), 2, "{stream}");
+}

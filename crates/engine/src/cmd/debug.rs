@@ -6,8 +6,8 @@
 //! structures Redis would use, for `used_memory` and for snapshots (`crate::memory`,
 //! `crate::rdb`), and those models are what these subcommands describe. Others set test hooks
 //! that slow a step down or switch a timer off; each is held in [`Hooks`] and read where that
-//! step happens. A few have nothing to act on (there are no replicas, no cluster, no config
-//! file, no thread cache): they answer as Redis does when it has nothing to act on either,
+//! step happens. A few have nothing to act on (no cluster, no config file, no thread
+//! cache): they answer as Redis does when it has nothing to act on either,
 //! and say so below.
 //!
 //! The crash subcommands (SEGFAULT, PANIC, ASSERT, OOM) end the server as Redis's crash does:
@@ -420,9 +420,15 @@ fn debug(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
             engine.debug.aof_flush_sleep_us = atoi(&argv[2]);
             Ok(Reply::ok().into())
         }
-        // No replica is ever connected, so there is no one to send the command to; Redis's
-        // `replicationFeedSlaves` does nothing either without replicas or a backlog.
-        (b"replicate", 3..) => Ok(Reply::ok().into()),
+        // Into the replication stream as it is, in whatever database the stream has
+        // selected; nowhere without a backlog, as Redis's `replicationFeedSlaves`.
+        (b"replicate", 3..) => {
+            if engine.feeds_replicas() {
+                let command: Vec<&[u8]> = argv[2..].iter().map(Vec::as_slice).collect();
+                engine.feed_replicas_command(&command);
+            }
+            Ok(Reply::ok().into())
+        }
         // Written as is, past the error accounting: Redis's raw reply is not counted in
         // errorstats nor as a failed call. A line break would end the reply early.
         (b"error", 3) => {

@@ -4,7 +4,8 @@
 //! Values are honest: what the engine knows it reports (keys, hits and misses, expired and
 //! evicted keys, errors, the modelled memory of `crate::memory`, its clock); what it cannot
 //! know, having no process, sockets or files of its own, it reports as a Redis that never
-//! did that thing would (no forks, no replicas, no bytes counted on the wire, no RDB saves).
+//! did that thing would (no forks, no bytes counted on the wire, no RDB saves). Replication
+//! is the engine's own (`crate::replication`): its IDs, offsets, backlog and replicas.
 //! CPU time is the monotonic time spent running commands, the one CPU figure the engine can
 //! measure without reading a system clock.
 
@@ -219,7 +220,11 @@ fn server(engine: &Engine) -> Fields {
 fn clients(engine: &Engine) -> Fields {
     let (blocked, timed) = engine.blocked_counts();
     fields([
-        ("connected_clients", engine.connected_clients().to_string()),
+        // Replicas are counted apart (`connected_slaves`).
+        (
+            "connected_clients",
+            (engine.connected_clients() - engine.replication.master.replica_count()).to_string(),
+        ),
         ("cluster_connections", "0".into()),
         ("maxclients", engine.config().int("maxclients").to_string()),
         ("client_recent_max_input_buffer", "0".into()),

@@ -1231,8 +1231,8 @@ const DOCTOR_MIN_OVERHEAD: i64 = 10 << 20;
 /// ```
 /// Redis's report, for what can happen here: little memory, a peak far above the current
 /// use, and a resident size far above `used_memory` (from the cron's last sample,
-/// `crate::resident`). There are no replicas, and big client buffers and many cached
-/// scripts are not diagnosed.
+/// `crate::resident`). Replicas' buffers, big client buffers and many cached scripts are
+/// not diagnosed.
 fn memory_doctor(engine: &mut Engine, _: &Call<'_>) -> CommandResult {
     let m = MemoryBreakdown::of(engine);
     let o = engine.memory_sample().overheads();

@@ -200,7 +200,7 @@ impl Engine {
     /// PING, `REPLCONF GETACK *`: Redis passes `slaveseldb` as their database).
     /// A replica sends nothing of its own: its replicas get its primary's stream as it came
     /// (Redis's `replicationFeedSlaves` returns at once on a replica).
-    fn feed_replicas_command(&mut self, argv: &[&[u8]]) {
+    pub(crate) fn feed_replicas_command(&mut self, argv: &[&[u8]]) {
         if self.has_master() {
             return;
         }

@@ -44,12 +44,15 @@ use crate::rng::Rng;
 /// The size of the ID field when there is no ID: all zeros, as Redis prints a cleared one.
 pub const REPLID_LEN: usize = 40;
 
-/// The ring of the stream's last bytes (see the module's notes).
+/// The ring of the stream's last bytes (see the module's notes). Its memory grows with what
+/// it holds, up to its size, as Redis's backlog of blocks does: a large `repl-backlog-size`
+/// costs nothing until the stream fills it.
 #[derive(Clone, Debug)]
 pub struct Backlog {
-    /// `size` bytes; the next byte goes at `idx`, and the oldest one is at `idx` once the
-    /// ring is full.
+    /// What it holds, at most `size` bytes; once full, the next byte goes at `idx`, over the
+    /// oldest one.
     buf: Vec<u8>,
+    size: usize,
     idx: usize,
     /// The replication offset of the first byte held.
     pub offset: u64,
@@ -61,7 +64,8 @@ impl Backlog {
     /// An empty ring of `size` bytes whose next byte will be at replication offset `next`.
     pub fn new(size: usize, next: u64) -> Backlog {
         Backlog {
-            buf: vec![0; size.max(1)],
+            buf: Vec::new(),
+            size: size.max(1),
             idx: 0,
             offset: next,
             histlen: 0,
@@ -70,18 +74,25 @@ impl Backlog {
 
     /// The ring's size (`repl-backlog-size`).
     pub fn size(&self) -> usize {
-        self.buf.len()
+        self.size
     }
 
     /// Writes `bytes` at the ring's end, over the oldest ones when it is full (the caller
     /// keeps `offset` and `histlen`).
-    fn append(&mut self, bytes: &[u8]) {
-        let size = self.buf.len();
+    fn append(&mut self, mut bytes: &[u8]) {
+        let size = self.size;
         // Of more than the ring holds, only the last `size` bytes stay.
         if bytes.len() >= size {
-            self.buf.copy_from_slice(&bytes[bytes.len() - size..]);
+            self.buf.clear();
+            self.buf.extend_from_slice(&bytes[bytes.len() - size..]);
             self.idx = 0;
             return;
+        }
+        if self.buf.len() < size {
+            let n = (size - self.buf.len()).min(bytes.len());
+            self.buf.extend_from_slice(&bytes[..n]);
+            self.idx = self.buf.len() % size;
+            bytes = &bytes[n..];
         }
         let n = (size - self.idx).min(bytes.len());
         self.buf[self.idx..self.idx + n].copy_from_slice(&bytes[..n]);
@@ -95,12 +106,15 @@ impl Backlog {
         if from < self.offset || from > self.offset + self.histlen {
             return None;
         }
-        let size = self.buf.len();
         let wanted = (self.offset + self.histlen - from) as usize;
-        // The held bytes end just before `idx`.
-        let start = (self.idx + size - wanted) % size;
+        if wanted == 0 {
+            return Some(Vec::new());
+        }
+        // The held bytes end just before `idx` (at the end of `buf` while it fills).
+        let len = self.buf.len();
+        let start = (self.idx + len - wanted) % len;
         let mut out = Vec::with_capacity(wanted);
-        let first = (size - start).min(wanted);
+        let first = (len - start).min(wanted);
         out.extend_from_slice(&self.buf[start..start + first]);
         out.extend_from_slice(&self.buf[..wanted - first]);
         Some(out)
@@ -283,6 +297,15 @@ mod tests {
         assert_eq!((b.offset, b.histlen), (16, 8));
         assert_eq!(b.since(16).unwrap(), b"56789xyz");
         assert_eq!(b.since(20).unwrap(), b"9xyz");
+    }
+
+    #[test]
+    fn a_large_backlog_takes_memory_only_as_it_fills() {
+        let mut r = with_backlog(1 << 30);
+        r.feed(b"*1\r\n$4\r\nPING\r\n");
+        let b = r.backlog.as_ref().unwrap();
+        assert_eq!(b.buf.len(), 14);
+        assert_eq!(b.since(1).unwrap(), b"*1\r\n$4\r\nPING\r\n");
     }
 
     #[test]
