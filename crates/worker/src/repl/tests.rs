@@ -326,3 +326,24 @@ fn a_replica_of_nothing_is_refused_and_of_a_stopped_node_too() {
     page.wait(8000);
     assert_eq!(page.text(6380, "GET k"), ["\"v\""]);
 }
+
+#[test]
+fn failover_hands_the_primary_role_to_the_replica_over_the_network() {
+    let mut page = Page::new();
+    page.text(6380, "REPLICAOF 127.0.0.1 6379");
+    page.text(6379, "SET k v");
+    page.wait(8000);
+    assert_eq!(page.text(6379, "FAILOVER"), ["OK"]);
+    page.wait(3000);
+    let view = page.ask(ReplRequest::Open);
+    let roles: Vec<Role> = (view.nodes.iter())
+        .map(|n| n.figures.as_ref().unwrap().role)
+        .collect();
+    assert_eq!(roles, [Role::Replica, Role::Master]);
+    // The new primary's writes reach the old one.
+    assert_eq!(page.text(6380, "SET after failover"), ["OK"]);
+    page.wait(3000);
+    assert_eq!(page.text(6379, "GET after"), ["\"failover\""]);
+    let old = view.nodes[0].figures.clone().unwrap();
+    assert_eq!(old.master.unwrap().port, 6380);
+}
