@@ -180,6 +180,18 @@ def shared(d, link):
     check("and 6380 has the data again, replicated", got)
 
 
+def failover(d):
+    """FAILOVER typed on the primary: its replica takes over, and the old primary follows it."""
+    got = run(d, 6379, "FAILOVER")
+    check("FAILOVER typed on 6379", got == ["OK"], got)
+    check("6380 becomes the master", until(d, 30, lambda: text(
+        d, f'{node(6380)} [data-figure="role"]') == "master"))
+    check("6379 follows it", until(d, 30, lambda: link_up(d, 6379)))
+    run(d, 6380, "SET after failover")
+    got = until(d, 30, lambda: run(d, 6379, "GET after") == ['"failover"'])
+    check("a write on the new master reaches the old one", got)
+
+
 def languages(d):
     for b in d.find_elements(By.CSS_SELECTOR, "button.lang"):
         if b.text == "繁體中文":
@@ -200,6 +212,7 @@ def main():
         link = replication(d)
         if link:
             shared(d, link)
+            failover(d)
         languages(d)
     finally:
         d.quit()
