@@ -15,7 +15,8 @@
 //! - [`lazyfree`]: UNLINK's and FLUSHALL ASYNC's values freed in the background, over ticks.
 //! - [`pubsub`]: channels, patterns and the delivery of messages and notifications.
 //! - [`aof`]: the append-only log: write commands as they must be replayed, and the replay.
-//! - [`replication`]: replication IDs and offsets, the backlog, the primary's replicas.
+//! - [`replication`]: replication IDs and offsets, the backlog, the primary's replicas, and
+//!   the replica's link to its primary (carried by the front end: [`MasterLink`]).
 //! - [`persist`]: snapshots to and from the injected storage; SAVE's and LOAD's books.
 //! - [`rdb`]: Redis's RDB format: snapshots and DUMP payloads, written and read.
 //! - [`listpack`]: Redis's listpack, the flat encoding the RDB, memory model and streams share.

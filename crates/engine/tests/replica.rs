@@ -683,3 +683,45 @@ fn failover_hands_the_primary_role_over_to_its_replica() {
     let stats = info_text(&mut nodes[1], ids[1], "INFO stats");
     assert!(stats.contains("sync_partial_ok:1"), "{stats}");
 }
+
+#[test]
+fn with_appendonly_the_log_starts_over_on_the_synced_data() {
+    let (mut e, _) = engine(&[("appendonly", "yes"), ("enable-debug-command", "yes")]);
+    let id = e.connect();
+    one(&mut e, id, "SET old 1");
+    one(&mut e, id, "REPLICAOF 127.0.0.1 6380");
+    let a = attempt(&e);
+    e.master_link_connected(a);
+    e.master_link_input(a, b"+PONG\r\n+OK\r\n+OK\r\n");
+    e.master_link_input(a, format!("+FULLRESYNC {REPLID} 100\r\n").as_bytes());
+    let rdb = snapshot();
+    let mut bytes = format!("${}\r\n", rdb.len()).into_bytes();
+    bytes.extend_from_slice(&rdb);
+    e.master_link_input(a, &bytes);
+    e.master_link_input(a, &command(&["SET", "streamed", "1"]));
+    e.flush_aof();
+    // The keyspace read back from the log alone: the synced data and the stream, not the
+    // old key.
+    assert_eq!(one(&mut e, id, "DEBUG LOADAOF"), Reply::ok());
+    assert_eq!(one(&mut e, id, "EXISTS old"), Reply::Integer(0));
+    assert_eq!(one(&mut e, id, "GET k"), Reply::bulk("v"));
+    assert_eq!(one(&mut e, id, "GET streamed"), Reply::bulk("1"));
+}
+
+#[test]
+fn the_master_client_shows_the_addresses_the_transport_gave() {
+    let (mut e, _, id, _) = past_the_pong(&[]);
+    let a = attempt(&e);
+    e.set_master_link_address(a, "10.0.0.5:6380".into(), "10.0.0.9:41000".into(), 12);
+    e.master_link_input(a, b"+OK\r\n+OK\r\n");
+    e.master_link_input(a, format!("+FULLRESYNC {REPLID} 100\r\n").as_bytes());
+    let rdb = snapshot();
+    let mut bytes = format!("${}\r\n", rdb.len()).into_bytes();
+    bytes.extend_from_slice(&rdb);
+    e.master_link_input(a, &bytes);
+    let list = info_text(&mut e, id, "CLIENT LIST TYPE master");
+    assert!(
+        list.contains(" addr=10.0.0.5:6380 laddr=10.0.0.9:41000 fd=12 "),
+        "{list}"
+    );
+}

@@ -398,7 +398,7 @@ fn failover_state(e: &mut Engine, c: ClientId) -> String {
 
 #[test]
 fn failover_pauses_writes_until_the_target_has_the_whole_stream() {
-    let (mut e, clock) = engine(&[("repl-diskless-sync", "no")]);
+    let (mut e, _) = engine(&[("repl-diskless-sync", "no")]);
     let replica = attach(&mut e);
     let c = e.connect();
     one(&mut e, c, "SET a 1");
@@ -435,9 +435,15 @@ fn failover_pauses_writes_until_the_target_has_the_whole_stream() {
     assert_eq!(failover_state(&mut e, c), "failover-in-progress");
     assert_eq!(one(&mut e, c, "FAILOVER ABORT"), Reply::ok());
     assert_eq!(failover_state(&mut e, c), "no-failover");
+    // Aborted once it followed the target, it is a primary again under a new ID and drops
+    // its replicas, which resync (Redis's `replicationUnsetMaster`).
+    assert!(e.client(replica).is_none_or(|r| r.closing));
     e.tick();
     assert_eq!(e.drain(writer), vec![Reply::ok()]);
     // Without FORCE, a target that does not catch up in time ends it.
+    let (mut e, clock) = engine(&[("repl-diskless-sync", "no")]);
+    attach(&mut e);
+    let c = e.connect();
     one(&mut e, c, "SET c 3");
     assert_eq!(one(&mut e, c, "FAILOVER TIMEOUT 100"), Reply::ok());
     clock.advance_ms(200);

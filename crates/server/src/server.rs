@@ -23,6 +23,12 @@
 //! A connection is refused at once when there are `maxclients` clients already, or when it
 //! comes from another host while protected mode says so ([`Engine::admit`]): it gets
 //! Redis's `-ERR max number of clients reached` or `-DENIED` line and is closed.
+//!
+//! A replica's link to its primary is one more task: the engine decides everything about it
+//! (`keyspace::replication::replica`) and says where it wants to be connected; the task
+//! connects for each new attempt, closes the connection of an older one, and carries bytes
+//! both ways. Every batch of commands and every tick wakes it, since either may have changed
+//! what the engine wants or given it bytes for the primary.
 
 use std::cell::{RefCell, RefMut};
 use std::collections::HashMap;
@@ -410,7 +416,15 @@ async fn connect_to_master(shared: &Shared, link: &keyspace::MasterLink) -> Opti
     match connected {
         Ok(stream) => {
             let _ = stream.set_nodelay(true);
+            let address = |a: std::io::Result<std::net::SocketAddr>| {
+                a.map_or_else(|_| String::new(), |a| a.to_string())
+            };
+            let (peer, local) = (address(stream.peer_addr()), address(stream.local_addr()));
             let mut state = shared.lock();
+            let fd = descriptor(&stream);
+            state
+                .engine
+                .set_master_link_address(link.attempt, peer, local, fd);
             state.engine.master_link_connected(link.attempt);
             print_log(&mut state.engine);
             Some(stream)

@@ -22,6 +22,13 @@
 //! seconds, frees the backlog after `repl-backlog-ttl` seconds without replicas, and counts
 //! the good replicas `min-replicas-to-write` asks for (online, lagging at most
 //! `min-replicas-max-lag` seconds).
+//!
+//! FAILOVER hands the primary role over: writes pause (apart from any CLIENT PAUSE), and on
+//! each tick the primary looks whether the target (or any replica) has acknowledged the
+//! whole stream; then the hand-over is under way (`failover-in-progress`): this server is
+//! to follow the target with `PSYNC <replid> <offset> FAILOVER`, which is the replica
+//! side's link to make. Past TIMEOUT, FORCE hands over anyway; without it the FAILOVER
+//! gives up and writes resume.
 
 use std::collections::BTreeMap;
 

@@ -293,6 +293,9 @@ pub(crate) struct ReplicaSide {
     payload: Payload,
     /// When the replication cron last ran (Unix ms): it runs once a second.
     last_cron_ms: u64,
+    /// The current connection's peer and local addresses and descriptor, as the transport
+    /// told them ([`Engine::set_master_link_address`]): the master client shows them.
+    link_address: Option<(String, String, i64)>,
 }
 
 impl Default for ReplicaSide {
@@ -311,6 +314,7 @@ impl Default for ReplicaSide {
             master_initial_offset: -1,
             payload: Payload::default(),
             last_cron_ms: 0,
+            link_address: None,
         }
     }
 }
@@ -411,6 +415,15 @@ impl Engine {
         }
     }
 
+    /// Where the connection for `attempt` goes from and to (`ip:port` each) and its socket's
+    /// descriptor, for the master client's line in CLIENT LIST; a transport without sockets
+    /// need not tell, and the master client then shows the primary's host and port.
+    pub fn set_master_link_address(&mut self, attempt: u64, addr: String, laddr: String, fd: i64) {
+        if self.is_current_attempt(attempt) {
+            self.replica.link_address = Some((addr, laddr, fd));
+        }
+    }
+
     /// Bytes to send to the primary now, taken.
     pub fn master_link_output(&mut self) -> Vec<u8> {
         std::mem::take(&mut self.replica.output)
@@ -440,6 +453,7 @@ impl Engine {
     fn connect_with_master(&mut self) {
         let side = &mut self.replica;
         side.attempt += 1;
+        side.link_address = None;
         side.state = LinkState::Connecting;
         side.lastio_ms = self.now_ms;
         side.input.clear();
@@ -675,6 +689,11 @@ impl Engine {
         self.replication.create_backlog(size);
         self.persistence
             .log("MASTER <-> REPLICA sync: Finished with success".into());
+        // The log starts over on the new data (Redis's `restartAOFAfterSYNC`); a failure
+        // shows in INFO persistence and MISCONF, as any failed rewrite.
+        if self.persistence.aof.on {
+            let _ = self.rewrite_aof();
+        }
         // An EOF-marked snapshot came from a diskless sync, whose primary starts the stream
         // on the first ACK.
         if marked {
@@ -691,10 +710,12 @@ impl Engine {
         // Not a connection accepted from a client: Redis does not count it.
         self.stats.total_connections_received -= 1;
         let (host, port) = self.replica.master.clone().unwrap_or_default();
+        let (addr, laddr, fd) = (self.replica.link_address.clone())
+            .unwrap_or_else(|| (format!("{host}:{port}"), String::new(), -1));
         if let Some(c) = self.clients.get_mut(&id) {
             c.master = true;
             c.authenticated = true;
-            c.addr = format!("{host}:{port}");
+            (c.addr, c.laddr, c.fd) = (addr, laddr, fd);
         }
         self.replica.client = Some(MasterClient {
             id,
@@ -1025,9 +1046,11 @@ impl Engine {
         flags: u32,
         argv: &[Vec<u8>],
     ) -> Result<(), Error> {
+        // The log's replay is obeyed as the master client is (Redis's `mustObeyClient`).
         if self.has_master()
             && self.config.flag("replica-read-only")
             && !self.is_master_client(client)
+            && !self.persistence.aof.loading
             && self.is_write_command(client, flags, argv)
         {
             return Err(Error::ReadOnlyReplica);
@@ -1051,7 +1074,7 @@ impl Engine {
         flags: u32,
         argv: &[Vec<u8>],
     ) -> Result<(), Error> {
-        if !self.stale_replica() {
+        if !self.stale_replica() || self.persistence.aof.loading {
             return Ok(());
         }
         let stale_ok = |flags: u32| flags & flag::STALE != 0;
