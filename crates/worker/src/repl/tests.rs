@@ -347,3 +347,43 @@ fn failover_hands_the_primary_role_to_the_replica_over_the_network() {
     let old = view.nodes[0].figures.clone().unwrap();
     assert_eq!(old.master.unwrap().port, 6380);
 }
+
+#[test]
+fn each_end_of_a_replication_link_names_the_other() {
+    let mut page = Page::new();
+    page.text(6380, "REPLICAOF 127.0.0.1 6379");
+    page.wait(8000);
+    let on_replica = page.text(6380, "CLIENT LIST TYPE master").join("");
+    let on_master = page.text(6379, "CLIENT LIST TYPE replica").join("");
+    let field = |line: &str, name: &str| {
+        line.trim_matches('"')
+            .split(' ')
+            .find_map(|f| f.strip_prefix(name))
+            .map(str::to_string)
+    };
+    assert_eq!(
+        field(&on_replica, "addr=").as_deref(),
+        Some("127.0.0.1:6379"),
+        "{on_replica}"
+    );
+    assert_eq!(
+        field(&on_replica, "flags=").as_deref(),
+        Some("M"),
+        "{on_replica}"
+    );
+    // The master sees the replica's socket from the other side.
+    assert_eq!(
+        field(&on_master, "addr="),
+        field(&on_replica, "laddr="),
+        "{on_master}"
+    );
+    assert_eq!(
+        field(&on_master, "laddr=").as_deref(),
+        Some("127.0.0.1:6379")
+    );
+    assert_eq!(
+        field(&on_master, "flags=").as_deref(),
+        Some("S"),
+        "{on_master}"
+    );
+}

@@ -212,6 +212,13 @@ impl Transport {
             parser: RequestParser::new(),
         };
         if let Some(engine) = engine_at(nodes, replica) {
+            // The replica's end of the same socket, for its master client's CLIENT LIST line.
+            engine.set_master_link_address(
+                attempt,
+                format!("127.0.0.1:{master}"),
+                format!("127.0.0.1:{}", EPHEMERAL_PORTS + id),
+                id as i64 + 7,
+            );
             engine.master_link_connected(attempt);
         }
         true
