@@ -28,6 +28,7 @@ pub mod keyspace;
 pub mod lesson;
 pub mod offline;
 pub mod prefs;
+pub mod repl;
 pub mod saved;
 pub mod scenario;
 pub mod server;

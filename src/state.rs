@@ -15,6 +15,7 @@ use crate::i18n::Strings;
 use crate::keyspace::target::InspectTarget;
 use crate::keyspace::ttl::TtlTracker;
 use crate::lesson::state::LessonState;
+use crate::repl::state::ReplState;
 use crate::saved::state::SavedUi;
 use crate::scenario::state::ScenarioState;
 use crate::server::state::ServerState;
@@ -39,6 +40,7 @@ pub enum Tab {
     Console,
     Scenarios,
     Server,
+    Replication,
 }
 
 /// The page's state, shared by its components: small and `Copy`, every part a signal or a
@@ -80,6 +82,8 @@ pub struct Shared {
     pub share: ShareState,
     /// The Markdown lesson beside the console (`crate::lesson`).
     pub lesson: LessonState,
+    /// The Replication view's nodes and their consoles (`crate::repl`).
+    pub repl: ReplState,
     /// What the engine says about the line being typed (`prompt`).
     pub assist: RwSignal<Assist>,
     /// The console prints each command's and reply's RESP bytes.

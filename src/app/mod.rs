@@ -26,6 +26,8 @@ use crate::lesson::state::LessonState;
 use crate::lesson::view::{self as lesson_view, LessonPanel};
 use crate::offline::UpdateNotice;
 use crate::prefs;
+use crate::repl::state::ReplState;
+use crate::repl::view::{self as repl_view, ReplView};
 use crate::saved::section as persist_view;
 use crate::saved::state::SavedUi;
 use crate::scenario::state::ScenarioState;
@@ -39,6 +41,7 @@ use keyspace_protocol::assist::Assist;
 use keyspace_protocol::console;
 use keyspace_protocol::console::{Line, Note, PaneId, ReplyPage};
 use keyspace_protocol::keys::{KeyQuery, KeyWindow};
+use keyspace_protocol::repl::ReplRequest;
 use keyspace_protocol::scenario::{ScenarioRequest, ScenarioResponse};
 use keyspace_protocol::server::ServerRequest;
 use keyspace_protocol::share;
@@ -152,6 +155,7 @@ impl Shared {
                 self.refresh_keys();
             }
             Response::Lesson(result) => lesson_view::on_response(*self, result),
+            Response::Repl(response) => self.repl.on_response(response, || self.id()),
             Response::ResetDone => {
                 persist_view::forget_history();
                 let _ = window().location().reload();
@@ -331,6 +335,9 @@ impl Shared {
         self.server.restarted();
         self.send(Request::Scenario(ScenarioRequest::List));
         self.send(Request::Server(ServerRequest::Policies));
+        if self.repl.restarted() {
+            self.send(Request::Repl(ReplRequest::Open));
+        }
         if self.show_resp.get_untracked() {
             self.send(Request::ShowResp(true));
         }
@@ -419,6 +426,7 @@ pub fn App(#[prop(optional)] backend: Option<SharedBackend>) -> impl IntoView {
         saved: SavedUi::new(),
         share: ShareState::new(),
         lesson: LessonState::new(),
+        repl: ReplState::new(),
         assist: RwSignal::new(Assist::default()),
         show_resp: RwSignal::new(false),
         host: StoredValue::new_local(None),
@@ -438,6 +446,7 @@ pub fn App(#[prop(optional)] backend: Option<SharedBackend>) -> impl IntoView {
     let tick = move || {
         shared.now_ms.set(shared.engine_now());
         shared.tick();
+        repl_view::tick(shared, TICK.as_millis() as u64);
     };
     if let Ok(handle) = set_interval_with_handle(tick, TICK) {
         on_cleanup(move || handle.clear());
@@ -467,12 +476,16 @@ pub fn App(#[prop(optional)] backend: Option<SharedBackend>) -> impl IntoView {
     }
     share_view::open_link(shared);
     lesson_view::open_link(shared, &window().location().hash().unwrap_or_default());
+    repl_view::open_link(shared, &window().location().hash().unwrap_or_default());
 
     // A link pasted into the address bar of this open tab: a scenario step, a lesson, or a
     // share link.
     let hash_changes = window_event_listener(leptos::ev::hashchange, move |_| {
         let hash = window().location().hash().unwrap_or_default();
-        if !scenario_view::open_link(shared, &hash) && !lesson_view::open_link(shared, &hash) {
+        if !scenario_view::open_link(shared, &hash)
+            && !lesson_view::open_link(shared, &hash)
+            && !repl_view::open_link(shared, &hash)
+        {
             share_view::open_link(shared);
         }
     });
@@ -552,6 +565,7 @@ pub fn App(#[prop(optional)] backend: Option<SharedBackend>) -> impl IntoView {
             </main>
             <Scenarios />
             <ServerPanel />
+            <ReplView />
             {move || {
                 let state = shared.saved.state.get()?;
                 let failed = state.failed?;
@@ -697,6 +711,7 @@ fn Tabs() -> impl IntoView {
             {tab(Tab::Console, |t| t.app.tab_console)}
             {tab(Tab::Scenarios, |t| t.app.tab_scenarios)}
             {tab(Tab::Server, |t| t.server.tab)}
+            {tab(Tab::Replication, |t| t.repl.tab)}
         </nav>
     }
 }

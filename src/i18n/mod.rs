@@ -15,6 +15,7 @@ pub mod console;
 pub mod embed;
 pub mod keyspace;
 pub mod lesson;
+pub mod repl;
 pub mod saved;
 pub mod scenario;
 pub mod server;
@@ -37,6 +38,7 @@ pub struct Strings {
     pub share: &'static share::ShareStrings,
     pub embed: &'static embed::EmbedStrings,
     pub lesson: &'static lesson::LessonStrings,
+    pub repl: &'static repl::ReplStrings,
 }
 
 pub const EN: Strings = Strings {
@@ -52,6 +54,7 @@ pub const EN: Strings = Strings {
     share: &share::EN,
     embed: &embed::EN,
     lesson: &lesson::EN,
+    repl: &repl::EN,
 };
 
 pub const ZH_TW: Strings = Strings {
@@ -67,6 +70,7 @@ pub const ZH_TW: Strings = Strings {
     share: &share::ZH_TW,
     embed: &embed::ZH_TW,
     lesson: &lesson::ZH_TW,
+    repl: &repl::ZH_TW,
 };
 
 /// Both tables, in the order the switch offers them.

@@ -113,7 +113,7 @@ fn focusable(root: &web_sys::Element) -> Vec<web_sys::HtmlElement> {
 }
 
 /// The page's address without its hash: what a share link is based on.
-fn page_url() -> String {
+pub(crate) fn page_url() -> String {
     let href = window().location().href().unwrap_or_default();
     href.split('#').next().unwrap_or_default().to_string()
 }

@@ -19,6 +19,7 @@
 //! - [`saved`]: what the browser keeps, and why it may keep nothing.
 //! - [`script`]: the script editor's command lines, error lines and Lua tokens.
 //! - [`lesson`]: a Markdown lesson as blocks the page draws, and why one did not open.
+//! - [`repl`]: the Replication view's nodes, links and their figures.
 //!
 //! Serde types and pure helpers only, and the [`Backend`] trait the page's browser tests run
 //! an engine through: no engine, no Leptos, no browser.
@@ -30,6 +31,7 @@ pub mod console;
 pub mod inspect;
 pub mod keys;
 pub mod lesson;
+pub mod repl;
 pub mod saved;
 pub mod scenario;
 pub mod script;
@@ -41,6 +43,7 @@ use console::{Line, PaneId, Update};
 use inspect::{InspectQuery, Inspection};
 use keys::{KeyQuery, KeyWindow};
 use lesson::{Lesson, LessonError};
+use repl::{ReplRequest, ReplResponse};
 use saved::{Restored, SavedState};
 use scenario::{ScenarioRequest, ScenarioResponse};
 use server::{ServerRequest, ServerResponse};
@@ -127,6 +130,9 @@ pub enum Request {
     /// A Markdown lesson's text, to parse for the lesson panel: answered by
     /// [`Response::Lesson`].
     Lesson { source: String },
+    /// The Replication view: its nodes (engines of their own, apart from the console's), the
+    /// network between them, and their panes.
+    Repl(ReplRequest),
 }
 
 /// Which file a [`Request::Download`] wants.
@@ -192,6 +198,7 @@ pub enum Response {
     ResetDone,
     /// A lesson parsed, or why it cannot be shown.
     Lesson(Result<Lesson, LessonError>),
+    Repl(ReplResponse),
 }
 
 /// An engine that answers the page in the page's own thread instead of a Web Worker: the

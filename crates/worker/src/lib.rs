@@ -10,6 +10,8 @@
 //!   docs `help` and the docs panel show; [`docs`]: the 繁體中文 summaries and examples.
 //! - [`keyview`], [`inspect`]: the keyspace panel's window and the inspectors' pages.
 //! - [`player`]: the scenario player, on an engine of its own.
+//! - [`repl`]: the Replication view's nodes, on engines of their own, and the simulated
+//!   network between them.
 //! - [`server`]: the Server tab's figures and the page engine's limits; [`lrulab`]: the LRU
 //!   lab's runs.
 //! - [`share`]: share links, exports and QR codes.
@@ -30,6 +32,7 @@ pub mod lrulab;
 pub mod messages;
 pub mod persistence;
 pub mod player;
+pub mod repl;
 pub mod resident;
 pub mod server;
 pub mod session;

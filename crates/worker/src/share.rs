@@ -54,6 +54,12 @@ fn is_command_line(line: &str) -> bool {
 
 /// The link fragment (without `#`) that replays `lines`.
 pub fn encode<S: AsRef<str>>(lines: &[S]) -> Result<String, ShareError> {
+    encode_with(LINK_PREFIX, lines)
+}
+
+/// The link fragment `<prefix><payload>` that carries `lines`: a console's (`share/`) or the
+/// Replication view's (`repl/`).
+pub fn encode_with<S: AsRef<str>>(prefix: &str, lines: &[S]) -> Result<String, ShareError> {
     let lines = shareable(lines);
     if lines.is_empty() {
         return Err(ShareError::Empty);
@@ -63,7 +69,7 @@ pub fn encode<S: AsRef<str>>(lines: &[S]) -> Result<String, ShareError> {
         return Err(ShareError::TooLong);
     }
     let packed = miniz_oxide::deflate::compress_to_vec(text.as_bytes(), LEVEL);
-    let fragment = format!("{LINK_PREFIX}{}", URL_SAFE_NO_PAD.encode(packed));
+    let fragment = format!("{prefix}{}", URL_SAFE_NO_PAD.encode(packed));
     if fragment.len() > MAX_LINK_LEN {
         return Err(ShareError::TooLong);
     }
@@ -85,15 +91,20 @@ pub fn bundle<S: AsRef<str>>(lines: &[S], page_url: &str) -> ShareBundle {
 /// The lines a location hash (`#share/...`) carries: `None` when it is no share link at all,
 /// else the lines or why they cannot be replayed.
 pub fn decode(hash: &str) -> Option<Result<Vec<String>, ShareError>> {
+    decode_with(LINK_PREFIX, hash)
+}
+
+/// The lines a location hash `#<prefix>...` carries, as [`decode`] reads a console's.
+pub fn decode_with(prefix: &str, hash: &str) -> Option<Result<Vec<String>, ShareError>> {
     let payload = hash
         .strip_prefix('#')
         .unwrap_or(hash)
-        .strip_prefix(LINK_PREFIX)?;
-    Some(decode_payload(payload))
+        .strip_prefix(prefix)?;
+    Some(decode_payload(prefix, payload))
 }
 
-fn decode_payload(payload: &str) -> Result<Vec<String>, ShareError> {
-    if payload.len() + LINK_PREFIX.len() > MAX_LINK_LEN {
+fn decode_payload(prefix: &str, payload: &str) -> Result<Vec<String>, ShareError> {
+    if payload.len() + prefix.len() > MAX_LINK_LEN {
         return Err(ShareError::TooLong);
     }
     if payload.is_empty() {

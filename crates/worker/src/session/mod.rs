@@ -36,6 +36,7 @@ use crate::keyview;
 use crate::lrulab;
 use crate::persistence::{self, StoreOp, Stored};
 use crate::player::{Player, Shelf};
+use crate::repl::Topology;
 use crate::resident::WasmMemory;
 use crate::server;
 use crate::share;
@@ -48,6 +49,8 @@ mod replies;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use panes::prompt_at;
+pub(crate) use replies::print;
 pub use replies::PAGE;
 
 /// An engine with the console's clients, and the long replies the page may page through.
@@ -65,6 +68,8 @@ pub struct Session {
     marked_against: Option<(InspectQuery, Snapshot)>,
     /// The scenario being played, on its own engine.
     player: Player,
+    /// The Replication view's nodes, on engines of their own, once it was opened.
+    repl: Option<Topology>,
     /// Print each command's and reply's RESP bytes (the console's raw RESP toggle).
     show_resp: bool,
     /// Give each answer's replies as data too (an embedded console).
@@ -108,6 +113,7 @@ impl Session {
             marked_against: None,
             server_log: VecDeque::new(),
             player: Player::default(),
+            repl: None,
             show_resp: false,
             reply_values: false,
             store_ops: ops,
@@ -276,6 +282,12 @@ impl Session {
             // answers this itself, once IndexedDB is empty.
             Request::Reset => Response::ResetDone,
             Request::Lesson { source } => Response::Lesson(crate::lesson::parse(&source)),
+            Request::Repl(request) => {
+                // Its clock starts at the console's time; its seed is drawn from it.
+                let now = self.engine.now_ms();
+                let topology = self.repl.get_or_insert_with(|| Topology::new(now, now));
+                Response::Repl(topology.handle(request))
+            }
         }
     }
 

@@ -588,13 +588,19 @@ impl Session {
 /// redis-cli's prompt: `127.0.0.1:6379>`, `127.0.0.1:6379[1]>` once another database is
 /// selected, and `(TX)` after it between MULTI and EXEC.
 pub(super) fn prompt(db: usize, in_multi: bool) -> String {
+    prompt_at(6379, db, in_multi)
+}
+
+/// The prompt redis-cli shows connected to the server at `127.0.0.1:<port>`, in database
+/// `db`, inside MULTI or not.
+pub(crate) fn prompt_at(port: u16, db: usize, in_multi: bool) -> String {
     let db = if db == 0 {
         String::new()
     } else {
         format!("[{db}]")
     };
     let tx = if in_multi { "(TX)" } else { "" };
-    format!("127.0.0.1:6379{db}{tx}>")
+    format!("127.0.0.1:{port}{db}{tx}>")
 }
 
 /// The prompt redis-cli shows for `client`.

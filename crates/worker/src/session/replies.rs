@@ -44,7 +44,7 @@ impl Session {
 }
 
 /// A reply's printed lines, as redis-cli prints it.
-pub(super) fn print(reply: &Reply, protocol: u8, raw: bool, out: &mut Vec<Line>) {
+pub(crate) fn print(reply: &Reply, protocol: u8, raw: bool, out: &mut Vec<Line>) {
     print_text(&cli::render(reply, protocol, raw), reply.is_error(), out);
 }
 
