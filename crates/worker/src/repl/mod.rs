@@ -15,7 +15,9 @@
 //! the learner does is kept in a journal, with the virtual time between actions, so that a
 //! share link (`#repl/...`) builds the same topology again by replaying it.
 
+use std::cell::RefCell;
 use std::collections::BTreeSet;
+use std::rc::Rc;
 
 use keyspace::ManualClock;
 use keyspace_protocol::repl::{
@@ -25,6 +27,7 @@ use keyspace_protocol::repl::{
 use keyspace_protocol::share::ShareError;
 
 mod journal;
+mod migrate;
 mod network;
 mod node;
 #[cfg(test)]
@@ -32,6 +35,7 @@ mod tests;
 mod transport;
 
 use journal::{Action, Journal};
+use migrate::Lent;
 use network::{Network, Port};
 use node::Node;
 use transport::Transport;
@@ -55,6 +59,8 @@ pub struct Topology {
     answers: Vec<NodeAnswer>,
     journal: Journal,
     seed: u64,
+    /// MIGRATE's connections between the nodes (`migrate`).
+    lent: Rc<RefCell<Lent>>,
 }
 
 impl Topology {
@@ -69,6 +75,7 @@ impl Topology {
             answers: Vec::new(),
             journal: Journal::new(now_ms),
             seed,
+            lent: Rc::default(),
         };
         topology.add_node();
         topology.add_node();
@@ -127,7 +134,17 @@ impl Topology {
                 let Some(at) = self.at(port) else {
                     return false;
                 };
+                // MIGRATE blocks the node while it talks to another: the others' engines are
+                // lent to it for the line (`migrate`).
+                let reachable = (self.nodes.iter())
+                    .map(|n| n.port)
+                    .filter(|&p| p != port && self.network.is_up(port, p))
+                    .collect();
+                self.lent
+                    .borrow_mut()
+                    .lend(port, &mut self.nodes, reachable);
                 let answer = self.nodes[at].run(seq, line);
+                self.lent.borrow_mut().give_back(&mut self.nodes);
                 self.answers.extend(answer);
                 if self.nodes[at].shut_down() {
                     self.stopped(port);
@@ -180,7 +197,9 @@ impl Topology {
     fn add_node(&mut self) {
         let port = FIRST_PORT + self.nodes.len() as Port;
         self.seed = self.seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        self.nodes.push(Node::new(port, &self.clock, self.seed));
+        let lent = self.lent.clone();
+        self.nodes
+            .push(Node::new(port, &self.clock, self.seed, lent));
     }
 
     /// A node's process ended: its connections close, what it had on the wire is lost.
@@ -188,6 +207,7 @@ impl Topology {
         let now = self.now_ms();
         self.network.forget_node(port);
         self.transport.node_stopped(port, now, &mut self.network);
+        self.lent.borrow_mut().node_stopped(port);
     }
 
     /// Moves the clock `ms` forward, step by step (see the module's notes).
@@ -232,6 +252,7 @@ impl Topology {
                 break;
             }
         }
+        self.lent.borrow_mut().close_waiting(&mut self.nodes);
         let mut answers = Vec::new();
         for node in &mut self.nodes {
             node.settle(&mut answers);

@@ -7,6 +7,8 @@
 //! counters) into typed [`Figures`], without running a command, so that looking changes no
 //! counter; the page parses no text.
 
+use std::cell::RefCell;
+use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 
 use keyspace::{cli, ClientId, Engine, ManualClock, Outcome};
@@ -15,6 +17,7 @@ use keyspace_protocol::repl::{
     Backlog, Figures, MasterSide, NodeAnswer, NodeView, ReplicaSide, Role,
 };
 
+use super::migrate::{Lent, NodeOutbound};
 use super::network::Port;
 use crate::persistence::{self, StoreOp, Stored};
 use crate::session::{print, prompt_at};
@@ -37,11 +40,13 @@ pub(super) struct Node {
     /// The engine's next timer run (`hz`), on the virtual clock.
     pub(super) next_tick_ms: u64,
     seed: u64,
+    /// MIGRATE's connections to the other nodes, shared by all (`super::migrate`).
+    lent: Rc<RefCell<Lent>>,
 }
 
 impl Node {
     /// A fresh node, started, with nothing kept but its config.
-    pub(super) fn new(port: Port, clock: &ManualClock, seed: u64) -> Node {
+    pub(super) fn new(port: Port, clock: &ManualClock, seed: u64, lent: Rc<RefCell<Lent>>) -> Node {
         let mut config = persistence::page_config();
         for (name, value) in [
             (&b"port"[..], port.to_string().into_bytes()),
@@ -66,6 +71,7 @@ impl Node {
             waiting: None,
             next_tick_ms: 0,
             seed,
+            lent,
         };
         node.start(clock);
         node
@@ -94,6 +100,10 @@ impl Node {
             keyspace_protocol::repl::address(self.port),
             8,
         );
+        engine.set_outbound(Box::new(NodeOutbound {
+            port: self.port,
+            lent: self.lent.clone(),
+        }));
         self.next_tick_ms = engine.now_ms();
         self.engine = Some(engine);
         self.pane = Some(pane);

@@ -387,3 +387,86 @@ fn each_end_of_a_replication_link_names_the_other() {
         "{on_master}"
     );
 }
+
+#[test]
+fn migrate_moves_keys_to_another_node_as_its_client() {
+    let mut page = Page::new();
+    page.ask(ReplRequest::AddNode);
+    page.text(6379, "RPUSH jobs a b c");
+    page.text(6379, "SET user:1 ada EX 100");
+    page.text(6380, "SET taken theirs");
+    page.text(6379, "SET taken ours");
+    assert_eq!(
+        page.text(6379, "MIGRATE 127.0.0.1 6380 jobs 0 1000"),
+        ["OK"]
+    );
+    assert_eq!(page.text(6379, "EXISTS jobs"), ["(integer) 0"]);
+    assert_eq!(
+        page.text(6380, "LRANGE jobs 0 -1"),
+        ["1) \"a\"", "2) \"b\"", "3) \"c\""]
+    );
+    // To database 2, keeping the TTL; COPY leaves the source's.
+    assert_eq!(
+        page.text(6379, "MIGRATE 127.0.0.1 6380 user:1 2 1000 COPY"),
+        ["OK"]
+    );
+    assert_eq!(page.text(6379, "EXISTS user:1"), ["(integer) 1"]);
+    page.text(6380, "SELECT 2");
+    assert_eq!(page.text(6380, "TTL user:1"), ["(integer) 100"]);
+    page.text(6380, "SELECT 0");
+    // The target's own key refuses without REPLACE.
+    assert_eq!(
+        page.text(6379, "MIGRATE 127.0.0.1 6380 taken 0 1000"),
+        ["(error) ERR Target instance replied with error: BUSYKEY Target key name already exists."]
+    );
+    assert_eq!(
+        page.text(6379, "MIGRATE 127.0.0.1 6380 taken 0 1000 REPLACE"),
+        ["OK"]
+    );
+    assert_eq!(page.text(6380, "GET taken"), ["\"ours\""]);
+    // The connection is kept, a client of 6380, until ten seconds unused.
+    let clients = page.text(6380, "CLIENT LIST").join("\n");
+    assert!(clients.contains("cmd=restore"), "{clients}");
+    page.wait(6_000);
+    page.wait(6_000);
+    let clients = page.text(6380, "CLIENT LIST").join("\n");
+    assert!(!clients.contains("cmd=restore"), "{clients}");
+}
+
+#[test]
+fn migrate_meets_the_network_as_it_stands() {
+    let mut page = Page::new();
+    page.ask(ReplRequest::AddNode);
+    page.text(6379, "SET k v");
+    // Nothing listens on 6390, 6381 is stopped: refused, learnt on the write.
+    let refused = ["(error) IOERR error or timeout writing to target instance"];
+    assert_eq!(page.text(6379, "MIGRATE 127.0.0.1 6390 k 0 100"), refused);
+    page.ask(ReplRequest::Power {
+        port: 6381,
+        running: false,
+    });
+    assert_eq!(page.text(6379, "MIGRATE 127.0.0.1 6381 k 0 100"), refused);
+    // A cut link never answers the connection.
+    page.ask(ReplRequest::Cut {
+        a: 6379,
+        b: 6380,
+        cut: true,
+    });
+    assert_eq!(
+        page.text(6379, "MIGRATE 127.0.0.1 6380 k 0 100"),
+        ["(error) IOERR error or timeout connecting to the client"]
+    );
+    // A node cannot answer itself while it runs MIGRATE.
+    assert_eq!(
+        page.text(6379, "MIGRATE 127.0.0.1 6379 k 0 100"),
+        ["(error) IOERR error or timeout reading to target instance"]
+    );
+    assert_eq!(page.text(6379, "GET k"), ["\"v\""]);
+    page.ask(ReplRequest::Cut {
+        a: 6379,
+        b: 6380,
+        cut: false,
+    });
+    assert_eq!(page.text(6379, "MIGRATE localhost 6380 k 0 100"), ["OK"]);
+    assert_eq!(page.text(6380, "GET k"), ["\"v\""]);
+}

@@ -64,7 +64,43 @@ enum MasterEnd {
     Closed,
 }
 
-fn engine_at(nodes: &mut [Node], port: Port) -> Option<&mut Engine> {
+/// Runs what `client` sent (fed to `parser`) as the native server reads a connection: requests
+/// until one blocks or the client is closing, each reply encoded into `out`. True when a
+/// request could not be parsed: its error is in `out` and the connection must close.
+pub(super) fn serve(
+    engine: &mut Engine,
+    client: ClientId,
+    parser: &mut RequestParser,
+    out: &mut Vec<u8>,
+) -> bool {
+    while engine
+        .client(client)
+        .is_some_and(|c| !c.is_blocked() && !c.closing)
+    {
+        let max_bulk_len = engine.config().int("proto-max-bulk-len");
+        let protocol = engine.client(client).map_or(2, |c| c.protocol);
+        match parser.next_request(max_bulk_len) {
+            Ok(Some(argv)) => {
+                let outcome = engine.execute(client, argv);
+                let protocol = engine.client(client).map_or(protocol, |c| c.protocol);
+                for reply in engine.drain(client) {
+                    reply.encode(protocol, out);
+                }
+                for reply in outcome.into_replies() {
+                    reply.encode(protocol, out);
+                }
+            }
+            Ok(None) => break,
+            Err(error) => {
+                Reply::from(error).encode(protocol, out);
+                return true;
+            }
+        }
+    }
+    false
+}
+
+pub(super) fn engine_at(nodes: &mut [Node], port: Port) -> Option<&mut Engine> {
     (nodes.iter_mut().find(|n| n.port == port)).and_then(|n| n.engine.as_mut())
 }
 
@@ -306,34 +342,10 @@ impl Transport {
             }
         };
         parser.feed(&bytes);
-        // As the native server reads a connection: requests until one blocks or the client
-        // is closing; a request the parser refuses gets its error and the connection closes.
-        while !conn.close_after_replies
-            && engine
-                .client(client)
-                .is_some_and(|c| !c.is_blocked() && !c.closing)
-        {
-            let max_bulk_len = engine.config().int("proto-max-bulk-len");
-            let protocol = engine.client(client).map_or(2, |c| c.protocol);
-            match parser.next_request(max_bulk_len) {
-                Ok(Some(argv)) => {
-                    let outcome = engine.execute(client, argv);
-                    let protocol = engine.client(client).map_or(protocol, |c| c.protocol);
-                    for reply in engine.drain(client) {
-                        reply.encode(protocol, &mut conn.replies);
-                    }
-                    for reply in outcome.into_replies() {
-                        reply.encode(protocol, &mut conn.replies);
-                    }
-                }
-                Ok(None) => break,
-                Err(error) => {
-                    Reply::from(error).encode(protocol, &mut conn.replies);
-                    // Closed once the error is sent (`flush`).
-                    conn.close_after_replies = true;
-                    break;
-                }
-            }
+        // Nothing more is read after a request that could not be parsed: the connection is
+        // closed once its error is sent (`flush`).
+        if !conn.close_after_replies {
+            conn.close_after_replies = serve(engine, client, parser, &mut conn.replies);
         }
     }
 
