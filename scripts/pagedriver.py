@@ -63,6 +63,21 @@ def wait(driver, what, timeout, check):
     sys.exit(f"bench-page: timed out waiting for {what}")
 
 
+def until(driver, timeout, fn):
+    """The first true value of `fn` within `timeout` seconds, else its last value (for a
+    test to report, where `wait` ends the run)."""
+    end = time.time() + timeout
+    value = fn()
+    while not value and time.time() < end:
+        time.sleep(0.05)
+        value = fn()
+    return value
+
+
+def js(driver, script, *args):
+    return driver.execute_script(script, *args)
+
+
 def type_line(driver, line, timeout=120, pane=1):
     """Types `line` into client pane `pane` (1 is the first), presses Enter and waits for its
     reply; returns the reply's printed lines."""

@@ -26,6 +26,7 @@ import zlib
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "scripts"))
 import pagedriver  # noqa: E402
+from pagedriver import js, until  # noqa: E402
 from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
@@ -44,20 +45,6 @@ new MutationObserver(() => {
   }
 }).observe(document, { childList: true, subtree: true, characterData: true });
 """
-
-
-def until(driver, timeout, fn):
-    """The first true value of `fn` within `timeout` seconds, else its last value."""
-    end = time.time() + timeout
-    value = fn()
-    while not value and time.time() < end:
-        time.sleep(0.05)
-        value = fn()
-    return value
-
-
-def js(driver, script, *args):
-    return driver.execute_script(script, *args)
 
 
 def text(driver, selector):

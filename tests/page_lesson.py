@@ -21,24 +21,13 @@ import zlib
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "scripts"))
 import pagedriver  # noqa: E402
+from pagedriver import js, until  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(__file__), "..")
 EXAMPLE = os.path.join(ROOT, "docs", "lessons", "example.md")
 from checks import check, summary  # noqa: E402
-
-
-def until(driver, timeout, fn):
-    """The first true value of `fn` within `timeout` seconds, else its last value."""
-    try:
-        return pagedriver.wait(driver, "the page", timeout, fn)
-    except SystemExit:
-        return fn()
-
-
-def js(driver, script, *args):
-    return driver.execute_script(script, *args)
 
 
 def text(driver, selector):

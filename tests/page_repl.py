@@ -14,23 +14,12 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "scripts"))
 import pagedriver  # noqa: E402
+from pagedriver import js, until  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import Select  # noqa: E402
 
 from checks import check, summary  # noqa: E402
-
-
-def until(driver, timeout, fn):
-    """The first true value of `fn` within `timeout` seconds, else its last value."""
-    try:
-        return pagedriver.wait(driver, "the page", timeout, fn)
-    except SystemExit:
-        return fn()
-
-
-def js(driver, script, *args):
-    return driver.execute_script(script, *args)
 
 
 def node(port):

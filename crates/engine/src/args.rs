@@ -162,15 +162,7 @@ pub fn string2ull(arg: &[u8]) -> Option<u64> {
     if let Some(n) = string2ll(arg) {
         return u64::try_from(n).ok();
     }
-    let start = arg
-        .iter()
-        .position(|&b| !is_c_space(b))
-        .unwrap_or(arg.len());
-    let (negative, digits) = match &arg[start..] {
-        [b'-', digits @ ..] => (true, digits),
-        [b'+', digits @ ..] => (false, digits),
-        digits => (false, digits),
-    };
+    let (negative, digits) = c_sign(arg);
     if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
         return None;
     }
@@ -184,15 +176,7 @@ pub fn string2ull(arg: &[u8]) -> Option<u64> {
 /// other byte, 0 when there are none, saturating at the bounds of a 64-bit `long`) cast to
 /// an `int`, which wraps what does not fit.
 pub fn atoi(arg: &[u8]) -> i32 {
-    let start = arg
-        .iter()
-        .position(|&b| !is_c_space(b))
-        .unwrap_or(arg.len());
-    let (negative, digits) = match &arg[start..] {
-        [b'-', digits @ ..] => (true, digits),
-        [b'+', digits @ ..] => (false, digits),
-        digits => (false, digits),
-    };
+    let (negative, digits) = c_sign(arg);
     let magnitude = digits
         .iter()
         .take_while(|d| d.is_ascii_digit())
@@ -208,6 +192,20 @@ pub fn atoi(arg: &[u8]) -> i32 {
         (None, false) => i64::MAX,
     };
     long as i32
+}
+
+/// How C's `strtol` family starts reading a number: leading blanks skipped, then an optional
+/// sign; whether it was a minus, and what follows it.
+fn c_sign(arg: &[u8]) -> (bool, &[u8]) {
+    let start = arg
+        .iter()
+        .position(|&b| !is_c_space(b))
+        .unwrap_or(arg.len());
+    match &arg[start..] {
+        [b'-', digits @ ..] => (true, digits),
+        [b'+', digits @ ..] => (false, digits),
+        digits => (false, digits),
+    }
 }
 
 /// C's `isspace` in the C locale.

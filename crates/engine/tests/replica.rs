@@ -4,28 +4,11 @@
 //! engine's clock, and two engines joined by a transport of a few lines (a primary, its
 //! replica, and a replica of that replica).
 
+mod common;
+
+use common::{configured as engine, run as one, START_MS};
 use keyspace::resp::{encode_request, RequestParser};
-use keyspace::{cli, ClientId, Config, Engine, ManualClock, MasterLink, Reply};
-
-const START_MS: u64 = 1_700_000_000_000;
-
-fn engine(settings: &[(&str, &str)]) -> (Engine, ManualClock) {
-    let mut config = Config::default();
-    for (name, value) in settings {
-        config
-            .set(name.as_bytes(), value.as_bytes(), true)
-            .expect("a valid setting");
-    }
-    let clock = ManualClock::new(START_MS);
-    (Engine::new(config, Box::new(clock.clone()), 7), clock)
-}
-
-fn one(engine: &mut Engine, id: ClientId, line: &str) -> Reply {
-    let argv = cli::split_args(line.as_bytes()).expect("balanced quotes");
-    let mut replies = engine.execute(id, &argv).into_replies();
-    assert_eq!(replies.len(), 1, "{line}");
-    replies.remove(0)
-}
+use keyspace::{ClientId, Config, Engine, ManualClock, MasterLink, Reply};
 
 fn command(argv: &[&str]) -> Vec<u8> {
     let mut out = Vec::new();

@@ -2,31 +2,10 @@
 //! connection receives, byte for byte (the `+FULLRESYNC` line, the snapshot, the command
 //! stream as Redis 7.0 propagates it), partial resyncs from the backlog, ACKs and WAIT.
 
-use keyspace::{cli, ClientId, Config, Engine, ManualClock, Outcome, Reply};
+mod common;
 
-const START_MS: u64 = 1_700_000_000_000;
-
-fn engine(settings: &[(&str, &str)]) -> (Engine, ManualClock) {
-    let mut config = Config::default();
-    for (name, value) in settings {
-        config
-            .set(name.as_bytes(), value.as_bytes(), true)
-            .expect("a valid setting");
-    }
-    let clock = ManualClock::new(START_MS);
-    (Engine::new(config, Box::new(clock.clone()), 1), clock)
-}
-
-fn run(engine: &mut Engine, id: ClientId, line: &str) -> Outcome {
-    let argv = cli::split_args(line.as_bytes()).expect("balanced quotes");
-    engine.execute(id, &argv)
-}
-
-fn one(engine: &mut Engine, id: ClientId, line: &str) -> Reply {
-    let mut replies = run(engine, id, line).into_replies();
-    assert_eq!(replies.len(), 1, "{line}");
-    replies.remove(0)
-}
+use common::{configured as engine, execute as run, run as one, START_MS};
+use keyspace::{cli, ClientId, Engine, Outcome, Reply};
 
 /// Everything waiting for a replica's connection, as the bytes it is written as.
 fn received(engine: &mut Engine, id: ClientId) -> Vec<u8> {

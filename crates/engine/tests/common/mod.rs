@@ -55,9 +55,20 @@ impl Harness {
 
 /// A fresh engine with the default config and no client, and its clock.
 pub fn engine() -> (Engine, ManualClock) {
+    configured(&[])
+}
+
+/// A fresh engine with `settings` given as at start (as redis-server's arguments), no client,
+/// and its clock.
+pub fn configured(settings: &[(&str, &str)]) -> (Engine, ManualClock) {
+    let mut config = Config::default();
+    for (name, value) in settings {
+        config
+            .set(name.as_bytes(), value.as_bytes(), true)
+            .expect("a valid setting");
+    }
     let clock = ManualClock::new(START_MS);
-    let engine = Engine::new(Config::default(), Box::new(clock.clone()), 1);
-    (engine, clock)
+    (Engine::new(config, Box::new(clock.clone()), 1), clock)
 }
 
 /// Runs one command of client `id`, written as redis-cli would take it.
