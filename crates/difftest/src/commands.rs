@@ -290,6 +290,16 @@ pub static ROWS: &[Row] = &[
     weight("monitor", 0),
     weight("client|pause", 0),
     weight("client|unpause", 0),
+    // SYNC, PSYNC and REPLCONF make the tester's connection a replica, whose stream then
+    // carries each server's own pings on its own clock; REPLICAOF and SLAVEOF make the server
+    // a replica of whatever address was drawn, whose link state moves with time.
+    // tests/compat/replication.redis and replicaof.redis cover their replies, and
+    // crates/server/tests/replicate_*.py the replication itself, beside redis-server.
+    weight("sync", 0),
+    weight("psync", 0),
+    weight("replconf", 0),
+    weight("replicaof", 0),
+    weight("slaveof", 0),
     // A hash table's DUMP follows its own order, which differs between the servers (and a
     // stream's holds its consumers' seen-times).
     row("dump", Compare::Shape),
