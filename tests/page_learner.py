@@ -32,7 +32,7 @@ from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import Select  # noqa: E402
 
-from checks import check, summary  # noqa: E402
+from checks import check, run_parts, summary  # noqa: E402
 SHOTS = os.path.join(os.path.dirname(__file__), "..", "target", "page-check")
 
 # Every id a pane's header ever showed, from the page's very start.
@@ -1123,14 +1123,7 @@ def main():
              queue_scenario, monitor_tracking_and_pause, worker_memory]
     # Parts named after the directory run alone (for the one being worked on).
     wanted = sys.argv[2:]
-    for part in [p for p in parts if not wanted or p.__name__ in wanted]:
-        print(f"# {part.__name__.replace('_', ' ')}")
-        try:
-            part(url)
-        # A broken part is a failure, and the others still run (pagedriver's waits exit when
-        # they time out).
-        except (Exception, SystemExit) as e:
-            check(f"{part.__name__} ran to its end", False, repr(e)[:300])
+    run_parts([p for p in parts if not wanted or p.__name__ in wanted], url)
     httpd.shutdown()
     return summary()
 

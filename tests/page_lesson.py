@@ -27,7 +27,7 @@ from selenium.webdriver.common.keys import Keys  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(__file__), "..")
 EXAMPLE = os.path.join(ROOT, "docs", "lessons", "example.md")
-from checks import check, summary  # noqa: E402
+from checks import check, run_parts, summary  # noqa: E402
 
 
 def text(driver, selector):
@@ -255,12 +255,7 @@ def main():
     dist = sys.argv[1] if len(sys.argv) > 1 else "dist"
     httpd = pagedriver.serve(dist)
     url = f"http://127.0.0.1:{httpd.server_address[1]}/"
-    for part in [example_from_a_file, lesson_by_link_and_its_safety]:
-        print(f"# {part.__name__.replace('_', ' ')}")
-        try:
-            part(url)
-        except (Exception, SystemExit) as e:
-            check(f"{part.__name__} ran to its end", False, repr(e)[:300])
+    run_parts([example_from_a_file, lesson_by_link_and_its_safety], url)
     httpd.shutdown()
     return summary()
 
