@@ -920,12 +920,7 @@ impl Engine {
         self.tracking.configure(&self.config);
         self.lazyfree.configure(&self.config);
         self.apply_persistence_config();
-        let backlog_size = self.config.int("repl-backlog-size") as usize;
-        if let Some(backlog) = &mut self.replication.backlog {
-            if backlog.size() != backlog_size {
-                backlog.resize(backlog_size);
-            }
-        }
+        self.replication.configure(&self.config);
     }
 
     /// A command refused before it ran (INFO commandstats' `rejected_calls`).

@@ -188,6 +188,15 @@ impl Replication {
         }
     }
 
+    /// Takes the parameters as last set: a backlog that exists is resized to
+    /// `repl-backlog-size`, keeping the newest bytes.
+    pub(crate) fn configure(&mut self, config: &crate::Config) {
+        let size = config.int("repl-backlog-size") as usize;
+        if let Some(backlog) = self.backlog.as_mut().filter(|b| b.size() != size) {
+            backlog.resize(size);
+        }
+    }
+
     /// The current ID as text.
     pub fn replid_str(&self) -> &str {
         std::str::from_utf8(&self.replid).unwrap_or_default()
