@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::console::Line;
+use crate::scenario::Bilingual;
 use crate::share::ShareError;
 
 /// The first node's port; the others follow it.
@@ -54,6 +55,14 @@ pub enum ReplRequest {
     Share { page_url: String },
     /// A `#repl/...` location: the topology is built again from its journal.
     OpenLink { hash: String },
+    /// Opens the built-in scenario `id` that plays on nodes (its `nodes` is not 0 in the
+    /// scenario list) as a lesson: a fresh topology of its nodes, no step played, the clock
+    /// standing. `None` leaves the lesson: the topology stays as it is, to play on freely.
+    Lesson { id: Option<String> },
+    /// Goes to the lesson's state after `position` steps: forward by playing the steps
+    /// (each after the rest of the wait before it), backward by building the topology again
+    /// and replaying the steps before it.
+    LessonTo { position: usize },
 }
 
 /// What the worker answers.
@@ -75,8 +84,88 @@ pub struct Topology {
     pub nodes: Vec<NodeView>,
     /// Every pair of nodes, in port order.
     pub links: Vec<LinkView>,
-    /// Typed lines answered since the last topology.
+    /// Typed lines answered since the last topology (a lesson's commands among them, as
+    /// lines typed in their node's pane).
     pub answers: Vec<NodeAnswer>,
+    /// The lesson being played, when it changed since the last topology.
+    pub lesson: LessonUpdate,
+}
+
+/// A lesson's state, sent only when it changes (a tick that moves the clock within a wait
+/// changes nothing here: the wait's progress is `now_ms - wait.from_ms`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LessonUpdate {
+    #[default]
+    Unchanged,
+    /// No lesson is played (left, or the topology was rebuilt from a share link).
+    Closed,
+    Open(Box<LessonView>),
+}
+
+/// A lesson played on the topology: a built-in scenario with `nodes`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LessonView {
+    pub id: String,
+    pub title: Bilingual,
+    pub intro: Bilingual,
+    /// What to take away, shown after the last step.
+    pub lesson: Bilingual,
+    pub steps: Vec<LessonStep>,
+    /// Steps played so far.
+    pub position: usize,
+    /// One per step played, in order.
+    pub reports: Vec<LessonReport>,
+    /// The wait after the last step played, while the clock may run through it (the page's
+    /// speed applies; the clock stops at its end, so the lesson plays the same every time).
+    pub wait: Option<LessonWait>,
+}
+
+/// One step as the lesson's list shows it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LessonStep {
+    pub say: Bilingual,
+    /// The acting client's name, and the node its commands go to.
+    pub client: String,
+    pub port: u16,
+    /// What happens to the network and the nodes before its commands, as written
+    /// (`cut 6379 6380`, `stop 6379`).
+    pub network: Vec<String>,
+    /// Its commands as written.
+    pub run: Vec<String>,
+    /// The virtual time that passes after it, in milliseconds.
+    pub wait_ms: u64,
+}
+
+/// What a played step's commands answered.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LessonReport {
+    /// Virtual time since the lesson's start when its commands ran.
+    pub at_ms: u64,
+    pub commands: Vec<LessonCommand>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LessonCommand {
+    pub port: u16,
+    pub line: String,
+    /// The reply as redis-cli prints it (a blocking command's, once it came).
+    pub rendered: String,
+    /// What the lesson expected, if it said.
+    pub expected: Option<String>,
+}
+
+impl LessonCommand {
+    /// Whether the reply is what the lesson expected (true when it expected nothing).
+    pub fn as_expected(&self) -> bool {
+        self.expected.as_ref().is_none_or(|e| *e == self.rendered)
+    }
+}
+
+/// A wait in a lesson: from virtual `from_ms`, `ms` long.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LessonWait {
+    pub from_ms: u64,
+    pub ms: u64,
 }
 
 /// One node's card.

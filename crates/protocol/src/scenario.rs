@@ -88,6 +88,9 @@ impl Bilingual {
 pub struct ScenarioSummary {
     pub id: String,
     pub title: Bilingual,
+    /// The nodes it plays on: 0 for the console's one engine (the scenario player), 2 to 4
+    /// for a lesson of the Replication view (`repl::ReplRequest::Lesson`).
+    pub nodes: usize,
 }
 
 /// A scenario's texts and steps, sent once when it opens.

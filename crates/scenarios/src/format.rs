@@ -58,6 +58,7 @@ use std::ops::Range;
 
 use keyspace::cli::split_args;
 use keyspace::Config;
+use keyspace_protocol::repl::{FIRST_PORT, NODES_MAX};
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -273,6 +274,10 @@ pub struct Scenario {
     /// parameters Redis protects, such as `enable-debug-command`, can be given).
     pub config: Config,
     pub steps: Vec<Step>,
+    /// The nodes it plays on, `127.0.0.1:6379` upwards: 0 for one engine (the scenario
+    /// player), 2 to [`NODES_MAX`] for a lesson of the Replication view, whose steps may act on
+    /// the network and the nodes (`network`) and send each client's commands to its node.
+    pub nodes: usize,
 }
 
 impl Scenario {
@@ -337,6 +342,7 @@ struct RawScenario {
     round_trip: Option<Spanned<String>>,
     #[serde(default)]
     config: BTreeMap<String, Spanned<String>>,
+    nodes: Option<Spanned<i64>>,
     steps: Spanned<Vec<RawStep>>,
 }
 
@@ -396,6 +402,18 @@ pub fn parse(source: &str) -> Result<Scenario, ScenarioError> {
             "use lower-case letters, digits and dashes (it goes into links)".into(),
         ));
     }
+
+    let nodes = match &raw.nodes {
+        None => 0,
+        Some(n) if (2..=NODES_MAX as i64).contains(n.get_ref()) => *n.get_ref() as usize,
+        Some(n) => {
+            return Err(at(
+                n.span(),
+                "nodes".into(),
+                format!("2 to {NODES_MAX} nodes (127.0.0.1:{FIRST_PORT} upwards)"),
+            ))
+        }
+    };
 
     let mut clients = Vec::new();
     for (i, client) in raw.clients.get_ref().iter().enumerate() {
@@ -589,6 +607,7 @@ pub fn parse(source: &str) -> Result<Scenario, ScenarioError> {
         round_trip_ms,
         config,
         steps,
+        nodes,
     })
 }
 

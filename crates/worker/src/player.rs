@@ -215,6 +215,7 @@ fn list(sources: &[(String, String)]) -> Vec<ScenarioSummary> {
             Some(ScenarioSummary {
                 id: id.to_string(),
                 title: bilingual(&scenario.title),
+                nodes: scenario.nodes,
             })
         })
         .collect()

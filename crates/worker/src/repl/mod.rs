@@ -110,6 +110,7 @@ impl Topology {
             ReplRequest::Isolate { port, isolated } => self.act(Action::Isolate { port, isolated }),
             ReplRequest::Power { port, running } => self.act(Action::Power { port, running }),
             ReplRequest::Latency { ms } => self.act(Action::Latency { ms }),
+            ReplRequest::Lesson { .. } | ReplRequest::LessonTo { .. } => {}
         }
         ReplResponse::Topology(Box::new(self.view()))
     }
@@ -309,6 +310,7 @@ impl Topology {
             nodes,
             links,
             answers: std::mem::take(&mut self.answers),
+            lesson: keyspace_protocol::repl::LessonUpdate::Unchanged,
         }
     }
 
