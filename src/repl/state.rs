@@ -19,6 +19,8 @@ pub struct ReplState {
     pub link: RwSignal<Option<Result<String, ShareError>>>,
     /// A `#repl/...` link that could not be opened.
     pub refused: RwSignal<Option<ShareError>>,
+    /// A lesson that could not be opened, and why.
+    pub lesson_unavailable: RwSignal<Option<String>>,
     /// A tick was sent and not answered: the next waits.
     pub(crate) ticking: StoredValue<bool>,
     /// The view was opened once (the worker holds a topology).
@@ -32,6 +34,7 @@ impl ReplState {
             logs: RwSignal::new(BTreeMap::new()),
             link: RwSignal::new(None),
             refused: RwSignal::new(None),
+            lesson_unavailable: RwSignal::new(None),
             ticking: StoredValue::new(false),
             opened: StoredValue::new(false),
         }
@@ -61,6 +64,7 @@ impl ReplState {
             }
             ReplResponse::Shared(link) => self.link.set(Some(link)),
             ReplResponse::LinkRefused(error) => self.refused.set(Some(error)),
+            ReplResponse::LessonUnavailable(reason) => self.lesson_unavailable.set(Some(reason)),
         }
     }
 }
