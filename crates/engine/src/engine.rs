@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, VecDeque};
 use crate::acl::Acl;
 use crate::blocking::{Blocked, BlockingState};
 use crate::clock::Clock;
-use crate::cmd::info::OpsSamples;
+use crate::cmd::info::Instantaneous;
 use crate::config::Config;
 use crate::db::{Db, WrittenKeys};
 use crate::error::Error;
@@ -200,6 +200,14 @@ pub struct Stats {
     pub expire_cycle_time_used_us: u64,
     /// Per command, under Redis's full name (`config|get`): INFO commandstats.
     pub commandstats: BTreeMap<String, CommandStat>,
+    /// Bytes read from clients and written to them, as the front end tells them
+    /// ([`Engine::count_net`]), apart from the replication links' below.
+    pub net_input_bytes: u64,
+    pub net_output_bytes: u64,
+    /// Bytes read from this replica's primary (its stream and a full sync's snapshot), and
+    /// written to this primary's replicas.
+    pub net_repl_input_bytes: u64,
+    pub net_repl_output_bytes: u64,
 }
 
 /// One command's counters, as INFO commandstats prints them.
@@ -263,8 +271,8 @@ pub struct Engine {
     pub(crate) latency: LatencyMonitor,
     /// When the engine started (Unix ms), for INFO's uptime.
     pub(crate) started_ms: u64,
-    /// Recent commands-per-second samples for `instantaneous_ops_per_sec`.
-    pub(crate) ops_samples: OpsSamples,
+    /// Recent per-second samples for INFO's `instantaneous_*` figures.
+    pub(crate) instantaneous: Instantaneous,
     /// Every subscription, by channel and pattern (`crate::pubsub`).
     pub(crate) pubsub: PubSub,
     /// Who WATCHes each key (`crate::transaction`).
@@ -354,7 +362,7 @@ impl Engine {
             slowlog: Slowlog::default(),
             latency: LatencyMonitor::default(),
             started_ms: now_ms,
-            ops_samples: OpsSamples::default(),
+            instantaneous: Instantaneous::default(),
             pubsub: PubSub::default(),
             watched_keys: WatchedKeys::default(),
             blocking: BlockingState::default(),
@@ -387,6 +395,24 @@ impl Engine {
         engine.sample_resident_memory(true);
         engine.follow_configured_master();
         engine
+    }
+
+    /// The front end read `read` bytes from client `id` and wrote `written` to it (Redis
+    /// counts them in `readQueryFromClient` and `writeToClient`): bytes from a replica's
+    /// master client are the replication link's, the rest the clients'. What a primary
+    /// writes to its replicas the engine counts itself as it queues it (the stream and
+    /// snapshots, not the `+FULLRESYNC` line Redis leaves out). INFO stats' `total_net_*`
+    /// and `instantaneous_*_kbps` add them up.
+    pub fn count_net(&mut self, id: ClientId, read: usize, written: usize) {
+        let (read, written) = (read as u64, written as u64);
+        if self.is_master_client(id) {
+            self.stats.net_repl_input_bytes += read;
+        } else {
+            self.stats.net_input_bytes += read;
+        }
+        if !self.is_replica(id) {
+            self.stats.net_output_bytes += written;
+        }
     }
 
     /// A new client: RESP2, database 0, no name.
@@ -995,8 +1021,15 @@ impl Engine {
         self.migrate.close_timed_out(self.now_ms / 1000);
         self.replication_tick();
         let now_us = self.clock.elapsed_us();
-        self.ops_samples
-            .track(now_us, self.stats.total_commands_processed);
+        let s = &self.stats;
+        let readings = [
+            s.total_commands_processed,
+            s.net_input_bytes + s.net_repl_input_bytes,
+            s.net_output_bytes + s.net_repl_output_bytes,
+            s.net_repl_input_bytes,
+            s.net_repl_output_bytes,
+        ];
+        self.instantaneous.track(now_us, readings);
         // A pause past its deadline ends here; what it held runs, as Redis runs its
         // unblocked clients before it sleeps.
         self.check_pause_timeout();

@@ -493,10 +493,10 @@ async fn serve(shared: Rc<Shared>, mut socket: TcpStream) {
                 Ok(0) | Err(_) => break,
                 Ok(n) => {
                     connection.parser.feed(&input[..n]);
-                    connection.run(&shared)
+                    connection.run(&shared, n)
                 }
             },
-            () = waker.notified() => connection.run(&shared),
+            () = waker.notified() => connection.run(&shared, 0),
         };
         if !connection.output.is_empty() {
             if socket.write_all(&connection.output).await.is_err() {
@@ -538,10 +538,16 @@ impl Connection {
     /// Under one lock: writes what arrived in the outbox, then runs every complete request
     /// buffered, encoding each reply with the client's protocol as it stands after the
     /// command (HELLO changes it). True when the connection must close: QUIT, a protocol
-    /// error, or the client is gone from the engine.
-    fn run(&mut self, shared: &Shared) -> bool {
+    /// error, or the client is gone from the engine. `read` bytes were just read (0 when
+    /// woken): they and the replies' bytes are counted for INFO.
+    fn run(&mut self, shared: &Shared, read: usize) -> bool {
         let mut state = shared.lock();
+        // Read before the requests run (INFO counts its own), written after.
+        state.engine.count_net(self.id, read, 0);
+        let queued = self.output.len();
         let closing = self.run_locked(&mut state.engine);
+        let written = self.output.len() - queued;
+        state.engine.count_net(self.id, 0, written);
         // About to wait for the next read: Redis's `beforeSleep`, whose fast expire cycle
         // runs before the log is written and the replies go out.
         state.engine.before_sleep();

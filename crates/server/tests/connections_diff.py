@@ -9,7 +9,8 @@ on this host's other address, and on each: fills the clients, opens one more (re
 no password (refused by protected mode), lowers maxclients with CONFIG SET and opens one more,
 then reads INFO's rejected_connections, total_connections_received, connected_clients and
 maxclients. Every byte a refused connection receives, and every reply, must be the same on
-both. Prints one line per check, then `N passed, N failed`; exits 1 when anything differs.
+both. Then the bytes INFO counts as read from and written to clients (total_net_input_bytes,
+total_net_output_bytes) over a few commands, a pipeline and an inline command. Prints one line per check, then `N passed, N failed`; exits 1 when anything differs.
 Without an address other than loopback, the protected-mode step is left out (and said so).
 """
 import shutil
@@ -95,6 +96,29 @@ def scenario(port, other):
     return seen
 
 
+def net_bytes(port):
+    """What INFO's byte counters moved by over a fixed exchange: read, and written less the
+    first INFO's own reply (whose length differs between servers)."""
+    sock = socket.create_connection(("127.0.0.1", port))
+    names = ["total_net_input_bytes", "total_net_output_bytes"]
+    first = command(sock, "INFO", "stats")
+    fields = dict(line.split(":", 1) for line in first.decode().split("\r\n") if ":" in line)
+    before = [int(fields[n]) for n in names]
+    command(sock, "SET", "k", "a value")
+    command(sock, "GET", "k")
+    command(sock, "MGET", "k", "nothing")
+    sock.sendall(b"PING\r\n")
+    sock.recv(100)
+    sock.sendall(b"*1\r\n$4\r\nPING\r\n*2\r\n$4\r\nECHO\r\n$2\r\nhi\r\n")
+    got = b""
+    while got.count(b"\r\n") < 3:
+        got += sock.recv(100)
+    after = info_fields(sock, names)
+    sock.close()
+    return {"read": int(after[names[0]]) - before[0],
+            "written less the first INFO": int(after[names[1]]) - before[1] - len(first)}
+
+
 def main():
     if len(sys.argv) not in (2, 3):
         sys.exit(__doc__)
@@ -111,6 +135,8 @@ def main():
         procs.append(start([sys.argv[1], "--port", str(ours_port), "--dir", dirs[1]] + common, ours_port))
         expected = scenario(redis_port, other)
         got = scenario(ours_port, other)
+        expected.append(("INFO's bytes read and written", net_bytes(redis_port)))
+        got.append(("INFO's bytes read and written", net_bytes(ours_port)))
     finally:
         for proc in procs:
             proc.kill()

@@ -195,6 +195,15 @@ def run(primary, replica, binary, work):
     check("full sync: one full sync on redis-server", full == 1, "sync_full=%d" % full)
     same_data("full sync (EOF-marked snapshot)", primary, replica)
     check("full sync: the old key flushed", r.exists("old") == 0)
+    for _ in range(3):
+        sent = p.info("stats")["total_net_repl_output_bytes"]
+        received = r.info("stats")["total_net_repl_input_bytes"]
+        if sent == received:
+            break
+        time.sleep(0.2)
+    check("full sync: the bytes redis-server wrote are the bytes read "
+          "(total_net_repl_output_bytes, _input_bytes)", sent == received and sent > 0,
+          "%d written, %d read" % (sent, received))
     # With Redis's default repl-diskless-load (disabled) the snapshot is the replica's file
     # before it is loaded: the replica's dbfilename now holds what the primary sent.
     dump = os.path.join(work, "replica", "replica.rdb")

@@ -60,6 +60,18 @@ def log_has(path, text):
     return log_count(path, text) > 0
 
 
+def net_repl_bytes(primary, replica):
+    """The primary's total_net_repl_output_bytes and the replica's _input_bytes, read again
+    (up to three times) if a ping went out between the two reads."""
+    for _ in range(3):
+        sent = primary.info("stats")["total_net_repl_output_bytes"]
+        received = replica.info("stats")["total_net_repl_input_bytes"]
+        if sent == received:
+            break
+        time.sleep(0.2)
+    return sent, received
+
+
 def live_writes(r):
     """Writes of every propagated kind, in several databases."""
     r.set("live:ex", "v", ex=1000)
@@ -130,6 +142,10 @@ def main():
         checks.check("the key that expired on the primary was deleted on the replica too",
                      p.dbsize() == r.dbsize() and not p.exists("live:short"),
                      "%d and %d keys" % (p.dbsize(), r.dbsize()))
+        sent, received = net_repl_bytes(p, r)
+        checks.check("the bytes written to the replica are the bytes it read "
+                     "(total_net_repl_output_bytes, _input_bytes)", sent == received and sent > 0,
+                     "%d written, %d read" % (sent, received))
 
         # A short cut: the replica stopped, its link killed, writes made meanwhile.
         os.kill(replica.proc.pid, signal.SIGSTOP)

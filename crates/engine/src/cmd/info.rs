@@ -9,8 +9,6 @@
 //! CPU time is the monotonic time spent running commands, the one CPU figure the engine can
 //! measure without reading a system clock.
 
-use std::collections::VecDeque;
-
 use crate::engine::{Call, Engine};
 use crate::memory::{self, bytes_to_human};
 use crate::pubsub::Kind;
@@ -113,39 +111,60 @@ impl Engine {
     }
 }
 
-/// Redis's `trackInstantaneousMetric`: every 100 ms (of the monotonic timer, checked on
-/// `tick`) the rate since the last sample goes into a ring of 16, and the figure is their mean.
+/// Redis's `trackInstantaneousMetric`, for each of its metrics: every 100 ms (of the
+/// monotonic timer, checked on `tick`) the rate of each since the last sample goes into a
+/// ring of 16, and a figure is the ring's sum over 16 (`getInstantaneousMetric`: the ring
+/// starts as zeros, so the figure climbs over its first 1.6 seconds as Redis's does).
 #[derive(Clone, Debug, Default)]
-pub(crate) struct OpsSamples {
+pub(crate) struct Instantaneous {
     last_us: u64,
-    last_commands: u64,
-    samples: VecDeque<u64>,
+    last: [u64; METRICS],
+    samples: [[u64; Instantaneous::SAMPLES]; METRICS],
+    at: usize,
 }
 
-impl OpsSamples {
+/// What [`Instantaneous`] samples.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Metric {
+    Commands,
+    /// Bytes read, replication links' included (`instantaneous_input_kbps`).
+    NetInput,
+    NetOutput,
+    /// Bytes read from a primary (`instantaneous_input_repl_kbps`).
+    ReplInput,
+    /// Bytes written to replicas.
+    ReplOutput,
+}
+
+const METRICS: usize = 5;
+
+impl Instantaneous {
     const PERIOD_US: u64 = 100_000;
     const SAMPLES: usize = 16;
 
-    pub(crate) fn track(&mut self, now_us: u64, commands: u64) {
+    /// Samples the readings, in [`Metric`]'s order, if a period has passed.
+    pub(crate) fn track(&mut self, now_us: u64, readings: [u64; METRICS]) {
         let elapsed = now_us.saturating_sub(self.last_us);
         if elapsed < Self::PERIOD_US {
             return;
         }
-        let ops = commands.saturating_sub(self.last_commands) * 1_000_000 / elapsed;
-        if self.samples.len() == Self::SAMPLES {
-            self.samples.pop_front();
+        for (metric, reading) in readings.into_iter().enumerate() {
+            let rate = reading.saturating_sub(self.last[metric]) * 1_000_000 / elapsed;
+            self.samples[metric][self.at] = rate;
+            self.last[metric] = reading;
         }
-        self.samples.push_back(ops);
+        self.at = (self.at + 1) % Self::SAMPLES;
         self.last_us = now_us;
-        self.last_commands = commands;
     }
 
-    /// The mean of the samples.
-    pub(crate) fn per_sec(&self) -> u64 {
-        match self.samples.len() {
-            0 => 0,
-            n => self.samples.iter().sum::<u64>() / n as u64,
-        }
+    /// Per second, over the last 16 samples.
+    pub(crate) fn per_sec(&self, metric: Metric) -> u64 {
+        self.samples[metric as usize].iter().sum::<u64>() / Self::SAMPLES as u64
+    }
+
+    /// Kilobytes per second as INFO prints them (`%.2f` of bytes over 1024).
+    fn kbps(&self, metric: Metric) -> String {
+        format!("{:.2}", self.per_sec(metric) as f32 / 1024.0)
     }
 }
 
@@ -463,6 +482,7 @@ fn persistence(engine: &Engine) -> Fields {
 
 fn stats(engine: &Engine) -> Fields {
     let s = &engine.stats;
+    let inst = &engine.instantaneous;
     let zero = || "0".to_string();
     let pubsub = |kind| engine.pubsub.count(kind).to_string();
     fields([
@@ -476,16 +496,34 @@ fn stats(engine: &Engine) -> Fields {
         ),
         (
             "instantaneous_ops_per_sec",
-            engine.ops_samples.per_sec().to_string(),
+            engine.instantaneous.per_sec(Metric::Commands).to_string(),
         ),
-        ("total_net_input_bytes", zero()),
-        ("total_net_output_bytes", zero()),
-        ("total_net_repl_input_bytes", zero()),
-        ("total_net_repl_output_bytes", zero()),
-        ("instantaneous_input_kbps", "0.00".into()),
-        ("instantaneous_output_kbps", "0.00".into()),
-        ("instantaneous_input_repl_kbps", "0.00".into()),
-        ("instantaneous_output_repl_kbps", "0.00".into()),
+        (
+            "total_net_input_bytes",
+            (s.net_input_bytes + s.net_repl_input_bytes).to_string(),
+        ),
+        (
+            "total_net_output_bytes",
+            (s.net_output_bytes + s.net_repl_output_bytes).to_string(),
+        ),
+        (
+            "total_net_repl_input_bytes",
+            s.net_repl_input_bytes.to_string(),
+        ),
+        (
+            "total_net_repl_output_bytes",
+            s.net_repl_output_bytes.to_string(),
+        ),
+        ("instantaneous_input_kbps", inst.kbps(Metric::NetInput)),
+        ("instantaneous_output_kbps", inst.kbps(Metric::NetOutput)),
+        (
+            "instantaneous_input_repl_kbps",
+            inst.kbps(Metric::ReplInput),
+        ),
+        (
+            "instantaneous_output_repl_kbps",
+            inst.kbps(Metric::ReplOutput),
+        ),
         ("rejected_connections", s.rejected_connections.to_string()),
         ("sync_full", engine.replication.master.sync_full.to_string()),
         (

@@ -216,8 +216,19 @@ impl Engine {
         self.feed_replicas(bytes);
     }
 
-    /// Bytes for a replica's connection, written as they are.
+    /// Bytes for a replica's connection, written as they are: the stream, a snapshot,
+    /// counted as written to replicas (`total_net_repl_output_bytes`) as they are queued.
     pub(crate) fn send_raw(&mut self, id: ClientId, bytes: Vec<u8>) {
+        if self.clients.contains_key(&id) {
+            self.stats.net_repl_output_bytes += bytes.len() as u64;
+        }
+        self.send_line(id, bytes);
+    }
+
+    /// What Redis writes with a direct socket call that its byte counts leave out: the
+    /// `+FULLRESYNC` or `+CONTINUE` line, the newline that keeps a waiting replica's link
+    /// alive.
+    fn send_line(&mut self, id: ClientId, bytes: Vec<u8>) {
         if let Some(c) = self.clients.get_mut(&id) {
             c.outbox.push_back(Reply::Raw(bytes));
             self.woken.push(id);
@@ -344,7 +355,7 @@ impl Engine {
             c.replica = true;
         }
         let len = missing.len();
-        self.send_raw(id, line.into_bytes());
+        self.send_line(id, line.into_bytes());
         if !missing.is_empty() {
             self.send_raw(id, missing);
         }
@@ -420,7 +431,7 @@ impl Engine {
                 link.state = Some(ReplicaState::SendBulk);
             }
             if !pre_psync {
-                self.send_raw(
+                self.send_line(
                     id,
                     format!("+FULLRESYNC {replid} {offset}\r\n").into_bytes(),
                 );
@@ -676,7 +687,7 @@ impl Engine {
             .map(|(id, _)| *id)
             .collect();
         for id in presync {
-            self.send_raw(id, b"\n".to_vec());
+            self.send_line(id, b"\n".to_vec());
         }
         let timeout = self.config.int("repl-timeout") as u64;
         let timed_out: Vec<ClientId> = self

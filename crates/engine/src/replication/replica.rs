@@ -427,6 +427,11 @@ impl Engine {
 
     /// Bytes to send to the primary now, taken.
     pub fn master_link_output(&mut self) -> Vec<u8> {
+        // What the master client writes (REPLCONF ACK) counts as written to a client; the
+        // handshake's requests, written by Redis with blocking calls, do not.
+        if self.replica.state == LinkState::Connected {
+            self.stats.net_output_bytes += self.replica.output.len() as u64;
+        }
         std::mem::take(&mut self.replica.output)
     }
 
@@ -631,7 +636,12 @@ impl Engine {
 
     /// Reads the snapshot; once it is whole, loads it and starts the stream.
     fn read_payload(&mut self) -> Result<(), String> {
+        // The snapshot's bytes count as read from the primary as they are taken (Redis's
+        // `readSyncBulkPayload`); the handshake's replies before it, read with blocking
+        // calls, do not.
+        let before = self.replica.input.len();
         let taken = self.replica.payload.take(&mut self.replica.input);
+        self.stats.net_repl_input_bytes += (before - self.replica.input.len()) as u64;
         let rdb = match taken {
             Ok(Some(rdb)) => rdb,
             Ok(None) => return Ok(()),
@@ -789,6 +799,7 @@ impl Engine {
         };
         master.last_interaction_ms = self.now_ms;
         master.read_reploff += bytes.len() as i64;
+        self.stats.net_repl_input_bytes += bytes.len() as u64;
         master.parser.feed(bytes);
         master.unapplied.extend_from_slice(bytes);
         let id = master.id;

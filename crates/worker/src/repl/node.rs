@@ -20,7 +20,7 @@ use keyspace_protocol::repl::{
 use super::migrate::{Lent, NodeOutbound};
 use super::network::Port;
 use crate::persistence::{self, StoreOp, Stored};
-use crate::session::{print, prompt_at};
+use crate::session::{count_replies, count_request, print, prompt_at};
 
 /// Where a node's pane connects from: a port per client id, as redis-cli's would have.
 const PANE_PORTS: u64 = 50_000;
@@ -171,6 +171,7 @@ impl Node {
             Some(argv) if argv.is_empty() => return None,
             Some(argv) => {
                 let raw = cli::prints_raw(&argv);
+                count_request(engine, client, &argv);
                 let outcome = engine.execute(client, &argv);
                 if matches!(outcome, Outcome::Blocked) {
                     self.waiting = Some((seq, echo));
@@ -179,6 +180,7 @@ impl Node {
                 let mut replies = outcome.into_replies();
                 replies.extend(engine.drain(client));
                 let protocol = engine.client(client).map_or(2, |c| c.protocol);
+                count_replies(engine, client, &replies, protocol);
                 for reply in &replies {
                     print(reply, protocol, raw, &mut lines);
                 }
@@ -240,6 +242,7 @@ impl Node {
             return;
         }
         let protocol = engine.client(client).map_or(2, |c| c.protocol);
+        count_replies(engine, client, &replies, protocol);
         let mut lines = Vec::new();
         for reply in &replies {
             print(reply, protocol, false, &mut lines);

@@ -580,3 +580,30 @@ fn a_lesson_clock_runs_only_through_its_waits() {
 
 /// A tick longer than any lesson's wait.
 const TICK_PAST: u64 = 9_000;
+
+/// INFO stats' byte counters: a pane's lines count as what redis-cli would have sent and
+/// read, and what crosses a replication link counts on both ends alike.
+#[test]
+fn info_counts_the_bytes_of_panes_and_links() {
+    let stat = |page: &mut Page, port: u16, name: &str| -> u64 {
+        let lines = page.text(port, "INFO stats");
+        let prefix = format!("{name}:");
+        (lines.iter())
+            .find_map(|l| l.strip_prefix(&prefix).map(|v| v.trim().parse().unwrap()))
+            .unwrap_or_else(|| panic!("no {name} in {lines:?}"))
+    };
+    let mut page = Page::new();
+    // `+OK\r\n` (5 bytes) written, INFO's own reply not yet; then
+    // `*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n` (27 bytes) and two `INFO stats` (25 each)
+    // read, each INFO counted before it runs.
+    page.text(6379, "SET k v");
+    assert_eq!(stat(&mut page, 6379, "total_net_output_bytes"), 5);
+    assert_eq!(stat(&mut page, 6379, "total_net_input_bytes"), 77);
+    assert_eq!(page.text(6380, "REPLICAOF 127.0.0.1 6379"), ["OK"]);
+    page.wait(8000);
+    page.text(6379, "SET b 2");
+    page.wait(1000);
+    let sent = stat(&mut page, 6379, "total_net_repl_output_bytes");
+    let read = stat(&mut page, 6380, "total_net_repl_input_bytes");
+    assert!(sent > 0 && sent == read, "{sent} written, {read} read");
+}

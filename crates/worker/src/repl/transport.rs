@@ -291,6 +291,7 @@ impl Transport {
         }
         let mut moved = false;
         if !out.is_empty() {
+            engine.count_net(client, 0, out.len());
             net.send(
                 now_ms,
                 conn.id,
@@ -342,6 +343,7 @@ impl Transport {
             }
         };
         parser.feed(&bytes);
+        engine.count_net(client, bytes.len(), 0);
         // Nothing more is read after a request that could not be parsed: the connection is
         // closed once its error is sent (`flush`).
         if !conn.close_after_replies {

@@ -51,8 +51,8 @@ mod replies;
 mod tests;
 
 pub(crate) use panes::prompt_at;
-pub(crate) use replies::print;
 pub use replies::PAGE;
+pub(crate) use replies::{count_replies, count_request, print};
 
 /// An engine with the console's clients, and the long replies the page may page through.
 pub struct Session {

@@ -22,7 +22,7 @@ use keyspace_protocol::inspect::InspectQuery;
 use keyspace_protocol::keys::KeyQuery;
 use keyspace_protocol::Response;
 
-use super::replies::{print, print_resp, print_unasked, value};
+use super::replies::{count_replies, count_request, print, print_resp, print_unasked, value};
 use super::Session;
 use crate::inspect::Snapshot;
 use crate::server;
@@ -194,6 +194,7 @@ impl Session {
                 let reads_stream = job.reads_stream.take();
                 let replies = self.engine.drain(client);
                 let protocol = self.protocol(client);
+                count_replies(&mut self.engine, client, &replies, protocol);
                 let job = self.panes[at].jobs.front_mut().expect("the front job");
                 for reply in &replies {
                     print(reply, protocol, false, &mut job.out);
@@ -260,6 +261,7 @@ impl Session {
                 self.snapshot_due |= argv
                     .first()
                     .is_some_and(|name| name.eq_ignore_ascii_case(b"debug"));
+                count_request(&mut self.engine, client, &argv);
                 let outcome = self.engine.execute(client, &argv);
                 blocked = matches!(outcome, keyspace::Outcome::Blocked);
                 let mut replies = outcome.into_replies();
@@ -267,6 +269,7 @@ impl Session {
                     replies.extend(self.engine.drain(client));
                 }
                 let protocol = self.protocol(client);
+                count_replies(&mut self.engine, client, &replies, protocol);
                 if self.show_resp {
                     print_resp(&argv, &replies, protocol, &mut out);
                 }
@@ -335,6 +338,7 @@ impl Session {
             }
             let pane = self.panes[at].id;
             let protocol = self.protocol(client);
+            count_replies(&mut self.engine, client, &replies, protocol);
             let mut lines = Vec::new();
             for reply in &replies {
                 print_unasked(reply, protocol, &mut lines);

@@ -2,8 +2,9 @@
 //! raw where redis-cli prints raw), with the RESP bytes before them when the raw RESP view is
 //! on, and a page at a time. Long replies stay here: the page gets the first [`PAGE`] lines and
 //! asks for more, so a `KEYS *` over a million keys never crosses to the page whole.
+//! And what the bytes of a request and its replies would have been on a socket, for INFO.
 
-use keyspace::{cli, Reply};
+use keyspace::{cli, ClientId, Engine, Reply};
 use keyspace_protocol::console::{Line, LineKind, ReplyPage, ReplyValue};
 
 use super::Session;
@@ -41,6 +42,28 @@ impl Session {
             .map(|(_, lines)| lines.iter().skip(from).take(PAGE).cloned().collect())
             .unwrap_or_default()
     }
+}
+
+/// Counts a typed line as read from `client`: the request redis-cli would have sent (INFO's
+/// `total_net_input_bytes`). Before the command runs, so that INFO counts its own.
+pub(crate) fn count_request(engine: &mut Engine, client: ClientId, argv: &[Vec<u8>]) {
+    let mut request = Vec::new();
+    keyspace::resp::encode_request(&mut request, argv);
+    engine.count_net(client, request.len(), 0);
+}
+
+/// Counts `replies` as written to `client` in `protocol` (INFO's `total_net_output_bytes`).
+pub(crate) fn count_replies(
+    engine: &mut Engine,
+    client: ClientId,
+    replies: &[Reply],
+    protocol: u8,
+) {
+    let mut bytes = Vec::new();
+    for reply in replies {
+        reply.encode(protocol, &mut bytes);
+    }
+    engine.count_net(client, 0, bytes.len());
 }
 
 /// A reply's printed lines, as redis-cli prints it.
