@@ -25,6 +25,15 @@ fn main() {
             std::process::exit(1);
         }
     };
+    if scenario.nodes > 0 {
+        // Its nodes and network are the Replication view's, which the worker holds.
+        eprintln!(
+            "{} plays on {} nodes: `LESSON_TRANSCRIPT=1 cargo test -p keyspace-worker lesson \
+             -- --nocapture` plays the built-in lessons and prints each step",
+            scenario.id, scenario.nodes
+        );
+        std::process::exit(1);
+    }
     let mut runner = Runner::new(scenario);
     while let Some(report) = runner.step() {
         println!("== step {} at {} ms", report.step + 1, report.at_ms);
