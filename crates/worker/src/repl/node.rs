@@ -12,7 +12,7 @@ use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 
 use keyspace::{cli, ClientId, Engine, ManualClock, Outcome};
-use keyspace_protocol::console::Line;
+use keyspace_protocol::console::{help_topic, Line};
 use keyspace_protocol::repl::{
     Backlog, Figures, MasterSide, NodeAnswer, NodeView, ReplicaSide, Role,
 };
@@ -158,6 +158,11 @@ impl Node {
     /// Whether the line shut the node down is [`Node::shut_down`]'s to say.
     pub(super) fn run(&mut self, seq: u64, line: &str) -> Option<NodeAnswer> {
         let echo = format!("{} {line}", self.prompt());
+        // redis-cli answers `help` itself, connected or not.
+        if let Some(topic) = help_topic(line) {
+            let lines = help_lines(topic).into_iter();
+            return Some(self.answer(seq, echo, lines.map(|l| Line::classify(l, false)).collect()));
+        }
         let (Some(engine), Some(client)) = (self.engine.as_mut(), self.pane) else {
             let refused = format!(
                 "Could not connect to Redis at {}: Connection refused",
@@ -278,6 +283,45 @@ impl Node {
     pub(super) fn offset(&mut self) -> Option<u64> {
         self.engine.as_mut().map(|e| figures(e).offset)
     }
+}
+
+/// What redis-cli 7.0 prints for `help` (its banner), `help <command>` and `help @<group>`
+/// (each command's syntax, summary and version, and its group when one command was asked
+/// for), without its colours; nothing for a topic it does not know. In English, as redis-cli
+/// prints it: the console's own `help` is the one that speaks the page's language.
+fn help_lines(topic: &str) -> Vec<String> {
+    if topic.is_empty() {
+        return [
+            "redis-cli 7.0.15",
+            "To get help about Redis commands type:",
+            "      \"help @<group>\" to get a list of commands in <group>",
+            "      \"help <command>\" for help on <command>",
+            "      \"help <tab>\" to get a list of possible help topics",
+            "      \"quit\" to exit",
+            "",
+            "To set redis-cli preferences:",
+            "      \":set hints\" enable online hints",
+            "      \":set nohints\" disable online hints",
+            "Set your preferences in ~/.redisclirc",
+        ]
+        .map(String::from)
+        .to_vec();
+    }
+    let group = !topic.starts_with('@');
+    let mut lines = Vec::new();
+    for doc in crate::help::topic_docs(topic) {
+        lines.push(String::new());
+        lines.push(format!("  {}", doc.syntax));
+        lines.push(format!("  summary: {}", doc.summary_en));
+        lines.push(format!("  since: {}", doc.since));
+        if group {
+            lines.push(format!("  group: {}", doc.group));
+        }
+    }
+    if !lines.is_empty() {
+        lines.push(String::new());
+    }
+    lines
 }
 
 /// The card's figures, from INFO's replication and stats sections.

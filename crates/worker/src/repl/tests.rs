@@ -607,3 +607,27 @@ fn info_counts_the_bytes_of_panes_and_links() {
     let read = stat(&mut page, 6380, "total_net_repl_input_bytes");
     assert!(sent > 0 && sent == read, "{sent} written, {read} read");
 }
+
+/// `help` in a node's console is redis-cli's own, as it prints it, even to a stopped node.
+#[test]
+fn help_in_a_nodes_console_is_redis_clis() {
+    let mut page = Page::new();
+    let set = page.text(6380, "help set");
+    assert_eq!(set[0], "");
+    assert!(set[1].starts_with("  SET key value"), "{set:?}");
+    // The summary is the page's own (English) one.
+    assert!(set[2].starts_with("  summary: "), "{set:?}");
+    assert_eq!(set[3..], ["  since: 1.0.0", "  group: string", ""]);
+    assert_eq!(page.text(6380, "help")[0], "redis-cli 7.0.15");
+    let group = page.text(6379, "help @hyperloglog");
+    assert!(group.iter().any(|l| l.starts_with("  PFADD ")), "{group:?}");
+    assert!(
+        !group.iter().any(|l| l.starts_with("  group:")),
+        "{group:?}"
+    );
+    page.ask(ReplRequest::Power {
+        port: 6380,
+        running: false,
+    });
+    assert_eq!(page.text(6380, "help get")[1], "  GET key");
+}
