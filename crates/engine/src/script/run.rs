@@ -63,8 +63,13 @@ impl Engine {
     pub(crate) fn start_script(&mut self, caller: ClientId, run: ScriptRun<'_>) -> CommandResult {
         let compat = run.script_flags & flags::EVAL_COMPAT != 0;
         let declared = |f: u32| !compat && run.script_flags & f != 0;
-        if !compat && self.stale_replica() && !declared(flags::ALLOW_STALE) {
-            return Err(Error::ScriptMasterDown);
+        if self.stale_replica() && !declared(flags::ALLOW_STALE) {
+            // A script without a shebang gets the plain MASTERDOWN, one with flags the words
+            // about `allow-stale`.
+            return Err(match compat {
+                true => Error::MasterDown,
+                false => Error::ScriptMasterDown,
+            });
         }
         if !compat && !declared(flags::NO_WRITES) {
             if self.has_master()
@@ -573,6 +578,12 @@ impl Engine {
         };
         if spec.has(flag::NOSCRIPT) && !self.scripting.disable_deny_script {
             let text = "This Redis command is not allowed from script";
+            return Err(self.refuse_in_script(Some(&name), text));
+        }
+        // A script flagged `allow-stale` runs on a stale replica, but only the commands that
+        // may (`scriptVerifyAllowStale`).
+        if self.stale_replica() && !spec.has(flag::STALE) {
+            let text = "Can not execute the command on a stale replica";
             return Err(self.refuse_in_script(Some(&name), text));
         }
         if let Err(text) = self.check_permissions_in_script(spec, argv, &name) {
