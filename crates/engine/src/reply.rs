@@ -109,16 +109,28 @@ impl Reply {
     /// numbers and verbatim strings become bulk strings, pushes become arrays, and the two
     /// nulls keep their RESP2 shapes (`$-1` for a missing string, `*-1` for a missing array).
     pub fn encode(&self, protocol: u8, out: &mut Vec<u8>) {
+        self.encode_into(protocol, out);
+    }
+
+    /// How many bytes [`Reply::encode`] would write, counted without writing them (the
+    /// page's INFO byte counts, for a reply of any size).
+    pub fn encoded_len(&self, protocol: u8) -> usize {
+        let mut count = Count(0);
+        self.encode_into(protocol, &mut count);
+        count.0
+    }
+
+    fn encode_into<S: Sink>(&self, protocol: u8, out: &mut S) {
         let resp3 = protocol >= 3;
         match self {
             Reply::Simple(s) => status_line(out, b'+', s),
             Reply::Error(e) => status_line(out, b'-', e),
             Reply::Integer(n) => line(out, b':', n.to_string().as_bytes()),
             Reply::Bulk(b) => bulk(out, b),
-            Reply::Null if resp3 => out.extend_from_slice(b"_\r\n"),
-            Reply::Null => out.extend_from_slice(b"$-1\r\n"),
-            Reply::NullArray if resp3 => out.extend_from_slice(b"_\r\n"),
-            Reply::NullArray => out.extend_from_slice(b"*-1\r\n"),
+            Reply::Null if resp3 => out.put(b"_\r\n"),
+            Reply::Null => out.put(b"$-1\r\n"),
+            Reply::NullArray if resp3 => out.put(b"_\r\n"),
+            Reply::NullArray => out.put(b"*-1\r\n"),
             Reply::Array(items) => aggregate(out, b'*', items, protocol),
             Reply::Set(items) => aggregate(out, if resp3 { b'~' } else { b'*' }, items, protocol),
             Reply::Push(items) => aggregate(out, if resp3 { b'>' } else { b'*' }, items, protocol),
@@ -130,29 +142,27 @@ impl Reply {
                 };
                 line(out, kind, len.to_string().as_bytes());
                 for (k, v) in pairs {
-                    k.encode(protocol, out);
-                    v.encode(protocol, out);
+                    k.encode_into(protocol, out);
+                    v.encode_into(protocol, out);
                 }
             }
             Reply::Double(d) if resp3 => line(out, b',', format_double(*d).as_bytes()),
             Reply::Double(d) => bulk(out, format_double(*d).as_bytes()),
             Reply::HumanDouble(d) if resp3 => line(out, b',', format_human(*d).as_bytes()),
             Reply::HumanDouble(d) => bulk(out, format_human(*d).as_bytes()),
-            Reply::Boolean(b) if resp3 => {
-                out.extend_from_slice(if *b { b"#t\r\n" } else { b"#f\r\n" })
-            }
+            Reply::Boolean(b) if resp3 => out.put(if *b { b"#t\r\n" } else { b"#f\r\n" }),
             Reply::Boolean(b) => line(out, b':', if *b { b"1" } else { b"0" }),
             Reply::BigNumber(n) if resp3 => line(out, b'(', n.as_bytes()),
             Reply::BigNumber(n) => bulk(out, n.as_bytes()),
             Reply::Verbatim { format, text } if resp3 => {
                 line(out, b'=', (text.len() + 4).to_string().as_bytes());
-                out.extend_from_slice(format);
-                out.push(b':');
-                out.extend_from_slice(text);
-                out.extend_from_slice(b"\r\n");
+                out.put(format);
+                out.put(b":");
+                out.put(text);
+                out.put(b"\r\n");
             }
             Reply::Verbatim { text, .. } => bulk(out, text),
-            Reply::Raw(bytes) => out.extend_from_slice(bytes),
+            Reply::Raw(bytes) => out.put(bytes),
         }
     }
 
@@ -170,33 +180,60 @@ impl From<crate::Error> for Reply {
     }
 }
 
-fn line(out: &mut Vec<u8>, kind: u8, body: &[u8]) {
-    out.push(kind);
-    out.extend_from_slice(body);
-    out.extend_from_slice(b"\r\n");
+/// Where [`Reply::encode_into`] writes: a buffer, or a count of the bytes.
+trait Sink {
+    fn put(&mut self, bytes: &[u8]);
+}
+
+impl Sink for Vec<u8> {
+    fn put(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+}
+
+struct Count(usize);
+
+impl Sink for Count {
+    fn put(&mut self, bytes: &[u8]) {
+        self.0 += bytes.len();
+    }
+}
+
+fn line<S: Sink>(out: &mut S, kind: u8, body: &[u8]) {
+    out.put(&[kind]);
+    out.put(body);
+    out.put(b"\r\n");
 }
 
 /// A `+` or `-` line. Redis replaces CR and LF with spaces there (addReplyErrorLength), so a
 /// message quoting user input can never break the protocol.
-fn status_line(out: &mut Vec<u8>, kind: u8, text: &str) {
-    out.push(kind);
-    out.extend(
-        text.bytes()
-            .map(|b| if b == b'\r' || b == b'\n' { b' ' } else { b }),
-    );
-    out.extend_from_slice(b"\r\n");
+fn status_line<S: Sink>(out: &mut S, kind: u8, text: &str) {
+    out.put(&[kind]);
+    for piece in text
+        .as_bytes()
+        .split_inclusive(|&b| b == b'\r' || b == b'\n')
+    {
+        match piece.split_last() {
+            Some((&(b'\r' | b'\n'), before)) => {
+                out.put(before);
+                out.put(b" ");
+            }
+            _ => out.put(piece),
+        }
+    }
+    out.put(b"\r\n");
 }
 
-fn bulk(out: &mut Vec<u8>, body: &[u8]) {
+fn bulk<S: Sink>(out: &mut S, body: &[u8]) {
     line(out, b'$', body.len().to_string().as_bytes());
-    out.extend_from_slice(body);
-    out.extend_from_slice(b"\r\n");
+    out.put(body);
+    out.put(b"\r\n");
 }
 
-fn aggregate(out: &mut Vec<u8>, kind: u8, items: &[Reply], protocol: u8) {
+fn aggregate<S: Sink>(out: &mut S, kind: u8, items: &[Reply], protocol: u8) {
     line(out, kind, items.len().to_string().as_bytes());
     for item in items {
-        item.encode(protocol, out);
+        item.encode_into(protocol, out);
     }
 }
 
@@ -278,6 +315,34 @@ mod tests {
         assert_eq!(format_double(0.0001), "0.0001");
         assert_eq!(format_double(1e16), "10000000000000000");
         assert_eq!(format_double(1e17), "1e+17");
+    }
+
+    #[test]
+    fn the_encoded_length_is_the_encodings() {
+        let nested = Reply::Map(vec![(
+            Reply::bulk("k"),
+            Reply::Array(vec![Reply::Double(0.1), Reply::Null, Reply::Boolean(true)]),
+        )]);
+        let replies = [
+            Reply::Error("ERR two\r\nlines".into()),
+            Reply::Integer(-42),
+            Reply::Verbatim {
+                format: *b"txt",
+                text: b"hello".to_vec(),
+            },
+            Reply::Raw(b"+FULLRESYNC x 0\r\n".to_vec()),
+            nested,
+        ];
+        for reply in &replies {
+            for protocol in [2, 3] {
+                assert_eq!(
+                    reply.encoded_len(protocol),
+                    reply.to_resp(protocol).len(),
+                    "{reply:?} in RESP{protocol}"
+                );
+            }
+        }
+        assert_eq!(replies[0].to_resp(2), b"-ERR two  lines\r\n");
     }
 
     #[test]

@@ -59,11 +59,8 @@ pub(crate) fn count_replies(
     replies: &[Reply],
     protocol: u8,
 ) {
-    let mut bytes = Vec::new();
-    for reply in replies {
-        reply.encode(protocol, &mut bytes);
-    }
-    engine.count_net(client, 0, bytes.len());
+    let written = replies.iter().map(|r| r.encoded_len(protocol)).sum();
+    engine.count_net(client, 0, written);
 }
 
 /// A reply's printed lines, as redis-cli prints it.
