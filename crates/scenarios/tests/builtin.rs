@@ -177,11 +177,7 @@ fn mistakes_name_their_line_and_field() {
             "step 4: unknown field `sai`",
         ),
     ];
-    for (source, wanted) in cases {
-        let error = parse(&source).expect_err(wanted).to_string();
-        assert!(error.starts_with("line "), "{error}");
-        assert!(error.contains(wanted), "{error:?} does not say {wanted:?}");
-    }
+    refused_with(&cases);
     // The line is the mistake's own.
     let source = good.replacen("wait = \"80ms\"", "wait = \"80 parsecs\"", 1);
     let line = source.lines().position(|l| l.contains("parsecs")).unwrap() + 1;
@@ -189,6 +185,15 @@ fn mistakes_name_their_line_and_field() {
         .unwrap_err()
         .to_string()
         .starts_with(&format!("line {line},")));
+}
+
+/// Each source is refused with an error naming its line and saying `wanted`.
+fn refused_with(cases: &[(String, &str)]) {
+    for (source, wanted) in cases {
+        let error = parse(source).expect_err(wanted).to_string();
+        assert!(error.starts_with("line "), "{error}");
+        assert!(error.contains(wanted), "{error:?} does not say {wanted:?}");
+    }
 }
 
 /// A lesson's nodes, its clients' and steps' nodes, and its network actions are checked as
@@ -243,11 +248,7 @@ fn mistakes_in_a_lesson_name_their_line_and_field() {
             "clients[0].node: only in a scenario with nodes",
         ),
     ];
-    for (source, wanted) in cases {
-        let error = parse(&source).expect_err(wanted).to_string();
-        assert!(error.starts_with("line "), "{error}");
-        assert!(error.contains(wanted), "{error:?} does not say {wanted:?}");
-    }
+    refused_with(&cases);
 }
 
 /// The queue lesson: the published event reaches nobody; the blocked worker-2 receives the

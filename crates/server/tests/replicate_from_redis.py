@@ -35,7 +35,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 from checks import check, summary  # noqa: E402
-from serving import free_port  # noqa: E402
+from serving import free_port, net_repl_bytes  # noqa: E402
 
 DATABASES = (0, 1, 5)
 
@@ -195,12 +195,7 @@ def run(primary, replica, binary, work):
     check("full sync: one full sync on redis-server", full == 1, "sync_full=%d" % full)
     same_data("full sync (EOF-marked snapshot)", primary, replica)
     check("full sync: the old key flushed", r.exists("old") == 0)
-    for _ in range(3):
-        sent = p.info("stats")["total_net_repl_output_bytes"]
-        received = r.info("stats")["total_net_repl_input_bytes"]
-        if sent == received:
-            break
-        time.sleep(0.2)
+    sent, received = net_repl_bytes(p, r)
     check("full sync: the bytes redis-server wrote are the bytes read "
           "(total_net_repl_output_bytes, _input_bytes)", sent == received and sent > 0,
           "%d written, %d read" % (sent, received))

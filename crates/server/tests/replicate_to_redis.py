@@ -24,6 +24,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import persist_roundtrip as rt  # noqa: E402
+from serving import net_repl_bytes  # noqa: E402
 
 
 def info(client, section):
@@ -58,18 +59,6 @@ def log_count(path, text):
 
 def log_has(path, text):
     return log_count(path, text) > 0
-
-
-def net_repl_bytes(primary, replica):
-    """The primary's total_net_repl_output_bytes and the replica's _input_bytes, read again
-    (up to three times) if a ping went out between the two reads."""
-    for _ in range(3):
-        sent = primary.info("stats")["total_net_repl_output_bytes"]
-        received = replica.info("stats")["total_net_repl_input_bytes"]
-        if sent == received:
-            break
-        time.sleep(0.2)
-    return sent, received
 
 
 def live_writes(r):

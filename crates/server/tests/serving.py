@@ -1,6 +1,7 @@
 """What the python tests beside it share: a free loopback port, a server started on it
-(keyspace-server or redis-server) that is listening before the test goes on, and the report
-of what real Redis showed beside what ours did."""
+(keyspace-server or redis-server) that is listening before the test goes on, the report
+of what real Redis showed beside what ours did, and the bytes a replication link carried as
+each end counts them."""
 import socket
 import subprocess
 import sys
@@ -43,3 +44,15 @@ def report(expected, got):
             print("FAIL  %s\n   redis : %r\n   target: %r" % (name, want, have))
     print("%d passed, %d failed" % (passed, failed))
     sys.exit(1 if failed else 0)
+
+
+def net_repl_bytes(primary, replica):
+    """The primary's total_net_repl_output_bytes and the replica's _input_bytes (redis-py
+    clients), read again (up to three times) if a ping went out between the two reads."""
+    for _ in range(3):
+        sent = primary.info("stats")["total_net_repl_output_bytes"]
+        received = replica.info("stats")["total_net_repl_input_bytes"]
+        if sent == received:
+            break
+        time.sleep(0.2)
+    return sent, received
