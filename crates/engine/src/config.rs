@@ -935,8 +935,9 @@ pub static PARAMS: &[ConfigParam] = &[
     // What each client class may have waiting in its output buffer before Redis closes it.
     // The engine hands replies to its front end at once and keeps no such buffer: held.
     ConfigParam::new("client-output-buffer-limit", ConfigKind::OutputBufferLimits, "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"),
-    // The channels a new user (and ACL SETUSER's `reset`) may use: none (`resetchannels`),
-    // as 7.0 starts users, or all (`allchannels`), as 6.2 did (`crate::acl`).
+    // The channels a new user or selector (and ACL SETUSER's `reset`) may use: none
+    // (`resetchannels`), or all (`allchannels`, 6.2's way). Users here always start with
+    // none (`crate::acl`): held, checked.
     ConfigParam::new("acl-pubsub-default", ConfigKind::Enum(&["allchannels", "resetchannels"]), "resetchannels"),
     // Replication (`crate::replication`). A replica ignores `maxmemory` (neither evicts nor
     // refuses writes for it: its primary's stream decides, `crate::evict`), and flushes its
@@ -1224,10 +1225,11 @@ impl Config {
     pub fn set_index(&mut self, index: usize, value: &[u8]) -> Result<(), Error> {
         let param = &PARAMS[index];
         let current = Some(&self.values[index]);
-        self.values[index] = parse(param, value, current).map_err(|reason| Error::ConfigSetFailed {
-            name: param.name.to_string(),
-            reason,
-        })?;
+        self.values[index] =
+            parse(param, value, current).map_err(|reason| Error::ConfigSetFailed {
+                name: param.name.to_string(),
+                reason,
+            })?;
         Ok(())
     }
 
@@ -1367,9 +1369,11 @@ fn parse(
                         .map(|n| n.to_string())
                 })
                 .collect();
-            values.map(|v| ConfigValue::Text(v.join(" "))).ok_or_else(|| {
-                "Invalid oom-score-adj-values, elements must be between -2000 and 2000.".into()
-            })
+            values
+                .map(|v| ConfigValue::Text(v.join(" ")))
+                .ok_or_else(|| {
+                    "Invalid oom-score-adj-values, elements must be between -2000 and 2000.".into()
+                })
         }
         ConfigKind::Percentiles => {
             // A single empty word is no percentile at all.
@@ -1643,7 +1647,10 @@ impl OutputBufferLimits {
         }
         let mut next = *self;
         for quad in words.chunks(4) {
-            let class = match String::from_utf8_lossy(quad[0]).to_ascii_lowercase().as_str() {
+            let class = match String::from_utf8_lossy(quad[0])
+                .to_ascii_lowercase()
+                .as_str()
+            {
                 "normal" => 0,
                 "slave" | "replica" => 1,
                 "pubsub" => 2,
@@ -1659,9 +1666,10 @@ impl OutputBufferLimits {
                 (Some(hard), Some(soft), Some(seconds)) if seconds >= 0 => {
                     next.0[class] = (hard, soft, seconds);
                 }
-                _ => {
-                    return Err("Error in hard, soft or soft_seconds setting in buffer limit configuration.".into())
-                }
+                _ => return Err(
+                    "Error in hard, soft or soft_seconds setting in buffer limit configuration."
+                        .into(),
+                ),
             }
         }
         *self = next;

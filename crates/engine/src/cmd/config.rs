@@ -255,16 +255,19 @@ const TLS_FILES: &[&str] = &[
 fn tls_refusal(indexes: &[usize], old: &Config, next: &Config) -> Option<&'static str> {
     let tls_on =
         next.int("tls-port") != 0 || next.flag("tls-replication") || next.flag("tls-cluster");
-    indexes.iter().map(|&i| (i, PARAMS[i].name)).find_map(|(i, name)| {
-        let changed = next.get(i) != old.get(i);
-        let fails = match name {
-            "tls-port" => changed,
-            "tls-auth-clients" => false,
-            _ if name.starts_with("tls-") => tls_on && (changed || TLS_FILES.contains(&name)),
-            _ => false,
-        };
-        fails.then_some(name)
-    })
+    indexes
+        .iter()
+        .map(|&i| (i, PARAMS[i].name))
+        .find_map(|(i, name)| {
+            let changed = next.get(i) != old.get(i);
+            let fails = match name {
+                "tls-port" => changed,
+                "tls-auth-clients" => false,
+                _ if name.starts_with("tls-") => tls_on && (changed || TLS_FILES.contains(&name)),
+                _ => false,
+            };
+            fails.then_some(name)
+        })
 }
 
 /// ```text
