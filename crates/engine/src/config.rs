@@ -1642,7 +1642,7 @@ impl OutputBufferLimits {
             true => Vec::new(),
             false => value.split(|&b| b == b' ').collect(),
         };
-        if words.len() % 4 != 0 {
+        if !words.len().is_multiple_of(4) {
             return Err("Wrong number of arguments in buffer limit configuration.".into());
         }
         let mut next = *self;

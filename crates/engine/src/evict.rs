@@ -9,6 +9,10 @@
 //! `OOM command not allowed when used memory > 'maxmemory'.`, while reads and deletions still
 //! run, so that a full server can be emptied.
 //!
+//! **Replicas.** A replica is by default an exact copy of its primary, which evicts for both
+//! and streams its DELs: with `replica-ignore-maxmemory` on (the default) a replica neither
+//! evicts nor refuses a command for memory, whatever its own `maxmemory` says.
+//!
 //! **Which key.** `maxmemory-policy` chooses among all keys (`allkeys-*`) or among keys with a
 //! TTL (`volatile-*`), and by what:
 //! - `random`: any key, from the databases in turn;
