@@ -936,8 +936,7 @@ pub static PARAMS: &[ConfigParam] = &[
     // The engine hands replies to its front end at once and keeps no such buffer: held.
     ConfigParam::new("client-output-buffer-limit", ConfigKind::OutputBufferLimits, "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"),
     // The channels a new user or selector (and ACL SETUSER's `reset`) may use: none
-    // (`resetchannels`), or all (`allchannels`, 6.2's way). Users here always start with
-    // none (`crate::acl`): held, checked.
+    // (`resetchannels`), or all (`allchannels`, 6.2's way) (`crate::acl`).
     ConfigParam::new("acl-pubsub-default", ConfigKind::Enum(&["allchannels", "resetchannels"]), "resetchannels"),
     // Replication (`crate::replication`). A replica ignores `maxmemory` (neither evicts nor
     // refuses writes for it: its primary's stream decides, `crate::evict`), and flushes its
