@@ -949,9 +949,9 @@ pub static PARAMS: &[ConfigParam] = &[
     // empty and 0: its own port, and the address the primary sees.
     ConfigParam::new("replica-announce-ip", ConfigKind::Text, "").aliased(&["slave-announce-ip"]),
     ConfigParam::new("replica-announce-port", PORT, "0").aliased(&["slave-announce-port"]),
-    // What a replica does when a command from its primary fails, and whether its own disk
-    // errors stop it: the engine's stream never fails that way (no disk under a replica's
-    // writes). Held.
+    // What a replica does when a command from its primary fails, or when it cannot write
+    // its primary's commands to its disk: Redis may stop the process; the engine goes on
+    // applying the stream, whatever these say. Held.
     ConfigParam::new("propagation-error-behavior", ConfigKind::Enum(&["ignore", "panic", "panic-on-replicas"]), "ignore"),
     ConfigParam::new("replica-ignore-disk-write-errors", ConfigKind::Bool, "no"),
     // The socket option of the replication link, set by the native server's own way: held.
