@@ -391,6 +391,15 @@ impl Selector {
         }
     }
 
+    /// A new selector: nothing allowed, but every channel when `all_channels`
+    /// (`acl-pubsub-default`, Redis's `ACLCreateSelector`).
+    fn fresh(all_channels: bool) -> Selector {
+        Selector {
+            all_channels,
+            ..Selector::empty()
+        }
+    }
+
     fn is_unrestricted(&self) -> bool {
         self.all_keys && self.all_channels && self.allowed.iter().all(|&b| b)
     }
@@ -739,22 +748,23 @@ fn valid_hash(hash: &[u8]) -> bool {
 }
 
 impl User {
-    /// A new user as ACL SETUSER creates it: `off`, no password, no permissions.
-    pub fn new(name: &[u8]) -> User {
+    /// A new user as ACL SETUSER creates it: `off`, no password, no permissions, and no
+    /// channels, or all of them when `all_channels` (`acl-pubsub-default allchannels`).
+    pub fn new(name: &[u8], all_channels: bool) -> User {
         User {
             name: name.to_vec(),
             enabled: false,
             nopass: false,
             sanitize_payload: None,
             passwords: Vec::new(),
-            selectors: vec![Selector::empty()],
+            selectors: vec![Selector::fresh(all_channels)],
             unrestricted: false,
         }
     }
 
     /// The `default` user of a fresh server: `on nopass ~* &* +@all`.
     pub fn default_user() -> User {
-        let mut user = User::new(b"default");
+        let mut user = User::new(b"default", false);
         for rule in ["on", "nopass", "~*", "&*", "+@all"] {
             user.apply(rule.as_bytes()).ok();
         }
@@ -765,9 +775,16 @@ impl User {
         &mut self.selectors[0]
     }
 
-    /// Applies one rule, as ACL SETUSER gives them (`ACLSetUser`). A `(...)` rule adds a
-    /// selector built from the rules inside.
+    /// Applies one rule under `acl-pubsub-default`'s default, `resetchannels`
+    /// ([`User::apply_as`]).
     pub fn apply(&mut self, op: &[u8]) -> Result<(), RuleError> {
+        self.apply_as(op, false)
+    }
+
+    /// Applies one rule, as ACL SETUSER gives them (`ACLSetUser`). A `(...)` rule adds a
+    /// selector built from the rules inside; it starts with every channel when
+    /// `all_channels` (`acl-pubsub-default allchannels`), as `reset` then ends with them.
+    pub fn apply_as(&mut self, op: &[u8], all_channels: bool) -> Result<(), RuleError> {
         let is = |word: &str| op.eq_ignore_ascii_case(word.as_bytes());
         if op.is_empty() {
         } else if is("on") {
@@ -809,7 +826,7 @@ impl User {
         } else if op[0] == b'(' && op.ends_with(b")") && op.len() >= 2 {
             // Split as Redis's `sdssplitargs` splits (quotes allowed); rules it cannot split
             // leave the selector empty, as in Redis.
-            let mut selector = Selector::empty();
+            let mut selector = Selector::fresh(all_channels);
             let rules = crate::cli::split_args(&op[1..op.len() - 1]).unwrap_or_default();
             for rule in &rules {
                 selector.apply(rule)?;
@@ -828,6 +845,9 @@ impl User {
                 "-@all",
             ] {
                 self.apply(rule.as_bytes())?;
+            }
+            if all_channels {
+                self.apply(b"allchannels")?;
             }
         } else {
             self.root().apply(op)?;
@@ -929,7 +949,11 @@ pub trait AclFileAccess: Send {
 /// Redis 7.0.15 crashes on a line whose unmatched `(` follows a complete selector or
 /// other words (`user a (x) (y`); this answers the unmatched-parenthesis error it gives
 /// elsewhere.
-pub fn load_users(path: &str, text: &[u8]) -> Result<BTreeMap<Vec<u8>, User>, String> {
+pub fn load_users(
+    path: &str,
+    text: &[u8],
+    all_channels: bool,
+) -> Result<BTreeMap<Vec<u8>, User>, String> {
     let mut users = BTreeMap::new();
     let mut errors = String::new();
     let lossy = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
@@ -966,7 +990,7 @@ pub fn load_users(path: &str, text: &[u8]) -> Result<BTreeMap<Vec<u8>, User>, St
         }
         let user = users
             .entry(name.to_vec())
-            .or_insert_with(|| User::new(name));
+            .or_insert_with(|| User::new(name, all_channels));
         let Some(rules) = merge_selectors(&words[2..]) else {
             errors += &format!("{path}:{number}: Unmatched parenthesis in selector definition.");
             continue;
@@ -974,7 +998,7 @@ pub fn load_users(path: &str, text: &[u8]) -> Result<BTreeMap<Vec<u8>, User>, St
         let mut reported = false;
         for rule in rules {
             let rule = trim(&rule, b"\t\r\n");
-            match user.apply(rule) {
+            match user.apply_as(rule, all_channels) {
                 Ok(()) => {}
                 Err(RuleError::UnknownName) => {
                     errors += &format!(
@@ -1160,7 +1184,7 @@ mod tests {
     use super::*;
 
     fn user(rules: &[&str]) -> User {
-        let mut user = User::new(b"u");
+        let mut user = User::new(b"u", false);
         for rule in rules {
             user.apply(rule.as_bytes()).unwrap();
         }
@@ -1184,7 +1208,7 @@ mod tests {
             "user default on nopass ~* &* +@all"
         );
         assert_eq!(
-            User::new(b"bob").describe(),
+            User::new(b"bob", false).describe(),
             "user bob off resetchannels -@all"
         );
     }
@@ -1255,7 +1279,7 @@ mod tests {
 
     #[test]
     fn rules_are_refused_with_redis_reasons() {
-        let mut u = User::new(b"u");
+        let mut u = User::new(b"u", false);
         assert_eq!(u.apply(b"+nosuch"), Err(RuleError::UnknownName));
         assert_eq!(u.apply(b"-@nosuch"), Err(RuleError::UnknownName));
         assert_eq!(u.apply(b"foo"), Err(RuleError::Syntax));
@@ -1296,7 +1320,7 @@ mod tests {
     #[test]
     fn an_acl_file_is_read_line_by_line_with_selectors_joined() {
         let text = b"user alice on >pw ( +get ~k* ) (&c +publish)\r\n\n  \nuser bob off\n";
-        let users = load_users("users.acl", text).unwrap();
+        let users = load_users("users.acl", text, false).unwrap();
         let names: Vec<&[u8]> = users.keys().map(Vec::as_slice).collect();
         assert_eq!(
             names,
@@ -1318,7 +1342,7 @@ mod tests {
     fn an_acl_file_with_errors_lists_them_all_and_loads_nothing() {
         let text = b"foo\nuser a +nosuch x y\nuser a\nuser b (+get\n";
         assert_eq!(
-            load_users("f", text),
+            load_users("f", text, false),
             Err(
                 "f:1 should start with user keyword followed by the username. \
                  f:2: Error in applying operation '+nosuch': Unknown command or category name in \

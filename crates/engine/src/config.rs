@@ -35,6 +35,42 @@ pub enum ConfigKind {
     SavePoints,
     /// `replicaof`'s `host port` (the port from 0 to 65535), or empty: `no one` is empty too.
     MasterAddress,
+    /// One of a fixed set of words, where two words may mean the same (Redis's `configEnum`
+    /// with a shared value: `oom-score-adj`'s `relative` is `yes`), shown as the first word
+    /// of its value.
+    Choice(&'static [(&'static str, i64)]),
+    /// Any number of words of a set, each a bit (`shutdown-on-sigint save now`), shown in the
+    /// set's order, or as the one word whose value is the whole (`default` for none).
+    Flags(&'static [(&'static str, i64)]),
+    /// `yes` / `no`, where `yes` is refused with this reason: a feature this server does not
+    /// have, refused as a Redis built without it refuses it (`activedefrag`).
+    BoolWithoutYes(&'static str),
+    /// A whole number written in octal (`unixsocketperm`), within `min..=max`.
+    Octal { min: i64, max: i64 },
+    /// Bytes as [`ConfigKind::Memory`], any number up to 2^64-1, held as the bits of an
+    /// unsigned number and shown unsigned (`cluster-link-sendbuf-limit`).
+    UnsignedMemory,
+    /// `client-output-buffer-limit`'s `<class> <hard> <soft> <soft seconds>` quadruples for
+    /// the classes `normal`, `replica` (`slave`) and `pubsub`: a class given takes its new
+    /// limits, the others keep theirs; shown for all three in that order.
+    OutputBufferLimits,
+    /// `oom-score-adj-values`: three whole numbers from -2000 to 2000.
+    OomScoreAdjValues,
+    /// `latency-tracking-info-percentiles`: percentiles (doubles from 0 to 100), shown as
+    /// `%f` with its trailing zeros cut; empty for none.
+    Percentiles,
+    /// Free text that must pass a check.
+    CheckedText(TextCheck),
+}
+
+/// The checks a [`ConfigKind::CheckedText`] value must pass.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TextCheck {
+    /// A hostname: under 256 characters, letters, digits, `-` and `.` only.
+    Hostname,
+    /// `proc-title-template`: `{name}` variables Redis knows, and something left to show
+    /// once they are filled in.
+    ProcTitleTemplate,
 }
 
 /// One row of the config table.
@@ -883,7 +919,210 @@ pub static PARAMS: &[ConfigParam] = &[
         mutable: true,
         clamp: None,
     },
+    // Clients: an ordinary client idle for more than `timeout` seconds is closed by the cron
+    // (`Engine::close_idle_clients`); 0: never.
+    ConfigParam::new("timeout", INT_MAX, "0"),
+    // TCP settings of the native server's sockets, which tokio sets up its own way: held.
+    ConfigParam::new("tcp-keepalive", INT_MAX, "300"),
+    ConfigParam::new("tcp-backlog", INT_MAX, "511").immutable(),
+    ConfigParam::new("socket-mark-id", ConfigKind::Int { min: 0, max: u32::MAX as i64 }, "0")
+        .immutable(),
+    ConfigParam::new("bind-source-addr", ConfigKind::Text, ""),
+    // The native server listens on TCP only: a Unix socket is held, never opened.
+    ConfigParam::new("unixsocket", ConfigKind::Text, "").immutable(),
+    ConfigParam::new("unixsocketperm", ConfigKind::Octal { min: 0, max: 0o777 }, "0")
+        .immutable(),
+    // What each client class may have waiting in its output buffer before Redis closes it.
+    // The engine hands replies to its front end at once and keeps no such buffer: held.
+    ConfigParam::new("client-output-buffer-limit", ConfigKind::OutputBufferLimits, "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"),
+    // The channels a new user or selector (and ACL SETUSER's `reset`) may use: none
+    // (`resetchannels`), or all (`allchannels`, 6.2's way) (`crate::acl`).
+    ConfigParam::new("acl-pubsub-default", ConfigKind::Enum(&["allchannels", "resetchannels"]), "resetchannels"),
+    // Replication (`crate::replication`). A replica ignores `maxmemory` (neither evicts nor
+    // refuses writes for it: its primary's stream decides, `crate::evict`), and flushes its
+    // old data through the lazy-free queue before a full sync's snapshot when
+    // `replica-lazy-flush` says so (`crate::lazyfree`).
+    ConfigParam::new("replica-ignore-maxmemory", ConfigKind::Bool, "yes").aliased(&["slave-ignore-maxmemory"]),
+    ConfigParam::new("replica-lazy-flush", ConfigKind::Bool, "no").aliased(&["slave-lazy-flush"]),
+    // The address and port a replica tells its primary in its handshake (REPLCONF
+    // ip-address, listening-port), which the primary lists in INFO replication and ROLE;
+    // empty and 0: its own port, and the address the primary sees.
+    ConfigParam::new("replica-announce-ip", ConfigKind::Text, "").aliased(&["slave-announce-ip"]),
+    ConfigParam::new("replica-announce-port", PORT, "0").aliased(&["slave-announce-port"]),
+    // What a replica does when a command from its primary fails, or when it cannot write
+    // its primary's commands to its disk: Redis may stop the process; the engine goes on
+    // applying the stream, whatever these say. Held.
+    ConfigParam::new("propagation-error-behavior", ConfigKind::Enum(&["ignore", "panic", "panic-on-replicas"]), "ignore"),
+    ConfigParam::new("replica-ignore-disk-write-errors", ConfigKind::Bool, "no"),
+    // The socket option of the replication link, set by the native server's own way: held.
+    ConfigParam::new("repl-disable-tcp-nodelay", ConfigKind::Bool, "no"),
+    // How the files are written: fsync pacing while writing a snapshot or a rewrite, a
+    // rewrite's fsync pause, timestamps in the log, the old log files' removal and a
+    // replica's sync file; the storage writes whole files its own way. Held.
+    ConfigParam::new("rdb-del-sync-files", ConfigKind::Bool, "no"),
+    ConfigParam::new("rdb-save-incremental-fsync", ConfigKind::Bool, "yes"),
+    ConfigParam::new("aof-rewrite-incremental-fsync", ConfigKind::Bool, "yes"),
+    ConfigParam::new("no-appendfsync-on-rewrite", ConfigKind::Bool, "no"),
+    ConfigParam::new("aof-timestamp-enabled", ConfigKind::Bool, "no"),
+    ConfigParam::new("aof-disable-auto-gc", ConfigKind::Bool, "no"),
+    // RESTORE's payloads are checked whole whatever this says (`crate::rdb`): held.
+    ConfigParam::new("sanitize-dump-payload", ConfigKind::Enum(&["no", "yes", "clients"]), "no"),
+    // The process: its title, logo, logging, supervision, CPU affinity, huge pages, the
+    // allocator's thread, crash reports and the kernel's OOM score. The engine is no
+    // process of its own and the native server logs to its standard output: held.
+    ConfigParam::new("loglevel", ConfigKind::Enum(&["debug", "verbose", "notice", "warning"]), "notice"),
+    ConfigParam::new("logfile", ConfigKind::Text, "").immutable(),
+    ConfigParam::new("syslog-enabled", ConfigKind::Bool, "no").immutable(),
+    ConfigParam::new("syslog-ident", ConfigKind::Text, "redis").immutable(),
+    ConfigParam::new("syslog-facility", ConfigKind::Enum(&["user", "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7"]), "local0").immutable(),
+    ConfigParam::new("pidfile", ConfigKind::Text, "").immutable(),
+    ConfigParam::new("supervised", ConfigKind::Enum(&["upstart", "systemd", "auto", "no"]), "no").immutable(),
+    ConfigParam::new("always-show-logo", ConfigKind::Bool, "no").immutable(),
+    ConfigParam::new("set-proc-title", ConfigKind::Bool, "yes").immutable(),
+    ConfigParam::new("proc-title-template", ConfigKind::CheckedText(TextCheck::ProcTitleTemplate), "{title} {listen-addr} {server-mode}"),
+    ConfigParam::new("server_cpulist", ConfigKind::Text, "").immutable(),
+    ConfigParam::new("bio_cpulist", ConfigKind::Text, "").immutable(),
+    ConfigParam::new("aof_rewrite_cpulist", ConfigKind::Text, "").immutable(),
+    ConfigParam::new("bgsave_cpulist", ConfigKind::Text, "").immutable(),
+    ConfigParam::new("disable-thp", ConfigKind::Bool, "yes").immutable(),
+    ConfigParam::new("jemalloc-bg-thread", ConfigKind::Bool, "yes"),
+    ConfigParam::new("crash-log-enabled", ConfigKind::Bool, "yes"),
+    ConfigParam::new("crash-memcheck-enabled", ConfigKind::Bool, "yes"),
+    ConfigParam::new("oom-score-adj", ConfigKind::Choice(&[("no", 0), ("yes", 1), ("relative", 1), ("absolute", 2)]), "no"),
+    ConfigParam::new("oom-score-adj-values", ConfigKind::OomScoreAdjValues, "0 200 800"),
+    ConfigParam::new("ignore-warnings", ConfigKind::Text, ""),
+    // What SHUTDOWN does on a signal: the native server stops on a signal without saving,
+    // whatever these say. Held. `shutdown-timeout`: how long SHUTDOWN waits for replicas
+    // to catch up, which the engine's SHUTDOWN does not: held.
+    ConfigParam::new("shutdown-on-sigint", SHUTDOWN_FLAGS, "default"),
+    ConfigParam::new("shutdown-on-sigterm", SHUTDOWN_FLAGS, "default"),
+    ConfigParam::new("shutdown-timeout", INT_MAX, "10"),
+    // Threads: the engine has one. Held.
+    ConfigParam::new("io-threads", ConfigKind::Int { min: 1, max: 128 }, "1").immutable(),
+    ConfigParam::new("io-threads-do-reads", ConfigKind::Bool, "no").immutable(),
+    // `hz` adapted to the number of clients, and the incremental rehash of Redis's hash
+    // tables in the cron: the engine's tables rehash their own way (`crate::dict`). Held.
+    ConfigParam::new("dynamic-hz", ConfigKind::Bool, "yes"),
+    ConfigParam::new("activerehashing", ConfigKind::Bool, "yes"),
+    // Active defragmentation needs Redis's own jemalloc; without it (as here, and in
+    // redis-server builds on the system's allocator) it cannot be turned on.
+    ConfigParam::new("activedefrag", ConfigKind::BoolWithoutYes("Active defragmentation cannot be enabled: it requires a Redis server compiled with a modified Jemalloc like the one shipped by default with the Redis source distribution"), "no"),
+    ConfigParam::new("active-defrag-ignore-bytes", ConfigKind::Memory { min: 1, max: i64::MAX }, "104857600"),
+    ConfigParam::new("active-defrag-threshold-lower", ConfigKind::Int { min: 0, max: 1000 }, "10"),
+    ConfigParam::new("active-defrag-threshold-upper", ConfigKind::Int { min: 0, max: 1000 }, "100"),
+    ConfigParam::new("active-defrag-cycle-min", ConfigKind::Int { min: 1, max: 99 }, "1"),
+    ConfigParam::new("active-defrag-cycle-max", ConfigKind::Int { min: 1, max: 99 }, "25"),
+    ConfigParam::new("active-defrag-max-scan-fields", ConfigKind::Int { min: 1, max: i64::MAX }, "1000"),
+    // Whether MODULE may be used: there are no modules here, nor a MODULE command. Held.
+    ConfigParam::new("enable-module-command", ConfigKind::Enum(&["no", "yes", "local"]), "no").immutable(),
+    // The percentiles INFO latencystats shows (`crate::latency`).
+    ConfigParam::new("latency-tracking-info-percentiles", ConfigKind::Percentiles, "50 99 99.9"),
+    // Redis Cluster: this server always runs standalone, as Redis does with
+    // `cluster-enabled no`, which it can only be started with. Held.
+    ConfigParam::new("cluster-enabled", ConfigKind::Bool, "no").immutable(),
+    ConfigParam::new("cluster-config-file", ConfigKind::Text, "nodes.conf").immutable(),
+    ConfigParam::new("cluster-port", PORT, "0").immutable(),
+    ConfigParam::new("cluster-node-timeout", ConfigKind::Int { min: 0, max: i64::MAX }, "15000"),
+    ConfigParam::new("cluster-announce-ip", ConfigKind::Text, ""),
+    ConfigParam::new("cluster-announce-hostname", ConfigKind::CheckedText(TextCheck::Hostname), ""),
+    ConfigParam::new("cluster-announce-port", PORT, "0"),
+    ConfigParam::new("cluster-announce-bus-port", PORT, "0"),
+    ConfigParam::new("cluster-announce-tls-port", PORT, "0"),
+    ConfigParam::new("cluster-preferred-endpoint-type", ConfigKind::Enum(&["ip", "hostname", "unknown-endpoint"]), "ip"),
+    ConfigParam::new("cluster-require-full-coverage", ConfigKind::Bool, "yes"),
+    ConfigParam::new("cluster-replica-no-failover", ConfigKind::Bool, "no").aliased(&["cluster-slave-no-failover"]),
+    ConfigParam::new("cluster-replica-validity-factor", INT_MAX, "10").aliased(&["cluster-slave-validity-factor"]),
+    ConfigParam::new("cluster-migration-barrier", INT_MAX, "1"),
+    ConfigParam::new("cluster-allow-replica-migration", ConfigKind::Bool, "yes"),
+    ConfigParam::new("cluster-allow-reads-when-down", ConfigKind::Bool, "no"),
+    ConfigParam::new("cluster-allow-pubsubshard-when-down", ConfigKind::Bool, "yes"),
+    ConfigParam::new("cluster-link-sendbuf-limit", ConfigKind::UnsignedMemory, "0"),
+    // TLS: the native server speaks plain TCP. The files and options are held; turning TLS
+    // on (a TLS port, TLS for replication or the cluster bus) is refused as a Redis without
+    // usable certificates refuses it (`crate::cmd::config`).
+    ConfigParam::new("tls-port", PORT, "0"),
+    ConfigParam::new("tls-replication", ConfigKind::Bool, "no"),
+    ConfigParam::new("tls-cluster", ConfigKind::Bool, "no"),
+    ConfigParam::new("tls-auth-clients", ConfigKind::Enum(&["no", "yes", "optional"]), "yes"),
+    ConfigParam::new("tls-session-cache-size", INT_MAX, "20480"),
+    ConfigParam::new("tls-session-cache-timeout", INT_MAX, "300"),
+    ConfigParam::new("tls-prefer-server-ciphers", ConfigKind::Bool, "no"),
+    ConfigParam::new("tls-session-caching", ConfigKind::Bool, "yes"),
+    ConfigParam::new("tls-cert-file", ConfigKind::Text, ""),
+    ConfigParam::new("tls-key-file", ConfigKind::Text, ""),
+    ConfigParam::new("tls-key-file-pass", ConfigKind::Text, ""),
+    ConfigParam::new("tls-client-cert-file", ConfigKind::Text, ""),
+    ConfigParam::new("tls-client-key-file", ConfigKind::Text, ""),
+    ConfigParam::new("tls-client-key-file-pass", ConfigKind::Text, ""),
+    ConfigParam::new("tls-dh-params-file", ConfigKind::Text, ""),
+    ConfigParam::new("tls-ca-cert-file", ConfigKind::Text, ""),
+    ConfigParam::new("tls-ca-cert-dir", ConfigKind::Text, ""),
+    ConfigParam::new("tls-protocols", ConfigKind::Text, ""),
+    ConfigParam::new("tls-ciphers", ConfigKind::Text, ""),
+    ConfigParam::new("tls-ciphersuites", ConfigKind::Text, ""),
+    // Redis's test hooks (`HIDDEN`): exit instead of abort on a panic, the software watchdog's
+    // period, how often loading serves clients. The engine neither panics nor loads in
+    // pieces, and has no watchdog: held.
+    ConfigParam::new("use-exit-on-panic", ConfigKind::Bool, "no"),
+    ConfigParam::new("watchdog-period", INT_MAX, "0"),
+    ConfigParam::new("loading-process-events-interval-bytes", ConfigKind::Int { min: 1024, max: i32::MAX as i64 }, "2097152"),
 ];
+
+/// Kinds several rows share.
+const INT_MAX: ConfigKind = ConfigKind::Int {
+    min: 0,
+    max: i32::MAX as i64,
+};
+const PORT: ConfigKind = ConfigKind::Int { min: 0, max: 65535 };
+const SHUTDOWN_FLAGS: ConfigKind = ConfigKind::Flags(&[
+    ("default", 0),
+    ("save", 1),
+    ("nosave", 2),
+    ("now", 4),
+    ("force", 8),
+]);
+
+impl ConfigParam {
+    /// A row that may be changed at run time, has no older name and is not clamped.
+    const fn new(name: &'static str, kind: ConfigKind, default: &'static str) -> ConfigParam {
+        ConfigParam {
+            name,
+            aliases: &[],
+            kind,
+            default,
+            mutable: true,
+            clamp: None,
+        }
+    }
+
+    /// The row, given at start only.
+    const fn immutable(self) -> ConfigParam {
+        ConfigParam {
+            mutable: false,
+            ..self
+        }
+    }
+
+    /// The row, with its older names.
+    const fn aliased(self, aliases: &'static [&'static str]) -> ConfigParam {
+        ConfigParam { aliases, ..self }
+    }
+
+    /// Whether a start-up argument takes several words (`--save 3600 1 300 100`), which the
+    /// value gets joined by single spaces, as Redis's `MULTI_ARG_CONFIG` parameters.
+    pub fn takes_words(&self) -> bool {
+        self.name == "bind"
+            || matches!(
+                self.kind,
+                ConfigKind::SavePoints
+                    | ConfigKind::MasterAddress
+                    | ConfigKind::Flags(_)
+                    | ConfigKind::OutputBufferLimits
+                    | ConfigKind::OomScoreAdjValues
+                    | ConfigKind::Percentiles
+            )
+    }
+}
 
 /// Whoever listens for the engine's clients (the native server), so that a CONFIG SET of
 /// `port` or `bind` moves the listeners, as Redis's apply step does. The engine has no
@@ -896,7 +1135,13 @@ pub trait Listening {
 
 /// Redis's test hooks (`HIDDEN_CONFIG`): CONFIG GET answers them only when named exactly, so
 /// a pattern lists what Redis's does.
-pub const HIDDEN: &[&str] = &["rdb-key-save-delay", "key-load-delay"];
+pub const HIDDEN: &[&str] = &[
+    "rdb-key-save-delay",
+    "key-load-delay",
+    "use-exit-on-panic",
+    "watchdog-period",
+    "loading-process-events-interval-bytes",
+];
 
 /// Parameters of the playground's own, which Redis does not have. Their names start with
 /// `playground-`, which no Redis parameter does, and CONFIG GET answers them only when named
@@ -934,7 +1179,8 @@ impl Default for Config {
         let values = PARAMS
             .iter()
             .map(|p| {
-                parse(p, p.default.as_bytes()).unwrap_or(ConfigValue::Text(p.default.to_string()))
+                parse(p, p.default.as_bytes(), None)
+                    .unwrap_or(ConfigValue::Text(p.default.to_string()))
             })
             .collect();
         Config { values }
@@ -977,10 +1223,12 @@ impl Config {
     /// Sets parameter `index` of [`PARAMS`] from its text form, checking the value only.
     pub fn set_index(&mut self, index: usize, value: &[u8]) -> Result<(), Error> {
         let param = &PARAMS[index];
-        self.values[index] = parse(param, value).map_err(|reason| Error::ConfigSetFailed {
-            name: param.name.to_string(),
-            reason,
-        })?;
+        let current = Some(&self.values[index]);
+        self.values[index] =
+            parse(param, value, current).map_err(|reason| Error::ConfigSetFailed {
+                name: param.name.to_string(),
+                reason,
+            })?;
         Ok(())
     }
 
@@ -995,8 +1243,18 @@ impl Config {
             {
                 format!("{}%", -n)
             }
+            ConfigValue::Int(n) => match PARAMS[index].kind {
+                ConfigKind::Choice(words) => words
+                    .iter()
+                    .find(|(_, v)| v == n)
+                    .map_or("unknown", |(w, _)| w)
+                    .to_string(),
+                ConfigKind::Flags(words) => flag_names(words, *n),
+                ConfigKind::Octal { .. } => format!("{n:o}"),
+                ConfigKind::UnsignedMemory => (*n as u64).to_string(),
+                _ => n.to_string(),
+            },
             ConfigValue::Bool(b) => if *b { "yes" } else { "no" }.to_string(),
-            ConfigValue::Int(n) => n.to_string(),
             ConfigValue::Text(s) => s.clone(),
         }
     }
@@ -1026,9 +1284,120 @@ impl Config {
     }
 }
 
-/// Checks and converts a value as Redis 7.0's `config.c` does, or gives its reason for refusing.
-fn parse(param: &ConfigParam, value: &[u8]) -> Result<ConfigValue, String> {
+/// Checks and converts a value as Redis 7.0's `config.c` does, or gives its reason for
+/// refusing. `current` is the value it replaces, for a kind that changes only part of it.
+fn parse(
+    param: &ConfigParam,
+    value: &[u8],
+    current: Option<&ConfigValue>,
+) -> Result<ConfigValue, String> {
     match param.kind {
+        ConfigKind::BoolWithoutYes(_) if value.eq_ignore_ascii_case(b"no") => {
+            Ok(ConfigValue::Bool(false))
+        }
+        ConfigKind::BoolWithoutYes(reason) if value.eq_ignore_ascii_case(b"yes") => {
+            Err(reason.into())
+        }
+        ConfigKind::BoolWithoutYes(_) => Err("argument must be 'yes' or 'no'".into()),
+        ConfigKind::Choice(words) => words
+            .iter()
+            .find(|(w, _)| w.as_bytes().eq_ignore_ascii_case(value))
+            .map(|(_, v)| ConfigValue::Int(*v))
+            .ok_or_else(|| choices(words)),
+        // Split on single spaces (an empty value is no word at all); every word must be one
+        // of the set; SAVE and NOSAVE exclude each other (`isValidShutdownOnSigFlags`).
+        ConfigKind::Flags(words) => {
+            let mut bits = 0;
+            let given: Vec<&[u8]> = match value.is_empty() {
+                true => Vec::new(),
+                false => value.split(|&b| b == b' ').collect(),
+            };
+            if given.is_empty() {
+                return Err(choices(words));
+            }
+            for word in given {
+                let (_, v) = words
+                    .iter()
+                    .find(|(w, _)| w.as_bytes().eq_ignore_ascii_case(word))
+                    .ok_or_else(|| choices(words))?;
+                bits |= v;
+            }
+            if bits & 3 == 3 {
+                return Err("shutdown options SAVE and NOSAVE can't be used simultaneously".into());
+            }
+            Ok(ConfigValue::Int(bits))
+        }
+        // C's strtoll in base 8 over the whole value, then an unsigned range check.
+        ConfigKind::Octal { min, max } => {
+            let n = match strtoll(value, 8) {
+                Some((n, false)) => n,
+                _ => return Err("argument couldn't be parsed as an octal number".into()),
+            };
+            if n < min || n > max {
+                return Err(format!(
+                    "argument must be between {min:o} and {max:o} inclusive"
+                ));
+            }
+            Ok(ConfigValue::Int(n))
+        }
+        ConfigKind::UnsignedMemory => memtoull(value)
+            .map(|n| ConfigValue::Int(n as i64))
+            .ok_or_else(|| "argument must be a memory value".into()),
+        ConfigKind::OutputBufferLimits => {
+            let mut limits = match current {
+                Some(ConfigValue::Text(text)) => OutputBufferLimits::read(text),
+                _ => OutputBufferLimits::default(),
+            };
+            limits.update(value)?;
+            Ok(ConfigValue::Text(limits.to_string()))
+        }
+        ConfigKind::OomScoreAdjValues => {
+            let words: Vec<&[u8]> = match value.is_empty() {
+                true => Vec::new(),
+                false => value.split(|&b| b == b' ').collect(),
+            };
+            if words.len() != 3 {
+                return Err("wrong number of arguments".into());
+            }
+            let values: Option<Vec<String>> = words
+                .iter()
+                .map(|w| {
+                    strtoll(w, 10)
+                        .map(|(n, _)| n)
+                        .filter(|n| (-2000..=2000).contains(n))
+                        .map(|n| n.to_string())
+                })
+                .collect();
+            values
+                .map(|v| ConfigValue::Text(v.join(" ")))
+                .ok_or_else(|| {
+                    "Invalid oom-score-adj-values, elements must be between -2000 and 2000.".into()
+                })
+        }
+        ConfigKind::Percentiles => {
+            // A single empty word is no percentile at all.
+            if value.is_empty() {
+                return Ok(ConfigValue::Text(String::new()));
+            }
+            let mut shown = Vec::new();
+            for word in value.split(|&b| b == b' ') {
+                let p = crate::args::parse_f64(word)
+                    .map_err(|_| "Invalid latency-tracking-info-percentiles parameters")?;
+                if !(0.0..=100.0).contains(&p) {
+                    return Err(
+                        "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]"
+                            .into(),
+                    );
+                }
+                shown.push(trim_double(&format!("{p:.6}")));
+            }
+            Ok(ConfigValue::Text(shown.join(" ")))
+        }
+        ConfigKind::CheckedText(check) => {
+            let text = String::from_utf8_lossy(value).into_owned();
+            check.check(&text)?;
+            Ok(ConfigValue::Text(text))
+        }
         ConfigKind::Bool if value.eq_ignore_ascii_case(b"yes") => Ok(ConfigValue::Bool(true)),
         ConfigKind::Bool if value.eq_ignore_ascii_case(b"no") => Ok(ConfigValue::Bool(false)),
         ConfigKind::Bool => Err("argument must be 'yes' or 'no'".into()),
@@ -1126,6 +1495,196 @@ fn parse(param: &ConfigParam, value: &[u8]) -> Result<ConfigValue, String> {
             }
             Ok(ConfigValue::Int(n))
         }
+    }
+}
+
+/// An enum's refusal, listing every word in the set's order.
+fn choices(words: &[(&str, i64)]) -> String {
+    let names: Vec<&str> = words.iter().map(|(w, _)| *w).collect();
+    format!(
+        "argument(s) must be one of the following: {}",
+        names.join(", ")
+    )
+}
+
+/// A [`ConfigKind::Flags`] value as Redis's `configEnumGetName` words it: the one word whose
+/// value it is, else the words of its bits in the set's order.
+fn flag_names(words: &[(&str, i64)], bits: i64) -> String {
+    if let Some((word, _)) = words.iter().find(|(_, v)| *v == bits) {
+        return word.to_string();
+    }
+    let names: Vec<&str> = words
+        .iter()
+        .filter(|(_, v)| *v != 0 && bits & v == *v)
+        .map(|(w, _)| *w)
+        .collect();
+    names.join(" ")
+}
+
+/// C's `strtoll` over the whole of `text`: leading blanks, a sign, digits of `radix`, and
+/// nothing after them; none at all reads as 0 only when the text is empty (the end pointer
+/// is then on the terminating NUL). Gives the value, saturated, and whether it overflowed.
+fn strtoll(text: &[u8], radix: u32) -> Option<(i64, bool)> {
+    if text.is_empty() {
+        return Some((0, false));
+    }
+    let start = text
+        .iter()
+        .position(|&b| !crate::args::is_c_space(b))
+        .unwrap_or(text.len());
+    let rest = &text[start..];
+    let (negative, digits) = match rest.first() {
+        Some(b'-') => (true, &rest[1..]),
+        Some(b'+') => (false, &rest[1..]),
+        _ => (false, rest),
+    };
+    if digits.is_empty() || !digits.iter().all(|&b| (b as char).is_digit(radix)) {
+        return None;
+    }
+    let magnitude = digits.iter().try_fold(0i128, |n, &b| {
+        let n = n * i128::from(radix) + i128::from((b as char).to_digit(radix)?);
+        Some(n.min(i128::from(u64::MAX) + 1))
+    })?;
+    let signed = if negative { -magnitude } else { magnitude };
+    match i64::try_from(signed) {
+        Ok(n) => Some((n, false)),
+        Err(_) if negative => Some((i64::MIN, true)),
+        Err(_) => Some((i64::MAX, true)),
+    }
+}
+
+/// `%f`'s text of a double with the trailing zeros of its fraction cut, and the point with
+/// them when nothing is left after it (Redis's `trimDoubleString`).
+fn trim_double(text: &str) -> String {
+    match text.contains('.') {
+        true => text.trim_end_matches('0').trim_end_matches('.').to_string(),
+        false => text.to_string(),
+    }
+}
+
+impl TextCheck {
+    fn check(self, text: &str) -> Result<(), String> {
+        match self {
+            TextCheck::Hostname => {
+                if text.len() >= 256 {
+                    return Err("Hostnames must be less than 256 characters".into());
+                }
+                if !text
+                    .bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'.')
+                {
+                    return Err(
+                        "Hostnames may only contain alphanumeric characters, hyphens or dots"
+                            .into(),
+                    );
+                }
+                Ok(())
+            }
+            TextCheck::ProcTitleTemplate => match proc_title_shows_something(text) {
+                Some(true) => Ok(()),
+                _ => Err("template format is invalid or contains unknown variables".into()),
+            },
+        }
+    }
+}
+
+/// Reads a `proc-title-template` as Redis's `sdstemplate` does: `{{` is a brace, `{name}` a
+/// variable, which must be one Redis knows. `None` when it cannot be read; otherwise
+/// whether anything but spaces would be left once filled in with an empty title, as
+/// `validateProcTitleTemplate` requires. `{title}`, `{server-mode}` (standalone here) and
+/// `{unixsocket}` (none here) fill in empty; every other variable never does.
+fn proc_title_shows_something(template: &str) -> Option<bool> {
+    let mut shows = false;
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        shows |= rest[..open].bytes().any(|b| b != b' ');
+        let after = &rest[open + 1..];
+        if after.is_empty() {
+            return None;
+        }
+        if let Some(quoted) = after.strip_prefix('{') {
+            shows = true;
+            rest = quoted;
+            continue;
+        }
+        let close = after.find('}')?;
+        match &after[..close] {
+            "title" | "server-mode" | "unixsocket" => {}
+            "listen-addr" | "config-file" | "port" | "tls-port" => shows = true,
+            _ => return None,
+        }
+        rest = &after[close + 1..];
+    }
+    Some(shows || rest.bytes().any(|b| b != b' '))
+}
+
+/// The limits of `client-output-buffer-limit`: for each class (normal, replica, pubsub) the
+/// hard limit, the soft limit (bytes) and how long the soft one may be exceeded (seconds).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct OutputBufferLimits([(u64, u64, i64); 3]);
+
+/// The classes as CONFIG GET names them, in its order.
+const OUTPUT_BUFFER_CLASSES: [&str; 3] = ["normal", "slave", "pubsub"];
+
+impl OutputBufferLimits {
+    /// Reads the value as [`OutputBufferLimits::to_string`] wrote it.
+    fn read(text: &str) -> OutputBufferLimits {
+        let mut limits = OutputBufferLimits::default();
+        let _ = limits.update(text.as_bytes());
+        limits
+    }
+
+    /// Applies `class hard soft seconds` quadruples, all of them or none
+    /// (`updateClientOutputBufferLimit`): a class named twice takes the later limits.
+    fn update(&mut self, value: &[u8]) -> Result<(), String> {
+        let words: Vec<&[u8]> = match value.is_empty() {
+            true => Vec::new(),
+            false => value.split(|&b| b == b' ').collect(),
+        };
+        if !words.len().is_multiple_of(4) {
+            return Err("Wrong number of arguments in buffer limit configuration.".into());
+        }
+        let mut next = *self;
+        for quad in words.chunks(4) {
+            let class = match String::from_utf8_lossy(quad[0])
+                .to_ascii_lowercase()
+                .as_str()
+            {
+                "normal" => 0,
+                "slave" | "replica" => 1,
+                "pubsub" => 2,
+                _ => {
+                    return Err(
+                        "Invalid client class specified in buffer limit configuration.".into(),
+                    )
+                }
+            };
+            // The seconds are read as C's strtoll and kept in an int, as Redis keeps them.
+            let seconds = strtoll(quad[3], 10).map(|(n, _)| i64::from(n as i32));
+            match (memtoull(quad[1]), memtoull(quad[2]), seconds) {
+                (Some(hard), Some(soft), Some(seconds)) if seconds >= 0 => {
+                    next.0[class] = (hard, soft, seconds);
+                }
+                _ => return Err(
+                    "Error in hard, soft or soft_seconds setting in buffer limit configuration."
+                        .into(),
+                ),
+            }
+        }
+        *self = next;
+        Ok(())
+    }
+}
+
+impl std::fmt::Display for OutputBufferLimits {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, (class, (hard, soft, seconds))) in
+            OUTPUT_BUFFER_CLASSES.iter().zip(self.0).enumerate()
+        {
+            let gap = if i == 0 { "" } else { " " };
+            write!(f, "{gap}{class} {hard} {soft} {seconds}")?;
+        }
+        Ok(())
     }
 }
 

@@ -1012,6 +1012,7 @@ impl Engine {
             self.active_expire_cycle(crate::expire::CycleKind::Slow);
         }
         self.replica_cron();
+        self.close_idle_clients();
         self.limit_used_slots();
         self.broadcast_invalidations();
         self.track_peak_memory();
@@ -1034,6 +1035,37 @@ impl Engine {
         // unblocked clients before it sleeps.
         self.check_pause_timeout();
         self.run_released();
+    }
+
+    /// Redis's `clientsCronHandleTimeout`: with `timeout` set, an ordinary client that has
+    /// sent nothing for more than that many whole seconds is closed. Replicas and monitors,
+    /// the master client, blocked clients (a blocking command, WAIT, a pause) and
+    /// subscribers wait as long as they like.
+    fn close_idle_clients(&mut self) {
+        let timeout = self.config.int("timeout");
+        if timeout == 0 {
+            return;
+        }
+        let now = self.now_ms / 1000;
+        let idle: Vec<ClientId> = self
+            .clients()
+            .filter(|c| {
+                !(c.closing
+                    || c.replica
+                    || c.monitor
+                    || c.master
+                    || c.is_blocked()
+                    || c.subscriptions.any())
+                    && now.saturating_sub(c.last_interaction_ms / 1000) > timeout as u64
+            })
+            .map(|c| c.id)
+            .collect();
+        for id in idle {
+            if let Some(c) = self.clients.get_mut(&id) {
+                c.closing = true;
+            }
+            self.woken.push(id);
+        }
     }
 
     /// Takes the ids of clients whose outbox received something since the last call, so that

@@ -9,6 +9,10 @@
 //! `OOM command not allowed when used memory > 'maxmemory'.`, while reads and deletions still
 //! run, so that a full server can be emptied.
 //!
+//! **Replicas.** A replica is by default an exact copy of its primary, which evicts for both
+//! and streams its DELs: with `replica-ignore-maxmemory` on (the default) a replica neither
+//! evicts nor refuses a command for memory, whatever its own `maxmemory` says.
+//!
 //! **Which key.** `maxmemory-policy` chooses among all keys (`allkeys-*`) or among keys with a
 //! TTL (`volatile-*`), and by what:
 //! - `random`: any key, from the databases in turn;
@@ -194,6 +198,8 @@ pub(crate) struct Eviction {
     /// as Redis's `lookupKey` writes the shared object's `lru` (so OBJECT IDLETIME of a key
     /// set to 11 counts from server start, or from the last access to any key holding 11).
     shared: Vec<u32>,
+    /// `replica-ignore-maxmemory`: a replica leaves its memory to its primary.
+    replica_ignores: bool,
 }
 
 /// Redis's LRU clock at `now_ms`: seconds, wrapped to 24 bits.
@@ -232,6 +238,7 @@ impl Eviction {
         self.lfu_log_factor = config.int("lfu-log-factor").max(0) as u64;
         self.lfu_decay_time = config.int("lfu-decay-time").max(0) as u64;
         self.exact = config.flag("playground-exact-lru");
+        self.replica_ignores = config.flag("replica-ignore-maxmemory");
         if !self.exact {
             self.recency = None;
         }
@@ -352,8 +359,12 @@ impl Engine {
     pub(crate) fn perform_evictions(&mut self) -> bool {
         let limit = self.eviction.maxmemory;
         // Nothing is evicted during a pause, and nothing refused for it (Redis's
-        // `isSafeToPerformEvictions`).
-        if limit == 0 || self.check_pause_timeout() {
+        // `isSafeToPerformEvictions`); nor on a replica that ignores `maxmemory`, by default
+        // an exact copy of its primary, which evicts for both and streams its DELs.
+        if limit == 0 || (self.eviction.replica_ignores && self.has_master()) {
+            return true;
+        }
+        if self.check_pause_timeout() {
             return true;
         }
         while self.used_memory() as u64 > limit {

@@ -9,8 +9,8 @@
 //! from the engine's injected clock, duration from its monotonic timer, as SLOWLOG measures.
 //!
 //! **Per-command latency** (`latency-tracking yes`, the default): every call's duration also
-//! goes into the command's histogram, read by INFO latencystats as the 50th, 99th and 99.9th
-//! percentiles in µs. Redis keeps an HDR histogram of nanoseconds (1 ns to 1 s, two
+//! goes into the command's histogram, read by INFO latencystats at the percentiles of
+//! `latency-tracking-info-percentiles` (the 50th, 99th and 99.9th by default), in µs. Redis keeps an HDR histogram of nanoseconds (1 ns to 1 s, two
 //! significant digits); [`LatencyHistogram`] keeps the same buckets: values below 256 exactly,
 //! then 128 buckets per power of two, each `2^k` wide, and a percentile answers the highest
 //! value of its bucket, so a 2 µs call reads `2.007`, as in Redis. A call under the manual
@@ -68,9 +68,6 @@ impl TimeSeries {
     }
 }
 
-/// The percentiles INFO latencystats reports (`latency-tracking-info-percentiles`' default,
-/// which is not configurable here), with their labels.
-pub const INFO_PERCENTILES: [(&str, f64); 3] = [("50", 50.0), ("99", 99.0), ("99.9", 99.9)];
 /// What a histogram records at least and at most, in ns (`LATENCY_HISTOGRAM_MIN_VALUE`,
 /// `LATENCY_HISTOGRAM_MAX_VALUE`).
 const HISTOGRAM_MIN_NS: u64 = 1;
@@ -143,14 +140,18 @@ impl LatencyHistogram {
         steps
     }
 
-    /// INFO latencystats' value: `p50=…,p99=…,p99.9=…` in µs with three decimals.
-    pub fn info(&self) -> String {
-        INFO_PERCENTILES
-            .iter()
+    /// INFO latencystats' value: `p50=…,p99=…,p99.9=…` in µs with three decimals, for the
+    /// percentiles of `latency-tracking-info-percentiles` as CONFIG GET shows them (`%f`
+    /// trimmed, which is also each label: a percentile given with more than six decimals
+    /// is read at six).
+    pub fn info(&self, percentiles: &str) -> String {
+        percentiles
+            .split(' ')
+            .filter_map(|label| Some((label, label.parse::<f64>().ok()?)))
             .map(|(label, p)| {
                 format!(
                     "p{label}={:.3}",
-                    self.value_at_percentile(*p) as f64 / 1000.0
+                    self.value_at_percentile(p) as f64 / 1000.0
                 )
             })
             .collect::<Vec<_>>()
@@ -433,13 +434,16 @@ mod tests {
         assert_eq!(bucket(87_000), (86_528, 87_039));
         let mut h = LatencyHistogram::default();
         h.record(0);
-        assert_eq!(h.info(), "p50=0.001,p99=0.001,p99.9=0.001");
+        assert_eq!(h.info("50 99 99.9"), "p50=0.001,p99=0.001,p99.9=0.001");
         for _ in 0..98 {
             h.record(2_000);
         }
         h.record(5_000_000_000);
         // 100 calls: the 50th and 99th are 2 µs calls, the 100th is the 1 s cap.
-        assert_eq!(h.info(), "p50=2.007,p99=2.007,p99.9=1002438.655");
+        assert_eq!(
+            h.info("50 99 99.9"),
+            "p50=2.007,p99=2.007,p99.9=1002438.655"
+        );
     }
 
     #[test]

@@ -10,7 +10,8 @@
 //! `lazyfree-lazy-user-flush` is on), and the deletes the server makes on its own when their
 //! parameter is on: eviction (`lazyfree-lazy-eviction`), expiry (`lazyfree-lazy-expire`), and
 //! the deletes and overwrites a command makes as a side effect, RENAME's target, SET over a
-//! hash, a STORE's old destination (`lazyfree-lazy-server-del`).
+//! hash, a STORE's old destination (`lazyfree-lazy-server-del`), and a replica's old data
+//! when a full sync replaces it (`replica-lazy-flush`).
 //!
 //! **Which values.** Handing a value to another thread costs a little itself, so Redis does it
 //! only for a value whose *free effort* exceeds [`LAZYFREE_THRESHOLD`] (64). The effort

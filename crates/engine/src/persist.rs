@@ -593,6 +593,18 @@ impl Engine {
     /// Libraries replace the current ones ([`LoadMode::Replace`]), join them (`Add`: one of
     /// the same name is an error) or replace those of the same name (`Merge`).
     pub fn load_rdb(&mut self, bytes: &[u8], mode: LoadMode) -> Result<(), RdbError> {
+        self.load_rdb_flushing(bytes, mode, false)
+    }
+
+    /// [`Engine::load_rdb`], where a [`LoadMode::Replace`] hands the keys it replaces to the
+    /// lazy-free queue when `lazy_flush` (a replica's full sync under `replica-lazy-flush`,
+    /// Redis's `emptyData` with `EMPTYDB_ASYNC`), rather than freeing them at once.
+    pub(crate) fn load_rdb_flushing(
+        &mut self,
+        bytes: &[u8],
+        mode: LoadMode,
+        lazy_flush: bool,
+    ) -> Result<(), RdbError> {
         self.now_ms = self.clock.now_ms();
         let mut snapshot = rdb::load_keys(bytes, self.load_limits(), self.dbs.len())?;
         let keys: usize = snapshot.dbs.iter().map(Vec::len).sum();
@@ -603,7 +615,7 @@ impl Engine {
             .map_err(|e| RdbError::Function(e.to_string()))?;
         let keys_loaded = self
             .check_join_for_load(&libraries, mode)
-            .and_then(|()| self.load_keys(snapshot, mode));
+            .and_then(|()| self.load_keys(snapshot, mode, lazy_flush));
         match &keys_loaded {
             Ok(()) if mode == LoadMode::Replace => self.replace_libraries(libraries),
             Ok(()) => self.join_libraries(libraries),
@@ -626,9 +638,14 @@ impl Engine {
     }
 
     /// The keys part of [`Engine::load_rdb`].
-    fn load_keys(&mut self, snapshot: Snapshot, mode: LoadMode) -> Result<(), RdbError> {
+    fn load_keys(
+        &mut self,
+        snapshot: Snapshot,
+        mode: LoadMode,
+        lazy_flush: bool,
+    ) -> Result<(), RdbError> {
         if mode == LoadMode::Replace {
-            return self.replace_keyspace(snapshot);
+            return self.replace_keyspace(snapshot, lazy_flush);
         }
         rdb::check_unique(&snapshot)?;
         if mode == LoadMode::Add && self.any_exists(&snapshot) {
@@ -655,8 +672,9 @@ impl Engine {
 
     /// Loads a snapshot into new, empty databases, then puts them in place of the old ones
     /// (whose watchers learn their keys changed). A key the file holds twice is found as it
-    /// is stored, and puts the old databases back untouched.
-    fn replace_keyspace(&mut self, snapshot: Snapshot) -> Result<(), RdbError> {
+    /// is stored, and puts the old databases back untouched. The old keys are freed at once,
+    /// or through the lazy-free queue when `lazy_flush`.
+    fn replace_keyspace(&mut self, snapshot: Snapshot, lazy_flush: bool) -> Result<(), RdbError> {
         let empty = vec![Db::default(); self.dbs.len()];
         let old = std::mem::replace(&mut self.dbs, empty);
         let (mut loaded, mut expired) = (0, 0);
@@ -682,6 +700,9 @@ impl Engine {
         for db in 0..self.dbs.len() {
             self.signal_deleted_streams(db, None);
             self.touch_all_watched_keys_in_db(db, None);
+            if lazy_flush {
+                self.empty_db_keys(db, true);
+            }
         }
         self.invalidate_tracked_keys_on_flush();
         self.dbs = new;

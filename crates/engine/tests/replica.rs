@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{configured as engine, run as one, START_MS};
+use common::{configured as engine, info_field as any_info, run as one, START_MS};
 use keyspace::resp::{encode_request, RequestParser};
 use keyspace::{ClientId, Config, Engine, ManualClock, MasterLink, Reply};
 
@@ -758,4 +758,184 @@ fn the_snapshot_is_written_to_dbfilename_unless_the_load_is_diskless() {
         assert_eq!(one(&mut e, id, "GET k"), k, "{load}");
         assert_eq!(one(&mut e, id, "GET own"), own, "{load}");
     }
+}
+
+#[test]
+fn the_handshake_announces_the_configured_address_and_port() {
+    let (mut e, _, id, sent) = past_the_pong(&[
+        ("port", "7000"),
+        ("replica-announce-ip", "10.0.0.5"),
+        ("replica-announce-port", "7100"),
+    ]);
+    let expected = [
+        command(&["REPLCONF", "listening-port", "7100"]),
+        command(&["REPLCONF", "ip-address", "10.0.0.5"]),
+        command(&["REPLCONF", "capa", "eof", "capa", "psync2"]),
+    ]
+    .concat();
+    assert_eq!(sent.as_bytes(), expected);
+    // Three replies now, PSYNC after the third.
+    let a = attempt(&e);
+    e.master_link_input(a, b"+OK\r\n+OK\r\n");
+    assert_eq!(output(&mut e), "");
+    e.master_link_input(a, b"+OK\r\n");
+    let replid = info_field(&mut e, id, "master_replid");
+    assert_eq!(output(&mut e).as_bytes(), command(&["PSYNC", &replid, "1"]));
+}
+
+/// A primary (port 6379) and its replica (6380) joined by a [`Wire`], synced; the replica
+/// configured with `settings` before it follows the primary.
+fn primary_and_replica(
+    settings: &[(&str, &str)],
+) -> (Vec<Engine>, ManualClock, Vec<ClientId>, Wire) {
+    let clock = ManualClock::new(START_MS);
+    let mut nodes: Vec<Engine> = (0..2)
+        .map(|n| {
+            let mut config = Config::default();
+            config
+                .set(b"port", (6379 + n).to_string().as_bytes(), true)
+                .unwrap();
+            config.set(b"repl-diskless-sync-delay", b"0", true).unwrap();
+            if n == 1 {
+                for (name, value) in settings {
+                    config.set(name.as_bytes(), value.as_bytes(), true).unwrap();
+                }
+            }
+            Engine::new(config, Box::new(clock.clone()), n)
+        })
+        .collect();
+    let ids: Vec<ClientId> = nodes.iter_mut().map(|e| e.connect()).collect();
+    let mut wire = Wire {
+        clients: vec![None, None],
+    };
+    one(&mut nodes[1], ids[1], "REPLICAOF 127.0.0.1 6379");
+    settle(&mut nodes, &clock, &mut wire);
+    assert_eq!(
+        info_field(&mut nodes[1], ids[1], "master_link_status"),
+        "up"
+    );
+    (nodes, clock, ids, wire)
+}
+
+fn settle(nodes: &mut [Engine], clock: &ManualClock, wire: &mut Wire) {
+    for _ in 0..5 {
+        clock.advance_ms(100);
+        for n in nodes.iter_mut() {
+            n.tick();
+        }
+        wire.pump(nodes);
+    }
+}
+
+#[test]
+fn the_primary_lists_a_replica_at_the_address_it_announced() {
+    let (mut nodes, _, ids, _) = primary_and_replica(&[
+        ("replica-announce-ip", "10.0.0.5"),
+        ("replica-announce-port", "7100"),
+    ]);
+    let slave0 = info_field(&mut nodes[0], ids[0], "slave0");
+    assert!(
+        slave0.starts_with("ip=10.0.0.5,port=7100,state=online,"),
+        "{slave0}"
+    );
+    let Reply::Array(role) = one(&mut nodes[0], ids[0], "ROLE") else {
+        panic!("ROLE is an array");
+    };
+    let Reply::Array(replicas) = &role[2] else {
+        panic!("{role:?}");
+    };
+    let Reply::Array(first) = &replicas[0] else {
+        panic!("{replicas:?}");
+    };
+    assert_eq!(first[..2], [Reply::bulk("10.0.0.5"), Reply::bulk("7100")]);
+    // Without them: the address the primary sees (none here, over the test's wire) and the
+    // replica's own port.
+    let (mut nodes, _, ids, _) = primary_and_replica(&[]);
+    let slave0 = info_field(&mut nodes[0], ids[0], "slave0");
+    assert!(slave0.starts_with("ip=,port=6380,"), "{slave0}");
+}
+
+/// Writes 50 keys of 1000 bytes on the primary, through to the replica, and gives the replica
+/// a `maxmemory` well under what they take, evicting any key.
+fn replica_over_maxmemory(settings: &[(&str, &str)]) -> (Vec<Engine>, ClientId) {
+    let (mut nodes, clock, ids, mut wire) = primary_and_replica(settings);
+    let used: u64 = any_info(&mut nodes[1], ids[1], "used_memory")
+        .parse()
+        .unwrap();
+    let limit = format!("CONFIG SET maxmemory {}", used + 10_000);
+    one(&mut nodes[1], ids[1], &limit);
+    one(
+        &mut nodes[1],
+        ids[1],
+        "CONFIG SET maxmemory-policy allkeys-random",
+    );
+    let value = "x".repeat(1000);
+    for i in 0..50 {
+        one(&mut nodes[0], ids[0], &format!("SET key:{i} {value}"));
+    }
+    settle(&mut nodes, &clock, &mut wire);
+    (nodes, ids[1])
+}
+
+#[test]
+fn a_replica_ignores_maxmemory_unless_told_not_to() {
+    let (mut nodes, replica) = replica_over_maxmemory(&[]);
+    // The stream's writes and its own clients' commands evict nothing: an exact copy.
+    assert_eq!(one(&mut nodes[1], replica, "DBSIZE"), Reply::Integer(50));
+    assert_eq!(any_info(&mut nodes[1], replica, "evicted_keys"), "0");
+    assert_eq!(
+        one(&mut nodes[1], replica, "GET key:1"),
+        Reply::bulk("x".repeat(1000))
+    );
+    // Told not to ignore it, its next command evicts down to the limit.
+    one(
+        &mut nodes[1],
+        replica,
+        "CONFIG SET replica-ignore-maxmemory no",
+    );
+    one(&mut nodes[1], replica, "PING");
+    let evicted: i64 = any_info(&mut nodes[1], replica, "evicted_keys")
+        .parse()
+        .unwrap();
+    assert!(evicted > 0);
+    assert_eq!(
+        one(&mut nodes[1], replica, "DBSIZE"),
+        Reply::Integer(50 - evicted)
+    );
+    // The same with the old name, given at start.
+    let (mut nodes, replica) = replica_over_maxmemory(&[("slave-ignore-maxmemory", "no")]);
+    assert!(any_info(&mut nodes[1], replica, "evicted_keys") != "0");
+}
+
+/// A replica holding three keys of its own that goes through a full sync, with
+/// `replica-lazy-flush` as `lazy` says: its INFO's lazy-free fields right after the sync, and
+/// after a tick's time.
+fn lazy_flush_counts(lazy: &str) -> [String; 3] {
+    let (mut e, clock) = engine(&[("replica-lazy-flush", lazy)]);
+    let id = e.connect();
+    one(&mut e, id, "MSET a 1 b 2 c 3");
+    one(&mut e, id, "REPLICAOF 127.0.0.1 6380");
+    let a = attempt(&e);
+    e.master_link_connected(a);
+    e.master_link_input(a, b"+PONG\r\n+OK\r\n+OK\r\n");
+    e.master_link_input(a, format!("+FULLRESYNC {REPLID} 100\r\n").as_bytes());
+    let rdb = snapshot();
+    let mut bytes = format!("${}\r\n", rdb.len()).into_bytes();
+    bytes.extend_from_slice(&rdb);
+    e.master_link_input(a, &bytes);
+    check_loaded(&mut e, id);
+    let pending = any_info(&mut e, id, "lazyfree_pending_objects");
+    clock.advance_ms(100);
+    e.tick();
+    [
+        pending,
+        any_info(&mut e, id, "lazyfree_pending_objects"),
+        any_info(&mut e, id, "lazyfreed_objects"),
+    ]
+}
+
+#[test]
+fn replica_lazy_flush_frees_the_old_data_in_the_background() {
+    assert_eq!(lazy_flush_counts("yes"), ["3", "0", "3"]);
+    assert_eq!(lazy_flush_counts("no"), ["0", "0", "0"]);
 }

@@ -172,11 +172,11 @@ fn parse_options(args: &[String]) -> Result<Config, String> {
 
 /// One directive; the error is redis-server's reason line.
 fn apply(config: &mut Config, name: &str, values: &[&str]) -> Result<(), String> {
-    let (index, _) = Config::settable(name.as_bytes(), true)
+    let (index, param) = Config::settable(name.as_bytes(), true)
         .map_err(|_| "Bad directive or wrong number of arguments".to_string())?;
-    // `bind` takes a list (of addresses) and `replicaof` a host and a port; every other
-    // parameter one value.
-    let list = name.eq_ignore_ascii_case("bind");
+    // `replicaof` takes a host and a port, `bind` and a few others a list of words
+    // (`ConfigParam::takes_words`); every other parameter one value.
+    let list = param.takes_words();
     let pair = ["replicaof", "slaveof"]
         .iter()
         .any(|p| name.eq_ignore_ascii_case(p));

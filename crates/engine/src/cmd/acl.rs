@@ -477,17 +477,19 @@ fn setuser(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     if let Some((at, _)) = open {
         return Err(Error::AclUnmatchedParenthesis(c_text(&call.argv[at])));
     }
+    let all_channels = engine.config.text("acl-pubsub-default") == "allchannels";
     let mut user = engine
         .acl
         .users
         .get(name.as_slice())
         .cloned()
-        .unwrap_or_else(|| User::new(name));
+        .unwrap_or_else(|| User::new(name, all_channels));
     for rule in &rules {
-        user.apply(rule).map_err(|reason| Error::AclRule {
-            rule: c_text(rule),
-            reason,
-        })?;
+        user.apply_as(rule, all_channels)
+            .map_err(|reason| Error::AclRule {
+                rule: c_text(rule),
+                reason,
+            })?;
     }
     engine.acl.users.insert(name.clone(), user);
     Ok(Reply::ok().into())
@@ -706,7 +708,8 @@ pub(crate) fn load_acl_file(
     let text = access
         .read(&path)
         .map_err(|why| format!("Error loading ACLs, opening file '{path}': {why}"))?;
-    let users = acl::load_users(&path, &text)?;
+    let all_channels = engine.config.text("acl-pubsub-default") == "allchannels";
+    let users = acl::load_users(&path, &text, all_channels)?;
     let old = std::mem::replace(&mut engine.acl.users, users);
     for name in old.keys().filter(|name| name.as_slice() != b"default") {
         engine.kill_clients_of(name);

@@ -199,6 +199,12 @@ fn set(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
             })?;
         next.set(b"dir", dir.as_bytes(), false)?;
     }
+    if let Some(name) = tls_refusal(&indexes, &engine.config, &next) {
+        return Err(Error::ConfigSetFailed {
+            name: name.into(),
+            reason: "Unable to update TLS configuration. Check server logs.".into(),
+        });
+    }
     // Listening anew is the last step, as it is the one that changes the world outside: when
     // it fails nothing has been changed, and the reply names the first of `port` and `bind`
     // given, with Redis's reason.
@@ -227,6 +233,41 @@ fn set(engine: &mut Engine, call: &Call<'_>) -> CommandResult {
     }
     engine.apply_config();
     Ok(Reply::ok().into())
+}
+
+/// The TLS parameters whose apply step runs on every CONFIG SET that names them, changed or
+/// not (Redis's `VOLATILE_CONFIG`: the files they name may have changed on the disk).
+const TLS_FILES: &[&str] = &[
+    "tls-cert-file",
+    "tls-key-file",
+    "tls-client-cert-file",
+    "tls-client-key-file",
+    "tls-dh-params-file",
+    "tls-ca-cert-file",
+    "tls-ca-cert-dir",
+];
+
+/// The native server has no TLS (`crate::config`), so it answers as a Redis whose TLS
+/// settings cannot be loaded: a new `tls-port` fails when applied (`applyTLSPort`), and so
+/// does any TLS parameter applied while TLS would be on (a TLS port, or TLS for replication
+/// or the cluster bus: `applyTlsCfg`). Apply steps run in the order of the parameters that
+/// call for them, so the refusal names the first given that calls for a failing one.
+fn tls_refusal(indexes: &[usize], old: &Config, next: &Config) -> Option<&'static str> {
+    let tls_on =
+        next.int("tls-port") != 0 || next.flag("tls-replication") || next.flag("tls-cluster");
+    indexes
+        .iter()
+        .map(|&i| (i, PARAMS[i].name))
+        .find_map(|(i, name)| {
+            let changed = next.get(i) != old.get(i);
+            let fails = match name {
+                "tls-port" => changed,
+                "tls-auth-clients" => false,
+                _ if name.starts_with("tls-") => tls_on && (changed || TLS_FILES.contains(&name)),
+                _ => false,
+            };
+            fails.then_some(name)
+        })
 }
 
 /// ```text

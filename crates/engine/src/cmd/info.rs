@@ -667,19 +667,23 @@ fn cpu(engine: &Engine) -> Fields {
     ])
 }
 
-/// `latency_percentiles_usec_<name>:p50=..,p99=..,p99.9=..` for every command called since
-/// the last CONFIG RESETSTAT, in the same order as commandstats; nothing when
-/// `latency-tracking` is off.
+/// `latency_percentiles_usec_<name>:p50=..,p99=..,p99.9=..` (the percentiles of
+/// `latency-tracking-info-percentiles`) for every command called since the last CONFIG
+/// RESETSTAT, in the same order as commandstats; nothing when `latency-tracking` is off.
 fn latencystats(engine: &Engine) -> Fields {
     if !engine.latency.tracking {
         return Vec::new();
     }
+    let percentiles = engine.config.text("latency-tracking-info-percentiles");
     engine
         .stats
         .commandstats
         .iter()
         .filter(|(_, s)| s.calls > 0)
-        .map(|(name, s)| (format!("latency_percentiles_usec_{name}"), s.latency.info()))
+        .map(|(name, s)| {
+            let value = s.latency.info(percentiles);
+            (format!("latency_percentiles_usec_{name}"), value)
+        })
         .collect()
 }
 

@@ -19,7 +19,8 @@
 //! Once connected the replica sends PING and waits for its reply: `+PONG`, or an
 //! authentication error, which is fine at this point (the AUTH comes next). Then it sends,
 //! without waiting in between, AUTH (when `masterauth` is set, with `masteruser` before the
-//! password when that is set too), `REPLCONF listening-port <port>` and
+//! password when that is set too), `REPLCONF listening-port <port>` (`replica-announce-port`
+//! when set, else its own), `REPLCONF ip-address <ip>` when `replica-announce-ip` is set, and
 //! `REPLCONF capa eof capa psync2`, and reads their replies in order: a refused AUTH ends the
 //! attempt, the REPLCONF replies are only noted. Then `PSYNC <replid> <offset>`: the ID and
 //! the next offset of the history it holds when it has one (the cached master, below), or
@@ -39,7 +40,8 @@
 //!
 //! # The snapshot
 //!
-//! The snapshot is loaded as Redis loads it on a replica: the old data flushed first, keys
+//! The snapshot is loaded as Redis loads it on a replica: the old data flushed first (through
+//! the lazy-free queue under `replica-lazy-flush`), keys
 //! already past their expiry kept (the primary will delete them), the snapshot's `repl-id`
 //! and `repl-offset` aux fields ignored in favour of `+FULLRESYNC`'s, and `repl-stream-db`
 //! giving the database the stream starts in. The replica takes the primary's ID and offset as
@@ -105,9 +107,10 @@ pub enum LinkState {
     Connecting,
     /// PING sent.
     ReceivePong,
-    /// AUTH, REPLCONF listening-port and REPLCONF capa sent: their replies, in order.
+    /// AUTH, REPLCONF listening-port, ip-address and capa sent: their replies, in order.
     ReceiveAuth,
     ReceivePort,
+    ReceiveIp,
     ReceiveCapa,
     /// PSYNC (or SYNC) sent.
     ReceivePsync,
@@ -125,6 +128,7 @@ impl LinkState {
             LinkState::ReceivePong
                 | LinkState::ReceiveAuth
                 | LinkState::ReceivePort
+                | LinkState::ReceiveIp
                 | LinkState::ReceiveCapa
                 | LinkState::ReceivePsync
         )
@@ -294,6 +298,8 @@ pub(crate) struct ReplicaSide {
     payload: Payload,
     /// When the replication cron last ran (Unix ms): it runs once a second.
     last_cron_ms: u64,
+    /// The handshake sent REPLCONF ip-address, whose reply comes after listening-port's.
+    announced_ip: bool,
     /// The current connection's peer and local addresses and descriptor, as the transport
     /// told them ([`Engine::set_master_link_address`]): the master client shows them.
     link_address: Option<(String, String, i64)>,
@@ -315,6 +321,7 @@ impl Default for ReplicaSide {
             master_initial_offset: -1,
             payload: Payload::default(),
             last_cron_ms: 0,
+            announced_ip: false,
             link_address: None,
         }
     }
@@ -510,7 +517,12 @@ impl Engine {
                     }
                     self.replica.state = LinkState::ReceivePort;
                 }
-                LinkState::ReceivePort => self.replica.state = LinkState::ReceiveCapa,
+                LinkState::ReceivePort if self.replica.announced_ip => {
+                    self.replica.state = LinkState::ReceiveIp
+                }
+                LinkState::ReceivePort | LinkState::ReceiveIp => {
+                    self.replica.state = LinkState::ReceiveCapa
+                }
                 LinkState::ReceiveCapa => self.send_psync(),
                 LinkState::ReceivePsync => {
                     // The primary may send newlines before its reply, to keep the link alive.
@@ -538,8 +550,16 @@ impl Engine {
                 false => self.send_to_master(&[b"AUTH", &masteruser, &masterauth]),
             }
         }
-        let port = self.config.int("port").to_string();
-        self.send_to_master(&[b"REPLCONF", b"listening-port", port.as_bytes()]);
+        let port = match self.config.int("replica-announce-port") {
+            0 => self.config.int("port"),
+            announced => announced,
+        };
+        self.send_to_master(&[b"REPLCONF", b"listening-port", port.to_string().as_bytes()]);
+        let ip = self.config.text("replica-announce-ip").as_bytes().to_vec();
+        self.replica.announced_ip = !ip.is_empty();
+        if !ip.is_empty() {
+            self.send_to_master(&[b"REPLCONF", b"ip-address", &ip]);
+        }
         self.send_to_master(&[b"REPLCONF", b"capa", b"eof", b"capa", b"psync2"]);
         self.replica.state = match masterauth.is_empty() {
             true => LinkState::ReceivePort,
@@ -677,12 +697,13 @@ impl Engine {
             .log("MASTER <-> REPLICA sync: Flushing old data".into());
         self.persistence
             .log("MASTER <-> REPLICA sync: Loading DB in memory".into());
+        let lazy_flush = self.config.flag("replica-lazy-flush");
         if from_disk {
             let location = self.storage_location();
             let written = (self.persistence.storage).write_rdb(&location, &[Chunk::from(rdb)]);
             if let Err(e) = written {
                 // The old data was flushed before the file was renamed, as in Redis.
-                self.empty_all_databases();
+                self.empty_all_databases(lazy_flush);
                 return Err(format!(
                     "Failed trying to rename the temp DB into {} in MASTER <-> REPLICA \
                      synchronization: {e}",
@@ -696,11 +717,12 @@ impl Engine {
             .and_then(|(_, value)| crate::args::string2ll(&value))
             .and_then(|db| usize::try_from(db).ok())
             .filter(|&db| db < self.dbs.len());
-        if let Err(e) = self.load_rdb(rdb, LoadMode::Replace) {
+        if let Err(e) = self.load_rdb_flushing(rdb, LoadMode::Replace, lazy_flush) {
             // The old data is gone whatever the snapshot held, as in Redis.
-            self.empty_all_databases();
+            self.empty_all_databases(lazy_flush);
+            let from = if from_disk { "disk" } else { "socket" };
             return Err(format!(
-                "Failed trying to load the MASTER synchronization DB from socket: {e}"
+                "Failed trying to load the MASTER synchronization DB from {from}: {e}"
             ));
         }
         self.dirty += 1;
@@ -1013,12 +1035,13 @@ impl Engine {
         }
     }
 
-    /// Empties every database, as a replica does before a snapshot that failed to load.
-    fn empty_all_databases(&mut self) {
+    /// Empties every database, as a replica does before a snapshot that failed to load
+    /// (through the lazy-free queue when `lazy`).
+    fn empty_all_databases(&mut self, lazy: bool) {
         for db in 0..self.dbs.len() {
             self.signal_deleted_streams(db, None);
             self.touch_all_watched_keys_in_db(db, None);
-            self.empty_db_keys(db, false);
+            self.empty_db_keys(db, lazy);
         }
         self.invalidate_tracked_keys_on_flush();
     }
