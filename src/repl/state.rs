@@ -22,6 +22,8 @@ pub struct ReplState {
     pub link: RwSignal<Option<Result<String, ShareError>>>,
     /// A `#repl/...` link that could not be opened.
     pub refused: RwSignal<Option<ShareError>>,
+    /// A lesson that could not be opened, and why.
+    pub lesson_unavailable: RwSignal<Option<String>>,
     /// A tick was sent and not answered: the next waits.
     pub(crate) ticking: StoredValue<bool>,
     /// The view was opened once (the worker holds a topology).
@@ -36,6 +38,7 @@ impl ReplState {
             lesson: RwSignal::new(None),
             link: RwSignal::new(None),
             refused: RwSignal::new(None),
+            lesson_unavailable: RwSignal::new(None),
             ticking: StoredValue::new(false),
             opened: StoredValue::new(false),
         }
@@ -71,6 +74,7 @@ impl ReplState {
             }
             ReplResponse::Shared(link) => self.link.set(Some(link)),
             ReplResponse::LinkRefused(error) => self.refused.set(Some(error)),
+            ReplResponse::LessonUnavailable(reason) => self.lesson_unavailable.set(Some(reason)),
         }
     }
 }

@@ -72,6 +72,9 @@ pub enum ReplResponse {
     Shared(Result<String, ShareError>),
     /// A link that could not be opened (the topology is as it was).
     LinkRefused(ShareError),
+    /// A lesson that could not be opened, and why (its file could not be fetched); the
+    /// topology is as it was.
+    LessonUnavailable(String),
 }
 
 /// The whole topology at one moment of the virtual clock.

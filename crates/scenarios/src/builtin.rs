@@ -58,6 +58,11 @@ pub const SOURCES: &[(&str, &str)] = &[
         include_str!("../scenarios/posts-near-me.toml"),
     ),
     ("big-keys", include_str!("../scenarios/big-keys.toml")),
+    // Lessons of the Replication view (`nodes`): the page lists them apart.
+    (
+        "replica-stale-reads",
+        include_str!("../scenarios/replica-stale-reads.toml"),
+    ),
 ];
 
 /// The built-in scenarios' ids in the picker's order, [`SOURCES`] without the sources: a

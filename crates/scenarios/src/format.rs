@@ -34,6 +34,28 @@
 //! keys = ["session:*"]                        # optional: the keys the step is about (globs)
 //! ```
 //!
+//! A scenario with `nodes = 2` to `4` is a lesson of the Replication view: it plays on that
+//! many redis-servers, `127.0.0.1:6379` upwards, each a replica or a master as its steps make
+//! it, joined by the view's simulated network. Each client then names the `node` its
+//! connection goes to (the first by default), a step may send its commands to another
+//! (`node = 6380`: the operator typing in that server's console), and a step's `network`
+//! lists what happens to the network and the servers before its commands, in the words of
+//! the view's share links ([`NetworkAction`]):
+//!
+//! ```toml
+//! nodes = 2
+//! [[clients]]
+//! name = "app"
+//! node = 6379
+//! [[steps]]
+//! network = ["cut 6379 6380", "crash 6379", "latency 1000"]
+//! node = 6380
+//! run = ["REPLICAOF NO ONE"]
+//! ```
+//!
+//! Its nodes set themselves up in its steps, where the learner sees it: it takes no `setup`,
+//! and no `round_trip` (the links' latency is the network's).
+//!
 //! A step is shown as it stands right after its commands; its `wait` passes on the way to the
 //! next step (see `runner`). `keys` names what the narration talks about: the player lists
 //! those keys first, above the rest of the keyspace.
@@ -103,6 +125,84 @@ pub struct Participant {
     pub name: String,
     /// 2 or 3: the protocol the client speaks, which shapes its replies.
     pub protocol: u8,
+    /// The node its connection goes to, in a scenario with nodes ([`FIRST_PORT`] otherwise).
+    pub node: u16,
+}
+
+/// What happens to the Replication view's network or servers: the learner's controls, in the
+/// words its share links write (`@cut 6379 6380` there, `cut 6379 6380` in a scenario).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NetworkAction {
+    /// The link between two nodes cut (nothing crosses it) or healed.
+    Cut { a: u16, b: u16, cut: bool },
+    /// A node partitioned from every other, or back.
+    Isolate { port: u16, isolated: bool },
+    /// A node stopped by SHUTDOWN (it saves first), or started from what it kept.
+    Power { port: u16, running: bool },
+    /// A node's process killed: it keeps only what it had saved before.
+    Crash { port: u16 },
+    /// Every link's latency from now on, in milliseconds.
+    Latency { ms: u64 },
+}
+
+impl NetworkAction {
+    /// Reads `cut 6379 6380`, `heal`, `isolate 6380`, `rejoin`, `stop 6379`, `start`,
+    /// `crash 6379` or `latency 200`, with ports among `ports`; what is wrong otherwise.
+    pub fn parse(words: &str, ports: &[u16]) -> Result<NetworkAction, String> {
+        let port = |word: &str| -> Result<u16, String> {
+            word.parse()
+                .ok()
+                .filter(|p| ports.contains(p))
+                .ok_or_else(|| {
+                    let known: Vec<String> = ports.iter().map(u16::to_string).collect();
+                    format!("{word:?} is not a node's port ({})", known.join(", "))
+                })
+        };
+        let words: Vec<&str> = words.split(' ').collect();
+        match words.as_slice() {
+            [word @ ("cut" | "heal"), a, b] if a != b => Ok(NetworkAction::Cut {
+                a: port(a)?,
+                b: port(b)?,
+                cut: *word == "cut",
+            }),
+            [word @ ("isolate" | "rejoin"), p] => Ok(NetworkAction::Isolate {
+                port: port(p)?,
+                isolated: *word == "isolate",
+            }),
+            [word @ ("stop" | "start"), p] => Ok(NetworkAction::Power {
+                port: port(p)?,
+                running: *word == "start",
+            }),
+            ["crash", p] => Ok(NetworkAction::Crash { port: port(p)? }),
+            ["latency", ms] => ms
+                .parse()
+                .map(|ms| NetworkAction::Latency { ms })
+                .map_err(|_| "latency in whole milliseconds".to_string()),
+            _ => Err(
+                "one of: cut A B, heal A B, isolate A, rejoin A, stop A, start A, \
+                      crash A, latency MS"
+                    .to_string(),
+            ),
+        }
+    }
+}
+
+impl fmt::Display for NetworkAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            NetworkAction::Cut { a, b, cut } => {
+                write!(f, "{} {a} {b}", if cut { "cut" } else { "heal" })
+            }
+            NetworkAction::Isolate { port, isolated } => {
+                write!(f, "{} {port}", if isolated { "isolate" } else { "rejoin" })
+            }
+            NetworkAction::Power { port, running } => {
+                write!(f, "{} {port}", if running { "start" } else { "stop" })
+            }
+            NetworkAction::Crash { port } => write!(f, "crash {port}"),
+            NetworkAction::Latency { ms } => write!(f, "latency {ms}"),
+        }
+    }
 }
 
 /// A command as written in the file.
@@ -176,6 +276,11 @@ pub struct Step {
     pub wait_ms: u64,
     /// Glob patterns (as KEYS takes them) of the keys the step is about.
     pub keys: Vec<String>,
+    /// In a scenario with nodes: the node its commands go to, when not its client's.
+    pub node: Option<u16>,
+    /// In a scenario with nodes: what happens to the network and the servers before its
+    /// commands, in order.
+    pub network: Vec<NetworkAction>,
 }
 
 /// One entry of `setup` or of a step's `run`: a command, or a command repeated over a range.
@@ -281,6 +386,11 @@ pub struct Scenario {
 }
 
 impl Scenario {
+    /// The node `step`'s commands go to (a scenario with nodes).
+    pub fn node_of(&self, step: &Step) -> u16 {
+        step.node.unwrap_or(self.clients[step.client].node)
+    }
+
     /// The virtual time `step`'s round trips take: one per command, or one for the whole
     /// step when it is a pipeline (none without a `round_trip`).
     pub fn travel_ms(&self, step: &Step) -> u64 {
@@ -358,6 +468,7 @@ struct RawCode {
 struct RawClient {
     name: Spanned<String>,
     protocol: Option<Spanned<i64>>,
+    node: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -373,6 +484,9 @@ struct RawStep {
     wait: Option<Spanned<String>>,
     #[serde(default)]
     keys: Vec<String>,
+    node: Option<Spanned<i64>>,
+    #[serde(default)]
+    network: Vec<Spanned<String>>,
 }
 
 /// Reads and checks a scenario file.
@@ -414,6 +528,43 @@ pub fn parse(source: &str) -> Result<Scenario, ScenarioError> {
             ))
         }
     };
+    let ports: Vec<u16> = (0..nodes).map(|i| FIRST_PORT + i as u16).collect();
+    // A node's port, where a scenario with nodes may name one.
+    let node = |n: &Spanned<i64>, field: String| -> Result<u16, ScenarioError> {
+        if nodes == 0 {
+            return Err(at(
+                n.span(),
+                field,
+                "only in a scenario with nodes (nodes = 2 to 4)".into(),
+            ));
+        }
+        u16::try_from(*n.get_ref())
+            .ok()
+            .filter(|p| ports.contains(p))
+            .ok_or_else(|| {
+                at(
+                    n.span(),
+                    field,
+                    format!(
+                        "a node's port, {FIRST_PORT} to {}",
+                        FIRST_PORT + nodes as u16 - 1
+                    ),
+                )
+            })
+    };
+    if nodes > 0 {
+        let refused = (raw.setup.first().map(|s| (s.span(), "setup")))
+            .or(raw.round_trip.as_ref().map(|r| (r.span(), "round_trip")));
+        if let Some((span, field)) = refused {
+            return Err(at(
+                span,
+                field.into(),
+                "a scenario with nodes sets itself up in its steps, and its links' latency is \
+                 the network's (latency MS)"
+                    .into(),
+            ));
+        }
+    }
 
     let mut clients = Vec::new();
     for (i, client) in raw.clients.get_ref().iter().enumerate() {
@@ -444,9 +595,14 @@ pub fn parse(source: &str) -> Result<Scenario, ScenarioError> {
                 ))
             }
         };
+        let node = match &client.node {
+            None => FIRST_PORT,
+            Some(n) => node(n, format!("clients[{i}].node"))?,
+        };
         clients.push(Participant {
             name: name.clone(),
             protocol,
+            node,
         });
     }
     if clients.is_empty() {
@@ -574,7 +730,26 @@ pub fn parse(source: &str) -> Result<Scenario, ScenarioError> {
             None => 0,
             Some(wait) => duration(wait, &field("wait"))?,
         };
+        let step_node = match &step.node {
+            None => None,
+            Some(n) => Some(node(n, field("node"))?),
+        };
+        let mut network = Vec::new();
+        for (n, words) in step.network.iter().enumerate() {
+            if nodes == 0 {
+                return Err(at(
+                    words.span(),
+                    field("network"),
+                    "only in a scenario with nodes (nodes = 2 to 4)".into(),
+                ));
+            }
+            let action = NetworkAction::parse(words.get_ref(), &ports)
+                .map_err(|message| at(words.span(), format!("steps[{i}].network[{n}]"), message))?;
+            network.push(action);
+        }
         steps.push(Step {
+            node: step_node,
+            network,
             client,
             say: step.say.clone(),
             lines,

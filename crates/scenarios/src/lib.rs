@@ -12,5 +12,5 @@ pub mod builtin;
 pub mod format;
 pub mod runner;
 
-pub use format::{parse, Run, Scenario, ScenarioError, Step, Text};
+pub use format::{parse, NetworkAction, Run, Scenario, ScenarioError, Step, Text};
 pub use runner::{CommandRun, KeyChange, Runner, StepReport};

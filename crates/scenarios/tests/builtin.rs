@@ -1,5 +1,7 @@
 //! Every built-in scenario plays to its end with every expectation met, forward, back and by
-//! jumps, and a malformed file is refused with the line and field at fault.
+//! jumps, and a malformed file is refused with the line and field at fault. The lessons that
+//! play on nodes (`nodes`) are played by the Replication view's topology, in the worker's
+//! tests (`crates/worker/src/repl/tests.rs`); here they are read and checked only.
 
 use keyspace_scenarios::runner::ChangeKind;
 use keyspace_scenarios::{builtin, parse, Runner};
@@ -12,9 +14,16 @@ fn load(id: &str) -> keyspace_scenarios::Scenario {
     }
 }
 
+/// The built-in scenarios that play on one engine, the runner's.
+fn on_one_engine() -> impl Iterator<Item = &'static str> {
+    (builtin::SOURCES.iter())
+        .map(|(id, _)| *id)
+        .filter(|id| load(id).nodes == 0)
+}
+
 #[test]
 fn every_builtin_scenario_plays_as_expected() {
-    for (id, _) in builtin::SOURCES {
+    for id in on_one_engine() {
         let scenario = load(id);
         assert_eq!(scenario.id, *id, "file and id differ");
         let mut runner = Runner::new(scenario);
@@ -36,7 +45,7 @@ fn every_builtin_scenario_plays_as_expected() {
 
 #[test]
 fn stepping_back_and_jumping_replay_the_same_steps() {
-    for (id, _) in builtin::SOURCES {
+    for id in on_one_engine() {
         let mut runner = Runner::new(load(id));
         runner.jump(usize::MAX);
         let forward = runner.reports().to_vec();
@@ -180,6 +189,65 @@ fn mistakes_name_their_line_and_field() {
         .unwrap_err()
         .to_string()
         .starts_with(&format!("line {line},")));
+}
+
+/// A lesson's nodes, its clients' and steps' nodes, and its network actions are checked as
+/// the rest: a port no node has, a word the network does not know, a setup, a node named in
+/// a scenario without nodes.
+#[test]
+fn mistakes_in_a_lesson_name_their_line_and_field() {
+    let lesson = builtin::SOURCES
+        .iter()
+        .map(|(_, source)| *source)
+        .find(|source| parse(source).is_ok_and(|s| s.nodes == 2))
+        .expect("a lesson on two nodes");
+    let cases = [
+        (
+            lesson.replacen("nodes = 2", "nodes = 5", 1),
+            "nodes: 2 to 4 nodes",
+        ),
+        (
+            lesson.replacen("node = 6380", "node = 6381", 1),
+            "clients[1].node: a node's port, 6379 to 6380",
+        ),
+        (
+            lesson.replacen("[[steps]]\n", "[[steps]]\nnode = 80\n", 1),
+            "steps[0].node: a node's port",
+        ),
+        (
+            lesson.replacen(
+                "[[steps]]\n",
+                "[[steps]]\nnetwork = [\"cut 6379 6381\"]\n",
+                1,
+            ),
+            "steps[0].network[0]: \"6381\" is not a node's port (6379, 6380)",
+        ),
+        (
+            lesson.replacen("[[steps]]\n", "[[steps]]\nnetwork = [\"unplug 6379\"]\n", 1),
+            "steps[0].network[0]: one of: cut A B",
+        ),
+        (
+            lesson.replacen("nodes = 2", "nodes = 2\nsetup = [\"SET a 1\"]", 1),
+            "setup: a scenario with nodes sets itself up in its steps",
+        ),
+        (
+            lesson.replacen("nodes = 2", "nodes = 2\nround_trip = \"1ms\"", 1),
+            "round_trip: a scenario with nodes",
+        ),
+        (
+            builtin::SOURCES[0].1.replacen(
+                "[[clients]]\nname = \"app\"",
+                "[[clients]]\nname = \"app\"\nnode = 6379",
+                1,
+            ),
+            "clients[0].node: only in a scenario with nodes",
+        ),
+    ];
+    for (source, wanted) in cases {
+        let error = parse(&source).expect_err(wanted).to_string();
+        assert!(error.starts_with("line "), "{error}");
+        assert!(error.contains(wanted), "{error:?} does not say {wanted:?}");
+    }
 }
 
 /// The queue lesson: the published event reaches nobody; the blocked worker-2 receives the

@@ -31,6 +31,7 @@ use crate::persistence::{saved_state, Stored};
 use crate::player::Shelf;
 use crate::session::Session;
 use crate::store::{self, Writer};
+use keyspace_protocol::repl::ReplRequest;
 use keyspace_protocol::saved::{NotKept, SavedState};
 use keyspace_protocol::{Request, Response};
 use keyspace_scenarios::builtin;
@@ -126,7 +127,9 @@ impl Worker {
         }
         if matches!(
             request,
-            Request::Scenario(_) | Request::ContinueScenario { .. }
+            Request::Scenario(_)
+                | Request::ContinueScenario { .. }
+                | Request::Repl(ReplRequest::Lesson { .. })
         ) {
             if let Some(waiting) = self.fetching.borrow_mut().as_mut() {
                 waiting.push_back(request);

@@ -74,7 +74,28 @@ impl Player {
         matches!(
             request,
             ScenarioRequest::List | ScenarioRequest::Open { .. }
-        ) && !matches!(self.shelf, Shelf::Read(_))
+        ) && !self.has_files()
+    }
+
+    /// Whether it holds the built-in scenarios' files.
+    pub fn has_files(&self) -> bool {
+        matches!(self.shelf, Shelf::Read(_))
+    }
+
+    /// The built-in lesson `id` (a scenario with nodes, which the Replication view plays), or
+    /// why it cannot be had.
+    pub fn lesson(&self, id: &str) -> Result<Scenario, String> {
+        let source = (self.sources()?.iter())
+            .find(|(known, _)| known == id)
+            .map(|(_, source)| source)
+            .ok_or_else(|| format!("no scenario {id:?}"))?;
+        match parse(source) {
+            Ok(scenario) if scenario.nodes > 0 => Ok(scenario),
+            Ok(_) => Err(format!(
+                "{id:?} plays in the scenario player, on one engine"
+            )),
+            Err(e) => Err(e.to_string()),
+        }
     }
 
     /// Takes the scenario being played, leaving the player empty.
@@ -138,6 +159,12 @@ impl Player {
     }
 
     fn open(&mut self, scenario: Scenario) -> ScenarioResponse {
+        if scenario.nodes > 0 {
+            return ScenarioResponse::Invalid(format!(
+                "{:?} plays on {} nodes: open it in the Replication view",
+                scenario.id, scenario.nodes
+            ));
+        }
         let info = info(&scenario);
         let runner = Runner::new(scenario);
         self.filter.clear();
@@ -161,7 +188,7 @@ impl Player {
 }
 
 /// A text in both languages, as the page takes it.
-fn bilingual(text: &Text) -> Bilingual {
+pub(crate) fn bilingual(text: &Text) -> Bilingual {
     Bilingual {
         en: text.en.clone(),
         zh_tw: text.zh_tw.clone(),

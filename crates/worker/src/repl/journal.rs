@@ -16,13 +16,18 @@
 //! @rejoin 6381
 //! @stop 6380
 //! @start 6380
+//! @crash 6380
 //! @add
 //! ```
+//!
+//! The controls' words are a scenario's `network` words
+//! (`keyspace_scenarios::NetworkAction`), one reader for both.
 //!
 //! A link is anyone's to write, so [`parse`] takes only these words, with ports of the page's
 //! nodes and at most [`AFTER_MAX_MS`] of waiting each; anything else refuses the link whole.
 
 use keyspace_protocol::repl::{ports, NODES_MAX};
+use keyspace_scenarios::NetworkAction;
 
 use super::network::Port;
 
@@ -35,10 +40,7 @@ pub const AFTER_MAX_MS: u64 = 3_600_000;
 pub enum Action {
     Run { port: Port, line: String, seq: u64 },
     AddNode,
-    Cut { a: Port, b: Port, cut: bool },
-    Isolate { port: Port, isolated: bool },
-    Power { port: Port, running: bool },
-    Latency { ms: u64 },
+    Network(NetworkAction),
 }
 
 /// The journal of one topology.
@@ -85,25 +87,7 @@ impl Journal {
                 line
             }
             Action::AddNode => "@add".to_string(),
-            Action::Cut { a, b, cut: true } => format!("@cut {a} {b}"),
-            Action::Cut { a, b, cut: false } => format!("@heal {a} {b}"),
-            Action::Isolate {
-                port,
-                isolated: true,
-            } => format!("@isolate {port}"),
-            Action::Isolate {
-                port,
-                isolated: false,
-            } => format!("@rejoin {port}"),
-            Action::Power {
-                port,
-                running: false,
-            } => format!("@stop {port}"),
-            Action::Power {
-                port,
-                running: true,
-            } => format!("@start {port}"),
-            Action::Latency { ms } => format!("@latency {ms}"),
+            Action::Network(action) => format!("@{action}"),
         };
         self.lines.push(line);
     }
@@ -112,9 +96,10 @@ impl Journal {
 /// A link's lines as (virtual ms to wait, action), or `None` if any line is not one a
 /// journal writes.
 pub fn parse<S: AsRef<str>>(lines: &[S]) -> Option<Vec<(u64, Action)>> {
+    let every_port: Vec<Port> = ports(NODES_MAX).collect();
     let valid_port = |word: &str| -> Option<Port> {
         let port: Port = word.parse().ok()?;
-        ports(NODES_MAX).any(|p| p == port).then_some(port)
+        every_port.contains(&port).then_some(port)
     };
     let mut steps = Vec::new();
     let mut after = 0;
@@ -132,23 +117,9 @@ pub fn parse<S: AsRef<str>>(lines: &[S]) -> Option<Vec<(u64, Action)>> {
                 continue;
             }
             ["@add"] => Action::AddNode,
-            [word @ ("@cut" | "@heal"), a, b] => Action::Cut {
-                a: valid_port(a)?,
-                b: valid_port(b)?,
-                cut: *word == "@cut",
-            },
-            [word @ ("@isolate" | "@rejoin"), port] => Action::Isolate {
-                port: valid_port(port)?,
-                isolated: *word == "@isolate",
-            },
-            [word @ ("@stop" | "@start"), port] => Action::Power {
-                port: valid_port(port)?,
-                running: *word == "@start",
-            },
-            ["@latency", ms] => Action::Latency {
-                ms: ms.parse().ok()?,
-            },
-            [first, ..] if first.starts_with('@') => return None,
+            [first, ..] if first.starts_with('@') => {
+                Action::Network(NetworkAction::parse(&line[1..], &every_port).ok()?)
+            }
             _ => Action::Run {
                 port: typing_in?,
                 line: line.to_string(),
@@ -175,22 +146,21 @@ mod tests {
         journal.record(1000, run(6380, "REPLICAOF 127.0.0.1 6379"));
         journal.record(2200, run(6379, "SET k v"));
         journal.record(2200, run(6379, "INCR n"));
-        journal.record(
-            2300,
-            Action::Cut {
+        for action in [
+            NetworkAction::Cut {
                 a: 6379,
                 b: 6380,
                 cut: true,
             },
-        );
-        journal.record(
-            2300,
-            Action::Power {
+            NetworkAction::Power {
                 port: 6380,
                 running: false,
             },
-        );
-        journal.record(2300, Action::Latency { ms: 50 });
+            NetworkAction::Crash { port: 6381 },
+            NetworkAction::Latency { ms: 50 },
+        ] {
+            journal.record(2300, Action::Network(action));
+        }
         assert_eq!(
             journal.lines(),
             [
@@ -203,12 +173,13 @@ mod tests {
                 "@after 100",
                 "@cut 6379 6380",
                 "@stop 6380",
+                "@crash 6381",
                 "@latency 50",
             ]
         );
         let steps = parse(&journal.lines()).unwrap();
         let waits: Vec<u64> = steps.iter().map(|(w, _)| *w).collect();
-        assert_eq!(waits, [0, 1200, 0, 100, 0, 0]);
+        assert_eq!(waits, [0, 1200, 0, 100, 0, 0, 0]);
         assert_eq!(
             steps[1].1,
             Action::Run {
@@ -219,10 +190,10 @@ mod tests {
         );
         assert_eq!(
             steps[4].1,
-            Action::Power {
+            Action::Network(NetworkAction::Power {
                 port: 6380,
                 running: false
-            }
+            })
         );
     }
 
@@ -233,6 +204,7 @@ mod tests {
         assert!(parse(&["@after 3600001"]).is_none(), "too long a wait");
         assert!(parse(&["@explode 6379"]).is_none());
         assert!(parse(&["@cut 6379"]).is_none());
+        assert!(parse(&["@cut 6379 6379"]).is_none());
         assert_eq!(parse(&["@add", "@rejoin 6382"]).map(|s| s.len()), Some(2));
     }
 }

@@ -14,6 +14,10 @@
 //! is handed over and what the engines want sent is sent, until nothing more moves. Everything
 //! the learner does is kept in a journal, with the virtual time between actions, so that a
 //! share link (`#repl/...`) builds the same topology again by replaying it.
+//!
+//! A lesson (`lesson`) plays a scenario with nodes on it: its steps are actions as the
+//! learner's, journaled the same way, under a clock that runs only through the waits the
+//! steps ask for.
 
 use std::cell::RefCell;
 use std::collections::BTreeSet;
@@ -21,12 +25,13 @@ use std::rc::Rc;
 
 use keyspace::ManualClock;
 use keyspace_protocol::repl::{
-    ports, LinkView, NodeAnswer, ReplRequest, ReplResponse, Role, Topology as TopologyView,
-    DEFAULT_LATENCY_MS, FIRST_PORT, LINK_PREFIX, NODES_MAX,
+    ports, LessonUpdate, LinkView, NodeAnswer, ReplRequest, ReplResponse, Role,
+    Topology as TopologyView, DEFAULT_LATENCY_MS, FIRST_PORT, LINK_PREFIX, NODES_MAX,
 };
 use keyspace_protocol::share::ShareError;
 
 mod journal;
+mod lesson;
 mod migrate;
 mod network;
 mod node;
@@ -35,6 +40,8 @@ mod tests;
 mod transport;
 
 use journal::{Action, Journal};
+use keyspace_scenarios::NetworkAction;
+use lesson::Lesson;
 use migrate::Lent;
 use network::{Network, Port};
 use node::Node;
@@ -61,11 +68,27 @@ pub struct Topology {
     seed: u64,
     /// MIGRATE's connections between the nodes (`migrate`).
     lent: Rc<RefCell<Lent>>,
+    /// Every node's settings over the page's (a lesson's `config`), as startup arguments.
+    startup: Vec<(Vec<u8>, Vec<u8>)>,
+    /// The lesson being played, if any (`lesson`).
+    lesson: Option<Lesson>,
+    /// The lesson changed since the page last heard of it.
+    lesson_changed: bool,
 }
 
 impl Topology {
     /// Two nodes, both masters, the clock standing at `now_ms`.
     pub fn new(now_ms: u64, seed: u64) -> Topology {
+        Topology::with_nodes(now_ms, seed, 2, Vec::new())
+    }
+
+    /// `nodes` nodes, masters all, with `startup` set on each.
+    fn with_nodes(
+        now_ms: u64,
+        seed: u64,
+        nodes: usize,
+        startup: Vec<(Vec<u8>, Vec<u8>)>,
+    ) -> Topology {
         let mut topology = Topology {
             clock: ManualClock::new(now_ms),
             nodes: Vec::new(),
@@ -76,9 +99,14 @@ impl Topology {
             journal: Journal::new(now_ms),
             seed,
             lent: Rc::default(),
+            startup,
+            lesson: None,
+            // A new topology has no lesson, whatever the page showed before.
+            lesson_changed: true,
         };
-        topology.add_node();
-        topology.add_node();
+        for _ in 0..nodes {
+            topology.add_node();
+        }
         topology
     }
 
@@ -91,6 +119,11 @@ impl Topology {
             ReplRequest::Open => {}
             ReplRequest::Tick { real_ms } => {
                 let ms = (real_ms * u64::from(self.speed_percent) / 100).min(TICK_MAX_MS);
+                // A lesson's clock runs only through the wait its last step asked for.
+                let ms = match &self.lesson {
+                    Some(lesson) => ms.min(lesson.wait_left(self.now_ms())),
+                    None => ms,
+                };
                 self.advance(ms);
             }
             ReplRequest::Speed { percent } => self.speed_percent = percent.min(10_000),
@@ -106,11 +139,23 @@ impl Topology {
             },
             ReplRequest::Run { seq, port, line } => self.act(Action::Run { port, line, seq }),
             ReplRequest::AddNode => self.act(Action::AddNode),
-            ReplRequest::Cut { a, b, cut } => self.act(Action::Cut { a, b, cut }),
-            ReplRequest::Isolate { port, isolated } => self.act(Action::Isolate { port, isolated }),
-            ReplRequest::Power { port, running } => self.act(Action::Power { port, running }),
-            ReplRequest::Latency { ms } => self.act(Action::Latency { ms }),
-            ReplRequest::Lesson { .. } | ReplRequest::LessonTo { .. } => {}
+            ReplRequest::Cut { a, b, cut } => {
+                self.act(Action::Network(NetworkAction::Cut { a, b, cut }))
+            }
+            ReplRequest::Isolate { port, isolated } => {
+                self.act(Action::Network(NetworkAction::Isolate { port, isolated }))
+            }
+            ReplRequest::Power { port, running } => {
+                self.act(Action::Network(NetworkAction::Power { port, running }))
+            }
+            ReplRequest::Latency { ms } => self.act(Action::Network(NetworkAction::Latency { ms })),
+            // Opening one needs its scenario, which the session reads (`open_lesson`).
+            ReplRequest::Lesson { id: Some(_) } => {}
+            ReplRequest::Lesson { id: None } => {
+                self.lesson = None;
+                self.lesson_changed = true;
+            }
+            ReplRequest::LessonTo { position } => self.lesson_to(position),
         }
         ReplResponse::Topology(Box::new(self.view()))
     }
@@ -157,19 +202,27 @@ impl Topology {
                 }
                 self.add_node();
             }
-            Action::Cut { a, b, cut } => {
+            Action::Network(NetworkAction::Cut { a, b, cut }) => {
                 if self.at(a).is_none() || self.at(b).is_none() || a == b {
                     return false;
                 }
                 self.network.set_cut(a, b, cut);
             }
-            Action::Isolate { port, isolated } => {
+            Action::Network(NetworkAction::Isolate { port, isolated }) => {
                 if self.at(port).is_none() {
                     return false;
                 }
                 self.network.set_isolated(port, isolated);
             }
-            Action::Power { port, running } => {
+            Action::Network(NetworkAction::Crash { port }) => {
+                let Some(at) = self.at(port) else {
+                    return false;
+                };
+                if self.nodes[at].crash() {
+                    self.stopped(port);
+                }
+            }
+            Action::Network(NetworkAction::Power { port, running }) => {
                 let Some(at) = self.at(port) else {
                     return false;
                 };
@@ -186,7 +239,7 @@ impl Topology {
                     }
                 }
             }
-            Action::Latency { ms } => self.network.set_latency(ms),
+            Action::Network(NetworkAction::Latency { ms }) => self.network.set_latency(ms),
         }
         true
     }
@@ -200,7 +253,7 @@ impl Topology {
         self.seed = self.seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let lent = self.lent.clone();
         self.nodes
-            .push(Node::new(port, &self.clock, self.seed, lent));
+            .push(Node::new(port, &self.clock, self.seed, lent, &self.startup));
     }
 
     /// A node's process ended: its connections close, what it had on the wire is lost.
@@ -310,7 +363,11 @@ impl Topology {
             nodes,
             links,
             answers: std::mem::take(&mut self.answers),
-            lesson: keyspace_protocol::repl::LessonUpdate::Unchanged,
+            lesson: match (std::mem::take(&mut self.lesson_changed), &self.lesson) {
+                (false, _) => LessonUpdate::Unchanged,
+                (true, None) => LessonUpdate::Closed,
+                (true, Some(lesson)) => LessonUpdate::Open(Box::new(lesson.view())),
+            },
         }
     }
 

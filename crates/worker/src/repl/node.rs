@@ -45,18 +45,26 @@ pub(super) struct Node {
 }
 
 impl Node {
-    /// A fresh node, started, with nothing kept but its config.
-    pub(super) fn new(port: Port, clock: &ManualClock, seed: u64, lent: Rc<RefCell<Lent>>) -> Node {
+    /// A fresh node, started, with nothing kept but its config: the page's, with `startup`
+    /// set over it as redis-server's arguments (a lesson's `config`).
+    pub(super) fn new(
+        port: Port,
+        clock: &ManualClock,
+        seed: u64,
+        lent: Rc<RefCell<Lent>>,
+        startup: &[(Vec<u8>, Vec<u8>)],
+    ) -> Node {
         let mut config = persistence::page_config();
-        for (name, value) in [
-            (&b"port"[..], port.to_string().into_bytes()),
+        let own = [
+            (b"port".to_vec(), port.to_string().into_bytes()),
             // Redis's default: a node keeps dump.rdb, which holds its replication ID and
             // offset, so that a restarted replica can resume with a partial resync.
-            (b"appendonly", b"no".to_vec()),
-        ] {
+            (b"appendonly".to_vec(), b"no".to_vec()),
+        ];
+        for (name, value) in own.iter().chain(startup) {
             config
-                .set(name, &value, true)
-                .expect("a parameter of the engine's own table");
+                .set(name, value, true)
+                .expect("a parameter of the engine's own table, checked when read");
         }
         let files = Stored {
             config: persistence::config_command(&config).map(|c| persistence::frame(&c)),
@@ -117,6 +125,15 @@ impl Node {
         self.pane = None;
         self.waiting = None;
         self.keep();
+    }
+
+    /// The process is killed: whatever it had not saved is lost. Whether it was running.
+    pub(super) fn crash(&mut self) -> bool {
+        let running = self.running();
+        if running {
+            self.stop();
+        }
+        running
     }
 
     /// What the engine wrote to its files since the last look.

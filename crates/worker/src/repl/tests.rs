@@ -470,3 +470,113 @@ fn migrate_meets_the_network_as_it_stands() {
     assert_eq!(page.text(6379, "MIGRATE localhost 6380 k 0 100"), ["OK"]);
     assert_eq!(page.text(6380, "GET k"), ["\"v\""]);
 }
+
+/// The built-in lessons (scenarios with nodes), each read and checked.
+fn lessons() -> Vec<keyspace_scenarios::Scenario> {
+    let lessons: Vec<_> = (keyspace_scenarios::builtin::SOURCES.iter())
+        .map(|(id, source)| {
+            keyspace_scenarios::parse(source).unwrap_or_else(|e| panic!("{id}: {e}"))
+        })
+        .filter(|scenario| scenario.nodes > 0)
+        .collect();
+    assert!(!lessons.is_empty(), "the lessons of replication");
+    lessons
+}
+
+/// The lesson's state as the page last heard of it.
+fn lesson(view: &View) -> &keyspace_protocol::repl::LessonView {
+    match &view.lesson {
+        keyspace_protocol::repl::LessonUpdate::Open(lesson) => lesson,
+        other => panic!("no lesson: {other:?}"),
+    }
+}
+
+/// Every command of every step as `port> line` and its reply, for a failure's message.
+fn transcript(lesson: &keyspace_protocol::repl::LessonView) -> String {
+    let mut out = String::new();
+    for (n, report) in lesson.reports.iter().enumerate() {
+        out.push_str(&format!("--- step {} at {} ms\n", n + 1, report.at_ms));
+        for c in &report.commands {
+            let mark = if c.as_expected() {
+                ""
+            } else {
+                "   <-- NOT AS EXPECTED"
+            };
+            out.push_str(&format!("{}> {}\n{}{mark}\n", c.port, c.line, c.rendered));
+        }
+    }
+    out
+}
+
+#[test]
+fn every_lesson_plays_as_expected_and_the_same_again_after_going_back() {
+    for scenario in lessons() {
+        let id = scenario.id.clone();
+        let steps = scenario.steps.len();
+        let mut page = Page::new();
+        page.topology.open_lesson(scenario);
+        let opened = page.ask(ReplRequest::Open);
+        assert_eq!(lesson(&opened).position, 0, "{id}");
+        let ports: Vec<u16> = opened.nodes.iter().map(|n| n.port).collect();
+        assert!(ports.len() >= 2, "{id}: {ports:?}");
+        let end = page.ask(ReplRequest::LessonTo { position: steps });
+        let played = lesson(&end).clone();
+        assert_eq!(played.position, steps, "{id}");
+        let every_reply_as_expected =
+            (played.reports.iter()).all(|r| r.commands.iter().all(|c| c.as_expected()));
+        assert!(every_reply_as_expected, "{id}:\n{}", transcript(&played));
+        // For a lesson's author: LESSON_TRANSCRIPT=1 prints what each step answered.
+        if std::env::var_os("LESSON_TRANSCRIPT").is_some() {
+            eprintln!("{id}:\n{}", transcript(&played));
+        }
+        // The lines went to their nodes' panes, as typed lines.
+        let typed: usize = played.reports.iter().map(|r| r.commands.len()).sum();
+        assert!(end.answers.len() >= typed, "{id}");
+        // Back to the start, then forward a step at a time: the same replies at the same
+        // virtual times.
+        let restarted = page.ask(ReplRequest::LessonTo { position: 0 });
+        assert!(lesson(&restarted).reports.is_empty(), "{id}");
+        for position in 1..=steps {
+            let view = page.ask(ReplRequest::LessonTo { position });
+            assert_eq!(
+                lesson(&view).reports,
+                played.reports[..position],
+                "{id}, step {position}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_lesson_clock_runs_only_through_its_waits() {
+    let scenario = (lessons().into_iter())
+        .find(|s| s.steps[0].wait_ms > 0)
+        .expect("a lesson whose first step waits");
+    let wait = scenario.steps[0].wait_ms;
+    let mut page = Page::new();
+    page.topology.open_lesson(scenario);
+    let start = page.ask(ReplRequest::Open).now_ms;
+    // Before the first step nothing waits: the clock stands, whatever the page's timer says.
+    assert_eq!(page.wait(5_000).now_ms, start);
+    let view = page.ask(ReplRequest::LessonTo { position: 1 });
+    let from = lesson(&view).wait.expect("the first step's wait").from_ms;
+    assert_eq!(lesson(&view).wait.map(|w| w.ms), Some(wait));
+    // A tick within the wait moves the clock, and tells nothing new of the lesson.
+    let ticked = page.wait(wait / 2);
+    assert_eq!(ticked.now_ms, from + wait / 2);
+    assert_eq!(
+        ticked.lesson,
+        keyspace_protocol::repl::LessonUpdate::Unchanged
+    );
+    // The clock stops at the wait's end.
+    assert_eq!(page.wait(TICK_PAST).now_ms, from + wait);
+    assert_eq!(page.wait(TICK_PAST).now_ms, from + wait);
+    // Leaving the lesson: the topology stays, and its clock runs freely again.
+    let left = page.ask(ReplRequest::Lesson { id: None });
+    assert_eq!(left.lesson, keyspace_protocol::repl::LessonUpdate::Closed);
+    assert_eq!(left.nodes.len(), view.nodes.len());
+    assert_eq!(page.wait(1000).now_ms, from + wait + 1000);
+}
+
+/// A tick longer than any lesson's wait.
+const TICK_PAST: u64 = 9_000;

@@ -23,6 +23,7 @@ use keyspace::{Clock, Engine};
 use keyspace_protocol::console::{clip_echo, help_topic, Line, PaneId, Update, PANES_MAX};
 use keyspace_protocol::inspect::{InspectQuery, Inspection};
 use keyspace_protocol::keys::{KeyQuery, KeyWindow};
+use keyspace_protocol::repl::{ReplRequest, ReplResponse};
 use keyspace_protocol::saved::{Restored, Source};
 use keyspace_protocol::scenario::ScenarioResponse;
 use keyspace_protocol::server::{LogLine, ServerRequest, ServerResponse};
@@ -173,7 +174,11 @@ impl Session {
     /// Whether `request` reads the built-in scenarios' files, which the session does not hold
     /// yet (or could not get): the web worker fetches them first ([`Session::shelve_scenarios`]).
     pub fn needs_scenario_files(&self, request: &Request) -> bool {
-        matches!(request, Request::Scenario(r) if self.player.needs_files(r))
+        match request {
+            Request::Scenario(r) => self.player.needs_files(r),
+            Request::Repl(ReplRequest::Lesson { id: Some(_) }) => !self.player.has_files(),
+            _ => false,
+        }
     }
 
     /// Gives the scenario player the built-in scenarios' files, or why they could not be had.
@@ -286,6 +291,14 @@ impl Session {
                 // Its clock starts at the console's time; its seed is drawn from it.
                 let now = self.engine.now_ms();
                 let topology = self.repl.get_or_insert_with(|| Topology::new(now, now));
+                if let ReplRequest::Lesson { id: Some(id) } = &request {
+                    match self.player.lesson(id) {
+                        Ok(scenario) => topology.open_lesson(scenario),
+                        Err(reason) => {
+                            return Response::Repl(ReplResponse::LessonUnavailable(reason))
+                        }
+                    }
+                }
                 Response::Repl(topology.handle(request))
             }
         }
