@@ -154,7 +154,8 @@ pub const EN: ReplStrings = ReplStrings {
     net_crash: "crash {p} (killed: nothing saved)",
     net_start: "start {p}",
     net_latency: "every link's latency to {ms}",
-    lesson_hint: "→ / PageDown next · ← / PageUp back · Home restart · the consoles stay yours to type in",
+    lesson_hint:
+        "→ / PageDown next · ← / PageUp back · Home restart · the consoles stay yours to type in",
 };
 
 pub const ZH_TW: ReplStrings = ReplStrings {

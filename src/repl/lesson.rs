@@ -14,16 +14,18 @@
 //! nothing of its own but the scrollback, which it clears when a move goes backward (the
 //! worker rebuilds the topology and replays the steps before it, answering each line again).
 
+use std::cmp::Ordering;
+
 use leptos::ev::KeyboardEvent;
-use leptos::html::{Button, Ol};
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::i18n::repl::ReplStrings;
-use crate::i18n::{fill, put};
+use crate::i18n::{fill, put, Strings};
 use crate::scenario::view::{format_elapsed, handled_by_target, scroll_into};
 use crate::state::{use_shared, Shared, Tab};
-use keyspace_protocol::repl::{latency_text, LessonCommand, LessonStep, LessonView, ReplRequest};
-use keyspace_protocol::scenario::{Bilingual, ScenarioSummary};
+use keyspace_protocol::repl::{latency_text, LessonCommand, LessonView, ReplRequest};
+use keyspace_protocol::scenario::ScenarioSummary;
 use keyspace_protocol::Request;
 
 /// Opens lesson `id` on the Replication tab: the worker builds its topology afresh, so the
@@ -64,7 +66,10 @@ pub fn lessons(list: &[ScenarioSummary]) -> impl Iterator<Item = &ScenarioSummar
 /// `latency 200`) in the page's words; one the page does not know is shown as written.
 pub fn network_words(action: &str, t: &ReplStrings) -> String {
     let words: Vec<&str> = action.split_whitespace().collect();
-    let verb = words.first().map(|v| v.to_ascii_lowercase()).unwrap_or_default();
+    let verb = words
+        .first()
+        .map(|v| v.to_ascii_lowercase())
+        .unwrap_or_default();
     let node = |text: &str, port: &str| put(text, "p", port);
     match (verb.as_str(), words.get(1..).unwrap_or_default()) {
         ("cut", [a, b]) => put(&put(t.net_cut, "a", a), "b", b),
@@ -83,7 +88,7 @@ pub fn network_words(action: &str, t: &ReplStrings) -> String {
 }
 
 /// The picker in the view's bar: free play, or one of the lessons (titles in the page's
-/// language). Shown once the scenario list holds a lesson.
+/// language). Hidden until the scenario list holds a lesson.
 #[component]
 pub fn LessonPicker() -> impl IntoView {
     let shared = use_shared();
@@ -95,96 +100,75 @@ pub fn LessonPicker() -> impl IntoView {
             .with(|l| l.as_ref().map(|l| l.id.clone()))
             .unwrap_or_default()
     };
-    move || {
-        list.with(|list| lessons(list).next().is_some()).then(|| {
-            view! {
-                <label class="repl-lesson-pick">
-                    {move || text().repl.lesson}
-                    <select data-control="lesson" on:change=move |ev| {
-                        let id = event_target_value(&ev);
-                        if id.is_empty() {
-                            leave(shared);
-                        } else {
-                            open(shared, id);
-                        }
-                    }>
-                        <option value="" prop:selected=move || current().is_empty()>{move || text().repl.free_play}</option>
-                        {move || list.with(|list| lessons(list).map(|item| {
-                            let (id, title) = (item.id.clone(), item.title.clone());
-                            view! {
-                                <option value=id.clone() prop:selected=move || current() == id>
-                                    {move || title.get(text().lang).to_string()}
-                                </option>
-                            }
-                        }).collect_view())}
-                    </select>
-                </label>
-            }
-        })
+    view! {
+        <label class="repl-lesson-pick" hidden=move || list.with(|list| lessons(list).next().is_none())>
+            {move || text().repl.lesson}
+            <select data-control="lesson" prop:value=current on:change=move |ev| {
+                let id = event_target_value(&ev);
+                if id.is_empty() {
+                    leave(shared);
+                } else {
+                    open(shared, id);
+                }
+            }>
+                {move || {
+                    let t = text();
+                    let options = list.with(|list| {
+                        lessons(list)
+                            .map(|item| view! { <option value=item.id.clone()>{item.title.get(t.lang).to_string()}</option> })
+                            .collect_view()
+                    });
+                    view! { <option value="">{t.repl.free_play}</option> {options} }
+                }}
+            </select>
+        </label>
     }
 }
 
-/// The open lesson's panel; nothing when none is open. Built once per lesson (its steps do
-/// not change), so that the focus stays on Next from step to step.
+/// The open lesson's panel; nothing when none is open. Each move redraws it in place from the
+/// worker's [`LessonView`] (the same elements, their texts and classes updated), so that the
+/// focus stays on the button pressed and the list keeps its scroll.
 #[component]
 pub fn LessonPanel() -> impl IntoView {
-    let r = use_shared().repl;
-    let id = Memo::new(move |_| r.lesson.with(|l| l.as_ref().map(|l| l.id.clone())));
-    move || id.get().map(|id| view! { <Panel id /> })
-}
-
-#[component]
-fn Panel(id: String) -> impl IntoView {
     let shared = use_shared();
     let r = shared.repl;
-    let text = move || shared.text.get();
-    let lang = move || text().lang;
-    let steps: Vec<LessonStep> = r
-        .lesson
-        .with_untracked(|l| l.as_ref().map(|l| l.steps.clone()))
-        .unwrap_or_default();
-    let count = steps.len();
-    let position = Memo::new(move |_| r.lesson.with(|l| l.as_ref().map_or(0, |l| l.position)));
-    let said = move |pick: fn(&LessonView) -> &Bilingual| {
-        r.lesson.with(|l| {
-            l.as_ref()
-                .map(|l| pick(l).get(lang()).to_string())
-                .unwrap_or_default()
-        })
-    };
-    let progress = move || match position.get() {
-        0 => text().scenario.intro_title.to_string(),
-        n => fill(text().scenario.step_of, n).replace("{m}", &count.to_string()),
-    };
-
-    let next_button = NodeRef::<Button>::new();
-    let list = NodeRef::<Ol>::new();
-    // Next has the focus when the lesson opens, so that Enter or Space plays it at once.
+    let id = Memo::new(move |_| r.lesson.with(|l| l.as_ref().map(|l| l.id.clone())));
+    let position = Memo::new(move |_| r.lesson.with(|l| l.as_ref().map(|l| l.position)));
+    // Next has the focus when a lesson opens, so that Enter or Space plays it at once; the
+    // step just played and the one after it (or the lesson's text) stay in view. Both once
+    // the panel is drawn.
     Effect::new(move || {
-        if let Some(button) = next_button.get() {
-            let _ = button.focus();
+        if id.get().is_some() {
+            request_animation_frame(|| {
+                if let Some(next) = element("[data-control=\"lesson-next\"]") {
+                    let _ = next.focus();
+                }
+            });
         }
     });
-    // The step just played and the one after it (or the lesson's text) stay in view.
     Effect::new(move || {
-        let at = position.get();
-        let Some(list) = list.get() else {
+        let Some(at) = position.get() else {
             return;
         };
-        let item = |n: usize| {
-            list.query_selector(&format!("[data-step=\"{n}\"]"))
-                .ok()
-                .flatten()
-        };
-        let list: &web_sys::HtmlElement = &list;
-        for n in [at + 1, at] {
-            if let Some(item) = item(n) {
-                scroll_into(list, &item);
+        request_animation_frame(move || {
+            let Some(list) = element(".repl-lesson-steps") else {
+                return;
+            };
+            for n in [at + 1, at] {
+                if let Ok(Some(item)) = list.query_selector(&format!("[data-step=\"{n}\"]")) {
+                    scroll_into(&list, &item);
+                }
             }
-        }
+        });
     });
     // The keys of the scenario player, while this view is shown and no field has the focus.
     let keys = window_event_listener(leptos::ev::keydown, move |ev: KeyboardEvent| {
+        let Some((at, count)) = r
+            .lesson
+            .with_untracked(|l| l.as_ref().map(|l| (l.position, l.steps.len())))
+        else {
+            return;
+        };
         if shared.tab.get_untracked() != Tab::Replication
             || ev.ctrl_key()
             || ev.meta_key()
@@ -194,7 +178,6 @@ fn Panel(id: String) -> impl IntoView {
         {
             return;
         }
-        let at = position.get_untracked();
         let to = match ev.key().as_str() {
             "ArrowRight" | "PageDown" if at < count => at + 1,
             "ArrowLeft" | "PageUp" if at > 0 => at - 1,
@@ -206,211 +189,204 @@ fn Panel(id: String) -> impl IntoView {
     });
     on_cleanup(move || keys.remove());
 
-    let items = steps
-        .into_iter()
-        .enumerate()
-        .map(|(index, step)| view! { <Step index step position /> })
-        .collect_view();
+    let text = move || shared.text.get();
+    let head = move || {
+        r.lesson
+            .with(|l| l.as_ref().map(|l| head(shared, l, text())))
+    };
+    let steps = move || {
+        r.lesson
+            .with(|l| l.as_ref().map(|l| steps(shared, l, text())))
+    };
+    move || {
+        id.get().map(|id| {
+            view! {
+                <aside class="repl-lesson" aria-label=move || text().repl.lesson data-lesson=id>
+                    {head}
+                    <Wait />
+                    <ol class="repl-lesson-steps" aria-live="polite">{steps}</ol>
+                    <p class="hint">{move || text().repl.lesson_hint}</p>
+                </aside>
+            }
+        })
+    }
+}
 
+/// The element of the page `selector` finds.
+fn element(selector: &str) -> Option<web_sys::HtmlElement> {
+    document()
+        .query_selector(selector)
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into().ok())
+}
+
+/// The panel's head: the title, how far the lesson is, its controls.
+fn head(shared: Shared, l: &LessonView, t: &'static Strings) -> impl IntoView {
+    let (at, count) = (l.position, l.steps.len());
+    let progress = match at {
+        0 => t.scenario.intro_title.to_string(),
+        n => fill(t.scenario.step_of, n).replace("{m}", &count.to_string()),
+    };
     view! {
-        <aside class="repl-lesson" aria-label=move || text().repl.lesson data-lesson=id>
-            <div class="repl-lesson-head">
-                <h2 class="repl-lesson-title">{move || said(|l| &l.title)}</h2>
-                <div class="repl-lesson-progress">
-                    <span data-figure="lesson-position">{progress}</span>
-                    <progress max=count value=move || position.get()></progress>
-                </div>
-                <div class="repl-lesson-controls" role="toolbar">
-                    <button data-control="lesson-back" disabled=move || position.get() == 0
-                        on:click=move |_| go(shared, position.get_untracked().saturating_sub(1))>
-                        {move || text().scenario.back}
-                    </button>
-                    <button data-control="lesson-next" node_ref=next_button disabled=move || position.get() >= count
-                        on:click=move |_| go(shared, position.get_untracked() + 1)>
-                        {move || text().scenario.next}
-                    </button>
-                    <button data-control="lesson-restart" on:click=move |_| go(shared, 0)>
-                        {move || text().scenario.restart}
-                    </button>
-                    <button data-control="lesson-leave" on:click=move |_| leave(shared)>
-                        {move || text().repl.leave}
-                    </button>
-                </div>
-                <Wait count position />
-            </div>
-            <ol class="repl-lesson-steps" node_ref=list aria-live="polite">
-                <li class="repl-lesson-step" data-step="0" class:current=move || position.get() == 0>
-                    <button class="repl-lesson-jump" aria-current=move || (position.get() == 0).then_some("step")
-                        on:click=move |_| go(shared, 0)>
-                        <span class="repl-lesson-n">"0"</span>
-                        <span class="repl-lesson-say">{move || text().scenario.intro_title}</span>
-                    </button>
-                    <p class="repl-lesson-intro">{move || said(|l| &l.intro)}</p>
-                </li>
-                {items}
-                <li class="repl-lesson-end" data-step=count + 1 hidden=move || position.get() < count>
-                    <h3>{move || text().scenario.lesson_title}</h3>
-                    <p data-figure="lesson-text">{move || said(|l| &l.lesson)}</p>
-                </li>
-            </ol>
-            <p class="hint">{move || text().repl.lesson_hint}</p>
-        </aside>
+        <h2 class="repl-lesson-title">{l.title.get(t.lang).to_string()}</h2>
+        <div class="repl-lesson-progress">
+            <span>{progress}</span>
+            <progress max=count value=at></progress>
+        </div>
+        <div class="repl-lesson-controls" role="toolbar">
+            <button data-control="lesson-back" disabled={at == 0}
+                on:click=move |_| go(shared, at.saturating_sub(1))>{t.scenario.back}</button>
+            <button data-control="lesson-next" disabled={at >= count}
+                on:click=move |_| go(shared, at + 1)>{t.scenario.next}</button>
+            <button data-control="lesson-restart" on:click=move |_| go(shared, 0)>{t.scenario.restart}</button>
+            <button data-control="lesson-leave" on:click=move |_| leave(shared)>{t.repl.leave}</button>
+        </div>
     }
 }
 
 /// The wait after the step just played, as the clock runs through it (the clock stops at
 /// its end). The line is always there, so that the steps below never move for it.
 #[component]
-fn Wait(count: usize, position: Memo<usize>) -> impl IntoView {
+fn Wait() -> impl IntoView {
     let shared = use_shared();
     let r = shared.repl;
-    let text = move || shared.text.get().scenario;
-    let passed = move || {
-        let wait = r.lesson.with(|l| l.as_ref().and_then(|l| l.wait))?;
+    move || {
+        let t = shared.text.get().scenario;
         let now = r.topology.with(|t| t.as_ref().map_or(0, |t| t.now_ms));
-        (wait.ms > 0).then(|| (now.saturating_sub(wait.from_ms).min(wait.ms), wait.ms))
-    };
-    let words = move || {
-        passed().map(|(done, ms)| {
-            let span = format_elapsed(ms);
+        let (wait, before_next) = r.lesson.with(|l| {
+            l.as_ref()
+                .map(|l| (l.wait, l.position < l.steps.len()))
+                .unwrap_or_default()
+        });
+        let shown = wait.filter(|w| w.ms > 0).map(|w| {
+            let done = now.saturating_sub(w.from_ms).min(w.ms);
+            let span = format_elapsed(w.ms);
             let span = span.trim_start_matches('+');
-            if done == 0 && position.get() < count {
-                text().wait_next.replace("{t}", span)
+            let words = if done == 0 && before_next {
+                t.wait_next.replace("{t}", span)
             } else {
-                let done = format_elapsed(done);
-                (text().wait_passing.replace("{t}", span)).replace("{done}", done.trim_start_matches('+'))
+                let passed = format_elapsed(done);
+                (t.wait_passing.replace("{t}", span))
+                    .replace("{done}", passed.trim_start_matches('+'))
+            };
+            view! {
+                <span>{words}</span>
+                <progress max=w.ms value=done></progress>
             }
-        })
-    };
-    view! {
-        <p class="repl-lesson-wait"
-            data-wait-ms=move || passed().map(|(_, ms)| ms)
-            data-waited-ms=move || passed().map(|(done, _)| done)>
-            <span>{words}</span>
-            {move || passed().map(|(done, ms)| view! { <progress max=ms value=done></progress> })}
-        </p>
+        });
+        let (ms, done) = wait.map_or((0, 0), |w| (w.ms, now.saturating_sub(w.from_ms).min(w.ms)));
+        view! { <p class="repl-lesson-wait" data-wait-ms=ms data-waited-ms=done>{shown}</p> }
     }
 }
 
-/// One step: its narration (a button that goes to right after it), what it does to the
-/// network, and its commands; once played, their replies and marks.
-#[component]
-fn Step(index: usize, step: LessonStep, position: Memo<usize>) -> impl IntoView {
-    let shared = use_shared();
-    let r = shared.repl;
-    let text = move || shared.text.get();
-    let played = move || index < position.get();
-    let report = Memo::new(move |_| {
-        r.lesson
-            .with(|l| l.as_ref().and_then(|l| l.reports.get(index).cloned()))
-    });
-    let LessonStep {
-        say,
-        client,
-        port,
-        network,
-        run,
-        ..
-    } = step;
-    // Before it is played, its commands as written; after, as they ran and what they answered.
-    let commands = move || {
-        let commands = match report.get() {
-            Some(report) => report.commands,
-            None => (run.iter())
-                .map(|line| LessonCommand {
-                    port,
-                    line: line.clone(),
-                    ..LessonCommand::default()
-                })
-                .collect(),
-        };
-        let played = played();
-        commands
-            .into_iter()
-            .map(|command| view! { <Command command played /> })
-            .collect_view()
-    };
-    let network = (!network.is_empty()).then(|| {
-        view! {
-            <ul class="repl-lesson-net">
-                {network.into_iter().map(|action| {
-                    let written = action.clone();
-                    view! { <li data-action=written>{move || network_words(&action, text().repl)}</li> }
-                }).collect_view()}
-            </ul>
-        }
-    });
+/// The introduction, every step (its narration, a button that goes to right after it; what it
+/// does to the network; its commands, with their replies and marks once played), and the
+/// lesson's text once every step is played.
+fn steps(shared: Shared, l: &LessonView, t: &'static Strings) -> impl IntoView {
+    let at = l.position;
+    let items = (l.steps.iter().enumerate())
+        .map(|(index, step)| {
+            let n = index + 1;
+            let report = l.reports.get(index);
+            let state = match n.cmp(&at) {
+                Ordering::Less => " done",
+                Ordering::Equal => " done current",
+                Ordering::Greater if n == at + 1 => " next",
+                Ordering::Greater => "",
+            };
+            let when = match report {
+                Some(report) => format_elapsed(report.at_ms),
+                None if n == at + 1 => t.repl.up_next.to_string(),
+                None => String::new(),
+            };
+            let network = (!step.network.is_empty()).then(|| {
+                let actions = (step.network.iter())
+                    .map(|action| view! { <li data-action=action.clone()>{network_words(action, t.repl)}</li> })
+                    .collect_view();
+                view! { <ul class="repl-lesson-net">{actions}</ul> }
+            });
+            let commands = match report {
+                Some(report) => (report.commands.iter())
+                    .map(|c| command(c, true, t))
+                    .collect_view(),
+                None => (step.run.iter())
+                    .map(|line| {
+                        let c = LessonCommand {
+                            port: step.port,
+                            line: line.clone(),
+                            ..LessonCommand::default()
+                        };
+                        command(&c, false, t)
+                    })
+                    .collect_view(),
+            };
+            view! {
+                <li class=format!("repl-lesson-step{state}") data-step=n>
+                    <button class="repl-lesson-jump" aria-current=(n == at).then_some("step")
+                        on:click=move |_| go(shared, n)>
+                        <span class="repl-lesson-n">{n}</span>
+                        <span class="repl-lesson-say">{step.say.get(t.lang).to_string()}</span>
+                        <span class="repl-lesson-at">{when}</span>
+                    </button>
+                    {network}
+                    <div class="repl-lesson-commands">
+                        <span class="repl-lesson-client">{step.client.clone()}</span>
+                        {commands}
+                    </div>
+                </li>
+            }
+        })
+        .collect_view();
     view! {
-        <li class="repl-lesson-step" data-step=index + 1
-            class:done=played
-            class:current=move || index + 1 == position.get()
-            class:next=move || index == position.get()>
-            <button class="repl-lesson-jump"
-                aria-current=move || (index + 1 == position.get()).then_some("step")
-                on:click=move |_| go(shared, index + 1)>
-                <span class="repl-lesson-n">{index + 1}</span>
-                <span class="repl-lesson-say">{move || say.get(text().lang).to_string()}</span>
-                <span class="repl-lesson-at">
-                    {move || match report.with(|r| r.as_ref().map(|r| r.at_ms)) {
-                        Some(at) => format_elapsed(at),
-                        None if index == position.get() => text().repl.up_next.to_string(),
-                        None => String::new(),
-                    }}
-                </span>
+        <li class=if at == 0 { "repl-lesson-step current" } else { "repl-lesson-step" } data-step="0">
+            <button class="repl-lesson-jump" aria-current=(at == 0).then_some("step")
+                on:click=move |_| go(shared, 0)>
+                <span class="repl-lesson-n">"0"</span>
+                <span class="repl-lesson-say">{t.scenario.intro_title}</span>
             </button>
-            {network}
-            <div class="repl-lesson-commands">
-                <span class="repl-lesson-client">{client}</span>
-                {commands}
-            </div>
+            <p class="repl-lesson-intro">{l.intro.get(t.lang).to_string()}</p>
+        </li>
+        {items}
+        <li class="repl-lesson-end" data-step=l.steps.len() + 1 hidden={at < l.steps.len()}>
+            <h3>{t.scenario.lesson_title}</h3>
+            <p data-figure="lesson-text">{l.lesson.get(t.lang).to_string()}</p>
         </li>
     }
 }
 
 /// A step's command as `port> line`; once played, its reply and whether it is what the
-/// lesson expected (when it said).
-#[component]
-fn Command(command: LessonCommand, played: bool) -> impl IntoView {
-    let shared = use_shared();
-    let text = move || shared.text.get();
-    let ok = command.as_expected();
-    let mark = match (&command.expected, played) {
-        (Some(_), true) => Some(if ok { "yes" } else { "no" }),
-        (None, true) => Some("none"),
-        (_, false) => None,
-    };
-    let LessonCommand {
-        port,
-        line,
-        rendered,
-        expected,
-    } = command;
+/// lesson expected (when it said): a mismatch shows both texts.
+fn command(c: &LessonCommand, played: bool, t: &'static Strings) -> impl IntoView {
+    let ok = c.as_expected();
+    let mark = played.then_some(match &c.expected {
+        None => "none",
+        Some(_) if ok => "yes",
+        Some(_) => "no",
+    });
     let reply = played.then(|| {
-        let flag = expected.as_ref().map(|expected| {
-            if ok {
-                view! { <span class="repl-lesson-ok" title=move || text().repl.as_expected>"✓"</span> }
-                    .into_any()
-            } else {
-                view! {
-                    <div class="repl-lesson-mismatch" role="note">
-                        <strong>"≠ " {move || text().repl.not_expected}</strong>
-                        <div>{move || text().scenario.expected} " " <code class="repl-lesson-expected">{expected.clone()}</code></div>
-                        <div>{move || text().repl.got} " " <code>{rendered.clone()}</code></div>
-                    </div>
-                }
-                .into_any()
+        let tick = (ok && c.expected.is_some())
+            .then(|| view! { <span class="repl-lesson-ok" title=t.repl.as_expected>"✓"</span> });
+        let mismatch = c.expected.clone().filter(|_| !ok).map(|expected| {
+            view! {
+                <div class="repl-lesson-mismatch" role="note">
+                    <strong>"≠ " {t.repl.not_expected}</strong>
+                    <div>{t.scenario.expected} " " <code>{expected}</code></div>
+                    <div>{t.repl.got} " " <code>{c.rendered.clone()}</code></div>
+                </div>
             }
         });
         view! {
             <div class="repl-lesson-reply">
-                <pre>{rendered.clone()}</pre>
-                {flag}
+                <pre>{c.rendered.clone()}</pre>
+                {tick}
+                {mismatch}
             </div>
         }
     });
     view! {
-        <div class="repl-lesson-command" data-expected=mark class:unexpected=!ok && played>
-            <code class="repl-lesson-line">{format!("{port}> {line}")}</code>
+        <div class=if played && !ok { "repl-lesson-command unexpected" } else { "repl-lesson-command" } data-expected=mark>
+            <code class="repl-lesson-line">{format!("{}> {}", c.port, c.line)}</code>
             {reply}
         </div>
     }
@@ -420,18 +396,40 @@ fn Command(command: LessonCommand, played: bool) -> impl IntoView {
 mod tests {
     use super::*;
     use crate::i18n::repl::{EN, ZH_TW};
+    use keyspace_protocol::scenario::Bilingual;
 
     #[test]
     fn network_actions_read_as_words() {
-        assert_eq!(network_words("cut 6379 6380", &EN), "cut the link 6379–6380");
-        assert_eq!(network_words("heal 6379 6380", &ZH_TW), "恢復 6379–6380 之間的連線");
-        assert_eq!(network_words("isolate 6380", &EN), "partition 6380 from the others");
+        assert_eq!(
+            network_words("cut 6379 6380", &EN),
+            "cut the link 6379–6380"
+        );
+        assert_eq!(
+            network_words("heal 6379 6380", &ZH_TW),
+            "恢復 6379–6380 之間的連線"
+        );
+        assert_eq!(
+            network_words("isolate 6380", &EN),
+            "partition 6380 from the others"
+        );
         assert_eq!(network_words("rejoin 6380", &EN), "heal 6380's partition");
-        assert_eq!(network_words("Stop 6379", &EN), "stop 6379 (SHUTDOWN: it saves first)");
-        assert_eq!(network_words("crash 6379", &ZH_TW), "讓 6379 當機（直接終止，什麼都沒存）");
+        assert_eq!(
+            network_words("Stop 6379", &EN),
+            "stop 6379 (SHUTDOWN: it saves first)"
+        );
+        assert_eq!(
+            network_words("crash 6379", &ZH_TW),
+            "讓 6379 當機（直接終止，什麼都沒存）"
+        );
         assert_eq!(network_words("start 6381", &EN), "start 6381");
-        assert_eq!(network_words("latency 200", &EN), "every link's latency to 200 ms");
-        assert_eq!(network_words("latency 5000", &EN), "every link's latency to 5 s");
+        assert_eq!(
+            network_words("latency 200", &EN),
+            "every link's latency to 200 ms"
+        );
+        assert_eq!(
+            network_words("latency 5000", &EN),
+            "every link's latency to 5 s"
+        );
         // What the page does not know is left as the lesson wrote it.
         assert_eq!(network_words("latency soon", &EN), "latency soon");
         assert_eq!(network_words("cut 6379", &EN), "cut 6379");
@@ -445,7 +443,11 @@ mod tests {
             title: Bilingual::default(),
             nodes,
         };
-        let list = [summary("cache-aside", 0), summary("wait", 2), summary("resync", 3)];
+        let list = [
+            summary("cache-aside", 0),
+            summary("wait", 2),
+            summary("resync", 3),
+        ];
         let ids: Vec<&str> = lessons(&list).map(|s| s.id.as_str()).collect();
         assert_eq!(ids, ["wait", "resync"]);
     }

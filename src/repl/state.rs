@@ -68,7 +68,10 @@ impl ReplState {
                 match std::mem::take(&mut topology.lesson) {
                     LessonUpdate::Unchanged => {}
                     LessonUpdate::Closed => self.lesson.set(None),
-                    LessonUpdate::Open(view) => self.lesson.set(Some(*view)),
+                    LessonUpdate::Open(view) => {
+                        self.lesson_unavailable.set(None);
+                        self.lesson.set(Some(*view));
+                    }
                 }
                 self.topology.set(Some(topology));
             }

@@ -90,6 +90,11 @@ pub fn ReplView() -> impl IntoView {
                 {move || r.refused.get().map(|error| view! {
                     <p class="repl-refused" role="alert">{shared.text.get().share.error(error)}</p>
                 })}
+                {move || r.lesson_unavailable.get().map(|reason| view! {
+                    <p class="repl-refused" role="alert">
+                        {move || shared.text.get().scenario.scenarios_unavailable} " " {reason}
+                    </p>
+                })}
                 <div class="repl-nodes" role="list" aria-label=move || text().nodes_label>
                     <For each=ports key=|port| *port let:port>
                         <NodeCard port />
