@@ -141,7 +141,7 @@ pub const EN: ReplStrings = ReplStrings {
     lesson: "Lesson",
     free_play: "Free play",
     lessons_group: "Replication lessons",
-    leave: "Leave the lesson",
+    leave: "Leave",
     as_expected: "as expected",
     not_expected: "not as expected",
     got: "got:",

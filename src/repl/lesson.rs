@@ -154,7 +154,17 @@ pub fn LessonPanel() -> impl IntoView {
             let Some(list) = element(".repl-lesson-steps") else {
                 return;
             };
-            for n in [at + 1, at] {
+            // The last brought into view is the one sure to be whole: the step just played,
+            // or at the end the lesson's text.
+            let count = list
+                .query_selector_all("[data-step]")
+                .map_or(0, |all| all.length());
+            let order = if at + 2 >= count as usize {
+                [at, at + 1]
+            } else {
+                [at + 1, at]
+            };
+            for n in order {
                 if let Ok(Some(item)) = list.query_selector(&format!("[data-step=\"{n}\"]")) {
                     scroll_into(&list, &item);
                 }
@@ -229,7 +239,10 @@ fn head(shared: Shared, l: &LessonView, t: &'static Strings) -> impl IntoView {
         n => fill(t.scenario.step_of, n).replace("{m}", &count.to_string()),
     };
     view! {
-        <h2 class="repl-lesson-title">{l.title.get(t.lang).to_string()}</h2>
+        <div class="repl-lesson-top">
+            <h2 class="repl-lesson-title">{l.title.get(t.lang).to_string()}</h2>
+            <button data-control="lesson-leave" on:click=move |_| leave(shared)>{t.repl.leave}</button>
+        </div>
         <div class="repl-lesson-progress">
             <span>{progress}</span>
             <progress max=count value=at></progress>
@@ -240,7 +253,6 @@ fn head(shared: Shared, l: &LessonView, t: &'static Strings) -> impl IntoView {
             <button data-control="lesson-next" disabled={at >= count}
                 on:click=move |_| go(shared, at + 1)>{t.scenario.next}</button>
             <button data-control="lesson-restart" on:click=move |_| go(shared, 0)>{t.scenario.restart}</button>
-            <button data-control="lesson-leave" on:click=move |_| leave(shared)>{t.repl.leave}</button>
         </div>
     }
 }
@@ -339,7 +351,7 @@ fn steps(shared: Shared, l: &LessonView, t: &'static Strings) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <li class=if at == 0 { "repl-lesson-step current" } else { "repl-lesson-step" } data-step="0">
+        <li class={if at == 0 { "repl-lesson-step current" } else { "repl-lesson-step" }} data-step="0">
             <button class="repl-lesson-jump" aria-current=(at == 0).then_some("step")
                 on:click=move |_| go(shared, 0)>
                 <span class="repl-lesson-n">"0"</span>
@@ -385,7 +397,7 @@ fn command(c: &LessonCommand, played: bool, t: &'static Strings) -> impl IntoVie
         }
     });
     view! {
-        <div class=if played && !ok { "repl-lesson-command unexpected" } else { "repl-lesson-command" } data-expected=mark>
+        <div class={if played && !ok { "repl-lesson-command unexpected" } else { "repl-lesson-command" }} data-expected=mark>
             <code class="repl-lesson-line">{format!("{}> {}", c.port, c.line)}</code>
             {reply}
         </div>
