@@ -792,9 +792,9 @@ pub static PARAMS: &[ConfigParam] = &[
         mutable: true,
         clamp: None,
     },
-    // Where a replica reads a full sync's snapshot: Redis writes it to a file first
-    // (`disabled`) or parses it from the socket. The engine always loads it from memory once
-    // it is whole, which is what every setting looks like from outside; held, checked.
+    // Where a replica reads a full sync's snapshot: written to `dbfilename` first and loaded
+    // from there (`disabled`), or parsed from the socket (`swapdb`, and `on-empty-db` when
+    // the replica holds no key), the file then left as it was.
     ConfigParam {
         name: "repl-diskless-load",
         aliases: &[],

@@ -708,3 +708,47 @@ fn the_master_client_shows_the_addresses_the_transport_gave() {
         "{list}"
     );
 }
+
+/// A full sync's snapshot becomes the replica's `dbfilename` before it is loaded (Redis's
+/// default `repl-diskless-load disabled`), so DEBUG RELOAD NOSAVE, as a restart, finds what
+/// the primary sent and not the stream after it; parsed from the socket (`swapdb`), the file
+/// is left as the replica saved it.
+#[test]
+fn the_snapshot_is_written_to_dbfilename_unless_the_load_is_diskless() {
+    let rdb = snapshot();
+    let mut bytes = format!("${}\r\n", rdb.len()).into_bytes();
+    bytes.extend_from_slice(&rdb);
+    bytes.extend_from_slice(&command(&["SET", "after", "sync"]));
+    for (load, empty, from_file) in [
+        ("disabled", false, true),
+        ("on-empty-db", false, true),
+        // Parsed from the socket only into an empty keyspace.
+        ("on-empty-db", true, false),
+        ("swapdb", false, false),
+    ] {
+        let settings = [("enable-debug-command", "yes"), ("repl-diskless-load", load)];
+        let (mut e, _, id, _) = past_the_pong(&settings);
+        // What the replica kept before it became one.
+        one(&mut e, id, "REPLICAOF NO ONE");
+        one(&mut e, id, "SET own 1");
+        assert_eq!(one(&mut e, id, "SAVE"), Reply::ok());
+        if empty {
+            assert_eq!(one(&mut e, id, "DEL own"), Reply::Integer(1));
+        }
+        one(&mut e, id, "REPLICAOF 127.0.0.1 6380");
+        let a = attempt(&e);
+        e.master_link_connected(a);
+        e.master_link_input(a, b"+PONG\r\n+OK\r\n+OK\r\n");
+        e.master_link_input(a, format!("+FULLRESYNC {REPLID} 100\r\n").as_bytes());
+        e.master_link_input(a, &bytes);
+        assert_eq!(one(&mut e, id, "GET after"), Reply::bulk("sync"), "{load}");
+        assert_eq!(one(&mut e, id, "DEBUG RELOAD NOSAVE"), Reply::ok(), "{load}");
+        assert_eq!(one(&mut e, id, "GET after"), Reply::Null, "{load}");
+        let (k, own) = match from_file {
+            true => (Reply::bulk("v"), Reply::Null),
+            false => (Reply::Null, Reply::bulk("1")),
+        };
+        assert_eq!(one(&mut e, id, "GET k"), k, "{load}");
+        assert_eq!(one(&mut e, id, "GET own"), own, "{load}");
+    }
+}

@@ -153,14 +153,17 @@ pub struct LessonCommand {
     pub line: String,
     /// The reply as redis-cli prints it (a blocking command's, once it came).
     pub rendered: String,
-    /// What the lesson expected, if it said.
+    /// What the lesson expected, if it said (`~ ` and a glob pattern for a reply that must
+    /// match it).
     pub expected: Option<String>,
+    /// Whether the reply met the expectation (true when there was none).
+    pub met: bool,
 }
 
 impl LessonCommand {
     /// Whether the reply is what the lesson expected (true when it expected nothing).
     pub fn as_expected(&self) -> bool {
-        self.expected.as_ref().is_none_or(|e| *e == self.rendered)
+        self.met
     }
 }
 

@@ -63,6 +63,12 @@ pub const SOURCES: &[(&str, &str)] = &[
         "replica-stale-reads",
         include_str!("../scenarios/replica-stale-reads.toml"),
     ),
+    (
+        "failover-lock",
+        include_str!("../scenarios/failover-lock.toml"),
+    ),
+    ("wait", include_str!("../scenarios/wait.toml")),
+    ("resync", include_str!("../scenarios/resync.toml")),
 ];
 
 /// The built-in scenarios' ids in the picker's order, [`SOURCES`] without the sources: a

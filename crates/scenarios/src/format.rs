@@ -28,7 +28,8 @@
 //! say = { en = "...", zh-TW = "..." }
 //! run = ["SETEX session:abc 3600 123"]        # optional: commands, in redis-cli syntax,
 //! # or tables as in setup: { run = "INCR views:post:{i}", from = 1, to = 1000 }
-//! expect = ["OK"]                             # optional: redis-cli's rendering, "*" for any
+//! expect = ["OK"]                             # optional: redis-cli's rendering, "*" for any,
+//! # or "~ " and a glob pattern, as KEYS takes one: ["~ *master_link_status:up*"]
 //! pipeline = true                             # optional: one round trip for all commands
 //! wait = "301s"                               # optional: time that passes after the commands
 //! keys = ["session:*"]                        # optional: the keys the step is about (globs)
@@ -240,6 +241,17 @@ impl Command {
     /// The arguments at virtual time `now_ms`, split as redis-cli splits a line.
     pub fn argv_at(&self, now_ms: u64) -> Vec<Vec<u8>> {
         split_args(self.line_at(now_ms).as_bytes()).unwrap_or_default()
+    }
+}
+
+/// Whether a reply rendered as `rendered` meets the expectation `expected`: the same text,
+/// or for an expectation written `~ PATTERN`, a text the glob pattern matches as KEYS matches
+/// a key (`*`, `?`, `[...]`, `\\` escaping), for a reply of which one line is the point (a
+/// field of INFO).
+pub fn meets(expected: &str, rendered: &str) -> bool {
+    match expected.strip_prefix("~ ") {
+        Some(pattern) => keyspace::glob::matches(pattern.as_bytes(), rendered.as_bytes(), false),
+        None => expected == rendered,
     }
 }
 
@@ -1001,6 +1013,17 @@ mod tests {
             "line 5, setup[0].run: unbalanced quotes"
         );
         assert!(error("[1]").contains("a command, or a table"));
+    }
+
+    #[test]
+    fn expectations_are_texts_or_patterns() {
+        assert!(meets("(integer) 1", "(integer) 1"));
+        assert!(!meets("(integer) 1", "(integer) 10"));
+        let info = "# Stats\nsync_full:1\nsync_partial_ok:1\n";
+        assert!(meets("~ *sync_partial_ok:1*", info));
+        assert!(!meets("~ *sync_partial_ok:2*", info));
+        // Without the marker a pattern is only text.
+        assert!(!meets("*sync_full:1*", info));
     }
 
     #[test]

@@ -59,7 +59,7 @@ pub struct CommandRun {
 impl CommandRun {
     /// Whether the reply is what the scenario expected (true when it expected nothing).
     pub fn meets_expectation(&self) -> bool {
-        self.expected.as_ref().is_none_or(|e| *e == self.rendered)
+        (self.expected.as_ref()).is_none_or(|e| crate::format::meets(e, &self.rendered))
     }
 }
 

@@ -6,7 +6,8 @@ Usage: python3 crates/server/tests/replicate_from_redis.py <path-to-keyspace-ser
 redis-server is filled with every type (both encodings where there are two), expiries and
 three databases and a function library; keyspace-server follows it with REPLICAOF and, once
 its link is up and its offset equals the primary's, every key is compared on both sides: type,
-value and absolute expiry to the millisecond. Then live writes (MULTI/EXEC, EXPIRE, a script,
+value and absolute expiry to the millisecond; the snapshot received is the replica's
+dbfilename (Redis's default `repl-diskless-load disabled` writes it there first). Then live writes (MULTI/EXEC, EXPIRE, a script,
 a key expiring on the primary, writes in another database) and the same comparison. The
 replica refuses writes (READONLY) and keeps a logically expired key from its clients until
 the primary's DEL arrives. CLIENT KILL TYPE master on keyspace-server brings the link back by
@@ -194,6 +195,12 @@ def run(primary, replica, binary, work):
     check("full sync: one full sync on redis-server", full == 1, "sync_full=%d" % full)
     same_data("full sync (EOF-marked snapshot)", primary, replica)
     check("full sync: the old key flushed", r.exists("old") == 0)
+    # With Redis's default repl-diskless-load (disabled) the snapshot is the replica's file
+    # before it is loaded: the replica's dbfilename now holds what the primary sent.
+    dump = os.path.join(work, "replica", "replica.rdb")
+    check("full sync: the snapshot is the replica's dbfilename",
+          os.path.exists(dump) and open(dump, "rb").read(5) == b"REDIS",
+          "%s exists: %s" % (dump, os.path.exists(dump)))
     check("full sync: the function library came along",
           r.function_list() == p.function_list(), repr(r.function_list()))
     role = r.role()

@@ -79,6 +79,7 @@
 use crate::engine::{ClientId, Engine};
 use crate::error::Error;
 use crate::persist::LoadMode;
+use crate::rdb::Chunk;
 use crate::reply::Reply;
 use crate::resp::{encode_request, RequestParser};
 use crate::spec::flag;
@@ -654,10 +655,31 @@ impl Engine {
         self.replica.cached = None;
         self.disconnect_replicas();
         self.replication.backlog = None;
+        // Redis loads from the socket only when `repl-diskless-load` says so; otherwise the
+        // snapshot is its `dbfilename` first (the old one replaced), then loaded from there,
+        // so a replica restarted before its next save starts on what its master sent.
+        let from_disk = match self.config.text("repl-diskless-load") {
+            "swapdb" => false,
+            "on-empty-db" => self.dbs.iter().any(|db| !db.keys.is_empty()),
+            _ => true,
+        };
         self.persistence
             .log("MASTER <-> REPLICA sync: Flushing old data".into());
         self.persistence
             .log("MASTER <-> REPLICA sync: Loading DB in memory".into());
+        if from_disk {
+            let location = self.storage_location();
+            let written = (self.persistence.storage).write_rdb(&location, &[Chunk::from(rdb)]);
+            if let Err(e) = written {
+                // The old data was flushed before the file was renamed, as in Redis.
+                self.empty_all_databases();
+                return Err(format!(
+                    "Failed trying to rename the temp DB into {} in MASTER <-> REPLICA \
+                     synchronization: {e}",
+                    location.dbfilename
+                ));
+            }
+        }
         let stream_db = crate::rdb::leading_aux(rdb)
             .into_iter()
             .find(|(name, _)| name == b"repl-stream-db")

@@ -150,6 +150,8 @@ impl Topology {
             let rendered = self.typed(port, &line);
             commands.push(LessonCommand {
                 port,
+                met: (expected.as_ref())
+                    .is_none_or(|e| keyspace_scenarios::format::meets(e, &rendered)),
                 line,
                 rendered,
                 expected,
