@@ -80,8 +80,10 @@ def echoes(d, port):
 
 
 def cards(d):
-    return js(d, "return [...document.querySelectorAll('.repl-node')]"
-                 ".map(n => { const r = n.getBoundingClientRect(); return [r.left, r.top, r.width]; });")
+    """Where the node cards are laid out (their grid; a card's own figures may grow it, the
+    lesson's narration must not move it)."""
+    return js(d, "const r = document.querySelector('.repl-nodes').getBoundingClientRect();"
+                 "return [r.left, r.top, r.width];")
 
 
 def next_button(d):

@@ -726,7 +726,10 @@ fn the_snapshot_is_written_to_dbfilename_unless_the_load_is_diskless() {
         ("on-empty-db", true, false),
         ("swapdb", false, false),
     ] {
-        let settings = [("enable-debug-command", "yes"), ("repl-diskless-load", load)];
+        let settings = [
+            ("enable-debug-command", "yes"),
+            ("repl-diskless-load", load),
+        ];
         let (mut e, _, id, _) = past_the_pong(&settings);
         // What the replica kept before it became one.
         one(&mut e, id, "REPLICAOF NO ONE");
@@ -742,7 +745,11 @@ fn the_snapshot_is_written_to_dbfilename_unless_the_load_is_diskless() {
         e.master_link_input(a, format!("+FULLRESYNC {REPLID} 100\r\n").as_bytes());
         e.master_link_input(a, &bytes);
         assert_eq!(one(&mut e, id, "GET after"), Reply::bulk("sync"), "{load}");
-        assert_eq!(one(&mut e, id, "DEBUG RELOAD NOSAVE"), Reply::ok(), "{load}");
+        assert_eq!(
+            one(&mut e, id, "DEBUG RELOAD NOSAVE"),
+            Reply::ok(),
+            "{load}"
+        );
         assert_eq!(one(&mut e, id, "GET after"), Reply::Null, "{load}");
         let (k, own) = match from_file {
             true => (Reply::bulk("v"), Reply::Null),
