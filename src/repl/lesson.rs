@@ -111,17 +111,23 @@ pub fn LessonPicker() -> impl IntoView {
                     open(shared, id);
                 }
             }>
-                {move || {
-                    let t = text();
-                    let options = list.with(|list| {
-                        lessons(list)
-                            .map(|item| view! { <option value=item.id.clone()>{item.title.get(t.lang).to_string()}</option> })
-                            .collect_view()
-                    });
-                    view! { <option value="">{t.repl.free_play}</option> {options} }
-                }}
+                <option value="">{move || text().repl.free_play}</option>
+                {lesson_options(shared)}
             </select>
         </label>
+    }
+}
+
+/// The lessons as a picker's options, their titles in the page's language.
+pub fn lesson_options(shared: Shared) -> impl IntoView {
+    let list = shared.scenario.list;
+    move || {
+        let lang = shared.text.get().lang;
+        list.with(|list| {
+            lessons(list)
+                .map(|item| view! { <option value=item.id.clone()>{item.title.get(lang).to_string()}</option> })
+                .collect_view()
+        })
     }
 }
 

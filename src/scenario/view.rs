@@ -411,12 +411,7 @@ fn Picker() -> impl IntoView {
                         view! { <option value=item.id.clone()>{move || title.get(lang()).to_string()}</option> }
                     }).collect_view()}
                     {move || s.list.with(|list| lessons(list).next().is_some()).then(|| view! {
-                        <optgroup label=move || text().repl.lessons_group>
-                            {move || s.list.with(|list| lessons(list).map(|item| {
-                                let title = item.title.clone();
-                                view! { <option value=item.id.clone()>{move || title.get(lang()).to_string()}</option> }
-                            }).collect_view())}
-                        </optgroup>
+                        <optgroup label=move || text().repl.lessons_group>{repl_lesson::lesson_options(shared)}</optgroup>
                     })}
                 </select>
             </label>
