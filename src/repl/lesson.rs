@@ -258,7 +258,7 @@ fn head(shared: Shared, l: &LessonView, t: &'static Strings) -> impl IntoView {
                 on:click=move |_| go(shared, at.saturating_sub(1))>{t.scenario.back}</button>
             <button data-control="lesson-next" disabled={at >= count}
                 on:click=move |_| go(shared, at + 1)>{t.scenario.next}</button>
-            <button data-control="lesson-restart" on:click=move |_| go(shared, 0)>{t.scenario.restart}</button>
+            <button data-control="lesson-restart" disabled={at == 0} on:click=move |_| go(shared, 0)>{t.scenario.restart}</button>
         </div>
     }
 }
