@@ -62,6 +62,32 @@ pub struct ReplStrings {
     /// A pane's name for screen readers: `{addr}`.
     pub pane_label: &'static str,
     pub placeholder: &'static str,
+    /// The lesson picker's label, and the lesson panel's name.
+    pub lesson: &'static str,
+    /// The picker's choice of no lesson.
+    pub free_play: &'static str,
+    /// The lessons' group in the scenario player's picker and cards.
+    pub lessons_group: &'static str,
+    pub leave: &'static str,
+    /// A played step's command whose reply is what the lesson expected.
+    pub as_expected: &'static str,
+    /// One whose reply is not: its words, then `expected:` and `got:` before the two texts.
+    pub not_expected: &'static str,
+    pub got: &'static str,
+    /// The step the Next button plays.
+    pub up_next: &'static str,
+    /// A lesson's network actions as words: `{a}` and `{b}` a link's ends, `{p}` a node,
+    /// `{ms}` a latency.
+    pub net_cut: &'static str,
+    pub net_heal: &'static str,
+    pub net_isolate: &'static str,
+    pub net_rejoin: &'static str,
+    pub net_stop: &'static str,
+    pub net_crash: &'static str,
+    pub net_start: &'static str,
+    pub net_latency: &'static str,
+    /// The lesson's keys.
+    pub lesson_hint: &'static str,
 }
 
 pub const EN: ReplStrings = ReplStrings {
@@ -112,6 +138,24 @@ pub const EN: ReplStrings = ReplStrings {
     in_flight: "{c} command · {b}|{c} commands · {b}",
     pane_label: "Console of {addr}",
     placeholder: "REPLICAOF 127.0.0.1 6379 · ROLE · INFO replication",
+    lesson: "Lesson",
+    free_play: "Free play",
+    lessons_group: "Replication lessons",
+    leave: "Leave",
+    as_expected: "as expected",
+    not_expected: "not as expected",
+    got: "got:",
+    up_next: "next",
+    net_cut: "cut the link {a}–{b}",
+    net_heal: "heal the link {a}–{b}",
+    net_isolate: "partition {p} from the others",
+    net_rejoin: "heal {p}'s partition",
+    net_stop: "stop {p} (SHUTDOWN: it saves first)",
+    net_crash: "crash {p} (killed: nothing saved)",
+    net_start: "start {p}",
+    net_latency: "every link's latency to {ms}",
+    lesson_hint:
+        "→ / PageDown next · ← / PageUp back · Home restart · the consoles stay yours to type in",
 };
 
 pub const ZH_TW: ReplStrings = ReplStrings {
@@ -161,4 +205,21 @@ pub const ZH_TW: ReplStrings = ReplStrings {
     in_flight: "{c} 個命令 · {b}",
     pane_label: "{addr} 的主控台",
     placeholder: "REPLICAOF 127.0.0.1 6379 · ROLE · INFO replication",
+    lesson: "課程",
+    free_play: "自由操作",
+    lessons_group: "主從複製課程",
+    leave: "離開課程",
+    as_expected: "符合預期",
+    not_expected: "與預期不符",
+    got: "實際：",
+    up_next: "下一步",
+    net_cut: "切斷 {a}–{b} 之間的連線",
+    net_heal: "恢復 {a}–{b} 之間的連線",
+    net_isolate: "把 {p} 與其他節點隔離",
+    net_rejoin: "解除 {p} 的隔離",
+    net_stop: "停止 {p}（SHUTDOWN：先存檔再關閉）",
+    net_crash: "讓 {p} 當機（直接終止，什麼都沒存）",
+    net_start: "啟動 {p}",
+    net_latency: "所有連線的延遲改為 {ms}",
+    lesson_hint: "→ / PageDown 下一步 · ← / PageUp 上一步 · Home 從頭開始 · 各節點的主控台照樣可以輸入",
 };

@@ -1,5 +1,6 @@
 //! What the Replication view keeps on the page: the topology the worker last reported, each
-//! node's scrollback (the console's [`Log`]), the share link made, and whether a tick is out.
+//! node's scrollback (the console's [`Log`]), the lesson being played, the share link made,
+//! and whether a tick is out.
 
 use std::collections::BTreeMap;
 
@@ -7,7 +8,7 @@ use leptos::prelude::*;
 
 use crate::console::log::Log;
 use keyspace_protocol::console::ReplyPage;
-use keyspace_protocol::repl::{NodeAnswer, ReplResponse, Topology};
+use keyspace_protocol::repl::{LessonUpdate, LessonView, NodeAnswer, ReplResponse, Topology};
 use keyspace_protocol::share::ShareError;
 
 #[derive(Clone, Copy)]
@@ -15,6 +16,8 @@ pub struct ReplState {
     pub topology: RwSignal<Option<Topology>>,
     /// Each node's scrollback, by port.
     pub logs: RwSignal<BTreeMap<u16, Log>>,
+    /// The lesson played on the topology, as the worker last sent it.
+    pub lesson: RwSignal<Option<LessonView>>,
     /// The share link made, or why none could be.
     pub link: RwSignal<Option<Result<String, ShareError>>>,
     /// A `#repl/...` link that could not be opened.
@@ -32,6 +35,7 @@ impl ReplState {
         ReplState {
             topology: RwSignal::new(None),
             logs: RwSignal::new(BTreeMap::new()),
+            lesson: RwSignal::new(None),
             link: RwSignal::new(None),
             refused: RwSignal::new(None),
             lesson_unavailable: RwSignal::new(None),
@@ -41,11 +45,12 @@ impl ReplState {
     }
 
     /// The worker started anew (after a failure): its topology is a fresh one, asked for at
-    /// once if the view was open.
+    /// once if the view was open; no lesson is played on it.
     pub fn restarted(&self) -> bool {
         self.ticking.set_value(false);
         self.topology.set(None);
         self.logs.set(BTreeMap::new());
+        self.lesson.set(None);
         self.opened.get_value()
     }
 
@@ -59,6 +64,14 @@ impl ReplState {
                 let answers = std::mem::take(&mut topology.answers);
                 if !answers.is_empty() {
                     self.logs.update(|logs| record(logs, answers, fresh_id));
+                }
+                match std::mem::take(&mut topology.lesson) {
+                    LessonUpdate::Unchanged => {}
+                    LessonUpdate::Closed => self.lesson.set(None),
+                    LessonUpdate::Open(view) => {
+                        self.lesson_unavailable.set(None);
+                        self.lesson.set(Some(*view));
+                    }
                 }
                 self.topology.set(Some(topology));
             }

@@ -2,14 +2,16 @@
 //! share link), a card per node (its role, replication ID, offset, backlog, its master or
 //! replicas, its sync counters, Stop/Start and Partition, and its console), and a row per
 //! pair of nodes with what travels each way (commands and bytes in flight, a dot per packet
-//! where it is on the wire, a pulse when bytes arrive) and the Cut/Heal button. While the view
-//! is shown, the page's timer moves the virtual clock ([`tick`]).
+//! where it is on the wire, a pulse when bytes arrive) and the Cut/Heal button; the lesson
+//! played, in a column of its own ([`super::lesson`]). While the view is shown, the page's
+//! timer moves the virtual clock ([`tick`]).
 
 use leptos::ev::KeyboardEvent;
 use leptos::html::Div;
 use leptos::prelude::*;
 
 use crate::i18n::{count_form, fill, put};
+use crate::repl::lesson::{LessonPanel, LessonPicker};
 use crate::state::{use_shared, Shared, Tab};
 use keyspace_protocol::repl::{
     address, bytes_text, clock_text, is_link, latency_text, short_id, speed_text, LinkView,
@@ -79,28 +81,37 @@ pub fn ReplView() -> impl IntoView {
             .unwrap_or_default()
     };
     view! {
-        <section class="repl" hidden=move || !active() aria-label=move || text().tab>
-            <p class="repl-intro">{move || text().intro}</p>
-            <Controls />
-            {move || r.refused.get().map(|error| view! {
-                <p class="repl-refused" role="alert">{shared.text.get().share.error(error)}</p>
-            })}
-            <div class="repl-nodes" role="list" aria-label=move || text().nodes_label>
-                <For each=ports key=|port| *port let:port>
-                    <NodeCard port />
-                </For>
-            </div>
-            <h3 class="repl-links-title">{move || text().links_label}</h3>
-            <div class="repl-links" role="list">
-                <For each=pairs key=|pair| *pair let:pair>
-                    <LinkRow a=pair.0 b=pair.1 />
-                </For>
+        <section class="repl" hidden=move || !active() aria-label=move || text().tab
+            class:with-lesson=move || r.lesson.with(Option::is_some)>
+            <LessonPanel />
+            <div class="repl-main">
+                <p class="repl-intro">{move || text().intro}</p>
+                <Controls />
+                {move || r.refused.get().map(|error| view! {
+                    <p class="repl-refused" role="alert">{shared.text.get().share.error(error)}</p>
+                })}
+                {move || r.lesson_unavailable.get().map(|reason| view! {
+                    <p class="repl-refused" role="alert">
+                        {move || shared.text.get().scenario.scenarios_unavailable} " " {reason}
+                    </p>
+                })}
+                <div class="repl-nodes" role="list" aria-label=move || text().nodes_label>
+                    <For each=ports key=|port| *port let:port>
+                        <NodeCard port />
+                    </For>
+                </div>
+                <h3 class="repl-links-title">{move || text().links_label}</h3>
+                <div class="repl-links" role="list">
+                    <For each=pairs key=|pair| *pair let:pair>
+                        <LinkRow a=pair.0 b=pair.1 />
+                    </For>
+                </div>
             </div>
         </section>
     }
 }
 
-/// The clock, its speed, the latency, a node more, the share link.
+/// The lesson picker, the clock, its speed, the latency, a node more, the share link.
 #[component]
 fn Controls() -> impl IntoView {
     let shared = use_shared();
@@ -117,6 +128,7 @@ fn Controls() -> impl IntoView {
     };
     view! {
         <div class="repl-bar">
+            <LessonPicker />
             <span class="repl-clock">
                 {move || text().clock} " "
                 <output data-figure="clock">{move || clock_text(figure(|t| t.now_ms))}</output>

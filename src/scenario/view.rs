@@ -1,6 +1,7 @@
 //! The scenario player's page: a picker (the built-in scenarios, or a `.toml` file opened or
-//! dropped), the step list with progress, the controls (back, play/pause with a speed, next,
-//! restart; → ← PageDown PageUp Space Home on the keyboard), the narration in the page's
+//! dropped; the Replication view's lessons are listed too, and open on that tab), the step
+//! list with progress, the controls (back, play/pause with a speed, next, restart; → ←
+//! PageDown PageUp Space Home on the keyboard), the narration in the page's
 //! language, the guide's code with the step's lines highlighted, the step's commands and
 //! replies by client (a reply other than the scenario expected is flagged; the INFO fields the
 //! narration cites are marked), what other clients received, the keyspace with the step's own
@@ -24,12 +25,13 @@ use crate::i18n::{fill, Strings};
 use crate::keyspace::inspector::Inspector;
 use crate::keyspace::target::Source;
 use crate::keyspace::ttl::format_ttl;
+use crate::repl::lesson::{self as repl_lesson, lessons};
 use crate::scenario::state::SPEEDS;
 use crate::state::{use_shared, Shared, Tab};
 use keyspace_protocol::console::Line;
 use keyspace_protocol::inspect::InspectQuery;
 use keyspace_protocol::scenario::{
-    Change, Rank, ScenarioInfo, ScenarioKey, ScenarioRequest, ScenarioResponse,
+    Change, Rank, ScenarioInfo, ScenarioKey, ScenarioRequest, ScenarioResponse, ScenarioSummary,
 };
 use keyspace_protocol::Request;
 
@@ -221,7 +223,7 @@ pub fn replace_hash(hash: Option<&str>) {
 
 /// Whether a key press landed on something that handles that key itself: a field or select
 /// takes every key, a button or link Space and Enter.
-fn handled_by_target(ev: &KeyboardEvent) -> bool {
+pub(crate) fn handled_by_target(ev: &KeyboardEvent) -> bool {
     let Some(element) = ev
         .target()
         .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
@@ -373,6 +375,7 @@ fn Picker() -> impl IntoView {
             .filter(|_| !s.from_file.get())
             .unwrap_or_default()
     };
+    let current_untracked = move || untrack(current);
     let on_file = move |ev: leptos::ev::Event| {
         let input: HtmlInputElement = event_target(&ev);
         if let Some(file) = input.files().and_then(|f| f.item(0)) {
@@ -389,7 +392,13 @@ fn Picker() -> impl IntoView {
                     prop:value=current
                     on:change=move |ev| {
                         let id = event_target_value(&ev);
-                        if !id.is_empty() {
+                        let lesson = s.list.with_untracked(|list| lessons(list).any(|l| l.id == id));
+                        if lesson {
+                            // The picker goes on naming the scenario open here.
+                            let select: web_sys::HtmlSelectElement = event_target(&ev);
+                            select.set_value(&current_untracked());
+                            repl_lesson::open(shared, id);
+                        } else if !id.is_empty() {
                             s.from_file.set(false);
                             send(shared, ScenarioRequest::Open { id });
                             focus_player();
@@ -397,10 +406,13 @@ fn Picker() -> impl IntoView {
                     }
                 >
                     <option value="" disabled=true>"—"</option>
-                    {move || s.list.get().into_iter().map(|item| {
+                    {move || s.list.get().into_iter().filter(|item| item.nodes == 0).map(|item| {
                         let title = item.title.clone();
                         view! { <option value=item.id.clone()>{move || title.get(lang()).to_string()}</option> }
                     }).collect_view()}
+                    {move || s.list.with(|list| lessons(list).next().is_some()).then(|| view! {
+                        <optgroup label=move || text().repl.lessons_group>{repl_lesson::lesson_options(shared)}</optgroup>
+                    })}
                 </select>
             </label>
             <label class="sc-file">
@@ -439,22 +451,37 @@ fn Cards() -> impl IntoView {
         <div class="sc-cards">
             <p class="sc-choose">{move || text().scenario.scenario_choose}</p>
             <ul>
-                {move || s.list.get().into_iter().map(|item| {
+                {move || s.list.get().into_iter().filter(|item| item.nodes == 0).map(|item| {
                     let id = item.id.clone();
-                    view! {
-                        <li>
-                            <button class="sc-card" on:click=move |_| {
-                                s.from_file.set(false);
-                                send(shared, ScenarioRequest::Open { id: id.clone() });
-                            }>
-                                <span class="sc-card-title">{move || item.title.get(text().lang).to_string()}</span>
-                                <span class="sc-card-id">{item.id.clone()}</span>
-                            </button>
-                        </li>
-                    }
+                    card(shared, item, move || {
+                        s.from_file.set(false);
+                        send(shared, ScenarioRequest::Open { id: id.clone() });
+                    })
                 }).collect_view()}
             </ul>
+            {move || s.list.with(|list| lessons(list).next().is_some()).then(|| view! {
+                <h3 class="sc-lessons-title">{move || text().repl.lessons_group}</h3>
+                <ul class="sc-lessons">
+                    {move || s.list.with(|list| lessons(list).cloned().collect::<Vec<_>>()).into_iter().map(|item| {
+                        let id = item.id.clone();
+                        card(shared, item, move || repl_lesson::open(shared, id.clone()))
+                    }).collect_view()}
+                </ul>
+            })}
         </div>
+    }
+}
+
+/// A built-in scenario's card, which `choose` opens.
+fn card(shared: Shared, item: ScenarioSummary, choose: impl Fn() + 'static) -> impl IntoView {
+    let text = move || shared.text.get();
+    view! {
+        <li>
+            <button class="sc-card" on:click=move |_| choose()>
+                <span class="sc-card-title">{move || item.title.get(text().lang).to_string()}</span>
+                <span class="sc-card-id">{item.id.clone()}</span>
+            </button>
+        </li>
     }
 }
 
@@ -1008,7 +1035,7 @@ fn RunView(info: StoredValue<ScenarioInfo>) -> impl IntoView {
 
 /// Scrolls `container` (only: never the page or the presenter's screen around it) so that
 /// `target` is in view, moving it as little as possible.
-fn scroll_into(container: &web_sys::HtmlElement, target: &web_sys::Element) {
+pub(crate) fn scroll_into(container: &web_sys::HtmlElement, target: &web_sys::Element) {
     let (outer, inner) = (
         container.get_bounding_client_rect(),
         target.get_bounding_client_rect(),
