@@ -22,7 +22,7 @@ use wasm_bindgen::JsCast;
 
 use crate::i18n::repl::ReplStrings;
 use crate::i18n::{fill, put, Strings};
-use crate::scenario::view::{format_elapsed, handled_by_target, scroll_into};
+use crate::scenario::stepping::{format_elapsed, handled_by_target, scroll_into};
 use crate::state::{use_shared, Shared, Tab};
 use keyspace_protocol::repl::{latency_text, LessonCommand, LessonView, ReplRequest};
 use keyspace_protocol::scenario::ScenarioSummary;

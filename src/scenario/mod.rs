@@ -1,3 +1,4 @@
 //! The Scenarios tab.
 pub mod state;
+pub mod stepping;
 pub mod view;

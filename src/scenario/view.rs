@@ -27,6 +27,7 @@ use crate::keyspace::target::Source;
 use crate::keyspace::ttl::format_ttl;
 use crate::repl::lesson::{self as repl_lesson, lessons};
 use crate::scenario::state::SPEEDS;
+use crate::scenario::stepping::{format_elapsed, handled_by_target, scroll_into};
 use crate::state::{use_shared, Shared, Tab};
 use keyspace_protocol::console::Line;
 use keyspace_protocol::inspect::InspectQuery;
@@ -110,18 +111,6 @@ pub fn open_link(shared: Shared, hash: &str) -> bool {
         send(shared, ScenarioRequest::Jump { position });
     }
     true
-}
-
-/// Virtual time as the clock shows it: `+0s`, `+80ms`, `+2m 00s`, `+1h 05m`.
-pub fn format_elapsed(ms: u64) -> String {
-    let s = ms / 1000;
-    match s {
-        0 if ms > 0 => format!("+{ms}ms"),
-        0..=59 if !ms.is_multiple_of(1000) => format!("+{}.{:03}s", s, ms % 1000),
-        0..=59 => format!("+{s}s"),
-        60..=3599 => format!("+{}m {:02}s", s / 60, s % 60),
-        _ => format!("+{}h {:02}m {:02}s", s / 3600, s % 3600 / 60, s % 60),
-    }
 }
 
 /// The player's moves, sent to the worker.
@@ -219,22 +208,6 @@ pub fn replace_hash(hash: Option<&str>) {
     if let Ok(history) = window().history() {
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
     }
-}
-
-/// Whether a key press landed on something that handles that key itself: a field or select
-/// takes every key, a button or link Space and Enter.
-pub(crate) fn handled_by_target(ev: &KeyboardEvent) -> bool {
-    let Some(element) = ev
-        .target()
-        .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
-    else {
-        return false;
-    };
-    let tag = element.tag_name();
-    if matches!(tag.as_str(), "INPUT" | "SELECT" | "TEXTAREA") || element.is_content_editable() {
-        return true;
-    }
-    matches!(ev.key().as_str(), " " | "Enter") && matches!(tag.as_str(), "BUTTON" | "A" | "SUMMARY")
 }
 
 #[component]
@@ -1033,24 +1006,6 @@ fn RunView(info: StoredValue<ScenarioInfo>) -> impl IntoView {
     }
 }
 
-/// Scrolls `container` (only: never the page or the presenter's screen around it) so that
-/// `target` is in view, moving it as little as possible.
-pub(crate) fn scroll_into(container: &web_sys::HtmlElement, target: &web_sys::Element) {
-    let (outer, inner) = (
-        container.get_bounding_client_rect(),
-        target.get_bounding_client_rect(),
-    );
-    let top = container.scroll_top() as f64;
-    let shift = if inner.bottom() > outer.bottom() {
-        (inner.bottom() - outer.bottom()).min(inner.top() - outer.top())
-    } else if inner.top() < outer.top() {
-        inner.top() - outer.top()
-    } else {
-        0.0
-    };
-    container.set_scroll_top((top + shift).max(0.0) as i32);
-}
-
 fn reply_lines(lines: &[Line], cited: &[String]) -> impl IntoView {
     lines
         .iter()
@@ -1212,15 +1167,5 @@ mod tests {
             parse_link(&link("cache-aside", 3)),
             Some(("cache-aside".into(), 3))
         );
-    }
-
-    #[test]
-    fn the_clock_reads_naturally() {
-        assert_eq!(format_elapsed(0), "+0s");
-        assert_eq!(format_elapsed(80), "+80ms");
-        assert_eq!(format_elapsed(1_500), "+1.500s");
-        assert_eq!(format_elapsed(120_080), "+2m 00s");
-        assert_eq!(format_elapsed(301_000), "+5m 01s");
-        assert_eq!(format_elapsed(3_900_000), "+1h 05m 00s");
     }
 }
