@@ -284,10 +284,7 @@ fn a_bad_snapshot_or_header_drops_the_attempt_and_reconnects() {
 /// A replica whose full sync at offset 100 completed (sized snapshot).
 fn connected() -> (Engine, ManualClock, ClientId, u64) {
     let (mut e, clock, id, a) = at_fullresync();
-    let rdb = snapshot();
-    let mut bytes = format!("${}\r\n", rdb.len()).into_bytes();
-    bytes.extend_from_slice(&rdb);
-    e.master_link_input(a, &bytes);
+    e.master_link_input(a, &sized(&snapshot()));
     output(&mut e);
     (e, clock, id, a)
 }
@@ -667,20 +664,32 @@ fn failover_hands_the_primary_role_over_to_its_replica() {
     assert!(stats.contains("sync_partial_ok:1"), "{stats}");
 }
 
+/// Makes `e` a replica of 127.0.0.1:6380 from `id`'s console and plays the primary's side of
+/// a full sync: the handshake's replies, +FULLRESYNC at offset 100, then `payload` (the
+/// snapshot as sent, and whatever follows it). The attempt.
+fn full_sync(e: &mut Engine, id: ClientId, payload: &[u8]) -> u64 {
+    one(e, id, "REPLICAOF 127.0.0.1 6380");
+    let a = attempt(e);
+    e.master_link_connected(a);
+    e.master_link_input(a, b"+PONG\r\n+OK\r\n+OK\r\n");
+    e.master_link_input(a, format!("+FULLRESYNC {REPLID} 100\r\n").as_bytes());
+    e.master_link_input(a, payload);
+    a
+}
+
+/// A snapshot as a sized bulk: `$<len>\r\n<rdb>`.
+fn sized(rdb: &[u8]) -> Vec<u8> {
+    let mut bytes = format!("${}\r\n", rdb.len()).into_bytes();
+    bytes.extend_from_slice(rdb);
+    bytes
+}
+
 #[test]
 fn with_appendonly_the_log_starts_over_on_the_synced_data() {
     let (mut e, _) = engine(&[("appendonly", "yes"), ("enable-debug-command", "yes")]);
     let id = e.connect();
     one(&mut e, id, "SET old 1");
-    one(&mut e, id, "REPLICAOF 127.0.0.1 6380");
-    let a = attempt(&e);
-    e.master_link_connected(a);
-    e.master_link_input(a, b"+PONG\r\n+OK\r\n+OK\r\n");
-    e.master_link_input(a, format!("+FULLRESYNC {REPLID} 100\r\n").as_bytes());
-    let rdb = snapshot();
-    let mut bytes = format!("${}\r\n", rdb.len()).into_bytes();
-    bytes.extend_from_slice(&rdb);
-    e.master_link_input(a, &bytes);
+    let a = full_sync(&mut e, id, &sized(&snapshot()));
     e.master_link_input(a, &command(&["SET", "streamed", "1"]));
     e.flush_aof();
     // The keyspace read back from the log alone: the synced data and the stream, not the
@@ -698,10 +707,7 @@ fn the_master_client_shows_the_addresses_the_transport_gave() {
     e.set_master_link_address(a, "10.0.0.5:6380".into(), "10.0.0.9:41000".into(), 12);
     e.master_link_input(a, b"+OK\r\n+OK\r\n");
     e.master_link_input(a, format!("+FULLRESYNC {REPLID} 100\r\n").as_bytes());
-    let rdb = snapshot();
-    let mut bytes = format!("${}\r\n", rdb.len()).into_bytes();
-    bytes.extend_from_slice(&rdb);
-    e.master_link_input(a, &bytes);
+    e.master_link_input(a, &sized(&snapshot()));
     let list = info_text(&mut e, id, "CLIENT LIST TYPE master");
     assert!(
         list.contains(" addr=10.0.0.5:6380 laddr=10.0.0.9:41000 fd=12 "),
@@ -715,9 +721,7 @@ fn the_master_client_shows_the_addresses_the_transport_gave() {
 /// is left as the replica saved it.
 #[test]
 fn the_snapshot_is_written_to_dbfilename_unless_the_load_is_diskless() {
-    let rdb = snapshot();
-    let mut bytes = format!("${}\r\n", rdb.len()).into_bytes();
-    bytes.extend_from_slice(&rdb);
+    let mut bytes = sized(&snapshot());
     bytes.extend_from_slice(&command(&["SET", "after", "sync"]));
     for (load, empty, from_file) in [
         ("disabled", false, true),
@@ -738,12 +742,7 @@ fn the_snapshot_is_written_to_dbfilename_unless_the_load_is_diskless() {
         if empty {
             assert_eq!(one(&mut e, id, "DEL own"), Reply::Integer(1));
         }
-        one(&mut e, id, "REPLICAOF 127.0.0.1 6380");
-        let a = attempt(&e);
-        e.master_link_connected(a);
-        e.master_link_input(a, b"+PONG\r\n+OK\r\n+OK\r\n");
-        e.master_link_input(a, format!("+FULLRESYNC {REPLID} 100\r\n").as_bytes());
-        e.master_link_input(a, &bytes);
+        full_sync(&mut e, id, &bytes);
         assert_eq!(one(&mut e, id, "GET after"), Reply::bulk("sync"), "{load}");
         assert_eq!(
             one(&mut e, id, "DEBUG RELOAD NOSAVE"),
@@ -914,15 +913,7 @@ fn lazy_flush_counts(lazy: &str) -> [String; 3] {
     let (mut e, clock) = engine(&[("replica-lazy-flush", lazy)]);
     let id = e.connect();
     one(&mut e, id, "MSET a 1 b 2 c 3");
-    one(&mut e, id, "REPLICAOF 127.0.0.1 6380");
-    let a = attempt(&e);
-    e.master_link_connected(a);
-    e.master_link_input(a, b"+PONG\r\n+OK\r\n+OK\r\n");
-    e.master_link_input(a, format!("+FULLRESYNC {REPLID} 100\r\n").as_bytes());
-    let rdb = snapshot();
-    let mut bytes = format!("${}\r\n", rdb.len()).into_bytes();
-    bytes.extend_from_slice(&rdb);
-    e.master_link_input(a, &bytes);
+    full_sync(&mut e, id, &sized(&snapshot()));
     check_loaded(&mut e, id);
     let pending = any_info(&mut e, id, "lazyfree_pending_objects");
     clock.advance_ms(100);
